@@ -1,0 +1,6 @@
+//! The moving parts of a node, as actix actors. Each actor owns its state;
+//! they talk by messages, and locking lives inside each actor.
+
+pub mod storage_node;
+pub mod syncer;
+pub mod wal;

@@ -1,0 +1,285 @@
+//! The storage node's local API: put, read and delete shards.
+//!
+//! Starts one [`WalWriter`] per volume (each on its own arbiter thread) and
+//! the node's [`Syncer`], and drives them: a put streams its body to the
+//! volume's writer chunk by chunk and returns once the shard is durable as
+//! `PREDASTORE_FSYNC` requires; a read runs on blocking threads and streams
+//! pieces back. The QUIC shard server and the in-process gateway path call
+//! this; nothing here holds a lock across I/O.
+
+use std::ops::Range;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix::prelude::*;
+use bytes::Bytes;
+use futures::{Stream, StreamExt};
+
+use crate::actors::syncer::{Syncer, SyncerConfig, WaitDurable};
+use crate::actors::wal::{
+    AbortShard, BeginShard, Compact, DeleteShard, FinishShard, ReleaseSynced, WalWriter,
+    WriteChunk,
+};
+use crate::storage::segment::SegmentFiles;
+use crate::storage::{
+    CompactionReport, FsyncMode, ShardEntry, ShardIndex, ShardKey, ShardReader, StorageError,
+    SyncState, Volume, VolumeConfig, VolumeId,
+};
+
+/// Everything a storage node needs to start.
+#[derive(Clone, Debug)]
+pub struct StorageConfig {
+    /// Where the shard index lives.
+    pub index_dir: PathBuf,
+    /// One directory per volume, in volume-number order.
+    pub volumes: Vec<PathBuf>,
+    /// Segment and fragment sizes, compaction threshold.
+    pub volume: VolumeConfig,
+    /// When puts are acknowledged.
+    pub fsync: FsyncMode,
+    /// Minimum time between two sync rounds.
+    pub sync_interval: Duration,
+    /// Pending bytes that trigger a sync even if nobody waits.
+    pub sync_pending_bytes: u64,
+    /// Test hook: every sync round sleeps this long first.
+    pub slow_sync: Option<Duration>,
+}
+
+/// A durable shard write.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ShardAck {
+    /// The append's node-wide sequence number.
+    pub seq: u64,
+    /// CRC32C of the shard.
+    pub crc: u32,
+}
+
+/// Handle to a running storage node; cheap to clone.
+#[derive(Clone)]
+pub struct StorageNode {
+    writers: Arc<Vec<Addr<WalWriter>>>,
+    syncer: Addr<Syncer>,
+    reader: ShardReader,
+    state: Arc<SyncState>,
+    fsync: FsyncMode,
+    _arbiters: Arc<Vec<Arbiter>>,
+}
+
+fn stopped(_: MailboxError) -> StorageError {
+    StorageError::Stopped
+}
+
+impl StorageNode {
+    /// Opens (recovering) every volume and starts the actors. Must run
+    /// inside an actix `System`.
+    pub fn start(cfg: &StorageConfig) -> Result<Self, StorageError> {
+        std::fs::create_dir_all(&cfg.index_dir)?;
+        let index = ShardIndex::open(&cfg.index_dir)?;
+        let files = Arc::new(SegmentFiles::default());
+        let state = Arc::new(SyncState::default());
+        let syncer = Syncer::new(
+            state.clone(),
+            index.clone(),
+            SyncerConfig {
+                mode: cfg.fsync,
+                interval: cfg.sync_interval,
+                slow_sync: cfg.slow_sync,
+            },
+        )
+        .start();
+        let mut writers = Vec::new();
+        let mut arbiters = Vec::new();
+        for (i, dir) in cfg.volumes.iter().enumerate() {
+            let id = VolumeId::try_from(i).map_err(|_| StorageError::NoSuchVolume(u16::MAX))?;
+            let volume = Volume::open(id, dir, cfg.volume, index.clone(), files.clone(), state.clone())?;
+            let arbiter = Arbiter::new();
+            let (syncer, nudge) = (syncer.clone(), cfg.sync_pending_bytes);
+            let addr = WalWriter::start_in_arbiter(&arbiter.handle(), move |_| {
+                WalWriter::new(volume, syncer, nudge)
+            });
+            writers.push(addr);
+            arbiters.push(arbiter);
+        }
+        Ok(Self {
+            writers: Arc::new(writers),
+            syncer,
+            reader: ShardReader::new(index, files),
+            state,
+            fsync: cfg.fsync,
+            _arbiters: Arc::new(arbiters),
+        })
+    }
+
+    /// Number of volumes.
+    pub fn volume_count(&self) -> usize {
+        self.writers.len()
+    }
+
+    /// The volume a shard goes to when the caller does not choose: shards of
+    /// one object land on different volumes while there are enough.
+    pub fn volume_for(&self, key: &ShardKey) -> VolumeId {
+        let n = self.writers.len().max(1) as u128;
+        ((key.object.0 + u128::from(key.part) + u128::from(key.shard)) % n) as VolumeId
+    }
+
+    fn writer(&self, volume: VolumeId) -> Result<&Addr<WalWriter>, StorageError> {
+        self.writers
+            .get(usize::from(volume))
+            .ok_or(StorageError::NoSuchVolume(volume))
+    }
+
+    /// The node's group-commit counters (appended and synced sequence numbers).
+    pub fn sync_state(&self) -> &Arc<SyncState> {
+        &self.state
+    }
+
+    /// Stores a shard of exactly `len` bytes streamed from `body` and
+    /// answers once it is durable (per `PREDASTORE_FSYNC`). If the body
+    /// fails, is shorter or longer than `len`, or the caller drops the
+    /// future, nothing is stored.
+    pub async fn put_shard<S>(
+        &self,
+        volume: Option<VolumeId>,
+        key: ShardKey,
+        len: u64,
+        mut body: S,
+    ) -> Result<ShardAck, StorageError>
+    where
+        S: Stream<Item = Result<Bytes, StorageError>> + Unpin,
+    {
+        let writer = self.writer(volume.unwrap_or_else(|| self.volume_for(&key)))?;
+        let id = writer.send(BeginShard { key, len }).await.map_err(stopped)??;
+        let guard = AbortOnDrop {
+            writer: writer.clone(),
+            id: Some(id),
+        };
+        while let Some(chunk) = body.next().await {
+            let data = chunk?;
+            if !data.is_empty() {
+                writer.send(WriteChunk { id, data }).await.map_err(stopped)??;
+            }
+        }
+        let appended = writer.send(FinishShard { id }).await.map_err(stopped)??;
+        guard.disarm();
+        self.wait_durable(appended.seq).await?;
+        Ok(ShardAck {
+            seq: appended.seq,
+            crc: appended.crc,
+        })
+    }
+
+    /// Deletes a shard; `false` if it was not stored here.
+    pub async fn delete_shard(&self, key: ShardKey) -> Result<bool, StorageError> {
+        let entry = match self.reader.entry(&key) {
+            Ok(entry) => entry,
+            Err(StorageError::NotFound(_)) => return Ok(false),
+            Err(e) => return Err(e),
+        };
+        let writer = self.writer(entry.volume)?;
+        match writer.send(DeleteShard { key }).await.map_err(stopped)?? {
+            Some(appended) => {
+                self.wait_durable(appended.seq).await?;
+                Ok(true)
+            }
+            None => Ok(false),
+        }
+    }
+
+    async fn wait_durable(&self, seq: u64) -> Result<(), StorageError> {
+        if self.fsync.ack_waits_for_sync() {
+            self.syncer.send(WaitDurable { seq }).await.map_err(stopped)??;
+        }
+        Ok(())
+    }
+
+    /// Where a shard is (length, CRC), or `NotFound`.
+    pub async fn shard_entry(&self, key: ShardKey) -> Result<ShardEntry, StorageError> {
+        let reader = self.reader.clone();
+        actix_web::rt::task::spawn_blocking(move || reader.entry(&key))
+            .await
+            .map_err(|_| StorageError::Stopped)?
+    }
+
+    /// Streams `range` of a shard (all of it if `None`), checking every
+    /// fragment; corrupt bytes end the stream with `Corrupt`.
+    pub async fn read_shard(
+        &self,
+        key: ShardKey,
+        range: Option<Range<u64>>,
+    ) -> Result<impl Stream<Item = Result<Bytes, StorageError>> + Send + 'static, StorageError> {
+        let reader = self.reader.clone();
+        let read = actix_web::rt::task::spawn_blocking(move || reader.read(key, range))
+            .await
+            .map_err(|_| StorageError::Stopped)??;
+        Ok(futures::stream::unfold(Some(read), |read| async move {
+            let mut read = read?;
+            let (read, piece) = actix_web::rt::task::spawn_blocking(move || {
+                let piece = read.next();
+                (read, piece)
+            })
+            .await
+            .ok()?;
+            piece.map(|p| (p, Some(read)))
+        }))
+    }
+
+    /// Reads a whole range into memory (small shards, tests).
+    pub async fn read_shard_to_vec(
+        &self,
+        key: ShardKey,
+        range: Option<Range<u64>>,
+    ) -> Result<Vec<u8>, StorageError> {
+        let mut stream = Box::pin(self.read_shard(key, range).await?);
+        let mut out = Vec::new();
+        while let Some(piece) = stream.next().await {
+            out.extend_from_slice(&piece?);
+        }
+        Ok(out)
+    }
+
+    /// Waits until everything appended so far is durable.
+    pub async fn sync_now(&self) -> Result<u64, StorageError> {
+        let seq = self.state.appended();
+        self.syncer.send(WaitDurable { seq }).await.map_err(stopped)??;
+        Ok(seq)
+    }
+
+    /// Compacts every sparse sealed segment of every volume now, waits for
+    /// the copies to be durable, and deletes the emptied segments.
+    pub async fn compact_all(&self) -> Result<CompactionReport, StorageError> {
+        let mut total = CompactionReport::default();
+        for w in self.writers.iter() {
+            let r = w.send(Compact { max_segments: usize::MAX }).await.map_err(stopped)??;
+            total.segments_compacted += r.segments_compacted;
+            total.shards_moved += r.shards_moved;
+            total.bytes_moved += r.bytes_moved;
+        }
+        self.sync_now().await?;
+        for w in self.writers.iter() {
+            w.send(ReleaseSynced).await.map_err(stopped)??;
+        }
+        Ok(total)
+    }
+}
+
+/// Drops a half-written shard when its put does not finish.
+struct AbortOnDrop {
+    writer: Addr<WalWriter>,
+    id: Option<u64>,
+}
+
+impl AbortOnDrop {
+    fn disarm(mut self) {
+        self.id = None;
+    }
+}
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        if let Some(id) = self.id {
+            // do_send: an abort must not be lost to a full mailbox.
+            self.writer.do_send(AbortShard { id });
+        }
+    }
+}

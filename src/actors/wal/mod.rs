@@ -1,0 +1,116 @@
+//! The WalWriter: one per volume, alone on its own thread.
+//!
+//! It owns the volume's [`Volume`] and applies messages one at a time, so
+//! appends to a volume are ordered and never interleave. It never fsyncs:
+//! finished appends are published to the node's sync state, and the
+//! [`Syncer`] makes them durable. Sparse segments are compacted on a timer.
+
+mod messages;
+
+use std::time::Duration;
+
+use actix::prelude::*;
+
+use crate::actors::syncer::{Nudge, Syncer};
+use crate::storage::{Appended, CompactionReport, StorageError, Volume, WriteId};
+
+pub use messages::{AbortShard, BeginShard, Compact, DeleteShard, FinishShard, ReleaseSynced, WriteChunk};
+
+/// How often a writer looks for a segment to compact.
+const COMPACTION_TICK: Duration = Duration::from_secs(1);
+
+/// The per-volume writer actor.
+pub struct WalWriter {
+    volume: Volume,
+    syncer: Addr<Syncer>,
+    nudge_bytes: u64,
+}
+
+impl WalWriter {
+    /// A writer for `volume`; it nudges `syncer` once more than
+    /// `nudge_bytes` wait for a sync.
+    pub fn new(volume: Volume, syncer: Addr<Syncer>, nudge_bytes: u64) -> Self {
+        Self {
+            volume,
+            syncer,
+            nudge_bytes,
+        }
+    }
+}
+
+impl Actor for WalWriter {
+    type Context = Context<Self>;
+
+    fn started(&mut self, ctx: &mut Self::Context) {
+        ctx.set_mailbox_capacity(1024);
+        ctx.run_interval(COMPACTION_TICK, |act, _| {
+            let result = act
+                .volume
+                .release_synced()
+                .and_then(|_| act.volume.compact(1));
+            if let Err(e) = result {
+                tracing::warn!(volume = act.volume.id(), error = %e, "compaction failed");
+            }
+        });
+    }
+}
+
+impl Handler<BeginShard> for WalWriter {
+    type Result = Result<WriteId, StorageError>;
+
+    fn handle(&mut self, msg: BeginShard, _: &mut Self::Context) -> Self::Result {
+        self.volume.begin_shard(msg.key, msg.len)
+    }
+}
+
+impl Handler<WriteChunk> for WalWriter {
+    type Result = Result<(), StorageError>;
+
+    fn handle(&mut self, msg: WriteChunk, _: &mut Self::Context) -> Self::Result {
+        self.volume.write_chunk(msg.id, &msg.data)
+    }
+}
+
+impl Handler<FinishShard> for WalWriter {
+    type Result = Result<Appended, StorageError>;
+
+    fn handle(&mut self, msg: FinishShard, _: &mut Self::Context) -> Self::Result {
+        let appended = self.volume.finish_shard(msg.id)?;
+        if self.volume.pending_sync_bytes() > self.nudge_bytes {
+            let _ = self.syncer.try_send(Nudge);
+        }
+        Ok(appended)
+    }
+}
+
+impl Handler<AbortShard> for WalWriter {
+    type Result = ();
+
+    fn handle(&mut self, msg: AbortShard, _: &mut Self::Context) {
+        self.volume.abort_shard(msg.id);
+    }
+}
+
+impl Handler<DeleteShard> for WalWriter {
+    type Result = Result<Option<Appended>, StorageError>;
+
+    fn handle(&mut self, msg: DeleteShard, _: &mut Self::Context) -> Self::Result {
+        self.volume.delete_shard(msg.key)
+    }
+}
+
+impl Handler<Compact> for WalWriter {
+    type Result = Result<CompactionReport, StorageError>;
+
+    fn handle(&mut self, msg: Compact, _: &mut Self::Context) -> Self::Result {
+        self.volume.compact(msg.max_segments)
+    }
+}
+
+impl Handler<ReleaseSynced> for WalWriter {
+    type Result = Result<usize, StorageError>;
+
+    fn handle(&mut self, _: ReleaseSynced, _: &mut Self::Context) -> Self::Result {
+        self.volume.release_synced()
+    }
+}

@@ -1,0 +1,3 @@
+//! Cluster membership and data placement.
+
+pub mod ring;

@@ -1,0 +1,243 @@
+//! Process configuration, read from `PREDASTORE_*` environment variables.
+//!
+//! Every field has a default that works on a laptop; README's configuration
+//! table lists them all. A bad value stops start-up with a message naming
+//! the variable.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use figment::providers::{Env, Serialized};
+use figment::Figment;
+use serde::{Deserialize, Serialize};
+
+use crate::actors::storage_node::StorageConfig;
+use crate::storage::{FsyncMode, VolumeConfig};
+
+/// The whole configuration of one process.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Config {
+    /// `PREDASTORE_ROLE`: `all`, or a comma list of `gateway`, `storage`, `meta`.
+    pub role: String,
+    /// `PREDASTORE_DATA_DIR`: where the shard index and default volumes live.
+    pub data_dir: PathBuf,
+    /// `PREDASTORE_LISTEN`: HTTP address (S3 API, `/metrics`, `/health/*`).
+    pub listen: SocketAddr,
+    /// `PREDASTORE_VOLUMES`: a number of volumes under the data directory, or
+    /// a comma list of volume directories (one per disk).
+    pub volumes: String,
+    /// `PREDASTORE_SEGMENT_BYTES`: size of each preallocated WAL segment.
+    pub segment_bytes: u64,
+    /// `PREDASTORE_FRAGMENT_BYTES`: payload bytes per CRC-checked fragment.
+    pub fragment_bytes: u32,
+    /// `PREDASTORE_FSYNC`: `group` (ack after fsync, shared), `interval`
+    /// (ack at once, fsync every interval), `serial` or `off` (benchmarks only).
+    pub fsync: FsyncMode,
+    /// `PREDASTORE_SYNC_INTERVAL_MS`: minimum time between sync rounds.
+    pub sync_interval_ms: u64,
+    /// `PREDASTORE_SYNC_PENDING_BYTES`: unsynced bytes that trigger a sync.
+    pub sync_pending_bytes: u64,
+    /// `PREDASTORE_COMPACT_BELOW_PERCENT`: compact a sealed segment whose
+    /// live bytes fall below this share of its size.
+    pub compact_below_percent: u8,
+    /// `PREDASTORE_LOG`: tracing filter, e.g. `info` or `predastore=debug`.
+    pub log: String,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            role: "all".into(),
+            data_dir: PathBuf::from("./data"),
+            listen: SocketAddr::from(([127, 0, 0, 1], 9000)),
+            volumes: "3".into(),
+            segment_bytes: 256 << 20,
+            fragment_bytes: 64 << 10,
+            fsync: FsyncMode::Group,
+            sync_interval_ms: 2,
+            sync_pending_bytes: 64 << 20,
+            compact_below_percent: 50,
+            log: "info".into(),
+        }
+    }
+}
+
+/// A setting that cannot be used; the message names the variable.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct ConfigError(String);
+
+/// The roles a process can run.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Roles {
+    /// S3 HTTP API and object coordinator.
+    pub gateway: bool,
+    /// Shard server (WAL writers, syncer).
+    pub storage: bool,
+    /// Raft member.
+    pub meta: bool,
+}
+
+impl Config {
+    /// Reads the environment over the defaults and checks the result.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        let cfg: Config = Figment::from(Serialized::defaults(Config::default()))
+            .merge(Env::prefixed("PREDASTORE_"))
+            .extract()
+            .map_err(|e| {
+                let var = e
+                    .path
+                    .first()
+                    .map(|k| format!("PREDASTORE_{}", k.to_uppercase()))
+                    .unwrap_or_else(|| "a PREDASTORE_* variable".into());
+                ConfigError(format!("{var}: {}", e.kind))
+            })?;
+        cfg.validate()?;
+        Ok(cfg)
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        self.roles()?;
+        self.volume_dirs()?;
+        if !(512..=(64 << 20)).contains(&self.fragment_bytes) {
+            return Err(ConfigError(
+                "PREDASTORE_FRAGMENT_BYTES: must be between 512 and 67108864".into(),
+            ));
+        }
+        let min = VolumeConfig::min_segment_bytes(self.fragment_bytes);
+        if self.segment_bytes < min {
+            return Err(ConfigError(format!(
+                "PREDASTORE_SEGMENT_BYTES: must be at least {min} for the configured fragment size"
+            )));
+        }
+        if self.compact_below_percent > 100 {
+            return Err(ConfigError(
+                "PREDASTORE_COMPACT_BELOW_PERCENT: must be between 0 and 100".into(),
+            ));
+        }
+        if self.sync_interval_ms == 0 {
+            return Err(ConfigError(
+                "PREDASTORE_SYNC_INTERVAL_MS: must be at least 1".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// The roles named by `PREDASTORE_ROLE`.
+    pub fn roles(&self) -> Result<Roles, ConfigError> {
+        let mut roles = Roles::default();
+        for part in self.role.split(',').map(str::trim) {
+            match part {
+                "all" => {
+                    roles = Roles {
+                        gateway: true,
+                        storage: true,
+                        meta: true,
+                    }
+                }
+                "gateway" => roles.gateway = true,
+                "storage" => roles.storage = true,
+                "meta" => roles.meta = true,
+                other => {
+                    return Err(ConfigError(format!(
+                        "PREDASTORE_ROLE: unknown role {other:?} (use all, gateway, storage, meta)"
+                    )))
+                }
+            }
+        }
+        Ok(roles)
+    }
+
+    /// The volume directories `PREDASTORE_VOLUMES` names.
+    pub fn volume_dirs(&self) -> Result<Vec<PathBuf>, ConfigError> {
+        let spec = self.volumes.trim();
+        if let Ok(n) = spec.parse::<u16>() {
+            if n == 0 {
+                return Err(ConfigError("PREDASTORE_VOLUMES: at least one volume".into()));
+            }
+            return Ok((0..n)
+                .map(|i| self.data_dir.join(format!("vol{i}")))
+                .collect());
+        }
+        let dirs: Vec<PathBuf> = spec
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(PathBuf::from)
+            .collect();
+        if dirs.is_empty() {
+            return Err(ConfigError(
+                "PREDASTORE_VOLUMES: give a number or a comma list of directories".into(),
+            ));
+        }
+        Ok(dirs)
+    }
+
+    /// The storage node settings.
+    pub fn storage(&self) -> Result<StorageConfig, ConfigError> {
+        Ok(StorageConfig {
+            index_dir: self.data_dir.join("shard-index"),
+            volumes: self.volume_dirs()?,
+            volume: VolumeConfig {
+                segment_bytes: self.segment_bytes,
+                fragment_bytes: self.fragment_bytes,
+                compact_below: f64::from(self.compact_below_percent) / 100.0,
+            },
+            fsync: self.fsync,
+            sync_interval: Duration::from_millis(self.sync_interval_ms),
+            sync_pending_bytes: self.sync_pending_bytes,
+            slow_sync: None,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_valid() -> Result<(), ConfigError> {
+        let cfg = Config::default();
+        cfg.validate()?;
+        assert_eq!(cfg.volume_dirs()?.len(), 3);
+        assert!(cfg.roles()?.storage);
+        Ok(())
+    }
+
+    #[test]
+    fn bad_values_name_their_variable() {
+        let cfg = Config {
+            segment_bytes: 100,
+            ..Config::default()
+        };
+        let err = cfg.validate().map(|_| ()).unwrap_err().to_string();
+        assert!(err.contains("PREDASTORE_SEGMENT_BYTES"), "{err}");
+        let cfg = Config {
+            role: "gateway,bogus".into(),
+            ..Config::default()
+        };
+        let err = cfg.validate().map(|_| ()).unwrap_err().to_string();
+        assert!(err.contains("PREDASTORE_ROLE"), "{err}");
+    }
+
+    #[test]
+    fn env_parse_errors_name_the_variable() {
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("PREDASTORE_SEGMENT_BYTES", "lots");
+            let err = Config::from_env().map(|_| ()).unwrap_err().to_string();
+            assert!(err.contains("PREDASTORE_SEGMENT_BYTES"), "{err}");
+            jail.set_env("PREDASTORE_SEGMENT_BYTES", "1048576");
+            jail.set_env("PREDASTORE_FSYNC", "sometimes");
+            let err = Config::from_env().map(|_| ()).unwrap_err().to_string();
+            assert!(err.contains("PREDASTORE_FSYNC"), "{err}");
+            jail.set_env("PREDASTORE_FSYNC", "interval");
+            jail.set_env("PREDASTORE_VOLUMES", "/a, /b");
+            let cfg = Config::from_env().map_err(|e| e.to_string())?;
+            assert_eq!(cfg.fsync, FsyncMode::Interval);
+            assert_eq!(cfg.volume_dirs().map_err(|e| e.to_string())?.len(), 2);
+            Ok(())
+        });
+    }
+}

@@ -1,0 +1,29 @@
+//! The crate-level error: what start-up and the top of each role report.
+//! Each layer keeps its own error type; this one only gathers them.
+
+use crate::config::ConfigError;
+use crate::storage::StorageError;
+
+/// A failure that stops a process or a role.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A setting is invalid.
+    #[error("configuration: {0}")]
+    Config(#[from] ConfigError),
+    /// The storage engine failed.
+    #[error("storage: {0}")]
+    Storage(#[from] StorageError),
+    /// Binding or serving a socket failed.
+    #[error("I/O: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+impl Error {
+    /// Whether retrying the same operation later can succeed.
+    pub fn is_retriable(&self) -> bool {
+        match self {
+            Error::Storage(e) => e.is_retriable(),
+            Error::Config(_) | Error::Io(_) => false,
+        }
+    }
+}

@@ -1,0 +1,13 @@
+//! predastore: a distributed, S3-compatible object store.
+//!
+//! Dependency direction: `api → actors → {storage, net, cluster}`. Only
+//! `api` and `actors` use actix; the plain modules are tested without it.
+
+pub mod actors;
+pub mod api;
+pub mod cluster;
+pub mod config;
+pub mod error;
+pub mod metrics;
+pub mod net;
+pub mod storage;

@@ -1,0 +1,446 @@
+//! The shard index: where every shard's bytes are, kept in fjall.
+//!
+//! Three keyspaces:
+//! - `shards`: shard key → [`ShardEntry`] (volume, length, CRC, extents);
+//! - `extents`: (volume, segment, offset) → shard key and record size, the
+//!   reverse map that compaction walks and recovery checks;
+//! - `checkpoints`: volume → the log position up to which this index is
+//!   known to match the segments.
+//!
+//! The index is written as records are appended but only made durable by
+//! the syncer, after the segments it points into were synced.
+
+use std::path::Path;
+
+use fjall::{Database, Keyspace, KeyspaceCreateOptions, PersistMode};
+
+use super::segment::SegmentId;
+use super::shard_key::ShardKey;
+use super::StorageError;
+
+/// Number of a volume (disk) within a node.
+pub type VolumeId = u16;
+
+const ENTRY_VERSION: u8 = 1;
+const CHECKPOINT_VERSION: u8 = 1;
+
+/// A place in a volume's log.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Position {
+    /// Segment number.
+    pub segment: SegmentId,
+    /// Byte offset within the segment.
+    pub offset: u64,
+}
+
+/// One record holding part of a shard.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Extent {
+    /// Where the record starts.
+    pub at: Position,
+    /// Offset of its payload within the shard.
+    pub shard_offset: u64,
+    /// Payload bytes in the record.
+    pub len: u64,
+}
+
+/// Where a shard's bytes are and how to check them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ShardEntry {
+    /// The volume holding every extent.
+    pub volume: VolumeId,
+    /// Shard length in bytes.
+    pub len: u64,
+    /// CRC32C of the whole shard.
+    pub crc: u32,
+    /// Fragment size the records were written with.
+    pub fragment_bytes: u32,
+    /// The records, in shard order, covering `0..len` without gaps.
+    pub extents: Vec<Extent>,
+}
+
+impl ShardEntry {
+    /// Versioned binary form.
+    pub fn encode(&self) -> Vec<u8> {
+        let mut b = Vec::with_capacity(23 + self.extents.len() * 32);
+        b.push(ENTRY_VERSION);
+        b.extend_from_slice(&self.volume.to_le_bytes());
+        b.extend_from_slice(&self.len.to_le_bytes());
+        b.extend_from_slice(&self.crc.to_le_bytes());
+        b.extend_from_slice(&self.fragment_bytes.to_le_bytes());
+        let n = u32::try_from(self.extents.len()).unwrap_or(u32::MAX);
+        b.extend_from_slice(&n.to_le_bytes());
+        for e in &self.extents {
+            b.extend_from_slice(&e.at.segment.to_le_bytes());
+            b.extend_from_slice(&e.at.offset.to_le_bytes());
+            b.extend_from_slice(&e.shard_offset.to_le_bytes());
+            b.extend_from_slice(&e.len.to_le_bytes());
+        }
+        b
+    }
+
+    /// Inverse of [`ShardEntry::encode`]; checks that the extents tile the shard.
+    pub fn decode(b: &[u8]) -> Result<Self, StorageError> {
+        let mut r = Reader(b);
+        if r.u8()? != ENTRY_VERSION {
+            return Err(StorageError::IndexDamaged("unknown shard entry version"));
+        }
+        let volume = r.u16()?;
+        let len = r.u64()?;
+        let crc = r.u32()?;
+        let fragment_bytes = r.u32()?;
+        let n = r.u32()? as usize;
+        if r.0.len() != n.saturating_mul(32) {
+            return Err(StorageError::IndexDamaged("shard entry has the wrong length"));
+        }
+        let mut extents = Vec::with_capacity(n);
+        let mut covered = 0u64;
+        for _ in 0..n {
+            let e = Extent {
+                at: Position {
+                    segment: r.u64()?,
+                    offset: r.u64()?,
+                },
+                shard_offset: r.u64()?,
+                len: r.u64()?,
+            };
+            if e.shard_offset != covered {
+                return Err(StorageError::IndexDamaged("shard extents do not tile"));
+            }
+            covered = covered.saturating_add(e.len);
+            extents.push(e);
+        }
+        if covered != len || fragment_bytes == 0 {
+            return Err(StorageError::IndexDamaged("shard extents do not tile"));
+        }
+        Ok(Self {
+            volume,
+            len,
+            crc,
+            fragment_bytes,
+            extents,
+        })
+    }
+}
+
+struct Reader<'a>(&'a [u8]);
+
+impl Reader<'_> {
+    fn take<const N: usize>(&mut self) -> Result<[u8; N], StorageError> {
+        let (head, rest) = self
+            .0
+            .split_first_chunk::<N>()
+            .ok_or(StorageError::IndexDamaged("index value is truncated"))?;
+        self.0 = rest;
+        Ok(*head)
+    }
+    fn u8(&mut self) -> Result<u8, StorageError> {
+        Ok(self.take::<1>()?[0])
+    }
+    fn u16(&mut self) -> Result<u16, StorageError> {
+        Ok(u16::from_le_bytes(self.take()?))
+    }
+    fn u32(&mut self) -> Result<u32, StorageError> {
+        Ok(u32::from_le_bytes(self.take()?))
+    }
+    fn u64(&mut self) -> Result<u64, StorageError> {
+        Ok(u64::from_le_bytes(self.take()?))
+    }
+}
+
+/// An entry of the reverse map: which shard a record belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ExtentOwner {
+    /// Where the record starts.
+    pub at: Position,
+    /// The shard it belongs to.
+    pub key: ShardKey,
+    /// Bytes the record occupies on disk.
+    pub disk_size: u64,
+}
+
+fn extent_key(volume: VolumeId, at: Position) -> [u8; 18] {
+    let mut k = [0u8; 18];
+    k[..2].copy_from_slice(&volume.to_be_bytes());
+    k[2..10].copy_from_slice(&at.segment.to_be_bytes());
+    k[10..18].copy_from_slice(&at.offset.to_be_bytes());
+    k
+}
+
+fn decode_owner(k: &[u8], v: &[u8]) -> Result<ExtentOwner, StorageError> {
+    let damaged = StorageError::IndexDamaged("extent map entry is damaged");
+    let (Some(k), true) = (k.get(2..18), v.len() == ShardKey::LEN + 8) else {
+        return Err(damaged);
+    };
+    let (segment, offset) = k.split_at(8);
+    let be = |b: &[u8]| b.try_into().map(u64::from_be_bytes);
+    let (Ok(segment), Ok(offset)) = (be(segment), be(offset)) else {
+        return Err(damaged);
+    };
+    let key = ShardKey::decode(&v[..ShardKey::LEN]).ok_or(damaged)?;
+    let disk_size = Reader(&v[ShardKey::LEN..]).u64()?;
+    Ok(ExtentOwner {
+        at: Position { segment, offset },
+        key,
+        disk_size,
+    })
+}
+
+/// Handle to the shard index; cheap to clone and safe to share.
+#[derive(Clone)]
+pub struct ShardIndex {
+    db: Database,
+    shards: Keyspace,
+    extents: Keyspace,
+    checkpoints: Keyspace,
+}
+
+impl ShardIndex {
+    /// Opens (or creates) the index in `dir`. fjall never syncs on its own
+    /// here: durability is the syncer's job.
+    pub fn open(dir: &Path) -> Result<Self, StorageError> {
+        let db = Database::builder(dir).manual_journal_persist(true).open()?;
+        let shards = db.keyspace("shards", KeyspaceCreateOptions::default)?;
+        let extents = db.keyspace("extents", KeyspaceCreateOptions::default)?;
+        let checkpoints = db.keyspace("checkpoints", KeyspaceCreateOptions::default)?;
+        Ok(Self {
+            db,
+            shards,
+            extents,
+            checkpoints,
+        })
+    }
+
+    /// Looks a shard up.
+    pub fn get(&self, key: &ShardKey) -> Result<Option<ShardEntry>, StorageError> {
+        match self.shards.get(key.encode())? {
+            Some(v) => Ok(Some(ShardEntry::decode(&v)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Records `entry` for `key` atomically, dropping the reverse-map
+    /// entries of the extents it replaces.
+    pub fn put(
+        &self,
+        key: &ShardKey,
+        entry: &ShardEntry,
+        disk_sizes: &[u64],
+        replaced: Option<&ShardEntry>,
+    ) -> Result<(), StorageError> {
+        let mut batch = self.db.batch();
+        if let Some(old) = replaced {
+            for e in &old.extents {
+                batch.remove(&self.extents, extent_key(old.volume, e.at));
+            }
+        }
+        batch.insert(&self.shards, key.encode(), entry.encode());
+        for (e, size) in entry.extents.iter().zip(disk_sizes) {
+            let mut v = Vec::with_capacity(ShardKey::LEN + 8);
+            v.extend_from_slice(&key.encode());
+            v.extend_from_slice(&size.to_le_bytes());
+            batch.insert(&self.extents, extent_key(entry.volume, e.at), v);
+        }
+        batch.commit()?;
+        Ok(())
+    }
+
+    /// Forgets a shard and its extents.
+    pub fn remove(&self, key: &ShardKey, entry: &ShardEntry) -> Result<(), StorageError> {
+        let mut batch = self.db.batch();
+        batch.remove(&self.shards, key.encode());
+        for e in &entry.extents {
+            batch.remove(&self.extents, extent_key(entry.volume, e.at));
+        }
+        batch.commit()?;
+        Ok(())
+    }
+
+    /// Drops one reverse-map entry that no shard owns any more.
+    pub fn remove_extent(&self, volume: VolumeId, at: Position) -> Result<(), StorageError> {
+        self.extents.remove(extent_key(volume, at))?;
+        Ok(())
+    }
+
+    /// Every record of `volume` at or after `from`, in log order.
+    pub fn extents_from(
+        &self,
+        volume: VolumeId,
+        from: Position,
+    ) -> Result<Vec<ExtentOwner>, StorageError> {
+        let end = extent_key(
+            volume,
+            Position {
+                segment: u64::MAX,
+                offset: u64::MAX,
+            },
+        );
+        self.collect_extents(extent_key(volume, from), end)
+    }
+
+    /// Every record of `volume` in one segment, in log order.
+    pub fn extents_in(
+        &self,
+        volume: VolumeId,
+        segment: SegmentId,
+    ) -> Result<Vec<ExtentOwner>, StorageError> {
+        let start = Position { segment, offset: 0 };
+        let end = Position {
+            segment,
+            offset: u64::MAX,
+        };
+        self.collect_extents(extent_key(volume, start), extent_key(volume, end))
+    }
+
+    fn collect_extents(&self, start: [u8; 18], end: [u8; 18]) -> Result<Vec<ExtentOwner>, StorageError> {
+        let mut out = Vec::new();
+        for guard in self.extents.range(start..=end) {
+            let (k, v) = guard.into_inner()?;
+            out.push(decode_owner(&k, &v)?);
+        }
+        Ok(out)
+    }
+
+    /// The log position up to which the persisted index matches `volume`.
+    pub fn checkpoint(&self, volume: VolumeId) -> Result<Option<Position>, StorageError> {
+        let Some(v) = self.checkpoints.get(volume.to_be_bytes())? else {
+            return Ok(None);
+        };
+        let mut r = Reader(&v);
+        if r.u8()? != CHECKPOINT_VERSION {
+            return Err(StorageError::IndexDamaged("unknown checkpoint version"));
+        }
+        Ok(Some(Position {
+            segment: r.u64()?,
+            offset: r.u64()?,
+        }))
+    }
+
+    /// Records checkpoints; they become durable with the next [`ShardIndex::persist`].
+    pub fn set_checkpoints(&self, points: &[(VolumeId, Position)]) -> Result<(), StorageError> {
+        let mut batch = self.db.batch();
+        for (volume, at) in points {
+            let mut v = Vec::with_capacity(17);
+            v.push(CHECKPOINT_VERSION);
+            v.extend_from_slice(&at.segment.to_le_bytes());
+            v.extend_from_slice(&at.offset.to_le_bytes());
+            batch.insert(&self.checkpoints, volume.to_be_bytes(), v);
+        }
+        batch.commit()?;
+        Ok(())
+    }
+
+    /// Makes everything written so far durable (`sync`), or just hands it
+    /// to the OS (`!sync`, for `PREDASTORE_FSYNC=off`).
+    pub fn persist(&self, sync: bool) -> Result<(), StorageError> {
+        let mode = if sync {
+            PersistMode::SyncData
+        } else {
+            PersistMode::Buffer
+        };
+        self.db.persist(mode)?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::storage::shard_key::ObjectId;
+    use proptest::prelude::*;
+
+    fn entry() -> impl Strategy<Value = ShardEntry> {
+        (
+            any::<u16>(),
+            any::<u32>(),
+            1u32..1 << 20,
+            proptest::collection::vec((any::<u64>(), any::<u64>(), 0u64..1 << 30), 0..5),
+        )
+            .prop_map(|(volume, crc, fragment_bytes, parts)| {
+                let mut covered = 0;
+                let extents = parts
+                    .into_iter()
+                    .map(|(segment, offset, len)| {
+                        let e = Extent {
+                            at: Position { segment, offset },
+                            shard_offset: covered,
+                            len,
+                        };
+                        covered += len;
+                        e
+                    })
+                    .collect();
+                ShardEntry {
+                    volume,
+                    len: covered,
+                    crc,
+                    fragment_bytes,
+                    extents,
+                }
+            })
+    }
+
+    proptest! {
+        #[test]
+        fn entry_round_trip(e in entry()) {
+            prop_assert_eq!(ShardEntry::decode(&e.encode()).ok(), Some(e));
+        }
+
+        #[test]
+        fn damaged_entry_is_an_error_not_a_panic(e in entry(), cut in 0usize..200, flip in 0usize..200) {
+            let mut b = e.encode();
+            let flip = flip % b.len();
+            b[flip] ^= 0xff;
+            let _ = ShardEntry::decode(&b);
+            b.truncate(cut.min(b.len().saturating_sub(1)));
+            prop_assert!(ShardEntry::decode(&b).is_err());
+        }
+    }
+
+    #[test]
+    fn put_get_remove_and_reverse_map() -> Result<(), StorageError> {
+        let dir = tempfile::tempdir()?;
+        let index = ShardIndex::open(dir.path())?;
+        let key = ShardKey {
+            object: ObjectId(42),
+            part: 1,
+            shard: 2,
+        };
+        let at = Position {
+            segment: 3,
+            offset: 32,
+        };
+        let entry = ShardEntry {
+            volume: 1,
+            len: 10,
+            crc: 7,
+            fragment_bytes: 4,
+            extents: vec![Extent {
+                at,
+                shard_offset: 0,
+                len: 10,
+            }],
+        };
+        index.put(&key, &entry, &[86], None)?;
+        assert_eq!(index.get(&key)?, Some(entry.clone()));
+        let owners = index.extents_in(1, 3)?;
+        assert_eq!(
+            owners,
+            vec![ExtentOwner {
+                at,
+                key,
+                disk_size: 86
+            }]
+        );
+        assert!(index.extents_in(0, 3)?.is_empty());
+        assert_eq!(index.extents_from(1, Position { segment: 3, offset: 33 })?, vec![]);
+        index.remove(&key, &entry)?;
+        assert_eq!(index.get(&key)?, None);
+        assert!(index.extents_in(1, 3)?.is_empty());
+
+        index.set_checkpoints(&[(1, at)])?;
+        assert_eq!(index.checkpoint(1)?, Some(at));
+        assert_eq!(index.checkpoint(2)?, None);
+        Ok(())
+    }
+}

@@ -1,0 +1,18 @@
+//! Plain storage code, no actix: the WAL segment and record formats, the
+//! fjall shard index, group-commit bookkeeping, recovery and compaction.
+
+pub mod durability;
+pub mod error;
+pub mod index;
+pub mod reader;
+pub mod record;
+pub mod segment;
+pub mod shard_key;
+pub mod volume;
+
+pub use durability::{FsyncMode, SyncState};
+pub use error::StorageError;
+pub use index::{Position, ShardEntry, ShardIndex, VolumeId};
+pub use reader::{ShardRead, ShardReader};
+pub use shard_key::{ObjectId, ShardKey};
+pub use volume::{Appended, CompactionReport, Volume, VolumeConfig, WriteId};

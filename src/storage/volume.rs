@@ -1,0 +1,679 @@
+//! One volume (a directory, normally one disk): its WAL and its writer state.
+//!
+//! A `Volume` is owned by exactly one thread (the volume's WAL writer actor),
+//! so appends are ordered and never interleave. A shard write reserves every
+//! record it needs up front, contiguously, writes the headers at once, then
+//! fills the payload as chunks arrive: another shard's write can proceed in
+//! between, but the bytes of two shards never mix. The volume never calls
+//! fsync; it publishes finished appends to the node's [`SyncState`].
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::fs::{self, File};
+use std::os::unix::fs::FileExt;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use super::durability::SyncState;
+use super::index::{Extent, Position, ShardEntry, ShardIndex, VolumeId};
+use super::reader::read_extent_range;
+use super::record::{max_payload_in, record_disk_size, RecordHeader, RecordKind, HEADER_LEN};
+use super::segment::{
+    create_segment, list_segments, open_segment, scan_segment, segment_path, wal_dir,
+    SegmentFiles, SegmentId, SEGMENT_HEADER_LEN,
+};
+use super::shard_key::ShardKey;
+use super::StorageError;
+use crate::metrics;
+
+/// Sizes and thresholds of a volume's log.
+#[derive(Clone, Copy, Debug)]
+pub struct VolumeConfig {
+    /// Size every segment file is preallocated to; no segment grows past it.
+    pub segment_bytes: u64,
+    /// Payload bytes per CRC-checked fragment.
+    pub fragment_bytes: u32,
+    /// A sealed segment whose live bytes fall below this fraction of its
+    /// size is compacted.
+    pub compact_below: f64,
+}
+
+impl VolumeConfig {
+    /// The smallest segment that holds a header and one record of a full
+    /// fragment.
+    pub fn min_segment_bytes(fragment_bytes: u32) -> u64 {
+        SEGMENT_HEADER_LEN + record_disk_size(u64::from(fragment_bytes), fragment_bytes)
+    }
+}
+
+/// Handle of a shard write in progress on a volume.
+pub type WriteId = u64;
+
+/// A finished append.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Appended {
+    /// Node-wide sequence number; durable once the syncer's synced number
+    /// reaches it.
+    pub seq: u64,
+    /// CRC32C of the whole shard (0 for a delete).
+    pub crc: u32,
+}
+
+struct PlannedExtent {
+    extent: Extent,
+    file: Arc<File>,
+    header: RecordHeader,
+    crcs: Vec<u32>,
+    filled: u64,
+}
+
+struct ShardWrite {
+    key: ShardKey,
+    len: u64,
+    start: Position,
+    extents: Vec<PlannedExtent>,
+    written: u64,
+    crc: u32,
+    fragment_crc: u32,
+    fragment_filled: u64,
+}
+
+struct ActiveSegment {
+    id: SegmentId,
+    file: Arc<File>,
+    end: u64,
+}
+
+/// What one compaction pass did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CompactionReport {
+    /// Segments whose live records were copied forward.
+    pub segments_compacted: u64,
+    /// Shards copied.
+    pub shards_moved: u64,
+    /// Payload bytes copied.
+    pub bytes_moved: u64,
+}
+
+/// A volume's WAL, owned by its writer.
+pub struct Volume {
+    id: VolumeId,
+    dir: PathBuf,
+    cfg: VolumeConfig,
+    index: ShardIndex,
+    files: Arc<SegmentFiles>,
+    sync: Arc<SyncState>,
+    active: ActiveSegment,
+    writes: HashMap<WriteId, ShardWrite>,
+    next_write: WriteId,
+    open_starts: BTreeMap<Position, usize>,
+    segments: BTreeSet<SegmentId>,
+    live: HashMap<SegmentId, u64>,
+    unlink_after: Vec<(SegmentId, u64)>,
+}
+
+impl Volume {
+    /// Opens a volume directory, recovering its log: records after the
+    /// index checkpoint are re-checked and re-indexed, a torn or corrupt
+    /// tail is truncated, and appends continue in a fresh segment.
+    pub fn open(
+        id: VolumeId,
+        dir: &Path,
+        cfg: VolumeConfig,
+        index: ShardIndex,
+        files: Arc<SegmentFiles>,
+        sync: Arc<SyncState>,
+    ) -> Result<Self, StorageError> {
+        fs::create_dir_all(wal_dir(dir))?;
+        let ids = list_segments(dir)?;
+        let checkpoint = index.checkpoint(id)?.unwrap_or(Position {
+            segment: 0,
+            offset: 0,
+        });
+        let mut recovery = Recovery {
+            id,
+            index: &index,
+            assembling: HashMap::new(),
+            confirmed: HashSet::new(),
+        };
+        let mut segments = BTreeSet::new();
+        for &seg in &ids {
+            let file = open_segment(dir, seg)?;
+            if seg >= checkpoint.segment {
+                let from = if seg == checkpoint.segment {
+                    checkpoint.offset
+                } else {
+                    0
+                };
+                let scan = scan_segment(&file, seg, from)?;
+                for rec in &scan.records {
+                    recovery.apply(seg, rec)?;
+                }
+                if scan.valid_end == 0 && index.extents_in(id, seg)?.is_empty() {
+                    // Not even a segment header: a file created just before a crash.
+                    drop(file);
+                    fs::remove_file(segment_path(dir, seg))?;
+                    continue;
+                }
+                if scan.valid_end < file.metadata()?.len() {
+                    tracing::info!(volume = id, segment = seg, at = scan.valid_end, "truncating WAL tail");
+                    file.set_len(scan.valid_end)?;
+                    file.sync_all()?;
+                }
+            }
+            files.insert(id, seg, Arc::new(file));
+            segments.insert(seg);
+        }
+        recovery.drop_unconfirmed(checkpoint)?;
+
+        let next = ids.last().map_or(1, |last| last + 1);
+        let file = Arc::new(create_segment(dir, next, cfg.segment_bytes)?);
+        files.insert(id, next, file.clone());
+        segments.insert(next);
+        let start = Position {
+            segment: next,
+            offset: SEGMENT_HEADER_LEN,
+        };
+        index.set_checkpoints(&[(id, start)])?;
+        index.persist(true)?;
+
+        let mut live: HashMap<SegmentId, u64> = HashMap::new();
+        for owner in index.extents_from(id, Position { segment: 0, offset: 0 })? {
+            *live.entry(owner.at.segment).or_default() += owner.disk_size;
+        }
+        metrics::WAL_SEGMENTS_LIVE.add(segments.len() as i64);
+        let mut volume = Self {
+            id,
+            dir: dir.to_path_buf(),
+            cfg,
+            index,
+            files,
+            sync,
+            active: ActiveSegment {
+                id: next,
+                file,
+                end: SEGMENT_HEADER_LEN,
+            },
+            writes: HashMap::new(),
+            next_write: 1,
+            open_starts: BTreeMap::new(),
+            segments,
+            live,
+            unlink_after: Vec::new(),
+        };
+        // Sealed segments without a live record (all deleted or torn) can go
+        // now: the checkpoint just persisted is past all of them.
+        let empty: Vec<SegmentId> = volume
+            .segments
+            .iter()
+            .copied()
+            .filter(|s| *s < next && volume.live.get(s).copied().unwrap_or(0) == 0)
+            .collect();
+        for seg in empty {
+            volume.unlink(seg)?;
+        }
+        Ok(volume)
+    }
+
+    /// This volume's number.
+    pub fn id(&self) -> VolumeId {
+        self.id
+    }
+
+    /// Segment files currently on disk.
+    pub fn segment_count(&self) -> usize {
+        self.segments.len()
+    }
+
+    /// Reserves the records for a shard of `len` bytes and writes their
+    /// headers. The payload follows through [`Volume::write_chunk`].
+    pub fn begin_shard(&mut self, key: ShardKey, len: u64) -> Result<WriteId, StorageError> {
+        if self.sync.has_failed() {
+            return Err(StorageError::SyncFailed);
+        }
+        let frag = self.cfg.fragment_bytes;
+        let mut extents = Vec::new();
+        let mut offset = 0u64;
+        loop {
+            let left = len - offset;
+            let space = self.cfg.segment_bytes - self.active.end;
+            let take = if record_disk_size(left, frag) <= space {
+                left
+            } else if max_payload_in(space, frag) >= u64::from(frag) {
+                max_payload_in(space, frag)
+            } else {
+                self.roll_over()?;
+                continue;
+            };
+            let header = RecordHeader::extent(key, len, offset, take, frag);
+            let at = self.reserve(&header)?;
+            extents.push(PlannedExtent {
+                extent: Extent {
+                    at,
+                    shard_offset: offset,
+                    len: take,
+                },
+                file: self.active.file.clone(),
+                header,
+                crcs: Vec::with_capacity(header.fragments() as usize),
+                filled: 0,
+            });
+            offset += take;
+            if offset == len {
+                break;
+            }
+        }
+        let start = extents[0].extent.at;
+        *self.open_starts.entry(start).or_default() += 1;
+        let id = self.next_write;
+        self.next_write += 1;
+        self.writes.insert(
+            id,
+            ShardWrite {
+                key,
+                len,
+                start,
+                extents,
+                written: 0,
+                crc: 0,
+                fragment_crc: 0,
+                fragment_filled: 0,
+            },
+        );
+        Ok(id)
+    }
+
+    /// Appends the next piece of a shard's payload.
+    pub fn write_chunk(&mut self, id: WriteId, mut data: &[u8]) -> Result<(), StorageError> {
+        let frag = u64::from(self.cfg.fragment_bytes);
+        let w = self.writes.get_mut(&id).ok_or(StorageError::UnknownWrite(id))?;
+        let got = w.written + data.len() as u64;
+        if got > w.len {
+            let expected = w.len;
+            self.abort_shard(id);
+            return Err(StorageError::LengthMismatch { expected, got });
+        }
+        while !data.is_empty() {
+            let Some(e) = w.extents.iter_mut().find(|e| e.filled < e.extent.len) else {
+                break;
+            };
+            let n = (e.extent.len - e.filled).min(data.len() as u64) as usize;
+            let (piece, rest) = data.split_at(n);
+            let pos = e.extent.at.offset + e.header.payload_offset() + e.filled;
+            e.file.write_all_at(piece, pos)?;
+            // CRC per fragment; fragments restart at every extent.
+            let mut p = piece;
+            while !p.is_empty() {
+                let m = (frag - w.fragment_filled).min(p.len() as u64) as usize;
+                w.fragment_crc = crc32c::crc32c_append(w.fragment_crc, &p[..m]);
+                w.fragment_filled += m as u64;
+                e.filled += m as u64;
+                if w.fragment_filled == frag || e.filled == e.extent.len {
+                    e.crcs.push(w.fragment_crc);
+                    w.fragment_crc = 0;
+                    w.fragment_filled = 0;
+                }
+                p = &p[m..];
+            }
+            w.crc = crc32c::crc32c_append(w.crc, piece);
+            w.written += n as u64;
+            data = rest;
+        }
+        Ok(())
+    }
+
+    /// Completes a shard write: CRC tables, index entry, publication.
+    pub fn finish_shard(&mut self, id: WriteId) -> Result<Appended, StorageError> {
+        let w = self.writes.get(&id).ok_or(StorageError::UnknownWrite(id))?;
+        if w.written != w.len {
+            let err = StorageError::LengthMismatch {
+                expected: w.len,
+                got: w.written,
+            };
+            self.abort_shard(id);
+            return Err(err);
+        }
+        let Some(w) = self.take_write(id) else {
+            return Err(StorageError::UnknownWrite(id));
+        };
+        for e in &w.extents {
+            let table: Vec<u8> = e.crcs.iter().flat_map(|c| c.to_le_bytes()).collect();
+            e.file.write_all_at(&table, e.extent.at.offset + HEADER_LEN)?;
+        }
+        let entry = ShardEntry {
+            volume: self.id,
+            len: w.len,
+            crc: w.crc,
+            fragment_bytes: self.cfg.fragment_bytes,
+            extents: w.extents.iter().map(|e| e.extent).collect(),
+        };
+        let sizes: Vec<u64> = w.extents.iter().map(|e| e.header.disk_size()).collect();
+        self.index_put(&w.key, &entry, &sizes)?;
+        for e in &w.extents[..w.extents.len() - 1] {
+            self.sync.mark_dirty(self.id, e.extent.at.segment, &e.file);
+        }
+        let last = &w.extents[w.extents.len() - 1];
+        let seq = self.sync.publish(
+            self.id,
+            last.extent.at.segment,
+            &last.file,
+            self.frontier(),
+            w.len,
+        )?;
+        metrics::WAL_APPENDED_BYTES.inc_by(w.len);
+        metrics::WAL_RECORDS.inc_by(w.extents.len() as u64);
+        Ok(Appended { seq, crc: w.crc })
+    }
+
+    /// Gives up a shard write; its reserved records stay behind as dead
+    /// space that recovery skips and compaction reclaims.
+    pub fn abort_shard(&mut self, id: WriteId) {
+        self.take_write(id);
+    }
+
+    /// Writes a tombstone for `key` and forgets its extents. `None` if the
+    /// shard was not stored on this volume.
+    pub fn delete_shard(&mut self, key: ShardKey) -> Result<Option<Appended>, StorageError> {
+        if self.sync.has_failed() {
+            return Err(StorageError::SyncFailed);
+        }
+        let Some(entry) = self.index.get(&key)?.filter(|e| e.volume == self.id) else {
+            return Ok(None);
+        };
+        let header = RecordHeader::tombstone(key, self.cfg.fragment_bytes);
+        if header.disk_size() > self.cfg.segment_bytes - self.active.end {
+            self.roll_over()?;
+        }
+        self.reserve(&header)?;
+        self.index.remove(&key, &entry)?;
+        self.forget_live(&entry);
+        let seq = self.sync.publish(
+            self.id,
+            self.active.id,
+            &self.active.file,
+            self.frontier(),
+            0,
+        )?;
+        metrics::WAL_RECORDS.inc();
+        Ok(Some(Appended { seq, crc: 0 }))
+    }
+
+    /// Copies the live records of sparse sealed segments forward, at most
+    /// `max_segments` of them. The emptied segments are deleted by
+    /// [`Volume::release_synced`] once the copies are durable.
+    pub fn compact(&mut self, max_segments: usize) -> Result<CompactionReport, StorageError> {
+        let frontier = self.frontier();
+        let pending: HashSet<SegmentId> = self.unlink_after.iter().map(|(s, _)| *s).collect();
+        let threshold = (self.cfg.segment_bytes as f64 * self.cfg.compact_below) as u64;
+        let victims: Vec<SegmentId> = self
+            .segments
+            .iter()
+            .copied()
+            .filter(|s| *s < frontier.segment && *s < self.active.id && !pending.contains(s))
+            .filter(|s| self.live.get(s).copied().unwrap_or(0) < threshold)
+            .take(max_segments)
+            .collect();
+        let mut report = CompactionReport::default();
+        for seg in victims {
+            let mut keys: Vec<ShardKey> = self
+                .index
+                .extents_in(self.id, seg)?
+                .into_iter()
+                .map(|o| o.key)
+                .collect();
+            keys.dedup();
+            for key in keys {
+                match self.copy_forward(key, seg) {
+                    Ok(moved) => {
+                        report.shards_moved += u64::from(moved > 0);
+                        report.bytes_moved += moved;
+                    }
+                    Err(e @ StorageError::Corrupt { .. }) => {
+                        // Keep the segment: the damaged shard is repaired
+                        // from its other shards, not by losing it here.
+                        tracing::warn!(volume = self.id, segment = seg, error = %e, "compaction found corrupt shard");
+                    }
+                    Err(e) => return Err(e),
+                }
+            }
+            if self.live.get(&seg).copied().unwrap_or(0) == 0 {
+                self.unlink_after.push((seg, self.sync.appended()));
+                report.segments_compacted += 1;
+            }
+        }
+        Ok(report)
+    }
+
+    /// Deletes compacted segments whose copied records are now durable.
+    pub fn release_synced(&mut self) -> Result<usize, StorageError> {
+        let synced = self.sync.synced();
+        let (ready, waiting): (Vec<_>, Vec<_>) = self
+            .unlink_after
+            .drain(..)
+            .partition(|(_, seq)| *seq <= synced);
+        self.unlink_after = waiting;
+        for (seg, _) in &ready {
+            self.unlink(*seg)?;
+            metrics::WAL_SEGMENTS_RECLAIMED.inc();
+        }
+        Ok(ready.len())
+    }
+
+    /// Bytes appended on this node and not yet taken by a sync.
+    pub fn pending_sync_bytes(&self) -> u64 {
+        self.sync.pending_bytes()
+    }
+
+    /// Segments compacted and waiting for a sync before deletion.
+    pub fn segments_awaiting_release(&self) -> usize {
+        self.unlink_after.len()
+    }
+
+    fn copy_forward(&mut self, key: ShardKey, seg: SegmentId) -> Result<u64, StorageError> {
+        let Some(entry) = self.index.get(&key)?.filter(|e| e.volume == self.id) else {
+            return Ok(0);
+        };
+        if !entry.extents.iter().any(|e| e.at.segment == seg) {
+            return Ok(0);
+        }
+        let id = self.begin_shard(key, entry.len)?;
+        if let Err(e) = self.copy_payload(id, key, &entry) {
+            self.abort_shard(id);
+            return Err(e);
+        }
+        self.finish_shard(id)?;
+        Ok(entry.len)
+    }
+
+    fn copy_payload(&mut self, id: WriteId, key: ShardKey, entry: &ShardEntry) -> Result<(), StorageError> {
+        let step = u64::from(self.cfg.fragment_bytes) * 16;
+        for e in &entry.extents {
+            let file = self
+                .files
+                .get(self.id, e.at.segment)
+                .ok_or(StorageError::NotFound(key))?;
+            let mut pos = 0;
+            while pos < e.len {
+                let end = (pos + step).min(e.len);
+                let piece = read_extent_range(&file, &key, e, entry.fragment_bytes, pos..end)?;
+                self.write_chunk(id, &piece)?;
+                pos = end;
+            }
+        }
+        Ok(())
+    }
+
+    fn index_put(&mut self, key: &ShardKey, entry: &ShardEntry, sizes: &[u64]) -> Result<(), StorageError> {
+        let replaced = self.index.get(key)?;
+        self.index.put(key, entry, sizes, replaced.as_ref())?;
+        if let Some(old) = replaced.filter(|o| o.volume == self.id) {
+            self.forget_live(&old);
+        }
+        for (e, size) in entry.extents.iter().zip(sizes) {
+            *self.live.entry(e.at.segment).or_default() += size;
+        }
+        Ok(())
+    }
+
+    fn forget_live(&mut self, entry: &ShardEntry) {
+        for e in &entry.extents {
+            if let Some(live) = self.live.get_mut(&e.at.segment) {
+                *live = live.saturating_sub(record_disk_size(e.len, entry.fragment_bytes));
+            }
+        }
+    }
+
+    fn take_write(&mut self, id: WriteId) -> Option<ShardWrite> {
+        let w = self.writes.remove(&id)?;
+        if let Some(n) = self.open_starts.get_mut(&w.start) {
+            *n -= 1;
+            if *n == 0 {
+                self.open_starts.remove(&w.start);
+            }
+        }
+        Some(w)
+    }
+
+    /// The position before which every record is complete.
+    fn frontier(&self) -> Position {
+        self.open_starts
+            .keys()
+            .next()
+            .copied()
+            .unwrap_or(Position {
+                segment: self.active.id,
+                offset: self.active.end,
+            })
+    }
+
+    /// Writes a record header at the end of the active segment.
+    fn reserve(&mut self, header: &RecordHeader) -> Result<Position, StorageError> {
+        let at = Position {
+            segment: self.active.id,
+            offset: self.active.end,
+        };
+        self.active.file.write_all_at(&header.encode(), at.offset)?;
+        self.active.end += header.disk_size();
+        // The header must be durable before any later record is acknowledged,
+        // or recovery could not step over this record.
+        self.sync.mark_dirty(self.id, at.segment, &self.active.file);
+        Ok(at)
+    }
+
+    fn roll_over(&mut self) -> Result<(), StorageError> {
+        let next = self.active.id + 1;
+        let file = Arc::new(create_segment(&self.dir, next, self.cfg.segment_bytes)?);
+        self.files.insert(self.id, next, file.clone());
+        self.segments.insert(next);
+        metrics::WAL_SEGMENTS_LIVE.inc();
+        self.active = ActiveSegment {
+            id: next,
+            file,
+            end: SEGMENT_HEADER_LEN,
+        };
+        Ok(())
+    }
+
+    fn unlink(&mut self, seg: SegmentId) -> Result<(), StorageError> {
+        self.files.remove(self.id, seg);
+        for owner in self.index.extents_in(self.id, seg)? {
+            // Stale reverse-map entries only: live ones were copied forward.
+            self.index.remove_extent(self.id, owner.at)?;
+        }
+        fs::remove_file(segment_path(&self.dir, seg))?;
+        self.segments.remove(&seg);
+        self.live.remove(&seg);
+        metrics::WAL_SEGMENTS_LIVE.dec();
+        Ok(())
+    }
+}
+
+/// Re-indexes the records found after the checkpoint, in log order.
+struct Recovery<'a> {
+    id: VolumeId,
+    index: &'a ShardIndex,
+    assembling: HashMap<ShardKey, (ShardEntry, Vec<u64>)>,
+    confirmed: HashSet<Position>,
+}
+
+impl Recovery<'_> {
+    fn apply(&mut self, seg: SegmentId, rec: &super::segment::ScannedRecord) -> Result<(), StorageError> {
+        let key = rec.header.key;
+        let at = Position {
+            segment: seg,
+            offset: rec.offset,
+        };
+        match (rec.header.kind, rec.intact) {
+            (RecordKind::Tombstone, _) => {
+                self.assembling.remove(&key);
+                if let Some(entry) = self.index.get(&key)?.filter(|e| e.volume == self.id) {
+                    self.index.remove(&key, &entry)?;
+                }
+            }
+            (RecordKind::Extent, false) => {
+                self.assembling.remove(&key);
+            }
+            (RecordKind::Extent, true) => {
+                let extent = Extent {
+                    at,
+                    shard_offset: rec.header.extent_offset,
+                    len: rec.header.extent_len,
+                };
+                let size = rec.header.disk_size();
+                if rec.header.extent_offset == 0 {
+                    let entry = ShardEntry {
+                        volume: self.id,
+                        len: rec.header.shard_len,
+                        crc: rec.payload_crc,
+                        fragment_bytes: rec.header.fragment_bytes,
+                        extents: vec![extent],
+                    };
+                    self.assembling.insert(key, (entry, vec![size]));
+                } else {
+                    let fits = self.assembling.get(&key).is_some_and(|(e, _)| {
+                        e.extents.last().map(|l| l.shard_offset + l.len) == Some(extent.shard_offset)
+                            && e.len == rec.header.shard_len
+                    });
+                    let Some((entry, sizes)) = self.assembling.get_mut(&key).filter(|_| fits) else {
+                        self.assembling.remove(&key);
+                        return Ok(());
+                    };
+                    entry.crc = crc32c::crc32c_combine(entry.crc, rec.payload_crc, extent.len as usize);
+                    entry.extents.push(extent);
+                    sizes.push(size);
+                }
+                let complete = self.assembling.get(&key).is_some_and(|(e, _)| {
+                    e.extents.last().map(|l| l.shard_offset + l.len) == Some(e.len)
+                });
+                if complete {
+                    if let Some((entry, sizes)) = self.assembling.remove(&key) {
+                        let replaced = self.index.get(&key)?;
+                        if replaced.as_ref() != Some(&entry) {
+                            self.index.put(&key, &entry, &sizes, replaced.as_ref())?;
+                        }
+                        self.confirmed.extend(entry.extents.iter().map(|e| e.at));
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Index entries past the checkpoint that no intact record backs were
+    /// written ahead of a sync that never happened: drop them.
+    fn drop_unconfirmed(&self, checkpoint: Position) -> Result<(), StorageError> {
+        for owner in self.index.extents_from(self.id, checkpoint)? {
+            if self.confirmed.contains(&owner.at) {
+                continue;
+            }
+            match self.index.get(&owner.key)? {
+                Some(entry)
+                    if entry.volume == self.id && entry.extents.iter().any(|e| e.at == owner.at) =>
+                {
+                    self.index.remove(&owner.key, &entry)?
+                }
+                _ => self.index.remove_extent(self.id, owner.at)?,
+            }
+        }
+        Ok(())
+    }
+}
