@@ -9,7 +9,7 @@
 
 use std::ops::Range;
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use actix::prelude::*;
@@ -63,7 +63,7 @@ pub struct StorageNode {
     reader: ShardReader,
     state: Arc<SyncState>,
     fsync: FsyncMode,
-    _arbiters: Arc<Vec<Arbiter>>,
+    arbiters: Arc<Mutex<Vec<Arbiter>>>,
 }
 
 fn stopped(_: MailboxError) -> StorageError {
@@ -78,16 +78,16 @@ impl StorageNode {
         let index = ShardIndex::open(&cfg.index_dir)?;
         let files = Arc::new(SegmentFiles::default());
         let state = Arc::new(SyncState::default());
-        let syncer = Syncer::new(
-            state.clone(),
-            index.clone(),
-            SyncerConfig {
-                mode: cfg.fsync,
-                interval: cfg.sync_interval,
-                slow_sync: cfg.slow_sync,
-            },
-        )
-        .start();
+        let syncer_arbiter = Arbiter::new();
+        let syncer_cfg = SyncerConfig {
+            mode: cfg.fsync,
+            interval: cfg.sync_interval,
+            slow_sync: cfg.slow_sync,
+        };
+        let (s, i) = (state.clone(), index.clone());
+        let syncer = Syncer::start_in_arbiter(&syncer_arbiter.handle(), move |_| {
+            Syncer::new(s, i, syncer_cfg)
+        });
         let mut writers = Vec::new();
         let mut arbiters = Vec::new();
         for (i, dir) in cfg.volumes.iter().enumerate() {
@@ -101,13 +101,15 @@ impl StorageNode {
             writers.push(addr);
             arbiters.push(arbiter);
         }
+        // The syncer stops last, after every writer.
+        arbiters.push(syncer_arbiter);
         Ok(Self {
             writers: Arc::new(writers),
             syncer,
             reader: ShardReader::new(index, files),
             state,
             fsync: cfg.fsync,
-            _arbiters: Arc::new(arbiters),
+            arbiters: Arc::new(Mutex::new(arbiters)),
         })
     }
 
@@ -260,6 +262,25 @@ impl StorageNode {
             w.send(ReleaseSynced).await.map_err(stopped)??;
         }
         Ok(total)
+    }
+}
+
+impl StorageNode {
+    /// Syncs, stops the writers and then the syncer, and waits for their threads,
+    /// so the data directory can be opened again (by a restart or a test).
+    pub async fn shutdown(self) -> Result<(), StorageError> {
+        let synced = self.sync_now().await;
+        let arbiters = std::mem::take(&mut *self.arbiters.lock().unwrap_or_else(|e| e.into_inner()));
+        drop(self);
+        actix_web::rt::task::spawn_blocking(move || {
+            for arbiter in arbiters {
+                arbiter.stop();
+                let _ = arbiter.join();
+            }
+        })
+        .await
+        .map_err(|_| StorageError::Stopped)?;
+        synced.map(|_| ())
     }
 }
 

@@ -56,6 +56,7 @@ pub struct SyncState {
     appended: AtomicU64,
     synced: AtomicU64,
     failed: AtomicBool,
+    rounds: AtomicU64,
     pending: Mutex<Pending>,
 }
 
@@ -149,6 +150,11 @@ impl SyncState {
         self.lock().bytes
     }
 
+    /// Sync rounds completed so far.
+    pub fn rounds(&self) -> u64 {
+        self.rounds.load(Ordering::Acquire)
+    }
+
     /// Whether a sync failed (writes are then refused).
     pub fn has_failed(&self) -> bool {
         self.failed.load(Ordering::Acquire)
@@ -188,6 +194,7 @@ impl SyncState {
         }
         let records = batch.target.saturating_sub(self.synced());
         self.synced.fetch_max(batch.target, Ordering::AcqRel);
+        self.rounds.fetch_add(1, Ordering::AcqRel);
         if fsync {
             metrics::WAL_FSYNCS.inc();
             metrics::WAL_FSYNC_SECONDS.observe(started.elapsed().as_secs_f64());

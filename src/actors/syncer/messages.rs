@@ -16,3 +16,4 @@ pub struct WaitDurable {
 #[derive(Message)]
 #[rtype(result = "()")]
 pub struct Nudge;
+

@@ -164,3 +164,4 @@ impl Handler<Nudge> for Syncer {
         self.kick(ctx);
     }
 }
+
