@@ -155,7 +155,9 @@ impl Config {
         let spec = self.volumes.trim();
         if let Ok(n) = spec.parse::<u16>() {
             if n == 0 {
-                return Err(ConfigError("PREDASTORE_VOLUMES: at least one volume".into()));
+                return Err(ConfigError(
+                    "PREDASTORE_VOLUMES: at least one volume".into(),
+                ));
             }
             return Ok((0..n)
                 .map(|i| self.data_dir.join(format!("vol{i}")))
@@ -223,6 +225,8 @@ mod tests {
     }
 
     #[test]
+    // figment's Jail fixes the closure's error type.
+    #[allow(clippy::result_large_err)]
     fn env_parse_errors_name_the_variable() {
         figment::Jail::expect_with(|jail| {
             jail.set_env("PREDASTORE_SEGMENT_BYTES", "lots");

@@ -9,7 +9,10 @@ use predastore::config::Config;
 use predastore::error::Error;
 
 #[derive(Parser)]
-#[command(version, about = "predastore: a distributed, S3-compatible object store")]
+#[command(
+    version,
+    about = "predastore: a distributed, S3-compatible object store"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,

@@ -42,9 +42,8 @@ pub static WAL_RECORDS: LazyLock<IntCounter> = LazyLock::new(|| {
     )
 });
 /// fdatasync rounds of the syncer.
-pub static WAL_FSYNCS: LazyLock<IntCounter> = LazyLock::new(|| {
-    counter("predastore_wal_fsyncs_total", "Group-commit fsync rounds")
-});
+pub static WAL_FSYNCS: LazyLock<IntCounter> =
+    LazyLock::new(|| counter("predastore_wal_fsyncs_total", "Group-commit fsync rounds"));
 /// Time one sync round takes.
 pub static WAL_FSYNC_SECONDS: LazyLock<Histogram> = LazyLock::new(|| {
     histogram(
@@ -62,9 +61,8 @@ pub static WAL_RECORDS_PER_FSYNC: LazyLock<Histogram> = LazyLock::new(|| {
     )
 });
 /// Segment files present.
-pub static WAL_SEGMENTS_LIVE: LazyLock<IntGauge> = LazyLock::new(|| {
-    gauge("predastore_wal_segments_live", "WAL segment files on disk")
-});
+pub static WAL_SEGMENTS_LIVE: LazyLock<IntGauge> =
+    LazyLock::new(|| gauge("predastore_wal_segments_live", "WAL segment files on disk"));
 /// Segments deleted after compaction.
 pub static WAL_SEGMENTS_RECLAIMED: LazyLock<IntCounter> = LazyLock::new(|| {
     counter(

@@ -35,7 +35,11 @@ async fn round_trip_from_empty_to_three_segments() -> Result<(), StorageError> {
         stored.push((key, data));
     }
     for (key, data) in &stored {
-        assert_eq!(&node.read_shard_to_vec(*key, None).await?, data, "whole {key}");
+        assert_eq!(
+            &node.read_shard_to_vec(*key, None).await?,
+            data,
+            "whole {key}"
+        );
         let len = data.len() as u64;
         for _ in 0..20 {
             let a = rng.random_range(0..=len);
@@ -44,17 +48,25 @@ async fn round_trip_from_empty_to_three_segments() -> Result<(), StorageError> {
             assert_eq!(got, data[a as usize..b as usize], "range {a}..{b} of {key}");
         }
         let past = node.read_shard_to_vec(*key, Some(0..len + 1)).await;
-        assert!(matches!(past, Err(StorageError::InvalidRange { .. })), "{past:?}");
+        assert!(
+            matches!(past, Err(StorageError::InvalidRange { .. })),
+            "{past:?}"
+        );
     }
     // The 3 MiB shard really spans segments, and none grew past its size.
     let ids = list_segments(&dir.path().join("vol0"))?;
     assert!(ids.len() >= 4, "segments: {ids:?}");
     for id in ids {
-        let len = open_segment(&dir.path().join("vol0"), id)?.metadata()?.len();
+        let len = open_segment(&dir.path().join("vol0"), id)?
+            .metadata()?
+            .len();
         assert!(len <= segment, "segment {id} is {len} bytes");
     }
     let missing = node.read_shard_to_vec(new_key(0), None).await;
-    assert!(matches!(missing, Err(StorageError::NotFound(_))), "{missing:?}");
+    assert!(
+        matches!(missing, Err(StorageError::NotFound(_))),
+        "{missing:?}"
+    );
     node.shutdown().await
 }
 
@@ -93,14 +105,26 @@ async fn concurrent_writers_never_interleave_and_acks_follow_syncs() -> Result<(
     for stored in join_all(writers).await {
         all.extend(stored?);
     }
-    assert_eq!(early_acks.load(Ordering::Relaxed), 0, "acks before their sync");
+    assert_eq!(
+        early_acks.load(Ordering::Relaxed),
+        0,
+        "acks before their sync"
+    );
     assert_eq!(all.len(), 64 * 500);
     for (key, crc, len) in &all {
         let data = node.read_shard_to_vec(*key, None).await?;
-        assert_eq!((data.len() as u64, crc32c::crc32c(&data)), (*len, *crc), "{key}");
+        assert_eq!(
+            (data.len() as u64, crc32c::crc32c(&data)),
+            (*len, *crc),
+            "{key}"
+        );
     }
     let rounds = node.sync_state().rounds();
-    assert!(rounds < 64 * 500 / 4, "{rounds} sync rounds for {} appends: no grouping", all.len());
+    assert!(
+        rounds < 64 * 500 / 4,
+        "{rounds} sync rounds for {} appends: no grouping",
+        all.len()
+    );
 
     // On disk, every shard's records are consecutive: nothing of another
     // shard sits between two of its fragments or extents.
@@ -110,11 +134,19 @@ async fn concurrent_writers_never_interleave_and_acks_follow_syncs() -> Result<(
         let mut previous: Option<ShardKey> = None;
         for id in list_segments(&vdir)? {
             let scan = scan_segment(&open_segment(&vdir, id)?, id, 0)?;
-            for rec in scan.records.iter().filter(|r| r.header.kind == RecordKind::Extent) {
+            for rec in scan
+                .records
+                .iter()
+                .filter(|r| r.header.kind == RecordKind::Extent)
+            {
                 assert!(rec.intact, "torn record in a clean log");
                 let key = rec.header.key;
                 if rec.header.extent_offset > 0 {
-                    assert_eq!(previous, Some(key), "extent of {key} not next to the one before");
+                    assert_eq!(
+                        previous,
+                        Some(key),
+                        "extent of {key} not next to the one before"
+                    );
                 } else {
                     assert!(seen.insert(key, vol).is_none(), "{key} written twice");
                 }
@@ -137,7 +169,8 @@ async fn slow_fsync_does_not_stop_appends() -> Result<(), StorageError> {
         let node = node.clone();
         actix_rt::spawn(async move {
             let data = vec![7u8; 1000];
-            node.put_shard(None, new_key(0), 1000, chunked(&data, &mut rng(0), 1000)).await
+            node.put_shard(None, new_key(0), 1000, chunked(&data, &mut rng(0), 1000))
+                .await
         })
     };
     // Wait until the first slow round has started.
@@ -148,7 +181,8 @@ async fn slow_fsync_does_not_stop_appends() -> Result<(), StorageError> {
         let node = node.clone();
         async move {
             let data = vec![i as u8; 5000];
-            node.put_shard(None, new_key(1), 5000, chunked(&data, &mut rng(i), 2000)).await
+            node.put_shard(None, new_key(1), 5000, chunked(&data, &mut rng(i), 2000))
+                .await
         }
     });
     let watcher = async {
@@ -165,8 +199,15 @@ async fn slow_fsync_does_not_stop_appends() -> Result<(), StorageError> {
         r?;
     }
     first.await.map_err(|_| StorageError::Stopped)??;
-    assert_eq!(during_first_round, 50, "appends stalled behind a 200 ms fsync");
-    assert!(state.rounds() <= 4, "{} rounds for 51 appends", state.rounds());
+    assert_eq!(
+        during_first_round, 50,
+        "appends stalled behind a 200 ms fsync"
+    );
+    assert!(
+        state.rounds() <= 4,
+        "{} rounds for 51 appends",
+        state.rounds()
+    );
     node.shutdown().await
 }
 
@@ -181,21 +222,29 @@ async fn deleting_half_and_compacting_shrinks_disk_use() -> Result<(), StorageEr
         let len = rng.random_range(1_000..40_000);
         let data = random_bytes(&mut rng, len);
         let key = new_key(i);
-        node.put_shard(None, key, len as u64, chunked(&data, &mut rng, 9000)).await?;
+        node.put_shard(None, key, len as u64, chunked(&data, &mut rng, 9000))
+            .await?;
         stored.push((key, data));
     }
     let wal = dir.path().join("vol0").join("wal");
     let before = dir_bytes(&wal);
     // The older half goes, as when a day of backups expires.
-    let (gone, kept): (Vec<_>, Vec<_>) = stored.into_iter().enumerate().partition(|(i, _)| *i < 200);
+    let (gone, kept): (Vec<_>, Vec<_>) =
+        stored.into_iter().enumerate().partition(|(i, _)| *i < 200);
     for (_, (key, _)) in &gone {
         assert!(node.delete_shard(*key).await?);
-        assert!(!node.delete_shard(*key).await?, "second delete finds nothing");
+        assert!(
+            !node.delete_shard(*key).await?,
+            "second delete finds nothing"
+        );
     }
     let report = node.compact_all().await?;
     let after = dir_bytes(&wal);
     assert!(report.segments_compacted > 0, "{report:?}");
-    assert!(after * 10 < before * 7, "disk use {before} -> {after} bytes");
+    assert!(
+        after * 10 < before * 7,
+        "disk use {before} -> {after} bytes"
+    );
     for (_, (key, data)) in &kept {
         assert_eq!(&node.read_shard_to_vec(*key, None).await?, data);
     }
@@ -232,7 +281,13 @@ async fn restart_keeps_every_acknowledged_shard() -> Result<(), StorageError> {
             let len = rng.random_range(0..300_000);
             let data = random_bytes(&mut rng, len);
             let key = new_key(i);
-            node.put_shard(None, key, data.len() as u64, chunked(&data, &mut rng, 50_000)).await?;
+            node.put_shard(
+                None,
+                key,
+                data.len() as u64,
+                chunked(&data, &mut rng, 50_000),
+            )
+            .await?;
             stored.push((key, data));
         }
         node.shutdown().await?;
@@ -246,23 +301,82 @@ async fn restart_keeps_every_acknowledged_shard() -> Result<(), StorageError> {
 }
 
 #[actix_rt::test]
+async fn aligned_and_unaligned_chunks_mix_in_large_shards() -> Result<(), StorageError> {
+    let dir = tempfile::tempdir()?;
+    let node = StorageNode::start(&storage_config(dir.path(), 1, 4 << 20, 65536))?;
+    let len = (3 << 20) + 4321;
+    let raw = bytes::Bytes::from(random_bytes(&mut rng(11), len + 4096));
+    let start = raw.as_ptr().align_offset(4096);
+    let data = raw.slice(start..start + len);
+    // Aligned pieces (written without a copy), odd pieces (staged), and
+    // aligned pieces again once the staging drained at an extent's end.
+    let cuts = [
+        0,
+        65536,
+        65536 + 4097,
+        1 << 20,
+        (1 << 20) + 10,
+        2 << 20,
+        len,
+    ];
+    let body: Vec<Result<bytes::Bytes, StorageError>> = cuts
+        .windows(2)
+        .map(|w| Ok(data.slice(w[0]..w[1])))
+        .collect();
+    let key = new_key(0);
+    node.put_shard(None, key, len as u64, futures::stream::iter(body))
+        .await?;
+    assert!(node.read_shard_to_vec(key, None).await? == data);
+    node.shutdown().await?;
+    let node = StorageNode::start(&storage_config(dir.path(), 1, 4 << 20, 65536))?;
+    assert!(
+        node.read_shard_to_vec(key, None).await? == data,
+        "after restart"
+    );
+    node.shutdown().await
+}
+
+#[actix_rt::test]
 async fn a_body_of_the_wrong_length_stores_nothing() -> Result<(), StorageError> {
     let dir = tempfile::tempdir()?;
     let node = StorageNode::start(&storage_config(dir.path(), 1, 1 << 20, 4096))?;
     let data = vec![1u8; 1000];
     let key = new_key(0);
-    let short = node.put_shard(None, key, 1001, chunked(&data, &mut rng(1), 300)).await;
-    assert!(matches!(short, Err(StorageError::LengthMismatch { expected: 1001, got: 1000 })), "{short:?}");
-    let long = node.put_shard(None, key, 999, chunked(&data, &mut rng(1), 300)).await;
-    assert!(matches!(long, Err(StorageError::LengthMismatch { expected: 999, .. })), "{long:?}");
-    assert!(matches!(node.read_shard_to_vec(key, None).await, Err(StorageError::NotFound(_))));
+    let short = node
+        .put_shard(None, key, 1001, chunked(&data, &mut rng(1), 300))
+        .await;
+    assert!(
+        matches!(
+            short,
+            Err(StorageError::LengthMismatch {
+                expected: 1001,
+                got: 1000
+            })
+        ),
+        "{short:?}"
+    );
+    let long = node
+        .put_shard(None, key, 999, chunked(&data, &mut rng(1), 300))
+        .await;
+    assert!(
+        matches!(
+            long,
+            Err(StorageError::LengthMismatch { expected: 999, .. })
+        ),
+        "{long:?}"
+    );
+    assert!(matches!(
+        node.read_shard_to_vec(key, None).await,
+        Err(StorageError::NotFound(_))
+    ));
     // A body that fails midway leaves nothing either, and the volume goes on.
     let failing = futures::stream::iter(vec![
         Ok(bytes::Bytes::from_static(b"abc")),
         Err(StorageError::Stopped),
     ]);
     assert!(node.put_shard(None, key, 10, failing).await.is_err());
-    node.put_shard(None, key, 1000, chunked(&data, &mut rng(2), 300)).await?;
+    node.put_shard(None, key, 1000, chunked(&data, &mut rng(2), 300))
+        .await?;
     assert_eq!(node.read_shard_to_vec(key, None).await?, data);
     node.shutdown().await
 }

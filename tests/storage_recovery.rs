@@ -11,7 +11,7 @@ use std::sync::Arc;
 use rand::{Rng, RngCore};
 
 use common::*;
-use predastore::storage::record::record_disk_size;
+use predastore::storage::record::{record_disk_size, Padding};
 use predastore::storage::segment::{list_segments, segment_path, SegmentFiles, SEGMENT_HEADER_LEN};
 use predastore::storage::{
     Appended, FsyncMode, ShardEntry, ShardIndex, ShardKey, ShardReader, StorageError, SyncState,
@@ -41,7 +41,14 @@ impl Disk {
         let index = ShardIndex::open(&root.join("index"))?;
         let files = Arc::new(SegmentFiles::default());
         let sync = Arc::new(SyncState::default());
-        let volume = Volume::open(0, &root.join("vol0"), cfg, index.clone(), files.clone(), sync.clone())?;
+        let volume = Volume::open(
+            0,
+            &root.join("vol0"),
+            cfg,
+            index.clone(),
+            files.clone(),
+            sync.clone(),
+        )?;
         Ok(Self {
             volume,
             reader: ShardReader::new(index.clone(), files),
@@ -51,11 +58,11 @@ impl Disk {
     }
 
     fn put(&mut self, key: ShardKey, data: &[u8], chunk: usize) -> Result<Appended, StorageError> {
-        let id = self.volume.begin_shard(key, data.len() as u64)?;
+        let mut write = self.volume.begin_shard(key, data.len() as u64)?;
         for piece in data.chunks(chunk.max(1)) {
-            self.volume.write_chunk(id, piece)?;
+            write.write(piece)?;
         }
-        self.volume.finish_shard(id)
+        self.volume.finish_shard(write)
     }
 
     fn sync(&self) -> Result<u64, StorageError> {
@@ -91,10 +98,7 @@ impl Stored {
     /// Where the shard's last record ends: (segment, offset).
     fn end(&self) -> (u64, u64) {
         let last = self.entry.extents[self.entry.extents.len() - 1];
-        (
-            last.at.segment,
-            last.at.offset + record_disk_size(last.len, self.entry.fragment_bytes),
-        )
+        (last.at.segment, last.at.offset + last.disk_size)
     }
 }
 
@@ -123,8 +127,16 @@ fn torn_and_garbage_tails_recover_everything_before_the_damage() -> Result<(), S
         }
     }
     let last_segment = stored.iter().map(|s| s.end().0).max().unwrap_or(1);
-    let used_end = stored.iter().filter(|s| s.end().0 == last_segment).map(|s| s.end().1).max().unwrap_or(0);
-    assert!(list_segments(&pristine.join("vol0"))?.len() >= 3, "data should span segments");
+    let used_end = stored
+        .iter()
+        .filter(|s| s.end().0 == last_segment)
+        .map(|s| s.end().1)
+        .max()
+        .unwrap_or(0);
+    assert!(
+        list_segments(&pristine.join("vol0"))?.len() >= 3,
+        "data should span segments"
+    );
 
     for case in 0..400 {
         let work = base.path().join(format!("case{case}"));
@@ -138,7 +150,11 @@ fn torn_and_garbage_tails_recover_everything_before_the_damage() -> Result<(), S
             at
         } else {
             // Half pure appends after the last record, half overwrites.
-            let at = if case % 2 == 0 { used_end } else { rng.random_range(SEGMENT_HEADER_LEN..used_end) };
+            let at = if case % 2 == 0 {
+                used_end
+            } else {
+                rng.random_range(SEGMENT_HEADER_LEN..used_end)
+            };
             let glen = rng.random_range(1..3000);
             let garbage = random_bytes(&mut rng, glen);
             file.write_all_at(&garbage, at)?;
@@ -156,7 +172,11 @@ fn torn_and_garbage_tails_recover_everything_before_the_damage() -> Result<(), S
             match disk.read(s.key) {
                 Ok(data) => assert!(data == s.data, "case {case}: wrong bytes for {}", s.key),
                 Err(e @ (StorageError::NotFound(_) | StorageError::Corrupt { .. })) => {
-                    assert!(!before_damage, "case {case}: lost {} ending at {end} < damage at {damage_start}: {e}", s.key);
+                    assert!(
+                        !before_damage,
+                        "case {case}: lost {} ending at {end} < damage at {damage_start}: {e}",
+                        s.key
+                    );
                 }
                 Err(e) => panic!("case {case}: {e}"),
             }
@@ -198,12 +218,24 @@ fn a_flipped_byte_is_reported_as_corrupt() -> Result<(), StorageError> {
     // A byte of the middle fragment.
     flip(payload + frag + 17)?;
     let whole = disk.read(key);
-    assert!(matches!(whole, Err(StorageError::Corrupt { .. })), "{whole:?}");
+    assert!(
+        matches!(whole, Err(StorageError::Corrupt { .. })),
+        "{whole:?}"
+    );
     let middle = disk.reader.read_all(key, Some(frag + 10..frag + 20));
-    assert!(matches!(middle, Err(StorageError::Corrupt { .. })), "{middle:?}");
+    assert!(
+        matches!(middle, Err(StorageError::Corrupt { .. })),
+        "{middle:?}"
+    );
     // Ranges that do not touch it still read, and correctly.
-    assert_eq!(disk.reader.read_all(key, Some(0..frag))?, data[..frag as usize]);
-    assert_eq!(disk.reader.read_all(key, Some(2 * frag..3 * frag))?, data[2 * frag as usize..]);
+    assert_eq!(
+        disk.reader.read_all(key, Some(0..frag))?,
+        data[..frag as usize]
+    );
+    assert_eq!(
+        disk.reader.read_all(key, Some(2 * frag..3 * frag))?,
+        data[2 * frag as usize..]
+    );
     flip(payload + frag + 17)?;
     assert_eq!(disk.read(key)?, data);
 
@@ -211,7 +243,10 @@ fn a_flipped_byte_is_reported_as_corrupt() -> Result<(), StorageError> {
     for pos in [at.offset + 64 + 5, at.offset + 20] {
         flip(pos)?;
         let r = disk.read(key);
-        assert!(matches!(r, Err(StorageError::Corrupt { .. })), "flip at {pos}: {r:?}");
+        assert!(
+            matches!(r, Err(StorageError::Corrupt { .. })),
+            "flip at {pos}: {r:?}"
+        );
         flip(pos)?;
     }
     assert_eq!(disk.read(key)?, data);
@@ -222,8 +257,12 @@ fn a_flipped_byte_is_reported_as_corrupt() -> Result<(), StorageError> {
 fn records_at_the_segment_limit() -> Result<(), StorageError> {
     // A segment that fits exactly one record of `exact` payload bytes.
     let exact = 3 * u64::from(FRAGMENT) + 100;
-    let segment_bytes = SEGMENT_HEADER_LEN + record_disk_size(exact, FRAGMENT);
-    for (name, len) in [("one byte before", exact - 1), ("exactly at", exact), ("one byte after", exact + 1)] {
+    let segment_bytes = SEGMENT_HEADER_LEN + record_disk_size(exact, FRAGMENT, Padding::NONE);
+    for (name, len) in [
+        ("one byte before", exact - 1),
+        ("exactly at", exact),
+        ("one byte after", exact + 1),
+    ] {
         let dir = tempfile::tempdir()?;
         let mut disk = Disk::open(dir.path(), cfg(segment_bytes))?;
         let mut rng = rng(len);
@@ -235,17 +274,25 @@ fn records_at_the_segment_limit() -> Result<(), StorageError> {
         disk.sync()?;
         let entry = disk.reader.entry(&k1)?;
         let first = entry.extents[0];
-        let end = first.at.offset + record_disk_size(first.len, FRAGMENT);
+        let end = first.at.offset + first.disk_size;
         match name {
-            "one byte before" => assert_eq!((entry.extents.len(), end), (1, segment_bytes - 1), "{name}"),
+            "one byte before" => {
+                assert_eq!((entry.extents.len(), end), (1, segment_bytes - 1), "{name}")
+            }
             "exactly at" => assert_eq!((entry.extents.len(), end), (1, segment_bytes), "{name}"),
-            _ => assert!(entry.extents.len() == 2 || first.at.segment > 1, "{name}: {entry:?}"),
+            _ => assert!(
+                entry.extents.len() == 2 || first.at.segment > 1,
+                "{name}: {entry:?}"
+            ),
         }
         assert_eq!(disk.read(k1)?, data, "{name}");
         assert_eq!(disk.read(k2)?, next, "{name}");
         for id in list_segments(&dir.path().join("vol0"))? {
             let size = fs::metadata(segment_path(&dir.path().join("vol0"), id))?.len();
-            assert!(size <= segment_bytes, "{name}: segment {id} has {size} > {segment_bytes} bytes");
+            assert!(
+                size <= segment_bytes,
+                "{name}: segment {id} has {size} > {segment_bytes} bytes"
+            );
         }
         drop(disk);
         let disk = Disk::open(dir.path(), cfg(segment_bytes))?;
@@ -280,6 +327,9 @@ fn unsynced_index_entries_and_lost_index_are_rebuilt_from_the_wal() -> Result<()
     for (key, data) in &stored {
         assert_eq!(&disk.read(*key)?, data);
     }
-    assert!(matches!(disk.read(deleted), Err(StorageError::NotFound(_))), "tombstone replayed");
+    assert!(
+        matches!(disk.read(deleted), Err(StorageError::NotFound(_))),
+        "tombstone replayed"
+    );
     Ok(())
 }

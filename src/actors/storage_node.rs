@@ -19,7 +19,6 @@ use futures::{Stream, StreamExt};
 use crate::actors::syncer::{Syncer, SyncerConfig, WaitDurable};
 use crate::actors::wal::{
     AbortShard, BeginShard, Compact, DeleteShard, FinishShard, ReleaseSynced, WalWriter,
-    WriteChunk,
 };
 use crate::storage::segment::SegmentFiles;
 use crate::storage::{
@@ -92,7 +91,14 @@ impl StorageNode {
         let mut arbiters = Vec::new();
         for (i, dir) in cfg.volumes.iter().enumerate() {
             let id = VolumeId::try_from(i).map_err(|_| StorageError::NoSuchVolume(u16::MAX))?;
-            let volume = Volume::open(id, dir, cfg.volume, index.clone(), files.clone(), state.clone())?;
+            let volume = Volume::open(
+                id,
+                dir,
+                cfg.volume,
+                index.clone(),
+                files.clone(),
+                state.clone(),
+            )?;
             let arbiter = Arbiter::new();
             let (syncer, nudge) = (syncer.clone(), cfg.sync_pending_bytes);
             let addr = WalWriter::start_in_arbiter(&arbiter.handle(), move |_| {
@@ -151,18 +157,29 @@ impl StorageNode {
         S: Stream<Item = Result<Bytes, StorageError>> + Unpin,
     {
         let writer = self.writer(volume.unwrap_or_else(|| self.volume_for(&key)))?;
-        let id = writer.send(BeginShard { key, len }).await.map_err(stopped)??;
+        let mut write = writer
+            .send(BeginShard { key, len })
+            .await
+            .map_err(stopped)??;
         let guard = AbortOnDrop {
             writer: writer.clone(),
-            id: Some(id),
+            id: Some(write.id()),
         };
         while let Some(chunk) = body.next().await {
             let data = chunk?;
-            if !data.is_empty() {
-                writer.send(WriteChunk { id, data }).await.map_err(stopped)??;
+            if data.is_empty() {
+                continue;
             }
+            // The payload goes straight into the reserved records, on a
+            // blocking thread, in parallel with other shards.
+            write = actix_web::rt::task::spawn_blocking(move || write.write(&data).map(|_| write))
+                .await
+                .map_err(|_| StorageError::Stopped)??;
         }
-        let appended = writer.send(FinishShard { id }).await.map_err(stopped)??;
+        let appended = writer
+            .send(FinishShard { write })
+            .await
+            .map_err(stopped)??;
         guard.disarm();
         self.wait_durable(appended.seq).await?;
         Ok(ShardAck {
@@ -190,7 +207,10 @@ impl StorageNode {
 
     async fn wait_durable(&self, seq: u64) -> Result<(), StorageError> {
         if self.fsync.ack_waits_for_sync() {
-            self.syncer.send(WaitDurable { seq }).await.map_err(stopped)??;
+            self.syncer
+                .send(WaitDurable { seq })
+                .await
+                .map_err(stopped)??;
         }
         Ok(())
     }
@@ -209,7 +229,8 @@ impl StorageNode {
         &self,
         key: ShardKey,
         range: Option<Range<u64>>,
-    ) -> Result<impl Stream<Item = Result<Bytes, StorageError>> + Send + 'static, StorageError> {
+    ) -> Result<impl Stream<Item = Result<Bytes, StorageError>> + Send + 'static, StorageError>
+    {
         let reader = self.reader.clone();
         let read = actix_web::rt::task::spawn_blocking(move || reader.read(key, range))
             .await
@@ -243,7 +264,10 @@ impl StorageNode {
     /// Waits until everything appended so far is durable.
     pub async fn sync_now(&self) -> Result<u64, StorageError> {
         let seq = self.state.appended();
-        self.syncer.send(WaitDurable { seq }).await.map_err(stopped)??;
+        self.syncer
+            .send(WaitDurable { seq })
+            .await
+            .map_err(stopped)??;
         Ok(seq)
     }
 
@@ -252,7 +276,12 @@ impl StorageNode {
     pub async fn compact_all(&self) -> Result<CompactionReport, StorageError> {
         let mut total = CompactionReport::default();
         for w in self.writers.iter() {
-            let r = w.send(Compact { max_segments: usize::MAX }).await.map_err(stopped)??;
+            let r = w
+                .send(Compact {
+                    max_segments: usize::MAX,
+                })
+                .await
+                .map_err(stopped)??;
             total.segments_compacted += r.segments_compacted;
             total.shards_moved += r.shards_moved;
             total.bytes_moved += r.bytes_moved;
@@ -270,7 +299,8 @@ impl StorageNode {
     /// so the data directory can be opened again (by a restart or a test).
     pub async fn shutdown(self) -> Result<(), StorageError> {
         let synced = self.sync_now().await;
-        let arbiters = std::mem::take(&mut *self.arbiters.lock().unwrap_or_else(|e| e.into_inner()));
+        let arbiters =
+            std::mem::take(&mut *self.arbiters.lock().unwrap_or_else(|e| e.into_inner()));
         drop(self);
         actix_web::rt::task::spawn_blocking(move || {
             for arbiter in arbiters {

@@ -22,6 +22,7 @@ use super::StorageError;
 pub type VolumeId = u16;
 
 const ENTRY_VERSION: u8 = 1;
+const EXTENT_BYTES: usize = 40;
 const CHECKPOINT_VERSION: u8 = 1;
 
 /// A place in a volume's log.
@@ -42,6 +43,8 @@ pub struct Extent {
     pub shard_offset: u64,
     /// Payload bytes in the record.
     pub len: u64,
+    /// Bytes the whole record occupies on disk.
+    pub disk_size: u64,
 }
 
 /// Where a shard's bytes are and how to check them.
@@ -62,7 +65,7 @@ pub struct ShardEntry {
 impl ShardEntry {
     /// Versioned binary form.
     pub fn encode(&self) -> Vec<u8> {
-        let mut b = Vec::with_capacity(23 + self.extents.len() * 32);
+        let mut b = Vec::with_capacity(23 + self.extents.len() * EXTENT_BYTES);
         b.push(ENTRY_VERSION);
         b.extend_from_slice(&self.volume.to_le_bytes());
         b.extend_from_slice(&self.len.to_le_bytes());
@@ -75,6 +78,7 @@ impl ShardEntry {
             b.extend_from_slice(&e.at.offset.to_le_bytes());
             b.extend_from_slice(&e.shard_offset.to_le_bytes());
             b.extend_from_slice(&e.len.to_le_bytes());
+            b.extend_from_slice(&e.disk_size.to_le_bytes());
         }
         b
     }
@@ -90,8 +94,10 @@ impl ShardEntry {
         let crc = r.u32()?;
         let fragment_bytes = r.u32()?;
         let n = r.u32()? as usize;
-        if r.0.len() != n.saturating_mul(32) {
-            return Err(StorageError::IndexDamaged("shard entry has the wrong length"));
+        if r.0.len() != n.saturating_mul(EXTENT_BYTES) {
+            return Err(StorageError::IndexDamaged(
+                "shard entry has the wrong length",
+            ));
         }
         let mut extents = Vec::with_capacity(n);
         let mut covered = 0u64;
@@ -103,6 +109,7 @@ impl ShardEntry {
                 },
                 shard_offset: r.u64()?,
                 len: r.u64()?,
+                disk_size: r.u64()?,
             };
             if e.shard_offset != covered {
                 return Err(StorageError::IndexDamaged("shard extents do not tile"));
@@ -225,7 +232,6 @@ impl ShardIndex {
         &self,
         key: &ShardKey,
         entry: &ShardEntry,
-        disk_sizes: &[u64],
         replaced: Option<&ShardEntry>,
     ) -> Result<(), StorageError> {
         let mut batch = self.db.batch();
@@ -235,10 +241,10 @@ impl ShardIndex {
             }
         }
         batch.insert(&self.shards, key.encode(), entry.encode());
-        for (e, size) in entry.extents.iter().zip(disk_sizes) {
+        for e in &entry.extents {
             let mut v = Vec::with_capacity(ShardKey::LEN + 8);
             v.extend_from_slice(&key.encode());
-            v.extend_from_slice(&size.to_le_bytes());
+            v.extend_from_slice(&e.disk_size.to_le_bytes());
             batch.insert(&self.extents, extent_key(entry.volume, e.at), v);
         }
         batch.commit()?;
@@ -292,7 +298,11 @@ impl ShardIndex {
         self.collect_extents(extent_key(volume, start), extent_key(volume, end))
     }
 
-    fn collect_extents(&self, start: [u8; 18], end: [u8; 18]) -> Result<Vec<ExtentOwner>, StorageError> {
+    fn collect_extents(
+        &self,
+        start: [u8; 18],
+        end: [u8; 18],
+    ) -> Result<Vec<ExtentOwner>, StorageError> {
         let mut out = Vec::new();
         for guard in self.extents.range(start..=end) {
             let (k, v) = guard.into_inner()?;
@@ -354,17 +364,21 @@ mod tests {
             any::<u16>(),
             any::<u32>(),
             1u32..1 << 20,
-            proptest::collection::vec((any::<u64>(), any::<u64>(), 0u64..1 << 30), 0..5),
+            proptest::collection::vec(
+                (any::<u64>(), any::<u64>(), 0u64..1 << 30, any::<u64>()),
+                0..5,
+            ),
         )
             .prop_map(|(volume, crc, fragment_bytes, parts)| {
                 let mut covered = 0;
                 let extents = parts
                     .into_iter()
-                    .map(|(segment, offset, len)| {
+                    .map(|(segment, offset, len, disk_size)| {
                         let e = Extent {
                             at: Position { segment, offset },
                             shard_offset: covered,
                             len,
+                            disk_size,
                         };
                         covered += len;
                         e
@@ -419,9 +433,10 @@ mod tests {
                 at,
                 shard_offset: 0,
                 len: 10,
+                disk_size: 86,
             }],
         };
-        index.put(&key, &entry, &[86], None)?;
+        index.put(&key, &entry, None)?;
         assert_eq!(index.get(&key)?, Some(entry.clone()));
         let owners = index.extents_in(1, 3)?;
         assert_eq!(
@@ -433,7 +448,16 @@ mod tests {
             }]
         );
         assert!(index.extents_in(0, 3)?.is_empty());
-        assert_eq!(index.extents_from(1, Position { segment: 3, offset: 33 })?, vec![]);
+        assert_eq!(
+            index.extents_from(
+                1,
+                Position {
+                    segment: 3,
+                    offset: 33
+                }
+            )?,
+            vec![]
+        );
         index.remove(&key, &entry)?;
         assert_eq!(index.get(&key)?, None);
         assert!(index.extents_in(1, 3)?.is_empty());

@@ -1,6 +1,7 @@
 //! Plain storage code, no actix: the WAL segment and record formats, the
 //! fjall shard index, group-commit bookkeeping, recovery and compaction.
 
+pub mod aligned;
 pub mod durability;
 pub mod error;
 pub mod index;
@@ -8,6 +9,7 @@ pub mod reader;
 pub mod record;
 pub mod segment;
 pub mod shard_key;
+pub mod shard_write;
 pub mod volume;
 
 pub use durability::{FsyncMode, SyncState};
@@ -15,4 +17,5 @@ pub use error::StorageError;
 pub use index::{Position, ShardEntry, ShardIndex, VolumeId};
 pub use reader::{ShardRead, ShardReader};
 pub use shard_key::{ObjectId, ShardKey};
-pub use volume::{Appended, CompactionReport, Volume, VolumeConfig, WriteId};
+pub use shard_write::{ShardWrite, WriteId};
+pub use volume::{Appended, CompactionReport, Volume, VolumeConfig};

@@ -42,7 +42,11 @@ impl ShardReader {
     }
 
     /// Starts reading `range` of a shard (the whole shard if `None`).
-    pub fn read(&self, key: ShardKey, range: Option<Range<u64>>) -> Result<ShardRead, StorageError> {
+    pub fn read(
+        &self,
+        key: ShardKey,
+        range: Option<Range<u64>>,
+    ) -> Result<ShardRead, StorageError> {
         let entry = self.entry(&key)?;
         let range = range.unwrap_or(0..entry.len);
         if range.start > range.end || range.end > entry.len {
@@ -62,7 +66,11 @@ impl ShardReader {
     }
 
     /// Reads a whole range into one buffer (for small shards and tests).
-    pub fn read_all(&self, key: ShardKey, range: Option<Range<u64>>) -> Result<Vec<u8>, StorageError> {
+    pub fn read_all(
+        &self,
+        key: ShardKey,
+        range: Option<Range<u64>>,
+    ) -> Result<Vec<u8>, StorageError> {
         let mut out = Vec::new();
         for piece in self.read(key, range)? {
             out.extend_from_slice(&piece?);
@@ -165,7 +173,8 @@ pub fn read_extent_range(
     let mut head = [0u8; HEADER_LEN as usize];
     file.read_exact_at(&mut head, base)
         .map_err(eof_is_corrupt(key))?;
-    let header = RecordHeader::decode(&head).map_err(|_| corrupt(key, "record header is damaged"))?;
+    let header =
+        RecordHeader::decode(&head).map_err(|_| corrupt(key, "record header is damaged"))?;
     let expected = header.kind == RecordKind::Extent
         && header.key == *key
         && header.extent_offset == extent.shard_offset

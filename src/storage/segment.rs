@@ -126,6 +126,17 @@ impl SegmentFiles {
     }
 }
 
+/// Opens a segment for direct I/O (large payloads bypass the page cache);
+/// `None` where the filesystem does not support it (e.g. tmpfs).
+pub fn open_direct(volume_dir: &Path, id: SegmentId) -> Option<File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    OpenOptions::new()
+        .write(true)
+        .custom_flags(rustix::fs::OFlags::DIRECT.bits() as i32)
+        .open(segment_path(volume_dir, id))
+        .ok()
+}
+
 /// Reads exactly `len` bytes at `pos`, or fails with `UnexpectedEof`.
 pub fn read_exact_at(file: &File, pos: u64, len: u64) -> io::Result<Vec<u8>> {
     let len = usize::try_from(len).map_err(|_| io::Error::other("length overflows usize"))?;
@@ -204,7 +215,11 @@ fn check_fragments(
     pos: u64,
     header: &RecordHeader,
 ) -> Result<Option<u32>, StorageError> {
-    let table = read_exact_at(file, pos + header.crc_table_offset(), header.fragments() * 4)?;
+    let table = read_exact_at(
+        file,
+        pos + header.crc_table_offset(),
+        header.fragments() * 4,
+    )?;
     let frag = u64::from(header.fragment_bytes);
     let mut data_pos = pos + header.payload_offset();
     let mut left = header.extent_len;

@@ -101,8 +101,16 @@ mod tests {
     #[test]
     fn shards_of_one_object_differ() {
         let object = ObjectId::random();
-        let a = ShardKey { object, part: 0, shard: 0 };
-        let b = ShardKey { object, part: 0, shard: 1 };
+        let a = ShardKey {
+            object,
+            part: 0,
+            shard: 0,
+        };
+        let b = ShardKey {
+            object,
+            part: 0,
+            shard: 1,
+        };
         assert_ne!(a.encode(), b.encode());
     }
 

@@ -16,12 +16,15 @@ use std::sync::Arc;
 use super::durability::SyncState;
 use super::index::{Extent, Position, ShardEntry, ShardIndex, VolumeId};
 use super::reader::read_extent_range;
-use super::record::{max_payload_in, record_disk_size, RecordHeader, RecordKind, HEADER_LEN};
+use super::record::{
+    max_payload_in, record_disk_size, Padding, RecordHeader, RecordKind, ALIGN, HEADER_LEN,
+};
 use super::segment::{
-    create_segment, list_segments, open_segment, scan_segment, segment_path, wal_dir,
+    create_segment, list_segments, open_direct, open_segment, scan_segment, segment_path, wal_dir,
     SegmentFiles, SegmentId, SEGMENT_HEADER_LEN,
 };
 use super::shard_key::ShardKey;
+use super::shard_write::{PlannedExtent, ShardWrite, WriteId, DIRECT_MIN_BYTES};
 use super::StorageError;
 use crate::metrics;
 
@@ -41,12 +44,10 @@ impl VolumeConfig {
     /// The smallest segment that holds a header and one record of a full
     /// fragment.
     pub fn min_segment_bytes(fragment_bytes: u32) -> u64 {
-        SEGMENT_HEADER_LEN + record_disk_size(u64::from(fragment_bytes), fragment_bytes)
+        let frag = u64::from(fragment_bytes);
+        SEGMENT_HEADER_LEN + record_disk_size(frag, fragment_bytes, Padding::NONE) + 2 * ALIGN
     }
 }
-
-/// Handle of a shard write in progress on a volume.
-pub type WriteId = u64;
 
 /// A finished append.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -58,28 +59,10 @@ pub struct Appended {
     pub crc: u32,
 }
 
-struct PlannedExtent {
-    extent: Extent,
-    file: Arc<File>,
-    header: RecordHeader,
-    crcs: Vec<u32>,
-    filled: u64,
-}
-
-struct ShardWrite {
-    key: ShardKey,
-    len: u64,
-    start: Position,
-    extents: Vec<PlannedExtent>,
-    written: u64,
-    crc: u32,
-    fragment_crc: u32,
-    fragment_filled: u64,
-}
-
 struct ActiveSegment {
     id: SegmentId,
     file: Arc<File>,
+    direct: Option<Arc<File>>,
     end: u64,
 }
 
@@ -103,7 +86,7 @@ pub struct Volume {
     files: Arc<SegmentFiles>,
     sync: Arc<SyncState>,
     active: ActiveSegment,
-    writes: HashMap<WriteId, ShardWrite>,
+    writes: HashMap<WriteId, Position>,
     next_write: WriteId,
     open_starts: BTreeMap<Position, usize>,
     segments: BTreeSet<SegmentId>,
@@ -155,7 +138,12 @@ impl Volume {
                     continue;
                 }
                 if scan.valid_end < file.metadata()?.len() {
-                    tracing::info!(volume = id, segment = seg, at = scan.valid_end, "truncating WAL tail");
+                    tracing::info!(
+                        volume = id,
+                        segment = seg,
+                        at = scan.valid_end,
+                        "truncating WAL tail"
+                    );
                     file.set_len(scan.valid_end)?;
                     file.sync_all()?;
                 }
@@ -177,7 +165,13 @@ impl Volume {
         index.persist(true)?;
 
         let mut live: HashMap<SegmentId, u64> = HashMap::new();
-        for owner in index.extents_from(id, Position { segment: 0, offset: 0 })? {
+        for owner in index.extents_from(
+            id,
+            Position {
+                segment: 0,
+                offset: 0,
+            },
+        )? {
             *live.entry(owner.at.segment).or_default() += owner.disk_size;
         }
         metrics::WAL_SEGMENTS_LIVE.add(segments.len() as i64);
@@ -191,6 +185,7 @@ impl Volume {
             active: ActiveSegment {
                 id: next,
                 file,
+                direct: open_direct(dir, next).map(Arc::new),
                 end: SEGMENT_HEADER_LEN,
             },
             writes: HashMap::new(),
@@ -225,39 +220,51 @@ impl Volume {
     }
 
     /// Reserves the records for a shard of `len` bytes and writes their
-    /// headers. The payload follows through [`Volume::write_chunk`].
-    pub fn begin_shard(&mut self, key: ShardKey, len: u64) -> Result<WriteId, StorageError> {
+    /// headers. The caller writes the payload into the returned
+    /// [`ShardWrite`] and hands it back to [`Volume::finish_shard`].
+    pub fn begin_shard(&mut self, key: ShardKey, len: u64) -> Result<ShardWrite, StorageError> {
         if self.sync.has_failed() {
             return Err(StorageError::SyncFailed);
         }
         let frag = self.cfg.fragment_bytes;
+        let aligned = len >= DIRECT_MIN_BYTES;
         let mut extents = Vec::new();
         let mut offset = 0u64;
+        let mut fresh_segment = false;
         loop {
             let left = len - offset;
-            let space = self.cfg.segment_bytes - self.active.end;
-            let take = if record_disk_size(left, frag) <= space {
-                left
-            } else if max_payload_in(space, frag) >= u64::from(frag) {
-                max_payload_in(space, frag)
-            } else {
-                self.roll_over()?;
-                continue;
+            let start = self.active.end;
+            let space = self.cfg.segment_bytes - start;
+            let layout = |take: u64| {
+                let h = RecordHeader::extent(key, len, offset, take, frag);
+                if aligned {
+                    h.aligned_at(start)
+                } else {
+                    h
+                }
             };
-            let header = RecordHeader::extent(key, len, offset, take, frag);
+            let fit = max_payload_in(space, frag, aligned);
+            let header = if layout(left).disk_size() <= space {
+                layout(left)
+            } else if fit >= u64::from(frag) || (fresh_segment && fit > 0) {
+                layout(fit.min(left))
+            } else if !fresh_segment {
+                self.roll_over()?;
+                fresh_segment = true;
+                continue;
+            } else {
+                return Err(std::io::Error::other("segment too small for one fragment").into());
+            };
+            fresh_segment = false;
             let at = self.reserve(&header)?;
-            extents.push(PlannedExtent {
-                extent: Extent {
-                    at,
-                    shard_offset: offset,
-                    len: take,
-                },
-                file: self.active.file.clone(),
+            let direct = self.active.direct.clone().filter(|_| aligned);
+            extents.push(PlannedExtent::new(
+                at,
                 header,
-                crcs: Vec::with_capacity(header.fragments() as usize),
-                filled: 0,
-            });
-            offset += take;
+                self.active.file.clone(),
+                direct,
+            ));
+            offset += header.extent_len;
             if offset == len {
                 break;
             }
@@ -266,78 +273,25 @@ impl Volume {
         *self.open_starts.entry(start).or_default() += 1;
         let id = self.next_write;
         self.next_write += 1;
-        self.writes.insert(
-            id,
-            ShardWrite {
-                key,
-                len,
-                start,
-                extents,
-                written: 0,
-                crc: 0,
-                fragment_crc: 0,
-                fragment_filled: 0,
-            },
-        );
-        Ok(id)
-    }
-
-    /// Appends the next piece of a shard's payload.
-    pub fn write_chunk(&mut self, id: WriteId, mut data: &[u8]) -> Result<(), StorageError> {
-        let frag = u64::from(self.cfg.fragment_bytes);
-        let w = self.writes.get_mut(&id).ok_or(StorageError::UnknownWrite(id))?;
-        let got = w.written + data.len() as u64;
-        if got > w.len {
-            let expected = w.len;
-            self.abort_shard(id);
-            return Err(StorageError::LengthMismatch { expected, got });
-        }
-        while !data.is_empty() {
-            let Some(e) = w.extents.iter_mut().find(|e| e.filled < e.extent.len) else {
-                break;
-            };
-            let n = (e.extent.len - e.filled).min(data.len() as u64) as usize;
-            let (piece, rest) = data.split_at(n);
-            let pos = e.extent.at.offset + e.header.payload_offset() + e.filled;
-            e.file.write_all_at(piece, pos)?;
-            // CRC per fragment; fragments restart at every extent.
-            let mut p = piece;
-            while !p.is_empty() {
-                let m = (frag - w.fragment_filled).min(p.len() as u64) as usize;
-                w.fragment_crc = crc32c::crc32c_append(w.fragment_crc, &p[..m]);
-                w.fragment_filled += m as u64;
-                e.filled += m as u64;
-                if w.fragment_filled == frag || e.filled == e.extent.len {
-                    e.crcs.push(w.fragment_crc);
-                    w.fragment_crc = 0;
-                    w.fragment_filled = 0;
-                }
-                p = &p[m..];
-            }
-            w.crc = crc32c::crc32c_append(w.crc, piece);
-            w.written += n as u64;
-            data = rest;
-        }
-        Ok(())
+        self.writes.insert(id, start);
+        Ok(ShardWrite::new(id, key, len, frag, extents))
     }
 
     /// Completes a shard write: CRC tables, index entry, publication.
-    pub fn finish_shard(&mut self, id: WriteId) -> Result<Appended, StorageError> {
-        let w = self.writes.get(&id).ok_or(StorageError::UnknownWrite(id))?;
+    pub fn finish_shard(&mut self, w: ShardWrite) -> Result<Appended, StorageError> {
+        if !self.take_write(w.id) {
+            return Err(StorageError::UnknownWrite(w.id));
+        }
         if w.written != w.len {
-            let err = StorageError::LengthMismatch {
+            return Err(StorageError::LengthMismatch {
                 expected: w.len,
                 got: w.written,
-            };
-            self.abort_shard(id);
-            return Err(err);
+            });
         }
-        let Some(w) = self.take_write(id) else {
-            return Err(StorageError::UnknownWrite(id));
-        };
         for e in &w.extents {
             let table: Vec<u8> = e.crcs.iter().flat_map(|c| c.to_le_bytes()).collect();
-            e.file.write_all_at(&table, e.extent.at.offset + HEADER_LEN)?;
+            e.file
+                .write_all_at(&table, e.extent.at.offset + HEADER_LEN)?;
         }
         let entry = ShardEntry {
             volume: self.id,
@@ -346,8 +300,7 @@ impl Volume {
             fragment_bytes: self.cfg.fragment_bytes,
             extents: w.extents.iter().map(|e| e.extent).collect(),
         };
-        let sizes: Vec<u64> = w.extents.iter().map(|e| e.header.disk_size()).collect();
-        self.index_put(&w.key, &entry, &sizes)?;
+        self.index_put(&w.key, &entry)?;
         for e in &w.extents[..w.extents.len() - 1] {
             self.sync.mark_dirty(self.id, e.extent.at.segment, &e.file);
         }
@@ -475,16 +428,21 @@ impl Volume {
         if !entry.extents.iter().any(|e| e.at.segment == seg) {
             return Ok(0);
         }
-        let id = self.begin_shard(key, entry.len)?;
-        if let Err(e) = self.copy_payload(id, key, &entry) {
-            self.abort_shard(id);
+        let mut write = self.begin_shard(key, entry.len)?;
+        if let Err(e) = self.copy_payload(&mut write, key, &entry) {
+            self.abort_shard(write.id());
             return Err(e);
         }
-        self.finish_shard(id)?;
+        self.finish_shard(write)?;
         Ok(entry.len)
     }
 
-    fn copy_payload(&mut self, id: WriteId, key: ShardKey, entry: &ShardEntry) -> Result<(), StorageError> {
+    fn copy_payload(
+        &self,
+        write: &mut ShardWrite,
+        key: ShardKey,
+        entry: &ShardEntry,
+    ) -> Result<(), StorageError> {
         let step = u64::from(self.cfg.fragment_bytes) * 16;
         for e in &entry.extents {
             let file = self
@@ -495,21 +453,21 @@ impl Volume {
             while pos < e.len {
                 let end = (pos + step).min(e.len);
                 let piece = read_extent_range(&file, &key, e, entry.fragment_bytes, pos..end)?;
-                self.write_chunk(id, &piece)?;
+                write.write(&piece)?;
                 pos = end;
             }
         }
         Ok(())
     }
 
-    fn index_put(&mut self, key: &ShardKey, entry: &ShardEntry, sizes: &[u64]) -> Result<(), StorageError> {
+    fn index_put(&mut self, key: &ShardKey, entry: &ShardEntry) -> Result<(), StorageError> {
         let replaced = self.index.get(key)?;
-        self.index.put(key, entry, sizes, replaced.as_ref())?;
+        self.index.put(key, entry, replaced.as_ref())?;
         if let Some(old) = replaced.filter(|o| o.volume == self.id) {
             self.forget_live(&old);
         }
-        for (e, size) in entry.extents.iter().zip(sizes) {
-            *self.live.entry(e.at.segment).or_default() += size;
+        for e in &entry.extents {
+            *self.live.entry(e.at.segment).or_default() += e.disk_size;
         }
         Ok(())
     }
@@ -517,32 +475,31 @@ impl Volume {
     fn forget_live(&mut self, entry: &ShardEntry) {
         for e in &entry.extents {
             if let Some(live) = self.live.get_mut(&e.at.segment) {
-                *live = live.saturating_sub(record_disk_size(e.len, entry.fragment_bytes));
+                *live = live.saturating_sub(e.disk_size);
             }
         }
     }
 
-    fn take_write(&mut self, id: WriteId) -> Option<ShardWrite> {
-        let w = self.writes.remove(&id)?;
-        if let Some(n) = self.open_starts.get_mut(&w.start) {
+    /// Forgets a write in progress; `false` if there was none.
+    fn take_write(&mut self, id: WriteId) -> bool {
+        let Some(start) = self.writes.remove(&id) else {
+            return false;
+        };
+        if let Some(n) = self.open_starts.get_mut(&start) {
             *n -= 1;
             if *n == 0 {
-                self.open_starts.remove(&w.start);
+                self.open_starts.remove(&start);
             }
         }
-        Some(w)
+        true
     }
 
     /// The position before which every record is complete.
     fn frontier(&self) -> Position {
-        self.open_starts
-            .keys()
-            .next()
-            .copied()
-            .unwrap_or(Position {
-                segment: self.active.id,
-                offset: self.active.end,
-            })
+        self.open_starts.keys().next().copied().unwrap_or(Position {
+            segment: self.active.id,
+            offset: self.active.end,
+        })
     }
 
     /// Writes a record header at the end of the active segment.
@@ -568,6 +525,7 @@ impl Volume {
         self.active = ActiveSegment {
             id: next,
             file,
+            direct: open_direct(&self.dir, next).map(Arc::new),
             end: SEGMENT_HEADER_LEN,
         };
         Ok(())
@@ -591,12 +549,16 @@ impl Volume {
 struct Recovery<'a> {
     id: VolumeId,
     index: &'a ShardIndex,
-    assembling: HashMap<ShardKey, (ShardEntry, Vec<u64>)>,
+    assembling: HashMap<ShardKey, ShardEntry>,
     confirmed: HashSet<Position>,
 }
 
 impl Recovery<'_> {
-    fn apply(&mut self, seg: SegmentId, rec: &super::segment::ScannedRecord) -> Result<(), StorageError> {
+    fn apply(
+        &mut self,
+        seg: SegmentId,
+        rec: &super::segment::ScannedRecord,
+    ) -> Result<(), StorageError> {
         let key = rec.header.key;
         let at = Position {
             segment: seg,
@@ -617,8 +579,8 @@ impl Recovery<'_> {
                     at,
                     shard_offset: rec.header.extent_offset,
                     len: rec.header.extent_len,
+                    disk_size: rec.header.disk_size(),
                 };
-                let size = rec.header.disk_size();
                 if rec.header.extent_offset == 0 {
                     let entry = ShardEntry {
                         volume: self.id,
@@ -627,28 +589,29 @@ impl Recovery<'_> {
                         fragment_bytes: rec.header.fragment_bytes,
                         extents: vec![extent],
                     };
-                    self.assembling.insert(key, (entry, vec![size]));
+                    self.assembling.insert(key, entry);
                 } else {
-                    let fits = self.assembling.get(&key).is_some_and(|(e, _)| {
-                        e.extents.last().map(|l| l.shard_offset + l.len) == Some(extent.shard_offset)
+                    let fits = self.assembling.get(&key).is_some_and(|e| {
+                        e.extents.last().map(|l| l.shard_offset + l.len)
+                            == Some(extent.shard_offset)
                             && e.len == rec.header.shard_len
                     });
-                    let Some((entry, sizes)) = self.assembling.get_mut(&key).filter(|_| fits) else {
+                    let Some(entry) = self.assembling.get_mut(&key).filter(|_| fits) else {
                         self.assembling.remove(&key);
                         return Ok(());
                     };
-                    entry.crc = crc32c::crc32c_combine(entry.crc, rec.payload_crc, extent.len as usize);
+                    entry.crc =
+                        crc32c::crc32c_combine(entry.crc, rec.payload_crc, extent.len as usize);
                     entry.extents.push(extent);
-                    sizes.push(size);
                 }
-                let complete = self.assembling.get(&key).is_some_and(|(e, _)| {
+                let complete = self.assembling.get(&key).is_some_and(|e| {
                     e.extents.last().map(|l| l.shard_offset + l.len) == Some(e.len)
                 });
                 if complete {
-                    if let Some((entry, sizes)) = self.assembling.remove(&key) {
+                    if let Some(entry) = self.assembling.remove(&key) {
                         let replaced = self.index.get(&key)?;
                         if replaced.as_ref() != Some(&entry) {
-                            self.index.put(&key, &entry, &sizes, replaced.as_ref())?;
+                            self.index.put(&key, &entry, replaced.as_ref())?;
                         }
                         self.confirmed.extend(entry.extents.iter().map(|e| e.at));
                     }
@@ -667,7 +630,8 @@ impl Recovery<'_> {
             }
             match self.index.get(&owner.key)? {
                 Some(entry)
-                    if entry.volume == self.id && entry.extents.iter().any(|e| e.at == owner.at) =>
+                    if entry.volume == self.id
+                        && entry.extents.iter().any(|e| e.at == owner.at) =>
                 {
                     self.index.remove(&owner.key, &entry)?
                 }

@@ -12,7 +12,12 @@ use predastore::actors::storage_node::StorageConfig;
 use predastore::storage::{FsyncMode, ObjectId, ShardKey, StorageError, VolumeConfig};
 
 /// A storage config over `volumes` directories under `root`.
-pub fn storage_config(root: &Path, volumes: usize, segment_bytes: u64, fragment_bytes: u32) -> StorageConfig {
+pub fn storage_config(
+    root: &Path,
+    volumes: usize,
+    segment_bytes: u64,
+    fragment_bytes: u32,
+) -> StorageConfig {
     StorageConfig {
         index_dir: root.join("index"),
         volumes: (0..volumes).map(|i| root.join(format!("vol{i}"))).collect(),
@@ -72,7 +77,11 @@ pub fn dir_bytes(dir: &Path) -> u64 {
     if let Ok(entries) = std::fs::read_dir(dir) {
         for e in entries.flatten() {
             let Ok(meta) = e.metadata() else { continue };
-            total += if meta.is_dir() { dir_bytes(&e.path()) } else { meta.len() };
+            total += if meta.is_dir() {
+                dir_bytes(&e.path())
+            } else {
+                meta.len()
+            };
         }
     }
     total

@@ -16,4 +16,3 @@ pub struct WaitDurable {
 #[derive(Message)]
 #[rtype(result = "()")]
 pub struct Nudge;
-

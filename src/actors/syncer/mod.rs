@@ -164,4 +164,3 @@ impl Handler<Nudge> for Syncer {
         self.kick(ctx);
     }
 }
-

@@ -1,13 +1,12 @@
 //! Messages a WalWriter handles.
 
 use actix::Message;
-use bytes::Bytes;
 
-use crate::storage::{Appended, CompactionReport, ShardKey, StorageError, WriteId};
+use crate::storage::{Appended, CompactionReport, ShardKey, ShardWrite, StorageError, WriteId};
 
-/// Reserve room for a shard of `len` bytes.
+/// Reserve room for a shard of `len` bytes; the sender fills the payload.
 #[derive(Message)]
-#[rtype(result = "Result<WriteId, StorageError>")]
+#[rtype(result = "Result<ShardWrite, StorageError>")]
 pub struct BeginShard {
     /// The shard.
     pub key: ShardKey,
@@ -15,22 +14,12 @@ pub struct BeginShard {
     pub len: u64,
 }
 
-/// The next piece of a shard's payload.
-#[derive(Message)]
-#[rtype(result = "Result<(), StorageError>")]
-pub struct WriteChunk {
-    /// The write it belongs to.
-    pub id: WriteId,
-    /// The bytes.
-    pub data: Bytes,
-}
-
-/// All of the payload was sent.
+/// All of the payload was written.
 #[derive(Message)]
 #[rtype(result = "Result<Appended, StorageError>")]
 pub struct FinishShard {
     /// The write to complete.
-    pub id: WriteId,
+    pub write: ShardWrite,
 }
 
 /// The sender gave up on a write.

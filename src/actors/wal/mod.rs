@@ -1,7 +1,9 @@
 //! The WalWriter: one per volume, alone on its own thread.
 //!
-//! It owns the volume's [`Volume`] and applies messages one at a time, so
-//! appends to a volume are ordered and never interleave. It never fsyncs:
+//! It owns the volume's [`Volume`] and applies messages one at a time: it
+//! alone decides where records go, so appends to a volume are ordered and
+//! never interleave; senders fill the payload of the records reserved for
+//! them on their own blocking threads. It never fsyncs:
 //! finished appends are published to the node's sync state, and the
 //! [`Syncer`] makes them durable. Sparse segments are compacted on a timer.
 
@@ -12,9 +14,9 @@ use std::time::Duration;
 use actix::prelude::*;
 
 use crate::actors::syncer::{Nudge, Syncer};
-use crate::storage::{Appended, CompactionReport, StorageError, Volume, WriteId};
+use crate::storage::{Appended, CompactionReport, ShardWrite, StorageError, Volume};
 
-pub use messages::{AbortShard, BeginShard, Compact, DeleteShard, FinishShard, ReleaseSynced, WriteChunk};
+pub use messages::{AbortShard, BeginShard, Compact, DeleteShard, FinishShard, ReleaseSynced};
 
 /// How often a writer looks for a segment to compact.
 const COMPACTION_TICK: Duration = Duration::from_secs(1);
@@ -56,18 +58,10 @@ impl Actor for WalWriter {
 }
 
 impl Handler<BeginShard> for WalWriter {
-    type Result = Result<WriteId, StorageError>;
+    type Result = Result<ShardWrite, StorageError>;
 
     fn handle(&mut self, msg: BeginShard, _: &mut Self::Context) -> Self::Result {
         self.volume.begin_shard(msg.key, msg.len)
-    }
-}
-
-impl Handler<WriteChunk> for WalWriter {
-    type Result = Result<(), StorageError>;
-
-    fn handle(&mut self, msg: WriteChunk, _: &mut Self::Context) -> Self::Result {
-        self.volume.write_chunk(msg.id, &msg.data)
     }
 }
 
@@ -75,7 +69,7 @@ impl Handler<FinishShard> for WalWriter {
     type Result = Result<Appended, StorageError>;
 
     fn handle(&mut self, msg: FinishShard, _: &mut Self::Context) -> Self::Result {
-        let appended = self.volume.finish_shard(msg.id)?;
+        let appended = self.volume.finish_shard(msg.write)?;
         if self.volume.pending_sync_bytes() > self.nudge_bytes {
             let _ = self.syncer.try_send(Nudge);
         }
