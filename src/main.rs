@@ -56,9 +56,11 @@ async fn serve(cfg: Config) -> Result<(), Error> {
         None
     };
     tracing::info!(listen = %cfg.listen, role = %cfg.role, "serving");
+    let app_node = node.clone();
+    // Runs until SIGINT/SIGTERM, then finishes in-flight requests.
     HttpServer::new(move || {
         let app = App::new().configure(predastore::api::configure);
-        match &node {
+        match &app_node {
             Some(node) => app.app_data(node.clone()),
             None => app,
         }
@@ -66,5 +68,9 @@ async fn serve(cfg: Config) -> Result<(), Error> {
     .bind(cfg.listen)?
     .run()
     .await?;
+    if let Some(node) = node {
+        node.into_inner().as_ref().clone().shutdown().await?;
+    }
+    tracing::info!("stopped");
     Ok(())
 }

@@ -1,0 +1,33 @@
+//! The dashboards only chart metrics the process exports.
+
+use std::collections::BTreeSet;
+
+#[test]
+fn every_dashboard_metric_is_exported() -> Result<(), Box<dyn std::error::Error>> {
+    let exported = predastore::metrics::render();
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/grafana");
+    let mut charted = BTreeSet::new();
+    for entry in std::fs::read_dir(dir)? {
+        let text = std::fs::read_to_string(entry?.path())?;
+        let _: serde_json::Value = serde_json::from_str(&text)?;
+        for (i, _) in text.match_indices("predastore_") {
+            let name: String = text[i..]
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect();
+            charted.insert(name);
+        }
+    }
+    assert!(!charted.is_empty(), "no metric charted");
+    for name in &charted {
+        let base = ["_bucket", "_sum", "_count"]
+            .iter()
+            .find_map(|s| name.strip_suffix(s))
+            .unwrap_or(name);
+        assert!(
+            exported.contains(&format!("# TYPE {base} ")),
+            "dashboard charts {name}, which /metrics does not export"
+        );
+    }
+    Ok(())
+}
