@@ -1,5 +1,8 @@
-//! The HTTP edge (actix-web). For now: health and metrics endpoints; the S3
-//! API lands here too.
+//! The HTTP edge (actix-web). For now: health and metrics endpoints, and the
+//! request authentication (SigV4, aws-chunked bodies) the S3 routes will use.
+
+pub mod chunked;
+pub mod sigv4;
 
 use actix_web::{web, HttpResponse};
 
