@@ -6,8 +6,8 @@
 use std::sync::LazyLock;
 
 use prometheus::{
-    exponential_buckets, Encoder, Histogram, HistogramOpts, IntCounter, IntGauge, Opts, Registry,
-    TextEncoder,
+    exponential_buckets, Encoder, Histogram, HistogramOpts, IntCounter, IntCounterVec, IntGauge,
+    IntGaugeVec, Opts, Registry, TextEncoder,
 };
 
 fn counter(name: &str, help: &str) -> IntCounter {
@@ -16,6 +16,15 @@ fn counter(name: &str, help: &str) -> IntCounter {
 
 fn gauge(name: &str, help: &str) -> IntGauge {
     IntGauge::with_opts(Opts::new(name, help)).unwrap_or_else(|e| panic!("metric {name}: {e}"))
+}
+
+fn gauge_vec(name: &str, help: &str, labels: &[&str]) -> IntGaugeVec {
+    IntGaugeVec::new(Opts::new(name, help), labels).unwrap_or_else(|e| panic!("metric {name}: {e}"))
+}
+
+fn counter_vec(name: &str, help: &str, labels: &[&str]) -> IntCounterVec {
+    IntCounterVec::new(Opts::new(name, help), labels)
+        .unwrap_or_else(|e| panic!("metric {name}: {e}"))
 }
 
 fn histogram(name: &str, help: &str, buckets: Vec<f64>) -> Histogram {
@@ -78,6 +87,59 @@ pub static WAL_CORRUPT_FRAGMENTS: LazyLock<IntCounter> = LazyLock::new(|| {
     )
 });
 
+/// Pool lookups answered by an open connection.
+pub static POOL_HITS: LazyLock<IntCounter> = LazyLock::new(|| {
+    counter(
+        "predastore_pool_hits_total",
+        "Connection pool lookups answered by an open connection",
+    )
+});
+/// Pool lookups that had to dial.
+pub static POOL_MISSES: LazyLock<IntCounter> = LazyLock::new(|| {
+    counter(
+        "predastore_pool_misses_total",
+        "Connection pool lookups that dialed a new connection",
+    )
+});
+/// Open QUIC connections, by side (`client`: pooled, `server`: accepted).
+pub static QUIC_CONNECTIONS: LazyLock<IntGaugeVec> = LazyLock::new(|| {
+    gauge_vec(
+        "predastore_quic_connections",
+        "Open QUIC connections",
+        &["side"],
+    )
+});
+/// QUIC streams in use, by side; returns to zero when idle.
+pub static QUIC_STREAMS_OPEN: LazyLock<IntGaugeVec> = LazyLock::new(|| {
+    gauge_vec(
+        "predastore_quic_streams_open",
+        "QUIC streams currently open",
+        &["side"],
+    )
+});
+/// QUIC streams ever opened, by side.
+pub static QUIC_STREAMS: LazyLock<IntCounterVec> = LazyLock::new(|| {
+    counter_vec(
+        "predastore_quic_streams_total",
+        "QUIC streams opened",
+        &["side"],
+    )
+});
+/// RPC bytes written to QUIC streams.
+pub static QUIC_BYTES_SENT: LazyLock<IntCounter> = LazyLock::new(|| {
+    counter(
+        "predastore_quic_sent_bytes_total",
+        "Bytes sent on QUIC streams (headers and bodies)",
+    )
+});
+/// RPC bytes read from QUIC streams.
+pub static QUIC_BYTES_RECEIVED: LazyLock<IntCounter> = LazyLock::new(|| {
+    counter(
+        "predastore_quic_received_bytes_total",
+        "Bytes received on QUIC streams (headers and bodies)",
+    )
+});
+
 /// The registry `/metrics` exposes.
 pub static REGISTRY: LazyLock<Registry> = LazyLock::new(|| {
     let registry = Registry::new();
@@ -90,7 +152,20 @@ pub static REGISTRY: LazyLock<Registry> = LazyLock::new(|| {
         Box::new(WAL_SEGMENTS_LIVE.clone()),
         Box::new(WAL_SEGMENTS_RECLAIMED.clone()),
         Box::new(WAL_CORRUPT_FRAGMENTS.clone()),
+        Box::new(POOL_HITS.clone()),
+        Box::new(POOL_MISSES.clone()),
+        Box::new(QUIC_CONNECTIONS.clone()),
+        Box::new(QUIC_STREAMS_OPEN.clone()),
+        Box::new(QUIC_STREAMS.clone()),
+        Box::new(QUIC_BYTES_SENT.clone()),
+        Box::new(QUIC_BYTES_RECEIVED.clone()),
     ];
+    // Both sides show up (at zero) before any traffic.
+    for side in ["client", "server"] {
+        QUIC_CONNECTIONS.with_label_values(&[side]);
+        QUIC_STREAMS_OPEN.with_label_values(&[side]);
+        QUIC_STREAMS.with_label_values(&[side]);
+    }
     for c in collectors {
         if let Err(e) = registry.register(c) {
             tracing::error!(error = %e, "metric registration failed");

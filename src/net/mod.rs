@@ -1,2 +1,58 @@
-//! Plain networking code (no actix): the QUIC endpoint, framing and RPC
-//! message types. Empty until the cluster transport lands.
+//! Plain networking code (no actix): the QUIC endpoint (s2n-quic, mutual
+//! TLS), the RPC framing, and the client and server sides of each RPC.
+
+pub mod endpoint;
+pub mod frame;
+pub mod rpc;
+pub mod tls;
+
+pub use frame::{ErrorKind, Request, Response};
+
+/// What goes wrong talking to a peer.
+#[derive(Debug, thiserror::Error)]
+pub enum NetError {
+    /// Certificates or keys cannot be used.
+    #[error("TLS setup: {0}")]
+    Tls(String),
+    /// The endpoint cannot start (bind, configuration).
+    #[error("QUIC endpoint: {0}")]
+    Endpoint(String),
+    /// The connection failed or was closed.
+    #[error("connection to {addr}: {message}")]
+    Connection {
+        /// The peer.
+        addr: std::net::SocketAddr,
+        /// What happened.
+        message: String,
+    },
+    /// A stream failed (reset by the peer, connection lost).
+    #[error("stream: {0}")]
+    Stream(String),
+    /// The peer sent something that is not a valid frame.
+    #[error("protocol: {0}")]
+    Protocol(#[from] frame::FrameError),
+    /// No answer within the configured time.
+    #[error("timed out after {0:?}")]
+    Timeout(std::time::Duration),
+    /// The peer answered with an error.
+    #[error("{kind:?}: {message}")]
+    Remote {
+        /// Category.
+        kind: ErrorKind,
+        /// Detail from the peer.
+        message: String,
+    },
+    /// The body given to send failed or had the wrong length.
+    #[error("request body: {0}")]
+    Body(String),
+}
+
+impl NetError {
+    /// Whether the connection this happened on should be dropped from the pool.
+    pub fn breaks_connection(&self) -> bool {
+        matches!(
+            self,
+            NetError::Connection { .. } | NetError::Timeout(_) | NetError::Stream(_)
+        )
+    }
+}

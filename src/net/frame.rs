@@ -1,0 +1,228 @@
+//! The wire format of one RPC: a request header and its streamed body on
+//! one bidirectional QUIC stream, the response header and body on the way
+//! back.
+//!
+//! ```text
+//! frame: version u8 | header length u32 LE | header (postcard)
+//! ```
+//!
+//! A body follows its header as raw bytes; its length is in the header, so
+//! a stream that ends early or runs long is detected, never taken as data.
+
+use bytes::{Buf, Bytes, BytesMut};
+use serde::{Deserialize, Serialize};
+
+use crate::storage::ShardKey;
+
+/// The frame format version this code writes and reads.
+pub const FRAME_VERSION: u8 = 1;
+/// Bytes before a header: version and length.
+pub const PREFIX_LEN: usize = 5;
+/// Largest header accepted; larger is a protocol error, not an allocation.
+pub const MAX_HEADER_LEN: usize = 64 << 10;
+
+/// What a client asks of a node.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Request {
+    /// Store a shard; exactly `len` body bytes follow.
+    PutShard {
+        /// The shard.
+        key: ShardKey,
+        /// Body length.
+        len: u64,
+    },
+    /// Read a shard, whole or `start..end`.
+    GetShard {
+        /// The shard.
+        key: ShardKey,
+        /// Byte range, end exclusive.
+        range: Option<(u64, u64)>,
+    },
+    /// Delete a shard.
+    DeleteShard {
+        /// The shard.
+        key: ShardKey,
+    },
+    /// Is the node up?
+    Health,
+}
+
+/// Why a request failed, as the peer reports it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ErrorKind {
+    /// No such shard.
+    NotFound,
+    /// Stored bytes failed their checksum.
+    Corrupt,
+    /// Range outside the shard.
+    InvalidRange,
+    /// Body shorter or longer than declared.
+    LengthMismatch,
+    /// Overloaded; retry later.
+    Busy,
+    /// The node cannot serve this now (failed sync, stopping).
+    Unavailable,
+    /// The request could not be understood.
+    BadRequest,
+    /// Anything else.
+    Internal,
+}
+
+/// What a node answers.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Response {
+    /// The shard is stored (durable per the node's fsync mode).
+    Stored {
+        /// CRC32C of the shard.
+        crc: u32,
+    },
+    /// A shard body of `len` bytes follows.
+    Body {
+        /// Body length.
+        len: u64,
+    },
+    /// The delete was applied.
+    Deleted {
+        /// Whether the shard existed.
+        existed: bool,
+    },
+    /// The node is up.
+    Healthy,
+    /// The request failed.
+    Error {
+        /// Category.
+        kind: ErrorKind,
+        /// Human-readable detail.
+        message: String,
+    },
+}
+
+/// A frame that cannot be decoded.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum FrameError {
+    /// Written by a format this code does not know.
+    #[error("unknown frame version {0}")]
+    Version(u8),
+    /// Declared header larger than [`MAX_HEADER_LEN`].
+    #[error("frame header of {0} bytes is too large")]
+    TooLarge(usize),
+    /// The header bytes are not a valid message.
+    #[error("malformed frame header: {0}")]
+    Malformed(String),
+    /// The stream ended inside a frame.
+    #[error("stream ended inside a frame")]
+    Truncated,
+}
+
+/// Encodes a header frame.
+pub fn encode<T: Serialize>(header: &T) -> Result<Bytes, FrameError> {
+    let body = postcard::to_stdvec(header).map_err(|e| FrameError::Malformed(e.to_string()))?;
+    if body.len() > MAX_HEADER_LEN {
+        return Err(FrameError::TooLarge(body.len()));
+    }
+    let mut out = BytesMut::with_capacity(PREFIX_LEN + body.len());
+    out.extend_from_slice(&[FRAME_VERSION]);
+    out.extend_from_slice(&(body.len() as u32).to_le_bytes());
+    out.extend_from_slice(&body);
+    Ok(out.freeze())
+}
+
+/// Tries to take one header frame off the front of `buf`: `Ok(None)` if
+/// more bytes are needed. Any byte sequence gives a value or an error.
+pub fn decode<T: for<'de> Deserialize<'de>>(buf: &mut BytesMut) -> Result<Option<T>, FrameError> {
+    if buf.len() < PREFIX_LEN {
+        return Ok(None);
+    }
+    if buf[0] != FRAME_VERSION {
+        return Err(FrameError::Version(buf[0]));
+    }
+    let len = u32::from_le_bytes([buf[1], buf[2], buf[3], buf[4]]) as usize;
+    if len > MAX_HEADER_LEN {
+        return Err(FrameError::TooLarge(len));
+    }
+    if buf.len() < PREFIX_LEN + len {
+        return Ok(None);
+    }
+    buf.advance(PREFIX_LEN);
+    let header = buf.split_to(len);
+    postcard::from_bytes(&header)
+        .map(Some)
+        .map_err(|e| FrameError::Malformed(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::storage::ObjectId;
+    use proptest::prelude::*;
+
+    fn key() -> impl Strategy<Value = ShardKey> {
+        (any::<u128>(), any::<u32>(), any::<u16>()).prop_map(|(o, part, shard)| ShardKey {
+            object: ObjectId(o),
+            part,
+            shard,
+        })
+    }
+
+    fn request() -> impl Strategy<Value = Request> {
+        prop_oneof![
+            (key(), any::<u64>()).prop_map(|(key, len)| Request::PutShard { key, len }),
+            (key(), proptest::option::of((any::<u64>(), any::<u64>())))
+                .prop_map(|(key, range)| Request::GetShard { key, range }),
+            key().prop_map(|key| Request::DeleteShard { key }),
+            Just(Request::Health),
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn requests_round_trip_split_anywhere(r in request(), cut in 0usize..64) {
+            let frame = encode(&r).map_err(|e| TestCaseError::fail(e.to_string()))?;
+            let cut = cut.min(frame.len());
+            let mut buf = BytesMut::from(&frame[..cut]);
+            if cut < frame.len() {
+                prop_assert_eq!(decode::<Request>(&mut buf), Ok(None));
+            }
+            buf.extend_from_slice(&frame[cut..]);
+            buf.extend_from_slice(b"body");
+            prop_assert_eq!(decode::<Request>(&mut buf), Ok(Some(r)));
+            prop_assert_eq!(&buf[..], b"body", "the body after the header is left alone");
+        }
+
+        #[test]
+        fn garbage_is_an_error_or_incomplete_never_a_panic(bytes in proptest::collection::vec(any::<u8>(), 0..200)) {
+            let mut buf = BytesMut::from(&bytes[..]);
+            let _ = decode::<Request>(&mut buf);
+            let mut buf = BytesMut::from(&bytes[..]);
+            let _ = decode::<Response>(&mut buf);
+        }
+    }
+
+    #[test]
+    fn responses_round_trip() -> Result<(), FrameError> {
+        for r in [
+            Response::Stored { crc: 7 },
+            Response::Body { len: 1 << 40 },
+            Response::Deleted { existed: true },
+            Response::Healthy,
+            Response::Error {
+                kind: ErrorKind::Corrupt,
+                message: "bad".into(),
+            },
+        ] {
+            let mut buf = BytesMut::from(&encode(&r)?[..]);
+            assert_eq!(decode::<Response>(&mut buf)?, Some(r));
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn corrupt_prefixes_are_refused() {
+        let mut buf = BytesMut::from(&[2u8, 0, 0, 0, 0][..]);
+        assert_eq!(decode::<Request>(&mut buf), Err(FrameError::Version(2)));
+        let mut buf = BytesMut::from(&[1u8, 0xff, 0xff, 0xff, 0xff][..]);
+        assert!(matches!(decode::<Request>(&mut buf), Err(FrameError::TooLarge(_))));
+        let mut buf = BytesMut::from(&[1u8, 2, 0, 0, 0, 0xff, 0xff][..]);
+        assert!(matches!(decode::<Request>(&mut buf), Err(FrameError::Malformed(_))));
+    }
+}
