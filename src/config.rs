@@ -12,7 +12,9 @@ use figment::providers::{Env, Serialized};
 use figment::Figment;
 use serde::{Deserialize, Serialize};
 
+use crate::actors::pool::PoolConfig;
 use crate::actors::storage_node::StorageConfig;
+use crate::net::endpoint::QuicSettings;
 use crate::storage::{FsyncMode, VolumeConfig};
 
 /// The whole configuration of one process.
@@ -44,6 +46,36 @@ pub struct Config {
     pub compact_below_percent: u8,
     /// `PREDASTORE_LOG`: tracing filter, e.g. `info` or `predastore=debug`.
     pub log: String,
+    /// `PREDASTORE_NODE_ID`: this node's number in the cluster.
+    pub node_id: u64,
+    /// `PREDASTORE_QUIC_LISTEN`: UDP address of the cluster transport.
+    pub quic_listen: SocketAddr,
+    /// `PREDASTORE_TLS_CA`: the cluster CA certificate (PEM). With
+    /// `PREDASTORE_TLS_CERT` and `PREDASTORE_TLS_KEY`; unset, a development
+    /// CA and certificate are generated under the data directory.
+    pub tls_ca: Option<PathBuf>,
+    /// `PREDASTORE_TLS_CERT`: this node's certificate (PEM).
+    pub tls_cert: Option<PathBuf>,
+    /// `PREDASTORE_TLS_KEY`: this node's private key (PEM).
+    pub tls_key: Option<PathBuf>,
+    /// `PREDASTORE_QUIC_IDLE_TIMEOUT_MS`: close connections idle this long.
+    pub quic_idle_timeout_ms: u64,
+    /// `PREDASTORE_QUIC_KEEP_ALIVE`: keep pooled connections open.
+    pub quic_keep_alive: bool,
+    /// `PREDASTORE_QUIC_GSO`: UDP segmentation offload.
+    pub quic_gso: bool,
+    /// `PREDASTORE_QUIC_SOCKET_BUFFER_BYTES`: UDP socket buffer size asked for.
+    pub quic_socket_buffer_bytes: usize,
+    /// `PREDASTORE_QUIC_STREAM_WINDOW_BYTES`: flow-control window per stream.
+    pub quic_stream_window_bytes: u64,
+    /// `PREDASTORE_QUIC_CONNECTION_WINDOW_BYTES`: flow-control window per connection.
+    pub quic_connection_window_bytes: u64,
+    /// `PREDASTORE_QUIC_THREADS`: threads of the transport's runtime.
+    pub quic_threads: usize,
+    /// `PREDASTORE_DIAL_TIMEOUT_MS`: a connection attempt fails after this.
+    pub dial_timeout_ms: u64,
+    /// `PREDASTORE_RPC_TIMEOUT_MS`: a request to a peer fails after this.
+    pub rpc_timeout_ms: u64,
 }
 
 impl Default for Config {
@@ -60,6 +92,20 @@ impl Default for Config {
             sync_pending_bytes: 64 << 20,
             compact_below_percent: 50,
             log: "info".into(),
+            node_id: 1,
+            quic_listen: SocketAddr::from(([127, 0, 0, 1], 9100)),
+            tls_ca: None,
+            tls_cert: None,
+            tls_key: None,
+            quic_idle_timeout_ms: 30_000,
+            quic_keep_alive: true,
+            quic_gso: true,
+            quic_socket_buffer_bytes: 8 << 20,
+            quic_stream_window_bytes: 16 << 20,
+            quic_connection_window_bytes: 64 << 20,
+            quic_threads: 2,
+            dial_timeout_ms: 2_000,
+            rpc_timeout_ms: 5_000,
         }
     }
 }
@@ -68,6 +114,22 @@ impl Default for Config {
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
 pub struct ConfigError(String);
+
+/// Where the node's TLS identity comes from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TlsSource {
+    /// Operator-supplied PEM files.
+    Files {
+        /// CA certificate.
+        ca: PathBuf,
+        /// Node certificate.
+        cert: PathBuf,
+        /// Node key.
+        key: PathBuf,
+    },
+    /// Development identity generated in this directory.
+    Dev(PathBuf),
+}
 
 /// The roles a process can run.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -116,6 +178,16 @@ impl Config {
             return Err(ConfigError(
                 "PREDASTORE_COMPACT_BELOW_PERCENT: must be between 0 and 100".into(),
             ));
+        }
+        self.tls()?;
+        for (var, ms) in [
+            ("PREDASTORE_QUIC_IDLE_TIMEOUT_MS", self.quic_idle_timeout_ms),
+            ("PREDASTORE_DIAL_TIMEOUT_MS", self.dial_timeout_ms),
+            ("PREDASTORE_RPC_TIMEOUT_MS", self.rpc_timeout_ms),
+        ] {
+            if ms == 0 {
+                return Err(ConfigError(format!("{var}: must be at least 1")));
+            }
         }
         if self.sync_interval_ms == 0 {
             return Err(ConfigError(
@@ -175,6 +247,44 @@ impl Config {
             ));
         }
         Ok(dirs)
+    }
+
+    /// This node's TLS identity: the configured files, or the development
+    /// identity under the data directory when none are configured.
+    pub fn tls(&self) -> Result<TlsSource, ConfigError> {
+        match (&self.tls_ca, &self.tls_cert, &self.tls_key) {
+            (Some(ca), Some(cert), Some(key)) => Ok(TlsSource::Files {
+                ca: ca.clone(),
+                cert: cert.clone(),
+                key: key.clone(),
+            }),
+            (None, None, None) => Ok(TlsSource::Dev(self.data_dir.join("tls"))),
+            _ => Err(ConfigError(
+                "PREDASTORE_TLS_CA, PREDASTORE_TLS_CERT, PREDASTORE_TLS_KEY: set all three or none".into(),
+            )),
+        }
+    }
+
+    /// Transport tuning.
+    pub fn quic(&self) -> QuicSettings {
+        QuicSettings {
+            idle_timeout: Duration::from_millis(self.quic_idle_timeout_ms),
+            keep_alive: self.quic_keep_alive,
+            gso: self.quic_gso,
+            socket_buffer_bytes: self.quic_socket_buffer_bytes,
+            stream_window: self.quic_stream_window_bytes,
+            connection_window: self.quic_connection_window_bytes,
+            max_streams: 1024,
+        }
+    }
+
+    /// Connection pool timeouts.
+    pub fn pool(&self) -> PoolConfig {
+        PoolConfig {
+            dial_timeout: Duration::from_millis(self.dial_timeout_ms),
+            rpc_timeout: Duration::from_millis(self.rpc_timeout_ms),
+            keep_alive: self.quic_keep_alive,
+        }
     }
 
     /// The storage node settings.

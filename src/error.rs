@@ -2,6 +2,7 @@
 //! Each layer keeps its own error type; this one only gathers them.
 
 use crate::config::ConfigError;
+use crate::net::NetError;
 use crate::storage::StorageError;
 
 /// A failure that stops a process or a role.
@@ -13,6 +14,9 @@ pub enum Error {
     /// The storage engine failed.
     #[error("storage: {0}")]
     Storage(#[from] StorageError),
+    /// The cluster transport failed to start.
+    #[error("transport: {0}")]
+    Transport(#[from] NetError),
     /// Binding or serving a socket failed.
     #[error("I/O: {0}")]
     Io(#[from] std::io::Error),
@@ -23,7 +27,7 @@ impl Error {
     pub fn is_retriable(&self) -> bool {
         match self {
             Error::Storage(e) => e.is_retriable(),
-            Error::Config(_) | Error::Io(_) => false,
+            Error::Config(_) | Error::Io(_) | Error::Transport(_) => false,
         }
     }
 }

@@ -4,9 +4,15 @@ use actix_web::{web, App, HttpServer};
 use clap::{Parser, Subcommand};
 use tracing_subscriber::EnvFilter;
 
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use predastore::actors::shard_server::StorageService;
 use predastore::actors::storage_node::StorageNode;
-use predastore::config::Config;
+use predastore::config::{Config, TlsSource};
 use predastore::error::Error;
+use predastore::net::tls::{self, TlsMaterial};
+use predastore::net::{endpoint, rpc};
 
 #[derive(Parser)]
 #[command(
@@ -22,10 +28,41 @@ struct Cli {
 enum Command {
     /// Run the roles named by PREDASTORE_ROLE (the default).
     Serve,
+    /// Cluster TLS material.
+    Tls {
+        #[command(subcommand)]
+        command: TlsCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum TlsCommand {
+    /// Write a cluster CA and node certificates into DIR (ca.pem,
+    /// node<i>.pem, node<i>-key.pem) for PREDASTORE_TLS_CA/_CERT/_KEY.
+    Init {
+        /// Output directory.
+        dir: PathBuf,
+        /// Number of node certificates.
+        #[arg(long, default_value_t = 3)]
+        nodes: usize,
+    },
 }
 
 fn main() {
     let cli = Cli::parse();
+    if let Some(Command::Tls {
+        command: TlsCommand::Init { dir, nodes },
+    }) = &cli.command
+    {
+        match tls::init_cluster_dir(dir, *nodes) {
+            Ok(()) => println!("wrote a cluster CA and {nodes} node certificates to {}", dir.display()),
+            Err(e) => {
+                eprintln!("predastore: {e}");
+                std::process::exit(1);
+            }
+        }
+        return;
+    }
     let cfg = match Config::from_env() {
         Ok(cfg) => cfg,
         Err(e) => {
@@ -36,9 +73,7 @@ fn main() {
     tracing_subscriber::fmt()
         .with_env_filter(EnvFilter::try_new(&cfg.log).unwrap_or_else(|_| EnvFilter::new("info")))
         .init();
-    let result = match cli.command.unwrap_or(Command::Serve) {
-        Command::Serve => actix_web::rt::System::new().block_on(serve(cfg)),
-    };
+    let result = actix_web::rt::System::new().block_on(serve(cfg));
     if let Err(e) = result {
         tracing::error!("{e}");
         eprintln!("predastore: {e}");
@@ -55,6 +90,21 @@ async fn serve(cfg: Config) -> Result<(), Error> {
     } else {
         None
     };
+    // The cluster transport runs on a tokio runtime of its own.
+    let quic = endpoint::runtime(cfg.quic_threads).map_err(transport)?;
+    if let Some(node) = &node {
+        let tls = match cfg.tls()? {
+            TlsSource::Files { ca, cert, key } => TlsMaterial::load(&ca, &cert, &key),
+            TlsSource::Dev(dir) => TlsMaterial::dev(&dir),
+        }
+        .map_err(transport)?;
+        let reset_key = endpoint::reset_key(&cfg.data_dir).map_err(transport)?;
+        let server = endpoint::start_server(quic.handle(), cfg.quic_listen, &tls, &cfg.quic(), reset_key)
+            .map_err(transport)?;
+        let service = Arc::new(StorageService::new(node.as_ref().clone()));
+        rpc::serve(server, service, quic.handle());
+        tracing::info!(quic = %cfg.quic_listen, "shard server listening");
+    }
     tracing::info!(listen = %cfg.listen, role = %cfg.role, "serving");
     let app_node = node.clone();
     // Runs until SIGINT/SIGTERM, then finishes in-flight requests.
@@ -68,9 +118,14 @@ async fn serve(cfg: Config) -> Result<(), Error> {
     .bind(cfg.listen)?
     .run()
     .await?;
+    quic.shutdown_background();
     if let Some(node) = node {
         node.into_inner().as_ref().clone().shutdown().await?;
     }
     tracing::info!("stopped");
     Ok(())
+}
+
+fn transport(e: predastore::net::NetError) -> Error {
+    Error::Transport(e)
 }

@@ -1,6 +1,9 @@
 //! The moving parts of a node, as actix actors. Each actor owns its state;
 //! they talk by messages, and locking lives inside each actor.
 
+pub mod pool;
+pub mod ring;
+pub mod shard_server;
 pub mod storage_node;
 pub mod syncer;
 pub mod wal;

@@ -224,18 +224,20 @@ impl StorageNode {
     }
 
     /// Streams `range` of a shard (all of it if `None`), checking every
-    /// fragment; corrupt bytes end the stream with `Corrupt`.
+    /// fragment; corrupt bytes end the stream with `Corrupt`. Answers the
+    /// number of bytes the stream will carry, and the stream.
     pub async fn read_shard(
         &self,
         key: ShardKey,
         range: Option<Range<u64>>,
-    ) -> Result<impl Stream<Item = Result<Bytes, StorageError>> + Send + 'static, StorageError>
+    ) -> Result<(u64, impl Stream<Item = Result<Bytes, StorageError>> + Send + 'static), StorageError>
     {
         let reader = self.reader.clone();
         let read = actix_web::rt::task::spawn_blocking(move || reader.read(key, range))
             .await
             .map_err(|_| StorageError::Stopped)??;
-        Ok(futures::stream::unfold(Some(read), |read| async move {
+        let len = read.remaining();
+        let pieces = futures::stream::unfold(Some(read), |read| async move {
             let mut read = read?;
             let (read, piece) = actix_web::rt::task::spawn_blocking(move || {
                 let piece = read.next();
@@ -244,7 +246,8 @@ impl StorageNode {
             .await
             .ok()?;
             piece.map(|p| (p, Some(read)))
-        }))
+        });
+        Ok((len, pieces))
     }
 
     /// Reads a whole range into memory (small shards, tests).
@@ -253,7 +256,7 @@ impl StorageNode {
         key: ShardKey,
         range: Option<Range<u64>>,
     ) -> Result<Vec<u8>, StorageError> {
-        let mut stream = Box::pin(self.read_shard(key, range).await?);
+        let mut stream = Box::pin(self.read_shard(key, range).await?.1);
         let mut out = Vec::new();
         while let Some(piece) = stream.next().await {
             out.extend_from_slice(&piece?);

@@ -200,3 +200,27 @@ pub fn runtime(threads: usize) -> Result<tokio::runtime::Runtime, NetError> {
         .build()
         .map_err(err)
 }
+
+/// The node's stateless-reset key, created in `dir` on first start and
+/// kept, so a restarted node can reset connections its former self had.
+pub fn reset_key(dir: &std::path::Path) -> Result<[u8; 32], NetError> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let path = dir.join("quic-reset.key");
+    if let Ok(bytes) = std::fs::read(&path) {
+        if let Ok(key) = <[u8; 32]>::try_from(bytes.as_slice()) {
+            return Ok(key);
+        }
+    }
+    std::fs::create_dir_all(dir).map_err(err)?;
+    let key: [u8; 32] = rand::random();
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(&path)
+        .map_err(err)?;
+    f.write_all(&key).map_err(err)?;
+    Ok(key)
+}

@@ -35,6 +35,9 @@ pub enum StorageError {
         /// Bytes received (so far).
         got: u64,
     },
+    /// The body stream failed before its end (the sender went away).
+    #[error("shard body failed: {0}")]
+    BodyFailed(String),
     /// A byte range outside the shard.
     #[error("range {start}..{end} is outside a shard of {len} bytes")]
     InvalidRange {

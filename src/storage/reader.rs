@@ -94,6 +94,11 @@ impl ShardRead {
         &self.entry
     }
 
+    /// Bytes still to be read.
+    pub fn remaining(&self) -> u64 {
+        self.end - self.pos
+    }
+
     fn next_piece(&mut self) -> Result<Bytes, StorageError> {
         // Compaction may move the shard between the lookup and the read; a
         // vanished segment means: look again once.

@@ -1,0 +1,242 @@
+//! The Pool: one per process, one QUIC connection per peer, reused by every
+//! request (each request is a new stream on it).
+//!
+//! A dial that cannot complete fails within the dial timeout; a request on
+//! a connection that fails or times out evicts that connection, so the next
+//! request dials again. [`PeerClient`] is what callers use: it picks the
+//! connection, bounds each call by the RPC timeout, and retries idempotent
+//! calls once on a fresh connection.
+
+mod messages;
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::ops::Range;
+use std::time::Duration;
+
+use actix::prelude::*;
+use bytes::Bytes;
+use futures::Stream;
+use s2n_quic::connection::Handle as ConnectionHandle;
+use s2n_quic::Client;
+use tokio::sync::oneshot;
+
+use crate::metrics;
+use crate::net::rpc::{self, Body};
+use crate::net::{endpoint, NetError};
+use crate::storage::ShardKey;
+
+pub use messages::{Evict, GetConnection, PooledConnections};
+
+type Waiter = oneshot::Sender<Result<ConnectionHandle, String>>;
+
+/// Timeouts of the pool.
+#[derive(Clone, Copy, Debug)]
+pub struct PoolConfig {
+    /// A dial that has not completed by then fails.
+    pub dial_timeout: Duration,
+    /// A request that has not been answered by then fails (and evicts).
+    pub rpc_timeout: Duration,
+    /// Keep pooled connections open with keep-alives.
+    pub keep_alive: bool,
+}
+
+/// The connection pool actor.
+pub struct Pool {
+    client: Client,
+    cfg: PoolConfig,
+    conns: HashMap<SocketAddr, ConnectionHandle>,
+    dialing: HashMap<SocketAddr, Vec<Waiter>>,
+}
+
+impl Pool {
+    /// A pool dialing through `client`.
+    pub fn new(client: Client, cfg: PoolConfig) -> Self {
+        Self {
+            client,
+            cfg,
+            conns: HashMap::new(),
+            dialing: HashMap::new(),
+        }
+    }
+
+    fn dial(&mut self, addr: SocketAddr, ctx: &mut Context<Self>) {
+        let client = self.client.clone();
+        let (timeout, keep_alive) = (self.cfg.dial_timeout, self.cfg.keep_alive);
+        let dial = async move { endpoint::connect(&client, addr, timeout, keep_alive).await };
+        ctx.spawn(dial.into_actor(self).map(move |result, act, _| {
+            let result = result.map_err(|e| e.to_string());
+            if let Ok(handle) = &result {
+                if act.conns.insert(addr, handle.clone()).is_none() {
+                    metrics::QUIC_CONNECTIONS.with_label_values(&["client"]).inc();
+                }
+            }
+            for waiter in act.dialing.remove(&addr).unwrap_or_default() {
+                let _ = waiter.send(result.clone());
+            }
+        }));
+    }
+}
+
+impl Actor for Pool {
+    type Context = Context<Self>;
+
+    fn started(&mut self, ctx: &mut Self::Context) {
+        ctx.set_mailbox_capacity(4096);
+    }
+
+    fn stopped(&mut self, _: &mut Self::Context) {
+        metrics::QUIC_CONNECTIONS
+            .with_label_values(&["client"])
+            .sub(self.conns.len() as i64);
+    }
+}
+
+impl Handler<GetConnection> for Pool {
+    type Result = ResponseFuture<Result<ConnectionHandle, NetError>>;
+
+    fn handle(&mut self, msg: GetConnection, ctx: &mut Self::Context) -> Self::Result {
+        let addr = msg.addr;
+        if let Some(handle) = self.conns.get(&addr) {
+            metrics::POOL_HITS.inc();
+            let handle = handle.clone();
+            return Box::pin(async move { Ok(handle) });
+        }
+        metrics::POOL_MISSES.inc();
+        let (tx, rx) = oneshot::channel();
+        let first = !self.dialing.contains_key(&addr);
+        self.dialing.entry(addr).or_default().push(tx);
+        if first {
+            self.dial(addr, ctx);
+        }
+        Box::pin(async move {
+            match rx.await {
+                Ok(Ok(handle)) => Ok(handle),
+                Ok(Err(message)) => Err(NetError::Connection { addr, message }),
+                Err(_) => Err(NetError::Connection {
+                    addr,
+                    message: "pool stopped".into(),
+                }),
+            }
+        })
+    }
+}
+
+impl Handler<Evict> for Pool {
+    type Result = ();
+
+    fn handle(&mut self, msg: Evict, _: &mut Self::Context) {
+        if self.conns.get(&msg.addr).map(|h| h.id()) == Some(msg.connection_id) {
+            self.conns.remove(&msg.addr);
+            metrics::QUIC_CONNECTIONS.with_label_values(&["client"]).dec();
+            tracing::debug!(peer = %msg.addr, "evicted connection");
+        }
+    }
+}
+
+impl Handler<PooledConnections> for Pool {
+    type Result = usize;
+
+    fn handle(&mut self, _: PooledConnections, _: &mut Self::Context) -> usize {
+        self.conns.len()
+    }
+}
+
+/// Shard RPCs to peers through the pool; cheap to clone.
+#[derive(Clone)]
+pub struct PeerClient {
+    pool: Addr<Pool>,
+    rpc_timeout: Duration,
+}
+
+impl PeerClient {
+    /// A client over a running pool.
+    pub fn new(pool: Addr<Pool>, rpc_timeout: Duration) -> Self {
+        Self { pool, rpc_timeout }
+    }
+
+    async fn connection(&self, addr: SocketAddr) -> Result<ConnectionHandle, NetError> {
+        self.pool
+            .send(GetConnection { addr })
+            .await
+            .map_err(|_| NetError::Connection {
+                addr,
+                message: "pool stopped".into(),
+            })?
+    }
+
+    /// Runs `call` on the pooled connection within the RPC timeout; a
+    /// failed connection is evicted, and with `retry` the call runs once
+    /// more on a fresh one.
+    async fn run<T, F, Fut>(&self, addr: SocketAddr, retry: bool, mut call: F) -> Result<T, NetError>
+    where
+        F: FnMut(ConnectionHandle) -> Fut,
+        Fut: std::future::Future<Output = Result<T, NetError>>,
+    {
+        let mut attempts = if retry { 2 } else { 1 };
+        loop {
+            attempts -= 1;
+            let conn = self.connection(addr).await?;
+            let id = conn.id();
+            let result = match tokio::time::timeout(self.rpc_timeout, call(conn)).await {
+                Ok(result) => result,
+                Err(_) => Err(NetError::Timeout(self.rpc_timeout)),
+            };
+            match result {
+                Err(e) if e.breaks_connection() => {
+                    self.pool.do_send(Evict {
+                        addr,
+                        connection_id: id,
+                    });
+                    if attempts == 0 || matches!(e, NetError::Timeout(_)) {
+                        return Err(e);
+                    }
+                    tracing::debug!(peer = %addr, error = %e, "retrying on a new connection");
+                }
+                other => return other,
+            }
+        }
+    }
+
+    /// Stores a shard on `addr`; its CRC32C. Not retried: the body is consumed.
+    pub async fn put_shard<S>(&self, addr: SocketAddr, key: ShardKey, len: u64, body: S) -> Result<u32, NetError>
+    where
+        S: Stream<Item = Result<Bytes, NetError>>,
+    {
+        let mut body = Some(body);
+        self.run(addr, false, |mut conn| {
+            let body = body.take();
+            async move {
+                let body = body.ok_or_else(|| NetError::Body("body already sent".into()))?;
+                rpc::put_shard(&mut conn, key, len, body).await
+            }
+        })
+        .await
+    }
+
+    /// Starts reading a shard (or a range of it) from `addr`.
+    pub async fn get_shard(&self, addr: SocketAddr, key: ShardKey, range: Option<Range<u64>>) -> Result<Body, NetError> {
+        self.run(addr, true, |mut conn| {
+            let range = range.clone();
+            async move { rpc::get_shard(&mut conn, key, range).await }
+        })
+        .await
+    }
+
+    /// Deletes a shard on `addr`; whether it existed.
+    pub async fn delete_shard(&self, addr: SocketAddr, key: ShardKey) -> Result<bool, NetError> {
+        self.run(addr, true, |mut conn| async move { rpc::delete_shard(&mut conn, key).await })
+            .await
+    }
+
+    /// Whether `addr` answers.
+    pub async fn health(&self, addr: SocketAddr) -> Result<(), NetError> {
+        self.run(addr, true, |mut conn| async move { rpc::health(&mut conn).await })
+            .await
+    }
+
+    /// Connections currently pooled.
+    pub async fn pooled(&self) -> usize {
+        self.pool.send(PooledConnections).await.unwrap_or(0)
+    }
+}
