@@ -25,6 +25,7 @@ fn config(dir: &Path, fsync: FsyncMode) -> StorageConfig {
             segment_bytes: 256 << 20,
             fragment_bytes: 64 << 10,
             compact_below: 0.5,
+            max_shard_bytes: 1 << 32,
         },
         fsync,
         sync_interval: Duration::from_millis(2),

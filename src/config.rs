@@ -44,6 +44,8 @@ pub struct Config {
     /// `PREDASTORE_COMPACT_BELOW_PERCENT`: compact a sealed segment whose
     /// live bytes fall below this share of its size.
     pub compact_below_percent: u8,
+    /// `PREDASTORE_MAX_SHARD_BYTES`: largest shard a storage node accepts.
+    pub max_shard_bytes: u64,
     /// `PREDASTORE_LOG`: tracing filter, e.g. `info` or `predastore=debug`.
     pub log: String,
     /// `PREDASTORE_NODE_ID`: this node's number in the cluster.
@@ -91,6 +93,7 @@ impl Default for Config {
             sync_interval_ms: 2,
             sync_pending_bytes: 64 << 20,
             compact_below_percent: 50,
+            max_shard_bytes: 5 << 30,
             log: "info".into(),
             node_id: 1,
             quic_listen: SocketAddr::from(([127, 0, 0, 1], 9100)),
@@ -260,7 +263,8 @@ impl Config {
             }),
             (None, None, None) => Ok(TlsSource::Dev(self.data_dir.join("tls"))),
             _ => Err(ConfigError(
-                "PREDASTORE_TLS_CA, PREDASTORE_TLS_CERT, PREDASTORE_TLS_KEY: set all three or none".into(),
+                "PREDASTORE_TLS_CA, PREDASTORE_TLS_CERT, PREDASTORE_TLS_KEY: set all three or none"
+                    .into(),
             )),
         }
     }
@@ -296,6 +300,7 @@ impl Config {
                 segment_bytes: self.segment_bytes,
                 fragment_bytes: self.fragment_bytes,
                 compact_below: f64::from(self.compact_below_percent) / 100.0,
+                max_shard_bytes: self.max_shard_bytes,
             },
             fsync: self.fsync,
             sync_interval: Duration::from_millis(self.sync_interval_ms),

@@ -55,7 +55,10 @@ fn main() {
     }) = &cli.command
     {
         match tls::init_cluster_dir(dir, *nodes) {
-            Ok(()) => println!("wrote a cluster CA and {nodes} node certificates to {}", dir.display()),
+            Ok(()) => println!(
+                "wrote a cluster CA and {nodes} node certificates to {}",
+                dir.display()
+            ),
             Err(e) => {
                 eprintln!("predastore: {e}");
                 std::process::exit(1);
@@ -99,8 +102,9 @@ async fn serve(cfg: Config) -> Result<(), Error> {
         }
         .map_err(transport)?;
         let reset_key = endpoint::reset_key(&cfg.data_dir).map_err(transport)?;
-        let server = endpoint::start_server(quic.handle(), cfg.quic_listen, &tls, &cfg.quic(), reset_key)
-            .map_err(transport)?;
+        let server =
+            endpoint::start_server(quic.handle(), cfg.quic_listen, &tls, &cfg.quic(), reset_key)
+                .map_err(transport)?;
         let service = Arc::new(StorageService::new(node.as_ref().clone()));
         rpc::serve(server, service, quic.handle());
         tracing::info!(quic = %cfg.quic_listen, "shard server listening");

@@ -25,6 +25,7 @@ fn cfg(segment_bytes: u64) -> VolumeConfig {
         segment_bytes,
         fragment_bytes: FRAGMENT,
         compact_below: 0.5,
+        max_shard_bytes: 1 << 32,
     }
 }
 

@@ -29,13 +29,16 @@ pub fn service_error(e: StorageError) -> ServiceError {
         StorageError::NotFound(_) => ErrorKind::NotFound,
         StorageError::Corrupt { .. } => ErrorKind::Corrupt,
         StorageError::InvalidRange { .. } => ErrorKind::InvalidRange,
-        StorageError::LengthMismatch { .. } | StorageError::BodyFailed(_) => ErrorKind::LengthMismatch,
+        StorageError::LengthMismatch { .. } | StorageError::BodyFailed(_) => {
+            ErrorKind::LengthMismatch
+        }
         StorageError::Busy => ErrorKind::Busy,
         StorageError::SyncFailed | StorageError::Stopped => ErrorKind::Unavailable,
-        StorageError::NoSuchVolume(_) => ErrorKind::BadRequest,
-        StorageError::Io(_) | StorageError::Index(_) | StorageError::IndexDamaged(_) | StorageError::UnknownWrite(_) => {
-            ErrorKind::Internal
-        }
+        StorageError::NoSuchVolume(_) | StorageError::TooLarge { .. } => ErrorKind::BadRequest,
+        StorageError::Io(_)
+        | StorageError::Index(_)
+        | StorageError::IndexDamaged(_)
+        | StorageError::UnknownWrite(_) => ErrorKind::Internal,
     };
     ServiceError {
         kind,
@@ -44,7 +47,12 @@ pub fn service_error(e: StorageError) -> ServiceError {
 }
 
 impl ShardService for StorageService {
-    fn put_shard(&self, key: ShardKey, len: u64, body: Body) -> BoxFuture<'static, Result<u32, ServiceError>> {
+    fn put_shard(
+        &self,
+        key: ShardKey,
+        len: u64,
+        body: Body,
+    ) -> BoxFuture<'static, Result<u32, ServiceError>> {
         let node = self.node.clone();
         Box::pin(async move {
             let body = body

@@ -17,9 +17,7 @@ use bytes::Bytes;
 use futures::{Stream, StreamExt};
 
 use crate::actors::syncer::{Syncer, SyncerConfig, WaitDurable};
-use crate::actors::wal::{
-    AbortShard, BeginShard, Compact, DeleteShard, FinishShard, ReleaseSynced, WalWriter,
-};
+use crate::actors::wal::{BeginShard, Compact, DeleteShard, FinishShard, ReleaseSynced, WalWriter};
 use crate::storage::segment::SegmentFiles;
 use crate::storage::{
     CompactionReport, FsyncMode, ShardEntry, ShardIndex, ShardKey, ShardReader, StorageError,
@@ -161,10 +159,8 @@ impl StorageNode {
             .send(BeginShard { key, len })
             .await
             .map_err(stopped)??;
-        let guard = AbortOnDrop {
-            writer: writer.clone(),
-            id: Some(write.id()),
-        };
+        // From here, a dropped `write` (this future cancelled, a body
+        // error) is aborted by the volume: see `ShardWrite`'s Drop.
         while let Some(chunk) = body.next().await {
             let data = chunk?;
             if data.is_empty() {
@@ -180,7 +176,6 @@ impl StorageNode {
             .send(FinishShard { write })
             .await
             .map_err(stopped)??;
-        guard.disarm();
         self.wait_durable(appended.seq).await?;
         Ok(ShardAck {
             seq: appended.seq,
@@ -230,8 +225,13 @@ impl StorageNode {
         &self,
         key: ShardKey,
         range: Option<Range<u64>>,
-    ) -> Result<(u64, impl Stream<Item = Result<Bytes, StorageError>> + Send + 'static), StorageError>
-    {
+    ) -> Result<
+        (
+            u64,
+            impl Stream<Item = Result<Bytes, StorageError>> + Send + 'static,
+        ),
+        StorageError,
+    > {
         let reader = self.reader.clone();
         let read = actix_web::rt::task::spawn_blocking(move || reader.read(key, range))
             .await
@@ -274,9 +274,12 @@ impl StorageNode {
         Ok(seq)
     }
 
-    /// Compacts every sparse sealed segment of every volume now, waits for
-    /// the copies to be durable, and deletes the emptied segments.
+    /// Compacts every sparse sealed segment of every volume now, and drives
+    /// the syncs that make the copies and the index moves durable, until the
+    /// emptied segments are deleted.
     pub async fn compact_all(&self) -> Result<CompactionReport, StorageError> {
+        // Compaction only touches what the persisted checkpoint has passed.
+        self.sync_now().await?;
         let mut total = CompactionReport::default();
         for w in self.writers.iter() {
             let r = w
@@ -289,9 +292,16 @@ impl StorageNode {
             total.shards_moved += r.shards_moved;
             total.bytes_moved += r.bytes_moved;
         }
-        self.sync_now().await?;
-        for w in self.writers.iter() {
-            w.send(ReleaseSynced).await.map_err(stopped)??;
+        // Copies durable → index moved → that durable → segments deleted.
+        for _ in 0..4 {
+            self.sync_now().await?;
+            let mut waiting = 0;
+            for w in self.writers.iter() {
+                waiting += w.send(ReleaseSynced).await.map_err(stopped)??;
+            }
+            if waiting == 0 {
+                break;
+            }
         }
         Ok(total)
     }
@@ -314,26 +324,5 @@ impl StorageNode {
         .await
         .map_err(|_| StorageError::Stopped)?;
         synced.map(|_| ())
-    }
-}
-
-/// Drops a half-written shard when its put does not finish.
-struct AbortOnDrop {
-    writer: Addr<WalWriter>,
-    id: Option<u64>,
-}
-
-impl AbortOnDrop {
-    fn disarm(mut self) {
-        self.id = None;
-    }
-}
-
-impl Drop for AbortOnDrop {
-    fn drop(&mut self) {
-        if let Some(id) = self.id {
-            // do_send: an abort must not be lost to a full mailbox.
-            self.writer.do_send(AbortShard { id });
-        }
     }
 }

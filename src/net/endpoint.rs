@@ -160,7 +160,11 @@ pub fn start_client(
     Client::builder()
         .with_tls(tls)
         .map_err(err)?
-        .with_io(io_provider(handle, SocketAddr::new(bind.ip(), 0), settings)?)
+        .with_io(io_provider(
+            handle,
+            SocketAddr::new(bind.ip(), 0),
+            settings,
+        )?)
         .map_err(err)?
         .with_limits(limits(settings)?)
         .map_err(err)?
@@ -183,10 +187,11 @@ pub async fn connect(
             addr,
             message: e.to_string(),
         })?;
-    conn.keep_alive(keep_alive).map_err(|e| NetError::Connection {
-        addr,
-        message: e.to_string(),
-    })?;
+    conn.keep_alive(keep_alive)
+        .map_err(|e| NetError::Connection {
+            addr,
+            message: e.to_string(),
+        })?;
     // The connection lives as long as a handle to it does.
     Ok(conn.handle())
 }

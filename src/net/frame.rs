@@ -221,8 +221,14 @@ mod tests {
         let mut buf = BytesMut::from(&[2u8, 0, 0, 0, 0][..]);
         assert_eq!(decode::<Request>(&mut buf), Err(FrameError::Version(2)));
         let mut buf = BytesMut::from(&[1u8, 0xff, 0xff, 0xff, 0xff][..]);
-        assert!(matches!(decode::<Request>(&mut buf), Err(FrameError::TooLarge(_))));
+        assert!(matches!(
+            decode::<Request>(&mut buf),
+            Err(FrameError::TooLarge(_))
+        ));
         let mut buf = BytesMut::from(&[1u8, 2, 0, 0, 0, 0xff, 0xff][..]);
-        assert!(matches!(decode::<Request>(&mut buf), Err(FrameError::Malformed(_))));
+        assert!(matches!(
+            decode::<Request>(&mut buf),
+            Err(FrameError::Malformed(_))
+        ));
     }
 }

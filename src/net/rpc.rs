@@ -41,7 +41,9 @@ impl StreamGauge {
 
 impl Drop for StreamGauge {
     fn drop(&mut self) {
-        metrics::QUIC_STREAMS_OPEN.with_label_values(&[self.0]).dec();
+        metrics::QUIC_STREAMS_OPEN
+            .with_label_values(&[self.0])
+            .dec();
     }
 }
 
@@ -151,15 +153,21 @@ fn remote(kind: ErrorKind, message: String) -> NetError {
 }
 
 fn unexpected(r: Response) -> NetError {
-    NetError::Protocol(frame::FrameError::Malformed(format!("unexpected response {r:?}")))
+    NetError::Protocol(frame::FrameError::Malformed(format!(
+        "unexpected response {r:?}"
+    )))
 }
 
-async fn open(conn: &mut ConnectionHandle) -> Result<(ReceiveStream, SendStream, StreamGauge), NetError> {
+async fn open(
+    conn: &mut ConnectionHandle,
+) -> Result<(ReceiveStream, SendStream, StreamGauge), NetError> {
     let stream = conn
         .open_bidirectional_stream()
         .await
         .map_err(|e| NetError::Connection {
-            addr: conn.remote_addr().unwrap_or_else(|_| ([0, 0, 0, 0], 0).into()),
+            addr: conn
+                .remote_addr()
+                .unwrap_or_else(|_| ([0, 0, 0, 0], 0).into()),
             message: e.to_string(),
         })?;
     let gauge = StreamGauge::open("client");
@@ -177,7 +185,12 @@ async fn call(conn: &mut ConnectionHandle, request: &Request) -> Result<Response
 }
 
 /// Stores a shard of `len` bytes on the peer; answers its CRC32C.
-pub async fn put_shard<S>(conn: &mut ConnectionHandle, key: ShardKey, len: u64, body: S) -> Result<u32, NetError>
+pub async fn put_shard<S>(
+    conn: &mut ConnectionHandle,
+    key: ShardKey,
+    len: u64,
+    body: S,
+) -> Result<u32, NetError>
 where
     S: Stream<Item = Result<Bytes, NetError>>,
 {
@@ -196,13 +209,17 @@ where
         sent += chunk.len() as u64;
         if sent > len {
             let _ = tx.reset(RESET_BODY_FAILED.into());
-            return Err(NetError::Body(format!("body runs past the declared {len} bytes")));
+            return Err(NetError::Body(format!(
+                "body runs past the declared {len} bytes"
+            )));
         }
         send(&mut tx, chunk).await?;
     }
     if sent != len {
         let _ = tx.reset(RESET_BODY_FAILED.into());
-        return Err(NetError::Body(format!("body is {sent} bytes, {len} declared")));
+        return Err(NetError::Body(format!(
+            "body is {sent} bytes, {len} declared"
+        )));
     }
     tx.finish().map_err(stream_err)?;
     match read_header(&mut rx, &mut BytesMut::new()).await? {
@@ -213,7 +230,11 @@ where
 }
 
 /// Starts reading a shard (or `range` of it) from the peer.
-pub async fn get_shard(conn: &mut ConnectionHandle, key: ShardKey, range: Option<Range<u64>>) -> Result<Body, NetError> {
+pub async fn get_shard(
+    conn: &mut ConnectionHandle,
+    key: ShardKey,
+    range: Option<Range<u64>>,
+) -> Result<Body, NetError> {
     let (mut rx, mut tx, gauge) = open(conn).await?;
     let request = Request::GetShard {
         key,
@@ -262,7 +283,12 @@ pub type ServiceBody = BoxStream<'static, Result<Bytes, ServiceError>>;
 /// What a node does with each RPC; the storage node implements it.
 pub trait ShardService: Send + Sync + 'static {
     /// Store a shard read from `body`; answer its CRC32C once durable.
-    fn put_shard(&self, key: ShardKey, len: u64, body: Body) -> BoxFuture<'static, Result<u32, ServiceError>>;
+    fn put_shard(
+        &self,
+        key: ShardKey,
+        len: u64,
+        body: Body,
+    ) -> BoxFuture<'static, Result<u32, ServiceError>>;
     /// Length and bytes of a shard or of `range` of it.
     fn get_shard(
         &self,

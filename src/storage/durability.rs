@@ -47,6 +47,8 @@ impl FsyncMode {
 struct Pending {
     dirty: HashMap<(VolumeId, SegmentId), Arc<File>>,
     frontiers: HashMap<VolumeId, Position>,
+    /// The checkpoints the last completed sync persisted.
+    persisted: HashMap<VolumeId, Position>,
     bytes: u64,
 }
 
@@ -115,6 +117,30 @@ impl SyncState {
         // Incremented under the lock so that `take` sees exactly the appends
         // with a sequence number up to the one it reads.
         Ok(self.appended.fetch_add(1, Ordering::AcqRel) + 1)
+    }
+
+    /// Records a volume's frontier when it moved without an append (an
+    /// aborted write no longer holds it back).
+    pub fn update_frontier(&self, volume: VolumeId, frontier: Position) {
+        self.lock().frontiers.insert(volume, frontier);
+    }
+
+    /// Records the checkpoint a volume persisted itself (when it opened).
+    pub fn seed_checkpoint(&self, volume: VolumeId, at: Position) {
+        let mut p = self.lock();
+        p.frontiers.insert(volume, at);
+        p.persisted.insert(volume, at);
+    }
+
+    /// The checkpoint of `volume` the last completed sync persisted: data
+    /// before it is never rescanned by recovery.
+    pub fn persisted_checkpoint(&self, volume: VolumeId) -> Option<Position> {
+        self.lock().persisted.get(&volume).copied()
+    }
+
+    /// Marks the node as unable to sync (writes are refused from now on).
+    pub fn mark_failed(&self) {
+        self.failed.store(true, Ordering::Release);
     }
 
     /// Takes what the next sync must cover. `keep_dirty` leaves the files
@@ -188,10 +214,13 @@ impl SyncState {
             index.persist(fsync)
         })();
         if let Err(e) = result {
-            self.failed.store(true, Ordering::Release);
+            self.mark_failed();
             tracing::error!(error = %e, "sync failed; refusing further writes");
             return Err(e);
         }
+        self.lock()
+            .persisted
+            .extend(batch.frontiers.iter().copied());
         let records = batch.target.saturating_sub(self.synced());
         self.synced.fetch_max(batch.target, Ordering::AcqRel);
         self.rounds.fetch_add(1, Ordering::AcqRel);

@@ -35,6 +35,14 @@ pub enum StorageError {
         /// Bytes received (so far).
         got: u64,
     },
+    /// A shard larger than this node accepts.
+    #[error("a shard of {len} bytes is larger than the {max} allowed")]
+    TooLarge {
+        /// Declared length.
+        len: u64,
+        /// The limit.
+        max: u64,
+    },
     /// The body stream failed before its end (the sender went away).
     #[error("shard body failed: {0}")]
     BodyFailed(String),

@@ -86,6 +86,8 @@ pub fn create_segment(volume_dir: &Path, id: SegmentId, size: u64) -> io::Result
         file.set_len(size)?;
     }
     file.write_all_at(&encode_header(id, size), 0)?;
+    // The new name must survive a power loss like the data written into it.
+    File::open(wal_dir(volume_dir))?.sync_all()?;
     Ok(file)
 }
 
@@ -161,6 +163,9 @@ pub struct ScannedRecord {
 /// The outcome of scanning one segment from some offset.
 #[derive(Debug, Default)]
 pub struct SegmentScan {
+    /// Whether the file starts with a valid segment header; without one
+    /// nothing in it was read.
+    pub has_header: bool,
     /// Every record with a valid header, in log order.
     pub records: Vec<ScannedRecord>,
     /// End of the last intact record (or the scan start if none): data past
@@ -180,6 +185,7 @@ pub fn scan_segment(file: &File, id: SegmentId, start: u64) -> Result<SegmentSca
     if !check_header(&head, id) {
         return Ok(scan);
     }
+    scan.has_header = true;
     let mut pos = start.max(SEGMENT_HEADER_LEN).min(file_len);
     scan.valid_end = pos;
     while pos + HEADER_LEN <= file_len {

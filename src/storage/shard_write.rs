@@ -9,7 +9,7 @@
 
 use std::fs::File;
 use std::os::unix::fs::FileExt;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use super::aligned::AlignedBuf;
 use super::index::{Extent, Position};
@@ -24,6 +24,22 @@ pub type WriteId = u64;
 pub const DIRECT_MIN_BYTES: u64 = 128 << 10;
 /// Largest direct write of a shard's payload (and its buffer's size).
 const DIRECT_WRITE_BYTES: usize = 1 << 20;
+
+/// Writes dropped without being finished or aborted (their caller went
+/// away); the volume reaps them so they stop holding its log back.
+#[derive(Clone, Default)]
+pub struct Abandoned(Arc<Mutex<Vec<WriteId>>>);
+
+impl Abandoned {
+    fn push(&self, id: WriteId) {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).push(id);
+    }
+
+    /// The ids dropped since the last call.
+    pub fn take(&self) -> Vec<WriteId> {
+        std::mem::take(&mut *self.0.lock().unwrap_or_else(|e| e.into_inner()))
+    }
+}
 
 /// One reserved record of a shard.
 pub(super) struct PlannedExtent {
@@ -112,6 +128,17 @@ pub struct ShardWrite {
     fragment_filled: u64,
     /// Block-aligned staging for direct writes (large shards only).
     stage: Option<AlignedBuf>,
+    abandoned: Abandoned,
+    /// Handed back to the volume (finished); dropping it is then silent.
+    pub(super) settled: bool,
+}
+
+impl Drop for ShardWrite {
+    fn drop(&mut self) {
+        if !self.settled {
+            self.abandoned.push(self.id);
+        }
+    }
 }
 
 impl ShardWrite {
@@ -121,6 +148,7 @@ impl ShardWrite {
         len: u64,
         fragment_bytes: u32,
         extents: Vec<PlannedExtent>,
+        abandoned: Abandoned,
     ) -> Self {
         let direct = extents.iter().any(|e| e.direct.is_some()) || len >= DIRECT_MIN_BYTES;
         Self {
@@ -134,6 +162,8 @@ impl ShardWrite {
             fragment_crc: 0,
             fragment_filled: 0,
             stage: direct.then(|| AlignedBuf::new((len as usize).min(DIRECT_WRITE_BYTES))),
+            abandoned,
+            settled: false,
         }
     }
 

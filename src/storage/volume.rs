@@ -24,7 +24,7 @@ use super::segment::{
     SegmentFiles, SegmentId, SEGMENT_HEADER_LEN,
 };
 use super::shard_key::ShardKey;
-use super::shard_write::{PlannedExtent, ShardWrite, WriteId, DIRECT_MIN_BYTES};
+use super::shard_write::{Abandoned, PlannedExtent, ShardWrite, WriteId, DIRECT_MIN_BYTES};
 use super::StorageError;
 use crate::metrics;
 
@@ -38,6 +38,9 @@ pub struct VolumeConfig {
     /// A sealed segment whose live bytes fall below this fraction of its
     /// size is compacted.
     pub compact_below: f64,
+    /// Largest shard accepted; a larger declared length is refused before
+    /// any space is reserved.
+    pub max_shard_bytes: u64,
 }
 
 impl VolumeConfig {
@@ -91,7 +94,31 @@ pub struct Volume {
     open_starts: BTreeMap<Position, usize>,
     segments: BTreeSet<SegmentId>,
     live: HashMap<SegmentId, u64>,
-    unlink_after: Vec<(SegmentId, u64)>,
+    /// Compaction copies waiting to be durable before the index points at them.
+    swaps: Vec<PendingSwap>,
+    /// Compacted segments on their way to deletion.
+    releasing: Vec<(SegmentId, Release)>,
+    /// Segments compaction could not empty (a corrupt shard): left alone.
+    uncopyable: HashSet<SegmentId>,
+    abandoned: Abandoned,
+}
+
+/// A compaction copy of `key`: the index moves from `old` to `new` once
+/// the copy (append `seq`) is durable, never before.
+struct PendingSwap {
+    key: ShardKey,
+    old: ShardEntry,
+    new: ShardEntry,
+    seq: u64,
+}
+
+/// Where a compacted segment is on its way to deletion.
+#[derive(Clone, Copy, Debug)]
+enum Release {
+    /// Its records were copied; the copies are durable once `synced` reaches this.
+    Copied(u64),
+    /// The index points at the copies; that is durable once `synced` reaches this.
+    Swapped(u64),
 }
 
 impl Volume {
@@ -131,13 +158,17 @@ impl Volume {
                 for rec in &scan.records {
                     recovery.apply(seg, rec)?;
                 }
-                if scan.valid_end == 0 && index.extents_in(id, seg)?.is_empty() {
-                    // Not even a segment header: a file created just before a crash.
-                    drop(file);
-                    fs::remove_file(segment_path(dir, seg))?;
-                    continue;
-                }
-                if scan.valid_end < file.metadata()?.len() {
+                if !scan.has_header {
+                    if index.extents_in(id, seg)?.is_empty() {
+                        // Not even a segment header: a file created just before a crash.
+                        drop(file);
+                        fs::remove_file(segment_path(dir, seg))?;
+                        continue;
+                    }
+                    // Damaged, but the index points into it: keep every byte;
+                    // reads report what is corrupt.
+                    tracing::error!(volume = id, segment = seg, "segment header is damaged");
+                } else if scan.valid_end < file.metadata()?.len() {
                     tracing::info!(
                         volume = id,
                         segment = seg,
@@ -163,6 +194,7 @@ impl Volume {
         };
         index.set_checkpoints(&[(id, start)])?;
         index.persist(true)?;
+        sync.seed_checkpoint(id, start);
 
         let mut live: HashMap<SegmentId, u64> = HashMap::new();
         for owner in index.extents_from(
@@ -193,7 +225,10 @@ impl Volume {
             open_starts: BTreeMap::new(),
             segments,
             live,
-            unlink_after: Vec::new(),
+            swaps: Vec::new(),
+            releasing: Vec::new(),
+            uncopyable: HashSet::new(),
+            abandoned: Abandoned::default(),
         };
         // Sealed segments without a live record (all deleted or torn) can go
         // now: the checkpoint just persisted is past all of them.
@@ -223,8 +258,15 @@ impl Volume {
     /// headers. The caller writes the payload into the returned
     /// [`ShardWrite`] and hands it back to [`Volume::finish_shard`].
     pub fn begin_shard(&mut self, key: ShardKey, len: u64) -> Result<ShardWrite, StorageError> {
+        self.reap_abandoned();
         if self.sync.has_failed() {
             return Err(StorageError::SyncFailed);
+        }
+        if len > self.cfg.max_shard_bytes {
+            return Err(StorageError::TooLarge {
+                len,
+                max: self.cfg.max_shard_bytes,
+            });
         }
         let frag = self.cfg.fragment_bytes;
         let aligned = len >= DIRECT_MIN_BYTES;
@@ -274,14 +316,35 @@ impl Volume {
         let id = self.next_write;
         self.next_write += 1;
         self.writes.insert(id, start);
-        Ok(ShardWrite::new(id, key, len, frag, extents))
+        Ok(ShardWrite::new(
+            id,
+            key,
+            len,
+            frag,
+            extents,
+            self.abandoned.clone(),
+        ))
     }
 
     /// Completes a shard write: CRC tables, index entry, publication.
     pub fn finish_shard(&mut self, w: ShardWrite) -> Result<Appended, StorageError> {
+        let entry = self.complete(w)?;
+        let key = entry.0;
+        self.index_put(&key, &entry.1)?;
+        self.publish(&entry.1, entry.2)
+    }
+
+    /// Checks a write is whole and writes its CRC tables; the entry that
+    /// will point at it and the files it touched.
+    fn complete(
+        &mut self,
+        mut w: ShardWrite,
+    ) -> Result<(ShardKey, ShardEntry, Vec<Arc<File>>), StorageError> {
+        w.settled = true;
         if !self.take_write(w.id) {
             return Err(StorageError::UnknownWrite(w.id));
         }
+        self.sync.update_frontier(self.id, self.frontier());
         if w.written != w.len {
             return Err(StorageError::LengthMismatch {
                 expected: w.len,
@@ -300,32 +363,54 @@ impl Volume {
             fragment_bytes: self.cfg.fragment_bytes,
             extents: w.extents.iter().map(|e| e.extent).collect(),
         };
-        self.index_put(&w.key, &entry)?;
-        for e in &w.extents[..w.extents.len() - 1] {
-            self.sync.mark_dirty(self.id, e.extent.at.segment, &e.file);
+        let files = w.extents.iter().map(|e| e.file.clone()).collect();
+        Ok((w.key, entry, files))
+    }
+
+    /// Publishes a completed shard's records to the syncer.
+    fn publish(
+        &mut self,
+        entry: &ShardEntry,
+        files: Vec<Arc<File>>,
+    ) -> Result<Appended, StorageError> {
+        let n = entry.extents.len();
+        for (e, f) in entry.extents.iter().zip(&files).take(n - 1) {
+            self.sync.mark_dirty(self.id, e.at.segment, f);
         }
-        let last = &w.extents[w.extents.len() - 1];
         let seq = self.sync.publish(
             self.id,
-            last.extent.at.segment,
-            &last.file,
+            entry.extents[n - 1].at.segment,
+            &files[n - 1],
             self.frontier(),
-            w.len,
+            entry.len,
         )?;
-        metrics::WAL_APPENDED_BYTES.inc_by(w.len);
-        metrics::WAL_RECORDS.inc_by(w.extents.len() as u64);
-        Ok(Appended { seq, crc: w.crc })
+        metrics::WAL_APPENDED_BYTES.inc_by(entry.len);
+        metrics::WAL_RECORDS.inc_by(n as u64);
+        Ok(Appended {
+            seq,
+            crc: entry.crc,
+        })
     }
 
     /// Gives up a shard write; its reserved records stay behind as dead
     /// space that recovery skips and compaction reclaims.
     pub fn abort_shard(&mut self, id: WriteId) {
-        self.take_write(id);
+        if self.take_write(id) {
+            self.sync.update_frontier(self.id, self.frontier());
+        }
+    }
+
+    /// Aborts the writes whose callers dropped them.
+    fn reap_abandoned(&mut self) {
+        for id in self.abandoned.take() {
+            self.abort_shard(id);
+        }
     }
 
     /// Writes a tombstone for `key` and forgets its extents. `None` if the
     /// shard was not stored on this volume.
     pub fn delete_shard(&mut self, key: ShardKey) -> Result<Option<Appended>, StorageError> {
+        self.reap_abandoned();
         if self.sync.has_failed() {
             return Err(StorageError::SyncFailed);
         }
@@ -351,17 +436,23 @@ impl Volume {
     }
 
     /// Copies the live records of sparse sealed segments forward, at most
-    /// `max_segments` of them. The emptied segments are deleted by
-    /// [`Volume::release_synced`] once the copies are durable.
+    /// `max_segments` of them. Only segments before the last persisted
+    /// checkpoint qualify (recovery never rescans them). The index moves to
+    /// the copies once they are durable, and the segment is deleted once
+    /// that move is durable too: see [`Volume::release_synced`].
     pub fn compact(&mut self, max_segments: usize) -> Result<CompactionReport, StorageError> {
-        let frontier = self.frontier();
-        let pending: HashSet<SegmentId> = self.unlink_after.iter().map(|(s, _)| *s).collect();
+        self.reap_abandoned();
+        let Some(durable) = self.sync.persisted_checkpoint(self.id) else {
+            return Ok(CompactionReport::default());
+        };
+        let busy: HashSet<SegmentId> = self.releasing.iter().map(|(s, _)| *s).collect();
         let threshold = (self.cfg.segment_bytes as f64 * self.cfg.compact_below) as u64;
         let victims: Vec<SegmentId> = self
             .segments
             .iter()
             .copied()
-            .filter(|s| *s < frontier.segment && *s < self.active.id && !pending.contains(s))
+            .filter(|s| *s < durable.segment && *s < self.active.id)
+            .filter(|s| !busy.contains(s) && !self.uncopyable.contains(s))
             .filter(|s| self.live.get(s).copied().unwrap_or(0) < threshold)
             .take(max_segments)
             .collect();
@@ -374,6 +465,7 @@ impl Volume {
                 .map(|o| o.key)
                 .collect();
             keys.dedup();
+            let mut copied_all = true;
             for key in keys {
                 match self.copy_forward(key, seg) {
                     Ok(moved) => {
@@ -384,31 +476,74 @@ impl Volume {
                         // Keep the segment: the damaged shard is repaired
                         // from its other shards, not by losing it here.
                         tracing::warn!(volume = self.id, segment = seg, error = %e, "compaction found corrupt shard");
+                        copied_all = false;
                     }
                     Err(e) => return Err(e),
                 }
             }
-            if self.live.get(&seg).copied().unwrap_or(0) == 0 {
-                self.unlink_after.push((seg, self.sync.appended()));
+            if copied_all {
+                self.releasing
+                    .push((seg, Release::Copied(self.sync.appended())));
                 report.segments_compacted += 1;
+            } else {
+                self.uncopyable.insert(seg);
             }
         }
         Ok(report)
     }
 
-    /// Deletes compacted segments whose copied records are now durable.
+    /// Moves the index to compaction copies that are now durable, and
+    /// deletes compacted segments once that move is durable. Answers how
+    /// many segments are still on their way.
     pub fn release_synced(&mut self) -> Result<usize, StorageError> {
+        self.reap_abandoned();
         let synced = self.sync.synced();
-        let (ready, waiting): (Vec<_>, Vec<_>) = self
-            .unlink_after
-            .drain(..)
-            .partition(|(_, seq)| *seq <= synced);
-        self.unlink_after = waiting;
-        for (seg, _) in &ready {
-            self.unlink(*seg)?;
-            metrics::WAL_SEGMENTS_RECLAIMED.inc();
+        let (ready, waiting): (Vec<_>, Vec<_>) = std::mem::take(&mut self.swaps)
+            .into_iter()
+            .partition(|swap| swap.seq <= synced);
+        self.swaps = waiting;
+        for swap in ready {
+            // Unless the shard was deleted or replaced meanwhile.
+            if self.index.get(&swap.key)?.as_ref() == Some(&swap.old) {
+                self.index_put(&swap.key, &swap.new)?;
+            }
         }
-        Ok(ready.len())
+        let mut marker = None;
+        let mut still = Vec::new();
+        for (seg, stage) in std::mem::take(&mut self.releasing) {
+            match stage {
+                Release::Copied(seq) if seq <= synced => {
+                    if self.live.get(&seg).copied().unwrap_or(0) > 0 {
+                        // Something could not move; compaction may try again.
+                        continue;
+                    }
+                    let marker = match marker {
+                        Some(m) => m,
+                        None => {
+                            // An append-less publication whose sync also
+                            // persists the index moves made above.
+                            let m = self.sync.publish(
+                                self.id,
+                                self.active.id,
+                                &self.active.file,
+                                self.frontier(),
+                                0,
+                            )?;
+                            marker = Some(m);
+                            m
+                        }
+                    };
+                    still.push((seg, Release::Swapped(marker)));
+                }
+                Release::Swapped(seq) if seq <= synced => {
+                    self.unlink(seg)?;
+                    metrics::WAL_SEGMENTS_RECLAIMED.inc();
+                }
+                other => still.push((seg, other)),
+            }
+        }
+        self.releasing = still;
+        Ok(self.releasing.len())
     }
 
     /// Bytes appended on this node and not yet taken by a sync.
@@ -418,7 +553,7 @@ impl Volume {
 
     /// Segments compacted and waiting for a sync before deletion.
     pub fn segments_awaiting_release(&self) -> usize {
-        self.unlink_after.len()
+        self.releasing.len()
     }
 
     fn copy_forward(&mut self, key: ShardKey, seg: SegmentId) -> Result<u64, StorageError> {
@@ -433,7 +568,14 @@ impl Volume {
             self.abort_shard(write.id());
             return Err(e);
         }
-        self.finish_shard(write)?;
+        let (_, new, files) = self.complete(write)?;
+        let seq = self.publish(&new, files)?.seq;
+        self.swaps.push(PendingSwap {
+            key,
+            old: entry.clone(),
+            new,
+            seq,
+        });
         Ok(entry.len)
     }
 

@@ -25,6 +25,7 @@ pub fn storage_config(
             segment_bytes,
             fragment_bytes,
             compact_below: 0.5,
+            max_shard_bytes: 1 << 32,
         },
         fsync: FsyncMode::Group,
         sync_interval: Duration::from_millis(2),

@@ -68,7 +68,9 @@ impl Pool {
             let result = result.map_err(|e| e.to_string());
             if let Ok(handle) = &result {
                 if act.conns.insert(addr, handle.clone()).is_none() {
-                    metrics::QUIC_CONNECTIONS.with_label_values(&["client"]).inc();
+                    metrics::QUIC_CONNECTIONS
+                        .with_label_values(&["client"])
+                        .inc();
                 }
             }
             for waiter in act.dialing.remove(&addr).unwrap_or_default() {
@@ -128,7 +130,9 @@ impl Handler<Evict> for Pool {
     fn handle(&mut self, msg: Evict, _: &mut Self::Context) {
         if self.conns.get(&msg.addr).map(|h| h.id()) == Some(msg.connection_id) {
             self.conns.remove(&msg.addr);
-            metrics::QUIC_CONNECTIONS.with_label_values(&["client"]).dec();
+            metrics::QUIC_CONNECTIONS
+                .with_label_values(&["client"])
+                .dec();
             tracing::debug!(peer = %msg.addr, "evicted connection");
         }
     }
@@ -168,7 +172,12 @@ impl PeerClient {
     /// Runs `call` on the pooled connection within the RPC timeout; a
     /// failed connection is evicted, and with `retry` the call runs once
     /// more on a fresh one.
-    async fn run<T, F, Fut>(&self, addr: SocketAddr, retry: bool, mut call: F) -> Result<T, NetError>
+    async fn run<T, F, Fut>(
+        &self,
+        addr: SocketAddr,
+        retry: bool,
+        mut call: F,
+    ) -> Result<T, NetError>
     where
         F: FnMut(ConnectionHandle) -> Fut,
         Fut: std::future::Future<Output = Result<T, NetError>>,
@@ -199,7 +208,13 @@ impl PeerClient {
     }
 
     /// Stores a shard on `addr`; its CRC32C. Not retried: the body is consumed.
-    pub async fn put_shard<S>(&self, addr: SocketAddr, key: ShardKey, len: u64, body: S) -> Result<u32, NetError>
+    pub async fn put_shard<S>(
+        &self,
+        addr: SocketAddr,
+        key: ShardKey,
+        len: u64,
+        body: S,
+    ) -> Result<u32, NetError>
     where
         S: Stream<Item = Result<Bytes, NetError>>,
     {
@@ -215,7 +230,12 @@ impl PeerClient {
     }
 
     /// Starts reading a shard (or a range of it) from `addr`.
-    pub async fn get_shard(&self, addr: SocketAddr, key: ShardKey, range: Option<Range<u64>>) -> Result<Body, NetError> {
+    pub async fn get_shard(
+        &self,
+        addr: SocketAddr,
+        key: ShardKey,
+        range: Option<Range<u64>>,
+    ) -> Result<Body, NetError> {
         self.run(addr, true, |mut conn| {
             let range = range.clone();
             async move { rpc::get_shard(&mut conn, key, range).await }
@@ -225,14 +245,18 @@ impl PeerClient {
 
     /// Deletes a shard on `addr`; whether it existed.
     pub async fn delete_shard(&self, addr: SocketAddr, key: ShardKey) -> Result<bool, NetError> {
-        self.run(addr, true, |mut conn| async move { rpc::delete_shard(&mut conn, key).await })
-            .await
+        self.run(addr, true, |mut conn| async move {
+            rpc::delete_shard(&mut conn, key).await
+        })
+        .await
     }
 
     /// Whether `addr` answers.
     pub async fn health(&self, addr: SocketAddr) -> Result<(), NetError> {
-        self.run(addr, true, |mut conn| async move { rpc::health(&mut conn).await })
-            .await
+        self.run(addr, true, |mut conn| async move {
+            rpc::health(&mut conn).await
+        })
+        .await
     }
 
     /// Connections currently pooled.

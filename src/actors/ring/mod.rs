@@ -72,12 +72,18 @@ mod tests {
     }
 
     #[actix_rt::test]
-    async fn membership_change_swaps_the_snapshot_readers_see() -> Result<(), Box<dyn std::error::Error>> {
+    async fn membership_change_swaps_the_snapshot_readers_see(
+    ) -> Result<(), Box<dyn std::error::Error>> {
         let (ring, view) = Ring::new(vec![member(1, "a"), member(2, "b")])?;
         let before = view.snapshot();
         assert_eq!(view.place("bucket", "key", 3).len(), 3);
         let addr = ring.start();
-        addr.send(SetMembers(vec![member(1, "a"), member(2, "b"), member(3, "c")])).await??;
+        addr.send(SetMembers(vec![
+            member(1, "a"),
+            member(2, "b"),
+            member(3, "c"),
+        ]))
+        .await??;
         let after = view.snapshot();
         assert_eq!((before.len(), after.len()), (2, 3));
         let placed = view.place("bucket", "key", 3);
@@ -86,8 +92,15 @@ mod tests {
         assert_eq!(distinct.len(), 3, "three nodes, three distinct placements");
         // The snapshot taken before is unchanged: readers are never torn.
         assert_eq!(before.place(placement_key("bucket", "key"), 3).len(), 3);
-        assert!(addr.send(SetMembers(vec![member(1, "a"), member(1, "b")])).await?.is_err());
-        assert_eq!(view.snapshot().len(), 3, "a bad membership leaves the ring as it was");
+        assert!(addr
+            .send(SetMembers(vec![member(1, "a"), member(1, "b")]))
+            .await?
+            .is_err());
+        assert_eq!(
+            view.snapshot().len(),
+            3,
+            "a bad membership leaves the ring as it was"
+        );
         Ok(())
     }
 }

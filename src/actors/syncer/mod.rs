@@ -82,7 +82,11 @@ impl Syncer {
         let round = actix_rt::task::spawn_blocking(move || state.sync(&index, mode, delay));
         ctx.spawn(round.into_actor(self).map(|res, act, ctx| {
             act.in_flight = false;
-            let res = res.unwrap_or(Err(StorageError::SyncFailed));
+            // A round that panicked may have taken files it never synced.
+            let res = res.unwrap_or_else(|_| {
+                act.state.mark_failed();
+                Err(StorageError::SyncFailed)
+            });
             act.answer(res.map(|_| ()));
             if !act.waiters.is_empty() || act.state.appended() > act.state.synced() {
                 act.kick(ctx);

@@ -2,7 +2,7 @@
 
 use actix::Message;
 
-use crate::storage::{Appended, CompactionReport, ShardKey, ShardWrite, StorageError, WriteId};
+use crate::storage::{Appended, CompactionReport, ShardKey, ShardWrite, StorageError};
 
 /// Reserve room for a shard of `len` bytes; the sender fills the payload.
 #[derive(Message)]
@@ -20,14 +20,6 @@ pub struct BeginShard {
 pub struct FinishShard {
     /// The write to complete.
     pub write: ShardWrite,
-}
-
-/// The sender gave up on a write.
-#[derive(Message)]
-#[rtype(result = "()")]
-pub struct AbortShard {
-    /// The write to drop.
-    pub id: WriteId,
 }
 
 /// Delete a shard (writes a tombstone); `None` if it was not there.

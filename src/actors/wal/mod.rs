@@ -16,7 +16,7 @@ use actix::prelude::*;
 use crate::actors::syncer::{Nudge, Syncer};
 use crate::storage::{Appended, CompactionReport, ShardWrite, StorageError, Volume};
 
-pub use messages::{AbortShard, BeginShard, Compact, DeleteShard, FinishShard, ReleaseSynced};
+pub use messages::{BeginShard, Compact, DeleteShard, FinishShard, ReleaseSynced};
 
 /// How often a writer looks for a segment to compact.
 const COMPACTION_TICK: Duration = Duration::from_secs(1);
@@ -74,14 +74,6 @@ impl Handler<FinishShard> for WalWriter {
             let _ = self.syncer.try_send(Nudge);
         }
         Ok(appended)
-    }
-}
-
-impl Handler<AbortShard> for WalWriter {
-    type Result = ();
-
-    fn handle(&mut self, msg: AbortShard, _: &mut Self::Context) {
-        self.volume.abort_shard(msg.id);
     }
 }
 

@@ -1,0 +1,294 @@
+//! Compaction against crashes, aborted and abandoned writes, and corrupt
+//! shards: the cases a review of the storage engine found.
+
+mod common;
+
+use std::fs::OpenOptions;
+use std::os::unix::fs::FileExt;
+use std::path::Path;
+use std::sync::Arc;
+
+use common::*;
+use predastore::storage::segment::{list_segments, segment_path, SegmentFiles, SEGMENT_HEADER_LEN};
+use predastore::storage::{
+    Appended, FsyncMode, ShardIndex, ShardKey, ShardReader, StorageError, SyncState, Volume,
+    VolumeConfig,
+};
+
+const FRAGMENT: u32 = 1024;
+const SEG: u64 = 64 << 10;
+
+fn cfg() -> VolumeConfig {
+    VolumeConfig {
+        segment_bytes: SEG,
+        fragment_bytes: FRAGMENT,
+        compact_below: 0.5,
+        max_shard_bytes: 1 << 30,
+    }
+}
+
+struct Disk {
+    volume: Volume,
+    reader: ShardReader,
+    sync: Arc<SyncState>,
+    index: ShardIndex,
+}
+
+impl Disk {
+    fn open(root: &Path) -> Result<Self, StorageError> {
+        let index = ShardIndex::open(&root.join("index"))?;
+        let files = Arc::new(SegmentFiles::default());
+        let sync = Arc::new(SyncState::default());
+        let volume = Volume::open(
+            0,
+            &root.join("vol0"),
+            cfg(),
+            index.clone(),
+            files.clone(),
+            sync.clone(),
+        )?;
+        Ok(Self {
+            volume,
+            reader: ShardReader::new(index.clone(), files),
+            sync,
+            index,
+        })
+    }
+    fn put(&mut self, key: ShardKey, data: &[u8]) -> Result<Appended, StorageError> {
+        let mut w = self.volume.begin_shard(key, data.len() as u64)?;
+        w.write(data)?;
+        self.volume.finish_shard(w)
+    }
+    fn sync(&self) -> Result<u64, StorageError> {
+        self.sync.sync(&self.index, FsyncMode::Group, None)
+    }
+    fn segs(&self, key: ShardKey) -> Vec<u64> {
+        match self.reader.entry(&key) {
+            Ok(entry) => entry.extents.iter().map(|e| e.at.segment).collect(),
+            Err(_) => Vec::new(),
+        }
+    }
+
+    /// Syncs and releases until compacted segments are gone.
+    fn settle(&mut self) -> Result<(), StorageError> {
+        for _ in 0..3 {
+            self.sync()?;
+            self.volume.release_synced()?;
+        }
+        Ok(())
+    }
+}
+
+/// A compaction copy is not pointed at before it is durable: if the index
+/// journal reaches disk and the copy does not (power loss), the shard still
+/// reads from its old place. Once settled, the old segment goes and the
+/// shard reads from the copy, across a restart too.
+#[test]
+fn compaction_never_points_the_index_at_an_unsynced_copy() -> Result<(), StorageError> {
+    let dir = tempfile::tempdir()?;
+    let mut rng = rng(1);
+    let key = new_key(0);
+    let data = random_bytes(&mut rng, 5000);
+    let setup = |disk: &mut Disk, rng: &mut rand::rngs::StdRng| -> Result<(), StorageError> {
+        disk.put(key, &data)?;
+        let mut fillers = Vec::new();
+        while disk.volume.segment_count() < 3 {
+            let k = new_key(1);
+            disk.put(k, &random_bytes(rng, 8000))?;
+            fillers.push(k);
+        }
+        disk.sync()?; // K acknowledged
+        let in1: Vec<ShardKey> = fillers
+            .iter()
+            .copied()
+            .filter(|k| disk.segs(*k).contains(&1))
+            .collect();
+        for k in in1 {
+            disk.volume.delete_shard(k)?;
+        }
+        disk.sync()?;
+        Ok(())
+    };
+    let mut disk = Disk::open(dir.path())?;
+    setup(&mut disk, &mut rng)?;
+    let before = disk.segs(key);
+    let report = disk.volume.compact(1)?;
+    assert!(report.shards_moved >= 1, "{report:?}");
+    assert_eq!(
+        before,
+        disk.segs(key),
+        "index moved before the copy is durable"
+    );
+    // The index journal reaches disk, the newest segment's data does not.
+    disk.index.persist(true)?;
+    let newest = *list_segments(&dir.path().join("vol0"))?
+        .last()
+        .unwrap_or(&0);
+    drop(disk);
+    let f = OpenOptions::new()
+        .write(true)
+        .open(segment_path(&dir.path().join("vol0"), newest))?;
+    let len = f.metadata()?.len();
+    f.write_all_at(
+        &vec![0u8; (len - SEGMENT_HEADER_LEN) as usize],
+        SEGMENT_HEADER_LEN,
+    )?;
+    drop(f);
+    let mut disk = Disk::open(dir.path())?;
+    assert_eq!(
+        disk.reader.read_all(key, None)?,
+        data,
+        "acknowledged shard lost"
+    );
+
+    // Now let compaction finish: the shard moves and its old segment goes.
+    let report = disk.volume.compact(usize::MAX)?;
+    assert!(report.segments_compacted >= 1, "{report:?}");
+    disk.settle()?;
+    assert!(
+        !disk.segs(key).contains(&1),
+        "still in segment 1: {:?}",
+        disk.segs(key)
+    );
+    assert!(
+        !list_segments(&dir.path().join("vol0"))?.contains(&1),
+        "segment 1 not deleted"
+    );
+    assert_eq!(disk.reader.read_all(key, None)?, data);
+    drop(disk);
+    let disk = Disk::open(dir.path())?;
+    assert_eq!(disk.reader.read_all(key, None)?, data, "after restart");
+    Ok(())
+}
+
+/// An aborted write leaves the published frontier (checkpoint) behind; a
+/// tombstone-only segment past it is unlinked; recovery rescans K's extent
+/// and resurrects the acknowledged delete.
+#[test]
+fn an_aborted_write_never_lets_a_delete_be_undone() -> Result<(), StorageError> {
+    let dir = tempfile::tempdir()?;
+    let mut rng = rng(2);
+    let mut disk = Disk::open(dir.path())?;
+    let w = disk.volume.begin_shard(new_key(9), 1000)?;
+    let key = new_key(0);
+    disk.put(key, &random_bytes(&mut rng, 5000))?;
+    let (mut ys, mut deleted_k) = (Vec::new(), false);
+    loop {
+        let k = new_key(1);
+        disk.put(k, &random_bytes(&mut rng, 3000))?;
+        let s = disk.segs(k);
+        if s.iter().all(|&s| s == 1) {
+            continue; // dense seg 1 (kept)
+        }
+        if s.iter().all(|&s| s >= 3) {
+            break; // Z: kept, in seg 3
+        }
+        ys.push(k);
+        if !deleted_k {
+            disk.volume.delete_shard(key)?; // tombstone in seg 2
+            deleted_k = true;
+        }
+    }
+    for k in &ys {
+        disk.volume.delete_shard(*k)?;
+    }
+    disk.sync()?; // delete of K acknowledged
+    disk.volume.abort_shard(w.id());
+    drop(w);
+    disk.volume.compact(1)?;
+    disk.volume.release_synced()?;
+    assert!(disk.reader.entry(&key).is_err());
+    drop(disk); // crash (process crash is enough)
+    let disk = Disk::open(dir.path())?;
+    let got = disk.reader.entry(&key);
+    assert!(got.is_err(), "deleted shard resurrected: {got:?}");
+    Ok(())
+}
+
+/// A corrupt shard in the lowest sparse segment is retried every tick
+/// (compact(1)); every retry reserves len bytes of dead space and no other
+/// segment is ever compacted.
+#[test]
+fn a_corrupt_shard_neither_stalls_compaction_nor_leaks() -> Result<(), StorageError> {
+    let dir = tempfile::tempdir()?;
+    let mut rng = rng(3);
+    let mut disk = Disk::open(dir.path())?;
+    let key = new_key(0);
+    disk.put(key, &random_bytes(&mut rng, 20_000))?;
+    let mut fillers = Vec::new();
+    while disk.volume.segment_count() < 5 {
+        let k = new_key(1);
+        disk.put(k, &random_bytes(&mut rng, 8000))?;
+        fillers.push(k);
+    }
+    for k in &fillers {
+        disk.volume.delete_shard(*k)?;
+    }
+    disk.sync()?;
+    let e = disk.reader.entry(&key)?.extents[0];
+    let f = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(segment_path(&dir.path().join("vol0"), e.at.segment))?;
+    f.write_all_at(&[0xAA], e.at.offset + 64 + 20 * 4 + 3)?;
+    let start = disk.volume.segment_count();
+    for _ in 0..20 {
+        disk.volume.release_synced()?;
+        disk.volume.compact(1)?;
+        disk.sync()?;
+    }
+    let end = disk.volume.segment_count();
+    assert!(end <= start, "segments grew from {start} to {end}");
+    assert!(
+        disk.reader.read_all(key, None).is_err(),
+        "the corrupt shard stays corrupt, never wrong"
+    );
+    Ok(())
+}
+
+/// A ShardWrite dropped without finish/abort pins the frontier forever.
+#[test]
+fn a_dropped_write_does_not_pin_the_log() -> Result<(), StorageError> {
+    let dir = tempfile::tempdir()?;
+    let mut rng = rng(4);
+    let mut disk = Disk::open(dir.path())?;
+    drop(disk.volume.begin_shard(new_key(9), 100)?);
+    let mut fillers = Vec::new();
+    while disk.volume.segment_count() < 6 {
+        let k = new_key(1);
+        disk.put(k, &random_bytes(&mut rng, 8000))?;
+        fillers.push(k);
+    }
+    for k in &fillers {
+        disk.volume.delete_shard(*k)?;
+    }
+    disk.sync()?;
+    let r = disk.volume.compact(usize::MAX)?;
+    disk.settle()?;
+    assert!(
+        r.segments_compacted > 0,
+        "nothing compactable: frontier pinned"
+    );
+    assert!(
+        disk.volume.segment_count() < 6,
+        "segments {:?}",
+        list_segments(&dir.path().join("vol0"))?
+    );
+    Ok(())
+}
+
+#[test]
+fn a_shard_over_the_size_limit_is_refused_before_any_space_is_reserved() -> Result<(), StorageError>
+{
+    let dir = tempfile::tempdir()?;
+    let mut disk = Disk::open(dir.path())?;
+    let before = disk.volume.segment_count();
+    let r = disk.volume.begin_shard(new_key(0), (1 << 30) + 1);
+    assert!(
+        matches!(r, Err(StorageError::TooLarge { .. })),
+        "{:?}",
+        r.map(|w| w.id())
+    );
+    assert_eq!(disk.volume.segment_count(), before);
+    Ok(())
+}
