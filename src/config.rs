@@ -29,6 +29,7 @@ pub struct Config {
     pub listen: SocketAddr,
     /// `PREDASTORE_VOLUMES`: a number of volumes under the data directory, or
     /// a comma list of volume directories (one per disk).
+    #[serde(deserialize_with = "number_or_string")]
     pub volumes: String,
     /// `PREDASTORE_SEGMENT_BYTES`: size of each preallocated WAL segment.
     pub segment_bytes: u64,
@@ -111,6 +112,20 @@ impl Default for Config {
             rpc_timeout_ms: 5_000,
         }
     }
+}
+
+/// Environment values that look like numbers arrive as numbers.
+fn number_or_string<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Raw {
+        Number(u64),
+        Text(String),
+    }
+    Ok(match Raw::deserialize(d)? {
+        Raw::Number(n) => n.to_string(),
+        Raw::Text(s) => s,
+    })
 }
 
 /// A setting that cannot be used; the message names the variable.
@@ -352,6 +367,9 @@ mod tests {
             let err = Config::from_env().map(|_| ()).unwrap_err().to_string();
             assert!(err.contains("PREDASTORE_FSYNC"), "{err}");
             jail.set_env("PREDASTORE_FSYNC", "interval");
+            jail.set_env("PREDASTORE_VOLUMES", "2");
+            let cfg = Config::from_env().map_err(|e| e.to_string())?;
+            assert_eq!(cfg.volume_dirs().map_err(|e| e.to_string())?.len(), 2);
             jail.set_env("PREDASTORE_VOLUMES", "/a, /b");
             let cfg = Config::from_env().map_err(|e| e.to_string())?;
             assert_eq!(cfg.fsync, FsyncMode::Interval);

@@ -111,23 +111,48 @@ async fn serve(cfg: Config) -> Result<(), Error> {
     }
     tracing::info!(listen = %cfg.listen, role = %cfg.role, "serving");
     let app_node = node.clone();
-    // Runs until SIGINT/SIGTERM, then finishes in-flight requests.
-    HttpServer::new(move || {
+    let server = HttpServer::new(move || {
         let app = App::new().configure(predastore::api::configure);
         match &app_node {
             Some(node) => app.app_data(node.clone()),
             None => app,
         }
     })
+    // Our own signal handling: actix-server's would stop the whole actix
+    // System before the storage node had its last sync.
+    .disable_signals()
     .bind(cfg.listen)?
-    .run()
-    .await?;
-    quic.shutdown_background();
+    .run();
+    let handle = server.handle();
+    actix_web::rt::spawn(async move {
+        wait_for_stop_signal().await;
+        tracing::info!("stopping");
+        handle.stop(true).await;
+    });
+    server.await?;
     if let Some(node) = node {
         node.into_inner().as_ref().clone().shutdown().await?;
     }
+    drop(quic);
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Resolves on SIGTERM or SIGINT.
+async fn wait_for_stop_signal() {
+    use actix_web::rt::signal::unix::{signal, SignalKind};
+    match (
+        signal(SignalKind::terminate()),
+        signal(SignalKind::interrupt()),
+    ) {
+        (Ok(mut term), Ok(mut int)) => {
+            futures::future::select(Box::pin(term.recv()), Box::pin(int.recv())).await;
+        }
+        _ => {
+            tracing::error!("cannot listen for signals; stop with SIGKILL");
+            futures::future::pending::<()>().await;
+        }
+    }
 }
 
 fn transport(e: predastore::net::NetError) -> Error {

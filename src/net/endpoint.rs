@@ -196,13 +196,36 @@ pub async fn connect(
     Ok(conn.handle())
 }
 
-/// A tokio runtime for the endpoint, apart from the actix one.
-pub fn runtime(threads: usize) -> Result<tokio::runtime::Runtime, NetError> {
+/// The endpoint's own tokio runtime, apart from the actix one. Dropping
+/// it (even from async code) stops its tasks without waiting.
+pub struct EndpointRuntime(Option<tokio::runtime::Runtime>);
+
+impl EndpointRuntime {
+    /// Where endpoint tasks are spawned.
+    pub fn handle(&self) -> &tokio::runtime::Handle {
+        match &self.0 {
+            Some(rt) => rt.handle(),
+            None => unreachable!("the runtime is only taken in drop"),
+        }
+    }
+}
+
+impl Drop for EndpointRuntime {
+    fn drop(&mut self) {
+        if let Some(rt) = self.0.take() {
+            rt.shutdown_background();
+        }
+    }
+}
+
+/// Starts the endpoint runtime with `threads` worker threads.
+pub fn runtime(threads: usize) -> Result<EndpointRuntime, NetError> {
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(threads.max(1))
         .thread_name("quic")
         .enable_all()
         .build()
+        .map(|rt| EndpointRuntime(Some(rt)))
         .map_err(err)
 }
 

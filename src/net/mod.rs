@@ -50,9 +50,6 @@ pub enum NetError {
 impl NetError {
     /// Whether the connection this happened on should be dropped from the pool.
     pub fn breaks_connection(&self) -> bool {
-        matches!(
-            self,
-            NetError::Connection { .. } | NetError::Timeout(_) | NetError::Stream(_)
-        )
+        matches!(self, NetError::Connection { .. } | NetError::Timeout(_))
     }
 }

@@ -48,7 +48,25 @@ impl Drop for StreamGauge {
 }
 
 fn stream_err(e: s2n_quic::stream::Error) -> NetError {
-    NetError::Stream(e.to_string())
+    match e {
+        // The connection under the stream is gone: the pool must drop it.
+        s2n_quic::stream::Error::ConnectionError { .. } => NetError::Connection {
+            addr: ([0, 0, 0, 0], 0).into(),
+            message: e.to_string(),
+        },
+        _ => NetError::Stream(e.to_string()),
+    }
+}
+
+/// Reads the end of a stream that must carry nothing more, so it closes
+/// cleanly instead of being stopped on drop.
+async fn expect_end(rx: &mut ReceiveStream) -> Result<(), NetError> {
+    match receive(rx).await? {
+        None => Ok(()),
+        Some(_) => {
+            Err(frame::FrameError::Malformed("bytes after the end of a message".into()).into())
+        }
+    }
 }
 
 async fn send(tx: &mut SendStream, data: Bytes) -> Result<(), NetError> {
@@ -90,6 +108,7 @@ pub struct Body {
     first: Option<Bytes>,
     remaining: u64,
     len: u64,
+    ended: bool,
     _gauge: Option<StreamGauge>,
 }
 
@@ -100,6 +119,7 @@ impl Body {
             first: (!first.is_empty()).then(|| first.freeze()),
             remaining: len,
             len,
+            ended: false,
             _gauge: gauge,
         }
     }
@@ -119,7 +139,15 @@ impl Body {
     pub async fn next_chunk(&mut self) -> Option<Result<Bytes, NetError>> {
         let chunk = match self.first.take() {
             Some(first) => first,
-            None if self.remaining == 0 => return None,
+            None if self.remaining == 0 => {
+                if self.ended {
+                    return None;
+                }
+                // Consume the end of the stream: a clean close, and proof
+                // nothing follows the declared bytes.
+                self.ended = true;
+                return expect_end(&mut self.rx).await.err().map(Err);
+            }
             None => match receive(&mut self.rx).await {
                 Ok(Some(chunk)) => chunk,
                 Ok(None) => {
@@ -180,7 +208,12 @@ async fn call(conn: &mut ConnectionHandle, request: &Request) -> Result<Response
     let (mut rx, mut tx, _gauge) = open(conn).await?;
     send(&mut tx, frame::encode(request)?).await?;
     tx.finish().map_err(stream_err)?;
-    let response = read_header(&mut rx, &mut BytesMut::new()).await?;
+    let mut buf = BytesMut::new();
+    let response = read_header(&mut rx, &mut buf).await?;
+    if !buf.is_empty() {
+        return Err(frame::FrameError::Malformed("bytes after a response".into()).into());
+    }
+    expect_end(&mut rx).await?;
     Ok(response)
 }
 
@@ -222,7 +255,9 @@ where
         )));
     }
     tx.finish().map_err(stream_err)?;
-    match read_header(&mut rx, &mut BytesMut::new()).await? {
+    let response = read_header(&mut rx, &mut BytesMut::new()).await?;
+    expect_end(&mut rx).await?;
+    match response {
         Response::Stored { crc } => Ok(crc),
         Response::Error { kind, message } => Err(remote(kind, message)),
         other => Err(unexpected(other)),
@@ -357,20 +392,26 @@ async fn serve_stream(stream: BidirectionalStream, service: Arc<dyn ShardService
             respond(&mut tx, &response).await
         }
         Request::GetShard { key, range } => {
-            drop(rx);
+            if let Err(e) = expect_end(&mut rx).await {
+                tracing::debug!(error = %e, "get request with trailing bytes");
+            }
             match service.get_shard(key, range.map(|(a, b)| a..b)).await {
                 Ok((len, body)) => send_body(&mut tx, len, body).await,
                 Err(e) => respond(&mut tx, &error_response(e)).await,
             }
         }
         Request::DeleteShard { key } => {
+            let _ = expect_end(&mut rx).await;
             let response = match service.delete_shard(key).await {
                 Ok(existed) => Response::Deleted { existed },
                 Err(e) => error_response(e),
             };
             respond(&mut tx, &response).await
         }
-        Request::Health => respond(&mut tx, &Response::Healthy).await,
+        Request::Health => {
+            let _ = expect_end(&mut rx).await;
+            respond(&mut tx, &Response::Healthy).await
+        }
     };
     if let Err(e) = result {
         tracing::debug!(error = %e, "stream ended early");

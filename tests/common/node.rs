@@ -1,0 +1,161 @@
+//! Real `predastore` processes for multi-node tests: each on its own
+//! 127.0.0.x address, killed (or stopped) at will.
+
+use std::io::{Read, Write};
+use std::net::{IpAddr, SocketAddr, TcpStream, UdpSocket};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// A free port on `ip` (UDP and TCP both, as far as a quick check goes).
+pub fn free_port(ip: IpAddr) -> u16 {
+    for _ in 0..100 {
+        let Ok(udp) = UdpSocket::bind((ip, 0)) else {
+            continue;
+        };
+        let Ok(addr) = udp.local_addr() else { continue };
+        if std::net::TcpListener::bind((ip, addr.port())).is_ok() {
+            return addr.port();
+        }
+    }
+    panic!("no free port on {ip}");
+}
+
+/// TLS files of one node.
+#[derive(Clone, Debug)]
+pub struct NodeTls {
+    pub ca: PathBuf,
+    pub cert: PathBuf,
+    pub key: PathBuf,
+}
+
+/// A running storage node process.
+pub struct NodeProcess {
+    child: Option<Child>,
+    pub data_dir: PathBuf,
+    pub http: SocketAddr,
+    pub quic: SocketAddr,
+    tls: NodeTls,
+    extra_env: Vec<(String, String)>,
+}
+
+impl NodeProcess {
+    /// Starts a storage node on `ip` with data in `data_dir`.
+    pub fn start(ip: IpAddr, data_dir: &Path, tls: NodeTls, extra_env: &[(&str, &str)]) -> Self {
+        let mut node = Self {
+            child: None,
+            data_dir: data_dir.to_path_buf(),
+            http: SocketAddr::new(ip, free_port(ip)),
+            quic: SocketAddr::new(ip, free_port(ip)),
+            tls,
+            extra_env: extra_env
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        };
+        node.spawn();
+        node
+    }
+
+    fn spawn(&mut self) {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_predastore"));
+        cmd.env_clear()
+            .env("PREDASTORE_ROLE", "storage")
+            .env("PREDASTORE_DATA_DIR", &self.data_dir)
+            .env("PREDASTORE_LISTEN", self.http.to_string())
+            .env("PREDASTORE_QUIC_LISTEN", self.quic.to_string())
+            .env("PREDASTORE_TLS_CA", &self.tls.ca)
+            .env("PREDASTORE_TLS_CERT", &self.tls.cert)
+            .env("PREDASTORE_TLS_KEY", &self.tls.key)
+            .env("PREDASTORE_VOLUMES", "1")
+            .env("PREDASTORE_SEGMENT_BYTES", (64u64 << 20).to_string())
+            .env("PREDASTORE_LOG", "warn")
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit());
+        for (k, v) in &self.extra_env {
+            cmd.env(k, v);
+        }
+        let child = cmd.spawn().expect("start predastore");
+        self.child = Some(child);
+        self.wait_ready();
+    }
+
+    fn wait_ready(&mut self) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while Instant::now() < deadline {
+            if let Some(child) = self.child.as_mut() {
+                if let Ok(Some(status)) = child.try_wait() {
+                    panic!("predastore exited during start: {status}");
+                }
+            }
+            if http_get(self.http, "/health/ready").is_some_and(|b| b.contains("ready")) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("predastore at {} not ready", self.http);
+    }
+
+    /// The process id.
+    pub fn pid(&self) -> u32 {
+        self.child.as_ref().map_or(0, |c| c.id())
+    }
+
+    /// SIGKILL, and wait for it.
+    pub fn kill(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    /// Starts again on the same addresses and data.
+    pub fn restart(&mut self) {
+        self.kill();
+        self.spawn();
+    }
+
+    /// Sends a signal by name (`STOP`, `CONT`).
+    pub fn signal(&self, name: &str) {
+        let status = Command::new("kill")
+            .arg(format!("-{name}"))
+            .arg(self.pid().to_string())
+            .status()
+            .expect("run kill");
+        assert!(status.success(), "kill -{name} failed");
+    }
+
+    /// A metric's value from the node's `/metrics` (sum over matching lines).
+    pub fn metric(&self, name_and_labels: &str) -> Option<f64> {
+        let text = http_get(self.http, "/metrics")?;
+        text.lines()
+            .filter(|l| l.starts_with(name_and_labels))
+            .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
+            .reduce(|a, b| a + b)
+    }
+}
+
+impl Drop for NodeProcess {
+    fn drop(&mut self) {
+        if let Some(child) = self.child.as_ref() {
+            // A stopped process must be continued to be killable cleanly.
+            let _ = Command::new("kill")
+                .arg("-CONT")
+                .arg(child.id().to_string())
+                .status();
+        }
+        self.kill();
+    }
+}
+
+/// A bare HTTP/1.0 GET; the body, if the answer is 200.
+pub fn http_get(addr: SocketAddr, path: &str) -> Option<String> {
+    let mut s = TcpStream::connect_timeout(&addr, Duration::from_millis(500)).ok()?;
+    s.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+    write!(s, "GET {path} HTTP/1.0\r\nHost: {addr}\r\n\r\n").ok()?;
+    let mut out = String::new();
+    s.read_to_string(&mut out).ok()?;
+    let (head, body) = out.split_once("\r\n\r\n")?;
+    let status = head.split(' ').nth(1)?;
+    (status == "200").then(|| body.to_string())
+}

@@ -1,0 +1,365 @@
+//! The cluster transport between real processes: a storage node started
+//! as `predastore` (role `storage`) on its own 127.0.0.x address, and this
+//! test as the client through the connection pool.
+
+mod common;
+
+use std::net::IpAddr;
+use std::time::{Duration, Instant};
+
+use actix::prelude::*;
+use bytes::Bytes;
+use futures::StreamExt;
+
+use common::node::{NodeProcess, NodeTls};
+use common::{new_key, random_bytes, rng};
+use predastore::actors::pool::{PeerClient, Pool, PoolConfig};
+use predastore::metrics;
+use predastore::net::endpoint::{self, QuicSettings};
+use predastore::net::tls::{init_cluster_dir, TlsMaterial};
+use predastore::net::{ErrorKind, NetError};
+
+/// Tests here read process-wide metrics: one at a time.
+static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+fn ip(last: u8) -> IpAddr {
+    IpAddr::from([127, 0, 0, last])
+}
+
+/// A cluster CA with node identities in a temp dir.
+struct Certs {
+    dir: tempfile::TempDir,
+}
+
+impl Certs {
+    fn new() -> Self {
+        let dir = tempfile::tempdir().expect("tempdir");
+        init_cluster_dir(dir.path(), 3).expect("certs");
+        Self { dir }
+    }
+
+    fn node(&self, i: usize) -> NodeTls {
+        NodeTls {
+            ca: self.dir.path().join("ca.pem"),
+            cert: self.dir.path().join(format!("node{i}.pem")),
+            key: self.dir.path().join(format!("node{i}-key.pem")),
+        }
+    }
+
+    fn material(&self, i: usize) -> TlsMaterial {
+        let n = self.node(i);
+        TlsMaterial::load(&n.ca, &n.cert, &n.key).expect("load tls")
+    }
+}
+
+/// The client side: its own QUIC runtime, a pool, a peer client.
+struct Client {
+    rt: endpoint::EndpointRuntime,
+    peers: PeerClient,
+}
+
+impl Client {
+    fn new(tls: &TlsMaterial, rpc_timeout: Duration) -> Self {
+        let rt = endpoint::runtime(1).expect("runtime");
+        let quic = endpoint::start_client(
+            rt.handle(),
+            ([127, 0, 0, 1], 0).into(),
+            tls,
+            &QuicSettings::default(),
+        )
+        .expect("client");
+        let cfg = PoolConfig {
+            dial_timeout: Duration::from_secs(2),
+            rpc_timeout,
+            keep_alive: true,
+        };
+        let pool = Pool::new(quic, cfg).start();
+        Self {
+            rt,
+            peers: PeerClient::new(pool, rpc_timeout),
+        }
+    }
+}
+
+fn body(data: &[u8]) -> impl futures::Stream<Item = Result<Bytes, NetError>> {
+    let data = Bytes::copy_from_slice(data);
+    let pieces: Vec<Result<Bytes, NetError>> = (0..data.len())
+        .step_by(16 << 10)
+        .map(|i| Ok(data.slice(i..(i + (16 << 10)).min(data.len()))))
+        .collect();
+    futures::stream::iter(pieces)
+}
+
+async fn read_all(mut b: predastore::net::rpc::Body) -> Result<Vec<u8>, NetError> {
+    let mut out = Vec::new();
+    while let Some(chunk) = b.next_chunk().await {
+        out.extend_from_slice(&chunk?);
+    }
+    Ok(out)
+}
+
+fn client_streams_open() -> i64 {
+    metrics::QUIC_STREAMS_OPEN
+        .with_label_values(&["client"])
+        .get()
+}
+
+#[actix_rt::test]
+async fn ten_thousand_requests_on_one_connection_leak_no_stream() -> Result<(), NetError> {
+    let _serial = SERIAL.lock().await;
+    let certs = Certs::new();
+    let data_dir = tempfile::tempdir().expect("tempdir");
+    let node = NodeProcess::start(ip(2), data_dir.path(), certs.node(0), &[]);
+    let client = Client::new(&certs.material(2), Duration::from_secs(10));
+    let peer = node.quic;
+    let misses_before = metrics::POOL_MISSES.get();
+
+    // 10,000 requests, 64 at a time: puts, gets (whole and ranged),
+    // deletes and health checks, all on the one pooled connection.
+    let mut rng = rng(1);
+    let shards: Vec<_> = (0..500)
+        .map(|i| (new_key(i), random_bytes(&mut rng, 4096 + i as usize)))
+        .collect();
+    let puts = futures::stream::iter(shards.iter().map(|(k, d)| {
+        let peers = client.peers.clone();
+        async move {
+            peers
+                .put_shard(peer, *k, d.len() as u64, body(d))
+                .await
+                .map(|crc| (crc, crc32c::crc32c(d)))
+        }
+    }))
+    .buffer_unordered(64)
+    .collect::<Vec<_>>()
+    .await;
+    for r in puts {
+        let (got, want) = r?;
+        assert_eq!(got, want);
+    }
+    let others = futures::stream::iter((0..9_500usize).map(|i| {
+        let peers = client.peers.clone();
+        let (key, data) = shards[i % shards.len()].clone();
+        async move {
+            match i % 4 {
+                0 => peers.health(peer).await,
+                1 => {
+                    let got = read_all(peers.get_shard(peer, key, None).await?).await?;
+                    assert!(got == data, "whole read of {key}");
+                    Ok(())
+                }
+                2 => {
+                    let got = read_all(peers.get_shard(peer, key, Some(10..1000)).await?).await?;
+                    assert!(got == data[10..1000], "ranged read of {key}");
+                    Ok(())
+                }
+                _ => {
+                    let missing = peers.get_shard(peer, new_key(0), None).await;
+                    assert!(matches!(
+                        missing,
+                        Err(NetError::Remote {
+                            kind: ErrorKind::NotFound,
+                            ..
+                        })
+                    ));
+                    Ok(())
+                }
+            }
+        }
+    }))
+    .buffer_unordered(64)
+    .collect::<Vec<_>>()
+    .await;
+    for r in others {
+        r?;
+    }
+
+    // 1,000 readers that walk away after the first piece of a 4 MiB shard.
+    let big = random_bytes(&mut rng, 4 << 20);
+    let big_key = new_key(7);
+    client
+        .peers
+        .put_shard(peer, big_key, big.len() as u64, body(&big))
+        .await?;
+    let dropped = futures::stream::iter((0..1_000).map(|_| {
+        let peers = client.peers.clone();
+        async move {
+            let mut b = peers.get_shard(peer, big_key, None).await?;
+            let first = b.next_chunk().await;
+            assert!(matches!(first, Some(Ok(ref c)) if !c.is_empty()));
+            Ok::<_, NetError>(())
+        }
+    }))
+    .buffer_unordered(64)
+    .collect::<Vec<_>>()
+    .await;
+    for r in dropped {
+        r?;
+    }
+    assert!(client.peers.delete_shard(peer, big_key).await?);
+    assert!(!client.peers.delete_shard(peer, big_key).await?);
+
+    assert_eq!(client_streams_open(), 0, "client streams still open");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut server_open = node.metric("predastore_quic_streams_open{side=\"server\"}");
+    while server_open != Some(0.0) && Instant::now() < deadline {
+        actix_rt::time::sleep(Duration::from_millis(50)).await;
+        server_open = node.metric("predastore_quic_streams_open{side=\"server\"}");
+    }
+    assert_eq!(server_open, Some(0.0), "server streams still open");
+    assert_eq!(client.peers.pooled().await, 1);
+    // Only the first wave of 64 found no connection (and waited for the one dial).
+    let misses = metrics::POOL_MISSES.get() - misses_before;
+    assert!((1..=64).contains(&misses), "{misses} pool misses");
+    assert_eq!(
+        node.metric("predastore_quic_connections{side=\"server\"}"),
+        Some(1.0),
+        "everything went over one connection"
+    );
+    let served = node
+        .metric("predastore_quic_streams_total{side=\"server\"}")
+        .unwrap_or(0.0);
+    assert!(served >= 11_000.0, "server saw {served} streams");
+    Ok(())
+}
+
+#[actix_rt::test]
+async fn a_restarted_peer_is_reconnected_without_hanging() -> Result<(), NetError> {
+    let _serial = SERIAL.lock().await;
+    let certs = Certs::new();
+    let data_dir = tempfile::tempdir().expect("tempdir");
+    let mut node = NodeProcess::start(ip(3), data_dir.path(), certs.node(0), &[]);
+    let client = Client::new(&certs.material(2), Duration::from_secs(10));
+    let key = new_key(1);
+    let data = random_bytes(&mut rng(2), 10_000);
+    client
+        .peers
+        .put_shard(node.quic, key, data.len() as u64, body(&data))
+        .await?;
+    let misses = metrics::POOL_MISSES.get();
+
+    node.restart();
+    let started = Instant::now();
+    let got = read_all(client.peers.get_shard(node.quic, key, None).await?).await?;
+    assert!(got == data, "the acknowledged shard survives the restart");
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "took {:?}",
+        started.elapsed()
+    );
+    assert!(metrics::POOL_MISSES.get() > misses, "the pool dialed anew");
+    client.peers.health(node.quic).await?;
+    Ok(())
+}
+
+#[actix_rt::test]
+async fn a_stopped_peer_fails_within_the_timeout_and_is_evicted() -> Result<(), NetError> {
+    let _serial = SERIAL.lock().await;
+    let certs = Certs::new();
+    let data_dir = tempfile::tempdir().expect("tempdir");
+    let node = NodeProcess::start(ip(4), data_dir.path(), certs.node(0), &[]);
+    let timeout = Duration::from_millis(800);
+    let client = Client::new(&certs.material(2), timeout);
+    client.peers.health(node.quic).await?;
+    assert_eq!(client.peers.pooled().await, 1);
+
+    node.signal("STOP");
+    let started = Instant::now();
+    let r = client.peers.health(node.quic).await;
+    let took = started.elapsed();
+    assert!(matches!(r, Err(NetError::Timeout(_))), "{r:?}");
+    assert!(took < timeout * 3, "failed after {took:?}");
+    // Evicted: the next request dials again.
+    actix_rt::time::sleep(Duration::from_millis(50)).await;
+    assert_eq!(
+        client.peers.pooled().await,
+        0,
+        "the dead connection is still pooled"
+    );
+
+    node.signal("CONT");
+    let misses = metrics::POOL_MISSES.get();
+    client.peers.health(node.quic).await?;
+    assert_eq!(metrics::POOL_MISSES.get(), misses + 1);
+    Ok(())
+}
+
+#[actix_rt::test]
+async fn a_peer_with_a_certificate_from_another_ca_is_refused() -> Result<(), NetError> {
+    let _serial = SERIAL.lock().await;
+    let certs = Certs::new();
+    let strangers = Certs::new();
+    let data_dir = tempfile::tempdir().expect("tempdir");
+    let node = NodeProcess::start(ip(5), data_dir.path(), certs.node(0), &[]);
+
+    // A client whose certificate another CA signed (it trusts ours).
+    let mut mixed = strangers.material(1);
+    mixed.ca_pem = certs.material(1).ca_pem;
+    let outsider = Client::new(&mixed, Duration::from_secs(3));
+    let r = outsider.peers.health(node.quic).await;
+    assert!(r.is_err(), "a foreign client certificate was accepted");
+
+    // A client of the other cluster does not trust our node either.
+    let foreign = Client::new(&strangers.material(1), Duration::from_secs(3));
+    assert!(
+        foreign.peers.health(node.quic).await.is_err(),
+        "a foreign server was trusted"
+    );
+
+    // A member of the cluster gets in.
+    let member = Client::new(&certs.material(1), Duration::from_secs(3));
+    member.peers.health(node.quic).await?;
+    Ok(())
+}
+
+#[actix_rt::test]
+async fn garbage_on_a_stream_gets_an_error_and_the_node_goes_on() -> Result<(), NetError> {
+    let _serial = SERIAL.lock().await;
+    let certs = Certs::new();
+    let data_dir = tempfile::tempdir().expect("tempdir");
+    let node = NodeProcess::start(ip(6), data_dir.path(), certs.node(0), &[]);
+    let client = Client::new(&certs.material(2), Duration::from_secs(5));
+    let rt = client.rt.handle().clone();
+    let quic = endpoint::start_client(
+        &rt,
+        ([127, 0, 0, 1], 0).into(),
+        &certs.material(2),
+        &QuicSettings::default(),
+    )?;
+    let mut conn = endpoint::connect(&quic, node.quic, Duration::from_secs(2), false).await?;
+    let mut rng = rng(3);
+    for i in 0..200usize {
+        let stream = conn
+            .open_bidirectional_stream()
+            .await
+            .map_err(|e| NetError::Stream(e.to_string()))?;
+        let (mut rx, mut tx) = stream.split();
+        let mut junk = random_bytes(&mut rng, i % 100);
+        if i % 3 == 0 && !junk.is_empty() {
+            junk[0] = 1; // a valid version byte, then nonsense
+        }
+        let _ = tx.send(Bytes::from(junk)).await;
+        let _ = tx.finish();
+        // An error frame or a closed stream, within a bounded time.
+        let answer = tokio::time::timeout(Duration::from_secs(5), async {
+            let mut got = Vec::new();
+            while let Ok(Some(chunk)) = rx.receive().await {
+                got.extend_from_slice(&chunk);
+            }
+            got
+        })
+        .await;
+        assert!(answer.is_ok(), "request {i}: no answer");
+    }
+    // The node still serves well-formed requests.
+    client.peers.health(node.quic).await?;
+    let key = new_key(0);
+    client
+        .peers
+        .put_shard(node.quic, key, 3, body(b"abc"))
+        .await?;
+    assert_eq!(
+        read_all(client.peers.get_shard(node.quic, key, None).await?).await?,
+        b"abc"
+    );
+    Ok(())
+}
