@@ -73,6 +73,8 @@ pub struct Config {
     pub quic_stream_window_bytes: u64,
     /// `PREDASTORE_QUIC_CONNECTION_WINDOW_BYTES`: flow-control window per connection.
     pub quic_connection_window_bytes: u64,
+    /// `PREDASTORE_QUIC_MAX_MTU`: largest UDP payload MTU discovery may reach.
+    pub quic_max_mtu: u16,
     /// `PREDASTORE_QUIC_THREADS`: threads of the transport's runtime.
     pub quic_threads: usize,
     /// `PREDASTORE_DIAL_TIMEOUT_MS`: a connection attempt fails after this.
@@ -107,6 +109,7 @@ impl Default for Config {
             quic_socket_buffer_bytes: 8 << 20,
             quic_stream_window_bytes: 16 << 20,
             quic_connection_window_bytes: 64 << 20,
+            quic_max_mtu: 9000,
             quic_threads: 2,
             dial_timeout_ms: 2_000,
             rpc_timeout_ms: 5_000,
@@ -207,6 +210,11 @@ impl Config {
                 return Err(ConfigError(format!("{var}: must be at least 1")));
             }
         }
+        if self.quic_max_mtu < 1200 {
+            return Err(ConfigError(
+                "PREDASTORE_QUIC_MAX_MTU: QUIC needs at least 1200".into(),
+            ));
+        }
         if self.sync_interval_ms == 0 {
             return Err(ConfigError(
                 "PREDASTORE_SYNC_INTERVAL_MS: must be at least 1".into(),
@@ -294,6 +302,7 @@ impl Config {
             stream_window: self.quic_stream_window_bytes,
             connection_window: self.quic_connection_window_bytes,
             max_streams: 1024,
+            max_mtu: self.quic_max_mtu,
         }
     }
 

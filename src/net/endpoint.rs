@@ -33,6 +33,9 @@ pub struct QuicSettings {
     pub connection_window: u64,
     /// Concurrent streams a peer may open on one connection.
     pub max_streams: u64,
+    /// Largest UDP payload path-MTU discovery may grow to (jumbo frames
+    /// and loopback allow far more than 1500; discovery falls back safely).
+    pub max_mtu: u16,
 }
 
 impl Default for QuicSettings {
@@ -45,6 +48,7 @@ impl Default for QuicSettings {
             stream_window: 16 << 20,
             connection_window: 64 << 20,
             max_streams: 1024,
+            max_mtu: 9000,
         }
     }
 }
@@ -75,6 +79,7 @@ fn io_provider(
         .and_then(|b| b.with_send_buffer_size(s.socket_buffer_bytes))
         .and_then(|b| b.with_recv_buffer_size(s.socket_buffer_bytes))
         .and_then(|b| b.with_gso(s.gso))
+        .and_then(|b| b.with_max_mtu(s.max_mtu))
         .and_then(|b| b.build())
         .map_err(err)
 }

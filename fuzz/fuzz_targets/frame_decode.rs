@@ -1,0 +1,14 @@
+//! Any bytes a peer sends as a frame header decode to a value or an error.
+#![no_main]
+
+use bytes::BytesMut;
+use libfuzzer_sys::fuzz_target;
+use predastore::net::frame::decode;
+use predastore::net::{Request, Response};
+
+fuzz_target!(|data: &[u8]| {
+    let mut buf = BytesMut::from(data);
+    while let Ok(Some(_)) = decode::<Request>(&mut buf) {}
+    let mut buf = BytesMut::from(data);
+    while let Ok(Some(_)) = decode::<Response>(&mut buf) {}
+});
