@@ -6,73 +6,17 @@ mod common;
 use std::fs::{self, OpenOptions};
 use std::os::unix::fs::FileExt;
 use std::path::Path;
-use std::sync::Arc;
 
 use rand::{Rng, RngCore};
 
+use common::disk::{volume_config, Disk, FRAGMENT};
 use common::*;
 use predastore::storage::record::{record_disk_size, Padding};
-use predastore::storage::segment::{list_segments, segment_path, SegmentFiles, SEGMENT_HEADER_LEN};
-use predastore::storage::{
-    Appended, FsyncMode, ShardEntry, ShardIndex, ShardKey, ShardReader, StorageError, SyncState,
-    Volume, VolumeConfig,
-};
-
-const FRAGMENT: u32 = 1024;
+use predastore::storage::segment::{list_segments, segment_path, SEGMENT_HEADER_LEN};
+use predastore::storage::{ShardEntry, ShardKey, StorageError, VolumeConfig};
 
 fn cfg(segment_bytes: u64) -> VolumeConfig {
-    VolumeConfig {
-        segment_bytes,
-        fragment_bytes: FRAGMENT,
-        compact_below: 0.5,
-        max_shard_bytes: 1 << 32,
-    }
-}
-
-/// A volume opened the way a node opens it, minus the actors.
-struct Disk {
-    volume: Volume,
-    reader: ShardReader,
-    sync: Arc<SyncState>,
-    index: ShardIndex,
-}
-
-impl Disk {
-    fn open(root: &Path, cfg: VolumeConfig) -> Result<Self, StorageError> {
-        let index = ShardIndex::open(&root.join("index"))?;
-        let files = Arc::new(SegmentFiles::default());
-        let sync = Arc::new(SyncState::default());
-        let volume = Volume::open(
-            0,
-            &root.join("vol0"),
-            cfg,
-            index.clone(),
-            files.clone(),
-            sync.clone(),
-        )?;
-        Ok(Self {
-            volume,
-            reader: ShardReader::new(index.clone(), files),
-            sync,
-            index,
-        })
-    }
-
-    fn put(&mut self, key: ShardKey, data: &[u8], chunk: usize) -> Result<Appended, StorageError> {
-        let mut write = self.volume.begin_shard(key, data.len() as u64)?;
-        for piece in data.chunks(chunk.max(1)) {
-            write.write(piece)?;
-        }
-        self.volume.finish_shard(write)
-    }
-
-    fn sync(&self) -> Result<u64, StorageError> {
-        self.sync.sync(&self.index, FsyncMode::Group, None)
-    }
-
-    fn read(&self, key: ShardKey) -> Result<Vec<u8>, StorageError> {
-        self.reader.read_all(key, None)
-    }
+    volume_config(segment_bytes)
 }
 
 fn copy_dir(from: &Path, to: &Path) -> std::io::Result<()> {

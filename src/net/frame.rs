@@ -153,16 +153,8 @@ pub fn decode<T: for<'de> Deserialize<'de>>(buf: &mut BytesMut) -> Result<Option
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::storage::ObjectId;
+    use crate::storage::shard_key::arb_shard_key as key;
     use proptest::prelude::*;
-
-    fn key() -> impl Strategy<Value = ShardKey> {
-        (any::<u128>(), any::<u32>(), any::<u16>()).prop_map(|(o, part, shard)| ShardKey {
-            object: ObjectId(o),
-            part,
-            shard,
-        })
-    }
 
     fn request() -> impl Strategy<Value = Request> {
         prop_oneof![

@@ -70,17 +70,24 @@ impl fmt::Display for ShardKey {
     }
 }
 
+/// Any shard key, for property tests across the crate.
+#[cfg(test)]
+pub(crate) fn arb_shard_key() -> impl proptest::strategy::Strategy<Value = ShardKey> {
+    use proptest::prelude::*;
+    (any::<u128>(), any::<u32>(), any::<u16>()).prop_map(|(o, part, shard)| ShardKey {
+        object: ObjectId(o),
+        part,
+        shard,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
 
     fn key() -> impl Strategy<Value = ShardKey> {
-        (any::<u128>(), any::<u32>(), any::<u16>()).prop_map(|(o, part, shard)| ShardKey {
-            object: ObjectId(o),
-            part,
-            shard,
-        })
+        arb_shard_key()
     }
 
     proptest! {

@@ -1,6 +1,7 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
+pub mod disk;
 pub mod node;
 
 use std::path::Path;
