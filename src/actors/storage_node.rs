@@ -237,16 +237,18 @@ impl StorageNode {
             .await
             .map_err(|_| StorageError::Stopped)??;
         let len = read.remaining();
-        let pieces = futures::stream::unfold(Some(read), |read| async move {
-            let mut read = read?;
-            let (read, piece) = actix_web::rt::task::spawn_blocking(move || {
-                let piece = read.next();
-                (read, piece)
-            })
-            .await
-            .ok()?;
-            piece.map(|p| (p, Some(read)))
+        // One blocking task reads ahead while the caller sends what it has:
+        // at most two pieces wait in the channel; a caller that goes away
+        // ends the read.
+        let (tx, mut rx) = tokio::sync::mpsc::channel(2);
+        actix_web::rt::task::spawn_blocking(move || {
+            for piece in read {
+                if tx.blocking_send(piece).is_err() {
+                    break;
+                }
+            }
         });
+        let pieces = futures::stream::poll_fn(move |cx| rx.poll_recv(cx));
         Ok((len, pieces))
     }
 
