@@ -115,7 +115,8 @@ impl NodeProcess {
         self.spawn();
     }
 
-    /// Sends a signal by name (`STOP`, `CONT`).
+    /// Sends a signal by name (`STOP`, `CONT`); for `STOP`, returns once
+    /// the kernel reports the process stopped.
     pub fn signal(&self, name: &str) {
         let status = Command::new("kill")
             .arg(format!("-{name}"))
@@ -123,6 +124,19 @@ impl NodeProcess {
             .status()
             .expect("run kill");
         assert!(status.success(), "kill -{name} failed");
+        if name == "STOP" {
+            let deadline = Instant::now() + Duration::from_secs(5);
+            while self.state() != Some('T') && Instant::now() < deadline {
+                std::thread::sleep(Duration::from_millis(1));
+            }
+            assert_eq!(self.state(), Some('T'), "process did not stop");
+        }
+    }
+
+    /// The process state letter from /proc (`T` when stopped).
+    fn state(&self) -> Option<char> {
+        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.pid())).ok()?;
+        stat.rsplit(')').next()?.trim_start().chars().next()
     }
 
     /// A metric's value from the node's `/metrics` (sum over matching lines).
