@@ -1,10 +1,12 @@
 //! Plain storage code, no actix: the WAL segment and record formats, the
-//! fjall shard index, group-commit bookkeeping, recovery and compaction.
+//! fjall shard index, group-commit bookkeeping, recovery and compaction,
+//! and the metadata state machine that Raft replicates.
 
 pub mod aligned;
 pub mod durability;
 pub mod error;
 pub mod index;
+pub mod meta;
 pub mod reader;
 pub mod record;
 pub mod segment;

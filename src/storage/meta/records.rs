@@ -1,0 +1,460 @@
+//! The records the metadata store keeps, and their on-disk form.
+//!
+//! Every record is stored as one version byte ([`RECORD_VERSION`]) followed
+//! by its postcard encoding. Decoding checks the version and that the
+//! postcard body is consumed exactly, so a truncated value is always an
+//! error. A flipped byte either fails to decode or decodes to a different
+//! record: bit rot on disk is caught by fjall's block checksums, not here.
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+use super::MetaError;
+
+/// Version byte that starts every encoded record.
+pub const RECORD_VERSION: u8 = 1;
+
+/// Writes `value` as version byte + postcard.
+pub(super) fn to_bytes<T: Serialize>(value: &T) -> Result<Vec<u8>, MetaError> {
+    postcard::to_extend(value, vec![RECORD_VERSION])
+        .map_err(|_| MetaError::Encode(std::any::type_name::<T>()))
+}
+
+/// Reads a value written by [`to_bytes`]; `what` names it in errors.
+pub(super) fn from_bytes<T: DeserializeOwned>(
+    b: &[u8],
+    what: &'static str,
+) -> Result<T, MetaError> {
+    let Some((&version, body)) = b.split_first() else {
+        return Err(MetaError::Corrupt(what));
+    };
+    if version != RECORD_VERSION {
+        return Err(MetaError::Corrupt(what));
+    }
+    match postcard::take_from_bytes::<T>(body) {
+        Ok((value, [])) => Ok(value),
+        _ => Err(MetaError::Corrupt(what)),
+    }
+}
+
+/// Gives a record type its versioned `encode`/`decode` pair.
+macro_rules! versioned_record {
+    ($ty:ident, $what:literal) => {
+        impl $ty {
+            /// Versioned binary form, as stored (version byte + postcard).
+            pub fn encode(&self) -> Vec<u8> {
+                // Serializing plain structs into a Vec cannot fail; should it
+                // ever, the empty result is rejected by `decode`.
+                self.try_encode().unwrap_or_default()
+            }
+
+            /// Like [`Self::encode`], but reports the (unexpected) failure.
+            pub(crate) fn try_encode(&self) -> Result<Vec<u8>, MetaError> {
+                to_bytes(self)
+            }
+
+            /// Inverse of [`Self::encode`]; damaged bytes are an error, never a panic.
+            pub fn decode(b: &[u8]) -> Result<Self, MetaError> {
+                from_bytes(b, $what)
+            }
+        }
+    };
+}
+
+/// A bucket and who owns it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BucketRecord {
+    /// Bucket name (S3 rules are checked by the API layer).
+    pub name: String,
+    /// Access key id of the owner.
+    pub owner: String,
+    /// Creation time, milliseconds since the Unix epoch.
+    pub created_ms: u64,
+}
+versioned_record!(BucketRecord, "bucket record");
+
+/// How an object's (or part's) bytes are erasure coded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErasureLayout {
+    /// Data shards per stripe.
+    pub data: u8,
+    /// Parity shards per stripe.
+    pub parity: u8,
+    /// Bytes of object data per stripe.
+    pub stripe_bytes: u32,
+}
+
+/// One part of a completed multipart object, as the reader needs it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PartInfo {
+    /// S3 part number (1..=10000).
+    pub part_number: u32,
+    /// Bytes in the part.
+    pub size: u64,
+    /// The part's ETag (hex MD5, quoted as the API layer chooses).
+    pub etag: String,
+    /// Object id under which the part's shards are stored.
+    pub object_id: u128,
+    /// Node holding each shard index of the part; parts are placed
+    /// independently, so each carries its own placement.
+    pub shard_nodes: Vec<u64>,
+}
+
+/// The current version of one object.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ObjectRecord {
+    /// Bucket holding the object.
+    pub bucket: String,
+    /// Object key.
+    pub key: String,
+    /// Id under which the shards are stored (single-part objects).
+    pub object_id: u128,
+    /// Object size in bytes.
+    pub size: u64,
+    /// ETag as returned to clients.
+    pub etag: String,
+    /// `Content-Type` given at upload.
+    pub content_type: Option<String>,
+    /// `x-amz-meta-*` pairs, in the order given.
+    pub user_metadata: Vec<(String, String)>,
+    /// Other stored headers (content-encoding, cache-control, …) as sent.
+    pub headers: Vec<(String, String)>,
+    /// Checksums as (algorithm, base64 value), e.g. `("crc32c", "…")`.
+    pub checksums: Vec<(String, String)>,
+    /// Last-Modified, milliseconds since the Unix epoch.
+    pub last_modified_ms: u64,
+    /// Erasure coding of the data.
+    pub layout: ErasureLayout,
+    /// Parts of a multipart object, in order; empty for a single-part one.
+    pub parts: Vec<PartInfo>,
+    /// Node holding each shard index (single-part objects).
+    pub shard_nodes: Vec<u64>,
+}
+versioned_record!(ObjectRecord, "object record");
+
+/// A multipart upload in progress.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MultipartUpload {
+    /// Target bucket.
+    pub bucket: String,
+    /// Target key.
+    pub key: String,
+    /// Upload id handed to the client (unique, chosen by the gateway).
+    pub upload_id: String,
+    /// Initiation time, milliseconds since the Unix epoch.
+    pub initiated_ms: u64,
+    /// `Content-Type` for the final object.
+    pub content_type: Option<String>,
+    /// `x-amz-meta-*` pairs for the final object.
+    pub user_metadata: Vec<(String, String)>,
+    /// Other stored headers for the final object.
+    pub headers: Vec<(String, String)>,
+    /// Erasure coding every part uses.
+    pub layout: ErasureLayout,
+}
+versioned_record!(MultipartUpload, "multipart upload record");
+
+/// One uploaded part of a multipart upload.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PartRecord {
+    /// Upload the part belongs to.
+    pub upload_id: String,
+    /// S3 part number.
+    pub part_number: u32,
+    /// Bytes in the part.
+    pub size: u64,
+    /// The part's ETag.
+    pub etag: String,
+    /// Object id under which the part's shards are stored.
+    pub object_id: u128,
+    /// Node holding each shard index of the part.
+    pub shard_nodes: Vec<u64>,
+    /// Upload time, milliseconds since the Unix epoch.
+    pub last_modified_ms: u64,
+}
+versioned_record!(PartRecord, "part record");
+
+/// An S3 access key and its secret.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccessKey {
+    /// The public access key id.
+    pub access_key_id: String,
+    /// The signing secret.
+    pub secret: String,
+    /// Creation time, milliseconds since the Unix epoch.
+    pub created_ms: u64,
+}
+versioned_record!(AccessKey, "access key record");
+
+/// A storage node shards can be placed on.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NodeInfo {
+    /// Node id, as used in `shard_nodes`.
+    pub id: u64,
+    /// Address the node's shard service listens on.
+    pub addr: String,
+    /// Failure zone; shards of a stripe are spread across zones.
+    pub zone: String,
+    /// Relative capacity for placement.
+    pub weight: u32,
+}
+
+/// Which nodes make up the cluster; replaced only by a newer version.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClusterLayout {
+    /// Monotonic version; a layout only replaces an older one.
+    pub version: u64,
+    /// Nodes that store shards.
+    pub storage_nodes: Vec<NodeInfo>,
+    /// Metadata (Raft) nodes as (id, address).
+    pub meta_nodes: Vec<(u64, String)>,
+}
+versioned_record!(ClusterLayout, "cluster layout record");
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn text() -> impl Strategy<Value = String> {
+        "\\PC{0,12}"
+    }
+
+    fn pairs() -> impl Strategy<Value = Vec<(String, String)>> {
+        proptest::collection::vec((text(), text()), 0..4)
+    }
+
+    fn layout() -> impl Strategy<Value = ErasureLayout> {
+        (any::<u8>(), any::<u8>(), any::<u32>()).prop_map(|(data, parity, stripe_bytes)| {
+            ErasureLayout {
+                data,
+                parity,
+                stripe_bytes,
+            }
+        })
+    }
+
+    fn nodes() -> impl Strategy<Value = Vec<u64>> {
+        proptest::collection::vec(any::<u64>(), 0..8)
+    }
+
+    fn part_info() -> impl Strategy<Value = PartInfo> {
+        (any::<u32>(), any::<u64>(), text(), any::<u128>(), nodes()).prop_map(
+            |(part_number, size, etag, object_id, shard_nodes)| PartInfo {
+                part_number,
+                size,
+                etag,
+                object_id,
+                shard_nodes,
+            },
+        )
+    }
+
+    fn bucket() -> impl Strategy<Value = BucketRecord> {
+        (text(), text(), any::<u64>()).prop_map(|(name, owner, created_ms)| BucketRecord {
+            name,
+            owner,
+            created_ms,
+        })
+    }
+
+    fn object() -> impl Strategy<Value = ObjectRecord> {
+        (
+            (text(), text(), any::<u128>(), any::<u64>(), text()),
+            (proptest::option::of(text()), pairs(), pairs(), pairs()),
+            (
+                any::<u64>(),
+                layout(),
+                proptest::collection::vec(part_info(), 0..3),
+                nodes(),
+            ),
+        )
+            .prop_map(
+                |(
+                    (bucket, key, object_id, size, etag),
+                    (content_type, user_metadata, headers, checksums),
+                    (last_modified_ms, layout, parts, shard_nodes),
+                )| ObjectRecord {
+                    bucket,
+                    key,
+                    object_id,
+                    size,
+                    etag,
+                    content_type,
+                    user_metadata,
+                    headers,
+                    checksums,
+                    last_modified_ms,
+                    layout,
+                    parts,
+                    shard_nodes,
+                },
+            )
+    }
+
+    fn upload() -> impl Strategy<Value = MultipartUpload> {
+        (
+            (text(), text(), text(), any::<u64>()),
+            (proptest::option::of(text()), pairs(), pairs(), layout()),
+        )
+            .prop_map(
+                |(
+                    (bucket, key, upload_id, initiated_ms),
+                    (content_type, user_metadata, headers, layout),
+                )| MultipartUpload {
+                    bucket,
+                    key,
+                    upload_id,
+                    initiated_ms,
+                    content_type,
+                    user_metadata,
+                    headers,
+                    layout,
+                },
+            )
+    }
+
+    fn part() -> impl Strategy<Value = PartRecord> {
+        (
+            text(),
+            any::<u32>(),
+            any::<u64>(),
+            text(),
+            any::<u128>(),
+            nodes(),
+            any::<u64>(),
+        )
+            .prop_map(
+                |(upload_id, part_number, size, etag, object_id, shard_nodes, last_modified_ms)| {
+                    PartRecord {
+                        upload_id,
+                        part_number,
+                        size,
+                        etag,
+                        object_id,
+                        shard_nodes,
+                        last_modified_ms,
+                    }
+                },
+            )
+    }
+
+    fn access_key() -> impl Strategy<Value = AccessKey> {
+        (text(), text(), any::<u64>()).prop_map(|(access_key_id, secret, created_ms)| AccessKey {
+            access_key_id,
+            secret,
+            created_ms,
+        })
+    }
+
+    fn cluster() -> impl Strategy<Value = ClusterLayout> {
+        (
+            any::<u64>(),
+            proptest::collection::vec(
+                (any::<u64>(), text(), text(), any::<u32>()).prop_map(
+                    |(id, addr, zone, weight)| NodeInfo {
+                        id,
+                        addr,
+                        zone,
+                        weight,
+                    },
+                ),
+                0..4,
+            ),
+            proptest::collection::vec((any::<u64>(), text()), 0..4),
+        )
+            .prop_map(|(version, storage_nodes, meta_nodes)| ClusterLayout {
+                version,
+                storage_nodes,
+                meta_nodes,
+            })
+    }
+
+    /// Round trip, then damage the bytes: a flip must not panic (and a
+    /// flipped version byte must fail), a truncation must fail.
+    fn check<T: PartialEq + std::fmt::Debug>(
+        value: &T,
+        encode: impl Fn(&T) -> Vec<u8>,
+        decode: impl Fn(&[u8]) -> Result<T, MetaError>,
+        flip: usize,
+        cut: usize,
+    ) -> Result<(), TestCaseError> {
+        let b = encode(value);
+        prop_assert_eq!(b[0], RECORD_VERSION);
+        prop_assert_eq!(
+            &decode(&b).map_err(|e| TestCaseError::fail(e.to_string()))?,
+            value
+        );
+
+        let mut flipped = b.clone();
+        let at = flip % flipped.len();
+        flipped[at] ^= 0xff;
+        let decoded = decode(&flipped);
+        if at == 0 {
+            prop_assert!(decoded.is_err());
+        }
+
+        let cut = cut % b.len();
+        prop_assert!(decode(&b[..cut]).is_err());
+
+        let mut longer = b.clone();
+        longer.push(0);
+        prop_assert!(decode(&longer).is_err());
+        Ok(())
+    }
+
+    proptest! {
+        #[test]
+        fn bucket_round_trip(v in bucket(), flip in any::<usize>(), cut in any::<usize>()) {
+            check(&v, BucketRecord::encode, BucketRecord::decode, flip, cut)?;
+        }
+
+        #[test]
+        fn object_round_trip(v in object(), flip in any::<usize>(), cut in any::<usize>()) {
+            check(&v, ObjectRecord::encode, ObjectRecord::decode, flip, cut)?;
+        }
+
+        #[test]
+        fn upload_round_trip(v in upload(), flip in any::<usize>(), cut in any::<usize>()) {
+            check(&v, MultipartUpload::encode, MultipartUpload::decode, flip, cut)?;
+        }
+
+        #[test]
+        fn part_round_trip(v in part(), flip in any::<usize>(), cut in any::<usize>()) {
+            check(&v, PartRecord::encode, PartRecord::decode, flip, cut)?;
+        }
+
+        #[test]
+        fn access_key_round_trip(v in access_key(), flip in any::<usize>(), cut in any::<usize>()) {
+            check(&v, AccessKey::encode, AccessKey::decode, flip, cut)?;
+        }
+
+        #[test]
+        fn cluster_layout_round_trip(v in cluster(), flip in any::<usize>(), cut in any::<usize>()) {
+            check(&v, ClusterLayout::encode, ClusterLayout::decode, flip, cut)?;
+        }
+
+        #[test]
+        fn random_bytes_never_panic(b in proptest::collection::vec(any::<u8>(), 0..64)) {
+            let _ = BucketRecord::decode(&b);
+            let _ = ObjectRecord::decode(&b);
+            let _ = MultipartUpload::decode(&b);
+            let _ = PartRecord::decode(&b);
+            let _ = AccessKey::decode(&b);
+            let _ = ClusterLayout::decode(&b);
+        }
+    }
+
+    #[test]
+    fn unknown_version_is_rejected() {
+        let rec = AccessKey {
+            access_key_id: "AK".into(),
+            secret: "s".into(),
+            created_ms: 1,
+        };
+        let mut b = rec.encode();
+        b[0] = 2;
+        assert!(matches!(AccessKey::decode(&b), Err(MetaError::Corrupt(_))));
+        assert!(AccessKey::decode(&[]).is_err());
+    }
+}
