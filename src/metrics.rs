@@ -140,6 +140,31 @@ pub static QUIC_BYTES_RECEIVED: LazyLock<IntCounter> = LazyLock::new(|| {
     )
 });
 
+/// Metadata ops carried by one Raft entry.
+pub static RAFT_OPS_PER_ENTRY: LazyLock<Histogram> = LazyLock::new(|| {
+    histogram(
+        "predastore_raft_ops_per_entry",
+        "Metadata ops batched into one Raft entry",
+        buckets(1.0, 2.0, 14),
+    )
+});
+/// Raft entries acknowledged by one log sync.
+pub static RAFT_ENTRIES_PER_LOG_SYNC: LazyLock<Histogram> = LazyLock::new(|| {
+    histogram(
+        "predastore_raft_entries_per_log_sync",
+        "Raft log appends acknowledged by one fsync",
+        buckets(1.0, 2.0, 12),
+    )
+});
+/// Time to apply one Raft entry to the metadata state.
+pub static RAFT_APPLY_SECONDS: LazyLock<Histogram> = LazyLock::new(|| {
+    histogram(
+        "predastore_raft_apply_seconds",
+        "Time to apply one Raft entry to the metadata state machine",
+        buckets(0.00001, 2.0, 18),
+    )
+});
+
 /// The registry `/metrics` exposes.
 pub static REGISTRY: LazyLock<Registry> = LazyLock::new(|| {
     let registry = Registry::new();
@@ -152,6 +177,9 @@ pub static REGISTRY: LazyLock<Registry> = LazyLock::new(|| {
         Box::new(WAL_SEGMENTS_LIVE.clone()),
         Box::new(WAL_SEGMENTS_RECLAIMED.clone()),
         Box::new(WAL_CORRUPT_FRAGMENTS.clone()),
+        Box::new(RAFT_OPS_PER_ENTRY.clone()),
+        Box::new(RAFT_ENTRIES_PER_LOG_SYNC.clone()),
+        Box::new(RAFT_APPLY_SECONDS.clone()),
         Box::new(POOL_HITS.clone()),
         Box::new(POOL_MISSES.clone()),
         Box::new(QUIC_CONNECTIONS.clone()),

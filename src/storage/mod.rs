@@ -7,6 +7,7 @@ pub mod durability;
 pub mod error;
 pub mod index;
 pub mod meta;
+pub mod raft;
 pub mod reader;
 pub mod record;
 pub mod segment;

@@ -30,6 +30,9 @@ pub const LAYOUT_KEY: &[u8] = b"layout";
 /// Key of the last applied log index in the `meta` keyspace.
 pub const LAST_APPLIED_KEY: &[u8] = b"last_applied";
 
+/// Key of the consensus layer's record (last applied log id, membership).
+pub const RAFT_STATE_KEY: &[u8] = b"raft_state";
+
 const TERMINATOR: [u8; 2] = [0x00, 0x01];
 const ESCAPED_ZERO: [u8; 2] = [0x00, 0xff];
 

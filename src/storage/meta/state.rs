@@ -116,6 +116,8 @@ impl Space {
             Space::AccessKeys => AccessKey::decode(value).map(drop),
             Space::Layout => ClusterLayout::decode(value).map(drop),
             Space::Meta if key == keys::LAST_APPLIED_KEY => decode_last_applied(value).map(drop),
+            // The consensus layer's own record: opaque here, checked there.
+            Space::Meta if key == keys::RAFT_STATE_KEY => Ok(()),
             Space::Meta => Err(MetaError::BadSnapshot("unknown meta entry")),
         }
     }
@@ -599,6 +601,18 @@ impl MetaState {
         log_index: u64,
         ops: &[MetaOp],
     ) -> Result<Vec<MetaResult>, MetaError> {
+        self.apply_batch_with_raft_state(log_index, ops, None)
+    }
+
+    /// [`MetaState::apply_batch`], also storing `raft_state` (the
+    /// consensus layer's own record: last applied log id, membership) in
+    /// the same atomic commit.
+    pub fn apply_batch_with_raft_state(
+        &self,
+        log_index: u64,
+        ops: &[MetaOp],
+        raft_state: Option<&[u8]>,
+    ) -> Result<Vec<MetaResult>, MetaError> {
         let _guard = self
             .apply_lock
             .lock()
@@ -624,18 +638,35 @@ impl MetaState {
                 Err(Fail::Store(e)) => return Err(e),
             }
         }
-        overlay.commit(log_index)?;
+        overlay.commit(log_index, raft_state)?;
         Ok(results)
+    }
+
+    /// The consensus layer's record stored with the last batch.
+    pub fn raft_state(&self) -> Result<Option<Vec<u8>>, MetaError> {
+        Ok(self
+            .ks(Space::Meta)
+            .get(keys::RAFT_STATE_KEY)?
+            .map(|v| v.to_vec()))
     }
 
     /// Writes a consistent snapshot of every keyspace to `w` as a
     /// versioned stream of (keyspace, key, value) entries. Two stores that
     /// applied the same batches write identical bytes.
     pub fn export(&self, w: &mut impl Write) -> Result<(), MetaError> {
+        self.export_with_raft_state(w).map(|_| ())
+    }
+
+    /// [`MetaState::export`], answering the consensus layer's record as of
+    /// the exported state (both read from one point-in-time view).
+    pub fn export_with_raft_state(&self, w: &mut impl Write) -> Result<Option<Vec<u8>>, MetaError> {
         let mut w = BufWriter::new(w);
         w.write_all(SNAPSHOT_MAGIC)?;
         w.write_all(&[SNAPSHOT_VERSION])?;
         let snap = self.snapshot();
+        let raft_state = snap
+            .get(self.ks(Space::Meta), keys::RAFT_STATE_KEY)?
+            .map(|v| v.to_vec());
         let mut count = 0u64;
         for s in SPACES {
             for guard in snap.iter(self.ks(s)) {
@@ -653,7 +684,7 @@ impl MetaState {
         w.write_all(&[SNAPSHOT_END])?;
         w.write_all(&count.to_le_bytes())?;
         w.flush()?;
-        Ok(())
+        Ok(raft_state)
     }
 
     /// Builds a store in `dir` from a stream written by
@@ -921,7 +952,7 @@ impl<'a> Overlay<'a> {
         Ok(out)
     }
 
-    fn commit(self, log_index: u64) -> Result<(), MetaError> {
+    fn commit(self, log_index: u64, raft_state: Option<&[u8]>) -> Result<(), MetaError> {
         let mut batch = self.state.db.batch();
         for s in SPACES {
             let ks = self.state.ks(s);
@@ -941,6 +972,9 @@ impl<'a> Overlay<'a> {
             keys::LAST_APPLIED_KEY,
             encode_last_applied(log_index),
         );
+        if let Some(raft_state) = raft_state {
+            batch.insert(self.state.ks(Space::Meta), keys::RAFT_STATE_KEY, raft_state);
+        }
         batch.commit()?;
         Ok(())
     }

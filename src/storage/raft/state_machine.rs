@@ -1,0 +1,263 @@
+//! The metadata state machine as openraft sees it.
+//!
+//! Each committed entry's ops are applied to the [`MetaState`] in one
+//! atomic commit together with the Raft record (last applied log id and
+//! membership), so after a crash the state and the record agree. Snapshots
+//! are the state's export; installing one imports it into a fresh
+//! directory and switches to it.
+
+use std::fs;
+use std::io::{Cursor, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use arc_swap::ArcSwap;
+use openraft::storage::RaftStateMachine;
+use openraft::{
+    BasicNode, Entry, EntryPayload, LogId, RaftSnapshotBuilder, Snapshot, SnapshotMeta,
+    StorageIOError, StoredMembership,
+};
+use serde::{Deserialize, Serialize};
+
+use super::{decode, encode, MetaRaft, MetaResponse, RaftStorageError, SharedMetaState};
+use crate::metrics;
+use crate::storage::meta::MetaState;
+
+/// File naming the directory that holds the current state.
+const CURRENT: &str = "CURRENT";
+/// The last built snapshot: its meta, then its data.
+const SNAPSHOT_FILE: &str = "snapshot.bin";
+
+/// What Raft needs to know about the applied state.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+struct Applied {
+    last_applied: Option<LogId<u64>>,
+    membership: StoredMembership<u64, BasicNode>,
+}
+
+fn sm_read(e: impl std::error::Error + 'static) -> RaftStorageError {
+    StorageIOError::read_state_machine(&e).into()
+}
+
+fn sm_write(e: impl std::error::Error + 'static) -> RaftStorageError {
+    StorageIOError::write_state_machine(&e).into()
+}
+
+fn snap_err(e: impl std::error::Error + 'static) -> RaftStorageError {
+    StorageIOError::write_snapshot(None, &e).into()
+}
+
+/// The state machine; its [`MetaState`] is shared with readers.
+pub struct MetaStateMachine {
+    root: PathBuf,
+    state: SharedMetaState,
+    applied: Applied,
+    generation: u64,
+}
+
+fn current_dir(root: &Path) -> Result<(u64, PathBuf), std::io::Error> {
+    let generation = match fs::read_to_string(root.join(CURRENT)) {
+        Ok(s) => s.trim().parse().map_err(std::io::Error::other)?,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => 0,
+        Err(e) => return Err(e),
+    };
+    Ok((generation, root.join(format!("state-{generation}"))))
+}
+
+/// Points `CURRENT` at generation `n`, atomically and durably.
+fn set_current(root: &Path, n: u64) -> Result<(), std::io::Error> {
+    let tmp = root.join("CURRENT.tmp");
+    let mut f = fs::File::create(&tmp)?;
+    f.write_all(n.to_string().as_bytes())?;
+    f.sync_all()?;
+    fs::rename(&tmp, root.join(CURRENT))?;
+    fs::File::open(root)?.sync_all()
+}
+
+impl MetaStateMachine {
+    /// Opens the state machine under `root`.
+    pub fn open(root: &Path) -> Result<Self, RaftStorageError> {
+        fs::create_dir_all(root).map_err(sm_write)?;
+        let (generation, dir) = current_dir(root).map_err(sm_read)?;
+        let state = MetaState::open(&dir).map_err(sm_read)?;
+        let applied = match state.raft_state().map_err(sm_read)? {
+            Some(bytes) => decode(&bytes).map_err(sm_read)?,
+            None => Applied::default(),
+        };
+        Ok(Self {
+            root: root.to_path_buf(),
+            state: Arc::new(ArcSwap::from_pointee(state)),
+            applied,
+            generation,
+        })
+    }
+
+    /// The state readers use; it follows snapshot installs.
+    pub fn shared_state(&self) -> SharedMetaState {
+        self.state.clone()
+    }
+}
+
+impl RaftStateMachine<MetaRaft> for MetaStateMachine {
+    type SnapshotBuilder = SnapshotBuilder;
+
+    async fn applied_state(
+        &mut self,
+    ) -> Result<(Option<LogId<u64>>, StoredMembership<u64, BasicNode>), RaftStorageError> {
+        Ok((self.applied.last_applied, self.applied.membership.clone()))
+    }
+
+    async fn apply<I>(&mut self, entries: I) -> Result<Vec<MetaResponse>, RaftStorageError>
+    where
+        I: IntoIterator<Item = Entry<MetaRaft>> + openraft::OptionalSend,
+        I::IntoIter: openraft::OptionalSend,
+    {
+        let state = self.state.load_full();
+        let mut responses = Vec::new();
+        for entry in entries {
+            let started = std::time::Instant::now();
+            let mut applied = self.applied.clone();
+            applied.last_applied = Some(entry.log_id);
+            let ops = match entry.payload {
+                EntryPayload::Blank => Vec::new(),
+                EntryPayload::Normal(request) => request.ops,
+                EntryPayload::Membership(m) => {
+                    applied.membership = StoredMembership::new(Some(entry.log_id), m);
+                    Vec::new()
+                }
+            };
+            let record = encode(&applied).map_err(sm_write)?;
+            let results = state
+                .apply_batch_with_raft_state(entry.log_id.index, &ops, Some(&record))
+                .map_err(|e| RaftStorageError::from(StorageIOError::apply(entry.log_id, &e)))?;
+            self.applied = applied;
+            metrics::RAFT_OPS_PER_ENTRY.observe(ops.len() as f64);
+            metrics::RAFT_APPLY_SECONDS.observe(started.elapsed().as_secs_f64());
+            responses.push(MetaResponse { results });
+        }
+        Ok(responses)
+    }
+
+    async fn get_snapshot_builder(&mut self) -> Self::SnapshotBuilder {
+        SnapshotBuilder {
+            root: self.root.clone(),
+            state: self.state.load_full(),
+        }
+    }
+
+    async fn begin_receiving_snapshot(&mut self) -> Result<Box<Cursor<Vec<u8>>>, RaftStorageError> {
+        Ok(Box::new(Cursor::new(Vec::new())))
+    }
+
+    async fn install_snapshot(
+        &mut self,
+        meta: &SnapshotMeta<u64, BasicNode>,
+        snapshot: Box<Cursor<Vec<u8>>>,
+    ) -> Result<(), RaftStorageError> {
+        let next = self.generation + 1;
+        let dir = self.root.join(format!("state-{next}"));
+        if dir.exists() {
+            fs::remove_dir_all(&dir).map_err(snap_err)?;
+        }
+        let data = snapshot.into_inner();
+        let state = MetaState::import(&dir, &mut data.as_slice()).map_err(snap_err)?;
+        let applied = Applied {
+            last_applied: meta.last_log_id,
+            membership: meta.last_membership.clone(),
+        };
+        // The imported state carries the record exported with it, which is
+        // where this snapshot's meta came from.
+        state.persist(true).map_err(snap_err)?;
+        write_snapshot_file(&self.root, meta, &data).map_err(snap_err)?;
+        set_current(&self.root, next).map_err(snap_err)?;
+        let old = self.root.join(format!("state-{}", self.generation));
+        self.state.store(Arc::new(state));
+        self.generation = next;
+        self.applied = applied;
+        // Readers holding the old state keep their handle; the files go.
+        let _ = fs::remove_dir_all(old);
+        Ok(())
+    }
+
+    async fn get_current_snapshot(
+        &mut self,
+    ) -> Result<Option<Snapshot<MetaRaft>>, RaftStorageError> {
+        read_snapshot_file(&self.root)
+    }
+}
+
+/// Builds snapshots from a point-in-time view while apply goes on.
+pub struct SnapshotBuilder {
+    root: PathBuf,
+    state: Arc<MetaState>,
+}
+
+impl RaftSnapshotBuilder<MetaRaft> for SnapshotBuilder {
+    async fn build_snapshot(&mut self) -> Result<Snapshot<MetaRaft>, RaftStorageError> {
+        let mut data = Vec::new();
+        let record = self
+            .state
+            .export_with_raft_state(&mut data)
+            .map_err(snap_err)?;
+        let applied: Applied = match record {
+            Some(bytes) => decode(&bytes).map_err(snap_err)?,
+            None => Applied::default(),
+        };
+        let meta = SnapshotMeta {
+            last_log_id: applied.last_applied,
+            last_membership: applied.membership,
+            snapshot_id: format!(
+                "{}-{}",
+                applied.last_applied.map_or(0, |l| l.index),
+                rand::random::<u32>()
+            ),
+        };
+        write_snapshot_file(&self.root, &meta, &data).map_err(snap_err)?;
+        Ok(Snapshot {
+            meta,
+            snapshot: Box::new(Cursor::new(data)),
+        })
+    }
+}
+
+fn write_snapshot_file(
+    root: &Path,
+    meta: &SnapshotMeta<u64, BasicNode>,
+    data: &[u8],
+) -> Result<(), std::io::Error> {
+    let meta = encode(meta).map_err(std::io::Error::other)?;
+    let tmp = root.join("snapshot.tmp");
+    let mut f = fs::File::create(&tmp)?;
+    f.write_all(&(meta.len() as u64).to_le_bytes())?;
+    f.write_all(&meta)?;
+    f.write_all(data)?;
+    f.sync_all()?;
+    fs::rename(&tmp, root.join(SNAPSHOT_FILE))?;
+    fs::File::open(root)?.sync_all()
+}
+
+fn read_snapshot_file(root: &Path) -> Result<Option<Snapshot<MetaRaft>>, RaftStorageError> {
+    let bytes = match fs::read(root.join(SNAPSHOT_FILE)) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(StorageIOError::read_snapshot(None, &e).into()),
+    };
+    let damaged = || {
+        RaftStorageError::from(StorageIOError::read_snapshot(
+            None,
+            &std::io::Error::other("damaged snapshot file"),
+        ))
+    };
+    let (len, rest) = bytes.split_first_chunk::<8>().ok_or_else(damaged)?;
+    let len = usize::try_from(u64::from_le_bytes(*len)).map_err(|_| damaged())?;
+    if rest.len() < len {
+        return Err(damaged());
+    }
+    let (meta, data) = rest.split_at(len);
+    let meta = decode(meta)
+        .map_err(|e| RaftStorageError::from(StorageIOError::read_snapshot(None, &e)))?;
+    Ok(Some(Snapshot {
+        meta,
+        snapshot: Box::new(Cursor::new(data.to_vec())),
+    }))
+}
