@@ -165,6 +165,14 @@ pub static RAFT_APPLY_SECONDS: LazyLock<Histogram> = LazyLock::new(|| {
     )
 });
 
+/// Metadata ops waiting for the next Raft entry.
+pub static RAFT_PENDING_OPS: LazyLock<IntGauge> = LazyLock::new(|| {
+    gauge(
+        "predastore_raft_pending_ops",
+        "Metadata ops gathered for the next Raft entry",
+    )
+});
+
 /// The registry `/metrics` exposes.
 pub static REGISTRY: LazyLock<Registry> = LazyLock::new(|| {
     let registry = Registry::new();
@@ -180,6 +188,7 @@ pub static REGISTRY: LazyLock<Registry> = LazyLock::new(|| {
         Box::new(RAFT_OPS_PER_ENTRY.clone()),
         Box::new(RAFT_ENTRIES_PER_LOG_SYNC.clone()),
         Box::new(RAFT_APPLY_SECONDS.clone()),
+        Box::new(RAFT_PENDING_OPS.clone()),
         Box::new(POOL_HITS.clone()),
         Box::new(POOL_MISSES.clone()),
         Box::new(QUIC_CONNECTIONS.clone()),

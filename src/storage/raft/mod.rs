@@ -10,6 +10,7 @@
 // openraft's traits fix the (large) error type these functions return.
 #![allow(clippy::result_large_err)]
 
+pub mod group;
 pub mod log_store;
 pub mod state_machine;
 

@@ -1,0 +1,103 @@
+//! Starting a metadata Raft group on this node's storage.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use openraft::error::{InstallSnapshotError, RPCError, RaftError, Unreachable};
+use openraft::network::{RPCOption, RaftNetwork, RaftNetworkFactory};
+use openraft::raft::{
+    AppendEntriesRequest, AppendEntriesResponse, InstallSnapshotRequest, InstallSnapshotResponse,
+    VoteRequest, VoteResponse,
+};
+use openraft::{BasicNode, Config, Raft, SnapshotPolicy};
+
+use super::log_store::LogStore;
+use super::state_machine::MetaStateMachine;
+use super::{MetaRaft, SharedMetaState};
+
+/// The network of a group with a single member: there is never a peer to
+/// reach, so every call reports it unreachable. (The QUIC Raft network for
+/// several meta nodes is not built yet.)
+#[derive(Clone, Default)]
+pub struct SingleNode;
+
+fn no_peer() -> Unreachable {
+    Unreachable::new(&std::io::Error::new(
+        std::io::ErrorKind::NotConnected,
+        "a one-node metadata group has no peers",
+    ))
+}
+
+impl RaftNetworkFactory<MetaRaft> for SingleNode {
+    type Network = SingleNode;
+
+    async fn new_client(&mut self, _target: u64, _node: &BasicNode) -> Self::Network {
+        SingleNode
+    }
+}
+
+impl RaftNetwork<MetaRaft> for SingleNode {
+    async fn append_entries(
+        &mut self,
+        _rpc: AppendEntriesRequest<MetaRaft>,
+        _option: RPCOption,
+    ) -> Result<AppendEntriesResponse<u64>, RPCError<u64, BasicNode, RaftError<u64>>> {
+        Err(RPCError::Unreachable(no_peer()))
+    }
+
+    async fn install_snapshot(
+        &mut self,
+        _rpc: InstallSnapshotRequest<MetaRaft>,
+        _option: RPCOption,
+    ) -> Result<InstallSnapshotResponse<u64>, RPCError<u64, BasicNode, RaftError<u64, InstallSnapshotError>>> {
+        Err(RPCError::Unreachable(no_peer()))
+    }
+
+    async fn vote(
+        &mut self,
+        _rpc: VoteRequest<u64>,
+        _option: RPCOption,
+    ) -> Result<VoteResponse<u64>, RPCError<u64, BasicNode, RaftError<u64>>> {
+        Err(RPCError::Unreachable(no_peer()))
+    }
+}
+
+/// Raft timing and log compaction for the metadata group.
+pub fn raft_config() -> Result<Arc<Config>, String> {
+    Config {
+        cluster_name: "predastore-meta".into(),
+        heartbeat_interval: 100,
+        election_timeout_min: 300,
+        election_timeout_max: 600,
+        // A snapshot every 50k entries; the log is purged behind it.
+        snapshot_policy: SnapshotPolicy::LogsSinceLast(50_000),
+        max_in_snapshot_log_to_keep: 1_000,
+        ..Config::default()
+    }
+    .validate()
+    .map(Arc::new)
+    .map_err(|e| e.to_string())
+}
+
+/// Starts this node as the only member of a metadata group stored under
+/// `dir` (initialized on first start), and waits until it leads. Must be
+/// called from the tokio runtime Raft should run on.
+pub async fn start_single_node(dir: &Path, node_id: u64) -> Result<(Raft<MetaRaft>, SharedMetaState), String> {
+    let log = LogStore::open(&dir.join("raft-log")).map_err(|e| e.to_string())?;
+    let sm = MetaStateMachine::open(&dir.join("meta")).map_err(|e| e.to_string())?;
+    let state = sm.shared_state();
+    let raft = Raft::new(node_id, raft_config()?, SingleNode, log, sm)
+        .await
+        .map_err(|e| e.to_string())?;
+    if !raft.is_initialized().await.map_err(|e| e.to_string())? {
+        let members = BTreeMap::from([(node_id, BasicNode::default())]);
+        raft.initialize(members).await.map_err(|e| e.to_string())?;
+    }
+    raft.wait(Some(Duration::from_secs(10)))
+        .current_leader(node_id, "this node leads its one-node group")
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok((raft, state))
+}
