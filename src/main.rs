@@ -106,7 +106,8 @@ async fn serve(cfg: Config) -> Result<(), Error> {
             endpoint::start_server(quic.handle(), cfg.quic_listen, &tls, &cfg.quic(), reset_key)
                 .map_err(transport)?;
         let service = Arc::new(StorageService::new(node.as_ref().clone()));
-        rpc::serve(server, service, quic.handle());
+        let idle = rpc::Idle(std::time::Duration::from_millis(cfg.rpc_timeout_ms));
+        rpc::serve(server, service, quic.handle(), idle);
         tracing::info!(quic = %cfg.quic_listen, "shard server listening");
     }
     tracing::info!(listen = %cfg.listen, role = %cfg.role, "serving");

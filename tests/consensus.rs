@@ -28,7 +28,10 @@ async fn concurrent_ops_are_batched_committed_and_kept() -> Result<(), Box<dyn s
     let dir = tempfile::tempdir()?;
     let rt = endpoint::runtime(2)?;
     let path = dir.path().to_path_buf();
-    let (raft, state) = rt.handle().spawn(async move { start_single_node(&path, 1).await }).await??;
+    let (raft, state) = rt
+        .handle()
+        .spawn(async move { start_single_node(&path, 1).await })
+        .await??;
     let consensus = Consensus::new(raft.clone(), 100_000).start();
     let entries_before = metrics::RAFT_OPS_PER_ENTRY.get_sample_count();
 
@@ -37,7 +40,11 @@ async fn concurrent_ops_are_batched_committed_and_kept() -> Result<(), Box<dyn s
     let results = futures::stream::iter((0..6400u32).map(|i| {
         let consensus = consensus.clone();
         async move {
-            let name = if i % 10 == 9 { format!("b{}", i - 1) } else { format!("b{i}") };
+            let name = if i % 10 == 9 {
+                format!("b{}", i - 1)
+            } else {
+                format!("b{i}")
+            };
             (i, consensus.send(Submit(create_bucket(name))).await)
         }
     }))
@@ -47,13 +54,20 @@ async fn concurrent_ops_are_batched_committed_and_kept() -> Result<(), Box<dyn s
     for (i, r) in results {
         let r = r??;
         if i % 10 == 9 {
-            assert_eq!(r.err(), Some(MetaOpError::BucketAlreadyOwnedByYou), "op {i}");
+            assert_eq!(
+                r.err(),
+                Some(MetaOpError::BucketAlreadyOwnedByYou),
+                "op {i}"
+            );
         } else {
             assert!(r.is_ok(), "op {i}: {r:?}");
         }
     }
     let entries = metrics::RAFT_OPS_PER_ENTRY.get_sample_count() - entries_before;
-    assert!(entries < 6400 / 4, "{entries} entries for 6400 ops: not batched");
+    assert!(
+        entries < 6400 / 4,
+        "{entries} entries for 6400 ops: not batched"
+    );
 
     consensus.send(Linearize).await??;
     assert_eq!(state.load().list_buckets()?.len(), 5760);
@@ -62,7 +76,10 @@ async fn concurrent_ops_are_batched_committed_and_kept() -> Result<(), Box<dyn s
     raft.shutdown().await?;
     drop((raft, state, consensus));
     let path = dir.path().to_path_buf();
-    let (raft, state) = rt.handle().spawn(async move { start_single_node(&path, 1).await }).await??;
+    let (raft, state) = rt
+        .handle()
+        .spawn(async move { start_single_node(&path, 1).await })
+        .await??;
     let consensus = Consensus::new(raft.clone(), 1000).start();
     consensus.send(Linearize).await??;
     assert_eq!(state.load().list_buckets()?.len(), 5760);

@@ -350,6 +350,19 @@ async fn garbage_on_a_stream_gets_an_error_and_the_node_goes_on() -> Result<(), 
         .await;
         assert!(answer.is_ok(), "request {i}: no answer");
     }
+    // Every one of those streams was closed on the node too.
+    drop(conn);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut server_open = node.metric("predastore_quic_streams_open{side=\"server\"}");
+    while server_open != Some(0.0) && Instant::now() < deadline {
+        actix_rt::time::sleep(Duration::from_millis(50)).await;
+        server_open = node.metric("predastore_quic_streams_open{side=\"server\"}");
+    }
+    assert_eq!(
+        server_open,
+        Some(0.0),
+        "server streams still open after garbage"
+    );
     // The node still serves well-formed requests.
     client.peers.health(node.quic).await?;
     let key = new_key(0);
@@ -361,5 +374,81 @@ async fn garbage_on_a_stream_gets_an_error_and_the_node_goes_on() -> Result<(), 
         read_all(client.peers.get_shard(node.quic, key, None).await?).await?,
         b"abc"
     );
+    Ok(())
+}
+
+#[actix_rt::test]
+async fn abandoned_and_failed_requests_leak_no_stream_and_store_nothing() -> Result<(), NetError> {
+    let _serial = SERIAL.lock().await;
+    let certs = Certs::new();
+    let data_dir = tempfile::tempdir().expect("tempdir");
+    let node = NodeProcess::start(ip(7), data_dir.path(), certs.node(0), &[]);
+    let client = Client::new(&certs.material(2), Duration::from_secs(5));
+    let peer = node.quic;
+    let mut rng = rng(4);
+    let big = random_bytes(&mut rng, 4 << 20);
+    let big_key = new_key(0);
+    client
+        .peers
+        .put_shard(peer, big_key, big.len() as u64, body(&big))
+        .await?;
+    let chunk = Bytes::from(random_bytes(&mut rng, 16 << 10));
+
+    // PUTs whose caller gives up mid-body, and PUTs whose body fails.
+    let mut abandoned = Vec::new();
+    for i in 0..600u32 {
+        let key = new_key(1);
+        abandoned.push(key);
+        let first = futures::stream::iter(vec![Ok::<_, NetError>(chunk.clone())]);
+        if i % 2 == 0 {
+            let stalls = first.chain(futures::stream::pending());
+            let put = client.peers.put_shard(peer, key, 1 << 20, stalls);
+            assert!(tokio::time::timeout(Duration::from_millis(20), put)
+                .await
+                .is_err());
+        } else {
+            let fails = first.chain(futures::stream::iter(vec![Err(NetError::Body(
+                "client went away".into(),
+            ))]));
+            assert!(client
+                .peers
+                .put_shard(peer, key, 1 << 20, fails)
+                .await
+                .is_err());
+        }
+    }
+    // GETs dropped before their first chunk.
+    for _ in 0..300 {
+        drop(client.peers.get_shard(peer, big_key, None).await?);
+    }
+
+    assert_eq!(client_streams_open(), 0, "client streams still open");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut server_open = node.metric("predastore_quic_streams_open{side=\"server\"}");
+    while server_open != Some(0.0) && Instant::now() < deadline {
+        actix_rt::time::sleep(Duration::from_millis(50)).await;
+        server_open = node.metric("predastore_quic_streams_open{side=\"server\"}");
+    }
+    assert_eq!(server_open, Some(0.0), "server streams still open");
+    for key in abandoned {
+        let r = client.peers.get_shard(peer, key, None).await;
+        assert!(
+            matches!(
+                r,
+                Err(NetError::Remote {
+                    kind: ErrorKind::NotFound,
+                    ..
+                })
+            ),
+            "cut-short put stored: {:?}",
+            r.map(|b| b.len())
+        );
+    }
+    // The connection still carries normal traffic.
+    assert_eq!(
+        read_all(client.peers.get_shard(peer, big_key, None).await?).await?,
+        big
+    );
+    assert_eq!(client.peers.pooled().await, 1);
     Ok(())
 }

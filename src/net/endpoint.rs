@@ -65,6 +65,8 @@ fn limits(s: &QuicSettings) -> Result<Limits, NetError> {
         .and_then(|l| l.with_bidirectional_remote_data_window(s.stream_window))
         .and_then(|l| l.with_max_open_local_bidirectional_streams(s.max_streams))
         .and_then(|l| l.with_max_open_remote_bidirectional_streams(s.max_streams))
+        // Unidirectional streams are not used; a peer may not open any.
+        .and_then(|l| l.with_max_open_remote_unidirectional_streams(0))
         .map_err(err)
 }
 

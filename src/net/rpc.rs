@@ -1,12 +1,18 @@
 //! The RPCs over QUIC streams: the client calls and the server loop.
 //!
 //! One request per bidirectional stream. Both halves of every stream are
-//! closed on every path: the sender finishes after its last byte, an error
-//! resets, and dropping a half-read body sends STOP_SENDING (s2n-quic does
-//! so on drop). [`StreamGauge`] keeps `predastore_quic_streams_open` true.
+//! closed on every path: a sender finishes after its last byte and resets
+//! on any other way out (error, timeout, a dropped future — see
+//! [`Sender`]); a reader consumes the end of the stream, or stops it by
+//! dropping it half-read (s2n-quic sends STOP_SENDING on drop). Every wait
+//! on the peer is bounded by an idle deadline, so a stalled peer costs a
+//! timeout, never a hang. [`StreamGauge`] keeps
+//! `predastore_quic_streams_open` true.
 
+use std::future::Future;
 use std::ops::Range;
 use std::sync::Arc;
+use std::time::Duration;
 
 use bytes::{Bytes, BytesMut};
 use futures::future::BoxFuture;
@@ -21,11 +27,25 @@ use super::NetError;
 use crate::metrics;
 use crate::storage::ShardKey;
 
-/// Application error code for a stream reset because the body failed
-/// mid-way (e.g. a corrupt shard): the reader must not use what it got.
-const RESET_BODY_FAILED: u32 = 1;
-/// Application error code for a request that could not be parsed.
-const RESET_BAD_REQUEST: u32 = 2;
+/// Application error code for a stream reset because the body failed or
+/// the sender gave up mid-way: the reader must not use what it got.
+const RESET_ABANDONED: u32 = 1;
+
+/// How long a peer may keep us waiting on a single step (a chunk, a
+/// header, flow-control credit) before the request fails.
+#[derive(Clone, Copy, Debug)]
+pub struct Idle(pub Duration);
+
+impl Idle {
+    async fn bound<T>(
+        self,
+        step: impl Future<Output = Result<T, NetError>>,
+    ) -> Result<T, NetError> {
+        tokio::time::timeout(self.0, step)
+            .await
+            .map_err(|_| NetError::Timeout(self.0))?
+    }
+}
 
 /// Counts a stream from open to drop, per side.
 pub struct StreamGauge(&'static str);
@@ -58,26 +78,57 @@ fn stream_err(e: s2n_quic::stream::Error) -> NetError {
     }
 }
 
-/// Reads the end of a stream that must carry nothing more, so it closes
-/// cleanly instead of being stopped on drop.
-async fn expect_end(rx: &mut ReceiveStream) -> Result<(), NetError> {
-    match receive(rx).await? {
-        None => Ok(()),
-        Some(_) => {
-            Err(frame::FrameError::Malformed("bytes after the end of a message".into()).into())
+/// The sending half of a stream. It ends cleanly only through
+/// [`Sender::finish`]; dropped any other way it resets the stream, so the
+/// peer never takes a cut-short message for a whole one.
+pub struct Sender {
+    tx: Option<SendStream>,
+    idle: Idle,
+}
+
+impl Sender {
+    fn new(tx: SendStream, idle: Idle) -> Self {
+        Self { tx: Some(tx), idle }
+    }
+
+    async fn send(&mut self, data: Bytes) -> Result<(), NetError> {
+        let n = data.len() as u64;
+        let tx = self
+            .tx
+            .as_mut()
+            .ok_or_else(|| NetError::Stream("already finished".into()))?;
+        self.idle
+            .bound(async { tx.send(data).await.map_err(stream_err) })
+            .await?;
+        metrics::QUIC_BYTES_SENT.inc_by(n);
+        Ok(())
+    }
+
+    /// Abandons the message: the peer sees a reset, not an end.
+    fn reset(&mut self) {
+        if let Some(mut tx) = self.tx.take() {
+            let _ = tx.reset(RESET_ABANDONED.into());
+        }
+    }
+
+    fn finish(&mut self) -> Result<(), NetError> {
+        match self.tx.take() {
+            Some(mut tx) => tx.finish().map_err(stream_err),
+            None => Ok(()),
         }
     }
 }
 
-async fn send(tx: &mut SendStream, data: Bytes) -> Result<(), NetError> {
-    let n = data.len() as u64;
-    tx.send(data).await.map_err(stream_err)?;
-    metrics::QUIC_BYTES_SENT.inc_by(n);
-    Ok(())
+impl Drop for Sender {
+    fn drop(&mut self) {
+        self.reset();
+    }
 }
 
-async fn receive(rx: &mut ReceiveStream) -> Result<Option<Bytes>, NetError> {
-    let chunk = rx.receive().await.map_err(stream_err)?;
+async fn receive(rx: &mut ReceiveStream, idle: Idle) -> Result<Option<Bytes>, NetError> {
+    let chunk = idle
+        .bound(async { rx.receive().await.map_err(stream_err) })
+        .await?;
     if let Some(c) = &chunk {
         metrics::QUIC_BYTES_RECEIVED.inc_by(c.len() as u64);
     }
@@ -88,38 +139,60 @@ async fn receive(rx: &mut ReceiveStream) -> Result<Option<Bytes>, NetError> {
 async fn read_header<T: for<'de> serde::Deserialize<'de>>(
     rx: &mut ReceiveStream,
     buf: &mut BytesMut,
+    idle: Idle,
 ) -> Result<T, NetError> {
     loop {
         if let Some(header) = frame::decode(buf)? {
             return Ok(header);
         }
-        match receive(rx).await? {
+        match receive(rx, idle).await? {
             Some(chunk) => buf.extend_from_slice(&chunk),
             None => return Err(frame::FrameError::Truncated.into()),
         }
     }
 }
 
+/// Reads the end of a stream that must carry nothing more, so it closes
+/// cleanly instead of being stopped on drop.
+async fn expect_end(rx: &mut ReceiveStream, buf: &BytesMut, idle: Idle) -> Result<(), NetError> {
+    let trailing = frame::FrameError::Malformed("bytes after the end of a message".into());
+    if !buf.is_empty() {
+        return Err(trailing.into());
+    }
+    match receive(rx, idle).await? {
+        None => Ok(()),
+        Some(_) => Err(trailing.into()),
+    }
+}
+
 /// A body of known length arriving on a stream: what followed the header
 /// in the first read, then the stream's own chunks, checked against the
-/// declared length.
+/// declared length, each within the idle deadline.
 pub struct Body {
     rx: ReceiveStream,
     first: Option<Bytes>,
     remaining: u64,
     len: u64,
     ended: bool,
+    idle: Idle,
     _gauge: Option<StreamGauge>,
 }
 
 impl Body {
-    fn new(rx: ReceiveStream, first: BytesMut, len: u64, gauge: Option<StreamGauge>) -> Self {
+    fn new(
+        rx: ReceiveStream,
+        first: BytesMut,
+        len: u64,
+        idle: Idle,
+        gauge: Option<StreamGauge>,
+    ) -> Self {
         Self {
             rx,
             first: (!first.is_empty()).then(|| first.freeze()),
             remaining: len,
             len,
             ended: false,
+            idle,
             _gauge: gauge,
         }
     }
@@ -134,8 +207,8 @@ impl Body {
         self.len == 0
     }
 
-    /// The next piece, `None` at the end; a stream that ends early or runs
-    /// long is an error.
+    /// The next piece, `None` at the end; a stream that ends early, runs
+    /// long, or stalls past the idle deadline is an error.
     pub async fn next_chunk(&mut self) -> Option<Result<Bytes, NetError>> {
         let chunk = match self.first.take() {
             Some(first) => first,
@@ -146,21 +219,30 @@ impl Body {
                 // Consume the end of the stream: a clean close, and proof
                 // nothing follows the declared bytes.
                 self.ended = true;
-                return expect_end(&mut self.rx).await.err().map(Err);
+                return expect_end(&mut self.rx, &BytesMut::new(), self.idle)
+                    .await
+                    .err()
+                    .map(Err);
             }
-            None => match receive(&mut self.rx).await {
+            None => match receive(&mut self.rx, self.idle).await {
                 Ok(Some(chunk)) => chunk,
                 Ok(None) => {
-                    return Some(Err(NetError::Body(format!(
-                        "stream ended {} bytes short",
-                        self.remaining
-                    ))))
+                    self.remaining = 0;
+                    self.ended = true;
+                    return Some(Err(NetError::Body(
+                        "stream ended before the declared length".into(),
+                    )));
                 }
-                Err(e) => return Some(Err(e)),
+                Err(e) => {
+                    self.remaining = 0;
+                    self.ended = true;
+                    return Some(Err(e));
+                }
             },
         };
         if chunk.len() as u64 > self.remaining {
             self.remaining = 0;
+            self.ended = true;
             return Some(Err(NetError::Body("more bytes than declared".into())));
         }
         self.remaining -= chunk.len() as u64;
@@ -186,40 +268,60 @@ fn unexpected(r: Response) -> NetError {
     )))
 }
 
-async fn open(
-    conn: &mut ConnectionHandle,
-) -> Result<(ReceiveStream, SendStream, StreamGauge), NetError> {
-    let stream = conn
-        .open_bidirectional_stream()
-        .await
-        .map_err(|e| NetError::Connection {
-            addr: conn
-                .remote_addr()
-                .unwrap_or_else(|_| ([0, 0, 0, 0], 0).into()),
-            message: e.to_string(),
-        })?;
+/// A freshly opened request stream (nothing sent yet).
+pub struct OpenStream {
+    rx: ReceiveStream,
+    tx: Sender,
+    idle: Idle,
+    gauge: StreamGauge,
+}
+
+/// Opens a request stream on a connection; fails at once when the
+/// connection is closed (so the caller may retry on a new one).
+pub async fn open(conn: &mut ConnectionHandle, idle: Idle) -> Result<OpenStream, NetError> {
+    let addr = conn
+        .remote_addr()
+        .unwrap_or_else(|_| ([0, 0, 0, 0], 0).into());
+    let stream = idle
+        .bound(async {
+            conn.open_bidirectional_stream()
+                .await
+                .map_err(|e| NetError::Connection {
+                    addr,
+                    message: e.to_string(),
+                })
+        })
+        .await?;
     let gauge = StreamGauge::open("client");
     let (rx, tx) = stream.split();
-    Ok((rx, tx, gauge))
+    Ok(OpenStream {
+        rx,
+        tx: Sender::new(tx, idle),
+        idle,
+        gauge,
+    })
 }
 
 /// A request without a body, answered by a response without one.
-async fn call(conn: &mut ConnectionHandle, request: &Request) -> Result<Response, NetError> {
-    let (mut rx, mut tx, _gauge) = open(conn).await?;
-    send(&mut tx, frame::encode(request)?).await?;
-    tx.finish().map_err(stream_err)?;
+async fn call(
+    conn: &mut ConnectionHandle,
+    request: &Request,
+    idle: Idle,
+) -> Result<Response, NetError> {
+    let mut s = open(conn, idle).await?;
+    s.tx.send(frame::encode(request)?).await?;
+    s.tx.finish()?;
     let mut buf = BytesMut::new();
-    let response = read_header(&mut rx, &mut buf).await?;
-    if !buf.is_empty() {
-        return Err(frame::FrameError::Malformed("bytes after a response".into()).into());
-    }
-    expect_end(&mut rx).await?;
+    let response = read_header(&mut s.rx, &mut buf, idle).await?;
+    expect_end(&mut s.rx, &buf, idle).await?;
     Ok(response)
 }
 
-/// Stores a shard of `len` bytes on the peer; answers its CRC32C.
+/// Stores a shard of `len` bytes on the peer over an opened stream;
+/// answers its CRC32C. A body that fails, runs long or short resets the
+/// stream; a refusal by the peer comes back as its error.
 pub async fn put_shard<S>(
-    conn: &mut ConnectionHandle,
+    mut s: OpenStream,
     key: ShardKey,
     len: u64,
     body: S,
@@ -227,36 +329,20 @@ pub async fn put_shard<S>(
 where
     S: Stream<Item = Result<Bytes, NetError>>,
 {
-    let (mut rx, mut tx, _gauge) = open(conn).await?;
-    send(&mut tx, frame::encode(&Request::PutShard { key, len })?).await?;
-    let mut body = std::pin::pin!(body);
-    let mut sent = 0u64;
-    while let Some(chunk) = body.next().await {
-        let chunk = match chunk {
-            Ok(c) => c,
-            Err(e) => {
-                let _ = tx.reset(RESET_BODY_FAILED.into());
-                return Err(e);
-            }
+    let sent = send_put(&mut s, key, len, body).await;
+    if let Err(e) = sent {
+        s.tx.reset();
+        // The peer may have refused early (busy, too large): its answer
+        // says more than our failed send.
+        let mut buf = BytesMut::new();
+        return match read_header(&mut s.rx, &mut buf, Idle(Duration::from_secs(1))).await {
+            Ok(Response::Error { kind, message }) => Err(remote(kind, message)),
+            _ => Err(e),
         };
-        sent += chunk.len() as u64;
-        if sent > len {
-            let _ = tx.reset(RESET_BODY_FAILED.into());
-            return Err(NetError::Body(format!(
-                "body runs past the declared {len} bytes"
-            )));
-        }
-        send(&mut tx, chunk).await?;
     }
-    if sent != len {
-        let _ = tx.reset(RESET_BODY_FAILED.into());
-        return Err(NetError::Body(format!(
-            "body is {sent} bytes, {len} declared"
-        )));
-    }
-    tx.finish().map_err(stream_err)?;
-    let response = read_header(&mut rx, &mut BytesMut::new()).await?;
-    expect_end(&mut rx).await?;
+    let mut buf = BytesMut::new();
+    let response = read_header(&mut s.rx, &mut buf, s.idle).await?;
+    expect_end(&mut s.rx, &buf, s.idle).await?;
     match response {
         Response::Stored { crc } => Ok(crc),
         Response::Error { kind, message } => Err(remote(kind, message)),
@@ -264,30 +350,71 @@ where
     }
 }
 
+async fn send_put<S>(s: &mut OpenStream, key: ShardKey, len: u64, body: S) -> Result<(), NetError>
+where
+    S: Stream<Item = Result<Bytes, NetError>>,
+{
+    s.tx.send(frame::encode(&Request::PutShard { key, len })?)
+        .await?;
+    let mut body = std::pin::pin!(body);
+    let mut sent = 0u64;
+    while let Some(chunk) = body.next().await {
+        let chunk = chunk?;
+        sent += chunk.len() as u64;
+        if sent > len {
+            return Err(NetError::Body(format!(
+                "body runs past the declared {len} bytes"
+            )));
+        }
+        s.tx.send(chunk).await?;
+    }
+    if sent != len {
+        return Err(NetError::Body(format!(
+            "body is {sent} bytes, {len} declared"
+        )));
+    }
+    s.tx.finish()
+}
+
 /// Starts reading a shard (or `range` of it) from the peer.
 pub async fn get_shard(
     conn: &mut ConnectionHandle,
     key: ShardKey,
     range: Option<Range<u64>>,
+    idle: Idle,
 ) -> Result<Body, NetError> {
-    let (mut rx, mut tx, gauge) = open(conn).await?;
+    let mut s = open(conn, idle).await?;
     let request = Request::GetShard {
         key,
-        range: range.map(|r| (r.start, r.end)),
+        range: range.clone().map(|r| (r.start, r.end)),
     };
-    send(&mut tx, frame::encode(&request)?).await?;
-    tx.finish().map_err(stream_err)?;
+    s.tx.send(frame::encode(&request)?).await?;
+    s.tx.finish()?;
     let mut buf = BytesMut::new();
-    match read_header(&mut rx, &mut buf).await? {
-        Response::Body { len } => Ok(Body::new(rx, buf, len, Some(gauge))),
+    match read_header(&mut s.rx, &mut buf, idle).await? {
+        Response::Body { len } => {
+            if let Some(r) = range {
+                if len != r.end.saturating_sub(r.start) {
+                    return Err(NetError::Body(format!(
+                        "range of {} bytes answered with {len}",
+                        r.end - r.start
+                    )));
+                }
+            }
+            Ok(Body::new(s.rx, buf, len, idle, Some(s.gauge)))
+        }
         Response::Error { kind, message } => Err(remote(kind, message)),
         other => Err(unexpected(other)),
     }
 }
 
 /// Deletes a shard on the peer; whether it existed.
-pub async fn delete_shard(conn: &mut ConnectionHandle, key: ShardKey) -> Result<bool, NetError> {
-    match call(conn, &Request::DeleteShard { key }).await? {
+pub async fn delete_shard(
+    conn: &mut ConnectionHandle,
+    key: ShardKey,
+    idle: Idle,
+) -> Result<bool, NetError> {
+    match call(conn, &Request::DeleteShard { key }, idle).await? {
         Response::Deleted { existed } => Ok(existed),
         Response::Error { kind, message } => Err(remote(kind, message)),
         other => Err(unexpected(other)),
@@ -295,8 +422,8 @@ pub async fn delete_shard(conn: &mut ConnectionHandle, key: ShardKey) -> Result<
 }
 
 /// Asks whether the peer is up.
-pub async fn health(conn: &mut ConnectionHandle) -> Result<(), NetError> {
-    match call(conn, &Request::Health).await? {
+pub async fn health(conn: &mut ConnectionHandle, idle: Idle) -> Result<(), NetError> {
+    match call(conn, &Request::Health, idle).await? {
         Response::Healthy => Ok(()),
         Response::Error { kind, message } => Err(remote(kind, message)),
         other => Err(unexpected(other)),
@@ -335,8 +462,14 @@ pub trait ShardService: Send + Sync + 'static {
 }
 
 /// Accepts connections and serves every stream on them until the server
-/// is dropped. Runs on the endpoint's runtime.
-pub fn serve(mut server: Server, service: Arc<dyn ShardService>, handle: &tokio::runtime::Handle) {
+/// is dropped. Runs on the endpoint's runtime; `idle` bounds every wait on
+/// a client.
+pub fn serve(
+    mut server: Server,
+    service: Arc<dyn ShardService>,
+    handle: &tokio::runtime::Handle,
+    idle: Idle,
+) {
     let rt = handle.clone();
     handle.spawn(async move {
         while let Some(mut conn) = server.accept().await {
@@ -345,7 +478,7 @@ pub fn serve(mut server: Server, service: Arc<dyn ShardService>, handle: &tokio:
                 let side = metrics::QUIC_CONNECTIONS.with_label_values(&["server"]);
                 side.inc();
                 while let Ok(Some(stream)) = conn.accept_bidirectional_stream().await {
-                    rt2.spawn(serve_stream(stream, service.clone()));
+                    rt2.spawn(serve_stream(stream, service.clone(), idle));
                 }
                 side.dec();
             });
@@ -353,9 +486,9 @@ pub fn serve(mut server: Server, service: Arc<dyn ShardService>, handle: &tokio:
     });
 }
 
-async fn respond(tx: &mut SendStream, response: &Response) -> Result<(), NetError> {
-    send(tx, frame::encode(response)?).await?;
-    tx.finish().map_err(stream_err)
+async fn respond(tx: &mut Sender, response: &Response) -> Result<(), NetError> {
+    tx.send(frame::encode(response)?).await?;
+    tx.finish()
 }
 
 fn error_response(e: ServiceError) -> Response {
@@ -365,79 +498,74 @@ fn error_response(e: ServiceError) -> Response {
     }
 }
 
-async fn serve_stream(stream: BidirectionalStream, service: Arc<dyn ShardService>) {
-    let gauge = StreamGauge::open("server");
-    let (mut rx, mut tx) = stream.split();
+async fn serve_stream(stream: BidirectionalStream, service: Arc<dyn ShardService>, idle: Idle) {
+    let _gauge = StreamGauge::open("server");
+    let (mut rx, tx) = stream.split();
+    let mut tx = Sender::new(tx, idle);
     let mut buf = BytesMut::new();
-    let request = match read_header::<Request>(&mut rx, &mut buf).await {
+    let request = match read_header::<Request>(&mut rx, &mut buf, idle).await {
         Ok(r) => r,
         Err(e) => {
             let bad = Response::Error {
                 kind: ErrorKind::BadRequest,
                 message: e.to_string(),
             };
-            if respond(&mut tx, &bad).await.is_err() {
-                let _ = tx.reset(RESET_BAD_REQUEST.into());
-            }
+            // If even that fails, dropping `tx` resets the stream.
+            let _ = respond(&mut tx, &bad).await;
             return;
         }
     };
     let result = match request {
         Request::PutShard { key, len } => {
-            let body = Body::new(rx, buf, len, None);
+            let body = Body::new(rx, buf, len, idle, None);
             let response = match service.put_shard(key, len, body).await {
                 Ok(crc) => Response::Stored { crc },
                 Err(e) => error_response(e),
             };
             respond(&mut tx, &response).await
         }
-        Request::GetShard { key, range } => {
-            if let Err(e) = expect_end(&mut rx).await {
-                tracing::debug!(error = %e, "get request with trailing bytes");
-            }
-            match service.get_shard(key, range.map(|(a, b)| a..b)).await {
+        Request::GetShard { key, range } => match expect_end(&mut rx, &buf, idle).await {
+            Err(e) => Err(e),
+            Ok(()) => match service.get_shard(key, range.map(|(a, b)| a..b)).await {
                 Ok((len, body)) => send_body(&mut tx, len, body).await,
                 Err(e) => respond(&mut tx, &error_response(e)).await,
+            },
+        },
+        Request::DeleteShard { key } => match expect_end(&mut rx, &buf, idle).await {
+            Err(e) => Err(e),
+            Ok(()) => {
+                let response = match service.delete_shard(key).await {
+                    Ok(existed) => Response::Deleted { existed },
+                    Err(e) => error_response(e),
+                };
+                respond(&mut tx, &response).await
             }
-        }
-        Request::DeleteShard { key } => {
-            let _ = expect_end(&mut rx).await;
-            let response = match service.delete_shard(key).await {
-                Ok(existed) => Response::Deleted { existed },
-                Err(e) => error_response(e),
-            };
-            respond(&mut tx, &response).await
-        }
-        Request::Health => {
-            let _ = expect_end(&mut rx).await;
-            respond(&mut tx, &Response::Healthy).await
-        }
+        },
+        Request::Health => match expect_end(&mut rx, &buf, idle).await {
+            Err(e) => Err(e),
+            Ok(()) => respond(&mut tx, &Response::Healthy).await,
+        },
     };
     if let Err(e) = result {
         tracing::debug!(error = %e, "stream ended early");
     }
-    drop(gauge);
 }
 
-async fn send_body(tx: &mut SendStream, len: u64, mut body: ServiceBody) -> Result<(), NetError> {
-    send(tx, frame::encode(&Response::Body { len })?).await?;
+/// Sends a body; a failure mid-way leaves `tx` unfinished, so the stream
+/// is reset and the reader sees an error, not a short body.
+async fn send_body(tx: &mut Sender, len: u64, mut body: ServiceBody) -> Result<(), NetError> {
+    tx.send(frame::encode(&Response::Body { len })?).await?;
     let mut sent = 0u64;
     while let Some(chunk) = body.next().await {
-        match chunk {
-            Ok(c) => {
-                sent += c.len() as u64;
-                send(tx, c).await?;
-            }
-            Err(e) => {
-                tracing::warn!(error = %e.message, "shard body failed mid-stream");
-                let _ = tx.reset(RESET_BODY_FAILED.into());
-                return Ok(());
-            }
+        let chunk = chunk.map_err(|e| NetError::Body(e.message))?;
+        sent += chunk.len() as u64;
+        if sent > len {
+            return Err(NetError::Body("service body ran past its length".into()));
         }
+        tx.send(chunk).await?;
     }
     if sent != len {
-        let _ = tx.reset(RESET_BODY_FAILED.into());
-        return Ok(());
+        return Err(NetError::Body("service body ended short".into()));
     }
-    tx.finish().map_err(stream_err)
+    tx.finish()
 }

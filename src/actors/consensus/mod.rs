@@ -78,7 +78,9 @@ impl Consensus {
                     let results = response.data.results;
                     if results.len() != waiters.len() {
                         let e = ConsensusError::Failed("result count does not match".into());
-                        waiters.into_iter().for_each(|w| drop(w.send(Err(e.clone()))));
+                        waiters
+                            .into_iter()
+                            .for_each(|w| drop(w.send(Err(e.clone()))));
                     } else {
                         for (w, r) in waiters.into_iter().zip(results) {
                             let _ = w.send(Ok(r));
@@ -87,7 +89,9 @@ impl Consensus {
                 }
                 Err(e) => {
                     let err = classify(&e);
-                    waiters.into_iter().for_each(|w| drop(w.send(Err(err.clone()))));
+                    waiters
+                        .into_iter()
+                        .for_each(|w| drop(w.send(Err(err.clone()))));
                 }
             }
             act.flush(ctx);

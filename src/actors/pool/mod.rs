@@ -22,7 +22,7 @@ use s2n_quic::Client;
 use tokio::sync::oneshot;
 
 use crate::metrics;
-use crate::net::rpc::{self, Body};
+use crate::net::rpc::{self, Body, Idle};
 use crate::net::{endpoint, NetError};
 use crate::storage::ShardKey;
 
@@ -207,7 +207,10 @@ impl PeerClient {
         }
     }
 
-    /// Stores a shard on `addr`; its CRC32C. Not retried: the body is consumed.
+    /// Stores a shard on `addr`; its CRC32C. Opening the stream is retried
+    /// on a fresh connection; once the body flows it is not (the body is
+    /// consumed). Each wait on the peer is bounded by the RPC timeout, the
+    /// whole transfer is not: a large shard may take longer.
     pub async fn put_shard<S>(
         &self,
         addr: SocketAddr,
@@ -218,43 +221,59 @@ impl PeerClient {
     where
         S: Stream<Item = Result<Bytes, NetError>>,
     {
-        let mut body = Some(body);
-        self.run(addr, false, |mut conn| {
-            let body = body.take();
-            async move {
-                let body = body.ok_or_else(|| NetError::Body("body already sent".into()))?;
-                rpc::put_shard(&mut conn, key, len, body).await
+        let idle = self.idle();
+        let (stream, id) = self
+            .run(addr, true, |mut conn| async move {
+                let id = conn.id();
+                rpc::open(&mut conn, idle).await.map(|s| (s, id))
+            })
+            .await?;
+        let result = rpc::put_shard(stream, key, len, body).await;
+        if let Err(e) = &result {
+            if e.breaks_connection() {
+                self.pool.do_send(Evict {
+                    addr,
+                    connection_id: id,
+                });
             }
-        })
-        .await
+        }
+        result
     }
 
-    /// Starts reading a shard (or a range of it) from `addr`.
+    fn idle(&self) -> Idle {
+        Idle(self.rpc_timeout)
+    }
+
+    /// Starts reading a shard (or a range of it) from `addr`. Each later
+    /// chunk must arrive within the RPC timeout.
     pub async fn get_shard(
         &self,
         addr: SocketAddr,
         key: ShardKey,
         range: Option<Range<u64>>,
     ) -> Result<Body, NetError> {
+        let idle = self.idle();
         self.run(addr, true, |mut conn| {
             let range = range.clone();
-            async move { rpc::get_shard(&mut conn, key, range).await }
+            async move { rpc::get_shard(&mut conn, key, range, idle).await }
         })
         .await
     }
 
     /// Deletes a shard on `addr`; whether it existed.
     pub async fn delete_shard(&self, addr: SocketAddr, key: ShardKey) -> Result<bool, NetError> {
+        let idle = self.idle();
         self.run(addr, true, |mut conn| async move {
-            rpc::delete_shard(&mut conn, key).await
+            rpc::delete_shard(&mut conn, key, idle).await
         })
         .await
     }
 
     /// Whether `addr` answers.
     pub async fn health(&self, addr: SocketAddr) -> Result<(), NetError> {
+        let idle = self.idle();
         self.run(addr, true, |mut conn| async move {
-            rpc::health(&mut conn).await
+            rpc::health(&mut conn, idle).await
         })
         .await
     }

@@ -51,7 +51,10 @@ impl RaftNetwork<MetaRaft> for SingleNode {
         &mut self,
         _rpc: InstallSnapshotRequest<MetaRaft>,
         _option: RPCOption,
-    ) -> Result<InstallSnapshotResponse<u64>, RPCError<u64, BasicNode, RaftError<u64, InstallSnapshotError>>> {
+    ) -> Result<
+        InstallSnapshotResponse<u64>,
+        RPCError<u64, BasicNode, RaftError<u64, InstallSnapshotError>>,
+    > {
         Err(RPCError::Unreachable(no_peer()))
     }
 
@@ -84,7 +87,10 @@ pub fn raft_config() -> Result<Arc<Config>, String> {
 /// Starts this node as the only member of a metadata group stored under
 /// `dir` (initialized on first start), and waits until it leads. Must be
 /// called from the tokio runtime Raft should run on.
-pub async fn start_single_node(dir: &Path, node_id: u64) -> Result<(Raft<MetaRaft>, SharedMetaState), String> {
+pub async fn start_single_node(
+    dir: &Path,
+    node_id: u64,
+) -> Result<(Raft<MetaRaft>, SharedMetaState), String> {
     let log = LogStore::open(&dir.join("raft-log")).map_err(|e| e.to_string())?;
     let sm = MetaStateMachine::open(&dir.join("meta")).map_err(|e| e.to_string())?;
     let state = sm.shared_state();
