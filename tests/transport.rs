@@ -98,6 +98,18 @@ async fn read_all(mut b: predastore::net::rpc::Body) -> Result<Vec<u8>, NetError
     Ok(out)
 }
 
+/// The node's open server streams, once they drop to zero (or 10 s pass).
+async fn server_streams_open(node: &NodeProcess) -> Option<f64> {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let open = node.metric("predastore_quic_streams_open{side=\"server\"}");
+        if open == Some(0.0) || Instant::now() >= deadline {
+            return open;
+        }
+        actix_rt::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
 fn client_streams_open() -> i64 {
     metrics::QUIC_STREAMS_OPEN
         .with_label_values(&["client"])
@@ -199,13 +211,11 @@ async fn ten_thousand_requests_on_one_connection_leak_no_stream() -> Result<(), 
     assert!(!client.peers.delete_shard(peer, big_key).await?);
 
     assert_eq!(client_streams_open(), 0, "client streams still open");
-    let deadline = Instant::now() + Duration::from_secs(10);
-    let mut server_open = node.metric("predastore_quic_streams_open{side=\"server\"}");
-    while server_open != Some(0.0) && Instant::now() < deadline {
-        actix_rt::time::sleep(Duration::from_millis(50)).await;
-        server_open = node.metric("predastore_quic_streams_open{side=\"server\"}");
-    }
-    assert_eq!(server_open, Some(0.0), "server streams still open");
+    assert_eq!(
+        server_streams_open(&node).await,
+        Some(0.0),
+        "server streams still open"
+    );
     assert_eq!(client.peers.pooled().await, 1);
     // Only the first wave of 64 found no connection (and waited for the one dial).
     let misses = metrics::POOL_MISSES.get() - misses_before;
@@ -423,13 +433,11 @@ async fn abandoned_and_failed_requests_leak_no_stream_and_store_nothing() -> Res
     }
 
     assert_eq!(client_streams_open(), 0, "client streams still open");
-    let deadline = Instant::now() + Duration::from_secs(10);
-    let mut server_open = node.metric("predastore_quic_streams_open{side=\"server\"}");
-    while server_open != Some(0.0) && Instant::now() < deadline {
-        actix_rt::time::sleep(Duration::from_millis(50)).await;
-        server_open = node.metric("predastore_quic_streams_open{side=\"server\"}");
-    }
-    assert_eq!(server_open, Some(0.0), "server streams still open");
+    assert_eq!(
+        server_streams_open(&node).await,
+        Some(0.0),
+        "server streams still open"
+    );
     for key in abandoned {
         let r = client.peers.get_shard(peer, key, None).await;
         assert!(
