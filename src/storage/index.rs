@@ -12,7 +12,7 @@
 
 use std::path::Path;
 
-use fjall::{Database, Keyspace, KeyspaceCreateOptions, PersistMode};
+use fjall::{Database, Keyspace, KeyspaceCreateOptions};
 
 use super::segment::SegmentId;
 use super::shard_key::ShardKey;
@@ -343,12 +343,7 @@ impl ShardIndex {
     /// Makes everything written so far durable (`sync`), or just hands it
     /// to the OS (`!sync`, for `PREDASTORE_FSYNC=off`).
     pub fn persist(&self, sync: bool) -> Result<(), StorageError> {
-        let mode = if sync {
-            PersistMode::SyncData
-        } else {
-            PersistMode::Buffer
-        };
-        self.db.persist(mode)?;
+        self.db.persist(crate::storage::persist_mode(sync))?;
         Ok(())
     }
 }

@@ -22,3 +22,13 @@ pub use reader::{ShardRead, ShardReader};
 pub use shard_key::{ObjectId, ShardKey};
 pub use shard_write::{ShardWrite, WriteId};
 pub use volume::{Appended, CompactionReport, Volume, VolumeConfig};
+
+/// fjall's persist mode for "make it durable" (`sync`) or "hand it to the
+/// OS" (`!sync`), shared by every fjall store of the node.
+pub(crate) fn persist_mode(sync: bool) -> fjall::PersistMode {
+    if sync {
+        fjall::PersistMode::SyncData
+    } else {
+        fjall::PersistMode::Buffer
+    }
+}

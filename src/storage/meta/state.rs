@@ -425,12 +425,7 @@ impl MetaState {
     /// Makes everything applied so far durable (`sync`), or just hands it
     /// to the OS (`!sync`).
     pub fn persist(&self, sync: bool) -> Result<(), MetaError> {
-        let mode = if sync {
-            PersistMode::SyncData
-        } else {
-            PersistMode::Buffer
-        };
-        self.db.persist(mode)?;
+        self.db.persist(crate::storage::persist_mode(sync))?;
         Ok(())
     }
 
