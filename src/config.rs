@@ -97,7 +97,7 @@ impl Default for Config {
             sync_pending_bytes: 64 << 20,
             compact_below_percent: 50,
             max_shard_bytes: 5 << 30,
-            log: "info".into(),
+            log: "info,openraft=warn,fjall=warn,lsm_tree=warn".into(),
             node_id: 1,
             quic_listen: SocketAddr::from(([127, 0, 0, 1], 9100)),
             tls_ca: None,

@@ -17,6 +17,9 @@ pub enum Error {
     /// The cluster transport failed to start.
     #[error("transport: {0}")]
     Transport(#[from] NetError),
+    /// The metadata group failed to start.
+    #[error("metadata: {0}")]
+    Meta(String),
     /// Binding or serving a socket failed.
     #[error("I/O: {0}")]
     Io(#[from] std::io::Error),
@@ -27,7 +30,7 @@ impl Error {
     pub fn is_retriable(&self) -> bool {
         match self {
             Error::Storage(e) => e.is_retriable(),
-            Error::Config(_) | Error::Io(_) | Error::Transport(_) => false,
+            Error::Config(_) | Error::Io(_) | Error::Transport(_) | Error::Meta(_) => false,
         }
     }
 }

@@ -7,12 +7,15 @@ use tracing_subscriber::EnvFilter;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use actix::Actor;
+use predastore::actors::consensus::Consensus;
 use predastore::actors::shard_server::StorageService;
 use predastore::actors::storage_node::StorageNode;
 use predastore::config::{Config, TlsSource};
 use predastore::error::Error;
 use predastore::net::tls::{self, TlsMaterial};
 use predastore::net::{endpoint, rpc};
+use predastore::storage::raft::group::{export_metrics, start_single_node};
 
 #[derive(Parser)]
 #[command(
@@ -110,6 +113,24 @@ async fn serve(cfg: Config) -> Result<(), Error> {
         rpc::serve(server, service, quic.handle(), idle);
         tracing::info!(quic = %cfg.quic_listen, "shard server listening");
     }
+    // The metadata group: for now the one-node group of the all-in-one
+    // role (the Raft network between meta nodes is not built yet).
+    let meta = if roles.meta {
+        let dir = cfg.data_dir.join("meta");
+        let node_id = cfg.node_id;
+        let (raft, _state) = quic
+            .handle()
+            .spawn(async move { start_single_node(&dir, node_id).await })
+            .await
+            .map_err(|e| Error::Meta(e.to_string()))?
+            .map_err(Error::Meta)?;
+        quic.handle().spawn(export_metrics(raft.clone(), node_id));
+        let consensus = Consensus::new(raft.clone(), 100_000).start();
+        tracing::info!(node = node_id, "metadata group started (one node)");
+        Some((raft, consensus))
+    } else {
+        None
+    };
     tracing::info!(listen = %cfg.listen, role = %cfg.role, "serving");
     let app_node = node.clone();
     let server = HttpServer::new(move || {
@@ -131,6 +152,12 @@ async fn serve(cfg: Config) -> Result<(), Error> {
         handle.stop(true).await;
     });
     server.await?;
+    if let Some((raft, _consensus)) = meta {
+        let shutdown = quic.handle().spawn(async move { raft.shutdown().await });
+        if !matches!(shutdown.await, Ok(Ok(()))) {
+            tracing::warn!("metadata group did not shut down cleanly");
+        }
+    }
     if let Some(node) = node {
         node.into_inner().as_ref().clone().shutdown().await?;
     }

@@ -165,6 +165,31 @@ pub static RAFT_APPLY_SECONDS: LazyLock<Histogram> = LazyLock::new(|| {
     )
 });
 
+/// Current Raft term of this node.
+pub static RAFT_TERM: LazyLock<IntGauge> =
+    LazyLock::new(|| gauge("predastore_raft_term", "Current Raft term of this node"));
+/// Index of the last entry applied to the metadata state.
+pub static RAFT_APPLIED_INDEX: LazyLock<IntGauge> = LazyLock::new(|| {
+    gauge(
+        "predastore_raft_applied_index",
+        "Index of the last Raft entry applied (committed) on this node",
+    )
+});
+/// Times this node saw the leader change.
+pub static RAFT_LEADER_CHANGES: LazyLock<IntCounter> = LazyLock::new(|| {
+    counter(
+        "predastore_raft_leader_changes_total",
+        "Leader changes this node observed",
+    )
+});
+/// 1 when this node is the metadata leader.
+pub static RAFT_IS_LEADER: LazyLock<IntGauge> = LazyLock::new(|| {
+    gauge(
+        "predastore_raft_is_leader",
+        "1 when this node leads the metadata group",
+    )
+});
+
 /// Metadata ops waiting for the next Raft entry.
 pub static RAFT_PENDING_OPS: LazyLock<IntGauge> = LazyLock::new(|| {
     gauge(
@@ -189,6 +214,10 @@ pub static REGISTRY: LazyLock<Registry> = LazyLock::new(|| {
         Box::new(RAFT_ENTRIES_PER_LOG_SYNC.clone()),
         Box::new(RAFT_APPLY_SECONDS.clone()),
         Box::new(RAFT_PENDING_OPS.clone()),
+        Box::new(RAFT_TERM.clone()),
+        Box::new(RAFT_APPLIED_INDEX.clone()),
+        Box::new(RAFT_LEADER_CHANGES.clone()),
+        Box::new(RAFT_IS_LEADER.clone()),
         Box::new(POOL_HITS.clone()),
         Box::new(POOL_MISSES.clone()),
         Box::new(QUIC_CONNECTIONS.clone()),

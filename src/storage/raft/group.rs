@@ -107,3 +107,26 @@ pub async fn start_single_node(
         .map_err(|e| e.to_string())?;
     Ok((raft, state))
 }
+
+/// Keeps the Raft gauges (term, applied index, leadership, leader
+/// changes) current; runs until the group shuts down.
+pub async fn export_metrics(raft: Raft<MetaRaft>, node_id: u64) {
+    let mut rx = raft.metrics();
+    let mut leader = None;
+    loop {
+        let m = rx.borrow_and_update().clone();
+        crate::metrics::RAFT_TERM.set(i64::try_from(m.current_term).unwrap_or(i64::MAX));
+        let applied = m.last_applied.map_or(0, |l| l.index);
+        crate::metrics::RAFT_APPLIED_INDEX.set(i64::try_from(applied).unwrap_or(i64::MAX));
+        crate::metrics::RAFT_IS_LEADER.set(i64::from(m.current_leader == Some(node_id)));
+        if m.current_leader != leader {
+            if m.current_leader.is_some() {
+                crate::metrics::RAFT_LEADER_CHANGES.inc();
+            }
+            leader = m.current_leader;
+        }
+        if rx.changed().await.is_err() {
+            return;
+        }
+    }
+}
