@@ -199,12 +199,14 @@ async fn slow_fsync_does_not_stop_appends() -> Result<(), StorageError> {
         r?;
     }
     first.await.map_err(|_| StorageError::Stopped)??;
-    assert_eq!(
-        during_first_round, 50,
-        "appends stalled behind a 200 ms fsync"
+    // Appends blocked by the fsync would all wait for it (0 during the
+    // round, ~51 rounds); on a busy CI machine a few may land after it.
+    assert!(
+        during_first_round >= 25,
+        "only {during_first_round} of 50 appends completed during a 200 ms fsync"
     );
     assert!(
-        state.rounds() <= 4,
+        state.rounds() <= 8,
         "{} rounds for 51 appends",
         state.rounds()
     );
