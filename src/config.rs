@@ -81,6 +81,16 @@ pub struct Config {
     pub dial_timeout_ms: u64,
     /// `PREDASTORE_RPC_TIMEOUT_MS`: a request to a peer fails after this.
     pub rpc_timeout_ms: u64,
+    /// `PREDASTORE_META_PEERS`: the metadata (Raft) nodes as a comma list of
+    /// `id@host:port` (their QUIC addresses). Empty: this node alone, when
+    /// it is a meta node. On first start the lowest id creates the group.
+    pub meta_peers: String,
+    /// `PREDASTORE_RAFT_SNAPSHOT_EVERY`: log entries between metadata
+    /// snapshots; the log is purged behind each.
+    pub raft_snapshot_every: u64,
+    /// `PREDASTORE_META_OP_TIMEOUT_MS`: how long a metadata op or read may
+    /// wait for a leader before it fails.
+    pub meta_op_timeout_ms: u64,
 }
 
 impl Default for Config {
@@ -113,6 +123,9 @@ impl Default for Config {
             quic_threads: 2,
             dial_timeout_ms: 2_000,
             rpc_timeout_ms: 5_000,
+            meta_peers: String::new(),
+            raft_snapshot_every: 50_000,
+            meta_op_timeout_ms: 10_000,
         }
     }
 }
@@ -182,7 +195,19 @@ impl Config {
     }
 
     fn validate(&self) -> Result<(), ConfigError> {
-        self.roles()?;
+        let roles = self.roles()?;
+        let peers = self.meta_peers()?;
+        if roles.meta && !peers.is_empty() && !peers.iter().any(|(id, _)| *id == self.node_id) {
+            return Err(ConfigError(format!(
+                "PREDASTORE_META_PEERS: this meta node (PREDASTORE_NODE_ID={}) is not listed",
+                self.node_id
+            )));
+        }
+        if self.raft_snapshot_every == 0 {
+            return Err(ConfigError(
+                "PREDASTORE_RAFT_SNAPSHOT_EVERY: must be at least 1".into(),
+            ));
+        }
         self.volume_dirs()?;
         if !(512..=(64 << 20)).contains(&self.fragment_bytes) {
             return Err(ConfigError(
@@ -221,6 +246,34 @@ impl Config {
             ));
         }
         Ok(())
+    }
+
+    /// The meta nodes `PREDASTORE_META_PEERS` names, as (id, address); with
+    /// none named, a meta node is alone in its group.
+    pub fn meta_peers(&self) -> Result<Vec<(u64, SocketAddr)>, ConfigError> {
+        let bad = |item: &str| {
+            ConfigError(format!(
+                "PREDASTORE_META_PEERS: {item:?} is not id@host:port"
+            ))
+        };
+        let mut peers = Vec::new();
+        for item in self
+            .meta_peers
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
+            let (id, addr) = item.split_once('@').ok_or_else(|| bad(item))?;
+            let id = id.trim().parse().map_err(|_| bad(item))?;
+            let addr = addr.trim().parse().map_err(|_| bad(item))?;
+            if peers.iter().any(|(p, _)| *p == id) {
+                return Err(ConfigError(format!(
+                    "PREDASTORE_META_PEERS: id {id} is listed twice"
+                )));
+            }
+            peers.push((id, addr));
+        }
+        Ok(peers)
     }
 
     /// The roles named by `PREDASTORE_ROLE`.
@@ -361,6 +414,46 @@ mod tests {
         };
         let err = cfg.validate().map(|_| ()).unwrap_err().to_string();
         assert!(err.contains("PREDASTORE_ROLE"), "{err}");
+    }
+
+    #[test]
+    fn meta_peers_parse_and_must_include_a_meta_node() -> Result<(), ConfigError> {
+        let cfg = Config {
+            meta_peers: "1@127.0.0.1:9100, 2@127.0.0.2:9100,3@127.0.0.3:9100".into(),
+            ..Config::default()
+        };
+        cfg.validate()?;
+        let peers = cfg.meta_peers()?;
+        assert_eq!(peers.len(), 3);
+        assert_eq!(
+            peers[1],
+            (
+                2,
+                "127.0.0.2:9100"
+                    .parse()
+                    .map_err(|_| ConfigError("addr".into()))?
+            )
+        );
+        for bad in [
+            "1@nowhere",
+            "x@127.0.0.1:1",
+            "127.0.0.1:1",
+            "1@127.0.0.1:1,1@127.0.0.2:1",
+        ] {
+            let cfg = Config {
+                meta_peers: bad.into(),
+                ..Config::default()
+            };
+            let err = cfg.validate().map(|_| ()).unwrap_err().to_string();
+            assert!(err.contains("PREDASTORE_META_PEERS"), "{bad}: {err}");
+        }
+        let cfg = Config {
+            meta_peers: "2@127.0.0.2:9100".into(),
+            ..Config::default()
+        };
+        let err = cfg.validate().map(|_| ()).unwrap_err().to_string();
+        assert!(err.contains("not listed"), "{err}");
+        Ok(())
     }
 
     #[test]

@@ -4,18 +4,24 @@ use actix_web::{web, App, HttpServer};
 use clap::{Parser, Subcommand};
 use tracing_subscriber::EnvFilter;
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
 use actix::Actor;
-use predastore::actors::consensus::Consensus;
+use predastore::actors::consensus::network::QuicNetwork;
+use predastore::actors::consensus::service::{MetaService, RaftService};
+use predastore::actors::consensus::{Consensus, ConsensusConfig, LocalRaft};
+use predastore::actors::pool::{PeerClient, Pool};
 use predastore::actors::shard_server::StorageService;
 use predastore::actors::storage_node::StorageNode;
 use predastore::config::{Config, TlsSource};
 use predastore::error::Error;
+use predastore::net::rpc::{MessageService, Services, ShardService};
 use predastore::net::tls::{self, TlsMaterial};
 use predastore::net::{endpoint, rpc};
-use predastore::storage::raft::group::{export_metrics, start_single_node};
+use predastore::storage::raft::group::{export_metrics, start_group};
 
 #[derive(Parser)]
 #[command(
@@ -89,6 +95,7 @@ fn main() {
 
 async fn serve(cfg: Config) -> Result<(), Error> {
     let roles = cfg.roles()?;
+    let meta_peers = cfg.meta_peers()?;
     let node = if roles.storage {
         let storage = cfg.storage()?;
         tracing::info!(volumes = storage.volumes.len(), fsync = ?storage.fsync, "starting storage node");
@@ -98,39 +105,83 @@ async fn serve(cfg: Config) -> Result<(), Error> {
     };
     // The cluster transport runs on a tokio runtime of its own.
     let quic = endpoint::runtime(cfg.quic_threads).map_err(transport)?;
-    if let Some(node) = &node {
-        let tls = match cfg.tls()? {
-            TlsSource::Files { ca, cert, key } => TlsMaterial::load(&ca, &cert, &key),
-            TlsSource::Dev(dir) => TlsMaterial::dev(&dir),
-        }
-        .map_err(transport)?;
-        let reset_key = endpoint::reset_key(&cfg.data_dir).map_err(transport)?;
-        let server =
-            endpoint::start_server(quic.handle(), cfg.quic_listen, &tls, &cfg.quic(), reset_key)
-                .map_err(transport)?;
-        let service = Arc::new(StorageService::new(node.as_ref().clone()));
-        let idle = rpc::Idle(std::time::Duration::from_millis(cfg.rpc_timeout_ms));
-        rpc::serve(server, service, quic.handle(), idle);
-        tracing::info!(quic = %cfg.quic_listen, "shard server listening");
+    let tls = match cfg.tls()? {
+        TlsSource::Files { ca, cert, key } => TlsMaterial::load(&ca, &cert, &key),
+        TlsSource::Dev(dir) => TlsMaterial::dev(&dir),
     }
-    // The metadata group: for now the one-node group of the all-in-one
-    // role (the Raft network between meta nodes is not built yet).
-    let meta = if roles.meta {
-        let dir = cfg.data_dir.join("meta");
-        let node_id = cfg.node_id;
-        let (raft, _state) = quic
+    .map_err(transport)?;
+    let client = endpoint::start_client(quic.handle(), cfg.quic_listen, &tls, &cfg.quic())
+        .map_err(transport)?;
+    let pool = cfg.pool();
+    let peers = PeerClient::new(Pool::new(client, pool).start(), pool.rpc_timeout);
+
+    // This node's member of the metadata group.
+    let local = if roles.meta {
+        let mut members: BTreeMap<u64, String> = meta_peers
+            .iter()
+            .map(|(id, addr)| (*id, addr.to_string()))
+            .collect();
+        if members.is_empty() {
+            members.insert(cfg.node_id, cfg.quic_listen.to_string());
+        }
+        let (dir, node_id, every) = (
+            cfg.data_dir.join("meta"),
+            cfg.node_id,
+            cfg.raft_snapshot_every,
+        );
+        let network = QuicNetwork::new(peers.clone());
+        let (raft, state) = quic
             .handle()
-            .spawn(async move { start_single_node(&dir, node_id).await })
+            .spawn(async move { start_group(&dir, node_id, &members, network, every).await })
             .await
             .map_err(|e| Error::Meta(e.to_string()))?
             .map_err(Error::Meta)?;
         quic.handle().spawn(export_metrics(raft.clone(), node_id));
-        let consensus = Consensus::new(raft.clone(), 100_000).start();
-        tracing::info!(node = node_id, "metadata group started (one node)");
-        Some((raft, consensus))
+        tracing::info!(
+            node = node_id,
+            members = meta_peers.len().max(1),
+            "metadata group member started"
+        );
+        Some(LocalRaft { raft, state })
     } else {
         None
     };
+    let consensus = (roles.meta || roles.gateway).then(|| {
+        let limits = ConsensusConfig {
+            op_timeout: Duration::from_millis(cfg.meta_op_timeout_ms),
+            ..ConsensusConfig::default()
+        };
+        Consensus::new(
+            cfg.node_id,
+            local.clone(),
+            Some(peers.clone()),
+            meta_peers.clone(),
+            limits,
+        )
+        .start()
+    });
+
+    if roles.storage || roles.meta {
+        let reset_key = endpoint::reset_key(&cfg.data_dir).map_err(transport)?;
+        let server =
+            endpoint::start_server(quic.handle(), cfg.quic_listen, &tls, &cfg.quic(), reset_key)
+                .map_err(transport)?;
+        let services = Services {
+            shards: node.as_ref().map(|node| {
+                Arc::new(StorageService::new(node.as_ref().clone())) as Arc<dyn ShardService>
+            }),
+            raft: local
+                .as_ref()
+                .map(|l| Arc::new(RaftService::new(l.raft.clone())) as Arc<dyn MessageService>),
+            meta: consensus
+                .as_ref()
+                .filter(|_| roles.meta)
+                .map(|c| Arc::new(MetaService::new(c.clone())) as Arc<dyn MessageService>),
+        };
+        let idle = rpc::Idle(Duration::from_millis(cfg.rpc_timeout_ms));
+        rpc::serve(server, services, quic.handle(), idle);
+        tracing::info!(quic = %cfg.quic_listen, "cluster transport listening");
+    }
     tracing::info!(listen = %cfg.listen, role = %cfg.role, "serving");
     let app_node = node.clone();
     let server = HttpServer::new(move || {
@@ -152,7 +203,8 @@ async fn serve(cfg: Config) -> Result<(), Error> {
         handle.stop(true).await;
     });
     server.await?;
-    if let Some((raft, _consensus)) = meta {
+    drop(consensus);
+    if let Some(LocalRaft { raft, .. }) = local {
         let shutdown = quic.handle().spawn(async move { raft.shutdown().await });
         if !matches!(shutdown.await, Ok(Ok(()))) {
             tracing::warn!("metadata group did not shut down cleanly");

@@ -190,6 +190,21 @@ pub static RAFT_IS_LEADER: LazyLock<IntGauge> = LazyLock::new(|| {
     )
 });
 
+/// Metadata snapshots this node built.
+pub static RAFT_SNAPSHOTS_BUILT: LazyLock<IntCounter> = LazyLock::new(|| {
+    counter(
+        "predastore_raft_snapshots_built_total",
+        "Metadata snapshots built (the log is purged behind them)",
+    )
+});
+/// Metadata snapshots this node installed from a leader.
+pub static RAFT_SNAPSHOTS_INSTALLED: LazyLock<IntCounter> = LazyLock::new(|| {
+    counter(
+        "predastore_raft_snapshots_installed_total",
+        "Metadata snapshots received from the leader and installed",
+    )
+});
+
 /// Metadata ops waiting for the next Raft entry.
 pub static RAFT_PENDING_OPS: LazyLock<IntGauge> = LazyLock::new(|| {
     gauge(
@@ -218,6 +233,8 @@ pub static REGISTRY: LazyLock<Registry> = LazyLock::new(|| {
         Box::new(RAFT_APPLIED_INDEX.clone()),
         Box::new(RAFT_LEADER_CHANGES.clone()),
         Box::new(RAFT_IS_LEADER.clone()),
+        Box::new(RAFT_SNAPSHOTS_BUILT.clone()),
+        Box::new(RAFT_SNAPSHOTS_INSTALLED.clone()),
         Box::new(POOL_HITS.clone()),
         Box::new(POOL_MISSES.clone()),
         Box::new(QUIC_CONNECTIONS.clone()),

@@ -7,11 +7,13 @@ use std::sync::Arc;
 use actix::prelude::*;
 use futures::StreamExt;
 
-use predastore::actors::consensus::{Consensus, Linearize, Submit};
+use openraft::Raft;
+use predastore::actors::consensus::{Consensus, ConsensusConfig, LocalRaft, Read, Submit};
 use predastore::metrics;
 use predastore::net::endpoint;
-use predastore::storage::meta::{BucketRecord, MetaOp, MetaOpError};
+use predastore::storage::meta::{BucketRecord, MetaOp, MetaOpError, MetaRead, MetaReadResult};
 use predastore::storage::raft::group::start_single_node;
+use predastore::storage::raft::{MetaRaft, SharedMetaState};
 
 fn create_bucket(name: String) -> MetaOp {
     MetaOp::CreateBucket {
@@ -20,6 +22,22 @@ fn create_bucket(name: String) -> MetaOp {
             owner: "owner".into(),
             created_ms: 1,
         },
+    }
+}
+
+fn one_node(raft: &Raft<MetaRaft>, state: &SharedMetaState) -> Addr<Consensus> {
+    let local = LocalRaft {
+        raft: raft.clone(),
+        state: state.clone(),
+    };
+    Consensus::new(1, Some(local), None, vec![], ConsensusConfig::default()).start()
+}
+
+/// Buckets as a linearizable read through the actor sees them.
+async fn bucket_count(consensus: &Addr<Consensus>) -> Result<usize, Box<dyn std::error::Error>> {
+    match consensus.send(Read(MetaRead::Buckets)).await?? {
+        MetaReadResult::Buckets(b) => Ok(b.len()),
+        other => Err(format!("unexpected {other:?}").into()),
     }
 }
 
@@ -32,7 +50,7 @@ async fn concurrent_ops_are_batched_committed_and_kept() -> Result<(), Box<dyn s
         .handle()
         .spawn(async move { start_single_node(&path, 1).await })
         .await??;
-    let consensus = Consensus::new(raft.clone(), 100_000).start();
+    let consensus = one_node(&raft, &state);
     let entries_before = metrics::RAFT_OPS_PER_ENTRY.get_sample_count();
 
     // 64 callers, 100 ops each; every tenth is a duplicate create that
@@ -69,7 +87,7 @@ async fn concurrent_ops_are_batched_committed_and_kept() -> Result<(), Box<dyn s
         "{entries} entries for 6400 ops: not batched"
     );
 
-    consensus.send(Linearize).await??;
+    assert_eq!(bucket_count(&consensus).await?, 5760);
     assert_eq!(state.load().list_buckets()?.len(), 5760);
 
     // Restart from the data directory: the log and state come back.
@@ -80,9 +98,8 @@ async fn concurrent_ops_are_batched_committed_and_kept() -> Result<(), Box<dyn s
         .handle()
         .spawn(async move { start_single_node(&path, 1).await })
         .await??;
-    let consensus = Consensus::new(raft.clone(), 1000).start();
-    consensus.send(Linearize).await??;
-    assert_eq!(state.load().list_buckets()?.len(), 5760);
+    let consensus = one_node(&raft, &state);
+    assert_eq!(bucket_count(&consensus).await?, 5760);
     let again = consensus.send(Submit(create_bucket("b0".into()))).await??;
     assert_eq!(again.err(), Some(MetaOpError::BucketAlreadyOwnedByYou));
     raft.shutdown().await?;

@@ -45,6 +45,24 @@ pub enum Request {
     },
     /// Is the node up?
     Health,
+    /// A message for one of the node's services; exactly `len` body bytes
+    /// (the service's own versioned encoding) follow. Answered by a
+    /// [`Response::Body`] carrying the service's reply.
+    Message {
+        /// Which service reads it.
+        channel: Channel,
+        /// Body length.
+        len: u64,
+    },
+}
+
+/// The services a node answers [`Request::Message`]s for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Channel {
+    /// Raft's own RPCs between meta nodes (vote, append, snapshot).
+    Raft,
+    /// Metadata ops and reads forwarded to the Raft leader.
+    Meta,
 }
 
 /// Why a request failed, as the peer reports it.
@@ -163,6 +181,11 @@ mod tests {
                 .prop_map(|(key, range)| Request::GetShard { key, range }),
             key().prop_map(|key| Request::DeleteShard { key }),
             Just(Request::Health),
+            (
+                prop_oneof![Just(Channel::Raft), Just(Channel::Meta)],
+                any::<u64>()
+            )
+                .prop_map(|(channel, len)| Request::Message { channel, len }),
         ]
     }
 

@@ -6,7 +6,7 @@ pub mod frame;
 pub mod rpc;
 pub mod tls;
 
-pub use frame::{ErrorKind, Request, Response};
+pub use frame::{Channel, ErrorKind, Request, Response};
 
 /// What goes wrong talking to a peer.
 #[derive(Debug, thiserror::Error)]

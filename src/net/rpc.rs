@@ -22,7 +22,7 @@ use s2n_quic::connection::Handle as ConnectionHandle;
 use s2n_quic::stream::{BidirectionalStream, ReceiveStream, SendStream};
 use s2n_quic::Server;
 
-use super::frame::{self, ErrorKind, Request, Response};
+use super::frame::{self, Channel, ErrorKind, Request, Response};
 use super::NetError;
 use crate::metrics;
 use crate::storage::ShardKey;
@@ -249,6 +249,22 @@ impl Body {
         Some(Ok(chunk))
     }
 
+    /// The whole body in one buffer; a body declared larger than `max`
+    /// is refused before anything is read.
+    pub async fn collect(mut self, max: u64) -> Result<Bytes, NetError> {
+        if self.len > max {
+            return Err(NetError::Body(format!(
+                "a body of {} bytes is over the {max}-byte limit",
+                self.len
+            )));
+        }
+        let mut out = BytesMut::with_capacity(self.len as usize);
+        while let Some(chunk) = self.next_chunk().await {
+            out.extend_from_slice(&chunk?);
+        }
+        Ok(out.freeze())
+    }
+
     /// The body as a stream.
     pub fn into_stream(self) -> impl Stream<Item = Result<Bytes, NetError>> + Send + 'static {
         futures::stream::unfold(self, |mut body| async move {
@@ -421,6 +437,32 @@ pub async fn delete_shard(
     }
 }
 
+/// Largest [`Request::Message`] body or reply: Raft sends snapshots in
+/// chunks well below this, and entries are capped in size.
+pub const MAX_MESSAGE_BYTES: u64 = 64 << 20;
+
+/// Sends `body` to the peer's `channel` service over an opened stream and
+/// returns its reply. Nothing is retried here: a message may not be
+/// idempotent.
+pub async fn message(mut s: OpenStream, channel: Channel, body: Bytes) -> Result<Bytes, NetError> {
+    let idle = s.idle;
+    let len = body.len() as u64;
+    s.tx.send(frame::encode(&Request::Message { channel, len })?)
+        .await?;
+    s.tx.send(body).await?;
+    s.tx.finish()?;
+    let mut buf = BytesMut::new();
+    match read_header(&mut s.rx, &mut buf, idle).await? {
+        Response::Body { len } => {
+            Body::new(s.rx, buf, len, idle, Some(s.gauge))
+                .collect(MAX_MESSAGE_BYTES)
+                .await
+        }
+        Response::Error { kind, message } => Err(remote(kind, message)),
+        other => Err(unexpected(other)),
+    }
+}
+
 /// Asks whether the peer is up.
 pub async fn health(conn: &mut ConnectionHandle, idle: Idle) -> Result<(), NetError> {
     match call(conn, &Request::Health, idle).await? {
@@ -461,19 +503,49 @@ pub trait ShardService: Send + Sync + 'static {
     fn delete_shard(&self, key: ShardKey) -> BoxFuture<'static, Result<bool, ServiceError>>;
 }
 
+/// A service answering [`Request::Message`]s of one channel: a reply for
+/// each whole message body.
+pub trait MessageService: Send + Sync + 'static {
+    /// Handles one message; the reply goes back as the response body.
+    fn call(&self, body: Bytes) -> BoxFuture<'static, Result<Bytes, ServiceError>>;
+}
+
+/// What a node serves; a request for a service it does not run is
+/// answered `Unavailable`.
+#[derive(Clone, Default)]
+pub struct Services {
+    /// Shard storage (storage role).
+    pub shards: Option<Arc<dyn ShardService>>,
+    /// Raft RPCs (meta role).
+    pub raft: Option<Arc<dyn MessageService>>,
+    /// Forwarded metadata ops and reads (meta role).
+    pub meta: Option<Arc<dyn MessageService>>,
+}
+
+impl Services {
+    fn channel(&self, channel: Channel) -> Option<&Arc<dyn MessageService>> {
+        match channel {
+            Channel::Raft => self.raft.as_ref(),
+            Channel::Meta => self.meta.as_ref(),
+        }
+    }
+}
+
+fn not_served(what: &str) -> ServiceError {
+    ServiceError {
+        kind: ErrorKind::Unavailable,
+        message: format!("this node does not serve {what}"),
+    }
+}
+
 /// Accepts connections and serves every stream on them until the server
 /// is dropped. Runs on the endpoint's runtime; `idle` bounds every wait on
 /// a client.
-pub fn serve(
-    mut server: Server,
-    service: Arc<dyn ShardService>,
-    handle: &tokio::runtime::Handle,
-    idle: Idle,
-) {
+pub fn serve(mut server: Server, services: Services, handle: &tokio::runtime::Handle, idle: Idle) {
     let rt = handle.clone();
     handle.spawn(async move {
         while let Some(mut conn) = server.accept().await {
-            let (service, rt2) = (service.clone(), rt.clone());
+            let (service, rt2) = (services.clone(), rt.clone());
             rt.spawn(async move {
                 let side = metrics::QUIC_CONNECTIONS.with_label_values(&["server"]);
                 side.inc();
@@ -498,7 +570,7 @@ fn error_response(e: ServiceError) -> Response {
     }
 }
 
-async fn serve_stream(stream: BidirectionalStream, service: Arc<dyn ShardService>, idle: Idle) {
+async fn serve_stream(stream: BidirectionalStream, services: Services, idle: Idle) {
     let _gauge = StreamGauge::open("server");
     let (mut rx, tx) = stream.split();
     let mut tx = Sender::new(tx, idle);
@@ -518,36 +590,73 @@ async fn serve_stream(stream: BidirectionalStream, service: Arc<dyn ShardService
     let result = match request {
         Request::PutShard { key, len } => {
             let body = Body::new(rx, buf, len, idle, None);
-            let response = match service.put_shard(key, len, body).await {
+            let stored = match &services.shards {
+                Some(shards) => shards.put_shard(key, len, body).await,
+                None => Err(not_served("shards")),
+            };
+            let response = match stored {
                 Ok(crc) => Response::Stored { crc },
                 Err(e) => error_response(e),
             };
             respond(&mut tx, &response).await
         }
-        Request::GetShard { key, range } => match expect_end(&mut rx, &buf, idle).await {
-            Err(e) => Err(e),
-            Ok(()) => match service.get_shard(key, range.map(|(a, b)| a..b)).await {
-                Ok((len, body)) => send_body(&mut tx, len, body).await,
-                Err(e) => respond(&mut tx, &error_response(e)).await,
-            },
-        },
-        Request::DeleteShard { key } => match expect_end(&mut rx, &buf, idle).await {
-            Err(e) => Err(e),
-            Ok(()) => {
-                let response = match service.delete_shard(key).await {
-                    Ok(existed) => Response::Deleted { existed },
-                    Err(e) => error_response(e),
-                };
-                respond(&mut tx, &response).await
+        Request::Message { channel, len } => {
+            let body = Body::new(rx, buf, len, idle, None);
+            match (
+                services.channel(channel),
+                body.collect(MAX_MESSAGE_BYTES).await,
+            ) {
+                (_, Err(e)) => Err(e),
+                (None, Ok(_)) => {
+                    respond(&mut tx, &error_response(not_served("this channel"))).await
+                }
+                (Some(service), Ok(body)) => match service.call(body).await {
+                    Ok(reply) => {
+                        let len = reply.len() as u64;
+                        send_body(&mut tx, len, futures::stream::iter([Ok(reply)]).boxed()).await
+                    }
+                    Err(e) => respond(&mut tx, &error_response(e)).await,
+                },
             }
-        },
-        Request::Health => match expect_end(&mut rx, &buf, idle).await {
+        }
+        other => match expect_end(&mut rx, &buf, idle).await {
             Err(e) => Err(e),
-            Ok(()) => respond(&mut tx, &Response::Healthy).await,
+            Ok(()) => answer(other, &services, &mut tx).await,
         },
     };
     if let Err(e) = result {
         tracing::debug!(error = %e, "stream ended early");
+    }
+}
+
+/// Answers a request that has no body.
+async fn answer(request: Request, services: &Services, tx: &mut Sender) -> Result<(), NetError> {
+    let shards = match (&request, &services.shards) {
+        (Request::Health, _) => return respond(tx, &Response::Healthy).await,
+        (_, Some(shards)) => shards,
+        (_, None) => return respond(tx, &error_response(not_served("shards"))).await,
+    };
+    match request {
+        Request::GetShard { key, range } => {
+            match shards.get_shard(key, range.map(|(a, b)| a..b)).await {
+                Ok((len, body)) => send_body(tx, len, body).await,
+                Err(e) => respond(tx, &error_response(e)).await,
+            }
+        }
+        Request::DeleteShard { key } => {
+            let response = match shards.delete_shard(key).await {
+                Ok(existed) => Response::Deleted { existed },
+                Err(e) => error_response(e),
+            };
+            respond(tx, &response).await
+        }
+        _ => {
+            let bad = ServiceError {
+                kind: ErrorKind::BadRequest,
+                message: "request needs a body".into(),
+            };
+            respond(tx, &error_response(bad)).await
+        }
     }
 }
 

@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod disk;
+pub mod meta;
 pub mod node;
 
 use std::path::Path;

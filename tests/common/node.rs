@@ -42,7 +42,16 @@ pub struct NodeProcess {
 impl NodeProcess {
     /// Starts a storage node on `ip` with data in `data_dir`.
     pub fn start(ip: IpAddr, data_dir: &Path, tls: NodeTls, extra_env: &[(&str, &str)]) -> Self {
-        let mut node = Self {
+        let mut node = Self::new(ip, data_dir, tls, extra_env);
+        node.spawn();
+        node
+    }
+
+    /// A node on `ip` with its addresses chosen, not started yet (see
+    /// [`NodeProcess::spawn`]); `extra_env` overrides the defaults, role
+    /// included.
+    pub fn new(ip: IpAddr, data_dir: &Path, tls: NodeTls, extra_env: &[(&str, &str)]) -> Self {
+        Self {
             child: None,
             data_dir: data_dir.to_path_buf(),
             http: SocketAddr::new(ip, free_port(ip)),
@@ -52,12 +61,17 @@ impl NodeProcess {
                 .iter()
                 .map(|(k, v)| (k.to_string(), v.to_string()))
                 .collect(),
-        };
-        node.spawn();
-        node
+        }
     }
 
-    fn spawn(&mut self) {
+    /// Sets (or replaces) an environment variable for later starts.
+    pub fn set_env(&mut self, key: &str, value: &str) {
+        self.extra_env.retain(|(k, _)| k != key);
+        self.extra_env.push((key.to_string(), value.to_string()));
+    }
+
+    /// Starts the process and waits until it is ready.
+    pub fn spawn(&mut self) {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_predastore"));
         cmd.env_clear()
             .env("PREDASTORE_ROLE", "storage")
@@ -107,6 +121,11 @@ impl NodeProcess {
             let _ = child.kill();
             let _ = child.wait();
         }
+    }
+
+    /// Whether the process is running (not killed).
+    pub fn is_running(&self) -> bool {
+        self.child.is_some()
     }
 
     /// Starts again on the same addresses and data.

@@ -1,16 +1,54 @@
 //! Messages the Consensus actor handles.
 
+use std::time::Instant;
+
 use actix::Message;
 
 use super::ConsensusError;
-use crate::storage::meta::{MetaOp, MetaResult};
+use crate::storage::meta::{MetaOp, MetaRead, MetaReadResult, MetaResult};
 
-/// Commit one metadata op; answers its own result once committed and applied.
+/// Commit one metadata op; answers its own result once committed and
+/// applied (forwarded to the leader when this node does not lead).
 #[derive(Message)]
 #[rtype(result = "Result<MetaResult, ConsensusError>")]
 pub struct Submit(pub MetaOp);
 
-/// Resolves once a read of the local state would be linearizable.
+/// A linearizable read (at the leader, wherever it is).
 #[derive(Message)]
-#[rtype(result = "Result<(), ConsensusError>")]
-pub struct Linearize;
+#[rtype(result = "Result<MetaReadResult, ConsensusError>")]
+pub struct Read(pub MetaRead);
+
+/// Ops another node forwarded to this one because it leads: committed
+/// here or refused with `NotLeader`, never forwarded again.
+#[derive(Message)]
+#[rtype(result = "Vec<Result<MetaResult, ConsensusError>>")]
+pub struct SubmitForwarded(pub Vec<MetaOp>);
+
+/// A read another node forwarded: answered here or refused with
+/// `NotLeader`.
+#[derive(Message)]
+#[rtype(result = "Result<MetaReadResult, ConsensusError>")]
+pub struct ReadForwarded(pub MetaRead);
+
+/// The leader as this node's Raft sees it (`None` on a non-meta node).
+#[derive(Message)]
+#[rtype(result = "Option<u64>")]
+pub struct WhoLeads;
+
+/// One more try of a [`Read`] that met a leader change.
+#[derive(Message)]
+#[rtype(result = "Result<MetaReadResult, ConsensusError>")]
+pub(super) struct ReadAttempt {
+    pub read: MetaRead,
+    pub deadline: Instant,
+}
+
+/// What another node said about who leads.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub(super) struct LeaderHint {
+    /// The node asked.
+    pub asked: u64,
+    /// Its idea of the leader; `None` if it did not know or did not answer.
+    pub leader: Option<u64>,
+}

@@ -1,37 +1,72 @@
-//! The Consensus actor: one per process, the way metadata ops reach Raft.
+//! The Consensus actor: one per process, the way metadata ops and reads
+//! reach Raft.
 //!
-//! Callers submit single ops. While one Raft entry is in flight, every op
-//! that arrives is gathered; when the entry commits, the gathered ops go
-//! out as the next entry at once — no timer, no idle gap — and each caller
-//! gets its own op's result. Entry size is capped. Reads ask Raft for a
-//! linearizable point (read index) before reading the local state.
+//! Callers submit single ops. While entries are in flight, every op that
+//! arrives is gathered; as soon as an entry slot frees up the gathered ops
+//! go out as the next entry — no timer, no idle gap — and each caller gets
+//! its own op's result. Entry size is capped.
 //!
-//! This hosts the openraft instance of a meta node. Forwarding from
-//! non-meta nodes and the Raft network over QUIC are not built yet, so
-//! today it serves the one-node group of the all-in-one role.
+//! Where an entry goes depends on who leads: on the leader it is a Raft
+//! write; anywhere else (a follower, or a gateway that is not a meta node)
+//! the gathered ops are forwarded to the leader over the cluster transport
+//! as one message, and join the leader's own next entry. Ops refused with
+//! "not the leader" were never proposed, so they are sent again to the
+//! node named as leader; ops whose fate a lost connection hides fail with
+//! [`ConsensusError::Indeterminate`] rather than risk being applied twice.
+//!
+//! Reads are linearizable: the leader confirms its leadership (read index)
+//! before reading its state; other nodes forward the read to it.
 
 mod messages;
+pub mod network;
+pub mod service;
+pub mod wire;
+
+use std::collections::VecDeque;
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
 
 use actix::prelude::*;
 use openraft::error::{CheckIsLeaderError, ClientWriteError, RaftError};
 use openraft::{BasicNode, Raft};
+use serde::{Deserialize, Serialize};
 use tokio::sync::oneshot;
 
+use crate::actors::pool::PeerClient;
 use crate::metrics;
-use crate::storage::meta::{MetaOp, MetaResult};
-use crate::storage::raft::{MetaRaft, MetaRequest};
+use crate::net::Channel;
+use crate::storage::meta::{MetaOp, MetaRead, MetaReadResult, MetaResult};
+use crate::storage::raft::{MetaRaft, MetaRequest, SharedMetaState};
 
-pub use messages::{Linearize, Submit};
+use messages::{LeaderHint, ReadAttempt};
+pub use messages::{Read, ReadForwarded, Submit, SubmitForwarded, WhoLeads};
+use wire::{MetaCall, MetaReply};
 
-/// Most ops one Raft entry carries.
+/// Most ops one Raft entry (or one forwarded message) carries.
 pub const MAX_OPS_PER_ENTRY: usize = 4096;
 
+/// Pause before trying again when no leader is known or it just changed.
+const RETRY_DELAY: Duration = Duration::from_millis(20);
+
+/// A node outside the group asks another meta node who leads when the
+/// leader it forwards to has not answered for this long (it may be dead;
+/// waiting for the RPC timeout would stall every op behind it).
+const PROBE_AFTER: Duration = Duration::from_millis(300);
+
 /// Why an op or a read could not go through Raft.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
 pub enum ConsensusError {
-    /// This node is not the leader; the leader's id if known.
+    /// This node is not the leader; the leader's id if known. The op was
+    /// not proposed.
     #[error("not the metadata leader (leader: {0:?})")]
     NotLeader(Option<u64>),
+    /// No leader could take the op before its deadline; it was not applied.
+    #[error("no metadata leader available: {0}")]
+    Unavailable(String),
+    /// The connection to the leader was lost after the op was sent: it may
+    /// or may not have been applied.
+    #[error("metadata op outcome unknown: {0}")]
+    Indeterminate(String),
     /// Raft failed or is shutting down.
     #[error("metadata consensus failed: {0}")]
     Failed(String),
@@ -40,72 +75,439 @@ pub enum ConsensusError {
     Busy,
 }
 
+/// Limits of the Consensus actor.
+#[derive(Clone, Copy, Debug)]
+pub struct ConsensusConfig {
+    /// Most ops waiting for an entry; more are refused with `Busy`.
+    pub max_pending: usize,
+    /// Most entries (or forwarded messages) in flight at once.
+    pub max_in_flight: usize,
+    /// How long an op or read may wait for a leader.
+    pub op_timeout: Duration,
+}
+
+impl Default for ConsensusConfig {
+    fn default() -> Self {
+        Self {
+            max_pending: 100_000,
+            max_in_flight: 1,
+            op_timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+/// This node's own Raft group member, when it is a meta node.
+#[derive(Clone)]
+pub struct LocalRaft {
+    /// The Raft instance.
+    pub raft: Raft<MetaRaft>,
+    /// The state it applies to.
+    pub state: SharedMetaState,
+}
+
 type Waiter = oneshot::Sender<Result<MetaResult, ConsensusError>>;
 
-/// The batching front of a Raft group.
+struct Pending {
+    op: MetaOp,
+    waiter: Waiter,
+    deadline: Instant,
+    /// Sent here by another node: commit locally or refuse, never forward.
+    forwarded: bool,
+}
+
+impl Pending {
+    fn answer(self, r: Result<MetaResult, ConsensusError>) {
+        let _ = self.waiter.send(r);
+    }
+}
+
+/// Where an entry goes now.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Route {
+    Local,
+    Remote(u64, SocketAddr),
+    Unknown,
+}
+
+/// The batching front of the metadata group.
 pub struct Consensus {
-    raft: Raft<MetaRaft>,
-    pending: Vec<(MetaOp, Waiter)>,
-    in_flight: bool,
-    max_pending: usize,
+    node_id: u64,
+    local: Option<LocalRaft>,
+    peers: Option<PeerClient>,
+    /// Meta nodes known from configuration, for a node outside the group.
+    meta_peers: Vec<(u64, SocketAddr)>,
+    leader_hint: Option<u64>,
+    next_peer: usize,
+    pending: VecDeque<Pending>,
+    /// Entries in flight to the current route.
+    in_flight: usize,
+    /// The route the in-flight entries took; when it changes, entries
+    /// stuck on the old one no longer hold back new ones.
+    current: Route,
+    /// Bumped with `current`; completions of older entries are not counted.
+    generation: u64,
+    /// When an in-flight entry last completed (or the first one left).
+    last_progress: Instant,
+    probing: bool,
+    /// A flush is due once answered callers have had their turn.
+    turn_pending: bool,
+    retry_scheduled: bool,
+    cfg: ConsensusConfig,
 }
 
 impl Consensus {
-    /// A front for `raft`; at most `max_pending` ops wait for an entry.
-    pub fn new(raft: Raft<MetaRaft>, max_pending: usize) -> Self {
+    /// A front for `local` (a meta node) or for a node that forwards
+    /// everything to the `meta_peers`; `peers` carries forwarded traffic.
+    pub fn new(
+        node_id: u64,
+        local: Option<LocalRaft>,
+        peers: Option<PeerClient>,
+        meta_peers: Vec<(u64, SocketAddr)>,
+        cfg: ConsensusConfig,
+    ) -> Self {
         Self {
-            raft,
-            pending: Vec::new(),
-            in_flight: false,
-            max_pending,
+            node_id,
+            local,
+            peers,
+            meta_peers,
+            leader_hint: None,
+            next_peer: 0,
+            pending: VecDeque::new(),
+            in_flight: 0,
+            current: Route::Unknown,
+            generation: 0,
+            last_progress: Instant::now(),
+            probing: false,
+            turn_pending: false,
+            retry_scheduled: false,
+            cfg,
         }
     }
 
-    /// Sends what has gathered as one entry, if none is in flight.
+    fn peer_addr(&self, id: u64) -> Option<SocketAddr> {
+        let from_raft = self.local.as_ref().and_then(|l| {
+            let m = l.raft.metrics();
+            let m = m.borrow();
+            let node = m.membership_config.membership().get_node(&id)?;
+            node.addr.parse().ok()
+        });
+        from_raft.or_else(|| {
+            self.meta_peers
+                .iter()
+                .find(|(p, _)| *p == id)
+                .map(|(_, a)| *a)
+        })
+    }
+
+    fn route(&self) -> Route {
+        let leader = match &self.local {
+            Some(l) => l.raft.metrics().borrow().current_leader,
+            None => self.leader_hint.or_else(|| {
+                let n = self.meta_peers.len();
+                (n > 0).then(|| self.meta_peers[self.next_peer % n].0)
+            }),
+        };
+        match leader {
+            Some(id) if id == self.node_id && self.local.is_some() => Route::Local,
+            Some(id) if self.peers.is_some() => match self.peer_addr(id) {
+                Some(addr) => Route::Remote(id, addr),
+                None => Route::Unknown,
+            },
+            _ => Route::Unknown,
+        }
+    }
+
+    /// Takes what may go out next: up to an entry's worth of ops that may
+    /// take `route`; forwarded ops that may not are refused on the way.
+    fn take_batch(&mut self, route: Route) -> Vec<Pending> {
+        let now = Instant::now();
+        let mut batch = Vec::new();
+        let mut keep = VecDeque::new();
+        while let Some(p) = self.pending.pop_front() {
+            if p.deadline <= now {
+                let why = format!("no leader took it within {:?}", self.cfg.op_timeout);
+                p.answer(Err(ConsensusError::Unavailable(why)));
+            } else if p.forwarded && route != Route::Local {
+                let leader = match route {
+                    Route::Remote(id, _) => Some(id),
+                    _ => None,
+                };
+                p.answer(Err(ConsensusError::NotLeader(leader)));
+            } else if batch.len() < MAX_OPS_PER_ENTRY && route != Route::Unknown {
+                batch.push(p);
+            } else {
+                keep.push_back(p);
+            }
+        }
+        self.pending = keep;
+        metrics::RAFT_PENDING_OPS.set(self.pending.len() as i64);
+        batch
+    }
+
+    /// Sends what has gathered, while entry slots are free.
     fn flush(&mut self, ctx: &mut Context<Self>) {
-        if self.in_flight || self.pending.is_empty() {
+        loop {
+            let route = self.route();
+            if route != self.current {
+                self.current = route;
+                self.generation += 1;
+                self.in_flight = 0;
+            }
+            if self.in_flight >= self.cfg.max_in_flight || self.pending.is_empty() {
+                return;
+            }
+            let batch = self.take_batch(route);
+            match route {
+                _ if batch.is_empty() => {}
+                Route::Local => self.write_local(batch, ctx),
+                Route::Remote(id, addr) => self.forward(id, addr, batch, ctx),
+                Route::Unknown => unreachable_route(batch),
+            }
+            if route == Route::Unknown {
+                self.retry_later(ctx);
+                return;
+            }
+        }
+    }
+
+    /// Counts an entry out to the current route; its generation.
+    fn start_entry(&mut self) -> u64 {
+        if self.in_flight == 0 {
+            self.last_progress = Instant::now();
+        }
+        self.in_flight += 1;
+        self.generation
+    }
+
+    /// Counts an entry of `generation` back in.
+    fn end_entry(&mut self, generation: u64) {
+        self.last_progress = Instant::now();
+        if generation == self.generation {
+            self.in_flight = self.in_flight.saturating_sub(1);
+        }
+    }
+
+    /// On a node outside the group: when the leader has gone quiet, asks
+    /// the next meta node who leads now.
+    fn probe_leader(&mut self, ctx: &mut Context<Self>) {
+        let stalled = self.in_flight > 0 && self.last_progress.elapsed() >= PROBE_AFTER;
+        let Route::Remote(leader, _) = self.current else {
+            return;
+        };
+        if self.local.is_some() || self.probing || !stalled || self.meta_peers.len() < 2 {
             return;
         }
-        let take = self.pending.len().min(MAX_OPS_PER_ENTRY);
-        let (ops, waiters): (Vec<MetaOp>, Vec<Waiter>) = self.pending.drain(..take).unzip();
-        self.in_flight = true;
-        let raft = self.raft.clone();
+        let Some(peers) = self.peers.clone() else {
+            return;
+        };
+        let i = self
+            .meta_peers
+            .iter()
+            .position(|(id, _)| *id == leader)
+            .unwrap_or(0);
+        let (asked, addr) = self.meta_peers[(i + 1) % self.meta_peers.len()];
+        self.probing = true;
+        let ask = async move {
+            let body = wire::encode(&MetaCall::WhoLeads).ok()?;
+            let reply = peers.message(addr, Channel::Meta, body).await.ok()?;
+            match wire::decode(&reply).ok()? {
+                MetaReply::Leader(l) => l,
+                _ => None,
+            }
+        };
+        ctx.spawn(ask.into_actor(self).map(move |answer, act, ctx| {
+            act.probing = false;
+            if let Some(l) = answer.filter(|l| Some(*l) != act.leader_hint) {
+                tracing::debug!(old = leader, new = l, asked, "metadata leader moved");
+                act.leader_hint = Some(l);
+                act.flush(ctx);
+            }
+        }));
+    }
+
+    /// After an entry completes: its callers were just answered and most
+    /// submit again at once. Giving them one turn of the executor lets
+    /// their ops join the next entry rather than trail it in one of their
+    /// own. No timer: the flush runs as soon as this actor is polled again.
+    fn flush_after_turn(&mut self, ctx: &mut Context<Self>) {
+        if self.turn_pending {
+            return;
+        }
+        self.turn_pending = true;
+        ctx.spawn(
+            tokio::task::yield_now()
+                .into_actor(self)
+                .map(|_, act, ctx| {
+                    act.turn_pending = false;
+                    act.flush(ctx);
+                }),
+        );
+    }
+
+    fn retry_later(&mut self, ctx: &mut Context<Self>) {
+        if self.pending.is_empty() || self.retry_scheduled {
+            return;
+        }
+        self.retry_scheduled = true;
+        ctx.run_later(RETRY_DELAY, |act, ctx| {
+            act.retry_scheduled = false;
+            act.flush(ctx);
+        });
+    }
+
+    /// Puts ops that were certainly not applied back at the front.
+    fn requeue(&mut self, batch: Vec<Pending>, ctx: &mut Context<Self>) {
+        for p in batch.into_iter().rev() {
+            self.pending.push_front(p);
+        }
+        self.retry_later(ctx);
+    }
+
+    fn write_local(&mut self, batch: Vec<Pending>, ctx: &mut Context<Self>) {
+        let Some(local) = &self.local else {
+            return unreachable_route(batch);
+        };
+        let raft = local.raft.clone();
+        let ops = batch.iter().map(|p| p.op.clone()).collect();
+        let generation = self.start_entry();
         let write = async move { raft.client_write(MetaRequest { ops }).await };
         ctx.spawn(write.into_actor(self).map(move |result, act, ctx| {
-            act.in_flight = false;
+            act.end_entry(generation);
             match result {
-                Ok(response) => {
-                    let results = response.data.results;
-                    if results.len() != waiters.len() {
-                        let e = ConsensusError::Failed("result count does not match".into());
-                        waiters
-                            .into_iter()
-                            .for_each(|w| drop(w.send(Err(e.clone()))));
-                    } else {
-                        for (w, r) in waiters.into_iter().zip(results) {
-                            let _ = w.send(Ok(r));
+                Ok(response) => answer_all(batch, response.data.results),
+                Err(e) => match classify(&e) {
+                    // Refused before (or truncated after) being proposed.
+                    ConsensusError::NotLeader(_) => act.requeue(batch, ctx),
+                    err => batch.into_iter().for_each(|p| p.answer(Err(err.clone()))),
+                },
+            }
+            act.flush_after_turn(ctx);
+        }));
+    }
+
+    fn forward(
+        &mut self,
+        leader: u64,
+        addr: SocketAddr,
+        batch: Vec<Pending>,
+        ctx: &mut Context<Self>,
+    ) {
+        let Some(peers) = self.peers.clone() else {
+            return unreachable_route(batch);
+        };
+        let call = MetaCall::Submit(batch.iter().map(|p| p.op.clone()).collect());
+        let generation = self.start_entry();
+        let send = async move {
+            let body = wire::encode(&call).map_err(|e| (e.to_string(), false))?;
+            let reply = peers
+                .message(addr, Channel::Meta, body)
+                .await
+                .map_err(|f| (f.error.to_string(), f.maybe_delivered))?;
+            wire::decode::<MetaReply>(&reply).map_err(|e| (e.to_string(), true))
+        };
+        ctx.spawn(send.into_actor(self).map(move |result, act, ctx| {
+            act.end_entry(generation);
+            match result {
+                Ok(MetaReply::Submitted(results)) if results.len() == batch.len() => {
+                    let mut again = Vec::new();
+                    for (p, r) in batch.into_iter().zip(results) {
+                        match r {
+                            Err(ConsensusError::NotLeader(hint)) => {
+                                act.note_leader(leader, hint);
+                                again.push(p);
+                            }
+                            r => p.answer(r),
                         }
                     }
+                    act.requeue(again, ctx);
                 }
-                Err(e) => {
-                    let err = classify(&e);
-                    waiters
-                        .into_iter()
-                        .for_each(|w| drop(w.send(Err(err.clone()))));
+                Ok(_) => fail_all(
+                    batch,
+                    ConsensusError::Indeterminate("reply does not match".into()),
+                ),
+                Err((e, false)) => {
+                    act.note_leader(leader, None);
+                    act.requeue(batch, ctx);
+                    tracing::debug!(leader, error = %e, "metadata leader unreachable; retrying");
+                }
+                Err((e, true)) => {
+                    act.note_leader(leader, None);
+                    fail_all(batch, ConsensusError::Indeterminate(e));
                 }
             }
-            act.flush(ctx);
+            act.flush_after_turn(ctx);
         }));
+    }
+
+    /// Learns from a node's answer (or silence) who leads.
+    fn note_leader(&mut self, asked: u64, leader: Option<u64>) {
+        if self.local.is_some() {
+            return; // Raft's own view is used.
+        }
+        match leader {
+            Some(l) if l != asked => self.leader_hint = Some(l),
+            _ => {
+                // Ask the next configured meta node.
+                self.leader_hint = None;
+                if let Some(i) = self.meta_peers.iter().position(|(p, _)| *p == asked) {
+                    self.next_peer = i + 1;
+                } else {
+                    self.next_peer += 1;
+                }
+            }
+        }
+    }
+
+    /// A linearizable read of the local state, if this node leads.
+    fn read_local(&self, read: MetaRead) -> ResponseFuture<Result<MetaReadResult, ConsensusError>> {
+        let Some(local) = self.local.clone() else {
+            return Box::pin(async { Err(ConsensusError::NotLeader(None)) });
+        };
+        Box::pin(async move {
+            local
+                .raft
+                .ensure_linearizable()
+                .await
+                .map_err(|e| classify(&e))?;
+            local
+                .state
+                .load()
+                .read(&read)
+                .map_err(|e| ConsensusError::Failed(e.to_string()))
+        })
+    }
+}
+
+fn unreachable_route(batch: Vec<Pending>) {
+    fail_all(
+        batch,
+        ConsensusError::Failed("no route to the metadata group".into()),
+    );
+}
+
+fn fail_all(batch: Vec<Pending>, e: ConsensusError) {
+    batch.into_iter().for_each(|p| p.answer(Err(e.clone())));
+}
+
+fn answer_all(batch: Vec<Pending>, results: Vec<MetaResult>) {
+    if results.len() != batch.len() {
+        return fail_all(
+            batch,
+            ConsensusError::Failed("result count does not match".into()),
+        );
+    }
+    for (p, r) in batch.into_iter().zip(results) {
+        p.answer(Ok(r));
     }
 }
 
 /// Raft API errors that may tell where the leader is.
-trait LeaderHint: std::fmt::Display {
+trait ForwardHint: std::fmt::Display {
     /// `Some(leader)` when the request must go to the leader instead.
     fn forward_to(&self) -> Option<Option<u64>>;
 }
 
-impl LeaderHint for ClientWriteError<u64, BasicNode> {
+impl ForwardHint for ClientWriteError<u64, BasicNode> {
     fn forward_to(&self) -> Option<Option<u64>> {
         match self {
             ClientWriteError::ForwardToLeader(f) => Some(f.leader_id),
@@ -114,7 +516,7 @@ impl LeaderHint for ClientWriteError<u64, BasicNode> {
     }
 }
 
-impl LeaderHint for CheckIsLeaderError<u64, BasicNode> {
+impl ForwardHint for CheckIsLeaderError<u64, BasicNode> {
     fn forward_to(&self) -> Option<Option<u64>> {
         match self {
             CheckIsLeaderError::ForwardToLeader(f) => Some(f.leader_id),
@@ -123,11 +525,11 @@ impl LeaderHint for CheckIsLeaderError<u64, BasicNode> {
     }
 }
 
-fn classify<E: LeaderHint>(e: &RaftError<u64, E>) -> ConsensusError {
+fn classify<E: ForwardHint>(e: &RaftError<u64, E>) -> ConsensusError {
     match e {
         RaftError::APIError(api) => match api.forward_to() {
             Some(leader) => ConsensusError::NotLeader(leader),
-            None => ConsensusError::Failed(api.to_string()),
+            None => ConsensusError::Unavailable(api.to_string()),
         },
         RaftError::Fatal(f) => ConsensusError::Failed(f.to_string()),
     }
@@ -137,38 +539,165 @@ impl Actor for Consensus {
     type Context = Context<Self>;
 
     fn started(&mut self, ctx: &mut Self::Context) {
-        ctx.set_mailbox_capacity(self.max_pending.max(16));
+        ctx.set_mailbox_capacity(self.cfg.max_pending.max(16));
+        if self.local.is_none() {
+            ctx.run_interval(PROBE_AFTER / 2, |act, ctx| act.probe_leader(ctx));
+        }
     }
+}
+
+impl Consensus {
+    fn enqueue(
+        &mut self,
+        op: MetaOp,
+        forwarded: bool,
+    ) -> Result<oneshot::Receiver<Result<MetaResult, ConsensusError>>, ConsensusError> {
+        if self.pending.len() >= self.cfg.max_pending {
+            return Err(ConsensusError::Busy);
+        }
+        let (waiter, rx) = oneshot::channel();
+        let deadline = Instant::now() + self.cfg.op_timeout;
+        self.pending.push_back(Pending {
+            op,
+            waiter,
+            deadline,
+            forwarded,
+        });
+        metrics::RAFT_PENDING_OPS.set(self.pending.len() as i64);
+        Ok(rx)
+    }
+}
+
+async fn wait(
+    rx: Result<oneshot::Receiver<Result<MetaResult, ConsensusError>>, ConsensusError>,
+) -> Result<MetaResult, ConsensusError> {
+    rx?.await
+        .unwrap_or_else(|_| Err(ConsensusError::Failed("consensus stopped".into())))
 }
 
 impl Handler<Submit> for Consensus {
     type Result = ResponseFuture<Result<MetaResult, ConsensusError>>;
 
     fn handle(&mut self, msg: Submit, ctx: &mut Self::Context) -> Self::Result {
-        if self.pending.len() >= self.max_pending {
-            return Box::pin(async { Err(ConsensusError::Busy) });
+        let rx = self.enqueue(msg.0, false);
+        if !self.turn_pending {
+            self.flush(ctx);
         }
-        let (tx, rx) = oneshot::channel();
-        self.pending.push((msg.0, tx));
-        metrics::RAFT_PENDING_OPS.set(self.pending.len() as i64);
-        self.flush(ctx);
+        Box::pin(wait(rx))
+    }
+}
+
+impl Handler<SubmitForwarded> for Consensus {
+    type Result = ResponseFuture<Vec<Result<MetaResult, ConsensusError>>>;
+
+    fn handle(&mut self, msg: SubmitForwarded, ctx: &mut Self::Context) -> Self::Result {
+        let rxs: Vec<_> = msg.0.into_iter().map(|op| self.enqueue(op, true)).collect();
+        if !self.turn_pending {
+            self.flush(ctx);
+        }
+        Box::pin(futures::future::join_all(rxs.into_iter().map(wait)))
+    }
+}
+
+impl Handler<ReadForwarded> for Consensus {
+    type Result = ResponseFuture<Result<MetaReadResult, ConsensusError>>;
+
+    fn handle(&mut self, msg: ReadForwarded, _: &mut Self::Context) -> Self::Result {
+        match self.route() {
+            Route::Local => self.read_local(msg.0),
+            Route::Remote(id, _) => {
+                Box::pin(async move { Err(ConsensusError::NotLeader(Some(id))) })
+            }
+            Route::Unknown => Box::pin(async { Err(ConsensusError::NotLeader(None)) }),
+        }
+    }
+}
+
+impl Handler<Read> for Consensus {
+    type Result = ResponseFuture<Result<MetaReadResult, ConsensusError>>;
+
+    fn handle(&mut self, msg: Read, ctx: &mut Self::Context) -> Self::Result {
+        let attempt = ReadAttempt {
+            read: msg.0,
+            deadline: Instant::now() + self.cfg.op_timeout,
+        };
+        self.handle(attempt, ctx)
+    }
+}
+
+impl Handler<ReadAttempt> for Consensus {
+    type Result = ResponseFuture<Result<MetaReadResult, ConsensusError>>;
+
+    fn handle(&mut self, msg: ReadAttempt, ctx: &mut Self::Context) -> Self::Result {
+        let me = ctx.address();
+        let route = self.route();
+        let (peers, local) = (self.peers.clone(), self.read_local(msg.read.clone()));
         Box::pin(async move {
-            rx.await
+            let ReadAttempt { read, deadline } = msg;
+            let (asked, result) = match (route, peers) {
+                (Route::Local, _) => (None, local.await),
+                (Route::Remote(id, addr), Some(peers)) => {
+                    (Some(id), read_remote(&peers, addr, &read).await)
+                }
+                _ => (None, Err(ConsensusError::NotLeader(None))),
+            };
+            let hint = match &result {
+                Err(ConsensusError::NotLeader(h)) => *h,
+                Err(ConsensusError::Indeterminate(_)) => None,
+                _ => return result,
+            };
+            if let Some(asked) = asked {
+                me.do_send(LeaderHint {
+                    asked,
+                    leader: hint,
+                });
+            }
+            if Instant::now() >= deadline {
+                return Err(ConsensusError::Unavailable(
+                    "no leader answered the read in time".into(),
+                ));
+            }
+            tokio::time::sleep(RETRY_DELAY).await;
+            me.send(ReadAttempt { read, deadline })
+                .await
                 .unwrap_or_else(|_| Err(ConsensusError::Failed("consensus stopped".into())))
         })
     }
 }
 
-impl Handler<Linearize> for Consensus {
-    type Result = ResponseFuture<Result<(), ConsensusError>>;
+/// A read at the leader `addr`; any transport failure is retryable
+/// (`Indeterminate`), reads change nothing.
+async fn read_remote(
+    peers: &PeerClient,
+    addr: SocketAddr,
+    read: &MetaRead,
+) -> Result<MetaReadResult, ConsensusError> {
+    let indeterminate = |e: String| ConsensusError::Indeterminate(e);
+    let body = wire::encode(&MetaCall::Read(read.clone()))
+        .map_err(|e| ConsensusError::Failed(e.to_string()))?;
+    let reply = peers
+        .message(addr, Channel::Meta, body)
+        .await
+        .map_err(|f| indeterminate(f.error.to_string()))?;
+    match wire::decode::<MetaReply>(&reply).map_err(|e| indeterminate(e.to_string()))? {
+        MetaReply::Read(r) => *r,
+        _ => Err(indeterminate("reply does not match".into())),
+    }
+}
 
-    fn handle(&mut self, _: Linearize, _: &mut Self::Context) -> Self::Result {
-        let raft = self.raft.clone();
-        Box::pin(async move {
-            raft.ensure_linearizable()
-                .await
-                .map(|_| ())
-                .map_err(|e| classify(&e))
-        })
+impl Handler<WhoLeads> for Consensus {
+    type Result = Option<u64>;
+
+    fn handle(&mut self, _: WhoLeads, _: &mut Self::Context) -> Option<u64> {
+        self.local.as_ref()?.raft.metrics().borrow().current_leader
+    }
+}
+
+impl Handler<LeaderHint> for Consensus {
+    type Result = ();
+
+    fn handle(&mut self, msg: LeaderHint, ctx: &mut Self::Context) {
+        self.note_leader(msg.asked, msg.leader);
+        self.flush(ctx);
     }
 }

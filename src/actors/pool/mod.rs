@@ -23,7 +23,7 @@ use tokio::sync::oneshot;
 
 use crate::metrics;
 use crate::net::rpc::{self, Body, Idle};
-use crate::net::{endpoint, NetError};
+use crate::net::{endpoint, Channel, NetError};
 use crate::storage::ShardKey;
 
 pub use messages::{Evict, GetConnection, PooledConnections};
@@ -146,6 +146,17 @@ impl Handler<PooledConnections> for Pool {
     }
 }
 
+/// A message that failed.
+#[derive(Debug, thiserror::Error)]
+#[error("{error}")]
+pub struct MessageFailure {
+    /// What went wrong.
+    pub error: NetError,
+    /// Whether the peer may have received and acted on the message
+    /// (`false`: it certainly did not, so sending it again is safe).
+    pub maybe_delivered: bool,
+}
+
 /// Shard RPCs to peers through the pool; cheap to clone.
 #[derive(Clone)]
 pub struct PeerClient {
@@ -207,10 +218,31 @@ impl PeerClient {
         }
     }
 
-    /// Stores a shard on `addr`; its CRC32C. Opening the stream is retried
-    /// on a fresh connection; once the body flows it is not (the body is
-    /// consumed). Each wait on the peer is bounded by the RPC timeout, the
-    /// whole transfer is not: a large shard may take longer.
+    /// Opens a stream to `addr`, retried once on a fresh connection (nothing
+    /// has been sent yet); the stream and its connection's id.
+    async fn open(&self, addr: SocketAddr) -> Result<(rpc::OpenStream, u64), NetError> {
+        let idle = self.idle();
+        self.run(addr, true, |mut conn| async move {
+            let id = conn.id();
+            rpc::open(&mut conn, idle).await.map(|s| (s, id))
+        })
+        .await
+    }
+
+    /// Drops the connection a call failed on, if the failure broke it.
+    fn evict_if_broken<T>(&self, addr: SocketAddr, connection_id: u64, r: &Result<T, NetError>) {
+        if matches!(r, Err(e) if e.breaks_connection()) {
+            self.pool.do_send(Evict {
+                addr,
+                connection_id,
+            });
+        }
+    }
+
+    /// Stores a shard on `addr`; its CRC32C. Not retried once the body
+    /// flows (the body is consumed). Each wait on the peer is bounded by
+    /// the RPC timeout, the whole transfer is not: a large shard may take
+    /// longer.
     pub async fn put_shard<S>(
         &self,
         addr: SocketAddr,
@@ -221,23 +253,31 @@ impl PeerClient {
     where
         S: Stream<Item = Result<Bytes, NetError>>,
     {
-        let idle = self.idle();
-        let (stream, id) = self
-            .run(addr, true, |mut conn| async move {
-                let id = conn.id();
-                rpc::open(&mut conn, idle).await.map(|s| (s, id))
-            })
-            .await?;
+        let (stream, id) = self.open(addr).await?;
         let result = rpc::put_shard(stream, key, len, body).await;
-        if let Err(e) = &result {
-            if e.breaks_connection() {
-                self.pool.do_send(Evict {
-                    addr,
-                    connection_id: id,
-                });
-            }
-        }
+        self.evict_if_broken(addr, id, &result);
         result
+    }
+
+    /// Sends a message to `addr`'s `channel` service; its reply. The
+    /// failure says whether the peer may have acted on the message.
+    pub async fn message(
+        &self,
+        addr: SocketAddr,
+        channel: Channel,
+        body: Bytes,
+    ) -> Result<Bytes, MessageFailure> {
+        let (stream, id) = self.open(addr).await.map_err(|error| MessageFailure {
+            error,
+            maybe_delivered: false,
+        })?;
+        let result = rpc::message(stream, channel, body).await;
+        self.evict_if_broken(addr, id, &result);
+        result.map_err(|error| MessageFailure {
+            // A peer that answers with an error refused it unread.
+            maybe_delivered: !matches!(error, NetError::Remote { .. }),
+            error,
+        })
     }
 
     fn idle(&self) -> Idle {

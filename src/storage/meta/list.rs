@@ -29,7 +29,7 @@ use fjall::Readable;
 const DEFAULT_MAX_KEYS: usize = 1000;
 
 /// What to list; see the module docs for the semantics.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ListQuery {
     /// Only keys starting with this.
     pub prefix: String,
@@ -54,7 +54,7 @@ impl Default for ListQuery {
 }
 
 /// One page of a listing.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ListPage {
     /// Objects on the page, in key order.
     pub objects: Vec<ObjectRecord>,

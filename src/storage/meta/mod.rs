@@ -18,10 +18,12 @@
 
 pub mod keys;
 pub mod list;
+pub mod read;
 pub mod records;
 pub mod state;
 
 pub use list::{ListPage, ListQuery};
+pub use read::{MetaRead, MetaReadResult};
 pub use records::{
     AccessKey, BucketRecord, ClusterLayout, ErasureLayout, MultipartUpload, NodeInfo, ObjectRecord,
     PartInfo, PartRecord,

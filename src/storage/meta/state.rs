@@ -358,7 +358,7 @@ impl MetaOpError {
 pub type MetaResult = Result<MetaOutcome, MetaOpError>;
 
 /// A page of `ListParts`.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct PartsPage {
     /// Parts in part-number order.
     pub parts: Vec<PartRecord>,
@@ -369,7 +369,7 @@ pub struct PartsPage {
 }
 
 /// A page of `ListMultipartUploads`.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct UploadsPage {
     /// Uploads in (key, upload id) order.
     pub uploads: Vec<MultipartUpload>,

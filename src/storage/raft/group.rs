@@ -17,9 +17,9 @@ use super::log_store::LogStore;
 use super::state_machine::MetaStateMachine;
 use super::{MetaRaft, SharedMetaState};
 
-/// The network of a group with a single member: there is never a peer to
-/// reach, so every call reports it unreachable. (The QUIC Raft network for
-/// several meta nodes is not built yet.)
+/// The network of a group that never has a second member (tests and
+/// benches without a transport): every call reports the peer unreachable.
+/// Processes use the QUIC network of the Consensus actor.
 #[derive(Clone, Default)]
 pub struct SingleNode;
 
@@ -67,16 +67,16 @@ impl RaftNetwork<MetaRaft> for SingleNode {
     }
 }
 
-/// Raft timing and log compaction for the metadata group.
-pub fn raft_config() -> Result<Arc<Config>, String> {
+/// Raft timing and log compaction for the metadata group: a snapshot every
+/// `snapshot_every` entries, the log purged behind it.
+pub fn raft_config(snapshot_every: u64) -> Result<Arc<Config>, String> {
     Config {
         cluster_name: "predastore-meta".into(),
         heartbeat_interval: 100,
         election_timeout_min: 300,
         election_timeout_max: 600,
-        // A snapshot every 50k entries; the log is purged behind it.
-        snapshot_policy: SnapshotPolicy::LogsSinceLast(50_000),
-        max_in_snapshot_log_to_keep: 1_000,
+        snapshot_policy: SnapshotPolicy::LogsSinceLast(snapshot_every),
+        max_in_snapshot_log_to_keep: snapshot_every.min(1_000),
         ..Config::default()
     }
     .validate()
@@ -84,23 +84,42 @@ pub fn raft_config() -> Result<Arc<Config>, String> {
     .map_err(|e| e.to_string())
 }
 
-/// Starts this node as the only member of a metadata group stored under
-/// `dir` (initialized on first start), and waits until it leads. Must be
-/// called from the tokio runtime Raft should run on.
-pub async fn start_single_node(
+/// Starts this node's member of the metadata group stored under `dir`.
+/// On first start the member with the lowest id in `members` (id →
+/// transport address) creates the group; the others wait to be contacted.
+/// Must be called from the tokio runtime Raft should run on.
+pub async fn start_group<N: RaftNetworkFactory<MetaRaft>>(
     dir: &Path,
     node_id: u64,
+    members: &BTreeMap<u64, String>,
+    network: N,
+    snapshot_every: u64,
 ) -> Result<(Raft<MetaRaft>, SharedMetaState), String> {
     let log = LogStore::open(&dir.join("raft-log")).map_err(|e| e.to_string())?;
     let sm = MetaStateMachine::open(&dir.join("meta")).map_err(|e| e.to_string())?;
     let state = sm.shared_state();
-    let raft = Raft::new(node_id, raft_config()?, SingleNode, log, sm)
+    let raft = Raft::new(node_id, raft_config(snapshot_every)?, network, log, sm)
         .await
         .map_err(|e| e.to_string())?;
-    if !raft.is_initialized().await.map_err(|e| e.to_string())? {
-        let members = BTreeMap::from([(node_id, BasicNode::default())]);
-        raft.initialize(members).await.map_err(|e| e.to_string())?;
+    let first = members.keys().next().copied();
+    if first == Some(node_id) && !raft.is_initialized().await.map_err(|e| e.to_string())? {
+        let nodes = members
+            .iter()
+            .map(|(id, addr)| (*id, BasicNode::new(addr)))
+            .collect::<BTreeMap<_, _>>();
+        raft.initialize(nodes).await.map_err(|e| e.to_string())?;
     }
+    Ok((raft, state))
+}
+
+/// Starts this node as the only member of a metadata group stored under
+/// `dir`, and waits until it leads (tests and benches; no transport).
+pub async fn start_single_node(
+    dir: &Path,
+    node_id: u64,
+) -> Result<(Raft<MetaRaft>, SharedMetaState), String> {
+    let members = BTreeMap::from([(node_id, String::new())]);
+    let (raft, state) = start_group(dir, node_id, &members, SingleNode, 50_000).await?;
     raft.wait(Some(Duration::from_secs(10)))
         .current_leader(node_id, "this node leads its one-node group")
         .await

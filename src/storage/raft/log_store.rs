@@ -38,7 +38,7 @@ pub struct LogStore {
     db: Database,
     log: Keyspace,
     store: Keyspace,
-    flusher: Arc<mpsc::Sender<LogFlushed<MetaRaft>>>,
+    flusher: Arc<mpsc::Sender<(LogFlushed<MetaRaft>, usize)>>,
 }
 
 impl LogStore {
@@ -54,7 +54,7 @@ impl LogStore {
         let store = db
             .keyspace("raft_store", KeyspaceCreateOptions::default)
             .map_err(write_err)?;
-        let (tx, rx) = mpsc::channel::<LogFlushed<MetaRaft>>();
+        let (tx, rx) = mpsc::channel::<(LogFlushed<MetaRaft>, usize)>();
         let flush_db = db.clone();
         std::thread::Builder::new()
             .name("raft-log-flush".into())
@@ -92,16 +92,18 @@ impl LogStore {
     }
 }
 
-/// Answers acknowledgements in order, one journal sync per group.
-fn flush_loop(db: &Database, rx: &mpsc::Receiver<LogFlushed<MetaRaft>>) {
+/// Answers acknowledgements in order, one journal sync per group (each
+/// acknowledgement covers the entries of one append).
+fn flush_loop(db: &Database, rx: &mpsc::Receiver<(LogFlushed<MetaRaft>, usize)>) {
     while let Ok(first) = rx.recv() {
         let mut group = vec![first];
         group.extend(rx.try_iter());
         let result = db
             .persist(PersistMode::SyncData)
             .map_err(std::io::Error::other);
-        metrics::RAFT_ENTRIES_PER_LOG_SYNC.observe(group.len() as f64);
-        for callback in group {
+        let entries: usize = group.iter().map(|(_, n)| n).sum();
+        metrics::RAFT_ENTRIES_PER_LOG_SYNC.observe(entries as f64);
+        for (callback, _) in group {
             let answer = match &result {
                 Ok(()) => Ok(()),
                 Err(e) => Err(std::io::Error::new(e.kind(), e.to_string())),
@@ -195,14 +197,16 @@ impl RaftLogStorage<MetaRaft> for LogStore {
         I::IntoIter: OptionalSend,
     {
         let mut batch = self.db.batch();
+        let mut count = 0;
         for entry in entries {
             let bytes = encode(&entry).map_err(write_err)?;
             batch.insert(&self.log, index_key(entry.get_log_id().index), bytes);
+            count += 1;
         }
         batch.commit().map_err(write_err)?;
         // Acknowledged by the flusher once a sync covers it.
         self.flusher
-            .send(callback)
+            .send((callback, count))
             .map_err(|_| write_err(std::io::Error::other("log flusher stopped")))
     }
 

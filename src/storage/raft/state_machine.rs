@@ -176,6 +176,7 @@ impl RaftStateMachine<MetaRaft> for MetaStateMachine {
         self.applied = applied;
         // Readers holding the old state keep their handle; the files go.
         let _ = fs::remove_dir_all(old);
+        crate::metrics::RAFT_SNAPSHOTS_INSTALLED.inc();
         Ok(())
     }
 
@@ -213,6 +214,7 @@ impl RaftSnapshotBuilder<MetaRaft> for SnapshotBuilder {
             ),
         };
         write_snapshot_file(&self.root, &meta, &data).map_err(snap_err)?;
+        crate::metrics::RAFT_SNAPSHOTS_BUILT.inc();
         Ok(Snapshot {
             meta,
             snapshot: Box::new(Cursor::new(data)),

@@ -1,0 +1,102 @@
+//! What a meta node answers on the cluster transport: Raft's RPCs from
+//! its peers, and metadata ops and reads forwarded by gateways and
+//! followers.
+
+use actix::Addr;
+use bytes::Bytes;
+use futures::future::BoxFuture;
+use openraft::Raft;
+
+use super::wire::{self, MetaCall, MetaReply, RaftCall, RaftReply};
+use super::{Consensus, ConsensusError, ReadForwarded, SubmitForwarded, WhoLeads};
+use crate::net::rpc::{MessageService, ServiceError};
+use crate::net::ErrorKind;
+use crate::storage::raft::MetaRaft;
+
+fn bad_request(e: impl std::fmt::Display) -> ServiceError {
+    ServiceError {
+        kind: ErrorKind::BadRequest,
+        message: e.to_string(),
+    }
+}
+
+fn encode_reply<T: serde::Serialize>(reply: &T) -> Result<Bytes, ServiceError> {
+    wire::encode(reply).map_err(|e| ServiceError {
+        kind: ErrorKind::Internal,
+        message: e.to_string(),
+    })
+}
+
+/// Hands Raft RPCs from peers to the local Raft.
+pub struct RaftService {
+    raft: Raft<MetaRaft>,
+}
+
+impl RaftService {
+    /// Serves `raft`.
+    pub fn new(raft: Raft<MetaRaft>) -> Self {
+        Self { raft }
+    }
+}
+
+impl MessageService for RaftService {
+    fn call(&self, body: Bytes) -> BoxFuture<'static, Result<Bytes, ServiceError>> {
+        let raft = self.raft.clone();
+        Box::pin(async move {
+            let reply = match wire::decode(&body).map_err(bad_request)? {
+                RaftCall::AppendEntries(r) => {
+                    RaftReply::AppendEntries(raft.append_entries(r).await)
+                }
+                RaftCall::Vote(r) => RaftReply::Vote(raft.vote(r).await),
+                RaftCall::InstallSnapshot(r) => {
+                    RaftReply::InstallSnapshot(raft.install_snapshot(r).await)
+                }
+            };
+            encode_reply(&reply)
+        })
+    }
+}
+
+/// Hands forwarded metadata ops and reads to the local Consensus actor.
+pub struct MetaService {
+    consensus: Addr<Consensus>,
+}
+
+impl MetaService {
+    /// Serves through `consensus`.
+    pub fn new(consensus: Addr<Consensus>) -> Self {
+        Self { consensus }
+    }
+}
+
+fn stopped<T>(_: T) -> ConsensusError {
+    ConsensusError::Failed("consensus stopped".into())
+}
+
+impl MessageService for MetaService {
+    fn call(&self, body: Bytes) -> BoxFuture<'static, Result<Bytes, ServiceError>> {
+        let consensus = self.consensus.clone();
+        Box::pin(async move {
+            let reply = match wire::decode(&body).map_err(bad_request)? {
+                MetaCall::Submit(ops) => {
+                    let n = ops.len();
+                    let results = consensus
+                        .send(SubmitForwarded(ops))
+                        .await
+                        .unwrap_or_else(|e| vec![Err(stopped(e)); n]);
+                    MetaReply::Submitted(results)
+                }
+                MetaCall::WhoLeads => {
+                    MetaReply::Leader(consensus.send(WhoLeads).await.unwrap_or(None))
+                }
+                MetaCall::Read(read) => MetaReply::Read(Box::new(
+                    consensus
+                        .send(ReadForwarded(read))
+                        .await
+                        .unwrap_or_else(|e| Err(stopped(e))),
+                )),
+            };
+            encode_reply(&reply)
+        })
+    }
+}

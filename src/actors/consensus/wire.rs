@@ -1,0 +1,133 @@
+//! What meta nodes and gateways send each other over the cluster
+//! transport ([`Channel::Raft`](crate::net::Channel) and
+//! [`Channel::Meta`](crate::net::Channel)): a version byte, then postcard.
+
+// openraft fixes the (large) error types carried here.
+#![allow(clippy::result_large_err)]
+
+use bytes::Bytes;
+use openraft::error::{InstallSnapshotError, RaftError};
+use openraft::raft::{
+    AppendEntriesRequest, AppendEntriesResponse, InstallSnapshotRequest, InstallSnapshotResponse,
+    VoteRequest, VoteResponse,
+};
+use serde::{Deserialize, Serialize};
+
+use super::ConsensusError;
+use crate::storage::meta::{MetaOp, MetaRead, MetaReadResult, MetaResult};
+use crate::storage::raft::MetaRaft;
+
+/// Format version of every message here.
+const WIRE_VERSION: u8 = 1;
+
+/// A message that cannot be decoded.
+#[derive(Debug, thiserror::Error)]
+pub enum WireError {
+    /// Unknown version byte (or an empty message).
+    #[error("unknown message version")]
+    Version,
+    /// Bytes that are not a valid message.
+    #[error("malformed message: {0}")]
+    Malformed(#[from] postcard::Error),
+}
+
+/// Versioned postcard encoding.
+pub fn encode<T: Serialize>(value: &T) -> Result<Bytes, WireError> {
+    Ok(Bytes::from(postcard::to_extend(value, vec![WIRE_VERSION])?))
+}
+
+/// Inverse of [`encode`].
+pub fn decode<T: for<'de> Deserialize<'de>>(bytes: &[u8]) -> Result<T, WireError> {
+    match bytes.split_first() {
+        Some((&WIRE_VERSION, rest)) => Ok(postcard::from_bytes(rest)?),
+        _ => Err(WireError::Version),
+    }
+}
+
+/// A Raft RPC from one meta node to another.
+#[derive(Debug, Serialize, Deserialize)]
+pub enum RaftCall {
+    /// Log replication and heartbeats.
+    AppendEntries(AppendEntriesRequest<MetaRaft>),
+    /// An election.
+    Vote(VoteRequest<u64>),
+    /// One chunk of a snapshot.
+    InstallSnapshot(InstallSnapshotRequest<MetaRaft>),
+}
+
+/// The answer to a [`RaftCall`], variant for variant.
+#[derive(Debug, Serialize, Deserialize)]
+pub enum RaftReply {
+    /// For [`RaftCall::AppendEntries`].
+    AppendEntries(Result<AppendEntriesResponse<u64>, RaftError<u64>>),
+    /// For [`RaftCall::Vote`].
+    Vote(Result<VoteResponse<u64>, RaftError<u64>>),
+    /// For [`RaftCall::InstallSnapshot`].
+    InstallSnapshot(Result<InstallSnapshotResponse<u64>, RaftError<u64, InstallSnapshotError>>),
+}
+
+/// A metadata request a gateway (or a follower) sends the leader.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum MetaCall {
+    /// Commit these ops; they join the leader's next entries.
+    Submit(Vec<MetaOp>),
+    /// A linearizable read.
+    Read(MetaRead),
+    /// Who leads, as this meta node sees it.
+    WhoLeads,
+}
+
+/// The answer to a [`MetaCall`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum MetaReply {
+    /// One result per submitted op, in order.
+    Submitted(Vec<Result<MetaResult, ConsensusError>>),
+    /// The read's answer.
+    Read(Box<Result<MetaReadResult, ConsensusError>>),
+    /// The leader this meta node knows of.
+    Leader(Option<u64>),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::storage::meta::{MetaOpError, MetaOutcome};
+    use openraft::{CommittedLeaderId, LogId, Vote};
+
+    #[test]
+    fn messages_round_trip_and_damage_is_an_error() -> Result<(), WireError> {
+        let call = MetaCall::Submit(vec![MetaOp::DeleteBucket { name: "b".into() }]);
+        let bytes = encode(&call)?;
+        assert_eq!(decode::<MetaCall>(&bytes)?, call);
+        let reply = MetaReply::Submitted(vec![
+            Ok(Ok(MetaOutcome::Done)),
+            Ok(Err(MetaOpError::BucketNotEmpty)),
+            Err(ConsensusError::NotLeader(Some(2))),
+        ]);
+        assert_eq!(decode::<MetaReply>(&encode(&reply)?)?, reply);
+        let vote = RaftCall::Vote(VoteRequest::new(
+            Vote::new(3, 1),
+            Some(LogId::new(CommittedLeaderId::new(2, 1), 9)),
+        ));
+        let back: RaftCall = decode(&encode(&vote)?)?;
+        assert!(matches!(back, RaftCall::Vote(v) if v.vote == Vote::new(3, 1)));
+
+        assert!(matches!(decode::<MetaCall>(&[]), Err(WireError::Version)));
+        assert!(matches!(
+            decode::<MetaCall>(&[9, 0]),
+            Err(WireError::Version)
+        ));
+        assert!(decode::<MetaCall>(&bytes[..bytes.len() - 1]).is_err());
+        Ok(())
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn garbage_never_panics(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..256)) {
+            let _ = decode::<MetaCall>(&bytes);
+            let _ = decode::<MetaReply>(&bytes);
+            let _ = decode::<RaftCall>(&bytes);
+            let _ = decode::<RaftReply>(&bytes);
+        }
+    }
+}

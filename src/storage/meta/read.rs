@@ -1,0 +1,126 @@
+//! Reads of the metadata, as values: a gateway that is not the leader (or
+//! not a meta node at all) sends a [`MetaRead`] to the leader and gets a
+//! [`MetaReadResult`] back; a meta node answers the same value locally.
+
+use serde::{Deserialize, Serialize};
+
+use super::{
+    AccessKey, BucketRecord, ClusterLayout, ListPage, ListQuery, MetaError, MetaState,
+    MultipartUpload, ObjectRecord, PartsPage, UploadsPage,
+};
+
+/// One read of the metadata.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum MetaRead {
+    /// A bucket by name.
+    Bucket(String),
+    /// Every bucket, by name.
+    Buckets,
+    /// The current version of an object.
+    Object {
+        /// Bucket name.
+        bucket: String,
+        /// Object key.
+        key: String,
+    },
+    /// A multipart upload in progress.
+    Upload(String),
+    /// An access key by id.
+    AccessKey(String),
+    /// The cluster layout.
+    Layout,
+    /// A page of ListObjects.
+    Objects {
+        /// Bucket name.
+        bucket: String,
+        /// What to list.
+        query: ListQuery,
+    },
+    /// A page of ListParts.
+    Parts {
+        /// The upload.
+        upload_id: String,
+        /// Parts numbered above this.
+        part_number_marker: u32,
+        /// Most parts.
+        max_parts: usize,
+    },
+    /// A page of ListMultipartUploads.
+    Uploads {
+        /// Bucket name.
+        bucket: String,
+        /// Only keys starting with this.
+        prefix: String,
+        /// S3's key-marker.
+        key_marker: Option<String>,
+        /// S3's upload-id-marker.
+        upload_id_marker: Option<String>,
+        /// Most uploads.
+        max_uploads: usize,
+    },
+}
+
+/// The answer to a [`MetaRead`], variant for variant.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum MetaReadResult {
+    /// For [`MetaRead::Bucket`].
+    Bucket(Option<BucketRecord>),
+    /// For [`MetaRead::Buckets`].
+    Buckets(Vec<BucketRecord>),
+    /// For [`MetaRead::Object`].
+    Object(Option<ObjectRecord>),
+    /// For [`MetaRead::Upload`].
+    Upload(Option<MultipartUpload>),
+    /// For [`MetaRead::AccessKey`].
+    AccessKey(Option<AccessKey>),
+    /// For [`MetaRead::Layout`].
+    Layout(Option<ClusterLayout>),
+    /// For [`MetaRead::Objects`].
+    Objects(ListPage),
+    /// For [`MetaRead::Parts`].
+    Parts(PartsPage),
+    /// For [`MetaRead::Uploads`].
+    Uploads(UploadsPage),
+}
+
+impl MetaState {
+    /// Answers `read` from this node's state (the caller makes it
+    /// linearizable first).
+    pub fn read(&self, read: &MetaRead) -> Result<MetaReadResult, MetaError> {
+        Ok(match read {
+            MetaRead::Bucket(name) => MetaReadResult::Bucket(self.get_bucket(name)?),
+            MetaRead::Buckets => MetaReadResult::Buckets(self.list_buckets()?),
+            MetaRead::Object { bucket, key } => {
+                MetaReadResult::Object(self.get_object(bucket, key)?)
+            }
+            MetaRead::Upload(id) => MetaReadResult::Upload(self.get_upload(id)?),
+            MetaRead::AccessKey(id) => MetaReadResult::AccessKey(self.get_access_key(id)?),
+            MetaRead::Layout => MetaReadResult::Layout(self.layout()?),
+            MetaRead::Objects { bucket, query } => {
+                MetaReadResult::Objects(self.list_objects(bucket, query)?)
+            }
+            MetaRead::Parts {
+                upload_id,
+                part_number_marker,
+                max_parts,
+            } => MetaReadResult::Parts(self.list_parts(
+                upload_id,
+                *part_number_marker,
+                *max_parts,
+            )?),
+            MetaRead::Uploads {
+                bucket,
+                prefix,
+                key_marker,
+                upload_id_marker,
+                max_uploads,
+            } => MetaReadResult::Uploads(self.list_uploads(
+                bucket,
+                prefix,
+                key_marker.as_deref(),
+                upload_id_marker.as_deref(),
+                *max_uploads,
+            )?),
+        })
+    }
+}

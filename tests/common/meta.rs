@@ -1,0 +1,138 @@
+//! Three (or more) real meta-node processes on 127.0.0.x, and this test
+//! process as a gateway that forwards to them through its own Consensus
+//! actor over the cluster transport.
+
+use std::net::{IpAddr, SocketAddr};
+use std::time::{Duration, Instant};
+
+use actix::prelude::*;
+
+use super::node::{NodeProcess, NodeTls};
+use predastore::actors::consensus::{Consensus, ConsensusConfig};
+use predastore::actors::pool::{PeerClient, Pool, PoolConfig};
+use predastore::net::endpoint::{self, EndpointRuntime, QuicSettings};
+use predastore::net::tls::{init_cluster_dir, TlsMaterial};
+
+/// A metadata group of real processes.
+pub struct MetaCluster {
+    /// The nodes; node `i` has id `i + 1`.
+    pub nodes: Vec<NodeProcess>,
+    certs: tempfile::TempDir,
+    _data: tempfile::TempDir,
+}
+
+fn tls(dir: &std::path::Path, i: usize) -> NodeTls {
+    NodeTls {
+        ca: dir.join("ca.pem"),
+        cert: dir.join(format!("node{i}.pem")),
+        key: dir.join(format!("node{i}-key.pem")),
+    }
+}
+
+impl MetaCluster {
+    /// Starts `n` meta nodes (ids 1..=n on 127.0.0.2, .3, …) with `env`
+    /// on top of the defaults.
+    pub fn start(n: usize, env: &[(&str, &str)]) -> Self {
+        let certs = tempfile::tempdir().expect("tempdir");
+        // One identity more than nodes: the test's own client.
+        init_cluster_dir(certs.path(), n + 1).expect("certs");
+        let data = tempfile::tempdir().expect("tempdir");
+        let mut nodes: Vec<NodeProcess> = (0..n)
+            .map(|i| {
+                let ip = IpAddr::from([127, 0, 0, 2 + i as u8]);
+                NodeProcess::new(
+                    ip,
+                    &data.path().join(format!("n{}", i + 1)),
+                    tls(certs.path(), i),
+                    env,
+                )
+            })
+            .collect();
+        let peers = nodes
+            .iter()
+            .enumerate()
+            .map(|(i, node)| format!("{}@{}", i + 1, node.quic))
+            .collect::<Vec<_>>()
+            .join(",");
+        for (i, node) in nodes.iter_mut().enumerate() {
+            node.set_env("PREDASTORE_ROLE", "meta");
+            node.set_env("PREDASTORE_NODE_ID", &(i + 1).to_string());
+            node.set_env("PREDASTORE_META_PEERS", &peers);
+        }
+        for node in &mut nodes {
+            node.spawn();
+        }
+        Self {
+            nodes,
+            certs,
+            _data: data,
+        }
+    }
+
+    /// (id, transport address) of every node.
+    pub fn peers(&self) -> Vec<(u64, SocketAddr)> {
+        self.nodes
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (i as u64 + 1, n.quic))
+            .collect()
+    }
+
+    /// Index into `nodes` of the running node that reports it leads, if any.
+    pub fn leader(&self) -> Option<usize> {
+        self.nodes
+            .iter()
+            .position(|n| n.is_running() && n.metric("predastore_raft_is_leader") == Some(1.0))
+    }
+
+    /// Waits up to `limit` for a leader.
+    pub fn wait_leader(&self, limit: Duration) -> Option<usize> {
+        let deadline = Instant::now() + limit;
+        while Instant::now() < deadline {
+            if let Some(l) = self.leader() {
+                return Some(l);
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        None
+    }
+
+    /// A gateway-side client: a pool and a Consensus actor that forwards
+    /// to this group. Call inside an actix system.
+    pub fn client(&self, op_timeout: Duration) -> MetaClient {
+        let n = self.nodes.len();
+        let material = TlsMaterial::load(
+            &self.certs.path().join("ca.pem"),
+            &self.certs.path().join(format!("node{n}.pem")),
+            &self.certs.path().join(format!("node{n}-key.pem")),
+        )
+        .expect("client tls");
+        let rt = endpoint::runtime(1).expect("runtime");
+        let quic = endpoint::start_client(
+            rt.handle(),
+            ([127, 0, 0, 1], 0).into(),
+            &material,
+            &QuicSettings::default(),
+        )
+        .expect("client");
+        let cfg = PoolConfig {
+            dial_timeout: Duration::from_millis(500),
+            rpc_timeout: Duration::from_secs(2),
+            keep_alive: true,
+        };
+        let peers = PeerClient::new(Pool::new(quic, cfg).start(), cfg.rpc_timeout);
+        let limits = ConsensusConfig {
+            op_timeout,
+            ..ConsensusConfig::default()
+        };
+        let consensus = Consensus::new(1000, None, Some(peers), self.peers(), limits).start();
+        MetaClient { consensus, _rt: rt }
+    }
+}
+
+/// The gateway side of a test.
+pub struct MetaClient {
+    /// Where ops and reads go.
+    pub consensus: Addr<Consensus>,
+    _rt: EndpointRuntime,
+}

@@ -1,0 +1,301 @@
+//! The metadata group as separate processes on 127.0.0.2–4 with the Raft
+//! network over QUIC, and this test as a gateway forwarding to it.
+
+mod common;
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use actix::prelude::*;
+
+use common::meta::MetaCluster;
+use predastore::actors::consensus::{ConsensusError, Read, Submit};
+use predastore::storage::meta::{
+    BucketRecord, ErasureLayout, MetaOp, MetaOpError, MetaOutcome, MetaRead, MetaReadResult,
+    ObjectRecord,
+};
+use predastore::storage::raft::state_machine::MetaStateMachine;
+
+type TestResult = Result<(), Box<dyn std::error::Error>>;
+
+fn bucket_op() -> MetaOp {
+    MetaOp::CreateBucket {
+        record: BucketRecord {
+            name: "bucket".into(),
+            owner: "test".into(),
+            created_ms: 1,
+        },
+    }
+}
+
+fn put(key: &str, object_id: u128) -> MetaOp {
+    MetaOp::PutObject {
+        record: ObjectRecord {
+            bucket: "bucket".into(),
+            key: key.into(),
+            object_id,
+            size: 1,
+            etag: format!("{object_id:x}"),
+            content_type: None,
+            user_metadata: vec![],
+            headers: vec![],
+            checksums: vec![],
+            last_modified_ms: 1,
+            layout: ErasureLayout {
+                data: 2,
+                parity: 1,
+                stripe_bytes: 1 << 20,
+            },
+            parts: vec![],
+            shard_nodes: vec![1, 2, 3],
+        },
+        // Each key is submitted once: a second application would be
+        // refused, so a `PreconditionFailed` means an op applied twice.
+        if_absent: true,
+    }
+}
+
+/// What happened to each op the clients sent.
+#[derive(Default)]
+struct Outcomes {
+    acked: HashMap<String, u128>,
+    not_applied: Vec<String>,
+    unknown: Vec<String>,
+    failures: Vec<String>,
+    last_ack: Option<Instant>,
+}
+
+async fn read_object(
+    consensus: &Addr<predastore::actors::consensus::Consensus>,
+    key: &str,
+) -> Result<Option<ObjectRecord>, String> {
+    let read = MetaRead::Object {
+        bucket: "bucket".into(),
+        key: key.into(),
+    };
+    match consensus.send(Read(read)).await {
+        Ok(Ok(MetaReadResult::Object(o))) => Ok(o),
+        other => Err(format!("read {key}: {other:?}")),
+    }
+}
+
+#[actix_rt::test]
+async fn acknowledged_ops_survive_two_leader_kills() -> TestResult {
+    let mut cluster = MetaCluster::start(3, &[]);
+    cluster
+        .wait_leader(Duration::from_secs(10))
+        .ok_or("no leader elected")?;
+    let client = cluster.client(Duration::from_secs(8));
+    let created = client.consensus.send(Submit(bucket_op())).await??;
+    assert_eq!(created, Ok(MetaOutcome::Done));
+
+    let outcomes = Arc::new(Mutex::new(Outcomes::default()));
+    let stop = Arc::new(AtomicBool::new(false));
+    let clients: Vec<_> = (0..10u128)
+        .map(|c| {
+            let (consensus, outcomes, stop) =
+                (client.consensus.clone(), outcomes.clone(), stop.clone());
+            actix_rt::spawn(async move {
+                let mut n = 0u128;
+                while !stop.load(Ordering::Relaxed) {
+                    n += 1;
+                    let key = format!("c{c}/{n}");
+                    let id = (c << 64) | n;
+                    let r = consensus.send(Submit(put(&key, id))).await;
+                    let Ok(mut o) = outcomes.lock() else { return };
+                    match r {
+                        Ok(Ok(Ok(MetaOutcome::Replaced(None)))) => {
+                            o.acked.insert(key, id);
+                            o.last_ack = Some(Instant::now());
+                        }
+                        Ok(Ok(Err(MetaOpError::PreconditionFailed))) => {
+                            o.failures.push(format!("{key}: applied twice"))
+                        }
+                        Ok(Err(ConsensusError::NotLeader(_) | ConsensusError::Unavailable(_))) => {
+                            o.not_applied.push(key)
+                        }
+                        Ok(Err(ConsensusError::Indeterminate(_))) => o.unknown.push(key),
+                        other => o.failures.push(format!("{key}: {other:?}")),
+                    }
+                }
+            })
+        })
+        .collect();
+
+    let acked = |o: &Arc<Mutex<Outcomes>>| o.lock().map(|o| o.acked.len()).unwrap_or(0);
+    for round in 0..2 {
+        // Let some ops commit under this leader, then kill it.
+        let before = acked(&outcomes);
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while acked(&outcomes) < before + 300 && Instant::now() < deadline {
+            actix_rt::time::sleep(Duration::from_millis(20)).await;
+        }
+        assert!(
+            acked(&outcomes) >= before + 300,
+            "round {round}: ops stopped committing"
+        );
+        let leader = cluster.leader().ok_or("no leader")?;
+        cluster.nodes[leader].kill();
+        let killed_at = Instant::now();
+        let acked_at_kill = acked(&outcomes);
+
+        // A new leader must take ops within a few seconds.
+        let mut served = None;
+        while killed_at.elapsed() < Duration::from_secs(10) {
+            if acked(&outcomes) > acked_at_kill + 10 {
+                served = Some(killed_at.elapsed());
+                break;
+            }
+            actix_rt::time::sleep(Duration::from_millis(10)).await;
+        }
+        let served = served.ok_or("no new leader served ops within 10 s")?;
+        eprintln!("round {round}: new leader served {served:?} after the kill");
+        assert!(served < Duration::from_secs(5), "took {served:?}");
+        // The killed node comes back (and catches up by log) so the next
+        // kill still leaves a majority.
+        cluster.nodes[leader].spawn();
+    }
+    stop.store(true, Ordering::Relaxed);
+    for c in clients {
+        c.await?;
+    }
+
+    let o = std::mem::take(&mut *outcomes.lock().map_err(|_| "poisoned")?);
+    assert!(
+        o.failures.is_empty(),
+        "{:?}",
+        &o.failures[..o.failures.len().min(10)]
+    );
+    eprintln!(
+        "{} acknowledged, {} refused, {} unknown",
+        o.acked.len(),
+        o.not_applied.len(),
+        o.unknown.len()
+    );
+    for (key, id) in &o.acked {
+        let found = read_object(&client.consensus, key).await?;
+        assert_eq!(
+            found.map(|r| r.object_id),
+            Some(*id),
+            "acknowledged {key} lost"
+        );
+    }
+    for key in &o.not_applied {
+        assert_eq!(
+            read_object(&client.consensus, key).await?,
+            None,
+            "refused {key} was applied"
+        );
+    }
+    let listed = client
+        .consensus
+        .send(Read(MetaRead::Objects {
+            bucket: "bucket".into(),
+            query: predastore::storage::meta::ListQuery {
+                max_keys: 1_000_000,
+                ..Default::default()
+            },
+        }))
+        .await??;
+    let MetaReadResult::Objects(page) = listed else {
+        return Err("wrong read result".into());
+    };
+    assert!(page.objects.len() >= o.acked.len());
+    assert!(
+        page.objects.len() <= o.acked.len() + o.unknown.len(),
+        "objects nobody sent"
+    );
+
+    // Every node applies the same log: their applied indexes meet.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let applied: Vec<_> = cluster
+            .nodes
+            .iter()
+            .map(|n| n.metric("predastore_raft_applied_index"))
+            .collect();
+        if applied.iter().all(|a| a.is_some() && *a == applied[0]) {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "nodes did not converge: {applied:?}"
+        );
+        actix_rt::time::sleep(Duration::from_millis(50)).await;
+    }
+    Ok(())
+}
+
+#[actix_rt::test]
+async fn a_restarted_node_catches_up_from_a_snapshot() -> TestResult {
+    let mut cluster = MetaCluster::start(3, &[("PREDASTORE_RAFT_SNAPSHOT_EVERY", "20")]);
+    let leader = cluster
+        .wait_leader(Duration::from_secs(10))
+        .ok_or("no leader elected")?;
+    let client = cluster.client(Duration::from_secs(8));
+    client
+        .consensus
+        .send(Submit(bucket_op()))
+        .await??
+        .map_err(|e| format!("{e:?}"))?;
+
+    // A follower goes down; the group commits far past its snapshot
+    // interval, so the log the follower missed is purged.
+    let follower = (leader + 1) % 3;
+    cluster.nodes[follower].kill();
+    for i in 0..200u128 {
+        let r = client
+            .consensus
+            .send(Submit(put(&format!("k{i}"), i + 1)))
+            .await??;
+        assert_eq!(r, Ok(MetaOutcome::Replaced(None)), "op {i}");
+    }
+    let leader_node = &cluster.nodes[cluster.leader().ok_or("no leader")?];
+    assert!(
+        leader_node
+            .metric("predastore_raft_snapshots_built_total")
+            .unwrap_or(0.0)
+            >= 1.0
+    );
+    let target = leader_node
+        .metric("predastore_raft_applied_index")
+        .ok_or("leader metrics")?;
+
+    cluster.nodes[follower].spawn();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while cluster.nodes[follower]
+        .metric("predastore_raft_applied_index")
+        .unwrap_or(0.0)
+        < target
+    {
+        assert!(Instant::now() < deadline, "restarted node did not catch up");
+        actix_rt::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(
+        cluster.nodes[follower].metric("predastore_raft_snapshots_installed_total"),
+        Some(1.0),
+        "it caught up without the snapshot"
+    );
+
+    // Its own state, read from its data directory once it is stopped,
+    // holds every object.
+    cluster.nodes[follower].signal("TERM");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while cluster.nodes[follower]
+        .metric("predastore_raft_applied_index")
+        .is_some()
+    {
+        assert!(Instant::now() < deadline, "node did not stop");
+        actix_rt::time::sleep(Duration::from_millis(50)).await;
+    }
+    cluster.nodes[follower].kill();
+    let sm = MetaStateMachine::open(&cluster.nodes[follower].data_dir.join("meta").join("meta"))?;
+    let state = sm.shared_state().load_full();
+    for i in 0..200u128 {
+        let found = state.get_object("bucket", &format!("k{i}"))?;
+        assert_eq!(found.map(|r| r.object_id), Some(i + 1), "k{i}");
+    }
+    Ok(())
+}
