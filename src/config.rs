@@ -91,6 +91,22 @@ pub struct Config {
     /// `PREDASTORE_META_OP_TIMEOUT_MS`: how long a metadata op or read may
     /// wait for a leader before it fails.
     pub meta_op_timeout_ms: u64,
+    /// `PREDASTORE_ACCESS_KEY`: the S3 access key id.
+    pub access_key: String,
+    /// `PREDASTORE_SECRET_KEY`: its secret.
+    pub secret_key: String,
+    /// `PREDASTORE_DOMAIN`: with it, `<bucket>.<domain>` hosts are
+    /// virtual-host-style requests.
+    pub domain: Option<String>,
+    /// `PREDASTORE_REGION`: the region clients sign for and
+    /// GetBucketLocation answers.
+    pub region: String,
+    /// `PREDASTORE_EC`: erasure coding of new objects, `data+parity`.
+    pub ec: String,
+    /// `PREDASTORE_STRIPE_BYTES`: object bytes per erasure-coded stripe.
+    pub stripe_bytes: u32,
+    /// `PREDASTORE_MAX_OBJECT_BYTES`: largest single PUT (S3: 5 GiB).
+    pub max_object_bytes: u64,
 }
 
 impl Default for Config {
@@ -126,6 +142,13 @@ impl Default for Config {
             meta_peers: String::new(),
             raft_snapshot_every: 50_000,
             meta_op_timeout_ms: 10_000,
+            access_key: "predastore".into(),
+            secret_key: "predastore-secret".into(),
+            domain: None,
+            region: "us-east-1".into(),
+            ec: "2+1".into(),
+            stripe_bytes: 1 << 20,
+            max_object_bytes: 5 << 30,
         }
     }
 }
@@ -147,7 +170,7 @@ fn number_or_string<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D:
 /// A setting that cannot be used; the message names the variable.
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
-pub struct ConfigError(String);
+pub struct ConfigError(pub String);
 
 /// Where the node's TLS identity comes from.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -202,6 +225,12 @@ impl Config {
                 "PREDASTORE_META_PEERS: this meta node (PREDASTORE_NODE_ID={}) is not listed",
                 self.node_id
             )));
+        }
+        self.erasure()?;
+        if self.access_key.is_empty() || self.secret_key.is_empty() {
+            return Err(ConfigError(
+                "PREDASTORE_ACCESS_KEY / PREDASTORE_SECRET_KEY: must not be empty".into(),
+            ));
         }
         if self.raft_snapshot_every == 0 {
             return Err(ConfigError(
@@ -274,6 +303,26 @@ impl Config {
             peers.push((id, addr));
         }
         Ok(peers)
+    }
+
+    /// The erasure layout `PREDASTORE_EC` and `PREDASTORE_STRIPE_BYTES` name.
+    pub fn erasure(&self) -> Result<crate::storage::meta::ErasureLayout, ConfigError> {
+        let bad = || {
+            ConfigError(format!(
+                "PREDASTORE_EC: {:?} is not data+parity (e.g. 2+1)",
+                self.ec
+            ))
+        };
+        let (k, m) = self.ec.split_once('+').ok_or_else(bad)?;
+        let data: u8 = k.trim().parse().map_err(|_| bad())?;
+        let parity: u8 = m.trim().parse().map_err(|_| bad())?;
+        crate::storage::erasure::ErasureCodec::new(data, parity, self.stripe_bytes)
+            .map_err(|e| ConfigError(format!("PREDASTORE_EC / PREDASTORE_STRIPE_BYTES: {e}")))?;
+        Ok(crate::storage::meta::ErasureLayout {
+            data,
+            parity,
+            stripe_bytes: self.stripe_bytes,
+        })
     }
 
     /// The roles named by `PREDASTORE_ROLE`.

@@ -12,15 +12,18 @@ use std::time::Duration;
 use actix::Actor;
 use predastore::actors::consensus::network::QuicNetwork;
 use predastore::actors::consensus::service::{MetaService, RaftService};
-use predastore::actors::consensus::{Consensus, ConsensusConfig, LocalRaft};
+use predastore::actors::consensus::{Consensus, ConsensusConfig, LocalRaft, Submit};
+use predastore::actors::frontend::ObjectCoordinator;
 use predastore::actors::pool::{PeerClient, Pool};
 use predastore::actors::shard_server::StorageService;
 use predastore::actors::storage_node::StorageNode;
-use predastore::config::{Config, TlsSource};
+use predastore::api::s3::{now_ms, Gateway};
+use predastore::config::{Config, ConfigError, TlsSource};
 use predastore::error::Error;
 use predastore::net::rpc::{MessageService, Services, ShardService};
 use predastore::net::tls::{self, TlsMaterial};
 use predastore::net::{endpoint, rpc};
+use predastore::storage::meta::{AccessKey, MetaOp};
 use predastore::storage::raft::group::{export_metrics, start_group};
 
 #[derive(Parser)]
@@ -183,12 +186,28 @@ async fn serve(cfg: Config) -> Result<(), Error> {
         tracing::info!(quic = %cfg.quic_listen, "cluster transport listening");
     }
     tracing::info!(listen = %cfg.listen, role = %cfg.role, "serving");
+    let gateway = match (&consensus, &node) {
+        (Some(consensus), Some(node)) if roles.gateway => {
+            Some(web::Data::new(start_gateway(&cfg, consensus.clone(), node)?))
+        }
+        (_, None) if roles.gateway => {
+            return Err(Error::Config(ConfigError(
+                "PREDASTORE_ROLE: the gateway needs the storage role in the same process in this version".into(),
+            )))
+        }
+        _ => None,
+    };
     let app_node = node.clone();
     let server = HttpServer::new(move || {
-        let app = App::new().configure(predastore::api::configure);
-        match &app_node {
-            Some(node) => app.app_data(node.clone()),
-            None => app,
+        let mut app = App::new();
+        if let Some(node) = &app_node {
+            app = app.app_data(node.clone());
+        }
+        match &gateway {
+            Some(gw) => app
+                .app_data(gw.clone())
+                .configure(predastore::api::configure_s3),
+            None => app.configure(predastore::api::configure),
         }
     })
     // Our own signal handling: actix-server's would stop the whole actix
@@ -216,6 +235,42 @@ async fn serve(cfg: Config) -> Result<(), Error> {
     drop(quic);
     tracing::info!("stopped");
     Ok(())
+}
+
+/// The S3 gateway over this node's storage; the configured access key is
+/// recorded in metadata in the background.
+fn start_gateway(
+    cfg: &Config,
+    consensus: actix::Addr<Consensus>,
+    node: &web::Data<StorageNode>,
+) -> Result<Gateway, Error> {
+    let layout = cfg.erasure()?;
+    let objects = ObjectCoordinator::new(node.as_ref().clone(), cfg.node_id, layout)
+        .map_err(|e| Error::Config(ConfigError(format!("PREDASTORE_EC: {e}"))))?;
+    let key = AccessKey {
+        access_key_id: cfg.access_key.clone(),
+        secret: cfg.secret_key.clone(),
+        created_ms: now_ms(),
+    };
+    let c = consensus.clone();
+    actix_web::rt::spawn(async move {
+        match c.send(Submit(MetaOp::PutAccessKey { key })).await {
+            Ok(Ok(Ok(_))) => {}
+            other => {
+                tracing::warn!(result = ?other.map(|r| r.map(|_| ())), "could not record the access key in metadata")
+            }
+        }
+    });
+    tracing::info!(ec = %cfg.ec, access_key = %cfg.access_key, "S3 gateway ready");
+    Ok(Gateway {
+        consensus,
+        objects,
+        access_key: cfg.access_key.clone(),
+        secret_key: cfg.secret_key.clone(),
+        domain: cfg.domain.clone(),
+        region: cfg.region.clone(),
+        max_object_bytes: cfg.max_object_bytes,
+    })
 }
 
 /// Resolves on SIGTERM or SIGINT.

@@ -6,8 +6,8 @@
 use std::sync::LazyLock;
 
 use prometheus::{
-    exponential_buckets, Encoder, Histogram, HistogramOpts, IntCounter, IntCounterVec, IntGauge,
-    IntGaugeVec, Opts, Registry, TextEncoder,
+    exponential_buckets, Encoder, Histogram, HistogramOpts, HistogramVec, IntCounter,
+    IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry, TextEncoder,
 };
 
 fn counter(name: &str, help: &str) -> IntCounter {
@@ -190,6 +190,39 @@ pub static RAFT_IS_LEADER: LazyLock<IntGauge> = LazyLock::new(|| {
     )
 });
 
+/// S3 requests by operation and HTTP status.
+pub static S3_REQUESTS: LazyLock<IntCounterVec> = LazyLock::new(|| {
+    counter_vec(
+        "predastore_s3_requests_total",
+        "S3 requests by operation and status",
+        &["op", "status"],
+    )
+});
+/// S3 request latency by operation.
+pub static S3_REQUEST_SECONDS: LazyLock<HistogramVec> = LazyLock::new(|| {
+    let name = "predastore_s3_request_seconds";
+    let help = "S3 request latency by operation (to the response head)";
+    HistogramVec::new(
+        HistogramOpts::new(name, help).buckets(buckets(0.0001, 2.0, 18)),
+        &["op"],
+    )
+    .unwrap_or_else(|e| panic!("metric {name}: {e}"))
+});
+/// Object bytes received in PUT bodies.
+pub static S3_BYTES_IN: LazyLock<IntCounter> = LazyLock::new(|| {
+    counter(
+        "predastore_s3_bytes_in_total",
+        "Object bytes received from S3 clients",
+    )
+});
+/// Object bytes sent in GET bodies.
+pub static S3_BYTES_OUT: LazyLock<IntCounter> = LazyLock::new(|| {
+    counter(
+        "predastore_s3_bytes_out_total",
+        "Object bytes sent to S3 clients",
+    )
+});
+
 /// Metadata snapshots this node built.
 pub static RAFT_SNAPSHOTS_BUILT: LazyLock<IntCounter> = LazyLock::new(|| {
     counter(
@@ -234,6 +267,10 @@ pub static REGISTRY: LazyLock<Registry> = LazyLock::new(|| {
         Box::new(RAFT_LEADER_CHANGES.clone()),
         Box::new(RAFT_IS_LEADER.clone()),
         Box::new(RAFT_SNAPSHOTS_BUILT.clone()),
+        Box::new(S3_REQUESTS.clone()),
+        Box::new(S3_REQUEST_SECONDS.clone()),
+        Box::new(S3_BYTES_IN.clone()),
+        Box::new(S3_BYTES_OUT.clone()),
         Box::new(RAFT_SNAPSHOTS_INSTALLED.clone()),
         Box::new(POOL_HITS.clone()),
         Box::new(POOL_MISSES.clone()),

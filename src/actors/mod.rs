@@ -2,6 +2,7 @@
 //! they talk by messages, and locking lives inside each actor.
 
 pub mod consensus;
+pub mod frontend;
 pub mod pool;
 pub mod ring;
 pub mod shard_server;

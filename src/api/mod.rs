@@ -1,8 +1,19 @@
-//! The HTTP edge (actix-web). For now: health and metrics endpoints, and the
-//! request authentication (SigV4, aws-chunked bodies) the S3 routes will use.
+//! The HTTP edge (actix-web): the S3 API ([`s3`] dispatches to the bucket,
+//! object, list and multipart handlers), request authentication (SigV4,
+//! aws-chunked bodies, checksums), and the health and metrics endpoints.
 
+pub mod body;
+pub mod bucket;
+pub mod checksum;
 pub mod chunked;
+pub mod error;
+pub mod headers;
+pub mod list;
+pub mod multipart;
+pub mod object;
+pub mod s3;
 pub mod sigv4;
+pub mod xml;
 
 use actix_web::{web, HttpResponse};
 
@@ -14,6 +25,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/health/live", web::get().to(live))
         .route("/health/ready", web::get().to(ready))
         .route("/metrics", web::get().to(metrics_text));
+}
+
+/// Registers the operational endpoints and the S3 API (everything else).
+pub fn configure_s3(cfg: &mut web::ServiceConfig) {
+    configure(cfg);
+    cfg.default_service(web::to(s3::handle));
 }
 
 async fn live() -> HttpResponse {

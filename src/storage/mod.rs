@@ -4,6 +4,7 @@
 
 pub mod aligned;
 pub mod durability;
+pub mod erasure;
 pub mod error;
 pub mod index;
 pub mod meta;

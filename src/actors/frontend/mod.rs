@@ -1,0 +1,418 @@
+//! The object coordinator: turns an object's byte stream into erasure-coded
+//! shards on the storage volumes and back.
+//!
+//! PUT: the body is cut into stripes, each stripe Reed-Solomon encoded into
+//! k data and m parity chunks, and chunk i of every stripe streamed to shard
+//! i (one `put_shard` per shard, running concurrently, each on its own
+//! volume). The last stripe is held back until the body has ended and
+//! passed its checks, so a body that fails a digest stores nothing. GET
+//! reads the data shards of the stripes a range needs, checks every
+//! fragment's CRC (the storage layer does), and reconstructs from parity
+//! when a shard is missing or corrupt. Memory per request is a few stripes.
+//!
+//! It is a plain value shared by the HTTP workers, not an actor: each
+//! request's work is its own future, and the storage node it drives holds
+//! the actors (WAL writers, syncer) that serialize disk access.
+
+use std::ops::Range;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use bytes::{Bytes, BytesMut};
+use futures::stream::{FuturesUnordered, Stream, StreamExt};
+use tokio::sync::mpsc;
+
+use crate::actors::storage_node::StorageNode;
+use crate::storage::erasure::{ErasureCodec, ErasureError};
+use crate::storage::meta::ErasureLayout;
+use crate::storage::{ObjectId, ShardKey, StorageError};
+
+/// Stripes in flight per shard between the encoder and a shard writer.
+const SHARD_QUEUE: usize = 2;
+
+/// What can go wrong moving object data.
+#[derive(Debug, thiserror::Error)]
+pub enum FrontendError {
+    /// Too few shards could be written or read.
+    #[error("not enough shards: {0}")]
+    Quorum(String),
+    /// The erasure code refused the data.
+    #[error("erasure coding: {0}")]
+    Erasure(#[from] ErasureError),
+    /// A storage node failed.
+    #[error("storage: {0}")]
+    Storage(#[from] StorageError),
+    /// The layout cannot be used.
+    #[error("bad layout: {0}")]
+    Layout(String),
+}
+
+/// A write that failed: because of the body (the caller's error), or here.
+#[derive(Debug)]
+pub enum WriteError<E> {
+    /// The body failed or did not pass its checks; nothing was stored.
+    Body(E),
+    /// Storing failed.
+    Store(FrontendError),
+}
+
+/// Where the shards of one object (or one part) live.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ShardSet {
+    /// Object id (a part's own id for multipart parts).
+    pub object_id: u128,
+    /// Part number (0 for a single-part object).
+    pub part: u32,
+    /// Bytes of object data.
+    pub size: u64,
+    /// The erasure layout.
+    pub layout: ErasureLayout,
+}
+
+impl ShardSet {
+    fn key(&self, shard: usize) -> ShardKey {
+        ShardKey {
+            object: ObjectId(self.object_id),
+            part: self.part,
+            shard: shard as u16,
+        }
+    }
+
+    fn codec(&self) -> Result<ErasureCodec, FrontendError> {
+        Ok(ErasureCodec::new(
+            self.layout.data,
+            self.layout.parity,
+            self.layout.stripe_bytes,
+        )?)
+    }
+}
+
+/// Writes and reads erasure-coded objects on this node's volumes.
+#[derive(Clone)]
+pub struct ObjectCoordinator {
+    node: StorageNode,
+    node_id: u64,
+    layout: ErasureLayout,
+}
+
+type ShardSender = mpsc::Sender<Result<Bytes, StorageError>>;
+
+impl ObjectCoordinator {
+    /// A coordinator writing new objects with `layout` on `node`'s volumes
+    /// (shard i on volume i mod the volume count).
+    pub fn new(
+        node: StorageNode,
+        node_id: u64,
+        layout: ErasureLayout,
+    ) -> Result<Self, FrontendError> {
+        ErasureCodec::new(layout.data, layout.parity, layout.stripe_bytes)?;
+        let shards = usize::from(layout.data) + usize::from(layout.parity);
+        if shards > node.volume_count() {
+            return Err(FrontendError::Layout(format!(
+                "{}+{} needs {shards} volumes, this node has {}",
+                layout.data,
+                layout.parity,
+                node.volume_count()
+            )));
+        }
+        Ok(Self {
+            node,
+            node_id,
+            layout,
+        })
+    }
+
+    /// The layout new objects get.
+    pub fn layout(&self) -> ErasureLayout {
+        self.layout
+    }
+
+    /// This node's id, recorded for every shard it holds.
+    pub fn node_id(&self) -> u64 {
+        self.node_id
+    }
+
+    /// Stores `set.size` bytes from `body` as the shards of `set`; returns
+    /// once a write quorum of shards is durable. `body` must end (yield
+    /// `None`) only after the caller's checks passed: the last stripe is
+    /// released only then.
+    pub async fn write<S, E>(&self, set: ShardSet, body: &mut S) -> Result<(), WriteError<E>>
+    where
+        S: Stream<Item = Result<Bytes, E>> + Unpin,
+    {
+        let codec = set.codec().map_err(WriteError::Store)?;
+        let shard_len = codec.shard_len(set.size);
+        let total = codec.total_chunks();
+        let volumes = self.node.volume_count();
+        let mut senders: Vec<Option<ShardSender>> = Vec::with_capacity(total);
+        let mut writers = FuturesUnordered::new();
+        for i in 0..total {
+            let (tx, rx) = mpsc::channel(SHARD_QUEUE);
+            senders.push(Some(tx));
+            let node = self.node.clone();
+            let key = set.key(i);
+            let stream = futures::stream::unfold(rx, |mut rx| async move {
+                let item = rx.recv().await?;
+                Some((item, rx))
+            });
+            writers.push(async move {
+                let r = node
+                    .put_shard(Some((i % volumes) as u16), key, shard_len, Box::pin(stream))
+                    .await;
+                (i, r)
+            });
+        }
+
+        let feed = async {
+            let mut cutter = codec.stripe_cutter();
+            let mut held: Option<Bytes> = None;
+            let mut received = 0u64;
+            while let Some(chunk) = body.next().await {
+                let chunk = chunk.map_err(WriteError::Body)?;
+                received += chunk.len() as u64;
+                for stripe in cutter.push(chunk) {
+                    if let Some(prev) = held.replace(stripe) {
+                        send_stripe(&codec, &prev, &mut senders).await?;
+                    }
+                }
+            }
+            if received != set.size {
+                return Err(WriteError::Store(FrontendError::Layout(format!(
+                    "body of {received} bytes, {} declared",
+                    set.size
+                ))));
+            }
+            if let Some(last) = cutter.finish() {
+                if let Some(prev) = held.replace(last) {
+                    send_stripe(&codec, &prev, &mut senders).await?;
+                }
+            }
+            if let Some(last) = held {
+                send_stripe(&codec, &last, &mut senders).await?;
+            }
+            // Closing the channels ends each shard's body.
+            senders.clear();
+            Ok(())
+        };
+        // Writers and feed run together; a writer that fails drops its
+        // receiver, and its sender is skipped from then on.
+        let collect = async {
+            let mut ok = 0usize;
+            let mut errors = Vec::new();
+            while let Some((i, r)) = writers.next().await {
+                match r {
+                    Ok(_) => ok += 1,
+                    Err(e) => errors.push(format!("shard {i}: {e}")),
+                }
+            }
+            (ok, errors)
+        };
+        let (fed, (ok, errors)) = futures::join!(feed, collect);
+        if let Err(e) = fed {
+            // The writers saw their bodies end short: nothing is stored.
+            self.delete(set).await;
+            return Err(e);
+        }
+        let quorum = usize::from(set.layout.data) + usize::from(set.layout.parity.min(1));
+        if ok < quorum {
+            self.delete(set).await;
+            return Err(WriteError::Store(FrontendError::Quorum(errors.join("; "))));
+        }
+        if !errors.is_empty() {
+            tracing::warn!(object = set.object_id, errors = %errors.join("; "), "object stored without some shards");
+        }
+        Ok(())
+    }
+
+    /// Deletes every shard of `set` (best effort: a missing shard is fine).
+    pub async fn delete(&self, set: ShardSet) {
+        let total = usize::from(set.layout.data) + usize::from(set.layout.parity);
+        for i in 0..total {
+            if let Err(e) = self.node.delete_shard(set.key(i)).await {
+                tracing::warn!(object = set.object_id, shard = i, error = %e, "shard delete failed");
+            }
+        }
+    }
+
+    /// Streams `range` of the object data of `set`.
+    pub fn read(
+        &self,
+        set: ShardSet,
+        range: Range<u64>,
+    ) -> Pin<Box<dyn Stream<Item = Result<Bytes, FrontendError>> + Send>> {
+        if range.is_empty() {
+            return Box::pin(futures::stream::empty());
+        }
+        let reader = StripeReader {
+            node: self.node.clone(),
+            set,
+            codec: None,
+            next_stripe: 0,
+            last_stripe: 0,
+            skip: 0,
+            remaining: range.end - range.start,
+            shards: Vec::new(),
+            range,
+        };
+        Box::pin(futures::stream::unfold(reader, |mut r| async move {
+            if r.remaining == 0 {
+                return None;
+            }
+            match r.next_piece().await {
+                Ok(piece) => Some((Ok(piece), r)),
+                Err(e) => {
+                    r.remaining = 0;
+                    Some((Err(e), r))
+                }
+            }
+        }))
+    }
+}
+
+/// Encodes one stripe and hands chunk i to shard i's writer.
+async fn send_stripe<E>(
+    codec: &ErasureCodec,
+    stripe: &Bytes,
+    senders: &mut [Option<ShardSender>],
+) -> Result<(), WriteError<E>> {
+    let chunks = codec
+        .encode_stripe(stripe)
+        .map_err(|e| WriteError::Store(e.into()))?;
+    for (slot, chunk) in senders.iter_mut().zip(chunks) {
+        if let Some(tx) = slot {
+            if tx.send(Ok(chunk)).await.is_err() {
+                // That shard's writer failed; the quorum check decides.
+                *slot = None;
+            }
+        }
+    }
+    Ok(())
+}
+
+type ShardBody = Pin<Box<dyn Stream<Item = Result<Bytes, StorageError>> + Send>>;
+
+/// One shard's bytes from some offset on, taken in exact-size pieces.
+struct ShardCursor {
+    body: ShardBody,
+    buf: BytesMut,
+}
+
+impl ShardCursor {
+    async fn take(&mut self, n: usize) -> Result<Bytes, StorageError> {
+        while self.buf.len() < n {
+            match self.body.next().await {
+                Some(chunk) => self.buf.extend_from_slice(&chunk?),
+                None => {
+                    return Err(StorageError::BodyFailed("shard ended early".into()));
+                }
+            }
+        }
+        Ok(self.buf.split_to(n).freeze())
+    }
+}
+
+/// Reads a range stripe by stripe: the data shards while they answer, all
+/// shards (and a reconstruction) once one does not.
+struct StripeReader {
+    node: StorageNode,
+    set: ShardSet,
+    codec: Option<Arc<ErasureCodec>>,
+    range: Range<u64>,
+    next_stripe: u64,
+    last_stripe: u64,
+    skip: usize,
+    remaining: u64,
+    /// One cursor slot per shard; `None` = not opened or failed.
+    shards: Vec<Option<ShardCursor>>,
+}
+
+impl StripeReader {
+    async fn next_piece(&mut self) -> Result<Bytes, FrontendError> {
+        if self.codec.is_none() {
+            let codec = self.set.codec()?;
+            let span = codec.stripes_for_range(self.set.size, self.range.clone())?;
+            self.next_stripe = span.first_stripe;
+            self.last_stripe = span.last_stripe;
+            self.skip = span.skip;
+            self.remaining = span.take;
+            self.shards = (0..codec.total_chunks()).map(|_| None).collect();
+            for i in 0..codec.data_chunks() {
+                self.shards[i] =
+                    open_shard(self.node.clone(), self.set, &codec, i, self.next_stripe).await;
+            }
+            self.codec = Some(Arc::new(codec));
+        }
+        let Some(codec) = self.codec.clone() else {
+            return Err(FrontendError::Layout("no codec".into()));
+        };
+        if self.next_stripe > self.last_stripe {
+            return Err(FrontendError::Quorum("read past the last stripe".into()));
+        }
+        let stripe = self.next_stripe;
+        let stripe_len = codec.stripe_len(self.set.size, stripe);
+        let chunk_len = codec.chunk_len(stripe_len);
+        let mut chunks: Vec<Option<Bytes>> = vec![None; codec.total_chunks()];
+        let mut have = 0;
+        let mut next_shard = 0;
+        while have < codec.data_chunks() {
+            if next_shard == codec.total_chunks() {
+                return Err(FrontendError::Quorum(format!(
+                    "only {have} of {} shards readable for stripe {stripe} of object {:x}",
+                    codec.data_chunks(),
+                    self.set.object_id
+                )));
+            }
+            let i = next_shard;
+            next_shard += 1;
+            if self.shards[i].is_none() && i >= codec.data_chunks() {
+                self.shards[i] = open_shard(self.node.clone(), self.set, &codec, i, stripe).await;
+            }
+            let Some(cursor) = self.shards[i].as_mut() else {
+                continue;
+            };
+            match cursor.take(chunk_len).await {
+                Ok(chunk) => {
+                    chunks[i] = Some(chunk);
+                    have += 1;
+                }
+                Err(e) => {
+                    tracing::warn!(object = self.set.object_id, shard = i, error = %e, "shard unreadable; reconstructing");
+                    self.shards[i] = None;
+                }
+            }
+        }
+        let mut data = codec.decode_stripe(chunks, stripe_len)?;
+        self.next_stripe += 1;
+        if self.skip > 0 {
+            data = data.slice(self.skip.min(data.len())..);
+            self.skip = 0;
+        }
+        let take = (data.len() as u64).min(self.remaining) as usize;
+        self.remaining -= take as u64;
+        Ok(data.slice(..take))
+    }
+}
+
+/// Opens shard `i` of `set` at the start of `stripe`; `None` if it cannot
+/// be read.
+async fn open_shard(
+    node: StorageNode,
+    set: ShardSet,
+    codec: &ErasureCodec,
+    i: usize,
+    stripe: u64,
+) -> Option<ShardCursor> {
+    let full = codec.chunk_len(codec.stripe_bytes()) as u64;
+    let start = stripe * full;
+    let end = codec.shard_len(set.size);
+    match node.read_shard(set.key(i), Some(start..end)).await {
+        Ok((_, body)) => Some(ShardCursor {
+            body: Box::pin(body),
+            buf: BytesMut::new(),
+        }),
+        Err(e) => {
+            tracing::warn!(object = set.object_id, shard = i, error = %e, "shard missing");
+            None
+        }
+    }
+}

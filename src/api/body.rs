@@ -1,0 +1,247 @@
+//! A request body as the object path consumes it: aws-chunked framing
+//! removed (every chunk signature checked), the length, payload SHA-256,
+//! Content-MD5 and any `x-amz-checksum-*` (header or trailer) verified as
+//! the bytes stream through. The stream ends (`None`) only after every
+//! check passed; a failed check is its last item, so the object path never
+//! commits a body that did not pass.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use actix_web::http::header::HeaderMap;
+use actix_web::web;
+use bytes::{Bytes, BytesMut};
+use futures::{Stream, StreamExt};
+
+use super::checksum::{self, ChecksumAlgorithm, Checksummer, Digests};
+use super::chunked::ChunkedDecoder;
+use super::error::{S3Error, S3ErrorCode};
+use super::sigv4::{AuthContext, PayloadHasher};
+
+/// A client may pause this long between body chunks.
+pub const BODY_IDLE_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// What a body turned out to be, once it ended cleanly.
+#[derive(Clone, Debug)]
+pub struct BodySummary {
+    /// MD5 (the ETag) and the requested checksum.
+    pub digests: Digests,
+}
+
+/// Where the summary appears when the body has ended.
+pub type SummarySlot = Arc<Mutex<Option<BodySummary>>>;
+
+/// The checked body stream.
+pub type CheckedBody = std::pin::Pin<Box<dyn Stream<Item = Result<Bytes, S3Error>>>>;
+
+fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers.get(name).and_then(|v| v.to_str().ok())
+}
+
+fn err(code: S3ErrorCode, message: impl Into<String>) -> S3Error {
+    S3Error::new(code).with_message(message)
+}
+
+fn from_code(code: &str, message: &str) -> S3Error {
+    let code = S3ErrorCode::from_aws_str(code).unwrap_or(S3ErrorCode::InvalidRequest);
+    err(code, message)
+}
+
+/// The checksum a request asks for: the algorithm, and the value when it
+/// came as a header (a trailer's value arrives at the end).
+fn requested_checksum(
+    headers: &HeaderMap,
+) -> Result<Option<(ChecksumAlgorithm, Option<String>)>, S3Error> {
+    for alg in ChecksumAlgorithm::ALL {
+        if let Some(v) = header(headers, alg.header_name()) {
+            return Ok(Some((alg, Some(v.to_string()))));
+        }
+    }
+    let named = header(headers, "x-amz-trailer")
+        .and_then(ChecksumAlgorithm::from_header_name)
+        .or_else(|| {
+            header(headers, "x-amz-sdk-checksum-algorithm")
+                .or_else(|| header(headers, "x-amz-checksum-algorithm"))
+                .and_then(|a| a.parse().ok())
+        });
+    Ok(named.map(|alg| (alg, None)))
+}
+
+/// The declared object length: the decoded length for aws-chunked bodies,
+/// else Content-Length. S3 needs it up front.
+pub fn declared_length(headers: &HeaderMap, auth: &AuthContext) -> Result<u64, S3Error> {
+    let name = if auth.payload.is_chunked() {
+        "x-amz-decoded-content-length"
+    } else {
+        "content-length"
+    };
+    match header(headers, name) {
+        Some(v) => v.trim().parse().map_err(|_| {
+            err(
+                S3ErrorCode::InvalidArgument,
+                format!("{name} is not a number"),
+            )
+        }),
+        None => Err(S3Error::new(S3ErrorCode::MissingContentLength)),
+    }
+}
+
+/// Wraps `payload` in every check the request's headers ask for.
+pub fn checked_body(
+    payload: web::Payload,
+    headers: &HeaderMap,
+    auth: &AuthContext,
+    declared: u64,
+) -> Result<(CheckedBody, SummarySlot), S3Error> {
+    let decoder =
+        ChunkedDecoder::for_auth(auth).map_err(|e| from_code(e.s3_code(), e.message()))?;
+    let sha =
+        PayloadHasher::for_mode(&auth.payload).map_err(|e| from_code(e.s3_code(), e.message()))?;
+    let content_md5 = header(headers, "content-md5").map(str::to_string);
+    if let Some(v) = &content_md5 {
+        checksum::parse_content_md5(v).map_err(|_| S3Error::new(S3ErrorCode::InvalidDigest))?;
+    }
+    let requested = requested_checksum(headers)?;
+    if let Some((alg, Some(v))) = &requested {
+        checksum::parse_checksum(*alg, v).map_err(|_| {
+            err(
+                S3ErrorCode::InvalidRequest,
+                format!("Value for {} header is invalid.", alg.header_name()),
+            )
+        })?;
+    }
+    let slot: SummarySlot = Arc::new(Mutex::new(None));
+    let state = BodyState {
+        payload,
+        decoder,
+        sha,
+        hasher: Checksummer::new(requested.as_ref().map(|(a, _)| *a)),
+        requested,
+        content_md5,
+        declared,
+        seen: 0,
+        buf: BytesMut::new(),
+        out: Vec::new().into_iter(),
+        done: false,
+        slot: slot.clone(),
+    };
+    let stream = futures::stream::unfold(state, |mut s| async move {
+        if s.done {
+            return None;
+        }
+        match s.next().await {
+            Ok(Some(chunk)) => Some((Ok(chunk), s)),
+            Ok(None) => None,
+            Err(e) => {
+                s.done = true;
+                Some((Err(e), s))
+            }
+        }
+    });
+    Ok((Box::pin(stream), slot))
+}
+
+struct BodyState {
+    payload: web::Payload,
+    decoder: Option<ChunkedDecoder>,
+    sha: Option<PayloadHasher>,
+    hasher: Checksummer,
+    requested: Option<(ChecksumAlgorithm, Option<String>)>,
+    content_md5: Option<String>,
+    declared: u64,
+    seen: u64,
+    buf: BytesMut,
+    out: std::vec::IntoIter<Bytes>,
+    done: bool,
+    slot: SummarySlot,
+}
+
+impl BodyState {
+    async fn next(&mut self) -> Result<Option<Bytes>, S3Error> {
+        loop {
+            if let Some(chunk) = self.out.next() {
+                self.seen += chunk.len() as u64;
+                if self.seen > self.declared {
+                    return Err(err(
+                        S3ErrorCode::IncompleteBody,
+                        "The body is longer than declared.",
+                    ));
+                }
+                if let Some(sha) = &mut self.sha {
+                    sha.update(&chunk);
+                }
+                self.hasher.update(&chunk);
+                return Ok(Some(chunk));
+            }
+            let raw = match tokio::time::timeout(BODY_IDLE_TIMEOUT, self.payload.next()).await {
+                Err(_) => return Err(S3Error::new(S3ErrorCode::RequestTimeout)),
+                Ok(Some(Err(e))) => {
+                    return Err(err(S3ErrorCode::IncompleteBody, format!("body: {e}")));
+                }
+                Ok(Some(Ok(raw))) => raw,
+                Ok(None) => return self.finish().map(|()| None),
+            };
+            match &mut self.decoder {
+                None => self.out = vec![raw].into_iter(),
+                Some(decoder) => {
+                    self.buf.extend_from_slice(&raw);
+                    let decoded = decoder
+                        .push(&mut self.buf)
+                        .map_err(|e| from_code(e.s3_code(), e.message()))?;
+                    self.out = decoded.into_iter();
+                }
+            }
+        }
+    }
+
+    /// The body ended: every check, then the summary.
+    fn finish(&mut self) -> Result<(), S3Error> {
+        self.done = true;
+        let trailers = match self.decoder.take() {
+            Some(d) => Some(
+                d.finish()
+                    .map_err(|e| from_code(e.s3_code(), e.message()))?,
+            ),
+            None => None,
+        };
+        if self.seen != self.declared {
+            return Err(err(
+                S3ErrorCode::IncompleteBody,
+                "You did not provide the number of bytes specified by the Content-Length HTTP header.",
+            ));
+        }
+        if let Some(sha) = self.sha.take() {
+            sha.finish()
+                .map_err(|e| from_code(e.s3_code(), e.message()))?;
+        }
+        let hasher = std::mem::replace(&mut self.hasher, Checksummer::new(None));
+        let digests = hasher.finish();
+        if let Some(v) = &self.content_md5 {
+            checksum::verify_content_md5(v, &digests.md5)
+                .map_err(|_| S3Error::new(S3ErrorCode::BadDigest))?;
+        }
+        if let (Some((alg, given)), Some((_, computed))) = (&self.requested, &digests.checksum) {
+            let trailer = trailers.as_ref().and_then(|t| t.get(alg.header_name()));
+            if let Some(expected) = given.as_deref().or(trailer) {
+                checksum::verify_checksum(*alg, expected, computed).map_err(|e| match e {
+                    checksum::ChecksumError::ChecksumMismatch(_)
+                    | checksum::ChecksumError::BadDigest => err(
+                        S3ErrorCode::BadDigest,
+                        format!(
+                            "The {} you specified did not match the calculated checksum.",
+                            alg.as_str()
+                        ),
+                    ),
+                    _ => err(
+                        S3ErrorCode::InvalidRequest,
+                        format!("Value for {} is invalid.", alg.header_name()),
+                    ),
+                })?;
+            }
+        }
+        if let Ok(mut slot) = self.slot.lock() {
+            *slot = Some(BodySummary { digests });
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,104 @@
+//! Bucket operations: ListBuckets, CreateBucket, HeadBucket, DeleteBucket,
+//! GetBucketLocation, GetBucketVersioning.
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpResponse};
+
+use super::error::{S3Error, S3ErrorCode};
+use super::headers::validate_bucket_name;
+use super::s3::{now_ms, small_body, xml, Gateway, S3Request, S3Result};
+use super::xml::{
+    parse_create_bucket_configuration, BucketInfo, ListAllMyBucketsResult, LocationConstraint,
+    Owner,
+};
+use crate::storage::meta::{BucketRecord, MetaOp, MetaRead, MetaReadResult};
+
+/// The owner element for an access key.
+pub fn owner(access_key: &str) -> Owner {
+    Owner {
+        id: access_key.to_string(),
+        display_name: Some(access_key.to_string()),
+    }
+}
+
+/// ListBuckets.
+pub async fn list_buckets(r: &S3Request, gw: &Gateway) -> S3Result {
+    let MetaReadResult::Buckets(buckets) = gw.read(MetaRead::Buckets).await? else {
+        return Err(S3Error::new(S3ErrorCode::InternalError));
+    };
+    let result = ListAllMyBucketsResult {
+        owner: owner(&r.auth.access_key),
+        buckets: buckets
+            .into_iter()
+            .map(|b| BucketInfo {
+                name: b.name,
+                creation_date_ms: b.created_ms,
+            })
+            .collect(),
+    };
+    Ok(xml(StatusCode::OK, result.to_xml()))
+}
+
+/// CreateBucket (any LocationConstraint is accepted: one region).
+pub async fn create(r: &S3Request, payload: web::Payload, gw: &Gateway) -> S3Result {
+    let name = r.bucket();
+    validate_bucket_name(name)?;
+    let body = small_body(r, payload, 64 << 10).await?;
+    if !body.iter().all(u8::is_ascii_whitespace) {
+        parse_create_bucket_configuration(&body)?;
+    }
+    gw.submit(MetaOp::CreateBucket {
+        record: BucketRecord {
+            name: name.to_string(),
+            owner: r.auth.access_key.clone(),
+            created_ms: now_ms(),
+        },
+    })
+    .await
+    .map_err(|e| e.with_resource(format!("/{name}")))?;
+    Ok(HttpResponse::Ok()
+        .insert_header(("Location", format!("/{name}")))
+        .finish())
+}
+
+/// HeadBucket.
+pub async fn head(r: &S3Request, gw: &Gateway) -> S3Result {
+    gw.bucket(r.bucket()).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header(("x-amz-bucket-region", gw.region.as_str()))
+        .finish())
+}
+
+/// DeleteBucket (refused while objects or uploads remain).
+pub async fn delete(r: &S3Request, gw: &Gateway) -> S3Result {
+    gw.submit(MetaOp::DeleteBucket {
+        name: r.bucket().to_string(),
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// GetBucketLocation.
+pub async fn location(r: &S3Request, gw: &Gateway) -> S3Result {
+    gw.bucket(r.bucket()).await?;
+    let region = if gw.region == "us-east-1" {
+        String::new()
+    } else {
+        gw.region.clone()
+    };
+    Ok(xml(StatusCode::OK, LocationConstraint { region }.to_xml()))
+}
+
+/// GetBucketVersioning: versioning is never enabled (clients and backup
+/// tools ask before they list).
+pub async fn versioning(r: &S3Request, gw: &Gateway) -> S3Result {
+    gw.bucket(r.bucket()).await?;
+    Ok(xml(
+        StatusCode::OK,
+        format!(
+            "{}<VersioningConfiguration xmlns=\"{}\"/>",
+            super::xml::XML_DECLARATION,
+            super::xml::S3_XMLNS
+        ),
+    ))
+}
