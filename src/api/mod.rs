@@ -12,6 +12,7 @@ pub mod list;
 pub mod multipart;
 pub mod object;
 pub mod s3;
+pub mod sigv2;
 pub mod sigv4;
 pub mod xml;
 

@@ -317,14 +317,41 @@ async fn authenticate(req: &HttpRequest, gw: &Gateway) -> Result<S3Request, S3Er
         query: query_raw,
         headers: &headers,
     };
-    let secret = match claimed_access_key(&parts) {
-        Some(key) => gw.secret_for(&key).await,
-        None => None,
+    let now = OffsetDateTime::now_utc();
+    let auth = match super::sigv2::PresignedV2::parse(query_raw) {
+        Some(v2) => {
+            let v2 = v2.map_err(auth_error)?;
+            let secret = gw
+                .secret_for(&v2.access_key)
+                .await
+                .ok_or_else(|| auth_error(AuthError::InvalidAccessKeyId))?;
+            v2.verify(
+                parts.method,
+                parts.path,
+                query_raw,
+                &secret,
+                now.unix_timestamp(),
+            )
+            .map_err(auth_error)?;
+            presigned_v2_context(v2.access_key, &gw.region)
+        }
+        None => {
+            let secret = match claimed_access_key(&parts) {
+                Some(key) => gw.secret_for(&key).await,
+                None => None,
+            };
+            sigv4::verify(&parts, |_| secret.clone(), now).map_err(auth_error)?
+        }
     };
-    let auth =
-        sigv4::verify(&parts, |_| secret.clone(), OffsetDateTime::now_utc()).map_err(auth_error)?;
     let (bucket, key) = address(req, gw.domain.as_deref())?;
-    let query = url_query(query_raw);
+    // Authentication parameters are not part of the operation.
+    let query = url_query(query_raw)
+        .into_iter()
+        .filter(|(k, _)| {
+            !(k.starts_with("X-Amz-")
+                || matches!(k.as_str(), "AWSAccessKeyId" | "Signature" | "Expires"))
+        })
+        .collect();
     Ok(S3Request {
         http: req.clone(),
         bucket,
@@ -332,6 +359,23 @@ async fn authenticate(req: &HttpRequest, gw: &Gateway) -> Result<S3Request, S3Er
         query,
         auth,
     })
+}
+
+/// The context of a request a SigV2 presigned URL authenticated: its body,
+/// if any, is not signed.
+fn presigned_v2_context(access_key: String, region: &str) -> AuthContext {
+    AuthContext {
+        access_key,
+        region: region.to_string(),
+        service: sigv4::SERVICE.to_string(),
+        signing_key: sigv4::SigningKey::derive("", "", region, sigv4::SERVICE),
+        seed_signature: String::new(),
+        amz_date: String::new(),
+        scope: String::new(),
+        payload: sigv4::PayloadMode::Unsigned,
+        kind: sigv4::AuthKind::Presigned,
+        signed_headers: vec![],
+    }
 }
 
 fn url_query(raw: &str) -> Vec<(String, String)> {
@@ -383,9 +427,9 @@ fn operation(r: &S3Request) -> &'static str {
             Method::PUT if r.query.is_empty() => "PutObject",
             Method::GET if r.has("uploadId") => "ListParts",
             Method::GET
-                if r.query.iter().all(|(k, _)| {
-                    k.starts_with("response-") || k == "partNumber" || k.starts_with("X-Amz-")
-                }) =>
+                if r.query
+                    .iter()
+                    .all(|(k, _)| k.starts_with("response-") || k == "partNumber") =>
             {
                 "GetObject"
             }
