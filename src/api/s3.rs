@@ -344,12 +344,16 @@ async fn authenticate(req: &HttpRequest, gw: &Gateway) -> Result<S3Request, S3Er
         }
     };
     let (bucket, key) = address(req, gw.domain.as_deref())?;
-    // Authentication parameters are not part of the operation.
+    // Authentication parameters, and the SDKs' `x-id` operation hint, do
+    // not change the operation.
     let query = url_query(query_raw)
         .into_iter()
         .filter(|(k, _)| {
             !(k.starts_with("X-Amz-")
-                || matches!(k.as_str(), "AWSAccessKeyId" | "Signature" | "Expires"))
+                || matches!(
+                    k.as_str(),
+                    "AWSAccessKeyId" | "Signature" | "Expires" | "x-id"
+                ))
         })
         .collect();
     Ok(S3Request {

@@ -4,6 +4,7 @@
 pub mod disk;
 pub mod meta;
 pub mod node;
+pub mod s3;
 
 use std::path::Path;
 use std::time::Duration;

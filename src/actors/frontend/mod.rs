@@ -163,7 +163,11 @@ impl ObjectCoordinator {
             });
         }
 
-        let feed = async {
+        // The feed owns the senders: however it ends, they are dropped with
+        // it, so every writer sees its body end (short, if the feed failed:
+        // then nothing is stored).
+        let feed = async move {
+            let mut senders = senders;
             let mut cutter = codec.stripe_cutter();
             let mut held: Option<Bytes> = None;
             let mut received = 0u64;
@@ -190,8 +194,6 @@ impl ObjectCoordinator {
             if let Some(last) = held {
                 send_stripe(&codec, &last, &mut senders).await?;
             }
-            // Closing the channels ends each shard's body.
-            senders.clear();
             Ok(())
         };
         // Writers and feed run together; a writer that fails drops its
