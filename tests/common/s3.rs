@@ -3,11 +3,12 @@
 //! clients, a raw HTTP/1.1 client, deterministic data, digests, error
 //! inspection and disk damage.
 
+use super::node::free_port;
 use std::collections::HashMap;
 use std::fmt::Debug;
 use std::fs::{self, OpenOptions};
 use std::io::{self, Read, Write};
-use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpStream, UdpSocket};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpStream};
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -38,20 +39,6 @@ pub const STRIPE: usize = MIB;
 /// The `predastore` binary under test.
 pub fn binary() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_predastore"))
-}
-
-/// A free port on `ip` (UDP and TCP both, as far as a quick check goes).
-pub fn free_port(ip: IpAddr) -> u16 {
-    for _ in 0..100 {
-        let Ok(udp) = UdpSocket::bind((ip, 0)) else {
-            continue;
-        };
-        let Ok(addr) = udp.local_addr() else { continue };
-        if std::net::TcpListener::bind((ip, addr.port())).is_ok() {
-            return addr.port();
-        }
-    }
-    panic!("no free port on {ip}");
 }
 
 /// A running single-node store (gateway, metadata and storage in one
