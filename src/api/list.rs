@@ -9,9 +9,9 @@ use super::headers::{make_continuation_token, parse_continuation_token, parse_ma
 use super::s3::{xml, Gateway, S3Request, S3Result};
 use super::xml::{
     CommonPrefix, EncodingType, ListBucketResultV1, ListBucketResultV2, ListVersionsResult,
-    ObjectInfo, VersionInfo,
+    ObjectInfo, Owner, VersionInfo,
 };
-use crate::storage::meta::{ListPage, ListQuery, MetaRead, MetaReadResult};
+use crate::storage::meta::{ListPage, ListQuery, MetaRead, MetaReadResult, ObjectRecord};
 
 /// One page of the bucket after `start_after`.
 async fn page(
@@ -64,6 +64,22 @@ fn prefixes(page: &ListPage) -> Vec<CommonPrefix> {
         .collect()
 }
 
+/// The Contents entries of a page, each with `owner` if given.
+fn contents(objects: Vec<ObjectRecord>, owner: Option<Owner>) -> Vec<ObjectInfo> {
+    objects
+        .into_iter()
+        .map(|o| ObjectInfo {
+            key: o.key,
+            last_modified_ms: o.last_modified_ms,
+            etag: o.etag,
+            checksum_algorithm: None,
+            size: o.size,
+            storage_class: "STANDARD".into(),
+            owner: owner.clone(),
+        })
+        .collect()
+}
+
 /// ListObjects (V1).
 pub async fn objects_v1(r: &S3Request, gw: &Gateway) -> S3Result {
     let max = max_keys(r)?;
@@ -87,19 +103,7 @@ pub async fn objects_v1(r: &S3Request, gw: &Gateway) -> S3Result {
         is_truncated: page.is_truncated,
         encoding_type: encoding(r)?,
         common_prefixes: prefixes(&page),
-        contents: page
-            .objects
-            .into_iter()
-            .map(|o| ObjectInfo {
-                key: o.key,
-                last_modified_ms: o.last_modified_ms,
-                etag: o.etag,
-                checksum_algorithm: None,
-                size: o.size,
-                storage_class: "STANDARD".into(),
-                owner: Some(owner(&r.auth.access_key)),
-            })
-            .collect(),
+        contents: contents(page.objects, Some(owner(&r.auth.access_key))),
     };
     Ok(xml(StatusCode::OK, result.to_xml()))
 }
@@ -136,19 +140,7 @@ pub async fn objects_v2(r: &S3Request, gw: &Gateway) -> S3Result {
         start_after,
         encoding_type: encoding(r)?,
         common_prefixes: prefixes(&page),
-        contents: page
-            .objects
-            .into_iter()
-            .map(|o| ObjectInfo {
-                key: o.key,
-                last_modified_ms: o.last_modified_ms,
-                etag: o.etag,
-                checksum_algorithm: None,
-                size: o.size,
-                storage_class: "STANDARD".into(),
-                owner: fetch_owner.then(|| owner(&r.auth.access_key)),
-            })
-            .collect(),
+        contents: contents(page.objects, fetch_owner.then(|| owner(&r.auth.access_key))),
     };
     Ok(xml(StatusCode::OK, result.to_xml()))
 }

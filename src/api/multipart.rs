@@ -11,7 +11,9 @@ use super::error::{S3Error, S3ErrorCode};
 use super::headers::{
     parse_copy_source_range, parse_max_keys, parse_part_number, validate_object_key,
 };
-use super::object::{copy_source, drop_data, object_meta, shard_sets, store_body, store_copy};
+use super::object::{
+    copy_source, drop_data, local_shard_nodes, object_meta, shard_sets, store_body, store_copy,
+};
 use super::s3::{now_ms, small_body, xml, Gateway, S3Request, S3Result};
 use super::xml::{
     parse_complete_multipart_upload, Checksums, CompleteMultipartUploadResult, CopyPartResult,
@@ -79,12 +81,24 @@ pub async fn create(r: &S3Request, gw: &Gateway) -> S3Result {
     Ok(xml(StatusCode::OK, result.to_xml()))
 }
 
-/// Records a written part; drops the part it replaced (or, refused, itself).
+/// Records the part just written as `set`; drops the part it replaced
+/// (or, refused, itself).
 async fn record_part(
     gw: &Gateway,
     upload: &MultipartUpload,
-    part: PartRecord,
+    set: ShardSet,
+    etag: String,
+    last_modified_ms: u64,
 ) -> Result<(), S3Error> {
+    let part = PartRecord {
+        upload_id: upload.upload_id.clone(),
+        part_number: set.part,
+        size: set.size,
+        etag,
+        object_id: set.object_id,
+        shard_nodes: local_shard_nodes(gw, set.layout),
+        last_modified_ms,
+    };
     let new = part_set(&part, upload);
     match gw.submit(MetaOp::PutPart { part }).await {
         Ok(MetaOutcome::PartReplaced(Some(old))) => {
@@ -105,19 +119,7 @@ pub async fn upload_part(r: &S3Request, payload: web::Payload, gw: &Gateway) -> 
     let upload = upload(r, gw).await?;
     let (set, digests) = store_body(r, payload, gw, number, upload.layout, MAX_PART_BYTES).await?;
     let etag = etag_hex(&digests.md5);
-    let part = PartRecord {
-        upload_id: upload.upload_id.clone(),
-        part_number: number,
-        size: set.size,
-        etag: etag.clone(),
-        object_id: set.object_id,
-        shard_nodes: vec![
-            gw.objects.node_id();
-            usize::from(upload.layout.data) + usize::from(upload.layout.parity)
-        ],
-        last_modified_ms: now_ms(),
-    };
-    record_part(gw, &upload, part).await?;
+    record_part(gw, &upload, set, etag.clone(), now_ms()).await?;
     let mut resp = HttpResponse::Ok();
     resp.insert_header(("ETag", format!("\"{etag}\"")));
     if let Some((alg, v)) = &digests.checksum {
@@ -141,19 +143,7 @@ pub async fn upload_part_copy(r: &S3Request, gw: &Gateway) -> S3Result {
     let (set, md5) = store_copy(gw, &src, range, number, upload.layout).await?;
     let etag = etag_hex(&md5);
     let last_modified_ms = now_ms();
-    let part = PartRecord {
-        upload_id: upload.upload_id.clone(),
-        part_number: number,
-        size: set.size,
-        etag: etag.clone(),
-        object_id: set.object_id,
-        shard_nodes: vec![
-            gw.objects.node_id();
-            usize::from(upload.layout.data) + usize::from(upload.layout.parity)
-        ],
-        last_modified_ms,
-    };
-    record_part(gw, &upload, part).await?;
+    record_part(gw, &upload, set, etag.clone(), last_modified_ms).await?;
     let result = CopyPartResult {
         etag,
         last_modified_ms,

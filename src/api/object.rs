@@ -236,6 +236,39 @@ pub async fn store_copy(
     Ok((set, md5))
 }
 
+/// Which node holds each shard of data written here: this one.
+pub fn local_shard_nodes(gw: &Gateway, layout: ErasureLayout) -> Vec<u64> {
+    vec![gw.objects.node_id(); usize::from(layout.data) + usize::from(layout.parity)]
+}
+
+/// The record of a single-part object just written as `set` for the
+/// request's bucket and key.
+fn single_part_record(
+    r: &S3Request,
+    gw: &Gateway,
+    set: ShardSet,
+    etag: String,
+    meta: ObjectMeta,
+    checksums: Vec<(String, String)>,
+    last_modified_ms: u64,
+) -> ObjectRecord {
+    ObjectRecord {
+        bucket: r.bucket().to_string(),
+        key: r.key().to_string(),
+        object_id: set.object_id,
+        size: set.size,
+        etag,
+        content_type: meta.content_type,
+        user_metadata: meta.user_metadata,
+        headers: meta.headers,
+        checksums,
+        last_modified_ms,
+        layout: set.layout,
+        parts: vec![],
+        shard_nodes: local_shard_nodes(gw, set.layout),
+    }
+}
+
 /// Commits `record`, then drops the version it replaced (or, refused, the
 /// new data).
 async fn commit(gw: &Gateway, record: ObjectRecord, if_absent: bool) -> Result<(), S3Error> {
@@ -271,24 +304,7 @@ pub async fn put(r: &S3Request, payload: web::Payload, gw: &Gateway) -> S3Result
     let (set, digests) = store_body(r, payload, gw, 0, layout, gw.max_object_bytes).await?;
     let etag = etag_hex(&digests.md5);
     let checksums = stored_checksums(&digests);
-    let record = ObjectRecord {
-        bucket: bucket.to_string(),
-        key: key.to_string(),
-        object_id: set.object_id,
-        size: set.size,
-        etag: etag.clone(),
-        content_type: meta.content_type,
-        user_metadata: meta.user_metadata,
-        headers: meta.headers,
-        checksums: checksums.clone(),
-        last_modified_ms: now_ms(),
-        layout,
-        parts: vec![],
-        shard_nodes: vec![
-            gw.objects.node_id();
-            usize::from(layout.data) + usize::from(layout.parity)
-        ],
-    };
+    let record = single_part_record(r, gw, set, etag.clone(), meta, checksums.clone(), now_ms());
     commit(gw, record, if_absent).await?;
     let mut resp = HttpResponse::Ok();
     resp.insert_header(("ETag", quoted(&etag)));
@@ -490,24 +506,15 @@ pub async fn copy(r: &S3Request, gw: &Gateway) -> S3Result {
         vec![]
     };
     let last_modified_ms = now_ms();
-    let record = ObjectRecord {
-        bucket: bucket.to_string(),
-        key: key.to_string(),
-        object_id: set.object_id,
-        size: set.size,
-        etag: etag.clone(),
-        content_type: meta.content_type,
-        user_metadata: meta.user_metadata,
-        headers: meta.headers,
-        checksums: checksums.clone(),
+    let record = single_part_record(
+        r,
+        gw,
+        set,
+        etag.clone(),
+        meta,
+        checksums.clone(),
         last_modified_ms,
-        layout,
-        parts: vec![],
-        shard_nodes: vec![
-            gw.objects.node_id();
-            usize::from(layout.data) + usize::from(layout.parity)
-        ],
-    };
+    );
     commit(gw, record, false).await?;
     let result = CopyObjectResult {
         etag,
