@@ -4,6 +4,7 @@
 //! table lists them all. A bad value stops start-up with a message naming
 //! the variable.
 
+use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -107,7 +108,34 @@ pub struct Config {
     pub stripe_bytes: u32,
     /// `PREDASTORE_MAX_OBJECT_BYTES`: largest single PUT (S3: 5 GiB).
     pub max_object_bytes: u64,
+    /// `PREDASTORE_INLINE_BYTES`: single-part objects up to this size are
+    /// kept whole in their metadata record (replicated by Raft) instead of
+    /// in erasure-coded shards; 0 turns this off.
+    pub inline_bytes: u64,
+    /// `PREDASTORE_STORAGE_NODES`: `id@host:port,…`, the transport address
+    /// of every storage node shards are placed on; empty: this process's
+    /// own volumes only.
+    pub storage_nodes: String,
 }
+
+/// Parses `id@host:port,…` (the variable `name` in errors).
+fn parse_nodes(name: &str, spec: &str) -> Result<Vec<(u64, SocketAddr)>, ConfigError> {
+    let bad = |item: &str| ConfigError(format!("{name}: {item:?} is not id@host:port"));
+    let mut nodes = Vec::new();
+    for item in spec.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+        let (id, addr) = item.split_once('@').ok_or_else(|| bad(item))?;
+        let id = id.trim().parse().map_err(|_| bad(item))?;
+        let addr = addr.trim().parse().map_err(|_| bad(item))?;
+        if nodes.iter().any(|(n, _)| *n == id) {
+            return Err(ConfigError(format!("{name}: id {id} is listed twice")));
+        }
+        nodes.push((id, addr));
+    }
+    Ok(nodes)
+}
+
+/// Largest `PREDASTORE_INLINE_BYTES`.
+pub const MAX_INLINE_BYTES: u64 = 64 << 10;
 
 impl Default for Config {
     fn default() -> Self {
@@ -149,6 +177,8 @@ impl Default for Config {
             ec: "2+1".into(),
             stripe_bytes: 1 << 20,
             max_object_bytes: 5 << 30,
+            inline_bytes: 8 << 10,
+            storage_nodes: String::new(),
         }
     }
 }
@@ -227,6 +257,13 @@ impl Config {
             )));
         }
         self.erasure()?;
+        self.inline_bytes()?;
+        let storage_nodes = self.storage_nodes()?;
+        if roles.gateway && !roles.storage && storage_nodes.is_empty() {
+            return Err(ConfigError(
+                "PREDASTORE_STORAGE_NODES: a gateway without the storage role needs the storage nodes listed".into(),
+            ));
+        }
         if self.access_key.is_empty() || self.secret_key.is_empty() {
             return Err(ConfigError(
                 "PREDASTORE_ACCESS_KEY / PREDASTORE_SECRET_KEY: must not be empty".into(),
@@ -280,29 +317,28 @@ impl Config {
     /// The meta nodes `PREDASTORE_META_PEERS` names, as (id, address); with
     /// none named, a meta node is alone in its group.
     pub fn meta_peers(&self) -> Result<Vec<(u64, SocketAddr)>, ConfigError> {
-        let bad = |item: &str| {
-            ConfigError(format!(
-                "PREDASTORE_META_PEERS: {item:?} is not id@host:port"
-            ))
-        };
-        let mut peers = Vec::new();
-        for item in self
-            .meta_peers
-            .split(',')
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-        {
-            let (id, addr) = item.split_once('@').ok_or_else(|| bad(item))?;
-            let id = id.trim().parse().map_err(|_| bad(item))?;
-            let addr = addr.trim().parse().map_err(|_| bad(item))?;
-            if peers.iter().any(|(p, _)| *p == id) {
-                return Err(ConfigError(format!(
-                    "PREDASTORE_META_PEERS: id {id} is listed twice"
-                )));
-            }
-            peers.push((id, addr));
+        parse_nodes("PREDASTORE_META_PEERS", &self.meta_peers)
+    }
+
+    /// `PREDASTORE_STORAGE_NODES` as (node id, transport address) pairs.
+    pub fn storage_nodes(&self) -> Result<BTreeMap<u64, SocketAddr>, ConfigError> {
+        Ok(
+            parse_nodes("PREDASTORE_STORAGE_NODES", &self.storage_nodes)?
+                .into_iter()
+                .collect(),
+        )
+    }
+
+    /// `PREDASTORE_INLINE_BYTES`, checked: at most [`MAX_INLINE_BYTES`], so
+    /// a Raft entry of many small PUTs stays small.
+    pub fn inline_bytes(&self) -> Result<u64, ConfigError> {
+        if self.inline_bytes > MAX_INLINE_BYTES {
+            return Err(ConfigError(format!(
+                "PREDASTORE_INLINE_BYTES: {} is over the limit of {MAX_INLINE_BYTES}",
+                self.inline_bytes
+            )));
         }
-        Ok(peers)
+        Ok(self.inline_bytes)
     }
 
     /// The erasure layout `PREDASTORE_EC` and `PREDASTORE_STRIPE_BYTES` name.
@@ -502,6 +538,45 @@ mod tests {
         };
         let err = cfg.validate().map(|_| ()).unwrap_err().to_string();
         assert!(err.contains("not listed"), "{err}");
+        Ok(())
+    }
+
+    #[test]
+    fn storage_nodes_parse_and_a_gateway_alone_needs_them() -> Result<(), ConfigError> {
+        let cfg = Config {
+            role: "gateway".into(),
+            storage_nodes: "3@127.0.0.4:9100,1@127.0.0.2:9100".into(),
+            ..Config::default()
+        };
+        cfg.validate()?;
+        let nodes = cfg.storage_nodes()?;
+        assert_eq!(nodes.keys().copied().collect::<Vec<_>>(), vec![1, 3]);
+        assert_eq!(
+            nodes[&3],
+            "127.0.0.4:9100"
+                .parse::<SocketAddr>()
+                .map_err(|e| ConfigError(e.to_string()))?
+        );
+        for bad in ["1@nowhere", "x@127.0.0.1:1", "1@127.0.0.1:1,1@127.0.0.2:1"] {
+            let cfg = Config {
+                storage_nodes: bad.into(),
+                ..Config::default()
+            };
+            let err = cfg.validate().map(|_| ()).unwrap_err().to_string();
+            assert!(err.contains("PREDASTORE_STORAGE_NODES"), "{bad}: {err}");
+        }
+        let alone = Config {
+            role: "gateway".into(),
+            ..Config::default()
+        };
+        let err = alone.validate().map(|_| ()).unwrap_err().to_string();
+        assert!(err.contains("PREDASTORE_STORAGE_NODES"), "{err}");
+        let big_inline = Config {
+            inline_bytes: MAX_INLINE_BYTES + 1,
+            ..Config::default()
+        };
+        let err = big_inline.validate().map(|_| ()).unwrap_err().to_string();
+        assert!(err.contains("PREDASTORE_INLINE_BYTES"), "{err}");
         Ok(())
     }
 

@@ -26,6 +26,11 @@ use predastore::net::{endpoint, rpc};
 use predastore::storage::meta::{AccessKey, MetaOp};
 use predastore::storage::raft::group::{export_metrics, start_group};
 
+/// mimalloc: requests allocate many small, short-lived buffers across
+/// threads, where glibc malloc took about a tenth of the CPU.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     version,
@@ -40,6 +45,8 @@ struct Cli {
 enum Command {
     /// Run the roles named by PREDASTORE_ROLE (the default).
     Serve,
+    /// Load-test a running store over S3 and print `RESULT` lines.
+    Bench(predastore::bench::BenchArgs),
     /// Cluster TLS material.
     Tls {
         #[command(subcommand)]
@@ -60,6 +67,27 @@ enum TlsCommand {
     },
 }
 
+/// Runs `predastore bench` on its own Tokio runtime; exits 1 on failure.
+fn run_bench(args: predastore::bench::BenchArgs) {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("predastore bench: {e}");
+            std::process::exit(1);
+        }
+    };
+    if let Err(e) = runtime.block_on(predastore::bench::run(args)) {
+        eprintln!("predastore bench: {e}");
+        std::process::exit(1);
+    }
+}
+
+/// Time a client has to send a request's line and headers.
+const REQUEST_HEAD_TIMEOUT: Duration = Duration::from_secs(10);
+
 fn main() {
     let cli = Cli::parse();
     if let Some(Command::Tls {
@@ -76,6 +104,10 @@ fn main() {
                 std::process::exit(1);
             }
         }
+        return;
+    }
+    if let Some(Command::Bench(args)) = cli.command {
+        run_bench(args);
         return;
     }
     let cfg = match Config::from_env() {
@@ -186,15 +218,13 @@ async fn serve(cfg: Config) -> Result<(), Error> {
         tracing::info!(quic = %cfg.quic_listen, "cluster transport listening");
     }
     tracing::info!(listen = %cfg.listen, role = %cfg.role, "serving");
-    let gateway = match (&consensus, &node) {
-        (Some(consensus), Some(node)) if roles.gateway => {
-            Some(web::Data::new(start_gateway(&cfg, consensus.clone(), node)?))
-        }
-        (_, None) if roles.gateway => {
-            return Err(Error::Config(ConfigError(
-                "PREDASTORE_ROLE: the gateway needs the storage role in the same process in this version".into(),
-            )))
-        }
+    let gateway = match &consensus {
+        Some(consensus) if roles.gateway => Some(web::Data::new(start_gateway(
+            &cfg,
+            consensus.clone(),
+            node.as_ref().map(|n| n.get_ref()),
+            peers.clone(),
+        )?)),
         _ => None,
     };
     let app_node = node.clone();
@@ -210,6 +240,20 @@ async fn serve(cfg: Config) -> Result<(), Error> {
             None => app.configure(predastore::api::configure),
         }
     })
+    // Small responses go out as headers then body: without TCP_NODELAY the
+    // body waits out the client's delayed ACK (40 ms) on kept-alive
+    // connections.
+    .on_connect(|conn, _| {
+        if let Some(tcp) = conn.downcast_ref::<actix_web::rt::net::TcpStream>() {
+            if let Err(e) = tcp.set_nodelay(true) {
+                tracing::debug!(error = %e, "TCP_NODELAY not set");
+            }
+        }
+    })
+    // A client must send its request head within this time (slow-header
+    // clients are cut off); a head over 128 KiB or 96 headers is refused
+    // by actix-http (431 or 400).
+    .client_request_timeout(REQUEST_HEAD_TIMEOUT)
     // Our own signal handling: actix-server's would stop the whole actix
     // System before the storage node had its last sync.
     .disable_signals()
@@ -237,16 +281,22 @@ async fn serve(cfg: Config) -> Result<(), Error> {
     Ok(())
 }
 
-/// The S3 gateway over this node's storage; the configured access key is
-/// recorded in metadata in the background.
+/// The S3 gateway over this node's storage and the storage nodes listed;
+/// the configured access key is recorded in metadata in the background.
 fn start_gateway(
     cfg: &Config,
     consensus: actix::Addr<Consensus>,
-    node: &web::Data<StorageNode>,
+    node: Option<&StorageNode>,
+    peers: PeerClient,
 ) -> Result<Gateway, Error> {
     let layout = cfg.erasure()?;
-    let objects = ObjectCoordinator::new(node.as_ref().clone(), cfg.node_id, layout)
-        .map_err(|e| Error::Config(ConfigError(format!("PREDASTORE_EC: {e}"))))?;
+    let storage_nodes = cfg.storage_nodes()?;
+    let objects = ObjectCoordinator::new(node.cloned(), cfg.node_id, &storage_nodes, peers, layout)
+        .map_err(|e| {
+            Error::Config(ConfigError(format!(
+                "PREDASTORE_EC / PREDASTORE_STORAGE_NODES: {e}"
+            )))
+        })?;
     let key = AccessKey {
         access_key_id: cfg.access_key.clone(),
         secret: cfg.secret_key.clone(),
@@ -270,6 +320,8 @@ fn start_gateway(
         domain: cfg.domain.clone(),
         region: cfg.region.clone(),
         max_object_bytes: cfg.max_object_bytes,
+        inline_bytes: cfg.inline_bytes()?,
+        recent_buckets: Default::default(),
     })
 }
 

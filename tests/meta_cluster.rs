@@ -50,6 +50,7 @@ fn put(key: &str, object_id: u128) -> MetaOp {
             },
             parts: vec![],
             shard_nodes: vec![1, 2, 3],
+            inline_data: None,
         },
         // Each key is submitted once: a second application would be
         // refused, so a `PreconditionFailed` means an op applied twice.

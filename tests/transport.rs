@@ -39,11 +39,7 @@ impl Certs {
     }
 
     fn node(&self, i: usize) -> NodeTls {
-        NodeTls {
-            ca: self.dir.path().join("ca.pem"),
-            cert: self.dir.path().join(format!("node{i}.pem")),
-            key: self.dir.path().join(format!("node{i}-key.pem")),
-        }
+        NodeTls::in_dir(self.dir.path(), i)
     }
 
     fn material(&self, i: usize) -> TlsMaterial {

@@ -238,9 +238,9 @@ impl StorageNode {
             .map_err(|_| StorageError::Stopped)??;
         let len = read.remaining();
         // One blocking task reads ahead while the caller sends what it has:
-        // at most two pieces wait in the channel; a caller that goes away
+        // at most one piece waits in the channel; a caller that goes away
         // ends the read.
-        let (tx, mut rx) = tokio::sync::mpsc::channel(2);
+        let (tx, mut rx) = tokio::sync::mpsc::channel(1);
         actix_web::rt::task::spawn_blocking(move || {
             for piece in read {
                 if tx.blocking_send(piece).is_err() {

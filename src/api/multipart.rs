@@ -11,9 +11,7 @@ use super::error::{S3Error, S3ErrorCode};
 use super::headers::{
     parse_copy_source_range, parse_max_keys, parse_part_number, validate_object_key,
 };
-use super::object::{
-    copy_source, drop_data, local_shard_nodes, object_meta, shard_sets, store_body, store_copy,
-};
+use super::object::{copy_source, drop_data, object_meta, shard_sets, store_body, store_copy};
 use super::s3::{now_ms, small_body, xml, Gateway, S3Request, S3Result};
 use super::xml::{
     parse_complete_multipart_upload, Checksums, CompleteMultipartUploadResult, CopyPartResult,
@@ -52,6 +50,7 @@ fn part_set(p: &PartRecord, upload: &MultipartUpload) -> ShardSet {
         part: p.part_number,
         size: p.size,
         layout: upload.layout,
+        nodes: p.shard_nodes.clone(),
     }
 }
 
@@ -96,7 +95,7 @@ async fn record_part(
         size: set.size,
         etag,
         object_id: set.object_id,
-        shard_nodes: local_shard_nodes(gw, set.layout),
+        shard_nodes: set.nodes,
         last_modified_ms,
     };
     let new = part_set(&part, upload);
@@ -179,6 +178,7 @@ pub async fn complete(r: &S3Request, payload: web::Payload, gw: &Gateway) -> S3R
         layout: upload.layout,
         parts: vec![],
         shard_nodes: vec![],
+        inline_data: None,
     };
     let outcome = gw
         .submit(MetaOp::CompleteMultipart {

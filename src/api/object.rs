@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse, HttpResponseBuilder};
-use bytes::Bytes;
+use bytes::{Bytes, BytesMut};
 use futures::{Stream, StreamExt};
 
 use super::body::{checked_body, declared_length, SummarySlot};
@@ -80,14 +80,19 @@ pub fn summary(slot: &SummarySlot) -> Result<Digests, S3Error> {
         .ok_or_else(|| S3Error::new(S3ErrorCode::InternalError))
 }
 
-/// Shards of the object data of `record` (each part's, for multipart).
+/// Shards of the object data of `record` (each part's, for multipart;
+/// none for an object kept inline).
 pub fn shard_sets(record: &ObjectRecord) -> Vec<ShardSet> {
+    if record.inline_data.is_some() {
+        return vec![];
+    }
     if record.parts.is_empty() {
         return vec![ShardSet {
             object_id: record.object_id,
             part: 0,
             size: record.size,
             layout: record.layout,
+            nodes: record.shard_nodes.clone(),
         }];
     }
     record
@@ -98,6 +103,7 @@ pub fn shard_sets(record: &ObjectRecord) -> Vec<ShardSet> {
             part: p.part_number,
             size: p.size,
             layout: record.layout,
+            nodes: p.shard_nodes.clone(),
         })
         .collect()
 }
@@ -107,7 +113,7 @@ pub fn drop_data(gw: &Gateway, sets: Vec<ShardSet>) {
     let objects = gw.objects.clone();
     actix_web::rt::spawn(async move {
         for set in sets {
-            objects.delete(set).await;
+            objects.delete(&set).await;
         }
     });
 }
@@ -118,6 +124,12 @@ pub fn data_stream(
     record: &ObjectRecord,
     range: Range<u64>,
 ) -> impl Stream<Item = Result<Bytes, FrontendError>> + 'static {
+    if let Some(data) = &record.inline_data {
+        let len = data.len() as u64;
+        let (start, end) = (range.start.min(len), range.end.min(len));
+        let piece = (start < end).then(|| Ok(data.slice(start as usize..end as usize)));
+        return futures::stream::iter(piece).left_stream();
+    }
     let objects = gw.objects.clone();
     let mut offset = 0u64;
     let mut pieces = Vec::new();
@@ -130,7 +142,82 @@ pub fn data_stream(
             pieces.push((set, (start - part.start)..(end - part.start)));
         }
     }
-    futures::stream::iter(pieces).flat_map(move |(set, sub)| objects.read(set, sub))
+    futures::stream::iter(pieces)
+        .flat_map(move |(set, sub)| objects.read(set, sub))
+        .right_stream()
+}
+
+/// Reads a small body whole, to be kept inline; fails unless it has
+/// exactly `size` bytes.
+async fn collect_inline<S, E>(body: &mut S, size: u64) -> Result<Bytes, S3Error>
+where
+    S: Stream<Item = Result<Bytes, E>> + Unpin,
+    S3Error: From<E>,
+{
+    let mut data = BytesMut::with_capacity(usize::try_from(size).unwrap_or(0));
+    while let Some(chunk) = body.next().await {
+        data.extend_from_slice(&chunk?);
+        if data.len() as u64 > size {
+            break;
+        }
+    }
+    if data.len() as u64 != size {
+        return Err(S3Error::new(S3ErrorCode::IncompleteBody));
+    }
+    Ok(data.freeze())
+}
+
+/// The shard set standing for a new object kept inline: its id and size
+/// (no shards are written).
+fn inline_set(size: u64, layout: ErasureLayout) -> ShardSet {
+    ShardSet {
+        object_id: new_object_id(),
+        part: 0,
+        size,
+        layout,
+        nodes: vec![],
+    }
+}
+
+/// Takes a PutObject body: whole if it is at most `PREDASTORE_INLINE_BYTES`,
+/// else into new shards. The shard set, the inline bytes and the digests.
+async fn store_object_body(
+    r: &S3Request,
+    payload: web::Payload,
+    gw: &Gateway,
+) -> Result<(ShardSet, Option<Bytes>, Digests), S3Error> {
+    let layout = gw.objects.layout();
+    let size = declared_length(r.http.headers(), &r.auth)?;
+    if size > gw.inline_bytes {
+        let (set, digests) = store_body(r, payload, gw, 0, layout, gw.max_object_bytes).await?;
+        return Ok((set, None, digests));
+    }
+    let (mut body, slot) = checked_body(payload, r.http.headers(), &r.auth, size)?;
+    let data = collect_inline(&mut body, size).await?;
+    metrics::S3_BYTES_IN.inc_by(size);
+    Ok((inline_set(size, layout), Some(data), summary(&slot)?))
+}
+
+/// Copies a whole object for CopyObject: inline if it is small enough,
+/// else into new shards. The shard set, the inline bytes and the MD5.
+async fn copy_object_data(
+    gw: &Gateway,
+    source: &ObjectRecord,
+) -> Result<(ShardSet, Option<Bytes>, [u8; 16]), S3Error> {
+    let layout = gw.objects.layout();
+    if source.size > gw.inline_bytes {
+        let (set, md5) = store_copy(gw, source, 0..source.size, 0, layout).await?;
+        return Ok((set, None, md5));
+    }
+    let mut body = Box::pin(data_stream(gw, source, 0..source.size));
+    let data = collect_inline(&mut body, source.size).await?;
+    let mut hasher = Checksummer::new(None);
+    hasher.update(&data);
+    Ok((
+        inline_set(source.size, layout),
+        Some(data),
+        hasher.finish().md5,
+    ))
 }
 
 fn quoted(etag: &str) -> String {
@@ -183,14 +270,11 @@ pub async fn store_body(
         return Err(S3Error::new(S3ErrorCode::EntityTooLarge));
     }
     let (mut body, slot) = checked_body(payload, r.http.headers(), &r.auth, size)?;
-    let set = ShardSet {
-        object_id: new_object_id(),
-        part,
-        size,
-        layout,
-    };
+    let set = gw
+        .objects
+        .new_shard_set(new_object_id(), part, size, layout);
     gw.objects
-        .write(set, &mut body)
+        .write(&set, &mut body)
         .await
         .map_err(write_error)?;
     metrics::S3_BYTES_IN.inc_by(size);
@@ -213,14 +297,11 @@ pub async fn store_copy(
         }
         chunk
     }));
-    let set = ShardSet {
-        object_id: new_object_id(),
-        part,
-        size: range.end - range.start,
-        layout,
-    };
+    let set = gw
+        .objects
+        .new_shard_set(new_object_id(), part, range.end - range.start, layout);
     gw.objects
-        .write(set, &mut body)
+        .write(&set, &mut body)
         .await
         .map_err(|e| match e {
             WriteError::Body(e) | WriteError::Store(e) => S3Error::from(e),
@@ -236,17 +317,12 @@ pub async fn store_copy(
     Ok((set, md5))
 }
 
-/// Which node holds each shard of data written here: this one.
-pub fn local_shard_nodes(gw: &Gateway, layout: ErasureLayout) -> Vec<u64> {
-    vec![gw.objects.node_id(); usize::from(layout.data) + usize::from(layout.parity)]
-}
-
-/// The record of a single-part object just written as `set` for the
-/// request's bucket and key.
+/// The record of a single-part object just written as `set` (or kept as
+/// `inline_data`) for the request's bucket and key.
 fn single_part_record(
     r: &S3Request,
-    gw: &Gateway,
     set: ShardSet,
+    inline_data: Option<Bytes>,
     etag: String,
     meta: ObjectMeta,
     checksums: Vec<(String, String)>,
@@ -265,7 +341,11 @@ fn single_part_record(
         last_modified_ms,
         layout: set.layout,
         parts: vec![],
-        shard_nodes: local_shard_nodes(gw, set.layout),
+        shard_nodes: match inline_data {
+            Some(_) => vec![],
+            None => set.nodes,
+        },
+        inline_data,
     }
 }
 
@@ -299,12 +379,19 @@ pub async fn put(r: &S3Request, payload: web::Payload, gw: &Gateway) -> S3Result
                 .with_message("If-None-Match takes only *"))
         }
     };
-    gw.bucket(bucket).await?;
-    let layout = gw.objects.layout();
-    let (set, digests) = store_body(r, payload, gw, 0, layout, gw.max_object_bytes).await?;
+    gw.bucket_precheck(bucket).await?;
+    let (set, inline_data, digests) = store_object_body(r, payload, gw).await?;
     let etag = etag_hex(&digests.md5);
     let checksums = stored_checksums(&digests);
-    let record = single_part_record(r, gw, set, etag.clone(), meta, checksums.clone(), now_ms());
+    let record = single_part_record(
+        r,
+        set,
+        inline_data,
+        etag.clone(),
+        meta,
+        checksums.clone(),
+        now_ms(),
+    );
     commit(gw, record, if_absent).await?;
     let mut resp = HttpResponse::Ok();
     resp.insert_header(("ETag", quoted(&etag)));
@@ -487,8 +574,7 @@ pub async fn copy(r: &S3Request, gw: &Gateway) -> S3Result {
             "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.",
         ));
     }
-    let layout = gw.objects.layout();
-    let (set, md5) = store_copy(gw, &src, 0..src.size, 0, layout).await?;
+    let (set, inline_data, md5) = copy_object_data(gw, &src).await?;
     let meta = if replace {
         object_meta(r)?
     } else {
@@ -508,8 +594,8 @@ pub async fn copy(r: &S3Request, gw: &Gateway) -> S3Result {
     let last_modified_ms = now_ms();
     let record = single_part_record(
         r,
-        gw,
         set,
+        inline_data,
         etag.clone(),
         meta,
         checksums.clone(),

@@ -37,6 +37,44 @@ pub struct Gateway {
     pub region: String,
     /// Largest single PUT.
     pub max_object_bytes: u64,
+    /// Largest object kept inline in its metadata record.
+    pub inline_bytes: u64,
+    /// Buckets recently seen to exist, for the early check of uploads.
+    pub recent_buckets: RecentBuckets,
+}
+
+/// Buckets seen to exist in the last [`RecentBuckets::TTL`]. An upload
+/// checks its bucket before taking the body, so a missing bucket fails
+/// fast; that check may be slightly stale, because the commit checks the
+/// bucket again. Only existence is remembered, never absence, so a new
+/// bucket is usable at once.
+#[derive(Default)]
+pub struct RecentBuckets {
+    seen: std::sync::Mutex<std::collections::HashMap<String, std::time::Instant>>,
+}
+
+impl RecentBuckets {
+    /// How long a sighting counts.
+    const TTL: std::time::Duration = std::time::Duration::from_secs(1);
+    /// Sightings kept before the map is cleared.
+    const MAX: usize = 4096;
+
+    fn contains(&self, bucket: &str) -> bool {
+        self.seen
+            .lock()
+            .ok()
+            .and_then(|seen| seen.get(bucket).map(|at| at.elapsed() < Self::TTL))
+            .unwrap_or(false)
+    }
+
+    fn insert(&self, bucket: &str) {
+        if let Ok(mut seen) = self.seen.lock() {
+            if seen.len() >= Self::MAX {
+                seen.clear();
+            }
+            seen.insert(bucket.to_string(), std::time::Instant::now());
+        }
+    }
 }
 
 /// One authenticated S3 request.
@@ -176,6 +214,18 @@ impl Gateway {
             MetaReadResult::Bucket(Some(b)) => Ok(b),
             _ => Err(S3Error::new(S3ErrorCode::NoSuchBucket).with_resource(format!("/{name}"))),
         }
+    }
+
+    /// Fails with `NoSuchBucket` unless the bucket exists or did within
+    /// the last second: the early check of an upload, which its commit
+    /// repeats authoritatively.
+    pub async fn bucket_precheck(&self, name: &str) -> Result<(), S3Error> {
+        if self.recent_buckets.contains(name) {
+            return Ok(());
+        }
+        self.bucket(name).await?;
+        self.recent_buckets.insert(name);
+        Ok(())
     }
 
     /// The object's current version, or `NoSuchKey` (`NoSuchBucket` when

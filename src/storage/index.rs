@@ -12,7 +12,7 @@
 
 use std::path::Path;
 
-use fjall::{Database, Keyspace, KeyspaceCreateOptions};
+use fjall::{Database, Keyspace};
 
 use super::segment::SegmentId;
 use super::shard_key::ShardKey;
@@ -206,10 +206,12 @@ impl ShardIndex {
     /// Opens (or creates) the index in `dir`. fjall never syncs on its own
     /// here: durability is the syncer's job.
     pub fn open(dir: &Path) -> Result<Self, StorageError> {
-        let db = Database::builder(dir).manual_journal_persist(true).open()?;
-        let shards = db.keyspace("shards", KeyspaceCreateOptions::default)?;
-        let extents = db.keyspace("extents", KeyspaceCreateOptions::default)?;
-        let checkpoints = db.keyspace("checkpoints", KeyspaceCreateOptions::default)?;
+        let db = super::fjall_builder(dir)
+            .manual_journal_persist(true)
+            .open()?;
+        let shards = db.keyspace("shards", super::keyspace_options)?;
+        let extents = db.keyspace("extents", super::keyspace_options)?;
+        let checkpoints = db.keyspace("checkpoints", super::keyspace_options)?;
         Ok(Self {
             db,
             shards,

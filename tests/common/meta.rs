@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use actix::prelude::*;
 
-use super::node::{NodeProcess, NodeTls};
+use super::node::{node_list, NodeProcess, NodeTls};
 use predastore::actors::consensus::{Consensus, ConsensusConfig};
 use predastore::actors::pool::{PeerClient, Pool, PoolConfig};
 use predastore::net::endpoint::{self, EndpointRuntime, QuicSettings};
@@ -19,14 +19,6 @@ pub struct MetaCluster {
     pub nodes: Vec<NodeProcess>,
     certs: tempfile::TempDir,
     _data: tempfile::TempDir,
-}
-
-fn tls(dir: &std::path::Path, i: usize) -> NodeTls {
-    NodeTls {
-        ca: dir.join("ca.pem"),
-        cert: dir.join(format!("node{i}.pem")),
-        key: dir.join(format!("node{i}-key.pem")),
-    }
 }
 
 impl MetaCluster {
@@ -43,17 +35,12 @@ impl MetaCluster {
                 NodeProcess::new(
                     ip,
                     &data.path().join(format!("n{}", i + 1)),
-                    tls(certs.path(), i),
+                    NodeTls::in_dir(certs.path(), i),
                     env,
                 )
             })
             .collect();
-        let peers = nodes
-            .iter()
-            .enumerate()
-            .map(|(i, node)| format!("{}@{}", i + 1, node.quic))
-            .collect::<Vec<_>>()
-            .join(",");
+        let peers = node_list(&nodes);
         for (i, node) in nodes.iter_mut().enumerate() {
             node.set_env("PREDASTORE_ROLE", "meta");
             node.set_env("PREDASTORE_NODE_ID", &(i + 1).to_string());

@@ -29,6 +29,28 @@ pub struct NodeTls {
     pub key: PathBuf,
 }
 
+impl NodeTls {
+    /// Node `i`'s files in a directory written by `predastore tls init`.
+    pub fn in_dir(dir: &Path, i: usize) -> Self {
+        Self {
+            ca: dir.join("ca.pem"),
+            cert: dir.join(format!("node{i}.pem")),
+            key: dir.join(format!("node{i}-key.pem")),
+        }
+    }
+}
+
+/// `1@addr,2@addr,…`: the transport addresses of `nodes`, with ids from 1,
+/// as `PREDASTORE_META_PEERS` and `PREDASTORE_STORAGE_NODES` take them.
+pub fn node_list(nodes: &[NodeProcess]) -> String {
+    nodes
+        .iter()
+        .enumerate()
+        .map(|(i, node)| format!("{}@{}", i + 1, node.quic))
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
 /// A running storage node process.
 pub struct NodeProcess {
     child: Option<Child>,

@@ -147,6 +147,14 @@ impl StoreProcess {
         self.spawn();
     }
 
+    /// The running store's process id.
+    pub fn pid(&self) -> u32 {
+        self.child
+            .as_ref()
+            .map(Child::id)
+            .expect("store is running")
+    }
+
     /// `http://127.0.0.1:<port>`.
     pub fn endpoint(&self) -> String {
         format!("http://{}", self.http)
@@ -204,21 +212,38 @@ impl StoreProcess {
         secret_key: &str,
         retry: RetryConfig,
     ) -> aws_sdk_s3::config::Builder {
-        let credentials = Credentials::new(access_key, secret_key, None, None, "predastore-tests");
-        aws_sdk_s3::Config::builder()
-            .behavior_version(BehaviorVersion::latest())
-            .region(Region::new("us-east-1"))
-            .endpoint_url(self.endpoint())
-            .credentials_provider(credentials)
-            .force_path_style(true)
-            .retry_config(retry)
-            .timeout_config(
-                TimeoutConfig::builder()
-                    .connect_timeout(Duration::from_secs(5))
-                    .operation_attempt_timeout(Duration::from_secs(120))
-                    .build(),
-            )
+        client_config_at(&self.endpoint(), access_key, secret_key, retry)
     }
+}
+
+/// Client configuration for the S3 endpoint `endpoint`: path-style,
+/// us-east-1, static credentials, latest behavior version.
+pub fn client_config_at(
+    endpoint: &str,
+    access_key: &str,
+    secret_key: &str,
+    retry: RetryConfig,
+) -> aws_sdk_s3::config::Builder {
+    let credentials = Credentials::new(access_key, secret_key, None, None, "predastore-tests");
+    aws_sdk_s3::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new("us-east-1"))
+        .endpoint_url(endpoint)
+        .credentials_provider(credentials)
+        .force_path_style(true)
+        .retry_config(retry)
+        .timeout_config(
+            TimeoutConfig::builder()
+                .connect_timeout(Duration::from_secs(5))
+                .operation_attempt_timeout(Duration::from_secs(120))
+                .build(),
+        )
+}
+
+/// A client of the store at `endpoint` with the test credentials, as the
+/// SDK ships otherwise.
+pub fn client_at(endpoint: &str, retry: RetryConfig) -> Client {
+    Client::from_conf(client_config_at(endpoint, ACCESS_KEY, SECRET_KEY, retry).build())
 }
 
 impl Drop for StoreProcess {

@@ -18,7 +18,7 @@ use crate::storage::meta::{MetaOp, MetaRead, MetaReadResult, MetaResult};
 use crate::storage::raft::MetaRaft;
 
 /// Format version of every message here.
-const WIRE_VERSION: u8 = 1;
+const WIRE_VERSION: u8 = 2;
 
 /// A message that cannot be decoded.
 #[derive(Debug, thiserror::Error)]

@@ -10,10 +10,18 @@
 //! fragment's CRC (the storage layer does), and reconstructs from parity
 //! when a shard is missing or corrupt. Memory per request is a few stripes.
 //!
+//! Shards are placed on the storage nodes by the hash ring
+//! (`PREDASTORE_STORAGE_NODES`): a shard on this process's own storage node
+//! takes the in-process path, one on another node travels over the cluster
+//! transport through the connection Pool. With no storage nodes listed,
+//! every shard goes to this process's volumes, shard i on volume i.
+//!
 //! It is a plain value shared by the HTTP workers, not an actor: each
-//! request's work is its own future, and the storage node it drives holds
+//! request's work is its own future, and the storage nodes it drives hold
 //! the actors (WAL writers, syncer) that serialize disk access.
 
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
 use std::ops::Range;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -22,7 +30,10 @@ use bytes::{Bytes, BytesMut};
 use futures::stream::{FuturesUnordered, Stream, StreamExt};
 use tokio::sync::mpsc;
 
+use crate::actors::pool::PeerClient;
 use crate::actors::storage_node::StorageNode;
+use crate::cluster::ring::{HashRing, Member, NodeId, PlacementKey};
+use crate::net::NetError;
 use crate::storage::erasure::{ErasureCodec, ErasureError};
 use crate::storage::meta::ErasureLayout;
 use crate::storage::{ObjectId, ShardKey, StorageError};
@@ -42,6 +53,9 @@ pub enum FrontendError {
     /// A storage node failed.
     #[error("storage: {0}")]
     Storage(#[from] StorageError),
+    /// Another storage node could not be reached or refused.
+    #[error("peer: {0}")]
+    Peer(#[from] NetError),
     /// The layout cannot be used.
     #[error("bad layout: {0}")]
     Layout(String),
@@ -57,7 +71,7 @@ pub enum WriteError<E> {
 }
 
 /// Where the shards of one object (or one part) live.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ShardSet {
     /// Object id (a part's own id for multipart parts).
     pub object_id: u128,
@@ -67,6 +81,8 @@ pub struct ShardSet {
     pub size: u64,
     /// The erasure layout.
     pub layout: ErasureLayout,
+    /// The storage node of each shard index.
+    pub nodes: Vec<u64>,
 }
 
 impl ShardSet {
@@ -87,39 +103,181 @@ impl ShardSet {
     }
 }
 
-/// Writes and reads erasure-coded objects on this node's volumes.
+/// Writes and reads erasure-coded objects on the storage nodes.
 #[derive(Clone)]
 pub struct ObjectCoordinator {
-    node: StorageNode,
+    /// This process's storage node, if it has the storage role.
+    local: Option<StorageNode>,
     node_id: u64,
+    /// The other storage nodes, by id.
+    remote: Arc<BTreeMap<u64, SocketAddr>>,
+    /// Placement over every storage node; `None` when this process's
+    /// volumes are the only ones.
+    ring: Option<Arc<HashRing>>,
+    peers: PeerClient,
     layout: ErasureLayout,
 }
 
 type ShardSender = mpsc::Sender<Result<Bytes, StorageError>>;
+type ShardBody = Pin<Box<dyn Stream<Item = Result<Bytes, StorageError>> + Send>>;
+
+/// Where one shard is written, read or deleted.
+enum ShardTarget {
+    /// This process's storage node; a volume when the caller chooses it.
+    Local(StorageNode, Option<u16>),
+    /// Another storage node, over the cluster transport.
+    Remote(PeerClient, SocketAddr),
+}
+
+impl ShardTarget {
+    async fn put(self, key: ShardKey, len: u64, body: ShardBody) -> Result<(), FrontendError> {
+        match self {
+            ShardTarget::Local(node, volume) => {
+                node.put_shard(volume, key, len, body).await?;
+            }
+            ShardTarget::Remote(peers, addr) => {
+                let body = body.map(|r| r.map_err(|e| NetError::Body(e.to_string())));
+                peers.put_shard(addr, key, len, body).await?;
+            }
+        }
+        Ok(())
+    }
+
+    async fn read(self, key: ShardKey, range: Range<u64>) -> Result<ShardBody, FrontendError> {
+        match self {
+            ShardTarget::Local(node, _) => {
+                let (_, body) = node.read_shard(key, Some(range)).await?;
+                Ok(Box::pin(body))
+            }
+            ShardTarget::Remote(peers, addr) => {
+                let body = peers.get_shard(addr, key, Some(range)).await?;
+                let chunks = futures::stream::unfold(body, |mut body| async move {
+                    let chunk = body.next_chunk().await?;
+                    Some((
+                        chunk.map_err(|e| StorageError::BodyFailed(e.to_string())),
+                        body,
+                    ))
+                });
+                Ok(Box::pin(chunks))
+            }
+        }
+    }
+
+    async fn delete(self, key: ShardKey) -> Result<bool, FrontendError> {
+        Ok(match self {
+            ShardTarget::Local(node, _) => node.delete_shard(key).await?,
+            ShardTarget::Remote(peers, addr) => peers.delete_shard(addr, key).await?,
+        })
+    }
+}
 
 impl ObjectCoordinator {
-    /// A coordinator writing new objects with `layout` on `node`'s volumes
-    /// (shard i on volume i mod the volume count).
+    /// A coordinator writing new objects with `layout`. `storage_nodes`
+    /// lists every storage node by id (this process's `node_id` among them
+    /// if `local` should take shards); empty means `local` alone, with shard
+    /// i on volume i.
     pub fn new(
-        node: StorageNode,
+        local: Option<StorageNode>,
         node_id: u64,
+        storage_nodes: &BTreeMap<u64, SocketAddr>,
+        peers: PeerClient,
         layout: ErasureLayout,
     ) -> Result<Self, FrontendError> {
         ErasureCodec::new(layout.data, layout.parity, layout.stripe_bytes)?;
         let shards = usize::from(layout.data) + usize::from(layout.parity);
-        if shards > node.volume_count() {
-            return Err(FrontendError::Layout(format!(
-                "{}+{} needs {shards} volumes, this node has {}",
-                layout.data,
-                layout.parity,
-                node.volume_count()
-            )));
-        }
+        let ring = if storage_nodes.is_empty() {
+            let Some(node) = &local else {
+                return Err(FrontendError::Layout(
+                    "no storage: this process has no storage role and no storage nodes are listed"
+                        .into(),
+                ));
+            };
+            if shards > node.volume_count() {
+                return Err(FrontendError::Layout(format!(
+                    "{}+{} needs {shards} volumes, this node has {}",
+                    layout.data,
+                    layout.parity,
+                    node.volume_count()
+                )));
+            }
+            None
+        } else {
+            let members = storage_nodes.iter().map(|(id, addr)| Member {
+                id: NodeId(*id),
+                addr: *addr,
+                zone: String::new(),
+                weight: 1,
+            });
+            let ring = HashRing::new(members)
+                .map_err(|e| FrontendError::Layout(format!("storage nodes: {e}")))?;
+            Some(Arc::new(ring))
+        };
+        let local_listed = storage_nodes.is_empty() || storage_nodes.contains_key(&node_id);
+        let remote = storage_nodes
+            .iter()
+            .filter(|(id, _)| **id != node_id || local.is_none())
+            .map(|(id, addr)| (*id, *addr))
+            .collect();
         Ok(Self {
-            node,
+            local: local.filter(|_| local_listed),
             node_id,
+            remote: Arc::new(remote),
+            ring,
+            peers,
             layout,
         })
+    }
+
+    /// A new shard set for `size` bytes of `object_id` (part `part`), its
+    /// shards placed on the storage nodes.
+    pub fn new_shard_set(
+        &self,
+        object_id: u128,
+        part: u32,
+        size: u64,
+        layout: ErasureLayout,
+    ) -> ShardSet {
+        let total = usize::from(layout.data) + usize::from(layout.parity);
+        let nodes = match &self.ring {
+            None => vec![self.node_id; total],
+            Some(ring) => {
+                let placed = ring.place(PlacementKey::for_object(object_id, part), total);
+                if placed.is_empty() {
+                    vec![self.node_id; total]
+                } else {
+                    (0..total).map(|i| placed[i % placed.len()].0).collect()
+                }
+            }
+        };
+        ShardSet {
+            object_id,
+            part,
+            size,
+            layout,
+            nodes,
+        }
+    }
+
+    /// Where shard `i` of `set` lives.
+    fn target(&self, set: &ShardSet, i: usize) -> Result<ShardTarget, FrontendError> {
+        let node = set.nodes.get(i).copied().unwrap_or(self.node_id);
+        if node == self.node_id {
+            if let Some(local) = &self.local {
+                // Alone, this node spreads an object's shards over its
+                // volumes itself; in a cluster the node picks.
+                let volume = self
+                    .ring
+                    .is_none()
+                    .then(|| (i % local.volume_count()) as u16);
+                return Ok(ShardTarget::Local(local.clone(), volume));
+            }
+        }
+        match self.remote.get(&node) {
+            Some(addr) => Ok(ShardTarget::Remote(self.peers.clone(), *addr)),
+            None => Err(FrontendError::Quorum(format!(
+                "shard {i} is on node {node}, which is not a known storage node"
+            ))),
+        }
     }
 
     /// The layout new objects get.
@@ -136,31 +294,39 @@ impl ObjectCoordinator {
     /// once a write quorum of shards is durable. `body` must end (yield
     /// `None`) only after the caller's checks passed: the last stripe is
     /// released only then.
-    pub async fn write<S, E>(&self, set: ShardSet, body: &mut S) -> Result<(), WriteError<E>>
+    pub async fn write<S, E>(&self, set: &ShardSet, body: &mut S) -> Result<(), WriteError<E>>
     where
         S: Stream<Item = Result<Bytes, E>> + Unpin,
     {
         let codec = set.codec().map_err(WriteError::Store)?;
         let shard_len = codec.shard_len(set.size);
         let total = codec.total_chunks();
-        let volumes = self.node.volume_count();
         let mut senders: Vec<Option<ShardSender>> = Vec::with_capacity(total);
         let mut writers = FuturesUnordered::new();
         for i in 0..total {
             let (tx, rx) = mpsc::channel(SHARD_QUEUE);
-            senders.push(Some(tx));
-            let node = self.node.clone();
+            let target = match self.target(set, i) {
+                Ok(target) => {
+                    senders.push(Some(tx));
+                    target
+                }
+                Err(e) => {
+                    senders.push(None);
+                    writers.push(futures::future::Either::Left(futures::future::ready((
+                        i,
+                        Err(e),
+                    ))));
+                    continue;
+                }
+            };
             let key = set.key(i);
             let stream = futures::stream::unfold(rx, |mut rx| async move {
                 let item = rx.recv().await?;
                 Some((item, rx))
             });
-            writers.push(async move {
-                let r = node
-                    .put_shard(Some((i % volumes) as u16), key, shard_len, Box::pin(stream))
-                    .await;
-                (i, r)
-            });
+            writers.push(futures::future::Either::Right(async move {
+                (i, target.put(key, shard_len, Box::pin(stream)).await)
+            }));
         }
 
         // The feed owns the senders: however it ends, they are dropped with
@@ -227,10 +393,14 @@ impl ObjectCoordinator {
     }
 
     /// Deletes every shard of `set` (best effort: a missing shard is fine).
-    pub async fn delete(&self, set: ShardSet) {
+    pub async fn delete(&self, set: &ShardSet) {
         let total = usize::from(set.layout.data) + usize::from(set.layout.parity);
         for i in 0..total {
-            if let Err(e) = self.node.delete_shard(set.key(i)).await {
+            let deleted = match self.target(set, i) {
+                Ok(target) => target.delete(set.key(i)).await,
+                Err(e) => Err(e),
+            };
+            if let Err(e) = deleted {
                 tracing::warn!(object = set.object_id, shard = i, error = %e, "shard delete failed");
             }
         }
@@ -246,7 +416,7 @@ impl ObjectCoordinator {
             return Box::pin(futures::stream::empty());
         }
         let reader = StripeReader {
-            node: self.node.clone(),
+            coordinator: self.clone(),
             set,
             codec: None,
             next_stripe: 0,
@@ -291,32 +461,38 @@ async fn send_stripe<E>(
     Ok(())
 }
 
-type ShardBody = Pin<Box<dyn Stream<Item = Result<Bytes, StorageError>> + Send>>;
-
-/// One shard's bytes from some offset on, taken in exact-size pieces.
+/// One shard's bytes from some offset on, taken in exact-size pieces:
+/// slices of what the storage node read, copied only where a piece spans
+/// two reads.
 struct ShardCursor {
     body: ShardBody,
-    buf: BytesMut,
+    pending: Bytes,
 }
 
 impl ShardCursor {
     async fn take(&mut self, n: usize) -> Result<Bytes, StorageError> {
-        while self.buf.len() < n {
-            match self.body.next().await {
-                Some(chunk) => self.buf.extend_from_slice(&chunk?),
-                None => {
-                    return Err(StorageError::BodyFailed("shard ended early".into()));
-                }
-            }
+        while self.pending.len() < n {
+            let Some(next) = self.body.next().await else {
+                return Err(StorageError::BodyFailed("shard ended early".into()));
+            };
+            let next = next?;
+            self.pending = if self.pending.is_empty() {
+                next
+            } else {
+                let mut joined = BytesMut::with_capacity(self.pending.len() + next.len());
+                joined.extend_from_slice(&self.pending);
+                joined.extend_from_slice(&next);
+                joined.freeze()
+            };
         }
-        Ok(self.buf.split_to(n).freeze())
+        Ok(self.pending.split_to(n))
     }
 }
 
 /// Reads a range stripe by stripe: the data shards while they answer, all
 /// shards (and a reconstruction) once one does not.
 struct StripeReader {
-    node: StorageNode,
+    coordinator: ObjectCoordinator,
     set: ShardSet,
     codec: Option<Arc<ErasureCodec>>,
     range: Range<u64>,
@@ -329,6 +505,35 @@ struct StripeReader {
 }
 
 impl StripeReader {
+    /// Opens shard `i` at the start of `stripe`; `None` if it cannot be read.
+    fn open_shard(
+        &self,
+        codec: &ErasureCodec,
+        i: usize,
+        stripe: u64,
+    ) -> impl std::future::Future<Output = Option<ShardCursor>> + Send + 'static {
+        let full = codec.chunk_len(codec.stripe_bytes()) as u64;
+        let range = stripe * full..codec.shard_len(self.set.size);
+        let (key, object) = (self.set.key(i), self.set.object_id);
+        let target = self.coordinator.target(&self.set, i);
+        async move {
+            let opened = match target {
+                Ok(target) => target.read(key, range).await,
+                Err(e) => Err(e),
+            };
+            match opened {
+                Ok(body) => Some(ShardCursor {
+                    body,
+                    pending: Bytes::new(),
+                }),
+                Err(e) => {
+                    tracing::warn!(object, shard = i, error = %e, "shard missing");
+                    None
+                }
+            }
+        }
+    }
+
     async fn next_piece(&mut self) -> Result<Bytes, FrontendError> {
         if self.codec.is_none() {
             let codec = self.set.codec()?;
@@ -339,8 +544,7 @@ impl StripeReader {
             self.remaining = span.take;
             self.shards = (0..codec.total_chunks()).map(|_| None).collect();
             for i in 0..codec.data_chunks() {
-                self.shards[i] =
-                    open_shard(self.node.clone(), self.set, &codec, i, self.next_stripe).await;
+                self.shards[i] = self.open_shard(&codec, i, self.next_stripe).await;
             }
             self.codec = Some(Arc::new(codec));
         }
@@ -367,7 +571,7 @@ impl StripeReader {
             let i = next_shard;
             next_shard += 1;
             if self.shards[i].is_none() && i >= codec.data_chunks() {
-                self.shards[i] = open_shard(self.node.clone(), self.set, &codec, i, stripe).await;
+                self.shards[i] = self.open_shard(&codec, i, stripe).await;
             }
             let Some(cursor) = self.shards[i].as_mut() else {
                 continue;
@@ -392,29 +596,5 @@ impl StripeReader {
         let take = (data.len() as u64).min(self.remaining) as usize;
         self.remaining -= take as u64;
         Ok(data.slice(..take))
-    }
-}
-
-/// Opens shard `i` of `set` at the start of `stripe`; `None` if it cannot
-/// be read.
-async fn open_shard(
-    node: StorageNode,
-    set: ShardSet,
-    codec: &ErasureCodec,
-    i: usize,
-    stripe: u64,
-) -> Option<ShardCursor> {
-    let full = codec.chunk_len(codec.stripe_bytes()) as u64;
-    let start = stripe * full;
-    let end = codec.shard_len(set.size);
-    match node.read_shard(set.key(i), Some(start..end)).await {
-        Ok((_, body)) => Some(ShardCursor {
-            body: Box::pin(body),
-            buf: BytesMut::new(),
-        }),
-        Err(e) => {
-            tracing::warn!(object = set.object_id, shard = i, error = %e, "shard missing");
-            None
-        }
     }
 }

@@ -6,13 +6,14 @@
 //! error. A flipped byte either fails to decode or decodes to a different
 //! record: bit rot on disk is caught by fjall's block checksums, not here.
 
+use bytes::Bytes;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use super::MetaError;
 
 /// Version byte that starts every encoded record.
-pub const RECORD_VERSION: u8 = 1;
+pub const RECORD_VERSION: u8 = 2;
 
 /// Writes `value` as version byte + postcard.
 pub(super) fn to_bytes<T: Serialize>(value: &T) -> Result<Vec<u8>, MetaError> {
@@ -129,6 +130,9 @@ pub struct ObjectRecord {
     pub parts: Vec<PartInfo>,
     /// Node holding each shard index (single-part objects).
     pub shard_nodes: Vec<u64>,
+    /// The whole object when it is small enough to live in its record
+    /// (`PREDASTORE_INLINE_BYTES`); it then has no shards.
+    pub inline_data: Option<Bytes>,
 }
 versioned_record!(ObjectRecord, "object record");
 
@@ -267,13 +271,14 @@ mod tests {
                 layout(),
                 proptest::collection::vec(part_info(), 0..3),
                 nodes(),
+                proptest::option::of(proptest::collection::vec(any::<u8>(), 0..64)),
             ),
         )
             .prop_map(
                 |(
                     (bucket, key, object_id, size, etag),
                     (content_type, user_metadata, headers, checksums),
-                    (last_modified_ms, layout, parts, shard_nodes),
+                    (last_modified_ms, layout, parts, shard_nodes, inline_data),
                 )| ObjectRecord {
                     bucket,
                     key,
@@ -288,6 +293,7 @@ mod tests {
                     layout,
                     parts,
                     shard_nodes,
+                    inline_data: inline_data.map(Bytes::from),
                 },
             )
     }
@@ -453,7 +459,7 @@ mod tests {
             created_ms: 1,
         };
         let mut b = rec.encode();
-        b[0] = 2;
+        b[0] = RECORD_VERSION + 1;
         assert!(matches!(AccessKey::decode(&b), Err(MetaError::Corrupt(_))));
         assert!(AccessKey::decode(&[]).is_err());
     }

@@ -14,7 +14,7 @@ use std::ops::Bound;
 use std::path::Path;
 use std::sync::{Arc, Mutex, PoisonError};
 
-use fjall::{Database, Keyspace, KeyspaceCreateOptions, PersistMode, Readable, Snapshot};
+use fjall::{Database, Keyspace, PersistMode, Readable, Snapshot};
 use serde::{Deserialize, Serialize};
 
 use super::keys;
@@ -38,6 +38,10 @@ pub const MAX_OBJECT_KEY_BYTES: usize = 1024;
 
 /// Longest upload id or access key id the store accepts.
 pub const MAX_ID_BYTES: usize = 1024;
+
+/// Object records at least this long (in practice: those holding their
+/// object's data inline) are stored apart from the keys.
+const INLINE_RECORD_BYTES: u32 = 2048;
 
 /// Version byte of the stored last applied index.
 const LAST_APPLIED_VERSION: u8 = 1;
@@ -394,12 +398,19 @@ impl MetaState {
     /// Opens (or creates) the store in `dir`. Each applied batch is handed
     /// to the OS when it commits; [`MetaState::persist`] makes it durable.
     pub fn open(dir: &Path) -> Result<Self, MetaError> {
-        let db = Database::builder(dir).open()?;
-        let open = |s: Space| db.keyspace(s.name(), KeyspaceCreateOptions::default);
+        let db = crate::storage::fjall_builder(dir).open()?;
+        let open = |s: Space| db.keyspace(s.name(), crate::storage::keyspace_options);
+        // Records that carry a small object inline go to blob files, so
+        // compaction of the object keyspace moves only the small ones.
+        let objects = db.keyspace(Space::Objects.name(), || {
+            crate::storage::keyspace_options().with_kv_separation(Some(
+                fjall::KvSeparationOptions::default().separation_threshold(INLINE_RECORD_BYTES),
+            ))
+        });
         // In `Space` order, so that `spaces[s.index()]` is `s`'s keyspace.
         let spaces = [
             open(Space::Buckets)?,
-            open(Space::Objects)?,
+            objects?,
             open(Space::Uploads)?,
             open(Space::UploadKeys)?,
             open(Space::Parts)?,
@@ -1222,6 +1233,7 @@ impl<'a> Overlay<'a> {
                     shard_nodes: p.shard_nodes,
                 })
                 .collect(),
+            inline_data: None,
             ..template.clone()
         };
         let replaced = self.object(bucket, key)?;
@@ -1309,6 +1321,7 @@ pub(crate) mod fixtures {
             layout: layout(),
             parts: Vec::new(),
             shard_nodes: vec![1, 2, 3, 4, 5, 6],
+            inline_data: None,
         }
     }
 

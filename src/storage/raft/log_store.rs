@@ -11,7 +11,7 @@ use std::path::Path;
 use std::sync::mpsc;
 use std::sync::Arc;
 
-use fjall::{Database, Keyspace, KeyspaceCreateOptions, PersistMode};
+use fjall::{Database, Keyspace, PersistMode};
 use openraft::storage::{LogFlushed, RaftLogStorage};
 use openraft::{
     Entry, LogId, LogState, OptionalSend, RaftLogId, RaftLogReader, StorageIOError, Vote,
@@ -44,15 +44,21 @@ pub struct LogStore {
 impl LogStore {
     /// Opens (or creates) the log in `dir` and starts its flusher thread.
     pub fn open(dir: &Path) -> Result<Self, RaftStorageError> {
-        let db = Database::builder(dir)
+        let db = crate::storage::fjall_builder(dir)
             .manual_journal_persist(true)
             .open()
             .map_err(write_err)?;
         let log = db
-            .keyspace("raft_log", KeyspaceCreateOptions::default)
+            .keyspace("raft_log", || {
+                // Entries are large (many ops, small objects inline) and
+                // written once in key order: keeping them in blob files
+                // spares compaction from rewriting them.
+                crate::storage::keyspace_options()
+                    .with_kv_separation(Some(fjall::KvSeparationOptions::default()))
+            })
             .map_err(write_err)?;
         let store = db
-            .keyspace("raft_store", KeyspaceCreateOptions::default)
+            .keyspace("raft_store", crate::storage::keyspace_options)
             .map_err(write_err)?;
         let (tx, rx) = mpsc::channel::<(LogFlushed<MetaRaft>, usize)>();
         let flush_db = db.clone();

@@ -51,7 +51,7 @@ openraft::declare_raft_types!(
 pub type RaftStorageError = openraft::StorageError<u64>;
 
 /// Format version of values this module stores (entries, vote, state).
-const VALUE_VERSION: u8 = 1;
+const VALUE_VERSION: u8 = 2;
 
 /// Versioned postcard encoding of a stored value.
 fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, postcard::Error> {
