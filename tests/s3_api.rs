@@ -150,6 +150,17 @@ async fn buckets_are_created_listed_located_and_deleted_with_s3_errors() {
         .await
         .expect("delete empty bucket");
     assert_status(s3.head_bucket().bucket("alpha").send().await, 404);
+    // An upload right after the delete is refused.
+    assert_s3_error(
+        s3.put_object()
+            .bucket("alpha")
+            .key("late")
+            .body(ByteStream::from_static(b"too late"))
+            .send()
+            .await,
+        "NoSuchBucket",
+        404,
+    );
     let listed = s3.list_buckets().send().await.expect("ListBuckets");
     assert!(
         listed.buckets().iter().all(|b| b.name() != Some("alpha")),

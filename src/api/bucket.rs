@@ -75,6 +75,7 @@ pub async fn delete(r: &S3Request, gw: &Gateway) -> S3Result {
         name: r.bucket().to_string(),
     })
     .await?;
+    gw.recent_buckets.forget(r.bucket());
     Ok(HttpResponse::NoContent().finish())
 }
 

@@ -67,6 +67,13 @@ impl RecentBuckets {
             .unwrap_or(false)
     }
 
+    /// Drops a sighting (the bucket was just deleted here).
+    pub fn forget(&self, bucket: &str) {
+        if let Ok(mut seen) = self.seen.lock() {
+            seen.remove(bucket);
+        }
+    }
+
     fn insert(&self, bucket: &str) {
         if let Ok(mut seen) = self.seen.lock() {
             if seen.len() >= Self::MAX {
