@@ -543,8 +543,17 @@ impl StripeReader {
             self.skip = span.skip;
             self.remaining = span.take;
             self.shards = (0..codec.total_chunks()).map(|_| None).collect();
-            for i in 0..codec.data_chunks() {
-                self.shards[i] = self.open_shard(&codec, i, self.next_stripe).await;
+            // The data shards open together: on other nodes each open is a
+            // round trip (or, for a dead node, a dial timeout).
+            let opens: Vec<_> = (0..codec.data_chunks())
+                .map(|i| self.open_shard(&codec, i, self.next_stripe))
+                .collect();
+            for (i, cursor) in futures::future::join_all(opens)
+                .await
+                .into_iter()
+                .enumerate()
+            {
+                self.shards[i] = cursor;
             }
             self.codec = Some(Arc::new(codec));
         }
