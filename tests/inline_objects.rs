@@ -166,3 +166,21 @@ async fn inline_limit_zero_keeps_every_object_on_the_volumes() {
         "a 10-byte object on shards read back without volumes: {bytes:?}"
     );
 }
+
+#[tokio::test]
+async fn the_object_size_limit_holds_below_the_inline_limit() {
+    let store = StoreProcess::start(&[("PREDASTORE_MAX_OBJECT_BYTES", "100")]);
+    let s3 = store.client();
+    create_bucket(&s3, "limited").await;
+    put(&s3, "limited", "fits", &random_bytes(230, 100)).await;
+    assert_s3_error(
+        s3.put_object()
+            .bucket("limited")
+            .key("too-big")
+            .body(random_bytes(231, 101).into())
+            .send()
+            .await,
+        "EntityTooLarge",
+        400,
+    );
+}

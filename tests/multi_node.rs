@@ -12,7 +12,7 @@ use std::path::Path;
 use aws_sdk_s3::config::retry::RetryConfig;
 use aws_sdk_s3::Client;
 
-use common::node::{node_list, NodeProcess, NodeTls};
+use common::node::{free_port, node_list, NodeProcess, NodeTls};
 use common::s3::*;
 use predastore::net::tls::init_cluster_dir;
 
@@ -176,4 +176,48 @@ async fn shards_spread_over_three_nodes_and_objects_survive_losing_one() {
     for (key, data) in &objects {
         assert_object(&s3, "spread", key, data).await;
     }
+}
+
+#[test]
+fn a_gateway_refuses_fewer_storage_nodes_than_an_object_has_shards() {
+    let data = tempfile::tempdir().expect("tempdir");
+    let ip = IpAddr::from([127, 0, 0, 1]);
+    let mut child = std::process::Command::new(binary())
+        .env_clear()
+        .env("PREDASTORE_ROLE", "gateway")
+        .env("PREDASTORE_DATA_DIR", data.path())
+        .env("PREDASTORE_LISTEN", format!("127.0.0.1:{}", free_port(ip)))
+        .env(
+            "PREDASTORE_QUIC_LISTEN",
+            format!("127.0.0.1:{}", free_port(ip)),
+        )
+        .env("PREDASTORE_EC", "2+1")
+        .env(
+            "PREDASTORE_STORAGE_NODES",
+            "1@127.0.0.2:9100,2@127.0.0.3:9100",
+        )
+        .env("PREDASTORE_META_PEERS", "1@127.0.0.2:9100")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start predastore");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            break status;
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("a gateway with 2 storage nodes for 2+1 kept running");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    assert!(!status.success());
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().expect("stderr"), &mut stderr)
+        .expect("read stderr");
+    assert!(
+        stderr.contains("needs 3 storage nodes, 2 are listed"),
+        "stderr: {stderr}"
+    );
 }

@@ -188,6 +188,9 @@ async fn store_object_body(
 ) -> Result<(ShardSet, Option<Bytes>, Digests), S3Error> {
     let layout = gw.objects.layout();
     let size = declared_length(r.http.headers(), &r.auth)?;
+    if size > gw.max_object_bytes {
+        return Err(S3Error::new(S3ErrorCode::EntityTooLarge));
+    }
     if size > gw.inline_bytes {
         let (set, digests) = store_body(r, payload, gw, 0, layout, gw.max_object_bytes).await?;
         return Ok((set, None, digests));

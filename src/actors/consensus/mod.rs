@@ -45,6 +45,21 @@ use wire::{MetaCall, MetaReply};
 /// Most ops one Raft entry (or one forwarded message) carries.
 pub const MAX_OPS_PER_ENTRY: usize = 4096;
 
+/// Most bytes of ops in one Raft entry (or one forwarded batch), so that
+/// small objects kept inline do not make entries, AppendEntries messages
+/// or forwarded batches huge: an entry holds at least one op.
+pub const MAX_ENTRY_BYTES: usize = 1 << 20;
+
+/// What an op weighs against [`MAX_ENTRY_BYTES`]: a fixed share for the
+/// record, plus the object data it carries inline.
+fn op_bytes(op: &MetaOp) -> usize {
+    let inline = match op {
+        MetaOp::PutObject { record, .. } => record.inline_data.as_ref().map_or(0, |d| d.len()),
+        _ => 0,
+    };
+    512 + inline
+}
+
 /// Pause before trying again when no leader is known or it just changed.
 const RETRY_DELAY: Duration = Duration::from_millis(20);
 
@@ -222,6 +237,7 @@ impl Consensus {
     fn take_batch(&mut self, route: Route) -> Vec<Pending> {
         let now = Instant::now();
         let mut batch = Vec::new();
+        let mut bytes = 0usize;
         let mut keep = VecDeque::new();
         while let Some(p) = self.pending.pop_front() {
             if p.deadline <= now {
@@ -233,7 +249,11 @@ impl Consensus {
                     _ => None,
                 };
                 p.answer(Err(ConsensusError::NotLeader(leader)));
-            } else if batch.len() < MAX_OPS_PER_ENTRY && route != Route::Unknown {
+            } else if batch.len() < MAX_OPS_PER_ENTRY
+                && (batch.is_empty() || bytes + op_bytes(&p.op) <= MAX_ENTRY_BYTES)
+                && route != Route::Unknown
+            {
+                bytes += op_bytes(&p.op);
                 batch.push(p);
             } else {
                 keep.push_back(p);

@@ -6,6 +6,7 @@
 #![allow(clippy::result_large_err)]
 
 use std::net::SocketAddr;
+use std::time::Duration;
 
 use openraft::error::{
     InstallSnapshotError, NetworkError, RPCError, RaftError, RemoteError, Unreachable,
@@ -74,12 +75,13 @@ impl RaftPeer {
             )))
         })?;
         let body = wire::encode(&call).map_err(|e| RPCError::Network(NetworkError::new(&e)))?;
-        let sent = tokio::time::timeout(
-            option.hard_ttl(),
-            self.peers.message(addr, Channel::Raft, body),
-        );
+        // openraft's deadline is sized for heartbeats; a message carrying
+        // entries gets 20 ms more per MiB, so a follower catching up on
+        // large entries is not cut off and re-sent the same forever.
+        let ttl = option.hard_ttl() + Duration::from_millis(20 * (body.len() as u64 >> 20));
+        let sent = tokio::time::timeout(ttl, self.peers.message(addr, Channel::Raft, body));
         let reply = match sent.await {
-            Err(_) => return Err(unreachable(NetError::Timeout(option.hard_ttl()))),
+            Err(_) => return Err(unreachable(NetError::Timeout(ttl))),
             Ok(Err(failure)) => {
                 return Err(match failure.error {
                     e @ (NetError::Connection { .. } | NetError::Timeout(_)) => unreachable(e),

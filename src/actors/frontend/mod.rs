@@ -208,6 +208,16 @@ impl ObjectCoordinator {
                 zone: String::new(),
                 weight: 1,
             });
+            if storage_nodes.len() > 1 && storage_nodes.len() < shards {
+                // Two shards of an object on one node: losing that node
+                // would lose objects that 2+1 (say) promises to keep.
+                return Err(FrontendError::Layout(format!(
+                    "{}+{} needs {shards} storage nodes, {} are listed",
+                    layout.data,
+                    layout.parity,
+                    storage_nodes.len()
+                )));
+            }
             let ring = HashRing::new(members)
                 .map_err(|e| FrontendError::Layout(format!("storage nodes: {e}")))?;
             Some(Arc::new(ring))
@@ -395,11 +405,16 @@ impl ObjectCoordinator {
     /// Deletes every shard of `set` (best effort: a missing shard is fine).
     pub async fn delete(&self, set: &ShardSet) {
         let total = usize::from(set.layout.data) + usize::from(set.layout.parity);
-        for i in 0..total {
-            let deleted = match self.target(set, i) {
-                Ok(target) => target.delete(set.key(i)).await,
-                Err(e) => Err(e),
-            };
+        let deletes = (0..total).map(|i| {
+            let target = self.target(set, i);
+            async move {
+                match target {
+                    Ok(target) => (i, target.delete(set.key(i)).await),
+                    Err(e) => (i, Err(e)),
+                }
+            }
+        });
+        for (i, deleted) in futures::future::join_all(deletes).await {
             if let Err(e) = deleted {
                 tracing::warn!(object = set.object_id, shard = i, error = %e, "shard delete failed");
             }

@@ -145,7 +145,10 @@ impl MetaState {
                         break;
                     }
                     None => {
-                        page.objects.push(ObjectRecord::decode(&v)?);
+                        let mut record = ObjectRecord::decode(&v)?;
+                        // A listing needs no object data.
+                        record.inline_data = None;
+                        page.objects.push(record);
                         page.next_marker = Some(name.to_owned());
                     }
                 }

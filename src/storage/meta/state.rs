@@ -1422,6 +1422,46 @@ mod tests {
     }
 
     #[test]
+    fn inline_data_survives_reopen_and_stays_out_of_listings() -> Result<(), MetaError> {
+        let dir = tempfile::tempdir()?;
+        let data = bytes::Bytes::from(vec![7u8; 4096]);
+        let record = ObjectRecord {
+            size: 4096,
+            shard_nodes: vec![],
+            inline_data: Some(data.clone()),
+            ..object("b", "small", 9)
+        };
+        {
+            let state = MetaState::open(dir.path())?;
+            let r = state.apply_batch(
+                1,
+                &[
+                    create_bucket("b"),
+                    MetaOp::PutObject {
+                        record: record.clone(),
+                        if_absent: false,
+                    },
+                ],
+            )?;
+            assert!(r.iter().all(|r| r.is_ok()), "{r:?}");
+            state.persist(true)?;
+        }
+        let state = MetaState::open(dir.path())?;
+        assert_eq!(state.get_object("b", "small")?, Some(record));
+        let q = crate::storage::meta::ListQuery {
+            prefix: String::new(),
+            delimiter: None,
+            start_after: None,
+            max_keys: 10,
+        };
+        let page = state.list_objects("b", &q)?;
+        assert_eq!(page.objects.len(), 1);
+        assert_eq!(page.objects[0].size, 4096);
+        assert_eq!(page.objects[0].inline_data, None);
+        Ok(())
+    }
+
+    #[test]
     fn bucket_create_and_delete() -> Result<(), MetaError> {
         let (_dir, state) = open()?;
         let r = state.apply_batch(

@@ -77,6 +77,9 @@ pub fn raft_config(snapshot_every: u64) -> Result<Arc<Config>, String> {
         election_timeout_max: 600,
         snapshot_policy: SnapshotPolicy::LogsSinceLast(snapshot_every),
         max_in_snapshot_log_to_keep: snapshot_every.min(1_000),
+        // Entries are at most about 1 MiB (MAX_ENTRY_BYTES): an
+        // AppendEntries stays far below the transport's message limit.
+        max_payload_entries: 32,
         ..Config::default()
     }
     .validate()
