@@ -40,6 +40,22 @@ impl NodeTls {
     }
 }
 
+/// Waits until the process `child` answers `/health/ready` on `http`;
+/// panics if it exits first or is not ready within 20 s.
+pub fn wait_ready(child: &mut Child, http: SocketAddr) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while Instant::now() < deadline {
+        if let Ok(Some(status)) = child.try_wait() {
+            panic!("predastore exited during start: {status}");
+        }
+        if http_get(http, "/health/ready").is_some_and(|b| b.contains("ready")) {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    panic!("predastore at {http} not ready within 20 s");
+}
+
 /// `1@addr,2@addr,…`: the transport addresses of `nodes`, with ids from 1,
 /// as `PREDASTORE_META_PEERS` and `PREDASTORE_STORAGE_NODES` take them.
 pub fn node_list(nodes: &[NodeProcess]) -> String {
@@ -117,19 +133,9 @@ impl NodeProcess {
     }
 
     fn wait_ready(&mut self) {
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while Instant::now() < deadline {
-            if let Some(child) = self.child.as_mut() {
-                if let Ok(Some(status)) = child.try_wait() {
-                    panic!("predastore exited during start: {status}");
-                }
-            }
-            if http_get(self.http, "/health/ready").is_some_and(|b| b.contains("ready")) {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(50));
+        if let Some(child) = self.child.as_mut() {
+            wait_ready(child, self.http);
         }
-        panic!("predastore at {} not ready", self.http);
     }
 
     /// The process id.

@@ -3,7 +3,7 @@
 //! clients, a raw HTTP/1.1 client, deterministic data, digests, error
 //! inspection and disk damage.
 
-use super::node::free_port;
+use super::node::{free_port, wait_ready};
 use std::collections::HashMap;
 use std::fmt::Debug;
 use std::fs::{self, OpenOptions};
@@ -12,7 +12,7 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpStream};
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use aws_sdk_s3::config::http::HttpResponse;
 use aws_sdk_s3::config::retry::RetryConfig;
@@ -113,21 +113,9 @@ impl StoreProcess {
     }
 
     fn wait_ready(&mut self) {
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while Instant::now() < deadline {
-            if let Some(child) = self.child.as_mut() {
-                if let Ok(Some(status)) = child.try_wait() {
-                    panic!("predastore exited during start: {status}");
-                }
-            }
-            let ready = http_request(self.http, "GET", "/health/ready", &[], b"")
-                .is_ok_and(|r| r.status == 200);
-            if ready {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(50));
+        if let Some(child) = self.child.as_mut() {
+            wait_ready(child, self.http);
         }
-        panic!("predastore at {} not ready within 20 s", self.http);
     }
 
     /// SIGKILL, and wait for it (no-op when not running).
