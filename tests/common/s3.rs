@@ -677,16 +677,7 @@ pub fn assert_s3_error<T: Debug, E>(
 ) where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
 {
-    let err = match result {
-        Ok(out) => panic!("expected {code} ({status}), got success: {out:?}"),
-        Err(err) => err,
-    };
-    let context = DisplayErrorContext(&err).to_string();
-    assert_eq!(
-        error_status(&err),
-        Some(status),
-        "HTTP status; error: {context}"
-    );
+    let (err, context) = failed_with_status(result, status);
     assert_eq!(
         error_code(&err).as_deref(),
         Some(code),
@@ -698,10 +689,13 @@ pub fn assert_s3_error<T: Debug, E>(
     );
 }
 
-/// Asserts a request failed with this HTTP status (bodiless answers: HEAD,
-/// 304), and that the response carried `x-amz-request-id`.
+/// The error of a request that must have failed with HTTP `status`, and
+/// its description for assertion messages.
 #[track_caller]
-pub fn assert_status<T: Debug, E>(result: Result<T, SdkError<E, HttpResponse>>, status: u16)
+fn failed_with_status<T: Debug, E>(
+    result: Result<T, SdkError<E, HttpResponse>>,
+    status: u16,
+) -> (SdkError<E, HttpResponse>, String)
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
 {
@@ -715,6 +709,17 @@ where
         Some(status),
         "HTTP status; error: {context}"
     );
+    (err, context)
+}
+
+/// Asserts a request failed with this HTTP status (bodiless answers: HEAD,
+/// 304), and that the response carried `x-amz-request-id`.
+#[track_caller]
+pub fn assert_status<T: Debug, E>(result: Result<T, SdkError<E, HttpResponse>>, status: u16)
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+{
+    let (err, context) = failed_with_status(result, status);
     assert!(
         has_request_id(&err),
         "response without x-amz-request-id: {context}"
