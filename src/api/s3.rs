@@ -343,15 +343,15 @@ pub async fn handle(
 
 fn error_response(req: &HttpRequest, mut e: S3Error, id: &str) -> HttpResponse {
     let status = StatusCode::from_u16(e.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    if e.code == S3ErrorCode::NotModified {
-        return HttpResponse::build(status).finish();
+    let mut b = HttpResponse::build(status);
+    for (name, value) in &e.headers {
+        b.insert_header((*name, value.as_str()));
+    }
+    if e.code == S3ErrorCode::NotModified || req.method() == Method::HEAD {
+        return b.finish();
     }
     if e.resource.is_none() {
         e.resource = Some(req.path().to_string());
-    }
-    let mut b = HttpResponse::build(status);
-    if req.method() == Method::HEAD {
-        return b.finish();
     }
     b.content_type("application/xml").body(e.to_xml(id))
 }

@@ -80,6 +80,8 @@ pub enum S3ErrorCode {
     MalformedXML,
     /// 400: an XML body is larger than the server accepts.
     MaxMessageLengthExceeded,
+    /// 400: the user metadata (`x-amz-meta-*`) exceeds 2 KB.
+    MetadataTooLarge,
     /// 405: the method is not allowed on this resource.
     MethodNotAllowed,
     /// 411: `Content-Length` is required.
@@ -146,6 +148,7 @@ impl S3ErrorCode {
         S3ErrorCode::MalformedTrailerError,
         S3ErrorCode::MalformedXML,
         S3ErrorCode::MaxMessageLengthExceeded,
+        S3ErrorCode::MetadataTooLarge,
         S3ErrorCode::MethodNotAllowed,
         S3ErrorCode::MissingContentLength,
         S3ErrorCode::MissingRequestBodyError,
@@ -195,6 +198,7 @@ impl S3ErrorCode {
             S3ErrorCode::MalformedTrailerError => "MalformedTrailerError",
             S3ErrorCode::MalformedXML => "MalformedXML",
             S3ErrorCode::MaxMessageLengthExceeded => "MaxMessageLengthExceeded",
+            S3ErrorCode::MetadataTooLarge => "MetadataTooLarge",
             S3ErrorCode::MethodNotAllowed => "MethodNotAllowed",
             S3ErrorCode::MissingContentLength => "MissingContentLength",
             S3ErrorCode::MissingRequestBodyError => "MissingRequestBodyError",
@@ -247,6 +251,7 @@ impl S3ErrorCode {
             | S3ErrorCode::MalformedTrailerError
             | S3ErrorCode::MalformedXML
             | S3ErrorCode::MaxMessageLengthExceeded
+            | S3ErrorCode::MetadataTooLarge
             | S3ErrorCode::MissingRequestBodyError
             | S3ErrorCode::MissingSecurityHeader
             | S3ErrorCode::RequestTimeout
@@ -333,6 +338,9 @@ impl S3ErrorCode {
                  published schema"
             }
             S3ErrorCode::MaxMessageLengthExceeded => "Your request was too big.",
+            S3ErrorCode::MetadataTooLarge => {
+                "Your metadata headers exceed the maximum allowed metadata size."
+            }
             S3ErrorCode::MethodNotAllowed => {
                 "The specified method is not allowed against this resource."
             }
@@ -395,6 +403,12 @@ pub struct S3Error {
     pub message: String,
     /// The `Resource` element (e.g. `/bucket/key`), omitted when `None`.
     pub resource: Option<String>,
+    /// Elements some codes carry after `Resource` (e.g. InvalidRange's
+    /// `RangeRequested` and `ActualObjectSize`), in order.
+    pub elements: Vec<(&'static str, String)>,
+    /// Response headers some codes carry (e.g. InvalidRange's
+    /// `Content-Range: bytes */<len>`, or `Retry-After`).
+    pub headers: Vec<(&'static str, String)>,
 }
 
 impl S3Error {
@@ -404,7 +418,21 @@ impl S3Error {
             code,
             message: code.default_message().to_owned(),
             resource: None,
+            elements: Vec::new(),
+            headers: Vec::new(),
         }
+    }
+
+    /// Adds an element to the `<Error>` document (after `Resource`).
+    pub fn with_element(mut self, name: &'static str, value: impl Into<String>) -> Self {
+        self.elements.push((name, value.into()));
+        self
+    }
+
+    /// Adds a header to the error response.
+    pub fn with_header(mut self, name: &'static str, value: impl Into<String>) -> Self {
+        self.headers.push((name, value.into()));
+        self
     }
 
     /// Replaces the message with a more specific one.
@@ -440,6 +468,15 @@ impl S3Error {
             out.push_str("<Resource>");
             out.push_str(&escape_text(resource));
             out.push_str("</Resource>");
+        }
+        for (name, value) in &self.elements {
+            out.push('<');
+            out.push_str(name);
+            out.push('>');
+            out.push_str(&escape_text(value));
+            out.push_str("</");
+            out.push_str(name);
+            out.push('>');
         }
         out.push_str("<RequestId>");
         out.push_str(&escape_text(request_id));
@@ -491,6 +528,23 @@ mod tests {
              <RequestId>4442587FB7D0A2F9</RequestId></Error>"
         );
         assert_eq!(err.http_status(), 404);
+    }
+
+    #[test]
+    fn extra_elements_follow_the_resource() {
+        let err = S3Error::new(S3ErrorCode::InvalidRange)
+            .with_resource("/b/k")
+            .with_element("RangeRequested", "bytes=10-20")
+            .with_element("ActualObjectSize", "5")
+            .with_header("Content-Range", "bytes */5");
+        assert_eq!(
+            err.to_xml("r"),
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>InvalidRange</Code>\
+             <Message>The requested range is not satisfiable</Message><Resource>/b/k</Resource>\
+             <RangeRequested>bytes=10-20</RangeRequested><ActualObjectSize>5</ActualObjectSize>\
+             <RequestId>r</RequestId></Error>"
+        );
+        assert_eq!(err.headers, vec![("Content-Range", "bytes */5".to_string())]);
     }
 
     #[test]
