@@ -13,11 +13,14 @@ use actix::Actor;
 use predastore::actors::consensus::network::QuicNetwork;
 use predastore::actors::consensus::service::{MetaService, RaftService};
 use predastore::actors::consensus::{Consensus, ConsensusConfig, LocalRaft, Submit};
-use predastore::actors::frontend::ObjectCoordinator;
+use predastore::actors::frontend::service::now_ms;
+use predastore::actors::frontend::{ObjectCoordinator, ObjectLimits, ObjectService};
 use predastore::actors::pool::{PeerClient, Pool};
+use predastore::actors::ring::Ring;
 use predastore::actors::shard_server::StorageService;
 use predastore::actors::storage_node::StorageNode;
-use predastore::api::s3::{now_ms, Gateway};
+use predastore::api::s3::Gateway;
+use predastore::cluster::ring::{Member, NodeId};
 use predastore::config::{Config, ConfigError, TlsSource};
 use predastore::error::Error;
 use predastore::net::rpc::{MessageService, Services, ShardService};
@@ -293,13 +296,26 @@ fn start_gateway(
     peers: PeerClient,
 ) -> Result<Gateway, Error> {
     let layout = cfg.erasure()?;
-    let storage_nodes = cfg.storage_nodes()?;
-    let objects = ObjectCoordinator::new(node.cloned(), cfg.node_id, &storage_nodes, peers, layout)
-        .map_err(|e| {
-            Error::Config(ConfigError(format!(
-                "PREDASTORE_EC / PREDASTORE_STORAGE_NODES: {e}"
-            )))
-        })?;
+    let members = cfg.storage_nodes()?.into_iter().map(|(id, addr)| Member {
+        id: NodeId(id),
+        addr,
+        zone: String::new(),
+        weight: 1,
+    });
+    let config_error = |e: String| {
+        Error::Config(ConfigError(format!(
+            "PREDASTORE_EC / PREDASTORE_STORAGE_NODES: {e}"
+        )))
+    };
+    let (ring, ring_view) =
+        Ring::new(members.collect()).map_err(|e| config_error(e.to_string()))?;
+    ring.start();
+    let coordinator = ObjectCoordinator::new(node.cloned(), cfg.node_id, ring_view, peers, layout)
+        .map_err(|e| config_error(e.to_string()))?;
+    let limits = ObjectLimits {
+        max_object_bytes: cfg.max_object_bytes,
+        inline_bytes: cfg.inline_bytes()?,
+    };
     let key = AccessKey {
         access_key_id: cfg.access_key.clone(),
         secret: cfg.secret_key.clone(),
@@ -316,15 +332,11 @@ fn start_gateway(
     });
     tracing::info!(ec = %cfg.ec, access_key = %cfg.access_key, "S3 gateway ready");
     Ok(Gateway {
-        consensus,
-        objects,
+        objects: ObjectService::new(consensus, coordinator, limits),
         access_key: cfg.access_key.clone(),
         secret_key: cfg.secret_key.clone(),
         domain: cfg.domain.clone(),
         region: cfg.region.clone(),
-        max_object_bytes: cfg.max_object_bytes,
-        inline_bytes: cfg.inline_bytes()?,
-        recent_buckets: Default::default(),
     })
 }
 

@@ -6,11 +6,12 @@ use actix_web::{web, HttpResponse};
 
 use super::error::{S3Error, S3ErrorCode};
 use super::headers::validate_bucket_name;
-use super::s3::{now_ms, small_body, xml, Gateway, S3Request, S3Result};
+use super::s3::{small_body, xml, Gateway, S3Request, S3Result};
 use super::xml::{
     parse_create_bucket_configuration, BucketInfo, ListAllMyBucketsResult, LocationConstraint,
     Owner,
 };
+use crate::actors::frontend::service::now_ms;
 use crate::storage::meta::{BucketRecord, MetaOp, MetaRead, MetaReadResult};
 
 /// The owner element for an access key.
@@ -23,7 +24,7 @@ pub fn owner(access_key: &str) -> Owner {
 
 /// ListBuckets.
 pub async fn list_buckets(r: &S3Request, gw: &Gateway) -> S3Result {
-    let MetaReadResult::Buckets(buckets) = gw.read(MetaRead::Buckets).await? else {
+    let MetaReadResult::Buckets(buckets) = gw.objects.read(MetaRead::Buckets).await? else {
         return Err(S3Error::new(S3ErrorCode::InternalError));
     };
     let result = ListAllMyBucketsResult {
@@ -47,15 +48,16 @@ pub async fn create(r: &S3Request, payload: web::Payload, gw: &Gateway) -> S3Res
     if !body.iter().all(u8::is_ascii_whitespace) {
         parse_create_bucket_configuration(&body)?;
     }
-    gw.submit(MetaOp::CreateBucket {
-        record: BucketRecord {
-            name: name.to_string(),
-            owner: r.auth.access_key.clone(),
-            created_ms: now_ms(),
-        },
-    })
-    .await
-    .map_err(|e| e.with_resource(format!("/{name}")))?;
+    gw.objects
+        .submit(MetaOp::CreateBucket {
+            record: BucketRecord {
+                name: name.to_string(),
+                owner: r.auth.access_key.clone(),
+                created_ms: now_ms(),
+            },
+        })
+        .await
+        .map_err(|e| S3Error::from(e).with_resource(format!("/{name}")))?;
     Ok(HttpResponse::Ok()
         .insert_header(("Location", format!("/{name}")))
         .finish())
@@ -63,7 +65,7 @@ pub async fn create(r: &S3Request, payload: web::Payload, gw: &Gateway) -> S3Res
 
 /// HeadBucket.
 pub async fn head(r: &S3Request, gw: &Gateway) -> S3Result {
-    gw.bucket(r.bucket()).await?;
+    gw.objects.bucket(r.bucket()).await?;
     Ok(HttpResponse::Ok()
         .insert_header(("x-amz-bucket-region", gw.region.as_str()))
         .finish())
@@ -71,17 +73,13 @@ pub async fn head(r: &S3Request, gw: &Gateway) -> S3Result {
 
 /// DeleteBucket (refused while objects or uploads remain).
 pub async fn delete(r: &S3Request, gw: &Gateway) -> S3Result {
-    gw.submit(MetaOp::DeleteBucket {
-        name: r.bucket().to_string(),
-    })
-    .await?;
-    gw.recent_buckets.forget(r.bucket());
+    gw.objects.delete_bucket(r.bucket()).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
 /// GetBucketLocation.
 pub async fn location(r: &S3Request, gw: &Gateway) -> S3Result {
-    gw.bucket(r.bucket()).await?;
+    gw.objects.bucket(r.bucket()).await?;
     let region = if gw.region == "us-east-1" {
         String::new()
     } else {
@@ -93,7 +91,7 @@ pub async fn location(r: &S3Request, gw: &Gateway) -> S3Result {
 /// GetBucketVersioning: versioning is never enabled (clients and backup
 /// tools ask before they list).
 pub async fn versioning(r: &S3Request, gw: &Gateway) -> S3Result {
-    gw.bucket(r.bucket()).await?;
+    gw.objects.bucket(r.bucket()).await?;
     Ok(xml(
         StatusCode::OK,
         format!(

@@ -21,7 +21,7 @@ async fn page(
     max_keys: u32,
 ) -> Result<ListPage, S3Error> {
     let bucket = r.bucket();
-    gw.bucket(bucket).await?;
+    gw.objects.bucket(bucket).await?;
     let query = ListQuery {
         prefix: r.q("prefix").unwrap_or_default().to_string(),
         delimiter: r
@@ -32,6 +32,7 @@ async fn page(
         max_keys: max_keys as usize,
     };
     match gw
+        .objects
         .read(MetaRead::Objects {
             bucket: bucket.to_string(),
             query,

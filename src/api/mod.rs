@@ -11,6 +11,7 @@ pub mod headers;
 pub mod list;
 pub mod multipart;
 pub mod object;
+pub mod router;
 pub mod s3;
 pub mod sigv2;
 pub mod sigv4;

@@ -5,73 +5,34 @@
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 
+use super::body::{checked_body, declared_length};
 use super::bucket::owner;
-use super::checksum::{etag_hex, multipart_etag};
+use super::checksum::multipart_etag;
 use super::error::{S3Error, S3ErrorCode};
-use super::headers::{
-    parse_copy_source_range, parse_max_keys, parse_part_number, validate_object_key,
-};
-use super::object::{copy_source, drop_data, object_meta, shard_sets, store_body, store_copy};
-use super::s3::{now_ms, small_body, xml, Gateway, S3Request, S3Result};
+use super::headers::{parse_copy_source_range, parse_max_keys, validate_object_key};
+use super::object::{body_digests, checksum_header, copy_source, object_meta, write_error};
+use super::s3::{small_body, xml, Gateway, S3Request, S3Result};
 use super::xml::{
     parse_complete_multipart_upload, Checksums, CompleteMultipartUploadResult, CopyPartResult,
     InitiateMultipartUploadResult, ListMultipartUploadsResult, ListPartsResult, PartInfo,
     UploadInfo,
 };
-use crate::actors::frontend::ShardSet;
-use crate::storage::meta::{
-    MetaOp, MetaOutcome, MetaRead, MetaReadResult, MultipartUpload, ObjectRecord, PartRecord,
-};
+use crate::metrics;
+use crate::storage::meta::{MetaRead, MetaReadResult, MultipartUpload};
 
-/// Largest part S3 accepts.
-const MAX_PART_BYTES: u64 = 5 << 30;
 /// Largest CompleteMultipartUpload body (10,000 parts fit well within).
 const MAX_COMPLETE_BODY: u64 = 4 << 20;
 
-fn no_such_upload() -> S3Error {
-    S3Error::new(S3ErrorCode::NoSuchUpload)
-}
-
-/// The upload named by `uploadId`, which must target this bucket and key.
-async fn upload(r: &S3Request, gw: &Gateway) -> Result<MultipartUpload, S3Error> {
-    let id = r.q("uploadId").unwrap_or_default();
-    match gw.read(MetaRead::Upload(id.to_string())).await? {
-        MetaReadResult::Upload(Some(u)) if u.bucket == r.bucket() && u.key == r.key() => Ok(u),
-        _ => {
-            gw.bucket(r.bucket()).await?;
-            Err(no_such_upload())
-        }
-    }
-}
-
-fn part_set(p: &PartRecord, upload: &MultipartUpload) -> ShardSet {
-    ShardSet {
-        object_id: p.object_id,
-        part: p.part_number,
-        size: p.size,
-        layout: upload.layout,
-        nodes: p.shard_nodes.clone(),
-    }
+/// The upload named by `upload_id`, which must target this bucket and key.
+async fn upload(r: &S3Request, gw: &Gateway, upload_id: &str) -> Result<MultipartUpload, S3Error> {
+    Ok(gw.objects.upload(r.bucket(), r.key(), upload_id).await?)
 }
 
 /// CreateMultipartUpload.
 pub async fn create(r: &S3Request, gw: &Gateway) -> S3Result {
     validate_object_key(r.key())?;
     let meta = object_meta(r)?;
-    let upload_id = format!("{:032x}", rand::random::<u128>());
-    gw.submit(MetaOp::CreateMultipart {
-        upload: MultipartUpload {
-            bucket: r.bucket().to_string(),
-            key: r.key().to_string(),
-            upload_id: upload_id.clone(),
-            initiated_ms: now_ms(),
-            content_type: meta.content_type,
-            user_metadata: meta.user_metadata,
-            headers: meta.headers,
-            layout: gw.objects.layout(),
-        },
-    })
-    .await?;
+    let upload_id = gw.objects.create_upload(r.bucket(), r.key(), meta).await?;
     let result = InitiateMultipartUploadResult {
         bucket: r.bucket().to_string(),
         key: r.key().to_string(),
@@ -80,80 +41,66 @@ pub async fn create(r: &S3Request, gw: &Gateway) -> S3Result {
     Ok(xml(StatusCode::OK, result.to_xml()))
 }
 
-/// Records the part just written as `set`; drops the part it replaced
-/// (or, refused, itself).
-async fn record_part(
-    gw: &Gateway,
-    upload: &MultipartUpload,
-    set: ShardSet,
-    etag: String,
-    last_modified_ms: u64,
-) -> Result<(), S3Error> {
-    let part = PartRecord {
-        upload_id: upload.upload_id.clone(),
-        part_number: set.part,
-        size: set.size,
-        etag,
-        object_id: set.object_id,
-        shard_nodes: set.nodes,
-        last_modified_ms,
-    };
-    let new = part_set(&part, upload);
-    match gw.submit(MetaOp::PutPart { part }).await {
-        Ok(MetaOutcome::PartReplaced(Some(old))) => {
-            drop_data(gw, vec![part_set(&old, upload)]);
-            Ok(())
-        }
-        Ok(_) => Ok(()),
-        Err(e) => {
-            drop_data(gw, vec![new]);
-            Err(e)
-        }
-    }
-}
-
 /// UploadPart.
-pub async fn upload_part(r: &S3Request, payload: web::Payload, gw: &Gateway) -> S3Result {
-    let number = parse_part_number(r.q("partNumber").unwrap_or_default())?;
-    let upload = upload(r, gw).await?;
-    let (set, digests) = store_body(r, payload, gw, number, upload.layout, MAX_PART_BYTES).await?;
-    let etag = etag_hex(&digests.md5);
-    record_part(gw, &upload, set, etag.clone(), now_ms()).await?;
+pub async fn upload_part(
+    r: &S3Request,
+    payload: web::Payload,
+    gw: &Gateway,
+    upload_id: &str,
+    number: u32,
+) -> S3Result {
+    let upload = upload(r, gw, upload_id).await?;
+    let size = declared_length(r.http.headers(), &r.auth)?;
+    let (mut body, slot) = checked_body(payload, r.http.headers(), &r.auth, size)?;
+    let (part, digests) = gw
+        .objects
+        .upload_part(&upload, number, size, &mut body, || body_digests(&slot))
+        .await
+        .map_err(write_error)?;
+    metrics::S3_BYTES_IN.inc_by(size);
     let mut resp = HttpResponse::Ok();
-    resp.insert_header(("ETag", format!("\"{etag}\"")));
-    if let Some((alg, v)) = &digests.checksum {
-        resp.insert_header((alg.header_name(), v.as_str()));
+    resp.insert_header(("ETag", format!("\"{}\"", part.etag)));
+    for (alg, v) in &digests.checksums {
+        if let Some(h) = checksum_header(alg) {
+            resp.insert_header((h, v.as_str()));
+        }
     }
     Ok(resp.finish())
 }
 
 /// UploadPartCopy (whole source, or `x-amz-copy-source-range`).
-pub async fn upload_part_copy(r: &S3Request, gw: &Gateway) -> S3Result {
-    let number = parse_part_number(r.q("partNumber").unwrap_or_default())?;
-    let upload = upload(r, gw).await?;
+pub async fn upload_part_copy(
+    r: &S3Request,
+    gw: &Gateway,
+    upload_id: &str,
+    number: u32,
+) -> S3Result {
+    let upload = upload(r, gw, upload_id).await?;
     let src = copy_source(r, gw).await?;
     let range = match r.header("x-amz-copy-source-range") {
         Some(h) => parse_copy_source_range(h, src.size)?,
         None => 0..src.size,
     };
-    if range.end - range.start > MAX_PART_BYTES {
-        return Err(S3Error::new(S3ErrorCode::EntityTooLarge));
-    }
-    let (set, md5) = store_copy(gw, &src, range, number, upload.layout).await?;
-    let etag = etag_hex(&md5);
-    let last_modified_ms = now_ms();
-    record_part(gw, &upload, set, etag.clone(), last_modified_ms).await?;
+    let part = gw
+        .objects
+        .upload_part_copy(&upload, number, &src, range)
+        .await?;
     let result = CopyPartResult {
-        etag,
-        last_modified_ms,
+        etag: part.etag,
+        last_modified_ms: part.last_modified_ms,
         checksums: Checksums::default(),
     };
     Ok(xml(StatusCode::OK, result.to_xml()))
 }
 
 /// CompleteMultipartUpload.
-pub async fn complete(r: &S3Request, payload: web::Payload, gw: &Gateway) -> S3Result {
-    let upload = upload(r, gw).await?;
+pub async fn complete(
+    r: &S3Request,
+    payload: web::Payload,
+    gw: &Gateway,
+    upload_id: &str,
+) -> S3Result {
+    let upload = upload(r, gw, upload_id).await?;
     let body = small_body(r, payload, MAX_COMPLETE_BODY).await?;
     let request = parse_complete_multipart_upload(&body)?;
     let mut md5s = Vec::with_capacity(request.parts.len());
@@ -164,47 +111,12 @@ pub async fn complete(r: &S3Request, payload: web::Payload, gw: &Gateway) -> S3R
         md5s.push(md5);
     }
     let etag = multipart_etag(&md5s);
-    let template = ObjectRecord {
-        bucket: upload.bucket.clone(),
-        key: upload.key.clone(),
-        object_id: rand::random(),
-        size: 0,
-        etag: etag.clone(),
-        content_type: None,
-        user_metadata: vec![],
-        headers: vec![],
-        checksums: vec![],
-        last_modified_ms: now_ms(),
-        layout: upload.layout,
-        parts: vec![],
-        shard_nodes: vec![],
-        inline_data: None,
-    };
-    let outcome = gw
-        .submit(MetaOp::CompleteMultipart {
-            bucket: upload.bucket.clone(),
-            key: upload.key.clone(),
-            upload_id: upload.upload_id.clone(),
-            parts: request
-                .parts
-                .iter()
-                .map(|p| (p.part_number, p.etag.trim_matches('"').to_string()))
-                .collect(),
-            record_template: template,
-        })
-        .await?;
-    if let MetaOutcome::Completed {
-        replaced,
-        unused_parts,
-    } = outcome
-    {
-        let mut garbage: Vec<ShardSet> =
-            unused_parts.iter().map(|p| part_set(p, &upload)).collect();
-        if let Some(old) = replaced {
-            garbage.extend(shard_sets(&old));
-        }
-        drop_data(gw, garbage);
-    }
+    let parts = request
+        .parts
+        .iter()
+        .map(|p| (p.part_number, p.etag.trim_matches('"').to_string()))
+        .collect();
+    gw.objects.complete(&upload, parts, etag.clone()).await?;
     let result = CompleteMultipartUploadResult {
         location: format!("/{}/{}", upload.bucket, upload.key),
         bucket: upload.bucket,
@@ -216,24 +128,15 @@ pub async fn complete(r: &S3Request, payload: web::Payload, gw: &Gateway) -> S3R
 }
 
 /// AbortMultipartUpload.
-pub async fn abort(r: &S3Request, gw: &Gateway) -> S3Result {
-    let upload = upload(r, gw).await?;
-    let outcome = gw
-        .submit(MetaOp::AbortMultipart {
-            bucket: upload.bucket.clone(),
-            key: upload.key.clone(),
-            upload_id: upload.upload_id.clone(),
-        })
-        .await?;
-    if let MetaOutcome::Aborted { parts } = outcome {
-        drop_data(gw, parts.iter().map(|p| part_set(p, &upload)).collect());
-    }
+pub async fn abort(r: &S3Request, gw: &Gateway, upload_id: &str) -> S3Result {
+    let upload = upload(r, gw, upload_id).await?;
+    gw.objects.abort(&upload).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
 /// ListParts.
-pub async fn list_parts(r: &S3Request, gw: &Gateway) -> S3Result {
-    let upload = upload(r, gw).await?;
+pub async fn list_parts(r: &S3Request, gw: &Gateway, upload_id: &str) -> S3Result {
+    let upload = upload(r, gw, upload_id).await?;
     let max = parse_max_keys(r.q("max-parts"), 1000, 1000)?;
     let marker: u32 = match r.q("part-number-marker") {
         Some(m) => m
@@ -246,7 +149,7 @@ pub async fn list_parts(r: &S3Request, gw: &Gateway) -> S3Result {
         part_number_marker: marker,
         max_parts: max as usize,
     };
-    let MetaReadResult::Parts(page) = gw.read(read).await? else {
+    let MetaReadResult::Parts(page) = gw.objects.read(read).await? else {
         return Err(S3Error::new(S3ErrorCode::InternalError));
     };
     let result = ListPartsResult {
@@ -277,7 +180,7 @@ pub async fn list_parts(r: &S3Request, gw: &Gateway) -> S3Result {
 
 /// ListMultipartUploads.
 pub async fn list_uploads(r: &S3Request, gw: &Gateway) -> S3Result {
-    gw.bucket(r.bucket()).await?;
+    gw.objects.bucket(r.bucket()).await?;
     let max = parse_max_keys(r.q("max-uploads"), 1000, 1000)?;
     let read = MetaRead::Uploads {
         bucket: r.bucket().to_string(),
@@ -292,7 +195,7 @@ pub async fn list_uploads(r: &S3Request, gw: &Gateway) -> S3Result {
             .map(str::to_string),
         max_uploads: max as usize,
     };
-    let MetaReadResult::Uploads(page) = gw.read(read).await? else {
+    let MetaReadResult::Uploads(page) = gw.objects.read(read).await? else {
         return Err(S3Error::new(S3ErrorCode::InternalError));
     };
     let result = ListMultipartUploadsResult {

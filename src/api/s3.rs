@@ -2,30 +2,23 @@
 //! handlers, and the error and response conventions every answer shares
 //! (S3 XML errors, `x-amz-request-id`).
 
-use std::time::{SystemTime, UNIX_EPOCH};
-
-use actix::Addr;
 use actix_web::http::{Method, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse, HttpResponseBuilder};
 use time::OffsetDateTime;
 
 use super::error::{S3Error, S3ErrorCode};
 use super::headers::HeaderError;
+use super::router::Endpoint;
 use super::sigv4::{self, AuthContext, AuthError, RequestParts};
 use super::{bucket, list, multipart, object};
-use crate::actors::consensus::{Consensus, ConsensusError, Read, Submit};
-use crate::actors::frontend::{FrontendError, ObjectCoordinator};
+use crate::actors::frontend::ObjectService;
 use crate::metrics;
-use crate::storage::meta::{
-    BucketRecord, MetaOp, MetaOpError, MetaOutcome, MetaRead, MetaReadResult, ObjectRecord,
-};
+use crate::storage::meta::{MetaOpError, MetaRead, MetaReadResult};
 
 /// Everything the S3 handlers share.
 pub struct Gateway {
-    /// Metadata ops and reads.
-    pub consensus: Addr<Consensus>,
-    /// Object data.
-    pub objects: ObjectCoordinator,
+    /// Objects, buckets and uploads: data and metadata.
+    pub objects: ObjectService,
     /// The configured access key id (also stored in metadata).
     pub access_key: String,
     /// Its secret.
@@ -35,53 +28,6 @@ pub struct Gateway {
     pub domain: Option<String>,
     /// The region answered by GetBucketLocation.
     pub region: String,
-    /// Largest single PUT.
-    pub max_object_bytes: u64,
-    /// Largest object kept inline in its metadata record.
-    pub inline_bytes: u64,
-    /// Buckets recently seen to exist, for the early check of uploads.
-    pub recent_buckets: RecentBuckets,
-}
-
-/// Buckets seen to exist in the last [`RecentBuckets::TTL`]. An upload
-/// checks its bucket before taking the body, so a missing bucket fails
-/// fast; that check may be slightly stale, because the commit checks the
-/// bucket again. Only existence is remembered, never absence, so a new
-/// bucket is usable at once.
-#[derive(Default)]
-pub struct RecentBuckets {
-    seen: std::sync::Mutex<std::collections::HashMap<String, std::time::Instant>>,
-}
-
-impl RecentBuckets {
-    /// How long a sighting counts.
-    const TTL: std::time::Duration = std::time::Duration::from_secs(1);
-    /// Sightings kept before the map is cleared.
-    const MAX: usize = 4096;
-
-    fn contains(&self, bucket: &str) -> bool {
-        self.seen
-            .lock()
-            .ok()
-            .and_then(|seen| seen.get(bucket).map(|at| at.elapsed() < Self::TTL))
-            .unwrap_or(false)
-    }
-
-    /// Drops a sighting (the bucket was just deleted here).
-    pub fn forget(&self, bucket: &str) {
-        if let Ok(mut seen) = self.seen.lock() {
-            seen.remove(bucket);
-        }
-    }
-
-    fn insert(&self, bucket: &str) {
-        if let Ok(mut seen) = self.seen.lock() {
-            if seen.len() >= Self::MAX {
-                seen.clear();
-            }
-            seen.insert(bucket.to_string(), std::time::Instant::now());
-        }
-    }
 }
 
 /// One authenticated S3 request.
@@ -142,18 +88,6 @@ impl S3Request {
 /// What handlers return.
 pub type S3Result = Result<HttpResponse, S3Error>;
 
-/// Milliseconds since the Unix epoch, now.
-pub fn now_ms() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as u64)
-}
-
-/// A fresh id for an object version or a part.
-pub fn new_object_id() -> u128 {
-    rand::random()
-}
-
 impl From<HeaderError> for S3Error {
     fn from(e: HeaderError) -> Self {
         let code = S3ErrorCode::from_aws_str(e.s3_code()).unwrap_or(S3ErrorCode::InvalidArgument);
@@ -167,95 +101,21 @@ impl From<MetaOpError> for S3Error {
     }
 }
 
-impl From<ConsensusError> for S3Error {
-    fn from(e: ConsensusError) -> Self {
-        let code = match e {
-            ConsensusError::Busy => S3ErrorCode::SlowDown,
-            ConsensusError::NotLeader(_) | ConsensusError::Unavailable(_) => {
-                S3ErrorCode::ServiceUnavailable
-            }
-            ConsensusError::Indeterminate(_) | ConsensusError::Failed(_) => {
-                S3ErrorCode::InternalError
-            }
-        };
-        tracing::warn!(error = %e, "metadata request failed");
-        S3Error::new(code)
-    }
-}
-
-impl From<FrontendError> for S3Error {
-    fn from(e: FrontendError) -> Self {
-        tracing::error!(error = %e, "object data request failed");
-        S3Error::new(S3ErrorCode::InternalError)
-    }
-}
-
 fn auth_error(e: AuthError) -> S3Error {
     let code = S3ErrorCode::from_aws_str(e.s3_code()).unwrap_or(S3ErrorCode::AccessDenied);
     S3Error::new(code).with_message(e.message())
 }
 
 impl Gateway {
-    /// Commits one metadata op; a refused op is its S3 error.
-    pub async fn submit(&self, op: MetaOp) -> Result<MetaOutcome, S3Error> {
-        let result = self
-            .consensus
-            .send(Submit(op))
-            .await
-            .map_err(|_| S3Error::new(S3ErrorCode::ServiceUnavailable))??;
-        Ok(result?)
-    }
-
-    /// A linearizable metadata read.
-    pub async fn read(&self, read: MetaRead) -> Result<MetaReadResult, S3Error> {
-        Ok(self
-            .consensus
-            .send(Read(read))
-            .await
-            .map_err(|_| S3Error::new(S3ErrorCode::ServiceUnavailable))??)
-    }
-
-    /// The bucket, or `NoSuchBucket`.
-    pub async fn bucket(&self, name: &str) -> Result<BucketRecord, S3Error> {
-        match self.read(MetaRead::Bucket(name.into())).await? {
-            MetaReadResult::Bucket(Some(b)) => Ok(b),
-            _ => Err(S3Error::new(S3ErrorCode::NoSuchBucket).with_resource(format!("/{name}"))),
-        }
-    }
-
-    /// Fails with `NoSuchBucket` unless the bucket exists or did within
-    /// the last second: the early check of an upload, which its commit
-    /// repeats authoritatively.
-    pub async fn bucket_precheck(&self, name: &str) -> Result<(), S3Error> {
-        if self.recent_buckets.contains(name) {
-            return Ok(());
-        }
-        self.bucket(name).await?;
-        self.recent_buckets.insert(name);
-        Ok(())
-    }
-
-    /// The object's current version, or `NoSuchKey` (`NoSuchBucket` when
-    /// the bucket is missing).
-    pub async fn object(&self, bucket: &str, key: &str) -> Result<ObjectRecord, S3Error> {
-        let read = MetaRead::Object {
-            bucket: bucket.into(),
-            key: key.into(),
-        };
-        match self.read(read).await? {
-            MetaReadResult::Object(Some(o)) => Ok(o),
-            _ => {
-                self.bucket(bucket).await?;
-                Err(S3Error::new(S3ErrorCode::NoSuchKey).with_resource(format!("/{bucket}/{key}")))
-            }
-        }
-    }
-
     async fn secret_for(&self, access_key: &str) -> Option<String> {
         if access_key == self.access_key {
             return Some(self.secret_key.clone());
         }
-        match self.read(MetaRead::AccessKey(access_key.into())).await {
+        match self
+            .objects
+            .read(MetaRead::AccessKey(access_key.into()))
+            .await
+        {
             Ok(MetaReadResult::AccessKey(Some(k))) => Some(k.secret),
             _ => None,
         }
@@ -315,10 +175,10 @@ pub async fn handle(
     let started = std::time::Instant::now();
     let id = request_id();
     let (op, result) = match authenticate(&req, &gw).await {
-        Ok(s3) => {
-            let op = operation(&s3);
-            (op, dispatch(op, s3, payload, &gw).await)
-        }
+        Ok(s3) => match Endpoint::route(&s3) {
+            Ok(endpoint) => (endpoint.name(), dispatch(endpoint, s3, payload, &gw).await),
+            Err(e) => (e.name, Err(e.error)),
+        },
         Err(e) => ("Unauthenticated", Err(e)),
     };
     let mut response = match result {
@@ -454,85 +314,44 @@ fn url_query(raw: &str) -> Vec<(String, String)> {
         .collect()
 }
 
-/// The S3 operation a request names.
-fn operation(r: &S3Request) -> &'static str {
-    let m = r.http.method();
-    match (&r.bucket, &r.key) {
-        (None, _) if m == Method::GET => "ListBuckets",
-        (None, _) => "Unknown",
-        (Some(_), None) => match *m {
-            Method::PUT => "CreateBucket",
-            Method::HEAD => "HeadBucket",
-            Method::DELETE => "DeleteBucket",
-            Method::POST if r.has("delete") => "DeleteObjects",
-            Method::GET if r.has("location") => "GetBucketLocation",
-            Method::GET if r.has("versioning") => "GetBucketVersioning",
-            Method::GET if r.has("uploads") => "ListMultipartUploads",
-            Method::GET if r.has("versions") => "ListObjectVersions",
-            Method::GET if r.q("list-type") == Some("2") => "ListObjectsV2",
-            Method::GET
-                if r.query
-                    .iter()
-                    .all(|(k, _)| LIST_PARAMS.contains(&k.as_str())) =>
-            {
-                "ListObjects"
-            }
-            _ => "Unknown",
-        },
-        (Some(_), Some(_)) => match *m {
-            Method::PUT if r.has("uploadId") && r.header("x-amz-copy-source").is_some() => {
-                "UploadPartCopy"
-            }
-            Method::PUT if r.has("uploadId") => "UploadPart",
-            Method::PUT if r.header("x-amz-copy-source").is_some() => "CopyObject",
-            Method::PUT if r.query.is_empty() => "PutObject",
-            Method::GET if r.has("uploadId") => "ListParts",
-            Method::GET
-                if r.query
-                    .iter()
-                    .all(|(k, _)| k.starts_with("response-") || k == "partNumber") =>
-            {
-                "GetObject"
-            }
-            Method::HEAD => "HeadObject",
-            Method::DELETE if r.has("uploadId") => "AbortMultipartUpload",
-            Method::DELETE if r.query.is_empty() => "DeleteObject",
-            Method::POST if r.has("uploads") => "CreateMultipartUpload",
-            Method::POST if r.has("uploadId") => "CompleteMultipartUpload",
-            _ => "Unknown",
-        },
-    }
-}
-
-/// Query parameters a ListObjects (V1) request may carry.
-const LIST_PARAMS: &[&str] = &["prefix", "delimiter", "marker", "max-keys", "encoding-type"];
-
-async fn dispatch(op: &'static str, r: S3Request, payload: web::Payload, gw: &Gateway) -> S3Result {
-    match op {
-        "ListBuckets" => bucket::list_buckets(&r, gw).await,
-        "CreateBucket" => bucket::create(&r, payload, gw).await,
-        "HeadBucket" => bucket::head(&r, gw).await,
-        "DeleteBucket" => bucket::delete(&r, gw).await,
-        "GetBucketLocation" => bucket::location(&r, gw).await,
-        "GetBucketVersioning" => bucket::versioning(&r, gw).await,
-        "DeleteObjects" => object::delete_many(&r, payload, gw).await,
-        "ListObjects" => list::objects_v1(&r, gw).await,
-        "ListObjectsV2" => list::objects_v2(&r, gw).await,
-        "ListObjectVersions" => list::versions(&r, gw).await,
-        "ListMultipartUploads" => multipart::list_uploads(&r, gw).await,
-        "PutObject" => object::put(&r, payload, gw).await,
-        "CopyObject" => object::copy(&r, gw).await,
-        "GetObject" => object::get(&r, gw).await,
-        "HeadObject" => object::get(&r, gw).await,
-        "DeleteObject" => object::delete(&r, gw).await,
-        "CreateMultipartUpload" => multipart::create(&r, gw).await,
-        "UploadPart" => multipart::upload_part(&r, payload, gw).await,
-        "UploadPartCopy" => multipart::upload_part_copy(&r, gw).await,
-        "CompleteMultipartUpload" => multipart::complete(&r, payload, gw).await,
-        "AbortMultipartUpload" => multipart::abort(&r, gw).await,
-        "ListParts" => multipart::list_parts(&r, gw).await,
-        _ if r.bucket.is_none() => Err(S3Error::new(S3ErrorCode::MethodNotAllowed)),
-        _ => Err(S3Error::new(S3ErrorCode::NotImplemented)
+async fn dispatch(
+    endpoint: Endpoint,
+    r: S3Request,
+    payload: web::Payload,
+    gw: &Gateway,
+) -> S3Result {
+    match endpoint {
+        Endpoint::ListBuckets => bucket::list_buckets(&r, gw).await,
+        Endpoint::CreateBucket => bucket::create(&r, payload, gw).await,
+        Endpoint::HeadBucket => bucket::head(&r, gw).await,
+        Endpoint::DeleteBucket => bucket::delete(&r, gw).await,
+        Endpoint::GetBucketLocation => bucket::location(&r, gw).await,
+        Endpoint::GetBucketVersioning => bucket::versioning(&r, gw).await,
+        Endpoint::DeleteObjects => object::delete_many(&r, payload, gw).await,
+        Endpoint::ListObjects => list::objects_v1(&r, gw).await,
+        Endpoint::ListObjectsV2 => list::objects_v2(&r, gw).await,
+        Endpoint::ListObjectVersions => list::versions(&r, gw).await,
+        Endpoint::ListMultipartUploads => multipart::list_uploads(&r, gw).await,
+        Endpoint::PutObject => object::put(&r, payload, gw).await,
+        Endpoint::CopyObject => object::copy(&r, gw).await,
+        Endpoint::GetObject | Endpoint::HeadObject => object::get(&r, gw).await,
+        Endpoint::DeleteObject => object::delete(&r, gw).await,
+        Endpoint::CreateMultipartUpload => multipart::create(&r, gw).await,
+        Endpoint::UploadPart {
+            upload_id,
+            part_number,
+        } => multipart::upload_part(&r, payload, gw, &upload_id, part_number).await,
+        Endpoint::UploadPartCopy {
+            upload_id,
+            part_number,
+        } => multipart::upload_part_copy(&r, gw, &upload_id, part_number).await,
+        Endpoint::CompleteMultipartUpload { upload_id } => {
+            multipart::complete(&r, payload, gw, &upload_id).await
+        }
+        Endpoint::AbortMultipartUpload { upload_id } => multipart::abort(&r, gw, &upload_id).await,
+        Endpoint::ListParts { upload_id } => multipart::list_parts(&r, gw, &upload_id).await,
+        Endpoint::MethodNotAllowed => Err(S3Error::new(S3ErrorCode::MethodNotAllowed)),
+        Endpoint::NotImplemented => Err(S3Error::new(S3ErrorCode::NotImplemented)
             .with_message("This operation or sub-resource is not supported by predastore.")),
     }
 }

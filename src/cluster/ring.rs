@@ -72,16 +72,6 @@ impl PlacementKey {
     pub fn value(self) -> u64 {
         self.0
     }
-
-    /// Position of the shards of one object id (or one part of it). Object
-    /// ids are random, so the data of one key spreads over the ring with
-    /// each version; where it went is recorded with the object.
-    pub fn for_object(object_id: u128, part: u32) -> PlacementKey {
-        let mut buf = [0u8; 20];
-        buf[..16].copy_from_slice(&object_id.to_le_bytes());
-        buf[16..].copy_from_slice(&part.to_le_bytes());
-        PlacementKey(xxh3_64_with_seed(&buf, PLACEMENT_SEED))
-    }
 }
 
 /// Hashes an object name to its ring position; the one function all callers
@@ -353,16 +343,16 @@ mod tests {
 
     #[test]
     fn object_placement_keys_are_stable_and_spread_objects_over_every_node() {
-        let a = PlacementKey::for_object(7, 0);
-        assert_eq!(a, PlacementKey::for_object(7, 0));
-        assert_ne!(a, PlacementKey::for_object(7, 1));
-        assert_ne!(a, PlacementKey::for_object(8, 0));
+        let a = placement_key("b", "7");
+        assert_eq!(a, placement_key("b", "7"));
+        assert_ne!(a, placement_key("c", "7"));
+        assert_ne!(a, placement_key("b", "8"));
         // Three shards of each of many objects on three nodes: always one
         // per node, and each node leads (holds shard 0) about a third.
         let ring = HashRing::new(flat(3)).expect("ring");
         let mut first = HashMap::new();
         for id in 0..3000u128 {
-            let placed = ring.place(PlacementKey::for_object(id * 7919, 0), 3);
+            let placed = ring.place(placement_key("bucket", &format!("key-{}", id * 7919)), 3);
             let distinct: BTreeSet<_> = placed.iter().collect();
             assert_eq!(distinct.len(), 3, "{placed:?}");
             *first.entry(placed[0]).or_insert(0u32) += 1;

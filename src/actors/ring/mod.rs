@@ -1,14 +1,17 @@
-//! The Ring actor: owns the hash ring built from the cluster membership and
+//! The Ring actor: owns the hash ring built from the storage-node layout and
 //! publishes it as an immutable snapshot, so placement on the hot path is a
 //! pointer load, not a message round trip. A membership change builds a new
-//! ring and swaps the snapshot.
+//! ring and swaps the snapshot. No other code builds a ring.
+//!
+//! An empty ring means there is no cluster layout: the process's own volumes
+//! are the only storage (the `all` role).
 
 use std::sync::Arc;
 
 use actix::prelude::*;
 use arc_swap::ArcSwap;
 
-use crate::cluster::ring::{placement_key, HashRing, Member, NodeId, RingError};
+use crate::cluster::ring::{HashRing, Member, NodeId, PlacementKey, RingError};
 
 /// The current ring, readable from any thread.
 #[derive(Clone)]
@@ -20,9 +23,10 @@ impl RingView {
         self.0.load_full()
     }
 
-    /// The `n` nodes for an object: THE placement every path uses.
-    pub fn place(&self, bucket: &str, key: &str, n: usize) -> Vec<NodeId> {
-        self.0.load().place(placement_key(bucket, key), n)
+    /// The `n` nodes for the shards at `key`: THE placement every path
+    /// uses (empty when the ring is).
+    pub fn place(&self, key: PlacementKey, n: usize) -> Vec<NodeId> {
+        self.0.load().place(key, n)
     }
 }
 
@@ -71,12 +75,16 @@ mod tests {
         }
     }
 
+    fn key() -> PlacementKey {
+        crate::cluster::ring::placement_key("bucket", "key")
+    }
+
     #[actix_rt::test]
     async fn membership_change_swaps_the_snapshot_readers_see(
     ) -> Result<(), Box<dyn std::error::Error>> {
         let (ring, view) = Ring::new(vec![member(1, "a"), member(2, "b")])?;
         let before = view.snapshot();
-        assert_eq!(view.place("bucket", "key", 3).len(), 3);
+        assert_eq!(view.place(key(), 3).len(), 3);
         let addr = ring.start();
         addr.send(SetMembers(vec![
             member(1, "a"),
@@ -86,12 +94,12 @@ mod tests {
         .await??;
         let after = view.snapshot();
         assert_eq!((before.len(), after.len()), (2, 3));
-        let placed = view.place("bucket", "key", 3);
+        let placed = view.place(key(), 3);
         assert_eq!(placed.len(), 3);
         let distinct: std::collections::BTreeSet<_> = placed.iter().collect();
         assert_eq!(distinct.len(), 3, "three nodes, three distinct placements");
         // The snapshot taken before is unchanged: readers are never torn.
-        assert_eq!(before.place(placement_key("bucket", "key"), 3).len(), 3);
+        assert_eq!(before.place(key(), 3).len(), 3);
         assert!(addr
             .send(SetMembers(vec![member(1, "a"), member(1, "b")]))
             .await?

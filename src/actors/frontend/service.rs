@@ -1,0 +1,741 @@
+//! The object service: an object's life from its first byte to the drop of
+//! its data, with no HTTP in it.
+//!
+//! A write stores the data first (erasure-coded shards, or inline in the
+//! record for small objects), then commits the record through the Consensus
+//! actor; a refused commit drops the new data, an accepted one drops the
+//! data of the version it replaced. Multipart parts follow the same rule per
+//! part. Reads resolve the record once and stream that version's data.
+
+use std::collections::HashMap;
+use std::ops::Range;
+use std::sync::Mutex;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use actix::Addr;
+use bytes::{Bytes, BytesMut};
+use futures::{Stream, StreamExt};
+use md5::{Digest as _, Md5};
+
+use super::coordinator::{ObjectCoordinator, ShardSet, WriteError};
+use super::error::ObjectError;
+use crate::actors::consensus::{Consensus, ConsensusError, Read, Submit};
+use crate::storage::meta::{
+    BucketRecord, ErasureLayout, MetaOp, MetaOutcome, MetaRead, MetaReadResult, MultipartUpload,
+    ObjectRecord, PartRecord,
+};
+
+/// Largest part S3 accepts.
+pub const MAX_PART_BYTES: u64 = 5 << 30;
+
+/// Size limits of new objects.
+#[derive(Clone, Copy, Debug)]
+pub struct ObjectLimits {
+    /// Largest single PUT (`PREDASTORE_MAX_OBJECT_BYTES`).
+    pub max_object_bytes: u64,
+    /// Largest object kept inline in its record (`PREDASTORE_INLINE_BYTES`).
+    pub inline_bytes: u64,
+}
+
+/// What a writer says about an object besides its bytes.
+#[derive(Clone, Debug, Default)]
+pub struct ObjectMeta {
+    /// Content-Type.
+    pub content_type: Option<String>,
+    /// `x-amz-meta-*`, without the prefix.
+    pub user_metadata: Vec<(String, String)>,
+    /// Stored standard headers (Content-Encoding, Cache-Control, …).
+    pub headers: Vec<(String, String)>,
+}
+
+impl ObjectMeta {
+    /// The metadata an existing object carries (a copy that keeps it).
+    pub fn of(record: &ObjectRecord) -> Self {
+        ObjectMeta {
+            content_type: record.content_type.clone(),
+            user_metadata: record.user_metadata.clone(),
+            headers: record.headers.clone(),
+        }
+    }
+}
+
+/// The digests of a body that passed its checks.
+#[derive(Clone, Debug)]
+pub struct ObjectDigests {
+    /// MD5 of the bytes (the single-part ETag).
+    pub md5: [u8; 16],
+    /// Extra checksums as stored: (lower-case algorithm, value).
+    pub checksums: Vec<(String, String)>,
+}
+
+/// A single-part object about to be written.
+#[derive(Clone, Debug)]
+pub struct NewObject {
+    /// Its bucket.
+    pub bucket: String,
+    /// Its key.
+    pub key: String,
+    /// Bytes the body declares.
+    pub size: u64,
+    /// Content-Type, user metadata, stored headers.
+    pub meta: ObjectMeta,
+    /// Only if the key does not exist yet (`If-None-Match: *`).
+    pub if_absent: bool,
+}
+
+/// Milliseconds since the Unix epoch, now.
+pub fn now_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
+}
+
+/// Shards of the object data of `record` (each part's, for multipart;
+/// none for an object kept inline).
+pub fn shard_sets(record: &ObjectRecord) -> Vec<ShardSet> {
+    if record.inline_data.is_some() {
+        return vec![];
+    }
+    if record.parts.is_empty() {
+        return vec![ShardSet {
+            object_id: record.object_id,
+            part: 0,
+            size: record.size,
+            layout: record.layout,
+            nodes: record.shard_nodes.clone(),
+        }];
+    }
+    record
+        .parts
+        .iter()
+        .map(|p| ShardSet {
+            object_id: p.object_id,
+            part: p.part_number,
+            size: p.size,
+            layout: record.layout,
+            nodes: p.shard_nodes.clone(),
+        })
+        .collect()
+}
+
+/// The shards of one multipart part.
+fn part_set(p: &PartRecord, upload: &MultipartUpload) -> ShardSet {
+    ShardSet {
+        object_id: p.object_id,
+        part: p.part_number,
+        size: p.size,
+        layout: upload.layout,
+        nodes: p.shard_nodes.clone(),
+    }
+}
+
+/// Buckets seen to exist in the last [`RecentBuckets::TTL`]. An upload
+/// checks its bucket before taking the body, so a missing bucket fails
+/// fast; that check may be slightly stale, because the commit checks the
+/// bucket again. Only existence is remembered, never absence, so a new
+/// bucket is usable at once.
+#[derive(Default)]
+struct RecentBuckets {
+    seen: Mutex<HashMap<String, Instant>>,
+}
+
+impl RecentBuckets {
+    /// How long a sighting counts.
+    const TTL: Duration = Duration::from_secs(1);
+    /// Sightings kept before the map is cleared.
+    const MAX: usize = 4096;
+
+    fn contains(&self, bucket: &str) -> bool {
+        self.seen
+            .lock()
+            .ok()
+            .and_then(|seen| seen.get(bucket).map(|at| at.elapsed() < Self::TTL))
+            .unwrap_or(false)
+    }
+
+    fn forget(&self, bucket: &str) {
+        if let Ok(mut seen) = self.seen.lock() {
+            seen.remove(bucket);
+        }
+    }
+
+    fn insert(&self, bucket: &str) {
+        if let Ok(mut seen) = self.seen.lock() {
+            if seen.len() >= Self::MAX {
+                seen.clear();
+            }
+            seen.insert(bucket.to_string(), Instant::now());
+        }
+    }
+}
+
+/// Reads a small body whole; fails unless it has exactly `size` bytes.
+async fn collect_exact<S, E>(body: &mut S, size: u64) -> Result<Bytes, ServiceWriteError<E>>
+where
+    S: Stream<Item = Result<Bytes, E>> + Unpin,
+{
+    let mut data = BytesMut::with_capacity(usize::try_from(size).unwrap_or(0));
+    while let Some(chunk) = body.next().await {
+        data.extend_from_slice(&chunk.map_err(WriteError::Body)?);
+        if data.len() as u64 > size {
+            break;
+        }
+    }
+    if data.len() as u64 != size {
+        return Err(WriteError::Store(ObjectError::IncompleteBody {
+            received: data.len() as u64,
+            declared: size,
+        }));
+    }
+    Ok(data.freeze())
+}
+
+/// A failed write of the service: the body's own error, or the service's.
+pub type ServiceWriteError<E> = WriteError<E, ObjectError>;
+
+/// Objects and multipart uploads: data through the coordinator, records
+/// through the Consensus actor.
+pub struct ObjectService {
+    consensus: Addr<Consensus>,
+    data: ObjectCoordinator,
+    limits: ObjectLimits,
+    recent_buckets: RecentBuckets,
+}
+
+impl ObjectService {
+    /// A service committing through `consensus` and storing data with
+    /// `data`.
+    pub fn new(consensus: Addr<Consensus>, data: ObjectCoordinator, limits: ObjectLimits) -> Self {
+        ObjectService {
+            consensus,
+            data,
+            limits,
+            recent_buckets: RecentBuckets::default(),
+        }
+    }
+
+    /// The erasure layout new objects get.
+    pub fn layout(&self) -> ErasureLayout {
+        self.data.layout()
+    }
+
+    /// Commits one metadata op; a refused op is [`ObjectError::Refused`].
+    pub async fn submit(&self, op: MetaOp) -> Result<MetaOutcome, ObjectError> {
+        let result = self
+            .consensus
+            .send(Submit(op))
+            .await
+            .map_err(|e| ConsensusError::Unavailable(e.to_string()))??;
+        Ok(result?)
+    }
+
+    /// A linearizable metadata read.
+    pub async fn read(&self, read: MetaRead) -> Result<MetaReadResult, ObjectError> {
+        Ok(self
+            .consensus
+            .send(Read(read))
+            .await
+            .map_err(|e| ConsensusError::Unavailable(e.to_string()))??)
+    }
+
+    /// The bucket, or [`ObjectError::NoSuchBucket`].
+    pub async fn bucket(&self, name: &str) -> Result<BucketRecord, ObjectError> {
+        match self.read(MetaRead::Bucket(name.into())).await? {
+            MetaReadResult::Bucket(Some(b)) => Ok(b),
+            _ => Err(ObjectError::NoSuchBucket(name.into())),
+        }
+    }
+
+    /// Fails with `NoSuchBucket` unless the bucket exists or did within
+    /// the last second: the early check of an upload, which its commit
+    /// repeats authoritatively.
+    pub async fn bucket_precheck(&self, name: &str) -> Result<(), ObjectError> {
+        if self.recent_buckets.contains(name) {
+            return Ok(());
+        }
+        self.bucket(name).await?;
+        self.recent_buckets.insert(name);
+        Ok(())
+    }
+
+    /// Deletes a bucket (which must be empty).
+    pub async fn delete_bucket(&self, name: &str) -> Result<(), ObjectError> {
+        self.submit(MetaOp::DeleteBucket { name: name.into() })
+            .await?;
+        self.recent_buckets.forget(name);
+        Ok(())
+    }
+
+    /// The object's current version, or `NoSuchKey` (`NoSuchBucket` when
+    /// the bucket is missing).
+    pub async fn object(&self, bucket: &str, key: &str) -> Result<ObjectRecord, ObjectError> {
+        let read = MetaRead::Object {
+            bucket: bucket.into(),
+            key: key.into(),
+        };
+        match self.read(read).await? {
+            MetaReadResult::Object(Some(o)) => Ok(o),
+            _ => {
+                self.bucket(bucket).await?;
+                Err(ObjectError::NoSuchKey {
+                    bucket: bucket.into(),
+                    key: key.into(),
+                })
+            }
+        }
+    }
+
+    /// Stores a single-part object from `body` and commits its record;
+    /// `digests` is asked once the body has ended cleanly.
+    pub async fn put<S, E>(
+        &self,
+        new: NewObject,
+        body: &mut S,
+        digests: impl FnOnce() -> Option<ObjectDigests>,
+    ) -> Result<ObjectRecord, ServiceWriteError<E>>
+    where
+        S: Stream<Item = Result<Bytes, E>> + Unpin,
+    {
+        self.bucket_precheck(&new.bucket)
+            .await
+            .map_err(WriteError::Store)?;
+        let max = self.limits.max_object_bytes;
+        if new.size > max {
+            return Err(WriteError::Store(ObjectError::TooLarge {
+                size: new.size,
+                max,
+            }));
+        }
+        let place = (new.bucket.as_str(), new.key.as_str());
+        let set = self
+            .data
+            .new_shard_set(place, rand::random(), 0, new.size, self.layout());
+        let inline_data = if new.size <= self.limits.inline_bytes {
+            Some(collect_exact(body, new.size).await.map_err(store_error)?)
+        } else {
+            self.data.write(&set, body).await.map_err(store_error)?;
+            None
+        };
+        let Some(digests) = digests() else {
+            self.drop_data(shard_sets_of(&set, &inline_data));
+            return Err(WriteError::Store(ObjectError::Internal(
+                "body ended without its digests",
+            )));
+        };
+        let record = single_part_record(
+            &new.bucket,
+            &new.key,
+            set,
+            inline_data,
+            hex::encode(digests.md5),
+            new.meta,
+            digests.checksums,
+        );
+        self.commit(record, new.if_absent)
+            .await
+            .map_err(WriteError::Store)
+    }
+
+    /// Copies the whole of `source` to `bucket/key` with `meta` and
+    /// `checksums`; the new record.
+    pub async fn copy(
+        &self,
+        source: &ObjectRecord,
+        (bucket, key): (&str, &str),
+        meta: ObjectMeta,
+        checksums: Vec<(String, String)>,
+    ) -> Result<ObjectRecord, ObjectError> {
+        let (set, inline_data, md5) = if source.size <= self.limits.inline_bytes {
+            let set = self.data.new_shard_set(
+                (bucket, key),
+                rand::random(),
+                0,
+                source.size,
+                self.layout(),
+            );
+            let mut body = Box::pin(self.read_data(source, 0..source.size));
+            let data = collect_exact(&mut body, source.size)
+                .await
+                .map_err(flatten)?;
+            let md5: [u8; 16] = Md5::digest(&data).into();
+            (set, Some(data), md5)
+        } else {
+            let (set, md5) = self
+                .store_copy(source, 0..source.size, (bucket, key), 0, self.layout())
+                .await?;
+            (set, None, md5)
+        };
+        let record = single_part_record(
+            bucket,
+            key,
+            set,
+            inline_data,
+            hex::encode(md5),
+            meta,
+            checksums,
+        );
+        self.commit(record, false).await
+    }
+
+    /// The bytes of `range` of the version `record` names, part after part.
+    pub fn read_data(
+        &self,
+        record: &ObjectRecord,
+        range: Range<u64>,
+    ) -> impl Stream<Item = Result<Bytes, ObjectError>> + 'static {
+        if let Some(data) = &record.inline_data {
+            let len = data.len() as u64;
+            let (start, end) = (range.start.min(len), range.end.min(len));
+            let piece = (start < end).then(|| Ok(data.slice(start as usize..end as usize)));
+            return futures::stream::iter(piece).left_stream();
+        }
+        let data = self.data.clone();
+        let mut offset = 0u64;
+        let mut pieces = Vec::new();
+        for set in shard_sets(record) {
+            let part = offset..offset + set.size;
+            offset += set.size;
+            let start = range.start.max(part.start);
+            let end = range.end.min(part.end);
+            if start < end {
+                pieces.push((set, (start - part.start)..(end - part.start)));
+            }
+        }
+        futures::stream::iter(pieces)
+            .flat_map(move |(set, sub)| data.read(set, sub))
+            .map(|piece| piece.map_err(ObjectError::from))
+            .right_stream()
+    }
+
+    /// Deletes `bucket/key` (a missing key is not an error) and drops its
+    /// data.
+    pub async fn delete(&self, bucket: &str, key: &str) -> Result<(), ObjectError> {
+        let outcome = self
+            .submit(MetaOp::DeleteObject {
+                bucket: bucket.into(),
+                key: key.into(),
+            })
+            .await?;
+        if let MetaOutcome::Removed(Some(old)) = outcome {
+            self.drop_data(shard_sets(&old));
+        }
+        Ok(())
+    }
+
+    /// Starts a multipart upload; its id.
+    pub async fn create_upload(
+        &self,
+        bucket: &str,
+        key: &str,
+        meta: ObjectMeta,
+    ) -> Result<String, ObjectError> {
+        let upload_id = format!("{:032x}", rand::random::<u128>());
+        self.submit(MetaOp::CreateMultipart {
+            upload: MultipartUpload {
+                bucket: bucket.into(),
+                key: key.into(),
+                upload_id: upload_id.clone(),
+                initiated_ms: now_ms(),
+                content_type: meta.content_type,
+                user_metadata: meta.user_metadata,
+                headers: meta.headers,
+                layout: self.layout(),
+            },
+        })
+        .await?;
+        Ok(upload_id)
+    }
+
+    /// The upload `upload_id`, which must target `bucket/key`.
+    pub async fn upload(
+        &self,
+        bucket: &str,
+        key: &str,
+        upload_id: &str,
+    ) -> Result<MultipartUpload, ObjectError> {
+        match self.read(MetaRead::Upload(upload_id.into())).await? {
+            MetaReadResult::Upload(Some(u)) if u.bucket == bucket && u.key == key => Ok(u),
+            _ => {
+                self.bucket(bucket).await?;
+                Err(ObjectError::NoSuchUpload)
+            }
+        }
+    }
+
+    /// Stores part `number` of `upload` from `body` (`size` bytes) and
+    /// records it; `digests` is asked once the body has ended cleanly.
+    pub async fn upload_part<S, E>(
+        &self,
+        upload: &MultipartUpload,
+        number: u32,
+        size: u64,
+        body: &mut S,
+        digests: impl FnOnce() -> Option<ObjectDigests>,
+    ) -> Result<(PartRecord, ObjectDigests), ServiceWriteError<E>>
+    where
+        S: Stream<Item = Result<Bytes, E>> + Unpin,
+    {
+        if size > MAX_PART_BYTES {
+            return Err(WriteError::Store(ObjectError::TooLarge {
+                size,
+                max: MAX_PART_BYTES,
+            }));
+        }
+        let place = (upload.bucket.as_str(), upload.key.as_str());
+        let set = self
+            .data
+            .new_shard_set(place, rand::random(), number, size, upload.layout);
+        self.data.write(&set, body).await.map_err(store_error)?;
+        let Some(digests) = digests() else {
+            self.drop_data(vec![set]);
+            return Err(WriteError::Store(ObjectError::Internal(
+                "body ended without its digests",
+            )));
+        };
+        let part = self
+            .record_part(upload, set, hex::encode(digests.md5))
+            .await
+            .map_err(WriteError::Store)?;
+        Ok((part, digests))
+    }
+
+    /// Copies `range` of `source` as part `number` of `upload`.
+    pub async fn upload_part_copy(
+        &self,
+        upload: &MultipartUpload,
+        number: u32,
+        source: &ObjectRecord,
+        range: Range<u64>,
+    ) -> Result<PartRecord, ObjectError> {
+        let size = range.end - range.start;
+        if size > MAX_PART_BYTES {
+            return Err(ObjectError::TooLarge {
+                size,
+                max: MAX_PART_BYTES,
+            });
+        }
+        let place = (upload.bucket.as_str(), upload.key.as_str());
+        let (set, md5) = self
+            .store_copy(source, range, place, number, upload.layout)
+            .await?;
+        self.record_part(upload, set, hex::encode(md5)).await
+    }
+
+    /// Completes `upload` from `parts` (number, ETag) as an object whose
+    /// ETag is `etag`; drops the parts left out and the version replaced.
+    pub async fn complete(
+        &self,
+        upload: &MultipartUpload,
+        parts: Vec<(u32, String)>,
+        etag: String,
+    ) -> Result<(), ObjectError> {
+        let template = ObjectRecord {
+            bucket: upload.bucket.clone(),
+            key: upload.key.clone(),
+            object_id: rand::random(),
+            size: 0,
+            etag,
+            content_type: None,
+            user_metadata: vec![],
+            headers: vec![],
+            checksums: vec![],
+            last_modified_ms: now_ms(),
+            layout: upload.layout,
+            parts: vec![],
+            shard_nodes: vec![],
+            inline_data: None,
+        };
+        let outcome = self
+            .submit(MetaOp::CompleteMultipart {
+                bucket: upload.bucket.clone(),
+                key: upload.key.clone(),
+                upload_id: upload.upload_id.clone(),
+                parts,
+                record_template: template,
+            })
+            .await?;
+        if let MetaOutcome::Completed {
+            replaced,
+            unused_parts,
+        } = outcome
+        {
+            let mut garbage: Vec<ShardSet> =
+                unused_parts.iter().map(|p| part_set(p, upload)).collect();
+            if let Some(old) = replaced {
+                garbage.extend(shard_sets(&old));
+            }
+            self.drop_data(garbage);
+        }
+        Ok(())
+    }
+
+    /// Aborts `upload` and drops its parts.
+    pub async fn abort(&self, upload: &MultipartUpload) -> Result<(), ObjectError> {
+        let outcome = self
+            .submit(MetaOp::AbortMultipart {
+                bucket: upload.bucket.clone(),
+                key: upload.key.clone(),
+                upload_id: upload.upload_id.clone(),
+            })
+            .await?;
+        if let MetaOutcome::Aborted { parts } = outcome {
+            self.drop_data(parts.iter().map(|p| part_set(p, upload)).collect());
+        }
+        Ok(())
+    }
+
+    /// Copies `range` of `source` into new shards; the shard set and MD5.
+    async fn store_copy(
+        &self,
+        source: &ObjectRecord,
+        range: Range<u64>,
+        place: (&str, &str),
+        part: u32,
+        layout: ErasureLayout,
+    ) -> Result<(ShardSet, [u8; 16]), ObjectError> {
+        let hasher = std::sync::Arc::new(Mutex::new(Md5::new()));
+        let h = hasher.clone();
+        let mut body = Box::pin(self.read_data(source, range.clone()).map(move |chunk| {
+            if let (Ok(c), Ok(mut h)) = (&chunk, h.lock()) {
+                h.update(c);
+            }
+            chunk
+        }));
+        let set =
+            self.data
+                .new_shard_set(place, rand::random(), part, range.end - range.start, layout);
+        self.data
+            .write(&set, &mut body)
+            .await
+            .map_err(|e| flatten(store_error(e)))?;
+        let md5 = hasher
+            .lock()
+            .map(|mut h| std::mem::take(&mut *h).finalize().into())
+            .map_err(|_| ObjectError::Internal("copy hasher poisoned"))?;
+        Ok((set, md5))
+    }
+
+    /// Records the part just written as `set`; drops the part it replaced
+    /// (or, refused, itself).
+    async fn record_part(
+        &self,
+        upload: &MultipartUpload,
+        set: ShardSet,
+        etag: String,
+    ) -> Result<PartRecord, ObjectError> {
+        let part = PartRecord {
+            upload_id: upload.upload_id.clone(),
+            part_number: set.part,
+            size: set.size,
+            etag,
+            object_id: set.object_id,
+            shard_nodes: set.nodes.clone(),
+            last_modified_ms: now_ms(),
+        };
+        match self.submit(MetaOp::PutPart { part: part.clone() }).await {
+            Ok(MetaOutcome::PartReplaced(Some(old))) => {
+                self.drop_data(vec![part_set(&old, upload)]);
+                Ok(part)
+            }
+            Ok(_) => Ok(part),
+            Err(e) => {
+                self.drop_data(vec![set]);
+                Err(e)
+            }
+        }
+    }
+
+    /// Commits `record`, then drops the version it replaced (or, refused,
+    /// the new data).
+    async fn commit(
+        &self,
+        record: ObjectRecord,
+        if_absent: bool,
+    ) -> Result<ObjectRecord, ObjectError> {
+        let new = shard_sets(&record);
+        let op = MetaOp::PutObject {
+            record: record.clone(),
+            if_absent,
+        };
+        match self.submit(op).await {
+            Ok(MetaOutcome::Replaced(Some(old))) => {
+                self.drop_data(shard_sets(&old));
+                Ok(record)
+            }
+            Ok(_) => Ok(record),
+            Err(e) => {
+                self.drop_data(new);
+                Err(e)
+            }
+        }
+    }
+
+    /// Deletes the data of a replaced or removed version in the background.
+    fn drop_data(&self, sets: Vec<ShardSet>) {
+        if sets.is_empty() {
+            return;
+        }
+        let data = self.data.clone();
+        actix::spawn(async move {
+            for set in sets {
+                data.delete(&set).await;
+            }
+        });
+    }
+}
+
+/// The record of a single-part object just written as `set` (or kept as
+/// `inline_data`).
+fn single_part_record(
+    bucket: &str,
+    key: &str,
+    set: ShardSet,
+    inline_data: Option<Bytes>,
+    etag: String,
+    meta: ObjectMeta,
+    checksums: Vec<(String, String)>,
+) -> ObjectRecord {
+    ObjectRecord {
+        bucket: bucket.into(),
+        key: key.into(),
+        object_id: set.object_id,
+        size: set.size,
+        etag,
+        content_type: meta.content_type,
+        user_metadata: meta.user_metadata,
+        headers: meta.headers,
+        checksums,
+        last_modified_ms: now_ms(),
+        layout: set.layout,
+        parts: vec![],
+        shard_nodes: match inline_data {
+            Some(_) => vec![],
+            None => set.nodes,
+        },
+        inline_data,
+    }
+}
+
+/// The shards a just-written set occupies (none when kept inline).
+fn shard_sets_of(set: &ShardSet, inline_data: &Option<Bytes>) -> Vec<ShardSet> {
+    match inline_data {
+        Some(_) => vec![],
+        None => vec![set.clone()],
+    }
+}
+
+/// A coordinator write error as the service's.
+fn store_error<E>(e: WriteError<E, impl Into<ObjectError>>) -> ServiceWriteError<E> {
+    match e {
+        WriteError::Body(e) => WriteError::Body(e),
+        WriteError::Store(e) => WriteError::Store(e.into()),
+    }
+}
+
+/// A write whose body was the service's own stream: both sides are the
+/// service's errors.
+fn flatten(e: ServiceWriteError<ObjectError>) -> ObjectError {
+    match e {
+        WriteError::Body(e) | WriteError::Store(e) => e,
+    }
+}

@@ -1,0 +1,59 @@
+//! The object service's errors (and the layers under it: consensus, object
+//! data) as S3 errors.
+
+use super::{S3Error, S3ErrorCode};
+use crate::actors::consensus::ConsensusError;
+use crate::actors::frontend::{FrontendError, ObjectError};
+
+impl From<ObjectError> for S3Error {
+    fn from(e: ObjectError) -> Self {
+        match e {
+            ObjectError::NoSuchBucket(bucket) => {
+                S3Error::new(S3ErrorCode::NoSuchBucket).with_resource(format!("/{bucket}"))
+            }
+            ObjectError::NoSuchKey { bucket, key } => {
+                S3Error::new(S3ErrorCode::NoSuchKey).with_resource(format!("/{bucket}/{key}"))
+            }
+            ObjectError::NoSuchUpload => S3Error::new(S3ErrorCode::NoSuchUpload),
+            ObjectError::TooLarge { .. } => S3Error::new(S3ErrorCode::EntityTooLarge),
+            ObjectError::IncompleteBody { .. } => S3Error::new(S3ErrorCode::IncompleteBody),
+            ObjectError::Refused(e) => e.into(),
+            ObjectError::Metadata(e) => e.into(),
+            ObjectError::Data(e) => e.into(),
+            ObjectError::Internal(what) => {
+                tracing::error!(error = what, "object request failed");
+                S3Error::new(S3ErrorCode::InternalError)
+            }
+        }
+    }
+}
+
+impl From<ConsensusError> for S3Error {
+    fn from(e: ConsensusError) -> Self {
+        let code = match e {
+            ConsensusError::Busy => S3ErrorCode::SlowDown,
+            ConsensusError::NotLeader(_) | ConsensusError::Unavailable(_) => {
+                S3ErrorCode::ServiceUnavailable
+            }
+            ConsensusError::Indeterminate(_) | ConsensusError::Failed(_) => {
+                S3ErrorCode::InternalError
+            }
+        };
+        tracing::warn!(error = %e, "metadata request failed");
+        S3Error::new(code)
+    }
+}
+
+impl From<FrontendError> for S3Error {
+    fn from(e: FrontendError) -> Self {
+        let code = match e {
+            FrontendError::Quorum(_)
+            | FrontendError::Erasure(_)
+            | FrontendError::Storage(_)
+            | FrontendError::Peer(_)
+            | FrontendError::Layout(_) => S3ErrorCode::InternalError,
+        };
+        tracing::error!(error = %e, "object data request failed");
+        S3Error::new(code)
+    }
+}
