@@ -150,7 +150,8 @@ impl ChecksumError {
 
 /// Running state of the one optional checksum.
 enum Hasher {
-    Crc32(crc32fast::Hasher),
+    /// CRC-32/ISO-HDLC; `finalize` returns it in the low 32 bits.
+    Crc32(crc_fast::Digest),
     Crc32c(u32),
     Crc64Nvme(crc_fast::Digest),
     Sha1(Sha1),
@@ -175,7 +176,9 @@ impl Checksummer {
     /// Starts hashing; `algorithm` is the extra checksum to compute, if any.
     pub fn new(algorithm: Option<ChecksumAlgorithm>) -> Self {
         let extra = algorithm.map(|a| match a {
-            ChecksumAlgorithm::Crc32 => Hasher::Crc32(crc32fast::Hasher::new()),
+            ChecksumAlgorithm::Crc32 => {
+                Hasher::Crc32(crc_fast::Digest::new(crc_fast::CrcAlgorithm::Crc32IsoHdlc))
+            }
             ChecksumAlgorithm::Crc32c => Hasher::Crc32c(0),
             ChecksumAlgorithm::Crc64Nvme => {
                 Hasher::Crc64Nvme(crc_fast::Digest::new(crc_fast::CrcAlgorithm::Crc64Nvme))
@@ -219,7 +222,8 @@ impl Checksummer {
         let md5: [u8; 16] = self.md5.finalize().into();
         let checksum = self.extra.and_then(|h| {
             let encoded = match h {
-                Hasher::Crc32(h) => STANDARD.encode(h.finalize().to_be_bytes()),
+                // A 32-bit CRC always fits; truncation only drops zero bits.
+                Hasher::Crc32(h) => STANDARD.encode((h.finalize() as u32).to_be_bytes()),
                 Hasher::Crc32c(crc) => STANDARD.encode(crc.to_be_bytes()),
                 Hasher::Crc64Nvme(h) => STANDARD.encode(h.finalize().to_be_bytes()),
                 Hasher::Sha1(h) => STANDARD.encode(h.finalize()),
