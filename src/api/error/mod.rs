@@ -546,7 +546,10 @@ mod tests {
              <RangeRequested>bytes=10-20</RangeRequested><ActualObjectSize>5</ActualObjectSize>\
              <RequestId>r</RequestId></Error>"
         );
-        assert_eq!(err.headers, vec![("Content-Range", "bytes */5".to_string())]);
+        assert_eq!(
+            err.headers,
+            vec![("Content-Range", "bytes */5".to_string())]
+        );
     }
 
     #[test]
