@@ -13,7 +13,7 @@ use actix_web::web;
 use bytes::{Bytes, BytesMut};
 use futures::{Stream, StreamExt};
 
-use super::checksum::{self, ChecksumAlgorithm, Checksummer, Digests};
+use super::checksum::{self, ChecksumAlgorithm, ChecksumError, Checksummer, Digests};
 use super::chunked::ChunkedDecoder;
 use super::error::{S3Error, S3ErrorCode};
 use super::sigv4::{AuthContext, PayloadHasher};
@@ -99,16 +99,11 @@ pub fn checked_body(
         PayloadHasher::for_mode(&auth.payload).map_err(|e| from_code(e.s3_code(), e.message()))?;
     let content_md5 = header(headers, "content-md5").map(str::to_string);
     if let Some(v) = &content_md5 {
-        checksum::parse_content_md5(v).map_err(|_| S3Error::new(S3ErrorCode::InvalidDigest))?;
+        checksum::parse_content_md5(v)?;
     }
     let requested = requested_checksum(headers)?;
     if let Some((alg, Some(v))) = &requested {
-        checksum::parse_checksum(*alg, v).map_err(|_| {
-            err(
-                S3ErrorCode::InvalidRequest,
-                format!("Value for {} header is invalid.", alg.header_name()),
-            )
-        })?;
+        checksum::parse_checksum(*alg, v)?;
     }
     let slot: SummarySlot = Arc::new(Mutex::new(None));
     let state = BodyState {
@@ -217,26 +212,19 @@ impl BodyState {
         let hasher = std::mem::replace(&mut self.hasher, Checksummer::new(None));
         let digests = hasher.finish();
         if let Some(v) = &self.content_md5 {
-            checksum::verify_content_md5(v, &digests.md5)
-                .map_err(|_| S3Error::new(S3ErrorCode::BadDigest))?;
+            // Its format was checked before the body was read, so only a
+            // mismatch is left.
+            checksum::verify_content_md5(v, &digests.md5)?;
         }
         if let (Some((alg, given)), Some((_, computed))) = (&self.requested, &digests.checksum) {
             let trailer = trailers.as_ref().and_then(|t| t.get(alg.header_name()));
             if let Some(expected) = given.as_deref().or(trailer) {
-                checksum::verify_checksum(*alg, expected, computed).map_err(|e| match e {
-                    checksum::ChecksumError::ChecksumMismatch(_)
-                    | checksum::ChecksumError::BadDigest => err(
-                        S3ErrorCode::BadDigest,
-                        format!(
-                            "The {} you specified did not match the calculated checksum.",
-                            alg.as_str()
-                        ),
-                    ),
-                    _ => err(
-                        S3ErrorCode::InvalidRequest,
-                        format!("Value for {} is invalid.", alg.header_name()),
-                    ),
-                })?;
+                let verified = checksum::verify_checksum(*alg, expected, computed);
+                if given.is_some() {
+                    verified?;
+                } else {
+                    verified.map_err(ChecksumError::in_trailer)?;
+                }
             }
         }
         if let Ok(mut slot) = self.slot.lock() {

@@ -116,41 +116,59 @@ impl FromStr for ChecksumAlgorithm {
     }
 }
 
-/// Why a client-supplied digest was rejected; [`ChecksumError::s3_code`] gives
-/// the S3 error code to answer with.
+/// Why a client-supplied digest was rejected. It says only what went wrong;
+/// the S3 error to answer with is chosen in `api::error` (`From<ChecksumError>
+/// for S3Error`), so this module stays free of protocol codes.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ChecksumError {
     /// `Content-MD5` is not base64 of 16 bytes.
     #[error("the Content-MD5 you specified was invalid")]
-    InvalidDigest,
+    MalformedContentMd5,
     /// `Content-MD5` is well formed but does not match the body.
     #[error("the Content-MD5 you specified did not match what we received")]
-    BadDigest,
-    /// An `x-amz-checksum-*` value is not base64 of the algorithm's digest length.
-    #[error("value for {} header is invalid", .0.header_name())]
-    InvalidChecksum(ChecksumAlgorithm),
+    ContentMd5Mismatch,
+    /// An `x-amz-checksum-*` header value is not base64 of the algorithm's
+    /// digest length.
+    #[error("value for {} header is invalid", .algorithm.header_name())]
+    Malformed {
+        /// The algorithm whose value was malformed.
+        algorithm: ChecksumAlgorithm,
+    },
+    /// Like [`ChecksumError::Malformed`], but the value came in an
+    /// aws-chunked trailer (S3 words the message differently); see
+    /// [`ChecksumError::in_trailer`].
+    #[error("value for {} trailer is invalid", .algorithm.header_name())]
+    MalformedTrailer {
+        /// The algorithm whose value was malformed.
+        algorithm: ChecksumAlgorithm,
+    },
     /// An `x-amz-checksum-*` value is well formed but does not match the body.
-    #[error("the {0} you specified did not match the calculated checksum")]
-    ChecksumMismatch(ChecksumAlgorithm),
+    #[error("the {algorithm} you specified did not match the calculated checksum")]
+    Mismatch {
+        /// The algorithm whose value did not match.
+        algorithm: ChecksumAlgorithm,
+    },
     /// The named checksum algorithm is not one S3 supports.
     #[error("unknown checksum algorithm")]
     UnknownAlgorithm,
 }
 
 impl ChecksumError {
-    /// The S3 error code for this failure (all are HTTP 400).
-    pub fn s3_code(&self) -> &'static str {
+    /// The same error for a value that arrived as a trailer rather than a
+    /// header: [`ChecksumError::Malformed`] becomes
+    /// [`ChecksumError::MalformedTrailer`]; anything else is unchanged.
+    pub fn in_trailer(self) -> Self {
         match self {
-            ChecksumError::InvalidDigest => "InvalidDigest",
-            ChecksumError::BadDigest | ChecksumError::ChecksumMismatch(_) => "BadDigest",
-            ChecksumError::InvalidChecksum(_) | ChecksumError::UnknownAlgorithm => "InvalidRequest",
+            ChecksumError::Malformed { algorithm } => ChecksumError::MalformedTrailer { algorithm },
+            other => other,
         }
     }
 }
 
 /// Running state of the one optional checksum.
 enum Hasher {
-    Crc32(crc32fast::Hasher),
+    /// CRC-32/ISO-HDLC; `finalize` returns it in the low 32 bits.
+    Crc32(crc_fast::Digest),
     Crc32c(u32),
     Crc64Nvme(crc_fast::Digest),
     Sha1(Sha1),
@@ -175,7 +193,9 @@ impl Checksummer {
     /// Starts hashing; `algorithm` is the extra checksum to compute, if any.
     pub fn new(algorithm: Option<ChecksumAlgorithm>) -> Self {
         let extra = algorithm.map(|a| match a {
-            ChecksumAlgorithm::Crc32 => Hasher::Crc32(crc32fast::Hasher::new()),
+            ChecksumAlgorithm::Crc32 => {
+                Hasher::Crc32(crc_fast::Digest::new(crc_fast::CrcAlgorithm::Crc32IsoHdlc))
+            }
             ChecksumAlgorithm::Crc32c => Hasher::Crc32c(0),
             ChecksumAlgorithm::Crc64Nvme => {
                 Hasher::Crc64Nvme(crc_fast::Digest::new(crc_fast::CrcAlgorithm::Crc64Nvme))
@@ -219,7 +239,8 @@ impl Checksummer {
         let md5: [u8; 16] = self.md5.finalize().into();
         let checksum = self.extra.and_then(|h| {
             let encoded = match h {
-                Hasher::Crc32(h) => STANDARD.encode(h.finalize().to_be_bytes()),
+                // A 32-bit CRC always fits; truncation only drops zero bits.
+                Hasher::Crc32(h) => STANDARD.encode((h.finalize() as u32).to_be_bytes()),
                 Hasher::Crc32c(crc) => STANDARD.encode(crc.to_be_bytes()),
                 Hasher::Crc64Nvme(h) => STANDARD.encode(h.finalize().to_be_bytes()),
                 Hasher::Sha1(h) => STANDARD.encode(h.finalize()),
@@ -256,21 +277,22 @@ pub fn parse_content_md5(header_value: &str) -> Result<[u8; 16], ChecksumError> 
     // value from being decoded at all.
     let value = header_value.trim_ascii();
     if value.len() != 24 {
-        return Err(ChecksumError::InvalidDigest);
+        return Err(ChecksumError::MalformedContentMd5);
     }
     match STANDARD.decode_slice(value, &mut out) {
         Ok(16) => Ok(out),
-        _ => Err(ChecksumError::InvalidDigest),
+        _ => Err(ChecksumError::MalformedContentMd5),
     }
 }
 
-/// Checks a `Content-MD5` header against the body's MD5: `InvalidDigest` if
-/// the header is malformed, `BadDigest` if it does not match.
+/// Checks a `Content-MD5` header against the body's MD5:
+/// [`ChecksumError::MalformedContentMd5`] if the header is malformed,
+/// [`ChecksumError::ContentMd5Mismatch`] if it does not match.
 pub fn verify_content_md5(header_value: &str, md5: &[u8; 16]) -> Result<(), ChecksumError> {
     if parse_content_md5(header_value)? == *md5 {
         Ok(())
     } else {
-        Err(ChecksumError::BadDigest)
+        Err(ChecksumError::ContentMd5Mismatch)
     }
 }
 
@@ -281,17 +303,18 @@ pub fn parse_checksum(algorithm: ChecksumAlgorithm, value: &str) -> Result<Vec<u
     let value = value.trim_ascii();
     let expected_chars = algorithm.digest_len().div_ceil(3) * 4;
     if value.len() != expected_chars {
-        return Err(ChecksumError::InvalidChecksum(algorithm));
+        return Err(ChecksumError::Malformed { algorithm });
     }
     match STANDARD.decode(value) {
         Ok(bytes) if bytes.len() == algorithm.digest_len() => Ok(bytes),
-        _ => Err(ChecksumError::InvalidChecksum(algorithm)),
+        _ => Err(ChecksumError::Malformed { algorithm }),
     }
 }
 
 /// Checks a client-sent checksum against the one computed for the body
-/// (`computed_base64` as in [`Digests::checksum`]): `InvalidChecksum` if the
-/// client's value is malformed, `ChecksumMismatch` if it does not match.
+/// (`computed_base64` as in [`Digests::checksum`]): [`ChecksumError::Malformed`]
+/// if the client's value is malformed, [`ChecksumError::Mismatch`] if it does
+/// not match.
 pub fn verify_checksum(
     algorithm: ChecksumAlgorithm,
     expected_base64: &str,
@@ -303,7 +326,7 @@ pub fn verify_checksum(
     if STANDARD.encode(expected) == computed_base64 {
         Ok(())
     } else {
-        Err(ChecksumError::ChecksumMismatch(algorithm))
+        Err(ChecksumError::Mismatch { algorithm })
     }
 }
 
@@ -490,20 +513,18 @@ mod tests {
         ] {
             assert_eq!(
                 verify_content_md5(bad, &md5),
-                Err(ChecksumError::InvalidDigest),
+                Err(ChecksumError::MalformedContentMd5),
                 "{bad:?}"
             );
         }
         assert_eq!(
             verify_content_md5("1B2M2Y8AsgTpgAmY7PhCfg==", &md5),
-            Err(ChecksumError::BadDigest)
+            Err(ChecksumError::ContentMd5Mismatch)
         );
         assert_eq!(
             verify_content_md5(" XrY7u+Ae7tCTyyK7j1rNww== ", &md5),
             Ok(())
         );
-        assert_eq!(ChecksumError::InvalidDigest.s3_code(), "InvalidDigest");
-        assert_eq!(ChecksumError::BadDigest.s3_code(), "BadDigest");
     }
 
     #[test]
@@ -513,7 +534,7 @@ mod tests {
         assert_eq!(verify_checksum(alg, "DUoRhQ==", &computed), Ok(()));
         assert_eq!(
             verify_checksum(alg, "y/Q5Jg==", &computed),
-            Err(ChecksumError::ChecksumMismatch(alg))
+            Err(ChecksumError::Mismatch { algorithm: alg })
         );
         for bad in [
             "",
@@ -526,18 +547,27 @@ mod tests {
         ] {
             assert_eq!(
                 verify_checksum(alg, bad, &computed),
-                Err(ChecksumError::InvalidChecksum(alg)),
+                Err(ChecksumError::Malformed { algorithm: alg }),
                 "{bad:?}"
             );
         }
-        let e = ChecksumError::InvalidChecksum(ChecksumAlgorithm::Sha256);
-        assert_eq!(e.s3_code(), "InvalidRequest");
+        let e = ChecksumError::Malformed {
+            algorithm: ChecksumAlgorithm::Sha256,
+        };
         assert_eq!(
             e.to_string(),
             "value for x-amz-checksum-sha256 header is invalid"
         );
-        assert_eq!(ChecksumError::ChecksumMismatch(alg).s3_code(), "BadDigest");
-        assert_eq!(ChecksumError::UnknownAlgorithm.s3_code(), "InvalidRequest");
+        assert_eq!(
+            e.clone().in_trailer(),
+            ChecksumError::MalformedTrailer {
+                algorithm: ChecksumAlgorithm::Sha256
+            }
+        );
+        assert_eq!(
+            ChecksumError::Mismatch { algorithm: alg }.in_trailer(),
+            ChecksumError::Mismatch { algorithm: alg }
+        );
     }
 
     #[test]
@@ -598,10 +628,10 @@ mod tests {
             let alg = ChecksumAlgorithm::ALL[alg_idx];
             let md5 = [0u8; 16];
             let r = verify_content_md5(&value, &md5);
-            let md5_ok = matches!(r, Ok(()) | Err(ChecksumError::InvalidDigest | ChecksumError::BadDigest));
+            let md5_ok = matches!(r, Ok(()) | Err(ChecksumError::MalformedContentMd5 | ChecksumError::ContentMd5Mismatch));
             prop_assert!(md5_ok);
             let r = verify_checksum(alg, &value, "AAAAAA==");
-            let ok = matches!(r, Ok(()) | Err(ChecksumError::InvalidChecksum(_) | ChecksumError::ChecksumMismatch(_)));
+            let ok = matches!(r, Ok(()) | Err(ChecksumError::Malformed { .. } | ChecksumError::Mismatch { .. }));
             prop_assert!(ok);
             let _ = value.parse::<ChecksumAlgorithm>();
             let _ = ChecksumAlgorithm::from_header_name(&value);

@@ -484,6 +484,26 @@ pub fn b64(data: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(data)
 }
 
+/// CRC-32/ISO-HDLC (reflected polynomial 0xedb88320, init and xorout all
+/// ones), as S3's CRC32 checksum. Written out here, like [`crc64_nvme`], so
+/// the expected values do not come from the crate the server uses.
+pub fn crc32(data: &[u8]) -> u32 {
+    const POLY: u32 = 0xedb8_8320;
+    let mut table = [0u32; 256];
+    for (i, slot) in table.iter_mut().enumerate() {
+        let mut c = i as u32;
+        for _ in 0..8 {
+            c = if c & 1 == 1 { (c >> 1) ^ POLY } else { c >> 1 };
+        }
+        *slot = c;
+    }
+    let mut crc = !0u32;
+    for &b in data {
+        crc = table[((crc ^ b as u32) & 0xff) as usize] ^ (crc >> 8);
+    }
+    !crc
+}
+
 /// CRC-64/NVME (reflected polynomial 0x9a6c9329ac4bc9b5, init and xorout
 /// all ones), as S3's CRC64NVME checksum.
 pub fn crc64_nvme(data: &[u8]) -> u64 {

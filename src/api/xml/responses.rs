@@ -1,0 +1,664 @@
+//! Documents the server renders: listings, multipart and copy results,
+//! DeleteObjects answers. Each type holds raw values and its `to_xml` adds
+//! what AWS adds (declaration, namespace, quoted ETags, ISO-8601 times,
+//! `encoding-type=url`), so no handler can forget one of them.
+
+use serde::{Serialize, Serializer};
+
+use super::{render, ser_etag, ser_timestamp, url_encode_in_place, url_encode_opt};
+use crate::api::error::{S3Error, S3ErrorCode};
+
+/// `encoding-type` of a listing request; AWS knows only `url`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EncodingType {
+    /// Key-valued fields are URL-encoded, see
+    /// [`url_encode_key`](super::url_encode_key).
+    Url,
+}
+
+impl EncodingType {
+    /// Parses the `encoding-type` query value; `None` means the caller answers
+    /// `InvalidArgument`, as AWS does.
+    pub fn from_query(value: &str) -> Option<EncodingType> {
+        (value == "url").then_some(EncodingType::Url)
+    }
+}
+
+impl Serialize for EncodingType {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            EncodingType::Url => serializer.serialize_str("url"),
+        }
+    }
+}
+
+/// Owner of a bucket or object, and the `Initiator` of an upload.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Owner {
+    /// Canonical user id.
+    #[serde(rename = "ID")]
+    pub id: String,
+    /// Display name; AWS is phasing it out, so it may be left out.
+    #[serde(rename = "DisplayName", skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+}
+
+/// Checksums of an object or part, as base64 of the big-endian digest.
+///
+/// Appears flattened in CompleteMultipartUpload, CopyObject, UploadPartCopy
+/// and ListParts answers; unset ones are left out.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Checksums {
+    /// `ChecksumCRC32`.
+    #[serde(rename = "ChecksumCRC32", skip_serializing_if = "Option::is_none")]
+    pub crc32: Option<String>,
+    /// `ChecksumCRC32C`.
+    #[serde(rename = "ChecksumCRC32C", skip_serializing_if = "Option::is_none")]
+    pub crc32c: Option<String>,
+    /// `ChecksumCRC64NVME`.
+    #[serde(rename = "ChecksumCRC64NVME", skip_serializing_if = "Option::is_none")]
+    pub crc64nvme: Option<String>,
+    /// `ChecksumSHA1`.
+    #[serde(rename = "ChecksumSHA1", skip_serializing_if = "Option::is_none")]
+    pub sha1: Option<String>,
+    /// `ChecksumSHA256`.
+    #[serde(rename = "ChecksumSHA256", skip_serializing_if = "Option::is_none")]
+    pub sha256: Option<String>,
+    /// `ChecksumType`: `FULL_OBJECT` or `COMPOSITE`.
+    #[serde(rename = "ChecksumType", skip_serializing_if = "Option::is_none")]
+    pub checksum_type: Option<String>,
+}
+
+/// A bucket in ListBuckets.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BucketInfo {
+    /// Bucket name.
+    #[serde(rename = "Name")]
+    pub name: String,
+    /// Creation time, Unix milliseconds.
+    #[serde(rename = "CreationDate", serialize_with = "ser_timestamp")]
+    pub creation_date_ms: u64,
+}
+
+/// ListBuckets answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ListAllMyBucketsResult {
+    /// The caller.
+    #[serde(rename = "Owner")]
+    pub owner: Owner,
+    /// The caller's buckets, inside one `Buckets` element.
+    #[serde(rename = "Buckets", serialize_with = "ser_buckets")]
+    pub buckets: Vec<BucketInfo>,
+}
+
+fn ser_buckets<S: Serializer>(buckets: &[BucketInfo], serializer: S) -> Result<S::Ok, S::Error> {
+    #[derive(Serialize)]
+    struct Buckets<'a> {
+        #[serde(rename = "Bucket")]
+        bucket: &'a [BucketInfo],
+    }
+    Buckets { bucket: buckets }.serialize(serializer)
+}
+
+impl ListAllMyBucketsResult {
+    /// The response document.
+    pub fn to_xml(&self) -> String {
+        render("ListAllMyBucketsResult", self)
+    }
+}
+
+/// GetBucketLocation answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LocationConstraint {
+    /// The bucket's region; `us-east-1` (or empty) is shown as an empty
+    /// element, as AWS does for its oldest region.
+    pub region: String,
+}
+
+impl LocationConstraint {
+    /// The response document.
+    pub fn to_xml(&self) -> String {
+        #[derive(Serialize)]
+        struct Wire<'a> {
+            #[serde(rename = "$text", skip_serializing_if = "Option::is_none")]
+            region: Option<&'a str>,
+        }
+        let region = match self.region.as_str() {
+            "" | "us-east-1" => None,
+            r => Some(r),
+        };
+        render("LocationConstraint", &Wire { region })
+    }
+}
+
+/// An object in a listing (`Contents`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ObjectInfo {
+    /// Object key, unencoded.
+    #[serde(rename = "Key")]
+    pub key: String,
+    /// Last write, Unix milliseconds.
+    #[serde(rename = "LastModified", serialize_with = "ser_timestamp")]
+    pub last_modified_ms: u64,
+    /// ETag without quotes (quotes are added on output).
+    #[serde(rename = "ETag", serialize_with = "ser_etag")]
+    pub etag: String,
+    /// Algorithm of the object's additional checksum, if it has one.
+    #[serde(rename = "ChecksumAlgorithm", skip_serializing_if = "Option::is_none")]
+    pub checksum_algorithm: Option<String>,
+    /// Size in bytes.
+    #[serde(rename = "Size")]
+    pub size: u64,
+    /// Storage class, `STANDARD` for us.
+    #[serde(rename = "StorageClass")]
+    pub storage_class: String,
+    /// Always set in ListObjects V1; in V2 only with `fetch-owner=true`.
+    #[serde(rename = "Owner", skip_serializing_if = "Option::is_none")]
+    pub owner: Option<Owner>,
+}
+
+/// A rolled-up prefix in a listing (`CommonPrefixes`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CommonPrefix {
+    /// The prefix up to and including the delimiter, unencoded.
+    #[serde(rename = "Prefix")]
+    pub prefix: String,
+}
+
+fn url_encode_listing(contents: &mut [ObjectInfo], common_prefixes: &mut [CommonPrefix]) {
+    for o in contents {
+        url_encode_in_place(&mut o.key);
+    }
+    for p in common_prefixes {
+        url_encode_in_place(&mut p.prefix);
+    }
+}
+
+/// ListObjects (V1) answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ListBucketResultV1 {
+    /// Bucket name.
+    pub name: String,
+    /// The request's `prefix` (empty if none).
+    pub prefix: String,
+    /// The request's `marker` (empty if none).
+    pub marker: String,
+    /// Where the next page starts; AWS sends it when truncated with a delimiter.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_marker: Option<String>,
+    /// The request's `max-keys`.
+    pub max_keys: u32,
+    /// The request's `delimiter`, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub delimiter: Option<String>,
+    /// More results follow.
+    pub is_truncated: bool,
+    /// Set from the request; `to_xml` then encodes Prefix, Marker,
+    /// NextMarker, Delimiter, Key and CommonPrefixes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub encoding_type: Option<EncodingType>,
+    /// Objects, in key order; each carries its `Owner`.
+    pub contents: Vec<ObjectInfo>,
+    /// Rolled-up prefixes.
+    pub common_prefixes: Vec<CommonPrefix>,
+}
+
+impl ListBucketResultV1 {
+    /// The response document, with key fields encoded if asked.
+    pub fn to_xml(&self) -> String {
+        if self.encoding_type.is_none() {
+            return render("ListBucketResult", self);
+        }
+        let mut encoded = self.clone();
+        url_encode_in_place(&mut encoded.prefix);
+        url_encode_in_place(&mut encoded.marker);
+        url_encode_opt(&mut encoded.next_marker);
+        url_encode_opt(&mut encoded.delimiter);
+        url_encode_listing(&mut encoded.contents, &mut encoded.common_prefixes);
+        render("ListBucketResult", &encoded)
+    }
+}
+
+/// ListObjectsV2 answer. `KeyCount` is computed: Contents plus
+/// CommonPrefixes, as AWS counts it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListBucketResultV2 {
+    /// Bucket name.
+    pub name: String,
+    /// The request's `prefix` (empty if none).
+    pub prefix: String,
+    /// The request's `max-keys`.
+    pub max_keys: u32,
+    /// The request's `delimiter`, if any.
+    pub delimiter: Option<String>,
+    /// More results follow.
+    pub is_truncated: bool,
+    /// The request's `continuation-token`; opaque, never URL-encoded, so it
+    /// must be made of XML-safe characters (e.g. base64url).
+    pub continuation_token: Option<String>,
+    /// Token for the next page, when truncated; same rules.
+    pub next_continuation_token: Option<String>,
+    /// The request's `start-after`, if any.
+    pub start_after: Option<String>,
+    /// Set from the request; `to_xml` then encodes Prefix, Delimiter,
+    /// StartAfter, Key and CommonPrefixes.
+    pub encoding_type: Option<EncodingType>,
+    /// Objects; `owner` set only with `fetch-owner=true`.
+    pub contents: Vec<ObjectInfo>,
+    /// Rolled-up prefixes.
+    pub common_prefixes: Vec<CommonPrefix>,
+}
+
+impl ListBucketResultV2 {
+    /// The response document, with key fields encoded if asked.
+    pub fn to_xml(&self) -> String {
+        if self.encoding_type.is_none() {
+            return render("ListBucketResult", &ListV2Wire::from(self));
+        }
+        let mut encoded = self.clone();
+        url_encode_in_place(&mut encoded.prefix);
+        url_encode_opt(&mut encoded.delimiter);
+        url_encode_opt(&mut encoded.start_after);
+        url_encode_listing(&mut encoded.contents, &mut encoded.common_prefixes);
+        render("ListBucketResult", &ListV2Wire::from(&encoded))
+    }
+}
+
+/// ListBucketResultV2 as written, with the computed `KeyCount`.
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct ListV2Wire<'a> {
+    name: &'a str,
+    prefix: &'a str,
+    max_keys: u32,
+    key_count: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    delimiter: Option<&'a str>,
+    is_truncated: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    continuation_token: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    next_continuation_token: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    start_after: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    encoding_type: Option<EncodingType>,
+    contents: &'a [ObjectInfo],
+    common_prefixes: &'a [CommonPrefix],
+}
+
+impl<'a> From<&'a ListBucketResultV2> for ListV2Wire<'a> {
+    fn from(r: &'a ListBucketResultV2) -> Self {
+        ListV2Wire {
+            name: &r.name,
+            prefix: &r.prefix,
+            max_keys: r.max_keys,
+            key_count: r.contents.len() + r.common_prefixes.len(),
+            delimiter: r.delimiter.as_deref(),
+            is_truncated: r.is_truncated,
+            continuation_token: r.continuation_token.as_deref(),
+            next_continuation_token: r.next_continuation_token.as_deref(),
+            start_after: r.start_after.as_deref(),
+            encoding_type: r.encoding_type,
+            contents: &r.contents,
+            common_prefixes: &r.common_prefixes,
+        }
+    }
+}
+
+/// An object version in ListObjectVersions. Without bucket versioning every
+/// object has one version: id `null`, latest.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct VersionInfo {
+    /// Object key, unencoded.
+    pub key: String,
+    /// `null` for objects written without versioning.
+    pub version_id: String,
+    /// Whether this is the current version.
+    pub is_latest: bool,
+    /// Last write, Unix milliseconds.
+    #[serde(rename = "LastModified", serialize_with = "ser_timestamp")]
+    pub last_modified_ms: u64,
+    /// ETag without quotes.
+    #[serde(rename = "ETag", serialize_with = "ser_etag")]
+    pub etag: String,
+    /// Size in bytes.
+    pub size: u64,
+    /// Storage class, `STANDARD` for us.
+    pub storage_class: String,
+    /// Object owner.
+    pub owner: Owner,
+}
+
+/// ListObjectVersions answer (no `DeleteMarker` entries: no versioning yet).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ListVersionsResult {
+    /// Bucket name.
+    pub name: String,
+    /// The request's `prefix` (empty if none).
+    pub prefix: String,
+    /// The request's `key-marker` (empty if none).
+    pub key_marker: String,
+    /// The request's `version-id-marker` (empty if none).
+    pub version_id_marker: String,
+    /// Where the next page starts, when truncated.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_key_marker: Option<String>,
+    /// Version where the next page starts, when truncated.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_version_id_marker: Option<String>,
+    /// The request's `max-keys`.
+    pub max_keys: u32,
+    /// The request's `delimiter`, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub delimiter: Option<String>,
+    /// More results follow.
+    pub is_truncated: bool,
+    /// Set from the request; `to_xml` then encodes Prefix, KeyMarker,
+    /// NextKeyMarker, Delimiter, Key and CommonPrefixes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub encoding_type: Option<EncodingType>,
+    /// Versions, in key order.
+    #[serde(rename = "Version")]
+    pub versions: Vec<VersionInfo>,
+    /// Rolled-up prefixes.
+    pub common_prefixes: Vec<CommonPrefix>,
+}
+
+impl ListVersionsResult {
+    /// The response document, with key fields encoded if asked.
+    pub fn to_xml(&self) -> String {
+        if self.encoding_type.is_none() {
+            return render("ListVersionsResult", self);
+        }
+        let mut encoded = self.clone();
+        url_encode_in_place(&mut encoded.prefix);
+        url_encode_in_place(&mut encoded.key_marker);
+        url_encode_opt(&mut encoded.next_key_marker);
+        url_encode_opt(&mut encoded.delimiter);
+        for v in &mut encoded.versions {
+            url_encode_in_place(&mut v.key);
+        }
+        for p in &mut encoded.common_prefixes {
+            url_encode_in_place(&mut p.prefix);
+        }
+        render("ListVersionsResult", &encoded)
+    }
+}
+
+/// CreateMultipartUpload answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct InitiateMultipartUploadResult {
+    /// Bucket name.
+    pub bucket: String,
+    /// Object key.
+    pub key: String,
+    /// The new upload's id; must be XML- and URL-safe.
+    pub upload_id: String,
+}
+
+impl InitiateMultipartUploadResult {
+    /// The response document.
+    pub fn to_xml(&self) -> String {
+        render("InitiateMultipartUploadResult", self)
+    }
+}
+
+/// CompleteMultipartUpload answer (sent with status 200; a failure found
+/// after the 200 has started is an `<Error>` document instead).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct CompleteMultipartUploadResult {
+    /// URL of the new object.
+    pub location: String,
+    /// Bucket name.
+    pub bucket: String,
+    /// Object key.
+    pub key: String,
+    /// Multipart ETag (`<md5 of part md5s>-<parts>`) without quotes.
+    #[serde(rename = "ETag", serialize_with = "ser_etag")]
+    pub etag: String,
+    /// Whole-object or composite checksums, if any were requested.
+    #[serde(flatten)]
+    pub checksums: Checksums,
+}
+
+impl CompleteMultipartUploadResult {
+    /// The response document.
+    pub fn to_xml(&self) -> String {
+        render("CompleteMultipartUploadResult", self)
+    }
+}
+
+/// CopyObject answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CopyObjectResult {
+    /// ETag of the new object without quotes.
+    #[serde(rename = "ETag", serialize_with = "ser_etag")]
+    pub etag: String,
+    /// Time of the copy, Unix milliseconds.
+    #[serde(rename = "LastModified", serialize_with = "ser_timestamp")]
+    pub last_modified_ms: u64,
+    /// Checksums of the new object, if any.
+    #[serde(flatten)]
+    pub checksums: Checksums,
+}
+
+impl CopyObjectResult {
+    /// The response document.
+    pub fn to_xml(&self) -> String {
+        render("CopyObjectResult", self)
+    }
+}
+
+/// UploadPartCopy answer: CopyObjectResult's shape under another root.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CopyPartResult {
+    /// ETag of the new part without quotes.
+    #[serde(rename = "ETag", serialize_with = "ser_etag")]
+    pub etag: String,
+    /// Time of the copy, Unix milliseconds.
+    #[serde(rename = "LastModified", serialize_with = "ser_timestamp")]
+    pub last_modified_ms: u64,
+    /// Checksums of the new part, if any.
+    #[serde(flatten)]
+    pub checksums: Checksums,
+}
+
+impl CopyPartResult {
+    /// The response document.
+    pub fn to_xml(&self) -> String {
+        render("CopyPartResult", self)
+    }
+}
+
+/// A part in ListParts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct PartInfo {
+    /// 1..=10,000.
+    pub part_number: u32,
+    /// Upload time, Unix milliseconds.
+    #[serde(rename = "LastModified", serialize_with = "ser_timestamp")]
+    pub last_modified_ms: u64,
+    /// ETag of the part without quotes.
+    #[serde(rename = "ETag", serialize_with = "ser_etag")]
+    pub etag: String,
+    /// Size in bytes.
+    pub size: u64,
+    /// The part's checksums, if any (leave `checksum_type` unset).
+    #[serde(flatten)]
+    pub checksums: Checksums,
+}
+
+/// ListParts answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ListPartsResult {
+    /// Bucket name.
+    pub bucket: String,
+    /// Object key.
+    pub key: String,
+    /// The upload's id.
+    pub upload_id: String,
+    /// The request's `part-number-marker` (0 if none).
+    pub part_number_marker: u32,
+    /// Last part number in this page (the next page's marker).
+    pub next_part_number_marker: u32,
+    /// The request's `max-parts`.
+    pub max_parts: u32,
+    /// More parts follow.
+    pub is_truncated: bool,
+    /// Parts in ascending part number.
+    #[serde(rename = "Part")]
+    pub parts: Vec<PartInfo>,
+    /// Who started the upload.
+    pub initiator: Owner,
+    /// Who will own the object.
+    pub owner: Owner,
+    /// Storage class of the upload.
+    pub storage_class: String,
+}
+
+impl ListPartsResult {
+    /// The response document.
+    pub fn to_xml(&self) -> String {
+        render("ListPartsResult", self)
+    }
+}
+
+/// An in-progress upload in ListMultipartUploads.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct UploadInfo {
+    /// Object key, unencoded.
+    pub key: String,
+    /// The upload's id.
+    pub upload_id: String,
+    /// Who started the upload.
+    pub initiator: Owner,
+    /// Who will own the object.
+    pub owner: Owner,
+    /// Storage class of the upload.
+    pub storage_class: String,
+    /// Start time, Unix milliseconds.
+    #[serde(rename = "Initiated", serialize_with = "ser_timestamp")]
+    pub initiated_ms: u64,
+}
+
+/// ListMultipartUploads answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ListMultipartUploadsResult {
+    /// Bucket name.
+    pub bucket: String,
+    /// The request's `key-marker` (empty if none).
+    pub key_marker: String,
+    /// The request's `upload-id-marker` (empty if none).
+    pub upload_id_marker: String,
+    /// Key where the next page starts (empty if not truncated).
+    pub next_key_marker: String,
+    /// Upload id where the next page starts (empty if not truncated).
+    pub next_upload_id_marker: String,
+    /// The request's `prefix`, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub prefix: Option<String>,
+    /// The request's `delimiter`, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub delimiter: Option<String>,
+    /// The request's `max-uploads`.
+    pub max_uploads: u32,
+    /// More uploads follow.
+    pub is_truncated: bool,
+    /// Uploads, by key then start time.
+    #[serde(rename = "Upload")]
+    pub uploads: Vec<UploadInfo>,
+    /// Rolled-up prefixes.
+    pub common_prefixes: Vec<CommonPrefix>,
+    /// Set from the request; `to_xml` then encodes KeyMarker, NextKeyMarker,
+    /// Prefix, Delimiter, Key and CommonPrefixes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub encoding_type: Option<EncodingType>,
+}
+
+impl ListMultipartUploadsResult {
+    /// The response document, with key fields encoded if asked.
+    pub fn to_xml(&self) -> String {
+        if self.encoding_type.is_none() {
+            return render("ListMultipartUploadsResult", self);
+        }
+        let mut encoded = self.clone();
+        url_encode_in_place(&mut encoded.key_marker);
+        url_encode_in_place(&mut encoded.next_key_marker);
+        url_encode_opt(&mut encoded.prefix);
+        url_encode_opt(&mut encoded.delimiter);
+        for u in &mut encoded.uploads {
+            url_encode_in_place(&mut u.key);
+        }
+        for p in &mut encoded.common_prefixes {
+            url_encode_in_place(&mut p.prefix);
+        }
+        render("ListMultipartUploadsResult", &encoded)
+    }
+}
+
+/// A key DeleteObjects removed (or found absent, which S3 also reports as
+/// deleted). Left out of the answer in quiet mode.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct DeletedObject {
+    /// Object key.
+    pub key: String,
+    /// Version id, if the request named one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version_id: Option<String>,
+}
+
+/// A key DeleteObjects could not remove.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct DeleteError {
+    /// Object key.
+    pub key: String,
+    /// Version id, if the request named one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version_id: Option<String>,
+    /// Why, as an S3 error code.
+    pub code: S3ErrorCode,
+    /// Human-readable reason.
+    pub message: String,
+}
+
+impl DeleteError {
+    /// The entry for `key` failing with `err`.
+    pub fn from_error(key: impl Into<String>, version_id: Option<String>, err: &S3Error) -> Self {
+        DeleteError {
+            key: key.into(),
+            version_id,
+            code: err.code,
+            message: err.message.clone(),
+        }
+    }
+}
+
+/// DeleteObjects answer.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct DeleteResult {
+    /// Removed keys (empty in quiet mode).
+    #[serde(rename = "Deleted")]
+    pub deleted: Vec<DeletedObject>,
+    /// Keys that failed.
+    #[serde(rename = "Error")]
+    pub errors: Vec<DeleteError>,
+}
+
+impl DeleteResult {
+    /// The response document.
+    pub fn to_xml(&self) -> String {
+        render("DeleteResult", self)
+    }
+}
