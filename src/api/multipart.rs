@@ -8,10 +8,10 @@ use actix_web::{web, HttpResponse};
 use super::bucket::owner;
 use super::checksum::{etag_hex, multipart_etag};
 use super::error::{S3Error, S3ErrorCode};
-use super::headers::{
+use super::object::{copy_source, drop_data, object_meta, shard_sets, store_body, store_copy};
+use super::request::{
     parse_copy_source_range, parse_max_keys, parse_part_number, validate_object_key,
 };
-use super::object::{copy_source, drop_data, object_meta, shard_sets, store_body, store_copy};
 use super::s3::{now_ms, small_body, xml, Gateway, S3Request, S3Result};
 use super::xml::{
     parse_complete_multipart_upload, Checksums, CompleteMultipartUploadResult, CopyPartResult,

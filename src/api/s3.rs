@@ -10,7 +10,6 @@ use actix_web::{web, HttpRequest, HttpResponse, HttpResponseBuilder};
 use time::OffsetDateTime;
 
 use super::error::{S3Error, S3ErrorCode};
-use super::headers::HeaderError;
 use super::sigv4::{self, AuthContext, AuthError, RequestParts};
 use super::{bucket, list, multipart, object};
 use crate::actors::consensus::{Consensus, ConsensusError, Read, Submit};
@@ -152,13 +151,6 @@ pub fn now_ms() -> u64 {
 /// A fresh id for an object version or a part.
 pub fn new_object_id() -> u128 {
     rand::random()
-}
-
-impl From<HeaderError> for S3Error {
-    fn from(e: HeaderError) -> Self {
-        let code = S3ErrorCode::from_aws_str(e.s3_code()).unwrap_or(S3ErrorCode::InvalidArgument);
-        S3Error::new(code).with_message(e.to_string())
-    }
 }
 
 impl From<MetaOpError> for S3Error {

@@ -16,6 +16,8 @@
 //!   (as for `Content-MD5`); a malformed or unknown checksum header is
 //!   `InvalidRequest`.
 
+mod request;
+
 use std::fmt;
 
 use serde::{Serialize, Serializer};
@@ -544,7 +546,10 @@ mod tests {
              <RangeRequested>bytes=10-20</RangeRequested><ActualObjectSize>5</ActualObjectSize>\
              <RequestId>r</RequestId></Error>"
         );
-        assert_eq!(err.headers, vec![("Content-Range", "bytes */5".to_string())]);
+        assert_eq!(
+            err.headers,
+            vec![("Content-Range", "bytes */5".to_string())]
+        );
     }
 
     #[test]
