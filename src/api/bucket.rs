@@ -5,7 +5,7 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 
 use super::error::{S3Error, S3ErrorCode};
-use super::headers::validate_bucket_name;
+use super::request::validate_bucket_name;
 use super::s3::{small_body, xml, Gateway, S3Request, S3Result};
 use super::xml::{
     parse_create_bucket_configuration, BucketInfo, ListAllMyBucketsResult, LocationConstraint,

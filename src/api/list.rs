@@ -5,7 +5,7 @@ use actix_web::http::StatusCode;
 
 use super::bucket::owner;
 use super::error::{S3Error, S3ErrorCode};
-use super::headers::{make_continuation_token, parse_continuation_token, parse_max_keys};
+use super::request::{make_continuation_token, parse_continuation_token, parse_max_keys};
 use super::s3::{xml, Gateway, S3Request, S3Result};
 use super::xml::{
     CommonPrefix, EncodingType, ListBucketResultV1, ListBucketResultV2, ListVersionsResult,

@@ -9,8 +9,8 @@ use super::body::{checked_body, declared_length};
 use super::bucket::owner;
 use super::checksum::multipart_etag;
 use super::error::{S3Error, S3ErrorCode};
-use super::headers::{parse_copy_source_range, parse_max_keys, validate_object_key};
 use super::object::{body_digests, checksum_header, copy_source, object_meta, write_error};
+use super::request::{parse_copy_source_range, parse_max_keys, validate_object_key};
 use super::s3::{small_body, xml, Gateway, S3Request, S3Result};
 use super::xml::{
     parse_complete_multipart_upload, Checksums, CompleteMultipartUploadResult, CopyPartResult,

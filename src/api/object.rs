@@ -11,7 +11,7 @@ use futures::StreamExt;
 use super::body::{checked_body, declared_length, SummarySlot};
 use super::checksum::{ChecksumAlgorithm, Digests};
 use super::error::{S3Error, S3ErrorCode};
-use super::headers::{
+use super::request::{
     evaluate_conditions, http_date, parse_copy_source, parse_range, response_overrides,
     user_metadata, validate_object_key, validate_response_overrides, ConditionTarget, Conditions,
 };

@@ -5,7 +5,7 @@
 use actix_web::http::Method;
 
 use super::error::S3Error;
-use super::headers::parse_part_number;
+use super::request::parse_part_number;
 use super::s3::S3Request;
 
 /// An S3 operation and the arguments the router already parsed.

@@ -7,7 +7,6 @@ use actix_web::{web, HttpRequest, HttpResponse, HttpResponseBuilder};
 use time::OffsetDateTime;
 
 use super::error::{S3Error, S3ErrorCode};
-use super::headers::HeaderError;
 use super::router::Endpoint;
 use super::sigv4::{self, AuthContext, AuthError, RequestParts};
 use super::{bucket, list, multipart, object};
@@ -87,13 +86,6 @@ impl S3Request {
 
 /// What handlers return.
 pub type S3Result = Result<HttpResponse, S3Error>;
-
-impl From<HeaderError> for S3Error {
-    fn from(e: HeaderError) -> Self {
-        let code = S3ErrorCode::from_aws_str(e.s3_code()).unwrap_or(S3ErrorCode::InvalidArgument);
-        S3Error::new(code).with_message(e.to_string())
-    }
-}
 
 impl From<MetaOpError> for S3Error {
     fn from(e: MetaOpError) -> Self {

@@ -17,6 +17,7 @@
 //!   `InvalidRequest`.
 
 mod object;
+mod request;
 
 use std::fmt;
 

@@ -1,0 +1,168 @@
+//! GetObject's `response-*` query parameters, which override headers of a
+//! successful response.
+
+use super::HeaderError;
+
+/// Query parameters that override a GetObject response header, and the
+/// header each sets. Header names are lowercase, as `http::HeaderName`
+/// requires for static names.
+const RESPONSE_OVERRIDES: [(&str, &str); 6] = [
+    ("response-content-type", "content-type"),
+    ("response-content-language", "content-language"),
+    ("response-expires", "expires"),
+    ("response-cache-control", "cache-control"),
+    ("response-content-disposition", "content-disposition"),
+    ("response-content-encoding", "content-encoding"),
+];
+
+fn override_header(param: &str) -> Option<(&'static str, &'static str)> {
+    RESPONSE_OVERRIDES
+        .iter()
+        .copied()
+        .find(|(p, _)| *p == param)
+}
+
+/// Checks the `response-*` query parameters before a GetObject is served.
+///
+/// S3 refuses them on anonymous requests with `InvalidRequest` ("Request
+/// specific response headers cannot be used for anonymous GET requests."), so
+/// an anonymous user cannot make a public object serve as, say, `text/html`
+/// ([`HeaderError::ResponseOverrideAnonymous`]). A value with control
+/// characters is rejected with `InvalidArgument` because it could not be sent
+/// as a header ([`HeaderError::ResponseOverrideControlCharacters`]).
+pub fn validate_response_overrides(
+    query: &[(String, String)],
+    authenticated: bool,
+) -> Result<(), HeaderError> {
+    let mut any = false;
+    for (name, value) in query {
+        let Some((param, _)) = override_header(name) else {
+            continue;
+        };
+        any = true;
+        if value.bytes().any(|b| (b < 0x20 && b != b'\t') || b == 0x7f) {
+            return Err(HeaderError::ResponseOverrideControlCharacters { parameter: param });
+        }
+    }
+    if any && !authenticated {
+        return Err(HeaderError::ResponseOverrideAnonymous);
+    }
+    Ok(())
+}
+
+/// Maps GetObject's `response-*` query parameters to the headers to set on a
+/// successful response.
+///
+/// Values must already be percent-decoded. Parameter names are matched
+/// exactly (S3 defines them in lowercase). A parameter given twice keeps the
+/// last value, in the position of the first. Call
+/// [`validate_response_overrides`] first.
+pub fn response_overrides(query: &[(String, String)]) -> Vec<(&'static str, String)> {
+    let mut out: Vec<(&'static str, String)> = Vec::new();
+    for (name, value) in query {
+        let Some((_, header)) = override_header(name) else {
+            continue;
+        };
+        match out.iter_mut().find(|(h, _)| *h == header) {
+            Some(slot) => slot.1.clone_from(value),
+            None => out.push((header, value.clone())),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::error::{S3Error, S3ErrorCode};
+
+    fn query(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn response_overrides_maps_all_six() {
+        let q = query(&[
+            ("response-content-type", "text/plain"),
+            ("response-content-language", "en"),
+            ("response-expires", "Thu, 01 Jan 1970 00:00:00 GMT"),
+            ("response-cache-control", "no-cache"),
+            (
+                "response-content-disposition",
+                "attachment; filename=\"a.txt\"",
+            ),
+            ("response-content-encoding", "gzip"),
+            ("prefix", "ignored"),
+        ]);
+        assert_eq!(
+            response_overrides(&q),
+            vec![
+                ("content-type", "text/plain".to_owned()),
+                ("content-language", "en".to_owned()),
+                ("expires", "Thu, 01 Jan 1970 00:00:00 GMT".to_owned()),
+                ("cache-control", "no-cache".to_owned()),
+                (
+                    "content-disposition",
+                    "attachment; filename=\"a.txt\"".to_owned()
+                ),
+                ("content-encoding", "gzip".to_owned()),
+            ]
+        );
+    }
+
+    #[test]
+    fn response_overrides_last_value_wins_and_names_are_exact() {
+        let q = query(&[
+            ("response-content-type", "a/b"),
+            ("Response-Content-Type", "ignored/case"),
+            ("response-cache-control", "x"),
+            ("response-content-type", "c/d"),
+        ]);
+        assert_eq!(
+            response_overrides(&q),
+            vec![
+                ("content-type", "c/d".to_owned()),
+                ("cache-control", "x".to_owned()),
+            ]
+        );
+        assert!(response_overrides(&[]).is_empty());
+    }
+
+    #[test]
+    fn response_overrides_need_authentication() {
+        let q = query(&[("response-content-type", "text/html")]);
+        assert_eq!(validate_response_overrides(&q, true), Ok(()));
+        let err = validate_response_overrides(&q, false).expect_err("anonymous");
+        assert_eq!(err, HeaderError::ResponseOverrideAnonymous);
+        assert_eq!(S3Error::from(err.clone()).code, S3ErrorCode::InvalidRequest);
+        assert_eq!(
+            err.to_string(),
+            "Request specific response headers cannot be used for anonymous GET requests."
+        );
+        // No overrides: anonymous is fine.
+        assert_eq!(
+            validate_response_overrides(&query(&[("versionId", "null")]), false),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn response_override_control_characters_rejected() {
+        let q = query(&[("response-content-disposition", "a\r\nSet-Cookie: x=y")]);
+        assert_eq!(
+            validate_response_overrides(&q, true),
+            Err(HeaderError::ResponseOverrideControlCharacters {
+                parameter: "response-content-disposition"
+            })
+        );
+        assert_eq!(
+            validate_response_overrides(&q, true).map_err(|e| S3Error::from(e).code),
+            Err(S3ErrorCode::InvalidArgument)
+        );
+        let tab = query(&[("response-content-disposition", "a\tb")]);
+        assert_eq!(validate_response_overrides(&tab, true), Ok(()));
+    }
+}

@@ -1,0 +1,167 @@
+//! Listing and multipart query parameters: `max-keys` (and its
+//! `max-parts` / `max-uploads` twins), `partNumber`, and ListObjectsV2
+//! continuation tokens.
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
+
+use super::HeaderError;
+
+/// Highest part number multipart uploads accept.
+pub const MAX_PART_NUMBER: u32 = 10_000;
+
+/// Parses a listing's `max-keys`: absent gives `default`, and values above
+/// `cap` are lowered to it, as S3 never returns more than 1000 keys a page.
+///
+/// Anything that is not a non-negative integer within Java `int` range (S3's
+/// own limit) is [`HeaderError::InvalidMaxKeys`] (`InvalidArgument`). `0` is
+/// valid and asks for an empty page.
+pub fn parse_max_keys(v: Option<&str>, default: u32, cap: u32) -> Result<u32, HeaderError> {
+    let Some(v) = v else {
+        return Ok(default.min(cap));
+    };
+    let n = v
+        .parse::<i64>()
+        .ok()
+        .filter(|n| (0..=i64::from(i32::MAX)).contains(n))
+        .ok_or(HeaderError::InvalidMaxKeys)?;
+    // The filter above bounds n to 0..=i32::MAX, which always fits.
+    let n = u32::try_from(n).unwrap_or(u32::MAX);
+    Ok(n.min(cap))
+}
+
+/// Parses `partNumber`, which S3 limits to 1..=10000.
+pub fn parse_part_number(v: &str) -> Result<u32, HeaderError> {
+    v.parse::<u32>()
+        .ok()
+        .filter(|n| (1..=MAX_PART_NUMBER).contains(n))
+        .ok_or(HeaderError::InvalidPartNumber)
+}
+
+/// Builds a ListObjectsV2 continuation token from the last key of a page.
+///
+/// Base64url without padding, so it survives a query string unescaped and
+/// clients treat it as opaque instead of as a key. It is not secret: it only
+/// carries the key the client just received.
+pub fn make_continuation_token(last_key: &str) -> String {
+    URL_SAFE_NO_PAD.encode(last_key.as_bytes())
+}
+
+/// Recovers the key from a token made by [`make_continuation_token`].
+///
+/// Anything that does not decode to a non-empty UTF-8 key is
+/// [`HeaderError::InvalidContinuationToken`] (`InvalidArgument` with S3's
+/// message "The continuation token provided is incorrect", so a
+/// forged or truncated token fails instead of silently restarting the list.
+pub fn parse_continuation_token(token: &str) -> Result<String, HeaderError> {
+    URL_SAFE_NO_PAD
+        .decode(token)
+        .ok()
+        .and_then(|bytes| String::from_utf8(bytes).ok())
+        .filter(|key| !key.is_empty())
+        .ok_or(HeaderError::InvalidContinuationToken)
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::api::error::{S3Error, S3ErrorCode};
+
+    #[test]
+    fn max_keys() {
+        assert_eq!(parse_max_keys(None, 1000, 1000), Ok(1000));
+        assert_eq!(parse_max_keys(None, 5000, 1000), Ok(1000));
+        assert_eq!(parse_max_keys(Some("0"), 1000, 1000), Ok(0));
+        assert_eq!(parse_max_keys(Some("25"), 1000, 1000), Ok(25));
+        assert_eq!(parse_max_keys(Some("+25"), 1000, 1000), Ok(25));
+        assert_eq!(parse_max_keys(Some("5000"), 1000, 1000), Ok(1000));
+        assert_eq!(parse_max_keys(Some("2147483647"), 1000, 1000), Ok(1000));
+        for v in [
+            "",
+            "-1",
+            "abc",
+            "1.5",
+            " 5",
+            "2147483648",
+            "99999999999999999999",
+        ] {
+            let err = parse_max_keys(Some(v), 1000, 1000).expect_err(v);
+            assert_eq!(err, HeaderError::InvalidMaxKeys, "{v:?}");
+            assert_eq!(
+                S3Error::from(err).code,
+                S3ErrorCode::InvalidArgument,
+                "{v:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn part_number() {
+        assert_eq!(parse_part_number("1"), Ok(1));
+        assert_eq!(parse_part_number("10000"), Ok(10_000));
+        assert_eq!(parse_part_number("0042"), Ok(42));
+        for v in ["0", "10001", "-1", "", "abc", "1.0", "4294967296"] {
+            let err = parse_part_number(v).expect_err(v);
+            assert_eq!(err, HeaderError::InvalidPartNumber, "{v:?}");
+            assert_eq!(
+                S3Error::from(err).code,
+                S3ErrorCode::InvalidArgument,
+                "{v:?}"
+            );
+        }
+    }
+
+    // ----- continuation tokens -----
+
+    #[test]
+    fn continuation_token_round_trip() {
+        for key in [
+            "a",
+            "photos/2024/01/img.jpg",
+            "日本語/キー",
+            "sp ace+plus?&=",
+        ] {
+            let token = make_continuation_token(key);
+            assert!(
+                token
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'),
+                "{token}"
+            );
+            assert_eq!(parse_continuation_token(&token).as_deref(), Ok(key));
+        }
+    }
+
+    #[test]
+    fn continuation_token_garbage_rejected() {
+        let bad_utf8 = URL_SAFE_NO_PAD.encode([0xff, 0xfe]);
+        for token in ["", "!!!", "a", "YQ==", "a b", "+/+/", bad_utf8.as_str()] {
+            let err = parse_continuation_token(token).expect_err(token);
+            assert_eq!(err, HeaderError::InvalidContinuationToken, "{token:?}");
+            assert_eq!(
+                S3Error::from(err.clone()).code,
+                S3ErrorCode::InvalidArgument,
+                "{token:?}"
+            );
+            assert_eq!(
+                err.to_string(),
+                "The continuation token provided is incorrect"
+            );
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn continuation_token_round_trips(key in ".+") {
+            let token = make_continuation_token(&key);
+            prop_assert_eq!(parse_continuation_token(&token), Ok(key));
+        }
+
+        #[test]
+        fn continuation_token_parse_never_panics(token in ".*") {
+            let _ = parse_continuation_token(&token);
+        }
+    }
+}
