@@ -17,7 +17,7 @@ use crate::actors::consensus::{Consensus, ConsensusError, Read, Submit};
 use crate::actors::frontend::{FrontendError, ObjectCoordinator};
 use crate::metrics;
 use crate::storage::meta::{
-    BucketRecord, MetaOp, MetaOpError, MetaOutcome, MetaRead, MetaReadResult, ObjectRecord,
+    BucketRecord, MetaOp, MetaOutcome, MetaRead, MetaReadResult, ObjectRecord,
 };
 
 /// Everything the S3 handlers share.
@@ -158,12 +158,6 @@ impl From<HeaderError> for S3Error {
     fn from(e: HeaderError) -> Self {
         let code = S3ErrorCode::from_aws_str(e.s3_code()).unwrap_or(S3ErrorCode::InvalidArgument);
         S3Error::new(code).with_message(e.to_string())
-    }
-}
-
-impl From<MetaOpError> for S3Error {
-    fn from(e: MetaOpError) -> Self {
-        S3Error::new(S3ErrorCode::from_aws_str(e.code()).unwrap_or(S3ErrorCode::InternalError))
     }
 }
 

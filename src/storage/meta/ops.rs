@@ -198,50 +198,6 @@ pub enum MetaOpError {
     StaleLayout,
 }
 
-impl MetaOpError {
-    /// The S3 error code to send to the client.
-    pub fn code(self) -> &'static str {
-        match self {
-            MetaOpError::NoSuchBucket => "NoSuchBucket",
-            MetaOpError::BucketAlreadyOwnedByYou => "BucketAlreadyOwnedByYou",
-            MetaOpError::BucketAlreadyExists => "BucketAlreadyExists",
-            MetaOpError::BucketNotEmpty => "BucketNotEmpty",
-            MetaOpError::NoSuchKey => "NoSuchKey",
-            MetaOpError::PreconditionFailed => "PreconditionFailed",
-            MetaOpError::NoSuchUpload => "NoSuchUpload",
-            MetaOpError::InvalidPart => "InvalidPart",
-            MetaOpError::InvalidPartOrder => "InvalidPartOrder",
-            MetaOpError::EntityTooSmall => "EntityTooSmall",
-            MetaOpError::InvalidBucketName => "InvalidBucketName",
-            MetaOpError::KeyTooLongError => "KeyTooLongError",
-            MetaOpError::InvalidArgument => "InvalidArgument",
-            MetaOpError::InvalidRequest => "InvalidRequest",
-            MetaOpError::UploadAlreadyExists => "InternalError",
-            MetaOpError::StaleLayout => "OperationAborted",
-        }
-    }
-
-    /// The HTTP status S3 sends with [`MetaOpError::code`].
-    pub fn http_status(self) -> u16 {
-        match self {
-            MetaOpError::NoSuchBucket | MetaOpError::NoSuchKey | MetaOpError::NoSuchUpload => 404,
-            MetaOpError::BucketAlreadyOwnedByYou
-            | MetaOpError::BucketAlreadyExists
-            | MetaOpError::BucketNotEmpty
-            | MetaOpError::StaleLayout => 409,
-            MetaOpError::PreconditionFailed => 412,
-            MetaOpError::InvalidPart
-            | MetaOpError::InvalidPartOrder
-            | MetaOpError::EntityTooSmall
-            | MetaOpError::InvalidBucketName
-            | MetaOpError::KeyTooLongError
-            | MetaOpError::InvalidArgument
-            | MetaOpError::InvalidRequest => 400,
-            MetaOpError::UploadAlreadyExists => 500,
-        }
-    }
-}
-
 /// The outcome of one op: what it did, or why it was refused.
 pub type MetaResult = Result<MetaOutcome, MetaOpError>;
 

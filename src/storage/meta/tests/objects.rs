@@ -294,12 +294,3 @@ fn empty_and_oversized_names_are_refused_not_panics() -> Result<(), MetaError> {
     );
     Ok(())
 }
-
-#[test]
-fn error_codes_map_to_s3() {
-    assert_eq!(MetaOpError::NoSuchBucket.code(), "NoSuchBucket");
-    assert_eq!(MetaOpError::NoSuchBucket.http_status(), 404);
-    assert_eq!(MetaOpError::BucketNotEmpty.http_status(), 409);
-    assert_eq!(MetaOpError::PreconditionFailed.http_status(), 412);
-    assert_eq!(MetaOpError::EntityTooSmall.http_status(), 400);
-}
