@@ -132,10 +132,10 @@ fn main() {
 }
 
 async fn serve(cfg: Config) -> Result<(), Error> {
-    let roles = cfg.roles()?;
-    let meta_peers = cfg.meta_peers()?;
+    let roles = cfg.roles();
+    let meta_peers = cfg.meta_peers();
     let node = if roles.storage {
-        let storage = cfg.storage()?;
+        let storage = cfg.storage();
         tracing::info!(volumes = storage.volumes.len(), fsync = ?storage.fsync, "starting storage node");
         Some(web::Data::new(StorageNode::start(&storage)?))
     } else {
@@ -292,8 +292,8 @@ fn start_gateway(
     node: Option<&StorageNode>,
     peers: PeerClient,
 ) -> Result<Gateway, Error> {
-    let layout = cfg.erasure()?;
-    let storage_nodes = cfg.storage_nodes()?;
+    let layout = cfg.erasure();
+    let storage_nodes = cfg.storage_nodes();
     let objects = ObjectCoordinator::new(node.cloned(), cfg.node_id, &storage_nodes, peers, layout)
         .map_err(|e| {
             Error::Config(ConfigError(format!(
