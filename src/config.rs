@@ -2,7 +2,11 @@
 //!
 //! Every field has a default that works on a laptop; README's configuration
 //! table lists them all. A bad value stops start-up with a message naming
-//! the variable.
+//! the variable: settings written as text are parsed into their types
+//! ([`values`]) as they load, and checks across settings run right after,
+//! so the accessors of the parsed settings cannot fail.
+
+pub mod values;
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -18,20 +22,21 @@ use crate::actors::storage_node::StorageConfig;
 use crate::net::endpoint::QuicSettings;
 use crate::storage::{FsyncMode, VolumeConfig};
 
+pub use values::{ErasureSpec, NodeList, Roles, Volumes};
+
 /// The whole configuration of one process.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Config {
     /// `PREDASTORE_ROLE`: `all`, or a comma list of `gateway`, `storage`, `meta`.
-    pub role: String,
+    pub role: Roles,
     /// `PREDASTORE_DATA_DIR`: where the shard index and default volumes live.
     pub data_dir: PathBuf,
     /// `PREDASTORE_LISTEN`: HTTP address (S3 API, `/metrics`, `/health/*`).
     pub listen: SocketAddr,
     /// `PREDASTORE_VOLUMES`: a number of volumes under the data directory, or
     /// a comma list of volume directories (one per disk).
-    #[serde(deserialize_with = "number_or_string")]
-    pub volumes: String,
+    pub volumes: Volumes,
     /// `PREDASTORE_SEGMENT_BYTES`: size of each preallocated WAL segment.
     pub segment_bytes: u64,
     /// `PREDASTORE_FRAGMENT_BYTES`: payload bytes per CRC-checked fragment.
@@ -85,7 +90,7 @@ pub struct Config {
     /// `PREDASTORE_META_PEERS`: the metadata (Raft) nodes as a comma list of
     /// `id@host:port` (their QUIC addresses). Empty: this node alone, when
     /// it is a meta node. On first start the lowest id creates the group.
-    pub meta_peers: String,
+    pub meta_peers: NodeList,
     /// `PREDASTORE_RAFT_SNAPSHOT_EVERY`: log entries between metadata
     /// snapshots; the log is purged behind each.
     pub raft_snapshot_every: u64,
@@ -103,7 +108,7 @@ pub struct Config {
     /// GetBucketLocation answers.
     pub region: String,
     /// `PREDASTORE_EC`: erasure coding of new objects, `data+parity`.
-    pub ec: String,
+    pub ec: ErasureSpec,
     /// `PREDASTORE_STRIPE_BYTES`: object bytes per erasure-coded stripe.
     pub stripe_bytes: u32,
     /// `PREDASTORE_MAX_OBJECT_BYTES`: largest single PUT (S3: 5 GiB).
@@ -115,23 +120,7 @@ pub struct Config {
     /// `PREDASTORE_STORAGE_NODES`: `id@host:port,…`, the transport address
     /// of every storage node shards are placed on; empty: this process's
     /// own volumes only.
-    pub storage_nodes: String,
-}
-
-/// Parses `id@host:port,…` (the variable `name` in errors).
-fn parse_nodes(name: &str, spec: &str) -> Result<Vec<(u64, SocketAddr)>, ConfigError> {
-    let bad = |item: &str| ConfigError(format!("{name}: {item:?} is not id@host:port"));
-    let mut nodes = Vec::new();
-    for item in spec.split(',').map(str::trim).filter(|s| !s.is_empty()) {
-        let (id, addr) = item.split_once('@').ok_or_else(|| bad(item))?;
-        let id = id.trim().parse().map_err(|_| bad(item))?;
-        let addr = addr.trim().parse().map_err(|_| bad(item))?;
-        if nodes.iter().any(|(n, _)| *n == id) {
-            return Err(ConfigError(format!("{name}: id {id} is listed twice")));
-        }
-        nodes.push((id, addr));
-    }
-    Ok(nodes)
+    pub storage_nodes: NodeList,
 }
 
 /// Largest `PREDASTORE_INLINE_BYTES`.
@@ -140,10 +129,10 @@ pub const MAX_INLINE_BYTES: u64 = 64 << 10;
 impl Default for Config {
     fn default() -> Self {
         Self {
-            role: "all".into(),
+            role: Roles::ALL,
             data_dir: PathBuf::from("./data"),
             listen: SocketAddr::from(([127, 0, 0, 1], 9000)),
-            volumes: "3".into(),
+            volumes: Volumes::Count(3),
             segment_bytes: 256 << 20,
             fragment_bytes: 64 << 10,
             fsync: FsyncMode::Group,
@@ -167,34 +156,20 @@ impl Default for Config {
             quic_threads: 2,
             dial_timeout_ms: 2_000,
             rpc_timeout_ms: 5_000,
-            meta_peers: String::new(),
+            meta_peers: NodeList::default(),
             raft_snapshot_every: 50_000,
             meta_op_timeout_ms: 10_000,
             access_key: "predastore".into(),
             secret_key: "predastore-secret".into(),
             domain: None,
             region: "us-east-1".into(),
-            ec: "2+1".into(),
+            ec: ErasureSpec { data: 2, parity: 1 },
             stripe_bytes: 1 << 20,
             max_object_bytes: 5 << 30,
             inline_bytes: 8 << 10,
-            storage_nodes: String::new(),
+            storage_nodes: NodeList::default(),
         }
     }
-}
-
-/// Environment values that look like numbers arrive as numbers.
-fn number_or_string<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum Raw {
-        Number(u64),
-        Text(String),
-    }
-    Ok(match Raw::deserialize(d)? {
-        Raw::Number(n) => n.to_string(),
-        Raw::Text(s) => s,
-    })
 }
 
 /// A setting that cannot be used; the message names the variable.
@@ -218,17 +193,6 @@ pub enum TlsSource {
     Dev(PathBuf),
 }
 
-/// The roles a process can run.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Roles {
-    /// S3 HTTP API and object coordinator.
-    pub gateway: bool,
-    /// Shard server (WAL writers, syncer).
-    pub storage: bool,
-    /// Raft member.
-    pub meta: bool,
-}
-
 impl Config {
     /// Reads the environment over the defaults and checks the result.
     pub fn from_env() -> Result<Self, ConfigError> {
@@ -247,19 +211,21 @@ impl Config {
         Ok(cfg)
     }
 
+    /// The checks no single value can make alone: across settings, and
+    /// ranges.
     fn validate(&self) -> Result<(), ConfigError> {
-        let roles = self.roles()?;
-        let peers = self.meta_peers()?;
-        if roles.meta && !peers.is_empty() && !peers.iter().any(|(id, _)| *id == self.node_id) {
+        let roles = self.role;
+        let peers = &self.meta_peers;
+        if roles.meta && !peers.is_empty() && !peers.contains(self.node_id) {
             return Err(ConfigError(format!(
                 "PREDASTORE_META_PEERS: this meta node (PREDASTORE_NODE_ID={}) is not listed",
                 self.node_id
             )));
         }
-        self.erasure()?;
+        crate::storage::erasure::ErasureCodec::new(self.ec.data, self.ec.parity, self.stripe_bytes)
+            .map_err(|e| ConfigError(format!("PREDASTORE_EC / PREDASTORE_STRIPE_BYTES: {e}")))?;
         self.inline_bytes()?;
-        let storage_nodes = self.storage_nodes()?;
-        if roles.gateway && !roles.storage && storage_nodes.is_empty() {
+        if roles.gateway && !roles.storage && self.storage_nodes.is_empty() {
             return Err(ConfigError(
                 "PREDASTORE_STORAGE_NODES: a gateway without the storage role needs the storage nodes listed".into(),
             ));
@@ -274,7 +240,6 @@ impl Config {
                 "PREDASTORE_RAFT_SNAPSHOT_EVERY: must be at least 1".into(),
             ));
         }
-        self.volume_dirs()?;
         if !(512..=(64 << 20)).contains(&self.fragment_bytes) {
             return Err(ConfigError(
                 "PREDASTORE_FRAGMENT_BYTES: must be between 512 and 67108864".into(),
@@ -316,17 +281,13 @@ impl Config {
 
     /// The meta nodes `PREDASTORE_META_PEERS` names, as (id, address); with
     /// none named, a meta node is alone in its group.
-    pub fn meta_peers(&self) -> Result<Vec<(u64, SocketAddr)>, ConfigError> {
-        parse_nodes("PREDASTORE_META_PEERS", &self.meta_peers)
+    pub fn meta_peers(&self) -> Vec<(u64, SocketAddr)> {
+        self.meta_peers.0.clone()
     }
 
     /// `PREDASTORE_STORAGE_NODES` as (node id, transport address) pairs.
-    pub fn storage_nodes(&self) -> Result<BTreeMap<u64, SocketAddr>, ConfigError> {
-        Ok(
-            parse_nodes("PREDASTORE_STORAGE_NODES", &self.storage_nodes)?
-                .into_iter()
-                .collect(),
-        )
+    pub fn storage_nodes(&self) -> BTreeMap<u64, SocketAddr> {
+        self.storage_nodes.0.iter().copied().collect()
     }
 
     /// `PREDASTORE_INLINE_BYTES`, checked: at most [`MAX_INLINE_BYTES`], so
@@ -342,75 +303,27 @@ impl Config {
     }
 
     /// The erasure layout `PREDASTORE_EC` and `PREDASTORE_STRIPE_BYTES` name.
-    pub fn erasure(&self) -> Result<crate::storage::meta::ErasureLayout, ConfigError> {
-        let bad = || {
-            ConfigError(format!(
-                "PREDASTORE_EC: {:?} is not data+parity (e.g. 2+1)",
-                self.ec
-            ))
-        };
-        let (k, m) = self.ec.split_once('+').ok_or_else(bad)?;
-        let data: u8 = k.trim().parse().map_err(|_| bad())?;
-        let parity: u8 = m.trim().parse().map_err(|_| bad())?;
-        crate::storage::erasure::ErasureCodec::new(data, parity, self.stripe_bytes)
-            .map_err(|e| ConfigError(format!("PREDASTORE_EC / PREDASTORE_STRIPE_BYTES: {e}")))?;
-        Ok(crate::storage::meta::ErasureLayout {
-            data,
-            parity,
+    pub fn erasure(&self) -> crate::storage::meta::ErasureLayout {
+        crate::storage::meta::ErasureLayout {
+            data: self.ec.data,
+            parity: self.ec.parity,
             stripe_bytes: self.stripe_bytes,
-        })
+        }
     }
 
     /// The roles named by `PREDASTORE_ROLE`.
-    pub fn roles(&self) -> Result<Roles, ConfigError> {
-        let mut roles = Roles::default();
-        for part in self.role.split(',').map(str::trim) {
-            match part {
-                "all" => {
-                    roles = Roles {
-                        gateway: true,
-                        storage: true,
-                        meta: true,
-                    }
-                }
-                "gateway" => roles.gateway = true,
-                "storage" => roles.storage = true,
-                "meta" => roles.meta = true,
-                other => {
-                    return Err(ConfigError(format!(
-                        "PREDASTORE_ROLE: unknown role {other:?} (use all, gateway, storage, meta)"
-                    )))
-                }
-            }
-        }
-        Ok(roles)
+    pub fn roles(&self) -> Roles {
+        self.role
     }
 
     /// The volume directories `PREDASTORE_VOLUMES` names.
-    pub fn volume_dirs(&self) -> Result<Vec<PathBuf>, ConfigError> {
-        let spec = self.volumes.trim();
-        if let Ok(n) = spec.parse::<u16>() {
-            if n == 0 {
-                return Err(ConfigError(
-                    "PREDASTORE_VOLUMES: at least one volume".into(),
-                ));
-            }
-            return Ok((0..n)
+    pub fn volume_dirs(&self) -> Vec<PathBuf> {
+        match &self.volumes {
+            Volumes::Count(n) => (0..*n)
                 .map(|i| self.data_dir.join(format!("vol{i}")))
-                .collect());
+                .collect(),
+            Volumes::Dirs(dirs) => dirs.clone(),
         }
-        let dirs: Vec<PathBuf> = spec
-            .split(',')
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(PathBuf::from)
-            .collect();
-        if dirs.is_empty() {
-            return Err(ConfigError(
-                "PREDASTORE_VOLUMES: give a number or a comma list of directories".into(),
-            ));
-        }
-        Ok(dirs)
     }
 
     /// This node's TLS identity: the configured files, or the development
@@ -454,10 +367,10 @@ impl Config {
     }
 
     /// The storage node settings.
-    pub fn storage(&self) -> Result<StorageConfig, ConfigError> {
-        Ok(StorageConfig {
+    pub fn storage(&self) -> StorageConfig {
+        StorageConfig {
             index_dir: self.data_dir.join("shard-index"),
-            volumes: self.volume_dirs()?,
+            volumes: self.volume_dirs(),
             volume: VolumeConfig {
                 segment_bytes: self.segment_bytes,
                 fragment_bytes: self.fragment_bytes,
@@ -468,7 +381,7 @@ impl Config {
             sync_interval: Duration::from_millis(self.sync_interval_ms),
             sync_pending_bytes: self.sync_pending_bytes,
             slow_sync: None,
-        })
+        }
     }
 }
 
@@ -476,12 +389,39 @@ impl Config {
 mod tests {
     use super::*;
 
+    /// Loads the configuration from these `PREDASTORE_*` variables over the
+    /// defaults, as start-up does.
+    // figment's Jail fixes the closure's error type.
+    #[allow(clippy::result_large_err)]
+    fn load(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let mut loaded = None;
+        figment::Jail::expect_with(|jail| {
+            for (name, value) in vars {
+                jail.set_env(name, value);
+            }
+            loaded = Some(Config::from_env());
+            Ok(())
+        });
+        loaded.unwrap_or_else(|| Err(ConfigError("figment's jail did not run".into())))
+    }
+
+    /// The message of the error [`load`] must fail with.
+    fn load_err(vars: &[(&str, &str)]) -> String {
+        load(vars).map(|_| ()).unwrap_err().to_string()
+    }
+
     #[test]
     fn defaults_are_valid() -> Result<(), ConfigError> {
         let cfg = Config::default();
         cfg.validate()?;
-        assert_eq!(cfg.volume_dirs()?.len(), 3);
-        assert!(cfg.roles()?.storage);
+        assert_eq!(cfg.volume_dirs().len(), 3);
+        assert!(cfg.roles().storage);
+        // The typed defaults survive figment's round trip.
+        let cfg = load(&[])?;
+        assert_eq!(cfg.roles(), Roles::ALL);
+        assert_eq!(cfg.volumes, Volumes::Count(3));
+        assert_eq!(cfg.ec, ErasureSpec { data: 2, parity: 1 });
+        assert!(cfg.meta_peers().is_empty() && cfg.storage_nodes().is_empty());
         Ok(())
     }
 
@@ -493,22 +433,26 @@ mod tests {
         };
         let err = cfg.validate().map(|_| ()).unwrap_err().to_string();
         assert!(err.contains("PREDASTORE_SEGMENT_BYTES"), "{err}");
-        let cfg = Config {
-            role: "gateway,bogus".into(),
-            ..Config::default()
-        };
-        let err = cfg.validate().map(|_| ()).unwrap_err().to_string();
+        let err = load_err(&[("PREDASTORE_ROLE", "gateway,bogus")]);
         assert!(err.contains("PREDASTORE_ROLE"), "{err}");
+        for (var, bad) in [
+            ("PREDASTORE_EC", "2x1"),
+            ("PREDASTORE_EC", "0+1"),
+            ("PREDASTORE_VOLUMES", "0"),
+            ("PREDASTORE_VOLUMES", ","),
+        ] {
+            let err = load_err(&[(var, bad)]);
+            assert!(err.contains(var), "{bad}: {err}");
+        }
     }
 
     #[test]
     fn meta_peers_parse_and_must_include_a_meta_node() -> Result<(), ConfigError> {
-        let cfg = Config {
-            meta_peers: "1@127.0.0.1:9100, 2@127.0.0.2:9100,3@127.0.0.3:9100".into(),
-            ..Config::default()
-        };
-        cfg.validate()?;
-        let peers = cfg.meta_peers()?;
+        let cfg = load(&[(
+            "PREDASTORE_META_PEERS",
+            "1@127.0.0.1:9100, 2@127.0.0.2:9100,3@127.0.0.3:9100",
+        )])?;
+        let peers = cfg.meta_peers();
         assert_eq!(peers.len(), 3);
         assert_eq!(
             peers[1],
@@ -525,31 +469,24 @@ mod tests {
             "127.0.0.1:1",
             "1@127.0.0.1:1,1@127.0.0.2:1",
         ] {
-            let cfg = Config {
-                meta_peers: bad.into(),
-                ..Config::default()
-            };
-            let err = cfg.validate().map(|_| ()).unwrap_err().to_string();
+            let err = load_err(&[("PREDASTORE_META_PEERS", bad)]);
             assert!(err.contains("PREDASTORE_META_PEERS"), "{bad}: {err}");
         }
-        let cfg = Config {
-            meta_peers: "2@127.0.0.2:9100".into(),
-            ..Config::default()
-        };
-        let err = cfg.validate().map(|_| ()).unwrap_err().to_string();
+        let err = load_err(&[("PREDASTORE_META_PEERS", "2@127.0.0.2:9100")]);
         assert!(err.contains("not listed"), "{err}");
         Ok(())
     }
 
     #[test]
     fn storage_nodes_parse_and_a_gateway_alone_needs_them() -> Result<(), ConfigError> {
-        let cfg = Config {
-            role: "gateway".into(),
-            storage_nodes: "3@127.0.0.4:9100,1@127.0.0.2:9100".into(),
-            ..Config::default()
-        };
-        cfg.validate()?;
-        let nodes = cfg.storage_nodes()?;
+        let cfg = load(&[
+            ("PREDASTORE_ROLE", "gateway"),
+            (
+                "PREDASTORE_STORAGE_NODES",
+                "3@127.0.0.4:9100,1@127.0.0.2:9100",
+            ),
+        ])?;
+        let nodes = cfg.storage_nodes();
         assert_eq!(nodes.keys().copied().collect::<Vec<_>>(), vec![1, 3]);
         assert_eq!(
             nodes[&3],
@@ -558,18 +495,10 @@ mod tests {
                 .map_err(|e| ConfigError(e.to_string()))?
         );
         for bad in ["1@nowhere", "x@127.0.0.1:1", "1@127.0.0.1:1,1@127.0.0.2:1"] {
-            let cfg = Config {
-                storage_nodes: bad.into(),
-                ..Config::default()
-            };
-            let err = cfg.validate().map(|_| ()).unwrap_err().to_string();
+            let err = load_err(&[("PREDASTORE_STORAGE_NODES", bad)]);
             assert!(err.contains("PREDASTORE_STORAGE_NODES"), "{bad}: {err}");
         }
-        let alone = Config {
-            role: "gateway".into(),
-            ..Config::default()
-        };
-        let err = alone.validate().map(|_| ()).unwrap_err().to_string();
+        let err = load_err(&[("PREDASTORE_ROLE", "gateway")]);
         assert!(err.contains("PREDASTORE_STORAGE_NODES"), "{err}");
         let big_inline = Config {
             inline_bytes: MAX_INLINE_BYTES + 1,
@@ -595,11 +524,11 @@ mod tests {
             jail.set_env("PREDASTORE_FSYNC", "interval");
             jail.set_env("PREDASTORE_VOLUMES", "2");
             let cfg = Config::from_env().map_err(|e| e.to_string())?;
-            assert_eq!(cfg.volume_dirs().map_err(|e| e.to_string())?.len(), 2);
+            assert_eq!(cfg.volume_dirs().len(), 2);
             jail.set_env("PREDASTORE_VOLUMES", "/a, /b");
             let cfg = Config::from_env().map_err(|e| e.to_string())?;
             assert_eq!(cfg.fsync, FsyncMode::Interval);
-            assert_eq!(cfg.volume_dirs().map_err(|e| e.to_string())?.len(), 2);
+            assert_eq!(cfg.volume_dirs().len(), 2);
             Ok(())
         });
     }

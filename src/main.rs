@@ -135,10 +135,10 @@ fn main() {
 }
 
 async fn serve(cfg: Config) -> Result<(), Error> {
-    let roles = cfg.roles()?;
-    let meta_peers = cfg.meta_peers()?;
+    let roles = cfg.roles();
+    let meta_peers = cfg.meta_peers();
     let node = if roles.storage {
-        let storage = cfg.storage()?;
+        let storage = cfg.storage();
         tracing::info!(volumes = storage.volumes.len(), fsync = ?storage.fsync, "starting storage node");
         Some(web::Data::new(StorageNode::start(&storage)?))
     } else {
@@ -295,8 +295,8 @@ fn start_gateway(
     node: Option<&StorageNode>,
     peers: PeerClient,
 ) -> Result<Gateway, Error> {
-    let layout = cfg.erasure()?;
-    let members = cfg.storage_nodes()?.into_iter().map(|(id, addr)| Member {
+    let layout = cfg.erasure();
+    let members = cfg.storage_nodes().into_iter().map(|(id, addr)| Member {
         id: NodeId(id),
         addr,
         zone: String::new(),

@@ -12,7 +12,7 @@ use super::sigv4::{self, AuthContext, AuthError, RequestParts};
 use super::{bucket, list, multipart, object};
 use crate::actors::frontend::ObjectService;
 use crate::metrics;
-use crate::storage::meta::{MetaOpError, MetaRead, MetaReadResult};
+use crate::storage::meta::{MetaRead, MetaReadResult};
 
 /// Everything the S3 handlers share.
 pub struct Gateway {
@@ -86,12 +86,6 @@ impl S3Request {
 
 /// What handlers return.
 pub type S3Result = Result<HttpResponse, S3Error>;
-
-impl From<MetaOpError> for S3Error {
-    fn from(e: MetaOpError) -> Self {
-        S3Error::new(S3ErrorCode::from_aws_str(e.code()).unwrap_or(S3ErrorCode::InternalError))
-    }
-}
 
 fn auth_error(e: AuthError) -> S3Error {
     let code = S3ErrorCode::from_aws_str(e.s3_code()).unwrap_or(S3ErrorCode::AccessDenied);

@@ -26,6 +26,7 @@ use serde::{Serialize, Serializer};
 use super::xml::{escape_text, XmlParseError, XML_DECLARATION};
 
 mod checksum;
+mod meta;
 
 /// An S3 error code: the `Code` element and the HTTP status that goes with it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

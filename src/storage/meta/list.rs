@@ -172,7 +172,7 @@ mod tests {
 
     use proptest::prelude::*;
 
-    use super::super::state::fixtures::{create_bucket, put};
+    use super::super::tests::fixtures::{create_bucket, put};
     use super::super::MetaOp;
     use super::*;
 

@@ -13,25 +13,33 @@
 //! - [`MetaError`]: the store itself failed (fjall error, damaged record).
 //!   The batch is not applied at all and the node should stop applying.
 //!
-//! Files: [`records`] (stored values), [`keys`] (key encodings), [`state`]
-//! (the store, ops, snapshots), [`list`] (ListObjects).
+//! Files: [`ops`] (ops, outcomes, refusals), [`records`] (stored values),
+//! [`keys`] (key encodings), [`state`] (the store and its readers), `apply`
+//! (applying batches), `snapshot` (export/import), [`list`] (ListObjects),
+//! [`read`] (reads through consensus).
 
+mod apply;
 pub mod keys;
 pub mod list;
+pub mod ops;
 pub mod read;
 pub mod records;
+mod snapshot;
 pub mod state;
+#[cfg(test)]
+mod tests;
 
 pub use list::{ListPage, ListQuery};
+pub use ops::{
+    MetaOp, MetaOpError, MetaOutcome, MetaResult, PartsPage, UploadsPage, MAX_BUCKET_NAME_BYTES,
+    MAX_ID_BYTES, MAX_OBJECT_KEY_BYTES, MIN_PART_SIZE,
+};
 pub use read::{MetaRead, MetaReadResult};
 pub use records::{
     AccessKey, BucketRecord, ClusterLayout, ErasureLayout, MultipartUpload, NodeInfo, ObjectRecord,
     PartInfo, PartRecord,
 };
-pub use state::{
-    MetaOp, MetaOpError, MetaOutcome, MetaResult, MetaState, PartsPage, UploadsPage,
-    MAX_BUCKET_NAME_BYTES, MAX_ID_BYTES, MAX_OBJECT_KEY_BYTES, MIN_PART_SIZE,
-};
+pub use state::MetaState;
 
 /// A failure of the metadata store itself, as opposed to a refused op.
 #[derive(Debug, thiserror::Error)]

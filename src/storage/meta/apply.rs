@@ -1,0 +1,560 @@
+//! Applying a batch of ops: the deterministic heart of the state machine.
+//!
+//! [`MetaState::apply_batch`] applies a batch of ops in one fjall write
+//! batch that also records the log index, so a batch is either wholly
+//! applied or not at all. Ops within the batch see the effects of earlier
+//! ones through an in-memory overlay; an op that is refused is rolled back
+//! in the overlay and reported as its [`MetaOpError`], and the next op
+//! applies as usual. Every node applies the same batches and must reach
+//! the same bytes, so nothing here reads a clock or draws a random number.
+
+use std::collections::BTreeMap;
+use std::ops::Bound;
+use std::sync::PoisonError;
+
+use super::keys;
+use super::ops::{
+    MetaOp, MetaOpError, MetaOutcome, MetaResult, MAX_BUCKET_NAME_BYTES, MAX_ID_BYTES,
+    MAX_OBJECT_KEY_BYTES, MAX_PART_NUMBER, MIN_PART_SIZE,
+};
+use super::records::{
+    BucketRecord, ClusterLayout, MultipartUpload, ObjectRecord, PartInfo, PartRecord,
+};
+use super::state::{encode_last_applied, end_bound, MetaState, Space, SPACES, SPACE_COUNT};
+use super::MetaError;
+
+impl MetaState {
+    /// Applies `ops` in order as the log entry at `log_index`, in one
+    /// atomic commit that also records `log_index` as the last applied.
+    ///
+    /// Returns one result per op. A refused op changes nothing and the
+    /// following ops still apply. An `Err` means the store failed: nothing
+    /// of the batch was applied. `log_index` must be above
+    /// [`MetaState::last_applied`]; an empty batch just records it.
+    pub fn apply_batch(
+        &self,
+        log_index: u64,
+        ops: &[MetaOp],
+    ) -> Result<Vec<MetaResult>, MetaError> {
+        self.apply_batch_with_raft_state(log_index, ops, None)
+    }
+
+    /// [`MetaState::apply_batch`], also storing `raft_state` (the
+    /// consensus layer's own record: last applied log id, membership) in
+    /// the same atomic commit.
+    pub fn apply_batch_with_raft_state(
+        &self,
+        log_index: u64,
+        ops: &[MetaOp],
+        raft_state: Option<&[u8]>,
+    ) -> Result<Vec<MetaResult>, MetaError> {
+        let _guard = self
+            .apply_lock
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if let Some(last_applied) = self.last_applied()? {
+            if log_index <= last_applied {
+                return Err(MetaError::StaleLogIndex {
+                    index: log_index,
+                    last_applied,
+                });
+            }
+        }
+        let mut overlay = Overlay::new(self);
+        let mut results = Vec::with_capacity(ops.len());
+        for op in ops {
+            let mark = overlay.undo.len();
+            match overlay.apply(op) {
+                Ok(outcome) => results.push(Ok(outcome)),
+                Err(Fail::Op(e)) => {
+                    overlay.rollback(mark);
+                    results.push(Err(e));
+                }
+                Err(Fail::Store(e)) => return Err(e),
+            }
+        }
+        overlay.commit(log_index, raft_state)?;
+        Ok(results)
+    }
+}
+
+/// Why an op did not apply: refused, or the store failed.
+enum Fail {
+    Op(MetaOpError),
+    Store(MetaError),
+}
+
+impl From<MetaOpError> for Fail {
+    fn from(e: MetaOpError) -> Self {
+        Fail::Op(e)
+    }
+}
+
+impl From<MetaError> for Fail {
+    fn from(e: MetaError) -> Self {
+        Fail::Store(e)
+    }
+}
+
+impl From<fjall::Error> for Fail {
+    fn from(e: fjall::Error) -> Self {
+        Fail::Store(e.into())
+    }
+}
+
+/// A pending write: `Some` value, or `None` for a removal.
+type Pending = Option<Vec<u8>>;
+
+/// The batch being applied: writes not yet committed, read through on top
+/// of the store, with an undo log to roll back a refused op.
+struct Overlay<'a> {
+    state: &'a MetaState,
+    writes: [BTreeMap<Vec<u8>, Pending>; SPACE_COUNT],
+    /// (keyspace, key, overlay entry before the write).
+    undo: Vec<(Space, Vec<u8>, Option<Pending>)>,
+}
+
+impl<'a> Overlay<'a> {
+    fn new(state: &'a MetaState) -> Self {
+        Self {
+            state,
+            writes: Default::default(),
+            undo: Vec::new(),
+        }
+    }
+
+    fn get(&self, s: Space, key: &[u8]) -> Result<Option<Vec<u8>>, MetaError> {
+        match self.writes[s.index()].get(key) {
+            Some(pending) => Ok(pending.clone()),
+            None if !keys::storable(key) => Ok(None),
+            None => Ok(self.state.ks(s).get(key)?.map(|v| v.to_vec())),
+        }
+    }
+
+    fn get_record<T>(
+        &self,
+        s: Space,
+        key: &[u8],
+        decode: fn(&[u8]) -> Result<T, MetaError>,
+    ) -> Result<Option<T>, MetaError> {
+        self.get(s, key)?.map(|v| decode(&v)).transpose()
+    }
+
+    fn set(&mut self, s: Space, key: Vec<u8>, value: Pending) {
+        let before = self.writes[s.index()].insert(key.clone(), value);
+        self.undo.push((s, key, before));
+    }
+
+    /// Stages a write; refuses (as an op error) a key or value fjall
+    /// could not hold, rather than letting the commit fail or panic.
+    fn put(&mut self, s: Space, key: Vec<u8>, value: Vec<u8>) -> Result<(), Fail> {
+        if !keys::storable(&key) || u32::try_from(value.len()).is_err() {
+            return Err(MetaOpError::InvalidArgument.into());
+        }
+        self.set(s, key, Some(value));
+        Ok(())
+    }
+
+    fn remove(&mut self, s: Space, key: Vec<u8>) {
+        self.set(s, key, None);
+    }
+
+    fn rollback(&mut self, mark: usize) {
+        while self.undo.len() > mark {
+            let Some((s, key, before)) = self.undo.pop() else {
+                break;
+            };
+            let writes = &mut self.writes[s.index()];
+            match before {
+                Some(v) => writes.insert(key, v),
+                None => writes.remove(&key),
+            };
+        }
+    }
+
+    /// Whether any live key starts with `prefix`.
+    fn any_with_prefix(&self, s: Space, prefix: &[u8]) -> Result<bool, MetaError> {
+        let writes = &self.writes[s.index()];
+        let range = (Bound::Included(prefix.to_vec()), end_bound(prefix));
+        if writes.range(range).any(|(_, v)| v.is_some()) {
+            return Ok(true);
+        }
+        for guard in self.state.ks(s).prefix(prefix) {
+            let k = guard.key()?;
+            if !matches!(writes.get(&*k), Some(None)) {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
+    /// Every live (key, value) starting with `prefix`, in key order.
+    fn scan_prefix(
+        &self,
+        s: Space,
+        prefix: &[u8],
+    ) -> Result<BTreeMap<Vec<u8>, Vec<u8>>, MetaError> {
+        let mut out = BTreeMap::new();
+        for guard in self.state.ks(s).prefix(prefix) {
+            let (k, v) = guard.into_inner()?;
+            out.insert(k.to_vec(), v.to_vec());
+        }
+        let range = (Bound::Included(prefix.to_vec()), end_bound(prefix));
+        for (k, v) in self.writes[s.index()].range(range) {
+            match v {
+                Some(v) => out.insert(k.clone(), v.clone()),
+                None => out.remove(k),
+            };
+        }
+        Ok(out)
+    }
+
+    fn commit(self, log_index: u64, raft_state: Option<&[u8]>) -> Result<(), MetaError> {
+        let mut batch = self.state.db.batch();
+        for s in SPACES {
+            let ks = self.state.ks(s);
+            for (k, v) in &self.writes[s.index()] {
+                // `put` checked new keys; removed keys were read from fjall.
+                if !keys::storable(k) {
+                    return Err(MetaError::Encode("a key fjall cannot hold"));
+                }
+                match v {
+                    Some(v) => batch.insert(ks, k.as_slice(), v.as_slice()),
+                    None => batch.remove(ks, k.as_slice()),
+                }
+            }
+        }
+        batch.insert(
+            self.state.ks(Space::Meta),
+            keys::LAST_APPLIED_KEY,
+            encode_last_applied(log_index),
+        );
+        if let Some(raft_state) = raft_state {
+            batch.insert(self.state.ks(Space::Meta), keys::RAFT_STATE_KEY, raft_state);
+        }
+        batch.commit()?;
+        Ok(())
+    }
+
+    fn bucket(&self, name: &str) -> Result<Option<BucketRecord>, MetaError> {
+        self.get_record(
+            Space::Buckets,
+            &keys::bucket_key(name),
+            BucketRecord::decode,
+        )
+    }
+
+    fn require_bucket(&self, name: &str) -> Result<BucketRecord, Fail> {
+        self.bucket(name)?
+            .ok_or(Fail::Op(MetaOpError::NoSuchBucket))
+    }
+
+    fn object(&self, bucket: &str, key: &str) -> Result<Option<ObjectRecord>, MetaError> {
+        self.get_record(
+            Space::Objects,
+            &keys::object_key(bucket, key),
+            ObjectRecord::decode,
+        )
+    }
+
+    fn upload(&self, upload_id: &str) -> Result<Option<MultipartUpload>, MetaError> {
+        self.get_record(
+            Space::Uploads,
+            &keys::upload_key(upload_id),
+            MultipartUpload::decode,
+        )
+    }
+
+    /// The upload, if it exists and was started for `bucket`/`key`.
+    fn upload_for(
+        &self,
+        bucket: &str,
+        key: &str,
+        upload_id: &str,
+    ) -> Result<MultipartUpload, Fail> {
+        match self.upload(upload_id)? {
+            Some(u) if u.bucket == bucket && u.key == key => Ok(u),
+            _ => Err(Fail::Op(MetaOpError::NoSuchUpload)),
+        }
+    }
+
+    /// Every part of an upload, in part-number order.
+    fn parts(&self, upload_id: &str) -> Result<Vec<PartRecord>, MetaError> {
+        self.scan_prefix(Space::Parts, &keys::part_prefix(upload_id))?
+            .values()
+            .map(|v| PartRecord::decode(v))
+            .collect()
+    }
+
+    /// Removes an upload, its index entry and its parts.
+    fn remove_upload(&mut self, upload: &MultipartUpload, parts: &[PartRecord]) {
+        for p in parts {
+            self.remove(Space::Parts, keys::part_key(&p.upload_id, p.part_number));
+        }
+        self.remove(Space::Uploads, keys::upload_key(&upload.upload_id));
+        self.remove(
+            Space::UploadKeys,
+            keys::upload_index_key(&upload.bucket, &upload.key, &upload.upload_id),
+        );
+    }
+
+    fn apply(&mut self, op: &MetaOp) -> Result<MetaOutcome, Fail> {
+        match op {
+            MetaOp::CreateBucket { record } => self.create_bucket(record),
+            MetaOp::DeleteBucket { name } => self.delete_bucket(name),
+            MetaOp::PutObject { record, if_absent } => self.put_object(record, *if_absent),
+            MetaOp::DeleteObject { bucket, key } => self.delete_object(bucket, key),
+            MetaOp::CreateMultipart { upload } => self.create_multipart(upload),
+            MetaOp::PutPart { part } => self.put_part(part),
+            MetaOp::CompleteMultipart {
+                bucket,
+                key,
+                upload_id,
+                parts,
+                record_template,
+            } => self.complete_multipart(bucket, key, upload_id, parts, record_template),
+            MetaOp::AbortMultipart {
+                bucket,
+                key,
+                upload_id,
+            } => self.abort_multipart(bucket, key, upload_id),
+            MetaOp::PutAccessKey { key } => {
+                check_id(&key.access_key_id)?;
+                let v = key.try_encode()?;
+                self.put(
+                    Space::AccessKeys,
+                    keys::access_key_key(&key.access_key_id),
+                    v,
+                )?;
+                Ok(MetaOutcome::Done)
+            }
+            MetaOp::SetLayout { layout } => {
+                let current =
+                    self.get_record(Space::Layout, keys::LAYOUT_KEY, ClusterLayout::decode)?;
+                if current.is_some_and(|c| layout.version <= c.version) {
+                    return Err(MetaOpError::StaleLayout.into());
+                }
+                let v = layout.try_encode()?;
+                self.put(Space::Layout, keys::LAYOUT_KEY.to_vec(), v)?;
+                Ok(MetaOutcome::Done)
+            }
+        }
+    }
+
+    fn create_bucket(&mut self, record: &BucketRecord) -> Result<MetaOutcome, Fail> {
+        if record.name.is_empty() || record.name.len() > MAX_BUCKET_NAME_BYTES {
+            return Err(MetaOpError::InvalidBucketName.into());
+        }
+        if let Some(existing) = self.bucket(&record.name)? {
+            return Err(if existing.owner == record.owner {
+                MetaOpError::BucketAlreadyOwnedByYou
+            } else {
+                MetaOpError::BucketAlreadyExists
+            }
+            .into());
+        }
+        let v = record.try_encode()?;
+        self.put(Space::Buckets, keys::bucket_key(&record.name), v)?;
+        Ok(MetaOutcome::Done)
+    }
+
+    fn delete_bucket(&mut self, name: &str) -> Result<MetaOutcome, Fail> {
+        self.require_bucket(name)?;
+        if self.any_with_prefix(Space::Objects, &keys::object_prefix(name))?
+            || self.any_with_prefix(Space::UploadKeys, &keys::upload_index_bucket_prefix(name))?
+        {
+            return Err(MetaOpError::BucketNotEmpty.into());
+        }
+        self.remove(Space::Buckets, keys::bucket_key(name));
+        Ok(MetaOutcome::Done)
+    }
+
+    fn put_object(&mut self, record: &ObjectRecord, if_absent: bool) -> Result<MetaOutcome, Fail> {
+        self.require_bucket(&record.bucket)?;
+        check_object_key(&record.key)?;
+        let old = self.object(&record.bucket, &record.key)?;
+        if if_absent && old.is_some() {
+            return Err(MetaOpError::PreconditionFailed.into());
+        }
+        let v = record.try_encode()?;
+        self.put(
+            Space::Objects,
+            keys::object_key(&record.bucket, &record.key),
+            v,
+        )?;
+        Ok(MetaOutcome::Replaced(old))
+    }
+
+    fn delete_object(&mut self, bucket: &str, key: &str) -> Result<MetaOutcome, Fail> {
+        self.require_bucket(bucket)?;
+        check_object_key(key)?;
+        let old = self.object(bucket, key)?;
+        if old.is_some() {
+            self.remove(Space::Objects, keys::object_key(bucket, key));
+        }
+        Ok(MetaOutcome::Removed(old))
+    }
+
+    fn create_multipart(&mut self, upload: &MultipartUpload) -> Result<MetaOutcome, Fail> {
+        self.require_bucket(&upload.bucket)?;
+        check_object_key(&upload.key)?;
+        check_id(&upload.upload_id)?;
+        if self.upload(&upload.upload_id)?.is_some() {
+            return Err(MetaOpError::UploadAlreadyExists.into());
+        }
+        let v = upload.try_encode()?;
+        self.put(Space::Uploads, keys::upload_key(&upload.upload_id), v)?;
+        self.put(
+            Space::UploadKeys,
+            keys::upload_index_key(&upload.bucket, &upload.key, &upload.upload_id),
+            Vec::new(),
+        )?;
+        Ok(MetaOutcome::Done)
+    }
+
+    fn put_part(&mut self, part: &PartRecord) -> Result<MetaOutcome, Fail> {
+        if !(1..=MAX_PART_NUMBER).contains(&part.part_number) {
+            return Err(MetaOpError::InvalidArgument.into());
+        }
+        if self.upload(&part.upload_id)?.is_none() {
+            return Err(MetaOpError::NoSuchUpload.into());
+        }
+        let key = keys::part_key(&part.upload_id, part.part_number);
+        let old = self.get_record(Space::Parts, &key, PartRecord::decode)?;
+        let v = part.try_encode()?;
+        self.put(Space::Parts, key, v)?;
+        Ok(MetaOutcome::PartReplaced(old))
+    }
+
+    fn complete_multipart(
+        &mut self,
+        bucket: &str,
+        key: &str,
+        upload_id: &str,
+        listed: &[(u32, String)],
+        template: &ObjectRecord,
+    ) -> Result<MetaOutcome, Fail> {
+        let upload = self.upload_for(bucket, key, upload_id)?;
+        self.require_bucket(bucket)?;
+        if listed.is_empty() {
+            return Err(MetaOpError::InvalidRequest.into());
+        }
+        if listed.windows(2).any(|w| w[0].0 >= w[1].0) {
+            return Err(MetaOpError::InvalidPartOrder.into());
+        }
+        let mut stored: BTreeMap<u32, PartRecord> = self
+            .parts(upload_id)?
+            .into_iter()
+            .map(|p| (p.part_number, p))
+            .collect();
+        let mut chosen = Vec::with_capacity(listed.len());
+        for (number, etag) in listed {
+            match stored.get(number) {
+                Some(p) if same_etag(&p.etag, etag) => chosen.push(p.clone()),
+                _ => return Err(MetaOpError::InvalidPart.into()),
+            }
+        }
+        if let Some((_, all_but_last)) = chosen.split_last() {
+            if all_but_last.iter().any(|p| p.size < MIN_PART_SIZE) {
+                return Err(MetaOpError::EntityTooSmall.into());
+            }
+        }
+
+        let all_parts: Vec<PartRecord> = stored.values().cloned().collect();
+        for p in &chosen {
+            stored.remove(&p.part_number);
+        }
+        let unused_parts: Vec<PartRecord> = stored.into_values().collect();
+
+        let record = ObjectRecord {
+            bucket: bucket.to_owned(),
+            key: key.to_owned(),
+            size: chosen.iter().fold(0u64, |n, p| n.saturating_add(p.size)),
+            content_type: upload.content_type.clone(),
+            user_metadata: upload.user_metadata.clone(),
+            headers: upload.headers.clone(),
+            layout: upload.layout,
+            parts: chosen
+                .into_iter()
+                .map(|p| PartInfo {
+                    part_number: p.part_number,
+                    size: p.size,
+                    etag: p.etag,
+                    object_id: p.object_id,
+                    shard_nodes: p.shard_nodes,
+                })
+                .collect(),
+            inline_data: None,
+            ..template.clone()
+        };
+        let replaced = self.object(bucket, key)?;
+        let v = record.try_encode()?;
+        self.remove_upload(&upload, &all_parts);
+        self.put(Space::Objects, keys::object_key(bucket, key), v)?;
+        Ok(MetaOutcome::Completed {
+            replaced,
+            unused_parts,
+        })
+    }
+
+    fn abort_multipart(
+        &mut self,
+        bucket: &str,
+        key: &str,
+        upload_id: &str,
+    ) -> Result<MetaOutcome, Fail> {
+        let upload = self.upload_for(bucket, key, upload_id)?;
+        let parts = self.parts(upload_id)?;
+        self.remove_upload(&upload, &parts);
+        Ok(MetaOutcome::Aborted { parts })
+    }
+}
+
+/// Refuses an object key S3 would not accept (empty, or over 1024 bytes).
+fn check_object_key(key: &str) -> Result<(), MetaOpError> {
+    if key.is_empty() {
+        Err(MetaOpError::InvalidArgument)
+    } else if key.len() > MAX_OBJECT_KEY_BYTES {
+        Err(MetaOpError::KeyTooLongError)
+    } else {
+        Ok(())
+    }
+}
+
+/// Refuses an empty or overlong upload id or access key id.
+fn check_id(id: &str) -> Result<(), MetaOpError> {
+    if id.is_empty() || id.len() > MAX_ID_BYTES {
+        Err(MetaOpError::InvalidArgument)
+    } else {
+        Ok(())
+    }
+}
+
+/// Compares ETags ignoring the surrounding quotes clients may or may not send.
+fn same_etag(stored: &str, given: &str) -> bool {
+    stored.trim_matches('"') == given.trim_matches('"')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rollback_undoes_partial_writes_of_an_op() -> Result<(), MetaError> {
+        let dir = tempfile::tempdir()?;
+        let state = MetaState::open(dir.path())?;
+        let mut overlay = Overlay::new(&state);
+        assert!(overlay
+            .put(Space::Objects, b"a".to_vec(), b"1".to_vec())
+            .is_ok());
+        let mark = overlay.undo.len();
+        assert!(overlay
+            .put(Space::Objects, b"a".to_vec(), b"2".to_vec())
+            .is_ok());
+        overlay.remove(Space::Objects, b"b".to_vec());
+        overlay.rollback(mark);
+        assert_eq!(overlay.get(Space::Objects, b"a")?, Some(b"1".to_vec()));
+        assert_eq!(overlay.writes[Space::Objects.index()].len(), 1);
+        Ok(())
+    }
+}

@@ -1,0 +1,226 @@
+//! The vocabulary of the metadata log: the ops a Raft entry carries, what
+//! each op did, why one was refused, and the pages the list readers return.
+//!
+//! These types cross the wire (Raft entries, forwarded batches, read
+//! answers) and must not depend on how the store keeps its data; the S3
+//! meaning of each refusal is the API layer's business (`api::error`).
+
+use serde::{Deserialize, Serialize};
+
+use super::records::{
+    AccessKey, BucketRecord, ClusterLayout, MultipartUpload, ObjectRecord, PartRecord,
+};
+use super::MetaError;
+
+/// S3's minimum size of every part of a multipart upload but the last.
+pub const MIN_PART_SIZE: u64 = 5 * 1024 * 1024;
+
+/// S3's highest part number.
+pub(super) const MAX_PART_NUMBER: u32 = 10_000;
+
+/// Longest bucket name the store accepts. The API layer applies S3's
+/// stricter naming rules; this bound only keeps every key fjall-sized.
+pub const MAX_BUCKET_NAME_BYTES: usize = 255;
+
+/// S3's longest object key.
+pub const MAX_OBJECT_KEY_BYTES: usize = 1024;
+
+/// Longest upload id or access key id the store accepts.
+pub const MAX_ID_BYTES: usize = 1024;
+
+/// One change to the metadata, as carried in a Raft log entry.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum MetaOp {
+    /// Creates a bucket (`BucketAlreadyOwnedByYou` / `BucketAlreadyExists`
+    /// if the name is taken).
+    CreateBucket {
+        /// The new bucket.
+        record: BucketRecord,
+    },
+    /// Deletes an empty bucket: no objects and no multipart uploads in
+    /// progress (`BucketNotEmpty`), so no shard is ever orphaned.
+    DeleteBucket {
+        /// Bucket name.
+        name: String,
+    },
+    /// Stores an object, replacing any previous version; the outcome
+    /// returns the replaced record so its shards can be deleted.
+    PutObject {
+        /// The new version.
+        record: ObjectRecord,
+        /// `If-None-Match: *`: refuse (`PreconditionFailed`) if the key exists.
+        if_absent: bool,
+    },
+    /// Deletes an object; a missing key is not an error (as in S3).
+    DeleteObject {
+        /// Bucket name.
+        bucket: String,
+        /// Object key.
+        key: String,
+    },
+    /// Starts a multipart upload (the bucket must exist).
+    CreateMultipart {
+        /// The upload, with its gateway-chosen unique id.
+        upload: MultipartUpload,
+    },
+    /// Records an uploaded part, replacing a part with the same number.
+    PutPart {
+        /// The part.
+        part: PartRecord,
+    },
+    /// Completes a multipart upload after checking the listed parts.
+    CompleteMultipart {
+        /// Bucket the upload was started in.
+        bucket: String,
+        /// Key the upload was started for.
+        key: String,
+        /// The upload.
+        upload_id: String,
+        /// Part numbers and ETags from the request, which must ascend.
+        parts: Vec<(u32, String)>,
+        /// The final object as the gateway computed it: its `etag` (the
+        /// multipart ETag), `object_id`, `checksums`, `last_modified_ms`
+        /// and `shard_nodes` are kept; bucket, key, size, parts, content
+        /// type, metadata, headers and layout are filled in from the upload
+        /// and its parts.
+        record_template: ObjectRecord,
+    },
+    /// Abandons a multipart upload; the outcome lists its parts so their
+    /// shards can be deleted.
+    AbortMultipart {
+        /// Bucket the upload was started in.
+        bucket: String,
+        /// Key the upload was started for.
+        key: String,
+        /// The upload.
+        upload_id: String,
+    },
+    /// Adds or replaces an access key.
+    PutAccessKey {
+        /// The key.
+        key: AccessKey,
+    },
+    /// Installs a cluster layout if it is newer than the current one.
+    SetLayout {
+        /// The new layout.
+        layout: ClusterLayout,
+    },
+}
+
+impl MetaOp {
+    /// Versioned binary form, for Raft log entries.
+    pub fn encode(&self) -> Vec<u8> {
+        super::records::to_bytes(self).unwrap_or_default()
+    }
+
+    /// Inverse of [`MetaOp::encode`].
+    pub fn decode(b: &[u8]) -> Result<Self, MetaError> {
+        super::records::from_bytes(b, "metadata op")
+    }
+}
+
+/// What a successful op did, with whatever the caller must clean up.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum MetaOutcome {
+    /// Done; nothing to report.
+    Done,
+    /// `PutObject`: the version that was replaced, whose shards are now garbage.
+    Replaced(Option<ObjectRecord>),
+    /// `DeleteObject`: the removed version, if the key existed.
+    Removed(Option<ObjectRecord>),
+    /// `PutPart`: the part with the same number that was replaced.
+    PartReplaced(Option<PartRecord>),
+    /// `CompleteMultipart`: the object version replaced, and the uploaded
+    /// parts the completion did not use (their shards are garbage).
+    Completed {
+        /// The previous version of the key.
+        replaced: Option<ObjectRecord>,
+        /// Parts uploaded but not listed, in part-number order.
+        unused_parts: Vec<PartRecord>,
+    },
+    /// `AbortMultipart`: every part of the upload, in part-number order.
+    Aborted {
+        /// The parts whose shards must be deleted.
+        parts: Vec<PartRecord>,
+    },
+}
+
+/// Why an op was refused; the op changed nothing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum MetaOpError {
+    /// The bucket does not exist.
+    #[error("the specified bucket does not exist")]
+    NoSuchBucket,
+    /// The caller already owns a bucket with this name.
+    #[error("the bucket is already owned by you")]
+    BucketAlreadyOwnedByYou,
+    /// Someone else owns a bucket with this name.
+    #[error("the bucket name is not available")]
+    BucketAlreadyExists,
+    /// The bucket still has objects or multipart uploads.
+    #[error("the bucket is not empty")]
+    BucketNotEmpty,
+    /// The key does not exist.
+    #[error("the specified key does not exist")]
+    NoSuchKey,
+    /// A conditional write found the key present.
+    #[error("a precondition failed")]
+    PreconditionFailed,
+    /// The upload does not exist (or belongs to another bucket or key).
+    #[error("the specified multipart upload does not exist")]
+    NoSuchUpload,
+    /// A listed part was not uploaded, or its ETag does not match.
+    #[error("a listed part was not found or its ETag does not match")]
+    InvalidPart,
+    /// The listed parts are not in strictly ascending order.
+    #[error("the list of parts is not in ascending order")]
+    InvalidPartOrder,
+    /// A part other than the last is smaller than 5 MiB.
+    #[error("a part is smaller than the minimum allowed size")]
+    EntityTooSmall,
+    /// A bucket name that is empty or too long.
+    #[error("the specified bucket name is not valid")]
+    InvalidBucketName,
+    /// An object key longer than S3 allows.
+    #[error("the object key is too long")]
+    KeyTooLongError,
+    /// An empty object key or id, or a part number outside 1..=10000.
+    #[error("invalid argument")]
+    InvalidArgument,
+    /// A completion that lists no parts.
+    #[error("the request lists no parts")]
+    InvalidRequest,
+    /// The gateway reused an upload id (internal error: ids must be unique).
+    #[error("the upload id is already in use")]
+    UploadAlreadyExists,
+    /// A cluster layout not newer than the current one.
+    #[error("the cluster layout is not newer than the current one")]
+    StaleLayout,
+}
+
+/// The outcome of one op: what it did, or why it was refused.
+pub type MetaResult = Result<MetaOutcome, MetaOpError>;
+
+/// A page of `ListParts`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct PartsPage {
+    /// Parts in part-number order.
+    pub parts: Vec<PartRecord>,
+    /// More parts follow.
+    pub is_truncated: bool,
+    /// Part number to pass as the marker for the next page (when truncated).
+    pub next_part_number_marker: Option<u32>,
+}
+
+/// A page of `ListMultipartUploads`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct UploadsPage {
+    /// Uploads in (key, upload id) order.
+    pub uploads: Vec<MultipartUpload>,
+    /// More uploads follow.
+    pub is_truncated: bool,
+    /// Key marker for the next page (when truncated).
+    pub next_key_marker: Option<String>,
+    /// Upload id marker for the next page (when truncated).
+    pub next_upload_id_marker: Option<String>,
+}

@@ -1,0 +1,119 @@
+//! Unit tests of the metadata state machine, by theme; the shared setup
+//! (a fresh store, sample uploads and parts, a scripted workload) is here.
+
+mod batches;
+pub(super) mod fixtures;
+mod multipart;
+mod objects;
+mod snapshot;
+
+use fixtures::*;
+
+use super::records::{MultipartUpload, ObjectRecord, PartRecord};
+use super::{MetaError, MetaOp, MetaState, MIN_PART_SIZE};
+
+fn open() -> Result<(tempfile::TempDir, MetaState), MetaError> {
+    let dir = tempfile::tempdir()?;
+    let state = MetaState::open(dir.path())?;
+    Ok((dir, state))
+}
+
+fn export(state: &MetaState) -> Result<Vec<u8>, MetaError> {
+    let mut out = Vec::new();
+    state.export(&mut out)?;
+    Ok(out)
+}
+
+fn upload(bucket: &str, key: &str, id: &str) -> MultipartUpload {
+    MultipartUpload {
+        bucket: bucket.into(),
+        key: key.into(),
+        upload_id: id.into(),
+        initiated_ms: 5,
+        content_type: Some("video/mp4".into()),
+        user_metadata: vec![("color".into(), "blue".into())],
+        headers: vec![("cache-control".into(), "no-cache".into())],
+        layout: layout(),
+    }
+}
+
+fn part(upload_id: &str, n: u32, size: u64) -> PartRecord {
+    PartRecord {
+        upload_id: upload_id.into(),
+        part_number: n,
+        size,
+        etag: format!("p{n}"),
+        object_id: 1000 + u128::from(n),
+        shard_nodes: vec![u64::from(n); 6],
+        last_modified_ms: 7,
+    }
+}
+
+fn complete(parts: &[(u32, &str)]) -> MetaOp {
+    MetaOp::CompleteMultipart {
+        bucket: "b".into(),
+        key: "big".into(),
+        upload_id: "u1".into(),
+        parts: parts.iter().map(|(n, e)| (*n, (*e).to_owned())).collect(),
+        record_template: ObjectRecord {
+            etag: "abc-2".into(),
+            object_id: 77,
+            ..object("ignored", "ignored", 77)
+        },
+    }
+}
+
+/// A bucket "b" with upload "u1" for key "big" and parts 1..=3
+/// (5 MiB, 5 MiB, 1 byte).
+fn with_upload() -> Result<(tempfile::TempDir, MetaState), MetaError> {
+    let (dir, state) = open()?;
+    let r = state.apply_batch(
+        1,
+        &[
+            create_bucket("b"),
+            MetaOp::CreateMultipart {
+                upload: upload("b", "big", "u1"),
+            },
+            MetaOp::PutPart {
+                part: part("u1", 1, MIN_PART_SIZE),
+            },
+            MetaOp::PutPart {
+                part: part("u1", 2, MIN_PART_SIZE),
+            },
+            MetaOp::PutPart {
+                part: part("u1", 3, 1),
+            },
+        ],
+    )?;
+    assert!(r.iter().all(Result::is_ok), "{r:?}");
+    Ok((dir, state))
+}
+
+/// A fixed mix of ops, some refused, in several batches.
+fn scripted_batches() -> Vec<Vec<MetaOp>> {
+    let mut batches = Vec::new();
+    for round in 0..6u32 {
+        let mut ops = vec![create_bucket(&format!("b{}", round % 3))];
+        for i in 0..20u32 {
+            let b = format!("b{}", (round + i) % 4);
+            let k = format!("k{}", (i * 7 + round) % 13);
+            ops.push(match (i + round) % 5 {
+                0 => MetaOp::DeleteObject { bucket: b, key: k },
+                1 => MetaOp::PutObject {
+                    record: object(&b, &k, u128::from(round * 100 + i)),
+                    if_absent: true,
+                },
+                2 => MetaOp::DeleteBucket { name: b },
+                _ => put(&b, &k, u128::from(round * 100 + i)),
+            });
+        }
+        ops.push(MetaOp::CreateMultipart {
+            upload: upload("b0", "m", &format!("u{round}")),
+        });
+        ops.push(MetaOp::PutPart {
+            part: part(&format!("u{round}"), 1, MIN_PART_SIZE),
+        });
+        batches.push(ops);
+    }
+    batches
+}
