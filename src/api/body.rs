@@ -13,10 +13,10 @@ use actix_web::web;
 use bytes::{Bytes, BytesMut};
 use futures::{Stream, StreamExt};
 
+use super::auth::chunked::ChunkedDecoder;
+use super::auth::sigv4::{AuthContext, PayloadHasher};
 use super::checksum::{self, ChecksumAlgorithm, Checksummer, Digests};
-use super::chunked::ChunkedDecoder;
 use super::error::{S3Error, S3ErrorCode};
-use super::sigv4::{AuthContext, PayloadHasher};
 
 /// A client may pause this long between body chunks.
 pub const BODY_IDLE_TIMEOUT: Duration = Duration::from_secs(60);

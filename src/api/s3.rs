@@ -9,9 +9,9 @@ use actix_web::http::{Method, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse, HttpResponseBuilder};
 use time::OffsetDateTime;
 
+use super::auth::sigv4::{self, AuthContext, AuthError, RequestParts};
 use super::error::{S3Error, S3ErrorCode};
 use super::headers::HeaderError;
-use super::sigv4::{self, AuthContext, AuthError, RequestParts};
 use super::{bucket, list, multipart, object};
 use crate::actors::consensus::{Consensus, ConsensusError, Read, Submit};
 use crate::actors::frontend::{FrontendError, ObjectCoordinator};
@@ -375,7 +375,7 @@ async fn authenticate(req: &HttpRequest, gw: &Gateway) -> Result<S3Request, S3Er
         headers: &headers,
     };
     let now = OffsetDateTime::now_utc();
-    let auth = match super::sigv2::PresignedV2::parse(query_raw) {
+    let auth = match super::auth::sigv2::PresignedV2::parse(query_raw) {
         Some(v2) => {
             let v2 = v2.map_err(auth_error)?;
             let secret = gw

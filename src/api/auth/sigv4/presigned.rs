@@ -1,0 +1,105 @@
+//! Presigned URLs: the `X-Amz-*` query parameters.
+
+use super::canonical::decode_query;
+use super::header::{parse_signed_headers, Credential};
+use super::{parse_amz_date, AuthError, ALGORITHM, MAX_PRESIGNED_EXPIRES};
+
+/// The SigV4 parameters of a presigned URL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PresignedParams {
+    /// Access key and scope from `X-Amz-Credential`.
+    pub credential: Credential,
+    /// Request time from `X-Amz-Date`, `YYYYMMDDTHHMMSSZ`.
+    pub amz_date: String,
+    /// Validity in seconds from `X-Amz-Expires`, `1..=604800`.
+    pub expires: u64,
+    /// Lower-case signed header names from `X-Amz-SignedHeaders`.
+    pub signed_headers: Vec<String>,
+    /// Claimed signature from `X-Amz-Signature`.
+    pub signature: String,
+}
+
+impl PresignedParams {
+    /// Extracts and validates the `X-Amz-*` parameters from a raw query.
+    pub fn parse(query: &str) -> Result<Self, AuthError> {
+        let err = AuthError::AuthorizationQueryParametersError;
+        let mut algorithm = None;
+        let mut credential = None;
+        let mut date = None;
+        let mut expires = None;
+        let mut signed_headers = None;
+        let mut signature = None;
+        for (name, value) in decode_query(query) {
+            let slot = match name.as_slice() {
+                b"X-Amz-Algorithm" => &mut algorithm,
+                b"X-Amz-Credential" => &mut credential,
+                b"X-Amz-Date" => &mut date,
+                b"X-Amz-Expires" => &mut expires,
+                b"X-Amz-SignedHeaders" => &mut signed_headers,
+                b"X-Amz-Signature" => &mut signature,
+                _ => continue,
+            };
+            let value = String::from_utf8(value)
+                .map_err(|_| err("X-Amz-* query parameters must be valid UTF-8."))?;
+            if slot.replace(value).is_some() {
+                return Err(err("Query-string authentication parameters are repeated."));
+            }
+        }
+        let missing = || {
+            err(
+                "Query-string authentication version 4 requires the X-Amz-Algorithm, \
+                 X-Amz-Credential, X-Amz-Signature, X-Amz-Date, X-Amz-SignedHeaders, \
+                 and X-Amz-Expires parameters.",
+            )
+        };
+        let algorithm = algorithm.ok_or_else(missing)?;
+        let credential = credential.ok_or_else(missing)?;
+        let amz_date = date.ok_or_else(missing)?;
+        let expires = expires.ok_or_else(missing)?;
+        let signed_headers = signed_headers.ok_or_else(missing)?;
+        let signature = signature.ok_or_else(missing)?;
+        if algorithm != ALGORITHM {
+            return Err(err(
+                "X-Amz-Algorithm only supports \"AWS4-HMAC-SHA256\" and \"AWS4-ECDSA-P256-SHA256\"",
+            ));
+        }
+        let credential = Credential::parse(&credential)
+            .ok_or(err("Error parsing the X-Amz-Credential parameter."))?;
+        if parse_amz_date(&amz_date).is_none() {
+            return Err(err(
+                "X-Amz-Date must be in the ISO8601 Long Format \"yyyyMMdd'T'HHmmss'Z'\"",
+            ));
+        }
+        let expires = parse_expires(&expires)?;
+        let signed_headers = parse_signed_headers(&signed_headers)
+            .ok_or(err("Error parsing the X-Amz-SignedHeaders parameter."))?;
+        if signature.is_empty() {
+            return Err(err("X-Amz-Signature must not be empty."));
+        }
+        Ok(PresignedParams {
+            credential,
+            amz_date,
+            expires,
+            signed_headers,
+            signature,
+        })
+    }
+}
+
+pub(super) fn parse_expires(v: &str) -> Result<u64, AuthError> {
+    let err = AuthError::AuthorizationQueryParametersError;
+    if v.is_empty() || !v.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(err("X-Amz-Expires should be a number"));
+    }
+    // Too many digits to fit is certainly more than a week.
+    let n: u64 = v.parse().unwrap_or(u64::MAX);
+    if n == 0 {
+        return Err(err("X-Amz-Expires must be non-negative"));
+    }
+    if n > MAX_PRESIGNED_EXPIRES {
+        return Err(err(
+            "X-Amz-Expires must be less than a week (in seconds) that is 604800",
+        ));
+    }
+    Ok(n)
+}
