@@ -190,11 +190,6 @@ impl From<FrontendError> for S3Error {
     }
 }
 
-fn auth_error(e: AuthError) -> S3Error {
-    let code = S3ErrorCode::from_aws_str(e.s3_code()).unwrap_or(S3ErrorCode::AccessDenied);
-    S3Error::new(code).with_message(e.message())
-}
-
 impl Gateway {
     /// Commits one metadata op; a refused op is its S3 error.
     pub async fn submit(&self, op: MetaOp) -> Result<MetaOutcome, S3Error> {
@@ -377,19 +372,18 @@ async fn authenticate(req: &HttpRequest, gw: &Gateway) -> Result<S3Request, S3Er
     let now = OffsetDateTime::now_utc();
     let auth = match super::auth::sigv2::PresignedV2::parse(query_raw) {
         Some(v2) => {
-            let v2 = v2.map_err(auth_error)?;
+            let v2 = v2?;
             let secret = gw
                 .secret_for(&v2.access_key)
                 .await
-                .ok_or_else(|| auth_error(AuthError::InvalidAccessKeyId))?;
+                .ok_or(AuthError::UnknownAccessKey)?;
             v2.verify(
                 parts.method,
                 parts.path,
                 query_raw,
                 &secret,
                 now.unix_timestamp(),
-            )
-            .map_err(auth_error)?;
+            )?;
             presigned_v2_context(v2.access_key, &gw.region)
         }
         None => {
@@ -397,7 +391,7 @@ async fn authenticate(req: &HttpRequest, gw: &Gateway) -> Result<S3Request, S3Er
                 Some(key) => gw.secret_for(&key).await,
                 None => None,
             };
-            sigv4::verify(&parts, |_| secret.clone(), now).map_err(auth_error)?
+            sigv4::verify(&parts, |_| secret.clone(), now)?
         }
     };
     let (bucket, key) = address(req, gw.domain.as_deref())?;

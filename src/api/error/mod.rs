@@ -16,6 +16,8 @@
 //!   (as for `Content-MD5`); a malformed or unknown checksum header is
 //!   `InvalidRequest`.
 
+mod auth;
+
 use std::fmt;
 
 use serde::{Serialize, Serializer};

@@ -7,8 +7,8 @@ use sha2::{Digest, Sha256};
 
 use super::signer::{push_canonical_trailer, trim, ChunkSigner};
 use super::{
-    ChunkedError, ChunkedMode, CHUNK_SIGNATURE_EXT, MAX_LINE_LEN, MAX_TRAILERS,
-    TRAILER_SIGNATURE_HEADER,
+    ChunkedError, ChunkedMode, FramingError, TrailerError, CHUNK_SIGNATURE_EXT, MAX_LINE_LEN,
+    MAX_TRAILERS, TRAILER_SIGNATURE_HEADER,
 };
 use crate::api::auth::sigv4::AuthContext;
 
@@ -78,9 +78,7 @@ impl ChunkedDecoder {
     /// A decoder for `mode`; signed modes need the request's [`ChunkSigner`].
     pub fn new(mode: ChunkedMode, signer: Option<ChunkSigner>) -> Result<Self, ChunkedError> {
         if mode.is_signed() && signer.is_none() {
-            return Err(ChunkedError::InternalError(
-                "a signed aws-chunked body needs a chunk signer",
-            ));
+            return Err(ChunkedError::MissingSigner);
         }
         Ok(ChunkedDecoder {
             mode,
@@ -138,7 +136,7 @@ impl ChunkedDecoder {
             return Err(err);
         }
         if self.state != State::Done {
-            return Err(ChunkedError::IncompleteBody);
+            return Err(ChunkedError::Incomplete);
         }
         Ok(Trailers {
             headers: self.trailers,
@@ -160,8 +158,7 @@ impl ChunkedDecoder {
         loop {
             match self.state {
                 State::ChunkHeader => {
-                    let err =
-                        ChunkedError::InvalidRequest("malformed aws-chunked chunk header line");
+                    let err = ChunkedError::Framing(FramingError::HeaderLine);
                     match self.take_line(input, err)? {
                         Some(line) => self.on_chunk_header(&line)?,
                         None => return Ok(()),
@@ -189,7 +186,7 @@ impl ChunkedDecoder {
                     }
                 }
                 State::DataEnd { last } => {
-                    let missing = ChunkedError::InvalidRequest("chunk data not followed by CRLF");
+                    let missing = ChunkedError::Framing(FramingError::MissingCrlf);
                     match input.first() {
                         None => return Ok(()),
                         Some(b'\r') => {}
@@ -208,7 +205,7 @@ impl ChunkedDecoder {
                     };
                 }
                 State::Trailers => {
-                    let err = ChunkedError::MalformedTrailerError("malformed trailer line");
+                    let err = ChunkedError::Trailer(TrailerError::Line);
                     match self.take_line(input, err)? {
                         Some(line) => self.on_trailer_line(&line)?,
                         None => return Ok(()),
@@ -218,9 +215,7 @@ impl ChunkedDecoder {
                     if input.is_empty() {
                         return Ok(());
                     }
-                    return Err(ChunkedError::InvalidRequest(
-                        "data after the end of the aws-chunked body",
-                    ));
+                    return Err(ChunkedError::Framing(FramingError::DataAfterEnd));
                 }
             }
         }
@@ -266,26 +261,19 @@ impl ChunkedDecoder {
             Some(i) => line.split_at(i),
             None => (line, &[][..]),
         };
-        let size = parse_hex_size(size_part).ok_or(ChunkedError::InvalidRequest(
-            "invalid aws-chunked chunk size",
-        ))?;
+        let size = parse_hex_size(size_part).ok_or(ChunkedError::Framing(FramingError::Size))?;
         if self.mode.is_signed() {
-            let sig =
-                extension
-                    .strip_prefix(CHUNK_SIGNATURE_EXT)
-                    .ok_or(ChunkedError::InvalidRequest(
-                        "chunk header lacks a chunk-signature",
-                    ))?;
+            let sig = extension
+                .strip_prefix(CHUNK_SIGNATURE_EXT)
+                .ok_or(ChunkedError::Framing(FramingError::MissingSignature))?;
             if sig.len() != 64 || hex::decode_to_slice(sig, &mut self.claimed).is_err() {
-                return Err(ChunkedError::InvalidRequest("malformed chunk-signature"));
+                return Err(ChunkedError::Framing(FramingError::Signature));
             }
         } else if !extension.is_empty() {
-            return Err(ChunkedError::InvalidRequest(
-                "unexpected chunk extension in an unsigned aws-chunked body",
-            ));
+            return Err(ChunkedError::Framing(FramingError::UnexpectedExtension));
         }
         if self.decoded_len.checked_add(size).is_none() {
-            return Err(ChunkedError::InvalidRequest("aws-chunked body too large"));
+            return Err(ChunkedError::Framing(FramingError::TooLarge));
         }
         self.chunk_hasher = Sha256::new();
         if size == 0 {
@@ -306,47 +294,42 @@ impl ChunkedDecoder {
         if !self.mode.is_signed() {
             return Ok(());
         }
-        let signer = self
-            .signer
-            .as_mut()
-            .ok_or(ChunkedError::InternalError("missing chunk signer"))?;
+        let signer = self.signer.as_mut().ok_or(ChunkedError::MissingSigner)?;
         let hash: [u8; 32] = std::mem::take(&mut self.chunk_hasher).finalize().into();
         let expected = signer.expected_chunk(&hash);
         if signer.check(expected, &self.claimed) {
             Ok(())
         } else {
-            Err(ChunkedError::SignatureDoesNotMatch(
-                "The chunk signature we calculated does not match the signature you provided.",
-            ))
+            Err(ChunkedError::ChunkSignatureMismatch)
         }
     }
 
     fn on_trailer_line(&mut self, line: &[u8]) -> Result<(), ChunkedError> {
-        let malformed = ChunkedError::MalformedTrailerError;
+        let malformed = ChunkedError::Trailer;
         if line.is_empty() {
             if self.mode.is_signed() && !self.trailer_signed && !self.trailers.is_empty() {
-                return Err(malformed("trailing headers lack x-amz-trailer-signature"));
+                return Err(malformed(TrailerError::MissingSignature));
             }
             self.state = State::Done;
             return Ok(());
         }
         if self.trailer_signed {
-            return Err(malformed("trailer after x-amz-trailer-signature"));
+            return Err(malformed(TrailerError::AfterSignature));
         }
         let colon = line
             .iter()
             .position(|&b| b == b':')
-            .ok_or(malformed("trailer line lacks ':'"))?;
+            .ok_or(malformed(TrailerError::NoColon))?;
         let (name, value) = line.split_at(colon);
         let value = value.get(1..).unwrap_or_default();
         if name.is_empty() || !name.iter().all(|&b| is_token_byte(b)) {
-            return Err(malformed("invalid trailer name"));
+            return Err(malformed(TrailerError::Name));
         }
         if !value
             .iter()
             .all(|&b| b == b'\t' || (b' '..0x7f).contains(&b))
         {
-            return Err(malformed("invalid trailer value"));
+            return Err(malformed(TrailerError::Value));
         }
         // Both checked to be ASCII above, so these conversions cannot fail.
         let name = String::from_utf8_lossy(name).to_ascii_lowercase();
@@ -354,27 +337,22 @@ impl ChunkedDecoder {
 
         if name == TRAILER_SIGNATURE_HEADER {
             if !self.mode.is_signed() {
-                return Err(malformed("x-amz-trailer-signature in an unsigned body"));
+                return Err(malformed(TrailerError::SignatureInUnsignedBody));
             }
             let mut claimed = [0u8; 32];
             if value.len() != 64 || hex::decode_to_slice(&value, &mut claimed).is_err() {
-                return Err(malformed("malformed x-amz-trailer-signature"));
+                return Err(malformed(TrailerError::Signature));
             }
-            let signer = self
-                .signer
-                .as_mut()
-                .ok_or(ChunkedError::InternalError("missing chunk signer"))?;
+            let signer = self.signer.as_mut().ok_or(ChunkedError::MissingSigner)?;
             let expected = signer.expected_trailer(&self.canonical_trailers);
             if !signer.check(expected, &claimed) {
-                return Err(ChunkedError::SignatureDoesNotMatch(
-                    "The trailer signature we calculated does not match the signature you provided.",
-                ));
+                return Err(ChunkedError::TrailerSignatureMismatch);
             }
             self.trailer_signed = true;
             return Ok(());
         }
         if self.trailers.len() >= MAX_TRAILERS {
-            return Err(malformed("too many trailing headers"));
+            return Err(malformed(TrailerError::TooMany));
         }
         push_canonical_trailer(&mut self.canonical_trailers, &name, &value);
         self.trailers.push((name, value));

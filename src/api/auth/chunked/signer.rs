@@ -25,7 +25,7 @@ impl ChunkSigner {
     ) -> Result<Self, ChunkedError> {
         let mut previous = [0u8; 32];
         hex::decode_to_slice(seed_signature, &mut previous)
-            .map_err(|_| ChunkedError::InternalError("seed signature is not 64 hex digits"))?;
+            .map_err(|_| ChunkedError::BadSeedSignature)?;
         Ok(ChunkSigner {
             key,
             amz_date: amz_date.to_owned(),

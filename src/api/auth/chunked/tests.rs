@@ -6,6 +6,7 @@ use proptest::prelude::*;
 
 use super::*;
 use crate::api::auth::sigv4::{parse_amz_date, verify, PayloadMode, RequestParts, SigningKey};
+use crate::api::auth::testing::{http_status, s3_code, s3_message};
 
 const SECRET: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
 const DATE: &str = "20130524T000000Z";
@@ -217,7 +218,15 @@ fn aws_example_chunked_upload_with_signed_trailer() {
     let mut buf = BytesMut::from(tampered.as_bytes());
     assert_eq!(
         decoder.push(&mut buf).unwrap_err(),
-        ChunkedError::SignatureDoesNotMatch(
+        ChunkedError::TrailerSignatureMismatch
+    );
+    assert_eq!(
+        (
+            s3_code(ChunkedError::TrailerSignatureMismatch),
+            s3_message(ChunkedError::TrailerSignatureMismatch).as_str()
+        ),
+        (
+            "SignatureDoesNotMatch",
             "The trailer signature we calculated does not match the signature you provided."
         )
     );
@@ -312,10 +321,10 @@ fn framing_errors() {
     ];
     for (mode, body, code) in cases {
         let err = err_of(*mode, body);
-        assert_eq!(err.s3_code(), *code, "{:?}", String::from_utf8_lossy(body));
-        assert!(err.http_status() == 400 || err.http_status() == 403);
+        assert_eq!(s3_code(err), *code, "{:?}", String::from_utf8_lossy(body));
+        assert!(http_status(err) == 400 || http_status(err) == 403);
     }
-    assert_eq!(ChunkedError::IncompleteBody.http_status(), 400);
+    assert_eq!(http_status(ChunkedError::Incomplete), 400);
 }
 
 #[test]
@@ -330,7 +339,7 @@ fn long_lines_are_rejected_without_unbounded_buffering() {
             break;
         }
     }
-    assert_eq!(result.unwrap_err().s3_code(), "InvalidRequest");
+    assert_eq!(s3_code(result.unwrap_err()), "InvalidRequest");
     assert!(buf.len() <= MAX_LINE_LEN + 2);
     // The decoder stays failed.
     assert!(decoder.push(&mut BytesMut::from(&b"0\r\n"[..])).is_err());
@@ -340,7 +349,7 @@ fn long_lines_are_rejected_without_unbounded_buffering() {
     trailer.extend(std::iter::repeat_n(b'v', MAX_LINE_LEN));
     trailer.extend_from_slice(b"\r\n\r\n");
     assert_eq!(
-        err_of(ChunkedMode::UnsignedTrailer, &trailer).s3_code(),
+        s3_code(err_of(ChunkedMode::UnsignedTrailer, &trailer)),
         "MalformedTrailerError"
     );
 }
@@ -353,7 +362,7 @@ fn too_many_trailers_are_rejected() {
     }
     body.extend_from_slice(b"\r\n");
     assert_eq!(
-        err_of(ChunkedMode::UnsignedTrailer, &body).s3_code(),
+        s3_code(err_of(ChunkedMode::UnsignedTrailer, &body)),
         "MalformedTrailerError"
     );
 }
@@ -370,8 +379,8 @@ fn signature_errors() {
     // Wrong seed (another request) fails on the first chunk.
     let mut decoder = ChunkedDecoder::new(ChunkedMode::Signed, Some(signer(TRAILER_SEED))).unwrap();
     let err = decoder.push(&mut BytesMut::from(&good[..])).unwrap_err();
-    assert_eq!(err.s3_code(), "SignatureDoesNotMatch");
-    assert_eq!(err.http_status(), 403);
+    assert_eq!(s3_code(err), "SignatureDoesNotMatch");
+    assert_eq!(http_status(err), 403);
 
     // Reordering two chunks breaks the chain.
     let two = encode(ChunkedMode::Signed, b"aaaabbbb", &[4], &[]);
@@ -382,14 +391,14 @@ fn signature_errors() {
     ]
     .join("\r\n");
     assert_eq!(
-        err_of(ChunkedMode::Signed, swapped.as_bytes()).s3_code(),
+        s3_code(err_of(ChunkedMode::Signed, swapped.as_bytes())),
         "SignatureDoesNotMatch"
     );
 
     // Dropping the final chunk is an incomplete body, even if cut cleanly.
     let no_final = text.split("0;chunk-signature").next().unwrap();
     assert_eq!(
-        err_of(ChunkedMode::Signed, no_final.as_bytes()).s3_code(),
+        s3_code(err_of(ChunkedMode::Signed, no_final.as_bytes())),
         "IncompleteBody"
     );
 
@@ -406,20 +415,18 @@ fn signature_errors() {
         .filter(|l| !l.starts_with("x-amz-trailer-signature"))
         .collect();
     assert_eq!(
-        err_of(ChunkedMode::SignedTrailer, stripped.as_bytes()).s3_code(),
+        s3_code(err_of(ChunkedMode::SignedTrailer, stripped.as_bytes())),
         "MalformedTrailerError"
     );
     // A trailer injected after the signature is rejected.
     let injected = format!("{}x-amz-meta-x:1\r\n\r\n", &text[..text.len() - 2]);
     assert_eq!(
-        err_of(ChunkedMode::SignedTrailer, injected.as_bytes()).s3_code(),
+        s3_code(err_of(ChunkedMode::SignedTrailer, injected.as_bytes())),
         "MalformedTrailerError"
     );
 
     assert_eq!(
-        ChunkedDecoder::new(ChunkedMode::Signed, None)
-            .unwrap_err()
-            .http_status(),
+        http_status(ChunkedDecoder::new(ChunkedMode::Signed, None).unwrap_err()),
         500
     );
 }

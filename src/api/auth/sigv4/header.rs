@@ -1,6 +1,6 @@
 //! The `Authorization: AWS4-HMAC-SHA256 ...` header and its parts.
 
-use super::{AuthError, ALGORITHM};
+use super::{AuthError, MalformedHeader, ALGORITHM};
 
 /// The `Credential` component: access key id and credential scope.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -71,52 +71,37 @@ impl AuthorizationHeader {
         let value = value.trim();
         let rest = match value.strip_prefix(ALGORITHM) {
             Some(rest) if rest.starts_with(' ') => rest,
-            _ => return Err(AuthError::InvalidArgument("Unsupported Authorization Type")),
+            _ => return Err(AuthError::UnsupportedAuthorization),
         };
-        let malformed = AuthError::AuthorizationHeaderMalformed;
+        let malformed = AuthError::MalformedHeader;
         let mut credential = None;
         let mut signed_headers = None;
         let mut signature = None;
         for component in rest.split(',') {
             let component = component.trim();
-            let (key, val) = component.split_once('=').ok_or(malformed(
-                "The authorization header is malformed; each component must be key=value.",
-            ))?;
+            let (key, val) = component
+                .split_once('=')
+                .ok_or(malformed(MalformedHeader::NotKeyValue))?;
             let slot = match key {
                 "Credential" => &mut credential,
                 "SignedHeaders" => &mut signed_headers,
                 "Signature" => &mut signature,
-                _ => {
-                    return Err(malformed(
-                        "The authorization header is malformed; unknown component.",
-                    ))
-                }
+                _ => return Err(malformed(MalformedHeader::UnknownComponent)),
             };
             if slot.replace(val).is_some() {
-                return Err(malformed(
-                    "The authorization header is malformed; duplicate component.",
-                ));
+                return Err(malformed(MalformedHeader::DuplicateComponent));
             }
         }
-        let credential = credential.ok_or(malformed(
-            "The authorization header is malformed; missing Credential.",
-        ))?;
-        let signed_headers = signed_headers.ok_or(malformed(
-            "The authorization header is malformed; missing SignedHeaders.",
-        ))?;
-        let signature = signature.ok_or(malformed(
-            "The authorization header is malformed; missing Signature.",
-        ))?;
-        let credential = Credential::parse(credential).ok_or(malformed(
-            "The authorization header is malformed; the Credential is mal-formed.",
-        ))?;
-        let signed_headers = parse_signed_headers(signed_headers).ok_or(malformed(
-            "The authorization header is malformed; SignedHeaders is invalid.",
-        ))?;
+        let credential = credential.ok_or(malformed(MalformedHeader::MissingCredential))?;
+        let signed_headers =
+            signed_headers.ok_or(malformed(MalformedHeader::MissingSignedHeaders))?;
+        let signature = signature.ok_or(malformed(MalformedHeader::MissingSignature))?;
+        let credential =
+            Credential::parse(credential).ok_or(malformed(MalformedHeader::Credential))?;
+        let signed_headers = parse_signed_headers(signed_headers)
+            .ok_or(malformed(MalformedHeader::SignedHeaders))?;
         if signature.is_empty() {
-            return Err(malformed(
-                "The authorization header is malformed; empty Signature.",
-            ));
+            return Err(malformed(MalformedHeader::EmptySignature));
         }
         Ok(AuthorizationHeader {
             credential,
@@ -148,6 +133,7 @@ pub(super) fn parse_signed_headers(v: &str) -> Option<Vec<String>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::api::auth::testing::s3_code;
 
     #[test]
     fn authorization_header_parsing() {
@@ -174,7 +160,7 @@ mod tests {
         ];
         for m in malformed {
             assert_eq!(
-                AuthorizationHeader::parse(m).unwrap_err().s3_code(),
+                s3_code(AuthorizationHeader::parse(m).unwrap_err()),
                 "AuthorizationHeaderMalformed",
                 "{m}"
             );
@@ -185,9 +171,7 @@ mod tests {
             "AWS4-HMAC-SHA256x Credential=a",
         ] {
             assert_eq!(
-                AuthorizationHeader::parse(unsupported)
-                    .unwrap_err()
-                    .s3_code(),
+                s3_code(AuthorizationHeader::parse(unsupported).unwrap_err()),
                 "InvalidArgument"
             );
         }

@@ -16,11 +16,12 @@
 //!
 //! It is independent of any HTTP framework: the caller describes the request
 //! with [`RequestParts`] and gets an [`AuthContext`] (with the signing key and
-//! seed signature needed by the `chunked` module) or an [`AuthError`] that maps
-//! one-to-one onto an S3 error code.
+//! seed signature needed by the `chunked` module) or an [`AuthError`] saying
+//! what is wrong (`api::error` turns it into the S3 error).
 
 mod canonical;
 mod date;
+mod error;
 mod header;
 mod payload;
 mod presigned;
@@ -28,13 +29,12 @@ mod signing;
 #[cfg(test)]
 mod tests;
 
-use std::fmt;
-
 use subtle::ConstantTimeEq;
 use time::{Duration, OffsetDateTime};
 
 pub use canonical::{canonical_request, string_to_sign};
 pub use date::{format_amz_date, parse_amz_date};
+pub use error::{AuthError, MalformedHeader, MalformedQuery};
 pub use header::{AuthorizationHeader, Credential};
 pub use payload::{PayloadHasher, PayloadMode};
 pub use presigned::PresignedParams;
@@ -113,95 +113,6 @@ impl<'a> RequestParts<'a> {
     }
 }
 
-/// Why a request failed authentication; each variant is one S3 error code.
-///
-/// The `&'static str` payloads are human-readable details for the `Message`
-/// element of the S3 error response.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AuthError {
-    /// The access key id is not known to the server.
-    InvalidAccessKeyId,
-    /// The signature computed by the server differs from the one sent.
-    SignatureDoesNotMatch,
-    /// The request time is more than 15 minutes away from the server clock.
-    RequestTimeTooSkewed,
-    /// Authentication is refused, e.g. an expired presigned URL.
-    AccessDenied(&'static str),
-    /// The `Authorization` header cannot be parsed or is inconsistent.
-    AuthorizationHeaderMalformed(&'static str),
-    /// The presigned-URL query parameters cannot be parsed or are invalid.
-    AuthorizationQueryParametersError(&'static str),
-    /// A header required for authentication is missing.
-    MissingSecurityHeader(&'static str),
-    /// A request argument is invalid, e.g. an unknown `x-amz-content-sha256`.
-    InvalidArgument(&'static str),
-    /// The body does not hash to the declared `x-amz-content-sha256`.
-    XAmzContentSHA256Mismatch,
-}
-
-impl AuthError {
-    /// The S3 error code to put in the `Code` element of the error response.
-    pub fn s3_code(&self) -> &'static str {
-        match self {
-            AuthError::InvalidAccessKeyId => "InvalidAccessKeyId",
-            AuthError::SignatureDoesNotMatch => "SignatureDoesNotMatch",
-            AuthError::RequestTimeTooSkewed => "RequestTimeTooSkewed",
-            AuthError::AccessDenied(_) => "AccessDenied",
-            AuthError::AuthorizationHeaderMalformed(_) => "AuthorizationHeaderMalformed",
-            AuthError::AuthorizationQueryParametersError(_) => "AuthorizationQueryParametersError",
-            AuthError::MissingSecurityHeader(_) => "MissingSecurityHeader",
-            AuthError::InvalidArgument(_) => "InvalidArgument",
-            AuthError::XAmzContentSHA256Mismatch => "XAmzContentSHA256Mismatch",
-        }
-    }
-
-    /// The HTTP status S3 answers with for this error.
-    pub fn http_status(&self) -> u16 {
-        match self {
-            AuthError::InvalidAccessKeyId
-            | AuthError::SignatureDoesNotMatch
-            | AuthError::RequestTimeTooSkewed
-            | AuthError::AccessDenied(_) => 403,
-            AuthError::AuthorizationHeaderMalformed(_)
-            | AuthError::AuthorizationQueryParametersError(_)
-            | AuthError::MissingSecurityHeader(_)
-            | AuthError::InvalidArgument(_)
-            | AuthError::XAmzContentSHA256Mismatch => 400,
-        }
-    }
-
-    /// Human-readable message for the `Message` element of the error response.
-    pub fn message(&self) -> &'static str {
-        match self {
-            AuthError::InvalidAccessKeyId => {
-                "The AWS access key Id you provided does not exist in our records."
-            }
-            AuthError::SignatureDoesNotMatch => {
-                "The request signature we calculated does not match the signature you provided."
-            }
-            AuthError::RequestTimeTooSkewed => {
-                "The difference between the request time and the current time is too large."
-            }
-            AuthError::XAmzContentSHA256Mismatch => {
-                "The provided 'x-amz-content-sha256' header does not match what was computed."
-            }
-            AuthError::AccessDenied(m)
-            | AuthError::AuthorizationHeaderMalformed(m)
-            | AuthError::AuthorizationQueryParametersError(m)
-            | AuthError::MissingSecurityHeader(m)
-            | AuthError::InvalidArgument(m) => m,
-        }
-    }
-}
-
-impl fmt::Display for AuthError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.s3_code(), self.message())
-    }
-}
-
-impl std::error::Error for AuthError {}
-
 /// Which authentication scheme a request uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AuthKind {
@@ -224,10 +135,7 @@ pub fn detect_auth_kind(parts: &RequestParts<'_>) -> Result<AuthKind, AuthError>
         )
     });
     match (has_header, has_query) {
-        (true, true) => Err(AuthError::InvalidArgument(
-            "Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter or the \
-             Authorization header should be specified",
-        )),
+        (true, true) => Err(AuthError::TwoMechanisms),
         (true, false) => Ok(AuthKind::Header),
         (false, true) => Ok(AuthKind::Presigned),
         (false, false) => Ok(AuthKind::Anonymous),
@@ -276,9 +184,7 @@ where
     match detect_auth_kind(parts)? {
         AuthKind::Header => verify_header(parts, &lookup_secret, now),
         AuthKind::Presigned => verify_presigned(parts, &lookup_secret, now),
-        AuthKind::Anonymous => Err(AuthError::AccessDenied(
-            "Anonymous requests are not allowed.",
-        )),
+        AuthKind::Anonymous => Err(AuthError::Anonymous),
     }
 }
 
@@ -292,34 +198,26 @@ where
 {
     let value = parts
         .single_header("authorization")
-        .map_err(|()| {
-            AuthError::AuthorizationHeaderMalformed("Only one Authorization header is allowed.")
-        })?
-        .ok_or(AuthError::AccessDenied("Missing Authorization header."))?;
+        .map_err(|()| AuthError::MalformedHeader(MalformedHeader::Repeated))?
+        .ok_or(AuthError::Anonymous)?;
     let auth = AuthorizationHeader::parse(value)?;
-    let malformed = AuthError::AuthorizationHeaderMalformed;
+    let malformed = AuthError::MalformedHeader;
     if auth.credential.service != SERVICE {
-        return Err(malformed(
-            "The authorization header is malformed; incorrect service, expecting 's3'.",
-        ));
+        return Err(malformed(MalformedHeader::WrongService));
     }
 
     let (amz_date, request_time) = header_request_time(parts)?;
     if amz_date.get(..8) != Some(auth.credential.date.as_str()) {
-        return Err(malformed(
-            "The authorization header is malformed; Invalid credential date. Date is not the same as X-Amz-Date.",
-        ));
+        return Err(malformed(MalformedHeader::DateMismatch));
     }
 
     let content_sha = parts
         .single_header("x-amz-content-sha256")
-        .map_err(|()| AuthError::InvalidArgument("x-amz-content-sha256 is repeated."))?
-        .ok_or(AuthError::MissingSecurityHeader(
-            "Missing required header for this request: x-amz-content-sha256",
-        ))?;
+        .map_err(|()| AuthError::RepeatedContentSha256)?
+        .ok_or(AuthError::MissingContentSha256)?;
     let payload = PayloadMode::from_header(content_sha)?;
 
-    let secret = lookup_secret(&auth.credential.access_key).ok_or(AuthError::InvalidAccessKeyId)?;
+    let secret = lookup_secret(&auth.credential.access_key).ok_or(AuthError::UnknownAccessKey)?;
 
     if (now - request_time).abs() > MAX_CLOCK_SKEW {
         return Err(AuthError::RequestTimeTooSkewed);
@@ -348,30 +246,24 @@ where
     F: Fn(&str) -> Option<String>,
 {
     let params = PresignedParams::parse(parts.query)?;
-    let err = AuthError::AuthorizationQueryParametersError;
+    let err = AuthError::MalformedQuery;
     if params.credential.service != SERVICE {
-        return Err(err(
-            "Error parsing the X-Amz-Credential parameter; incorrect service, expecting 's3'.",
-        ));
+        return Err(err(MalformedQuery::WrongService));
     }
     if params.amz_date.get(..8) != Some(params.credential.date.as_str()) {
-        return Err(err(
-            "Invalid credential date. Date is not the same as X-Amz-Date.",
-        ));
+        return Err(err(MalformedQuery::DateMismatch));
     }
-    let request_time = parse_amz_date(&params.amz_date)
-        .ok_or(err("X-Amz-Date must be in the ISO8601 Long Format"))?;
+    let request_time = parse_amz_date(&params.amz_date).ok_or(err(MalformedQuery::Date))?;
 
-    let secret =
-        lookup_secret(&params.credential.access_key).ok_or(AuthError::InvalidAccessKeyId)?;
+    let secret = lookup_secret(&params.credential.access_key).ok_or(AuthError::UnknownAccessKey)?;
 
     if request_time - now > MAX_CLOCK_SKEW {
-        return Err(AuthError::AccessDenied("Request is not valid yet"));
+        return Err(AuthError::NotYetValid);
     }
     // `expires` is at most 604800, so the conversion cannot truncate.
     let expires = Duration::seconds(i64::try_from(params.expires).unwrap_or(i64::MAX));
     if now - request_time > expires {
-        return Err(AuthError::AccessDenied("Request has expired"));
+        return Err(AuthError::Expired);
     }
     check_signed_headers(parts, &params.signed_headers)?;
 
@@ -412,10 +304,10 @@ fn finish(v: Verified<'_>) -> Result<AuthContext, AuthError> {
     let computed = key.sign(sts.as_bytes());
     let mut claimed = [0u8; 32];
     if hex::decode_to_slice(v.claimed, &mut claimed).is_err() {
-        return Err(AuthError::SignatureDoesNotMatch);
+        return Err(AuthError::SignatureMismatch);
     }
     if !bool::from(computed.ct_eq(&claimed)) {
-        return Err(AuthError::SignatureDoesNotMatch);
+        return Err(AuthError::SignatureMismatch);
     }
     Ok(AuthContext {
         access_key: v.credential.access_key,
@@ -435,16 +327,12 @@ fn finish(v: Verified<'_>) -> Result<AuthContext, AuthError> {
 /// the request must be signed (S3 rejects unsigned ones).
 fn check_signed_headers(parts: &RequestParts<'_>, signed: &[String]) -> Result<(), AuthError> {
     if !signed.iter().any(|h| h == "host") {
-        return Err(AuthError::AccessDenied(
-            "The host header must be included in the signed headers.",
-        ));
+        return Err(AuthError::HostNotSigned);
     }
     for (name, _) in parts.headers {
         let lower = name.to_ascii_lowercase();
         if lower.starts_with("x-amz-") && !signed.contains(&lower) {
-            return Err(AuthError::AccessDenied(
-                "There were headers present in the request which were not signed",
-            ));
+            return Err(AuthError::UnsignedAmzHeader);
         }
     }
     Ok(())
@@ -452,8 +340,7 @@ fn check_signed_headers(parts: &RequestParts<'_>, signed: &[String]) -> Result<(
 
 /// The request time for header auth: `x-amz-date`, else the `Date` header.
 fn header_request_time(parts: &RequestParts<'_>) -> Result<(String, OffsetDateTime), AuthError> {
-    let bad =
-        AuthError::AccessDenied("AWS authentication requires a valid Date or x-amz-date header");
+    let bad = AuthError::InvalidDate;
     if let Some(v) = parts.single_header("x-amz-date").map_err(|()| bad)? {
         let t = parse_amz_date(v.trim()).ok_or(bad)?;
         return Ok((v.trim().to_owned(), t));

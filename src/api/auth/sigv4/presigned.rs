@@ -2,7 +2,7 @@
 
 use super::canonical::decode_query;
 use super::header::{parse_signed_headers, Credential};
-use super::{parse_amz_date, AuthError, ALGORITHM, MAX_PRESIGNED_EXPIRES};
+use super::{parse_amz_date, AuthError, MalformedQuery, ALGORITHM, MAX_PRESIGNED_EXPIRES};
 
 /// The SigV4 parameters of a presigned URL.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,7 +22,7 @@ pub struct PresignedParams {
 impl PresignedParams {
     /// Extracts and validates the `X-Amz-*` parameters from a raw query.
     pub fn parse(query: &str) -> Result<Self, AuthError> {
-        let err = AuthError::AuthorizationQueryParametersError;
+        let err = AuthError::MalformedQuery;
         let mut algorithm = None;
         let mut credential = None;
         let mut date = None;
@@ -39,19 +39,12 @@ impl PresignedParams {
                 b"X-Amz-Signature" => &mut signature,
                 _ => continue,
             };
-            let value = String::from_utf8(value)
-                .map_err(|_| err("X-Amz-* query parameters must be valid UTF-8."))?;
+            let value = String::from_utf8(value).map_err(|_| err(MalformedQuery::NotUtf8))?;
             if slot.replace(value).is_some() {
-                return Err(err("Query-string authentication parameters are repeated."));
+                return Err(err(MalformedQuery::Repeated));
             }
         }
-        let missing = || {
-            err(
-                "Query-string authentication version 4 requires the X-Amz-Algorithm, \
-                 X-Amz-Credential, X-Amz-Signature, X-Amz-Date, X-Amz-SignedHeaders, \
-                 and X-Amz-Expires parameters.",
-            )
-        };
+        let missing = || err(MalformedQuery::Missing);
         let algorithm = algorithm.ok_or_else(missing)?;
         let credential = credential.ok_or_else(missing)?;
         let amz_date = date.ok_or_else(missing)?;
@@ -59,22 +52,17 @@ impl PresignedParams {
         let signed_headers = signed_headers.ok_or_else(missing)?;
         let signature = signature.ok_or_else(missing)?;
         if algorithm != ALGORITHM {
-            return Err(err(
-                "X-Amz-Algorithm only supports \"AWS4-HMAC-SHA256\" and \"AWS4-ECDSA-P256-SHA256\"",
-            ));
+            return Err(err(MalformedQuery::Algorithm));
         }
-        let credential = Credential::parse(&credential)
-            .ok_or(err("Error parsing the X-Amz-Credential parameter."))?;
+        let credential = Credential::parse(&credential).ok_or(err(MalformedQuery::Credential))?;
         if parse_amz_date(&amz_date).is_none() {
-            return Err(err(
-                "X-Amz-Date must be in the ISO8601 Long Format \"yyyyMMdd'T'HHmmss'Z'\"",
-            ));
+            return Err(err(MalformedQuery::Date));
         }
         let expires = parse_expires(&expires)?;
-        let signed_headers = parse_signed_headers(&signed_headers)
-            .ok_or(err("Error parsing the X-Amz-SignedHeaders parameter."))?;
+        let signed_headers =
+            parse_signed_headers(&signed_headers).ok_or(err(MalformedQuery::SignedHeaders))?;
         if signature.is_empty() {
-            return Err(err("X-Amz-Signature must not be empty."));
+            return Err(err(MalformedQuery::EmptySignature));
         }
         Ok(PresignedParams {
             credential,
@@ -87,19 +75,17 @@ impl PresignedParams {
 }
 
 pub(super) fn parse_expires(v: &str) -> Result<u64, AuthError> {
-    let err = AuthError::AuthorizationQueryParametersError;
+    let err = AuthError::MalformedQuery;
     if v.is_empty() || !v.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(err("X-Amz-Expires should be a number"));
+        return Err(err(MalformedQuery::ExpiresNotNumber));
     }
     // Too many digits to fit is certainly more than a week.
     let n: u64 = v.parse().unwrap_or(u64::MAX);
     if n == 0 {
-        return Err(err("X-Amz-Expires must be non-negative"));
+        return Err(err(MalformedQuery::ExpiresZero));
     }
     if n > MAX_PRESIGNED_EXPIRES {
-        return Err(err(
-            "X-Amz-Expires must be less than a week (in seconds) that is 604800",
-        ));
+        return Err(err(MalformedQuery::ExpiresTooLong));
     }
     Ok(n)
 }
