@@ -44,37 +44,13 @@ pub fn format_amz_date(t: OffsetDateTime) -> String {
     )
 }
 
-/// Parses an IMF-fixdate HTTP `Date` (`Fri, 24 May 2013 00:00:00 GMT`).
+/// Parses an HTTP `Date` header (RFC 7231: the IMF-fixdate
+/// `Fri, 24 May 2013 00:00:00 GMT`, or the obsolete RFC 850 and asctime
+/// forms every recipient must accept).
 pub(super) fn parse_http_date(s: &str) -> Option<OffsetDateTime> {
-    let mut it = s.split_whitespace();
-    let _weekday = it.next()?.strip_suffix(',')?;
-    let day: u8 = it.next()?.parse().ok()?;
-    let month = match it.next()? {
-        "Jan" => Month::January,
-        "Feb" => Month::February,
-        "Mar" => Month::March,
-        "Apr" => Month::April,
-        "May" => Month::May,
-        "Jun" => Month::June,
-        "Jul" => Month::July,
-        "Aug" => Month::August,
-        "Sep" => Month::September,
-        "Oct" => Month::October,
-        "Nov" => Month::November,
-        "Dec" => Month::December,
-        _ => return None,
-    };
-    let year: i32 = it.next()?.parse().ok()?;
-    let mut hms = it.next()?.split(':');
-    let hour: u8 = hms.next()?.parse().ok()?;
-    let minute: u8 = hms.next()?.parse().ok()?;
-    let second: u8 = hms.next()?.parse().ok()?;
-    if hms.next().is_some() || it.next()? != "GMT" || it.next().is_some() {
-        return None;
-    }
-    let date = Date::from_calendar_date(year, month, day).ok()?;
-    let time = Time::from_hms(hour, minute, second).ok()?;
-    Some(PrimitiveDateTime::new(date, time).assume_utc())
+    httpdate::parse_http_date(s.trim())
+        .ok()
+        .map(OffsetDateTime::from)
 }
 
 #[cfg(test)]
@@ -98,5 +74,10 @@ mod tests {
         let t = parse_http_date("Fri, 24 May 2013 00:00:00 GMT").unwrap();
         assert_eq!(format_amz_date(t), "20130524T000000Z");
         assert!(parse_http_date("Fri, 24 May 2013 00:00:00 PST").is_none());
+        for obsolete in ["Friday, 24-May-13 00:00:00 GMT", "Fri May 24 00:00:00 2013"] {
+            assert_eq!(parse_http_date(obsolete), Some(t), "{obsolete}");
+        }
+        // The weekday must be the date's.
+        assert!(parse_http_date("Sat, 24 May 2013 00:00:00 GMT").is_none());
     }
 }
