@@ -11,6 +11,7 @@ pub mod headers;
 pub mod list;
 pub mod multipart;
 pub mod object;
+pub mod query;
 pub mod s3;
 pub mod xml;
 

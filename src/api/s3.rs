@@ -362,15 +362,15 @@ async fn authenticate(req: &HttpRequest, gw: &Gateway) -> Result<S3Request, S3Er
             ))
         })
         .collect();
-    let query_raw = req.query_string();
+    let query = super::query::parse(req.query_string());
     let parts = RequestParts {
         method: req.method().as_str(),
         path: req.uri().path(),
-        query: query_raw,
+        query: &query,
         headers: &headers,
     };
     let now = OffsetDateTime::now_utc();
-    let auth = match super::auth::sigv2::PresignedV2::parse(query_raw) {
+    let auth = match super::auth::sigv2::PresignedV2::parse(&query) {
         Some(v2) => {
             let v2 = v2?;
             let secret = gw
@@ -380,7 +380,7 @@ async fn authenticate(req: &HttpRequest, gw: &Gateway) -> Result<S3Request, S3Er
             v2.verify(
                 parts.method,
                 parts.path,
-                query_raw,
+                &query,
                 &secret,
                 now.unix_timestamp(),
             )?;
@@ -397,7 +397,7 @@ async fn authenticate(req: &HttpRequest, gw: &Gateway) -> Result<S3Request, S3Er
     let (bucket, key) = address(req, gw.domain.as_deref())?;
     // Authentication parameters, and the SDKs' `x-id` operation hint, do
     // not change the operation.
-    let query = url_query(query_raw)
+    let query = query
         .into_iter()
         .filter(|(k, _)| {
             !(k.starts_with("X-Amz-")
@@ -431,21 +431,6 @@ fn presigned_v2_context(access_key: String, region: &str) -> AuthContext {
         kind: sigv4::AuthKind::Presigned,
         signed_headers: vec![],
     }
-}
-
-fn url_query(raw: &str) -> Vec<(String, String)> {
-    raw.split('&')
-        .filter(|s| !s.is_empty())
-        .map(|pair| {
-            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-            let decode = |s: &str| {
-                percent_encoding::percent_decode_str(&s.replace('+', " "))
-                    .decode_utf8_lossy()
-                    .into_owned()
-            };
-            (decode(k), decode(v))
-        })
-        .collect()
 }
 
 /// The S3 operation a request names.

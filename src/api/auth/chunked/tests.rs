@@ -135,7 +135,7 @@ fn aws_example_chunked_upload() {
     let parts = RequestParts {
         method: "PUT",
         path: "/examplebucket/chunkObject.txt",
-        query: "",
+        query: &[],
         headers: &headers,
     };
     let now = parse_amz_date(DATE).unwrap();

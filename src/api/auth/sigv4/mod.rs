@@ -40,7 +40,6 @@ pub use payload::{PayloadHasher, PayloadMode};
 pub use presigned::PresignedParams;
 pub use signing::SigningKey;
 
-use canonical::decode_query;
 use date::parse_http_date;
 
 /// The only signing algorithm accepted, as it appears in requests.
@@ -72,8 +71,9 @@ pub const MAX_CLOCK_SKEW: Duration = Duration::minutes(15);
 
 /// Framework-independent description of the request being authenticated.
 ///
-/// `path` and `query` must be the raw, still percent-encoded strings from the
-/// request line (no leading `?` on the query). `headers` holds every header
+/// `path` must be the raw, still percent-encoded path from the request line;
+/// `query` holds the query string decoded once by `api::query::parse`
+/// (the canonical query re-encodes it). `headers` holds every header
 /// as `(name, value)` with lower-cased names; a header sent several times
 /// appears several times. The `host` header must be present (for HTTP/2 the
 /// caller passes `:authority` as `host`).
@@ -83,8 +83,8 @@ pub struct RequestParts<'a> {
     pub method: &'a str,
     /// Raw request path, still percent-encoded as received.
     pub path: &'a str,
-    /// Raw query string without the leading `?`, empty when absent.
-    pub query: &'a str,
+    /// Decoded query parameters, in request order; empty when absent.
+    pub query: &'a [(String, String)],
     /// Request headers with lower-cased names, duplicates allowed.
     pub headers: &'a [(String, String)],
 }
@@ -128,10 +128,10 @@ pub enum AuthKind {
 /// before calling [`verify`]; using both schemes at once is an error.
 pub fn detect_auth_kind(parts: &RequestParts<'_>) -> Result<AuthKind, AuthError> {
     let has_header = parts.header_values("authorization").next().is_some();
-    let has_query = decode_query(parts.query).any(|(name, _)| {
+    let has_query = parts.query.iter().any(|(name, _)| {
         matches!(
-            name.as_slice(),
-            b"X-Amz-Algorithm" | b"X-Amz-Credential" | b"X-Amz-Signature"
+            name.as_str(),
+            "X-Amz-Algorithm" | "X-Amz-Credential" | "X-Amz-Signature"
         )
     });
     match (has_header, has_query) {

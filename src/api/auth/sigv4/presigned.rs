@@ -1,6 +1,5 @@
 //! Presigned URLs: the `X-Amz-*` query parameters.
 
-use super::canonical::decode_query;
 use super::header::{parse_signed_headers, Credential};
 use super::{parse_amz_date, AuthError, MalformedQuery, ALGORITHM, MAX_PRESIGNED_EXPIRES};
 
@@ -20,8 +19,9 @@ pub struct PresignedParams {
 }
 
 impl PresignedParams {
-    /// Extracts and validates the `X-Amz-*` parameters from a raw query.
-    pub fn parse(query: &str) -> Result<Self, AuthError> {
+    /// Extracts and validates the `X-Amz-*` parameters from the decoded
+    /// query (see `api::query::parse`).
+    pub fn parse(query: &[(String, String)]) -> Result<Self, AuthError> {
         let err = AuthError::MalformedQuery;
         let mut algorithm = None;
         let mut credential = None;
@@ -29,18 +29,22 @@ impl PresignedParams {
         let mut expires = None;
         let mut signed_headers = None;
         let mut signature = None;
-        for (name, value) in decode_query(query) {
-            let slot = match name.as_slice() {
-                b"X-Amz-Algorithm" => &mut algorithm,
-                b"X-Amz-Credential" => &mut credential,
-                b"X-Amz-Date" => &mut date,
-                b"X-Amz-Expires" => &mut expires,
-                b"X-Amz-SignedHeaders" => &mut signed_headers,
-                b"X-Amz-Signature" => &mut signature,
+        for (name, value) in query {
+            let slot = match name.as_str() {
+                "X-Amz-Algorithm" => &mut algorithm,
+                "X-Amz-Credential" => &mut credential,
+                "X-Amz-Date" => &mut date,
+                "X-Amz-Expires" => &mut expires,
+                "X-Amz-SignedHeaders" => &mut signed_headers,
+                "X-Amz-Signature" => &mut signature,
                 _ => continue,
             };
-            let value = String::from_utf8(value).map_err(|_| err(MalformedQuery::NotUtf8))?;
-            if slot.replace(value).is_some() {
+            // Decoding put U+FFFD where the escapes were not UTF-8; no valid
+            // value of these parameters has one.
+            if value.contains(char::REPLACEMENT_CHARACTER) {
+                return Err(err(MalformedQuery::NotUtf8));
+            }
+            if slot.replace(value.as_str()).is_some() {
                 return Err(err(MalformedQuery::Repeated));
             }
         }
@@ -54,22 +58,22 @@ impl PresignedParams {
         if algorithm != ALGORITHM {
             return Err(err(MalformedQuery::Algorithm));
         }
-        let credential = Credential::parse(&credential).ok_or(err(MalformedQuery::Credential))?;
-        if parse_amz_date(&amz_date).is_none() {
+        let credential = Credential::parse(credential).ok_or(err(MalformedQuery::Credential))?;
+        if parse_amz_date(amz_date).is_none() {
             return Err(err(MalformedQuery::Date));
         }
-        let expires = parse_expires(&expires)?;
+        let expires = parse_expires(expires)?;
         let signed_headers =
-            parse_signed_headers(&signed_headers).ok_or(err(MalformedQuery::SignedHeaders))?;
+            parse_signed_headers(signed_headers).ok_or(err(MalformedQuery::SignedHeaders))?;
         if signature.is_empty() {
             return Err(err(MalformedQuery::EmptySignature));
         }
         Ok(PresignedParams {
             credential,
-            amz_date,
+            amz_date: amz_date.to_owned(),
             expires,
             signed_headers,
-            signature,
+            signature: signature.to_owned(),
         })
     }
 }

@@ -4,6 +4,7 @@ use super::canonical::canonical_request;
 use super::presigned::parse_expires;
 use super::*;
 use crate::api::auth::testing::{http_status, s3_code, s3_message};
+use crate::api::query::parse as parse_query;
 
 const AK: &str = "AKIAIOSFODNN7EXAMPLE";
 const SECRET: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
@@ -42,7 +43,7 @@ fn get_object(headers: &[(String, String)]) -> RequestParts<'_> {
     RequestParts {
         method: "GET",
         path: "/test.txt",
-        query: "",
+        query: &[],
         headers,
     }
 }
@@ -180,7 +181,7 @@ fn aws_example_put_object() {
         let parts = RequestParts {
             method: "PUT",
             path,
-            query: "",
+            query: &[],
             headers: &headers,
         };
         let ctx = verify(&parts, lookup, at("20130524T000000Z")).unwrap();
@@ -225,10 +226,11 @@ fn aws_example_get_bucket_lifecycle_and_list_objects() {
         );
         let mut headers = h(&base);
         headers.push(("authorization".to_owned(), auth));
+        let query = parse_query(query);
         let parts = RequestParts {
             method: "GET",
             path: "/",
-            query,
+            query: &query,
             headers: &headers,
         };
         verify(&parts, lookup, at("20130524T000000Z")).unwrap();
@@ -246,7 +248,7 @@ fn presigned_query(expires: &str) -> String {
 #[test]
 fn aws_example_presigned_url() {
     let headers = h(&[("host", "examplebucket.s3.amazonaws.com")]);
-    let query = presigned_query("86400");
+    let query = parse_query(&presigned_query("86400"));
     let parts = RequestParts {
         method: "GET",
         path: "/test.txt",
@@ -283,7 +285,7 @@ fn aws_example_presigned_url() {
 fn presigned_expires_bounds() {
     let headers = h(&[("host", "examplebucket.s3.amazonaws.com")]);
     for bad in ["604801", "0", "-1", "abc", "", "99999999999999999999999"] {
-        let query = presigned_query(bad);
+        let query = parse_query(&presigned_query(bad));
         let parts = RequestParts {
             method: "GET",
             path: "/test.txt",
@@ -304,12 +306,17 @@ fn presigned_missing_or_repeated_params() {
     let dropped = full.replace("&X-Amz-SignedHeaders=host", "");
     let repeated = format!("{full}&X-Amz-Date=20130524T000000Z");
     for q in [dropped, repeated] {
-        let err = PresignedParams::parse(&q).unwrap_err();
+        let err = PresignedParams::parse(&parse_query(&q)).unwrap_err();
         assert_eq!(s3_code(err), "AuthorizationQueryParametersError");
     }
+    let not_utf8 = full.replace("X-Amz-Date=", "X-Amz-Date=%FF");
+    assert_eq!(
+        PresignedParams::parse(&parse_query(&not_utf8)),
+        Err(AuthError::MalformedQuery(MalformedQuery::NotUtf8))
+    );
     let bad_alg = full.replace("AWS4-HMAC-SHA256&", "AWS4-HMAC-SHA1&");
     assert_eq!(
-        s3_code(PresignedParams::parse(&bad_alg).unwrap_err()),
+        s3_code(PresignedParams::parse(&parse_query(&bad_alg)).unwrap_err()),
         "AuthorizationQueryParametersError"
     );
 }
@@ -317,7 +324,7 @@ fn presigned_missing_or_repeated_params() {
 #[test]
 fn both_mechanisms_is_invalid_argument() {
     let headers = get_object_headers();
-    let query = presigned_query("60");
+    let query = parse_query(&presigned_query("60"));
     let parts = RequestParts {
         method: "GET",
         path: "/test.txt",
@@ -331,7 +338,7 @@ fn both_mechanisms_is_invalid_argument() {
     let none = RequestParts {
         method: "GET",
         path: "/",
-        query: "",
+        query: &[],
         headers: &[],
     };
     assert_eq!(detect_auth_kind(&none), Ok(AuthKind::Anonymous));
