@@ -13,10 +13,10 @@ use actix_web::web;
 use bytes::{Bytes, BytesMut};
 use futures::{Stream, StreamExt};
 
+use super::auth::chunked::ChunkedDecoder;
+use super::auth::sigv4::{AuthContext, PayloadHasher};
 use super::checksum::{self, ChecksumAlgorithm, ChecksumError, Checksummer, Digests};
-use super::chunked::ChunkedDecoder;
 use super::error::{S3Error, S3ErrorCode};
-use super::sigv4::{AuthContext, PayloadHasher};
 
 /// A client may pause this long between body chunks.
 pub const BODY_IDLE_TIMEOUT: Duration = Duration::from_secs(60);
@@ -40,11 +40,6 @@ fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 
 fn err(code: S3ErrorCode, message: impl Into<String>) -> S3Error {
     S3Error::new(code).with_message(message)
-}
-
-fn from_code(code: &str, message: &str) -> S3Error {
-    let code = S3ErrorCode::from_aws_str(code).unwrap_or(S3ErrorCode::InvalidRequest);
-    err(code, message)
 }
 
 /// The checksum a request asks for: the algorithm, and the value when it
@@ -93,10 +88,8 @@ pub fn checked_body(
     auth: &AuthContext,
     declared: u64,
 ) -> Result<(CheckedBody, SummarySlot), S3Error> {
-    let decoder =
-        ChunkedDecoder::for_auth(auth).map_err(|e| from_code(e.s3_code(), e.message()))?;
-    let sha =
-        PayloadHasher::for_mode(&auth.payload).map_err(|e| from_code(e.s3_code(), e.message()))?;
+    let decoder = ChunkedDecoder::for_auth(auth)?;
+    let sha = PayloadHasher::for_mode(&auth.payload)?;
     let content_md5 = header(headers, "content-md5").map(str::to_string);
     if let Some(v) = &content_md5 {
         checksum::parse_content_md5(v)?;
@@ -180,9 +173,7 @@ impl BodyState {
                 None => self.out = vec![raw].into_iter(),
                 Some(decoder) => {
                     self.buf.extend_from_slice(&raw);
-                    let decoded = decoder
-                        .push(&mut self.buf)
-                        .map_err(|e| from_code(e.s3_code(), e.message()))?;
+                    let decoded = decoder.push(&mut self.buf)?;
                     self.out = decoded.into_iter();
                 }
             }
@@ -193,10 +184,7 @@ impl BodyState {
     fn finish(&mut self) -> Result<(), S3Error> {
         self.done = true;
         let trailers = match self.decoder.take() {
-            Some(d) => Some(
-                d.finish()
-                    .map_err(|e| from_code(e.s3_code(), e.message()))?,
-            ),
+            Some(d) => Some(d.finish()?),
             None => None,
         };
         if self.seen != self.declared {
@@ -206,8 +194,7 @@ impl BodyState {
             ));
         }
         if let Some(sha) = self.sha.take() {
-            sha.finish()
-                .map_err(|e| from_code(e.s3_code(), e.message()))?;
+            sha.finish()?;
         }
         let hasher = std::mem::replace(&mut self.hasher, Checksummer::new(None));
         let digests = hasher.finish();

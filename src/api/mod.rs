@@ -2,19 +2,18 @@
 //! object, list and multipart handlers), request authentication (SigV4,
 //! aws-chunked bodies, checksums), and the health and metrics endpoints.
 
+pub mod auth;
 pub mod body;
 pub mod bucket;
 pub mod checksum;
-pub mod chunked;
 pub mod error;
 pub mod list;
 pub mod multipart;
 pub mod object;
+pub mod query;
 pub mod request;
 pub mod router;
 pub mod s3;
-pub mod sigv2;
-pub mod sigv4;
 pub mod xml;
 
 use actix_web::{web, HttpResponse};

@@ -6,9 +6,9 @@ use actix_web::http::{Method, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse, HttpResponseBuilder};
 use time::OffsetDateTime;
 
+use super::auth::sigv4::{self, AuthContext, AuthError, RequestParts};
 use super::error::{S3Error, S3ErrorCode};
 use super::router::Endpoint;
-use super::sigv4::{self, AuthContext, AuthError, RequestParts};
 use super::{bucket, list, multipart, object};
 use crate::actors::frontend::ObjectService;
 use crate::metrics;
@@ -86,11 +86,6 @@ impl S3Request {
 
 /// What handlers return.
 pub type S3Result = Result<HttpResponse, S3Error>;
-
-fn auth_error(e: AuthError) -> S3Error {
-    let code = S3ErrorCode::from_aws_str(e.s3_code()).unwrap_or(S3ErrorCode::AccessDenied);
-    S3Error::new(code).with_message(e.message())
-}
 
 impl Gateway {
     async fn secret_for(&self, access_key: &str) -> Option<String> {
@@ -213,29 +208,28 @@ async fn authenticate(req: &HttpRequest, gw: &Gateway) -> Result<S3Request, S3Er
             ))
         })
         .collect();
-    let query_raw = req.query_string();
+    let query = super::query::parse(req.query_string());
     let parts = RequestParts {
         method: req.method().as_str(),
         path: req.uri().path(),
-        query: query_raw,
+        query: &query,
         headers: &headers,
     };
     let now = OffsetDateTime::now_utc();
-    let auth = match super::sigv2::PresignedV2::parse(query_raw) {
+    let auth = match super::auth::sigv2::PresignedV2::parse(&query) {
         Some(v2) => {
-            let v2 = v2.map_err(auth_error)?;
+            let v2 = v2?;
             let secret = gw
                 .secret_for(&v2.access_key)
                 .await
-                .ok_or_else(|| auth_error(AuthError::InvalidAccessKeyId))?;
+                .ok_or(AuthError::UnknownAccessKey)?;
             v2.verify(
                 parts.method,
                 parts.path,
-                query_raw,
+                &query,
                 &secret,
                 now.unix_timestamp(),
-            )
-            .map_err(auth_error)?;
+            )?;
             presigned_v2_context(v2.access_key, &gw.region)
         }
         None => {
@@ -243,13 +237,13 @@ async fn authenticate(req: &HttpRequest, gw: &Gateway) -> Result<S3Request, S3Er
                 Some(key) => gw.secret_for(&key).await,
                 None => None,
             };
-            sigv4::verify(&parts, |_| secret.clone(), now).map_err(auth_error)?
+            sigv4::verify(&parts, |_| secret.clone(), now)?
         }
     };
     let (bucket, key) = address(req, gw.domain.as_deref())?;
     // Authentication parameters, and the SDKs' `x-id` operation hint, do
     // not change the operation.
-    let query = url_query(query_raw)
+    let query = query
         .into_iter()
         .filter(|(k, _)| {
             !(k.starts_with("X-Amz-")
@@ -283,21 +277,6 @@ fn presigned_v2_context(access_key: String, region: &str) -> AuthContext {
         kind: sigv4::AuthKind::Presigned,
         signed_headers: vec![],
     }
-}
-
-fn url_query(raw: &str) -> Vec<(String, String)> {
-    raw.split('&')
-        .filter(|s| !s.is_empty())
-        .map(|pair| {
-            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-            let decode = |s: &str| {
-                percent_encoding::percent_decode_str(&s.replace('+', " "))
-                    .decode_utf8_lossy()
-                    .into_owned()
-            };
-            (decode(k), decode(v))
-        })
-        .collect()
 }
 
 async fn dispatch(

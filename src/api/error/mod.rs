@@ -16,6 +16,7 @@
 //!   (as for `Content-MD5`); a malformed or unknown checksum header is
 //!   `InvalidRequest`.
 
+mod auth;
 mod object;
 mod request;
 

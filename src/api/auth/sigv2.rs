@@ -38,34 +38,28 @@ pub struct PresignedV2 {
     signature: Vec<u8>,
 }
 
-fn decode(s: &str) -> String {
-    percent_encoding::percent_decode_str(&s.replace('+', " "))
-        .decode_utf8_lossy()
-        .into_owned()
-}
-
 impl PresignedV2 {
-    /// Reads the SigV2 parameters from a raw query string.
-    pub fn parse(query: &str) -> Option<Result<Self, AuthError>> {
+    /// Reads the SigV2 parameters from the decoded query (see
+    /// `api::query::parse`); `None` when it does not carry them.
+    pub fn parse(query: &[(String, String)]) -> Option<Result<Self, AuthError>> {
         let mut access_key = None;
         let mut expires = None;
         let mut signature = None;
-        for pair in query.split('&') {
-            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-            match k {
-                "AWSAccessKeyId" => access_key = Some(decode(v)),
-                "Expires" => expires = Some(decode(v)),
-                "Signature" => signature = Some(decode(v)),
+        for (k, v) in query {
+            match k.as_str() {
+                "AWSAccessKeyId" => access_key = Some(v.clone()),
+                "Expires" => expires = Some(v),
+                "Signature" => signature = Some(v),
                 _ => {}
             }
         }
         let (access_key, signature) = (access_key?, signature?);
-        let bad = AuthError::AccessDenied("Query-string authentication requires the Signature, Expires and AWSAccessKeyId parameters");
+        let bad = AuthError::IncompleteV2Query;
         Some((|| {
             let expires = expires.and_then(|e| e.parse().ok()).ok_or(bad)?;
             let signature = STANDARD
                 .decode(signature.as_bytes())
-                .map_err(|_| AuthError::SignatureDoesNotMatch)?;
+                .map_err(|_| AuthError::SignatureMismatch)?;
             Ok(Self {
                 access_key,
                 expires,
@@ -74,47 +68,45 @@ impl PresignedV2 {
         })())
     }
 
-    /// Checks the signature of `method` on the raw `path` with `query`.
+    /// Checks the signature of `method` on the raw `path` with the decoded
+    /// `query`.
+    ///
+    /// The signed sub-resources are `name=value`, or the bare `name` when the
+    /// value is empty (`?uploads`, `?location`).
     pub fn verify(
         &self,
         method: &str,
         path: &str,
-        query: &str,
+        query: &[(String, String)],
         secret: &str,
         now_unix: i64,
     ) -> Result<(), AuthError> {
         if now_unix > self.expires {
-            return Err(AuthError::AccessDenied("Request has expired"));
+            return Err(AuthError::Expired);
         }
-        let mut subs: Vec<(String, Option<String>)> = query
-            .split('&')
-            .filter_map(|pair| {
-                let (k, v) = match pair.split_once('=') {
-                    Some((k, v)) => (k, Some(decode(v))),
-                    None => (pair, None),
-                };
-                SUBRESOURCES.contains(&k).then(|| (k.to_string(), v))
-            })
+        let mut subs: Vec<&(String, String)> = query
+            .iter()
+            .filter(|(k, _)| SUBRESOURCES.contains(&k.as_str()))
             .collect();
         subs.sort();
         let mut resource = path.to_string();
-        for (i, (k, v)) in subs.iter().enumerate() {
+        for (i, (k, v)) in subs.into_iter().enumerate() {
             resource.push(if i == 0 { '?' } else { '&' });
             resource.push_str(k);
-            if let Some(v) = v {
+            if !v.is_empty() {
                 resource.push('=');
                 resource.push_str(v);
             }
         }
         let to_sign = format!("{method}\n\n\n{}\n{resource}", self.expires);
         let mut mac = Hmac::<Sha1>::new_from_slice(secret.as_bytes())
-            .map_err(|_| AuthError::SignatureDoesNotMatch)?;
+            .map_err(|_| AuthError::SignatureMismatch)?;
         mac.update(to_sign.as_bytes());
         let expected = mac.finalize().into_bytes();
         if bool::from(expected.as_slice().ct_eq(&self.signature)) {
             Ok(())
         } else {
-            Err(AuthError::SignatureDoesNotMatch)
+            Err(AuthError::SignatureMismatch)
         }
     }
 }
@@ -122,6 +114,8 @@ impl PresignedV2 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::api::auth::testing::s3_code;
+    use crate::api::query::parse;
 
     fn sign(secret: &str, to_sign: &str) -> String {
         let mut mac = Hmac::<Sha1>::new_from_slice(secret.as_bytes()).expect("key");
@@ -138,28 +132,50 @@ mod tests {
         let enc: String =
             percent_encoding::utf8_percent_encode(&sig, percent_encoding::NON_ALPHANUMERIC)
                 .to_string();
-        let query = format!(
+        let query = parse(&format!(
             "AWSAccessKeyId=key&Expires=2000&Signature={enc}&response-content-type=text%2Fplain"
-        );
+        ));
         let p = PresignedV2::parse(&query).expect("present").expect("valid");
         assert_eq!(p.access_key, "key");
         assert_eq!(p.verify("GET", "/b/a%20b", &query, "secret", 1000), Ok(()));
         assert_eq!(
             p.verify("GET", "/b/a%20b", &query, "other", 1000),
-            Err(AuthError::SignatureDoesNotMatch)
+            Err(AuthError::SignatureMismatch)
         );
         assert_eq!(
             p.verify("PUT", "/b/a%20b", &query, "secret", 1000),
-            Err(AuthError::SignatureDoesNotMatch)
+            Err(AuthError::SignatureMismatch)
         );
+        let expired = p.verify("GET", "/b/a%20b", &query, "secret", 3000);
+        assert_eq!(expired, Err(AuthError::Expired));
+        assert_eq!(s3_code(AuthError::Expired), "AccessDenied");
+        assert!(PresignedV2::parse(&parse("X-Amz-Signature=1")).is_none());
         assert!(matches!(
-            p.verify("GET", "/b/a%20b", &query, "secret", 3000),
-            Err(AuthError::AccessDenied(_))
-        ));
-        assert!(PresignedV2::parse("X-Amz-Signature=1").is_none());
-        assert!(matches!(
-            PresignedV2::parse("AWSAccessKeyId=k&Signature=%%%"),
+            PresignedV2::parse(&parse("AWSAccessKeyId=k&Signature=%%%")),
             Some(Err(_))
         ));
+    }
+
+    #[test]
+    fn sub_resources_are_sorted_and_bare_when_empty() {
+        let sig = sign("secret", "PUT\n\n\n2000\n/b/k?partNumber=2&uploadId=a+b");
+        let enc: String =
+            percent_encoding::utf8_percent_encode(&sig, percent_encoding::NON_ALPHANUMERIC)
+                .to_string();
+        let query = parse(&format!(
+            "uploadId=a%2Bb&partNumber=2&AWSAccessKeyId=key&Expires=2000&Signature={enc}&x-id=UploadPart"
+        ));
+        let p = PresignedV2::parse(&query).expect("present").expect("valid");
+        assert_eq!(p.verify("PUT", "/b/k", &query, "secret", 1000), Ok(()));
+
+        let sig = sign("secret", "POST\n\n\n2000\n/b/k?uploads");
+        let enc: String =
+            percent_encoding::utf8_percent_encode(&sig, percent_encoding::NON_ALPHANUMERIC)
+                .to_string();
+        let query = parse(&format!(
+            "uploads&AWSAccessKeyId=key&Expires=2000&Signature={enc}"
+        ));
+        let p = PresignedV2::parse(&query).expect("present").expect("valid");
+        assert_eq!(p.verify("POST", "/b/k", &query, "secret", 1000), Ok(()));
     }
 }

@@ -1,0 +1,304 @@
+//! Authentication failures as S3 errors: the code and message AWS answers a
+//! badly signed request or aws-chunked body with.
+
+use super::{S3Error, S3ErrorCode};
+use crate::api::auth::chunked::{ChunkedError, FramingError, TrailerError};
+use crate::api::auth::sigv4::{AuthError, MalformedHeader, MalformedQuery};
+
+impl From<AuthError> for S3Error {
+    fn from(e: AuthError) -> Self {
+        use S3ErrorCode::*;
+        let (code, message) = match e {
+            AuthError::UnknownAccessKey => (
+                InvalidAccessKeyId,
+                "The AWS access key Id you provided does not exist in our records.",
+            ),
+            AuthError::SignatureMismatch => (
+                SignatureDoesNotMatch,
+                "The request signature we calculated does not match the signature you provided.",
+            ),
+            AuthError::RequestTimeTooSkewed => (
+                S3ErrorCode::RequestTimeTooSkewed,
+                "The difference between the request time and the current time is too large.",
+            ),
+            AuthError::Anonymous => (AccessDenied, "Anonymous requests are not allowed."),
+            AuthError::TwoMechanisms => (
+                InvalidArgument,
+                "Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter or \
+                 the Authorization header should be specified",
+            ),
+            AuthError::UnsupportedAuthorization => {
+                (InvalidArgument, "Unsupported Authorization Type")
+            }
+            AuthError::MalformedHeader(m) => (AuthorizationHeaderMalformed, header_message(m)),
+            AuthError::MalformedQuery(m) => (AuthorizationQueryParametersError, query_message(m)),
+            AuthError::IncompleteV2Query => (
+                AccessDenied,
+                "Query-string authentication requires the Signature, Expires and \
+                 AWSAccessKeyId parameters",
+            ),
+            AuthError::Expired => (AccessDenied, "Request has expired"),
+            AuthError::NotYetValid => (AccessDenied, "Request is not valid yet"),
+            AuthError::InvalidDate => (
+                AccessDenied,
+                "AWS authentication requires a valid Date or x-amz-date header",
+            ),
+            AuthError::HostNotSigned => (
+                AccessDenied,
+                "The host header must be included in the signed headers.",
+            ),
+            AuthError::UnsignedAmzHeader => (
+                AccessDenied,
+                "There were headers present in the request which were not signed",
+            ),
+            AuthError::MissingContentSha256 => (
+                MissingSecurityHeader,
+                "Missing required header for this request: x-amz-content-sha256",
+            ),
+            AuthError::RepeatedContentSha256 => {
+                (InvalidArgument, "x-amz-content-sha256 is repeated.")
+            }
+            AuthError::InvalidContentSha256 => (
+                InvalidArgument,
+                "x-amz-content-sha256 must be UNSIGNED-PAYLOAD, STREAMING-UNSIGNED-PAYLOAD-TRAILER, \
+                 STREAMING-AWS4-HMAC-SHA256-PAYLOAD, STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER \
+                 or a valid sha256 value.",
+            ),
+            AuthError::ContentSha256Mismatch => (
+                XAmzContentSHA256Mismatch,
+                "The provided 'x-amz-content-sha256' header does not match what was computed.",
+            ),
+        };
+        S3Error::new(code).with_message(message)
+    }
+}
+
+fn header_message(m: MalformedHeader) -> &'static str {
+    match m {
+        MalformedHeader::Repeated => "Only one Authorization header is allowed.",
+        MalformedHeader::NotKeyValue => {
+            "The authorization header is malformed; each component must be key=value."
+        }
+        MalformedHeader::UnknownComponent => {
+            "The authorization header is malformed; unknown component."
+        }
+        MalformedHeader::DuplicateComponent => {
+            "The authorization header is malformed; duplicate component."
+        }
+        MalformedHeader::MissingCredential => {
+            "The authorization header is malformed; missing Credential."
+        }
+        MalformedHeader::MissingSignedHeaders => {
+            "The authorization header is malformed; missing SignedHeaders."
+        }
+        MalformedHeader::MissingSignature => {
+            "The authorization header is malformed; missing Signature."
+        }
+        MalformedHeader::Credential => {
+            "The authorization header is malformed; the Credential is mal-formed."
+        }
+        MalformedHeader::SignedHeaders => {
+            "The authorization header is malformed; SignedHeaders is invalid."
+        }
+        MalformedHeader::EmptySignature => {
+            "The authorization header is malformed; empty Signature."
+        }
+        MalformedHeader::WrongService => {
+            "The authorization header is malformed; incorrect service, expecting 's3'."
+        }
+        MalformedHeader::DateMismatch => {
+            "The authorization header is malformed; Invalid credential date. Date is not the \
+             same as X-Amz-Date."
+        }
+    }
+}
+
+fn query_message(m: MalformedQuery) -> &'static str {
+    match m {
+        MalformedQuery::NotUtf8 => "X-Amz-* query parameters must be valid UTF-8.",
+        MalformedQuery::Repeated => "Query-string authentication parameters are repeated.",
+        MalformedQuery::Missing => {
+            "Query-string authentication version 4 requires the X-Amz-Algorithm, \
+             X-Amz-Credential, X-Amz-Signature, X-Amz-Date, X-Amz-SignedHeaders, \
+             and X-Amz-Expires parameters."
+        }
+        MalformedQuery::Algorithm => {
+            "X-Amz-Algorithm only supports \"AWS4-HMAC-SHA256\" and \"AWS4-ECDSA-P256-SHA256\""
+        }
+        MalformedQuery::Credential => "Error parsing the X-Amz-Credential parameter.",
+        MalformedQuery::Date => {
+            "X-Amz-Date must be in the ISO8601 Long Format \"yyyyMMdd'T'HHmmss'Z'\""
+        }
+        MalformedQuery::ExpiresNotNumber => "X-Amz-Expires should be a number",
+        MalformedQuery::ExpiresZero => "X-Amz-Expires must be non-negative",
+        MalformedQuery::ExpiresTooLong => {
+            "X-Amz-Expires must be less than a week (in seconds) that is 604800"
+        }
+        MalformedQuery::SignedHeaders => "Error parsing the X-Amz-SignedHeaders parameter.",
+        MalformedQuery::EmptySignature => "X-Amz-Signature must not be empty.",
+        MalformedQuery::WrongService => {
+            "Error parsing the X-Amz-Credential parameter; incorrect service, expecting 's3'."
+        }
+        MalformedQuery::DateMismatch => {
+            "Invalid credential date. Date is not the same as X-Amz-Date."
+        }
+    }
+}
+
+impl From<ChunkedError> for S3Error {
+    fn from(e: ChunkedError) -> Self {
+        use S3ErrorCode::*;
+        let (code, message) = match e {
+            ChunkedError::Incomplete => (
+                IncompleteBody,
+                "You did not provide the number of bytes specified by the Content-Length HTTP \
+                 header.",
+            ),
+            ChunkedError::ChunkSignatureMismatch => (
+                SignatureDoesNotMatch,
+                "The chunk signature we calculated does not match the signature you provided.",
+            ),
+            ChunkedError::TrailerSignatureMismatch => (
+                SignatureDoesNotMatch,
+                "The trailer signature we calculated does not match the signature you provided.",
+            ),
+            ChunkedError::Framing(f) => (InvalidRequest, framing_message(f)),
+            ChunkedError::Trailer(t) => (MalformedTrailerError, trailer_message(t)),
+            ChunkedError::MissingSigner => (
+                InternalError,
+                "a signed aws-chunked body needs a chunk signer",
+            ),
+            ChunkedError::BadSeedSignature => {
+                (InternalError, "seed signature is not 64 hex digits")
+            }
+        };
+        S3Error::new(code).with_message(message)
+    }
+}
+
+fn framing_message(f: FramingError) -> &'static str {
+    match f {
+        FramingError::HeaderLine => "malformed aws-chunked chunk header line",
+        FramingError::Size => "invalid aws-chunked chunk size",
+        FramingError::MissingSignature => "chunk header lacks a chunk-signature",
+        FramingError::Signature => "malformed chunk-signature",
+        FramingError::UnexpectedExtension => {
+            "unexpected chunk extension in an unsigned aws-chunked body"
+        }
+        FramingError::TooLarge => "aws-chunked body too large",
+        FramingError::MissingCrlf => "chunk data not followed by CRLF",
+        FramingError::DataAfterEnd => "data after the end of the aws-chunked body",
+    }
+}
+
+fn trailer_message(t: TrailerError) -> &'static str {
+    match t {
+        TrailerError::Line => "malformed trailer line",
+        TrailerError::NoColon => "trailer line lacks ':'",
+        TrailerError::Name => "invalid trailer name",
+        TrailerError::Value => "invalid trailer value",
+        TrailerError::TooMany => "too many trailing headers",
+        TrailerError::MissingSignature => "trailing headers lack x-amz-trailer-signature",
+        TrailerError::AfterSignature => "trailer after x-amz-trailer-signature",
+        TrailerError::SignatureInUnsignedBody => "x-amz-trailer-signature in an unsigned body",
+        TrailerError::Signature => "malformed x-amz-trailer-signature",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The statuses `AuthError::http_status` and `ChunkedError::http_status`
+    /// answered with before the mapping moved here.
+    #[test]
+    fn statuses_are_those_the_auth_errors_had() {
+        let auth = [
+            (AuthError::UnknownAccessKey, "InvalidAccessKeyId", 403),
+            (AuthError::SignatureMismatch, "SignatureDoesNotMatch", 403),
+            (AuthError::RequestTimeTooSkewed, "RequestTimeTooSkewed", 403),
+            (AuthError::Anonymous, "AccessDenied", 403),
+            (AuthError::Expired, "AccessDenied", 403),
+            (AuthError::NotYetValid, "AccessDenied", 403),
+            (AuthError::IncompleteV2Query, "AccessDenied", 403),
+            (AuthError::InvalidDate, "AccessDenied", 403),
+            (AuthError::HostNotSigned, "AccessDenied", 403),
+            (AuthError::UnsignedAmzHeader, "AccessDenied", 403),
+            (
+                AuthError::MalformedHeader(MalformedHeader::Credential),
+                "AuthorizationHeaderMalformed",
+                400,
+            ),
+            (
+                AuthError::MalformedQuery(MalformedQuery::Missing),
+                "AuthorizationQueryParametersError",
+                400,
+            ),
+            (
+                AuthError::MissingContentSha256,
+                "MissingSecurityHeader",
+                400,
+            ),
+            (AuthError::TwoMechanisms, "InvalidArgument", 400),
+            (AuthError::UnsupportedAuthorization, "InvalidArgument", 400),
+            (AuthError::RepeatedContentSha256, "InvalidArgument", 400),
+            (AuthError::InvalidContentSha256, "InvalidArgument", 400),
+            (
+                AuthError::ContentSha256Mismatch,
+                "XAmzContentSHA256Mismatch",
+                400,
+            ),
+        ];
+        for (e, code, status) in auth {
+            let s3 = S3Error::from(e);
+            assert_eq!((s3.code.as_str(), s3.http_status()), (code, status), "{e}");
+        }
+        let chunked = [
+            (ChunkedError::Incomplete, "IncompleteBody", 400),
+            (
+                ChunkedError::ChunkSignatureMismatch,
+                "SignatureDoesNotMatch",
+                403,
+            ),
+            (
+                ChunkedError::TrailerSignatureMismatch,
+                "SignatureDoesNotMatch",
+                403,
+            ),
+            (
+                ChunkedError::Framing(FramingError::Size),
+                "InvalidRequest",
+                400,
+            ),
+            (
+                ChunkedError::Trailer(TrailerError::Name),
+                "MalformedTrailerError",
+                400,
+            ),
+            (ChunkedError::MissingSigner, "InternalError", 500),
+            (ChunkedError::BadSeedSignature, "InternalError", 500),
+        ];
+        for (e, code, status) in chunked {
+            let s3 = S3Error::from(e);
+            assert_eq!((s3.code.as_str(), s3.http_status()), (code, status), "{e}");
+        }
+    }
+
+    #[test]
+    fn messages_are_aws_wording() {
+        let e = S3Error::from(AuthError::Expired);
+        assert_eq!(e.message, "Request has expired");
+        let e = S3Error::from(AuthError::MalformedQuery(MalformedQuery::Missing));
+        assert_eq!(
+            e.message,
+            "Query-string authentication version 4 requires the X-Amz-Algorithm, \
+             X-Amz-Credential, X-Amz-Signature, X-Amz-Date, X-Amz-SignedHeaders, and \
+             X-Amz-Expires parameters."
+        );
+        let e = S3Error::from(ChunkedError::Incomplete);
+        assert_eq!(
+            e.message,
+            "You did not provide the number of bytes specified by the Content-Length HTTP header."
+        );
+    }
+}
