@@ -6,7 +6,7 @@
 //! ([`values`]) as they load, and checks across settings run right after,
 //! so the accessors of the parsed settings cannot fail.
 
-pub mod values;
+pub(crate) mod values;
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;

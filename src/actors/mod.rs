@@ -7,5 +7,5 @@ pub mod pool;
 pub mod ring;
 pub mod shard_server;
 pub mod storage_node;
-pub mod syncer;
-pub mod wal;
+pub(crate) mod syncer;
+pub(crate) mod wal;

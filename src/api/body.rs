@@ -19,20 +19,20 @@ use super::checksum::{self, ChecksumAlgorithm, ChecksumError, Checksummer, Diges
 use super::error::{S3Error, S3ErrorCode};
 
 /// A client may pause this long between body chunks.
-pub const BODY_IDLE_TIMEOUT: Duration = Duration::from_secs(60);
+pub(crate) const BODY_IDLE_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// What a body turned out to be, once it ended cleanly.
 #[derive(Clone, Debug)]
-pub struct BodySummary {
+pub(crate) struct BodySummary {
     /// MD5 (the ETag) and the requested checksum.
     pub digests: Digests,
 }
 
 /// Where the summary appears when the body has ended.
-pub type SummarySlot = Arc<Mutex<Option<BodySummary>>>;
+pub(crate) type SummarySlot = Arc<Mutex<Option<BodySummary>>>;
 
 /// The checked body stream.
-pub type CheckedBody = std::pin::Pin<Box<dyn Stream<Item = Result<Bytes, S3Error>>>>;
+pub(crate) type CheckedBody = std::pin::Pin<Box<dyn Stream<Item = Result<Bytes, S3Error>>>>;
 
 fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers.get(name).and_then(|v| v.to_str().ok())
@@ -64,7 +64,7 @@ fn requested_checksum(
 
 /// The declared object length: the decoded length for aws-chunked bodies,
 /// else Content-Length. S3 needs it up front.
-pub fn declared_length(headers: &HeaderMap, auth: &AuthContext) -> Result<u64, S3Error> {
+pub(crate) fn declared_length(headers: &HeaderMap, auth: &AuthContext) -> Result<u64, S3Error> {
     let name = if auth.payload.is_chunked() {
         "x-amz-decoded-content-length"
     } else {
@@ -82,7 +82,7 @@ pub fn declared_length(headers: &HeaderMap, auth: &AuthContext) -> Result<u64, S
 }
 
 /// Wraps `payload` in every check the request's headers ask for.
-pub fn checked_body(
+pub(crate) fn checked_body(
     payload: web::Payload,
     headers: &HeaderMap,
     auth: &AuthContext,

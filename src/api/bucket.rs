@@ -15,7 +15,7 @@ use crate::actors::frontend::service::now_ms;
 use crate::storage::meta::{BucketRecord, MetaOp, MetaRead, MetaReadResult};
 
 /// The owner element for an access key.
-pub fn owner(access_key: &str) -> Owner {
+pub(crate) fn owner(access_key: &str) -> Owner {
     Owner {
         id: access_key.to_string(),
         display_name: Some(access_key.to_string()),
@@ -23,7 +23,7 @@ pub fn owner(access_key: &str) -> Owner {
 }
 
 /// ListBuckets.
-pub async fn list_buckets(r: &S3Request, gw: &Gateway) -> S3Result {
+pub(crate) async fn list_buckets(r: &S3Request, gw: &Gateway) -> S3Result {
     let MetaReadResult::Buckets(buckets) = gw.objects.read(MetaRead::Buckets).await? else {
         return Err(S3Error::new(S3ErrorCode::InternalError));
     };
@@ -41,7 +41,7 @@ pub async fn list_buckets(r: &S3Request, gw: &Gateway) -> S3Result {
 }
 
 /// CreateBucket (any LocationConstraint is accepted: one region).
-pub async fn create(r: &S3Request, payload: web::Payload, gw: &Gateway) -> S3Result {
+pub(crate) async fn create(r: &S3Request, payload: web::Payload, gw: &Gateway) -> S3Result {
     let name = r.bucket();
     validate_bucket_name(name)?;
     let body = small_body(r, payload, 64 << 10).await?;
@@ -64,7 +64,7 @@ pub async fn create(r: &S3Request, payload: web::Payload, gw: &Gateway) -> S3Res
 }
 
 /// HeadBucket.
-pub async fn head(r: &S3Request, gw: &Gateway) -> S3Result {
+pub(crate) async fn head(r: &S3Request, gw: &Gateway) -> S3Result {
     gw.objects.bucket(r.bucket()).await?;
     Ok(HttpResponse::Ok()
         .insert_header(("x-amz-bucket-region", gw.region.as_str()))
@@ -72,13 +72,13 @@ pub async fn head(r: &S3Request, gw: &Gateway) -> S3Result {
 }
 
 /// DeleteBucket (refused while objects or uploads remain).
-pub async fn delete(r: &S3Request, gw: &Gateway) -> S3Result {
+pub(crate) async fn delete(r: &S3Request, gw: &Gateway) -> S3Result {
     gw.objects.delete_bucket(r.bucket()).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
 /// GetBucketLocation.
-pub async fn location(r: &S3Request, gw: &Gateway) -> S3Result {
+pub(crate) async fn location(r: &S3Request, gw: &Gateway) -> S3Result {
     gw.objects.bucket(r.bucket()).await?;
     let region = if gw.region == "us-east-1" {
         String::new()
@@ -90,7 +90,7 @@ pub async fn location(r: &S3Request, gw: &Gateway) -> S3Result {
 
 /// GetBucketVersioning: versioning is never enabled (clients and backup
 /// tools ask before they list).
-pub async fn versioning(r: &S3Request, gw: &Gateway) -> S3Result {
+pub(crate) async fn versioning(r: &S3Request, gw: &Gateway) -> S3Result {
     gw.objects.bucket(r.bucket()).await?;
     Ok(xml(
         StatusCode::OK,

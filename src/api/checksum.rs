@@ -176,7 +176,7 @@ enum Hasher {
 }
 
 /// Hashes a body as it streams so it never has to be buffered or read twice.
-pub struct Checksummer {
+pub(crate) struct Checksummer {
     md5: Md5,
     extra: Option<Hasher>,
 }
@@ -191,7 +191,7 @@ impl fmt::Debug for Checksummer {
 
 impl Checksummer {
     /// Starts hashing; `algorithm` is the extra checksum to compute, if any.
-    pub fn new(algorithm: Option<ChecksumAlgorithm>) -> Self {
+    pub(crate) fn new(algorithm: Option<ChecksumAlgorithm>) -> Self {
         let extra = algorithm.map(|a| match a {
             ChecksumAlgorithm::Crc32 => {
                 Hasher::Crc32(crc_fast::Digest::new(crc_fast::CrcAlgorithm::Crc32IsoHdlc))
@@ -210,7 +210,7 @@ impl Checksummer {
     }
 
     /// The extra algorithm being computed, if any.
-    pub fn algorithm(&self) -> Option<ChecksumAlgorithm> {
+    pub(crate) fn algorithm(&self) -> Option<ChecksumAlgorithm> {
         self.extra.as_ref().map(|h| match h {
             Hasher::Crc32(_) => ChecksumAlgorithm::Crc32,
             Hasher::Crc32c(_) => ChecksumAlgorithm::Crc32c,
@@ -221,7 +221,7 @@ impl Checksummer {
     }
 
     /// Feeds the next piece of the body.
-    pub fn update(&mut self, data: &[u8]) {
+    pub(crate) fn update(&mut self, data: &[u8]) {
         self.md5.update(data);
         match &mut self.extra {
             None => {}
@@ -234,7 +234,7 @@ impl Checksummer {
     }
 
     /// Finishes the body and returns the digests.
-    pub fn finish(self) -> Digests {
+    pub(crate) fn finish(self) -> Digests {
         let algorithm = self.algorithm();
         let md5: [u8; 16] = self.md5.finalize().into();
         let checksum = self.extra.and_then(|h| {
@@ -254,7 +254,7 @@ impl Checksummer {
 
 /// What [`Checksummer::finish`] computed for a body.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Digests {
+pub(crate) struct Digests {
     /// Raw MD5, for the ETag and `Content-MD5`.
     pub md5: [u8; 16],
     /// The extra checksum, base64 of its big-endian digest as S3 returns it.
@@ -263,7 +263,8 @@ pub struct Digests {
 
 impl Digests {
     /// The single-part ETag (unquoted) for this body.
-    pub fn etag(&self) -> String {
+    #[cfg(test)]
+    pub(crate) fn etag(&self) -> String {
         etag_hex(&self.md5)
     }
 }
@@ -271,7 +272,7 @@ impl Digests {
 /// Decodes a `Content-MD5` header value, rejecting anything that is not the
 /// base64 of exactly 16 bytes. Useful to refuse a bad header before reading
 /// the body. Surrounding ASCII whitespace is ignored.
-pub fn parse_content_md5(header_value: &str) -> Result<[u8; 16], ChecksumError> {
+pub(crate) fn parse_content_md5(header_value: &str) -> Result<[u8; 16], ChecksumError> {
     let mut out = [0u8; 16];
     // base64 of 16 bytes is 24 characters; checking first keeps a hostile
     // value from being decoded at all.
@@ -288,7 +289,7 @@ pub fn parse_content_md5(header_value: &str) -> Result<[u8; 16], ChecksumError> 
 /// Checks a `Content-MD5` header against the body's MD5:
 /// [`ChecksumError::MalformedContentMd5`] if the header is malformed,
 /// [`ChecksumError::ContentMd5Mismatch`] if it does not match.
-pub fn verify_content_md5(header_value: &str, md5: &[u8; 16]) -> Result<(), ChecksumError> {
+pub(crate) fn verify_content_md5(header_value: &str, md5: &[u8; 16]) -> Result<(), ChecksumError> {
     if parse_content_md5(header_value)? == *md5 {
         Ok(())
     } else {
@@ -299,7 +300,10 @@ pub fn verify_content_md5(header_value: &str, md5: &[u8; 16]) -> Result<(), Chec
 /// Decodes an `x-amz-checksum-*` value, rejecting anything that is not the
 /// base64 of `algorithm.digest_len()` bytes. Surrounding ASCII whitespace is
 /// ignored.
-pub fn parse_checksum(algorithm: ChecksumAlgorithm, value: &str) -> Result<Vec<u8>, ChecksumError> {
+pub(crate) fn parse_checksum(
+    algorithm: ChecksumAlgorithm,
+    value: &str,
+) -> Result<Vec<u8>, ChecksumError> {
     let value = value.trim_ascii();
     let expected_chars = algorithm.digest_len().div_ceil(3) * 4;
     if value.len() != expected_chars {
@@ -315,7 +319,7 @@ pub fn parse_checksum(algorithm: ChecksumAlgorithm, value: &str) -> Result<Vec<u
 /// (`computed_base64` as in [`Digests::checksum`]): [`ChecksumError::Malformed`]
 /// if the client's value is malformed, [`ChecksumError::Mismatch`] if it does
 /// not match.
-pub fn verify_checksum(
+pub(crate) fn verify_checksum(
     algorithm: ChecksumAlgorithm,
     expected_base64: &str,
     computed_base64: &str,
@@ -332,7 +336,8 @@ pub fn verify_checksum(
 
 /// ETag of a single-part object: lowercase hex MD5, without the surrounding
 /// quotes HTTP adds.
-pub fn etag_hex(md5: &[u8; 16]) -> String {
+#[cfg(test)]
+pub(crate) fn etag_hex(md5: &[u8; 16]) -> String {
     hex::encode(md5)
 }
 
@@ -340,7 +345,7 @@ pub fn etag_hex(md5: &[u8; 16]) -> String {
 /// raw part MD5s, then `-` and the part count. Returned without quotes. Parts
 /// must be given in part-number order; an empty list (which
 /// CompleteMultipartUpload never allows) yields the MD5 of nothing and `-0`.
-pub fn multipart_etag(part_md5s: &[[u8; 16]]) -> String {
+pub(crate) fn multipart_etag(part_md5s: &[[u8; 16]]) -> String {
     let mut h = Md5::new();
     for part in part_md5s {
         h.update(part);

@@ -82,7 +82,7 @@ fn contents(objects: Vec<ObjectRecord>, owner: Option<Owner>) -> Vec<ObjectInfo>
 }
 
 /// ListObjects (V1).
-pub async fn objects_v1(r: &S3Request, gw: &Gateway) -> S3Result {
+pub(crate) async fn objects_v1(r: &S3Request, gw: &Gateway) -> S3Result {
     let max = max_keys(r)?;
     let marker = r.q("marker").filter(|m| !m.is_empty()).map(str::to_string);
     let page = page(r, gw, marker.clone(), max).await?;
@@ -110,7 +110,7 @@ pub async fn objects_v1(r: &S3Request, gw: &Gateway) -> S3Result {
 }
 
 /// ListObjectsV2.
-pub async fn objects_v2(r: &S3Request, gw: &Gateway) -> S3Result {
+pub(crate) async fn objects_v2(r: &S3Request, gw: &Gateway) -> S3Result {
     let max = max_keys(r)?;
     let token = r.q("continuation-token").map(str::to_string);
     let start_after = r
@@ -147,7 +147,7 @@ pub async fn objects_v2(r: &S3Request, gw: &Gateway) -> S3Result {
 }
 
 /// ListObjectVersions: each object once, version "null", latest.
-pub async fn versions(r: &S3Request, gw: &Gateway) -> S3Result {
+pub(crate) async fn versions(r: &S3Request, gw: &Gateway) -> S3Result {
     let max = max_keys(r)?;
     let marker = r
         .q("key-marker")

@@ -2,19 +2,19 @@
 //! object, list and multipart handlers), request authentication (SigV4,
 //! aws-chunked bodies, checksums), and the health and metrics endpoints.
 
-pub mod auth;
-pub mod body;
-pub mod bucket;
-pub mod checksum;
-pub mod error;
-pub mod list;
-pub mod multipart;
-pub mod object;
-pub mod query;
-pub mod request;
-pub mod router;
+pub(crate) mod auth;
+pub(crate) mod body;
+pub(crate) mod bucket;
+pub(crate) mod checksum;
+pub(crate) mod error;
+pub(crate) mod list;
+pub(crate) mod multipart;
+pub(crate) mod object;
+pub(crate) mod query;
+pub(crate) mod request;
+pub(crate) mod router;
 pub mod s3;
-pub mod xml;
+pub(crate) mod xml;
 
 use actix_web::{web, HttpResponse};
 

@@ -29,7 +29,7 @@ async fn upload(r: &S3Request, gw: &Gateway, upload_id: &str) -> Result<Multipar
 }
 
 /// CreateMultipartUpload.
-pub async fn create(r: &S3Request, gw: &Gateway) -> S3Result {
+pub(crate) async fn create(r: &S3Request, gw: &Gateway) -> S3Result {
     validate_object_key(r.key())?;
     let meta = object_meta(r)?;
     let upload_id = gw.objects.create_upload(r.bucket(), r.key(), meta).await?;
@@ -42,7 +42,7 @@ pub async fn create(r: &S3Request, gw: &Gateway) -> S3Result {
 }
 
 /// UploadPart.
-pub async fn upload_part(
+pub(crate) async fn upload_part(
     r: &S3Request,
     payload: web::Payload,
     gw: &Gateway,
@@ -69,7 +69,7 @@ pub async fn upload_part(
 }
 
 /// UploadPartCopy (whole source, or `x-amz-copy-source-range`).
-pub async fn upload_part_copy(
+pub(crate) async fn upload_part_copy(
     r: &S3Request,
     gw: &Gateway,
     upload_id: &str,
@@ -94,7 +94,7 @@ pub async fn upload_part_copy(
 }
 
 /// CompleteMultipartUpload.
-pub async fn complete(
+pub(crate) async fn complete(
     r: &S3Request,
     payload: web::Payload,
     gw: &Gateway,
@@ -128,14 +128,14 @@ pub async fn complete(
 }
 
 /// AbortMultipartUpload.
-pub async fn abort(r: &S3Request, gw: &Gateway, upload_id: &str) -> S3Result {
+pub(crate) async fn abort(r: &S3Request, gw: &Gateway, upload_id: &str) -> S3Result {
     let upload = upload(r, gw, upload_id).await?;
     gw.objects.abort(&upload).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
 /// ListParts.
-pub async fn list_parts(r: &S3Request, gw: &Gateway, upload_id: &str) -> S3Result {
+pub(crate) async fn list_parts(r: &S3Request, gw: &Gateway, upload_id: &str) -> S3Result {
     let upload = upload(r, gw, upload_id).await?;
     let max = parse_max_keys(r.q("max-parts"), 1000, 1000)?;
     let marker: u32 = match r.q("part-number-marker") {
@@ -179,7 +179,7 @@ pub async fn list_parts(r: &S3Request, gw: &Gateway, upload_id: &str) -> S3Resul
 }
 
 /// ListMultipartUploads.
-pub async fn list_uploads(r: &S3Request, gw: &Gateway) -> S3Result {
+pub(crate) async fn list_uploads(r: &S3Request, gw: &Gateway) -> S3Result {
     gw.objects.bucket(r.bucket()).await?;
     let max = parse_max_keys(r.q("max-uploads"), 1000, 1000)?;
     let read = MetaRead::Uploads {

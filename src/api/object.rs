@@ -36,7 +36,7 @@ const STORED_HEADERS: &[&str] = &[
 const MAX_DELETE_BODY: u64 = 2 << 20;
 
 /// Reads the metadata headers of a PUT, COPY (REPLACE) or multipart create.
-pub fn object_meta(r: &S3Request) -> Result<ObjectMeta, S3Error> {
+pub(crate) fn object_meta(r: &S3Request) -> Result<ObjectMeta, S3Error> {
     let all = r
         .http
         .headers()
@@ -53,7 +53,7 @@ pub fn object_meta(r: &S3Request) -> Result<ObjectMeta, S3Error> {
 }
 
 /// Maps a failed write of the object service to its S3 error.
-pub fn write_error<E: Into<S3Error>>(e: WriteError<S3Error, E>) -> S3Error {
+pub(crate) fn write_error<E: Into<S3Error>>(e: WriteError<S3Error, E>) -> S3Error {
     match e {
         WriteError::Body(e) => e,
         WriteError::Store(e) => e.into(),
@@ -62,7 +62,7 @@ pub fn write_error<E: Into<S3Error>>(e: WriteError<S3Error, E>) -> S3Error {
 
 /// The digests of a body that ended cleanly, as the object service keeps
 /// them.
-pub fn body_digests(slot: &SummarySlot) -> Option<ObjectDigests> {
+pub(crate) fn body_digests(slot: &SummarySlot) -> Option<ObjectDigests> {
     let digests = slot.lock().ok()?.as_ref()?.digests.clone();
     Some(ObjectDigests {
         md5: digests.md5,
@@ -83,7 +83,7 @@ fn stored_checksums(d: &Digests) -> Vec<(String, String)> {
 }
 
 /// The checksum elements of a response.
-pub fn checksum_elements(stored: &[(String, String)]) -> Checksums {
+pub(crate) fn checksum_elements(stored: &[(String, String)]) -> Checksums {
     let mut c = Checksums::default();
     for (alg, v) in stored {
         let v = Some(v.clone());
@@ -100,14 +100,14 @@ pub fn checksum_elements(stored: &[(String, String)]) -> Checksums {
 }
 
 /// The response header of a stored checksum algorithm.
-pub fn checksum_header(alg: &str) -> Option<&'static str> {
+pub(crate) fn checksum_header(alg: &str) -> Option<&'static str> {
     alg.parse::<ChecksumAlgorithm>()
         .ok()
         .map(|a| a.header_name())
 }
 
 /// PutObject.
-pub async fn put(r: &S3Request, payload: web::Payload, gw: &Gateway) -> S3Result {
+pub(crate) async fn put(r: &S3Request, payload: web::Payload, gw: &Gateway) -> S3Result {
     validate_object_key(r.key())?;
     let meta = object_meta(r)?;
     let if_absent = match r.header("if-none-match") {
@@ -176,7 +176,7 @@ fn object_headers(resp: &mut HttpResponseBuilder, o: &ObjectRecord) {
 }
 
 /// GetObject and HeadObject.
-pub async fn get(r: &S3Request, gw: &Gateway) -> S3Result {
+pub(crate) async fn get(r: &S3Request, gw: &Gateway) -> S3Result {
     let o = gw.objects.object(r.bucket(), r.key()).await?;
     evaluate_conditions(
         &conditions(r, ""),
@@ -235,14 +235,14 @@ pub async fn get(r: &S3Request, gw: &Gateway) -> S3Result {
 }
 
 /// DeleteObject (a missing key is not an error).
-pub async fn delete(r: &S3Request, gw: &Gateway) -> S3Result {
+pub(crate) async fn delete(r: &S3Request, gw: &Gateway) -> S3Result {
     gw.objects.bucket(r.bucket()).await?;
     gw.objects.delete(r.bucket(), r.key()).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
 /// DeleteObjects (quiet or verbose).
-pub async fn delete_many(r: &S3Request, payload: web::Payload, gw: &Gateway) -> S3Result {
+pub(crate) async fn delete_many(r: &S3Request, payload: web::Payload, gw: &Gateway) -> S3Result {
     gw.objects.bucket(r.bucket()).await?;
     let body = small_body(r, payload, MAX_DELETE_BODY).await?;
     let request = parse_delete(&body)?;
@@ -273,7 +273,7 @@ pub async fn delete_many(r: &S3Request, payload: web::Payload, gw: &Gateway) -> 
 }
 
 /// The source of a copy, after its conditions.
-pub async fn copy_source(r: &S3Request, gw: &Gateway) -> Result<ObjectRecord, S3Error> {
+pub(crate) async fn copy_source(r: &S3Request, gw: &Gateway) -> Result<ObjectRecord, S3Error> {
     let src = parse_copy_source(r.header("x-amz-copy-source").unwrap_or_default())?;
     let o = gw.objects.object(&src.bucket, &src.key).await?;
     evaluate_conditions(
@@ -286,7 +286,7 @@ pub async fn copy_source(r: &S3Request, gw: &Gateway) -> Result<ObjectRecord, S3
 }
 
 /// CopyObject (COPY or REPLACE metadata).
-pub async fn copy(r: &S3Request, gw: &Gateway) -> S3Result {
+pub(crate) async fn copy(r: &S3Request, gw: &Gateway) -> S3Result {
     let (bucket, key) = (r.bucket(), r.key());
     validate_object_key(key)?;
     gw.objects.bucket(bucket).await?;

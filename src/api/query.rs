@@ -10,7 +10,7 @@ use percent_encoding::percent_decode_str;
 /// `+` (SDKs send a space as `%20` and `+` as `%2B`). A name without `=` has
 /// an empty value; empty pieces (`a=1&&b=2`) are skipped. Bytes that are not
 /// UTF-8 become U+FFFD.
-pub fn parse(raw: &str) -> Vec<(String, String)> {
+pub(crate) fn parse(raw: &str) -> Vec<(String, String)> {
     raw.split('&')
         .filter(|s| !s.is_empty())
         .map(|pair| {

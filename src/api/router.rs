@@ -10,7 +10,7 @@ use super::s3::S3Request;
 
 /// An S3 operation and the arguments the router already parsed.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Endpoint {
+pub(crate) enum Endpoint {
     /// `GET /`.
     ListBuckets,
     /// `PUT /bucket`.
@@ -83,7 +83,7 @@ pub enum Endpoint {
 
 /// A request the router recognised but whose arguments are invalid.
 #[derive(Debug)]
-pub struct RouteError {
+pub(crate) struct RouteError {
     /// The operation, for metrics.
     pub name: &'static str,
     /// The answer.
@@ -95,7 +95,7 @@ const LIST_PARAMS: &[&str] = &["prefix", "delimiter", "marker", "max-keys", "enc
 
 impl Endpoint {
     /// The endpoint `r` names.
-    pub fn route(r: &S3Request) -> Result<Endpoint, RouteError> {
+    pub(crate) fn route(r: &S3Request) -> Result<Endpoint, RouteError> {
         let m = r.http.method();
         let copy = r.header("x-amz-copy-source").is_some();
         let upload_id = r.q("uploadId").map(str::to_string);
@@ -162,7 +162,7 @@ impl Endpoint {
     }
 
     /// The operation's name, as AWS spells it (metrics label).
-    pub fn name(&self) -> &'static str {
+    pub(crate) fn name(&self) -> &'static str {
         match self {
             Endpoint::ListBuckets => "ListBuckets",
             Endpoint::CreateBucket => "CreateBucket",

@@ -4,7 +4,7 @@
 use super::record::ALIGN;
 
 /// Collects payload bytes until a block-aligned write can be issued.
-pub struct AlignedBuf {
+pub(crate) struct AlignedBuf {
     raw: Vec<u8>,
     start: usize,
     len: usize,
@@ -13,7 +13,7 @@ pub struct AlignedBuf {
 
 impl AlignedBuf {
     /// A buffer of `cap` bytes, rounded up to a multiple of [`ALIGN`].
-    pub fn new(cap: usize) -> Self {
+    pub(crate) fn new(cap: usize) -> Self {
         let align = ALIGN as usize;
         let cap = cap.max(1).next_multiple_of(align);
         let raw = vec![0u8; cap + align];
@@ -27,7 +27,7 @@ impl AlignedBuf {
     }
 
     /// Copies as much of `data` as fits; returns how much.
-    pub fn fill(&mut self, data: &[u8]) -> usize {
+    pub(crate) fn fill(&mut self, data: &[u8]) -> usize {
         let n = data.len().min(self.cap - self.len);
         let at = self.start + self.len;
         self.raw[at..at + n].copy_from_slice(&data[..n]);
@@ -36,23 +36,23 @@ impl AlignedBuf {
     }
 
     /// Bytes held.
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.len
     }
 
     /// Whether nothing is held.
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.len == 0
     }
 
     /// Whether no more bytes fit.
-    pub fn is_full(&self) -> bool {
+    pub(crate) fn is_full(&self) -> bool {
         self.len == self.cap
     }
 
     /// The held bytes followed by zeroes up to the next [`ALIGN`] boundary:
     /// a slice whose address and length suit direct I/O.
-    pub fn padded(&mut self) -> &[u8] {
+    pub(crate) fn padded(&mut self) -> &[u8] {
         let end = self.len.next_multiple_of(ALIGN as usize);
         let (a, b) = (self.start + self.len, self.start + end);
         self.raw[a..b].fill(0);
@@ -60,7 +60,7 @@ impl AlignedBuf {
     }
 
     /// Empties the buffer for reuse.
-    pub fn clear(&mut self) {
+    pub(crate) fn clear(&mut self) {
         self.len = 0;
     }
 }

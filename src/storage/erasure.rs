@@ -14,6 +14,7 @@
 //! `s * chunk_len(stripe_bytes)` of every shard, which is what lets a ranged GET
 //! read only the part of each shard that covers the stripes it needs.
 
+#[cfg(test)]
 use std::num::NonZeroUsize;
 use std::ops::Range;
 
@@ -22,11 +23,12 @@ use reed_solomon_erasure::galois_8::ReedSolomon;
 
 /// Stripe size used unless configured otherwise: large enough to amortise
 /// per-stripe overhead, small enough to keep per-request buffers modest.
-pub const DEFAULT_STRIPE_BYTES: u32 = 1 << 20;
+#[cfg(test)]
+pub(crate) const DEFAULT_STRIPE_BYTES: u32 = 1 << 20;
 
 /// Most chunks (data + parity) a stripe may have; bounds the fan-out of one
 /// object and keeps the decode matrices small.
-pub const MAX_CHUNKS: usize = 32;
+pub(crate) const MAX_CHUNKS: usize = 32;
 
 /// Why an erasure operation was refused; callers map these to storage or
 /// request errors instead of the codec panicking.
@@ -111,7 +113,7 @@ impl From<reed_solomon_erasure::Error> for ErasureError {
 /// A `k + m` Reed-Solomon code with a fixed stripe size; shared (e.g. in an
 /// `Arc`) by all requests for objects written with that layout.
 #[derive(Debug)]
-pub struct ErasureCodec {
+pub(crate) struct ErasureCodec {
     data: usize,
     parity: usize,
     stripe_bytes: usize,
@@ -126,7 +128,7 @@ pub struct ErasureCodec {
 /// `s in first_stripe..=last_stripe`), decode those stripes in order, then drop
 /// `skip` bytes and return the next `take` bytes.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StripeSpan {
+pub(crate) struct StripeSpan {
     /// First stripe overlapping the requested range.
     pub first_stripe: u64,
     /// Last stripe overlapping the requested range (inclusive).
@@ -141,7 +143,8 @@ pub struct StripeSpan {
 
 impl StripeSpan {
     /// Number of stripes the reader must decode.
-    pub fn stripe_count(&self) -> u64 {
+    #[cfg(test)]
+    pub(crate) fn stripe_count(&self) -> u64 {
         self.last_stripe - self.first_stripe + 1
     }
 }
@@ -152,7 +155,7 @@ impl ErasureCodec {
     ///
     /// Requires `data >= 1`, `data + parity <= 32` and `stripe_bytes >= data`.
     /// `parity == 0` is allowed and means plain striping with no redundancy.
-    pub fn new(data: u8, parity: u8, stripe_bytes: u32) -> Result<Self, ErasureError> {
+    pub(crate) fn new(data: u8, parity: u8, stripe_bytes: u32) -> Result<Self, ErasureError> {
         let (k, m) = (usize::from(data), usize::from(parity));
         if k == 0 {
             return Err(ErasureError::NoDataChunks);
@@ -180,38 +183,34 @@ impl ErasureCodec {
     }
 
     /// `k`: chunks needed to rebuild a stripe.
-    pub fn data_chunks(&self) -> usize {
+    pub(crate) fn data_chunks(&self) -> usize {
         self.data
     }
 
-    /// `m`: chunks (nodes) that may be lost per stripe.
-    pub fn parity_chunks(&self) -> usize {
-        self.parity
-    }
-
     /// `k + m`: chunks per stripe, i.e. shards (nodes) per object.
-    pub fn total_chunks(&self) -> usize {
+    pub(crate) fn total_chunks(&self) -> usize {
         self.data + self.parity
     }
 
     /// Object bytes per full stripe.
-    pub fn stripe_bytes(&self) -> usize {
+    pub(crate) fn stripe_bytes(&self) -> usize {
         self.stripe_bytes
     }
 
     /// Length of every chunk of a stripe holding `stripe_len` object bytes.
-    pub fn chunk_len(&self, stripe_len: usize) -> usize {
+    pub(crate) fn chunk_len(&self, stripe_len: usize) -> usize {
         stripe_len.div_ceil(self.data)
     }
 
     /// Number of stripes an object of `object_size` bytes is cut into (0 for
     /// an empty object).
-    pub fn stripe_count(&self, object_size: u64) -> u64 {
+    #[cfg(test)]
+    pub(crate) fn stripe_count(&self, object_size: u64) -> u64 {
         object_size.div_ceil(self.stripe_bytes as u64)
     }
 
     /// Object bytes in stripe `index`; 0 when the object has no such stripe.
-    pub fn stripe_len(&self, object_size: u64, index: u64) -> usize {
+    pub(crate) fn stripe_len(&self, object_size: u64, index: u64) -> usize {
         let sb = self.stripe_bytes as u64;
         let start = index.saturating_mul(sb);
         // Bounded by `stripe_bytes`, which came from a u32, so it fits usize.
@@ -220,7 +219,7 @@ impl ErasureCodec {
 
     /// Exact length of each shard of an object of `object_size` bytes; the
     /// same for every shard, data or parity.
-    pub fn shard_len(&self, object_size: u64) -> u64 {
+    pub(crate) fn shard_len(&self, object_size: u64) -> u64 {
         let sb = self.stripe_bytes as u64;
         let full = object_size / sb;
         // `tail < stripe_bytes`, so it fits usize.
@@ -232,7 +231,7 @@ impl ErasureCodec {
     ///
     /// All chunks live in a single allocation and are handed out as `Bytes`
     /// views of it, so sending them to `k + m` nodes copies nothing more.
-    pub fn encode_stripe(&self, stripe: &[u8]) -> Result<Vec<Bytes>, ErasureError> {
+    pub(crate) fn encode_stripe(&self, stripe: &[u8]) -> Result<Vec<Bytes>, ErasureError> {
         let len = stripe.len();
         if len == 0 || len > self.stripe_bytes {
             return Err(ErasureError::InvalidStripeLength {
@@ -261,7 +260,7 @@ impl ErasureCodec {
     ///
     /// With all `k` data chunks present no Reed-Solomon work is done; otherwise
     /// up to `m` missing chunks are tolerated.
-    pub fn decode_stripe(
+    pub(crate) fn decode_stripe(
         &self,
         chunks: Vec<Option<Bytes>>,
         stripe_len: usize,
@@ -366,7 +365,7 @@ impl ErasureCodec {
     /// Works out which stripes and shard bytes serve `range` of an object of
     /// `object_size` bytes. The range must be non-empty and inside the object
     /// (the HTTP layer resolves suffix/open ranges and 416s first).
-    pub fn stripes_for_range(
+    pub(crate) fn stripes_for_range(
         &self,
         object_size: u64,
         range: Range<u64>,
@@ -394,7 +393,7 @@ impl ErasureCodec {
     }
 
     /// A [`StripeCutter`] producing stripes of this codec's size.
-    pub fn stripe_cutter(&self) -> StripeCutter {
+    pub(crate) fn stripe_cutter(&self) -> StripeCutter {
         StripeCutter {
             stripe_bytes: self.stripe_bytes,
             pending: BytesMut::new(),
@@ -409,14 +408,15 @@ impl ErasureCodec {
 /// never exceeds one stripe. A partial tail is copied out rather than kept as
 /// a slice so that a small remainder cannot pin a large body chunk in memory.
 #[derive(Debug)]
-pub struct StripeCutter {
+pub(crate) struct StripeCutter {
     stripe_bytes: usize,
     pending: BytesMut,
 }
 
 impl StripeCutter {
     /// A cutter emitting stripes of exactly `stripe_bytes` bytes.
-    pub fn new(stripe_bytes: NonZeroUsize) -> Self {
+    #[cfg(test)]
+    pub(crate) fn new(stripe_bytes: NonZeroUsize) -> Self {
         StripeCutter {
             stripe_bytes: stripe_bytes.get(),
             pending: BytesMut::new(),
@@ -425,7 +425,7 @@ impl StripeCutter {
 
     /// Feeds the next body chunk and returns the stripes it completes, each
     /// exactly `stripe_bytes` long, in order.
-    pub fn push(&mut self, mut data: Bytes) -> Vec<Bytes> {
+    pub(crate) fn push(&mut self, mut data: Bytes) -> Vec<Bytes> {
         let mut out = Vec::new();
         if !self.pending.is_empty() {
             let need = self.stripe_bytes - self.pending.len();
@@ -447,12 +447,13 @@ impl StripeCutter {
     }
 
     /// Bytes held back waiting for the rest of their stripe (< `stripe_bytes`).
-    pub fn buffered(&self) -> usize {
+    #[cfg(test)]
+    pub(crate) fn buffered(&self) -> usize {
         self.pending.len()
     }
 
     /// Ends the body: the final, shorter stripe, if any bytes remain.
-    pub fn finish(self) -> Option<Bytes> {
+    pub(crate) fn finish(self) -> Option<Bytes> {
         if self.pending.is_empty() {
             None
         } else {

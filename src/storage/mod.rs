@@ -2,19 +2,19 @@
 //! fjall shard index, group-commit bookkeeping, recovery and compaction,
 //! and the metadata state machine that Raft replicates.
 
-pub mod aligned;
-pub mod durability;
-pub mod erasure;
-pub mod error;
-pub mod index;
+pub(crate) mod aligned;
+pub(crate) mod durability;
+pub(crate) mod erasure;
+pub(crate) mod error;
+pub(crate) mod index;
 pub mod meta;
 pub mod raft;
-pub mod reader;
+pub(crate) mod reader;
 pub mod record;
 pub mod segment;
-pub mod shard_key;
-pub mod shard_write;
-pub mod volume;
+pub(crate) mod shard_key;
+pub(crate) mod shard_write;
+pub(crate) mod volume;
 
 pub use durability::{FsyncMode, SyncState};
 pub use error::StorageError;

@@ -21,7 +21,7 @@ use super::StorageError;
 use crate::metrics;
 
 /// About how many bytes one step of a read returns.
-pub const READ_PIECE_BYTES: u64 = 1 << 20;
+pub(crate) const READ_PIECE_BYTES: u64 = 1 << 20;
 
 /// Reads shards of every volume of a node.
 #[derive(Clone)]
@@ -167,7 +167,7 @@ fn eof_is_corrupt(key: &ShardKey) -> impl Fn(io::Error) -> StorageError + '_ {
 /// Reads `range` (relative to the extent's payload) of one record, checking
 /// the record header against the index and the CRC of every fragment the
 /// range touches. Wrong bytes are never returned.
-pub fn read_extent_range(
+pub(crate) fn read_extent_range(
     file: &File,
     key: &ShardKey,
     extent: &Extent,

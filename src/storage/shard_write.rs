@@ -21,14 +21,14 @@ use super::StorageError;
 pub type WriteId = u64;
 
 /// Shards at least this large are written with direct I/O.
-pub const DIRECT_MIN_BYTES: u64 = 128 << 10;
+pub(crate) const DIRECT_MIN_BYTES: u64 = 128 << 10;
 /// Largest direct write of a shard's payload (and its buffer's size).
 const DIRECT_WRITE_BYTES: usize = 1 << 20;
 
 /// Writes dropped without being finished or aborted (their caller went
 /// away); the volume reaps them so they stop holding its log back.
 #[derive(Clone, Default)]
-pub struct Abandoned(Arc<Mutex<Vec<WriteId>>>);
+pub(crate) struct Abandoned(Arc<Mutex<Vec<WriteId>>>);
 
 impl Abandoned {
     fn push(&self, id: WriteId) {
@@ -36,7 +36,7 @@ impl Abandoned {
     }
 
     /// The ids dropped since the last call.
-    pub fn take(&self) -> Vec<WriteId> {
+    pub(crate) fn take(&self) -> Vec<WriteId> {
         std::mem::take(&mut *self.0.lock().unwrap_or_else(|e| e.into_inner()))
     }
 }

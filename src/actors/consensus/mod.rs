@@ -20,7 +20,7 @@
 mod messages;
 pub mod network;
 pub mod service;
-pub mod wire;
+pub(crate) mod wire;
 
 use std::collections::VecDeque;
 use std::net::SocketAddr;

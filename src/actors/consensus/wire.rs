@@ -22,7 +22,7 @@ const WIRE_VERSION: u8 = 2;
 
 /// A message that cannot be decoded.
 #[derive(Debug, thiserror::Error)]
-pub enum WireError {
+pub(crate) enum WireError {
     /// Unknown version byte (or an empty message).
     #[error("unknown message version")]
     Version,
@@ -32,12 +32,12 @@ pub enum WireError {
 }
 
 /// Versioned postcard encoding.
-pub fn encode<T: Serialize>(value: &T) -> Result<Bytes, WireError> {
+pub(crate) fn encode<T: Serialize>(value: &T) -> Result<Bytes, WireError> {
     Ok(Bytes::from(postcard::to_extend(value, vec![WIRE_VERSION])?))
 }
 
 /// Inverse of [`encode`].
-pub fn decode<T: for<'de> Deserialize<'de>>(bytes: &[u8]) -> Result<T, WireError> {
+pub(crate) fn decode<T: for<'de> Deserialize<'de>>(bytes: &[u8]) -> Result<T, WireError> {
     match bytes.split_first() {
         Some((&WIRE_VERSION, rest)) => Ok(postcard::from_bytes(rest)?),
         _ => Err(WireError::Version),
@@ -46,7 +46,7 @@ pub fn decode<T: for<'de> Deserialize<'de>>(bytes: &[u8]) -> Result<T, WireError
 
 /// A Raft RPC from one meta node to another.
 #[derive(Debug, Serialize, Deserialize)]
-pub enum RaftCall {
+pub(crate) enum RaftCall {
     /// Log replication and heartbeats.
     AppendEntries(AppendEntriesRequest<MetaRaft>),
     /// An election.
@@ -57,7 +57,7 @@ pub enum RaftCall {
 
 /// The answer to a [`RaftCall`], variant for variant.
 #[derive(Debug, Serialize, Deserialize)]
-pub enum RaftReply {
+pub(crate) enum RaftReply {
     /// For [`RaftCall::AppendEntries`].
     AppendEntries(Result<AppendEntriesResponse<u64>, RaftError<u64>>),
     /// For [`RaftCall::Vote`].
@@ -68,7 +68,7 @@ pub enum RaftReply {
 
 /// A metadata request a gateway (or a follower) sends the leader.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum MetaCall {
+pub(crate) enum MetaCall {
     /// Commit these ops; they join the leader's next entries.
     Submit(Vec<MetaOp>),
     /// A linearizable read.
@@ -79,7 +79,7 @@ pub enum MetaCall {
 
 /// The answer to a [`MetaCall`].
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum MetaReply {
+pub(crate) enum MetaReply {
     /// One result per submitted op, in order.
     Submitted(Vec<Result<MetaResult, ConsensusError>>),
     /// The read's answer.

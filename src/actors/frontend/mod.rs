@@ -12,7 +12,7 @@
 //! request's work is its own future, and the actors it drives (Consensus,
 //! WAL writers, syncer, Pool) serialize the state.
 
-pub mod coordinator;
+pub(crate) mod coordinator;
 mod error;
 pub mod service;
 

@@ -7,7 +7,7 @@ use crate::storage::StorageError;
 /// Resolves once every append up to `seq` is durable.
 #[derive(Message)]
 #[rtype(result = "Result<(), StorageError>")]
-pub struct WaitDurable {
+pub(crate) struct WaitDurable {
     /// The append's sequence number.
     pub seq: u64,
 }
@@ -15,4 +15,4 @@ pub struct WaitDurable {
 /// Many bytes are pending: sync soon even if nobody waits.
 #[derive(Message)]
 #[rtype(result = "()")]
-pub struct Nudge;
+pub(crate) struct Nudge;

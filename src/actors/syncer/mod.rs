@@ -17,13 +17,13 @@ use tokio::sync::oneshot;
 
 use crate::storage::{FsyncMode, ShardIndex, StorageError, SyncState};
 
-pub use messages::{Nudge, WaitDurable};
+pub(crate) use messages::{Nudge, WaitDurable};
 
 type Waiter = oneshot::Sender<Result<(), StorageError>>;
 
 /// Settings of the syncer.
 #[derive(Clone, Copy, Debug)]
-pub struct SyncerConfig {
+pub(crate) struct SyncerConfig {
     /// When appends are acknowledged.
     pub mode: FsyncMode,
     /// Minimum time between the starts of two sync rounds.
@@ -33,7 +33,7 @@ pub struct SyncerConfig {
 }
 
 /// The group-commit actor.
-pub struct Syncer {
+pub(crate) struct Syncer {
     state: Arc<SyncState>,
     index: ShardIndex,
     cfg: SyncerConfig,
@@ -45,7 +45,7 @@ pub struct Syncer {
 
 impl Syncer {
     /// A syncer for the node whose appends are published to `state`.
-    pub fn new(state: Arc<SyncState>, index: ShardIndex, cfg: SyncerConfig) -> Self {
+    pub(crate) fn new(state: Arc<SyncState>, index: ShardIndex, cfg: SyncerConfig) -> Self {
         Self {
             state,
             index,

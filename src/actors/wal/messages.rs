@@ -7,7 +7,7 @@ use crate::storage::{Appended, CompactionReport, ShardKey, ShardWrite, StorageEr
 /// Reserve room for a shard of `len` bytes; the sender fills the payload.
 #[derive(Message)]
 #[rtype(result = "Result<ShardWrite, StorageError>")]
-pub struct BeginShard {
+pub(crate) struct BeginShard {
     /// The shard.
     pub key: ShardKey,
     /// Its exact length.
@@ -17,7 +17,7 @@ pub struct BeginShard {
 /// All of the payload was written.
 #[derive(Message)]
 #[rtype(result = "Result<Appended, StorageError>")]
-pub struct FinishShard {
+pub(crate) struct FinishShard {
     /// The write to complete.
     pub write: ShardWrite,
 }
@@ -25,7 +25,7 @@ pub struct FinishShard {
 /// Delete a shard (writes a tombstone); `None` if it was not there.
 #[derive(Message)]
 #[rtype(result = "Result<Option<Appended>, StorageError>")]
-pub struct DeleteShard {
+pub(crate) struct DeleteShard {
     /// The shard.
     pub key: ShardKey,
 }
@@ -33,7 +33,7 @@ pub struct DeleteShard {
 /// Compact up to `max_segments` sparse segments now.
 #[derive(Message)]
 #[rtype(result = "Result<CompactionReport, StorageError>")]
-pub struct Compact {
+pub(crate) struct Compact {
     /// Upper bound on segments copied in this call.
     pub max_segments: usize,
 }
@@ -41,4 +41,4 @@ pub struct Compact {
 /// Delete compacted segments whose copies are durable; answers how many.
 #[derive(Message)]
 #[rtype(result = "Result<usize, StorageError>")]
-pub struct ReleaseSynced;
+pub(crate) struct ReleaseSynced;

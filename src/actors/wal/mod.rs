@@ -16,13 +16,13 @@ use actix::prelude::*;
 use crate::actors::syncer::{Nudge, Syncer};
 use crate::storage::{Appended, CompactionReport, ShardWrite, StorageError, Volume};
 
-pub use messages::{BeginShard, Compact, DeleteShard, FinishShard, ReleaseSynced};
+pub(crate) use messages::{BeginShard, Compact, DeleteShard, FinishShard, ReleaseSynced};
 
 /// How often a writer looks for a segment to compact.
 const COMPACTION_TICK: Duration = Duration::from_secs(1);
 
 /// The per-volume writer actor.
-pub struct WalWriter {
+pub(crate) struct WalWriter {
     volume: Volume,
     syncer: Addr<Syncer>,
     nudge_bytes: u64,
@@ -31,7 +31,7 @@ pub struct WalWriter {
 impl WalWriter {
     /// A writer for `volume`; it nudges `syncer` once more than
     /// `nudge_bytes` wait for a sync.
-    pub fn new(volume: Volume, syncer: Addr<Syncer>, nudge_bytes: u64) -> Self {
+    pub(crate) fn new(volume: Volume, syncer: Addr<Syncer>, nudge_bytes: u64) -> Self {
         Self {
             volume,
             syncer,

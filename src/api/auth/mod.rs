@@ -2,9 +2,9 @@
 //! presigned URL), SigV2 presigned URLs ([`sigv2`]), and the aws-chunked
 //! bodies whose chunks SigV4 signs ([`chunked`]).
 
-pub mod chunked;
-pub mod sigv2;
-pub mod sigv4;
+pub(crate) mod chunked;
+pub(crate) mod sigv2;
+pub(crate) mod sigv4;
 
 /// What a client sees of an auth error: its S3 code, status and message.
 #[cfg(test)]
@@ -12,17 +12,17 @@ pub(crate) mod testing {
     use crate::api::error::S3Error;
 
     /// The S3 error code the error answers with.
-    pub fn s3_code(e: impl Into<S3Error>) -> &'static str {
+    pub(crate) fn s3_code(e: impl Into<S3Error>) -> &'static str {
         e.into().code.as_str()
     }
 
     /// The HTTP status the error answers with.
-    pub fn http_status(e: impl Into<S3Error>) -> u16 {
+    pub(crate) fn http_status(e: impl Into<S3Error>) -> u16 {
         e.into().http_status()
     }
 
     /// The `Message` element of the error.
-    pub fn s3_message(e: impl Into<S3Error>) -> String {
+    pub(crate) fn s3_message(e: impl Into<S3Error>) -> String {
         e.into().message
     }
 }

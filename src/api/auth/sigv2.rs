@@ -31,7 +31,7 @@ const SUBRESOURCES: &[&str] = &[
 ];
 
 /// The parameters of a SigV2 presigned URL, if the query carries them.
-pub struct PresignedV2 {
+pub(crate) struct PresignedV2 {
     /// The access key id.
     pub access_key: String,
     expires: i64,
@@ -41,7 +41,7 @@ pub struct PresignedV2 {
 impl PresignedV2 {
     /// Reads the SigV2 parameters from the decoded query (see
     /// `api::query::parse`); `None` when it does not carry them.
-    pub fn parse(query: &[(String, String)]) -> Option<Result<Self, AuthError>> {
+    pub(crate) fn parse(query: &[(String, String)]) -> Option<Result<Self, AuthError>> {
         let mut access_key = None;
         let mut expires = None;
         let mut signature = None;
@@ -73,7 +73,7 @@ impl PresignedV2 {
     ///
     /// The signed sub-resources are `name=value`, or the bare `name` when the
     /// value is empty (`?uploads`, `?location`).
-    pub fn verify(
+    pub(crate) fn verify(
         &self,
         method: &str,
         path: &str,

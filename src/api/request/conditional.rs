@@ -11,7 +11,7 @@ use super::HeaderError;
 /// and `If-Unmodified-Since`; for CopyObject and UploadPartCopy from the
 /// `x-amz-copy-source-if-*` headers of the same names.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Conditions {
+pub(crate) struct Conditions {
     /// `If-Match` / `x-amz-copy-source-if-match`.
     pub if_match: Option<String>,
     /// `If-None-Match` / `x-amz-copy-source-if-none-match`.
@@ -25,7 +25,7 @@ pub struct Conditions {
 /// What the conditions guard, which decides how a "not modified" outcome is
 /// reported.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ConditionTarget {
+pub(crate) enum ConditionTarget {
     /// GetObject / HeadObject: "not modified" is a 304.
     Object,
     /// The source of CopyObject / UploadPartCopy: there is no cached copy to
@@ -173,7 +173,7 @@ fn etag_list_matches(list: &str, current: &EntityTag<'_>, comparison: Comparison
 /// is ignored, as RFC 9110 requires and S3 does.
 ///
 /// `etag` may be given with or without quotes.
-pub fn evaluate_conditions(
+pub(crate) fn evaluate_conditions(
     cond: &Conditions,
     etag: &str,
     last_modified_ms: u64,

@@ -10,7 +10,7 @@ use super::{parse_digits_saturating, HeaderError};
 
 /// The object named by `x-amz-copy-source`, decoded.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CopySource {
+pub(crate) struct CopySource {
     /// Source bucket, not yet checked against the naming rules.
     pub bucket: String,
     /// Source key, checked with [`validate_object_key`].
@@ -43,7 +43,7 @@ pub struct CopySource {
 ///
 /// A key over 1024 bytes is [`HeaderError::ObjectKeyTooLong`]
 /// (`KeyTooLongError`).
-pub fn parse_copy_source(header: &str) -> Result<CopySource, HeaderError> {
+pub(crate) fn parse_copy_source(header: &str) -> Result<CopySource, HeaderError> {
     let raw = header.trim();
     let (path, query) = match raw.split_once('?') {
         Some((path, query)) => (path, Some(query)),
@@ -101,7 +101,10 @@ pub fn parse_copy_source(header: &str) -> Result<CopySource, HeaderError> {
 ///   gets the same answer.
 ///
 /// Returns `first..last + 1`.
-pub fn parse_copy_source_range(header: &str, source_size: u64) -> Result<Range<u64>, HeaderError> {
+pub(crate) fn parse_copy_source_range(
+    header: &str,
+    source_size: u64,
+) -> Result<Range<u64>, HeaderError> {
     let form = || HeaderError::CopySourceRangeMalformed;
     let spec = header.trim().strip_prefix("bytes=").ok_or_else(form)?;
     let (first, last) = spec.split_once('-').ok_or_else(form)?;

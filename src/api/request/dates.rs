@@ -11,7 +11,7 @@ const MAX_HTTP_DATE_SECS: u64 = 253_402_300_799;
 ///
 /// Milliseconds are dropped because the format has none. Times after year
 /// 9999 are clamped to its last second, since the format cannot show them.
-pub fn http_date(ms: u64) -> String {
+pub(crate) fn http_date(ms: u64) -> String {
     let secs = (ms / 1000).min(MAX_HTTP_DATE_SECS);
     httpdate::fmt_http_date(UNIX_EPOCH + Duration::from_secs(secs))
 }

@@ -22,26 +22,25 @@
 //! - [`user_metadata`](mod@user_metadata): `x-amz-meta-*` headers;
 //! - [`params`]: listing and multipart query parameters.
 
-pub mod conditional;
-pub mod copy_source;
-pub mod dates;
-pub mod names;
-pub mod overrides;
-pub mod params;
-pub mod range;
-pub mod user_metadata;
+pub(crate) mod conditional;
+pub(crate) mod copy_source;
+pub(crate) mod dates;
+pub(crate) mod names;
+pub(crate) mod overrides;
+pub(crate) mod params;
+pub(crate) mod range;
+pub(crate) mod user_metadata;
 
-pub use conditional::{evaluate_conditions, ConditionTarget, Conditions};
-pub use copy_source::{parse_copy_source, parse_copy_source_range, CopySource};
-pub use dates::http_date;
-pub use names::{validate_bucket_name, validate_object_key, MAX_KEY_BYTES};
-pub use overrides::{response_overrides, validate_response_overrides};
-pub use params::{
+pub(crate) use conditional::{evaluate_conditions, ConditionTarget, Conditions};
+pub(crate) use copy_source::{parse_copy_source, parse_copy_source_range};
+pub(crate) use dates::http_date;
+pub(crate) use names::{validate_bucket_name, validate_object_key};
+pub(crate) use overrides::{response_overrides, validate_response_overrides};
+pub(crate) use params::{
     make_continuation_token, parse_continuation_token, parse_max_keys, parse_part_number,
-    MAX_PART_NUMBER,
 };
-pub use range::parse_range;
-pub use user_metadata::{user_metadata, MAX_USER_METADATA_BYTES};
+pub(crate) use range::parse_range;
+pub(crate) use user_metadata::user_metadata;
 
 /// The message for a malformed `x-amz-copy-source-range`, as AWS words it.
 const COPY_SOURCE_RANGE_FORM: &str = "The x-amz-copy-source-range value must be of the form \
@@ -92,12 +91,12 @@ pub enum HeaderError {
     /// The object key is empty.
     #[error("Object key must not be empty")]
     EmptyObjectKey,
-    /// The object key is longer than [`MAX_KEY_BYTES`].
+    /// The object key is longer than [`MAX_KEY_BYTES`](names::MAX_KEY_BYTES).
     #[error("Your key is too long")]
     ObjectKeyTooLong {
         /// Key length in bytes.
         size: usize,
-        /// The limit, [`MAX_KEY_BYTES`].
+        /// The limit, [`MAX_KEY_BYTES`](names::MAX_KEY_BYTES).
         max: usize,
     },
 
@@ -143,12 +142,13 @@ pub enum HeaderError {
     /// An `x-amz-meta-` header with nothing after the prefix.
     #[error("User metadata name must not be empty")]
     EmptyMetadataName,
-    /// User metadata is larger than [`MAX_USER_METADATA_BYTES`].
+    /// User metadata is larger than
+    /// [`MAX_USER_METADATA_BYTES`](user_metadata::MAX_USER_METADATA_BYTES).
     #[error("Your metadata headers exceed the maximum allowed metadata size.")]
     MetadataTooLarge {
         /// Measured size in bytes.
         size: usize,
-        /// The limit, [`MAX_USER_METADATA_BYTES`].
+        /// The limit, [`MAX_USER_METADATA_BYTES`](user_metadata::MAX_USER_METADATA_BYTES).
         max: usize,
     },
 
@@ -157,7 +157,7 @@ pub enum HeaderError {
     /// integer within Java `int` range.
     #[error("Provided max-keys not an integer or within integer range")]
     InvalidMaxKeys,
-    /// `partNumber` is not an integer in 1..=[`MAX_PART_NUMBER`].
+    /// `partNumber` is not an integer in 1..=[`MAX_PART_NUMBER`](params::MAX_PART_NUMBER).
     #[error("Part number must be an integer between 1 and 10000, inclusive")]
     InvalidPartNumber,
     /// A `continuation-token` this server did not make.

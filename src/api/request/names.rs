@@ -3,7 +3,7 @@
 use super::HeaderError;
 
 /// Longest object key S3 accepts, in bytes of UTF-8.
-pub const MAX_KEY_BYTES: usize = 1024;
+pub(crate) const MAX_KEY_BYTES: usize = 1024;
 
 /// Prefixes AWS reserves for its own use.
 const RESERVED_BUCKET_PREFIXES: [&str; 3] = ["xn--", "sthree-", "amzn-s3-demo-"];
@@ -31,7 +31,7 @@ fn looks_like_ipv4(name: &str) -> bool {
 /// none of the reserved prefixes `xn--`, `sthree-`, `amzn-s3-demo-`; none of
 /// the reserved suffixes `-s3alias`, `--ol-s3`, `.mrap`, `--x-s3`,
 /// `--table-s3`.
-pub fn validate_bucket_name(name: &str) -> Result<(), HeaderError> {
+pub(crate) fn validate_bucket_name(name: &str) -> Result<(), HeaderError> {
     let reject = |reason| {
         Err(HeaderError::InvalidBucketName {
             bucket: name.to_owned(),
@@ -71,7 +71,7 @@ pub fn validate_bucket_name(name: &str) -> Result<(), HeaderError> {
 ///
 /// An empty key is [`HeaderError::EmptyObjectKey`] (S3's `InvalidArgument`);
 /// an over-long one [`HeaderError::ObjectKeyTooLong`] (`KeyTooLongError`).
-pub fn validate_object_key(key: &str) -> Result<(), HeaderError> {
+pub(crate) fn validate_object_key(key: &str) -> Result<(), HeaderError> {
     if key.is_empty() {
         return Err(HeaderError::EmptyObjectKey);
     }

@@ -30,7 +30,7 @@ fn override_header(param: &str) -> Option<(&'static str, &'static str)> {
 /// ([`HeaderError::ResponseOverrideAnonymous`]). A value with control
 /// characters is rejected with `InvalidArgument` because it could not be sent
 /// as a header ([`HeaderError::ResponseOverrideControlCharacters`]).
-pub fn validate_response_overrides(
+pub(crate) fn validate_response_overrides(
     query: &[(String, String)],
     authenticated: bool,
 ) -> Result<(), HeaderError> {
@@ -57,7 +57,7 @@ pub fn validate_response_overrides(
 /// exactly (S3 defines them in lowercase). A parameter given twice keeps the
 /// last value, in the position of the first. Call
 /// [`validate_response_overrides`] first.
-pub fn response_overrides(query: &[(String, String)]) -> Vec<(&'static str, String)> {
+pub(crate) fn response_overrides(query: &[(String, String)]) -> Vec<(&'static str, String)> {
     let mut out: Vec<(&'static str, String)> = Vec::new();
     for (name, value) in query {
         let Some((_, header)) = override_header(name) else {

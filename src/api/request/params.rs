@@ -8,7 +8,7 @@ use base64::Engine as _;
 use super::HeaderError;
 
 /// Highest part number multipart uploads accept.
-pub const MAX_PART_NUMBER: u32 = 10_000;
+pub(crate) const MAX_PART_NUMBER: u32 = 10_000;
 
 /// Parses a listing's `max-keys`: absent gives `default`, and values above
 /// `cap` are lowered to it, as S3 never returns more than 1000 keys a page.
@@ -16,7 +16,7 @@ pub const MAX_PART_NUMBER: u32 = 10_000;
 /// Anything that is not a non-negative integer within Java `int` range (S3's
 /// own limit) is [`HeaderError::InvalidMaxKeys`] (`InvalidArgument`). `0` is
 /// valid and asks for an empty page.
-pub fn parse_max_keys(v: Option<&str>, default: u32, cap: u32) -> Result<u32, HeaderError> {
+pub(crate) fn parse_max_keys(v: Option<&str>, default: u32, cap: u32) -> Result<u32, HeaderError> {
     let Some(v) = v else {
         return Ok(default.min(cap));
     };
@@ -31,7 +31,7 @@ pub fn parse_max_keys(v: Option<&str>, default: u32, cap: u32) -> Result<u32, He
 }
 
 /// Parses `partNumber`, which S3 limits to 1..=10000.
-pub fn parse_part_number(v: &str) -> Result<u32, HeaderError> {
+pub(crate) fn parse_part_number(v: &str) -> Result<u32, HeaderError> {
     v.parse::<u32>()
         .ok()
         .filter(|n| (1..=MAX_PART_NUMBER).contains(n))
@@ -43,7 +43,7 @@ pub fn parse_part_number(v: &str) -> Result<u32, HeaderError> {
 /// Base64url without padding, so it survives a query string unescaped and
 /// clients treat it as opaque instead of as a key. It is not secret: it only
 /// carries the key the client just received.
-pub fn make_continuation_token(last_key: &str) -> String {
+pub(crate) fn make_continuation_token(last_key: &str) -> String {
     URL_SAFE_NO_PAD.encode(last_key.as_bytes())
 }
 
@@ -53,7 +53,7 @@ pub fn make_continuation_token(last_key: &str) -> String {
 /// [`HeaderError::InvalidContinuationToken`] (`InvalidArgument` with S3's
 /// message "The continuation token provided is incorrect", so a
 /// forged or truncated token fails instead of silently restarting the list.
-pub fn parse_continuation_token(token: &str) -> Result<String, HeaderError> {
+pub(crate) fn parse_continuation_token(token: &str) -> Result<String, HeaderError> {
     URL_SAFE_NO_PAD
         .decode(token)
         .ok()

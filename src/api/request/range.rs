@@ -69,7 +69,10 @@ fn parse_single_byte_range(header: &str) -> Option<ByteRangeSpec> {
 /// A suffix range on an empty object (`bytes=-5`, size 0) is `Ok(None)`:
 /// RFC 9110 counts a non-zero suffix as satisfiable, yet no Content-Range can
 /// describe zero bytes, and AWS is reported to answer 200 with an empty body.
-pub fn parse_range(header: &str, object_size: u64) -> Result<Option<Range<u64>>, HeaderError> {
+pub(crate) fn parse_range(
+    header: &str,
+    object_size: u64,
+) -> Result<Option<Range<u64>>, HeaderError> {
     let Some(spec) = parse_single_byte_range(header) else {
         return Ok(None);
     };

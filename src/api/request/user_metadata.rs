@@ -6,7 +6,7 @@ use super::HeaderError;
 
 /// S3's limit on user metadata: the sum of the name and value lengths in
 /// bytes, counted without the `x-amz-meta-` prefix.
-pub const MAX_USER_METADATA_BYTES: usize = 2048;
+pub(crate) const MAX_USER_METADATA_BYTES: usize = 2048;
 
 const USER_META_PREFIX: &str = "x-amz-meta-";
 
@@ -21,7 +21,7 @@ const USER_META_PREFIX: &str = "x-amz-meta-";
 /// The size is the sum of name and value bytes without the prefix. Above
 /// [`MAX_USER_METADATA_BYTES`] the result is [`HeaderError::MetadataTooLarge`]
 /// (S3's `MetadataTooLarge`, 400).
-pub fn user_metadata<'a>(
+pub(crate) fn user_metadata<'a>(
     headers: impl IntoIterator<Item = (&'a str, &'a str)>,
 ) -> Result<Vec<(String, String)>, HeaderError> {
     let mut entries: Vec<(String, String)> = Vec::new();

@@ -40,17 +40,16 @@ use quick_xml::se::{QuoteLevel, Serializer as XmlSerializer};
 use serde::{Serialize, Serializer};
 use time::OffsetDateTime;
 
-pub mod requests;
-pub mod responses;
+pub(crate) mod requests;
+pub(crate) mod responses;
 #[cfg(test)]
 mod tests;
 
-pub use requests::{
+pub(crate) use requests::{
     parse_complete_multipart_upload, parse_create_bucket_configuration, parse_delete,
-    CompleteMultipartUpload, CompletedPart, CreateBucketConfiguration, Delete, ObjectIdentifier,
     MAX_DELETE_OBJECTS, MAX_XML_DEPTH,
 };
-pub use responses::{
+pub(crate) use responses::{
     BucketInfo, Checksums, CommonPrefix, CompleteMultipartUploadResult, CopyObjectResult,
     CopyPartResult, DeleteError, DeleteResult, DeletedObject, EncodingType,
     InitiateMultipartUploadResult, ListAllMyBucketsResult, ListBucketResultV1, ListBucketResultV2,
@@ -59,10 +58,10 @@ pub use responses::{
 };
 
 /// Starts every document, as in AWS's responses.
-pub const XML_DECLARATION: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+pub(crate) const XML_DECLARATION: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
 
 /// The namespace AWS puts on the root of every response document.
-pub const S3_XMLNS: &str = "http://s3.amazonaws.com/doc/2006-03-01/";
+pub(crate) const S3_XMLNS: &str = "http://s3.amazonaws.com/doc/2006-03-01/";
 
 /// The latest time an S3 timestamp can show: four-digit years only.
 const MAX_TIMESTAMP_MS: u64 = 253_402_300_799_999;
@@ -84,7 +83,7 @@ const KEY_ENCODE_SET: &AsciiSet = &NON_ALPHANUMERIC
 ///
 /// Times after 9999-12-31T23:59:59.999Z are shown as that instant: SDKs
 /// parse four-digit years only.
-pub fn format_timestamp(ms_since_epoch: u64) -> String {
+pub(crate) fn format_timestamp(ms_since_epoch: u64) -> String {
     let ms = ms_since_epoch.min(MAX_TIMESTAMP_MS);
     match OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000) {
         Ok(t) => format!(
@@ -112,7 +111,7 @@ pub fn format_timestamp(ms_since_epoch: u64) -> String {
 /// form-style unquoting (botocore's `unquote_plus`, Go's `QueryUnescape`,
 /// Java's `URLDecoder`), which this inverts exactly; a client that decodes
 /// with plain percent-decoding gets `+` for a space, as it would from AWS.
-pub fn url_encode_key(key: &str) -> String {
+pub(crate) fn url_encode_key(key: &str) -> String {
     let mut out = String::with_capacity(key.len() + key.len() / 2);
     for chunk in utf8_percent_encode(key, KEY_ENCODE_SET) {
         if chunk.contains(' ') {
@@ -127,7 +126,7 @@ pub fn url_encode_key(key: &str) -> String {
 /// Escapes text for an XML element: markup characters as entities, CR and
 /// the characters XML 1.0 cannot hold as character references (see the
 /// module documentation).
-pub fn escape_text(text: &str) -> Cow<'_, str> {
+pub(crate) fn escape_text(text: &str) -> Cow<'_, str> {
     match quick_xml::escape::escape(text) {
         Cow::Borrowed(b) => escape_non_xml_chars(b),
         Cow::Owned(o) => Cow::Owned(escape_non_xml_chars(&o).into_owned()),

@@ -10,16 +10,16 @@ use serde::{Deserialize, Deserializer};
 use super::{Checksums, XmlParseError};
 
 /// Most keys one DeleteObjects request may name (AWS's limit).
-pub const MAX_DELETE_OBJECTS: usize = 1000;
+pub(crate) const MAX_DELETE_OBJECTS: usize = 1000;
 
 /// Deepest element nesting a request body may have. S3's request documents
 /// are three levels deep; the cap keeps unknown nested elements from costing
 /// stack in the deserializer.
-pub const MAX_XML_DEPTH: usize = 32;
+pub(crate) const MAX_XML_DEPTH: usize = 32;
 
 /// CompleteMultipartUpload request body.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CompleteMultipartUpload {
+pub(crate) struct CompleteMultipartUpload {
     /// Parts as listed; order and existence are checked by the caller
     /// (`InvalidPartOrder`, `InvalidPart`).
     pub parts: Vec<CompletedPart>,
@@ -27,7 +27,7 @@ pub struct CompleteMultipartUpload {
 
 /// One part of a CompleteMultipartUpload request.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CompletedPart {
+pub(crate) struct CompletedPart {
     /// As sent; the range 1..=10,000 is checked by the caller.
     pub part_number: u32,
     /// ETag with surrounding quotes and whitespace removed (clients send it
@@ -40,7 +40,7 @@ pub struct CompletedPart {
 
 /// DeleteObjects request body.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Delete {
+pub(crate) struct Delete {
     /// Report only failures.
     pub quiet: bool,
     /// 1..=1000 keys, as listed.
@@ -50,7 +50,7 @@ pub struct Delete {
 /// One key of a DeleteObjects request. Conditional-delete fields (`ETag`,
 /// `LastModifiedTime`, `Size`) are not supported and are ignored.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ObjectIdentifier {
+pub(crate) struct ObjectIdentifier {
     /// Object key, as sent (character references already resolved).
     pub key: String,
     /// Version id, if given.
@@ -59,7 +59,7 @@ pub struct ObjectIdentifier {
 
 /// CreateBucket request body (which may be absent).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct CreateBucketConfiguration {
+pub(crate) struct CreateBucketConfiguration {
     /// Requested region; `None` when absent or empty (meaning us-east-1).
     pub location_constraint: Option<String>,
 }
@@ -240,7 +240,7 @@ fn unquote_etag(etag: &str) -> String {
 }
 
 /// Parses a CompleteMultipartUpload body; at least one `Part` is required.
-pub fn parse_complete_multipart_upload(
+pub(crate) fn parse_complete_multipart_upload(
     body: &[u8],
 ) -> Result<CompleteMultipartUpload, XmlParseError> {
     let text = check_document(body, "CompleteMultipartUpload")?;
@@ -269,7 +269,7 @@ pub fn parse_complete_multipart_upload(
 
 /// Parses a DeleteObjects body: 1..=[`MAX_DELETE_OBJECTS`] objects, each
 /// with a `Key`.
-pub fn parse_delete(body: &[u8]) -> Result<Delete, XmlParseError> {
+pub(crate) fn parse_delete(body: &[u8]) -> Result<Delete, XmlParseError> {
     let text = check_document(body, "Delete")?;
     let raw: RawDelete = quick_xml::de::from_str(text).map_err(schema)?;
     if raw.objects.total > MAX_DELETE_OBJECTS {
@@ -295,7 +295,7 @@ pub fn parse_delete(body: &[u8]) -> Result<Delete, XmlParseError> {
 
 /// Parses a CreateBucket body; an empty (or all-whitespace) body is the
 /// default configuration.
-pub fn parse_create_bucket_configuration(
+pub(crate) fn parse_create_bucket_configuration(
     body: &[u8],
 ) -> Result<CreateBucketConfiguration, XmlParseError> {
     if body.iter().copied().all(is_xml_space) {

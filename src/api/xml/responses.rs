@@ -10,7 +10,7 @@ use crate::api::error::{S3Error, S3ErrorCode};
 
 /// `encoding-type` of a listing request; AWS knows only `url`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum EncodingType {
+pub(crate) enum EncodingType {
     /// Key-valued fields are URL-encoded, see
     /// [`url_encode_key`](super::url_encode_key).
     Url,
@@ -19,7 +19,7 @@ pub enum EncodingType {
 impl EncodingType {
     /// Parses the `encoding-type` query value; `None` means the caller answers
     /// `InvalidArgument`, as AWS does.
-    pub fn from_query(value: &str) -> Option<EncodingType> {
+    pub(crate) fn from_query(value: &str) -> Option<EncodingType> {
         (value == "url").then_some(EncodingType::Url)
     }
 }
@@ -34,7 +34,7 @@ impl Serialize for EncodingType {
 
 /// Owner of a bucket or object, and the `Initiator` of an upload.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Owner {
+pub(crate) struct Owner {
     /// Canonical user id.
     #[serde(rename = "ID")]
     pub id: String,
@@ -48,7 +48,7 @@ pub struct Owner {
 /// Appears flattened in CompleteMultipartUpload, CopyObject, UploadPartCopy
 /// and ListParts answers; unset ones are left out.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct Checksums {
+pub(crate) struct Checksums {
     /// `ChecksumCRC32`.
     #[serde(rename = "ChecksumCRC32", skip_serializing_if = "Option::is_none")]
     pub crc32: Option<String>,
@@ -71,7 +71,7 @@ pub struct Checksums {
 
 /// A bucket in ListBuckets.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct BucketInfo {
+pub(crate) struct BucketInfo {
     /// Bucket name.
     #[serde(rename = "Name")]
     pub name: String,
@@ -82,7 +82,7 @@ pub struct BucketInfo {
 
 /// ListBuckets answer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ListAllMyBucketsResult {
+pub(crate) struct ListAllMyBucketsResult {
     /// The caller.
     #[serde(rename = "Owner")]
     pub owner: Owner,
@@ -102,14 +102,14 @@ fn ser_buckets<S: Serializer>(buckets: &[BucketInfo], serializer: S) -> Result<S
 
 impl ListAllMyBucketsResult {
     /// The response document.
-    pub fn to_xml(&self) -> String {
+    pub(crate) fn to_xml(&self) -> String {
         render("ListAllMyBucketsResult", self)
     }
 }
 
 /// GetBucketLocation answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LocationConstraint {
+pub(crate) struct LocationConstraint {
     /// The bucket's region; `us-east-1` (or empty) is shown as an empty
     /// element, as AWS does for its oldest region.
     pub region: String,
@@ -117,7 +117,7 @@ pub struct LocationConstraint {
 
 impl LocationConstraint {
     /// The response document.
-    pub fn to_xml(&self) -> String {
+    pub(crate) fn to_xml(&self) -> String {
         #[derive(Serialize)]
         struct Wire<'a> {
             #[serde(rename = "$text", skip_serializing_if = "Option::is_none")]
@@ -133,7 +133,7 @@ impl LocationConstraint {
 
 /// An object in a listing (`Contents`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ObjectInfo {
+pub(crate) struct ObjectInfo {
     /// Object key, unencoded.
     #[serde(rename = "Key")]
     pub key: String,
@@ -159,7 +159,7 @@ pub struct ObjectInfo {
 
 /// A rolled-up prefix in a listing (`CommonPrefixes`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct CommonPrefix {
+pub(crate) struct CommonPrefix {
     /// The prefix up to and including the delimiter, unencoded.
     #[serde(rename = "Prefix")]
     pub prefix: String,
@@ -177,7 +177,7 @@ fn url_encode_listing(contents: &mut [ObjectInfo], common_prefixes: &mut [Common
 /// ListObjects (V1) answer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "PascalCase")]
-pub struct ListBucketResultV1 {
+pub(crate) struct ListBucketResultV1 {
     /// Bucket name.
     pub name: String,
     /// The request's `prefix` (empty if none).
@@ -206,7 +206,7 @@ pub struct ListBucketResultV1 {
 
 impl ListBucketResultV1 {
     /// The response document, with key fields encoded if asked.
-    pub fn to_xml(&self) -> String {
+    pub(crate) fn to_xml(&self) -> String {
         if self.encoding_type.is_none() {
             return render("ListBucketResult", self);
         }
@@ -223,7 +223,7 @@ impl ListBucketResultV1 {
 /// ListObjectsV2 answer. `KeyCount` is computed: Contents plus
 /// CommonPrefixes, as AWS counts it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ListBucketResultV2 {
+pub(crate) struct ListBucketResultV2 {
     /// Bucket name.
     pub name: String,
     /// The request's `prefix` (empty if none).
@@ -252,7 +252,7 @@ pub struct ListBucketResultV2 {
 
 impl ListBucketResultV2 {
     /// The response document, with key fields encoded if asked.
-    pub fn to_xml(&self) -> String {
+    pub(crate) fn to_xml(&self) -> String {
         if self.encoding_type.is_none() {
             return render("ListBucketResult", &ListV2Wire::from(self));
         }
@@ -311,7 +311,7 @@ impl<'a> From<&'a ListBucketResultV2> for ListV2Wire<'a> {
 /// object has one version: id `null`, latest.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "PascalCase")]
-pub struct VersionInfo {
+pub(crate) struct VersionInfo {
     /// Object key, unencoded.
     pub key: String,
     /// `null` for objects written without versioning.
@@ -335,7 +335,7 @@ pub struct VersionInfo {
 /// ListObjectVersions answer (no `DeleteMarker` entries: no versioning yet).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "PascalCase")]
-pub struct ListVersionsResult {
+pub(crate) struct ListVersionsResult {
     /// Bucket name.
     pub name: String,
     /// The request's `prefix` (empty if none).
@@ -370,7 +370,7 @@ pub struct ListVersionsResult {
 
 impl ListVersionsResult {
     /// The response document, with key fields encoded if asked.
-    pub fn to_xml(&self) -> String {
+    pub(crate) fn to_xml(&self) -> String {
         if self.encoding_type.is_none() {
             return render("ListVersionsResult", self);
         }
@@ -392,7 +392,7 @@ impl ListVersionsResult {
 /// CreateMultipartUpload answer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "PascalCase")]
-pub struct InitiateMultipartUploadResult {
+pub(crate) struct InitiateMultipartUploadResult {
     /// Bucket name.
     pub bucket: String,
     /// Object key.
@@ -403,7 +403,7 @@ pub struct InitiateMultipartUploadResult {
 
 impl InitiateMultipartUploadResult {
     /// The response document.
-    pub fn to_xml(&self) -> String {
+    pub(crate) fn to_xml(&self) -> String {
         render("InitiateMultipartUploadResult", self)
     }
 }
@@ -412,7 +412,7 @@ impl InitiateMultipartUploadResult {
 /// after the 200 has started is an `<Error>` document instead).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "PascalCase")]
-pub struct CompleteMultipartUploadResult {
+pub(crate) struct CompleteMultipartUploadResult {
     /// URL of the new object.
     pub location: String,
     /// Bucket name.
@@ -429,14 +429,14 @@ pub struct CompleteMultipartUploadResult {
 
 impl CompleteMultipartUploadResult {
     /// The response document.
-    pub fn to_xml(&self) -> String {
+    pub(crate) fn to_xml(&self) -> String {
         render("CompleteMultipartUploadResult", self)
     }
 }
 
 /// CopyObject answer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct CopyObjectResult {
+pub(crate) struct CopyObjectResult {
     /// ETag of the new object without quotes.
     #[serde(rename = "ETag", serialize_with = "ser_etag")]
     pub etag: String,
@@ -450,14 +450,14 @@ pub struct CopyObjectResult {
 
 impl CopyObjectResult {
     /// The response document.
-    pub fn to_xml(&self) -> String {
+    pub(crate) fn to_xml(&self) -> String {
         render("CopyObjectResult", self)
     }
 }
 
 /// UploadPartCopy answer: CopyObjectResult's shape under another root.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct CopyPartResult {
+pub(crate) struct CopyPartResult {
     /// ETag of the new part without quotes.
     #[serde(rename = "ETag", serialize_with = "ser_etag")]
     pub etag: String,
@@ -471,7 +471,7 @@ pub struct CopyPartResult {
 
 impl CopyPartResult {
     /// The response document.
-    pub fn to_xml(&self) -> String {
+    pub(crate) fn to_xml(&self) -> String {
         render("CopyPartResult", self)
     }
 }
@@ -479,7 +479,7 @@ impl CopyPartResult {
 /// A part in ListParts.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "PascalCase")]
-pub struct PartInfo {
+pub(crate) struct PartInfo {
     /// 1..=10,000.
     pub part_number: u32,
     /// Upload time, Unix milliseconds.
@@ -498,7 +498,7 @@ pub struct PartInfo {
 /// ListParts answer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "PascalCase")]
-pub struct ListPartsResult {
+pub(crate) struct ListPartsResult {
     /// Bucket name.
     pub bucket: String,
     /// Object key.
@@ -526,7 +526,7 @@ pub struct ListPartsResult {
 
 impl ListPartsResult {
     /// The response document.
-    pub fn to_xml(&self) -> String {
+    pub(crate) fn to_xml(&self) -> String {
         render("ListPartsResult", self)
     }
 }
@@ -534,7 +534,7 @@ impl ListPartsResult {
 /// An in-progress upload in ListMultipartUploads.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "PascalCase")]
-pub struct UploadInfo {
+pub(crate) struct UploadInfo {
     /// Object key, unencoded.
     pub key: String,
     /// The upload's id.
@@ -553,7 +553,7 @@ pub struct UploadInfo {
 /// ListMultipartUploads answer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "PascalCase")]
-pub struct ListMultipartUploadsResult {
+pub(crate) struct ListMultipartUploadsResult {
     /// Bucket name.
     pub bucket: String,
     /// The request's `key-marker` (empty if none).
@@ -587,7 +587,7 @@ pub struct ListMultipartUploadsResult {
 
 impl ListMultipartUploadsResult {
     /// The response document, with key fields encoded if asked.
-    pub fn to_xml(&self) -> String {
+    pub(crate) fn to_xml(&self) -> String {
         if self.encoding_type.is_none() {
             return render("ListMultipartUploadsResult", self);
         }
@@ -610,7 +610,7 @@ impl ListMultipartUploadsResult {
 /// deleted). Left out of the answer in quiet mode.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "PascalCase")]
-pub struct DeletedObject {
+pub(crate) struct DeletedObject {
     /// Object key.
     pub key: String,
     /// Version id, if the request named one.
@@ -621,7 +621,7 @@ pub struct DeletedObject {
 /// A key DeleteObjects could not remove.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "PascalCase")]
-pub struct DeleteError {
+pub(crate) struct DeleteError {
     /// Object key.
     pub key: String,
     /// Version id, if the request named one.
@@ -635,7 +635,11 @@ pub struct DeleteError {
 
 impl DeleteError {
     /// The entry for `key` failing with `err`.
-    pub fn from_error(key: impl Into<String>, version_id: Option<String>, err: &S3Error) -> Self {
+    pub(crate) fn from_error(
+        key: impl Into<String>,
+        version_id: Option<String>,
+        err: &S3Error,
+    ) -> Self {
         DeleteError {
             key: key.into(),
             version_id,
@@ -647,7 +651,7 @@ impl DeleteError {
 
 /// DeleteObjects answer.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct DeleteResult {
+pub(crate) struct DeleteResult {
     /// Removed keys (empty in quiet mode).
     #[serde(rename = "Deleted")]
     pub deleted: Vec<DeletedObject>,
@@ -658,7 +662,7 @@ pub struct DeleteResult {
 
 impl DeleteResult {
     /// The response document.
-    pub fn to_xml(&self) -> String {
+    pub(crate) fn to_xml(&self) -> String {
         render("DeleteResult", self)
     }
 }

@@ -22,16 +22,16 @@ use std::ops::Bound;
 /// fjall's longest key. fjall panics on longer keys (and on empty ones),
 /// even in reads and range bounds, so nothing built from a request may
 /// reach it unchecked: see [`storable`], [`clamp_lower`], [`clamp_upper`].
-pub const MAX_KEY_BYTES: usize = u16::MAX as usize;
+pub(crate) const MAX_KEY_BYTES: usize = u16::MAX as usize;
 
 /// Key of the cluster layout in the `layout` keyspace.
-pub const LAYOUT_KEY: &[u8] = b"layout";
+pub(crate) const LAYOUT_KEY: &[u8] = b"layout";
 
 /// Key of the last applied log index in the `meta` keyspace.
-pub const LAST_APPLIED_KEY: &[u8] = b"last_applied";
+pub(crate) const LAST_APPLIED_KEY: &[u8] = b"last_applied";
 
 /// Key of the consensus layer's record (last applied log id, membership).
-pub const RAFT_STATE_KEY: &[u8] = b"raft_state";
+pub(crate) const RAFT_STATE_KEY: &[u8] = b"raft_state";
 
 const TERMINATOR: [u8; 2] = [0x00, 0x01];
 const ESCAPED_ZERO: [u8; 2] = [0x00, 0xff];
@@ -76,7 +76,7 @@ fn split_escaped(b: &[u8]) -> Option<(Vec<u8>, &[u8])> {
 
 /// The smallest byte string greater than every string starting with `p`,
 /// or `None` if there is none (`p` is empty or all 0xFF).
-pub fn prefix_end(p: &[u8]) -> Option<Vec<u8>> {
+pub(crate) fn prefix_end(p: &[u8]) -> Option<Vec<u8>> {
     let mut end = p.to_vec();
     while let Some(last) = end.pop() {
         if last < 0xff {
@@ -89,7 +89,7 @@ pub fn prefix_end(p: &[u8]) -> Option<Vec<u8>> {
 
 /// Whether fjall can hold `k`; a key it cannot hold is never stored, so a
 /// lookup of it can answer "absent" without asking fjall.
-pub fn storable(k: &[u8]) -> bool {
+pub(crate) fn storable(k: &[u8]) -> bool {
     !k.is_empty() && k.len() <= MAX_KEY_BYTES
 }
 
@@ -98,7 +98,7 @@ pub fn storable(k: &[u8]) -> bool {
 /// Every stored key has at most [`MAX_KEY_BYTES`] bytes, and such a key
 /// is above a longer bound `b` exactly when it is above `b`'s first
 /// [`MAX_KEY_BYTES`] bytes (it cannot equal either).
-pub fn clamp_lower(b: Bound<Vec<u8>>) -> Bound<Vec<u8>> {
+pub(crate) fn clamp_lower(b: Bound<Vec<u8>>) -> Bound<Vec<u8>> {
     match b {
         Bound::Included(mut k) | Bound::Excluded(mut k) if k.len() > MAX_KEY_BYTES => {
             k.truncate(MAX_KEY_BYTES);
@@ -110,7 +110,7 @@ pub fn clamp_lower(b: Bound<Vec<u8>>) -> Bound<Vec<u8>> {
 
 /// An upper bound fjall accepts that selects the same stored keys (the
 /// mirror of [`clamp_lower`]).
-pub fn clamp_upper(b: Bound<Vec<u8>>) -> Bound<Vec<u8>> {
+pub(crate) fn clamp_upper(b: Bound<Vec<u8>>) -> Bound<Vec<u8>> {
     match b {
         Bound::Included(mut k) | Bound::Excluded(mut k) if k.len() > MAX_KEY_BYTES => {
             k.truncate(MAX_KEY_BYTES);
@@ -121,51 +121,51 @@ pub fn clamp_upper(b: Bound<Vec<u8>>) -> Bound<Vec<u8>> {
 }
 
 /// Key of a bucket record.
-pub fn bucket_key(name: &str) -> Vec<u8> {
+pub(crate) fn bucket_key(name: &str) -> Vec<u8> {
     name.as_bytes().to_vec()
 }
 
 /// Prefix shared by every object key of `bucket`, and by nothing else.
-pub fn object_prefix(bucket: &str) -> Vec<u8> {
+pub(crate) fn object_prefix(bucket: &str) -> Vec<u8> {
     let mut k = Vec::with_capacity(bucket.len() + 2);
     push_escaped(&mut k, bucket.as_bytes());
     k
 }
 
 /// Key of an object record.
-pub fn object_key(bucket: &str, key: &str) -> Vec<u8> {
+pub(crate) fn object_key(bucket: &str, key: &str) -> Vec<u8> {
     let mut k = object_prefix(bucket);
     k.extend_from_slice(key.as_bytes());
     k
 }
 
 /// Key of a multipart upload record.
-pub fn upload_key(upload_id: &str) -> Vec<u8> {
+pub(crate) fn upload_key(upload_id: &str) -> Vec<u8> {
     upload_id.as_bytes().to_vec()
 }
 
 /// Prefix of the upload-index entries of `bucket`.
-pub fn upload_index_bucket_prefix(bucket: &str) -> Vec<u8> {
+pub(crate) fn upload_index_bucket_prefix(bucket: &str) -> Vec<u8> {
     object_prefix(bucket)
 }
 
 /// Prefix of the upload-index entries of `bucket` whose key starts with
 /// `key_prefix`.
-pub fn upload_index_key_prefix(bucket: &str, key_prefix: &str) -> Vec<u8> {
+pub(crate) fn upload_index_key_prefix(bucket: &str, key_prefix: &str) -> Vec<u8> {
     let mut k = upload_index_bucket_prefix(bucket);
     push_escaped_open(&mut k, key_prefix.as_bytes());
     k
 }
 
 /// Prefix of the upload-index entries of exactly (`bucket`, `key`).
-pub fn upload_index_exact_key(bucket: &str, key: &str) -> Vec<u8> {
+pub(crate) fn upload_index_exact_key(bucket: &str, key: &str) -> Vec<u8> {
     let mut k = upload_index_bucket_prefix(bucket);
     push_escaped(&mut k, key.as_bytes());
     k
 }
 
 /// Key of an upload-index entry.
-pub fn upload_index_key(bucket: &str, key: &str, upload_id: &str) -> Vec<u8> {
+pub(crate) fn upload_index_key(bucket: &str, key: &str, upload_id: &str) -> Vec<u8> {
     let mut k = upload_index_exact_key(bucket, key);
     k.extend_from_slice(upload_id.as_bytes());
     k
@@ -173,7 +173,7 @@ pub fn upload_index_key(bucket: &str, key: &str, upload_id: &str) -> Vec<u8> {
 
 /// Object key and upload id of an upload-index entry of `bucket`;
 /// `None` if the entry is malformed.
-pub fn split_upload_index_key(bucket: &str, k: &[u8]) -> Option<(String, String)> {
+pub(crate) fn split_upload_index_key(bucket: &str, k: &[u8]) -> Option<(String, String)> {
     let rest = k.strip_prefix(upload_index_bucket_prefix(bucket).as_slice())?;
     let (key, upload_id) = split_escaped(rest)?;
     let key = String::from_utf8(key).ok()?;
@@ -182,21 +182,21 @@ pub fn split_upload_index_key(bucket: &str, k: &[u8]) -> Option<(String, String)
 }
 
 /// Prefix of every part key of `upload_id`.
-pub fn part_prefix(upload_id: &str) -> Vec<u8> {
+pub(crate) fn part_prefix(upload_id: &str) -> Vec<u8> {
     let mut k = Vec::with_capacity(upload_id.len() + 6);
     push_escaped(&mut k, upload_id.as_bytes());
     k
 }
 
 /// Key of a part record; parts of one upload sort by part number.
-pub fn part_key(upload_id: &str, part_number: u32) -> Vec<u8> {
+pub(crate) fn part_key(upload_id: &str, part_number: u32) -> Vec<u8> {
     let mut k = part_prefix(upload_id);
     k.extend_from_slice(&part_number.to_be_bytes());
     k
 }
 
 /// Key of an access key record.
-pub fn access_key_key(access_key_id: &str) -> Vec<u8> {
+pub(crate) fn access_key_key(access_key_id: &str) -> Vec<u8> {
     access_key_id.as_bytes().to_vec()
 }
 

@@ -19,13 +19,13 @@
 //! [`read`] (reads through consensus).
 
 mod apply;
-pub mod keys;
-pub mod list;
-pub mod ops;
-pub mod read;
-pub mod records;
+pub(crate) mod keys;
+pub(crate) mod list;
+pub(crate) mod ops;
+pub(crate) mod read;
+pub(crate) mod records;
 mod snapshot;
-pub mod state;
+pub(crate) mod state;
 #[cfg(test)]
 mod tests;
 

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use super::MetaError;
 
 /// Version byte that starts every encoded record.
-pub const RECORD_VERSION: u8 = 2;
+pub(crate) const RECORD_VERSION: u8 = 2;
 
 /// Writes `value` as version byte + postcard.
 pub(super) fn to_bytes<T: Serialize>(value: &T) -> Result<Vec<u8>, MetaError> {

@@ -14,7 +14,7 @@ use crate::api::auth::sigv4::AuthContext;
 
 /// What is left once the whole body has been decoded.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Trailers {
+pub(crate) struct Trailers {
     /// Trailing headers as `(lower-case name, trimmed value)`, without
     /// `x-amz-trailer-signature`.
     pub headers: Vec<(String, String)>,
@@ -25,7 +25,7 @@ pub struct Trailers {
 
 impl Trailers {
     /// The value of trailer `name` (case-insensitive), if present.
-    pub fn get(&self, name: &str) -> Option<&str> {
+    pub(crate) fn get(&self, name: &str) -> Option<&str> {
         self.headers
             .iter()
             .find(|(n, _)| n.eq_ignore_ascii_case(name))
@@ -48,7 +48,7 @@ enum State {
 }
 
 /// Push-style aws-chunked decoder; see the module documentation.
-pub struct ChunkedDecoder {
+pub(crate) struct ChunkedDecoder {
     mode: ChunkedMode,
     signer: Option<ChunkSigner>,
     state: State,
@@ -76,7 +76,10 @@ impl fmt::Debug for ChunkedDecoder {
 
 impl ChunkedDecoder {
     /// A decoder for `mode`; signed modes need the request's [`ChunkSigner`].
-    pub fn new(mode: ChunkedMode, signer: Option<ChunkSigner>) -> Result<Self, ChunkedError> {
+    pub(crate) fn new(
+        mode: ChunkedMode,
+        signer: Option<ChunkSigner>,
+    ) -> Result<Self, ChunkedError> {
         if mode.is_signed() && signer.is_none() {
             return Err(ChunkedError::MissingSigner);
         }
@@ -96,7 +99,7 @@ impl ChunkedDecoder {
     }
 
     /// The decoder an authenticated request needs, `None` if not chunked.
-    pub fn for_auth(ctx: &AuthContext) -> Result<Option<Self>, ChunkedError> {
+    pub(crate) fn for_auth(ctx: &AuthContext) -> Result<Option<Self>, ChunkedError> {
         match ChunkedMode::from_payload_mode(&ctx.payload) {
             None => Ok(None),
             Some(mode) => {
@@ -116,7 +119,7 @@ impl ChunkedDecoder {
     /// its front, so the caller appends the next received bytes to the same
     /// buffer and calls `push` again. Pieces are zero-copy slices of `input`.
     /// After an error the decoder stays failed and returns that error.
-    pub fn push(&mut self, input: &mut BytesMut) -> Result<Vec<Bytes>, ChunkedError> {
+    pub(crate) fn push(&mut self, input: &mut BytesMut) -> Result<Vec<Bytes>, ChunkedError> {
         if let Some(err) = self.failed {
             return Err(err);
         }
@@ -131,7 +134,7 @@ impl ChunkedDecoder {
     }
 
     /// Ends decoding: the body must be complete; returns trailers and length.
-    pub fn finish(self) -> Result<Trailers, ChunkedError> {
+    pub(crate) fn finish(self) -> Result<Trailers, ChunkedError> {
         if let Some(err) = self.failed {
             return Err(err);
         }
@@ -142,16 +145,6 @@ impl ChunkedDecoder {
             headers: self.trailers,
             decoded_len: self.decoded_len,
         })
-    }
-
-    /// Payload bytes handed out so far.
-    pub fn decoded_len(&self) -> u64 {
-        self.decoded_len
-    }
-
-    /// True once the final chunk (and trailers) have been read.
-    pub fn is_done(&self) -> bool {
-        self.state == State::Done
     }
 
     fn decode(&mut self, input: &mut BytesMut, out: &mut Vec<Bytes>) -> Result<(), ChunkedError> {

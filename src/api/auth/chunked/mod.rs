@@ -30,23 +30,22 @@ mod tests;
 
 use super::sigv4::PayloadMode;
 
-pub use decoder::{ChunkedDecoder, Trailers};
-pub use signer::ChunkSigner;
+pub(crate) use decoder::ChunkedDecoder;
 
 /// Longest chunk header or trailer line accepted, without its CRLF.
-pub const MAX_LINE_LEN: usize = 4096;
+pub(crate) const MAX_LINE_LEN: usize = 4096;
 
 /// Most trailing headers accepted in one body.
-pub const MAX_TRAILERS: usize = 32;
+pub(crate) const MAX_TRAILERS: usize = 32;
 
 /// Name of the trailer carrying the trailer signature.
-pub const TRAILER_SIGNATURE_HEADER: &str = "x-amz-trailer-signature";
+pub(crate) const TRAILER_SIGNATURE_HEADER: &str = "x-amz-trailer-signature";
 
 const CHUNK_SIGNATURE_EXT: &[u8] = b";chunk-signature=";
 
 /// The aws-chunked variant, from `x-amz-content-sha256`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ChunkedMode {
+pub(crate) enum ChunkedMode {
     /// `STREAMING-AWS4-HMAC-SHA256-PAYLOAD`: signed chunks, no trailers.
     Signed,
     /// `STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER`: signed chunks and trailers.
@@ -57,7 +56,7 @@ pub enum ChunkedMode {
 
 impl ChunkedMode {
     /// The chunked mode of a payload mode, `None` when the body is not chunked.
-    pub fn from_payload_mode(mode: &PayloadMode) -> Option<Self> {
+    pub(crate) fn from_payload_mode(mode: &PayloadMode) -> Option<Self> {
         match mode {
             PayloadMode::StreamingSigned => Some(ChunkedMode::Signed),
             PayloadMode::StreamingSignedTrailer => Some(ChunkedMode::SignedTrailer),
@@ -67,12 +66,12 @@ impl ChunkedMode {
     }
 
     /// True when chunks carry signatures that must be verified.
-    pub fn is_signed(self) -> bool {
+    pub(crate) fn is_signed(self) -> bool {
         matches!(self, ChunkedMode::Signed | ChunkedMode::SignedTrailer)
     }
 
     /// True when trailing headers may follow the final chunk.
-    pub fn has_trailer(self) -> bool {
+    pub(crate) fn has_trailer(self) -> bool {
         matches!(
             self,
             ChunkedMode::SignedTrailer | ChunkedMode::UnsignedTrailer
@@ -101,7 +100,7 @@ pub enum ChunkedError {
     /// The trailing headers are malformed.
     #[error("malformed aws-chunked trailer: {0}")]
     Trailer(TrailerError),
-    /// A signed body's decoder was set up without a [`ChunkSigner`] (a server
+    /// A signed body's decoder was set up without a [`ChunkSigner`](signer::ChunkSigner) (a server
     /// bug).
     #[error("a signed aws-chunked body needs a chunk signer")]
     MissingSigner,

@@ -8,7 +8,7 @@ use super::ChunkedError;
 
 /// The chunk-signature chain of one request: key, scope and last signature.
 #[derive(Clone, Debug)]
-pub struct ChunkSigner {
+pub(crate) struct ChunkSigner {
     key: SigningKey,
     amz_date: String,
     scope: String,
@@ -17,7 +17,7 @@ pub struct ChunkSigner {
 
 impl ChunkSigner {
     /// Starts a chain from the request's seed signature (64 hex digits).
-    pub fn new(
+    pub(crate) fn new(
         key: SigningKey,
         amz_date: &str,
         scope: &str,
@@ -35,7 +35,7 @@ impl ChunkSigner {
     }
 
     /// Starts the chain of an authenticated request.
-    pub fn from_auth(ctx: &AuthContext) -> Result<Self, ChunkedError> {
+    pub(crate) fn from_auth(ctx: &AuthContext) -> Result<Self, ChunkedError> {
         Self::new(
             ctx.signing_key.clone(),
             &ctx.amz_date,
@@ -45,14 +45,16 @@ impl ChunkSigner {
     }
 
     /// Signs the next chunk and advances the chain (for encoders and tests).
-    pub fn sign_chunk(&mut self, data: &[u8]) -> String {
+    #[cfg(test)]
+    pub(crate) fn sign_chunk(&mut self, data: &[u8]) -> String {
         let sig = self.expected_chunk(&Sha256::digest(data).into());
         self.previous = sig;
         hex::encode(sig)
     }
 
     /// Signs trailing headers and advances the chain (for encoders and tests).
-    pub fn sign_trailers(&mut self, trailers: &[(&str, &str)]) -> String {
+    #[cfg(test)]
+    pub(crate) fn sign_trailers(&mut self, trailers: &[(&str, &str)]) -> String {
         let mut canonical = Vec::new();
         for (name, value) in trailers {
             push_canonical_trailer(&mut canonical, &name.to_ascii_lowercase(), trim(value));

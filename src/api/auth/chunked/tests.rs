@@ -5,6 +5,7 @@ use bytes::BytesMut;
 use proptest::prelude::*;
 
 use super::*;
+use super::{decoder::Trailers, signer::ChunkSigner};
 use crate::api::auth::sigv4::{parse_amz_date, verify, PayloadMode, RequestParts, SigningKey};
 use crate::api::auth::testing::{http_status, s3_code, s3_message};
 

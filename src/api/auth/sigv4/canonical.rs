@@ -20,7 +20,7 @@ const AWS_URI_ENCODE: &AsciiSet = &NON_ALPHANUMERIC
 /// `X-Amz-Signature` parameter is left out of the canonical query. Signed
 /// headers absent from the request are canonicalised with an empty value
 /// (and so fail the comparison unless the client signed them that way).
-pub fn canonical_request(
+pub(crate) fn canonical_request(
     parts: &RequestParts<'_>,
     signed_headers: &[String],
     payload_hash: &str,
@@ -54,7 +54,7 @@ pub fn canonical_request(
 }
 
 /// The SigV4 string to sign for a canonical request.
-pub fn string_to_sign(amz_date: &str, scope: &str, canonical_request: &str) -> String {
+pub(crate) fn string_to_sign(amz_date: &str, scope: &str, canonical_request: &str) -> String {
     let hash = hex::encode(Sha256::digest(canonical_request.as_bytes()));
     format!("{ALGORITHM}\n{amz_date}\n{scope}\n{hash}")
 }

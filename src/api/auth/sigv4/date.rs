@@ -3,7 +3,7 @@
 use time::{Date, Month, OffsetDateTime, PrimitiveDateTime, Time};
 
 /// Parses `YYYYMMDDTHHMMSSZ` (ISO 8601 basic, UTC).
-pub fn parse_amz_date(s: &str) -> Option<OffsetDateTime> {
+pub(crate) fn parse_amz_date(s: &str) -> Option<OffsetDateTime> {
     let b = s.as_bytes();
     if b.len() != 16 || b[8] != b'T' || b[15] != b'Z' {
         return None;
@@ -31,7 +31,7 @@ pub fn parse_amz_date(s: &str) -> Option<OffsetDateTime> {
 }
 
 /// Formats a time as `YYYYMMDDTHHMMSSZ` in UTC.
-pub fn format_amz_date(t: OffsetDateTime) -> String {
+pub(crate) fn format_amz_date(t: OffsetDateTime) -> String {
     let t = t.to_offset(time::UtcOffset::UTC);
     format!(
         "{:04}{:02}{:02}T{:02}{:02}{:02}Z",

@@ -4,7 +4,7 @@ use super::{AuthError, MalformedHeader, ALGORITHM};
 
 /// The `Credential` component: access key id and credential scope.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Credential {
+pub(crate) struct Credential {
     /// Access key id used to look up the secret.
     pub access_key: String,
     /// Scope date, `YYYYMMDD`.
@@ -20,7 +20,7 @@ impl Credential {
     ///
     /// Returns `None` when the shape is wrong so each caller can map it to
     /// its own error (header or query parameter).
-    pub fn parse(value: &str) -> Option<Self> {
+    pub(crate) fn parse(value: &str) -> Option<Self> {
         // The access key is everything before the last four components.
         let mut it = value.rsplitn(5, '/');
         let terminator = it.next()?;
@@ -46,7 +46,7 @@ impl Credential {
     }
 
     /// The credential scope `date/region/service/aws4_request`.
-    pub fn scope(&self) -> String {
+    pub(crate) fn scope(&self) -> String {
         format!(
             "{}/{}/{}/aws4_request",
             self.date, self.region, self.service
@@ -56,7 +56,7 @@ impl Credential {
 
 /// A parsed `Authorization: AWS4-HMAC-SHA256 ...` header.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AuthorizationHeader {
+pub(crate) struct AuthorizationHeader {
     /// Access key and scope.
     pub credential: Credential,
     /// Lower-case names of the signed headers, in the order sent.
@@ -67,7 +67,7 @@ pub struct AuthorizationHeader {
 
 impl AuthorizationHeader {
     /// Parses the header value; any deviation from the SigV4 form is an error.
-    pub fn parse(value: &str) -> Result<Self, AuthError> {
+    pub(crate) fn parse(value: &str) -> Result<Self, AuthError> {
         let value = value.trim();
         let rest = match value.strip_prefix(ALGORITHM) {
             Some(rest) if rest.starts_with(' ') => rest,

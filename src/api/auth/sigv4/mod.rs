@@ -32,42 +32,43 @@ mod tests;
 use subtle::ConstantTimeEq;
 use time::{Duration, OffsetDateTime};
 
-pub use canonical::{canonical_request, string_to_sign};
-pub use date::{format_amz_date, parse_amz_date};
-pub use error::{AuthError, MalformedHeader, MalformedQuery};
-pub use header::{AuthorizationHeader, Credential};
-pub use payload::{PayloadHasher, PayloadMode};
-pub use presigned::PresignedParams;
-pub use signing::SigningKey;
+pub(crate) use canonical::{canonical_request, string_to_sign};
+pub(crate) use date::{format_amz_date, parse_amz_date};
+pub(crate) use error::{AuthError, MalformedHeader, MalformedQuery};
+pub(crate) use header::{AuthorizationHeader, Credential};
+pub(crate) use payload::{PayloadHasher, PayloadMode};
+pub(crate) use presigned::PresignedParams;
+pub(crate) use signing::SigningKey;
 
 use date::parse_http_date;
 
 /// The only signing algorithm accepted, as it appears in requests.
-pub const ALGORITHM: &str = "AWS4-HMAC-SHA256";
+pub(crate) const ALGORITHM: &str = "AWS4-HMAC-SHA256";
 
 /// The service name every credential scope must carry for S3.
-pub const SERVICE: &str = "s3";
+pub(crate) const SERVICE: &str = "s3";
 
 /// Hex SHA-256 of the empty string, used in chunk signatures and empty bodies.
-pub const EMPTY_SHA256: &str = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+pub(crate) const EMPTY_SHA256: &str =
+    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 
 /// Literal payload hash for bodies whose content is not signed.
-pub const UNSIGNED_PAYLOAD: &str = "UNSIGNED-PAYLOAD";
+pub(crate) const UNSIGNED_PAYLOAD: &str = "UNSIGNED-PAYLOAD";
 
 /// `x-amz-content-sha256` value for a chunked body with signed chunks.
-pub const STREAMING_SIGNED: &str = "STREAMING-AWS4-HMAC-SHA256-PAYLOAD";
+pub(crate) const STREAMING_SIGNED: &str = "STREAMING-AWS4-HMAC-SHA256-PAYLOAD";
 
 /// `x-amz-content-sha256` value for signed chunks followed by signed trailers.
-pub const STREAMING_SIGNED_TRAILER: &str = "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER";
+pub(crate) const STREAMING_SIGNED_TRAILER: &str = "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER";
 
 /// `x-amz-content-sha256` value for unsigned chunks followed by trailers.
-pub const STREAMING_UNSIGNED_TRAILER: &str = "STREAMING-UNSIGNED-PAYLOAD-TRAILER";
+pub(crate) const STREAMING_UNSIGNED_TRAILER: &str = "STREAMING-UNSIGNED-PAYLOAD-TRAILER";
 
 /// Largest `X-Amz-Expires` S3 accepts for a presigned URL (seven days).
-pub const MAX_PRESIGNED_EXPIRES: u64 = 604_800;
+pub(crate) const MAX_PRESIGNED_EXPIRES: u64 = 604_800;
 
 /// Largest allowed distance between the request time and the server clock.
-pub const MAX_CLOCK_SKEW: Duration = Duration::minutes(15);
+pub(crate) const MAX_CLOCK_SKEW: Duration = Duration::minutes(15);
 
 /// Framework-independent description of the request being authenticated.
 ///
@@ -78,7 +79,7 @@ pub const MAX_CLOCK_SKEW: Duration = Duration::minutes(15);
 /// appears several times. The `host` header must be present (for HTTP/2 the
 /// caller passes `:authority` as `host`).
 #[derive(Debug, Clone, Copy)]
-pub struct RequestParts<'a> {
+pub(crate) struct RequestParts<'a> {
     /// HTTP method, e.g. `GET`.
     pub method: &'a str,
     /// Raw request path, still percent-encoded as received.
@@ -91,7 +92,7 @@ pub struct RequestParts<'a> {
 
 impl<'a> RequestParts<'a> {
     /// All values of header `name` (case-insensitive), in request order.
-    pub fn header_values<'s>(&'s self, name: &'s str) -> impl Iterator<Item = &'a str> + 's {
+    pub(crate) fn header_values<'s>(&'s self, name: &'s str) -> impl Iterator<Item = &'a str> + 's {
         let headers: &'a [(String, String)] = self.headers;
         headers
             .iter()
@@ -126,7 +127,7 @@ pub enum AuthKind {
 
 /// Tells which scheme the request uses, so anonymous access can be decided
 /// before calling [`verify`]; using both schemes at once is an error.
-pub fn detect_auth_kind(parts: &RequestParts<'_>) -> Result<AuthKind, AuthError> {
+pub(crate) fn detect_auth_kind(parts: &RequestParts<'_>) -> Result<AuthKind, AuthError> {
     let has_header = parts.header_values("authorization").next().is_some();
     let has_query = parts.query.iter().any(|(name, _)| {
         matches!(
@@ -173,7 +174,7 @@ pub struct AuthContext {
 /// the server clock, used for the 15-minute skew window (header auth) and
 /// for presigned expiry. On success the caller still has to check the body
 /// according to [`AuthContext::payload`].
-pub fn verify<F>(
+pub(crate) fn verify<F>(
     parts: &RequestParts<'_>,
     lookup_secret: F,
     now: OffsetDateTime,

@@ -58,7 +58,7 @@ impl PayloadMode {
 /// Feed every body piece to [`update`](Self::update) and call
 /// [`finish`](Self::finish) at the end, before committing the object.
 #[derive(Clone)]
-pub struct PayloadHasher {
+pub(crate) struct PayloadHasher {
     expected: [u8; 32],
     hasher: Sha256,
     len: u64,
@@ -66,7 +66,7 @@ pub struct PayloadHasher {
 
 impl PayloadHasher {
     /// A hasher expecting the given hex SHA-256.
-    pub fn new(expected_hex: &str) -> Result<Self, AuthError> {
+    pub(crate) fn new(expected_hex: &str) -> Result<Self, AuthError> {
         let mut expected = [0u8; 32];
         hex::decode_to_slice(expected_hex, &mut expected)
             .map_err(|_| AuthError::InvalidContentSha256)?;
@@ -78,7 +78,7 @@ impl PayloadHasher {
     }
 
     /// The hasher a payload mode needs: `Some` only for `Sha256`.
-    pub fn for_mode(mode: &PayloadMode) -> Result<Option<Self>, AuthError> {
+    pub(crate) fn for_mode(mode: &PayloadMode) -> Result<Option<Self>, AuthError> {
         match mode {
             PayloadMode::Sha256(hex) => Self::new(hex).map(Some),
             _ => Ok(None),
@@ -86,23 +86,19 @@ impl PayloadHasher {
     }
 
     /// Adds the next piece of the body.
-    pub fn update(&mut self, data: &[u8]) {
+    pub(crate) fn update(&mut self, data: &[u8]) {
         self.hasher.update(data);
         self.len = self.len.saturating_add(data.len() as u64);
     }
 
     /// Number of body bytes fed so far.
-    pub fn len(&self) -> u64 {
+    #[cfg(test)]
+    pub(crate) fn len(&self) -> u64 {
         self.len
     }
 
-    /// True when no byte has been fed yet.
-    pub fn is_empty(&self) -> bool {
-        self.len == 0
-    }
-
     /// Checks the whole body against the declared hash.
-    pub fn finish(self) -> Result<(), AuthError> {
+    pub(crate) fn finish(self) -> Result<(), AuthError> {
         let got: [u8; 32] = self.hasher.finalize().into();
         if bool::from(got.ct_eq(&self.expected)) {
             Ok(())

@@ -5,7 +5,7 @@ use super::{parse_amz_date, AuthError, MalformedQuery, ALGORITHM, MAX_PRESIGNED_
 
 /// The SigV4 parameters of a presigned URL.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PresignedParams {
+pub(crate) struct PresignedParams {
     /// Access key and scope from `X-Amz-Credential`.
     pub credential: Credential,
     /// Request time from `X-Amz-Date`, `YYYYMMDDTHHMMSSZ`.
@@ -21,7 +21,7 @@ pub struct PresignedParams {
 impl PresignedParams {
     /// Extracts and validates the `X-Amz-*` parameters from the decoded
     /// query (see `api::query::parse`).
-    pub fn parse(query: &[(String, String)]) -> Result<Self, AuthError> {
+    pub(crate) fn parse(query: &[(String, String)]) -> Result<Self, AuthError> {
         let err = AuthError::MalformedQuery;
         let mut algorithm = None;
         let mut credential = None;

@@ -2,6 +2,7 @@
 //! that no input makes them panic.
 
 use super::*;
+use crate::api::xml::requests::CreateBucketConfiguration;
 
 const COMPLETE: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
     <CompleteMultipartUpload xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">\
