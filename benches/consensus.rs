@@ -10,6 +10,11 @@
 //! `cargo bench --bench consensus`; `PREDASTORE_BENCH_SECONDS` per step
 //! (default 5). Each figure is also printed as `RESULT <name> <value> <unit>`.
 
+// The helpers shared with the integration tests (`tests/common`) are `pub`
+// for the test crates that use them and unwrap as test code does; this
+// harness is test code too.
+#![allow(unreachable_pub, clippy::unwrap_used, clippy::expect_used)]
+
 #[path = "../tests/common/mod.rs"]
 mod common;
 

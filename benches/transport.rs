@@ -6,6 +6,11 @@
 //! at 64 concurrent streams, each also as `RESULT <name> <value> <unit>`.
 //! `PREDASTORE_BENCH_SECONDS` sets the small-request run (default 5).
 
+// The helpers shared with the integration tests (`tests/common`) are `pub`
+// for the test crates that use them and unwrap as test code does; this
+// harness is test code too.
+#![allow(unreachable_pub, clippy::unwrap_used, clippy::expect_used)]
+
 #[path = "../tests/common/node.rs"]
 #[allow(dead_code)]
 mod node;
