@@ -97,6 +97,10 @@ pub struct Config {
     /// `PREDASTORE_META_OP_TIMEOUT_MS`: how long a metadata op or read may
     /// wait for a leader before it fails.
     pub meta_op_timeout_ms: u64,
+    /// `PREDASTORE_DROP_GRACE_MS`: how long the data of a replaced or
+    /// deleted version is kept, so that a GET that began before the change
+    /// streams the old version to its last byte.
+    pub drop_grace_ms: u64,
     /// `PREDASTORE_ACCESS_KEY`: the S3 access key id.
     pub access_key: String,
     /// `PREDASTORE_SECRET_KEY`: its secret.
@@ -159,6 +163,7 @@ impl Default for Config {
             meta_peers: NodeList::default(),
             raft_snapshot_every: 50_000,
             meta_op_timeout_ms: 10_000,
+            drop_grace_ms: 3_600_000,
             access_key: "predastore".into(),
             secret_key: "predastore-secret".into(),
             domain: None,

@@ -315,6 +315,7 @@ fn start_gateway(
     let limits = ObjectLimits {
         max_object_bytes: cfg.max_object_bytes,
         inline_bytes: cfg.inline_bytes()?,
+        drop_grace: Duration::from_millis(cfg.drop_grace_ms),
     };
     let key = AccessKey {
         access_key_id: cfg.access_key.clone(),
@@ -330,9 +331,11 @@ fn start_gateway(
             }
         }
     });
+    let objects = Arc::new(ObjectService::new(consensus, coordinator, limits));
+    objects.start_drops();
     tracing::info!(ec = %cfg.ec, access_key = %cfg.access_key, "S3 gateway ready");
     Ok(Gateway {
-        objects: ObjectService::new(consensus, coordinator, limits),
+        objects,
         access_key: cfg.access_key.clone(),
         secret_key: cfg.secret_key.clone(),
         domain: cfg.domain.clone(),

@@ -238,6 +238,14 @@ pub static RAFT_SNAPSHOTS_INSTALLED: LazyLock<IntCounter> = LazyLock::new(|| {
     )
 });
 
+/// Drop-list entries whose data was deleted after the grace period.
+pub static DATA_DROPPED: LazyLock<IntCounter> = LazyLock::new(|| {
+    counter(
+        "predastore_data_dropped_total",
+        "Replaced or deleted versions whose data was deleted after the grace period",
+    )
+});
+
 /// Metadata ops waiting for the next Raft entry.
 pub static RAFT_PENDING_OPS: LazyLock<IntGauge> = LazyLock::new(|| {
     gauge(
@@ -262,6 +270,7 @@ pub static REGISTRY: LazyLock<Registry> = LazyLock::new(|| {
         Box::new(RAFT_ENTRIES_PER_LOG_SYNC.clone()),
         Box::new(RAFT_APPLY_SECONDS.clone()),
         Box::new(RAFT_PENDING_OPS.clone()),
+        Box::new(DATA_DROPPED.clone()),
         Box::new(RAFT_TERM.clone()),
         Box::new(RAFT_APPLIED_INDEX.clone()),
         Box::new(RAFT_LEADER_CHANGES.clone()),

@@ -17,7 +17,7 @@ use crate::storage::meta::{MetaRead, MetaReadResult};
 /// Everything the S3 handlers share.
 pub struct Gateway {
     /// Objects, buckets and uploads: data and metadata.
-    pub objects: ObjectService,
+    pub objects: std::sync::Arc<ObjectService>,
     /// The configured access key id (also stored in metadata).
     pub access_key: String,
     /// Its secret.

@@ -5,13 +5,29 @@ use std::time::Instant;
 use actix::Message;
 
 use super::ConsensusError;
-use crate::storage::meta::{MetaOp, MetaRead, MetaReadResult, MetaResult};
+use crate::storage::meta::{MetaOp, MetaRead, MetaReadResult, MetaResult, OpId};
 
 /// Commit one metadata op; answers its own result once committed and
 /// applied (forwarded to the leader when this node does not lead).
 #[derive(Message)]
 #[rtype(result = "Result<MetaResult, ConsensusError>")]
 pub struct Submit(pub MetaOp);
+
+/// [`Submit`] with the caller's own op id, so that the caller can settle
+/// an unknown outcome later ([`MetaOp::Fence`] with the same id).
+#[derive(Message)]
+#[rtype(result = "Result<MetaResult, ConsensusError>")]
+pub struct SubmitOnce {
+    /// The op's id: it applies at most once under it.
+    pub id: OpId,
+    /// The op.
+    pub op: MetaOp,
+}
+
+/// The leader may have changed (Raft's metrics moved).
+#[derive(Message)]
+#[rtype(result = "()")]
+pub(super) struct LeaderMaybeChanged;
 
 /// A linearizable read (at the leader, wherever it is).
 #[derive(Message)]
@@ -22,7 +38,7 @@ pub struct Read(pub MetaRead);
 /// here or refused with `NotLeader`, never forwarded again.
 #[derive(Message)]
 #[rtype(result = "Vec<Result<MetaResult, ConsensusError>>")]
-pub struct SubmitForwarded(pub Vec<MetaOp>);
+pub struct SubmitForwarded(pub Vec<(OpId, MetaOp)>);
 
 /// A read another node forwarded: answered here or refused with
 /// `NotLeader`.

@@ -9,10 +9,16 @@
 //! Where an entry goes depends on who leads: on the leader it is a Raft
 //! write; anywhere else (a follower, or a gateway that is not a meta node)
 //! the gathered ops are forwarded to the leader over the cluster transport
-//! as one message, and join the leader's own next entry. Ops refused with
-//! "not the leader" were never proposed, so they are sent again to the
-//! node named as leader; ops whose fate a lost connection hides fail with
-//! [`ConsensusError::Indeterminate`] rather than risk being applied twice.
+//! as one message, and join the leader's own next entry.
+//!
+//! Every op carries an id and the state machine applies an id at most
+//! once, so an op may be sent again whenever its fate is unclear: refused
+//! with "not the leader", its connection lost, or its leader replaced
+//! while it was in flight. When the leader changes (Raft's metrics on a
+//! meta node, a probe elsewhere) the ops waiting and in flight go to the
+//! new leader at once, so a failover costs an election, not a timeout.
+//! Only an op that may have been delivered and is still unsettled at its
+//! deadline fails with [`ConsensusError::Indeterminate`].
 //!
 //! Reads are linearizable: the leader confirms its leadership (read index)
 //! before reading its state; other nodes forward the read to it.
@@ -22,7 +28,7 @@ pub mod network;
 pub mod service;
 pub(crate) mod wire;
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
@@ -35,11 +41,11 @@ use tokio::sync::oneshot;
 use crate::actors::pool::PeerClient;
 use crate::metrics;
 use crate::net::Channel;
-use crate::storage::meta::{MetaOp, MetaRead, MetaReadResult, MetaResult};
+use crate::storage::meta::{MetaOp, MetaRead, MetaReadResult, MetaResult, OpId};
 use crate::storage::raft::{MetaRaft, MetaRequest, SharedMetaState};
 
-use messages::{LeaderHint, ReadAttempt};
-pub use messages::{Read, ReadForwarded, Submit, SubmitForwarded, WhoLeads};
+use messages::{LeaderHint, LeaderMaybeChanged, ReadAttempt};
+pub use messages::{Read, ReadForwarded, Submit, SubmitForwarded, SubmitOnce, WhoLeads};
 use wire::{MetaCall, MetaReply};
 
 /// Most ops one Raft entry (or one forwarded message) carries.
@@ -123,11 +129,15 @@ pub struct LocalRaft {
 type Waiter = oneshot::Sender<Result<MetaResult, ConsensusError>>;
 
 struct Pending {
+    id: OpId,
     op: MetaOp,
     waiter: Waiter,
     deadline: Instant,
     /// Sent here by another node: commit locally or refuse, never forward.
     forwarded: bool,
+    /// Some attempt may have reached a leader: at the deadline its fate
+    /// is unknown, not "not applied".
+    maybe_sent: bool,
 }
 
 impl Pending {
@@ -161,6 +171,11 @@ pub struct Consensus {
     current: Route,
     /// Bumped with `current`; completions of older entries are not counted.
     generation: u64,
+    /// Entries in flight, by sequence number, with the route they took.
+    /// An entry still here when the route changes is sent again (same
+    /// ids) on the new route; its late answer then finds nothing.
+    in_flight_entries: HashMap<u64, (Route, Vec<Pending>)>,
+    next_entry: u64,
     /// When an in-flight entry last completed (or the first one left).
     last_progress: Instant,
     probing: bool,
@@ -191,6 +206,8 @@ impl Consensus {
             in_flight: 0,
             current: Route::Unknown,
             generation: 0,
+            in_flight_entries: HashMap::new(),
+            next_entry: 0,
             last_progress: Instant::now(),
             probing: false,
             turn_pending: false,
@@ -241,8 +258,13 @@ impl Consensus {
         let mut keep = VecDeque::new();
         while let Some(p) = self.pending.pop_front() {
             if p.deadline <= now {
-                let why = format!("no leader took it within {:?}", self.cfg.op_timeout);
-                p.answer(Err(ConsensusError::Unavailable(why)));
+                let why = format!("no leader settled it within {:?}", self.cfg.op_timeout);
+                let e = if p.maybe_sent {
+                    ConsensusError::Indeterminate(why)
+                } else {
+                    ConsensusError::Unavailable(why)
+                };
+                p.answer(Err(e));
             } else if p.forwarded && route != Route::Local {
                 let leader = match route {
                     Route::Remote(id, _) => Some(id),
@@ -272,6 +294,7 @@ impl Consensus {
                 self.current = route;
                 self.generation += 1;
                 self.in_flight = 0;
+                self.reroute_in_flight(route);
             }
             if self.in_flight >= self.cfg.max_in_flight || self.pending.is_empty() {
                 return;
@@ -290,20 +313,46 @@ impl Consensus {
         }
     }
 
-    /// Counts an entry out to the current route; its generation.
-    fn start_entry(&mut self) -> u64 {
+    /// Counts an entry out to the current route and keeps its ops; its
+    /// generation and sequence number.
+    fn start_entry(&mut self, route: Route, batch: Vec<Pending>) -> (u64, u64) {
         if self.in_flight == 0 {
             self.last_progress = Instant::now();
         }
         self.in_flight += 1;
-        self.generation
+        let seq = self.next_entry;
+        self.next_entry += 1;
+        self.in_flight_entries.insert(seq, (route, batch));
+        (self.generation, seq)
     }
 
-    /// Counts an entry of `generation` back in.
-    fn end_entry(&mut self, generation: u64) {
+    /// Counts an entry of `generation` back in; its ops, unless they were
+    /// already sent again on another route.
+    fn end_entry(&mut self, generation: u64, seq: u64) -> Option<Vec<Pending>> {
         self.last_progress = Instant::now();
         if generation == self.generation {
             self.in_flight = self.in_flight.saturating_sub(1);
+        }
+        self.in_flight_entries.remove(&seq).map(|(_, batch)| batch)
+    }
+
+    /// The leader changed: entries in flight on another route go again
+    /// (their ids keep them from applying twice) at the front of the queue.
+    fn reroute_in_flight(&mut self, route: Route) {
+        let mut moved: Vec<(u64, Vec<Pending>)> = Vec::new();
+        self.in_flight_entries.retain(|seq, (r, batch)| {
+            if *r == route {
+                return true;
+            }
+            moved.push((*seq, std::mem::take(batch)));
+            false
+        });
+        moved.sort_by_key(|(seq, _)| std::cmp::Reverse(*seq));
+        for (_, batch) in moved {
+            for mut p in batch.into_iter().rev() {
+                p.maybe_sent = true;
+                self.pending.push_front(p);
+            }
         }
     }
 
@@ -375,7 +424,7 @@ impl Consensus {
         });
     }
 
-    /// Puts ops that were certainly not applied back at the front.
+    /// Puts ops back at the front, to be sent again with the same ids.
     fn requeue(&mut self, batch: Vec<Pending>, ctx: &mut Context<Self>) {
         for p in batch.into_iter().rev() {
             self.pending.push_front(p);
@@ -388,17 +437,28 @@ impl Consensus {
             return unreachable_route(batch);
         };
         let raft = local.raft.clone();
-        let ops = batch.iter().map(|p| p.op.clone()).collect();
-        let generation = self.start_entry();
-        let write = async move { raft.client_write(MetaRequest { ops }).await };
+        let request = MetaRequest {
+            ops: batch.iter().map(|p| p.op.clone()).collect(),
+            ids: batch.iter().map(|p| p.id).collect(),
+            at_ms: now_ms(),
+        };
+        let (generation, seq) = self.start_entry(Route::Local, batch);
+        let write = async move { raft.client_write(request).await };
         ctx.spawn(write.into_actor(self).map(move |result, act, ctx| {
-            act.end_entry(generation);
+            let Some(mut batch) = act.end_entry(generation, seq) else {
+                return act.flush_after_turn(ctx);
+            };
             match result {
                 Ok(response) => answer_all(batch, response.data.results),
                 Err(e) => match classify(&e) {
-                    // Refused before (or truncated after) being proposed.
-                    ConsensusError::NotLeader(_) => act.requeue(batch, ctx),
-                    err => batch.into_iter().for_each(|p| p.answer(Err(err.clone()))),
+                    // Refused before being proposed, or proposed and then
+                    // truncated or left to the next leader: its id makes
+                    // sending it again safe either way.
+                    ConsensusError::NotLeader(_) => {
+                        batch.iter_mut().for_each(|p| p.maybe_sent = true);
+                        act.requeue(batch, ctx)
+                    }
+                    err => fail_all(batch, err),
                 },
             }
             act.flush_after_turn(ctx);
@@ -415,8 +475,8 @@ impl Consensus {
         let Some(peers) = self.peers.clone() else {
             return unreachable_route(batch);
         };
-        let call = MetaCall::Submit(batch.iter().map(|p| p.op.clone()).collect());
-        let generation = self.start_entry();
+        let call = MetaCall::Submit(batch.iter().map(|p| (p.id, p.op.clone())).collect());
+        let (generation, seq) = self.start_entry(Route::Remote(leader, addr), batch);
         let send = async move {
             let body = wire::encode(&call).map_err(|e| (e.to_string(), false))?;
             let reply = peers
@@ -426,14 +486,22 @@ impl Consensus {
             wire::decode::<MetaReply>(&reply).map_err(|e| (e.to_string(), true))
         };
         ctx.spawn(send.into_actor(self).map(move |result, act, ctx| {
-            act.end_entry(generation);
+            let Some(mut batch) = act.end_entry(generation, seq) else {
+                return act.flush_after_turn(ctx);
+            };
             match result {
                 Ok(MetaReply::Submitted(results)) if results.len() == batch.len() => {
                     let mut again = Vec::new();
-                    for (p, r) in batch.into_iter().zip(results) {
+                    for (mut p, r) in batch.into_iter().zip(results) {
                         match r {
                             Err(ConsensusError::NotLeader(hint)) => {
                                 act.note_leader(leader, hint);
+                                again.push(p);
+                            }
+                            // The leader lost it (or its own leader);
+                            // the same id settles it next time.
+                            Err(ConsensusError::Indeterminate(_)) => {
+                                p.maybe_sent = true;
                                 again.push(p);
                             }
                             r => p.answer(r),
@@ -441,18 +509,16 @@ impl Consensus {
                     }
                     act.requeue(again, ctx);
                 }
-                Ok(_) => fail_all(
-                    batch,
-                    ConsensusError::Indeterminate("reply does not match".into()),
-                ),
+                Ok(_) | Err((_, true)) => {
+                    // Maybe applied: send again, the id settles it.
+                    act.note_leader(leader, None);
+                    batch.iter_mut().for_each(|p| p.maybe_sent = true);
+                    act.requeue(batch, ctx);
+                }
                 Err((e, false)) => {
                     act.note_leader(leader, None);
                     act.requeue(batch, ctx);
                     tracing::debug!(leader, error = %e, "metadata leader unreachable; retrying");
-                }
-                Err((e, true)) => {
-                    act.note_leader(leader, None);
-                    fail_all(batch, ConsensusError::Indeterminate(e));
                 }
             }
             act.flush_after_turn(ctx);
@@ -560,15 +626,38 @@ impl Actor for Consensus {
 
     fn started(&mut self, ctx: &mut Self::Context) {
         ctx.set_mailbox_capacity(self.cfg.max_pending.max(16));
-        if self.local.is_none() {
-            ctx.run_interval(PROBE_AFTER / 2, |act, ctx| act.probe_leader(ctx));
+        match &self.local {
+            None => {
+                ctx.run_interval(PROBE_AFTER / 2, |act, ctx| act.probe_leader(ctx));
+            }
+            Some(local) => {
+                // Raft's metrics say at once when the leader changes.
+                let mut metrics = local.raft.metrics();
+                let me = ctx.address();
+                actix::spawn(async move {
+                    let mut leader = metrics.borrow_and_update().current_leader;
+                    while metrics.changed().await.is_ok() {
+                        let now = metrics.borrow_and_update().current_leader;
+                        if now != leader {
+                            leader = now;
+                            if me.send(LeaderMaybeChanged).await.is_err() {
+                                return;
+                            }
+                        }
+                    }
+                });
+            }
         }
+        // Ops waiting for a leader expire on time even when nothing else
+        // wakes the actor.
+        ctx.run_interval(RETRY_DELAY * 10, |act, ctx| act.flush(ctx));
     }
 }
 
 impl Consensus {
     fn enqueue(
         &mut self,
+        id: OpId,
         op: MetaOp,
         forwarded: bool,
     ) -> Result<oneshot::Receiver<Result<MetaResult, ConsensusError>>, ConsensusError> {
@@ -578,14 +667,23 @@ impl Consensus {
         let (waiter, rx) = oneshot::channel();
         let deadline = Instant::now() + self.cfg.op_timeout;
         self.pending.push_back(Pending {
+            id,
             op,
             waiter,
             deadline,
             forwarded,
+            maybe_sent: false,
         });
         metrics::RAFT_PENDING_OPS.set(self.pending.len() as i64);
         Ok(rx)
     }
+}
+
+/// Milliseconds since the Unix epoch: the time a Raft entry carries.
+fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
 }
 
 async fn wait(
@@ -599,7 +697,21 @@ impl Handler<Submit> for Consensus {
     type Result = ResponseFuture<Result<MetaResult, ConsensusError>>;
 
     fn handle(&mut self, msg: Submit, ctx: &mut Self::Context) -> Self::Result {
-        let rx = self.enqueue(msg.0, false);
+        self.handle(
+            SubmitOnce {
+                id: rand::random(),
+                op: msg.0,
+            },
+            ctx,
+        )
+    }
+}
+
+impl Handler<SubmitOnce> for Consensus {
+    type Result = ResponseFuture<Result<MetaResult, ConsensusError>>;
+
+    fn handle(&mut self, msg: SubmitOnce, ctx: &mut Self::Context) -> Self::Result {
+        let rx = self.enqueue(msg.id, msg.op, false);
         if !self.turn_pending {
             self.flush(ctx);
         }
@@ -607,11 +719,23 @@ impl Handler<Submit> for Consensus {
     }
 }
 
+impl Handler<LeaderMaybeChanged> for Consensus {
+    type Result = ();
+
+    fn handle(&mut self, _: LeaderMaybeChanged, ctx: &mut Self::Context) {
+        self.flush(ctx);
+    }
+}
+
 impl Handler<SubmitForwarded> for Consensus {
     type Result = ResponseFuture<Vec<Result<MetaResult, ConsensusError>>>;
 
     fn handle(&mut self, msg: SubmitForwarded, ctx: &mut Self::Context) -> Self::Result {
-        let rxs: Vec<_> = msg.0.into_iter().map(|op| self.enqueue(op, true)).collect();
+        let rxs: Vec<_> = msg
+            .0
+            .into_iter()
+            .map(|(id, op)| self.enqueue(id, op, true))
+            .collect();
         if !self.turn_pending {
             self.flush(ctx);
         }

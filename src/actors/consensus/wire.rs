@@ -14,11 +14,11 @@ use openraft::raft::{
 use serde::{Deserialize, Serialize};
 
 use super::ConsensusError;
-use crate::storage::meta::{MetaOp, MetaRead, MetaReadResult, MetaResult};
+use crate::storage::meta::{MetaOp, MetaRead, MetaReadResult, MetaResult, OpId};
 use crate::storage::raft::MetaRaft;
 
 /// Format version of every message here.
-const WIRE_VERSION: u8 = 2;
+const WIRE_VERSION: u8 = 3;
 
 /// A message that cannot be decoded.
 #[derive(Debug, thiserror::Error)]
@@ -70,7 +70,7 @@ pub(crate) enum RaftReply {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) enum MetaCall {
     /// Commit these ops; they join the leader's next entries.
-    Submit(Vec<MetaOp>),
+    Submit(Vec<(OpId, MetaOp)>),
     /// A linearizable read.
     Read(MetaRead),
     /// Who leads, as this meta node sees it.
@@ -96,7 +96,7 @@ mod tests {
 
     #[test]
     fn messages_round_trip_and_damage_is_an_error() -> Result<(), WireError> {
-        let call = MetaCall::Submit(vec![MetaOp::DeleteBucket { name: "b".into() }]);
+        let call = MetaCall::Submit(vec![(7, MetaOp::DeleteBucket { name: "b".into() })]);
         let bytes = encode(&call)?;
         assert_eq!(decode::<MetaCall>(&bytes)?, call);
         let reply = MetaReply::Submitted(vec![

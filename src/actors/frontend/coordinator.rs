@@ -35,6 +35,7 @@ use crate::cluster::ring::{placement_key, NodeId};
 use crate::net::NetError;
 use crate::storage::erasure::{ErasureCodec, ErasureError};
 use crate::storage::meta::ErasureLayout;
+pub use crate::storage::meta::ShardSet;
 use crate::storage::{ObjectId, ShardKey, StorageError};
 
 /// Stripes in flight per shard between the encoder and a shard writer.
@@ -67,21 +68,6 @@ pub enum WriteError<E, S = FrontendError> {
     Body(E),
     /// Storing failed.
     Store(S),
-}
-
-/// Where the shards of one object (or one part) live.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ShardSet {
-    /// Object id (a part's own id for multipart parts).
-    pub object_id: u128,
-    /// Part number (0 for a single-part object).
-    pub part: u32,
-    /// Bytes of object data.
-    pub size: u64,
-    /// The erasure layout.
-    pub layout: ErasureLayout,
-    /// The storage node of each shard index.
-    pub nodes: Vec<u64>,
 }
 
 impl ShardSet {
@@ -376,8 +362,9 @@ impl ObjectCoordinator {
         Ok(())
     }
 
-    /// Deletes every shard of `set` (best effort: a missing shard is fine).
-    pub async fn delete(&self, set: &ShardSet) {
+    /// Deletes every shard of `set` (a missing shard is fine); whether
+    /// every delete went through (a node that is down still owes one).
+    pub async fn delete(&self, set: &ShardSet) -> bool {
         let total = usize::from(set.layout.data) + usize::from(set.layout.parity);
         let deletes = (0..total).map(|i| {
             let target = self.target(set, i);
@@ -388,11 +375,14 @@ impl ObjectCoordinator {
                 }
             }
         });
+        let mut all = true;
         for (i, deleted) in futures::future::join_all(deletes).await {
             if let Err(e) = deleted {
                 tracing::warn!(object = set.object_id, shard = i, error = %e, "shard delete failed");
+                all = false;
             }
         }
+        all
     }
 
     /// Streams `range` of the object data of `set`.

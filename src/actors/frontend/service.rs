@@ -3,13 +3,18 @@
 //!
 //! A write stores the data first (erasure-coded shards, or inline in the
 //! record for small objects), then commits the record through the Consensus
-//! actor; a refused commit drops the new data, an accepted one drops the
-//! data of the version it replaced. Multipart parts follow the same rule per
-//! part. Reads resolve the record once and stream that version's data.
+//! actor under an op id. A commit known not to have applied (refused, or
+//! never proposed) drops the new data at once; one whose outcome stays
+//! unknown leaves it, and a background task fences the op id and drops the
+//! data only if the op never applied. Data that a commit replaced or
+//! removed is not dropped here: the state machine puts it on its drop list,
+//! and the drop task deletes it once the grace period has passed, so a GET
+//! that resolved the old version streams it to the last byte. Multipart
+//! parts follow the same rules per part.
 
 use std::collections::HashMap;
 use std::ops::Range;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use actix::Addr;
@@ -19,23 +24,34 @@ use md5::{Digest as _, Md5};
 
 use super::coordinator::{ObjectCoordinator, ShardSet, WriteError};
 use super::error::ObjectError;
-use crate::actors::consensus::{Consensus, ConsensusError, Read, Submit};
+use crate::actors::consensus::{Consensus, ConsensusError, Read, Submit, SubmitOnce};
+use crate::metrics;
 use crate::storage::meta::{
     BucketRecord, ErasureLayout, MetaOp, MetaOutcome, MetaRead, MetaReadResult, MultipartUpload,
-    ObjectRecord, PartRecord,
+    ObjectRecord, OpId, PartRecord,
 };
 
 /// Largest part S3 accepts.
 pub const MAX_PART_BYTES: u64 = 5 << 30;
 
-/// Size limits of new objects.
+/// Size limits of new objects, and how long replaced data is kept.
 #[derive(Clone, Copy, Debug)]
 pub struct ObjectLimits {
     /// Largest single PUT (`PREDASTORE_MAX_OBJECT_BYTES`).
     pub max_object_bytes: u64,
     /// Largest object kept inline in its record (`PREDASTORE_INLINE_BYTES`).
     pub inline_bytes: u64,
+    /// How long the data of a replaced or deleted version is kept for the
+    /// GETs still streaming it (`PREDASTORE_DROP_GRACE_MS`).
+    pub drop_grace: Duration,
 }
+
+/// How often the drop task looks for due drops.
+const DROP_EVERY: Duration = Duration::from_secs(1);
+/// Drop-list entries handled per look.
+const DROPS_PER_ROUND: usize = 64;
+/// How often an unsettled op is fenced again while no leader answers.
+const FENCE_RETRY: Duration = Duration::from_secs(1);
 
 /// What a writer says about an object besides its bytes.
 #[derive(Clone, Debug, Default)]
@@ -93,40 +109,7 @@ pub fn now_ms() -> u64 {
 /// Shards of the object data of `record` (each part's, for multipart;
 /// none for an object kept inline).
 pub fn shard_sets(record: &ObjectRecord) -> Vec<ShardSet> {
-    if record.inline_data.is_some() {
-        return vec![];
-    }
-    if record.parts.is_empty() {
-        return vec![ShardSet {
-            object_id: record.object_id,
-            part: 0,
-            size: record.size,
-            layout: record.layout,
-            nodes: record.shard_nodes.clone(),
-        }];
-    }
-    record
-        .parts
-        .iter()
-        .map(|p| ShardSet {
-            object_id: p.object_id,
-            part: p.part_number,
-            size: p.size,
-            layout: record.layout,
-            nodes: p.shard_nodes.clone(),
-        })
-        .collect()
-}
-
-/// The shards of one multipart part.
-fn part_set(p: &PartRecord, upload: &MultipartUpload) -> ShardSet {
-    ShardSet {
-        object_id: p.object_id,
-        part: p.part_number,
-        size: p.size,
-        layout: upload.layout,
-        nodes: p.shard_nodes.clone(),
-    }
+    record.shard_sets()
 }
 
 /// Buckets seen to exist in the last [`RecentBuckets::TTL`]. An upload
@@ -202,6 +185,14 @@ pub struct ObjectService {
     recent_buckets: RecentBuckets,
 }
 
+/// Where a commit leaves the data it was about.
+enum CommitFailure {
+    /// The op did not apply and never will: the new data is unreferenced.
+    NotApplied(ObjectError),
+    /// Nobody knows yet: the data stays until a fence settles it.
+    Unknown(ObjectError),
+}
+
 impl ObjectService {
     /// A service committing through `consensus` and storing data with
     /// `data`.
@@ -227,6 +218,121 @@ impl ObjectService {
             .await
             .map_err(|e| ConsensusError::Unavailable(e.to_string()))??;
         Ok(result?)
+    }
+
+    /// Commits an op that makes `new` data reachable. If it is known not
+    /// to have applied, `new` is dropped now; if its outcome is unknown,
+    /// `new` stays until a fence settles the op (in the background).
+    async fn commit_data(
+        &self,
+        op: MetaOp,
+        new: Vec<ShardSet>,
+    ) -> Result<MetaOutcome, ObjectError> {
+        let id: OpId = rand::random();
+        let sent = self.consensus.send(SubmitOnce { id, op }).await;
+        let failure = match sent {
+            Ok(Ok(Ok(outcome))) => return Ok(outcome),
+            Ok(Ok(Err(refused))) => CommitFailure::NotApplied(refused.into()),
+            Ok(Err(
+                e @ (ConsensusError::NotLeader(_)
+                | ConsensusError::Unavailable(_)
+                | ConsensusError::Busy),
+            )) => CommitFailure::NotApplied(e.into()),
+            Ok(Err(e @ (ConsensusError::Indeterminate(_) | ConsensusError::Failed(_)))) => {
+                CommitFailure::Unknown(e.into())
+            }
+            // The actor is gone: the op never reached it.
+            Err(e) => CommitFailure::NotApplied(ConsensusError::Unavailable(e.to_string()).into()),
+        };
+        match failure {
+            CommitFailure::NotApplied(e) => {
+                self.drop_now(new);
+                Err(e)
+            }
+            CommitFailure::Unknown(e) => {
+                tracing::warn!(op = %format!("{id:032x}"), error = %e, "metadata commit outcome unknown; fencing it in the background");
+                self.settle_later(id, new);
+                Err(e)
+            }
+        }
+    }
+
+    /// Fences op `id` until a leader answers, then drops `new` unless the
+    /// op had applied.
+    fn settle_later(&self, id: OpId, new: Vec<ShardSet>) {
+        let consensus = self.consensus.clone();
+        let data = self.data.clone();
+        actix::spawn(async move {
+            loop {
+                let fence = consensus.send(Submit(MetaOp::Fence { op: id })).await;
+                match fence {
+                    Ok(Ok(Ok(MetaOutcome::Fenced { applied }))) => {
+                        let kept = matches!(applied, Some(Ok(())));
+                        if !kept {
+                            for set in &new {
+                                data.delete(set).await;
+                            }
+                        }
+                        tracing::info!(op = %format!("{id:032x}"), applied = kept, "unknown metadata commit settled");
+                        return;
+                    }
+                    Ok(Ok(other)) => {
+                        tracing::error!(op = %format!("{id:032x}"), answer = ?other, "unexpected answer to a fence; keeping its data");
+                        return;
+                    }
+                    Ok(Err(_)) => tokio::time::sleep(FENCE_RETRY).await,
+                    Err(_) => return,
+                }
+            }
+        });
+    }
+
+    /// Starts the drop task: every [`DROP_EVERY`] it deletes the data of
+    /// drop-list entries older than the grace period and forgets them.
+    /// Every gateway runs one; deletes are idempotent.
+    pub fn start_drops(self: &Arc<Self>) {
+        let service = Arc::downgrade(self);
+        actix::spawn(async move {
+            loop {
+                tokio::time::sleep(DROP_EVERY).await;
+                let Some(service) = service.upgrade() else {
+                    return;
+                };
+                if let Err(e) = service.drop_due().await {
+                    tracing::debug!(error = %e, "drop round failed; trying again");
+                }
+            }
+        });
+    }
+
+    /// One round of the drop task; how many entries it settled.
+    pub async fn drop_due(&self) -> Result<usize, ObjectError> {
+        let grace = u64::try_from(self.limits.drop_grace.as_millis()).unwrap_or(u64::MAX);
+        let read = MetaRead::DueDrops {
+            before_ms: now_ms().saturating_sub(grace),
+            limit: DROPS_PER_ROUND,
+        };
+        let MetaReadResult::Drops(due) = self.read(read).await? else {
+            return Err(ObjectError::Internal(
+                "unexpected answer to a drop-list read",
+            ));
+        };
+        let mut done = Vec::new();
+        for drop in due {
+            let mut all = true;
+            for set in &drop.sets {
+                all &= self.data.delete(set).await;
+            }
+            if all {
+                done.push(drop.key);
+            }
+        }
+        let n = done.len();
+        if n > 0 {
+            self.submit(MetaOp::ForgetDrops { keys: done }).await?;
+            metrics::DATA_DROPPED.inc_by(n as u64);
+        }
+        Ok(n)
     }
 
     /// A linearizable metadata read.
@@ -317,7 +423,7 @@ impl ObjectService {
             None
         };
         let Some(digests) = digests() else {
-            self.drop_data(shard_sets_of(&set, &inline_data));
+            self.drop_now(shard_sets_of(&set, &inline_data));
             return Err(WriteError::Store(ObjectError::Internal(
                 "body ended without its digests",
             )));
@@ -407,18 +513,14 @@ impl ObjectService {
             .right_stream()
     }
 
-    /// Deletes `bucket/key` (a missing key is not an error) and drops its
-    /// data.
+    /// Deletes `bucket/key` (a missing key is not an error); its data
+    /// goes on the drop list.
     pub async fn delete(&self, bucket: &str, key: &str) -> Result<(), ObjectError> {
-        let outcome = self
-            .submit(MetaOp::DeleteObject {
-                bucket: bucket.into(),
-                key: key.into(),
-            })
-            .await?;
-        if let MetaOutcome::Removed(Some(old)) = outcome {
-            self.drop_data(shard_sets(&old));
-        }
+        self.submit(MetaOp::DeleteObject {
+            bucket: bucket.into(),
+            key: key.into(),
+        })
+        .await?;
         Ok(())
     }
 
@@ -487,7 +589,7 @@ impl ObjectService {
             .new_shard_set(place, rand::random(), number, size, upload.layout);
         self.data.write(&set, body).await.map_err(store_error)?;
         let Some(digests) = digests() else {
-            self.drop_data(vec![set]);
+            self.drop_now(vec![set]);
             return Err(WriteError::Store(ObjectError::Internal(
                 "body ended without its digests",
             )));
@@ -545,42 +647,25 @@ impl ObjectService {
             shard_nodes: vec![],
             inline_data: None,
         };
-        let outcome = self
-            .submit(MetaOp::CompleteMultipart {
-                bucket: upload.bucket.clone(),
-                key: upload.key.clone(),
-                upload_id: upload.upload_id.clone(),
-                parts,
-                record_template: template,
-            })
-            .await?;
-        if let MetaOutcome::Completed {
-            replaced,
-            unused_parts,
-        } = outcome
-        {
-            let mut garbage: Vec<ShardSet> =
-                unused_parts.iter().map(|p| part_set(p, upload)).collect();
-            if let Some(old) = replaced {
-                garbage.extend(shard_sets(&old));
-            }
-            self.drop_data(garbage);
-        }
+        self.submit(MetaOp::CompleteMultipart {
+            bucket: upload.bucket.clone(),
+            key: upload.key.clone(),
+            upload_id: upload.upload_id.clone(),
+            parts,
+            record_template: template,
+        })
+        .await?;
         Ok(())
     }
 
-    /// Aborts `upload` and drops its parts.
+    /// Aborts `upload`; its parts go on the drop list.
     pub async fn abort(&self, upload: &MultipartUpload) -> Result<(), ObjectError> {
-        let outcome = self
-            .submit(MetaOp::AbortMultipart {
-                bucket: upload.bucket.clone(),
-                key: upload.key.clone(),
-                upload_id: upload.upload_id.clone(),
-            })
-            .await?;
-        if let MetaOutcome::Aborted { parts } = outcome {
-            self.drop_data(parts.iter().map(|p| part_set(p, upload)).collect());
-        }
+        self.submit(MetaOp::AbortMultipart {
+            bucket: upload.bucket.clone(),
+            key: upload.key.clone(),
+            upload_id: upload.upload_id.clone(),
+        })
+        .await?;
         Ok(())
     }
 
@@ -615,8 +700,8 @@ impl ObjectService {
         Ok((set, md5))
     }
 
-    /// Records the part just written as `set`; drops the part it replaced
-    /// (or, refused, itself).
+    /// Records the part just written as `set` (the part it replaced goes
+    /// on the drop list).
     async fn record_part(
         &self,
         upload: &MultipartUpload,
@@ -632,46 +717,28 @@ impl ObjectService {
             shard_nodes: set.nodes.clone(),
             last_modified_ms: now_ms(),
         };
-        match self.submit(MetaOp::PutPart { part: part.clone() }).await {
-            Ok(MetaOutcome::PartReplaced(Some(old))) => {
-                self.drop_data(vec![part_set(&old, upload)]);
-                Ok(part)
-            }
-            Ok(_) => Ok(part),
-            Err(e) => {
-                self.drop_data(vec![set]);
-                Err(e)
-            }
-        }
+        let op = MetaOp::PutPart { part: part.clone() };
+        self.commit_data(op, vec![set]).await?;
+        Ok(part)
     }
 
-    /// Commits `record`, then drops the version it replaced (or, refused,
-    /// the new data).
+    /// Commits `record` (the version it replaced goes on the drop list).
     async fn commit(
         &self,
         record: ObjectRecord,
         if_absent: bool,
     ) -> Result<ObjectRecord, ObjectError> {
-        let new = shard_sets(&record);
+        let new = record.shard_sets();
         let op = MetaOp::PutObject {
             record: record.clone(),
             if_absent,
         };
-        match self.submit(op).await {
-            Ok(MetaOutcome::Replaced(Some(old))) => {
-                self.drop_data(shard_sets(&old));
-                Ok(record)
-            }
-            Ok(_) => Ok(record),
-            Err(e) => {
-                self.drop_data(new);
-                Err(e)
-            }
-        }
+        self.commit_data(op, new).await?;
+        Ok(record)
     }
 
-    /// Deletes the data of a replaced or removed version in the background.
-    fn drop_data(&self, sets: Vec<ShardSet>) {
+    /// Deletes data no record points to, in the background.
+    fn drop_now(&self, sets: Vec<ShardSet>) {
         if sets.is_empty() {
             return;
         }

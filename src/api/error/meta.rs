@@ -27,8 +27,9 @@ impl From<MetaOpError> for S3Error {
             MetaOpError::InvalidRequest => S3ErrorCode::InvalidRequest,
             // Upload ids are unique by construction: a clash is our bug.
             MetaOpError::UploadAlreadyExists => S3ErrorCode::InternalError,
-            // The cluster layout changed under the request: retrying works.
-            MetaOpError::StaleLayout => S3ErrorCode::ServiceUnavailable,
+            // The cluster layout changed under the request, or the op was
+            // cancelled before it applied: retrying works.
+            MetaOpError::StaleLayout | MetaOpError::Fenced => S3ErrorCode::ServiceUnavailable,
         };
         S3Error::new(code)
     }

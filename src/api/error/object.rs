@@ -28,19 +28,25 @@ impl From<ObjectError> for S3Error {
     }
 }
 
+/// Metadata that could not be committed or read. A client may retry any
+/// 503: an op that was never applied (no leader, overloaded) changed
+/// nothing, and one whose outcome is unknown either applied once or is
+/// fenced off, never applied twice (see `actors::consensus`).
 impl From<ConsensusError> for S3Error {
     fn from(e: ConsensusError) -> Self {
         let code = match e {
             ConsensusError::Busy => S3ErrorCode::SlowDown,
-            ConsensusError::NotLeader(_) | ConsensusError::Unavailable(_) => {
-                S3ErrorCode::ServiceUnavailable
-            }
-            ConsensusError::Indeterminate(_) | ConsensusError::Failed(_) => {
-                S3ErrorCode::InternalError
-            }
+            ConsensusError::NotLeader(_)
+            | ConsensusError::Unavailable(_)
+            | ConsensusError::Indeterminate(_) => S3ErrorCode::ServiceUnavailable,
+            ConsensusError::Failed(_) => S3ErrorCode::InternalError,
         };
         tracing::warn!(error = %e, "metadata request failed");
-        S3Error::new(code)
+        let error = S3Error::new(code);
+        match code {
+            S3ErrorCode::InternalError => error,
+            _ => error.with_header("Retry-After", "1"),
+        }
     }
 }
 

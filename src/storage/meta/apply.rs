@@ -13,12 +13,13 @@ use std::ops::Bound;
 use std::sync::PoisonError;
 
 use super::keys;
+use super::once::Position;
 use super::ops::{
-    MetaOp, MetaOpError, MetaOutcome, MetaResult, MAX_BUCKET_NAME_BYTES, MAX_ID_BYTES,
+    MetaOp, MetaOpError, MetaOutcome, MetaResult, OpBatch, MAX_BUCKET_NAME_BYTES, MAX_ID_BYTES,
     MAX_OBJECT_KEY_BYTES, MAX_PART_NUMBER, MIN_PART_SIZE,
 };
 use super::records::{
-    BucketRecord, ClusterLayout, MultipartUpload, ObjectRecord, PartInfo, PartRecord,
+    BucketRecord, ClusterLayout, MultipartUpload, ObjectRecord, PartInfo, PartRecord, ShardSet,
 };
 use super::state::{encode_last_applied, end_bound, MetaState, Space, SPACES, SPACE_COUNT};
 use super::MetaError;
@@ -36,16 +37,22 @@ impl MetaState {
         log_index: u64,
         ops: &[MetaOp],
     ) -> Result<Vec<MetaResult>, MetaError> {
-        self.apply_batch_with_raft_state(log_index, ops, None)
+        let batch = OpBatch {
+            ops,
+            ids: &[],
+            at_ms: 0,
+        };
+        self.apply_entry(log_index, batch, None)
     }
 
-    /// [`MetaState::apply_batch`], also storing `raft_state` (the
-    /// consensus layer's own record: last applied log id, membership) in
-    /// the same atomic commit.
-    pub fn apply_batch_with_raft_state(
+    /// [`MetaState::apply_batch`] for a Raft entry: ops with ids apply at
+    /// most once (a repeat answers [`MetaOutcome::Duplicate`] or its first
+    /// refusal), and `raft_state` (the consensus layer's own record: last
+    /// applied log id, membership) is stored in the same atomic commit.
+    pub fn apply_entry(
         &self,
         log_index: u64,
-        ops: &[MetaOp],
+        batch: OpBatch<'_>,
         raft_state: Option<&[u8]>,
     ) -> Result<Vec<MetaResult>, MetaError> {
         let _guard = self
@@ -61,25 +68,59 @@ impl MetaState {
             }
         }
         let mut overlay = Overlay::new(self);
-        let mut results = Vec::with_capacity(ops.len());
-        for op in ops {
+        let mut results = Vec::with_capacity(batch.ops.len());
+        for (i, op) in batch.ops.iter().enumerate() {
+            overlay.pos = Position {
+                at_ms: batch.at_ms,
+                log_index,
+                op: i as u32,
+            };
+            let id = batch.ids.get(i).copied();
+            if let Some(first) = id.map(|id| overlay.applied(id)).transpose()?.flatten() {
+                results.push(first.map(|()| MetaOutcome::Duplicate));
+                continue;
+            }
             let mark = overlay.undo.len();
-            match overlay.apply(op) {
-                Ok(outcome) => results.push(Ok(outcome)),
+            overlay.drops.clear();
+            let result = match overlay.apply(op) {
+                Ok(outcome) => {
+                    let drops = std::mem::take(&mut overlay.drops);
+                    overlay
+                        .queue_drop(&drops, overlay.pos)
+                        .map_err(store_only)?;
+                    Ok(outcome)
+                }
                 Err(Fail::Op(e)) => {
                     overlay.rollback(mark);
-                    results.push(Err(e));
+                    Err(e)
                 }
                 Err(Fail::Store(e)) => return Err(e),
+            };
+            if let Some(id) = id {
+                let remembered = result.as_ref().map(|_| ()).map_err(|e| *e);
+                overlay
+                    .remember(id, remembered, overlay.pos)
+                    .map_err(store_only)?;
             }
+            results.push(result);
         }
+        overlay.expire_ids(batch.at_ms)?;
         overlay.commit(log_index, raft_state)?;
         Ok(results)
     }
 }
 
+/// Bookkeeping writes (ids, drops) of an op that applied cannot be
+/// refused: a failure there is the store's.
+fn store_only(e: Fail) -> MetaError {
+    match e {
+        Fail::Op(_) => MetaError::Encode("an id or drop list entry"),
+        Fail::Store(e) => e,
+    }
+}
+
 /// Why an op did not apply: refused, or the store failed.
-enum Fail {
+pub(super) enum Fail {
     Op(MetaOpError),
     Store(MetaError),
 }
@@ -107,11 +148,15 @@ type Pending = Option<Vec<u8>>;
 
 /// The batch being applied: writes not yet committed, read through on top
 /// of the store, with an undo log to roll back a refused op.
-struct Overlay<'a> {
-    state: &'a MetaState,
+pub(super) struct Overlay<'a> {
+    pub(super) state: &'a MetaState,
     writes: [BTreeMap<Vec<u8>, Pending>; SPACE_COUNT],
     /// (keyspace, key, overlay entry before the write).
     undo: Vec<(Space, Vec<u8>, Option<Pending>)>,
+    /// Where the op being applied sits in the log.
+    pos: Position,
+    /// Data the op being applied leaves unreferenced.
+    drops: Vec<ShardSet>,
 }
 
 impl<'a> Overlay<'a> {
@@ -120,10 +165,16 @@ impl<'a> Overlay<'a> {
             state,
             writes: Default::default(),
             undo: Vec::new(),
+            pos: Position {
+                at_ms: 0,
+                log_index: 0,
+                op: 0,
+            },
+            drops: Vec::new(),
         }
     }
 
-    fn get(&self, s: Space, key: &[u8]) -> Result<Option<Vec<u8>>, MetaError> {
+    pub(super) fn get(&self, s: Space, key: &[u8]) -> Result<Option<Vec<u8>>, MetaError> {
         match self.writes[s.index()].get(key) {
             Some(pending) => Ok(pending.clone()),
             None if !keys::storable(key) => Ok(None),
@@ -147,7 +198,7 @@ impl<'a> Overlay<'a> {
 
     /// Stages a write; refuses (as an op error) a key or value fjall
     /// could not hold, rather than letting the commit fail or panic.
-    fn put(&mut self, s: Space, key: Vec<u8>, value: Vec<u8>) -> Result<(), Fail> {
+    pub(super) fn put(&mut self, s: Space, key: Vec<u8>, value: Vec<u8>) -> Result<(), Fail> {
         if !keys::storable(&key) || u32::try_from(value.len()).is_err() {
             return Err(MetaOpError::InvalidArgument.into());
         }
@@ -155,7 +206,7 @@ impl<'a> Overlay<'a> {
         Ok(())
     }
 
-    fn remove(&mut self, s: Space, key: Vec<u8>) {
+    pub(super) fn remove(&mut self, s: Space, key: Vec<u8>) {
         self.set(s, key, None);
     }
 
@@ -338,6 +389,19 @@ impl<'a> Overlay<'a> {
                 self.put(Space::Layout, keys::LAYOUT_KEY.to_vec(), v)?;
                 Ok(MetaOutcome::Done)
             }
+            MetaOp::Fence { op } => {
+                let applied = self.applied(*op)?;
+                if applied.is_none() {
+                    self.remember(*op, Err(MetaOpError::Fenced), self.pos)?;
+                }
+                Ok(MetaOutcome::Fenced { applied })
+            }
+            MetaOp::ForgetDrops { keys } => {
+                for key in keys {
+                    self.remove(Space::Drops, key.clone());
+                }
+                Ok(MetaOutcome::Done)
+            }
         }
     }
 
@@ -382,6 +446,9 @@ impl<'a> Overlay<'a> {
             keys::object_key(&record.bucket, &record.key),
             v,
         )?;
+        if let Some(old) = &old {
+            self.drops.extend(old.shard_sets());
+        }
         Ok(MetaOutcome::Replaced(old))
     }
 
@@ -389,8 +456,9 @@ impl<'a> Overlay<'a> {
         self.require_bucket(bucket)?;
         check_object_key(key)?;
         let old = self.object(bucket, key)?;
-        if old.is_some() {
+        if let Some(old) = &old {
             self.remove(Space::Objects, keys::object_key(bucket, key));
+            self.drops.extend(old.shard_sets());
         }
         Ok(MetaOutcome::Removed(old))
     }
@@ -416,13 +484,16 @@ impl<'a> Overlay<'a> {
         if !(1..=MAX_PART_NUMBER).contains(&part.part_number) {
             return Err(MetaOpError::InvalidArgument.into());
         }
-        if self.upload(&part.upload_id)?.is_none() {
+        let Some(upload) = self.upload(&part.upload_id)? else {
             return Err(MetaOpError::NoSuchUpload.into());
-        }
+        };
         let key = keys::part_key(&part.upload_id, part.part_number);
         let old = self.get_record(Space::Parts, &key, PartRecord::decode)?;
         let v = part.try_encode()?;
         self.put(Space::Parts, key, v)?;
+        if let Some(old) = &old {
+            self.drops.push(old.shard_set(upload.layout));
+        }
         Ok(MetaOutcome::PartReplaced(old))
     }
 
@@ -491,6 +562,11 @@ impl<'a> Overlay<'a> {
         let v = record.try_encode()?;
         self.remove_upload(&upload, &all_parts);
         self.put(Space::Objects, keys::object_key(bucket, key), v)?;
+        self.drops
+            .extend(unused_parts.iter().map(|p| p.shard_set(upload.layout)));
+        if let Some(old) = &replaced {
+            self.drops.extend(old.shard_sets());
+        }
         Ok(MetaOutcome::Completed {
             replaced,
             unused_parts,
@@ -506,6 +582,8 @@ impl<'a> Overlay<'a> {
         let upload = self.upload_for(bucket, key, upload_id)?;
         let parts = self.parts(upload_id)?;
         self.remove_upload(&upload, &parts);
+        self.drops
+            .extend(parts.iter().map(|p| p.shard_set(upload.layout)));
         Ok(MetaOutcome::Aborted { parts })
     }
 }

@@ -21,6 +21,7 @@
 mod apply;
 pub(crate) mod keys;
 pub(crate) mod list;
+mod once;
 pub(crate) mod ops;
 pub(crate) mod read;
 pub(crate) mod records;
@@ -31,13 +32,13 @@ mod tests;
 
 pub use list::{ListPage, ListQuery};
 pub use ops::{
-    MetaOp, MetaOpError, MetaOutcome, MetaResult, PartsPage, UploadsPage, MAX_BUCKET_NAME_BYTES,
-    MAX_ID_BYTES, MAX_OBJECT_KEY_BYTES, MIN_PART_SIZE,
+    MetaOp, MetaOpError, MetaOutcome, MetaResult, OpBatch, OpId, PartsPage, UploadsPage,
+    MAX_BUCKET_NAME_BYTES, MAX_ID_BYTES, MAX_OBJECT_KEY_BYTES, MIN_PART_SIZE,
 };
 pub use read::{MetaRead, MetaReadResult};
 pub use records::{
     AccessKey, BucketRecord, ClusterLayout, ErasureLayout, MultipartUpload, NodeInfo, ObjectRecord,
-    PartInfo, PartRecord,
+    PartInfo, PartRecord, PendingDrop, ShardSet,
 };
 pub use state::MetaState;
 

@@ -105,6 +105,34 @@ pub enum MetaOp {
         /// The new layout.
         layout: ClusterLayout,
     },
+    /// Settles the fate of an op whose outcome its caller lost: if op
+    /// `op` has applied, answers its result; if not, marks it so it never
+    /// will (a late copy is refused with [`MetaOpError::Fenced`]).
+    Fence {
+        /// The op in question.
+        op: OpId,
+    },
+    /// Forgets entries of the drop list whose data has been deleted.
+    ForgetDrops {
+        /// Their keys ([`crate::storage::meta::PendingDrop::key`]).
+        keys: Vec<Vec<u8>>,
+    },
+}
+
+/// The id that makes an op apply at most once: a caller that lost the
+/// answer sends the op again with the same id and gets the first result.
+pub type OpId = u128;
+
+/// The ops of one Raft entry as the state machine applies them.
+#[derive(Clone, Copy, Debug)]
+pub struct OpBatch<'a> {
+    /// The ops, in order.
+    pub ops: &'a [MetaOp],
+    /// The id of each op (empty when the ops carry none).
+    pub ids: &'a [OpId],
+    /// The proposing leader's clock (ms since the Unix epoch): when
+    /// replaced data was dropped, and how old a remembered id is.
+    pub at_ms: u64,
 }
 
 impl MetaOp {
@@ -142,6 +170,15 @@ pub enum MetaOutcome {
     Aborted {
         /// The parts whose shards must be deleted.
         parts: Vec<PartRecord>,
+    },
+    /// The op had already applied under the same id (a re-sent op): it
+    /// did what it did the first time, and nothing more now.
+    Duplicate,
+    /// The answer to [`MetaOp::Fence`]: the fenced op's result if it had
+    /// applied, `None` if it had not (and now never will).
+    Fenced {
+        /// The fenced op's result, if it applied.
+        applied: Option<Result<(), MetaOpError>>,
     },
 }
 
@@ -196,6 +233,9 @@ pub enum MetaOpError {
     /// A cluster layout not newer than the current one.
     #[error("the cluster layout is not newer than the current one")]
     StaleLayout,
+    /// The op was fenced off (its caller gave up on it) before it applied.
+    #[error("the op was cancelled before it applied")]
+    Fenced,
 }
 
 /// The outcome of one op: what it did, or why it was refused.

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{
     AccessKey, BucketRecord, ClusterLayout, ListPage, ListQuery, MetaError, MetaState,
-    MultipartUpload, ObjectRecord, PartsPage, UploadsPage,
+    MultipartUpload, ObjectRecord, PartsPage, PendingDrop, UploadsPage,
 };
 
 /// One read of the metadata.
@@ -45,6 +45,13 @@ pub enum MetaRead {
         /// Most parts.
         max_parts: usize,
     },
+    /// Entries of the drop list queued before `before_ms`, oldest first.
+    DueDrops {
+        /// Only entries older than this (ms since the Unix epoch).
+        before_ms: u64,
+        /// At most this many.
+        limit: usize,
+    },
     /// A page of ListMultipartUploads.
     Uploads {
         /// Bucket name.
@@ -81,6 +88,8 @@ pub enum MetaReadResult {
     Parts(PartsPage),
     /// For [`MetaRead::Uploads`].
     Uploads(UploadsPage),
+    /// Due entries of the drop list.
+    Drops(Vec<PendingDrop>),
 }
 
 impl MetaState {
@@ -96,6 +105,9 @@ impl MetaState {
             MetaRead::Upload(id) => MetaReadResult::Upload(self.get_upload(id)?),
             MetaRead::AccessKey(id) => MetaReadResult::AccessKey(self.get_access_key(id)?),
             MetaRead::Layout => MetaReadResult::Layout(self.layout()?),
+            MetaRead::DueDrops { before_ms, limit } => {
+                MetaReadResult::Drops(self.due_drops(*before_ms, *limit)?)
+            }
             MetaRead::Objects { bucket, query } => {
                 MetaReadResult::Objects(self.list_objects(bucket, query)?)
             }

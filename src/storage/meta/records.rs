@@ -178,6 +178,77 @@ pub struct PartRecord {
 }
 versioned_record!(PartRecord, "part record");
 
+/// Where the shards of one object (or one multipart part) live: what a
+/// reader opens, and what a drop deletes once no version points to it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShardSet {
+    /// Object id (a part's own id for multipart parts).
+    pub object_id: u128,
+    /// Part number (0 for a single-part object).
+    pub part: u32,
+    /// Bytes of object data.
+    pub size: u64,
+    /// The erasure layout.
+    pub layout: ErasureLayout,
+    /// The storage node of each shard index.
+    pub nodes: Vec<u64>,
+}
+
+impl ObjectRecord {
+    /// The shards of this version's data: each part's for multipart, none
+    /// for an object kept inline.
+    pub fn shard_sets(&self) -> Vec<ShardSet> {
+        if self.inline_data.is_some() {
+            return vec![];
+        }
+        if self.parts.is_empty() {
+            return vec![ShardSet {
+                object_id: self.object_id,
+                part: 0,
+                size: self.size,
+                layout: self.layout,
+                nodes: self.shard_nodes.clone(),
+            }];
+        }
+        self.parts
+            .iter()
+            .map(|p| ShardSet {
+                object_id: p.object_id,
+                part: p.part_number,
+                size: p.size,
+                layout: self.layout,
+                nodes: p.shard_nodes.clone(),
+            })
+            .collect()
+    }
+}
+
+impl PartRecord {
+    /// The shards of this part, coded with its upload's `layout`.
+    pub fn shard_set(&self, layout: ErasureLayout) -> ShardSet {
+        ShardSet {
+            object_id: self.object_id,
+            part: self.part_number,
+            size: self.size,
+            layout,
+            nodes: self.shard_nodes.clone(),
+        }
+    }
+}
+
+/// Data that no version points to any more, kept in the metadata until
+/// the grace period has passed (a GET that began before the replace may
+/// still be streaming it), then deleted and forgotten.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingDrop {
+    /// Its key in the drop list (for forgetting it).
+    pub key: Vec<u8>,
+    /// When the version was replaced or removed (the leader's clock).
+    pub at_ms: u64,
+    /// The shards to delete.
+    pub sets: Vec<ShardSet>,
+}
+
 /// An S3 access key and its secret.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AccessKey {

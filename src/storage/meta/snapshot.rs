@@ -51,6 +51,9 @@ impl Space {
             // The consensus layer's own record: opaque here, checked there.
             Space::Meta if key == keys::RAFT_STATE_KEY => Ok(()),
             Space::Meta => Err(MetaError::BadSnapshot("unknown meta entry")),
+            Space::AppliedOps | Space::AppliedOrder | Space::Drops => {
+                super::once::check_entry(self, key, value)
+            }
         }
     }
 }

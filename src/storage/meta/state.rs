@@ -35,10 +35,16 @@ pub(super) enum Space {
     AccessKeys,
     Layout,
     Meta,
+    /// Recently applied op ids and their results (`once`).
+    AppliedOps,
+    /// The same ids by (time, position), so the oldest expire first.
+    AppliedOrder,
+    /// Data of replaced or removed versions, waiting for its drop.
+    Drops,
 }
 
 /// How many keyspaces there are.
-pub(super) const SPACE_COUNT: usize = 8;
+pub(super) const SPACE_COUNT: usize = 11;
 
 /// Every keyspace, in [`Space`] (and snapshot) order.
 pub(super) const SPACES: [Space; SPACE_COUNT] = [
@@ -50,6 +56,9 @@ pub(super) const SPACES: [Space; SPACE_COUNT] = [
     Space::AccessKeys,
     Space::Layout,
     Space::Meta,
+    Space::AppliedOps,
+    Space::AppliedOrder,
+    Space::Drops,
 ];
 
 impl Space {
@@ -64,6 +73,9 @@ impl Space {
             Space::AccessKeys => "access_keys",
             Space::Layout => "layout",
             Space::Meta => "meta",
+            Space::AppliedOps => "applied_ops",
+            Space::AppliedOrder => "applied_order",
+            Space::Drops => "drops",
         }
     }
 
@@ -126,6 +138,9 @@ impl MetaState {
             open(Space::AccessKeys)?,
             open(Space::Layout)?,
             open(Space::Meta)?,
+            open(Space::AppliedOps)?,
+            open(Space::AppliedOrder)?,
+            open(Space::Drops)?,
         ];
         Ok(Self {
             db,

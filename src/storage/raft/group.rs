@@ -105,14 +105,53 @@ pub async fn start_group<N: RaftNetworkFactory<MetaRaft>>(
         .await
         .map_err(|e| e.to_string())?;
     let first = members.keys().next().copied();
-    if first == Some(node_id) && !raft.is_initialized().await.map_err(|e| e.to_string())? {
+    let initialized = raft.is_initialized().await.map_err(|e| e.to_string())?;
+    if first == Some(node_id) && !initialized {
         let nodes = members
             .iter()
             .map(|(id, addr)| (*id, BasicNode::new(addr)))
             .collect::<BTreeMap<_, _>>();
         raft.initialize(nodes).await.map_err(|e| e.to_string())?;
     }
+    if initialized {
+        hold_elections_after_restart(&raft);
+    }
     Ok((raft, state))
+}
+
+/// How long a restarted member of a group waits to hear from a leader
+/// before it may call an election itself.
+const RESTART_ELECTION_HOLD: Duration = Duration::from_secs(2);
+
+/// A member coming back must not depose a healthy leader: its election
+/// timer would run out before the leader's next heartbeat reaches it (the
+/// leader retries an unreachable member only every backoff), and its
+/// higher term would then end the leader's term for nothing (openraft 0.9
+/// has no pre-vote). So it calls no election until it has heard from a
+/// leader, or for [`RESTART_ELECTION_HOLD`] when none speaks (the whole
+/// group restarted). A group of one elects itself at once.
+fn hold_elections_after_restart(raft: &Raft<MetaRaft>) {
+    let voters = raft
+        .metrics()
+        .borrow()
+        .membership_config
+        .membership()
+        .voter_ids()
+        .count();
+    if voters < 2 {
+        return;
+    }
+    raft.runtime_config().elect(false);
+    let raft = raft.clone();
+    tokio::spawn(async move {
+        let heard = raft
+            .wait(Some(RESTART_ELECTION_HOLD))
+            .metrics(|m| m.current_leader.is_some(), "a leader speaks")
+            .await
+            .is_ok();
+        tracing::info!(heard_leader = heard, "elections enabled after restart");
+        raft.runtime_config().elect(true);
+    });
 }
 
 /// Starts this node as the only member of a metadata group stored under

@@ -18,7 +18,7 @@ use std::io::Cursor;
 
 use serde::{Deserialize, Serialize};
 
-use super::meta::{MetaOp, MetaResult, MetaState};
+use super::meta::{MetaOp, MetaResult, MetaState, OpId};
 
 /// What one Raft entry carries: every metadata op gathered while the
 /// previous entry was in flight.
@@ -26,6 +26,10 @@ use super::meta::{MetaOp, MetaResult, MetaState};
 pub struct MetaRequest {
     /// The ops, applied in order.
     pub ops: Vec<MetaOp>,
+    /// Each op's id (at most once), parallel to `ops`; empty for none.
+    pub ids: Vec<OpId>,
+    /// The proposing leader's clock, ms since the Unix epoch.
+    pub at_ms: u64,
 }
 
 /// The results of one entry's ops, in order.
@@ -51,7 +55,7 @@ openraft::declare_raft_types!(
 pub type RaftStorageError = openraft::StorageError<u64>;
 
 /// Format version of values this module stores (entries, vote, state).
-const VALUE_VERSION: u8 = 2;
+const VALUE_VERSION: u8 = 3;
 
 /// Versioned postcard encoding of a stored value.
 fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, postcard::Error> {
@@ -89,6 +93,8 @@ mod tests {
                     bucket: "b".into(),
                     key: "k".into(),
                 }],
+                ids: vec![7],
+                at_ms: 1_700_000_000_000,
             }),
         };
         let bytes = encode(&entry)?;

@@ -19,9 +19,11 @@ use openraft::{
 };
 use serde::{Deserialize, Serialize};
 
-use super::{decode, encode, MetaRaft, MetaResponse, RaftStorageError, SharedMetaState};
+use super::{
+    decode, encode, MetaRaft, MetaRequest, MetaResponse, RaftStorageError, SharedMetaState,
+};
 use crate::metrics;
-use crate::storage::meta::MetaState;
+use crate::storage::meta::{MetaState, OpBatch};
 
 /// File naming the directory that holds the current state.
 const CURRENT: &str = "CURRENT";
@@ -118,20 +120,25 @@ impl RaftStateMachine<MetaRaft> for MetaStateMachine {
             let started = std::time::Instant::now();
             let mut applied = self.applied.clone();
             applied.last_applied = Some(entry.log_id);
-            let ops = match entry.payload {
-                EntryPayload::Blank => Vec::new(),
-                EntryPayload::Normal(request) => request.ops,
+            let request = match entry.payload {
+                EntryPayload::Blank => MetaRequest::default(),
+                EntryPayload::Normal(request) => request,
                 EntryPayload::Membership(m) => {
                     applied.membership = StoredMembership::new(Some(entry.log_id), m);
-                    Vec::new()
+                    MetaRequest::default()
                 }
             };
             let record = encode(&applied).map_err(sm_write)?;
+            let batch = OpBatch {
+                ops: &request.ops,
+                ids: &request.ids,
+                at_ms: request.at_ms,
+            };
             let results = state
-                .apply_batch_with_raft_state(entry.log_id.index, &ops, Some(&record))
+                .apply_entry(entry.log_id.index, batch, Some(&record))
                 .map_err(|e| RaftStorageError::from(StorageIOError::apply(entry.log_id, &e)))?;
             self.applied = applied;
-            metrics::RAFT_OPS_PER_ENTRY.observe(ops.len() as f64);
+            metrics::RAFT_OPS_PER_ENTRY.observe(request.ops.len() as f64);
             metrics::RAFT_APPLY_SECONDS.observe(started.elapsed().as_secs_f64());
             responses.push(MetaResponse { results });
         }

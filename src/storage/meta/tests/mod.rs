@@ -5,6 +5,7 @@ mod batches;
 pub(super) mod fixtures;
 mod multipart;
 mod objects;
+mod once;
 mod snapshot;
 
 use fixtures::*;

@@ -195,7 +195,9 @@ fn strip_meta(export: &[u8]) -> Vec<u8> {
         let vat = at + 5 + klen as usize;
         let vlen = u32::from_le_bytes(export[vat..vat + 4].try_into().unwrap_or([0; 4]));
         let end = vat + 4 + vlen as usize;
-        if export[at] != Space::Meta.tag() {
+        // The bookkeeping keyspaces (last applied index, the drop list a
+        // restoring setup op adds to) are not what the cases change.
+        if export[at] != Space::Meta.tag() && export[at] != Space::Drops.tag() {
             out.extend_from_slice(&export[at..end]);
         }
         at = end;

@@ -1,0 +1,174 @@
+//! Ops that apply at most once, and the drop list.
+//!
+//! A caller whose answer was lost (the leader died with the op in flight)
+//! sends the op again with the same [`OpId`]. The state machine remembers
+//! the id and result of every op it applied in the last [`RETAIN_MS`] (by
+//! the proposing leader's clock, so every node expires the same ids), and
+//! answers a repeat with the first result instead of applying it again. A
+//! caller that gives up fences the id ([`MetaOp::Fence`]): from then on
+//! the op can never apply, so its data can be deleted safely.
+//!
+//! The drop list holds the shard sets of versions an op replaced or
+//! removed, keyed by when; the object service deletes them once no GET
+//! can still be reading them, then forgets them ([`MetaOp::ForgetDrops`]).
+//! Both lists live in the state machine, so they are replicated, in
+//! snapshots, and survive restarts.
+
+use std::ops::Bound;
+
+use fjall::Readable;
+
+use super::apply::{Fail, Overlay};
+use super::ops::{MetaOpError, OpId};
+use super::records::{from_bytes, to_bytes, PendingDrop, ShardSet};
+use super::state::{MetaState, Space};
+use super::MetaError;
+
+#[cfg(doc)]
+use super::ops::MetaOp;
+
+/// How long an applied op's id is remembered: well past the longest a
+/// caller keeps re-sending it (`PREDASTORE_META_OP_TIMEOUT_MS`) and the
+/// fence that follows.
+pub(super) const RETAIN_MS: u64 = 120_000;
+
+/// Most expired ids removed per entry, so one entry's apply stays short.
+const EXPIRE_PER_ENTRY: usize = 4096;
+
+/// Where an op sits in the log: the order key of what it leaves behind.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Position {
+    /// The entry's clock.
+    pub at_ms: u64,
+    /// The entry's log index.
+    pub log_index: u64,
+    /// The op's place in the entry.
+    pub op: u32,
+}
+
+impl Position {
+    /// `at_ms`, log index, op index, big-endian: time order.
+    fn key(self) -> Vec<u8> {
+        let mut k = Vec::with_capacity(20);
+        k.extend_from_slice(&self.at_ms.to_be_bytes());
+        k.extend_from_slice(&self.log_index.to_be_bytes());
+        k.extend_from_slice(&self.op.to_be_bytes());
+        k
+    }
+
+    /// The time in an order key written by [`Position::key`].
+    fn at_ms_of(key: &[u8]) -> Option<u64> {
+        Some(u64::from_be_bytes(key.get(..8)?.try_into().ok()?))
+    }
+}
+
+fn id_key(id: OpId) -> Vec<u8> {
+    id.to_be_bytes().to_vec()
+}
+
+/// What is remembered of an op's result: whether it applied, and if not,
+/// why (what it changed is in the store already).
+pub(super) type Remembered = Result<(), MetaOpError>;
+
+impl Overlay<'_> {
+    /// The remembered result of op `id`, if it has applied (or was fenced).
+    pub(super) fn applied(&self, id: OpId) -> Result<Option<Remembered>, MetaError> {
+        self.get(Space::AppliedOps, &id_key(id))?
+            .map(|v| from_bytes(&v, "applied op"))
+            .transpose()
+    }
+
+    /// Remembers op `id`'s result, applied at `pos`.
+    pub(super) fn remember(
+        &mut self,
+        id: OpId,
+        result: Remembered,
+        pos: Position,
+    ) -> Result<(), Fail> {
+        let v = to_bytes(&result)?;
+        self.put(Space::AppliedOps, id_key(id), v)?;
+        self.put(Space::AppliedOrder, pos.key(), id_key(id))?;
+        Ok(())
+    }
+
+    /// Queues `sets` for deletion as of `pos`.
+    pub(super) fn queue_drop(&mut self, sets: &[ShardSet], pos: Position) -> Result<(), Fail> {
+        if sets.is_empty() {
+            return Ok(());
+        }
+        let v = to_bytes(&sets)?;
+        self.put(Space::Drops, pos.key(), v)
+    }
+
+    /// Forgets ids remembered more than [`RETAIN_MS`] before `at_ms`
+    /// (at most [`EXPIRE_PER_ENTRY`] of them).
+    pub(super) fn expire_ids(&mut self, at_ms: u64) -> Result<(), MetaError> {
+        let Some(before) = at_ms.checked_sub(RETAIN_MS) else {
+            return Ok(());
+        };
+        let upper = Bound::Excluded(before.to_be_bytes().to_vec());
+        let mut expired = Vec::new();
+        for guard in self
+            .state
+            .ks(Space::AppliedOrder)
+            .range((Bound::Unbounded, upper))
+            .take(EXPIRE_PER_ENTRY)
+        {
+            let (k, id) = guard.into_inner()?;
+            expired.push((k.to_vec(), id.to_vec()));
+        }
+        for (order, id) in expired {
+            self.remove(Space::AppliedOrder, order);
+            self.remove(Space::AppliedOps, id);
+        }
+        Ok(())
+    }
+}
+
+impl MetaState {
+    /// Up to `limit` entries of the drop list queued before `before_ms`,
+    /// oldest first.
+    pub fn due_drops(&self, before_ms: u64, limit: usize) -> Result<Vec<PendingDrop>, MetaError> {
+        let upper = Bound::Excluded(before_ms.to_be_bytes().to_vec());
+        let mut out = Vec::new();
+        for guard in self
+            .ks(Space::Drops)
+            .range((Bound::Unbounded, upper))
+            .take(limit)
+        {
+            let (k, v) = guard.into_inner()?;
+            out.push(PendingDrop {
+                at_ms: Position::at_ms_of(&k).ok_or(MetaError::Corrupt("drop key"))?,
+                key: k.to_vec(),
+                sets: from_bytes(&v, "drop list entry")?,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Entries in the drop list, for gauges.
+    pub fn pending_drops(&self) -> Result<usize, MetaError> {
+        Ok(self.snapshot().iter(self.ks(Space::Drops)).count())
+    }
+}
+
+/// Checks an imported snapshot entry of one of these keyspaces.
+pub(super) fn check_entry(space: Space, key: &[u8], value: &[u8]) -> Result<(), MetaError> {
+    let ok = match space {
+        Space::AppliedOps => {
+            key.len() == 16 && from_bytes::<Remembered>(value, "applied op").is_ok()
+        }
+        Space::AppliedOrder => key.len() == 20 && value.len() == 16,
+        Space::Drops => {
+            key.len() == 20 && from_bytes::<Vec<ShardSet>>(value, "drop list entry").is_ok()
+        }
+        _ => false,
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(MetaError::BadSnapshot(
+            "bad at-most-once or drop list entry",
+        ))
+    }
+}
