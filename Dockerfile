@@ -4,6 +4,8 @@ WORKDIR /src
 COPY Cargo.toml Cargo.lock ./
 COPY src ./src
 COPY benches ./benches
+# The workspace's other member.
+COPY tools ./tools
 RUN cargo build --release --bin predastore
 
 FROM debian:bookworm-slim
