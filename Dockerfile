@@ -4,7 +4,8 @@ WORKDIR /src
 COPY Cargo.toml Cargo.lock ./
 COPY src ./src
 COPY benches ./benches
-# The workspace's other member.
+# The workspace's other members and declared targets must be present.
+COPY tests ./tests
 COPY tools ./tools
 RUN cargo build --release --bin predastore
 

@@ -10,8 +10,13 @@
 //! `cargo bench --bench consensus`; `PREDASTORE_BENCH_SECONDS` per step
 //! (default 5). Each figure is also printed as `RESULT <name> <value> <unit>`.
 
-#[path = "../tests/common/mod.rs"]
-mod common;
+// The integration tests' process helpers (`meta` uses `super::node`).
+#[path = "../tests/it/common/meta.rs"]
+#[allow(dead_code)]
+mod meta;
+#[path = "../tests/it/common/node.rs"]
+#[allow(dead_code)]
+mod node;
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
@@ -20,7 +25,7 @@ use std::time::{Duration, Instant};
 use actix::prelude::*;
 use futures::future::join_all;
 
-use common::meta::MetaCluster;
+use meta::MetaCluster;
 use predastore::actors::consensus::{Consensus, ConsensusConfig, LocalRaft, Submit};
 use predastore::metrics;
 use predastore::net::endpoint;

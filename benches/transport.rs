@@ -6,7 +6,7 @@
 //! at 64 concurrent streams, each also as `RESULT <name> <value> <unit>`.
 //! `PREDASTORE_BENCH_SECONDS` sets the small-request run (default 5).
 
-#[path = "../tests/common/node.rs"]
+#[path = "../tests/it/common/node.rs"]
 #[allow(dead_code)]
 mod node;
 

@@ -1,8 +1,6 @@
 //! The metadata group as separate processes on 127.0.0.2–4 with the Raft
 //! network over QUIC, and this test as a gateway forwarding to it.
 
-mod common;
-
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -10,7 +8,8 @@ use std::time::{Duration, Instant};
 
 use actix::prelude::*;
 
-use common::meta::MetaCluster;
+use crate::common::meta::MetaCluster;
+use crate::common::serial;
 use predastore::actors::consensus::{ConsensusError, Read, Submit};
 use predastore::storage::meta::{
     BucketRecord, ErasureLayout, MetaOp, MetaOpError, MetaOutcome, MetaRead, MetaReadResult,
@@ -84,6 +83,8 @@ async fn read_object(
 
 #[actix_rt::test]
 async fn acknowledged_ops_survive_two_leader_kills() -> TestResult {
+    // Its pool and QUIC client move this process's metrics.
+    let _serial = serial::process_metrics().await;
     let mut cluster = MetaCluster::start(3, &[]);
     cluster
         .wait_leader(Duration::from_secs(10))
@@ -231,6 +232,8 @@ async fn acknowledged_ops_survive_two_leader_kills() -> TestResult {
 
 #[actix_rt::test]
 async fn a_restarted_node_catches_up_from_a_snapshot() -> TestResult {
+    // Its pool and QUIC client move this process's metrics.
+    let _serial = serial::process_metrics().await;
     let mut cluster = MetaCluster::start(3, &[("PREDASTORE_RAFT_SNAPSHOT_EVERY", "20")]);
     let leader = cluster
         .wait_leader(Duration::from_secs(10))

@@ -1,0 +1,15 @@
+//! The integration tests: one test binary (one link of the whole
+//! dependency tree), a module per area. Most start real `predastore`
+//! processes; all run concurrently in this process (see `common` for the
+//! address ranges and the lock that keep them apart).
+
+mod common;
+
+mod cluster;
+mod consensus;
+mod grafana;
+mod inline_objects;
+mod raft_storage;
+mod s3;
+mod storage;
+mod transport;
