@@ -4,6 +4,9 @@ WORKDIR /src
 COPY Cargo.toml Cargo.lock ./
 COPY src ./src
 COPY benches ./benches
+# The workspace's other members and declared targets must be present.
+COPY tests ./tests
+COPY tools ./tools
 RUN cargo build --release --bin predastore
 
 FROM debian:bookworm-slim

@@ -15,8 +15,13 @@
 // harness is test code too.
 #![allow(unreachable_pub, clippy::unwrap_used, clippy::expect_used)]
 
-#[path = "../tests/common/mod.rs"]
-mod common;
+// The integration tests' process helpers (`meta` uses `super::node`).
+#[path = "../tests/it/common/meta.rs"]
+#[allow(dead_code)]
+mod meta;
+#[path = "../tests/it/common/node.rs"]
+#[allow(dead_code)]
+mod node;
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
@@ -25,7 +30,7 @@ use std::time::{Duration, Instant};
 use actix::prelude::*;
 use futures::future::join_all;
 
-use common::meta::MetaCluster;
+use meta::MetaCluster;
 use predastore::actors::consensus::{Consensus, ConsensusConfig, LocalRaft, Submit};
 use predastore::metrics;
 use predastore::net::endpoint;

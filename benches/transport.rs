@@ -11,7 +11,7 @@
 // harness is test code too.
 #![allow(unreachable_pub, clippy::unwrap_used, clippy::expect_used)]
 
-#[path = "../tests/common/node.rs"]
+#[path = "../tests/it/common/node.rs"]
 #[allow(dead_code)]
 mod node;
 

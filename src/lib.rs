@@ -5,7 +5,6 @@
 
 pub mod actors;
 pub mod api;
-pub mod bench;
 pub mod cluster;
 pub mod config;
 pub mod error;

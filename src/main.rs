@@ -51,8 +51,6 @@ struct Cli {
 enum Command {
     /// Run the roles named by PREDASTORE_ROLE (the default).
     Serve,
-    /// Load-test a running store over S3 and print `RESULT` lines.
-    Bench(predastore::bench::BenchArgs),
     /// Cluster TLS material.
     Tls {
         #[command(subcommand)]
@@ -71,24 +69,6 @@ enum TlsCommand {
         #[arg(long, default_value_t = 3)]
         nodes: usize,
     },
-}
-
-/// Runs `predastore bench` on its own Tokio runtime; exits 1 on failure.
-fn run_bench(args: predastore::bench::BenchArgs) {
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("predastore bench: {e}");
-            std::process::exit(1);
-        }
-    };
-    if let Err(e) = runtime.block_on(predastore::bench::run(args)) {
-        eprintln!("predastore bench: {e}");
-        std::process::exit(1);
-    }
 }
 
 /// Time a client has to send a request's line and headers.
@@ -110,10 +90,6 @@ fn main() {
                 std::process::exit(1);
             }
         }
-        return;
-    }
-    if let Some(Command::Bench(args)) = cli.command {
-        run_bench(args);
         return;
     }
     let cfg = match Config::from_env() {

@@ -4,13 +4,11 @@
 //! both directions, survive `kill -9`, and do not depend on the volumes,
 //! while the first size above the limit does.
 
-mod common;
-
 use std::fs;
 
 use aws_sdk_s3::Client;
 
-use common::s3::*;
+use crate::common::s3::*;
 
 /// The default `PREDASTORE_INLINE_BYTES`.
 const INLINE: usize = 8 << 10;

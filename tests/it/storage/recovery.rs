@@ -1,16 +1,14 @@
 //! The WAL on disk without actors: torn tails, garbage, flipped bytes,
 //! segment boundaries, index rebuild.
 
-mod common;
-
 use std::fs::{self, OpenOptions};
 use std::os::unix::fs::FileExt;
 use std::path::Path;
 
 use rand::{Rng, RngCore};
 
-use common::disk::{volume_config, Disk, FRAGMENT};
-use common::*;
+use crate::common::disk::{volume_config, Disk, FRAGMENT};
+use crate::common::shards::*;
 use predastore::storage::record::{record_disk_size, Padding};
 use predastore::storage::segment::{list_segments, segment_path, SEGMENT_HEADER_LEN};
 use predastore::storage::{ShardEntry, ShardKey, StorageError, VolumeConfig};

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use actix::prelude::*;
 use futures::StreamExt;
 
+use crate::common::serial;
 use openraft::Raft;
 use predastore::actors::consensus::{Consensus, ConsensusConfig, LocalRaft, Read, Submit};
 use predastore::metrics;
@@ -43,6 +44,8 @@ async fn bucket_count(consensus: &Addr<Consensus>) -> Result<usize, Box<dyn std:
 
 #[actix_rt::test]
 async fn concurrent_ops_are_batched_committed_and_kept() -> Result<(), Box<dyn std::error::Error>> {
+    // Counts this process's Raft entries.
+    let _serial = serial::process_metrics().await;
     let dir = tempfile::tempdir()?;
     let rt = endpoint::runtime(2)?;
     let path = dir.path().to_path_buf();

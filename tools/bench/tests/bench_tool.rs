@@ -1,20 +1,20 @@
-//! `predastore bench` against a real store, scaled down: every phase runs,
+//! `predastore-bench` against a real store, scaled down: every phase runs,
 //! prints its `RESULT` lines with plausible values, counts no failed
-//! request, and leaves no bucket behind.
+//! request, and leaves no bucket behind. The store is the workspace's
+//! `predastore` binary (see `common::store_binary`).
 
 mod common;
 
 use std::collections::BTreeMap;
 use std::process::{Command, Stdio};
 
-use common::s3::*;
+use common::*;
 
 /// Runs the bench with small sizes; its stdout and exit status.
 fn run_bench(store: &StoreProcess, extra: &[&str]) -> (String, std::process::ExitStatus) {
     let pid = store.pid().to_string();
     let endpoint = store.endpoint();
     let mut args = vec![
-        "bench",
         "--endpoint",
         &endpoint,
         "--seconds",
@@ -35,7 +35,7 @@ fn run_bench(store: &StoreProcess, extra: &[&str]) -> (String, std::process::Exi
         &pid,
     ];
     args.extend_from_slice(extra);
-    let out = Command::new(binary())
+    let out = Command::new(bench_binary())
         .args(&args)
         .env_clear()
         .env("PREDASTORE_ACCESS_KEY", ACCESS_KEY)
@@ -43,7 +43,7 @@ fn run_bench(store: &StoreProcess, extra: &[&str]) -> (String, std::process::Exi
         .stdin(Stdio::null())
         .stderr(Stdio::inherit())
         .output()
-        .expect("run predastore bench");
+        .expect("run predastore-bench");
     (
         String::from_utf8(out.stdout).expect("bench stdout is UTF-8"),
         out.status,
@@ -66,7 +66,7 @@ fn results(stdout: &str) -> BTreeMap<String, (f64, String)> {
 
 #[tokio::test]
 async fn bench_runs_every_phase_and_reports_each_figure() {
-    let store = StoreProcess::start(&[]);
+    let store = StoreProcess::start();
     let (stdout, status) = run_bench(&store, &[]);
     assert!(status.success(), "bench failed: {status}\n{stdout}");
     let r = results(&stdout);
@@ -112,10 +112,9 @@ async fn bench_runs_every_phase_and_reports_each_figure() {
 
 #[tokio::test]
 async fn bench_fails_when_the_store_refuses_its_credentials() {
-    let store = StoreProcess::start(&[]);
-    let out = Command::new(binary())
+    let store = StoreProcess::start();
+    let out = Command::new(bench_binary())
         .args([
-            "bench",
             "--endpoint",
             &store.endpoint(),
             "--seconds",
@@ -128,7 +127,7 @@ async fn bench_fails_when_the_store_refuses_its_credentials() {
         .env("PREDASTORE_SECRET_KEY", "not-the-secret")
         .stdin(Stdio::null())
         .output()
-        .expect("run predastore bench");
+        .expect("run predastore-bench");
     assert!(!out.status.success(), "bench with a wrong secret succeeded");
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(

@@ -1,8 +1,6 @@
 //! The metadata group as separate processes on 127.0.0.2–4 with the Raft
 //! network over QUIC, and this test as a gateway forwarding to it.
 
-mod common;
-
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -10,8 +8,9 @@ use std::time::{Duration, Instant};
 
 use actix::prelude::*;
 
-use common::meta::MetaCluster;
-use predastore::actors::consensus::{ConsensusError, Read, Submit};
+use crate::common::meta::MetaCluster;
+use crate::common::serial;
+use predastore::actors::consensus::{ConsensusError, Read, Submit, SubmitOnce};
 use predastore::storage::meta::{
     BucketRecord, ErasureLayout, MetaOp, MetaOpError, MetaOutcome, MetaRead, MetaReadResult,
     ObjectRecord,
@@ -84,6 +83,8 @@ async fn read_object(
 
 #[actix_rt::test]
 async fn acknowledged_ops_survive_two_leader_kills() -> TestResult {
+    // Its pool and QUIC client move this process's metrics.
+    let _serial = serial::process_metrics().await;
     let mut cluster = MetaCluster::start(3, &[]);
     cluster
         .wait_leader(Duration::from_secs(10))
@@ -107,7 +108,10 @@ async fn acknowledged_ops_survive_two_leader_kills() -> TestResult {
                     let r = consensus.send(Submit(put(&key, id))).await;
                     let Ok(mut o) = outcomes.lock() else { return };
                     match r {
-                        Ok(Ok(Ok(MetaOutcome::Replaced(None)))) => {
+                        // A `Duplicate` is an op the Consensus actor sent
+                        // again after its leader died with it in flight:
+                        // it had applied, once.
+                        Ok(Ok(Ok(MetaOutcome::Replaced(None) | MetaOutcome::Duplicate))) => {
                             o.acked.insert(key, id);
                             o.last_ack = Some(Instant::now());
                         }
@@ -230,7 +234,62 @@ async fn acknowledged_ops_survive_two_leader_kills() -> TestResult {
 }
 
 #[actix_rt::test]
+async fn an_op_sent_again_after_a_lost_reply_applies_once() -> TestResult {
+    let _serial = serial::process_metrics().await;
+    let mut cluster = MetaCluster::start(3, &[]);
+    let first = cluster
+        .wait_leader(Duration::from_secs(10))
+        .ok_or("no leader elected")?;
+    let client = cluster.client(Duration::from_secs(8));
+    client.consensus.send(Submit(bucket_op())).await??;
+    let once = |id: u128, op: MetaOp| SubmitOnce { id, op };
+    // The op applies; its reply is "lost" and the caller sends it again,
+    // now to a new leader: it is not applied a second time (if it were,
+    // `if_absent` would refuse it with PreconditionFailed).
+    let applied = client
+        .consensus
+        .send(once(7, put("lost-reply", 7)))
+        .await??;
+    assert_eq!(applied, Ok(MetaOutcome::Replaced(None)));
+    cluster.nodes[first].kill();
+    let again = client
+        .consensus
+        .send(once(7, put("lost-reply", 7)))
+        .await??;
+    assert_eq!(again, Ok(MetaOutcome::Duplicate));
+    // A caller that gave up on op 8 fences it: a late copy never applies.
+    let fenced = client
+        .consensus
+        .send(Submit(MetaOp::Fence { op: 8 }))
+        .await??;
+    assert_eq!(fenced, Ok(MetaOutcome::Fenced { applied: None }));
+    let late = client.consensus.send(once(8, put("fenced", 8))).await??;
+    assert_eq!(late, Err(MetaOpError::Fenced));
+    assert_eq!(read_object(&client.consensus, "fenced").await?, None);
+    // And the fence of an applied op reports it applied.
+    let settled = client
+        .consensus
+        .send(Submit(MetaOp::Fence { op: 7 }))
+        .await??;
+    assert_eq!(
+        settled,
+        Ok(MetaOutcome::Fenced {
+            applied: Some(Ok(()))
+        })
+    );
+    assert_eq!(
+        read_object(&client.consensus, "lost-reply")
+            .await?
+            .map(|o| o.object_id),
+        Some(7)
+    );
+    Ok(())
+}
+
+#[actix_rt::test]
 async fn a_restarted_node_catches_up_from_a_snapshot() -> TestResult {
+    // Its pool and QUIC client move this process's metrics.
+    let _serial = serial::process_metrics().await;
     let mut cluster = MetaCluster::start(3, &[("PREDASTORE_RAFT_SNAPSHOT_EVERY", "20")]);
     let leader = cluster
         .wait_leader(Duration::from_secs(10))

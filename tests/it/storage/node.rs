@@ -1,8 +1,6 @@
 //! The storage node through its actors: concurrent writers, group commit,
 //! slow fsync, compaction, restart.
 
-mod common;
-
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -11,7 +9,7 @@ use std::time::Duration;
 use futures::future::join_all;
 use rand::Rng;
 
-use common::*;
+use crate::common::shards::*;
 use predastore::actors::storage_node::StorageNode;
 use predastore::storage::record::RecordKind;
 use predastore::storage::segment::{list_segments, open_segment, scan_segment};

@@ -1,8 +1,6 @@
 //! The cluster transport between real processes: a storage node started
-//! as `predastore` (role `storage`) on its own 127.0.0.x address, and this
+//! as `predastore` (role `storage`) on its own 127.0.0.2x address, and this
 //! test as the client through the connection pool.
-
-mod common;
 
 use std::net::IpAddr;
 use std::time::{Duration, Instant};
@@ -11,17 +9,17 @@ use actix::prelude::*;
 use bytes::Bytes;
 use futures::StreamExt;
 
-use common::node::{NodeProcess, NodeTls};
-use common::{new_key, random_bytes, rng};
+use crate::common::node::{NodeProcess, NodeTls};
+use crate::common::serial;
+use crate::common::shards::{new_key, random_bytes, rng};
 use predastore::actors::pool::{PeerClient, Pool, PoolConfig};
 use predastore::metrics;
 use predastore::net::endpoint::{self, QuicSettings};
 use predastore::net::tls::{init_cluster_dir, TlsMaterial};
 use predastore::net::{ErrorKind, NetError};
 
-/// Tests here read process-wide metrics: one at a time.
-static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
-
+/// 127.0.0.`last`; each test's node has its own, in 127.0.0.22–27 (see
+/// `common`).
 fn ip(last: u8) -> IpAddr {
     IpAddr::from([127, 0, 0, last])
 }
@@ -114,10 +112,11 @@ fn client_streams_open() -> i64 {
 
 #[actix_rt::test]
 async fn ten_thousand_requests_on_one_connection_leak_no_stream() -> Result<(), NetError> {
-    let _serial = SERIAL.lock().await;
+    // Reads this process's pool and stream metrics.
+    let _serial = serial::process_metrics().await;
     let certs = Certs::new();
     let data_dir = tempfile::tempdir().expect("tempdir");
-    let node = NodeProcess::start(ip(2), data_dir.path(), certs.node(0), &[]);
+    let node = NodeProcess::start(ip(22), data_dir.path(), certs.node(0), &[]);
     let client = Client::new(&certs.material(2), Duration::from_secs(10));
     let peer = node.quic;
     let misses_before = metrics::POOL_MISSES.get();
@@ -230,10 +229,10 @@ async fn ten_thousand_requests_on_one_connection_leak_no_stream() -> Result<(), 
 
 #[actix_rt::test]
 async fn a_restarted_peer_is_reconnected_without_hanging() -> Result<(), NetError> {
-    let _serial = SERIAL.lock().await;
+    let _serial = serial::process_metrics().await;
     let certs = Certs::new();
     let data_dir = tempfile::tempdir().expect("tempdir");
-    let mut node = NodeProcess::start(ip(3), data_dir.path(), certs.node(0), &[]);
+    let mut node = NodeProcess::start(ip(23), data_dir.path(), certs.node(0), &[]);
     let client = Client::new(&certs.material(2), Duration::from_secs(10));
     let key = new_key(1);
     let data = random_bytes(&mut rng(2), 10_000);
@@ -259,10 +258,10 @@ async fn a_restarted_peer_is_reconnected_without_hanging() -> Result<(), NetErro
 
 #[actix_rt::test]
 async fn a_stopped_peer_fails_within_the_timeout_and_is_evicted() -> Result<(), NetError> {
-    let _serial = SERIAL.lock().await;
+    let _serial = serial::process_metrics().await;
     let certs = Certs::new();
     let data_dir = tempfile::tempdir().expect("tempdir");
-    let node = NodeProcess::start(ip(4), data_dir.path(), certs.node(0), &[]);
+    let node = NodeProcess::start(ip(24), data_dir.path(), certs.node(0), &[]);
     let timeout = Duration::from_millis(800);
     let client = Client::new(&certs.material(2), timeout);
     client.peers.health(node.quic).await?;
@@ -291,11 +290,11 @@ async fn a_stopped_peer_fails_within_the_timeout_and_is_evicted() -> Result<(), 
 
 #[actix_rt::test]
 async fn a_peer_with_a_certificate_from_another_ca_is_refused() -> Result<(), NetError> {
-    let _serial = SERIAL.lock().await;
+    let _serial = serial::process_metrics().await;
     let certs = Certs::new();
     let strangers = Certs::new();
     let data_dir = tempfile::tempdir().expect("tempdir");
-    let node = NodeProcess::start(ip(5), data_dir.path(), certs.node(0), &[]);
+    let node = NodeProcess::start(ip(25), data_dir.path(), certs.node(0), &[]);
 
     // A client whose certificate another CA signed (it trusts ours).
     let mut mixed = strangers.material(1);
@@ -319,10 +318,10 @@ async fn a_peer_with_a_certificate_from_another_ca_is_refused() -> Result<(), Ne
 
 #[actix_rt::test]
 async fn garbage_on_a_stream_gets_an_error_and_the_node_goes_on() -> Result<(), NetError> {
-    let _serial = SERIAL.lock().await;
+    let _serial = serial::process_metrics().await;
     let certs = Certs::new();
     let data_dir = tempfile::tempdir().expect("tempdir");
-    let node = NodeProcess::start(ip(6), data_dir.path(), certs.node(0), &[]);
+    let node = NodeProcess::start(ip(26), data_dir.path(), certs.node(0), &[]);
     let client = Client::new(&certs.material(2), Duration::from_secs(5));
     let rt = client.rt.handle().clone();
     let quic = endpoint::start_client(
@@ -379,10 +378,10 @@ async fn garbage_on_a_stream_gets_an_error_and_the_node_goes_on() -> Result<(), 
 
 #[actix_rt::test]
 async fn abandoned_and_failed_requests_leak_no_stream_and_store_nothing() -> Result<(), NetError> {
-    let _serial = SERIAL.lock().await;
+    let _serial = serial::process_metrics().await;
     let certs = Certs::new();
     let data_dir = tempfile::tempdir().expect("tempdir");
-    let node = NodeProcess::start(ip(7), data_dir.path(), certs.node(0), &[]);
+    let node = NodeProcess::start(ip(27), data_dir.path(), certs.node(0), &[]);
     let client = Client::new(&certs.material(2), Duration::from_secs(5));
     let peer = node.quic;
     let mut rng = rng(4);

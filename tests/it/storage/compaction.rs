@@ -1,14 +1,12 @@
 //! Compaction against crashes, aborted and abandoned writes, and corrupt
 //! shards: the cases a review of the storage engine found.
 
-mod common;
-
 use std::fs::OpenOptions;
 use std::os::unix::fs::FileExt;
 use std::path::Path;
 
-use common::disk::{volume_config, Disk};
-use common::*;
+use crate::common::disk::{volume_config, Disk};
+use crate::common::shards::*;
 use predastore::storage::segment::{list_segments, segment_path, SEGMENT_HEADER_LEN};
 use predastore::storage::{ShardKey, StorageError};
 

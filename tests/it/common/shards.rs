@@ -1,10 +1,5 @@
-//! Helpers shared by the integration tests.
-#![allow(dead_code)]
-
-pub mod disk;
-pub mod meta;
-pub mod node;
-pub mod s3;
+//! In-process storage helpers: node configurations, seeded data, shard
+//! keys, chunked bodies, directory sizes.
 
 use std::path::Path;
 use std::time::Duration;

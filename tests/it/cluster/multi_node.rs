@@ -1,10 +1,8 @@
-//! Object data spread over storage nodes: three processes on 127.0.0.2–4,
-//! each a storage node with one volume and a meta node, and a gateway-only
-//! process on 127.0.0.5 that holds no data. With erasure coding 2+1 the
+//! Object data spread over storage nodes: three processes on
+//! 127.0.0.12–14, each a storage node with one volume and a meta node, and
+//! a gateway-only process on 127.0.0.15 that holds no data. With erasure coding 2+1 the
 //! three shards of every object land on the three nodes, travel over QUIC,
 //! and an object still reads back exactly once one node is killed.
-
-mod common;
 
 use std::net::IpAddr;
 use std::path::Path;
@@ -12,8 +10,8 @@ use std::path::Path;
 use aws_sdk_s3::config::retry::RetryConfig;
 use aws_sdk_s3::Client;
 
-use common::node::{free_port, node_list, NodeProcess, NodeTls};
-use common::s3::*;
+use crate::common::node::{free_port, node_list, NodeProcess, NodeTls};
+use crate::common::s3::*;
 use predastore::net::tls::init_cluster_dir;
 
 /// Bytes in the segment files under `dir` (a node's volume).
@@ -40,7 +38,7 @@ impl Cluster {
         let mut nodes: Vec<NodeProcess> = (0..4)
             .map(|i| {
                 NodeProcess::new(
-                    IpAddr::from([127, 0, 0, 2 + i as u8]),
+                    IpAddr::from([127, 0, 0, 12 + i as u8]),
                     &data.path().join(format!("n{}", i + 1)),
                     NodeTls::in_dir(certs.path(), i),
                     &[
@@ -192,11 +190,12 @@ fn a_gateway_refuses_fewer_storage_nodes_than_an_object_has_shards() {
             format!("127.0.0.1:{}", free_port(ip)),
         )
         .env("PREDASTORE_EC", "2+1")
+        // Addresses of this module's range that nothing listens on.
         .env(
             "PREDASTORE_STORAGE_NODES",
-            "1@127.0.0.2:9100,2@127.0.0.3:9100",
+            "1@127.0.0.16:9100,2@127.0.0.17:9100",
         )
-        .env("PREDASTORE_META_PEERS", "1@127.0.0.2:9100")
+        .env("PREDASTORE_META_PEERS", "1@127.0.0.16:9100")
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::piped())
         .spawn()

@@ -5,6 +5,7 @@
 
 use std::io::Cursor;
 
+use crate::common::serial;
 use openraft::storage::RaftStateMachine;
 use openraft::testing::{StoreBuilder, Suite};
 use openraft::{CommittedLeaderId, Entry, EntryPayload, LogId, RaftSnapshotBuilder, StorageError};
@@ -28,6 +29,8 @@ impl StoreBuilder<MetaRaft, LogStore, MetaStateMachine, tempfile::TempDir> for B
 
 #[test]
 fn openraft_storage_conformance_suite() -> Result<(), StorageError<u64>> {
+    // Applied entries move this process's Raft metrics.
+    let _serial = serial::process_metrics_blocking();
     Suite::test_all(Builder)
 }
 
@@ -51,6 +54,8 @@ fn create_bucket(name: &str) -> MetaOp {
 #[tokio::test]
 async fn ops_in_entries_apply_survive_restart_and_travel_by_snapshot(
 ) -> Result<(), Box<dyn std::error::Error>> {
+    // Applied entries move this process's Raft metrics.
+    let _serial = serial::process_metrics().await;
     let dir = tempfile::tempdir()?;
     {
         let mut sm = MetaStateMachine::open(&dir.path().join("sm"))?;

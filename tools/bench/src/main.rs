@@ -1,4 +1,4 @@
-//! `predastore bench`: a small S3 load tool for a running store.
+//! `predastore-bench`: a small S3 load tool for a running store.
 //!
 //! It talks to any S3 endpoint through `aws-sdk-s3` (path-style, region
 //! `us-east-1`) and runs these phases, each skippable with `--skip`:
@@ -74,8 +74,13 @@ pub enum Phase {
     Big,
 }
 
-/// Options of `predastore bench`.
-#[derive(clap::Args, Debug, Clone)]
+/// Options of `predastore-bench`.
+#[derive(clap::Parser, Debug, Clone)]
+#[command(
+    name = "predastore-bench",
+    version,
+    about = "Load-test a running S3 store and print `RESULT` lines"
+)]
 pub struct BenchArgs {
     /// S3 endpoint of the store.
     #[arg(long, default_value = "http://127.0.0.1:9000")]
@@ -133,6 +138,25 @@ pub struct BenchArgs {
     /// temporary directory).
     #[arg(long)]
     pub tmp_dir: Option<PathBuf>,
+}
+
+/// Runs the bench on its own Tokio runtime; exits 1 on failure.
+fn main() {
+    let args = <BenchArgs as clap::Parser>::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("predastore-bench: {e}");
+            std::process::exit(1);
+        }
+    };
+    if let Err(e) = runtime.block_on(run(args)) {
+        eprintln!("predastore-bench: {e}");
+        std::process::exit(1);
+    }
 }
 
 /// Runs the phases `args` asks for against a running store.

@@ -1,0 +1,5 @@
+//! Several processes as one cluster: the metadata group alone, and
+//! storage nodes with a gateway.
+
+mod meta_cluster;
+mod multi_node;

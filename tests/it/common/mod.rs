@@ -1,0 +1,29 @@
+//! Helpers shared by the integration tests, by concern.
+//!
+//! All tests run in one process, concurrently. Tests that start cluster
+//! processes each use their own range of loopback addresses (ports come
+//! from [`node::free_port`]), so no two running tests share an
+//! address:port:
+//!
+//! | range | tests |
+//! | --- | --- |
+//! | 127.0.0.1 | single-node stores (`s3`, `inline_objects`), client sockets |
+//! | 127.0.0.2–4 | `cluster::meta_cluster` ([`meta::MetaCluster`]) |
+//! | 127.0.0.12–17 | `cluster::multi_node` |
+//! | 127.0.0.22–27 | `transport` |
+//! | 127.0.0.32–35 | `consistency` (the leader-kill run) |
+//!
+//! Tests that read this process's own metrics hold [`serial::process_metrics`].
+#![allow(dead_code)]
+
+pub mod damage;
+pub mod digest;
+pub mod disk;
+pub mod http;
+pub mod meta;
+pub mod node;
+pub mod s3;
+pub mod sdk;
+pub mod serial;
+pub mod shards;
+pub mod store;

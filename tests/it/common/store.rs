@@ -1,0 +1,195 @@
+//! A real `predastore` process serving S3 (role `all`, one node, three
+//! volumes, erasure coding 2+1), started, killed and restarted at will.
+
+use super::node::{free_port, wait_ready};
+use super::sdk::client_config_at;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+use aws_sdk_s3::config::retry::RetryConfig;
+use aws_sdk_s3::config::ResponseChecksumValidation;
+use aws_sdk_s3::Client;
+
+/// Access key every test store is started with.
+pub const ACCESS_KEY: &str = "PSTESTACCESSKEY00001";
+/// Secret key every test store is started with.
+pub const SECRET_KEY: &str = "predastore/test/secret/0123456789abcdefgh";
+/// One mebibyte.
+pub const MIB: usize = 1 << 20;
+/// Stripe size the stores are started with (`PREDASTORE_STRIPE_BYTES`).
+pub const STRIPE: usize = MIB;
+
+/// The `predastore` binary under test.
+pub fn binary() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_predastore"))
+}
+
+/// A running single-node store (gateway, metadata and storage in one
+/// process) with its data in a temporary directory.
+pub struct StoreProcess {
+    child: Option<Child>,
+    data: tempfile::TempDir,
+    http: SocketAddr,
+    quic: SocketAddr,
+    env: Vec<(String, String)>,
+}
+
+impl StoreProcess {
+    /// Starts a store in a fresh data directory and waits until it is
+    /// ready; `overrides` replace or add environment variables.
+    pub fn start(overrides: &[(&str, &str)]) -> Self {
+        let ip = IpAddr::V4(Ipv4Addr::LOCALHOST);
+        let http_port = free_port(ip);
+        let mut quic_port = free_port(ip);
+        while quic_port == http_port {
+            quic_port = free_port(ip);
+        }
+        let data = tempfile::Builder::new()
+            .prefix("predastore-s3-")
+            .tempdir()
+            .expect("create data dir");
+        let http = SocketAddr::new(ip, http_port);
+        let quic = SocketAddr::new(ip, quic_port);
+        let mut env: Vec<(String, String)> = [
+            ("PREDASTORE_ROLE", "all".to_string()),
+            ("PREDASTORE_DATA_DIR", data.path().display().to_string()),
+            ("PREDASTORE_LISTEN", http.to_string()),
+            ("PREDASTORE_QUIC_LISTEN", quic.to_string()),
+            ("PREDASTORE_ACCESS_KEY", ACCESS_KEY.to_string()),
+            ("PREDASTORE_SECRET_KEY", SECRET_KEY.to_string()),
+            ("PREDASTORE_LOG", "warn".to_string()),
+            ("PREDASTORE_SEGMENT_BYTES", (64u64 << 20).to_string()),
+            ("PREDASTORE_VOLUMES", "3".to_string()),
+            ("PREDASTORE_EC", "2+1".to_string()),
+            ("PREDASTORE_STRIPE_BYTES", STRIPE.to_string()),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
+        for (k, v) in overrides {
+            env.retain(|(key, _)| key != k);
+            env.push((k.to_string(), v.to_string()));
+        }
+        let mut store = Self {
+            child: None,
+            data,
+            http,
+            quic,
+            env,
+        };
+        store.spawn();
+        store
+    }
+
+    fn spawn(&mut self) {
+        assert!(self.child.is_none(), "store already running");
+        let mut cmd = Command::new(binary());
+        cmd.env_clear()
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit());
+        for (k, v) in &self.env {
+            cmd.env(k, v);
+        }
+        self.child = Some(cmd.spawn().expect("start predastore"));
+        self.wait_ready();
+    }
+
+    fn wait_ready(&mut self) {
+        if let Some(child) = self.child.as_mut() {
+            wait_ready(child, self.http);
+        }
+    }
+
+    /// SIGKILL, and wait for it (no-op when not running).
+    pub fn kill(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    /// Kills the process if it runs (SIGKILL), then starts it again on the
+    /// same addresses and data directory and waits until it is ready.
+    /// Clients made before keep pooled connections to the dead process:
+    /// make a new one.
+    pub fn restart(&mut self) {
+        self.kill();
+        self.spawn();
+    }
+
+    /// The running store's process id.
+    pub fn pid(&self) -> u32 {
+        self.child
+            .as_ref()
+            .map(Child::id)
+            .expect("store is running")
+    }
+
+    /// `http://127.0.0.1:<port>`.
+    pub fn endpoint(&self) -> String {
+        format!("http://{}", self.http)
+    }
+
+    /// The S3 (HTTP) address.
+    pub fn addr(&self) -> SocketAddr {
+        self.http
+    }
+
+    /// The UDP address of the cluster transport.
+    pub fn quic_addr(&self) -> SocketAddr {
+        self.quic
+    }
+
+    /// `PREDASTORE_DATA_DIR`; volumes are `vol0`, `vol1`, `vol2` in it.
+    pub fn data_dir(&self) -> &Path {
+        self.data.path()
+    }
+
+    /// A client with the store's credentials, configured as the SDK ships
+    /// (CRC32 request checksums, aws-chunked trailers for streamed bodies,
+    /// response checksums validated, standard retries).
+    pub fn client(&self) -> Client {
+        Client::from_conf(
+            self.client_config(ACCESS_KEY, SECRET_KEY, RetryConfig::standard())
+                .build(),
+        )
+    }
+
+    /// A client that never retries and does not validate response
+    /// checksums itself, so a test sees exactly what the store sent (for
+    /// reads that may fail with 5xx, or are checked byte by byte).
+    pub fn client_unverified(&self) -> Client {
+        Client::from_conf(
+            self.client_config(ACCESS_KEY, SECRET_KEY, RetryConfig::disabled())
+                .response_checksum_validation(ResponseChecksumValidation::WhenRequired)
+                .build(),
+        )
+    }
+
+    /// A client signing with other credentials (never retries).
+    pub fn client_with_keys(&self, access_key: &str, secret_key: &str) -> Client {
+        Client::from_conf(
+            self.client_config(access_key, secret_key, RetryConfig::disabled())
+                .build(),
+        )
+    }
+
+    /// The configuration every client starts from: this endpoint,
+    /// path-style, us-east-1, static credentials, latest behavior version.
+    pub fn client_config(
+        &self,
+        access_key: &str,
+        secret_key: &str,
+        retry: RetryConfig,
+    ) -> aws_sdk_s3::config::Builder {
+        client_config_at(&self.endpoint(), access_key, secret_key, retry)
+    }
+}
+
+impl Drop for StoreProcess {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}

@@ -1,0 +1,20 @@
+//! The integration tests: one test binary (one link of the whole
+//! dependency tree), a module per area. Most start real `predastore`
+//! processes; all run concurrently in this process (see `common` for the
+//! address ranges and the lock that keep them apart).
+
+// The shared helpers are `pub` for the modules that use them, and unwrap
+// as test code does.
+#![allow(unreachable_pub, clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+mod cluster;
+mod consensus;
+mod consistency;
+mod grafana;
+mod inline_objects;
+mod raft_storage;
+mod s3;
+mod storage;
+mod transport;

@@ -1,0 +1,268 @@
+//! Auth: bad credentials, unsigned requests, presigned URLs; request ids on every response.
+
+use std::collections::HashSet;
+use std::time::{Duration, SystemTime};
+
+use aws_sdk_s3::operation::RequestId;
+use aws_sdk_s3::presigning::PresigningConfig;
+use aws_sdk_s3::primitives::ByteStream;
+
+use super::{assert_same_bytes, create_bucket};
+use crate::common::s3::*;
+
+#[tokio::test]
+async fn bad_credentials_and_unsigned_requests_are_refused_and_presigned_urls_work() {
+    let store = StoreProcess::start(&[]);
+    let s3 = store.client();
+    create_bucket(&s3, "auth").await;
+    let data = random_bytes(51, 10_000);
+    put(&s3, "auth", "secret.txt", &data).await;
+    put(&s3, "auth", "other.txt", b"other").await;
+
+    let wrong_secret = store.client_with_keys(ACCESS_KEY, "definitely-not-the-secret-key");
+    assert_s3_error(
+        wrong_secret.list_buckets().send().await,
+        "SignatureDoesNotMatch",
+        403,
+    );
+    assert_s3_error(
+        wrong_secret
+            .get_object()
+            .bucket("auth")
+            .key("secret.txt")
+            .send()
+            .await,
+        "SignatureDoesNotMatch",
+        403,
+    );
+    assert_s3_error(
+        wrong_secret
+            .put_object()
+            .bucket("auth")
+            .key("intruder")
+            .body(ByteStream::from_static(b"intruder"))
+            .send()
+            .await,
+        "SignatureDoesNotMatch",
+        403,
+    );
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("streamed.bin");
+    // Small enough to be sent whole before the store answers.
+    write_random_file(&path, 52, 64 * 1024);
+    assert_s3_error(
+        wrong_secret
+            .put_object()
+            .bucket("auth")
+            .key("intruder")
+            .body(file_body(&path).await)
+            .send()
+            .await,
+        "SignatureDoesNotMatch",
+        403,
+    );
+    assert_s3_error(
+        s3.get_object().bucket("auth").key("intruder").send().await,
+        "NoSuchKey",
+        404,
+    );
+
+    let unknown = store.client_with_keys("PSUNKNOWNACCESSKEY99", SECRET_KEY);
+    assert_s3_error(
+        unknown.list_buckets().send().await,
+        "InvalidAccessKeyId",
+        403,
+    );
+    assert_s3_error(
+        unknown
+            .get_object()
+            .bucket("auth")
+            .key("secret.txt")
+            .send()
+            .await,
+        "InvalidAccessKeyId",
+        403,
+    );
+
+    // A presigned GET, fetched by a client that knows nothing of SigV4.
+    let presigned = presign_get(&s3, "auth", "secret.txt").await;
+    assert!(
+        presigned.uri().contains("X-Amz-Signature="),
+        "{}",
+        presigned.uri()
+    );
+    let raw = send_presigned(store.addr(), &presigned, &[], b"").expect("presigned GET");
+    assert_eq!(raw.status, 200, "{}", String::from_utf8_lossy(&raw.body));
+    assert_same_bytes(&raw.body, &data, "presigned GET");
+    assert_eq!(raw.header("etag"), Some(etag_of(&data).as_str()));
+
+    // The same signature on another key.
+    let target = path_and_query(presigned.uri());
+    assert!(target.starts_with("/auth/secret.txt?"), "{target}");
+    let tampered = target.replacen("/auth/secret.txt", "/auth/other.txt", 1);
+    let signed_headers: Vec<(&str, &str)> = presigned.headers().collect();
+    let raw =
+        http_request(store.addr(), "GET", &tampered, &signed_headers, b"").expect("tampered GET");
+    assert_eq!(raw.status, 403);
+    assert_eq!(raw.error_code().as_deref(), Some("SignatureDoesNotMatch"));
+
+    // Expired: signed an hour ago for one minute.
+    let expired = s3
+        .get_object()
+        .bucket("auth")
+        .key("secret.txt")
+        .presigned(
+            PresigningConfig::builder()
+                .start_time(SystemTime::now() - Duration::from_secs(3600))
+                .expires_in(Duration::from_secs(60))
+                .build()
+                .expect("config"),
+        )
+        .await
+        .expect("presign");
+    let raw = send_presigned(store.addr(), &expired, &[], b"").expect("expired GET");
+    assert_eq!(raw.status, 403);
+    assert_eq!(raw.error_code().as_deref(), Some("AccessDenied"));
+    assert!(raw.body.len() < data.len() && !raw.body.windows(64).any(|w| w == &data[..64]));
+
+    // No signature at all.
+    for (method, target, body) in [
+        ("GET", "/auth/secret.txt", &b""[..]),
+        ("HEAD", "/auth/secret.txt", &b""[..]),
+        ("GET", "/auth", &b""[..]),
+        ("GET", "/", &b""[..]),
+        ("PUT", "/auth/anonymous.txt", &b"anonymous"[..]),
+        ("DELETE", "/auth/secret.txt", &b""[..]),
+    ] {
+        let raw = http_request(store.addr(), method, target, &[], body).expect("unsigned request");
+        assert_eq!(raw.status, 403, "unsigned {method} {target}");
+        if method != "HEAD" {
+            assert_eq!(
+                raw.error_code().as_deref(),
+                Some("AccessDenied"),
+                "unsigned {method} {target}"
+            );
+        }
+    }
+    assert_s3_error(
+        s3.get_object()
+            .bucket("auth")
+            .key("anonymous.txt")
+            .send()
+            .await,
+        "NoSuchKey",
+        404,
+    );
+    assert_object(&s3, "auth", "secret.txt", &data).await;
+}
+
+#[tokio::test]
+async fn every_response_carries_x_amz_request_id() {
+    let store = StoreProcess::start(&[]);
+    let s3 = store.client();
+    create_bucket(&s3, "ids").await;
+    let mut ids = Vec::new();
+
+    let out = s3
+        .put_object()
+        .bucket("ids")
+        .key("k")
+        .body(ByteStream::from_static(b"hello"))
+        .send()
+        .await
+        .expect("put");
+    ids.push(out.request_id().expect("PutObject request id").to_string());
+    let out = s3
+        .head_object()
+        .bucket("ids")
+        .key("k")
+        .send()
+        .await
+        .expect("head");
+    ids.push(out.request_id().expect("HeadObject request id").to_string());
+    let out = s3
+        .list_objects_v2()
+        .bucket("ids")
+        .send()
+        .await
+        .expect("list");
+    ids.push(
+        out.request_id()
+            .expect("ListObjectsV2 request id")
+            .to_string(),
+    );
+    let out = s3.list_buckets().send().await.expect("list buckets");
+    ids.push(
+        out.request_id()
+            .expect("ListBuckets request id")
+            .to_string(),
+    );
+    let err = s3
+        .get_object()
+        .bucket("ids")
+        .key("absent")
+        .send()
+        .await
+        .expect_err("absent");
+    let id = err
+        .raw_response()
+        .and_then(|r| r.headers().get("x-amz-request-id"))
+        .expect("x-amz-request-id on NoSuchKey");
+    ids.push(id.to_string());
+
+    let mut raw_check = |what: &str, raw: RawResponse, statuses: &[u16]| {
+        assert!(
+            statuses.contains(&raw.status),
+            "{what}: status {}",
+            raw.status
+        );
+        let id = raw
+            .header("x-amz-request-id")
+            .unwrap_or_else(|| panic!("{what}: no x-amz-request-id"));
+        assert!(!id.is_empty(), "{what}: empty x-amz-request-id");
+        ids.push(id.to_string());
+    };
+    let presigned = presign_get(&s3, "ids", "k").await;
+    raw_check(
+        "presigned GET",
+        send_presigned(store.addr(), &presigned, &[], b"").unwrap(),
+        &[200],
+    );
+    let presigned = presign_get(&s3, "ids", "absent").await;
+    raw_check(
+        "presigned GET of a missing key",
+        send_presigned(store.addr(), &presigned, &[], b"").unwrap(),
+        &[404],
+    );
+    let presigned = presign_get(&s3, "no-such-bucket", "k").await;
+    raw_check(
+        "presigned GET of a missing bucket",
+        send_presigned(store.addr(), &presigned, &[], b"").unwrap(),
+        &[404],
+    );
+    raw_check(
+        "unsigned GET",
+        http_request(store.addr(), "GET", "/ids/k", &[], b"").unwrap(),
+        &[403],
+    );
+    raw_check(
+        "unsigned HEAD",
+        http_request(store.addr(), "HEAD", "/ids/k", &[], b"").unwrap(),
+        &[403],
+    );
+    raw_check(
+        "garbage Authorization",
+        http_request(
+            store.addr(),
+            "GET",
+            "/ids/k",
+            &[("Authorization", "AWS4-HMAC-SHA256 garbage")],
+            b"",
+        )
+        .unwrap(),
+        &[400, 403],
+    );
+
+    let unique: HashSet<&String> = ids.iter().collect();
+    assert_eq!(unique.len(), ids.len(), "request ids repeat: {ids:?}");
+}

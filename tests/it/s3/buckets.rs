@@ -1,0 +1,128 @@
+//! Buckets: create, list, locate, delete, with S3's errors.
+
+use aws_sdk_s3::error::DisplayErrorContext;
+use aws_sdk_s3::primitives::ByteStream;
+
+use super::{create_bucket, now_secs};
+use crate::common::s3::*;
+
+#[tokio::test]
+async fn buckets_are_created_listed_located_and_deleted_with_s3_errors() {
+    let store = StoreProcess::start(&[]);
+    let s3 = store.client();
+
+    create_bucket(&s3, "alpha").await;
+    s3.head_bucket()
+        .bucket("alpha")
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("HeadBucket alpha: {}", DisplayErrorContext(&e)));
+    assert_status(s3.head_bucket().bucket("no-such-bucket").send().await, 404);
+
+    let listed = s3.list_buckets().send().await.expect("ListBuckets");
+    let alpha = listed
+        .buckets()
+        .iter()
+        .find(|b| b.name() == Some("alpha"))
+        .expect("ListBuckets contains alpha");
+    let created = alpha.creation_date().expect("bucket creation date").secs();
+    assert!(
+        (created - now_secs()).abs() < 300,
+        "creation date {created} is not now"
+    );
+
+    // us-east-1 is reported as an empty LocationConstraint.
+    let location = s3
+        .get_bucket_location()
+        .bucket("alpha")
+        .send()
+        .await
+        .expect("GetBucketLocation");
+    assert!(
+        location
+            .location_constraint()
+            .is_none_or(|c| c.as_str().is_empty()),
+        "location of a us-east-1 bucket: {:?}",
+        location.location_constraint()
+    );
+
+    assert_s3_error(
+        s3.create_bucket().bucket("alpha").send().await,
+        "BucketAlreadyOwnedByYou",
+        409,
+    );
+
+    let too_long = "x".repeat(64);
+    for bad in [
+        "ab",
+        "Upper-Case",
+        "under_score",
+        "-leading-dash",
+        "trailing-dash-",
+        "double..dot",
+        "192.168.5.4",
+        too_long.as_str(),
+    ] {
+        assert_s3_error(
+            s3.create_bucket().bucket(bad).send().await,
+            "InvalidBucketName",
+            400,
+        );
+    }
+    // The longest and shortest legal names are fine.
+    create_bucket(&s3, &"a".repeat(63)).await;
+    create_bucket(&s3, "a-b").await;
+
+    put(&s3, "alpha", "keep", b"x").await;
+    assert_s3_error(
+        s3.delete_bucket().bucket("alpha").send().await,
+        "BucketNotEmpty",
+        409,
+    );
+    s3.head_bucket()
+        .bucket("alpha")
+        .send()
+        .await
+        .expect("still there");
+
+    s3.delete_object()
+        .bucket("alpha")
+        .key("keep")
+        .send()
+        .await
+        .expect("delete keep");
+    s3.delete_bucket()
+        .bucket("alpha")
+        .send()
+        .await
+        .expect("delete empty bucket");
+    assert_status(s3.head_bucket().bucket("alpha").send().await, 404);
+    // An upload right after the delete is refused.
+    assert_s3_error(
+        s3.put_object()
+            .bucket("alpha")
+            .key("late")
+            .body(ByteStream::from_static(b"too late"))
+            .send()
+            .await,
+        "NoSuchBucket",
+        404,
+    );
+    let listed = s3.list_buckets().send().await.expect("ListBuckets");
+    assert!(
+        listed.buckets().iter().all(|b| b.name() != Some("alpha")),
+        "deleted bucket still listed"
+    );
+    assert_s3_error(
+        s3.delete_bucket().bucket("alpha").send().await,
+        "NoSuchBucket",
+        404,
+    );
+
+    // The name is free again.
+    create_bucket(&s3, "alpha").await;
+    assert!(
+        list_all_keys(&s3, "alpha").await.is_empty(),
+        "a re-created bucket is empty"
+    );
+}
