@@ -198,18 +198,29 @@ fn percentile_ms(mut d: Vec<Duration>, p: f64) -> f64 {
     d[i].as_secs_f64() * 1000.0
 }
 
-/// Writers and readers on `keys` keys until `stop`; each writer's values
-/// are `(writer, seq)` with sizes cycling through `sizes`.
-fn spawn_load(
-    s3: &Client,
-    bucket: &str,
+/// A load: `writers` writers and `readers` readers on `keys` keys; each
+/// writer's values are `(writer, seq)` with sizes cycling through `sizes`.
+struct Load {
     keys: usize,
     writers: u32,
     readers: usize,
     sizes: &'static [u32],
+}
+
+/// Runs `load` on `bucket` until `stop`, recording into `history`.
+fn spawn_load(
+    s3: &Client,
+    bucket: &str,
+    load: Load,
     stop: Arc<std::sync::atomic::AtomicBool>,
     history: &History,
 ) -> Vec<tokio::task::JoinHandle<()>> {
+    let Load {
+        keys,
+        writers,
+        readers,
+        sizes,
+    } = load;
     use std::sync::atomic::Ordering;
     let mut tasks = Vec::new();
     for writer in 0..writers {
@@ -286,7 +297,13 @@ async fn a_get_racing_overwrites_and_deletes_delivers_one_whole_version() {
     // Two writers overwrite one key with 2 MiB bodies (eight stripes)
     // while four readers stream it and a deleter removes it now and then.
     static SIZES: &[u32] = &[2 << 20, (2 << 20) + 17];
-    let mut tasks = spawn_load(&s3, "race", 1, 2, 4, SIZES, stop.clone(), &history);
+    let load = Load {
+        keys: 1,
+        writers: 2,
+        readers: 4,
+        sizes: SIZES,
+    };
+    let mut tasks = spawn_load(&s3, "race", load, stop.clone(), &history);
     let deleter = {
         let (s3, stop, history) = (s3.clone(), stop.clone(), history.clone());
         tokio::spawn(async move {
@@ -476,7 +493,13 @@ async fn killing_the_leader_loses_no_acknowledged_write_and_serves_no_stale_read
     let history: History = Arc::default();
     let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
     static SIZES: &[u32] = &[3000, 300_000, 1_100_000];
-    let tasks = spawn_load(&s3, "nemesis", 6, 3, 3, SIZES, stop.clone(), &history);
+    let load = Load {
+        keys: 6,
+        writers: 3,
+        readers: 3,
+        sizes: SIZES,
+    };
+    let tasks = spawn_load(&s3, "nemesis", load, stop.clone(), &history);
 
     // The nemesis: kill the leader, time the election, restart it.
     let started = Instant::now();

@@ -37,7 +37,10 @@ fn openraft_storage_conformance_suite() -> Result<(), StorageError<u64>> {
 fn entry(term: u64, index: u64, ops: Vec<MetaOp>) -> Entry<MetaRaft> {
     Entry {
         log_id: LogId::new(CommittedLeaderId::new(term, 1), index),
-        payload: EntryPayload::Normal(MetaRequest { ops }),
+        payload: EntryPayload::Normal(MetaRequest {
+            ops,
+            ..Default::default()
+        }),
     }
 }
 

@@ -241,7 +241,8 @@ async fn an_op_sent_again_after_a_lost_reply_applies_once() -> TestResult {
         .wait_leader(Duration::from_secs(10))
         .ok_or("no leader elected")?;
     let client = cluster.client(Duration::from_secs(8));
-    client.consensus.send(Submit(bucket_op())).await??;
+    let created = client.consensus.send(Submit(bucket_op())).await??;
+    assert_eq!(created, Ok(MetaOutcome::Done));
     let once = |id: u128, op: MetaOp| SubmitOnce { id, op };
     // The op applies; its reply is "lost" and the caller sends it again,
     // now to a new leader: it is not applied a second time (if it were,
