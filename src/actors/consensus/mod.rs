@@ -182,6 +182,8 @@ pub struct Consensus {
     /// A flush is due once answered callers have had their turn.
     turn_pending: bool,
     retry_scheduled: bool,
+    /// A deadline check is scheduled.
+    deadline_watch: bool,
     cfg: ConsensusConfig,
 }
 
@@ -212,6 +214,7 @@ impl Consensus {
             probing: false,
             turn_pending: false,
             retry_scheduled: false,
+            deadline_watch: false,
             cfg,
         }
     }
@@ -258,13 +261,7 @@ impl Consensus {
         let mut keep = VecDeque::new();
         while let Some(p) = self.pending.pop_front() {
             if p.deadline <= now {
-                let why = format!("no leader settled it within {:?}", self.cfg.op_timeout);
-                let e = if p.maybe_sent {
-                    ConsensusError::Indeterminate(why)
-                } else {
-                    ConsensusError::Unavailable(why)
-                };
-                p.answer(Err(e));
+                self.expire(p);
             } else if p.forwarded && route != Route::Local {
                 let leader = match route {
                     Route::Remote(id, _) => Some(id),
@@ -286,6 +283,18 @@ impl Consensus {
         batch
     }
 
+    /// Answers an op whose deadline passed: not applied if it was never
+    /// sent, outcome unknown if it may have been.
+    fn expire(&self, p: Pending) {
+        let why = format!("no leader settled it within {:?}", self.cfg.op_timeout);
+        let e = if p.maybe_sent {
+            ConsensusError::Indeterminate(why)
+        } else {
+            ConsensusError::Unavailable(why)
+        };
+        p.answer(Err(e));
+    }
+
     /// Sends what has gathered, while entry slots are free.
     fn flush(&mut self, ctx: &mut Context<Self>) {
         loop {
@@ -296,8 +305,14 @@ impl Consensus {
                 self.in_flight = 0;
                 self.reroute_in_flight(route);
             }
-            if self.in_flight >= self.cfg.max_in_flight || self.pending.is_empty() {
+            if self.pending.is_empty() {
                 return;
+            }
+            if self.in_flight >= self.cfg.max_in_flight {
+                // Waiting ops still expire on time if the entry ahead of
+                // them hangs (a one-shot timer: it must not keep the actor
+                // alive once nothing waits).
+                return self.watch_deadlines(ctx);
             }
             let batch = self.take_batch(route);
             match route {
@@ -411,6 +426,23 @@ impl Consensus {
                     act.flush(ctx);
                 }),
         );
+    }
+
+    fn watch_deadlines(&mut self, ctx: &mut Context<Self>) {
+        if self.deadline_watch {
+            return;
+        }
+        self.deadline_watch = true;
+        ctx.run_later(RETRY_DELAY * 10, |act, ctx| {
+            act.deadline_watch = false;
+            let now = Instant::now();
+            let (overdue, waiting) = std::mem::take(&mut act.pending)
+                .into_iter()
+                .partition::<VecDeque<_>, _>(|p| p.deadline <= now);
+            act.pending = waiting;
+            overdue.into_iter().for_each(|p| act.expire(p));
+            act.flush(ctx);
+        });
     }
 
     fn retry_later(&mut self, ctx: &mut Context<Self>) {
@@ -631,15 +663,18 @@ impl Actor for Consensus {
                 ctx.run_interval(PROBE_AFTER / 2, |act, ctx| act.probe_leader(ctx));
             }
             Some(local) => {
-                // Raft's metrics say at once when the leader changes.
+                // Raft's metrics say at once when the leader changes. The
+                // watcher holds a weak address: it must not keep the actor
+                // (and with it Raft and the store) alive.
                 let mut metrics = local.raft.metrics();
-                let me = ctx.address();
+                let me = ctx.address().downgrade();
                 actix::spawn(async move {
                     let mut leader = metrics.borrow_and_update().current_leader;
                     while metrics.changed().await.is_ok() {
                         let now = metrics.borrow_and_update().current_leader;
                         if now != leader {
                             leader = now;
+                            let Some(me) = me.upgrade() else { return };
                             if me.send(LeaderMaybeChanged).await.is_err() {
                                 return;
                             }
@@ -648,9 +683,6 @@ impl Actor for Consensus {
                 });
             }
         }
-        // Ops waiting for a leader expire on time even when nothing else
-        // wakes the actor.
-        ctx.run_interval(RETRY_DELAY * 10, |act, ctx| act.flush(ctx));
     }
 }
 
