@@ -198,6 +198,10 @@ pub enum TlsSource {
     Dev(PathBuf),
 }
 
+/// Longest `PREDASTORE_META_OP_TIMEOUT_MS`: well under the two minutes
+/// the metadata remembers an applied op's id.
+const MAX_META_OP_TIMEOUT_MS: u64 = 50_000;
+
 impl Config {
     /// Reads the environment over the defaults and checks the result.
     pub fn from_env() -> Result<Self, ConfigError> {
@@ -239,6 +243,13 @@ impl Config {
             return Err(ConfigError(
                 "PREDASTORE_ACCESS_KEY / PREDASTORE_SECRET_KEY: must not be empty".into(),
             ));
+        }
+        // An op is re-sent for at most this long, and its id must still be
+        // remembered (two minutes) when a late copy or its fence arrives.
+        if !(100..=MAX_META_OP_TIMEOUT_MS).contains(&self.meta_op_timeout_ms) {
+            return Err(ConfigError(format!(
+                "PREDASTORE_META_OP_TIMEOUT_MS: must be 100 to {MAX_META_OP_TIMEOUT_MS}"
+            )));
         }
         if self.raft_snapshot_every == 0 {
             return Err(ConfigError(

@@ -131,7 +131,9 @@ type Waiter = oneshot::Sender<Result<MetaResult, ConsensusError>>;
 struct Pending {
     id: OpId,
     op: MetaOp,
-    waiter: Waiter,
+    /// Taken when the op is answered (an op in flight may be answered at
+    /// its deadline, before its entry comes back).
+    waiter: Option<Waiter>,
     deadline: Instant,
     /// Sent here by another node: commit locally or refuse, never forward.
     forwarded: bool,
@@ -141,8 +143,14 @@ struct Pending {
 }
 
 impl Pending {
-    fn answer(self, r: Result<MetaResult, ConsensusError>) {
-        let _ = self.waiter.send(r);
+    fn answer(mut self, r: Result<MetaResult, ConsensusError>) {
+        self.answer_now(r);
+    }
+
+    fn answer_now(&mut self, r: Result<MetaResult, ConsensusError>) {
+        if let Some(waiter) = self.waiter.take() {
+            let _ = waiter.send(r);
+        }
     }
 }
 
@@ -267,7 +275,14 @@ impl Consensus {
                     Route::Remote(id, _) => Some(id),
                     _ => None,
                 };
-                p.answer(Err(ConsensusError::NotLeader(leader)));
+                // One that went out in an entry may still commit: its
+                // sender must keep it "maybe applied".
+                let e = if p.maybe_sent {
+                    ConsensusError::Indeterminate("leadership moved with the op in flight".into())
+                } else {
+                    ConsensusError::NotLeader(leader)
+                };
+                p.answer(Err(e));
             } else if batch.len() < MAX_OPS_PER_ENTRY
                 && (batch.is_empty() || bytes + op_bytes(&p.op) <= MAX_ENTRY_BYTES)
                 && route != Route::Unknown
@@ -285,14 +300,14 @@ impl Consensus {
 
     /// Answers an op whose deadline passed: not applied if it was never
     /// sent, outcome unknown if it may have been.
-    fn expire(&self, p: Pending) {
+    fn expire(&self, mut p: Pending) {
         let why = format!("no leader settled it within {:?}", self.cfg.op_timeout);
         let e = if p.maybe_sent {
             ConsensusError::Indeterminate(why)
         } else {
             ConsensusError::Unavailable(why)
         };
-        p.answer(Err(e));
+        p.answer_now(Err(e));
     }
 
     /// Sends what has gathered, while entry slots are free.
@@ -441,7 +456,19 @@ impl Consensus {
                 .partition::<VecDeque<_>, _>(|p| p.deadline <= now);
             act.pending = waiting;
             overdue.into_iter().for_each(|p| act.expire(p));
+            // An entry that hangs (a leader cut off from its quorum) is
+            // answered at its ops' deadlines; a late answer finds them
+            // answered already.
+            let why = format!("no leader settled it within {:?}", act.cfg.op_timeout);
+            for (_, batch) in act.in_flight_entries.values_mut() {
+                for p in batch.iter_mut().filter(|p| p.deadline <= now) {
+                    p.answer_now(Err(ConsensusError::Indeterminate(why.clone())));
+                }
+            }
             act.flush(ctx);
+            if !act.in_flight_entries.is_empty() {
+                act.watch_deadlines(ctx);
+            }
         });
     }
 
@@ -475,6 +502,7 @@ impl Consensus {
             at_ms: now_ms(),
         };
         let (generation, seq) = self.start_entry(Route::Local, batch);
+        self.watch_deadlines(ctx);
         let write = async move { raft.client_write(request).await };
         ctx.spawn(write.into_actor(self).map(move |result, act, ctx| {
             let Some(mut batch) = act.end_entry(generation, seq) else {
@@ -509,6 +537,7 @@ impl Consensus {
         };
         let call = MetaCall::Submit(batch.iter().map(|p| (p.id, p.op.clone())).collect());
         let (generation, seq) = self.start_entry(Route::Remote(leader, addr), batch);
+        self.watch_deadlines(ctx);
         let send = async move {
             let body = wire::encode(&call).map_err(|e| (e.to_string(), false))?;
             let reply = peers
@@ -536,6 +565,13 @@ impl Consensus {
                                 p.maybe_sent = true;
                                 again.push(p);
                             }
+                            // An op that may be in some log is not "not
+                            // applied" because this attempt was refused.
+                            Err(
+                                ConsensusError::Busy
+                                | ConsensusError::Unavailable(_)
+                                | ConsensusError::Failed(_),
+                            ) if p.maybe_sent => again.push(p),
                             r => p.answer(r),
                         }
                     }
@@ -701,7 +737,7 @@ impl Consensus {
         self.pending.push_back(Pending {
             id,
             op,
-            waiter,
+            waiter: Some(waiter),
             deadline,
             forwarded,
             maybe_sent: false,

@@ -183,6 +183,62 @@ pub struct ObjectService {
     data: ObjectCoordinator,
     limits: ObjectLimits,
     recent_buckets: RecentBuckets,
+    /// Where the drop task goes on next (entries that cannot be dropped
+    /// yet must not hold back the ones behind them).
+    drop_cursor: Mutex<Option<Vec<u8>>>,
+}
+
+/// The record a commit makes point to new data: what to check before
+/// deleting that data when the commit's fate was unknown.
+#[derive(Clone, Debug)]
+enum DataOwner {
+    /// The object `bucket/key`.
+    Object { bucket: String, key: String },
+    /// Part `part` of upload `upload_id` (of `bucket/key` once completed).
+    Part {
+        bucket: String,
+        key: String,
+        upload_id: String,
+        part: u32,
+    },
+}
+
+/// Whether the metadata still points to the data of `object_id` (the
+/// object's current version and, for a part, the upload's part); `None`
+/// if it could not be read.
+async fn still_referenced(
+    consensus: &Addr<Consensus>,
+    owner: &DataOwner,
+    object_id: u128,
+) -> Option<bool> {
+    let (bucket, key) = match owner {
+        DataOwner::Object { bucket, key } | DataOwner::Part { bucket, key, .. } => (bucket, key),
+    };
+    let object = MetaRead::Object {
+        bucket: bucket.clone(),
+        key: key.clone(),
+    };
+    let MetaReadResult::Object(record) = consensus.send(Read(object)).await.ok()?.ok()? else {
+        return None;
+    };
+    if record.is_some_and(|r| r.shard_sets().iter().any(|s| s.object_id == object_id)) {
+        return Some(true);
+    }
+    let DataOwner::Part {
+        upload_id, part, ..
+    } = owner
+    else {
+        return Some(false);
+    };
+    let parts = MetaRead::Parts {
+        upload_id: upload_id.clone(),
+        part_number_marker: part.saturating_sub(1),
+        max_parts: 1,
+    };
+    let MetaReadResult::Parts(page) = consensus.send(Read(parts)).await.ok()?.ok()? else {
+        return None;
+    };
+    Some(page.parts.iter().any(|p| p.object_id == object_id))
 }
 
 /// Where a commit leaves the data it was about.
@@ -202,6 +258,7 @@ impl ObjectService {
             data,
             limits,
             recent_buckets: RecentBuckets::default(),
+            drop_cursor: Mutex::new(None),
         }
     }
 
@@ -226,6 +283,7 @@ impl ObjectService {
     async fn commit_data(
         &self,
         op: MetaOp,
+        owner: DataOwner,
         new: Vec<ShardSet>,
     ) -> Result<MetaOutcome, ObjectError> {
         let id: OpId = rand::random();
@@ -251,15 +309,17 @@ impl ObjectService {
             }
             CommitFailure::Unknown(e) => {
                 tracing::warn!(op = %format!("{id:032x}"), error = %e, "metadata commit outcome unknown; fencing it in the background");
-                self.settle_later(id, new);
+                self.settle_later(id, owner, new);
                 Err(e)
             }
         }
     }
 
     /// Fences op `id` until a leader answers, then drops `new` unless the
-    /// op had applied.
-    fn settle_later(&self, id: OpId, new: Vec<ShardSet>) {
+    /// op had applied. "Not applied" from the fence can also mean "applied
+    /// so long ago that its id is forgotten" (no leader for minutes): data
+    /// is deleted only if `owner`'s record does not point to it either.
+    fn settle_later(&self, id: OpId, owner: DataOwner, new: Vec<ShardSet>) {
         let consensus = self.consensus.clone();
         let data = self.data.clone();
         actix::spawn(async move {
@@ -270,7 +330,16 @@ impl ObjectService {
                         let kept = matches!(applied, Some(Ok(())));
                         if !kept {
                             for set in &new {
-                                data.delete(set).await;
+                                let referenced = loop {
+                                    match still_referenced(&consensus, &owner, set.object_id).await
+                                    {
+                                        Some(r) => break r,
+                                        None => tokio::time::sleep(FENCE_RETRY).await,
+                                    }
+                                };
+                                if !referenced {
+                                    data.delete(set).await;
+                                }
                             }
                         }
                         tracing::info!(op = %format!("{id:032x}"), applied = kept, "unknown metadata commit settled");
@@ -308,7 +377,9 @@ impl ObjectService {
     /// One round of the drop task; how many entries it settled.
     pub async fn drop_due(&self) -> Result<usize, ObjectError> {
         let grace = u64::try_from(self.limits.drop_grace.as_millis()).unwrap_or(u64::MAX);
+        let after = self.drop_cursor.lock().ok().and_then(|c| c.clone());
         let read = MetaRead::DueDrops {
+            after,
             before_ms: now_ms().saturating_sub(grace),
             limit: DROPS_PER_ROUND,
         };
@@ -317,6 +388,13 @@ impl ObjectService {
                 "unexpected answer to a drop-list read",
             ));
         };
+        // A short page is the end of the list: start over next round.
+        let next = (due.len() == DROPS_PER_ROUND)
+            .then(|| due.last().map(|d| d.key.clone()))
+            .flatten();
+        if let Ok(mut cursor) = self.drop_cursor.lock() {
+            *cursor = next;
+        }
         let mut done = Vec::new();
         for drop in due {
             let mut all = true;
@@ -718,7 +796,13 @@ impl ObjectService {
             last_modified_ms: now_ms(),
         };
         let op = MetaOp::PutPart { part: part.clone() };
-        self.commit_data(op, vec![set]).await?;
+        let owner = DataOwner::Part {
+            bucket: upload.bucket.clone(),
+            key: upload.key.clone(),
+            upload_id: upload.upload_id.clone(),
+            part: part.part_number,
+        };
+        self.commit_data(op, owner, vec![set]).await?;
         Ok(part)
     }
 
@@ -729,11 +813,15 @@ impl ObjectService {
         if_absent: bool,
     ) -> Result<ObjectRecord, ObjectError> {
         let new = record.shard_sets();
+        let owner = DataOwner::Object {
+            bucket: record.bucket.clone(),
+            key: record.key.clone(),
+        };
         let op = MetaOp::PutObject {
             record: record.clone(),
             if_absent,
         };
-        self.commit_data(op, new).await?;
+        self.commit_data(op, owner, new).await?;
         Ok(record)
     }
 

@@ -397,6 +397,11 @@ impl<'a> Overlay<'a> {
                 Ok(MetaOutcome::Fenced { applied })
             }
             MetaOp::ForgetDrops { keys } => {
+                // Only keys the drop list can hold: a removal of a key fjall
+                // cannot take would fail the commit on every replica.
+                if keys.iter().any(|k| !super::once::is_drop_key(k)) {
+                    return Err(MetaOpError::InvalidArgument.into());
+                }
                 for key in keys {
                     self.remove(Space::Drops, key.clone());
                 }
@@ -446,7 +451,9 @@ impl<'a> Overlay<'a> {
             keys::object_key(&record.bucket, &record.key),
             v,
         )?;
-        if let Some(old) = &old {
+        // The same record put again (a repeat that escaped its id) must not
+        // drop its own data.
+        if let Some(old) = old.as_ref().filter(|o| o.object_id != record.object_id) {
             self.drops.extend(old.shard_sets());
         }
         Ok(MetaOutcome::Replaced(old))

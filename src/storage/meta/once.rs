@@ -62,6 +62,11 @@ impl Position {
     }
 }
 
+/// Whether `key` has the shape of a drop-list key.
+pub(super) fn is_drop_key(key: &[u8]) -> bool {
+    key.len() == 20
+}
+
 fn id_key(id: OpId) -> Vec<u8> {
     id.to_be_bytes().to_vec()
 }
@@ -87,7 +92,11 @@ impl Overlay<'_> {
     ) -> Result<(), Fail> {
         let v = to_bytes(&result)?;
         self.put(Space::AppliedOps, id_key(id), v)?;
-        self.put(Space::AppliedOrder, pos.key(), id_key(id))?;
+        // One position may remember two ids (a fence's own and the one it
+        // fences): the order key ends with the id.
+        let mut order = pos.key();
+        order.extend_from_slice(&id_key(id));
+        self.put(Space::AppliedOrder, order, id_key(id))?;
         Ok(())
     }
 
@@ -127,15 +136,18 @@ impl Overlay<'_> {
 
 impl MetaState {
     /// Up to `limit` entries of the drop list queued before `before_ms`,
-    /// oldest first.
-    pub fn due_drops(&self, before_ms: u64, limit: usize) -> Result<Vec<PendingDrop>, MetaError> {
+    /// oldest first, after the key `after` (a cursor, so that entries that
+    /// cannot be dropped yet do not hold back the ones behind them).
+    pub fn due_drops(
+        &self,
+        after: Option<&[u8]>,
+        before_ms: u64,
+        limit: usize,
+    ) -> Result<Vec<PendingDrop>, MetaError> {
+        let lower = after.map_or(Bound::Unbounded, |k| Bound::Excluded(k.to_vec()));
         let upper = Bound::Excluded(before_ms.to_be_bytes().to_vec());
         let mut out = Vec::new();
-        for guard in self
-            .ks(Space::Drops)
-            .range((Bound::Unbounded, upper))
-            .take(limit)
-        {
+        for guard in self.ks(Space::Drops).range((lower, upper)).take(limit) {
             let (k, v) = guard.into_inner()?;
             out.push(PendingDrop {
                 at_ms: Position::at_ms_of(&k).ok_or(MetaError::Corrupt("drop key"))?,
@@ -158,9 +170,9 @@ pub(super) fn check_entry(space: Space, key: &[u8], value: &[u8]) -> Result<(), 
         Space::AppliedOps => {
             key.len() == 16 && from_bytes::<Remembered>(value, "applied op").is_ok()
         }
-        Space::AppliedOrder => key.len() == 20 && value.len() == 16,
+        Space::AppliedOrder => key.len() == 36 && value.len() == 16,
         Space::Drops => {
-            key.len() == 20 && from_bytes::<Vec<ShardSet>>(value, "drop list entry").is_ok()
+            is_drop_key(key) && from_bytes::<Vec<ShardSet>>(value, "drop list entry").is_ok()
         }
         _ => false,
     };

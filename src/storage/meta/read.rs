@@ -47,6 +47,8 @@ pub enum MetaRead {
     },
     /// Entries of the drop list queued before `before_ms`, oldest first.
     DueDrops {
+        /// Only entries after this key (the last one of the previous page).
+        after: Option<Vec<u8>>,
         /// Only entries older than this (ms since the Unix epoch).
         before_ms: u64,
         /// At most this many.
@@ -105,9 +107,11 @@ impl MetaState {
             MetaRead::Upload(id) => MetaReadResult::Upload(self.get_upload(id)?),
             MetaRead::AccessKey(id) => MetaReadResult::AccessKey(self.get_access_key(id)?),
             MetaRead::Layout => MetaReadResult::Layout(self.layout()?),
-            MetaRead::DueDrops { before_ms, limit } => {
-                MetaReadResult::Drops(self.due_drops(*before_ms, *limit)?)
-            }
+            MetaRead::DueDrops {
+                after,
+                before_ms,
+                limit,
+            } => MetaReadResult::Drops(self.due_drops(after.as_deref(), *before_ms, *limit)?),
             MetaRead::Objects { bucket, query } => {
                 MetaReadResult::Objects(self.list_objects(bucket, query)?)
             }

@@ -19,7 +19,7 @@ use super::MetaError;
 /// Magic bytes that start a snapshot stream.
 const SNAPSHOT_MAGIC: &[u8; 8] = b"PSMETA\r\n";
 /// Version of the snapshot stream format.
-const SNAPSHOT_VERSION: u8 = 1;
+const SNAPSHOT_VERSION: u8 = 2;
 /// Snapshot tag that ends the stream (followed by the entry count).
 pub(super) const SNAPSHOT_END: u8 = 0;
 /// Import commits a fjall batch whenever this many bytes are pending.

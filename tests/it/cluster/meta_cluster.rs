@@ -334,9 +334,12 @@ async fn a_restarted_node_catches_up_from_a_snapshot() -> TestResult {
         assert!(Instant::now() < deadline, "restarted node did not catch up");
         actix_rt::time::sleep(Duration::from_millis(50)).await;
     }
-    assert_eq!(
-        cluster.nodes[follower].metric("predastore_raft_snapshots_installed_total"),
-        Some(1.0),
+    // At least one snapshot (a transfer the leader retried, e.g. after a
+    // lost answer, installs a second time).
+    assert!(
+        cluster.nodes[follower]
+            .metric("predastore_raft_snapshots_installed_total")
+            .is_some_and(|n| n >= 1.0),
         "it caught up without the snapshot"
     );
 

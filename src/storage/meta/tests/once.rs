@@ -88,7 +88,7 @@ fn replaced_and_removed_data_waits_on_the_drop_list() -> Result<(), MetaError> {
     entry(&state, 1, &[create_bucket("b")], &[], T0)?;
     entry(&state, 2, &[put("b", "k", 10)], &[], T0)?;
     assert!(
-        state.due_drops(u64::MAX, 10)?.is_empty(),
+        state.due_drops(None, u64::MAX, 10)?.is_empty(),
         "a first write replaces nothing"
     );
     entry(&state, 3, &[put("b", "k", 11)], &[], T0 + 100)?;
@@ -103,8 +103,8 @@ fn replaced_and_removed_data_waits_on_the_drop_list() -> Result<(), MetaError> {
         T0 + 200,
     )?;
     // Not due before its time.
-    assert!(state.due_drops(T0 + 100, 10)?.is_empty());
-    let due = state.due_drops(T0 + 1_000, 10)?;
+    assert!(state.due_drops(None, T0 + 100, 10)?.is_empty());
+    let due = state.due_drops(None, T0 + 1_000, 10)?;
     let dropped: Vec<(u64, Vec<u128>)> = due
         .iter()
         .map(|d| (d.at_ms, d.sets.iter().map(|s| s.object_id).collect()))
@@ -151,7 +151,7 @@ fn multipart_leftovers_go_on_the_drop_list() -> Result<(), MetaError> {
     // Completed with parts 1 and 2: the second part 3 is dropped.
     entry(&state, 4, &[complete(&[(1, "p1"), (2, "p2")])], &[], T0 + 2)?;
     let ids: Vec<Vec<u128>> = state
-        .due_drops(u64::MAX, 10)?
+        .due_drops(None, u64::MAX, 10)?
         .iter()
         .map(|d| d.sets.iter().map(|s| s.object_id).collect())
         .collect();
