@@ -24,6 +24,12 @@
 mod memory;
 mod report;
 
+/// The same allocator as the store: the SDK allocates many small buffers
+/// across threads, and the client shares the machine with the store, so a
+/// slower client allocator would lower the figures measured.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use memory::{read_mem_kib, MemSampler};
 use report::{
     describe, drain, random_bytes, report_small, report_throughput, result, Progress, Ticker,
