@@ -7,17 +7,14 @@
 //! which write it got and check every byte of it.
 
 use std::collections::{BTreeMap, HashMap};
-use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use aws_sdk_s3::config::retry::RetryConfig;
 use aws_sdk_s3::Client;
 
-use crate::common::node::{node_list, NodeProcess, NodeTls};
+use crate::common::cluster::Cluster;
 use crate::common::s3::*;
 use crate::common::store::StoreProcess;
-use predastore::net::tls::init_cluster_dir;
 
 /// One write's identity, stamped into the first bytes of its body.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -401,67 +398,12 @@ fn store_metric(store: &StoreProcess, name: &str) -> Option<f64> {
         .reduce(|a, b| a + b)
 }
 
-/// Three `storage,meta` nodes on 127.0.0.32–34 and a gateway on .35.
-struct Cluster {
-    nodes: Vec<NodeProcess>,
-    _certs: tempfile::TempDir,
-    _data: tempfile::TempDir,
-}
-
-impl Cluster {
-    fn start() -> Self {
-        let certs = tempfile::tempdir().expect("tempdir");
-        init_cluster_dir(certs.path(), 4).expect("certs");
-        let data = tempfile::tempdir().expect("tempdir");
-        let mut nodes: Vec<NodeProcess> = (0..4)
-            .map(|i| {
-                NodeProcess::new(
-                    IpAddr::from([127, 0, 0, 32 + i as u8]),
-                    &data.path().join(format!("n{}", i + 1)),
-                    NodeTls::in_dir(certs.path(), i),
-                    &[
-                        ("PREDASTORE_EC", "2+1"),
-                        ("PREDASTORE_STRIPE_BYTES", "262144"),
-                        ("PREDASTORE_ACCESS_KEY", ACCESS_KEY),
-                        ("PREDASTORE_SECRET_KEY", SECRET_KEY),
-                        ("PREDASTORE_DIAL_TIMEOUT_MS", "500"),
-                        ("PREDASTORE_RPC_TIMEOUT_MS", "3000"),
-                    ],
-                )
-            })
-            .collect();
-        let peers = node_list(&nodes[..3]);
-        for (i, node) in nodes.iter_mut().enumerate() {
-            let role = if i < 3 { "storage,meta" } else { "gateway" };
-            node.set_env("PREDASTORE_ROLE", role);
-            node.set_env("PREDASTORE_NODE_ID", &(i + 1).to_string());
-            node.set_env("PREDASTORE_META_PEERS", &peers);
-            node.set_env("PREDASTORE_STORAGE_NODES", &peers);
-        }
-        for node in &mut nodes {
-            node.spawn();
-        }
-        Self {
-            nodes,
-            _certs: certs,
-            _data: data,
-        }
-    }
-
-    fn gateway(&self) -> Client {
-        client_at(
-            &format!("http://{}", self.nodes[3].http),
-            RetryConfig::standard().with_max_attempts(3),
-        )
-    }
-
-    /// The meta node that says it leads.
-    fn leader(&self) -> Option<usize> {
-        (0..3).find(|&i| {
-            self.nodes[i].is_running()
-                && self.nodes[i].metric("predastore_raft_is_leader") == Some(1.0)
-        })
-    }
+/// The meta node that says it leads.
+fn leader(cluster: &Cluster) -> Option<usize> {
+    (0..3).find(|&i| {
+        cluster.nodes[i].is_running()
+            && cluster.nodes[i].metric("predastore_raft_is_leader") == Some(1.0)
+    })
 }
 
 /// Reads an env knob of the failover run (longer runs for the bench).
@@ -480,8 +422,14 @@ fn knob(name: &str, default: u64) -> u64 {
 async fn killing_the_leader_loses_no_acknowledged_write_and_serves_no_stale_read() {
     let run_for = Duration::from_secs(knob("PREDASTORE_NEMESIS_SECS", 40));
     let kill_every = Duration::from_secs(knob("PREDASTORE_NEMESIS_KILL_EVERY_SECS", 9));
-    let cluster = Arc::new(Mutex::new(Cluster::start()));
-    let s3 = cluster.lock().expect("cluster").gateway();
+    // Three `storage,meta` nodes on 127.0.0.32–34 and a gateway on .35.
+    let env = [
+        ("PREDASTORE_STRIPE_BYTES", "262144"),
+        ("PREDASTORE_DIAL_TIMEOUT_MS", "500"),
+        ("PREDASTORE_RPC_TIMEOUT_MS", "3000"),
+    ];
+    let cluster = Arc::new(Mutex::new(Cluster::start(32, &env)));
+    let s3 = cluster.lock().expect("cluster").gateway(3);
     let deadline = Instant::now() + Duration::from_secs(30);
     while s3.create_bucket().bucket("nemesis").send().await.is_err() {
         assert!(
@@ -509,7 +457,7 @@ async fn killing_the_leader_loses_no_acknowledged_write_and_serves_no_stale_read
         let c = cluster.clone();
         let killed = tokio::task::spawn_blocking(move || {
             let mut c = c.lock().expect("cluster");
-            let leader = c.leader()?;
+            let leader = leader(&c)?;
             c.nodes[leader].kill();
             Some(leader)
         })
@@ -520,7 +468,7 @@ async fn killing_the_leader_loses_no_acknowledged_write_and_serves_no_stale_read
         let mut elected = None;
         while at.elapsed() < Duration::from_secs(10) {
             let c = cluster.clone();
-            if tokio::task::spawn_blocking(move || c.lock().expect("cluster").leader())
+            if tokio::task::spawn_blocking(move || leader(&c.lock().expect("cluster")))
                 .await
                 .expect("poll")
                 .is_some()

@@ -7,12 +7,9 @@
 use std::net::IpAddr;
 use std::path::Path;
 
-use aws_sdk_s3::config::retry::RetryConfig;
-use aws_sdk_s3::Client;
-
-use crate::common::node::{free_port, node_list, NodeProcess, NodeTls};
+use crate::common::cluster::Cluster;
+use crate::common::node::free_port;
 use crate::common::s3::*;
-use predastore::net::tls::init_cluster_dir;
 
 /// Bytes in the segment files under `dir` (a node's volume).
 fn segment_bytes(dir: &Path) -> u64 {
@@ -23,65 +20,23 @@ fn segment_bytes(dir: &Path) -> u64 {
         .sum()
 }
 
-/// The storage and meta nodes, then the gateway (last).
-struct Cluster {
-    nodes: Vec<NodeProcess>,
-    _certs: tempfile::TempDir,
-    _data: tempfile::TempDir,
-}
-
-impl Cluster {
-    fn start() -> Self {
-        let certs = tempfile::tempdir().expect("tempdir");
-        init_cluster_dir(certs.path(), 4).expect("certs");
-        let data = tempfile::tempdir().expect("tempdir");
-        let mut nodes: Vec<NodeProcess> = (0..4)
-            .map(|i| {
-                NodeProcess::new(
-                    IpAddr::from([127, 0, 0, 12 + i as u8]),
-                    &data.path().join(format!("n{}", i + 1)),
-                    NodeTls::in_dir(certs.path(), i),
-                    &[
-                        ("PREDASTORE_EC", "2+1"),
-                        ("PREDASTORE_STRIPE_BYTES", &STRIPE.to_string()),
-                        ("PREDASTORE_ACCESS_KEY", ACCESS_KEY),
-                        ("PREDASTORE_SECRET_KEY", SECRET_KEY),
-                        // A dead node costs each shard read one dial timeout.
-                        ("PREDASTORE_DIAL_TIMEOUT_MS", "500"),
-                    ],
-                )
-            })
-            .collect();
-        let peers = node_list(&nodes[..3]);
-        for (i, node) in nodes.iter_mut().enumerate() {
-            let role = if i < 3 { "storage,meta" } else { "gateway" };
-            node.set_env("PREDASTORE_ROLE", role);
-            node.set_env("PREDASTORE_NODE_ID", &(i + 1).to_string());
-            node.set_env("PREDASTORE_META_PEERS", &peers);
-            node.set_env("PREDASTORE_STORAGE_NODES", &peers);
-        }
-        for node in &mut nodes {
-            node.spawn();
-        }
-        Self {
-            nodes,
-            _certs: certs,
-            _data: data,
-        }
-    }
-
-    fn gateway(&self) -> Client {
-        client_at(
-            &format!("http://{}", self.nodes[3].http),
-            RetryConfig::standard().with_max_attempts(5),
-        )
-    }
+/// The cluster on 127.0.0.12–15.
+fn start_cluster() -> Cluster {
+    let stripe = STRIPE.to_string();
+    Cluster::start(
+        12,
+        &[
+            ("PREDASTORE_STRIPE_BYTES", &stripe),
+            // A dead node costs each shard read one dial timeout.
+            ("PREDASTORE_DIAL_TIMEOUT_MS", "500"),
+        ],
+    )
 }
 
 #[tokio::test]
 async fn shards_spread_over_three_nodes_and_objects_survive_losing_one() {
-    let mut cluster = Cluster::start();
-    let s3 = cluster.gateway();
+    let mut cluster = start_cluster();
+    let s3 = cluster.gateway(5);
     s3.create_bucket()
         .bucket("spread")
         .send()
@@ -159,7 +114,7 @@ async fn shards_spread_over_three_nodes_and_objects_survive_losing_one() {
     // One storage (and meta) node gone: data is rebuilt from the other
     // two, metadata served by the remaining majority.
     cluster.nodes[2].kill();
-    let s3 = cluster.gateway();
+    let s3 = cluster.gateway(5);
     for (key, data) in &objects {
         assert_object(&s3, "spread", key, data).await;
     }
@@ -170,7 +125,7 @@ async fn shards_spread_over_three_nodes_and_objects_survive_losing_one() {
     // everything still reads back.
     cluster.nodes[2].restart();
     cluster.nodes[0].kill();
-    let s3 = cluster.gateway();
+    let s3 = cluster.gateway(5);
     for (key, data) in &objects {
         assert_object(&s3, "spread", key, data).await;
     }

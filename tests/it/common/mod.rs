@@ -16,6 +16,7 @@
 //! Tests that read this process's own metrics hold [`serial::process_metrics`].
 #![allow(dead_code)]
 
+pub mod cluster;
 pub mod damage;
 pub mod digest;
 pub mod disk;
