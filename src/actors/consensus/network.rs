@@ -110,11 +110,12 @@ fn mismatch<E: std::error::Error>() -> RPCError<u64, BasicNode, E> {
 }
 
 impl RaftNetwork<MetaRaft> for RaftPeer {
-    /// Retry an unreachable member every 200 ms (openraft's default is
-    /// 500): a member that comes back hears from the leader before its
-    /// election timer (300–600 ms) runs out.
+    /// Retry an unreachable member once a second (openraft's default is
+    /// 500 ms): openraft logs every failed attempt, and a member that comes
+    /// back holds its elections for 2 s (`storage::raft::group`), so it
+    /// hears from the leader before it could depose it.
     fn backoff(&self) -> openraft::network::Backoff {
-        openraft::network::Backoff::new(std::iter::repeat(std::time::Duration::from_millis(200)))
+        openraft::network::Backoff::new(std::iter::repeat(std::time::Duration::from_secs(1)))
     }
 
     async fn append_entries(
