@@ -187,6 +187,8 @@ pub struct Consensus {
     /// When an in-flight entry last completed (or the first one left).
     last_progress: Instant,
     probing: bool,
+    /// Which of the other meta nodes the next probe asks.
+    probe_turn: usize,
     /// A flush is due once answered callers have had their turn.
     turn_pending: bool,
     retry_scheduled: bool,
@@ -220,6 +222,7 @@ impl Consensus {
             next_entry: 0,
             last_progress: Instant::now(),
             probing: false,
+            probe_turn: 0,
             turn_pending: false,
             retry_scheduled: false,
             deadline_watch: false,
@@ -399,16 +402,25 @@ impl Consensus {
         let Some(peers) = self.peers.clone() else {
             return;
         };
-        let i = self
+        // Ask the meta nodes other than the silent leader in turn: one
+        // that was just restarted (or is down too) must not be asked again
+        // and again while the others know the new leader.
+        let others: Vec<(u64, SocketAddr)> = self
             .meta_peers
             .iter()
-            .position(|(id, _)| *id == leader)
-            .unwrap_or(0);
-        let (asked, addr) = self.meta_peers[(i + 1) % self.meta_peers.len()];
+            .copied()
+            .filter(|(id, _)| *id != leader)
+            .collect();
+        self.probe_turn = self.probe_turn.wrapping_add(1);
+        let (asked, addr) = others[self.probe_turn % others.len()];
         self.probing = true;
         let ask = async move {
             let body = wire::encode(&MetaCall::WhoLeads).ok()?;
-            let reply = peers.message(addr, Channel::Meta, body).await.ok()?;
+            // A probe that does not answer quickly is no better than none.
+            let reply = tokio::time::timeout(PROBE_AFTER, peers.message(addr, Channel::Meta, body))
+                .await
+                .ok()?
+                .ok()?;
             match wire::decode(&reply).ok()? {
                 MetaReply::Leader(l) => l,
                 _ => None,
