@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 use aws_sdk_s3::Client;
 
 use crate::common::cluster::Cluster;
+use crate::common::node::http_get;
 use crate::common::s3::*;
 use crate::common::store::StoreProcess;
 
@@ -391,7 +392,7 @@ async fn replaced_and_deleted_data_is_dropped_after_the_grace_period() {
 
 /// A metric of a single store.
 fn store_metric(store: &StoreProcess, name: &str) -> Option<f64> {
-    let text = crate::common::node::http_get(store.addr(), "/metrics")?;
+    let text = http_get(store.addr(), "/metrics")?;
     text.lines()
         .filter(|l| l.starts_with(name))
         .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
@@ -510,6 +511,23 @@ async fn killing_the_leader_loses_no_acknowledged_write_and_serves_no_stale_read
             },
         );
     }
+    // The SDK retries a 500 and would hide it: the gateway's own count
+    // must show none.
+    let c = cluster.clone();
+    let served_500 = tokio::task::spawn_blocking(move || {
+        let text = http_get(c.lock().expect("cluster").nodes[3].http, "/metrics")?;
+        Some(
+            text.lines()
+                .filter(|l| {
+                    l.starts_with("predastore_s3_requests_total") && l.contains("status=\"500\"")
+                })
+                .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
+                .sum::<f64>(),
+        )
+    })
+    .await
+    .expect("metrics");
+    assert_eq!(served_500, Some(0.0), "the gateway answered 500");
     let history = history.lock().expect("history").clone();
     report(&history, &kills);
     if let Err(e) = check_history(&history) {

@@ -50,16 +50,24 @@ impl From<ConsensusError> for S3Error {
     }
 }
 
+/// Object data that could not be moved. Too few shard nodes reachable is
+/// a state that passes (a node restarting, a node down and a write that
+/// needs it): 503 with `Retry-After`, as AWS answers when it cannot serve
+/// a request now. Anything else is our fault: 500.
 impl From<FrontendError> for S3Error {
     fn from(e: FrontendError) -> Self {
-        let code = match e {
-            FrontendError::Quorum(_)
-            | FrontendError::Erasure(_)
+        let error = match e {
+            FrontendError::Quorum(_) => {
+                tracing::warn!(error = %e, "object data request failed: too few shards");
+                return S3Error::new(S3ErrorCode::ServiceUnavailable)
+                    .with_header("Retry-After", "1");
+            }
+            FrontendError::Erasure(_)
             | FrontendError::Storage(_)
             | FrontendError::Peer(_)
-            | FrontendError::Layout(_) => S3ErrorCode::InternalError,
+            | FrontendError::Layout(_) => S3Error::new(S3ErrorCode::InternalError),
         };
         tracing::error!(error = %e, "object data request failed");
-        S3Error::new(code)
+        error
     }
 }
