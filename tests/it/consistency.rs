@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use aws_sdk_s3::Client;
 
 use crate::common::cluster::Cluster;
-use crate::common::node::http_get;
+use crate::common::node::metric_at;
 use crate::common::s3::*;
 use crate::common::store::StoreProcess;
 
@@ -73,7 +73,14 @@ enum OpKind {
 
 type History = Arc<Mutex<Vec<Op>>>;
 
-fn record(history: &History, op: Op) {
+/// Records what an operation on `key` begun at `start` saw, ending now.
+fn record(history: &History, key: usize, start: Instant, kind: OpKind) {
+    let op = Op {
+        key,
+        start,
+        end: Instant::now(),
+        kind,
+    };
     history.lock().expect("history lock").push(op);
 }
 
@@ -240,15 +247,7 @@ fn spawn_load(
                 };
                 let start = Instant::now();
                 let result = write(&s3, &bucket, &format!("k{key}"), value).await;
-                record(
-                    &history,
-                    Op {
-                        key,
-                        start,
-                        end: Instant::now(),
-                        kind: OpKind::Write(value, result),
-                    },
-                );
+                record(&history, key, start, OpKind::Write(value, result));
             }
         }));
     }
@@ -266,15 +265,7 @@ fn spawn_load(
                 let key = n % keys;
                 let start = Instant::now();
                 let kind = read(&s3, &bucket, &format!("k{key}")).await;
-                record(
-                    &history,
-                    Op {
-                        key,
-                        start,
-                        end: Instant::now(),
-                        kind,
-                    },
-                );
+                record(&history, key, start, kind);
             }
         }));
     }
@@ -314,15 +305,7 @@ async fn a_get_racing_overwrites_and_deletes_delivers_one_whole_version() {
                     .send()
                     .await
                     .expect("delete");
-                record(
-                    &history,
-                    Op {
-                        key: 0,
-                        start,
-                        end: Instant::now(),
-                        kind: OpKind::Delete,
-                    },
-                );
+                record(&history, 0, start, OpKind::Delete);
             }
         })
     };
@@ -362,7 +345,7 @@ async fn replaced_and_deleted_data_is_dropped_after_the_grace_period() {
         .send()
         .await
         .expect("create bucket");
-    let dropped = || store_metric(&store, "predastore_data_dropped_total").unwrap_or(0.0);
+    let dropped = || metric_at(store.addr(), "predastore_data_dropped_total", "").unwrap_or(0.0);
     let before = dropped();
     for i in 0..3u64 {
         put(&s3, "drops", "k", &random_bytes(i, 100_000)).await;
@@ -388,15 +371,6 @@ async fn replaced_and_deleted_data_is_dropped_after_the_grace_period() {
         "NoSuchKey",
         404,
     );
-}
-
-/// A metric of a single store.
-fn store_metric(store: &StoreProcess, name: &str) -> Option<f64> {
-    let text = http_get(store.addr(), "/metrics")?;
-    text.lines()
-        .filter(|l| l.starts_with(name))
-        .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
-        .reduce(|a, b| a + b)
 }
 
 /// The meta node that says it leads.
@@ -501,29 +475,16 @@ async fn killing_the_leader_loses_no_acknowledged_write_and_serves_no_stale_read
             matches!(kind, OpKind::Read(Some(_))),
             "k{key} after the run: {kind:?}"
         );
-        record(
-            &history,
-            Op {
-                key,
-                start,
-                end: Instant::now(),
-                kind,
-            },
-        );
+        record(&history, key, start, kind);
     }
     // The SDK retries a 500 and would hide it: the gateway's own count
     // must show none.
     let c = cluster.clone();
     let served_500 = tokio::task::spawn_blocking(move || {
-        let text = http_get(c.lock().expect("cluster").nodes[3].http, "/metrics")?;
-        Some(
-            text.lines()
-                .filter(|l| {
-                    l.starts_with("predastore_s3_requests_total") && l.contains("status=\"500\"")
-                })
-                .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
-                .sum::<f64>(),
-        )
+        let gateway = c.lock().expect("cluster").nodes[3].http;
+        // Requests were counted (the gateway answered), and none with 500.
+        metric_at(gateway, "predastore_s3_requests_total", "")?;
+        Some(metric_at(gateway, "predastore_s3_requests_total", "status=\"500\"").unwrap_or(0.0))
     })
     .await
     .expect("metrics");

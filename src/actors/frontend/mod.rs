@@ -19,5 +19,5 @@ pub mod service;
 pub use coordinator::{FrontendError, ObjectCoordinator, ShardSet, WriteError};
 pub use error::ObjectError;
 pub use service::{
-    shard_sets, NewObject, ObjectDigests, ObjectLimits, ObjectMeta, ObjectService, MAX_PART_BYTES,
+    NewObject, ObjectDigests, ObjectLimits, ObjectMeta, ObjectService, MAX_PART_BYTES,
 };

@@ -106,12 +106,6 @@ pub fn now_ms() -> u64 {
         .map_or(0, |d| d.as_millis() as u64)
 }
 
-/// Shards of the object data of `record` (each part's, for multipart;
-/// none for an object kept inline).
-pub fn shard_sets(record: &ObjectRecord) -> Vec<ShardSet> {
-    record.shard_sets()
-}
-
 /// Buckets seen to exist in the last [`RecentBuckets::TTL`]. An upload
 /// checks its bucket before taking the body, so a missing bucket fails
 /// fast; that check may be slightly stale, because the commit checks the
@@ -576,7 +570,7 @@ impl ObjectService {
         let data = self.data.clone();
         let mut offset = 0u64;
         let mut pieces = Vec::new();
-        for set in shard_sets(record) {
+        for set in record.shard_sets() {
             let part = offset..offset + set.size;
             offset += set.size;
             let start = range.start.max(part.start);

@@ -188,12 +188,19 @@ impl NodeProcess {
 
     /// A metric's value from the node's `/metrics` (sum over matching lines).
     pub fn metric(&self, name_and_labels: &str) -> Option<f64> {
-        let text = http_get(self.http, "/metrics")?;
-        text.lines()
-            .filter(|l| l.starts_with(name_and_labels))
-            .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
-            .reduce(|a, b| a + b)
+        metric_at(self.http, name_and_labels, "")
     }
+}
+
+/// A metric from the `/metrics` of the process at `http`: the sum over
+/// the lines that start with `name_and_labels` and contain `also` (e.g. a
+/// label in the middle of the set).
+pub fn metric_at(http: SocketAddr, name_and_labels: &str, also: &str) -> Option<f64> {
+    let text = http_get(http, "/metrics")?;
+    text.lines()
+        .filter(|l| l.starts_with(name_and_labels) && l.contains(also))
+        .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
+        .reduce(|a, b| a + b)
 }
 
 impl Drop for NodeProcess {
