@@ -16,6 +16,7 @@ use predastore::actors::consensus::{Consensus, ConsensusConfig, LocalRaft, Submi
 use predastore::actors::frontend::service::now_ms;
 use predastore::actors::frontend::{ObjectCoordinator, ObjectLimits, ObjectService};
 use predastore::actors::pool::{PeerClient, Pool};
+use predastore::actors::repair::{LeaderCheck, Repair};
 use predastore::actors::ring::Ring;
 use predastore::actors::shard_server::StorageService;
 use predastore::actors::storage_node::StorageNode;
@@ -200,13 +201,27 @@ async fn serve(cfg: Config) -> Result<(), Error> {
         tracing::info!(quic = %cfg.quic_listen, "cluster transport listening");
     }
     tracing::info!(listen = %cfg.listen, role = %cfg.role, "serving");
-    let gateway = match &consensus {
-        Some(consensus) if roles.gateway => Some(web::Data::new(start_gateway(
+    let objects = match &consensus {
+        Some(consensus) => Some(start_objects(
             &cfg,
             consensus.clone(),
             node.as_ref().map(|n| n.get_ref()),
             peers.clone(),
-        )?)),
+        )?),
+        None => None,
+    };
+    if let (Some(objects), Some(local)) = (&objects, &local) {
+        let (raft, me) = (local.raft.clone(), cfg.node_id);
+        let is_leader: LeaderCheck =
+            Arc::new(move || raft.metrics().borrow().current_leader == Some(me));
+        Repair::new(objects.clone(), is_leader, cfg.repair()).start();
+    }
+    let gateway = match (&objects, &consensus) {
+        (Some(objects), Some(consensus)) if roles.gateway => Some(web::Data::new(start_gateway(
+            &cfg,
+            consensus.clone(),
+            objects.clone(),
+        ))),
         _ => None,
     };
     let app_node = node.clone();
@@ -263,16 +278,25 @@ async fn serve(cfg: Config) -> Result<(), Error> {
     Ok(())
 }
 
-/// The S3 gateway over this node's storage and the storage nodes listed;
-/// the configured access key is recorded in metadata in the background.
-fn start_gateway(
+/// The object service over this node's storage and the storage nodes
+/// listed: what the S3 gateway and repair both drive.
+fn start_objects(
     cfg: &Config,
     consensus: actix::Addr<Consensus>,
     node: Option<&StorageNode>,
     peers: PeerClient,
-) -> Result<Gateway, Error> {
+) -> Result<Arc<ObjectService>, Error> {
     let layout = cfg.erasure();
-    let members = cfg.storage_nodes().into_iter().map(|(id, addr)| Member {
+    let storage_nodes = cfg.storage_nodes();
+    peers.watch(
+        storage_nodes
+            .values()
+            .chain(cfg.meta_peers().iter().map(|(_, addr)| addr))
+            .copied()
+            .filter(|addr| *addr != cfg.quic_listen)
+            .collect(),
+    );
+    let members = storage_nodes.into_iter().map(|(id, addr)| Member {
         id: NodeId(id),
         addr,
         zone: String::new(),
@@ -293,30 +317,39 @@ fn start_gateway(
         inline_bytes: cfg.inline_bytes()?,
         drop_grace: Duration::from_millis(cfg.drop_grace_ms),
     };
+    let objects = Arc::new(ObjectService::new(consensus, coordinator, limits));
+    objects.start_drops();
+    Ok(objects)
+}
+
+/// The S3 gateway over `objects`; the configured access key is recorded
+/// in metadata in the background.
+fn start_gateway(
+    cfg: &Config,
+    consensus: actix::Addr<Consensus>,
+    objects: Arc<ObjectService>,
+) -> Gateway {
     let key = AccessKey {
         access_key_id: cfg.access_key.clone(),
         secret: cfg.secret_key.clone(),
         created_ms: now_ms(),
     };
-    let c = consensus.clone();
     actix_web::rt::spawn(async move {
-        match c.send(Submit(MetaOp::PutAccessKey { key })).await {
+        match consensus.send(Submit(MetaOp::PutAccessKey { key })).await {
             Ok(Ok(Ok(_))) => {}
             other => {
                 tracing::warn!(result = ?other.map(|r| r.map(|_| ())), "could not record the access key in metadata")
             }
         }
     });
-    let objects = Arc::new(ObjectService::new(consensus, coordinator, limits));
-    objects.start_drops();
     tracing::info!(ec = %cfg.ec, access_key = %cfg.access_key, "S3 gateway ready");
-    Ok(Gateway {
+    Gateway {
         objects,
         access_key: cfg.access_key.clone(),
         secret_key: cfg.secret_key.clone(),
         domain: cfg.domain.clone(),
         region: cfg.region.clone(),
-    })
+    }
 }
 
 /// Resolves on SIGTERM or SIGINT.

@@ -246,6 +246,77 @@ pub static DATA_DROPPED: LazyLock<IntCounter> = LazyLock::new(|| {
     )
 });
 
+/// Reads that had to do without a shard (missing, corrupt, node down).
+pub static DEGRADED_READS: LazyLock<IntCounter> = LazyLock::new(|| {
+    counter(
+        "predastore_degraded_reads_total",
+        "Object reads that reconstructed from parity because a shard could not be read",
+    )
+});
+/// Objects this gateway sent to the heal queue.
+pub static HEAL_REPORTS: LazyLock<IntCounter> = LazyLock::new(|| {
+    counter(
+        "predastore_heal_reports_total",
+        "Objects written or read below full redundancy and queued for repair",
+    )
+});
+/// Objects below full redundancy, as repair last verified them.
+pub static OBJECTS_BELOW_REDUNDANCY: LazyLock<IntGauge> = LazyLock::new(|| {
+    gauge(
+        "predastore_objects_below_redundancy",
+        "Objects with a shard missing, corrupt, on a down node or sharing a node (repair leader only)",
+    )
+});
+/// Objects fully redundant but not on their proper nodes.
+pub static OBJECTS_MISPLACED: LazyLock<IntGauge> = LazyLock::new(|| {
+    gauge(
+        "predastore_objects_misplaced",
+        "Objects whose shards are intact but not where the ring places them (repair leader only)",
+    )
+});
+/// Entries in the durable heal queue.
+pub static HEAL_QUEUE: LazyLock<IntGauge> = LazyLock::new(|| {
+    gauge(
+        "predastore_heal_queue_length",
+        "Objects waiting in the durable heal queue (repair leader only; counted up to 1000)",
+    )
+});
+/// Shards repair wrote.
+pub static SHARDS_HEALED: LazyLock<IntCounter> = LazyLock::new(|| {
+    counter(
+        "predastore_shards_healed_total",
+        "Shards rebuilt or moved to their node by repair",
+    )
+});
+/// Bytes of shards repair wrote.
+pub static HEAL_BYTES: LazyLock<IntCounter> = LazyLock::new(|| {
+    counter(
+        "predastore_heal_bytes_total",
+        "Bytes of shard data written by repair",
+    )
+});
+/// Repairs that failed and will be tried again.
+pub static HEAL_FAILURES: LazyLock<IntCounter> = LazyLock::new(|| {
+    counter(
+        "predastore_heal_failures_total",
+        "Object repairs that failed (tried again later)",
+    )
+});
+/// Completed scans of all metadata against the layout.
+pub static HEAL_SCANS: LazyLock<IntCounter> = LazyLock::new(|| {
+    counter(
+        "predastore_heal_scans_total",
+        "Completed repair scans of every object against the layout",
+    )
+});
+/// Shards deleted because nothing pointed to them.
+pub static ORPHANS_COLLECTED: LazyLock<IntCounter> = LazyLock::new(|| {
+    counter(
+        "predastore_orphans_collected_total",
+        "Shards no object, part, upload or drop-list entry pointed to, deleted after the grace period",
+    )
+});
+
 /// Metadata ops waiting for the next Raft entry.
 pub static RAFT_PENDING_OPS: LazyLock<IntGauge> = LazyLock::new(|| {
     gauge(
@@ -271,6 +342,16 @@ pub static REGISTRY: LazyLock<Registry> = LazyLock::new(|| {
         Box::new(RAFT_APPLY_SECONDS.clone()),
         Box::new(RAFT_PENDING_OPS.clone()),
         Box::new(DATA_DROPPED.clone()),
+        Box::new(DEGRADED_READS.clone()),
+        Box::new(HEAL_REPORTS.clone()),
+        Box::new(OBJECTS_BELOW_REDUNDANCY.clone()),
+        Box::new(OBJECTS_MISPLACED.clone()),
+        Box::new(HEAL_QUEUE.clone()),
+        Box::new(SHARDS_HEALED.clone()),
+        Box::new(HEAL_BYTES.clone()),
+        Box::new(HEAL_FAILURES.clone()),
+        Box::new(HEAL_SCANS.clone()),
+        Box::new(ORPHANS_COLLECTED.clone()),
         Box::new(RAFT_TERM.clone()),
         Box::new(RAFT_APPLIED_INDEX.clone()),
         Box::new(RAFT_LEADER_CHANGES.clone()),

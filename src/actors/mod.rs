@@ -4,6 +4,7 @@
 pub mod consensus;
 pub mod frontend;
 pub mod pool;
+pub mod repair;
 pub mod ring;
 pub mod shard_server;
 pub mod storage_node;

@@ -1,3 +1,4 @@
 //! Cluster membership and data placement.
 
+pub mod placement;
 pub mod ring;

@@ -14,10 +14,12 @@
 
 pub(crate) mod coordinator;
 mod error;
+mod heal_report;
 pub mod service;
 
-pub use coordinator::{FrontendError, ObjectCoordinator, ShardSet, WriteError};
+pub use coordinator::{DegradedHook, FrontendError, ObjectCoordinator, ShardSet, WriteError};
 pub use error::ObjectError;
+pub use heal_report::HealReports;
 pub use service::{
     NewObject, ObjectDigests, ObjectLimits, ObjectMeta, ObjectService, MAX_PART_BYTES,
 };

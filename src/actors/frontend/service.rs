@@ -24,6 +24,7 @@ use md5::{Digest as _, Md5};
 
 use super::coordinator::{ObjectCoordinator, ShardSet, WriteError};
 use super::error::ObjectError;
+use super::heal_report::HealReports;
 use crate::actors::consensus::{Consensus, ConsensusError, Read, Submit, SubmitOnce};
 use crate::metrics;
 use crate::storage::meta::{
@@ -180,6 +181,8 @@ pub struct ObjectService {
     /// Where the drop task goes on next (entries that cannot be dropped
     /// yet must not hold back the ones behind them).
     drop_cursor: Mutex<Option<Vec<u8>>>,
+    /// Where objects found below full redundancy are reported.
+    heal: HealReports,
 }
 
 /// The record a commit makes point to new data: what to check before
@@ -245,9 +248,11 @@ enum CommitFailure {
 
 impl ObjectService {
     /// A service committing through `consensus` and storing data with
-    /// `data`.
+    /// `data`. Must run inside an actix System (it starts the task that
+    /// sends heal reports).
     pub fn new(consensus: Addr<Consensus>, data: ObjectCoordinator, limits: ObjectLimits) -> Self {
         ObjectService {
+            heal: HealReports::start(consensus.clone()),
             consensus,
             data,
             limits,
@@ -259,6 +264,11 @@ impl ObjectService {
     /// The erasure layout new objects get.
     pub fn layout(&self) -> ErasureLayout {
         self.data.layout()
+    }
+
+    /// The data mover under this service (repair drives it directly).
+    pub fn coordinator(&self) -> &ObjectCoordinator {
+        &self.data
     }
 
     /// Commits one metadata op; a refused op is [`ObjectError::Refused`].
@@ -485,13 +495,13 @@ impl ObjectService {
             }));
         }
         let place = (new.bucket.as_str(), new.key.as_str());
-        let set = self
+        let mut set = self
             .data
             .new_shard_set(place, rand::random(), 0, new.size, self.layout());
         let inline_data = if new.size <= self.limits.inline_bytes {
             Some(collect_exact(body, new.size).await.map_err(store_error)?)
         } else {
-            self.data.write(&set, body).await.map_err(store_error)?;
+            self.data.write(&mut set, body).await.map_err(store_error)?;
             None
         };
         let Some(digests) = digests() else {
@@ -568,6 +578,8 @@ impl ObjectService {
             return futures::stream::iter(piece).left_stream();
         }
         let data = self.data.clone();
+        let reports = self.heal.clone();
+        let (bucket, key) = (record.bucket.clone(), record.key.clone());
         let mut offset = 0u64;
         let mut pieces = Vec::new();
         for set in record.shard_sets() {
@@ -580,7 +592,10 @@ impl ObjectService {
             }
         }
         futures::stream::iter(pieces)
-            .flat_map(move |(set, sub)| data.read(set, sub))
+            .flat_map(move |(set, sub)| {
+                let hook = reports.on_degraded_read(&bucket, &key);
+                data.read_reporting(set, sub, Some(hook))
+            })
             .map(|piece| piece.map_err(ObjectError::from))
             .right_stream()
     }
@@ -656,10 +671,10 @@ impl ObjectService {
             }));
         }
         let place = (upload.bucket.as_str(), upload.key.as_str());
-        let set = self
+        let mut set = self
             .data
             .new_shard_set(place, rand::random(), number, size, upload.layout);
-        self.data.write(&set, body).await.map_err(store_error)?;
+        self.data.write(&mut set, body).await.map_err(store_error)?;
         let Some(digests) = digests() else {
             self.drop_now(vec![set]);
             return Err(WriteError::Store(ObjectError::Internal(
@@ -758,11 +773,11 @@ impl ObjectService {
             }
             chunk
         }));
-        let set =
+        let mut set =
             self.data
                 .new_shard_set(place, rand::random(), part, range.end - range.start, layout);
         self.data
-            .write(&set, &mut body)
+            .write(&mut set, &mut body)
             .await
             .map_err(|e| flatten(store_error(e)))?;
         let md5 = hasher
@@ -796,7 +811,11 @@ impl ObjectService {
             upload_id: upload.upload_id.clone(),
             part: part.part_number,
         };
+        let degraded = self.data.needs_repair((&upload.bucket, &upload.key), &set);
         self.commit_data(op, owner, vec![set]).await?;
+        if degraded {
+            self.heal.report(&upload.bucket, &upload.key);
+        }
         Ok(part)
     }
 
@@ -807,6 +826,9 @@ impl ObjectService {
         if_absent: bool,
     ) -> Result<ObjectRecord, ObjectError> {
         let new = record.shard_sets();
+        let degraded = new
+            .iter()
+            .any(|set| self.data.needs_repair((&record.bucket, &record.key), set));
         let owner = DataOwner::Object {
             bucket: record.bucket.clone(),
             key: record.key.clone(),
@@ -816,6 +838,9 @@ impl ObjectService {
             if_absent,
         };
         self.commit_data(op, owner, new).await?;
+        if degraded {
+            self.heal.report(&record.bucket, &record.key);
+        }
         Ok(record)
     }
 

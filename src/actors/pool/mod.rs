@@ -318,6 +318,17 @@ impl PeerClient {
         .await
     }
 
+    /// Whether `addr` is not known to be down. (Placeholder until the
+    /// failure detector lands.)
+    pub fn is_up(&self, _addr: SocketAddr) -> bool {
+        true
+    }
+
+    /// Since when `addr` has been down, if it is. (Placeholder.)
+    pub fn down_since(&self, _addr: SocketAddr) -> Option<std::time::Instant> {
+        None
+    }
+
     /// Connections currently pooled.
     pub async fn pooled(&self) -> usize {
         self.pool.send(PooledConnections).await.unwrap_or(0)

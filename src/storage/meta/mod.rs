@@ -38,7 +38,7 @@ pub use ops::{
 pub use read::{MetaRead, MetaReadResult};
 pub use records::{
     AccessKey, BucketRecord, ClusterLayout, ErasureLayout, MultipartUpload, NodeInfo, ObjectRecord,
-    PartInfo, PartRecord, PendingDrop, ShardSet,
+    PartInfo, PartRecord, PendingDrop, ShardSet, NO_NODE,
 };
 pub use state::MetaState;
 

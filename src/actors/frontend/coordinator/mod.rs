@@ -25,18 +25,22 @@ use std::pin::Pin;
 use std::sync::Arc;
 
 use bytes::{Bytes, BytesMut};
+use futures::future::Either;
 use futures::stream::{FuturesUnordered, Stream, StreamExt};
 use tokio::sync::mpsc;
+
+mod read;
 
 use crate::actors::pool::PeerClient;
 use crate::actors::ring::RingView;
 use crate::actors::storage_node::StorageNode;
+use crate::cluster::placement::assign_shards;
 use crate::cluster::ring::{placement_key, NodeId};
 use crate::net::NetError;
 use crate::storage::erasure::{ErasureCodec, ErasureError};
-use crate::storage::meta::ErasureLayout;
+use crate::storage::meta::{ErasureLayout, NO_NODE};
 pub use crate::storage::meta::ShardSet;
-use crate::storage::{ObjectId, ShardKey, StorageError};
+use crate::storage::{ObjectId, ShardKey, ShardState, StorageError};
 
 /// Stripes in flight per shard between the encoder and a shard writer.
 const SHARD_QUEUE: usize = 2;
@@ -71,7 +75,8 @@ pub enum WriteError<E, S = FrontendError> {
 }
 
 impl ShardSet {
-    fn key(&self, shard: usize) -> ShardKey {
+    /// The storage key of shard `shard` of this set.
+    pub(crate) fn key(&self, shard: usize) -> ShardKey {
         ShardKey {
             object: ObjectId(self.object_id),
             part: self.part,
@@ -147,6 +152,24 @@ impl ShardTarget {
         }
     }
 
+    async fn stat(self, keys: Vec<ShardKey>) -> Result<Vec<ShardState>, FrontendError> {
+        Ok(match self {
+            ShardTarget::Local(node, _) => node.stat_shards(keys).await?,
+            ShardTarget::Remote(peers, addr) => peers.stat_shards(addr, keys).await?,
+        })
+    }
+
+    async fn list(
+        self,
+        after: Option<ShardKey>,
+        limit: usize,
+    ) -> Result<Vec<ShardKey>, FrontendError> {
+        Ok(match self {
+            ShardTarget::Local(node, _) => node.list_shards(after, limit).await?,
+            ShardTarget::Remote(peers, addr) => peers.list_shards(addr, after, limit).await?,
+        })
+    }
+
     async fn delete(self, key: ShardKey) -> Result<bool, FrontendError> {
         Ok(match self {
             ShardTarget::Local(node, _) => node.delete_shard(key).await?,
@@ -205,21 +228,27 @@ impl ObjectCoordinator {
     }
 
     /// A new shard set for `size` bytes of `object_id` (part `part`) of
-    /// `bucket/key`, its shards placed on the storage nodes.
+    /// `bucket/key`, its shards placed on the storage nodes: each on its
+    /// proper node, or — for a node known to be down — on another one by
+    /// the rule of [`assign_shards`] (repair moves it back later).
     pub fn new_shard_set(
         &self,
-        (bucket, key): (&str, &str),
+        place: (&str, &str),
         object_id: u128,
         part: u32,
         size: u64,
         layout: ErasureLayout,
     ) -> ShardSet {
         let total = usize::from(layout.data) + usize::from(layout.parity);
-        let placed = self.ring.place(placement_key(bucket, key), total);
-        let nodes = if placed.is_empty() {
+        let preference = self.preference(place);
+        let nodes = if preference.is_empty() {
             vec![self.node_id; total]
         } else {
-            (0..total).map(|i| placed[i % placed.len()].0).collect()
+            let up = |n: NodeId| self.node_is_up(n);
+            assign_shards(&preference, total, up, up)
+                .into_iter()
+                .map(|n| n.0)
+                .collect()
         };
         ShardSet {
             object_id,
@@ -230,9 +259,56 @@ impl ObjectCoordinator {
         }
     }
 
+    /// Every storage node in the order the ring prefers them for `place`:
+    /// the proper node of shard i at entry i, fallbacks after the first
+    /// k+m. Empty when this process's volumes are the only storage.
+    pub fn preference(&self, (bucket, key): (&str, &str)) -> Vec<NodeId> {
+        let ring = self.ring.snapshot();
+        ring.place(placement_key(bucket, key), ring.len())
+    }
+
+    /// Whether storage node `node` is up as far as this process knows
+    /// (this process's own node always is).
+    pub fn node_is_up(&self, node: NodeId) -> bool {
+        if node.0 == self.node_id && self.local.is_some() {
+            return true;
+        }
+        match self.ring.snapshot().member(node) {
+            Some(member) => self.peers.is_up(member.addr),
+            None => false,
+        }
+    }
+
+    /// Since when storage node `node` has been down, if it is.
+    pub fn node_down_since(&self, node: NodeId) -> Option<std::time::Instant> {
+        if node.0 == self.node_id && self.local.is_some() {
+            return None;
+        }
+        let addr = self.ring.snapshot().member(node).map(|m| m.addr)?;
+        self.peers.down_since(addr)
+    }
+
+    /// Whether `set` of `place` is not where a healthy cluster keeps it (a
+    /// shard on a stand-in node, or with no copy): repair's business.
+    pub fn needs_repair(&self, place: (&str, &str), set: &ShardSet) -> bool {
+        let preference = self.preference(place);
+        if preference.is_empty() {
+            return set.nodes.contains(&NO_NODE);
+        }
+        set.nodes
+            .iter()
+            .enumerate()
+            .any(|(i, &n)| n != preference[i % preference.len()].0)
+    }
+
     /// Where shard `i` of `set` lives.
     fn target(&self, set: &ShardSet, i: usize) -> Result<ShardTarget, FrontendError> {
         let node = set.nodes.get(i).copied().unwrap_or(self.node_id);
+        self.target_on(node, i)
+    }
+
+    /// Shard `i` of a set, on storage node `node`.
+    fn target_on(&self, node: u64, i: usize) -> Result<ShardTarget, FrontendError> {
         let ring = self.ring.snapshot();
         if node == self.node_id {
             if let Some(local) = &self.local {
@@ -242,12 +318,55 @@ impl ObjectCoordinator {
                 return Ok(ShardTarget::Local(local.clone(), volume));
             }
         }
+        if node == NO_NODE {
+            return Err(FrontendError::Quorum(format!(
+                "shard {i} has no copy (its write failed)"
+            )));
+        }
         match ring.member(NodeId(node)) {
             Some(member) => Ok(ShardTarget::Remote(self.peers.clone(), member.addr)),
             None => Err(FrontendError::Quorum(format!(
                 "shard {i} is on node {node}, which is not a known storage node"
             ))),
         }
+    }
+
+    /// Every storage node: the ring's members, or this node alone.
+    pub fn storage_nodes(&self) -> Vec<u64> {
+        let ring = self.ring.snapshot();
+        if ring.is_empty() {
+            return self.local.iter().map(|_| self.node_id).collect();
+        }
+        ring.members().iter().map(|m| m.id.0).collect()
+    }
+
+    /// Bytes in each shard of `set`.
+    pub fn shard_len(&self, set: &ShardSet) -> u64 {
+        set.codec().map_or(0, |c| c.shard_len(set.size))
+    }
+
+    /// What storage node `node` holds under each of `keys`.
+    pub async fn stat_shards_on(
+        &self,
+        node: u64,
+        keys: Vec<ShardKey>,
+    ) -> Result<Vec<ShardState>, FrontendError> {
+        self.target_on(node, 0)?.stat(keys).await
+    }
+
+    /// Up to `limit` shard keys storage node `node` holds, after `after`.
+    pub async fn list_shards_on(
+        &self,
+        node: u64,
+        after: Option<ShardKey>,
+        limit: usize,
+    ) -> Result<Vec<ShardKey>, FrontendError> {
+        self.target_on(node, 0)?.list(after, limit).await
+    }
+
+    /// Deletes shard `key` on storage node `node`; whether it was there.
+    pub async fn delete_shard_on(&self, node: u64, key: ShardKey) -> Result<bool, FrontendError> {
+        self.target_on(node, usize::from(key.shard))?.delete(key).await
     }
 
     /// The layout new objects get.
@@ -261,40 +380,118 @@ impl ObjectCoordinator {
     }
 
     /// Stores `set.size` bytes from `body` as the shards of `set`; returns
-    /// once a write quorum of shards is durable. `body` must end (yield
-    /// `None`) only after the caller's checks passed: the last stripe is
-    /// released only then.
-    pub async fn write<S, E>(&self, set: &ShardSet, body: &mut S) -> Result<(), WriteError<E>>
+    /// once a write quorum is durable: k+1 shards (k without parity) on at
+    /// least k distinct nodes (every node, if there are fewer). A shard
+    /// whose write failed is recorded as [`NO_NODE`] in `set`, for repair
+    /// to rebuild. `body` must end (yield `None`) only after the caller's
+    /// checks passed: the last stripe is released only then.
+    pub async fn write<S, E>(&self, set: &mut ShardSet, body: &mut S) -> Result<(), WriteError<E>>
+    where
+        S: Stream<Item = Result<Bytes, E>> + Unpin,
+    {
+        let targets = (0..set.nodes.len())
+            .map(|i| (i, self.target(set, i)))
+            .collect();
+        let results = match self.write_shards(set, targets, body).await {
+            Ok(results) => results,
+            Err(e) => {
+                // The writers saw their bodies end short: nothing is stored.
+                self.delete(set).await;
+                return Err(e);
+            }
+        };
+        let mut holders: Vec<u64> = Vec::new();
+        let mut errors = Vec::new();
+        for (i, r) in results {
+            match r {
+                Ok(()) => holders.push(set.nodes[i]),
+                Err(e) => {
+                    errors.push(format!("shard {i}: {e}"));
+                    set.nodes[i] = NO_NODE;
+                }
+            }
+        }
+        let written = holders.len();
+        holders.sort_unstable();
+        holders.dedup();
+        let data = usize::from(set.layout.data);
+        let quorum = data + usize::from(set.layout.parity.min(1));
+        let nodes = self.ring.snapshot().len();
+        let spread = nodes <= 1 || holders.len() >= data.min(nodes);
+        if written < quorum || !spread {
+            self.delete(set).await;
+            let why = if errors.is_empty() {
+                format!("{written} shards on {} nodes", holders.len())
+            } else {
+                errors.join("; ")
+            };
+            return Err(WriteError::Store(FrontendError::Quorum(why)));
+        }
+        if !errors.is_empty() {
+            tracing::warn!(object = set.object_id, errors = %errors.join("; "), "object stored without some shards");
+        }
+        Ok(())
+    }
+
+    /// Rebuilds shards of `set` from the others: reads its data through
+    /// the reader a GET uses (which reconstructs what is missing), encodes
+    /// it again and writes shard i to node n for each `(i, n)` of
+    /// `targets`; each target's result.
+    pub async fn rebuild(
+        &self,
+        set: &ShardSet,
+        targets: &[(usize, u64)],
+    ) -> Result<Vec<(usize, Result<(), FrontendError>)>, FrontendError> {
+        let mut body = self.read(set.clone(), 0..set.size);
+        let targets = targets
+            .iter()
+            .map(|&(i, node)| (i, self.target_on(node, i)))
+            .collect();
+        self.write_shards(set, targets, &mut body)
+            .await
+            .map_err(|e| match e {
+                WriteError::Body(e) | WriteError::Store(e) => e,
+            })
+    }
+
+    /// Streams the data from `body`, erasure coded, to the shard writers
+    /// of `targets` (shard index, where); each writer's result, or the
+    /// body's failure (then every writer saw its body end short).
+    async fn write_shards<S, E>(
+        &self,
+        set: &ShardSet,
+        targets: Vec<(usize, Result<ShardTarget, FrontendError>)>,
+        body: &mut S,
+    ) -> Result<Vec<(usize, Result<(), FrontendError>)>, WriteError<E>>
     where
         S: Stream<Item = Result<Bytes, E>> + Unpin,
     {
         let codec = set.codec().map_err(WriteError::Store)?;
         let shard_len = codec.shard_len(set.size);
-        let total = codec.total_chunks();
-        let mut senders: Vec<Option<ShardSender>> = Vec::with_capacity(total);
+        let mut senders: Vec<Option<ShardSender>> =
+            (0..codec.total_chunks()).map(|_| None).collect();
         let mut writers = FuturesUnordered::new();
-        for i in 0..total {
-            let (tx, rx) = mpsc::channel(SHARD_QUEUE);
-            let target = match self.target(set, i) {
-                Ok(target) => {
-                    senders.push(Some(tx));
-                    target
+        for (i, target) in targets {
+            let target = match target {
+                Ok(target) if i < senders.len() => target,
+                Ok(_) => {
+                    let e = FrontendError::Layout(format!("no shard {i} in this layout"));
+                    writers.push(Either::Left(futures::future::ready((i, Err(e)))));
+                    continue;
                 }
                 Err(e) => {
-                    senders.push(None);
-                    writers.push(futures::future::Either::Left(futures::future::ready((
-                        i,
-                        Err(e),
-                    ))));
+                    writers.push(Either::Left(futures::future::ready((i, Err(e)))));
                     continue;
                 }
             };
+            let (tx, rx) = mpsc::channel(SHARD_QUEUE);
+            senders[i] = Some(tx);
             let key = set.key(i);
             let stream = futures::stream::unfold(rx, |mut rx| async move {
                 let item = rx.recv().await?;
                 Some((item, rx))
             });
-            writers.push(futures::future::Either::Right(async move {
+            writers.push(Either::Right(async move {
                 (i, target.put(key, shard_len, Box::pin(stream)).await)
             }));
         }
@@ -334,32 +531,9 @@ impl ObjectCoordinator {
         };
         // Writers and feed run together; a writer that fails drops its
         // receiver, and its sender is skipped from then on.
-        let collect = async {
-            let mut ok = 0usize;
-            let mut errors = Vec::new();
-            while let Some((i, r)) = writers.next().await {
-                match r {
-                    Ok(_) => ok += 1,
-                    Err(e) => errors.push(format!("shard {i}: {e}")),
-                }
-            }
-            (ok, errors)
-        };
-        let (fed, (ok, errors)) = futures::join!(feed, collect);
-        if let Err(e) = fed {
-            // The writers saw their bodies end short: nothing is stored.
-            self.delete(set).await;
-            return Err(e);
-        }
-        let quorum = usize::from(set.layout.data) + usize::from(set.layout.parity.min(1));
-        if ok < quorum {
-            self.delete(set).await;
-            return Err(WriteError::Store(FrontendError::Quorum(errors.join("; "))));
-        }
-        if !errors.is_empty() {
-            tracing::warn!(object = set.object_id, errors = %errors.join("; "), "object stored without some shards");
-        }
-        Ok(())
+        let collect = writers.collect::<Vec<_>>();
+        let (fed, results) = futures::join!(feed, collect);
+        fed.map(|()| results)
     }
 
     /// Deletes every shard of `set` (a missing shard is fine); whether
@@ -391,34 +565,23 @@ impl ObjectCoordinator {
         set: ShardSet,
         range: Range<u64>,
     ) -> Pin<Box<dyn Stream<Item = Result<Bytes, FrontendError>> + Send>> {
-        if range.is_empty() {
-            return Box::pin(futures::stream::empty());
-        }
-        let reader = StripeReader {
-            coordinator: self.clone(),
-            set,
-            codec: None,
-            next_stripe: 0,
-            last_stripe: 0,
-            skip: 0,
-            remaining: range.end - range.start,
-            shards: Vec::new(),
-            range,
-        };
-        Box::pin(futures::stream::unfold(reader, |mut r| async move {
-            if r.remaining == 0 {
-                return None;
-            }
-            match r.next_piece().await {
-                Ok(piece) => Some((Ok(piece), r)),
-                Err(e) => {
-                    r.remaining = 0;
-                    Some((Err(e), r))
-                }
-            }
-        }))
+        self.read_reporting(set, range, None)
+    }
+
+    /// Like [`Self::read`]; `on_degraded` runs (once) if a shard could not
+    /// be read and the data had to come from parity.
+    pub fn read_reporting(
+        &self,
+        set: ShardSet,
+        range: Range<u64>,
+        on_degraded: Option<DegradedHook>,
+    ) -> Pin<Box<dyn Stream<Item = Result<Bytes, FrontendError>> + Send>> {
+        read::stream(self.clone(), set, range, on_degraded)
     }
 }
+
+/// Runs when a read had to do without a shard.
+pub type DegradedHook = Box<dyn FnOnce() + Send>;
 
 /// Encodes one stripe and hands chunk i to shard i's writer.
 async fn send_stripe<E>(
@@ -438,151 +601,4 @@ async fn send_stripe<E>(
         }
     }
     Ok(())
-}
-
-/// One shard's bytes from some offset on, taken in exact-size pieces:
-/// slices of what the storage node read, copied only where a piece spans
-/// two reads.
-struct ShardCursor {
-    body: ShardBody,
-    pending: Bytes,
-}
-
-impl ShardCursor {
-    async fn take(&mut self, n: usize) -> Result<Bytes, StorageError> {
-        while self.pending.len() < n {
-            let Some(next) = self.body.next().await else {
-                return Err(StorageError::BodyFailed("shard ended early".into()));
-            };
-            let next = next?;
-            self.pending = if self.pending.is_empty() {
-                next
-            } else {
-                let mut joined = BytesMut::with_capacity(self.pending.len() + next.len());
-                joined.extend_from_slice(&self.pending);
-                joined.extend_from_slice(&next);
-                joined.freeze()
-            };
-        }
-        Ok(self.pending.split_to(n))
-    }
-}
-
-/// Reads a range stripe by stripe: the data shards while they answer, all
-/// shards (and a reconstruction) once one does not.
-struct StripeReader {
-    coordinator: ObjectCoordinator,
-    set: ShardSet,
-    codec: Option<Arc<ErasureCodec>>,
-    range: Range<u64>,
-    next_stripe: u64,
-    last_stripe: u64,
-    skip: usize,
-    remaining: u64,
-    /// One cursor slot per shard; `None` = not opened or failed.
-    shards: Vec<Option<ShardCursor>>,
-}
-
-impl StripeReader {
-    /// Opens shard `i` at the start of `stripe`; `None` if it cannot be read.
-    fn open_shard(
-        &self,
-        codec: &ErasureCodec,
-        i: usize,
-        stripe: u64,
-    ) -> impl std::future::Future<Output = Option<ShardCursor>> + Send + 'static {
-        let full = codec.chunk_len(codec.stripe_bytes()) as u64;
-        let range = stripe * full..codec.shard_len(self.set.size);
-        let (key, object) = (self.set.key(i), self.set.object_id);
-        let target = self.coordinator.target(&self.set, i);
-        async move {
-            let opened = match target {
-                Ok(target) => target.read(key, range).await,
-                Err(e) => Err(e),
-            };
-            match opened {
-                Ok(body) => Some(ShardCursor {
-                    body,
-                    pending: Bytes::new(),
-                }),
-                Err(e) => {
-                    tracing::warn!(object, shard = i, error = %e, "shard missing");
-                    None
-                }
-            }
-        }
-    }
-
-    async fn next_piece(&mut self) -> Result<Bytes, FrontendError> {
-        if self.codec.is_none() {
-            let codec = self.set.codec()?;
-            let span = codec.stripes_for_range(self.set.size, self.range.clone())?;
-            self.next_stripe = span.first_stripe;
-            self.last_stripe = span.last_stripe;
-            self.skip = span.skip;
-            self.remaining = span.take;
-            self.shards = (0..codec.total_chunks()).map(|_| None).collect();
-            // The data shards open together: on other nodes each open is a
-            // round trip (or, for a dead node, a dial timeout).
-            let opens: Vec<_> = (0..codec.data_chunks())
-                .map(|i| self.open_shard(&codec, i, self.next_stripe))
-                .collect();
-            for (i, cursor) in futures::future::join_all(opens)
-                .await
-                .into_iter()
-                .enumerate()
-            {
-                self.shards[i] = cursor;
-            }
-            self.codec = Some(Arc::new(codec));
-        }
-        let Some(codec) = self.codec.clone() else {
-            return Err(FrontendError::Layout("no codec".into()));
-        };
-        if self.next_stripe > self.last_stripe {
-            return Err(FrontendError::Quorum("read past the last stripe".into()));
-        }
-        let stripe = self.next_stripe;
-        let stripe_len = codec.stripe_len(self.set.size, stripe);
-        let chunk_len = codec.chunk_len(stripe_len);
-        let mut chunks: Vec<Option<Bytes>> = vec![None; codec.total_chunks()];
-        let mut have = 0;
-        let mut next_shard = 0;
-        while have < codec.data_chunks() {
-            if next_shard == codec.total_chunks() {
-                return Err(FrontendError::Quorum(format!(
-                    "only {have} of {} shards readable for stripe {stripe} of object {:x}",
-                    codec.data_chunks(),
-                    self.set.object_id
-                )));
-            }
-            let i = next_shard;
-            next_shard += 1;
-            if self.shards[i].is_none() && i >= codec.data_chunks() {
-                self.shards[i] = self.open_shard(&codec, i, stripe).await;
-            }
-            let Some(cursor) = self.shards[i].as_mut() else {
-                continue;
-            };
-            match cursor.take(chunk_len).await {
-                Ok(chunk) => {
-                    chunks[i] = Some(chunk);
-                    have += 1;
-                }
-                Err(e) => {
-                    tracing::warn!(object = self.set.object_id, shard = i, error = %e, "shard unreadable; reconstructing");
-                    self.shards[i] = None;
-                }
-            }
-        }
-        let mut data = codec.decode_stripe(chunks, stripe_len)?;
-        self.next_stripe += 1;
-        if self.skip > 0 {
-            data = data.slice(self.skip.min(data.len())..);
-            self.skip = 0;
-        }
-        let take = (data.len() as u64).min(self.remaining) as usize;
-        self.remaining -= take as u64;
-        Ok(data.slice(..take))
-    }
 }

@@ -1,0 +1,208 @@
+//! The Repair actor: brings every object back to full redundancy on its
+//! proper nodes, and deletes shards nothing points to.
+//!
+//! It runs in every process with the meta role and works only while that
+//! process leads the metadata group. That gives one repairer per cluster
+//! without any other coordination, next to the metadata it scans, and it
+//! moves with leadership when a meta node fails; gateways stay stateless.
+//!
+//! Work comes from two places:
+//! - the durable heal queue in the metadata (gateways put objects there
+//!   that they wrote with a node down or read with a shard missing or
+//!   corrupt), looked at every [`TICK`];
+//! - a scan of every object and upload part against the layout and the
+//!   storage nodes' inventories (missing shards, scrub's corrupt marks),
+//!   every `PREDASTORE_HEAL_SCAN_EVERY` and once after taking over, so
+//!   nothing is missed after a restart or a lost report. The same pass
+//!   collects orphans (see [`scan`]).
+//!
+//! Repair of one shard set (see [`plan`]): rebuild the shards that are
+//! missing, damaged, or not on their proper node from the others, write
+//! them there, commit the new placement through Raft (`PlaceShards`, which
+//! applies only if that version still exists), then delete the old copies.
+//! Writes are paced to `PREDASTORE_HEAL_MB_S`.
+
+mod heal;
+pub mod plan;
+mod scan;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use actix::prelude::*;
+
+use crate::actors::frontend::ObjectService;
+use crate::metrics;
+use crate::storage::ShardKey;
+use plan::SetHealth;
+
+/// How often the repair actor looks at the heal queue.
+const TICK: Duration = Duration::from_secs(1);
+
+/// Repair's settings.
+#[derive(Clone, Copy, Debug)]
+pub struct RepairConfig {
+    /// Shard bytes written per second at most (0: no limit).
+    pub heal_mb_s: u64,
+    /// A node down this long has its shards rebuilt on other nodes.
+    pub node_down_after: Duration,
+    /// Time between two scans of all metadata.
+    pub scan_every: Duration,
+    /// A shard nothing points to is deleted once it has been seen so for
+    /// this long (longer than any PUT takes).
+    pub orphan_grace: Duration,
+}
+
+/// Says whether this process leads the metadata group now.
+pub type LeaderCheck = Arc<dyn Fn() -> bool + Send + Sync>;
+
+/// An object, as the heal queue names it.
+type ObjectName = (String, String);
+
+/// What the repair actor keeps between rounds; a round owns it while it
+/// runs.
+struct RepairState {
+    objects: Arc<ObjectService>,
+    cfg: RepairConfig,
+    /// Objects last found not at full health, and when.
+    verdicts: HashMap<ObjectName, (SetHealth, Instant)>,
+    /// Queue entries to leave alone until then (they wait on a node).
+    retry_at: HashMap<ObjectName, (Instant, u32)>,
+    /// Shards seen unreferenced, and when first: deleted once the grace
+    /// period has passed and a later scan still finds them unreferenced.
+    orphans: HashMap<(u64, ShardKey), Instant>,
+    last_scan: Option<Instant>,
+    /// Pacing of heal writes.
+    paced_until: Instant,
+}
+
+/// The repair actor.
+pub struct Repair {
+    is_leader: LeaderCheck,
+    /// `None` while a round runs.
+    state: Option<RepairState>,
+    leading: bool,
+}
+
+impl Repair {
+    /// A repair actor over `objects`, active while `is_leader` says so.
+    pub fn new(objects: Arc<ObjectService>, is_leader: LeaderCheck, cfg: RepairConfig) -> Self {
+        Self {
+            is_leader,
+            state: Some(RepairState {
+                objects,
+                cfg,
+                verdicts: HashMap::new(),
+                retry_at: HashMap::new(),
+                orphans: HashMap::new(),
+                last_scan: None,
+                paced_until: Instant::now(),
+            }),
+            leading: false,
+        }
+    }
+
+    fn tick(&mut self, ctx: &mut Context<Self>) {
+        let leading = (self.is_leader)();
+        if leading != self.leading {
+            self.leading = leading;
+            if leading {
+                tracing::info!("this node leads the metadata group: repair is active");
+            }
+        }
+        let Some(mut state) = self.state.take() else {
+            return; // A round is running.
+        };
+        if !leading {
+            state.forget_all();
+            self.state = Some(state);
+            return;
+        }
+        ctx.spawn(
+            async move {
+                state.round().await;
+                state
+            }
+            .into_actor(self)
+            .map(|state, act, _| {
+                state.publish();
+                act.state = Some(state);
+            }),
+        );
+    }
+}
+
+impl Actor for Repair {
+    type Context = Context<Self>;
+
+    fn started(&mut self, ctx: &mut Self::Context) {
+        ctx.run_interval(TICK, |act, ctx| act.tick(ctx));
+    }
+}
+
+impl RepairState {
+    /// One round: the heal queue, then a scan if one is due.
+    async fn round(&mut self) {
+        self.heal_queue().await;
+        let due = self
+            .last_scan
+            .is_none_or(|at| at.elapsed() >= self.cfg.scan_every);
+        if due {
+            let started = Instant::now();
+            if self.scan().await {
+                metrics::HEAL_SCANS.inc();
+                // Verdicts the scan did not renew are of objects gone.
+                self.verdicts.retain(|_, (_, at)| *at >= started);
+            }
+            self.last_scan = Some(Instant::now());
+        }
+    }
+
+    /// Not the leader (any more): another node's repair takes over, from
+    /// its own scan.
+    fn forget_all(&mut self) {
+        self.verdicts.clear();
+        self.retry_at.clear();
+        self.orphans.clear();
+        self.last_scan = None;
+        self.publish();
+    }
+
+    /// Records how `name` stands now.
+    fn record(&mut self, name: &ObjectName, health: SetHealth) {
+        match health {
+            SetHealth::Full => {
+                self.verdicts.remove(name);
+            }
+            other => {
+                self.verdicts
+                    .insert(name.clone(), (other, Instant::now()));
+            }
+        }
+    }
+
+    /// Updates the gauges from the verdicts.
+    fn publish(&self) {
+        let count = |h: SetHealth| self.verdicts.values().filter(|(v, _)| *v == h).count() as i64;
+        metrics::OBJECTS_BELOW_REDUNDANCY.set(count(SetHealth::Degraded));
+        metrics::OBJECTS_MISPLACED.set(count(SetHealth::Misplaced));
+        if self.last_scan.is_none() && self.verdicts.is_empty() {
+            metrics::HEAL_QUEUE.set(0);
+        }
+    }
+
+    /// Waits so that heal writes stay under the configured rate.
+    async fn pace(&mut self, bytes: u64) {
+        if self.cfg.heal_mb_s == 0 || bytes == 0 {
+            return;
+        }
+        let cost = Duration::from_secs_f64(bytes as f64 / (self.cfg.heal_mb_s as f64 * 1e6));
+        let now = Instant::now();
+        self.paced_until = self.paced_until.max(now) + cost;
+        let wait = self.paced_until.saturating_duration_since(now);
+        if !wait.is_zero() {
+            tokio::time::sleep(wait).await;
+        }
+    }
+}

@@ -1,0 +1,188 @@
+//! The periodic scan: every object and upload part against the layout and
+//! the storage nodes, then orphan collection.
+//!
+//! Orphans are shards no object, upload part or drop-list entry points to
+//! on the node that holds them: data of PUTs that failed or whose commit
+//! never took, deletes owed to a node that was down, old copies a repair
+//! moved, anything a crash left behind. The scan builds the map of every
+//! referenced (object id, part) → nodes as it goes; then each storage node
+//! that is up lists its shards. A shard that is not referenced becomes a
+//! candidate; it is deleted only when a later scan, at least
+//! `PREDASTORE_ORPHAN_GRACE` after the first sighting, still finds it
+//! unreferenced — so a PUT in flight (its shards written, its record not
+//! yet committed) is never touched unless it takes longer than the grace
+//! period. A scan whose metadata reads did not all succeed collects
+//! nothing.
+
+use std::collections::HashMap;
+use std::time::Instant;
+
+use super::heal::Outcome;
+use super::RepairState;
+use crate::actors::frontend::ShardSet;
+use crate::metrics;
+use crate::storage::meta::{MetaRead, MetaReadResult, ShardOwner};
+use crate::storage::ShardKey;
+
+/// Records read per metadata page.
+const SCAN_PAGE: usize = 100;
+/// Shard keys listed per page.
+const LIST_PAGE: usize = 1000;
+
+/// Referenced shard sets: (object id, part) → node of each shard index.
+type LiveSets = HashMap<(u128, u32), Vec<u64>>;
+
+impl RepairState {
+    /// One scan; whether it saw all metadata (only then are orphans
+    /// collected).
+    pub(super) async fn scan(&mut self) -> bool {
+        let mut live = LiveSets::new();
+        let complete = self.scan_objects(&mut live).await
+            && self.scan_upload_parts(&mut live).await
+            && self.scan_drops(&mut live).await;
+        if complete {
+            self.collect_orphans(&live).await;
+        }
+        complete
+    }
+
+    async fn scan_objects(&mut self, live: &mut LiveSets) -> bool {
+        let mut after = None;
+        loop {
+            let read = MetaRead::ScanObjects {
+                after: after.clone(),
+                limit: SCAN_PAGE,
+            };
+            let Ok(MetaReadResult::ScanObjects(page)) = self.objects.read(read).await else {
+                return false;
+            };
+            let full = page.len() == SCAN_PAGE;
+            for record in page {
+                let sets = record.shard_sets();
+                note_live(live, &sets);
+                let name = (record.bucket.clone(), record.key.clone());
+                let owner = ShardOwner::Object {
+                    bucket: record.bucket.clone(),
+                    key: record.key.clone(),
+                };
+                let outcome = self
+                    .heal_sets(&owner, (&record.bucket, &record.key), sets)
+                    .await;
+                let health = match outcome {
+                    Outcome::Done(h) | Outcome::Later(h) => h,
+                };
+                self.record(&name, health);
+                after = Some(name);
+            }
+            if !full {
+                return true;
+            }
+        }
+    }
+
+    async fn scan_upload_parts(&mut self, live: &mut LiveSets) -> bool {
+        let mut after = None;
+        loop {
+            let read = MetaRead::ScanUploadParts {
+                after: after.clone(),
+                limit: SCAN_PAGE,
+            };
+            let Ok(MetaReadResult::ScanUploadParts(page)) = self.objects.read(read).await else {
+                return false;
+            };
+            let full = page.len() == SCAN_PAGE;
+            for (upload, part) in page {
+                let set = part.shard_set(upload.layout);
+                note_live(live, std::slice::from_ref(&set));
+                let owner = ShardOwner::Upload {
+                    bucket: upload.bucket.clone(),
+                    key: upload.key.clone(),
+                    upload_id: upload.upload_id.clone(),
+                };
+                self.heal_sets(&owner, (&upload.bucket, &upload.key), vec![set])
+                    .await;
+                after = Some((upload.upload_id.clone(), part.part_number));
+            }
+            if !full {
+                return true;
+            }
+        }
+    }
+
+    async fn scan_drops(&mut self, live: &mut LiveSets) -> bool {
+        let mut after = None;
+        loop {
+            let read = MetaRead::DueDrops {
+                after: after.clone(),
+                before_ms: u64::MAX,
+                limit: SCAN_PAGE,
+            };
+            let Ok(MetaReadResult::Drops(page)) = self.objects.read(read).await else {
+                return false;
+            };
+            let full = page.len() == SCAN_PAGE;
+            for drop in page {
+                note_live(live, &drop.sets);
+                after = Some(drop.key);
+            }
+            if !full {
+                return true;
+            }
+        }
+    }
+
+    /// Lists every storage node that is up and deletes the shards found
+    /// unreferenced twice, the grace period apart.
+    async fn collect_orphans(&mut self, live: &LiveSets) {
+        let data = self.objects.coordinator().clone();
+        let now = Instant::now();
+        let mut seen: HashMap<(u64, ShardKey), Instant> = HashMap::new();
+        for node in data.storage_nodes() {
+            if !data.node_is_up(crate::cluster::ring::NodeId(node)) {
+                // Its candidates keep their first sighting for next time.
+                seen.extend(self.orphans.iter().filter(|((n, _), _)| *n == node));
+                continue;
+            }
+            let mut after = None;
+            loop {
+                let Ok(keys) = data.list_shards_on(node, after, LIST_PAGE).await else {
+                    break;
+                };
+                let full = keys.len() == LIST_PAGE;
+                after = keys.last().copied();
+                for key in keys {
+                    let referenced = live
+                        .get(&(key.object.0, key.part))
+                        .is_some_and(|nodes| nodes.get(usize::from(key.shard)) == Some(&node));
+                    if referenced {
+                        continue;
+                    }
+                    let first = self.orphans.get(&(node, key)).copied().unwrap_or(now);
+                    if now.duration_since(first) < self.cfg.orphan_grace {
+                        seen.insert((node, key), first);
+                        continue;
+                    }
+                    match data.delete_shard_on(node, key).await {
+                        Ok(_) => {
+                            metrics::ORPHANS_COLLECTED.inc();
+                            tracing::info!(node, shard = %key, "deleted an orphaned shard");
+                        }
+                        Err(_) => {
+                            seen.insert((node, key), first);
+                        }
+                    }
+                }
+                if !full {
+                    break;
+                }
+            }
+        }
+        self.orphans = seen;
+    }
+}
+
+fn note_live(live: &mut LiveSets, sets: &[ShardSet]) {
+    for set in sets {
+        live.insert((set.object_id, set.part), set.nodes.clone());
+    }
+}
