@@ -225,6 +225,27 @@ impl Config {
     fn validate(&self) -> Result<(), ConfigError> {
         let roles = self.role;
         let peers = &self.meta_peers;
+        // Node id 0 means "no node" in shard placements
+        // (`storage::meta::NO_NODE`), so no node may carry it.
+        if self.node_id == crate::storage::meta::NO_NODE {
+            return Err(ConfigError(
+                "PREDASTORE_NODE_ID: must be at least 1 (0 means no node)".into(),
+            ));
+        }
+        for (var, list) in [
+            ("PREDASTORE_META_PEERS", peers),
+            ("PREDASTORE_STORAGE_NODES", &self.storage_nodes),
+        ] {
+            if list
+                .0
+                .iter()
+                .any(|(id, _)| *id == crate::storage::meta::NO_NODE)
+            {
+                return Err(ConfigError(format!(
+                    "{var}: node ids must be at least 1 (0 means no node)"
+                )));
+            }
+        }
         if roles.meta && !peers.is_empty() && !peers.contains(self.node_id) {
             return Err(ConfigError(format!(
                 "PREDASTORE_META_PEERS: this meta node (PREDASTORE_NODE_ID={}) is not listed",
@@ -523,6 +544,22 @@ mod tests {
         let err = big_inline.validate().map(|_| ()).unwrap_err().to_string();
         assert!(err.contains("PREDASTORE_INLINE_BYTES"), "{err}");
         Ok(())
+    }
+
+    #[test]
+    fn node_id_zero_is_refused() {
+        for (var, bad) in [
+            ("PREDASTORE_NODE_ID", "0"),
+            ("PREDASTORE_META_PEERS", "1@127.0.0.1:9100,0@127.0.0.2:9100"),
+            (
+                "PREDASTORE_STORAGE_NODES",
+                "0@127.0.0.4:9100,1@127.0.0.2:9100",
+            ),
+        ] {
+            let err = load_err(&[(var, bad)]);
+            assert!(err.contains(var), "{bad}: {err}");
+            assert!(err.contains("at least 1"), "{bad}: {err}");
+        }
     }
 
     #[test]

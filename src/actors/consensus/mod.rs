@@ -57,13 +57,17 @@ pub const MAX_OPS_PER_ENTRY: usize = 4096;
 pub const MAX_ENTRY_BYTES: usize = 1 << 20;
 
 /// What an op weighs against [`MAX_ENTRY_BYTES`]: a fixed share for the
-/// record, plus the object data it carries inline.
+/// record, plus the object data it carries inline or the names of a heal
+/// list (up to a thousand keys).
 fn op_bytes(op: &MetaOp) -> usize {
-    let inline = match op {
+    let extra = match op {
         MetaOp::PutObject { record, .. } => record.inline_data.as_ref().map_or(0, |d| d.len()),
+        MetaOp::QueueHeal { objects } | MetaOp::ForgetHeal { objects } => {
+            objects.iter().map(|(b, k)| b.len() + k.len() + 4).sum()
+        }
         _ => 0,
     };
-    512 + inline
+    512 + extra
 }
 
 /// Pause before trying again when no leader is known or it just changed.

@@ -25,8 +25,11 @@ impl From<MetaOpError> for S3Error {
             MetaOpError::KeyTooLongError => S3ErrorCode::KeyTooLongError,
             MetaOpError::InvalidArgument => S3ErrorCode::InvalidArgument,
             MetaOpError::InvalidRequest => S3ErrorCode::InvalidRequest,
-            // Upload ids are unique by construction: a clash is our bug.
-            MetaOpError::UploadAlreadyExists => S3ErrorCode::InternalError,
+            // Upload ids are unique by construction: a clash is our bug. A
+            // placement change comes from repair, never from a client.
+            MetaOpError::UploadAlreadyExists | MetaOpError::ShardCountMismatch => {
+                S3ErrorCode::InternalError
+            }
             // The cluster layout changed under the request, or the op was
             // cancelled before it applied: retrying works.
             MetaOpError::StaleLayout | MetaOpError::Fenced => S3ErrorCode::ServiceUnavailable,
@@ -72,6 +75,8 @@ mod tests {
             (InvalidRequest, "InvalidRequest", 400),
             (UploadAlreadyExists, "InternalError", 500),
             (StaleLayout, "ServiceUnavailable", 503),
+            (Fenced, "ServiceUnavailable", 503),
+            (ShardCountMismatch, "InternalError", 500),
         ];
         for (e, code, status) in want {
             assert_eq!(mapped(e), (code, status), "{e:?}");

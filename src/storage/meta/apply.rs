@@ -182,7 +182,7 @@ impl<'a> Overlay<'a> {
         }
     }
 
-    fn get_record<T>(
+    pub(super) fn get_record<T>(
         &self,
         s: Space,
         key: &[u8],
@@ -300,7 +300,11 @@ impl<'a> Overlay<'a> {
             .ok_or(Fail::Op(MetaOpError::NoSuchBucket))
     }
 
-    fn object(&self, bucket: &str, key: &str) -> Result<Option<ObjectRecord>, MetaError> {
+    pub(super) fn object(
+        &self,
+        bucket: &str,
+        key: &str,
+    ) -> Result<Option<ObjectRecord>, MetaError> {
         self.get_record(
             Space::Objects,
             &keys::object_key(bucket, key),
@@ -308,7 +312,7 @@ impl<'a> Overlay<'a> {
         )
     }
 
-    fn upload(&self, upload_id: &str) -> Result<Option<MultipartUpload>, MetaError> {
+    pub(super) fn upload(&self, upload_id: &str) -> Result<Option<MultipartUpload>, MetaError> {
         self.get_record(
             Space::Uploads,
             &keys::upload_key(upload_id),
@@ -407,6 +411,14 @@ impl<'a> Overlay<'a> {
                 }
                 Ok(MetaOutcome::Done)
             }
+            MetaOp::PlaceShards {
+                owner,
+                object_id,
+                part,
+                nodes,
+            } => self.place_shards(owner, *object_id, *part, nodes),
+            MetaOp::QueueHeal { objects } => self.queue_heal(objects),
+            MetaOp::ForgetHeal { objects } => self.forget_heal(objects),
         }
     }
 
@@ -596,7 +608,7 @@ impl<'a> Overlay<'a> {
 }
 
 /// Refuses an object key S3 would not accept (empty, or over 1024 bytes).
-fn check_object_key(key: &str) -> Result<(), MetaOpError> {
+pub(super) fn check_object_key(key: &str) -> Result<(), MetaOpError> {
     if key.is_empty() {
         Err(MetaOpError::InvalidArgument)
     } else if key.len() > MAX_OBJECT_KEY_BYTES {

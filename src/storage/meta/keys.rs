@@ -15,6 +15,8 @@
 //!   ListMultipartUploads walks, in (key, upload id) order;
 //! - parts: `esc(upload id) | part number (u32 big-endian)`;
 //! - access_keys: access key id bytes;
+//! - heal_queue: `esc(bucket) | key bytes`, like objects, so the queue
+//!   is in (bucket, key) order;
 //! - layout / meta: fixed keys.
 
 use std::ops::Bound;
@@ -139,6 +141,20 @@ pub(crate) fn object_key(bucket: &str, key: &str) -> Vec<u8> {
     k
 }
 
+/// Bucket and key of an object key (or heal queue key); `None` if `k`
+/// is malformed.
+pub(crate) fn split_object_key(k: &[u8]) -> Option<(String, String)> {
+    let (bucket, key) = split_escaped(k)?;
+    let bucket = String::from_utf8(bucket).ok()?;
+    let key = String::from_utf8(key.to_vec()).ok()?;
+    Some((bucket, key))
+}
+
+/// Key of a heal queue entry.
+pub(crate) fn heal_key(bucket: &str, key: &str) -> Vec<u8> {
+    object_key(bucket, key)
+}
+
 /// Key of a multipart upload record.
 pub(crate) fn upload_key(upload_id: &str) -> Vec<u8> {
     upload_id.as_bytes().to_vec()
@@ -260,6 +276,12 @@ mod tests {
             } else {
                 prop_assert!(p.iter().all(|&b| b == 0xff));
             }
+        }
+
+        #[test]
+        fn object_key_splits(bucket in "\\PC{0,4}", key in "\\PC{0,8}") {
+            let k = heal_key(&bucket, &key);
+            prop_assert_eq!(split_object_key(&k), Some((bucket, key)));
         }
 
         #[test]

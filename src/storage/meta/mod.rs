@@ -15,10 +15,13 @@
 //!
 //! Files: [`ops`] (ops, outcomes, refusals), [`records`] (stored values),
 //! [`keys`] (key encodings), [`state`] (the store and its readers), `apply`
-//! (applying batches), `snapshot` (export/import), [`list`] (ListObjects),
-//! [`read`] (reads through consensus).
+//! (applying batches), `once` (at-most-once ids, the drop list), `heal`
+//! (what the repair actor needs: placements, the heal queue, full scans),
+//! `snapshot` (export/import), [`list`] (ListObjects), [`read`] (reads
+//! through consensus).
 
 mod apply;
+mod heal;
 pub(crate) mod keys;
 pub(crate) mod list;
 mod once;
@@ -32,8 +35,9 @@ mod tests;
 
 pub use list::{ListPage, ListQuery};
 pub use ops::{
-    MetaOp, MetaOpError, MetaOutcome, MetaResult, OpBatch, OpId, PartsPage, UploadsPage,
-    MAX_BUCKET_NAME_BYTES, MAX_ID_BYTES, MAX_OBJECT_KEY_BYTES, MIN_PART_SIZE,
+    MetaOp, MetaOpError, MetaOutcome, MetaResult, OpBatch, OpId, PartsPage, ShardOwner,
+    UploadsPage, MAX_BUCKET_NAME_BYTES, MAX_HEAL_ENTRIES, MAX_ID_BYTES, MAX_OBJECT_KEY_BYTES,
+    MIN_PART_SIZE,
 };
 pub use read::{MetaRead, MetaReadResult};
 pub use records::{

@@ -28,7 +28,14 @@ pub const MAX_OBJECT_KEY_BYTES: usize = 1024;
 /// Longest upload id or access key id the store accepts.
 pub const MAX_ID_BYTES: usize = 1024;
 
+/// Most entries one [`MetaOp::QueueHeal`] or [`MetaOp::ForgetHeal`]
+/// carries, so one op stays a small part of a Raft entry.
+pub const MAX_HEAL_ENTRIES: usize = 1000;
+
 /// One change to the metadata, as carried in a Raft log entry.
+///
+/// New variants are only ever appended: postcard encodes the variant's
+/// position, so entries written before a variant was added still decode.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum MetaOp {
     /// Creates a bucket (`BucketAlreadyOwnedByYou` / `BucketAlreadyExists`
@@ -117,6 +124,72 @@ pub enum MetaOp {
         /// Their keys ([`crate::storage::meta::PendingDrop::key`]).
         keys: Vec<Vec<u8>>,
     },
+    /// Records where the shards of one shard set now live, after a repair
+    /// (or a move) wrote copies to new nodes. Applies only if that shard
+    /// set still belongs to a live version (see [`ShardOwner`]); otherwise
+    /// nothing changes and the outcome is [`MetaOutcome::Placed`] with
+    /// `applied: false`, so the caller knows the copies it wrote are
+    /// referenced by nothing and deletes them. Only the placement changes:
+    /// last-modified, ETag and every other field stay as they were. The
+    /// copies the new placement replaces are not put on the drop list;
+    /// they are the caller's to delete.
+    ///
+    /// Refused with [`MetaOpError::ShardCountMismatch`] if `nodes` does not
+    /// have one entry per shard index of the current placement.
+    ///
+    /// Only an op's success or refusal is remembered under its id, not
+    /// `applied`: after a [`MetaOutcome::Duplicate`] (a re-send) or a
+    /// fence answering `Some(Ok(()))`, read the shard set back to learn
+    /// whether the new copies are referenced (they are if the set is live
+    /// and its placement names their nodes).
+    PlaceShards {
+        /// The object or upload the shard set belongs to.
+        owner: ShardOwner,
+        /// The shard set's object id (a part's own id for multipart parts).
+        object_id: u128,
+        /// Part number: 0 for a single-part object, else the S3 part number.
+        part: u32,
+        /// The node of each shard index ([`super::records::NO_NODE`]: no copy).
+        nodes: Vec<u64>,
+    },
+    /// Adds (bucket, key) pairs to the durable heal queue: objects the
+    /// repair actor should check and rebuild (a degraded write, a failed
+    /// or corrupt read). A pair already queued stays queued once. At most
+    /// [`MAX_HEAL_ENTRIES`] pairs (else [`MetaOpError::InvalidArgument`]);
+    /// a bucket name or key the store could not hold is refused as by
+    /// `PutObject`. The object need not exist.
+    QueueHeal {
+        /// The objects, as (bucket, key).
+        objects: Vec<(String, String)>,
+    },
+    /// Removes (bucket, key) pairs from the heal queue (pairs not queued
+    /// are ignored); bounded and checked as [`MetaOp::QueueHeal`].
+    ForgetHeal {
+        /// The objects, as (bucket, key).
+        objects: Vec<(String, String)>,
+    },
+}
+
+/// Whose shard set a placement change is for.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ShardOwner {
+    /// The current version of an object: its own shards (single-part,
+    /// part 0) or one of its parts (multipart).
+    Object {
+        /// Bucket name.
+        bucket: String,
+        /// Object key.
+        key: String,
+    },
+    /// A part of a multipart upload in progress.
+    Upload {
+        /// Bucket the upload was started in.
+        bucket: String,
+        /// Key the upload was started for.
+        key: String,
+        /// The upload.
+        upload_id: String,
+    },
 }
 
 /// The id that makes an op apply at most once: a caller that lost the
@@ -180,6 +253,13 @@ pub enum MetaOutcome {
         /// The fenced op's result, if it applied.
         applied: Option<Result<(), MetaOpError>>,
     },
+    /// The answer to [`MetaOp::PlaceShards`].
+    Placed {
+        /// Whether the placement was recorded; `false` when the shard set's
+        /// version is gone (overwritten, deleted, completed or aborted), so
+        /// the shard copies written for it are referenced by nothing.
+        applied: bool,
+    },
 }
 
 /// Why an op was refused; the op changed nothing.
@@ -236,6 +316,10 @@ pub enum MetaOpError {
     /// The op was fenced off (its caller gave up on it) before it applied.
     #[error("the op was cancelled before it applied")]
     Fenced,
+    /// A [`MetaOp::PlaceShards`] whose node list is not as long as the
+    /// shard set's current placement (internal error: repair's bug).
+    #[error("the new placement does not have one node per shard")]
+    ShardCountMismatch,
 }
 
 /// The outcome of one op: what it did, or why it was refused.

@@ -6,10 +6,12 @@ use serde::{Deserialize, Serialize};
 
 use super::{
     AccessKey, BucketRecord, ClusterLayout, ListPage, ListQuery, MetaError, MetaState,
-    MultipartUpload, ObjectRecord, PartsPage, PendingDrop, UploadsPage,
+    MultipartUpload, ObjectRecord, PartRecord, PartsPage, PendingDrop, UploadsPage,
 };
 
 /// One read of the metadata.
+///
+/// New variants are only ever appended (postcard encodes the position).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum MetaRead {
     /// A bucket by name.
@@ -67,6 +69,31 @@ pub enum MetaRead {
         /// Most uploads.
         max_uploads: usize,
     },
+    /// The first entries of the heal queue, in (bucket, key) order.
+    HealQueue {
+        /// At most this many.
+        limit: usize,
+    },
+    /// Object records of every bucket, in (bucket, key) order: the
+    /// periodic scan pages through all of them. Records come whole, with
+    /// any inline data (unlike a listing), so that
+    /// [`ObjectRecord::shard_sets`] stays right.
+    ScanObjects {
+        /// Only records after this (bucket, key): the last one of the
+        /// previous page.
+        after: Option<(String, String)>,
+        /// At most this many.
+        limit: usize,
+    },
+    /// Every part of every upload in progress, in (upload id, part
+    /// number) order, each with its upload.
+    ScanUploadParts {
+        /// Only parts after this (upload id, part number): the last one
+        /// of the previous page.
+        after: Option<(String, u32)>,
+        /// At most this many.
+        limit: usize,
+    },
 }
 
 /// The answer to a [`MetaRead`], variant for variant.
@@ -92,6 +119,14 @@ pub enum MetaReadResult {
     Uploads(UploadsPage),
     /// Due entries of the drop list.
     Drops(Vec<PendingDrop>),
+    /// For [`MetaRead::HealQueue`]: (bucket, key) pairs in order.
+    HealQueue(Vec<(String, String)>),
+    /// For [`MetaRead::ScanObjects`]: records in (bucket, key) order.
+    ScanObjects(Vec<ObjectRecord>),
+    /// For [`MetaRead::ScanUploadParts`]: each part with its upload (for
+    /// its bucket, key and erasure layout), in (upload id, part number)
+    /// order; a page holds one copy of an upload per part of it.
+    ScanUploadParts(Vec<(MultipartUpload, PartRecord)>),
 }
 
 impl MetaState {
@@ -137,6 +172,18 @@ impl MetaState {
                 upload_id_marker.as_deref(),
                 *max_uploads,
             )?),
+            MetaRead::HealQueue { limit } => {
+                MetaReadResult::HealQueue(self.heal_queue(None, *limit)?)
+            }
+            MetaRead::ScanObjects { after, limit } => {
+                MetaReadResult::ScanObjects(self.scan_objects(
+                    after.as_ref().map(|(b, k)| (b.as_str(), k.as_str())),
+                    *limit,
+                )?)
+            }
+            MetaRead::ScanUploadParts { after, limit } => MetaReadResult::ScanUploadParts(
+                self.scan_upload_parts(after.as_ref().map(|(id, n)| (id.as_str(), *n)), *limit)?,
+            ),
         })
     }
 }

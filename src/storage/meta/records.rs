@@ -12,6 +12,12 @@ use serde::{Deserialize, Serialize};
 
 use super::MetaError;
 
+/// The node id that stands for "no node" in `shard_nodes`: a shard index
+/// whose entry is `NO_NODE` has no copy anywhere (its write failed) and
+/// must be rebuilt by the repair actor. Real node ids are at least 1 (the
+/// configuration refuses 0).
+pub const NO_NODE: u64 = 0;
+
 /// Version byte that starts every encoded record.
 pub(crate) const RECORD_VERSION: u8 = 2;
 
@@ -96,8 +102,8 @@ pub struct PartInfo {
     pub etag: String,
     /// Object id under which the part's shards are stored.
     pub object_id: u128,
-    /// Node holding each shard index of the part; parts are placed
-    /// independently, so each carries its own placement.
+    /// Node holding each shard index of the part ([`NO_NODE`]: none);
+    /// parts are placed independently, so each carries its own placement.
     pub shard_nodes: Vec<u64>,
 }
 
@@ -128,7 +134,8 @@ pub struct ObjectRecord {
     pub layout: ErasureLayout,
     /// Parts of a multipart object, in order; empty for a single-part one.
     pub parts: Vec<PartInfo>,
-    /// Node holding each shard index (single-part objects).
+    /// Node holding each shard index (single-part objects; [`NO_NODE`]:
+    /// none).
     pub shard_nodes: Vec<u64>,
     /// The whole object when it is small enough to live in its record
     /// (`PREDASTORE_INLINE_BYTES`); it then has no shards.
@@ -171,7 +178,7 @@ pub struct PartRecord {
     pub etag: String,
     /// Object id under which the part's shards are stored.
     pub object_id: u128,
-    /// Node holding each shard index of the part.
+    /// Node holding each shard index of the part ([`NO_NODE`]: none).
     pub shard_nodes: Vec<u64>,
     /// Upload time, milliseconds since the Unix epoch.
     pub last_modified_ms: u64,
@@ -194,7 +201,7 @@ pub struct ShardSet {
     pub size: u64,
     /// The erasure layout.
     pub layout: ErasureLayout,
-    /// The storage node of each shard index.
+    /// The storage node of each shard index ([`NO_NODE`]: none).
     pub nodes: Vec<u64>,
 }
 

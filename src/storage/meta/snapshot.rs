@@ -18,8 +18,12 @@ use super::MetaError;
 
 /// Magic bytes that start a snapshot stream.
 const SNAPSHOT_MAGIC: &[u8; 8] = b"PSMETA\r\n";
-/// Version of the snapshot stream format.
-const SNAPSHOT_VERSION: u8 = 2;
+/// Version of the snapshot stream format: 3 added the heal queue keyspace.
+pub(super) const SNAPSHOT_VERSION: u8 = 3;
+/// The oldest version import still reads: a version-2 stream is a
+/// version-3 stream without a heal queue (a node may still hold one built
+/// before an upgrade, and send it to a lagging follower).
+const OLDEST_SNAPSHOT_VERSION: u8 = 2;
 /// Snapshot tag that ends the stream (followed by the entry count).
 pub(super) const SNAPSHOT_END: u8 = 0;
 /// Import commits a fjall batch whenever this many bytes are pending.
@@ -54,6 +58,7 @@ impl Space {
             Space::AppliedOps | Space::AppliedOrder | Space::Drops => {
                 super::once::check_entry(self, key, value)
             }
+            Space::HealQueue => super::heal::check_entry(key, value),
         }
     }
 }
@@ -110,7 +115,10 @@ impl MetaState {
         let mut r = BufReader::new(r);
         let mut magic = [0u8; 9];
         read_exact(&mut r, &mut magic)?;
-        if magic[..8] != SNAPSHOT_MAGIC[..] || magic[8] != SNAPSHOT_VERSION {
+        let version = magic[8];
+        if magic[..8] != SNAPSHOT_MAGIC[..]
+            || !(OLDEST_SNAPSHOT_VERSION..=SNAPSHOT_VERSION).contains(&version)
+        {
             return Err(MetaError::BadSnapshot("not a metadata snapshot"));
         }
         let mut batch = state.db.batch();
@@ -132,7 +140,9 @@ impl MetaState {
                 }
                 break;
             }
-            let s = Space::from_tag(tag[0]).ok_or(MetaError::BadSnapshot("unknown keyspace"))?;
+            let s = Space::from_tag(tag[0])
+                .filter(|&s| version >= 3 || s != Space::HealQueue)
+                .ok_or(MetaError::BadSnapshot("unknown keyspace"))?;
             let key = read_chunk(&mut r, keys::MAX_KEY_BYTES)?;
             let value = read_chunk(&mut r, u32::MAX as usize)?;
             if !keys::storable(&key) {

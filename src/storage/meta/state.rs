@@ -1,8 +1,8 @@
 //! The metadata store itself: its fjall keyspaces, opening them, and the
 //! readers the gateway uses (point lookups, `ListParts`,
 //! `ListMultipartUploads`). Applying ops is in `apply`, snapshots in
-//! `snapshot`, `ListObjects` in `list`; all work on the [`MetaState`]
-//! defined here.
+//! `snapshot`, `ListObjects` in `list`, the repair actor's reads in
+//! `heal`; all work on the [`MetaState`] defined here.
 
 use std::ops::Bound;
 use std::path::Path;
@@ -41,10 +41,12 @@ pub(super) enum Space {
     AppliedOrder,
     /// Data of replaced or removed versions, waiting for its drop.
     Drops,
+    /// Objects the repair actor should check (`heal`).
+    HealQueue,
 }
 
 /// How many keyspaces there are.
-pub(super) const SPACE_COUNT: usize = 11;
+pub(super) const SPACE_COUNT: usize = 12;
 
 /// Every keyspace, in [`Space`] (and snapshot) order.
 pub(super) const SPACES: [Space; SPACE_COUNT] = [
@@ -59,6 +61,7 @@ pub(super) const SPACES: [Space; SPACE_COUNT] = [
     Space::AppliedOps,
     Space::AppliedOrder,
     Space::Drops,
+    Space::HealQueue,
 ];
 
 impl Space {
@@ -76,6 +79,7 @@ impl Space {
             Space::AppliedOps => "applied_ops",
             Space::AppliedOrder => "applied_order",
             Space::Drops => "drops",
+            Space::HealQueue => "heal_queue",
         }
     }
 
@@ -141,6 +145,7 @@ impl MetaState {
             open(Space::AppliedOps)?,
             open(Space::AppliedOrder)?,
             open(Space::Drops)?,
+            open(Space::HealQueue)?,
         ];
         Ok(Self {
             db,

@@ -3,6 +3,7 @@
 
 mod batches;
 pub(super) mod fixtures;
+mod heal;
 mod multipart;
 mod objects;
 mod once;
