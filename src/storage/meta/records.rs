@@ -185,10 +185,6 @@ pub struct PartRecord {
 }
 versioned_record!(PartRecord, "part record");
 
-/// The `shard_nodes` entry of a shard that has no copy anywhere (its
-/// write failed): repair must rebuild it. Node ids are never 0.
-pub const NO_NODE: u64 = 0;
-
 /// Where the shards of one object (or one multipart part) live: what a
 /// reader opens, and what a drop deletes once no version points to it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
