@@ -5,6 +5,7 @@ pub mod consensus;
 pub mod frontend;
 pub mod pool;
 pub mod ring;
+pub mod scrub;
 pub mod shard_server;
 pub mod storage_node;
 pub(crate) mod syncer;
