@@ -18,11 +18,12 @@ use figment::Figment;
 use serde::{Deserialize, Serialize};
 
 use crate::actors::pool::PoolConfig;
+use crate::actors::scrub::ScrubConfig;
 use crate::actors::storage_node::StorageConfig;
 use crate::net::endpoint::QuicSettings;
 use crate::storage::{FsyncMode, VolumeConfig};
 
-pub use values::{ErasureSpec, NodeList, Roles, Volumes};
+pub use values::{ErasureSpec, HumanDuration, NodeList, Roles, Volumes};
 
 /// The whole configuration of one process.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -125,6 +126,12 @@ pub struct Config {
     /// of every storage node shards are placed on; empty: this process's
     /// own volumes only.
     pub storage_nodes: NodeList,
+    /// `PREDASTORE_SCRUB_MB_S`: MiB per second a storage node's scrubber
+    /// reads at most when re-checking its shards; 0 turns scrubbing off.
+    pub scrub_mb_s: u64,
+    /// `PREDASTORE_SCRUB_EVERY`: time from the start of one scrub pass
+    /// over every shard to the start of the next (`30s`, `15m`, `24h`, `7d`).
+    pub scrub_every: HumanDuration,
 }
 
 /// Largest `PREDASTORE_INLINE_BYTES`.
@@ -173,6 +180,8 @@ impl Default for Config {
             max_object_bytes: 5 << 30,
             inline_bytes: 8 << 10,
             storage_nodes: NodeList::default(),
+            scrub_mb_s: 10,
+            scrub_every: HumanDuration::secs(7 * 86_400),
         }
     }
 }
@@ -308,6 +317,16 @@ impl Config {
                 "PREDASTORE_QUIC_MAX_MTU: QUIC needs at least 1200".into(),
             ));
         }
+        if self.scrub_every.get() < Duration::from_secs(1) {
+            return Err(ConfigError(
+                "PREDASTORE_SCRUB_EVERY: must be at least 1s".into(),
+            ));
+        }
+        if self.scrub_mb_s > 1 << 20 {
+            return Err(ConfigError(
+                "PREDASTORE_SCRUB_MB_S: must be at most 1048576".into(),
+            ));
+        }
         if self.sync_interval_ms == 0 {
             return Err(ConfigError(
                 "PREDASTORE_SYNC_INTERVAL_MS: must be at least 1".into(),
@@ -403,6 +422,14 @@ impl Config {
         }
     }
 
+    /// How the storage node's scrubber paces itself.
+    pub fn scrub(&self) -> ScrubConfig {
+        ScrubConfig {
+            bytes_per_sec: self.scrub_mb_s << 20,
+            every: self.scrub_every.get(),
+        }
+    }
+
     /// The storage node settings.
     pub fn storage(&self) -> StorageConfig {
         StorageConfig {
@@ -459,6 +486,36 @@ mod tests {
         assert_eq!(cfg.volumes, Volumes::Count(3));
         assert_eq!(cfg.ec, ErasureSpec { data: 2, parity: 1 });
         assert!(cfg.meta_peers().is_empty() && cfg.storage_nodes().is_empty());
+        assert_eq!(
+            cfg.scrub(),
+            ScrubConfig {
+                bytes_per_sec: 10 << 20,
+                every: Duration::from_secs(7 * 86_400)
+            }
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn scrub_settings_parse_and_are_checked() -> Result<(), ConfigError> {
+        let cfg = load(&[
+            ("PREDASTORE_SCRUB_MB_S", "0"),
+            ("PREDASTORE_SCRUB_EVERY", "30s"),
+        ])?;
+        assert!(!cfg.scrub().periodic());
+        assert_eq!(cfg.scrub().every, Duration::from_secs(30));
+        let cfg = load(&[("PREDASTORE_SCRUB_EVERY", "24h")])?;
+        assert_eq!(cfg.scrub().every, Duration::from_secs(86_400));
+        let cfg = load(&[("PREDASTORE_SCRUB_EVERY", "90")])?;
+        assert_eq!(cfg.scrub().every, Duration::from_secs(90));
+        for (var, bad) in [
+            ("PREDASTORE_SCRUB_EVERY", "0s"),
+            ("PREDASTORE_SCRUB_EVERY", "soon"),
+            ("PREDASTORE_SCRUB_MB_S", "fast"),
+        ] {
+            let err = load_err(&[(var, bad)]);
+            assert!(err.contains(var), "{bad}: {err}");
+        }
         Ok(())
     }
 

@@ -117,7 +117,9 @@ async fn serve(cfg: Config) -> Result<(), Error> {
     let node = if roles.storage {
         let storage = cfg.storage();
         tracing::info!(volumes = storage.volumes.len(), fsync = ?storage.fsync, "starting storage node");
-        Some(web::Data::new(StorageNode::start(&storage)?))
+        let node = StorageNode::start(&storage)?;
+        node.start_scrubber(cfg.scrub());
+        Some(web::Data::new(node))
     } else {
         None
     };

@@ -325,6 +325,59 @@ pub static RAFT_PENDING_OPS: LazyLock<IntGauge> = LazyLock::new(|| {
     )
 });
 
+// Scrub and shard inventory.
+
+fn float_gauge(name: &str, help: &str) -> prometheus::Gauge {
+    prometheus::Gauge::with_opts(Opts::new(name, help))
+        .unwrap_or_else(|e| panic!("metric {name}: {e}"))
+}
+
+/// Bytes the scrubber read and checked.
+pub static SCRUB_BYTES: LazyLock<IntCounter> = LazyLock::new(|| {
+    counter(
+        "predastore_scrub_bytes_total",
+        "Shard bytes the scrubber read and checked",
+    )
+});
+/// Shards the scrubber read.
+pub static SCRUB_SHARDS: LazyLock<IntCounter> = LazyLock::new(|| {
+    counter(
+        "predastore_scrub_shards_total",
+        "Shards the scrubber read and checked",
+    )
+});
+/// Corrupt shards the scrubber found (once per pass that finds one).
+pub static SCRUB_CORRUPT_SHARDS: LazyLock<IntCounter> = LazyLock::new(|| {
+    counter(
+        "predastore_scrub_corrupt_shards_total",
+        "Corrupt shards found by scrub passes",
+    )
+});
+/// Completed scrub passes.
+pub static SCRUB_PASSES: LazyLock<IntCounter> =
+    LazyLock::new(|| counter("predastore_scrub_passes_total", "Completed scrub passes"));
+/// Share of the current scrub pass done, by shards (1 between passes).
+pub static SCRUB_PASS_PROGRESS: LazyLock<prometheus::Gauge> = LazyLock::new(|| {
+    float_gauge(
+        "predastore_scrub_pass_progress",
+        "Share of the current scrub pass done, 0 to 1, by shards",
+    )
+});
+/// Corrupt shards the last completed scrub pass found.
+pub static SCRUB_LAST_PASS_CORRUPT: LazyLock<IntGauge> = LazyLock::new(|| {
+    gauge(
+        "predastore_scrub_last_pass_corrupt",
+        "Corrupt shards found by the last completed scrub pass",
+    )
+});
+/// Shards on this node currently marked corrupt (from the shard index).
+pub static SHARDS_MARKED_CORRUPT: LazyLock<IntGauge> = LazyLock::new(|| {
+    gauge(
+        "predastore_shards_marked_corrupt",
+        "Shards on this node marked corrupt and not yet rewritten or deleted",
+    )
+});
+
 /// The registry `/metrics` exposes.
 pub static REGISTRY: LazyLock<Registry> = LazyLock::new(|| {
     let registry = Registry::new();
@@ -369,6 +422,14 @@ pub static REGISTRY: LazyLock<Registry> = LazyLock::new(|| {
         Box::new(QUIC_STREAMS.clone()),
         Box::new(QUIC_BYTES_SENT.clone()),
         Box::new(QUIC_BYTES_RECEIVED.clone()),
+        // Scrub and shard inventory.
+        Box::new(SCRUB_BYTES.clone()),
+        Box::new(SCRUB_SHARDS.clone()),
+        Box::new(SCRUB_CORRUPT_SHARDS.clone()),
+        Box::new(SCRUB_PASSES.clone()),
+        Box::new(SCRUB_PASS_PROGRESS.clone()),
+        Box::new(SCRUB_LAST_PASS_CORRUPT.clone()),
+        Box::new(SHARDS_MARKED_CORRUPT.clone()),
     ];
     // Both sides show up (at zero) before any traffic.
     for side in ["client", "server"] {

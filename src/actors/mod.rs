@@ -6,6 +6,7 @@ pub mod frontend;
 pub mod pool;
 pub mod repair;
 pub mod ring;
+pub mod scrub;
 pub mod shard_server;
 pub mod storage_node;
 pub(crate) mod syncer;

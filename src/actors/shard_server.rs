@@ -9,7 +9,7 @@ use futures::StreamExt;
 use crate::actors::storage_node::StorageNode;
 use crate::net::rpc::{Body, ServiceBody, ServiceError, ShardService};
 use crate::net::ErrorKind;
-use crate::storage::{ShardKey, StorageError};
+use crate::storage::{ShardKey, ShardState, StorageError};
 
 /// Serves shard RPCs from a storage node.
 pub struct StorageService {
@@ -82,5 +82,22 @@ impl ShardService for StorageService {
     fn delete_shard(&self, key: ShardKey) -> BoxFuture<'static, Result<bool, ServiceError>> {
         let node = self.node.clone();
         Box::pin(async move { node.delete_shard(key).await.map_err(service_error) })
+    }
+
+    fn stat_shards(
+        &self,
+        keys: Vec<ShardKey>,
+    ) -> BoxFuture<'static, Result<Vec<ShardState>, ServiceError>> {
+        let node = self.node.clone();
+        Box::pin(async move { node.stat_shards(keys).await.map_err(service_error) })
+    }
+
+    fn list_shards(
+        &self,
+        after: Option<ShardKey>,
+        limit: usize,
+    ) -> BoxFuture<'static, Result<Vec<ShardKey>, ServiceError>> {
+        let node = self.node.clone();
+        Box::pin(async move { node.list_shards(after, limit).await.map_err(service_error) })
     }
 }

@@ -9,19 +9,20 @@
 
 use std::ops::Range;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use actix::prelude::*;
 use bytes::Bytes;
 use futures::{Stream, StreamExt};
 
+use crate::actors::scrub::{ScrubConfig, ScrubNow, ScrubReport, Scrubber};
 use crate::actors::syncer::{Syncer, SyncerConfig, WaitDurable};
 use crate::actors::wal::{BeginShard, Compact, DeleteShard, FinishShard, ReleaseSynced, WalWriter};
 use crate::storage::segment::SegmentFiles;
 use crate::storage::{
-    CompactionReport, FsyncMode, ShardEntry, ShardIndex, ShardKey, ShardReader, StorageError,
-    SyncState, Volume, VolumeConfig, VolumeId,
+    CompactionReport, FsyncMode, ScrubRecord, ShardEntry, ShardIndex, ShardKey, ShardReader,
+    ShardState, StorageError, SyncState, Volume, VolumeConfig, VolumeId,
 };
 
 /// Everything a storage node needs to start.
@@ -61,6 +62,7 @@ pub struct StorageNode {
     state: Arc<SyncState>,
     fsync: FsyncMode,
     arbiters: Arc<Mutex<Vec<Arbiter>>>,
+    scrubber: Arc<OnceLock<Addr<Scrubber>>>,
 }
 
 fn stopped(_: MailboxError) -> StorageError {
@@ -114,6 +116,7 @@ impl StorageNode {
             state,
             fsync: cfg.fsync,
             arbiters: Arc::new(Mutex::new(arbiters)),
+            scrubber: Arc::new(OnceLock::new()),
         })
     }
 
@@ -306,6 +309,82 @@ impl StorageNode {
             }
         }
         Ok(total)
+    }
+}
+
+/// Runs `f` on a blocking thread (fjall reads stay off the async threads).
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, StorageError> + Send + 'static,
+) -> Result<T, StorageError> {
+    actix_web::rt::task::spawn_blocking(f)
+        .await
+        .map_err(|_| StorageError::Stopped)?
+}
+
+/// Shard inventory and scrub.
+impl StorageNode {
+    /// What this node holds under each of `keys`, in their order.
+    pub async fn stat_shards(&self, keys: Vec<ShardKey>) -> Result<Vec<ShardState>, StorageError> {
+        let index = self.reader.index().clone();
+        blocking(move || index.stat(&keys)).await
+    }
+
+    /// This node's shard keys in key order strictly after `after` (from
+    /// the first if `None`), at most `limit`; fewer means the end.
+    pub async fn list_shards(
+        &self,
+        after: Option<ShardKey>,
+        limit: usize,
+    ) -> Result<Vec<ShardKey>, StorageError> {
+        let index = self.reader.index().clone();
+        blocking(move || index.list(after.as_ref(), limit)).await
+    }
+
+    /// Shards marked corrupt, in key order strictly after `after`, at
+    /// most `limit` (for repair; [`StorageNode::stat_shards`] says whether
+    /// a mark still applies).
+    pub async fn corrupt_shards(
+        &self,
+        after: Option<ShardKey>,
+        limit: usize,
+    ) -> Result<Vec<ShardKey>, StorageError> {
+        let index = self.reader.index().clone();
+        blocking(move || index.corrupt_keys(after.as_ref(), limit)).await
+    }
+
+    /// The scrubber's last completed pass, if any (kept across restarts).
+    pub async fn last_scrub(&self) -> Result<Option<ScrubRecord>, StorageError> {
+        let index = self.reader.index().clone();
+        blocking(move || index.scrub_record()).await
+    }
+
+    /// Starts this node's scrubber on a thread of its own (stopped first
+    /// by [`StorageNode::shutdown`]); `false` if one already runs. Must
+    /// run inside an actix `System`.
+    pub fn start_scrubber(&self, cfg: ScrubConfig) -> bool {
+        let mut started = false;
+        self.scrubber.get_or_init(|| {
+            started = true;
+            let arbiter = Arbiter::new();
+            let reader = self.reader.clone();
+            let addr =
+                Scrubber::start_in_arbiter(&arbiter.handle(), move |_| Scrubber::new(reader, cfg));
+            self.arbiters
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .insert(0, arbiter);
+            addr
+        });
+        started
+    }
+
+    /// Runs a full scrub pass (after the one in progress, if any) and
+    /// answers what it found. Without a scrubber, starts one that only
+    /// runs passes asked for, unthrottled.
+    pub async fn scrub_now(&self) -> Result<ScrubReport, StorageError> {
+        self.start_scrubber(ScrubConfig::MANUAL);
+        let addr = self.scrubber.get().ok_or(StorageError::Stopped)?;
+        addr.send(ScrubNow).await.map_err(stopped)?
     }
 }
 

@@ -10,6 +10,7 @@ use std::fmt;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::str::FromStr;
+use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
@@ -234,6 +235,91 @@ impl From<Volumes> for String {
     }
 }
 
+/// A span of time written for people: a whole number and a unit, `ms`,
+/// `s`, `m`, `h` or `d` (`500ms`, `30s`, `15m`, `24h`, `7d`); a bare number
+/// is seconds (`PREDASTORE_SCRUB_EVERY`, `PREDASTORE_NODE_DOWN_AFTER`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "NumberOrText", into = "String")]
+pub struct HumanDuration(pub Duration);
+
+impl HumanDuration {
+    /// `n` seconds.
+    pub const fn secs(n: u64) -> Self {
+        Self(Duration::from_secs(n))
+    }
+
+    /// The span.
+    pub fn get(self) -> Duration {
+        self.0
+    }
+}
+
+const UNITS_MS: [(&str, u64); 5] = [
+    ("d", 86_400_000),
+    ("h", 3_600_000),
+    ("m", 60_000),
+    ("s", 1_000),
+    ("ms", 1),
+];
+
+impl FromStr for HumanDuration {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        let bad = || format!("{s:?} is not a duration like 30s, 15m, 24h or 7d");
+        let spec = s.trim();
+        let digits = spec
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(spec.len());
+        let (number, unit) = spec.split_at(digits);
+        let n: u64 = number.parse().map_err(|_| bad())?;
+        let unit = unit.trim();
+        let per = match unit {
+            "" => 1_000,
+            _ => UNITS_MS
+                .iter()
+                .find(|(name, _)| *name == unit)
+                .map(|(_, ms)| *ms)
+                .ok_or_else(bad)?,
+        };
+        let ms = n.checked_mul(per).ok_or_else(bad)?;
+        Ok(Self(Duration::from_millis(ms)))
+    }
+}
+
+/// The largest unit that divides the span exactly (`0s` for nothing).
+impl fmt::Display for HumanDuration {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let ms = self.0.as_millis();
+        if ms == 0 {
+            return f.write_str("0s");
+        }
+        for (name, per) in UNITS_MS {
+            if ms.is_multiple_of(u128::from(per)) {
+                return write!(f, "{}{name}", ms / u128::from(per));
+            }
+        }
+        write!(f, "{ms}ms")
+    }
+}
+
+impl From<HumanDuration> for String {
+    fn from(v: HumanDuration) -> String {
+        v.to_string()
+    }
+}
+
+impl TryFrom<NumberOrText> for HumanDuration {
+    type Error = String;
+
+    fn try_from(raw: NumberOrText) -> Result<Self, String> {
+        match raw {
+            NumberOrText::Number(n) => n.to_string().parse(),
+            NumberOrText::Text(s) => s.parse(),
+        }
+    }
+}
+
 /// Environment values that look like numbers arrive as numbers.
 #[derive(Deserialize)]
 #[serde(untagged)]
@@ -275,6 +361,43 @@ mod tests {
         for s in ["3", "/a,/b"] {
             let v: Volumes = s.parse()?;
             assert_eq!(v.to_string().parse::<Volumes>()?, v, "{s}");
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn durations_parse_and_print_back() -> Result<(), String> {
+        for (text, secs) in [
+            ("30s", 30),
+            ("15m", 900),
+            ("24h", 86_400),
+            ("7d", 604_800),
+            (" 2 h ", 7_200),
+            ("45", 45),
+            ("0s", 0),
+        ] {
+            let d: HumanDuration = text.parse()?;
+            assert_eq!(d.get(), Duration::from_secs(secs), "{text:?}");
+            assert_eq!(d.to_string().parse::<HumanDuration>()?, d, "{text:?}");
+        }
+        assert_eq!(
+            "1500ms".parse::<HumanDuration>()?.get(),
+            Duration::from_millis(1500)
+        );
+        assert_eq!(HumanDuration::secs(7 * 86_400).to_string(), "7d");
+        assert_eq!(HumanDuration::secs(90).to_string(), "90s");
+        assert_eq!("1500ms".parse::<HumanDuration>()?.to_string(), "1500ms");
+        for bad in [
+            "",
+            "s",
+            "7w",
+            "1.5h",
+            "-3s",
+            "h7",
+            "99999999999999999999d",
+            "3 d x",
+        ] {
+            assert!(bad.parse::<HumanDuration>().is_err(), "{bad:?}");
         }
         Ok(())
     }

@@ -12,7 +12,7 @@
 use bytes::{Buf, Bytes, BytesMut};
 use serde::{Deserialize, Serialize};
 
-use crate::storage::ShardKey;
+use crate::storage::{ShardKey, ShardState};
 
 /// The frame format version this code writes and reads.
 pub const FRAME_VERSION: u8 = 1;
@@ -20,6 +20,10 @@ pub const FRAME_VERSION: u8 = 1;
 pub const PREFIX_LEN: usize = 5;
 /// Largest header accepted; larger is a protocol error, not an allocation.
 pub const MAX_HEADER_LEN: usize = 64 << 10;
+/// Most keys one [`Request::StatShards`] may carry, and the largest
+/// `limit` of one [`Request::ListShards`]; more is refused as `BadRequest`
+/// (the largest batch still fits in [`MAX_HEADER_LEN`]).
+pub const MAX_INVENTORY_KEYS: usize = 1000;
 
 /// What a client asks of a node.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -53,6 +57,21 @@ pub enum Request {
         channel: Channel,
         /// Body length.
         len: u64,
+    },
+    /// What the node holds under each key (at most
+    /// [`MAX_INVENTORY_KEYS`]); answered by [`Response::ShardStates`].
+    StatShards {
+        /// The shards asked about.
+        keys: Vec<ShardKey>,
+    },
+    /// The node's shard keys in key order strictly after `after`, at most
+    /// `limit` (itself at most [`MAX_INVENTORY_KEYS`]); answered by
+    /// [`Response::ShardKeys`]. Fewer than `limit` means the end.
+    ListShards {
+        /// Where the previous page ended.
+        after: Option<ShardKey>,
+        /// Most keys wanted.
+        limit: u32,
     },
 }
 
@@ -106,6 +125,16 @@ pub enum Response {
     },
     /// The node is up.
     Healthy,
+    /// One state per key of a [`Request::StatShards`], in its order.
+    ShardStates {
+        /// The states.
+        states: Vec<ShardState>,
+    },
+    /// A page of a [`Request::ListShards`].
+    ShardKeys {
+        /// The keys, in order.
+        keys: Vec<ShardKey>,
+    },
     /// The request failed.
     Error {
         /// Category.
@@ -186,6 +215,25 @@ mod tests {
                 any::<u64>()
             )
                 .prop_map(|(channel, len)| Request::Message { channel, len }),
+            proptest::collection::vec(key(), 0..20).prop_map(|keys| Request::StatShards { keys }),
+            (proptest::option::of(key()), any::<u32>())
+                .prop_map(|(after, limit)| Request::ListShards { after, limit }),
+        ]
+    }
+
+    fn state() -> impl Strategy<Value = ShardState> {
+        prop_oneof![
+            any::<u64>().prop_map(|len| ShardState::Present { len }),
+            Just(ShardState::Missing),
+            Just(ShardState::Corrupt),
+        ]
+    }
+
+    fn inventory_response() -> impl Strategy<Value = Response> {
+        prop_oneof![
+            proptest::collection::vec(state(), 0..20)
+                .prop_map(|states| Response::ShardStates { states }),
+            proptest::collection::vec(key(), 0..20).prop_map(|keys| Response::ShardKeys { keys }),
         ]
     }
 
@@ -205,6 +253,24 @@ mod tests {
         }
 
         #[test]
+        fn inventory_responses_round_trip(r in inventory_response(), cut in 0usize..64) {
+            let frame = encode(&r).map_err(|e| TestCaseError::fail(e.to_string()))?;
+            let mut buf = BytesMut::from(&frame[..]);
+            prop_assert_eq!(decode::<Response>(&mut buf), Ok(Some(r)));
+            // Cut short: incomplete, or (with a shortened length) malformed.
+            let cut = cut.min(frame.len() - 1);
+            let mut buf = BytesMut::from(&frame[..cut]);
+            prop_assert_eq!(decode::<Response>(&mut buf), Ok(None));
+            if frame.len() > PREFIX_LEN + 1 {
+                let mut short = frame[..frame.len() - 1].to_vec();
+                let len = (frame.len() - PREFIX_LEN - 1) as u32;
+                short[1..5].copy_from_slice(&len.to_le_bytes());
+                let mut buf = BytesMut::from(&short[..]);
+                prop_assert!(decode::<Response>(&mut buf).is_err(), "a shortened header decoded");
+            }
+        }
+
+        #[test]
         fn garbage_is_an_error_or_incomplete_never_a_panic(bytes in proptest::collection::vec(any::<u8>(), 0..200)) {
             let mut buf = BytesMut::from(&bytes[..]);
             let _ = decode::<Request>(&mut buf);
@@ -220,6 +286,14 @@ mod tests {
             Response::Body { len: 1 << 40 },
             Response::Deleted { existed: true },
             Response::Healthy,
+            Response::ShardStates {
+                states: vec![
+                    ShardState::Present { len: 3 },
+                    ShardState::Missing,
+                    ShardState::Corrupt,
+                ],
+            },
+            Response::ShardKeys { keys: vec![] },
             Response::Error {
                 kind: ErrorKind::Corrupt,
                 message: "bad".into(),
@@ -228,6 +302,68 @@ mod tests {
             let mut buf = BytesMut::from(&encode(&r)?[..]);
             assert_eq!(decode::<Response>(&mut buf)?, Some(r));
         }
+        Ok(())
+    }
+
+    /// The largest inventory batch, with the widest keys and lengths, fits
+    /// in one header.
+    #[test]
+    fn the_largest_inventory_batch_fits_a_header() -> Result<(), FrameError> {
+        let key = ShardKey {
+            object: crate::storage::ObjectId(u128::MAX),
+            part: u32::MAX,
+            shard: u16::MAX,
+        };
+        let keys = vec![key; MAX_INVENTORY_KEYS];
+        encode(&Request::StatShards { keys: keys.clone() })?;
+        encode(&Response::ShardKeys { keys })?;
+        let states = vec![ShardState::Present { len: u64::MAX }; MAX_INVENTORY_KEYS];
+        encode(&Response::ShardStates { states })?;
+        Ok(())
+    }
+
+    /// An unknown shard state or a key list cut inside a key is refused.
+    #[test]
+    fn corrupt_inventory_frames_are_refused() -> Result<(), FrameError> {
+        let frame = encode(&Response::ShardStates {
+            states: vec![ShardState::Missing, ShardState::Corrupt],
+        })?;
+        // The last state's variant index becomes one that does not exist.
+        let mut bad = frame.to_vec();
+        if let Some(last) = bad.last_mut() {
+            *last = 9;
+        }
+        let mut buf = BytesMut::from(&bad[..]);
+        assert!(matches!(
+            decode::<Response>(&mut buf),
+            Err(FrameError::Malformed(_))
+        ));
+        let frame = encode(&Request::StatShards {
+            keys: vec![
+                ShardKey {
+                    object: crate::storage::ObjectId(7),
+                    part: 0,
+                    shard: 1,
+                };
+                3
+            ],
+        })?;
+        let mut cut = frame[..frame.len() - 3].to_vec();
+        let len = (cut.len() - PREFIX_LEN) as u32;
+        cut[1..5].copy_from_slice(&len.to_le_bytes());
+        let mut buf = BytesMut::from(&cut[..]);
+        assert!(matches!(
+            decode::<Request>(&mut buf),
+            Err(FrameError::Malformed(_))
+        ));
+        // A version this code does not know.
+        let mut bad = frame.to_vec();
+        bad[0] = FRAME_VERSION + 1;
+        let mut buf = BytesMut::from(&bad[..]);
+        assert_eq!(
+            decode::<Request>(&mut buf),
+            Err(FrameError::Version(FRAME_VERSION + 1))
+        );
         Ok(())
     }
 

@@ -25,7 +25,7 @@ use s2n_quic::Server;
 use super::frame::{self, Channel, ErrorKind, Request, Response};
 use super::NetError;
 use crate::metrics;
-use crate::storage::ShardKey;
+use crate::storage::{ShardKey, ShardState};
 
 /// Application error code for a stream reset because the body failed or
 /// the sender gave up mid-way: the reader must not use what it got.
@@ -437,6 +437,41 @@ pub async fn delete_shard(
     }
 }
 
+/// What `addr` holds under each of `keys` (at most
+/// [`frame::MAX_INVENTORY_KEYS`]), in their order.
+pub async fn stat_shards(
+    conn: &mut ConnectionHandle,
+    keys: Vec<ShardKey>,
+    idle: Idle,
+) -> Result<Vec<ShardState>, NetError> {
+    let n = keys.len();
+    match call(conn, &Request::StatShards { keys }, idle).await? {
+        Response::ShardStates { states } if states.len() == n => Ok(states),
+        Response::Error { kind, message } => Err(remote(kind, message)),
+        other => Err(unexpected(other)),
+    }
+}
+
+/// One page of the peer's shard keys after `after`, at most `limit` (itself
+/// at most [`frame::MAX_INVENTORY_KEYS`]).
+pub async fn list_shards(
+    conn: &mut ConnectionHandle,
+    after: Option<ShardKey>,
+    limit: u32,
+    idle: Idle,
+) -> Result<Vec<ShardKey>, NetError> {
+    match call(conn, &Request::ListShards { after, limit }, idle).await? {
+        Response::ShardKeys { keys }
+            if keys.len() <= limit as usize
+                && keys.iter().all(|k| after.is_none_or(|a| *k > a)) =>
+        {
+            Ok(keys)
+        }
+        Response::Error { kind, message } => Err(remote(kind, message)),
+        other => Err(unexpected(other)),
+    }
+}
+
 /// Largest [`Request::Message`] body or reply: Raft sends snapshots in
 /// chunks well below this, and entries are capped in size.
 pub const MAX_MESSAGE_BYTES: u64 = 64 << 20;
@@ -501,6 +536,25 @@ pub trait ShardService: Send + Sync + 'static {
     ) -> BoxFuture<'static, Result<(u64, ServiceBody), ServiceError>>;
     /// Delete a shard; whether it existed.
     fn delete_shard(&self, key: ShardKey) -> BoxFuture<'static, Result<bool, ServiceError>>;
+    /// What the node holds under each key, in order (at most
+    /// [`frame::MAX_INVENTORY_KEYS`] keys, checked before this is called).
+    fn stat_shards(
+        &self,
+        keys: Vec<ShardKey>,
+    ) -> BoxFuture<'static, Result<Vec<ShardState>, ServiceError>> {
+        let _ = keys;
+        Box::pin(async { Err(not_served("shard inventory")) })
+    }
+    /// Shard keys in key order strictly after `after`, at most `limit`
+    /// (at most [`frame::MAX_INVENTORY_KEYS`], checked before this is called).
+    fn list_shards(
+        &self,
+        after: Option<ShardKey>,
+        limit: usize,
+    ) -> BoxFuture<'static, Result<Vec<ShardKey>, ServiceError>> {
+        let _ = (after, limit);
+        Box::pin(async { Err(not_served("shard inventory")) })
+    }
 }
 
 /// A service answering [`Request::Message`]s of one channel: a reply for
@@ -650,6 +704,33 @@ async fn answer(request: Request, services: &Services, tx: &mut Sender) -> Resul
             };
             respond(tx, &response).await
         }
+        Request::StatShards { keys } => {
+            let response = if keys.len() > frame::MAX_INVENTORY_KEYS {
+                error_response(too_many(keys.len()))
+            } else {
+                let n = keys.len();
+                match shards.stat_shards(keys).await {
+                    Ok(states) if states.len() == n => Response::ShardStates { states },
+                    Ok(_) => error_response(ServiceError {
+                        kind: ErrorKind::Internal,
+                        message: "one state per key was not answered".into(),
+                    }),
+                    Err(e) => error_response(e),
+                }
+            };
+            respond(tx, &response).await
+        }
+        Request::ListShards { after, limit } => {
+            let response = if limit as usize > frame::MAX_INVENTORY_KEYS {
+                error_response(too_many(limit as usize))
+            } else {
+                match shards.list_shards(after, limit as usize).await {
+                    Ok(keys) => Response::ShardKeys { keys },
+                    Err(e) => error_response(e),
+                }
+            };
+            respond(tx, &response).await
+        }
         _ => {
             let bad = ServiceError {
                 kind: ErrorKind::BadRequest,
@@ -657,6 +738,16 @@ async fn answer(request: Request, services: &Services, tx: &mut Sender) -> Resul
             };
             respond(tx, &error_response(bad)).await
         }
+    }
+}
+
+fn too_many(n: usize) -> ServiceError {
+    ServiceError {
+        kind: ErrorKind::BadRequest,
+        message: format!(
+            "{n} keys asked for; at most {} per request",
+            frame::MAX_INVENTORY_KEYS
+        ),
     }
 }
 

@@ -1,11 +1,14 @@
 //! The shard index: where every shard's bytes are, kept in fjall.
 //!
-//! Three keyspaces:
+//! Five keyspaces:
 //! - `shards`: shard key → [`ShardEntry`] (volume, length, CRC, extents);
 //! - `extents`: (volume, segment, offset) → shard key and record size, the
 //!   reverse map that compaction walks and recovery checks;
 //! - `checkpoints`: volume → the log position up to which this index is
-//!   known to match the segments.
+//!   known to match the segments;
+//! - `corrupt`: shard key → [`CorruptMark`], the shards a read or the
+//!   scrubber found damaged (cleared when the key is written or deleted);
+//! - `scrub`: the scrubber's last completed pass ([`ScrubRecord`]).
 //!
 //! The index is written as records are appended but only made durable by
 //! the syncer, after the segments it points into were synced.
@@ -14,9 +17,11 @@ use std::path::Path;
 
 use fjall::{Database, Keyspace};
 
+use super::inventory::{CorruptMark, ScrubRecord};
 use super::segment::SegmentId;
 use super::shard_key::ShardKey;
 use super::StorageError;
+use crate::metrics;
 
 /// Number of a volume (disk) within a node.
 pub type VolumeId = u16;
@@ -130,10 +135,10 @@ impl ShardEntry {
     }
 }
 
-struct Reader<'a>(&'a [u8]);
+pub(crate) struct Reader<'a>(pub(crate) &'a [u8]);
 
 impl Reader<'_> {
-    fn take<const N: usize>(&mut self) -> Result<[u8; N], StorageError> {
+    pub(crate) fn take<const N: usize>(&mut self) -> Result<[u8; N], StorageError> {
         let (head, rest) = self
             .0
             .split_first_chunk::<N>()
@@ -141,16 +146,16 @@ impl Reader<'_> {
         self.0 = rest;
         Ok(*head)
     }
-    fn u8(&mut self) -> Result<u8, StorageError> {
+    pub(crate) fn u8(&mut self) -> Result<u8, StorageError> {
         Ok(self.take::<1>()?[0])
     }
-    fn u16(&mut self) -> Result<u16, StorageError> {
+    pub(crate) fn u16(&mut self) -> Result<u16, StorageError> {
         Ok(u16::from_le_bytes(self.take()?))
     }
-    fn u32(&mut self) -> Result<u32, StorageError> {
+    pub(crate) fn u32(&mut self) -> Result<u32, StorageError> {
         Ok(u32::from_le_bytes(self.take()?))
     }
-    fn u64(&mut self) -> Result<u64, StorageError> {
+    pub(crate) fn u64(&mut self) -> Result<u64, StorageError> {
         Ok(u64::from_le_bytes(self.take()?))
     }
 }
@@ -193,6 +198,31 @@ fn decode_owner(k: &[u8], v: &[u8]) -> Result<ExtentOwner, StorageError> {
     })
 }
 
+/// Up to `limit` shard keys of `keyspace` strictly after `after`.
+fn list_keys(
+    keyspace: &Keyspace,
+    after: Option<&ShardKey>,
+    limit: usize,
+) -> Result<Vec<ShardKey>, StorageError> {
+    use std::ops::Bound;
+    let start = match after {
+        Some(k) => Bound::Excluded(k.encode()),
+        None => Bound::Unbounded,
+    };
+    let mut out = Vec::with_capacity(limit.min(1024));
+    if limit == 0 {
+        return Ok(out);
+    }
+    for guard in keyspace.range((start, Bound::Unbounded)) {
+        let k = guard.key()?;
+        out.push(ShardKey::decode(&k).ok_or(StorageError::IndexDamaged("shard key is damaged"))?);
+        if out.len() == limit {
+            break;
+        }
+    }
+    Ok(out)
+}
+
 /// Handle to the shard index; cheap to clone and safe to share.
 #[derive(Clone)]
 pub struct ShardIndex {
@@ -200,7 +230,12 @@ pub struct ShardIndex {
     shards: Keyspace,
     extents: Keyspace,
     checkpoints: Keyspace,
+    corrupt: Keyspace,
+    scrub: Keyspace,
 }
+
+/// Key of the scrubber's record in the `scrub` keyspace.
+const SCRUB_RECORD_KEY: &[u8] = b"last-pass";
 
 impl ShardIndex {
     /// Opens (or creates) the index in `dir`. fjall never syncs on its own
@@ -212,12 +247,18 @@ impl ShardIndex {
         let shards = db.keyspace("shards", super::keyspace_options)?;
         let extents = db.keyspace("extents", super::keyspace_options)?;
         let checkpoints = db.keyspace("checkpoints", super::keyspace_options)?;
-        Ok(Self {
+        let corrupt = db.keyspace("corrupt", super::keyspace_options)?;
+        let scrub = db.keyspace("scrub", super::keyspace_options)?;
+        let index = Self {
             db,
             shards,
             extents,
             checkpoints,
-        })
+            corrupt,
+            scrub,
+        };
+        metrics::SHARDS_MARKED_CORRUPT.set(index.corrupt_count()? as i64);
+        Ok(index)
     }
 
     /// Looks a shard up.
@@ -249,18 +290,114 @@ impl ShardIndex {
             v.extend_from_slice(&e.disk_size.to_le_bytes());
             batch.insert(&self.extents, extent_key(entry.volume, e.at), v);
         }
+        let cleared = self.clear_mark(&mut batch, key)?;
         batch.commit()?;
+        if cleared {
+            metrics::SHARDS_MARKED_CORRUPT.dec();
+        }
         Ok(())
     }
 
-    /// Forgets a shard and its extents.
+    /// Forgets a shard, its extents and any corrupt mark.
     pub fn remove(&self, key: &ShardKey, entry: &ShardEntry) -> Result<(), StorageError> {
         let mut batch = self.db.batch();
         batch.remove(&self.shards, key.encode());
         for e in &entry.extents {
             batch.remove(&self.extents, extent_key(entry.volume, e.at));
         }
+        let cleared = self.clear_mark(&mut batch, key)?;
         batch.commit()?;
+        if cleared {
+            metrics::SHARDS_MARKED_CORRUPT.dec();
+        }
+        Ok(())
+    }
+
+    /// Adds the removal of `key`'s corrupt mark to `batch`, if it has one
+    /// (a lookup in a keyspace that is almost always empty, rather than a
+    /// tombstone on every write).
+    fn clear_mark(
+        &self,
+        batch: &mut fjall::OwnedWriteBatch,
+        key: &ShardKey,
+    ) -> Result<bool, StorageError> {
+        let marked = self.corrupt.contains_key(key.encode())?;
+        if marked {
+            batch.remove(&self.corrupt, key.encode());
+        }
+        Ok(marked)
+    }
+
+    /// Shard keys in key order strictly after `after` (from the first if
+    /// `None`), at most `limit` of them.
+    pub fn list(
+        &self,
+        after: Option<&ShardKey>,
+        limit: usize,
+    ) -> Result<Vec<ShardKey>, StorageError> {
+        list_keys(&self.shards, after, limit)
+    }
+
+    /// About how many shards the index holds (for progress gauges).
+    pub fn approximate_len(&self) -> usize {
+        self.shards.approximate_len()
+    }
+
+    /// The corrupt mark of `key`, if it has one.
+    pub fn corrupt_mark(&self, key: &ShardKey) -> Result<Option<CorruptMark>, StorageError> {
+        match self.corrupt.get(key.encode())? {
+            Some(v) => Ok(Some(CorruptMark::decode(&v)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Marks the copy of `key` that `entry` describes as corrupt; `false`
+    /// if it was marked already or `entry` is no longer where the shard is
+    /// (it was rewritten or deleted meanwhile: the damage went with it).
+    pub fn mark_corrupt(&self, key: &ShardKey, entry: &ShardEntry) -> Result<bool, StorageError> {
+        if self.get(key)?.as_ref() != Some(entry) {
+            return Ok(false);
+        }
+        let existing = self.corrupt.get(key.encode())?;
+        if let Some(v) = &existing {
+            if CorruptMark::decode(v).is_ok_and(|m| m.entry == *entry) {
+                return Ok(false);
+            }
+        }
+        self.corrupt
+            .insert(key.encode(), CorruptMark::now(entry.clone()).encode())?;
+        if existing.is_none() {
+            metrics::SHARDS_MARKED_CORRUPT.inc();
+        }
+        Ok(true)
+    }
+
+    /// Keys marked corrupt, in key order strictly after `after`, at most
+    /// `limit` (a mark may be stale: [`ShardIndex::stat`] checks it).
+    pub fn corrupt_keys(
+        &self,
+        after: Option<&ShardKey>,
+        limit: usize,
+    ) -> Result<Vec<ShardKey>, StorageError> {
+        list_keys(&self.corrupt, after, limit)
+    }
+
+    /// How many shards carry a corrupt mark.
+    pub fn corrupt_count(&self) -> Result<usize, StorageError> {
+        Ok(self.corrupt.len()?)
+    }
+
+    /// The scrubber's last completed pass, if any.
+    pub fn scrub_record(&self) -> Result<Option<ScrubRecord>, StorageError> {
+        match self.scrub.get(SCRUB_RECORD_KEY)? {
+            Some(v) => Ok(Some(ScrubRecord::decode(&v)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Records a completed scrub pass; durable with the next persist.
+    pub fn set_scrub_record(&self, record: &ScrubRecord) -> Result<(), StorageError> {
+        self.scrub.insert(SCRUB_RECORD_KEY, record.encode())?;
         Ok(())
     }
 

@@ -36,6 +36,11 @@ impl ShardReader {
         Self { index, files }
     }
 
+    /// The shard index the reader looks shards up in.
+    pub fn index(&self) -> &ShardIndex {
+        &self.index
+    }
+
     /// Where a shard is, or `NotFound`.
     pub fn entry(&self, key: &ShardKey) -> Result<ShardEntry, StorageError> {
         self.index.get(key)?.ok_or(StorageError::NotFound(*key))
@@ -142,9 +147,10 @@ impl Iterator for ShardRead {
             return None;
         }
         let piece = self.next_piece();
-        if piece.is_err() {
-            // One error ends the read.
+        if let Err(e) = &piece {
+            // One error ends the read; damaged bytes mark the shard.
             self.pos = self.end;
+            self.reader.index.note_read_error(&self.key, &self.entry, e);
         }
         Some(piece)
     }

@@ -566,6 +566,7 @@ impl Volume {
         let mut write = self.begin_shard(key, entry.len)?;
         if let Err(e) = self.copy_payload(&mut write, key, &entry) {
             self.abort_shard(write.id());
+            self.index.note_read_error(&key, &entry, &e);
             return Err(e);
         }
         let (_, new, files) = self.complete(write)?;

@@ -7,6 +7,7 @@
 //! connection, bounds each call by the RPC timeout, and retries idempotent
 //! calls once on a fresh connection.
 
+mod inventory;
 mod messages;
 
 use std::collections::HashMap;
