@@ -18,6 +18,7 @@ use figment::Figment;
 use serde::{Deserialize, Serialize};
 
 use crate::actors::pool::PoolConfig;
+use crate::actors::repair::RepairConfig;
 use crate::actors::scrub::ScrubConfig;
 use crate::actors::storage_node::StorageConfig;
 use crate::net::endpoint::QuicSettings;
@@ -132,6 +133,18 @@ pub struct Config {
     /// `PREDASTORE_SCRUB_EVERY`: time from the start of one scrub pass
     /// over every shard to the start of the next (`30s`, `15m`, `24h`, `7d`).
     pub scrub_every: HumanDuration,
+    /// `PREDASTORE_HEAL_MB_S`: MiB per second of shard data repair writes
+    /// at most; 0: no limit.
+    pub heal_mb_s: u64,
+    /// `PREDASTORE_HEAL_SCAN_EVERY`: time between two repair scans of every
+    /// object against the layout (which also collect orphans).
+    pub heal_scan_every: HumanDuration,
+    /// `PREDASTORE_NODE_DOWN_AFTER`: a storage node down this long has its
+    /// shards rebuilt on other nodes.
+    pub node_down_after: HumanDuration,
+    /// `PREDASTORE_ORPHAN_GRACE`: a shard nothing points to is deleted once
+    /// scans this far apart both found it so; longer than any PUT.
+    pub orphan_grace: HumanDuration,
 }
 
 /// Largest `PREDASTORE_INLINE_BYTES`.
@@ -182,6 +195,10 @@ impl Default for Config {
             storage_nodes: NodeList::default(),
             scrub_mb_s: 10,
             scrub_every: HumanDuration::secs(7 * 86_400),
+            heal_mb_s: 64,
+            heal_scan_every: HumanDuration::secs(3600),
+            node_down_after: HumanDuration::secs(15 * 60),
+            orphan_grace: HumanDuration::secs(3600),
         }
     }
 }
@@ -317,15 +334,23 @@ impl Config {
                 "PREDASTORE_QUIC_MAX_MTU: QUIC needs at least 1200".into(),
             ));
         }
-        if self.scrub_every.get() < Duration::from_secs(1) {
-            return Err(ConfigError(
-                "PREDASTORE_SCRUB_EVERY: must be at least 1s".into(),
-            ));
+        for (var, value) in [
+            ("PREDASTORE_SCRUB_EVERY", self.scrub_every),
+            ("PREDASTORE_HEAL_SCAN_EVERY", self.heal_scan_every),
+            ("PREDASTORE_NODE_DOWN_AFTER", self.node_down_after),
+            ("PREDASTORE_ORPHAN_GRACE", self.orphan_grace),
+        ] {
+            if value.get() < Duration::from_secs(1) {
+                return Err(ConfigError(format!("{var}: must be at least 1s")));
+            }
         }
-        if self.scrub_mb_s > 1 << 20 {
-            return Err(ConfigError(
-                "PREDASTORE_SCRUB_MB_S: must be at most 1048576".into(),
-            ));
+        for (var, value) in [
+            ("PREDASTORE_SCRUB_MB_S", self.scrub_mb_s),
+            ("PREDASTORE_HEAL_MB_S", self.heal_mb_s),
+        ] {
+            if value > 1 << 20 {
+                return Err(ConfigError(format!("{var}: must be at most 1048576")));
+            }
         }
         if self.sync_interval_ms == 0 {
             return Err(ConfigError(
@@ -427,6 +452,16 @@ impl Config {
         ScrubConfig {
             bytes_per_sec: self.scrub_mb_s << 20,
             every: self.scrub_every.get(),
+        }
+    }
+
+    /// How repair paces itself and when it gives up on a node.
+    pub fn repair(&self) -> RepairConfig {
+        RepairConfig {
+            heal_bytes_per_sec: self.heal_mb_s << 20,
+            node_down_after: self.node_down_after.get(),
+            scan_every: self.heal_scan_every.get(),
+            orphan_grace: self.orphan_grace.get(),
         }
     }
 

@@ -317,6 +317,21 @@ pub static ORPHANS_COLLECTED: LazyLock<IntCounter> = LazyLock::new(|| {
     )
 });
 
+/// Shards this storage node holds (live index entries).
+pub static SHARDS_STORED: LazyLock<IntGauge> = LazyLock::new(|| {
+    gauge(
+        "predastore_shards_stored",
+        "Shards this storage node holds (live index entries)",
+    )
+});
+/// Bytes of shard data this storage node holds.
+pub static SHARD_BYTES_STORED: LazyLock<IntGauge> = LazyLock::new(|| {
+    gauge(
+        "predastore_shard_bytes_stored",
+        "Bytes of shard data this storage node holds (live index entries; not the WAL's dead space)",
+    )
+});
+
 /// Metadata ops waiting for the next Raft entry.
 pub static RAFT_PENDING_OPS: LazyLock<IntGauge> = LazyLock::new(|| {
     gauge(
@@ -405,6 +420,8 @@ pub static REGISTRY: LazyLock<Registry> = LazyLock::new(|| {
         Box::new(HEAL_FAILURES.clone()),
         Box::new(HEAL_SCANS.clone()),
         Box::new(ORPHANS_COLLECTED.clone()),
+        Box::new(SHARDS_STORED.clone()),
+        Box::new(SHARD_BYTES_STORED.clone()),
         Box::new(RAFT_TERM.clone()),
         Box::new(RAFT_APPLIED_INDEX.clone()),
         Box::new(RAFT_LEADER_CHANGES.clone()),

@@ -258,6 +258,7 @@ impl ShardIndex {
             scrub,
         };
         metrics::SHARDS_MARKED_CORRUPT.set(index.corrupt_count()? as i64);
+        index.count_stored()?;
         Ok(index)
     }
 
@@ -295,6 +296,14 @@ impl ShardIndex {
         if cleared {
             metrics::SHARDS_MARKED_CORRUPT.dec();
         }
+        match replaced {
+            None => {
+                metrics::SHARDS_STORED.inc();
+                metrics::SHARD_BYTES_STORED.add(gauge_bytes(entry.len));
+            }
+            Some(old) => metrics::SHARD_BYTES_STORED
+                .add(gauge_bytes(entry.len) - gauge_bytes(old.len)),
+        }
         Ok(())
     }
 
@@ -310,6 +319,24 @@ impl ShardIndex {
         if cleared {
             metrics::SHARDS_MARKED_CORRUPT.dec();
         }
+        metrics::SHARDS_STORED.dec();
+        metrics::SHARD_BYTES_STORED.sub(gauge_bytes(entry.len));
+        Ok(())
+    }
+
+    /// Sets the stored-shard gauges from the index (once, at open; puts
+    /// and removes keep them true from then on).
+    fn count_stored(&self) -> Result<(), StorageError> {
+        let (mut shards, mut bytes) = (0i64, 0i64);
+        for item in self.shards.iter() {
+            let value = item.value()?;
+            // An entry that does not decode still occupies its key; its
+            // bytes are unknown.
+            shards += 1;
+            bytes += ShardEntry::decode(&value).map_or(0, |e| gauge_bytes(e.len));
+        }
+        metrics::SHARDS_STORED.set(shards);
+        metrics::SHARD_BYTES_STORED.set(bytes);
         Ok(())
     }
 
@@ -485,6 +512,12 @@ impl ShardIndex {
         self.db.persist(crate::storage::persist_mode(sync))?;
         Ok(())
     }
+}
+
+
+/// A length as a gauge value.
+fn gauge_bytes(len: u64) -> i64 {
+    i64::try_from(len).unwrap_or(i64::MAX)
 }
 
 #[cfg(test)]

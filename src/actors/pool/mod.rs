@@ -330,6 +330,9 @@ impl PeerClient {
         None
     }
 
+    /// Watches `peers` from the start. (Placeholder.)
+    pub fn watch(&self, _peers: Vec<SocketAddr>) {}
+
     /// Connections currently pooled.
     pub async fn pooled(&self) -> usize {
         self.pool.send(PooledConnections).await.unwrap_or(0)

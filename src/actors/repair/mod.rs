@@ -44,7 +44,7 @@ const TICK: Duration = Duration::from_secs(1);
 #[derive(Clone, Copy, Debug)]
 pub struct RepairConfig {
     /// Shard bytes written per second at most (0: no limit).
-    pub heal_mb_s: u64,
+    pub heal_bytes_per_sec: u64,
     /// A node down this long has its shards rebuilt on other nodes.
     pub node_down_after: Duration,
     /// Time between two scans of all metadata.
@@ -194,10 +194,10 @@ impl RepairState {
 
     /// Waits so that heal writes stay under the configured rate.
     async fn pace(&mut self, bytes: u64) {
-        if self.cfg.heal_mb_s == 0 || bytes == 0 {
+        if self.cfg.heal_bytes_per_sec == 0 || bytes == 0 {
             return;
         }
-        let cost = Duration::from_secs_f64(bytes as f64 / (self.cfg.heal_mb_s as f64 * 1e6));
+        let cost = Duration::from_secs_f64(bytes as f64 / self.cfg.heal_bytes_per_sec as f64);
         let now = Instant::now();
         self.paced_until = self.paced_until.max(now) + cost;
         let wait = self.paced_until.saturating_duration_since(now);

@@ -22,9 +22,8 @@
 use std::net::SocketAddr;
 use std::ops::Range;
 use std::pin::Pin;
-use std::sync::Arc;
 
-use bytes::{Bytes, BytesMut};
+use bytes::Bytes;
 use futures::future::Either;
 use futures::stream::{FuturesUnordered, Stream, StreamExt};
 use tokio::sync::mpsc;
@@ -470,7 +469,7 @@ impl ObjectCoordinator {
         let shard_len = codec.shard_len(set.size);
         let mut senders: Vec<Option<ShardSender>> =
             (0..codec.total_chunks()).map(|_| None).collect();
-        let mut writers = FuturesUnordered::new();
+        let writers = FuturesUnordered::new();
         for (i, target) in targets {
             let target = match target {
                 Ok(target) if i < senders.len() => target,
