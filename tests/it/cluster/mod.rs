@@ -1,5 +1,6 @@
 //! Several processes as one cluster: the metadata group alone, and
 //! storage nodes with a gateway.
 
+mod healing;
 mod meta_cluster;
 mod multi_node;

@@ -12,6 +12,10 @@
 //! | 127.0.0.12–17 | `cluster::multi_node` |
 //! | 127.0.0.22–27 | `transport` |
 //! | 127.0.0.32–35 | `consistency` (the leader-kill run) |
+//! | 127.0.0.42–45 | `cluster::healing` (a node killed mid-upload) |
+//! | 127.0.0.52–56 | `cluster::healing` (a node removed for good) |
+//! | 127.0.0.62–65 | `cluster::healing` (space after faults) |
+//! | 127.0.0.82–88 | `cluster::healing` (4+2 on six nodes) |
 //!
 //! Tests that read this process's own metrics hold [`serial::process_metrics`].
 #![allow(dead_code)]
@@ -20,6 +24,7 @@ pub mod cluster;
 pub mod damage;
 pub mod digest;
 pub mod disk;
+pub mod heal;
 pub mod http;
 pub mod meta;
 pub mod node;
