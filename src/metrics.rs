@@ -254,6 +254,16 @@ pub static RAFT_PENDING_OPS: LazyLock<IntGauge> = LazyLock::new(|| {
     )
 });
 
+/// 1 while the pool's failure detector holds a peer up, 0 while it holds
+/// it down, by the peer's transport address.
+pub static PEER_UP: LazyLock<IntGaugeVec> = LazyLock::new(|| {
+    gauge_vec(
+        "predastore_peer_up",
+        "1 while a peer (by transport address) is up, 0 while the failure detector holds it down",
+        &["node"],
+    )
+});
+
 /// The registry `/metrics` exposes.
 pub static REGISTRY: LazyLock<Registry> = LazyLock::new(|| {
     let registry = Registry::new();
@@ -288,6 +298,7 @@ pub static REGISTRY: LazyLock<Registry> = LazyLock::new(|| {
         Box::new(QUIC_STREAMS.clone()),
         Box::new(QUIC_BYTES_SENT.clone()),
         Box::new(QUIC_BYTES_RECEIVED.clone()),
+        Box::new(PEER_UP.clone()),
     ];
     // Both sides show up (at zero) before any traffic.
     for side in ["client", "server"] {
