@@ -147,6 +147,33 @@ pub struct Config {
     pub orphan_grace: HumanDuration,
 }
 
+/// The default `PREDASTORE_LOG`. openraft logs up to five WARN/ERROR lines
+/// for every retry to a member that is down (a normal state): those of
+/// `openraft::replication` (all about one failed attempt: off; a storage
+/// error met there is still logged by the Raft core) and the WARN lines of
+/// its replication progress handler (its ERROR stays). The Raft network
+/// logs each member's changes instead (`actors::consensus::network`). See
+/// also [`is_raft_peer_noise`].
+pub const DEFAULT_LOG: &str = "info,openraft=warn,openraft::replication=off,\
+openraft::engine::handler::replication_handler=error,fjall=warn,lsm_tree=warn";
+
+/// Whether `meta` is one of openraft's per-attempt reports of an RPC to one
+/// member that failed: the Raft core's WARN/ERROR events with a `target`
+/// member and an `error` (in openraft 0.9: a vote, or a leadership check
+/// before a read, that got no answer). While a member is down they come
+/// with every read and every election round, so the binary's log filter
+/// drops them; the Raft network logs the member's state changes instead.
+/// The core's own errors (fatal ones, a failed task) carry no such pair
+/// and stay.
+pub fn is_raft_peer_noise(meta: &tracing::Metadata<'_>) -> bool {
+    let fields = meta.fields();
+    meta.is_event()
+        && *meta.level() <= tracing::Level::WARN
+        && meta.target() == "openraft::core::raft_core"
+        && fields.field("target").is_some()
+        && fields.field("error").is_some()
+}
+
 /// Largest `PREDASTORE_INLINE_BYTES`.
 pub const MAX_INLINE_BYTES: u64 = 64 << 10;
 
@@ -164,7 +191,7 @@ impl Default for Config {
             sync_pending_bytes: 64 << 20,
             compact_below_percent: 50,
             max_shard_bytes: 5 << 30,
-            log: "info,openraft=warn,fjall=warn,lsm_tree=warn".into(),
+            log: DEFAULT_LOG.into(),
             node_id: 1,
             quic_listen: SocketAddr::from(([127, 0, 0, 1], 9100)),
             tls_ca: None,
@@ -676,5 +703,85 @@ mod tests {
             assert_eq!(cfg.volume_dirs().len(), 2);
             Ok(())
         });
+    }
+
+    /// What the default log filter lets through of these events, as the
+    /// binary sets it up.
+    fn logged(emit: impl FnOnce()) -> String {
+        use std::sync::{Arc, Mutex};
+        use tracing_subscriber::filter::{filter_fn, FilterExt};
+        use tracing_subscriber::prelude::*;
+
+        #[derive(Clone, Default)]
+        struct Buf(Arc<Mutex<Vec<u8>>>);
+        impl std::io::Write for Buf {
+            fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+                self.0
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .extend_from_slice(b);
+                Ok(b.len())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let buf = Buf::default();
+        let out = buf.clone();
+        let filter = tracing_subscriber::EnvFilter::new(DEFAULT_LOG)
+            .and(filter_fn(|m| !is_raft_peer_noise(m)));
+        let layer = tracing_subscriber::fmt::layer()
+            .with_ansi(false)
+            .with_writer(move || out.clone())
+            .with_filter(filter);
+        tracing::subscriber::with_default(tracing_subscriber::registry().with(layer), emit);
+        let bytes = buf.0.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        String::from_utf8_lossy(&bytes).into_owned()
+    }
+
+    #[test]
+    fn the_default_log_drops_openraft_retries_to_a_down_member_but_not_real_errors() {
+        let out = logged(|| {
+            // What openraft 0.9 logs on every retry to a member that is down.
+            tracing::warn!(target: "openraft::replication", error = "Unreachable node", "error replication to target=2");
+            tracing::error!(target: "openraft::replication", err = "Unreachable node", "RPCError");
+            tracing::warn!(target: "openraft::replication", interval = 1, "backoff mode");
+            tracing::warn!(target: "openraft::engine::handler::replication_handler", result = "Unreachable node", "update progress error");
+            tracing::warn!(target: "openraft::engine::handler::replication_handler", "heartbeat error: Unreachable node");
+            tracing::error!(target: "openraft::engine::handler::replication_handler", error = "bad", "update_matching");
+            tracing::error!(target: "openraft::core::raft_core", target = 2, error = "Unreachable node", "timeout while confirming leadership for read request");
+            tracing::error!(target: "openraft::core::raft_core", target = 2, error = "Unreachable node", "while requesting vote");
+            // Real errors, and our own state changes.
+            tracing::error!(target: "openraft::core::raft_core", error = "disk", "quit RaftCore::main on error");
+            tracing::error!(target: "openraft::core::raft_core", error = "disk", "received Notify::ReplicationStorageError");
+            tracing::error!(target: "openraft::core::raft_core", target = 2, "fail to join task: panic");
+            tracing::warn!(target: "openraft::core::sm::worker", "state machine trouble");
+            tracing::warn!(target: "predastore::actors::pool::detector", "peer down");
+            tracing::info!(target: "predastore::actors::consensus::network", "meta member reachable again");
+            tracing::info!(target: "openraft::core::raft_core", "chatty info");
+        });
+        for quiet in [
+            "error replication",
+            "RPCError",
+            "backoff mode",
+            "update progress error",
+            "heartbeat error",
+            "confirming leadership",
+            "requesting vote",
+            "chatty info",
+        ] {
+            assert!(!out.contains(quiet), "{quiet:?} logged:\n{out}");
+        }
+        for kept in [
+            "quit RaftCore::main",
+            "ReplicationStorageError",
+            "fail to join task",
+            "update_matching",
+            "state machine trouble",
+            "peer down",
+            "reachable again",
+        ] {
+            assert!(out.contains(kept), "{kept:?} not logged:\n{out}");
+        }
     }
 }

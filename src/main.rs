@@ -2,6 +2,8 @@
 
 use actix_web::{web, App, HttpServer};
 use clap::{Parser, Subcommand};
+use tracing_subscriber::filter::{filter_fn, FilterExt};
+use tracing_subscriber::prelude::*;
 use tracing_subscriber::EnvFilter;
 
 use std::collections::BTreeMap;
@@ -22,7 +24,7 @@ use predastore::actors::shard_server::StorageService;
 use predastore::actors::storage_node::StorageNode;
 use predastore::api::s3::Gateway;
 use predastore::cluster::ring::{Member, NodeId};
-use predastore::config::{Config, ConfigError, TlsSource};
+use predastore::config::{is_raft_peer_noise, Config, ConfigError, TlsSource};
 use predastore::error::Error;
 use predastore::net::rpc::{MessageService, Services, ShardService};
 use predastore::net::tls::{self, TlsMaterial};
@@ -100,8 +102,12 @@ fn main() {
             std::process::exit(2);
         }
     };
-    tracing_subscriber::fmt()
-        .with_env_filter(EnvFilter::try_new(&cfg.log).unwrap_or_else(|_| EnvFilter::new("info")))
+    let filter = EnvFilter::try_new(&cfg.log).unwrap_or_else(|_| EnvFilter::new("info"));
+    tracing_subscriber::registry()
+        .with(
+            tracing_subscriber::fmt::layer()
+                .with_filter(filter.and(filter_fn(|m| !is_raft_peer_noise(m)))),
+        )
         .init();
     let result = actix_web::rt::System::new().block_on(serve(cfg));
     if let Err(e) = result {
@@ -134,6 +140,13 @@ async fn serve(cfg: Config) -> Result<(), Error> {
         .map_err(transport)?;
     let pool = cfg.pool();
     let peers = PeerClient::new(Pool::new(client, pool).start(), pool.rpc_timeout);
+    // The failure detector probes every other member from the start.
+    let mut watched: Vec<_> = meta_peers.iter().map(|(_, addr)| *addr).collect();
+    watched.extend(cfg.storage_nodes().into_values());
+    watched.retain(|addr| *addr != cfg.quic_listen);
+    watched.sort();
+    watched.dedup();
+    peers.watch(watched);
 
     // This node's member of the metadata group.
     let local = if roles.meta {
@@ -290,14 +303,6 @@ fn start_objects(
 ) -> Result<Arc<ObjectService>, Error> {
     let layout = cfg.erasure();
     let storage_nodes = cfg.storage_nodes();
-    peers.watch(
-        storage_nodes
-            .values()
-            .chain(cfg.meta_peers().iter().map(|(_, addr)| addr))
-            .copied()
-            .filter(|addr| *addr != cfg.quic_listen)
-            .collect(),
-    );
     let members = storage_nodes.into_iter().map(|(id, addr)| Member {
         id: NodeId(id),
         addr,

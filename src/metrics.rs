@@ -393,6 +393,16 @@ pub static SHARDS_MARKED_CORRUPT: LazyLock<IntGauge> = LazyLock::new(|| {
     )
 });
 
+/// 1 while the pool's failure detector holds a peer up, 0 while it holds
+/// it down, by the peer's transport address.
+pub static PEER_UP: LazyLock<IntGaugeVec> = LazyLock::new(|| {
+    gauge_vec(
+        "predastore_peer_up",
+        "1 while a peer (by transport address) is up, 0 while the failure detector holds it down",
+        &["node"],
+    )
+});
+
 /// The registry `/metrics` exposes.
 pub static REGISTRY: LazyLock<Registry> = LazyLock::new(|| {
     let registry = Registry::new();
@@ -447,6 +457,7 @@ pub static REGISTRY: LazyLock<Registry> = LazyLock::new(|| {
         Box::new(SCRUB_PASS_PROGRESS.clone()),
         Box::new(SCRUB_LAST_PASS_CORRUPT.clone()),
         Box::new(SHARDS_MARKED_CORRUPT.clone()),
+        Box::new(PEER_UP.clone()),
     ];
     // Both sides show up (at zero) before any traffic.
     for side in ["client", "server"] {

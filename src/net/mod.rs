@@ -45,10 +45,15 @@ pub enum NetError {
     /// The body given to send failed or had the wrong length.
     #[error("request body: {0}")]
     Body(String),
+    /// The pool's failure detector holds the peer down: the call was not
+    /// attempted (a background probe marks the peer up when it answers).
+    #[error("peer {0} is down")]
+    PeerDown(std::net::SocketAddr),
 }
 
 impl NetError {
-    /// Whether the connection this happened on should be dropped from the pool.
+    /// Whether the connection this happened on should be dropped from the
+    /// pool. [`NetError::PeerDown`] does not: no connection was used.
     pub fn breaks_connection(&self) -> bool {
         matches!(self, NetError::Connection { .. } | NetError::Timeout(_))
     }

@@ -12,6 +12,9 @@ fn every_dashboard_metric_is_exported() -> Result<(), Box<dyn std::error::Error>
     predastore::metrics::S3_REQUEST_SECONDS
         .with_label_values(&["GetObject"])
         .observe(0.001);
+    predastore::metrics::PEER_UP
+        .with_label_values(&["127.0.0.1:9100"])
+        .set(1);
     let exported = predastore::metrics::render();
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/grafana");
     let mut charted = BTreeSet::new();

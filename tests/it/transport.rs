@@ -273,18 +273,29 @@ async fn a_stopped_peer_fails_within_the_timeout_and_is_evicted() -> Result<(), 
     let took = started.elapsed();
     assert!(matches!(r, Err(NetError::Timeout(_))), "{r:?}");
     assert!(took < timeout * 3, "failed after {took:?}");
-    // Evicted: the next request dials again.
+    // Marked down and its connection closed: the next call fails at once,
+    // without a dial.
     actix_rt::time::sleep(Duration::from_millis(50)).await;
+    assert!(!client.peers.is_up(node.quic));
     assert_eq!(
         client.peers.pooled().await,
         0,
         "the dead connection is still pooled"
     );
+    let (misses, started) = (metrics::POOL_MISSES.get(), Instant::now());
+    let r = client.peers.health(node.quic).await;
+    assert!(matches!(r, Err(NetError::PeerDown(_))), "{r:?}");
+    assert!(started.elapsed() < timeout / 2, "{:?}", started.elapsed());
+    assert_eq!(metrics::POOL_MISSES.get(), misses, "a down peer was dialed");
 
+    // Running again, it is found by the failure detector's probe.
     node.signal("CONT");
-    let misses = metrics::POOL_MISSES.get();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !client.peers.is_up(node.quic) {
+        assert!(Instant::now() < deadline, "the probe did not find the peer");
+        actix_rt::time::sleep(Duration::from_millis(20)).await;
+    }
     client.peers.health(node.quic).await?;
-    assert_eq!(metrics::POOL_MISSES.get(), misses + 1);
     Ok(())
 }
 

@@ -1,12 +1,23 @@
 //! openraft's network over the cluster transport: every Raft RPC is a
 //! [`Channel::Raft`] message on the pooled QUIC connection to the target
 //! meta node (whose transport address is its `BasicNode::addr`).
+//!
+//! A member that cannot be reached is a normal state, not an error on every
+//! retry: openraft's own per-retry lines (target `openraft::replication`)
+//! are off in the default log filter, and this layer logs each target's
+//! changes instead: once (WARN) when it becomes unreachable or starts
+//! failing, once (INFO) when it answers again. Every target is watched by
+//! the pool's failure detector, so calls to a member known down fail at
+//! once (as `Unreachable`, which makes openraft back off, see
+//! `backoff` below).
 
 // openraft's traits fix the (large) error types returned here.
 #![allow(clippy::result_large_err)]
 
+use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::time::Duration;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use openraft::error::{
     InstallSnapshotError, NetworkError, RPCError, RaftError, RemoteError, Unreachable,
@@ -23,16 +34,37 @@ use crate::actors::pool::PeerClient;
 use crate::net::{Channel, NetError};
 use crate::storage::raft::MetaRaft;
 
+/// How the last RPCs to one target went, as far as the log is concerned.
+#[derive(Clone, Copy, Debug)]
+enum Reach {
+    /// No RPC to it has come back yet (members start in any order).
+    Unknown,
+    /// It answers.
+    Ok,
+    /// The transport cannot reach it (since then).
+    Unreachable(Instant),
+    /// RPCs to it fail otherwise (bad replies, errors of its own).
+    Failing,
+}
+
+/// Each target's [`Reach`], shared by every [`RaftPeer`] (openraft makes a
+/// new one per replication session and per election).
+type Reachability = Arc<Mutex<HashMap<u64, Reach>>>;
+
 /// Makes a [`RaftPeer`] for each target openraft replicates to.
 #[derive(Clone)]
 pub struct QuicNetwork {
     peers: PeerClient,
+    reach: Reachability,
 }
 
 impl QuicNetwork {
     /// A network sending through `peers`.
     pub fn new(peers: PeerClient) -> Self {
-        Self { peers }
+        Self {
+            peers,
+            reach: Reachability::default(),
+        }
     }
 }
 
@@ -40,10 +72,18 @@ impl RaftNetworkFactory<MetaRaft> for QuicNetwork {
     type Network = RaftPeer;
 
     async fn new_client(&mut self, target: u64, node: &BasicNode) -> RaftPeer {
+        let addr = node.addr.parse().ok();
+        if let Some(addr) = addr {
+            // Probed in the background from now on, so a dead member is
+            // known down within a couple of heartbeats (openraft's own
+            // deadline cuts calls short before the pool's would fire).
+            self.peers.watch(vec![addr]);
+        }
         RaftPeer {
             peers: self.peers.clone(),
             target,
-            addr: node.addr.parse().ok(),
+            addr,
+            reach: self.reach.clone(),
         }
     }
 }
@@ -53,12 +93,25 @@ pub struct RaftPeer {
     peers: PeerClient,
     target: u64,
     addr: Option<SocketAddr>,
+    reach: Reachability,
 }
 
 type RpcResult<T, E> = Result<T, RPCError<u64, BasicNode, E>>;
 
 fn unreachable<E: std::error::Error>(e: NetError) -> RPCError<u64, BasicNode, E> {
     RPCError::Unreachable(Unreachable::new(&e))
+}
+
+/// The RPC error for a transport failure: the peer cannot be reached when
+/// the pool holds it down, the connection failed or nothing came back in
+/// time (openraft then backs off); anything else is a network error.
+fn transport_error<E: std::error::Error>(e: NetError) -> RPCError<u64, BasicNode, E> {
+    match e {
+        e @ (NetError::PeerDown(_) | NetError::Connection { .. } | NetError::Timeout(_)) => {
+            unreachable(e)
+        }
+        e => RPCError::Network(NetworkError::new(&e)),
+    }
 }
 
 impl RaftPeer {
@@ -69,51 +122,127 @@ impl RaftPeer {
         option: &RPCOption,
     ) -> RpcResult<RaftReply, E> {
         let addr = self.addr.ok_or_else(|| {
-            unreachable(NetError::Endpoint(format!(
+            let e = NetError::Endpoint(format!(
                 "meta node {} has no transport address",
                 self.target
-            )))
+            ));
+            self.note(Reach::Failing, &e);
+            unreachable(e)
         })?;
-        let body = wire::encode(&call).map_err(|e| RPCError::Network(NetworkError::new(&e)))?;
+        let body = wire::encode(&call).map_err(|e| {
+            self.note(Reach::Failing, &e);
+            RPCError::Network(NetworkError::new(&e))
+        })?;
         // openraft's deadline is sized for heartbeats; a message carrying
         // entries gets 20 ms more per MiB, so a follower catching up on
         // large entries is not cut off and re-sent the same forever.
         let ttl = option.hard_ttl() + Duration::from_millis(20 * (body.len() as u64 >> 20));
         let sent = tokio::time::timeout(ttl, self.peers.message(addr, Channel::Raft, body));
         let reply = match sent.await {
+            // A slow answer alone says little about the member: logged
+            // only if the pool finds it down.
             Err(_) => return Err(unreachable(NetError::Timeout(ttl))),
             Ok(Err(failure)) => {
-                return Err(match failure.error {
-                    e @ (NetError::Connection { .. } | NetError::Timeout(_)) => unreachable(e),
-                    e => RPCError::Network(NetworkError::new(&e)),
-                })
+                let e = failure.error;
+                match &e {
+                    NetError::PeerDown(_) | NetError::Connection { .. } => {
+                        self.note(Reach::Unreachable(Instant::now()), &e)
+                    }
+                    NetError::Timeout(_) => {}
+                    other => self.note(Reach::Failing, other),
+                }
+                return Err(transport_error(e));
             }
             Ok(Ok(reply)) => reply,
         };
-        wire::decode(&reply).map_err(|e| RPCError::Network(NetworkError::new(&e)))
+        wire::decode(&reply).map_err(|e| {
+            self.note(Reach::Failing, &e);
+            RPCError::Network(NetworkError::new(&e))
+        })
+    }
+
+    /// The member's answer: a success notes it reachable, an error of its
+    /// own is returned as a remote error.
+    fn answered<T, E: std::error::Error>(
+        &self,
+        r: Result<T, RaftError<u64, E>>,
+    ) -> RpcResult<T, RaftError<u64, E>> {
+        match r {
+            Ok(v) => {
+                self.note(Reach::Ok, &"answered");
+                Ok(v)
+            }
+            Err(e) => Err(self.remote(e)),
+        }
+    }
+
+    /// A reply of the wrong kind.
+    fn mismatch<E: std::error::Error>(&self) -> RPCError<u64, BasicNode, E> {
+        let e = std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            "reply does not match the call",
+        );
+        self.note(Reach::Failing, &e);
+        RPCError::Network(NetworkError::new(&e))
+    }
+
+    /// Records how an RPC to the target went; logs only a change.
+    fn note(&self, now: Reach, why: &dyn std::fmt::Display) {
+        let before = {
+            let mut reach = self.reach.lock().unwrap_or_else(|p| p.into_inner());
+            let before = reach.get(&self.target).copied().unwrap_or(Reach::Unknown);
+            if std::mem::discriminant(&before) == std::mem::discriminant(&now) {
+                return;
+            }
+            reach.insert(self.target, now);
+            before
+        };
+        let (target, addr) = (self.target, self.addr);
+        let why = match addr {
+            // A call the pool cut short when it marked the member down.
+            Some(a) if !self.peers.is_up(a) => NetError::PeerDown(a).to_string(),
+            _ => why.to_string(),
+        };
+        let addr = addr.map(|a| a.to_string()).unwrap_or_default();
+        match (before, now) {
+            (_, Reach::Unknown) | (Reach::Unknown, Reach::Ok) => {}
+            (Reach::Unknown, Reach::Unreachable(_)) => tracing::info!(
+                node = target, %addr, reason = %why,
+                "meta member not reachable yet; retrying quietly"
+            ),
+            (Reach::Unreachable(since), Reach::Ok) => tracing::info!(
+                node = target, %addr, down_for = ?since.elapsed(),
+                "meta member reachable again"
+            ),
+            (_, Reach::Ok) => tracing::info!(node = target, %addr, "meta member answers again"),
+            (_, Reach::Unreachable(_)) => tracing::warn!(
+                node = target, %addr, reason = %why,
+                "meta member unreachable; retrying quietly"
+            ),
+            (_, Reach::Failing) => tracing::warn!(
+                node = target, %addr, error = %why,
+                "Raft RPCs to meta member fail; further failures not logged until it answers"
+            ),
+        }
     }
 
     fn remote<E: std::error::Error>(
         &self,
         e: RaftError<u64, E>,
     ) -> RPCError<u64, BasicNode, RaftError<u64, E>> {
+        // The member answered with an error of its own: openraft's line
+        // for it is off with the rest of `openraft::replication`.
+        self.note(Reach::Failing, &e);
         RPCError::RemoteError(RemoteError::new(self.target, e))
     }
 }
 
-fn mismatch<E: std::error::Error>() -> RPCError<u64, BasicNode, E> {
-    let e = std::io::Error::new(
-        std::io::ErrorKind::InvalidData,
-        "reply does not match the call",
-    );
-    RPCError::Network(NetworkError::new(&e))
-}
-
 impl RaftNetwork<MetaRaft> for RaftPeer {
     /// Retry an unreachable member once a second (openraft's default is
-    /// 500 ms): openraft logs every failed attempt, and a member that comes
-    /// back holds its elections for 2 s (`storage::raft::group`), so it
-    /// hears from the leader before it could depose it.
+    /// 500 ms): a member that comes back holds its elections for 2 s
+    /// (`storage::raft::group`), so it hears from the leader before it
+    /// could depose it. Calls to a member the pool holds down fail at once
+    /// as `Unreachable`, so this pause is what keeps them from spinning.
     fn backoff(&self) -> openraft::network::Backoff {
         openraft::network::Backoff::new(std::iter::repeat(std::time::Duration::from_secs(1)))
     }
@@ -124,8 +253,8 @@ impl RaftNetwork<MetaRaft> for RaftPeer {
         option: RPCOption,
     ) -> RpcResult<AppendEntriesResponse<u64>, RaftError<u64>> {
         match self.call(RaftCall::AppendEntries(rpc), &option).await? {
-            RaftReply::AppendEntries(r) => r.map_err(|e| self.remote(e)),
-            _ => Err(mismatch()),
+            RaftReply::AppendEntries(r) => self.answered(r),
+            _ => Err(self.mismatch()),
         }
     }
 
@@ -135,8 +264,8 @@ impl RaftNetwork<MetaRaft> for RaftPeer {
         option: RPCOption,
     ) -> RpcResult<InstallSnapshotResponse<u64>, RaftError<u64, InstallSnapshotError>> {
         match self.call(RaftCall::InstallSnapshot(rpc), &option).await? {
-            RaftReply::InstallSnapshot(r) => r.map_err(|e| self.remote(e)),
-            _ => Err(mismatch()),
+            RaftReply::InstallSnapshot(r) => self.answered(r),
+            _ => Err(self.mismatch()),
         }
     }
 
@@ -146,8 +275,24 @@ impl RaftNetwork<MetaRaft> for RaftPeer {
         option: RPCOption,
     ) -> RpcResult<VoteResponse<u64>, RaftError<u64>> {
         match self.call(RaftCall::Vote(rpc), &option).await? {
-            RaftReply::Vote(r) => r.map_err(|e| self.remote(e)),
-            _ => Err(mismatch()),
+            RaftReply::Vote(r) => self.answered(r),
+            _ => Err(self.mismatch()),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_member_the_pool_holds_down_is_unreachable_so_openraft_backs_off() {
+        let addr: SocketAddr = ([127, 0, 0, 1], 9100).into();
+        let down = transport_error::<std::io::Error>(NetError::PeerDown(addr));
+        assert!(matches!(down, RPCError::Unreachable(_)), "{down:?}");
+        let timeout = transport_error::<std::io::Error>(NetError::Timeout(Duration::ZERO));
+        assert!(matches!(timeout, RPCError::Unreachable(_)));
+        let garbled = transport_error::<std::io::Error>(NetError::Body("short".into()));
+        assert!(matches!(garbled, RPCError::Network(_)));
     }
 }

@@ -29,3 +29,30 @@ pub struct Evict {
 #[derive(Message)]
 #[rtype(result = "usize")]
 pub struct PooledConnections;
+
+/// Watch these peers: probe them in the background even without traffic.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct Watch {
+    /// The peers' transport addresses.
+    pub peers: Vec<SocketAddr>,
+}
+
+/// A request to `addr` got no answer in time: mark the peer down, unless
+/// it answered something (a dial, a heartbeat) after the request began.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct MarkDown {
+    /// The peer.
+    pub addr: SocketAddr,
+    /// What happened, for the log.
+    pub reason: String,
+    /// When the failed request began.
+    pub since: std::time::Instant,
+}
+
+/// Keep this view of peer health up to date (a [`super::PeerClient`]
+/// reads it without a round trip to the pool).
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct AttachHealth(pub super::PeerHealth);

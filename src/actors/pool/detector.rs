@@ -1,0 +1,358 @@
+//! The pool's failure detector: which peers are down, and the background
+//! probe that finds out when they are up again.
+//!
+//! A peer is marked down when a dial to it fails, when a request to it
+//! times out (unless the peer answered after that request began), or when
+//! a watched peer misses [`ProbeConfig::misses`] heartbeats in a row; its pooled connection is closed then, so requests
+//! in flight on it fail at once. While it is down every request to it
+//! fails at once with [`NetError::PeerDown`]. Every
+//! [`ProbeConfig::interval`] the pool dials each down peer and asks it for
+//! `health`; an answer marks it up. Watched peers that are up get a
+//! heartbeat (a `health` call on the pooled connection) at the same pace.
+//! A connection that breaks (the peer restarted and reset it, say) is not
+//! by itself proof that the peer is down: it is dropped and the peer is
+//! probed at once, and only a failed dial marks it down.
+//!
+//! State changes are logged once (WARN down, INFO up; INFO for a peer not
+//! reached yet since this process started, as members start in any order)
+//! and exported as `predastore_peer_up{node}`; nothing is logged per probe.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, RwLock, Weak};
+use std::time::{Duration, Instant};
+
+use actix::prelude::*;
+use s2n_quic::connection::Handle as ConnectionHandle;
+
+use super::messages::{AttachHealth, MarkDown, Watch};
+use super::Pool;
+use crate::metrics;
+use crate::net::rpc::{self, Idle};
+use crate::net::{endpoint, NetError};
+
+/// How often down peers are probed and watched peers get a heartbeat.
+pub const PROBE_INTERVAL: Duration = Duration::from_millis(500);
+/// How long a heartbeat or probe `health` call may take.
+pub const HEARTBEAT_TIMEOUT: Duration = Duration::from_millis(500);
+/// Heartbeats a watched peer may miss in a row before it is marked down
+/// (one alone may be a busy machine).
+pub const HEARTBEAT_MISSES: u32 = 2;
+/// Longest dial of a probe (the pool's dial timeout, if shorter, wins):
+/// short, so a peer that comes back is found by the next probe rather
+/// than by a QUIC handshake retransmission much later.
+pub const PROBE_DIAL_TIMEOUT: Duration = Duration::from_secs(1);
+
+/// Application error code a connection is closed with when its peer is
+/// marked down.
+const CLOSE_PEER_DOWN: u32 = 2;
+
+/// Timing of the failure detector.
+#[derive(Clone, Copy, Debug)]
+pub struct ProbeConfig {
+    /// Time between probe rounds.
+    pub interval: Duration,
+    /// Bound of one `health` call of a probe or heartbeat.
+    pub heartbeat_timeout: Duration,
+    /// Heartbeats missed in a row that mark a watched peer down.
+    pub misses: u32,
+    /// Bound of a probe's dial.
+    pub dial_timeout: Duration,
+}
+
+impl Default for ProbeConfig {
+    fn default() -> Self {
+        Self {
+            interval: PROBE_INTERVAL,
+            heartbeat_timeout: HEARTBEAT_TIMEOUT,
+            misses: HEARTBEAT_MISSES,
+            dial_timeout: PROBE_DIAL_TIMEOUT,
+        }
+    }
+}
+
+type DownMap = HashMap<SocketAddr, Instant>;
+
+/// Which peers the pool holds down, and since when: written by the pool,
+/// read by anyone without a round trip (the lock is never held across an
+/// await). Cheap to clone.
+#[derive(Clone, Debug, Default)]
+pub struct PeerHealth {
+    down: Arc<RwLock<DownMap>>,
+}
+
+impl PeerHealth {
+    /// False only when the peer is known down.
+    pub fn is_up(&self, addr: SocketAddr) -> bool {
+        self.down_since(addr).is_none()
+    }
+
+    /// When the peer was marked down; `None` when up or unknown.
+    pub fn down_since(&self, addr: SocketAddr) -> Option<Instant> {
+        match self.down.read() {
+            Ok(down) => down.get(&addr).copied(),
+            Err(poisoned) => poisoned.into_inner().get(&addr).copied(),
+        }
+    }
+
+    fn set(lock: &RwLock<DownMap>, down: DownMap) {
+        match lock.write() {
+            Ok(mut g) => *g = down,
+            Err(poisoned) => *poisoned.into_inner() = down,
+        }
+    }
+}
+
+/// What the pool knows of one peer.
+#[derive(Debug, Default)]
+pub(super) struct PeerEntry {
+    /// When it was marked down; `None` while up.
+    down: Option<Instant>,
+    /// When it last answered (a dial, a heartbeat); `None`: not since
+    /// this process started.
+    alive_at: Option<Instant>,
+    /// Probed even without traffic.
+    watched: bool,
+    /// A probe of it is under way.
+    probing: bool,
+    /// Heartbeats missed in a row.
+    misses: u32,
+}
+
+/// The outcome of one probe.
+enum Probe {
+    /// It answered; a connection the probe dialed, to pool.
+    Alive(Option<ConnectionHandle>),
+    /// The pooled connection broke: drop it and dial.
+    Broken { connection_id: u64, reason: String },
+    /// The dial, begun then, failed.
+    Unreachable(Instant, String),
+    /// No (good) answer to `health` in time.
+    Missed(String),
+}
+
+fn peer_up_gauge(addr: SocketAddr) -> prometheus::IntGauge {
+    metrics::PEER_UP.with_label_values(&[&addr.to_string()])
+}
+
+impl Pool {
+    /// Whether the pool holds `addr` down.
+    pub(super) fn is_down(&self, addr: SocketAddr) -> bool {
+        self.peers.get(&addr).is_some_and(|p| p.down.is_some())
+    }
+
+    /// One probe round: every down peer and every watched one.
+    pub(super) fn tick(&mut self, ctx: &mut Context<Self>) {
+        let due: Vec<SocketAddr> = self
+            .peers
+            .iter()
+            .filter(|(_, p)| !p.probing && (p.down.is_some() || p.watched))
+            .map(|(addr, _)| *addr)
+            .collect();
+        for addr in due {
+            self.probe(addr, ctx);
+        }
+    }
+
+    /// Probes `addr` unless a probe of it (or a request's dial, which
+    /// decides as well) is under way: a heartbeat on the pooled
+    /// connection, or a dial and a heartbeat.
+    pub(super) fn probe(&mut self, addr: SocketAddr, ctx: &mut Context<Self>) {
+        let down = self.is_down(addr);
+        let pooled = if down {
+            None
+        } else {
+            self.conns.get(&addr).cloned()
+        };
+        if pooled.is_none() && self.dialing.contains_key(&addr) {
+            return;
+        }
+        let entry = self.peers.entry(addr).or_default();
+        if entry.probing {
+            return;
+        }
+        entry.probing = true;
+        let client = self.client.clone();
+        let keep_alive = self.cfg.keep_alive;
+        let dial_timeout = self.probe.dial_timeout.min(self.cfg.dial_timeout);
+        let hb = self.probe.heartbeat_timeout;
+        let started = Instant::now();
+        let probe = async move {
+            let (mut conn, fresh) = match pooled {
+                Some(conn) => (conn, false),
+                None => match endpoint::connect(&client, addr, dial_timeout, keep_alive).await {
+                    Ok(conn) => (conn, true),
+                    Err(e) => return Probe::Unreachable(started, format!("dial failed: {e}")),
+                },
+            };
+            let connection_id = conn.id();
+            match tokio::time::timeout(hb, rpc::health(&mut conn, Idle(hb))).await {
+                // An error answer is an answer: the peer is there.
+                Ok(Ok(())) | Ok(Err(NetError::Remote { .. })) => {
+                    Probe::Alive(fresh.then_some(conn))
+                }
+                Ok(Err(e @ NetError::Connection { .. })) if !fresh => Probe::Broken {
+                    connection_id,
+                    reason: e.to_string(),
+                },
+                Ok(Err(e)) => Probe::Missed(e.to_string()),
+                Err(_) => Probe::Missed(format!("no answer to a health check within {hb:?}")),
+            }
+        };
+        ctx.spawn(
+            probe
+                .into_actor(self)
+                .map(move |outcome, act, ctx| act.probed(addr, outcome, ctx)),
+        );
+    }
+
+    fn probed(&mut self, addr: SocketAddr, outcome: Probe, ctx: &mut Context<Self>) {
+        let Some(entry) = self.peers.get_mut(&addr) else {
+            return;
+        };
+        entry.probing = false;
+        match outcome {
+            Probe::Alive(conn) => {
+                entry.misses = 0;
+                if let Some(conn) = conn {
+                    self.pool_connection(addr, conn);
+                }
+                self.mark_up(addr);
+            }
+            Probe::Broken {
+                connection_id,
+                reason,
+            } => {
+                tracing::debug!(peer = %addr, %reason, "pooled connection broke; probing anew");
+                self.evict(addr, connection_id);
+                self.probe(addr, ctx);
+            }
+            Probe::Unreachable(started, reason) => self.mark_down(addr, reason, Some(started)),
+            Probe::Missed(reason) => {
+                if entry.down.is_some() {
+                    return;
+                }
+                entry.misses += 1;
+                if entry.misses >= self.probe.misses {
+                    let reason = format!("{} heartbeats missed ({reason})", entry.misses);
+                    self.mark_down(addr, reason, None);
+                } else {
+                    // Ask again at once: a dead peer is found within
+                    // `misses` heartbeat timeouts, not probe intervals.
+                    self.probe(addr, ctx);
+                }
+            }
+        }
+    }
+
+    /// Keeps a connection a probe dialed, unless one is pooled already.
+    fn pool_connection(&mut self, addr: SocketAddr, conn: ConnectionHandle) {
+        if let std::collections::hash_map::Entry::Vacant(slot) = self.conns.entry(addr) {
+            slot.insert(conn);
+            metrics::QUIC_CONNECTIONS
+                .with_label_values(&["client"])
+                .inc();
+        }
+    }
+
+    /// Marks `addr` down: logged once, its connection closed (requests in
+    /// flight on it fail now), every request refused until a probe marks
+    /// it up. Evidence from a dial or request that began (`since`) before
+    /// the peer last answered is stale and ignored: a dial that raced a
+    /// restart, or one slow request to a peer that answers heartbeats.
+    pub(super) fn mark_down(&mut self, addr: SocketAddr, reason: String, since: Option<Instant>) {
+        let entry = self.peers.entry(addr).or_default();
+        if entry.down.is_some() {
+            return;
+        }
+        if let (Some(since), Some(alive)) = (since, entry.alive_at) {
+            if alive > since {
+                tracing::debug!(peer = %addr, %reason, "ignoring a failure older than the peer's last answer");
+                return;
+            }
+        }
+        entry.down = Some(Instant::now());
+        entry.misses = 0;
+        if let Some(conn) = self.conns.remove(&addr) {
+            conn.close(CLOSE_PEER_DOWN.into());
+            metrics::QUIC_CONNECTIONS
+                .with_label_values(&["client"])
+                .dec();
+        }
+        peer_up_gauge(addr).set(0);
+        if entry.alive_at.is_some() {
+            tracing::warn!(peer = %addr, %reason, "peer down");
+        } else {
+            // Members start in any order: one not up yet is no alarm.
+            tracing::info!(peer = %addr, %reason, "peer not reachable yet");
+        }
+        self.publish();
+    }
+
+    /// Marks `addr` up (it answered); logged if it was down.
+    pub(super) fn mark_up(&mut self, addr: SocketAddr) {
+        let entry = self.peers.entry(addr).or_default();
+        entry.misses = 0;
+        entry.alive_at = Some(Instant::now());
+        peer_up_gauge(addr).set(1);
+        if let Some(since) = entry.down.take() {
+            tracing::info!(peer = %addr, down_for = ?since.elapsed(), "peer up again");
+            self.publish();
+        }
+    }
+
+    /// Writes the set of down peers into every live [`PeerHealth`] view.
+    fn publish(&mut self) {
+        let down: DownMap = self
+            .peers
+            .iter()
+            .filter_map(|(addr, p)| p.down.map(|since| (*addr, since)))
+            .collect();
+        self.views.retain(|view| match view.upgrade() {
+            Some(lock) => {
+                PeerHealth::set(&lock, down.clone());
+                true
+            }
+            None => false,
+        });
+    }
+
+    pub(super) fn attach(&mut self, health: &PeerHealth) {
+        self.views.push(Arc::downgrade(&health.down));
+        self.publish();
+    }
+}
+
+/// Views of the pool's health state, dropped with their last reader.
+pub(super) type Views = Vec<Weak<RwLock<DownMap>>>;
+
+impl Handler<Watch> for Pool {
+    type Result = ();
+
+    fn handle(&mut self, msg: Watch, ctx: &mut Self::Context) {
+        for addr in msg.peers {
+            let entry = self.peers.entry(addr).or_default();
+            entry.watched = true;
+            if entry.down.is_none() {
+                peer_up_gauge(addr).set(1);
+            }
+            self.probe(addr, ctx);
+        }
+    }
+}
+
+impl Handler<MarkDown> for Pool {
+    type Result = ();
+
+    fn handle(&mut self, msg: MarkDown, _: &mut Self::Context) {
+        self.mark_down(msg.addr, msg.reason, Some(msg.since));
+    }
+}
+
+impl Handler<AttachHealth> for Pool {
+    type Result = ();
+
+    fn handle(&mut self, msg: AttachHealth, _: &mut Self::Context) {
+        self.attach(&msg.0);
+    }
+}

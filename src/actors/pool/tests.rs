@@ -1,0 +1,261 @@
+//! The failure detector against real in-process QUIC endpoints on
+//! loopback: a client pool here, a server started (and killed) on a
+//! runtime of its own.
+
+use std::net::{SocketAddr, UdpSocket};
+use std::time::{Duration, Instant};
+
+use actix::prelude::*;
+use bytes::Bytes;
+
+use super::*;
+use crate::net::endpoint::{EndpointRuntime, QuicSettings};
+use crate::net::rpc::Services;
+use crate::net::tls::ClusterCa;
+use crate::storage::ShardKey;
+
+const DIAL_TIMEOUT: Duration = Duration::from_millis(400);
+const RPC_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long a test waits for the detector to notice a change before it
+/// fails (it takes well under a second).
+const PATIENCE: Duration = Duration::from_secs(5);
+
+type TestResult = Result<(), Box<dyn std::error::Error>>;
+
+/// A cluster CA, a client pool with a fast detector, and its runtime.
+struct Harness {
+    ca: ClusterCa,
+    peers: PeerClient,
+    _rt: EndpointRuntime,
+}
+
+impl Harness {
+    fn new() -> Result<Self, NetError> {
+        let ca = ClusterCa::generate()?;
+        let rt = endpoint::runtime(1)?;
+        let client = endpoint::start_client(
+            rt.handle(),
+            ([127, 0, 0, 1], 0).into(),
+            &ca.node_material()?,
+            &QuicSettings::default(),
+        )?;
+        let cfg = PoolConfig {
+            dial_timeout: DIAL_TIMEOUT,
+            rpc_timeout: RPC_TIMEOUT,
+            keep_alive: true,
+        };
+        let probe = ProbeConfig {
+            interval: Duration::from_millis(100),
+            heartbeat_timeout: Duration::from_millis(300),
+            misses: 2,
+            dial_timeout: Duration::from_millis(300),
+        };
+        let pool = Pool::new(client, cfg).with_probe(probe).start();
+        Ok(Self {
+            ca,
+            peers: PeerClient::new(pool, RPC_TIMEOUT),
+            _rt: rt,
+        })
+    }
+
+    /// A node answering `health` on `addr`, on a runtime of its own:
+    /// dropping the runtime kills it as SIGKILL would (no goodbye).
+    fn serve(&self, addr: SocketAddr) -> Result<EndpointRuntime, NetError> {
+        let rt = endpoint::runtime(1)?;
+        let server = endpoint::start_server(
+            rt.handle(),
+            addr,
+            &self.ca.node_material()?,
+            &QuicSettings::default(),
+            rand::random(),
+        )?;
+        rpc::serve(
+            server,
+            Services::default(),
+            rt.handle(),
+            Idle(Duration::from_secs(1)),
+        );
+        Ok(rt)
+    }
+
+    /// Waits until `addr` is up (`true`) or down (`false`) in the
+    /// client's view; whether it got there in time.
+    async fn until_up(&self, addr: SocketAddr, up: bool) -> bool {
+        let deadline = Instant::now() + PATIENCE;
+        while self.peers.is_up(addr) != up {
+            if Instant::now() >= deadline {
+                return false;
+            }
+            actix_rt::time::sleep(Duration::from_millis(10)).await;
+        }
+        true
+    }
+}
+
+/// A loopback address nothing listens on (yet).
+fn free_addr() -> Result<SocketAddr, std::io::Error> {
+    UdpSocket::bind("127.0.0.1:0")?.local_addr()
+}
+
+fn peer_up(addr: SocketAddr) -> i64 {
+    metrics::PEER_UP
+        .with_label_values(&[&addr.to_string()])
+        .get()
+}
+
+fn key() -> ShardKey {
+    ShardKey {
+        object: crate::storage::ObjectId(7),
+        part: 0,
+        shard: 0,
+    }
+}
+
+#[actix_rt::test]
+async fn a_peer_not_listening_is_marked_down_and_then_refused_at_once() -> TestResult {
+    let h = Harness::new()?;
+    let addr = free_addr()?;
+    assert!(h.peers.is_up(addr), "an unknown peer counts as up");
+    assert_eq!(h.peers.down_since(addr), None);
+
+    // The first call dials and fails within the dial timeout.
+    let first = h.peers.health(addr).await;
+    assert!(
+        matches!(first, Err(NetError::Connection { .. })),
+        "{first:?}"
+    );
+    assert!(!h.peers.is_up(addr), "a failed dial marks the peer down");
+    let since = h.peers.down_since(addr).ok_or("no down_since")?;
+    assert!(since.elapsed() < PATIENCE);
+    assert_eq!(peer_up(addr), 0);
+
+    // Every later call fails at once, without a dial.
+    let misses = metrics::POOL_MISSES.get();
+    let started = Instant::now();
+    let second = h.peers.health(addr).await;
+    let took = started.elapsed();
+    assert!(
+        matches!(second, Err(NetError::PeerDown(a)) if a == addr),
+        "{second:?}"
+    );
+    assert!(
+        took < DIAL_TIMEOUT / 2,
+        "a call to a down peer took {took:?}"
+    );
+    let got = h.peers.get_shard(addr, key(), None).await;
+    assert!(matches!(got, Err(NetError::PeerDown(_))));
+    let deleted = h.peers.delete_shard(addr, key()).await;
+    assert!(matches!(deleted, Err(NetError::PeerDown(_))));
+    let sent = h.peers.message(addr, Channel::Raft, Bytes::new()).await;
+    assert!(
+        matches!(&sent, Err(f) if matches!(f.error, NetError::PeerDown(_)) && !f.maybe_delivered),
+        "{sent:?}"
+    );
+    assert_eq!(metrics::POOL_MISSES.get(), misses, "a down peer was dialed");
+    assert_eq!(
+        h.peers.down_since(addr),
+        Some(since),
+        "down since the first failure"
+    );
+    Ok(())
+}
+
+#[actix_rt::test]
+async fn a_watched_peer_that_starts_listening_later_is_marked_up_by_the_probe() -> TestResult {
+    let h = Harness::new()?;
+    let addr = free_addr()?;
+    h.peers.watch(vec![addr]);
+    // A round trip through the pool: the watch has been handled.
+    h.peers.pooled().await;
+    assert_eq!(peer_up(addr), 1, "a watched peer is up until proven down");
+
+    // Nothing listens: the probe's dial fails, with no traffic at all.
+    assert!(h.until_up(addr, false).await, "an absent peer stays up");
+    assert_eq!(peer_up(addr), 0);
+
+    let _node = h.serve(addr)?;
+    assert!(
+        h.until_up(addr, true).await,
+        "the probe did not find the peer"
+    );
+    assert_eq!(peer_up(addr), 1);
+    assert_eq!(h.peers.down_since(addr), None);
+    h.peers.health(addr).await?;
+    Ok(())
+}
+
+#[actix_rt::test]
+async fn a_killed_peer_is_found_by_heartbeats_and_calls_on_its_connection_fail_at_once(
+) -> TestResult {
+    let h = Harness::new()?;
+    let addr = free_addr()?;
+    let node = h.serve(addr)?;
+    h.peers.watch(vec![addr]);
+    h.peers.health(addr).await?;
+    assert_eq!(h.peers.pooled().await, 1);
+
+    // Killed: no answer, no goodbye. A call already on its way would wait
+    // out the 5 s RPC timeout; the heartbeats mark the peer down first and
+    // close the connection under the call.
+    drop(node);
+    let started = Instant::now();
+    let r = h.peers.health(addr).await;
+    let took = started.elapsed();
+    assert!(r.is_err(), "a killed peer answered");
+    assert!(!matches!(r, Err(NetError::Timeout(_))), "{r:?}");
+    assert!(took < RPC_TIMEOUT / 2, "the call waited {took:?}");
+    assert!(!h.peers.is_up(addr));
+    assert_eq!(peer_up(addr), 0);
+    assert_eq!(
+        h.peers.pooled().await,
+        0,
+        "the dead connection is still pooled"
+    );
+
+    // Back on the same address: found again, and calls go through.
+    let _node = h.serve(addr)?;
+    assert!(
+        h.until_up(addr, true).await,
+        "the restarted peer stays down"
+    );
+    assert_eq!(peer_up(addr), 1);
+    h.peers.health(addr).await?;
+    Ok(())
+}
+
+#[actix_rt::test]
+async fn a_timeout_older_than_the_peers_last_answer_does_not_mark_it_down() -> TestResult {
+    let h = Harness::new()?;
+    let addr = free_addr()?;
+    let before = Instant::now();
+    assert!(h.peers.health(addr).await.is_err());
+    assert!(!h.peers.is_up(addr));
+    let _node = h.serve(addr)?;
+    assert!(
+        h.until_up(addr, true).await,
+        "the probe did not find the peer"
+    );
+
+    // A request that began while it was down reports its timeout late.
+    h.peers.pool.do_send(MarkDown {
+        addr,
+        reason: "stale".into(),
+        since: before,
+    });
+    h.peers.pooled().await;
+    assert!(h.peers.is_up(addr), "stale evidence marked the peer down");
+
+    // A fresh one counts: down at once, and found again by the probe.
+    h.peers.pool.do_send(MarkDown {
+        addr,
+        reason: "request timed out".into(),
+        since: Instant::now(),
+    });
+    h.peers.pooled().await;
+    assert!(!h.peers.is_up(addr));
+    assert!(
+        h.until_up(addr, true).await,
+        "the probe did not find the peer"
+    );
+    Ok(())
+}
