@@ -216,14 +216,17 @@ async fn serve(cfg: Config) -> Result<(), Error> {
         tracing::info!(quic = %cfg.quic_listen, "cluster transport listening");
     }
     tracing::info!(listen = %cfg.listen, role = %cfg.role, "serving");
+    // The object service, for the gateway and for repair; a meta node
+    // that knows of no storage (metadata only) repairs nothing.
+    let has_storage = node.is_some() || !cfg.storage_nodes().is_empty();
     let objects = match &consensus {
-        Some(consensus) => Some(start_objects(
+        Some(consensus) if roles.gateway || has_storage => Some(start_objects(
             &cfg,
             consensus.clone(),
             node.as_ref().map(|n| n.get_ref()),
             peers.clone(),
         )?),
-        None => None,
+        _ => None,
     };
     if let (Some(objects), Some(local)) = (&objects, &local) {
         let (raft, me) = (local.raft.clone(), cfg.node_id);
@@ -231,14 +234,13 @@ async fn serve(cfg: Config) -> Result<(), Error> {
             Arc::new(move || raft.metrics().borrow().current_leader == Some(me));
         Repair::new(objects.clone(), is_leader, cfg.repair()).start();
     }
-    let gateway = match (&objects, &consensus) {
-        (Some(objects), Some(consensus)) if roles.gateway => Some(web::Data::new(start_gateway(
-            &cfg,
-            consensus.clone(),
-            objects.clone(),
-        ))),
-        _ => None,
-    };
+    let gateway =
+        match (&objects, &consensus) {
+            (Some(objects), Some(consensus)) if roles.gateway => Some(web::Data::new(
+                start_gateway(&cfg, consensus.clone(), objects.clone()),
+            )),
+            _ => None,
+        };
     let app_node = node.clone();
     let server = HttpServer::new(move || {
         let mut app = App::new();

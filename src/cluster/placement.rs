@@ -35,9 +35,8 @@ pub fn assign_shards(
         if nodes[i].is_some() {
             continue;
         }
-        let held = |n: NodeId, nodes: &[Option<NodeId>]| {
-            nodes.iter().filter(|&&m| m == Some(n)).count()
-        };
+        let held =
+            |n: NodeId, nodes: &[Option<NodeId>]| nodes.iter().filter(|&&m| m == Some(n)).count();
         let fresh = preference
             .iter()
             .copied()
@@ -92,7 +91,10 @@ mod tests {
     #[test]
     fn nothing_usable_keeps_the_proper_nodes() {
         let pref = ids(&[1, 2, 3]);
-        assert_eq!(assign_shards(&pref, 3, |_| false, |_| false), ids(&[1, 2, 3]));
+        assert_eq!(
+            assign_shards(&pref, 3, |_| false, |_| false),
+            ids(&[1, 2, 3])
+        );
         assert!(assign_shards(&[], 3, |_| true, |_| true).is_empty());
     }
 

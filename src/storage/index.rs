@@ -301,8 +301,9 @@ impl ShardIndex {
                 metrics::SHARDS_STORED.inc();
                 metrics::SHARD_BYTES_STORED.add(gauge_bytes(entry.len));
             }
-            Some(old) => metrics::SHARD_BYTES_STORED
-                .add(gauge_bytes(entry.len) - gauge_bytes(old.len)),
+            Some(old) => {
+                metrics::SHARD_BYTES_STORED.add(gauge_bytes(entry.len) - gauge_bytes(old.len))
+            }
         }
         Ok(())
     }
@@ -513,7 +514,6 @@ impl ShardIndex {
         Ok(())
     }
 }
-
 
 /// A length as a gauge value.
 fn gauge_bytes(len: u64) -> i64 {

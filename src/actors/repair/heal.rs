@@ -9,9 +9,7 @@ use super::{ObjectName, RepairState};
 use crate::actors::frontend::{ObjectCoordinator, ShardSet};
 use crate::cluster::ring::NodeId;
 use crate::metrics;
-use crate::storage::meta::{
-    MetaOp, MetaOutcome, MetaRead, MetaReadResult, ShardOwner, NO_NODE,
-};
+use crate::storage::meta::{MetaOp, MetaOutcome, MetaRead, MetaReadResult, ShardOwner, NO_NODE};
 use crate::storage::{ShardKey, ShardState};
 
 /// Heal-queue entries looked at per round.
@@ -48,6 +46,18 @@ impl RepairState {
             }
         };
         metrics::HEAL_QUEUE.set(queue.len() as i64);
+        // A node that came back (or went) changes what can be done: every
+        // entry gets its chance again at once.
+        let data = self.objects.coordinator();
+        let up: Vec<u64> = data
+            .storage_nodes()
+            .into_iter()
+            .filter(|&n| data.node_is_up(NodeId(n)))
+            .collect();
+        if up != self.nodes_up {
+            self.nodes_up = up;
+            self.retry_at.clear();
+        }
         let now = Instant::now();
         self.retry_at.retain(|_, (at, _)| *at > now);
         let mut done = Vec::new();
@@ -63,16 +73,18 @@ impl RepairState {
                 Outcome::Later(health) => {
                     self.record(&name, health);
                     let tries = self.retry_at.get(&name).map_or(0, |(_, n)| *n) + 1;
-                    let wait = RETRY_FIRST
-                        .saturating_mul(1 << tries.min(8))
-                        .min(RETRY_MAX);
+                    let wait = RETRY_FIRST.saturating_mul(1 << tries.min(8)).min(RETRY_MAX);
                     self.retry_at.insert(name, (Instant::now() + wait, tries));
                 }
             }
         }
         if !done.is_empty() {
             let n = done.len();
-            if let Err(e) = self.objects.submit(MetaOp::ForgetHeal { objects: done }).await {
+            if let Err(e) = self
+                .objects
+                .submit(MetaOp::ForgetHeal { objects: done })
+                .await
+            {
                 tracing::debug!(error = %e, entries = n, "healed entries stay queued for now");
             }
         }

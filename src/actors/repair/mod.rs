@@ -73,6 +73,8 @@ struct RepairState {
     /// period has passed and a later scan still finds them unreferenced.
     orphans: HashMap<(u64, ShardKey), Instant>,
     last_scan: Option<Instant>,
+    /// Storage nodes up at the last look at the queue.
+    nodes_up: Vec<u64>,
     /// Pacing of heal writes.
     paced_until: Instant,
 }
@@ -97,6 +99,7 @@ impl Repair {
                 retry_at: HashMap::new(),
                 orphans: HashMap::new(),
                 last_scan: None,
+                nodes_up: Vec::new(),
                 paced_until: Instant::now(),
             }),
             leading: false,
@@ -176,8 +179,7 @@ impl RepairState {
                 self.verdicts.remove(name);
             }
             other => {
-                self.verdicts
-                    .insert(name.clone(), (other, Instant::now()));
+                self.verdicts.insert(name.clone(), (other, Instant::now()));
             }
         }
     }

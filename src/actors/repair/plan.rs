@@ -146,7 +146,12 @@ mod tests {
         // Written while node 3 was down: shard 2 doubled up on node 1.
         let nodes = [1, 2, 1];
         let p = pref(&[1, 2, 3]);
-        let down = plan_set(&nodes, &[Healthy; 3], &p, |n| if n == 3 { Down } else { Up });
+        let down = plan_set(
+            &nodes,
+            &[Healthy; 3],
+            &p,
+            |n| if n == 3 { Down } else { Up },
+        );
         assert_eq!(down.health, SetHealth::Degraded);
         assert!(down.waiting && down.writes.is_empty());
         let back = plan_set(&nodes, &[Healthy; 3], &p, |_| Up);
@@ -157,7 +162,12 @@ mod tests {
 
     #[test]
     fn a_corrupt_or_missing_shard_is_rewritten_in_place() {
-        let plan = plan_set(&[1, 2, 3], &[Healthy, Bad, Healthy], &pref(&[1, 2, 3]), |_| Up);
+        let plan = plan_set(
+            &[1, 2, 3],
+            &[Healthy, Bad, Healthy],
+            &pref(&[1, 2, 3]),
+            |_| Up,
+        );
         assert_eq!(plan.health, SetHealth::Degraded);
         assert_eq!(plan.writes, vec![(1, 2)]);
         assert!(plan.stale.is_empty());
@@ -165,7 +175,12 @@ mod tests {
 
     #[test]
     fn a_failed_write_is_rebuilt_on_its_proper_node() {
-        let plan = plan_set(&[1, NO_NODE, 3], &[Healthy, Unknown, Healthy], &pref(&[1, 2, 3]), |_| Up);
+        let plan = plan_set(
+            &[1, NO_NODE, 3],
+            &[Healthy, Unknown, Healthy],
+            &pref(&[1, 2, 3]),
+            |_| Up,
+        );
         assert_eq!(plan.writes, vec![(1, 2)]);
         assert!(plan.stale.is_empty());
     }

@@ -37,8 +37,8 @@ use crate::cluster::placement::assign_shards;
 use crate::cluster::ring::{placement_key, NodeId};
 use crate::net::NetError;
 use crate::storage::erasure::{ErasureCodec, ErasureError};
-use crate::storage::meta::{ErasureLayout, NO_NODE};
 pub use crate::storage::meta::ShardSet;
+use crate::storage::meta::{ErasureLayout, NO_NODE};
 use crate::storage::{ObjectId, ShardKey, ShardState, StorageError};
 
 /// Stripes in flight per shard between the encoder and a shard writer.
@@ -365,7 +365,9 @@ impl ObjectCoordinator {
 
     /// Deletes shard `key` on storage node `node`; whether it was there.
     pub async fn delete_shard_on(&self, node: u64, key: ShardKey) -> Result<bool, FrontendError> {
-        self.target_on(node, usize::from(key.shard))?.delete(key).await
+        self.target_on(node, usize::from(key.shard))?
+            .delete(key)
+            .await
     }
 
     /// The layout new objects get.
