@@ -10,8 +10,9 @@
 #   2. kills node 3 and writes HEAL_BENCH_GIB GiB of 8 MiB objects (each
 #      written with two shards on one node, queued for repair);
 #   3. restarts node 3 and, while repair moves those shards back, runs the
-#      same bench again; then waits until the repair leader reports no
-#      object below full redundancy or misplaced.
+#      same bench again; repair is over when the repair leader reports an
+#      empty heal queue and no object below full redundancy or misplaced
+#      (polled every 0.1 s while the bench runs).
 # Prints `RESULT` lines: heal MB/s (shard bytes written by repair over the
 # time from the restart to the end of repair) and the bench's figures idle
 # and while healing.
@@ -106,11 +107,17 @@ peer_down() {
   curl -sf "$GATEWAY/metrics" | grep -q 'predastore_peer_up{node="127.0.0.93:9100"} 0'
 }
 wait_for "node 3 known down" 30 peer_down
-curl -sf --aws-sigv4 "aws:amz:us-east-1:s3" --user "$KEY:$SECRET" -X PUT "$GATEWAY/heal" >/dev/null
+s3curl() {
+  curl -sf --aws-sigv4 "aws:amz:us-east-1:s3" --user "$KEY:$SECRET" \
+    -H "x-amz-content-sha256: UNSIGNED-PAYLOAD" "$@"
+}
+export -f s3curl
+export KEY SECRET
+s3curl -X PUT "$GATEWAY/heal" >/dev/null
 head -c $((8 << 20)) /dev/urandom >"$WORK/object"
 OBJECTS=$((GIB * 128))
-seq 1 "$OBJECTS" | xargs -P 4 -I{} curl -sf --aws-sigv4 "aws:amz:us-east-1:s3" \
-  --user "$KEY:$SECRET" -T "$WORK/object" "$GATEWAY/heal/object-{}" -o /dev/null
+seq 1 "$OBJECTS" | xargs -P 4 -I{} bash -c \
+  "s3curl -T '$WORK/object' '$GATEWAY/heal/object-{}' -o /dev/null"
 sleep 2
 
 echo "# node 3 back: repairing while the bench runs" >&2
@@ -118,14 +125,20 @@ HEALED_BEFORE=$(metric_max predastore_heal_bytes_total)
 start 3 storage,meta
 T0=$(date +%s.%N)
 wait_for "node 3" 30 ready 3
-bench busy healing
+bench busy healing >"$WORK/busy.txt" &
+BENCH_PID=$!
 repaired() {
-  [[ "$(metric_max predastore_objects_below_redundancy)" == 0 ]] &&
-    [[ "$(metric_max predastore_objects_misplaced)" == 0 ]] &&
-    [[ "$(metric_max predastore_heal_queue_length)" == 0 ]]
+  [[ "$(metric_max predastore_heal_queue_length)" == 0 ]] &&
+    [[ "$(metric_max predastore_objects_below_redundancy)" == 0 ]] &&
+    [[ "$(metric_max predastore_objects_misplaced)" == 0 ]]
 }
+# Repair has begun once the leader counts healed bytes.
+started() { [[ "$(metric_max predastore_heal_bytes_total)" != "$HEALED_BEFORE" ]]; }
+wait_for "repair to begin" 120 started
 wait_for "repair" 1800 repaired
 T1=$(date +%s.%N)
+wait "$BENCH_PID"
+cat "$WORK/busy.txt"
 HEALED=$(awk -v a="$(metric_max predastore_heal_bytes_total)" -v b="$HEALED_BEFORE" 'BEGIN { print a - b }')
 awk -v bytes="$HEALED" -v t0="$T0" -v t1="$T1" -v objects="$OBJECTS" 'BEGIN {
   secs = t1 - t0

@@ -34,7 +34,7 @@ use crate::net::{endpoint, NetError};
 /// How often down peers are probed and watched peers get a heartbeat.
 pub const PROBE_INTERVAL: Duration = Duration::from_millis(500);
 /// How long a heartbeat or probe `health` call may take.
-pub const HEARTBEAT_TIMEOUT: Duration = Duration::from_millis(500);
+pub const HEARTBEAT_TIMEOUT: Duration = Duration::from_millis(1000);
 /// Heartbeats a watched peer may miss in a row before it is marked down
 /// (one alone may be a busy machine).
 pub const HEARTBEAT_MISSES: u32 = 2;

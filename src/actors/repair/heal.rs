@@ -1,12 +1,15 @@
 //! Repair of objects: the heal queue, and the repair of one object's
 //! shard sets (stat, plan, rebuild, commit, clean up).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use futures::StreamExt;
+
 use super::plan::{plan_set, CopyState, NodeStanding, SetHealth, SetPlan};
-use super::{ObjectName, RepairState};
-use crate::actors::frontend::{ObjectCoordinator, ShardSet};
+use super::{LeaderCheck, ObjectName, RepairConfig, RepairState};
+use crate::actors::frontend::{ObjectCoordinator, ObjectService, ShardSet};
 use crate::cluster::ring::NodeId;
 use crate::metrics;
 use crate::storage::meta::{MetaOp, MetaOutcome, MetaRead, MetaReadResult, ShardOwner, NO_NODE};
@@ -14,6 +17,8 @@ use crate::storage::{ShardKey, ShardState};
 
 /// Heal-queue entries looked at per round.
 const QUEUE_PAGE: usize = 1000;
+/// Object repairs in flight at once.
+pub(super) const CONCURRENCY: usize = 4;
 /// Shard keys asked of one node at a time.
 const STAT_BATCH: usize = 1000;
 /// First wait before a queue entry that could not be healed is tried again;
@@ -31,6 +36,22 @@ pub(super) enum Outcome {
     Done(SetHealth),
     /// Some shard waits on a node that is down, or a step failed.
     Later(SetHealth),
+    /// The object could not even be looked at (metadata unavailable, or
+    /// this node no longer leads): nothing learned.
+    Unknown,
+}
+
+/// A copy to delete once nothing points to it: one a repair moved away
+/// from, or wrote for a placement that was not committed.
+#[derive(Clone, Debug)]
+pub(super) struct StaleCopy {
+    owner: ShardOwner,
+    object_id: u128,
+    part: u32,
+    index: usize,
+    node: u64,
+    key: ShardKey,
+    due: Instant,
 }
 
 impl RepairState {
@@ -46,35 +67,42 @@ impl RepairState {
             }
         };
         metrics::HEAL_QUEUE.set(queue.len() as i64);
-        // A node that came back (or went) changes what can be done: every
-        // entry gets its chance again at once.
-        let data = self.objects.coordinator();
-        let up: Vec<u64> = data
-            .storage_nodes()
-            .into_iter()
-            .filter(|&n| data.node_is_up(NodeId(n)))
-            .collect();
-        if up != self.nodes_up {
-            self.nodes_up = up;
-            self.retry_at.clear();
-        }
         let now = Instant::now();
-        self.retry_at.retain(|_, (at, _)| *at > now);
+        self.retry_at.retain(|_, at| *at > now);
         let mut done = Vec::new();
-        for name in queue {
-            if self.retry_at.contains_key(&name) {
-                continue;
-            }
-            match self.heal_object(&name).await {
+        let todo: Vec<ObjectName> = queue
+            .into_iter()
+            .filter(|name| !self.retry_at.contains_key(name))
+            .collect();
+        let repairer = self.repairer();
+        let outcomes: Vec<(ObjectName, Outcome)> = futures::stream::iter(todo)
+            .map(|name| {
+                let repairer = repairer.clone();
+                async move {
+                    let outcome = repairer.heal_object(&name).await;
+                    (name, outcome)
+                }
+            })
+            .buffer_unordered(CONCURRENCY)
+            .collect()
+            .await;
+        for (name, outcome) in outcomes {
+            match outcome {
                 Outcome::Done(health) => {
                     self.record(&name, health);
+                    self.tries.remove(&name);
                     done.push(name);
                 }
-                Outcome::Later(health) => {
-                    self.record(&name, health);
-                    let tries = self.retry_at.get(&name).map_or(0, |(_, n)| *n) + 1;
-                    let wait = RETRY_FIRST.saturating_mul(1 << tries.min(8)).min(RETRY_MAX);
-                    self.retry_at.insert(name, (Instant::now() + wait, tries));
+                Outcome::Later(_) | Outcome::Unknown => {
+                    if let Outcome::Later(health) = outcome {
+                        self.record(&name, health);
+                    }
+                    let tries = self.tries.entry(name.clone()).or_default();
+                    *tries = tries.saturating_add(1);
+                    let wait = RETRY_FIRST
+                        .saturating_mul(1 << (*tries).min(8))
+                        .min(RETRY_MAX);
+                    self.retry_at.insert(name, Instant::now() + wait);
                 }
             }
         }
@@ -90,8 +118,91 @@ impl RepairState {
         }
     }
 
+    /// Deletes the stale copies that are due, each only if the current
+    /// placement does not point to it (a later repair may have put the
+    /// shard back on that node). Runs between rounds' repairs, so no
+    /// repair of the same shard is in flight meanwhile.
+    pub(super) async fn delete_stale(&mut self) {
+        let now = Instant::now();
+        let due: Vec<StaleCopy> = match self.stale.lock() {
+            Ok(mut stale) => {
+                let (due, later) = stale.drain(..).partition(|c| c.due <= now);
+                *stale = later;
+                due
+            }
+            Err(_) => return,
+        };
+        let data = self.objects.coordinator().clone();
+        for copy in due {
+            if !(self.is_leader)() {
+                return;
+            }
+            match self.referenced(&copy).await {
+                Some(true) => {}
+                Some(false) => {
+                    if let Err(e) = data.delete_shard_on(copy.node, copy.key).await {
+                        tracing::debug!(node = copy.node, error = %e, "old copy stays for the orphan collector");
+                    }
+                }
+                // Metadata unavailable: the orphan collector decides later.
+                None => {}
+            }
+        }
+    }
+
+    /// Whether the current placement of `copy`'s shard set points to it.
+    async fn referenced(&self, copy: &StaleCopy) -> Option<bool> {
+        let sets = match &copy.owner {
+            ShardOwner::Object { bucket, key } => {
+                let read = MetaRead::Object {
+                    bucket: bucket.clone(),
+                    key: key.clone(),
+                };
+                match self.objects.read(read).await.ok()? {
+                    MetaReadResult::Object(Some(record)) => record.shard_sets(),
+                    _ => Vec::new(),
+                }
+            }
+            ShardOwner::Upload { upload_id, .. } => {
+                let read = MetaRead::ScanUploadParts {
+                    after: Some((upload_id.clone(), copy.part.saturating_sub(1))),
+                    limit: 1,
+                };
+                match self.objects.read(read).await.ok()? {
+                    MetaReadResult::ScanUploadParts(page) => page
+                        .into_iter()
+                        .filter(|(u, _)| &u.upload_id == upload_id)
+                        .map(|(u, p)| p.shard_set(u.layout))
+                        .collect(),
+                    _ => Vec::new(),
+                }
+            }
+        };
+        Some(sets.iter().any(|s| {
+            s.object_id == copy.object_id
+                && s.part == copy.part
+                && s.nodes.get(copy.index) == Some(&copy.node)
+        }))
+    }
+}
+
+/// What repairing needs, cheap to clone into concurrent repairs.
+#[derive(Clone)]
+pub(super) struct Repairer {
+    pub(super) objects: Arc<ObjectService>,
+    pub(super) cfg: RepairConfig,
+    pub(super) is_leader: LeaderCheck,
+    /// When the writes so far are paid for at the configured rate.
+    pub(super) paced_until: Arc<Mutex<Instant>>,
+    /// Copies to delete once due and unreferenced.
+    pub(super) stale: Arc<Mutex<Vec<StaleCopy>>>,
+    /// Copies written this round: never orphans, whatever the scan saw.
+    pub(super) written: Arc<Mutex<HashSet<(u64, ShardKey)>>>,
+}
+
+impl Repairer {
     /// Repairs the current version of `bucket/key`, if it still exists.
-    async fn heal_object(&mut self, name: &ObjectName) -> Outcome {
+    async fn heal_object(&self, name: &ObjectName) -> Outcome {
         let (bucket, key) = name;
         let read = MetaRead::Object {
             bucket: bucket.clone(),
@@ -100,7 +211,7 @@ impl RepairState {
         let record = match self.objects.read(read).await {
             Ok(MetaReadResult::Object(Some(record))) => record,
             Ok(_) => return Outcome::Done(SetHealth::Full),
-            Err(_) => return Outcome::Later(SetHealth::Full),
+            Err(_) => return Outcome::Unknown,
         };
         let owner = ShardOwner::Object {
             bucket: bucket.clone(),
@@ -112,7 +223,7 @@ impl RepairState {
 
     /// Repairs the shard sets of one object (or upload part) of `place`.
     pub(super) async fn heal_sets(
-        &mut self,
+        &self,
         owner: &ShardOwner,
         place: (&str, &str),
         sets: Vec<ShardSet>,
@@ -145,12 +256,15 @@ impl RepairState {
 
     /// Carries out `plan` for `set`; whether it all went through.
     async fn execute(
-        &mut self,
+        &self,
         data: &ObjectCoordinator,
         owner: &ShardOwner,
         set: &ShardSet,
         plan: &SetPlan,
     ) -> bool {
+        if !(self.is_leader)() {
+            return false;
+        }
         let results = match data.rebuild(set, &plan.writes).await {
             Ok(results) => results,
             Err(e) => {
@@ -164,6 +278,9 @@ impl RepairState {
             .filter(|(_, r)| r.is_ok())
             .filter_map(|(i, _)| plan.writes.iter().find(|(j, _)| j == i).copied())
             .collect();
+        if let Ok(mut keys) = self.written.lock() {
+            keys.extend(written.iter().map(|&(i, node)| (node, set.key(i))));
+        }
         self.pace(shard_len * written.len() as u64).await;
         metrics::HEAL_BYTES.inc_by(shard_len * written.len() as u64);
         if written.len() < plan.writes.len() {
@@ -173,34 +290,33 @@ impl RepairState {
                 }
             }
             // What did go in is not referenced: take it back.
-            drop_copies(data, set, only_new(set, &written));
+            self.defer_delete(owner, set, only_new(set, &written), Duration::ZERO);
             return false;
         }
+        if !(self.is_leader)() {
+            self.defer_delete(owner, set, only_new(set, &written), Duration::ZERO);
+            return false;
+        }
+        // Applies only over the placement this plan started from: another
+        // repairer's move (a deposed leader's round) is never undone.
         let op = MetaOp::PlaceShards {
             owner: owner.clone(),
             object_id: set.object_id,
             part: set.part,
             nodes: plan.nodes.clone(),
+            expected: Some(set.nodes.clone()),
         };
         match self.objects.submit(op).await {
             Ok(MetaOutcome::Placed { applied: true }) => {
                 metrics::SHARDS_HEALED.inc_by(written.len() as u64);
                 tracing::info!(object = %format!("{:032x}", set.object_id), part = set.part, shards = written.len(), "repaired");
-                let data = data.clone();
-                let (set, stale) = (set.clone(), plan.stale.clone());
-                actix::spawn(async move {
-                    tokio::time::sleep(STALE_DELETE_DELAY).await;
-                    for (i, node) in stale {
-                        if let Err(e) = data.delete_shard_on(node, set.key(i)).await {
-                            tracing::debug!(node, error = %e, "old copy stays for the orphan collector");
-                        }
-                    }
-                });
+                self.defer_delete(owner, set, plan.stale.clone(), STALE_DELETE_DELAY);
                 true
             }
             Ok(_) => {
-                // The version is gone (overwritten, deleted): so is the need.
-                drop_copies(data, set, only_new(set, &written));
+                // The version is gone (overwritten, deleted) or was moved
+                // meanwhile: the new copies are not referenced.
+                self.defer_delete(owner, set, only_new(set, &written), Duration::ZERO);
                 true
             }
             Err(e) => {
@@ -209,6 +325,51 @@ impl RepairState {
                 tracing::debug!(error = %e, "placement not committed; trying again later");
                 false
             }
+        }
+    }
+
+    /// Queues `copies` of `set` for deletion after `delay`.
+    fn defer_delete(
+        &self,
+        owner: &ShardOwner,
+        set: &ShardSet,
+        copies: Vec<(usize, u64)>,
+        delay: Duration,
+    ) {
+        if copies.is_empty() {
+            return;
+        }
+        let due = Instant::now() + delay;
+        if let Ok(mut stale) = self.stale.lock() {
+            stale.extend(copies.into_iter().map(|(index, node)| StaleCopy {
+                owner: owner.clone(),
+                object_id: set.object_id,
+                part: set.part,
+                index,
+                node,
+                key: set.key(index),
+                due,
+            }));
+        }
+    }
+
+    /// Waits so that heal writes stay under the configured rate.
+    async fn pace(&self, bytes: u64) {
+        if self.cfg.heal_bytes_per_sec == 0 || bytes == 0 {
+            return;
+        }
+        let cost = Duration::from_secs_f64(bytes as f64 / self.cfg.heal_bytes_per_sec as f64);
+        let now = Instant::now();
+        let until = {
+            let Ok(mut paced) = self.paced_until.lock() else {
+                return;
+            };
+            *paced = (*paced).max(now) + cost;
+            *paced
+        };
+        let wait = until.saturating_duration_since(now);
+        if !wait.is_zero() {
+            tokio::time::sleep(wait).await;
         }
     }
 }
@@ -220,19 +381,6 @@ fn only_new(set: &ShardSet, written: &[(usize, u64)]) -> Vec<(usize, u64)> {
         .copied()
         .filter(|&(i, node)| set.nodes.get(i) != Some(&node))
         .collect()
-}
-
-/// Deletes copies written for a placement that will not be committed.
-fn drop_copies(data: &ObjectCoordinator, set: &ShardSet, copies: Vec<(usize, u64)>) {
-    if copies.is_empty() {
-        return;
-    }
-    let (data, set) = (data.clone(), set.clone());
-    actix::spawn(async move {
-        for (i, node) in copies {
-            let _ = data.delete_shard_on(node, set.key(i)).await;
-        }
-    });
 }
 
 /// The ring's preference order for `place`; in a one-process store, this

@@ -26,7 +26,7 @@ mod heal;
 pub mod plan;
 mod scan;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -35,7 +35,7 @@ use actix::prelude::*;
 use crate::actors::frontend::ObjectService;
 use crate::metrics;
 use crate::storage::ShardKey;
-use plan::SetHealth;
+use plan::{NodeStanding, SetHealth};
 
 /// How often the repair actor looks at the heal queue.
 const TICK: Duration = Duration::from_secs(1);
@@ -68,15 +68,23 @@ struct RepairState {
     /// Objects last found not at full health, and when.
     verdicts: HashMap<ObjectName, (SetHealth, Instant)>,
     /// Queue entries to leave alone until then (they wait on a node).
-    retry_at: HashMap<ObjectName, (Instant, u32)>,
+    retry_at: HashMap<ObjectName, Instant>,
+    /// Failed tries of each queue entry, for the back-off.
+    tries: HashMap<ObjectName, u32>,
     /// Shards seen unreferenced, and when first: deleted once the grace
     /// period has passed and a later scan still finds them unreferenced.
     orphans: HashMap<(u64, ShardKey), Instant>,
     last_scan: Option<Instant>,
-    /// Storage nodes up at the last look at the queue.
-    nodes_up: Vec<u64>,
-    /// Pacing of heal writes.
-    paced_until: Instant,
+    /// How each storage node stood at the last round: a change starts a
+    /// scan and gives every queue entry its chance again.
+    standings: Vec<(u64, NodeStanding)>,
+    /// Pacing of heal writes, shared by concurrent repairs.
+    paced_until: Arc<std::sync::Mutex<Instant>>,
+    /// Copies to delete once due and unreferenced.
+    stale: Arc<std::sync::Mutex<Vec<heal::StaleCopy>>>,
+    /// Copies repair wrote since the scan began.
+    written: Arc<std::sync::Mutex<HashSet<(u64, ShardKey)>>>,
+    is_leader: LeaderCheck,
 }
 
 /// The repair actor.
@@ -91,16 +99,20 @@ impl Repair {
     /// A repair actor over `objects`, active while `is_leader` says so.
     pub fn new(objects: Arc<ObjectService>, is_leader: LeaderCheck, cfg: RepairConfig) -> Self {
         Self {
-            is_leader,
+            is_leader: is_leader.clone(),
             state: Some(RepairState {
                 objects,
                 cfg,
                 verdicts: HashMap::new(),
                 retry_at: HashMap::new(),
+                tries: HashMap::new(),
                 orphans: HashMap::new(),
                 last_scan: None,
-                nodes_up: Vec::new(),
-                paced_until: Instant::now(),
+                standings: Vec::new(),
+                paced_until: Arc::new(std::sync::Mutex::new(Instant::now())),
+                stale: Arc::default(),
+                written: Arc::default(),
+                is_leader,
             }),
             leading: false,
         }
@@ -147,10 +159,27 @@ impl Actor for Repair {
 impl RepairState {
     /// One round: the heal queue, then a scan if one is due.
     async fn round(&mut self) {
+        self.delete_stale().await;
+        // A node that went down, came back or was given up on changes
+        // what is below redundancy and what can be done: look at
+        // everything again.
+        let data = self.objects.coordinator().clone();
+        let standings: Vec<(u64, NodeStanding)> = data
+            .storage_nodes()
+            .into_iter()
+            .map(|n| (n, heal::standing(&data, n, self.cfg.node_down_after)))
+            .collect();
+        let changed = standings != self.standings;
+        if changed {
+            self.standings = standings;
+            self.retry_at.clear();
+        }
         self.heal_queue().await;
-        let due = self
-            .last_scan
-            .is_none_or(|at| at.elapsed() >= self.cfg.scan_every);
+        self.publish();
+        let due = changed
+            || self
+                .last_scan
+                .is_none_or(|at| at.elapsed() >= self.cfg.scan_every);
         if due {
             let started = Instant::now();
             if self.scan().await {
@@ -167,7 +196,9 @@ impl RepairState {
     fn forget_all(&mut self) {
         self.verdicts.clear();
         self.retry_at.clear();
+        self.tries.clear();
         self.orphans.clear();
+        self.standings.clear();
         self.last_scan = None;
         self.publish();
     }
@@ -194,17 +225,15 @@ impl RepairState {
         }
     }
 
-    /// Waits so that heal writes stay under the configured rate.
-    async fn pace(&mut self, bytes: u64) {
-        if self.cfg.heal_bytes_per_sec == 0 || bytes == 0 {
-            return;
-        }
-        let cost = Duration::from_secs_f64(bytes as f64 / self.cfg.heal_bytes_per_sec as f64);
-        let now = Instant::now();
-        self.paced_until = self.paced_until.max(now) + cost;
-        let wait = self.paced_until.saturating_duration_since(now);
-        if !wait.is_zero() {
-            tokio::time::sleep(wait).await;
+    /// A repairer sharing this state's service, settings and pacing.
+    fn repairer(&self) -> heal::Repairer {
+        heal::Repairer {
+            objects: self.objects.clone(),
+            cfg: self.cfg,
+            is_leader: self.is_leader.clone(),
+            paced_until: self.paced_until.clone(),
+            stale: self.stale.clone(),
+            written: self.written.clone(),
         }
     }
 }

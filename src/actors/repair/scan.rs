@@ -14,11 +14,13 @@
 //! period. A scan whose metadata reads did not all succeed collects
 //! nothing.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::time::Instant;
 
-use super::heal::Outcome;
-use super::RepairState;
+use futures::StreamExt;
+
+use super::heal::{Outcome, CONCURRENCY};
+use super::{ObjectName, RepairState};
 use crate::actors::frontend::ShardSet;
 use crate::metrics;
 use crate::storage::meta::{MetaRead, MetaReadResult, ShardOwner};
@@ -29,19 +31,23 @@ const SCAN_PAGE: usize = 100;
 /// Shard keys listed per page.
 const LIST_PAGE: usize = 1000;
 
-/// Referenced shard sets: (object id, part) → node of each shard index.
-type LiveSets = HashMap<(u128, u32), Vec<u64>>;
+/// Referenced shard copies: (object id, part, shard index, node).
+type LiveSets = HashSet<(u128, u32, u16, u64)>;
 
 impl RepairState {
     /// One scan; whether it saw all metadata (only then are orphans
     /// collected).
     pub(super) async fn scan(&mut self) -> bool {
+        let started = Instant::now();
+        if let Ok(mut written) = self.written.lock() {
+            written.clear();
+        }
         let mut live = LiveSets::new();
         let complete = self.scan_objects(&mut live).await
             && self.scan_upload_parts(&mut live).await
             && self.scan_drops(&mut live).await;
-        if complete {
-            self.collect_orphans(&live).await;
+        if complete && (self.is_leader)() {
+            self.collect_orphans(&live, started).await;
         }
         complete
     }
@@ -57,23 +63,33 @@ impl RepairState {
                 return false;
             };
             let full = page.len() == SCAN_PAGE;
-            for record in page {
-                let sets = record.shard_sets();
-                note_live(live, &sets);
-                let name = (record.bucket.clone(), record.key.clone());
-                let owner = ShardOwner::Object {
-                    bucket: record.bucket.clone(),
-                    key: record.key.clone(),
-                };
-                let outcome = self
-                    .heal_sets(&owner, (&record.bucket, &record.key), sets)
-                    .await;
-                let health = match outcome {
-                    Outcome::Done(h) | Outcome::Later(h) => h,
-                };
-                self.record(&name, health);
-                after = Some(name);
+            after = page.last().map(|r| (r.bucket.clone(), r.key.clone()));
+            let repairer = self.repairer();
+            let verdicts: Vec<(ObjectName, Outcome)> = futures::stream::iter(page)
+                .map(|record| {
+                    let sets = record.shard_sets();
+                    note_live(live, &sets);
+                    let repairer = repairer.clone();
+                    async move {
+                        let owner = ShardOwner::Object {
+                            bucket: record.bucket.clone(),
+                            key: record.key.clone(),
+                        };
+                        let outcome = repairer
+                            .heal_sets(&owner, (&record.bucket, &record.key), sets)
+                            .await;
+                        ((record.bucket, record.key), outcome)
+                    }
+                })
+                .buffer_unordered(CONCURRENCY)
+                .collect()
+                .await;
+            for (name, outcome) in verdicts {
+                if let Outcome::Done(health) | Outcome::Later(health) = outcome {
+                    self.record(&name, health);
+                }
             }
+            self.publish();
             if !full {
                 return true;
             }
@@ -91,18 +107,29 @@ impl RepairState {
                 return false;
             };
             let full = page.len() == SCAN_PAGE;
-            for (upload, part) in page {
-                let set = part.shard_set(upload.layout);
-                note_live(live, std::slice::from_ref(&set));
-                let owner = ShardOwner::Upload {
-                    bucket: upload.bucket.clone(),
-                    key: upload.key.clone(),
-                    upload_id: upload.upload_id.clone(),
-                };
-                self.heal_sets(&owner, (&upload.bucket, &upload.key), vec![set])
-                    .await;
-                after = Some((upload.upload_id.clone(), part.part_number));
-            }
+            after = page
+                .last()
+                .map(|(u, p)| (u.upload_id.clone(), p.part_number));
+            let repairer = self.repairer();
+            futures::stream::iter(page)
+                .map(|(upload, part)| {
+                    let set = part.shard_set(upload.layout);
+                    note_live(live, std::slice::from_ref(&set));
+                    let repairer = repairer.clone();
+                    async move {
+                        let owner = ShardOwner::Upload {
+                            bucket: upload.bucket.clone(),
+                            key: upload.key.clone(),
+                            upload_id: upload.upload_id.clone(),
+                        };
+                        repairer
+                            .heal_sets(&owner, (&upload.bucket, &upload.key), vec![set])
+                            .await
+                    }
+                })
+                .buffer_unordered(CONCURRENCY)
+                .collect::<Vec<_>>()
+                .await;
             if !full {
                 return true;
             }
@@ -133,9 +160,12 @@ impl RepairState {
 
     /// Lists every storage node that is up and deletes the shards found
     /// unreferenced twice, the grace period apart.
-    async fn collect_orphans(&mut self, live: &LiveSets) {
+    async fn collect_orphans(&mut self, live: &LiveSets, started: Instant) {
         let data = self.objects.coordinator().clone();
         let now = Instant::now();
+        // What repair wrote during the scan may be referenced by a
+        // placement committed after the scan read its record.
+        let written = self.written.lock().map(|w| w.clone()).unwrap_or_default();
         let mut seen: HashMap<(u64, ShardKey), Instant> = HashMap::new();
         for node in data.storage_nodes() {
             if !data.node_is_up(crate::cluster::ring::NodeId(node)) {
@@ -151,14 +181,15 @@ impl RepairState {
                 let full = keys.len() == LIST_PAGE;
                 after = keys.last().copied();
                 for key in keys {
-                    let referenced = live
-                        .get(&(key.object.0, key.part))
-                        .is_some_and(|nodes| nodes.get(usize::from(key.shard)) == Some(&node));
+                    let referenced = live.contains(&(key.object.0, key.part, key.shard, node))
+                        || written.contains(&(node, key));
                     if referenced {
                         continue;
                     }
                     let first = self.orphans.get(&(node, key)).copied().unwrap_or(now);
-                    if now.duration_since(first) < self.cfg.orphan_grace {
+                    // Aged against the scan's start: it saw the metadata
+                    // from then on.
+                    if started.saturating_duration_since(first) < self.cfg.orphan_grace {
                         seen.insert((node, key), first);
                         continue;
                     }
@@ -183,6 +214,8 @@ impl RepairState {
 
 fn note_live(live: &mut LiveSets, sets: &[ShardSet]) {
     for set in sets {
-        live.insert((set.object_id, set.part), set.nodes.clone());
+        for (i, &node) in set.nodes.iter().enumerate() {
+            live.insert((set.object_id, set.part, i as u16, node));
+        }
     }
 }

@@ -416,7 +416,8 @@ impl<'a> Overlay<'a> {
                 object_id,
                 part,
                 nodes,
-            } => self.place_shards(owner, *object_id, *part, nodes),
+                expected,
+            } => self.place_shards(owner, *object_id, *part, nodes, expected.as_deref()),
             MetaOp::QueueHeal { objects } => self.queue_heal(objects),
             MetaOp::ForgetHeal { objects } => self.forget_heal(objects),
         }

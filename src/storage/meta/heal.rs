@@ -34,16 +34,16 @@ impl Overlay<'_> {
         object_id: u128,
         part: u32,
         nodes: &[u64],
+        expected: Option<&[u64]>,
     ) -> Result<MetaOutcome, Fail> {
+        let set = (object_id, part, nodes, expected);
         let applied = match owner {
-            ShardOwner::Object { bucket, key } => {
-                self.place_object_shards(bucket, key, object_id, part, nodes)?
-            }
+            ShardOwner::Object { bucket, key } => self.place_object_shards(bucket, key, set)?,
             ShardOwner::Upload {
                 bucket,
                 key,
                 upload_id,
-            } => self.place_part_shards(bucket, key, upload_id, object_id, part, nodes)?,
+            } => self.place_part_shards(bucket, key, upload_id, set)?,
         };
         Ok(MetaOutcome::Placed { applied })
     }
@@ -52,9 +52,7 @@ impl Overlay<'_> {
         &mut self,
         bucket: &str,
         key: &str,
-        object_id: u128,
-        part: u32,
-        nodes: &[u64],
+        (object_id, part, nodes, expected): NewPlacement<'_>,
     ) -> Result<bool, Fail> {
         let Some(mut record) = self.object(bucket, key)? else {
             return Ok(false);
@@ -75,6 +73,9 @@ impl Overlay<'_> {
         let Some(placement) = placement else {
             return Ok(false);
         };
+        if expected.is_some_and(|e| e != placement.as_slice()) {
+            return Ok(false);
+        }
         replace_placement(placement, nodes)?;
         let v = record.try_encode()?;
         self.put(Space::Objects, keys::object_key(bucket, key), v)?;
@@ -86,9 +87,7 @@ impl Overlay<'_> {
         bucket: &str,
         key: &str,
         upload_id: &str,
-        object_id: u128,
-        part: u32,
-        nodes: &[u64],
+        (object_id, part, nodes, expected): NewPlacement<'_>,
     ) -> Result<bool, Fail> {
         match self.upload(upload_id)? {
             Some(u) if u.bucket == bucket && u.key == key => {}
@@ -98,7 +97,9 @@ impl Overlay<'_> {
         let Some(mut record) = self.get_record(Space::Parts, &part_key, PartRecord::decode)? else {
             return Ok(false);
         };
-        if record.object_id != object_id {
+        if record.object_id != object_id
+            || expected.is_some_and(|e| e != record.shard_nodes.as_slice())
+        {
             return Ok(false);
         }
         replace_placement(&mut record.shard_nodes, nodes)?;
@@ -132,6 +133,9 @@ impl Overlay<'_> {
 }
 
 /// Replaces `current` with `nodes`, which must be as long.
+/// A placement change: object id, part, new nodes, expected current nodes.
+type NewPlacement<'a> = (u128, u32, &'a [u64], Option<&'a [u64]>);
+
 fn replace_placement(current: &mut Vec<u64>, nodes: &[u64]) -> Result<(), MetaOpError> {
     if current.len() != nodes.len() {
         return Err(MetaOpError::ShardCountMismatch);

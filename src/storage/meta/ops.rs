@@ -151,6 +151,9 @@ pub enum MetaOp {
         part: u32,
         /// The node of each shard index ([`super::records::NO_NODE`]: no copy).
         nodes: Vec<u64>,
+        /// Apply only if the current placement is exactly this (the one
+        /// the caller planned from); `None`: whatever it is.
+        expected: Option<Vec<u64>>,
     },
     /// Adds (bucket, key) pairs to the durable heal queue: objects the
     /// repair actor should check and rebuild (a degraded write, a failed

@@ -4,3 +4,4 @@
 mod healing;
 mod meta_cluster;
 mod multi_node;
+mod orphans;

@@ -506,6 +506,10 @@ impl ObjectCoordinator {
             let mut held: Option<Bytes> = None;
             let mut received = 0u64;
             while let Some(chunk) = body.next().await {
+                if senders.iter().all(Option::is_none) {
+                    // Every writer has failed: reading on is wasted work.
+                    return Ok(());
+                }
                 let chunk = chunk.map_err(WriteError::Body)?;
                 received += chunk.len() as u64;
                 for stripe in cutter.push(chunk) {

@@ -200,6 +200,12 @@ impl StripeReader {
                 }
             }
         }
+        // A shard open but not needed for this stripe would lag behind by
+        // a chunk: close it, so it is reopened at the right stripe if a
+        // later stripe needs it (RS cannot tell a stale chunk).
+        for cursor in &mut self.shards[next_shard..] {
+            *cursor = None;
+        }
         let mut data = codec.decode_stripe(chunks, stripe_len)?;
         self.next_stripe += 1;
         if self.skip > 0 {

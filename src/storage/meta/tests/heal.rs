@@ -21,6 +21,7 @@ fn place(owner: ShardOwner, object_id: u128, part: u32, nodes: Vec<u64>) -> Meta
         object_id,
         part,
         nodes,
+        expected: None,
     }
 }
 
@@ -522,5 +523,32 @@ fn heal_ops_round_trip_for_the_raft_log() -> Result<(), MetaError> {
     let answer = MetaReadResult::ScanUploadParts(vec![(upload("b", "k", "u"), part("u", 1, 5))]);
     let back: MetaReadResult = from_bytes(&to_bytes(&answer)?, "answer")?;
     assert_eq!(back, answer);
+    Ok(())
+}
+
+#[test]
+fn place_shards_applies_only_over_the_placement_it_expects() -> Result<(), MetaError> {
+    let (_dir, state) = open()?;
+    state.apply_batch(1, &[create_bucket("b"), put("b", "k", 10)])?;
+    let before = current(&state, "b", "k")?.shard_nodes;
+    let moved = vec![9; before.len()];
+    let stale = MetaOp::PlaceShards {
+        owner: obj_owner("b", "k"),
+        object_id: 10,
+        part: 0,
+        nodes: moved.clone(),
+        expected: Some(vec![8; before.len()]),
+    };
+    assert_eq!(state.apply_batch(2, &[stale])?, vec![placed(false)]);
+    assert_eq!(current(&state, "b", "k")?.shard_nodes, before);
+    let planned = MetaOp::PlaceShards {
+        owner: obj_owner("b", "k"),
+        object_id: 10,
+        part: 0,
+        nodes: moved.clone(),
+        expected: Some(before),
+    };
+    assert_eq!(state.apply_batch(3, &[planned])?, vec![placed(true)]);
+    assert_eq!(current(&state, "b", "k")?.shard_nodes, moved);
     Ok(())
 }
