@@ -222,7 +222,7 @@ impl Default for Config {
             storage_nodes: NodeList::default(),
             scrub_mb_s: 10,
             scrub_every: HumanDuration::secs(7 * 86_400),
-            heal_mb_s: 64,
+            heal_mb_s: 32,
             heal_scan_every: HumanDuration::secs(3600),
             node_down_after: HumanDuration::secs(15 * 60),
             orphan_grace: HumanDuration::secs(3600),

@@ -7,6 +7,7 @@ use tracing_subscriber::prelude::*;
 use tracing_subscriber::EnvFilter;
 
 use std::collections::BTreeMap;
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -106,6 +107,9 @@ fn main() {
     tracing_subscriber::registry()
         .with(
             tracing_subscriber::fmt::layer()
+                // Colours only for a person at a terminal, never in files
+                // or log collectors.
+                .with_ansi(std::io::stdout().is_terminal())
                 .with_filter(filter.and(filter_fn(|m| !is_raft_peer_noise(m)))),
         )
         .init();

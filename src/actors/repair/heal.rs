@@ -18,7 +18,7 @@ use crate::storage::{ShardKey, ShardState};
 /// Heal-queue entries looked at per round.
 const QUEUE_PAGE: usize = 1000;
 /// Object repairs in flight at once.
-pub(super) const CONCURRENCY: usize = 4;
+pub(super) const CONCURRENCY: usize = 2;
 /// Shard keys asked of one node at a time.
 const STAT_BATCH: usize = 1000;
 /// First wait before a queue entry that could not be healed is tried again;
@@ -265,6 +265,10 @@ impl Repairer {
         if !(self.is_leader)() {
             return false;
         }
+        // Paid for before the work, so concurrent repairs take turns
+        // instead of bursting together.
+        let shard_len = data.shard_len(set);
+        self.pace(shard_len * plan.writes.len() as u64).await;
         let results = match data.rebuild(set, &plan.writes).await {
             Ok(results) => results,
             Err(e) => {
@@ -272,7 +276,6 @@ impl Repairer {
                 return false;
             }
         };
-        let shard_len = data.shard_len(set);
         let written: Vec<(usize, u64)> = results
             .iter()
             .filter(|(_, r)| r.is_ok())
@@ -281,7 +284,6 @@ impl Repairer {
         if let Ok(mut keys) = self.written.lock() {
             keys.extend(written.iter().map(|&(i, node)| (node, set.key(i))));
         }
-        self.pace(shard_len * written.len() as u64).await;
         metrics::HEAL_BYTES.inc_by(shard_len * written.len() as u64);
         if written.len() < plan.writes.len() {
             for (i, r) in &results {
