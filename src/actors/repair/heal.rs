@@ -57,7 +57,13 @@ pub(super) struct StaleCopy {
 impl RepairState {
     /// Works through the heal queue.
     pub(super) async fn heal_queue(&mut self) {
-        let read = MetaRead::HealQueue { limit: QUEUE_PAGE };
+        // Page by page, so entries that wait on a node never hold back
+        // the ones behind them.
+        let read = MetaRead::HealQueue {
+            after: self.queue_cursor.take(),
+            limit: QUEUE_PAGE,
+        };
+        let from_start = matches!(&read, MetaRead::HealQueue { after: None, .. });
         let queue = match self.objects.read(read).await {
             Ok(MetaReadResult::HealQueue(queue)) => queue,
             Ok(_) => return,
@@ -66,7 +72,12 @@ impl RepairState {
                 return;
             }
         };
-        metrics::HEAL_QUEUE.set(queue.len() as i64);
+        if from_start {
+            metrics::HEAL_QUEUE.set(queue.len() as i64);
+        }
+        if queue.len() == QUEUE_PAGE {
+            self.queue_cursor = queue.last().cloned();
+        }
         let now = Instant::now();
         self.retry_at.retain(|_, at| *at > now);
         let mut done = Vec::new();

@@ -69,6 +69,8 @@ struct RepairState {
     verdicts: HashMap<ObjectName, (SetHealth, Instant)>,
     /// Queue entries to leave alone until then (they wait on a node).
     retry_at: HashMap<ObjectName, Instant>,
+    /// Where the next look at the heal queue starts (`None`: the front).
+    queue_cursor: Option<ObjectName>,
     /// Failed tries of each queue entry, for the back-off.
     tries: HashMap<ObjectName, u32>,
     /// Shards seen unreferenced, and when first: deleted once the grace
@@ -106,6 +108,7 @@ impl Repair {
                 verdicts: HashMap::new(),
                 retry_at: HashMap::new(),
                 tries: HashMap::new(),
+                queue_cursor: None,
                 orphans: HashMap::new(),
                 last_scan: None,
                 standings: Vec::new(),
@@ -197,6 +200,7 @@ impl RepairState {
         self.verdicts.clear();
         self.retry_at.clear();
         self.tries.clear();
+        self.queue_cursor = None;
         self.orphans.clear();
         self.standings.clear();
         self.last_scan = None;

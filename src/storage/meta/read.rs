@@ -69,8 +69,10 @@ pub enum MetaRead {
         /// Most uploads.
         max_uploads: usize,
     },
-    /// The first entries of the heal queue, in (bucket, key) order.
+    /// Entries of the heal queue, in (bucket, key) order.
     HealQueue {
+        /// Only entries after this one (the last of the previous page).
+        after: Option<(String, String)>,
         /// At most this many.
         limit: usize,
     },
@@ -172,8 +174,9 @@ impl MetaState {
                 upload_id_marker.as_deref(),
                 *max_uploads,
             )?),
-            MetaRead::HealQueue { limit } => {
-                MetaReadResult::HealQueue(self.heal_queue(None, *limit)?)
+            MetaRead::HealQueue { after, limit } => {
+                let after = after.as_ref().map(|(b, k)| (b.as_str(), k.as_str()));
+                MetaReadResult::HealQueue(self.heal_queue(after, *limit)?)
             }
             MetaRead::ScanObjects { after, limit } => {
                 MetaReadResult::ScanObjects(self.scan_objects(

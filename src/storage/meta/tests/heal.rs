@@ -266,10 +266,20 @@ fn heal_queue_round_trip_and_dedupe() -> Result<(), MetaError> {
     assert_eq!(state.heal_queue(None, 100)?, all);
     assert_eq!(state.queued_heals()?, 4);
     assert_eq!(
-        state.read(&MetaRead::HealQueue { limit: 2 })?,
+        state.read(&MetaRead::HealQueue {
+            after: None,
+            limit: 2
+        })?,
         MetaReadResult::HealQueue(all[..2].to_vec())
     );
     assert_eq!(state.heal_queue(Some(("b", "k\u{0}")), 100)?, all[2..]);
+    assert_eq!(
+        state.read(&MetaRead::HealQueue {
+            after: Some(("b".into(), "k\u{0}".into())),
+            limit: 1
+        })?,
+        MetaReadResult::HealQueue(all[2..3].to_vec())
+    );
     // Forgetting what is not queued is fine.
     let r = state.apply_batch(2, &[forget(&[("a", "k1"), ("x", "y"), ("b", "k2")])])?;
     assert_eq!(r, vec![Ok(MetaOutcome::Done)]);
@@ -507,7 +517,10 @@ fn heal_ops_round_trip_for_the_raft_log() -> Result<(), MetaError> {
     let back: MetaResult = from_bytes(&to_bytes(&refused)?, "outcome")?;
     assert_eq!(back, refused);
     for read in [
-        MetaRead::HealQueue { limit: 3 },
+        MetaRead::HealQueue {
+            after: Some(("a".into(), "b".into())),
+            limit: 3,
+        },
         MetaRead::ScanObjects {
             after: Some(("b".into(), "k".into())),
             limit: 3,
