@@ -289,15 +289,14 @@ impl ObjectCoordinator {
 
     /// Whether `set` of `place` is not where a healthy cluster keeps it (a
     /// shard on a stand-in node, or with no copy): repair's business.
-    pub fn needs_repair(&self, place: (&str, &str), set: &ShardSet) -> bool {
-        let preference = self.preference(place);
-        if preference.is_empty() {
+    pub fn needs_repair(&self, (bucket, key): (&str, &str), set: &ShardSet) -> bool {
+        // On every PUT's commit: only the proper nodes are needed, not the
+        // fallbacks behind them (`place(k, n)` is a prefix of the full order).
+        let proper = self.ring.place(placement_key(bucket, key), set.nodes.len());
+        if proper.is_empty() {
             return set.nodes.contains(&NO_NODE);
         }
-        set.nodes
-            .iter()
-            .enumerate()
-            .any(|(i, &n)| n != preference[i % preference.len()].0)
+        set.nodes.iter().zip(&proper).any(|(&n, p)| n != p.0)
     }
 
     /// Where shard `i` of `set` lives.
