@@ -145,6 +145,14 @@ pub struct Config {
     /// `PREDASTORE_ORPHAN_GRACE`: a shard nothing points to is deleted once
     /// scans this far apart both found it so; longer than any PUT.
     pub orphan_grace: HumanDuration,
+    /// `PREDASTORE_REBALANCE_MB_S`: MiB per second of shard data moved at
+    /// most after a layout change (a node added, drained or removed); 0: no
+    /// limit.
+    pub rebalance_mb_s: u64,
+    /// `PREDASTORE_ADMIN_TOKEN`: bearer token of the admin API
+    /// (`/admin/v1/…`); unset or empty, every admin call is refused. Never
+    /// logged.
+    pub admin_token: Option<String>,
 }
 
 /// The default `PREDASTORE_LOG`. openraft logs up to five WARN/ERROR lines
@@ -226,6 +234,8 @@ impl Default for Config {
             heal_scan_every: HumanDuration::secs(3600),
             node_down_after: HumanDuration::secs(15 * 60),
             orphan_grace: HumanDuration::secs(3600),
+            rebalance_mb_s: 64,
+            admin_token: None,
         }
     }
 }
@@ -482,9 +492,31 @@ impl Config {
         }
     }
 
+    /// Every environment variable the configuration reads, e.g.
+    /// `PREDASTORE_LISTEN`: one per field of [`Config`].
+    pub fn known_variables() -> Vec<String> {
+        let data = Figment::from(Serialized::defaults(Config::default())).data();
+        let mut names: Vec<String> = data
+            .ok()
+            .into_iter()
+            .flat_map(|profiles| profiles.into_values())
+            .flat_map(|dict| dict.into_keys())
+            .map(|k| format!("PREDASTORE_{}", k.to_uppercase()))
+            .collect();
+        names.sort();
+        names.dedup();
+        names
+    }
+
+    /// The admin API's bearer token, if one is set (an empty value is none).
+    pub fn admin_token(&self) -> Option<&str> {
+        self.admin_token.as_deref().filter(|t| !t.is_empty())
+    }
+
     /// How repair paces itself and when it gives up on a node.
     pub fn repair(&self) -> RepairConfig {
         RepairConfig {
+            rebalance_bytes_per_sec: self.rebalance_mb_s << 20,
             heal_bytes_per_sec: self.heal_mb_s << 20,
             node_down_after: self.node_down_after.get(),
             scan_every: self.heal_scan_every.get(),

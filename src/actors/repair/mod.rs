@@ -43,6 +43,9 @@ const TICK: Duration = Duration::from_secs(1);
 /// Repair's settings.
 #[derive(Clone, Copy, Debug)]
 pub struct RepairConfig {
+    /// Shard bytes moved per second at most after a layout change (a set
+    /// that is whole but not on its proper nodes); 0: no limit.
+    pub rebalance_bytes_per_sec: u64,
     /// Shard bytes written per second at most (0: no limit).
     pub heal_bytes_per_sec: u64,
     /// A node down this long has its shards rebuilt on other nodes.
