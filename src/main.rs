@@ -13,6 +13,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use actix::Actor;
+use predastore::actors::admin::AdminService;
 use predastore::actors::consensus::network::QuicNetwork;
 use predastore::actors::consensus::service::{MetaService, RaftService};
 use predastore::actors::consensus::{Consensus, ConsensusConfig, LocalRaft, Submit};
@@ -23,6 +24,7 @@ use predastore::actors::repair::{LeaderCheck, Repair};
 use predastore::actors::ring::Ring;
 use predastore::actors::shard_server::StorageService;
 use predastore::actors::storage_node::StorageNode;
+use predastore::api::admin::AdminApi;
 use predastore::api::s3::Gateway;
 use predastore::cluster::ring::{Member, NodeId};
 use predastore::config::{is_raft_peer_noise, Config, ConfigError, TlsSource};
@@ -245,11 +247,30 @@ async fn serve(cfg: Config) -> Result<(), Error> {
             )),
             _ => None,
         };
+    let admin = match (&gateway, &consensus) {
+        (Some(gw), Some(consensus)) => {
+            if cfg.admin_token().is_none() {
+                tracing::info!("admin API off: PREDASTORE_ADMIN_TOKEN is not set");
+            }
+            Some(web::Data::new(AdminApi {
+                token: cfg.admin_token().map(str::to_string),
+                service: Arc::new(AdminService::new(
+                    gw.objects.clone(),
+                    consensus.clone(),
+                    peers.clone(),
+                )),
+            }))
+        }
+        _ => None,
+    };
     let app_node = node.clone();
     let server = HttpServer::new(move || {
         let mut app = App::new();
         if let Some(node) = &app_node {
             app = app.app_data(node.clone());
+        }
+        if let Some(admin) = &admin {
+            app = app.app_data(admin.clone());
         }
         match &gateway {
             Some(gw) => app

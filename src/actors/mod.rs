@@ -1,6 +1,7 @@
 //! The moving parts of a node, as actix actors. Each actor owns its state;
 //! they talk by messages, and locking lives inside each actor.
 
+pub mod admin;
 pub mod consensus;
 pub mod frontend;
 pub mod pool;

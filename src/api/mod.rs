@@ -2,6 +2,7 @@
 //! object, list and multipart handlers), request authentication (SigV4,
 //! aws-chunked bodies, checksums), and the health and metrics endpoints.
 
+pub mod admin;
 pub(crate) mod auth;
 pub(crate) mod body;
 pub(crate) mod bucket;
@@ -31,6 +32,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 /// Registers the operational endpoints and the S3 API (everything else).
 pub fn configure_s3(cfg: &mut web::ServiceConfig) {
     configure(cfg);
+    admin::configure(cfg);
     cfg.default_service(web::to(s3::handle));
 }
 
