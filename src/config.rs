@@ -495,7 +495,7 @@ impl Config {
     /// Every environment variable the configuration reads, e.g.
     /// `PREDASTORE_LISTEN`: one per field of [`Config`].
     pub fn known_variables() -> Vec<String> {
-        let data = Figment::from(Serialized::defaults(Config::default())).data();
+        let data = figment::Provider::data(&Serialized::defaults(Config::default()));
         let mut names: Vec<String> = data
             .ok()
             .into_iter()

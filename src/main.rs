@@ -21,12 +21,11 @@ use predastore::actors::frontend::service::now_ms;
 use predastore::actors::frontend::{ObjectCoordinator, ObjectLimits, ObjectService};
 use predastore::actors::pool::{PeerClient, Pool};
 use predastore::actors::repair::{LeaderCheck, Repair};
-use predastore::actors::ring::Ring;
+use predastore::actors::ring::{layout_members, seed_layout, Ring};
 use predastore::actors::shard_server::StorageService;
 use predastore::actors::storage_node::StorageNode;
 use predastore::api::admin::AdminApi;
 use predastore::api::s3::Gateway;
-use predastore::cluster::ring::{Member, NodeId};
 use predastore::config::{is_raft_peer_noise, Config, ConfigError, TlsSource};
 use predastore::error::Error;
 use predastore::net::rpc::{MessageService, Services, ShardService};
@@ -329,21 +328,19 @@ fn start_objects(
     peers: PeerClient,
 ) -> Result<Arc<ObjectService>, Error> {
     let layout = cfg.erasure();
+    // The configured storage nodes seed the first layout; from then on the
+    // layout in Raft decides (the ring follows it).
     let storage_nodes = cfg.storage_nodes();
-    let members = storage_nodes.into_iter().map(|(id, addr)| Member {
-        id: NodeId(id),
-        addr,
-        zone: String::new(),
-        weight: 1,
-    });
+    let seed = (!storage_nodes.is_empty()).then(|| seed_layout(storage_nodes));
+    let members = seed.as_ref().map(layout_members).unwrap_or_default();
     let config_error = |e: String| {
         Error::Config(ConfigError(format!(
             "PREDASTORE_EC / PREDASTORE_STORAGE_NODES: {e}"
         )))
     };
-    let (ring, ring_view) =
-        Ring::new(members.collect()).map_err(|e| config_error(e.to_string()))?;
-    ring.start();
+    let (ring, ring_view) = Ring::new(members).map_err(|e| config_error(e.to_string()))?;
+    ring.follow(consensus.clone(), seed, peers.clone(), cfg.quic_listen)
+        .start();
     let coordinator = ObjectCoordinator::new(node.cloned(), cfg.node_id, ring_view, peers, layout)
         .map_err(|e| config_error(e.to_string()))?;
     let limits = ObjectLimits {

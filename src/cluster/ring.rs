@@ -289,6 +289,11 @@ impl HashRing {
             .map(|i| &self.members[i])
     }
 
+    /// Number of members that take shards (weight > 0).
+    pub fn active_len(&self) -> usize {
+        self.active_members
+    }
+
     /// Number of members, including weight-0 ones.
     pub fn len(&self) -> usize {
         self.members.len()

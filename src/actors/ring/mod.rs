@@ -1,32 +1,103 @@
-//! The Ring actor: owns the hash ring built from the storage-node layout and
+//! The Ring actor: owns the hash ring built from the cluster layout and
 //! publishes it as an immutable snapshot, so placement on the hot path is a
-//! pointer load, not a message round trip. A membership change builds a new
+//! pointer load, not a message round trip. A layout change builds a new
 //! ring and swaps the snapshot. No other code builds a ring.
+//!
+//! The layout lives in Raft. Every process that places or reads shards
+//! follows it ([`Ring::follow`]): it reads the layout once a second and
+//! rebuilds the ring when its version moves; the environment's
+//! `PREDASTORE_STORAGE_NODES` only seeds the first layout (and the ring
+//! until the first read). Active nodes take shards by weight; draining
+//! nodes stay members with weight 0 (their shards are read and moved off,
+//! none are placed there); removed nodes leave the ring.
 //!
 //! An empty ring means there is no cluster layout: the process's own volumes
 //! are the only storage (the `all` role).
 
+use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use actix::prelude::*;
-use arc_swap::ArcSwap;
+use arc_swap::{ArcSwap, ArcSwapOption};
 
+use crate::actors::consensus::{Consensus, Read, Submit};
+use crate::actors::pool::PeerClient;
 use crate::cluster::ring::{HashRing, Member, NodeId, PlacementKey, RingError};
+use crate::storage::meta::{
+    ClusterLayout, MetaOp, MetaRead, MetaReadResult, NodeInfo, NodeState,
+};
+
+/// How often a following ring reads the layout.
+const FOLLOW_EVERY: Duration = Duration::from_secs(1);
 
 /// The current ring, readable from any thread.
 #[derive(Clone)]
-pub struct RingView(Arc<ArcSwap<HashRing>>);
+pub struct RingView {
+    ring: Arc<ArcSwap<HashRing>>,
+    layout: Arc<ArcSwapOption<ClusterLayout>>,
+}
 
 impl RingView {
     /// The ring as of now.
     pub fn snapshot(&self) -> Arc<HashRing> {
-        self.0.load_full()
+        self.ring.load_full()
     }
 
     /// The `n` nodes for the shards at `key`: THE placement every path
     /// uses (empty when the ring is).
     pub fn place(&self, key: PlacementKey, n: usize) -> Vec<NodeId> {
-        self.0.load().place(key, n)
+        self.ring.load().place(key, n)
+    }
+
+    /// The layout the ring was built from, once one was read from Raft.
+    pub fn layout(&self) -> Option<Arc<ClusterLayout>> {
+        self.layout.load_full()
+    }
+
+    /// The version of [`Self::layout`] (0 before the first).
+    pub fn layout_version(&self) -> u64 {
+        self.layout.load().as_ref().map_or(0, |l| l.version)
+    }
+}
+
+/// The ring members a layout stands for: active nodes by weight,
+/// draining ones with weight 0, removed ones left out. A node whose
+/// address does not parse is left out (the admin API refuses such).
+pub fn layout_members(layout: &ClusterLayout) -> Vec<Member> {
+    layout
+        .storage_nodes
+        .iter()
+        .filter(|n| n.state != NodeState::Removed)
+        .filter_map(|n| {
+            Some(Member {
+                id: NodeId(n.id),
+                addr: n.addr.parse().ok()?,
+                zone: n.zone.clone(),
+                weight: if n.state == NodeState::Active {
+                    n.weight
+                } else {
+                    0
+                },
+            })
+        })
+        .collect()
+}
+
+/// The first layout, from the configured storage nodes.
+pub fn seed_layout(nodes: impl IntoIterator<Item = (u64, SocketAddr)>) -> ClusterLayout {
+    ClusterLayout {
+        version: 1,
+        storage_nodes: nodes
+            .into_iter()
+            .map(|(id, addr)| NodeInfo {
+                id,
+                addr: addr.to_string(),
+                zone: String::new(),
+                weight: 1,
+                state: NodeState::Active,
+            })
+            .collect(),
     }
 }
 
@@ -35,21 +106,146 @@ impl RingView {
 #[rtype(result = "Result<(), RingError>")]
 pub struct SetMembers(pub Vec<Member>);
 
+/// Where a following ring reads the layout, and what it seeds.
+struct Follow {
+    consensus: Addr<Consensus>,
+    /// The first layout to commit if Raft has none (`None`: no cluster
+    /// layout, the process's own volumes).
+    seed: Option<ClusterLayout>,
+    /// The failure detector, told to watch every node in the layout.
+    peers: PeerClient,
+    /// This process's own transport address (not watched).
+    own: SocketAddr,
+    /// A read is under way.
+    reading: bool,
+}
+
 /// The ring actor.
 pub struct Ring {
     view: RingView,
+    follow: Option<Follow>,
 }
 
 impl Ring {
     /// A ring over `members`, and the view its readers use.
     pub fn new(members: Vec<Member>) -> Result<(Self, RingView), RingError> {
-        let view = RingView(Arc::new(ArcSwap::from_pointee(HashRing::new(members)?)));
-        Ok((Self { view: view.clone() }, view))
+        let view = RingView {
+            ring: Arc::new(ArcSwap::from_pointee(HashRing::new(members)?)),
+            layout: Arc::new(ArcSwapOption::empty()),
+        };
+        Ok((
+            Self {
+                view: view.clone(),
+                follow: None,
+            },
+            view,
+        ))
+    }
+
+    /// Makes the ring follow the layout in Raft once started, committing
+    /// `seed` as the first layout if there is none yet.
+    pub fn follow(
+        mut self,
+        consensus: Addr<Consensus>,
+        seed: Option<ClusterLayout>,
+        peers: PeerClient,
+        own: SocketAddr,
+    ) -> Self {
+        self.follow = Some(Follow {
+            consensus,
+            seed,
+            peers,
+            own,
+            reading: false,
+        });
+        self
+    }
+
+    /// Reads the layout and installs it if its version moved.
+    fn poll(&mut self, ctx: &mut Context<Self>) {
+        let Some(follow) = self.follow.as_mut().filter(|f| !f.reading) else {
+            return;
+        };
+        follow.reading = true;
+        let consensus = follow.consensus.clone();
+        let seed = follow.seed.clone();
+        let read = async move {
+            let layout = match consensus.send(Read(MetaRead::Layout)).await {
+                Ok(Ok(MetaReadResult::Layout(layout))) => layout,
+                _ => return None,
+            };
+            if layout.is_some() {
+                return layout;
+            }
+            let seed = seed?;
+            match consensus
+                .send(Submit(MetaOp::SetLayout {
+                    layout: seed.clone(),
+                }))
+                .await
+            {
+                Ok(Ok(Ok(_))) => {
+                    tracing::info!(
+                        nodes = seed.storage_nodes.len(),
+                        "cluster layout seeded from PREDASTORE_STORAGE_NODES"
+                    );
+                    Some(seed)
+                }
+                // Another process seeded first (`StaleLayout`), or no
+                // leader yet: read it next time.
+                _ => None,
+            }
+        };
+        ctx.spawn(read.into_actor(self).map(|layout, ring, _| {
+            if let Some(f) = ring.follow.as_mut() {
+                f.reading = false;
+            }
+            if let Some(layout) = layout {
+                ring.install(layout);
+            }
+        }));
+    }
+
+    /// Builds the ring of `layout` if it is a new version.
+    fn install(&mut self, layout: ClusterLayout) {
+        if self.view.layout_version() == layout.version {
+            return;
+        }
+        let ring = match HashRing::new(layout_members(&layout)) {
+            Ok(ring) => ring,
+            Err(e) => {
+                tracing::error!(version = layout.version, error = %e, "cluster layout cannot be placed on; keeping the previous ring");
+                return;
+            }
+        };
+        if let Some(f) = &self.follow {
+            let watched: Vec<SocketAddr> = ring
+                .members()
+                .iter()
+                .map(|m| m.addr)
+                .filter(|a| *a != f.own)
+                .collect();
+            f.peers.watch(watched);
+        }
+        tracing::info!(
+            version = layout.version,
+            nodes = ring.len(),
+            "cluster layout installed"
+        );
+        self.view.ring.store(Arc::new(ring));
+        self.view.layout.store(Some(Arc::new(layout)));
     }
 }
 
 impl Actor for Ring {
     type Context = Context<Self>;
+
+    fn started(&mut self, ctx: &mut Self::Context) {
+        if self.follow.is_some() {
+            self.poll(ctx);
+            ctx.run_interval(FOLLOW_EVERY, |ring, ctx| ring.poll(ctx));
+        }
+    }
 }
 
 impl Handler<SetMembers> for Ring {
@@ -57,7 +253,7 @@ impl Handler<SetMembers> for Ring {
 
     fn handle(&mut self, msg: SetMembers, _: &mut Self::Context) -> Self::Result {
         let ring = HashRing::new(msg.0)?;
-        self.view.0.store(Arc::new(ring));
+        self.view.ring.store(Arc::new(ring));
         Ok(())
     }
 }

@@ -386,11 +386,28 @@ impl<'a> Overlay<'a> {
             MetaOp::SetLayout { layout } => {
                 let current =
                     self.get_record(Space::Layout, keys::LAYOUT_KEY, ClusterLayout::decode)?;
-                if current.is_some_and(|c| layout.version <= c.version) {
+                if current.is_some_and(|c| layout.version != c.version.saturating_add(1)) {
                     return Err(MetaOpError::StaleLayout.into());
                 }
                 let v = layout.try_encode()?;
                 self.put(Space::Layout, keys::LAYOUT_KEY.to_vec(), v)?;
+                Ok(MetaOutcome::Done)
+            }
+            MetaOp::DeleteAccessKey { access_key_id } => {
+                check_id(access_key_id)?;
+                let k = keys::access_key_key(access_key_id);
+                if self
+                    .get_record(Space::AccessKeys, &k, super::AccessKey::decode)?
+                    .is_none()
+                {
+                    return Err(MetaOpError::NoSuchKey.into());
+                }
+                self.remove(Space::AccessKeys, k);
+                Ok(MetaOutcome::Done)
+            }
+            MetaOp::ReportRepair { report } => {
+                let v = report.try_encode()?;
+                self.put(Space::Layout, keys::REPAIR_REPORT_KEY.to_vec(), v)?;
                 Ok(MetaOutcome::Done)
             }
             MetaOp::Fence { op } => {

@@ -29,6 +29,9 @@ pub(crate) const MAX_KEY_BYTES: usize = u16::MAX as usize;
 /// Key of the cluster layout in the `layout` keyspace.
 pub(crate) const LAYOUT_KEY: &[u8] = b"layout";
 
+/// Key of the repair report (in the layout keyspace).
+pub(crate) const REPAIR_REPORT_KEY: &[u8] = b"repair";
+
 /// Key of the last applied log index in the `meta` keyspace.
 pub(crate) const LAST_APPLIED_KEY: &[u8] = b"last_applied";
 

@@ -41,8 +41,8 @@ pub use ops::{
 };
 pub use read::{MetaRead, MetaReadResult};
 pub use records::{
-    AccessKey, BucketRecord, ClusterLayout, ErasureLayout, MultipartUpload, NodeInfo, ObjectRecord,
-    PartInfo, PartRecord, PendingDrop, ShardSet, NO_NODE,
+    AccessKey, BucketRecord, ClusterLayout, ErasureLayout, MultipartUpload, NodeInfo, NodeState,
+    ObjectRecord, PartInfo, PartRecord, PendingDrop, RepairReport, ShardSet, NO_NODE,
 };
 pub use state::MetaState;
 

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::records::{
     AccessKey, BucketRecord, ClusterLayout, MultipartUpload, ObjectRecord, PartRecord,
+    RepairReport,
 };
 use super::MetaError;
 
@@ -107,7 +108,9 @@ pub enum MetaOp {
         /// The key.
         key: AccessKey,
     },
-    /// Installs a cluster layout if it is newer than the current one.
+    /// Installs a cluster layout if it is the next version of the current
+    /// one (`current + 1`; any version when there is none), else refused
+    /// with [`MetaOpError::StaleLayout`]: a compare-and-swap on the version.
     SetLayout {
         /// The new layout.
         layout: ClusterLayout,
@@ -170,6 +173,17 @@ pub enum MetaOp {
     ForgetHeal {
         /// The objects, as (bucket, key).
         objects: Vec<(String, String)>,
+    },
+    /// Deletes an access key (`NoSuchKey` refusal if there is none): the
+    /// next request signed with it is refused.
+    DeleteAccessKey {
+        /// Its id.
+        access_key_id: String,
+    },
+    /// Replaces the published repair report.
+    ReportRepair {
+        /// What repair found.
+        report: RepairReport,
     },
 }
 

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{
     AccessKey, BucketRecord, ClusterLayout, ListPage, ListQuery, MetaError, MetaState,
-    MultipartUpload, ObjectRecord, PartRecord, PartsPage, PendingDrop, UploadsPage,
+    MultipartUpload, ObjectRecord, PartRecord, PartsPage, PendingDrop, RepairReport, UploadsPage,
 };
 
 /// One read of the metadata.
@@ -96,6 +96,10 @@ pub enum MetaRead {
         /// At most this many.
         limit: usize,
     },
+    /// Every access key, by id.
+    AccessKeys,
+    /// The published repair report.
+    RepairReport,
 }
 
 /// The answer to a [`MetaRead`], variant for variant.
@@ -129,6 +133,10 @@ pub enum MetaReadResult {
     /// its bucket, key and erasure layout), in (upload id, part number)
     /// order; a page holds one copy of an upload per part of it.
     ScanUploadParts(Vec<(MultipartUpload, PartRecord)>),
+    /// For [`MetaRead::AccessKeys`].
+    AccessKeys(Vec<AccessKey>),
+    /// For [`MetaRead::RepairReport`].
+    RepairReport(Option<RepairReport>),
 }
 
 impl MetaState {
@@ -144,6 +152,8 @@ impl MetaState {
             MetaRead::Upload(id) => MetaReadResult::Upload(self.get_upload(id)?),
             MetaRead::AccessKey(id) => MetaReadResult::AccessKey(self.get_access_key(id)?),
             MetaRead::Layout => MetaReadResult::Layout(self.layout()?),
+            MetaRead::AccessKeys => MetaReadResult::AccessKeys(self.access_keys()?),
+            MetaRead::RepairReport => MetaReadResult::RepairReport(self.repair_report()?),
             MetaRead::DueDrops {
                 after,
                 before_ms,

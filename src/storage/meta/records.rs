@@ -268,30 +268,83 @@ pub struct AccessKey {
 }
 versioned_record!(AccessKey, "access key record");
 
+/// Where a storage node stands in the layout.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum NodeState {
+    /// Takes new shards and keeps its share.
+    Active,
+    /// Takes no new shards; rebalance moves every shard it holds to the
+    /// active nodes, after which it can be removed.
+    Draining,
+    /// No longer part of the cluster: shards still recorded on it are
+    /// rebuilt elsewhere. Kept in the layout so its id is never reused.
+    Removed,
+}
+
+impl NodeState {
+    /// The lowercase name the admin API shows.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NodeState::Active => "active",
+            NodeState::Draining => "draining",
+            NodeState::Removed => "removed",
+        }
+    }
+}
+
 /// A storage node shards can be placed on.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NodeInfo {
     /// Node id, as used in `shard_nodes`.
     pub id: u64,
-    /// Address the node's shard service listens on.
+    /// Address the node's shard service listens on (QUIC, `host:port`).
     pub addr: String,
     /// Failure zone; shards of a stripe are spread across zones.
     pub zone: String,
     /// Relative capacity for placement.
     pub weight: u32,
+    /// Active, draining or removed.
+    pub state: NodeState,
 }
 
-/// Which nodes make up the cluster; replaced only by a newer version.
+/// Which storage nodes make up the cluster. Replaced only by the next
+/// version (`version + 1`), so two concurrent changes cannot both apply.
+/// The metadata members are openraft's own membership, not kept here.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ClusterLayout {
-    /// Monotonic version; a layout only replaces an older one.
+    /// Monotonic version; a layout only replaces the one before it.
     pub version: u64,
-    /// Nodes that store shards.
+    /// Nodes that store shards (removed ones included), by id.
     pub storage_nodes: Vec<NodeInfo>,
-    /// Metadata (Raft) nodes as (id, address).
-    pub meta_nodes: Vec<(u64, String)>,
 }
 versioned_record!(ClusterLayout, "cluster layout record");
+
+/// What the repair actor last found, published through Raft by the leader
+/// that runs it, so every gateway's admin API can show it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RepairReport {
+    /// Objects with a shard missing, corrupt, on a down node or sharing a
+    /// node, as repair last verified them.
+    pub objects_below_redundancy: u64,
+    /// Objects whole but not on their proper nodes (a rebalance's work).
+    pub objects_misplaced: u64,
+    /// Entries in the durable heal queue.
+    pub heal_queue_length: u64,
+    /// Shard sets the current rebalance still has to move.
+    pub rebalance_objects_left: u64,
+    /// Shard bytes moved by rebalance since the reporting leader started.
+    pub rebalance_bytes_moved: u64,
+    /// Shard bytes rebuilt by repair since the reporting leader started.
+    pub heal_bytes: u64,
+    /// The layout version the report's verdicts were made against.
+    pub layout_version: u64,
+    /// The node that made the report.
+    pub reported_by: u64,
+    /// When, ms since the Unix epoch.
+    pub updated_ms: u64,
+}
+versioned_record!(RepairReport, "repair report record");
 
 #[cfg(test)]
 mod tests {
@@ -435,22 +488,22 @@ mod tests {
         (
             any::<u64>(),
             proptest::collection::vec(
-                (any::<u64>(), text(), text(), any::<u32>()).prop_map(
-                    |(id, addr, zone, weight)| NodeInfo {
+                (any::<u64>(), text(), text(), any::<u32>(), 0..3u8).prop_map(
+                    |(id, addr, zone, weight, state)| NodeInfo {
                         id,
                         addr,
                         zone,
                         weight,
+                        state: [NodeState::Active, NodeState::Draining, NodeState::Removed]
+                            [usize::from(state)],
                     },
                 ),
                 0..4,
             ),
-            proptest::collection::vec((any::<u64>(), text()), 0..4),
         )
-            .prop_map(|(version, storage_nodes, meta_nodes)| ClusterLayout {
+            .prop_map(|(version, storage_nodes)| ClusterLayout {
                 version,
                 storage_nodes,
-                meta_nodes,
             })
     }
 
@@ -519,12 +572,29 @@ mod tests {
         }
 
         #[test]
+        fn repair_report_round_trip(v in proptest::array::uniform9(any::<u64>()), flip in any::<usize>(), cut in any::<usize>()) {
+            let v = RepairReport {
+                objects_below_redundancy: v[0],
+                objects_misplaced: v[1],
+                heal_queue_length: v[2],
+                rebalance_objects_left: v[3],
+                rebalance_bytes_moved: v[4],
+                heal_bytes: v[5],
+                layout_version: v[6],
+                reported_by: v[7],
+                updated_ms: v[8],
+            };
+            check(&v, RepairReport::encode, RepairReport::decode, flip, cut)?;
+        }
+
+        #[test]
         fn random_bytes_never_panic(b in proptest::collection::vec(any::<u8>(), 0..64)) {
             let _ = BucketRecord::decode(&b);
             let _ = ObjectRecord::decode(&b);
             let _ = MultipartUpload::decode(&b);
             let _ = PartRecord::decode(&b);
             let _ = AccessKey::decode(&b);
+            let _ = RepairReport::decode(&b);
             let _ = ClusterLayout::decode(&b);
         }
     }

@@ -13,7 +13,7 @@ use fjall::{Database, Keyspace, Readable, Snapshot};
 use super::keys;
 use super::ops::{PartsPage, UploadsPage};
 use super::records::{
-    AccessKey, BucketRecord, ClusterLayout, MultipartUpload, ObjectRecord, PartRecord,
+    AccessKey, BucketRecord, ClusterLayout, MultipartUpload, ObjectRecord, PartRecord, RepairReport,
 };
 use super::MetaError;
 
@@ -236,6 +236,22 @@ impl MetaState {
             &keys::access_key_key(access_key_id),
             AccessKey::decode,
         )
+    }
+
+    /// Every access key, in id order.
+    pub fn access_keys(&self) -> Result<Vec<AccessKey>, MetaError> {
+        let snap = self.snapshot();
+        let mut out = Vec::new();
+        for guard in snap.iter(self.ks(Space::AccessKeys)) {
+            let (_, v) = guard.into_inner()?;
+            out.push(AccessKey::decode(&v)?);
+        }
+        Ok(out)
+    }
+
+    /// The repair report last published, if any.
+    pub fn repair_report(&self) -> Result<Option<RepairReport>, MetaError> {
+        self.get_record(Space::Layout, keys::REPAIR_REPORT_KEY, RepairReport::decode)
     }
 
     /// The current cluster layout, if one was set.

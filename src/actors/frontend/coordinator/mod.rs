@@ -191,13 +191,10 @@ impl ObjectCoordinator {
         ErasureCodec::new(layout.data, layout.parity, layout.stripe_bytes)?;
         let shards = usize::from(layout.data) + usize::from(layout.parity);
         let snapshot = ring.snapshot();
-        if snapshot.is_empty() {
-            let Some(node) = &local else {
-                return Err(FrontendError::Layout(
-                    "no storage: this process has no storage role and no storage nodes are listed"
-                        .into(),
-                ));
-            };
+        // A process with no storage of its own and no storage nodes listed
+        // learns them from the layout in Raft (its writes answer 503 until
+        // then).
+        if let (true, Some(node)) = (snapshot.is_empty(), &local) {
             if shards > node.volume_count() {
                 return Err(FrontendError::Layout(format!(
                     "{}+{} needs {shards} volumes, this node has {}",
@@ -216,9 +213,10 @@ impl ObjectCoordinator {
                 snapshot.len()
             )));
         }
-        let takes_shards = snapshot.is_empty() || snapshot.member(NodeId(node_id)).is_some();
+        // The local node serves the shards placed on this node's id; a
+        // node the layout does not list is simply never placed on.
         Ok(Self {
-            local: local.filter(|_| takes_shards),
+            local,
             node_id,
             ring,
             peers,
@@ -416,7 +414,7 @@ impl ObjectCoordinator {
         holders.dedup();
         let data = usize::from(set.layout.data);
         let quorum = data + usize::from(set.layout.parity.min(1));
-        let nodes = self.ring.snapshot().len();
+        let nodes = self.ring.snapshot().active_len();
         let spread = nodes <= 1 || holders.len() >= data.min(nodes);
         if written < quorum || !spread {
             self.delete(set).await;

@@ -3,7 +3,7 @@
 use super::fixtures::*;
 use super::*;
 use crate::storage::meta::keys;
-use crate::storage::meta::records::{AccessKey, ClusterLayout, NodeInfo};
+use crate::storage::meta::records::{AccessKey, ClusterLayout, NodeInfo, NodeState};
 use crate::storage::meta::state::Space;
 use crate::storage::meta::MetaOpError;
 
@@ -83,8 +83,8 @@ fn reopen_keeps_everything() -> Result<(), MetaError> {
             addr: "10.0.0.1:9000".into(),
             zone: "z1".into(),
             weight: 100,
+            state: NodeState::Active,
         }],
-        meta_nodes: vec![(1, "10.0.0.1:9100".into())],
     };
     let key = AccessKey {
         access_key_id: "AK".into(),
