@@ -295,6 +295,27 @@ pub static HEAL_BYTES: LazyLock<IntCounter> = LazyLock::new(|| {
         "Bytes of shard data written by repair",
     )
 });
+/// Shard bytes rebalance moved to the nodes a layout change assigned.
+pub static REBALANCE_BYTES: LazyLock<IntCounter> = LazyLock::new(|| {
+    counter(
+        "predastore_rebalance_bytes_total",
+        "Bytes of shard data moved by rebalance after layout changes (repair leader only)",
+    )
+});
+/// Objects the current rebalance still has to move.
+pub static REBALANCE_LEFT: LazyLock<IntGauge> = LazyLock::new(|| {
+    gauge(
+        "predastore_rebalance_objects_left",
+        "Objects a layout change put on other nodes and that are not moved yet (repair leader only)",
+    )
+});
+/// The cluster layout version this process places by.
+pub static LAYOUT_VERSION: LazyLock<IntGauge> = LazyLock::new(|| {
+    gauge(
+        "predastore_layout_version",
+        "Version of the cluster layout this process follows (0: none)",
+    )
+});
 /// Repairs that failed and will be tried again.
 pub static HEAL_FAILURES: LazyLock<IntCounter> = LazyLock::new(|| {
     counter(
@@ -428,6 +449,9 @@ pub static REGISTRY: LazyLock<Registry> = LazyLock::new(|| {
         Box::new(SHARDS_HEALED.clone()),
         Box::new(HEAL_BYTES.clone()),
         Box::new(HEAL_FAILURES.clone()),
+        Box::new(REBALANCE_BYTES.clone()),
+        Box::new(REBALANCE_LEFT.clone()),
+        Box::new(LAYOUT_VERSION.clone()),
         Box::new(HEAL_SCANS.clone()),
         Box::new(ORPHANS_COLLECTED.clone()),
         Box::new(SHARDS_STORED.clone()),

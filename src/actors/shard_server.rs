@@ -9,7 +9,7 @@ use futures::StreamExt;
 use crate::actors::storage_node::StorageNode;
 use crate::net::rpc::{Body, ServiceBody, ServiceError, ShardService};
 use crate::net::ErrorKind;
-use crate::storage::{ShardKey, ShardState, StorageError};
+use crate::storage::{NodeStats, ShardKey, ShardState, StorageError};
 
 /// Serves shard RPCs from a storage node.
 pub struct StorageService {
@@ -99,5 +99,10 @@ impl ShardService for StorageService {
     ) -> BoxFuture<'static, Result<Vec<ShardKey>, ServiceError>> {
         let node = self.node.clone();
         Box::pin(async move { node.list_shards(after, limit).await.map_err(service_error) })
+    }
+
+    fn node_stats(&self) -> BoxFuture<'static, Result<NodeStats, ServiceError>> {
+        let node = self.node.clone();
+        Box::pin(async move { Ok(node.stats().await) })
     }
 }

@@ -21,7 +21,8 @@ use crate::actors::syncer::{Syncer, SyncerConfig, WaitDurable};
 use crate::actors::wal::{BeginShard, Compact, DeleteShard, FinishShard, ReleaseSynced, WalWriter};
 use crate::storage::segment::SegmentFiles;
 use crate::storage::{
-    CompactionReport, FsyncMode, ScrubRecord, ShardEntry, ShardIndex, ShardKey, ShardReader,
+    inventory::disk_space, CompactionReport, FsyncMode, NodeStats, ScrubRecord, ShardEntry,
+    ShardIndex, ShardKey, ShardReader,
     ShardState, StorageError, SyncState, Volume, VolumeConfig, VolumeId,
 };
 
@@ -63,6 +64,7 @@ pub struct StorageNode {
     fsync: FsyncMode,
     arbiters: Arc<Mutex<Vec<Arbiter>>>,
     scrubber: Arc<OnceLock<Addr<Scrubber>>>,
+    volume_dirs: Arc<Vec<PathBuf>>,
 }
 
 fn stopped(_: MailboxError) -> StorageError {
@@ -117,7 +119,24 @@ impl StorageNode {
             fsync: cfg.fsync,
             arbiters: Arc::new(Mutex::new(arbiters)),
             scrubber: Arc::new(OnceLock::new()),
+            volume_dirs: Arc::new(cfg.volumes.clone()),
         })
+    }
+
+    /// Shards held and the space of the volumes' filesystems (`statvfs`
+    /// on a blocking thread). The shard totals are this process's
+    /// `predastore_shards_stored` gauges: one storage node per process.
+    pub async fn stats(&self) -> NodeStats {
+        let dirs = self.volume_dirs.clone();
+        let (capacity_bytes, free_bytes) = tokio::task::spawn_blocking(move || disk_space(&dirs))
+            .await
+            .unwrap_or_default();
+        NodeStats {
+            shards: u64::try_from(crate::metrics::SHARDS_STORED.get()).unwrap_or(0),
+            shard_bytes: u64::try_from(crate::metrics::SHARD_BYTES_STORED.get()).unwrap_or(0),
+            capacity_bytes,
+            free_bytes,
+        }
     }
 
     /// Number of volumes.

@@ -12,7 +12,7 @@
 use bytes::{Buf, Bytes, BytesMut};
 use serde::{Deserialize, Serialize};
 
-use crate::storage::{ShardKey, ShardState};
+use crate::storage::{NodeStats, ShardKey, ShardState};
 
 /// The frame format version this code writes and reads.
 pub const FRAME_VERSION: u8 = 1;
@@ -73,6 +73,8 @@ pub enum Request {
         /// Most keys wanted.
         limit: u32,
     },
+    /// The node's totals; answered by [`Response::NodeStats`].
+    NodeStats,
 }
 
 /// The services a node answers [`Request::Message`]s for.
@@ -141,6 +143,11 @@ pub enum Response {
         kind: ErrorKind,
         /// Human-readable detail.
         message: String,
+    },
+    /// The answer to [`Request::NodeStats`].
+    NodeStats {
+        /// The totals.
+        stats: NodeStats,
     },
 }
 
@@ -218,6 +225,7 @@ mod tests {
             proptest::collection::vec(key(), 0..20).prop_map(|keys| Request::StatShards { keys }),
             (proptest::option::of(key()), any::<u32>())
                 .prop_map(|(after, limit)| Request::ListShards { after, limit }),
+            Just(Request::NodeStats),
         ]
     }
 
@@ -234,6 +242,14 @@ mod tests {
             proptest::collection::vec(state(), 0..20)
                 .prop_map(|states| Response::ShardStates { states }),
             proptest::collection::vec(key(), 0..20).prop_map(|keys| Response::ShardKeys { keys }),
+            proptest::array::uniform4(any::<u64>()).prop_map(|v| Response::NodeStats {
+                stats: NodeStats {
+                    shards: v[0],
+                    shard_bytes: v[1],
+                    capacity_bytes: v[2],
+                    free_bytes: v[3],
+                },
+            }),
         ]
     }
 

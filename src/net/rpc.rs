@@ -25,7 +25,7 @@ use s2n_quic::Server;
 use super::frame::{self, Channel, ErrorKind, Request, Response};
 use super::NetError;
 use crate::metrics;
-use crate::storage::{ShardKey, ShardState};
+use crate::storage::{NodeStats, ShardKey, ShardState};
 
 /// Application error code for a stream reset because the body failed or
 /// the sender gave up mid-way: the reader must not use what it got.
@@ -472,6 +472,15 @@ pub async fn list_shards(
     }
 }
 
+/// The peer's totals (shards held, space).
+pub async fn node_stats(conn: &mut ConnectionHandle, idle: Idle) -> Result<NodeStats, NetError> {
+    match call(conn, &Request::NodeStats, idle).await? {
+        Response::NodeStats { stats } => Ok(stats),
+        Response::Error { kind, message } => Err(remote(kind, message)),
+        other => Err(unexpected(other)),
+    }
+}
+
 /// Largest [`Request::Message`] body or reply: Raft sends snapshots in
 /// chunks well below this, and entries are capped in size.
 pub const MAX_MESSAGE_BYTES: u64 = 64 << 20;
@@ -554,6 +563,10 @@ pub trait ShardService: Send + Sync + 'static {
     ) -> BoxFuture<'static, Result<Vec<ShardKey>, ServiceError>> {
         let _ = (after, limit);
         Box::pin(async { Err(not_served("shard inventory")) })
+    }
+    /// The node's totals.
+    fn node_stats(&self) -> BoxFuture<'static, Result<NodeStats, ServiceError>> {
+        Box::pin(async { Err(not_served("node stats")) })
     }
 }
 
@@ -728,6 +741,13 @@ async fn answer(request: Request, services: &Services, tx: &mut Sender) -> Resul
                     Ok(keys) => Response::ShardKeys { keys },
                     Err(e) => error_response(e),
                 }
+            };
+            respond(tx, &response).await
+        }
+        Request::NodeStats => {
+            let response = match shards.node_stats().await {
+                Ok(stats) => Response::NodeStats { stats },
+                Err(e) => error_response(e),
             };
             respond(tx, &response).await
         }

@@ -30,6 +30,40 @@ pub enum ShardState {
     Corrupt,
 }
 
+/// A storage node's totals, for the cluster status: the live shards of its
+/// index, and the space of the filesystems its volumes are on.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NodeStats {
+    /// Shards held.
+    pub shards: u64,
+    /// Bytes of those shards.
+    pub shard_bytes: u64,
+    /// Size of the volumes' filesystems (each counted once).
+    pub capacity_bytes: u64,
+    /// Space on them still available to this process.
+    pub free_bytes: u64,
+}
+
+/// Total and available bytes of the filesystems holding `dirs`, each
+/// filesystem counted once however many volumes share it; a directory
+/// that cannot be examined counts nothing.
+pub(crate) fn disk_space(dirs: &[std::path::PathBuf]) -> (u64, u64) {
+    let mut seen = Vec::new();
+    let (mut total, mut free) = (0u64, 0u64);
+    for dir in dirs {
+        let Ok(st) = rustix::fs::statvfs(dir) else {
+            continue;
+        };
+        if seen.contains(&st.f_fsid) {
+            continue;
+        }
+        seen.push(st.f_fsid);
+        total = total.saturating_add(st.f_blocks.saturating_mul(st.f_frsize));
+        free = free.saturating_add(st.f_bavail.saturating_mul(st.f_frsize));
+    }
+    (total, free)
+}
+
 const MARK_VERSION: u8 = 1;
 const SCRUB_RECORD_VERSION: u8 = 1;
 

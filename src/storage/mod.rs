@@ -20,7 +20,7 @@ pub(crate) mod volume;
 pub use durability::{FsyncMode, SyncState};
 pub use error::StorageError;
 pub use index::{Position, ShardEntry, ShardIndex, VolumeId};
-pub use inventory::{CorruptMark, ScrubRecord, ShardState};
+pub use inventory::{CorruptMark, NodeStats, ScrubRecord, ShardState};
 pub use reader::{ShardRead, ShardReader};
 pub use shard_key::{ObjectId, ShardKey};
 pub use shard_write::{ShardWrite, WriteId};

@@ -11,7 +11,7 @@ use super::PeerClient;
 use crate::net::frame::MAX_INVENTORY_KEYS;
 use crate::net::rpc;
 use crate::net::NetError;
-use crate::storage::{ShardKey, ShardState};
+use crate::storage::{NodeStats, ShardKey, ShardState};
 
 impl PeerClient {
     /// What `addr` holds under each of `keys`, in their order; any number
@@ -63,6 +63,17 @@ impl PeerClient {
             }
         }
         Ok(keys)
+    }
+}
+
+impl PeerClient {
+    /// `addr`'s totals: shards held and space (a read, retried once).
+    pub async fn node_stats(&self, addr: SocketAddr) -> Result<NodeStats, NetError> {
+        let idle = self.idle();
+        self.run(addr, true, |mut conn| async move {
+            rpc::node_stats(&mut conn, idle).await
+        })
+        .await
     }
 }
 

@@ -203,8 +203,10 @@ pub(super) struct Repairer {
     pub(super) objects: Arc<ObjectService>,
     pub(super) cfg: RepairConfig,
     pub(super) is_leader: LeaderCheck,
-    /// When the writes so far are paid for at the configured rate.
+    /// When the heal writes so far are paid for at the configured rate.
     pub(super) paced_until: Arc<Mutex<Instant>>,
+    /// The same for rebalance moves (whole sets not on their proper nodes).
+    pub(super) rebalance_paced_until: Arc<Mutex<Instant>>,
     /// Copies to delete once due and unreferenced.
     pub(super) stale: Arc<Mutex<Vec<StaleCopy>>>,
     /// Copies written this round: never orphans, whatever the scan saw.
@@ -257,6 +259,9 @@ impl Repairer {
                 later = true;
             }
         }
+        if worst == SetHealth::Misplaced && !later && metrics::REBALANCE_LEFT.get() > 0 {
+            metrics::REBALANCE_LEFT.dec();
+        }
         if later {
             Outcome::Later(worst)
         } else {
@@ -279,7 +284,13 @@ impl Repairer {
         // Paid for before the work, so concurrent repairs take turns
         // instead of bursting together.
         let shard_len = data.shard_len(set);
-        self.pace(shard_len * plan.writes.len() as u64).await;
+        let rebalance = plan.health == SetHealth::Misplaced;
+        let bytes = shard_len * plan.writes.len() as u64;
+        if rebalance {
+            pace(bytes, self.cfg.rebalance_bytes_per_sec, &self.rebalance_paced_until).await;
+        } else {
+            pace(bytes, self.cfg.heal_bytes_per_sec, &self.paced_until).await;
+        }
         let results = match data.rebuild(set, &plan.writes).await {
             Ok(results) => results,
             Err(e) => {
@@ -295,7 +306,12 @@ impl Repairer {
         if let Ok(mut keys) = self.written.lock() {
             keys.extend(written.iter().map(|&(i, node)| (node, set.key(i))));
         }
-        metrics::HEAL_BYTES.inc_by(shard_len * written.len() as u64);
+        let moved = shard_len * written.len() as u64;
+        if rebalance {
+            metrics::REBALANCE_BYTES.inc_by(moved);
+        } else {
+            metrics::HEAL_BYTES.inc_by(moved);
+        }
         if written.len() < plan.writes.len() {
             for (i, r) in &results {
                 if let Err(e) = r {
@@ -366,24 +382,26 @@ impl Repairer {
         }
     }
 
-    /// Waits so that heal writes stay under the configured rate.
-    async fn pace(&self, bytes: u64) {
-        if self.cfg.heal_bytes_per_sec == 0 || bytes == 0 {
+}
+
+/// Waits so that the writes paced by `paced_until` stay under
+/// `bytes_per_sec` (0: no limit); paid before the work.
+async fn pace(bytes: u64, bytes_per_sec: u64, paced_until: &Mutex<Instant>) {
+    if bytes_per_sec == 0 || bytes == 0 {
+        return;
+    }
+    let cost = Duration::from_secs_f64(bytes as f64 / bytes_per_sec as f64);
+    let now = Instant::now();
+    let until = {
+        let Ok(mut paced) = paced_until.lock() else {
             return;
-        }
-        let cost = Duration::from_secs_f64(bytes as f64 / self.cfg.heal_bytes_per_sec as f64);
-        let now = Instant::now();
-        let until = {
-            let Ok(mut paced) = self.paced_until.lock() else {
-                return;
-            };
-            *paced = (*paced).max(now) + cost;
-            *paced
         };
-        let wait = until.saturating_duration_since(now);
-        if !wait.is_zero() {
-            tokio::time::sleep(wait).await;
-        }
+        *paced = (*paced).max(now) + cost;
+        *paced
+    };
+    let wait = until.saturating_duration_since(now);
+    if !wait.is_zero() {
+        tokio::time::sleep(wait).await;
     }
 }
 

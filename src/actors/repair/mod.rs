@@ -34,11 +34,19 @@ use actix::prelude::*;
 
 use crate::actors::frontend::ObjectService;
 use crate::metrics;
+use crate::storage::meta::{MetaOp, RepairReport};
 use crate::storage::ShardKey;
 use plan::{NodeStanding, SetHealth};
 
 /// How often the repair actor looks at the heal queue.
 const TICK: Duration = Duration::from_secs(1);
+/// A scan that left sets to move (a node down, a failed copy) is followed
+/// by another this much later.
+const RESCAN_AFTER: Duration = Duration::from_secs(10);
+/// Least time between two published repair reports that differ.
+const REPORT_EVERY: Duration = Duration::from_secs(2);
+/// Longest time between two published reports, changed or not.
+const REPORT_REFRESH: Duration = Duration::from_secs(30);
 
 /// Repair's settings.
 #[derive(Clone, Copy, Debug)]
@@ -85,6 +93,16 @@ struct RepairState {
     standings: Vec<(u64, NodeStanding)>,
     /// Pacing of heal writes, shared by concurrent repairs.
     paced_until: Arc<std::sync::Mutex<Instant>>,
+    /// Pacing of rebalance moves.
+    rebalance_paced_until: Arc<std::sync::Mutex<Instant>>,
+    /// The layout version the last scan was made against: a new one
+    /// starts a rebalance (a scan).
+    layout_version: u64,
+    /// A scan left sets to move: look again then, not a whole
+    /// `PREDASTORE_HEAL_SCAN_EVERY` later.
+    rescan_at: Option<Instant>,
+    /// The report last published through Raft, and when.
+    reported: Option<(RepairReport, Instant)>,
     /// Copies to delete once due and unreferenced.
     stale: Arc<std::sync::Mutex<Vec<heal::StaleCopy>>>,
     /// Copies repair wrote since the scan began.
@@ -116,6 +134,10 @@ impl Repair {
                 last_scan: None,
                 standings: Vec::new(),
                 paced_until: Arc::new(std::sync::Mutex::new(Instant::now())),
+                rebalance_paced_until: Arc::new(std::sync::Mutex::new(Instant::now())),
+                layout_version: 0,
+                rescan_at: None,
+                reported: None,
                 stale: Arc::default(),
                 written: Arc::default(),
                 is_leader,
@@ -180,13 +202,26 @@ impl RepairState {
             self.standings = standings;
             self.retry_at.clear();
         }
+        // A new layout (a node added, draining or removed) moves sets: a
+        // rebalance is a scan against the new ring.
+        let layout_version = data.layout_version();
+        let relayout = layout_version != self.layout_version;
         self.heal_queue().await;
         self.publish();
         let due = changed
+            || relayout
+            || self.rescan_at.is_some_and(|at| at <= Instant::now())
             || self
                 .last_scan
                 .is_none_or(|at| at.elapsed() >= self.cfg.scan_every);
         if due {
+            if relayout {
+                self.layout_version = layout_version;
+                if let Some(moves) = self.count_moves().await {
+                    metrics::REBALANCE_LEFT.set(moves);
+                    tracing::info!(layout = layout_version, objects = moves, "rebalancing to a new cluster layout");
+                }
+            }
             let started = Instant::now();
             if self.scan().await {
                 metrics::HEAL_SCANS.inc();
@@ -194,7 +229,53 @@ impl RepairState {
                 self.verdicts.retain(|_, (_, at)| *at >= started);
             }
             self.last_scan = Some(Instant::now());
+            let left = self.count(SetHealth::Misplaced);
+            metrics::REBALANCE_LEFT.set(left);
+            self.rescan_at = (left > 0).then(|| Instant::now() + RESCAN_AFTER);
         }
+        self.report().await;
+    }
+
+    /// Publishes what repair found through Raft (for every gateway's
+    /// admin status) when it changed, at most every [`REPORT_EVERY`], and
+    /// at least every [`REPORT_REFRESH`].
+    async fn report(&mut self) {
+        let data = self.objects.coordinator();
+        let report = RepairReport {
+            objects_below_redundancy: self.count(SetHealth::Degraded) as u64,
+            objects_misplaced: self.count(SetHealth::Misplaced) as u64,
+            heal_queue_length: u64::try_from(metrics::HEAL_QUEUE.get()).unwrap_or(0),
+            rebalance_objects_left: u64::try_from(metrics::REBALANCE_LEFT.get()).unwrap_or(0),
+            rebalance_bytes_moved: metrics::REBALANCE_BYTES.get(),
+            heal_bytes: metrics::HEAL_BYTES.get(),
+            layout_version: self.layout_version,
+            reported_by: data.node_id(),
+            updated_ms: crate::actors::frontend::service::now_ms(),
+        };
+        let due = match &self.reported {
+            None => true,
+            Some((last, at)) => {
+                let same = RepairReport {
+                    updated_ms: last.updated_ms,
+                    ..report.clone()
+                } == *last;
+                (!same && at.elapsed() >= REPORT_EVERY) || at.elapsed() >= REPORT_REFRESH
+            }
+        };
+        if !due || !(self.is_leader)() {
+            return;
+        }
+        let op = MetaOp::ReportRepair {
+            report: report.clone(),
+        };
+        if self.objects.submit(op).await.is_ok() {
+            self.reported = Some((report, Instant::now()));
+        }
+    }
+
+    /// Verdicts of one kind.
+    fn count(&self, health: SetHealth) -> i64 {
+        self.verdicts.values().filter(|(v, _)| *v == health).count() as i64
     }
 
     /// Not the leader (any more): another node's repair takes over, from
@@ -207,6 +288,10 @@ impl RepairState {
         self.orphans.clear();
         self.standings.clear();
         self.last_scan = None;
+        self.layout_version = 0;
+        self.rescan_at = None;
+        self.reported = None;
+        metrics::REBALANCE_LEFT.set(0);
         self.publish();
     }
 
@@ -224,9 +309,8 @@ impl RepairState {
 
     /// Updates the gauges from the verdicts.
     fn publish(&self) {
-        let count = |h: SetHealth| self.verdicts.values().filter(|(v, _)| *v == h).count() as i64;
-        metrics::OBJECTS_BELOW_REDUNDANCY.set(count(SetHealth::Degraded));
-        metrics::OBJECTS_MISPLACED.set(count(SetHealth::Misplaced));
+        metrics::OBJECTS_BELOW_REDUNDANCY.set(self.count(SetHealth::Degraded));
+        metrics::OBJECTS_MISPLACED.set(self.count(SetHealth::Misplaced));
         if self.last_scan.is_none() && self.verdicts.is_empty() {
             metrics::HEAL_QUEUE.set(0);
         }
@@ -239,6 +323,7 @@ impl RepairState {
             cfg: self.cfg,
             is_leader: self.is_leader.clone(),
             paced_until: self.paced_until.clone(),
+            rebalance_paced_until: self.rebalance_paced_until.clone(),
             stale: self.stale.clone(),
             written: self.written.clone(),
         }

@@ -76,6 +76,7 @@ pub fn plan_set(
         |n| standing(n.0) == NodeStanding::Up,
     );
     let copy = |i: usize| copies.get(i).copied().unwrap_or(CopyState::Unknown);
+    let targets = align(nodes, |i| copy(i) != CopyState::Bad, &targets);
     let mut plan = SetPlan {
         writes: Vec::new(),
         nodes: nodes.to_vec(),
@@ -99,6 +100,39 @@ pub fn plan_set(
         }
     }
     plan
+}
+
+/// Matches the shards to the `targets` as a set, so that nothing moves
+/// that does not have to: a shard whose node is among the targets (and
+/// whose copy is not known bad) stays there; each other shard takes a
+/// target node left over, its own index's target if that one is free.
+/// After a node joins, an object whose targets now include it moves one
+/// shard there instead of shifting every shard along the ring's order.
+fn align(nodes: &[u64], keep: impl Fn(usize) -> bool, targets: &[NodeId]) -> Vec<NodeId> {
+    let mut left: Vec<Option<NodeId>> = targets.iter().copied().map(Some).collect();
+    let mut out: Vec<Option<NodeId>> = vec![None; targets.len()];
+    for (i, &node) in nodes.iter().enumerate().take(targets.len()) {
+        if !keep(i) {
+            continue;
+        }
+        if let Some(slot) = left.iter_mut().find(|t| **t == Some(NodeId(node))) {
+            out[i] = slot.take();
+        }
+    }
+    for i in 0..out.len() {
+        if out[i].is_some() {
+            continue;
+        }
+        let own = left.iter().position(|t| *t == Some(targets[i]));
+        let any = || left.iter().position(Option::is_some);
+        if let Some(j) = own.or_else(any) {
+            out[i] = left[j].take();
+        }
+    }
+    out.into_iter()
+        .zip(targets)
+        .map(|(o, t)| o.unwrap_or(*t))
+        .collect()
 }
 
 fn health(nodes: &[u64], copies: &[CopyState], targets: &[NodeId]) -> SetHealth {
@@ -132,6 +166,30 @@ mod tests {
 
     fn pref(v: &[u64]) -> Vec<NodeId> {
         v.iter().copied().map(NodeId).collect()
+    }
+
+    #[test]
+    fn a_joining_node_takes_one_shard_not_a_shift_of_all() {
+        // The ring's order for the object was [1, 2, 3]; node 4 joins in
+        // front of it: only one shard moves, to node 4.
+        let plan = plan_set(&[1, 2, 3], &[Healthy; 3], &pref(&[4, 1, 2, 3]), |_| Up);
+        assert_eq!(plan.health, SetHealth::Misplaced);
+        assert_eq!(plan.writes, vec![(2, 4)]);
+        assert_eq!(plan.nodes, vec![1, 2, 4]);
+        assert_eq!(plan.stale, vec![(2, 3)]);
+        // Once moved, the set is where it belongs.
+        let after = plan_set(&plan.nodes, &[Healthy; 3], &pref(&[4, 1, 2, 3]), |_| Up);
+        assert_eq!(after.health, SetHealth::Full);
+        assert!(after.writes.is_empty());
+    }
+
+    #[test]
+    fn a_draining_node_left_out_of_the_order_has_its_shard_moved() {
+        // Node 2 drains: the ring's order no longer names it.
+        let plan = plan_set(&[1, 2, 3], &[Healthy; 3], &pref(&[1, 3, 4]), |_| Up);
+        assert_eq!(plan.health, SetHealth::Misplaced);
+        assert_eq!(plan.writes, vec![(1, 4)]);
+        assert_eq!(plan.stale, vec![(1, 2)]);
     }
 
     #[test]

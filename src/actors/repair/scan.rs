@@ -19,7 +19,8 @@ use std::time::Instant;
 
 use futures::StreamExt;
 
-use super::heal::{Outcome, CONCURRENCY};
+use super::heal::{self, Outcome, CONCURRENCY};
+use super::plan::{plan_set, CopyState};
 use super::{ObjectName, RepairState};
 use crate::actors::frontend::ShardSet;
 use crate::metrics;
@@ -50,6 +51,40 @@ impl RepairState {
             self.collect_orphans(&live, started).await;
         }
         complete
+    }
+
+    /// How many objects the current ring places elsewhere than their
+    /// records say (from metadata alone, no node asked): the work a
+    /// rebalance starts with. `None` if the metadata could not be read.
+    pub(super) async fn count_moves(&self) -> Option<i64> {
+        let data = self.objects.coordinator().clone();
+        let standing = |n: u64| heal::standing(&data, n, self.cfg.node_down_after);
+        let mut after = None;
+        let mut moves = 0;
+        loop {
+            let read = MetaRead::ScanObjects {
+                after: after.clone(),
+                limit: SCAN_PAGE,
+            };
+            let Ok(MetaReadResult::ScanObjects(page)) = self.objects.read(read).await else {
+                return None;
+            };
+            let full = page.len() == SCAN_PAGE;
+            after = page.last().map(|r| (r.bucket.clone(), r.key.clone()));
+            for record in page {
+                let preference = heal::preference_of(&data, (&record.bucket, &record.key));
+                let moved = record.shard_sets().iter().any(|set| {
+                    let whole = vec![CopyState::Healthy; set.nodes.len()];
+                    !plan_set(&set.nodes, &whole, &preference, standing)
+                        .writes
+                        .is_empty()
+                });
+                moves += i64::from(moved);
+            }
+            if !full {
+                return Some(moves);
+            }
+        }
     }
 
     async fn scan_objects(&mut self, live: &mut LiveSets) -> bool {

@@ -232,6 +232,7 @@ impl Ring {
             nodes = ring.len(),
             "cluster layout installed"
         );
+        crate::metrics::LAYOUT_VERSION.set(i64::try_from(layout.version).unwrap_or(i64::MAX));
         self.view.ring.store(Arc::new(ring));
         self.view.layout.store(Some(Arc::new(layout)));
     }

@@ -294,7 +294,23 @@ impl ObjectCoordinator {
         if proper.is_empty() {
             return set.nodes.contains(&NO_NODE);
         }
-        set.nodes.iter().zip(&proper).any(|(&n, p)| n != p.0)
+        // As a set: repair keeps a shard on any of the proper nodes.
+        let mut have = set.nodes.clone();
+        let mut want: Vec<u64> = proper.iter().map(|n| n.0).collect();
+        have.sort_unstable();
+        want.sort_unstable();
+        have != want
+    }
+
+    /// The version of the cluster layout placement follows (0: none read
+    /// yet, or no layout).
+    pub fn layout_version(&self) -> u64 {
+        self.ring.layout_version()
+    }
+
+    /// The layout placement follows, once read from Raft.
+    pub fn cluster_layout(&self) -> Option<std::sync::Arc<crate::storage::meta::ClusterLayout>> {
+        self.ring.layout()
     }
 
     /// Where shard `i` of `set` lives.
