@@ -257,6 +257,7 @@ async fn serve(cfg: Config) -> Result<(), Error> {
                     gw.objects.clone(),
                     consensus.clone(),
                     peers.clone(),
+                    cfg.access_key.clone(),
                 )),
             }))
         }

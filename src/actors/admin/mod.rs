@@ -8,7 +8,10 @@
 //! membership change), so whichever gateway takes the call, every process
 //! sees the same result.
 
+mod buckets;
+mod cluster;
 mod error;
+mod keys;
 
 use std::sync::Arc;
 
@@ -18,7 +21,10 @@ use crate::actors::consensus::Consensus;
 use crate::actors::frontend::ObjectService;
 use crate::actors::pool::PeerClient;
 
+pub use buckets::{BucketInfo, BucketSummary};
+pub use cluster::{ClusterStatus, MetaStatus, NewNode, NodeStatus};
 pub use error::AdminError;
+pub use keys::{KeyInfo, NewKey};
 
 /// The admin operations of one gateway.
 pub struct AdminService {
@@ -28,15 +34,24 @@ pub struct AdminService {
     pub(crate) consensus: Addr<Consensus>,
     /// The cluster transport, to ask storage nodes for their state.
     pub(crate) peers: PeerClient,
+    /// The access key id of `PREDASTORE_ACCESS_KEY`.
+    pub(crate) config_key: String,
 }
 
 impl AdminService {
-    /// An admin service over this gateway's object service.
-    pub fn new(objects: Arc<ObjectService>, consensus: Addr<Consensus>, peers: PeerClient) -> Self {
+    /// An admin service over this gateway's object service;
+    /// `config_key` is the access key id of `PREDASTORE_ACCESS_KEY`.
+    pub fn new(
+        objects: Arc<ObjectService>,
+        consensus: Addr<Consensus>,
+        peers: PeerClient,
+        config_key: String,
+    ) -> Self {
         Self {
             objects,
             consensus,
             peers,
+            config_key,
         }
     }
 }

@@ -7,7 +7,9 @@
 //! Handlers parse, call the [`AdminService`], render; errors map to HTTP
 //! in [`error`].
 
+mod cluster;
 mod error;
+mod keys;
 
 use std::future::{ready, Ready};
 use std::sync::Arc;
@@ -80,6 +82,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .app_data(web::JsonConfig::default().error_handler(|e, _| {
                 AdminHttpError::bad_request(format!("bad JSON body: {e}")).into()
             }))
+            .app_data(web::PathConfig::default().error_handler(|e, _| {
+                AdminHttpError::bad_request(format!("bad path: {e}")).into()
+            }))
+            .app_data(web::QueryConfig::default().error_handler(|e, _| {
+                AdminHttpError::bad_request(format!("bad query: {e}")).into()
+            }))
+            .configure(cluster::routes)
+            .configure(keys::routes)
             .default_service(web::to(not_found)),
     );
 }
