@@ -4,4 +4,5 @@
 mod healing;
 mod meta_cluster;
 mod multi_node;
+mod operations;
 mod orphans;

@@ -21,9 +21,15 @@ pub struct Cluster {
     pub meta: usize,
     /// How many nodes are storage nodes (meta ones included).
     pub storage: usize,
-    _certs: tempfile::TempDir,
-    _data: tempfile::TempDir,
+    /// Environment every node got (the test's and the cluster's own).
+    common: Vec<(String, String)>,
+    certs: tempfile::TempDir,
+    data: tempfile::TempDir,
 }
+
+/// Node certificates made beyond the cluster's own, for nodes a test
+/// starts later ([`Cluster::new_node`]).
+pub const SPARE_NODES: usize = 2;
 
 impl Cluster {
     /// Starts three `storage,meta` nodes and a gateway on
@@ -48,7 +54,7 @@ impl Cluster {
         let storage = storage_meta + storage_only;
         let total = storage + 1;
         let certs = tempfile::tempdir().expect("tempdir");
-        init_cluster_dir(certs.path(), total).expect("certs");
+        init_cluster_dir(certs.path(), total + SPARE_NODES).expect("certs");
         let data = tempfile::tempdir().expect("tempdir");
         let mut common = vec![
             ("PREDASTORE_EC", ec),
@@ -88,9 +94,39 @@ impl Cluster {
             nodes,
             meta: storage_meta,
             storage,
-            _certs: certs,
-            _data: data,
+            common: common
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            certs,
+            data,
         }
+    }
+
+    /// A node that is not part of the cluster yet (not started): spare
+    /// certificate `spare` (below [`SPARE_NODES`]), node id `id`, on
+    /// 127.0.0.`ip`, role `role`, with the cluster's environment and its
+    /// meta peers (no storage node list: it learns the layout from Raft).
+    pub fn new_node(&self, spare: usize, id: u64, ip: u8, role: &str) -> NodeProcess {
+        assert!(spare < SPARE_NODES, "only {SPARE_NODES} spare certificates");
+        let common: Vec<(&str, &str)> = self
+            .common
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        let mut node = NodeProcess::new(
+            IpAddr::from([127, 0, 0, ip]),
+            &self.data.path().join(format!("n{id}")),
+            NodeTls::in_dir(self.certs.path(), self.nodes.len() + spare),
+            &common,
+        );
+        node.set_env("PREDASTORE_ROLE", role);
+        node.set_env("PREDASTORE_NODE_ID", &id.to_string());
+        node.set_env(
+            "PREDASTORE_META_PEERS",
+            &node_list(&self.nodes[..self.meta]),
+        );
+        node
     }
 
     /// The gateway-only node (the last one).

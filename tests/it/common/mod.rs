@@ -16,6 +16,8 @@
 //! | 127.0.0.52–56 | `cluster::healing` (a node removed for good) |
 //! | 127.0.0.62–65 | `cluster::healing` (space after faults) |
 //! | 127.0.0.82–88 | `cluster::healing` (4+2 on six nodes) |
+//! | 127.0.0.102–106 | `cluster::operations` (a node added) |
+//! | 127.0.0.112–116 | `cluster::operations` (a node drained) |
 //!
 //! Tests that read this process's own metrics hold [`serial::process_metrics`].
 #![allow(dead_code)]
