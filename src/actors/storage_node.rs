@@ -22,8 +22,8 @@ use crate::actors::wal::{BeginShard, Compact, DeleteShard, FinishShard, ReleaseS
 use crate::storage::segment::SegmentFiles;
 use crate::storage::{
     inventory::disk_space, CompactionReport, FsyncMode, NodeStats, ScrubRecord, ShardEntry,
-    ShardIndex, ShardKey, ShardReader,
-    ShardState, StorageError, SyncState, Volume, VolumeConfig, VolumeId,
+    ShardIndex, ShardKey, ShardReader, ShardState, StorageError, SyncState, Volume, VolumeConfig,
+    VolumeId,
 };
 
 /// Everything a storage node needs to start.

@@ -49,7 +49,9 @@ impl AdminService {
     pub async fn buckets(&self) -> Result<Vec<BucketSummary>, AdminError> {
         match self.objects.read(MetaRead::Buckets).await? {
             MetaReadResult::Buckets(b) => Ok(b.into_iter().map(summary).collect()),
-            _ => Err(AdminError::Internal("unexpected answer to a bucket listing".into())),
+            _ => Err(AdminError::Internal(
+                "unexpected answer to a bucket listing".into(),
+            )),
         }
     }
 
@@ -69,7 +71,9 @@ impl AdminService {
                 query,
             };
             let MetaReadResult::Objects(page) = self.objects.read(read).await? else {
-                return Err(AdminError::Internal("unexpected answer to a listing".into()));
+                return Err(AdminError::Internal(
+                    "unexpected answer to a listing".into(),
+                ));
             };
             objects += page.objects.len() as u64;
             bytes += page.objects.iter().map(|o| o.size).sum::<u64>();

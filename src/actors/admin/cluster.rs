@@ -12,8 +12,7 @@ use super::{AdminError, AdminService};
 use crate::actors::consensus::WhoLeads;
 use crate::cluster::ring::NodeId;
 use crate::storage::meta::{
-    ClusterLayout, MetaOp, MetaOpError, MetaRead, MetaReadResult, NodeInfo, NodeState,
-    RepairReport,
+    ClusterLayout, MetaOp, MetaOpError, MetaRead, MetaReadResult, NodeInfo, NodeState, RepairReport,
 };
 use crate::storage::NodeStats;
 
@@ -268,7 +267,10 @@ impl AdminService {
             };
             match self.objects.submit(op).await {
                 Ok(_) => {
-                    tracing::info!(version = next.version, "cluster layout changed by the admin API");
+                    tracing::info!(
+                        version = next.version,
+                        "cluster layout changed by the admin API"
+                    );
                     return Ok(next);
                 }
                 Err(crate::actors::frontend::ObjectError::Refused(MetaOpError::StaleLayout)) => {

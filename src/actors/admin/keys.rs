@@ -78,7 +78,9 @@ impl AdminService {
                     created_ms: k.created_ms,
                 })
                 .collect()),
-            _ => Err(AdminError::Internal("unexpected answer to a key listing".into())),
+            _ => Err(AdminError::Internal(
+                "unexpected answer to a key listing".into(),
+            )),
         }
     }
 
@@ -115,7 +117,9 @@ mod tests {
         let (a, b) = (new_key_id(), new_key_id());
         assert_eq!(a.len(), KEY_ID_CHARS);
         assert!(a.starts_with("PK"));
-        assert!(a.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit()));
+        assert!(a
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit()));
         assert_ne!(a, b);
     }
 }

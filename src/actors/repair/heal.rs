@@ -287,7 +287,12 @@ impl Repairer {
         let rebalance = plan.health == SetHealth::Misplaced;
         let bytes = shard_len * plan.writes.len() as u64;
         if rebalance {
-            pace(bytes, self.cfg.rebalance_bytes_per_sec, &self.rebalance_paced_until).await;
+            pace(
+                bytes,
+                self.cfg.rebalance_bytes_per_sec,
+                &self.rebalance_paced_until,
+            )
+            .await;
         } else {
             pace(bytes, self.cfg.heal_bytes_per_sec, &self.paced_until).await;
         }
@@ -381,7 +386,6 @@ impl Repairer {
             }));
         }
     }
-
 }
 
 /// Waits so that the writes paced by `paced_until` stay under

@@ -219,7 +219,11 @@ impl RepairState {
                 self.layout_version = layout_version;
                 if let Some(moves) = self.count_moves().await {
                     metrics::REBALANCE_LEFT.set(moves);
-                    tracing::info!(layout = layout_version, objects = moves, "rebalancing to a new cluster layout");
+                    tracing::info!(
+                        layout = layout_version,
+                        objects = moves,
+                        "rebalancing to a new cluster layout"
+                    );
                 }
             }
             let started = Instant::now();

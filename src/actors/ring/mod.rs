@@ -24,9 +24,7 @@ use arc_swap::{ArcSwap, ArcSwapOption};
 use crate::actors::consensus::{Consensus, Read, Submit};
 use crate::actors::pool::PeerClient;
 use crate::cluster::ring::{HashRing, Member, NodeId, PlacementKey, RingError};
-use crate::storage::meta::{
-    ClusterLayout, MetaOp, MetaRead, MetaReadResult, NodeInfo, NodeState,
-};
+use crate::storage::meta::{ClusterLayout, MetaOp, MetaRead, MetaReadResult, NodeInfo, NodeState};
 
 /// How often a following ring reads the layout.
 const FOLLOW_EVERY: Duration = Duration::from_secs(1);

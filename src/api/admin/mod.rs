@@ -44,7 +44,9 @@ impl FromRequest for Authorized {
 
 fn authorize(req: &HttpRequest) -> Result<Authorized, AdminHttpError> {
     let Some(api) = req.app_data::<web::Data<AdminApi>>() else {
-        return Err(AdminHttpError::forbidden("the admin API is not served here"));
+        return Err(AdminHttpError::forbidden(
+            "the admin API is not served here",
+        ));
     };
     let Some(given) = req
         .headers()
@@ -82,9 +84,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .app_data(web::JsonConfig::default().error_handler(|e, _| {
                 AdminHttpError::bad_request(format!("bad JSON body: {e}")).into()
             }))
-            .app_data(web::PathConfig::default().error_handler(|e, _| {
-                AdminHttpError::bad_request(format!("bad path: {e}")).into()
-            }))
+            .app_data(
+                web::PathConfig::default().error_handler(|e, _| {
+                    AdminHttpError::bad_request(format!("bad path: {e}")).into()
+                }),
+            )
             .app_data(web::QueryConfig::default().error_handler(|e, _| {
                 AdminHttpError::bad_request(format!("bad query: {e}")).into()
             }))

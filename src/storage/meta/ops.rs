@@ -8,8 +8,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::records::{
-    AccessKey, BucketRecord, ClusterLayout, MultipartUpload, ObjectRecord, PartRecord,
-    RepairReport,
+    AccessKey, BucketRecord, ClusterLayout, MultipartUpload, ObjectRecord, PartRecord, RepairReport,
 };
 use super::MetaError;
 

@@ -50,7 +50,9 @@ impl Space {
             Space::UploadKeys => Err(MetaError::Corrupt("upload index entry")),
             Space::Parts => PartRecord::decode(value).map(drop),
             Space::AccessKeys => AccessKey::decode(value).map(drop),
-            Space::Layout if key == keys::REPAIR_REPORT_KEY => RepairReport::decode(value).map(drop),
+            Space::Layout if key == keys::REPAIR_REPORT_KEY => {
+                RepairReport::decode(value).map(drop)
+            }
             Space::Layout => ClusterLayout::decode(value).map(drop),
             Space::Meta if key == keys::LAST_APPLIED_KEY => decode_last_applied(value).map(drop),
             // The consensus layer's own record: opaque here, checked there.
