@@ -26,23 +26,18 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-BIN="$ROOT/target/release/predastore"
-BENCH="$ROOT/target/release/predastore-bench"
 GIB="${HEAL_BENCH_GIB:-1}"
 HEAL_MB_S="${PREDASTORE_HEAL_MB_S:-32}"
-SECONDS_PER_PHASE="${BENCH_SECONDS:-10}"
-KEY=predastore
-SECRET=predastore-secret
-for f in "$BIN" "$BENCH"; do
-  [[ -x "$f" ]] || { echo "missing $f: run cargo build --release --workspace" >&2; exit 2; }
-done
-
 WORK="$(mktemp -d)"
-PIDS=(0 0 0 0 0)
+IP_BASE=90
+NODES="1@127.0.0.91:9100,2@127.0.0.92:9100,3@127.0.0.93:9100"
+GATEWAY="http://127.0.0.94:9000"
+# shellcheck source=scripts/lib/bench-cluster.sh
+source "$ROOT/scripts/lib/bench-cluster.sh"
+NODE_ENV=(PREDASTORE_HEAL_MB_S="$HEAL_MB_S" PREDASTORE_HEAL_SCAN_EVERY=10s
+  PREDASTORE_NODE_DOWN_AFTER=1h)
 cleanup() {
-  for pid in "${PIDS[@]}"; do
-    [[ "$pid" != 0 ]] && kill -9 "$pid" 2>/dev/null || true
-  done
+  stop_all
   if [[ -n "${HEAL_BENCH_KEEP:-}" ]]; then
     echo "logs kept in $WORK" >&2
   else
@@ -52,59 +47,13 @@ cleanup() {
 trap cleanup EXIT
 
 "$BIN" tls init "$WORK/certs" --nodes 4 >/dev/null
-NODES="1@127.0.0.91:9100,2@127.0.0.92:9100,3@127.0.0.93:9100"
-GATEWAY="http://127.0.0.94:9000"
-
-start() { # start <i> <role>
-  local i=$1 role=$2
-  env PREDASTORE_ROLE="$role" PREDASTORE_NODE_ID="$i" \
-    PREDASTORE_LISTEN="127.0.0.9$i:9000" PREDASTORE_QUIC_LISTEN="127.0.0.9$i:9100" \
-    PREDASTORE_DATA_DIR="$WORK/n$i" PREDASTORE_META_PEERS="$NODES" \
-    PREDASTORE_STORAGE_NODES="$NODES" PREDASTORE_EC=2+1 \
-    PREDASTORE_TLS_CA="$WORK/certs/ca.pem" \
-    PREDASTORE_TLS_CERT="$WORK/certs/node$((i - 1)).pem" \
-    PREDASTORE_TLS_KEY="$WORK/certs/node$((i - 1))-key.pem" \
-    PREDASTORE_HEAL_MB_S="$HEAL_MB_S" PREDASTORE_HEAL_SCAN_EVERY=10s \
-    PREDASTORE_NODE_DOWN_AFTER=1h PREDASTORE_LOG="${PREDASTORE_LOG:-warn}" \
-    "$BIN" >>"$WORK/n$i.log" 2>&1 &
-  PIDS[$i]=$!
-}
-
-ready() { curl -sf "http://127.0.0.9$1:9000/health/ready" >/dev/null 2>&1; }
-
-# The largest value of metric $1 over nodes 1-3 (the repair leader's).
-metric_max() {
-  local best=0 v
-  for i in 1 2 3; do
-    v=$(curl -sf "http://127.0.0.9$i:9000/metrics" 2>/dev/null |
-      awk -v m="$1" '$1 == m { print $2 }' || true)
-    [[ -n "$v" ]] && best=$(awk -v a="$best" -v b="$v" 'BEGIN { print (b > a) ? b : a }')
-  done
-  echo "$best"
-}
-
-wait_for() { # wait_for <what> <seconds> <command...>
-  local what=$1 limit=$2
-  shift 2
-  for _ in $(seq 1 $((limit * 10))); do
-    "$@" && return 0
-    sleep 0.1
-  done
-  echo "timed out waiting for $what" >&2
-  exit 1
-}
 
 for i in 1 2 3; do start "$i" storage,meta; done
 start 4 gateway
 for i in 1 2 3 4; do wait_for "node $i" 30 ready "$i"; done
 
-bench() { # bench <bucket> <prefix>
-  "$BENCH" --endpoint "$GATEWAY" --bucket "$1" --seconds "$SECONDS_PER_PHASE" \
-    --skip small,multipart,big | sed -n "s/^RESULT /RESULT $2_/p"
-}
-
 echo "# idle cluster" >&2
-bench idle idle
+bench "$GATEWAY" idle idle
 
 echo "# node 3 down: writing $GIB GiB to repair later" >&2
 kill -9 "${PIDS[3]}"
@@ -113,17 +62,8 @@ peer_down() {
   curl -sf "$GATEWAY/metrics" | grep -q 'predastore_peer_up{node="127.0.0.93:9100"} 0'
 }
 wait_for "node 3 known down" 30 peer_down
-s3curl() {
-  curl -sf --aws-sigv4 "aws:amz:us-east-1:s3" --user "$KEY:$SECRET" \
-    -H "x-amz-content-sha256: UNSIGNED-PAYLOAD" "$@"
-}
-export -f s3curl
-export KEY SECRET
-s3curl -X PUT "$GATEWAY/heal" >/dev/null
-head -c $((8 << 20)) /dev/urandom >"$WORK/object"
+fill "$GATEWAY" heal "$GIB"
 OBJECTS=$((GIB * 128))
-seq 1 "$OBJECTS" | xargs -P 4 -I{} bash -c \
-  "s3curl -T '$WORK/object' '$GATEWAY/heal/object-{}' -o /dev/null"
 sleep 2
 
 echo "# node 3 back: repairing while the bench runs" >&2
@@ -131,7 +71,7 @@ HEALED_BEFORE=$(metric_max predastore_heal_bytes_total)
 start 3 storage,meta
 T0=$(date +%s.%N)
 wait_for "node 3" 30 ready 3
-bench busy healing >"$WORK/busy.txt" &
+bench "$GATEWAY" busy healing >"$WORK/busy.txt" &
 BENCH_PID=$!
 repaired() {
   [[ "$(metric_max predastore_heal_queue_length)" == 0 ]] &&

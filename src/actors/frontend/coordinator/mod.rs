@@ -302,6 +302,16 @@ impl ObjectCoordinator {
         have != want
     }
 
+    /// Whether storage node `node` was removed from the cluster layout
+    /// (what it held is rebuilt elsewhere; nothing is owed to it).
+    pub fn removed(&self, node: u64) -> bool {
+        self.ring.layout().is_some_and(|l| {
+            l.storage_nodes
+                .iter()
+                .any(|n| n.id == node && n.state == crate::storage::meta::NodeState::Removed)
+        })
+    }
+
     /// The version of the cluster layout placement follows (0: none read
     /// yet, or no layout).
     pub fn layout_version(&self) -> u64 {
@@ -557,9 +567,10 @@ impl ObjectCoordinator {
     /// Deletes every shard of `set` (a missing shard is fine); whether
     /// every delete went through (a node that is down still owes one).
     pub async fn delete(&self, set: &ShardSet) -> bool {
-        // A shard with no copy (its write failed) has nothing to delete.
+        // A shard with no copy (its write failed) has nothing to delete,
+        // nor has one on a node removed from the cluster.
         let deletes = (0..set.nodes.len())
-            .filter(|&i| set.nodes[i] != NO_NODE)
+            .filter(|&i| set.nodes[i] != NO_NODE && !self.removed(set.nodes[i]))
             .map(|i| {
                 let target = self.target(set, i);
                 async move {
