@@ -36,15 +36,7 @@ GATEWAY="http://127.0.0.94:9000"
 source "$ROOT/scripts/lib/bench-cluster.sh"
 NODE_ENV=(PREDASTORE_HEAL_MB_S="$HEAL_MB_S" PREDASTORE_HEAL_SCAN_EVERY=10s
   PREDASTORE_NODE_DOWN_AFTER=1h)
-cleanup() {
-  stop_all
-  if [[ -n "${HEAL_BENCH_KEEP:-}" ]]; then
-    echo "logs kept in $WORK" >&2
-  else
-    rm -rf "$WORK"
-  fi
-}
-trap cleanup EXIT
+cleanup_on_exit "${HEAL_BENCH_KEEP:-}"
 
 "$BIN" tls init "$WORK/certs" --nodes 4 >/dev/null
 

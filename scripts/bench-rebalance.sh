@@ -35,15 +35,7 @@ TOKEN=bench-admin-token
 # shellcheck source=scripts/lib/bench-cluster.sh
 source "$ROOT/scripts/lib/bench-cluster.sh"
 NODE_ENV=(PREDASTORE_REBALANCE_MB_S="$RATE" PREDASTORE_ADMIN_TOKEN="$TOKEN")
-cleanup() {
-  stop_all
-  if [[ -n "${REBALANCE_BENCH_KEEP:-}" ]]; then
-    echo "logs kept in $WORK" >&2
-  else
-    rm -rf "$WORK"
-  fi
-}
-trap cleanup EXIT
+cleanup_on_exit "${REBALANCE_BENCH_KEEP:-}"
 
 "$BIN" tls init "$WORK/certs" --nodes 5 >/dev/null
 for i in 1 2 3; do start "$i" storage,meta; done

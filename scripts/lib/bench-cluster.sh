@@ -43,6 +43,13 @@ stop_all() {
   done
 }
 
+# On exit: stop every node, and remove $WORK unless $1 (the bench's KEEP
+# setting) is set.
+cleanup_on_exit() {
+  KEEP_WORK="${1:-}"
+  trap 'stop_all; if [[ -n "$KEEP_WORK" ]]; then echo "logs kept in $WORK" >&2; else rm -rf "$WORK"; fi' EXIT
+}
+
 ready() { curl -sf "http://$(ip_of "$1"):9000/health/ready" >/dev/null 2>&1; }
 
 # The largest value of metric $1 over the meta nodes 1-3 (the repair

@@ -202,11 +202,20 @@ impl MetaState {
 
     /// Every bucket, in name order (the caller filters by owner).
     pub fn list_buckets(&self) -> Result<Vec<BucketRecord>, MetaError> {
+        self.all_records(Space::Buckets, BucketRecord::decode)
+    }
+
+    /// Every record of keyspace `space`, in key order.
+    fn all_records<T>(
+        &self,
+        space: Space,
+        decode: impl Fn(&[u8]) -> Result<T, MetaError>,
+    ) -> Result<Vec<T>, MetaError> {
         let snap = self.snapshot();
         let mut out = Vec::new();
-        for guard in snap.iter(self.ks(Space::Buckets)) {
+        for guard in snap.iter(self.ks(space)) {
             let (_, v) = guard.into_inner()?;
-            out.push(BucketRecord::decode(&v)?);
+            out.push(decode(&v)?);
         }
         Ok(out)
     }
@@ -240,13 +249,7 @@ impl MetaState {
 
     /// Every access key, in id order.
     pub fn access_keys(&self) -> Result<Vec<AccessKey>, MetaError> {
-        let snap = self.snapshot();
-        let mut out = Vec::new();
-        for guard in snap.iter(self.ks(Space::AccessKeys)) {
-            let (_, v) = guard.into_inner()?;
-            out.push(AccessKey::decode(&v)?);
-        }
-        Ok(out)
+        self.all_records(Space::AccessKeys, AccessKey::decode)
     }
 
     /// The repair report last published, if any.
