@@ -237,7 +237,8 @@ async fn authenticate(req: &HttpRequest, gw: &Gateway) -> Result<S3Request, S3Er
                 Some(key) => gw.secret_for(&key).await,
                 None => None,
             };
-            sigv4::verify(&parts, |_| secret.clone(), now)?
+            sigv4::verify(&parts, &gw.region, |_| secret.clone(), now)
+                .map_err(|e| super::error::in_region(e, &gw.region))?
         }
     };
     let (bucket, key) = address(req, gw.domain.as_deref())?;

@@ -110,6 +110,9 @@ fn header_message(m: MalformedHeader) -> &'static str {
             "The authorization header is malformed; Invalid credential date. Date is not the \
              same as X-Amz-Date."
         }
+        MalformedHeader::WrongRegion => {
+            "The authorization header is malformed; the region is wrong."
+        }
     }
 }
 
@@ -142,7 +145,27 @@ fn query_message(m: MalformedQuery) -> &'static str {
         MalformedQuery::DateMismatch => {
             "Invalid credential date. Date is not the same as X-Amz-Date."
         }
+        MalformedQuery::WrongRegion => {
+            "Error parsing the X-Amz-Credential parameter; the region is wrong."
+        }
     }
+}
+
+/// `e` as answered by a store in `region`: a credential scope for another
+/// region names the one expected, in the message and a `Region` element,
+/// as AWS does (SDKs read it to re-sign for the right region).
+pub(crate) fn in_region(e: AuthError, region: &str) -> S3Error {
+    let wrong = matches!(
+        e,
+        AuthError::MalformedHeader(MalformedHeader::WrongRegion)
+            | AuthError::MalformedQuery(MalformedQuery::WrongRegion)
+    );
+    let error = S3Error::from(e);
+    if !wrong {
+        return error;
+    }
+    let message = format!("{} Expecting '{region}'.", error.message);
+    error.with_message(message).with_element("Region", region)
 }
 
 impl From<ChunkedError> for S3Error {

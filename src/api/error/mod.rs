@@ -17,6 +17,7 @@
 //!   `InvalidRequest`.
 
 mod auth;
+pub(crate) use auth::in_region;
 mod object;
 mod request;
 

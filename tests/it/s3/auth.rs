@@ -266,3 +266,52 @@ async fn every_response_carries_x_amz_request_id() {
     let unique: HashSet<&String> = ids.iter().collect();
     assert_eq!(unique.len(), ids.len(), "request ids repeat: {ids:?}");
 }
+
+#[tokio::test]
+async fn a_request_signed_for_another_region_names_the_stores() {
+    let store = StoreProcess::start(&[]);
+    let retry = aws_sdk_s3::config::retry::RetryConfig::standard().with_max_attempts(1);
+    let config = store
+        .client_config(ACCESS_KEY, SECRET_KEY, retry)
+        .region(aws_sdk_s3::config::Region::new("eu-west-1"))
+        .build();
+    let elsewhere = aws_sdk_s3::Client::from_conf(config);
+    assert_s3_error(
+        elsewhere.list_buckets().send().await,
+        "AuthorizationHeaderMalformed",
+        400,
+    );
+    // The raw answer names the region to sign for, as AWS's does.
+    let presigned = elsewhere
+        .get_object()
+        .bucket("any")
+        .key("k")
+        .presigned(PresigningConfig::expires_in(Duration::from_secs(60)).expect("config"))
+        .await
+        .expect("presign");
+    let r = send_presigned(store.addr(), &presigned, &[], b"").expect("answer");
+    assert_eq!(r.status, 400);
+    assert_eq!(
+        r.error_code().as_deref(),
+        Some("AuthorizationQueryParametersError")
+    );
+    let body = String::from_utf8_lossy(&r.body);
+    assert_eq!(
+        xml_text(&body, "Region").as_deref(),
+        Some("us-east-1"),
+        "{body}"
+    );
+    // A bare algorithm name is a malformed header, not an unknown scheme.
+    let r = http_request(
+        store.addr(),
+        "GET",
+        "/",
+        &[("Authorization", "AWS4-HMAC-SHA256")],
+        b"",
+    )
+    .expect("answer");
+    assert_eq!(
+        (r.status, r.error_code().as_deref()),
+        (400, Some("AuthorizationHeaderMalformed"))
+    );
+}

@@ -142,6 +142,7 @@ fn aws_example_chunked_upload() {
     let now = parse_amz_date(DATE).unwrap();
     let ctx = verify(
         &parts,
+        "us-east-1",
         |ak| (ak == "AKIAIOSFODNN7EXAMPLE").then(|| SECRET.to_owned()),
         now,
     )

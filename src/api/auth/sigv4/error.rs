@@ -103,6 +103,9 @@ pub enum MalformedHeader {
     /// The credential scope date is not the request date.
     #[error("the credential date is not the request date")]
     DateMismatch,
+    /// The credential scope names another region than the store's.
+    #[error("the credential scope is for another region")]
+    WrongRegion,
 }
 
 /// What is wrong with the `X-Amz-*` parameters of a presigned URL.
@@ -147,4 +150,7 @@ pub enum MalformedQuery {
     /// The credential scope date is not the `X-Amz-Date` date.
     #[error("the credential date is not X-Amz-Date's")]
     DateMismatch,
+    /// The credential scope names another region than the store's.
+    #[error("the credential scope is for another region")]
+    WrongRegion,
 }

@@ -69,11 +69,13 @@ impl AuthorizationHeader {
     /// Parses the header value; any deviation from the SigV4 form is an error.
     pub(crate) fn parse(value: &str) -> Result<Self, AuthError> {
         let value = value.trim();
+        let malformed = AuthError::MalformedHeader;
         let rest = match value.strip_prefix(ALGORITHM) {
             Some(rest) if rest.starts_with(' ') => rest,
+            // The algorithm alone: AWS calls that malformed, not unsupported.
+            Some("") => return Err(malformed(MalformedHeader::MissingCredential)),
             _ => return Err(AuthError::UnsupportedAuthorization),
         };
-        let malformed = AuthError::MalformedHeader;
         let mut credential = None;
         let mut signed_headers = None;
         let mut signature = None;
@@ -157,6 +159,8 @@ mod tests {
             "AWS4-HMAC-SHA256 Credential=AK/20130524/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=a, Extra=1",
             "AWS4-HMAC-SHA256 Credential=AK/20130524/us-east-1/s3/aws4_request, Credential=AK/20130524/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=a",
             "AWS4-HMAC-SHA256 garbage",
+            // The algorithm alone (AWS answers it as malformed).
+            "AWS4-HMAC-SHA256",
         ];
         for m in malformed {
             assert_eq!(
@@ -167,7 +171,6 @@ mod tests {
         }
         for unsupported in [
             "AWS AKIA:sig",
-            "AWS4-HMAC-SHA256",
             "AWS4-HMAC-SHA256x Credential=a",
         ] {
             assert_eq!(

@@ -170,12 +170,15 @@ pub struct AuthContext {
 
 /// Authenticates a request signed with SigV4 (header or presigned URL).
 ///
-/// `lookup_secret` maps an access key id to its secret access key; `now` is
-/// the server clock, used for the 15-minute skew window (header auth) and
-/// for presigned expiry. On success the caller still has to check the body
-/// according to [`AuthContext::payload`].
+/// `region` is the store's: a credential scope for another one is
+/// refused, as AWS does. `lookup_secret` maps an access key id to its
+/// secret access key; `now` is the server clock, used for the 15-minute
+/// skew window (header auth) and for presigned expiry. On success the
+/// caller still has to check the body according to
+/// [`AuthContext::payload`].
 pub(crate) fn verify<F>(
     parts: &RequestParts<'_>,
+    region: &str,
     lookup_secret: F,
     now: OffsetDateTime,
 ) -> Result<AuthContext, AuthError>
@@ -183,14 +186,15 @@ where
     F: Fn(&str) -> Option<String>,
 {
     match detect_auth_kind(parts)? {
-        AuthKind::Header => verify_header(parts, &lookup_secret, now),
-        AuthKind::Presigned => verify_presigned(parts, &lookup_secret, now),
+        AuthKind::Header => verify_header(parts, region, &lookup_secret, now),
+        AuthKind::Presigned => verify_presigned(parts, region, &lookup_secret, now),
         AuthKind::Anonymous => Err(AuthError::Anonymous),
     }
 }
 
 fn verify_header<F>(
     parts: &RequestParts<'_>,
+    region: &str,
     lookup_secret: &F,
     now: OffsetDateTime,
 ) -> Result<AuthContext, AuthError>
@@ -205,6 +209,9 @@ where
     let malformed = AuthError::MalformedHeader;
     if auth.credential.service != SERVICE {
         return Err(malformed(MalformedHeader::WrongService));
+    }
+    if auth.credential.region != region {
+        return Err(malformed(MalformedHeader::WrongRegion));
     }
 
     let (amz_date, request_time) = header_request_time(parts)?;
@@ -240,6 +247,7 @@ where
 
 fn verify_presigned<F>(
     parts: &RequestParts<'_>,
+    region: &str,
     lookup_secret: &F,
     now: OffsetDateTime,
 ) -> Result<AuthContext, AuthError>
@@ -250,6 +258,9 @@ where
     let err = AuthError::MalformedQuery;
     if params.credential.service != SERVICE {
         return Err(err(MalformedQuery::WrongService));
+    }
+    if params.credential.region != region {
+        return Err(err(MalformedQuery::WrongRegion));
     }
     if params.amz_date.get(..8) != Some(params.credential.date.as_str()) {
         return Err(err(MalformedQuery::DateMismatch));

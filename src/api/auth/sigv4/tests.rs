@@ -77,7 +77,13 @@ fn aws_example_get_object_canonical_request() {
 #[test]
 fn aws_example_get_object_verifies() {
     let headers = get_object_headers();
-    let ctx = verify(&get_object(&headers), lookup, at("20130524T000000Z")).unwrap();
+    let ctx = verify(
+        &get_object(&headers),
+        "us-east-1",
+        lookup,
+        at("20130524T000000Z"),
+    )
+    .unwrap();
     assert_eq!(ctx.access_key, AK);
     assert_eq!(ctx.region, "us-east-1");
     assert_eq!(ctx.scope, "20130524/us-east-1/s3/aws4_request");
@@ -95,6 +101,7 @@ fn wrong_secret_is_signature_mismatch() {
     let headers = get_object_headers();
     let err = verify(
         &get_object(&headers),
+        "us-east-1",
         |_| Some("not-the-secret".to_owned()),
         at("20130524T000000Z"),
     )
@@ -107,7 +114,13 @@ fn wrong_secret_is_signature_mismatch() {
 #[test]
 fn unknown_key_is_invalid_access_key_id() {
     let headers = get_object_headers();
-    let err = verify(&get_object(&headers), |_| None, at("20130524T000000Z")).unwrap_err();
+    let err = verify(
+        &get_object(&headers),
+        "us-east-1",
+        |_| None,
+        at("20130524T000000Z"),
+    )
+    .unwrap_err();
     assert_eq!(err, AuthError::UnknownAccessKey);
     assert_eq!(s3_code(err), "InvalidAccessKeyId");
 }
@@ -118,10 +131,10 @@ fn clock_skew_window_is_fifteen_minutes() {
     let parts = get_object(&headers);
     let t0 = at("20130524T000000Z");
     for ok in [Duration::minutes(15), Duration::minutes(-15)] {
-        assert!(verify(&parts, lookup, t0 + ok).is_ok());
+        assert!(verify(&parts, "us-east-1", lookup, t0 + ok).is_ok());
     }
     for bad in [Duration::minutes(16), Duration::minutes(-16)] {
-        let err = verify(&parts, lookup, t0 + bad).unwrap_err();
+        let err = verify(&parts, "us-east-1", lookup, t0 + bad).unwrap_err();
         assert_eq!(err, AuthError::RequestTimeTooSkewed);
         assert_eq!(s3_code(err), "RequestTimeTooSkewed");
         assert_eq!(http_status(err), 403);
@@ -132,13 +145,19 @@ fn clock_skew_window_is_fifteen_minutes() {
 fn tampered_request_is_rejected() {
     let mut headers = get_object_headers();
     headers[1].1 = "bytes=0-10".to_owned();
-    let err = verify(&get_object(&headers), lookup, at("20130524T000000Z")).unwrap_err();
+    let err = verify(
+        &get_object(&headers),
+        "us-east-1",
+        lookup,
+        at("20130524T000000Z"),
+    )
+    .unwrap_err();
     assert_eq!(err, AuthError::SignatureMismatch);
 
     let headers = get_object_headers();
     let mut parts = get_object(&headers);
     parts.path = "/test.txt2";
-    let err = verify(&parts, lookup, at("20130524T000000Z")).unwrap_err();
+    let err = verify(&parts, "us-east-1", lookup, at("20130524T000000Z")).unwrap_err();
     assert_eq!(err, AuthError::SignatureMismatch);
 }
 
@@ -146,7 +165,13 @@ fn tampered_request_is_rejected() {
 fn unsigned_amz_header_is_rejected() {
     let mut headers = get_object_headers();
     headers.push(("x-amz-meta-evil".to_owned(), "1".to_owned()));
-    let err = verify(&get_object(&headers), lookup, at("20130524T000000Z")).unwrap_err();
+    let err = verify(
+        &get_object(&headers),
+        "us-east-1",
+        lookup,
+        at("20130524T000000Z"),
+    )
+    .unwrap_err();
     assert_eq!(err, AuthError::UnsignedAmzHeader);
     assert_eq!(
         (s3_code(err), s3_message(err).as_str()),
@@ -184,7 +209,7 @@ fn aws_example_put_object() {
             query: &[],
             headers: &headers,
         };
-        let ctx = verify(&parts, lookup, at("20130524T000000Z")).unwrap();
+        let ctx = verify(&parts, "us-east-1", lookup, at("20130524T000000Z")).unwrap();
         let mut hasher = PayloadHasher::for_mode(&ctx.payload).unwrap().unwrap();
         hasher.update(b"Welcome to ");
         hasher.update(b"Amazon S3.");
@@ -233,7 +258,7 @@ fn aws_example_get_bucket_lifecycle_and_list_objects() {
             query: &query,
             headers: &headers,
         };
-        verify(&parts, lookup, at("20130524T000000Z")).unwrap();
+        verify(&parts, "us-east-1", lookup, at("20130524T000000Z")).unwrap();
     }
 }
 
@@ -262,22 +287,22 @@ fn aws_example_presigned_url() {
     );
     let t0 = at("20130524T000000Z");
     for now in [t0, t0 + Duration::seconds(86400)] {
-        let ctx = verify(&parts, lookup, now).unwrap();
+        let ctx = verify(&parts, "us-east-1", lookup, now).unwrap();
         assert_eq!(ctx.kind, AuthKind::Presigned);
         assert_eq!(ctx.payload, PayloadMode::Unsigned);
         assert_eq!(ctx.access_key, AK);
     }
-    let err = verify(&parts, lookup, t0 + Duration::seconds(86401)).unwrap_err();
+    let err = verify(&parts, "us-east-1", lookup, t0 + Duration::seconds(86401)).unwrap_err();
     assert_eq!(err, AuthError::Expired);
     assert_eq!(s3_message(err), "Request has expired");
     assert_eq!(s3_code(err), "AccessDenied");
     assert_eq!(http_status(err), 403);
 
-    let err = verify(&parts, |_| Some("x".to_owned()), t0).unwrap_err();
+    let err = verify(&parts, "us-east-1", |_| Some("x".to_owned()), t0).unwrap_err();
     assert_eq!(err, AuthError::SignatureMismatch);
-    let err = verify(&parts, |_| None, t0).unwrap_err();
+    let err = verify(&parts, "us-east-1", |_| None, t0).unwrap_err();
     assert_eq!(err, AuthError::UnknownAccessKey);
-    let err = verify(&parts, lookup, t0 - Duration::hours(1)).unwrap_err();
+    let err = verify(&parts, "us-east-1", lookup, t0 - Duration::hours(1)).unwrap_err();
     assert_eq!(s3_code(err), "AccessDenied");
 }
 
@@ -292,7 +317,7 @@ fn presigned_expires_bounds() {
             query: &query,
             headers: &headers,
         };
-        let err = verify(&parts, lookup, at("20130524T000000Z")).unwrap_err();
+        let err = verify(&parts, "us-east-1", lookup, at("20130524T000000Z")).unwrap_err();
         assert_eq!(s3_code(err), "AuthorizationQueryParametersError", "{bad}");
         assert_eq!(http_status(err), 400);
     }
@@ -343,7 +368,7 @@ fn both_mechanisms_is_invalid_argument() {
     };
     assert_eq!(detect_auth_kind(&none), Ok(AuthKind::Anonymous));
     assert_eq!(
-        s3_code(verify(&none, lookup, at("20130524T000000Z")).unwrap_err()),
+        s3_code(verify(&none, "us-east-1", lookup, at("20130524T000000Z")).unwrap_err()),
         "AccessDenied"
     );
 }
@@ -352,7 +377,13 @@ fn both_mechanisms_is_invalid_argument() {
 fn credential_date_must_match_request_date() {
     let mut headers = get_object_headers();
     headers[3].1 = "20130525T000000Z".to_owned();
-    let err = verify(&get_object(&headers), lookup, at("20130525T000000Z")).unwrap_err();
+    let err = verify(
+        &get_object(&headers),
+        "us-east-1",
+        lookup,
+        at("20130525T000000Z"),
+    )
+    .unwrap_err();
     assert_eq!(s3_code(err), "AuthorizationHeaderMalformed");
 }
 
@@ -362,7 +393,13 @@ fn missing_security_headers() {
         .into_iter()
         .filter(|(n, _)| n != "x-amz-content-sha256")
         .collect();
-    let err = verify(&get_object(&headers), lookup, at("20130524T000000Z")).unwrap_err();
+    let err = verify(
+        &get_object(&headers),
+        "us-east-1",
+        lookup,
+        at("20130524T000000Z"),
+    )
+    .unwrap_err();
     assert_eq!(s3_code(err), "MissingSecurityHeader");
     assert_eq!(http_status(err), 400);
 
@@ -370,6 +407,61 @@ fn missing_security_headers() {
         .into_iter()
         .filter(|(n, _)| n != "x-amz-date")
         .collect();
-    let err = verify(&get_object(&headers), lookup, at("20130524T000000Z")).unwrap_err();
+    let err = verify(
+        &get_object(&headers),
+        "us-east-1",
+        lookup,
+        at("20130524T000000Z"),
+    )
+    .unwrap_err();
     assert_eq!(s3_code(err), "AccessDenied");
+}
+
+#[test]
+fn a_scope_for_another_region_or_a_bare_algorithm_is_malformed() {
+    let parts_with = |auth: &'static str| -> Vec<(String, String)> {
+        vec![
+            ("host".into(), "examplebucket.s3.amazonaws.com".into()),
+            ("x-amz-date".into(), "20130524T000000Z".into()),
+            ("x-amz-content-sha256".into(), UNSIGNED_PAYLOAD.into()),
+            ("authorization".into(), auth.into()),
+        ]
+    };
+    let headers = parts_with(
+        "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/eu-west-1/s3/aws4_request, \
+         SignedHeaders=host;x-amz-content-sha256;x-amz-date, Signature=00",
+    );
+    let parts = RequestParts {
+        method: "GET",
+        path: "/test.txt",
+        query: &[],
+        headers: &headers,
+    };
+    let err = verify(
+        &parts,
+        "us-east-1",
+        |_| Some("secret".into()),
+        at("20130524T000000Z"),
+    )
+    .unwrap_err();
+    assert_eq!(
+        err,
+        AuthError::MalformedHeader(MalformedHeader::WrongRegion)
+    );
+    let headers = parts_with("AWS4-HMAC-SHA256");
+    let parts = RequestParts {
+        headers: &headers,
+        ..parts
+    };
+    let err = verify(
+        &parts,
+        "us-east-1",
+        |_| Some("secret".into()),
+        at("20130524T000000Z"),
+    )
+    .unwrap_err();
+    assert_eq!(
+        err,
+        AuthError::MalformedHeader(MalformedHeader::MissingCredential)
+    );
 }
