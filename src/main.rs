@@ -221,11 +221,11 @@ async fn serve(cfg: Config) -> Result<(), Error> {
         tracing::info!(quic = %cfg.quic_listen, "cluster transport listening");
     }
     tracing::info!(listen = %cfg.listen, role = %cfg.role, "serving");
-    // The object service, for the gateway and for repair; a meta node
-    // that knows of no storage (metadata only) repairs nothing.
-    let has_storage = node.is_some() || !cfg.storage_nodes().is_empty();
+    // The object service, for the gateway and for repair: every meta node
+    // runs it (a meta-only node learns the storage nodes from the layout
+    // in Raft; until there are any, its repair has nothing to do).
     let objects = match &consensus {
-        Some(consensus) if roles.gateway || has_storage => Some(start_objects(
+        Some(consensus) if roles.gateway || roles.meta => Some(start_objects(
             &cfg,
             consensus.clone(),
             node.as_ref().map(|n| n.get_ref()),

@@ -9,7 +9,7 @@ use futures::future::join_all;
 use serde::{Deserialize, Serialize};
 
 use super::{AdminError, AdminService};
-use crate::actors::consensus::WhoLeads;
+use crate::actors::consensus::MetaMembers;
 use crate::cluster::ring::NodeId;
 use crate::storage::meta::{
     ClusterLayout, MetaOp, MetaOpError, MetaRead, MetaReadResult, NodeInfo, NodeState, RepairReport,
@@ -57,13 +57,6 @@ pub struct NodeStatus {
     pub free_bytes: Option<u64>,
 }
 
-/// The metadata group as the status shows it.
-#[derive(Clone, Debug, Serialize)]
-pub struct MetaStatus {
-    /// The Raft leader's node id, if one is known.
-    pub leader: Option<u64>,
-}
-
 /// The whole cluster in one answer.
 #[derive(Clone, Debug, Serialize)]
 pub struct ClusterStatus {
@@ -71,8 +64,8 @@ pub struct ClusterStatus {
     pub layout_version: u64,
     /// Erasure coding of new objects, `k+m`.
     pub erasure: String,
-    /// The metadata group.
-    pub meta: MetaStatus,
+    /// The metadata group (`None` if no member answered).
+    pub meta: Option<MetaMembers>,
     /// Storage nodes, by id.
     pub nodes: Vec<NodeStatus>,
     /// What repair last published (none before the first report).
@@ -118,9 +111,7 @@ impl AdminService {
         Ok(ClusterStatus {
             layout_version: layout.as_ref().map_or(0, |l| l.version),
             erasure: format!("{}+{}", erasure.data, erasure.parity),
-            meta: MetaStatus {
-                leader: self.consensus.send(WhoLeads).await.ok().flatten(),
-            },
+            meta: self.meta_members().await.ok(),
             nodes,
             repair,
         })

@@ -12,6 +12,7 @@ mod buckets;
 mod cluster;
 mod error;
 mod keys;
+mod meta;
 
 use std::sync::Arc;
 
@@ -22,7 +23,7 @@ use crate::actors::frontend::ObjectService;
 use crate::actors::pool::PeerClient;
 
 pub use buckets::{BucketInfo, BucketSummary};
-pub use cluster::{ClusterStatus, MetaStatus, NewNode, NodeStatus};
+pub use cluster::{ClusterStatus, NewNode, NodeStatus};
 pub use error::AdminError;
 pub use keys::{KeyInfo, NewKey};
 

@@ -23,6 +23,7 @@
 //! Reads are linearizable: the leader confirms its leadership (read index)
 //! before reading its state; other nodes forward the read to it.
 
+pub mod membership;
 mod messages;
 pub mod network;
 pub mod service;
@@ -44,6 +45,7 @@ use crate::net::Channel;
 use crate::storage::meta::{MetaOp, MetaRead, MetaReadResult, MetaResult, OpId};
 use crate::storage::raft::{MetaRaft, MetaRequest, SharedMetaState};
 
+pub use membership::{ChangeMeta, GetMetaMembers, MembershipError, MetaChange, MetaMembers};
 use messages::{LeaderHint, LeaderMaybeChanged, ReadAttempt};
 pub use messages::{Read, ReadForwarded, Submit, SubmitForwarded, SubmitOnce, WhoLeads};
 use wire::{MetaCall, MetaReply};
@@ -69,6 +71,10 @@ fn op_bytes(op: &MetaOp) -> usize {
     };
     512 + extra
 }
+
+/// A node id no meta node has: a leader hint "from nobody", which moves a
+/// process outside the group on to the next meta node it knows.
+const NO_PEER: u64 = 0;
 
 /// Pause before trying again when no leader is known or it just changed.
 const RETRY_DELAY: Duration = Duration::from_millis(20);
@@ -713,6 +719,7 @@ impl Actor for Consensus {
         match &self.local {
             None => {
                 ctx.run_interval(PROBE_AFTER / 2, |act, ctx| act.probe_leader(ctx));
+                self.refresh_members(ctx);
             }
             Some(local) => {
                 // Raft's metrics say at once when the leader changes. The
@@ -867,7 +874,8 @@ impl Handler<ReadAttempt> for Consensus {
                 (Route::Remote(id, addr), Some(peers)) => {
                     (Some(id), read_remote(&peers, addr, &read).await)
                 }
-                _ => (None, Err(ConsensusError::NotLeader(None))),
+                // No reachable leader known: move on to the next member.
+                _ => (Some(NO_PEER), Err(ConsensusError::NotLeader(None))),
             };
             let hint = match &result {
                 Err(ConsensusError::NotLeader(h)) => *h,

@@ -7,6 +7,7 @@ use bytes::Bytes;
 use futures::future::BoxFuture;
 use openraft::Raft;
 
+use super::membership::{MembershipError, MembershipForwarded};
 use super::wire::{self, MetaCall, MetaReply, RaftCall, RaftReply};
 use super::{Consensus, ConsensusError, ReadForwarded, SubmitForwarded, WhoLeads};
 use crate::net::rpc::{MessageService, ServiceError};
@@ -86,6 +87,12 @@ impl MessageService for MetaService {
                         .unwrap_or_else(|e| vec![Err(stopped(e)); n]);
                     MetaReply::Submitted(results)
                 }
+                MetaCall::Membership(change) => MetaReply::Membership(
+                    consensus
+                        .send(MembershipForwarded(change))
+                        .await
+                        .unwrap_or_else(|e| Err(MembershipError::Unavailable(e.to_string()))),
+                ),
                 MetaCall::WhoLeads => {
                     MetaReply::Leader(consensus.send(WhoLeads).await.unwrap_or(None))
                 }

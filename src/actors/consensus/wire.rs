@@ -13,6 +13,7 @@ use openraft::raft::{
 };
 use serde::{Deserialize, Serialize};
 
+use super::membership::{MembershipError, MetaChange, MetaMembers};
 use super::ConsensusError;
 use crate::storage::meta::{MetaOp, MetaRead, MetaReadResult, MetaResult, OpId};
 use crate::storage::raft::MetaRaft;
@@ -75,6 +76,8 @@ pub(crate) enum MetaCall {
     Read(MetaRead),
     /// Who leads, as this meta node sees it.
     WhoLeads,
+    /// The group's members (`None`), or a change of them at the leader.
+    Membership(Option<MetaChange>),
 }
 
 /// The answer to a [`MetaCall`].
@@ -86,6 +89,8 @@ pub(crate) enum MetaReply {
     Read(Box<Result<MetaReadResult, ConsensusError>>),
     /// The leader this meta node knows of.
     Leader(Option<u64>),
+    /// For [`MetaCall::Membership`].
+    Membership(Result<MetaMembers, MembershipError>),
 }
 
 #[cfg(test)]

@@ -187,6 +187,11 @@ impl Actor for Repair {
 impl RepairState {
     /// One round: the heal queue, then a scan if one is due.
     async fn round(&mut self) {
+        // No storage node known yet (a meta-only node before the layout
+        // is read): nothing to repair, nothing to report.
+        if self.objects.coordinator().storage_nodes().is_empty() {
+            return;
+        }
         self.delete_stale().await;
         // A node that went down, came back or was given up on changes
         // what is below redundancy and what can be done: look at

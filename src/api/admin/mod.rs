@@ -10,6 +10,7 @@
 mod cluster;
 mod error;
 mod keys;
+mod meta;
 
 use std::future::{ready, Ready};
 use std::sync::Arc;
@@ -94,6 +95,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             }))
             .configure(cluster::routes)
             .configure(keys::routes)
+            .configure(meta::routes)
             .default_service(web::to(not_found)),
     );
 }

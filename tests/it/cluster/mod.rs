@@ -3,6 +3,7 @@
 
 mod healing;
 mod meta_cluster;
+mod meta_membership;
 mod multi_node;
 mod operations;
 mod orphans;

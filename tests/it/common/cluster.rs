@@ -122,10 +122,13 @@ impl Cluster {
         );
         node.set_env("PREDASTORE_ROLE", role);
         node.set_env("PREDASTORE_NODE_ID", &id.to_string());
-        node.set_env(
-            "PREDASTORE_META_PEERS",
-            &node_list(&self.nodes[..self.meta]),
-        );
+        // A meta node lists itself too (after the others: the lowest id
+        // created the group, and a newcomer waits to be added).
+        let mut peers = node_list(&self.nodes[..self.meta]);
+        if role.contains("meta") {
+            peers.push_str(&format!(",{id}@{}", node.quic));
+        }
+        node.set_env("PREDASTORE_META_PEERS", &peers);
         node
     }
 

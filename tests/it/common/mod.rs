@@ -18,6 +18,7 @@
 //! | 127.0.0.82–88 | `cluster::healing` (4+2 on six nodes) |
 //! | 127.0.0.102–106 | `cluster::operations` (a node added) |
 //! | 127.0.0.112–116 | `cluster::operations` (a node drained) |
+//! | 127.0.0.132–136 | `cluster::meta_membership` |
 //!
 //! Tests that read this process's own metrics hold [`serial::process_metrics`].
 #![allow(dead_code)]
