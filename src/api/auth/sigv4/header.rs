@@ -169,10 +169,7 @@ mod tests {
                 "{m}"
             );
         }
-        for unsupported in [
-            "AWS AKIA:sig",
-            "AWS4-HMAC-SHA256x Credential=a",
-        ] {
+        for unsupported in ["AWS AKIA:sig", "AWS4-HMAC-SHA256x Credential=a"] {
             assert_eq!(
                 s3_code(AuthorizationHeader::parse(unsupported).unwrap_err()),
                 "InvalidArgument"
