@@ -5,6 +5,7 @@
 
 pub mod actors;
 pub mod api;
+pub mod cli;
 pub mod cluster;
 pub mod config;
 pub mod error;

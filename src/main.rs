@@ -56,6 +56,9 @@ struct Cli {
 enum Command {
     /// Run the roles named by PREDASTORE_ROLE (the default).
     Serve,
+    /// Operate a running cluster through a gateway's admin API
+    /// (PREDASTORE_ADMIN_URL, PREDASTORE_ADMIN_TOKEN).
+    Admin(predastore::cli::admin::AdminArgs),
     /// Cluster TLS material.
     Tls {
         #[command(subcommand)]
@@ -81,6 +84,9 @@ const REQUEST_HEAD_TIMEOUT: Duration = Duration::from_secs(10);
 
 fn main() {
     let cli = Cli::parse();
+    if let Some(Command::Admin(args)) = cli.command {
+        std::process::exit(predastore::cli::admin::run(args));
+    }
     if let Some(Command::Tls {
         command: TlsCommand::Init { dir, nodes },
     }) = &cli.command

@@ -1,0 +1,554 @@
+//! `predastore admin …`: the admin API from a shell. Every subcommand is
+//! one call to `/admin/v1/…` of the gateway at `--url`, with the bearer
+//! token of `PREDASTORE_ADMIN_TOKEN` (never printed). Output is a table
+//! for people, or with `--json` the API's JSON. A refusal prints the API's
+//! message and exits 1; a usage or connection problem exits 2.
+
+use std::time::Duration;
+
+use clap::{Args, Subcommand};
+use serde_json::Value;
+
+use super::table::{bytes, table, time_ms};
+
+/// How long one admin call may take (a meta node added waits for it to
+/// catch up).
+const CALL_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// The admin CLI's options and subcommand.
+#[derive(Args, Debug)]
+pub struct AdminArgs {
+    /// The gateway's HTTP address.
+    #[arg(
+        long,
+        env = "PREDASTORE_ADMIN_URL",
+        default_value = "http://127.0.0.1:9000"
+    )]
+    pub url: String,
+    /// The admin token (PREDASTORE_ADMIN_TOKEN of the gateway).
+    #[arg(long, env = "PREDASTORE_ADMIN_TOKEN", hide_env_values = true)]
+    pub token: Option<String>,
+    /// Print the API's JSON instead of tables.
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: AdminCommand,
+}
+
+/// The admin subcommands.
+#[derive(Subcommand, Debug)]
+pub enum AdminCommand {
+    /// Nodes up/down with shards and space, the metadata group, repair and
+    /// rebalance progress.
+    Status,
+    /// Storage nodes in the layout.
+    Node {
+        /// What to do.
+        #[command(subcommand)]
+        command: NodeCommand,
+    },
+    /// The storage layout.
+    Layout {
+        /// What to do.
+        #[command(subcommand)]
+        command: LayoutCommand,
+    },
+    /// Members of the metadata (Raft) group.
+    Meta {
+        /// What to do.
+        #[command(subcommand)]
+        command: MetaCommand,
+    },
+    /// S3 access keys.
+    Key {
+        /// What to do.
+        #[command(subcommand)]
+        command: KeyCommand,
+    },
+    /// Buckets.
+    Bucket {
+        /// What to do.
+        #[command(subcommand)]
+        command: BucketCommand,
+    },
+}
+
+/// `admin node …`.
+#[derive(Subcommand, Debug)]
+pub enum NodeCommand {
+    /// Adds a running storage node to the layout (or changes its zone and
+    /// weight); rebalance moves its share of the shards to it.
+    Add {
+        /// Its PREDASTORE_NODE_ID.
+        id: u64,
+        /// Its PREDASTORE_QUIC_LISTEN address (host:port).
+        addr: String,
+        /// Failure zone.
+        #[arg(long)]
+        zone: Option<String>,
+        /// Relative capacity (default 1).
+        #[arg(long)]
+        weight: Option<u32>,
+    },
+    /// Moves every shard off a node; it takes no new ones.
+    Drain {
+        /// Node id.
+        id: u64,
+    },
+    /// Takes a drained node (holding no shard) out of the cluster.
+    Remove {
+        /// Node id.
+        id: u64,
+        /// Remove it even if it still holds shards (they are rebuilt from
+        /// parity).
+        #[arg(long)]
+        force: bool,
+    },
+}
+
+/// `admin layout …`.
+#[derive(Subcommand, Debug)]
+pub enum LayoutCommand {
+    /// Prints the layout.
+    Show,
+}
+
+/// `admin meta …`.
+#[derive(Subcommand, Debug)]
+pub enum MetaCommand {
+    /// Lists the members.
+    List,
+    /// Adds a running meta node (learner until caught up, then voter).
+    Add {
+        /// Its PREDASTORE_NODE_ID.
+        id: u64,
+        /// Its PREDASTORE_QUIC_LISTEN address (host:port).
+        addr: String,
+    },
+    /// Takes a member out of the group.
+    Remove {
+        /// Node id.
+        id: u64,
+    },
+}
+
+/// `admin key …`.
+#[derive(Subcommand, Debug)]
+pub enum KeyCommand {
+    /// Creates a key; its secret is shown this once.
+    Create,
+    /// Lists the keys (never their secrets).
+    List,
+    /// Deletes a key: requests signed with it are refused from now on.
+    Delete {
+        /// The access key id.
+        id: String,
+    },
+}
+
+/// `admin bucket …`.
+#[derive(Subcommand, Debug)]
+pub enum BucketCommand {
+    /// Lists the buckets.
+    List,
+    /// One bucket with its object count and bytes.
+    Info {
+        /// The bucket.
+        name: String,
+    },
+}
+
+/// Why a call did not give an answer to print.
+#[derive(Debug, thiserror::Error)]
+enum CliError {
+    /// The API refused (its message).
+    #[error("{0}")]
+    Refused(String),
+    /// Usage, or the gateway could not be reached.
+    #[error("{0}")]
+    Usage(String),
+}
+
+/// Runs the subcommand; the process's exit code.
+pub fn run(args: AdminArgs) -> i32 {
+    match call(&args) {
+        Ok(answer) => {
+            if args.json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&answer).unwrap_or_default()
+                );
+            } else {
+                print!("{}", render(&args.command, &answer));
+            }
+            0
+        }
+        Err(CliError::Refused(m)) => {
+            eprintln!("predastore admin: {m}");
+            1
+        }
+        Err(CliError::Usage(m)) => {
+            eprintln!("predastore admin: {m}");
+            2
+        }
+    }
+}
+
+/// The method, path (under `/admin/v1`) and JSON body of a subcommand.
+fn request(command: &AdminCommand) -> (&'static str, String, Option<Value>) {
+    use serde_json::json;
+    match command {
+        AdminCommand::Status => ("GET", "/status".into(), None),
+        AdminCommand::Layout {
+            command: LayoutCommand::Show,
+        } => ("GET", "/layout".into(), None),
+        AdminCommand::Node { command } => match command {
+            NodeCommand::Add {
+                id,
+                addr,
+                zone,
+                weight,
+            } => (
+                "POST",
+                "/nodes".into(),
+                Some(json!({ "id": id, "addr": addr, "zone": zone, "weight": weight })),
+            ),
+            NodeCommand::Drain { id } => ("POST", format!("/nodes/{id}/drain"), None),
+            NodeCommand::Remove { id, force } => {
+                ("DELETE", format!("/nodes/{id}?force={force}"), None)
+            }
+        },
+        AdminCommand::Meta { command } => match command {
+            MetaCommand::List => ("GET", "/meta".into(), None),
+            MetaCommand::Add { id, addr } => (
+                "POST",
+                "/meta".into(),
+                Some(json!({ "id": id, "addr": addr })),
+            ),
+            MetaCommand::Remove { id } => ("DELETE", format!("/meta/{id}"), None),
+        },
+        AdminCommand::Key { command } => match command {
+            KeyCommand::Create => ("POST", "/keys".into(), Some(json!({}))),
+            KeyCommand::List => ("GET", "/keys".into(), None),
+            KeyCommand::Delete { id } => ("DELETE", format!("/keys/{}", encode(id)), None),
+        },
+        AdminCommand::Bucket { command } => match command {
+            BucketCommand::List => ("GET", "/buckets".into(), None),
+            BucketCommand::Info { name } => ("GET", format!("/buckets/{}", encode(name)), None),
+        },
+    }
+}
+
+fn encode(segment: &str) -> String {
+    percent_encoding::utf8_percent_encode(segment, percent_encoding::NON_ALPHANUMERIC).to_string()
+}
+
+/// Makes the call; the answer's JSON.
+fn call(args: &AdminArgs) -> Result<Value, CliError> {
+    let token = args
+        .token
+        .as_deref()
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| {
+            CliError::Usage("no admin token: set PREDASTORE_ADMIN_TOKEN or pass --token".into())
+        })?;
+    let (method, path, body) = request(&args.command);
+    let url = format!("{}/admin/v1{path}", args.url.trim_end_matches('/'));
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(CALL_TIMEOUT))
+        .build()
+        .into();
+    let auth = format!("Bearer {token}");
+    let unreachable = |e: ureq::Error| CliError::Usage(format!("cannot reach {}: {e}", args.url));
+    let response = match (method, body) {
+        ("GET", _) => agent.get(&url).header("Authorization", &auth).call(),
+        ("DELETE", _) => agent.delete(&url).header("Authorization", &auth).call(),
+        (_, Some(body)) => agent
+            .post(&url)
+            .header("Authorization", &auth)
+            .content_type("application/json")
+            .send(body.to_string()),
+        (_, None) => agent.post(&url).header("Authorization", &auth).send_empty(),
+    };
+    let mut response = response.map_err(unreachable)?;
+    let status = response.status().as_u16();
+    let text = response.body_mut().read_to_string().map_err(unreachable)?;
+    let answer: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+    if status != 200 {
+        let message = answer["message"]
+            .as_str()
+            .map(str::to_string)
+            .unwrap_or_else(|| format!("HTTP {status} from {url}"));
+        return Err(CliError::Refused(message));
+    }
+    Ok(answer)
+}
+
+/// A value as a cell: strings bare, null as `-`.
+fn cell(v: &Value) -> String {
+    match v {
+        Value::Null => "-".into(),
+        Value::String(s) if s.is_empty() => "-".into(),
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+fn size(v: &Value) -> String {
+    v.as_u64().map_or_else(|| "-".into(), bytes)
+}
+
+fn rows(v: &Value) -> impl Iterator<Item = &Value> {
+    v.as_array().into_iter().flatten()
+}
+
+/// The answer to `command` for people.
+fn render(command: &AdminCommand, a: &Value) -> String {
+    match command {
+        AdminCommand::Status => render_status(a),
+        AdminCommand::Layout { .. } | AdminCommand::Node { .. } => render_layout(a),
+        AdminCommand::Meta { .. } => render_meta(a),
+        AdminCommand::Key { command } => match command {
+            KeyCommand::Create => format!(
+                "access key id:     {}\nsecret access key: {}\n(the secret is shown only now: keep it)\n",
+                cell(&a["access_key_id"]),
+                cell(&a["secret_access_key"])
+            ),
+            KeyCommand::List => table(
+                &["ACCESS KEY ID", "CREATED", "FROM CONFIG"],
+                &rows(a)
+                    .map(|k| {
+                        vec![
+                            cell(&k["access_key_id"]),
+                            k["created_ms"].as_u64().map_or("-".into(), time_ms),
+                            if k["configured"] == Value::Bool(true) { "yes" } else { "" }.into(),
+                        ]
+                    })
+                    .collect::<Vec<_>>(),
+            ),
+            KeyCommand::Delete { id } => format!("deleted access key {id}\n"),
+        },
+        AdminCommand::Bucket { command } => match command {
+            BucketCommand::List => table(
+                &["BUCKET", "OWNER", "CREATED"],
+                &rows(a)
+                    .map(|b| {
+                        vec![
+                            cell(&b["name"]),
+                            cell(&b["owner"]),
+                            b["created_ms"].as_u64().map_or("-".into(), time_ms),
+                        ]
+                    })
+                    .collect::<Vec<_>>(),
+            ),
+            BucketCommand::Info { .. } => format!(
+                "bucket:  {}\nowner:   {}\ncreated: {}\nobjects: {}\nbytes:   {} ({})\nuploads in progress: {}\n",
+                cell(&a["name"]),
+                cell(&a["owner"]),
+                a["created_ms"].as_u64().map_or("-".into(), time_ms),
+                cell(&a["objects"]),
+                size(&a["bytes"]),
+                cell(&a["bytes"]),
+                cell(&a["uploads_in_progress"]),
+            ),
+        },
+    }
+}
+
+fn render_status(a: &Value) -> String {
+    let mut out = format!(
+        "cluster layout v{}, erasure coding {}\n\n",
+        cell(&a["layout_version"]),
+        cell(&a["erasure"])
+    );
+    let nodes: Vec<Vec<String>> = rows(&a["nodes"])
+        .map(|n| {
+            vec![
+                cell(&n["id"]),
+                cell(&n["addr"]),
+                cell(&n["zone"]),
+                cell(&n["state"]),
+                if n["up"] == Value::Bool(true) {
+                    "up"
+                } else {
+                    "DOWN"
+                }
+                .into(),
+                cell(&n["shards"]),
+                size(&n["bytes_stored"]),
+                size(&n["free_bytes"]),
+                size(&n["capacity_bytes"]),
+            ]
+        })
+        .collect();
+    if nodes.is_empty() {
+        out.push_str("no cluster layout: one process on its own volumes\n");
+    } else {
+        out.push_str(&table(
+            &[
+                "NODE", "ADDRESS", "ZONE", "STATE", "UP", "SHARDS", "USED", "FREE", "CAPACITY",
+            ],
+            &nodes,
+        ));
+    }
+    out.push('\n');
+    out.push_str(&render_meta(&a["meta"]));
+    let r = &a["repair"];
+    if r.is_null() {
+        out.push_str("\nrepair: no report yet\n");
+    } else {
+        out.push_str(&format!(
+            "\nrepair: {} objects below full redundancy, {} misplaced, heal queue {}, {} rebuilt\n\
+             rebalance: {} objects left to move, {} moved (layout v{})\n",
+            cell(&r["objects_below_redundancy"]),
+            cell(&r["objects_misplaced"]),
+            cell(&r["heal_queue_length"]),
+            size(&r["heal_bytes"]),
+            cell(&r["rebalance_objects_left"]),
+            size(&r["rebalance_bytes_moved"]),
+            cell(&r["layout_version"]),
+        ));
+    }
+    out
+}
+
+fn render_layout(a: &Value) -> String {
+    let nodes: Vec<Vec<String>> = rows(&a["storage_nodes"])
+        .map(|n| {
+            vec![
+                cell(&n["id"]),
+                cell(&n["addr"]),
+                cell(&n["zone"]),
+                cell(&n["weight"]),
+                cell(&n["state"]),
+            ]
+        })
+        .collect();
+    format!(
+        "layout v{}\n{}",
+        cell(&a["version"]),
+        table(&["NODE", "ADDRESS", "ZONE", "WEIGHT", "STATE"], &nodes)
+    )
+}
+
+fn render_meta(a: &Value) -> String {
+    if a.is_null() {
+        return "metadata group: no member answered\n".into();
+    }
+    let members: Vec<Vec<String>> = rows(&a["voters"])
+        .map(|m| (m, "voter"))
+        .chain(rows(&a["learners"]).map(|m| (m, "learner")))
+        .map(|(m, role)| {
+            let leads = m["id"] == a["leader"];
+            vec![
+                cell(&m["id"]),
+                cell(&m["addr"]),
+                if leads {
+                    format!("{role}, leader")
+                } else {
+                    role.into()
+                },
+            ]
+        })
+        .collect();
+    format!(
+        "metadata group (leader: {})\n{}",
+        cell(&a["leader"]),
+        table(&["META", "ADDRESS", "ROLE"], &members)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_status_reads_as_tables() {
+        let status = json!({
+            "layout_version": 3, "erasure": "2+1",
+            "meta": {"leader": 2, "voters": [{"id": 1, "addr": "10.0.0.1:9100"}, {"id": 2, "addr": "10.0.0.2:9100"}], "learners": []},
+            "nodes": [
+                {"id": 1, "addr": "10.0.0.1:9100", "zone": "a", "weight": 1, "state": "active", "up": true,
+                 "shards": 12, "bytes_stored": 3145728, "capacity_bytes": 10737418240u64, "free_bytes": 5368709120u64},
+                {"id": 2, "addr": "10.0.0.2:9100", "zone": "", "weight": 1, "state": "draining", "up": false,
+                 "shards": null, "bytes_stored": null, "capacity_bytes": null, "free_bytes": null}
+            ],
+            "repair": {"objects_below_redundancy": 4, "objects_misplaced": 1, "heal_queue_length": 0,
+                       "rebalance_objects_left": 7, "rebalance_bytes_moved": 2048, "heal_bytes": 0,
+                       "layout_version": 3, "reported_by": 2, "updated_ms": 0}
+        });
+        let out = render_status(&status);
+        assert!(
+            out.starts_with("cluster layout v3, erasure coding 2+1\n"),
+            "{out}"
+        );
+        assert!(
+            out.contains(
+                "1     10.0.0.1:9100  a     active    up    12      3.0 MiB  5.0 GiB  10.0 GiB"
+            ),
+            "{out}"
+        );
+        assert!(
+            out.contains("2     10.0.0.2:9100  -     draining  DOWN  -       -        -        -"),
+            "{out}"
+        );
+        assert!(out.contains("2     10.0.0.2:9100  voter, leader"), "{out}");
+        assert!(
+            out.contains("4 objects below full redundancy, 1 misplaced"),
+            "{out}"
+        );
+        assert!(
+            out.contains("7 objects left to move, 2.0 KiB moved (layout v3)"),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn subcommands_map_to_the_api() {
+        let (m, p, b) = request(&AdminCommand::Node {
+            command: NodeCommand::Remove { id: 4, force: true },
+        });
+        assert_eq!((m, p.as_str(), b), ("DELETE", "/nodes/4?force=true", None));
+        let (m, p, b) = request(&AdminCommand::Node {
+            command: NodeCommand::Add {
+                id: 5,
+                addr: "h:1".into(),
+                zone: Some("z".into()),
+                weight: None,
+            },
+        });
+        assert_eq!((m, p.as_str()), ("POST", "/nodes"));
+        assert_eq!(
+            b,
+            Some(json!({"id": 5, "addr": "h:1", "zone": "z", "weight": null}))
+        );
+        let (_, p, _) = request(&AdminCommand::Bucket {
+            command: BucketCommand::Info { name: "a b".into() },
+        });
+        assert_eq!(p, "/buckets/a%20b");
+    }
+
+    #[test]
+    fn a_created_key_shows_its_secret_once_and_a_listing_never() {
+        let created =
+            json!({"access_key_id": "PKX", "secret_access_key": "s3cr3t", "created_ms": 0});
+        let out = render(
+            &AdminCommand::Key {
+                command: KeyCommand::Create,
+            },
+            &created,
+        );
+        assert!(out.contains("PKX") && out.contains("s3cr3t") && out.contains("only now"));
+        let listed = json!([{"access_key_id": "PKX", "created_ms": 0, "configured": false}]);
+        let out = render(
+            &AdminCommand::Key {
+                command: KeyCommand::List,
+            },
+            &listed,
+        );
+        assert!(out.contains("PKX") && !out.contains("s3cr3t"));
+    }
+}

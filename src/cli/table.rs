@@ -1,0 +1,88 @@
+//! Plain-text output: aligned tables and human sizes and times.
+
+use std::time::{Duration, UNIX_EPOCH};
+
+/// Columns aligned on the widest cell, two spaces apart; the last column
+/// is not padded.
+pub(crate) fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
+    let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
+    for row in rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let line = |cells: &mut dyn Iterator<Item = &str>| {
+        let mut out = String::new();
+        for (i, (cell, w)) in cells.zip(&widths).enumerate() {
+            if i + 1 == widths.len() {
+                out.push_str(cell);
+            } else {
+                out.push_str(&format!("{cell:<w$}  "));
+            }
+        }
+        out.trim_end().to_string()
+    };
+    let mut out = line(&mut headers.iter().copied());
+    out.push('\n');
+    for row in rows {
+        out.push_str(&line(&mut row.iter().map(String::as_str)));
+        out.push('\n');
+    }
+    out
+}
+
+/// Bytes in binary units with one decimal (`1.5 GiB`), bytes as they are
+/// below 1 KiB.
+pub(crate) fn bytes(n: u64) -> String {
+    const UNITS: [&str; 6] = ["KiB", "MiB", "GiB", "TiB", "PiB", "EiB"];
+    if n < 1024 {
+        return format!("{n} B");
+    }
+    let mut value = n as f64 / 1024.0;
+    let mut unit = 0;
+    while value >= 1024.0 && unit + 1 < UNITS.len() {
+        value /= 1024.0;
+        unit += 1;
+    }
+    format!("{value:.1} {}", UNITS[unit])
+}
+
+/// Milliseconds since the Unix epoch as an HTTP date (UTC).
+pub(crate) fn time_ms(ms: u64) -> String {
+    httpdate::fmt_http_date(UNIX_EPOCH + Duration::from_millis(ms))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tables_align_every_column_but_the_last() {
+        let rows = vec![
+            vec!["1".to_string(), "127.0.0.1:9100".into(), "up".into()],
+            vec!["10".to_string(), "h:1".into(), "down".into()],
+        ];
+        assert_eq!(
+            table(&["ID", "ADDRESS", "STATE"], &rows),
+            "ID  ADDRESS         STATE\n\
+             1   127.0.0.1:9100  up\n\
+             10  h:1             down\n"
+        );
+        assert_eq!(table(&["A", "B"], &[]), "A  B\n");
+    }
+
+    #[test]
+    fn sizes_read_as_people_write_them() {
+        assert_eq!(bytes(0), "0 B");
+        assert_eq!(bytes(1023), "1023 B");
+        assert_eq!(bytes(1536), "1.5 KiB");
+        assert_eq!(bytes(5 << 30), "5.0 GiB");
+        assert_eq!(bytes(u64::MAX), "16.0 EiB");
+    }
+
+    #[test]
+    fn times_are_http_dates() {
+        assert_eq!(time_ms(0), "Thu, 01 Jan 1970 00:00:00 GMT");
+        assert_eq!(time_ms(1_784_332_800_000), "Sat, 18 Jul 2026 00:00:00 GMT");
+    }
+}
