@@ -12,6 +12,7 @@ mod common;
 mod cluster;
 mod consensus;
 mod consistency;
+mod deploy;
 mod grafana;
 mod inline_objects;
 mod raft_storage;

@@ -15,6 +15,7 @@
 //! | 127.0.0.42–45 | `cluster::healing` (a node killed mid-upload) |
 //! | 127.0.0.52–56 | `cluster::healing` (a node removed for good) |
 //! | 127.0.0.62–65 | `cluster::healing` (space after faults) |
+//! | 127.0.0.71–77 | `deploy` (`scripts/cluster.sh`, fixed ports) |
 //! | 127.0.0.82–88 | `cluster::healing` (4+2 on six nodes) |
 //! | 127.0.0.102–106 | `cluster::operations` (a node added) |
 //! | 127.0.0.112–116 | `cluster::operations` (a node drained) |
