@@ -12,28 +12,11 @@ use crate::common::cluster::Cluster;
 use crate::common::heal::{
     assert_objects, create_bucket_when_ready, metric, put_object, wait_for, TestObject,
 };
-use crate::common::http::http_request;
 
 const TOKEN: &str = "meta-admin-token";
 
 fn admin(http: SocketAddr, method: &str, path: &str, body: &str) -> (u16, Value) {
-    let auth = format!("Bearer {TOKEN}");
-    let headers = [
-        ("Content-Type", "application/json"),
-        ("Authorization", auth.as_str()),
-    ];
-    let r = http_request(
-        http,
-        method,
-        &format!("/admin/v1{path}"),
-        &headers,
-        body.as_bytes(),
-    )
-    .expect("admin API answers");
-    (
-        r.status,
-        serde_json::from_slice(&r.body).unwrap_or(Value::Null),
-    )
+    crate::common::admin::admin(http, method, path, Some(TOKEN), body)
 }
 
 fn ids(members: &Value, kind: &str) -> Vec<u64> {

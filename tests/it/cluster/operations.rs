@@ -8,42 +8,15 @@ use std::time::Duration;
 use futures::StreamExt;
 use serde_json::Value;
 
+use crate::common::admin::admin;
 use crate::common::cluster::Cluster;
 use crate::common::heal::{
     assert_objects, create_bucket_when_ready, get_md5, put_object, wait_for, TestObject,
 };
-use crate::common::http::http_request;
 use crate::common::sdk::{client_config_at, error_code};
 use crate::common::store::StoreProcess;
 
 const TOKEN: &str = "admin-token-for-tests";
-
-/// An admin API call: (status, JSON body or Null).
-fn admin(
-    http: SocketAddr,
-    method: &str,
-    path: &str,
-    token: Option<&str>,
-    body: &str,
-) -> (u16, Value) {
-    let auth = token.map(|t| format!("Bearer {t}"));
-    let mut headers = vec![("Content-Type", "application/json")];
-    if let Some(a) = &auth {
-        headers.push(("Authorization", a.as_str()));
-    }
-    let r = http_request(
-        http,
-        method,
-        &format!("/admin/v1{path}"),
-        &headers,
-        body.as_bytes(),
-    )
-    .expect("admin API answers");
-    (
-        r.status,
-        serde_json::from_slice(&r.body).unwrap_or(Value::Null),
-    )
-}
 
 /// An admin call that must succeed; its JSON.
 fn admin_ok(http: SocketAddr, method: &str, path: &str, body: &str) -> Value {

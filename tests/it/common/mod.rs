@@ -24,6 +24,7 @@
 //! Tests that read this process's own metrics hold [`serial::process_metrics`].
 #![allow(dead_code)]
 
+pub mod admin;
 pub mod cluster;
 pub mod damage;
 pub mod digest;
