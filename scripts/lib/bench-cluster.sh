@@ -35,6 +35,8 @@ start() { # start <i> <role>
     PREDASTORE_LOG="${PREDASTORE_LOG:-warn}" "${NODE_ENV[@]}" \
     "$BIN" >>"$WORK/n$i.log" 2>&1 &
   PIDS[i]=$!
+  # Killed at the end by stop_all: no job report from the shell.
+  disown "${PIDS[i]}"
 }
 
 stop_all() {
