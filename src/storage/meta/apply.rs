@@ -457,12 +457,26 @@ impl<'a> Overlay<'a> {
         Ok(MetaOutcome::Done)
     }
 
+    /// Deletes a bucket that holds no object; multipart uploads still in
+    /// progress are aborted with it (as AWS does), their parts' data put
+    /// on the drop list.
     fn delete_bucket(&mut self, name: &str) -> Result<MetaOutcome, Fail> {
         self.require_bucket(name)?;
-        if self.any_with_prefix(Space::Objects, &keys::object_prefix(name))?
-            || self.any_with_prefix(Space::UploadKeys, &keys::upload_index_bucket_prefix(name))?
-        {
+        if self.any_with_prefix(Space::Objects, &keys::object_prefix(name))? {
             return Err(MetaOpError::BucketNotEmpty.into());
+        }
+        let uploads =
+            self.scan_prefix(Space::UploadKeys, &keys::upload_index_bucket_prefix(name))?;
+        for k in uploads.keys() {
+            let (_, upload_id) = keys::split_upload_index_key(name, k)
+                .ok_or(MetaError::Corrupt("upload index entry"))?;
+            let upload = self
+                .upload(&upload_id)?
+                .ok_or(MetaError::Corrupt("upload index entry without its upload"))?;
+            let parts = self.parts(&upload_id)?;
+            self.remove_upload(&upload, &parts);
+            self.drops
+                .extend(parts.iter().map(|p| p.shard_set(upload.layout)));
         }
         self.remove(Space::Buckets, keys::bucket_key(name));
         Ok(MetaOutcome::Done)

@@ -44,8 +44,9 @@ pub enum MetaOp {
         /// The new bucket.
         record: BucketRecord,
     },
-    /// Deletes an empty bucket: no objects and no multipart uploads in
-    /// progress (`BucketNotEmpty`), so no shard is ever orphaned.
+    /// Deletes a bucket that holds no object (`BucketNotEmpty`); multipart
+    /// uploads still in progress are aborted with it, as AWS does, their
+    /// parts' data put on the drop list (so no shard is orphaned).
     DeleteBucket {
         /// Bucket name.
         name: String,

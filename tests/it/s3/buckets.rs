@@ -126,3 +126,64 @@ async fn buckets_are_created_listed_located_and_deleted_with_s3_errors() {
         "a re-created bucket is empty"
     );
 }
+
+#[tokio::test]
+async fn a_bucket_with_only_leftover_uploads_is_deleted_with_them() {
+    let store = StoreProcess::start(&[]);
+    let s3 = store.client();
+    create_bucket(&s3, "leftover").await;
+    let upload = s3
+        .create_multipart_upload()
+        .bucket("leftover")
+        .key("never-completed")
+        .send()
+        .await
+        .expect("create upload");
+    let upload_id = upload.upload_id().expect("upload id").to_string();
+    s3.upload_part()
+        .bucket("leftover")
+        .key("never-completed")
+        .upload_id(&upload_id)
+        .part_number(1)
+        .body(random_bytes(77, 300_000).into())
+        .send()
+        .await
+        .expect("upload a part");
+    // As a cleanup harness does: list objects (none), delete the bucket.
+    let listed = s3
+        .list_objects_v2()
+        .bucket("leftover")
+        .send()
+        .await
+        .expect("list");
+    assert_eq!(listed.key_count(), Some(0));
+    s3.delete_bucket()
+        .bucket("leftover")
+        .send()
+        .await
+        .expect("a bucket with only uploads in progress is deleted");
+    assert_s3_error(
+        s3.head_bucket().bucket("leftover").send().await,
+        "NotFound",
+        404,
+    );
+    // A bucket of the same name starts clean: the upload went with the old one.
+    create_bucket(&s3, "leftover").await;
+    let uploads = s3
+        .list_multipart_uploads()
+        .bucket("leftover")
+        .send()
+        .await
+        .expect("list uploads");
+    assert!(uploads.uploads().is_empty(), "{uploads:?}");
+    assert_s3_error(
+        s3.list_parts()
+            .bucket("leftover")
+            .key("never-completed")
+            .upload_id(&upload_id)
+            .send()
+            .await,
+        "NoSuchUpload",
+        404,
+    );
+}

@@ -304,7 +304,8 @@ impl ObjectService {
         Ok(())
     }
 
-    /// Deletes a bucket (which must be empty).
+    /// Deletes a bucket holding no object; its uploads in progress are
+    /// aborted with it.
     pub async fn delete_bucket(&self, name: &str) -> Result<(), ObjectError> {
         self.submit(MetaOp::DeleteBucket { name: name.into() })
             .await?;
