@@ -50,8 +50,8 @@ pub(crate) async fn upload_part(
     number: u32,
 ) -> S3Result {
     let upload = upload(r, gw, upload_id).await?;
-    let size = declared_length(r.http.headers(), &r.auth)?;
-    let (mut body, slot) = checked_body(payload, r.http.headers(), &r.auth, size)?;
+    let size = declared_length(r.headers(), &r.auth)?;
+    let (mut body, slot) = checked_body(payload, r.headers(), &r.auth, size)?;
     let (part, digests) = gw
         .objects
         .upload_part(&upload, number, size, &mut body, || body_digests(&slot))

@@ -38,7 +38,6 @@ const MAX_DELETE_BODY: u64 = 2 << 20;
 /// Reads the metadata headers of a PUT, COPY (REPLACE) or multipart create.
 pub(crate) fn object_meta(r: &S3Request) -> Result<ObjectMeta, S3Error> {
     let all = r
-        .http
         .headers()
         .iter()
         .filter_map(|(n, v)| Some((n.as_str(), v.to_str().ok()?)));
@@ -119,7 +118,7 @@ pub(crate) async fn put(r: &S3Request, payload: web::Payload, gw: &Gateway) -> S
         }
     };
     gw.objects.bucket_precheck(r.bucket()).await?;
-    let size = declared_length(r.http.headers(), &r.auth)?;
+    let size = declared_length(r.headers(), &r.auth)?;
     let new = NewObject {
         bucket: r.bucket().to_string(),
         key: r.key().to_string(),
@@ -127,7 +126,7 @@ pub(crate) async fn put(r: &S3Request, payload: web::Payload, gw: &Gateway) -> S
         meta,
         if_absent,
     };
-    let (mut body, slot) = checked_body(payload, r.http.headers(), &r.auth, size)?;
+    let (mut body, slot) = checked_body(payload, r.headers(), &r.auth, size)?;
     let record = gw
         .objects
         .put(new, &mut body, || body_digests(&slot))

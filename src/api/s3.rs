@@ -2,6 +2,7 @@
 //! handlers, and the error and response conventions every answer shares
 //! (S3 XML errors, `x-amz-request-id`).
 
+use actix_web::http::header::{HeaderMap, HeaderName, HeaderValue};
 use actix_web::http::{Method, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse, HttpResponseBuilder};
 use time::OffsetDateTime;
@@ -41,6 +42,10 @@ pub struct S3Request {
     pub query: Vec<(String, String)>,
     /// Who signed it, and how the body is protected.
     pub auth: AuthContext,
+    /// The request's headers, and the `x-amz-*` headers a presigned URL
+    /// carries in its query (SDKs hoist them there: checksums, checksum
+    /// mode); a real header wins over a hoisted one.
+    pub headers: HeaderMap,
 }
 
 impl S3Request {
@@ -59,7 +64,12 @@ impl S3Request {
 
     /// A header's value, if it is valid text.
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.http.headers().get(name).and_then(|v| v.to_str().ok())
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// Every header, hoisted ones included (see [`S3Request::headers`]).
+    pub fn headers(&self) -> &HeaderMap {
+        &self.headers
     }
 
     /// The addressed bucket (the dispatcher only calls bucket handlers
@@ -242,12 +252,13 @@ async fn authenticate(req: &HttpRequest, gw: &Gateway) -> Result<S3Request, S3Er
         }
     };
     let (bucket, key) = address(req, gw.domain.as_deref())?;
-    // Authentication parameters, and the SDKs' `x-id` operation hint, do
-    // not change the operation.
+    let headers = with_hoisted_headers(req.headers(), &query);
+    // Authentication parameters, headers hoisted into the query, and the
+    // SDKs' `x-id` operation hint do not change the operation.
     let query = query
         .into_iter()
         .filter(|(k, _)| {
-            !(k.starts_with("X-Amz-")
+            !(k.get(..6).is_some_and(|p| p.eq_ignore_ascii_case("x-amz-"))
                 || matches!(
                     k.as_str(),
                     "AWSAccessKeyId" | "Signature" | "Expires" | "x-id"
@@ -260,7 +271,41 @@ async fn authenticate(req: &HttpRequest, gw: &Gateway) -> Result<S3Request, S3Er
         key,
         query,
         auth,
+        headers,
     })
+}
+
+/// The SigV4 presigning parameters: authentication, not hoisted headers.
+const AUTH_PARAMS: &[&str] = &[
+    "x-amz-algorithm",
+    "x-amz-credential",
+    "x-amz-date",
+    "x-amz-expires",
+    "x-amz-signedheaders",
+    "x-amz-signature",
+    "x-amz-security-token",
+];
+
+/// `headers` plus the `x-amz-*` query parameters of a presigned URL as
+/// headers (the JavaScript SDK v3 hoists `x-amz-checksum-*`,
+/// `x-amz-sdk-checksum-algorithm` and `x-amz-checksum-mode` there; the
+/// signature covers them as query parameters). A header the request
+/// carries itself is kept.
+fn with_hoisted_headers(headers: &HeaderMap, query: &[(String, String)]) -> HeaderMap {
+    let mut out = headers.clone();
+    for (k, v) in query {
+        let name = k.to_ascii_lowercase();
+        if !name.starts_with("x-amz-") || AUTH_PARAMS.contains(&name.as_str()) {
+            continue;
+        }
+        let (Ok(name), Ok(value)) = (HeaderName::try_from(name), HeaderValue::from_str(v)) else {
+            continue;
+        };
+        if !out.contains_key(&name) {
+            out.insert(name, value);
+        }
+    }
+    out
 }
 
 /// The context of a request a SigV2 presigned URL authenticated: its body,
@@ -337,11 +382,11 @@ pub async fn small_body(
     max: u64,
 ) -> Result<bytes::Bytes, S3Error> {
     use futures::StreamExt;
-    let declared = super::body::declared_length(r.http.headers(), &r.auth).unwrap_or(0);
+    let declared = super::body::declared_length(r.headers(), &r.auth).unwrap_or(0);
     if declared > max {
         return Err(S3Error::new(S3ErrorCode::MaxMessageLengthExceeded));
     }
-    let (mut body, _) = super::body::checked_body(payload, r.http.headers(), &r.auth, declared)?;
+    let (mut body, _) = super::body::checked_body(payload, r.headers(), &r.auth, declared)?;
     let mut out = bytes::BytesMut::new();
     while let Some(chunk) = body.next().await {
         out.extend_from_slice(&chunk?);
