@@ -177,12 +177,23 @@ fn object_headers(resp: &mut HttpResponseBuilder, o: &ObjectRecord) {
 /// GetObject and HeadObject.
 pub(crate) async fn get(r: &S3Request, gw: &Gateway) -> S3Result {
     let o = gw.objects.object(r.bucket(), r.key()).await?;
+    let etag = quoted(&o.etag);
     evaluate_conditions(
         &conditions(r, ""),
-        &quoted(&o.etag),
+        &etag,
         o.last_modified_ms,
         ConditionTarget::Object,
-    )?;
+    )
+    .map_err(|e| {
+        // A 304 tells the client which version it already has.
+        let e = S3Error::from(e);
+        match e.code {
+            S3ErrorCode::NotModified => e
+                .with_header("ETag", etag.clone())
+                .with_header("Last-Modified", http_date(o.last_modified_ms)),
+            _ => e,
+        }
+    })?;
     validate_response_overrides(&r.query, true)?;
     let range = match r.header("range") {
         Some(h) => parse_range(h, o.size)?,
