@@ -39,6 +39,13 @@ async fn page(
         })
         .await?
     {
+        // `max-keys=0` asks for no entry: AWS answers an empty page that
+        // is not truncated.
+        MetaReadResult::Objects(page) if max_keys == 0 => Ok(ListPage {
+            is_truncated: false,
+            next_marker: None,
+            ..page
+        }),
         MetaReadResult::Objects(page) => Ok(page),
         _ => Err(S3Error::new(S3ErrorCode::InternalError)),
     }
@@ -112,7 +119,11 @@ pub(crate) async fn objects_v1(r: &S3Request, gw: &Gateway) -> S3Result {
 /// ListObjectsV2.
 pub(crate) async fn objects_v2(r: &S3Request, gw: &Gateway) -> S3Result {
     let max = max_keys(r)?;
-    let token = r.q("continuation-token").map(str::to_string);
+    // An empty token is no token (clients send `continuation-token=`).
+    let token = r
+        .q("continuation-token")
+        .filter(|t| !t.is_empty())
+        .map(str::to_string);
     let start_after = r
         .q("start-after")
         .filter(|s| !s.is_empty())

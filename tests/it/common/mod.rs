@@ -33,6 +33,7 @@ pub mod heal;
 pub mod http;
 pub mod meta;
 pub mod node;
+pub mod presign;
 pub mod s3;
 pub mod sdk;
 pub mod serial;

@@ -5,5 +5,6 @@
 pub use super::damage::*;
 pub use super::digest::*;
 pub use super::http::*;
+pub use super::presign::*;
 pub use super::sdk::*;
 pub use super::store::*;

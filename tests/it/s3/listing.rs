@@ -373,3 +373,39 @@ async fn list_objects_v1_marker_pagination_and_list_object_versions() {
     }
     assert!(versions.delete_markers().is_empty());
 }
+
+#[tokio::test]
+async fn max_keys_zero_is_an_empty_page_and_an_empty_token_is_none() {
+    let store = StoreProcess::start(&[]);
+    let s3 = store.client();
+    create_bucket(&s3, "zero").await;
+    for k in ["a", "b", "c"] {
+        put(&s3, "zero", k, b"x").await;
+    }
+    let page = s3
+        .list_objects_v2()
+        .bucket("zero")
+        .max_keys(0)
+        .send()
+        .await
+        .expect("max-keys=0");
+    assert_eq!(page.key_count(), Some(0));
+    assert!(page.contents().is_empty());
+    assert_eq!(page.is_truncated(), Some(false));
+    assert_eq!(page.next_continuation_token(), None);
+    let v1 = s3
+        .list_objects()
+        .bucket("zero")
+        .max_keys(0)
+        .send()
+        .await
+        .expect("V1 max-keys=0");
+    assert!(v1.contents().is_empty());
+    assert_eq!(v1.is_truncated(), Some(false));
+    // `continuation-token=` (empty) lists from the start.
+    let url = presign(store.addr(), "GET", "/zero?list-type=2&continuation-token=");
+    let r = http_request(store.addr(), "GET", &path_and_query(&url), &[], b"").expect("answer");
+    let body = String::from_utf8_lossy(&r.body);
+    assert_eq!(r.status, 200, "{body}");
+    assert_eq!(xml_text(&body, "KeyCount").as_deref(), Some("3"), "{body}");
+}
