@@ -133,9 +133,7 @@ fn address(
 ) -> Result<(Option<String>, Option<String>), S3Error> {
     let path = percent_encoding::percent_decode_str(req.path())
         .decode_utf8()
-        .map_err(|_| {
-            S3Error::new(S3ErrorCode::InvalidArgument).with_message("path is not UTF-8")
-        })?;
+        .map_err(|_| S3Error::new(S3ErrorCode::InvalidURI))?;
     let path = path.strip_prefix('/').unwrap_or(&path);
     let host = req.connection_info().host().to_string();
     let host = host

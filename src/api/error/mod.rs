@@ -78,6 +78,8 @@ pub enum S3ErrorCode {
     /// 400: the request is invalid in a way without its own code
     /// (also: a malformed checksum header).
     InvalidRequest,
+    /// 400: the request URI cannot be parsed (a path that is not UTF-8).
+    InvalidURI,
     /// 400: unknown `x-amz-storage-class`.
     InvalidStorageClass,
     /// 400: the key is longer than 1,024 bytes.
@@ -151,6 +153,7 @@ impl S3ErrorCode {
         S3ErrorCode::InvalidPartOrder,
         S3ErrorCode::InvalidRange,
         S3ErrorCode::InvalidRequest,
+        S3ErrorCode::InvalidURI,
         S3ErrorCode::InvalidStorageClass,
         S3ErrorCode::KeyTooLongError,
         S3ErrorCode::MalformedTrailerError,
@@ -201,6 +204,7 @@ impl S3ErrorCode {
             S3ErrorCode::InvalidPartOrder => "InvalidPartOrder",
             S3ErrorCode::InvalidRange => "InvalidRange",
             S3ErrorCode::InvalidRequest => "InvalidRequest",
+            S3ErrorCode::InvalidURI => "InvalidURI",
             S3ErrorCode::InvalidStorageClass => "InvalidStorageClass",
             S3ErrorCode::KeyTooLongError => "KeyTooLongError",
             S3ErrorCode::MalformedTrailerError => "MalformedTrailerError",
@@ -254,6 +258,7 @@ impl S3ErrorCode {
             | S3ErrorCode::InvalidPart
             | S3ErrorCode::InvalidPartOrder
             | S3ErrorCode::InvalidRequest
+            | S3ErrorCode::InvalidURI
             | S3ErrorCode::InvalidStorageClass
             | S3ErrorCode::KeyTooLongError
             | S3ErrorCode::MalformedTrailerError
@@ -335,6 +340,7 @@ impl S3ErrorCode {
             }
             S3ErrorCode::InvalidRange => "The requested range is not satisfiable",
             S3ErrorCode::InvalidRequest => "Invalid Request",
+            S3ErrorCode::InvalidURI => "Couldn't parse the specified URI.",
             S3ErrorCode::InvalidStorageClass => "The storage class you specified is not valid",
             S3ErrorCode::KeyTooLongError => "Your key is too long",
             S3ErrorCode::MalformedTrailerError => {
@@ -649,6 +655,7 @@ mod tests {
             (InvalidPartOrder, 400),
             (InvalidRange, 416),
             (InvalidRequest, 400),
+            (InvalidURI, 400),
             (InvalidStorageClass, 400),
             (KeyTooLongError, 400),
             (MalformedXML, 400),

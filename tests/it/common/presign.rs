@@ -5,7 +5,8 @@ use std::net::SocketAddr;
 use std::time::{Duration, SystemTime};
 
 use aws_sigv4::http_request::{
-    sign, SignableBody, SignableRequest, SignatureLocation, SigningSettings,
+    sign, PercentEncodingMode, SignableBody, SignableRequest, SignatureLocation, SigningSettings,
+    UriPathNormalizationMode,
 };
 
 use super::store::{ACCESS_KEY, SECRET_KEY};
@@ -31,6 +32,9 @@ pub fn presign(addr: SocketAddr, method: &str, target: &str) -> String {
     let mut settings = SigningSettings::default();
     settings.signature_location = SignatureLocation::QueryParams;
     settings.expires_in = Some(Duration::from_secs(300));
+    // As S3 signs: the path encoded once, never normalized.
+    settings.percent_encoding_mode = PercentEncodingMode::Single;
+    settings.uri_path_normalization_mode = UriPathNormalizationMode::Disabled;
     let params = aws_sigv4::sign::v4::SigningParams::builder()
         .identity(&identity)
         .region("us-east-1")

@@ -395,3 +395,14 @@ async fn presigned_urls_with_headers_in_the_query_are_served_and_honoured() {
     assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
     assert_same_bytes(&r.body, &data, "presigned GET");
 }
+
+#[tokio::test]
+async fn a_path_that_is_not_utf8_is_an_invalid_uri() {
+    let store = StoreProcess::start(&[]);
+    let url = presign(store.addr(), "GET", "/bucket/%FF%FE");
+    let r = http_request(store.addr(), "GET", &path_and_query(&url), &[], b"").expect("answer");
+    assert_eq!(
+        (r.status, r.error_code().as_deref()),
+        (400, Some("InvalidURI"))
+    );
+}
