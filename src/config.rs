@@ -149,6 +149,10 @@ pub struct Config {
     /// most after a layout change (a node added, drained or removed); 0: no
     /// limit.
     pub rebalance_mb_s: u64,
+    /// `PREDASTORE_BODY_IDLE_TIMEOUT_MS`: a request body that pauses this
+    /// long is cut off with `RequestTimeout` (a client that stopped short
+    /// of its `Content-Length` holds its connection no longer).
+    pub body_idle_timeout_ms: u64,
     /// `PREDASTORE_ADMIN_TOKEN`: bearer token of the admin API
     /// (`/admin/v1/…`); unset or empty, every admin call is refused. Never
     /// logged.
@@ -235,6 +239,7 @@ impl Default for Config {
             node_down_after: HumanDuration::secs(15 * 60),
             orphan_grace: HumanDuration::secs(3600),
             rebalance_mb_s: 64,
+            body_idle_timeout_ms: 20_000,
             admin_token: None,
         }
     }
@@ -334,6 +339,11 @@ impl Config {
             return Err(ConfigError(format!(
                 "PREDASTORE_META_OP_TIMEOUT_MS: must be 100 to {MAX_META_OP_TIMEOUT_MS}"
             )));
+        }
+        if self.body_idle_timeout_ms < 100 {
+            return Err(ConfigError(
+                "PREDASTORE_BODY_IDLE_TIMEOUT_MS: must be at least 100".into(),
+            ));
         }
         if self.raft_snapshot_every == 0 {
             return Err(ConfigError(

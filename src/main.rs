@@ -387,6 +387,7 @@ fn start_gateway(
         secret_key: cfg.secret_key.clone(),
         domain: cfg.domain.clone(),
         region: cfg.region.clone(),
+        body_idle: Duration::from_millis(cfg.body_idle_timeout_ms),
     }
 }
 

@@ -18,9 +18,6 @@ use super::auth::sigv4::{AuthContext, PayloadHasher};
 use super::checksum::{self, ChecksumAlgorithm, ChecksumError, Checksummer, Digests};
 use super::error::{S3Error, S3ErrorCode};
 
-/// A client may pause this long between body chunks.
-pub(crate) const BODY_IDLE_TIMEOUT: Duration = Duration::from_secs(60);
-
 /// What a body turned out to be, once it ended cleanly.
 #[derive(Clone, Debug)]
 pub(crate) struct BodySummary {
@@ -87,6 +84,7 @@ pub(crate) fn checked_body(
     headers: &HeaderMap,
     auth: &AuthContext,
     declared: u64,
+    idle: Duration,
 ) -> Result<(CheckedBody, SummarySlot), S3Error> {
     let decoder = ChunkedDecoder::for_auth(auth)?;
     let sha = PayloadHasher::for_mode(&auth.payload)?;
@@ -100,6 +98,7 @@ pub(crate) fn checked_body(
     }
     let slot: SummarySlot = Arc::new(Mutex::new(None));
     let state = BodyState {
+        idle,
         payload,
         decoder,
         sha,
@@ -138,6 +137,8 @@ struct BodyState {
     content_md5: Option<String>,
     declared: u64,
     seen: u64,
+    /// How long the client may pause between chunks.
+    idle: Duration,
     buf: BytesMut,
     out: std::vec::IntoIter<Bytes>,
     done: bool,
@@ -161,7 +162,7 @@ impl BodyState {
                 self.hasher.update(&chunk);
                 return Ok(Some(chunk));
             }
-            let raw = match tokio::time::timeout(BODY_IDLE_TIMEOUT, self.payload.next()).await {
+            let raw = match tokio::time::timeout(self.idle, self.payload.next()).await {
                 Err(_) => return Err(S3Error::new(S3ErrorCode::RequestTimeout)),
                 Ok(Some(Err(e))) => {
                     return Err(err(S3ErrorCode::IncompleteBody, format!("body: {e}")));

@@ -51,7 +51,7 @@ pub(crate) async fn upload_part(
 ) -> S3Result {
     let upload = upload(r, gw, upload_id).await?;
     let size = declared_length(r.headers(), &r.auth)?;
-    let (mut body, slot) = checked_body(payload, r.headers(), &r.auth, size)?;
+    let (mut body, slot) = checked_body(payload, r.headers(), &r.auth, size, r.body_idle)?;
     let (part, digests) = gw
         .objects
         .upload_part(&upload, number, size, &mut body, || body_digests(&slot))

@@ -126,7 +126,7 @@ pub(crate) async fn put(r: &S3Request, payload: web::Payload, gw: &Gateway) -> S
         meta,
         if_absent,
     };
-    let (mut body, slot) = checked_body(payload, r.headers(), &r.auth, size)?;
+    let (mut body, slot) = checked_body(payload, r.headers(), &r.auth, size, r.body_idle)?;
     let record = gw
         .objects
         .put(new, &mut body, || body_digests(&slot))

@@ -28,6 +28,9 @@ pub struct Gateway {
     pub domain: Option<String>,
     /// The region answered by GetBucketLocation.
     pub region: String,
+    /// How long a client may pause in the middle of a request body
+    /// (`PREDASTORE_BODY_IDLE_TIMEOUT_MS`) before `RequestTimeout`.
+    pub body_idle: std::time::Duration,
 }
 
 /// One authenticated S3 request.
@@ -46,6 +49,8 @@ pub struct S3Request {
     /// carries in its query (SDKs hoist them there: checksums, checksum
     /// mode); a real header wins over a hoisted one.
     pub headers: HeaderMap,
+    /// How long the client may pause in the middle of the body.
+    pub body_idle: std::time::Duration,
 }
 
 impl S3Request {
@@ -270,6 +275,7 @@ async fn authenticate(req: &HttpRequest, gw: &Gateway) -> Result<S3Request, S3Er
         query,
         auth,
         headers,
+        body_idle: gw.body_idle,
     })
 }
 
@@ -384,7 +390,8 @@ pub async fn small_body(
     if declared > max {
         return Err(S3Error::new(S3ErrorCode::MaxMessageLengthExceeded));
     }
-    let (mut body, _) = super::body::checked_body(payload, r.headers(), &r.auth, declared)?;
+    let (mut body, _) =
+        super::body::checked_body(payload, r.headers(), &r.auth, declared, r.body_idle)?;
     let mut out = bytes::BytesMut::new();
     while let Some(chunk) = body.next().await {
         out.extend_from_slice(&chunk?);

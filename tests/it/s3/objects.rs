@@ -470,3 +470,41 @@ async fn delete_object_and_delete_objects_quiet_and_verbose() {
     }
     assert_eq!(list_all_keys(&s3, "del").await, vec!["k5".to_string()]);
 }
+
+#[tokio::test]
+async fn a_body_that_stops_short_is_cut_off_after_the_idle_timeout() {
+    use std::io::{Read, Write};
+    let store = StoreProcess::start(&[("PREDASTORE_BODY_IDLE_TIMEOUT_MS", "500")]);
+    let s3 = store.client();
+    create_bucket(&s3, "short").await;
+    let url = presign(store.addr(), "PUT", "/short/k");
+    let mut conn = std::net::TcpStream::connect(store.addr()).expect("connect");
+    conn.set_read_timeout(Some(std::time::Duration::from_secs(10)))
+        .expect("timeout");
+    let head = format!(
+        "PUT {} HTTP/1.1\r\nHost: {}\r\nContent-Length: 1000\r\n\r\n",
+        path_and_query(&url),
+        store.addr()
+    );
+    conn.write_all(head.as_bytes()).expect("head");
+    conn.write_all(&[7u8; 10])
+        .expect("ten of the thousand bytes");
+    // The socket waits 10 s at most: the store must answer well before
+    // (it used to hold such a connection for 60 s).
+    let mut answer = Vec::new();
+    let mut buf = [0u8; 4096];
+    while !String::from_utf8_lossy(&answer).contains("</Error>") {
+        match conn.read(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => answer.extend_from_slice(&buf[..n]),
+        }
+    }
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 400"), "{answer}");
+    assert!(answer.contains("<Code>RequestTimeout</Code>"), "{answer}");
+    assert_s3_error(
+        s3.head_object().bucket("short").key("k").send().await,
+        "NotFound",
+        404,
+    );
+}
