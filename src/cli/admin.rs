@@ -21,12 +21,18 @@ pub struct AdminArgs {
     /// The gateway's HTTP address.
     #[arg(
         long,
+        global = true,
         env = "PREDASTORE_ADMIN_URL",
         default_value = "http://127.0.0.1:9000"
     )]
     pub url: String,
     /// The admin token (PREDASTORE_ADMIN_TOKEN of the gateway).
-    #[arg(long, env = "PREDASTORE_ADMIN_TOKEN", hide_env_values = true)]
+    #[arg(
+        long,
+        global = true,
+        env = "PREDASTORE_ADMIN_TOKEN",
+        hide_env_values = true
+    )]
     pub token: Option<String>,
     /// Print the API's JSON instead of tables.
     #[arg(long, global = true)]
@@ -504,6 +510,53 @@ mod tests {
             out.contains("7 objects left to move, 2.0 KiB moved (layout v3)"),
             "{out}"
         );
+    }
+
+    /// `predastore admin …` as main.rs parses it.
+    #[derive(clap::Parser)]
+    struct Cli {
+        #[command(flatten)]
+        args: AdminArgs,
+    }
+
+    #[test]
+    fn options_go_before_or_after_the_subcommand() {
+        use clap::Parser;
+        for argv in [
+            &[
+                "admin",
+                "--url",
+                "http://h:1",
+                "--token",
+                "t",
+                "--json",
+                "node",
+                "drain",
+                "3",
+            ][..],
+            &[
+                "admin",
+                "node",
+                "drain",
+                "3",
+                "--url",
+                "http://h:1",
+                "--token",
+                "t",
+                "--json",
+            ],
+        ] {
+            let cli = Cli::try_parse_from(argv).expect("parses");
+            assert_eq!(cli.args.url, "http://h:1");
+            assert_eq!(cli.args.token.as_deref(), Some("t"));
+            assert!(cli.args.json);
+            assert!(matches!(
+                cli.args.command,
+                AdminCommand::Node {
+                    command: NodeCommand::Drain { id: 3 }
+                }
+            ));
+        }
     }
 
     #[test]
