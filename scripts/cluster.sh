@@ -3,9 +3,12 @@
 # tests: nodes 1-3 `storage,meta`, nodes 4-6 `storage`, a gateway, on
 # 127.0.0.71-77 (HTTP :9000, QUIC :9100), erasure coding 4+2.
 #
-# Usage: scripts/cluster.sh up|down|status
-#   up      builds target/release/predastore if missing, writes TLS material,
-#           starts the seven processes and waits until each is ready
+# Usage: scripts/cluster.sh up [N]|down|status [--json]
+#   up [N]  builds target/release/predastore if missing, writes TLS material,
+#           starts N storage nodes (3 to 6, default 6; below 6 erasure coding
+#           is 2+1) and the gateway, and waits until each is ready. The first
+#           start of a data directory seeds its layout; later ones follow the
+#           layout in Raft (change it with `predastore admin node …`)
 #   down    stops them (SIGTERM, then SIGKILL after 15 s)
 #   status  `predastore admin status` against the gateway
 #
@@ -25,14 +28,14 @@ list() { # list <last id>: id@ip:9100 of nodes 1..<last id>
   echo "$out"
 }
 
-start() { # start <id> <role>
-  local id=$1 role=$2 ip
+start() { # start <id> <role> <storage nodes> <erasure coding>
+  local id=$1 role=$2 nodes=$3 ec=$4 ip
   ip=$(ip_of "$id")
   mkdir -p "$DIR/n$id"
   env PREDASTORE_ROLE="$role" PREDASTORE_NODE_ID="$id" \
     PREDASTORE_LISTEN="$ip:9000" PREDASTORE_QUIC_LISTEN="$ip:9100" \
     PREDASTORE_DATA_DIR="$DIR/n$id" PREDASTORE_META_PEERS="$(list 3)" \
-    PREDASTORE_STORAGE_NODES="$(list 6)" PREDASTORE_EC=4+2 \
+    PREDASTORE_STORAGE_NODES="$(list "$nodes")" PREDASTORE_EC="$ec" \
     PREDASTORE_TLS_CA="$DIR/certs/ca.pem" \
     PREDASTORE_TLS_CERT="$DIR/certs/node$((id - 1)).pem" \
     PREDASTORE_TLS_KEY="$DIR/certs/node$((id - 1))-key.pem" \
@@ -44,26 +47,49 @@ start() { # start <id> <role>
 
 ready() { curl -sf "http://$(ip_of "$1"):9000/health/ready" >/dev/null 2>&1; }
 
-up() {
+running() { # a process of the cluster is alive
+  local pidfile
+  for pidfile in "$DIR"/n*.pid; do
+    [[ -f "$pidfile" ]] && kill -0 "$(cat "$pidfile")" 2>/dev/null && return 0
+  done
+  return 1
+}
+
+up() { # up <storage nodes>
+  local nodes=$1 ec=4+2 id
+  [[ "$nodes" =~ ^[3-6]$ ]] || { echo "up N: N is 3 to 6 storage nodes" >&2; exit 2; }
+  ((nodes == 6)) || ec=2+1
+  if running; then
+    echo "already up in $DIR: scripts/cluster.sh down first" >&2
+    exit 1
+  fi
   [[ -x "$BIN" ]] || (cd "$ROOT" && cargo build --release --bin predastore)
   mkdir -p "$DIR"
   [[ -f "$DIR/certs/ca.pem" ]] || "$BIN" tls init "$DIR/certs" --nodes 7 >/dev/null
-  local id
-  for id in 1 2 3; do start "$id" storage,meta; done
-  for id in 4 5 6; do start "$id" storage; done
-  start 7 gateway
-  for id in 1 2 3 4 5 6 7; do
+  for id in $(seq 1 "$nodes"); do
+    if ((id <= 3)); then
+      start "$id" storage,meta "$nodes" "$ec"
+    else
+      start "$id" storage "$nodes" "$ec"
+    fi
+  done
+  start 7 gateway "$nodes" "$ec"
+  for id in $(seq 1 "$nodes") 7; do
     for _ in $(seq 1 300); do
       ready "$id" && break
       sleep 0.1
     done
-    ready "$id" || { echo "node $id did not start: see $DIR/n$id.log" >&2; exit 1; }
+    if ! ready "$id"; then
+      echo "node $id did not start: see $DIR/n$id.log (scripts/cluster.sh down stops the others)" >&2
+      exit 1
+    fi
   done
   cat <<EOM
-cluster up: 6 storage nodes (1-3 also metadata), 4+2 erasure coding
+cluster up: $nodes storage nodes (1-3 also metadata), $ec erasure coding
   S3 endpoint   http://$GATEWAY_IP:9000  (region us-east-1, path style)
   access key    predastore
   secret key    predastore-secret
+  admin token   $TOKEN
   admin         PREDASTORE_ADMIN_URL=http://$GATEWAY_IP:9000 PREDASTORE_ADMIN_TOKEN=$TOKEN $BIN admin status
   data and logs $DIR
 EOM
@@ -95,8 +121,8 @@ status() {
 }
 
 case "${1:-}" in
-  up) up ;;
+  up) up "${2:-6}" ;;
   down) down ;;
   status) shift; status "$@" ;;
-  *) echo "usage: $0 up|down|status [--json]" >&2; exit 2 ;;
+  *) echo "usage: $0 up [N]|down|status [--json]" >&2; exit 2 ;;
 esac

@@ -152,6 +152,9 @@ async fn the_cluster_script_brings_up_six_nodes_that_serve() {
         tokio::time::sleep(Duration::from_millis(300)).await;
     };
     assert_eq!(status["erasure"], "4+2");
+    // A second `up` would orphan the running processes' pid files.
+    let again = cluster_sh("up", dir.path());
+    assert!(!again.status.success(), "a second up is refused");
     let s3 = aws_sdk_s3::Client::from_conf(
         client_config_at(
             "http://127.0.0.77:9000",
