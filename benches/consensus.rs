@@ -75,6 +75,8 @@ async fn step(
                         name: format!("bench-{n}"),
                         owner: "bench".into(),
                         created_ms: 1,
+                        tags: vec![],
+                        region: None,
                     },
                 };
                 match consensus.send(Submit(op)).await {

@@ -1,6 +1,6 @@
 //! The `predastore` binary: one process, its roles from `PREDASTORE_ROLE`.
 
-use actix_web::{web, App, HttpServer};
+use actix_web::{web, App};
 use clap::{Parser, Subcommand};
 use tracing_subscriber::filter::{filter_fn, FilterExt};
 use tracing_subscriber::prelude::*;
@@ -25,6 +25,8 @@ use predastore::actors::ring::{layout_members, seed_layout, Ring};
 use predastore::actors::shard_server::StorageService;
 use predastore::actors::storage_node::StorageNode;
 use predastore::api::admin::AdminApi;
+use predastore::api::client_errors::{is_http_client_error, ClientErrorLayer};
+use predastore::api::listener::{self, ListenerConfig};
 use predastore::api::s3::Gateway;
 use predastore::config::{is_raft_peer_noise, Config, ConfigError, TlsSource};
 use predastore::error::Error;
@@ -117,8 +119,11 @@ fn main() {
                 // Colours only for a person at a terminal, never in files
                 // or log collectors.
                 .with_ansi(std::io::stdout().is_terminal())
-                .with_filter(filter.and(filter_fn(|m| !is_raft_peer_noise(m)))),
+                .with_filter(filter.and(filter_fn(|m| {
+                    !is_raft_peer_noise(m) && !is_http_client_error(m)
+                }))),
         )
+        .with(ClientErrorLayer)
         .init();
     let result = actix_web::rt::System::new().block_on(serve(cfg));
     if let Err(e) = result {
@@ -270,7 +275,8 @@ async fn serve(cfg: Config) -> Result<(), Error> {
         _ => None,
     };
     let app_node = node.clone();
-    let server = HttpServer::new(move || {
+    let expect_gateway = gateway.clone();
+    let app = move || {
         let mut app = App::new();
         if let Some(node) = &app_node {
             app = app.app_data(node.clone());
@@ -278,32 +284,26 @@ async fn serve(cfg: Config) -> Result<(), Error> {
         if let Some(admin) = &admin {
             app = app.app_data(admin.clone());
         }
+        let app = app.wrap(actix_web::middleware::from_fn(listener::restore_head));
         match &gateway {
             Some(gw) => app
                 .app_data(gw.clone())
                 .configure(predastore::api::configure_s3),
             None => app.configure(predastore::api::configure),
         }
-    })
-    // Small responses go out as headers then body: without TCP_NODELAY the
-    // body waits out the client's delayed ACK (40 ms) on kept-alive
-    // connections.
-    .on_connect(|conn, _| {
-        if let Some(tcp) = conn.downcast_ref::<actix_web::rt::net::TcpStream>() {
-            if let Err(e) = tcp.set_nodelay(true) {
-                tracing::debug!(error = %e, "TCP_NODELAY not set");
-            }
-        }
-    })
-    // A client must send its request head within this time (slow-header
-    // clients are cut off); a head over 128 KiB or 96 headers is refused
-    // by actix-http (431 or 400).
-    .client_request_timeout(REQUEST_HEAD_TIMEOUT)
-    // Our own signal handling: actix-server's would stop the whole actix
-    // System before the storage node had its last sync.
-    .disable_signals()
-    .bind(cfg.listen)?
-    .run();
+    };
+    let listener_config = ListenerConfig {
+        workers: std::thread::available_parallelism().map_or(1, |n| n.get()),
+        // A client must send its request head within this time (slow-header
+        // clients are cut off).
+        head_timeout: REQUEST_HEAD_TIMEOUT,
+    };
+    let server = listener::serve(
+        std::net::TcpListener::bind(cfg.listen)?,
+        listener_config,
+        expect_gateway,
+        app,
+    )?;
     let handle = server.handle();
     actix_web::rt::spawn(async move {
         wait_for_stop_signal().await;

@@ -198,6 +198,15 @@ pub static S3_REQUESTS: LazyLock<IntCounterVec> = LazyLock::new(|| {
         &["op", "status"],
     )
 });
+/// Requests refused as malformed before they reached a handler (bad
+/// framing, a header section too large), by reason.
+pub static HTTP_MALFORMED_REQUESTS: LazyLock<IntCounterVec> = LazyLock::new(|| {
+    counter_vec(
+        "predastore_http_malformed_requests_total",
+        "Requests refused as malformed before reaching a handler, by reason",
+        &["reason"],
+    )
+});
 /// S3 request latency by operation.
 pub static S3_REQUEST_SECONDS: LazyLock<HistogramVec> = LazyLock::new(|| {
     let name = "predastore_s3_request_seconds";
@@ -462,6 +471,7 @@ pub static REGISTRY: LazyLock<Registry> = LazyLock::new(|| {
         Box::new(RAFT_IS_LEADER.clone()),
         Box::new(RAFT_SNAPSHOTS_BUILT.clone()),
         Box::new(S3_REQUESTS.clone()),
+        Box::new(HTTP_MALFORMED_REQUESTS.clone()),
         Box::new(S3_REQUEST_SECONDS.clone()),
         Box::new(S3_BYTES_IN.clone()),
         Box::new(S3_BYTES_OUT.clone()),

@@ -40,20 +40,26 @@ pub(crate) async fn list_buckets(r: &S3Request, gw: &Gateway) -> S3Result {
     Ok(xml(StatusCode::OK, result.to_xml()))
 }
 
-/// CreateBucket (any LocationConstraint is accepted: one region).
+/// CreateBucket (any LocationConstraint is accepted and kept: the store
+/// is one region, but GetBucketLocation answers what the bucket was
+/// created with).
 pub(crate) async fn create(r: &S3Request, payload: web::Payload, gw: &Gateway) -> S3Result {
     let name = r.bucket();
     validate_bucket_name(name)?;
     let body = small_body(r, payload, 64 << 10).await?;
-    if !body.iter().all(u8::is_ascii_whitespace) {
-        parse_create_bucket_configuration(&body)?;
-    }
+    let region = if body.iter().all(u8::is_ascii_whitespace) {
+        None
+    } else {
+        parse_create_bucket_configuration(&body)?.location_constraint
+    };
     gw.objects
         .submit(MetaOp::CreateBucket {
             record: BucketRecord {
                 name: name.to_string(),
                 owner: r.auth.access_key.clone(),
                 created_ms: now_ms(),
+                tags: vec![],
+                region,
             },
         })
         .await
@@ -77,14 +83,11 @@ pub(crate) async fn delete(r: &S3Request, gw: &Gateway) -> S3Result {
     Ok(HttpResponse::NoContent().finish())
 }
 
-/// GetBucketLocation.
+/// GetBucketLocation: the `LocationConstraint` the bucket was created
+/// with, else the store's region (`us-east-1` shows as empty, as AWS).
 pub(crate) async fn location(r: &S3Request, gw: &Gateway) -> S3Result {
-    gw.objects.bucket(r.bucket()).await?;
-    let region = if gw.region == "us-east-1" {
-        String::new()
-    } else {
-        gw.region.clone()
-    };
+    let bucket = gw.objects.bucket(r.bucket()).await?;
+    let region = bucket.region.unwrap_or_else(|| gw.region.clone());
     Ok(xml(StatusCode::OK, LocationConstraint { region }.to_xml()))
 }
 

@@ -3,18 +3,22 @@
 //! aws-chunked bodies, checksums), and the health and metrics endpoints.
 
 pub mod admin;
+pub(crate) mod attributes;
 pub(crate) mod auth;
 pub(crate) mod body;
 pub(crate) mod bucket;
 pub(crate) mod checksum;
+pub mod client_errors;
 pub(crate) mod error;
 pub(crate) mod list;
+pub mod listener;
 pub(crate) mod multipart;
 pub(crate) mod object;
 pub(crate) mod query;
 pub(crate) mod request;
 pub(crate) mod router;
 pub mod s3;
+pub(crate) mod tagging;
 pub(crate) mod xml;
 
 use actix_web::{web, HttpResponse};

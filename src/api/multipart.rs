@@ -9,7 +9,9 @@ use super::body::{checked_body, declared_length};
 use super::bucket::owner;
 use super::checksum::multipart_etag;
 use super::error::{S3Error, S3ErrorCode};
-use super::object::{body_digests, checksum_header, copy_source, object_meta, write_error};
+use super::object::{
+    body_digests, checksum_header, copy_source, object_meta, write_condition, write_error,
+};
 use super::request::{parse_copy_source_range, parse_max_keys, validate_object_key};
 use super::s3::{small_body, xml, Gateway, S3Request, S3Result};
 use super::xml::{
@@ -116,7 +118,9 @@ pub(crate) async fn complete(
         .iter()
         .map(|p| (p.part_number, p.etag.trim_matches('"').to_string()))
         .collect();
-    gw.objects.complete(&upload, parts, etag.clone()).await?;
+    gw.objects
+        .complete(&upload, parts, etag.clone(), write_condition(r)?)
+        .await?;
     let result = CompleteMultipartUploadResult {
         location: format!("/{}/{}", upload.bucket, upload.key),
         bucket: upload.bucket,

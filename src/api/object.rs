@@ -3,6 +3,7 @@
 //! them (stored headers, body digests, checksum elements). The object's
 //! life itself is the object service's ([`crate::actors::frontend`]).
 
+use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse, HttpResponseBuilder};
 use bytes::Bytes;
@@ -12,8 +13,10 @@ use super::body::{checked_body, declared_length, SummarySlot};
 use super::checksum::{ChecksumAlgorithm, Digests};
 use super::error::{S3Error, S3ErrorCode};
 use super::request::{
-    evaluate_conditions, http_date, parse_copy_source, parse_range, response_overrides,
-    user_metadata, validate_object_key, validate_response_overrides, ConditionTarget, Conditions,
+    evaluate_conditions, header_text, http_date, parse_copy_source, parse_part_number, parse_range,
+    parse_tagging_directive, parse_tagging_header, response_overrides, user_metadata,
+    validate_object_key, validate_response_overrides, ConditionTarget, Conditions,
+    TaggingDirective,
 };
 use super::s3::{small_body, xml, Gateway, S3Request, S3Result};
 use super::xml::{
@@ -21,7 +24,7 @@ use super::xml::{
 };
 use crate::actors::frontend::{NewObject, ObjectDigests, ObjectMeta, WriteError};
 use crate::metrics;
-use crate::storage::meta::ObjectRecord;
+use crate::storage::meta::{ObjectRecord, Tags, WriteCondition};
 
 /// Headers stored with an object and returned on GET/HEAD.
 const STORED_HEADERS: &[&str] = &[
@@ -35,19 +38,45 @@ const STORED_HEADERS: &[&str] = &[
 /// Largest DeleteObjects request body.
 const MAX_DELETE_BODY: u64 = 2 << 20;
 
+/// The tags `x-amz-tagging` gives (none when absent).
+fn tags_in_header(r: &S3Request) -> Result<Tags, S3Error> {
+    Ok(match r.header("x-amz-tagging") {
+        Some(v) => parse_tagging_header(v)?,
+        None => Tags::new(),
+    })
+}
+
 /// Reads the metadata headers of a PUT, COPY (REPLACE) or multipart create.
 pub(crate) fn object_meta(r: &S3Request) -> Result<ObjectMeta, S3Error> {
-    let all = r
+    let texts: Vec<(&str, std::borrow::Cow<'_, str>)> = r
         .headers()
         .iter()
-        .filter_map(|(n, v)| Some((n.as_str(), v.to_str().ok()?)));
+        .map(|(n, v)| (n.as_str(), header_text(v.as_bytes())))
+        .collect();
+    let all = texts.iter().map(|(n, v)| (*n, v.as_ref()));
+    let mut headers: Vec<(String, String)> = STORED_HEADERS
+        .iter()
+        .filter_map(|h| Some((h.to_string(), r.header(h)?.to_string())))
+        .collect();
+    // `aws-chunked` describes how this request's body was sent, not the
+    // object: `gzip, aws-chunked` is stored as `gzip`, and a lone
+    // `aws-chunked` not at all.
+    headers.retain_mut(|(name, value)| {
+        if name == "content-encoding" {
+            *value = value
+                .split(',')
+                .map(str::trim)
+                .filter(|c| !c.eq_ignore_ascii_case("aws-chunked") && !c.is_empty())
+                .collect::<Vec<_>>()
+                .join(", ");
+        }
+        !value.is_empty()
+    });
     Ok(ObjectMeta {
         content_type: r.header("content-type").map(str::to_string),
         user_metadata: user_metadata(all)?,
-        headers: STORED_HEADERS
-            .iter()
-            .filter_map(|h| Some((h.to_string(), r.header(h)?.to_string())))
-            .collect(),
+        headers,
+        tags: tags_in_header(r)?,
     })
 }
 
@@ -109,14 +138,7 @@ pub(crate) fn checksum_header(alg: &str) -> Option<&'static str> {
 pub(crate) async fn put(r: &S3Request, payload: web::Payload, gw: &Gateway) -> S3Result {
     validate_object_key(r.key())?;
     let meta = object_meta(r)?;
-    let if_absent = match r.header("if-none-match") {
-        None => false,
-        Some("*") => true,
-        Some(_) => {
-            return Err(S3Error::new(S3ErrorCode::NotImplemented)
-                .with_message("If-None-Match takes only *"))
-        }
-    };
+    let condition = write_condition(r)?;
     gw.objects.bucket_precheck(r.bucket()).await?;
     let size = declared_length(r.headers(), &r.auth)?;
     let new = NewObject {
@@ -124,7 +146,7 @@ pub(crate) async fn put(r: &S3Request, payload: web::Payload, gw: &Gateway) -> S
         key: r.key().to_string(),
         size,
         meta,
-        if_absent,
+        condition,
     };
     let (mut body, slot) = checked_body(payload, r.headers(), &r.auth, size, r.body_idle)?;
     let record = gw
@@ -141,6 +163,23 @@ pub(crate) async fn put(r: &S3Request, payload: web::Payload, gw: &Gateway) -> S
         }
     }
     Ok(resp.finish())
+}
+
+/// The condition of a conditional write: `If-None-Match: *` (create
+/// only) or `If-Match: <etag>` (replace only that version), checked when
+/// the write commits. Other forms are refused as AWS refuses them.
+pub(crate) fn write_condition(r: &S3Request) -> Result<WriteCondition, S3Error> {
+    match (r.header("if-none-match"), r.header("if-match")) {
+        (None, None) => Ok(WriteCondition::Always),
+        (Some("*"), None) => Ok(WriteCondition::IfAbsent),
+        (None, Some(etag)) => Ok(WriteCondition::IfMatch(
+            etag.trim().trim_matches('"').to_string(),
+        )),
+        (Some(_), None) => Err(S3Error::new(S3ErrorCode::NotImplemented)
+            .with_message("If-None-Match on a write takes only *")),
+        (Some(_), Some(_)) => Err(S3Error::new(S3ErrorCode::NotImplemented)
+            .with_message("If-Match and If-None-Match cannot be combined on a write")),
+    }
 }
 
 fn conditions(r: &S3Request, prefix: &str) -> Conditions {
@@ -164,13 +203,19 @@ fn object_headers(resp: &mut HttpResponseBuilder, o: &ObjectRecord) {
                 .unwrap_or_else(|| "binary/octet-stream".into()),
         ));
     for (k, v) in &o.user_metadata {
-        resp.insert_header((format!("x-amz-meta-{k}"), v.as_str()));
+        // Non-ASCII values go back as the UTF-8 bytes they came as.
+        if let (Ok(name), Ok(value)) = (
+            HeaderName::try_from(format!("x-amz-meta-{k}")),
+            HeaderValue::from_bytes(v.as_bytes()),
+        ) {
+            resp.insert_header((name, value));
+        }
     }
     for (k, v) in &o.headers {
         resp.insert_header((k.as_str(), v.as_str()));
     }
-    if !o.parts.is_empty() {
-        resp.insert_header(("x-amz-mp-parts-count", o.parts.len().to_string()));
+    if !o.tags.is_empty() {
+        resp.insert_header(("x-amz-tagging-count", o.tags.len().to_string()));
     }
 }
 
@@ -195,9 +240,15 @@ pub(crate) async fn get(r: &S3Request, gw: &Gateway) -> S3Result {
         }
     })?;
     validate_response_overrides(&r.query, true)?;
-    let range = match r.header("range") {
-        Some(h) => parse_range(h, o.size)?,
-        None => None,
+    let part = r.q("partNumber").map(parse_part_number).transpose()?;
+    let range = match (part, r.header("range")) {
+        (Some(_), Some(_)) => {
+            return Err(S3Error::new(S3ErrorCode::InvalidRequest)
+                .with_message("Cannot specify both Range header and partNumber query parameter."))
+        }
+        (Some(n), None) => part_range(&o, n)?,
+        (None, Some(h)) => parse_range(h, o.size)?,
+        (None, None) => None,
     };
     let mut resp = HttpResponse::build(if range.is_some() {
         StatusCode::PARTIAL_CONTENT
@@ -205,6 +256,9 @@ pub(crate) async fn get(r: &S3Request, gw: &Gateway) -> S3Result {
         StatusCode::OK
     });
     object_headers(&mut resp, &o);
+    if part.is_some() && !o.parts.is_empty() {
+        resp.insert_header(("x-amz-mp-parts-count", o.parts.len().to_string()));
+    }
     if range.is_none()
         && r.header("x-amz-checksum-mode")
             .is_some_and(|m| m.eq_ignore_ascii_case("enabled"))
@@ -242,6 +296,21 @@ pub(crate) async fn get(r: &S3Request, gw: &Gateway) -> S3Result {
         Err(e) => Err(actix_web::error::ErrorInternalServerError(e.to_string())),
     });
     Ok(resp.streaming(stream))
+}
+
+/// The bytes of the `n`-th part of `o` (GET/HEAD with `partNumber`, 1 is
+/// the first): `None` for part 1 of a single-part object (the whole
+/// object, as AWS answers); `InvalidPartNumber` past the last part.
+fn part_range(o: &ObjectRecord, n: u32) -> Result<Option<std::ops::Range<u64>>, S3Error> {
+    if o.parts.is_empty() && n == 1 {
+        return Ok(None);
+    }
+    let index = usize::try_from(n - 1).unwrap_or(usize::MAX);
+    let Some(part) = o.parts.get(index) else {
+        return Err(S3Error::new(S3ErrorCode::InvalidPartNumber));
+    };
+    let start: u64 = o.parts[..index].iter().map(|p| p.size).sum();
+    Ok(Some(start..start + part.size))
 }
 
 /// DeleteObject (a missing key is not an error).
@@ -314,10 +383,14 @@ pub(crate) async fn copy(r: &S3Request, gw: &Gateway) -> S3Result {
             "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.",
         ));
     }
-    let meta = if replace {
+    let mut meta = if replace {
         object_meta(r)?
     } else {
         ObjectMeta::of(&src)
+    };
+    meta.tags = match parse_tagging_directive(r.header("x-amz-tagging-directive"))? {
+        TaggingDirective::Copy => src.tags.clone(),
+        TaggingDirective::Replace => tags_in_header(r)?,
     };
     // A single-part copy of a multipart object gets a plain MD5 ETag.
     let checksums = if src.parts.is_empty() {

@@ -5,7 +5,7 @@
 use actix_web::http::Method;
 
 use super::error::S3Error;
-use super::request::parse_part_number;
+use super::request::{parse_part_number, HeaderScope};
 use super::s3::S3Request;
 
 /// An S3 operation and the arguments the router already parsed.
@@ -74,6 +74,20 @@ pub(crate) enum Endpoint {
         /// The upload.
         upload_id: String,
     },
+    /// `GET /bucket/key?attributes`.
+    GetObjectAttributes,
+    /// `GET /bucket/key?tagging`.
+    GetObjectTagging,
+    /// `PUT /bucket/key?tagging`.
+    PutObjectTagging,
+    /// `DELETE /bucket/key?tagging`.
+    DeleteObjectTagging,
+    /// `GET /bucket?tagging`.
+    GetBucketTagging,
+    /// `PUT /bucket?tagging`.
+    PutBucketTagging,
+    /// `DELETE /bucket?tagging`.
+    DeleteBucketTagging,
     /// A method with no bucket that is not ListBuckets.
     MethodNotAllowed,
     /// A bucket or object request this store does not implement (a
@@ -102,6 +116,18 @@ impl Endpoint {
         Ok(match (&r.bucket, &r.key) {
             (None, _) if m == Method::GET => Endpoint::ListBuckets,
             (None, _) => Endpoint::MethodNotAllowed,
+            (Some(_), None) if r.has("tagging") => match *m {
+                Method::GET => Endpoint::GetBucketTagging,
+                Method::PUT => Endpoint::PutBucketTagging,
+                Method::DELETE => Endpoint::DeleteBucketTagging,
+                _ => Endpoint::NotImplemented,
+            },
+            (Some(_), Some(_)) if r.has("tagging") => match *m {
+                Method::GET => Endpoint::GetObjectTagging,
+                Method::PUT => Endpoint::PutObjectTagging,
+                Method::DELETE => Endpoint::DeleteObjectTagging,
+                _ => Endpoint::NotImplemented,
+            },
             (Some(_), None) => match *m {
                 Method::PUT if r.query.is_empty() => Endpoint::CreateBucket,
                 Method::HEAD => Endpoint::HeadBucket,
@@ -144,6 +170,7 @@ impl Endpoint {
                 (Method::PUT, None) if copy => Endpoint::CopyObject,
                 (Method::PUT, None) if r.query.is_empty() => Endpoint::PutObject,
                 (Method::GET, Some(upload_id)) => Endpoint::ListParts { upload_id },
+                (Method::GET, None) if r.has("attributes") => Endpoint::GetObjectAttributes,
                 (Method::GET, None)
                     if r.query
                         .iter()
@@ -186,7 +213,31 @@ impl Endpoint {
             Endpoint::CompleteMultipartUpload { .. } => "CompleteMultipartUpload",
             Endpoint::AbortMultipartUpload { .. } => "AbortMultipartUpload",
             Endpoint::ListParts { .. } => "ListParts",
+            Endpoint::GetObjectAttributes => "GetObjectAttributes",
+            Endpoint::GetObjectTagging => "GetObjectTagging",
+            Endpoint::PutObjectTagging => "PutObjectTagging",
+            Endpoint::DeleteObjectTagging => "DeleteObjectTagging",
+            Endpoint::GetBucketTagging => "GetBucketTagging",
+            Endpoint::PutBucketTagging => "PutBucketTagging",
+            Endpoint::DeleteBucketTagging => "DeleteBucketTagging",
             Endpoint::MethodNotAllowed | Endpoint::NotImplemented => "Unknown",
+        }
+    }
+
+    /// Which headers asking for missing features the operation refuses
+    /// (see [`check_unsupported_headers`](super::request::check_unsupported_headers)).
+    pub(crate) fn header_scope(&self) -> Option<HeaderScope> {
+        match self {
+            Endpoint::PutObject
+            | Endpoint::CopyObject
+            | Endpoint::CreateMultipartUpload
+            | Endpoint::CreateBucket => Some(HeaderScope::Create),
+            Endpoint::GetObject
+            | Endpoint::HeadObject
+            | Endpoint::GetObjectAttributes
+            | Endpoint::UploadPart { .. }
+            | Endpoint::UploadPartCopy { .. } => Some(HeaderScope::CustomerKeys),
+            _ => None,
         }
     }
 }

@@ -5,15 +5,16 @@
 use actix_web::http::header::{HeaderMap, HeaderName, HeaderValue};
 use actix_web::http::{Method, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse, HttpResponseBuilder};
-use time::OffsetDateTime;
 
-use super::auth::sigv4::{self, AuthContext, AuthError, RequestParts};
+use super::auth::request::authenticate_head;
+use super::auth::sigv4::AuthContext;
+use super::client_errors::count_malformed;
 use super::error::{S3Error, S3ErrorCode};
+use super::request::check_unsupported_headers;
 use super::router::Endpoint;
-use super::{bucket, list, multipart, object};
+use super::{attributes, bucket, list, multipart, object, tagging};
 use crate::actors::frontend::ObjectService;
 use crate::metrics;
-use crate::storage::meta::{MetaRead, MetaReadResult};
 
 /// Everything the S3 handlers share.
 pub struct Gateway {
@@ -102,60 +103,6 @@ impl S3Request {
 /// What handlers return.
 pub type S3Result = Result<HttpResponse, S3Error>;
 
-impl Gateway {
-    async fn secret_for(&self, access_key: &str) -> Option<String> {
-        if access_key == self.access_key {
-            return Some(self.secret_key.clone());
-        }
-        match self
-            .objects
-            .read(MetaRead::AccessKey(access_key.into()))
-            .await
-        {
-            Ok(MetaReadResult::AccessKey(Some(k))) => Some(k.secret),
-            _ => None,
-        }
-    }
-}
-
-/// The access key id a request claims, before verification.
-fn claimed_access_key(parts: &RequestParts<'_>) -> Option<String> {
-    let credential = match sigv4::detect_auth_kind(parts).ok()? {
-        sigv4::AuthKind::Header => {
-            let h = parts.header_values("authorization").next()?;
-            sigv4::AuthorizationHeader::parse(h).ok()?.credential
-        }
-        sigv4::AuthKind::Presigned => sigv4::PresignedParams::parse(parts.query).ok()?.credential,
-        sigv4::AuthKind::Anonymous => return None,
-    };
-    Some(credential.access_key)
-}
-
-/// Splits the request into bucket and key (virtual-host or path style).
-fn address(
-    req: &HttpRequest,
-    domain: Option<&str>,
-) -> Result<(Option<String>, Option<String>), S3Error> {
-    let path = percent_encoding::percent_decode_str(req.path())
-        .decode_utf8()
-        .map_err(|_| S3Error::new(S3ErrorCode::InvalidURI))?;
-    let path = path.strip_prefix('/').unwrap_or(&path);
-    let host = req.connection_info().host().to_string();
-    let host = host
-        .rsplit_once(':')
-        .map_or(host.as_str(), |(h, _)| h)
-        .to_string();
-    let vhost = domain.and_then(|d| host.strip_suffix(d)?.strip_suffix('.').map(str::to_string));
-    let (bucket, key) = match vhost {
-        Some(b) if !b.is_empty() => (Some(b), (!path.is_empty()).then(|| path.to_string())),
-        _ => match path.split_once('/') {
-            Some((b, k)) => (Some(b.to_string()), (!k.is_empty()).then(|| k.to_string())),
-            None => ((!path.is_empty()).then(|| path.to_string()), None),
-        },
-    };
-    Ok((bucket, key))
-}
-
 fn request_id() -> String {
     format!("{:016X}", rand::random::<u64>())
 }
@@ -168,24 +115,28 @@ pub async fn handle(
 ) -> HttpResponse {
     let started = std::time::Instant::now();
     let id = request_id();
-    let (op, result) = match authenticate(&req, &gw).await {
-        Ok(s3) => match Endpoint::route(&s3) {
-            Ok(endpoint) => (endpoint.name(), dispatch(endpoint, s3, payload, &gw).await),
-            Err(e) => (e.name, Err(e.error)),
-        },
-        Err(e) => ("Unauthenticated", Err(e)),
+    let known_method = matches!(
+        *req.method(),
+        Method::GET | Method::HEAD | Method::PUT | Method::POST | Method::DELETE | Method::OPTIONS
+    );
+    let (op, result) = if !known_method {
+        count_malformed("bad_method");
+        ("Unknown", Err(S3Error::new(S3ErrorCode::MethodNotAllowed)))
+    } else {
+        match authenticate(&req, &gw).await {
+            Ok(s3) => match Endpoint::route(&s3) {
+                Ok(endpoint) => (endpoint.name(), dispatch(endpoint, s3, payload, &gw).await),
+                Err(e) => (e.name, Err(e.error)),
+            },
+            Err(e) => ("Unauthenticated", Err(e)),
+        }
     };
     let mut response = match result {
         Ok(r) => r,
-        Err(e) => error_response(&req, e, &id),
+        Err(e) => error_response(req.method(), req.path(), e, &id),
     };
     let status = response.status();
-    if let Ok(v) = actix_web::http::header::HeaderValue::from_str(&id) {
-        response.headers_mut().insert(
-            actix_web::http::header::HeaderName::from_static("x-amz-request-id"),
-            v,
-        );
-    }
+    set_request_id(&mut response, &id);
     metrics::S3_REQUESTS
         .with_label_values(&[op, status.as_str()])
         .inc();
@@ -195,138 +146,54 @@ pub async fn handle(
     response
 }
 
-fn error_response(req: &HttpRequest, mut e: S3Error, id: &str) -> HttpResponse {
+fn set_request_id(response: &mut HttpResponse, id: &str) {
+    if let Ok(v) = HeaderValue::from_str(id) {
+        response
+            .headers_mut()
+            .insert(HeaderName::from_static("x-amz-request-id"), v);
+    }
+}
+
+/// The answer to a request refused before it reached the S3 handler (by
+/// the listener), with its own request id, counted as S3's are.
+pub(crate) fn error_answer(method: &Method, path: &str, e: S3Error) -> HttpResponse {
+    let id = request_id();
+    let mut response = error_response(method, path, e, &id);
+    set_request_id(&mut response, &id);
+    metrics::S3_REQUESTS
+        .with_label_values(&["Unauthenticated", response.status().as_str()])
+        .inc();
+    response
+}
+
+/// The S3 XML error document for `e` (no body for HEAD and 304), with its
+/// status and headers.
+fn error_response(method: &Method, path: &str, mut e: S3Error, id: &str) -> HttpResponse {
     let status = StatusCode::from_u16(e.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let mut b = HttpResponse::build(status);
     for (name, value) in &e.headers {
         b.insert_header((*name, value.as_str()));
     }
-    if e.code == S3ErrorCode::NotModified || req.method() == Method::HEAD {
+    if e.code == S3ErrorCode::NotModified || method == Method::HEAD {
         return b.finish();
     }
     if e.resource.is_none() {
-        e.resource = Some(req.path().to_string());
+        e.resource = Some(path.to_string());
     }
     b.content_type("application/xml").body(e.to_xml(id))
 }
 
 async fn authenticate(req: &HttpRequest, gw: &Gateway) -> Result<S3Request, S3Error> {
-    let headers: Vec<(String, String)> = req
-        .headers()
-        .iter()
-        .filter_map(|(n, v)| {
-            Some((
-                n.as_str().to_ascii_lowercase(),
-                v.to_str().ok()?.to_string(),
-            ))
-        })
-        .collect();
-    let query = super::query::parse(req.query_string());
-    let parts = RequestParts {
-        method: req.method().as_str(),
-        path: req.uri().path(),
-        query: &query,
-        headers: &headers,
-    };
-    let now = OffsetDateTime::now_utc();
-    let auth = match super::auth::sigv2::PresignedV2::parse(&query) {
-        Some(v2) => {
-            let v2 = v2?;
-            let secret = gw
-                .secret_for(&v2.access_key)
-                .await
-                .ok_or(AuthError::UnknownAccessKey)?;
-            v2.verify(
-                parts.method,
-                parts.path,
-                &query,
-                &secret,
-                now.unix_timestamp(),
-            )?;
-            presigned_v2_context(v2.access_key, &gw.region)
-        }
-        None => {
-            let secret = match claimed_access_key(&parts) {
-                Some(key) => gw.secret_for(&key).await,
-                None => None,
-            };
-            sigv4::verify(&parts, &gw.region, |_| secret.clone(), now)
-                .map_err(|e| super::error::in_region(e, &gw.region))?
-        }
-    };
-    let (bucket, key) = address(req, gw.domain.as_deref())?;
-    let headers = with_hoisted_headers(req.headers(), &query);
-    // Authentication parameters, headers hoisted into the query, and the
-    // SDKs' `x-id` operation hint do not change the operation.
-    let query = query
-        .into_iter()
-        .filter(|(k, _)| {
-            !(k.get(..6).is_some_and(|p| p.eq_ignore_ascii_case("x-amz-"))
-                || matches!(
-                    k.as_str(),
-                    "AWSAccessKeyId" | "Signature" | "Expires" | "x-id"
-                ))
-        })
-        .collect();
+    let head = authenticate_head(req.method(), req.uri(), req.headers(), gw).await?;
     Ok(S3Request {
         http: req.clone(),
-        bucket,
-        key,
-        query,
-        auth,
-        headers,
+        bucket: head.bucket,
+        key: head.key,
+        query: head.query,
+        auth: head.auth,
+        headers: head.headers,
         body_idle: gw.body_idle,
     })
-}
-
-/// The SigV4 presigning parameters: authentication, not hoisted headers.
-const AUTH_PARAMS: &[&str] = &[
-    "x-amz-algorithm",
-    "x-amz-credential",
-    "x-amz-date",
-    "x-amz-expires",
-    "x-amz-signedheaders",
-    "x-amz-signature",
-    "x-amz-security-token",
-];
-
-/// `headers` plus the `x-amz-*` query parameters of a presigned URL as
-/// headers (the JavaScript SDK v3 hoists `x-amz-checksum-*`,
-/// `x-amz-sdk-checksum-algorithm` and `x-amz-checksum-mode` there; the
-/// signature covers them as query parameters). A header the request
-/// carries itself is kept.
-fn with_hoisted_headers(headers: &HeaderMap, query: &[(String, String)]) -> HeaderMap {
-    let mut out = headers.clone();
-    for (k, v) in query {
-        let name = k.to_ascii_lowercase();
-        if !name.starts_with("x-amz-") || AUTH_PARAMS.contains(&name.as_str()) {
-            continue;
-        }
-        let (Ok(name), Ok(value)) = (HeaderName::try_from(name), HeaderValue::from_str(v)) else {
-            continue;
-        };
-        if !out.contains_key(&name) {
-            out.insert(name, value);
-        }
-    }
-    out
-}
-
-/// The context of a request a SigV2 presigned URL authenticated: its body,
-/// if any, is not signed.
-fn presigned_v2_context(access_key: String, region: &str) -> AuthContext {
-    AuthContext {
-        access_key,
-        region: region.to_string(),
-        service: sigv4::SERVICE.to_string(),
-        signing_key: sigv4::SigningKey::derive("", "", region, sigv4::SERVICE),
-        seed_signature: String::new(),
-        amz_date: String::new(),
-        scope: String::new(),
-        payload: sigv4::PayloadMode::Unsigned,
-        kind: sigv4::AuthKind::Presigned,
-        signed_headers: vec![],
-    }
 }
 
 async fn dispatch(
@@ -335,6 +202,13 @@ async fn dispatch(
     payload: web::Payload,
     gw: &Gateway,
 ) -> S3Result {
+    if let Some(scope) = endpoint.header_scope() {
+        let headers = r
+            .headers()
+            .iter()
+            .filter_map(|(n, v)| Some((n.as_str(), v.to_str().ok()?)));
+        check_unsupported_headers(headers, scope)?;
+    }
     match endpoint {
         Endpoint::ListBuckets => bucket::list_buckets(&r, gw).await,
         Endpoint::CreateBucket => bucket::create(&r, payload, gw).await,
@@ -365,6 +239,13 @@ async fn dispatch(
         }
         Endpoint::AbortMultipartUpload { upload_id } => multipart::abort(&r, gw, &upload_id).await,
         Endpoint::ListParts { upload_id } => multipart::list_parts(&r, gw, &upload_id).await,
+        Endpoint::GetObjectAttributes => attributes::get(&r, gw).await,
+        Endpoint::GetObjectTagging => tagging::get_object(&r, gw).await,
+        Endpoint::PutObjectTagging => tagging::put_object(&r, payload, gw).await,
+        Endpoint::DeleteObjectTagging => tagging::delete_object(&r, gw).await,
+        Endpoint::GetBucketTagging => tagging::get_bucket(&r, gw).await,
+        Endpoint::PutBucketTagging => tagging::put_bucket(&r, payload, gw).await,
+        Endpoint::DeleteBucketTagging => tagging::delete_bucket(&r, gw).await,
         Endpoint::MethodNotAllowed => Err(S3Error::new(S3ErrorCode::MethodNotAllowed)),
         Endpoint::NotImplemented => Err(S3Error::new(S3ErrorCode::NotImplemented)
             .with_message("This operation or sub-resource is not supported by predastore.")),

@@ -22,6 +22,8 @@ fn create_bucket(name: String) -> MetaOp {
             name,
             owner: "owner".into(),
             created_ms: 1,
+            tags: vec![],
+            region: None,
         },
     }
 }

@@ -14,6 +14,7 @@ mod consensus;
 mod consistency;
 mod deploy;
 mod grafana;
+mod hostile;
 mod inline_objects;
 mod raft_storage;
 mod s3;

@@ -50,6 +50,8 @@ fn create_bucket(name: &str) -> MetaOp {
             name: name.into(),
             owner: "owner".into(),
             created_ms: 1,
+            tags: vec![],
+            region: None,
         },
     }
 }

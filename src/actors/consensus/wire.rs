@@ -18,8 +18,8 @@ use super::ConsensusError;
 use crate::storage::meta::{MetaOp, MetaRead, MetaReadResult, MetaResult, OpId};
 use crate::storage::raft::MetaRaft;
 
-/// Format version of every message here.
-const WIRE_VERSION: u8 = 3;
+/// Format version of every message here. Version 4: records carry tags.
+const WIRE_VERSION: u8 = 4;
 
 /// A message that cannot be decoded.
 #[derive(Debug, thiserror::Error)]

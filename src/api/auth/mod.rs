@@ -1,8 +1,10 @@
 //! Request authentication: AWS Signature Version 4 ([`sigv4`], header and
-//! presigned URL), SigV2 presigned URLs ([`sigv2`]), and the aws-chunked
-//! bodies whose chunks SigV4 signs ([`chunked`]).
+//! presigned URL), SigV2 ([`sigv2`], header and presigned URL), the
+//! aws-chunked bodies whose chunks SigV4 signs ([`chunked`]), and a request
+//! head authenticated as a whole ([`request`]).
 
 pub(crate) mod chunked;
+pub(crate) mod request;
 pub(crate) mod sigv2;
 pub(crate) mod sigv4;
 

@@ -1,7 +1,9 @@
-//! AWS Signature Version 2 presigned URLs (`AWSAccessKeyId`, `Expires`,
-//! `Signature` query parameters). boto3 still generates these by default
-//! for `generate_presigned_url`, so a store its users point at must take
-//! them. Only the query form is accepted; requests are signed with SigV4.
+//! AWS Signature Version 2: presigned URLs (`AWSAccessKeyId`, `Expires`,
+//! `Signature` query parameters), which boto3 still generates by default
+//! for `generate_presigned_url`, and the `Authorization: AWS key:signature`
+//! header older tools (s3cmd with `signature_v2`, Hadoop's s3a of old)
+//! send. Both sign the same string: method, `Content-MD5`, `Content-Type`,
+//! the date (or the expiry), the `x-amz-*` headers, and the resource.
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
@@ -70,9 +72,6 @@ impl PresignedV2 {
 
     /// Checks the signature of `method` on the raw `path` with the decoded
     /// `query`.
-    ///
-    /// The signed sub-resources are `name=value`, or the bare `name` when the
-    /// value is empty (`?uploads`, `?location`).
     pub(crate) fn verify(
         &self,
         method: &str,
@@ -84,30 +83,142 @@ impl PresignedV2 {
         if now_unix > self.expires {
             return Err(AuthError::Expired);
         }
-        let mut subs: Vec<&(String, String)> = query
-            .iter()
-            .filter(|(k, _)| SUBRESOURCES.contains(&k.as_str()))
-            .collect();
-        subs.sort();
-        let mut resource = path.to_string();
-        for (i, (k, v)) in subs.into_iter().enumerate() {
-            resource.push(if i == 0 { '?' } else { '&' });
-            resource.push_str(k);
-            if !v.is_empty() {
-                resource.push('=');
-                resource.push_str(v);
-            }
+        let to_sign = format!(
+            "{method}\n\n\n{}\n{}",
+            self.expires,
+            canonical_resource(path, query)
+        );
+        check_signature(secret, &to_sign, &self.signature)
+    }
+}
+
+/// The signed resource: the path, then the sub-resources sorted, each
+/// `name=value`, or the bare `name` when the value is empty (`?uploads`,
+/// `?location`).
+fn canonical_resource(path: &str, query: &[(String, String)]) -> String {
+    let mut subs: Vec<&(String, String)> = query
+        .iter()
+        .filter(|(k, _)| SUBRESOURCES.contains(&k.as_str()))
+        .collect();
+    subs.sort();
+    let mut resource = path.to_string();
+    for (i, (k, v)) in subs.into_iter().enumerate() {
+        resource.push(if i == 0 { '?' } else { '&' });
+        resource.push_str(k);
+        if !v.is_empty() {
+            resource.push('=');
+            resource.push_str(v);
         }
-        let to_sign = format!("{method}\n\n\n{}\n{resource}", self.expires);
-        let mut mac = Hmac::<Sha1>::new_from_slice(secret.as_bytes())
-            .map_err(|_| AuthError::SignatureMismatch)?;
-        mac.update(to_sign.as_bytes());
-        let expected = mac.finalize().into_bytes();
-        if bool::from(expected.as_slice().ct_eq(&self.signature)) {
-            Ok(())
+    }
+    resource
+}
+
+/// Compares the HMAC-SHA1 of `to_sign` with `signature` in constant time.
+fn check_signature(secret: &str, to_sign: &str, signature: &[u8]) -> Result<(), AuthError> {
+    let mut mac = Hmac::<Sha1>::new_from_slice(secret.as_bytes())
+        .map_err(|_| AuthError::SignatureMismatch)?;
+    mac.update(to_sign.as_bytes());
+    let expected = mac.finalize().into_bytes();
+    if bool::from(expected.as_slice().ct_eq(signature)) {
+        Ok(())
+    } else {
+        Err(AuthError::SignatureMismatch)
+    }
+}
+
+/// How far the request's date may be from the server clock (as SigV4).
+const MAX_SKEW_SECS: i64 = 15 * 60;
+
+/// An `Authorization: AWS <access key>:<base64 signature>` header.
+pub(crate) struct HeaderV2 {
+    /// The access key id.
+    pub access_key: String,
+    signature: Vec<u8>,
+}
+
+impl HeaderV2 {
+    /// Reads a SigV2 `Authorization` header; `None` when the header is of
+    /// another scheme. A header of this scheme that cannot be read is
+    /// `InvalidArgument` (as AWS answers); a signature that is not base64 can
+    /// only mismatch.
+    pub(crate) fn parse(authorization: &str) -> Option<Result<Self, AuthError>> {
+        let credentials = authorization.strip_prefix("AWS ")?;
+        let Some((access_key, signature)) = credentials.trim().split_once(':') else {
+            return Some(Err(AuthError::MalformedV2Header));
+        };
+        if access_key.is_empty() {
+            return Some(Err(AuthError::MalformedV2Header));
+        }
+        Some(Ok(Self {
+            access_key: access_key.to_string(),
+            signature: STANDARD
+                .decode(signature.trim().as_bytes())
+                .unwrap_or_default(),
+        }))
+    }
+
+    /// Checks the signature of a request: `method`, the signed `resource`
+    /// path (with the bucket first for virtual-host requests), the decoded
+    /// `query` and the request's `headers` (lower-case names). The date is
+    /// `x-amz-date` if sent (then signed among the `x-amz-*` headers, with
+    /// an empty date line), else `Date`; more than 15 minutes from
+    /// `now_unix` is `RequestTimeTooSkewed`.
+    pub(crate) fn verify(
+        &self,
+        method: &str,
+        resource: &str,
+        query: &[(String, String)],
+        headers: &[(String, String)],
+        secret: &str,
+        now_unix: i64,
+    ) -> Result<(), AuthError> {
+        let header = |name: &str| {
+            headers
+                .iter()
+                .find(|(k, _)| k == name)
+                .map_or("", |(_, v)| v.trim())
+        };
+        let amz_date = header("x-amz-date");
+        let (date_line, date) = if amz_date.is_empty() {
+            (header("date"), header("date"))
         } else {
-            Err(AuthError::SignatureMismatch)
+            ("", amz_date)
+        };
+        let when = httpdate::parse_http_date(date)
+            .ok()
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .ok_or(AuthError::InvalidDate)?;
+        let when = i64::try_from(when.as_secs()).map_err(|_| AuthError::InvalidDate)?;
+        if (now_unix - when).abs() > MAX_SKEW_SECS {
+            return Err(AuthError::RequestTimeTooSkewed);
         }
+        let mut amz: Vec<(&str, &str)> = headers
+            .iter()
+            .filter(|(k, _)| k.starts_with("x-amz-"))
+            .map(|(k, v)| (k.as_str(), v.trim()))
+            .collect();
+        amz.sort_by(|a, b| a.0.cmp(b.0));
+        let mut amz_lines = String::new();
+        let mut previous: Option<&str> = None;
+        for (name, value) in amz {
+            if previous == Some(name) {
+                amz_lines.pop();
+                amz_lines.push(',');
+            } else {
+                amz_lines.push_str(name);
+                amz_lines.push(':');
+            }
+            amz_lines.push_str(value);
+            amz_lines.push('\n');
+            previous = Some(name);
+        }
+        let to_sign = format!(
+            "{method}\n{}\n{}\n{date_line}\n{amz_lines}{}",
+            header("content-md5"),
+            header("content-type"),
+            canonical_resource(resource, query)
+        );
+        check_signature(secret, &to_sign, &self.signature)
     }
 }
 
@@ -154,6 +265,77 @@ mod tests {
             PresignedV2::parse(&parse("AWSAccessKeyId=k&Signature=%%%")),
             Some(Err(_))
         ));
+    }
+
+    fn headers(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn header_v2_round_trip_and_refusals() {
+        // 2026-11-23 10:00:00 UTC.
+        let now = 1_795_428_000;
+        let date = "Mon, 23 Nov 2026 10:00:00 GMT";
+        let to_sign =
+            format!("PUT\nmd5==\ntext/plain\n{date}\nx-amz-meta-a:1,2\nx-amz-meta-b:x\n/b/k?acl");
+        let auth = format!("AWS key:{}", sign("secret", &to_sign));
+        let h = HeaderV2::parse(&auth).expect("v2").expect("valid");
+        assert_eq!(h.access_key, "key");
+        let hs = headers(&[
+            ("content-md5", "md5=="),
+            ("content-type", "text/plain"),
+            ("date", date),
+            ("x-amz-meta-b", " x "),
+            ("x-amz-meta-a", "1"),
+            ("x-amz-meta-a", "2"),
+        ]);
+        let q = parse("acl&x-id=PutObjectAcl");
+        assert_eq!(h.verify("PUT", "/b/k", &q, &hs, "secret", now), Ok(()));
+        assert_eq!(
+            h.verify("PUT", "/b/k", &q, &hs, "wrong", now),
+            Err(AuthError::SignatureMismatch)
+        );
+        assert_eq!(
+            h.verify("PUT", "/b/k", &q, &hs, "secret", now + 3600),
+            Err(AuthError::RequestTimeTooSkewed)
+        );
+        // x-amz-date replaces Date and leaves the date line empty.
+        let to_sign = format!("GET\n\n\n\nx-amz-date:{date}\n/b/k");
+        let auth = format!("AWS key:{}", sign("secret", &to_sign));
+        let h = HeaderV2::parse(&auth).expect("v2").expect("valid");
+        let hs = headers(&[
+            ("x-amz-date", date),
+            ("date", "Tue, 01 Jan 2019 00:00:00 GMT"),
+        ]);
+        assert_eq!(h.verify("GET", "/b/k", &[], &hs, "secret", now), Ok(()));
+        assert_eq!(
+            h.verify("GET", "/b/k", &[], &headers(&[]), "secret", now),
+            Err(AuthError::InvalidDate)
+        );
+
+        assert!(HeaderV2::parse("AWS4-HMAC-SHA256 Credential=x").is_none());
+        assert!(matches!(HeaderV2::parse("AWS nocolon"), Some(Err(_))));
+        // A signature that is not base64 parses, and can only mismatch.
+        let h = HeaderV2::parse("AWS key:%%%").expect("v2").expect("parses");
+        assert_eq!(
+            h.verify(
+                "GET",
+                "/b/k",
+                &[],
+                &headers(&[("date", date)]),
+                "secret",
+                now
+            ),
+            Err(AuthError::SignatureMismatch)
+        );
+        assert_eq!(
+            s3_code(AuthError::SignatureMismatch),
+            "SignatureDoesNotMatch"
+        );
+        assert_eq!(s3_code(AuthError::MalformedV2Header), "InvalidArgument");
     }
 
     #[test]

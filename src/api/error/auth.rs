@@ -31,11 +31,19 @@ impl From<AuthError> for S3Error {
                 (InvalidArgument, "Unsupported Authorization Type")
             }
             AuthError::MalformedHeader(m) => (AuthorizationHeaderMalformed, header_message(m)),
+            // A validity AWS will not grant is refused as an expired one.
+            AuthError::MalformedQuery(
+                m @ (MalformedQuery::ExpiresTooLong | MalformedQuery::ExpiresZero),
+            ) => (AccessDenied, query_message(m)),
             AuthError::MalformedQuery(m) => (AuthorizationQueryParametersError, query_message(m)),
             AuthError::IncompleteV2Query => (
                 AccessDenied,
                 "Query-string authentication requires the Signature, Expires and \
                  AWSAccessKeyId parameters",
+            ),
+            AuthError::MalformedV2Header => (
+                InvalidArgument,
+                "The authorization header is malformed; it must be AWS <AccessKeyId>:<Signature>.",
             ),
             AuthError::Expired => (AccessDenied, "Request has expired"),
             AuthError::NotYetValid => (AccessDenied, "Request is not valid yet"),

@@ -73,6 +73,8 @@ pub enum S3ErrorCode {
     InvalidPart,
     /// 400: CompleteMultipartUpload parts are not in ascending order.
     InvalidPartOrder,
+    /// 416: `partNumber` names a part the object does not have.
+    InvalidPartNumber,
     /// 416: the `Range` cannot be satisfied.
     InvalidRange,
     /// 400: the request is invalid in a way without its own code
@@ -82,6 +84,9 @@ pub enum S3ErrorCode {
     InvalidURI,
     /// 400: unknown `x-amz-storage-class`.
     InvalidStorageClass,
+    /// 400: a tag set breaks the tagging rules (count, lengths, duplicate
+    /// keys), or `x-amz-tagging` cannot be read.
+    InvalidTag,
     /// 400: the key is longer than 1,024 bytes.
     KeyTooLongError,
     /// 400: aws-chunked trailing headers are malformed.
@@ -106,6 +111,8 @@ pub enum S3ErrorCode {
     NoSuchKey,
     /// 404: the multipart upload does not exist (or was completed/aborted).
     NoSuchUpload,
+    /// 404: the bucket has no tag set.
+    NoSuchTagSet,
     /// 501: the request needs a feature this server does not have.
     NotImplemented,
     /// 304: a conditional GET/HEAD matched; sent without a body.
@@ -116,6 +123,8 @@ pub enum S3ErrorCode {
     RequestTimeTooSkewed,
     /// 400: the client sent the body too slowly.
     RequestTimeout,
+    /// 400: the request's header section is larger than 8 KiB.
+    RequestHeaderSectionTooLarge,
     /// 503: the service cannot take the request now; clients back off.
     ServiceUnavailable,
     /// 403: the signature does not verify.
@@ -151,10 +160,12 @@ impl S3ErrorCode {
         S3ErrorCode::InvalidObjectState,
         S3ErrorCode::InvalidPart,
         S3ErrorCode::InvalidPartOrder,
+        S3ErrorCode::InvalidPartNumber,
         S3ErrorCode::InvalidRange,
         S3ErrorCode::InvalidRequest,
         S3ErrorCode::InvalidURI,
         S3ErrorCode::InvalidStorageClass,
+        S3ErrorCode::InvalidTag,
         S3ErrorCode::KeyTooLongError,
         S3ErrorCode::MalformedTrailerError,
         S3ErrorCode::MalformedXML,
@@ -167,11 +178,13 @@ impl S3ErrorCode {
         S3ErrorCode::NoSuchBucket,
         S3ErrorCode::NoSuchKey,
         S3ErrorCode::NoSuchUpload,
+        S3ErrorCode::NoSuchTagSet,
         S3ErrorCode::NotImplemented,
         S3ErrorCode::NotModified,
         S3ErrorCode::PreconditionFailed,
         S3ErrorCode::RequestTimeTooSkewed,
         S3ErrorCode::RequestTimeout,
+        S3ErrorCode::RequestHeaderSectionTooLarge,
         S3ErrorCode::ServiceUnavailable,
         S3ErrorCode::SignatureDoesNotMatch,
         S3ErrorCode::SlowDown,
@@ -202,10 +215,12 @@ impl S3ErrorCode {
             S3ErrorCode::InvalidObjectState => "InvalidObjectState",
             S3ErrorCode::InvalidPart => "InvalidPart",
             S3ErrorCode::InvalidPartOrder => "InvalidPartOrder",
+            S3ErrorCode::InvalidPartNumber => "InvalidPartNumber",
             S3ErrorCode::InvalidRange => "InvalidRange",
             S3ErrorCode::InvalidRequest => "InvalidRequest",
             S3ErrorCode::InvalidURI => "InvalidURI",
             S3ErrorCode::InvalidStorageClass => "InvalidStorageClass",
+            S3ErrorCode::InvalidTag => "InvalidTag",
             S3ErrorCode::KeyTooLongError => "KeyTooLongError",
             S3ErrorCode::MalformedTrailerError => "MalformedTrailerError",
             S3ErrorCode::MalformedXML => "MalformedXML",
@@ -218,11 +233,13 @@ impl S3ErrorCode {
             S3ErrorCode::NoSuchBucket => "NoSuchBucket",
             S3ErrorCode::NoSuchKey => "NoSuchKey",
             S3ErrorCode::NoSuchUpload => "NoSuchUpload",
+            S3ErrorCode::NoSuchTagSet => "NoSuchTagSet",
             S3ErrorCode::NotImplemented => "NotImplemented",
             S3ErrorCode::NotModified => "NotModified",
             S3ErrorCode::PreconditionFailed => "PreconditionFailed",
             S3ErrorCode::RequestTimeTooSkewed => "RequestTimeTooSkewed",
             S3ErrorCode::RequestTimeout => "RequestTimeout",
+            S3ErrorCode::RequestHeaderSectionTooLarge => "RequestHeaderSectionTooLarge",
             S3ErrorCode::ServiceUnavailable => "ServiceUnavailable",
             S3ErrorCode::SignatureDoesNotMatch => "SignatureDoesNotMatch",
             S3ErrorCode::SlowDown => "SlowDown",
@@ -260,6 +277,7 @@ impl S3ErrorCode {
             | S3ErrorCode::InvalidRequest
             | S3ErrorCode::InvalidURI
             | S3ErrorCode::InvalidStorageClass
+            | S3ErrorCode::InvalidTag
             | S3ErrorCode::KeyTooLongError
             | S3ErrorCode::MalformedTrailerError
             | S3ErrorCode::MalformedXML
@@ -268,6 +286,7 @@ impl S3ErrorCode {
             | S3ErrorCode::MissingRequestBodyError
             | S3ErrorCode::MissingSecurityHeader
             | S3ErrorCode::RequestTimeout
+            | S3ErrorCode::RequestHeaderSectionTooLarge
             | S3ErrorCode::UnexpectedContent
             | S3ErrorCode::XAmzContentSHA256Mismatch => 400,
             S3ErrorCode::AccessDenied
@@ -275,14 +294,17 @@ impl S3ErrorCode {
             | S3ErrorCode::InvalidObjectState
             | S3ErrorCode::RequestTimeTooSkewed
             | S3ErrorCode::SignatureDoesNotMatch => 403,
-            S3ErrorCode::NoSuchBucket | S3ErrorCode::NoSuchKey | S3ErrorCode::NoSuchUpload => 404,
+            S3ErrorCode::NoSuchBucket
+            | S3ErrorCode::NoSuchKey
+            | S3ErrorCode::NoSuchUpload
+            | S3ErrorCode::NoSuchTagSet => 404,
             S3ErrorCode::MethodNotAllowed => 405,
             S3ErrorCode::BucketAlreadyExists
             | S3ErrorCode::BucketAlreadyOwnedByYou
             | S3ErrorCode::BucketNotEmpty => 409,
             S3ErrorCode::MissingContentLength => 411,
             S3ErrorCode::PreconditionFailed => 412,
-            S3ErrorCode::InvalidRange => 416,
+            S3ErrorCode::InvalidRange | S3ErrorCode::InvalidPartNumber => 416,
             S3ErrorCode::InternalError => 500,
             S3ErrorCode::NotImplemented => 501,
             S3ErrorCode::ServiceUnavailable | S3ErrorCode::SlowDown => 503,
@@ -339,9 +361,11 @@ impl S3ErrorCode {
                  in order by part number."
             }
             S3ErrorCode::InvalidRange => "The requested range is not satisfiable",
+            S3ErrorCode::InvalidPartNumber => "The requested partnumber is not satisfiable",
             S3ErrorCode::InvalidRequest => "Invalid Request",
             S3ErrorCode::InvalidURI => "Couldn't parse the specified URI.",
             S3ErrorCode::InvalidStorageClass => "The storage class you specified is not valid",
+            S3ErrorCode::InvalidTag => "The tag provided was not a valid tag.",
             S3ErrorCode::KeyTooLongError => "Your key is too long",
             S3ErrorCode::MalformedTrailerError => {
                 "The request contained trailing data that was not well-formed or did not conform \
@@ -367,6 +391,7 @@ impl S3ErrorCode {
                 "The specified upload does not exist. The upload ID may be invalid, or the upload \
                  may have been aborted or completed."
             }
+            S3ErrorCode::NoSuchTagSet => "The TagSet does not exist",
             S3ErrorCode::NotImplemented => {
                 "A header you provided implies functionality that is not implemented"
             }
@@ -380,6 +405,9 @@ impl S3ErrorCode {
             S3ErrorCode::RequestTimeout => {
                 "Your socket connection to the server was not read from or written to within the \
                  timeout period."
+            }
+            S3ErrorCode::RequestHeaderSectionTooLarge => {
+                "Your request header section exceeds the maximum allowed size."
             }
             S3ErrorCode::ServiceUnavailable => "Reduce your request rate.",
             S3ErrorCode::SignatureDoesNotMatch => {

@@ -50,7 +50,12 @@ fn code(e: &HeaderError) -> S3ErrorCode {
         | HeaderError::EmptyMetadataName
         | HeaderError::InvalidMaxKeys
         | HeaderError::InvalidPartNumber
-        | HeaderError::InvalidContinuationToken => S3ErrorCode::InvalidArgument,
+        | HeaderError::InvalidContinuationToken
+        | HeaderError::InvalidTaggingDirective
+        | HeaderError::InvalidEncryptionMethod => S3ErrorCode::InvalidArgument,
+        HeaderError::InvalidTag(_) => S3ErrorCode::InvalidTag,
+        HeaderError::UnsupportedHeader(_) => S3ErrorCode::NotImplemented,
+        HeaderError::InvalidStorageClass => S3ErrorCode::InvalidStorageClass,
     }
 }
 

@@ -20,7 +20,10 @@
 //! - [`copy_source`]: `x-amz-copy-source` and `x-amz-copy-source-range`;
 //! - [`overrides`]: GetObject's `response-*` query parameters;
 //! - [`user_metadata`](mod@user_metadata): `x-amz-meta-*` headers;
-//! - [`params`]: listing and multipart query parameters.
+//! - [`params`]: listing and multipart query parameters;
+//! - [`tagging`]: `x-amz-tagging`, `x-amz-tagging-directive` and the
+//!   rules every tag set obeys;
+//! - [`unsupported`]: headers asking for features the store lacks.
 
 pub(crate) mod conditional;
 pub(crate) mod copy_source;
@@ -29,6 +32,8 @@ pub(crate) mod names;
 pub(crate) mod overrides;
 pub(crate) mod params;
 pub(crate) mod range;
+pub(crate) mod tagging;
+pub(crate) mod unsupported;
 pub(crate) mod user_metadata;
 
 pub(crate) use conditional::{evaluate_conditions, ConditionTarget, Conditions};
@@ -40,6 +45,10 @@ pub(crate) use params::{
     make_continuation_token, parse_continuation_token, parse_max_keys, parse_part_number,
 };
 pub(crate) use range::parse_range;
+pub(crate) use tagging::{
+    check_tags, parse_tagging_directive, parse_tagging_header, TagTarget, TaggingDirective,
+};
+pub(crate) use unsupported::{check_unsupported_headers, HeaderScope};
 pub(crate) use user_metadata::user_metadata;
 
 /// The message for a malformed `x-amz-copy-source-range`, as AWS words it.
@@ -163,6 +172,38 @@ pub enum HeaderError {
     /// A `continuation-token` this server did not make.
     #[error("The continuation token provided is incorrect")]
     InvalidContinuationToken,
+
+    // ----- Tags -----
+    /// A tag set breaks AWS's rules, or `x-amz-tagging` cannot be read;
+    /// the text is AWS's message.
+    #[error("{0}")]
+    InvalidTag(&'static str),
+    /// `x-amz-tagging-directive` is neither `COPY` nor `REPLACE`.
+    #[error("Unknown tagging directive.")]
+    InvalidTaggingDirective,
+
+    // ----- Features the store lacks -----
+    /// A header asking for a feature the store does not have (encryption,
+    /// object lock, another storage class, a website redirect, grants).
+    #[error("A header you provided implies functionality that is not implemented: {0}")]
+    UnsupportedHeader(String),
+    /// `x-amz-storage-class` names no storage class AWS knows.
+    #[error("The storage class you specified is not valid")]
+    InvalidStorageClass,
+    /// `x-amz-server-side-encryption` names no method AWS knows.
+    #[error("The encryption method specified is not supported")]
+    InvalidEncryptionMethod,
+}
+
+/// A header value as text: UTF-8 when it is (what SDKs send for non-ASCII
+/// user metadata), else each byte as a Latin-1 character (what HTTP/1.1
+/// libraries that encode header strings as Latin-1 send). Both read back
+/// as the string the client signed.
+pub(crate) fn header_text(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
+    match std::str::from_utf8(bytes) {
+        Ok(s) => std::borrow::Cow::Borrowed(s),
+        Err(_) => std::borrow::Cow::Owned(bytes.iter().map(|&b| char::from(b)).collect()),
+    }
 }
 
 /// Parses one or more ASCII digits, saturating at `u64::MAX`: a position past

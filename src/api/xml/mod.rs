@@ -40,11 +40,14 @@ use quick_xml::se::{QuoteLevel, Serializer as XmlSerializer};
 use serde::{Serialize, Serializer};
 use time::OffsetDateTime;
 
+pub(crate) mod attributes;
 pub(crate) mod requests;
 pub(crate) mod responses;
+pub(crate) mod tagging;
 #[cfg(test)]
 mod tests;
 
+pub(crate) use attributes::{AttributesPart, ObjectAttributes, ObjectParts};
 pub(crate) use requests::{
     parse_complete_multipart_upload, parse_create_bucket_configuration, parse_delete,
     MAX_DELETE_OBJECTS, MAX_XML_DEPTH,
@@ -56,6 +59,7 @@ pub(crate) use responses::{
     ListMultipartUploadsResult, ListPartsResult, ListVersionsResult, LocationConstraint,
     ObjectInfo, Owner, PartInfo, UploadInfo, VersionInfo,
 };
+pub(crate) use tagging::{parse_tagging, tagging_to_xml};
 
 /// Starts every document, as in AWS's responses.
 pub(crate) const XML_DECLARATION: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
@@ -161,7 +165,7 @@ fn escape_non_xml_chars(text: &str) -> Cow<'_, str> {
 }
 
 /// Serializes `value` as the document `root`, with declaration and namespace.
-fn render<T: Serialize>(root: &'static str, value: &T) -> String {
+pub(super) fn render<T: Serialize>(root: &'static str, value: &T) -> String {
     let mut body = String::new();
     let written = XmlSerializer::with_root(&mut body, Some(root)).and_then(|mut ser| {
         ser.set_quote_level(QuoteLevel::Full);

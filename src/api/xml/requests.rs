@@ -161,7 +161,10 @@ fn de_capped_objects<'de, D: Deserializer<'de>>(
 /// Checks what serde does not: UTF-8, well-formedness to the end, one root of
 /// the expected name, no DTD, bounded depth, known entities. Returns the text
 /// without a byte-order mark.
-fn check_document<'a>(body: &'a [u8], root: &'static str) -> Result<&'a str, XmlParseError> {
+pub(super) fn check_document<'a>(
+    body: &'a [u8],
+    root: &'static str,
+) -> Result<&'a str, XmlParseError> {
     let text = std::str::from_utf8(body).map_err(|_| XmlParseError::NotUtf8)?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let syntax = |e: &dyn std::fmt::Display| XmlParseError::Syntax(e.to_string());
@@ -229,7 +232,7 @@ fn is_xml_space(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\r' | b'\n')
 }
 
-fn schema(e: quick_xml::DeError) -> XmlParseError {
+pub(super) fn schema(e: quick_xml::DeError) -> XmlParseError {
     XmlParseError::Schema(e.to_string())
 }
 

@@ -15,8 +15,8 @@ use std::sync::PoisonError;
 use super::keys;
 use super::once::Position;
 use super::ops::{
-    MetaOp, MetaOpError, MetaOutcome, MetaResult, OpBatch, MAX_BUCKET_NAME_BYTES, MAX_ID_BYTES,
-    MAX_OBJECT_KEY_BYTES, MAX_PART_NUMBER, MIN_PART_SIZE,
+    MetaOp, MetaOpError, MetaOutcome, MetaResult, OpBatch, WriteCondition, MAX_BUCKET_NAME_BYTES,
+    MAX_ID_BYTES, MAX_OBJECT_KEY_BYTES, MAX_PART_NUMBER, MIN_PART_SIZE,
 };
 use super::records::{
     BucketRecord, ClusterLayout, MultipartUpload, ObjectRecord, PartInfo, PartRecord, ShardSet,
@@ -357,7 +357,7 @@ impl<'a> Overlay<'a> {
         match op {
             MetaOp::CreateBucket { record } => self.create_bucket(record),
             MetaOp::DeleteBucket { name } => self.delete_bucket(name),
-            MetaOp::PutObject { record, if_absent } => self.put_object(record, *if_absent),
+            MetaOp::PutObject { record, condition } => self.put_object(record, condition),
             MetaOp::DeleteObject { bucket, key } => self.delete_object(bucket, key),
             MetaOp::CreateMultipart { upload } => self.create_multipart(upload),
             MetaOp::PutPart { part } => self.put_part(part),
@@ -367,7 +367,8 @@ impl<'a> Overlay<'a> {
                 upload_id,
                 parts,
                 record_template,
-            } => self.complete_multipart(bucket, key, upload_id, parts, record_template),
+                condition,
+            } => self.complete_multipart(bucket, key, upload_id, parts, record_template, condition),
             MetaOp::AbortMultipart {
                 bucket,
                 key,
@@ -437,6 +438,22 @@ impl<'a> Overlay<'a> {
             } => self.place_shards(owner, *object_id, *part, nodes, expected.as_deref()),
             MetaOp::QueueHeal { objects } => self.queue_heal(objects),
             MetaOp::ForgetHeal { objects } => self.forget_heal(objects),
+            MetaOp::PutObjectTags { bucket, key, tags } => {
+                self.require_bucket(bucket)?;
+                check_object_key(key)?;
+                let mut record = self.object(bucket, key)?.ok_or(MetaOpError::NoSuchKey)?;
+                record.tags.clone_from(tags);
+                let v = record.try_encode()?;
+                self.put(Space::Objects, keys::object_key(bucket, key), v)?;
+                Ok(MetaOutcome::Done)
+            }
+            MetaOp::PutBucketTags { bucket, tags } => {
+                let mut record = self.require_bucket(bucket)?;
+                record.tags.clone_from(tags);
+                let v = record.try_encode()?;
+                self.put(Space::Buckets, keys::bucket_key(bucket), v)?;
+                Ok(MetaOutcome::Done)
+            }
         }
     }
 
@@ -482,13 +499,15 @@ impl<'a> Overlay<'a> {
         Ok(MetaOutcome::Done)
     }
 
-    fn put_object(&mut self, record: &ObjectRecord, if_absent: bool) -> Result<MetaOutcome, Fail> {
+    fn put_object(
+        &mut self,
+        record: &ObjectRecord,
+        condition: &WriteCondition,
+    ) -> Result<MetaOutcome, Fail> {
         self.require_bucket(&record.bucket)?;
         check_object_key(&record.key)?;
         let old = self.object(&record.bucket, &record.key)?;
-        if if_absent && old.is_some() {
-            return Err(MetaOpError::PreconditionFailed.into());
-        }
+        check_condition(condition, old.as_ref())?;
         let v = record.try_encode()?;
         self.put(
             Space::Objects,
@@ -555,9 +574,11 @@ impl<'a> Overlay<'a> {
         upload_id: &str,
         listed: &[(u32, String)],
         template: &ObjectRecord,
+        condition: &WriteCondition,
     ) -> Result<MetaOutcome, Fail> {
         let upload = self.upload_for(bucket, key, upload_id)?;
         self.require_bucket(bucket)?;
+        check_condition(condition, self.object(bucket, key)?.as_ref())?;
         if listed.is_empty() {
             return Err(MetaOpError::InvalidRequest.into());
         }
@@ -595,6 +616,7 @@ impl<'a> Overlay<'a> {
             content_type: upload.content_type.clone(),
             user_metadata: upload.user_metadata.clone(),
             headers: upload.headers.clone(),
+            tags: upload.tags.clone(),
             layout: upload.layout,
             parts: chosen
                 .into_iter()
@@ -660,6 +682,23 @@ fn check_id(id: &str) -> Result<(), MetaOpError> {
 }
 
 /// Compares ETags ignoring the surrounding quotes clients may or may not send.
+/// Refuses a conditional write whose condition does not hold of the
+/// version it would replace.
+fn check_condition(
+    condition: &WriteCondition,
+    current: Option<&ObjectRecord>,
+) -> Result<(), MetaOpError> {
+    match (condition, current) {
+        (WriteCondition::Always, _) | (WriteCondition::IfAbsent, None) => Ok(()),
+        (WriteCondition::IfAbsent, Some(_)) => Err(MetaOpError::PreconditionFailed),
+        (WriteCondition::IfMatch(_), None) => Err(MetaOpError::NoSuchKey),
+        (WriteCondition::IfMatch(etag), Some(o)) if etag == "*" || same_etag(&o.etag, etag) => {
+            Ok(())
+        }
+        (WriteCondition::IfMatch(_), Some(_)) => Err(MetaOpError::PreconditionFailed),
+    }
+}
+
 fn same_etag(stored: &str, given: &str) -> bool {
     stored.trim_matches('"') == given.trim_matches('"')
 }

@@ -23,6 +23,7 @@
 mod apply;
 mod heal;
 pub(crate) mod keys;
+mod legacy;
 pub(crate) mod list;
 mod once;
 pub(crate) mod ops;
@@ -36,13 +37,13 @@ mod tests;
 pub use list::{ListPage, ListQuery};
 pub use ops::{
     MetaOp, MetaOpError, MetaOutcome, MetaResult, OpBatch, OpId, PartsPage, ShardOwner,
-    UploadsPage, MAX_BUCKET_NAME_BYTES, MAX_HEAL_ENTRIES, MAX_ID_BYTES, MAX_OBJECT_KEY_BYTES,
-    MIN_PART_SIZE,
+    UploadsPage, WriteCondition, MAX_BUCKET_NAME_BYTES, MAX_HEAL_ENTRIES, MAX_ID_BYTES,
+    MAX_OBJECT_KEY_BYTES, MIN_PART_SIZE,
 };
 pub use read::{MetaRead, MetaReadResult};
 pub use records::{
     AccessKey, BucketRecord, ClusterLayout, ErasureLayout, MultipartUpload, NodeInfo, NodeState,
-    ObjectRecord, PartInfo, PartRecord, PendingDrop, RepairReport, ShardSet, NO_NODE,
+    ObjectRecord, PartInfo, PartRecord, PendingDrop, RepairReport, ShardSet, Tags, NO_NODE,
 };
 pub use state::MetaState;
 

@@ -8,7 +8,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::records::{
-    AccessKey, BucketRecord, ClusterLayout, MultipartUpload, ObjectRecord, PartRecord, RepairReport,
+    AccessKey, BucketRecord, ClusterLayout, MultipartUpload, ObjectRecord, PartRecord,
+    RepairReport, Tags,
 };
 use super::MetaError;
 
@@ -56,8 +57,8 @@ pub enum MetaOp {
     PutObject {
         /// The new version.
         record: ObjectRecord,
-        /// `If-None-Match: *`: refuse (`PreconditionFailed`) if the key exists.
-        if_absent: bool,
+        /// What must hold of the current version for the write to apply.
+        condition: WriteCondition,
     },
     /// Deletes an object; a missing key is not an error (as in S3).
     DeleteObject {
@@ -92,6 +93,9 @@ pub enum MetaOp {
         /// type, metadata, headers and layout are filled in from the upload
         /// and its parts.
         record_template: ObjectRecord,
+        /// What must hold of the current version for the completion to
+        /// apply (the upload is kept when it does not).
+        condition: WriteCondition,
     },
     /// Abandons a multipart upload; the outcome lists its parts so their
     /// shards can be deleted.
@@ -185,6 +189,39 @@ pub enum MetaOp {
         /// What repair found.
         report: RepairReport,
     },
+    /// Replaces the tag set of the current version of an object (empty:
+    /// removes it); `NoSuchKey` if there is none. Nothing else changes.
+    PutObjectTags {
+        /// Bucket name.
+        bucket: String,
+        /// Object key.
+        key: String,
+        /// The new tag set.
+        tags: Tags,
+    },
+    /// Replaces the tag set of a bucket (empty: removes it).
+    PutBucketTags {
+        /// Bucket name.
+        bucket: String,
+        /// The new tag set.
+        tags: Tags,
+    },
+}
+
+/// A conditional write's condition on the version it would replace
+/// (`If-None-Match: *` or `If-Match` on PutObject and
+/// CompleteMultipartUpload), checked when the op applies so two writers
+/// cannot both win.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum WriteCondition {
+    /// Whatever is there.
+    #[default]
+    Always,
+    /// Only if the key does not exist (else `PreconditionFailed`).
+    IfAbsent,
+    /// Only if the current version's ETag is this one (else
+    /// `PreconditionFailed`; `NoSuchKey` if there is none).
+    IfMatch(String),
 }
 
 /// Whose shard set a placement change is for.
@@ -233,7 +270,8 @@ impl MetaOp {
 
     /// Inverse of [`MetaOp::encode`].
     pub fn decode(b: &[u8]) -> Result<Self, MetaError> {
-        super::records::from_bytes(b, "metadata op")
+        // Ops hold records, whose shape changed with the version.
+        super::records::from_bytes_of_version(b, super::records::RECORD_VERSION, "metadata op")
     }
 }
 

@@ -3,7 +3,9 @@
 //! Every record is stored as one version byte ([`RECORD_VERSION`]) followed
 //! by its postcard encoding. Decoding checks the version and that the
 //! postcard body is consumed exactly, so a truncated value is always an
-//! error. A flipped byte either fails to decode or decodes to a different
+//! error. Records written by the previous version ([`LEGACY_VERSION`]) are
+//! still read: the types that changed since decode through their old shape
+//! in [`super::legacy`], the others are read as they are. A flipped byte either fails to decode or decodes to a different
 //! record: bit rot on disk is caught by fjall's block checksums, not here.
 
 use bytes::Bytes;
@@ -18,8 +20,16 @@ use super::MetaError;
 /// configuration refuses 0).
 pub const NO_NODE: u64 = 0;
 
-/// Version byte that starts every encoded record.
-pub(crate) const RECORD_VERSION: u8 = 2;
+/// Version byte that starts every encoded record. Version 3 added tags to
+/// buckets, objects and multipart uploads.
+pub(crate) const RECORD_VERSION: u8 = 3;
+
+/// The previous version, still read (see [`super::legacy`]).
+pub(crate) const LEGACY_VERSION: u8 = 2;
+
+/// A tag set: (key, value) pairs with unique keys, in the order given.
+/// The API layer checks S3's limits (count, lengths) before a set is stored.
+pub type Tags = Vec<(String, String)>;
 
 /// Writes `value` as version byte + postcard.
 pub(super) fn to_bytes<T: Serialize>(value: &T) -> Result<Vec<u8>, MetaError> {
@@ -27,15 +37,29 @@ pub(super) fn to_bytes<T: Serialize>(value: &T) -> Result<Vec<u8>, MetaError> {
         .map_err(|_| MetaError::Encode(std::any::type_name::<T>()))
 }
 
-/// Reads a value written by [`to_bytes`]; `what` names it in errors.
+/// Reads a value written by [`to_bytes`], now or by the previous version
+/// (for types whose shape has not changed since); `what` names it in
+/// errors.
 pub(super) fn from_bytes<T: DeserializeOwned>(
     b: &[u8],
     what: &'static str,
 ) -> Result<T, MetaError> {
-    let Some((&version, body)) = b.split_first() else {
+    match b.first() {
+        Some(&LEGACY_VERSION) => from_bytes_of_version(b, LEGACY_VERSION, what),
+        _ => from_bytes_of_version(b, RECORD_VERSION, what),
+    }
+}
+
+/// Reads a value of the given format `version`.
+pub(super) fn from_bytes_of_version<T: DeserializeOwned>(
+    b: &[u8],
+    version: u8,
+    what: &'static str,
+) -> Result<T, MetaError> {
+    let Some((&found, body)) = b.split_first() else {
         return Err(MetaError::Corrupt(what));
     };
-    if version != RECORD_VERSION {
+    if found != version {
         return Err(MetaError::Corrupt(what));
     }
     match postcard::take_from_bytes::<T>(body) {
@@ -44,9 +68,14 @@ pub(super) fn from_bytes<T: DeserializeOwned>(
     }
 }
 
-/// Gives a record type its versioned `encode`/`decode` pair.
+/// Gives a record type its versioned `encode`/`decode` pair; `$legacy` is
+/// the type's shape in [`LEGACY_VERSION`] records (the type itself when it
+/// has not changed), converted with `From`.
 macro_rules! versioned_record {
     ($ty:ident, $what:literal) => {
+        versioned_record!($ty, $what, $ty);
+    };
+    ($ty:ident, $what:literal, $legacy:ty) => {
         impl $ty {
             /// Versioned binary form, as stored (version byte + postcard).
             pub fn encode(&self) -> Vec<u8> {
@@ -60,9 +89,14 @@ macro_rules! versioned_record {
                 to_bytes(self)
             }
 
-            /// Inverse of [`Self::encode`]; damaged bytes are an error, never a panic.
+            /// Inverse of [`Self::encode`], also reading the previous
+            /// format version; damaged bytes are an error, never a panic.
             pub fn decode(b: &[u8]) -> Result<Self, MetaError> {
-                from_bytes(b, $what)
+                if b.first() == Some(&LEGACY_VERSION) {
+                    return from_bytes_of_version::<$legacy>(b, LEGACY_VERSION, $what)
+                        .map(Self::from);
+                }
+                from_bytes_of_version(b, RECORD_VERSION, $what)
             }
         }
     };
@@ -77,8 +111,13 @@ pub struct BucketRecord {
     pub owner: String,
     /// Creation time, milliseconds since the Unix epoch.
     pub created_ms: u64,
+    /// The bucket's tag set (PutBucketTagging); empty: none.
+    pub tags: Tags,
+    /// The `LocationConstraint` it was created with (`None`: none given,
+    /// which GetBucketLocation answers as the store's region).
+    pub region: Option<String>,
 }
-versioned_record!(BucketRecord, "bucket record");
+versioned_record!(BucketRecord, "bucket record", super::legacy::BucketRecordV2);
 
 /// How an object's (or part's) bytes are erasure coded.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -140,8 +179,10 @@ pub struct ObjectRecord {
     /// The whole object when it is small enough to live in its record
     /// (`PREDASTORE_INLINE_BYTES`); it then has no shards.
     pub inline_data: Option<Bytes>,
+    /// The object's tag set (`x-amz-tagging`, PutObjectTagging).
+    pub tags: Tags,
 }
-versioned_record!(ObjectRecord, "object record");
+versioned_record!(ObjectRecord, "object record", super::legacy::ObjectRecordV2);
 
 /// A multipart upload in progress.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -162,8 +203,14 @@ pub struct MultipartUpload {
     pub headers: Vec<(String, String)>,
     /// Erasure coding every part uses.
     pub layout: ErasureLayout,
+    /// Tag set for the final object (`x-amz-tagging` at creation).
+    pub tags: Tags,
 }
-versioned_record!(MultipartUpload, "multipart upload record");
+versioned_record!(
+    MultipartUpload,
+    "multipart upload record",
+    super::legacy::MultipartUploadV2
+);
 
 /// One uploaded part of a multipart upload.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -386,11 +433,20 @@ mod tests {
     }
 
     fn bucket() -> impl Strategy<Value = BucketRecord> {
-        (text(), text(), any::<u64>()).prop_map(|(name, owner, created_ms)| BucketRecord {
-            name,
-            owner,
-            created_ms,
-        })
+        (
+            text(),
+            text(),
+            any::<u64>(),
+            pairs(),
+            proptest::option::of(text()),
+        )
+            .prop_map(|(name, owner, created_ms, tags, region)| BucketRecord {
+                name,
+                owner,
+                created_ms,
+                tags,
+                region,
+            })
     }
 
     fn object() -> impl Strategy<Value = ObjectRecord> {
@@ -404,12 +460,14 @@ mod tests {
                 nodes(),
                 proptest::option::of(proptest::collection::vec(any::<u8>(), 0..64)),
             ),
+            pairs(),
         )
             .prop_map(
                 |(
                     (bucket, key, object_id, size, etag),
                     (content_type, user_metadata, headers, checksums),
                     (last_modified_ms, layout, parts, shard_nodes, inline_data),
+                    tags,
                 )| ObjectRecord {
                     bucket,
                     key,
@@ -425,6 +483,7 @@ mod tests {
                     parts,
                     shard_nodes,
                     inline_data: inline_data.map(Bytes::from),
+                    tags,
                 },
             )
     }
@@ -433,11 +492,13 @@ mod tests {
         (
             (text(), text(), text(), any::<u64>()),
             (proptest::option::of(text()), pairs(), pairs(), layout()),
+            pairs(),
         )
             .prop_map(
                 |(
                     (bucket, key, upload_id, initiated_ms),
                     (content_type, user_metadata, headers, layout),
+                    tags,
                 )| MultipartUpload {
                     bucket,
                     key,
@@ -447,6 +508,7 @@ mod tests {
                     user_metadata,
                     headers,
                     layout,
+                    tags,
                 },
             )
     }

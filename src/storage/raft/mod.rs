@@ -55,7 +55,8 @@ openraft::declare_raft_types!(
 pub type RaftStorageError = openraft::StorageError<u64>;
 
 /// Format version of values this module stores (entries, vote, state).
-const VALUE_VERSION: u8 = 3;
+/// Version 4: entries carry record format 3 (tags).
+const VALUE_VERSION: u8 = 4;
 
 /// Versioned postcard encoding of a stored value.
 fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, postcard::Error> {

@@ -25,6 +25,8 @@ fn bucket_op() -> MetaOp {
             name: "bucket".into(),
             owner: "test".into(),
             created_ms: 1,
+            tags: vec![],
+            region: None,
         },
     }
 }
@@ -50,10 +52,11 @@ fn put(key: &str, object_id: u128) -> MetaOp {
             parts: vec![],
             shard_nodes: vec![1, 2, 3],
             inline_data: None,
+            tags: vec![],
         },
         // Each key is submitted once: a second application would be
         // refused, so a `PreconditionFailed` means an op applied twice.
-        if_absent: true,
+        condition: predastore::storage::meta::WriteCondition::IfAbsent,
     }
 }
 
@@ -246,7 +249,7 @@ async fn an_op_sent_again_after_a_lost_reply_applies_once() -> TestResult {
     let once = |id: u128, op: MetaOp| SubmitOnce { id, op };
     // The op applies; its reply is "lost" and the caller sends it again,
     // now to a new leader: it is not applied a second time (if it were,
-    // `if_absent` would refuse it with PreconditionFailed).
+    // `WriteCondition::IfAbsent` would refuse it with PreconditionFailed).
     let applied = client
         .consensus
         .send(once(7, put("lost-reply", 7)))

@@ -16,6 +16,7 @@ mod listing;
 mod multipart;
 mod objects;
 mod reads;
+mod tagging;
 
 use std::time::SystemTime;
 

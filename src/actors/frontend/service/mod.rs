@@ -27,10 +27,11 @@ use super::error::ObjectError;
 use super::heal_report::HealReports;
 
 mod settle;
+mod tags;
 use crate::actors::consensus::{Consensus, ConsensusError, Read, Submit, SubmitOnce};
 use crate::storage::meta::{
     BucketRecord, ErasureLayout, MetaOp, MetaOutcome, MetaRead, MetaReadResult, MultipartUpload,
-    ObjectRecord, OpId, PartRecord,
+    ObjectRecord, OpId, PartRecord, Tags, WriteCondition,
 };
 
 /// Largest part S3 accepts.
@@ -57,6 +58,8 @@ pub struct ObjectMeta {
     pub user_metadata: Vec<(String, String)>,
     /// Stored standard headers (Content-Encoding, Cache-Control, …).
     pub headers: Vec<(String, String)>,
+    /// The tag set (`x-amz-tagging`), already checked.
+    pub tags: Tags,
 }
 
 impl ObjectMeta {
@@ -66,6 +69,7 @@ impl ObjectMeta {
             content_type: record.content_type.clone(),
             user_metadata: record.user_metadata.clone(),
             headers: record.headers.clone(),
+            tags: record.tags.clone(),
         }
     }
 }
@@ -90,8 +94,9 @@ pub struct NewObject {
     pub size: u64,
     /// Content-Type, user metadata, stored headers.
     pub meta: ObjectMeta,
-    /// Only if the key does not exist yet (`If-None-Match: *`).
-    pub if_absent: bool,
+    /// What must hold of the version it replaces (`If-None-Match: *`,
+    /// `If-Match`).
+    pub condition: WriteCondition,
 }
 
 /// Milliseconds since the Unix epoch, now.
@@ -378,7 +383,7 @@ impl ObjectService {
             new.meta,
             digests.checksums,
         );
-        self.commit(record, new.if_absent)
+        self.commit(record, new.condition)
             .await
             .map_err(WriteError::Store)
     }
@@ -421,7 +426,7 @@ impl ObjectService {
             meta,
             checksums,
         );
-        self.commit(record, false).await
+        self.commit(record, WriteCondition::Always).await
     }
 
     /// The bytes of `range` of the version `record` names, part after part.
@@ -488,6 +493,7 @@ impl ObjectService {
                 user_metadata: meta.user_metadata,
                 headers: meta.headers,
                 layout: self.layout(),
+                tags: meta.tags,
             },
         })
         .await?;
@@ -576,6 +582,7 @@ impl ObjectService {
         upload: &MultipartUpload,
         parts: Vec<(u32, String)>,
         etag: String,
+        condition: WriteCondition,
     ) -> Result<(), ObjectError> {
         let template = ObjectRecord {
             bucket: upload.bucket.clone(),
@@ -592,6 +599,7 @@ impl ObjectService {
             parts: vec![],
             shard_nodes: vec![],
             inline_data: None,
+            tags: vec![],
         };
         self.submit(MetaOp::CompleteMultipart {
             bucket: upload.bucket.clone(),
@@ -599,6 +607,7 @@ impl ObjectService {
             upload_id: upload.upload_id.clone(),
             parts,
             record_template: template,
+            condition,
         })
         .await?;
         Ok(())
@@ -682,7 +691,7 @@ impl ObjectService {
     async fn commit(
         &self,
         record: ObjectRecord,
-        if_absent: bool,
+        condition: WriteCondition,
     ) -> Result<ObjectRecord, ObjectError> {
         let new = record.shard_sets();
         let degraded = new
@@ -694,7 +703,7 @@ impl ObjectService {
         };
         let op = MetaOp::PutObject {
             record: record.clone(),
-            if_absent,
+            condition,
         };
         self.commit_data(op, owner, new).await?;
         if degraded {
@@ -746,6 +755,7 @@ fn single_part_record(
             None => set.nodes,
         },
         inline_data,
+        tags: meta.tags,
     }
 }
 

@@ -34,6 +34,10 @@ pub enum AuthError {
     /// A SigV2 presigned URL without a usable `Expires`.
     #[error("SigV2 query authentication lacks a valid Expires")]
     IncompleteV2Query,
+    /// An `Authorization: AWS ...` (SigV2) header that is not
+    /// `AWS <key>:<signature>`.
+    #[error("malformed SigV2 Authorization header")]
+    MalformedV2Header,
     /// The presigned URL's validity has ended.
     #[error("the presigned URL has expired")]
     Expired,

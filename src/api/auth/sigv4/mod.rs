@@ -128,7 +128,11 @@ pub enum AuthKind {
 /// Tells which scheme the request uses, so anonymous access can be decided
 /// before calling [`verify`]; using both schemes at once is an error.
 pub(crate) fn detect_auth_kind(parts: &RequestParts<'_>) -> Result<AuthKind, AuthError> {
-    let has_header = parts.header_values("authorization").next().is_some();
+    // An empty Authorization header is no authentication at all (AWS
+    // answers it as an anonymous request).
+    let has_header = parts
+        .header_values("authorization")
+        .any(|v| !v.trim().is_empty());
     let has_query = parts.query.iter().any(|(name, _)| {
         matches!(
             name.as_str(),

@@ -23,6 +23,7 @@ fn refused_op_changes_nothing_and_the_batch_goes_on() -> Result<(), MetaError> {
                 upload_id: "none".into(),
                 parts: vec![(1, "x".into())],
                 record_template: object("b", "k", 2),
+                condition: WriteCondition::Always,
             },
             put("b", "k2", 3),
         ],

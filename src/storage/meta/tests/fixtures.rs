@@ -1,7 +1,7 @@
 //! Record builders shared by the tests of `meta` and of `list`.
 
 use super::super::records::{BucketRecord, ErasureLayout, ObjectRecord};
-use super::super::MetaOp;
+use super::super::{MetaOp, WriteCondition};
 
 pub(crate) fn layout() -> ErasureLayout {
     ErasureLayout {
@@ -16,6 +16,8 @@ pub(crate) fn bucket(name: &str, owner: &str) -> BucketRecord {
         name: name.into(),
         owner: owner.into(),
         created_ms: 1_000,
+        tags: Vec::new(),
+        region: None,
     }
 }
 
@@ -35,13 +37,14 @@ pub(crate) fn object(bucket: &str, key: &str, id: u128) -> ObjectRecord {
         parts: Vec::new(),
         shard_nodes: vec![1, 2, 3, 4, 5, 6],
         inline_data: None,
+        tags: Vec::new(),
     }
 }
 
 pub(crate) fn put(bucket: &str, key: &str, id: u128) -> MetaOp {
     MetaOp::PutObject {
         record: object(bucket, key, id),
-        if_absent: false,
+        condition: WriteCondition::Always,
     }
 }
 

@@ -183,7 +183,7 @@ fn place_shards_of_a_version_that_is_gone_does_not_apply() -> Result<(), MetaErr
         5,
         &[MetaOp::PutObject {
             record: inline,
-            if_absent: false,
+            condition: WriteCondition::Always,
         }],
     )?;
     let r = state.apply_batch(6, &[place(obj_owner("b", "small"), 12, 0, vec![])])?;

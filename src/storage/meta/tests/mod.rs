@@ -12,7 +12,7 @@ mod snapshot;
 use fixtures::*;
 
 use super::records::{MultipartUpload, ObjectRecord, PartRecord};
-use super::{MetaError, MetaOp, MetaState, MIN_PART_SIZE};
+use super::{MetaError, MetaOp, MetaState, WriteCondition, MIN_PART_SIZE};
 
 fn open() -> Result<(tempfile::TempDir, MetaState), MetaError> {
     let dir = tempfile::tempdir()?;
@@ -36,6 +36,7 @@ fn upload(bucket: &str, key: &str, id: &str) -> MultipartUpload {
         user_metadata: vec![("color".into(), "blue".into())],
         headers: vec![("cache-control".into(), "no-cache".into())],
         layout: layout(),
+        tags: Vec::new(),
     }
 }
 
@@ -62,6 +63,7 @@ fn complete(parts: &[(u32, &str)]) -> MetaOp {
             object_id: 77,
             ..object("ignored", "ignored", 77)
         },
+        condition: WriteCondition::Always,
     }
 }
 
@@ -103,7 +105,7 @@ fn scripted_batches() -> Vec<Vec<MetaOp>> {
                 0 => MetaOp::DeleteObject { bucket: b, key: k },
                 1 => MetaOp::PutObject {
                     record: object(&b, &k, u128::from(round * 100 + i)),
-                    if_absent: true,
+                    condition: WriteCondition::IfAbsent,
                 },
                 2 => MetaOp::DeleteBucket { name: b },
                 _ => put(&b, &k, u128::from(round * 100 + i)),

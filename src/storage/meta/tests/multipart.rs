@@ -83,6 +83,7 @@ fn multipart_validation_errors_change_nothing() -> Result<(), MetaError> {
         upload_id: "u1".into(),
         parts: vec![(1, "p1".into())],
         record_template: object("b", "other", 1),
+        condition: WriteCondition::Always,
     };
     let cases = [
         (wrong_key, MetaOpError::NoSuchUpload),

@@ -24,7 +24,7 @@ fn inline_data_survives_reopen_and_stays_out_of_listings() -> Result<(), MetaErr
                 create_bucket("b"),
                 MetaOp::PutObject {
                     record: record.clone(),
-                    if_absent: false,
+                    condition: WriteCondition::Always,
                 },
             ],
         )?;
@@ -150,7 +150,7 @@ fn if_absent_refuses_an_existing_key() -> Result<(), MetaError> {
     let (_dir, state) = open()?;
     let if_absent = |id| MetaOp::PutObject {
         record: object("b", "k", id),
-        if_absent: true,
+        condition: WriteCondition::IfAbsent,
     };
     let r = state.apply_batch(1, &[create_bucket("b"), if_absent(1), if_absent(2)])?;
     assert_eq!(
@@ -250,6 +250,7 @@ fn empty_and_oversized_names_are_refused_not_panics() -> Result<(), MetaError> {
             upload_id: huge.clone(),
             parts: vec![(1, "p1".into())],
             record_template: object("b", "k", 1),
+            condition: WriteCondition::Always,
         },
         access_key(""),
         access_key(&huge),

@@ -36,7 +36,7 @@ fn an_op_sent_again_with_its_id_applies_once() -> Result<(), MetaError> {
     // A refusal is remembered too.
     let if_absent = MetaOp::PutObject {
         record: fixtures::object("b", "k", 12),
-        if_absent: true,
+        condition: WriteCondition::IfAbsent,
     };
     let refused = entry(&state, 4, std::slice::from_ref(&if_absent), &[44], T0 + 6)?;
     assert_eq!(refused, vec![Err(MetaOpError::PreconditionFailed)]);

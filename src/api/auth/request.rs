@@ -1,0 +1,254 @@
+//! Authenticating a request from its head alone (method, URI, headers):
+//! which bucket and key it addresses, who signed it, and how its body is
+//! protected. The S3 handler calls it for every request; the listener's
+//! `Expect: 100-continue` check calls it before the body is sent.
+
+use actix_web::http::header::{HeaderMap, HeaderName, HeaderValue};
+use actix_web::http::{Method, Uri};
+use time::OffsetDateTime;
+
+use super::sigv2::{HeaderV2, PresignedV2};
+use super::sigv4::{self, AuthContext, AuthError, RequestParts};
+use crate::api::error::{in_region, S3Error, S3ErrorCode};
+use crate::api::request::header_text;
+use crate::api::s3::Gateway;
+use crate::storage::meta::{MetaRead, MetaReadResult};
+
+/// An authenticated request head.
+pub(crate) struct Authenticated {
+    /// Bucket, if addressed.
+    pub bucket: Option<String>,
+    /// Object key, if addressed.
+    pub key: Option<String>,
+    /// Decoded query parameters, in order, without the authentication
+    /// parameters and hoisted headers.
+    pub query: Vec<(String, String)>,
+    /// Who signed it, and how the body is protected.
+    pub auth: AuthContext,
+    /// The headers, and the `x-amz-*` headers a presigned URL carries in
+    /// its query (a real header wins over a hoisted one).
+    pub headers: HeaderMap,
+}
+
+impl Gateway {
+    /// The secret of `access_key`: the configured one, or one kept in
+    /// metadata.
+    async fn secret_for(&self, access_key: &str) -> Option<String> {
+        if access_key == self.access_key {
+            return Some(self.secret_key.clone());
+        }
+        match self
+            .objects
+            .read(MetaRead::AccessKey(access_key.into()))
+            .await
+        {
+            Ok(MetaReadResult::AccessKey(Some(k))) => Some(k.secret),
+            _ => None,
+        }
+    }
+
+    /// The secret of `access_key`, or `InvalidAccessKeyId`.
+    async fn known_secret(&self, access_key: &str) -> Result<String, AuthError> {
+        self.secret_for(access_key)
+            .await
+            .ok_or(AuthError::UnknownAccessKey)
+    }
+}
+
+/// Authenticates a request head: SigV2 (header or presigned URL), else
+/// SigV4 (header or presigned URL).
+pub(crate) async fn authenticate_head(
+    method: &Method,
+    uri: &Uri,
+    raw_headers: &HeaderMap,
+    gw: &Gateway,
+) -> Result<Authenticated, S3Error> {
+    let headers: Vec<(String, String)> = raw_headers
+        .iter()
+        .map(|(n, v)| {
+            (
+                n.as_str().to_ascii_lowercase(),
+                header_text(v.as_bytes()).into_owned(),
+            )
+        })
+        .collect();
+    let query = crate::api::query::parse(uri.query().unwrap_or_default());
+    let parts = RequestParts {
+        method: method.as_str(),
+        path: uri.path(),
+        query: &query,
+        headers: &headers,
+    };
+    let now = OffsetDateTime::now_utc();
+    let host = raw_headers
+        .get("host")
+        .and_then(|h| h.to_str().ok())
+        .or_else(|| uri.authority().map(|a| a.as_str()))
+        .unwrap_or_default();
+    let (bucket, key) = address(uri.path(), host, gw.domain.as_deref())?;
+    let v2_header = parts
+        .header_values("authorization")
+        .next()
+        .and_then(HeaderV2::parse);
+    let auth = if let Some(v2) = v2_header {
+        let v2 = v2?;
+        let secret = gw.known_secret(&v2.access_key).await?;
+        // Virtual-host requests sign the bucket as the path's first segment.
+        let resource = match &bucket {
+            Some(b) if !parts.path.starts_with(&format!("/{b}")) => format!("/{b}{}", parts.path),
+            _ => parts.path.to_string(),
+        };
+        let now = now.unix_timestamp();
+        v2.verify(parts.method, &resource, &query, &headers, &secret, now)?;
+        signature_v2_context(v2.access_key, &gw.region)
+    } else if let Some(v2) = PresignedV2::parse(&query) {
+        let v2 = v2?;
+        let secret = gw.known_secret(&v2.access_key).await?;
+        v2.verify(
+            parts.method,
+            parts.path,
+            &query,
+            &secret,
+            now.unix_timestamp(),
+        )?;
+        signature_v2_context(v2.access_key, &gw.region)
+    } else {
+        let secret = match claimed_access_key(&parts) {
+            Some(key) => gw.secret_for(&key).await,
+            None => None,
+        };
+        sigv4::verify(&parts, &gw.region, |_| secret.clone(), now)
+            .map_err(|e| in_region(e, &gw.region))?
+    };
+    let headers = with_hoisted_headers(raw_headers, &query);
+    // Authentication parameters, headers hoisted into the query, and the
+    // SDKs' `x-id` operation hint do not change the operation.
+    let query = query
+        .into_iter()
+        .filter(|(k, _)| {
+            !(k.get(..6).is_some_and(|p| p.eq_ignore_ascii_case("x-amz-"))
+                || matches!(
+                    k.as_str(),
+                    "AWSAccessKeyId" | "Signature" | "Expires" | "x-id"
+                ))
+        })
+        .collect();
+    Ok(Authenticated {
+        bucket,
+        key,
+        query,
+        auth,
+        headers,
+    })
+}
+
+/// The access key id a request claims, before verification.
+fn claimed_access_key(parts: &RequestParts<'_>) -> Option<String> {
+    let credential = match sigv4::detect_auth_kind(parts).ok()? {
+        sigv4::AuthKind::Header => {
+            let h = parts.header_values("authorization").next()?;
+            sigv4::AuthorizationHeader::parse(h).ok()?.credential
+        }
+        sigv4::AuthKind::Presigned => sigv4::PresignedParams::parse(parts.query).ok()?.credential,
+        sigv4::AuthKind::Anonymous => return None,
+    };
+    Some(credential.access_key)
+}
+
+/// Splits the request into bucket and key (virtual-host style when `host`
+/// is `<bucket>.<domain>`, else path style).
+fn address(
+    raw_path: &str,
+    host: &str,
+    domain: Option<&str>,
+) -> Result<(Option<String>, Option<String>), S3Error> {
+    let path = percent_encoding::percent_decode_str(raw_path)
+        .decode_utf8()
+        .map_err(|_| S3Error::new(S3ErrorCode::InvalidURI))?;
+    let path = path.strip_prefix('/').unwrap_or(&path);
+    let host = host.rsplit_once(':').map_or(host, |(h, _)| h);
+    let vhost = domain.and_then(|d| host.strip_suffix(d)?.strip_suffix('.').map(str::to_string));
+    let (bucket, key) = match vhost {
+        Some(b) if !b.is_empty() => (Some(b), (!path.is_empty()).then(|| path.to_string())),
+        _ => match path.split_once('/') {
+            Some((b, k)) => (Some(b.to_string()), (!k.is_empty()).then(|| k.to_string())),
+            None => ((!path.is_empty()).then(|| path.to_string()), None),
+        },
+    };
+    Ok((bucket, key))
+}
+
+/// The SigV4 presigning parameters: authentication, not hoisted headers.
+const AUTH_PARAMS: &[&str] = &[
+    "x-amz-algorithm",
+    "x-amz-credential",
+    "x-amz-date",
+    "x-amz-expires",
+    "x-amz-signedheaders",
+    "x-amz-signature",
+    "x-amz-security-token",
+];
+
+/// `headers` plus the `x-amz-*` query parameters of a presigned URL as
+/// headers (the JavaScript SDK v3 hoists `x-amz-checksum-*`,
+/// `x-amz-sdk-checksum-algorithm` and `x-amz-checksum-mode` there; the
+/// signature covers them as query parameters). A header the request
+/// carries itself is kept.
+fn with_hoisted_headers(headers: &HeaderMap, query: &[(String, String)]) -> HeaderMap {
+    let mut out = headers.clone();
+    for (k, v) in query {
+        let name = k.to_ascii_lowercase();
+        if !name.starts_with("x-amz-") || AUTH_PARAMS.contains(&name.as_str()) {
+            continue;
+        }
+        let (Ok(name), Ok(value)) = (HeaderName::try_from(name), HeaderValue::from_str(v)) else {
+            continue;
+        };
+        if !out.contains_key(&name) {
+            out.insert(name, value);
+        }
+    }
+    out
+}
+
+/// The context of a request SigV2 authenticated (header or presigned URL):
+/// its body, if any, is not signed.
+fn signature_v2_context(access_key: String, region: &str) -> AuthContext {
+    AuthContext {
+        access_key,
+        region: region.to_string(),
+        service: sigv4::SERVICE.to_string(),
+        signing_key: sigv4::SigningKey::derive("", "", region, sigv4::SERVICE),
+        seed_signature: String::new(),
+        amz_date: String::new(),
+        scope: String::new(),
+        payload: sigv4::PayloadMode::Unsigned,
+        kind: sigv4::AuthKind::Presigned,
+        signed_headers: vec![],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn path_and_virtual_host_addressing() {
+        let a = |path, host, domain| address(path, host, domain).unwrap();
+        assert_eq!(
+            a("/b/k/x", "h:9000", None),
+            (Some("b".into()), Some("k/x".into()))
+        );
+        assert_eq!(a("/b", "h", None), (Some("b".into()), None));
+        assert_eq!(a("/", "h", None), (None, None));
+        assert_eq!(
+            a("/k%20x", "b.s3.local:9000", Some("s3.local")),
+            (Some("b".into()), Some("k x".into()))
+        );
+        assert_eq!(
+            a("/b/k", "s3.local", Some("s3.local")),
+            (Some("b".into()), Some("k".into()))
+        );
+        assert!(address("/b/%FF", "h", None).is_err());
+    }
+}

@@ -1,0 +1,209 @@
+//! The HTTP listener of the S3 endpoint: actix-web's app behind our own
+//! connection handling, so every request head is seen before the HTTP
+//! layer parses it ([`framing`]): a pipelined HEAD can no longer cost the
+//! requests around it their answers, and a header section over AWS's limit
+//! gets an S3 XML error in order ([`head`]).
+
+mod expect;
+mod framing;
+mod head;
+#[cfg(test)]
+mod tests;
+
+use std::fmt;
+use std::io;
+use std::net::TcpListener;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use actix_http::body::MessageBody;
+use actix_http::{HttpService, Protocol, Request};
+use actix_service::{
+    fn_service, map_config, IntoServiceFactory, ServiceFactory, ServiceFactoryExt,
+};
+use actix_web::dev::{AppConfig, Response, Service};
+use actix_web::rt::net::TcpStream;
+use actix_web::web;
+use bytes::BytesMut;
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+
+pub use head::restore_head;
+
+use crate::api::client_errors::count_malformed;
+use crate::api::s3::Gateway;
+use framing::RequestFraming;
+
+/// How long the rest of an unread request body is read and dropped after
+/// the answer, before the connection closes.
+const UNREAD_BODY_LINGER: Duration = Duration::from_secs(3);
+
+/// Bytes read from the socket at a time.
+const READ_CHUNK: usize = 64 << 10;
+
+/// How the listener serves connections.
+#[derive(Clone, Copy, Debug)]
+pub struct ListenerConfig {
+    /// Worker threads (each one runs the app).
+    pub workers: usize,
+    /// A client must send its request head within this time.
+    pub head_timeout: Duration,
+}
+
+/// Serves `app` on `listener` (see the module documentation). The app must
+/// be wrapped in [`restore_head`]; with a `gateway`, requests that expect
+/// `100 Continue` are checked first ([`expect`]).
+pub fn serve<F, I, S, B>(
+    listener: TcpListener,
+    config: ListenerConfig,
+    gateway: Option<web::Data<Gateway>>,
+    app: F,
+) -> io::Result<actix_server::Server>
+where
+    F: Fn() -> I + Send + Clone + 'static,
+    I: IntoServiceFactory<S, Request>,
+    S: ServiceFactory<Request, Config = AppConfig> + 'static,
+    S::Error: Into<actix_web::Error> + 'static,
+    S::InitError: fmt::Debug,
+    S::Response: Into<Response<B>> + 'static,
+    <S::Service as Service<Request>>::Future: 'static,
+    B: MessageBody + 'static,
+{
+    actix_server::Server::build()
+        .workers(config.workers)
+        // Our own signal handling stops the server (the storage node has
+        // a last sync to make first).
+        .disable_signals()
+        .listen("s3", listener, move || {
+            let app = app().into_factory().map_err(|e| e.into().error_response());
+            let gateway = gateway.clone();
+            let http = HttpService::build()
+                .client_request_timeout(config.head_timeout)
+                // A request answered before its body was read (refused
+                // credentials, a missing bucket) has the rest of its body
+                // read and dropped for a while before the connection
+                // closes, so the client, still sending, gets the answer
+                // instead of a broken pipe.
+                .client_disconnect_timeout(UNREAD_BODY_LINGER)
+                .expect(fn_service(move |req: Request| {
+                    expect::check_expect(req, gateway.clone())
+                }))
+                .finish(map_config(app, |_| AppConfig::default()));
+            fn_service(|io: TcpStream| async move {
+                // Small responses go out as headers then body: without
+                // TCP_NODELAY the body waits out the client's delayed ACK.
+                if let Err(e) = io.set_nodelay(true) {
+                    tracing::debug!(error = %e, "TCP_NODELAY not set");
+                }
+                let peer = io.peer_addr().ok();
+                Ok((FramedStream::new(io), Protocol::Http1, peer))
+            })
+            .and_then(http)
+        })
+        .map(|b| b.run())
+}
+
+/// A connection whose incoming bytes pass through [`RequestFraming`].
+struct FramedStream<T> {
+    io: T,
+    framing: RequestFraming,
+    /// Read from the socket, not framed yet (an unfinished head).
+    input: BytesMut,
+    /// Framed, not yet handed to the HTTP layer.
+    out: BytesMut,
+    /// The socket has no more to read.
+    eof: bool,
+}
+
+impl<T> FramedStream<T> {
+    fn new(io: T) -> Self {
+        FramedStream {
+            io,
+            framing: RequestFraming::default(),
+            input: BytesMut::new(),
+            out: BytesMut::new(),
+            eof: false,
+        }
+    }
+}
+
+/// A connection closed by the server while a head was still unfinished:
+/// the client was too slow with it.
+impl<T> Drop for FramedStream<T> {
+    fn drop(&mut self) {
+        if !self.eof && !self.input.is_empty() {
+            count_malformed("head_timeout");
+        }
+    }
+}
+
+impl<T: AsyncRead + Unpin> AsyncRead for FramedStream<T> {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        let this = self.get_mut();
+        loop {
+            if !this.out.is_empty() {
+                let n = this.out.len().min(buf.remaining());
+                buf.put_slice(&this.out.split_to(n));
+                return Poll::Ready(Ok(()));
+            }
+            if this.eof {
+                // An unfinished head goes as it is: the HTTP layer answers.
+                if this.input.is_empty() {
+                    return Poll::Ready(Ok(()));
+                }
+                this.out = this.input.split();
+                continue;
+            }
+            this.input.reserve(READ_CHUNK);
+            let read = tokio_util::io::poll_read_buf(Pin::new(&mut this.io), cx, &mut this.input);
+            match read {
+                Poll::Pending => return Poll::Pending,
+                Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
+                Poll::Ready(Ok(0)) => this.eof = true,
+                Poll::Ready(Ok(_)) => {
+                    if let Some(reason) = this.framing.feed(&mut this.input, &mut this.out) {
+                        count_malformed(reason);
+                    }
+                    if this.framing.is_closed() {
+                        this.input.clear();
+                        this.eof = true;
+                    }
+                }
+            }
+        }
+    }
+}
+
+impl<T: AsyncWrite + Unpin> AsyncWrite for FramedStream<T> {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.get_mut().io).poll_write(cx, buf)
+    }
+
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.get_mut().io).poll_write_vectored(cx, bufs)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.io.is_write_vectored()
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.get_mut().io).poll_flush(cx)
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.get_mut().io).poll_shutdown(cx)
+    }
+}

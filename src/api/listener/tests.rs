@@ -1,0 +1,118 @@
+use super::framing::*;
+
+fn run(input: &[u8]) -> (String, Vec<&'static str>) {
+    // Every split of the stream into reads gives the same result.
+    let (whole, refused) = feed_in_steps(&mut RequestFraming::default(), input, input.len().max(1));
+    for step in [1, 2, 3, 7, 64] {
+        let (out, again) = feed_in_steps(&mut RequestFraming::default(), input, step);
+        assert_eq!(out, whole, "split in steps of {step}");
+        assert_eq!(again, refused);
+    }
+    (String::from_utf8_lossy(&whole).into_owned(), refused)
+}
+
+#[test]
+fn plain_requests_pass_unchanged() {
+    let input = "GET /b/k HTTP/1.1\r\nhost: h\r\n\r\n\
+                 PUT /b/k HTTP/1.1\r\nhost: h\r\ncontent-length: 5\r\n\r\nHEAD \
+                 DELETE /b/k HTTP/1.1\r\nhost: h\r\n\r\n";
+    assert_eq!(run(input.as_bytes()), (input.to_string(), vec![]));
+}
+
+#[test]
+fn head_becomes_get_with_the_marker_even_when_pipelined() {
+    let input = "GET /b/k HTTP/1.1\r\nhost: h\r\n\r\n\
+                 HEAD /b/k HTTP/1.1\r\nhost: h\r\n\r\n\
+                 GET /b/k HTTP/1.1\r\nhost: h\r\n\r\n";
+    let want = "GET /b/k HTTP/1.1\r\nhost: h\r\n\r\n\
+                GET /b/k HTTP/1.1\r\nx-predastore-head: 1\r\nhost: h\r\n\r\n\
+                GET /b/k HTTP/1.1\r\nhost: h\r\n\r\n";
+    assert_eq!(run(input.as_bytes()), (want.to_string(), vec![]));
+}
+
+#[test]
+fn a_body_that_looks_like_a_head_is_not_rewritten() {
+    let body = "HEAD /x HTTP/1.1\r\n\r\n";
+    let input = format!(
+        "PUT /b/k HTTP/1.1\r\ncontent-length: {}\r\n\r\n{body}HEAD /b/k HTTP/1.1\r\n\r\n",
+        body.len()
+    );
+    let want = format!(
+        "PUT /b/k HTTP/1.1\r\ncontent-length: {}\r\n\r\n{body}GET /b/k HTTP/1.1\r\nx-predastore-head: 1\r\n\r\n",
+        body.len()
+    );
+    assert_eq!(run(input.as_bytes()).0, want);
+}
+
+#[test]
+fn chunked_bodies_are_followed_to_their_end() {
+    let input = "PUT /b/k HTTP/1.1\r\ntransfer-encoding: chunked\r\n\r\n\
+                 5;ext=1\r\nHEAD \r\n3\r\nabc\r\n0\r\ntrailer: x\r\n\r\n\
+                 HEAD /b/k HTTP/1.1\r\n\r\n";
+    let (out, refused) = run(input.as_bytes());
+    assert!(refused.is_empty());
+    assert!(
+        out.ends_with("0\r\ntrailer: x\r\n\r\nGET /b/k HTTP/1.1\r\nx-predastore-head: 1\r\n\r\n"),
+        "{out}"
+    );
+    assert!(out.contains("5;ext=1\r\nHEAD \r\n"), "{out}");
+}
+
+#[test]
+fn too_large_header_sections_are_replaced_and_the_rest_dropped() {
+    let many: String = (0..500).map(|i| format!("x-h{i}: v\r\n")).collect();
+    let input = format!("GET /b/k HTTP/1.1\r\n{many}\r\nGET /next HTTP/1.1\r\n\r\n");
+    let (out, refused) = run(input.as_bytes());
+    assert_eq!(refused, vec![HEADER_SECTION_TOO_LARGE]);
+    assert_eq!(
+        out,
+        "GET / HTTP/1.1\r\nhost: predastore\r\nx-predastore-refused: header_section_too_large\r\nconnection: close\r\n\r\n"
+    );
+
+    let big = format!("GET /b/k HTTP/1.1\r\nx-big: {}\r\n\r\n", "v".repeat(9000));
+    assert_eq!(run(big.as_bytes()).1, vec![HEADER_SECTION_TOO_LARGE]);
+    // 97 headers is over the HTTP layer's limit even when small.
+    let ninety_seven: String = (0..97).map(|i| format!("a{i}: b\r\n")).collect();
+    let input = format!("GET / HTTP/1.1\r\n{ninety_seven}\r\n");
+    assert_eq!(run(input.as_bytes()).1, vec![HEADER_SECTION_TOO_LARGE]);
+    // A head that never ends.
+    let endless = format!("GET / HTTP/1.1\r\nx: {}", "v".repeat(70_000));
+    assert_eq!(run(endless.as_bytes()).1, vec![HEADER_SECTION_TOO_LARGE]);
+    // Just under the limits passes.
+    let ok = format!("GET / HTTP/1.1\r\nx-big: {}\r\n\r\n", "v".repeat(8000));
+    assert_eq!(run(ok.as_bytes()), (ok.clone(), vec![]));
+}
+
+#[test]
+fn a_broken_chunked_body_is_cut_where_it_breaks() {
+    let head = "PUT / HTTP/1.1\r\ntransfer-encoding: chunked\r\n\r\n";
+    for rest in [
+        "zz\r\nHEAD / HTTP/1.1\r\n\r\n",
+        "2\r\nabcGET / HTTP/1.1\r\n\r\n",
+    ] {
+        let (out, refused) = run(format!("{head}{rest}").as_bytes());
+        assert!(refused.is_empty());
+        assert!(!out.contains("HTTP/1.1\r\n\r\n"), "{out}");
+        assert!(out.starts_with(head), "{out}");
+    }
+}
+
+#[test]
+fn the_markers_cannot_be_sent_by_a_client() {
+    let input = "GET / HTTP/1.1\r\nX-Predastore-Head: 1\r\n\r\n";
+    assert_eq!(run(input.as_bytes()).1, vec![RESERVED_HEADER]);
+}
+
+#[test]
+fn what_the_http_layer_refuses_passes_through() {
+    for input in [
+        "GARBAGE\r\n\r\nHEAD / HTTP/1.1\r\n\r\n",
+        "GET / HTTP/9.9\r\n\r\nHEAD / HTTP/1.1\r\n\r\n",
+        "PUT / HTTP/1.1\r\ncontent-length: 1\r\ncontent-length: 2\r\n\r\nHEAD / HTTP/1.1\r\n\r\n",
+        "PUT / HTTP/1.1\r\ncontent-length: 3\r\ntransfer-encoding: chunked\r\n\r\nHEAD / HTTP/1.1\r\n\r\n",
+        "GET / HTTP/1.1\r\nupgrade: websocket\r\n\r\nHEAD / HTTP/1.1\r\n\r\n",
+        "HEAD / HTTP/1.1\nhost: h\n\nHEAD / HTTP/1.1\r\n\r\n",
+    ] {
+        assert_eq!(run(input.as_bytes()), (input.to_string(), vec![]), "{input}");
+    }
+}

@@ -1,0 +1,171 @@
+//! Request headers that ask for a feature the store does not have. AWS
+//! would act on each (encrypt, lock, archive, redirect, grant); quietly
+//! storing the object without it would let the client believe it had
+//! happened, so such a request is refused before anything is stored.
+
+use super::HeaderError;
+
+/// Which headers an operation is checked for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum HeaderScope {
+    /// An operation that creates an object, an upload or a bucket: every
+    /// header below.
+    Create,
+    /// An operation that reads an object or writes a part: the headers of
+    /// customer-provided encryption keys, which a part or a read would
+    /// have to honour.
+    CustomerKeys,
+}
+
+/// Storage classes AWS knows; all but `STANDARD` are refused as not
+/// implemented, anything else is `InvalidStorageClass`.
+const STORAGE_CLASSES: &[&str] = &[
+    "STANDARD",
+    "REDUCED_REDUNDANCY",
+    "STANDARD_IA",
+    "ONEZONE_IA",
+    "INTELLIGENT_TIERING",
+    "GLACIER",
+    "DEEP_ARCHIVE",
+    "OUTPOSTS",
+    "GLACIER_IR",
+    "SNOW",
+    "EXPRESS_ONEZONE",
+    "FSX_OPENZFS",
+];
+
+/// Server-side encryption methods AWS knows (all refused as not
+/// implemented; another value is `InvalidArgument`).
+const SSE_METHODS: &[&str] = &["AES256", "aws:kms", "aws:kms:dsse"];
+
+/// Canned ACLs that ask for what the store gives anyway (the owner alone
+/// has access); the other canned ACLs and the `x-amz-grant-*` headers are
+/// refused until access control lists exist.
+const PRIVATE_ACLS: &[&str] = &["private", "bucket-owner-full-control"];
+
+/// Prefixes of headers refused whatever their value, by scope.
+const ALWAYS_REFUSED: &[(&str, HeaderScope)] = &[
+    (
+        "x-amz-server-side-encryption-customer-",
+        HeaderScope::CustomerKeys,
+    ),
+    (
+        "x-amz-copy-source-server-side-encryption-customer-",
+        HeaderScope::CustomerKeys,
+    ),
+    ("x-amz-server-side-encryption-", HeaderScope::Create),
+    ("x-amz-object-lock-", HeaderScope::Create),
+    ("x-amz-website-redirect-location", HeaderScope::Create),
+    ("x-amz-grant-", HeaderScope::Create),
+    ("x-amz-write-offset-bytes", HeaderScope::Create),
+];
+
+/// Refuses the first header in `headers` (lower-case names) that asks for
+/// a feature the store lacks, for an operation of `scope`.
+pub(crate) fn check_unsupported_headers<'a>(
+    headers: impl IntoIterator<Item = (&'a str, &'a str)>,
+    scope: HeaderScope,
+) -> Result<(), HeaderError> {
+    let unsupported = |name: &str| Err(HeaderError::UnsupportedHeader(name.to_string()));
+    for (name, value) in headers {
+        let refused = ALWAYS_REFUSED.iter().any(|(prefix, s)| {
+            name.starts_with(prefix) && (*s == HeaderScope::CustomerKeys || scope == *s)
+        });
+        if refused {
+            return unsupported(name);
+        }
+        if scope != HeaderScope::Create {
+            continue;
+        }
+        match name {
+            "x-amz-server-side-encryption" if !SSE_METHODS.contains(&value) => {
+                return Err(HeaderError::InvalidEncryptionMethod)
+            }
+            "x-amz-storage-class" if value != "STANDARD" => {
+                return if STORAGE_CLASSES.contains(&value) {
+                    unsupported(name)
+                } else {
+                    Err(HeaderError::InvalidStorageClass)
+                };
+            }
+            "x-amz-server-side-encryption" => return unsupported(name),
+            "x-amz-acl" if !PRIVATE_ACLS.contains(&value) => return unsupported(name),
+            "x-amz-bucket-object-lock-enabled" if !value.eq_ignore_ascii_case("false") => {
+                return unsupported(name)
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(name: &str, value: &str, scope: HeaderScope) -> Result<(), HeaderError> {
+        check_unsupported_headers([(name, value)], scope)
+    }
+
+    #[test]
+    fn features_the_store_lacks_are_refused_on_create() {
+        for (name, value) in [
+            ("x-amz-server-side-encryption", "AES256"),
+            ("x-amz-server-side-encryption", "aws:kms"),
+            ("x-amz-server-side-encryption-aws-kms-key-id", "k"),
+            ("x-amz-object-lock-mode", "GOVERNANCE"),
+            ("x-amz-object-lock-legal-hold", "ON"),
+            ("x-amz-storage-class", "GLACIER"),
+            ("x-amz-website-redirect-location", "/x"),
+            ("x-amz-acl", "public-read"),
+            (
+                "x-amz-grant-read",
+                "uri=\"http://acs.amazonaws.com/groups/global/AllUsers\"",
+            ),
+            ("x-amz-bucket-object-lock-enabled", "true"),
+        ] {
+            assert_eq!(
+                check(name, value, HeaderScope::Create),
+                Err(HeaderError::UnsupportedHeader(name.into())),
+                "{name}: {value}"
+            );
+        }
+        assert_eq!(
+            check("x-amz-storage-class", "BOGUS", HeaderScope::Create),
+            Err(HeaderError::InvalidStorageClass)
+        );
+        assert_eq!(
+            check("x-amz-server-side-encryption", "bogus", HeaderScope::Create),
+            Err(HeaderError::InvalidEncryptionMethod)
+        );
+    }
+
+    #[test]
+    fn what_the_store_does_anyway_passes() {
+        for (name, value) in [
+            ("x-amz-storage-class", "STANDARD"),
+            ("x-amz-acl", "private"),
+            ("x-amz-acl", "bucket-owner-full-control"),
+            ("x-amz-bucket-object-lock-enabled", "false"),
+            ("x-amz-meta-color", "blue"),
+            ("x-amz-checksum-crc32", "AAAAAA=="),
+            ("x-amz-request-payer", "requester"),
+        ] {
+            assert_eq!(check(name, value, HeaderScope::Create), Ok(()), "{name}");
+        }
+    }
+
+    #[test]
+    fn reads_and_parts_check_customer_keys_only() {
+        assert_eq!(
+            check("x-amz-storage-class", "GLACIER", HeaderScope::CustomerKeys),
+            Ok(())
+        );
+        assert!(check(
+            "x-amz-server-side-encryption-customer-algorithm",
+            "AES256",
+            HeaderScope::CustomerKeys
+        )
+        .is_err());
+    }
+}
