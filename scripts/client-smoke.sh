@@ -1,34 +1,55 @@
 #!/usr/bin/env bash
-# Client smoke test: real S3 clients (the AWS CLI and boto3) against a
-# freshly started predastore.
+# Client smoke test: real S3 clients against a freshly started predastore,
+# each with its default settings (only endpoint, credentials, region and
+# path-style where the client needs them for a store that is not AWS).
 #
 # Usage: scripts/client-smoke.sh [path-to-predastore-binary]
 #   (default: target/release/predastore, built by `cargo build --release`)
 #
-# Creates (or reuses) a virtualenv in target/smoke-venv with pinned awscli
-# and boto3, starts the store on free ports with a temporary data directory,
-# waits for /health/ready, runs an AWS CLI session and a boto3 session, then
-# stops the store with SIGTERM and expects a clean exit. Any mismatch exits
-# non-zero.
+# Installs what the clients need (a virtualenv in target/smoke-venv with
+# pinned awscli and boto3; rclone, s3cmd and restic from Debian's packages
+# when missing; the AWS SDK for JavaScript v3 with `npm ci` from
+# scripts/clients/js/package-lock.json into target/smoke-js), starts the
+# store on free ports with a temporary data directory, waits for
+# /health/ready, and runs one session per client, each in its own bucket:
+#   awscli  scripts/clients/awscli.sh        boto3  scripts/clients/boto3_session.py
+#   rclone  scripts/clients/rclone.sh        s3cmd  scripts/clients/s3cmd.sh
+#   restic  scripts/clients/restic.sh        js     scripts/clients/js/session.mjs
+# A session makes its bucket, uploads a small and a multipart file, lists,
+# downloads and compares bytes, syncs a tree twice (the second moves
+# nothing), fetches a presigned URL with curl, deletes (restic: backs up
+# twice, restores, checks, prunes). A failing session does not stop the
+# others. Then the store is stopped with SIGTERM and must exit 0. Prints a
+# line per client (`NAME: ok` or `NAME: FAIL <step>`) and `N passed, M
+# failed`; exits non-zero on any failure.
 #
 # Environment:
 #   SMOKE_ENDPOINT  use this already running S3 endpoint instead of starting
 #                   the store (the binary argument is then ignored)
 #   SMOKE_ACCESS_KEY, SMOKE_SECRET_KEY
 #                   credentials (defaults below; given to the store it starts)
+#   SMOKE_CLIENTS   run only these sessions (e.g. "rclone js"; default all)
+#   SMOKE_CLIENT_TIMEOUT
+#                   seconds a session may take (default 240)
 #   SMOKE_VENV      virtualenv directory (default target/smoke-venv)
+#   SMOKE_JS_DIR    where npm installs the JavaScript SDK (default target/smoke-js)
 #   SMOKE_SKIP_AUTH_CHECK=1
 #                   skip the wrong-signature checks (for mock endpoints,
 #                   such as moto, that do not verify signatures)
 #   SMOKE_KEEP_LOG  keep the store's log at this path after the run
+#   SMOKE_JS_DEBUG=1
+#                   the JavaScript session logs every request and response
+#   PREDASTORE_LOG  passed on to the store (e.g. predastore=debug)
 set -euo pipefail
 
 AWSCLI_VERSION=1.46.3
 BOTO3_VERSION=1.44.5
 BOTOCORE_VERSION=1.44.5
 S3TRANSFER_VERSION=0.19.3
+ALL_CLIENTS="awscli boto3 rclone s3cmd restic js"
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+CLIENTS_DIR="$ROOT/scripts/clients"
 BIN="${1:-$ROOT/target/release/predastore}"
 # Resolve a relative binary path against the caller's directory.
 case "$BIN" in
@@ -36,6 +57,7 @@ case "$BIN" in
   *) BIN="$PWD/$BIN" ;;
 esac
 VENV="${SMOKE_VENV:-$ROOT/target/smoke-venv}"
+JS_DIR="${SMOKE_JS_DIR:-$ROOT/target/smoke-js}"
 KEEP_LOG="${SMOKE_KEEP_LOG:-}"
 case "$KEEP_LOG" in
   "" | /*) ;;
@@ -43,6 +65,16 @@ case "$KEEP_LOG" in
 esac
 ACCESS_KEY="${SMOKE_ACCESS_KEY:-smoke-access-key}"
 SECRET_KEY="${SMOKE_SECRET_KEY:-smoke-secret-key-0123456789}"
+REGION=us-east-1
+CLIENTS="${SMOKE_CLIENTS:-$ALL_CLIENTS}"
+CLIENT_TIMEOUT="${SMOKE_CLIENT_TIMEOUT:-240}"
+RUN_ID="$(date +%s)-$$"
+for c in $CLIENTS; do
+  [[ " $ALL_CLIENTS " == *" $c "* ]] || {
+    echo "unknown client '$c' in SMOKE_CLIENTS (known: $ALL_CLIENTS)" >&2
+    exit 2
+  }
+done
 
 STEP=0
 step() {
@@ -56,6 +88,7 @@ fail() {
 
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/predastore-smoke.XXXXXX")"
 STORE_PID=""
+SUMMARY=()
 
 STOP_STATUS=""
 stop_store() {
@@ -77,15 +110,19 @@ stop_store() {
   STOP_STATUS=$status
 }
 
+bucket_of() {
+  echo "smoke-$1-$RUN_ID"
+}
+
 cleanup() {
   local rc=$?
   trap - EXIT
   if [[ -n "$STORE_PID" ]]; then
     stop_store 10
-  elif ((rc != 0)) && [[ -n "${BUCKET:-}" && -n "${SMOKE_ENDPOINT:-}" ]]; then
+  elif ((rc != 0)) && [[ -n "${SMOKE_ENDPOINT:-}" && -n "${AWS:-}" ]]; then
     # A shared endpoint: remove what a failed run left (best effort).
-    for b in "$BUCKET" "$PY_BUCKET"; do
-      "$AWS" --endpoint-url "$ENDPOINT" s3 rb --force "s3://$b" >/dev/null 2>&1 || true
+    for c in $CLIENTS; do
+      "$AWS" --endpoint-url "$ENDPOINT" s3 rb --force "s3://$(bucket_of "$c")" >/dev/null 2>&1 || true
     done
   fi
   if [[ -f "$WORK/store.log" ]]; then
@@ -98,10 +135,11 @@ cleanup() {
     fi
   fi
   rm -rf "$WORK"
-  if ((rc == 0)); then
-    echo
-    echo "client smoke: all steps passed"
-  else
+  echo
+  if ((${#SUMMARY[@]})); then
+    # Last, so that CI reads the count.
+    printf '%s\n' "${SUMMARY[@]}"
+  elif ((rc != 0)); then
     echo "client smoke: FAILED (exit $rc)" >&2
   fi
   exit "$rc"
@@ -111,6 +149,10 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 # --- client tools ---------------------------------------------------------
+
+wants() {
+  [[ " $CLIENTS " == *" $1 "* ]]
+}
 
 step "virtualenv $VENV (awscli $AWSCLI_VERSION, boto3 $BOTO3_VERSION)"
 if [[ ! -x "$VENV/bin/python" ]]; then
@@ -122,6 +164,57 @@ fi
 PY="$VENV/bin/python"
 AWS="$VENV/bin/aws"
 "$AWS" --version
+
+# apt_install COMMAND:PACKAGE...: installs the packages whose command is missing.
+apt_install() {
+  local missing=() pair sudo=()
+  for pair in "$@"; do
+    command -v "${pair%%:*}" >/dev/null 2>&1 || missing+=("${pair#*:}")
+  done
+  ((${#missing[@]})) || return 0
+  ((EUID == 0)) || sudo=(sudo)
+  echo "apt-get install ${missing[*]}"
+  if ! "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >"$WORK/apt.log" 2>&1; then
+    # A machine whose package lists are missing or stale.
+    "${sudo[@]}" apt-get update -q >>"$WORK/apt.log" 2>&1 || true
+    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >>"$WORK/apt.log" 2>&1 || {
+      tail -n 20 "$WORK/apt.log" >&2
+      fail "apt-get install ${missing[*]} failed"
+    }
+  fi
+}
+
+step "Debian packages"
+needed=(curl:curl jq:jq)
+wants rclone && needed+=(rclone:rclone)
+wants s3cmd && needed+=(s3cmd:s3cmd)
+wants restic && needed+=(restic:restic)
+wants js && needed+=(node:nodejs npm:npm)
+apt_install "${needed[@]}"
+for pair in "${needed[@]}"; do
+  cmd="${pair%%:*}" pkg="${pair#*:}"
+  ver="$(dpkg-query -W -f '${db:Status-Abbrev}${Version}' "$pkg" 2>/dev/null || true)"
+  if [[ "$ver" == ii* ]]; then
+    echo "$pkg ${ver:3}"
+  else
+    echo "$cmd $("$cmd" --version 2>&1 | sed -n 1p) (not Debian's package $pkg)"
+  fi
+done
+
+if wants js; then
+  step "npm ci in $JS_DIR (versions from scripts/clients/js/package-lock.json)"
+  mkdir -p "$JS_DIR"
+  # Reinstall only when the lock file changed since the last complete install.
+  if ! cmp -s "$CLIENTS_DIR/js/package-lock.json" "$JS_DIR/installed.lock" ||
+    [[ ! -d "$JS_DIR/node_modules" ]]; then
+    rm -f "$JS_DIR/installed.lock"
+    cp "$CLIENTS_DIR/js/package.json" "$CLIENTS_DIR/js/package-lock.json" "$JS_DIR/"
+    (cd "$JS_DIR" && npm ci --no-audit --no-fund --loglevel=error)
+    cp "$CLIENTS_DIR/js/package-lock.json" "$JS_DIR/installed.lock"
+  fi
+  cp "$CLIENTS_DIR/js/session.mjs" "$JS_DIR/"
+  echo "node $(node --version); $(cd "$JS_DIR" && npm ls --depth=0 2>/dev/null | grep -o '@aws-sdk/[^ ]*' | tr '\n' ' ')"
+fi
 
 # --- the store -----------------------------------------------------------
 
@@ -178,11 +271,13 @@ else
   echo "ready (pid $STORE_PID)"
 fi
 
-# --- AWS CLI session -----------------------------------------------------
+# --- client sessions -------------------------------------------------------
 
-cat >"$WORK/aws-config" <<'EOF'
+# The AWS CLI and boto3 read these; the other sessions configure their
+# clients themselves (restic reads the same credentials).
+cat >"$WORK/aws-config" <<EOF
 [default]
-region = us-east-1
+region = $REGION
 s3 =
     addressing_style = path
 EOF
@@ -190,253 +285,76 @@ EOF
 unset AWS_PROFILE AWS_SESSION_TOKEN AWS_DEFAULT_PROFILE
 export AWS_ACCESS_KEY_ID="$ACCESS_KEY"
 export AWS_SECRET_ACCESS_KEY="$SECRET_KEY"
-export AWS_DEFAULT_REGION=us-east-1
+export AWS_DEFAULT_REGION="$REGION"
 export AWS_EC2_METADATA_DISABLED=true
 export AWS_CONFIG_FILE="$WORK/aws-config"
 export AWS_SHARED_CREDENTIALS_FILE="$WORK/aws-credentials"
 
-aws() {
-  "$AWS" --endpoint-url "$ENDPOINT" "$@"
-}
-# JMESPath for the number of keys a (CLI-paginated) listing returned.
-# shellcheck disable=SC2016
-COUNT='length(Contents || `[]`)'
+# What every session gets (scripts/clients/lib.sh describes it).
+export SMOKE_EP="$ENDPOINT" SMOKE_ACCESS_KEY="$ACCESS_KEY" SMOKE_SECRET_KEY="$SECRET_KEY"
+export SMOKE_REGION="$REGION" SMOKE_AWS="$AWS" SMOKE_CLIENTS_DIR="$CLIENTS_DIR"
+export SMOKE_DATA="$WORK/inputs" SMOKE_SKIP_AUTH_CHECK="${SMOKE_SKIP_AUTH_CHECK:-}"
+mkdir -p "$SMOKE_DATA"
+printf 'predastore client smoke test\nline two\n' >"$SMOKE_DATA/small.txt"
+head -c $((24 * 1024 * 1024)) /dev/urandom >"$SMOKE_DATA/big.bin"
 
-PY_BUCKET="smoke-py-$(date +%s)-$$"
-BUCKET="smoke-cli-$(date +%s)-$$"
-S3="s3://$BUCKET"
-cd "$WORK"
-
-step "aws s3 mb $S3"
-aws s3 mb "$S3"
-buckets="$(aws s3 ls)"
-grep -q " $BUCKET\$" <<<"$buckets" || fail "aws s3 ls does not list $BUCKET"
-aws s3api head-bucket --bucket "$BUCKET"
-
-if [[ "${SMOKE_SKIP_AUTH_CHECK:-}" != 1 ]]; then
-  step "a wrong secret key is refused (SignatureDoesNotMatch)"
-  if AWS_SECRET_ACCESS_KEY=wrong-secret-key aws s3api list-objects-v2 --bucket "$BUCKET" 2>auth.err; then
-    fail "a request signed with a wrong secret key succeeded"
+declare -A RESULT=()
+# run_client NAME COMMAND...: runs a session in $WORK/NAME with its own
+# bucket and time limit, and records its result.
+run_client() {
+  local name=$1 rc=0 at
+  shift
+  wants "$name" || return 0
+  step "$name session (bucket $(bucket_of "$name"))"
+  mkdir -p "$WORK/$name"
+  : >"$WORK/$name.step"
+  local started=$SECONDS
+  (
+    cd "$WORK/$name"
+    SMOKE_CLIENT="$name" SMOKE_BUCKET="$(bucket_of "$name")" SMOKE_STEP_FILE="$WORK/$name.step" \
+      exec timeout -k 10 "$CLIENT_TIMEOUT" "$@"
+  ) || rc=$?
+  at="$(cat "$WORK/$name.step")"
+  if ((rc == 0)); then
+    RESULT[$name]=ok
+  elif ((rc == 124)); then
+    RESULT[$name]="FAIL ${at:-start} (timed out after ${CLIENT_TIMEOUT}s)"
+  else
+    RESULT[$name]="FAIL ${at:-start}"
   fi
-  grep -q SignatureDoesNotMatch auth.err || fail "wrong secret key: $(cat auth.err)"
-  echo "refused: SignatureDoesNotMatch"
-fi
+  echo "--- $name: ${RESULT[$name]} ($((SECONDS - started)) s)"
+}
 
-step "aws s3 cp: small file up and down"
-printf 'predastore client smoke test\nline two\n' >small.txt
-aws s3 cp --no-progress small.txt "$S3/small.txt"
-aws s3 cp --no-progress "$S3/small.txt" small.down
-cmp small.txt small.down || fail "small file differs after a round trip"
-
-step "aws s3 cp: 80 MiB random file up and down (multipart, 8 MiB parts)"
-head -c $((80 * 1024 * 1024)) /dev/urandom >big.bin
-aws s3 cp --no-progress big.bin "$S3/big.bin"
-read -r size etag < <(aws s3api head-object --bucket "$BUCKET" --key big.bin \
-  --query '[ContentLength, ETag]' --output text)
-[[ "$size" == $((80 * 1024 * 1024)) ]] || fail "big.bin: ContentLength $size"
-[[ "$etag" == *'-10"' ]] || fail "big.bin: ETag $etag is not that of a 10-part multipart upload"
-echo "head-object: ContentLength $size, ETag $etag"
-aws s3 cp --no-progress "$S3/big.bin" big.down
-want="$(sha256sum <big.bin | cut -d' ' -f1)"
-got="$(sha256sum <big.down | cut -d' ' -f1)"
-[[ "$want" == "$got" ]] || fail "big.bin sha256 $got, want $want"
-echo "sha256 $got matches"
-
-step "aws s3 ls"
-listing="$(aws s3 ls "$S3/")"
-echo "$listing"
-grep -q ' small.txt$' <<<"$listing" || fail "ls lacks small.txt"
-grep -q " $((80 * 1024 * 1024)) big.bin\$" <<<"$listing" || fail "ls lacks big.bin with its size"
-
-step "aws s3 sync: a directory tree up and back down"
-mkdir -p "tree/a/b/c" "tree/dir with spaces" "tree/empty-sibling/x"
-printf 'top\n' >"tree/top.txt"
-printf 'deep\n' >"tree/a/b/c/deep.txt"
-head -c 300000 /dev/urandom >"tree/a/random.bin"
-printf 'spaces\n' >"tree/dir with spaces/file with spaces.txt"
-printf 'plus\n' >"tree/a/plus+and=equals.txt"
-printf 'unicode\n' >"tree/a/b/ünïcödé.txt"
-: >"tree/empty-sibling/x/zero-bytes"
-nfiles="$(find tree -type f | wc -l)"
-# Old mtimes: S3 LastModified has whole-second precision, so a file written
-# in the same second as its upload would look newer than its object and a
-# second sync would upload it again.
-find tree -exec touch -d '2024-01-02 03:04:05' {} +
-aws s3 sync --no-progress tree "$S3/tree"
-count="$(aws s3api list-objects-v2 --bucket "$BUCKET" --prefix tree/ --query "$COUNT" --output text)"
-[[ "$count" == "$nfiles" ]] || fail "tree/ has $count objects, want $nfiles"
-again="$(aws s3 sync --no-progress tree "$S3/tree")"
-[[ -z "$again" ]] || fail "a second sync up transferred again: $again"
-aws s3 sync --no-progress "$S3/tree" tree-down
-diff -r tree tree-down || fail "synced-down tree differs"
-(cd tree && find . -type f -print0 | sort -z | xargs -0 sha256sum) >tree.sums
-(cd tree-down && sha256sum -c --quiet ../tree.sums) || fail "tree-down checksums differ"
-echo "$nfiles files round-tripped, diff -r clean"
-
-step "aws s3 rb on a non-empty bucket fails"
-if aws s3 rb "$S3" 2>rb.err; then
-  fail "rb of a non-empty bucket succeeded"
-fi
-grep -q BucketNotEmpty rb.err || fail "rb error is not BucketNotEmpty: $(cat rb.err)"
-echo "refused: BucketNotEmpty"
-
-step "aws s3 rm: a single object and --recursive"
-aws s3 rm "$S3/small.txt"
-if aws s3api head-object --bucket "$BUCKET" --key small.txt >/dev/null 2>&1; then
-  fail "small.txt still exists after rm"
-fi
-aws s3 rm --recursive "$S3/tree"
-count="$(aws s3api list-objects-v2 --bucket "$BUCKET" --prefix tree/ --query "$COUNT" --output text)"
-[[ "$count" == 0 ]] || fail "tree/ still has $count objects after rm --recursive"
-aws s3 rm "$S3/big.bin"
-count="$(aws s3api list-objects-v2 --bucket "$BUCKET" --query "$COUNT" --output text)"
-[[ "$count" == 0 ]] || fail "bucket still has $count objects"
-
-step "aws s3 rb $S3"
-aws s3 rb "$S3"
-if aws s3api head-bucket --bucket "$BUCKET" 2>/dev/null; then
-  fail "bucket still exists after rb"
-fi
-
-# --- boto3 session ---------------------------------------------------------
-
-step "boto3 session"
-SMOKE_EP="$ENDPOINT" SMOKE_SKIP_AUTH_CHECK="${SMOKE_SKIP_AUTH_CHECK:-}" SMOKE_BUCKET="$PY_BUCKET" SMOKE_WORK="$WORK" \
-  "$PY" - <<'EOF'
-import base64
-import hashlib
-import os
-import sys
-import urllib.error
-import urllib.request
-import zlib
-
-import boto3
-from boto3.s3.transfer import TransferConfig
-from botocore.config import Config
-from botocore.exceptions import ClientError
-
-MiB = 1024 * 1024
-ep = os.environ["SMOKE_EP"]
-bucket = os.environ["SMOKE_BUCKET"]
-work = os.environ["SMOKE_WORK"]
-
-
-def step(msg):
-    print(f"  - {msg}", flush=True)
-
-
-def check(cond, msg):
-    if not cond:
-        print(f"FAIL: {msg}", file=sys.stderr, flush=True)
-        sys.exit(1)
-
-
-def sha256_file(path):
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(MiB), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
-s3 = boto3.client(
-    "s3",
-    endpoint_url=ep,
-    region_name="us-east-1",
-    config=Config(s3={"addressing_style": "path"}, retries={"mode": "standard"}),
-)
-
-step(f"create_bucket {bucket}")
-s3.create_bucket(Bucket=bucket)
-
-step("put_object/get_object with ChecksumAlgorithm=CRC32")
-body = os.urandom(MiB + 123)
-crc = base64.b64encode(zlib.crc32(body).to_bytes(4, "big")).decode()
-put = s3.put_object(Bucket=bucket, Key="crc/object.bin", Body=body, ChecksumAlgorithm="CRC32")
-check(put.get("ChecksumCRC32") == crc, f"PutObject ChecksumCRC32 {put.get('ChecksumCRC32')!r}, want {crc!r}")
-got = s3.get_object(Bucket=bucket, Key="crc/object.bin", ChecksumMode="ENABLED")
-data = got["Body"].read()
-check(data == body, f"get_object returned {len(data)} bytes that differ from the {len(body)} put")
-check(got.get("ChecksumCRC32") == crc, f"GetObject ChecksumCRC32 {got.get('ChecksumCRC32')!r}, want {crc!r}")
-
-step("upload_file 20 MiB (multipart_threshold 5 MiB) and download_file")
-src = os.path.join(work, "py-20m.bin")
-dst = os.path.join(work, "py-20m.down")
-with open(src, "wb") as f:
-    f.write(os.urandom(20 * MiB))
-tc = TransferConfig(multipart_threshold=5 * MiB)
-s3.upload_file(src, bucket, "py/20m.bin", Config=tc)
-head = s3.head_object(Bucket=bucket, Key="py/20m.bin")
-check(head["ContentLength"] == 20 * MiB, f"ContentLength {head['ContentLength']}")
-parts = -(-20 * MiB // tc.multipart_chunksize)
-check(head["ETag"].endswith(f'-{parts}"'), f"ETag {head['ETag']} is not that of a {parts}-part upload")
-s3.download_file(bucket, "py/20m.bin", dst, Config=tc)
-check(sha256_file(src) == sha256_file(dst), "downloaded 20 MiB file differs")
-
-step("list_objects_v2 paginator (25 keys, pages of 10) and a delimiter listing")
-keys = [f"many/key-{i:03d}" for i in range(25)]
-for k in keys:
-    s3.put_object(Bucket=bucket, Key=k, Body=k.encode())
-pages = list(
-    s3.get_paginator("list_objects_v2").paginate(
-        Bucket=bucket, Prefix="many/", PaginationConfig={"PageSize": 10}
-    )
-)
-listed = [o["Key"] for p in pages for o in p.get("Contents", [])]
-check(listed == keys, f"paginated listing {listed}")
-check([p["KeyCount"] for p in pages] == [10, 10, 5], f"page sizes {[p['KeyCount'] for p in pages]}")
-top = s3.list_objects_v2(Bucket=bucket, Delimiter="/")
-prefixes = sorted(p["Prefix"] for p in top.get("CommonPrefixes", []))
-check(prefixes == ["crc/", "many/", "py/"], f"common prefixes {prefixes}")
-check(not top.get("Contents"), f"unexpected top-level keys {top.get('Contents')}")
-
-step("delete_objects (25 keys in one request)")
-resp = s3.delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": k} for k in keys]})
-check(not resp.get("Errors"), f"delete_objects errors {resp.get('Errors')}")
-check(sorted(d["Key"] for d in resp.get("Deleted", [])) == keys, "delete_objects did not report every key")
-left = s3.list_objects_v2(Bucket=bucket, Prefix="many/")
-check(left["KeyCount"] == 0, f"{left['KeyCount']} keys left after delete_objects")
-
-step("generate_presigned_url + urllib")
-url = s3.generate_presigned_url(
-    "get_object", Params={"Bucket": bucket, "Key": "crc/object.bin"}, ExpiresIn=300
-)
-with urllib.request.urlopen(url, timeout=30) as r:
-    check(r.status == 200, f"presigned GET status {r.status}")
-    check(r.read() == body, "presigned GET body differs")
-if os.environ.get("SMOKE_SKIP_AUTH_CHECK") != "1":
-    step("a presigned URL with a wrong signature -> 403")
-    sig_at = url.index("Signature=") + len("Signature=")
-    flipped = "0" if url[sig_at] != "0" else "1"
-    bad = url[:sig_at] + flipped + url[sig_at + 1 :]
-    try:
-        urllib.request.urlopen(bad, timeout=30)
-        check(False, "a presigned URL with a wrong signature was accepted")
-    except urllib.error.HTTPError as e:
-        check(e.code == 403, f"wrong signature answered {e.code}, want 403")
-
-step("head_object of a missing key -> 404")
-try:
-    s3.head_object(Bucket=bucket, Key="no/such/key")
-    check(False, "head_object of a missing key succeeded")
-except ClientError as e:
-    status = e.response["ResponseMetadata"]["HTTPStatusCode"]
-    code = e.response["Error"]["Code"]
-    check(status == 404 and code in ("404", "NoSuchKey", "NotFound"), f"got {status} {code}")
-
-step("clean up the bucket")
-for k in ("crc/object.bin", "py/20m.bin"):
-    s3.delete_object(Bucket=bucket, Key=k)
-s3.delete_bucket(Bucket=bucket)
-print("  boto3 session passed", flush=True)
-EOF
+run_client awscli "$CLIENTS_DIR/awscli.sh"
+run_client boto3 "$PY" "$CLIENTS_DIR/boto3_session.py"
+run_client rclone "$CLIENTS_DIR/rclone.sh"
+run_client s3cmd "$CLIENTS_DIR/s3cmd.sh"
+run_client restic "$CLIENTS_DIR/restic.sh"
+run_client js node "$JS_DIR/session.mjs"
 
 # --- shutdown ----------------------------------------------------------------
 
+SHUTDOWN=""
 if [[ -n "$STORE_PID" ]]; then
   step "SIGTERM stops the store cleanly"
   stop_store 30
-  [[ "$STOP_STATUS" == 0 ]] || fail "the store exited with status $STOP_STATUS after SIGTERM"
-  echo "exited 0"
+  if [[ "$STOP_STATUS" == 0 ]]; then
+    SHUTDOWN=ok
+    echo "exited 0"
+  else
+    SHUTDOWN="FAIL the store exited with status $STOP_STATUS after SIGTERM"
+  fi
 fi
+
+# --- summary -----------------------------------------------------------------
+
+# cleanup prints it, after the store's log when something failed.
+passed=0
+failed=0
+for c in $CLIENTS ${SHUTDOWN:+shutdown}; do
+  if [[ "$c" == shutdown ]]; then r="$SHUTDOWN"; else r="${RESULT[$c]}"; fi
+  SUMMARY+=("$c: $r")
+  if [[ "$r" == ok ]]; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+done
+SUMMARY+=("$passed passed, $failed failed")
+((failed == 0)) || exit 1

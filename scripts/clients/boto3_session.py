@@ -1,0 +1,135 @@
+"""boto3 session of scripts/client-smoke.sh (see lib.sh for its environment)."""
+import base64
+import hashlib
+import os
+import sys
+import urllib.error
+import urllib.request
+import zlib
+
+import boto3
+from boto3.s3.transfer import TransferConfig
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+MiB = 1024 * 1024
+ep = os.environ["SMOKE_EP"]
+bucket = os.environ["SMOKE_BUCKET"]
+work = os.getcwd()
+
+
+step_no = 0
+
+
+def step(msg):
+    global step_no
+    step_no += 1
+    print(f"\n[boto3 {step_no:02d}] {msg}", flush=True)
+    with open(os.environ["SMOKE_STEP_FILE"], "w") as f:
+        f.write(msg + "\n")
+
+
+def check(cond, msg):
+    if not cond:
+        print(f"FAIL (boto3): {msg}", file=sys.stderr, flush=True)
+        sys.exit(1)
+
+
+def sha256_file(path):
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(MiB), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+s3 = boto3.client(
+    "s3",
+    endpoint_url=ep,
+    region_name=os.environ["SMOKE_REGION"],
+    config=Config(s3={"addressing_style": "path"}, retries={"mode": "standard"}),
+)
+
+step(f"create_bucket {bucket}")
+s3.create_bucket(Bucket=bucket)
+
+step("put_object/get_object with ChecksumAlgorithm=CRC32")
+body = os.urandom(MiB + 123)
+crc = base64.b64encode(zlib.crc32(body).to_bytes(4, "big")).decode()
+put = s3.put_object(Bucket=bucket, Key="crc/object.bin", Body=body, ChecksumAlgorithm="CRC32")
+check(put.get("ChecksumCRC32") == crc, f"PutObject ChecksumCRC32 {put.get('ChecksumCRC32')!r}, want {crc!r}")
+got = s3.get_object(Bucket=bucket, Key="crc/object.bin", ChecksumMode="ENABLED")
+data = got["Body"].read()
+check(data == body, f"get_object returned {len(data)} bytes that differ from the {len(body)} put")
+check(got.get("ChecksumCRC32") == crc, f"GetObject ChecksumCRC32 {got.get('ChecksumCRC32')!r}, want {crc!r}")
+
+step("upload_file 20 MiB (multipart_threshold 5 MiB) and download_file")
+src = os.path.join(work, "py-20m.bin")
+dst = os.path.join(work, "py-20m.down")
+with open(src, "wb") as f:
+    f.write(os.urandom(20 * MiB))
+tc = TransferConfig(multipart_threshold=5 * MiB)
+s3.upload_file(src, bucket, "py/20m.bin", Config=tc)
+head = s3.head_object(Bucket=bucket, Key="py/20m.bin")
+check(head["ContentLength"] == 20 * MiB, f"ContentLength {head['ContentLength']}")
+parts = -(-20 * MiB // tc.multipart_chunksize)
+check(head["ETag"].endswith(f'-{parts}"'), f"ETag {head['ETag']} is not that of a {parts}-part upload")
+s3.download_file(bucket, "py/20m.bin", dst, Config=tc)
+check(sha256_file(src) == sha256_file(dst), "downloaded 20 MiB file differs")
+
+step("list_objects_v2 paginator (25 keys, pages of 10) and a delimiter listing")
+keys = [f"many/key-{i:03d}" for i in range(25)]
+for k in keys:
+    s3.put_object(Bucket=bucket, Key=k, Body=k.encode())
+pages = list(
+    s3.get_paginator("list_objects_v2").paginate(
+        Bucket=bucket, Prefix="many/", PaginationConfig={"PageSize": 10}
+    )
+)
+listed = [o["Key"] for p in pages for o in p.get("Contents", [])]
+check(listed == keys, f"paginated listing {listed}")
+check([p["KeyCount"] for p in pages] == [10, 10, 5], f"page sizes {[p['KeyCount'] for p in pages]}")
+top = s3.list_objects_v2(Bucket=bucket, Delimiter="/")
+prefixes = sorted(p["Prefix"] for p in top.get("CommonPrefixes", []))
+check(prefixes == ["crc/", "many/", "py/"], f"common prefixes {prefixes}")
+check(not top.get("Contents"), f"unexpected top-level keys {top.get('Contents')}")
+
+step("delete_objects (25 keys in one request)")
+resp = s3.delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": k} for k in keys]})
+check(not resp.get("Errors"), f"delete_objects errors {resp.get('Errors')}")
+check(sorted(d["Key"] for d in resp.get("Deleted", [])) == keys, "delete_objects did not report every key")
+left = s3.list_objects_v2(Bucket=bucket, Prefix="many/")
+check(left["KeyCount"] == 0, f"{left['KeyCount']} keys left after delete_objects")
+
+step("generate_presigned_url + urllib")
+url = s3.generate_presigned_url(
+    "get_object", Params={"Bucket": bucket, "Key": "crc/object.bin"}, ExpiresIn=300
+)
+with urllib.request.urlopen(url, timeout=30) as r:
+    check(r.status == 200, f"presigned GET status {r.status}")
+    check(r.read() == body, "presigned GET body differs")
+if os.environ.get("SMOKE_SKIP_AUTH_CHECK") != "1":
+    step("a presigned URL with a wrong signature -> 403")
+    sig_at = url.index("Signature=") + len("Signature=")
+    flipped = "0" if url[sig_at] != "0" else "1"
+    bad = url[:sig_at] + flipped + url[sig_at + 1 :]
+    try:
+        urllib.request.urlopen(bad, timeout=30)
+        check(False, "a presigned URL with a wrong signature was accepted")
+    except urllib.error.HTTPError as e:
+        check(e.code == 403, f"wrong signature answered {e.code}, want 403")
+
+step("head_object of a missing key -> 404")
+try:
+    s3.head_object(Bucket=bucket, Key="no/such/key")
+    check(False, "head_object of a missing key succeeded")
+except ClientError as e:
+    status = e.response["ResponseMetadata"]["HTTPStatusCode"]
+    code = e.response["Error"]["Code"]
+    check(status == 404 and code in ("404", "NoSuchKey", "NotFound"), f"got {status} {code}")
+
+step("clean up the bucket")
+for k in ("crc/object.bin", "py/20m.bin"):
+    s3.delete_object(Bucket=bucket, Key=k)
+s3.delete_bucket(Bucket=bucket)
+print("  boto3 session passed", flush=True)
