@@ -77,6 +77,7 @@ async fn step(
                         created_ms: 1,
                         tags: vec![],
                         region: None,
+                        acl: predastore::storage::meta::acl::Acl::default(),
                     },
                 };
                 match consensus.send(Submit(op)).await {

@@ -367,10 +367,13 @@ fn start_gateway(
     consensus: actix::Addr<Consensus>,
     objects: Arc<ObjectService>,
 ) -> Gateway {
+    // The configured key's user (the first admin) is named by its id.
     let key = AccessKey {
         access_key_id: cfg.access_key.clone(),
         secret: cfg.secret_key.clone(),
         created_ms: now_ms(),
+        user_id: cfg.access_key.clone(),
+        display_name: cfg.access_key.clone(),
     };
     actix_web::rt::spawn(async move {
         match consensus.send(Submit(MetaOp::PutAccessKey { key })).await {

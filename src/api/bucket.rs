@@ -4,33 +4,31 @@
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 
+use super::access::{acl_for_new, owner_element};
 use super::error::{S3Error, S3ErrorCode};
 use super::request::validate_bucket_name;
 use super::s3::{small_body, xml, Gateway, S3Request, S3Result};
 use super::xml::{
     parse_create_bucket_configuration, BucketInfo, ListAllMyBucketsResult, LocationConstraint,
-    Owner,
 };
 use crate::actors::frontend::service::now_ms;
 use crate::storage::meta::{BucketRecord, MetaOp, MetaRead, MetaReadResult};
 
-/// The owner element for an access key.
-pub(crate) fn owner(access_key: &str) -> Owner {
-    Owner {
-        id: access_key.to_string(),
-        display_name: Some(access_key.to_string()),
-    }
-}
-
-/// ListBuckets.
+/// ListBuckets: the caller's own buckets.
 pub(crate) async fn list_buckets(r: &S3Request, gw: &Gateway) -> S3Result {
     let MetaReadResult::Buckets(buckets) = gw.objects.read(MetaRead::Buckets).await? else {
         return Err(S3Error::new(S3ErrorCode::InternalError));
     };
+    let caller = r
+        .caller
+        .as_ref()
+        .map(|c| c.user_id.as_str())
+        .unwrap_or_default();
     let result = ListAllMyBucketsResult {
-        owner: owner(&r.auth.access_key),
+        owner: owner_element(r, caller),
         buckets: buckets
             .into_iter()
+            .filter(|b| b.owner == caller)
             .map(|b| BucketInfo {
                 name: b.name,
                 creation_date_ms: b.created_ms,
@@ -52,14 +50,21 @@ pub(crate) async fn create(r: &S3Request, payload: web::Payload, gw: &Gateway) -
     } else {
         parse_create_bucket_configuration(&body)?.location_constraint
     };
+    let owner = r
+        .caller
+        .as_ref()
+        .map(|c| c.user_id.clone())
+        .unwrap_or_default();
+    let acl = acl_for_new(r, &owner, &owner)?;
     gw.objects
         .submit(MetaOp::CreateBucket {
             record: BucketRecord {
                 name: name.to_string(),
-                owner: r.auth.access_key.clone(),
+                owner,
                 created_ms: now_ms(),
                 tags: vec![],
                 region,
+                acl,
             },
         })
         .await

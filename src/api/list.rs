@@ -3,7 +3,7 @@
 
 use actix_web::http::StatusCode;
 
-use super::bucket::owner;
+use super::access::owner_of;
 use super::error::{S3Error, S3ErrorCode};
 use super::request::{make_continuation_token, parse_continuation_token, parse_max_keys};
 use super::s3::{xml, Gateway, S3Request, S3Result};
@@ -111,7 +111,7 @@ pub(crate) async fn objects_v1(r: &S3Request, gw: &Gateway) -> S3Result {
         is_truncated: page.is_truncated,
         encoding_type: encoding(r)?,
         common_prefixes: prefixes(&page),
-        contents: contents(page.objects, Some(owner(&r.auth.access_key))),
+        contents: contents(page.objects, Some(owner_of(r, ""))),
     };
     Ok(xml(StatusCode::OK, result.to_xml()))
 }
@@ -152,7 +152,7 @@ pub(crate) async fn objects_v2(r: &S3Request, gw: &Gateway) -> S3Result {
         start_after,
         encoding_type: encoding(r)?,
         common_prefixes: prefixes(&page),
-        contents: contents(page.objects, fetch_owner.then(|| owner(&r.auth.access_key))),
+        contents: contents(page.objects, fetch_owner.then(|| owner_of(r, ""))),
     };
     Ok(xml(StatusCode::OK, result.to_xml()))
 }
@@ -191,7 +191,7 @@ pub(crate) async fn versions(r: &S3Request, gw: &Gateway) -> S3Result {
                 etag: o.etag,
                 size: o.size,
                 storage_class: "STANDARD".into(),
-                owner: owner(&r.auth.access_key),
+                owner: owner_of(r, &o.owner),
             })
             .collect(),
     };

@@ -2,6 +2,7 @@
 //! object, list and multipart handlers), request authentication (SigV4,
 //! aws-chunked bodies, checksums), and the health and metrics endpoints.
 
+pub(crate) mod access;
 pub mod admin;
 pub(crate) mod attributes;
 pub(crate) mod auth;

@@ -5,8 +5,8 @@
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 
+use super::access::owner_of;
 use super::body::{checked_body, declared_length};
-use super::bucket::owner;
 use super::checksum::multipart_etag;
 use super::error::{S3Error, S3ErrorCode};
 use super::object::{
@@ -175,8 +175,8 @@ pub(crate) async fn list_parts(r: &S3Request, gw: &Gateway, upload_id: &str) -> 
                 checksums: Checksums::default(),
             })
             .collect(),
-        initiator: owner(&r.auth.access_key),
-        owner: owner(&r.auth.access_key),
+        initiator: owner_of(r, &upload.owner),
+        owner: owner_of(r, &upload.owner),
         storage_class: "STANDARD".into(),
     };
     Ok(xml(StatusCode::OK, result.to_xml()))
@@ -218,8 +218,8 @@ pub(crate) async fn list_uploads(r: &S3Request, gw: &Gateway) -> S3Result {
             .map(|u| UploadInfo {
                 key: u.key,
                 upload_id: u.upload_id,
-                initiator: owner(&r.auth.access_key),
-                owner: owner(&r.auth.access_key),
+                initiator: owner_of(r, &u.owner),
+                owner: owner_of(r, &u.owner),
                 storage_class: "STANDARD".into(),
                 initiated_ms: u.initiated_ms,
             })

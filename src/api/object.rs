@@ -9,6 +9,7 @@ use actix_web::{web, HttpResponse, HttpResponseBuilder};
 use bytes::Bytes;
 use futures::StreamExt;
 
+use super::access::{hide_missing, new_object_access, require_object, require_object_in};
 use super::body::{checked_body, declared_length, SummarySlot};
 use super::checksum::{ChecksumAlgorithm, Digests};
 use super::error::{S3Error, S3ErrorCode};
@@ -24,6 +25,7 @@ use super::xml::{
 };
 use crate::actors::frontend::{NewObject, ObjectDigests, ObjectMeta, WriteError};
 use crate::metrics;
+use crate::storage::meta::acl::Permission;
 use crate::storage::meta::{ObjectRecord, Tags, WriteCondition};
 
 /// Headers stored with an object and returned on GET/HEAD.
@@ -72,11 +74,14 @@ pub(crate) fn object_meta(r: &S3Request) -> Result<ObjectMeta, S3Error> {
         }
         !value.is_empty()
     });
+    let (owner, acl) = new_object_access(r)?;
     Ok(ObjectMeta {
         content_type: r.header("content-type").map(str::to_string),
         user_metadata: user_metadata(all)?,
         headers,
         tags: tags_in_header(r)?,
+        owner,
+        acl,
     })
 }
 
@@ -221,7 +226,12 @@ fn object_headers(resp: &mut HttpResponseBuilder, o: &ObjectRecord) {
 
 /// GetObject and HeadObject.
 pub(crate) async fn get(r: &S3Request, gw: &Gateway) -> S3Result {
-    let o = gw.objects.object(r.bucket(), r.key()).await?;
+    let o = gw
+        .objects
+        .object(r.bucket(), r.key())
+        .await
+        .map_err(|e| hide_missing(r, e.into()))?;
+    require_object(r, &o, Permission::Read)?;
     let etag = quoted(&o.etag);
     evaluate_conditions(
         &conditions(r, ""),
@@ -354,7 +364,9 @@ pub(crate) async fn delete_many(r: &S3Request, payload: web::Payload, gw: &Gatew
 /// The source of a copy, after its conditions.
 pub(crate) async fn copy_source(r: &S3Request, gw: &Gateway) -> Result<ObjectRecord, S3Error> {
     let src = parse_copy_source(r.header("x-amz-copy-source").unwrap_or_default())?;
+    let bucket = gw.objects.bucket_precheck(&src.bucket).await?;
     let o = gw.objects.object(&src.bucket, &src.key).await?;
+    require_object_in(r, &bucket, &o, Permission::Read)?;
     evaluate_conditions(
         &conditions(r, "x-amz-copy-source-"),
         &quoted(&o.etag),
@@ -368,7 +380,6 @@ pub(crate) async fn copy_source(r: &S3Request, gw: &Gateway) -> Result<ObjectRec
 pub(crate) async fn copy(r: &S3Request, gw: &Gateway) -> S3Result {
     let (bucket, key) = (r.bucket(), r.key());
     validate_object_key(key)?;
-    gw.objects.bucket(bucket).await?;
     let src = copy_source(r, gw).await?;
     let replace = match r.header("x-amz-metadata-directive") {
         None | Some("COPY") => false,
@@ -386,7 +397,8 @@ pub(crate) async fn copy(r: &S3Request, gw: &Gateway) -> S3Result {
     let mut meta = if replace {
         object_meta(r)?
     } else {
-        ObjectMeta::of(&src)
+        let (owner, acl) = new_object_access(r)?;
+        ObjectMeta::of(&src, owner, acl)
     };
     meta.tags = match parse_tagging_directive(r.header("x-amz-tagging-directive"))? {
         TaggingDirective::Copy => src.tags.clone(),

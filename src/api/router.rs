@@ -88,6 +88,14 @@ pub(crate) enum Endpoint {
     PutBucketTagging,
     /// `DELETE /bucket?tagging`.
     DeleteBucketTagging,
+    /// `GET /bucket?acl`.
+    GetBucketAcl,
+    /// `PUT /bucket?acl`.
+    PutBucketAcl,
+    /// `GET /bucket/key?acl`.
+    GetObjectAcl,
+    /// `PUT /bucket/key?acl`.
+    PutObjectAcl,
     /// A method with no bucket that is not ListBuckets.
     MethodNotAllowed,
     /// A bucket or object request this store does not implement (a
@@ -116,6 +124,16 @@ impl Endpoint {
         Ok(match (&r.bucket, &r.key) {
             (None, _) if m == Method::GET => Endpoint::ListBuckets,
             (None, _) => Endpoint::MethodNotAllowed,
+            (Some(_), None) if r.has("acl") => match *m {
+                Method::GET => Endpoint::GetBucketAcl,
+                Method::PUT => Endpoint::PutBucketAcl,
+                _ => Endpoint::NotImplemented,
+            },
+            (Some(_), Some(_)) if r.has("acl") => match *m {
+                Method::GET => Endpoint::GetObjectAcl,
+                Method::PUT => Endpoint::PutObjectAcl,
+                _ => Endpoint::NotImplemented,
+            },
             (Some(_), None) if r.has("tagging") => match *m {
                 Method::GET => Endpoint::GetBucketTagging,
                 Method::PUT => Endpoint::PutBucketTagging,
@@ -220,6 +238,10 @@ impl Endpoint {
             Endpoint::GetBucketTagging => "GetBucketTagging",
             Endpoint::PutBucketTagging => "PutBucketTagging",
             Endpoint::DeleteBucketTagging => "DeleteBucketTagging",
+            Endpoint::GetBucketAcl => "GetBucketAcl",
+            Endpoint::PutBucketAcl => "PutBucketAcl",
+            Endpoint::GetObjectAcl => "GetObjectAcl",
+            Endpoint::PutObjectAcl => "PutObjectAcl",
             Endpoint::MethodNotAllowed | Endpoint::NotImplemented => "Unknown",
         }
     }

@@ -6,13 +6,13 @@ use actix_web::http::header::{HeaderMap, HeaderName, HeaderValue};
 use actix_web::http::{Method, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse, HttpResponseBuilder};
 
-use super::auth::request::authenticate_head;
+use super::auth::request::{authenticate_head, Caller};
 use super::auth::sigv4::AuthContext;
 use super::client_errors::count_malformed;
 use super::error::{S3Error, S3ErrorCode};
 use super::request::check_unsupported_headers;
 use super::router::Endpoint;
-use super::{attributes, bucket, list, multipart, object, tagging};
+use super::{access, attributes, bucket, list, multipart, object, tagging};
 use crate::actors::frontend::ObjectService;
 use crate::metrics;
 
@@ -46,6 +46,10 @@ pub struct S3Request {
     pub query: Vec<(String, String)>,
     /// Who signed it, and how the body is protected.
     pub auth: AuthContext,
+    /// The user it acts for; `None`: anonymous.
+    pub caller: Option<Caller>,
+    /// The addressed bucket's record, once authorization has read it.
+    pub bucket_record: Option<crate::storage::meta::BucketRecord>,
     /// The request's headers, and the `x-amz-*` headers a presigned URL
     /// carries in its query (SDKs hoist them there: checksums, checksum
     /// mode); a real header wins over a hoisted one.
@@ -191,6 +195,8 @@ async fn authenticate(req: &HttpRequest, gw: &Gateway) -> Result<S3Request, S3Er
         key: head.key,
         query: head.query,
         auth: head.auth,
+        caller: head.caller,
+        bucket_record: None,
         headers: head.headers,
         body_idle: gw.body_idle,
     })
@@ -198,7 +204,7 @@ async fn authenticate(req: &HttpRequest, gw: &Gateway) -> Result<S3Request, S3Er
 
 async fn dispatch(
     endpoint: Endpoint,
-    r: S3Request,
+    mut r: S3Request,
     payload: web::Payload,
     gw: &Gateway,
 ) -> S3Result {
@@ -209,6 +215,7 @@ async fn dispatch(
             .filter_map(|(n, v)| Some((n.as_str(), v.to_str().ok()?)));
         check_unsupported_headers(headers, scope)?;
     }
+    access::authorize(&endpoint, &mut r, gw).await?;
     match endpoint {
         Endpoint::ListBuckets => bucket::list_buckets(&r, gw).await,
         Endpoint::CreateBucket => bucket::create(&r, payload, gw).await,
@@ -246,6 +253,10 @@ async fn dispatch(
         Endpoint::GetBucketTagging => tagging::get_bucket(&r, gw).await,
         Endpoint::PutBucketTagging => tagging::put_bucket(&r, payload, gw).await,
         Endpoint::DeleteBucketTagging => tagging::delete_bucket(&r, gw).await,
+        Endpoint::GetBucketAcl => access::get_bucket_acl(&r, gw).await,
+        Endpoint::PutBucketAcl => access::put_bucket_acl(&r, payload, gw).await,
+        Endpoint::GetObjectAcl => access::get_object_acl(&r, gw).await,
+        Endpoint::PutObjectAcl => access::put_object_acl(&r, payload, gw).await,
         Endpoint::MethodNotAllowed => Err(S3Error::new(S3ErrorCode::MethodNotAllowed)),
         Endpoint::NotImplemented => Err(S3Error::new(S3ErrorCode::NotImplemented)
             .with_message("This operation or sub-resource is not supported by predastore.")),

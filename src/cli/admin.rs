@@ -143,7 +143,14 @@ pub enum MetaCommand {
 #[derive(Subcommand, Debug)]
 pub enum KeyCommand {
     /// Creates a key; its secret is shown this once.
-    Create,
+    Create {
+        /// The display name of the new key's user (default: the key id).
+        #[arg(long)]
+        name: Option<String>,
+        /// Give the key to this existing user (its id) instead of a new one.
+        #[arg(long)]
+        user: Option<String>,
+    },
     /// Lists the keys (never their secrets).
     List,
     /// Deletes a key: requests signed with it are refused from now on.
@@ -235,7 +242,17 @@ fn request(command: &AdminCommand) -> (&'static str, String, Option<Value>) {
             MetaCommand::Remove { id } => ("DELETE", format!("/meta/{id}"), None),
         },
         AdminCommand::Key { command } => match command {
-            KeyCommand::Create => ("POST", "/keys".into(), Some(json!({}))),
+            KeyCommand::Create { name, user } => {
+                let query: Vec<String> = [("name", name), ("user", user)]
+                    .into_iter()
+                    .filter_map(|(k, v)| Some(format!("{k}={}", encode(v.as_deref()?))))
+                    .collect();
+                let path = match query.is_empty() {
+                    true => "/keys".to_string(),
+                    false => format!("/keys?{}", query.join("&")),
+                };
+                ("POST", path, Some(json!({})))
+            }
             KeyCommand::List => ("GET", "/keys".into(), None),
             KeyCommand::Delete { id } => ("DELETE", format!("/keys/{}", encode(id)), None),
         },
@@ -317,17 +334,21 @@ fn render(command: &AdminCommand, a: &Value) -> String {
         AdminCommand::Layout { .. } | AdminCommand::Node { .. } => render_layout(a),
         AdminCommand::Meta { .. } => render_meta(a),
         AdminCommand::Key { command } => match command {
-            KeyCommand::Create => format!(
-                "access key id:     {}\nsecret access key: {}\n(the secret is shown only now: keep it)\n",
+            KeyCommand::Create { .. } => format!(
+                "access key id:     {}\nsecret access key: {}\nuser:              {} ({})\n(the secret is shown only now: keep it)\n",
                 cell(&a["access_key_id"]),
-                cell(&a["secret_access_key"])
+                cell(&a["secret_access_key"]),
+                cell(&a["display_name"]),
+                cell(&a["user_id"])
             ),
             KeyCommand::List => table(
-                &["ACCESS KEY ID", "CREATED", "FROM CONFIG"],
+                &["ACCESS KEY ID", "USER", "USER ID", "CREATED", "FROM CONFIG"],
                 &rows(a)
                     .map(|k| {
                         vec![
                             cell(&k["access_key_id"]),
+                            cell(&k["display_name"]),
+                            cell(&k["user_id"]),
                             k["created_ms"].as_u64().map_or("-".into(), time_ms),
                             if k["configured"] == Value::Bool(true) { "yes" } else { "" }.into(),
                         ]
@@ -586,15 +607,22 @@ mod tests {
 
     #[test]
     fn a_created_key_shows_its_secret_once_and_a_listing_never() {
-        let created =
-            json!({"access_key_id": "PKX", "secret_access_key": "s3cr3t", "created_ms": 0});
-        let out = render(
-            &AdminCommand::Key {
-                command: KeyCommand::Create,
+        let created = json!({"access_key_id": "PKX", "secret_access_key": "s3cr3t",
+            "created_ms": 0, "user_id": "u1", "display_name": "alice"});
+        let create = KeyCommand::Create {
+            name: Some("alice b".into()),
+            user: None,
+        };
+        let (_, path, _) = request(&AdminCommand::Key {
+            command: KeyCommand::Create {
+                name: Some("alice b".into()),
+                user: None,
             },
-            &created,
-        );
+        });
+        assert_eq!(path, "/keys?name=alice%20b");
+        let out = render(&AdminCommand::Key { command: create }, &created);
         assert!(out.contains("PKX") && out.contains("s3cr3t") && out.contains("only now"));
+        assert!(out.contains("alice (u1)"), "{out}");
         let listed = json!([{"access_key_id": "PKX", "created_ms": 0, "configured": false}]);
         let out = render(
             &AdminCommand::Key {

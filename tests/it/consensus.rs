@@ -24,6 +24,7 @@ fn create_bucket(name: String) -> MetaOp {
             created_ms: 1,
             tags: vec![],
             region: None,
+            acl: predastore::storage::meta::acl::Acl::default(),
         },
     }
 }

@@ -52,6 +52,7 @@ fn create_bucket(name: &str) -> MetaOp {
             created_ms: 1,
             tags: vec![],
             region: None,
+            acl: predastore::storage::meta::acl::Acl::default(),
         },
     }
 }

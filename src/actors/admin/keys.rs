@@ -26,6 +26,10 @@ pub struct NewKey {
     pub secret_access_key: String,
     /// Creation time, ms since the Unix epoch.
     pub created_ms: u64,
+    /// The user it belongs to (its canonical id).
+    pub user_id: String,
+    /// That user's display name.
+    pub display_name: String,
 }
 
 /// A key as listed (never its secret).
@@ -35,6 +39,10 @@ pub struct KeyInfo {
     pub access_key_id: String,
     /// Creation time, ms since the Unix epoch.
     pub created_ms: u64,
+    /// The user it belongs to.
+    pub user_id: String,
+    /// That user's display name.
+    pub display_name: String,
     /// The key of `PREDASTORE_ACCESS_KEY` (configuration, not deletable here).
     pub configured: bool,
 }
@@ -50,17 +58,47 @@ fn new_key_id() -> String {
 }
 
 impl AdminService {
-    /// Creates a key with a random id and secret.
-    pub async fn create_key(&self) -> Result<NewKey, AdminError> {
+    /// Creates a key with a random id and secret: for a new user named
+    /// `name` (default: the key id, with a random canonical id), or for the
+    /// existing user `user` (a user that holds a key, or the configured
+    /// key's user).
+    pub async fn create_key(
+        &self,
+        name: Option<String>,
+        user: Option<String>,
+    ) -> Result<NewKey, AdminError> {
+        let access_key_id = new_key_id();
+        let (user_id, display_name) = match user {
+            Some(id) => {
+                let known = self.user_name(&id).await?;
+                let known = known.ok_or_else(|| AdminError::NotFound(format!("no user {id}")))?;
+                (id, name.unwrap_or(known))
+            }
+            None => (
+                format!(
+                    "{:032x}{:032x}",
+                    rand::random::<u128>(),
+                    rand::random::<u128>()
+                ),
+                name.unwrap_or_else(|| access_key_id.clone()),
+            ),
+        };
+        if display_name.is_empty() || display_name.len() > 128 {
+            return Err(AdminError::Invalid("a user name has 1 to 128 bytes".into()));
+        }
         let key = AccessKey {
-            access_key_id: new_key_id(),
+            access_key_id,
             secret: Alphanumeric.sample_string(&mut rand::rng(), SECRET_CHARS),
             created_ms: now_ms(),
+            user_id,
+            display_name,
         };
         let created = NewKey {
             access_key_id: key.access_key_id.clone(),
             secret_access_key: key.secret.clone(),
             created_ms: key.created_ms,
+            user_id: key.user_id.clone(),
+            display_name: key.display_name.clone(),
         };
         self.objects.submit(MetaOp::PutAccessKey { key }).await?;
         tracing::info!(access_key = %created.access_key_id, "access key created");
@@ -76,12 +114,28 @@ impl AdminService {
                     configured: k.access_key_id == self.config_key,
                     access_key_id: k.access_key_id,
                     created_ms: k.created_ms,
+                    user_id: k.user_id,
+                    display_name: k.display_name,
                 })
                 .collect()),
             _ => Err(AdminError::Internal(
                 "unexpected answer to a key listing".into(),
             )),
         }
+    }
+
+    /// The display name of user `id`, if a key belongs to it (the
+    /// configured key's user is its key id).
+    async fn user_name(&self, id: &str) -> Result<Option<String>, AdminError> {
+        if id == self.config_key {
+            return Ok(Some(id.to_string()));
+        }
+        Ok(self
+            .list_keys()
+            .await?
+            .into_iter()
+            .find(|k| k.user_id == id)
+            .map(|k| k.display_name))
     }
 
     /// Deletes key `id`; requests signed with it are refused from now on.

@@ -16,8 +16,17 @@ pub(super) fn routes(cfg: &mut web::ServiceConfig) {
         .route("/buckets/{name}", web::get().to(bucket));
 }
 
-async fn create_key(_: Authorized, api: web::Data<AdminApi>) -> Answer {
-    Ok(json(&service(&api).create_key().await?))
+/// `POST /keys?name=…&user=…`: a key for a new user with display name
+/// `name` (default: the key id), or another key of existing user `user`.
+#[derive(serde::Deserialize)]
+struct KeyFor {
+    name: Option<String>,
+    user: Option<String>,
+}
+
+async fn create_key(_: Authorized, api: web::Data<AdminApi>, q: web::Query<KeyFor>) -> Answer {
+    let q = q.into_inner();
+    Ok(json(&service(&api).create_key(q.name, q.user).await?))
 }
 
 async fn list_keys(_: Authorized, api: web::Data<AdminApi>) -> Answer {

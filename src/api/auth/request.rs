@@ -12,7 +12,16 @@ use super::sigv4::{self, AuthContext, AuthError, RequestParts};
 use crate::api::error::{in_region, S3Error, S3ErrorCode};
 use crate::api::request::header_text;
 use crate::api::s3::Gateway;
-use crate::storage::meta::{MetaRead, MetaReadResult};
+use crate::storage::meta::{AccessKey, MetaRead, MetaReadResult};
+
+/// The user a request acts for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Caller {
+    /// Its canonical id (bucket and object owners are these).
+    pub user_id: String,
+    /// Its display name.
+    pub display_name: String,
+}
 
 /// An authenticated request head.
 pub(crate) struct Authenticated {
@@ -25,38 +34,54 @@ pub(crate) struct Authenticated {
     pub query: Vec<(String, String)>,
     /// Who signed it, and how the body is protected.
     pub auth: AuthContext,
+    /// The user it acts for; `None`: an anonymous request.
+    pub caller: Option<Caller>,
     /// The headers, and the `x-amz-*` headers a presigned URL carries in
     /// its query (a real header wins over a hoisted one).
     pub headers: HeaderMap,
 }
 
 impl Gateway {
-    /// The secret of `access_key`: the configured one, or one kept in
-    /// metadata.
-    async fn secret_for(&self, access_key: &str) -> Option<String> {
+    /// The key `access_key`: the configured one (whose user is named by
+    /// its id, the first admin), or one kept in metadata.
+    async fn key_for(&self, access_key: &str) -> Option<AccessKey> {
         if access_key == self.access_key {
-            return Some(self.secret_key.clone());
+            return Some(AccessKey {
+                access_key_id: self.access_key.clone(),
+                secret: self.secret_key.clone(),
+                created_ms: 0,
+                user_id: self.access_key.clone(),
+                display_name: self.access_key.clone(),
+            });
         }
         match self
             .objects
             .read(MetaRead::AccessKey(access_key.into()))
             .await
         {
-            Ok(MetaReadResult::AccessKey(Some(k))) => Some(k.secret),
+            Ok(MetaReadResult::AccessKey(Some(k))) => Some(k),
             _ => None,
         }
     }
 
-    /// The secret of `access_key`, or `InvalidAccessKeyId`.
-    async fn known_secret(&self, access_key: &str) -> Result<String, AuthError> {
-        self.secret_for(access_key)
+    /// The key `access_key`, or `InvalidAccessKeyId`.
+    async fn known_key(&self, access_key: &str) -> Result<AccessKey, AuthError> {
+        self.key_for(access_key)
             .await
             .ok_or(AuthError::UnknownAccessKey)
     }
 }
 
+fn caller_of(key: &AccessKey) -> Caller {
+    Caller {
+        user_id: key.user_id.clone(),
+        display_name: key.display_name.clone(),
+    }
+}
+
 /// Authenticates a request head: SigV2 (header or presigned URL), else
-/// SigV4 (header or presigned URL).
+/// SigV4 (header or presigned URL); a request with neither is anonymous
+/// (what it may do is the ACLs' to say).
 pub(crate) async fn authenticate_head(
     method: &Method,
     uri: &Uri,
@@ -85,14 +110,22 @@ pub(crate) async fn authenticate_head(
         .and_then(|h| h.to_str().ok())
         .or_else(|| uri.authority().map(|a| a.as_str()))
         .unwrap_or_default();
-    let (bucket, key) = address(uri.path(), host, gw.domain.as_deref())?;
+    let (bucket, object_key) = address(uri.path(), host, gw.domain.as_deref())?;
     let v2_header = parts
         .header_values("authorization")
         .next()
         .and_then(HeaderV2::parse);
-    let auth = if let Some(v2) = v2_header {
+    let anonymous = v2_header.is_none()
+        && PresignedV2::parse(&query).is_none()
+        && sigv4::detect_auth_kind(&parts).map_err(|e| in_region(e, &gw.region))?
+            == sigv4::AuthKind::Anonymous;
+    let (auth, key) = if anonymous {
+        // Allowed or not by the ACLs of what it addresses.
+        (signature_v2_context(String::new(), &gw.region), None)
+    } else if let Some(v2) = v2_header {
         let v2 = v2?;
-        let secret = gw.known_secret(&v2.access_key).await?;
+        let key = gw.known_key(&v2.access_key).await?;
+        let secret = key.secret.clone();
         // Virtual-host requests sign the bucket as the path's first segment.
         let resource = match &bucket {
             Some(b) if !parts.path.starts_with(&format!("/{b}")) => format!("/{b}{}", parts.path),
@@ -100,25 +133,27 @@ pub(crate) async fn authenticate_head(
         };
         let now = now.unix_timestamp();
         v2.verify(parts.method, &resource, &query, &headers, &secret, now)?;
-        signature_v2_context(v2.access_key, &gw.region)
+        (signature_v2_context(v2.access_key, &gw.region), Some(key))
     } else if let Some(v2) = PresignedV2::parse(&query) {
         let v2 = v2?;
-        let secret = gw.known_secret(&v2.access_key).await?;
+        let key = gw.known_key(&v2.access_key).await?;
         v2.verify(
             parts.method,
             parts.path,
             &query,
-            &secret,
+            &key.secret,
             now.unix_timestamp(),
         )?;
-        signature_v2_context(v2.access_key, &gw.region)
+        (signature_v2_context(v2.access_key, &gw.region), Some(key))
     } else {
-        let secret = match claimed_access_key(&parts) {
-            Some(key) => gw.secret_for(&key).await,
+        let key = match claimed_access_key(&parts) {
+            Some(key) => gw.key_for(&key).await,
             None => None,
         };
-        sigv4::verify(&parts, &gw.region, |_| secret.clone(), now)
-            .map_err(|e| in_region(e, &gw.region))?
+        let secret = key.as_ref().map(|k| k.secret.clone());
+        let auth = sigv4::verify(&parts, &gw.region, |_| secret.clone(), now)
+            .map_err(|e| in_region(e, &gw.region))?;
+        (auth, key)
     };
     let headers = with_hoisted_headers(raw_headers, &query);
     // Authentication parameters, headers hoisted into the query, and the
@@ -135,9 +170,10 @@ pub(crate) async fn authenticate_head(
         .collect();
     Ok(Authenticated {
         bucket,
-        key,
+        key: object_key,
         query,
         auth,
+        caller: key.as_ref().map(caller_of),
         headers,
     })
 }

@@ -113,6 +113,11 @@ pub enum S3ErrorCode {
     NoSuchUpload,
     /// 404: the bucket has no tag set.
     NoSuchTagSet,
+    /// 400: an ACL document or grant header that does not validate.
+    MalformedACLError,
+    /// 400: a grant names a grantee by e-mail address, which cannot be
+    /// resolved here.
+    UnresolvableGrantByEmailAddress,
     /// 501: the request needs a feature this server does not have.
     NotImplemented,
     /// 304: a conditional GET/HEAD matched; sent without a body.
@@ -179,6 +184,8 @@ impl S3ErrorCode {
         S3ErrorCode::NoSuchKey,
         S3ErrorCode::NoSuchUpload,
         S3ErrorCode::NoSuchTagSet,
+        S3ErrorCode::MalformedACLError,
+        S3ErrorCode::UnresolvableGrantByEmailAddress,
         S3ErrorCode::NotImplemented,
         S3ErrorCode::NotModified,
         S3ErrorCode::PreconditionFailed,
@@ -234,6 +241,8 @@ impl S3ErrorCode {
             S3ErrorCode::NoSuchKey => "NoSuchKey",
             S3ErrorCode::NoSuchUpload => "NoSuchUpload",
             S3ErrorCode::NoSuchTagSet => "NoSuchTagSet",
+            S3ErrorCode::MalformedACLError => "MalformedACLError",
+            S3ErrorCode::UnresolvableGrantByEmailAddress => "UnresolvableGrantByEmailAddress",
             S3ErrorCode::NotImplemented => "NotImplemented",
             S3ErrorCode::NotModified => "NotModified",
             S3ErrorCode::PreconditionFailed => "PreconditionFailed",
@@ -281,6 +290,8 @@ impl S3ErrorCode {
             | S3ErrorCode::KeyTooLongError
             | S3ErrorCode::MalformedTrailerError
             | S3ErrorCode::MalformedXML
+            | S3ErrorCode::MalformedACLError
+            | S3ErrorCode::UnresolvableGrantByEmailAddress
             | S3ErrorCode::MaxMessageLengthExceeded
             | S3ErrorCode::MetadataTooLarge
             | S3ErrorCode::MissingRequestBodyError
@@ -392,6 +403,12 @@ impl S3ErrorCode {
                  may have been aborted or completed."
             }
             S3ErrorCode::NoSuchTagSet => "The TagSet does not exist",
+            S3ErrorCode::MalformedACLError => {
+                "The XML you provided was not well-formed or did not validate against our published schema."
+            }
+            S3ErrorCode::UnresolvableGrantByEmailAddress => {
+                "The e-mail address you provided does not match any account on record."
+            }
             S3ErrorCode::NotImplemented => {
                 "A header you provided implies functionality that is not implemented"
             }

@@ -1,6 +1,7 @@
 //! `Expect: 100-continue`: the client waits for a go-ahead before it sends
 //! the body. A request that would be refused for what its head already says
-//! (authentication, a missing bucket, a header the store refuses) gets its
+//! (authentication, a missing bucket, a bucket the caller may not write
+//! into, a header the store refuses) gets its
 //! S3 error instead, so the client does not send gigabytes to be told no.
 
 use actix_http::body::BoxBody;
@@ -9,9 +10,10 @@ use actix_web::http::Method;
 use actix_web::web;
 
 use crate::api::auth::request::authenticate_head;
-use crate::api::error::S3Error;
+use crate::api::error::{S3Error, S3ErrorCode};
 use crate::api::request::{check_unsupported_headers, parse_tagging_header, HeaderScope};
 use crate::api::s3::{error_answer, Gateway};
+use crate::storage::meta::acl::Permission;
 
 /// Lets `req` continue, or answers it with the error it would end in.
 pub(crate) async fn check_expect(
@@ -61,9 +63,13 @@ async fn refusal(req: &Request, gw: &Gateway) -> Option<S3Error> {
             return Some(e.into());
         }
     }
-    gw.objects
-        .bucket_precheck(bucket)
-        .await
-        .err()
-        .map(S3Error::from)
+    let bucket = match gw.objects.bucket_precheck(bucket).await {
+        Ok(b) => b,
+        Err(e) => return Some(e.into()),
+    };
+    // A body that writes into the bucket (not an object's ACL).
+    let writes = !head.query.iter().any(|(k, _)| k == "acl");
+    let caller = head.caller.as_ref().map(|c| c.user_id.as_str());
+    (writes && !bucket.acl.allows(&bucket.owner, caller, Permission::Write))
+        .then(|| S3Error::new(S3ErrorCode::AccessDenied))
 }

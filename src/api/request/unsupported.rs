@@ -1,5 +1,5 @@
 //! Request headers that ask for a feature the store does not have. AWS
-//! would act on each (encrypt, lock, archive, redirect, grant); quietly
+//! would act on each (encrypt, lock, archive, redirect); quietly
 //! storing the object without it would let the client believe it had
 //! happened, so such a request is refused before anything is stored.
 
@@ -38,11 +38,6 @@ const STORAGE_CLASSES: &[&str] = &[
 /// implemented; another value is `InvalidArgument`).
 const SSE_METHODS: &[&str] = &["AES256", "aws:kms", "aws:kms:dsse"];
 
-/// Canned ACLs that ask for what the store gives anyway (the owner alone
-/// has access); the other canned ACLs and the `x-amz-grant-*` headers are
-/// refused until access control lists exist.
-const PRIVATE_ACLS: &[&str] = &["private", "bucket-owner-full-control"];
-
 /// Prefixes of headers refused whatever their value, by scope.
 const ALWAYS_REFUSED: &[(&str, HeaderScope)] = &[
     (
@@ -56,7 +51,6 @@ const ALWAYS_REFUSED: &[(&str, HeaderScope)] = &[
     ("x-amz-server-side-encryption-", HeaderScope::Create),
     ("x-amz-object-lock-", HeaderScope::Create),
     ("x-amz-website-redirect-location", HeaderScope::Create),
-    ("x-amz-grant-", HeaderScope::Create),
     ("x-amz-write-offset-bytes", HeaderScope::Create),
 ];
 
@@ -89,7 +83,6 @@ pub(crate) fn check_unsupported_headers<'a>(
                 };
             }
             "x-amz-server-side-encryption" => return unsupported(name),
-            "x-amz-acl" if !PRIVATE_ACLS.contains(&value) => return unsupported(name),
             "x-amz-bucket-object-lock-enabled" if !value.eq_ignore_ascii_case("false") => {
                 return unsupported(name)
             }
@@ -117,11 +110,6 @@ mod tests {
             ("x-amz-object-lock-legal-hold", "ON"),
             ("x-amz-storage-class", "GLACIER"),
             ("x-amz-website-redirect-location", "/x"),
-            ("x-amz-acl", "public-read"),
-            (
-                "x-amz-grant-read",
-                "uri=\"http://acs.amazonaws.com/groups/global/AllUsers\"",
-            ),
             ("x-amz-bucket-object-lock-enabled", "true"),
         ] {
             assert_eq!(
@@ -144,8 +132,11 @@ mod tests {
     fn what_the_store_does_anyway_passes() {
         for (name, value) in [
             ("x-amz-storage-class", "STANDARD"),
-            ("x-amz-acl", "private"),
-            ("x-amz-acl", "bucket-owner-full-control"),
+            ("x-amz-acl", "public-read"),
+            (
+                "x-amz-grant-read",
+                "uri=\"http://acs.amazonaws.com/groups/global/AllUsers\"",
+            ),
             ("x-amz-bucket-object-lock-enabled", "false"),
             ("x-amz-meta-color", "blue"),
             ("x-amz-checksum-crc32", "AAAAAA=="),

@@ -40,6 +40,7 @@ use quick_xml::se::{QuoteLevel, Serializer as XmlSerializer};
 use serde::{Serialize, Serializer};
 use time::OffsetDateTime;
 
+pub(crate) mod acl;
 pub(crate) mod attributes;
 pub(crate) mod requests;
 pub(crate) mod responses;

@@ -439,22 +439,48 @@ impl<'a> Overlay<'a> {
             MetaOp::QueueHeal { objects } => self.queue_heal(objects),
             MetaOp::ForgetHeal { objects } => self.forget_heal(objects),
             MetaOp::PutObjectTags { bucket, key, tags } => {
-                self.require_bucket(bucket)?;
-                check_object_key(key)?;
-                let mut record = self.object(bucket, key)?.ok_or(MetaOpError::NoSuchKey)?;
-                record.tags.clone_from(tags);
-                let v = record.try_encode()?;
-                self.put(Space::Objects, keys::object_key(bucket, key), v)?;
-                Ok(MetaOutcome::Done)
+                self.update_object(bucket, key, |r| r.tags.clone_from(tags))
+            }
+            MetaOp::PutObjectAcl { bucket, key, acl } => {
+                self.update_object(bucket, key, |r| r.acl.clone_from(acl))
             }
             MetaOp::PutBucketTags { bucket, tags } => {
-                let mut record = self.require_bucket(bucket)?;
-                record.tags.clone_from(tags);
-                let v = record.try_encode()?;
-                self.put(Space::Buckets, keys::bucket_key(bucket), v)?;
-                Ok(MetaOutcome::Done)
+                self.update_bucket(bucket, |r| r.tags.clone_from(tags))
+            }
+            MetaOp::PutBucketAcl { bucket, acl } => {
+                self.update_bucket(bucket, |r| r.acl.clone_from(acl))
             }
         }
+    }
+
+    /// Changes the current version of an object in place (tags, ACL);
+    /// `NoSuchKey` if there is none.
+    fn update_object(
+        &mut self,
+        bucket: &str,
+        key: &str,
+        change: impl FnOnce(&mut ObjectRecord),
+    ) -> Result<MetaOutcome, Fail> {
+        self.require_bucket(bucket)?;
+        check_object_key(key)?;
+        let mut record = self.object(bucket, key)?.ok_or(MetaOpError::NoSuchKey)?;
+        change(&mut record);
+        let v = record.try_encode()?;
+        self.put(Space::Objects, keys::object_key(bucket, key), v)?;
+        Ok(MetaOutcome::Done)
+    }
+
+    /// Changes a bucket's record in place (tags, ACL).
+    fn update_bucket(
+        &mut self,
+        bucket: &str,
+        change: impl FnOnce(&mut BucketRecord),
+    ) -> Result<MetaOutcome, Fail> {
+        let mut record = self.require_bucket(bucket)?;
+        change(&mut record);
+        let v = record.try_encode()?;
+        self.put(Space::Buckets, keys::bucket_key(bucket), v)?;
+        Ok(MetaOutcome::Done)
     }
 
     fn create_bucket(&mut self, record: &BucketRecord) -> Result<MetaOutcome, Fail> {
@@ -617,6 +643,8 @@ impl<'a> Overlay<'a> {
             user_metadata: upload.user_metadata.clone(),
             headers: upload.headers.clone(),
             tags: upload.tags.clone(),
+            owner: upload.owner.clone(),
+            acl: upload.acl.clone(),
             layout: upload.layout,
             parts: chosen
                 .into_iter()

@@ -6,9 +6,13 @@
 use bytes::Bytes;
 use serde::Deserialize;
 
-use super::records::{BucketRecord, ErasureLayout, MultipartUpload, ObjectRecord, PartInfo};
+use super::acl::Acl;
+use super::records::{
+    AccessKey, BucketRecord, ErasureLayout, MultipartUpload, ObjectRecord, PartInfo,
+};
 
-/// A version-2 [`BucketRecord`]: no tags, no region.
+/// A version-2 [`BucketRecord`]: no tags, no region, no ACL (the owner
+/// alone had access).
 #[derive(Deserialize)]
 pub(super) struct BucketRecordV2 {
     name: String,
@@ -20,6 +24,7 @@ impl From<BucketRecordV2> for BucketRecord {
     fn from(v: BucketRecordV2) -> Self {
         BucketRecord {
             name: v.name,
+            acl: Acl::private(&v.owner),
             owner: v.owner,
             created_ms: v.created_ms,
             tags: vec![],
@@ -28,7 +33,7 @@ impl From<BucketRecordV2> for BucketRecord {
     }
 }
 
-/// A version-2 [`ObjectRecord`]: no tags.
+/// A version-2 [`ObjectRecord`]: no tags, no owner (its bucket's), no ACL.
 #[derive(Deserialize)]
 pub(super) struct ObjectRecordV2 {
     bucket: String,
@@ -65,11 +70,13 @@ impl From<ObjectRecordV2> for ObjectRecord {
             shard_nodes: v.shard_nodes,
             inline_data: v.inline_data,
             tags: vec![],
+            owner: String::new(),
+            acl: Acl::default(),
         }
     }
 }
 
-/// A version-2 [`MultipartUpload`]: no tags.
+/// A version-2 [`MultipartUpload`]: no tags, no owner, no ACL.
 #[derive(Deserialize)]
 pub(super) struct MultipartUploadV2 {
     bucket: String,
@@ -94,6 +101,29 @@ impl From<MultipartUploadV2> for MultipartUpload {
             headers: v.headers,
             layout: v.layout,
             tags: vec![],
+            owner: String::new(),
+            acl: Acl::default(),
+        }
+    }
+}
+
+/// A version-2 [`AccessKey`]: no user; each key was a user of its own,
+/// named by the key id (which owned the buckets it created).
+#[derive(Deserialize)]
+pub(super) struct AccessKeyV2 {
+    access_key_id: String,
+    secret: String,
+    created_ms: u64,
+}
+
+impl From<AccessKeyV2> for AccessKey {
+    fn from(v: AccessKeyV2) -> Self {
+        AccessKey {
+            user_id: v.access_key_id.clone(),
+            display_name: v.access_key_id.clone(),
+            access_key_id: v.access_key_id,
+            secret: v.secret,
+            created_ms: v.created_ms,
         }
     }
 }

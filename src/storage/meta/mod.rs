@@ -20,6 +20,7 @@
 //! `snapshot` (export/import), [`list`] (ListObjects), [`read`] (reads
 //! through consensus).
 
+pub mod acl;
 mod apply;
 mod heal;
 pub(crate) mod keys;

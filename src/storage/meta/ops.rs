@@ -7,6 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::acl::Acl;
 use super::records::{
     AccessKey, BucketRecord, ClusterLayout, MultipartUpload, ObjectRecord, PartRecord,
     RepairReport, Tags,
@@ -205,6 +206,23 @@ pub enum MetaOp {
         bucket: String,
         /// The new tag set.
         tags: Tags,
+    },
+    /// Replaces the ACL of the current version of an object; `NoSuchKey`
+    /// if there is none.
+    PutObjectAcl {
+        /// Bucket name.
+        bucket: String,
+        /// Object key.
+        key: String,
+        /// The new ACL.
+        acl: Acl,
+    },
+    /// Replaces the ACL of a bucket.
+    PutBucketAcl {
+        /// Bucket name.
+        bucket: String,
+        /// The new ACL.
+        acl: Acl,
     },
 }
 

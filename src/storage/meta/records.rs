@@ -12,6 +12,7 @@ use bytes::Bytes;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
+use super::acl::Acl;
 use super::MetaError;
 
 /// The node id that stands for "no node" in `shard_nodes`: a shard index
@@ -20,8 +21,9 @@ use super::MetaError;
 /// configuration refuses 0).
 pub const NO_NODE: u64 = 0;
 
-/// Version byte that starts every encoded record. Version 3 added tags to
-/// buckets, objects and multipart uploads.
+/// Version byte that starts every encoded record. Version 3 added tags and
+/// ACLs to buckets, objects and multipart uploads, owners to objects and
+/// uploads, and users to access keys.
 pub(crate) const RECORD_VERSION: u8 = 3;
 
 /// The previous version, still read (see [`super::legacy`]).
@@ -107,7 +109,7 @@ macro_rules! versioned_record {
 pub struct BucketRecord {
     /// Bucket name (S3 rules are checked by the API layer).
     pub name: String,
-    /// Access key id of the owner.
+    /// The owning user's id.
     pub owner: String,
     /// Creation time, milliseconds since the Unix epoch.
     pub created_ms: u64,
@@ -116,6 +118,8 @@ pub struct BucketRecord {
     /// The `LocationConstraint` it was created with (`None`: none given,
     /// which GetBucketLocation answers as the store's region).
     pub region: Option<String>,
+    /// Who may list it, write into it, and read or replace this ACL.
+    pub acl: Acl,
 }
 versioned_record!(BucketRecord, "bucket record", super::legacy::BucketRecordV2);
 
@@ -181,6 +185,11 @@ pub struct ObjectRecord {
     pub inline_data: Option<Bytes>,
     /// The object's tag set (`x-amz-tagging`, PutObjectTagging).
     pub tags: Tags,
+    /// The id of the user who wrote it; empty for objects written before
+    /// users existed, which belong to their bucket's owner.
+    pub owner: String,
+    /// Who may read it and read or replace this ACL.
+    pub acl: Acl,
 }
 versioned_record!(ObjectRecord, "object record", super::legacy::ObjectRecordV2);
 
@@ -205,6 +214,10 @@ pub struct MultipartUpload {
     pub layout: ErasureLayout,
     /// Tag set for the final object (`x-amz-tagging` at creation).
     pub tags: Tags,
+    /// The id of the user who started it (the final object's owner).
+    pub owner: String,
+    /// ACL of the final object (`x-amz-acl` or grants at creation).
+    pub acl: Acl,
 }
 versioned_record!(
     MultipartUpload,
@@ -303,7 +316,7 @@ pub struct PendingDrop {
     pub sets: Vec<ShardSet>,
 }
 
-/// An S3 access key and its secret.
+/// An S3 access key, its secret, and the user it acts for.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AccessKey {
     /// The public access key id.
@@ -312,8 +325,12 @@ pub struct AccessKey {
     pub secret: String,
     /// Creation time, milliseconds since the Unix epoch.
     pub created_ms: u64,
+    /// The id of the user the key belongs to (owner of what it creates).
+    pub user_id: String,
+    /// That user's display name (`DisplayName` in `Owner` elements).
+    pub display_name: String,
 }
-versioned_record!(AccessKey, "access key record");
+versioned_record!(AccessKey, "access key record", super::legacy::AccessKeyV2);
 
 /// Where a storage node stands in the layout.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -432,6 +449,30 @@ mod tests {
         )
     }
 
+    fn acl() -> impl Strategy<Value = Acl> {
+        use super::super::acl::{Grant, Grantee, Permission};
+        let grantee = prop_oneof![
+            text().prop_map(Grantee::User),
+            Just(Grantee::AllUsers),
+            Just(Grantee::AuthenticatedUsers),
+        ];
+        let permission = prop_oneof![
+            Just(Permission::FullControl),
+            Just(Permission::Read),
+            Just(Permission::Write),
+            Just(Permission::ReadAcp),
+            Just(Permission::WriteAcp),
+        ];
+        proptest::collection::vec(
+            (grantee, permission).prop_map(|(grantee, permission)| Grant {
+                grantee,
+                permission,
+            }),
+            0..4,
+        )
+        .prop_map(|grants| Acl { grants })
+    }
+
     fn bucket() -> impl Strategy<Value = BucketRecord> {
         (
             text(),
@@ -439,13 +480,15 @@ mod tests {
             any::<u64>(),
             pairs(),
             proptest::option::of(text()),
+            acl(),
         )
-            .prop_map(|(name, owner, created_ms, tags, region)| BucketRecord {
+            .prop_map(|(name, owner, created_ms, tags, region, acl)| BucketRecord {
                 name,
                 owner,
                 created_ms,
                 tags,
                 region,
+                acl,
             })
     }
 
@@ -460,14 +503,14 @@ mod tests {
                 nodes(),
                 proptest::option::of(proptest::collection::vec(any::<u8>(), 0..64)),
             ),
-            pairs(),
+            (pairs(), text(), acl()),
         )
             .prop_map(
                 |(
                     (bucket, key, object_id, size, etag),
                     (content_type, user_metadata, headers, checksums),
                     (last_modified_ms, layout, parts, shard_nodes, inline_data),
-                    tags,
+                    (tags, owner, acl),
                 )| ObjectRecord {
                     bucket,
                     key,
@@ -484,6 +527,8 @@ mod tests {
                     shard_nodes,
                     inline_data: inline_data.map(Bytes::from),
                     tags,
+                    owner,
+                    acl,
                 },
             )
     }
@@ -492,13 +537,13 @@ mod tests {
         (
             (text(), text(), text(), any::<u64>()),
             (proptest::option::of(text()), pairs(), pairs(), layout()),
-            pairs(),
+            (pairs(), text(), acl()),
         )
             .prop_map(
                 |(
                     (bucket, key, upload_id, initiated_ms),
                     (content_type, user_metadata, headers, layout),
-                    tags,
+                    (tags, owner, acl),
                 )| MultipartUpload {
                     bucket,
                     key,
@@ -509,6 +554,8 @@ mod tests {
                     headers,
                     layout,
                     tags,
+                    owner,
+                    acl,
                 },
             )
     }
@@ -539,11 +586,15 @@ mod tests {
     }
 
     fn access_key() -> impl Strategy<Value = AccessKey> {
-        (text(), text(), any::<u64>()).prop_map(|(access_key_id, secret, created_ms)| AccessKey {
-            access_key_id,
-            secret,
-            created_ms,
-        })
+        (text(), text(), any::<u64>(), text(), text()).prop_map(
+            |(access_key_id, secret, created_ms, user_id, display_name)| AccessKey {
+                access_key_id,
+                secret,
+                created_ms,
+                user_id,
+                display_name,
+            },
+        )
     }
 
     fn cluster() -> impl Strategy<Value = ClusterLayout> {
@@ -667,6 +718,8 @@ mod tests {
             access_key_id: "AK".into(),
             secret: "s".into(),
             created_ms: 1,
+            user_id: "u".into(),
+            display_name: "user".into(),
         };
         let mut b = rec.encode();
         b[0] = RECORD_VERSION + 1;

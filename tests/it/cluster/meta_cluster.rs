@@ -27,6 +27,7 @@ fn bucket_op() -> MetaOp {
             created_ms: 1,
             tags: vec![],
             region: None,
+            acl: predastore::storage::meta::acl::Acl::default(),
         },
     }
 }
@@ -53,6 +54,8 @@ fn put(key: &str, object_id: u128) -> MetaOp {
             shard_nodes: vec![1, 2, 3],
             inline_data: None,
             tags: vec![],
+            owner: String::new(),
+            acl: predastore::storage::meta::acl::Acl::default(),
         },
         // Each key is submitted once: a second application would be
         // refused, so a `PreconditionFailed` means an op applied twice.

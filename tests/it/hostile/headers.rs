@@ -1,7 +1,7 @@
 //! Request headers that ask for what the store does not do (KMS and
-//! customer keys, object lock, storage classes, website redirects, ACLs):
-//! refused, never silently ignored; and `x-amz-tagging` values AWS
-//! refuses. Nothing refused is stored.
+//! customer keys, object lock, storage classes, website redirects):
+//! refused, never silently ignored; and `x-amz-acl`, `x-amz-grant-*` and
+//! `x-amz-tagging` values AWS refuses. Nothing refused is stored.
 
 use super::{create_bucket, describe, object_path, Hostile, Want};
 
@@ -94,24 +94,27 @@ fn unsupported_headers_and_bad_tags_are_refused_and_store_nothing() {
             &[("x-amz-website-redirect-location", "/elsewhere")],
             NOT_IMPLEMENTED,
         ),
+        // ACL headers AWS refuses.
         (
-            "x-amz-acl: public-read",
-            &[("x-amz-acl", "public-read")],
-            &[
-                (501, Some("NotImplemented")),
-                (400, Some("AccessControlListNotSupported")),
-            ],
+            "x-amz-acl: not a canned ACL",
+            &[("x-amz-acl", "everyone-may-look")],
+            &[(400, Some("InvalidArgument"))],
         ),
         (
-            "x-amz-grant-read",
-            &[(
-                "x-amz-grant-read",
-                "uri=\"http://acs.amazonaws.com/groups/global/AllUsers\"",
-            )],
+            "x-amz-grant-read by e-mail address",
+            &[("x-amz-grant-read", "emailAddress=\"someone@example.com\"")],
+            &[(400, Some("UnresolvableGrantByEmailAddress"))],
+        ),
+        (
+            "x-amz-acl and x-amz-grant-read together",
             &[
-                (501, Some("NotImplemented")),
-                (400, Some("AccessControlListNotSupported")),
+                ("x-amz-acl", "public-read"),
+                (
+                    "x-amz-grant-read",
+                    "uri=\"http://acs.amazonaws.com/groups/global/AllUsers\"",
+                ),
             ],
+            &[(400, Some("InvalidRequest"))],
         ),
         // x-amz-tagging values AWS refuses.
         (

@@ -7,6 +7,7 @@
 //!
 //! Each test starts its own store (one node, three volumes, 1 MiB stripes).
 
+mod acl;
 mod auth;
 mod buckets;
 mod checksums;

@@ -29,6 +29,7 @@ use super::heal_report::HealReports;
 mod settle;
 mod tags;
 use crate::actors::consensus::{Consensus, ConsensusError, Read, Submit, SubmitOnce};
+use crate::storage::meta::acl::Acl;
 use crate::storage::meta::{
     BucketRecord, ErasureLayout, MetaOp, MetaOutcome, MetaRead, MetaReadResult, MultipartUpload,
     ObjectRecord, OpId, PartRecord, Tags, WriteCondition,
@@ -60,16 +61,23 @@ pub struct ObjectMeta {
     pub headers: Vec<(String, String)>,
     /// The tag set (`x-amz-tagging`), already checked.
     pub tags: Tags,
+    /// The id of the user writing it.
+    pub owner: String,
+    /// Its ACL (`x-amz-acl`, `x-amz-grant-*`; default `private`).
+    pub acl: Acl,
 }
 
 impl ObjectMeta {
-    /// The metadata an existing object carries (a copy that keeps it).
-    pub fn of(record: &ObjectRecord) -> Self {
+    /// The metadata an existing object carries (a copy that keeps it),
+    /// written by `owner` with `acl` (a copy never keeps the ACL, as in S3).
+    pub fn of(record: &ObjectRecord, owner: String, acl: Acl) -> Self {
         ObjectMeta {
             content_type: record.content_type.clone(),
             user_metadata: record.user_metadata.clone(),
             headers: record.headers.clone(),
             tags: record.tags.clone(),
+            owner,
+            acl,
         }
     }
 }
@@ -106,14 +114,15 @@ pub fn now_ms() -> u64 {
         .map_or(0, |d| d.as_millis() as u64)
 }
 
-/// Buckets seen to exist in the last [`RecentBuckets::TTL`]. An upload
-/// checks its bucket before taking the body, so a missing bucket fails
-/// fast; that check may be slightly stale, because the commit checks the
-/// bucket again. Only existence is remembered, never absence, so a new
-/// bucket is usable at once.
+/// Buckets seen to exist in the last [`RecentBuckets::TTL`], with their
+/// records. An upload checks its bucket (and its ACL) before taking the
+/// body, so a missing bucket fails fast; that check may be slightly stale,
+/// because the commit checks the bucket again. Only existence is
+/// remembered, never absence, so a new bucket is usable at once; an ACL
+/// changed through another gateway is seen here within the TTL.
 #[derive(Default)]
 struct RecentBuckets {
-    seen: Mutex<HashMap<String, Instant>>,
+    seen: Mutex<HashMap<String, (Instant, BucketRecord)>>,
 }
 
 impl RecentBuckets {
@@ -122,12 +131,10 @@ impl RecentBuckets {
     /// Sightings kept before the map is cleared.
     const MAX: usize = 4096;
 
-    fn contains(&self, bucket: &str) -> bool {
-        self.seen
-            .lock()
-            .ok()
-            .and_then(|seen| seen.get(bucket).map(|at| at.elapsed() < Self::TTL))
-            .unwrap_or(false)
+    fn get(&self, bucket: &str) -> Option<BucketRecord> {
+        let seen = self.seen.lock().ok()?;
+        let (at, record) = seen.get(bucket)?;
+        (at.elapsed() < Self::TTL).then(|| record.clone())
     }
 
     fn forget(&self, bucket: &str) {
@@ -136,12 +143,12 @@ impl RecentBuckets {
         }
     }
 
-    fn insert(&self, bucket: &str) {
+    fn insert(&self, record: &BucketRecord) {
         if let Ok(mut seen) = self.seen.lock() {
             if seen.len() >= Self::MAX {
                 seen.clear();
             }
-            seen.insert(bucket.to_string(), Instant::now());
+            seen.insert(record.name.clone(), (Instant::now(), record.clone()));
         }
     }
 }
@@ -297,16 +304,16 @@ impl ObjectService {
         }
     }
 
-    /// Fails with `NoSuchBucket` unless the bucket exists or did within
-    /// the last second: the early check of an upload, which its commit
-    /// repeats authoritatively.
-    pub async fn bucket_precheck(&self, name: &str) -> Result<(), ObjectError> {
-        if self.recent_buckets.contains(name) {
-            return Ok(());
+    /// The bucket's record as it was within the last second, or
+    /// `NoSuchBucket`: the early check of a request (existence, owner,
+    /// ACL), which a write's commit repeats authoritatively for existence.
+    pub async fn bucket_precheck(&self, name: &str) -> Result<BucketRecord, ObjectError> {
+        if let Some(record) = self.recent_buckets.get(name) {
+            return Ok(record);
         }
-        self.bucket(name).await?;
-        self.recent_buckets.insert(name);
-        Ok(())
+        let record = self.bucket(name).await?;
+        self.recent_buckets.insert(&record);
+        Ok(record)
     }
 
     /// Deletes a bucket holding no object; its uploads in progress are
@@ -494,6 +501,8 @@ impl ObjectService {
                 headers: meta.headers,
                 layout: self.layout(),
                 tags: meta.tags,
+                owner: meta.owner,
+                acl: meta.acl,
             },
         })
         .await?;
@@ -600,6 +609,8 @@ impl ObjectService {
             shard_nodes: vec![],
             inline_data: None,
             tags: vec![],
+            owner: String::new(),
+            acl: Acl::default(),
         };
         self.submit(MetaOp::CompleteMultipart {
             bucket: upload.bucket.clone(),
@@ -756,6 +767,8 @@ fn single_part_record(
         },
         inline_data,
         tags: meta.tags,
+        owner: meta.owner,
+        acl: meta.acl,
     }
 }
 

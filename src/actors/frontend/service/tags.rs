@@ -1,11 +1,51 @@
-//! Tag sets of objects and buckets: metadata-only changes, committed
-//! through Raft like every other.
+//! Tag sets and ACLs of objects and buckets: metadata-only changes,
+//! committed through Raft like every other.
 
 use super::ObjectService;
 use crate::actors::frontend::error::ObjectError;
+use crate::storage::meta::acl::Acl;
 use crate::storage::meta::{MetaOp, MetaOpError, Tags};
 
 impl ObjectService {
+    /// Submits a change to the current version of `bucket/key`;
+    /// `NoSuchKey` when there is none.
+    async fn change_object(&self, bucket: &str, key: &str, op: MetaOp) -> Result<(), ObjectError> {
+        self.submit(op).await.map_err(|e| match e {
+            ObjectError::Refused(MetaOpError::NoSuchKey) => ObjectError::NoSuchKey {
+                bucket: bucket.into(),
+                key: key.into(),
+            },
+            e => e,
+        })?;
+        Ok(())
+    }
+
+    /// Replaces the ACL of the current version of `bucket/key`.
+    pub async fn put_object_acl(
+        &self,
+        bucket: &str,
+        key: &str,
+        acl: Acl,
+    ) -> Result<(), ObjectError> {
+        let op = MetaOp::PutObjectAcl {
+            bucket: bucket.into(),
+            key: key.into(),
+            acl,
+        };
+        self.change_object(bucket, key, op).await
+    }
+
+    /// Replaces the ACL of `bucket`.
+    pub async fn put_bucket_acl(&self, bucket: &str, acl: Acl) -> Result<(), ObjectError> {
+        self.submit(MetaOp::PutBucketAcl {
+            bucket: bucket.into(),
+            acl,
+        })
+        .await?;
+        self.recent_buckets.forget(bucket);
+        Ok(())
+    }
+
     /// Replaces the tag set of the current version of `bucket/key`
     /// (empty: removes it).
     pub async fn put_object_tags(
@@ -14,20 +54,12 @@ impl ObjectService {
         key: &str,
         tags: Tags,
     ) -> Result<(), ObjectError> {
-        self.submit(MetaOp::PutObjectTags {
+        let op = MetaOp::PutObjectTags {
             bucket: bucket.into(),
             key: key.into(),
             tags,
-        })
-        .await
-        .map_err(|e| match e {
-            ObjectError::Refused(MetaOpError::NoSuchKey) => ObjectError::NoSuchKey {
-                bucket: bucket.into(),
-                key: key.into(),
-            },
-            e => e,
-        })?;
-        Ok(())
+        };
+        self.change_object(bucket, key, op).await
     }
 
     /// Replaces the tag set of `bucket` (empty: removes it).

@@ -91,6 +91,8 @@ fn reopen_keeps_everything() -> Result<(), MetaError> {
         access_key_id: "AK".into(),
         secret: "secret".into(),
         created_ms: 9,
+        user_id: "AK".into(),
+        display_name: "AK".into(),
     };
     let before = {
         let state = MetaState::open(dir.path())?;

@@ -1,5 +1,6 @@
 //! Record builders shared by the tests of `meta` and of `list`.
 
+use crate::storage::meta::acl::Acl;
 use super::super::records::{BucketRecord, ErasureLayout, ObjectRecord};
 use super::super::{MetaOp, WriteCondition};
 
@@ -18,6 +19,7 @@ pub(crate) fn bucket(name: &str, owner: &str) -> BucketRecord {
         created_ms: 1_000,
         tags: Vec::new(),
         region: None,
+        acl: Acl::private(owner),
     }
 }
 
@@ -38,6 +40,8 @@ pub(crate) fn object(bucket: &str, key: &str, id: u128) -> ObjectRecord {
         shard_nodes: vec![1, 2, 3, 4, 5, 6],
         inline_data: None,
         tags: Vec::new(),
+        owner: "owner".into(),
+        acl: Acl::private("owner"),
     }
 }
 

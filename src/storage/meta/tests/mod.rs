@@ -37,6 +37,8 @@ fn upload(bucket: &str, key: &str, id: &str) -> MultipartUpload {
         headers: vec![("cache-control".into(), "no-cache".into())],
         layout: layout(),
         tags: Vec::new(),
+        owner: "owner".into(),
+        acl: crate::storage::meta::acl::Acl::private("owner"),
     }
 }
 

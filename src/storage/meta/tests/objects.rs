@@ -204,6 +204,8 @@ fn empty_and_oversized_names_are_refused_not_panics() -> Result<(), MetaError> {
             access_key_id: id.into(),
             secret: "s".into(),
             created_ms: 1,
+            user_id: id.into(),
+            display_name: id.into(),
         },
     };
     let ops = vec![
