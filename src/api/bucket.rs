@@ -14,28 +14,79 @@ use super::xml::{
 use crate::actors::frontend::service::now_ms;
 use crate::storage::meta::{BucketRecord, MetaOp, MetaRead, MetaReadResult};
 
-/// ListBuckets: the caller's own buckets.
+/// Most buckets on one ListBuckets page (AWS's `max-buckets` limit).
+const MAX_BUCKETS: u32 = 10_000;
+
+/// ListBuckets: the caller's own buckets, by name, paginated by
+/// `max-buckets` and `continuation-token` (the last name listed, opaque
+/// to clients), filtered by `prefix` and `bucket-region`.
 pub(crate) async fn list_buckets(r: &S3Request, gw: &Gateway) -> S3Result {
-    let MetaReadResult::Buckets(buckets) = gw.objects.read(MetaRead::Buckets).await? else {
+    let max = match r.q("max-buckets") {
+        None => MAX_BUCKETS,
+        Some(v) => v
+            .parse::<u32>()
+            .ok()
+            .filter(|n| (1..=MAX_BUCKETS).contains(n))
+            .ok_or_else(|| {
+                S3Error::new(S3ErrorCode::InvalidArgument)
+                    .with_message("max-buckets must be 1 to 10000")
+            })?,
+    };
+    let after = match r.q("continuation-token").filter(|t| !t.is_empty()) {
+        None => None,
+        Some(t) => Some(decode_token(t).ok_or_else(|| {
+            S3Error::new(S3ErrorCode::InvalidArgument)
+                .with_message("The continuation token provided is incorrect")
+        })?),
+    };
+    let prefix = r.q("prefix").unwrap_or_default();
+    let region_filter = r.q("bucket-region");
+    let MetaReadResult::Buckets(mut buckets) = gw.objects.read(MetaRead::Buckets).await? else {
         return Err(S3Error::new(S3ErrorCode::InternalError));
     };
+    buckets.sort_by(|a, b| a.name.cmp(&b.name));
     let caller = r
         .caller
         .as_ref()
         .map(|c| c.user_id.as_str())
         .unwrap_or_default();
+    let mut page: Vec<BucketInfo> = buckets
+        .into_iter()
+        .filter(|b| b.owner == caller && b.name.starts_with(prefix))
+        .filter(|b| after.as_deref().is_none_or(|a| b.name.as_str() > a))
+        .map(|b| BucketInfo {
+            region: b.region.unwrap_or_else(|| gw.region.clone()),
+            name: b.name,
+            creation_date_ms: b.created_ms,
+        })
+        .filter(|b| region_filter.is_none_or(|want| b.region == want))
+        .take(max as usize + 1)
+        .collect();
+    let continuation_token = (page.len() > max as usize).then(|| {
+        page.truncate(max as usize);
+        encode_token(page.last().map(|b| b.name.as_str()).unwrap_or_default())
+    });
     let result = ListAllMyBucketsResult {
         owner: owner_element(r, caller),
-        buckets: buckets
-            .into_iter()
-            .filter(|b| b.owner == caller)
-            .map(|b| BucketInfo {
-                name: b.name,
-                creation_date_ms: b.created_ms,
-            })
-            .collect(),
+        buckets: page,
+        continuation_token,
+        prefix: r.q("prefix").map(str::to_string),
     };
     Ok(xml(StatusCode::OK, result.to_xml()))
+}
+
+/// A ListBuckets continuation token: the last name listed, base64url.
+fn encode_token(name: &str) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(name)
+}
+
+fn decode_token(token: &str) -> Option<String> {
+    use base64::Engine;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(token)
+        .ok()?;
+    String::from_utf8(bytes).ok()
 }
 
 /// CreateBucket (any LocationConstraint is accepted and kept: the store

@@ -154,6 +154,12 @@ fn etag_list_matches(list: &str, current: &EntityTag<'_>, comparison: Comparison
     }
 }
 
+fn now_secs() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
 /// Evaluates conditional headers against the object's current ETag and
 /// Last-Modified, in the order of RFC 9110 §13.2.2 that S3 documents:
 ///
@@ -164,7 +170,8 @@ fn etag_list_matches(list: &str, current: &EntityTag<'_>, comparison: Comparison
 /// 3. `If-None-Match` matches → 304 for [`ConditionTarget::Object`], 412 for
 ///    [`ConditionTarget::CopySource`].
 /// 4. Otherwise `If-Modified-Since` not modified since the date → 304 / 412
-///    likewise. Skipped when `If-None-Match` is present.
+///    likewise. Skipped when `If-None-Match` is present, and when the date
+///    is in the future (no valid validator).
 ///
 /// ETag lists may mix quoted and bare tags, and `*` matches any existing
 /// object. `If-Match` uses strong comparison, so a `W/` tag never satisfies
@@ -203,11 +210,13 @@ pub(crate) fn evaluate_conditions(
     let unchanged = match cond.if_none_match.as_deref() {
         Some(list) => etag_list_matches(list, &current, Comparison::Weak)
             .then_some(ConditionHeader::NoneMatch),
+        // A date in the future is not a valid validator (RFC 9110
+        // §13.1.3): the condition is ignored and the object sent.
         None => cond
             .if_modified_since
             .as_deref()
             .and_then(parse_http_date_secs)
-            .filter(|&since| modified_secs <= since)
+            .filter(|&since| modified_secs <= since && since <= now_secs())
             .map(|_| ConditionHeader::ModifiedSince),
     };
     match unchanged {

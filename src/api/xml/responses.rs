@@ -78,6 +78,9 @@ pub(crate) struct BucketInfo {
     /// Creation time, Unix milliseconds.
     #[serde(rename = "CreationDate", serialize_with = "ser_timestamp")]
     pub creation_date_ms: u64,
+    /// The region it was created in.
+    #[serde(rename = "BucketRegion")]
+    pub region: String,
 }
 
 /// ListBuckets answer.
@@ -89,6 +92,12 @@ pub(crate) struct ListAllMyBucketsResult {
     /// The caller's buckets, inside one `Buckets` element.
     #[serde(rename = "Buckets", serialize_with = "ser_buckets")]
     pub buckets: Vec<BucketInfo>,
+    /// Where the next page starts, when this one is cut short.
+    #[serde(rename = "ContinuationToken", skip_serializing_if = "Option::is_none")]
+    pub continuation_token: Option<String>,
+    /// The `prefix` the listing was asked for.
+    #[serde(rename = "Prefix", skip_serializing_if = "Option::is_none")]
+    pub prefix: Option<String>,
 }
 
 fn ser_buckets<S: Serializer>(buckets: &[BucketInfo], serializer: S) -> Result<S::Ok, S::Error> {

@@ -228,11 +228,11 @@ fn timestamps_have_milliseconds_and_z() {
 
 #[test]
 fn url_encoding_matches_aws_examples() {
-    assert_eq!(url_encode_key("a b.txt"), "a+b.txt");
+    assert_eq!(url_encode_key("a b.txt"), "a%20b.txt");
     assert_eq!(url_encode_key("a+b.txt"), "a%2Bb.txt");
     assert_eq!(url_encode_key("100%.csv"), "100%25.csv");
     assert_eq!(url_encode_key("한글/x.txt"), "%ED%95%9C%EA%B8%80/x.txt");
-    assert_eq!(url_encode_key("run books/x.txt"), "run+books/x.txt");
+    assert_eq!(url_encode_key("run books/x.txt"), "run%20books/x.txt");
     assert_eq!(url_encode_key("test_file(3).png"), "test_file%283%29.png");
     assert_eq!(url_encode_key("file=123"), "file%3D123");
     assert_eq!(url_encode_key("a-b_c.d*e~f"), "a-b_c.d*e%7Ef");

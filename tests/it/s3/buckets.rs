@@ -187,3 +187,63 @@ async fn a_bucket_with_only_leftover_uploads_is_deleted_with_them() {
         404,
     );
 }
+
+#[tokio::test]
+async fn list_buckets_pages_and_filters_as_aws_does() {
+    let store = StoreProcess::start(&[]);
+    let s3 = store.client();
+    for name in ["logs-a", "logs-b", "logs-c", "photos", "zeta"] {
+        create_bucket(&s3, name).await;
+    }
+    // Pages of two, each naming where the next starts.
+    let mut names = Vec::new();
+    let mut token: Option<String> = None;
+    let mut pages = 0;
+    loop {
+        let out = s3
+            .list_buckets()
+            .max_buckets(2)
+            .set_continuation_token(token.clone())
+            .send()
+            .await
+            .expect("list a page");
+        pages += 1;
+        assert!(out.buckets().len() <= 2);
+        for b in out.buckets() {
+            names.push(b.name().unwrap_or_default().to_string());
+            assert_eq!(b.bucket_region(), Some("us-east-1"));
+        }
+        match out.continuation_token() {
+            Some(t) => token = Some(t.to_string()),
+            None => break,
+        }
+    }
+    assert_eq!(names, ["logs-a", "logs-b", "logs-c", "photos", "zeta"]);
+    assert_eq!(pages, 3);
+
+    let logs = s3
+        .list_buckets()
+        .prefix("logs-")
+        .send()
+        .await
+        .expect("prefix");
+    let logs: Vec<_> = logs.buckets().iter().filter_map(|b| b.name()).collect();
+    assert_eq!(logs, ["logs-a", "logs-b", "logs-c"]);
+    let elsewhere = s3
+        .list_buckets()
+        .bucket_region("eu-west-1")
+        .send()
+        .await
+        .expect("region filter");
+    assert!(elsewhere.buckets().is_empty());
+    assert_s3_error(
+        s3.list_buckets().max_buckets(0).send().await,
+        "InvalidArgument",
+        400,
+    );
+    assert_s3_error(
+        s3.list_buckets().continuation_token("%%%").send().await,
+        "InvalidArgument",
+        400,
+    );
+}

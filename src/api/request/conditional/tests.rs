@@ -165,6 +165,11 @@ fn if_modified_since_rules() {
         eval(&if_modified_since(AFTER_MODIFIED)),
         Err(HeaderError::NotModified)
     );
+    // A date in the future is ignored.
+    assert_eq!(
+        eval(&if_modified_since("Fri, 31 Dec 9999 23:59:59 GMT")),
+        Ok(())
+    );
 }
 
 #[test]

@@ -27,12 +27,16 @@ fn list_buckets() {
             BucketInfo {
                 name: "quotes".into(),
                 creation_date_ms: 1_172_262_720_000,
+                region: "us-east-1".into(),
             },
             BucketInfo {
                 name: "samples".into(),
                 creation_date_ms: 1_172_262_720_001,
+                region: "eu-west-1".into(),
             },
         ],
+        continuation_token: Some("c2FtcGxlcw".into()),
+        prefix: Some("".into()),
     };
     let doc = r.to_xml();
     assert_root(&doc, "ListAllMyBucketsResult");
@@ -41,6 +45,7 @@ fn list_buckets() {
     struct CBucket {
         name: String,
         creation_date: String,
+        bucket_region: String,
     }
     #[derive(Deserialize)]
     #[serde(rename_all = "PascalCase")]
@@ -53,8 +58,13 @@ fn list_buckets() {
     struct C {
         owner: COwner,
         buckets: CBuckets,
+        continuation_token: Option<String>,
+        prefix: Option<String>,
     }
     let c: C = parse(&doc);
+    assert_eq!(c.buckets.bucket[1].bucket_region, "eu-west-1");
+    assert_eq!(c.continuation_token.as_deref(), Some("c2FtcGxlcw"));
+    assert_eq!(c.prefix.as_deref(), Some(""));
     assert_eq!(c.owner.id, owner().id);
     assert_eq!(c.owner.display_name.as_deref(), Some("webfile"));
     let names: Vec<_> = c.buckets.bucket.iter().map(|b| b.name.as_str()).collect();
@@ -74,9 +84,12 @@ fn list_buckets() {
             display_name: None,
         },
         buckets: vec![],
+        continuation_token: None,
+        prefix: None,
     }
     .to_xml();
     assert!(empty.contains("<Buckets></Buckets>"), "{empty}");
+    assert!(!empty.contains("ContinuationToken"), "{empty}");
     assert!(!empty.contains("DisplayName"), "{empty}");
     let c: C = parse(&empty);
     assert!(c.buckets.bucket.is_empty());
@@ -179,13 +192,13 @@ fn list_objects_v1_url_encoding() {
     let doc = r.to_xml();
     let c: CListV1 = parse(&doc);
     assert_eq!(c.encoding_type.as_deref(), Some("url"));
-    assert_eq!(c.prefix, "photos/+2006/");
-    assert_eq!(c.marker, "photos/+2006/a%2Bb");
-    assert_eq!(c.next_marker.as_deref(), Some("photos/+2006/z+z"));
+    assert_eq!(c.prefix, "photos/%202006/");
+    assert_eq!(c.marker, "photos/%202006/a%2Bb");
+    assert_eq!(c.next_marker.as_deref(), Some("photos/%202006/z%20z"));
     assert_eq!(c.delimiter.as_deref(), Some("/"));
-    assert_eq!(c.contents[0].key, "photos/+2006/my+image.jpg");
-    assert_eq!(c.contents[1].key, "photos/+2006/b%26c%22d%27e%3Cf%3E");
-    assert_eq!(c.common_prefixes[0].prefix, "photos/+2006/feb+ruary/");
+    assert_eq!(c.contents[0].key, "photos/%202006/my%20image.jpg");
+    assert_eq!(c.contents[1].key, "photos/%202006/b%26c%22d%27e%3Cf%3E");
+    assert_eq!(c.common_prefixes[0].prefix, "photos/%202006/feb%20ruary/");
     // What the client ends up with after decoding.
     for (got, want) in c.contents.iter().zip(&v1().contents) {
         assert_eq!(unquote_plus(&got.key), want.key);
@@ -231,10 +244,10 @@ fn list_objects_v2_url_encoding_leaves_tokens_alone() {
     r.encoding_type = Some(EncodingType::Url);
     let c: CListV2 = parse(&r.to_xml());
     assert_eq!(c.encoding_type.as_deref(), Some("url"));
-    assert_eq!(c.prefix, "a+b/");
-    assert_eq!(c.start_after.as_deref(), Some("a+b/0"));
-    assert_eq!(c.contents[0].key, "a+b/1");
-    assert_eq!(c.common_prefixes[0].prefix, "a+b/c/");
+    assert_eq!(c.prefix, "a%20b/");
+    assert_eq!(c.start_after.as_deref(), Some("a%20b/0"));
+    assert_eq!(c.contents[0].key, "a%20b/1");
+    assert_eq!(c.common_prefixes[0].prefix, "a%20b/c/");
     assert_eq!(c.continuation_token.as_deref(), Some("MS0xLTI="));
     assert_eq!(c.next_continuation_token.as_deref(), Some("Mi0zLTQ="));
     assert_eq!(c.key_count, 3);
@@ -319,8 +332,11 @@ fn list_object_versions() {
     enc.encoding_type = Some(EncodingType::Url);
     let c: C = parse(&enc.to_xml());
     assert_eq!(c.encoding_type.as_deref(), Some("url"));
-    assert_eq!(c.version[0].key, "my+image.jpg");
-    assert_eq!(c.next_key_marker.as_deref(), Some("my+second+image.jpg"));
+    assert_eq!(c.version[0].key, "my%20image.jpg");
+    assert_eq!(
+        c.next_key_marker.as_deref(),
+        Some("my%20second%20image.jpg")
+    );
     assert_eq!(c.next_version_id_marker.as_deref(), Some("null"));
 }
 
@@ -634,8 +650,8 @@ fn list_multipart_uploads() {
     enc.encoding_type = Some(EncodingType::Url);
     let c: C = parse(&enc.to_xml());
     assert_eq!(c.encoding_type.as_deref(), Some("url"));
-    assert_eq!(c.next_key_marker, "my+movie.m2ts");
-    assert_eq!(c.upload[0].key, "my+divisor");
+    assert_eq!(c.next_key_marker, "my%20movie.m2ts");
+    assert_eq!(c.upload[0].key, "my%20divisor");
     assert_eq!(c.next_upload_id_marker, "u3");
 }
 
