@@ -78,12 +78,43 @@ pub(crate) fn declared_length(headers: &HeaderMap, auth: &AuthContext) -> Result
     }
 }
 
-/// Wraps `payload` in every check the request's headers ask for.
+/// An upload's body, checked, and its length: declared by the request,
+/// or, for a plain chunked body that declares none, found by reading it to
+/// its end first ([`super::spool`]; at most `limit` bytes).
+pub(crate) async fn upload_body(
+    r: &super::s3::S3Request,
+    payload: web::Payload,
+    limit: u64,
+) -> Result<(u64, CheckedBody, SummarySlot), S3Error> {
+    let headers = r.headers();
+    match declared_length(headers, &r.auth) {
+        Ok(size) => {
+            let (body, slot) = checked_body(payload, headers, &r.auth, Some(size), r.body_idle)?;
+            Ok((size, body, slot))
+        }
+        Err(e) if e.code == S3ErrorCode::MissingContentLength && is_plain_chunked(headers) => {
+            let (mut body, slot) = checked_body(payload, headers, &r.auth, None, r.body_idle)?;
+            let spooled = super::spool::spool(&mut body, limit).await?;
+            Ok((spooled.len, spooled.into_stream(), slot))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// Whether the body comes with HTTP chunked framing alone (no
+/// `aws-chunked` encoding, which declares its decoded length).
+fn is_plain_chunked(headers: &HeaderMap) -> bool {
+    header(headers, "transfer-encoding")
+        .is_some_and(|te| te.to_ascii_lowercase().contains("chunked"))
+}
+
+/// Wraps `payload` in every check the request's headers ask for; a body
+/// must have exactly `declared` bytes when that is given.
 pub(crate) fn checked_body(
     payload: web::Payload,
     headers: &HeaderMap,
     auth: &AuthContext,
-    declared: u64,
+    declared: Option<u64>,
     idle: Duration,
 ) -> Result<(CheckedBody, SummarySlot), S3Error> {
     let decoder = ChunkedDecoder::for_auth(auth)?;
@@ -135,7 +166,7 @@ struct BodyState {
     hasher: Checksummer,
     requested: Option<(ChecksumAlgorithm, Option<String>)>,
     content_md5: Option<String>,
-    declared: u64,
+    declared: Option<u64>,
     seen: u64,
     /// How long the client may pause between chunks.
     idle: Duration,
@@ -150,7 +181,7 @@ impl BodyState {
         loop {
             if let Some(chunk) = self.out.next() {
                 self.seen += chunk.len() as u64;
-                if self.seen > self.declared {
+                if self.declared.is_some_and(|d| self.seen > d) {
                     return Err(err(
                         S3ErrorCode::IncompleteBody,
                         "The body is longer than declared.",
@@ -188,7 +219,7 @@ impl BodyState {
             Some(d) => Some(d.finish()?),
             None => None,
         };
-        if self.seen != self.declared {
+        if self.declared.is_some_and(|d| self.seen != d) {
             return Err(err(
                 S3ErrorCode::IncompleteBody,
                 "You did not provide the number of bytes specified by the Content-Length HTTP header.",

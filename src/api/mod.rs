@@ -19,6 +19,7 @@ pub(crate) mod query;
 pub(crate) mod request;
 pub(crate) mod router;
 pub mod s3;
+pub(crate) mod spool;
 pub(crate) mod tagging;
 pub(crate) mod xml;
 

@@ -6,7 +6,7 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 
 use super::access::owner_of;
-use super::body::{checked_body, declared_length};
+use super::body::upload_body;
 use super::checksum::multipart_etag;
 use super::error::{S3Error, S3ErrorCode};
 use super::object::{
@@ -19,6 +19,7 @@ use super::xml::{
     InitiateMultipartUploadResult, ListMultipartUploadsResult, ListPartsResult, PartInfo,
     UploadInfo,
 };
+use crate::actors::frontend::service::MAX_PART_BYTES;
 use crate::metrics;
 use crate::storage::meta::{MetaRead, MetaReadResult, MultipartUpload};
 
@@ -52,8 +53,7 @@ pub(crate) async fn upload_part(
     number: u32,
 ) -> S3Result {
     let upload = upload(r, gw, upload_id).await?;
-    let size = declared_length(r.headers(), &r.auth)?;
-    let (mut body, slot) = checked_body(payload, r.headers(), &r.auth, size, r.body_idle)?;
+    let (size, mut body, slot) = upload_body(r, payload, MAX_PART_BYTES).await?;
     let (part, digests) = gw
         .objects
         .upload_part(&upload, number, size, &mut body, || body_digests(&slot))

@@ -10,7 +10,7 @@ use bytes::Bytes;
 use futures::StreamExt;
 
 use super::access::{hide_missing, new_object_access, require_object, require_object_in};
-use super::body::{checked_body, declared_length, SummarySlot};
+use super::body::{upload_body, SummarySlot};
 use super::checksum::{ChecksumAlgorithm, Digests};
 use super::error::{S3Error, S3ErrorCode};
 use super::request::{
@@ -23,6 +23,7 @@ use super::s3::{small_body, xml, Gateway, S3Request, S3Result};
 use super::xml::{
     parse_delete, Checksums, CopyObjectResult, DeleteError, DeleteResult, DeletedObject,
 };
+use crate::actors::frontend::service::MAX_PART_BYTES;
 use crate::actors::frontend::{NewObject, ObjectDigests, ObjectMeta, WriteError};
 use crate::metrics;
 use crate::storage::meta::acl::Permission;
@@ -145,7 +146,7 @@ pub(crate) async fn put(r: &S3Request, payload: web::Payload, gw: &Gateway) -> S
     let meta = object_meta(r)?;
     let condition = write_condition(r)?;
     gw.objects.bucket_precheck(r.bucket()).await?;
-    let size = declared_length(r.headers(), &r.auth)?;
+    let (size, mut body, slot) = upload_body(r, payload, MAX_PART_BYTES).await?;
     let new = NewObject {
         bucket: r.bucket().to_string(),
         key: r.key().to_string(),
@@ -153,7 +154,6 @@ pub(crate) async fn put(r: &S3Request, payload: web::Payload, gw: &Gateway) -> S
         meta,
         condition,
     };
-    let (mut body, slot) = checked_body(payload, r.headers(), &r.auth, size, r.body_idle)?;
     let record = gw
         .objects
         .put(new, &mut body, || body_digests(&slot))

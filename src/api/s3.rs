@@ -278,8 +278,8 @@ pub async fn small_body(
     max: u64,
 ) -> Result<bytes::Bytes, S3Error> {
     use futures::StreamExt;
-    let declared = super::body::declared_length(r.headers(), &r.auth).unwrap_or(0);
-    if declared > max {
+    let declared = super::body::declared_length(r.headers(), &r.auth).ok();
+    if declared.is_some_and(|d| d > max) {
         return Err(S3Error::new(S3ErrorCode::MaxMessageLengthExceeded));
     }
     let (mut body, _) =

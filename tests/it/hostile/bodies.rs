@@ -227,3 +227,80 @@ fn bodies_cut_mid_stream_store_nothing() {
     );
     h.finish();
 }
+
+/// A body in HTTP chunks of `sizes` bytes each, as `Transfer-Encoding:
+/// chunked` frames them.
+fn chunked(data: &[u8], size: usize) -> Vec<u8> {
+    let mut out = Vec::with_capacity(data.len() + data.len() / size * 12 + 8);
+    for piece in data.chunks(size) {
+        out.extend_from_slice(format!("{:x}\r\n", piece.len()).as_bytes());
+        out.extend_from_slice(piece);
+        out.extend_from_slice(b"\r\n");
+    }
+    out.extend_from_slice(b"0\r\n\r\n");
+    out
+}
+
+#[test]
+fn plain_chunked_uploads_without_a_length_are_stored_whole() {
+    let h = Hostile::start("chunked", &[]);
+    create_bucket(&h, "chunked");
+    // Small (kept in metadata), a few stripes, and past the 8 MiB kept in
+    // memory before the body goes to a spool file.
+    for (key, len, chunk) in [
+        ("small", 3_000, 1000),
+        ("mid", 3 << 20, 65_536),
+        ("big", 11 << 20, 1 << 20),
+    ] {
+        let data = random_bytes(len as u64, len);
+        let mut req = h.signed_head(
+            "PUT",
+            &format!("/chunked/{key}"),
+            &[("transfer-encoding", "chunked")],
+            None,
+            true,
+        );
+        req.extend_from_slice(&chunked(&data, chunk));
+        let wire = exchange(h.addr(), &req, Duration::from_secs(30));
+        h.expect(
+            &format!("chunked PUT of {len} bytes"),
+            &wire.first(),
+            &[(200, None)],
+        );
+        h.expect_object(
+            &format!("chunked PUT of {len} bytes"),
+            "chunked",
+            key,
+            &data,
+        );
+    }
+    // A chunked upload part, too.
+    let r = h.signed("POST", "/chunked/parts?uploads", &[], b"");
+    let upload_id = r
+        .as_ref()
+        .ok()
+        .and_then(|r| {
+            let text = String::from_utf8_lossy(&r.body);
+            Some(
+                text.split("<UploadId>")
+                    .nth(1)?
+                    .split("</UploadId>")
+                    .next()?
+                    .to_string(),
+            )
+        })
+        .unwrap_or_default();
+    h.check("create an upload", !upload_id.is_empty(), || describe(&r));
+    let part = random_bytes(77, 100_000);
+    let mut req = h.signed_head(
+        "PUT",
+        &format!("/chunked/parts?partNumber=1&uploadId={upload_id}"),
+        &[("transfer-encoding", "chunked")],
+        None,
+        true,
+    );
+    req.extend_from_slice(&chunked(&part, 4096));
+    let wire = exchange(h.addr(), &req, Duration::from_secs(30));
+    h.expect("chunked UploadPart", &wire.first(), &[(200, None)]);
+    h.finish();
+}
