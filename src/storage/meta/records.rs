@@ -482,14 +482,16 @@ mod tests {
             proptest::option::of(text()),
             acl(),
         )
-            .prop_map(|(name, owner, created_ms, tags, region, acl)| BucketRecord {
-                name,
-                owner,
-                created_ms,
-                tags,
-                region,
-                acl,
-            })
+            .prop_map(
+                |(name, owner, created_ms, tags, region, acl)| BucketRecord {
+                    name,
+                    owner,
+                    created_ms,
+                    tags,
+                    region,
+                    acl,
+                },
+            )
     }
 
     fn object() -> impl Strategy<Value = ObjectRecord> {

@@ -1,8 +1,8 @@
 //! Record builders shared by the tests of `meta` and of `list`.
 
-use crate::storage::meta::acl::Acl;
 use super::super::records::{BucketRecord, ErasureLayout, ObjectRecord};
 use super::super::{MetaOp, WriteCondition};
+use crate::storage::meta::acl::Acl;
 
 pub(crate) fn layout() -> ErasureLayout {
     ErasureLayout {
