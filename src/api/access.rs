@@ -5,6 +5,8 @@
 //! Object Acl) and the ACL request headers (`x-amz-acl`,
 //! `x-amz-grant-*`) live here too.
 
+use std::collections::HashMap;
+
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 
@@ -14,7 +16,7 @@ use super::s3::{small_body, xml, Gateway, S3Request, S3Result};
 use super::xml::acl::{acl_to_xml, parse_access_control_policy, parse_group, AclParseError};
 use super::xml::Owner;
 use crate::storage::meta::acl::{Acl, CannedAcl, Grant, Grantee, Permission};
-use crate::storage::meta::{BucketRecord, ObjectRecord};
+use crate::storage::meta::{BucketRecord, MetaRead, MetaReadResult, ObjectRecord};
 
 /// Largest `AccessControlPolicy` body.
 const MAX_ACL_BODY: u64 = 64 << 10;
@@ -301,17 +303,27 @@ async fn acl_to_put(
     })
 }
 
-fn render(r: &S3Request, owner: &str, acl: &Acl) -> S3Result {
-    let body = acl_to_xml(owner, &acl.grants, |id| {
-        owner_element(r, id).display_name.unwrap_or_default()
+/// The ACL document, with every user's display name (from the keys kept
+/// in metadata; the configured key's user is named by its id).
+async fn render(r: &S3Request, gw: &Gateway, owner: &str, acl: &Acl) -> S3Result {
+    let names: HashMap<String, String> = match gw.objects.read(MetaRead::AccessKeys).await? {
+        MetaReadResult::AccessKeys(keys) => keys
+            .into_iter()
+            .map(|k| (k.user_id, k.display_name))
+            .collect(),
+        _ => HashMap::new(),
+    };
+    let body = acl_to_xml(owner, &acl.grants, |id| match names.get(id) {
+        Some(name) => name.clone(),
+        None => owner_element(r, id).display_name.unwrap_or_default(),
     });
     Ok(xml(StatusCode::OK, body))
 }
 
 /// GetBucketAcl.
-pub(crate) async fn get_bucket_acl(r: &S3Request, _gw: &Gateway) -> S3Result {
+pub(crate) async fn get_bucket_acl(r: &S3Request, gw: &Gateway) -> S3Result {
     let b = bucket_of(r)?;
-    render(r, &b.owner, &b.acl)
+    render(r, gw, &b.owner, &b.acl).await
 }
 
 /// PutBucketAcl.
@@ -331,7 +343,7 @@ pub(crate) async fn get_object_acl(r: &S3Request, gw: &Gateway) -> S3Result {
         .map_err(|e| hide_missing(r, e.into()))?;
     require_object(r, &o, Permission::ReadAcp)?;
     let (owner, acl) = object_access(r, &o)?;
-    render(r, &owner, &acl)
+    render(r, gw, &owner, &acl).await
 }
 
 /// PutObjectAcl.

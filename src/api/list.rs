@@ -143,7 +143,8 @@ pub(crate) async fn objects_v2(r: &S3Request, gw: &Gateway) -> S3Result {
             .filter(|d| !d.is_empty())
             .map(str::to_string),
         is_truncated: page.is_truncated,
-        continuation_token: token,
+        // Echoed as sent, an empty one too.
+        continuation_token: r.q("continuation-token").map(str::to_string),
         next_continuation_token: page
             .next_marker
             .as_deref()

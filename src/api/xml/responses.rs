@@ -219,8 +219,9 @@ impl ListBucketResultV1 {
         if self.encoding_type.is_none() {
             return render("ListBucketResult", self);
         }
+        // The top-level Prefix of a V1 listing stays as it is: AWS does
+        // not encode it, and SDKs (botocore) do not decode it.
         let mut encoded = self.clone();
-        url_encode_in_place(&mut encoded.prefix);
         url_encode_in_place(&mut encoded.marker);
         url_encode_opt(&mut encoded.next_marker);
         url_encode_opt(&mut encoded.delimiter);

@@ -86,7 +86,9 @@ impl CannedAcl {
             grantee,
             permission,
         };
-        let mut grants = vec![grant(Grantee::User(owner.into()), Permission::FullControl)];
+        // The owner's grant comes last, after the groups', as AWS lists
+        // them.
+        let mut grants = Vec::new();
         match self {
             CannedAcl::Private => {}
             CannedAcl::PublicRead => grants.push(grant(Grantee::AllUsers, Permission::Read)),
@@ -108,6 +110,7 @@ impl CannedAcl {
             }
             CannedAcl::BucketOwnerRead | CannedAcl::BucketOwnerFullControl => {}
         }
+        grants.push(grant(Grantee::User(owner.into()), Permission::FullControl));
         Acl { grants }
     }
 }

@@ -1,6 +1,7 @@
 //! Presigned URLs made by AWS's own SigV4 signer (`aws-sigv4`), for
 //! requests the SDK will not presign (any query a client may send).
 
+use std::fmt::Write as _;
 use std::net::SocketAddr;
 use std::time::{Duration, SystemTime};
 
@@ -26,20 +27,38 @@ pub fn percent_encode(v: &str) -> String {
 /// `http://addr{target}` presigned for `method` (five minutes, us-east-1,
 /// the test credentials); `target` is a path and an encoded query.
 pub fn presign(addr: SocketAddr, method: &str, target: &str) -> String {
-    let mut url = format!("http://{addr}{target}");
+    let signed = presign_at(
+        addr,
+        method,
+        target,
+        SystemTime::now(),
+        Duration::from_secs(300),
+    );
+    format!("http://{addr}{signed}")
+}
+
+/// The path and query of a URL presigned for `method` on `target` (the
+/// test credentials, us-east-1), signed at `time` for `expires`.
+pub fn presign_at(
+    addr: SocketAddr,
+    method: &str,
+    target: &str,
+    time: SystemTime,
+    expires: Duration,
+) -> String {
+    let url = format!("http://{addr}{target}");
     let identity =
         aws_credential_types::Credentials::new(ACCESS_KEY, SECRET_KEY, None, None, "test").into();
     let mut settings = SigningSettings::default();
     settings.signature_location = SignatureLocation::QueryParams;
-    settings.expires_in = Some(Duration::from_secs(300));
-    // As S3 signs: the path encoded once, never normalized.
+    settings.expires_in = Some(expires);
     settings.percent_encoding_mode = PercentEncodingMode::Single;
     settings.uri_path_normalization_mode = UriPathNormalizationMode::Disabled;
     let params = aws_sigv4::sign::v4::SigningParams::builder()
         .identity(&identity)
         .region("us-east-1")
         .name("s3")
-        .time(SystemTime::now())
+        .time(time)
         .settings(settings)
         .build()
         .expect("signing params")
@@ -54,10 +73,11 @@ pub fn presign(addr: SocketAddr, method: &str, target: &str) -> String {
     .expect("signable");
     let (instructions, _) = sign(signable, &params).expect("sign").into_parts();
     let (_, query) = instructions.into_parts();
-    let sep = if target.contains('?') { '&' } else { '?' };
-    for (i, (k, v)) in query.into_iter().enumerate() {
-        let sep = if i == 0 { sep } else { '&' };
-        url.push_str(&format!("{sep}{k}={}", percent_encode(v.as_ref())));
+    let mut out = target.to_string();
+    let mut sep = if target.contains('?') { '&' } else { '?' };
+    for (k, v) in query {
+        let _ = write!(out, "{sep}{k}={}", percent_encode(v.as_ref()));
+        sep = '&';
     }
-    url
+    out
 }

@@ -25,6 +25,48 @@ pub fn binary() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_predastore"))
 }
 
+/// Two distinct free ports on `ip` (for HTTP and QUIC).
+pub fn free_port_pair(ip: IpAddr) -> (u16, u16) {
+    let http = free_port(ip);
+    let mut quic = free_port(ip);
+    while quic == http {
+        quic = free_port(ip);
+    }
+    (http, quic)
+}
+
+/// The environment of a single-node test store: role `all`, the test
+/// credentials, three volumes at 2+1 with small segments and stripes.
+pub fn single_node_env(
+    data_dir: &str,
+    http: SocketAddr,
+    quic: SocketAddr,
+) -> Vec<(String, String)> {
+    [
+        ("PREDASTORE_ROLE", "all".to_string()),
+        ("PREDASTORE_DATA_DIR", data_dir.to_string()),
+        ("PREDASTORE_LISTEN", http.to_string()),
+        ("PREDASTORE_QUIC_LISTEN", quic.to_string()),
+        ("PREDASTORE_ACCESS_KEY", ACCESS_KEY.to_string()),
+        ("PREDASTORE_SECRET_KEY", SECRET_KEY.to_string()),
+        ("PREDASTORE_SEGMENT_BYTES", (64u64 << 20).to_string()),
+        ("PREDASTORE_VOLUMES", "3".to_string()),
+        ("PREDASTORE_EC", "2+1".to_string()),
+        ("PREDASTORE_STRIPE_BYTES", STRIPE.to_string()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect()
+}
+
+/// Replaces or adds the variables of `overrides` in `env`.
+pub fn apply_overrides(env: &mut Vec<(String, String)>, overrides: &[(&str, &str)]) {
+    for (k, v) in overrides {
+        env.retain(|(key, _)| key != k);
+        env.push((k.to_string(), v.to_string()));
+    }
+}
+
 /// A running single-node store (gateway, metadata and storage in one
 /// process) with its data in a temporary directory.
 pub struct StoreProcess {
@@ -40,37 +82,16 @@ impl StoreProcess {
     /// ready; `overrides` replace or add environment variables.
     pub fn start(overrides: &[(&str, &str)]) -> Self {
         let ip = IpAddr::V4(Ipv4Addr::LOCALHOST);
-        let http_port = free_port(ip);
-        let mut quic_port = free_port(ip);
-        while quic_port == http_port {
-            quic_port = free_port(ip);
-        }
+        let (http_port, quic_port) = free_port_pair(ip);
         let data = tempfile::Builder::new()
             .prefix("predastore-s3-")
             .tempdir()
             .expect("create data dir");
         let http = SocketAddr::new(ip, http_port);
         let quic = SocketAddr::new(ip, quic_port);
-        let mut env: Vec<(String, String)> = [
-            ("PREDASTORE_ROLE", "all".to_string()),
-            ("PREDASTORE_DATA_DIR", data.path().display().to_string()),
-            ("PREDASTORE_LISTEN", http.to_string()),
-            ("PREDASTORE_QUIC_LISTEN", quic.to_string()),
-            ("PREDASTORE_ACCESS_KEY", ACCESS_KEY.to_string()),
-            ("PREDASTORE_SECRET_KEY", SECRET_KEY.to_string()),
-            ("PREDASTORE_LOG", "warn".to_string()),
-            ("PREDASTORE_SEGMENT_BYTES", (64u64 << 20).to_string()),
-            ("PREDASTORE_VOLUMES", "3".to_string()),
-            ("PREDASTORE_EC", "2+1".to_string()),
-            ("PREDASTORE_STRIPE_BYTES", STRIPE.to_string()),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), v))
-        .collect();
-        for (k, v) in overrides {
-            env.retain(|(key, _)| key != k);
-            env.push((k.to_string(), v.to_string()));
-        }
+        let mut env = single_node_env(&data.path().display().to_string(), http, quic);
+        env.push(("PREDASTORE_LOG".into(), "warn".into()));
+        apply_overrides(&mut env, overrides);
         let mut store = Self {
             child: None,
             data,

@@ -9,11 +9,11 @@ use hmac::{Hmac, KeyInit, Mac};
 use sha1::Sha1;
 
 use super::{
-    body_tag, create_bucket, describe, list_keys, presign_at, put_object, sign_headers, Hostile,
-    Signing,
+    body_tag, create_bucket, describe, list_keys, put_object, sign_headers, Hostile, Signing,
 };
 use crate::common::digest::b64;
 use crate::common::http::http_request;
+use crate::common::presign::presign_at;
 use crate::common::store::{ACCESS_KEY, SECRET_KEY};
 
 /// `Authorization: AWS key:signature` of a SigV2 request without

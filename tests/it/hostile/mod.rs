@@ -31,15 +31,16 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant, SystemTime};
 
 use aws_sigv4::http_request::{
-    sign, PayloadChecksumKind, PercentEncodingMode, SignableBody, SignableRequest,
-    SignatureLocation, SigningSettings, UriPathNormalizationMode,
+    sign, PayloadChecksumKind, PercentEncodingMode, SignableBody, SignableRequest, SigningSettings,
+    UriPathNormalizationMode,
 };
 
 use crate::common::digest::random_bytes;
 use crate::common::http::{http_request, RawResponse};
-use crate::common::node::{free_port, http_get, wait_ready};
-use crate::common::presign::percent_encode;
-use crate::common::store::{binary, ACCESS_KEY, SECRET_KEY, STRIPE};
+use crate::common::node::{http_get, wait_ready};
+use crate::common::store::{
+    apply_overrides, binary, free_port_pair, single_node_env, ACCESS_KEY, SECRET_KEY,
+};
 
 /// The bucket [`Hostile::finish`] stores its probe object in.
 const PROBE_BUCKET: &str = "hostile-probe";
@@ -65,39 +66,18 @@ impl Hostile {
     /// and `overrides` on top of the environment; waits until it is ready.
     pub fn start(group: &'static str, overrides: &[(&str, &str)]) -> Self {
         let ip = IpAddr::V4(Ipv4Addr::LOCALHOST);
-        let http_port = free_port(ip);
-        let mut quic_port = free_port(ip);
-        while quic_port == http_port {
-            quic_port = free_port(ip);
-        }
+        let (http_port, quic_port) = free_port_pair(ip);
         let data = tempfile::Builder::new()
             .prefix("predastore-hostile-")
             .tempdir()
             .expect("create data dir");
         let log = data.path().join("predastore.log");
         let http = SocketAddr::new(ip, http_port);
-        let mut env: Vec<(String, String)> = [
-            ("PREDASTORE_ROLE", "all".to_string()),
-            (
-                "PREDASTORE_DATA_DIR",
-                data.path().join("data").display().to_string(),
-            ),
-            ("PREDASTORE_LISTEN", http.to_string()),
-            ("PREDASTORE_QUIC_LISTEN", format!("{ip}:{quic_port}")),
-            ("PREDASTORE_ACCESS_KEY", ACCESS_KEY.to_string()),
-            ("PREDASTORE_SECRET_KEY", SECRET_KEY.to_string()),
-            ("PREDASTORE_SEGMENT_BYTES", (64u64 << 20).to_string()),
-            ("PREDASTORE_VOLUMES", "3".to_string()),
-            ("PREDASTORE_EC", "2+1".to_string()),
-            ("PREDASTORE_STRIPE_BYTES", STRIPE.to_string()),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), v))
-        .collect();
-        for (k, v) in overrides {
-            env.retain(|(key, _)| key != k);
-            env.push((k.to_string(), v.to_string()));
-        }
+        let quic = SocketAddr::new(ip, quic_port);
+        // The project's default log filter: the test reads the log.
+        let data_dir = data.path().join("data").display().to_string();
+        let mut env = single_node_env(&data_dir, http, quic);
+        apply_overrides(&mut env, overrides);
         let out = File::create(&log).expect("create log file");
         let err = out.try_clone().expect("clone log file");
         let mut cmd = Command::new(binary());
@@ -514,52 +494,6 @@ pub fn sign_headers(
         all.push((h.name().to_string(), h.value().to_string()));
     }
     all
-}
-
-/// The path and query of a URL presigned for `method` on `target` (the
-/// test credentials, us-east-1), signed at `time` for `expires`.
-pub fn presign_at(
-    addr: SocketAddr,
-    method: &str,
-    target: &str,
-    time: SystemTime,
-    expires: Duration,
-) -> String {
-    let url = format!("http://{addr}{target}");
-    let identity =
-        aws_credential_types::Credentials::new(ACCESS_KEY, SECRET_KEY, None, None, "hostile")
-            .into();
-    let mut settings = SigningSettings::default();
-    settings.signature_location = SignatureLocation::QueryParams;
-    settings.expires_in = Some(expires);
-    settings.percent_encoding_mode = PercentEncodingMode::Single;
-    settings.uri_path_normalization_mode = UriPathNormalizationMode::Disabled;
-    let params = aws_sigv4::sign::v4::SigningParams::builder()
-        .identity(&identity)
-        .region("us-east-1")
-        .name("s3")
-        .time(time)
-        .settings(settings)
-        .build()
-        .expect("signing params")
-        .into();
-    let host = addr.to_string();
-    let signable = SignableRequest::new(
-        method,
-        url.as_str(),
-        [("host", host.as_str())].into_iter(),
-        SignableBody::UnsignedPayload,
-    )
-    .expect("signable");
-    let (instructions, _) = sign(signable, &params).expect("sign").into_parts();
-    let (_, query) = instructions.into_parts();
-    let mut out = target.to_string();
-    let mut sep = if target.contains('?') { '&' } else { '?' };
-    for (k, v) in query {
-        let _ = write!(out, "{sep}{k}={}", percent_encode(v.as_ref()));
-        sep = '&';
-    }
-    out
 }
 
 /// What a raw exchange read back.

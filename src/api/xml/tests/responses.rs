@@ -192,7 +192,7 @@ fn list_objects_v1_url_encoding() {
     let doc = r.to_xml();
     let c: CListV1 = parse(&doc);
     assert_eq!(c.encoding_type.as_deref(), Some("url"));
-    assert_eq!(c.prefix, "photos/%202006/");
+    assert_eq!(c.prefix, "photos/ 2006/");
     assert_eq!(c.marker, "photos/%202006/a%2Bb");
     assert_eq!(c.next_marker.as_deref(), Some("photos/%202006/z%20z"));
     assert_eq!(c.delimiter.as_deref(), Some("/"));
