@@ -255,13 +255,15 @@ pub fn fragment_count(len: u64, fragment_bytes: u32) -> u64 {
 
 /// THE on-disk size of a record: header, CRC table, padding and payload.
 /// Segment rollover and space accounting use this, never the payload
-/// length alone.
+/// length alone. Saturates: a damaged header claiming an absurd length
+/// gets a size no segment holds (the scan then stops there), never an
+/// overflow.
 pub fn record_disk_size(payload_len: u64, fragment_bytes: u32, padding: Padding) -> u64 {
     HEADER_LEN
-        + fragment_count(payload_len, fragment_bytes) * CRC_LEN
-        + u64::from(padding.before_payload)
-        + payload_len
-        + u64::from(padding.after_payload)
+        .saturating_add(fragment_count(payload_len, fragment_bytes).saturating_mul(CRC_LEN))
+        .saturating_add(u64::from(padding.before_payload))
+        .saturating_add(payload_len)
+        .saturating_add(u64::from(padding.after_payload))
 }
 
 /// The largest payload whose record fits in `space` bytes (0 if none
@@ -333,6 +335,18 @@ mod tests {
                     }
                 }
             })
+    }
+
+    #[test]
+    fn an_absurd_length_saturates_instead_of_overflowing() {
+        // A header with a valid CRC but a length near 2^64 (found by
+        // reading the scan; the segment_scan fuzz target reaches it).
+        let size = record_disk_size(u64::MAX - 7, 1, Padding::default());
+        assert_eq!(size, u64::MAX);
+        assert_eq!(
+            record_disk_size(u64::MAX, 64 << 10, Padding::default()),
+            u64::MAX
+        );
     }
 
     proptest! {
