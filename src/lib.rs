@@ -9,6 +9,9 @@ pub mod cli;
 pub mod cluster;
 pub mod config;
 pub mod error;
+// Entry points of the cargo-fuzz targets in fuzz/; not an API.
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod metrics;
 pub mod net;
 pub mod storage;

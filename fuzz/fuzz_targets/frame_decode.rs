@@ -6,7 +6,7 @@ use libfuzzer_sys::fuzz_target;
 use predastore::net::frame::decode;
 use predastore::net::{Request, Response};
 
-fuzz_target!(|data: &[u8]| {
+fuzz_target!(init: predastore::fuzzing::plant_seeds("frame_decode"), |data: &[u8]| {
     let mut buf = BytesMut::from(data);
     while let Ok(Some(_)) = decode::<Request>(&mut buf) {}
     let mut buf = BytesMut::from(data);
