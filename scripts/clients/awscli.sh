@@ -66,6 +66,26 @@ step "aws s3 presign (default expiry) + curl"
 url="$(aws s3 presign "$S3/small.txt")"
 fetch_url "$url" "$SMOKE_DATA/small.txt"
 
+step "aws s3api: tags on put, read back, kept or replaced by copy"
+aws s3api put-object --bucket "$BUCKET" --key tagged.txt --body "$SMOKE_DATA/small.txt" \
+  --tagging 'project=blue&owner=smoke' >/dev/null
+tags="$(aws s3api get-object-tagging --bucket "$BUCKET" --key tagged.txt \
+  --query 'TagSet[].[Key,Value]' --output text | sort | tr '\t\n' '=,')"
+[[ "$tags" == "owner=smoke,project=blue," ]] || fail "get-object-tagging: $tags"
+aws s3api copy-object --bucket "$BUCKET" --key tagged-copy.txt \
+  --copy-source "$BUCKET/tagged.txt" >/dev/null
+copied="$(aws s3api get-object-tagging --bucket "$BUCKET" --key tagged-copy.txt \
+  --query 'length(TagSet)' --output text)"
+[[ "$copied" == 2 ]] || fail "a copy kept $copied tags, want 2"
+aws s3api copy-object --bucket "$BUCKET" --key tagged-copy.txt \
+  --copy-source "$BUCKET/tagged.txt" --tagging-directive REPLACE --tagging 'stage=copy' >/dev/null
+replaced="$(aws s3api get-object-tagging --bucket "$BUCKET" --key tagged-copy.txt \
+  --query 'TagSet[].[Key,Value]' --output text | tr '\t' '=')"
+[[ "$replaced" == "stage=copy" ]] || fail "copy with REPLACE: $replaced"
+echo "tags: $tags copy: $copied replaced: $replaced"
+aws s3 rm "$S3/tagged.txt"
+aws s3 rm "$S3/tagged-copy.txt"
+
 step "aws s3 rb on a non-empty bucket fails"
 if aws s3 rb "$S3" 2>rb.err; then
   fail "rb of a non-empty bucket succeeded"
