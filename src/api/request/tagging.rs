@@ -129,16 +129,18 @@ pub(crate) fn parse_tagging_directive(
     }
 }
 
+/// A tag set from pairs, for tests.
+#[cfg(test)]
+pub(crate) fn tags(pairs: &[(&str, &str)]) -> Tags {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn tags(pairs: &[(&str, &str)]) -> Tags {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
-    }
 
     #[test]
     fn the_header_is_url_query_form() {

@@ -63,13 +63,7 @@ pub(crate) fn tagging_to_xml(tags: &Tags) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn tags(pairs: &[(&str, &str)]) -> Tags {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
-    }
+    use crate::api::request::tagging::tags;
 
     #[test]
     fn round_trip() {
