@@ -279,6 +279,19 @@ fn parse_grantees(header: &str, value: &str) -> Result<Vec<Grantee>, S3Error> {
 async fn acl_to_put(
     r: &S3Request,
     payload: web::Payload,
+    gw: &Gateway,
+    owner: &str,
+    bucket_owner: &str,
+) -> Result<Acl, S3Error> {
+    let acl = acl_in_request(r, payload, owner, bucket_owner).await?;
+    check_grantees(gw, &acl).await?;
+    Ok(acl)
+}
+
+/// The ACL in a Put*Acl request's headers or body.
+async fn acl_in_request(
+    r: &S3Request,
+    payload: web::Payload,
     owner: &str,
     bucket_owner: &str,
 ) -> Result<Acl, S3Error> {
@@ -303,17 +316,50 @@ async fn acl_to_put(
     })
 }
 
-/// The ACL document, with every user's display name (from the keys kept
-/// in metadata; the configured key's user is named by its id).
-async fn render(r: &S3Request, gw: &Gateway, owner: &str, acl: &Acl) -> S3Result {
-    let names: HashMap<String, String> = match gw.objects.read(MetaRead::AccessKeys).await? {
+/// Every user's display name by id (from the keys kept in metadata).
+pub(crate) async fn user_names(gw: &Gateway) -> Result<HashMap<String, String>, S3Error> {
+    Ok(match gw.objects.read(MetaRead::AccessKeys).await? {
         MetaReadResult::AccessKeys(keys) => keys
             .into_iter()
             .map(|k| (k.user_id, k.display_name))
             .collect(),
         _ => HashMap::new(),
-    };
-    let body = acl_to_xml(owner, &acl.grants, |id| match names.get(id) {
+    })
+}
+
+/// The `Owner` element of user `id`, named from `names` (see
+/// [`user_names`]); like [`owner_of`] otherwise.
+pub(crate) fn named_owner(r: &S3Request, names: &HashMap<String, String>, id: &str) -> Owner {
+    let mut owner = owner_of(r, id);
+    if let Some(name) = names.get(&owner.id) {
+        owner.display_name = Some(name.clone());
+    }
+    owner
+}
+
+/// Refuses an ACL that grants to a user id no key belongs to, as AWS
+/// refuses a grant to an unknown canonical id.
+async fn check_grantees(gw: &Gateway, acl: &Acl) -> Result<(), S3Error> {
+    let mut users = acl.grants.iter().filter_map(|g| match &g.grantee {
+        Grantee::User(id) => Some(id),
+        _ => None,
+    });
+    let names = user_names(gw).await?;
+    match users.find(|id| !names.contains_key(id.as_str()) && **id != gw.access_key) {
+        None => Ok(()),
+        Some(id) => Err(S3Error::new(S3ErrorCode::InvalidArgument)
+            .with_message(format!("Invalid id: {id}"))),
+    }
+}
+
+/// The ACL document, with every user's display name; group grants are
+/// listed before user grants (as AWS lists them), each kind in the order
+/// kept.
+async fn render(r: &S3Request, gw: &Gateway, owner: &str, acl: &Acl) -> S3Result {
+    let names = user_names(gw).await?;
+    let mut grants = acl.grants.clone();
+    grants.sort_by_key(|g| matches!(g.grantee, Grantee::User(_)));
+    let body = acl_to_xml(owner, &grants, |id| match names.get(id) {
         Some(name) => name.clone(),
         None => owner_element(r, id).display_name.unwrap_or_default(),
     });
@@ -329,7 +375,7 @@ pub(crate) async fn get_bucket_acl(r: &S3Request, gw: &Gateway) -> S3Result {
 /// PutBucketAcl.
 pub(crate) async fn put_bucket_acl(r: &S3Request, payload: web::Payload, gw: &Gateway) -> S3Result {
     let owner = bucket_of(r)?.owner.clone();
-    let acl = acl_to_put(r, payload, &owner, &owner).await?;
+    let acl = acl_to_put(r, payload, gw, &owner, &owner).await?;
     gw.objects.put_bucket_acl(r.bucket(), acl).await?;
     Ok(HttpResponse::Ok().finish())
 }
@@ -356,7 +402,7 @@ pub(crate) async fn put_object_acl(r: &S3Request, payload: web::Payload, gw: &Ga
     require_object(r, &o, Permission::WriteAcp)?;
     let (owner, _) = object_access(r, &o)?;
     let bucket_owner = bucket_of(r)?.owner.clone();
-    let acl = acl_to_put(r, payload, &owner, &bucket_owner).await?;
+    let acl = acl_to_put(r, payload, gw, &owner, &bucket_owner).await?;
     gw.objects.put_object_acl(r.bucket(), r.key(), acl).await?;
     Ok(HttpResponse::Ok().finish())
 }

@@ -89,6 +89,9 @@ fn decode_token(token: &str) -> Option<String> {
     String::from_utf8(bytes).ok()
 }
 
+/// The region where re-creating one's own bucket is not an error.
+const US_EAST_1: &str = "us-east-1";
+
 /// CreateBucket (any LocationConstraint is accepted and kept: the store
 /// is one region, but GetBucketLocation answers what the bucket was
 /// created with).
@@ -107,7 +110,8 @@ pub(crate) async fn create(r: &S3Request, payload: web::Payload, gw: &Gateway) -
         .map(|c| c.user_id.clone())
         .unwrap_or_default();
     let acl = acl_for_new(r, &owner, &owner)?;
-    gw.objects
+    let created = gw
+        .objects
         .submit(MetaOp::CreateBucket {
             record: BucketRecord {
                 name: name.to_string(),
@@ -115,14 +119,31 @@ pub(crate) async fn create(r: &S3Request, payload: web::Payload, gw: &Gateway) -
                 created_ms: now_ms(),
                 tags: vec![],
                 region,
-                acl,
+                acl: acl.clone(),
             },
         })
-        .await
-        .map_err(|e| S3Error::from(e).with_resource(format!("/{name}")))?;
+        .await;
+    if let Err(e) = created {
+        let e = S3Error::from(e).with_resource(format!("/{name}"));
+        if e.code != S3ErrorCode::BucketAlreadyOwnedByYou || !recreate_succeeds(gw, name).await? {
+            return Err(e);
+        }
+        // AWS's legacy us-east-1 answer: 200, the ACL reset, the contents
+        // untouched.
+        gw.objects.put_bucket_acl(name, acl).await?;
+    }
     Ok(HttpResponse::Ok()
         .insert_header(("Location", format!("/{name}")))
         .finish())
+}
+
+/// Whether re-creating a bucket its owner already has succeeds: in
+/// us-east-1 AWS answers `200 OK` (and resets the ACL) for legacy
+/// compatibility; in every other region it is `BucketAlreadyOwnedByYou`.
+async fn recreate_succeeds(gw: &Gateway, name: &str) -> Result<bool, S3Error> {
+    let existing = gw.objects.bucket(name).await?;
+    let region = existing.region.as_deref().unwrap_or(gw.region.as_str());
+    Ok(region == US_EAST_1)
 }
 
 /// HeadBucket.

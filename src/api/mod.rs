@@ -9,6 +9,7 @@ pub(crate) mod auth;
 pub(crate) mod body;
 pub(crate) mod bucket;
 pub(crate) mod checksum;
+pub(crate) mod cors;
 pub mod client_errors;
 pub(crate) mod error;
 pub(crate) mod list;

@@ -5,7 +5,7 @@
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 
-use super::access::owner_of;
+use super::access::{named_owner, owner_of, user_names};
 use super::body::upload_body;
 use super::checksum::multipart_etag;
 use super::error::{S3Error, S3ErrorCode};
@@ -15,7 +15,8 @@ use super::object::{
 use super::request::{parse_copy_source_range, parse_max_keys, validate_object_key};
 use super::s3::{small_body, xml, Gateway, S3Request, S3Result};
 use super::xml::{
-    parse_complete_multipart_upload, Checksums, CompleteMultipartUploadResult, CopyPartResult,
+    parse_complete_multipart_upload, Checksums, CompleteMultipartUploadResult, CompletedPart,
+    CopyPartResult,
     InitiateMultipartUploadResult, ListMultipartUploadsResult, ListPartsResult, PartInfo,
     UploadInfo,
 };
@@ -102,33 +103,83 @@ pub(crate) async fn complete(
     gw: &Gateway,
     upload_id: &str,
 ) -> S3Result {
-    let upload = upload(r, gw, upload_id).await?;
+    let upload = match upload(r, gw, upload_id).await {
+        Ok(upload) => Some(upload),
+        Err(e) if e.code == S3ErrorCode::NoSuchUpload => None,
+        Err(e) => return Err(e),
+    };
     let body = small_body(r, payload, MAX_COMPLETE_BODY).await?;
     let request = parse_complete_multipart_upload(&body)?;
-    let mut md5s = Vec::with_capacity(request.parts.len());
-    for p in &request.parts {
+    let parts = listed_parts(&request.parts)?;
+    let Some(upload) = upload else {
+        let gone = S3Error::new(S3ErrorCode::NoSuchUpload);
+        return already_completed(r, gw, &parts).await?.ok_or(gone);
+    };
+    let mut md5s = Vec::with_capacity(parts.len());
+    for (_, etag) in &parts {
         let mut md5 = [0u8; 16];
-        hex::decode_to_slice(p.etag.trim_matches('"'), &mut md5)
+        hex::decode_to_slice(etag, &mut md5)
             .map_err(|_| S3Error::new(S3ErrorCode::InvalidPart))?;
         md5s.push(md5);
     }
     let etag = multipart_etag(&md5s);
-    let parts = request
-        .parts
-        .iter()
-        .map(|p| (p.part_number, p.etag.trim_matches('"').to_string()))
-        .collect();
     gw.objects
         .complete(&upload, parts, etag.clone(), write_condition(r)?)
         .await?;
+    Ok(completed(&upload.bucket, &upload.key, etag))
+}
+
+/// The (part number, ETag) list of a CompleteMultipartUpload, in
+/// ascending order. A part listed more than once (a client that
+/// re-uploaded it and kept both answers) counts once, by its last entry;
+/// a descending number is `InvalidPartOrder`.
+fn listed_parts(parts: &[CompletedPart]) -> Result<Vec<(u32, String)>, S3Error> {
+    let mut listed: Vec<(u32, String)> = Vec::with_capacity(parts.len());
+    for p in parts {
+        let entry = (p.part_number, p.etag.trim_matches('"').to_string());
+        match listed.last_mut() {
+            Some(last) if last.0 == p.part_number => *last = entry,
+            Some(last) if last.0 > p.part_number => {
+                return Err(S3Error::new(S3ErrorCode::InvalidPartOrder))
+            }
+            _ => listed.push(entry),
+        }
+    }
+    Ok(listed)
+}
+
+/// The answer to a CompleteMultipartUpload sent again after it succeeded
+/// (its answer lost, or a client that retries): when the key's current
+/// version is the object those parts made, the same result; `None`
+/// otherwise.
+async fn already_completed(
+    r: &S3Request,
+    gw: &Gateway,
+    parts: &[(u32, String)],
+) -> Result<Option<HttpResponse>, S3Error> {
+    let Ok(o) = gw.objects.object(r.bucket(), r.key()).await else {
+        return Ok(None);
+    };
+    let same = !o.parts.is_empty()
+        && o.parts.len() == parts.len()
+        && o
+            .parts
+            .iter()
+            .zip(parts)
+            .all(|(have, (n, etag))| have.part_number == *n && have.etag.trim_matches('"') == etag);
+    Ok(same.then(|| completed(&o.bucket, &o.key, o.etag)))
+}
+
+/// A CompleteMultipartUpload's answer.
+fn completed(bucket: &str, key: &str, etag: String) -> HttpResponse {
     let result = CompleteMultipartUploadResult {
-        location: format!("/{}/{}", upload.bucket, upload.key),
-        bucket: upload.bucket,
-        key: upload.key,
+        location: format!("/{bucket}/{key}"),
+        bucket: bucket.to_string(),
+        key: key.to_string(),
         etag,
         checksums: Checksums::default(),
     };
-    Ok(xml(StatusCode::OK, result.to_xml()))
+    xml(StatusCode::OK, result.to_xml())
 }
 
 /// AbortMultipartUpload.
@@ -202,6 +253,7 @@ pub(crate) async fn list_uploads(r: &S3Request, gw: &Gateway) -> S3Result {
     let MetaReadResult::Uploads(page) = gw.objects.read(read).await? else {
         return Err(S3Error::new(S3ErrorCode::InternalError));
     };
+    let names = user_names(gw).await?;
     let result = ListMultipartUploadsResult {
         bucket: r.bucket().to_string(),
         key_marker: r.q("key-marker").unwrap_or_default().to_string(),
@@ -218,8 +270,8 @@ pub(crate) async fn list_uploads(r: &S3Request, gw: &Gateway) -> S3Result {
             .map(|u| UploadInfo {
                 key: u.key,
                 upload_id: u.upload_id,
-                initiator: owner_of(r, &u.owner),
-                owner: owner_of(r, &u.owner),
+                initiator: named_owner(r, &names, &u.owner),
+                owner: named_owner(r, &names, &u.owner),
                 storage_class: "STANDARD".into(),
                 initiated_ms: u.initiated_ms,
             })

@@ -14,7 +14,8 @@ use super::body::{upload_body, SummarySlot};
 use super::checksum::{ChecksumAlgorithm, Digests};
 use super::error::{S3Error, S3ErrorCode};
 use super::request::{
-    evaluate_conditions, header_text, http_date, parse_copy_source, parse_part_number, parse_range,
+    evaluate_conditions, header_text, http_date, parse_copy_source, parse_http_date_secs,
+    parse_part_number, parse_range,
     parse_tagging_directive, parse_tagging_header, response_overrides, user_metadata,
     validate_object_key, validate_response_overrides, ConditionTarget, Conditions,
     TaggingDirective,
@@ -27,7 +28,7 @@ use crate::actors::frontend::service::MAX_PART_BYTES;
 use crate::actors::frontend::{NewObject, ObjectDigests, ObjectMeta, WriteError};
 use crate::metrics;
 use crate::storage::meta::acl::Permission;
-use crate::storage::meta::{ObjectRecord, Tags, WriteCondition};
+use crate::storage::meta::{DeleteCondition, ObjectRecord, Tags, WriteCondition};
 
 /// Headers stored with an object and returned on GET/HEAD.
 const STORED_HEADERS: &[&str] = &[
@@ -171,8 +172,9 @@ pub(crate) async fn put(r: &S3Request, payload: web::Payload, gw: &Gateway) -> S
 }
 
 /// The condition of a conditional write: `If-None-Match: *` (create
-/// only) or `If-Match: <etag>` (replace only that version), checked when
-/// the write commits. Other forms are refused as AWS refuses them.
+/// only), `If-None-Match: <etag>` (not over that version) or
+/// `If-Match: <etag>` (replace only that version), checked when the write
+/// commits. Both at once are refused.
 pub(crate) fn write_condition(r: &S3Request) -> Result<WriteCondition, S3Error> {
     match (r.header("if-none-match"), r.header("if-match")) {
         (None, None) => Ok(WriteCondition::Always),
@@ -180,8 +182,9 @@ pub(crate) fn write_condition(r: &S3Request) -> Result<WriteCondition, S3Error> 
         (None, Some(etag)) => Ok(WriteCondition::IfMatch(
             etag.trim().trim_matches('"').to_string(),
         )),
-        (Some(_), None) => Err(S3Error::new(S3ErrorCode::NotImplemented)
-            .with_message("If-None-Match on a write takes only *")),
+        (Some(etag), None) => Ok(WriteCondition::IfNoneMatch(
+            etag.trim().trim_matches('"').to_string(),
+        )),
         (Some(_), Some(_)) => Err(S3Error::new(S3ErrorCode::NotImplemented)
             .with_message("If-Match and If-None-Match cannot be combined on a write")),
     }
@@ -310,24 +313,51 @@ pub(crate) async fn get(r: &S3Request, gw: &Gateway) -> S3Result {
 
 /// The bytes of the `n`-th part of `o` (GET/HEAD with `partNumber`, 1 is
 /// the first): `None` for part 1 of a single-part object (the whole
-/// object, as AWS answers); `InvalidPartNumber` past the last part.
+/// object, as AWS answers); `400 InvalidPart` past the last part (as AWS
+/// answers a part the object does not have).
 fn part_range(o: &ObjectRecord, n: u32) -> Result<Option<std::ops::Range<u64>>, S3Error> {
     if o.parts.is_empty() && n == 1 {
         return Ok(None);
     }
     let index = usize::try_from(n - 1).unwrap_or(usize::MAX);
     let Some(part) = o.parts.get(index) else {
-        return Err(S3Error::new(S3ErrorCode::InvalidPartNumber));
+        return Err(S3Error::new(S3ErrorCode::InvalidPart)
+            .with_message(format!("The object has no part {n}.")));
     };
     let start: u64 = o.parts[..index].iter().map(|p| p.size).sum();
     Ok(Some(start..start + part.size))
 }
 
-/// DeleteObject (a missing key is not an error).
+/// DeleteObject (a missing key is not an error), conditional on
+/// `If-Match`, `x-amz-if-match-last-modified-time` and
+/// `x-amz-if-match-size` when given.
 pub(crate) async fn delete(r: &S3Request, gw: &Gateway) -> S3Result {
     gw.objects.bucket(r.bucket()).await?;
-    gw.objects.delete(r.bucket(), r.key()).await?;
+    let condition = delete_condition(r)?;
+    gw.objects.delete(r.bucket(), r.key(), condition).await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// The condition headers of a DeleteObject.
+fn delete_condition(r: &S3Request) -> Result<DeleteCondition, S3Error> {
+    let invalid = |name: &str| {
+        S3Error::new(S3ErrorCode::InvalidArgument).with_message(format!("Invalid {name} header"))
+    };
+    let last_modified_s = match r.header("x-amz-if-match-last-modified-time") {
+        None => None,
+        Some(v) => Some(
+            parse_http_date_secs(v).ok_or_else(|| invalid("x-amz-if-match-last-modified-time"))?,
+        ),
+    };
+    let size = match r.header("x-amz-if-match-size") {
+        None => None,
+        Some(v) => Some(v.trim().parse().map_err(|_| invalid("x-amz-if-match-size"))?),
+    };
+    Ok(DeleteCondition {
+        etag: r.header("if-match").map(|e| e.trim().trim_matches('"').to_string()),
+        last_modified_s,
+        size,
+    })
 }
 
 /// DeleteObjects (quiet or verbose).
@@ -338,7 +368,7 @@ pub(crate) async fn delete_many(r: &S3Request, payload: web::Payload, gw: &Gatew
     let deletes = request
         .objects
         .iter()
-        .map(|o| gw.objects.delete(r.bucket(), &o.key));
+        .map(|o| gw.objects.delete(r.bucket(), &o.key, o.condition.clone()));
     let outcomes = futures::future::join_all(deletes).await;
     let mut result = DeleteResult::default();
     for (o, outcome) in request.objects.into_iter().zip(outcomes) {

@@ -126,6 +126,8 @@ pub async fn handle(
     let (op, result) = if !known_method {
         count_malformed("bad_method");
         ("Unknown", Err(S3Error::new(S3ErrorCode::MethodNotAllowed)))
+    } else if req.method() == Method::OPTIONS {
+        ("Preflight", super::cors::preflight(&req))
     } else {
         match authenticate(&req, &gw).await {
             Ok(s3) => match Endpoint::route(&s3) {

@@ -69,6 +69,8 @@ pub enum S3ErrorCode {
     InvalidDigest,
     /// 403: the operation does not fit the object's state (e.g. archived).
     InvalidObjectState,
+    /// 403: a CORS preflight no rule of the bucket allows.
+    AccessForbidden,
     /// 400: a listed part is missing or its ETag does not match.
     InvalidPart,
     /// 400: CompleteMultipartUpload parts are not in ascending order.
@@ -163,6 +165,7 @@ impl S3ErrorCode {
         S3ErrorCode::InvalidBucketName,
         S3ErrorCode::InvalidDigest,
         S3ErrorCode::InvalidObjectState,
+        S3ErrorCode::AccessForbidden,
         S3ErrorCode::InvalidPart,
         S3ErrorCode::InvalidPartOrder,
         S3ErrorCode::InvalidPartNumber,
@@ -220,6 +223,7 @@ impl S3ErrorCode {
             S3ErrorCode::InvalidBucketName => "InvalidBucketName",
             S3ErrorCode::InvalidDigest => "InvalidDigest",
             S3ErrorCode::InvalidObjectState => "InvalidObjectState",
+            S3ErrorCode::AccessForbidden => "AccessForbidden",
             S3ErrorCode::InvalidPart => "InvalidPart",
             S3ErrorCode::InvalidPartOrder => "InvalidPartOrder",
             S3ErrorCode::InvalidPartNumber => "InvalidPartNumber",
@@ -301,6 +305,7 @@ impl S3ErrorCode {
             | S3ErrorCode::UnexpectedContent
             | S3ErrorCode::XAmzContentSHA256Mismatch => 400,
             S3ErrorCode::AccessDenied
+            | S3ErrorCode::AccessForbidden
             | S3ErrorCode::InvalidAccessKeyId
             | S3ErrorCode::InvalidObjectState
             | S3ErrorCode::RequestTimeTooSkewed
@@ -363,6 +368,7 @@ impl S3ErrorCode {
             S3ErrorCode::InvalidObjectState => {
                 "The operation is not valid for the current state of the object."
             }
+            S3ErrorCode::AccessForbidden => "CORSResponse: This CORS request is not allowed.",
             S3ErrorCode::InvalidPart => {
                 "One or more of the specified parts could not be found. The part may not have \
                  been uploaded, or the specified entity tag may not match the part's entity tag."
@@ -722,6 +728,7 @@ mod tests {
             (AuthorizationHeaderMalformed, 400),
             (ExpiredToken, 400),
             (InvalidObjectState, 403),
+            (AccessForbidden, 403),
             (BadRequest, 400),
             (UnexpectedContent, 400),
         ];

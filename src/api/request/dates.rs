@@ -18,7 +18,7 @@ pub(crate) fn http_date(ms: u64) -> String {
 
 /// Seconds since the epoch of an HTTP-date in any of the three forms RFC 9110
 /// requires recipients to accept; `None` for anything else.
-pub(super) fn parse_http_date_secs(value: &str) -> Option<u64> {
+pub(crate) fn parse_http_date_secs(value: &str) -> Option<u64> {
     let time = httpdate::parse_http_date(value.trim()).ok()?;
     Some(time.duration_since(UNIX_EPOCH).ok()?.as_secs())
 }

@@ -38,7 +38,7 @@ pub(crate) mod user_metadata;
 
 pub(crate) use conditional::{evaluate_conditions, ConditionTarget, Conditions};
 pub(crate) use copy_source::{parse_copy_source, parse_copy_source_range};
-pub(crate) use dates::http_date;
+pub(crate) use dates::{http_date, parse_http_date_secs};
 pub(crate) use names::{validate_bucket_name, validate_object_key};
 pub(crate) use overrides::{response_overrides, validate_response_overrides};
 pub(crate) use params::{

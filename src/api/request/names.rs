@@ -54,6 +54,9 @@ pub(crate) fn validate_bucket_name(name: &str) -> Result<(), HeaderError> {
     if name.contains("..") {
         return reject("must not contain two adjacent periods");
     }
+    if name.contains(".-") || name.contains("-.") {
+        return reject("must not have a period next to a hyphen");
+    }
     if looks_like_ipv4(name) {
         return reject("must not be formatted as an IP address");
     }
@@ -121,6 +124,13 @@ mod tests {
             &"a".repeat(63),
         ] {
             assert_eq!(bucket_reason(name), None, "{name:?}");
+        }
+    }
+
+    #[test]
+    fn a_period_next_to_a_hyphen_is_refused() {
+        for name in ["foo.-bar", "foo-.bar", "a-.-b"] {
+            assert!(bucket_reason(name).is_some(), "{name:?}");
         }
     }
 
@@ -248,6 +258,7 @@ mod tests {
             if validate_bucket_name(&name).is_ok() {
                 prop_assert!((3..=63).contains(&name.len()));
                 prop_assert!(!name.contains(".."));
+                prop_assert!(!name.contains(".-") && !name.contains("-."));
                 prop_assert!(!name.starts_with(['.', '-']));
                 prop_assert!(!name.ends_with(['.', '-']));
             }

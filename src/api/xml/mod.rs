@@ -51,7 +51,7 @@ mod tests;
 pub(crate) use attributes::{AttributesPart, ObjectAttributes, ObjectParts};
 pub(crate) use requests::{
     parse_complete_multipart_upload, parse_create_bucket_configuration, parse_delete,
-    MAX_DELETE_OBJECTS, MAX_XML_DEPTH,
+    CompletedPart, MAX_DELETE_OBJECTS, MAX_XML_DEPTH,
 };
 pub(crate) use responses::{
     BucketInfo, Checksums, CommonPrefix, CompleteMultipartUploadResult, CopyObjectResult,

@@ -8,6 +8,7 @@ use serde::de::{IgnoredAny, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 
 use super::{Checksums, XmlParseError};
+use crate::storage::meta::DeleteCondition;
 
 /// Most keys one DeleteObjects request may name (AWS's limit).
 pub(crate) const MAX_DELETE_OBJECTS: usize = 1000;
@@ -47,14 +48,16 @@ pub(crate) struct Delete {
     pub objects: Vec<ObjectIdentifier>,
 }
 
-/// One key of a DeleteObjects request. Conditional-delete fields (`ETag`,
-/// `LastModifiedTime`, `Size`) are not supported and are ignored.
+/// One key of a DeleteObjects request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct ObjectIdentifier {
     /// Object key, as sent (character references already resolved).
     pub key: String,
     /// Version id, if given.
     pub version_id: Option<String>,
+    /// What the current version must be for it to be deleted (`ETag`,
+    /// `LastModifiedTime`, `Size`).
+    pub condition: DeleteCondition,
 }
 
 /// CreateBucket request body (which may be absent).
@@ -102,6 +105,12 @@ struct RawObject {
     key: String,
     #[serde(rename = "VersionId", default)]
     version_id: Option<String>,
+    #[serde(rename = "ETag", default)]
+    etag: Option<String>,
+    #[serde(rename = "LastModifiedTime", default)]
+    last_modified_time: Option<String>,
+    #[serde(rename = "Size", default)]
+    size: Option<u64>,
 }
 
 #[derive(Deserialize)]
@@ -285,15 +294,36 @@ pub(crate) fn parse_delete(body: &[u8]) -> Result<Delete, XmlParseError> {
         .objects
         .items
         .into_iter()
-        .map(|o| ObjectIdentifier {
-            key: o.key,
-            version_id: o.version_id,
+        .map(|o| {
+            let last_modified_s = match o.last_modified_time.as_deref() {
+                None => None,
+                Some(t) => Some(parse_timestamp_secs(t).ok_or_else(|| {
+                    XmlParseError::Schema(format!("LastModifiedTime {t:?} is not a timestamp"))
+                })?),
+            };
+            Ok(ObjectIdentifier {
+                key: o.key,
+                version_id: o.version_id,
+                condition: DeleteCondition {
+                    etag: o.etag.map(|e| e.trim().trim_matches('"').to_string()),
+                    last_modified_s,
+                    size: o.size,
+                },
+            })
         })
-        .collect();
+        .collect::<Result<_, XmlParseError>>()?;
     Ok(Delete {
         quiet: raw.quiet,
         objects,
     })
+}
+
+/// Whole seconds since the epoch of an ISO 8601 timestamp
+/// (`2024-01-02T03:04:05.000Z`), as SDKs write them in XML.
+fn parse_timestamp_secs(text: &str) -> Option<u64> {
+    let t = time::OffsetDateTime::parse(text.trim(), &time::format_description::well_known::Rfc3339)
+        .ok()?;
+    u64::try_from(t.unix_timestamp()).ok()
 }
 
 /// Parses a CreateBucket body; an empty (or all-whitespace) body is the

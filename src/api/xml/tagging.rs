@@ -48,9 +48,12 @@ pub(crate) fn tagging_to_xml(tags: &Tags) -> String {
         #[serde(rename = "TagSet")]
         tag_set: RawTagSet,
     }
+    // Sorted by key, as AWS answers whatever order the tags were given in.
+    let mut sorted: Vec<&(String, String)> = tags.iter().collect();
+    sorted.sort_by(|a, b| a.0.cmp(&b.0));
     let tag_set = RawTagSet {
-        tags: tags
-            .iter()
+        tags: sorted
+            .into_iter()
             .map(|(key, value)| RawTag {
                 key: key.clone(),
                 value: value.clone(),

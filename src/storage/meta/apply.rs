@@ -15,7 +15,8 @@ use std::sync::PoisonError;
 use super::keys;
 use super::once::Position;
 use super::ops::{
-    MetaOp, MetaOpError, MetaOutcome, MetaResult, OpBatch, WriteCondition, MAX_BUCKET_NAME_BYTES,
+    DeleteCondition, MetaOp, MetaOpError, MetaOutcome, MetaResult, OpBatch, WriteCondition,
+    MAX_BUCKET_NAME_BYTES,
     MAX_ID_BYTES, MAX_OBJECT_KEY_BYTES, MAX_PART_NUMBER, MIN_PART_SIZE,
 };
 use super::records::{
@@ -358,7 +359,14 @@ impl<'a> Overlay<'a> {
             MetaOp::CreateBucket { record } => self.create_bucket(record),
             MetaOp::DeleteBucket { name } => self.delete_bucket(name),
             MetaOp::PutObject { record, condition } => self.put_object(record, condition),
-            MetaOp::DeleteObject { bucket, key } => self.delete_object(bucket, key),
+            MetaOp::DeleteObject { bucket, key } => {
+                self.delete_object(bucket, key, &DeleteCondition::default())
+            }
+            MetaOp::DeleteObjectIf {
+                bucket,
+                key,
+                condition,
+            } => self.delete_object(bucket, key, condition),
             MetaOp::CreateMultipart { upload } => self.create_multipart(upload),
             MetaOp::PutPart { part } => self.put_part(part),
             MetaOp::CompleteMultipart {
@@ -548,11 +556,17 @@ impl<'a> Overlay<'a> {
         Ok(MetaOutcome::Replaced(old))
     }
 
-    fn delete_object(&mut self, bucket: &str, key: &str) -> Result<MetaOutcome, Fail> {
+    fn delete_object(
+        &mut self,
+        bucket: &str,
+        key: &str,
+        condition: &DeleteCondition,
+    ) -> Result<MetaOutcome, Fail> {
         self.require_bucket(bucket)?;
         check_object_key(key)?;
         let old = self.object(bucket, key)?;
         if let Some(old) = &old {
+            check_delete_condition(condition, old)?;
             self.remove(Space::Objects, keys::object_key(bucket, key));
             self.drops.extend(old.shard_sets());
         }
@@ -709,7 +723,6 @@ fn check_id(id: &str) -> Result<(), MetaOpError> {
     }
 }
 
-/// Compares ETags ignoring the surrounding quotes clients may or may not send.
 /// Refuses a conditional write whose condition does not hold of the
 /// version it would replace.
 fn check_condition(
@@ -724,9 +737,36 @@ fn check_condition(
             Ok(())
         }
         (WriteCondition::IfMatch(_), Some(_)) => Err(MetaOpError::PreconditionFailed),
+        (WriteCondition::IfNoneMatch(_), None) => Ok(()),
+        (WriteCondition::IfNoneMatch(etag), Some(o)) => {
+            if etag == "*" || same_etag(&o.etag, etag) {
+                Err(MetaOpError::PreconditionFailed)
+            } else {
+                Ok(())
+            }
+        }
     }
 }
 
+/// Refuses a conditional delete whose condition does not hold of the
+/// current version.
+fn check_delete_condition(c: &DeleteCondition, o: &ObjectRecord) -> Result<(), MetaOpError> {
+    let etag_ok = c
+        .etag
+        .as_deref()
+        .is_none_or(|e| e == "*" || same_etag(&o.etag, e));
+    let time_ok = c
+        .last_modified_s
+        .is_none_or(|s| s == o.last_modified_ms / 1000);
+    let size_ok = c.size.is_none_or(|s| s == o.size);
+    if etag_ok && time_ok && size_ok {
+        Ok(())
+    } else {
+        Err(MetaOpError::PreconditionFailed)
+    }
+}
+
+/// Compares ETags ignoring the surrounding quotes clients may or may not send.
 fn same_etag(stored: &str, given: &str) -> bool {
     stored.trim_matches('"') == given.trim_matches('"')
 }

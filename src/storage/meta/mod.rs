@@ -37,7 +37,8 @@ mod tests;
 
 pub use list::{ListPage, ListQuery};
 pub use ops::{
-    MetaOp, MetaOpError, MetaOutcome, MetaResult, OpBatch, OpId, PartsPage, ShardOwner,
+    DeleteCondition, MetaOp, MetaOpError, MetaOutcome, MetaResult, OpBatch, OpId, PartsPage,
+    ShardOwner,
     UploadsPage, WriteCondition, MAX_BUCKET_NAME_BYTES, MAX_HEAL_ENTRIES, MAX_ID_BYTES,
     MAX_OBJECT_KEY_BYTES, MIN_PART_SIZE,
 };

@@ -224,10 +224,41 @@ pub enum MetaOp {
         /// The new ACL.
         acl: Acl,
     },
+    /// Deletes an object only if the current version is the one the
+    /// caller names (a conditional DeleteObject or DeleteObjects entry);
+    /// a missing key is still not an error.
+    DeleteObjectIf {
+        /// Bucket name.
+        bucket: String,
+        /// Object key.
+        key: String,
+        /// What must hold of the current version.
+        condition: DeleteCondition,
+    },
+}
+
+/// What a conditional delete requires of the current version: every
+/// field given must match (`PreconditionFailed` otherwise).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeleteCondition {
+    /// Its ETag (`If-Match`; `*` matches any).
+    pub etag: Option<String>,
+    /// Its Last-Modified time in whole seconds since the epoch
+    /// (`x-amz-if-match-last-modified-time`).
+    pub last_modified_s: Option<u64>,
+    /// Its size in bytes (`x-amz-if-match-size`).
+    pub size: Option<u64>,
+}
+
+impl DeleteCondition {
+    /// Whether no field is given (a plain delete).
+    pub fn is_empty(&self) -> bool {
+        self.etag.is_none() && self.last_modified_s.is_none() && self.size.is_none()
+    }
 }
 
 /// A conditional write's condition on the version it would replace
-/// (`If-None-Match: *` or `If-Match` on PutObject and
+/// (`If-None-Match` or `If-Match` on PutObject and
 /// CompleteMultipartUpload), checked when the op applies so two writers
 /// cannot both win.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -240,6 +271,9 @@ pub enum WriteCondition {
     /// Only if the current version's ETag is this one (else
     /// `PreconditionFailed`; `NoSuchKey` if there is none).
     IfMatch(String),
+    /// Only if there is no current version or its ETag is not this one
+    /// (`If-None-Match: <etag>`; else `PreconditionFailed`).
+    IfNoneMatch(String),
 }
 
 /// Whose shard set a placement change is for.

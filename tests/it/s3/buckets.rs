@@ -2,6 +2,7 @@
 
 use aws_sdk_s3::error::DisplayErrorContext;
 use aws_sdk_s3::primitives::ByteStream;
+use aws_sdk_s3::types::{BucketLocationConstraint, CreateBucketConfiguration};
 
 use super::{create_bucket, now_secs};
 use crate::common::s3::*;
@@ -46,8 +47,28 @@ async fn buckets_are_created_listed_located_and_deleted_with_s3_errors() {
         location.location_constraint()
     );
 
+    // Re-creating one's own bucket: 200 in us-east-1 (AWS's legacy
+    // answer), BucketAlreadyOwnedByYou in any other region.
+    s3.create_bucket()
+        .bucket("alpha")
+        .send()
+        .await
+        .expect("re-creating a us-east-1 bucket");
+    let in_eu = CreateBucketConfiguration::builder()
+        .location_constraint(BucketLocationConstraint::EuWest1)
+        .build();
+    s3.create_bucket()
+        .bucket("alpha-eu")
+        .create_bucket_configuration(in_eu.clone())
+        .send()
+        .await
+        .expect("create in eu-west-1");
     assert_s3_error(
-        s3.create_bucket().bucket("alpha").send().await,
+        s3.create_bucket()
+            .bucket("alpha-eu")
+            .create_bucket_configuration(in_eu)
+            .send()
+            .await,
         "BucketAlreadyOwnedByYou",
         409,
     );
@@ -60,6 +81,8 @@ async fn buckets_are_created_listed_located_and_deleted_with_s3_errors() {
         "-leading-dash",
         "trailing-dash-",
         "double..dot",
+        "dot.-dash",
+        "dash-.dot",
         "192.168.5.4",
         too_long.as_str(),
     ] {

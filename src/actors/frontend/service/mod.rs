@@ -32,7 +32,7 @@ use crate::actors::consensus::{Consensus, ConsensusError, Read, Submit, SubmitOn
 use crate::storage::meta::acl::Acl;
 use crate::storage::meta::{
     BucketRecord, ErasureLayout, MetaOp, MetaOutcome, MetaRead, MetaReadResult, MultipartUpload,
-    ObjectRecord, OpId, PartRecord, Tags, WriteCondition,
+    DeleteCondition, ObjectRecord, OpId, PartRecord, Tags, WriteCondition,
 };
 
 /// Largest part S3 accepts.
@@ -471,14 +471,25 @@ impl ObjectService {
             .right_stream()
     }
 
-    /// Deletes `bucket/key` (a missing key is not an error); its data
-    /// goes on the drop list.
-    pub async fn delete(&self, bucket: &str, key: &str) -> Result<(), ObjectError> {
-        self.submit(MetaOp::DeleteObject {
-            bucket: bucket.into(),
-            key: key.into(),
-        })
-        .await?;
+    /// Deletes `bucket/key` if its current version meets `condition` (a
+    /// missing key is not an error); its data goes on the drop list.
+    pub async fn delete(
+        &self,
+        bucket: &str,
+        key: &str,
+        condition: DeleteCondition,
+    ) -> Result<(), ObjectError> {
+        let (bucket, key) = (bucket.to_string(), key.to_string());
+        let op = if condition.is_empty() {
+            MetaOp::DeleteObject { bucket, key }
+        } else {
+            MetaOp::DeleteObjectIf {
+                bucket,
+                key,
+                condition,
+            }
+        };
+        self.submit(op).await?;
         Ok(())
     }
 
