@@ -374,6 +374,7 @@ fn start_gateway(
         created_ms: now_ms(),
         user_id: cfg.access_key.clone(),
         display_name: cfg.access_key.clone(),
+        email: None,
     };
     actix_web::rt::spawn(async move {
         match consensus.send(Submit(MetaOp::PutAccessKey { key })).await {

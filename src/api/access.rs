@@ -283,20 +283,41 @@ async fn acl_to_put(
     owner: &str,
     bucket_owner: &str,
 ) -> Result<Acl, S3Error> {
-    let acl = acl_in_request(r, payload, owner, bucket_owner).await?;
+    let (mut acl, by_email) = acl_in_request(r, payload, owner, bucket_owner).await?;
+    if !by_email.is_empty() {
+        let users = match gw.objects.read(MetaRead::AccessKeys).await? {
+            MetaReadResult::AccessKeys(keys) => keys,
+            _ => vec![],
+        };
+        for (email, permission) in by_email {
+            let user = users
+                .iter()
+                .find(|k| {
+                    k.email
+                        .as_deref()
+                        .is_some_and(|e| e.eq_ignore_ascii_case(&email))
+                })
+                .ok_or_else(|| S3Error::new(S3ErrorCode::UnresolvableGrantByEmailAddress))?;
+            acl.grants.push(Grant {
+                grantee: Grantee::User(user.user_id.clone()),
+                permission,
+            });
+        }
+    }
     check_grantees(gw, &acl).await?;
     Ok(acl)
 }
 
-/// The ACL in a Put*Acl request's headers or body.
+/// The ACL in a Put*Acl request's headers or body, and the body's grants
+/// to users named by e-mail address (to resolve).
 async fn acl_in_request(
     r: &S3Request,
     payload: web::Payload,
     owner: &str,
     bucket_owner: &str,
-) -> Result<Acl, S3Error> {
+) -> Result<(Acl, Vec<(String, Permission)>), S3Error> {
     if let Some(acl) = acl_in_headers(r, owner, bucket_owner)? {
-        return Ok(acl);
+        return Ok((acl, vec![]));
     }
     let body = small_body(r, payload, MAX_ACL_BODY).await?;
     if body.iter().all(u8::is_ascii_whitespace) {
@@ -306,14 +327,16 @@ async fn acl_in_request(
     let policy = parse_access_control_policy(&body).map_err(|e| match e {
         AclParseError::Xml(e) => S3Error::from(e),
         AclParseError::Malformed(m) => S3Error::new(S3ErrorCode::MalformedACLError).with_message(m),
-        AclParseError::Email => S3Error::new(S3ErrorCode::UnresolvableGrantByEmailAddress),
     })?;
     if policy.owner.as_deref().is_some_and(|id| id != owner) {
         return Err(denied());
     }
-    Ok(Acl {
-        grants: policy.grants,
-    })
+    Ok((
+        Acl {
+            grants: policy.grants,
+        },
+        policy.by_email,
+    ))
 }
 
 /// Every user's display name by id (from the keys kept in metadata).
@@ -347,8 +370,10 @@ async fn check_grantees(gw: &Gateway, acl: &Acl) -> Result<(), S3Error> {
     let names = user_names(gw).await?;
     match users.find(|id| !names.contains_key(id.as_str()) && **id != gw.access_key) {
         None => Ok(()),
-        Some(id) => Err(S3Error::new(S3ErrorCode::InvalidArgument)
-            .with_message(format!("Invalid id: {id}"))),
+        Some(id) => {
+            Err(S3Error::new(S3ErrorCode::InvalidArgument)
+                .with_message(format!("Invalid id: {id}")))
+        }
     }
 }
 

@@ -80,20 +80,47 @@ pub(crate) fn declared_length(headers: &HeaderMap, auth: &AuthContext) -> Result
 
 /// An upload's body, checked, and its length: declared by the request,
 /// or, for a plain chunked body that declares none, found by reading it to
-/// its end first ([`super::spool`]; at most `limit` bytes).
+/// its end first ([`super::spool`]; at most `limit` bytes). With
+/// `required`, the body is hashed with that checksum algorithm whether or
+/// not the request names one, and naming another is refused (a part of
+/// an upload created with a checksum algorithm).
 pub(crate) async fn upload_body(
     r: &super::s3::S3Request,
     payload: web::Payload,
     limit: u64,
+    required: Option<ChecksumAlgorithm>,
 ) -> Result<(u64, CheckedBody, SummarySlot), S3Error> {
     let headers = r.headers();
+    let mut requested = requested_checksum(headers)?;
+    if let Some(want) = required {
+        match &requested {
+            Some((alg, _)) if *alg != want => {
+                return Err(err(
+                    S3ErrorCode::InvalidRequest,
+                    format!(
+                        "Checksum Type mismatch occurred, expected checksum Type: {}, actual checksum Type: {}",
+                        want.as_str().to_ascii_lowercase(),
+                        alg.as_str().to_ascii_lowercase()
+                    ),
+                ))
+            }
+            Some(_) => {}
+            None => requested = Some((want, None)),
+        }
+    }
+    let check = |declared| Checks {
+        auth: &r.auth,
+        declared,
+        idle: r.body_idle,
+        requested: requested.clone(),
+    };
     match declared_length(headers, &r.auth) {
         Ok(size) => {
-            let (body, slot) = checked_body(payload, headers, &r.auth, Some(size), r.body_idle)?;
+            let (body, slot) = checked_body_with(payload, headers, check(Some(size)))?;
             Ok((size, body, slot))
         }
         Err(e) if e.code == S3ErrorCode::MissingContentLength && is_plain_chunked(headers) => {
-            let (mut body, slot) = checked_body(payload, headers, &r.auth, None, r.body_idle)?;
+            let (mut body, slot) = checked_body_with(payload, headers, check(None))?;
             let spooled = super::spool::spool(&mut body, limit).await?;
             Ok((spooled.len, spooled.into_stream(), slot))
         }
@@ -108,22 +135,59 @@ fn is_plain_chunked(headers: &HeaderMap) -> bool {
         .is_some_and(|te| te.to_ascii_lowercase().contains("chunked"))
 }
 
+/// What a body is checked against besides its headers.
+struct Checks<'a> {
+    auth: &'a AuthContext,
+    /// The exact length it must have, when known.
+    declared: Option<u64>,
+    /// Longest pause between two pieces.
+    idle: Duration,
+    /// The checksum to compute (and its value, when sent as a header).
+    requested: Option<(ChecksumAlgorithm, Option<String>)>,
+}
+
 /// Wraps `payload` in every check the request's headers ask for; a body
-/// must have exactly `declared` bytes when that is given.
+/// must have exactly `declared` bytes when that is given. Without
+/// `body_checksum`, `x-amz-checksum-*` headers are not the body's (a
+/// CompleteMultipartUpload's name the object's).
 pub(crate) fn checked_body(
     payload: web::Payload,
     headers: &HeaderMap,
     auth: &AuthContext,
     declared: Option<u64>,
-    idle: Duration,
+    (idle, body_checksum): (Duration, bool),
 ) -> Result<(CheckedBody, SummarySlot), S3Error> {
+    let requested = if body_checksum {
+        requested_checksum(headers)?
+    } else {
+        None
+    };
+    let checks = Checks {
+        auth,
+        declared,
+        idle,
+        requested,
+    };
+    checked_body_with(payload, headers, checks)
+}
+
+fn checked_body_with(
+    payload: web::Payload,
+    headers: &HeaderMap,
+    checks: Checks<'_>,
+) -> Result<(CheckedBody, SummarySlot), S3Error> {
+    let Checks {
+        auth,
+        declared,
+        idle,
+        requested,
+    } = checks;
     let decoder = ChunkedDecoder::for_auth(auth)?;
     let sha = PayloadHasher::for_mode(&auth.payload)?;
     let content_md5 = header(headers, "content-md5").map(str::to_string);
     if let Some(v) = &content_md5 {
         checksum::parse_content_md5(v)?;
     }
-    let requested = requested_checksum(headers)?;
     if let Some((alg, Some(v))) = &requested {
         checksum::parse_checksum(*alg, v)?;
     }

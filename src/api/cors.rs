@@ -16,9 +16,8 @@ pub(crate) fn preflight(req: &HttpRequest) -> S3Result {
             .with_message("Insufficient information. Origin request header needed."));
     }
     if !headers.contains_key("access-control-request-method") {
-        return Err(S3Error::new(S3ErrorCode::BadRequest).with_message(
-            "Invalid Access-Control-Request-Method: null",
-        ));
+        return Err(S3Error::new(S3ErrorCode::BadRequest)
+            .with_message("Invalid Access-Control-Request-Method: null"));
     }
     Err(S3Error::new(S3ErrorCode::AccessForbidden)
         .with_message("CORSResponse: CORS is not enabled for this bucket."))

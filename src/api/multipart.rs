@@ -2,6 +2,9 @@
 //! metadata: parts stay where they were written), Abort, ListParts,
 //! ListMultipartUploads.
 
+use std::collections::BTreeMap;
+
+use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 
@@ -10,19 +13,22 @@ use super::body::upload_body;
 use super::checksum::multipart_etag;
 use super::error::{S3Error, S3ErrorCode};
 use super::object::{
-    body_digests, checksum_header, copy_source, object_meta, write_condition, write_error,
+    body_digests, checksum_elements, checksum_header, copy_source, object_meta, write_condition,
+    write_error,
+};
+use super::part_checksum::{
+    self, algorithm_of, check_expected, object_checksum, upload_checksum, upload_headers,
 };
 use super::request::{parse_copy_source_range, parse_max_keys, validate_object_key};
-use super::s3::{small_body, xml, Gateway, S3Request, S3Result};
+use super::s3::{complete_body, xml, Gateway, S3Request, S3Result};
 use super::xml::{
     parse_complete_multipart_upload, Checksums, CompleteMultipartUploadResult, CompletedPart,
-    CopyPartResult,
-    InitiateMultipartUploadResult, ListMultipartUploadsResult, ListPartsResult, PartInfo,
-    UploadInfo,
+    CopyPartResult, InitiateMultipartUploadResult, ListMultipartUploadsResult, ListPartsResult,
+    PartInfo, UploadInfo,
 };
 use crate::actors::frontend::service::MAX_PART_BYTES;
 use crate::metrics;
-use crate::storage::meta::{MetaRead, MetaReadResult, MultipartUpload};
+use crate::storage::meta::{MetaRead, MetaReadResult, MultipartUpload, PartRecord, UploadChecksum};
 
 /// Largest CompleteMultipartUpload body (10,000 parts fit well within).
 const MAX_COMPLETE_BODY: u64 = 4 << 20;
@@ -36,13 +42,23 @@ async fn upload(r: &S3Request, gw: &Gateway, upload_id: &str) -> Result<Multipar
 pub(crate) async fn create(r: &S3Request, gw: &Gateway) -> S3Result {
     validate_object_key(r.key())?;
     let meta = object_meta(r)?;
-    let upload_id = gw.objects.create_upload(r.bucket(), r.key(), meta).await?;
+    let checksum = upload_checksum(r)?;
+    let upload_id = gw
+        .objects
+        .create_upload(r.bucket(), r.key(), meta, checksum.clone())
+        .await?;
     let result = InitiateMultipartUploadResult {
         bucket: r.bucket().to_string(),
         key: r.key().to_string(),
         upload_id,
     };
-    Ok(xml(StatusCode::OK, result.to_xml()))
+    let mut resp = xml(StatusCode::OK, result.to_xml());
+    for (name, value) in checksum.iter().flat_map(upload_headers) {
+        if let Ok(v) = HeaderValue::from_str(&value) {
+            resp.headers_mut().insert(HeaderName::from_static(name), v);
+        }
+    }
+    Ok(resp)
 }
 
 /// UploadPart.
@@ -54,7 +70,8 @@ pub(crate) async fn upload_part(
     number: u32,
 ) -> S3Result {
     let upload = upload(r, gw, upload_id).await?;
-    let (size, mut body, slot) = upload_body(r, payload, MAX_PART_BYTES).await?;
+    let required = upload.checksum.as_ref().and_then(algorithm_of);
+    let (size, mut body, slot) = upload_body(r, payload, MAX_PART_BYTES, required).await?;
     let (part, digests) = gw
         .objects
         .upload_part(&upload, number, size, &mut body, || body_digests(&slot))
@@ -108,9 +125,13 @@ pub(crate) async fn complete(
         Err(e) if e.code == S3ErrorCode::NoSuchUpload => None,
         Err(e) => return Err(e),
     };
-    let body = small_body(r, payload, MAX_COMPLETE_BODY).await?;
+    let body = complete_body(r, payload, MAX_COMPLETE_BODY).await?;
     let request = parse_complete_multipart_upload(&body)?;
-    let parts = listed_parts(&request.parts)?;
+    let listed = listed_parts(&request.parts)?;
+    let parts: Vec<(u32, String)> = listed
+        .iter()
+        .map(|p| (p.part_number, p.etag.trim_matches('"').to_string()))
+        .collect();
     let Some(upload) = upload else {
         let gone = S3Error::new(S3ErrorCode::NoSuchUpload);
         return already_completed(r, gw, &parts).await?.ok_or(gone);
@@ -118,31 +139,96 @@ pub(crate) async fn complete(
     let mut md5s = Vec::with_capacity(parts.len());
     for (_, etag) in &parts {
         let mut md5 = [0u8; 16];
-        hex::decode_to_slice(etag, &mut md5)
-            .map_err(|_| S3Error::new(S3ErrorCode::InvalidPart))?;
+        hex::decode_to_slice(etag, &mut md5).map_err(|_| S3Error::new(S3ErrorCode::InvalidPart))?;
         md5s.push(md5);
     }
     let etag = multipart_etag(&md5s);
+    let checksums = match &upload.checksum {
+        Some(c) => vec![(
+            c.algorithm.clone(),
+            completed_checksum(r, gw, &upload, c, &listed).await?,
+        )],
+        None => vec![],
+    };
     gw.objects
-        .complete(&upload, parts, etag.clone(), write_condition(r)?)
+        .complete(
+            &upload,
+            parts,
+            (etag.clone(), checksums.clone()),
+            write_condition(r)?,
+        )
         .await?;
-    Ok(completed(&upload.bucket, &upload.key, etag))
+    Ok(completed(&upload.bucket, &upload.key, etag, &checksums))
 }
 
-/// The (part number, ETag) list of a CompleteMultipartUpload, in
-/// ascending order. A part listed more than once (a client that
-/// re-uploaded it and kept both answers) counts once, by its last entry;
-/// a descending number is `InvalidPartOrder`.
-fn listed_parts(parts: &[CompletedPart]) -> Result<Vec<(u32, String)>, S3Error> {
-    let mut listed: Vec<(u32, String)> = Vec::with_capacity(parts.len());
+/// The checksum of the object a Complete makes of `listed` (see
+/// [`super::part_checksum`]): each part's as uploaded (which the list, if
+/// it gives one, must match: else `InvalidPart`), then the object's,
+/// which must match the one the request sends (else `BadDigest`).
+async fn completed_checksum(
+    r: &S3Request,
+    gw: &Gateway,
+    upload: &MultipartUpload,
+    checksum: &UploadChecksum,
+    listed: &[&CompletedPart],
+) -> Result<String, S3Error> {
+    let invalid_part = || S3Error::new(S3ErrorCode::InvalidPart);
+    let algorithm = algorithm_of(checksum).ok_or_else(invalid_part)?;
+    let stored = all_parts(gw, &upload.upload_id).await?;
+    let mut inputs = Vec::with_capacity(listed.len());
+    for p in listed {
+        let part = stored.get(&p.part_number).ok_or_else(invalid_part)?;
+        let value = part
+            .checksums
+            .iter()
+            .find(|(a, _)| *a == checksum.algorithm)
+            .map(|(_, v)| v.as_str())
+            .ok_or_else(invalid_part)?;
+        if part_checksum::listed(&p.checksums, algorithm).is_some_and(|given| given != value) {
+            return Err(invalid_part());
+        }
+        inputs.push((part.size, value));
+    }
+    let value =
+        object_checksum(algorithm, checksum.full_object, &inputs).ok_or_else(invalid_part)?;
+    check_expected(r, algorithm, &value)?;
+    Ok(value)
+}
+
+/// Every part uploaded so far, by number.
+async fn all_parts(gw: &Gateway, upload_id: &str) -> Result<BTreeMap<u32, PartRecord>, S3Error> {
+    let mut parts = BTreeMap::new();
+    let mut marker = 0;
+    loop {
+        let read = MetaRead::Parts {
+            upload_id: upload_id.to_string(),
+            part_number_marker: marker,
+            max_parts: 1000,
+        };
+        let MetaReadResult::Parts(page) = gw.objects.read(read).await? else {
+            return Err(S3Error::new(S3ErrorCode::InternalError));
+        };
+        parts.extend(page.parts.into_iter().map(|p| (p.part_number, p)));
+        match page.next_part_number_marker {
+            Some(next) if page.is_truncated && next > marker => marker = next,
+            _ => return Ok(parts),
+        }
+    }
+}
+
+/// The parts a CompleteMultipartUpload lists, in ascending order. A part
+/// listed more than once (a client that re-uploaded it and kept both
+/// answers) counts once, by its last entry; a descending number is
+/// `InvalidPartOrder`.
+fn listed_parts(parts: &[CompletedPart]) -> Result<Vec<&CompletedPart>, S3Error> {
+    let mut listed: Vec<&CompletedPart> = Vec::with_capacity(parts.len());
     for p in parts {
-        let entry = (p.part_number, p.etag.trim_matches('"').to_string());
         match listed.last_mut() {
-            Some(last) if last.0 == p.part_number => *last = entry,
-            Some(last) if last.0 > p.part_number => {
+            Some(last) if last.part_number == p.part_number => *last = p,
+            Some(last) if last.part_number > p.part_number => {
                 return Err(S3Error::new(S3ErrorCode::InvalidPartOrder))
             }
-            _ => listed.push(entry),
+            _ => listed.push(p),
         }
     }
     Ok(listed)
@@ -162,22 +248,26 @@ async fn already_completed(
     };
     let same = !o.parts.is_empty()
         && o.parts.len() == parts.len()
-        && o
-            .parts
+        && o.parts
             .iter()
             .zip(parts)
             .all(|(have, (n, etag))| have.part_number == *n && have.etag.trim_matches('"') == etag);
-    Ok(same.then(|| completed(&o.bucket, &o.key, o.etag)))
+    Ok(same.then(|| completed(&o.bucket, &o.key, o.etag.clone(), &o.checksums)))
 }
 
 /// A CompleteMultipartUpload's answer.
-fn completed(bucket: &str, key: &str, etag: String) -> HttpResponse {
+fn completed(
+    bucket: &str,
+    key: &str,
+    etag: String,
+    checksums: &[(String, String)],
+) -> HttpResponse {
     let result = CompleteMultipartUploadResult {
         location: format!("/{bucket}/{key}"),
         bucket: bucket.to_string(),
         key: key.to_string(),
         etag,
-        checksums: Checksums::default(),
+        checksums: checksum_elements(checksums),
     };
     xml(StatusCode::OK, result.to_xml())
 }
@@ -223,7 +313,10 @@ pub(crate) async fn list_parts(r: &S3Request, gw: &Gateway, upload_id: &str) -> 
                 last_modified_ms: p.last_modified_ms,
                 etag: p.etag,
                 size: p.size,
-                checksums: Checksums::default(),
+                checksums: Checksums {
+                    checksum_type: None,
+                    ..checksum_elements(&p.checksums)
+                },
             })
             .collect(),
         initiator: owner_of(r, &upload.owner),

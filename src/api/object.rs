@@ -13,12 +13,12 @@ use super::access::{hide_missing, new_object_access, require_object, require_obj
 use super::body::{upload_body, SummarySlot};
 use super::checksum::{ChecksumAlgorithm, Digests};
 use super::error::{S3Error, S3ErrorCode};
+use super::part_checksum::checksum_type;
 use super::request::{
     evaluate_conditions, header_text, http_date, parse_copy_source, parse_http_date_secs,
-    parse_part_number, parse_range,
-    parse_tagging_directive, parse_tagging_header, response_overrides, user_metadata,
-    validate_object_key, validate_response_overrides, ConditionTarget, Conditions,
-    TaggingDirective,
+    parse_part_number, parse_range, parse_tagging_directive, parse_tagging_header,
+    response_overrides, user_metadata, validate_object_key, validate_response_overrides,
+    ConditionTarget, Conditions, TaggingDirective,
 };
 use super::s3::{small_body, xml, Gateway, S3Request, S3Result};
 use super::xml::{
@@ -117,10 +117,11 @@ fn stored_checksums(d: &Digests) -> Vec<(String, String)> {
         .collect()
 }
 
-/// The checksum elements of a response.
+/// The checksum elements of a response, with the checksum's type.
 pub(crate) fn checksum_elements(stored: &[(String, String)]) -> Checksums {
     let mut c = Checksums::default();
     for (alg, v) in stored {
+        c.checksum_type = Some(checksum_type(v).to_string());
         let v = Some(v.clone());
         match alg.as_str() {
             "crc32" => c.crc32 = v,
@@ -147,7 +148,7 @@ pub(crate) async fn put(r: &S3Request, payload: web::Payload, gw: &Gateway) -> S
     let meta = object_meta(r)?;
     let condition = write_condition(r)?;
     gw.objects.bucket_precheck(r.bucket()).await?;
-    let (size, mut body, slot) = upload_body(r, payload, MAX_PART_BYTES).await?;
+    let (size, mut body, slot) = upload_body(r, payload, MAX_PART_BYTES, None).await?;
     let new = NewObject {
         bucket: r.bucket().to_string(),
         key: r.key().to_string(),
@@ -272,15 +273,26 @@ pub(crate) async fn get(r: &S3Request, gw: &Gateway) -> S3Result {
     if part.is_some() && !o.parts.is_empty() {
         resp.insert_header(("x-amz-mp-parts-count", o.parts.len().to_string()));
     }
-    if range.is_none()
-        && r.header("x-amz-checksum-mode")
-            .is_some_and(|m| m.eq_ignore_ascii_case("enabled"))
-    {
-        for (alg, v) in &o.checksums {
-            if let Some(h) = checksum_header(alg) {
-                resp.insert_header((h, v.as_str()));
-            }
+    let checksum_mode = r
+        .header("x-amz-checksum-mode")
+        .is_some_and(|m| m.eq_ignore_ascii_case("enabled"));
+    // A part of a multipart object: its own checksum, always (as AWS);
+    // the whole object: its checksum when asked for.
+    let shown: &[(String, String)] = match part {
+        Some(n) if !o.parts.is_empty() => o
+            .parts
+            .get(n.saturating_sub(1) as usize)
+            .map_or(&[], |p| p.checksums.as_slice()),
+        _ if range.is_none() && checksum_mode => &o.checksums,
+        _ => &[],
+    };
+    for (alg, v) in shown {
+        if let Some(h) = checksum_header(alg) {
+            resp.insert_header((h, v.as_str()));
         }
+    }
+    if let (Some(_), Some((_, v))) = (shown.first(), o.checksums.first()) {
+        resp.insert_header(("x-amz-checksum-type", checksum_type(v)));
     }
     for (h, v) in response_overrides(&r.query) {
         resp.insert_header((h, v));
@@ -351,10 +363,16 @@ fn delete_condition(r: &S3Request) -> Result<DeleteCondition, S3Error> {
     };
     let size = match r.header("x-amz-if-match-size") {
         None => None,
-        Some(v) => Some(v.trim().parse().map_err(|_| invalid("x-amz-if-match-size"))?),
+        Some(v) => Some(
+            v.trim()
+                .parse()
+                .map_err(|_| invalid("x-amz-if-match-size"))?,
+        ),
     };
     Ok(DeleteCondition {
-        etag: r.header("if-match").map(|e| e.trim().trim_matches('"').to_string()),
+        etag: r
+            .header("if-match")
+            .map(|e| e.trim().trim_matches('"').to_string()),
         last_modified_s,
         size,
     })

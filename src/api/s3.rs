@@ -279,13 +279,37 @@ pub async fn small_body(
     payload: web::Payload,
     max: u64,
 ) -> Result<bytes::Bytes, S3Error> {
+    read_small_body(r, payload, max, true).await
+}
+
+/// Like [`small_body`], for a CompleteMultipartUpload, whose
+/// `x-amz-checksum-*` headers are the object's checksum, not its body's.
+pub async fn complete_body(
+    r: &S3Request,
+    payload: web::Payload,
+    max: u64,
+) -> Result<bytes::Bytes, S3Error> {
+    read_small_body(r, payload, max, false).await
+}
+
+async fn read_small_body(
+    r: &S3Request,
+    payload: web::Payload,
+    max: u64,
+    body_checksum: bool,
+) -> Result<bytes::Bytes, S3Error> {
     use futures::StreamExt;
     let declared = super::body::declared_length(r.headers(), &r.auth).ok();
     if declared.is_some_and(|d| d > max) {
         return Err(S3Error::new(S3ErrorCode::MaxMessageLengthExceeded));
     }
-    let (mut body, _) =
-        super::body::checked_body(payload, r.headers(), &r.auth, declared, r.body_idle)?;
+    let (mut body, _) = super::body::checked_body(
+        payload,
+        r.headers(),
+        &r.auth,
+        declared,
+        (r.body_idle, body_checksum),
+    )?;
     let mut out = bytes::BytesMut::new();
     while let Some(chunk) = body.next().await {
         out.extend_from_slice(&chunk?);

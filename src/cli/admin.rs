@@ -150,6 +150,9 @@ pub enum KeyCommand {
         /// Give the key to this existing user (its id) instead of a new one.
         #[arg(long)]
         user: Option<String>,
+        /// The user's e-mail address (for ACL grants by e-mail).
+        #[arg(long)]
+        email: Option<String>,
     },
     /// Lists the keys (never their secrets).
     List,
@@ -242,8 +245,8 @@ fn request(command: &AdminCommand) -> (&'static str, String, Option<Value>) {
             MetaCommand::Remove { id } => ("DELETE", format!("/meta/{id}"), None),
         },
         AdminCommand::Key { command } => match command {
-            KeyCommand::Create { name, user } => {
-                let query: Vec<String> = [("name", name), ("user", user)]
+            KeyCommand::Create { name, user, email } => {
+                let query: Vec<String> = [("name", name), ("user", user), ("email", email)]
                     .into_iter()
                     .filter_map(|(k, v)| Some(format!("{k}={}", encode(v.as_deref()?))))
                     .collect();
@@ -612,14 +615,16 @@ mod tests {
         let create = KeyCommand::Create {
             name: Some("alice b".into()),
             user: None,
+            email: None,
         };
         let (_, path, _) = request(&AdminCommand::Key {
             command: KeyCommand::Create {
                 name: Some("alice b".into()),
                 user: None,
+                email: Some("a@example.com".into()),
             },
         });
-        assert_eq!(path, "/keys?name=alice%20b");
+        assert_eq!(path, "/keys?name=alice%20b&email=a%40example.com");
         let out = render(&AdminCommand::Key { command: create }, &created);
         assert!(out.contains("PKX") && out.contains("s3cr3t") && out.contains("only now"));
         assert!(out.contains("alice (u1)"), "{out}");

@@ -176,6 +176,7 @@ pub(super) fn record_seeds() -> Vec<Vec<u8>> {
         created_ms: 1_369_353_600_000,
         user_id: "AKIAIOSFODNN7EXAMPLE".to_owned(),
         display_name: "example".to_owned(),
+        email: Some("example@example.com".to_owned()),
     };
     push(4, access_key.encode());
     push(6, RepairReport::default().encode());
@@ -267,6 +268,7 @@ pub(super) fn snapshot_seeds() -> Vec<Vec<u8>> {
             created_ms: 1_369_353_600_000,
             user_id: "AKIAIOSFODNN7EXAMPLE".to_owned(),
             display_name: "example".to_owned(),
+            email: None,
         },
     }];
     ops.extend(sample_op());

@@ -43,6 +43,9 @@ pub struct KeyInfo {
     pub user_id: String,
     /// That user's display name.
     pub display_name: String,
+    /// That user's e-mail address, if known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
     /// The key of `PREDASTORE_ACCESS_KEY` (configuration, not deletable here).
     pub configured: bool,
 }
@@ -59,20 +62,28 @@ fn new_key_id() -> String {
 
 impl AdminService {
     /// Creates a key with a random id and secret: for a new user named
-    /// `name` (default: the key id, with a random canonical id), or for the
-    /// existing user `user` (a user that holds a key, or the configured
-    /// key's user).
+    /// `name` (default: the key id, with a random canonical id) with
+    /// e-mail address `email`, or for the existing user `user` (a user that
+    /// holds a key, or the configured key's user).
     pub async fn create_key(
         &self,
         name: Option<String>,
         user: Option<String>,
+        email: Option<String>,
     ) -> Result<NewKey, AdminError> {
         let access_key_id = new_key_id();
-        let (user_id, display_name) = match user {
+        if email
+            .as_deref()
+            .is_some_and(|e| e.len() > 254 || !e.contains('@'))
+        {
+            return Err(AdminError::Invalid("not an e-mail address".into()));
+        }
+        let (user_id, display_name, email) = match user {
             Some(id) => {
-                let known = self.user_name(&id).await?;
-                let known = known.ok_or_else(|| AdminError::NotFound(format!("no user {id}")))?;
-                (id, name.unwrap_or(known))
+                let known = self.user(&id).await?;
+                let (known, known_email) =
+                    known.ok_or_else(|| AdminError::NotFound(format!("no user {id}")))?;
+                (id, name.unwrap_or(known), email.or(known_email))
             }
             None => (
                 format!(
@@ -81,6 +92,7 @@ impl AdminService {
                     rand::random::<u128>()
                 ),
                 name.unwrap_or_else(|| access_key_id.clone()),
+                email,
             ),
         };
         if display_name.is_empty() || display_name.len() > 128 {
@@ -92,6 +104,7 @@ impl AdminService {
             created_ms: now_ms(),
             user_id,
             display_name,
+            email,
         };
         let created = NewKey {
             access_key_id: key.access_key_id.clone(),
@@ -116,6 +129,7 @@ impl AdminService {
                     created_ms: k.created_ms,
                     user_id: k.user_id,
                     display_name: k.display_name,
+                    email: k.email,
                 })
                 .collect()),
             _ => Err(AdminError::Internal(
@@ -124,18 +138,18 @@ impl AdminService {
         }
     }
 
-    /// The display name of user `id`, if a key belongs to it (the
+    /// The display name and e-mail address of user `id`, if a key belongs to it (the
     /// configured key's user is its key id).
-    async fn user_name(&self, id: &str) -> Result<Option<String>, AdminError> {
+    async fn user(&self, id: &str) -> Result<Option<(String, Option<String>)>, AdminError> {
         if id == self.config_key {
-            return Ok(Some(id.to_string()));
+            return Ok(Some((id.to_string(), None)));
         }
         Ok(self
             .list_keys()
             .await?
             .into_iter()
             .find(|k| k.user_id == id)
-            .map(|k| k.display_name))
+            .map(|k| (k.display_name, k.email)))
     }
 
     /// Deletes key `id`; requests signed with it are refused from now on.

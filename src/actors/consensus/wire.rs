@@ -18,8 +18,9 @@ use super::ConsensusError;
 use crate::storage::meta::{MetaOp, MetaRead, MetaReadResult, MetaResult, OpId};
 use crate::storage::raft::MetaRaft;
 
-/// Format version of every message here. Version 4: records carry tags.
-const WIRE_VERSION: u8 = 4;
+/// Format version of every message here. Version 4: records carry tags;
+/// version 5: part checksums and e-mail addresses.
+const WIRE_VERSION: u8 = 5;
 
 /// A message that cannot be decoded.
 #[derive(Debug, thiserror::Error)]

@@ -16,17 +16,21 @@ pub(super) fn routes(cfg: &mut web::ServiceConfig) {
         .route("/buckets/{name}", web::get().to(bucket));
 }
 
-/// `POST /keys?name=…&user=…`: a key for a new user with display name
-/// `name` (default: the key id), or another key of existing user `user`.
+/// `POST /keys?name=…&user=…&email=…`: a key for a new user with display
+/// name `name` (default: the key id) and e-mail address `email`, or
+/// another key of existing user `user`.
 #[derive(serde::Deserialize)]
 struct KeyFor {
     name: Option<String>,
     user: Option<String>,
+    email: Option<String>,
 }
 
 async fn create_key(_: Authorized, api: web::Data<AdminApi>, q: web::Query<KeyFor>) -> Answer {
     let q = q.into_inner();
-    Ok(json(&service(&api).create_key(q.name, q.user).await?))
+    Ok(json(
+        &service(&api).create_key(q.name, q.user, q.email).await?,
+    ))
 }
 
 async fn list_keys(_: Authorized, api: web::Data<AdminApi>) -> Answer {

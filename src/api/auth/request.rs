@@ -52,6 +52,7 @@ impl Gateway {
                 created_ms: 0,
                 user_id: self.access_key.clone(),
                 display_name: self.access_key.clone(),
+                email: None,
             });
         }
         match self

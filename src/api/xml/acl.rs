@@ -20,10 +20,12 @@ pub(crate) struct AccessControlPolicy {
     pub owner: Option<String>,
     /// The grants, in document order.
     pub grants: Vec<Grant>,
+    /// Grants to users named by e-mail address, for the caller to resolve.
+    pub by_email: Vec<(String, Permission)>,
 }
 
-/// A grant the store cannot keep (an e-mail grantee, an unknown group or
-/// permission), as AWS refuses it.
+/// A grant the store cannot keep (an unknown group or permission), as AWS
+/// refuses it.
 #[derive(Debug, PartialEq, Eq, thiserror::Error)]
 pub(crate) enum AclParseError {
     /// Not an `AccessControlPolicy` document.
@@ -33,9 +35,12 @@ pub(crate) enum AclParseError {
     /// type, a grantee without its id).
     #[error("the ACL does not validate: {0}")]
     Malformed(String),
-    /// A grantee named by e-mail address: there are no e-mail addresses here.
-    #[error("grants by e-mail address cannot be resolved")]
-    Email,
+}
+
+/// One grant of a document: to a grantee, or to a user named by e-mail.
+enum DocumentGrant {
+    Grant(Grant),
+    ByEmail(String, Permission),
 }
 
 /// The permission named `name` (the `Permission` element, or the
@@ -111,29 +116,31 @@ struct RawGrantee {
 }
 
 impl RawGrant {
-    fn check(self) -> Result<Grant, AclParseError> {
+    fn check(self) -> Result<DocumentGrant, AclParseError> {
         let malformed = |m: &str| AclParseError::Malformed(m.into());
         let g = self
             .grantee
             .ok_or_else(|| malformed("a grant needs a Grantee"))?;
-        let grantee = match (g.id, g.uri, g.email) {
-            (_, _, Some(_)) => return Err(AclParseError::Email),
-            (Some(id), None, None) if !id.trim().is_empty() => Grantee::User(id.trim().into()),
-            (None, Some(uri), None) => {
-                parse_group(uri.trim()).ok_or_else(|| malformed("unknown group URI"))?
-            }
-            _ => return Err(malformed("a grantee needs its ID or URI")),
-        };
         let permission = self
             .permission
             .as_deref()
             .map(str::trim)
             .and_then(parse_permission)
             .ok_or_else(|| malformed("unknown or missing Permission"))?;
-        Ok(Grant {
+        let grantee = match (g.id, g.uri, g.email) {
+            (None, None, Some(email)) if !email.trim().is_empty() => {
+                return Ok(DocumentGrant::ByEmail(email.trim().into(), permission))
+            }
+            (Some(id), None, None) if !id.trim().is_empty() => Grantee::User(id.trim().into()),
+            (None, Some(uri), None) => {
+                parse_group(uri.trim()).ok_or_else(|| malformed("unknown group URI"))?
+            }
+            _ => return Err(malformed("a grantee needs its ID, URI or EmailAddress")),
+        };
+        Ok(DocumentGrant::Grant(Grant {
             grantee,
             permission,
-        })
+        }))
     }
 }
 
@@ -146,14 +153,18 @@ pub(crate) fn parse_access_control_policy(
     let list = raw
         .list
         .ok_or_else(|| AclParseError::Malformed("no AccessControlList".into()))?;
-    let grants = list
-        .grants
-        .into_iter()
-        .map(RawGrant::check)
-        .collect::<Result<_, _>>()?;
+    let mut grants = Vec::new();
+    let mut by_email = Vec::new();
+    for g in list.grants {
+        match g.check()? {
+            DocumentGrant::Grant(g) => grants.push(g),
+            DocumentGrant::ByEmail(email, permission) => by_email.push((email, permission)),
+        }
+    }
     Ok(AccessControlPolicy {
         owner: raw.owner.and_then(|o| o.id).map(|id| id.trim().to_string()),
         grants,
+        by_email,
     })
 }
 
@@ -278,9 +289,10 @@ mod tests {
             Err(AclParseError::Malformed(_))
         ));
         let email = "xsi:type=\"AmazonCustomerByEmail\"><EmailAddress>a@b</EmailAddress>";
+        let policy = parse_access_control_policy(doc(email, "READ").as_bytes());
         assert_eq!(
-            parse_access_control_policy(doc(email, "READ").as_bytes()),
-            Err(AclParseError::Email)
+            policy.map(|p| (p.grants.len(), p.by_email)),
+            Ok((0, vec![("a@b".to_string(), Permission::Read)]))
         );
         let group = "xsi:type=\"Group\"><URI>http://example.com/everyone</URI>";
         assert!(matches!(

@@ -13,6 +13,9 @@ pub(crate) struct AttributesPart {
     /// Its size in bytes.
     #[serde(rename = "Size")]
     pub size: u64,
+    /// Its checksum, if it has one (`checksum_type` unset).
+    #[serde(flatten)]
+    pub checksums: Checksums,
 }
 
 /// `ObjectParts`: a page of the parts of a multipart object.
@@ -83,6 +86,10 @@ mod tests {
                 parts: vec![AttributesPart {
                     part_number: 1,
                     size: 5,
+                    checksums: Checksums {
+                        sha256: Some("s1".into()),
+                        ..Checksums::default()
+                    },
                 }],
             }),
             storage_class: Some("STANDARD"),
@@ -90,6 +97,10 @@ mod tests {
         };
         let xml = a.to_xml();
         assert!(xml.contains("<ETag>abc-2</ETag>"), "{xml}");
+        assert!(
+            xml.contains("<Size>5</Size><ChecksumSHA256>s1</ChecksumSHA256>"),
+            "{xml}"
+        );
         assert!(xml.contains("<PartsCount>2</PartsCount>"), "{xml}");
         assert!(
             xml.contains("<Part><PartNumber>1</PartNumber><Size>5</Size></Part>"),

@@ -8,6 +8,7 @@ use serde::de::{IgnoredAny, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 
 use super::{Checksums, XmlParseError};
+use crate::api::request::parse_http_date_secs;
 use crate::storage::meta::DeleteCondition;
 
 /// Most keys one DeleteObjects request may name (AWS's limit).
@@ -318,11 +319,16 @@ pub(crate) fn parse_delete(body: &[u8]) -> Result<Delete, XmlParseError> {
     })
 }
 
-/// Whole seconds since the epoch of an ISO 8601 timestamp
-/// (`2024-01-02T03:04:05.000Z`), as SDKs write them in XML.
+/// Whole seconds since the epoch of a timestamp as SDKs write it in a
+/// DeleteObjects body: an HTTP date (the API model's format for
+/// `LastModifiedTime`) or ISO 8601 (`2024-01-02T03:04:05.000Z`).
 fn parse_timestamp_secs(text: &str) -> Option<u64> {
-    let t = time::OffsetDateTime::parse(text.trim(), &time::format_description::well_known::Rfc3339)
-        .ok()?;
+    if let Some(secs) = parse_http_date_secs(text) {
+        return Some(secs);
+    }
+    let t =
+        time::OffsetDateTime::parse(text.trim(), &time::format_description::well_known::Rfc3339)
+            .ok()?;
     u64::try_from(t.unix_timestamp()).ok()
 }
 

@@ -16,8 +16,7 @@ use super::keys;
 use super::once::Position;
 use super::ops::{
     DeleteCondition, MetaOp, MetaOpError, MetaOutcome, MetaResult, OpBatch, WriteCondition,
-    MAX_BUCKET_NAME_BYTES,
-    MAX_ID_BYTES, MAX_OBJECT_KEY_BYTES, MAX_PART_NUMBER, MIN_PART_SIZE,
+    MAX_BUCKET_NAME_BYTES, MAX_ID_BYTES, MAX_OBJECT_KEY_BYTES, MAX_PART_NUMBER, MIN_PART_SIZE,
 };
 use super::records::{
     BucketRecord, ClusterLayout, MultipartUpload, ObjectRecord, PartInfo, PartRecord, ShardSet,
@@ -668,6 +667,7 @@ impl<'a> Overlay<'a> {
                     etag: p.etag,
                     object_id: p.object_id,
                     shard_nodes: p.shard_nodes,
+                    checksums: p.checksums,
                 })
                 .collect(),
             inline_data: None,

@@ -38,14 +38,14 @@ mod tests;
 pub use list::{ListPage, ListQuery};
 pub use ops::{
     DeleteCondition, MetaOp, MetaOpError, MetaOutcome, MetaResult, OpBatch, OpId, PartsPage,
-    ShardOwner,
-    UploadsPage, WriteCondition, MAX_BUCKET_NAME_BYTES, MAX_HEAL_ENTRIES, MAX_ID_BYTES,
+    ShardOwner, UploadsPage, WriteCondition, MAX_BUCKET_NAME_BYTES, MAX_HEAL_ENTRIES, MAX_ID_BYTES,
     MAX_OBJECT_KEY_BYTES, MIN_PART_SIZE,
 };
 pub use read::{MetaRead, MetaReadResult};
 pub use records::{
     AccessKey, BucketRecord, ClusterLayout, ErasureLayout, MultipartUpload, NodeInfo, NodeState,
-    ObjectRecord, PartInfo, PartRecord, PendingDrop, RepairReport, ShardSet, Tags, NO_NODE,
+    ObjectRecord, PartInfo, PartRecord, PendingDrop, RepairReport, ShardSet, Tags, UploadChecksum,
+    NO_NODE,
 };
 pub use state::MetaState;
 

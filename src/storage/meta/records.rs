@@ -3,8 +3,8 @@
 //! Every record is stored as one version byte ([`RECORD_VERSION`]) followed
 //! by its postcard encoding. Decoding checks the version and that the
 //! postcard body is consumed exactly, so a truncated value is always an
-//! error. Records written by the previous version ([`LEGACY_VERSION`]) are
-//! still read: the types that changed since decode through their old shape
+//! error. Records written by earlier versions (from [`OLDEST_VERSION`]) are
+//! still read: the types that changed since decode through their old shapes
 //! in [`super::legacy`], the others are read as they are. A flipped byte either fails to decode or decodes to a different
 //! record: bit rot on disk is caught by fjall's block checksums, not here.
 
@@ -23,11 +23,15 @@ pub const NO_NODE: u64 = 0;
 
 /// Version byte that starts every encoded record. Version 3 added tags and
 /// ACLs to buckets, objects and multipart uploads, owners to objects and
-/// uploads, and users to access keys.
-pub(crate) const RECORD_VERSION: u8 = 3;
+/// uploads, and users to access keys; version 4 added checksums to parts
+/// and uploads, and e-mail addresses to users.
+pub(crate) const RECORD_VERSION: u8 = 4;
 
-/// The previous version, still read (see [`super::legacy`]).
-pub(crate) const LEGACY_VERSION: u8 = 2;
+/// The oldest version still read (see [`super::legacy`]).
+pub(crate) const OLDEST_VERSION: u8 = 2;
+
+/// Version 3, still read (see [`super::legacy`]).
+pub(crate) const VERSION_3: u8 = 3;
 
 /// A tag set: (key, value) pairs with unique keys, in the order given.
 /// The API layer checks S3's limits (count, lengths) before a set is stored.
@@ -39,7 +43,7 @@ pub(super) fn to_bytes<T: Serialize>(value: &T) -> Result<Vec<u8>, MetaError> {
         .map_err(|_| MetaError::Encode(std::any::type_name::<T>()))
 }
 
-/// Reads a value written by [`to_bytes`], now or by the previous version
+/// Reads a value written by [`to_bytes`], now or by an earlier version
 /// (for types whose shape has not changed since); `what` names it in
 /// errors.
 pub(super) fn from_bytes<T: DeserializeOwned>(
@@ -47,7 +51,9 @@ pub(super) fn from_bytes<T: DeserializeOwned>(
     what: &'static str,
 ) -> Result<T, MetaError> {
     match b.first() {
-        Some(&LEGACY_VERSION) => from_bytes_of_version(b, LEGACY_VERSION, what),
+        Some(&v) if (OLDEST_VERSION..RECORD_VERSION).contains(&v) => {
+            from_bytes_of_version(b, v, what)
+        }
         _ => from_bytes_of_version(b, RECORD_VERSION, what),
     }
 }
@@ -70,14 +76,17 @@ pub(super) fn from_bytes_of_version<T: DeserializeOwned>(
     }
 }
 
-/// Gives a record type its versioned `encode`/`decode` pair; `$legacy` is
-/// the type's shape in [`LEGACY_VERSION`] records (the type itself when it
-/// has not changed), converted with `From`.
+/// Gives a record type its versioned `encode`/`decode` pair; `$v2` and
+/// `$v3` are the type's shapes in version-2 and version-3 records (the
+/// type itself when it has not changed), converted with `From`.
 macro_rules! versioned_record {
     ($ty:ident, $what:literal) => {
-        versioned_record!($ty, $what, $ty);
+        versioned_record!($ty, $what, $ty, $ty);
     };
-    ($ty:ident, $what:literal, $legacy:ty) => {
+    ($ty:ident, $what:literal, $v2:ty) => {
+        versioned_record!($ty, $what, $v2, $ty);
+    };
+    ($ty:ident, $what:literal, $v2:ty, $v3:ty) => {
         impl $ty {
             /// Versioned binary form, as stored (version byte + postcard).
             pub fn encode(&self) -> Vec<u8> {
@@ -91,14 +100,18 @@ macro_rules! versioned_record {
                 to_bytes(self)
             }
 
-            /// Inverse of [`Self::encode`], also reading the previous
-            /// format version; damaged bytes are an error, never a panic.
+            /// Inverse of [`Self::encode`], also reading the earlier
+            /// format versions; damaged bytes are an error, never a panic.
             pub fn decode(b: &[u8]) -> Result<Self, MetaError> {
-                if b.first() == Some(&LEGACY_VERSION) {
-                    return from_bytes_of_version::<$legacy>(b, LEGACY_VERSION, $what)
-                        .map(Self::from);
+                match b.first() {
+                    Some(&OLDEST_VERSION) => {
+                        from_bytes_of_version::<$v2>(b, OLDEST_VERSION, $what).map(Self::from)
+                    }
+                    Some(&VERSION_3) => {
+                        from_bytes_of_version::<$v3>(b, VERSION_3, $what).map(Self::from)
+                    }
+                    _ => from_bytes_of_version(b, RECORD_VERSION, $what),
                 }
-                from_bytes_of_version(b, RECORD_VERSION, $what)
             }
         }
     };
@@ -148,6 +161,8 @@ pub struct PartInfo {
     /// Node holding each shard index of the part ([`NO_NODE`]: none);
     /// parts are placed independently, so each carries its own placement.
     pub shard_nodes: Vec<u64>,
+    /// The part's checksum as uploaded (see [`ObjectRecord::checksums`]).
+    pub checksums: Vec<(String, String)>,
 }
 
 /// The current version of one object.
@@ -169,7 +184,8 @@ pub struct ObjectRecord {
     pub user_metadata: Vec<(String, String)>,
     /// Other stored headers (content-encoding, cache-control, …) as sent.
     pub headers: Vec<(String, String)>,
-    /// Checksums as (algorithm, base64 value), e.g. `("crc32c", "…")`.
+    /// Checksums as (algorithm, base64 value), e.g. `("crc32c", "…")`; a
+    /// multipart object's composite checksum ends in `-<part count>`.
     pub checksums: Vec<(String, String)>,
     /// Last-Modified, milliseconds since the Unix epoch.
     pub last_modified_ms: u64,
@@ -191,7 +207,12 @@ pub struct ObjectRecord {
     /// Who may read it and read or replace this ACL.
     pub acl: Acl,
 }
-versioned_record!(ObjectRecord, "object record", super::legacy::ObjectRecordV2);
+versioned_record!(
+    ObjectRecord,
+    "object record",
+    super::legacy::ObjectRecordV2,
+    super::legacy::ObjectRecordV3
+);
 
 /// A multipart upload in progress.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -218,12 +239,27 @@ pub struct MultipartUpload {
     pub owner: String,
     /// ACL of the final object (`x-amz-acl` or grants at creation).
     pub acl: Acl,
+    /// The checksum every part carries and the final object gets
+    /// (`x-amz-checksum-algorithm` / `-type` at creation), if any.
+    pub checksum: Option<UploadChecksum>,
 }
 versioned_record!(
     MultipartUpload,
     "multipart upload record",
-    super::legacy::MultipartUploadV2
+    super::legacy::MultipartUploadV2,
+    super::legacy::MultipartUploadV3
 );
+
+/// The checksum of a multipart upload.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UploadChecksum {
+    /// The algorithm, lower case as in [`ObjectRecord::checksums`].
+    pub algorithm: String,
+    /// Whether the object's checksum is of its whole data (a CRC combined
+    /// from the parts', `FULL_OBJECT`) rather than of the parts'
+    /// checksums (`COMPOSITE`).
+    pub full_object: bool,
+}
 
 /// One uploaded part of a multipart upload.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -242,8 +278,15 @@ pub struct PartRecord {
     pub shard_nodes: Vec<u64>,
     /// Upload time, milliseconds since the Unix epoch.
     pub last_modified_ms: u64,
+    /// The part's checksum (see [`ObjectRecord::checksums`]).
+    pub checksums: Vec<(String, String)>,
 }
-versioned_record!(PartRecord, "part record");
+versioned_record!(
+    PartRecord,
+    "part record",
+    super::legacy::PartRecordV3,
+    super::legacy::PartRecordV3
+);
 
 /// Where the shards of one object (or one multipart part) live: what a
 /// reader opens, and what a drop deletes once no version points to it.
@@ -329,8 +372,15 @@ pub struct AccessKey {
     pub user_id: String,
     /// That user's display name (`DisplayName` in `Owner` elements).
     pub display_name: String,
+    /// That user's e-mail address (for grants by `emailAddress`), if known.
+    pub email: Option<String>,
 }
-versioned_record!(AccessKey, "access key record", super::legacy::AccessKeyV2);
+versioned_record!(
+    AccessKey,
+    "access key record",
+    super::legacy::AccessKeyV2,
+    super::legacy::AccessKeyV3
+);
 
 /// Where a storage node stands in the layout.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -438,15 +488,24 @@ mod tests {
     }
 
     fn part_info() -> impl Strategy<Value = PartInfo> {
-        (any::<u32>(), any::<u64>(), text(), any::<u128>(), nodes()).prop_map(
-            |(part_number, size, etag, object_id, shard_nodes)| PartInfo {
-                part_number,
-                size,
-                etag,
-                object_id,
-                shard_nodes,
-            },
+        (
+            any::<u32>(),
+            any::<u64>(),
+            text(),
+            any::<u128>(),
+            nodes(),
+            pairs(),
         )
+            .prop_map(
+                |(part_number, size, etag, object_id, shard_nodes, checksums)| PartInfo {
+                    part_number,
+                    size,
+                    etag,
+                    object_id,
+                    shard_nodes,
+                    checksums,
+                },
+            )
     }
 
     fn acl() -> impl Strategy<Value = Acl> {
@@ -539,13 +598,18 @@ mod tests {
         (
             (text(), text(), text(), any::<u64>()),
             (proptest::option::of(text()), pairs(), pairs(), layout()),
-            (pairs(), text(), acl()),
+            (
+                pairs(),
+                text(),
+                acl(),
+                proptest::option::of((text(), any::<bool>())),
+            ),
         )
             .prop_map(
                 |(
                     (bucket, key, upload_id, initiated_ms),
                     (content_type, user_metadata, headers, layout),
-                    (tags, owner, acl),
+                    (tags, owner, acl, checksum),
                 )| MultipartUpload {
                     bucket,
                     key,
@@ -558,6 +622,10 @@ mod tests {
                     tags,
                     owner,
                     acl,
+                    checksum: checksum.map(|(algorithm, full_object)| UploadChecksum {
+                        algorithm,
+                        full_object,
+                    }),
                 },
             )
     }
@@ -571,9 +639,19 @@ mod tests {
             any::<u128>(),
             nodes(),
             any::<u64>(),
+            pairs(),
         )
             .prop_map(
-                |(upload_id, part_number, size, etag, object_id, shard_nodes, last_modified_ms)| {
+                |(
+                    upload_id,
+                    part_number,
+                    size,
+                    etag,
+                    object_id,
+                    shard_nodes,
+                    last_modified_ms,
+                    checksums,
+                )| {
                     PartRecord {
                         upload_id,
                         part_number,
@@ -582,21 +660,31 @@ mod tests {
                         object_id,
                         shard_nodes,
                         last_modified_ms,
+                        checksums,
                     }
                 },
             )
     }
 
     fn access_key() -> impl Strategy<Value = AccessKey> {
-        (text(), text(), any::<u64>(), text(), text()).prop_map(
-            |(access_key_id, secret, created_ms, user_id, display_name)| AccessKey {
-                access_key_id,
-                secret,
-                created_ms,
-                user_id,
-                display_name,
-            },
+        (
+            text(),
+            text(),
+            any::<u64>(),
+            text(),
+            text(),
+            proptest::option::of(text()),
         )
+            .prop_map(
+                |(access_key_id, secret, created_ms, user_id, display_name, email)| AccessKey {
+                    access_key_id,
+                    secret,
+                    created_ms,
+                    user_id,
+                    display_name,
+                    email,
+                },
+            )
     }
 
     fn cluster() -> impl Strategy<Value = ClusterLayout> {
@@ -722,6 +810,7 @@ mod tests {
             created_ms: 1,
             user_id: "u".into(),
             display_name: "user".into(),
+            email: None,
         };
         let mut b = rec.encode();
         b[0] = RECORD_VERSION + 1;

@@ -55,8 +55,9 @@ openraft::declare_raft_types!(
 pub type RaftStorageError = openraft::StorageError<u64>;
 
 /// Format version of values this module stores (entries, vote, state).
-/// Version 4: entries carry record format 3 (tags).
-const VALUE_VERSION: u8 = 4;
+/// Version 4: entries carry record format 3 (tags); version 5: record
+/// format 4 (part checksums, e-mail addresses).
+const VALUE_VERSION: u8 = 5;
 
 /// Versioned postcard encoding of a stored value.
 fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, postcard::Error> {

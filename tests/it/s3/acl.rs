@@ -28,7 +28,7 @@ fn new_user(store: &StoreProcess, name: &str) -> User {
     let (status, key) = admin(
         store.addr(),
         "POST",
-        &format!("/keys?name={name}"),
+        &format!("/keys?name={name}&email={name}@example.com"),
         Some(TOKEN),
         "",
     );
@@ -418,4 +418,85 @@ async fn acls_open_buckets_and_objects_to_others_and_to_anonymous_requests() {
         "NoSuchKey",
         404,
     );
+
+    // A grant by e-mail address names the user; a grant to an address or
+    // an id no key belongs to is refused.
+    let read_by_email = |email: &str| {
+        AccessControlPolicy::builder()
+            .owner(Owner::builder().id(&alice.id).build())
+            .grants(
+                Grant::builder()
+                    .grantee(
+                        Grantee::builder()
+                            .r#type(Type::AmazonCustomerByEmail)
+                            .email_address(email)
+                            .build()
+                            .unwrap(),
+                    )
+                    .permission(Permission::Read)
+                    .build(),
+            )
+            .build()
+    };
+    let put_acl = |policy: AccessControlPolicy| {
+        alice
+            .s3
+            .put_bucket_acl()
+            .bucket("private")
+            .access_control_policy(policy)
+            .send()
+    };
+    put_acl(read_by_email("bob@example.com"))
+        .await
+        .expect("grant by e-mail");
+    let acl = alice
+        .s3
+        .get_bucket_acl()
+        .bucket("private")
+        .send()
+        .await
+        .expect("bucket acl");
+    let grantees: Vec<_> = acl
+        .grants()
+        .iter()
+        .filter_map(|g| g.grantee())
+        .map(|g| (g.id(), g.display_name()))
+        .collect();
+    assert_eq!(grantees, [(Some(bob.id.as_str()), Some("bob"))]);
+    assert_s3_error(
+        put_acl(read_by_email("nobody@example.com")).await,
+        "UnresolvableGrantByEmailAddress",
+        400,
+    );
+    assert_s3_error(
+        alice
+            .s3
+            .put_bucket_acl()
+            .bucket("private")
+            .grant_read("id=\"0123456789abcdef0123456789abcdef\"")
+            .send()
+            .await,
+        "InvalidArgument",
+        400,
+    );
+
+    // A CORS preflight is not authenticated: without Origin it is a bad
+    // request; no bucket has CORS rules, so any other is refused.
+    assert_eq!(
+        anonymous(&store, "OPTIONS", "/private/k", b""),
+        (400, "BadRequest".into())
+    );
+    let preflight = http_request(
+        store.addr(),
+        "OPTIONS",
+        "/private/k",
+        &[
+            ("Origin", "https://app.example.com"),
+            ("Access-Control-Request-Method", "GET"),
+        ],
+        b"",
+    )
+    .expect("preflight");
+    assert_eq!(preflight.status, 403);
+    assert!(String::from_utf8_lossy(&preflight.body).contains("<Code>AccessForbidden</Code>"));
 }

@@ -31,8 +31,8 @@ mod tags;
 use crate::actors::consensus::{Consensus, ConsensusError, Read, Submit, SubmitOnce};
 use crate::storage::meta::acl::Acl;
 use crate::storage::meta::{
-    BucketRecord, ErasureLayout, MetaOp, MetaOutcome, MetaRead, MetaReadResult, MultipartUpload,
-    DeleteCondition, ObjectRecord, OpId, PartRecord, Tags, WriteCondition,
+    BucketRecord, DeleteCondition, ErasureLayout, MetaOp, MetaOutcome, MetaRead, MetaReadResult,
+    MultipartUpload, ObjectRecord, OpId, PartRecord, Tags, UploadChecksum, WriteCondition,
 };
 
 /// Largest part S3 accepts.
@@ -493,12 +493,13 @@ impl ObjectService {
         Ok(())
     }
 
-    /// Starts a multipart upload; its id.
+    /// Starts a multipart upload whose parts carry `checksum`; its id.
     pub async fn create_upload(
         &self,
         bucket: &str,
         key: &str,
         meta: ObjectMeta,
+        checksum: Option<UploadChecksum>,
     ) -> Result<String, ObjectError> {
         let upload_id = format!("{:032x}", rand::random::<u128>());
         self.submit(MetaOp::CreateMultipart {
@@ -514,6 +515,7 @@ impl ObjectService {
                 tags: meta.tags,
                 owner: meta.owner,
                 acl: meta.acl,
+                checksum,
             },
         })
         .await?;
@@ -567,7 +569,12 @@ impl ObjectService {
             )));
         };
         let part = self
-            .record_part(upload, set, hex::encode(digests.md5))
+            .record_part(
+                upload,
+                set,
+                hex::encode(digests.md5),
+                digests.checksums.clone(),
+            )
             .await
             .map_err(WriteError::Store)?;
         Ok((part, digests))
@@ -592,16 +599,18 @@ impl ObjectService {
         let (set, md5) = self
             .store_copy(source, range, place, number, upload.layout)
             .await?;
-        self.record_part(upload, set, hex::encode(md5)).await
+        self.record_part(upload, set, hex::encode(md5), vec![])
+            .await
     }
 
     /// Completes `upload` from `parts` (number, ETag) as an object whose
-    /// ETag is `etag`; drops the parts left out and the version replaced.
+    /// ETag is `etag` and checksum `checksums`; drops the parts left out
+    /// and the version replaced.
     pub async fn complete(
         &self,
         upload: &MultipartUpload,
         parts: Vec<(u32, String)>,
-        etag: String,
+        (etag, checksums): (String, Vec<(String, String)>),
         condition: WriteCondition,
     ) -> Result<(), ObjectError> {
         let template = ObjectRecord {
@@ -613,7 +622,7 @@ impl ObjectService {
             content_type: None,
             user_metadata: vec![],
             headers: vec![],
-            checksums: vec![],
+            checksums,
             last_modified_ms: now_ms(),
             layout: upload.layout,
             parts: vec![],
@@ -677,13 +686,14 @@ impl ObjectService {
         Ok((set, md5))
     }
 
-    /// Records the part just written as `set` (the part it replaced goes
-    /// on the drop list).
+    /// Records the part just written as `set`, with its ETag and checksum
+    /// (the part it replaced goes on the drop list).
     async fn record_part(
         &self,
         upload: &MultipartUpload,
         set: ShardSet,
         etag: String,
+        checksums: Vec<(String, String)>,
     ) -> Result<PartRecord, ObjectError> {
         let part = PartRecord {
             upload_id: upload.upload_id.clone(),
@@ -693,6 +703,7 @@ impl ObjectService {
             object_id: set.object_id,
             shard_nodes: set.nodes.clone(),
             last_modified_ms: now_ms(),
+            checksums,
         };
         let op = MetaOp::PutPart { part: part.clone() };
         let owner = DataOwner::Part {

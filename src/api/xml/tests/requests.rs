@@ -165,6 +165,31 @@ fn delete_parses_keys_versions_and_quiet() {
 }
 
 #[test]
+fn delete_reads_each_objects_condition() {
+    let doc = "<Delete><Object><Key>a</Key><ETag>\"abc\"</ETag></Object>\
+        <Object><Key>b</Key><LastModifiedTime>2015-01-01T00:00:00Z</LastModifiedTime></Object>\
+        <Object><Key>c</Key><Size>0</Size></Object>\
+        <Object><Key>e</Key><LastModifiedTime>Thu, 01 Jan 2015 00:00:00 GMT</LastModifiedTime></Object>\
+        <Object><Key>d</Key><LastModifiedTime>2026-11-23T15:31:44.123Z</LastModifiedTime></Object>\
+        </Delete>";
+    let d = parse_delete(doc.as_bytes()).expect("valid");
+    let conditions: Vec<_> = d.objects.iter().map(|o| &o.condition).collect();
+    assert_eq!(conditions[0].etag.as_deref(), Some("abc"));
+    assert_eq!(conditions[1].last_modified_s, Some(1_420_070_400));
+    assert_eq!(conditions[2].size, Some(0));
+    assert_eq!(conditions[3].last_modified_s, Some(1_420_070_400));
+    assert_eq!(conditions[4].last_modified_s, Some(1_795_447_904));
+    assert!(d.objects.iter().all(|o| o.version_id.is_none()));
+
+    let bad = "<Delete><Object><Key>a</Key><LastModifiedTime>yesterday</LastModifiedTime>\
+        </Object></Delete>";
+    assert!(matches!(
+        parse_delete(bad.as_bytes()),
+        Err(XmlParseError::Schema(_))
+    ));
+}
+
+#[test]
 fn delete_caps_the_number_of_objects() {
     let d = parse_delete(delete_doc(MAX_DELETE_OBJECTS).as_bytes()).expect("1000 is fine");
     assert_eq!(d.objects.len(), MAX_DELETE_OBJECTS);

@@ -93,6 +93,7 @@ fn reopen_keeps_everything() -> Result<(), MetaError> {
         created_ms: 9,
         user_id: "AK".into(),
         display_name: "AK".into(),
+        email: Some("ak@example.com".into()),
     };
     let before = {
         let state = MetaState::open(dir.path())?;

@@ -39,6 +39,7 @@ fn upload(bucket: &str, key: &str, id: &str) -> MultipartUpload {
         tags: Vec::new(),
         owner: "owner".into(),
         acl: crate::storage::meta::acl::Acl::private("owner"),
+        checksum: None,
     }
 }
 
@@ -51,6 +52,7 @@ fn part(upload_id: &str, n: u32, size: u64) -> PartRecord {
         object_id: 1000 + u128::from(n),
         shard_nodes: vec![u64::from(n); 6],
         last_modified_ms: 7,
+        checksums: vec![("sha256".into(), format!("c{n}"))],
     }
 }
 

@@ -206,6 +206,7 @@ fn empty_and_oversized_names_are_refused_not_panics() -> Result<(), MetaError> {
             created_ms: 1,
             user_id: id.into(),
             display_name: id.into(),
+            email: None,
         },
     };
     let ops = vec![
