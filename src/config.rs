@@ -69,6 +69,11 @@ pub struct Config {
     pub tls_cert: Option<PathBuf>,
     /// `PREDASTORE_TLS_KEY`: this node's private key (PEM).
     pub tls_key: Option<PathBuf>,
+    /// `PREDASTORE_HTTPS_CERT`: the S3 endpoint's certificate chain (PEM);
+    /// with `PREDASTORE_HTTPS_KEY`, the endpoint speaks HTTPS.
+    pub https_cert: Option<PathBuf>,
+    /// `PREDASTORE_HTTPS_KEY`: the private key of `PREDASTORE_HTTPS_CERT`.
+    pub https_key: Option<PathBuf>,
     /// `PREDASTORE_QUIC_IDLE_TIMEOUT_MS`: close connections idle this long.
     pub quic_idle_timeout_ms: u64,
     /// `PREDASTORE_QUIC_KEEP_ALIVE`: keep pooled connections open.
@@ -209,6 +214,8 @@ impl Default for Config {
             tls_ca: None,
             tls_cert: None,
             tls_key: None,
+            https_cert: None,
+            https_key: None,
             quic_idle_timeout_ms: 30_000,
             quic_keep_alive: true,
             quic_gso: true,
@@ -467,6 +474,18 @@ impl Config {
             _ => Err(ConfigError(
                 "PREDASTORE_TLS_CA, PREDASTORE_TLS_CERT, PREDASTORE_TLS_KEY: set all three or none"
                     .into(),
+            )),
+        }
+    }
+
+    /// The S3 endpoint's HTTPS certificate and key files, if it serves
+    /// HTTPS (both variables set; one alone is an error).
+    pub fn https(&self) -> Result<Option<(PathBuf, PathBuf)>, ConfigError> {
+        match (&self.https_cert, &self.https_key) {
+            (Some(cert), Some(key)) => Ok(Some((cert.clone(), key.clone()))),
+            (None, None) => Ok(None),
+            _ => Err(ConfigError(
+                "PREDASTORE_HTTPS_CERT and PREDASTORE_HTTPS_KEY: set both or neither".into(),
             )),
         }
     }

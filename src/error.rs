@@ -23,6 +23,9 @@ pub enum Error {
     /// Binding or serving a socket failed.
     #[error("I/O: {0}")]
     Io(#[from] std::io::Error),
+    /// The S3 endpoint's HTTPS certificate or key cannot be served.
+    #[error("HTTPS: {0}")]
+    Https(#[from] crate::api::listener::HttpsError),
 }
 
 impl Error {
@@ -30,7 +33,11 @@ impl Error {
     pub fn is_retriable(&self) -> bool {
         match self {
             Error::Storage(e) => e.is_retriable(),
-            Error::Config(_) | Error::Io(_) | Error::Transport(_) | Error::Meta(_) => false,
+            Error::Config(_)
+            | Error::Io(_)
+            | Error::Transport(_)
+            | Error::Meta(_)
+            | Error::Https(_) => false,
         }
     }
 }

@@ -26,7 +26,7 @@ use predastore::actors::shard_server::StorageService;
 use predastore::actors::storage_node::StorageNode;
 use predastore::api::admin::AdminApi;
 use predastore::api::client_errors::{is_http_client_error, ClientErrorLayer};
-use predastore::api::listener::{self, ListenerConfig};
+use predastore::api::listener::{self, HttpsIdentity, ListenerConfig};
 use predastore::api::s3::Gateway;
 use predastore::config::{is_raft_peer_noise, Config, ConfigError, TlsSource};
 use predastore::error::Error;
@@ -78,6 +78,11 @@ enum TlsCommand {
         /// Number of node certificates.
         #[arg(long, default_value_t = 3)]
         nodes: usize,
+        /// Also write an HTTPS certificate for this host name or IP address
+        /// (https.pem, https-key.pem, signed by ca.pem) for
+        /// PREDASTORE_HTTPS_CERT/_KEY; repeat for several.
+        #[arg(long = "https-host")]
+        https_hosts: Vec<String>,
     },
 }
 
@@ -90,12 +95,22 @@ fn main() {
         std::process::exit(predastore::cli::admin::run(args));
     }
     if let Some(Command::Tls {
-        command: TlsCommand::Init { dir, nodes },
+        command:
+            TlsCommand::Init {
+                dir,
+                nodes,
+                https_hosts,
+            },
     }) = &cli.command
     {
-        match tls::init_cluster_dir(dir, *nodes) {
+        match tls::init_cluster_dir(dir, *nodes, https_hosts) {
             Ok(()) => println!(
-                "wrote a cluster CA and {nodes} node certificates to {}",
+                "wrote a cluster CA, {nodes} node certificates{} to {}",
+                if https_hosts.is_empty() {
+                    ""
+                } else {
+                    " and an HTTPS certificate"
+                },
                 dir.display()
             ),
             Err(e) => {
@@ -125,7 +140,16 @@ fn main() {
         )
         .with(ClientErrorLayer)
         .init();
-    let result = actix_web::rt::System::new().block_on(serve(cfg));
+    // A certificate that cannot be served stops start-up before anything
+    // else starts.
+    let https = match https_identity(&cfg) {
+        Ok(https) => https,
+        Err(e) => {
+            eprintln!("predastore: {e}");
+            std::process::exit(2);
+        }
+    };
+    let result = actix_web::rt::System::new().block_on(serve(cfg, https));
     if let Err(e) = result {
         tracing::error!("{e}");
         eprintln!("predastore: {e}");
@@ -133,7 +157,17 @@ fn main() {
     }
 }
 
-async fn serve(cfg: Config) -> Result<(), Error> {
+/// The S3 endpoint's HTTPS identity, when configured, watched for renewals.
+fn https_identity(cfg: &Config) -> Result<Option<Arc<HttpsIdentity>>, Error> {
+    let Some((cert, key)) = cfg.https()? else {
+        return Ok(None);
+    };
+    let identity = HttpsIdentity::load(&cert, &key)?;
+    identity.watch();
+    Ok(Some(identity))
+}
+
+async fn serve(cfg: Config, https: Option<Arc<HttpsIdentity>>) -> Result<(), Error> {
     let roles = cfg.roles();
     let meta_peers = cfg.meta_peers();
     let node = if roles.storage {
@@ -298,10 +332,12 @@ async fn serve(cfg: Config) -> Result<(), Error> {
         // clients are cut off).
         head_timeout: REQUEST_HEAD_TIMEOUT,
     };
+    let scheme = if https.is_some() { "https" } else { "http" };
+    tracing::info!(listen = %cfg.listen, scheme, "S3 endpoint");
     let server = listener::serve(
         std::net::TcpListener::bind(cfg.listen)?,
         listener_config,
-        expect_gateway,
+        (expect_gateway, https),
         app,
     )?;
     let handle = server.handle();

@@ -24,10 +24,13 @@ const ATTRIBUTES: &[&str] = &[
 
 /// GetObjectAttributes.
 pub(crate) async fn get(r: &S3Request, gw: &Gateway) -> S3Result {
+    // One header with a comma list, or the header repeated (as some
+    // SDKs send a list).
     let wanted: Vec<&str> = r
-        .header("x-amz-object-attributes")
-        .unwrap_or_default()
-        .split(',')
+        .headers()
+        .get_all("x-amz-object-attributes")
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
         .map(str::trim)
         .filter(|a| !a.is_empty())
         .collect();

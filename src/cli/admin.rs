@@ -624,7 +624,7 @@ mod tests {
                 email: Some("a@example.com".into()),
             },
         });
-        assert_eq!(path, "/keys?name=alice%20b&email=a%40example.com");
+        assert_eq!(path, "/keys?name=alice%20b&email=a%40example%2Ecom");
         let out = render(&AdminCommand::Key { command: create }, &created);
         assert!(out.contains("PKX") && out.contains("s3cr3t") && out.contains("only now"));
         assert!(out.contains("alice (u1)"), "{out}");

@@ -146,6 +146,21 @@ impl ClusterCa {
         Ok((cert.pem(), key.serialize_pem()))
     }
 
+    /// An HTTPS server certificate for `hosts` (DNS names or IP
+    /// addresses) and its key (PEM).
+    pub fn issue_server(&self, hosts: &[String]) -> Result<(String, String), NetError> {
+        let mut params = CertificateParams::new(hosts.to_vec()).map_err(tls_err)?;
+        params
+            .distinguished_name
+            .push(DnType::CommonName, "predastore S3 endpoint");
+        params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
+        params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
+        let key = KeyPair::generate().map_err(tls_err)?;
+        let issuer = Issuer::from_params(&self.params, &self.key);
+        let cert = params.signed_by(&key, &issuer).map_err(tls_err)?;
+        Ok((cert.pem(), key.serialize_pem()))
+    }
+
     /// A node identity trusting this CA.
     pub fn node_material(&self) -> Result<TlsMaterial, NetError> {
         let (cert_pem, key_pem) = self.issue_node()?;
@@ -164,8 +179,10 @@ impl ClusterCa {
 }
 
 /// Writes a CA and `nodes` node identities into `dir` (`ca.pem`,
-/// `node<i>.pem`, `node<i>-key.pem`), for a development cluster.
-pub fn init_cluster_dir(dir: &Path, nodes: usize) -> Result<(), NetError> {
+/// `node<i>.pem`, `node<i>-key.pem`), for a development cluster; with
+/// `https_hosts`, also an HTTPS certificate for them signed by the same CA
+/// (`https.pem`, `https-key.pem`).
+pub fn init_cluster_dir(dir: &Path, nodes: usize, https_hosts: &[String]) -> Result<(), NetError> {
     fs::create_dir_all(dir).map_err(tls_err)?;
     let ca = ClusterCa::generate()?;
     ca.write(&dir.join("ca.pem"), &dir.join("ca-key.pem"))?;
@@ -173,6 +190,11 @@ pub fn init_cluster_dir(dir: &Path, nodes: usize) -> Result<(), NetError> {
         let (cert, key) = ca.issue_node()?;
         fs::write(dir.join(format!("node{i}.pem")), cert).map_err(tls_err)?;
         write_private(&dir.join(format!("node{i}-key.pem")), &key)?;
+    }
+    if !https_hosts.is_empty() {
+        let (cert, key) = ca.issue_server(https_hosts)?;
+        fs::write(dir.join("https.pem"), cert).map_err(tls_err)?;
+        write_private(&dir.join("https-key.pem"), &key)?;
     }
     Ok(())
 }

@@ -15,6 +15,7 @@ mod consistency;
 mod deploy;
 mod grafana;
 mod hostile;
+mod https;
 mod inline_objects;
 mod raft_storage;
 mod s3;

@@ -32,7 +32,7 @@ struct Certs {
 impl Certs {
     fn new() -> Self {
         let dir = tempfile::tempdir().expect("tempdir");
-        init_cluster_dir(dir.path(), 3).expect("certs");
+        init_cluster_dir(dir.path(), 3, &[]).expect("certs");
         Self { dir }
     }
 

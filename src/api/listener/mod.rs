@@ -2,11 +2,14 @@
 //! connection handling, so every request head is seen before the HTTP
 //! layer parses it ([`framing`]): a pipelined HEAD can no longer cost the
 //! requests around it their answers, and a header section over AWS's limit
-//! gets an S3 XML error in order ([`head`]).
+//! gets an S3 XML error in order ([`head`]). With a certificate, the
+//! listener speaks HTTPS ([`https`]).
 
+mod connection;
 mod expect;
 mod framing;
 mod head;
+mod https;
 #[cfg(test)]
 mod tests;
 
@@ -14,10 +17,12 @@ use std::fmt;
 use std::io;
 use std::net::TcpListener;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
 use actix_http::body::MessageBody;
+use actix_http::error::DispatchError;
 use actix_http::{HttpService, Protocol, Request};
 use actix_service::{
     fn_service, map_config, IntoServiceFactory, ServiceFactory, ServiceFactoryExt,
@@ -29,9 +34,11 @@ use bytes::BytesMut;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
 pub use head::restore_head;
+pub use https::{HttpsError, HttpsIdentity};
 
 use crate::api::client_errors::count_malformed;
 use crate::api::s3::Gateway;
+use connection::Connection;
 use framing::RequestFraming;
 
 /// How long the rest of an unread request body is read and dropped after
@@ -52,11 +59,12 @@ pub struct ListenerConfig {
 
 /// Serves `app` on `listener` (see the module documentation). The app must
 /// be wrapped in [`restore_head`]; with a `gateway`, requests that expect
-/// `100 Continue` are checked first ([`expect`]).
+/// `100 Continue` are checked first ([`expect`]); with an `https` identity,
+/// connections are TLS.
 pub fn serve<F, I, S, B>(
     listener: TcpListener,
     config: ListenerConfig,
-    gateway: Option<web::Data<Gateway>>,
+    (gateway, https): (Option<web::Data<Gateway>>, Option<Arc<HttpsIdentity>>),
     app: F,
 ) -> io::Result<actix_server::Server>
 where
@@ -89,14 +97,35 @@ where
                     expect::check_expect(req, gateway.clone())
                 }))
                 .finish(map_config(app, |_| AppConfig::default()));
-            fn_service(|io: TcpStream| async move {
-                // Small responses go out as headers then body: without
-                // TCP_NODELAY the body waits out the client's delayed ACK.
-                if let Err(e) = io.set_nodelay(true) {
-                    tracing::debug!(error = %e, "TCP_NODELAY not set");
+            let https = https.clone();
+            fn_service(move |io: TcpStream| {
+                let https = https.clone();
+                async move {
+                    // Small responses go out as headers then body: without
+                    // TCP_NODELAY the body waits out the client's delayed ACK.
+                    if let Err(e) = io.set_nodelay(true) {
+                        tracing::debug!(error = %e, "TCP_NODELAY not set");
+                    }
+                    let peer = io.peer_addr().ok();
+                    let io = match https {
+                        None => Connection::Plain(io),
+                        Some(identity) => {
+                            let handshake = identity.acceptor().accept(io);
+                            match tokio::time::timeout(config.head_timeout, handshake).await {
+                                Ok(Ok(tls)) => Connection::Tls(Box::new(tls)),
+                                Ok(Err(e)) => {
+                                    count_malformed("tls_handshake");
+                                    return Err(DispatchError::Io(e));
+                                }
+                                Err(_) => {
+                                    count_malformed("tls_handshake");
+                                    return Err(DispatchError::SlowRequestTimeout);
+                                }
+                            }
+                        }
+                    };
+                    Ok((FramedStream::new(io), Protocol::Http1, peer))
                 }
-                let peer = io.peer_addr().ok();
-                Ok((FramedStream::new(io), Protocol::Http1, peer))
             })
             .and_then(http)
         })

@@ -54,7 +54,7 @@ impl Cluster {
         let storage = storage_meta + storage_only;
         let total = storage + 1;
         let certs = tempfile::tempdir().expect("tempdir");
-        init_cluster_dir(certs.path(), total + SPARE_NODES).expect("certs");
+        init_cluster_dir(certs.path(), total + SPARE_NODES, &[]).expect("certs");
         let data = tempfile::tempdir().expect("tempdir");
         let mut common = vec![
             ("PREDASTORE_EC", ec),

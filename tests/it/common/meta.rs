@@ -27,7 +27,7 @@ impl MetaCluster {
     pub fn start(n: usize, env: &[(&str, &str)]) -> Self {
         let certs = tempfile::tempdir().expect("tempdir");
         // One identity more than nodes: the test's own client.
-        init_cluster_dir(certs.path(), n + 1).expect("certs");
+        init_cluster_dir(certs.path(), n + 1, &[]).expect("certs");
         let data = tempfile::tempdir().expect("tempdir");
         let mut nodes: Vec<NodeProcess> = (0..n)
             .map(|i| {

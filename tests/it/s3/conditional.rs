@@ -16,7 +16,7 @@ async fn writes_and_deletes_happen_only_when_their_condition_holds() {
     let etag = put(&s3, "cond", "k", b"one").await;
 
     // PUT If-None-Match: <etag> refuses to replace that version only.
-    let put = |if_none_match: &str| {
+    let put_unless = |if_none_match: &str| {
         s3.put_object()
             .bucket("cond")
             .key("k")
@@ -24,9 +24,9 @@ async fn writes_and_deletes_happen_only_when_their_condition_holds() {
             .body(ByteStream::from_static(b"two"))
             .send()
     };
-    assert_s3_error(put(&etag).await, "PreconditionFailed", 412);
+    assert_s3_error(put_unless(&etag).await, "PreconditionFailed", 412);
     assert_object(&s3, "cond", "k", b"one").await;
-    put("\"0123456789abcdef0123456789abcdef\"")
+    put_unless("\"0123456789abcdef0123456789abcdef\"")
         .await
         .expect("If-None-Match with another ETag");
     assert_object(&s3, "cond", "k", b"two").await;

@@ -326,7 +326,7 @@ async fn bucket_tags_are_kept_replaced_and_removed() {
         .iter()
         .map(|t| (t.key().to_string(), t.value().to_string()))
         .collect();
-    assert_eq!(got, pairs(&[("team", "storage"), ("cost-center", "42")]));
+    assert_eq!(got, pairs(&[("cost-center", "42"), ("team", "storage")]));
 
     // Fifty is the limit for buckets.
     let fifty_one: Vec<(String, String)> = (0..51).map(|i| (format!("k{i}"), "v".into())).collect();
