@@ -191,9 +191,9 @@ fn hostile_ranges_and_conditionals_get_the_aws_answer() {
     );
     let r = h.signed("PUT", "/reads/r", &[("if-none-match", &etag)], b"overwrite");
     h.expect(
-        "PUT If-None-Match with an ETag (only * is implemented by AWS)",
+        "PUT If-None-Match with the current ETag",
         &r,
-        &[(501, Some("NotImplemented"))],
+        &[(412, Some("PreconditionFailed"))],
     );
     h.expect_object("the object is unchanged", "reads", "r", &data);
     h.finish();

@@ -46,6 +46,14 @@ fn new_user(store: &StoreProcess, name: &str) -> User {
     }
 }
 
+/// One grant of an `AccessControlPolicy`.
+fn grant(grantee: aws_sdk_s3::types::builders::GranteeBuilder, permission: Permission) -> Grant {
+    Grant::builder()
+        .grantee(grantee.build().unwrap())
+        .permission(permission)
+        .build()
+}
+
 /// An unsigned request: its status and the S3 error code of its body.
 fn anonymous(store: &StoreProcess, method: &str, target: &str, body: &[u8]) -> (u16, String) {
     let r = http_request(store.addr(), method, target, &[], body).expect("anonymous request");
@@ -336,30 +344,14 @@ async fn acls_open_buckets_and_objects_to_others_and_to_anonymous_requests() {
     // An AccessControlPolicy document: the bucket becomes writable by all.
     let policy = AccessControlPolicy::builder()
         .owner(Owner::builder().id(&alice.id).build())
-        .grants(
-            Grant::builder()
-                .grantee(
-                    Grantee::builder()
-                        .r#type(Type::CanonicalUser)
-                        .id(&alice.id)
-                        .build()
-                        .unwrap(),
-                )
-                .permission(Permission::FullControl)
-                .build(),
-        )
-        .grants(
-            Grant::builder()
-                .grantee(
-                    Grantee::builder()
-                        .r#type(Type::Group)
-                        .uri(ALL_USERS)
-                        .build()
-                        .unwrap(),
-                )
-                .permission(Permission::Write)
-                .build(),
-        )
+        .grants(grant(
+            Grantee::builder().r#type(Type::CanonicalUser).id(&alice.id),
+            Permission::FullControl,
+        ))
+        .grants(grant(
+            Grantee::builder().r#type(Type::Group).uri(ALL_USERS),
+            Permission::Write,
+        ))
         .build();
     alice
         .s3
@@ -424,18 +416,12 @@ async fn acls_open_buckets_and_objects_to_others_and_to_anonymous_requests() {
     let read_by_email = |email: &str| {
         AccessControlPolicy::builder()
             .owner(Owner::builder().id(&alice.id).build())
-            .grants(
-                Grant::builder()
-                    .grantee(
-                        Grantee::builder()
-                            .r#type(Type::AmazonCustomerByEmail)
-                            .email_address(email)
-                            .build()
-                            .unwrap(),
-                    )
-                    .permission(Permission::Read)
-                    .build(),
-            )
+            .grants(grant(
+                Grantee::builder()
+                    .r#type(Type::AmazonCustomerByEmail)
+                    .email_address(email),
+                Permission::Read,
+            ))
             .build()
     };
     let put_acl = |policy: AccessControlPolicy| {
