@@ -141,7 +141,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .and_then(|s| s.parse().ok())
         .unwrap_or(5);
     let certs = tempfile::tempdir()?;
-    init_cluster_dir(certs.path(), 2)?;
+    init_cluster_dir(certs.path(), 2, &[])?;
     let tls = NodeTls {
         ca: certs.path().join("ca.pem"),
         cert: certs.path().join("node0.pem"),
