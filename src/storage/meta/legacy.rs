@@ -35,7 +35,7 @@ impl From<BucketRecordV2> for BucketRecord {
 
 /// A version-2 [`ObjectRecord`]: no tags, no owner (its bucket's), no ACL.
 #[derive(Deserialize)]
-pub(super) struct ObjectRecordV2 {
+pub(crate) struct ObjectRecordV2 {
     bucket: String,
     key: String,
     object_id: u128,
@@ -78,7 +78,7 @@ impl From<ObjectRecordV2> for ObjectRecord {
 
 /// A version-2 [`MultipartUpload`]: no tags, no owner, no ACL.
 #[derive(Deserialize)]
-pub(super) struct MultipartUploadV2 {
+pub(crate) struct MultipartUploadV2 {
     bucket: String,
     key: String,
     upload_id: String,
@@ -132,7 +132,7 @@ impl From<AccessKeyV2> for AccessKey {
 
 /// A version-2 or -3 [`PartInfo`]: no checksum.
 #[derive(Deserialize)]
-pub(super) struct PartInfoV3 {
+pub(crate) struct PartInfoV3 {
     part_number: u32,
     size: u64,
     etag: String,
@@ -157,7 +157,7 @@ impl From<PartInfoV3> for PartInfo {
 /// writes a nested struct's fields in line, so the version-2 fields come
 /// first, as version 3 wrote them.)
 #[derive(Deserialize)]
-pub(super) struct ObjectRecordV3 {
+pub(crate) struct ObjectRecordV3 {
     head: ObjectRecordV2,
     tags: Vec<(String, String)>,
     owner: String,
@@ -177,7 +177,7 @@ impl From<ObjectRecordV3> for ObjectRecord {
 
 /// A version-3 [`MultipartUpload`]: no checksum.
 #[derive(Deserialize)]
-pub(super) struct MultipartUploadV3 {
+pub(crate) struct MultipartUploadV3 {
     head: MultipartUploadV2,
     tags: Vec<(String, String)>,
     owner: String,
@@ -197,7 +197,7 @@ impl From<MultipartUploadV3> for MultipartUpload {
 
 /// A version-2 or -3 [`PartRecord`]: no checksum.
 #[derive(Deserialize)]
-pub(super) struct PartRecordV3 {
+pub(crate) struct PartRecordV3 {
     upload_id: String,
     part_number: u32,
     size: u64,
@@ -224,7 +224,7 @@ impl From<PartRecordV3> for PartRecord {
 
 /// A version-3 [`AccessKey`]: no e-mail address.
 #[derive(Deserialize)]
-pub(super) struct AccessKeyV3 {
+pub(crate) struct AccessKeyV3 {
     access_key_id: String,
     secret: String,
     created_ms: u64,

@@ -17,7 +17,7 @@ use openraft::{
     Entry, LogId, LogState, OptionalSend, RaftLogId, RaftLogReader, StorageIOError, Vote,
 };
 
-use super::{decode, encode, MetaRaft, RaftStorageError};
+use super::{decode, decode_entry, encode, MetaRaft, RaftStorageError};
 use crate::metrics;
 
 const VOTE_KEY: &[u8] = b"vote";
@@ -140,7 +140,7 @@ impl RaftLogReader<MetaRaft> for LogStore {
         let mut entries = Vec::new();
         for guard in self.log.range(range) {
             let (_, v) = guard.into_inner().map_err(read_err)?;
-            entries.push(decode(&v).map_err(read_err)?);
+            entries.push(decode_entry(&v).map_err(read_err)?);
         }
         Ok(entries)
     }
@@ -154,7 +154,7 @@ impl RaftLogStorage<MetaRaft> for LogStore {
         let last = match self.log.last_key_value() {
             Some(guard) => {
                 let (_, v) = guard.into_inner().map_err(read_err)?;
-                let entry: Entry<MetaRaft> = decode(&v).map_err(read_err)?;
+                let entry = decode_entry(&v).map_err(read_err)?;
                 Some(*entry.get_log_id())
             }
             None => last_purged,

@@ -11,11 +11,13 @@
 #![allow(clippy::result_large_err)]
 
 pub mod group;
+mod legacy;
 pub mod log_store;
 pub mod state_machine;
 
 use std::io::Cursor;
 
+use openraft::Entry;
 use serde::{Deserialize, Serialize};
 
 use super::meta::{MetaOp, MetaResult, MetaState, OpId};
@@ -59,6 +61,10 @@ pub type RaftStorageError = openraft::StorageError<u64>;
 /// format 4 (part checksums, e-mail addresses).
 const VALUE_VERSION: u8 = 5;
 
+/// The previous version, still read: its entries through [`legacy`], its
+/// other values (vote, purge point, state) as they are, unchanged since.
+const PREVIOUS_VALUE_VERSION: u8 = 4;
+
 /// Versioned postcard encoding of a stored value.
 fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, postcard::Error> {
     let mut out = vec![VALUE_VERSION];
@@ -66,15 +72,30 @@ fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, postcard::Error> {
     Ok(out)
 }
 
-/// Inverse of [`encode`]; a wrong version or damaged bytes is an error.
+fn invalid(e: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> std::io::Error {
+    std::io::Error::new(std::io::ErrorKind::InvalidData, e)
+}
+
+/// Inverse of [`encode`] for every value but log entries (see
+/// [`decode_entry`]); a wrong version or damaged bytes is an error.
 fn decode<T: for<'de> Deserialize<'de>>(bytes: &[u8]) -> Result<T, std::io::Error> {
     match bytes.split_first() {
-        Some((&VALUE_VERSION, rest)) => postcard::from_bytes(rest)
-            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e)),
-        _ => Err(std::io::Error::new(
-            std::io::ErrorKind::InvalidData,
-            "unknown stored value version",
-        )),
+        Some((&(VALUE_VERSION | PREVIOUS_VALUE_VERSION), rest)) => {
+            postcard::from_bytes(rest).map_err(invalid)
+        }
+        _ => Err(invalid("unknown stored value version")),
+    }
+}
+
+/// Inverse of [`encode`] for a log entry, of this version or the
+/// previous one.
+fn decode_entry(bytes: &[u8]) -> Result<Entry<MetaRaft>, std::io::Error> {
+    match bytes.split_first() {
+        Some((&VALUE_VERSION, rest)) => postcard::from_bytes(rest).map_err(invalid),
+        Some((&PREVIOUS_VALUE_VERSION, rest)) => postcard::from_bytes::<legacy::EntryV4>(rest)
+            .map(Entry::from)
+            .map_err(invalid),
+        _ => Err(invalid("unknown stored value version")),
     }
 }
 
@@ -100,13 +121,56 @@ mod tests {
             }),
         };
         let bytes = encode(&entry)?;
-        let back: Entry<MetaRaft> = decode(&bytes)?;
+        let back = decode_entry(&bytes)?;
         assert_eq!(back.log_id, entry.log_id);
-        assert!(decode::<Entry<MetaRaft>>(&bytes[..bytes.len() - 1]).is_err());
+        assert!(decode_entry(&bytes[..bytes.len() - 1]).is_err());
         let mut wrong = bytes.clone();
         wrong[0] = 9;
-        assert!(decode::<Entry<MetaRaft>>(&wrong).is_err());
-        assert!(decode::<Entry<MetaRaft>>(&[]).is_err());
+        assert!(decode_entry(&wrong).is_err());
+        assert!(decode_entry(&[]).is_err());
+        Ok(())
+    }
+
+    /// A version-4 entry whose op held a version-3 part record (no
+    /// checksum), as the previous build wrote it: written here field by
+    /// field, since postcard writes an enum as its variant's index and a
+    /// struct as its fields in order.
+    #[test]
+    fn a_version_4_entry_reads_with_its_old_record_shape() -> Result<(), Box<dyn std::error::Error>>
+    {
+        let log_id = LogId::new(CommittedLeaderId::new(2, 1), 9);
+        const NORMAL: u32 = 1;
+        const PUT_PART: u32 = 5;
+        let part_v3 = ("upload", 3u32, 5u64, "etag", 77u128, vec![1u64, 2], 11u64);
+        let written = (
+            log_id,
+            NORMAL,
+            vec![(PUT_PART, part_v3)],
+            vec![7u128],
+            1_000u64,
+        );
+        let mut bytes = vec![PREVIOUS_VALUE_VERSION];
+        bytes.extend(postcard::to_stdvec(&written)?);
+        let entry = decode_entry(&bytes)?;
+        assert_eq!(entry.log_id, log_id);
+        let EntryPayload::Normal(request) = entry.payload else {
+            panic!("not a normal entry");
+        };
+        assert_eq!(
+            (request.ids.as_slice(), request.at_ms),
+            (&[7u128][..], 1_000)
+        );
+        let [MetaOp::PutPart { part }] = request.ops.as_slice() else {
+            panic!("not one PutPart: {:?}", request.ops);
+        };
+        assert_eq!((part.part_number, part.object_id), (3, 77));
+        assert!(part.checksums.is_empty());
+        assert!(decode_entry(&bytes[..bytes.len() - 2]).is_err());
+
+        // Other values of version 4 read as they are.
+        let mut vote = vec![PREVIOUS_VALUE_VERSION];
+        vote.extend(postcard::to_stdvec(&log_id)?);
+        assert_eq!(decode::<LogId<u64>>(&vote)?, log_id);
         Ok(())
     }
 }
