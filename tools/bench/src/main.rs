@@ -144,6 +144,10 @@ pub struct BenchArgs {
     /// temporary directory).
     #[arg(long)]
     pub tmp_dir: Option<PathBuf>,
+    /// CA certificate (PEM) to trust for an `https://` endpoint, instead
+    /// of the system's roots (e.g. the `ca.pem` of `predastore tls init`).
+    #[arg(long)]
+    pub ca_bundle: Option<PathBuf>,
 }
 
 /// Runs the bench on its own Tokio runtime; exits 1 on failure.
@@ -172,7 +176,7 @@ pub async fn run(args: BenchArgs) -> Result<(), Box<dyn std::error::Error>> {
         read_mem_kib(pid)
             .map_err(|e| format!("--pid {pid}: cannot read /proc/{pid}/status: {e}"))?;
     }
-    let client = make_client(&args);
+    let client = make_client(&args).map_err(|e| e.to_string())?;
     let bucket = args.bucket.clone();
     let created_bucket = ensure_bucket(&client, &bucket)
         .await
@@ -260,7 +264,7 @@ fn big_object_bytes(gib: f64) -> Result<u64, String> {
 
 /// An S3 client for the bench: path-style, us-east-1, no retries (errors are
 /// counted), timeouts long enough for a multi-GiB request.
-fn make_client(args: &BenchArgs) -> Client {
+fn make_client(args: &BenchArgs) -> Result<Client, BoxError> {
     let timeout = Duration::from_secs(args.timeout_secs);
     let (request_checksums, response_checksums) = if args.no_checksums {
         (
@@ -301,9 +305,25 @@ fn make_client(args: &BenchArgs) -> Client {
                 .build(),
         )
         .request_checksum_calculation(request_checksums)
-        .response_checksum_validation(response_checksums)
-        .build();
-    Client::from_conf(config)
+        .response_checksum_validation(response_checksums);
+    let config = match &args.ca_bundle {
+        Some(path) => config.http_client(trusting(path)?),
+        None => config,
+    };
+    Ok(Client::from_conf(config.build()))
+}
+
+/// An HTTP client that trusts only the CA certificate in `path`.
+fn trusting(path: &std::path::Path) -> Result<aws_sdk_s3::config::SharedHttpClient, BoxError> {
+    use aws_smithy_http_client::tls::{self, rustls_provider::CryptoMode, TlsContext, TrustStore};
+    let ca = std::fs::read(path).map_err(|e| format!("--ca-bundle {}: {e}", path.display()))?;
+    let context = TlsContext::builder()
+        .with_trust_store(TrustStore::empty().with_pem_certificate(ca))
+        .build()?;
+    Ok(aws_smithy_http_client::Builder::new()
+        .tls_provider(tls::Provider::Rustls(CryptoMode::AwsLc))
+        .tls_context(context)
+        .build_https())
 }
 
 /// Makes sure `bucket` exists; true if this call created it.
