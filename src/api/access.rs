@@ -51,7 +51,10 @@ fn need(endpoint: &Endpoint) -> Need {
         | Endpoint::GetBucketVersioning
         | Endpoint::GetBucketTagging
         | Endpoint::PutBucketTagging
-        | Endpoint::DeleteBucketTagging => Need::Owner,
+        | Endpoint::DeleteBucketTagging
+        | Endpoint::GetBucketCors
+        | Endpoint::PutBucketCors
+        | Endpoint::DeleteBucketCors => Need::Owner,
         Endpoint::HeadBucket
         | Endpoint::ListObjects
         | Endpoint::ListObjectsV2

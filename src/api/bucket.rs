@@ -120,6 +120,7 @@ pub(crate) async fn create(r: &S3Request, payload: web::Payload, gw: &Gateway) -
                 tags: vec![],
                 region,
                 acl: acl.clone(),
+                cors: vec![],
             },
         })
         .await;

@@ -88,6 +88,12 @@ pub(crate) enum Endpoint {
     PutBucketTagging,
     /// `DELETE /bucket?tagging`.
     DeleteBucketTagging,
+    /// `GET /bucket?cors`.
+    GetBucketCors,
+    /// `PUT /bucket?cors`.
+    PutBucketCors,
+    /// `DELETE /bucket?cors`.
+    DeleteBucketCors,
     /// `GET /bucket?acl`.
     GetBucketAcl,
     /// `PUT /bucket?acl`.
@@ -138,6 +144,12 @@ impl Endpoint {
                 Method::GET => Endpoint::GetBucketTagging,
                 Method::PUT => Endpoint::PutBucketTagging,
                 Method::DELETE => Endpoint::DeleteBucketTagging,
+                _ => Endpoint::NotImplemented,
+            },
+            (Some(_), None) if r.has("cors") => match *m {
+                Method::GET => Endpoint::GetBucketCors,
+                Method::PUT => Endpoint::PutBucketCors,
+                Method::DELETE => Endpoint::DeleteBucketCors,
                 _ => Endpoint::NotImplemented,
             },
             (Some(_), Some(_)) if r.has("tagging") => match *m {
@@ -238,6 +250,9 @@ impl Endpoint {
             Endpoint::GetBucketTagging => "GetBucketTagging",
             Endpoint::PutBucketTagging => "PutBucketTagging",
             Endpoint::DeleteBucketTagging => "DeleteBucketTagging",
+            Endpoint::GetBucketCors => "GetBucketCors",
+            Endpoint::PutBucketCors => "PutBucketCors",
+            Endpoint::DeleteBucketCors => "DeleteBucketCors",
             Endpoint::GetBucketAcl => "GetBucketAcl",
             Endpoint::PutBucketAcl => "PutBucketAcl",
             Endpoint::GetObjectAcl => "GetObjectAcl",

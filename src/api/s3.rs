@@ -127,7 +127,7 @@ pub async fn handle(
         count_malformed("bad_method");
         ("Unknown", Err(S3Error::new(S3ErrorCode::MethodNotAllowed)))
     } else if req.method() == Method::OPTIONS {
-        ("Preflight", super::cors::preflight(&req))
+        ("Preflight", super::cors::preflight(&req, &gw).await)
     } else {
         match authenticate(&req, &gw).await {
             Ok(s3) => match Endpoint::route(&s3) {
@@ -141,6 +141,9 @@ pub async fn handle(
         Ok(r) => r,
         Err(e) => error_response(req.method(), req.path(), e, &id),
     };
+    if req.method() != Method::OPTIONS {
+        super::cors::decorate(&mut response, &req, &gw).await;
+    }
     let status = response.status();
     set_request_id(&mut response, &id);
     metrics::S3_REQUESTS
@@ -252,6 +255,9 @@ async fn dispatch(
         Endpoint::GetObjectTagging => tagging::get_object(&r, gw).await,
         Endpoint::PutObjectTagging => tagging::put_object(&r, payload, gw).await,
         Endpoint::DeleteObjectTagging => tagging::delete_object(&r, gw).await,
+        Endpoint::GetBucketCors => super::cors::get_bucket(&r, gw).await,
+        Endpoint::PutBucketCors => super::cors::put_bucket(&r, payload, gw).await,
+        Endpoint::DeleteBucketCors => super::cors::delete_bucket(&r, gw).await,
         Endpoint::GetBucketTagging => tagging::get_bucket(&r, gw).await,
         Endpoint::PutBucketTagging => tagging::put_bucket(&r, payload, gw).await,
         Endpoint::DeleteBucketTagging => tagging::delete_bucket(&r, gw).await,

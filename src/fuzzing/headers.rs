@@ -152,14 +152,39 @@ pub fn continuation_token(value: &str) {
 // ----- XML bodies -----
 
 /// A request body, given to every XML body parser: CompleteMultipartUpload,
-/// Delete (DeleteObjects), CreateBucketConfiguration, Tagging and
-/// AccessControlPolicy.
+/// Delete (DeleteObjects), CreateBucketConfiguration, Tagging,
+/// AccessControlPolicy and CORSConfiguration.
 pub fn xml_bodies(body: &[u8]) {
     xml_complete_multipart(body);
     xml_delete(body);
     let _ = parse_create_bucket_configuration(body);
     xml_tagging(body);
     xml_access_control_policy(body);
+    xml_cors(body);
+}
+
+/// A CORSConfiguration body: a parsed one has 1 to 100 rules, each with
+/// an origin and a method, and its rendering parses back to the same rules.
+pub fn xml_cors(body: &[u8]) {
+    let Ok(rules) = parse_cors(body) else {
+        return;
+    };
+    assert!((1..=MAX_CORS_RULES).contains(&rules.len()));
+    assert!(rules
+        .iter()
+        .all(|r| !r.allowed_origins.is_empty() && !r.allowed_methods.is_empty()));
+    // U+0000 can only be written as `&#x0;`, which no parser reads.
+    let texts = rules.iter().flat_map(|r| {
+        r.id.iter()
+            .chain(&r.allowed_origins)
+            .chain(&r.allowed_headers)
+            .chain(&r.expose_headers)
+    });
+    if texts.clone().any(|t| t.contains('\0') || t.trim() != t) {
+        return;
+    }
+    let xml = cors_to_xml(&rules);
+    assert_eq!(parse_cors(xml.as_bytes()).ok(), Some(rules), "{xml}");
 }
 
 /// A CompleteMultipartUpload body: a parsed one lists at least one part.

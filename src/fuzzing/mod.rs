@@ -49,6 +49,7 @@ use crate::api::request::{
     validate_response_overrides, ConditionTarget, Conditions, HeaderError, HeaderScope, TagTarget,
 };
 use crate::api::xml::acl::{acl_to_xml, parse_access_control_policy};
+use crate::api::xml::cors::{cors_to_xml, parse_cors, MAX_CORS_RULES};
 use crate::api::xml::{
     parse_complete_multipart_upload, parse_create_bucket_configuration, parse_delete,
     parse_tagging, tagging_to_xml, MAX_DELETE_OBJECTS,
@@ -194,6 +195,10 @@ pub fn seeds(target: &str) -> Vec<Vec<u8>> {
              xsi:type=\"Group\"><URI>http://acs.amazonaws.com/groups/global/AllUsers</URI>\
              </Grantee><Permission>WRITE_ACP</Permission></Grant></AccessControlList>\
              </AccessControlPolicy>",
+            "<CORSConfiguration><CORSRule><ID>web</ID>\
+             <AllowedOrigin>https://*.example.com</AllowedOrigin><AllowedMethod>GET</AllowedMethod>\
+             <AllowedHeader>*</AllowedHeader><ExposeHeader>ETag</ExposeHeader>\
+             <MaxAgeSeconds>600</MaxAgeSeconds></CORSRule></CORSConfiguration>",
         ]),
         "consensus_wire" => consensus_seeds(),
         "meta_records" => record_seeds(),

@@ -135,7 +135,10 @@ pub(super) fn sample_bucket() -> Option<BucketRecord> {
         r#"{"name":"photos","owner":"AKIAIOSFODNN7EXAMPLE","created_ms":1369353600000,
             "tags":[["project","blue"]],"region":"us-west-2",
             "acl":{"grants":[{"grantee":{"User":"AKIAIOSFODNN7EXAMPLE"},
-                              "permission":"FullControl"}]}}"#,
+                              "permission":"FullControl"}]},
+            "cors":[{"id":"web","allowed_origins":["https://*.example.com"],
+                     "allowed_methods":["GET"],"allowed_headers":["*"],
+                     "expose_headers":["ETag"],"max_age_seconds":600}]}"#,
     )
     .ok()
 }

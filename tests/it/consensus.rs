@@ -25,6 +25,7 @@ fn create_bucket(name: String) -> MetaOp {
             tags: vec![],
             region: None,
             acl: predastore::storage::meta::acl::Acl::default(),
+            cors: vec![],
         },
     }
 }

@@ -53,6 +53,7 @@ fn create_bucket(name: &str) -> MetaOp {
             tags: vec![],
             region: None,
             acl: predastore::storage::meta::acl::Acl::default(),
+            cors: vec![],
         },
     }
 }

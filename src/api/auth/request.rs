@@ -194,7 +194,7 @@ fn claimed_access_key(parts: &RequestParts<'_>) -> Option<String> {
 
 /// Splits the request into bucket and key (virtual-host style when `host`
 /// is `<bucket>.<domain>`, else path style).
-fn address(
+pub(crate) fn address(
     raw_path: &str,
     host: &str,
     domain: Option<&str>,

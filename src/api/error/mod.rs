@@ -115,6 +115,8 @@ pub enum S3ErrorCode {
     NoSuchUpload,
     /// 404: the bucket has no tag set.
     NoSuchTagSet,
+    /// 404: the bucket has no CORS configuration.
+    NoSuchCORSConfiguration,
     /// 400: an ACL document or grant header that does not validate.
     MalformedACLError,
     /// 400: a grant names a grantee by e-mail address, which cannot be
@@ -187,6 +189,7 @@ impl S3ErrorCode {
         S3ErrorCode::NoSuchKey,
         S3ErrorCode::NoSuchUpload,
         S3ErrorCode::NoSuchTagSet,
+        S3ErrorCode::NoSuchCORSConfiguration,
         S3ErrorCode::MalformedACLError,
         S3ErrorCode::UnresolvableGrantByEmailAddress,
         S3ErrorCode::NotImplemented,
@@ -245,6 +248,7 @@ impl S3ErrorCode {
             S3ErrorCode::NoSuchKey => "NoSuchKey",
             S3ErrorCode::NoSuchUpload => "NoSuchUpload",
             S3ErrorCode::NoSuchTagSet => "NoSuchTagSet",
+            S3ErrorCode::NoSuchCORSConfiguration => "NoSuchCORSConfiguration",
             S3ErrorCode::MalformedACLError => "MalformedACLError",
             S3ErrorCode::UnresolvableGrantByEmailAddress => "UnresolvableGrantByEmailAddress",
             S3ErrorCode::NotImplemented => "NotImplemented",
@@ -313,7 +317,8 @@ impl S3ErrorCode {
             S3ErrorCode::NoSuchBucket
             | S3ErrorCode::NoSuchKey
             | S3ErrorCode::NoSuchUpload
-            | S3ErrorCode::NoSuchTagSet => 404,
+            | S3ErrorCode::NoSuchTagSet
+            | S3ErrorCode::NoSuchCORSConfiguration => 404,
             S3ErrorCode::MethodNotAllowed => 405,
             S3ErrorCode::BucketAlreadyExists
             | S3ErrorCode::BucketAlreadyOwnedByYou
@@ -409,6 +414,7 @@ impl S3ErrorCode {
                  may have been aborted or completed."
             }
             S3ErrorCode::NoSuchTagSet => "The TagSet does not exist",
+            S3ErrorCode::NoSuchCORSConfiguration => "The CORS configuration does not exist",
             S3ErrorCode::MalformedACLError => {
                 "The XML you provided was not well-formed or did not validate against our published schema."
             }

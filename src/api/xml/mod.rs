@@ -42,6 +42,7 @@ use time::OffsetDateTime;
 
 pub(crate) mod acl;
 pub(crate) mod attributes;
+pub(crate) mod cors;
 pub(crate) mod requests;
 pub(crate) mod responses;
 pub(crate) mod tagging;

@@ -454,6 +454,9 @@ impl<'a> Overlay<'a> {
             MetaOp::PutBucketTags { bucket, tags } => {
                 self.update_bucket(bucket, |r| r.tags.clone_from(tags))
             }
+            MetaOp::PutBucketCors { bucket, rules } => {
+                self.update_bucket(bucket, |b| b.cors = rules.clone())
+            }
             MetaOp::PutBucketAcl { bucket, acl } => {
                 self.update_bucket(bucket, |r| r.acl.clone_from(acl))
             }

@@ -29,6 +29,32 @@ impl From<BucketRecordV2> for BucketRecord {
             created_ms: v.created_ms,
             tags: vec![],
             region: None,
+            cors: vec![],
+        }
+    }
+}
+
+/// A version-3 [`BucketRecord`]: no CORS rules.
+#[derive(Deserialize)]
+pub(crate) struct BucketRecordV3 {
+    name: String,
+    owner: String,
+    created_ms: u64,
+    tags: Vec<(String, String)>,
+    region: Option<String>,
+    acl: Acl,
+}
+
+impl From<BucketRecordV3> for BucketRecord {
+    fn from(v: BucketRecordV3) -> Self {
+        BucketRecord {
+            name: v.name,
+            owner: v.owner,
+            created_ms: v.created_ms,
+            tags: v.tags,
+            region: v.region,
+            acl: v.acl,
+            cors: vec![],
         }
     }
 }

@@ -6,16 +6,16 @@
 use serde::Deserialize;
 
 use super::acl::Acl;
-use super::legacy::{AccessKeyV3, MultipartUploadV3, ObjectRecordV3, PartRecordV3};
+use super::legacy::{AccessKeyV3, BucketRecordV3, MultipartUploadV3, ObjectRecordV3, PartRecordV3};
 use super::ops::{MetaOp, OpId, ShardOwner, WriteCondition};
-use super::records::{BucketRecord, ClusterLayout, RepairReport, Tags};
+use super::records::{ClusterLayout, RepairReport, Tags};
 
 /// A [`MetaOp`] as version-4 log entries hold it (variants in the same
 /// order; the ones holding records that changed read their old shape).
 #[derive(Deserialize)]
 pub(crate) enum MetaOpV4 {
     CreateBucket {
-        record: BucketRecord,
+        record: BucketRecordV3,
     },
     DeleteBucket {
         name: String,
@@ -101,7 +101,9 @@ pub(crate) enum MetaOpV4 {
 impl From<MetaOpV4> for MetaOp {
     fn from(op: MetaOpV4) -> Self {
         match op {
-            MetaOpV4::CreateBucket { record } => MetaOp::CreateBucket { record },
+            MetaOpV4::CreateBucket { record } => MetaOp::CreateBucket {
+                record: record.into(),
+            },
             MetaOpV4::DeleteBucket { name } => MetaOp::DeleteBucket { name },
             MetaOpV4::PutObject { record, condition } => MetaOp::PutObject {
                 record: record.into(),

@@ -22,6 +22,7 @@
 
 pub mod acl;
 mod apply;
+pub mod cors;
 mod heal;
 pub(crate) mod keys;
 pub(crate) mod legacy;

@@ -8,6 +8,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::acl::Acl;
+use super::cors::CorsRule;
 use super::records::{
     AccessKey, BucketRecord, ClusterLayout, MultipartUpload, ObjectRecord, PartRecord,
     RepairReport, Tags,
@@ -223,6 +224,13 @@ pub enum MetaOp {
         bucket: String,
         /// The new ACL.
         acl: Acl,
+    },
+    /// Replaces a bucket's CORS rules (empty: removes them).
+    PutBucketCors {
+        /// Bucket name.
+        bucket: String,
+        /// The new rules.
+        rules: Vec<CorsRule>,
     },
     /// Deletes an object only if the current version is the one the
     /// caller names (a conditional DeleteObject or DeleteObjects entry);

@@ -13,6 +13,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use super::acl::Acl;
+use super::cors::CorsRule;
 use super::MetaError;
 
 /// The node id that stands for "no node" in `shard_nodes`: a shard index
@@ -24,7 +25,7 @@ pub const NO_NODE: u64 = 0;
 /// Version byte that starts every encoded record. Version 3 added tags and
 /// ACLs to buckets, objects and multipart uploads, owners to objects and
 /// uploads, and users to access keys; version 4 added checksums to parts
-/// and uploads, and e-mail addresses to users.
+/// and uploads, e-mail addresses to users and CORS rules to buckets.
 pub(crate) const RECORD_VERSION: u8 = 4;
 
 /// The oldest version still read (see [`super::legacy`]).
@@ -133,8 +134,15 @@ pub struct BucketRecord {
     pub region: Option<String>,
     /// Who may list it, write into it, and read or replace this ACL.
     pub acl: Acl,
+    /// Its CORS rules (`PutBucketCors`); empty: none.
+    pub cors: Vec<CorsRule>,
 }
-versioned_record!(BucketRecord, "bucket record", super::legacy::BucketRecordV2);
+versioned_record!(
+    BucketRecord,
+    "bucket record",
+    super::legacy::BucketRecordV2,
+    super::legacy::BucketRecordV3
+);
 
 /// How an object's (or part's) bytes are erasure coded.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -540,15 +548,33 @@ mod tests {
             pairs(),
             proptest::option::of(text()),
             acl(),
+            proptest::collection::vec(
+                (
+                    proptest::option::of(text()),
+                    proptest::collection::vec(text(), 0..3),
+                ),
+                0..3,
+            ),
         )
             .prop_map(
-                |(name, owner, created_ms, tags, region, acl)| BucketRecord {
+                |(name, owner, created_ms, tags, region, acl, cors)| BucketRecord {
                     name,
                     owner,
                     created_ms,
                     tags,
                     region,
                     acl,
+                    cors: cors
+                        .into_iter()
+                        .map(|(id, origins)| CorsRule {
+                            id,
+                            allowed_origins: origins.clone(),
+                            allowed_methods: vec!["GET".into()],
+                            allowed_headers: origins,
+                            expose_headers: vec![],
+                            max_age_seconds: Some(5),
+                        })
+                        .collect(),
                 },
             )
     }

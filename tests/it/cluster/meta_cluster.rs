@@ -28,6 +28,7 @@ fn bucket_op() -> MetaOp {
             tags: vec![],
             region: None,
             acl: predastore::storage::meta::acl::Acl::default(),
+            cors: vec![],
         },
     }
 }

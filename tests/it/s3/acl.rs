@@ -467,7 +467,7 @@ async fn acls_open_buckets_and_objects_to_others_and_to_anonymous_requests() {
     );
 
     // A CORS preflight is not authenticated: without Origin it is a bad
-    // request; no bucket has CORS rules, so any other is refused.
+    // request; this bucket has no CORS rules, so any other is refused.
     assert_eq!(
         anonymous(&store, "OPTIONS", "/private/k", b""),
         (400, "BadRequest".into())

@@ -13,6 +13,7 @@ mod buckets;
 mod checksums;
 mod conditional;
 mod copy;
+mod cors;
 mod durability;
 mod listing;
 mod multipart;

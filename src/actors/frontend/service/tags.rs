@@ -1,9 +1,10 @@
-//! Tag sets and ACLs of objects and buckets: metadata-only changes,
+//! Tag sets, ACLs and CORS rules of objects and buckets: metadata-only changes,
 //! committed through Raft like every other.
 
 use super::ObjectService;
 use crate::actors::frontend::error::ObjectError;
 use crate::storage::meta::acl::Acl;
+use crate::storage::meta::cors::CorsRule;
 use crate::storage::meta::{MetaOp, MetaOpError, Tags};
 
 impl ObjectService {
@@ -69,6 +70,21 @@ impl ObjectService {
             tags,
         })
         .await?;
+        Ok(())
+    }
+
+    /// Replaces the CORS rules of `bucket` (empty: removes them).
+    pub async fn put_bucket_cors(
+        &self,
+        bucket: &str,
+        rules: Vec<CorsRule>,
+    ) -> Result<(), ObjectError> {
+        self.submit(MetaOp::PutBucketCors {
+            bucket: bucket.into(),
+            rules,
+        })
+        .await?;
+        self.recent_buckets.forget(bucket);
         Ok(())
     }
 }

@@ -20,6 +20,7 @@ pub(crate) fn bucket(name: &str, owner: &str) -> BucketRecord {
         tags: Vec::new(),
         region: None,
         acl: Acl::private(owner),
+        cors: Vec::new(),
     }
 }
 
