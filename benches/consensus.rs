@@ -78,6 +78,7 @@ async fn step(
                         tags: vec![],
                         region: None,
                         acl: predastore::storage::meta::acl::Acl::default(),
+                        cors: vec![],
                     },
                 };
                 match consensus.send(Submit(op)).await {
