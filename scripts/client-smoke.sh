@@ -15,6 +15,8 @@
 #   awscli  scripts/clients/awscli.sh        boto3  scripts/clients/boto3_session.py
 #   rclone  scripts/clients/rclone.sh        s3cmd  scripts/clients/s3cmd.sh
 #   restic  scripts/clients/restic.sh        js     scripts/clients/js/session.mjs
+#   https   scripts/clients/https.sh (the AWS CLI against a second store
+#           of the same binary serving HTTPS; not with SMOKE_ENDPOINT)
 # A session makes its bucket, uploads a small and a multipart file, lists,
 # downloads and compares bytes, syncs a tree twice (the second moves
 # nothing), fetches a presigned URL with curl, deletes (restic: backs up
@@ -46,7 +48,7 @@ AWSCLI_VERSION=1.46.3
 BOTO3_VERSION=1.44.5
 BOTOCORE_VERSION=1.44.5
 S3TRANSFER_VERSION=0.19.3
-ALL_CLIENTS="awscli boto3 rclone s3cmd restic js"
+ALL_CLIENTS="awscli boto3 rclone s3cmd restic js https"
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 CLIENTS_DIR="$ROOT/scripts/clients"
@@ -67,6 +69,10 @@ ACCESS_KEY="${SMOKE_ACCESS_KEY:-smoke-access-key}"
 SECRET_KEY="${SMOKE_SECRET_KEY:-smoke-secret-key-0123456789}"
 REGION=us-east-1
 CLIENTS="${SMOKE_CLIENTS:-$ALL_CLIENTS}"
+# The HTTPS session starts a store of its own: not against an endpoint.
+if [[ -n "${SMOKE_ENDPOINT:-}" ]]; then
+  CLIENTS="$(tr ' ' '\n' <<<"$CLIENTS" | grep -vx https | tr '\n' ' ')"
+fi
 CLIENT_TIMEOUT="${SMOKE_CLIENT_TIMEOUT:-240}"
 RUN_ID="$(date +%s)-$$"
 for c in $CLIENTS; do
@@ -292,7 +298,7 @@ export AWS_SHARED_CREDENTIALS_FILE="$WORK/aws-credentials"
 
 # What every session gets (scripts/clients/lib.sh describes it).
 export SMOKE_EP="$ENDPOINT" SMOKE_ACCESS_KEY="$ACCESS_KEY" SMOKE_SECRET_KEY="$SECRET_KEY"
-export SMOKE_REGION="$REGION" SMOKE_AWS="$AWS" SMOKE_CLIENTS_DIR="$CLIENTS_DIR"
+export SMOKE_REGION="$REGION" SMOKE_AWS="$AWS" SMOKE_CLIENTS_DIR="$CLIENTS_DIR" SMOKE_BIN="$BIN"
 export SMOKE_DATA="$WORK/inputs" SMOKE_SKIP_AUTH_CHECK="${SMOKE_SKIP_AUTH_CHECK:-}"
 mkdir -p "$SMOKE_DATA"
 printf 'predastore client smoke test\nline two\n' >"$SMOKE_DATA/small.txt"
@@ -331,6 +337,7 @@ run_client rclone "$CLIENTS_DIR/rclone.sh"
 run_client s3cmd "$CLIENTS_DIR/s3cmd.sh"
 run_client restic "$CLIENTS_DIR/restic.sh"
 run_client js node "$JS_DIR/session.mjs"
+run_client https "$CLIENTS_DIR/https.sh"
 
 # --- shutdown ----------------------------------------------------------------
 

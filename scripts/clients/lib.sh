@@ -15,6 +15,7 @@
 #   SMOKE_AWS         the AWS CLI (helpers use it to look behind a client:
 #                     an object's ETag, a bucket's removal)
 #   SMOKE_CLIENTS_DIR this directory
+#   SMOKE_BIN         the store binary (the HTTPS session starts its own store)
 #   SMOKE_SKIP_AUTH_CHECK=1  skip the wrong-signature checks
 
 STEP=0
