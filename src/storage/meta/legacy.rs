@@ -364,7 +364,7 @@ mod tests {
     }
 
     #[test]
-    fn version_3_records_read_with_no_checksums_or_email() {
+    fn version_3_records_read_with_no_checksums_email_or_cors() {
         let layout = ErasureLayout {
             data: 2,
             parity: 1,
@@ -412,6 +412,12 @@ mod tests {
         let bytes = postcard::to_extend(&part, vec![VERSION_3]).unwrap();
         let p = PartRecord::decode(&bytes).unwrap();
         assert_eq!((p.part_number, p.checksums.len()), (3, 0));
+
+        let bucket = ("b", "alice", 5u64, &tags, Some("eu-west-1"), &acl);
+        let bytes = postcard::to_extend(&bucket, vec![VERSION_3]).unwrap();
+        let b = BucketRecord::decode(&bytes).unwrap();
+        assert_eq!((b.region.as_deref(), b.cors.len()), (Some("eu-west-1"), 0));
+        assert!(BucketRecord::decode(&bytes[..bytes.len() - 1]).is_err());
 
         let key = ("AK", "secret", 1u64, "user", "name");
         let bytes = postcard::to_extend(&key, vec![VERSION_3]).unwrap();
