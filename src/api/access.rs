@@ -16,7 +16,7 @@ use super::s3::{small_body, xml, Gateway, S3Request, S3Result};
 use super::xml::acl::{acl_to_xml, parse_access_control_policy, parse_group, AclParseError};
 use super::xml::Owner;
 use crate::storage::meta::acl::{Acl, CannedAcl, Grant, Grantee, Permission};
-use crate::storage::meta::{BucketRecord, MetaRead, MetaReadResult, ObjectRecord};
+use crate::storage::meta::{AccessKey, BucketRecord, MetaRead, MetaReadResult, ObjectRecord};
 
 /// Largest `AccessControlPolicy` body.
 const MAX_ACL_BODY: u64 = 64 << 10;
@@ -287,27 +287,22 @@ async fn acl_to_put(
     bucket_owner: &str,
 ) -> Result<Acl, S3Error> {
     let (mut acl, by_email) = acl_in_request(r, payload, owner, bucket_owner).await?;
-    if !by_email.is_empty() {
-        let users = match gw.objects.read(MetaRead::AccessKeys).await? {
-            MetaReadResult::AccessKeys(keys) => keys,
-            _ => vec![],
-        };
-        for (email, permission) in by_email {
-            let user = users
-                .iter()
-                .find(|k| {
-                    k.email
-                        .as_deref()
-                        .is_some_and(|e| e.eq_ignore_ascii_case(&email))
-                })
-                .ok_or_else(|| S3Error::new(S3ErrorCode::UnresolvableGrantByEmailAddress))?;
-            acl.grants.push(Grant {
-                grantee: Grantee::User(user.user_id.clone()),
-                permission,
-            });
-        }
+    let keys = access_keys(gw).await?;
+    for (email, permission) in by_email {
+        let user = keys
+            .iter()
+            .find(|k| {
+                k.email
+                    .as_deref()
+                    .is_some_and(|e| e.eq_ignore_ascii_case(&email))
+            })
+            .ok_or_else(|| S3Error::new(S3ErrorCode::UnresolvableGrantByEmailAddress))?;
+        acl.grants.push(Grant {
+            grantee: Grantee::User(user.user_id.clone()),
+            permission,
+        });
     }
-    check_grantees(gw, &acl).await?;
+    check_grantees(&keys, &gw.access_key, &acl)?;
     Ok(acl)
 }
 
@@ -342,15 +337,21 @@ async fn acl_in_request(
     ))
 }
 
+/// Every access key kept in metadata (each names its user).
+async fn access_keys(gw: &Gateway) -> Result<Vec<AccessKey>, S3Error> {
+    Ok(match gw.objects.read(MetaRead::AccessKeys).await? {
+        MetaReadResult::AccessKeys(keys) => keys,
+        _ => Vec::new(),
+    })
+}
+
 /// Every user's display name by id (from the keys kept in metadata).
 pub(crate) async fn user_names(gw: &Gateway) -> Result<HashMap<String, String>, S3Error> {
-    Ok(match gw.objects.read(MetaRead::AccessKeys).await? {
-        MetaReadResult::AccessKeys(keys) => keys
-            .into_iter()
-            .map(|k| (k.user_id, k.display_name))
-            .collect(),
-        _ => HashMap::new(),
-    })
+    Ok(access_keys(gw)
+        .await?
+        .into_iter()
+        .map(|k| (k.user_id, k.display_name))
+        .collect())
 }
 
 /// The `Owner` element of user `id`, named from `names` (see
@@ -363,15 +364,15 @@ pub(crate) fn named_owner(r: &S3Request, names: &HashMap<String, String>, id: &s
     owner
 }
 
-/// Refuses an ACL that grants to a user id no key belongs to, as AWS
-/// refuses a grant to an unknown canonical id.
-async fn check_grantees(gw: &Gateway, acl: &Acl) -> Result<(), S3Error> {
-    let mut users = acl.grants.iter().filter_map(|g| match &g.grantee {
-        Grantee::User(id) => Some(id),
+/// Refuses an ACL that grants to a user id no key of `keys` belongs to
+/// (nor the `configured` key's user), as AWS refuses a grant to an
+/// unknown canonical id.
+fn check_grantees(keys: &[AccessKey], configured: &str, acl: &Acl) -> Result<(), S3Error> {
+    let unknown = acl.grants.iter().find_map(|g| match &g.grantee {
+        Grantee::User(id) if id != configured && !keys.iter().any(|k| k.user_id == *id) => Some(id),
         _ => None,
     });
-    let names = user_names(gw).await?;
-    match users.find(|id| !names.contains_key(id.as_str()) && **id != gw.access_key) {
+    match unknown {
         None => Ok(()),
         Some(id) => {
             Err(S3Error::new(S3ErrorCode::InvalidArgument)

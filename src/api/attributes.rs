@@ -5,10 +5,10 @@
 use actix_web::http::StatusCode;
 
 use super::error::{S3Error, S3ErrorCode};
-use super::object::checksum_elements;
+use super::object::{checksum_elements, part_checksum_elements};
 use super::request::{http_date, parse_max_keys};
 use super::s3::{Gateway, S3Request, S3Result};
-use super::xml::{AttributesPart, Checksums, ObjectAttributes, ObjectParts};
+use super::xml::{AttributesPart, ObjectAttributes, ObjectParts};
 
 /// Most parts in one answer (AWS's default and cap).
 const MAX_PARTS: u32 = 1000;
@@ -57,10 +57,7 @@ pub(crate) async fn get(r: &S3Request, gw: &Gateway) -> S3Result {
             .map(|(i, p)| AttributesPart {
                 part_number: u32::try_from(i + 1).unwrap_or(u32::MAX),
                 size: p.size,
-                checksums: Checksums {
-                    checksum_type: None,
-                    ..checksum_elements(&p.checksums)
-                },
+                checksums: part_checksum_elements(&p.checksums),
             })
             .filter(|p| p.part_number > marker)
             .collect();

@@ -41,7 +41,7 @@ fn err(code: S3ErrorCode, message: impl Into<String>) -> S3Error {
 
 /// The checksum a request asks for: the algorithm, and the value when it
 /// came as a header (a trailer's value arrives at the end).
-fn requested_checksum(
+pub(crate) fn requested_checksum(
     headers: &HeaderMap,
 ) -> Result<Option<(ChecksumAlgorithm, Option<String>)>, S3Error> {
     for alg in ChecksumAlgorithm::ALL {
@@ -116,11 +116,11 @@ pub(crate) async fn upload_body(
     };
     match declared_length(headers, &r.auth) {
         Ok(size) => {
-            let (body, slot) = checked_body_with(payload, headers, check(Some(size)))?;
+            let (body, slot) = checked_body(payload, headers, check(Some(size)))?;
             Ok((size, body, slot))
         }
         Err(e) if e.code == S3ErrorCode::MissingContentLength && is_plain_chunked(headers) => {
-            let (mut body, slot) = checked_body_with(payload, headers, check(None))?;
+            let (mut body, slot) = checked_body(payload, headers, check(None))?;
             let spooled = super::spool::spool(&mut body, limit).await?;
             Ok((spooled.len, spooled.into_stream(), slot))
         }
@@ -135,43 +135,24 @@ fn is_plain_chunked(headers: &HeaderMap) -> bool {
         .is_some_and(|te| te.to_ascii_lowercase().contains("chunked"))
 }
 
-/// What a body is checked against besides its headers.
-struct Checks<'a> {
-    auth: &'a AuthContext,
+/// What a body is checked against besides `Content-MD5`.
+pub(crate) struct Checks<'a> {
+    /// How the request was signed (aws-chunked framing, payload hash).
+    pub auth: &'a AuthContext,
     /// The exact length it must have, when known.
-    declared: Option<u64>,
+    pub declared: Option<u64>,
     /// Longest pause between two pieces.
-    idle: Duration,
-    /// The checksum to compute (and its value, when sent as a header).
-    requested: Option<(ChecksumAlgorithm, Option<String>)>,
+    pub idle: Duration,
+    /// The checksum to compute (and its value, when sent as a header):
+    /// usually [`requested_checksum`]; none for a body whose
+    /// `x-amz-checksum-*` headers are not its own (CompleteMultipartUpload
+    /// names the object's).
+    pub requested: Option<(ChecksumAlgorithm, Option<String>)>,
 }
 
-/// Wraps `payload` in every check the request's headers ask for; a body
-/// must have exactly `declared` bytes when that is given. Without
-/// `body_checksum`, `x-amz-checksum-*` headers are not the body's (a
-/// CompleteMultipartUpload's name the object's).
+/// Wraps `payload` in every check the request's headers and `checks` ask
+/// for.
 pub(crate) fn checked_body(
-    payload: web::Payload,
-    headers: &HeaderMap,
-    auth: &AuthContext,
-    declared: Option<u64>,
-    (idle, body_checksum): (Duration, bool),
-) -> Result<(CheckedBody, SummarySlot), S3Error> {
-    let requested = if body_checksum {
-        requested_checksum(headers)?
-    } else {
-        None
-    };
-    let checks = Checks {
-        auth,
-        declared,
-        idle,
-        requested,
-    };
-    checked_body_with(payload, headers, checks)
-}
-
-fn checked_body_with(
     payload: web::Payload,
     headers: &HeaderMap,
     checks: Checks<'_>,

@@ -13,8 +13,8 @@ use super::body::upload_body;
 use super::checksum::multipart_etag;
 use super::error::{S3Error, S3ErrorCode};
 use super::object::{
-    body_digests, checksum_elements, checksum_header, copy_source, object_meta, write_condition,
-    write_error,
+    body_digests, checksum_elements, checksum_header, copy_source, object_meta,
+    part_checksum_elements, write_condition, write_error,
 };
 use super::part_checksum::{
     self, algorithm_of, check_expected, object_checksum, upload_checksum, upload_headers,
@@ -313,10 +313,7 @@ pub(crate) async fn list_parts(r: &S3Request, gw: &Gateway, upload_id: &str) -> 
                 last_modified_ms: p.last_modified_ms,
                 etag: p.etag,
                 size: p.size,
-                checksums: Checksums {
-                    checksum_type: None,
-                    ..checksum_elements(&p.checksums)
-                },
+                checksums: part_checksum_elements(&p.checksums),
             })
             .collect(),
         initiator: owner_of(r, &upload.owner),

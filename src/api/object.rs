@@ -135,6 +135,15 @@ pub(crate) fn checksum_elements(stored: &[(String, String)]) -> Checksums {
     c
 }
 
+/// The checksum elements of one part in a listing (the type is the
+/// object's or the upload's, given once).
+pub(crate) fn part_checksum_elements(stored: &[(String, String)]) -> Checksums {
+    Checksums {
+        checksum_type: None,
+        ..checksum_elements(stored)
+    }
+}
+
 /// The response header of a stored checksum algorithm.
 pub(crate) fn checksum_header(alg: &str) -> Option<&'static str> {
     alg.parse::<ChecksumAlgorithm>()

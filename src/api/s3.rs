@@ -309,13 +309,18 @@ async fn read_small_body(
     if declared.is_some_and(|d| d > max) {
         return Err(S3Error::new(S3ErrorCode::MaxMessageLengthExceeded));
     }
-    let (mut body, _) = super::body::checked_body(
-        payload,
-        r.headers(),
-        &r.auth,
+    let requested = if body_checksum {
+        super::body::requested_checksum(r.headers())?
+    } else {
+        None
+    };
+    let checks = super::body::Checks {
+        auth: &r.auth,
         declared,
-        (r.body_idle, body_checksum),
-    )?;
+        idle: r.body_idle,
+        requested,
+    };
+    let (mut body, _) = super::body::checked_body(payload, r.headers(), checks)?;
     let mut out = bytes::BytesMut::new();
     while let Some(chunk) = body.next().await {
         out.extend_from_slice(&chunk?);
