@@ -162,6 +162,27 @@ pub struct Config {
     /// (`/admin/v1/…`); unset or empty, every admin call is refused. Never
     /// logged.
     pub admin_token: Option<String>,
+    /// `PREDASTORE_CONSOLE_LISTEN`: the web console's address, or `off`.
+    /// Unset: `127.0.0.1:9001` for the `all` role (skipped with a warning
+    /// when that port is taken), off for the other roles.
+    pub console_listen: Option<String>,
+    /// `PREDASTORE_CONSOLE_S3_URL`: the S3 endpoint as browsers reach it
+    /// (`scheme://host:port`), for the console's share links; unset, the
+    /// console's own host name with the S3 listener's port.
+    pub console_s3_url: Option<String>,
+    /// `PREDASTORE_GRAFANA_URL`: the console links to it when set.
+    pub grafana_url: Option<String>,
+}
+
+/// Where the web console listens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConsoleListen {
+    /// No console.
+    Off,
+    /// The default address: a taken port is a warning, not an error.
+    Default(SocketAddr),
+    /// The address asked for.
+    At(SocketAddr),
 }
 
 /// The default `PREDASTORE_LOG`. openraft logs up to five WARN/ERROR lines
@@ -248,6 +269,9 @@ impl Default for Config {
             rebalance_mb_s: 64,
             body_idle_timeout_ms: 20_000,
             admin_token: None,
+            console_listen: None,
+            console_s3_url: None,
+            grafana_url: None,
         }
     }
 }
@@ -298,6 +322,7 @@ impl Config {
     /// The checks no single value can make alone: across settings, and
     /// ranges.
     fn validate(&self) -> Result<(), ConfigError> {
+        self.console()?;
         let roles = self.role;
         let peers = &self.meta_peers;
         // Node id 0 means "no node" in shard placements
@@ -488,6 +513,32 @@ impl Config {
                 "PREDASTORE_HTTPS_CERT and PREDASTORE_HTTPS_KEY: set both or neither".into(),
             )),
         }
+    }
+
+    /// Where the web console listens (only a gateway serves one).
+    pub fn console(&self) -> Result<ConsoleListen, ConfigError> {
+        let value = self.console_listen.as_deref().map(str::trim);
+        match value {
+            _ if !self.role.gateway => Ok(ConsoleListen::Off),
+            Some("off") => Ok(ConsoleListen::Off),
+            Some(v) if !v.is_empty() => v.parse().map(ConsoleListen::At).map_err(|_| {
+                ConfigError(format!(
+                    "PREDASTORE_CONSOLE_LISTEN: {v:?} is neither an address (host:port) nor off"
+                ))
+            }),
+            _ if self.role == Roles::ALL => Ok(ConsoleListen::Default(SocketAddr::from((
+                [127, 0, 0, 1],
+                9001,
+            )))),
+            _ => Ok(ConsoleListen::Off),
+        }
+    }
+
+    /// `PREDASTORE_CONSOLE_S3_URL` and `PREDASTORE_GRAFANA_URL`, empty
+    /// values as none.
+    pub fn console_links(&self) -> (Option<String>, Option<String>) {
+        let set = |v: &Option<String>| v.clone().filter(|v| !v.trim().is_empty());
+        (set(&self.console_s3_url), set(&self.grafana_url))
     }
 
     /// Transport tuning.

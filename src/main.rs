@@ -26,9 +26,10 @@ use predastore::actors::shard_server::StorageService;
 use predastore::actors::storage_node::StorageNode;
 use predastore::api::admin::AdminApi;
 use predastore::api::client_errors::{is_http_client_error, ClientErrorLayer};
+use predastore::api::console::{self, Console, ConsoleSettings};
 use predastore::api::listener::{self, HttpsIdentity, ListenerConfig};
 use predastore::api::s3::Gateway;
-use predastore::config::{is_raft_peer_noise, Config, ConfigError, TlsSource};
+use predastore::config::{is_raft_peer_noise, Config, ConfigError, ConsoleListen, TlsSource};
 use predastore::error::Error;
 use predastore::net::rpc::{MessageService, Services, ShardService};
 use predastore::net::tls::{self, TlsMaterial};
@@ -308,6 +309,12 @@ async fn serve(cfg: Config, https: Option<Arc<HttpsIdentity>>) -> Result<(), Err
         }
         _ => None,
     };
+    let console = match (&gateway, &admin) {
+        (Some(gw), Some(admin)) => {
+            start_console(&cfg, gw.clone(), admin.service.clone(), https.clone())?
+        }
+        _ => None,
+    };
     let app_node = node.clone();
     let expect_gateway = gateway.clone();
     let app = move || {
@@ -341,9 +348,16 @@ async fn serve(cfg: Config, https: Option<Arc<HttpsIdentity>>) -> Result<(), Err
         app,
     )?;
     let handle = server.handle();
+    let console_handle = console.as_ref().map(|c| c.handle());
+    if let Some(console) = console {
+        actix_web::rt::spawn(console);
+    }
     actix_web::rt::spawn(async move {
         wait_for_stop_signal().await;
         tracing::info!("stopping");
+        if let Some(console) = console_handle {
+            console.stop(true).await;
+        }
         handle.stop(true).await;
     });
     server.await?;
@@ -429,6 +443,44 @@ fn start_gateway(
         region: cfg.region.clone(),
         body_idle: Duration::from_millis(cfg.body_idle_timeout_ms),
     }
+}
+
+/// The web console, when configured and its address can be had (a taken
+/// default port is a warning; a taken chosen one stops start-up).
+fn start_console(
+    cfg: &Config,
+    gateway: web::Data<Gateway>,
+    admin: Arc<AdminService>,
+    https: Option<Arc<HttpsIdentity>>,
+) -> Result<Option<actix_server::Server>, Error> {
+    let addr = match cfg.console()? {
+        ConsoleListen::Off => return Ok(None),
+        ConsoleListen::Default(addr) | ConsoleListen::At(addr) => addr,
+    };
+    let listener = match std::net::TcpListener::bind(addr) {
+        Ok(listener) => listener,
+        Err(e) if matches!(cfg.console()?, ConsoleListen::Default(_)) => {
+            tracing::warn!(%addr, error = %e, "web console off: its default address is taken (set PREDASTORE_CONSOLE_LISTEN)");
+            return Ok(None);
+        }
+        Err(e) => {
+            return Err(Error::Config(ConfigError(format!(
+                "PREDASTORE_CONSOLE_LISTEN: cannot listen on {addr}: {e}"
+            ))))
+        }
+    };
+    let (s3_url, grafana_url) = cfg.console_links();
+    let settings = ConsoleSettings {
+        s3_listen: cfg.listen,
+        region: cfg.region.clone(),
+        https: https.clone(),
+        s3_url,
+        grafana_url,
+    };
+    let console = web::Data::new(Console::new(settings, gateway, admin));
+    let scheme = if https.is_some() { "https" } else { "http" };
+    tracing::info!(listen = %addr, scheme, "web console");
+    Ok(Some(console::serve(listener, console, https)?))
 }
 
 /// Resolves on SIGTERM or SIGINT.

@@ -10,6 +10,7 @@ pub(crate) mod body;
 pub(crate) mod bucket;
 pub(crate) mod checksum;
 pub mod client_errors;
+pub mod console;
 pub(crate) mod cors;
 pub(crate) mod error;
 pub(crate) mod list;

@@ -44,7 +44,7 @@ pub(crate) struct Authenticated {
 impl Gateway {
     /// The key `access_key`: the configured one (whose user is named by
     /// its id, the first admin), or one kept in metadata.
-    async fn key_for(&self, access_key: &str) -> Option<AccessKey> {
+    pub(crate) async fn key_for(&self, access_key: &str) -> Option<AccessKey> {
         if access_key == self.access_key {
             return Some(AccessKey {
                 access_key_id: self.access_key.clone(),

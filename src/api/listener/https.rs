@@ -57,6 +57,8 @@ pub struct HttpsIdentity {
     cert: PathBuf,
     key: PathBuf,
     config: ArcSwap<ServerConfig>,
+    /// The served end-entity certificate (DER), for [`serves`](Self::serves).
+    leaf: ArcSwap<Vec<u8>>,
     stamp: Mutex<Stamp>,
 }
 
@@ -81,8 +83,9 @@ fn read(var: &'static str, path: &Path) -> Result<Vec<u8>, HttpsError> {
     })
 }
 
-/// A rustls server configuration of the pair in these files.
-fn server_config(cert: &Path, key: &Path) -> Result<ServerConfig, HttpsError> {
+/// A rustls server configuration of the pair in these files, and the
+/// end-entity certificate it serves.
+fn server_config(cert: &Path, key: &Path) -> Result<(ServerConfig, Vec<u8>), HttpsError> {
     let cert_pem = read(CERT_VAR, cert)?;
     let key_pem = read(KEY_VAR, key)?;
     let chain: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(&cert_pem)
@@ -91,6 +94,7 @@ fn server_config(cert: &Path, key: &Path) -> Result<ServerConfig, HttpsError> {
     if chain.is_empty() {
         return Err(HttpsError::NoCertificate(cert.to_path_buf()));
     }
+    let leaf = chain[0].to_vec();
     let private = PrivateKeyDer::from_pem_slice(&key_pem)
         .map_err(|_| HttpsError::NoKey(key.to_path_buf()))?;
     let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
@@ -101,18 +105,19 @@ fn server_config(cert: &Path, key: &Path) -> Result<ServerConfig, HttpsError> {
         .with_single_cert(chain, private)
         .map_err(|e| HttpsError::Refused(e.to_string()))?;
     config.alpn_protocols = vec![b"http/1.1".to_vec()];
-    Ok(config)
+    Ok((config, leaf))
 }
 
 impl HttpsIdentity {
     /// Loads the pair; an error names the variable to fix.
     pub fn load(cert: &Path, key: &Path) -> Result<Arc<Self>, HttpsError> {
         let stamp = (modified(cert), modified(key));
-        let config = server_config(cert, key)?;
+        let (config, leaf) = server_config(cert, key)?;
         Ok(Arc::new(HttpsIdentity {
             cert: cert.to_path_buf(),
             key: key.to_path_buf(),
             config: ArcSwap::from_pointee(config),
+            leaf: ArcSwap::from_pointee(leaf),
             stamp: Mutex::new(stamp),
         }))
     }
@@ -120,6 +125,12 @@ impl HttpsIdentity {
     /// The acceptor for a new connection (the pair loaded last).
     pub fn acceptor(&self) -> TlsAcceptor {
         TlsAcceptor::from(self.config.load_full())
+    }
+
+    /// Whether `certificate` (DER) is the end-entity certificate served
+    /// now: the console's own calls to this listener trust exactly it.
+    pub fn serves(&self, certificate: &[u8]) -> bool {
+        self.leaf.load().as_slice() == certificate
     }
 
     /// Reloads the pair if either file changed since it was loaded; true
@@ -134,8 +145,9 @@ impl HttpsIdentity {
         }
         *stamp = now;
         match server_config(&self.cert, &self.key) {
-            Ok(config) => {
+            Ok((config, leaf)) => {
                 self.config.store(Arc::new(config));
+                self.leaf.store(Arc::new(leaf));
                 tracing::info!(cert = %self.cert.display(), "HTTPS certificate reloaded");
                 true
             }

@@ -24,6 +24,7 @@ mod date;
 mod error;
 mod header;
 mod payload;
+mod presign;
 mod presigned;
 mod signing;
 #[cfg(test)]
@@ -37,6 +38,7 @@ pub(crate) use date::{format_amz_date, parse_amz_date};
 pub(crate) use error::{AuthError, MalformedHeader, MalformedQuery};
 pub(crate) use header::{AuthorizationHeader, Credential};
 pub(crate) use payload::{PayloadHasher, PayloadMode};
+pub(crate) use presign::{presign, PresignRequest};
 pub(crate) use presigned::PresignedParams;
 pub(crate) use signing::SigningKey;
 

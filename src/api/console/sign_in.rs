@@ -1,0 +1,144 @@
+//! Signing in with an access key id and secret, and out.
+
+use std::net::{IpAddr, Ipv4Addr};
+use std::time::Duration;
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
+use serde::Deserialize;
+use subtle::ConstantTimeEq;
+
+use super::render::{html, render_text};
+use super::session::{
+    cookie, random_token, tokens_match, Session, SESSION_COOKIE, SESSION_LIFETIME, SIGN_IN_COOKIE,
+};
+use super::{check_csrf, console, see_other, Console, ConsoleError, SignedIn};
+
+/// Registers the routes.
+pub(super) fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/login", web::get().to(form))
+        .route("/login", web::post().to(sign_in))
+        .route("/logout", web::post().to(sign_out));
+}
+
+/// The sign-in form, with a fresh CSRF pair (a cookie and a field that
+/// must match).
+fn sign_in_page(console: &Console, status: StatusCode, error: Option<&str>) -> HttpResponse {
+    let token = random_token();
+    let context = minijinja::context! {
+        csrf => token,
+        error => error,
+        grafana_url => console.grafana_url,
+    };
+    match render_text("sign_in.html", context) {
+        Ok(body) => {
+            let mut res = html(status, body);
+            let pair = cookie(
+                SIGN_IN_COOKIE,
+                token,
+                console.secure,
+                Duration::from_secs(3600),
+            );
+            if let Err(e) = res.add_cookie(&pair) {
+                tracing::warn!(error = %e, "console: sign-in cookie not set");
+            }
+            res
+        }
+        Err(e) => ConsoleError::Internal(e).error_response(),
+    }
+}
+
+async fn form(req: HttpRequest) -> Result<HttpResponse, ConsoleError> {
+    Ok(sign_in_page(console(&req)?, StatusCode::OK, None))
+}
+
+/// The sign-in form's fields.
+#[derive(Deserialize)]
+struct Credentials {
+    access_key_id: String,
+    secret: String,
+    #[serde(default)]
+    csrf: String,
+}
+
+async fn sign_in(
+    req: HttpRequest,
+    form: web::Form<Credentials>,
+) -> Result<HttpResponse, ConsoleError> {
+    let console = console(&req)?;
+    let paired = req
+        .cookie(SIGN_IN_COOKIE)
+        .is_some_and(|c| tokens_match(c.value(), &form.csrf));
+    if !paired {
+        return Err(ConsoleError::Csrf);
+    }
+    let client = req
+        .peer_addr()
+        .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |a| a.ip());
+    let key = console.keys.key_for(form.access_key_id.trim()).await;
+    let key = key.filter(|k| bool::from(k.secret.as_bytes().ct_eq(form.secret.as_bytes())));
+    let Some(key) = key else {
+        let wait = console.sessions.failed(client);
+        tracing::info!(%client, wait_s = wait.as_secs(), "console: failed sign-in");
+        actix_web::rt::time::sleep(wait).await;
+        return Ok(sign_in_page(
+            console,
+            StatusCode::UNAUTHORIZED,
+            Some("Wrong access key id or secret."),
+        ));
+    };
+    console.sessions.succeeded(client);
+    let admin = key.user_id == console.keys.access_key;
+    tracing::info!(user = %key.user_id, admin, "console: signed in");
+    let id = console.sessions.open(Session {
+        access_key: key.access_key_id,
+        secret: key.secret,
+        user_id: key.user_id,
+        display_name: key.display_name,
+        admin,
+        csrf: random_token(),
+        expires: std::time::Instant::now(),
+    });
+    let mut res = see_other("/buckets");
+    let session = cookie(SESSION_COOKIE, id, console.secure, SESSION_LIFETIME);
+    let spent = cookie(
+        SIGN_IN_COOKIE,
+        String::new(),
+        console.secure,
+        Duration::ZERO,
+    );
+    for c in [session, spent] {
+        res.add_cookie(&c)
+            .map_err(|e| ConsoleError::Internal(format!("cookie: {e}")))?;
+    }
+    Ok(res)
+}
+
+/// The sign-out form's field.
+#[derive(Deserialize)]
+struct SignOut {
+    #[serde(default)]
+    csrf: String,
+}
+
+async fn sign_out(
+    req: HttpRequest,
+    SignedIn(session): SignedIn,
+    form: web::Form<SignOut>,
+) -> Result<HttpResponse, ConsoleError> {
+    check_csrf(&session, &form.csrf)?;
+    let console = console(&req)?;
+    if let Some(id) = req.cookie(SESSION_COOKIE) {
+        console.sessions.close(id.value());
+    }
+    let mut res = see_other("/login");
+    let gone = cookie(
+        SESSION_COOKIE,
+        String::new(),
+        console.secure,
+        Duration::ZERO,
+    );
+    res.add_cookie(&gone)
+        .map_err(|e| ConsoleError::Internal(format!("cookie: {e}")))?;
+    Ok(res)
+}
