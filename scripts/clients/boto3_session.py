@@ -128,6 +128,77 @@ except ClientError as e:
     code = e.response["Error"]["Code"]
     check(status == 404 and code in ("404", "NoSuchKey", "NotFound"), f"got {status} {code}")
 
+step("put_bucket_cors (two rules), get_bucket_cors returns them")
+cors_rules = [
+    {
+        "ID": "app-read",
+        "AllowedMethods": ["GET", "HEAD"],
+        "AllowedOrigins": ["https://app.example.com"],
+        "AllowedHeaders": ["*"],
+        "ExposeHeaders": ["ETag"],
+        "MaxAgeSeconds": 600,
+    },
+    {
+        "ID": "local-put",
+        "AllowedMethods": ["PUT"],
+        "AllowedOrigins": ["http://localhost:3000"],
+    },
+]
+s3.put_bucket_cors(Bucket=bucket, CORSConfiguration={"CORSRules": cors_rules})
+got_rules = s3.get_bucket_cors(Bucket=bucket).get("CORSRules")
+check(got_rules == cors_rules, f"get_bucket_cors returned {got_rules}, want {cors_rules}")
+
+
+def preflight(key, origin, method):
+    """Sends a browser's preflight (unsigned OPTIONS); returns (status, headers)."""
+    req = urllib.request.Request(
+        f"{ep}/{bucket}/{key}",
+        method="OPTIONS",
+        headers={"Origin": origin, "Access-Control-Request-Method": method},
+    )
+    try:
+        with urllib.request.urlopen(req, timeout=30) as r:
+            return r.status, r.headers
+    except urllib.error.HTTPError as e:
+        return e.code, e.headers
+
+
+step("CORS preflights: an allowed origin and method -> 200, another origin -> 403")
+for origin, method in (("https://app.example.com", "GET"), ("http://localhost:3000", "PUT")):
+    status, hdrs = preflight("crc/object.bin", origin, method)
+    check(status == 200, f"preflight {method} from {origin} answered {status}, want 200")
+    allow_origin = hdrs.get("Access-Control-Allow-Origin")
+    check(allow_origin == origin, f"preflight from {origin}: Access-Control-Allow-Origin {allow_origin!r}")
+    allow_methods = [m.strip() for m in (hdrs.get("Access-Control-Allow-Methods") or "").split(",")]
+    check(method in allow_methods, f"preflight {method}: Access-Control-Allow-Methods {allow_methods}")
+status, _ = preflight("crc/object.bin", "https://evil.example.com", "GET")
+check(status == 403, f"preflight from an origin no rule allows answered {status}, want 403")
+status, _ = preflight("crc/object.bin", "http://localhost:3000", "DELETE")
+check(status == 403, f"preflight of a method no rule allows answered {status}, want 403")
+
+step("GET of an object with an allowed Origin carries Access-Control-Allow-Origin")
+url = s3.generate_presigned_url(
+    "get_object", Params={"Bucket": bucket, "Key": "crc/object.bin"}, ExpiresIn=300
+)
+req = urllib.request.Request(url, headers={"Origin": "https://app.example.com"})
+with urllib.request.urlopen(req, timeout=30) as r:
+    check(r.status == 200, f"GET with Origin status {r.status}")
+    check(r.read() == body, "GET with Origin body differs")
+    allow_origin = r.headers.get("Access-Control-Allow-Origin")
+    check(
+        allow_origin == "https://app.example.com",
+        f"GET with Origin: Access-Control-Allow-Origin {allow_origin!r}",
+    )
+
+step("delete_bucket_cors, then get_bucket_cors -> NoSuchCORSConfiguration")
+s3.delete_bucket_cors(Bucket=bucket)
+try:
+    s3.get_bucket_cors(Bucket=bucket)
+    check(False, "get_bucket_cors succeeded after delete_bucket_cors")
+except ClientError as e:
+    code = e.response["Error"]["Code"]
+    check(code == "NoSuchCORSConfiguration", f"get_bucket_cors after delete: {code}")
+
 step("clean up the bucket")
 for k in ("crc/object.bin", "py/20m.bin"):
     s3.delete_object(Bucket=bucket, Key=k)

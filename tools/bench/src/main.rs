@@ -5,6 +5,7 @@
 //!
 //! - `large`: `--large-clients` clients PUT `--large-mib` MiB objects for
 //!   `--seconds`, then GET them back (streamed and discarded) for as long.
+//! - `medium`: the same with 1 MiB objects and `--medium-clients` clients.
 //! - `small`: 4 KiB PUTs, then GETs, at `--small-clients` concurrency, with
 //!   latency percentiles.
 //! - `multipart`: a `--parts` × `--part-mib` MiB multipart upload (75 × 8
@@ -62,6 +63,8 @@ const MIB: u64 = 1024 * KIB;
 const GIB: u64 = 1024 * MIB;
 /// Size of a small object.
 const SMALL_BYTES: usize = 4096;
+/// Object size of the medium phase, in MiB.
+const MEDIUM_MIB: u64 = 1;
 /// Parts uploaded at once in the multipart phase.
 const MP_CONCURRENCY: usize = 8;
 /// Largest object a single PutObject may carry.
@@ -72,12 +75,38 @@ const MAX_PUT_BYTES: u64 = 5 * GIB;
 pub enum Phase {
     /// Large-object PUT and GET throughput.
     Large,
+    /// 1 MiB PUT and GET throughput.
+    Medium,
     /// 4 KiB PUT and GET rate and latency.
     Small,
     /// CompleteMultipartUpload of `--parts` parts of `--part-mib` MiB.
     Multipart,
     /// One big object PUT and GET, with the store's peak memory.
     Big,
+}
+
+impl Phase {
+    /// Its name on the command line, in keys and in messages.
+    fn name(self) -> &'static str {
+        match self {
+            Phase::Large => "large",
+            Phase::Medium => "medium",
+            Phase::Small => "small",
+            Phase::Multipart => "multipart",
+            Phase::Big => "big",
+        }
+    }
+
+    /// Progress-line names of a throughput phase's PUT and GET loops.
+    fn put_get_tickers(self) -> (&'static str, &'static str) {
+        match self {
+            Phase::Large => ("large put", "large get"),
+            Phase::Medium => ("medium put", "medium get"),
+            Phase::Small | Phase::Multipart | Phase::Big => {
+                unreachable!("{} is not a throughput phase", self.name())
+            }
+        }
+    }
 }
 
 /// Options of `predastore-bench`.
@@ -115,6 +144,9 @@ pub struct BenchArgs {
     /// Concurrent clients of the large phase.
     #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u64).range(1..=4096))]
     pub large_clients: u64,
+    /// Concurrent clients of the medium (1 MiB) phase.
+    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u64).range(1..=4096))]
+    pub medium_clients: u64,
     /// Concurrent clients of the small phase.
     #[arg(long, default_value_t = 64, value_parser = clap::value_parser!(u64).range(1..=4096))]
     pub small_clients: u64,
@@ -197,12 +229,19 @@ pub async fn run(args: BenchArgs) -> Result<(), Box<dyn std::error::Error>> {
 
     let mut failed = Vec::new();
     let skip = |p: Phase| args.skip.contains(&p);
-    if !skip(Phase::Large) {
-        let clients = usize::try_from(args.large_clients)?;
-        let size = usize::try_from(args.large_mib * MIB)?;
-        if let Err(e) = bench.large(clients, size, args.large_mib).await {
-            eprintln!("large phase failed: {e}");
-            failed.push("large");
+    for (phase, clients, mib) in [
+        (Phase::Large, args.large_clients, args.large_mib),
+        (Phase::Medium, args.medium_clients, MEDIUM_MIB),
+    ] {
+        if skip(phase) {
+            continue;
+        }
+        if let Err(e) = bench
+            .throughput(phase, usize::try_from(clients)?, mib)
+            .await
+        {
+            eprintln!("{} phase failed: {e}", phase.name());
+            failed.push(phase.name());
         }
     }
     if !skip(Phase::Small) {
@@ -370,15 +409,18 @@ struct Bench {
 }
 
 impl Bench {
-    /// PUT objects of `size` bytes from `clients` clients for the phase
-    /// length, then GET them for as long.
-    async fn large(&self, clients: usize, size: usize, mib: u64) -> Result<(), BoxError> {
+    /// A throughput phase (`large` or `medium`): PUT objects of `mib` MiB
+    /// from `clients` clients for the phase length, then GET them for as
+    /// long; reports `put_<mib>mib_mb_s` and `get_<mib>mib_mb_s`.
+    async fn throughput(&self, phase: Phase, clients: usize, mib: u64) -> Result<(), BoxError> {
+        let size = usize::try_from(mib * MIB)?;
+        let (put_ticker, get_ticker) = phase.put_get_tickers();
         let put = self
-            .put_loop("large put", "large", clients, random_bytes(size))
+            .put_loop(put_ticker, phase.name(), clients, random_bytes(size))
             .await?;
         report_throughput(&format!("put_{mib}mib"), &put.progress, put.elapsed);
         let outcome = match self
-            .get_loop("large get", clients, &put.keys, size as u64)
+            .get_loop(get_ticker, clients, &put.keys, size as u64)
             .await
         {
             Ok(get) => {
@@ -387,7 +429,7 @@ impl Bench {
             }
             Err(e) => Err(e),
         };
-        self.delete_keys("large", put.keys).await;
+        self.delete_keys(phase.name(), put.keys).await;
         outcome
     }
 
@@ -882,5 +924,47 @@ mod tests {
         assert!(big_object_bytes(-1.0).is_err());
         assert!(big_object_bytes(f64::NAN).is_err());
         assert!(big_object_bytes(6.0).is_err());
+    }
+
+    fn parse(args: &[&str]) -> Result<BenchArgs, clap::Error> {
+        <BenchArgs as clap::Parser>::try_parse_from(
+            std::iter::once("predastore-bench").chain(args.iter().copied()),
+        )
+    }
+
+    #[test]
+    fn skip_parses_every_phase() {
+        assert!(parse(&[]).unwrap().skip.is_empty());
+        let args = parse(&["--skip", "large,medium,small,multipart,big"]).unwrap();
+        assert_eq!(
+            args.skip,
+            [
+                Phase::Large,
+                Phase::Medium,
+                Phase::Small,
+                Phase::Multipart,
+                Phase::Big
+            ]
+        );
+        let args = parse(&["--skip", "medium"]).unwrap();
+        assert_eq!(args.skip, [Phase::Medium]);
+        assert!(parse(&["--skip", "huge"]).is_err());
+        // A phase's name on the command line is the one it reports under.
+        for p in <Phase as clap::ValueEnum>::value_variants() {
+            assert_eq!(
+                <Phase as clap::ValueEnum>::from_str(p.name(), false),
+                Ok(*p)
+            );
+        }
+    }
+
+    #[test]
+    fn medium_clients_default_and_range() {
+        assert_eq!(parse(&[]).unwrap().medium_clients, 8);
+        assert_eq!(
+            parse(&["--medium-clients", "32"]).unwrap().medium_clients,
+            32
+        );
+        assert!(parse(&["--medium-clients", "0"]).is_err());
     }
 }
