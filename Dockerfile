@@ -15,8 +15,9 @@ COPY --from=build /src/target/release/predastore /usr/local/bin/predastore
 USER predastore
 ENV PREDASTORE_ROLE=all \
     PREDASTORE_DATA_DIR=/data \
-    PREDASTORE_LISTEN=0.0.0.0:9000
+    PREDASTORE_LISTEN=0.0.0.0:9000 \
+    PREDASTORE_CONSOLE_LISTEN=0.0.0.0:9001
 VOLUME /data
-EXPOSE 9000
+EXPOSE 9000 9001
 ENTRYPOINT ["/usr/local/bin/predastore"]
 CMD ["serve"]

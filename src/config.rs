@@ -649,6 +649,27 @@ mod tests {
     }
 
     #[test]
+    fn the_console_listens_by_role_and_choice() -> Result<(), ConfigError> {
+        let default = SocketAddr::from(([127, 0, 0, 1], 9001));
+        assert_eq!(load(&[])?.console()?, ConsoleListen::Default(default));
+        let off = load(&[("PREDASTORE_CONSOLE_LISTEN", "off")])?;
+        assert_eq!(off.console()?, ConsoleListen::Off);
+        let at = load(&[("PREDASTORE_CONSOLE_LISTEN", "0.0.0.0:9901")])?;
+        assert_eq!(
+            at.console()?,
+            ConsoleListen::At("0.0.0.0:9901".parse().expect("addr"))
+        );
+        let storage = load(&[
+            ("PREDASTORE_ROLE", "storage"),
+            ("PREDASTORE_CONSOLE_LISTEN", "127.0.0.1:9901"),
+        ])?;
+        assert_eq!(storage.console()?, ConsoleListen::Off);
+        let message = load_err(&[("PREDASTORE_CONSOLE_LISTEN", "nine")]);
+        assert!(message.contains("PREDASTORE_CONSOLE_LISTEN"), "{message}");
+        Ok(())
+    }
+
+    #[test]
     fn defaults_are_valid() -> Result<(), ConfigError> {
         let cfg = Config::default();
         cfg.validate()?;

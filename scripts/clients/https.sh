@@ -4,7 +4,9 @@
 # certificate from `predastore tls init --https-host`; the AWS CLI copies a
 # 100 MiB file up with --no-verify-ssl and down trusting the CA
 # (--ca-bundle), byte-identical; curl fetches a presigned URL trusting the
-# CA; the store stops cleanly.
+# CA; the web console serves HTTPS with the same certificate and lists the
+# bucket (its own calls to the S3 listener go over TLS); the store stops
+# cleanly.
 set -euo pipefail
 # shellcheck source=scripts/clients/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -18,6 +20,7 @@ step "predastore tls init --https-host 127.0.0.1"
 "$SMOKE_BIN" tls init certs --nodes 0 --https-host 127.0.0.1 --https-host localhost
 
 HTTP_PORT="$(port tcp)"
+CONSOLE_PORT="$(port tcp)"
 EP="https://127.0.0.1:$HTTP_PORT"
 step "start an HTTPS store on $EP"
 mkdir -p data
@@ -28,6 +31,7 @@ PREDASTORE_DATA_DIR="$PWD/data" \
   PREDASTORE_SECRET_KEY="$SMOKE_SECRET_KEY" \
   PREDASTORE_HTTPS_CERT="$PWD/certs/https.pem" \
   PREDASTORE_HTTPS_KEY="$PWD/certs/https-key.pem" \
+  PREDASTORE_CONSOLE_LISTEN="127.0.0.1:$CONSOLE_PORT" \
   NO_COLOR=1 \
   "$SMOKE_BIN" >store.log 2>&1 &
 PID=$!
@@ -63,6 +67,19 @@ aws_tls --ca-bundle certs/ca.pem s3 cp --only-show-errors small.txt "$S3/small.t
 url="$(aws_tls --ca-bundle certs/ca.pem s3 presign "$S3/small.txt" --expires-in 300)"
 curl -sf --cacert certs/ca.pem -o got.txt "$url" || fail "presigned GET over HTTPS failed"
 same_bytes small.txt got.txt
+
+step "the web console over HTTPS: sign in, the bucket is listed"
+CONSOLE="https://127.0.0.1:$CONSOLE_PORT"
+jar="$PWD/cookies.txt"
+console() { curl -sf --cacert certs/ca.pem -c "$jar" -b "$jar" "$@"; }
+token="$(console "$CONSOLE/login" | sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p')"
+[[ -n "$token" ]] || fail "no sign-in form at $CONSOLE/login"
+grep -qE 'TRUE\s+[0-9]+\s+predastore_sign_in' "$jar" || fail "the console's cookie is not Secure under HTTPS"
+console -o /dev/null --data-urlencode "access_key_id=$SMOKE_ACCESS_KEY" \
+  --data-urlencode "secret=$SMOKE_SECRET_KEY" --data-urlencode "csrf=$token" "$CONSOLE/login" ||
+  fail "sign-in refused"
+console "$CONSOLE/buckets" >buckets.html || fail "the buckets page failed"
+grep -q "data-bucket=\"$SMOKE_BUCKET\"" buckets.html || fail "the console does not list $SMOKE_BUCKET"
 
 step "SIGTERM stops the HTTPS store"
 kill -TERM "$PID"
