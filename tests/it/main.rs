@@ -9,6 +9,7 @@
 
 mod common;
 
+mod browser;
 mod cluster;
 mod consensus;
 mod consistency;

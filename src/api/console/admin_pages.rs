@@ -39,11 +39,7 @@ struct Progress {
 
 fn progress(peak: &mut u64, left: u64) -> Progress {
     *peak = if left == 0 { 0 } else { (*peak).max(left) };
-    let percent = if *peak == 0 {
-        100
-    } else {
-        (*peak - left) * 100 / *peak
-    };
+    let percent = ((*peak - left) * 100).checked_div(*peak).unwrap_or(100);
     Progress { left, percent }
 }
 

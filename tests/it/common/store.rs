@@ -36,7 +36,8 @@ pub fn free_port_pair(ip: IpAddr) -> (u16, u16) {
 }
 
 /// The environment of a single-node test store: role `all`, the test
-/// credentials, three volumes at 2+1 with small segments and stripes.
+/// credentials, three volumes at 2+1 with small segments and stripes, no
+/// web console (the console tests give it an address of their own).
 pub fn single_node_env(
     data_dir: &str,
     http: SocketAddr,
@@ -53,6 +54,7 @@ pub fn single_node_env(
         ("PREDASTORE_VOLUMES", "3".to_string()),
         ("PREDASTORE_EC", "2+1".to_string()),
         ("PREDASTORE_STRIPE_BYTES", STRIPE.to_string()),
+        ("PREDASTORE_CONSOLE_LISTEN", "off".to_string()),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_string(), v))
