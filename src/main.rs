@@ -453,13 +453,14 @@ fn start_console(
     admin: Arc<AdminService>,
     https: Option<Arc<HttpsIdentity>>,
 ) -> Result<Option<actix_server::Server>, Error> {
-    let addr = match cfg.console()? {
+    let (addr, chosen) = match cfg.console()? {
         ConsoleListen::Off => return Ok(None),
-        ConsoleListen::Default(addr) | ConsoleListen::At(addr) => addr,
+        ConsoleListen::Default(addr) => (addr, false),
+        ConsoleListen::At(addr) => (addr, true),
     };
     let listener = match std::net::TcpListener::bind(addr) {
         Ok(listener) => listener,
-        Err(e) if matches!(cfg.console()?, ConsoleListen::Default(_)) => {
+        Err(e) if !chosen => {
             tracing::warn!(%addr, error = %e, "web console off: its default address is taken (set PREDASTORE_CONSOLE_LISTEN)");
             return Ok(None);
         }
@@ -477,7 +478,9 @@ fn start_console(
         s3_url,
         grafana_url,
     };
-    let console = web::Data::new(Console::new(settings, gateway, admin));
+    let console = Console::new(settings, gateway, admin)
+        .map_err(|e| Error::Config(ConfigError(format!("web console: {e}"))))?;
+    let console = web::Data::new(console);
     let scheme = if https.is_some() { "https" } else { "http" };
     tracing::info!(listen = %addr, scheme, "web console");
     Ok(Some(console::serve(listener, console, https)?))

@@ -149,7 +149,7 @@ impl GatewayClient {
         listen: SocketAddr,
         region: String,
         https: Option<Arc<HttpsIdentity>>,
-    ) -> Self {
+    ) -> Result<Self, rustls::Error> {
         let mut addr = listen;
         if addr.ip().is_unspecified() {
             addr.set_ip(if addr.is_ipv4() {
@@ -158,37 +158,28 @@ impl GatewayClient {
                 std::net::Ipv6Addr::LOCALHOST.into()
             });
         }
-        let tls = https.map(|identity| {
-            let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-            let verifier = Arc::new(ServedCertificate {
-                identity,
-                provider: provider.clone(),
-            });
-            let config = ClientConfig::builder_with_provider(provider)
-                .with_safe_default_protocol_versions()
-                .map(|b| {
-                    b.dangerous()
-                        .with_custom_certificate_verifier(verifier)
-                        .with_no_client_auth()
+        let tls = match https {
+            None => None,
+            Some(identity) => {
+                let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+                let verifier = Arc::new(ServedCertificate {
+                    identity,
+                    provider: provider.clone(),
                 });
-            match config {
-                Ok(config) => TlsConnector::from(Arc::new(config)),
-                Err(e) => {
-                    tracing::error!(error = %e, "console: no TLS client configuration");
-                    TlsConnector::from(Arc::new(
-                        ClientConfig::builder()
-                            .with_root_certificates(rustls::RootCertStore::empty())
-                            .with_no_client_auth(),
-                    ))
-                }
+                let config = ClientConfig::builder_with_provider(provider)
+                    .with_safe_default_protocol_versions()?
+                    .dangerous()
+                    .with_custom_certificate_verifier(verifier)
+                    .with_no_client_auth();
+                Some(TlsConnector::from(Arc::new(config)))
             }
-        });
-        Self {
+        };
+        Ok(Self {
             addr,
             host: addr.to_string(),
             region,
             tls,
-        }
+        })
     }
 
     /// The region requests are signed for.

@@ -75,23 +75,27 @@ pub struct Console {
 }
 
 impl Console {
-    /// The console over this process's gateway and admin service.
+    /// The console over this process's gateway and admin service; fails
+    /// when no TLS client can be made for an HTTPS listener.
     pub fn new(
         settings: ConsoleSettings,
         keys: web::Data<Gateway>,
         admin: Arc<AdminService>,
-    ) -> Self {
-        Self {
+    ) -> Result<Self, ConsoleError> {
+        let secure = settings.https.is_some();
+        let gateway = GatewayClient::new(settings.s3_listen, settings.region, settings.https)
+            .map_err(|e| ConsoleError::Internal(format!("TLS client of the S3 listener: {e}")))?;
+        Ok(Self {
             sessions: Sessions::default(),
-            secure: settings.https.is_some(),
-            gateway: GatewayClient::new(settings.s3_listen, settings.region, settings.https),
+            secure,
+            gateway,
             keys,
             admin,
             s3_port: settings.s3_listen.port(),
             s3_url: settings.s3_url,
             grafana_url: settings.grafana_url,
             progress: Mutex::new(admin_pages::Peaks::default()),
-        }
+        })
     }
 
     /// Values every page's layout needs.

@@ -245,12 +245,13 @@ async fn delete(
     check_csrf(&session, &form.csrf)?;
     let call = S3Call::new(Method::DELETE, s3_path(&bucket, Some(&form.key)));
     console(&req)?.gateway.done(&session, call).await?;
-    let folder = match form.key.rfind('/') {
-        Some(i) => &form.key[..=i],
-        None => "",
-    };
-    let prefix: String = url_query_value(folder);
+    let prefix = url_query_value(folder_of(&form.key));
     Ok(see_other(&format!("/buckets/{bucket}?prefix={prefix}")))
+}
+
+/// The folder (prefix up to the last `/`) a key is listed in.
+fn folder_of(key: &str) -> &str {
+    key.rfind('/').map_or("", |i| &key[..=i])
 }
 
 /// `value` encoded for a query string.
@@ -316,14 +317,13 @@ async fn share(
         now: time::OffsetDateTime::now_utc(),
         expires: form.expires,
     });
-    let folder = form.key.rfind('/').map_or("", |i| &form.key[..=i]);
     Ok(page(
         "share.html",
         minijinja::context! {
             layout => console.layout(&session),
             bucket => bucket.as_str(),
             key => form.key,
-            prefix => folder,
+            prefix => folder_of(&form.key),
             url => format!("{scheme}://{authority}{target}"),
             hours => form.expires / 3600,
         },

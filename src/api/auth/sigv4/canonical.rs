@@ -8,7 +8,7 @@ use sha2::{Digest, Sha256};
 use super::{RequestParts, ALGORITHM};
 
 /// Characters left as they are by AWS URI encoding: `A-Z a-z 0-9 - _ . ~`.
-const AWS_URI_ENCODE: &AsciiSet = &NON_ALPHANUMERIC
+pub(super) const AWS_URI_ENCODE: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'-')
     .remove(b'_')
     .remove(b'.')

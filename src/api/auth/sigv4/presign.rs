@@ -2,23 +2,17 @@
 //! console sends its own gateway on behalf of a signed-in user (signed with
 //! that user's key, so the gateway authorizes them as it would any client).
 
-use percent_encoding::{percent_encode, AsciiSet, NON_ALPHANUMERIC};
+use percent_encoding::{percent_encode, AsciiSet};
 use time::OffsetDateTime;
 
+use super::canonical::AWS_URI_ENCODE;
 use super::{
     canonical_request, format_amz_date, string_to_sign, RequestParts, SigningKey, ALGORITHM,
     SERVICE, UNSIGNED_PAYLOAD,
 };
 
-/// Characters left as they are in a query value: `A-Z a-z 0-9 - _ . ~`.
-const QUERY_VALUE: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'_')
-    .remove(b'.')
-    .remove(b'~');
-
-/// Characters left as they are in a path: the query set and `/`.
-const PATH: &AsciiSet = &QUERY_VALUE.remove(b'/');
+/// Characters left as they are in a path: AWS's unreserved set and `/`.
+const PATH: &AsciiSet = &AWS_URI_ENCODE.remove(b'/');
 
 /// What to presign.
 #[derive(Debug, Clone)]
@@ -84,8 +78,8 @@ pub(crate) fn presign(r: &PresignRequest<'_>) -> String {
         .map(|(name, value)| {
             format!(
                 "{}={}",
-                percent_encode(name.as_bytes(), QUERY_VALUE),
-                percent_encode(value.as_bytes(), QUERY_VALUE)
+                percent_encode(name.as_bytes(), AWS_URI_ENCODE),
+                percent_encode(value.as_bytes(), AWS_URI_ENCODE)
             )
         })
         .collect();
