@@ -42,6 +42,29 @@ async fn sign_in(b: &Browser, console: &str, key: &str, secret: &str) {
         .await
         .expect("type the secret");
     click(b, "#sign-in").await;
+    // The answer: a signed-in page, or the form again with its error.
+    b.wait_for("#sign-out, #error", super::DEFAULT_WAIT).await;
+}
+
+/// Waits until no element matches `css` (a form's answer has replaced
+/// the page).
+async fn wait_gone(b: &Browser, css: &str) {
+    let deadline = std::time::Instant::now() + super::DEFAULT_WAIT;
+    loop {
+        let found = b
+            .client()
+            .find_all(Locator::Css(css))
+            .await
+            .expect("find elements");
+        if found.is_empty() {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "`{css}` still on the page"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 }
 
 /// Clicks the first element matching `css`.
@@ -258,6 +281,7 @@ async fn console_flows_in_a_browser() {
     // Back as the admin: delete the object, the bucket and the key.
     b.goto(&format!("{console}/buckets")).await;
     click(&b, "#sign-out").await;
+    b.wait_for("#sign-in-form", super::DEFAULT_WAIT).await;
     sign_in(&b, &console, ACCESS_KEY, SECRET_KEY).await;
     b.goto(&format!("{console}/buckets/console-photos?prefix=docs%2F"))
         .await;
@@ -265,12 +289,12 @@ async fn console_flows_in_a_browser() {
     b.wait_for("tr.empty", super::DEFAULT_WAIT).await;
     b.goto(&format!("{console}/buckets")).await;
     click(&b, "tr[data-bucket='console-photos'] button.delete-bucket").await;
-    b.wait_for("#create-bucket", super::DEFAULT_WAIT).await;
+    wait_gone(&b, "tr[data-bucket='console-photos']").await;
     let gone = sdk.head_bucket().bucket("console-photos").send().await;
     assert!(gone.is_err(), "the bucket is still there");
     b.goto(&format!("{console}/keys")).await;
     click(&b, &format!("tr[data-key='{key_id}'] button.delete-key")).await;
-    b.wait_for("#create-key", super::DEFAULT_WAIT).await;
+    wait_gone(&b, &format!("tr[data-key='{key_id}']")).await;
     let err = second
         .list_buckets()
         .send()
