@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use futures::future::join_all;
-use predastore::actors::storage_node::{StorageConfig, StorageNode};
+use predastore::actors::wal::node::{StorageConfig, StorageNode};
 use predastore::storage::{FsyncMode, ObjectId, ShardKey, StorageError, VolumeConfig};
 
 fn config(dir: &Path, fsync: FsyncMode) -> StorageConfig {

@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 use crate::actors::pool::PoolConfig;
 use crate::actors::repair::RepairConfig;
 use crate::actors::scrub::ScrubConfig;
-use crate::actors::storage_node::StorageConfig;
+use crate::actors::wal::node::StorageConfig;
 use crate::net::endpoint::QuicSettings;
 use crate::storage::{FsyncMode, VolumeConfig};
 
@@ -352,7 +352,7 @@ impl Config {
                 self.node_id
             )));
         }
-        crate::storage::erasure::ErasureCodec::new(self.ec.data, self.ec.parity, self.stripe_bytes)
+        crate::object::erasure::ErasureCodec::new(self.ec.data, self.ec.parity, self.stripe_bytes)
             .map_err(|e| ConfigError(format!("PREDASTORE_EC / PREDASTORE_STRIPE_BYTES: {e}")))?;
         self.inline_bytes()?;
         if roles.gateway && !roles.storage && self.storage_nodes.is_empty() {

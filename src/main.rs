@@ -13,20 +13,21 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use actix::Actor;
-use predastore::actors::admin::AdminService;
+use predastore::admin::service::AdminService;
 use predastore::actors::consensus::network::QuicNetwork;
 use predastore::actors::consensus::service::{MetaService, RaftService};
 use predastore::actors::consensus::{Consensus, ConsensusConfig, LocalRaft, Submit};
-use predastore::actors::frontend::service::now_ms;
-use predastore::actors::frontend::{ObjectCoordinator, ObjectLimits, ObjectService};
+use predastore::object::service::now_ms;
+use predastore::object::{ObjectCoordinator, ObjectLimits, ObjectService};
 use predastore::actors::pool::{PeerClient, Pool};
 use predastore::actors::repair::{LeaderCheck, Repair};
-use predastore::actors::ring::{layout_members, seed_layout, Ring};
-use predastore::actors::shard_server::StorageService;
-use predastore::actors::storage_node::StorageNode;
-use predastore::api::admin::AdminApi;
+use predastore::actors::ring::Ring;
+use predastore::cluster::layout::{layout_members, seed_layout};
+use predastore::actors::wal::server::StorageService;
+use predastore::actors::wal::node::StorageNode;
+use predastore::admin::api::AdminApi;
 use predastore::api::client_errors::{is_http_client_error, ClientErrorLayer};
-use predastore::api::console::{self, Console, ConsoleSettings};
+use predastore::console::{self, Console, ConsoleSettings};
 use predastore::api::listener::{self, HttpsIdentity, ListenerConfig};
 use predastore::api::s3::Gateway;
 use predastore::config::{is_raft_peer_noise, Config, ConfigError, ConsoleListen, TlsSource};
@@ -61,7 +62,7 @@ enum Command {
     Serve,
     /// Operate a running cluster through a gateway's admin API
     /// (PREDASTORE_ADMIN_URL, PREDASTORE_ADMIN_TOKEN).
-    Admin(predastore::cli::admin::AdminArgs),
+    Admin(predastore::admin::cli::AdminArgs),
     /// Cluster TLS material.
     Tls {
         #[command(subcommand)]
@@ -93,7 +94,7 @@ const REQUEST_HEAD_TIMEOUT: Duration = Duration::from_secs(10);
 fn main() {
     let cli = Cli::parse();
     if let Some(Command::Admin(args)) = cli.command {
-        std::process::exit(predastore::cli::admin::run(args));
+        std::process::exit(predastore::admin::cli::run(args));
     }
     if let Some(Command::Tls {
         command:
@@ -329,6 +330,8 @@ async fn serve(cfg: Config, https: Option<Arc<HttpsIdentity>>) -> Result<(), Err
         match &gateway {
             Some(gw) => app
                 .app_data(gw.clone())
+                .configure(predastore::api::configure)
+                .configure(predastore::admin::api::configure)
                 .configure(predastore::api::configure_s3),
             None => app.configure(predastore::api::configure),
         }

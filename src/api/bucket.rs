@@ -11,7 +11,7 @@ use super::s3::{small_body, xml, Gateway, S3Request, S3Result};
 use super::xml::{
     parse_create_bucket_configuration, BucketInfo, ListAllMyBucketsResult, LocationConstraint,
 };
-use crate::actors::frontend::service::now_ms;
+use crate::object::service::now_ms;
 use crate::storage::meta::{BucketRecord, MetaOp, MetaRead, MetaReadResult};
 
 /// Most buckets on one ListBuckets page (AWS's `max-buckets` limit).

@@ -3,14 +3,12 @@
 //! aws-chunked bodies, checksums), and the health and metrics endpoints.
 
 pub(crate) mod access;
-pub mod admin;
 pub(crate) mod attributes;
 pub(crate) mod auth;
 pub(crate) mod body;
 pub(crate) mod bucket;
 pub(crate) mod checksum;
 pub mod client_errors;
-pub mod console;
 pub(crate) mod cors;
 pub(crate) mod error;
 pub(crate) mod list;
@@ -28,7 +26,7 @@ pub(crate) mod xml;
 
 use actix_web::{web, HttpResponse};
 
-use crate::actors::storage_node::StorageNode;
+use crate::actors::wal::node::StorageNode;
 use crate::metrics;
 
 /// Registers the operational endpoints.
@@ -38,10 +36,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/metrics", web::get().to(metrics_text));
 }
 
-/// Registers the operational endpoints and the S3 API (everything else).
+/// Registers the S3 API: every request no other route takes.
 pub fn configure_s3(cfg: &mut web::ServiceConfig) {
-    configure(cfg);
-    admin::configure(cfg);
     cfg.default_service(web::to(s3::handle));
 }
 

@@ -26,7 +26,7 @@ use super::xml::{
     CopyPartResult, InitiateMultipartUploadResult, ListMultipartUploadsResult, ListPartsResult,
     PartInfo, UploadInfo,
 };
-use crate::actors::frontend::service::MAX_PART_BYTES;
+use crate::object::service::MAX_PART_BYTES;
 use crate::metrics;
 use crate::storage::meta::{MetaRead, MetaReadResult, MultipartUpload, PartRecord, UploadChecksum};
 

@@ -1,7 +1,7 @@
 //! Object operations: PutObject, GetObject/HeadObject, DeleteObject,
 //! DeleteObjects, CopyObject; and the request pieces multipart shares with
 //! them (stored headers, body digests, checksum elements). The object's
-//! life itself is the object service's ([`crate::actors::frontend`]).
+//! life itself is the object service's ([`crate::object`]).
 
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::http::StatusCode;
@@ -24,8 +24,8 @@ use super::s3::{small_body, xml, Gateway, S3Request, S3Result};
 use super::xml::{
     parse_delete, Checksums, CopyObjectResult, DeleteError, DeleteResult, DeletedObject,
 };
-use crate::actors::frontend::service::MAX_PART_BYTES;
-use crate::actors::frontend::{NewObject, ObjectDigests, ObjectMeta, WriteError};
+use crate::object::service::MAX_PART_BYTES;
+use crate::object::{NewObject, ObjectDigests, ObjectMeta, WriteError};
 use crate::metrics;
 use crate::storage::meta::acl::Permission;
 use crate::storage::meta::{DeleteCondition, ObjectRecord, Tags, WriteCondition};

@@ -13,7 +13,7 @@ use super::error::{S3Error, S3ErrorCode};
 use super::request::check_unsupported_headers;
 use super::router::Endpoint;
 use super::{access, attributes, bucket, list, multipart, object, tagging};
-use crate::actors::frontend::ObjectService;
+use crate::object::ObjectService;
 use crate::metrics;
 
 /// Everything the S3 handlers share.

@@ -60,8 +60,8 @@ use crate::storage::meta::{
     AccessKey, BucketRecord, ClusterLayout, MetaOp, MetaRead, MetaState, MultipartUpload,
     ObjectRecord, PartRecord, RepairReport,
 };
-use crate::storage::record::{decode_crc_table, RecordHeader};
-use crate::storage::segment::{create_segment, scan_segment, wal_dir, SEGMENT_HEADER_LEN};
+use crate::storage::wal::record::{decode_crc_table, RecordHeader};
+use crate::storage::wal::segment::{create_segment, scan_segment, wal_dir, SEGMENT_HEADER_LEN};
 use crate::storage::{CorruptMark, ScrubRecord, ShardEntry, ShardKey};
 
 /// The secret every access key has in the auth targets.

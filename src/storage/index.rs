@@ -18,7 +18,7 @@ use std::path::Path;
 use fjall::{Database, Keyspace};
 
 use super::inventory::{CorruptMark, ScrubRecord};
-use super::segment::SegmentId;
+use super::wal::segment::SegmentId;
 use super::shard_key::ShardKey;
 use super::StorageError;
 use crate::metrics;

@@ -2,29 +2,22 @@
 //! fjall shard index, group-commit bookkeeping, recovery and compaction,
 //! and the metadata state machine that Raft replicates.
 
-pub(crate) mod aligned;
-pub(crate) mod durability;
-pub(crate) mod erasure;
 pub(crate) mod error;
 pub(crate) mod index;
 pub(crate) mod inventory;
 pub mod meta;
 pub mod raft;
-pub(crate) mod reader;
-pub mod record;
-pub mod segment;
 pub(crate) mod shard_key;
-pub(crate) mod shard_write;
-pub(crate) mod volume;
+pub mod wal;
 
-pub use durability::{FsyncMode, SyncState};
+pub use wal::durability::{FsyncMode, SyncState};
 pub use error::StorageError;
 pub use index::{Position, ShardEntry, ShardIndex, VolumeId};
 pub use inventory::{CorruptMark, NodeStats, ScrubRecord, ShardState};
-pub use reader::{ShardRead, ShardReader};
+pub use wal::reader::{ShardRead, ShardReader};
 pub use shard_key::{ObjectId, ShardKey};
-pub use shard_write::{ShardWrite, WriteId};
-pub use volume::{Appended, CompactionReport, Volume, VolumeConfig};
+pub use wal::shard_write::{ShardWrite, WriteId};
+pub use wal::volume::{Appended, CompactionReport, Volume, VolumeConfig};
 
 /// Block cache of each fjall store of a node (it has up to three: shard
 /// index, Raft log, metadata); fjall's default is 32 MiB each.

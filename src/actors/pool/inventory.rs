@@ -87,7 +87,7 @@ mod tests {
     use super::*;
     use crate::actors::pool::{Pool, PoolConfig};
     use crate::actors::scrub::tests::{data, flip_payload_byte, key, put, start_node};
-    use crate::actors::shard_server::StorageService;
+    use crate::actors::wal::server::StorageService;
     use crate::net::endpoint::{self, QuicSettings};
     use crate::net::rpc::{Idle, Services, ShardService};
     use crate::net::tls::TlsMaterial;

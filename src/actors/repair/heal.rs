@@ -7,9 +7,9 @@ use std::time::{Duration, Instant};
 
 use futures::StreamExt;
 
-use super::plan::{plan_set, CopyState, NodeStanding, SetHealth, SetPlan};
+use crate::cluster::layout::rebalance::{plan_set, CopyState, NodeStanding, SetHealth, SetPlan};
 use super::{LeaderCheck, ObjectName, RepairConfig, RepairState};
-use crate::actors::frontend::{ObjectCoordinator, ObjectService, ShardSet};
+use crate::object::{ObjectCoordinator, ObjectService, ShardSet};
 use crate::cluster::ring::NodeId;
 use crate::metrics;
 use crate::storage::meta::{MetaOp, MetaOutcome, MetaRead, MetaReadResult, ShardOwner, NO_NODE};

@@ -23,7 +23,6 @@
 //! Writes are paced to `PREDASTORE_HEAL_MB_S`.
 
 mod heal;
-pub mod plan;
 mod scan;
 
 use std::collections::{HashMap, HashSet};
@@ -32,11 +31,11 @@ use std::time::{Duration, Instant};
 
 use actix::prelude::*;
 
-use crate::actors::frontend::ObjectService;
+use crate::object::ObjectService;
 use crate::metrics;
 use crate::storage::meta::{MetaOp, RepairReport};
 use crate::storage::ShardKey;
-use plan::{NodeStanding, SetHealth};
+use crate::cluster::layout::rebalance::{NodeStanding, SetHealth};
 
 /// How often the repair actor looks at the heal queue.
 const TICK: Duration = Duration::from_secs(1);
@@ -259,7 +258,7 @@ impl RepairState {
             heal_bytes: metrics::HEAL_BYTES.get(),
             layout_version: self.layout_version,
             reported_by: data.node_id(),
-            updated_ms: crate::actors::frontend::service::now_ms(),
+            updated_ms: crate::object::service::now_ms(),
         };
         let due = match &self.reported {
             None => true,

@@ -20,9 +20,9 @@ use std::time::Instant;
 use futures::StreamExt;
 
 use super::heal::{self, Outcome, CONCURRENCY};
-use super::plan::{plan_set, CopyState};
+use crate::cluster::layout::rebalance::{plan_set, CopyState};
 use super::{ObjectName, RepairState};
-use crate::actors::frontend::ShardSet;
+use crate::object::ShardSet;
 use crate::metrics;
 use crate::storage::meta::{MetaRead, MetaReadResult, ShardOwner};
 use crate::storage::ShardKey;

@@ -23,8 +23,9 @@ use arc_swap::{ArcSwap, ArcSwapOption};
 
 use crate::actors::consensus::{Consensus, Read, Submit};
 use crate::actors::pool::PeerClient;
+use crate::cluster::layout::layout_members;
 use crate::cluster::ring::{HashRing, Member, NodeId, PlacementKey, RingError};
-use crate::storage::meta::{ClusterLayout, MetaOp, MetaRead, MetaReadResult, NodeInfo, NodeState};
+use crate::storage::meta::{ClusterLayout, MetaOp, MetaRead, MetaReadResult};
 
 /// How often a following ring reads the layout.
 const FOLLOW_EVERY: Duration = Duration::from_secs(1);
@@ -56,46 +57,6 @@ impl RingView {
     /// The version of [`Self::layout`] (0 before the first).
     pub fn layout_version(&self) -> u64 {
         self.layout.load().as_ref().map_or(0, |l| l.version)
-    }
-}
-
-/// The ring members a layout stands for: active nodes by weight,
-/// draining ones with weight 0, removed ones left out. A node whose
-/// address does not parse is left out (the admin API refuses such).
-pub fn layout_members(layout: &ClusterLayout) -> Vec<Member> {
-    layout
-        .storage_nodes
-        .iter()
-        .filter(|n| n.state != NodeState::Removed)
-        .filter_map(|n| {
-            Some(Member {
-                id: NodeId(n.id),
-                addr: n.addr.parse().ok()?,
-                zone: n.zone.clone(),
-                weight: if n.state == NodeState::Active {
-                    n.weight
-                } else {
-                    0
-                },
-            })
-        })
-        .collect()
-}
-
-/// The first layout, from the configured storage nodes.
-pub fn seed_layout(nodes: impl IntoIterator<Item = (u64, SocketAddr)>) -> ClusterLayout {
-    ClusterLayout {
-        version: 1,
-        storage_nodes: nodes
-            .into_iter()
-            .map(|(id, addr)| NodeInfo {
-                id,
-                addr: addr.to_string(),
-                zone: String::new(),
-                weight: 1,
-                state: NodeState::Active,
-            })
-            .collect(),
     }
 }
 
@@ -260,6 +221,8 @@ impl Handler<SetMembers> for Ring {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cluster::layout::seed_layout;
+    use crate::storage::meta::{NodeInfo, NodeState};
 
     fn member(id: u64, zone: &str) -> Member {
         Member {

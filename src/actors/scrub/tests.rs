@@ -8,10 +8,10 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 
 use super::*;
-use crate::actors::storage_node::{StorageConfig, StorageNode};
+use crate::actors::wal::node::{StorageConfig, StorageNode};
 use crate::metrics;
-use crate::storage::record::{RecordHeader, HEADER_LEN};
-use crate::storage::segment::{list_segments, segment_path};
+use crate::storage::wal::record::{RecordHeader, HEADER_LEN};
+use crate::storage::wal::segment::{list_segments, segment_path};
 use crate::storage::{FsyncMode, ObjectId, ShardState, VolumeConfig};
 
 /// A one-volume node in `root`: 1 MiB segments, 4 KiB fragments.

@@ -8,6 +8,8 @@
 //! [`Syncer`] makes them durable. Sparse segments are compacted on a timer.
 
 mod messages;
+pub mod node;
+pub mod server;
 
 use std::time::Duration;
 

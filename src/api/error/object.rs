@@ -3,7 +3,7 @@
 
 use super::{S3Error, S3ErrorCode};
 use crate::actors::consensus::ConsensusError;
-use crate::actors::frontend::{FrontendError, ObjectError};
+use crate::object::{CoordinatorError, ObjectError};
 
 impl From<ObjectError> for S3Error {
     fn from(e: ObjectError) -> Self {
@@ -54,18 +54,18 @@ impl From<ConsensusError> for S3Error {
 /// a state that passes (a node restarting, a node down and a write that
 /// needs it): 503 with `Retry-After`, as AWS answers when it cannot serve
 /// a request now. Anything else is our fault: 500.
-impl From<FrontendError> for S3Error {
-    fn from(e: FrontendError) -> Self {
+impl From<CoordinatorError> for S3Error {
+    fn from(e: CoordinatorError) -> Self {
         let error = match e {
-            FrontendError::Quorum(_) => {
+            CoordinatorError::Quorum(_) => {
                 tracing::warn!(error = %e, "object data request failed: too few shards");
                 return S3Error::new(S3ErrorCode::ServiceUnavailable)
                     .with_header("Retry-After", "1");
             }
-            FrontendError::Erasure(_)
-            | FrontendError::Storage(_)
-            | FrontendError::Peer(_)
-            | FrontendError::Layout(_) => S3Error::new(S3ErrorCode::InternalError),
+            CoordinatorError::Erasure(_)
+            | CoordinatorError::Storage(_)
+            | CoordinatorError::Peer(_)
+            | CoordinatorError::Layout(_) => S3Error::new(S3ErrorCode::InternalError),
         };
         tracing::error!(error = %e, "object data request failed");
         error

@@ -6,7 +6,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use predastore::storage::segment::SegmentFiles;
+use predastore::storage::wal::segment::SegmentFiles;
 use predastore::storage::{
     FsyncMode, ObjectId, ShardIndex, ShardKey, SyncState, Volume, VolumeConfig,
 };

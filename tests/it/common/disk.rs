@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use predastore::storage::segment::SegmentFiles;
+use predastore::storage::wal::segment::SegmentFiles;
 use predastore::storage::{
     Appended, FsyncMode, ShardIndex, ShardKey, ShardReader, StorageError, SyncState, Volume,
     VolumeConfig,

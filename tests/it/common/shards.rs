@@ -8,7 +8,7 @@ use bytes::Bytes;
 use futures::Stream;
 use rand::{Rng, RngCore, SeedableRng};
 
-use predastore::actors::storage_node::StorageConfig;
+use predastore::actors::wal::node::StorageConfig;
 use predastore::storage::{FsyncMode, ObjectId, ShardKey, StorageError, VolumeConfig};
 
 /// A storage config over `volumes` directories under `root`.

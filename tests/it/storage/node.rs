@@ -10,9 +10,9 @@ use futures::future::join_all;
 use rand::Rng;
 
 use crate::common::shards::*;
-use predastore::actors::storage_node::StorageNode;
-use predastore::storage::record::RecordKind;
-use predastore::storage::segment::{list_segments, open_segment, scan_segment};
+use predastore::actors::wal::node::StorageNode;
+use predastore::storage::wal::record::RecordKind;
+use predastore::storage::wal::segment::{list_segments, open_segment, scan_segment};
 use predastore::storage::{FsyncMode, ShardKey, StorageError};
 
 #[actix_rt::test]

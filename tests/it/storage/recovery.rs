@@ -9,8 +9,8 @@ use rand::{Rng, RngCore};
 
 use crate::common::disk::{volume_config, Disk, FRAGMENT};
 use crate::common::shards::*;
-use predastore::storage::record::{record_disk_size, Padding};
-use predastore::storage::segment::{list_segments, segment_path, SEGMENT_HEADER_LEN};
+use predastore::storage::wal::record::{record_disk_size, Padding};
+use predastore::storage::wal::segment::{list_segments, segment_path, SEGMENT_HEADER_LEN};
 use predastore::storage::{ShardEntry, ShardKey, StorageError, VolumeConfig};
 
 fn cfg(segment_bytes: u64) -> VolumeConfig {

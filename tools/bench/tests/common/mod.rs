@@ -12,12 +12,12 @@ use aws_sdk_s3::config::{BehaviorVersion, Credentials, Region};
 use aws_sdk_s3::Client;
 
 /// Access key the store is started with.
-pub const ACCESS_KEY: &str = "PSTESTACCESSKEY00001";
+pub(crate) const ACCESS_KEY: &str = "PSTESTACCESSKEY00001";
 /// Secret key the store is started with.
-pub const SECRET_KEY: &str = "predastore/test/secret/0123456789abcdefgh";
+pub(crate) const SECRET_KEY: &str = "predastore/test/secret/0123456789abcdefgh";
 
 /// The `predastore-bench` binary under test.
-pub fn bench_binary() -> PathBuf {
+pub(crate) fn bench_binary() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_predastore-bench"))
 }
 
@@ -25,7 +25,7 @@ pub fn bench_binary() -> PathBuf {
 /// this test runs from (`target/<profile>/deps/<test>` →
 /// `target/<profile>/predastore`). Panics, saying how to build it, when
 /// it is not there.
-pub fn store_binary() -> PathBuf {
+pub(crate) fn store_binary() -> PathBuf {
     let exe = std::env::current_exe().expect("path of the test executable");
     let profile_dir = exe
         .parent()
@@ -77,7 +77,7 @@ fn is_ready(addr: SocketAddr) -> bool {
 
 /// A running single-node store with its data in a temporary directory,
 /// killed when dropped.
-pub struct StoreProcess {
+pub(crate) struct StoreProcess {
     child: Child,
     http: SocketAddr,
     _data: tempfile::TempDir,
@@ -85,7 +85,7 @@ pub struct StoreProcess {
 
 impl StoreProcess {
     /// Starts a store and waits until it is ready.
-    pub fn start() -> Self {
+    pub(crate) fn start() -> Self {
         let binary = store_binary();
         let data = tempfile::Builder::new()
             .prefix("predastore-bench-")
@@ -138,17 +138,17 @@ impl StoreProcess {
     }
 
     /// The store's process id.
-    pub fn pid(&self) -> u32 {
+    pub(crate) fn pid(&self) -> u32 {
         self.child.id()
     }
 
     /// `http://127.0.0.1:<port>`.
-    pub fn endpoint(&self) -> String {
+    pub(crate) fn endpoint(&self) -> String {
         format!("http://{}", self.http)
     }
 
     /// An S3 client with the store's credentials (path-style, us-east-1).
-    pub fn client(&self) -> Client {
+    pub(crate) fn client(&self) -> Client {
         let credentials = Credentials::new(ACCESS_KEY, SECRET_KEY, None, None, "bench-tests");
         Client::from_conf(
             aws_sdk_s3::Config::builder()

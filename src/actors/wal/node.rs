@@ -1,0 +1,428 @@
+//! The storage node's local API: put, read and delete shards.
+//!
+//! Starts one [`WalWriter`] per volume (each on its own arbiter thread) and
+//! the node's [`Syncer`], and drives them: a put streams its body to the
+//! volume's writer chunk by chunk and returns once the shard is durable as
+//! `PREDASTORE_FSYNC` requires; a read runs on blocking threads and streams
+//! pieces back. The QUIC shard server and the in-process gateway path call
+//! this; nothing here holds a lock across I/O.
+
+use std::ops::Range;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Duration;
+
+use actix::prelude::*;
+use bytes::Bytes;
+use futures::{Stream, StreamExt};
+
+use crate::actors::scrub::{ScrubConfig, ScrubNow, ScrubReport, Scrubber};
+use crate::actors::syncer::{Syncer, SyncerConfig, WaitDurable};
+use crate::actors::wal::{BeginShard, Compact, DeleteShard, FinishShard, ReleaseSynced, WalWriter};
+use crate::storage::wal::segment::SegmentFiles;
+use crate::storage::{
+    inventory::disk_space, CompactionReport, FsyncMode, NodeStats, ScrubRecord, ShardEntry,
+    ShardIndex, ShardKey, ShardReader, ShardState, StorageError, SyncState, Volume, VolumeConfig,
+    VolumeId,
+};
+
+/// Everything a storage node needs to start.
+#[derive(Clone, Debug)]
+pub struct StorageConfig {
+    /// Where the shard index lives.
+    pub index_dir: PathBuf,
+    /// One directory per volume, in volume-number order.
+    pub volumes: Vec<PathBuf>,
+    /// Segment and fragment sizes, compaction threshold.
+    pub volume: VolumeConfig,
+    /// When puts are acknowledged.
+    pub fsync: FsyncMode,
+    /// Minimum time between two sync rounds.
+    pub sync_interval: Duration,
+    /// Pending bytes that trigger a sync even if nobody waits.
+    pub sync_pending_bytes: u64,
+    /// Test hook: every sync round sleeps this long first.
+    pub slow_sync: Option<Duration>,
+}
+
+/// A durable shard write.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ShardAck {
+    /// The append's node-wide sequence number.
+    pub seq: u64,
+    /// CRC32C of the shard.
+    pub crc: u32,
+}
+
+/// Handle to a running storage node; cheap to clone.
+#[derive(Clone)]
+pub struct StorageNode {
+    writers: Arc<Vec<Addr<WalWriter>>>,
+    syncer: Addr<Syncer>,
+    reader: ShardReader,
+    state: Arc<SyncState>,
+    fsync: FsyncMode,
+    arbiters: Arc<Mutex<Vec<Arbiter>>>,
+    scrubber: Arc<OnceLock<Addr<Scrubber>>>,
+    volume_dirs: Arc<Vec<PathBuf>>,
+}
+
+fn stopped(_: MailboxError) -> StorageError {
+    StorageError::Stopped
+}
+
+impl StorageNode {
+    /// Opens (recovering) every volume and starts the actors. Must run
+    /// inside an actix `System`.
+    pub fn start(cfg: &StorageConfig) -> Result<Self, StorageError> {
+        std::fs::create_dir_all(&cfg.index_dir)?;
+        let index = ShardIndex::open(&cfg.index_dir)?;
+        let files = Arc::new(SegmentFiles::default());
+        let state = Arc::new(SyncState::default());
+        let syncer_arbiter = Arbiter::new();
+        let syncer_cfg = SyncerConfig {
+            mode: cfg.fsync,
+            interval: cfg.sync_interval,
+            slow_sync: cfg.slow_sync,
+        };
+        let (s, i) = (state.clone(), index.clone());
+        let syncer = Syncer::start_in_arbiter(&syncer_arbiter.handle(), move |_| {
+            Syncer::new(s, i, syncer_cfg)
+        });
+        let mut writers = Vec::new();
+        let mut arbiters = Vec::new();
+        for (i, dir) in cfg.volumes.iter().enumerate() {
+            let id = VolumeId::try_from(i).map_err(|_| StorageError::NoSuchVolume(u16::MAX))?;
+            let volume = Volume::open(
+                id,
+                dir,
+                cfg.volume,
+                index.clone(),
+                files.clone(),
+                state.clone(),
+            )?;
+            let arbiter = Arbiter::new();
+            let (syncer, nudge) = (syncer.clone(), cfg.sync_pending_bytes);
+            let addr = WalWriter::start_in_arbiter(&arbiter.handle(), move |_| {
+                WalWriter::new(volume, syncer, nudge)
+            });
+            writers.push(addr);
+            arbiters.push(arbiter);
+        }
+        // The syncer stops last, after every writer.
+        arbiters.push(syncer_arbiter);
+        Ok(Self {
+            writers: Arc::new(writers),
+            syncer,
+            reader: ShardReader::new(index, files),
+            state,
+            fsync: cfg.fsync,
+            arbiters: Arc::new(Mutex::new(arbiters)),
+            scrubber: Arc::new(OnceLock::new()),
+            volume_dirs: Arc::new(cfg.volumes.clone()),
+        })
+    }
+
+    /// Shards held and the space of the volumes' filesystems (`statvfs`
+    /// on a blocking thread). The shard totals are this process's
+    /// `predastore_shards_stored` gauges: one storage node per process.
+    pub async fn stats(&self) -> NodeStats {
+        let dirs = self.volume_dirs.clone();
+        let (capacity_bytes, free_bytes) = tokio::task::spawn_blocking(move || disk_space(&dirs))
+            .await
+            .unwrap_or_default();
+        NodeStats {
+            shards: u64::try_from(crate::metrics::SHARDS_STORED.get()).unwrap_or(0),
+            shard_bytes: u64::try_from(crate::metrics::SHARD_BYTES_STORED.get()).unwrap_or(0),
+            capacity_bytes,
+            free_bytes,
+        }
+    }
+
+    /// Number of volumes.
+    pub fn volume_count(&self) -> usize {
+        self.writers.len()
+    }
+
+    /// The volume a shard goes to when the caller does not choose: shards of
+    /// one object land on different volumes while there are enough.
+    pub fn volume_for(&self, key: &ShardKey) -> VolumeId {
+        let n = self.writers.len().max(1) as u128;
+        ((key.object.0 + u128::from(key.part) + u128::from(key.shard)) % n) as VolumeId
+    }
+
+    fn writer(&self, volume: VolumeId) -> Result<&Addr<WalWriter>, StorageError> {
+        self.writers
+            .get(usize::from(volume))
+            .ok_or(StorageError::NoSuchVolume(volume))
+    }
+
+    /// The node's group-commit counters (appended and synced sequence numbers).
+    pub fn sync_state(&self) -> &Arc<SyncState> {
+        &self.state
+    }
+
+    /// Stores a shard of exactly `len` bytes streamed from `body` and
+    /// answers once it is durable (per `PREDASTORE_FSYNC`). If the body
+    /// fails, is shorter or longer than `len`, or the caller drops the
+    /// future, nothing is stored.
+    pub async fn put_shard<S>(
+        &self,
+        volume: Option<VolumeId>,
+        key: ShardKey,
+        len: u64,
+        mut body: S,
+    ) -> Result<ShardAck, StorageError>
+    where
+        S: Stream<Item = Result<Bytes, StorageError>> + Unpin,
+    {
+        let writer = self.writer(volume.unwrap_or_else(|| self.volume_for(&key)))?;
+        let mut write = writer
+            .send(BeginShard { key, len })
+            .await
+            .map_err(stopped)??;
+        // From here, a dropped `write` (this future cancelled, a body
+        // error) is aborted by the volume: see `ShardWrite`'s Drop.
+        while let Some(chunk) = body.next().await {
+            let data = chunk?;
+            if data.is_empty() {
+                continue;
+            }
+            // The payload goes straight into the reserved records, on a
+            // blocking thread, in parallel with other shards.
+            write = actix_web::rt::task::spawn_blocking(move || write.write(&data).map(|_| write))
+                .await
+                .map_err(|_| StorageError::Stopped)??;
+        }
+        let appended = writer
+            .send(FinishShard { write })
+            .await
+            .map_err(stopped)??;
+        self.wait_durable(appended.seq).await?;
+        Ok(ShardAck {
+            seq: appended.seq,
+            crc: appended.crc,
+        })
+    }
+
+    /// Deletes a shard; `false` if it was not stored here.
+    pub async fn delete_shard(&self, key: ShardKey) -> Result<bool, StorageError> {
+        let entry = match self.reader.entry(&key) {
+            Ok(entry) => entry,
+            Err(StorageError::NotFound(_)) => return Ok(false),
+            Err(e) => return Err(e),
+        };
+        let writer = self.writer(entry.volume)?;
+        match writer.send(DeleteShard { key }).await.map_err(stopped)?? {
+            Some(appended) => {
+                self.wait_durable(appended.seq).await?;
+                Ok(true)
+            }
+            None => Ok(false),
+        }
+    }
+
+    async fn wait_durable(&self, seq: u64) -> Result<(), StorageError> {
+        if self.fsync.ack_waits_for_sync() {
+            self.syncer
+                .send(WaitDurable { seq })
+                .await
+                .map_err(stopped)??;
+        }
+        Ok(())
+    }
+
+    /// Where a shard is (length, CRC), or `NotFound`.
+    pub async fn shard_entry(&self, key: ShardKey) -> Result<ShardEntry, StorageError> {
+        let reader = self.reader.clone();
+        actix_web::rt::task::spawn_blocking(move || reader.entry(&key))
+            .await
+            .map_err(|_| StorageError::Stopped)?
+    }
+
+    /// Streams `range` of a shard (all of it if `None`), checking every
+    /// fragment; corrupt bytes end the stream with `Corrupt`. Answers the
+    /// number of bytes the stream will carry, and the stream.
+    pub async fn read_shard(
+        &self,
+        key: ShardKey,
+        range: Option<Range<u64>>,
+    ) -> Result<
+        (
+            u64,
+            impl Stream<Item = Result<Bytes, StorageError>> + Send + 'static,
+        ),
+        StorageError,
+    > {
+        let reader = self.reader.clone();
+        let read = actix_web::rt::task::spawn_blocking(move || reader.read(key, range))
+            .await
+            .map_err(|_| StorageError::Stopped)??;
+        let len = read.remaining();
+        // One blocking task reads ahead while the caller sends what it has:
+        // at most one piece waits in the channel; a caller that goes away
+        // ends the read.
+        let (tx, mut rx) = tokio::sync::mpsc::channel(1);
+        actix_web::rt::task::spawn_blocking(move || {
+            for piece in read {
+                if tx.blocking_send(piece).is_err() {
+                    break;
+                }
+            }
+        });
+        let pieces = futures::stream::poll_fn(move |cx| rx.poll_recv(cx));
+        Ok((len, pieces))
+    }
+
+    /// Reads a whole range into memory (small shards, tests).
+    pub async fn read_shard_to_vec(
+        &self,
+        key: ShardKey,
+        range: Option<Range<u64>>,
+    ) -> Result<Vec<u8>, StorageError> {
+        let mut stream = Box::pin(self.read_shard(key, range).await?.1);
+        let mut out = Vec::new();
+        while let Some(piece) = stream.next().await {
+            out.extend_from_slice(&piece?);
+        }
+        Ok(out)
+    }
+
+    /// Waits until everything appended so far is durable.
+    pub async fn sync_now(&self) -> Result<u64, StorageError> {
+        let seq = self.state.appended();
+        self.syncer
+            .send(WaitDurable { seq })
+            .await
+            .map_err(stopped)??;
+        Ok(seq)
+    }
+
+    /// Compacts every sparse sealed segment of every volume now, and drives
+    /// the syncs that make the copies and the index moves durable, until the
+    /// emptied segments are deleted.
+    pub async fn compact_all(&self) -> Result<CompactionReport, StorageError> {
+        // Compaction only touches what the persisted checkpoint has passed.
+        self.sync_now().await?;
+        let mut total = CompactionReport::default();
+        for w in self.writers.iter() {
+            let r = w
+                .send(Compact {
+                    max_segments: usize::MAX,
+                })
+                .await
+                .map_err(stopped)??;
+            total.segments_compacted += r.segments_compacted;
+            total.shards_moved += r.shards_moved;
+            total.bytes_moved += r.bytes_moved;
+        }
+        // Copies durable → index moved → that durable → segments deleted.
+        for _ in 0..4 {
+            self.sync_now().await?;
+            let mut waiting = 0;
+            for w in self.writers.iter() {
+                waiting += w.send(ReleaseSynced).await.map_err(stopped)??;
+            }
+            if waiting == 0 {
+                break;
+            }
+        }
+        Ok(total)
+    }
+}
+
+/// Runs `f` on a blocking thread (fjall reads stay off the async threads).
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, StorageError> + Send + 'static,
+) -> Result<T, StorageError> {
+    actix_web::rt::task::spawn_blocking(f)
+        .await
+        .map_err(|_| StorageError::Stopped)?
+}
+
+/// Shard inventory and scrub.
+impl StorageNode {
+    /// What this node holds under each of `keys`, in their order.
+    pub async fn stat_shards(&self, keys: Vec<ShardKey>) -> Result<Vec<ShardState>, StorageError> {
+        let index = self.reader.index().clone();
+        blocking(move || index.stat(&keys)).await
+    }
+
+    /// This node's shard keys in key order strictly after `after` (from
+    /// the first if `None`), at most `limit`; fewer means the end.
+    pub async fn list_shards(
+        &self,
+        after: Option<ShardKey>,
+        limit: usize,
+    ) -> Result<Vec<ShardKey>, StorageError> {
+        let index = self.reader.index().clone();
+        blocking(move || index.list(after.as_ref(), limit)).await
+    }
+
+    /// Shards marked corrupt, in key order strictly after `after`, at
+    /// most `limit` (for repair; [`StorageNode::stat_shards`] says whether
+    /// a mark still applies).
+    pub async fn corrupt_shards(
+        &self,
+        after: Option<ShardKey>,
+        limit: usize,
+    ) -> Result<Vec<ShardKey>, StorageError> {
+        let index = self.reader.index().clone();
+        blocking(move || index.corrupt_keys(after.as_ref(), limit)).await
+    }
+
+    /// The scrubber's last completed pass, if any (kept across restarts).
+    pub async fn last_scrub(&self) -> Result<Option<ScrubRecord>, StorageError> {
+        let index = self.reader.index().clone();
+        blocking(move || index.scrub_record()).await
+    }
+
+    /// Starts this node's scrubber on a thread of its own (stopped first
+    /// by [`StorageNode::shutdown`]); `false` if one already runs. Must
+    /// run inside an actix `System`.
+    pub fn start_scrubber(&self, cfg: ScrubConfig) -> bool {
+        let mut started = false;
+        self.scrubber.get_or_init(|| {
+            started = true;
+            let arbiter = Arbiter::new();
+            let reader = self.reader.clone();
+            let addr =
+                Scrubber::start_in_arbiter(&arbiter.handle(), move |_| Scrubber::new(reader, cfg));
+            self.arbiters
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .insert(0, arbiter);
+            addr
+        });
+        started
+    }
+
+    /// Runs a full scrub pass (after the one in progress, if any) and
+    /// answers what it found. Without a scrubber, starts one that only
+    /// runs passes asked for, unthrottled.
+    pub async fn scrub_now(&self) -> Result<ScrubReport, StorageError> {
+        self.start_scrubber(ScrubConfig::MANUAL);
+        let addr = self.scrubber.get().ok_or(StorageError::Stopped)?;
+        addr.send(ScrubNow).await.map_err(stopped)?
+    }
+}
+
+impl StorageNode {
+    /// Syncs, stops the writers and then the syncer, and waits for their threads,
+    /// so the data directory can be opened again (by a restart or a test).
+    pub async fn shutdown(self) -> Result<(), StorageError> {
+        let synced = self.sync_now().await;
+        let arbiters =
+            std::mem::take(&mut *self.arbiters.lock().unwrap_or_else(|e| e.into_inner()));
+        drop(self);
+        actix_web::rt::task::spawn_blocking(move || {
+            for arbiter in arbiters {
+                arbiter.stop();
+                let _ = arbiter.join();
+            }
+        })
+        .await
+        .map_err(|_| StorageError::Stopped)?;
+        synced.map(|_| ())
+    }
+}

@@ -1,0 +1,8 @@
+//! Operating a cluster: the admin service (status, layout changes, keys,
+//! buckets), the admin HTTP API that serves it behind a bearer token, and
+//! `predastore admin`, the command-line client of that API.
+
+pub mod api;
+pub mod cli;
+pub mod service;
+mod table;

@@ -1,0 +1,26 @@
+//! The S3 front end's object service: everything about an object's life
+//! that is not HTTP. Handlers in `api` parse a request, call the
+//! [`ObjectService`], and render its answer; repair, rebalance and orphan
+//! collection use the same service without HTTP.
+//!
+//! - [`coordinator`] moves object data: erasure-coded shards written to and
+//!   read from the storage nodes the Ring actor places them on.
+//! - [`service`] ties data to metadata: writes data, commits the record
+//!   through the Consensus actor, and drops the data a commit replaced.
+//!
+//! It is a plain value shared by the HTTP workers, not a mailbox: each
+//! request's work is its own future, and the actors it drives (Consensus,
+//! WAL writers, syncer, Pool) serialize the state.
+
+pub(crate) mod coordinator;
+pub(crate) mod erasure;
+mod error;
+mod heal_report;
+pub mod service;
+
+pub use coordinator::{DegradedHook, CoordinatorError, ObjectCoordinator, ShardSet, WriteError};
+pub use error::ObjectError;
+pub use heal_report::HealReports;
+pub use service::{
+    NewObject, ObjectDigests, ObjectLimits, ObjectMeta, ObjectService, MAX_PART_BYTES,
+};

@@ -1,0 +1,160 @@
+//! What happens to data after its commit: the fence that settles a commit
+//! whose outcome was lost, and the drop task that deletes replaced and
+//! deleted versions' data once the grace period has passed.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix::Addr;
+
+use super::{now_ms, DataOwner, ObjectService};
+use crate::actors::consensus::{Consensus, Read, Submit};
+use crate::object::coordinator::ShardSet;
+use crate::object::error::ObjectError;
+use crate::metrics;
+use crate::storage::meta::{MetaOp, MetaOutcome, MetaRead, MetaReadResult, OpId};
+
+/// How often the drop task looks for due drops.
+const DROP_EVERY: Duration = Duration::from_secs(1);
+/// Drop-list entries handled per look.
+const DROPS_PER_ROUND: usize = 64;
+/// How often an unsettled op is fenced again while no leader answers.
+const FENCE_RETRY: Duration = Duration::from_secs(1);
+
+/// Whether the metadata still points to the data of `object_id` (the
+/// object's current version and, for a part, the upload's part); `None`
+/// if it could not be read.
+async fn still_referenced(
+    consensus: &Addr<Consensus>,
+    owner: &DataOwner,
+    object_id: u128,
+) -> Option<bool> {
+    let (bucket, key) = match owner {
+        DataOwner::Object { bucket, key } | DataOwner::Part { bucket, key, .. } => (bucket, key),
+    };
+    let object = MetaRead::Object {
+        bucket: bucket.clone(),
+        key: key.clone(),
+    };
+    let MetaReadResult::Object(record) = consensus.send(Read(object)).await.ok()?.ok()? else {
+        return None;
+    };
+    if record.is_some_and(|r| r.shard_sets().iter().any(|s| s.object_id == object_id)) {
+        return Some(true);
+    }
+    let DataOwner::Part {
+        upload_id, part, ..
+    } = owner
+    else {
+        return Some(false);
+    };
+    let parts = MetaRead::Parts {
+        upload_id: upload_id.clone(),
+        part_number_marker: part.saturating_sub(1),
+        max_parts: 1,
+    };
+    let MetaReadResult::Parts(page) = consensus.send(Read(parts)).await.ok()?.ok()? else {
+        return None;
+    };
+    Some(page.parts.iter().any(|p| p.object_id == object_id))
+}
+
+impl ObjectService {
+    /// Fences op `id` until a leader answers, then drops `new` unless the
+    /// op had applied. "Not applied" from the fence can also mean "applied
+    /// so long ago that its id is forgotten" (no leader for minutes): data
+    /// is deleted only if `owner`'s record does not point to it either.
+    pub(super) fn settle_later(&self, id: OpId, owner: DataOwner, new: Vec<ShardSet>) {
+        let consensus = self.consensus.clone();
+        let data = self.data.clone();
+        actix::spawn(async move {
+            loop {
+                let fence = consensus.send(Submit(MetaOp::Fence { op: id })).await;
+                match fence {
+                    Ok(Ok(Ok(MetaOutcome::Fenced { applied }))) => {
+                        let kept = matches!(applied, Some(Ok(())));
+                        if !kept {
+                            for set in &new {
+                                let referenced = loop {
+                                    match still_referenced(&consensus, &owner, set.object_id).await
+                                    {
+                                        Some(r) => break r,
+                                        None => tokio::time::sleep(FENCE_RETRY).await,
+                                    }
+                                };
+                                if !referenced {
+                                    data.delete(set).await;
+                                }
+                            }
+                        }
+                        tracing::info!(op = %format!("{id:032x}"), applied = kept, "unknown metadata commit settled");
+                        return;
+                    }
+                    Ok(Ok(other)) => {
+                        tracing::error!(op = %format!("{id:032x}"), answer = ?other, "unexpected answer to a fence; keeping its data");
+                        return;
+                    }
+                    Ok(Err(_)) => tokio::time::sleep(FENCE_RETRY).await,
+                    Err(_) => return,
+                }
+            }
+        });
+    }
+
+    /// Starts the drop task: every [`DROP_EVERY`] it deletes the data of
+    /// drop-list entries older than the grace period and forgets them.
+    /// Every gateway runs one; deletes are idempotent.
+    pub fn start_drops(self: &Arc<Self>) {
+        let service = Arc::downgrade(self);
+        actix::spawn(async move {
+            loop {
+                tokio::time::sleep(DROP_EVERY).await;
+                let Some(service) = service.upgrade() else {
+                    return;
+                };
+                if let Err(e) = service.drop_due().await {
+                    tracing::debug!(error = %e, "drop round failed; trying again");
+                }
+            }
+        });
+    }
+
+    /// One round of the drop task; how many entries it settled.
+    pub async fn drop_due(&self) -> Result<usize, ObjectError> {
+        let grace = u64::try_from(self.limits.drop_grace.as_millis()).unwrap_or(u64::MAX);
+        let after = self.drop_cursor.lock().ok().and_then(|c| c.clone());
+        let read = MetaRead::DueDrops {
+            after,
+            before_ms: now_ms().saturating_sub(grace),
+            limit: DROPS_PER_ROUND,
+        };
+        let MetaReadResult::Drops(due) = self.read(read).await? else {
+            return Err(ObjectError::Internal(
+                "unexpected answer to a drop-list read",
+            ));
+        };
+        // A short page is the end of the list: start over next round.
+        let next = (due.len() == DROPS_PER_ROUND)
+            .then(|| due.last().map(|d| d.key.clone()))
+            .flatten();
+        if let Ok(mut cursor) = self.drop_cursor.lock() {
+            *cursor = next;
+        }
+        let mut done = Vec::new();
+        for drop in due {
+            let mut all = true;
+            for set in &drop.sets {
+                all &= self.data.delete(set).await;
+            }
+            if all {
+                done.push(drop.key);
+            }
+        }
+        let n = done.len();
+        if n > 0 {
+            self.submit(MetaOp::ForgetDrops { keys: done }).await?;
+            metrics::DATA_DROPPED.inc_by(n as u64);
+        }
+        Ok(n)
+    }
+}

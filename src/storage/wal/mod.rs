@@ -1,0 +1,12 @@
+//! The write-ahead log's on-disk side: segment files of CRC32C-checked
+//! records, one volume per directory, appends, reads, recovery of a torn
+//! tail and compaction. The WAL writer actor (`actors/wal/`) drives it;
+//! nothing here uses actix.
+
+pub(crate) mod aligned;
+pub(crate) mod durability;
+pub(crate) mod reader;
+pub mod record;
+pub mod segment;
+pub(crate) mod shard_write;
+pub(crate) mod volume;

@@ -1,0 +1,786 @@
+//! One volume (a directory, normally one disk): its WAL and its writer state.
+//!
+//! A `Volume` is owned by exactly one thread (the volume's WAL writer actor),
+//! so appends are ordered and never interleave. A shard write reserves every
+//! record it needs up front, contiguously, writes the headers at once, then
+//! fills the payload as chunks arrive: another shard's write can proceed in
+//! between, but the bytes of two shards never mix. The volume never calls
+//! fsync; it publishes finished appends to the node's [`SyncState`].
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::fs::{self, File};
+use std::os::unix::fs::FileExt;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use super::durability::SyncState;
+use crate::storage::index::{Extent, Position, ShardEntry, ShardIndex, VolumeId};
+use super::reader::read_extent_range;
+use super::record::{
+    max_payload_in, record_disk_size, Padding, RecordHeader, RecordKind, ALIGN, HEADER_LEN,
+};
+use super::segment::{
+    create_segment, list_segments, open_direct, open_segment, scan_segment, segment_path, wal_dir,
+    SegmentFiles, SegmentId, SEGMENT_HEADER_LEN,
+};
+use crate::storage::shard_key::ShardKey;
+use super::shard_write::{Abandoned, PlannedExtent, ShardWrite, WriteId, DIRECT_MIN_BYTES};
+use crate::storage::error::StorageError;
+use crate::metrics;
+
+/// Sizes and thresholds of a volume's log.
+#[derive(Clone, Copy, Debug)]
+pub struct VolumeConfig {
+    /// Size every segment file is preallocated to; no segment grows past it.
+    pub segment_bytes: u64,
+    /// Payload bytes per CRC-checked fragment.
+    pub fragment_bytes: u32,
+    /// A sealed segment whose live bytes fall below this fraction of its
+    /// size is compacted.
+    pub compact_below: f64,
+    /// Largest shard accepted; a larger declared length is refused before
+    /// any space is reserved.
+    pub max_shard_bytes: u64,
+}
+
+impl VolumeConfig {
+    /// The smallest segment that holds a header and one record of a full
+    /// fragment.
+    pub fn min_segment_bytes(fragment_bytes: u32) -> u64 {
+        let frag = u64::from(fragment_bytes);
+        SEGMENT_HEADER_LEN + record_disk_size(frag, fragment_bytes, Padding::NONE) + 2 * ALIGN
+    }
+}
+
+/// A finished append.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Appended {
+    /// Node-wide sequence number; durable once the syncer's synced number
+    /// reaches it.
+    pub seq: u64,
+    /// CRC32C of the whole shard (0 for a delete).
+    pub crc: u32,
+}
+
+struct ActiveSegment {
+    id: SegmentId,
+    file: Arc<File>,
+    direct: Option<Arc<File>>,
+    end: u64,
+}
+
+/// What one compaction pass did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CompactionReport {
+    /// Segments whose live records were copied forward.
+    pub segments_compacted: u64,
+    /// Shards copied.
+    pub shards_moved: u64,
+    /// Payload bytes copied.
+    pub bytes_moved: u64,
+}
+
+/// A volume's WAL, owned by its writer.
+pub struct Volume {
+    id: VolumeId,
+    dir: PathBuf,
+    cfg: VolumeConfig,
+    index: ShardIndex,
+    files: Arc<SegmentFiles>,
+    sync: Arc<SyncState>,
+    active: ActiveSegment,
+    writes: HashMap<WriteId, Position>,
+    next_write: WriteId,
+    open_starts: BTreeMap<Position, usize>,
+    segments: BTreeSet<SegmentId>,
+    live: HashMap<SegmentId, u64>,
+    /// Compaction copies waiting to be durable before the index points at them.
+    swaps: Vec<PendingSwap>,
+    /// Compacted segments on their way to deletion.
+    releasing: Vec<(SegmentId, Release)>,
+    /// Segments compaction could not empty (a corrupt shard): left alone.
+    uncopyable: HashSet<SegmentId>,
+    abandoned: Abandoned,
+}
+
+/// A compaction copy of `key`: the index moves from `old` to `new` once
+/// the copy (append `seq`) is durable, never before.
+struct PendingSwap {
+    key: ShardKey,
+    old: ShardEntry,
+    new: ShardEntry,
+    seq: u64,
+}
+
+/// Where a compacted segment is on its way to deletion.
+#[derive(Clone, Copy, Debug)]
+enum Release {
+    /// Its records were copied; the copies are durable once `synced` reaches this.
+    Copied(u64),
+    /// The index points at the copies; that is durable once `synced` reaches this.
+    Swapped(u64),
+}
+
+impl Volume {
+    /// Opens a volume directory, recovering its log: records after the
+    /// index checkpoint are re-checked and re-indexed, a torn or corrupt
+    /// tail is truncated, and appends continue in a fresh segment.
+    pub fn open(
+        id: VolumeId,
+        dir: &Path,
+        cfg: VolumeConfig,
+        index: ShardIndex,
+        files: Arc<SegmentFiles>,
+        sync: Arc<SyncState>,
+    ) -> Result<Self, StorageError> {
+        fs::create_dir_all(wal_dir(dir))?;
+        let ids = list_segments(dir)?;
+        let checkpoint = index.checkpoint(id)?.unwrap_or(Position {
+            segment: 0,
+            offset: 0,
+        });
+        let mut recovery = Recovery {
+            id,
+            index: &index,
+            assembling: HashMap::new(),
+            confirmed: HashSet::new(),
+        };
+        let mut segments = BTreeSet::new();
+        for &seg in &ids {
+            let file = open_segment(dir, seg)?;
+            if seg >= checkpoint.segment {
+                let from = if seg == checkpoint.segment {
+                    checkpoint.offset
+                } else {
+                    0
+                };
+                let scan = scan_segment(&file, seg, from)?;
+                for rec in &scan.records {
+                    recovery.apply(seg, rec)?;
+                }
+                if !scan.has_header {
+                    if index.extents_in(id, seg)?.is_empty() {
+                        // Not even a segment header: a file created just before a crash.
+                        drop(file);
+                        fs::remove_file(segment_path(dir, seg))?;
+                        continue;
+                    }
+                    // Damaged, but the index points into it: keep every byte;
+                    // reads report what is corrupt.
+                    tracing::error!(volume = id, segment = seg, "segment header is damaged");
+                } else if scan.valid_end < file.metadata()?.len() {
+                    tracing::info!(
+                        volume = id,
+                        segment = seg,
+                        at = scan.valid_end,
+                        "truncating WAL tail"
+                    );
+                    file.set_len(scan.valid_end)?;
+                    file.sync_all()?;
+                }
+            }
+            files.insert(id, seg, Arc::new(file));
+            segments.insert(seg);
+        }
+        recovery.drop_unconfirmed(checkpoint)?;
+
+        let next = ids.last().map_or(1, |last| last + 1);
+        let file = Arc::new(create_segment(dir, next, cfg.segment_bytes)?);
+        files.insert(id, next, file.clone());
+        segments.insert(next);
+        let start = Position {
+            segment: next,
+            offset: SEGMENT_HEADER_LEN,
+        };
+        index.set_checkpoints(&[(id, start)])?;
+        index.persist(true)?;
+        sync.seed_checkpoint(id, start);
+
+        let mut live: HashMap<SegmentId, u64> = HashMap::new();
+        for owner in index.extents_from(
+            id,
+            Position {
+                segment: 0,
+                offset: 0,
+            },
+        )? {
+            *live.entry(owner.at.segment).or_default() += owner.disk_size;
+        }
+        metrics::WAL_SEGMENTS_LIVE.add(segments.len() as i64);
+        let mut volume = Self {
+            id,
+            dir: dir.to_path_buf(),
+            cfg,
+            index,
+            files,
+            sync,
+            active: ActiveSegment {
+                id: next,
+                file,
+                direct: open_direct(dir, next).map(Arc::new),
+                end: SEGMENT_HEADER_LEN,
+            },
+            writes: HashMap::new(),
+            next_write: 1,
+            open_starts: BTreeMap::new(),
+            segments,
+            live,
+            swaps: Vec::new(),
+            releasing: Vec::new(),
+            uncopyable: HashSet::new(),
+            abandoned: Abandoned::default(),
+        };
+        // Sealed segments without a live record (all deleted or torn) can go
+        // now: the checkpoint just persisted is past all of them.
+        let empty: Vec<SegmentId> = volume
+            .segments
+            .iter()
+            .copied()
+            .filter(|s| *s < next && volume.live.get(s).copied().unwrap_or(0) == 0)
+            .collect();
+        for seg in empty {
+            volume.unlink(seg)?;
+        }
+        Ok(volume)
+    }
+
+    /// This volume's number.
+    pub fn id(&self) -> VolumeId {
+        self.id
+    }
+
+    /// Segment files currently on disk.
+    pub fn segment_count(&self) -> usize {
+        self.segments.len()
+    }
+
+    /// Reserves the records for a shard of `len` bytes and writes their
+    /// headers. The caller writes the payload into the returned
+    /// [`ShardWrite`] and hands it back to [`Volume::finish_shard`].
+    pub fn begin_shard(&mut self, key: ShardKey, len: u64) -> Result<ShardWrite, StorageError> {
+        self.reap_abandoned();
+        if self.sync.has_failed() {
+            return Err(StorageError::SyncFailed);
+        }
+        if len > self.cfg.max_shard_bytes {
+            return Err(StorageError::TooLarge {
+                len,
+                max: self.cfg.max_shard_bytes,
+            });
+        }
+        let frag = self.cfg.fragment_bytes;
+        let aligned = len >= DIRECT_MIN_BYTES;
+        let mut extents = Vec::new();
+        let mut offset = 0u64;
+        let mut fresh_segment = false;
+        loop {
+            let left = len - offset;
+            let start = self.active.end;
+            let space = self.cfg.segment_bytes - start;
+            let layout = |take: u64| {
+                let h = RecordHeader::extent(key, len, offset, take, frag);
+                if aligned {
+                    h.aligned_at(start)
+                } else {
+                    h
+                }
+            };
+            let fit = max_payload_in(space, frag, aligned);
+            let header = if layout(left).disk_size() <= space {
+                layout(left)
+            } else if fit >= u64::from(frag) || (fresh_segment && fit > 0) {
+                layout(fit.min(left))
+            } else if !fresh_segment {
+                self.roll_over()?;
+                fresh_segment = true;
+                continue;
+            } else {
+                return Err(std::io::Error::other("segment too small for one fragment").into());
+            };
+            fresh_segment = false;
+            let at = self.reserve(&header)?;
+            let direct = self.active.direct.clone().filter(|_| aligned);
+            extents.push(PlannedExtent::new(
+                at,
+                header,
+                self.active.file.clone(),
+                direct,
+            ));
+            offset += header.extent_len;
+            if offset == len {
+                break;
+            }
+        }
+        let start = extents[0].extent.at;
+        *self.open_starts.entry(start).or_default() += 1;
+        let id = self.next_write;
+        self.next_write += 1;
+        self.writes.insert(id, start);
+        Ok(ShardWrite::new(
+            id,
+            key,
+            len,
+            frag,
+            extents,
+            self.abandoned.clone(),
+        ))
+    }
+
+    /// Completes a shard write: CRC tables, index entry, publication.
+    pub fn finish_shard(&mut self, w: ShardWrite) -> Result<Appended, StorageError> {
+        let entry = self.complete(w)?;
+        let key = entry.0;
+        self.index_put(&key, &entry.1)?;
+        self.publish(&entry.1, entry.2)
+    }
+
+    /// Checks a write is whole and writes its CRC tables; the entry that
+    /// will point at it and the files it touched.
+    fn complete(
+        &mut self,
+        mut w: ShardWrite,
+    ) -> Result<(ShardKey, ShardEntry, Vec<Arc<File>>), StorageError> {
+        w.settled = true;
+        if !self.take_write(w.id) {
+            return Err(StorageError::UnknownWrite(w.id));
+        }
+        self.sync.update_frontier(self.id, self.frontier());
+        if w.written != w.len {
+            return Err(StorageError::LengthMismatch {
+                expected: w.len,
+                got: w.written,
+            });
+        }
+        for e in &w.extents {
+            let table: Vec<u8> = e.crcs.iter().flat_map(|c| c.to_le_bytes()).collect();
+            e.file
+                .write_all_at(&table, e.extent.at.offset + HEADER_LEN)?;
+        }
+        let entry = ShardEntry {
+            volume: self.id,
+            len: w.len,
+            crc: w.crc,
+            fragment_bytes: self.cfg.fragment_bytes,
+            extents: w.extents.iter().map(|e| e.extent).collect(),
+        };
+        let files = w.extents.iter().map(|e| e.file.clone()).collect();
+        Ok((w.key, entry, files))
+    }
+
+    /// Publishes a completed shard's records to the syncer.
+    fn publish(
+        &mut self,
+        entry: &ShardEntry,
+        files: Vec<Arc<File>>,
+    ) -> Result<Appended, StorageError> {
+        let n = entry.extents.len();
+        for (e, f) in entry.extents.iter().zip(&files).take(n - 1) {
+            self.sync.mark_dirty(self.id, e.at.segment, f);
+        }
+        let seq = self.sync.publish(
+            self.id,
+            entry.extents[n - 1].at.segment,
+            &files[n - 1],
+            self.frontier(),
+            entry.len,
+        )?;
+        metrics::WAL_APPENDED_BYTES.inc_by(entry.len);
+        metrics::WAL_RECORDS.inc_by(n as u64);
+        Ok(Appended {
+            seq,
+            crc: entry.crc,
+        })
+    }
+
+    /// Gives up a shard write; its reserved records stay behind as dead
+    /// space that recovery skips and compaction reclaims.
+    pub fn abort_shard(&mut self, id: WriteId) {
+        if self.take_write(id) {
+            self.sync.update_frontier(self.id, self.frontier());
+        }
+    }
+
+    /// Aborts the writes whose callers dropped them.
+    fn reap_abandoned(&mut self) {
+        for id in self.abandoned.take() {
+            self.abort_shard(id);
+        }
+    }
+
+    /// Writes a tombstone for `key` and forgets its extents. `None` if the
+    /// shard was not stored on this volume.
+    pub fn delete_shard(&mut self, key: ShardKey) -> Result<Option<Appended>, StorageError> {
+        self.reap_abandoned();
+        if self.sync.has_failed() {
+            return Err(StorageError::SyncFailed);
+        }
+        let Some(entry) = self.index.get(&key)?.filter(|e| e.volume == self.id) else {
+            return Ok(None);
+        };
+        let header = RecordHeader::tombstone(key, self.cfg.fragment_bytes);
+        if header.disk_size() > self.cfg.segment_bytes - self.active.end {
+            self.roll_over()?;
+        }
+        self.reserve(&header)?;
+        self.index.remove(&key, &entry)?;
+        self.forget_live(&entry);
+        let seq = self.sync.publish(
+            self.id,
+            self.active.id,
+            &self.active.file,
+            self.frontier(),
+            0,
+        )?;
+        metrics::WAL_RECORDS.inc();
+        Ok(Some(Appended { seq, crc: 0 }))
+    }
+
+    /// Copies the live records of sparse sealed segments forward, at most
+    /// `max_segments` of them. Only segments before the last persisted
+    /// checkpoint qualify (recovery never rescans them). The index moves to
+    /// the copies once they are durable, and the segment is deleted once
+    /// that move is durable too: see [`Volume::release_synced`].
+    pub fn compact(&mut self, max_segments: usize) -> Result<CompactionReport, StorageError> {
+        self.reap_abandoned();
+        let Some(durable) = self.sync.persisted_checkpoint(self.id) else {
+            return Ok(CompactionReport::default());
+        };
+        let busy: HashSet<SegmentId> = self.releasing.iter().map(|(s, _)| *s).collect();
+        let threshold = (self.cfg.segment_bytes as f64 * self.cfg.compact_below) as u64;
+        let victims: Vec<SegmentId> = self
+            .segments
+            .iter()
+            .copied()
+            .filter(|s| *s < durable.segment && *s < self.active.id)
+            .filter(|s| !busy.contains(s) && !self.uncopyable.contains(s))
+            .filter(|s| self.live.get(s).copied().unwrap_or(0) < threshold)
+            .take(max_segments)
+            .collect();
+        let mut report = CompactionReport::default();
+        for seg in victims {
+            let mut keys: Vec<ShardKey> = self
+                .index
+                .extents_in(self.id, seg)?
+                .into_iter()
+                .map(|o| o.key)
+                .collect();
+            keys.dedup();
+            let mut copied_all = true;
+            for key in keys {
+                match self.copy_forward(key, seg) {
+                    Ok(moved) => {
+                        report.shards_moved += u64::from(moved > 0);
+                        report.bytes_moved += moved;
+                    }
+                    Err(e @ StorageError::Corrupt { .. }) => {
+                        // Keep the segment: the damaged shard is repaired
+                        // from its other shards, not by losing it here.
+                        tracing::warn!(volume = self.id, segment = seg, error = %e, "compaction found corrupt shard");
+                        copied_all = false;
+                    }
+                    Err(e) => return Err(e),
+                }
+            }
+            if copied_all {
+                self.releasing
+                    .push((seg, Release::Copied(self.sync.appended())));
+                report.segments_compacted += 1;
+            } else {
+                self.uncopyable.insert(seg);
+            }
+        }
+        Ok(report)
+    }
+
+    /// Moves the index to compaction copies that are now durable, and
+    /// deletes compacted segments once that move is durable. Answers how
+    /// many segments are still on their way.
+    pub fn release_synced(&mut self) -> Result<usize, StorageError> {
+        self.reap_abandoned();
+        let synced = self.sync.synced();
+        let (ready, waiting): (Vec<_>, Vec<_>) = std::mem::take(&mut self.swaps)
+            .into_iter()
+            .partition(|swap| swap.seq <= synced);
+        self.swaps = waiting;
+        for swap in ready {
+            // Unless the shard was deleted or replaced meanwhile.
+            if self.index.get(&swap.key)?.as_ref() == Some(&swap.old) {
+                self.index_put(&swap.key, &swap.new)?;
+            }
+        }
+        let mut marker = None;
+        let mut still = Vec::new();
+        for (seg, stage) in std::mem::take(&mut self.releasing) {
+            match stage {
+                Release::Copied(seq) if seq <= synced => {
+                    if self.live.get(&seg).copied().unwrap_or(0) > 0 {
+                        // Something could not move; compaction may try again.
+                        continue;
+                    }
+                    let marker = match marker {
+                        Some(m) => m,
+                        None => {
+                            // An append-less publication whose sync also
+                            // persists the index moves made above.
+                            let m = self.sync.publish(
+                                self.id,
+                                self.active.id,
+                                &self.active.file,
+                                self.frontier(),
+                                0,
+                            )?;
+                            marker = Some(m);
+                            m
+                        }
+                    };
+                    still.push((seg, Release::Swapped(marker)));
+                }
+                Release::Swapped(seq) if seq <= synced => {
+                    self.unlink(seg)?;
+                    metrics::WAL_SEGMENTS_RECLAIMED.inc();
+                }
+                other => still.push((seg, other)),
+            }
+        }
+        self.releasing = still;
+        Ok(self.releasing.len())
+    }
+
+    /// Bytes appended on this node and not yet taken by a sync.
+    pub fn pending_sync_bytes(&self) -> u64 {
+        self.sync.pending_bytes()
+    }
+
+    /// Segments compacted and waiting for a sync before deletion.
+    pub fn segments_awaiting_release(&self) -> usize {
+        self.releasing.len()
+    }
+
+    fn copy_forward(&mut self, key: ShardKey, seg: SegmentId) -> Result<u64, StorageError> {
+        let Some(entry) = self.index.get(&key)?.filter(|e| e.volume == self.id) else {
+            return Ok(0);
+        };
+        if !entry.extents.iter().any(|e| e.at.segment == seg) {
+            return Ok(0);
+        }
+        let mut write = self.begin_shard(key, entry.len)?;
+        if let Err(e) = self.copy_payload(&mut write, key, &entry) {
+            self.abort_shard(write.id());
+            self.index.note_read_error(&key, &entry, &e);
+            return Err(e);
+        }
+        let (_, new, files) = self.complete(write)?;
+        let seq = self.publish(&new, files)?.seq;
+        self.swaps.push(PendingSwap {
+            key,
+            old: entry.clone(),
+            new,
+            seq,
+        });
+        Ok(entry.len)
+    }
+
+    fn copy_payload(
+        &self,
+        write: &mut ShardWrite,
+        key: ShardKey,
+        entry: &ShardEntry,
+    ) -> Result<(), StorageError> {
+        let step = u64::from(self.cfg.fragment_bytes) * 16;
+        for e in &entry.extents {
+            let file = self
+                .files
+                .get(self.id, e.at.segment)
+                .ok_or(StorageError::NotFound(key))?;
+            let mut pos = 0;
+            while pos < e.len {
+                let end = (pos + step).min(e.len);
+                let piece = read_extent_range(&file, &key, e, entry.fragment_bytes, pos..end)?;
+                write.write(&piece)?;
+                pos = end;
+            }
+        }
+        Ok(())
+    }
+
+    fn index_put(&mut self, key: &ShardKey, entry: &ShardEntry) -> Result<(), StorageError> {
+        let replaced = self.index.get(key)?;
+        self.index.put(key, entry, replaced.as_ref())?;
+        if let Some(old) = replaced.filter(|o| o.volume == self.id) {
+            self.forget_live(&old);
+        }
+        for e in &entry.extents {
+            *self.live.entry(e.at.segment).or_default() += e.disk_size;
+        }
+        Ok(())
+    }
+
+    fn forget_live(&mut self, entry: &ShardEntry) {
+        for e in &entry.extents {
+            if let Some(live) = self.live.get_mut(&e.at.segment) {
+                *live = live.saturating_sub(e.disk_size);
+            }
+        }
+    }
+
+    /// Forgets a write in progress; `false` if there was none.
+    fn take_write(&mut self, id: WriteId) -> bool {
+        let Some(start) = self.writes.remove(&id) else {
+            return false;
+        };
+        if let Some(n) = self.open_starts.get_mut(&start) {
+            *n -= 1;
+            if *n == 0 {
+                self.open_starts.remove(&start);
+            }
+        }
+        true
+    }
+
+    /// The position before which every record is complete.
+    fn frontier(&self) -> Position {
+        self.open_starts.keys().next().copied().unwrap_or(Position {
+            segment: self.active.id,
+            offset: self.active.end,
+        })
+    }
+
+    /// Writes a record header at the end of the active segment.
+    fn reserve(&mut self, header: &RecordHeader) -> Result<Position, StorageError> {
+        let at = Position {
+            segment: self.active.id,
+            offset: self.active.end,
+        };
+        self.active.file.write_all_at(&header.encode(), at.offset)?;
+        self.active.end += header.disk_size();
+        // The header must be durable before any later record is acknowledged,
+        // or recovery could not step over this record.
+        self.sync.mark_dirty(self.id, at.segment, &self.active.file);
+        Ok(at)
+    }
+
+    fn roll_over(&mut self) -> Result<(), StorageError> {
+        let next = self.active.id + 1;
+        let file = Arc::new(create_segment(&self.dir, next, self.cfg.segment_bytes)?);
+        self.files.insert(self.id, next, file.clone());
+        self.segments.insert(next);
+        metrics::WAL_SEGMENTS_LIVE.inc();
+        self.active = ActiveSegment {
+            id: next,
+            file,
+            direct: open_direct(&self.dir, next).map(Arc::new),
+            end: SEGMENT_HEADER_LEN,
+        };
+        Ok(())
+    }
+
+    fn unlink(&mut self, seg: SegmentId) -> Result<(), StorageError> {
+        self.files.remove(self.id, seg);
+        for owner in self.index.extents_in(self.id, seg)? {
+            // Stale reverse-map entries only: live ones were copied forward.
+            self.index.remove_extent(self.id, owner.at)?;
+        }
+        fs::remove_file(segment_path(&self.dir, seg))?;
+        self.segments.remove(&seg);
+        self.live.remove(&seg);
+        metrics::WAL_SEGMENTS_LIVE.dec();
+        Ok(())
+    }
+}
+
+/// Re-indexes the records found after the checkpoint, in log order.
+struct Recovery<'a> {
+    id: VolumeId,
+    index: &'a ShardIndex,
+    assembling: HashMap<ShardKey, ShardEntry>,
+    confirmed: HashSet<Position>,
+}
+
+impl Recovery<'_> {
+    fn apply(
+        &mut self,
+        seg: SegmentId,
+        rec: &super::segment::ScannedRecord,
+    ) -> Result<(), StorageError> {
+        let key = rec.header.key;
+        let at = Position {
+            segment: seg,
+            offset: rec.offset,
+        };
+        match (rec.header.kind, rec.intact) {
+            (RecordKind::Tombstone, _) => {
+                self.assembling.remove(&key);
+                if let Some(entry) = self.index.get(&key)?.filter(|e| e.volume == self.id) {
+                    self.index.remove(&key, &entry)?;
+                }
+            }
+            (RecordKind::Extent, false) => {
+                self.assembling.remove(&key);
+            }
+            (RecordKind::Extent, true) => {
+                let extent = Extent {
+                    at,
+                    shard_offset: rec.header.extent_offset,
+                    len: rec.header.extent_len,
+                    disk_size: rec.header.disk_size(),
+                };
+                if rec.header.extent_offset == 0 {
+                    let entry = ShardEntry {
+                        volume: self.id,
+                        len: rec.header.shard_len,
+                        crc: rec.payload_crc,
+                        fragment_bytes: rec.header.fragment_bytes,
+                        extents: vec![extent],
+                    };
+                    self.assembling.insert(key, entry);
+                } else {
+                    let fits = self.assembling.get(&key).is_some_and(|e| {
+                        e.extents.last().map(|l| l.shard_offset + l.len)
+                            == Some(extent.shard_offset)
+                            && e.len == rec.header.shard_len
+                    });
+                    let Some(entry) = self.assembling.get_mut(&key).filter(|_| fits) else {
+                        self.assembling.remove(&key);
+                        return Ok(());
+                    };
+                    entry.crc =
+                        crc32c::crc32c_combine(entry.crc, rec.payload_crc, extent.len as usize);
+                    entry.extents.push(extent);
+                }
+                let complete = self.assembling.get(&key).is_some_and(|e| {
+                    e.extents.last().map(|l| l.shard_offset + l.len) == Some(e.len)
+                });
+                if complete {
+                    if let Some(entry) = self.assembling.remove(&key) {
+                        let replaced = self.index.get(&key)?;
+                        if replaced.as_ref() != Some(&entry) {
+                            self.index.put(&key, &entry, replaced.as_ref())?;
+                        }
+                        self.confirmed.extend(entry.extents.iter().map(|e| e.at));
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Index entries past the checkpoint that no intact record backs were
+    /// written ahead of a sync that never happened: drop them.
+    fn drop_unconfirmed(&self, checkpoint: Position) -> Result<(), StorageError> {
+        for owner in self.index.extents_from(self.id, checkpoint)? {
+            if self.confirmed.contains(&owner.at) {
+                continue;
+            }
+            match self.index.get(&owner.key)? {
+                Some(entry)
+                    if entry.volume == self.id
+                        && entry.extents.iter().any(|e| e.at == owner.at) =>
+                {
+                    self.index.remove(&owner.key, &entry)?
+                }
+                _ => self.index.remove_extent(self.id, owner.at)?,
+            }
+        }
+        Ok(())
+    }
+}
