@@ -19,7 +19,24 @@ PATH_RE = re.compile(
     r"(?<![A-Za-z0-9_:])((?:crate|super|self|predastore)(?:::(?:" + IDENT + r"))+)"
 )
 USE_RE = re.compile(r"^\s*(?:pub(?:\([^)]*\))?\s+)?use\s+([^;]+);", re.M)
-MOD_DECL_RE = re.compile(r"^\s*(?:pub(?:\([^)]*\))?\s+)?mod\s+(" + IDENT + r")\s*;", re.M)
+INLINE_MOD_RE = re.compile(r"\bmod\s+" + IDENT + r"\s*\{")
+
+
+def inline_mod_spans(text):
+    """(start, end) of every inline `mod name { … }` body in a file."""
+    spans = []
+    for m in INLINE_MOD_RE.finditer(text):
+        depth, i = 0, m.end() - 1
+        while i < len(text):
+            if text[i] == "{":
+                depth += 1
+            elif text[i] == "}":
+                depth -= 1
+                if depth == 0:
+                    break
+            i += 1
+        spans.append((m.end(), i))
+    return spans
 
 
 def strip_comments_and_strings(text):
@@ -147,8 +164,9 @@ class Crate:
                 with open(path, encoding="utf-8") as fh:
                     self.text[path] = strip_comments_and_strings(fh.read())
 
-    def absolute(self, file, segs):
-        """A path as written in `file` -> an absolute module path (list), or None if external."""
+    def absolute(self, file, segs, inline=0):
+        """A path as written in `file` (`inline` levels deep in inline `mod { }`
+        blocks) -> an absolute module path (list), or None if external."""
         mod = list(self.module_of[file])
         if not segs:
             return None
@@ -160,7 +178,10 @@ class Crate:
         if head == "super":
             i = 0
             while i < len(segs) and segs[i] == "super":
-                mod = mod[:-1]
+                if inline:
+                    inline -= 1  # leaves an inline module: still this file
+                else:
+                    mod = mod[:-1]
                 i += 1
             return mod + segs[i:]
         # a bare path in a `use`: a child module of this file (`use child::X`)
@@ -172,7 +193,10 @@ class Crate:
         """name -> absolute path for every `use` in a file (re-exports included)."""
         table = {}
         globs = []
+        spans = inline_mod_spans(self.text[file])
         for m in USE_RE.finditer(self.text[file]):
+            if any(a <= m.start() < b for a, b in spans):
+                continue  # an inline module's imports are its own
             for segs, name in expand_use_tree(m.group(1)):
                 absolute = self.absolute(file, segs)
                 if absolute is None:
@@ -214,15 +238,17 @@ class Crate:
         for file in self.files.values():
             targets = set()
             text = self.text[file]
+            spans = inline_mod_spans(text)
+            depth = lambda pos: sum(1 for a, b in spans if a <= pos < b)
             for m in USE_RE.finditer(text):
                 for segs, name in expand_use_tree(m.group(1)):
-                    absolute = self.absolute(file, segs)
+                    absolute = self.absolute(file, segs, depth(m.start()))
                     if absolute is not None:
                         targets.add(self.resolve(absolute if name != "*" else absolute[:-1]))
             # paths written inline in code, outside `use` declarations
             code = USE_RE.sub(lambda m: " " * len(m.group(0)), text)
             for m in PATH_RE.finditer(code):
-                absolute = self.absolute(file, m.group(1).split("::"))
+                absolute = self.absolute(file, m.group(1).split("::"), depth(m.start()))
                 if absolute is not None:
                     targets.add(self.resolve(absolute))
             targets.discard(None)
