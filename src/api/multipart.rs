@@ -26,8 +26,8 @@ use super::xml::{
     CopyPartResult, InitiateMultipartUploadResult, ListMultipartUploadsResult, ListPartsResult,
     PartInfo, UploadInfo,
 };
-use crate::object::service::MAX_PART_BYTES;
 use crate::metrics;
+use crate::object::service::MAX_PART_BYTES;
 use crate::storage::meta::{MetaRead, MetaReadResult, MultipartUpload, PartRecord, UploadChecksum};
 
 /// Largest CompleteMultipartUpload body (10,000 parts fit well within).

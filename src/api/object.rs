@@ -24,9 +24,9 @@ use super::s3::{small_body, xml, Gateway, S3Request, S3Result};
 use super::xml::{
     parse_delete, Checksums, CopyObjectResult, DeleteError, DeleteResult, DeletedObject,
 };
+use crate::metrics;
 use crate::object::service::MAX_PART_BYTES;
 use crate::object::{NewObject, ObjectDigests, ObjectMeta, WriteError};
-use crate::metrics;
 use crate::storage::meta::acl::Permission;
 use crate::storage::meta::{DeleteCondition, ObjectRecord, Tags, WriteCondition};
 

@@ -13,8 +13,8 @@ use super::error::{S3Error, S3ErrorCode};
 use super::request::check_unsupported_headers;
 use super::router::Endpoint;
 use super::{access, attributes, bucket, list, multipart, object, tagging};
-use crate::object::ObjectService;
 use crate::metrics;
+use crate::object::ObjectService;
 
 /// Everything the S3 handlers share.
 pub struct Gateway {

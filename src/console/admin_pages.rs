@@ -6,8 +6,9 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 
 use super::buckets::Confirm;
+use super::context::{check_csrf, console, see_other, AdminUser, Console};
+use super::error::ConsoleError;
 use super::render::page;
-use super::{check_csrf, console, see_other, AdminUser, Console, ConsoleError};
 use crate::admin::service::ClusterStatus;
 
 /// Free space below this share of a node's capacity is an alert.
@@ -20,14 +21,6 @@ pub(super) fn routes(cfg: &mut web::ServiceConfig) {
         .route("/keys", web::get().to(keys))
         .route("/keys", web::post().to(create_key))
         .route("/keys/{id}/delete", web::post().to(delete_key));
-}
-
-/// The largest heal queue and rebalance backlog seen since each last ran
-/// dry: what their progress bars measure against.
-#[derive(Default, Debug)]
-pub(super) struct Peaks {
-    heal: u64,
-    rebalance: u64,
 }
 
 /// A progress bar: work done of the largest backlog seen.
@@ -136,7 +129,7 @@ async fn keys(
 
 async fn keys_page(
     console: &Console,
-    session: &super::Session,
+    session: &super::session::Session,
     created: Option<minijinja::Value>,
 ) -> Result<HttpResponse, ConsoleError> {
     let keys = console.admin.list_keys().await?;

@@ -5,9 +5,10 @@ use futures::future::join_all;
 use hyper::Method;
 use serde::{Deserialize, Serialize};
 
+use super::context::{check_csrf, console, s3_path, see_other, SignedIn};
+use super::error::ConsoleError;
 use super::gateway::S3Call;
 use super::render::page;
-use super::{check_csrf, console, s3_path, see_other, ConsoleError, SignedIn};
 
 /// The canned ACLs a bucket can be created with.
 const CANNED_ACLS: [&str; 4] = [

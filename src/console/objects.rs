@@ -6,9 +6,10 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use hyper::Method;
 use serde::{Deserialize, Serialize};
 
+use super::context::{check_csrf, console, s3_path, see_other, Console, SignedIn};
+use super::error::ConsoleError;
 use super::gateway::{body_stream, S3Call};
 use super::render::page;
-use super::{check_csrf, console, s3_path, see_other, Console, ConsoleError, SignedIn};
 use crate::api::auth::sigv4::{presign, PresignRequest};
 
 /// Keys on one page of the browser.
@@ -113,7 +114,7 @@ fn crumbs(prefix: &str) -> Vec<Crumb> {
 /// The bucket's CORS rules; `None` when the user may not read them.
 async fn cors_rules(
     console: &Console,
-    session: &super::Session,
+    session: &super::session::Session,
     bucket: &str,
 ) -> Result<Option<Vec<CorsRule>>, ConsoleError> {
     let call = S3Call::new(Method::GET, s3_path(bucket, None)).query("cors", "");

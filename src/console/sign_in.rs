@@ -8,11 +8,12 @@ use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
 use serde::Deserialize;
 use subtle::ConstantTimeEq;
 
+use super::context::{check_csrf, console, see_other, Console, SignedIn};
+use super::error::ConsoleError;
 use super::render::{html, render_text};
 use super::session::{
     cookie, random_token, tokens_match, Session, SESSION_COOKIE, SESSION_LIFETIME, SIGN_IN_COOKIE,
 };
-use super::{check_csrf, console, see_other, Console, ConsoleError, SignedIn};
 
 /// Registers the routes.
 pub(super) fn routes(cfg: &mut web::ServiceConfig) {

@@ -7,9 +7,10 @@ use futures::TryStreamExt;
 use hyper::Method;
 use serde::Deserialize;
 
+use super::context::{check_csrf_header, console, s3_path};
+use super::error::ConsoleError;
 use super::error::JsonError;
 use super::gateway::S3Call;
-use super::{check_csrf_header, console, s3_path, ConsoleError};
 
 type Answer = Result<HttpResponse, JsonError>;
 
@@ -52,8 +53,8 @@ struct Completed {
 }
 
 /// A signed-in user whose request carries its CSRF header.
-fn checked(req: &HttpRequest) -> Result<super::Session, ConsoleError> {
-    let session = super::signed_in(req)?;
+fn checked(req: &HttpRequest) -> Result<super::session::Session, ConsoleError> {
+    let session = super::context::signed_in(req)?;
     check_csrf_header(&session, req)?;
     Ok(session)
 }

@@ -1,7 +1,8 @@
 //! Authentication targets: SigV4 and SigV2 headers, presigned queries, whole request heads.
 
 #[allow(clippy::wildcard_imports)]
-use super::*;
+use super::headers::{continuation_token, max_keys, part_number};
+use super::prelude::*;
 
 // ----- Authentication -----
 

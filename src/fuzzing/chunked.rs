@@ -1,7 +1,7 @@
 //! The aws-chunked body target.
 
 #[allow(clippy::wildcard_imports)]
-use super::*;
+use super::prelude::*;
 
 // ----- aws-chunked -----
 

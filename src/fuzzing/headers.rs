@@ -1,7 +1,7 @@
 //! Request header and XML body targets.
 
 #[allow(clippy::wildcard_imports)]
-use super::*;
+use super::prelude::*;
 
 // ----- Request headers -----
 

@@ -1,7 +1,7 @@
 //! Wire and stored formats: cluster messages, metadata records and snapshots, segment files, transport frames.
 
 #[allow(clippy::wildcard_imports)]
-use super::*;
+use super::prelude::*;
 
 // ----- Cluster messages -----
 

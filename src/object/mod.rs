@@ -18,7 +18,7 @@ mod error;
 mod heal_report;
 pub mod service;
 
-pub use coordinator::{DegradedHook, CoordinatorError, ObjectCoordinator, ShardSet, WriteError};
+pub use coordinator::{CoordinatorError, DegradedHook, ObjectCoordinator, ShardSet, WriteError};
 pub use error::ObjectError;
 pub use heal_report::HealReports;
 pub use service::{

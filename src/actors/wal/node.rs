@@ -21,7 +21,7 @@ use crate::actors::syncer::{Syncer, SyncerConfig, WaitDurable};
 use crate::actors::wal::{BeginShard, Compact, DeleteShard, FinishShard, ReleaseSynced, WalWriter};
 use crate::storage::wal::segment::SegmentFiles;
 use crate::storage::{
-    inventory::disk_space, CompactionReport, FsyncMode, NodeStats, ScrubRecord, ShardEntry,
+    index::inventory::disk_space, CompactionReport, FsyncMode, NodeStats, ScrubRecord, ShardEntry,
     ShardIndex, ShardKey, ShardReader, ShardState, StorageError, SyncState, Volume, VolumeConfig,
     VolumeId,
 };

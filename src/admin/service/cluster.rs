@@ -264,9 +264,7 @@ impl AdminService {
                     );
                     return Ok(next);
                 }
-                Err(crate::object::ObjectError::Refused(MetaOpError::StaleLayout)) => {
-                    continue
-                }
+                Err(crate::object::ObjectError::Refused(MetaOpError::StaleLayout)) => continue,
                 Err(e) => return Err(e.into()),
             }
         }

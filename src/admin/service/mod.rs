@@ -19,8 +19,8 @@ use std::sync::Arc;
 use actix::Addr;
 
 use crate::actors::consensus::Consensus;
-use crate::object::ObjectService;
 use crate::actors::pool::PeerClient;
+use crate::object::ObjectService;
 
 pub use buckets::{BucketInfo, BucketSummary};
 pub use cluster::{ClusterStatus, NewNode, NodeStatus};

@@ -387,7 +387,11 @@ impl ObjectCoordinator {
     }
 
     /// Deletes shard `key` on storage node `node`; whether it was there.
-    pub async fn delete_shard_on(&self, node: u64, key: ShardKey) -> Result<bool, CoordinatorError> {
+    pub async fn delete_shard_on(
+        &self,
+        node: u64,
+        key: ShardKey,
+    ) -> Result<bool, CoordinatorError> {
         self.target_on(node, usize::from(key.shard))?
             .delete(key)
             .await

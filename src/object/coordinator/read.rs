@@ -9,7 +9,7 @@ use std::pin::Pin;
 
 use futures::{Stream, StreamExt};
 
-use super::{DegradedHook, CoordinatorError, ObjectCoordinator, ShardBody, ShardSet};
+use super::{CoordinatorError, DegradedHook, ObjectCoordinator, ShardBody, ShardSet};
 use crate::object::erasure::ErasureCodec;
 use crate::storage::StorageError;
 

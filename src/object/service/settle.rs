@@ -9,9 +9,9 @@ use actix::Addr;
 
 use super::{now_ms, DataOwner, ObjectService};
 use crate::actors::consensus::{Consensus, Read, Submit};
+use crate::metrics;
 use crate::object::coordinator::ShardSet;
 use crate::object::error::ObjectError;
-use crate::metrics;
 use crate::storage::meta::{MetaOp, MetaOutcome, MetaRead, MetaReadResult, OpId};
 
 /// How often the drop task looks for due drops.

@@ -14,10 +14,9 @@ use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
-use crate::storage::index::{Position, ShardIndex, VolumeId};
-use super::segment::SegmentId;
-use crate::storage::error::StorageError;
 use crate::metrics;
+use crate::storage::error::StorageError;
+use crate::storage::index::{Position, SegmentId, ShardIndex, VolumeId};
 
 /// When an append is acknowledged relative to its fsync.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

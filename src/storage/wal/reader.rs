@@ -13,12 +13,12 @@ use std::sync::Arc;
 
 use bytes::{Bytes, BytesMut};
 
-use crate::storage::index::{Extent, ShardEntry, ShardIndex};
 use super::record::{decode_crc_table, RecordHeader, RecordKind, CRC_LEN, HEADER_LEN};
 use super::segment::SegmentFiles;
-use crate::storage::shard_key::ShardKey;
-use crate::storage::error::StorageError;
 use crate::metrics;
+use crate::storage::error::StorageError;
+use crate::storage::index::{Extent, ShardEntry, ShardIndex};
+use crate::storage::shard_key::ShardKey;
 
 /// About how many bytes one step of a read returns.
 pub(crate) const READ_PIECE_BYTES: u64 = 1 << 20;

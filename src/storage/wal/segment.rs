@@ -12,17 +12,14 @@ use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 
-use crate::storage::index::VolumeId;
 use super::record::{decode_crc_table, RecordHeader, RecordKind, HEADER_LEN};
 use crate::storage::error::StorageError;
+use crate::storage::index::{SegmentId, VolumeId};
 
 /// Bytes of the segment file header; the first record starts here.
 pub const SEGMENT_HEADER_LEN: u64 = 32;
 const MAGIC: [u8; 4] = *b"PSEG";
 const SEGMENT_VERSION: u8 = 1;
-
-/// Number of a segment within its volume; grows by one per new segment.
-pub type SegmentId = u64;
 
 /// The directory holding a volume's segments.
 pub fn wal_dir(volume_dir: &Path) -> PathBuf {
@@ -246,8 +243,8 @@ fn check_fragments(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::storage::wal::record::RecordHeader;
     use crate::storage::shard_key::{ObjectId, ShardKey};
+    use crate::storage::wal::record::RecordHeader;
     use proptest::prelude::*;
 
     proptest! {

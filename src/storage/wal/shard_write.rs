@@ -12,10 +12,10 @@ use std::os::unix::fs::FileExt;
 use std::sync::{Arc, Mutex};
 
 use super::aligned::AlignedBuf;
-use crate::storage::index::{Extent, Position};
 use super::record::{RecordHeader, ALIGN};
-use crate::storage::shard_key::ShardKey;
 use crate::storage::error::StorageError;
+use crate::storage::index::{Extent, Position};
+use crate::storage::shard_key::ShardKey;
 
 /// Handle of a shard write in progress on a volume.
 pub type WriteId = u64;

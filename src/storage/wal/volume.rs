@@ -14,19 +14,19 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::durability::SyncState;
-use crate::storage::index::{Extent, Position, ShardEntry, ShardIndex, VolumeId};
 use super::reader::read_extent_range;
 use super::record::{
     max_payload_in, record_disk_size, Padding, RecordHeader, RecordKind, ALIGN, HEADER_LEN,
 };
 use super::segment::{
     create_segment, list_segments, open_direct, open_segment, scan_segment, segment_path, wal_dir,
-    SegmentFiles, SegmentId, SEGMENT_HEADER_LEN,
+    SegmentFiles, SEGMENT_HEADER_LEN,
 };
-use crate::storage::shard_key::ShardKey;
 use super::shard_write::{Abandoned, PlannedExtent, ShardWrite, WriteId, DIRECT_MIN_BYTES};
-use crate::storage::error::StorageError;
 use crate::metrics;
+use crate::storage::error::StorageError;
+use crate::storage::index::{Extent, Position, SegmentId, ShardEntry, ShardIndex, VolumeId};
+use crate::storage::shard_key::ShardKey;
 
 /// Sizes and thresholds of a volume's log.
 #[derive(Clone, Copy, Debug)]

@@ -17,148 +17,14 @@ use std::path::Path;
 
 use fjall::{Database, Keyspace};
 
-use super::inventory::{CorruptMark, ScrubRecord};
-use super::wal::segment::SegmentId;
-use super::shard_key::ShardKey;
-use super::StorageError;
+use super::entry::{Position, Reader, SegmentId, ShardEntry, VolumeId};
+use super::marks::{CorruptMark, ScrubRecord};
 use crate::metrics;
+use crate::storage::error::StorageError;
+use crate::storage::keyspace::{fjall_builder, keyspace_options, persist_mode};
+use crate::storage::shard_key::ShardKey;
 
-/// Number of a volume (disk) within a node.
-pub type VolumeId = u16;
-
-const ENTRY_VERSION: u8 = 1;
-const EXTENT_BYTES: usize = 40;
 const CHECKPOINT_VERSION: u8 = 1;
-
-/// A place in a volume's log.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Position {
-    /// Segment number.
-    pub segment: SegmentId,
-    /// Byte offset within the segment.
-    pub offset: u64,
-}
-
-/// One record holding part of a shard.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Extent {
-    /// Where the record starts.
-    pub at: Position,
-    /// Offset of its payload within the shard.
-    pub shard_offset: u64,
-    /// Payload bytes in the record.
-    pub len: u64,
-    /// Bytes the whole record occupies on disk.
-    pub disk_size: u64,
-}
-
-/// Where a shard's bytes are and how to check them.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ShardEntry {
-    /// The volume holding every extent.
-    pub volume: VolumeId,
-    /// Shard length in bytes.
-    pub len: u64,
-    /// CRC32C of the whole shard.
-    pub crc: u32,
-    /// Fragment size the records were written with.
-    pub fragment_bytes: u32,
-    /// The records, in shard order, covering `0..len` without gaps.
-    pub extents: Vec<Extent>,
-}
-
-impl ShardEntry {
-    /// Versioned binary form.
-    pub fn encode(&self) -> Vec<u8> {
-        let mut b = Vec::with_capacity(23 + self.extents.len() * EXTENT_BYTES);
-        b.push(ENTRY_VERSION);
-        b.extend_from_slice(&self.volume.to_le_bytes());
-        b.extend_from_slice(&self.len.to_le_bytes());
-        b.extend_from_slice(&self.crc.to_le_bytes());
-        b.extend_from_slice(&self.fragment_bytes.to_le_bytes());
-        let n = u32::try_from(self.extents.len()).unwrap_or(u32::MAX);
-        b.extend_from_slice(&n.to_le_bytes());
-        for e in &self.extents {
-            b.extend_from_slice(&e.at.segment.to_le_bytes());
-            b.extend_from_slice(&e.at.offset.to_le_bytes());
-            b.extend_from_slice(&e.shard_offset.to_le_bytes());
-            b.extend_from_slice(&e.len.to_le_bytes());
-            b.extend_from_slice(&e.disk_size.to_le_bytes());
-        }
-        b
-    }
-
-    /// Inverse of [`ShardEntry::encode`]; checks that the extents tile the shard.
-    pub fn decode(b: &[u8]) -> Result<Self, StorageError> {
-        let mut r = Reader(b);
-        if r.u8()? != ENTRY_VERSION {
-            return Err(StorageError::IndexDamaged("unknown shard entry version"));
-        }
-        let volume = r.u16()?;
-        let len = r.u64()?;
-        let crc = r.u32()?;
-        let fragment_bytes = r.u32()?;
-        let n = r.u32()? as usize;
-        if r.0.len() != n.saturating_mul(EXTENT_BYTES) {
-            return Err(StorageError::IndexDamaged(
-                "shard entry has the wrong length",
-            ));
-        }
-        let mut extents = Vec::with_capacity(n);
-        let mut covered = 0u64;
-        for _ in 0..n {
-            let e = Extent {
-                at: Position {
-                    segment: r.u64()?,
-                    offset: r.u64()?,
-                },
-                shard_offset: r.u64()?,
-                len: r.u64()?,
-                disk_size: r.u64()?,
-            };
-            if e.shard_offset != covered {
-                return Err(StorageError::IndexDamaged("shard extents do not tile"));
-            }
-            covered = covered.saturating_add(e.len);
-            extents.push(e);
-        }
-        if covered != len || fragment_bytes == 0 {
-            return Err(StorageError::IndexDamaged("shard extents do not tile"));
-        }
-        Ok(Self {
-            volume,
-            len,
-            crc,
-            fragment_bytes,
-            extents,
-        })
-    }
-}
-
-pub(crate) struct Reader<'a>(pub(crate) &'a [u8]);
-
-impl Reader<'_> {
-    pub(crate) fn take<const N: usize>(&mut self) -> Result<[u8; N], StorageError> {
-        let (head, rest) = self
-            .0
-            .split_first_chunk::<N>()
-            .ok_or(StorageError::IndexDamaged("index value is truncated"))?;
-        self.0 = rest;
-        Ok(*head)
-    }
-    pub(crate) fn u8(&mut self) -> Result<u8, StorageError> {
-        Ok(self.take::<1>()?[0])
-    }
-    pub(crate) fn u16(&mut self) -> Result<u16, StorageError> {
-        Ok(u16::from_le_bytes(self.take()?))
-    }
-    pub(crate) fn u32(&mut self) -> Result<u32, StorageError> {
-        Ok(u32::from_le_bytes(self.take()?))
-    }
-    pub(crate) fn u64(&mut self) -> Result<u64, StorageError> {
-        Ok(u64::from_le_bytes(self.take()?))
-    }
-}
 
 /// An entry of the reverse map: which shard a record belongs to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -241,14 +107,12 @@ impl ShardIndex {
     /// Opens (or creates) the index in `dir`. fjall never syncs on its own
     /// here: durability is the syncer's job.
     pub fn open(dir: &Path) -> Result<Self, StorageError> {
-        let db = super::fjall_builder(dir)
-            .manual_journal_persist(true)
-            .open()?;
-        let shards = db.keyspace("shards", super::keyspace_options)?;
-        let extents = db.keyspace("extents", super::keyspace_options)?;
-        let checkpoints = db.keyspace("checkpoints", super::keyspace_options)?;
-        let corrupt = db.keyspace("corrupt", super::keyspace_options)?;
-        let scrub = db.keyspace("scrub", super::keyspace_options)?;
+        let db = fjall_builder(dir).manual_journal_persist(true).open()?;
+        let shards = db.keyspace("shards", keyspace_options)?;
+        let extents = db.keyspace("extents", keyspace_options)?;
+        let checkpoints = db.keyspace("checkpoints", keyspace_options)?;
+        let corrupt = db.keyspace("corrupt", keyspace_options)?;
+        let scrub = db.keyspace("scrub", keyspace_options)?;
         let index = Self {
             db,
             shards,
@@ -510,7 +374,7 @@ impl ShardIndex {
     /// Makes everything written so far durable (`sync`), or just hands it
     /// to the OS (`!sync`, for `PREDASTORE_FSYNC=off`).
     pub fn persist(&self, sync: bool) -> Result<(), StorageError> {
-        self.db.persist(crate::storage::persist_mode(sync))?;
+        self.db.persist(persist_mode(sync))?;
         Ok(())
     }
 }
@@ -518,120 +382,4 @@ impl ShardIndex {
 /// A length as a gauge value.
 fn gauge_bytes(len: u64) -> i64 {
     i64::try_from(len).unwrap_or(i64::MAX)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::storage::shard_key::ObjectId;
-    use proptest::prelude::*;
-
-    fn entry() -> impl Strategy<Value = ShardEntry> {
-        (
-            any::<u16>(),
-            any::<u32>(),
-            1u32..1 << 20,
-            proptest::collection::vec(
-                (any::<u64>(), any::<u64>(), 0u64..1 << 30, any::<u64>()),
-                0..5,
-            ),
-        )
-            .prop_map(|(volume, crc, fragment_bytes, parts)| {
-                let mut covered = 0;
-                let extents = parts
-                    .into_iter()
-                    .map(|(segment, offset, len, disk_size)| {
-                        let e = Extent {
-                            at: Position { segment, offset },
-                            shard_offset: covered,
-                            len,
-                            disk_size,
-                        };
-                        covered += len;
-                        e
-                    })
-                    .collect();
-                ShardEntry {
-                    volume,
-                    len: covered,
-                    crc,
-                    fragment_bytes,
-                    extents,
-                }
-            })
-    }
-
-    proptest! {
-        #[test]
-        fn entry_round_trip(e in entry()) {
-            prop_assert_eq!(ShardEntry::decode(&e.encode()).ok(), Some(e));
-        }
-
-        #[test]
-        fn damaged_entry_is_an_error_not_a_panic(e in entry(), cut in 0usize..200, flip in 0usize..200) {
-            let mut b = e.encode();
-            let flip = flip % b.len();
-            b[flip] ^= 0xff;
-            let _ = ShardEntry::decode(&b);
-            b.truncate(cut.min(b.len().saturating_sub(1)));
-            prop_assert!(ShardEntry::decode(&b).is_err());
-        }
-    }
-
-    #[test]
-    fn put_get_remove_and_reverse_map() -> Result<(), StorageError> {
-        let dir = tempfile::tempdir()?;
-        let index = ShardIndex::open(dir.path())?;
-        let key = ShardKey {
-            object: ObjectId(42),
-            part: 1,
-            shard: 2,
-        };
-        let at = Position {
-            segment: 3,
-            offset: 32,
-        };
-        let entry = ShardEntry {
-            volume: 1,
-            len: 10,
-            crc: 7,
-            fragment_bytes: 4,
-            extents: vec![Extent {
-                at,
-                shard_offset: 0,
-                len: 10,
-                disk_size: 86,
-            }],
-        };
-        index.put(&key, &entry, None)?;
-        assert_eq!(index.get(&key)?, Some(entry.clone()));
-        let owners = index.extents_in(1, 3)?;
-        assert_eq!(
-            owners,
-            vec![ExtentOwner {
-                at,
-                key,
-                disk_size: 86
-            }]
-        );
-        assert!(index.extents_in(0, 3)?.is_empty());
-        assert_eq!(
-            index.extents_from(
-                1,
-                Position {
-                    segment: 3,
-                    offset: 33
-                }
-            )?,
-            vec![]
-        );
-        index.remove(&key, &entry)?;
-        assert_eq!(index.get(&key)?, None);
-        assert!(index.extents_in(1, 3)?.is_empty());
-
-        index.set_checkpoints(&[(1, at)])?;
-        assert_eq!(index.checkpoint(1)?, Some(at));
-        assert_eq!(index.checkpoint(2)?, None);
-        Ok(())
-    }
 }

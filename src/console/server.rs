@@ -1,0 +1,117 @@
+//! The console's listener: routes, embedded assets and the security
+//! headers of every answer.
+
+use std::sync::Arc;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::middleware::{from_fn, Next};
+use actix_web::{web, App, HttpResponse};
+
+use super::context::Console;
+use super::error::ConsoleError;
+use super::{admin_pages, buckets, objects, render, sign_in, uploads};
+use crate::api::listener::{self, HttpsIdentity, ListenerConfig};
+
+/// The Content-Security-Policy of every answer: this origin's script and
+/// style only, no inline code, no frames, forms posting here only.
+const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'self'; \
+img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; \
+base-uri 'none'";
+
+/// Serves the console on `listener` (TLS with `https`).
+pub fn serve(
+    listener: std::net::TcpListener,
+    console: web::Data<Console>,
+    https: Option<Arc<HttpsIdentity>>,
+) -> std::io::Result<actix_server::Server> {
+    let config = ListenerConfig {
+        workers: 1,
+        head_timeout: std::time::Duration::from_secs(10),
+    };
+    listener::serve(listener, config, (None, https), move || {
+        App::new()
+            .app_data(console.clone())
+            .app_data(
+                web::FormConfig::default()
+                    .limit(64 << 10)
+                    .error_handler(|e, _| {
+                        ConsoleError::BadRequest(format!("bad form: {e}")).into()
+                    }),
+            )
+            .app_data(
+                web::QueryConfig::default().error_handler(|e, _| {
+                    ConsoleError::BadRequest(format!("bad query: {e}")).into()
+                }),
+            )
+            .wrap(from_fn(security_headers))
+            .wrap(from_fn(listener::restore_head))
+            .configure(routes)
+    })
+}
+
+fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/", web::get().to(home))
+        .route("/assets/console.css", web::get().to(style))
+        .route("/assets/console.js", web::get().to(script))
+        .configure(sign_in::routes)
+        .configure(buckets::routes)
+        .configure(objects::routes)
+        .configure(uploads::routes)
+        .configure(admin_pages::routes)
+        .default_service(web::to(not_found));
+}
+
+async fn home() -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header(("location", "/buckets"))
+        .finish()
+}
+
+async fn not_found() -> HttpResponse {
+    render::error_page(actix_web::http::StatusCode::NOT_FOUND, "no such page")
+}
+
+async fn style() -> HttpResponse {
+    asset(
+        "text/css; charset=utf-8",
+        include_str!("assets/console.css"),
+    )
+}
+
+async fn script() -> HttpResponse {
+    asset(
+        "text/javascript; charset=utf-8",
+        include_str!("assets/console.js"),
+    )
+}
+
+fn asset(content_type: &str, body: &'static str) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type(content_type)
+        .insert_header(("cache-control", "max-age=300"))
+        .body(body)
+}
+
+/// Adds the security headers to every answer.
+async fn security_headers(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let mut res = next.call(req).await?;
+    let headers = res.headers_mut();
+    for (name, value) in [
+        ("content-security-policy", CONTENT_SECURITY_POLICY),
+        ("x-content-type-options", "nosniff"),
+        ("x-frame-options", "DENY"),
+        ("referrer-policy", "no-referrer"),
+        ("cross-origin-opener-policy", "same-origin"),
+    ] {
+        headers.insert(
+            HeaderName::from_static(name),
+            HeaderValue::from_static(value),
+        );
+    }
+    Ok(res)
+}
