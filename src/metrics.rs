@@ -10,26 +10,36 @@ use prometheus::{
     IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry, TextEncoder,
 };
 
+/// The metric `made` built, named `name`. Every name and help text in this
+/// file is a constant, so a metric that cannot be built is a bug in this
+/// file, not a state to handle at run time; the unit test
+/// `every_metric_renders` builds each one, so such a bug fails CI instead.
+#[allow(clippy::panic)]
+fn built<M>(name: &str, made: prometheus::Result<M>) -> M {
+    made.unwrap_or_else(|e| panic!("metric {name}: {e}"))
+}
+
 fn counter(name: &str, help: &str) -> IntCounter {
-    IntCounter::with_opts(Opts::new(name, help)).unwrap_or_else(|e| panic!("metric {name}: {e}"))
+    built(name, IntCounter::with_opts(Opts::new(name, help)))
 }
 
 fn gauge(name: &str, help: &str) -> IntGauge {
-    IntGauge::with_opts(Opts::new(name, help)).unwrap_or_else(|e| panic!("metric {name}: {e}"))
+    built(name, IntGauge::with_opts(Opts::new(name, help)))
 }
 
 fn gauge_vec(name: &str, help: &str, labels: &[&str]) -> IntGaugeVec {
-    IntGaugeVec::new(Opts::new(name, help), labels).unwrap_or_else(|e| panic!("metric {name}: {e}"))
+    built(name, IntGaugeVec::new(Opts::new(name, help), labels))
 }
 
 fn counter_vec(name: &str, help: &str, labels: &[&str]) -> IntCounterVec {
-    IntCounterVec::new(Opts::new(name, help), labels)
-        .unwrap_or_else(|e| panic!("metric {name}: {e}"))
+    built(name, IntCounterVec::new(Opts::new(name, help), labels))
 }
 
 fn histogram(name: &str, help: &str, buckets: Vec<f64>) -> Histogram {
-    Histogram::with_opts(HistogramOpts::new(name, help).buckets(buckets))
-        .unwrap_or_else(|e| panic!("metric {name}: {e}"))
+    built(
+        name,
+        Histogram::with_opts(HistogramOpts::new(name, help).buckets(buckets)),
+    )
 }
 
 fn buckets(start: f64, factor: f64, count: usize) -> Vec<f64> {
@@ -211,11 +221,13 @@ pub static HTTP_MALFORMED_REQUESTS: LazyLock<IntCounterVec> = LazyLock::new(|| {
 pub static S3_REQUEST_SECONDS: LazyLock<HistogramVec> = LazyLock::new(|| {
     let name = "predastore_s3_request_seconds";
     let help = "S3 request latency by operation (to the response head)";
-    HistogramVec::new(
-        HistogramOpts::new(name, help).buckets(buckets(0.0001, 2.0, 18)),
-        &["op"],
+    built(
+        name,
+        HistogramVec::new(
+            HistogramOpts::new(name, help).buckets(buckets(0.0001, 2.0, 18)),
+            &["op"],
+        ),
     )
-    .unwrap_or_else(|e| panic!("metric {name}: {e}"))
 });
 /// Object bytes received in PUT bodies.
 pub static S3_BYTES_IN: LazyLock<IntCounter> = LazyLock::new(|| {
@@ -373,8 +385,7 @@ pub static RAFT_PENDING_OPS: LazyLock<IntGauge> = LazyLock::new(|| {
 // Scrub and shard inventory.
 
 fn float_gauge(name: &str, help: &str) -> prometheus::Gauge {
-    prometheus::Gauge::with_opts(Opts::new(name, help))
-        .unwrap_or_else(|e| panic!("metric {name}: {e}"))
+    built(name, prometheus::Gauge::with_opts(Opts::new(name, help)))
 }
 
 /// Bytes the scrubber read and checked.
@@ -514,4 +525,25 @@ pub fn render() -> String {
         tracing::error!(error = %e, "metric encoding failed");
     }
     String::from_utf8(out).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_metric_renders() {
+        // Registering builds every metric: one that cannot be built panics here.
+        let text = render();
+        for family in [
+            "predastore_wal_appended_bytes_total",
+            "predastore_pool_misses_total",
+            "predastore_quic_streams_open",
+        ] {
+            assert!(
+                text.contains(&format!("# HELP {family} ")),
+                "{family} missing from:\n{text}"
+            );
+        }
+    }
 }

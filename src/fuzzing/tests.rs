@@ -1,4 +1,5 @@
 //! The seeds and targets run as unit tests.
+use super::prelude::*;
 use super::*;
 
 /// Runs `target`'s entry point on `data`, as its fuzz target does.

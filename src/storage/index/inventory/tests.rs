@@ -1,6 +1,7 @@
 //! Shard states, key listing and corrupt marks on the index alone.
 
 use super::*;
+use crate::storage::index::marks::{CorruptMark, ScrubRecord};
 use crate::storage::index::{Extent, Position};
 use crate::storage::shard_key::ObjectId;
 
