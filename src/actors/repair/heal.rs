@@ -7,11 +7,11 @@ use std::time::{Duration, Instant};
 
 use futures::StreamExt;
 
-use crate::cluster::layout::rebalance::{plan_set, CopyState, NodeStanding, SetHealth, SetPlan};
 use super::{LeaderCheck, ObjectName, RepairConfig, RepairState};
-use crate::object::{ObjectCoordinator, ObjectService, ShardSet};
+use crate::cluster::layout::rebalance::{plan_set, CopyState, NodeStanding, SetHealth, SetPlan};
 use crate::cluster::ring::NodeId;
 use crate::metrics;
+use crate::object::{ObjectCoordinator, ObjectService, ShardSet};
 use crate::storage::meta::{MetaOp, MetaOutcome, MetaRead, MetaReadResult, ShardOwner, NO_NODE};
 use crate::storage::{ShardKey, ShardState};
 

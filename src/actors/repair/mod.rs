@@ -31,11 +31,11 @@ use std::time::{Duration, Instant};
 
 use actix::prelude::*;
 
-use crate::object::ObjectService;
+use crate::cluster::layout::rebalance::{NodeStanding, SetHealth};
 use crate::metrics;
+use crate::object::ObjectService;
 use crate::storage::meta::{MetaOp, RepairReport};
 use crate::storage::ShardKey;
-use crate::cluster::layout::rebalance::{NodeStanding, SetHealth};
 
 /// How often the repair actor looks at the heal queue.
 const TICK: Duration = Duration::from_secs(1);

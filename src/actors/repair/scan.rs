@@ -20,10 +20,10 @@ use std::time::Instant;
 use futures::StreamExt;
 
 use super::heal::{self, Outcome, CONCURRENCY};
-use crate::cluster::layout::rebalance::{plan_set, CopyState};
 use super::{ObjectName, RepairState};
-use crate::object::ShardSet;
+use crate::cluster::layout::rebalance::{plan_set, CopyState};
 use crate::metrics;
+use crate::object::ShardSet;
 use crate::storage::meta::{MetaRead, MetaReadResult, ShardOwner};
 use crate::storage::ShardKey;
 
