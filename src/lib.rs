@@ -16,5 +16,6 @@ pub mod error;
 pub mod fuzzing;
 pub mod metrics;
 pub mod net;
+pub mod node;
 pub mod object;
 pub mod storage;

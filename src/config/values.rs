@@ -40,7 +40,7 @@ pub struct Roles {
     pub gateway: bool,
     /// Shard server (WAL writers, syncer).
     pub storage: bool,
-    /// Raft member.
+    /// Raft member of the metadata group (and repair while it leads).
     pub meta: bool,
 }
 
@@ -103,9 +103,9 @@ serde_as_text!(Roles);
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct ErasureSpec {
-    /// Data shards.
+    /// Data shards per stripe (k): any k of the k+m shards rebuild it.
     pub data: u8,
-    /// Parity shards.
+    /// Parity shards per stripe (m): how many shards may be lost.
     pub parity: u8,
 }
 
@@ -341,7 +341,7 @@ impl TryFrom<NumberOrText> for Volumes {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use crate::config::values::*;
 
     /// Every value prints in a form that parses back to itself.
     #[test]

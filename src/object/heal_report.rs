@@ -10,11 +10,10 @@
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use actix::Addr;
 use tokio::sync::mpsc;
 
 use super::coordinator::DegradedHook;
-use crate::actors::consensus::{Consensus, Submit};
+use crate::actors::consensus::ConsensusClient;
 use crate::metrics;
 use crate::storage::meta::MetaOp;
 
@@ -35,7 +34,7 @@ pub struct HealReports {
 
 impl HealReports {
     /// Starts the task that batches reports into `QueueHeal` ops.
-    pub fn start(consensus: Addr<Consensus>) -> Self {
+    pub fn start(consensus: ConsensusClient) -> Self {
         let (tx, rx) = mpsc::channel(QUEUE);
         actix::spawn(send_reports(consensus, rx));
         Self { tx }
@@ -58,7 +57,7 @@ impl HealReports {
     }
 }
 
-async fn send_reports(consensus: Addr<Consensus>, mut rx: mpsc::Receiver<(String, String)>) {
+async fn send_reports(consensus: ConsensusClient, mut rx: mpsc::Receiver<(String, String)>) {
     let mut sent: HashMap<(String, String), Instant> = HashMap::new();
     while let Some(first) = rx.recv().await {
         let mut batch = vec![first];
@@ -83,21 +82,20 @@ async fn send_reports(consensus: Addr<Consensus>, mut rx: mpsc::Receiver<(String
         }
         let n = batch.len();
         match consensus
-            .send(Submit(MetaOp::QueueHeal {
+            .submit(MetaOp::QueueHeal {
                 objects: batch.clone(),
-            }))
+            })
             .await
         {
-            Ok(Ok(Ok(_))) => {
+            Ok(Ok(_)) => {
                 metrics::HEAL_REPORTS.inc_by(n as u64);
                 sent.extend(batch.into_iter().map(|name| (name, now)));
             }
             other => {
                 let error = match other {
-                    Ok(Ok(Err(e))) => e.to_string(),
                     Ok(Err(e)) => e.to_string(),
                     Err(e) => e.to_string(),
-                    Ok(Ok(Ok(_))) => String::new(),
+                    Ok(Ok(_)) => String::new(),
                 };
                 tracing::debug!(objects = n, %error, "heal reports not queued; the scan will find them");
             }

@@ -19,10 +19,12 @@ use std::time::{Duration, Instant};
 
 use actix::prelude::*;
 use openraft::{BasicNode, ChangeMembers};
-use serde::{Deserialize, Serialize};
 
+use super::actor::Consensus;
+use super::members::{MembershipError, MetaChange, MetaMember, MetaMembers};
+use super::messages::{ChangeMeta, GetMetaMembers, LeaderHint, MembershipForwarded};
+use super::types::{ForwardHint, LocalRaft, Route, NO_PEER, RETRY_DELAY};
 use super::wire::{self, MetaCall, MetaReply};
-use super::{Consensus, LocalRaft, Route, RETRY_DELAY};
 use crate::actors::pool::PeerClient;
 use crate::net::Channel;
 
@@ -34,89 +36,6 @@ const CHANGE_DEADLINE: Duration = Duration::from_secs(45);
 
 /// How often a process outside the group asks for the members.
 const REFRESH_EVERY: Duration = Duration::from_secs(2);
-
-/// One member of the metadata group.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct MetaMember {
-    /// Its node id.
-    pub id: u64,
-    /// Its transport (QUIC) address.
-    pub addr: String,
-}
-
-/// The metadata group as one member sees it.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct MetaMembers {
-    /// The leader, if one is known.
-    pub leader: Option<u64>,
-    /// Members that vote, by id.
-    pub voters: Vec<MetaMember>,
-    /// Members that only receive the log, by id.
-    pub learners: Vec<MetaMember>,
-}
-
-/// A change of the metadata group.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum MetaChange {
-    /// Adds node `id` at `addr` as a voter (a learner until caught up).
-    Add {
-        /// Its `PREDASTORE_NODE_ID`.
-        id: u64,
-        /// Its `PREDASTORE_QUIC_LISTEN` address.
-        addr: SocketAddr,
-    },
-    /// Takes node `id` out of the group.
-    Remove {
-        /// Its node id.
-        id: u64,
-    },
-}
-
-/// Why a membership change or read did not happen; a refused change
-/// changed nothing.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
-pub enum MembershipError {
-    /// Node id 0 stands for "no node".
-    #[error("node ids start at 1")]
-    InvalidId,
-    /// The node is not a member.
-    #[error("node {0} is not a member of the metadata group")]
-    UnknownMember(u64),
-    /// The id is taken by a member at another address.
-    #[error("node {0} is already a member at another address ({1})")]
-    AlreadyMember(u64, String),
-    /// Removing it would leave no voter.
-    #[error("node {0} is the last voter of the metadata group; add another first")]
-    LastVoter(u64),
-    /// The new node did not catch up in time (not running, wrong address,
-    /// another cluster's certificate); it was taken out again.
-    #[error("node {0} did not catch up with the metadata log in time: is it running at that address? ({1})")]
-    NotReachable(u64, String),
-    /// No leader could be reached, or Raft failed.
-    #[error("metadata group unavailable: {0}")]
-    Unavailable(String),
-    /// Not the leader (internal: the caller follows the hint).
-    #[error("not the leader")]
-    NotLeader(Option<u64>),
-}
-
-/// Changes the metadata group (wherever the leader is).
-#[derive(Message)]
-#[rtype(result = "Result<MetaMembers, MembershipError>")]
-pub struct ChangeMeta(pub MetaChange);
-
-/// The metadata group's members (the leader's view if this process is
-/// not a member).
-#[derive(Message)]
-#[rtype(result = "Result<MetaMembers, MembershipError>")]
-pub struct GetMetaMembers;
-
-/// A membership request another node sent here: `None` asks for the
-/// members (answered from this node's view), `Some` a change (made here
-/// if this node leads, else refused with `NotLeader`).
-#[derive(Message)]
-#[rtype(result = "Result<MetaMembers, MembershipError>")]
-pub(super) struct MembershipForwarded(pub Option<MetaChange>);
 
 /// One more try of a membership request, until `deadline`.
 #[derive(Message)]
@@ -232,7 +151,7 @@ fn forward_or<E>(
     other: impl Fn(openraft::error::RaftError<u64, E>) -> MembershipError,
 ) -> MembershipError
 where
-    E: std::error::Error + super::ForwardHint,
+    E: std::error::Error + ForwardHint,
 {
     match &e {
         openraft::error::RaftError::APIError(api) => match api.forward_to() {
@@ -414,7 +333,7 @@ impl Handler<MembershipAttempt> for Consensus {
                     (Some(id), at_peer(&peers, addr, change).await)
                 }
                 // No reachable leader known: move on to the next member.
-                _ => (Some(super::NO_PEER), Err(MembershipError::NotLeader(None))),
+                _ => (Some(NO_PEER), Err(MembershipError::NotLeader(None))),
             };
             let hint = match &result {
                 Ok(members) => {
@@ -435,7 +354,7 @@ impl Handler<MembershipAttempt> for Consensus {
                 Err(_) => return result,
             };
             if let Some(asked) = asked {
-                me.do_send(super::LeaderHint {
+                me.do_send(LeaderHint {
                     asked,
                     leader: hint,
                 });

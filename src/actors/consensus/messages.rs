@@ -4,7 +4,8 @@ use std::time::Instant;
 
 use actix::Message;
 
-use super::ConsensusError;
+use super::error::ConsensusError;
+use super::members::{MembershipError, MetaChange, MetaMembers};
 use crate::storage::meta::{MetaOp, MetaRead, MetaReadResult, MetaResult, OpId};
 
 /// Commit one metadata op; answers its own result once committed and
@@ -20,7 +21,7 @@ pub struct Submit(pub MetaOp);
 pub struct SubmitOnce {
     /// The op's id: it applies at most once under it.
     pub id: OpId,
-    /// The op.
+    /// The metadata change to commit under `id`.
     pub op: MetaOp,
 }
 
@@ -63,8 +64,27 @@ pub(super) struct ReadAttempt {
 #[derive(Message)]
 #[rtype(result = "()")]
 pub(super) struct LeaderHint {
-    /// The node asked.
+    /// The node id of the meta node that was asked (its answer moves the
+    /// probe on to the next one when it knew nothing).
     pub asked: u64,
     /// Its idea of the leader; `None` if it did not know or did not answer.
     pub leader: Option<u64>,
 }
+
+/// Changes the metadata group (wherever the leader is).
+#[derive(Message)]
+#[rtype(result = "Result<MetaMembers, MembershipError>")]
+pub struct ChangeMeta(pub MetaChange);
+
+/// The metadata group's members (the leader's view if this process is
+/// not a member).
+#[derive(Message)]
+#[rtype(result = "Result<MetaMembers, MembershipError>")]
+pub struct GetMetaMembers;
+
+/// A membership request another node sent here: `None` asks for the
+/// members (answered from this node's view), `Some` a change (made here
+/// if this node leads, else refused with `NotLeader`).
+#[derive(Message)]
+#[rtype(result = "Result<MetaMembers, MembershipError>")]
+pub(super) struct MembershipForwarded(pub Option<MetaChange>);

@@ -7,9 +7,12 @@ use bytes::Bytes;
 use futures::future::BoxFuture;
 use openraft::Raft;
 
-use super::membership::{MembershipError, MembershipForwarded};
+use super::actor::Consensus;
+use super::client::ConsensusClient;
+use super::error::ConsensusError;
+use super::members::MembershipError;
+use super::messages::{MembershipForwarded, ReadForwarded, SubmitForwarded, WhoLeads};
 use super::wire::{self, MetaCall, MetaReply, RaftCall, RaftReply};
-use super::{Consensus, ConsensusError, ReadForwarded, SubmitForwarded, WhoLeads};
 use crate::net::rpc::{MessageService, ServiceError};
 use crate::net::ErrorKind;
 use crate::storage::raft::MetaRaft;
@@ -60,13 +63,16 @@ impl MessageService for RaftService {
 
 /// Hands forwarded metadata ops and reads to the local Consensus actor.
 pub struct MetaService {
+    /// The local actor forwarded calls are handed to.
     consensus: Addr<Consensus>,
 }
 
 impl MetaService {
-    /// Serves through `consensus`.
-    pub fn new(consensus: Addr<Consensus>) -> Self {
-        Self { consensus }
+    /// Serves through the actor `consensus` talks to.
+    pub fn new(consensus: &ConsensusClient) -> Self {
+        Self {
+            consensus: consensus.addr().clone(),
+        }
     }
 }
 

@@ -13,8 +13,8 @@ use openraft::raft::{
 };
 use serde::{Deserialize, Serialize};
 
-use super::membership::{MembershipError, MetaChange, MetaMembers};
-use super::ConsensusError;
+use super::error::ConsensusError;
+use super::members::{MembershipError, MetaChange, MetaMembers};
 use crate::storage::meta::{MetaOp, MetaRead, MetaReadResult, MetaResult, OpId};
 use crate::storage::raft::MetaRaft;
 

@@ -7,7 +7,7 @@
 
 use std::net::SocketAddr;
 
-use super::PeerClient;
+use super::client::PeerClient;
 use crate::net::frame::MAX_INVENTORY_KEYS;
 use crate::net::rpc;
 use crate::net::NetError;

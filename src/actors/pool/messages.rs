@@ -5,13 +5,14 @@ use std::net::SocketAddr;
 use actix::Message;
 use s2n_quic::connection::Handle as ConnectionHandle;
 
+use super::health::PeerHealth;
 use crate::net::NetError;
 
 /// A connection to `addr`: the pooled one, or a new one.
 #[derive(Message)]
 #[rtype(result = "Result<ConnectionHandle, NetError>")]
 pub struct GetConnection {
-    /// The peer.
+    /// The peer's transport address, the pool's key for its connection.
     pub addr: SocketAddr,
 }
 
@@ -19,7 +20,7 @@ pub struct GetConnection {
 #[derive(Message)]
 #[rtype(result = "()")]
 pub struct Evict {
-    /// The peer.
+    /// The transport address whose pooled connection failed.
     pub addr: SocketAddr,
     /// s2n-quic's id of the failed connection (a newer one is kept).
     pub connection_id: u64,
@@ -43,7 +44,7 @@ pub struct Watch {
 #[derive(Message)]
 #[rtype(result = "()")]
 pub struct MarkDown {
-    /// The peer.
+    /// The transport address of the peer that did not answer.
     pub addr: SocketAddr,
     /// What happened, for the log.
     pub reason: String,
@@ -55,4 +56,4 @@ pub struct MarkDown {
 /// reads it without a round trip to the pool).
 #[derive(Message)]
 #[rtype(result = "()")]
-pub struct AttachHealth(pub super::PeerHealth);
+pub struct AttachHealth(pub PeerHealth);

@@ -9,9 +9,11 @@ use actix::prelude::*;
 use bytes::Bytes;
 
 use super::*;
-use crate::net::endpoint::{EndpointRuntime, QuicSettings};
-use crate::net::rpc::Services;
+use crate::metrics;
+use crate::net::endpoint::{self, EndpointRuntime, QuicSettings};
+use crate::net::rpc::{self, Idle, Services};
 use crate::net::tls::ClusterCa;
+use crate::net::{Channel, NetError};
 use crate::storage::ShardKey;
 
 const DIAL_TIMEOUT: Duration = Duration::from_millis(400);

@@ -2,7 +2,7 @@
 
 use actix::Message;
 
-use super::ScrubReport;
+use super::report::ScrubReport;
 use crate::storage::StorageError;
 
 /// Run a full pass now (after the one in progress, if any) and answer its

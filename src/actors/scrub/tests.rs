@@ -12,7 +12,7 @@ use crate::actors::wal::node::{StorageConfig, StorageNode};
 use crate::metrics;
 use crate::storage::wal::record::{RecordHeader, HEADER_LEN};
 use crate::storage::wal::segment::{list_segments, segment_path};
-use crate::storage::{FsyncMode, ObjectId, ShardState, VolumeConfig};
+use crate::storage::{FsyncMode, ObjectId, ShardKey, ShardState, StorageError, VolumeConfig};
 
 /// A one-volume node in `root`: 1 MiB segments, 4 KiB fragments.
 pub(crate) fn start_node(root: &Path, fsync: FsyncMode) -> Result<StorageNode, StorageError> {

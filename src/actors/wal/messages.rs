@@ -8,9 +8,10 @@ use crate::storage::{Appended, CompactionReport, ShardKey, ShardWrite, StorageEr
 #[derive(Message)]
 #[rtype(result = "Result<ShardWrite, StorageError>")]
 pub(crate) struct BeginShard {
-    /// The shard.
+    /// Which shard the record holds: object id, part and shard index.
     pub key: ShardKey,
-    /// Its exact length.
+    /// The payload's exact length in bytes; the room reserved in the
+    /// segment is computed from it.
     pub len: u64,
 }
 
@@ -18,7 +19,7 @@ pub(crate) struct BeginShard {
 #[derive(Message)]
 #[rtype(result = "Result<Appended, StorageError>")]
 pub(crate) struct FinishShard {
-    /// The write to complete.
+    /// The reservation `BeginShard` answered, its payload now written.
     pub write: ShardWrite,
 }
 
@@ -26,7 +27,7 @@ pub(crate) struct FinishShard {
 #[derive(Message)]
 #[rtype(result = "Result<Option<Appended>, StorageError>")]
 pub(crate) struct DeleteShard {
-    /// The shard.
+    /// The shard to tombstone: object id, part and shard index.
     pub key: ShardKey,
 }
 

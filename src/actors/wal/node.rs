@@ -16,7 +16,7 @@ use actix::prelude::*;
 use bytes::Bytes;
 use futures::{Stream, StreamExt};
 
-use crate::actors::scrub::{ScrubConfig, ScrubNow, ScrubReport, Scrubber};
+use crate::actors::scrub::{ScrubClient, ScrubConfig, ScrubReport};
 use crate::actors::syncer::{Syncer, SyncerConfig, WaitDurable};
 use crate::actors::wal::{BeginShard, Compact, DeleteShard, FinishShard, ReleaseSynced, WalWriter};
 use crate::storage::wal::segment::SegmentFiles;
@@ -63,7 +63,7 @@ pub struct StorageNode {
     state: Arc<SyncState>,
     fsync: FsyncMode,
     arbiters: Arc<Mutex<Vec<Arbiter>>>,
-    scrubber: Arc<OnceLock<Addr<Scrubber>>>,
+    scrubber: Arc<OnceLock<ScrubClient>>,
     volume_dirs: Arc<Vec<PathBuf>>,
 }
 
@@ -386,13 +386,12 @@ impl StorageNode {
             started = true;
             let arbiter = Arbiter::new();
             let reader = self.reader.clone();
-            let addr =
-                Scrubber::start_in_arbiter(&arbiter.handle(), move |_| Scrubber::new(reader, cfg));
+            let client = ScrubClient::start(&arbiter.handle(), reader, cfg);
             self.arbiters
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())
                 .insert(0, arbiter);
-            addr
+            client
         });
         started
     }
@@ -402,8 +401,8 @@ impl StorageNode {
     /// runs passes asked for, unthrottled.
     pub async fn scrub_now(&self) -> Result<ScrubReport, StorageError> {
         self.start_scrubber(ScrubConfig::MANUAL);
-        let addr = self.scrubber.get().ok_or(StorageError::Stopped)?;
-        addr.send(ScrubNow).await.map_err(stopped)?
+        let scrubber = self.scrubber.get().ok_or(StorageError::Stopped)?;
+        scrubber.scrub_now().await
     }
 }
 

@@ -4,9 +4,7 @@
 use std::net::SocketAddr;
 
 use super::{AdminError, AdminService};
-use crate::actors::consensus::{
-    ChangeMeta, GetMetaMembers, MembershipError, MetaChange, MetaMembers,
-};
+use crate::actors::consensus::{MembershipError, MetaChange, MetaMembers};
 
 impl From<MembershipError> for AdminError {
     fn from(e: MembershipError) -> Self {
@@ -27,11 +25,7 @@ impl From<MembershipError> for AdminError {
 impl AdminService {
     /// The group's voters, learners and leader.
     pub async fn meta_members(&self) -> Result<MetaMembers, AdminError> {
-        self.consensus
-            .send(GetMetaMembers)
-            .await
-            .map_err(|e| AdminError::Unavailable(e.to_string()))?
-            .map_err(AdminError::from)
+        self.consensus.members().await.map_err(AdminError::from)
     }
 
     /// Adds node `id` (running, with the meta role, at `addr`) as a voter.
@@ -51,9 +45,8 @@ impl AdminService {
 
     async fn change_meta(&self, change: MetaChange) -> Result<MetaMembers, AdminError> {
         self.consensus
-            .send(ChangeMeta(change))
+            .change_members(change)
             .await
-            .map_err(|e| AdminError::Unavailable(e.to_string()))?
             .map_err(AdminError::from)
     }
 }

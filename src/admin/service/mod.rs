@@ -16,9 +16,7 @@ mod meta;
 
 use std::sync::Arc;
 
-use actix::Addr;
-
-use crate::actors::consensus::Consensus;
+use crate::actors::consensus::ConsensusClient;
 use crate::actors::pool::PeerClient;
 use crate::object::ObjectService;
 
@@ -32,7 +30,7 @@ pub struct AdminService {
     /// Objects and metadata (reads and ops go through its consensus).
     pub(crate) objects: Arc<ObjectService>,
     /// The Consensus actor, for metadata membership.
-    pub(crate) consensus: Addr<Consensus>,
+    pub(crate) consensus: ConsensusClient,
     /// The cluster transport, to ask storage nodes for their state.
     pub(crate) peers: PeerClient,
     /// The access key id of `PREDASTORE_ACCESS_KEY`.
@@ -44,7 +42,7 @@ impl AdminService {
     /// `config_key` is the access key id of `PREDASTORE_ACCESS_KEY`.
     pub fn new(
         objects: Arc<ObjectService>,
-        consensus: Addr<Consensus>,
+        consensus: ConsensusClient,
         peers: PeerClient,
         config_key: String,
     ) -> Self {

@@ -17,7 +17,6 @@ use std::ops::Range;
 use std::sync::Mutex;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use actix::Addr;
 use bytes::{Bytes, BytesMut};
 use futures::{Stream, StreamExt};
 use md5::{Digest as _, Md5};
@@ -28,7 +27,7 @@ use super::heal_report::HealReports;
 
 mod settle;
 mod tags;
-use crate::actors::consensus::{Consensus, ConsensusError, Read, Submit, SubmitOnce};
+use crate::actors::consensus::{ConsensusClient, ConsensusError};
 use crate::storage::meta::acl::Acl;
 use crate::storage::meta::{
     BucketRecord, DeleteCondition, ErasureLayout, MetaOp, MetaOutcome, MetaRead, MetaReadResult,
@@ -180,7 +179,7 @@ pub type ServiceWriteError<E> = WriteError<E, ObjectError>;
 /// Objects and multipart uploads: data through the coordinator, records
 /// through the Consensus actor.
 pub struct ObjectService {
-    consensus: Addr<Consensus>,
+    consensus: ConsensusClient,
     data: ObjectCoordinator,
     limits: ObjectLimits,
     recent_buckets: RecentBuckets,
@@ -218,7 +217,7 @@ impl ObjectService {
     /// A service committing through `consensus` and storing data with
     /// `data`. Must run inside an actix System (it starts the task that
     /// sends heal reports).
-    pub fn new(consensus: Addr<Consensus>, data: ObjectCoordinator, limits: ObjectLimits) -> Self {
+    pub fn new(consensus: ConsensusClient, data: ObjectCoordinator, limits: ObjectLimits) -> Self {
         ObjectService {
             heal: HealReports::start(consensus.clone()),
             consensus,
@@ -241,12 +240,7 @@ impl ObjectService {
 
     /// Commits one metadata op; a refused op is [`ObjectError::Refused`].
     pub async fn submit(&self, op: MetaOp) -> Result<MetaOutcome, ObjectError> {
-        let result = self
-            .consensus
-            .send(Submit(op))
-            .await
-            .map_err(|e| ConsensusError::Unavailable(e.to_string()))??;
-        Ok(result?)
+        Ok(self.consensus.submit(op).await??)
     }
 
     /// Commits an op that makes `new` data reachable. If it is known not
@@ -259,20 +253,18 @@ impl ObjectService {
         new: Vec<ShardSet>,
     ) -> Result<MetaOutcome, ObjectError> {
         let id: OpId = rand::random();
-        let sent = self.consensus.send(SubmitOnce { id, op }).await;
-        let failure = match sent {
-            Ok(Ok(Ok(outcome))) => return Ok(outcome),
-            Ok(Ok(Err(refused))) => CommitFailure::NotApplied(refused.into()),
-            Ok(Err(
+        // A stopped actor answers `Unavailable`: the op never reached it.
+        let failure = match self.consensus.submit_once(id, op).await {
+            Ok(Ok(outcome)) => return Ok(outcome),
+            Ok(Err(refused)) => CommitFailure::NotApplied(refused.into()),
+            Err(
                 e @ (ConsensusError::NotLeader(_)
                 | ConsensusError::Unavailable(_)
                 | ConsensusError::Busy),
-            )) => CommitFailure::NotApplied(e.into()),
-            Ok(Err(e @ (ConsensusError::Indeterminate(_) | ConsensusError::Failed(_)))) => {
+            ) => CommitFailure::NotApplied(e.into()),
+            Err(e @ (ConsensusError::Indeterminate(_) | ConsensusError::Failed(_))) => {
                 CommitFailure::Unknown(e.into())
             }
-            // The actor is gone: the op never reached it.
-            Err(e) => CommitFailure::NotApplied(ConsensusError::Unavailable(e.to_string()).into()),
         };
         match failure {
             CommitFailure::NotApplied(e) => {
@@ -289,11 +281,7 @@ impl ObjectService {
 
     /// A linearizable metadata read.
     pub async fn read(&self, read: MetaRead) -> Result<MetaReadResult, ObjectError> {
-        Ok(self
-            .consensus
-            .send(Read(read))
-            .await
-            .map_err(|e| ConsensusError::Unavailable(e.to_string()))??)
+        Ok(self.consensus.read(read).await?)
     }
 
     /// The bucket, or [`ObjectError::NoSuchBucket`].

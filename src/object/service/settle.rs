@@ -5,10 +5,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use actix::Addr;
-
 use super::{now_ms, DataOwner, ObjectService};
-use crate::actors::consensus::{Consensus, Read, Submit};
+use crate::actors::consensus::ConsensusClient;
 use crate::metrics;
 use crate::object::coordinator::ShardSet;
 use crate::object::error::ObjectError;
@@ -25,7 +23,7 @@ const FENCE_RETRY: Duration = Duration::from_secs(1);
 /// object's current version and, for a part, the upload's part); `None`
 /// if it could not be read.
 async fn still_referenced(
-    consensus: &Addr<Consensus>,
+    consensus: &ConsensusClient,
     owner: &DataOwner,
     object_id: u128,
 ) -> Option<bool> {
@@ -36,7 +34,7 @@ async fn still_referenced(
         bucket: bucket.clone(),
         key: key.clone(),
     };
-    let MetaReadResult::Object(record) = consensus.send(Read(object)).await.ok()?.ok()? else {
+    let MetaReadResult::Object(record) = consensus.read(object).await.ok()? else {
         return None;
     };
     if record.is_some_and(|r| r.shard_sets().iter().any(|s| s.object_id == object_id)) {
@@ -53,7 +51,7 @@ async fn still_referenced(
         part_number_marker: part.saturating_sub(1),
         max_parts: 1,
     };
-    let MetaReadResult::Parts(page) = consensus.send(Read(parts)).await.ok()?.ok()? else {
+    let MetaReadResult::Parts(page) = consensus.read(parts).await.ok()? else {
         return None;
     };
     Some(page.parts.iter().any(|p| p.object_id == object_id))
@@ -69,9 +67,9 @@ impl ObjectService {
         let data = self.data.clone();
         actix::spawn(async move {
             loop {
-                let fence = consensus.send(Submit(MetaOp::Fence { op: id })).await;
+                let fence = consensus.submit(MetaOp::Fence { op: id }).await;
                 match fence {
-                    Ok(Ok(Ok(MetaOutcome::Fenced { applied }))) => {
+                    Ok(Ok(MetaOutcome::Fenced { applied })) => {
                         let kept = matches!(applied, Some(Ok(())));
                         if !kept {
                             for set in &new {
@@ -90,12 +88,13 @@ impl ObjectService {
                         tracing::info!(op = %format!("{id:032x}"), applied = kept, "unknown metadata commit settled");
                         return;
                     }
-                    Ok(Ok(other)) => {
+                    Ok(other) => {
                         tracing::error!(op = %format!("{id:032x}"), answer = ?other, "unexpected answer to a fence; keeping its data");
                         return;
                     }
-                    Ok(Err(_)) => tokio::time::sleep(FENCE_RETRY).await,
-                    Err(_) => return,
+                    // The actor is gone (shutting down): nothing to settle with.
+                    Err(_) if !consensus.is_running() => return,
+                    Err(_) => tokio::time::sleep(FENCE_RETRY).await,
                 }
             }
         });

@@ -1,0 +1,177 @@
+//! The Ring actor: follows the layout in Raft and swaps the snapshot its
+//! [`RingView`] readers see.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix::prelude::*;
+use arc_swap::{ArcSwap, ArcSwapOption};
+
+use super::messages::SetMembers;
+use super::view::RingView;
+use crate::actors::consensus::ConsensusClient;
+use crate::actors::pool::PeerClient;
+use crate::cluster::layout::layout_members;
+use crate::cluster::ring::{HashRing, Member, RingError};
+use crate::storage::meta::{ClusterLayout, MetaOp, MetaRead, MetaReadResult};
+
+/// How often a following ring reads the layout.
+const FOLLOW_EVERY: Duration = Duration::from_secs(1);
+
+/// Where a following ring reads the layout, and what it seeds.
+struct Follow {
+    /// Reads and seeds the layout in Raft.
+    consensus: ConsensusClient,
+    /// The first layout to commit if Raft has none (`None`: no cluster
+    /// layout, the process's own volumes).
+    seed: Option<ClusterLayout>,
+    /// The failure detector, told to watch every node in the layout.
+    peers: PeerClient,
+    /// This process's own transport address (not watched).
+    own: SocketAddr,
+    /// A read is under way.
+    reading: bool,
+}
+
+/// The ring actor.
+pub struct Ring {
+    /// The snapshot readers hold a clone of; the actor swaps its ring.
+    view: RingView,
+    /// Where the layout comes from, once [`Ring::follow`] was called;
+    /// `None`: the ring changes only by [`SetMembers`].
+    follow: Option<Follow>,
+}
+
+impl Ring {
+    /// A ring over `members`, and the view its readers use.
+    pub fn new(members: Vec<Member>) -> Result<(Self, RingView), RingError> {
+        let view = RingView {
+            ring: Arc::new(ArcSwap::from_pointee(HashRing::new(members)?)),
+            layout: Arc::new(ArcSwapOption::empty()),
+        };
+        Ok((
+            Self {
+                view: view.clone(),
+                follow: None,
+            },
+            view,
+        ))
+    }
+
+    /// Makes the ring follow the layout in Raft once started, committing
+    /// `seed` as the first layout if there is none yet.
+    pub fn follow(
+        mut self,
+        consensus: ConsensusClient,
+        seed: Option<ClusterLayout>,
+        peers: PeerClient,
+        own: SocketAddr,
+    ) -> Self {
+        self.follow = Some(Follow {
+            consensus,
+            seed,
+            peers,
+            own,
+            reading: false,
+        });
+        self
+    }
+
+    /// Reads the layout and installs it if its version moved.
+    fn poll(&mut self, ctx: &mut Context<Self>) {
+        let Some(follow) = self.follow.as_mut().filter(|f| !f.reading) else {
+            return;
+        };
+        follow.reading = true;
+        let consensus = follow.consensus.clone();
+        let seed = follow.seed.clone();
+        let read = async move {
+            let layout = match consensus.read(MetaRead::Layout).await {
+                Ok(MetaReadResult::Layout(layout)) => layout,
+                _ => return None,
+            };
+            if layout.is_some() {
+                return layout;
+            }
+            let seed = seed?;
+            match consensus
+                .submit(MetaOp::SetLayout {
+                    layout: seed.clone(),
+                })
+                .await
+            {
+                Ok(Ok(_)) => {
+                    tracing::info!(
+                        nodes = seed.storage_nodes.len(),
+                        "cluster layout seeded from PREDASTORE_STORAGE_NODES"
+                    );
+                    Some(seed)
+                }
+                // Another process seeded first (`StaleLayout`), or no
+                // leader yet: read it next time.
+                _ => None,
+            }
+        };
+        ctx.spawn(read.into_actor(self).map(|layout, ring, _| {
+            if let Some(f) = ring.follow.as_mut() {
+                f.reading = false;
+            }
+            if let Some(layout) = layout {
+                ring.install(layout);
+            }
+        }));
+    }
+
+    /// Builds the ring of `layout` if it is a new version.
+    pub(super) fn install(&mut self, layout: ClusterLayout) {
+        if self.view.layout_version() == layout.version {
+            return;
+        }
+        let ring = match HashRing::new(layout_members(&layout)) {
+            Ok(ring) => ring,
+            Err(e) => {
+                tracing::error!(version = layout.version, error = %e, "cluster layout cannot be placed on; keeping the previous ring");
+                return;
+            }
+        };
+        if let Some(f) = &self.follow {
+            let watched: Vec<SocketAddr> = ring
+                .members()
+                .iter()
+                .map(|m| m.addr)
+                .filter(|a| *a != f.own)
+                .collect();
+            f.peers.watch(watched);
+        }
+        tracing::info!(
+            version = layout.version,
+            nodes = ring.len(),
+            "cluster layout installed"
+        );
+        crate::metrics::LAYOUT_VERSION.set(i64::try_from(layout.version).unwrap_or(i64::MAX));
+        self.view.ring.store(Arc::new(ring));
+        self.view.layout.store(Some(Arc::new(layout)));
+    }
+}
+
+impl Actor for Ring {
+    type Context = Context<Self>;
+
+    fn started(&mut self, ctx: &mut Self::Context) {
+        if self.follow.is_some() {
+            self.poll(ctx);
+            ctx.run_interval(FOLLOW_EVERY, |ring, ctx| ring.poll(ctx));
+        }
+    }
+}
+
+impl Handler<SetMembers> for Ring {
+    type Result = Result<(), RingError>;
+
+    fn handle(&mut self, msg: SetMembers, _: &mut Self::Context) -> Self::Result {
+        let ring = HashRing::new(msg.0)?;
+        self.view.ring.store(Arc::new(ring));
+        Ok(())
+    }
+}

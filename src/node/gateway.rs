@@ -1,0 +1,119 @@
+//! The object service (for gateways and for repair on meta nodes), the
+//! S3 gateway over it, and the admin service beside it.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix::Actor;
+use actix_web::web;
+
+use crate::actors::consensus::ConsensusClient;
+use crate::actors::pool::PeerClient;
+use crate::actors::ring::Ring;
+use crate::actors::wal::node::StorageNode;
+use crate::admin::api::AdminApi;
+use crate::admin::service::AdminService;
+use crate::api::s3::Gateway;
+use crate::cluster::layout::{layout_members, seed_layout};
+use crate::config::{Config, ConfigError};
+use crate::error::Error;
+use crate::object::service::now_ms;
+use crate::object::{ObjectCoordinator, ObjectLimits, ObjectService};
+use crate::storage::meta::{AccessKey, MetaOp};
+
+/// The object service over this node's storage and the storage nodes
+/// listed: what the S3 gateway and repair both drive.
+pub(super) fn start_objects(
+    cfg: &Config,
+    consensus: ConsensusClient,
+    node: Option<&StorageNode>,
+    peers: PeerClient,
+) -> Result<Arc<ObjectService>, Error> {
+    let layout = cfg.erasure();
+    // The configured storage nodes seed the first layout; from then on the
+    // layout in Raft decides (the ring follows it).
+    let storage_nodes = cfg.storage_nodes();
+    let seed = (!storage_nodes.is_empty()).then(|| seed_layout(storage_nodes));
+    let members = seed.as_ref().map(layout_members).unwrap_or_default();
+    let config_error = |e: String| {
+        Error::Config(ConfigError(format!(
+            "PREDASTORE_EC / PREDASTORE_STORAGE_NODES: {e}"
+        )))
+    };
+    let (ring, ring_view) = Ring::new(members).map_err(|e| config_error(e.to_string()))?;
+    ring.follow(
+        consensus.clone(),
+        seed,
+        peers.clone(),
+        cfg.transport.quic_listen,
+    )
+    .start();
+    let coordinator = ObjectCoordinator::new(node.cloned(), cfg.node_id, ring_view, peers, layout)
+        .map_err(|e| config_error(e.to_string()))?;
+    let limits = ObjectLimits {
+        max_object_bytes: cfg.objects.max_object_bytes,
+        inline_bytes: cfg.inline_bytes()?,
+        drop_grace: Duration::from_millis(cfg.objects.drop_grace_ms),
+    };
+    let objects = Arc::new(ObjectService::new(consensus, coordinator, limits));
+    objects.start_drops();
+    Ok(objects)
+}
+
+/// The S3 gateway over `objects`; the configured access key is recorded
+/// in metadata in the background.
+pub(super) fn start_gateway(
+    cfg: &Config,
+    consensus: ConsensusClient,
+    objects: Arc<ObjectService>,
+) -> Gateway {
+    let http = &cfg.http;
+    // The configured key's user (the first admin) is named by its id.
+    let key = AccessKey {
+        access_key_id: http.access_key.clone(),
+        secret: http.secret_key.clone(),
+        created_ms: now_ms(),
+        user_id: http.access_key.clone(),
+        display_name: http.access_key.clone(),
+        email: None,
+    };
+    actix_web::rt::spawn(async move {
+        match consensus.submit(MetaOp::PutAccessKey { key }).await {
+            Ok(Ok(_)) => {}
+            other => {
+                tracing::warn!(result = ?other.map(|r| r.map(|_| ())), "could not record the access key in metadata")
+            }
+        }
+    });
+    tracing::info!(ec = %cfg.objects.ec, access_key = %http.access_key, "S3 gateway ready");
+    Gateway {
+        objects,
+        access_key: http.access_key.clone(),
+        secret_key: http.secret_key.clone(),
+        domain: http.domain.clone(),
+        region: http.region.clone(),
+        body_idle: Duration::from_millis(http.body_idle_timeout_ms),
+    }
+}
+
+/// The admin API beside `gateway`; without `PREDASTORE_ADMIN_TOKEN` every
+/// call to it is refused.
+pub(super) fn start_admin(
+    cfg: &Config,
+    gateway: &Gateway,
+    consensus: ConsensusClient,
+    peers: PeerClient,
+) -> web::Data<AdminApi> {
+    if cfg.admin_token().is_none() {
+        tracing::info!("admin API off: PREDASTORE_ADMIN_TOKEN is not set");
+    }
+    web::Data::new(AdminApi {
+        token: cfg.admin_token().map(str::to_string),
+        service: Arc::new(AdminService::new(
+            gateway.objects.clone(),
+            consensus,
+            peers,
+            cfg.http.access_key.clone(),
+        )),
+    })
+}

@@ -1,0 +1,101 @@
+//! The meta role and the metadata path every role needs: this node's Raft
+//! member (on meta nodes), the Consensus actor in front of it (on meta
+//! and gateway nodes), and repair, which runs where the leader is.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix::Actor;
+
+use super::transport::Transport;
+use crate::actors::consensus::network::QuicNetwork;
+use crate::actors::consensus::{Consensus, ConsensusClient, ConsensusConfig, LocalRaft};
+use crate::actors::repair::{LeaderCheck, Repair};
+use crate::config::Config;
+use crate::error::Error;
+use crate::net::endpoint::EndpointRuntime;
+use crate::object::ObjectService;
+use crate::storage::raft::group::{export_metrics, start_group};
+
+/// Starts this node's member of the metadata group when it has the meta
+/// role (alone in its group when no meta peers are listed).
+pub(super) async fn start_member(
+    cfg: &Config,
+    transport: &Transport,
+) -> Result<Option<LocalRaft>, Error> {
+    if !cfg.roles().meta {
+        return Ok(None);
+    }
+    let meta_peers = cfg.meta_peers();
+    let mut members: BTreeMap<u64, String> = meta_peers
+        .iter()
+        .map(|(id, addr)| (*id, addr.to_string()))
+        .collect();
+    if members.is_empty() {
+        members.insert(cfg.node_id, cfg.transport.quic_listen.to_string());
+    }
+    let (dir, node_id, every) = (
+        cfg.data_dir.join("meta"),
+        cfg.node_id,
+        cfg.cluster.raft_snapshot_every,
+    );
+    let network = QuicNetwork::new(transport.peers.clone());
+    let quic = transport.quic.handle();
+    let (raft, state) = quic
+        .spawn(async move { start_group(&dir, node_id, &members, network, every).await })
+        .await
+        .map_err(|e| Error::Meta(e.to_string()))?
+        .map_err(Error::Meta)?;
+    quic.spawn(export_metrics(raft.clone(), node_id));
+    tracing::info!(
+        node = node_id,
+        members = meta_peers.len().max(1),
+        "metadata group member started"
+    );
+    Ok(Some(LocalRaft { raft, state }))
+}
+
+/// Starts the Consensus actor on a meta or gateway node: in front of
+/// `local` on a meta node, forwarding to the meta peers elsewhere.
+pub(super) fn start_consensus(
+    cfg: &Config,
+    local: Option<&LocalRaft>,
+    transport: &Transport,
+) -> Option<ConsensusClient> {
+    let roles = cfg.roles();
+    (roles.meta || roles.gateway).then(|| {
+        let limits = ConsensusConfig {
+            op_timeout: Duration::from_millis(cfg.cluster.meta_op_timeout_ms),
+            ..ConsensusConfig::default()
+        };
+        let actor = Consensus::new(
+            cfg.node_id,
+            local.cloned(),
+            Some(transport.peers.clone()),
+            cfg.meta_peers(),
+            limits,
+        );
+        ConsensusClient::new(actor.start())
+    })
+}
+
+/// Starts repair on a meta node that runs the object service; it works
+/// only while this node leads the metadata group.
+pub(super) fn start_repair(cfg: &Config, objects: &Arc<ObjectService>, local: &LocalRaft) {
+    let (raft, me) = (local.raft.clone(), cfg.node_id);
+    let is_leader: LeaderCheck =
+        Arc::new(move || raft.metrics().borrow().current_leader == Some(me));
+    Repair::new(objects.clone(), is_leader, cfg.repair()).start();
+}
+
+/// Shuts this node's Raft member down on the transport's runtime.
+pub(super) async fn stop_member(local: Option<LocalRaft>, quic: &EndpointRuntime) {
+    if let Some(LocalRaft { raft, .. }) = local {
+        let shutdown = quic.handle().spawn(async move { raft.shutdown().await });
+        let clean = shutdown.await.is_ok_and(|r| r.is_ok());
+        if !clean {
+            tracing::warn!("metadata group did not shut down cleanly");
+        }
+    }
+}

@@ -1,0 +1,101 @@
+//! The cluster transport of a process: the QUIC runtime, its TLS identity,
+//! the connection pool every role dials through, and (on storage and meta
+//! nodes) the endpoint that serves shards, Raft and metadata calls.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::actors::consensus::service::{MetaService, RaftService};
+use crate::actors::consensus::{ConsensusClient, LocalRaft};
+use crate::actors::pool::{PeerClient, Pool};
+use crate::actors::wal::node::StorageNode;
+use crate::actors::wal::server::StorageService;
+use crate::config::{Config, TlsSource};
+use crate::error::Error;
+use crate::net::endpoint::{self, EndpointRuntime};
+use crate::net::rpc::{self, MessageService, Services, ShardService};
+use crate::net::tls::TlsMaterial;
+use crate::net::NetError;
+
+use actix::Actor;
+
+/// A transport failure at start-up.
+pub(super) fn transport(e: NetError) -> Error {
+    Error::Transport(e)
+}
+
+/// The transport every role shares.
+pub(super) struct Transport {
+    /// The tokio runtime the QUIC endpoints run on, apart from actix's.
+    pub(super) quic: EndpointRuntime,
+    /// This node's cluster identity, for the client and the server.
+    pub(super) tls: TlsMaterial,
+    /// Requests to peers, through the pool and its failure detector.
+    pub(super) peers: PeerClient,
+}
+
+/// Starts the runtime, the client endpoint and the pool, and has the
+/// failure detector probe every other configured member from the start.
+pub(super) fn start(cfg: &Config) -> Result<Transport, Error> {
+    // The cluster transport runs on a tokio runtime of its own.
+    let quic = endpoint::runtime(cfg.transport.quic_threads).map_err(transport)?;
+    let tls = match cfg.tls()? {
+        TlsSource::Files { ca, cert, key } => TlsMaterial::load(&ca, &cert, &key),
+        TlsSource::Dev(dir) => TlsMaterial::dev(&dir),
+    }
+    .map_err(transport)?;
+    let listen = cfg.transport.quic_listen;
+    let client =
+        endpoint::start_client(quic.handle(), listen, &tls, &cfg.quic()).map_err(transport)?;
+    let pool = cfg.pool();
+    let peers = PeerClient::new(Pool::new(client, pool).start(), pool.rpc_timeout);
+    // The failure detector probes every other member from the start.
+    let mut watched: Vec<_> = cfg.meta_peers().iter().map(|(_, addr)| *addr).collect();
+    watched.extend(cfg.storage_nodes().into_values());
+    watched.retain(|addr| *addr != listen);
+    watched.sort();
+    watched.dedup();
+    peers.watch(watched);
+    Ok(Transport { quic, tls, peers })
+}
+
+/// What the server endpoint of a storage or meta node serves.
+pub(super) struct Served<'a> {
+    /// The shard server, on a storage node.
+    pub(super) node: Option<&'a StorageNode>,
+    /// This node's Raft member, on a meta node.
+    pub(super) local: Option<&'a LocalRaft>,
+    /// Forwarded metadata ops and reads, on a meta node.
+    pub(super) consensus: Option<&'a ConsensusClient>,
+}
+
+impl Transport {
+    /// Listens on `PREDASTORE_QUIC_LISTEN` for what `served` offers.
+    pub(super) fn serve(&self, cfg: &Config, served: Served<'_>) -> Result<(), Error> {
+        let reset_key = endpoint::reset_key(&cfg.data_dir).map_err(transport)?;
+        let listen = cfg.transport.quic_listen;
+        let server = endpoint::start_server(
+            self.quic.handle(),
+            listen,
+            &self.tls,
+            &cfg.quic(),
+            reset_key,
+        )
+        .map_err(transport)?;
+        let services = Services {
+            shards: served
+                .node
+                .map(|node| Arc::new(StorageService::new(node.clone())) as Arc<dyn ShardService>),
+            raft: served
+                .local
+                .map(|l| Arc::new(RaftService::new(l.raft.clone())) as Arc<dyn MessageService>),
+            meta: served
+                .consensus
+                .map(|c| Arc::new(MetaService::new(c)) as Arc<dyn MessageService>),
+        };
+        let idle = rpc::Idle(Duration::from_millis(cfg.transport.rpc_timeout_ms));
+        rpc::serve(server, services, self.quic.handle(), idle);
+        tracing::info!(quic = %listen, "cluster transport listening");
+        Ok(())
+    }
+}
