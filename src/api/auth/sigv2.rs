@@ -225,7 +225,7 @@ impl HeaderV2 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::auth::testing::s3_code;
+    use crate::api::error::testing::s3_code;
     use crate::api::query::parse;
 
     fn sign(secret: &str, to_sign: &str) -> String {

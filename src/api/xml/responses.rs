@@ -5,7 +5,7 @@
 
 use serde::{Serialize, Serializer};
 
-use super::{render, ser_etag, ser_timestamp, url_encode_in_place, url_encode_opt};
+use super::render::{render, ser_etag, ser_timestamp, url_encode_in_place, url_encode_opt};
 use crate::api::error::{S3Error, S3ErrorCode};
 
 /// `encoding-type` of a listing request; AWS knows only `url`.
