@@ -11,7 +11,8 @@ use super::code::S3ErrorCode;
 pub struct S3Error {
     /// Decides the `Code` element and the HTTP status.
     pub code: S3ErrorCode,
-    /// The `Message` element.
+    /// Text of the `Message` element: AWS's default for the code unless a
+    /// more specific one was set.
     pub message: String,
     /// The `Resource` element (e.g. `/bucket/key`), omitted when `None`.
     pub resource: Option<String>,

@@ -8,10 +8,10 @@ use super::responses::Checksums;
 /// One part in `ObjectParts`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub(crate) struct AttributesPart {
-    /// Its number.
+    /// The part's number, 1..=10,000.
     #[serde(rename = "PartNumber")]
     pub part_number: u32,
-    /// Its size in bytes.
+    /// The part's size in bytes, as uploaded.
     #[serde(rename = "Size")]
     pub size: u64,
     /// Its checksum, if it has one (`checksum_type` unset).
@@ -22,7 +22,7 @@ pub(crate) struct AttributesPart {
 /// `ObjectParts`: a page of the parts of a multipart object.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub(crate) struct ObjectParts {
-    /// Parts in the object.
+    /// How many parts the object was completed with, over all pages.
     #[serde(rename = "PartsCount")]
     pub parts_count: usize,
     /// The marker the page starts after.
@@ -37,7 +37,7 @@ pub(crate) struct ObjectParts {
     /// More parts follow.
     #[serde(rename = "IsTruncated")]
     pub is_truncated: bool,
-    /// The page.
+    /// The parts of this page, by ascending number.
     #[serde(rename = "Part")]
     pub parts: Vec<AttributesPart>,
 }
@@ -57,7 +57,7 @@ pub(crate) struct ObjectAttributes {
     /// Always `STANDARD`.
     #[serde(rename = "StorageClass", skip_serializing_if = "Option::is_none")]
     pub storage_class: Option<&'static str>,
-    /// Size in bytes.
+    /// The whole object's size in bytes.
     #[serde(rename = "ObjectSize", skip_serializing_if = "Option::is_none")]
     pub object_size: Option<u64>,
 }

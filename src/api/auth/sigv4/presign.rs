@@ -17,7 +17,7 @@ const PATH: &AsciiSet = &AWS_URI_ENCODE.remove(b'/');
 /// What to presign.
 #[derive(Debug, Clone)]
 pub(crate) struct PresignRequest<'a> {
-    /// HTTP method.
+    /// HTTP method the URL is for (`GET`, `PUT`); it is signed, so no other works.
     pub(crate) method: &'a str,
     /// The `Host` header the request will carry.
     pub(crate) host: &'a str,
@@ -28,11 +28,11 @@ pub(crate) struct PresignRequest<'a> {
     pub(crate) path: &'a str,
     /// Decoded query parameters besides the `X-Amz-*` ones.
     pub(crate) query: &'a [(String, String)],
-    /// Access key id.
+    /// Access key id written into `X-Amz-Credential`.
     pub(crate) access_key: &'a str,
-    /// Its secret.
+    /// The secret of `access_key`: derives the signing key, never written into the URL.
     pub(crate) secret: &'a str,
-    /// Region of the scope.
+    /// Region of the credential scope: the store's, which the verifier requires.
     pub(crate) region: &'a str,
     /// Signing time.
     pub(crate) now: OffsetDateTime,

@@ -18,7 +18,7 @@ use super::signing::SigningKey;
 /// Which authentication scheme a request uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AuthKind {
-    /// `Authorization` header.
+    /// Signed in the `Authorization: AWS4-HMAC-SHA256 …` header.
     Header,
     /// Presigned URL (`X-Amz-*` query parameters).
     Presigned,
@@ -51,7 +51,7 @@ pub(crate) fn detect_auth_kind(parts: &RequestParts<'_>) -> Result<AuthKind, Aut
 /// Everything a handler needs after successful authentication.
 #[derive(Debug, Clone)]
 pub struct AuthContext {
-    /// Authenticated access key id.
+    /// The access key id whose secret verified the signature.
     pub access_key: String,
     /// Region from the credential scope; the caller may check it.
     pub region: String,
