@@ -19,15 +19,17 @@ use crate::storage::meta::{AccessKey, MetaRead, MetaReadResult};
 pub struct Caller {
     /// Its canonical id (bucket and object owners are these).
     pub user_id: String,
-    /// Its display name.
+    /// The name shown as `DisplayName` in `Owner` elements.
     pub display_name: String,
 }
 
 /// An authenticated request head.
 pub(crate) struct Authenticated {
-    /// Bucket, if addressed.
+    /// The bucket, from the virtual host (`<bucket>.<domain>`) or the first
+    /// path segment; `None` for service-level requests (ListBuckets).
     pub bucket: Option<String>,
-    /// Object key, if addressed.
+    /// The object key: the percent-decoded path after the bucket; `None` for
+    /// bucket- and service-level requests.
     pub key: Option<String>,
     /// Decoded query parameters, in order, without the authentication
     /// parameters and hoisted headers.

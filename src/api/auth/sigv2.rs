@@ -34,7 +34,7 @@ const SUBRESOURCES: &[&str] = &[
 
 /// The parameters of a SigV2 presigned URL, if the query carries them.
 pub(crate) struct PresignedV2 {
-    /// The access key id.
+    /// The `AWSAccessKeyId` parameter: whose secret verifies the signature.
     pub access_key: String,
     expires: i64,
     signature: Vec<u8>,
@@ -131,7 +131,7 @@ const MAX_SKEW_SECS: i64 = 15 * 60;
 
 /// An `Authorization: AWS <access key>:<base64 signature>` header.
 pub(crate) struct HeaderV2 {
-    /// The access key id.
+    /// The access key id before the `:`: whose secret verifies the signature.
     pub access_key: String,
     signature: Vec<u8>,
 }
@@ -225,7 +225,7 @@ impl HeaderV2 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::auth::testing::s3_code;
+    use crate::api::error::testing::s3_code;
     use crate::api::query::parse;
 
     fn sign(secret: &str, to_sign: &str) -> String {

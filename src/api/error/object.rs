@@ -1,7 +1,8 @@
 //! The object service's errors (and the layers under it: consensus, object
 //! data) as S3 errors.
 
-use super::{S3Error, S3ErrorCode};
+use super::code::S3ErrorCode;
+use super::s3_error::S3Error;
 use crate::actors::consensus::ConsensusError;
 use crate::object::{CoordinatorError, ObjectError};
 

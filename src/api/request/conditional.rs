@@ -3,7 +3,7 @@
 //! `x-amz-copy-source-if-*` headers that apply them to a copy source.
 
 use super::dates::parse_http_date_secs;
-use super::HeaderError;
+use super::error::HeaderError;
 
 /// The four conditional headers, as raw values.
 ///

@@ -5,8 +5,9 @@ use std::ops::Range;
 
 use percent_encoding::percent_decode_str;
 
+use super::error::HeaderError;
 use super::names::validate_object_key;
-use super::{parse_digits_saturating, HeaderError};
+use super::text::parse_digits_saturating;
 
 /// The object named by `x-amz-copy-source`, decoded.
 #[derive(Debug, Clone, PartialEq, Eq)]

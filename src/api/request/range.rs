@@ -2,7 +2,8 @@
 
 use std::ops::Range;
 
-use super::{parse_digits_saturating, HeaderError};
+use super::error::HeaderError;
+use super::text::parse_digits_saturating;
 
 /// One well-formed byte-range-spec (RFC 9110 §14.1.1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

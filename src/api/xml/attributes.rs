@@ -2,15 +2,16 @@
 
 use serde::Serialize;
 
-use super::{render, Checksums};
+use super::render::render;
+use super::responses::Checksums;
 
 /// One part in `ObjectParts`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub(crate) struct AttributesPart {
-    /// Its number.
+    /// The part's number, 1..=10,000.
     #[serde(rename = "PartNumber")]
     pub part_number: u32,
-    /// Its size in bytes.
+    /// The part's size in bytes, as uploaded.
     #[serde(rename = "Size")]
     pub size: u64,
     /// Its checksum, if it has one (`checksum_type` unset).
@@ -21,7 +22,7 @@ pub(crate) struct AttributesPart {
 /// `ObjectParts`: a page of the parts of a multipart object.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub(crate) struct ObjectParts {
-    /// Parts in the object.
+    /// How many parts the object was completed with, over all pages.
     #[serde(rename = "PartsCount")]
     pub parts_count: usize,
     /// The marker the page starts after.
@@ -36,7 +37,7 @@ pub(crate) struct ObjectParts {
     /// More parts follow.
     #[serde(rename = "IsTruncated")]
     pub is_truncated: bool,
-    /// The page.
+    /// The parts of this page, by ascending number.
     #[serde(rename = "Part")]
     pub parts: Vec<AttributesPart>,
 }
@@ -56,7 +57,7 @@ pub(crate) struct ObjectAttributes {
     /// Always `STANDARD`.
     #[serde(rename = "StorageClass", skip_serializing_if = "Option::is_none")]
     pub storage_class: Option<&'static str>,
-    /// Size in bytes.
+    /// The whole object's size in bytes.
     #[serde(rename = "ObjectSize", skip_serializing_if = "Option::is_none")]
     pub object_size: Option<u64>,
 }
@@ -69,50 +70,4 @@ impl ObjectAttributes {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn renders_what_was_asked_in_aws_order() {
-        let a = ObjectAttributes {
-            etag: Some("abc-2".into()),
-            checksum: None,
-            object_parts: Some(ObjectParts {
-                parts_count: 2,
-                part_number_marker: 0,
-                next_part_number_marker: 1,
-                max_parts: 1,
-                is_truncated: true,
-                parts: vec![AttributesPart {
-                    part_number: 1,
-                    size: 5,
-                    checksums: Checksums {
-                        sha256: Some("s1".into()),
-                        ..Checksums::default()
-                    },
-                }],
-            }),
-            storage_class: Some("STANDARD"),
-            object_size: Some(9),
-        };
-        let xml = a.to_xml();
-        assert!(xml.contains("<ETag>abc-2</ETag>"), "{xml}");
-        assert!(
-            xml.contains("<Size>5</Size><ChecksumSHA256>s1</ChecksumSHA256>"),
-            "{xml}"
-        );
-        assert!(xml.contains("<PartsCount>2</PartsCount>"), "{xml}");
-        assert!(xml.contains("<IsTruncated>true</IsTruncated>"), "{xml}");
-        // No object checksum was asked for.
-        assert!(!xml.contains("<Checksum>"), "{xml}");
-        let only_size = ObjectAttributes {
-            object_size: Some(1),
-            ..Default::default()
-        }
-        .to_xml();
-        assert!(
-            only_size.ends_with("<ObjectSize>1</ObjectSize></GetObjectAttributesResponse>"),
-            "{only_size}"
-        );
-    }
-}
+mod tests;

@@ -7,17 +7,10 @@ use quick_xml::Reader;
 use serde::de::{IgnoredAny, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 
-use super::{Checksums, XmlParseError};
+use super::parse_error::{XmlParseError, MAX_DELETE_OBJECTS, MAX_XML_DEPTH};
+use super::responses::Checksums;
 use crate::api::request::parse_http_date_secs;
 use crate::storage::meta::DeleteCondition;
-
-/// Most keys one DeleteObjects request may name (AWS's limit).
-pub(crate) const MAX_DELETE_OBJECTS: usize = 1000;
-
-/// Deepest element nesting a request body may have. S3's request documents
-/// are three levels deep; the cap keeps unknown nested elements from costing
-/// stack in the deserializer.
-pub(crate) const MAX_XML_DEPTH: usize = 32;
 
 /// CompleteMultipartUpload request body.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -3,16 +3,18 @@
 //! what AWS adds (declaration, namespace, quoted ETags, ISO-8601 times,
 //! `encoding-type=url`), so no handler can forget one of them.
 
+use std::borrow::Cow;
+
 use serde::{Serialize, Serializer};
 
-use super::{render, ser_etag, ser_timestamp, url_encode_in_place, url_encode_opt};
+use super::render::{render, ser_etag, ser_timestamp, url_encode_in_place, url_encode_opt};
 use crate::api::error::{S3Error, S3ErrorCode};
 
 /// `encoding-type` of a listing request; AWS knows only `url`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum EncodingType {
     /// Key-valued fields are URL-encoded, see
-    /// [`url_encode_key`](super::url_encode_key).
+    /// [`url_encode_key`](super::render::url_encode_key).
     Url,
 }
 
@@ -49,19 +51,19 @@ pub(crate) struct Owner {
 /// and ListParts answers; unset ones are left out.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub(crate) struct Checksums {
-    /// `ChecksumCRC32`.
+    /// CRC-32 (IEEE) of the data, base64 of its 4 bytes (`ChecksumCRC32`).
     #[serde(rename = "ChecksumCRC32", skip_serializing_if = "Option::is_none")]
     pub crc32: Option<String>,
-    /// `ChecksumCRC32C`.
+    /// CRC-32C (Castagnoli), base64 of its 4 bytes (`ChecksumCRC32C`).
     #[serde(rename = "ChecksumCRC32C", skip_serializing_if = "Option::is_none")]
     pub crc32c: Option<String>,
-    /// `ChecksumCRC64NVME`.
+    /// CRC-64/NVME, base64 of its 8 bytes (`ChecksumCRC64NVME`).
     #[serde(rename = "ChecksumCRC64NVME", skip_serializing_if = "Option::is_none")]
     pub crc64nvme: Option<String>,
-    /// `ChecksumSHA1`.
+    /// SHA-1, base64 of its 20 bytes (`ChecksumSHA1`).
     #[serde(rename = "ChecksumSHA1", skip_serializing_if = "Option::is_none")]
     pub sha1: Option<String>,
-    /// `ChecksumSHA256`.
+    /// SHA-256, base64 of its 32 bytes (`ChecksumSHA256`).
     #[serde(rename = "ChecksumSHA256", skip_serializing_if = "Option::is_none")]
     pub sha256: Option<String>,
     /// `ChecksumType`: `FULL_OBJECT` or `COMPOSITE`.
@@ -72,7 +74,7 @@ pub(crate) struct Checksums {
 /// A bucket in ListBuckets.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub(crate) struct BucketInfo {
-    /// Bucket name.
+    /// The bucket's name, as stored (bucket names are already URL- and XML-safe).
     #[serde(rename = "Name")]
     pub name: String,
     /// Creation time, Unix milliseconds.
@@ -86,7 +88,7 @@ pub(crate) struct BucketInfo {
 /// ListBuckets answer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub(crate) struct ListAllMyBucketsResult {
-    /// The caller.
+    /// The caller, who owns every bucket listed.
     #[serde(rename = "Owner")]
     pub owner: Owner,
     /// The caller's buckets, inside one `Buckets` element.
@@ -155,7 +157,7 @@ pub(crate) struct ObjectInfo {
     /// Algorithm of the object's additional checksum, if it has one.
     #[serde(rename = "ChecksumAlgorithm", skip_serializing_if = "Option::is_none")]
     pub checksum_algorithm: Option<String>,
-    /// Size in bytes.
+    /// The whole object's size in bytes.
     #[serde(rename = "Size")]
     pub size: u64,
     /// Storage class, `STANDARD` for us.
@@ -174,12 +176,28 @@ pub(crate) struct CommonPrefix {
     pub prefix: String,
 }
 
-fn url_encode_listing(contents: &mut [ObjectInfo], common_prefixes: &mut [CommonPrefix]) {
-    for o in contents {
-        url_encode_in_place(&mut o.key);
+/// `value` itself, or, when the request asked for `encoding-type=url`, a copy
+/// whose key-valued fields `encode` has URL-encoded: the one path every
+/// listing's `to_xml` takes.
+fn url_encoded<T: Clone>(
+    value: &T,
+    encoding: Option<EncodingType>,
+    encode: impl FnOnce(&mut T),
+) -> Cow<'_, T> {
+    match encoding {
+        None => Cow::Borrowed(value),
+        Some(EncodingType::Url) => {
+            let mut encoded = value.clone();
+            encode(&mut encoded);
+            Cow::Owned(encoded)
+        }
     }
-    for p in common_prefixes {
-        url_encode_in_place(&mut p.prefix);
+}
+
+/// URL-encodes the key-valued `field` of every item of a listing.
+fn url_encode_each<T>(items: &mut [T], field: impl Fn(&mut T) -> &mut String) {
+    for item in items {
+        url_encode_in_place(field(item));
     }
 }
 
@@ -187,7 +205,7 @@ fn url_encode_listing(contents: &mut [ObjectInfo], common_prefixes: &mut [Common
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub(crate) struct ListBucketResultV1 {
-    /// Bucket name.
+    /// The listed bucket, as named in the request.
     pub name: String,
     /// The request's `prefix` (empty if none).
     pub prefix: String,
@@ -209,24 +227,23 @@ pub(crate) struct ListBucketResultV1 {
     pub encoding_type: Option<EncodingType>,
     /// Objects, in key order; each carries its `Owner`.
     pub contents: Vec<ObjectInfo>,
-    /// Rolled-up prefixes.
+    /// Keys rolled up at the delimiter, each prefix once (empty without a delimiter).
     pub common_prefixes: Vec<CommonPrefix>,
 }
 
 impl ListBucketResultV1 {
     /// The response document, with key fields encoded if asked.
     pub(crate) fn to_xml(&self) -> String {
-        if self.encoding_type.is_none() {
-            return render("ListBucketResult", self);
-        }
         // The top-level Prefix of a V1 listing stays as it is: AWS does
         // not encode it, and SDKs (botocore) do not decode it.
-        let mut encoded = self.clone();
-        url_encode_in_place(&mut encoded.marker);
-        url_encode_opt(&mut encoded.next_marker);
-        url_encode_opt(&mut encoded.delimiter);
-        url_encode_listing(&mut encoded.contents, &mut encoded.common_prefixes);
-        render("ListBucketResult", &encoded)
+        let doc = url_encoded(self, self.encoding_type, |e| {
+            url_encode_in_place(&mut e.marker);
+            url_encode_opt(&mut e.next_marker);
+            url_encode_opt(&mut e.delimiter);
+            url_encode_each(&mut e.contents, |o| &mut o.key);
+            url_encode_each(&mut e.common_prefixes, |p| &mut p.prefix);
+        });
+        render("ListBucketResult", &*doc)
     }
 }
 
@@ -234,7 +251,7 @@ impl ListBucketResultV1 {
 /// CommonPrefixes, as AWS counts it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct ListBucketResultV2 {
-    /// Bucket name.
+    /// The listed bucket, as named in the request.
     pub name: String,
     /// The request's `prefix` (empty if none).
     pub prefix: String,
@@ -256,22 +273,21 @@ pub(crate) struct ListBucketResultV2 {
     pub encoding_type: Option<EncodingType>,
     /// Objects; `owner` set only with `fetch-owner=true`.
     pub contents: Vec<ObjectInfo>,
-    /// Rolled-up prefixes.
+    /// Keys rolled up at the delimiter, each prefix once (empty without a delimiter).
     pub common_prefixes: Vec<CommonPrefix>,
 }
 
 impl ListBucketResultV2 {
     /// The response document, with key fields encoded if asked.
     pub(crate) fn to_xml(&self) -> String {
-        if self.encoding_type.is_none() {
-            return render("ListBucketResult", &ListV2Wire::from(self));
-        }
-        let mut encoded = self.clone();
-        url_encode_in_place(&mut encoded.prefix);
-        url_encode_opt(&mut encoded.delimiter);
-        url_encode_opt(&mut encoded.start_after);
-        url_encode_listing(&mut encoded.contents, &mut encoded.common_prefixes);
-        render("ListBucketResult", &ListV2Wire::from(&encoded))
+        let doc = url_encoded(self, self.encoding_type, |e| {
+            url_encode_in_place(&mut e.prefix);
+            url_encode_opt(&mut e.delimiter);
+            url_encode_opt(&mut e.start_after);
+            url_encode_each(&mut e.contents, |o| &mut o.key);
+            url_encode_each(&mut e.common_prefixes, |p| &mut p.prefix);
+        });
+        render("ListBucketResult", &ListV2Wire::from(&*doc))
     }
 }
 
@@ -331,14 +347,14 @@ pub(crate) struct VersionInfo {
     /// Last write, Unix milliseconds.
     #[serde(rename = "LastModified", serialize_with = "ser_timestamp")]
     pub last_modified_ms: u64,
-    /// ETag without quotes.
+    /// This version's ETag, without quotes (added on output).
     #[serde(rename = "ETag", serialize_with = "ser_etag")]
     pub etag: String,
-    /// Size in bytes.
+    /// This version's size in bytes.
     pub size: u64,
     /// Storage class, `STANDARD` for us.
     pub storage_class: String,
-    /// Object owner.
+    /// Who owns this version; every entry carries it, as in AWS's answer.
     pub owner: Owner,
 }
 
@@ -346,7 +362,7 @@ pub(crate) struct VersionInfo {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub(crate) struct ListVersionsResult {
-    /// Bucket name.
+    /// The listed bucket, as named in the request.
     pub name: String,
     /// The request's `prefix` (empty if none).
     pub prefix: String,
@@ -374,28 +390,22 @@ pub(crate) struct ListVersionsResult {
     /// Versions, in key order.
     #[serde(rename = "Version")]
     pub versions: Vec<VersionInfo>,
-    /// Rolled-up prefixes.
+    /// Keys rolled up at the delimiter, each prefix once (empty without a delimiter).
     pub common_prefixes: Vec<CommonPrefix>,
 }
 
 impl ListVersionsResult {
     /// The response document, with key fields encoded if asked.
     pub(crate) fn to_xml(&self) -> String {
-        if self.encoding_type.is_none() {
-            return render("ListVersionsResult", self);
-        }
-        let mut encoded = self.clone();
-        url_encode_in_place(&mut encoded.prefix);
-        url_encode_in_place(&mut encoded.key_marker);
-        url_encode_opt(&mut encoded.next_key_marker);
-        url_encode_opt(&mut encoded.delimiter);
-        for v in &mut encoded.versions {
-            url_encode_in_place(&mut v.key);
-        }
-        for p in &mut encoded.common_prefixes {
-            url_encode_in_place(&mut p.prefix);
-        }
-        render("ListVersionsResult", &encoded)
+        let doc = url_encoded(self, self.encoding_type, |e| {
+            url_encode_in_place(&mut e.prefix);
+            url_encode_in_place(&mut e.key_marker);
+            url_encode_opt(&mut e.next_key_marker);
+            url_encode_opt(&mut e.delimiter);
+            url_encode_each(&mut e.versions, |v| &mut v.key);
+            url_encode_each(&mut e.common_prefixes, |p| &mut p.prefix);
+        });
+        render("ListVersionsResult", &*doc)
     }
 }
 
@@ -403,9 +413,9 @@ impl ListVersionsResult {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub(crate) struct InitiateMultipartUploadResult {
-    /// Bucket name.
+    /// The bucket the upload will write to.
     pub bucket: String,
-    /// Object key.
+    /// The key the upload will create, unencoded (this answer has no `encoding-type`).
     pub key: String,
     /// The new upload's id; must be XML- and URL-safe.
     pub upload_id: String,
@@ -425,9 +435,9 @@ impl InitiateMultipartUploadResult {
 pub(crate) struct CompleteMultipartUploadResult {
     /// URL of the new object.
     pub location: String,
-    /// Bucket name.
+    /// The bucket of the new object.
     pub bucket: String,
-    /// Object key.
+    /// The key of the new object, unencoded.
     pub key: String,
     /// Multipart ETag (`<md5 of part md5s>-<parts>`) without quotes.
     #[serde(rename = "ETag", serialize_with = "ser_etag")]
@@ -498,7 +508,7 @@ pub(crate) struct PartInfo {
     /// ETag of the part without quotes.
     #[serde(rename = "ETag", serialize_with = "ser_etag")]
     pub etag: String,
-    /// Size in bytes.
+    /// The part's size in bytes, as uploaded.
     pub size: u64,
     /// The part's checksums, if any (leave `checksum_type` unset).
     #[serde(flatten)]
@@ -509,11 +519,11 @@ pub(crate) struct PartInfo {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub(crate) struct ListPartsResult {
-    /// Bucket name.
+    /// The bucket the upload writes to.
     pub bucket: String,
-    /// Object key.
+    /// The key the upload will create, unencoded.
     pub key: String,
-    /// The upload's id.
+    /// The upload whose parts are listed, as the request named it.
     pub upload_id: String,
     /// The request's `part-number-marker` (0 if none).
     pub part_number_marker: u32,
@@ -547,7 +557,8 @@ impl ListPartsResult {
 pub(crate) struct UploadInfo {
     /// Object key, unencoded.
     pub key: String,
-    /// The upload's id.
+    /// The id the client passes to UploadPart, CompleteMultipartUpload or
+    /// AbortMultipartUpload.
     pub upload_id: String,
     /// Who started the upload.
     pub initiator: Owner,
@@ -564,7 +575,7 @@ pub(crate) struct UploadInfo {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub(crate) struct ListMultipartUploadsResult {
-    /// Bucket name.
+    /// The listed bucket, as named in the request.
     pub bucket: String,
     /// The request's `key-marker` (empty if none).
     pub key_marker: String,
@@ -587,7 +598,7 @@ pub(crate) struct ListMultipartUploadsResult {
     /// Uploads, by key then start time.
     #[serde(rename = "Upload")]
     pub uploads: Vec<UploadInfo>,
-    /// Rolled-up prefixes.
+    /// Keys rolled up at the delimiter, each prefix once (empty without a delimiter).
     pub common_prefixes: Vec<CommonPrefix>,
     /// Set from the request; `to_xml` then encodes KeyMarker, NextKeyMarker,
     /// Prefix, Delimiter, Key and CommonPrefixes.
@@ -598,21 +609,15 @@ pub(crate) struct ListMultipartUploadsResult {
 impl ListMultipartUploadsResult {
     /// The response document, with key fields encoded if asked.
     pub(crate) fn to_xml(&self) -> String {
-        if self.encoding_type.is_none() {
-            return render("ListMultipartUploadsResult", self);
-        }
-        let mut encoded = self.clone();
-        url_encode_in_place(&mut encoded.key_marker);
-        url_encode_in_place(&mut encoded.next_key_marker);
-        url_encode_opt(&mut encoded.prefix);
-        url_encode_opt(&mut encoded.delimiter);
-        for u in &mut encoded.uploads {
-            url_encode_in_place(&mut u.key);
-        }
-        for p in &mut encoded.common_prefixes {
-            url_encode_in_place(&mut p.prefix);
-        }
-        render("ListMultipartUploadsResult", &encoded)
+        let doc = url_encoded(self, self.encoding_type, |e| {
+            url_encode_in_place(&mut e.key_marker);
+            url_encode_in_place(&mut e.next_key_marker);
+            url_encode_opt(&mut e.prefix);
+            url_encode_opt(&mut e.delimiter);
+            url_encode_each(&mut e.uploads, |u| &mut u.key);
+            url_encode_each(&mut e.common_prefixes, |p| &mut p.prefix);
+        });
+        render("ListMultipartUploadsResult", &*doc)
     }
 }
 
@@ -621,7 +626,7 @@ impl ListMultipartUploadsResult {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub(crate) struct DeletedObject {
-    /// Object key.
+    /// The key as the request named it, unencoded.
     pub key: String,
     /// Version id, if the request named one.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -632,7 +637,7 @@ pub(crate) struct DeletedObject {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub(crate) struct DeleteError {
-    /// Object key.
+    /// The key as the request named it, unencoded.
     pub key: String,
     /// Version id, if the request named one.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -665,7 +670,7 @@ pub(crate) struct DeleteResult {
     /// Removed keys (empty in quiet mode).
     #[serde(rename = "Deleted")]
     pub deleted: Vec<DeletedObject>,
-    /// Keys that failed.
+    /// Keys that could not be removed, each with its S3 error code.
     #[serde(rename = "Error")]
     pub errors: Vec<DeleteError>,
 }

@@ -10,6 +10,8 @@ use quick_xml::events::Event;
 use quick_xml::Reader;
 use serde::Deserialize;
 
+use super::parse_error::*;
+use super::render::*;
 use super::*;
 use crate::api::error::{S3Error, S3ErrorCode};
 

@@ -5,11 +5,11 @@ use std::fmt;
 use bytes::{Buf, Bytes, BytesMut};
 use sha2::{Digest, Sha256};
 
-use super::signer::{push_canonical_trailer, trim, ChunkSigner};
-use super::{
-    ChunkedError, ChunkedMode, FramingError, TrailerError, CHUNK_SIGNATURE_EXT, MAX_LINE_LEN,
-    MAX_TRAILERS, TRAILER_SIGNATURE_HEADER,
+use super::error::{ChunkedError, FramingError, TrailerError};
+use super::format::{
+    ChunkedMode, CHUNK_SIGNATURE_EXT, MAX_LINE_LEN, MAX_TRAILERS, TRAILER_SIGNATURE_HEADER,
 };
+use super::signer::{push_canonical_trailer, trim, ChunkSigner};
 use crate::api::auth::sigv4::AuthContext;
 
 /// What is left once the whole body has been decoded.

@@ -3,8 +3,8 @@
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
-use super::super::sigv4::{AuthContext, SigningKey, EMPTY_SHA256};
-use super::ChunkedError;
+use super::error::ChunkedError;
+use crate::api::auth::sigv4::{AuthContext, SigningKey, EMPTY_SHA256};
 
 /// The chunk-signature chain of one request: key, scope and last signature.
 #[derive(Clone, Debug)]

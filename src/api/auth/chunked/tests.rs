@@ -4,10 +4,12 @@
 use bytes::BytesMut;
 use proptest::prelude::*;
 
+use super::decoder::Trailers;
+use super::format::{ChunkedMode, MAX_LINE_LEN, MAX_TRAILERS};
+use super::signer::ChunkSigner;
 use super::*;
-use super::{decoder::Trailers, signer::ChunkSigner};
 use crate::api::auth::sigv4::{parse_amz_date, verify, PayloadMode, RequestParts, SigningKey};
-use crate::api::auth::testing::{http_status, s3_code, s3_message};
+use crate::api::error::testing::{http_status, s3_code, s3_message};
 
 const SECRET: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
 const DATE: &str = "20130524T000000Z";

@@ -83,13 +83,13 @@ pub enum MalformedHeader {
     /// A component appears twice.
     #[error("duplicate component")]
     DuplicateComponent,
-    /// No `Credential`.
+    /// The header has no `Credential=` component.
     #[error("missing Credential")]
     MissingCredential,
     /// No `SignedHeaders`.
     #[error("missing SignedHeaders")]
     MissingSignedHeaders,
-    /// No `Signature`.
+    /// The header has no `Signature=` component.
     #[error("missing Signature")]
     MissingSignature,
     /// `Credential` is not `AKID/YYYYMMDD/region/service/aws4_request`.
@@ -98,7 +98,7 @@ pub enum MalformedHeader {
     /// `SignedHeaders` is not a list of unique lower-case names.
     #[error("invalid SignedHeaders")]
     SignedHeaders,
-    /// `Signature` is empty.
+    /// The `Signature=` component has no value.
     #[error("empty Signature")]
     EmptySignature,
     /// The credential scope names a service other than `s3`.

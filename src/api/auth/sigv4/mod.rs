@@ -18,352 +18,45 @@
 //! with [`RequestParts`] and gets an [`AuthContext`] (with the signing key and
 //! seed signature needed by the `chunked` module) or an [`AuthError`] saying
 //! what is wrong (`api::error` turns it into the S3 error).
+//!
+//! Files: `scheme` (fixed strings and limits), `parts` (the request as
+//! strings), `date`, `header` (the `Authorization` header), `presigned`
+//! (the `X-Amz-*` query), `canonical` (canonical request, string to sign),
+//! `signing` (key derivation), `payload` (`x-amz-content-sha256`), `error`,
+//! `verify` (the checks, in order), and `presign` (the other direction:
+//! signing a URL for the console). Each imports its siblings directly; this
+//! file only declares and re-exports.
 
 mod canonical;
 mod date;
 mod error;
 mod header;
+mod parts;
 mod payload;
 mod presign;
 mod presigned;
+mod scheme;
 mod signing;
 #[cfg(test)]
 mod tests;
+mod verify;
 
-use subtle::ConstantTimeEq;
-use time::{Duration, OffsetDateTime};
-
-pub(crate) use canonical::{canonical_request, string_to_sign};
-pub(crate) use date::{format_amz_date, parse_amz_date};
 pub(crate) use error::{AuthError, MalformedHeader, MalformedQuery};
-pub(crate) use header::{AuthorizationHeader, Credential};
+pub(crate) use header::AuthorizationHeader;
+pub(crate) use parts::RequestParts;
 pub(crate) use payload::{PayloadHasher, PayloadMode};
 pub(crate) use presign::{presign, PresignRequest};
 pub(crate) use presigned::PresignedParams;
+pub(crate) use scheme::{EMPTY_SHA256, SERVICE};
 pub(crate) use signing::SigningKey;
+pub(crate) use verify::{detect_auth_kind, verify, AuthContext, AuthKind};
 
-use date::parse_http_date;
-
-/// The only signing algorithm accepted, as it appears in requests.
-pub(crate) const ALGORITHM: &str = "AWS4-HMAC-SHA256";
-
-/// The service name every credential scope must carry for S3.
-pub(crate) const SERVICE: &str = "s3";
-
-/// Hex SHA-256 of the empty string, used in chunk signatures and empty bodies.
-pub(crate) const EMPTY_SHA256: &str =
-    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
-
-/// Literal payload hash for bodies whose content is not signed.
-pub(crate) const UNSIGNED_PAYLOAD: &str = "UNSIGNED-PAYLOAD";
-
-/// `x-amz-content-sha256` value for a chunked body with signed chunks.
-pub(crate) const STREAMING_SIGNED: &str = "STREAMING-AWS4-HMAC-SHA256-PAYLOAD";
-
-/// `x-amz-content-sha256` value for signed chunks followed by signed trailers.
-pub(crate) const STREAMING_SIGNED_TRAILER: &str = "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER";
-
-/// `x-amz-content-sha256` value for unsigned chunks followed by trailers.
-pub(crate) const STREAMING_UNSIGNED_TRAILER: &str = "STREAMING-UNSIGNED-PAYLOAD-TRAILER";
-
-/// Largest `X-Amz-Expires` S3 accepts for a presigned URL (seven days).
-pub(crate) const MAX_PRESIGNED_EXPIRES: u64 = 604_800;
-
-/// Largest allowed distance between the request time and the server clock.
-pub(crate) const MAX_CLOCK_SKEW: Duration = Duration::minutes(15);
-
-/// Framework-independent description of the request being authenticated.
-///
-/// `path` must be the raw, still percent-encoded path from the request line;
-/// `query` holds the query string decoded once by `api::query::parse`
-/// (the canonical query re-encodes it). `headers` holds every header
-/// as `(name, value)` with lower-cased names; a header sent several times
-/// appears several times. The `host` header must be present (for HTTP/2 the
-/// caller passes `:authority` as `host`).
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct RequestParts<'a> {
-    /// HTTP method, e.g. `GET`.
-    pub method: &'a str,
-    /// Raw request path, still percent-encoded as received.
-    pub path: &'a str,
-    /// Decoded query parameters, in request order; empty when absent.
-    pub query: &'a [(String, String)],
-    /// Request headers with lower-cased names, duplicates allowed.
-    pub headers: &'a [(String, String)],
-}
-
-impl<'a> RequestParts<'a> {
-    /// All values of header `name` (case-insensitive), in request order.
-    pub(crate) fn header_values<'s>(&'s self, name: &'s str) -> impl Iterator<Item = &'a str> + 's {
-        let headers: &'a [(String, String)] = self.headers;
-        headers
-            .iter()
-            .filter(move |(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-
-    /// The value of header `name` when it is present exactly once.
-    ///
-    /// Returns `Ok(None)` when absent and `Err(())` when repeated, so callers
-    /// can reject ambiguous security headers.
-    fn single_header(&self, name: &str) -> Result<Option<&'a str>, ()> {
-        let mut values = self.header_values(name);
-        let first = values.next();
-        if values.next().is_some() {
-            return Err(());
-        }
-        Ok(first)
-    }
-}
-
-/// Which authentication scheme a request uses.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AuthKind {
-    /// `Authorization` header.
-    Header,
-    /// Presigned URL (`X-Amz-*` query parameters).
-    Presigned,
-    /// No SigV4 credentials at all; the caller decides about anonymous access.
-    Anonymous,
-}
-
-/// Tells which scheme the request uses, so anonymous access can be decided
-/// before calling [`verify`]; using both schemes at once is an error.
-pub(crate) fn detect_auth_kind(parts: &RequestParts<'_>) -> Result<AuthKind, AuthError> {
-    // An empty Authorization header is no authentication at all (AWS
-    // answers it as an anonymous request).
-    let has_header = parts
-        .header_values("authorization")
-        .any(|v| !v.trim().is_empty());
-    let has_query = parts.query.iter().any(|(name, _)| {
-        matches!(
-            name.as_str(),
-            "X-Amz-Algorithm" | "X-Amz-Credential" | "X-Amz-Signature"
-        )
-    });
-    match (has_header, has_query) {
-        (true, true) => Err(AuthError::TwoMechanisms),
-        (true, false) => Ok(AuthKind::Header),
-        (false, true) => Ok(AuthKind::Presigned),
-        (false, false) => Ok(AuthKind::Anonymous),
-    }
-}
-
-/// Everything a handler needs after successful authentication.
-#[derive(Debug, Clone)]
-pub struct AuthContext {
-    /// Authenticated access key id.
-    pub access_key: String,
-    /// Region from the credential scope; the caller may check it.
-    pub region: String,
-    /// Service from the credential scope (always `s3`).
-    pub service: String,
-    /// Derived signing key, for chunk and trailer signatures.
-    pub signing_key: SigningKey,
-    /// Lower-case hex request signature; the seed of the chunk-signature chain.
-    pub seed_signature: String,
-    /// Request time as signed, `YYYYMMDDTHHMMSSZ`.
-    pub amz_date: String,
-    /// Credential scope `date/region/service/aws4_request`.
-    pub scope: String,
-    /// How the body is protected.
-    pub payload: PayloadMode,
-    /// Header or presigned-URL authentication.
-    pub kind: AuthKind,
-    /// Lower-case names of the headers covered by the signature.
-    pub signed_headers: Vec<String>,
-}
-
-/// Authenticates a request signed with SigV4 (header or presigned URL).
-///
-/// `region` is the store's: a credential scope for another one is
-/// refused, as AWS does. `lookup_secret` maps an access key id to its
-/// secret access key; `now` is the server clock, used for the 15-minute
-/// skew window (header auth) and for presigned expiry. On success the
-/// caller still has to check the body according to
-/// [`AuthContext::payload`].
-pub(crate) fn verify<F>(
-    parts: &RequestParts<'_>,
-    region: &str,
-    lookup_secret: F,
-    now: OffsetDateTime,
-) -> Result<AuthContext, AuthError>
-where
-    F: Fn(&str) -> Option<String>,
-{
-    match detect_auth_kind(parts)? {
-        AuthKind::Header => verify_header(parts, region, &lookup_secret, now),
-        AuthKind::Presigned => verify_presigned(parts, region, &lookup_secret, now),
-        AuthKind::Anonymous => Err(AuthError::Anonymous),
-    }
-}
-
-fn verify_header<F>(
-    parts: &RequestParts<'_>,
-    region: &str,
-    lookup_secret: &F,
-    now: OffsetDateTime,
-) -> Result<AuthContext, AuthError>
-where
-    F: Fn(&str) -> Option<String>,
-{
-    let value = parts
-        .single_header("authorization")
-        .map_err(|()| AuthError::MalformedHeader(MalformedHeader::Repeated))?
-        .ok_or(AuthError::Anonymous)?;
-    let auth = AuthorizationHeader::parse(value)?;
-    let malformed = AuthError::MalformedHeader;
-    if auth.credential.service != SERVICE {
-        return Err(malformed(MalformedHeader::WrongService));
-    }
-    if auth.credential.region != region {
-        return Err(malformed(MalformedHeader::WrongRegion));
-    }
-
-    let (amz_date, request_time) = header_request_time(parts)?;
-    if amz_date.get(..8) != Some(auth.credential.date.as_str()) {
-        return Err(malformed(MalformedHeader::DateMismatch));
-    }
-
-    let content_sha = parts
-        .single_header("x-amz-content-sha256")
-        .map_err(|()| AuthError::RepeatedContentSha256)?
-        .ok_or(AuthError::MissingContentSha256)?;
-    let payload = PayloadMode::from_header(content_sha)?;
-
-    let secret = lookup_secret(&auth.credential.access_key).ok_or(AuthError::UnknownAccessKey)?;
-
-    if (now - request_time).abs() > MAX_CLOCK_SKEW {
-        return Err(AuthError::RequestTimeTooSkewed);
-    }
-    check_signed_headers(parts, &auth.signed_headers)?;
-
-    let canonical = canonical_request(parts, &auth.signed_headers, content_sha, false);
-    finish(Verified {
-        credential: auth.credential,
-        signed_headers: auth.signed_headers,
-        claimed: &auth.signature,
-        amz_date,
-        canonical,
-        secret: &secret,
-        payload,
-        kind: AuthKind::Header,
-    })
-}
-
-fn verify_presigned<F>(
-    parts: &RequestParts<'_>,
-    region: &str,
-    lookup_secret: &F,
-    now: OffsetDateTime,
-) -> Result<AuthContext, AuthError>
-where
-    F: Fn(&str) -> Option<String>,
-{
-    let params = PresignedParams::parse(parts.query)?;
-    let err = AuthError::MalformedQuery;
-    if params.credential.service != SERVICE {
-        return Err(err(MalformedQuery::WrongService));
-    }
-    if params.credential.region != region {
-        return Err(err(MalformedQuery::WrongRegion));
-    }
-    if params.amz_date.get(..8) != Some(params.credential.date.as_str()) {
-        return Err(err(MalformedQuery::DateMismatch));
-    }
-    let request_time = parse_amz_date(&params.amz_date).ok_or(err(MalformedQuery::Date))?;
-
-    let secret = lookup_secret(&params.credential.access_key).ok_or(AuthError::UnknownAccessKey)?;
-
-    if request_time - now > MAX_CLOCK_SKEW {
-        return Err(AuthError::NotYetValid);
-    }
-    // `expires` is at most 604800, so the conversion cannot truncate.
-    let expires = Duration::seconds(i64::try_from(params.expires).unwrap_or(i64::MAX));
-    if now - request_time > expires {
-        return Err(AuthError::Expired);
-    }
-    check_signed_headers(parts, &params.signed_headers)?;
-
-    let canonical = canonical_request(parts, &params.signed_headers, UNSIGNED_PAYLOAD, true);
-    finish(Verified {
-        credential: params.credential,
-        signed_headers: params.signed_headers,
-        claimed: &params.signature,
-        amz_date: params.amz_date,
-        canonical,
-        secret: &secret,
-        payload: PayloadMode::Unsigned,
-        kind: AuthKind::Presigned,
-    })
-}
-
-/// Inputs of the final signature comparison shared by both schemes.
-struct Verified<'s> {
-    credential: Credential,
-    signed_headers: Vec<String>,
-    claimed: &'s str,
-    amz_date: String,
-    canonical: String,
-    secret: &'s str,
-    payload: PayloadMode,
-    kind: AuthKind,
-}
-
-fn finish(v: Verified<'_>) -> Result<AuthContext, AuthError> {
-    let scope = v.credential.scope();
-    let key = SigningKey::derive(
-        v.secret,
-        &v.credential.date,
-        &v.credential.region,
-        &v.credential.service,
-    );
-    let sts = string_to_sign(&v.amz_date, &scope, &v.canonical);
-    let computed = key.sign(sts.as_bytes());
-    let mut claimed = [0u8; 32];
-    if hex::decode_to_slice(v.claimed, &mut claimed).is_err() {
-        return Err(AuthError::SignatureMismatch);
-    }
-    if !bool::from(computed.ct_eq(&claimed)) {
-        return Err(AuthError::SignatureMismatch);
-    }
-    Ok(AuthContext {
-        access_key: v.credential.access_key,
-        region: v.credential.region,
-        service: v.credential.service,
-        signing_key: key,
-        seed_signature: hex::encode(computed),
-        amz_date: v.amz_date,
-        scope,
-        payload: v.payload,
-        kind: v.kind,
-        signed_headers: v.signed_headers,
-    })
-}
-
-/// Signed headers must include `host`, and every `x-amz-*` header present in
-/// the request must be signed (S3 rejects unsigned ones).
-fn check_signed_headers(parts: &RequestParts<'_>, signed: &[String]) -> Result<(), AuthError> {
-    if !signed.iter().any(|h| h == "host") {
-        return Err(AuthError::HostNotSigned);
-    }
-    for (name, _) in parts.headers {
-        let lower = name.to_ascii_lowercase();
-        if lower.starts_with("x-amz-") && !signed.contains(&lower) {
-            return Err(AuthError::UnsignedAmzHeader);
-        }
-    }
-    Ok(())
-}
-
-/// The request time for header auth: `x-amz-date`, else the `Date` header.
-fn header_request_time(parts: &RequestParts<'_>) -> Result<(String, OffsetDateTime), AuthError> {
-    let bad = AuthError::InvalidDate;
-    if let Some(v) = parts.single_header("x-amz-date").map_err(|()| bad)? {
-        let t = parse_amz_date(v.trim()).ok_or(bad)?;
-        return Ok((v.trim().to_owned(), t));
-    }
-    let v = parts.single_header("date").map_err(|()| bad)?.ok_or(bad)?;
-    let t = parse_http_date(v).ok_or(bad)?;
-    Ok((format_amz_date(t), t))
-}
+// Named only by the fuzzing entry points (compiled in tests too).
+#[cfg(any(test, feature = "fuzzing"))]
+pub(crate) use canonical::{canonical_request, string_to_sign};
+#[cfg(any(test, feature = "fuzzing"))]
+pub(crate) use date::{format_amz_date, parse_amz_date};
+#[cfg(any(test, feature = "fuzzing"))]
+pub(crate) use header::Credential;
+#[cfg(any(test, feature = "fuzzing"))]
+pub(crate) use scheme::{ALGORITHM, MAX_PRESIGNED_EXPIRES, UNSIGNED_PAYLOAD};

@@ -6,9 +6,9 @@ use std::fmt;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
-use super::{
-    AuthError, STREAMING_SIGNED, STREAMING_SIGNED_TRAILER, STREAMING_UNSIGNED_TRAILER,
-    UNSIGNED_PAYLOAD,
+use super::error::AuthError;
+use super::scheme::{
+    STREAMING_SIGNED, STREAMING_SIGNED_TRAILER, STREAMING_UNSIGNED_TRAILER, UNSIGNED_PAYLOAD,
 };
 
 /// How the body is protected, from the `x-amz-content-sha256` header.
@@ -118,44 +118,4 @@ impl fmt::Debug for PayloadHasher {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::api::auth::sigv4::EMPTY_SHA256;
-    use crate::api::auth::testing::s3_code;
-
-    #[test]
-    fn payload_mode_parsing() {
-        assert_eq!(
-            PayloadMode::from_header("UNSIGNED-PAYLOAD"),
-            Ok(PayloadMode::Unsigned)
-        );
-        assert_eq!(
-            PayloadMode::from_header("STREAMING-AWS4-HMAC-SHA256-PAYLOAD"),
-            Ok(PayloadMode::StreamingSigned)
-        );
-        assert_eq!(
-            PayloadMode::from_header("STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER"),
-            Ok(PayloadMode::StreamingSignedTrailer)
-        );
-        assert_eq!(
-            PayloadMode::from_header("STREAMING-UNSIGNED-PAYLOAD-TRAILER"),
-            Ok(PayloadMode::StreamingUnsignedTrailer)
-        );
-        assert_eq!(
-            PayloadMode::from_header(&EMPTY_SHA256.to_ascii_uppercase()),
-            Ok(PayloadMode::Sha256(EMPTY_SHA256.to_owned()))
-        );
-        for bad in [
-            "",
-            "unsigned-payload",
-            "STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD",
-            &EMPTY_SHA256[1..],
-            "g3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
-        ] {
-            let err = PayloadMode::from_header(bad).unwrap_err();
-            assert_eq!(s3_code(err), "InvalidArgument");
-        }
-        assert!(PayloadMode::StreamingSigned.is_chunked());
-        assert!(!PayloadMode::Unsigned.is_chunked());
-    }
-}
+mod tests;

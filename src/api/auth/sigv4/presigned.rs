@@ -1,7 +1,9 @@
 //! Presigned URLs: the `X-Amz-*` query parameters.
 
+use super::date::parse_amz_date;
+use super::error::{AuthError, MalformedQuery};
 use super::header::{parse_signed_headers, Credential};
-use super::{parse_amz_date, AuthError, MalformedQuery, ALGORITHM, MAX_PRESIGNED_EXPIRES};
+use super::scheme::{ALGORITHM, MAX_PRESIGNED_EXPIRES};
 
 /// The SigV4 parameters of a presigned URL.
 #[derive(Debug, Clone, PartialEq, Eq)]

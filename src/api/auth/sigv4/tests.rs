@@ -1,9 +1,12 @@
 //! End-to-end checks of [`verify`] against AWS's documented examples.
 
+use time::{Duration, OffsetDateTime};
+
 use super::canonical::canonical_request;
 use super::presigned::parse_expires;
+use super::scheme::*;
 use super::*;
-use crate::api::auth::testing::{http_status, s3_code, s3_message};
+use crate::api::error::testing::{http_status, s3_code, s3_message};
 use crate::api::query::parse as parse_query;
 
 const AK: &str = "AKIAIOSFODNN7EXAMPLE";

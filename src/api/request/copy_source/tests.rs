@@ -2,7 +2,7 @@ use proptest::prelude::*;
 
 use super::*;
 use crate::api::error::{S3Error, S3ErrorCode};
-use crate::api::request::COPY_SOURCE_RANGE_FORM;
+use crate::api::request::error::COPY_SOURCE_RANGE_FORM;
 
 /// The S3 error code a rejection is answered with.
 fn s3_code(err: &HeaderError) -> S3ErrorCode {
