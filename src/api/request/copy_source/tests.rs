@@ -1,3 +1,5 @@
+//! Unit tests of `api/request/copy_source.rs`.
+
 use proptest::prelude::*;
 
 use super::*;

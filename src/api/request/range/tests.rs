@@ -1,3 +1,5 @@
+//! Unit tests of `api/request/range.rs`.
+
 use proptest::prelude::*;
 
 use super::*;
