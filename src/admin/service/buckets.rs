@@ -2,7 +2,8 @@
 
 use serde::Serialize;
 
-use super::{AdminError, AdminService};
+use super::error::AdminError;
+use super::handle::AdminService;
 use crate::storage::meta::{BucketRecord, ListQuery, MetaRead, MetaReadResult};
 
 /// Objects counted per listing page.

@@ -8,7 +8,8 @@ use std::net::SocketAddr;
 use futures::future::join_all;
 use serde::{Deserialize, Serialize};
 
-use super::{AdminError, AdminService};
+use super::error::AdminError;
+use super::handle::AdminService;
 use crate::actors::consensus::MetaMembers;
 use crate::cluster::ring::NodeId;
 use crate::storage::meta::{

@@ -7,7 +7,8 @@ use rand::distr::{Alphanumeric, SampleString};
 use rand::Rng;
 use serde::Serialize;
 
-use super::{AdminError, AdminService};
+use super::error::AdminError;
+use super::handle::AdminService;
 use crate::object::service::now_ms;
 use crate::object::ObjectError;
 use crate::storage::meta::{AccessKey, MetaOp, MetaOpError, MetaRead, MetaReadResult};

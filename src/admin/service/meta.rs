@@ -3,7 +3,8 @@
 
 use std::net::SocketAddr;
 
-use super::{AdminError, AdminService};
+use super::error::AdminError;
+use super::handle::AdminService;
 use crate::actors::consensus::{MembershipError, MetaChange, MetaMembers};
 
 impl From<MembershipError> for AdminError {
