@@ -9,7 +9,12 @@
 // The helpers shared with the integration tests (`tests/common`) are `pub`
 // for the test crates that use them and unwrap as test code does; this
 // harness is test code too.
-#![allow(unreachable_pub, clippy::unwrap_used, clippy::expect_used)]
+#![allow(
+    unreachable_pub,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic
+)]
 
 #[path = "../tests/it/common/node.rs"]
 #[allow(dead_code)]

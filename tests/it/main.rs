@@ -4,8 +4,13 @@
 //! address ranges and the lock that keep them apart).
 
 // The shared helpers are `pub` for the modules that use them, and unwrap
-// as test code does.
-#![allow(unreachable_pub, clippy::unwrap_used, clippy::expect_used)]
+// and panic as test code does.
+#![allow(
+    unreachable_pub,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic
+)]
 
 mod common;
 
