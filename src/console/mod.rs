@@ -33,7 +33,7 @@ use actix_web::{web, App, FromRequest, HttpRequest, HttpResponse};
 
 use crate::admin::service::AdminService;
 use crate::api::listener::{self, HttpsIdentity, ListenerConfig};
-use crate::api::s3::Gateway;
+use crate::api::Gateway;
 pub use error::ConsoleError;
 use gateway::GatewayClient;
 use session::{tokens_match, Session, Sessions, SESSION_COOKIE};
