@@ -13,7 +13,6 @@ use super::client_errors::count_malformed;
 use super::context::{error_response, request_id, set_request_id, Gateway, S3Request, S3Result};
 use super::error::{S3Error, S3ErrorCode};
 use super::handlers::{acl, attributes, bucket, cors, list, multipart, object, tagging};
-use super::request::check_unsupported_headers;
 use super::router::{Endpoint, Target};
 use crate::metrics;
 
@@ -76,29 +75,13 @@ async fn authenticate(req: &HttpRequest, gw: &Gateway) -> Result<S3Request, S3Er
     })
 }
 
-/// What the head alone refuses `endpoint` for: a header asking for a
-/// feature the operation does not have. Shared with the listener's
-/// `Expect: 100-continue` check.
-pub(crate) fn refused_headers(
-    endpoint: &Endpoint,
-    headers: &actix_web::http::header::HeaderMap,
-) -> Result<(), S3Error> {
-    if let Some(scope) = endpoint.header_scope() {
-        let headers = headers
-            .iter()
-            .filter_map(|(n, v)| Some((n.as_str(), v.to_str().ok()?)));
-        check_unsupported_headers(headers, scope)?;
-    }
-    Ok(())
-}
-
 async fn dispatch(
     endpoint: Endpoint,
     mut r: S3Request,
     payload: web::Payload,
     gw: &Gateway,
 ) -> S3Result {
-    refused_headers(&endpoint, r.headers())?;
+    endpoint.check_headers(r.headers())?;
     access::authorize(&endpoint, &mut r, gw).await?;
     match endpoint {
         Endpoint::ListBuckets(args) => bucket::list_buckets(&r, gw, args).await,

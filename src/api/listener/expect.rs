@@ -14,7 +14,6 @@ use actix_web::web;
 use crate::api::access;
 use crate::api::auth::request::authenticate_head;
 use crate::api::context::{error_answer, Gateway};
-use crate::api::dispatch::refused_headers;
 use crate::api::error::S3Error;
 use crate::api::request::parse_tagging_header;
 use crate::api::router::{Endpoint, Target};
@@ -56,7 +55,7 @@ async fn refusal(req: &Request, gw: &Gateway) -> Option<S3Error> {
         Ok(endpoint) => endpoint,
         Err(e) => return Some(e.error),
     };
-    if let Err(e) = refused_headers(&endpoint, &head.headers) {
+    if let Err(e) = endpoint.check_headers(&head.headers) {
         return Some(e);
     }
     if matches!(endpoint, Endpoint::PutObject | Endpoint::CopyObject) {

@@ -6,8 +6,10 @@ use super::args::{
     ListBucketsArgs, ListPartsArgs, ListUploadsArgs, ListV1Args, ListV2Args, ListVersionsArgs,
     ReadArgs,
 };
+use actix_web::http::header::HeaderMap;
+
 use crate::api::error::S3Error;
-use crate::api::request::HeaderScope;
+use crate::api::request::{check_unsupported_headers, HeaderScope};
 
 /// An S3 operation and the arguments the router already parsed.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -167,7 +169,7 @@ impl Endpoint {
     }
 
     /// Which headers asking for missing features the operation refuses
-    /// (see [`check_unsupported_headers`](super::request::check_unsupported_headers)).
+    /// (see [`check_unsupported_headers`]).
     pub(crate) fn header_scope(&self) -> Option<HeaderScope> {
         match self {
             Endpoint::PutObject
@@ -181,5 +183,18 @@ impl Endpoint {
             | Endpoint::UploadPartCopy { .. } => Some(HeaderScope::CustomerKeys),
             _ => None,
         }
+    }
+
+    /// Refuses a request whose headers ask for a feature the operation
+    /// does not have (the dispatcher and the `Expect: 100-continue`
+    /// check both judge the head this way).
+    pub(crate) fn check_headers(&self, headers: &HeaderMap) -> Result<(), S3Error> {
+        if let Some(scope) = self.header_scope() {
+            let headers = headers
+                .iter()
+                .filter_map(|(n, v)| Some((n.as_str(), v.to_str().ok()?)));
+            check_unsupported_headers(headers, scope)?;
+        }
+        Ok(())
     }
 }
