@@ -1,25 +1,20 @@
 //! Who may do what. Every request is authorized here before its handler
-//! runs, against the ACL of the bucket it addresses; object reads and
-//! object ACLs are then checked against the object's own ACL by their
-//! handlers ([`require_object`]). The ACL operations (Get/Put Bucket and
-//! Object Acl) and the ACL request headers (`x-amz-acl`,
-//! `x-amz-grant-*`) live here too.
+//! runs, against the ACL of the bucket it addresses (the listener's
+//! `Expect: 100-continue` check asks the same question before the body
+//! comes); object reads and object ACLs are then checked against the
+//! object's own ACL by their handlers ([`require_object`]). The ACL
+//! request headers (`x-amz-acl`, `x-amz-grant-*`) are read here too; the
+//! ACL operations themselves are handlers (`handlers::acl`).
 
 use std::collections::HashMap;
 
-use actix_web::http::StatusCode;
-use actix_web::{web, HttpResponse};
-
+use super::context::{Gateway, S3Request};
 use super::error::{S3Error, S3ErrorCode};
 use super::router::Endpoint;
-use super::s3::{small_body, xml, Gateway, S3Request, S3Result};
-use super::xml::acl::{acl_to_xml, parse_access_control_policy, parse_group, AclParseError};
+use super::xml::acl::parse_group;
 use super::xml::Owner;
 use crate::storage::meta::acl::{Acl, CannedAcl, Grant, Grantee, Permission};
 use crate::storage::meta::{AccessKey, BucketRecord, MetaRead, MetaReadResult, ObjectRecord};
-
-/// Largest `AccessControlPolicy` body.
-const MAX_ACL_BODY: u64 = 64 << 10;
 
 /// What an operation needs of the bucket it addresses.
 enum Need {
@@ -39,9 +34,9 @@ fn need(endpoint: &Endpoint) -> Need {
     use Permission::{Read, ReadAcp, Write, WriteAcp};
     match endpoint {
         Endpoint::MethodNotAllowed | Endpoint::NotImplemented => Need::Nothing,
-        Endpoint::ListBuckets | Endpoint::CreateBucket => Need::Signed,
-        Endpoint::GetObject
-        | Endpoint::HeadObject
+        Endpoint::ListBuckets(_) | Endpoint::CreateBucket => Need::Signed,
+        Endpoint::GetObject(_)
+        | Endpoint::HeadObject(_)
         | Endpoint::GetObjectAttributes
         | Endpoint::GetObjectTagging
         | Endpoint::GetObjectAcl
@@ -56,11 +51,11 @@ fn need(endpoint: &Endpoint) -> Need {
         | Endpoint::PutBucketCors
         | Endpoint::DeleteBucketCors => Need::Owner,
         Endpoint::HeadBucket
-        | Endpoint::ListObjects
-        | Endpoint::ListObjectsV2
-        | Endpoint::ListObjectVersions
-        | Endpoint::ListMultipartUploads
-        | Endpoint::ListParts { .. } => Need::Bucket(Read),
+        | Endpoint::ListObjects(_)
+        | Endpoint::ListObjectsV2(_)
+        | Endpoint::ListObjectVersions(_)
+        | Endpoint::ListMultipartUploads(_)
+        | Endpoint::ListParts(_) => Need::Bucket(Read),
         Endpoint::PutObject
         | Endpoint::CopyObject
         | Endpoint::DeleteObject
@@ -77,7 +72,7 @@ fn need(endpoint: &Endpoint) -> Need {
     }
 }
 
-fn denied() -> S3Error {
+pub(crate) fn denied() -> S3Error {
     S3Error::new(S3ErrorCode::AccessDenied)
 }
 
@@ -86,41 +81,53 @@ fn caller_id(r: &S3Request) -> Option<&str> {
     r.caller.as_ref().map(|c| c.user_id.as_str())
 }
 
-/// Authorizes `r` for `endpoint`: a missing bucket is `NoSuchBucket` for
-/// everyone, a request its bucket's ACL does not allow `AccessDenied`.
-/// Leaves the bucket's record in the request for the handler.
+/// Authorizes `r` for `endpoint` ([`check`]) and leaves the bucket's
+/// record in the request for the handler.
 pub(crate) async fn authorize(
     endpoint: &Endpoint,
     r: &mut S3Request,
     gw: &Gateway,
 ) -> Result<(), S3Error> {
+    r.bucket_record = check(endpoint, r.bucket(), caller_id(r), gw).await?;
+    Ok(())
+}
+
+/// Whether `caller` (`None`: anonymous) may run `endpoint` on `bucket`: a
+/// missing bucket is `NoSuchBucket` for everyone, a request its bucket's
+/// ACL does not allow `AccessDenied`. Answers the bucket's record when it
+/// was read.
+pub(crate) async fn check(
+    endpoint: &Endpoint,
+    bucket: &str,
+    caller: Option<&str>,
+    gw: &Gateway,
+) -> Result<Option<BucketRecord>, S3Error> {
     let need = need(endpoint);
     match need {
-        Need::Nothing => return Ok(()),
+        Need::Nothing => return Ok(None),
         Need::Signed => {
-            return match r.caller {
-                Some(_) => Ok(()),
+            return match caller {
+                Some(_) => Ok(None),
                 None => Err(denied()),
             }
         }
         Need::Exists | Need::Owner | Need::Bucket(_) => {}
     }
-    let bucket = gw.objects.bucket_precheck(r.bucket()).await?;
+    let bucket = gw.objects.bucket_precheck(bucket).await?;
     let allowed = match need {
-        Need::Owner => caller_id(r) == Some(bucket.owner.as_str()),
-        Need::Bucket(p) => bucket.acl.allows(&bucket.owner, caller_id(r), p),
+        Need::Owner => caller == Some(bucket.owner.as_str()),
+        Need::Bucket(p) => bucket.acl.allows(&bucket.owner, caller, p),
         _ => true,
     };
-    r.bucket_record = Some(bucket);
     if allowed {
-        Ok(())
+        Ok(Some(bucket))
     } else {
         Err(denied())
     }
 }
 
 /// The addressed bucket's record (read by [`authorize`]).
-fn bucket_of(r: &S3Request) -> Result<&BucketRecord, S3Error> {
+pub(crate) fn bucket_of(r: &S3Request) -> Result<&BucketRecord, S3Error> {
     r.bucket_record
         .as_ref()
         .ok_or_else(|| S3Error::new(S3ErrorCode::InternalError))
@@ -136,7 +143,7 @@ fn object_access_in(bucket: &BucketRecord, o: &ObjectRecord) -> (String, Acl) {
 }
 
 /// [`object_access_in`] the addressed bucket.
-fn object_access(r: &S3Request, o: &ObjectRecord) -> Result<(String, Acl), S3Error> {
+pub(crate) fn object_access(r: &S3Request, o: &ObjectRecord) -> Result<(String, Acl), S3Error> {
     Ok(object_access_in(bucket_of(r)?, o))
 }
 
@@ -218,7 +225,11 @@ pub(crate) fn new_object_access(r: &S3Request) -> Result<(String, Acl), S3Error>
 }
 
 /// The ACL in the request's headers, if any.
-fn acl_in_headers(r: &S3Request, owner: &str, bucket_owner: &str) -> Result<Option<Acl>, S3Error> {
+pub(crate) fn acl_in_headers(
+    r: &S3Request,
+    owner: &str,
+    bucket_owner: &str,
+) -> Result<Option<Acl>, S3Error> {
     const GRANTS: [(&str, Permission); 5] = [
         ("x-amz-grant-read", Permission::Read),
         ("x-amz-grant-write", Permission::Write),
@@ -277,68 +288,8 @@ fn parse_grantees(header: &str, value: &str) -> Result<Vec<Grantee>, S3Error> {
         .collect()
 }
 
-/// The ACL a Put*Acl request sets: from its headers, else its
-/// `AccessControlPolicy` body (whose owner, if named, must be `owner`).
-async fn acl_to_put(
-    r: &S3Request,
-    payload: web::Payload,
-    gw: &Gateway,
-    owner: &str,
-    bucket_owner: &str,
-) -> Result<Acl, S3Error> {
-    let (mut acl, by_email) = acl_in_request(r, payload, owner, bucket_owner).await?;
-    let keys = access_keys(gw).await?;
-    for (email, permission) in by_email {
-        let user = keys
-            .iter()
-            .find(|k| {
-                k.email
-                    .as_deref()
-                    .is_some_and(|e| e.eq_ignore_ascii_case(&email))
-            })
-            .ok_or_else(|| S3Error::new(S3ErrorCode::UnresolvableGrantByEmailAddress))?;
-        acl.grants.push(Grant {
-            grantee: Grantee::User(user.user_id.clone()),
-            permission,
-        });
-    }
-    check_grantees(&keys, &gw.access_key, &acl)?;
-    Ok(acl)
-}
-
-/// The ACL in a Put*Acl request's headers or body, and the body's grants
-/// to users named by e-mail address (to resolve).
-async fn acl_in_request(
-    r: &S3Request,
-    payload: web::Payload,
-    owner: &str,
-    bucket_owner: &str,
-) -> Result<(Acl, Vec<(String, Permission)>), S3Error> {
-    if let Some(acl) = acl_in_headers(r, owner, bucket_owner)? {
-        return Ok((acl, vec![]));
-    }
-    let body = small_body(r, payload, MAX_ACL_BODY).await?;
-    if body.iter().all(u8::is_ascii_whitespace) {
-        return Err(S3Error::new(S3ErrorCode::MissingSecurityHeader)
-            .with_message("Your request was missing a required header: x-amz-acl"));
-    }
-    let policy = parse_access_control_policy(&body).map_err(|e| match e {
-        AclParseError::Xml(e) => S3Error::from(e),
-        AclParseError::Malformed(m) => S3Error::new(S3ErrorCode::MalformedACLError).with_message(m),
-    })?;
-    if policy.owner.as_deref().is_some_and(|id| id != owner) {
-        return Err(denied());
-    }
-    Ok((
-        Acl {
-            grants: policy.grants,
-        },
-        policy.by_email,
-    ))
-}
-
 /// Every access key kept in metadata (each names its user).
-async fn access_keys(gw: &Gateway) -> Result<Vec<AccessKey>, S3Error> {
+pub(crate) async fn access_keys(gw: &Gateway) -> Result<Vec<AccessKey>, S3Error> {
     Ok(match gw.objects.read(MetaRead::AccessKeys).await? {
         MetaReadResult::AccessKeys(keys) => keys,
         _ => Vec::new(),
@@ -362,78 +313,6 @@ pub(crate) fn named_owner(r: &S3Request, names: &HashMap<String, String>, id: &s
         owner.display_name = Some(name.clone());
     }
     owner
-}
-
-/// Refuses an ACL that grants to a user id no key of `keys` belongs to
-/// (nor the `configured` key's user), as AWS refuses a grant to an
-/// unknown canonical id.
-fn check_grantees(keys: &[AccessKey], configured: &str, acl: &Acl) -> Result<(), S3Error> {
-    let unknown = acl.grants.iter().find_map(|g| match &g.grantee {
-        Grantee::User(id) if id != configured && !keys.iter().any(|k| k.user_id == *id) => Some(id),
-        _ => None,
-    });
-    match unknown {
-        None => Ok(()),
-        Some(id) => {
-            Err(S3Error::new(S3ErrorCode::InvalidArgument)
-                .with_message(format!("Invalid id: {id}")))
-        }
-    }
-}
-
-/// The ACL document, with every user's display name; group grants are
-/// listed before user grants (as AWS lists them), each kind in the order
-/// kept.
-async fn render(r: &S3Request, gw: &Gateway, owner: &str, acl: &Acl) -> S3Result {
-    let names = user_names(gw).await?;
-    let mut grants = acl.grants.clone();
-    grants.sort_by_key(|g| matches!(g.grantee, Grantee::User(_)));
-    let body = acl_to_xml(owner, &grants, |id| match names.get(id) {
-        Some(name) => name.clone(),
-        None => owner_element(r, id).display_name.unwrap_or_default(),
-    });
-    Ok(xml(StatusCode::OK, body))
-}
-
-/// GetBucketAcl.
-pub(crate) async fn get_bucket_acl(r: &S3Request, gw: &Gateway) -> S3Result {
-    let b = bucket_of(r)?;
-    render(r, gw, &b.owner, &b.acl).await
-}
-
-/// PutBucketAcl.
-pub(crate) async fn put_bucket_acl(r: &S3Request, payload: web::Payload, gw: &Gateway) -> S3Result {
-    let owner = bucket_of(r)?.owner.clone();
-    let acl = acl_to_put(r, payload, gw, &owner, &owner).await?;
-    gw.objects.put_bucket_acl(r.bucket(), acl).await?;
-    Ok(HttpResponse::Ok().finish())
-}
-
-/// GetObjectAcl.
-pub(crate) async fn get_object_acl(r: &S3Request, gw: &Gateway) -> S3Result {
-    let o = gw
-        .objects
-        .object(r.bucket(), r.key())
-        .await
-        .map_err(|e| hide_missing(r, e.into()))?;
-    require_object(r, &o, Permission::ReadAcp)?;
-    let (owner, acl) = object_access(r, &o)?;
-    render(r, gw, &owner, &acl).await
-}
-
-/// PutObjectAcl.
-pub(crate) async fn put_object_acl(r: &S3Request, payload: web::Payload, gw: &Gateway) -> S3Result {
-    let o = gw
-        .objects
-        .object(r.bucket(), r.key())
-        .await
-        .map_err(|e| hide_missing(r, e.into()))?;
-    require_object(r, &o, Permission::WriteAcp)?;
-    let (owner, _) = object_access(r, &o)?;
-    let bucket_owner = bucket_of(r)?.owner.clone();
-    let acl = acl_to_put(r, payload, gw, &owner, &bucket_owner).await?;
-    gw.objects.put_object_acl(r.bucket(), r.key(), acl).await?;
-    Ok(HttpResponse::Ok().finish())
 }
 
 #[cfg(test)]

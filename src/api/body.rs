@@ -28,10 +28,11 @@ pub(crate) struct BodySummary {
 /// Where the summary appears when the body has ended.
 pub(crate) type SummarySlot = Arc<Mutex<Option<BodySummary>>>;
 
-/// The checked body stream.
+/// A body as handlers read it: the bytes, with every check applied as
+/// they pass; a failed check is the last item.
 pub(crate) type CheckedBody = std::pin::Pin<Box<dyn Stream<Item = Result<Bytes, S3Error>>>>;
 
-fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+pub(crate) fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers.get(name).and_then(|v| v.to_str().ok())
 }
 
@@ -76,63 +77,6 @@ pub(crate) fn declared_length(headers: &HeaderMap, auth: &AuthContext) -> Result
         }),
         None => Err(S3Error::new(S3ErrorCode::MissingContentLength)),
     }
-}
-
-/// An upload's body, checked, and its length: declared by the request,
-/// or, for a plain chunked body that declares none, found by reading it to
-/// its end first ([`super::spool`]; at most `limit` bytes). With
-/// `required`, the body is hashed with that checksum algorithm whether or
-/// not the request names one, and naming another is refused (a part of
-/// an upload created with a checksum algorithm).
-pub(crate) async fn upload_body(
-    r: &super::s3::S3Request,
-    payload: web::Payload,
-    limit: u64,
-    required: Option<ChecksumAlgorithm>,
-) -> Result<(u64, CheckedBody, SummarySlot), S3Error> {
-    let headers = r.headers();
-    let mut requested = requested_checksum(headers)?;
-    if let Some(want) = required {
-        match &requested {
-            Some((alg, _)) if *alg != want => {
-                return Err(err(
-                    S3ErrorCode::InvalidRequest,
-                    format!(
-                        "Checksum Type mismatch occurred, expected checksum Type: {}, actual checksum Type: {}",
-                        want.as_str().to_ascii_lowercase(),
-                        alg.as_str().to_ascii_lowercase()
-                    ),
-                ))
-            }
-            Some(_) => {}
-            None => requested = Some((want, None)),
-        }
-    }
-    let check = |declared| Checks {
-        auth: &r.auth,
-        declared,
-        idle: r.body_idle,
-        requested: requested.clone(),
-    };
-    match declared_length(headers, &r.auth) {
-        Ok(size) => {
-            let (body, slot) = checked_body(payload, headers, check(Some(size)))?;
-            Ok((size, body, slot))
-        }
-        Err(e) if e.code == S3ErrorCode::MissingContentLength && is_plain_chunked(headers) => {
-            let (mut body, slot) = checked_body(payload, headers, check(None))?;
-            let spooled = super::spool::spool(&mut body, limit).await?;
-            Ok((spooled.len, spooled.into_stream(), slot))
-        }
-        Err(e) => Err(e),
-    }
-}
-
-/// Whether the body comes with HTTP chunked framing alone (no
-/// `aws-chunked` encoding, which declares its decoded length).
-fn is_plain_chunked(headers: &HeaderMap) -> bool {
-    header(headers, "transfer-encoding")
-        .is_some_and(|te| te.to_ascii_lowercase().contains("chunked"))
 }
 
 /// What a body is checked against besides `Content-MD5`.

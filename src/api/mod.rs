@@ -1,28 +1,32 @@
-//! The HTTP edge (actix-web): the S3 API ([`s3`] dispatches to the bucket,
-//! object, list and multipart handlers), request authentication (SigV4,
-//! aws-chunked bodies, checksums), and the health and metrics endpoints.
+//! The S3 HTTP edge (actix-web). From the top down: [`dispatch`] (every S3
+//! request: authentication, routing, access, the handler, CORS and request
+//! id on the answer); `router` (which operation, typed arguments);
+//! `handlers/` (one file per group of operations); `access` (bucket and
+//! object ACLs); `context` (the gateway, the request, the answer
+//! conventions: the bottom, importing none of the above). Beside them:
+//! `listener/` (HTTP framing, HTTPS, the 100-continue check), `auth/`
+//! (SigV2/SigV4, aws-chunked), `request/` (header and parameter
+//! validation), `xml/` (documents), `error/` (every S3 error code), the
+//! checked body stream (`body`, `spool`, `checksum`), and the health and
+//! metrics endpoints below.
 
 pub(crate) mod access;
-pub(crate) mod attributes;
 pub(crate) mod auth;
 pub(crate) mod body;
-pub(crate) mod bucket;
 pub(crate) mod checksum;
 pub mod client_errors;
-pub(crate) mod cors;
+pub mod context;
+pub mod dispatch;
 pub(crate) mod error;
-pub(crate) mod list;
+pub(crate) mod handlers;
 pub mod listener;
-pub(crate) mod multipart;
-pub(crate) mod object;
-pub(crate) mod part_checksum;
 pub(crate) mod query;
 pub(crate) mod request;
 pub(crate) mod router;
-pub mod s3;
 pub(crate) mod spool;
-pub(crate) mod tagging;
 pub(crate) mod xml;
+
+pub use context::Gateway;
 
 use actix_web::{web, HttpResponse};
 
@@ -38,7 +42,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 
 /// Registers the S3 API: every request no other route takes.
 pub fn configure_s3(cfg: &mut web::ServiceConfig) {
-    cfg.default_service(web::to(s3::handle));
+    cfg.default_service(web::to(dispatch::handle));
 }
 
 async fn live() -> HttpResponse {

@@ -22,7 +22,7 @@ const READ_CHUNK: usize = 1 << 20;
 
 /// A body read to its end.
 pub(crate) struct Spooled {
-    /// Its length.
+    /// How many bytes the body held (its length, found by reading it).
     pub len: u64,
     memory: Vec<Bytes>,
     file: Option<tokio::fs::File>,

@@ -9,9 +9,9 @@ use time::OffsetDateTime;
 
 use super::sigv2::{HeaderV2, PresignedV2};
 use super::sigv4::{self, AuthContext, AuthError, RequestParts};
+use crate::api::context::Gateway;
 use crate::api::error::{in_region, S3Error, S3ErrorCode};
 use crate::api::request::header_text;
-use crate::api::s3::Gateway;
 use crate::storage::meta::{AccessKey, MetaRead, MetaReadResult};
 
 /// The user a request acts for.

@@ -1,19 +1,22 @@
 //! `Expect: 100-continue`: the client waits for a go-ahead before it sends
-//! the body. A request that would be refused for what its head already says
-//! (authentication, a missing bucket, a bucket the caller may not write
-//! into, a header the store refuses) gets its
-//! S3 error instead, so the client does not send gigabytes to be told no.
+//! the body. A write into an object whose head already decides its refusal
+//! (authentication, its route's arguments, a header the operation
+//! refuses, a missing bucket, a bucket the caller may not write into) gets
+//! its S3 error instead, so the client does not send gigabytes to be told
+//! no. It asks the same router and the same access check as the S3
+//! dispatcher, so the two cannot disagree on what the request is.
 
 use actix_http::body::BoxBody;
 use actix_http::{Request, Response};
 use actix_web::http::Method;
 use actix_web::web;
 
+use crate::api::access;
 use crate::api::auth::request::authenticate_head;
-use crate::api::error::{S3Error, S3ErrorCode};
-use crate::api::request::{check_unsupported_headers, parse_tagging_header, HeaderScope};
-use crate::api::s3::{error_answer, Gateway};
-use crate::storage::meta::acl::Permission;
+use crate::api::context::{error_answer, Gateway};
+use crate::api::error::S3Error;
+use crate::api::request::parse_tagging_header;
+use crate::api::router::{Endpoint, Target};
 
 /// Lets `req` continue, or answers it with the error it would end in.
 pub(crate) async fn check_expect(
@@ -35,25 +38,27 @@ async fn refusal(req: &Request, gw: &Gateway) -> Option<S3Error> {
         Ok(head) => head,
         Err(e) => return Some(e),
     };
-    let (Some(bucket), Some(_)) = (&head.bucket, &head.key) else {
+    let (Some(bucket), Some(key)) = (&head.bucket, &head.key) else {
         return None;
     };
     if !matches!(*req.method(), Method::PUT | Method::POST) {
         return None;
     }
-    let creates = *req.method() == Method::PUT
-        && !head
-            .query
-            .iter()
-            .any(|(k, _)| k == "uploadId" || k == "tagging");
-    if creates {
-        let headers = head
-            .headers
-            .iter()
-            .filter_map(|(n, v)| Some((n.as_str(), v.to_str().ok()?)));
-        if let Err(e) = check_unsupported_headers(headers, HeaderScope::Create) {
-            return Some(e.into());
-        }
+    let target = Target {
+        method: req.method(),
+        bucket: Some(bucket),
+        key: Some(key),
+        query: &head.query,
+        headers: &head.headers,
+    };
+    let endpoint = match Endpoint::route(&target) {
+        Ok(endpoint) => endpoint,
+        Err(e) => return Some(e.error),
+    };
+    if let Err(e) = endpoint.check_headers(&head.headers) {
+        return Some(e);
+    }
+    if matches!(endpoint, Endpoint::PutObject | Endpoint::CopyObject) {
         if let Some(Err(e)) = head
             .headers
             .get("x-amz-tagging")
@@ -63,13 +68,6 @@ async fn refusal(req: &Request, gw: &Gateway) -> Option<S3Error> {
             return Some(e.into());
         }
     }
-    let bucket = match gw.objects.bucket_precheck(bucket).await {
-        Ok(b) => b,
-        Err(e) => return Some(e.into()),
-    };
-    // A body that writes into the bucket (not an object's ACL).
-    let writes = !head.query.iter().any(|(k, _)| k == "acl");
     let caller = head.caller.as_ref().map(|c| c.user_id.as_str());
-    (writes && !bucket.acl.allows(&bucket.owner, caller, Permission::Write))
-        .then(|| S3Error::new(S3ErrorCode::AccessDenied))
+    access::check(&endpoint, bucket, caller, gw).await.err()
 }

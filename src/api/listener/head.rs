@@ -10,8 +10,8 @@ use actix_web::http::Method;
 use actix_web::middleware::Next;
 
 use super::framing::{HEAD_MARKER, REFUSED_MARKER, RESERVED_HEADER};
+use crate::api::context::error_answer;
 use crate::api::error::{S3Error, S3ErrorCode};
-use crate::api::s3::error_answer;
 
 /// Middleware (`actix_web::middleware::from_fn(restore_head)`) for every
 /// app behind [`super::serve`].

@@ -33,9 +33,9 @@ pub enum HttpsError {
     Read {
         /// The variable that names the file.
         var: &'static str,
-        /// The file.
+        /// The path the variable gave, as configured.
         path: PathBuf,
-        /// Why.
+        /// The I/O error reading it failed with (missing, not allowed, …).
         source: io::Error,
     },
     /// The certificate file holds no PEM certificate.

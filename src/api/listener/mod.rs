@@ -37,7 +37,7 @@ pub use head::restore_head;
 pub use https::{HttpsError, HttpsIdentity};
 
 use crate::api::client_errors::count_malformed;
-use crate::api::s3::Gateway;
+use crate::api::context::Gateway;
 use connection::Connection;
 use framing::RequestFraming;
 

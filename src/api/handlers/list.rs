@@ -3,31 +3,31 @@
 
 use actix_web::http::StatusCode;
 
-use super::access::owner_of;
-use super::error::{S3Error, S3ErrorCode};
-use super::request::{make_continuation_token, parse_continuation_token, parse_max_keys};
-use super::s3::{xml, Gateway, S3Request, S3Result};
-use super::xml::{
-    CommonPrefix, EncodingType, ListBucketResultV1, ListBucketResultV2, ListVersionsResult,
-    ObjectInfo, Owner, VersionInfo,
+use crate::api::access::owner_of;
+use crate::api::context::{xml, Gateway, S3Request, S3Result};
+use crate::api::error::{S3Error, S3ErrorCode};
+use crate::api::request::make_continuation_token;
+use crate::api::router::{ListArgs, ListV1Args, ListV2Args, ListVersionsArgs};
+use crate::api::xml::{
+    CommonPrefix, ListBucketResultV1, ListBucketResultV2, ListVersionsResult, ObjectInfo, Owner,
+    VersionInfo,
 };
 use crate::storage::meta::{ListPage, ListQuery, MetaRead, MetaReadResult, ObjectRecord};
 
-/// One page of the bucket after `start_after`.
+/// One page of the bucket after `start_after`, `max_keys` entries at
+/// most.
 async fn page(
     r: &S3Request,
     gw: &Gateway,
+    args: &ListArgs,
     start_after: Option<String>,
     max_keys: u32,
 ) -> Result<ListPage, S3Error> {
     let bucket = r.bucket();
     gw.objects.bucket(bucket).await?;
     let query = ListQuery {
-        prefix: r.q("prefix").unwrap_or_default().to_string(),
-        delimiter: r
-            .q("delimiter")
-            .filter(|d| !d.is_empty())
-            .map(str::to_string),
+        prefix: args.prefix.clone(),
+        delimiter: args.delimiter.clone(),
         start_after,
         max_keys: max_keys as usize,
     };
@@ -49,20 +49,6 @@ async fn page(
         MetaReadResult::Objects(page) => Ok(page),
         _ => Err(S3Error::new(S3ErrorCode::InternalError)),
     }
-}
-
-fn encoding(r: &S3Request) -> Result<Option<EncodingType>, S3Error> {
-    match r.q("encoding-type") {
-        None => Ok(None),
-        Some(v) => EncodingType::from_query(v).map(Some).ok_or_else(|| {
-            S3Error::new(S3ErrorCode::InvalidArgument)
-                .with_message("Invalid Encoding Method specified in Request")
-        }),
-    }
-}
-
-fn max_keys(r: &S3Request) -> Result<u32, S3Error> {
-    Ok(parse_max_keys(r.q("max-keys"), 1000, 1000)?)
 }
 
 fn prefixes(page: &ListPage) -> Vec<CommonPrefix> {
@@ -88,70 +74,62 @@ fn contents(objects: Vec<ObjectRecord>, owner: Option<Owner>) -> Vec<ObjectInfo>
         .collect()
 }
 
-/// ListObjects (V1).
-pub(crate) async fn objects_v1(r: &S3Request, gw: &Gateway) -> S3Result {
-    let max = max_keys(r)?;
-    let marker = r.q("marker").filter(|m| !m.is_empty()).map(str::to_string);
-    let page = page(r, gw, marker.clone(), max).await?;
-    let delimiter = r
-        .q("delimiter")
-        .filter(|d| !d.is_empty())
-        .map(str::to_string);
+/// ListObjects (V1): a page after `marker`; `NextMarker` only with a
+/// delimiter, as AWS.
+pub(crate) async fn objects_v1(r: &S3Request, gw: &Gateway, args: ListV1Args) -> S3Result {
+    let ListV1Args { list, marker } = args;
+    let max = list.max_keys.clone()?;
+    let page = page(r, gw, &list, marker.clone(), max).await?;
     let result = ListBucketResultV1 {
         name: r.bucket().to_string(),
-        prefix: r.q("prefix").unwrap_or_default().to_string(),
+        prefix: list.prefix,
         marker: marker.unwrap_or_default(),
-        next_marker: if delimiter.is_some() {
+        next_marker: if list.delimiter.is_some() {
             page.next_marker.clone()
         } else {
             None
         },
         max_keys: max,
-        delimiter,
+        delimiter: list.delimiter,
         is_truncated: page.is_truncated,
-        encoding_type: encoding(r)?,
+        encoding_type: list.encoding?,
         common_prefixes: prefixes(&page),
         contents: contents(page.objects, Some(owner_of(r, ""))),
     };
     Ok(xml(StatusCode::OK, result.to_xml()))
 }
 
-/// ListObjectsV2.
-pub(crate) async fn objects_v2(r: &S3Request, gw: &Gateway) -> S3Result {
-    let max = max_keys(r)?;
-    // An empty token is no token (clients send `continuation-token=`).
-    let token = r
-        .q("continuation-token")
-        .filter(|t| !t.is_empty())
-        .map(str::to_string);
-    let start_after = r
-        .q("start-after")
-        .filter(|s| !s.is_empty())
-        .map(str::to_string);
-    let from = match &token {
-        Some(t) => Some(parse_continuation_token(t)?),
+/// ListObjectsV2: a page after the continuation token's key, else after
+/// `start-after`; owners only with `fetch-owner=true`.
+pub(crate) async fn objects_v2(r: &S3Request, gw: &Gateway, args: ListV2Args) -> S3Result {
+    let ListV2Args {
+        list,
+        continuation_token,
+        resume_after,
+        start_after,
+        fetch_owner,
+    } = args;
+    let max = list.max_keys.clone()?;
+    let from = match resume_after? {
+        Some(key) => Some(key),
         None => start_after.clone(),
     };
-    let page = page(r, gw, from, max).await?;
-    let fetch_owner = r.q("fetch-owner") == Some("true");
+    let page = page(r, gw, &list, from, max).await?;
     let result = ListBucketResultV2 {
         name: r.bucket().to_string(),
-        prefix: r.q("prefix").unwrap_or_default().to_string(),
+        prefix: list.prefix,
         max_keys: max,
-        delimiter: r
-            .q("delimiter")
-            .filter(|d| !d.is_empty())
-            .map(str::to_string),
+        delimiter: list.delimiter,
         is_truncated: page.is_truncated,
         // Echoed as sent, an empty one too.
-        continuation_token: r.q("continuation-token").map(str::to_string),
+        continuation_token,
         next_continuation_token: page
             .next_marker
             .as_deref()
             .filter(|_| page.is_truncated)
             .map(make_continuation_token),
         start_after,
-        encoding_type: encoding(r)?,
+        encoding_type: list.encoding?,
         common_prefixes: prefixes(&page),
         contents: contents(page.objects, fetch_owner.then(|| owner_of(r, ""))),
     };
@@ -159,27 +137,25 @@ pub(crate) async fn objects_v2(r: &S3Request, gw: &Gateway) -> S3Result {
 }
 
 /// ListObjectVersions: each object once, version "null", latest.
-pub(crate) async fn versions(r: &S3Request, gw: &Gateway) -> S3Result {
-    let max = max_keys(r)?;
-    let marker = r
-        .q("key-marker")
-        .filter(|m| !m.is_empty())
-        .map(str::to_string);
-    let page = page(r, gw, marker.clone(), max).await?;
+pub(crate) async fn versions(r: &S3Request, gw: &Gateway, args: ListVersionsArgs) -> S3Result {
+    let ListVersionsArgs {
+        list,
+        key_marker,
+        version_id_marker,
+    } = args;
+    let max = list.max_keys.clone()?;
+    let page = page(r, gw, &list, key_marker.clone(), max).await?;
     let result = ListVersionsResult {
         name: r.bucket().to_string(),
-        prefix: r.q("prefix").unwrap_or_default().to_string(),
-        key_marker: marker.unwrap_or_default(),
-        version_id_marker: r.q("version-id-marker").unwrap_or_default().to_string(),
+        prefix: list.prefix,
+        key_marker: key_marker.unwrap_or_default(),
+        version_id_marker,
         next_key_marker: page.next_marker.clone().filter(|_| page.is_truncated),
         next_version_id_marker: page.is_truncated.then(|| "null".to_string()),
         max_keys: max,
-        delimiter: r
-            .q("delimiter")
-            .filter(|d| !d.is_empty())
-            .map(str::to_string),
+        delimiter: list.delimiter,
         is_truncated: page.is_truncated,
-        encoding_type: encoding(r)?,
+        encoding_type: list.encoding?,
         common_prefixes: prefixes(&page),
         versions: page
             .objects

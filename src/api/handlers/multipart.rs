@@ -8,10 +8,8 @@ use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 
-use super::access::{named_owner, owner_of, user_names};
+use super::body::complete_body;
 use super::body::upload_body;
-use super::checksum::multipart_etag;
-use super::error::{S3Error, S3ErrorCode};
 use super::object::{
     body_digests, checksum_elements, checksum_header, copy_source, object_meta,
     part_checksum_elements, write_condition, write_error,
@@ -19,9 +17,13 @@ use super::object::{
 use super::part_checksum::{
     self, algorithm_of, check_expected, object_checksum, upload_checksum, upload_headers,
 };
-use super::request::{parse_copy_source_range, parse_max_keys, validate_object_key};
-use super::s3::{complete_body, xml, Gateway, S3Request, S3Result};
-use super::xml::{
+use crate::api::access::{named_owner, owner_of, user_names};
+use crate::api::checksum::multipart_etag;
+use crate::api::context::{xml, Gateway, S3Request, S3Result};
+use crate::api::error::{S3Error, S3ErrorCode};
+use crate::api::request::{parse_copy_source_range, validate_object_key};
+use crate::api::router::{ListPartsArgs, ListUploadsArgs};
+use crate::api::xml::{
     parse_complete_multipart_upload, Checksums, CompleteMultipartUploadResult, CompletedPart,
     CopyPartResult, InitiateMultipartUploadResult, ListMultipartUploadsResult, ListPartsResult,
     PartInfo, UploadInfo,
@@ -38,7 +40,8 @@ async fn upload(r: &S3Request, gw: &Gateway, upload_id: &str) -> Result<Multipar
     Ok(gw.objects.upload(r.bucket(), r.key(), upload_id).await?)
 }
 
-/// CreateMultipartUpload.
+/// CreateMultipartUpload: records the upload with the object's metadata
+/// and checksum algorithm, and answers its id.
 pub(crate) async fn create(r: &S3Request, gw: &Gateway) -> S3Result {
     validate_object_key(r.key())?;
     let meta = object_meta(r)?;
@@ -61,7 +64,8 @@ pub(crate) async fn create(r: &S3Request, gw: &Gateway) -> S3Result {
     Ok(resp)
 }
 
-/// UploadPart.
+/// UploadPart: streams part `number` of the upload to the storage nodes
+/// and answers its ETag and checksum.
 pub(crate) async fn upload_part(
     r: &S3Request,
     payload: web::Payload,
@@ -113,7 +117,8 @@ pub(crate) async fn upload_part_copy(
     Ok(xml(StatusCode::OK, result.to_xml()))
 }
 
-/// CompleteMultipartUpload.
+/// CompleteMultipartUpload: commits the listed parts as the object (or,
+/// sent again after success, answers the same result).
 pub(crate) async fn complete(
     r: &S3Request,
     payload: web::Payload,
@@ -272,23 +277,18 @@ fn completed(
     xml(StatusCode::OK, result.to_xml())
 }
 
-/// AbortMultipartUpload.
+/// AbortMultipartUpload: drops the upload and its parts (204).
 pub(crate) async fn abort(r: &S3Request, gw: &Gateway, upload_id: &str) -> S3Result {
     let upload = upload(r, gw, upload_id).await?;
     gw.objects.abort(&upload).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
-/// ListParts.
-pub(crate) async fn list_parts(r: &S3Request, gw: &Gateway, upload_id: &str) -> S3Result {
-    let upload = upload(r, gw, upload_id).await?;
-    let max = parse_max_keys(r.q("max-parts"), 1000, 1000)?;
-    let marker: u32 = match r.q("part-number-marker") {
-        Some(m) => m
-            .parse()
-            .map_err(|_| S3Error::new(S3ErrorCode::InvalidArgument))?,
-        None => 0,
-    };
+/// ListParts: a page of the upload's parts after `part-number-marker`.
+pub(crate) async fn list_parts(r: &S3Request, gw: &Gateway, args: ListPartsArgs) -> S3Result {
+    let upload = upload(r, gw, &args.upload_id).await?;
+    let max = args.max_parts?;
+    let marker = args.part_number_marker?;
     let read = MetaRead::Parts {
         upload_id: upload.upload_id.clone(),
         part_number_marker: marker,
@@ -323,21 +323,17 @@ pub(crate) async fn list_parts(r: &S3Request, gw: &Gateway, upload_id: &str) -> 
     Ok(xml(StatusCode::OK, result.to_xml()))
 }
 
-/// ListMultipartUploads.
-pub(crate) async fn list_uploads(r: &S3Request, gw: &Gateway) -> S3Result {
+/// ListMultipartUploads: a page of the bucket's uploads in progress,
+/// after `key-marker` / `upload-id-marker`.
+pub(crate) async fn list_uploads(r: &S3Request, gw: &Gateway, args: ListUploadsArgs) -> S3Result {
     gw.objects.bucket(r.bucket()).await?;
-    let max = parse_max_keys(r.q("max-uploads"), 1000, 1000)?;
+    let max = args.max_uploads?;
+    let non_empty = |v: &Option<String>| v.clone().filter(|m| !m.is_empty());
     let read = MetaRead::Uploads {
         bucket: r.bucket().to_string(),
-        prefix: r.q("prefix").unwrap_or_default().to_string(),
-        key_marker: r
-            .q("key-marker")
-            .filter(|m| !m.is_empty())
-            .map(str::to_string),
-        upload_id_marker: r
-            .q("upload-id-marker")
-            .filter(|m| !m.is_empty())
-            .map(str::to_string),
+        prefix: args.prefix.clone().unwrap_or_default(),
+        key_marker: non_empty(&args.key_marker),
+        upload_id_marker: non_empty(&args.upload_id_marker),
         max_uploads: max as usize,
     };
     let MetaReadResult::Uploads(page) = gw.objects.read(read).await? else {
@@ -346,11 +342,11 @@ pub(crate) async fn list_uploads(r: &S3Request, gw: &Gateway) -> S3Result {
     let names = user_names(gw).await?;
     let result = ListMultipartUploadsResult {
         bucket: r.bucket().to_string(),
-        key_marker: r.q("key-marker").unwrap_or_default().to_string(),
-        upload_id_marker: r.q("upload-id-marker").unwrap_or_default().to_string(),
+        key_marker: args.key_marker.unwrap_or_default(),
+        upload_id_marker: args.upload_id_marker.unwrap_or_default(),
         next_key_marker: page.next_key_marker.unwrap_or_default(),
         next_upload_id_marker: page.next_upload_id_marker.unwrap_or_default(),
-        prefix: r.q("prefix").map(str::to_string),
+        prefix: args.prefix,
         delimiter: None,
         max_uploads: max,
         is_truncated: page.is_truncated,

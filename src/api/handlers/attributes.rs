@@ -4,11 +4,11 @@
 
 use actix_web::http::StatusCode;
 
-use super::error::{S3Error, S3ErrorCode};
 use super::object::{checksum_elements, part_checksum_elements};
-use super::request::{http_date, parse_max_keys};
-use super::s3::{Gateway, S3Request, S3Result};
-use super::xml::{AttributesPart, ObjectAttributes, ObjectParts};
+use crate::api::context::{xml, Gateway, S3Request, S3Result};
+use crate::api::error::{S3Error, S3ErrorCode};
+use crate::api::request::{http_date, parse_max_keys};
+use crate::api::xml::{AttributesPart, ObjectAttributes, ObjectParts};
 
 /// Most parts in one answer (AWS's default and cap).
 const MAX_PARTS: u32 = 1000;
@@ -22,7 +22,8 @@ const ATTRIBUTES: &[&str] = &[
     "ObjectSize",
 ];
 
-/// GetObjectAttributes.
+/// GetObjectAttributes: the attributes `x-amz-object-attributes` names,
+/// parts paginated by `x-amz-max-parts` and `x-amz-part-number-marker`.
 pub(crate) async fn get(r: &S3Request, gw: &Gateway) -> S3Result {
     // One header with a comma list, or the header repeated (as some
     // SDKs send a list).
@@ -78,7 +79,7 @@ pub(crate) async fn get(r: &S3Request, gw: &Gateway) -> S3Result {
         storage_class: asked("StorageClass").then_some("STANDARD"),
         object_size: asked("ObjectSize").then_some(o.size),
     };
-    let mut resp = super::s3::xml(StatusCode::OK, answer.to_xml());
+    let mut resp = xml(StatusCode::OK, answer.to_xml());
     if let Ok(v) = actix_web::http::header::HeaderValue::from_str(&http_date(o.last_modified_ms)) {
         resp.headers_mut()
             .insert(actix_web::http::header::LAST_MODIFIED, v);

@@ -10,10 +10,10 @@ use md5::Digest as _;
 use sha1::Sha1;
 use sha2::Sha256;
 
-use super::checksum::ChecksumAlgorithm;
-use super::error::{S3Error, S3ErrorCode};
-use super::s3::S3Request;
-use super::xml::Checksums;
+use crate::api::checksum::ChecksumAlgorithm;
+use crate::api::context::S3Request;
+use crate::api::error::{S3Error, S3ErrorCode};
+use crate::api::xml::Checksums;
 use crate::storage::meta::UploadChecksum;
 
 /// `x-amz-checksum-type` of a composite checksum.

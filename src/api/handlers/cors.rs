@@ -7,10 +7,11 @@ use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 
-use super::auth::request::address;
-use super::error::{S3Error, S3ErrorCode};
-use super::s3::{small_body, xml, Gateway, S3Request, S3Result};
-use super::xml::cors::{cors_to_xml, parse_cors, CorsParseError};
+use super::body::small_body;
+use crate::api::auth::request::address;
+use crate::api::context::{xml, Gateway, S3Request, S3Result};
+use crate::api::error::{S3Error, S3ErrorCode};
+use crate::api::xml::cors::{cors_to_xml, parse_cors, CorsParseError};
 use crate::storage::meta::cors::{matching_rule, CorsRule};
 
 /// Largest `CORSConfiguration` body.
@@ -131,7 +132,7 @@ pub(crate) async fn get_bucket(r: &S3Request, gw: &Gateway) -> S3Result {
     Ok(xml(StatusCode::OK, cors_to_xml(&b.cors)))
 }
 
-/// PutBucketCors.
+/// PutBucketCors: replaces the bucket's CORS rules with the body's.
 pub(crate) async fn put_bucket(r: &S3Request, payload: web::Payload, gw: &Gateway) -> S3Result {
     gw.objects.bucket(r.bucket()).await?;
     let body = small_body(r, payload, MAX_CORS_BODY).await?;

@@ -4,43 +4,26 @@
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 
-use super::access::{acl_for_new, owner_element};
-use super::error::{S3Error, S3ErrorCode};
-use super::request::validate_bucket_name;
-use super::s3::{small_body, xml, Gateway, S3Request, S3Result};
-use super::xml::{
+use super::body::small_body;
+use crate::api::access::{acl_for_new, owner_element};
+use crate::api::context::{xml, Gateway, S3Request, S3Result};
+use crate::api::error::{S3Error, S3ErrorCode};
+use crate::api::request::validate_bucket_name;
+use crate::api::router::{encode_bucket_token, ListBucketsArgs};
+use crate::api::xml::{
     parse_create_bucket_configuration, BucketInfo, ListAllMyBucketsResult, LocationConstraint,
 };
 use crate::object::service::now_ms;
 use crate::storage::meta::{BucketRecord, MetaOp, MetaRead, MetaReadResult};
 
-/// Most buckets on one ListBuckets page (AWS's `max-buckets` limit).
-const MAX_BUCKETS: u32 = 10_000;
-
 /// ListBuckets: the caller's own buckets, by name, paginated by
 /// `max-buckets` and `continuation-token` (the last name listed, opaque
 /// to clients), filtered by `prefix` and `bucket-region`.
-pub(crate) async fn list_buckets(r: &S3Request, gw: &Gateway) -> S3Result {
-    let max = match r.q("max-buckets") {
-        None => MAX_BUCKETS,
-        Some(v) => v
-            .parse::<u32>()
-            .ok()
-            .filter(|n| (1..=MAX_BUCKETS).contains(n))
-            .ok_or_else(|| {
-                S3Error::new(S3ErrorCode::InvalidArgument)
-                    .with_message("max-buckets must be 1 to 10000")
-            })?,
-    };
-    let after = match r.q("continuation-token").filter(|t| !t.is_empty()) {
-        None => None,
-        Some(t) => Some(decode_token(t).ok_or_else(|| {
-            S3Error::new(S3ErrorCode::InvalidArgument)
-                .with_message("The continuation token provided is incorrect")
-        })?),
-    };
-    let prefix = r.q("prefix").unwrap_or_default();
-    let region_filter = r.q("bucket-region");
+pub(crate) async fn list_buckets(r: &S3Request, gw: &Gateway, args: ListBucketsArgs) -> S3Result {
+    let max = args.max_buckets?;
+    let after = args.after?;
+    let prefix = args.prefix.as_deref().unwrap_or_default();
+    let region_filter = args.bucket_region.as_deref();
     let MetaReadResult::Buckets(mut buckets) = gw.objects.read(MetaRead::Buckets).await? else {
         return Err(S3Error::new(S3ErrorCode::InternalError));
     };
@@ -64,29 +47,15 @@ pub(crate) async fn list_buckets(r: &S3Request, gw: &Gateway) -> S3Result {
         .collect();
     let continuation_token = (page.len() > max as usize).then(|| {
         page.truncate(max as usize);
-        encode_token(page.last().map(|b| b.name.as_str()).unwrap_or_default())
+        encode_bucket_token(page.last().map(|b| b.name.as_str()).unwrap_or_default())
     });
     let result = ListAllMyBucketsResult {
         owner: owner_element(r, caller),
         buckets: page,
         continuation_token,
-        prefix: r.q("prefix").map(str::to_string),
+        prefix: args.prefix.clone(),
     };
     Ok(xml(StatusCode::OK, result.to_xml()))
-}
-
-/// A ListBuckets continuation token: the last name listed, base64url.
-fn encode_token(name: &str) -> String {
-    use base64::Engine;
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(name)
-}
-
-fn decode_token(token: &str) -> Option<String> {
-    use base64::Engine;
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(token)
-        .ok()?;
-    String::from_utf8(bytes).ok()
 }
 
 /// The region where re-creating one's own bucket is not an error.
@@ -147,7 +116,7 @@ async fn recreate_succeeds(gw: &Gateway, name: &str) -> Result<bool, S3Error> {
     Ok(region == US_EAST_1)
 }
 
-/// HeadBucket.
+/// HeadBucket: 200 with the region when the bucket exists.
 pub(crate) async fn head(r: &S3Request, gw: &Gateway) -> S3Result {
     gw.objects.bucket(r.bucket()).await?;
     Ok(HttpResponse::Ok()
@@ -177,8 +146,8 @@ pub(crate) async fn versioning(r: &S3Request, gw: &Gateway) -> S3Result {
         StatusCode::OK,
         format!(
             "{}<VersioningConfiguration xmlns=\"{}\"/>",
-            super::xml::XML_DECLARATION,
-            super::xml::S3_XMLNS
+            crate::api::xml::XML_DECLARATION,
+            crate::api::xml::S3_XMLNS
         ),
     ))
 }

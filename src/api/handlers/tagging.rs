@@ -6,10 +6,11 @@
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 
-use super::error::{S3Error, S3ErrorCode};
-use super::request::{check_tags, TagTarget};
-use super::s3::{small_body, xml, Gateway, S3Request, S3Result};
-use super::xml::{parse_tagging, tagging_to_xml};
+use super::body::small_body;
+use crate::api::context::{xml, Gateway, S3Request, S3Result};
+use crate::api::error::{S3Error, S3ErrorCode};
+use crate::api::request::{check_tags, TagTarget};
+use crate::api::xml::{parse_tagging, tagging_to_xml};
 use crate::storage::meta::Tags;
 
 /// Largest `Tagging` body: 50 tags of the longest keys and values, with
@@ -69,7 +70,7 @@ pub(crate) async fn put_bucket(r: &S3Request, payload: web::Payload, gw: &Gatewa
     Ok(HttpResponse::NoContent().finish())
 }
 
-/// DeleteBucketTagging.
+/// DeleteBucketTagging: empties the bucket's tag set (204).
 pub(crate) async fn delete_bucket(r: &S3Request, gw: &Gateway) -> S3Result {
     gw.objects.put_bucket_tags(r.bucket(), Tags::new()).await?;
     Ok(HttpResponse::NoContent().finish())

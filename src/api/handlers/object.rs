@@ -9,19 +9,22 @@ use actix_web::{web, HttpResponse, HttpResponseBuilder};
 use bytes::Bytes;
 use futures::StreamExt;
 
-use super::access::{hide_missing, new_object_access, require_object, require_object_in};
-use super::body::{upload_body, SummarySlot};
-use super::checksum::{ChecksumAlgorithm, Digests};
-use super::error::{S3Error, S3ErrorCode};
+use super::body::small_body;
+use super::body::upload_body;
 use super::part_checksum::checksum_type;
-use super::request::{
+use crate::api::access::{hide_missing, new_object_access, require_object, require_object_in};
+use crate::api::body::SummarySlot;
+use crate::api::checksum::{ChecksumAlgorithm, Digests};
+use crate::api::context::{xml, Gateway, S3Request, S3Result};
+use crate::api::error::{S3Error, S3ErrorCode};
+use crate::api::request::{
     evaluate_conditions, header_text, http_date, parse_copy_source, parse_http_date_secs,
-    parse_part_number, parse_range, parse_tagging_directive, parse_tagging_header,
-    response_overrides, user_metadata, validate_object_key, validate_response_overrides,
-    ConditionTarget, Conditions, TaggingDirective,
+    parse_range, parse_tagging_directive, parse_tagging_header, response_overrides, user_metadata,
+    validate_object_key, validate_response_overrides, ConditionTarget, Conditions,
+    TaggingDirective,
 };
-use super::s3::{small_body, xml, Gateway, S3Request, S3Result};
-use super::xml::{
+use crate::api::router::ReadArgs;
+use crate::api::xml::{
     parse_delete, Checksums, CopyObjectResult, DeleteError, DeleteResult, DeletedObject,
 };
 use crate::metrics;
@@ -151,7 +154,8 @@ pub(crate) fn checksum_header(alg: &str) -> Option<&'static str> {
         .map(|a| a.header_name())
 }
 
-/// PutObject.
+/// PutObject: streams the body to the storage nodes, then commits the
+/// object (unless a write condition fails) and answers its ETag.
 pub(crate) async fn put(r: &S3Request, payload: web::Payload, gw: &Gateway) -> S3Result {
     validate_object_key(r.key())?;
     let meta = object_meta(r)?;
@@ -238,7 +242,7 @@ fn object_headers(resp: &mut HttpResponseBuilder, o: &ObjectRecord) {
 }
 
 /// GetObject and HeadObject.
-pub(crate) async fn get(r: &S3Request, gw: &Gateway) -> S3Result {
+pub(crate) async fn get(r: &S3Request, gw: &Gateway, args: ReadArgs) -> S3Result {
     let o = gw
         .objects
         .object(r.bucket(), r.key())
@@ -263,7 +267,7 @@ pub(crate) async fn get(r: &S3Request, gw: &Gateway) -> S3Result {
         }
     })?;
     validate_response_overrides(&r.query, true)?;
-    let part = r.q("partNumber").map(parse_part_number).transpose()?;
+    let part = args.part_number?;
     let range = match (part, r.header("range")) {
         (Some(_), Some(_)) => {
             return Err(S3Error::new(S3ErrorCode::InvalidRequest)

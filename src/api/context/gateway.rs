@@ -1,0 +1,24 @@
+//! The gateway's shared state: the object service behind every S3
+//! operation and the settings requests are judged by. Built once at
+//! start-up and handed to every worker through `web::Data`.
+
+use crate::object::ObjectService;
+
+/// Everything the S3 handlers share.
+pub struct Gateway {
+    /// Objects, buckets and uploads: data and metadata.
+    pub objects: std::sync::Arc<ObjectService>,
+    /// The configured access key id (also stored in metadata); its user
+    /// is the first admin, named by this id.
+    pub access_key: String,
+    /// The configured access key's secret, which signs with it.
+    pub secret_key: String,
+    /// `PREDASTORE_DOMAIN`: requests to `<bucket>.<domain>` are
+    /// virtual-host style.
+    pub domain: Option<String>,
+    /// The region answered by GetBucketLocation.
+    pub region: String,
+    /// How long a client may pause in the middle of a request body
+    /// (`PREDASTORE_BODY_IDLE_TIMEOUT_MS`) before `RequestTimeout`.
+    pub body_idle: std::time::Duration,
+}

@@ -1,0 +1,134 @@
+//! The top of the S3 API: every S3 request enters [`handle`], which
+//! authenticates it, asks the router which operation it names, checks
+//! the headers the operation refuses and the caller's access, and calls
+//! the operation's handler; then puts CORS headers and the request id on
+//! the answer and counts it. Nothing below imports this file.
+
+use actix_web::http::Method;
+use actix_web::{web, HttpRequest, HttpResponse};
+
+use super::access;
+use super::auth::request::authenticate_head;
+use super::client_errors::count_malformed;
+use super::context::{error_response, request_id, set_request_id, Gateway, S3Request, S3Result};
+use super::error::{S3Error, S3ErrorCode};
+use super::handlers::{acl, attributes, bucket, cors, list, multipart, object, tagging};
+use super::router::{Endpoint, Target};
+use crate::metrics;
+
+/// Every S3 request enters here.
+pub async fn handle(
+    req: HttpRequest,
+    payload: web::Payload,
+    gw: web::Data<Gateway>,
+) -> HttpResponse {
+    let started = std::time::Instant::now();
+    let id = request_id();
+    let known_method = matches!(
+        *req.method(),
+        Method::GET | Method::HEAD | Method::PUT | Method::POST | Method::DELETE | Method::OPTIONS
+    );
+    let (op, result) = if !known_method {
+        count_malformed("bad_method");
+        ("Unknown", Err(S3Error::new(S3ErrorCode::MethodNotAllowed)))
+    } else if req.method() == Method::OPTIONS {
+        ("Preflight", cors::preflight(&req, &gw).await)
+    } else {
+        match authenticate(&req, &gw).await {
+            Ok(s3) => match Endpoint::route(&Target::of(&s3)) {
+                Ok(endpoint) => (endpoint.name(), dispatch(endpoint, s3, payload, &gw).await),
+                Err(e) => (e.name, Err(e.error)),
+            },
+            Err(e) => ("Unauthenticated", Err(e)),
+        }
+    };
+    let mut response = match result {
+        Ok(r) => r,
+        Err(e) => error_response(req.method(), req.path(), e, &id),
+    };
+    if req.method() != Method::OPTIONS {
+        cors::decorate(&mut response, &req, &gw).await;
+    }
+    let status = response.status();
+    set_request_id(&mut response, &id);
+    metrics::S3_REQUESTS
+        .with_label_values(&[op, status.as_str()])
+        .inc();
+    metrics::S3_REQUEST_SECONDS
+        .with_label_values(&[op])
+        .observe(started.elapsed().as_secs_f64());
+    response
+}
+
+async fn authenticate(req: &HttpRequest, gw: &Gateway) -> Result<S3Request, S3Error> {
+    let head = authenticate_head(req.method(), req.uri(), req.headers(), gw).await?;
+    Ok(S3Request {
+        http: req.clone(),
+        bucket: head.bucket,
+        key: head.key,
+        query: head.query,
+        auth: head.auth,
+        caller: head.caller,
+        bucket_record: None,
+        headers: head.headers,
+        body_idle: gw.body_idle,
+    })
+}
+
+async fn dispatch(
+    endpoint: Endpoint,
+    mut r: S3Request,
+    payload: web::Payload,
+    gw: &Gateway,
+) -> S3Result {
+    endpoint.check_headers(r.headers())?;
+    access::authorize(&endpoint, &mut r, gw).await?;
+    match endpoint {
+        Endpoint::ListBuckets(args) => bucket::list_buckets(&r, gw, args).await,
+        Endpoint::CreateBucket => bucket::create(&r, payload, gw).await,
+        Endpoint::HeadBucket => bucket::head(&r, gw).await,
+        Endpoint::DeleteBucket => bucket::delete(&r, gw).await,
+        Endpoint::GetBucketLocation => bucket::location(&r, gw).await,
+        Endpoint::GetBucketVersioning => bucket::versioning(&r, gw).await,
+        Endpoint::DeleteObjects => object::delete_many(&r, payload, gw).await,
+        Endpoint::ListObjects(args) => list::objects_v1(&r, gw, args).await,
+        Endpoint::ListObjectsV2(args) => list::objects_v2(&r, gw, args).await,
+        Endpoint::ListObjectVersions(args) => list::versions(&r, gw, args).await,
+        Endpoint::ListMultipartUploads(args) => multipart::list_uploads(&r, gw, args).await,
+        Endpoint::PutObject => object::put(&r, payload, gw).await,
+        Endpoint::CopyObject => object::copy(&r, gw).await,
+        Endpoint::GetObject(args) | Endpoint::HeadObject(args) => object::get(&r, gw, args).await,
+        Endpoint::DeleteObject => object::delete(&r, gw).await,
+        Endpoint::CreateMultipartUpload => multipart::create(&r, gw).await,
+        Endpoint::UploadPart {
+            upload_id,
+            part_number,
+        } => multipart::upload_part(&r, payload, gw, &upload_id, part_number).await,
+        Endpoint::UploadPartCopy {
+            upload_id,
+            part_number,
+        } => multipart::upload_part_copy(&r, gw, &upload_id, part_number).await,
+        Endpoint::CompleteMultipartUpload { upload_id } => {
+            multipart::complete(&r, payload, gw, &upload_id).await
+        }
+        Endpoint::AbortMultipartUpload { upload_id } => multipart::abort(&r, gw, &upload_id).await,
+        Endpoint::ListParts(args) => multipart::list_parts(&r, gw, args).await,
+        Endpoint::GetObjectAttributes => attributes::get(&r, gw).await,
+        Endpoint::GetObjectTagging => tagging::get_object(&r, gw).await,
+        Endpoint::PutObjectTagging => tagging::put_object(&r, payload, gw).await,
+        Endpoint::DeleteObjectTagging => tagging::delete_object(&r, gw).await,
+        Endpoint::GetBucketCors => cors::get_bucket(&r, gw).await,
+        Endpoint::PutBucketCors => cors::put_bucket(&r, payload, gw).await,
+        Endpoint::DeleteBucketCors => cors::delete_bucket(&r, gw).await,
+        Endpoint::GetBucketTagging => tagging::get_bucket(&r, gw).await,
+        Endpoint::PutBucketTagging => tagging::put_bucket(&r, payload, gw).await,
+        Endpoint::DeleteBucketTagging => tagging::delete_bucket(&r, gw).await,
+        Endpoint::GetBucketAcl => acl::get_bucket_acl(&r, gw).await,
+        Endpoint::PutBucketAcl => acl::put_bucket_acl(&r, payload, gw).await,
+        Endpoint::GetObjectAcl => acl::get_object_acl(&r, gw).await,
+        Endpoint::PutObjectAcl => acl::put_object_acl(&r, payload, gw).await,
+        Endpoint::MethodNotAllowed => Err(S3Error::new(S3ErrorCode::MethodNotAllowed)),
+        Endpoint::NotImplemented => Err(S3Error::new(S3ErrorCode::NotImplemented)
+            .with_message("This operation or sub-resource is not supported by predastore.")),
+    }
+}

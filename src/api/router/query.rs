@@ -1,0 +1,112 @@
+//! The query as the router reads it: the sub-resources it names (as
+//! [`SubResource`] values) and the argument values by name. The router
+//! is the only reader of raw query names; handlers get typed arguments.
+
+/// A query parameter that selects an operation rather than passing it a
+/// value (`?acl`, `?uploads`, …).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum SubResource {
+    /// `acl`: the bucket's or object's access control list.
+    Acl,
+    /// `tagging`: the bucket's or object's tag set.
+    Tagging,
+    /// `cors`: the bucket's CORS rules.
+    Cors,
+    /// `delete`: DeleteObjects (POST on the bucket).
+    Delete,
+    /// `location`: GetBucketLocation.
+    Location,
+    /// `versioning`: GetBucketVersioning.
+    Versioning,
+    /// `uploads`: list (bucket) or create (object) multipart uploads.
+    Uploads,
+    /// `versions`: ListObjectVersions.
+    Versions,
+    /// `attributes`: GetObjectAttributes.
+    Attributes,
+}
+
+impl SubResource {
+    const ALL: [(&'static str, SubResource); 9] = [
+        ("acl", SubResource::Acl),
+        ("tagging", SubResource::Tagging),
+        ("cors", SubResource::Cors),
+        ("delete", SubResource::Delete),
+        ("location", SubResource::Location),
+        ("versioning", SubResource::Versioning),
+        ("uploads", SubResource::Uploads),
+        ("versions", SubResource::Versions),
+        ("attributes", SubResource::Attributes),
+    ];
+
+    fn named(name: &str) -> Option<SubResource> {
+        Self::ALL.iter().find(|(n, _)| *n == name).map(|(_, s)| *s)
+    }
+}
+
+/// Query parameters a ListObjects (V1) request may carry.
+const LIST_V1_PARAMS: &[&str] = &["prefix", "delimiter", "marker", "max-keys", "encoding-type"];
+
+/// A request's decoded query, read by name.
+pub(crate) struct Query<'a> {
+    /// The decoded `(name, value)` pairs, in request order.
+    pairs: &'a [(String, String)],
+    /// The sub-resources among them, in request order.
+    subs: Vec<SubResource>,
+}
+
+impl<'a> Query<'a> {
+    /// Reads `pairs` (see [`crate::api::query::parse`]).
+    pub(crate) fn new(pairs: &'a [(String, String)]) -> Query<'a> {
+        let subs = pairs
+            .iter()
+            .filter_map(|(k, _)| SubResource::named(k))
+            .collect();
+        Query { pairs, subs }
+    }
+
+    /// Whether the query names sub-resource `s`.
+    pub(crate) fn names(&self, s: SubResource) -> bool {
+        self.subs.contains(&s)
+    }
+
+    /// Parameter `name`'s first value, if present (an empty value for a
+    /// bare name).
+    pub(crate) fn get(&self, name: &str) -> Option<&'a str> {
+        self.pairs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Parameter `name`'s value, `None` when absent or empty (clients send
+    /// `continuation-token=` for none).
+    pub(crate) fn non_empty(&self, name: &str) -> Option<String> {
+        self.get(name).filter(|v| !v.is_empty()).map(str::to_string)
+    }
+
+    /// Parameter `name`'s value as sent, if present.
+    pub(crate) fn owned(&self, name: &str) -> Option<String> {
+        self.get(name).map(str::to_string)
+    }
+
+    /// Whether the query is empty (a plain PUT, DELETE of the resource).
+    pub(crate) fn is_empty(&self) -> bool {
+        self.pairs.is_empty()
+    }
+
+    /// Whether every parameter is one a ListObjects (V1) takes.
+    pub(crate) fn only_list_v1(&self) -> bool {
+        self.pairs
+            .iter()
+            .all(|(k, _)| LIST_V1_PARAMS.contains(&k.as_str()))
+    }
+
+    /// Whether every parameter is one a GetObject takes: `response-*`
+    /// overrides and `partNumber`.
+    pub(crate) fn only_get_object(&self) -> bool {
+        self.pairs
+            .iter()
+            .all(|(k, _)| k.starts_with("response-") || k == "partNumber")
+    }
+}

@@ -1,0 +1,161 @@
+//! Deciding which operation a request names, once, from its method, its
+//! addressing, its query and the `x-amz-copy-source` header. The S3
+//! dispatcher and the listener's `Expect: 100-continue` check both ask
+//! here, so they cannot disagree on what a request is.
+
+use actix_web::http::header::HeaderMap;
+use actix_web::http::Method;
+
+use super::args::{
+    ListBucketsArgs, ListPartsArgs, ListUploadsArgs, ListV1Args, ListV2Args, ListVersionsArgs,
+    ReadArgs,
+};
+use super::endpoint::{Endpoint, RouteError};
+use super::query::{Query, SubResource};
+use crate::api::context::S3Request;
+use crate::api::request::parse_part_number;
+
+/// What the router reads of a request: its head, authenticated.
+pub(crate) struct Target<'a> {
+    /// GET, PUT, …
+    pub method: &'a Method,
+    /// The addressed bucket; `None` for the service (`/`).
+    pub bucket: Option<&'a str>,
+    /// The addressed key; `None` for a bucket or the service.
+    pub key: Option<&'a str>,
+    /// The decoded query pairs, in request order.
+    pub query: &'a [(String, String)],
+    /// The headers, presigned-URL hoisted ones included.
+    pub headers: &'a HeaderMap,
+}
+
+impl<'a> Target<'a> {
+    /// The head of an authenticated S3 request.
+    pub(crate) fn of(r: &'a S3Request) -> Target<'a> {
+        Target {
+            method: r.http.method(),
+            bucket: r.bucket.as_deref(),
+            key: r.key.as_deref(),
+            query: &r.query,
+            headers: &r.headers,
+        }
+    }
+}
+
+impl Endpoint {
+    /// The endpoint `t` names, with its arguments parsed.
+    pub(crate) fn route(t: &Target<'_>) -> Result<Endpoint, RouteError> {
+        let q = Query::new(t.query);
+        let m = t.method;
+        Ok(match (t.bucket, t.key) {
+            (None, _) if m == Method::GET => Endpoint::ListBuckets(ListBucketsArgs::parse(&q)),
+            (None, _) => Endpoint::MethodNotAllowed,
+            (Some(_), None) => bucket_endpoint(m, &q),
+            (Some(_), Some(_)) => {
+                object_endpoint(m, &q, t.headers.contains_key("x-amz-copy-source"))?
+            }
+        })
+    }
+}
+
+/// The operation a request to a bucket names.
+fn bucket_endpoint(m: &Method, q: &Query<'_>) -> Endpoint {
+    use SubResource as S;
+    if q.names(S::Acl) {
+        return match *m {
+            Method::GET => Endpoint::GetBucketAcl,
+            Method::PUT => Endpoint::PutBucketAcl,
+            _ => Endpoint::NotImplemented,
+        };
+    }
+    if q.names(S::Tagging) {
+        return match *m {
+            Method::GET => Endpoint::GetBucketTagging,
+            Method::PUT => Endpoint::PutBucketTagging,
+            Method::DELETE => Endpoint::DeleteBucketTagging,
+            _ => Endpoint::NotImplemented,
+        };
+    }
+    if q.names(S::Cors) {
+        return match *m {
+            Method::GET => Endpoint::GetBucketCors,
+            Method::PUT => Endpoint::PutBucketCors,
+            Method::DELETE => Endpoint::DeleteBucketCors,
+            _ => Endpoint::NotImplemented,
+        };
+    }
+    match *m {
+        Method::PUT if q.is_empty() => Endpoint::CreateBucket,
+        Method::HEAD => Endpoint::HeadBucket,
+        Method::DELETE if q.is_empty() => Endpoint::DeleteBucket,
+        Method::POST if q.names(S::Delete) => Endpoint::DeleteObjects,
+        Method::GET if q.names(S::Location) => Endpoint::GetBucketLocation,
+        Method::GET if q.names(S::Versioning) => Endpoint::GetBucketVersioning,
+        Method::GET if q.names(S::Uploads) => {
+            Endpoint::ListMultipartUploads(ListUploadsArgs::parse(q))
+        }
+        Method::GET if q.names(S::Versions) => {
+            Endpoint::ListObjectVersions(ListVersionsArgs::parse(q))
+        }
+        Method::GET if q.get("list-type") == Some("2") => {
+            Endpoint::ListObjectsV2(ListV2Args::parse(q))
+        }
+        Method::GET if q.only_list_v1() => Endpoint::ListObjects(ListV1Args::parse(q)),
+        _ => Endpoint::NotImplemented,
+    }
+}
+
+/// The operation a request to an object names; `copy`: it carries
+/// `x-amz-copy-source`.
+fn object_endpoint(m: &Method, q: &Query<'_>, copy: bool) -> Result<Endpoint, RouteError> {
+    use SubResource as S;
+    if q.names(S::Acl) {
+        return Ok(match *m {
+            Method::GET => Endpoint::GetObjectAcl,
+            Method::PUT => Endpoint::PutObjectAcl,
+            _ => Endpoint::NotImplemented,
+        });
+    }
+    if q.names(S::Tagging) {
+        return Ok(match *m {
+            Method::GET => Endpoint::GetObjectTagging,
+            Method::PUT => Endpoint::PutObjectTagging,
+            Method::DELETE => Endpoint::DeleteObjectTagging,
+            _ => Endpoint::NotImplemented,
+        });
+    }
+    Ok(match (m.clone(), q.owned("uploadId")) {
+        (Method::PUT, Some(upload_id)) => {
+            let name = if copy { "UploadPartCopy" } else { "UploadPart" };
+            let part_number =
+                parse_part_number(q.get("partNumber").unwrap_or_default()).map_err(|e| {
+                    RouteError {
+                        name,
+                        error: e.into(),
+                    }
+                })?;
+            if copy {
+                Endpoint::UploadPartCopy {
+                    upload_id,
+                    part_number,
+                }
+            } else {
+                Endpoint::UploadPart {
+                    upload_id,
+                    part_number,
+                }
+            }
+        }
+        (Method::PUT, None) if copy => Endpoint::CopyObject,
+        (Method::PUT, None) if q.is_empty() => Endpoint::PutObject,
+        (Method::GET, Some(upload_id)) => Endpoint::ListParts(ListPartsArgs::parse(q, upload_id)),
+        (Method::GET, None) if q.names(S::Attributes) => Endpoint::GetObjectAttributes,
+        (Method::GET, None) if q.only_get_object() => Endpoint::GetObject(ReadArgs::parse(q)),
+        (Method::HEAD, _) => Endpoint::HeadObject(ReadArgs::parse(q)),
+        (Method::DELETE, Some(upload_id)) => Endpoint::AbortMultipartUpload { upload_id },
+        (Method::DELETE, None) if q.is_empty() => Endpoint::DeleteObject,
+        (Method::POST, _) if q.names(S::Uploads) => Endpoint::CreateMultipartUpload,
+        (Method::POST, Some(upload_id)) => Endpoint::CompleteMultipartUpload { upload_id },
+        _ => Endpoint::NotImplemented,
+    })
+}
