@@ -9,11 +9,11 @@ use serde::{Deserialize, Serialize};
 
 use super::acl::Acl;
 use super::cors::CorsRule;
+use super::error::MetaError;
 use super::records::{
-    AccessKey, BucketRecord, ClusterLayout, MultipartUpload, ObjectRecord, PartRecord,
-    RepairReport, Tags,
+    from_current_bytes, to_bytes, AccessKey, BucketRecord, ClusterLayout, MultipartUpload,
+    ObjectRecord, PartRecord, RepairReport, Tags,
 };
-use super::MetaError;
 
 /// S3's minimum size of every part of a multipart upload but the last.
 pub const MIN_PART_SIZE: u64 = 5 * 1024 * 1024;
@@ -325,13 +325,14 @@ pub struct OpBatch<'a> {
 impl MetaOp {
     /// Versioned binary form, for Raft log entries.
     pub fn encode(&self) -> Vec<u8> {
-        super::records::to_bytes(self).unwrap_or_default()
+        to_bytes(self).unwrap_or_default()
     }
 
     /// Inverse of [`MetaOp::encode`].
     pub fn decode(b: &[u8]) -> Result<Self, MetaError> {
-        // Ops hold records, whose shape changed with the version.
-        super::records::from_bytes_of_version(b, super::records::RECORD_VERSION, "metadata op")
+        // Ops hold records, whose shape changed with the version; the log
+        // keeps older ops in its own versioned entries (`raft::format`).
+        from_current_bytes(b, "metadata op")
     }
 }
 

@@ -4,10 +4,14 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{
-    AccessKey, BucketRecord, ClusterLayout, ListPage, ListQuery, MetaError, MetaState,
-    MultipartUpload, ObjectRecord, PartRecord, PartsPage, PendingDrop, RepairReport, UploadsPage,
+use super::error::MetaError;
+use super::list::{ListPage, ListQuery};
+use super::ops::{PartsPage, UploadsPage};
+use super::records::{
+    AccessKey, BucketRecord, ClusterLayout, MultipartUpload, ObjectRecord, PartRecord, PendingDrop,
+    RepairReport,
 };
+use super::state::MetaState;
 
 /// One read of the metadata.
 ///
