@@ -5,7 +5,7 @@
 /// A failure of the metadata store itself, as opposed to a refused op.
 #[derive(Debug, thiserror::Error)]
 pub enum MetaError {
-    /// fjall failed.
+    /// fjall failed (I/O, a full disk, a damaged journal).
     #[error("metadata store error: {0}")]
     Store(#[from] fjall::Error),
     /// Reading or writing a snapshot stream failed.
@@ -21,9 +21,9 @@ pub enum MetaError {
     /// already applied (or the caller lost track), so nothing was done.
     #[error("log index {index} is not after the last applied index {last_applied}")]
     StaleLogIndex {
-        /// Index of the offered batch.
+        /// Log index of the batch that was offered.
         index: u64,
-        /// Index already applied.
+        /// The last log index the store has applied.
         last_applied: u64,
     },
     /// A snapshot stream is malformed.

@@ -13,12 +13,15 @@
 //! - [`MetaError`]: the store itself failed (fjall error, damaged record).
 //!   The batch is not applied at all and the node should stop applying.
 //!
-//! Files: [`ops`] (ops, outcomes, refusals), [`records`] (stored values),
-//! [`keys`] (key encodings), [`state`] (the store and its readers), `apply`
-//! (applying batches), `once` (at-most-once ids, the drop list), `heal`
+//! Files: [`ops`] (ops, outcomes, refusals), `error` ([`MetaError`]),
+//! [`records`] (stored values, one file per format version, and the chain
+//! that upgrades old ones), [`keys`] (key encodings), [`state`] (the store
+//! and its readers), `overlay` (a batch's pending writes and undo log),
+//! `apply` (applying ops), `once` (at-most-once ids, the drop list), `heal`
 //! (what the repair actor needs: placements, the heal queue, full scans),
 //! `snapshot` (export/import), [`list`] (ListObjects), [`read`] (reads
-//! through consensus).
+//! through consensus), [`acl`] and [`cors`] (bucket and object
+//! permissions, CORS rules).
 
 pub mod acl;
 mod apply;

@@ -38,6 +38,6 @@ pub struct PendingDrop {
     pub key: Vec<u8>,
     /// When the version was replaced or removed (the leader's clock).
     pub at_ms: u64,
-    /// The shards to delete.
+    /// The shard sets (each object's or part's) to delete from their nodes.
     pub sets: Vec<ShardSet>,
 }

@@ -267,7 +267,8 @@ impl Shape for PartRecord {
 pub struct AccessKey {
     /// The public access key id, as it appears in signed requests.
     pub access_key_id: String,
-    /// The signing secret.
+    /// The secret that signs its requests (the HMAC key of SigV4 and
+    /// SigV2), as issued.
     pub secret: String,
     /// Creation time, milliseconds since the Unix epoch.
     pub created_ms: u64,
