@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 /// A permission S3 grants (the `Permission` element of a grant).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Permission {
-    /// Every permission below.
+    /// Every permission below (`FULL_CONTROL`).
     FullControl,
     /// List a bucket; read an object and its metadata.
     Read,
@@ -35,9 +35,9 @@ pub enum Grantee {
 /// One grant of an ACL.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Grant {
-    /// Who.
+    /// The user or group the permission is granted to.
     pub grantee: Grantee,
-    /// What.
+    /// What the grantee may do.
     pub permission: Permission,
 }
 

@@ -9,20 +9,19 @@
 //! the same bytes, so nothing here reads a clock or draws a random number.
 
 use std::collections::BTreeMap;
-use std::ops::Bound;
 use std::sync::PoisonError;
 
+use super::error::MetaError;
 use super::keys;
-use super::once::Position;
 use super::ops::{
     DeleteCondition, MetaOp, MetaOpError, MetaOutcome, MetaResult, OpBatch, WriteCondition,
     MAX_BUCKET_NAME_BYTES, MAX_ID_BYTES, MAX_OBJECT_KEY_BYTES, MAX_PART_NUMBER, MIN_PART_SIZE,
 };
+use super::overlay::{Fail, Overlay, Position};
 use super::records::{
-    BucketRecord, ClusterLayout, MultipartUpload, ObjectRecord, PartInfo, PartRecord, ShardSet,
+    BucketRecord, ClusterLayout, MultipartUpload, ObjectRecord, PartInfo, PartRecord,
 };
-use super::state::{encode_last_applied, end_bound, MetaState, Space, SPACES, SPACE_COUNT};
-use super::MetaError;
+use super::state::{MetaState, Space};
 
 impl MetaState {
     /// Applies `ops` in order as the log entry at `log_index`, in one
@@ -119,174 +118,7 @@ fn store_only(e: Fail) -> MetaError {
     }
 }
 
-/// Why an op did not apply: refused, or the store failed.
-pub(super) enum Fail {
-    Op(MetaOpError),
-    Store(MetaError),
-}
-
-impl From<MetaOpError> for Fail {
-    fn from(e: MetaOpError) -> Self {
-        Fail::Op(e)
-    }
-}
-
-impl From<MetaError> for Fail {
-    fn from(e: MetaError) -> Self {
-        Fail::Store(e)
-    }
-}
-
-impl From<fjall::Error> for Fail {
-    fn from(e: fjall::Error) -> Self {
-        Fail::Store(e.into())
-    }
-}
-
-/// A pending write: `Some` value, or `None` for a removal.
-type Pending = Option<Vec<u8>>;
-
-/// The batch being applied: writes not yet committed, read through on top
-/// of the store, with an undo log to roll back a refused op.
-pub(super) struct Overlay<'a> {
-    pub(super) state: &'a MetaState,
-    writes: [BTreeMap<Vec<u8>, Pending>; SPACE_COUNT],
-    /// (keyspace, key, overlay entry before the write).
-    undo: Vec<(Space, Vec<u8>, Option<Pending>)>,
-    /// Where the op being applied sits in the log.
-    pos: Position,
-    /// Data the op being applied leaves unreferenced.
-    drops: Vec<ShardSet>,
-}
-
-impl<'a> Overlay<'a> {
-    fn new(state: &'a MetaState) -> Self {
-        Self {
-            state,
-            writes: Default::default(),
-            undo: Vec::new(),
-            pos: Position {
-                at_ms: 0,
-                log_index: 0,
-                op: 0,
-            },
-            drops: Vec::new(),
-        }
-    }
-
-    pub(super) fn get(&self, s: Space, key: &[u8]) -> Result<Option<Vec<u8>>, MetaError> {
-        match self.writes[s.index()].get(key) {
-            Some(pending) => Ok(pending.clone()),
-            None if !keys::storable(key) => Ok(None),
-            None => Ok(self.state.ks(s).get(key)?.map(|v| v.to_vec())),
-        }
-    }
-
-    pub(super) fn get_record<T>(
-        &self,
-        s: Space,
-        key: &[u8],
-        decode: fn(&[u8]) -> Result<T, MetaError>,
-    ) -> Result<Option<T>, MetaError> {
-        self.get(s, key)?.map(|v| decode(&v)).transpose()
-    }
-
-    fn set(&mut self, s: Space, key: Vec<u8>, value: Pending) {
-        let before = self.writes[s.index()].insert(key.clone(), value);
-        self.undo.push((s, key, before));
-    }
-
-    /// Stages a write; refuses (as an op error) a key or value fjall
-    /// could not hold, rather than letting the commit fail or panic.
-    pub(super) fn put(&mut self, s: Space, key: Vec<u8>, value: Vec<u8>) -> Result<(), Fail> {
-        if !keys::storable(&key) || u32::try_from(value.len()).is_err() {
-            return Err(MetaOpError::InvalidArgument.into());
-        }
-        self.set(s, key, Some(value));
-        Ok(())
-    }
-
-    pub(super) fn remove(&mut self, s: Space, key: Vec<u8>) {
-        self.set(s, key, None);
-    }
-
-    fn rollback(&mut self, mark: usize) {
-        while self.undo.len() > mark {
-            let Some((s, key, before)) = self.undo.pop() else {
-                break;
-            };
-            let writes = &mut self.writes[s.index()];
-            match before {
-                Some(v) => writes.insert(key, v),
-                None => writes.remove(&key),
-            };
-        }
-    }
-
-    /// Whether any live key starts with `prefix`.
-    fn any_with_prefix(&self, s: Space, prefix: &[u8]) -> Result<bool, MetaError> {
-        let writes = &self.writes[s.index()];
-        let range = (Bound::Included(prefix.to_vec()), end_bound(prefix));
-        if writes.range(range).any(|(_, v)| v.is_some()) {
-            return Ok(true);
-        }
-        for guard in self.state.ks(s).prefix(prefix) {
-            let k = guard.key()?;
-            if !matches!(writes.get(&*k), Some(None)) {
-                return Ok(true);
-            }
-        }
-        Ok(false)
-    }
-
-    /// Every live (key, value) starting with `prefix`, in key order.
-    fn scan_prefix(
-        &self,
-        s: Space,
-        prefix: &[u8],
-    ) -> Result<BTreeMap<Vec<u8>, Vec<u8>>, MetaError> {
-        let mut out = BTreeMap::new();
-        for guard in self.state.ks(s).prefix(prefix) {
-            let (k, v) = guard.into_inner()?;
-            out.insert(k.to_vec(), v.to_vec());
-        }
-        let range = (Bound::Included(prefix.to_vec()), end_bound(prefix));
-        for (k, v) in self.writes[s.index()].range(range) {
-            match v {
-                Some(v) => out.insert(k.clone(), v.clone()),
-                None => out.remove(k),
-            };
-        }
-        Ok(out)
-    }
-
-    fn commit(self, log_index: u64, raft_state: Option<&[u8]>) -> Result<(), MetaError> {
-        let mut batch = self.state.db.batch();
-        for s in SPACES {
-            let ks = self.state.ks(s);
-            for (k, v) in &self.writes[s.index()] {
-                // `put` checked new keys; removed keys were read from fjall.
-                if !keys::storable(k) {
-                    return Err(MetaError::Encode("a key fjall cannot hold"));
-                }
-                match v {
-                    Some(v) => batch.insert(ks, k.as_slice(), v.as_slice()),
-                    None => batch.remove(ks, k.as_slice()),
-                }
-            }
-        }
-        batch.insert(
-            self.state.ks(Space::Meta),
-            keys::LAST_APPLIED_KEY,
-            encode_last_applied(log_index),
-        );
-        if let Some(raft_state) = raft_state {
-            batch.insert(self.state.ks(Space::Meta), keys::RAFT_STATE_KEY, raft_state);
-        }
-        batch.commit()?;
-        Ok(())
-    }
-
+impl Overlay<'_> {
     fn bucket(&self, name: &str) -> Result<Option<BucketRecord>, MetaError> {
         self.get_record(
             Space::Buckets,
@@ -405,7 +237,7 @@ impl<'a> Overlay<'a> {
                 check_id(access_key_id)?;
                 let k = keys::access_key_key(access_key_id);
                 if self
-                    .get_record(Space::AccessKeys, &k, super::AccessKey::decode)?
+                    .get_record(Space::AccessKeys, &k, super::records::AccessKey::decode)?
                     .is_none()
                 {
                     return Err(MetaOpError::NoSuchKey.into());
@@ -772,28 +604,4 @@ fn check_delete_condition(c: &DeleteCondition, o: &ObjectRecord) -> Result<(), M
 /// Compares ETags ignoring the surrounding quotes clients may or may not send.
 fn same_etag(stored: &str, given: &str) -> bool {
     stored.trim_matches('"') == given.trim_matches('"')
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn rollback_undoes_partial_writes_of_an_op() -> Result<(), MetaError> {
-        let dir = tempfile::tempdir()?;
-        let state = MetaState::open(dir.path())?;
-        let mut overlay = Overlay::new(&state);
-        assert!(overlay
-            .put(Space::Objects, b"a".to_vec(), b"1".to_vec())
-            .is_ok());
-        let mark = overlay.undo.len();
-        assert!(overlay
-            .put(Space::Objects, b"a".to_vec(), b"2".to_vec())
-            .is_ok());
-        overlay.remove(Space::Objects, b"b".to_vec());
-        overlay.rollback(mark);
-        assert_eq!(overlay.get(Space::Objects, b"a")?, Some(b"1".to_vec()));
-        assert_eq!(overlay.writes[Space::Objects.index()].len(), 1);
-        Ok(())
-    }
 }

@@ -15,12 +15,13 @@ use std::ops::Bound;
 
 use fjall::Readable;
 
-use super::apply::{check_object_key, Fail, Overlay};
+use super::apply::check_object_key;
+use super::error::MetaError;
 use super::keys;
 use super::ops::{MetaOpError, MetaOutcome, ShardOwner, MAX_BUCKET_NAME_BYTES, MAX_HEAL_ENTRIES};
+use super::overlay::{Fail, Overlay};
 use super::records::{MultipartUpload, ObjectRecord, PartRecord};
 use super::state::{scan_range, MetaState, Space};
-use super::MetaError;
 
 #[cfg(doc)]
 use super::ops::MetaOp;

@@ -18,10 +18,10 @@
 
 use std::ops::Bound;
 
+use super::error::MetaError;
 use super::keys;
 use super::records::ObjectRecord;
 use super::state::{end_bound, past_prefix, scan_range, MetaState, Space};
-use super::MetaError;
 
 use fjall::Readable;
 
@@ -172,8 +172,8 @@ mod tests {
 
     use proptest::prelude::*;
 
+    use super::super::ops::MetaOp;
     use super::super::tests::fixtures::{create_bucket, put};
-    use super::super::MetaOp;
     use super::*;
 
     /// A listing entry: (name, is a common prefix).

@@ -18,11 +18,11 @@ use std::ops::Bound;
 
 use fjall::Readable;
 
-use super::apply::{Fail, Overlay};
+use super::error::MetaError;
 use super::ops::{MetaOpError, OpId};
+use super::overlay::{Fail, Overlay, Position};
 use super::records::{from_bytes, to_bytes, PendingDrop, ShardSet};
 use super::state::{MetaState, Space};
-use super::MetaError;
 
 #[cfg(doc)]
 use super::ops::MetaOp;
@@ -34,33 +34,6 @@ pub(super) const RETAIN_MS: u64 = 120_000;
 
 /// Most expired ids removed per entry, so one entry's apply stays short.
 const EXPIRE_PER_ENTRY: usize = 4096;
-
-/// Where an op sits in the log: the order key of what it leaves behind.
-#[derive(Clone, Copy, Debug)]
-pub(super) struct Position {
-    /// The entry's clock.
-    pub at_ms: u64,
-    /// The entry's log index.
-    pub log_index: u64,
-    /// The op's place in the entry.
-    pub op: u32,
-}
-
-impl Position {
-    /// `at_ms`, log index, op index, big-endian: time order.
-    fn key(self) -> Vec<u8> {
-        let mut k = Vec::with_capacity(20);
-        k.extend_from_slice(&self.at_ms.to_be_bytes());
-        k.extend_from_slice(&self.log_index.to_be_bytes());
-        k.extend_from_slice(&self.op.to_be_bytes());
-        k
-    }
-
-    /// The time in an order key written by [`Position::key`].
-    fn at_ms_of(key: &[u8]) -> Option<u64> {
-        Some(u64::from_be_bytes(key.get(..8)?.try_into().ok()?))
-    }
-}
 
 /// Whether `key` has the shape of a drop-list key.
 pub(super) fn is_drop_key(key: &[u8]) -> bool {

@@ -9,11 +9,11 @@ use serde::{Deserialize, Serialize};
 
 use super::acl::Acl;
 use super::cors::CorsRule;
+use super::error::MetaError;
 use super::records::{
-    AccessKey, BucketRecord, ClusterLayout, MultipartUpload, ObjectRecord, PartRecord,
-    RepairReport, Tags,
+    from_current_bytes, to_bytes, AccessKey, BucketRecord, ClusterLayout, MultipartUpload,
+    ObjectRecord, PartRecord, RepairReport, Tags,
 };
-use super::MetaError;
 
 /// S3's minimum size of every part of a multipart upload but the last.
 pub const MIN_PART_SIZE: u64 = 5 * 1024 * 1024;
@@ -44,29 +44,30 @@ pub enum MetaOp {
     /// Creates a bucket (`BucketAlreadyOwnedByYou` / `BucketAlreadyExists`
     /// if the name is taken).
     CreateBucket {
-        /// The new bucket.
+        /// The bucket as it is to be stored (owner, ACL and region from
+        /// the request).
         record: BucketRecord,
     },
     /// Deletes a bucket that holds no object (`BucketNotEmpty`); multipart
     /// uploads still in progress are aborted with it, as AWS does, their
     /// parts' data put on the drop list (so no shard is orphaned).
     DeleteBucket {
-        /// Bucket name.
+        /// Name of the bucket to delete.
         name: String,
     },
     /// Stores an object, replacing any previous version; the outcome
     /// returns the replaced record so its shards can be deleted.
     PutObject {
-        /// The new version.
+        /// The record of the new version, with its placement.
         record: ObjectRecord,
         /// What must hold of the current version for the write to apply.
         condition: WriteCondition,
     },
     /// Deletes an object; a missing key is not an error (as in S3).
     DeleteObject {
-        /// Bucket name.
+        /// Name of the bucket holding the object.
         bucket: String,
-        /// Object key.
+        /// The object's key within that bucket.
         key: String,
     },
     /// Starts a multipart upload (the bucket must exist).
@@ -76,7 +77,7 @@ pub enum MetaOp {
     },
     /// Records an uploaded part, replacing a part with the same number.
     PutPart {
-        /// The part.
+        /// The part's record, naming its upload and number.
         part: PartRecord,
     },
     /// Completes a multipart upload after checking the listed parts.
@@ -85,7 +86,7 @@ pub enum MetaOp {
         bucket: String,
         /// Key the upload was started for.
         key: String,
-        /// The upload.
+        /// Id the gateway handed out when the upload was created.
         upload_id: String,
         /// Part numbers and ETags from the request, which must ascend.
         parts: Vec<(u32, String)>,
@@ -106,19 +107,20 @@ pub enum MetaOp {
         bucket: String,
         /// Key the upload was started for.
         key: String,
-        /// The upload.
+        /// Id the gateway handed out when the upload was created.
         upload_id: String,
     },
     /// Adds or replaces an access key.
     PutAccessKey {
-        /// The key.
+        /// The key with its secret and the user it acts for.
         key: AccessKey,
     },
     /// Installs a cluster layout if it is the next version of the current
     /// one (`current + 1`; any version when there is none), else refused
     /// with [`MetaOpError::StaleLayout`]: a compare-and-swap on the version.
     SetLayout {
-        /// The new layout.
+        /// The layout to install; its `version` must be the current one
+        /// plus 1.
         layout: ClusterLayout,
     },
     /// Settles the fate of an op whose outcome its caller lost: if op
@@ -183,27 +185,27 @@ pub enum MetaOp {
     /// Deletes an access key (`NoSuchKey` refusal if there is none): the
     /// next request signed with it is refused.
     DeleteAccessKey {
-        /// Its id.
+        /// The public access key id to delete.
         access_key_id: String,
     },
     /// Replaces the published repair report.
     ReportRepair {
-        /// What repair found.
+        /// The counts repair found, replacing the previous report whole.
         report: RepairReport,
     },
     /// Replaces the tag set of the current version of an object (empty:
     /// removes it); `NoSuchKey` if there is none. Nothing else changes.
     PutObjectTags {
-        /// Bucket name.
+        /// Name of the bucket holding the object.
         bucket: String,
-        /// Object key.
+        /// The object's key within that bucket.
         key: String,
         /// The new tag set.
         tags: Tags,
     },
     /// Replaces the tag set of a bucket (empty: removes it).
     PutBucketTags {
-        /// Bucket name.
+        /// Name of the bucket whose tags to replace.
         bucket: String,
         /// The new tag set.
         tags: Tags,
@@ -211,34 +213,34 @@ pub enum MetaOp {
     /// Replaces the ACL of the current version of an object; `NoSuchKey`
     /// if there is none.
     PutObjectAcl {
-        /// Bucket name.
+        /// Name of the bucket holding the object.
         bucket: String,
-        /// Object key.
+        /// The object's key within that bucket.
         key: String,
         /// The new ACL.
         acl: Acl,
     },
     /// Replaces the ACL of a bucket.
     PutBucketAcl {
-        /// Bucket name.
+        /// Name of the bucket whose ACL to replace.
         bucket: String,
         /// The new ACL.
         acl: Acl,
     },
     /// Replaces a bucket's CORS rules (empty: removes them).
     PutBucketCors {
-        /// Bucket name.
+        /// Name of the bucket whose CORS rules to replace.
         bucket: String,
-        /// The new rules.
+        /// The new rules, in the order preflights try them.
         rules: Vec<CorsRule>,
     },
     /// Deletes an object only if the current version is the one the
     /// caller names (a conditional DeleteObject or DeleteObjects entry);
     /// a missing key is still not an error.
     DeleteObjectIf {
-        /// Bucket name.
+        /// Name of the bucket holding the object.
         bucket: String,
-        /// Object key.
+        /// The object's key within that bucket.
         key: String,
         /// What must hold of the current version.
         condition: DeleteCondition,
@@ -271,7 +273,7 @@ impl DeleteCondition {
 /// cannot both win.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub enum WriteCondition {
-    /// Whatever is there.
+    /// Unconditional: replaces whatever version is there, or none.
     #[default]
     Always,
     /// Only if the key does not exist (else `PreconditionFailed`).
@@ -290,9 +292,9 @@ pub enum ShardOwner {
     /// The current version of an object: its own shards (single-part,
     /// part 0) or one of its parts (multipart).
     Object {
-        /// Bucket name.
+        /// Name of the bucket holding the object.
         bucket: String,
-        /// Object key.
+        /// The object's key within that bucket.
         key: String,
     },
     /// A part of a multipart upload in progress.
@@ -301,7 +303,7 @@ pub enum ShardOwner {
         bucket: String,
         /// Key the upload was started for.
         key: String,
-        /// The upload.
+        /// Id the gateway handed out when the upload was created.
         upload_id: String,
     },
 }
@@ -325,13 +327,14 @@ pub struct OpBatch<'a> {
 impl MetaOp {
     /// Versioned binary form, for Raft log entries.
     pub fn encode(&self) -> Vec<u8> {
-        super::records::to_bytes(self).unwrap_or_default()
+        to_bytes(self).unwrap_or_default()
     }
 
     /// Inverse of [`MetaOp::encode`].
     pub fn decode(b: &[u8]) -> Result<Self, MetaError> {
-        // Ops hold records, whose shape changed with the version.
-        super::records::from_bytes_of_version(b, super::records::RECORD_VERSION, "metadata op")
+        // Ops hold records, whose shape changed with the version; the log
+        // keeps older ops in its own versioned entries (`raft::format`).
+        from_current_bytes(b, "metadata op")
     }
 }
 
@@ -445,7 +448,7 @@ pub type MetaResult = Result<MetaOutcome, MetaOpError>;
 pub struct PartsPage {
     /// Parts in part-number order.
     pub parts: Vec<PartRecord>,
-    /// More parts follow.
+    /// Whether more parts follow this page.
     pub is_truncated: bool,
     /// Part number to pass as the marker for the next page (when truncated).
     pub next_part_number_marker: Option<u32>,
@@ -456,7 +459,7 @@ pub struct PartsPage {
 pub struct UploadsPage {
     /// Uploads in (key, upload id) order.
     pub uploads: Vec<MultipartUpload>,
-    /// More uploads follow.
+    /// Whether more uploads follow this page.
     pub is_truncated: bool,
     /// Key marker for the next page (when truncated).
     pub next_key_marker: Option<String>,

@@ -4,10 +4,14 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{
-    AccessKey, BucketRecord, ClusterLayout, ListPage, ListQuery, MetaError, MetaState,
-    MultipartUpload, ObjectRecord, PartRecord, PartsPage, PendingDrop, RepairReport, UploadsPage,
+use super::error::MetaError;
+use super::list::{ListPage, ListQuery};
+use super::ops::{PartsPage, UploadsPage};
+use super::records::{
+    AccessKey, BucketRecord, ClusterLayout, MultipartUpload, ObjectRecord, PartRecord, PendingDrop,
+    RepairReport,
 };
+use super::state::MetaState;
 
 /// One read of the metadata.
 ///
@@ -20,31 +24,31 @@ pub enum MetaRead {
     Buckets,
     /// The current version of an object.
     Object {
-        /// Bucket name.
+        /// Name of the bucket holding the object.
         bucket: String,
-        /// Object key.
+        /// The object's key within that bucket.
         key: String,
     },
     /// A multipart upload in progress.
     Upload(String),
     /// An access key by id.
     AccessKey(String),
-    /// The cluster layout.
+    /// The current cluster layout (none before the first is set).
     Layout,
     /// A page of ListObjects.
     Objects {
-        /// Bucket name.
+        /// Name of the bucket to list.
         bucket: String,
-        /// What to list.
+        /// Prefix, delimiter, continuation point and page size.
         query: ListQuery,
     },
     /// A page of ListParts.
     Parts {
-        /// The upload.
+        /// Id of the upload whose parts to list.
         upload_id: String,
         /// Parts numbered above this.
         part_number_marker: u32,
-        /// Most parts.
+        /// Page size: at most this many parts.
         max_parts: usize,
     },
     /// Entries of the drop list queued before `before_ms`, oldest first.
@@ -58,15 +62,16 @@ pub enum MetaRead {
     },
     /// A page of ListMultipartUploads.
     Uploads {
-        /// Bucket name.
+        /// Name of the bucket whose uploads to list.
         bucket: String,
         /// Only keys starting with this.
         prefix: String,
-        /// S3's key-marker.
+        /// S3's key-marker: list uploads of keys after this one.
         key_marker: Option<String>,
-        /// S3's upload-id-marker.
+        /// S3's upload-id-marker: with the key-marker, uploads of that key
+        /// after this id.
         upload_id_marker: Option<String>,
-        /// Most uploads.
+        /// Page size: at most this many uploads.
         max_uploads: usize,
     },
     /// Entries of the heal queue, in (bucket, key) order.

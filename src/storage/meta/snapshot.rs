@@ -9,12 +9,12 @@ use std::path::Path;
 
 use fjall::{PersistMode, Readable};
 
+use super::error::MetaError;
 use super::keys;
 use super::records::{
     AccessKey, BucketRecord, ClusterLayout, MultipartUpload, ObjectRecord, PartRecord, RepairReport,
 };
 use super::state::{decode_last_applied, MetaState, Space, SPACES};
-use super::MetaError;
 
 /// Magic bytes that start a snapshot stream.
 const SNAPSHOT_MAGIC: &[u8; 8] = b"PSMETA\r\n";

@@ -10,12 +10,12 @@ use std::sync::{Arc, Mutex};
 
 use fjall::{Database, Keyspace, Readable, Snapshot};
 
+use super::error::MetaError;
 use super::keys;
 use super::ops::{PartsPage, UploadsPage};
 use super::records::{
     AccessKey, BucketRecord, ClusterLayout, MultipartUpload, ObjectRecord, PartRecord, RepairReport,
 };
-use super::MetaError;
 
 /// Object records at least this long (in practice: those holding their
 /// object's data inline) are stored apart from the keys.

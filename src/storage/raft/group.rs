@@ -15,7 +15,7 @@ use openraft::{BasicNode, Config, Raft, SnapshotPolicy};
 
 use super::log_store::LogStore;
 use super::state_machine::MetaStateMachine;
-use super::{MetaRaft, SharedMetaState};
+use super::types::{MetaRaft, SharedMetaState};
 
 /// The network of a group that never has a second member (tests and
 /// benches without a transport): every call reports the peer unreachable.

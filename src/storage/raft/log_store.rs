@@ -17,7 +17,8 @@ use openraft::{
     Entry, LogId, LogState, OptionalSend, RaftLogId, RaftLogReader, StorageIOError, Vote,
 };
 
-use super::{decode, decode_entry, encode, MetaRaft, RaftStorageError};
+use super::format::{decode, decode_entry, encode};
+use super::types::{MetaRaft, RaftStorageError};
 use crate::metrics;
 
 const VOTE_KEY: &[u8] = b"vote";

@@ -19,9 +19,8 @@ use openraft::{
 };
 use serde::{Deserialize, Serialize};
 
-use super::{
-    decode, encode, MetaRaft, MetaRequest, MetaResponse, RaftStorageError, SharedMetaState,
-};
+use super::format::{decode, encode};
+use super::types::{MetaRaft, MetaRequest, MetaResponse, RaftStorageError, SharedMetaState};
 use crate::metrics;
 use crate::storage::meta::{MetaState, OpBatch};
 

@@ -1,3 +1,7 @@
+use bytes::Bytes;
+
+use super::super::acl::Acl;
+use super::super::cors::CorsRule;
 use super::*;
 use proptest::prelude::*;
 

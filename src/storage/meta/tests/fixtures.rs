@@ -1,7 +1,7 @@
 //! Record builders shared by the tests of `meta` and of `list`.
 
+use super::super::ops::{MetaOp, WriteCondition};
 use super::super::records::{BucketRecord, ErasureLayout, ObjectRecord};
-use super::super::{MetaOp, WriteCondition};
 use crate::storage::meta::acl::Acl;
 
 pub(crate) fn layout() -> ErasureLayout {

@@ -11,8 +11,10 @@ mod snapshot;
 
 use fixtures::*;
 
+use super::error::MetaError;
+use super::ops::{MetaOp, WriteCondition, MIN_PART_SIZE};
 use super::records::{MultipartUpload, ObjectRecord, PartRecord};
-use super::{MetaError, MetaOp, MetaState, WriteCondition, MIN_PART_SIZE};
+use super::state::MetaState;
 
 fn open() -> Result<(tempfile::TempDir, MetaState), MetaError> {
     let dir = tempfile::tempdir()?;

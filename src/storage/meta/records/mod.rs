@@ -1,0 +1,131 @@
+//! The records the metadata store keeps, and how their stored form
+//! upgrades.
+//!
+//! A record is stored as a format version byte and its postcard encoding
+//! ([`codec`]). Each version's file holds the shapes that version
+//! introduced and, next to each, the step that upgrades the previous
+//! version's shape to it; a record of an old version is decoded as that
+//! version's shape and upgraded step by step to today's:
+//!
+//! - [`v2`] (the oldest still read): the first shapes; the cluster layout,
+//!   the repair report and the erasure layout are still these.
+//! - [`v3`]: tags and ACLs on buckets, objects and uploads, owners on
+//!   objects and uploads, users behind access keys.
+//! - [`v4`] (written today): checksums on parts and uploads, e-mail
+//!   addresses on users, CORS rules on buckets.
+//!
+//! A new version is one new file with the shapes it changes (each a
+//! [`codec::Shape`] whose `Previous` is the shape it replaces), a bump of
+//! [`RECORD_VERSION`], and the re-exports below pointed at it.
+
+mod codec;
+mod shards;
+pub(crate) mod v2;
+pub(crate) mod v3;
+mod v4;
+
+#[cfg(any(test, feature = "fuzzing"))]
+pub(crate) use codec::RECORD_VERSION;
+pub(crate) use codec::{from_bytes, from_current_bytes, to_bytes, Shape};
+pub use shards::{PendingDrop, ShardSet, NO_NODE};
+pub use v2::{ClusterLayout, ErasureLayout, NodeInfo, NodeState, RepairReport};
+pub use v3::Tags;
+pub use v4::{
+    AccessKey, BucketRecord, MultipartUpload, ObjectRecord, PartInfo, PartRecord, UploadChecksum,
+};
+
+use super::error::MetaError;
+
+/// Gives today's shape of a record its `encode`/`decode` pair; `$what`
+/// names it in errors.
+macro_rules! stored_record {
+    ($($ty:ident: $what:literal),+ $(,)?) => {$(
+        impl $ty {
+            /// Versioned binary form, as stored (version byte + postcard).
+            pub fn encode(&self) -> Vec<u8> {
+                // Serializing plain structs into a Vec cannot fail; should it
+                // ever, the empty result is rejected by `decode`.
+                self.try_encode().unwrap_or_default()
+            }
+
+            /// Like [`Self::encode`], but reports the (unexpected) failure.
+            pub(crate) fn try_encode(&self) -> Result<Vec<u8>, MetaError> {
+                to_bytes(self)
+            }
+
+            /// Inverse of [`Self::encode`], also reading every earlier format
+            /// version still read; damaged bytes are an error, never a panic.
+            pub fn decode(b: &[u8]) -> Result<Self, MetaError> {
+                codec::decode(b, $what)
+            }
+        }
+    )+};
+}
+
+stored_record!(
+    BucketRecord: "bucket record",
+    ObjectRecord: "object record",
+    MultipartUpload: "multipart upload record",
+    PartRecord: "part record",
+    AccessKey: "access key record",
+    ClusterLayout: "cluster layout record",
+    RepairReport: "repair report record",
+);
+
+impl ObjectRecord {
+    /// The shards of this version's data: each part's for multipart, none
+    /// for an object kept inline.
+    pub fn shard_sets(&self) -> Vec<ShardSet> {
+        if self.inline_data.is_some() {
+            return vec![];
+        }
+        if self.parts.is_empty() {
+            return vec![ShardSet {
+                object_id: self.object_id,
+                part: 0,
+                size: self.size,
+                layout: self.layout,
+                nodes: self.shard_nodes.clone(),
+            }];
+        }
+        self.parts
+            .iter()
+            .map(|p| ShardSet {
+                object_id: p.object_id,
+                part: p.part_number,
+                size: p.size,
+                layout: self.layout,
+                nodes: p.shard_nodes.clone(),
+            })
+            .collect()
+    }
+}
+
+impl PartRecord {
+    /// The shards of this part, coded with its upload's `layout`.
+    pub fn shard_set(&self, layout: ErasureLayout) -> ShardSet {
+        ShardSet {
+            object_id: self.object_id,
+            part: self.part_number,
+            size: self.size,
+            layout,
+            nodes: self.shard_nodes.clone(),
+        }
+    }
+}
+
+impl NodeState {
+    /// The lowercase name the admin API shows.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NodeState::Active => "active",
+            NodeState::Draining => "draining",
+            NodeState::Removed => "removed",
+        }
+    }
+}
+
+#[cfg(test)]
+mod old_versions;
+#[cfg(test)]
+mod tests;

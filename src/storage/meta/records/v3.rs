@@ -1,0 +1,115 @@
+//! Format version 3: tags and ACLs on buckets, objects and multipart
+//! uploads, owners on objects and uploads, users behind access keys. The
+//! shapes it changed, as it wrote them, and the steps from version 2.
+//! Parts kept their version-2 shape.
+
+use serde::Deserialize;
+
+use super::super::acl::Acl;
+use super::codec::Shape;
+use super::v2;
+
+/// A tag set: (key, value) pairs with unique keys, in the order given.
+/// The API layer checks S3's limits (count, lengths) before a set is stored.
+pub type Tags = Vec<(String, String)>;
+
+/// A bucket before CORS rules.
+#[derive(Deserialize)]
+pub(crate) struct BucketRecord {
+    pub(crate) name: String,
+    pub(crate) owner: String,
+    pub(crate) created_ms: u64,
+    pub(crate) tags: Tags,
+    pub(crate) region: Option<String>,
+    pub(crate) acl: Acl,
+}
+
+impl Shape for BucketRecord {
+    const SINCE: u8 = 3;
+    type Previous = v2::BucketRecord;
+    /// A bucket had no ACL: its owner alone had access.
+    fn upgrade(v: v2::BucketRecord) -> Self {
+        Self {
+            acl: Acl::private(&v.owner),
+            name: v.name,
+            owner: v.owner,
+            created_ms: v.created_ms,
+            tags: vec![],
+            region: None,
+        }
+    }
+}
+
+/// An object whose parts have no checksums: version 2's fields, then the
+/// ones version 3 added (postcard writes a nested struct's fields in line,
+/// so this reads the flat record version 3 wrote).
+#[derive(Deserialize)]
+pub(crate) struct ObjectRecord {
+    pub(crate) head: v2::ObjectRecord,
+    pub(crate) tags: Tags,
+    pub(crate) owner: String,
+    pub(crate) acl: Acl,
+}
+
+impl Shape for ObjectRecord {
+    const SINCE: u8 = 3;
+    type Previous = v2::ObjectRecord;
+    /// No tags; no owner (an empty owner is its bucket's); no grants.
+    fn upgrade(head: v2::ObjectRecord) -> Self {
+        Self {
+            head,
+            tags: vec![],
+            owner: String::new(),
+            acl: Acl::default(),
+        }
+    }
+}
+
+/// A multipart upload before checksums, nested as [`ObjectRecord`] is.
+#[derive(Deserialize)]
+pub(crate) struct MultipartUpload {
+    pub(crate) head: v2::MultipartUpload,
+    pub(crate) tags: Tags,
+    pub(crate) owner: String,
+    pub(crate) acl: Acl,
+}
+
+impl Shape for MultipartUpload {
+    const SINCE: u8 = 3;
+    type Previous = v2::MultipartUpload;
+    /// No tags, no owner, no grants, as for objects.
+    fn upgrade(head: v2::MultipartUpload) -> Self {
+        Self {
+            head,
+            tags: vec![],
+            owner: String::new(),
+            acl: Acl::default(),
+        }
+    }
+}
+
+/// An access key before e-mail addresses.
+#[derive(Deserialize)]
+pub(crate) struct AccessKey {
+    pub(crate) access_key_id: String,
+    pub(crate) secret: String,
+    pub(crate) created_ms: u64,
+    pub(crate) user_id: String,
+    pub(crate) display_name: String,
+}
+
+impl Shape for AccessKey {
+    const SINCE: u8 = 3;
+    type Previous = v2::AccessKey;
+    /// Each key was a user of its own, named by the key id (which owns the
+    /// buckets it created).
+    fn upgrade(v: v2::AccessKey) -> Self {
+        Self {
+            user_id: v.access_key_id.clone(),
+            display_name: v.access_key_id.clone(),
+            access_key_id: v.access_key_id,
+            secret: v.secret,
+            created_ms: v.created_ms,
+        }
+    }
+}

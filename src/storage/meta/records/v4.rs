@@ -1,0 +1,297 @@
+//! Format version 4, today's: checksums on parts and uploads, e-mail
+//! addresses on users, CORS rules on buckets. The shapes it changed, and
+//! the steps from version 3.
+
+use bytes::Bytes;
+use serde::{Deserialize, Serialize};
+
+use super::super::acl::Acl;
+use super::super::cors::CorsRule;
+use super::codec::Shape;
+use super::v2::{self, ErasureLayout};
+use super::v3::{self, Tags};
+
+/// A bucket and who owns it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BucketRecord {
+    /// The bucket's name, its key in the store (S3's naming rules are
+    /// checked by the API layer).
+    pub name: String,
+    /// The id of the user who created it, who always has full control.
+    pub owner: String,
+    /// Creation time, milliseconds since the Unix epoch.
+    pub created_ms: u64,
+    /// The bucket's tag set (PutBucketTagging); empty: none.
+    pub tags: Tags,
+    /// The `LocationConstraint` it was created with (`None`: none given,
+    /// which GetBucketLocation answers as the store's region).
+    pub region: Option<String>,
+    /// Who may list it, write into it, and read or replace this ACL.
+    pub acl: Acl,
+    /// Its CORS rules (`PutBucketCors`); empty: none.
+    pub cors: Vec<CorsRule>,
+}
+
+impl Shape for BucketRecord {
+    const SINCE: u8 = 4;
+    type Previous = v3::BucketRecord;
+    /// No CORS rules.
+    fn upgrade(v: v3::BucketRecord) -> Self {
+        Self {
+            name: v.name,
+            owner: v.owner,
+            created_ms: v.created_ms,
+            tags: v.tags,
+            region: v.region,
+            acl: v.acl,
+            cors: vec![],
+        }
+    }
+}
+
+/// One part of a completed multipart object, as the reader needs it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PartInfo {
+    /// S3 part number (1..=10000); the parts of an object ascend.
+    pub part_number: u32,
+    /// Bytes of object data in the part.
+    pub size: u64,
+    /// The part's ETag (hex MD5, quoted as the API layer chooses).
+    pub etag: String,
+    /// Object id under which the part's shards are stored.
+    pub object_id: u128,
+    /// Node holding each shard index of the part
+    /// ([`NO_NODE`](super::NO_NODE): none); parts are placed
+    /// independently, so each carries its own placement.
+    pub shard_nodes: Vec<u64>,
+    /// The part's checksum as uploaded (see [`ObjectRecord::checksums`]).
+    pub checksums: Vec<(String, String)>,
+}
+
+impl Shape for PartInfo {
+    const SINCE: u8 = 4;
+    type Previous = v2::PartInfo;
+    /// No checksum.
+    fn upgrade(v: v2::PartInfo) -> Self {
+        Self {
+            part_number: v.part_number,
+            size: v.size,
+            etag: v.etag,
+            object_id: v.object_id,
+            shard_nodes: v.shard_nodes,
+            checksums: vec![],
+        }
+    }
+}
+
+/// The current version of one object.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ObjectRecord {
+    /// Name of the bucket holding the object.
+    pub bucket: String,
+    /// The object's key within its bucket (at most 1024 bytes).
+    pub key: String,
+    /// Id under which the shards are stored (single-part objects); fresh
+    /// for every write, so two versions never share shards.
+    pub object_id: u128,
+    /// Object size in bytes.
+    pub size: u64,
+    /// ETag as returned to clients: quoted hex MD5, or `"<md5>-<parts>"`
+    /// for a multipart object.
+    pub etag: String,
+    /// `Content-Type` given at upload, returned on GET and HEAD.
+    pub content_type: Option<String>,
+    /// `x-amz-meta-*` pairs, in the order given.
+    pub user_metadata: Vec<(String, String)>,
+    /// Other stored headers (content-encoding, cache-control, …) as sent.
+    pub headers: Vec<(String, String)>,
+    /// Checksums as (algorithm, base64 value), e.g. `("crc32c", "…")`; a
+    /// multipart object's composite checksum ends in `-<part count>`.
+    pub checksums: Vec<(String, String)>,
+    /// Last-Modified, milliseconds since the Unix epoch.
+    pub last_modified_ms: u64,
+    /// How the data (every part's, for multipart) is erasure coded.
+    pub layout: ErasureLayout,
+    /// Parts of a multipart object, in order; empty for a single-part one.
+    pub parts: Vec<PartInfo>,
+    /// Node holding each shard index (single-part objects;
+    /// [`NO_NODE`](super::NO_NODE): none).
+    pub shard_nodes: Vec<u64>,
+    /// The whole object when it is small enough to live in its record
+    /// (`PREDASTORE_INLINE_BYTES`); it then has no shards.
+    pub inline_data: Option<Bytes>,
+    /// The object's tag set (`x-amz-tagging`, PutObjectTagging).
+    pub tags: Tags,
+    /// The id of the user who wrote it; empty for objects written before
+    /// users existed, which belong to their bucket's owner.
+    pub owner: String,
+    /// Who may read it and read or replace this ACL.
+    pub acl: Acl,
+}
+
+impl Shape for ObjectRecord {
+    const SINCE: u8 = 4;
+    type Previous = v3::ObjectRecord;
+    /// Its parts get their own (empty) checksums.
+    fn upgrade(v: v3::ObjectRecord) -> Self {
+        let h = v.head;
+        Self {
+            bucket: h.bucket,
+            key: h.key,
+            object_id: h.object_id,
+            size: h.size,
+            etag: h.etag,
+            content_type: h.content_type,
+            user_metadata: h.user_metadata,
+            headers: h.headers,
+            checksums: h.checksums,
+            last_modified_ms: h.last_modified_ms,
+            layout: h.layout,
+            parts: h.parts.into_iter().map(PartInfo::upgrade).collect(),
+            shard_nodes: h.shard_nodes,
+            inline_data: h.inline_data,
+            tags: v.tags,
+            owner: v.owner,
+            acl: v.acl,
+        }
+    }
+}
+
+/// A multipart upload in progress.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MultipartUpload {
+    /// Bucket the final object goes into.
+    pub bucket: String,
+    /// Key the final object gets.
+    pub key: String,
+    /// Upload id handed to the client (unique, chosen by the gateway).
+    pub upload_id: String,
+    /// Initiation time, milliseconds since the Unix epoch.
+    pub initiated_ms: u64,
+    /// `Content-Type` for the final object.
+    pub content_type: Option<String>,
+    /// `x-amz-meta-*` pairs for the final object.
+    pub user_metadata: Vec<(String, String)>,
+    /// Other stored headers for the final object.
+    pub headers: Vec<(String, String)>,
+    /// Erasure coding every part uses.
+    pub layout: ErasureLayout,
+    /// Tag set for the final object (`x-amz-tagging` at creation).
+    pub tags: Tags,
+    /// The id of the user who started it (the final object's owner).
+    pub owner: String,
+    /// ACL of the final object (`x-amz-acl` or grants at creation).
+    pub acl: Acl,
+    /// The checksum every part carries and the final object gets
+    /// (`x-amz-checksum-algorithm` / `-type` at creation), if any.
+    pub checksum: Option<UploadChecksum>,
+}
+
+impl Shape for MultipartUpload {
+    const SINCE: u8 = 4;
+    type Previous = v3::MultipartUpload;
+    /// No checksum.
+    fn upgrade(v: v3::MultipartUpload) -> Self {
+        let h = v.head;
+        Self {
+            bucket: h.bucket,
+            key: h.key,
+            upload_id: h.upload_id,
+            initiated_ms: h.initiated_ms,
+            content_type: h.content_type,
+            user_metadata: h.user_metadata,
+            headers: h.headers,
+            layout: h.layout,
+            tags: v.tags,
+            owner: v.owner,
+            acl: v.acl,
+            checksum: None,
+        }
+    }
+}
+
+/// The checksum of a multipart upload.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UploadChecksum {
+    /// The algorithm, lower case as in [`ObjectRecord::checksums`].
+    pub algorithm: String,
+    /// Whether the object's checksum is of its whole data (a CRC combined
+    /// from the parts', `FULL_OBJECT`) rather than of the parts'
+    /// checksums (`COMPOSITE`).
+    pub full_object: bool,
+}
+
+/// One uploaded part of a multipart upload.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PartRecord {
+    /// The upload it belongs to ([`MultipartUpload::upload_id`]).
+    pub upload_id: String,
+    /// S3 part number (1..=10000); a new upload of a number replaces it.
+    pub part_number: u32,
+    /// Bytes of object data in the part.
+    pub size: u64,
+    /// The part's ETag (quoted hex MD5), which CompleteMultipartUpload
+    /// must list.
+    pub etag: String,
+    /// Object id under which the part's shards are stored.
+    pub object_id: u128,
+    /// Node holding each shard index of the part
+    /// ([`NO_NODE`](super::NO_NODE): none).
+    pub shard_nodes: Vec<u64>,
+    /// Upload time, milliseconds since the Unix epoch.
+    pub last_modified_ms: u64,
+    /// The part's checksum (see [`ObjectRecord::checksums`]).
+    pub checksums: Vec<(String, String)>,
+}
+
+impl Shape for PartRecord {
+    const SINCE: u8 = 4;
+    type Previous = v2::PartRecord;
+    /// No checksum.
+    fn upgrade(v: v2::PartRecord) -> Self {
+        Self {
+            upload_id: v.upload_id,
+            part_number: v.part_number,
+            size: v.size,
+            etag: v.etag,
+            object_id: v.object_id,
+            shard_nodes: v.shard_nodes,
+            last_modified_ms: v.last_modified_ms,
+            checksums: vec![],
+        }
+    }
+}
+
+/// An S3 access key, its secret, and the user it acts for.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccessKey {
+    /// The public access key id, as it appears in signed requests.
+    pub access_key_id: String,
+    /// The secret that signs its requests (the HMAC key of SigV4 and
+    /// SigV2), as issued.
+    pub secret: String,
+    /// Creation time, milliseconds since the Unix epoch.
+    pub created_ms: u64,
+    /// The id of the user the key belongs to (owner of what it creates).
+    pub user_id: String,
+    /// That user's display name (`DisplayName` in `Owner` elements).
+    pub display_name: String,
+    /// That user's e-mail address (for grants by `emailAddress`), if known.
+    pub email: Option<String>,
+}
+
+impl Shape for AccessKey {
+    const SINCE: u8 = 4;
+    type Previous = v3::AccessKey;
+    /// No e-mail address.
+    fn upgrade(v: v3::AccessKey) -> Self {
+        Self {
+            access_key_id: v.access_key_id,
+            secret: v.secret,
+            created_ms: v.created_ms,
+            user_id: v.user_id,
+            display_name: v.display_name,
+            email: None,
+        }
+    }
+}

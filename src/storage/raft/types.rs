@@ -1,0 +1,47 @@
+//! What the metadata Raft group replicates and answers: the entry payload
+//! ([`MetaRequest`]), the results ([`MetaResponse`]), openraft's type
+//! bundle ([`MetaRaft`]), and the handle readers share.
+
+use std::io::Cursor;
+
+use serde::{Deserialize, Serialize};
+
+use crate::storage::meta::{MetaOp, MetaResult, MetaState, OpId};
+
+/// What one Raft entry carries: every metadata op gathered while the
+/// previous entry was in flight.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MetaRequest {
+    /// The ops, applied in order; a refused one does not stop the rest.
+    pub ops: Vec<MetaOp>,
+    /// Each op's id (at most once), parallel to `ops`; empty for none.
+    pub ids: Vec<OpId>,
+    /// The proposing leader's clock, ms since the Unix epoch: every node
+    /// applies with this time, never its own.
+    pub at_ms: u64,
+}
+
+/// The results of one entry's ops, in order.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MetaResponse {
+    /// One result per op of the entry, in the same order.
+    pub results: Vec<MetaResult>,
+}
+
+openraft::declare_raft_types!(
+    /// The Raft types of the metadata group.
+    pub MetaRaft:
+        D = MetaRequest,
+        R = MetaResponse,
+        NodeId = u64,
+        Node = openraft::BasicNode,
+        Entry = openraft::Entry<MetaRaft>,
+        SnapshotData = Cursor<Vec<u8>>,
+        AsyncRuntime = openraft::TokioRuntime,
+);
+
+/// The storage error openraft expects.
+pub type RaftStorageError = openraft::StorageError<u64>;
+
+/// Makes `MetaState` available to readers (gateways) next to Raft.
+pub type SharedMetaState = std::sync::Arc<arc_swap::ArcSwap<MetaState>>;
