@@ -13,7 +13,7 @@ use super::gateway::GatewayClient;
 use super::session::{tokens_match, Session, Sessions, SESSION_COOKIE};
 use crate::admin::service::AdminService;
 use crate::api::listener::HttpsIdentity;
-use crate::api::s3::Gateway;
+use crate::api::Gateway;
 
 /// How the console is set up.
 pub struct ConsoleSettings {

@@ -7,7 +7,7 @@ use actix_web::web;
 
 use crate::admin::service::AdminService;
 use crate::api::listener::HttpsIdentity;
-use crate::api::s3::Gateway;
+use crate::api::Gateway;
 use crate::config::{Config, ConfigError, ConsoleListen};
 use crate::console::{self, Console, ConsoleSettings};
 use crate::error::Error;

@@ -13,7 +13,7 @@ use crate::actors::ring::Ring;
 use crate::actors::wal::node::StorageNode;
 use crate::admin::api::AdminApi;
 use crate::admin::service::AdminService;
-use crate::api::s3::Gateway;
+use crate::api::Gateway;
 use crate::cluster::layout::{layout_members, seed_layout};
 use crate::config::{Config, ConfigError};
 use crate::error::Error;

@@ -10,7 +10,7 @@ use actix_web::{web, App};
 use crate::actors::wal::node::StorageNode;
 use crate::admin::api::AdminApi;
 use crate::api::listener::{self, HttpsIdentity, ListenerConfig};
-use crate::api::s3::Gateway;
+use crate::api::Gateway;
 use crate::config::Config;
 use crate::error::Error;
 

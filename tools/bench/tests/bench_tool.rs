@@ -3,6 +3,9 @@
 //! request, and leaves no bucket behind. The store is the workspace's
 //! `predastore` binary (see `common::store_binary`).
 
+// Test code: a failed step fails the test.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod common;
 
 use std::collections::BTreeMap;
