@@ -36,11 +36,11 @@ use actix::prelude::*;
 use futures::future::join_all;
 
 use meta::MetaCluster;
-use predastore::actors::consensus::{Consensus, ConsensusConfig, LocalRaft, Submit};
+use predastore::meta::start_single_node;
+use predastore::meta::{BucketRecord, MetaOp};
+use predastore::meta::{Consensus, ConsensusConfig, LocalRaft, Submit};
 use predastore::metrics;
-use predastore::net::endpoint;
-use predastore::storage::meta::{BucketRecord, MetaOp};
-use predastore::storage::raft::group::start_single_node;
+use predastore::transport::endpoint;
 
 type BenchResult<T> = Result<T, Box<dyn std::error::Error>>;
 
@@ -82,7 +82,7 @@ async fn step(
                         created_ms: 1,
                         tags: vec![],
                         region: None,
-                        acl: predastore::storage::meta::acl::Acl::default(),
+                        acl: predastore::meta::Acl::default(),
                         cors: vec![],
                     },
                 };

@@ -28,11 +28,11 @@ use bytes::Bytes;
 use futures::StreamExt;
 
 use node::{NodeProcess, NodeTls};
-use predastore::actors::pool::{PeerClient, Pool, PoolConfig};
-use predastore::net::endpoint::{self, QuicSettings};
-use predastore::net::tls::{init_cluster_dir, TlsMaterial};
-use predastore::net::NetError;
-use predastore::storage::{ObjectId, ShardKey};
+use predastore::shards::{ObjectId, ShardKey};
+use predastore::transport::endpoint::{self, QuicSettings};
+use predastore::transport::tls::{init_cluster_dir, TlsMaterial};
+use predastore::transport::NetError;
+use predastore::transport::{PeerClient, Pool, PoolConfig};
 
 const SHARD: usize = 1 << 20;
 const SHARDS: u64 = 1024;
@@ -49,7 +49,7 @@ fn key(n: u64) -> ShardKey {
     }
 }
 
-async fn drain(mut body: predastore::net::rpc::Body) -> Result<u64, NetError> {
+async fn drain(mut body: predastore::transport::Body) -> Result<u64, NetError> {
     let mut n = 0;
     while let Some(chunk) = body.next_chunk().await {
         n += chunk?.len() as u64;

@@ -14,8 +14,8 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use futures::future::join_all;
-use predastore::actors::wal::node::{StorageConfig, StorageNode};
-use predastore::storage::{FsyncMode, ObjectId, ShardKey, StorageError, VolumeConfig};
+use predastore::shards::{FsyncMode, ObjectId, ShardKey, StorageError, VolumeConfig};
+use predastore::shards::{StorageConfig, StorageNode};
 
 fn config(dir: &Path, fsync: FsyncMode) -> StorageConfig {
     StorageConfig {

@@ -1,21 +1,79 @@
 //! predastore: a distributed, S3-compatible object store.
 //!
-//! Dependency direction: `api → actors → {storage, net, cluster}`. Only
-//! `api` and `actors` use actix; the plain modules are tested without it.
+//! Dependency direction: `node → {api, admin, console} → object → actors →
+//! {storage, net, cluster}`; only those above `storage` use actix, and the
+//! plain modules are tested without it. The modules are private: what the
+//! binary, the integration tests, the benches and the fuzz targets use is
+//! re-exported below, so `unreachable_pub` flags everything else.
 
-pub mod actors;
-pub mod admin;
-pub mod api;
-pub mod cluster;
-pub mod config;
-pub mod console;
-pub mod error;
+mod actors;
+mod admin;
+mod api;
+mod cluster;
+mod config;
+mod console;
+mod error;
+mod net;
+mod node;
+mod object;
+mod storage;
+
+/// Every Prometheus metric the process exports: public as a whole, since
+/// the metrics are the store's contract with its dashboards (the Grafana
+/// test and the transport tests read them).
+pub mod metrics;
+
 // Entry points of the cargo-fuzz targets in fuzz/; not an API.
 #[cfg(any(test, feature = "fuzzing"))]
 #[doc(hidden)]
 pub mod fuzzing;
-pub mod metrics;
-pub mod net;
-pub mod node;
-pub mod object;
-pub mod storage;
+
+// Running a process (src/main.rs): configuration, the log, the roles, and
+// the `admin` command.
+pub use admin::cli::{run as run_admin, AdminArgs};
+pub use config::Config;
+pub use error::Error;
+pub use node::logging::init as init_logging;
+pub use node::{https_identity, serve};
+
+/// The metadata layer: the Consensus actor, metadata ops and records, and
+/// the Raft group's storage (the consensus and Raft storage tests, the
+/// consensus bench).
+pub mod meta {
+    pub use crate::actors::consensus::{
+        Consensus, ConsensusConfig, ConsensusError, LocalRaft, Read, Submit, SubmitOnce,
+    };
+    pub use crate::storage::meta::acl::Acl;
+    pub use crate::storage::meta::{
+        BucketRecord, ListQuery, MetaOp, MetaOpError, MetaOutcome, MetaRead, MetaReadResult,
+        ObjectRecord, WriteCondition,
+    };
+    pub use crate::storage::raft::group::start_single_node;
+    pub use crate::storage::raft::log_store::LogStore;
+    pub use crate::storage::raft::state_machine::MetaStateMachine;
+    pub use crate::storage::raft::{MetaRaft, MetaRequest, SharedMetaState};
+}
+
+/// The storage engine: WAL segments and records, volumes, the shard index
+/// and a storage node's client (the storage tests, the WAL bench).
+pub mod shards {
+    pub use crate::actors::wal::node::{StorageConfig, StorageNode};
+    pub use crate::storage::wal::record::{record_disk_size, Padding, RecordKind};
+    pub use crate::storage::wal::segment::{
+        list_segments, open_segment, scan_segment, segment_path, SegmentFiles, SEGMENT_HEADER_LEN,
+    };
+    pub use crate::storage::{
+        Appended, FsyncMode, ObjectId, ShardEntry, ShardIndex, ShardKey, ShardReader, StorageError,
+        SyncState, Volume, VolumeConfig,
+    };
+}
+
+/// The cluster transport: the QUIC endpoint and its certificates, RPC
+/// frames and the connection pool (the transport tests and bench, `tls
+/// init`).
+pub mod transport {
+    pub use crate::actors::pool::{PeerClient, Pool, PoolConfig};
+    pub use crate::net::frame::decode;
+    pub use crate::net::rpc::Body;
+    pub use crate::net::{endpoint, tls, ErrorKind, NetError, Request, Response};
+}

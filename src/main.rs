@@ -1,15 +1,14 @@
 //! The `predastore` binary: one process, its roles from `PREDASTORE_ROLE`.
 //!
 //! Parses the command line, loads the configuration, sets up the log and
-//! hands over to [`predastore::node`], which assembles the roles.
+//! hands over to [`predastore::serve`], which assembles the roles.
 
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
-use predastore::config::Config;
-use predastore::net::tls;
-use predastore::node;
+use predastore::transport::tls;
+use predastore::Config;
 
 /// mimalloc: requests allocate many small, short-lived buffers across
 /// threads, where glibc malloc took about a tenth of the CPU. Built without
@@ -35,7 +34,7 @@ enum Command {
     Serve,
     /// Operate a running cluster through a gateway's admin API
     /// (PREDASTORE_ADMIN_URL, PREDASTORE_ADMIN_TOKEN).
-    Admin(predastore::admin::cli::AdminArgs),
+    Admin(predastore::AdminArgs),
     /// Cluster TLS material.
     Tls {
         #[command(subcommand)]
@@ -64,7 +63,7 @@ enum TlsCommand {
 fn main() {
     let cli = Cli::parse();
     if let Some(Command::Admin(args)) = cli.command {
-        std::process::exit(predastore::admin::cli::run(args));
+        std::process::exit(predastore::run_admin(args));
     }
     if let Some(Command::Tls {
         command:
@@ -99,17 +98,17 @@ fn main() {
             std::process::exit(2);
         }
     };
-    node::logging::init(&cfg);
+    predastore::init_logging(&cfg);
     // A certificate that cannot be served stops start-up before anything
     // else starts.
-    let https = match node::https_identity(&cfg) {
+    let https = match predastore::https_identity(&cfg) {
         Ok(https) => https,
         Err(e) => {
             eprintln!("predastore: {e}");
             std::process::exit(2);
         }
     };
-    let result = actix_web::rt::System::new().block_on(node::serve(cfg, https));
+    let result = actix_web::rt::System::new().block_on(predastore::serve(cfg, https));
     if let Err(e) = result {
         tracing::error!("{e}");
         eprintln!("predastore: {e}");

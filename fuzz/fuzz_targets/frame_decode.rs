@@ -3,8 +3,8 @@
 
 use bytes::BytesMut;
 use libfuzzer_sys::fuzz_target;
-use predastore::net::frame::decode;
-use predastore::net::{Request, Response};
+use predastore::transport::decode;
+use predastore::transport::{Request, Response};
 
 fuzz_target!(init: predastore::fuzzing::plant_seeds("frame_decode"), |data: &[u8]| {
     let mut buf = BytesMut::from(data);

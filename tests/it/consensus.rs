@@ -9,12 +9,12 @@ use futures::StreamExt;
 
 use crate::common::serial;
 use openraft::Raft;
-use predastore::actors::consensus::{Consensus, ConsensusConfig, LocalRaft, Read, Submit};
+use predastore::meta::start_single_node;
+use predastore::meta::{BucketRecord, MetaOp, MetaOpError, MetaRead, MetaReadResult};
+use predastore::meta::{Consensus, ConsensusConfig, LocalRaft, Read, Submit};
+use predastore::meta::{MetaRaft, SharedMetaState};
 use predastore::metrics;
-use predastore::net::endpoint;
-use predastore::storage::meta::{BucketRecord, MetaOp, MetaOpError, MetaRead, MetaReadResult};
-use predastore::storage::raft::group::start_single_node;
-use predastore::storage::raft::{MetaRaft, SharedMetaState};
+use predastore::transport::endpoint;
 
 fn create_bucket(name: String) -> MetaOp {
     MetaOp::CreateBucket {
@@ -24,7 +24,7 @@ fn create_bucket(name: String) -> MetaOp {
             created_ms: 1,
             tags: vec![],
             region: None,
-            acl: predastore::storage::meta::acl::Acl::default(),
+            acl: predastore::meta::Acl::default(),
             cors: vec![],
         },
     }

@@ -7,7 +7,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use aws_sdk_s3::config::retry::RetryConfig;
-use predastore::config::Config;
+use predastore::Config;
 
 use crate::common::sdk::{client_config_at, get_bytes, put};
 

@@ -24,7 +24,7 @@ use crate::common::s3::*;
 use crate::common::store::{
     apply_overrides, binary, free_port_pair, single_node_env, ACCESS_KEY, SECRET_KEY,
 };
-use predastore::net::tls::init_cluster_dir;
+use predastore::transport::tls::init_cluster_dir;
 
 /// A store serving HTTPS from the files in `certs`.
 struct HttpsStore {

@@ -9,10 +9,10 @@ use crate::common::serial;
 use openraft::storage::RaftStateMachine;
 use openraft::testing::{StoreBuilder, Suite};
 use openraft::{CommittedLeaderId, Entry, EntryPayload, LogId, RaftSnapshotBuilder, StorageError};
-use predastore::storage::meta::{BucketRecord, MetaOp};
-use predastore::storage::raft::log_store::LogStore;
-use predastore::storage::raft::state_machine::MetaStateMachine;
-use predastore::storage::raft::{MetaRaft, MetaRequest};
+use predastore::meta::LogStore;
+use predastore::meta::MetaStateMachine;
+use predastore::meta::{BucketRecord, MetaOp};
+use predastore::meta::{MetaRaft, MetaRequest};
 
 struct Builder;
 
@@ -52,7 +52,7 @@ fn create_bucket(name: &str) -> MetaOp {
             created_ms: 1,
             tags: vec![],
             region: None,
-            acl: predastore::storage::meta::acl::Acl::default(),
+            acl: predastore::meta::Acl::default(),
             cors: vec![],
         },
     }

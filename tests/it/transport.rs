@@ -12,11 +12,11 @@ use futures::StreamExt;
 use crate::common::node::{NodeProcess, NodeTls};
 use crate::common::serial;
 use crate::common::shards::{new_key, random_bytes, rng};
-use predastore::actors::pool::{PeerClient, Pool, PoolConfig};
 use predastore::metrics;
-use predastore::net::endpoint::{self, QuicSettings};
-use predastore::net::tls::{init_cluster_dir, TlsMaterial};
-use predastore::net::{ErrorKind, NetError};
+use predastore::transport::endpoint::{self, QuicSettings};
+use predastore::transport::tls::{init_cluster_dir, TlsMaterial};
+use predastore::transport::{ErrorKind, NetError};
+use predastore::transport::{PeerClient, Pool, PoolConfig};
 
 /// 127.0.0.`last`; each test's node has its own, in 127.0.0.22–27 (see
 /// `common`).
@@ -84,7 +84,7 @@ fn body(data: &[u8]) -> impl futures::Stream<Item = Result<Bytes, NetError>> {
     futures::stream::iter(pieces)
 }
 
-async fn read_all(mut b: predastore::net::rpc::Body) -> Result<Vec<u8>, NetError> {
+async fn read_all(mut b: predastore::transport::Body) -> Result<Vec<u8>, NetError> {
     let mut out = Vec::new();
     while let Some(chunk) = b.next_chunk().await {
         out.extend_from_slice(&chunk?);

@@ -10,12 +10,12 @@ use actix::prelude::*;
 
 use crate::common::meta::MetaCluster;
 use crate::common::serial;
-use predastore::actors::consensus::{ConsensusError, Read, Submit, SubmitOnce};
-use predastore::storage::meta::{
+use predastore::meta::MetaStateMachine;
+use predastore::meta::{
     BucketRecord, ErasureLayout, MetaOp, MetaOpError, MetaOutcome, MetaRead, MetaReadResult,
     ObjectRecord,
 };
-use predastore::storage::raft::state_machine::MetaStateMachine;
+use predastore::meta::{ConsensusError, Read, Submit, SubmitOnce};
 
 type TestResult = Result<(), Box<dyn std::error::Error>>;
 
@@ -27,7 +27,7 @@ fn bucket_op() -> MetaOp {
             created_ms: 1,
             tags: vec![],
             region: None,
-            acl: predastore::storage::meta::acl::Acl::default(),
+            acl: predastore::meta::Acl::default(),
             cors: vec![],
         },
     }
@@ -56,11 +56,11 @@ fn put(key: &str, object_id: u128) -> MetaOp {
             inline_data: None,
             tags: vec![],
             owner: String::new(),
-            acl: predastore::storage::meta::acl::Acl::default(),
+            acl: predastore::meta::Acl::default(),
         },
         // Each key is submitted once: a second application would be
         // refused, so a `PreconditionFailed` means an op applied twice.
-        condition: predastore::storage::meta::WriteCondition::IfAbsent,
+        condition: predastore::meta::WriteCondition::IfAbsent,
     }
 }
 
@@ -75,7 +75,7 @@ struct Outcomes {
 }
 
 async fn read_object(
-    consensus: &Addr<predastore::actors::consensus::Consensus>,
+    consensus: &Addr<predastore::meta::Consensus>,
     key: &str,
 ) -> Result<Option<ObjectRecord>, String> {
     let read = MetaRead::Object {
@@ -205,7 +205,7 @@ async fn acknowledged_ops_survive_two_leader_kills() -> TestResult {
         .consensus
         .send(Read(MetaRead::Objects {
             bucket: "bucket".into(),
-            query: predastore::storage::meta::ListQuery {
+            query: predastore::meta::ListQuery {
                 max_keys: 1_000_000,
                 ..Default::default()
             },

@@ -6,8 +6,8 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use predastore::storage::wal::segment::SegmentFiles;
-use predastore::storage::{
+use predastore::shards::SegmentFiles;
+use predastore::shards::{
     FsyncMode, ObjectId, ShardIndex, ShardKey, SyncState, Volume, VolumeConfig,
 };
 

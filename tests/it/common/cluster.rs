@@ -10,7 +10,7 @@ use aws_sdk_s3::Client;
 use super::node::{node_list, NodeProcess, NodeTls};
 use super::sdk::client_at;
 use super::store::{ACCESS_KEY, SECRET_KEY};
-use predastore::net::tls::init_cluster_dir;
+use predastore::transport::tls::init_cluster_dir;
 
 /// The storage nodes (meta ones first), then the gateway.
 pub struct Cluster {

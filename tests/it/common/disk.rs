@@ -4,8 +4,8 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use predastore::storage::wal::segment::SegmentFiles;
-use predastore::storage::{
+use predastore::shards::SegmentFiles;
+use predastore::shards::{
     Appended, FsyncMode, ShardIndex, ShardKey, ShardReader, StorageError, SyncState, Volume,
     VolumeConfig,
 };

@@ -19,8 +19,8 @@ use super::digest::{md5_hex, random_bytes};
 use super::http::path_and_query;
 use super::node::{http_get, metric_at};
 use super::sdk::error_status;
-use predastore::storage::wal::record::RecordKind;
-use predastore::storage::wal::segment::{list_segments, scan_segment, segment_path};
+use predastore::shards::RecordKind;
+use predastore::shards::{list_segments, scan_segment, segment_path};
 
 // ---------------------------------------------------------------------------
 // The metrics the healing features expose (every process serves all of

@@ -8,10 +8,10 @@ use std::time::{Duration, Instant};
 use actix::prelude::*;
 
 use super::node::{node_list, NodeProcess, NodeTls};
-use predastore::actors::consensus::{Consensus, ConsensusConfig};
-use predastore::actors::pool::{PeerClient, Pool, PoolConfig};
-use predastore::net::endpoint::{self, EndpointRuntime, QuicSettings};
-use predastore::net::tls::{init_cluster_dir, TlsMaterial};
+use predastore::meta::{Consensus, ConsensusConfig};
+use predastore::transport::endpoint::{self, EndpointRuntime, QuicSettings};
+use predastore::transport::tls::{init_cluster_dir, TlsMaterial};
+use predastore::transport::{PeerClient, Pool, PoolConfig};
 
 /// A metadata group of real processes.
 pub struct MetaCluster {

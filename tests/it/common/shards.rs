@@ -8,8 +8,8 @@ use bytes::Bytes;
 use futures::Stream;
 use rand::{Rng, RngCore, SeedableRng};
 
-use predastore::actors::wal::node::StorageConfig;
-use predastore::storage::{FsyncMode, ObjectId, ShardKey, StorageError, VolumeConfig};
+use predastore::shards::StorageConfig;
+use predastore::shards::{FsyncMode, ObjectId, ShardKey, StorageError, VolumeConfig};
 
 /// A storage config over `volumes` directories under `root`.
 pub fn storage_config(

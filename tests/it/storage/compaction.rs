@@ -7,8 +7,8 @@ use std::path::Path;
 
 use crate::common::disk::{volume_config, Disk};
 use crate::common::shards::*;
-use predastore::storage::wal::segment::{list_segments, segment_path, SEGMENT_HEADER_LEN};
-use predastore::storage::{ShardKey, StorageError};
+use predastore::shards::{list_segments, segment_path, SEGMENT_HEADER_LEN};
+use predastore::shards::{ShardKey, StorageError};
 
 const SEG: u64 = 64 << 10;
 

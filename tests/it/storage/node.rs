@@ -10,10 +10,10 @@ use futures::future::join_all;
 use rand::Rng;
 
 use crate::common::shards::*;
-use predastore::actors::wal::node::StorageNode;
-use predastore::storage::wal::record::RecordKind;
-use predastore::storage::wal::segment::{list_segments, open_segment, scan_segment};
-use predastore::storage::{FsyncMode, ShardKey, StorageError};
+use predastore::shards::RecordKind;
+use predastore::shards::StorageNode;
+use predastore::shards::{list_segments, open_segment, scan_segment};
+use predastore::shards::{FsyncMode, ShardKey, StorageError};
 
 #[actix_rt::test]
 async fn round_trip_from_empty_to_three_segments() -> Result<(), StorageError> {

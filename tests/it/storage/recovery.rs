@@ -9,9 +9,9 @@ use rand::{Rng, RngCore};
 
 use crate::common::disk::{volume_config, Disk, FRAGMENT};
 use crate::common::shards::*;
-use predastore::storage::wal::record::{record_disk_size, Padding};
-use predastore::storage::wal::segment::{list_segments, segment_path, SEGMENT_HEADER_LEN};
-use predastore::storage::{ShardEntry, ShardKey, StorageError, VolumeConfig};
+use predastore::shards::{list_segments, segment_path, SEGMENT_HEADER_LEN};
+use predastore::shards::{record_disk_size, Padding};
+use predastore::shards::{ShardEntry, ShardKey, StorageError, VolumeConfig};
 
 fn cfg(segment_bytes: u64) -> VolumeConfig {
     volume_config(segment_bytes)
