@@ -91,6 +91,7 @@ def strip_comments_and_strings(text):
 
 def expand_use_tree(tree):
     """`a::{b, c::{d, e as f}}` -> [(['a','b'], 'b'), (['a','c','d'], 'd'), (['a','c','e'], 'f')]."""
+    tree = re.sub(r"\s+as\s+", "@", tree)
     tree = re.sub(r"\s+", "", tree)
     results = []
 
@@ -117,11 +118,8 @@ def expand_use_tree(tree):
                 walk(prefix + segs, p[brace + 1:-1])
             else:
                 alias = None
-                if "as" in p and re.search(r"[A-Za-z0-9_]as[A-Za-z_]", p):
-                    # whitespace was removed: split on the last 'as' between idents
-                    m = re.match(r"^(.*[A-Za-z0-9_*])as(" + IDENT + r")$", p)
-                    if m and "::" in m.group(1) or m and m.group(1).isidentifier():
-                        p, alias = m.group(1), m.group(2)
+                if "@" in p:
+                    p, alias = p.split("@", 1)
                 segs = [x for x in p.split("::") if x]
                 if segs and segs[-1] == "self":
                     segs = segs[:-1]

@@ -1,10 +1,10 @@
 //! The moving parts of a node, as actix actors. Each actor owns its state;
 //! they talk by messages, and locking lives inside each actor.
 
-pub mod consensus;
-pub mod pool;
-pub mod repair;
-pub mod ring;
-pub mod scrub;
+pub(crate) mod consensus;
+pub(crate) mod pool;
+pub(crate) mod repair;
+pub(crate) mod ring;
+pub(crate) mod scrub;
 pub(crate) mod syncer;
-pub mod wal;
+pub(crate) mod wal;

@@ -2,7 +2,7 @@
 //! buckets), the admin HTTP API that serves it behind a bearer token, and
 //! `predastore admin`, the command-line client of that API.
 
-pub mod api;
-pub mod cli;
-pub mod service;
+pub(crate) mod api;
+pub(crate) mod cli;
+pub(crate) mod service;
 mod table;

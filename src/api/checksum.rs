@@ -22,7 +22,7 @@ use sha2::Sha256;
 
 /// The additional checksum algorithms S3 accepts for object data.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum ChecksumAlgorithm {
+pub(crate) enum ChecksumAlgorithm {
     /// CRC-32 (ISO-HDLC, as in zlib/Ethernet).
     Crc32,
     /// CRC-32C (Castagnoli).
@@ -37,7 +37,7 @@ pub enum ChecksumAlgorithm {
 
 impl ChecksumAlgorithm {
     /// Every algorithm, for scanning request headers.
-    pub const ALL: [ChecksumAlgorithm; 5] = [
+    pub(crate) const ALL: [ChecksumAlgorithm; 5] = [
         ChecksumAlgorithm::Crc32,
         ChecksumAlgorithm::Crc32c,
         ChecksumAlgorithm::Crc64Nvme,
@@ -46,7 +46,7 @@ impl ChecksumAlgorithm {
     ];
 
     /// Header carrying this checksum on requests and responses.
-    pub const fn header_name(self) -> &'static str {
+    pub(crate) const fn header_name(self) -> &'static str {
         match self {
             ChecksumAlgorithm::Crc32 => "x-amz-checksum-crc32",
             ChecksumAlgorithm::Crc32c => "x-amz-checksum-crc32c",
@@ -56,20 +56,9 @@ impl ChecksumAlgorithm {
         }
     }
 
-    /// Element name in S3 XML bodies (CompleteMultipartUpload, ListParts, …).
-    pub const fn xml_name(self) -> &'static str {
-        match self {
-            ChecksumAlgorithm::Crc32 => "ChecksumCRC32",
-            ChecksumAlgorithm::Crc32c => "ChecksumCRC32C",
-            ChecksumAlgorithm::Crc64Nvme => "ChecksumCRC64NVME",
-            ChecksumAlgorithm::Sha1 => "ChecksumSHA1",
-            ChecksumAlgorithm::Sha256 => "ChecksumSHA256",
-        }
-    }
-
     /// Name used in `x-amz-checksum-algorithm`, `x-amz-sdk-checksum-algorithm`
     /// and `<ChecksumAlgorithm>`.
-    pub const fn as_str(self) -> &'static str {
+    pub(crate) const fn as_str(self) -> &'static str {
         match self {
             ChecksumAlgorithm::Crc32 => "CRC32",
             ChecksumAlgorithm::Crc32c => "CRC32C",
@@ -80,7 +69,7 @@ impl ChecksumAlgorithm {
     }
 
     /// Digest length in bytes, i.e. what a well-formed header value decodes to.
-    pub const fn digest_len(self) -> usize {
+    pub(crate) const fn digest_len(self) -> usize {
         match self {
             ChecksumAlgorithm::Crc32 | ChecksumAlgorithm::Crc32c => 4,
             ChecksumAlgorithm::Crc64Nvme => 8,
@@ -90,7 +79,7 @@ impl ChecksumAlgorithm {
     }
 
     /// The algorithm whose checksum header is `name` (case-insensitive).
-    pub fn from_header_name(name: &str) -> Option<Self> {
+    pub(crate) fn from_header_name(name: &str) -> Option<Self> {
         Self::ALL
             .into_iter()
             .find(|a| a.header_name().eq_ignore_ascii_case(name))
@@ -120,7 +109,7 @@ impl FromStr for ChecksumAlgorithm {
 /// the S3 error to answer with is chosen in `api::error` (`From<ChecksumError>
 /// for S3Error`), so this module stays free of protocol codes.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum ChecksumError {
+pub(crate) enum ChecksumError {
     /// `Content-MD5` is not base64 of 16 bytes.
     #[error("the Content-MD5 you specified was invalid")]
     MalformedContentMd5,
@@ -157,7 +146,7 @@ impl ChecksumError {
     /// The same error for a value that arrived as a trailer rather than a
     /// header: [`ChecksumError::Malformed`] becomes
     /// [`ChecksumError::MalformedTrailer`]; anything else is unchanged.
-    pub fn in_trailer(self) -> Self {
+    pub(crate) fn in_trailer(self) -> Self {
         match self {
             ChecksumError::Malformed { algorithm } => ChecksumError::MalformedTrailer { algorithm },
             other => other,

@@ -18,12 +18,12 @@ const DISPATCHER_TARGET: &str = "actix_http::h1::dispatcher";
 /// Whether `meta` is an ERROR event of the HTTP layer's connection
 /// dispatcher: a client's malformed or abandoned request, which the log
 /// leaves out (see [`ClientErrorLayer`]).
-pub fn is_http_client_error(meta: &Metadata<'_>) -> bool {
+pub(crate) fn is_http_client_error(meta: &Metadata<'_>) -> bool {
     meta.is_event() && *meta.level() == Level::ERROR && meta.target() == DISPATCHER_TARGET
 }
 
 /// Counts the HTTP layer's client errors by reason and logs each at debug.
-pub struct ClientErrorLayer;
+pub(crate) struct ClientErrorLayer;
 
 impl<S: Subscriber> Layer<S> for ClientErrorLayer {
     fn on_event(&self, event: &Event<'_>, _ctx: Context<'_, S>) {
@@ -42,7 +42,7 @@ impl<S: Subscriber> Layer<S> for ClientErrorLayer {
 
 /// Counts a request refused before it reached a handler, by `reason`
 /// (one of [`reason`]'s labels, or the edge's own).
-pub fn count_malformed(reason: &'static str) {
+pub(crate) fn count_malformed(reason: &'static str) {
     metrics::HTTP_MALFORMED_REQUESTS
         .with_label_values(&[reason])
         .inc();

@@ -17,7 +17,7 @@ use super::router::{Endpoint, Target};
 use crate::metrics;
 
 /// Every S3 request enters here.
-pub async fn handle(
+pub(crate) async fn handle(
     req: HttpRequest,
     payload: web::Payload,
     gw: web::Data<Gateway>,

@@ -14,19 +14,19 @@ pub(crate) mod access;
 pub(crate) mod auth;
 pub(crate) mod body;
 pub(crate) mod checksum;
-pub mod client_errors;
-pub mod context;
-pub mod dispatch;
+pub(crate) mod client_errors;
+pub(crate) mod context;
+pub(crate) mod dispatch;
 pub(crate) mod error;
 pub(crate) mod handlers;
-pub mod listener;
+pub(crate) mod listener;
 pub(crate) mod query;
 pub(crate) mod request;
 pub(crate) mod router;
 pub(crate) mod spool;
 pub(crate) mod xml;
 
-pub use context::Gateway;
+pub(crate) use context::Gateway;
 
 use actix_web::{web, HttpResponse};
 
@@ -34,14 +34,14 @@ use crate::actors::wal::node::StorageNode;
 use crate::metrics;
 
 /// Registers the operational endpoints.
-pub fn configure(cfg: &mut web::ServiceConfig) {
+pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/health/live", web::get().to(live))
         .route("/health/ready", web::get().to(ready))
         .route("/metrics", web::get().to(metrics_text));
 }
 
 /// Registers the S3 API: every request no other route takes.
-pub fn configure_s3(cfg: &mut web::ServiceConfig) {
+pub(crate) fn configure_s3(cfg: &mut web::ServiceConfig) {
     cfg.default_service(web::to(dispatch::handle));
 }
 

@@ -1,5 +1,5 @@
 //! Cluster membership and data placement.
 
-pub mod layout;
-pub mod placement;
-pub mod ring;
+pub(crate) mod layout;
+pub(crate) mod placement;
+pub(crate) mod ring;

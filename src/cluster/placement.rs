@@ -18,7 +18,7 @@ use super::ring::NodeId;
 /// holds, the others go to nodes where `usable` holds, as the module says.
 /// A shard with no usable node anywhere keeps its proper node (writing it
 /// fails, which the caller's quorum rule decides on).
-pub fn assign_shards(
+pub(crate) fn assign_shards(
     preference: &[NodeId],
     total: usize,
     keep: impl Fn(NodeId) -> bool,

@@ -28,10 +28,10 @@ use xxhash_rust::xxh3::{xxh3_64_with_seed, Xxh3};
 
 /// Virtual nodes per unit of weight when the caller does not choose; 64 keeps
 /// a node's share within roughly ±12% of its fair share at modest memory cost.
-pub const DEFAULT_VNODES_PER_WEIGHT_UNIT: u32 = 64;
+pub(crate) const DEFAULT_VNODES_PER_WEIGHT_UNIT: u32 = 64;
 
 /// Upper bound on ring points, so a misconfigured weight cannot exhaust memory.
-pub const MAX_RING_POINTS: u64 = 1 << 22;
+pub(crate) const MAX_RING_POINTS: u64 = 1 << 22;
 
 /// Seed of [`placement_key`]; fixed forever because it decides where data lives.
 const PLACEMENT_SEED: u64 = 0x7072_6564_615f_6b65; // "preda_ke"
@@ -42,7 +42,7 @@ const VNODE_SEED: u64 = 0x7072_6564_615f_766e; // "preda_vn"
 /// Stable identity of a cluster node, kept across restarts and address changes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(transparent)]
-pub struct NodeId(pub u64);
+pub(crate) struct NodeId(pub u64);
 
 impl fmt::Display for NodeId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -52,7 +52,7 @@ impl fmt::Display for NodeId {
 
 /// One node of the cluster membership, as gossiped or configured.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Member {
+pub(crate) struct Member {
     /// Stable identity; decides the node's ring positions.
     pub id: NodeId,
     /// Where peers reach the node; not used for placement.
@@ -65,14 +65,7 @@ pub struct Member {
 
 /// Position of an object on the ring, produced only by [`placement_key`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct PlacementKey(u64);
-
-impl PlacementKey {
-    /// Raw hash value, for logging and for persisting alongside metadata.
-    pub fn value(self) -> u64 {
-        self.0
-    }
-}
+pub(crate) struct PlacementKey(u64);
 
 /// Hashes an object name to its ring position; the one function all callers
 /// must use so every node agrees where an object lives.
@@ -81,7 +74,7 @@ impl PlacementKey {
 /// len(key) as u64 LE, key`, so `("a", "b/c")` and `("a/b", "c")` differ. The
 /// hash is xxh3-64 with a fixed seed and is stable across processes, platforms
 /// and versions. Changing anything here moves all stored data.
-pub fn placement_key(bucket: &str, key: &str) -> PlacementKey {
+pub(crate) fn placement_key(bucket: &str, key: &str) -> PlacementKey {
     let mut hasher = Xxh3::with_seed(PLACEMENT_SEED);
     hasher.update(&(bucket.len() as u64).to_le_bytes());
     hasher.update(bucket.as_bytes());
@@ -101,7 +94,7 @@ fn vnode_position(id: NodeId, index: u32) -> u64 {
 
 /// Why a ring could not be built from a membership list.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum RingError {
+pub(crate) enum RingError {
     /// Two members share an id, so ownership would be ambiguous.
     DuplicateNode(NodeId),
     /// `vnodes_per_weight_unit` was 0, which would give every node nothing.
@@ -135,7 +128,7 @@ impl Error for RingError {}
 /// Immutable consistent hash ring over a membership list; share it as
 /// `Arc<HashRing>` and build a new one when membership changes.
 #[derive(Clone, Debug)]
-pub struct HashRing {
+pub(crate) struct HashRing {
     /// Members sorted by id, so lookups and iteration ignore input order.
     members: Vec<Member>,
     /// Zone index of each member (parallel to `members`), to compare zones
@@ -151,19 +144,21 @@ pub struct HashRing {
     active_zones: usize,
     /// Total distinct zones (sizes the zone bitset).
     zone_count: usize,
-    /// Virtual nodes per weight unit this ring was built with.
+    /// Virtual nodes per weight unit this ring was built with (a test
+    /// rebuilds a ring alike from it).
+    #[cfg_attr(not(test), allow(dead_code))]
     vnodes_per_weight_unit: u32,
 }
 
 impl HashRing {
     /// Builds a ring with [`DEFAULT_VNODES_PER_WEIGHT_UNIT`].
-    pub fn new(members: impl IntoIterator<Item = Member>) -> Result<Self, RingError> {
+    pub(crate) fn new(members: impl IntoIterator<Item = Member>) -> Result<Self, RingError> {
         Self::with_vnodes(members, DEFAULT_VNODES_PER_WEIGHT_UNIT)
     }
 
     /// Builds a ring giving each member `per_unit * weight` virtual nodes;
     /// more points smooth the load at the cost of memory and build time.
-    pub fn with_vnodes(
+    pub(crate) fn with_vnodes(
         members: impl IntoIterator<Item = Member>,
         per_unit: u32,
     ) -> Result<Self, RingError> {
@@ -230,7 +225,7 @@ impl HashRing {
     /// (safe because the shard index is part of each shard's storage key).
     /// `place(k, n)` is always a prefix of `place(k, n + 1)`. An empty ring or
     /// `n == 0` gives an empty list.
-    pub fn place(&self, key: PlacementKey, n: usize) -> Vec<NodeId> {
+    pub(crate) fn place(&self, key: PlacementKey, n: usize) -> Vec<NodeId> {
         if n == 0 || self.positions.is_empty() {
             return Vec::new();
         }
@@ -277,12 +272,12 @@ impl HashRing {
     }
 
     /// All members, including weight-0 ones, sorted by id.
-    pub fn members(&self) -> &[Member] {
+    pub(crate) fn members(&self) -> &[Member] {
         &self.members
     }
 
     /// Looks up a member by id, e.g. to find the address of a placed node.
-    pub fn member(&self, id: NodeId) -> Option<&Member> {
+    pub(crate) fn member(&self, id: NodeId) -> Option<&Member> {
         self.members
             .binary_search_by_key(&id, |m| m.id)
             .ok()
@@ -290,22 +285,23 @@ impl HashRing {
     }
 
     /// Number of members that take shards (weight > 0).
-    pub fn active_len(&self) -> usize {
+    pub(crate) fn active_len(&self) -> usize {
         self.active_members
     }
 
     /// Number of members, including weight-0 ones.
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.members.len()
     }
 
     /// True when the ring has no members at all.
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.members.is_empty()
     }
 
     /// Virtual nodes per weight unit this ring was built with, to rebuild alike.
-    pub fn vnodes_per_weight_unit(&self) -> u32 {
+    #[cfg(test)]
+    pub(crate) fn vnodes_per_weight_unit(&self) -> u32 {
         self.vnodes_per_weight_unit
     }
 }

@@ -11,7 +11,7 @@
 /// its replication progress handler (its ERROR stays). The Raft network
 /// logs each member's changes instead (`actors::consensus::network`). See
 /// also [`is_raft_peer_noise`].
-pub const DEFAULT_LOG: &str = "info,openraft=warn,openraft::replication=off,\
+pub(crate) const DEFAULT_LOG: &str = "info,openraft=warn,openraft::replication=off,\
 openraft::engine::handler::replication_handler=error,fjall=warn,lsm_tree=warn";
 
 /// Whether `meta` is one of openraft's per-attempt reports of an RPC to one
@@ -22,7 +22,7 @@ openraft::engine::handler::replication_handler=error,fjall=warn,lsm_tree=warn";
 /// drops them; the Raft network logs the member's state changes instead.
 /// The core's own errors (fatal ones, a failed task) carry no such pair
 /// and stay.
-pub fn is_raft_peer_noise(meta: &tracing::Metadata<'_>) -> bool {
+pub(crate) fn is_raft_peer_noise(meta: &tracing::Metadata<'_>) -> bool {
     let fields = meta.fields();
     meta.is_event()
         && *meta.level() <= tracing::Level::WARN

@@ -14,27 +14,25 @@
 //! [`console`] (the web console), [`log`] (the default log filter);
 //! `load` holds [`Config`] itself and reads the environment.
 
-pub mod cluster;
-pub mod console;
+pub(crate) mod cluster;
+pub(crate) mod console;
 mod error;
-pub mod http;
+pub(crate) mod http;
 mod load;
-pub mod log;
-pub mod objects;
-pub mod tls;
-pub mod transport;
-pub mod upkeep;
+pub(crate) mod log;
+pub(crate) mod objects;
+pub(crate) mod tls;
+pub(crate) mod transport;
+pub(crate) mod upkeep;
 mod validate;
 pub(crate) mod values;
-pub mod wal;
+pub(crate) mod wal;
 
 #[cfg(test)]
 mod tests;
 
-pub use console::ConsoleListen;
-pub use error::ConfigError;
+pub(crate) use console::ConsoleListen;
+pub(crate) use error::ConfigError;
 pub use load::Config;
-pub use log::{is_raft_peer_noise, DEFAULT_LOG};
-pub use objects::MAX_INLINE_BYTES;
-pub use tls::TlsSource;
-pub use values::{ErasureSpec, HumanDuration, NodeList, Roles, Volumes};
+pub(crate) use log::is_raft_peer_noise;
+pub(crate) use tls::TlsSource;

@@ -9,7 +9,7 @@ use crate::storage::meta::ErasureLayout;
 
 /// Largest `PREDASTORE_INLINE_BYTES`: a Raft entry of many small PUTs
 /// stays small.
-pub const MAX_INLINE_BYTES: u64 = 64 << 10;
+pub(crate) const MAX_INLINE_BYTES: u64 = 64 << 10;
 
 /// The object service's layout and limits.
 #[derive(Clone, Debug, Serialize, Deserialize)]

@@ -16,7 +16,7 @@ use crate::api::listener::HttpsIdentity;
 use crate::api::Gateway;
 
 /// How the console is set up.
-pub struct ConsoleSettings {
+pub(crate) struct ConsoleSettings {
     /// Where the S3 listener is bound (the console calls it).
     pub s3_listen: SocketAddr,
     /// The region requests are signed for.
@@ -33,7 +33,7 @@ pub struct ConsoleSettings {
 }
 
 /// What the console's handlers share.
-pub struct Console {
+pub(crate) struct Console {
     pub(super) sessions: Sessions,
     pub(super) gateway: GatewayClient,
     pub(super) keys: web::Data<Gateway>,
@@ -48,7 +48,7 @@ pub struct Console {
 impl Console {
     /// The console over this process's gateway and admin service; fails
     /// when no TLS client can be made for an HTTPS listener.
-    pub fn new(
+    pub(crate) fn new(
         settings: ConsoleSettings,
         keys: web::Data<Gateway>,
         admin: Arc<AdminService>,

@@ -8,7 +8,7 @@ use crate::admin::service::AdminError;
 
 /// A console failure.
 #[derive(Debug, thiserror::Error)]
-pub enum ConsoleError {
+pub(crate) enum ConsoleError {
     /// No session, or it ended.
     #[error("sign in first")]
     SignInRequired,
@@ -44,7 +44,7 @@ pub enum ConsoleError {
 
 impl ConsoleError {
     /// The S3 error code, when the gateway gave one.
-    pub fn gateway_code(&self) -> Option<&str> {
+    pub(crate) fn gateway_code(&self) -> Option<&str> {
         match self {
             ConsoleError::Gateway { code, .. } => Some(code),
             _ => None,

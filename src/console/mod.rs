@@ -23,6 +23,5 @@ mod session;
 mod sign_in;
 mod uploads;
 
-pub use context::{Console, ConsoleSettings};
-pub use error::ConsoleError;
-pub use server::serve;
+pub(crate) use context::{Console, ConsoleSettings};
+pub(crate) use server::serve;

@@ -21,7 +21,7 @@ img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'n
 base-uri 'none'";
 
 /// Serves the console on `listener` (TLS with `https`).
-pub fn serve(
+pub(crate) fn serve(
     listener: std::net::TcpListener,
     console: web::Data<Console>,
     https: Option<Arc<HttpsIdentity>>,

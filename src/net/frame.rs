@@ -15,15 +15,15 @@ use serde::{Deserialize, Serialize};
 use crate::storage::{NodeStats, ShardKey, ShardState};
 
 /// The frame format version this code writes and reads.
-pub const FRAME_VERSION: u8 = 1;
+pub(crate) const FRAME_VERSION: u8 = 1;
 /// Bytes before a header: version and length.
-pub const PREFIX_LEN: usize = 5;
+pub(crate) const PREFIX_LEN: usize = 5;
 /// Largest header accepted; larger is a protocol error, not an allocation.
-pub const MAX_HEADER_LEN: usize = 64 << 10;
+pub(crate) const MAX_HEADER_LEN: usize = 64 << 10;
 /// Most keys one [`Request::StatShards`] may carry, and the largest
 /// `limit` of one [`Request::ListShards`]; more is refused as `BadRequest`
 /// (the largest batch still fits in [`MAX_HEADER_LEN`]).
-pub const MAX_INVENTORY_KEYS: usize = 1000;
+pub(crate) const MAX_INVENTORY_KEYS: usize = 1000;
 
 /// What a client asks of a node.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -169,7 +169,7 @@ pub enum FrameError {
 }
 
 /// Encodes a header frame.
-pub fn encode<T: Serialize>(header: &T) -> Result<Bytes, FrameError> {
+pub(crate) fn encode<T: Serialize>(header: &T) -> Result<Bytes, FrameError> {
     let body = postcard::to_stdvec(header).map_err(|e| FrameError::Malformed(e.to_string()))?;
     if body.len() > MAX_HEADER_LEN {
         return Err(FrameError::TooLarge(body.len()));

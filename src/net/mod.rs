@@ -2,11 +2,14 @@
 //! TLS), the RPC framing, and the client and server sides of each RPC.
 
 pub mod endpoint;
-pub mod frame;
-pub mod rpc;
+pub(crate) mod frame;
+pub(crate) mod rpc;
 pub mod tls;
 
-pub use frame::{Channel, ErrorKind, Request, Response};
+pub(crate) use frame::Channel;
+pub use frame::ErrorKind;
+pub use frame::Request;
+pub use frame::Response;
 
 /// What goes wrong talking to a peer.
 #[derive(Debug, thiserror::Error)]

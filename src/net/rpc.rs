@@ -34,7 +34,7 @@ const RESET_ABANDONED: u32 = 1;
 /// How long a peer may keep us waiting on a single step (a chunk, a
 /// header, flow-control credit) before the request fails.
 #[derive(Clone, Copy, Debug)]
-pub struct Idle(pub Duration);
+pub(crate) struct Idle(pub Duration);
 
 impl Idle {
     async fn bound<T>(
@@ -48,11 +48,11 @@ impl Idle {
 }
 
 /// Counts a stream from open to drop, per side.
-pub struct StreamGauge(&'static str);
+pub(crate) struct StreamGauge(&'static str);
 
 impl StreamGauge {
     /// A stream opened on `side` (`client` or `server`).
-    pub fn open(side: &'static str) -> Self {
+    pub(crate) fn open(side: &'static str) -> Self {
         metrics::QUIC_STREAMS_OPEN.with_label_values(&[side]).inc();
         metrics::QUIC_STREAMS.with_label_values(&[side]).inc();
         Self(side)
@@ -81,7 +81,7 @@ fn stream_err(e: s2n_quic::stream::Error) -> NetError {
 /// The sending half of a stream. It ends cleanly only through
 /// [`Sender::finish`]; dropped any other way it resets the stream, so the
 /// peer never takes a cut-short message for a whole one.
-pub struct Sender {
+pub(crate) struct Sender {
     tx: Option<SendStream>,
     idle: Idle,
 }
@@ -285,7 +285,7 @@ fn unexpected(r: Response) -> NetError {
 }
 
 /// A freshly opened request stream (nothing sent yet).
-pub struct OpenStream {
+pub(crate) struct OpenStream {
     rx: ReceiveStream,
     tx: Sender,
     idle: Idle,
@@ -294,7 +294,7 @@ pub struct OpenStream {
 
 /// Opens a request stream on a connection; fails at once when the
 /// connection is closed (so the caller may retry on a new one).
-pub async fn open(conn: &mut ConnectionHandle, idle: Idle) -> Result<OpenStream, NetError> {
+pub(crate) async fn open(conn: &mut ConnectionHandle, idle: Idle) -> Result<OpenStream, NetError> {
     let addr = conn
         .remote_addr()
         .unwrap_or_else(|_| ([0, 0, 0, 0], 0).into());
@@ -336,7 +336,7 @@ async fn call(
 /// Stores a shard of `len` bytes on the peer over an opened stream;
 /// answers its CRC32C. A body that fails, runs long or short resets the
 /// stream; a refusal by the peer comes back as its error.
-pub async fn put_shard<S>(
+pub(crate) async fn put_shard<S>(
     mut s: OpenStream,
     key: ShardKey,
     len: u64,
@@ -393,7 +393,7 @@ where
 }
 
 /// Starts reading a shard (or `range` of it) from the peer.
-pub async fn get_shard(
+pub(crate) async fn get_shard(
     conn: &mut ConnectionHandle,
     key: ShardKey,
     range: Option<Range<u64>>,
@@ -425,7 +425,7 @@ pub async fn get_shard(
 }
 
 /// Deletes a shard on the peer; whether it existed.
-pub async fn delete_shard(
+pub(crate) async fn delete_shard(
     conn: &mut ConnectionHandle,
     key: ShardKey,
     idle: Idle,
@@ -439,7 +439,7 @@ pub async fn delete_shard(
 
 /// What `addr` holds under each of `keys` (at most
 /// [`frame::MAX_INVENTORY_KEYS`]), in their order.
-pub async fn stat_shards(
+pub(crate) async fn stat_shards(
     conn: &mut ConnectionHandle,
     keys: Vec<ShardKey>,
     idle: Idle,
@@ -454,7 +454,7 @@ pub async fn stat_shards(
 
 /// One page of the peer's shard keys after `after`, at most `limit` (itself
 /// at most [`frame::MAX_INVENTORY_KEYS`]).
-pub async fn list_shards(
+pub(crate) async fn list_shards(
     conn: &mut ConnectionHandle,
     after: Option<ShardKey>,
     limit: u32,
@@ -473,7 +473,10 @@ pub async fn list_shards(
 }
 
 /// The peer's totals (shards held, space).
-pub async fn node_stats(conn: &mut ConnectionHandle, idle: Idle) -> Result<NodeStats, NetError> {
+pub(crate) async fn node_stats(
+    conn: &mut ConnectionHandle,
+    idle: Idle,
+) -> Result<NodeStats, NetError> {
     match call(conn, &Request::NodeStats, idle).await? {
         Response::NodeStats { stats } => Ok(stats),
         Response::Error { kind, message } => Err(remote(kind, message)),
@@ -483,12 +486,16 @@ pub async fn node_stats(conn: &mut ConnectionHandle, idle: Idle) -> Result<NodeS
 
 /// Largest [`Request::Message`] body or reply: Raft sends snapshots in
 /// chunks well below this, and entries are capped in size.
-pub const MAX_MESSAGE_BYTES: u64 = 64 << 20;
+pub(crate) const MAX_MESSAGE_BYTES: u64 = 64 << 20;
 
 /// Sends `body` to the peer's `channel` service over an opened stream and
 /// returns its reply. Nothing is retried here: a message may not be
 /// idempotent.
-pub async fn message(mut s: OpenStream, channel: Channel, body: Bytes) -> Result<Bytes, NetError> {
+pub(crate) async fn message(
+    mut s: OpenStream,
+    channel: Channel,
+    body: Bytes,
+) -> Result<Bytes, NetError> {
     let idle = s.idle;
     let len = body.len() as u64;
     s.tx.send(frame::encode(&Request::Message { channel, len })?)
@@ -508,7 +515,7 @@ pub async fn message(mut s: OpenStream, channel: Channel, body: Bytes) -> Result
 }
 
 /// Asks whether the peer is up.
-pub async fn health(conn: &mut ConnectionHandle, idle: Idle) -> Result<(), NetError> {
+pub(crate) async fn health(conn: &mut ConnectionHandle, idle: Idle) -> Result<(), NetError> {
     match call(conn, &Request::Health, idle).await? {
         Response::Healthy => Ok(()),
         Response::Error { kind, message } => Err(remote(kind, message)),
@@ -518,7 +525,7 @@ pub async fn health(conn: &mut ConnectionHandle, idle: Idle) -> Result<(), NetEr
 
 /// An error a service reports to the peer.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ServiceError {
+pub(crate) struct ServiceError {
     /// Category.
     pub kind: ErrorKind,
     /// Detail.
@@ -526,10 +533,10 @@ pub struct ServiceError {
 }
 
 /// A shard body a service streams back.
-pub type ServiceBody = BoxStream<'static, Result<Bytes, ServiceError>>;
+pub(crate) type ServiceBody = BoxStream<'static, Result<Bytes, ServiceError>>;
 
 /// What a node does with each RPC; the storage node implements it.
-pub trait ShardService: Send + Sync + 'static {
+pub(crate) trait ShardService: Send + Sync + 'static {
     /// Store a shard read from `body`; answer its CRC32C once durable.
     fn put_shard(
         &self,
@@ -572,7 +579,7 @@ pub trait ShardService: Send + Sync + 'static {
 
 /// A service answering [`Request::Message`]s of one channel: a reply for
 /// each whole message body.
-pub trait MessageService: Send + Sync + 'static {
+pub(crate) trait MessageService: Send + Sync + 'static {
     /// Handles one message; the reply goes back as the response body.
     fn call(&self, body: Bytes) -> BoxFuture<'static, Result<Bytes, ServiceError>>;
 }
@@ -580,7 +587,7 @@ pub trait MessageService: Send + Sync + 'static {
 /// What a node serves; a request for a service it does not run is
 /// answered `Unavailable`.
 #[derive(Clone, Default)]
-pub struct Services {
+pub(crate) struct Services {
     /// Shard storage (storage role).
     pub shards: Option<Arc<dyn ShardService>>,
     /// Raft RPCs (meta role).
@@ -608,7 +615,12 @@ fn not_served(what: &str) -> ServiceError {
 /// Accepts connections and serves every stream on them until the server
 /// is dropped. Runs on the endpoint's runtime; `idle` bounds every wait on
 /// a client.
-pub fn serve(mut server: Server, services: Services, handle: &tokio::runtime::Handle, idle: Idle) {
+pub(crate) fn serve(
+    mut server: Server,
+    services: Services,
+    handle: &tokio::runtime::Handle,
+    idle: Idle,
+) {
     let rt = handle.clone();
     handle.spawn(async move {
         while let Some(mut conn) = server.accept().await {

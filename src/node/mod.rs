@@ -18,7 +18,7 @@
 mod console;
 mod gateway;
 mod http;
-pub mod logging;
+pub(crate) mod logging;
 mod meta;
 mod storage;
 mod transport;

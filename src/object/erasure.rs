@@ -33,7 +33,7 @@ pub(crate) const MAX_CHUNKS: usize = 32;
 /// Why an erasure operation was refused; callers map these to storage or
 /// request errors instead of the codec panicking.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
-pub enum ErasureError {
+pub(crate) enum ErasureError {
     /// A code needs at least one data chunk.
     #[error("erasure code needs at least one data chunk")]
     NoDataChunks,

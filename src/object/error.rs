@@ -8,7 +8,7 @@ use super::coordinator::CoordinatorError;
 
 /// An object operation that did not happen (or whose outcome is unknown).
 #[derive(Debug, thiserror::Error)]
-pub enum ObjectError {
+pub(crate) enum ObjectError {
     /// The bucket does not exist.
     #[error("no such bucket: {0}")]
     NoSuchBucket(String),

@@ -28,27 +28,27 @@ const REPORT_AGAIN_AFTER: Duration = Duration::from_secs(60);
 
 /// Sends objects to the heal queue; cheap to clone.
 #[derive(Clone)]
-pub struct HealReports {
+pub(crate) struct HealReports {
     tx: mpsc::Sender<(String, String)>,
 }
 
 impl HealReports {
     /// Starts the task that batches reports into `QueueHeal` ops.
-    pub fn start(consensus: ConsensusClient) -> Self {
+    pub(crate) fn start(consensus: ConsensusClient) -> Self {
         let (tx, rx) = mpsc::channel(QUEUE);
         actix::spawn(send_reports(consensus, rx));
         Self { tx }
     }
 
     /// `bucket/key` needs repair.
-    pub fn report(&self, bucket: &str, key: &str) {
+    pub(crate) fn report(&self, bucket: &str, key: &str) {
         if self.tx.try_send((bucket.into(), key.into())).is_err() {
             tracing::debug!(bucket, key, "heal report dropped (queue full)");
         }
     }
 
     /// A hook that reports `bucket/key` when a read of it is degraded.
-    pub fn on_degraded_read(&self, bucket: &str, key: &str) -> DegradedHook {
+    pub(crate) fn on_degraded_read(&self, bucket: &str, key: &str) -> DegradedHook {
         let (reports, bucket, key) = (self.clone(), bucket.to_owned(), key.to_owned());
         Box::new(move || {
             metrics::DEGRADED_READS.inc();

@@ -16,11 +16,15 @@ pub(crate) mod coordinator;
 pub(crate) mod erasure;
 mod error;
 mod heal_report;
-pub mod service;
+pub(crate) mod service;
 
-pub use coordinator::{CoordinatorError, DegradedHook, ObjectCoordinator, ShardSet, WriteError};
-pub use error::ObjectError;
-pub use heal_report::HealReports;
-pub use service::{
-    NewObject, ObjectDigests, ObjectLimits, ObjectMeta, ObjectService, MAX_PART_BYTES,
-};
+pub(crate) use coordinator::CoordinatorError;
+pub(crate) use coordinator::ObjectCoordinator;
+pub(crate) use coordinator::ShardSet;
+pub(crate) use coordinator::WriteError;
+pub(crate) use error::ObjectError;
+pub(crate) use service::NewObject;
+pub(crate) use service::ObjectDigests;
+pub(crate) use service::ObjectLimits;
+pub(crate) use service::ObjectMeta;
+pub(crate) use service::ObjectService;

@@ -5,19 +5,30 @@
 pub(crate) mod error;
 pub(crate) mod index;
 pub(crate) mod keyspace;
-pub mod meta;
-pub mod raft;
+pub(crate) mod meta;
+pub(crate) mod raft;
 pub(crate) mod shard_key;
-pub mod wal;
+pub(crate) mod wal;
 
 pub use error::StorageError;
-pub use index::{
-    CorruptMark, NodeStats, Position, ScrubRecord, ShardEntry, ShardIndex, ShardState, VolumeId,
-};
-pub use shard_key::{ObjectId, ShardKey};
-pub use wal::durability::{FsyncMode, SyncState};
-pub use wal::reader::{ShardRead, ShardReader};
-pub use wal::shard_write::{ShardWrite, WriteId};
-pub use wal::volume::{Appended, CompactionReport, Volume, VolumeConfig};
+pub(crate) use index::CorruptMark;
+pub(crate) use index::NodeStats;
+pub(crate) use index::ScrubRecord;
+pub use index::ShardEntry;
+pub use index::ShardIndex;
+pub(crate) use index::ShardState;
+pub(crate) use index::VolumeId;
+pub use shard_key::ObjectId;
+pub use shard_key::ShardKey;
+pub use wal::durability::FsyncMode;
+pub use wal::durability::SyncState;
+pub use wal::reader::ShardReader;
+pub(crate) use wal::shard_write::ShardWrite;
+pub use wal::volume::Appended;
+pub(crate) use wal::volume::CompactionReport;
+pub use wal::volume::Volume;
+pub use wal::volume::VolumeConfig;
 // The fjall set-up, for meta/ and raft/.
-pub(crate) use keyspace::{fjall_builder, keyspace_options, persist_mode};
+pub(crate) use keyspace::fjall_builder;
+pub(crate) use keyspace::keyspace_options;
+pub(crate) use keyspace::persist_mode;

@@ -8,13 +8,13 @@ use actix::{Addr, MailboxError};
 use super::actor::Consensus;
 use super::error::ConsensusError;
 use super::members::{MembershipError, MetaChange, MetaMembers};
-use super::messages::{ChangeMeta, GetMetaMembers, Read, Submit, SubmitOnce, WhoLeads};
+use super::messages::{ChangeMeta, GetMetaMembers, Read, Submit, SubmitOnce};
 use crate::storage::meta::{MetaOp, MetaRead, MetaReadResult, MetaResult, OpId};
 
 /// Submits metadata ops and reads, and changes the metadata group,
 /// through this process's Consensus actor. Cheap to clone.
 #[derive(Clone)]
-pub struct ConsensusClient {
+pub(crate) struct ConsensusClient {
     /// The actor every call goes to.
     addr: Addr<Consensus>,
 }
@@ -27,7 +27,7 @@ fn stopped(e: MailboxError) -> ConsensusError {
 
 impl ConsensusClient {
     /// A client of the actor at `addr`.
-    pub fn new(addr: Addr<Consensus>) -> Self {
+    pub(crate) fn new(addr: Addr<Consensus>) -> Self {
         Self { addr }
     }
 
@@ -39,19 +39,23 @@ impl ConsensusClient {
 
     /// Whether the actor still runs: once it stopped, every call fails
     /// with [`ConsensusError::Unavailable`] and waiting will not help.
-    pub fn is_running(&self) -> bool {
+    pub(crate) fn is_running(&self) -> bool {
         self.addr.connected()
     }
 
     /// Commits one metadata op under a fresh id; the outer error says it
     /// did not go through Raft, the inner result is the op's own.
-    pub async fn submit(&self, op: MetaOp) -> Result<MetaResult, ConsensusError> {
+    pub(crate) async fn submit(&self, op: MetaOp) -> Result<MetaResult, ConsensusError> {
         self.addr.send(Submit(op)).await.map_err(stopped)?
     }
 
     /// Commits one op under the caller's `id`, so an unknown outcome can
     /// be settled later with a fence of the same id.
-    pub async fn submit_once(&self, id: OpId, op: MetaOp) -> Result<MetaResult, ConsensusError> {
+    pub(crate) async fn submit_once(
+        &self,
+        id: OpId,
+        op: MetaOp,
+    ) -> Result<MetaResult, ConsensusError> {
         self.addr
             .send(SubmitOnce { id, op })
             .await
@@ -59,19 +63,13 @@ impl ConsensusClient {
     }
 
     /// A linearizable read at the leader.
-    pub async fn read(&self, read: MetaRead) -> Result<MetaReadResult, ConsensusError> {
+    pub(crate) async fn read(&self, read: MetaRead) -> Result<MetaReadResult, ConsensusError> {
         self.addr.send(Read(read)).await.map_err(stopped)?
-    }
-
-    /// The leader as this node's Raft sees it (`None` on a non-meta node,
-    /// or when the actor is gone).
-    pub async fn leader(&self) -> Option<u64> {
-        self.addr.send(WhoLeads).await.unwrap_or(None)
     }
 
     /// The metadata group's members (the leader's view if this process is
     /// not a member).
-    pub async fn members(&self) -> Result<MetaMembers, MembershipError> {
+    pub(crate) async fn members(&self) -> Result<MetaMembers, MembershipError> {
         self.addr
             .send(GetMetaMembers)
             .await
@@ -79,7 +77,10 @@ impl ConsensusClient {
     }
 
     /// Changes the metadata group, wherever its leader is.
-    pub async fn change_members(&self, change: MetaChange) -> Result<MetaMembers, MembershipError> {
+    pub(crate) async fn change_members(
+        &self,
+        change: MetaChange,
+    ) -> Result<MetaMembers, MembershipError> {
         self.addr
             .send(ChangeMeta(change))
             .await

@@ -35,16 +35,19 @@ mod handlers;
 mod members;
 mod membership;
 mod messages;
-pub mod network;
-pub mod service;
+pub(crate) mod network;
+pub(crate) mod service;
 mod types;
 pub(crate) mod wire;
 
 pub use actor::Consensus;
-pub use client::ConsensusClient;
+pub(crate) use client::ConsensusClient;
 pub use error::ConsensusError;
-pub use members::{MembershipError, MetaChange, MetaMember, MetaMembers};
-pub use messages::{
-    ChangeMeta, GetMetaMembers, Read, ReadForwarded, Submit, SubmitForwarded, SubmitOnce, WhoLeads,
-};
-pub use types::{ConsensusConfig, LocalRaft, MAX_ENTRY_BYTES, MAX_OPS_PER_ENTRY};
+pub(crate) use members::MembershipError;
+pub(crate) use members::MetaChange;
+pub(crate) use members::MetaMembers;
+pub use messages::Read;
+pub use messages::Submit;
+pub use messages::SubmitOnce;
+pub use types::ConsensusConfig;
+pub use types::LocalRaft;

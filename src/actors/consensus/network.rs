@@ -53,14 +53,14 @@ type Reachability = Arc<Mutex<HashMap<u64, Reach>>>;
 
 /// Makes a [`RaftPeer`] for each target openraft replicates to.
 #[derive(Clone)]
-pub struct QuicNetwork {
+pub(crate) struct QuicNetwork {
     peers: PeerClient,
     reach: Reachability,
 }
 
 impl QuicNetwork {
     /// A network sending through `peers`.
-    pub fn new(peers: PeerClient) -> Self {
+    pub(crate) fn new(peers: PeerClient) -> Self {
         Self {
             peers,
             reach: Reachability::default(),
@@ -89,7 +89,7 @@ impl RaftNetworkFactory<MetaRaft> for QuicNetwork {
 }
 
 /// One target meta node.
-pub struct RaftPeer {
+pub(crate) struct RaftPeer {
     peers: PeerClient,
     target: u64,
     addr: Option<SocketAddr>,

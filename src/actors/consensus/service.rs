@@ -32,13 +32,13 @@ fn encode_reply<T: serde::Serialize>(reply: &T) -> Result<Bytes, ServiceError> {
 }
 
 /// Hands Raft RPCs from peers to the local Raft.
-pub struct RaftService {
+pub(crate) struct RaftService {
     raft: Raft<MetaRaft>,
 }
 
 impl RaftService {
     /// Serves `raft`.
-    pub fn new(raft: Raft<MetaRaft>) -> Self {
+    pub(crate) fn new(raft: Raft<MetaRaft>) -> Self {
         Self { raft }
     }
 }
@@ -62,14 +62,14 @@ impl MessageService for RaftService {
 }
 
 /// Hands forwarded metadata ops and reads to the local Consensus actor.
-pub struct MetaService {
+pub(crate) struct MetaService {
     /// The local actor forwarded calls are handed to.
     consensus: Addr<Consensus>,
 }
 
 impl MetaService {
     /// Serves through the actor `consensus` talks to.
-    pub fn new(consensus: &ConsensusClient) -> Self {
+    pub(crate) fn new(consensus: &ConsensusClient) -> Self {
         Self {
             consensus: consensus.addr().clone(),
         }

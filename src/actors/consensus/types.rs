@@ -15,12 +15,12 @@ use crate::storage::meta::{MetaOp, MetaResult, OpId};
 use crate::storage::raft::{MetaRaft, SharedMetaState};
 
 /// Most ops one Raft entry (or one forwarded message) carries.
-pub const MAX_OPS_PER_ENTRY: usize = 4096;
+pub(crate) const MAX_OPS_PER_ENTRY: usize = 4096;
 
 /// Most bytes of ops in one Raft entry (or one forwarded batch), so that
 /// small objects kept inline do not make entries, AppendEntries messages
 /// or forwarded batches huge: an entry holds at least one op.
-pub const MAX_ENTRY_BYTES: usize = 1 << 20;
+pub(crate) const MAX_ENTRY_BYTES: usize = 1 << 20;
 
 /// What an op weighs against [`MAX_ENTRY_BYTES`]: a fixed share for the
 /// record, plus the object data it carries inline or the names of a heal

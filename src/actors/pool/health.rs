@@ -8,16 +8,16 @@ use std::sync::{Arc, RwLock, Weak};
 use std::time::{Duration, Instant};
 
 /// How often down peers are probed and watched peers get a heartbeat.
-pub const PROBE_INTERVAL: Duration = Duration::from_millis(500);
+pub(crate) const PROBE_INTERVAL: Duration = Duration::from_millis(500);
 /// How long a heartbeat or probe `health` call may take.
-pub const HEARTBEAT_TIMEOUT: Duration = Duration::from_millis(1000);
+pub(crate) const HEARTBEAT_TIMEOUT: Duration = Duration::from_millis(1000);
 /// Heartbeats a watched peer may miss in a row before it is marked down
 /// (one alone may be a busy machine).
-pub const HEARTBEAT_MISSES: u32 = 2;
+pub(crate) const HEARTBEAT_MISSES: u32 = 2;
 /// Longest dial of a probe (the pool's dial timeout, if shorter, wins):
 /// short, so a peer that comes back is found by the next probe rather
 /// than by a QUIC handshake retransmission much later.
-pub const PROBE_DIAL_TIMEOUT: Duration = Duration::from_secs(1);
+pub(crate) const PROBE_DIAL_TIMEOUT: Duration = Duration::from_secs(1);
 
 /// Timing of the failure detector.
 #[derive(Clone, Copy, Debug)]

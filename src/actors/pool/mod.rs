@@ -18,10 +18,6 @@ mod messages;
 #[cfg(test)]
 mod tests;
 
-pub use actor::{Pool, PoolConfig};
-pub use client::{MessageFailure, PeerClient};
-pub use health::{
-    PeerHealth, ProbeConfig, HEARTBEAT_MISSES, HEARTBEAT_TIMEOUT, PROBE_DIAL_TIMEOUT,
-    PROBE_INTERVAL,
-};
-pub use messages::{AttachHealth, Evict, GetConnection, MarkDown, PooledConnections, Watch};
+pub use actor::Pool;
+pub use actor::PoolConfig;
+pub use client::PeerClient;

@@ -65,7 +65,7 @@ pub struct RepairConfig {
 }
 
 /// Says whether this process leads the metadata group now.
-pub type LeaderCheck = Arc<dyn Fn() -> bool + Send + Sync>;
+pub(crate) type LeaderCheck = Arc<dyn Fn() -> bool + Send + Sync>;
 
 /// An object, as the heal queue names it.
 type ObjectName = (String, String);
@@ -110,7 +110,7 @@ struct RepairState {
 }
 
 /// The repair actor.
-pub struct Repair {
+pub(crate) struct Repair {
     is_leader: LeaderCheck,
     /// `None` while a round runs.
     state: Option<RepairState>,
@@ -119,7 +119,11 @@ pub struct Repair {
 
 impl Repair {
     /// A repair actor over `objects`, active while `is_leader` says so.
-    pub fn new(objects: Arc<ObjectService>, is_leader: LeaderCheck, cfg: RepairConfig) -> Self {
+    pub(crate) fn new(
+        objects: Arc<ObjectService>,
+        is_leader: LeaderCheck,
+        cfg: RepairConfig,
+    ) -> Self {
         Self {
             is_leader: is_leader.clone(),
             state: Some(RepairState {

@@ -35,7 +35,7 @@ struct Follow {
 }
 
 /// The ring actor.
-pub struct Ring {
+pub(crate) struct Ring {
     /// The snapshot readers hold a clone of; the actor swaps its ring.
     view: RingView,
     /// Where the layout comes from, once [`Ring::follow`] was called;
@@ -45,7 +45,7 @@ pub struct Ring {
 
 impl Ring {
     /// A ring over `members`, and the view its readers use.
-    pub fn new(members: Vec<Member>) -> Result<(Self, RingView), RingError> {
+    pub(crate) fn new(members: Vec<Member>) -> Result<(Self, RingView), RingError> {
         let view = RingView {
             ring: Arc::new(ArcSwap::from_pointee(HashRing::new(members)?)),
             layout: Arc::new(ArcSwapOption::empty()),
@@ -61,7 +61,7 @@ impl Ring {
 
     /// Makes the ring follow the layout in Raft once started, committing
     /// `seed` as the first layout if there is none yet.
-    pub fn follow(
+    pub(crate) fn follow(
         mut self,
         consensus: ConsensusClient,
         seed: Option<ClusterLayout>,

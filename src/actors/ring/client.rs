@@ -10,7 +10,7 @@ use crate::cluster::ring::{Member, RingError};
 
 /// Why a call to the Ring actor did not change the ring.
 #[derive(Debug, thiserror::Error)]
-pub enum RingCallError {
+pub(crate) enum RingCallError {
     /// The actor is gone (stopped at shutdown); the message never reached
     /// it.
     #[error("ring actor stopped: {0}")]
@@ -23,20 +23,20 @@ pub enum RingCallError {
 /// Changes the membership of a running Ring actor. Cheap to clone; reads
 /// go through its [`RingView`](super::RingView), never through here.
 #[derive(Clone)]
-pub struct RingClient {
+pub(crate) struct RingClient {
     /// The actor every call goes to.
     addr: Addr<Ring>,
 }
 
 impl RingClient {
     /// A client of the actor at `addr`.
-    pub fn new(addr: Addr<Ring>) -> Self {
+    pub(crate) fn new(addr: Addr<Ring>) -> Self {
         Self { addr }
     }
 
     /// Replaces the ring's membership; readers see the new snapshot once
     /// this returns.
-    pub async fn set_members(&self, members: Vec<Member>) -> Result<(), RingCallError> {
+    pub(crate) async fn set_members(&self, members: Vec<Member>) -> Result<(), RingCallError> {
         self.addr
             .send(SetMembers(members))
             .await

@@ -7,4 +7,4 @@ use crate::cluster::ring::{Member, RingError};
 /// Replace the membership.
 #[derive(Message)]
 #[rtype(result = "Result<(), RingError>")]
-pub struct SetMembers(pub Vec<Member>);
+pub(crate) struct SetMembers(pub Vec<Member>);

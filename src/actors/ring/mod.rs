@@ -18,13 +18,12 @@
 //! a caller holding the actor uses to change its membership.
 
 mod actor;
+#[cfg(test)]
 mod client;
 mod messages;
 #[cfg(test)]
 mod tests;
 mod view;
 
-pub use actor::Ring;
-pub use client::{RingCallError, RingClient};
-pub use messages::SetMembers;
-pub use view::RingView;
+pub(crate) use actor::Ring;
+pub(crate) use view::RingView;

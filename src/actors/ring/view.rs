@@ -10,7 +10,7 @@ use crate::storage::meta::ClusterLayout;
 
 /// The current ring, readable from any thread.
 #[derive(Clone)]
-pub struct RingView {
+pub(crate) struct RingView {
     /// The ring placement reads, swapped whole on a change.
     pub(super) ring: Arc<ArcSwap<HashRing>>,
     /// The layout the ring was built from; `None` until one is read.
@@ -19,23 +19,23 @@ pub struct RingView {
 
 impl RingView {
     /// The ring as of now.
-    pub fn snapshot(&self) -> Arc<HashRing> {
+    pub(crate) fn snapshot(&self) -> Arc<HashRing> {
         self.ring.load_full()
     }
 
     /// The `n` nodes for the shards at `key`: THE placement every path
     /// uses (empty when the ring is).
-    pub fn place(&self, key: PlacementKey, n: usize) -> Vec<NodeId> {
+    pub(crate) fn place(&self, key: PlacementKey, n: usize) -> Vec<NodeId> {
         self.ring.load().place(key, n)
     }
 
     /// The layout the ring was built from, once one was read from Raft.
-    pub fn layout(&self) -> Option<Arc<ClusterLayout>> {
+    pub(crate) fn layout(&self) -> Option<Arc<ClusterLayout>> {
         self.layout.load_full()
     }
 
     /// The version of [`Self::layout`] (0 before the first).
-    pub fn layout_version(&self) -> u64 {
+    pub(crate) fn layout_version(&self) -> u64 {
         self.layout.load().as_ref().map_or(0, |l| l.version)
     }
 }

@@ -22,7 +22,7 @@ const RETRY_AFTER: Duration = Duration::from_secs(600);
 type Waiter = oneshot::Sender<Result<ScrubReport, StorageError>>;
 
 /// The scrub actor of one storage node.
-pub struct Scrubber {
+pub(crate) struct Scrubber {
     reader: ShardReader,
     cfg: ScrubConfig,
     running: bool,
@@ -33,7 +33,7 @@ pub struct Scrubber {
 
 impl Scrubber {
     /// A scrubber over the node's shards.
-    pub fn new(reader: ShardReader, cfg: ScrubConfig) -> Self {
+    pub(crate) fn new(reader: ShardReader, cfg: ScrubConfig) -> Self {
         Self {
             reader,
             cfg,

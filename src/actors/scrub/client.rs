@@ -10,7 +10,7 @@ use crate::storage::{ShardReader, StorageError};
 
 /// Asks a running Scrubber for passes. Cheap to clone.
 #[derive(Clone)]
-pub struct ScrubClient {
+pub(crate) struct ScrubClient {
     /// The scrubber every call goes to.
     addr: Addr<Scrubber>,
 }
@@ -18,14 +18,14 @@ pub struct ScrubClient {
 impl ScrubClient {
     /// Starts a scrubber over `reader` on `arbiter` (a thread of its own:
     /// its reads block) and returns its client.
-    pub fn start(arbiter: &ArbiterHandle, reader: ShardReader, cfg: ScrubConfig) -> Self {
+    pub(crate) fn start(arbiter: &ArbiterHandle, reader: ShardReader, cfg: ScrubConfig) -> Self {
         let addr = Scrubber::start_in_arbiter(arbiter, move |_| Scrubber::new(reader, cfg));
         Self { addr }
     }
 
     /// Runs a full pass (after the one in progress, if any) and answers
     /// what it found.
-    pub async fn scrub_now(&self) -> Result<ScrubReport, StorageError> {
+    pub(crate) async fn scrub_now(&self) -> Result<ScrubReport, StorageError> {
         self.addr
             .send(ScrubNow)
             .await

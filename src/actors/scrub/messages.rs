@@ -9,4 +9,4 @@ use crate::storage::StorageError;
 /// report once it ends.
 #[derive(Message)]
 #[rtype(result = "Result<ScrubReport, StorageError>")]
-pub struct ScrubNow;
+pub(crate) struct ScrubNow;

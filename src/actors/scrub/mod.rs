@@ -14,10 +14,8 @@ mod messages;
 mod pass;
 mod report;
 
-pub use actor::Scrubber;
-pub use client::ScrubClient;
-pub use messages::ScrubNow;
-pub use report::{ScrubConfig, ScrubReport};
+pub(crate) use client::ScrubClient;
+pub(crate) use report::{ScrubConfig, ScrubReport};
 
 #[cfg(test)]
 pub(crate) mod tests;

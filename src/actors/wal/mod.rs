@@ -8,8 +8,8 @@
 //! [`Syncer`] makes them durable. Sparse segments are compacted on a timer.
 
 mod messages;
-pub mod node;
-pub mod server;
+pub(crate) mod node;
+pub(crate) mod server;
 
 use std::time::Duration;
 

@@ -12,19 +12,19 @@ use crate::net::ErrorKind;
 use crate::storage::{NodeStats, ShardKey, ShardState, StorageError};
 
 /// Serves shard RPCs from a storage node.
-pub struct StorageService {
+pub(crate) struct StorageService {
     node: StorageNode,
 }
 
 impl StorageService {
     /// A service over `node`.
-    pub fn new(node: StorageNode) -> Self {
+    pub(crate) fn new(node: StorageNode) -> Self {
         Self { node }
     }
 }
 
 /// How a storage failure is reported to the peer.
-pub fn service_error(e: StorageError) -> ServiceError {
+pub(crate) fn service_error(e: StorageError) -> ServiceError {
     let kind = match &e {
         StorageError::NotFound(_) => ErrorKind::NotFound,
         StorageError::Corrupt { .. } => ErrorKind::Corrupt,

@@ -10,7 +10,7 @@ use crate::admin::service::AdminError;
 /// An admin call's failure as answered.
 #[derive(Debug, Serialize, thiserror::Error)]
 #[error("{error}: {message}")]
-pub struct AdminHttpError {
+pub(crate) struct AdminHttpError {
     /// Machine-readable code.
     pub error: &'static str,
     /// For people.
@@ -29,7 +29,7 @@ impl AdminHttpError {
     }
 
     /// 401: no bearer token.
-    pub fn unauthorized() -> Self {
+    pub(crate) fn unauthorized() -> Self {
         Self::new(
             401,
             "Unauthorized",
@@ -38,17 +38,17 @@ impl AdminHttpError {
     }
 
     /// 403: a token that is not the admin token.
-    pub fn forbidden(message: &str) -> Self {
+    pub(crate) fn forbidden(message: &str) -> Self {
         Self::new(403, "Forbidden", message)
     }
 
     /// 400: a request that cannot be parsed.
-    pub fn bad_request(message: impl Into<String>) -> Self {
+    pub(crate) fn bad_request(message: impl Into<String>) -> Self {
         Self::new(400, "BadRequest", message)
     }
 
     /// 404: no such endpoint or thing.
-    pub fn not_found(message: impl Into<String>) -> Self {
+    pub(crate) fn not_found(message: impl Into<String>) -> Self {
         Self::new(404, "NotFound", message)
     }
 }

@@ -21,10 +21,10 @@ use serde::Serialize;
 use subtle::ConstantTimeEq;
 
 use crate::admin::service::AdminService;
-pub use error::AdminHttpError;
+pub(crate) use error::AdminHttpError;
 
 /// What the admin handlers share.
-pub struct AdminApi {
+pub(crate) struct AdminApi {
     /// The bearer token; `None` refuses every call.
     pub token: Option<String>,
     /// The operations.
@@ -79,7 +79,7 @@ pub(crate) fn service(api: &web::Data<AdminApi>) -> &AdminService {
 }
 
 /// Registers `/admin/v1/…`; call before the S3 default service.
-pub fn configure(cfg: &mut web::ServiceConfig) {
+pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::scope("/admin/v1")
             .app_data(web::JsonConfig::default().error_handler(|e, _| {

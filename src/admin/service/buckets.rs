@@ -11,7 +11,7 @@ const PAGE: usize = 1000;
 
 /// A bucket as listed.
 #[derive(Clone, Debug, Serialize)]
-pub struct BucketSummary {
+pub(crate) struct BucketSummary {
     /// Name.
     pub name: String,
     /// Owner's access key id.
@@ -22,7 +22,7 @@ pub struct BucketSummary {
 
 /// A bucket with what it holds.
 #[derive(Clone, Debug, Serialize)]
-pub struct BucketInfo {
+pub(crate) struct BucketInfo {
     /// Name.
     pub name: String,
     /// Owner's access key id.
@@ -47,7 +47,7 @@ fn summary(b: BucketRecord) -> BucketSummary {
 
 impl AdminService {
     /// Every bucket, by name.
-    pub async fn buckets(&self) -> Result<Vec<BucketSummary>, AdminError> {
+    pub(crate) async fn buckets(&self) -> Result<Vec<BucketSummary>, AdminError> {
         match self.objects.read(MetaRead::Buckets).await? {
             MetaReadResult::Buckets(b) => Ok(b.into_iter().map(summary).collect()),
             _ => Err(AdminError::Internal(
@@ -57,7 +57,7 @@ impl AdminService {
     }
 
     /// One bucket, with its objects counted (a walk of its listing).
-    pub async fn bucket_info(&self, name: &str) -> Result<BucketInfo, AdminError> {
+    pub(crate) async fn bucket_info(&self, name: &str) -> Result<BucketInfo, AdminError> {
         let bucket = summary(self.objects.bucket(name).await?);
         let (mut objects, mut bytes) = (0u64, 0u64);
         let mut start_after = None;

@@ -22,7 +22,7 @@ const LAYOUT_TRIES: usize = 3;
 
 /// A node to add (or whose zone and weight to change).
 #[derive(Clone, Debug, Deserialize)]
-pub struct NewNode {
+pub(crate) struct NewNode {
     /// Its `PREDASTORE_NODE_ID`.
     pub id: u64,
     /// Its `PREDASTORE_QUIC_LISTEN` address.
@@ -35,7 +35,7 @@ pub struct NewNode {
 
 /// One storage node as the status shows it.
 #[derive(Clone, Debug, Serialize)]
-pub struct NodeStatus {
+pub(crate) struct NodeStatus {
     /// Node id.
     pub id: u64,
     /// Transport address.
@@ -60,7 +60,7 @@ pub struct NodeStatus {
 
 /// The whole cluster in one answer.
 #[derive(Clone, Debug, Serialize)]
-pub struct ClusterStatus {
+pub(crate) struct ClusterStatus {
     /// Version of the layout (0: none, the process's own volumes).
     pub layout_version: u64,
     /// Erasure coding of new objects, `k+m`.
@@ -76,7 +76,7 @@ pub struct ClusterStatus {
 impl AdminService {
     /// The layout in Raft (`NotFound` when the store keeps shards on its
     /// own volumes, with no cluster layout).
-    pub async fn layout(&self) -> Result<ClusterLayout, AdminError> {
+    pub(crate) async fn layout(&self) -> Result<ClusterLayout, AdminError> {
         match self.objects.read(MetaRead::Layout).await? {
             MetaReadResult::Layout(Some(layout)) => Ok(layout),
             MetaReadResult::Layout(None) => Err(AdminError::NotFound(
@@ -87,7 +87,7 @@ impl AdminService {
     }
 
     /// Everything an operator looks at first.
-    pub async fn status(&self) -> Result<ClusterStatus, AdminError> {
+    pub(crate) async fn status(&self) -> Result<ClusterStatus, AdminError> {
         let layout = match self.layout().await {
             Ok(layout) => Some(layout),
             Err(AdminError::NotFound(_)) => None,
@@ -120,7 +120,7 @@ impl AdminService {
 
     /// Adds a storage node (or changes the zone and weight of one); a
     /// draining node added again becomes active.
-    pub async fn add_node(&self, node: NewNode) -> Result<ClusterLayout, AdminError> {
+    pub(crate) async fn add_node(&self, node: NewNode) -> Result<ClusterLayout, AdminError> {
         if node.id == 0 {
             return Err(AdminError::Invalid("node ids start at 1".into()));
         }
@@ -177,7 +177,7 @@ impl AdminService {
     }
 
     /// Starts moving every shard off node `id`; it takes no new ones.
-    pub async fn drain_node(&self, id: u64) -> Result<ClusterLayout, AdminError> {
+    pub(crate) async fn drain_node(&self, id: u64) -> Result<ClusterLayout, AdminError> {
         let needed = self.shards_per_set();
         self.change_layout(|layout| {
             let node = find_node(layout, id)?;
@@ -193,7 +193,11 @@ impl AdminService {
     /// Takes node `id` out of the cluster. Unless `force`, only a drained
     /// node (draining, holding no shard) may go; forced, its shards are
     /// rebuilt from the others.
-    pub async fn remove_node(&self, id: u64, force: bool) -> Result<ClusterLayout, AdminError> {
+    pub(crate) async fn remove_node(
+        &self,
+        id: u64,
+        force: bool,
+    ) -> Result<ClusterLayout, AdminError> {
         let needed = self.shards_per_set();
         if !force {
             let layout = self.layout().await?;

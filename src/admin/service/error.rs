@@ -7,7 +7,7 @@ use crate::object::ObjectError;
 /// An admin operation that was refused or failed; a refused one changed
 /// nothing.
 #[derive(Debug, thiserror::Error)]
-pub enum AdminError {
+pub(crate) enum AdminError {
     /// The node, key, bucket or member named does not exist.
     #[error("{0}")]
     NotFound(String),

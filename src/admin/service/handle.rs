@@ -8,7 +8,7 @@ use crate::actors::pool::PeerClient;
 use crate::object::ObjectService;
 
 /// The admin operations of one gateway.
-pub struct AdminService {
+pub(crate) struct AdminService {
     /// Objects and metadata (reads and ops go through its consensus).
     pub(crate) objects: Arc<ObjectService>,
     /// The Consensus actor, for metadata membership.
@@ -22,7 +22,7 @@ pub struct AdminService {
 impl AdminService {
     /// An admin service over this gateway's object service;
     /// `config_key` is the access key id of `PREDASTORE_ACCESS_KEY`.
-    pub fn new(
+    pub(crate) fn new(
         objects: Arc<ObjectService>,
         consensus: ConsensusClient,
         peers: PeerClient,

@@ -20,7 +20,7 @@ const SECRET_CHARS: usize = 40;
 
 /// A key just created: the only time its secret is shown.
 #[derive(Clone, Debug, Serialize)]
-pub struct NewKey {
+pub(crate) struct NewKey {
     /// The access key id.
     pub access_key_id: String,
     /// The secret.
@@ -35,7 +35,7 @@ pub struct NewKey {
 
 /// A key as listed (never its secret).
 #[derive(Clone, Debug, Serialize)]
-pub struct KeyInfo {
+pub(crate) struct KeyInfo {
     /// The access key id.
     pub access_key_id: String,
     /// Creation time, ms since the Unix epoch.
@@ -66,7 +66,7 @@ impl AdminService {
     /// `name` (default: the key id, with a random canonical id) with
     /// e-mail address `email`, or for the existing user `user` (a user that
     /// holds a key, or the configured key's user).
-    pub async fn create_key(
+    pub(crate) async fn create_key(
         &self,
         name: Option<String>,
         user: Option<String>,
@@ -120,7 +120,7 @@ impl AdminService {
     }
 
     /// Every key, by id.
-    pub async fn list_keys(&self) -> Result<Vec<KeyInfo>, AdminError> {
+    pub(crate) async fn list_keys(&self) -> Result<Vec<KeyInfo>, AdminError> {
         match self.objects.read(MetaRead::AccessKeys).await? {
             MetaReadResult::AccessKeys(keys) => Ok(keys
                 .into_iter()
@@ -154,7 +154,7 @@ impl AdminService {
     }
 
     /// Deletes key `id`; requests signed with it are refused from now on.
-    pub async fn delete_key(&self, id: &str) -> Result<(), AdminError> {
+    pub(crate) async fn delete_key(&self, id: &str) -> Result<(), AdminError> {
         if id == self.config_key {
             return Err(AdminError::Refused(
                 "this is the key of PREDASTORE_ACCESS_KEY: change the configuration to retire it"

@@ -25,12 +25,12 @@ impl From<MembershipError> for AdminError {
 
 impl AdminService {
     /// The group's voters, learners and leader.
-    pub async fn meta_members(&self) -> Result<MetaMembers, AdminError> {
+    pub(crate) async fn meta_members(&self) -> Result<MetaMembers, AdminError> {
         self.consensus.members().await.map_err(AdminError::from)
     }
 
     /// Adds node `id` (running, with the meta role, at `addr`) as a voter.
-    pub async fn add_meta(&self, id: u64, addr: &str) -> Result<MetaMembers, AdminError> {
+    pub(crate) async fn add_meta(&self, id: u64, addr: &str) -> Result<MetaMembers, AdminError> {
         let addr: SocketAddr = addr.parse().map_err(|_| {
             AdminError::Invalid(format!(
                 "{addr:?} is not an address (host:port of the node's PREDASTORE_QUIC_LISTEN)"
@@ -40,7 +40,7 @@ impl AdminService {
     }
 
     /// Takes node `id` out of the group (refused for the last voter).
-    pub async fn remove_meta(&self, id: u64) -> Result<MetaMembers, AdminError> {
+    pub(crate) async fn remove_meta(&self, id: u64) -> Result<MetaMembers, AdminError> {
         self.change_meta(MetaChange::Remove { id }).await
     }
 

@@ -15,8 +15,6 @@ mod handle;
 mod keys;
 mod meta;
 
-pub use buckets::{BucketInfo, BucketSummary};
-pub use cluster::{ClusterStatus, NewNode, NodeStatus};
-pub use error::AdminError;
-pub use handle::AdminService;
-pub use keys::{KeyInfo, NewKey};
+pub(crate) use cluster::{ClusterStatus, NewNode};
+pub(crate) use error::AdminError;
+pub(crate) use handle::AdminService;

@@ -16,7 +16,7 @@ use crate::storage::meta::{AccessKey, MetaRead, MetaReadResult};
 
 /// The user a request acts for.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Caller {
+pub(crate) struct Caller {
     /// Its canonical id (bucket and object owners are these).
     pub user_id: String,
     /// The name shown as `DisplayName` in `Owner` elements.

@@ -5,7 +5,7 @@
 use crate::object::ObjectService;
 
 /// Everything the S3 handlers share.
-pub struct Gateway {
+pub(crate) struct Gateway {
     /// Objects, buckets and uploads: data and metadata.
     pub objects: std::sync::Arc<ObjectService>,
     /// The configured access key id (also stored in metadata); its user

@@ -9,7 +9,7 @@ mod gateway;
 mod request;
 mod response;
 
-pub use gateway::Gateway;
-pub use request::S3Request;
+pub(crate) use gateway::Gateway;
+pub(crate) use request::S3Request;
 pub(crate) use response::{error_answer, error_response, request_id, set_request_id};
-pub use response::{xml, S3Result};
+pub(crate) use response::{xml, S3Result};

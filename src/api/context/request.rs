@@ -10,7 +10,7 @@ use crate::api::auth::sigv4::AuthContext;
 use crate::storage::meta::BucketRecord;
 
 /// One authenticated S3 request.
-pub struct S3Request {
+pub(crate) struct S3Request {
     /// The actix request: method, URI, connection info.
     pub http: HttpRequest,
     /// The addressed bucket (path or virtual-host style); `None` for a
@@ -38,24 +38,24 @@ pub struct S3Request {
 
 impl S3Request {
     /// A header's value, if it is valid text.
-    pub fn header(&self, name: &str) -> Option<&str> {
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
 
     /// Every header, hoisted ones included (see [`S3Request::headers`]).
-    pub fn headers(&self) -> &HeaderMap {
+    pub(crate) fn headers(&self) -> &HeaderMap {
         &self.headers
     }
 
     /// The addressed bucket (the dispatcher only calls bucket handlers
     /// with one).
-    pub fn bucket(&self) -> &str {
+    pub(crate) fn bucket(&self) -> &str {
         self.bucket.as_deref().unwrap_or_default()
     }
 
     /// The addressed key (the dispatcher only calls object handlers with
     /// one).
-    pub fn key(&self) -> &str {
+    pub(crate) fn key(&self) -> &str {
         self.key.as_deref().unwrap_or_default()
     }
 }

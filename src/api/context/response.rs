@@ -11,10 +11,10 @@ use crate::metrics;
 
 /// What handlers return: an answer, or the S3 error the dispatcher turns
 /// into an error document.
-pub type S3Result = Result<HttpResponse, S3Error>;
+pub(crate) type S3Result = Result<HttpResponse, S3Error>;
 
 /// An XML answer.
-pub fn xml(status: StatusCode, body: String) -> HttpResponse {
+pub(crate) fn xml(status: StatusCode, body: String) -> HttpResponse {
     HttpResponseBuilder::new(status)
         .content_type("application/xml")
         .body(body)

@@ -8,7 +8,7 @@ use serde::{Serialize, Serializer};
 
 /// An S3 error code: the `Code` element and the HTTP status that goes with it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum S3ErrorCode {
+pub(crate) enum S3ErrorCode {
     /// 403: authenticated but not allowed, or a presigned URL has expired.
     AccessDenied,
     /// 400: the `Authorization` header cannot be parsed.
@@ -30,6 +30,8 @@ pub enum S3ErrorCode {
     /// 400: a multipart part other than the last is under the minimum size.
     EntityTooSmall,
     /// 400: a session token has expired (not presigned URLs: see the module).
+    // AWS answers it; listed for a complete code table, not produced yet.
+    #[cfg_attr(not(test), allow(dead_code))]
     ExpiredToken,
     /// 400: the body ended before `Content-Length` bytes arrived.
     IncompleteBody,
@@ -44,6 +46,8 @@ pub enum S3ErrorCode {
     /// 400: `Content-MD5` is not a base64 MD5.
     InvalidDigest,
     /// 403: the operation does not fit the object's state (e.g. archived).
+    // AWS answers it; listed for a complete code table, not produced yet.
+    #[cfg_attr(not(test), allow(dead_code))]
     InvalidObjectState,
     /// 403: a CORS preflight no rule of the bucket allows.
     AccessForbidden,
@@ -52,6 +56,8 @@ pub enum S3ErrorCode {
     /// 400: CompleteMultipartUpload parts are not in ascending order.
     InvalidPartOrder,
     /// 416: `partNumber` names a part the object does not have.
+    // AWS answers it; listed for a complete code table, not produced yet.
+    #[cfg_attr(not(test), allow(dead_code))]
     InvalidPartNumber,
     /// 416: the `Range` cannot be satisfied.
     InvalidRange,
@@ -80,6 +86,8 @@ pub enum S3ErrorCode {
     /// 411: `Content-Length` is required.
     MissingContentLength,
     /// 400: a body is required and none was sent.
+    // AWS answers it; listed for a complete code table, not produced yet.
+    #[cfg_attr(not(test), allow(dead_code))]
     MissingRequestBodyError,
     /// 400: a header required for authentication is missing.
     MissingSecurityHeader,
@@ -117,6 +125,8 @@ pub enum S3ErrorCode {
     /// 503: too many requests (e.g. a full mailbox); clients back off.
     SlowDown,
     /// 400: the request has a body where none is allowed.
+    // AWS answers it; listed for a complete code table, not produced yet.
+    #[cfg_attr(not(test), allow(dead_code))]
     UnexpectedContent,
     /// 400: the body does not hash to `x-amz-content-sha256`.
     XAmzContentSHA256Mismatch,
@@ -124,7 +134,8 @@ pub enum S3ErrorCode {
 
 impl S3ErrorCode {
     /// Every code, for lookups and exhaustive tests.
-    pub const ALL: &'static [S3ErrorCode] = &[
+    #[cfg(test)]
+    pub(crate) const ALL: &'static [S3ErrorCode] = &[
         S3ErrorCode::AccessDenied,
         S3ErrorCode::AuthorizationHeaderMalformed,
         S3ErrorCode::AuthorizationQueryParametersError,
@@ -182,7 +193,7 @@ impl S3ErrorCode {
     ];
 
     /// The code as AWS spells it in the `Code` element.
-    pub fn as_str(&self) -> &'static str {
+    pub(crate) fn as_str(&self) -> &'static str {
         match self {
             S3ErrorCode::AccessDenied => "AccessDenied",
             S3ErrorCode::AuthorizationHeaderMalformed => "AuthorizationHeaderMalformed",
@@ -243,7 +254,8 @@ impl S3ErrorCode {
 
     /// The code whose AWS spelling is `code`, so errors of other modules that
     /// carry the code as a string (sigv4, aws-chunked) convert without a table.
-    pub fn from_aws_str(code: &str) -> Option<S3ErrorCode> {
+    #[cfg(test)]
+    pub(crate) fn from_aws_str(code: &str) -> Option<S3ErrorCode> {
         S3ErrorCode::ALL
             .iter()
             .copied()
@@ -251,7 +263,7 @@ impl S3ErrorCode {
     }
 
     /// The HTTP status AWS answers with for this code.
-    pub fn http_status(&self) -> u16 {
+    pub(crate) fn http_status(&self) -> u16 {
         match self {
             S3ErrorCode::NotModified => 304,
             S3ErrorCode::AuthorizationHeaderMalformed
@@ -310,7 +322,7 @@ impl S3ErrorCode {
 
     /// AWS's wording for the `Message` element when nothing more specific is
     /// known.
-    pub fn default_message(&self) -> &'static str {
+    pub(crate) fn default_message(&self) -> &'static str {
         match self {
             S3ErrorCode::AccessDenied => "Access Denied",
             S3ErrorCode::AuthorizationHeaderMalformed => {

@@ -8,7 +8,7 @@ use super::code::S3ErrorCode;
 
 /// An error to answer an S3 request with.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct S3Error {
+pub(crate) struct S3Error {
     /// Decides the `Code` element and the HTTP status.
     pub code: S3ErrorCode,
     /// Text of the `Message` element: AWS's default for the code unless a
@@ -26,7 +26,7 @@ pub struct S3Error {
 
 impl S3Error {
     /// An error with AWS's default message and no resource.
-    pub fn new(code: S3ErrorCode) -> Self {
+    pub(crate) fn new(code: S3ErrorCode) -> Self {
         S3Error {
             code,
             message: code.default_message().to_owned(),
@@ -37,31 +37,31 @@ impl S3Error {
     }
 
     /// Adds an element to the `<Error>` document (after `Resource`).
-    pub fn with_element(mut self, name: &'static str, value: impl Into<String>) -> Self {
+    pub(crate) fn with_element(mut self, name: &'static str, value: impl Into<String>) -> Self {
         self.elements.push((name, value.into()));
         self
     }
 
     /// Adds a header to the error response.
-    pub fn with_header(mut self, name: &'static str, value: impl Into<String>) -> Self {
+    pub(crate) fn with_header(mut self, name: &'static str, value: impl Into<String>) -> Self {
         self.headers.push((name, value.into()));
         self
     }
 
     /// Replaces the message with a more specific one.
-    pub fn with_message(mut self, message: impl Into<String>) -> Self {
+    pub(crate) fn with_message(mut self, message: impl Into<String>) -> Self {
         self.message = message.into();
         self
     }
 
     /// Names the bucket or object the error is about.
-    pub fn with_resource(mut self, resource: impl Into<String>) -> Self {
+    pub(crate) fn with_resource(mut self, resource: impl Into<String>) -> Self {
         self.resource = Some(resource.into());
         self
     }
 
     /// The HTTP status to answer with.
-    pub fn http_status(&self) -> u16 {
+    pub(crate) fn http_status(&self) -> u16 {
         self.code.http_status()
     }
 }

@@ -15,7 +15,7 @@ use crate::api::error::{S3Error, S3ErrorCode};
 
 /// Middleware (`actix_web::middleware::from_fn(restore_head)`) for every
 /// app behind [`super::serve`].
-pub async fn restore_head(
+pub(crate) async fn restore_head(
     mut req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {

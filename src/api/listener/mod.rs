@@ -33,8 +33,8 @@ use actix_web::web;
 use bytes::BytesMut;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
-pub use head::restore_head;
-pub use https::{HttpsError, HttpsIdentity};
+pub(crate) use head::restore_head;
+pub(crate) use https::{HttpsError, HttpsIdentity};
 
 use crate::api::client_errors::count_malformed;
 use crate::api::context::Gateway;
@@ -50,7 +50,7 @@ const READ_CHUNK: usize = 64 << 10;
 
 /// How the listener serves connections.
 #[derive(Clone, Copy, Debug)]
-pub struct ListenerConfig {
+pub(crate) struct ListenerConfig {
     /// Worker threads (each one runs the app).
     pub workers: usize,
     /// A client must send its request head within this time.
@@ -61,7 +61,7 @@ pub struct ListenerConfig {
 /// be wrapped in [`restore_head`]; with a `gateway`, requests that expect
 /// `100 Continue` are checked first ([`expect`]); with an `https` identity,
 /// connections are TLS.
-pub fn serve<F, I, S, B>(
+pub(crate) fn serve<F, I, S, B>(
     listener: TcpListener,
     config: ListenerConfig,
     (gateway, https): (Option<web::Data<Gateway>>, Option<Arc<HttpsIdentity>>),

@@ -16,7 +16,7 @@ pub(super) const COPY_SOURCE_RANGE_FORM: &str =
 /// element. The fields hold what the S3 error document carries besides the
 /// message, or detail worth logging.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum HeaderError {
+pub(crate) enum HeaderError {
     // ----- Range -----
     /// No byte of the requested range exists in the object.
     #[error("The requested range is not satisfiable")]

@@ -12,7 +12,7 @@ impl S3Error {
     ///
     /// Text is escaped like every other S3 document of this crate (see
     /// `xml::escape_text`), so a key in `resource` cannot break the markup.
-    pub fn to_xml(&self, request_id: &str) -> String {
+    pub(crate) fn to_xml(&self, request_id: &str) -> String {
         let mut out = String::with_capacity(160 + self.message.len());
         out.push_str(XML_DECLARATION);
         out.push_str("<Error><Code>");

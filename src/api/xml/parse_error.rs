@@ -12,7 +12,7 @@ pub(crate) const MAX_XML_DEPTH: usize = 32;
 /// Why a request body was refused; the handler answers `MalformedXML`
 /// whatever the variant (see `From<XmlParseError> for S3Error`).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum XmlParseError {
+pub(crate) enum XmlParseError {
     /// The body is not UTF-8.
     #[error("the body is not UTF-8")]
     NotUtf8,

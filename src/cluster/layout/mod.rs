@@ -2,7 +2,7 @@
 //! Raft) and where each shard set should live under it: healing, drain
 //! and rebalance are one plan with different targets.
 
-pub mod rebalance;
+pub(crate) mod rebalance;
 
 use std::net::SocketAddr;
 
@@ -12,7 +12,7 @@ use crate::storage::meta::{ClusterLayout, NodeInfo, NodeState};
 /// The ring members a layout stands for: active nodes by weight,
 /// draining ones with weight 0, removed ones left out. A node whose
 /// address does not parse is left out (the admin API refuses such).
-pub fn layout_members(layout: &ClusterLayout) -> Vec<Member> {
+pub(crate) fn layout_members(layout: &ClusterLayout) -> Vec<Member> {
     layout
         .storage_nodes
         .iter()
@@ -33,7 +33,7 @@ pub fn layout_members(layout: &ClusterLayout) -> Vec<Member> {
 }
 
 /// The first layout, from the configured storage nodes.
-pub fn seed_layout(nodes: impl IntoIterator<Item = (u64, SocketAddr)>) -> ClusterLayout {
+pub(crate) fn seed_layout(nodes: impl IntoIterator<Item = (u64, SocketAddr)>) -> ClusterLayout {
     ClusterLayout {
         version: 1,
         storage_nodes: nodes

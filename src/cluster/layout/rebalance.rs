@@ -12,7 +12,7 @@ use crate::storage::meta::NO_NODE;
 
 /// How a storage node stands for repair.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum NodeStanding {
+pub(crate) enum NodeStanding {
     /// Answering.
     Up,
     /// Down, but not for long: its shards wait for it to come back.
@@ -24,7 +24,7 @@ pub enum NodeStanding {
 
 /// What the record's node holds of one shard.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum CopyState {
+pub(crate) enum CopyState {
     /// Present and not known to be damaged.
     Healthy,
     /// Missing, or marked corrupt by a scrub or a read.
@@ -35,7 +35,7 @@ pub enum CopyState {
 
 /// How a set stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum SetHealth {
+pub(crate) enum SetHealth {
     /// Every shard healthy, on its proper node.
     Full,
     /// Every shard healthy on distinct nodes, some not on their proper node.
@@ -46,7 +46,7 @@ pub enum SetHealth {
 
 /// Repair's verdict on one set.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct SetPlan {
+pub(crate) struct SetPlan {
     /// Shards to write now, as (shard index, node).
     pub writes: Vec<(usize, u64)>,
     /// The placement to commit once every write has succeeded.
@@ -62,7 +62,7 @@ pub struct SetPlan {
 
 /// Plans the repair of a set whose shard i is recorded on `nodes[i]` in
 /// state `copies[i]`; `preference` is the ring's order for the object.
-pub fn plan_set(
+pub(crate) fn plan_set(
     nodes: &[u64],
     copies: &[CopyState],
     preference: &[NodeId],

@@ -37,7 +37,7 @@ use crate::cluster::placement::assign_shards;
 use crate::cluster::ring::{placement_key, NodeId};
 use crate::net::NetError;
 use crate::object::erasure::{ErasureCodec, ErasureError};
-pub use crate::storage::meta::ShardSet;
+pub(crate) use crate::storage::meta::ShardSet;
 use crate::storage::meta::{ErasureLayout, NO_NODE};
 use crate::storage::{ObjectId, ShardKey, ShardState, StorageError};
 
@@ -46,7 +46,7 @@ const SHARD_QUEUE: usize = 2;
 
 /// What can go wrong moving object data.
 #[derive(Debug, thiserror::Error)]
-pub enum CoordinatorError {
+pub(crate) enum CoordinatorError {
     /// Too few shards could be written or read.
     #[error("not enough shards: {0}")]
     Quorum(String),
@@ -66,7 +66,7 @@ pub enum CoordinatorError {
 
 /// A write that failed: because of the body (the caller's error), or here.
 #[derive(Debug)]
-pub enum WriteError<E, S = CoordinatorError> {
+pub(crate) enum WriteError<E, S = CoordinatorError> {
     /// The body failed or did not pass its checks; nothing was stored.
     Body(E),
     /// Storing failed.
@@ -94,7 +94,7 @@ impl ShardSet {
 
 /// Writes and reads erasure-coded objects on the storage nodes.
 #[derive(Clone)]
-pub struct ObjectCoordinator {
+pub(crate) struct ObjectCoordinator {
     /// This process's storage node, if it has the storage role and takes
     /// shards (it is in the ring, or the ring is empty).
     local: Option<StorageNode>,
@@ -181,7 +181,7 @@ impl ObjectCoordinator {
     /// A coordinator writing new objects with `layout`, placing shards by
     /// `ring` (this process's `node_id` among its members if `local` should
     /// take shards); an empty ring means `local` alone, shard i on volume i.
-    pub fn new(
+    pub(crate) fn new(
         local: Option<StorageNode>,
         node_id: u64,
         ring: RingView,
@@ -228,7 +228,7 @@ impl ObjectCoordinator {
     /// `bucket/key`, its shards placed on the storage nodes: each on its
     /// proper node, or — for a node known to be down — on another one by
     /// the rule of [`assign_shards`] (repair moves it back later).
-    pub fn new_shard_set(
+    pub(crate) fn new_shard_set(
         &self,
         place: (&str, &str),
         object_id: u128,
@@ -259,14 +259,14 @@ impl ObjectCoordinator {
     /// Every storage node in the order the ring prefers them for `place`:
     /// the proper node of shard i at entry i, fallbacks after the first
     /// k+m. Empty when this process's volumes are the only storage.
-    pub fn preference(&self, (bucket, key): (&str, &str)) -> Vec<NodeId> {
+    pub(crate) fn preference(&self, (bucket, key): (&str, &str)) -> Vec<NodeId> {
         let ring = self.ring.snapshot();
         ring.place(placement_key(bucket, key), ring.len())
     }
 
     /// Whether storage node `node` is up as far as this process knows
     /// (this process's own node always is).
-    pub fn node_is_up(&self, node: NodeId) -> bool {
+    pub(crate) fn node_is_up(&self, node: NodeId) -> bool {
         if node.0 == self.node_id && self.local.is_some() {
             return true;
         }
@@ -277,7 +277,7 @@ impl ObjectCoordinator {
     }
 
     /// Since when storage node `node` has been down, if it is.
-    pub fn node_down_since(&self, node: NodeId) -> Option<std::time::Instant> {
+    pub(crate) fn node_down_since(&self, node: NodeId) -> Option<std::time::Instant> {
         if node.0 == self.node_id && self.local.is_some() {
             return None;
         }
@@ -287,7 +287,7 @@ impl ObjectCoordinator {
 
     /// Whether `set` of `place` is not where a healthy cluster keeps it (a
     /// shard on a stand-in node, or with no copy): repair's business.
-    pub fn needs_repair(&self, (bucket, key): (&str, &str), set: &ShardSet) -> bool {
+    pub(crate) fn needs_repair(&self, (bucket, key): (&str, &str), set: &ShardSet) -> bool {
         // On every PUT's commit: only the proper nodes are needed, not the
         // fallbacks behind them (`place(k, n)` is a prefix of the full order).
         let proper = self.ring.place(placement_key(bucket, key), set.nodes.len());
@@ -304,7 +304,7 @@ impl ObjectCoordinator {
 
     /// Whether storage node `node` was removed from the cluster layout
     /// (what it held is rebuilt elsewhere; nothing is owed to it).
-    pub fn removed(&self, node: u64) -> bool {
+    pub(crate) fn removed(&self, node: u64) -> bool {
         self.ring.layout().is_some_and(|l| {
             l.storage_nodes
                 .iter()
@@ -314,13 +314,8 @@ impl ObjectCoordinator {
 
     /// The version of the cluster layout placement follows (0: none read
     /// yet, or no layout).
-    pub fn layout_version(&self) -> u64 {
+    pub(crate) fn layout_version(&self) -> u64 {
         self.ring.layout_version()
-    }
-
-    /// The layout placement follows, once read from Raft.
-    pub fn cluster_layout(&self) -> Option<std::sync::Arc<crate::storage::meta::ClusterLayout>> {
-        self.ring.layout()
     }
 
     /// Where shard `i` of `set` lives.
@@ -354,7 +349,7 @@ impl ObjectCoordinator {
     }
 
     /// Every storage node: the ring's members, or this node alone.
-    pub fn storage_nodes(&self) -> Vec<u64> {
+    pub(crate) fn storage_nodes(&self) -> Vec<u64> {
         let ring = self.ring.snapshot();
         if ring.is_empty() {
             return self.local.iter().map(|_| self.node_id).collect();
@@ -363,12 +358,12 @@ impl ObjectCoordinator {
     }
 
     /// Bytes in each shard of `set`.
-    pub fn shard_len(&self, set: &ShardSet) -> u64 {
+    pub(crate) fn shard_len(&self, set: &ShardSet) -> u64 {
         set.codec().map_or(0, |c| c.shard_len(set.size))
     }
 
     /// What storage node `node` holds under each of `keys`.
-    pub async fn stat_shards_on(
+    pub(crate) async fn stat_shards_on(
         &self,
         node: u64,
         keys: Vec<ShardKey>,
@@ -377,7 +372,7 @@ impl ObjectCoordinator {
     }
 
     /// Up to `limit` shard keys storage node `node` holds, after `after`.
-    pub async fn list_shards_on(
+    pub(crate) async fn list_shards_on(
         &self,
         node: u64,
         after: Option<ShardKey>,
@@ -387,7 +382,7 @@ impl ObjectCoordinator {
     }
 
     /// Deletes shard `key` on storage node `node`; whether it was there.
-    pub async fn delete_shard_on(
+    pub(crate) async fn delete_shard_on(
         &self,
         node: u64,
         key: ShardKey,
@@ -398,12 +393,12 @@ impl ObjectCoordinator {
     }
 
     /// The layout new objects get.
-    pub fn layout(&self) -> ErasureLayout {
+    pub(crate) fn layout(&self) -> ErasureLayout {
         self.layout
     }
 
     /// This node's id, recorded for every shard it holds.
-    pub fn node_id(&self) -> u64 {
+    pub(crate) fn node_id(&self) -> u64 {
         self.node_id
     }
 
@@ -413,7 +408,11 @@ impl ObjectCoordinator {
     /// whose write failed is recorded as [`NO_NODE`] in `set`, for repair
     /// to rebuild. `body` must end (yield `None`) only after the caller's
     /// checks passed: the last stripe is released only then.
-    pub async fn write<S, E>(&self, set: &mut ShardSet, body: &mut S) -> Result<(), WriteError<E>>
+    pub(crate) async fn write<S, E>(
+        &self,
+        set: &mut ShardSet,
+        body: &mut S,
+    ) -> Result<(), WriteError<E>>
     where
         S: Stream<Item = Result<Bytes, E>> + Unpin,
     {
@@ -465,7 +464,7 @@ impl ObjectCoordinator {
     /// the reader a GET uses (which reconstructs what is missing), encodes
     /// it again and writes shard i to node n for each `(i, n)` of
     /// `targets`; each target's result.
-    pub async fn rebuild(
+    pub(crate) async fn rebuild(
         &self,
         set: &ShardSet,
         targets: &[(usize, u64)],
@@ -570,7 +569,7 @@ impl ObjectCoordinator {
 
     /// Deletes every shard of `set` (a missing shard is fine); whether
     /// every delete went through (a node that is down still owes one).
-    pub async fn delete(&self, set: &ShardSet) -> bool {
+    pub(crate) async fn delete(&self, set: &ShardSet) -> bool {
         // A shard with no copy (its write failed) has nothing to delete,
         // nor has one on a node removed from the cluster.
         let deletes = (0..set.nodes.len())
@@ -597,7 +596,7 @@ impl ObjectCoordinator {
     }
 
     /// Streams `range` of the object data of `set`.
-    pub fn read(
+    pub(crate) fn read(
         &self,
         set: ShardSet,
         range: Range<u64>,
@@ -607,7 +606,7 @@ impl ObjectCoordinator {
 
     /// Like [`Self::read`]; `on_degraded` runs (once) if a shard could not
     /// be read and the data had to come from parity.
-    pub fn read_reporting(
+    pub(crate) fn read_reporting(
         &self,
         set: ShardSet,
         range: Range<u64>,
@@ -618,7 +617,7 @@ impl ObjectCoordinator {
 }
 
 /// Runs when a read had to do without a shard.
-pub type DegradedHook = Box<dyn FnOnce() + Send>;
+pub(crate) type DegradedHook = Box<dyn FnOnce() + Send>;
 
 /// Encodes one stripe and hands chunk i to shard i's writer.
 async fn send_stripe<E>(

@@ -35,11 +35,11 @@ use crate::storage::meta::{
 };
 
 /// Largest part S3 accepts.
-pub const MAX_PART_BYTES: u64 = 5 << 30;
+pub(crate) const MAX_PART_BYTES: u64 = 5 << 30;
 
 /// Size limits of new objects, and how long replaced data is kept.
 #[derive(Clone, Copy, Debug)]
-pub struct ObjectLimits {
+pub(crate) struct ObjectLimits {
     /// Largest single PUT (`PREDASTORE_MAX_OBJECT_BYTES`).
     pub max_object_bytes: u64,
     /// Largest object kept inline in its record (`PREDASTORE_INLINE_BYTES`).
@@ -51,7 +51,7 @@ pub struct ObjectLimits {
 
 /// What a writer says about an object besides its bytes.
 #[derive(Clone, Debug, Default)]
-pub struct ObjectMeta {
+pub(crate) struct ObjectMeta {
     /// Content-Type.
     pub content_type: Option<String>,
     /// `x-amz-meta-*`, without the prefix.
@@ -69,7 +69,7 @@ pub struct ObjectMeta {
 impl ObjectMeta {
     /// The metadata an existing object carries (a copy that keeps it),
     /// written by `owner` with `acl` (a copy never keeps the ACL, as in S3).
-    pub fn of(record: &ObjectRecord, owner: String, acl: Acl) -> Self {
+    pub(crate) fn of(record: &ObjectRecord, owner: String, acl: Acl) -> Self {
         ObjectMeta {
             content_type: record.content_type.clone(),
             user_metadata: record.user_metadata.clone(),
@@ -83,7 +83,7 @@ impl ObjectMeta {
 
 /// The digests of a body that passed its checks.
 #[derive(Clone, Debug)]
-pub struct ObjectDigests {
+pub(crate) struct ObjectDigests {
     /// MD5 of the bytes (the single-part ETag).
     pub md5: [u8; 16],
     /// Extra checksums as stored: (lower-case algorithm, value).
@@ -92,7 +92,7 @@ pub struct ObjectDigests {
 
 /// A single-part object about to be written.
 #[derive(Clone, Debug)]
-pub struct NewObject {
+pub(crate) struct NewObject {
     /// Its bucket.
     pub bucket: String,
     /// Its key.
@@ -107,7 +107,7 @@ pub struct NewObject {
 }
 
 /// Milliseconds since the Unix epoch, now.
-pub fn now_ms() -> u64 {
+pub(crate) fn now_ms() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_millis() as u64)
@@ -174,11 +174,11 @@ where
 }
 
 /// A failed write of the service: the body's own error, or the service's.
-pub type ServiceWriteError<E> = WriteError<E, ObjectError>;
+pub(crate) type ServiceWriteError<E> = WriteError<E, ObjectError>;
 
 /// Objects and multipart uploads: data through the coordinator, records
 /// through the Consensus actor.
-pub struct ObjectService {
+pub(crate) struct ObjectService {
     consensus: ConsensusClient,
     data: ObjectCoordinator,
     limits: ObjectLimits,
@@ -217,7 +217,11 @@ impl ObjectService {
     /// A service committing through `consensus` and storing data with
     /// `data`. Must run inside an actix System (it starts the task that
     /// sends heal reports).
-    pub fn new(consensus: ConsensusClient, data: ObjectCoordinator, limits: ObjectLimits) -> Self {
+    pub(crate) fn new(
+        consensus: ConsensusClient,
+        data: ObjectCoordinator,
+        limits: ObjectLimits,
+    ) -> Self {
         ObjectService {
             heal: HealReports::start(consensus.clone()),
             consensus,
@@ -229,17 +233,17 @@ impl ObjectService {
     }
 
     /// The erasure layout new objects get.
-    pub fn layout(&self) -> ErasureLayout {
+    pub(crate) fn layout(&self) -> ErasureLayout {
         self.data.layout()
     }
 
     /// The data mover under this service (repair drives it directly).
-    pub fn coordinator(&self) -> &ObjectCoordinator {
+    pub(crate) fn coordinator(&self) -> &ObjectCoordinator {
         &self.data
     }
 
     /// Commits one metadata op; a refused op is [`ObjectError::Refused`].
-    pub async fn submit(&self, op: MetaOp) -> Result<MetaOutcome, ObjectError> {
+    pub(crate) async fn submit(&self, op: MetaOp) -> Result<MetaOutcome, ObjectError> {
         Ok(self.consensus.submit(op).await??)
     }
 
@@ -280,12 +284,12 @@ impl ObjectService {
     }
 
     /// A linearizable metadata read.
-    pub async fn read(&self, read: MetaRead) -> Result<MetaReadResult, ObjectError> {
+    pub(crate) async fn read(&self, read: MetaRead) -> Result<MetaReadResult, ObjectError> {
         Ok(self.consensus.read(read).await?)
     }
 
     /// The bucket, or [`ObjectError::NoSuchBucket`].
-    pub async fn bucket(&self, name: &str) -> Result<BucketRecord, ObjectError> {
+    pub(crate) async fn bucket(&self, name: &str) -> Result<BucketRecord, ObjectError> {
         match self.read(MetaRead::Bucket(name.into())).await? {
             MetaReadResult::Bucket(Some(b)) => Ok(b),
             _ => Err(ObjectError::NoSuchBucket(name.into())),
@@ -295,7 +299,7 @@ impl ObjectService {
     /// The bucket's record as it was within the last second, or
     /// `NoSuchBucket`: the early check of a request (existence, owner,
     /// ACL), which a write's commit repeats authoritatively for existence.
-    pub async fn bucket_precheck(&self, name: &str) -> Result<BucketRecord, ObjectError> {
+    pub(crate) async fn bucket_precheck(&self, name: &str) -> Result<BucketRecord, ObjectError> {
         if let Some(record) = self.recent_buckets.get(name) {
             return Ok(record);
         }
@@ -306,7 +310,7 @@ impl ObjectService {
 
     /// Deletes a bucket holding no object; its uploads in progress are
     /// aborted with it.
-    pub async fn delete_bucket(&self, name: &str) -> Result<(), ObjectError> {
+    pub(crate) async fn delete_bucket(&self, name: &str) -> Result<(), ObjectError> {
         self.submit(MetaOp::DeleteBucket { name: name.into() })
             .await?;
         self.recent_buckets.forget(name);
@@ -315,7 +319,11 @@ impl ObjectService {
 
     /// The object's current version, or `NoSuchKey` (`NoSuchBucket` when
     /// the bucket is missing).
-    pub async fn object(&self, bucket: &str, key: &str) -> Result<ObjectRecord, ObjectError> {
+    pub(crate) async fn object(
+        &self,
+        bucket: &str,
+        key: &str,
+    ) -> Result<ObjectRecord, ObjectError> {
         let read = MetaRead::Object {
             bucket: bucket.into(),
             key: key.into(),
@@ -334,7 +342,7 @@ impl ObjectService {
 
     /// Stores a single-part object from `body` and commits its record;
     /// `digests` is asked once the body has ended cleanly.
-    pub async fn put<S, E>(
+    pub(crate) async fn put<S, E>(
         &self,
         new: NewObject,
         body: &mut S,
@@ -385,7 +393,7 @@ impl ObjectService {
 
     /// Copies the whole of `source` to `bucket/key` with `meta` and
     /// `checksums`; the new record.
-    pub async fn copy(
+    pub(crate) async fn copy(
         &self,
         source: &ObjectRecord,
         (bucket, key): (&str, &str),
@@ -425,7 +433,7 @@ impl ObjectService {
     }
 
     /// The bytes of `range` of the version `record` names, part after part.
-    pub fn read_data(
+    pub(crate) fn read_data(
         &self,
         record: &ObjectRecord,
         range: Range<u64>,
@@ -461,7 +469,7 @@ impl ObjectService {
 
     /// Deletes `bucket/key` if its current version meets `condition` (a
     /// missing key is not an error); its data goes on the drop list.
-    pub async fn delete(
+    pub(crate) async fn delete(
         &self,
         bucket: &str,
         key: &str,
@@ -482,7 +490,7 @@ impl ObjectService {
     }
 
     /// Starts a multipart upload whose parts carry `checksum`; its id.
-    pub async fn create_upload(
+    pub(crate) async fn create_upload(
         &self,
         bucket: &str,
         key: &str,
@@ -511,7 +519,7 @@ impl ObjectService {
     }
 
     /// The upload `upload_id`, which must target `bucket/key`.
-    pub async fn upload(
+    pub(crate) async fn upload(
         &self,
         bucket: &str,
         key: &str,
@@ -528,7 +536,7 @@ impl ObjectService {
 
     /// Stores part `number` of `upload` from `body` (`size` bytes) and
     /// records it; `digests` is asked once the body has ended cleanly.
-    pub async fn upload_part<S, E>(
+    pub(crate) async fn upload_part<S, E>(
         &self,
         upload: &MultipartUpload,
         number: u32,
@@ -569,7 +577,7 @@ impl ObjectService {
     }
 
     /// Copies `range` of `source` as part `number` of `upload`.
-    pub async fn upload_part_copy(
+    pub(crate) async fn upload_part_copy(
         &self,
         upload: &MultipartUpload,
         number: u32,
@@ -594,7 +602,7 @@ impl ObjectService {
     /// Completes `upload` from `parts` (number, ETag) as an object whose
     /// ETag is `etag` and checksum `checksums`; drops the parts left out
     /// and the version replaced.
-    pub async fn complete(
+    pub(crate) async fn complete(
         &self,
         upload: &MultipartUpload,
         parts: Vec<(u32, String)>,
@@ -633,7 +641,7 @@ impl ObjectService {
     }
 
     /// Aborts `upload`; its parts go on the drop list.
-    pub async fn abort(&self, upload: &MultipartUpload) -> Result<(), ObjectError> {
+    pub(crate) async fn abort(&self, upload: &MultipartUpload) -> Result<(), ObjectError> {
         self.submit(MetaOp::AbortMultipart {
             bucket: upload.bucket.clone(),
             key: upload.key.clone(),

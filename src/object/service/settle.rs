@@ -103,7 +103,7 @@ impl ObjectService {
     /// Starts the drop task: every [`DROP_EVERY`] it deletes the data of
     /// drop-list entries older than the grace period and forgets them.
     /// Every gateway runs one; deletes are idempotent.
-    pub fn start_drops(self: &Arc<Self>) {
+    pub(crate) fn start_drops(self: &Arc<Self>) {
         let service = Arc::downgrade(self);
         actix::spawn(async move {
             loop {
@@ -119,7 +119,7 @@ impl ObjectService {
     }
 
     /// One round of the drop task; how many entries it settled.
-    pub async fn drop_due(&self) -> Result<usize, ObjectError> {
+    pub(crate) async fn drop_due(&self) -> Result<usize, ObjectError> {
         let grace = u64::try_from(self.limits.drop_grace.as_millis()).unwrap_or(u64::MAX);
         let after = self.drop_cursor.lock().ok().and_then(|c| c.clone());
         let read = MetaRead::DueDrops {

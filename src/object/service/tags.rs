@@ -22,7 +22,7 @@ impl ObjectService {
     }
 
     /// Replaces the ACL of the current version of `bucket/key`.
-    pub async fn put_object_acl(
+    pub(crate) async fn put_object_acl(
         &self,
         bucket: &str,
         key: &str,
@@ -37,7 +37,7 @@ impl ObjectService {
     }
 
     /// Replaces the ACL of `bucket`.
-    pub async fn put_bucket_acl(&self, bucket: &str, acl: Acl) -> Result<(), ObjectError> {
+    pub(crate) async fn put_bucket_acl(&self, bucket: &str, acl: Acl) -> Result<(), ObjectError> {
         self.submit(MetaOp::PutBucketAcl {
             bucket: bucket.into(),
             acl,
@@ -49,7 +49,7 @@ impl ObjectService {
 
     /// Replaces the tag set of the current version of `bucket/key`
     /// (empty: removes it).
-    pub async fn put_object_tags(
+    pub(crate) async fn put_object_tags(
         &self,
         bucket: &str,
         key: &str,
@@ -64,7 +64,11 @@ impl ObjectService {
     }
 
     /// Replaces the tag set of `bucket` (empty: removes it).
-    pub async fn put_bucket_tags(&self, bucket: &str, tags: Tags) -> Result<(), ObjectError> {
+    pub(crate) async fn put_bucket_tags(
+        &self,
+        bucket: &str,
+        tags: Tags,
+    ) -> Result<(), ObjectError> {
         self.submit(MetaOp::PutBucketTags {
             bucket: bucket.into(),
             tags,
@@ -74,7 +78,7 @@ impl ObjectService {
     }
 
     /// Replaces the CORS rules of `bucket` (empty: removes them).
-    pub async fn put_bucket_cors(
+    pub(crate) async fn put_bucket_cors(
         &self,
         bucket: &str,
         rules: Vec<CorsRule>,

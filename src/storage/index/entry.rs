@@ -10,7 +10,7 @@ use crate::storage::error::StorageError;
 pub(crate) type SegmentId = u64;
 
 /// Number of a volume (disk) within a node.
-pub type VolumeId = u16;
+pub(crate) type VolumeId = u16;
 
 const ENTRY_VERSION: u8 = 1;
 const EXTENT_BYTES: usize = 40;

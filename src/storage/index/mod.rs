@@ -16,8 +16,13 @@ pub(crate) mod shard_index;
 #[cfg(test)]
 mod tests;
 
-pub(crate) use entry::{Extent, SegmentId};
-pub use entry::{Position, ShardEntry, VolumeId};
-pub use inventory::{NodeStats, ShardState};
-pub use marks::{CorruptMark, ScrubRecord};
+pub(crate) use entry::Extent;
+pub(crate) use entry::Position;
+pub(crate) use entry::SegmentId;
+pub use entry::ShardEntry;
+pub(crate) use entry::VolumeId;
+pub(crate) use inventory::NodeStats;
+pub(crate) use inventory::ShardState;
+pub(crate) use marks::CorruptMark;
+pub(crate) use marks::ScrubRecord;
 pub use shard_index::ShardIndex;

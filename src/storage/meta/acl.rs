@@ -50,7 +50,7 @@ pub struct Acl {
 
 /// S3's canned ACLs (`x-amz-acl`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum CannedAcl {
+pub(crate) enum CannedAcl {
     /// The owner has full control; nobody else has access.
     Private,
     /// … and everyone may read.
@@ -67,7 +67,7 @@ pub enum CannedAcl {
 
 impl CannedAcl {
     /// The canned ACL named `name` (the value of `x-amz-acl`).
-    pub fn parse(name: &str) -> Option<Self> {
+    pub(crate) fn parse(name: &str) -> Option<Self> {
         Some(match name {
             "private" => CannedAcl::Private,
             "public-read" => CannedAcl::PublicRead,
@@ -81,7 +81,7 @@ impl CannedAcl {
 
     /// The grants it stands for, on a resource owned by `owner` in a
     /// bucket owned by `bucket_owner` (the same for a bucket itself).
-    pub fn grants(self, owner: &str, bucket_owner: &str) -> Acl {
+    pub(crate) fn grants(self, owner: &str, bucket_owner: &str) -> Acl {
         let grant = |grantee, permission| Grant {
             grantee,
             permission,

@@ -60,7 +60,7 @@ impl CorsRule {
 
 /// The first rule of `rules` that allows the request, as S3 evaluates
 /// them (in order).
-pub fn matching_rule<'a>(
+pub(crate) fn matching_rule<'a>(
     rules: &'a [CorsRule],
     origin: &str,
     method: &str,

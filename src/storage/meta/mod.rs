@@ -23,9 +23,9 @@
 //! through consensus), [`acl`] and [`cors`] (bucket and object
 //! permissions, CORS rules).
 
-pub mod acl;
+pub(crate) mod acl;
 mod apply;
-pub mod cors;
+pub(crate) mod cors;
 mod error;
 mod heal;
 pub(crate) mod keys;
@@ -40,17 +40,31 @@ pub(crate) mod state;
 #[cfg(test)]
 mod tests;
 
-pub use error::MetaError;
-pub use list::{ListPage, ListQuery};
-pub use ops::{
-    DeleteCondition, MetaOp, MetaOpError, MetaOutcome, MetaResult, OpBatch, OpId, PartsPage,
-    ShardOwner, UploadsPage, WriteCondition, MAX_BUCKET_NAME_BYTES, MAX_HEAL_ENTRIES, MAX_ID_BYTES,
-    MAX_OBJECT_KEY_BYTES, MIN_PART_SIZE,
-};
-pub use read::{MetaRead, MetaReadResult};
-pub use records::{
-    AccessKey, BucketRecord, ClusterLayout, ErasureLayout, MultipartUpload, NodeInfo, NodeState,
-    ObjectRecord, PartInfo, PartRecord, PendingDrop, RepairReport, ShardSet, Tags, UploadChecksum,
-    NO_NODE,
-};
-pub use state::MetaState;
+pub(crate) use list::ListPage;
+pub use list::ListQuery;
+pub(crate) use ops::DeleteCondition;
+pub use ops::MetaOp;
+pub use ops::MetaOpError;
+pub use ops::MetaOutcome;
+pub(crate) use ops::MetaResult;
+pub(crate) use ops::OpBatch;
+pub(crate) use ops::OpId;
+pub(crate) use ops::ShardOwner;
+pub use ops::WriteCondition;
+pub use read::MetaRead;
+pub use read::MetaReadResult;
+pub(crate) use records::AccessKey;
+pub use records::BucketRecord;
+pub(crate) use records::ClusterLayout;
+pub(crate) use records::ErasureLayout;
+pub(crate) use records::MultipartUpload;
+pub(crate) use records::NodeInfo;
+pub(crate) use records::NodeState;
+pub use records::ObjectRecord;
+pub(crate) use records::PartRecord;
+pub(crate) use records::RepairReport;
+pub(crate) use records::ShardSet;
+pub(crate) use records::Tags;
+pub(crate) use records::UploadChecksum;
+pub(crate) use records::NO_NODE;
+pub(crate) use state::MetaState;

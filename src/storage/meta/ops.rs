@@ -16,24 +16,24 @@ use super::records::{
 };
 
 /// S3's minimum size of every part of a multipart upload but the last.
-pub const MIN_PART_SIZE: u64 = 5 * 1024 * 1024;
+pub(crate) const MIN_PART_SIZE: u64 = 5 * 1024 * 1024;
 
 /// S3's highest part number.
 pub(super) const MAX_PART_NUMBER: u32 = 10_000;
 
 /// Longest bucket name the store accepts. The API layer applies S3's
 /// stricter naming rules; this bound only keeps every key fjall-sized.
-pub const MAX_BUCKET_NAME_BYTES: usize = 255;
+pub(crate) const MAX_BUCKET_NAME_BYTES: usize = 255;
 
 /// S3's longest object key.
-pub const MAX_OBJECT_KEY_BYTES: usize = 1024;
+pub(crate) const MAX_OBJECT_KEY_BYTES: usize = 1024;
 
 /// Longest upload id or access key id the store accepts.
-pub const MAX_ID_BYTES: usize = 1024;
+pub(crate) const MAX_ID_BYTES: usize = 1024;
 
 /// Most entries one [`MetaOp::QueueHeal`] or [`MetaOp::ForgetHeal`]
 /// carries, so one op stays a small part of a Raft entry.
-pub const MAX_HEAL_ENTRIES: usize = 1000;
+pub(crate) const MAX_HEAL_ENTRIES: usize = 1000;
 
 /// One change to the metadata, as carried in a Raft log entry.
 ///
@@ -310,7 +310,7 @@ pub enum ShardOwner {
 
 /// The id that makes an op apply at most once: a caller that lost the
 /// answer sends the op again with the same id and gets the first result.
-pub type OpId = u128;
+pub(crate) type OpId = u128;
 
 /// The ops of one Raft entry as the state machine applies them.
 #[derive(Clone, Copy, Debug)]
@@ -441,7 +441,7 @@ pub enum MetaOpError {
 }
 
 /// The outcome of one op: what it did, or why it was refused.
-pub type MetaResult = Result<MetaOutcome, MetaOpError>;
+pub(crate) type MetaResult = Result<MetaOutcome, MetaOpError>;
 
 /// A page of `ListParts`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]

@@ -21,7 +21,7 @@ use super::types::{MetaRaft, SharedMetaState};
 /// benches without a transport): every call reports the peer unreachable.
 /// Processes use the QUIC network of the Consensus actor.
 #[derive(Clone, Default)]
-pub struct SingleNode;
+pub(crate) struct SingleNode;
 
 fn no_peer() -> Unreachable {
     Unreachable::new(&std::io::Error::new(
@@ -69,7 +69,7 @@ impl RaftNetwork<MetaRaft> for SingleNode {
 
 /// Raft timing and log compaction for the metadata group: a snapshot every
 /// `snapshot_every` entries, the log purged behind it.
-pub fn raft_config(snapshot_every: u64) -> Result<Arc<Config>, String> {
+pub(crate) fn raft_config(snapshot_every: u64) -> Result<Arc<Config>, String> {
     Config {
         cluster_name: "predastore-meta".into(),
         heartbeat_interval: 100,
@@ -91,7 +91,7 @@ pub fn raft_config(snapshot_every: u64) -> Result<Arc<Config>, String> {
 /// On first start the member with the lowest id in `members` (id →
 /// transport address) creates the group; the others wait to be contacted.
 /// Must be called from the tokio runtime Raft should run on.
-pub async fn start_group<N: RaftNetworkFactory<MetaRaft>>(
+pub(crate) async fn start_group<N: RaftNetworkFactory<MetaRaft>>(
     dir: &Path,
     node_id: u64,
     members: &BTreeMap<u64, String>,
@@ -169,7 +169,7 @@ pub async fn start_single_node(
 
 /// Keeps the Raft gauges (term, applied index, leadership, leader
 /// changes) current; runs until the group shuts down.
-pub async fn export_metrics(raft: Raft<MetaRaft>, node_id: u64) {
+pub(crate) async fn export_metrics(raft: Raft<MetaRaft>, node_id: u64) {
     let mut rx = raft.metrics();
     let mut leader = None;
     loop {

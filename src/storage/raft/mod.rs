@@ -12,9 +12,11 @@
 #![allow(clippy::result_large_err)]
 
 mod format;
-pub mod group;
-pub mod log_store;
-pub mod state_machine;
+pub(crate) mod group;
+pub(crate) mod log_store;
+pub(crate) mod state_machine;
 mod types;
 
-pub use types::{MetaRaft, MetaRequest, MetaResponse, RaftStorageError, SharedMetaState};
+pub use types::MetaRaft;
+pub use types::MetaRequest;
+pub use types::SharedMetaState;

@@ -41,7 +41,7 @@ openraft::declare_raft_types!(
 );
 
 /// The storage error openraft expects.
-pub type RaftStorageError = openraft::StorageError<u64>;
+pub(crate) type RaftStorageError = openraft::StorageError<u64>;
 
 /// Makes `MetaState` available to readers (gateways) next to Raft.
 pub type SharedMetaState = std::sync::Arc<arc_swap::ArcSwap<MetaState>>;

@@ -6,7 +6,7 @@
 pub(crate) mod aligned;
 pub(crate) mod durability;
 pub(crate) mod reader;
-pub mod record;
-pub mod segment;
+pub(crate) mod record;
+pub(crate) mod segment;
 pub(crate) mod shard_write;
 pub(crate) mod volume;

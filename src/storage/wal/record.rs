@@ -26,14 +26,14 @@
 use crate::storage::shard_key::ShardKey;
 
 /// Bytes of a record header.
-pub const HEADER_LEN: u64 = 64;
+pub(crate) const HEADER_LEN: u64 = 64;
 /// Bytes of one fragment CRC in the table.
-pub const CRC_LEN: u64 = 4;
+pub(crate) const CRC_LEN: u64 = 4;
 const MAGIC: [u8; 4] = *b"PREC";
 /// The record format version this code writes and reads.
-pub const FORMAT_VERSION: u8 = 1;
+pub(crate) const FORMAT_VERSION: u8 = 1;
 /// Alignment of direct I/O: payloads of large records start and end on it.
-pub const ALIGN: u64 = 4096;
+pub(crate) const ALIGN: u64 = 4096;
 
 /// Zero bytes around a record's payload that align it for direct I/O.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -249,7 +249,7 @@ impl RecordHeader {
 }
 
 /// Number of fragments a payload of `len` bytes is cut into.
-pub fn fragment_count(len: u64, fragment_bytes: u32) -> u64 {
+pub(crate) fn fragment_count(len: u64, fragment_bytes: u32) -> u64 {
     len.div_ceil(u64::from(fragment_bytes.max(1)))
 }
 
@@ -268,7 +268,7 @@ pub fn record_disk_size(payload_len: u64, fragment_bytes: u32, padding: Padding)
 
 /// The largest payload whose record fits in `space` bytes (0 if none
 /// does); `aligned` leaves room for the worst-case padding.
-pub fn max_payload_in(space: u64, fragment_bytes: u32, aligned: bool) -> u64 {
+pub(crate) fn max_payload_in(space: u64, fragment_bytes: u32, aligned: bool) -> u64 {
     let space = if aligned {
         space.saturating_sub(2 * (ALIGN - 1))
     } else {
@@ -284,7 +284,7 @@ pub fn max_payload_in(space: u64, fragment_bytes: u32, aligned: bool) -> u64 {
 }
 
 /// Splits a little-endian CRC table into its entries.
-pub fn decode_crc_table(bytes: &[u8]) -> impl Iterator<Item = u32> + '_ {
+pub(crate) fn decode_crc_table(bytes: &[u8]) -> impl Iterator<Item = u32> + '_ {
     bytes.chunks_exact(CRC_LEN as usize).map(le_u32)
 }
 

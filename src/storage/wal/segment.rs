@@ -22,7 +22,7 @@ const MAGIC: [u8; 4] = *b"PSEG";
 const SEGMENT_VERSION: u8 = 1;
 
 /// The directory holding a volume's segments.
-pub fn wal_dir(volume_dir: &Path) -> PathBuf {
+pub(crate) fn wal_dir(volume_dir: &Path) -> PathBuf {
     volume_dir.join("wal")
 }
 
@@ -70,7 +70,7 @@ fn check_header(b: &[u8], id: SegmentId) -> bool {
 
 /// Creates a new segment file of exactly `size` bytes (space reserved up
 /// front so appends do not grow the file) and writes its header.
-pub fn create_segment(volume_dir: &Path, id: SegmentId, size: u64) -> io::Result<File> {
+pub(crate) fn create_segment(volume_dir: &Path, id: SegmentId, size: u64) -> io::Result<File> {
     let path = segment_path(volume_dir, id);
     let file = OpenOptions::new()
         .read(true)
@@ -127,7 +127,7 @@ impl SegmentFiles {
 
 /// Opens a segment for direct I/O (large payloads bypass the page cache);
 /// `None` where the filesystem does not support it (e.g. tmpfs).
-pub fn open_direct(volume_dir: &Path, id: SegmentId) -> Option<File> {
+pub(crate) fn open_direct(volume_dir: &Path, id: SegmentId) -> Option<File> {
     use std::os::unix::fs::OpenOptionsExt;
     OpenOptions::new()
         .write(true)
@@ -137,7 +137,7 @@ pub fn open_direct(volume_dir: &Path, id: SegmentId) -> Option<File> {
 }
 
 /// Reads exactly `len` bytes at `pos`, or fails with `UnexpectedEof`.
-pub fn read_exact_at(file: &File, pos: u64, len: u64) -> io::Result<Vec<u8>> {
+pub(crate) fn read_exact_at(file: &File, pos: u64, len: u64) -> io::Result<Vec<u8>> {
     let len = usize::try_from(len).map_err(|_| io::Error::other("length overflows usize"))?;
     let mut buf = vec![0u8; len];
     file.read_exact_at(&mut buf, pos)?;

@@ -18,7 +18,7 @@ use crate::storage::index::{Extent, Position};
 use crate::storage::shard_key::ShardKey;
 
 /// Handle of a shard write in progress on a volume.
-pub type WriteId = u64;
+pub(crate) type WriteId = u64;
 
 /// Shards at least this large are written with direct I/O.
 pub(crate) const DIRECT_MIN_BYTES: u64 = 128 << 10;

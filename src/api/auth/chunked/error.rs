@@ -6,7 +6,7 @@
 /// The variants say what is wrong with the body; `api::error` turns each into
 /// the S3 error code and message clients expect.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-pub enum ChunkedError {
+pub(crate) enum ChunkedError {
     /// The body ended before the final chunk and trailers were complete.
     #[error("the aws-chunked body ended early")]
     Incomplete,
@@ -33,7 +33,7 @@ pub enum ChunkedError {
 
 /// What is wrong with the framing of an aws-chunked body.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-pub enum FramingError {
+pub(crate) enum FramingError {
     /// A chunk header line is not CRLF-terminated or is too long.
     #[error("malformed chunk header line")]
     HeaderLine,
@@ -62,7 +62,7 @@ pub enum FramingError {
 
 /// What is wrong with the trailing headers of an aws-chunked body.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-pub enum TrailerError {
+pub(crate) enum TrailerError {
     /// A trailer line is not CRLF-terminated or is too long.
     #[error("malformed trailer line")]
     Line,

@@ -5,7 +5,7 @@
 
 /// Why a request failed authentication (SigV4, or a SigV2 presigned URL).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-pub enum AuthError {
+pub(crate) enum AuthError {
     /// The access key id is not known to the server.
     #[error("unknown access key id")]
     UnknownAccessKey,
@@ -70,7 +70,7 @@ pub enum AuthError {
 
 /// What is wrong with an `Authorization: AWS4-HMAC-SHA256 ...` header.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-pub enum MalformedHeader {
+pub(crate) enum MalformedHeader {
     /// The header is sent more than once.
     #[error("repeated")]
     Repeated,
@@ -114,7 +114,7 @@ pub enum MalformedHeader {
 
 /// What is wrong with the `X-Amz-*` parameters of a presigned URL.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-pub enum MalformedQuery {
+pub(crate) enum MalformedQuery {
     /// A parameter is not valid UTF-8.
     #[error("not UTF-8")]
     NotUtf8,

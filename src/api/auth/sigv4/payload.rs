@@ -13,7 +13,7 @@ use super::scheme::{
 
 /// How the body is protected, from the `x-amz-content-sha256` header.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum PayloadMode {
+pub(crate) enum PayloadMode {
     /// The body must hash to this lower-case hex SHA-256 (check it with
     /// [`PayloadHasher`]).
     Sha256(String),
@@ -29,7 +29,7 @@ pub enum PayloadMode {
 
 impl PayloadMode {
     /// Parses an `x-amz-content-sha256` value; unknown values are rejected.
-    pub fn from_header(value: &str) -> Result<Self, AuthError> {
+    pub(crate) fn from_header(value: &str) -> Result<Self, AuthError> {
         match value {
             UNSIGNED_PAYLOAD => Ok(PayloadMode::Unsigned),
             STREAMING_SIGNED => Ok(PayloadMode::StreamingSigned),
@@ -43,7 +43,7 @@ impl PayloadMode {
     }
 
     /// True when the body uses `Content-Encoding: aws-chunked` framing.
-    pub fn is_chunked(&self) -> bool {
+    pub(crate) fn is_chunked(&self) -> bool {
         matches!(
             self,
             PayloadMode::StreamingSigned

@@ -10,11 +10,11 @@ use sha2::{Digest, Sha256};
 /// Kept so the chunked decoder can verify chunk and trailer signatures
 /// without the secret. `Debug` does not print the key.
 #[derive(Clone, PartialEq, Eq)]
-pub struct SigningKey([u8; 32]);
+pub(crate) struct SigningKey([u8; 32]);
 
 impl SigningKey {
     /// Derives `kSigning` from the secret access key and the scope parts.
-    pub fn derive(secret: &str, date: &str, region: &str, service: &str) -> Self {
+    pub(crate) fn derive(secret: &str, date: &str, region: &str, service: &str) -> Self {
         let mut k_secret = Vec::with_capacity(4 + secret.len());
         k_secret.extend_from_slice(b"AWS4");
         k_secret.extend_from_slice(secret.as_bytes());
@@ -25,12 +25,12 @@ impl SigningKey {
     }
 
     /// HMAC-SHA256 of `message` under this key: the raw signature bytes.
-    pub fn sign(&self, message: &[u8]) -> [u8; 32] {
+    pub(crate) fn sign(&self, message: &[u8]) -> [u8; 32] {
         hmac_sha256(&self.0, &[message])
     }
 
     /// Lower-case hex signature of `message`, as sent on the wire.
-    pub fn sign_hex(&self, message: &[u8]) -> String {
+    pub(crate) fn sign_hex(&self, message: &[u8]) -> String {
         hex::encode(self.sign(message))
     }
 }

@@ -17,7 +17,7 @@ use super::signing::SigningKey;
 
 /// Which authentication scheme a request uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AuthKind {
+pub(crate) enum AuthKind {
     /// Signed in the `Authorization: AWS4-HMAC-SHA256 …` header.
     Header,
     /// Presigned URL (`X-Amz-*` query parameters).
@@ -50,12 +50,16 @@ pub(crate) fn detect_auth_kind(parts: &RequestParts<'_>) -> Result<AuthKind, Aut
 
 /// Everything a handler needs after successful authentication.
 #[derive(Debug, Clone)]
-pub struct AuthContext {
+pub(crate) struct AuthContext {
     /// The access key id whose secret verified the signature.
+    // Read by the tests and in the Debug output of a request.
+    #[cfg_attr(not(test), allow(dead_code))]
     pub access_key: String,
     /// Region from the credential scope; the caller may check it.
     pub region: String,
     /// Service from the credential scope (always `s3`).
+    // Read by the tests and in the Debug output of a request.
+    #[cfg_attr(not(test), allow(dead_code))]
     pub service: String,
     /// Derived signing key, for chunk and trailer signatures.
     pub signing_key: SigningKey,
@@ -68,6 +72,8 @@ pub struct AuthContext {
     /// How the body is protected.
     pub payload: PayloadMode,
     /// Header or presigned-URL authentication.
+    // Read by the tests and in the Debug output of a request.
+    #[cfg_attr(not(test), allow(dead_code))]
     pub kind: AuthKind,
     /// Lower-case names of the headers covered by the signature.
     pub signed_headers: Vec<String>,

@@ -24,15 +24,28 @@ pub(crate) mod v2;
 pub(crate) mod v3;
 mod v4;
 
+pub(crate) use codec::from_bytes;
+pub(crate) use codec::from_current_bytes;
+pub(crate) use codec::to_bytes;
+pub(crate) use codec::Shape;
 #[cfg(any(test, feature = "fuzzing"))]
 pub(crate) use codec::RECORD_VERSION;
-pub(crate) use codec::{from_bytes, from_current_bytes, to_bytes, Shape};
-pub use shards::{PendingDrop, ShardSet, NO_NODE};
-pub use v2::{ClusterLayout, ErasureLayout, NodeInfo, NodeState, RepairReport};
-pub use v3::Tags;
-pub use v4::{
-    AccessKey, BucketRecord, MultipartUpload, ObjectRecord, PartInfo, PartRecord, UploadChecksum,
-};
+pub(crate) use shards::PendingDrop;
+pub(crate) use shards::ShardSet;
+pub(crate) use shards::NO_NODE;
+pub(crate) use v2::ClusterLayout;
+pub(crate) use v2::ErasureLayout;
+pub(crate) use v2::NodeInfo;
+pub(crate) use v2::NodeState;
+pub(crate) use v2::RepairReport;
+pub(crate) use v3::Tags;
+pub(crate) use v4::AccessKey;
+pub use v4::BucketRecord;
+pub(crate) use v4::MultipartUpload;
+pub use v4::ObjectRecord;
+pub(crate) use v4::PartInfo;
+pub(crate) use v4::PartRecord;
+pub(crate) use v4::UploadChecksum;
 
 use super::error::MetaError;
 

@@ -10,7 +10,7 @@ use super::v2::ErasureLayout;
 /// whose entry is `NO_NODE` has no copy anywhere (its write failed) and
 /// must be rebuilt by the repair actor. Real node ids are at least 1 (the
 /// configuration refuses 0).
-pub const NO_NODE: u64 = 0;
+pub(crate) const NO_NODE: u64 = 0;
 
 /// Where the shards of one object (or one multipart part) live: what a
 /// reader opens, and what a drop deletes once no version points to it.

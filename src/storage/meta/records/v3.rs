@@ -11,7 +11,7 @@ use super::v2;
 
 /// A tag set: (key, value) pairs with unique keys, in the order given.
 /// The API layer checks S3's limits (count, lengths) before a set is stored.
-pub type Tags = Vec<(String, String)>;
+pub(crate) type Tags = Vec<(String, String)>;
 
 /// A bucket before CORS rules.
 #[derive(Deserialize)]
