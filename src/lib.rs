@@ -45,8 +45,8 @@ pub mod meta {
     };
     pub use crate::storage::meta::acl::Acl;
     pub use crate::storage::meta::{
-        BucketRecord, ListQuery, MetaOp, MetaOpError, MetaOutcome, MetaRead, MetaReadResult,
-        ObjectRecord, WriteCondition,
+        BucketRecord, ErasureLayout, ListQuery, MetaOp, MetaOpError, MetaOutcome, MetaRead,
+        MetaReadResult, ObjectRecord, WriteCondition,
     };
     pub use crate::storage::raft::group::start_single_node;
     pub use crate::storage::raft::log_store::LogStore;

@@ -56,6 +56,19 @@ impl ChecksumAlgorithm {
         }
     }
 
+    /// Element name in S3 XML bodies (CompleteMultipartUpload, ListParts, …);
+    /// the XML types spell it in their field names, the tests check them.
+    #[cfg(test)]
+    pub(crate) const fn xml_name(self) -> &'static str {
+        match self {
+            ChecksumAlgorithm::Crc32 => "ChecksumCRC32",
+            ChecksumAlgorithm::Crc32c => "ChecksumCRC32C",
+            ChecksumAlgorithm::Crc64Nvme => "ChecksumCRC64NVME",
+            ChecksumAlgorithm::Sha1 => "ChecksumSHA1",
+            ChecksumAlgorithm::Sha256 => "ChecksumSHA256",
+        }
+    }
+
     /// Name used in `x-amz-checksum-algorithm`, `x-amz-sdk-checksum-algorithm`
     /// and `<ChecksumAlgorithm>`.
     pub(crate) const fn as_str(self) -> &'static str {

@@ -67,6 +67,14 @@ pub(crate) struct Member {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub(crate) struct PlacementKey(u64);
 
+#[cfg(test)]
+impl PlacementKey {
+    /// Raw hash value, for the placement tests.
+    pub(crate) fn value(self) -> u64 {
+        self.0
+    }
+}
+
 /// Hashes an object name to its ring position; the one function all callers
 /// must use so every node agrees where an object lives.
 ///

@@ -38,6 +38,7 @@ pub(super) use crate::api::xml::{
     parse_complete_multipart_upload, parse_create_bucket_configuration, parse_delete,
     parse_tagging, tagging_to_xml, MAX_DELETE_OBJECTS,
 };
+pub(super) use crate::storage::index::marks::{CorruptMark, ScrubRecord};
 pub(super) use crate::storage::meta::acl::{CannedAcl, Grantee};
 pub(super) use crate::storage::meta::records::RECORD_VERSION;
 pub(super) use crate::storage::meta::{
@@ -48,7 +49,7 @@ pub(super) use crate::storage::wal::record::{decode_crc_table, RecordHeader};
 pub(super) use crate::storage::wal::segment::{
     create_segment, scan_segment, wal_dir, SEGMENT_HEADER_LEN,
 };
-pub(super) use crate::storage::{CorruptMark, ScrubRecord, ShardEntry, ShardKey};
+pub(super) use crate::storage::{ShardEntry, ShardKey};
 
 /// The secret every access key has in the auth targets.
 pub(super) const SECRET: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";

@@ -11,7 +11,6 @@ pub(crate) mod shard_key;
 pub(crate) mod wal;
 
 pub use error::StorageError;
-pub(crate) use index::CorruptMark;
 pub(crate) use index::NodeStats;
 pub(crate) use index::ScrubRecord;
 pub use index::ShardEntry;

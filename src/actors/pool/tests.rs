@@ -9,6 +9,8 @@ use actix::prelude::*;
 use bytes::Bytes;
 
 use super::*;
+use crate::actors::pool::health::ProbeConfig;
+use crate::actors::pool::messages::MarkDown;
 use crate::metrics;
 use crate::net::endpoint::{self, EndpointRuntime, QuicSettings};
 use crate::net::rpc::{self, Idle, Services};

@@ -23,6 +23,5 @@ pub use entry::ShardEntry;
 pub(crate) use entry::VolumeId;
 pub(crate) use inventory::NodeStats;
 pub(crate) use inventory::ShardState;
-pub(crate) use marks::CorruptMark;
 pub(crate) use marks::ScrubRecord;
 pub use shard_index::ShardIndex;

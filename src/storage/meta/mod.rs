@@ -56,7 +56,7 @@ pub use read::MetaReadResult;
 pub(crate) use records::AccessKey;
 pub use records::BucketRecord;
 pub(crate) use records::ClusterLayout;
-pub(crate) use records::ErasureLayout;
+pub use records::ErasureLayout;
 pub(crate) use records::MultipartUpload;
 pub(crate) use records::NodeInfo;
 pub(crate) use records::NodeState;

@@ -34,7 +34,7 @@ pub(crate) use shards::PendingDrop;
 pub(crate) use shards::ShardSet;
 pub(crate) use shards::NO_NODE;
 pub(crate) use v2::ClusterLayout;
-pub(crate) use v2::ErasureLayout;
+pub use v2::ErasureLayout;
 pub(crate) use v2::NodeInfo;
 pub(crate) use v2::NodeState;
 pub(crate) use v2::RepairReport;

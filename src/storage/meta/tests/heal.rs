@@ -2,10 +2,10 @@
 
 use super::fixtures::*;
 use super::*;
+use crate::storage::meta::ops::MAX_HEAL_ENTRIES;
 use crate::storage::meta::records::{from_bytes, to_bytes, RECORD_VERSION};
 use crate::storage::meta::{
-    MetaOpError, MetaOutcome, MetaRead, MetaReadResult, MetaResult, OpBatch, ShardOwner,
-    MAX_HEAL_ENTRIES, NO_NODE,
+    MetaOpError, MetaOutcome, MetaRead, MetaReadResult, MetaResult, OpBatch, ShardOwner, NO_NODE,
 };
 
 fn obj_owner(bucket: &str, key: &str) -> ShardOwner {

@@ -2,9 +2,10 @@
 
 use super::fixtures::*;
 use super::*;
+use crate::storage::meta::ops::UploadsPage;
 use crate::storage::meta::snapshot::SNAPSHOT_END;
 use crate::storage::meta::state::Space;
-use crate::storage::meta::{MetaOpError, MetaOutcome, UploadsPage};
+use crate::storage::meta::{MetaOpError, MetaOutcome};
 
 #[test]
 fn multipart_happy_path() -> Result<(), MetaError> {

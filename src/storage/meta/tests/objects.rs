@@ -2,9 +2,12 @@
 
 use super::fixtures::*;
 use super::*;
+use crate::storage::meta::ops::PartsPage;
+use crate::storage::meta::ops::UploadsPage;
+use crate::storage::meta::ops::MAX_BUCKET_NAME_BYTES;
+use crate::storage::meta::ops::MAX_OBJECT_KEY_BYTES;
 use crate::storage::meta::records::AccessKey;
-use crate::storage::meta::{MetaOpError, MetaOutcome, PartsPage, UploadsPage};
-use crate::storage::meta::{MAX_BUCKET_NAME_BYTES, MAX_OBJECT_KEY_BYTES};
+use crate::storage::meta::{MetaOpError, MetaOutcome};
 
 #[test]
 fn inline_data_survives_reopen_and_stays_out_of_listings() -> Result<(), MetaError> {
