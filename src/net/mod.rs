@@ -4,6 +4,7 @@
 pub mod endpoint;
 pub(crate) mod frame;
 pub(crate) mod rpc;
+pub(crate) mod server;
 pub mod tls;
 
 pub(crate) use frame::Channel;

@@ -13,7 +13,7 @@ use crate::actors::wal::server::StorageService;
 use crate::config::{Config, TlsSource};
 use crate::error::Error;
 use crate::net::endpoint::{self, EndpointRuntime};
-use crate::net::rpc::{self, MessageService, Services, ShardService};
+use crate::net::server::{self, MessageService, Services, ShardService};
 use crate::net::tls::TlsMaterial;
 use crate::net::NetError;
 
@@ -93,8 +93,8 @@ impl Transport {
                 .consensus
                 .map(|c| Arc::new(MetaService::new(c)) as Arc<dyn MessageService>),
         };
-        let idle = rpc::Idle(Duration::from_millis(cfg.transport.rpc_timeout_ms));
-        rpc::serve(server, services, self.quic.handle(), idle);
+        let idle = crate::net::rpc::Idle(Duration::from_millis(cfg.transport.rpc_timeout_ms));
+        server::serve(server, services, self.quic.handle(), idle);
         tracing::info!(quic = %listen, "cluster transport listening");
         Ok(())
     }

@@ -13,7 +13,7 @@ use super::error::ConsensusError;
 use super::members::MembershipError;
 use super::messages::{MembershipForwarded, ReadForwarded, SubmitForwarded, WhoLeads};
 use super::wire::{self, MetaCall, MetaReply, RaftCall, RaftReply};
-use crate::net::rpc::{MessageService, ServiceError};
+use crate::net::server::{MessageService, ServiceError};
 use crate::net::ErrorKind;
 use crate::storage::raft::MetaRaft;
 

@@ -89,7 +89,8 @@ mod tests {
     use crate::actors::scrub::tests::{data, flip_payload_byte, key, put, start_node};
     use crate::actors::wal::server::StorageService;
     use crate::net::endpoint::{self, QuicSettings};
-    use crate::net::rpc::{Idle, Services, ShardService};
+    use crate::net::rpc::Idle;
+    use crate::net::server::{Services, ShardService};
     use crate::net::tls::TlsMaterial;
     use crate::net::ErrorKind;
     use crate::storage::FsyncMode;
@@ -127,7 +128,7 @@ mod tests {
             ..Services::default()
         };
         let idle = Idle(Duration::from_secs(10));
-        crate::net::rpc::serve(server, services, rt.handle(), idle);
+        crate::net::server::serve(server, services, rt.handle(), idle);
         let client = endpoint::start_client(rt.handle(), local, &tls, &settings)?;
         let cfg = PoolConfig {
             dial_timeout: Duration::from_secs(5),

@@ -13,7 +13,8 @@ use crate::actors::pool::health::ProbeConfig;
 use crate::actors::pool::messages::MarkDown;
 use crate::metrics;
 use crate::net::endpoint::{self, EndpointRuntime, QuicSettings};
-use crate::net::rpc::{self, Idle, Services};
+use crate::net::rpc::Idle;
+use crate::net::server::{self, Services};
 use crate::net::tls::ClusterCa;
 use crate::net::{Channel, NetError};
 use crate::storage::ShardKey;
@@ -73,7 +74,7 @@ impl Harness {
             &QuicSettings::default(),
             rand::random(),
         )?;
-        rpc::serve(
+        server::serve(
             server,
             Services::default(),
             rt.handle(),

@@ -7,7 +7,8 @@ use futures::future::BoxFuture;
 use futures::StreamExt;
 
 use crate::actors::wal::node::StorageNode;
-use crate::net::rpc::{Body, ServiceBody, ServiceError, ShardService};
+use crate::net::rpc::Body;
+use crate::net::server::{ServiceBody, ServiceError, ShardService};
 use crate::net::ErrorKind;
 use crate::storage::{NodeStats, ShardKey, ShardState, StorageError};
 

@@ -25,13 +25,14 @@ use super::coordinator::{ObjectCoordinator, ShardSet, WriteError};
 use super::error::ObjectError;
 use super::heal_report::HealReports;
 
+mod multipart;
 mod settle;
 mod tags;
 use crate::actors::consensus::{ConsensusClient, ConsensusError};
 use crate::storage::meta::acl::Acl;
 use crate::storage::meta::{
     BucketRecord, DeleteCondition, ErasureLayout, MetaOp, MetaOutcome, MetaRead, MetaReadResult,
-    MultipartUpload, ObjectRecord, OpId, PartRecord, Tags, UploadChecksum, WriteCondition,
+    ObjectRecord, OpId, Tags, WriteCondition,
 };
 
 /// Largest part S3 accepts.
@@ -489,168 +490,6 @@ impl ObjectService {
         Ok(())
     }
 
-    /// Starts a multipart upload whose parts carry `checksum`; its id.
-    pub(crate) async fn create_upload(
-        &self,
-        bucket: &str,
-        key: &str,
-        meta: ObjectMeta,
-        checksum: Option<UploadChecksum>,
-    ) -> Result<String, ObjectError> {
-        let upload_id = format!("{:032x}", rand::random::<u128>());
-        self.submit(MetaOp::CreateMultipart {
-            upload: MultipartUpload {
-                bucket: bucket.into(),
-                key: key.into(),
-                upload_id: upload_id.clone(),
-                initiated_ms: now_ms(),
-                content_type: meta.content_type,
-                user_metadata: meta.user_metadata,
-                headers: meta.headers,
-                layout: self.layout(),
-                tags: meta.tags,
-                owner: meta.owner,
-                acl: meta.acl,
-                checksum,
-            },
-        })
-        .await?;
-        Ok(upload_id)
-    }
-
-    /// The upload `upload_id`, which must target `bucket/key`.
-    pub(crate) async fn upload(
-        &self,
-        bucket: &str,
-        key: &str,
-        upload_id: &str,
-    ) -> Result<MultipartUpload, ObjectError> {
-        match self.read(MetaRead::Upload(upload_id.into())).await? {
-            MetaReadResult::Upload(Some(u)) if u.bucket == bucket && u.key == key => Ok(u),
-            _ => {
-                self.bucket(bucket).await?;
-                Err(ObjectError::NoSuchUpload)
-            }
-        }
-    }
-
-    /// Stores part `number` of `upload` from `body` (`size` bytes) and
-    /// records it; `digests` is asked once the body has ended cleanly.
-    pub(crate) async fn upload_part<S, E>(
-        &self,
-        upload: &MultipartUpload,
-        number: u32,
-        size: u64,
-        body: &mut S,
-        digests: impl FnOnce() -> Option<ObjectDigests>,
-    ) -> Result<(PartRecord, ObjectDigests), ServiceWriteError<E>>
-    where
-        S: Stream<Item = Result<Bytes, E>> + Unpin,
-    {
-        if size > MAX_PART_BYTES {
-            return Err(WriteError::Store(ObjectError::TooLarge {
-                size,
-                max: MAX_PART_BYTES,
-            }));
-        }
-        let place = (upload.bucket.as_str(), upload.key.as_str());
-        let mut set = self
-            .data
-            .new_shard_set(place, rand::random(), number, size, upload.layout);
-        self.data.write(&mut set, body).await.map_err(store_error)?;
-        let Some(digests) = digests() else {
-            self.drop_now(vec![set]);
-            return Err(WriteError::Store(ObjectError::Internal(
-                "body ended without its digests",
-            )));
-        };
-        let part = self
-            .record_part(
-                upload,
-                set,
-                hex::encode(digests.md5),
-                digests.checksums.clone(),
-            )
-            .await
-            .map_err(WriteError::Store)?;
-        Ok((part, digests))
-    }
-
-    /// Copies `range` of `source` as part `number` of `upload`.
-    pub(crate) async fn upload_part_copy(
-        &self,
-        upload: &MultipartUpload,
-        number: u32,
-        source: &ObjectRecord,
-        range: Range<u64>,
-    ) -> Result<PartRecord, ObjectError> {
-        let size = range.end - range.start;
-        if size > MAX_PART_BYTES {
-            return Err(ObjectError::TooLarge {
-                size,
-                max: MAX_PART_BYTES,
-            });
-        }
-        let place = (upload.bucket.as_str(), upload.key.as_str());
-        let (set, md5) = self
-            .store_copy(source, range, place, number, upload.layout)
-            .await?;
-        self.record_part(upload, set, hex::encode(md5), vec![])
-            .await
-    }
-
-    /// Completes `upload` from `parts` (number, ETag) as an object whose
-    /// ETag is `etag` and checksum `checksums`; drops the parts left out
-    /// and the version replaced.
-    pub(crate) async fn complete(
-        &self,
-        upload: &MultipartUpload,
-        parts: Vec<(u32, String)>,
-        (etag, checksums): (String, Vec<(String, String)>),
-        condition: WriteCondition,
-    ) -> Result<(), ObjectError> {
-        let template = ObjectRecord {
-            bucket: upload.bucket.clone(),
-            key: upload.key.clone(),
-            object_id: rand::random(),
-            size: 0,
-            etag,
-            content_type: None,
-            user_metadata: vec![],
-            headers: vec![],
-            checksums,
-            last_modified_ms: now_ms(),
-            layout: upload.layout,
-            parts: vec![],
-            shard_nodes: vec![],
-            inline_data: None,
-            tags: vec![],
-            owner: String::new(),
-            acl: Acl::default(),
-        };
-        self.submit(MetaOp::CompleteMultipart {
-            bucket: upload.bucket.clone(),
-            key: upload.key.clone(),
-            upload_id: upload.upload_id.clone(),
-            parts,
-            record_template: template,
-            condition,
-        })
-        .await?;
-        Ok(())
-    }
-
-    /// Aborts `upload`; its parts go on the drop list.
-    pub(crate) async fn abort(&self, upload: &MultipartUpload) -> Result<(), ObjectError> {
-        self.submit(MetaOp::AbortMultipart {
-            bucket: upload.bucket.clone(),
-            key: upload.key.clone(),
-            upload_id: upload.upload_id.clone(),
-        })
-        .await?;
-        Ok(())
-    }
-
     /// Copies `range` of `source` into new shards; the shard set and MD5.
     async fn store_copy(
         &self,
@@ -680,40 +519,6 @@ impl ObjectService {
             .map(|mut h| std::mem::take(&mut *h).finalize().into())
             .map_err(|_| ObjectError::Internal("copy hasher poisoned"))?;
         Ok((set, md5))
-    }
-
-    /// Records the part just written as `set`, with its ETag and checksum
-    /// (the part it replaced goes on the drop list).
-    async fn record_part(
-        &self,
-        upload: &MultipartUpload,
-        set: ShardSet,
-        etag: String,
-        checksums: Vec<(String, String)>,
-    ) -> Result<PartRecord, ObjectError> {
-        let part = PartRecord {
-            upload_id: upload.upload_id.clone(),
-            part_number: set.part,
-            size: set.size,
-            etag,
-            object_id: set.object_id,
-            shard_nodes: set.nodes.clone(),
-            last_modified_ms: now_ms(),
-            checksums,
-        };
-        let op = MetaOp::PutPart { part: part.clone() };
-        let owner = DataOwner::Part {
-            bucket: upload.bucket.clone(),
-            key: upload.key.clone(),
-            upload_id: upload.upload_id.clone(),
-            part: part.part_number,
-        };
-        let degraded = self.data.needs_repair((&upload.bucket, &upload.key), &set);
-        self.commit_data(op, owner, vec![set]).await?;
-        if degraded {
-            self.heal.report(&upload.bucket, &upload.key);
-        }
-        Ok(part)
     }
 
     /// Commits `record` (the version it replaced goes on the drop list).

@@ -53,11 +53,11 @@ pub(crate) fn detect_auth_kind(parts: &RequestParts<'_>) -> Result<AuthKind, Aut
 pub(crate) struct AuthContext {
     /// The access key id whose secret verified the signature.
     // Read by the tests, the fuzz targets and in the Debug output of a request.
-    #[cfg_attr(not(any(test, feature = "fuzzing")), allow(dead_code))]
+    #[cfg_attr(not(test), allow(dead_code))]
     pub access_key: String,
     /// Region from the credential scope; the caller may check it.
     // Read by the tests, the fuzz targets and in the Debug output of a request.
-    #[cfg_attr(not(any(test, feature = "fuzzing")), allow(dead_code))]
+    #[cfg_attr(not(test), allow(dead_code))]
     pub region: String,
     /// Service from the credential scope (always `s3`).
     // Shown in the Debug output of a request; nothing branches on it.
@@ -75,11 +75,11 @@ pub(crate) struct AuthContext {
     pub payload: PayloadMode,
     /// Header or presigned-URL authentication.
     // Read by the tests, the fuzz targets and in the Debug output of a request.
-    #[cfg_attr(not(any(test, feature = "fuzzing")), allow(dead_code))]
+    #[cfg_attr(not(test), allow(dead_code))]
     pub kind: AuthKind,
     /// Lower-case names of the headers covered by the signature.
     // Read by the tests, the fuzz targets and in the Debug output of a request.
-    #[cfg_attr(not(any(test, feature = "fuzzing")), allow(dead_code))]
+    #[cfg_attr(not(test), allow(dead_code))]
     pub signed_headers: Vec<String>,
 }
 
