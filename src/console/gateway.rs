@@ -42,7 +42,7 @@ const CALL_EXPIRES_SECS: u64 = 300;
 pub(crate) enum CallBody {
     /// Bytes in memory (none left: sent).
     Full(Option<Bytes>),
-    /// A stream.
+    /// A body streamed as it arrives (an upload part from the browser).
     Stream(Pin<Box<dyn Stream<Item = Result<Bytes, io::Error>>>>),
 }
 

@@ -42,7 +42,8 @@ pub enum Request {
         /// Byte range, end exclusive.
         range: Option<(u64, u64)>,
     },
-    /// Delete a shard.
+    /// Delete a shard: a tombstone record, its space reclaimed by
+    /// compaction.
     DeleteShard {
         /// The shard.
         key: ShardKey,
@@ -129,7 +130,7 @@ pub enum Response {
     Healthy,
     /// One state per key of a [`Request::StatShards`], in its order.
     ShardStates {
-        /// The states.
+        /// What the node holds under each key, in the request's order.
         states: Vec<ShardState>,
     },
     /// A page of a [`Request::ListShards`].

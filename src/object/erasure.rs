@@ -95,7 +95,7 @@ pub(crate) enum ErasureError {
         start: u64,
         /// Range end (exclusive).
         end: u64,
-        /// Object size.
+        /// The object's length in bytes the range was checked against.
         object_size: u64,
     },
     /// The Reed-Solomon library refused the operation; not expected after the

@@ -15,9 +15,9 @@ pub(crate) enum ObjectError {
     /// The key does not exist in the bucket.
     #[error("no such key: {bucket}/{key}")]
     NoSuchKey {
-        /// The bucket.
+        /// The bucket that was asked.
         bucket: String,
-        /// The key.
+        /// The key it does not hold.
         key: String,
     },
     /// The multipart upload does not exist (or targets another key).

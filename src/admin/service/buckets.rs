@@ -12,7 +12,7 @@ const PAGE: usize = 1000;
 /// A bucket as listed.
 #[derive(Clone, Debug, Serialize)]
 pub(crate) struct BucketSummary {
-    /// Name.
+    /// The bucket's name as S3 addresses it.
     pub name: String,
     /// Owner's access key id.
     pub owner: String,
@@ -23,15 +23,15 @@ pub(crate) struct BucketSummary {
 /// A bucket with what it holds.
 #[derive(Clone, Debug, Serialize)]
 pub(crate) struct BucketInfo {
-    /// Name.
+    /// The bucket's name as S3 addresses it.
     pub name: String,
     /// Owner's access key id.
     pub owner: String,
     /// Creation time, ms since the Unix epoch.
     pub created_ms: u64,
-    /// Objects in it.
+    /// Objects it holds (current versions).
     pub objects: u64,
-    /// Their bytes.
+    /// Those objects' bytes, as clients wrote them (before erasure coding).
     pub bytes: u64,
     /// Multipart uploads in progress (at most the first thousand counted).
     pub uploads_in_progress: u64,

@@ -21,9 +21,10 @@ const SECRET_CHARS: usize = 40;
 /// A key just created: the only time its secret is shown.
 #[derive(Clone, Debug, Serialize)]
 pub(crate) struct NewKey {
-    /// The access key id.
+    /// The id clients sign with (`PK` and random characters).
     pub access_key_id: String,
-    /// The secret.
+    /// The secret that signs with it: answered here once, no listing
+    /// returns it.
     pub secret_access_key: String,
     /// Creation time, ms since the Unix epoch.
     pub created_ms: u64,
@@ -36,7 +37,7 @@ pub(crate) struct NewKey {
 /// A key as listed (never its secret).
 #[derive(Clone, Debug, Serialize)]
 pub(crate) struct KeyInfo {
-    /// The access key id.
+    /// The id clients sign with.
     pub access_key_id: String,
     /// Creation time, ms since the Unix epoch.
     pub created_ms: u64,

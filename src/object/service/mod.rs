@@ -53,7 +53,7 @@ pub(crate) struct ObjectLimits {
 /// What a writer says about an object besides its bytes.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct ObjectMeta {
-    /// Content-Type.
+    /// The `Content-Type` to answer reads with (none: the default).
     pub content_type: Option<String>,
     /// `x-amz-meta-*`, without the prefix.
     pub user_metadata: Vec<(String, String)>,
@@ -94,9 +94,9 @@ pub(crate) struct ObjectDigests {
 /// A single-part object about to be written.
 #[derive(Clone, Debug)]
 pub(crate) struct NewObject {
-    /// Its bucket.
+    /// The bucket it is written into (checked to exist).
     pub bucket: String,
-    /// Its key.
+    /// The key it is written under (a valid S3 key).
     pub key: String,
     /// Bytes the body declares.
     pub size: u64,

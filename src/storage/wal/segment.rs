@@ -149,7 +149,7 @@ pub(crate) fn read_exact_at(file: &File, pos: u64, len: u64) -> io::Result<Vec<u
 pub struct ScannedRecord {
     /// Where the record starts.
     pub offset: u64,
-    /// Its header.
+    /// The record's decoded header: kind, shard key, offsets, lengths.
     pub header: RecordHeader,
     /// Whether every fragment matched its CRC (always true for tombstones).
     pub intact: bool,
