@@ -429,7 +429,7 @@ pub async fn put_cut_off(
 }
 
 /// Bytes of each shard of an object of `size` bytes coded with `data`
-/// data shards and stripes of `stripe` bytes, as src/storage/erasure.rs
+/// data shards and stripes of `stripe` bytes, as src/object/erasure.rs
 /// documents the layout: every stripe (the last may be shorter) is cut
 /// into `data` chunks of `ceil(stripe_len / data)` bytes, and shard i is
 /// chunk i of every stripe; parity shards are as long as data shards.
