@@ -170,7 +170,7 @@ pub enum BucketCommand {
     List,
     /// One bucket with its object count and bytes.
     Info {
-        /// The bucket.
+        /// The bucket's name.
         name: String,
     },
 }

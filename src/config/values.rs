@@ -248,7 +248,7 @@ impl HumanDuration {
         Self(Duration::from_secs(n))
     }
 
-    /// The span.
+    /// The duration the setting names.
     pub fn get(self) -> Duration {
         self.0
     }

@@ -28,7 +28,7 @@ pub(crate) enum ConsoleError {
         status: u16,
         /// Its S3 error code.
         code: String,
-        /// Its message.
+        /// The gateway's `Message` element, shown to the user.
         message: String,
     },
     /// The gateway could not be reached.

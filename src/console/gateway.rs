@@ -78,7 +78,7 @@ pub(crate) struct S3Call {
     pub(crate) query: Vec<(String, String)>,
     /// Extra headers, lower-case (signed, but for `content-length`).
     pub(crate) headers: Vec<(&'static str, String)>,
-    /// The body.
+    /// What to send after the head: bytes in memory or a stream.
     pub(crate) body: CallBody,
 }
 

@@ -30,14 +30,14 @@ pub(crate) const MAX_INVENTORY_KEYS: usize = 1000;
 pub enum Request {
     /// Store a shard; exactly `len` body bytes follow.
     PutShard {
-        /// The shard.
+        /// The shard to store (object id, part, shard index).
         key: ShardKey,
         /// Body length.
         len: u64,
     },
     /// Read a shard, whole or `start..end`.
     GetShard {
-        /// The shard.
+        /// The shard to read.
         key: ShardKey,
         /// Byte range, end exclusive.
         range: Option<(u64, u64)>,
@@ -45,7 +45,7 @@ pub enum Request {
     /// Delete a shard: a tombstone record, its space reclaimed by
     /// compaction.
     DeleteShard {
-        /// The shard.
+        /// The shard to delete.
         key: ShardKey,
     },
     /// Is the node up?
@@ -147,7 +147,7 @@ pub enum Response {
     },
     /// The answer to [`Request::NodeStats`].
     NodeStats {
-        /// The totals.
+        /// Shards and bytes held, and the volumes' capacity and free space.
         stats: NodeStats,
     },
 }

@@ -24,7 +24,7 @@ pub enum NetError {
     /// The connection failed or was closed.
     #[error("connection to {addr}: {message}")]
     Connection {
-        /// The peer.
+        /// The peer's transport (QUIC) address.
         addr: std::net::SocketAddr,
         /// What happened.
         message: String,

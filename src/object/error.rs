@@ -28,7 +28,7 @@ pub(crate) enum ObjectError {
     TooLarge {
         /// Bytes declared.
         size: u64,
-        /// The limit.
+        /// The largest size allowed, in bytes.
         max: u64,
     },
     /// The body had a different length than declared.

@@ -40,7 +40,7 @@ pub enum StorageError {
     TooLarge {
         /// Declared length.
         len: u64,
-        /// The limit.
+        /// The largest shard allowed, in bytes.
         max: u64,
     },
     /// The body stream failed before its end (the sender went away).

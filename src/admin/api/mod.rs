@@ -27,7 +27,7 @@ pub(crate) use error::AdminHttpError;
 pub(crate) struct AdminApi {
     /// The bearer token; `None` refuses every call.
     pub token: Option<String>,
-    /// The operations.
+    /// The admin service every route calls (no logic lives in the routes).
     pub service: Arc<AdminService>,
 }
 
