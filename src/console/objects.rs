@@ -11,6 +11,7 @@ use super::error::ConsoleError;
 use super::gateway::{body_stream, S3Call};
 use super::render::page;
 use crate::api::auth::sigv4::{presign, PresignRequest};
+use crate::api::error::S3ErrorCode;
 
 /// Keys on one page of the browser.
 const PAGE_KEYS: u32 = 100;
@@ -124,8 +125,10 @@ async fn cors_rules(
         .await
     {
         Ok(config) => Ok(Some(config.rules)),
-        Err(e) if e.gateway_code() == Some("NoSuchCORSConfiguration") => Ok(Some(Vec::new())),
-        Err(e) if e.gateway_code() == Some("AccessDenied") => Ok(None),
+        Err(e) if e.gateway_code() == Some(S3ErrorCode::NoSuchCORSConfiguration.as_str()) => {
+            Ok(Some(Vec::new()))
+        }
+        Err(e) if e.gateway_code() == Some(S3ErrorCode::AccessDenied.as_str()) => Ok(None),
         Err(e) => Err(e),
     }
 }

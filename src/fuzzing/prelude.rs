@@ -1,8 +1,6 @@
 //! What every fuzz entry point shares: the parsers' paths and the fixed
 //! credentials, clock and region the auth targets sign with.
 
-#![allow(unused_imports)]
-
 pub(super) use std::fs::File;
 pub(super) use std::os::unix::fs::FileExt;
 pub(super) use std::path::PathBuf;
