@@ -40,22 +40,22 @@ impl Shape for BucketRecord {
     }
 }
 
-/// An object whose parts have no checksums: version 2's fields, then the
-/// ones version 3 added (postcard writes a nested struct's fields in line,
-/// so this reads the flat record version 3 wrote).
+/// What version 3 added to objects and multipart uploads alike, after
+/// version 2's fields (`head`; postcard writes a nested struct's fields in
+/// line, so this reads the flat record version 3 wrote).
 #[derive(Deserialize)]
-pub(crate) struct ObjectRecord {
-    pub(crate) head: v2::ObjectRecord,
+pub(crate) struct Owned<H> {
+    pub(crate) head: H,
     pub(crate) tags: Tags,
     pub(crate) owner: String,
     pub(crate) acl: Acl,
 }
 
-impl Shape for ObjectRecord {
+impl<H: Shape> Shape for Owned<H> {
     const SINCE: u8 = 3;
-    type Previous = v2::ObjectRecord;
+    type Previous = H;
     /// No tags; no owner (an empty owner is its bucket's); no grants.
-    fn upgrade(head: v2::ObjectRecord) -> Self {
+    fn upgrade(head: H) -> Self {
         Self {
             head,
             tags: vec![],
@@ -65,28 +65,11 @@ impl Shape for ObjectRecord {
     }
 }
 
-/// A multipart upload before checksums, nested as [`ObjectRecord`] is.
-#[derive(Deserialize)]
-pub(crate) struct MultipartUpload {
-    pub(crate) head: v2::MultipartUpload,
-    pub(crate) tags: Tags,
-    pub(crate) owner: String,
-    pub(crate) acl: Acl,
-}
+/// An object whose parts have no checksums.
+pub(crate) type ObjectRecord = Owned<v2::ObjectRecord>;
 
-impl Shape for MultipartUpload {
-    const SINCE: u8 = 3;
-    type Previous = v2::MultipartUpload;
-    /// No tags, no owner, no grants, as for objects.
-    fn upgrade(head: v2::MultipartUpload) -> Self {
-        Self {
-            head,
-            tags: vec![],
-            owner: String::new(),
-            acl: Acl::default(),
-        }
-    }
-}
+/// A multipart upload before checksums.
+pub(crate) type MultipartUpload = Owned<v2::MultipartUpload>;
 
 /// An access key before e-mail addresses.
 #[derive(Deserialize)]
