@@ -19,7 +19,8 @@
 //! and its readers), `overlay` (a batch's pending writes and undo log),
 //! `apply` (applying ops), `once` (at-most-once ids, the drop list), `heal`
 //! (what the repair actor needs: placements, the heal queue, full scans),
-//! `snapshot` (export/import), [`list`] (ListObjects), [`read`] (reads
+//! `snapshot` (export/import), [`lock`] (versioning settings and object
+//! lock rules), [`list`] (ListObjects), [`read`] (reads
 //! through consensus), [`acl`] and [`cors`] (bucket and object
 //! permissions, CORS rules).
 
@@ -29,6 +30,7 @@ pub(crate) mod cors;
 mod error;
 mod heal;
 pub(crate) mod keys;
+pub(crate) mod lock;
 pub(crate) mod list;
 mod once;
 pub(crate) mod ops;
