@@ -84,6 +84,8 @@ async fn step(
                         region: None,
                         acl: predastore::meta::Acl::default(),
                         cors: vec![],
+                        versioning: Default::default(),
+                        object_lock: None,
                     },
                 };
                 match consensus.send(Submit(op)).await {

@@ -40,10 +40,15 @@ fn need(endpoint: &Endpoint) -> Need {
         | Endpoint::GetObjectAttributes
         | Endpoint::GetObjectTagging
         | Endpoint::GetObjectAcl
-        | Endpoint::PutObjectAcl => Need::Exists,
+        | Endpoint::PutObjectAcl
+        | Endpoint::GetObjectRetention
+        | Endpoint::GetObjectLegalHold => Need::Exists,
         Endpoint::DeleteBucket
         | Endpoint::GetBucketLocation
         | Endpoint::GetBucketVersioning
+        | Endpoint::PutBucketVersioning
+        | Endpoint::GetObjectLockConfiguration
+        | Endpoint::PutObjectLockConfiguration
         | Endpoint::GetBucketTagging
         | Endpoint::PutBucketTagging
         | Endpoint::DeleteBucketTagging
@@ -66,7 +71,9 @@ fn need(endpoint: &Endpoint) -> Need {
         | Endpoint::CompleteMultipartUpload { .. }
         | Endpoint::AbortMultipartUpload { .. }
         | Endpoint::PutObjectTagging
-        | Endpoint::DeleteObjectTagging => Need::Bucket(Write),
+        | Endpoint::DeleteObjectTagging
+        | Endpoint::PutObjectRetention
+        | Endpoint::PutObjectLegalHold => Need::Bucket(Write),
         Endpoint::GetBucketAcl => Need::Bucket(ReadAcp),
         Endpoint::PutBucketAcl => Need::Bucket(WriteAcp),
     }

@@ -12,7 +12,9 @@ use super::auth::request::authenticate_head;
 use super::client_errors::count_malformed;
 use super::context::{error_response, request_id, set_request_id, Gateway, S3Request, S3Result};
 use super::error::{S3Error, S3ErrorCode};
-use super::handlers::{acl, attributes, bucket, cors, list, multipart, object, tagging};
+use super::handlers::{
+    acl, attributes, bucket, cors, list, multipart, object, tagging, versioning,
+};
 use super::router::{Endpoint, Target};
 use crate::metrics;
 
@@ -89,7 +91,14 @@ async fn dispatch(
         Endpoint::HeadBucket => bucket::head(&r, gw).await,
         Endpoint::DeleteBucket => bucket::delete(&r, gw).await,
         Endpoint::GetBucketLocation => bucket::location(&r, gw).await,
-        Endpoint::GetBucketVersioning => bucket::versioning(&r, gw).await,
+        Endpoint::GetBucketVersioning => versioning::get_versioning(&r, gw).await,
+        Endpoint::PutBucketVersioning => versioning::put_versioning(&r, payload, gw).await,
+        Endpoint::GetObjectLockConfiguration => versioning::get_lock_config(&r, gw).await,
+        Endpoint::PutObjectLockConfiguration => versioning::put_lock_config(&r, payload, gw).await,
+        Endpoint::GetObjectRetention => versioning::get_retention(&r, gw).await,
+        Endpoint::PutObjectRetention => versioning::put_retention(&r, payload, gw).await,
+        Endpoint::GetObjectLegalHold => versioning::get_legal_hold(&r, gw).await,
+        Endpoint::PutObjectLegalHold => versioning::put_legal_hold(&r, payload, gw).await,
         Endpoint::DeleteObjects => object::delete_many(&r, payload, gw).await,
         Endpoint::ListObjects(args) => list::objects_v1(&r, gw, args).await,
         Endpoint::ListObjectsV2(args) => list::objects_v2(&r, gw, args).await,

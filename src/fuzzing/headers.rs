@@ -109,11 +109,16 @@ pub fn request_headers(data: &[u8]) {
 }
 
 /// An `x-amz-copy-source` value: a parsed source names a bucket and a
-/// valid key, and at most the null version.
+/// valid key, and at most one version.
 pub fn copy_source(header: &str) {
     if let Ok(s) = parse_copy_source(header) {
         assert!(!s.bucket.is_empty() && validate_object_key(&s.key).is_ok());
-        assert!(s.version_id.as_deref().is_none_or(|v| v == "null"));
+        if let Some(v) = s.version {
+            assert_eq!(
+                crate::storage::meta::version::VersionRef::parse(&v.to_id()),
+                Some(v)
+            );
+        }
     }
 }
 

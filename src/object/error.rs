@@ -20,6 +20,14 @@ pub(crate) enum ObjectError {
         /// The key it does not hold.
         key: String,
     },
+    /// The version named does not exist for the key.
+    #[error("no such version of {bucket}/{key}")]
+    NoSuchVersion {
+        /// The bucket that was asked.
+        bucket: String,
+        /// The key asked for.
+        key: String,
+    },
     /// The multipart upload does not exist (or targets another key).
     #[error("no such upload")]
     NoSuchUpload,

@@ -26,6 +26,8 @@ fn create_bucket(name: String) -> MetaOp {
             region: None,
             acl: predastore::meta::Acl::default(),
             cors: vec![],
+            versioning: Default::default(),
+            object_lock: None,
         },
     }
 }

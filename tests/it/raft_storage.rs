@@ -54,6 +54,8 @@ fn create_bucket(name: &str) -> MetaOp {
             region: None,
             acl: predastore::meta::Acl::default(),
             cors: vec![],
+            versioning: Default::default(),
+            object_lock: None,
         },
     }
 }

@@ -12,6 +12,7 @@ use crate::cluster::layout::rebalance::{plan_set, CopyState, NodeStanding, SetHe
 use crate::cluster::ring::NodeId;
 use crate::metrics;
 use crate::object::{ObjectCoordinator, ObjectService, ShardSet};
+use crate::storage::meta::version::VersionSeq;
 use crate::storage::meta::{MetaOp, MetaOutcome, MetaRead, MetaReadResult, ShardOwner, NO_NODE};
 use crate::storage::{ShardKey, ShardState};
 
@@ -171,6 +172,22 @@ impl RepairState {
                 };
                 match self.objects.read(read).await.ok()? {
                     MetaReadResult::Object(Some(record)) => record.shard_sets(),
+                    _ => Vec::new(),
+                }
+            }
+            ShardOwner::Version { bucket, key, seq } => {
+                let read = MetaRead::KeyVersions {
+                    bucket: bucket.clone(),
+                    key: key.clone(),
+                    after: seq.0.checked_add(1).map(VersionSeq),
+                    limit: 1,
+                };
+                match self.objects.read(read).await.ok()? {
+                    MetaReadResult::VersionRecords(records) => records
+                        .into_iter()
+                        .filter(|r| r.seq == *seq)
+                        .flat_map(|r| r.shard_sets())
+                        .collect(),
                     _ => Vec::new(),
                 }
             }

@@ -32,6 +32,7 @@ impl From<ObjectError> for AdminError {
             ObjectError::NoSuchBucket(b) => AdminError::NotFound(format!("no such bucket: {b}")),
             ObjectError::Metadata(e) => e.into(),
             e @ (ObjectError::NoSuchKey { .. }
+            | ObjectError::NoSuchVersion { .. }
             | ObjectError::NoSuchUpload
             | ObjectError::TooLarge { .. }
             | ObjectError::IncompleteBody { .. }

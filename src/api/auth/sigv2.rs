@@ -17,7 +17,9 @@ use super::sigv4::AuthError;
 const SUBRESOURCES: &[&str] = &[
     "acl",
     "delete",
+    "legal-hold",
     "location",
+    "object-lock",
     "partNumber",
     "response-cache-control",
     "response-content-disposition",
@@ -25,6 +27,7 @@ const SUBRESOURCES: &[&str] = &[
     "response-content-language",
     "response-content-type",
     "response-expires",
+    "retention",
     "uploadId",
     "uploads",
     "versionId",

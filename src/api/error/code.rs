@@ -101,6 +101,14 @@ pub(crate) enum S3ErrorCode {
     NoSuchTagSet,
     /// 404: the bucket has no CORS configuration.
     NoSuchCORSConfiguration,
+    /// The version a request names does not exist.
+    NoSuchVersion,
+    /// The version has no retention (GetObjectRetention) or legal hold.
+    NoSuchObjectLockConfiguration,
+    /// The bucket has no object lock configuration.
+    ObjectLockConfigurationNotFoundError,
+    /// The bucket's state does not allow the request (suspending versioning with object lock, lock settings without it).
+    InvalidBucketState,
     /// 400: an ACL document or grant header that does not validate.
     MalformedACLError,
     /// 400: a grant names a grantee by e-mail address, which cannot be
@@ -177,6 +185,10 @@ impl S3ErrorCode {
         S3ErrorCode::NoSuchUpload,
         S3ErrorCode::NoSuchTagSet,
         S3ErrorCode::NoSuchCORSConfiguration,
+        S3ErrorCode::NoSuchVersion,
+        S3ErrorCode::NoSuchObjectLockConfiguration,
+        S3ErrorCode::ObjectLockConfigurationNotFoundError,
+        S3ErrorCode::InvalidBucketState,
         S3ErrorCode::MalformedACLError,
         S3ErrorCode::UnresolvableGrantByEmailAddress,
         S3ErrorCode::NotImplemented,
@@ -236,6 +248,12 @@ impl S3ErrorCode {
             S3ErrorCode::NoSuchUpload => "NoSuchUpload",
             S3ErrorCode::NoSuchTagSet => "NoSuchTagSet",
             S3ErrorCode::NoSuchCORSConfiguration => "NoSuchCORSConfiguration",
+            S3ErrorCode::NoSuchVersion => "NoSuchVersion",
+            S3ErrorCode::NoSuchObjectLockConfiguration => "NoSuchObjectLockConfiguration",
+            S3ErrorCode::ObjectLockConfigurationNotFoundError => {
+                "ObjectLockConfigurationNotFoundError"
+            }
+            S3ErrorCode::InvalidBucketState => "InvalidBucketState",
             S3ErrorCode::MalformedACLError => "MalformedACLError",
             S3ErrorCode::UnresolvableGrantByEmailAddress => "UnresolvableGrantByEmailAddress",
             S3ErrorCode::NotImplemented => "NotImplemented",
@@ -306,11 +324,15 @@ impl S3ErrorCode {
             | S3ErrorCode::NoSuchKey
             | S3ErrorCode::NoSuchUpload
             | S3ErrorCode::NoSuchTagSet
-            | S3ErrorCode::NoSuchCORSConfiguration => 404,
+            | S3ErrorCode::NoSuchCORSConfiguration
+            | S3ErrorCode::NoSuchVersion
+            | S3ErrorCode::NoSuchObjectLockConfiguration
+            | S3ErrorCode::ObjectLockConfigurationNotFoundError => 404,
             S3ErrorCode::MethodNotAllowed => 405,
             S3ErrorCode::BucketAlreadyExists
             | S3ErrorCode::BucketAlreadyOwnedByYou
-            | S3ErrorCode::BucketNotEmpty => 409,
+            | S3ErrorCode::BucketNotEmpty
+            | S3ErrorCode::InvalidBucketState => 409,
             S3ErrorCode::MissingContentLength => 411,
             S3ErrorCode::PreconditionFailed => 412,
             S3ErrorCode::InvalidRange | S3ErrorCode::InvalidPartNumber => 416,
@@ -403,6 +425,10 @@ impl S3ErrorCode {
             }
             S3ErrorCode::NoSuchTagSet => "The TagSet does not exist",
             S3ErrorCode::NoSuchCORSConfiguration => "The CORS configuration does not exist",
+            S3ErrorCode::NoSuchVersion => "The specified version does not exist.",
+            S3ErrorCode::NoSuchObjectLockConfiguration => "The specified object does not have a ObjectLock configuration",
+            S3ErrorCode::ObjectLockConfigurationNotFoundError => "Object Lock configuration does not exist for this bucket",
+            S3ErrorCode::InvalidBucketState => "The request is not valid with the current state of the bucket.",
             S3ErrorCode::MalformedACLError => {
                 "The XML you provided was not well-formed or did not validate against our published schema."
             }

@@ -34,6 +34,12 @@ impl From<MetaOpError> for S3Error {
             // The cluster layout changed under the request, or the op was
             // cancelled before it applied: retrying works.
             MetaOpError::StaleLayout | MetaOpError::Fenced => S3ErrorCode::ServiceUnavailable,
+            MetaOpError::NoSuchVersion => S3ErrorCode::NoSuchVersion,
+            // A locked version: AWS answers every such refusal AccessDenied.
+            MetaOpError::ObjectLocked => S3ErrorCode::AccessDenied,
+            MetaOpError::InvalidBucketState => S3ErrorCode::InvalidBucketState,
+            MetaOpError::NoObjectLockConfig => S3ErrorCode::InvalidRequest,
+            MetaOpError::DeleteMarkerTarget => S3ErrorCode::MethodNotAllowed,
         };
         S3Error::new(code)
     }

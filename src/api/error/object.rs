@@ -15,6 +15,9 @@ impl From<ObjectError> for S3Error {
             ObjectError::NoSuchKey { bucket, key } => {
                 S3Error::new(S3ErrorCode::NoSuchKey).with_resource(format!("/{bucket}/{key}"))
             }
+            ObjectError::NoSuchVersion { bucket, key } => {
+                S3Error::new(S3ErrorCode::NoSuchVersion).with_resource(format!("/{bucket}/{key}"))
+            }
             ObjectError::NoSuchUpload => S3Error::new(S3ErrorCode::NoSuchUpload),
             ObjectError::TooLarge { .. } => S3Error::new(S3ErrorCode::EntityTooLarge),
             ObjectError::IncompleteBody { .. } => S3Error::new(S3ErrorCode::IncompleteBody),

@@ -14,6 +14,7 @@ use crate::api::xml::{
     parse_create_bucket_configuration, BucketInfo, ListAllMyBucketsResult, LocationConstraint,
 };
 use crate::object::service::now_ms;
+use crate::storage::meta::lock::{ObjectLockConfig, Versioning};
 use crate::storage::meta::{BucketRecord, MetaOp, MetaRead, MetaReadResult};
 
 /// ListBuckets: the caller's own buckets, by name, paginated by
@@ -90,6 +91,8 @@ pub(crate) async fn create(r: &S3Request, payload: web::Payload, gw: &Gateway) -
                 region,
                 acl: acl.clone(),
                 cors: vec![],
+                versioning: Versioning::Unversioned,
+                object_lock: lock_on_create(r)?,
             },
         })
         .await;
@@ -110,6 +113,18 @@ pub(crate) async fn create(r: &S3Request, payload: web::Payload, gw: &Gateway) -
 /// Whether re-creating a bucket its owner already has succeeds: in
 /// us-east-1 AWS answers `200 OK` (and resets the ACL) for legacy
 /// compatibility; in every other region it is `BucketAlreadyOwnedByYou`.
+/// The object lock a CreateBucket asks for with
+/// `x-amz-bucket-object-lock-enabled: true` (no default retention yet).
+fn lock_on_create(r: &S3Request) -> Result<Option<ObjectLockConfig>, S3Error> {
+    match r.header("x-amz-bucket-object-lock-enabled").map(str::trim) {
+        None => Ok(None),
+        Some(v) if v.eq_ignore_ascii_case("true") => Ok(Some(ObjectLockConfig::default())),
+        Some(v) if v.eq_ignore_ascii_case("false") => Ok(None),
+        Some(_) => Err(S3Error::new(S3ErrorCode::InvalidArgument)
+            .with_message("x-amz-bucket-object-lock-enabled must be true or false")),
+    }
+}
+
 async fn recreate_succeeds(gw: &Gateway, name: &str) -> Result<bool, S3Error> {
     let existing = gw.objects.bucket(name).await?;
     let region = existing.region.as_deref().unwrap_or(gw.region.as_str());
@@ -136,18 +151,4 @@ pub(crate) async fn location(r: &S3Request, gw: &Gateway) -> S3Result {
     let bucket = gw.objects.bucket(r.bucket()).await?;
     let region = bucket.region.unwrap_or_else(|| gw.region.clone());
     Ok(xml(StatusCode::OK, LocationConstraint { region }.to_xml()))
-}
-
-/// GetBucketVersioning: versioning is never enabled (clients and backup
-/// tools ask before they list).
-pub(crate) async fn versioning(r: &S3Request, gw: &Gateway) -> S3Result {
-    gw.objects.bucket(r.bucket()).await?;
-    Ok(xml(
-        StatusCode::OK,
-        format!(
-            "{}<VersioningConfiguration xmlns=\"{}\"/>",
-            crate::api::xml::XML_DECLARATION,
-            crate::api::xml::S3_XMLNS
-        ),
-    ))
 }

@@ -9,10 +9,12 @@ use crate::api::error::{S3Error, S3ErrorCode};
 use crate::api::request::make_continuation_token;
 use crate::api::router::{ListArgs, ListV1Args, ListV2Args, ListVersionsArgs};
 use crate::api::xml::{
-    CommonPrefix, ListBucketResultV1, ListBucketResultV2, ListVersionsResult, ObjectInfo, Owner,
-    VersionInfo,
+    CommonPrefix, DeleteMarkerInfo, ListBucketResultV1, ListBucketResultV2, ListVersionsResult,
+    ObjectInfo, Owner, VersionEntry, VersionInfo,
 };
-use crate::storage::meta::{ListPage, ListQuery, MetaRead, MetaReadResult, ObjectRecord};
+use crate::storage::meta::{
+    ListPage, ListQuery, MetaRead, MetaReadResult, ObjectRecord, VersionsQuery,
+};
 
 /// One page of the bucket after `start_after`, `max_keys` entries at
 /// most.
@@ -136,41 +138,80 @@ pub(crate) async fn objects_v2(r: &S3Request, gw: &Gateway, args: ListV2Args) ->
     Ok(xml(StatusCode::OK, result.to_xml()))
 }
 
-/// ListObjectVersions: each object once, version "null", latest.
+/// ListObjectVersions: every version and delete marker, newest first
+/// within a key.
 pub(crate) async fn versions(r: &S3Request, gw: &Gateway, args: ListVersionsArgs) -> S3Result {
     let ListVersionsArgs {
         list,
         key_marker,
         version_id_marker,
+        version_marker,
     } = args;
     let max = list.max_keys.clone()?;
-    let page = page(r, gw, &list, key_marker.clone(), max).await?;
+    let version_marker = version_marker?;
+    if version_marker.is_some() && key_marker.is_none() {
+        return Err(S3Error::new(S3ErrorCode::InvalidArgument)
+            .with_message("A version-id marker cannot be specified without a key marker."));
+    }
+    let query = VersionsQuery {
+        prefix: list.prefix.clone(),
+        delimiter: list.delimiter.clone(),
+        key_marker: key_marker.clone(),
+        version_marker,
+        max_keys: usize::try_from(max).unwrap_or(usize::MAX),
+    };
+    let read = MetaRead::Versions {
+        bucket: r.bucket().to_owned(),
+        query,
+    };
+    let MetaReadResult::Versions(page) = gw.objects.read(read).await? else {
+        return Err(S3Error::new(S3ErrorCode::InternalError));
+    };
+    let entries = page
+        .entries
+        .into_iter()
+        .map(|e| {
+            let owner = owner_of(r, &e.owner);
+            if e.delete_marker {
+                VersionEntry::DeleteMarker(DeleteMarkerInfo {
+                    key: e.key,
+                    version_id: e.version.to_id(),
+                    is_latest: e.is_latest,
+                    last_modified_ms: e.last_modified_ms,
+                    owner,
+                })
+            } else {
+                VersionEntry::Version(VersionInfo {
+                    key: e.key,
+                    version_id: e.version.to_id(),
+                    is_latest: e.is_latest,
+                    last_modified_ms: e.last_modified_ms,
+                    etag: e.etag,
+                    size: e.size,
+                    storage_class: "STANDARD".into(),
+                    checksum_algorithm: None,
+                    owner,
+                })
+            }
+        })
+        .collect();
     let result = ListVersionsResult {
         name: r.bucket().to_string(),
         prefix: list.prefix,
         key_marker: key_marker.unwrap_or_default(),
         version_id_marker,
-        next_key_marker: page.next_marker.clone().filter(|_| page.is_truncated),
-        next_version_id_marker: page.is_truncated.then(|| "null".to_string()),
+        next_key_marker: page.next_key_marker,
+        next_version_id_marker: page.next_version_marker.map(|v| v.to_id()),
         max_keys: max,
         delimiter: list.delimiter,
         is_truncated: page.is_truncated,
         encoding_type: list.encoding?,
-        common_prefixes: prefixes(&page),
-        versions: page
-            .objects
+        common_prefixes: page
+            .common_prefixes
             .into_iter()
-            .map(|o| VersionInfo {
-                key: o.key,
-                version_id: "null".into(),
-                is_latest: true,
-                last_modified_ms: o.last_modified_ms,
-                etag: o.etag,
-                size: o.size,
-                storage_class: "STANDARD".into(),
-                owner: owner_of(r, &o.owner),
-            })
+            .map(|prefix| CommonPrefix { prefix })
             .collect(),
+        entries,
     };
     Ok(xml(StatusCode::OK, result.to_xml()))
 }

@@ -14,3 +14,4 @@ pub(crate) mod multipart;
 pub(crate) mod object;
 pub(crate) mod part_checksum;
 pub(crate) mod tagging;
+pub(crate) mod versioning;

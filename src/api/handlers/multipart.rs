@@ -155,7 +155,8 @@ pub(crate) async fn complete(
         )],
         None => vec![],
     };
-    gw.objects
+    let version = gw
+        .objects
         .complete(
             &upload,
             parts,
@@ -163,7 +164,16 @@ pub(crate) async fn complete(
             write_condition(r)?,
         )
         .await?;
-    Ok(completed(&upload.bucket, &upload.key, etag, &checksums))
+    let mut resp = completed(&upload.bucket, &upload.key, etag, &checksums);
+    if let Some(v) = version {
+        if let Ok(value) = actix_web::http::header::HeaderValue::from_str(&v.to_id()) {
+            resp.headers_mut().insert(
+                actix_web::http::header::HeaderName::from_static("x-amz-version-id"),
+                value,
+            );
+        }
+    }
+    Ok(resp)
 }
 
 /// The checksum of the object a Complete makes of `listed` (see

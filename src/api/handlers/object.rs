@@ -12,6 +12,9 @@ use futures::StreamExt;
 use super::body::small_body;
 use super::body::upload_body;
 use super::part_checksum::checksum_type;
+use super::versioning::{
+    bypass_governance, lock_headers, marker_error, version_headers, version_of,
+};
 use crate::api::access::{hide_missing, new_object_access, require_object, require_object_in};
 use crate::api::body::SummarySlot;
 use crate::api::checksum::{ChecksumAlgorithm, Digests};
@@ -31,6 +34,7 @@ use crate::metrics;
 use crate::object::service::MAX_PART_BYTES;
 use crate::object::{NewObject, ObjectDigests, ObjectMeta, WriteError};
 use crate::storage::meta::acl::Permission;
+use crate::storage::meta::version::VersionRef;
 use crate::storage::meta::{DeleteCondition, ObjectRecord, Tags, WriteCondition};
 
 /// Headers stored with an object and returned on GET/HEAD.
@@ -87,6 +91,7 @@ pub(crate) fn object_meta(r: &S3Request) -> Result<ObjectMeta, S3Error> {
         tags: tags_in_header(r)?,
         owner,
         acl,
+        lock: lock_headers(r)?,
     })
 }
 
@@ -161,6 +166,15 @@ pub(crate) async fn put(r: &S3Request, payload: web::Payload, gw: &Gateway) -> S
     let meta = object_meta(r)?;
     let condition = write_condition(r)?;
     gw.objects.bucket_precheck(r.bucket()).await?;
+    let has_digest = r.header("content-md5").is_some()
+        || r.headers()
+            .keys()
+            .any(|h| h.as_str().starts_with("x-amz-checksum-"));
+    if meta.lock.is_set() && !has_digest {
+        return Err(S3Error::new(S3ErrorCode::InvalidRequest).with_message(
+            "Content-MD5 OR x-amz-checksum- HTTP header is required for Put Object requests with Object Lock parameters",
+        ));
+    }
     let (size, mut body, slot) = upload_body(r, payload, MAX_PART_BYTES, None).await?;
     let new = NewObject {
         bucket: r.bucket().to_string(),
@@ -169,14 +183,18 @@ pub(crate) async fn put(r: &S3Request, payload: web::Payload, gw: &Gateway) -> S
         meta,
         condition,
     };
-    let record = gw
+    let written = gw
         .objects
         .put(new, &mut body, || body_digests(&slot))
         .await
         .map_err(write_error)?;
+    let record = written.record;
     metrics::S3_BYTES_IN.inc_by(size);
     let mut resp = HttpResponse::Ok();
     resp.insert_header(("ETag", quoted(&record.etag)));
+    if let Some(v) = written.version {
+        resp.insert_header(("x-amz-version-id", v.to_id()));
+    }
     for (alg, v) in &record.checksums {
         if let Some(h) = checksum_header(alg) {
             resp.insert_header((h, v.as_str()));
@@ -243,11 +261,31 @@ fn object_headers(resp: &mut HttpResponseBuilder, o: &ObjectRecord) {
 
 /// GetObject and HeadObject.
 pub(crate) async fn get(r: &S3Request, gw: &Gateway, args: ReadArgs) -> S3Result {
-    let o = gw
-        .objects
-        .object(r.bucket(), r.key())
-        .await
-        .map_err(|e| hide_missing(r, e.into()))?;
+    let o = match args.version? {
+        Some(v) => {
+            let o = gw
+                .objects
+                .object_version(r.bucket(), r.key(), v)
+                .await
+                .map_err(|e| hide_missing(r, e.into()))?;
+            if o.delete_marker {
+                return Err(marker_error(&o, true));
+            }
+            o
+        }
+        None => match gw.objects.object(r.bucket(), r.key()).await {
+            Ok(o) => o,
+            Err(e) => {
+                let e = hide_missing(r, e.into());
+                if e.code == S3ErrorCode::NoSuchKey {
+                    if let Some(m) = gw.objects.latest_marker(r.bucket(), r.key()).await {
+                        return Err(marker_error(&m, false));
+                    }
+                }
+                return Err(e);
+            }
+        },
+    };
     require_object(r, &o, Permission::Read)?;
     let etag = quoted(&o.etag);
     evaluate_conditions(
@@ -283,6 +321,7 @@ pub(crate) async fn get(r: &S3Request, gw: &Gateway, args: ReadArgs) -> S3Result
         StatusCode::OK
     });
     object_headers(&mut resp, &o);
+    version_headers(r, &mut resp, &o);
     if part.is_some() && !o.parts.is_empty() {
         resp.insert_header(("x-amz-mp-parts-count", o.parts.len().to_string()));
     }
@@ -359,8 +398,26 @@ fn part_range(o: &ObjectRecord, n: u32) -> Result<Option<std::ops::Range<u64>>, 
 pub(crate) async fn delete(r: &S3Request, gw: &Gateway) -> S3Result {
     gw.objects.bucket(r.bucket()).await?;
     let condition = delete_condition(r)?;
-    gw.objects.delete(r.bucket(), r.key(), condition).await?;
-    Ok(HttpResponse::NoContent().finish())
+    let mut resp = HttpResponse::NoContent();
+    match version_of(r)? {
+        Some(version) => {
+            let removed = gw
+                .objects
+                .delete_version(r.bucket(), r.key(), version, bypass_governance(r))
+                .await?;
+            resp.insert_header(("x-amz-version-id", version.to_id()));
+            if removed == Some(true) {
+                resp.insert_header(("x-amz-delete-marker", "true"));
+            }
+        }
+        None => {
+            if let Some(marker) = gw.objects.delete(r.bucket(), r.key(), condition).await? {
+                resp.insert_header(("x-amz-version-id", marker.to_id()));
+                resp.insert_header(("x-amz-delete-marker", "true"));
+            }
+        }
+    }
+    Ok(resp.finish())
 }
 
 /// The condition headers of a DeleteObject.
@@ -396,27 +453,46 @@ pub(crate) async fn delete_many(r: &S3Request, payload: web::Payload, gw: &Gatew
     gw.objects.bucket(r.bucket()).await?;
     let body = small_body(r, payload, MAX_DELETE_BODY).await?;
     let request = parse_delete(&body)?;
-    let deletes = request
-        .objects
-        .iter()
-        .map(|o| gw.objects.delete(r.bucket(), &o.key, o.condition.clone()));
+    let bypass = bypass_governance(r);
+    let deletes = request.objects.iter().map(|o| async move {
+        match o.version_id.as_deref() {
+            None => gw
+                .objects
+                .delete(r.bucket(), &o.key, o.condition.clone())
+                .await
+                .map(|marker| (marker.map(|m| m.to_id()), None))
+                .map_err(S3Error::from),
+            Some(id) => {
+                let version = VersionRef::parse(id).ok_or_else(|| {
+                    S3Error::new(S3ErrorCode::NoSuchVersion)
+                        .with_message("The specified version does not exist.")
+                })?;
+                let removed = gw
+                    .objects
+                    .delete_version(r.bucket(), &o.key, version, bypass)
+                    .await?;
+                Ok((None, removed.filter(|m| *m).map(|_| id.to_owned())))
+            }
+        }
+    });
     let outcomes = futures::future::join_all(deletes).await;
     let mut result = DeleteResult::default();
     for (o, outcome) in request.objects.into_iter().zip(outcomes) {
         match outcome {
-            Ok(()) => {
+            Ok((new_marker, removed_marker)) => {
                 if !request.quiet {
+                    let marker = new_marker.is_some() || removed_marker.is_some();
                     result.deleted.push(DeletedObject {
                         key: o.key,
                         version_id: o.version_id,
+                        delete_marker: marker,
+                        delete_marker_version_id: new_marker.or(removed_marker),
                     });
                 }
             }
-            Err(e) => result.errors.push(DeleteError::from_error(
-                o.key,
-                o.version_id,
-                &S3Error::from(e),
-            )),
+            Err(e) => result
+                .errors
+                .push(DeleteError::from_error(o.key, o.version_id, &e)),
         }
     }
     Ok(xml(StatusCode::OK, result.to_xml()))
@@ -426,7 +502,15 @@ pub(crate) async fn delete_many(r: &S3Request, payload: web::Payload, gw: &Gatew
 pub(crate) async fn copy_source(r: &S3Request, gw: &Gateway) -> Result<ObjectRecord, S3Error> {
     let src = parse_copy_source(r.header("x-amz-copy-source").unwrap_or_default())?;
     let bucket = gw.objects.bucket_precheck(&src.bucket).await?;
-    let o = gw.objects.object(&src.bucket, &src.key).await?;
+    let o = match src.version {
+        Some(v) => gw.objects.object_version(&src.bucket, &src.key, v).await?,
+        None => gw.objects.object(&src.bucket, &src.key).await?,
+    };
+    if o.delete_marker {
+        // AWS: a delete marker is no copy source.
+        return Err(S3Error::new(S3ErrorCode::InvalidRequest)
+            .with_message("The source of a copy request may not specifically refer to a delete marker by version id."));
+    }
     require_object_in(r, &bucket, &o, Permission::Read)?;
     evaluate_conditions(
         &conditions(r, "x-amz-copy-source-"),
@@ -450,7 +534,11 @@ pub(crate) async fn copy(r: &S3Request, gw: &Gateway) -> S3Result {
                 .with_message("Unknown metadata directive."))
         }
     };
-    if !replace && src.bucket == bucket && src.key == key {
+    // Copying an older version onto its key is how a version is restored.
+    let names_version = r
+        .header("x-amz-copy-source")
+        .is_some_and(|h| h.contains("versionId="));
+    if !replace && src.bucket == bucket && src.key == key && !names_version {
         return Err(S3Error::new(S3ErrorCode::InvalidRequest).with_message(
             "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.",
         ));
@@ -465,20 +553,29 @@ pub(crate) async fn copy(r: &S3Request, gw: &Gateway) -> S3Result {
         TaggingDirective::Copy => src.tags.clone(),
         TaggingDirective::Replace => tags_in_header(r)?,
     };
+    meta.lock = lock_headers(r)?;
     // A single-part copy of a multipart object gets a plain MD5 ETag.
     let checksums = if src.parts.is_empty() {
         src.checksums.clone()
     } else {
         vec![]
     };
-    let record = gw
+    let written = gw
         .objects
         .copy(&src, (bucket, key), meta, checksums)
         .await?;
+    let record = written.record;
     let result = CopyObjectResult {
         etag: record.etag,
         last_modified_ms: record.last_modified_ms,
         checksums: checksum_elements(&record.checksums),
     };
-    Ok(xml(StatusCode::OK, result.to_xml()))
+    let mut resp = HttpResponse::Ok();
+    if let Some(v) = written.version {
+        resp.insert_header(("x-amz-version-id", v.to_id()));
+    }
+    if src.versioned {
+        resp.insert_header(("x-amz-copy-source-version-id", src.version_ref().to_id()));
+    }
+    Ok(resp.content_type("application/xml").body(result.to_xml()))
 }

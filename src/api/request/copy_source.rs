@@ -8,6 +8,7 @@ use percent_encoding::percent_decode_str;
 use super::error::HeaderError;
 use super::names::validate_object_key;
 use super::text::parse_digits_saturating;
+use crate::storage::meta::version::VersionRef;
 
 /// The object named by `x-amz-copy-source`, decoded.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -16,9 +17,8 @@ pub(crate) struct CopySource {
     pub bucket: String,
     /// Source key, checked with [`validate_object_key`].
     pub key: String,
-    /// `Some("null")` when the client asked for the null version explicitly;
-    /// predastore has no versioning, so no other value is accepted.
-    pub version_id: Option<String>,
+    /// The version asked for (`?versionId=`); `None`: the current one.
+    pub version: Option<VersionRef>,
 }
 
 /// Parses `x-amz-copy-source`: `bucket/key` or `/bucket/key`, percent-encoded,
@@ -35,9 +35,8 @@ pub(crate) struct CopySource {
 ///   because predastore has no access points
 ///   ([`HeaderError::CopySourceAccessPoint`]);
 /// - a missing bucket or key ([`HeaderError::CopySourceIncomplete`]);
-/// - a `versionId` other than `null` ("Invalid version id specified"),
-///   because predastore keeps only the null version
-///   ([`HeaderError::CopySourceVersionId`]);
+/// - a `versionId` this store could not have written ("Invalid version id
+///   specified", [`HeaderError::CopySourceVersionId`]);
 /// - any other query parameter, which most likely means an unencoded `?` in
 ///   the key, and guessing would copy the wrong object
 ///   ([`HeaderError::CopySourceUnknownParameter`]).
@@ -65,7 +64,7 @@ pub(crate) fn parse_copy_source(header: &str) -> Result<CopySource, HeaderError>
     }
     validate_object_key(key)?;
 
-    let mut version_id = None;
+    let mut version = None;
     for pair in query.into_iter().flat_map(|q| q.split('&')) {
         if pair.is_empty() {
             continue;
@@ -75,16 +74,13 @@ pub(crate) fn parse_copy_source(header: &str) -> Result<CopySource, HeaderError>
             return Err(HeaderError::CopySourceUnknownParameter);
         }
         let value = percent_decode_str(value).decode_utf8_lossy();
-        if value != "null" {
-            return Err(HeaderError::CopySourceVersionId);
-        }
-        version_id = Some(value.into_owned());
+        version = Some(VersionRef::parse(&value).ok_or(HeaderError::CopySourceVersionId)?);
     }
 
     Ok(CopySource {
         bucket: bucket.to_owned(),
         key: key.to_owned(),
-        version_id,
+        version,
     })
 }
 

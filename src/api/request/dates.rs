@@ -23,5 +23,15 @@ pub(crate) fn parse_http_date_secs(value: &str) -> Option<u64> {
     Some(time.duration_since(UNIX_EPOCH).ok()?.as_secs())
 }
 
+/// Milliseconds since the epoch of an ISO 8601 (RFC 3339) timestamp such
+/// as `2030-01-01T00:00:00.000Z`, the form object lock dates take; `None`
+/// for anything else or a time before the epoch.
+pub(crate) fn parse_iso8601_ms(value: &str) -> Option<u64> {
+    let t =
+        time::OffsetDateTime::parse(value.trim(), &time::format_description::well_known::Rfc3339)
+            .ok()?;
+    u64::try_from(t.unix_timestamp_nanos() / 1_000_000).ok()
+}
+
 #[cfg(test)]
 mod tests;

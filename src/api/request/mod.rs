@@ -46,7 +46,7 @@ pub(crate) mod user_metadata;
 
 pub(crate) use conditional::{evaluate_conditions, ConditionTarget, Conditions};
 pub(crate) use copy_source::{parse_copy_source, parse_copy_source_range};
-pub(crate) use dates::{http_date, parse_http_date_secs};
+pub(crate) use dates::{http_date, parse_http_date_secs, parse_iso8601_ms};
 pub(crate) use error::HeaderError;
 pub(crate) use names::{validate_bucket_name, validate_object_key};
 pub(crate) use overrides::{response_overrides, validate_response_overrides};

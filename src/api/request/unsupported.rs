@@ -49,7 +49,6 @@ const ALWAYS_REFUSED: &[(&str, HeaderScope)] = &[
         HeaderScope::CustomerKeys,
     ),
     ("x-amz-server-side-encryption-", HeaderScope::Create),
-    ("x-amz-object-lock-", HeaderScope::Create),
     ("x-amz-website-redirect-location", HeaderScope::Create),
     ("x-amz-write-offset-bytes", HeaderScope::Create),
 ];
@@ -83,9 +82,6 @@ pub(crate) fn check_unsupported_headers<'a>(
                 };
             }
             "x-amz-server-side-encryption" => return unsupported(name),
-            "x-amz-bucket-object-lock-enabled" if !value.eq_ignore_ascii_case("false") => {
-                return unsupported(name)
-            }
             _ => {}
         }
     }

@@ -8,6 +8,7 @@ use super::query::Query;
 use crate::api::error::{S3Error, S3ErrorCode};
 use crate::api::request::{parse_continuation_token, parse_max_keys, parse_part_number};
 use crate::api::xml::EncodingType;
+use crate::storage::meta::version::VersionRef;
 
 /// A parsed query argument, or the S3 error its value earns, which the
 /// handler returns at the point it reads the argument.
@@ -177,9 +178,10 @@ pub(crate) struct ListVersionsArgs {
     pub list: ListArgs,
     /// `key-marker`, when non-empty: list the keys after it.
     pub key_marker: Option<String>,
-    /// `version-id-marker` as sent (empty when absent), echoed: every
-    /// object has the one version "null" so far.
+    /// `version-id-marker` as sent (empty when absent), echoed.
     pub version_id_marker: String,
+    /// The same, read: the version of `key_marker` to start after.
+    pub version_marker: Arg<Option<VersionRef>>,
 }
 
 impl ListVersionsArgs {
@@ -188,6 +190,13 @@ impl ListVersionsArgs {
             list: ListArgs::parse(q),
             key_marker: q.non_empty("key-marker"),
             version_id_marker: q.get("version-id-marker").unwrap_or_default().to_string(),
+            version_marker: match q.non_empty("version-id-marker") {
+                None => Ok(None),
+                Some(id) => VersionRef::parse(&id).map(Some).ok_or_else(|| {
+                    S3Error::new(S3ErrorCode::InvalidArgument)
+                        .with_message("Invalid version id specified")
+                }),
+            },
         }
     }
 }
@@ -253,9 +262,9 @@ pub(crate) struct ReadArgs {
     /// `partNumber`: read only that part of a multipart object (1 to
     /// 10,000); told after the object's conditions are judged.
     pub part_number: Arg<Option<u32>>,
-    /// `versionId`: the version asked for. Parsed and carried; every
-    /// object has the one version "null" until versioning comes.
-    pub version_id: Option<String>,
+    /// `versionId`: the version asked for (`InvalidArgument` if it names
+    /// none this store could have written).
+    pub version: Arg<Option<VersionRef>>,
 }
 
 impl ReadArgs {
@@ -266,7 +275,18 @@ impl ReadArgs {
         };
         ReadArgs {
             part_number,
-            version_id: q.owned("versionId"),
+            version: version_arg(q),
         }
+    }
+}
+
+/// The `versionId` a request names, if any; one this store could not
+/// have written is `InvalidArgument`, as AWS answers it.
+pub(crate) fn version_arg(q: &Query<'_>) -> Arg<Option<VersionRef>> {
+    match q.get("versionId") {
+        None => Ok(None),
+        Some(id) => VersionRef::parse(id).map(Some).ok_or_else(|| {
+            S3Error::new(S3ErrorCode::InvalidArgument).with_message("Invalid version id specified")
+        }),
     }
 }

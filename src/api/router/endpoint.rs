@@ -106,6 +106,20 @@ pub(crate) enum Endpoint {
     GetObjectAcl,
     /// `PUT /bucket/key?acl`.
     PutObjectAcl,
+    /// `PUT /bucket?versioning`.
+    PutBucketVersioning,
+    /// `GET /bucket?object-lock`.
+    GetObjectLockConfiguration,
+    /// `PUT /bucket?object-lock`.
+    PutObjectLockConfiguration,
+    /// `GET /bucket/key?retention`.
+    GetObjectRetention,
+    /// `PUT /bucket/key?retention`.
+    PutObjectRetention,
+    /// `GET /bucket/key?legal-hold`.
+    GetObjectLegalHold,
+    /// `PUT /bucket/key?legal-hold`.
+    PutObjectLegalHold,
     /// A method with no bucket that is not ListBuckets.
     MethodNotAllowed,
     /// A bucket or object request this store does not implement (a
@@ -134,6 +148,13 @@ impl Endpoint {
             Endpoint::DeleteBucket => "DeleteBucket",
             Endpoint::GetBucketLocation => "GetBucketLocation",
             Endpoint::GetBucketVersioning => "GetBucketVersioning",
+            Endpoint::PutBucketVersioning => "PutBucketVersioning",
+            Endpoint::GetObjectLockConfiguration => "GetObjectLockConfiguration",
+            Endpoint::PutObjectLockConfiguration => "PutObjectLockConfiguration",
+            Endpoint::GetObjectRetention => "GetObjectRetention",
+            Endpoint::PutObjectRetention => "PutObjectRetention",
+            Endpoint::GetObjectLegalHold => "GetObjectLegalHold",
+            Endpoint::PutObjectLegalHold => "PutObjectLegalHold",
             Endpoint::DeleteObjects => "DeleteObjects",
             Endpoint::ListObjects(_) => "ListObjects",
             Endpoint::ListObjectsV2(_) => "ListObjectsV2",

@@ -21,3 +21,12 @@ pub(crate) use endpoint::Endpoint;
 #[cfg(test)]
 use endpoint::RouteError;
 pub(crate) use route::Target;
+
+/// The `versionId` a request's query names, if any (`InvalidArgument` for
+/// one this store could not have written): for the object operations
+/// whose endpoint carries no other argument.
+pub(crate) fn request_version(
+    query: &[(String, String)],
+) -> Result<Option<crate::storage::meta::version::VersionRef>, crate::api::error::S3Error> {
+    args::version_arg(&query::Query::new(query))
+}

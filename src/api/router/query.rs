@@ -24,10 +24,16 @@ pub(crate) enum SubResource {
     Versions,
     /// `attributes`: GetObjectAttributes.
     Attributes,
+    /// `object-lock`: the bucket's object lock configuration.
+    ObjectLock,
+    /// `retention`: an object version's retention.
+    Retention,
+    /// `legal-hold`: an object version's legal hold.
+    LegalHold,
 }
 
 impl SubResource {
-    const ALL: [(&'static str, SubResource); 9] = [
+    const ALL: [(&'static str, SubResource); 12] = [
         ("acl", SubResource::Acl),
         ("tagging", SubResource::Tagging),
         ("cors", SubResource::Cors),
@@ -37,6 +43,9 @@ impl SubResource {
         ("uploads", SubResource::Uploads),
         ("versions", SubResource::Versions),
         ("attributes", SubResource::Attributes),
+        ("object-lock", SubResource::ObjectLock),
+        ("retention", SubResource::Retention),
+        ("legal-hold", SubResource::LegalHold),
     ];
 
     fn named(name: &str) -> Option<SubResource> {

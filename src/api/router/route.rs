@@ -84,8 +84,16 @@ fn bucket_endpoint(m: &Method, q: &Query<'_>) -> Endpoint {
             _ => Endpoint::NotImplemented,
         };
     }
+    if q.names(S::ObjectLock) {
+        return match *m {
+            Method::GET => Endpoint::GetObjectLockConfiguration,
+            Method::PUT => Endpoint::PutObjectLockConfiguration,
+            _ => Endpoint::NotImplemented,
+        };
+    }
     match *m {
         Method::PUT if q.is_empty() => Endpoint::CreateBucket,
+        Method::PUT if q.names(S::Versioning) => Endpoint::PutBucketVersioning,
         Method::HEAD => Endpoint::HeadBucket,
         Method::DELETE if q.is_empty() => Endpoint::DeleteBucket,
         Method::POST if q.names(S::Delete) => Endpoint::DeleteObjects,
@@ -121,6 +129,20 @@ fn object_endpoint(m: &Method, q: &Query<'_>, copy: bool) -> Result<Endpoint, Ro
             Method::GET => Endpoint::GetObjectTagging,
             Method::PUT => Endpoint::PutObjectTagging,
             Method::DELETE => Endpoint::DeleteObjectTagging,
+            _ => Endpoint::NotImplemented,
+        });
+    }
+    if q.names(S::Retention) {
+        return Ok(match *m {
+            Method::GET => Endpoint::GetObjectRetention,
+            Method::PUT => Endpoint::PutObjectRetention,
+            _ => Endpoint::NotImplemented,
+        });
+    }
+    if q.names(S::LegalHold) {
+        return Ok(match *m {
+            Method::GET => Endpoint::GetObjectLegalHold,
+            Method::PUT => Endpoint::PutObjectLegalHold,
             _ => Endpoint::NotImplemented,
         });
     }

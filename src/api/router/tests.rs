@@ -223,12 +223,22 @@ fn uploads_carry_their_ids_and_part_numbers() {
             upload_id: "u".into()
         }
     );
-    let Endpoint::HeadObject(h) = route(Method::HEAD, OBJECT, "versionId=v&partNumber=2") else {
+    let Endpoint::HeadObject(h) = route(Method::HEAD, OBJECT, "versionId=null&partNumber=2") else {
         panic!("not HeadObject");
     };
     assert_eq!(
-        (h.part_number, h.version_id.as_deref()),
-        (Ok(Some(2)), Some("v"))
+        (h.part_number, h.version),
+        (
+            Ok(Some(2)),
+            Ok(Some(crate::storage::meta::version::VersionRef::Null))
+        )
+    );
+    let Endpoint::GetObject(g) = route(Method::GET, OBJECT, "versionId=v") else {
+        panic!("not GetObject");
+    };
+    assert_eq!(
+        g.version.map_err(|e| e.code),
+        Err(S3ErrorCode::InvalidArgument)
     );
     let Endpoint::ListMultipartUploads(u) = route(Method::GET, BUCKET, "uploads&key-marker=")
     else {

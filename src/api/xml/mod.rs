@@ -34,8 +34,8 @@
 //! [`XmlParseError`] every parser returns and the limits it enforces, and
 //! `error_document` the `<Error>` document of an `api::error::S3Error`
 //! (this module imports `api::error`, never the reverse). Documents of one
-//! sub-resource ([`acl`], [`cors`], [`tagging`], [`attributes`]) have their
-//! own file. This file only declares the modules and re-exports what callers
+//! sub-resource ([`acl`], [`cors`], [`tagging`], [`attributes`],
+//! [`versioning`], [`object_lock`]) have their own file. This file only declares the modules and re-exports what callers
 //! name as `xml::…`. The bodies' parsed values come from `api::request` and
 //! `storage::meta`; neither imports this module.
 
@@ -46,25 +46,32 @@ mod render;
 pub(crate) mod acl;
 pub(crate) mod attributes;
 pub(crate) mod cors;
+pub(crate) mod object_lock;
 pub(crate) mod requests;
 pub(crate) mod responses;
 pub(crate) mod tagging;
 #[cfg(test)]
 mod tests;
+pub(crate) mod versioning;
 
 pub(crate) use attributes::{AttributesPart, ObjectAttributes, ObjectParts};
-pub(crate) use render::{S3_XMLNS, XML_DECLARATION};
+pub(crate) use object_lock::{
+    legal_hold_to_xml, object_lock_configuration_to_xml, parse_legal_hold,
+    parse_object_lock_configuration, parse_retention, retention_to_xml, ObjectLockParseError,
+};
+pub(crate) use render::format_timestamp;
 pub(crate) use requests::{
     parse_complete_multipart_upload, parse_create_bucket_configuration, parse_delete, CompletedPart,
 };
 pub(crate) use responses::{
     BucketInfo, Checksums, CommonPrefix, CompleteMultipartUploadResult, CopyObjectResult,
-    CopyPartResult, DeleteError, DeleteResult, DeletedObject, EncodingType,
+    CopyPartResult, DeleteError, DeleteMarkerInfo, DeleteResult, DeletedObject, EncodingType,
     InitiateMultipartUploadResult, ListAllMyBucketsResult, ListBucketResultV1, ListBucketResultV2,
     ListMultipartUploadsResult, ListPartsResult, ListVersionsResult, LocationConstraint,
-    ObjectInfo, Owner, PartInfo, UploadInfo, VersionInfo,
+    ObjectInfo, Owner, PartInfo, UploadInfo, VersionEntry, VersionInfo,
 };
 pub(crate) use tagging::{parse_tagging, tagging_to_xml};
+pub(crate) use versioning::{parse_versioning, versioning_configuration};
 
 // Named only by the fuzzing entry points (compiled in tests too).
 #[cfg(any(test, feature = "fuzzing"))]

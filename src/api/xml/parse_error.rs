@@ -35,9 +35,23 @@ pub(crate) enum XmlParseError {
     /// repeated element, a value of the wrong type).
     #[error("the XML does not fit the schema: {0}")]
     Schema(String),
-    /// A list the schema requires to be non-empty is empty.
+    /// An element the document requires is absent or empty (for a list:
+    /// has no entry).
     #[error("the document has no <{0}> element")]
     Missing(&'static str),
+    /// An element holds a value outside the ones S3 defines for it: an
+    /// unknown status or mode, a number that is not one, an unreadable date.
+    #[error("<{element}> cannot be {value:?}")]
+    InvalidValue {
+        /// The element, e.g. `Status`.
+        element: &'static str,
+        /// What it held, as sent (trimmed).
+        value: String,
+    },
+    /// Two elements that exclude each other are both present (`Days` and
+    /// `Years` of a default retention).
+    #[error("<{0}> and <{1}> cannot both be given")]
+    Conflict(&'static str, &'static str),
     /// DeleteObjects names more than [`MAX_DELETE_OBJECTS`] keys.
     #[error("{0} objects to delete; at most {MAX_DELETE_OBJECTS} are allowed")]
     TooManyObjects(usize),

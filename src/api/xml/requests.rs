@@ -239,6 +239,12 @@ pub(super) fn schema(e: quick_xml::DeError) -> XmlParseError {
     XmlParseError::Schema(e.to_string())
 }
 
+/// An optional element's text, trimmed; an empty element counts as absent
+/// (as S3 reads `<Status/>` in PutBucketVersioning).
+pub(super) fn present(value: Option<String>) -> Option<String> {
+    value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
+}
+
 /// Strips the quotes (and stray whitespace) clients may or may not put
 /// around an ETag.
 fn unquote_etag(etag: &str) -> String {

@@ -333,16 +333,16 @@ impl<'a> From<&'a ListBucketResultV2> for ListV2Wire<'a> {
     }
 }
 
-/// An object version in ListObjectVersions. Without bucket versioning every
-/// object has one version: id `null`, latest.
+/// An object version in ListObjectVersions (a `Version` entry).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub(crate) struct VersionInfo {
     /// Object key, unencoded.
     pub key: String,
-    /// `null` for objects written without versioning.
+    /// The version's id; `null` for one written while versioning was never
+    /// on or suspended.
     pub version_id: String,
-    /// Whether this is the current version.
+    /// Whether this is the key's current version.
     pub is_latest: bool,
     /// Last write, Unix milliseconds.
     #[serde(rename = "LastModified", serialize_with = "ser_timestamp")]
@@ -350,6 +350,9 @@ pub(crate) struct VersionInfo {
     /// This version's ETag, without quotes (added on output).
     #[serde(rename = "ETag", serialize_with = "ser_etag")]
     pub etag: String,
+    /// Algorithm of the version's additional checksum, if it has one.
+    #[serde(rename = "ChecksumAlgorithm", skip_serializing_if = "Option::is_none")]
+    pub checksum_algorithm: Option<String>,
     /// This version's size in bytes.
     pub size: u64,
     /// Storage class, `STANDARD` for us.
@@ -358,7 +361,45 @@ pub(crate) struct VersionInfo {
     pub owner: Owner,
 }
 
-/// ListObjectVersions answer (no `DeleteMarker` entries: no versioning yet).
+/// A delete marker in ListObjectVersions (a `DeleteMarker` entry): a
+/// version without data that makes its key read as absent while latest.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub(crate) struct DeleteMarkerInfo {
+    /// Object key, unencoded.
+    pub key: String,
+    /// The marker's version id (`null` when made while suspended).
+    pub version_id: String,
+    /// Whether the marker is the key's current version.
+    pub is_latest: bool,
+    /// When the delete made it, Unix milliseconds.
+    #[serde(rename = "LastModified", serialize_with = "ser_timestamp")]
+    pub last_modified_ms: u64,
+    /// Who made it.
+    pub owner: Owner,
+}
+
+/// One entry of ListObjectVersions, written as a `Version` or a
+/// `DeleteMarker` element in the order of the list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub(crate) enum VersionEntry {
+    /// A version with data.
+    Version(VersionInfo),
+    /// A delete marker.
+    DeleteMarker(DeleteMarkerInfo),
+}
+
+impl VersionEntry {
+    /// The entry's key, whichever kind it is, for `encoding-type=url`.
+    fn key_mut(&mut self) -> &mut String {
+        match self {
+            VersionEntry::Version(v) => &mut v.key,
+            VersionEntry::DeleteMarker(m) => &mut m.key,
+        }
+    }
+}
+
+/// ListObjectVersions answer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub(crate) struct ListVersionsResult {
@@ -384,12 +425,14 @@ pub(crate) struct ListVersionsResult {
     /// More results follow.
     pub is_truncated: bool,
     /// Set from the request; `to_xml` then encodes Prefix, KeyMarker,
-    /// NextKeyMarker, Delimiter, Key and CommonPrefixes.
+    /// NextKeyMarker, Delimiter, Key (of versions and delete markers) and
+    /// CommonPrefixes.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub encoding_type: Option<EncodingType>,
-    /// Versions, in key order.
-    #[serde(rename = "Version")]
-    pub versions: Vec<VersionInfo>,
+    /// Versions and delete markers, written in this order: by key, and
+    /// within a key newest first, both kinds mixed, as S3 lists them.
+    #[serde(rename = "$value")]
+    pub entries: Vec<VersionEntry>,
     /// Keys rolled up at the delimiter, each prefix once (empty without a delimiter).
     pub common_prefixes: Vec<CommonPrefix>,
 }
@@ -402,7 +445,7 @@ impl ListVersionsResult {
             url_encode_in_place(&mut e.key_marker);
             url_encode_opt(&mut e.next_key_marker);
             url_encode_opt(&mut e.delimiter);
-            url_encode_each(&mut e.versions, |v| &mut v.key);
+            url_encode_each(&mut e.entries, VersionEntry::key_mut);
             url_encode_each(&mut e.common_prefixes, |p| &mut p.prefix);
         });
         render("ListVersionsResult", &*doc)
@@ -622,8 +665,9 @@ impl ListMultipartUploadsResult {
 }
 
 /// A key DeleteObjects removed (or found absent, which S3 also reports as
-/// deleted). Left out of the answer in quiet mode.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// deleted). Left out of the answer in quiet mode. Elements in AWS's
+/// order: Key, VersionId, DeleteMarker, DeleteMarkerVersionId.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub(crate) struct DeletedObject {
     /// The key as the request named it, unencoded.
@@ -631,9 +675,22 @@ pub(crate) struct DeletedObject {
     /// Version id, if the request named one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub version_id: Option<String>,
+    /// The delete made a delete marker (no version named, versioning on or
+    /// suspended), or removed the named version that was one. Written only
+    /// when true.
+    #[serde(skip_serializing_if = "is_false")]
+    pub delete_marker: bool,
+    /// The id of the delete marker made or removed, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub delete_marker_version_id: Option<String>,
 }
 
-/// A key DeleteObjects could not remove.
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+/// A key DeleteObjects could not remove (an `Error` entry: Key, VersionId,
+/// Code, Message).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub(crate) struct DeleteError {

@@ -1,7 +1,7 @@
 //! Unit tests of the S3 XML documents, read back the way an SDK reads them.
 //! Shared fixtures, client-side views and the tests of the shared helpers
-//! live here; the document tests are in `tests/responses.rs` and
-//! `tests/requests.rs`.
+//! live here; the document tests are in `tests/responses.rs`,
+//! `tests/versions.rs` (ListObjectVersions) and `tests/requests.rs`.
 
 use std::borrow::Cow;
 
@@ -17,6 +17,7 @@ use crate::api::error::{S3Error, S3ErrorCode};
 
 mod requests;
 mod responses;
+mod versions;
 
 const XMLNS_ATTR: &str = " xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"";
 

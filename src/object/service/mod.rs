@@ -30,6 +30,8 @@ mod settle;
 mod tags;
 use crate::actors::consensus::{ConsensusClient, ConsensusError};
 use crate::storage::meta::acl::Acl;
+use crate::storage::meta::lock::ObjectLock;
+use crate::storage::meta::version::{VersionRef, VersionSeq};
 use crate::storage::meta::{
     BucketRecord, DeleteCondition, ErasureLayout, MetaOp, MetaOutcome, MetaRead, MetaReadResult,
     ObjectRecord, OpId, Tags, WriteCondition,
@@ -65,6 +67,10 @@ pub(crate) struct ObjectMeta {
     pub owner: String,
     /// Its ACL (`x-amz-acl`, `x-amz-grant-*`; default `private`).
     pub acl: Acl,
+    /// Retention and legal hold the new version gets
+    /// (`x-amz-object-lock-*`); the bucket's default retention applies
+    /// when it names none.
+    pub lock: ObjectLock,
 }
 
 impl ObjectMeta {
@@ -78,6 +84,7 @@ impl ObjectMeta {
             tags: record.tags.clone(),
             owner,
             acl,
+            lock: ObjectLock::default(),
         }
     }
 }
@@ -92,6 +99,17 @@ pub(crate) struct ObjectDigests {
 }
 
 /// A single-part object about to be written.
+/// A version just written, and its id as the client is told it (`None`
+/// on a bucket never versioned, which sends no `x-amz-version-id`).
+#[derive(Clone, Debug)]
+pub(crate) struct Written {
+    /// The record as the gateway committed it (its id and place are the
+    /// state machine's: see `version`).
+    pub record: ObjectRecord,
+    /// The version's id, when the bucket has versioning.
+    pub version: Option<VersionRef>,
+}
+
 #[derive(Clone, Debug)]
 pub(crate) struct NewObject {
     /// The bucket it is written into (checked to exist).
@@ -348,7 +366,7 @@ impl ObjectService {
         new: NewObject,
         body: &mut S,
         digests: impl FnOnce() -> Option<ObjectDigests>,
-    ) -> Result<ObjectRecord, ServiceWriteError<E>>
+    ) -> Result<Written, ServiceWriteError<E>>
     where
         S: Stream<Item = Result<Bytes, E>> + Unpin,
     {
@@ -400,7 +418,7 @@ impl ObjectService {
         (bucket, key): (&str, &str),
         meta: ObjectMeta,
         checksums: Vec<(String, String)>,
-    ) -> Result<ObjectRecord, ObjectError> {
+    ) -> Result<Written, ObjectError> {
         let (set, inline_data, md5) = if source.size <= self.limits.inline_bytes {
             let set = self.data.new_shard_set(
                 (bucket, key),
@@ -469,13 +487,15 @@ impl ObjectService {
     }
 
     /// Deletes `bucket/key` if its current version meets `condition` (a
-    /// missing key is not an error); its data goes on the drop list.
+    /// missing key is not an error): its data goes on the drop list, or,
+    /// on a bucket with versioning, a delete marker is added (its id
+    /// returned).
     pub(crate) async fn delete(
         &self,
         bucket: &str,
         key: &str,
         condition: DeleteCondition,
-    ) -> Result<(), ObjectError> {
+    ) -> Result<Option<VersionRef>, ObjectError> {
         let (bucket, key) = (bucket.to_string(), key.to_string());
         let op = if condition.is_empty() {
             MetaOp::DeleteObject { bucket, key }
@@ -486,8 +506,70 @@ impl ObjectService {
                 condition,
             }
         };
-        self.submit(op).await?;
-        Ok(())
+        Ok(match self.submit(op).await? {
+            MetaOutcome::MarkerAdded { version } => Some(version),
+            _ => None,
+        })
+    }
+
+    /// Removes one version or delete marker for good (its data goes on
+    /// the drop list); whether it was a marker, `None` if there was no
+    /// such version.
+    pub(crate) async fn delete_version(
+        &self,
+        bucket: &str,
+        key: &str,
+        version: VersionRef,
+        bypass_governance: bool,
+    ) -> Result<Option<bool>, ObjectError> {
+        let op = MetaOp::DeleteVersion {
+            bucket: bucket.into(),
+            key: key.into(),
+            version,
+            bypass_governance,
+        };
+        Ok(match self.submit(op).await? {
+            MetaOutcome::VersionRemoved { marker } => marker,
+            _ => None,
+        })
+    }
+
+    /// The version `version` of `bucket/key` (a delete marker included),
+    /// or `NoSuchVersion` (`NoSuchBucket` when the bucket is missing).
+    pub(crate) async fn object_version(
+        &self,
+        bucket: &str,
+        key: &str,
+        version: VersionRef,
+    ) -> Result<ObjectRecord, ObjectError> {
+        let read = MetaRead::Version {
+            bucket: bucket.into(),
+            key: key.into(),
+            version,
+        };
+        match self.read(read).await? {
+            MetaReadResult::Version(Some(o)) => Ok(o),
+            _ => {
+                self.bucket(bucket).await?;
+                Err(ObjectError::NoSuchVersion {
+                    bucket: bucket.into(),
+                    key: key.into(),
+                })
+            }
+        }
+    }
+
+    /// The newest version of `bucket/key` if it is a delete marker: what
+    /// a GET that found no current version answers with.
+    pub(crate) async fn latest_marker(&self, bucket: &str, key: &str) -> Option<ObjectRecord> {
+        let read = MetaRead::Latest {
+            bucket: bucket.into(),
+            key: key.into(),
+        };
+        match self.read(read).await.ok()? {
+            MetaReadResult::Version(Some(o)) if o.delete_marker => Some(o),
+            _ => None,
+        }
     }
 
     /// Copies `range` of `source` into new shards; the shard set and MD5.
@@ -521,12 +603,13 @@ impl ObjectService {
         Ok((set, md5))
     }
 
-    /// Commits `record` (the version it replaced goes on the drop list).
+    /// Commits `record` (the version it replaced goes on the drop list,
+    /// unless versioning keeps it).
     async fn commit(
         &self,
         record: ObjectRecord,
         condition: WriteCondition,
-    ) -> Result<ObjectRecord, ObjectError> {
+    ) -> Result<Written, ObjectError> {
         let new = record.shard_sets();
         let degraded = new
             .iter()
@@ -539,11 +622,15 @@ impl ObjectService {
             record: record.clone(),
             condition,
         };
-        self.commit_data(op, owner, new).await?;
+        let outcome = self.commit_data(op, owner, new).await?;
         if degraded {
             self.heal.report(&record.bucket, &record.key);
         }
-        Ok(record)
+        let version = match outcome {
+            MetaOutcome::Stored { version } => Some(version),
+            _ => None,
+        };
+        Ok(Written { record, version })
     }
 
     /// Deletes data no record points to, in the background.
@@ -592,6 +679,11 @@ fn single_part_record(
         tags: meta.tags,
         owner: meta.owner,
         acl: meta.acl,
+        // Set when the record is applied.
+        seq: VersionSeq::OLDEST,
+        versioned: false,
+        delete_marker: false,
+        lock: meta.lock,
     }
 }
 

@@ -12,6 +12,8 @@ use crate::object::coordinator::{ShardSet, WriteError};
 use crate::object::error::ObjectError;
 
 use crate::storage::meta::acl::Acl;
+use crate::storage::meta::lock::ObjectLock;
+use crate::storage::meta::version::{VersionRef, VersionSeq};
 use crate::storage::meta::{
     MetaOp, MetaRead, MetaReadResult, MultipartUpload, ObjectRecord, PartRecord, UploadChecksum,
     WriteCondition,
@@ -41,6 +43,7 @@ impl ObjectService {
                 owner: meta.owner,
                 acl: meta.acl,
                 checksum,
+                lock: meta.lock,
             },
         })
         .await?;
@@ -137,7 +140,7 @@ impl ObjectService {
         parts: Vec<(u32, String)>,
         (etag, checksums): (String, Vec<(String, String)>),
         condition: WriteCondition,
-    ) -> Result<(), ObjectError> {
+    ) -> Result<Option<VersionRef>, ObjectError> {
         let template = ObjectRecord {
             bucket: upload.bucket.clone(),
             key: upload.key.clone(),
@@ -156,17 +159,26 @@ impl ObjectService {
             tags: vec![],
             owner: String::new(),
             acl: Acl::default(),
+            // Set when it is applied, from the upload and the bucket.
+            seq: VersionSeq::OLDEST,
+            versioned: false,
+            delete_marker: false,
+            lock: ObjectLock::default(),
         };
-        self.submit(MetaOp::CompleteMultipart {
-            bucket: upload.bucket.clone(),
-            key: upload.key.clone(),
-            upload_id: upload.upload_id.clone(),
-            parts,
-            record_template: template,
-            condition,
+        let outcome = self
+            .submit(MetaOp::CompleteMultipart {
+                bucket: upload.bucket.clone(),
+                key: upload.key.clone(),
+                upload_id: upload.upload_id.clone(),
+                parts,
+                record_template: template,
+                condition,
+            })
+            .await?;
+        Ok(match outcome {
+            MetaOutcome::Completed { version, .. } => version,
+            _ => None,
         })
-        .await?;
-        Ok(())
     }
 
     /// Aborts `upload`; its parts go on the drop list.

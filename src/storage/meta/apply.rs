@@ -13,6 +13,7 @@ use std::sync::PoisonError;
 
 use super::error::MetaError;
 use super::keys;
+use super::lock::Versioning;
 use super::ops::{
     DeleteCondition, MetaOp, MetaOpError, MetaOutcome, MetaResult, OpBatch, WriteCondition,
     MAX_BUCKET_NAME_BYTES, MAX_ID_BYTES, MAX_OBJECT_KEY_BYTES, MAX_PART_NUMBER, MIN_PART_SIZE,
@@ -127,7 +128,7 @@ impl Overlay<'_> {
         )
     }
 
-    fn require_bucket(&self, name: &str) -> Result<BucketRecord, Fail> {
+    pub(super) fn require_bucket(&self, name: &str) -> Result<BucketRecord, Fail> {
         self.bucket(name)?
             .ok_or(Fail::Op(MetaOpError::NoSuchBucket))
     }
@@ -292,6 +293,27 @@ impl Overlay<'_> {
             MetaOp::PutBucketAcl { bucket, acl } => {
                 self.update_bucket(bucket, |r| r.acl.clone_from(acl))
             }
+            MetaOp::DeleteVersion {
+                bucket,
+                key,
+                version,
+                bypass_governance,
+            } => self.delete_version(bucket, key, *version, *bypass_governance),
+            MetaOp::PutBucketVersioning { bucket, state } => {
+                self.put_bucket_versioning(bucket, *state)
+            }
+            MetaOp::PutObjectLockConfig { bucket, config } => {
+                if self.require_bucket(bucket)?.object_lock.is_none() {
+                    return Err(MetaOpError::InvalidBucketState.into());
+                }
+                self.update_bucket(bucket, |b| b.object_lock = Some(*config))
+            }
+            MetaOp::UpdateVersion {
+                bucket,
+                key,
+                version,
+                change,
+            } => self.update_version(bucket, key, *version, change),
         }
     }
 
@@ -337,6 +359,10 @@ impl Overlay<'_> {
             }
             .into());
         }
+        let mut record = record.clone();
+        if record.object_lock.is_some() {
+            record.versioning = Versioning::Enabled;
+        }
         let v = record.try_encode()?;
         self.put(Space::Buckets, keys::bucket_key(&record.name), v)?;
         Ok(MetaOutcome::Done)
@@ -347,7 +373,7 @@ impl Overlay<'_> {
     /// on the drop list.
     fn delete_bucket(&mut self, name: &str) -> Result<MetaOutcome, Fail> {
         self.require_bucket(name)?;
-        if self.any_with_prefix(Space::Objects, &keys::object_prefix(name))? {
+        if self.holds_versions(name)? {
             return Err(MetaOpError::BucketNotEmpty.into());
         }
         let uploads =
@@ -372,39 +398,43 @@ impl Overlay<'_> {
         record: &ObjectRecord,
         condition: &WriteCondition,
     ) -> Result<MetaOutcome, Fail> {
-        self.require_bucket(&record.bucket)?;
+        let bucket = self.require_bucket(&record.bucket)?;
         check_object_key(&record.key)?;
-        let old = self.object(&record.bucket, &record.key)?;
-        check_condition(condition, old.as_ref())?;
-        let v = record.try_encode()?;
-        self.put(
-            Space::Objects,
-            keys::object_key(&record.bucket, &record.key),
-            v,
+        check_condition(
+            condition,
+            self.object(&record.bucket, &record.key)?.as_ref(),
         )?;
-        // The same record put again (a repeat that escaped its id) must not
-        // drop its own data.
-        if let Some(old) = old.as_ref().filter(|o| o.object_id != record.object_id) {
-            self.drops.extend(old.shard_sets());
-        }
-        Ok(MetaOutcome::Replaced(old))
+        let (version, replaced) = self.write_version(&bucket, record.clone())?;
+        Ok(match bucket.versioning {
+            Versioning::Unversioned => MetaOutcome::Replaced(replaced),
+            Versioning::Enabled | Versioning::Suspended => MetaOutcome::Stored { version },
+        })
     }
 
+    /// Deletes the current version of a key: removes it on a bucket never
+    /// versioned, else adds a delete marker (see `versions`).
     fn delete_object(
         &mut self,
         bucket: &str,
         key: &str,
         condition: &DeleteCondition,
     ) -> Result<MetaOutcome, Fail> {
-        self.require_bucket(bucket)?;
+        let bucket_record = self.require_bucket(bucket)?;
         check_object_key(key)?;
         let old = self.object(bucket, key)?;
         if let Some(old) = &old {
             check_delete_condition(condition, old)?;
-            self.remove(Space::Objects, keys::object_key(bucket, key));
-            self.drops.extend(old.shard_sets());
         }
-        Ok(MetaOutcome::Removed(old))
+        if bucket_record.versioning == Versioning::Unversioned {
+            if let Some(old) = &old {
+                self.remove(Space::Objects, keys::object_key(bucket, key));
+                self.drops.extend(old.shard_sets());
+            }
+            return Ok(MetaOutcome::Removed(old));
+        }
+        let marker = ObjectRecord::delete_marker(bucket, key, self.pos.at_ms);
+        let (version, _) = self.write_version(&bucket_record, marker)?;
+        Ok(MetaOutcome::MarkerAdded { version })
     }
 
     fn create_multipart(&mut self, upload: &MultipartUpload) -> Result<MetaOutcome, Fail> {
@@ -451,7 +481,7 @@ impl Overlay<'_> {
         condition: &WriteCondition,
     ) -> Result<MetaOutcome, Fail> {
         let upload = self.upload_for(bucket, key, upload_id)?;
-        self.require_bucket(bucket)?;
+        let bucket_record = self.require_bucket(bucket)?;
         check_condition(condition, self.object(bucket, key)?.as_ref())?;
         if listed.is_empty() {
             return Err(MetaOpError::InvalidRequest.into());
@@ -506,18 +536,16 @@ impl Overlay<'_> {
                 })
                 .collect(),
             inline_data: None,
+            lock: upload.lock,
+            delete_marker: false,
             ..template.clone()
         };
-        let replaced = self.object(bucket, key)?;
-        let v = record.try_encode()?;
         self.remove_upload(&upload, &all_parts);
-        self.put(Space::Objects, keys::object_key(bucket, key), v)?;
         self.drops
             .extend(unused_parts.iter().map(|p| p.shard_set(upload.layout)));
-        if let Some(old) = &replaced {
-            self.drops.extend(old.shard_sets());
-        }
+        let (version, replaced) = self.write_version(&bucket_record, record)?;
         Ok(MetaOutcome::Completed {
+            version: (bucket_record.versioning != Versioning::Unversioned).then_some(version),
             replaced,
             unused_parts,
         })

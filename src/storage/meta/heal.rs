@@ -39,7 +39,14 @@ impl Overlay<'_> {
     ) -> Result<MetaOutcome, Fail> {
         let set = (object_id, part, nodes, expected);
         let applied = match owner {
-            ShardOwner::Object { bucket, key } => self.place_object_shards(bucket, key, set)?,
+            ShardOwner::Object { bucket, key } => {
+                let at = (Space::Objects, keys::object_key(bucket, key));
+                self.place_object_shards(at, set)?
+            }
+            ShardOwner::Version { bucket, key, seq } => {
+                let at = (Space::Versions, keys::version_key(bucket, key, *seq));
+                self.place_object_shards(at, set)?
+            }
             ShardOwner::Upload {
                 bucket,
                 key,
@@ -49,13 +56,13 @@ impl Overlay<'_> {
         Ok(MetaOutcome::Placed { applied })
     }
 
+    /// Places a shard set of the version stored at `space`/`record_key`.
     fn place_object_shards(
         &mut self,
-        bucket: &str,
-        key: &str,
+        (space, record_key): (Space, Vec<u8>),
         (object_id, part, nodes, expected): NewPlacement<'_>,
     ) -> Result<bool, Fail> {
-        let Some(mut record) = self.object(bucket, key)? else {
+        let Some(mut record) = self.get_record(space, &record_key, ObjectRecord::decode)? else {
             return Ok(false);
         };
         // A record that keeps its data inline has no shards at all.
@@ -79,7 +86,7 @@ impl Overlay<'_> {
         }
         replace_placement(placement, nodes)?;
         let v = record.try_encode()?;
-        self.put(Space::Objects, keys::object_key(bucket, key), v)?;
+        self.put(space, record_key, v)?;
         Ok(true)
     }
 

@@ -17,9 +17,14 @@
 //! - access_keys: access key id bytes;
 //! - heal_queue: `esc(bucket) | key bytes`, like objects, so the queue
 //!   is in (bucket, key) order;
+//! - versions: `esc(bucket) | esc(key) | !seq (u64 big-endian)` — a
+//!   key's noncurrent versions and delete markers, newest first, keys in
+//!   S3 order;
 //! - layout / meta: fixed keys.
 
 use std::ops::Bound;
+
+use super::version::VersionSeq;
 
 /// fjall's longest key. fjall panics on longer keys (and on empty ones),
 /// even in reads and range bounds, so nothing built from a request may
@@ -214,6 +219,36 @@ pub(crate) fn part_key(upload_id: &str, part_number: u32) -> Vec<u8> {
     k
 }
 
+/// Prefix of the versions entries of exactly (`bucket`, `key`).
+pub(crate) fn version_key_prefix(bucket: &str, key: &str) -> Vec<u8> {
+    upload_index_exact_key(bucket, key)
+}
+
+/// Prefix of the versions entries of `bucket` whose key starts with
+/// `key_prefix`.
+pub(crate) fn version_prefix(bucket: &str, key_prefix: &str) -> Vec<u8> {
+    upload_index_key_prefix(bucket, key_prefix)
+}
+
+/// Key of a versions entry: the version at `seq` of (`bucket`, `key`);
+/// a key's versions sort newest first.
+pub(crate) fn version_key(bucket: &str, key: &str, seq: VersionSeq) -> Vec<u8> {
+    let mut k = version_key_prefix(bucket, key);
+    k.extend_from_slice(&(!seq.0).to_be_bytes());
+    k
+}
+
+/// Bucket, object key and place of a versions entry; `None` if the entry
+/// is malformed.
+pub(crate) fn split_version_key(k: &[u8]) -> Option<(String, String, VersionSeq)> {
+    let (bucket, rest) = split_escaped(k)?;
+    let bucket = String::from_utf8(bucket).ok()?;
+    let (key, seq) = split_escaped(rest)?;
+    let key = String::from_utf8(key).ok()?;
+    let seq: [u8; 8] = seq.try_into().ok()?;
+    Some((bucket, key, VersionSeq(!u64::from_be_bytes(seq))))
+}
+
 /// Key of an access key record.
 pub(crate) fn access_key_key(access_key_id: &str) -> Vec<u8> {
     access_key_id.as_bytes().to_vec()
@@ -349,6 +384,22 @@ mod tests {
                 within(&key, &Bound::Unbounded, &b),
                 within(&key, &Bound::Unbounded, &upper)
             );
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn version_keys_sort_by_key_then_newest_first(
+            k1 in "\\PC{0,6}", k2 in "\\PC{0,6}", s1 in any::<u64>(), s2 in any::<u64>(),
+        ) {
+            let a = version_key("b", &k1, VersionSeq(s1));
+            let b = version_key("b", &k2, VersionSeq(s2));
+            let expected = k1.as_bytes().cmp(k2.as_bytes()).then(s2.cmp(&s1));
+            prop_assert_eq!(a.cmp(&b), expected);
+            prop_assert_eq!(split_version_key(&a), Some(("b".to_owned(), k1.clone(), VersionSeq(s1))));
+            prop_assert!(a.starts_with(&version_key_prefix("b", &k1)));
+            prop_assert!(a.starts_with(&version_prefix("b", "")));
+            prop_assert!(!a.starts_with(&version_prefix("bb", "")));
         }
     }
 

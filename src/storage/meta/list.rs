@@ -69,7 +69,7 @@ pub struct ListPage {
 
 /// The common prefix `key` rolls into, if it starts with `prefix` and
 /// contains `delimiter` after it.
-fn common_prefix<'k>(key: &'k str, prefix: &str, delimiter: &str) -> Option<&'k str> {
+pub(super) fn common_prefix<'k>(key: &'k str, prefix: &str, delimiter: &str) -> Option<&'k str> {
     let rest = key.strip_prefix(prefix)?;
     let at = rest.find(delimiter)?;
     key.get(..prefix.len() + at + delimiter.len())

@@ -145,7 +145,7 @@ impl ObjectLock {
 
 /// Why a locked version's change was refused.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
-pub enum LockRefusal {
+pub(crate) enum LockRefusal {
     /// A legal hold is on.
     #[error("the version is under legal hold")]
     LegalHold,
@@ -157,7 +157,7 @@ pub enum LockRefusal {
 
 /// Whether a version with `lock` may be deleted at `now_ms`; `bypass`:
 /// the caller asked to bypass governance retention and is allowed to.
-pub fn may_delete(lock: &ObjectLock, now_ms: u64, bypass: bool) -> Result<(), LockRefusal> {
+pub(crate) fn may_delete(lock: &ObjectLock, now_ms: u64, bypass: bool) -> Result<(), LockRefusal> {
     if lock.legal_hold {
         return Err(LockRefusal::LegalHold);
     }
@@ -174,7 +174,7 @@ pub fn may_delete(lock: &ObjectLock, now_ms: u64, bypass: bool) -> Result<(), Lo
 /// `now_ms`: an active compliance retention may only be extended (same
 /// mode, same or later end); an active governance one may be extended or
 /// turned into compliance, and changed otherwise only with `bypass`.
-pub fn may_change_retention(
+pub(crate) fn may_change_retention(
     old: Option<&Retention>,
     new: Option<&Retention>,
     now_ms: u64,
@@ -267,7 +267,10 @@ mod tests {
         );
         assert_eq!(RetentionPeriod::Years(1).as_ms(), 365 * DAY_MS);
         assert_eq!(ObjectLockConfig::default().default_at(5), None);
-        assert_eq!(LockMode::parse(LockMode::Compliance.as_str()), Some(LockMode::Compliance));
+        assert_eq!(
+            LockMode::parse(LockMode::Compliance.as_str()),
+            Some(LockMode::Compliance)
+        );
         assert_eq!(LockMode::parse("compliance"), None);
     }
 }

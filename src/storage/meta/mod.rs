@@ -19,8 +19,10 @@
 //! and its readers), `overlay` (a batch's pending writes and undo log),
 //! `apply` (applying ops), `once` (at-most-once ids, the drop list), `heal`
 //! (what the repair actor needs: placements, the heal queue, full scans),
-//! `snapshot` (export/import), [`lock`] (versioning settings and object
-//! lock rules), [`list`] (ListObjects), [`read`] (reads
+//! `snapshot` (export/import), `versions`
+//! (how writes and deletes change a key's versions), `version_reads`
+//! (reads of versions, ListObjectVersions), [`lock`] (versioning settings and object
+//! lock rules), [`version`] (version ids), [`list`] (ListObjects), [`read`] (reads
 //! through consensus), [`acl`] and [`cors`] (bucket and object
 //! permissions, CORS rules).
 
@@ -30,8 +32,8 @@ pub(crate) mod cors;
 mod error;
 mod heal;
 pub(crate) mod keys;
-pub(crate) mod lock;
 pub(crate) mod list;
+pub(crate) mod lock;
 mod once;
 pub(crate) mod ops;
 mod overlay;
@@ -39,6 +41,10 @@ pub(crate) mod read;
 pub(crate) mod records;
 mod snapshot;
 pub(crate) mod state;
+pub(crate) mod version;
+mod version_reads;
+mod versions;
+pub(crate) use version_reads::VersionsQuery;
 #[cfg(test)]
 mod tests;
 
@@ -52,6 +58,7 @@ pub(crate) use ops::MetaResult;
 pub(crate) use ops::OpBatch;
 pub(crate) use ops::OpId;
 pub(crate) use ops::ShardOwner;
+pub(crate) use ops::VersionChange;
 pub use ops::WriteCondition;
 pub use read::MetaRead;
 pub use read::MetaReadResult;

@@ -10,10 +10,12 @@ use serde::{Deserialize, Serialize};
 use super::acl::Acl;
 use super::cors::CorsRule;
 use super::error::MetaError;
+use super::lock::{ObjectLockConfig, Retention, Versioning};
 use super::records::{
     from_current_bytes, to_bytes, AccessKey, BucketRecord, ClusterLayout, MultipartUpload,
     ObjectRecord, PartRecord, RepairReport, Tags,
 };
+use super::version::{VersionRef, VersionSeq};
 
 /// S3's minimum size of every part of a multipart upload but the last.
 pub(crate) const MIN_PART_SIZE: u64 = 5 * 1024 * 1024;
@@ -245,6 +247,74 @@ pub enum MetaOp {
         /// What must hold of the current version.
         condition: DeleteCondition,
     },
+    /// Removes one version or delete marker of a key for good, its data
+    /// put on the drop list; a version that does not exist is not an
+    /// error (as in S3). Refused with [`MetaOpError::ObjectLocked`] while
+    /// its legal hold is on or its retention holds at the entry's time
+    /// (governance retention gives way to `bypass_governance`). When the
+    /// key's current version goes, the newest remaining one takes its
+    /// place.
+    DeleteVersion {
+        /// Name of the bucket holding the object.
+        bucket: String,
+        /// The object's key within that bucket.
+        key: String,
+        /// The version to remove.
+        version: VersionRef,
+        /// The caller asked to bypass governance retention and may.
+        bypass_governance: bool,
+    },
+    /// Turns a bucket's versioning on or suspends it (never back to
+    /// unversioned: [`MetaOpError::InvalidArgument`]); a bucket with object
+    /// lock cannot be suspended ([`MetaOpError::InvalidBucketState`]).
+    PutBucketVersioning {
+        /// Name of the bucket.
+        bucket: String,
+        /// [`Versioning::Enabled`] or [`Versioning::Suspended`].
+        state: Versioning,
+    },
+    /// Replaces the object lock configuration (default retention) of a
+    /// bucket created with object lock; any other bucket is refused with
+    /// [`MetaOpError::InvalidBucketState`].
+    PutObjectLockConfig {
+        /// Name of the bucket.
+        bucket: String,
+        /// The new configuration.
+        config: ObjectLockConfig,
+    },
+    /// Changes one version of an object in place (tags, ACL, retention,
+    /// legal hold); `NoSuchKey` / `NoSuchVersion` if it is not there, and
+    /// [`MetaOpError::DeleteMarkerTarget`] for a delete marker.
+    UpdateVersion {
+        /// Name of the bucket holding the object.
+        bucket: String,
+        /// The object's key within that bucket.
+        key: String,
+        /// The version to change; `None`: the current one.
+        version: Option<VersionRef>,
+        /// What to change.
+        change: VersionChange,
+    },
+}
+
+/// An in-place change of one version ([`MetaOp::UpdateVersion`]).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum VersionChange {
+    /// Replaces its tag set (empty: removes it).
+    Tags(Tags),
+    /// Replaces its ACL.
+    Acl(Acl),
+    /// Sets or removes its retention, within the rules of
+    /// [`crate::storage::meta::lock::may_change_retention`]; needs a
+    /// bucket with object lock.
+    Retention {
+        /// The new retention; `None` removes it.
+        retention: Option<Retention>,
+        /// The caller asked to bypass governance retention and may.
+        bypass_governance: bool,
+    },
+    /// Turns its legal hold on or off; needs a bucket with object lock.
+    LegalHold(bool),
 }
 
 /// What a conditional delete requires of the current version: every
@@ -306,6 +376,16 @@ pub enum ShardOwner {
         /// Id the gateway handed out when the upload was created.
         upload_id: String,
     },
+    /// A noncurrent version of an object (its own shards or one of its
+    /// parts), named by its place among the key's versions.
+    Version {
+        /// Name of the bucket holding the object.
+        bucket: String,
+        /// The object's key within that bucket.
+        key: String,
+        /// The version's place ([`ObjectRecord::seq`]).
+        seq: VersionSeq,
+    },
 }
 
 /// The id that makes an op apply at most once: a caller that lost the
@@ -352,7 +432,10 @@ pub enum MetaOutcome {
     /// `CompleteMultipart`: the object version replaced, and the uploaded
     /// parts the completion did not use (their shards are garbage).
     Completed {
-        /// The previous version of the key.
+        /// The new version's id; `None` on a bucket never versioned.
+        version: Option<VersionRef>,
+        /// The previous version of the key, when the write replaced it
+        /// (not when versioning kept it).
         replaced: Option<ObjectRecord>,
         /// Parts uploaded but not listed, in part-number order.
         unused_parts: Vec<PartRecord>,
@@ -370,6 +453,24 @@ pub enum MetaOutcome {
     Fenced {
         /// The fenced op's result, if it applied.
         applied: Option<Result<(), MetaOpError>>,
+    },
+    /// `PutObject` on a bucket with versioning (enabled or suspended): the
+    /// new version's id (`null` when suspended). Nothing was dropped but
+    /// a `null` version it replaced.
+    Stored {
+        /// The id of the version written.
+        version: VersionRef,
+    },
+    /// `DeleteObject` on a bucket with versioning: the delete marker's id.
+    MarkerAdded {
+        /// The id of the marker written.
+        version: VersionRef,
+    },
+    /// `DeleteVersion`: what was removed, if the version existed.
+    VersionRemoved {
+        /// Whether it was a delete marker; `None`: there was no such
+        /// version.
+        marker: Option<bool>,
     },
     /// The answer to [`MetaOp::PlaceShards`].
     Placed {
@@ -438,6 +539,22 @@ pub enum MetaOpError {
     /// shard set's current placement (internal error: repair's bug).
     #[error("the new placement does not have one node per shard")]
     ShardCountMismatch,
+    /// The version named does not exist.
+    #[error("the specified version does not exist")]
+    NoSuchVersion,
+    /// The version is under legal hold or retention.
+    #[error("the object is protected by object lock")]
+    ObjectLocked,
+    /// The bucket's state does not allow the change (suspending a bucket
+    /// with object lock, lock settings on a bucket without it).
+    #[error("the bucket is not in a state that allows this")]
+    InvalidBucketState,
+    /// Lock settings on a version of a bucket without object lock.
+    #[error("the bucket has no object lock configuration")]
+    NoObjectLockConfig,
+    /// The op names a delete marker where it needs a version with data.
+    #[error("the version is a delete marker")]
+    DeleteMarkerTarget,
 }
 
 /// The outcome of one op: what it did, or why it was refused.

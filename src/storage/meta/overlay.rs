@@ -40,6 +40,9 @@ impl Position {
     }
 }
 
+/// A stored (key, value) pair.
+pub(super) type Entry = (Vec<u8>, Vec<u8>);
+
 /// Why an op did not apply: refused, or the store failed.
 pub(super) enum Fail {
     /// Refused for an S3 reason: the op's result, the batch goes on.
@@ -165,6 +168,62 @@ impl<'a> Overlay<'a> {
             }
         }
         Ok(false)
+    }
+
+    /// The first live (key, value) starting with `prefix`, without
+    /// reading the ones after it.
+    pub(super) fn first_with_prefix(
+        &self,
+        s: Space,
+        prefix: &[u8],
+    ) -> Result<Option<Entry>, MetaError> {
+        let writes = &self.writes[s.index()];
+        let range = (Bound::Included(prefix.to_vec()), end_bound(prefix));
+        let pending = writes
+            .range(range)
+            .find_map(|(k, v)| v.as_ref().map(|v| (k.clone(), v.clone())));
+        let mut stored = None;
+        for guard in self.state.ks(s).prefix(prefix) {
+            let (k, v) = guard.into_inner()?;
+            match writes.get(&*k) {
+                // Removed in this batch; a rewrite is among `pending`.
+                Some(_) => continue,
+                None => {
+                    stored = Some((k.to_vec(), v.to_vec()));
+                    break;
+                }
+            }
+        }
+        Ok(match (pending, stored) {
+            (Some(p), Some(s)) => Some(if p.0 <= s.0 { p } else { s }),
+            (p, s) => p.or(s),
+        })
+    }
+
+    /// The first live value starting with `prefix` that `matches`, reading
+    /// in key order until it is found.
+    pub(super) fn find_with_prefix(
+        &self,
+        s: Space,
+        prefix: &[u8],
+        matches: impl Fn(&[u8]) -> Result<bool, MetaError>,
+    ) -> Result<Option<Entry>, MetaError> {
+        let writes = &self.writes[s.index()];
+        let range = (Bound::Included(prefix.to_vec()), end_bound(prefix));
+        for (k, v) in writes.range(range) {
+            if let Some(v) = v {
+                if matches(v)? {
+                    return Ok(Some((k.clone(), v.clone())));
+                }
+            }
+        }
+        for guard in self.state.ks(s).prefix(prefix) {
+            let (k, v) = guard.into_inner()?;
+            if writes.get(&*k).is_none() && matches(&v)? {
+                return Ok(Some((k.to_vec(), v.to_vec())));
+            }
+        }
+        Ok(None)
     }
 
     /// Every live (key, value) starting with `prefix`, in key order.

@@ -12,6 +12,8 @@ use super::records::{
     RepairReport,
 };
 use super::state::MetaState;
+use super::version::{VersionRef, VersionSeq};
+use super::version_reads::{VersionsPage, VersionsQuery};
 
 /// One read of the metadata.
 ///
@@ -105,6 +107,50 @@ pub enum MetaRead {
     AccessKeys,
     /// The published repair report.
     RepairReport,
+    /// One version of an object (current, noncurrent or a marker).
+    Version {
+        /// Name of the bucket holding the object.
+        bucket: String,
+        /// The object's key within that bucket.
+        key: String,
+        /// The version asked for.
+        version: VersionRef,
+    },
+    /// The newest version of an object, a delete marker included.
+    Latest {
+        /// Name of the bucket holding the object.
+        bucket: String,
+        /// The object's key within that bucket.
+        key: String,
+    },
+    /// A page of ListObjectVersions.
+    Versions {
+        /// Name of the bucket to list.
+        bucket: String,
+        /// Prefix, delimiter, markers and page size.
+        query: VersionsQuery,
+    },
+    /// Noncurrent versions and markers of one key, newest first (repair
+    /// heals every version of a key it looks at).
+    KeyVersions {
+        /// Name of the bucket holding the object.
+        bucket: String,
+        /// The object's key within that bucket.
+        key: String,
+        /// Only versions older than this one.
+        after: Option<VersionSeq>,
+        /// At most this many.
+        limit: usize,
+    },
+    /// Noncurrent versions and markers of every bucket, in (bucket, key,
+    /// newest first) order: the periodic scan and the orphan collector
+    /// page through them, whole (with inline data).
+    ScanVersions {
+        /// Only versions after this (bucket, key, place).
+        after: Option<(String, String, VersionSeq)>,
+        /// At most this many.
+        limit: usize,
+    },
 }
 
 /// The answer to a [`MetaRead`], variant for variant.
@@ -142,6 +188,12 @@ pub enum MetaReadResult {
     AccessKeys(Vec<AccessKey>),
     /// For [`MetaRead::RepairReport`].
     RepairReport(Option<RepairReport>),
+    /// For [`MetaRead::Version`] and [`MetaRead::Latest`].
+    Version(Option<ObjectRecord>),
+    /// For [`MetaRead::Versions`].
+    Versions(VersionsPage),
+    /// For [`MetaRead::KeyVersions`] and [`MetaRead::ScanVersions`].
+    VersionRecords(Vec<ObjectRecord>),
 }
 
 impl MetaState {
@@ -198,6 +250,27 @@ impl MetaState {
                     after.as_ref().map(|(b, k)| (b.as_str(), k.as_str())),
                     *limit,
                 )?)
+            }
+            MetaRead::Version {
+                bucket,
+                key,
+                version,
+            } => MetaReadResult::Version(self.get_version(bucket, key, *version)?),
+            MetaRead::Latest { bucket, key } => {
+                MetaReadResult::Version(self.latest_version(bucket, key)?)
+            }
+            MetaRead::Versions { bucket, query } => {
+                MetaReadResult::Versions(self.list_versions(bucket, query)?)
+            }
+            MetaRead::KeyVersions {
+                bucket,
+                key,
+                after,
+                limit,
+            } => MetaReadResult::VersionRecords(self.key_versions(bucket, key, *after, *limit)?),
+            MetaRead::ScanVersions { after, limit } => {
+                let after = after.as_ref().map(|(b, k, s)| (b.as_str(), k.as_str(), *s));
+                MetaReadResult::VersionRecords(self.scan_versions(after, *limit)?)
             }
             MetaRead::ScanUploadParts { after, limit } => MetaReadResult::ScanUploadParts(
                 self.scan_upload_parts(after.as_ref().map(|(id, n)| (id.as_str(), *n)), *limit)?,

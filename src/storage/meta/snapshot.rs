@@ -18,11 +18,13 @@ use super::state::{decode_last_applied, MetaState, Space, SPACES};
 
 /// Magic bytes that start a snapshot stream.
 const SNAPSHOT_MAGIC: &[u8; 8] = b"PSMETA\r\n";
-/// Version of the snapshot stream format: 3 added the heal queue keyspace.
-pub(super) const SNAPSHOT_VERSION: u8 = 3;
+/// Version of the snapshot stream format: 3 added the heal queue keyspace,
+/// 4 the versions keyspace.
+pub(super) const SNAPSHOT_VERSION: u8 = 4;
 /// The oldest version import still reads: a version-2 stream is a
-/// version-3 stream without a heal queue (a node may still hold one built
-/// before an upgrade, and send it to a lagging follower).
+/// version-3 stream without a heal queue, and that a version-4 stream
+/// without versions (a node may still hold one built before an upgrade,
+/// and send it to a lagging follower).
 const OLDEST_SNAPSHOT_VERSION: u8 = 2;
 /// Snapshot tag that ends the stream (followed by the entry count).
 pub(super) const SNAPSHOT_END: u8 = 0;
@@ -44,7 +46,7 @@ impl Space {
     fn check_entry(self, key: &[u8], value: &[u8]) -> Result<(), MetaError> {
         match self {
             Space::Buckets => BucketRecord::decode(value).map(drop),
-            Space::Objects => ObjectRecord::decode(value).map(drop),
+            Space::Objects | Space::Versions => ObjectRecord::decode(value).map(drop),
             Space::Uploads => MultipartUpload::decode(value).map(drop),
             Space::UploadKeys if value.is_empty() => Ok(()),
             Space::UploadKeys => Err(MetaError::Corrupt("upload index entry")),
@@ -145,6 +147,7 @@ impl MetaState {
             }
             let s = Space::from_tag(tag[0])
                 .filter(|&s| version >= 3 || s != Space::HealQueue)
+                .filter(|&s| version >= 4 || s != Space::Versions)
                 .ok_or(MetaError::BadSnapshot("unknown keyspace"))?;
             let key = read_chunk(&mut r, keys::MAX_KEY_BYTES)?;
             let value = read_chunk(&mut r, u32::MAX as usize)?;

@@ -43,10 +43,12 @@ pub(super) enum Space {
     Drops,
     /// Objects the repair actor should check (`heal`).
     HealQueue,
+    /// Noncurrent versions and delete markers (`versions`).
+    Versions,
 }
 
 /// How many keyspaces there are.
-pub(super) const SPACE_COUNT: usize = 12;
+pub(super) const SPACE_COUNT: usize = 13;
 
 /// Every keyspace, in [`Space`] (and snapshot) order.
 pub(super) const SPACES: [Space; SPACE_COUNT] = [
@@ -62,6 +64,7 @@ pub(super) const SPACES: [Space; SPACE_COUNT] = [
     Space::AppliedOrder,
     Space::Drops,
     Space::HealQueue,
+    Space::Versions,
 ];
 
 impl Space {
@@ -80,6 +83,7 @@ impl Space {
             Space::AppliedOrder => "applied_order",
             Space::Drops => "drops",
             Space::HealQueue => "heal_queue",
+            Space::Versions => "versions",
         }
     }
 
@@ -127,15 +131,17 @@ impl MetaState {
         let open = |s: Space| db.keyspace(s.name(), crate::storage::keyspace_options);
         // Records that carry a small object inline go to blob files, so
         // compaction of the object keyspace moves only the small ones.
-        let objects = db.keyspace(Space::Objects.name(), || {
-            crate::storage::keyspace_options().with_kv_separation(Some(
-                fjall::KvSeparationOptions::default().separation_threshold(INLINE_RECORD_BYTES),
-            ))
-        });
+        let separated = |s: Space| {
+            db.keyspace(s.name(), || {
+                crate::storage::keyspace_options().with_kv_separation(Some(
+                    fjall::KvSeparationOptions::default().separation_threshold(INLINE_RECORD_BYTES),
+                ))
+            })
+        };
         // In `Space` order, so that `spaces[s.index()]` is `s`'s keyspace.
         let spaces = [
             open(Space::Buckets)?,
-            objects?,
+            separated(Space::Objects)?,
             open(Space::Uploads)?,
             open(Space::UploadKeys)?,
             open(Space::Parts)?,
@@ -146,6 +152,7 @@ impl MetaState {
             open(Space::AppliedOrder)?,
             open(Space::Drops)?,
             open(Space::HealQueue)?,
+            separated(Space::Versions)?,
         ];
         Ok(Self {
             db,

@@ -29,6 +29,8 @@ fn bucket_op() -> MetaOp {
             region: None,
             acl: predastore::meta::Acl::default(),
             cors: vec![],
+            versioning: Default::default(),
+            object_lock: None,
         },
     }
 }
@@ -57,6 +59,10 @@ fn put(key: &str, object_id: u128) -> MetaOp {
             tags: vec![],
             owner: String::new(),
             acl: predastore::meta::Acl::default(),
+            seq: Default::default(),
+            versioned: false,
+            delete_marker: false,
+            lock: Default::default(),
         },
         // Each key is submitted once: a second application would be
         // refused, so a `PreconditionFailed` means an op applied twice.

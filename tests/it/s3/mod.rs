@@ -21,6 +21,7 @@ mod multipart_checksums;
 mod objects;
 mod reads;
 mod tagging;
+mod versioning;
 
 use std::time::SystemTime;
 

@@ -7,6 +7,8 @@ use crate::api::error::{S3Error, S3ErrorCode};
 use crate::api::request::error::COPY_SOURCE_RANGE_FORM;
 
 /// The S3 error code a rejection is answered with.
+use crate::storage::meta::version::VersionRef;
+
 fn s3_code(err: &HeaderError) -> S3ErrorCode {
     S3Error::from(err.clone()).code
 }
@@ -15,7 +17,7 @@ fn source(bucket: &str, key: &str, version: Option<&str>) -> CopySource {
     CopySource {
         bucket: bucket.into(),
         key: key.into(),
-        version_id: version.map(Into::into),
+        version: version.and_then(VersionRef::parse),
     }
 }
 
@@ -69,6 +71,7 @@ fn copy_source_null_version() {
 fn copy_source_other_versions_rejected() {
     for h in [
         "/bkt/key?versionId=3HL4kqtJlcpXroDTDmJ",
+        "/bkt/key?versionId=00000000000000zz",
         "/bkt/key?versionId=",
         "/bkt/key?versionId",
         "/bkt/key?versionId=null&versionId=abc",
@@ -209,7 +212,7 @@ proptest! {
         let encoded = percent_encoding::utf8_percent_encode(&key, percent_encoding::NON_ALPHANUMERIC);
         let header = format!("{}{bucket}/{encoded}", if slash { "/" } else { "" });
         let parsed = parse_copy_source(&header);
-        prop_assert_eq!(parsed, Ok(CopySource { bucket, key, version_id: None }));
+        prop_assert_eq!(parsed, Ok(CopySource { bucket, key, version: None }));
     }
 
     #[test]

@@ -49,3 +49,18 @@ proptest! {
         prop_assert_eq!(parsed, Some(ms / 1000));
     }
 }
+
+#[test]
+fn iso8601_dates_parse_to_milliseconds() {
+    assert_eq!(parse_iso8601_ms("1970-01-01T00:00:01.500Z"), Some(1500));
+    assert_eq!(
+        parse_iso8601_ms("2030-01-01T00:00:00Z"),
+        Some(1_893_456_000_000)
+    );
+    assert_eq!(
+        parse_iso8601_ms("2030-01-01T01:00:00+01:00"),
+        Some(1_893_456_000_000)
+    );
+    assert_eq!(parse_iso8601_ms("1969-12-31T23:59:59Z"), None);
+    assert_eq!(parse_iso8601_ms("tomorrow"), None);
+}

@@ -12,11 +12,8 @@ fn features_the_store_lacks_are_refused_on_create() {
         ("x-amz-server-side-encryption", "AES256"),
         ("x-amz-server-side-encryption", "aws:kms"),
         ("x-amz-server-side-encryption-aws-kms-key-id", "k"),
-        ("x-amz-object-lock-mode", "GOVERNANCE"),
-        ("x-amz-object-lock-legal-hold", "ON"),
         ("x-amz-storage-class", "GLACIER"),
         ("x-amz-website-redirect-location", "/x"),
-        ("x-amz-bucket-object-lock-enabled", "true"),
     ] {
         assert_eq!(
             check(name, value, HeaderScope::Create),
@@ -44,6 +41,9 @@ fn what_the_store_does_anyway_passes() {
             "uri=\"http://acs.amazonaws.com/groups/global/AllUsers\"",
         ),
         ("x-amz-bucket-object-lock-enabled", "false"),
+        ("x-amz-bucket-object-lock-enabled", "true"),
+        ("x-amz-object-lock-mode", "GOVERNANCE"),
+        ("x-amz-object-lock-legal-hold", "ON"),
         ("x-amz-meta-color", "blue"),
         ("x-amz-checksum-crc32", "AAAAAA=="),
         ("x-amz-request-payer", "requester"),

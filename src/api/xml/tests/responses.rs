@@ -253,93 +253,6 @@ fn list_objects_v2_url_encoding_leaves_tokens_alone() {
     assert_eq!(c.key_count, 3);
 }
 
-#[test]
-fn list_object_versions() {
-    let r = ListVersionsResult {
-        name: "bucket".into(),
-        prefix: "my".into(),
-        key_marker: String::new(),
-        version_id_marker: String::new(),
-        next_key_marker: Some("my second image.jpg".into()),
-        next_version_id_marker: Some("null".into()),
-        max_keys: 1,
-        delimiter: None,
-        is_truncated: true,
-        encoding_type: None,
-        versions: vec![VersionInfo {
-            key: "my image.jpg".into(),
-            version_id: "null".into(),
-            is_latest: true,
-            last_modified_ms: 1_255_369_830_000,
-            etag: "\"fba9dede5f27731c9771645a39863328\"".into(),
-            size: 434_234,
-            storage_class: "STANDARD".into(),
-            owner: owner(),
-        }],
-        common_prefixes: vec![],
-    };
-    #[derive(Deserialize)]
-    #[serde(rename_all = "PascalCase")]
-    struct CVersion {
-        key: String,
-        version_id: String,
-        is_latest: bool,
-        last_modified: String,
-        #[serde(rename = "ETag")]
-        etag: String,
-        size: u64,
-        storage_class: String,
-        owner: COwner,
-    }
-    #[derive(Deserialize)]
-    #[serde(rename_all = "PascalCase")]
-    struct C {
-        name: String,
-        prefix: String,
-        key_marker: String,
-        version_id_marker: String,
-        next_key_marker: Option<String>,
-        next_version_id_marker: Option<String>,
-        max_keys: u32,
-        is_truncated: bool,
-        encoding_type: Option<String>,
-        #[serde(default)]
-        version: Vec<CVersion>,
-    }
-    let doc = r.to_xml();
-    assert_root(&doc, "ListVersionsResult");
-    let c: C = parse(&doc);
-    assert_eq!(c.name, "bucket");
-    assert_eq!(c.prefix, "my");
-    assert_eq!(c.key_marker, "");
-    assert_eq!(c.version_id_marker, "");
-    assert_eq!(c.next_key_marker.as_deref(), Some("my second image.jpg"));
-    assert_eq!(c.next_version_id_marker.as_deref(), Some("null"));
-    assert_eq!(c.max_keys, 1);
-    assert!(c.is_truncated);
-    let v = &c.version[0];
-    assert_eq!(v.key, "my image.jpg");
-    assert_eq!(v.version_id, "null");
-    assert!(v.is_latest);
-    assert_eq!(v.last_modified, "2009-10-12T17:50:30.000Z");
-    // An ETag given with its quotes is not quoted twice.
-    assert_eq!(v.etag, "\"fba9dede5f27731c9771645a39863328\"");
-    assert_eq!(v.size, 434_234);
-    assert_eq!(v.storage_class, "STANDARD");
-    assert_eq!(v.owner.id, owner().id);
-
-    let mut enc = r.clone();
-    enc.encoding_type = Some(EncodingType::Url);
-    let c: C = parse(&enc.to_xml());
-    assert_eq!(c.encoding_type.as_deref(), Some("url"));
-    assert_eq!(c.version[0].key, "my%20image.jpg");
-    assert_eq!(
-        c.next_key_marker.as_deref(),
-        Some("my%20second%20image.jpg")
-    );
-    assert_eq!(c.next_version_id_marker.as_deref(), Some("null"));
-}
-
 #[derive(Debug, Default, Deserialize, PartialEq)]
 struct CChecksums {
     #[serde(rename = "ChecksumCRC32")]
@@ -661,29 +574,47 @@ fn delete_result() {
         deleted: vec![
             DeletedObject {
                 key: "sample1.txt".into(),
-                version_id: None,
+                ..DeletedObject::default()
             },
             DeletedObject {
                 key: "a<b".into(),
                 version_id: Some("null".into()),
+                ..DeletedObject::default()
+            },
+            // A delete without version under versioning: a new marker.
+            DeletedObject {
+                key: "marked".into(),
+                version_id: None,
+                delete_marker: true,
+                delete_marker_version_id: Some("NeQt5xeFTfgPJD8B4CGWnkSLtluMr11s".into()),
             },
         ],
-        errors: vec![DeleteError::from_error(
-            "sample2.txt",
-            None,
-            &S3Error::new(S3ErrorCode::AccessDenied),
-        )],
+        errors: vec![
+            DeleteError::from_error(
+                "sample2.txt",
+                None,
+                &S3Error::new(S3ErrorCode::AccessDenied),
+            ),
+            DeleteError::from_error(
+                "locked",
+                Some("v1".into()),
+                &S3Error::new(S3ErrorCode::AccessDenied),
+            ),
+        ],
     };
     #[derive(Deserialize)]
     #[serde(rename_all = "PascalCase")]
     struct CDeleted {
         key: String,
         version_id: Option<String>,
+        delete_marker: Option<bool>,
+        delete_marker_version_id: Option<String>,
     }
     #[derive(Deserialize)]
     #[serde(rename_all = "PascalCase")]
     struct CError {
         key: String,
+        version_id: Option<String>,
         code: String,
         message: String,
     }
@@ -698,15 +629,35 @@ fn delete_result() {
     let doc = r.to_xml();
     assert_root(&doc, "DeleteResult");
     let c: C = parse(&doc);
-    assert_eq!(c.deleted.len(), 2);
+    assert_eq!(c.deleted.len(), 3);
     assert_eq!(c.deleted[0].key, "sample1.txt");
     assert_eq!(c.deleted[0].version_id, None);
+    assert_eq!(c.deleted[0].delete_marker, None);
+    assert_eq!(c.deleted[0].delete_marker_version_id, None);
     assert_eq!(c.deleted[1].key, "a<b");
     assert_eq!(c.deleted[1].version_id.as_deref(), Some("null"));
-    assert_eq!(c.error.len(), 1);
+    assert_eq!(c.deleted[2].delete_marker, Some(true));
+    assert_eq!(
+        c.deleted[2].delete_marker_version_id.as_deref(),
+        Some("NeQt5xeFTfgPJD8B4CGWnkSLtluMr11s")
+    );
+    assert!(
+        doc.contains(
+            "<Deleted><Key>marked</Key><DeleteMarker>true</DeleteMarker>\
+             <DeleteMarkerVersionId>NeQt5xeFTfgPJD8B4CGWnkSLtluMr11s</DeleteMarkerVersionId>\
+             </Deleted>"
+        ),
+        "{doc}"
+    );
+    assert_eq!(c.error.len(), 2);
     assert_eq!(c.error[0].key, "sample2.txt");
+    assert_eq!(c.error[0].version_id, None);
     assert_eq!(c.error[0].code, "AccessDenied");
     assert_eq!(c.error[0].message, "Access Denied");
+    assert!(
+        doc.contains("<Error><Key>locked</Key><VersionId>v1</VersionId><Code>AccessDenied</Code>"),
+        "{doc}"
+    );
 
     let quiet = DeleteResult::default().to_xml();
     assert_eq!(

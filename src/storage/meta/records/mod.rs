@@ -11,8 +11,10 @@
 //!   the repair report and the erasure layout are still these.
 //! - [`v3`]: tags and ACLs on buckets, objects and uploads, owners on
 //!   objects and uploads, users behind access keys.
-//! - [`v4`] (written today): checksums on parts and uploads, e-mail
-//!   addresses on users, CORS rules on buckets.
+//! - [`v4`]: checksums on parts and uploads, e-mail addresses on users,
+//!   CORS rules on buckets.
+//! - [`v5`] (written today): versioning and object lock on buckets,
+//!   version ids, delete markers and locks on objects and uploads.
 //!
 //! A new version is one new file with the shapes it changes (each a
 //! [`codec::Shape`] whose `Previous` is the shape it replaces), a bump of
@@ -22,7 +24,8 @@ mod codec;
 mod shards;
 pub(crate) mod v2;
 pub(crate) mod v3;
-mod v4;
+pub(crate) mod v4;
+mod v5;
 
 pub(crate) use codec::from_bytes;
 pub(crate) use codec::from_current_bytes;
@@ -40,14 +43,16 @@ pub(crate) use v2::NodeState;
 pub(crate) use v2::RepairReport;
 pub(crate) use v3::Tags;
 pub(crate) use v4::AccessKey;
-pub use v4::BucketRecord;
-pub(crate) use v4::MultipartUpload;
-pub use v4::ObjectRecord;
 pub(crate) use v4::PartInfo;
 pub(crate) use v4::PartRecord;
 pub(crate) use v4::UploadChecksum;
+pub use v5::BucketRecord;
+pub(crate) use v5::MultipartUpload;
+pub use v5::ObjectRecord;
 
 use super::error::MetaError;
+use super::lock::ObjectLock;
+use super::version::{VersionRef, VersionSeq};
 
 /// Gives today's shape of a record its `encode`/`decode` pair; `$what`
 /// names it in errors.
@@ -86,10 +91,52 @@ stored_record!(
 );
 
 impl ObjectRecord {
+    /// A delete marker for `bucket/key` written at `at_ms`; its id and
+    /// place are set when it is applied. Its owner is left empty (the
+    /// bucket's owner).
+    pub fn delete_marker(bucket: &str, key: &str, at_ms: u64) -> ObjectRecord {
+        ObjectRecord {
+            bucket: bucket.to_owned(),
+            key: key.to_owned(),
+            object_id: 0,
+            size: 0,
+            etag: String::new(),
+            content_type: None,
+            user_metadata: vec![],
+            headers: vec![],
+            checksums: vec![],
+            last_modified_ms: at_ms,
+            layout: ErasureLayout {
+                data: 1,
+                parity: 0,
+                stripe_bytes: 0,
+            },
+            parts: vec![],
+            shard_nodes: vec![],
+            inline_data: None,
+            tags: vec![],
+            owner: String::new(),
+            acl: super::acl::Acl::default(),
+            seq: VersionSeq::OLDEST,
+            versioned: false,
+            delete_marker: true,
+            lock: ObjectLock::default(),
+        }
+    }
+
+    /// The version as requests name it: `null` or its own id.
+    pub fn version_ref(&self) -> VersionRef {
+        if self.versioned {
+            VersionRef::Id(self.seq)
+        } else {
+            VersionRef::Null
+        }
+    }
+
     /// The shards of this version's data: each part's for multipart, none
     /// for an object kept inline.
     pub fn shard_sets(&self) -> Vec<ShardSet> {
-        if self.inline_data.is_some() {
+        if self.inline_data.is_some() || self.delete_marker {
             return vec![];
         }
         if self.parts.is_empty() {

@@ -2,6 +2,11 @@ use bytes::Bytes;
 
 use super::super::acl::Acl;
 use super::super::cors::CorsRule;
+use super::super::lock::{
+    DefaultRetention, LockMode, ObjectLock, ObjectLockConfig, Retention, RetentionPeriod,
+    Versioning,
+};
+use super::super::version::VersionSeq;
 use super::*;
 use proptest::prelude::*;
 
@@ -90,6 +95,17 @@ fn bucket() -> impl Strategy<Value = BucketRecord> {
     )
         .prop_map(
             |(name, owner, created_ms, tags, region, acl, cors)| BucketRecord {
+                versioning: if created_ms % 3 == 0 {
+                    Versioning::Enabled
+                } else {
+                    Versioning::Unversioned
+                },
+                object_lock: (created_ms % 2 == 0).then(|| ObjectLockConfig {
+                    default_retention: Some(DefaultRetention {
+                        mode: LockMode::Governance,
+                        period: RetentionPeriod::Days(1 + (created_ms % 10) as u32),
+                    }),
+                }),
                 name,
                 owner,
                 created_ms,
@@ -111,6 +127,24 @@ fn bucket() -> impl Strategy<Value = BucketRecord> {
         )
 }
 
+fn lock() -> impl Strategy<Value = ObjectLock> {
+    (
+        proptest::option::of((any::<bool>(), any::<u64>())),
+        any::<bool>(),
+    )
+        .prop_map(|(retention, legal_hold)| ObjectLock {
+            retention: retention.map(|(compliance, until_ms)| Retention {
+                mode: if compliance {
+                    LockMode::Compliance
+                } else {
+                    LockMode::Governance
+                },
+                until_ms,
+            }),
+            legal_hold,
+        })
+}
+
 fn object() -> impl Strategy<Value = ObjectRecord> {
     (
         (text(), text(), any::<u128>(), any::<u64>(), text()),
@@ -123,6 +157,7 @@ fn object() -> impl Strategy<Value = ObjectRecord> {
             proptest::option::of(proptest::collection::vec(any::<u8>(), 0..64)),
         ),
         (pairs(), text(), acl()),
+        (any::<u64>(), any::<bool>(), any::<bool>(), lock()),
     )
         .prop_map(
             |(
@@ -130,7 +165,12 @@ fn object() -> impl Strategy<Value = ObjectRecord> {
                 (content_type, user_metadata, headers, checksums),
                 (last_modified_ms, layout, parts, shard_nodes, inline_data),
                 (tags, owner, acl),
+                (seq, versioned, delete_marker, lock),
             )| ObjectRecord {
+                seq: VersionSeq(seq),
+                versioned,
+                delete_marker,
+                lock,
                 bucket,
                 key,
                 object_id,
@@ -162,13 +202,16 @@ fn upload() -> impl Strategy<Value = MultipartUpload> {
             acl(),
             proptest::option::of((text(), any::<bool>())),
         ),
+        lock(),
     )
         .prop_map(
             |(
                 (bucket, key, upload_id, initiated_ms),
                 (content_type, user_metadata, headers, layout),
                 (tags, owner, acl, checksum),
+                lock,
             )| MultipartUpload {
+                lock,
                 bucket,
                 key,
                 upload_id,

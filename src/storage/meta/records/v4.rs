@@ -1,6 +1,7 @@
-//! Format version 4, today's: checksums on parts and uploads, e-mail
-//! addresses on users, CORS rules on buckets. The shapes it changed, and
-//! the steps from version 3.
+//! Format version 4: checksums on parts and uploads, e-mail addresses on
+//! users, CORS rules on buckets. The shapes it changed, and the steps from
+//! version 3; parts, users and upload checksums are still written in
+//! these shapes, buckets, objects and uploads have changed since (`v5`).
 
 use bytes::Bytes;
 use serde::{Deserialize, Serialize};
@@ -11,25 +12,16 @@ use super::codec::Shape;
 use super::v2::{self, ErasureLayout};
 use super::v3::{self, Tags};
 
-/// A bucket and who owns it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct BucketRecord {
-    /// The bucket's name, its key in the store (S3's naming rules are
-    /// checked by the API layer).
-    pub name: String,
-    /// The id of the user who created it, who always has full control.
-    pub owner: String,
-    /// Creation time, milliseconds since the Unix epoch.
-    pub created_ms: u64,
-    /// The bucket's tag set (PutBucketTagging); empty: none.
-    pub tags: Tags,
-    /// The `LocationConstraint` it was created with (`None`: none given,
-    /// which GetBucketLocation answers as the store's region).
-    pub region: Option<String>,
-    /// Who may list it, write into it, and read or replace this ACL.
-    pub acl: Acl,
-    /// Its CORS rules (`PutBucketCors`); empty: none.
-    pub cors: Vec<CorsRule>,
+/// A bucket before versioning and object lock.
+#[derive(Deserialize)]
+pub(crate) struct BucketRecord {
+    pub(crate) name: String,
+    pub(crate) owner: String,
+    pub(crate) created_ms: u64,
+    pub(crate) tags: Tags,
+    pub(crate) region: Option<String>,
+    pub(crate) acl: Acl,
+    pub(crate) cors: Vec<CorsRule>,
 }
 
 impl Shape for BucketRecord {
@@ -64,7 +56,7 @@ pub struct PartInfo {
     /// ([`NO_NODE`](super::NO_NODE): none); parts are placed
     /// independently, so each carries its own placement.
     pub shard_nodes: Vec<u64>,
-    /// The part's checksum as uploaded (see [`ObjectRecord::checksums`]).
+    /// The part's checksum as uploaded (see [`ObjectRecord::checksums`](super::ObjectRecord::checksums)).
     pub checksums: Vec<(String, String)>,
 }
 
@@ -84,51 +76,27 @@ impl Shape for PartInfo {
     }
 }
 
-/// The current version of one object.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ObjectRecord {
-    /// Name of the bucket holding the object.
-    pub bucket: String,
-    /// The object's key within its bucket (at most 1024 bytes).
-    pub key: String,
-    /// Id under which the shards are stored (single-part objects); fresh
-    /// for every write, so two versions never share shards.
-    pub object_id: u128,
-    /// Object size in bytes.
-    pub size: u64,
-    /// ETag as returned to clients: quoted hex MD5, or `"<md5>-<parts>"`
-    /// for a multipart object.
-    pub etag: String,
-    /// `Content-Type` given at upload, returned on GET and HEAD.
-    pub content_type: Option<String>,
-    /// `x-amz-meta-*` pairs, in the order given.
-    pub user_metadata: Vec<(String, String)>,
-    /// Other stored headers (content-encoding, cache-control, …) as sent.
-    pub headers: Vec<(String, String)>,
-    /// Checksums as (algorithm, base64 value), e.g. `("crc32c", "…")`; a
-    /// multipart object's composite checksum ends in `-<part count>`.
-    pub checksums: Vec<(String, String)>,
-    /// Last-Modified, milliseconds since the Unix epoch.
-    pub last_modified_ms: u64,
-    /// How the data (every part's, for multipart) is erasure coded.
-    pub layout: ErasureLayout,
-    /// Parts of a multipart object, in order; empty for a single-part one.
-    pub parts: Vec<PartInfo>,
-    /// Node holding each shard index (single-part objects;
-    /// [`NO_NODE`](super::NO_NODE): none).
-    pub shard_nodes: Vec<u64>,
-    /// The whole object when it is small enough to live in its record
-    /// (`PREDASTORE_INLINE_BYTES`); it then has no shards.
-    pub inline_data: Option<Bytes>,
-    /// The object's tag set (`x-amz-tagging`, PutObjectTagging).
-    pub tags: Tags,
-    /// The id of the user who wrote it; empty for objects written before
-    /// users existed, which belong to their bucket's owner.
-    pub owner: String,
-    /// Who may read it and read or replace this ACL.
-    pub acl: Acl,
+/// An object before versions and object lock.
+#[derive(Deserialize)]
+pub(crate) struct ObjectRecord {
+    pub(crate) bucket: String,
+    pub(crate) key: String,
+    pub(crate) object_id: u128,
+    pub(crate) size: u64,
+    pub(crate) etag: String,
+    pub(crate) content_type: Option<String>,
+    pub(crate) user_metadata: Vec<(String, String)>,
+    pub(crate) headers: Vec<(String, String)>,
+    pub(crate) checksums: Vec<(String, String)>,
+    pub(crate) last_modified_ms: u64,
+    pub(crate) layout: ErasureLayout,
+    pub(crate) parts: Vec<PartInfo>,
+    pub(crate) shard_nodes: Vec<u64>,
+    pub(crate) inline_data: Option<Bytes>,
+    pub(crate) tags: Tags,
+    pub(crate) owner: String,
+    pub(crate) acl: Acl,
 }
-
 impl Shape for ObjectRecord {
     const SINCE: u8 = 4;
     type Previous = v3::ObjectRecord;
@@ -157,36 +125,22 @@ impl Shape for ObjectRecord {
     }
 }
 
-/// A multipart upload in progress.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct MultipartUpload {
-    /// Bucket the final object goes into.
-    pub bucket: String,
-    /// Key the final object gets.
-    pub key: String,
-    /// Upload id handed to the client (unique, chosen by the gateway).
-    pub upload_id: String,
-    /// Initiation time, milliseconds since the Unix epoch.
-    pub initiated_ms: u64,
-    /// `Content-Type` for the final object.
-    pub content_type: Option<String>,
-    /// `x-amz-meta-*` pairs for the final object.
-    pub user_metadata: Vec<(String, String)>,
-    /// Other stored headers for the final object.
-    pub headers: Vec<(String, String)>,
-    /// Erasure coding every part uses.
-    pub layout: ErasureLayout,
-    /// Tag set for the final object (`x-amz-tagging` at creation).
-    pub tags: Tags,
-    /// The id of the user who started it (the final object's owner).
-    pub owner: String,
-    /// ACL of the final object (`x-amz-acl` or grants at creation).
-    pub acl: Acl,
-    /// The checksum every part carries and the final object gets
-    /// (`x-amz-checksum-algorithm` / `-type` at creation), if any.
-    pub checksum: Option<UploadChecksum>,
+/// A multipart upload before object lock.
+#[derive(Deserialize)]
+pub(crate) struct MultipartUpload {
+    pub(crate) bucket: String,
+    pub(crate) key: String,
+    pub(crate) upload_id: String,
+    pub(crate) initiated_ms: u64,
+    pub(crate) content_type: Option<String>,
+    pub(crate) user_metadata: Vec<(String, String)>,
+    pub(crate) headers: Vec<(String, String)>,
+    pub(crate) layout: ErasureLayout,
+    pub(crate) tags: Tags,
+    pub(crate) owner: String,
+    pub(crate) acl: Acl,
+    pub(crate) checksum: Option<UploadChecksum>,
 }
-
 impl Shape for MultipartUpload {
     const SINCE: u8 = 4;
     type Previous = v3::MultipartUpload;
@@ -213,7 +167,7 @@ impl Shape for MultipartUpload {
 /// The checksum of a multipart upload.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UploadChecksum {
-    /// The algorithm, lower case as in [`ObjectRecord::checksums`].
+    /// The algorithm, lower case as in [`ObjectRecord::checksums`](super::ObjectRecord::checksums).
     pub algorithm: String,
     /// Whether the object's checksum is of its whole data (a CRC combined
     /// from the parts', `FULL_OBJECT`) rather than of the parts'
@@ -240,7 +194,7 @@ pub struct PartRecord {
     pub shard_nodes: Vec<u64>,
     /// Upload time, milliseconds since the Unix epoch.
     pub last_modified_ms: u64,
-    /// The part's checksum (see [`ObjectRecord::checksums`]).
+    /// The part's checksum (see [`ObjectRecord::checksums`](super::ObjectRecord::checksums)).
     pub checksums: Vec<(String, String)>,
 }
 

@@ -21,6 +21,8 @@ pub(crate) fn bucket(name: &str, owner: &str) -> BucketRecord {
         region: None,
         acl: Acl::private(owner),
         cors: Vec::new(),
+        versioning: Default::default(),
+        object_lock: None,
     }
 }
 
@@ -43,6 +45,10 @@ pub(crate) fn object(bucket: &str, key: &str, id: u128) -> ObjectRecord {
         tags: Vec::new(),
         owner: "owner".into(),
         acl: Acl::private("owner"),
+        seq: Default::default(),
+        versioned: false,
+        delete_marker: false,
+        lock: Default::default(),
     }
 }
 

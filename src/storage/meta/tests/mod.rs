@@ -42,6 +42,7 @@ fn upload(bucket: &str, key: &str, id: &str) -> MultipartUpload {
         owner: "owner".into(),
         acl: crate::storage::meta::acl::Acl::private("owner"),
         checksum: None,
+        lock: Default::default(),
     }
 }
 

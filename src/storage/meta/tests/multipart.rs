@@ -41,6 +41,7 @@ fn multipart_happy_path() -> Result<(), MetaError> {
     assert_eq!(
         r,
         vec![Ok(MetaOutcome::Completed {
+            version: None,
             replaced: Some(object("b", "big", 9)),
             unused_parts: vec![p2],
         })]

@@ -2,15 +2,19 @@
 //! version byte, then postcard.
 //!
 //! Log entries hold metadata ops and so the records in them, whose shapes
-//! change: an entry is decoded as the shape its version wrote (a file per
-//! old version: [`v4`]) and upgraded to today's. The other values (vote,
+//! change: an entry is decoded as the shape its version wrote (one generic
+//! old shape, [`old`], with a file per old version naming its records:
+//! [`v4`], [`v5`]) and upgraded to today's. The other values (vote,
 //! purge point, committed id, applied state, snapshot meta) have kept one
 //! shape, and every version still read decodes as it.
 //!
 //! Version 4: entries carried record format 3 (tags); version 5: record
-//! format 4 (part checksums, e-mail addresses, CORS rules).
+//! format 4 (part checksums, e-mail addresses, CORS rules); version 6:
+//! record format 5 (versions, object lock).
 
+mod old;
 mod v4;
+mod v5;
 
 use openraft::Entry;
 use serde::{Deserialize, Serialize};
@@ -18,10 +22,13 @@ use serde::{Deserialize, Serialize};
 use super::types::MetaRaft;
 
 /// Format version of the values written today.
-const VALUE_VERSION: u8 = 5;
+const VALUE_VERSION: u8 = 6;
 
 /// The oldest version still read (see [`v4`]).
 const VERSION_4: u8 = 4;
+
+/// The version before today's (see [`v5`]).
+const VERSION_5: u8 = 5;
 
 /// Versioned postcard encoding of a stored value.
 pub(super) fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, postcard::Error> {
@@ -38,7 +45,9 @@ fn invalid(e: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> std::io::E
 /// [`decode_entry`]); a wrong version or damaged bytes is an error.
 pub(super) fn decode<T: for<'de> Deserialize<'de>>(bytes: &[u8]) -> Result<T, std::io::Error> {
     match bytes.split_first() {
-        Some((&(VALUE_VERSION | VERSION_4), rest)) => postcard::from_bytes(rest).map_err(invalid),
+        Some((&(VALUE_VERSION | VERSION_5 | VERSION_4), rest)) => {
+            postcard::from_bytes(rest).map_err(invalid)
+        }
         _ => Err(invalid("unknown stored value version")),
     }
 }
@@ -48,7 +57,10 @@ pub(super) fn decode<T: for<'de> Deserialize<'de>>(bytes: &[u8]) -> Result<T, st
 pub(super) fn decode_entry(bytes: &[u8]) -> Result<Entry<MetaRaft>, std::io::Error> {
     match bytes.split_first() {
         Some((&VALUE_VERSION, rest)) => postcard::from_bytes(rest).map_err(invalid),
-        Some((&VERSION_4, rest)) => postcard::from_bytes::<v4::Entry>(rest)
+        Some((&VERSION_5, rest)) => postcard::from_bytes::<old::Entry<v5::Records4>>(rest)
+            .map(Entry::from)
+            .map_err(invalid),
+        Some((&VERSION_4, rest)) => postcard::from_bytes::<old::Entry<v4::Records3>>(rest)
             .map(Entry::from)
             .map_err(invalid),
         _ => Err(invalid("unknown stored value version")),

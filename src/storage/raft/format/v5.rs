@@ -1,0 +1,32 @@
+//! Log value version 5: entries whose ops held version-4 records (no
+//! versioning or object lock on buckets, no version ids or locks on
+//! objects and uploads; parts and keys as today).
+
+use super::old::OldRecords;
+use crate::storage::meta::records::{self, v4, Shape};
+
+/// The record shapes of value version 5.
+pub(super) enum Records4 {}
+
+impl OldRecords for Records4 {
+    type Bucket = v4::BucketRecord;
+    type Object = v4::ObjectRecord;
+    type Upload = v4::MultipartUpload;
+    type Part = records::PartRecord;
+    type Key = records::AccessKey;
+    fn bucket(b: Self::Bucket) -> records::BucketRecord {
+        records::BucketRecord::upgrade(b)
+    }
+    fn object(o: Self::Object) -> records::ObjectRecord {
+        records::ObjectRecord::upgrade(o)
+    }
+    fn upload(u: Self::Upload) -> records::MultipartUpload {
+        records::MultipartUpload::upgrade(u)
+    }
+    fn part(p: Self::Part) -> records::PartRecord {
+        p
+    }
+    fn key(k: Self::Key) -> records::AccessKey {
+        k
+    }
+}
