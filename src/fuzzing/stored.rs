@@ -138,7 +138,8 @@ pub(super) fn sample_bucket() -> Option<BucketRecord> {
                               "permission":"FullControl"}]},
             "cors":[{"id":"web","allowed_origins":["https://*.example.com"],
                      "allowed_methods":["GET"],"allowed_headers":["*"],
-                     "expose_headers":["ETag"],"max_age_seconds":600}]}"#,
+                     "expose_headers":["ETag"],"max_age_seconds":600}],
+            "versioning":"Enabled","object_lock":{"default_retention":null}}"#,
     )
     .ok()
 }
@@ -155,7 +156,9 @@ pub(super) fn sample_object() -> Option<ObjectRecord> {
                       "checksums":[["crc32","NhCmhg=="]]}],
             "shard_nodes":[1,2,3,4,5,6],"inline_data":[104,101,108,108,111],"tags":[],
             "owner":"AKIAIOSFODNN7EXAMPLE",
-            "acl":{"grants":[{"grantee":"AllUsers","permission":"Read"}]}}"#,
+            "acl":{"grants":[{"grantee":"AllUsers","permission":"Read"}]},
+            "seq":1048576,"versioned":true,"delete_marker":false,
+            "lock":{"retention":{"mode":"Governance","until_ms":1400000000000},"legal_hold":false}}"#,
     )
     .ok()
 }

@@ -45,6 +45,7 @@ impl RepairState {
         }
         let mut live = LiveSets::new();
         let complete = self.scan_objects(&mut live).await
+            && self.scan_versions(&mut live).await
             && self.scan_upload_parts(&mut live).await
             && self.scan_drops(&mut live).await;
         if complete && (self.is_leader)() {
@@ -83,6 +84,55 @@ impl RepairState {
             }
             if !full {
                 return Some(moves);
+            }
+        }
+    }
+
+    /// Noncurrent versions and delete markers: their shards are live and
+    /// healed like the current versions'.
+    async fn scan_versions(&mut self, live: &mut LiveSets) -> bool {
+        let mut after = None;
+        loop {
+            let read = MetaRead::ScanVersions {
+                after: after.clone(),
+                limit: SCAN_PAGE,
+            };
+            let Ok(MetaReadResult::VersionRecords(page)) = self.objects.read(read).await else {
+                return false;
+            };
+            let full = page.len() == SCAN_PAGE;
+            after = page
+                .last()
+                .map(|r| (r.bucket.clone(), r.key.clone(), r.seq));
+            let repairer = self.repairer();
+            let verdicts: Vec<(ObjectName, Outcome)> = futures::stream::iter(page)
+                .map(|record| {
+                    let sets = record.shard_sets();
+                    note_live(live, &sets);
+                    let repairer = repairer.clone();
+                    async move {
+                        let owner = ShardOwner::Version {
+                            bucket: record.bucket.clone(),
+                            key: record.key.clone(),
+                            seq: record.seq,
+                        };
+                        let outcome = repairer
+                            .heal_sets(&owner, (&record.bucket, &record.key), sets)
+                            .await;
+                        ((record.bucket, record.key), outcome)
+                    }
+                })
+                .buffer_unordered(CONCURRENCY)
+                .collect()
+                .await;
+            for (name, outcome) in verdicts {
+                if let Outcome::Done(health) | Outcome::Later(health) = outcome {
+                    self.record(&name, health);
+                }
+            }
+            self.publish();
+            if !full {
+                return true;
             }
         }
     }

@@ -112,10 +112,10 @@ impl<'a> Query<'a> {
     }
 
     /// Whether every parameter is one a GetObject takes: `response-*`
-    /// overrides and `partNumber`.
+    /// overrides, `partNumber` and `versionId`.
     pub(crate) fn only_get_object(&self) -> bool {
         self.pairs
             .iter()
-            .all(|(k, _)| k.starts_with("response-") || k == "partNumber")
+            .all(|(k, _)| k.starts_with("response-") || k == "partNumber" || k == "versionId")
     }
 }

@@ -16,6 +16,8 @@ use crate::storage::meta::{MetaOp, MetaOutcome, MetaRead, MetaReadResult, OpId};
 const DROP_EVERY: Duration = Duration::from_secs(1);
 /// Drop-list entries handled per look.
 const DROPS_PER_ROUND: usize = 64;
+/// Noncurrent versions read per page when looking for a version's data.
+const VERSIONS_PAGE: usize = 1000;
 /// How often an unsettled op is fenced again while no leader answers.
 const FENCE_RETRY: Duration = Duration::from_secs(1);
 
@@ -39,6 +41,29 @@ async fn still_referenced(
     };
     if record.is_some_and(|r| r.shard_sets().iter().any(|s| s.object_id == object_id)) {
         return Some(true);
+    }
+    // A version kept by versioning may have become noncurrent since.
+    let mut after = None;
+    loop {
+        let read = MetaRead::KeyVersions {
+            bucket: bucket.clone(),
+            key: key.clone(),
+            after,
+            limit: VERSIONS_PAGE,
+        };
+        let MetaReadResult::VersionRecords(page) = consensus.read(read).await.ok()? else {
+            return None;
+        };
+        if page
+            .iter()
+            .any(|r| r.shard_sets().iter().any(|s| s.object_id == object_id))
+        {
+            return Some(true);
+        }
+        if page.len() < VERSIONS_PAGE {
+            break;
+        }
+        after = page.last().map(|r| r.seq);
     }
     let DataOwner::Part {
         upload_id, part, ..

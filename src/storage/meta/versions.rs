@@ -127,7 +127,12 @@ impl Overlay<'_> {
         if record.lock.is_set() && bucket.object_lock.is_none() {
             return Err(MetaOpError::NoObjectLockConfig.into());
         }
-        record.seq = self.new_seq();
+        // On a bucket never versioned a key has one version, older than
+        // any written once versioning is on: it keeps the oldest place.
+        record.seq = match bucket.versioning {
+            Versioning::Unversioned => VersionSeq::OLDEST,
+            Versioning::Enabled | Versioning::Suspended => self.new_seq(),
+        };
         record.versioned = bucket.versioning.keeps_versions();
         if record.lock.retention.is_none() && !record.delete_marker {
             record.lock.retention = bucket
