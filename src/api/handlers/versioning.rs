@@ -23,7 +23,7 @@ use crate::api::xml::{
 use crate::object::service::now_ms;
 use crate::storage::meta::acl::Permission;
 use crate::storage::meta::lock::{LockMode, ObjectLock, Retention, Versioning};
-use crate::storage::meta::version::VersionRef;
+use crate::storage::meta::version::{VersionRef, VersionSeq};
 use crate::storage::meta::{MetaOp, ObjectRecord, VersionChange};
 
 /// Largest versioning, lock, retention or legal hold document.
@@ -99,7 +99,9 @@ pub(crate) fn version_headers(r: &S3Request, resp: &mut HttpResponseBuilder, o: 
         .bucket_record
         .as_ref()
         .is_some_and(|b| b.versioning != Versioning::Unversioned);
-    if o.versioned || versioned_bucket {
+    // A `null` version written while versioning was suspended has a place
+    // of its own; one from before versioning does not.
+    if o.versioned || o.seq != VersionSeq::OLDEST || versioned_bucket {
         resp.insert_header(("x-amz-version-id", o.version_ref().to_id()));
     }
     if let Some(ret) = o.lock.retention {
@@ -176,6 +178,7 @@ pub(crate) async fn put_versioning(r: &S3Request, payload: web::Payload, gw: &Ga
             state,
         })
         .await?;
+    gw.objects.forget_bucket(r.bucket());
     Ok(HttpResponse::Ok().finish())
 }
 
@@ -213,6 +216,7 @@ pub(crate) async fn put_lock_config(
             config,
         })
         .await?;
+    gw.objects.forget_bucket(r.bucket());
     Ok(HttpResponse::Ok().finish())
 }
 

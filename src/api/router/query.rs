@@ -104,6 +104,11 @@ impl<'a> Query<'a> {
         self.pairs.is_empty()
     }
 
+    /// Whether every parameter is one of `names`.
+    pub(crate) fn only(&self, names: &[&str]) -> bool {
+        self.pairs.iter().all(|(k, _)| names.contains(&k.as_str()))
+    }
+
     /// Whether every parameter is one a ListObjects (V1) takes.
     pub(crate) fn only_list_v1(&self) -> bool {
         self.pairs

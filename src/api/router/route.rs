@@ -175,7 +175,7 @@ fn object_endpoint(m: &Method, q: &Query<'_>, copy: bool) -> Result<Endpoint, Ro
         (Method::GET, None) if q.only_get_object() => Endpoint::GetObject(ReadArgs::parse(q)),
         (Method::HEAD, _) => Endpoint::HeadObject(ReadArgs::parse(q)),
         (Method::DELETE, Some(upload_id)) => Endpoint::AbortMultipartUpload { upload_id },
-        (Method::DELETE, None) if q.is_empty() => Endpoint::DeleteObject,
+        (Method::DELETE, None) if q.only(&["versionId"]) => Endpoint::DeleteObject,
         (Method::POST, _) if q.names(S::Uploads) => Endpoint::CreateMultipartUpload,
         (Method::POST, Some(upload_id)) => Endpoint::CompleteMultipartUpload { upload_id },
         _ => Endpoint::NotImplemented,

@@ -327,6 +327,13 @@ impl ObjectService {
         Ok(record)
     }
 
+    /// Forgets this gateway's recent copy of a bucket's record after a
+    /// change to it (versioning, object lock), so its next request sees
+    /// the change.
+    pub(crate) fn forget_bucket(&self, name: &str) {
+        self.recent_buckets.forget(name);
+    }
+
     /// Deletes a bucket holding no object; its uploads in progress are
     /// aborted with it.
     pub(crate) async fn delete_bucket(&self, name: &str) -> Result<(), ObjectError> {

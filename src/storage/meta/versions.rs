@@ -197,7 +197,14 @@ impl Overlay<'_> {
                 self.drops.extend(record.shard_sets());
                 self.promote_newest(bucket, key)?;
             }
-            Found::Noncurrent(record) => self.remove_noncurrent(&record),
+            Found::Noncurrent(record) => {
+                self.remove_noncurrent(&record);
+                // A latest delete marker gone: the version under it is
+                // current again.
+                if self.object(bucket, key)?.is_none() {
+                    self.promote_newest(bucket, key)?;
+                }
+            }
         }
         Ok(MetaOutcome::VersionRemoved {
             marker: Some(marker),

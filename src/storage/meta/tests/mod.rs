@@ -8,6 +8,7 @@ mod multipart;
 mod objects;
 mod once;
 mod snapshot;
+mod versions;
 
 use fixtures::*;
 

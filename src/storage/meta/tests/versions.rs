@@ -1,0 +1,270 @@
+//! Versions in the state machine: writes keep what they replace on a
+//! versioned bucket, markers, deletes by id, suspension, locks, and the
+//! ListObjectVersions pages.
+
+use super::*;
+use crate::storage::meta::lock::{LockMode, ObjectLock, ObjectLockConfig, Retention, Versioning};
+use crate::storage::meta::ops::{MetaOpError, MetaOutcome, VersionChange};
+use crate::storage::meta::version::VersionRef;
+use crate::storage::meta::version_reads::VersionsQuery;
+
+/// A store with bucket `b`, versioning `state`.
+fn versioned(state: Versioning) -> Result<(tempfile::TempDir, MetaState), MetaError> {
+    let (dir, s) = open()?;
+    let ops = [
+        MetaOp::CreateBucket {
+            record: bucket("b", "owner"),
+        },
+        MetaOp::PutBucketVersioning {
+            bucket: "b".into(),
+            state,
+        },
+    ];
+    for r in s.apply_batch(1, &ops)? {
+        assert!(r.is_ok(), "{r:?}");
+    }
+    Ok((dir, s))
+}
+
+/// Applies one op at `index`, answering its outcome.
+fn apply(
+    s: &MetaState,
+    index: u64,
+    op: MetaOp,
+) -> Result<Result<MetaOutcome, MetaOpError>, MetaError> {
+    Ok(s.apply_batch(index, &[op])?.remove(0))
+}
+
+fn stored(outcome: Result<MetaOutcome, MetaOpError>) -> VersionRef {
+    match outcome {
+        Ok(MetaOutcome::Stored { version }) | Ok(MetaOutcome::MarkerAdded { version }) => version,
+        other => panic!("not stored: {other:?}"),
+    }
+}
+
+fn delete_version(key: &str, version: VersionRef, bypass: bool) -> MetaOp {
+    MetaOp::DeleteVersion {
+        bucket: "b".into(),
+        key: key.into(),
+        version,
+        bypass_governance: bypass,
+    }
+}
+
+fn all_versions(s: &MetaState) -> Result<Vec<(String, VersionRef, bool, bool)>, MetaError> {
+    let page = s.list_versions(
+        "b",
+        &VersionsQuery {
+            max_keys: 1000,
+            ..VersionsQuery::default()
+        },
+    )?;
+    Ok(page
+        .entries
+        .into_iter()
+        .map(|e| (e.key, e.version, e.is_latest, e.delete_marker))
+        .collect())
+}
+
+#[test]
+fn overwrites_keep_versions_and_deletes_by_id_promote_the_next() -> Result<(), MetaError> {
+    let (_d, s) = versioned(Versioning::Enabled)?;
+    let a1 = stored(apply(&s, 2, put("b", "a", 1))?);
+    let a2 = stored(apply(&s, 3, put("b", "a", 2))?);
+    let b1 = stored(apply(&s, 4, put("b", "b", 3))?);
+    let b2 = stored(apply(&s, 5, put("b", "b", 4))?);
+    assert!(a1 != a2 && b1 != b2);
+    assert_eq!(
+        all_versions(&s)?,
+        [
+            ("a".into(), a2, true, false),
+            ("a".into(), a1, false, false),
+            ("b".into(), b2, true, false),
+            ("b".into(), b1, false, false),
+        ]
+    );
+    // Both deletes in one batch: a noncurrent one and a current one.
+    let r = s.apply_batch(
+        6,
+        &[
+            delete_version("a", a1, false),
+            delete_version("b", b2, false),
+        ],
+    )?;
+    assert!(r.iter().all(Result::is_ok), "{r:?}");
+    assert_eq!(s.get_object("b", "a")?.map(|o| o.object_id), Some(2));
+    assert_eq!(s.get_object("b", "b")?.map(|o| o.object_id), Some(3));
+    assert_eq!(s.get_version("b", "a", a1)?, None);
+    assert_eq!(
+        all_versions(&s)?,
+        [("a".into(), a2, true, false), ("b".into(), b1, true, false)]
+    );
+    Ok(())
+}
+
+#[test]
+fn a_delete_adds_a_marker_and_removing_it_brings_the_object_back() -> Result<(), MetaError> {
+    let (_d, s) = versioned(Versioning::Enabled)?;
+    let v1 = stored(apply(&s, 2, put("b", "k", 1))?);
+    let del = MetaOp::DeleteObject {
+        bucket: "b".into(),
+        key: "k".into(),
+    };
+    let marker = stored(apply(&s, 3, del)?);
+    assert_eq!(s.get_object("b", "k")?, None);
+    let latest = s
+        .latest_version("b", "k")?
+        .map(|o| (o.delete_marker, o.version_ref()));
+    assert_eq!(latest, Some((true, marker)));
+    assert_eq!(
+        all_versions(&s)?,
+        [
+            ("k".into(), marker, true, true),
+            ("k".into(), v1, false, false)
+        ]
+    );
+    assert!(apply(&s, 4, delete_version("k", marker, false))?.is_ok());
+    assert_eq!(s.get_object("b", "k")?.map(|o| o.object_id), Some(1));
+    // Dropped data: only that of versions deleted by id.
+    assert!(apply(&s, 5, delete_version("k", v1, false))?.is_ok());
+    assert_eq!(s.get_object("b", "k")?, None);
+    assert!(all_versions(&s)?.is_empty());
+    Ok(())
+}
+
+#[test]
+fn suspension_replaces_only_the_null_version() -> Result<(), MetaError> {
+    let (_d, s) = versioned(Versioning::Enabled)?;
+    let v1 = stored(apply(&s, 2, put("b", "k", 1))?);
+    let suspend = MetaOp::PutBucketVersioning {
+        bucket: "b".into(),
+        state: Versioning::Suspended,
+    };
+    assert!(apply(&s, 3, suspend)?.is_ok());
+    assert_eq!(stored(apply(&s, 4, put("b", "k", 2))?), VersionRef::Null);
+    assert_eq!(stored(apply(&s, 5, put("b", "k", 3))?), VersionRef::Null);
+    assert_eq!(
+        all_versions(&s)?,
+        [
+            ("k".into(), VersionRef::Null, true, false),
+            ("k".into(), v1, false, false),
+        ]
+    );
+    assert_eq!(
+        s.get_version("b", "k", VersionRef::Null)?
+            .map(|o| o.object_id),
+        Some(3)
+    );
+    let back = MetaOp::PutBucketVersioning {
+        bucket: "b".into(),
+        state: Versioning::Unversioned,
+    };
+    assert_eq!(apply(&s, 6, back)?, Err(MetaOpError::InvalidArgument));
+    Ok(())
+}
+
+#[test]
+fn locked_versions_resist_deletes_until_their_time() -> Result<(), MetaError> {
+    let (_d, s) = open()?;
+    let mut lock_bucket = bucket("b", "owner");
+    lock_bucket.object_lock = Some(ObjectLockConfig::default());
+    assert!(apply(
+        &s,
+        1,
+        MetaOp::CreateBucket {
+            record: lock_bucket
+        }
+    )?
+    .is_ok());
+    let mut record = object("b", "k", 1);
+    record.lock = ObjectLock {
+        retention: Some(Retention {
+            mode: LockMode::Governance,
+            until_ms: 10_000,
+        }),
+        legal_hold: false,
+    };
+    let put_locked = MetaOp::PutObject {
+        record,
+        condition: WriteCondition::Always,
+    };
+    let v = stored(apply(&s, 2, put_locked)?);
+    // Entries applied with a leader time before the retention's end.
+    let at = |index: u64, op: MetaOp, at_ms: u64| -> Result<_, MetaError> {
+        let batch = crate::storage::meta::OpBatch {
+            ops: &[op],
+            ids: &[],
+            at_ms,
+        };
+        Ok(s.apply_entry(index, batch, None)?.remove(0))
+    };
+    assert_eq!(
+        at(3, delete_version("k", v, false), 5_000)?,
+        Err(MetaOpError::ObjectLocked)
+    );
+    let shorten = MetaOp::UpdateVersion {
+        bucket: "b".into(),
+        key: "k".into(),
+        version: Some(v),
+        change: VersionChange::Retention {
+            retention: Some(Retention {
+                mode: LockMode::Compliance,
+                until_ms: 20_000,
+            }),
+            bypass_governance: false,
+        },
+    };
+    assert!(
+        at(4, shorten, 5_000)?.is_ok(),
+        "governance may become compliance"
+    );
+    assert_eq!(
+        at(5, delete_version("k", v, true), 5_000)?,
+        Err(MetaOpError::ObjectLocked)
+    );
+    assert_eq!(
+        at(
+            6,
+            MetaOp::PutBucketVersioning {
+                bucket: "b".into(),
+                state: Versioning::Suspended
+            },
+            5_000
+        )?,
+        Err(MetaOpError::InvalidBucketState)
+    );
+    assert!(at(7, delete_version("k", v, false), 20_001)?.is_ok());
+    assert_eq!(s.get_object("b", "k")?, None);
+    Ok(())
+}
+
+#[test]
+fn version_pages_resume_inside_a_key() -> Result<(), MetaError> {
+    let (_d, s) = versioned(Versioning::Enabled)?;
+    let mut written = Vec::new();
+    for i in 0..25u64 {
+        written.push(stored(apply(&s, 2 + i, put("b", "k", u128::from(i) + 1))?));
+    }
+    let mut seen = Vec::new();
+    let mut query = VersionsQuery {
+        max_keys: 7,
+        ..VersionsQuery::default()
+    };
+    loop {
+        let page = s.list_versions("b", &query)?;
+        seen.extend(page.entries.iter().map(|e| (e.version, e.is_latest)));
+        if !page.is_truncated {
+            break;
+        }
+        query.key_marker = page.next_key_marker;
+        query.version_marker = page.next_version_marker;
+    }
+    written.reverse();
+    let expected: Vec<_> = written
+        .iter()
+        .enumerate()
+        .map(|(i, v)| (*v, i == 0))
+        .collect();
+    assert_eq!(seen, expected);
+    Ok(())
+}
