@@ -108,3 +108,118 @@ count="$(s3_count "")"
 step "aws s3 rb $S3"
 aws s3 rb "$S3"
 bucket_gone
+
+# --- versioning ------------------------------------------------------------
+
+# versions_left BUCKET: "VERSIONS MARKERS", how many of each BUCKET holds.
+versions_left() {
+  # shellcheck disable=SC2016
+  aws s3api list-object-versions --bucket "$1" \
+    --query '[length(Versions || `[]`), length(DeleteMarkers || `[]`)]' --output text | tr '\t' ' '
+}
+
+VB="$BUCKET-ver"
+step "aws s3api put-bucket-versioning Status=Enabled on $VB"
+aws s3api create-bucket --bucket "$VB" >/dev/null
+aws s3api put-bucket-versioning --bucket "$VB" --versioning-configuration Status=Enabled
+status="$(aws s3api get-bucket-versioning --bucket "$VB" --query Status --output text)"
+[[ "$status" == Enabled ]] || fail "get-bucket-versioning: Status $status, want Enabled"
+echo "versioning: $status"
+
+step "put the same key twice: two versions, the newest IsLatest"
+printf 'first version of the key\n' >v1.txt
+head -c 70000 /dev/urandom >v2.bin
+v1="$(aws s3api put-object --bucket "$VB" --key doc.txt --body v1.txt --query VersionId --output text)"
+v2="$(aws s3api put-object --bucket "$VB" --key doc.txt --body v2.bin --query VersionId --output text)"
+[[ -n "$v1" && "$v1" != None && -n "$v2" && "$v2" != None && "$v1" != "$v2" ]] ||
+  fail "put-object version ids: '$v1' then '$v2'"
+aws s3api list-object-versions --bucket "$VB" \
+  --query 'Versions[].[Key, VersionId, IsLatest, Size]' --output text >versions.out
+cat versions.out
+want="$(printf 'doc.txt\t%s\tTrue\t%s\ndoc.txt\t%s\tFalse\t%s' "$v2" 70000 "$v1" "$(stat -c %s v1.txt)")"
+[[ "$(cat versions.out)" == "$want" ]] || fail "list-object-versions: want (newest first)"$'\n'"$want"
+[[ "$(versions_left "$VB")" == "2 0" ]] || fail "list-object-versions: $(versions_left "$VB") versions/markers, want 2 0"
+
+step "get-object (latest) and get-object --version-id (first): byte-identical"
+aws s3api get-object --bucket "$VB" --key doc.txt latest.down >/dev/null
+cmp v2.bin latest.down || fail "get-object without a version id is not the second put"
+got="$(aws s3api get-object --bucket "$VB" --key doc.txt --version-id "$v1" v1.down --query VersionId --output text)"
+[[ "$got" == "$v1" ]] || fail "get-object --version-id $v1 answered VersionId $got"
+cmp v1.txt v1.down || fail "get-object --version-id $v1 is not the first put"
+echo "latest is $v2, $v1 is the first content"
+
+step "copy-object from doc.txt?versionId=<first>"
+aws s3api copy-object --bucket "$VB" --key copy.txt --copy-source "$VB/doc.txt?versionId=$v1" >/dev/null
+aws s3api get-object --bucket "$VB" --key copy.txt copy.down >/dev/null
+cmp v1.txt copy.down || fail "a copy of version $v1 is not the first content"
+echo "copy.txt holds the first version's bytes"
+
+step "delete-object without a version id: a delete marker; get-object then fails (404)"
+read -r marker is_marker < <(aws s3api delete-object --bucket "$VB" --key doc.txt \
+  --query '[VersionId, DeleteMarker]' --output text)
+[[ "$is_marker" == True ]] || fail "delete-object: DeleteMarker $is_marker, want true"
+echo "delete marker $marker"
+if aws s3api get-object --bucket "$VB" --key doc.txt gone.down 2>get.err >/dev/null; then
+  fail "get-object of a key under a delete marker succeeded"
+fi
+grep -Eq 'NoSuchKey|\(404\)' get.err || fail "get-object under a delete marker: $(cat get.err)"
+echo "get-object: $(tr -d '\n' <get.err)"
+aws s3api get-object --bucket "$VB" --key doc.txt --version-id "$v2" v2.down >/dev/null
+cmp v2.bin v2.down || fail "get-object --version-id $v2 under the marker is not the second put"
+[[ "$(aws s3api list-object-versions --bucket "$VB" --prefix doc.txt \
+  --query 'DeleteMarkers[?IsLatest].VersionId' --output text)" == "$marker" ]] ||
+  fail "list-object-versions does not show the marker $marker as latest"
+[[ "$(versions_left "$VB")" == "3 1" ]] || fail "after the marker: $(versions_left "$VB") versions/markers, want 3 1"
+
+step "delete-object --version-id of each version and of the marker: nothing left"
+for v in "$v1" "$v2" "$marker"; do
+  deleted="$(aws s3api delete-object --bucket "$VB" --key doc.txt --version-id "$v" --query VersionId --output text)"
+  [[ "$deleted" == "$v" ]] || fail "delete-object --version-id $v answered VersionId $deleted"
+done
+cv="$(aws s3api list-object-versions --bucket "$VB" --prefix copy.txt --query 'Versions[0].VersionId' --output text)"
+aws s3api delete-object --bucket "$VB" --key copy.txt --version-id "$cv" >/dev/null
+[[ "$(versions_left "$VB")" == "0 0" ]] || fail "after deleting every version: $(versions_left "$VB") versions/markers, want 0 0"
+echo "list-object-versions: empty"
+aws s3api delete-bucket --bucket "$VB"
+SMOKE_BUCKET="$VB" bucket_gone
+
+# --- object lock -------------------------------------------------------------
+
+LB="$BUCKET-lock"
+step "create-bucket --object-lock-enabled-for-bucket $LB, default retention GOVERNANCE 1 day"
+aws s3api create-bucket --bucket "$LB" --object-lock-enabled-for-bucket >/dev/null
+status="$(aws s3api get-bucket-versioning --bucket "$LB" --query Status --output text)"
+[[ "$status" == Enabled ]] || fail "a bucket with object lock: versioning $status, want Enabled"
+aws s3api put-object-lock-configuration --bucket "$LB" --object-lock-configuration \
+  '{"ObjectLockEnabled":"Enabled","Rule":{"DefaultRetention":{"Mode":"GOVERNANCE","Days":1}}}'
+conf="$(aws s3api get-object-lock-configuration --bucket "$LB" --query \
+  'ObjectLockConfiguration.[ObjectLockEnabled, Rule.DefaultRetention.Mode, Rule.DefaultRetention.Days]' \
+  --output text | tr '\t' ' ')"
+[[ "$conf" == "Enabled GOVERNANCE 1" ]] || fail "get-object-lock-configuration: $conf"
+echo "object lock configuration: $conf"
+
+step "put-object: head-object shows ObjectLockMode GOVERNANCE, retained for a day"
+lv="$(aws s3api put-object --bucket "$LB" --key locked.txt --body v1.txt --query VersionId --output text)"
+read -r mode until < <(aws s3api head-object --bucket "$LB" --key locked.txt \
+  --query '[ObjectLockMode, ObjectLockRetainUntilDate]' --output text)
+[[ "$mode" == GOVERNANCE ]] || fail "head-object: ObjectLockMode $mode, want GOVERNANCE"
+left=$(($(date -d "$until" +%s) - $(date +%s)))
+((left > 86400 - 600 && left <= 86400 + 60)) || fail "head-object: retained until $until, $left s from now, want a day"
+echo "version $lv: $mode until $until"
+
+step "delete-object --version-id of a locked version: AccessDenied; without an id: a delete marker"
+if aws s3api delete-object --bucket "$LB" --key locked.txt --version-id "$lv" 2>lock.err >/dev/null; then
+  fail "deleting a version under GOVERNANCE retention succeeded"
+fi
+grep -q AccessDenied lock.err || fail "delete of a locked version: $(cat lock.err)"
+echo "refused: AccessDenied"
+lm="$(aws s3api delete-object --bucket "$LB" --key locked.txt --query VersionId --output text)"
+[[ "$(versions_left "$LB")" == "1 1" ]] || fail "after a delete without id: $(versions_left "$LB") versions/markers, want 1 1"
+echo "delete marker $lm"
+
+step "delete-object --version-id --bypass-governance-retention: deleted"
+aws s3api delete-object --bucket "$LB" --key locked.txt --version-id "$lv" --bypass-governance-retention >/dev/null
+aws s3api delete-object --bucket "$LB" --key locked.txt --version-id "$lm" >/dev/null
+[[ "$(versions_left "$LB")" == "0 0" ]] || fail "after the bypass: $(versions_left "$LB") versions/markers, want 0 0"
+aws s3api delete-bucket --bucket "$LB"
+SMOKE_BUCKET="$LB" bucket_gone

@@ -109,6 +109,8 @@ pub(crate) enum S3ErrorCode {
     ObjectLockConfigurationNotFoundError,
     /// The bucket's state does not allow the request (suspending versioning with object lock, lock settings without it).
     InvalidBucketState,
+    /// A default retention period that is not a positive number of days or years, or too long.
+    InvalidRetentionPeriod,
     /// 400: an ACL document or grant header that does not validate.
     MalformedACLError,
     /// 400: a grant names a grantee by e-mail address, which cannot be
@@ -189,6 +191,7 @@ impl S3ErrorCode {
         S3ErrorCode::NoSuchObjectLockConfiguration,
         S3ErrorCode::ObjectLockConfigurationNotFoundError,
         S3ErrorCode::InvalidBucketState,
+        S3ErrorCode::InvalidRetentionPeriod,
         S3ErrorCode::MalformedACLError,
         S3ErrorCode::UnresolvableGrantByEmailAddress,
         S3ErrorCode::NotImplemented,
@@ -254,6 +257,7 @@ impl S3ErrorCode {
                 "ObjectLockConfigurationNotFoundError"
             }
             S3ErrorCode::InvalidBucketState => "InvalidBucketState",
+            S3ErrorCode::InvalidRetentionPeriod => "InvalidRetentionPeriod",
             S3ErrorCode::MalformedACLError => "MalformedACLError",
             S3ErrorCode::UnresolvableGrantByEmailAddress => "UnresolvableGrantByEmailAddress",
             S3ErrorCode::NotImplemented => "NotImplemented",
@@ -313,7 +317,8 @@ impl S3ErrorCode {
             | S3ErrorCode::RequestTimeout
             | S3ErrorCode::RequestHeaderSectionTooLarge
             | S3ErrorCode::UnexpectedContent
-            | S3ErrorCode::XAmzContentSHA256Mismatch => 400,
+            | S3ErrorCode::XAmzContentSHA256Mismatch
+            | S3ErrorCode::InvalidRetentionPeriod => 400,
             S3ErrorCode::AccessDenied
             | S3ErrorCode::AccessForbidden
             | S3ErrorCode::InvalidAccessKeyId
@@ -429,6 +434,7 @@ impl S3ErrorCode {
             S3ErrorCode::NoSuchObjectLockConfiguration => "The specified object does not have a ObjectLock configuration",
             S3ErrorCode::ObjectLockConfigurationNotFoundError => "Object Lock configuration does not exist for this bucket",
             S3ErrorCode::InvalidBucketState => "The request is not valid with the current state of the bucket.",
+            S3ErrorCode::InvalidRetentionPeriod => "The retention period is not valid.",
             S3ErrorCode::MalformedACLError => {
                 "The XML you provided was not well-formed or did not validate against our published schema."
             }

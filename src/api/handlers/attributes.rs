@@ -5,10 +5,12 @@
 use actix_web::http::StatusCode;
 
 use super::object::{checksum_elements, part_checksum_elements};
+use super::versioning::named_version;
 use crate::api::context::{xml, Gateway, S3Request, S3Result};
 use crate::api::error::{S3Error, S3ErrorCode};
 use crate::api::request::{http_date, parse_max_keys};
 use crate::api::xml::{AttributesPart, ObjectAttributes, ObjectParts};
+use crate::storage::meta::version::VersionSeq;
 
 /// Most parts in one answer (AWS's default and cap).
 const MAX_PARTS: u32 = 1000;
@@ -47,7 +49,7 @@ pub(crate) async fn get(r: &S3Request, gw: &Gateway) -> S3Result {
         })?,
         None => 0,
     };
-    let o = gw.objects.object(r.bucket(), r.key()).await?;
+    let o = named_version(r, gw).await?;
     let asked = |name: &str| wanted.contains(&name);
     let checksums = checksum_elements(&o.checksums);
     let object_parts = (asked("ObjectParts") && !o.parts.is_empty()).then(|| {
@@ -83,6 +85,14 @@ pub(crate) async fn get(r: &S3Request, gw: &Gateway) -> S3Result {
     if let Ok(v) = actix_web::http::header::HeaderValue::from_str(&http_date(o.last_modified_ms)) {
         resp.headers_mut()
             .insert(actix_web::http::header::LAST_MODIFIED, v);
+    }
+    if o.versioned || o.seq != VersionSeq::OLDEST {
+        if let Ok(v) = actix_web::http::header::HeaderValue::from_str(&o.version_ref().to_id()) {
+            resp.headers_mut().insert(
+                actix_web::http::header::HeaderName::from_static("x-amz-version-id"),
+                v,
+            );
+        }
     }
     Ok(resp)
 }

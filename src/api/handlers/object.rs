@@ -278,9 +278,10 @@ pub(crate) async fn get(r: &S3Request, gw: &Gateway, args: ReadArgs) -> S3Result
             Err(e) => {
                 let e = hide_missing(r, e.into());
                 if e.code == S3ErrorCode::NoSuchKey {
-                    if let Some(m) = gw.objects.latest_marker(r.bucket(), r.key()).await {
-                        return Err(marker_error(&m, false));
-                    }
+                    return Err(match gw.objects.latest_marker(r.bucket(), r.key()).await {
+                        Some(m) => marker_error(&m, false),
+                        None => e.with_header("x-amz-delete-marker", "false".to_owned()),
+                    });
                 }
                 return Err(e);
             }

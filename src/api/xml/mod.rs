@@ -13,8 +13,10 @@
 //! expected name, well-formed, no DTD, bounded depth) and lenient about what
 //! AWS is lenient about (namespace declarations or prefixes, unknown elements,
 //! whitespace between elements). Every failure is an [`XmlParseError`], which
-//! the handler answers as `MalformedXML`. Limiting the body size before
-//! parsing is the caller's job.
+//! the handler answers as `MalformedXML`, except the few S3 answers with
+//! another code (a CORS rule, a default retention period), which wrap it in
+//! their document's own error type. Limiting the body size before parsing
+//! is the caller's job.
 //!
 //! Characters XML cannot carry: an S3 key may hold any Unicode character, but
 //! an XML 1.0 document may not contain U+0000–U+0008, U+000B, U+000C,
@@ -35,9 +37,10 @@
 //! `error_document` the `<Error>` document of an `api::error::S3Error`
 //! (this module imports `api::error`, never the reverse). Documents of one
 //! sub-resource ([`acl`], [`cors`], [`tagging`], [`attributes`],
-//! [`versioning`], [`object_lock`]) have their own file. This file only declares the modules and re-exports what callers
-//! name as `xml::…`. The bodies' parsed values come from `api::request` and
-//! `storage::meta`; neither imports this module.
+//! [`versioning`], [`object_lock`]) have their own file. This file only
+//! declares the modules and re-exports what callers name as `xml::…`. The
+//! bodies' parsed values come from `api::request` and `storage::meta`;
+//! neither imports this module.
 
 mod error_document;
 mod parse_error;

@@ -633,8 +633,12 @@ impl ObjectService {
         if degraded {
             self.heal.report(&record.bucket, &record.key);
         }
+        // A `null` version (versioning suspended) is not announced, as S3
+        // does not.
         let version = match outcome {
-            MetaOutcome::Stored { version } => Some(version),
+            MetaOutcome::Stored {
+                version: version @ VersionRef::Id(_),
+            } => Some(version),
             _ => None,
         };
         Ok(Written { record, version })

@@ -176,7 +176,8 @@ impl ObjectService {
             })
             .await?;
         Ok(match outcome {
-            MetaOutcome::Completed { version, .. } => version,
+            // A `null` version (versioning suspended) is not announced.
+            MetaOutcome::Completed { version, .. } => version.filter(|v| *v != VersionRef::Null),
             _ => None,
         })
     }

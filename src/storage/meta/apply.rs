@@ -303,7 +303,10 @@ impl Overlay<'_> {
                 self.put_bucket_versioning(bucket, *state)
             }
             MetaOp::PutObjectLockConfig { bucket, config } => {
-                if self.require_bucket(bucket)?.object_lock.is_none() {
+                // Object lock can be turned on for a bucket whose
+                // versioning is enabled (and then never suspended).
+                let b = self.require_bucket(bucket)?;
+                if b.object_lock.is_none() && b.versioning != Versioning::Enabled {
                     return Err(MetaOpError::InvalidBucketState.into());
                 }
                 self.update_bucket(bucket, |b| b.object_lock = Some(*config))

@@ -171,9 +171,9 @@ pub(crate) fn may_delete(lock: &ObjectLock, now_ms: u64, bypass: bool) -> Result
 }
 
 /// Whether a version's retention may change from `old` to `new` at
-/// `now_ms`: an active compliance retention may only be extended (same
-/// mode, same or later end); an active governance one may be extended or
-/// turned into compliance, and changed otherwise only with `bypass`.
+/// `now_ms`: an active retention may only be extended (same mode, same or
+/// later end); an active governance one may be changed otherwise (mode,
+/// shortened, removed) with `bypass`, a compliance one never.
 pub(crate) fn may_change_retention(
     old: Option<&Retention>,
     new: Option<&Retention>,
@@ -183,9 +183,9 @@ pub(crate) fn may_change_retention(
     let Some(old) = old.filter(|o| o.active_at(now_ms)) else {
         return Ok(());
     };
-    let extends = new.is_some_and(|n| n.until_ms >= old.until_ms && n.mode >= old.mode);
+    let extends = new.is_some_and(|n| n.until_ms >= old.until_ms && n.mode == old.mode);
     match old.mode {
-        LockMode::Compliance if extends && new.is_some_and(|n| n.mode == old.mode) => Ok(()),
+        LockMode::Compliance if extends => Ok(()),
         LockMode::Compliance => Err(LockRefusal::Retained),
         LockMode::Governance if extends || bypass => Ok(()),
         LockMode::Governance => Err(LockRefusal::Retained),
@@ -246,7 +246,8 @@ mod tests {
             may_change_retention(Some(&g), new.as_ref(), 10, bypass)
         };
         assert_eq!(change(Some(ret(LockMode::Governance, 150)), false), Ok(()));
-        assert_eq!(change(Some(ret(LockMode::Compliance, 150)), false), Ok(()));
+        assert!(change(Some(ret(LockMode::Compliance, 150)), false).is_err());
+        assert_eq!(change(Some(ret(LockMode::Compliance, 150)), true), Ok(()));
         assert!(change(Some(ret(LockMode::Governance, 50)), false).is_err());
         assert!(change(None, false).is_err());
         assert_eq!(change(None, true), Ok(()));

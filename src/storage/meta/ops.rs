@@ -274,7 +274,8 @@ pub enum MetaOp {
         state: Versioning,
     },
     /// Replaces the object lock configuration (default retention) of a
-    /// bucket created with object lock; any other bucket is refused with
+    /// bucket with object lock, or turns object lock on for a bucket whose
+    /// versioning is enabled; any other bucket is refused with
     /// [`MetaOpError::InvalidBucketState`].
     PutObjectLockConfig {
         /// Name of the bucket.

@@ -467,11 +467,12 @@ async fn a_suspended_bucket_overwrites_its_null_version() {
     set_versioning(&s3, "susp", BucketVersioningStatus::Suspended).await;
     assert_eq!(
         put_v(&s3, "susp", "k", b"null one").await.as_deref(),
-        Some("null")
+        None,
+        "a write on a suspended bucket announces no version id (as S3; ceph/s3-tests checks it)"
     );
     assert_eq!(
         put_v(&s3, "susp", "k", b"null two").await.as_deref(),
-        Some("null")
+        None
     );
     let (got, id) = get_v(&s3, "susp", "k", None).await;
     assert_eq!(got, b"null two");

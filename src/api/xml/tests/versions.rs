@@ -102,7 +102,6 @@ fn list_object_versions() {
         Other,
     }
     let doc = r.to_xml();
-    eprintln!("DOC {}", doc.replace('\n', " "));
     assert_root(&doc, "ListVersionsResult");
     assert_well_formed(&doc);
     let c: C = parse(&doc);

@@ -202,7 +202,7 @@ fn locked_versions_resist_deletes_until_their_time() -> Result<(), MetaError> {
         at(3, delete_version("k", v, false), 5_000)?,
         Err(MetaOpError::ObjectLocked)
     );
-    let shorten = MetaOp::UpdateVersion {
+    let to_compliance = |bypass_governance| MetaOp::UpdateVersion {
         bucket: "b".into(),
         key: "k".into(),
         version: Some(v),
@@ -211,20 +211,25 @@ fn locked_versions_resist_deletes_until_their_time() -> Result<(), MetaError> {
                 mode: LockMode::Compliance,
                 until_ms: 20_000,
             }),
-            bypass_governance: false,
+            bypass_governance,
         },
     };
+    assert_eq!(
+        at(4, to_compliance(false), 5_000)?,
+        Err(MetaOpError::ObjectLocked),
+        "a mode change needs the bypass"
+    );
     assert!(
-        at(4, shorten, 5_000)?.is_ok(),
-        "governance may become compliance"
+        at(5, to_compliance(true), 5_000)?.is_ok(),
+        "governance may become compliance with the bypass"
     );
     assert_eq!(
-        at(5, delete_version("k", v, true), 5_000)?,
+        at(6, delete_version("k", v, true), 5_000)?,
         Err(MetaOpError::ObjectLocked)
     );
     assert_eq!(
         at(
-            6,
+            7,
             MetaOp::PutBucketVersioning {
                 bucket: "b".into(),
                 state: Versioning::Suspended
@@ -233,7 +238,7 @@ fn locked_versions_resist_deletes_until_their_time() -> Result<(), MetaError> {
         )?,
         Err(MetaOpError::InvalidBucketState)
     );
-    assert!(at(7, delete_version("k", v, false), 20_001)?.is_ok());
+    assert!(at(8, delete_version("k", v, false), 20_001)?.is_ok());
     assert_eq!(s.get_object("b", "k")?, None);
     Ok(())
 }
