@@ -470,10 +470,7 @@ async fn a_suspended_bucket_overwrites_its_null_version() {
         None,
         "a write on a suspended bucket announces no version id (as S3; ceph/s3-tests checks it)"
     );
-    assert_eq!(
-        put_v(&s3, "susp", "k", b"null two").await.as_deref(),
-        None
-    );
+    assert_eq!(put_v(&s3, "susp", "k", b"null two").await.as_deref(), None);
     let (got, id) = get_v(&s3, "susp", "k", None).await;
     assert_eq!(got, b"null two");
     assert_eq!(id.as_deref(), Some("null"));
