@@ -16,6 +16,8 @@ use crate::storage::meta::version::VersionSeq;
 use crate::storage::meta::{MetaOp, MetaOutcome, MetaRead, MetaReadResult, ShardOwner, NO_NODE};
 use crate::storage::{ShardKey, ShardState};
 
+/// Noncurrent versions of one key read per page when healing it.
+const VERSIONS_PAGE: usize = 100;
 /// Heal-queue entries looked at per round.
 const QUEUE_PAGE: usize = 1000;
 /// Object repairs in flight at once.
@@ -40,6 +42,20 @@ pub(super) enum Outcome {
     /// The object could not even be looked at (metadata unavailable, or
     /// this node no longer leads): nothing learned.
     Unknown,
+}
+
+impl Outcome {
+    /// The outcome of two repairs together: unknown if either is, later
+    /// if either waits, else done, with the worse health.
+    fn and(self, other: Outcome) -> Outcome {
+        match (self, other) {
+            (Outcome::Unknown, _) | (_, Outcome::Unknown) => Outcome::Unknown,
+            (Outcome::Done(a), Outcome::Done(b)) => Outcome::Done(a.max(b)),
+            (Outcome::Done(a) | Outcome::Later(a), Outcome::Done(b) | Outcome::Later(b)) => {
+                Outcome::Later(a.max(b))
+            }
+        }
+    }
 }
 
 /// A copy to delete once nothing points to it: one a repair moved away
@@ -232,23 +248,54 @@ pub(super) struct Repairer {
 
 impl Repairer {
     /// Repairs the current version of `bucket/key`, if it still exists.
+    /// Repairs every version of one object: the current one and each
+    /// noncurrent one (a corrupt or degraded shard may be any version's).
     async fn heal_object(&self, name: &ObjectName) -> Outcome {
         let (bucket, key) = name;
         let read = MetaRead::Object {
             bucket: bucket.clone(),
             key: key.clone(),
         };
-        let record = match self.objects.read(read).await {
-            Ok(MetaReadResult::Object(Some(record))) => record,
-            Ok(_) => return Outcome::Done(SetHealth::Full),
+        let mut outcome = match self.objects.read(read).await {
+            Ok(MetaReadResult::Object(Some(record))) => {
+                let owner = ShardOwner::Object {
+                    bucket: bucket.clone(),
+                    key: key.clone(),
+                };
+                self.heal_sets(&owner, (bucket, key), record.shard_sets())
+                    .await
+            }
+            Ok(_) => Outcome::Done(SetHealth::Full),
             Err(_) => return Outcome::Unknown,
         };
-        let owner = ShardOwner::Object {
-            bucket: bucket.clone(),
-            key: key.clone(),
-        };
-        self.heal_sets(&owner, (bucket, key), record.shard_sets())
-            .await
+        let mut after = None;
+        loop {
+            let read = MetaRead::KeyVersions {
+                bucket: bucket.clone(),
+                key: key.clone(),
+                after,
+                limit: VERSIONS_PAGE,
+            };
+            let page = match self.objects.read(read).await {
+                Ok(MetaReadResult::VersionRecords(page)) => page,
+                _ => return Outcome::Unknown,
+            };
+            for record in &page {
+                let owner = ShardOwner::Version {
+                    bucket: bucket.clone(),
+                    key: key.clone(),
+                    seq: record.seq,
+                };
+                let healed = self
+                    .heal_sets(&owner, (bucket, key), record.shard_sets())
+                    .await;
+                outcome = outcome.and(healed);
+            }
+            if page.len() < VERSIONS_PAGE {
+                return outcome;
+            }
+            after = page.last().map(|r| r.seq);
+        }
     }
 
     /// Repairs the shard sets of one object (or upload part) of `place`.

@@ -7,6 +7,7 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 
 use super::body::small_body;
+use super::versioning::version_of;
 use crate::api::access::{
     access_keys, acl_in_headers, bucket_of, denied, hide_missing, object_access, owner_element,
     require_object, user_names,
@@ -131,7 +132,7 @@ pub(crate) async fn put_bucket_acl(r: &S3Request, payload: web::Payload, gw: &Ga
 pub(crate) async fn get_object_acl(r: &S3Request, gw: &Gateway) -> S3Result {
     let o = gw
         .objects
-        .object(r.bucket(), r.key())
+        .object_at(r.bucket(), r.key(), version_of(r)?)
         .await
         .map_err(|e| hide_missing(r, e.into()))?;
     require_object(r, &o, Permission::ReadAcp)?;
@@ -142,15 +143,18 @@ pub(crate) async fn get_object_acl(r: &S3Request, gw: &Gateway) -> S3Result {
 /// PutObjectAcl: replaces the object's ACL, for a caller with WRITE_ACP
 /// on the object.
 pub(crate) async fn put_object_acl(r: &S3Request, payload: web::Payload, gw: &Gateway) -> S3Result {
+    let version = version_of(r)?;
     let o = gw
         .objects
-        .object(r.bucket(), r.key())
+        .object_at(r.bucket(), r.key(), version)
         .await
         .map_err(|e| hide_missing(r, e.into()))?;
     require_object(r, &o, Permission::WriteAcp)?;
     let (owner, _) = object_access(r, &o)?;
     let bucket_owner = bucket_of(r)?.owner.clone();
     let acl = acl_to_put(r, payload, gw, &owner, &bucket_owner).await?;
-    gw.objects.put_object_acl(r.bucket(), r.key(), acl).await?;
+    gw.objects
+        .put_object_acl((r.bucket(), r.key()), version, acl)
+        .await?;
     Ok(HttpResponse::Ok().finish())
 }

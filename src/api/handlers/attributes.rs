@@ -5,12 +5,11 @@
 use actix_web::http::StatusCode;
 
 use super::object::{checksum_elements, part_checksum_elements};
-use super::versioning::named_version;
+use super::versioning::{named_version, with_version_id};
 use crate::api::context::{xml, Gateway, S3Request, S3Result};
 use crate::api::error::{S3Error, S3ErrorCode};
 use crate::api::request::{http_date, parse_max_keys};
 use crate::api::xml::{AttributesPart, ObjectAttributes, ObjectParts};
-use crate::storage::meta::version::VersionSeq;
 
 /// Most parts in one answer (AWS's default and cap).
 const MAX_PARTS: u32 = 1000;
@@ -86,13 +85,6 @@ pub(crate) async fn get(r: &S3Request, gw: &Gateway) -> S3Result {
         resp.headers_mut()
             .insert(actix_web::http::header::LAST_MODIFIED, v);
     }
-    if o.versioned || o.seq != VersionSeq::OLDEST {
-        if let Ok(v) = actix_web::http::header::HeaderValue::from_str(&o.version_ref().to_id()) {
-            resp.headers_mut().insert(
-                actix_web::http::header::HeaderName::from_static("x-amz-version-id"),
-                v,
-            );
-        }
-    }
+    with_version_id(&mut resp, &o);
     Ok(resp)
 }

@@ -7,6 +7,7 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 
 use super::body::small_body;
+use super::versioning::{named_version, version_of, with_version_id};
 use crate::api::context::{xml, Gateway, S3Request, S3Result};
 use crate::api::error::{S3Error, S3ErrorCode};
 use crate::api::request::{check_tags, TagTarget};
@@ -29,26 +30,33 @@ async fn tags_in_body(
     Ok(tags)
 }
 
-/// GetObjectTagging: the current version's tags (an empty set if none).
+/// GetObjectTagging: the tags of the version asked for, or of the
+/// current one (an empty set if none).
 pub(crate) async fn get_object(r: &S3Request, gw: &Gateway) -> S3Result {
-    let o = gw.objects.object(r.bucket(), r.key()).await?;
-    Ok(xml(StatusCode::OK, tagging_to_xml(&o.tags)))
+    let o = named_version(r, gw).await?;
+    let mut resp = xml(StatusCode::OK, tagging_to_xml(&o.tags));
+    with_version_id(&mut resp, &o);
+    Ok(resp)
 }
 
-/// PutObjectTagging: replaces the current version's tags.
+/// PutObjectTagging: replaces the tags of the version asked for, or of
+/// the current one.
 pub(crate) async fn put_object(r: &S3Request, payload: web::Payload, gw: &Gateway) -> S3Result {
     gw.objects.bucket(r.bucket()).await?;
+    let version = version_of(r)?;
     let tags = tags_in_body(r, payload, TagTarget::Object).await?;
     gw.objects
-        .put_object_tags(r.bucket(), r.key(), tags)
+        .put_object_tags((r.bucket(), r.key()), version, tags)
         .await?;
     Ok(HttpResponse::Ok().finish())
 }
 
-/// DeleteObjectTagging: removes the current version's tags.
+/// DeleteObjectTagging: removes the tags of the version asked for, or of
+/// the current one.
 pub(crate) async fn delete_object(r: &S3Request, gw: &Gateway) -> S3Result {
+    let version = version_of(r)?;
     gw.objects
-        .put_object_tags(r.bucket(), r.key(), Tags::new())
+        .put_object_tags((r.bucket(), r.key()), version, Tags::new())
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }

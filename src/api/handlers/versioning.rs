@@ -116,6 +116,20 @@ pub(crate) fn version_headers(r: &S3Request, resp: &mut HttpResponseBuilder, o: 
     }
 }
 
+/// Puts `x-amz-version-id` on a finished answer about `o`, when it has a
+/// version of its own or was written while versioning was suspended.
+pub(crate) fn with_version_id(resp: &mut HttpResponse, o: &ObjectRecord) {
+    if !(o.versioned || o.seq != VersionSeq::OLDEST) {
+        return;
+    }
+    if let Ok(v) = actix_web::http::header::HeaderValue::from_str(&o.version_ref().to_id()) {
+        resp.headers_mut().insert(
+            actix_web::http::header::HeaderName::from_static("x-amz-version-id"),
+            v,
+        );
+    }
+}
+
 /// The error for a delete marker asked for as if it had data: `404
 /// NoSuchKey` for the latest version, `405 MethodNotAllowed` for one named
 /// by id, both with `x-amz-delete-marker: true` and its id.

@@ -566,6 +566,19 @@ impl ObjectService {
         }
     }
 
+    /// The version `version` of `bucket/key`, or its current one.
+    pub(crate) async fn object_at(
+        &self,
+        bucket: &str,
+        key: &str,
+        version: Option<VersionRef>,
+    ) -> Result<ObjectRecord, ObjectError> {
+        match version {
+            Some(v) => self.object_version(bucket, key, v).await,
+            None => self.object(bucket, key).await,
+        }
+    }
+
     /// The newest version of `bucket/key` if it is a delete marker: what
     /// a GET that found no current version answers with.
     pub(crate) async fn latest_marker(&self, bucket: &str, key: &str) -> Option<ObjectRecord> {

@@ -5,14 +5,31 @@ use super::ObjectService;
 use crate::object::error::ObjectError;
 use crate::storage::meta::acl::Acl;
 use crate::storage::meta::cors::CorsRule;
-use crate::storage::meta::{MetaOp, MetaOpError, Tags};
+use crate::storage::meta::version::VersionRef;
+use crate::storage::meta::{MetaOp, MetaOpError, Tags, VersionChange};
 
 impl ObjectService {
-    /// Submits a change to the current version of `bucket/key`;
-    /// `NoSuchKey` when there is none.
-    async fn change_object(&self, bucket: &str, key: &str, op: MetaOp) -> Result<(), ObjectError> {
+    /// Changes the version `version` (`None`: the current one) of
+    /// `bucket/key` in place; `NoSuchKey` / `NoSuchVersion` when it is not
+    /// there.
+    async fn change_object(
+        &self,
+        (bucket, key): (&str, &str),
+        version: Option<VersionRef>,
+        change: VersionChange,
+    ) -> Result<(), ObjectError> {
+        let op = MetaOp::UpdateVersion {
+            bucket: bucket.into(),
+            key: key.into(),
+            version,
+            change,
+        };
         self.submit(op).await.map_err(|e| match e {
             ObjectError::Refused(MetaOpError::NoSuchKey) => ObjectError::NoSuchKey {
+                bucket: bucket.into(),
+                key: key.into(),
+            },
+            ObjectError::Refused(MetaOpError::NoSuchVersion) => ObjectError::NoSuchVersion {
                 bucket: bucket.into(),
                 key: key.into(),
             },
@@ -21,19 +38,16 @@ impl ObjectService {
         Ok(())
     }
 
-    /// Replaces the ACL of the current version of `bucket/key`.
+    /// Replaces the ACL of a version of `bucket/key` (`None`: the
+    /// current one).
     pub(crate) async fn put_object_acl(
         &self,
-        bucket: &str,
-        key: &str,
+        place: (&str, &str),
+        version: Option<VersionRef>,
         acl: Acl,
     ) -> Result<(), ObjectError> {
-        let op = MetaOp::PutObjectAcl {
-            bucket: bucket.into(),
-            key: key.into(),
-            acl,
-        };
-        self.change_object(bucket, key, op).await
+        self.change_object(place, version, VersionChange::Acl(acl))
+            .await
     }
 
     /// Replaces the ACL of `bucket`.
@@ -47,20 +61,16 @@ impl ObjectService {
         Ok(())
     }
 
-    /// Replaces the tag set of the current version of `bucket/key`
-    /// (empty: removes it).
+    /// Replaces the tag set of a version of `bucket/key` (`None`: the
+    /// current one; an empty set removes it).
     pub(crate) async fn put_object_tags(
         &self,
-        bucket: &str,
-        key: &str,
+        place: (&str, &str),
+        version: Option<VersionRef>,
         tags: Tags,
     ) -> Result<(), ObjectError> {
-        let op = MetaOp::PutObjectTags {
-            bucket: bucket.into(),
-            key: key.into(),
-            tags,
-        };
-        self.change_object(bucket, key, op).await
+        self.change_object(place, version, VersionChange::Tags(tags))
+            .await
     }
 
     /// Replaces the tag set of `bucket` (empty: removes it).
