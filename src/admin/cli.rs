@@ -373,16 +373,26 @@ fn render(command: &AdminCommand, a: &Value) -> String {
                     })
                     .collect::<Vec<_>>(),
             ),
-            BucketCommand::Info { .. } => format!(
-                "bucket:  {}\nowner:   {}\ncreated: {}\nobjects: {}\nbytes:   {} ({})\nuploads in progress: {}\n",
-                cell(&a["name"]),
-                cell(&a["owner"]),
-                a["created_ms"].as_u64().map_or("-".into(), time_ms),
-                cell(&a["objects"]),
-                size(&a["bytes"]),
-                cell(&a["bytes"]),
-                cell(&a["uploads_in_progress"]),
-            ),
+            BucketCommand::Info { .. } => {
+                let mut out = format!(
+                    "bucket:  {}\nowner:   {}\ncreated: {}\nobjects: {}\nbytes:   {} ({})\nuploads in progress: {}\nversioning: {}\nobject lock: {}\nversions: {} ({} locked)\n",
+                    cell(&a["name"]),
+                    cell(&a["owner"]),
+                    a["created_ms"].as_u64().map_or("-".into(), time_ms),
+                    cell(&a["objects"]),
+                    size(&a["bytes"]),
+                    cell(&a["bytes"]),
+                    cell(&a["uploads_in_progress"]),
+                    cell(&a["versioning"]),
+                    a["object_lock"].as_str().unwrap_or("off"),
+                    cell(&a["versions"]),
+                    cell(&a["locked_versions"]),
+                );
+                if let Some(why) = a["delete_blocked_by"].as_str() {
+                    out.push_str(&format!("cannot be deleted: {why}\n"));
+                }
+                out
+            }
         },
     }
 }

@@ -22,6 +22,7 @@ mod server;
 mod session;
 mod sign_in;
 mod uploads;
+mod versions;
 
 pub(crate) use context::{Console, ConsoleSettings};
 pub(crate) use server::serve;

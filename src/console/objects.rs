@@ -190,10 +190,21 @@ async fn browse(
     ))
 }
 
-/// An object named in the query.
+/// An object named in the query, and the version to read (the latest
+/// when absent).
 #[derive(Deserialize)]
 struct KeyQuery {
     key: String,
+    #[serde(default)]
+    version: Option<String>,
+}
+
+/// `call` for `version` (`?versionId=`), when one is named.
+fn at_version(call: S3Call, version: Option<&str>) -> S3Call {
+    match version.filter(|v| !v.is_empty()) {
+        Some(v) => call.query("versionId", v),
+        None => call,
+    }
 }
 
 async fn download(
@@ -203,7 +214,10 @@ async fn download(
     q: web::Query<KeyQuery>,
 ) -> Result<HttpResponse, ConsoleError> {
     let console = console(&req)?;
-    let call = S3Call::new(Method::GET, s3_path(&bucket, Some(&q.key)));
+    let call = at_version(
+        S3Call::new(Method::GET, s3_path(&bucket, Some(&q.key))),
+        q.version.as_deref(),
+    );
     let answer = console.gateway.ok(&session, call).await?;
     let header = |name: &str| {
         answer
@@ -236,6 +250,10 @@ async fn download(
 #[derive(Deserialize)]
 struct DeleteObject {
     key: String,
+    /// The version to delete (`?versionId=`); without it, S3's plain
+    /// delete (a delete marker in a versioned bucket).
+    #[serde(default)]
+    version: Option<String>,
     #[serde(default)]
     csrf: String,
 }
@@ -247,14 +265,22 @@ async fn delete(
     form: web::Form<DeleteObject>,
 ) -> Result<HttpResponse, ConsoleError> {
     check_csrf(&session, &form.csrf)?;
-    let call = S3Call::new(Method::DELETE, s3_path(&bucket, Some(&form.key)));
+    let version = form.version.as_deref().filter(|v| !v.is_empty());
+    let call = at_version(
+        S3Call::new(Method::DELETE, s3_path(&bucket, Some(&form.key))),
+        version,
+    );
     console(&req)?.gateway.done(&session, call).await?;
+    if version.is_some() {
+        let key = url_query_value(&form.key);
+        return Ok(see_other(&format!("/buckets/{bucket}/versions?key={key}")));
+    }
     let prefix = url_query_value(folder_of(&form.key));
     Ok(see_other(&format!("/buckets/{bucket}?prefix={prefix}")))
 }
 
 /// The folder (prefix up to the last `/`) a key is listed in.
-fn folder_of(key: &str) -> &str {
+pub(super) fn folder_of(key: &str) -> &str {
     key.rfind('/').map_or("", |i| &key[..=i])
 }
 

@@ -16,6 +16,7 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
         ("buckets.html", include_str!("templates/buckets.html")),
         ("bucket.html", include_str!("templates/bucket.html")),
         ("share.html", include_str!("templates/share.html")),
+        ("versions.html", include_str!("templates/versions.html")),
         ("cluster.html", include_str!("templates/cluster.html")),
         (
             "cluster_live.html",
@@ -109,6 +110,7 @@ mod tests {
             "buckets.html",
             "bucket.html",
             "share.html",
+            "versions.html",
             "cluster.html",
             "cluster_live.html",
             "keys.html",

@@ -11,7 +11,7 @@ use actix_web::{web, App, HttpResponse};
 
 use super::context::Console;
 use super::error::ConsoleError;
-use super::{admin_pages, buckets, objects, render, sign_in, uploads};
+use super::{admin_pages, buckets, objects, render, sign_in, uploads, versions};
 use crate::api::listener::{self, HttpsIdentity, ListenerConfig};
 
 /// The Content-Security-Policy of every answer: this origin's script and
@@ -59,6 +59,7 @@ fn routes(cfg: &mut web::ServiceConfig) {
         .configure(buckets::routes)
         .configure(objects::routes)
         .configure(uploads::routes)
+        .configure(versions::routes)
         .configure(admin_pages::routes)
         .default_service(web::to(not_found));
 }

@@ -4,7 +4,8 @@ use serde::Serialize;
 
 use super::error::AdminError;
 use super::handle::AdminService;
-use crate::storage::meta::{BucketRecord, ListQuery, MetaRead, MetaReadResult};
+use crate::storage::meta::lock::{may_delete, RetentionPeriod, Versioning};
+use crate::storage::meta::{BucketRecord, ListQuery, MetaRead, MetaReadResult, VersionsQuery};
 
 /// Objects counted per listing page.
 const PAGE: usize = 1000;
@@ -35,6 +36,18 @@ pub(crate) struct BucketInfo {
     pub bytes: u64,
     /// Multipart uploads in progress (at most the first thousand counted).
     pub uploads_in_progress: u64,
+    /// `Unversioned`, `Enabled` or `Suspended`.
+    pub versioning: &'static str,
+    /// Its object lock default retention (`GOVERNANCE 30 days`), `none`
+    /// with lock on but no default, absent without object lock.
+    pub object_lock: Option<String>,
+    /// Versions and delete markers it holds, current ones included.
+    pub versions: u64,
+    /// Versions whose legal hold is on or whose retention still runs:
+    /// nobody can delete them (nor so the bucket) before that ends.
+    pub locked_versions: u64,
+    /// Why the bucket cannot be deleted now, if it cannot.
+    pub delete_blocked_by: Option<String>,
 }
 
 fn summary(b: BucketRecord) -> BucketSummary {
@@ -58,7 +71,8 @@ impl AdminService {
 
     /// One bucket, with its objects counted (a walk of its listing).
     pub(crate) async fn bucket_info(&self, name: &str) -> Result<BucketInfo, AdminError> {
-        let bucket = summary(self.objects.bucket(name).await?);
+        let record = self.objects.bucket(name).await?;
+        let bucket = summary(record.clone());
         let (mut objects, mut bytes) = (0u64, 0u64);
         let mut start_after = None;
         loop {
@@ -94,6 +108,18 @@ impl AdminService {
             MetaReadResult::Uploads(page) => page.uploads.len() as u64,
             _ => 0,
         };
+        let (versions, locked_versions) = self.count_versions(name).await?;
+        let delete_blocked_by = if locked_versions > 0 {
+            Some(format!(
+                "{locked_versions} versions are under object lock (legal hold or retention): they, and so the bucket, cannot be deleted by anyone until it ends"
+            ))
+        } else if versions > 0 {
+            Some(format!(
+                "it holds {versions} versions or delete markers: delete each by version id first"
+            ))
+        } else {
+            None
+        };
         Ok(BucketInfo {
             name: bucket.name,
             owner: bucket.owner,
@@ -101,6 +127,57 @@ impl AdminService {
             objects,
             bytes,
             uploads_in_progress: uploads,
+            versioning: match record.versioning {
+                Versioning::Unversioned => "Unversioned",
+                Versioning::Enabled => "Enabled",
+                Versioning::Suspended => "Suspended",
+            },
+            object_lock: record.object_lock.map(|l| match l.default_retention {
+                None => "none".to_owned(),
+                Some(d) => {
+                    let period = match d.period {
+                        RetentionPeriod::Days(n) => format!("{n} days"),
+                        RetentionPeriod::Years(n) => format!("{n} years"),
+                    };
+                    format!("{} {period}", d.mode.as_str())
+                }
+            }),
+            versions,
+            locked_versions,
+            delete_blocked_by,
         })
+    }
+
+    /// Every version and marker of `name`, and how many of them are
+    /// locked now.
+    async fn count_versions(&self, name: &str) -> Result<(u64, u64), AdminError> {
+        let now = crate::object::service::now_ms();
+        let (mut versions, mut locked) = (0u64, 0u64);
+        let mut query = VersionsQuery {
+            max_keys: PAGE,
+            ..VersionsQuery::default()
+        };
+        loop {
+            let read = MetaRead::Versions {
+                bucket: name.to_string(),
+                query: query.clone(),
+            };
+            let MetaReadResult::Versions(page) = self.objects.read(read).await? else {
+                return Err(AdminError::Internal(
+                    "unexpected answer to a version listing".into(),
+                ));
+            };
+            versions += page.entries.len() as u64;
+            locked += page
+                .entries
+                .iter()
+                .filter(|e| may_delete(&e.lock, now, false).is_err())
+                .count() as u64;
+            if !page.is_truncated {
+                return Ok((versions, locked));
+            }
+            query.key_marker = page.next_key_marker;
+            query.version_marker = page.next_version_marker;
+        }
     }
 }

@@ -19,6 +19,7 @@ use serde::{Deserialize, Serialize};
 use super::error::MetaError;
 use super::keys;
 use super::list::common_prefix;
+use super::lock::ObjectLock;
 use super::overlay::Entry;
 use super::records::ObjectRecord;
 use super::state::{end_bound, past_prefix, scan_range, MetaState, Space};
@@ -60,6 +61,8 @@ pub struct VersionEntry {
     pub size: u64,
     /// The id of the user who wrote it (empty: the bucket's owner).
     pub owner: String,
+    /// Its retention and legal hold.
+    pub lock: ObjectLock,
 }
 
 impl VersionEntry {
@@ -74,6 +77,7 @@ impl VersionEntry {
             etag: record.etag,
             size: record.size,
             owner: record.owner,
+            lock: record.lock,
         }
     }
 }

@@ -20,6 +20,7 @@ use aws_sdk_s3::Client;
 use futures::stream::{self, StreamExt};
 
 use super::{create_bucket, now_secs};
+use crate::common::admin::admin;
 use crate::common::s3::*;
 
 const DAY: i64 = 24 * 3600;
@@ -754,6 +755,9 @@ async fn list_object_versions_pages_through_a_thousand_versions() {
     );
 }
 
+/// The admin API's bearer token of the stores that need it.
+const ADMIN_TOKEN: &str = "versioning-admin-token";
+
 async fn lock_bucket(s3: &Client, bucket: &str) {
     s3.create_bucket()
         .bucket(bucket)
@@ -902,7 +906,7 @@ async fn governance_retention_by_default_yields_only_to_a_bypass() {
 
 #[tokio::test]
 async fn compliance_retention_and_legal_holds_keep_versions() {
-    let store = StoreProcess::start(&[]);
+    let store = StoreProcess::start(&[("PREDASTORE_ADMIN_TOKEN", ADMIN_TOKEN)]);
     let s3 = store.client();
     lock_bucket(&s3, "worm").await;
 
@@ -954,6 +958,24 @@ async fn compliance_retention_and_legal_holds_keep_versions() {
             .retain_until_date(DateTime::from_secs(secs))
             .build()
     };
+    // The bucket cannot go either: S3 refuses it, and the admin API says
+    // why (it offers no way around the lock).
+    assert_s3_error(
+        s3.delete_bucket().bucket("worm").send().await,
+        "BucketNotEmpty",
+        409,
+    );
+    let (status, info) = admin(store.addr(), "GET", "/buckets/worm", Some(ADMIN_TOKEN), "");
+    assert_eq!(status, 200, "{info}");
+    assert_eq!(info["locked_versions"], 1, "{info}");
+    assert_eq!(info["versioning"], "Enabled", "{info}");
+    assert!(
+        info["delete_blocked_by"]
+            .as_str()
+            .is_some_and(|why| why.contains("object lock")),
+        "{info}"
+    );
+
     // Neither shortened nor weakened to GOVERNANCE, even with a bypass.
     assert_s3_error(
         s3.put_object_retention()
