@@ -24,7 +24,7 @@ use super::{ObjectName, RepairState};
 use crate::cluster::layout::rebalance::{plan_set, CopyState};
 use crate::metrics;
 use crate::object::ShardSet;
-use crate::storage::meta::{MetaRead, MetaReadResult, ShardOwner};
+use crate::storage::meta::{MetaRead, MetaReadResult, ObjectRecord, ShardOwner};
 use crate::storage::ShardKey;
 
 /// Records read per metadata page.
@@ -104,33 +104,12 @@ impl RepairState {
             after = page
                 .last()
                 .map(|r| (r.bucket.clone(), r.key.clone(), r.seq));
-            let repairer = self.repairer();
-            let verdicts: Vec<(ObjectName, Outcome)> = futures::stream::iter(page)
-                .map(|record| {
-                    let sets = record.shard_sets();
-                    note_live(live, &sets);
-                    let repairer = repairer.clone();
-                    async move {
-                        let owner = ShardOwner::Version {
-                            bucket: record.bucket.clone(),
-                            key: record.key.clone(),
-                            seq: record.seq,
-                        };
-                        let outcome = repairer
-                            .heal_sets(&owner, (&record.bucket, &record.key), sets)
-                            .await;
-                        ((record.bucket, record.key), outcome)
-                    }
-                })
-                .buffer_unordered(CONCURRENCY)
-                .collect()
-                .await;
-            for (name, outcome) in verdicts {
-                if let Outcome::Done(health) | Outcome::Later(health) = outcome {
-                    self.record(&name, health);
-                }
-            }
-            self.publish();
+            self.heal_page(page, live, |r| ShardOwner::Version {
+                bucket: r.bucket.clone(),
+                key: r.key.clone(),
+                seq: r.seq,
+            })
+            .await;
             if !full {
                 return true;
             }
@@ -149,36 +128,48 @@ impl RepairState {
             };
             let full = page.len() == SCAN_PAGE;
             after = page.last().map(|r| (r.bucket.clone(), r.key.clone()));
-            let repairer = self.repairer();
-            let verdicts: Vec<(ObjectName, Outcome)> = futures::stream::iter(page)
-                .map(|record| {
-                    let sets = record.shard_sets();
-                    note_live(live, &sets);
-                    let repairer = repairer.clone();
-                    async move {
-                        let owner = ShardOwner::Object {
-                            bucket: record.bucket.clone(),
-                            key: record.key.clone(),
-                        };
-                        let outcome = repairer
-                            .heal_sets(&owner, (&record.bucket, &record.key), sets)
-                            .await;
-                        ((record.bucket, record.key), outcome)
-                    }
-                })
-                .buffer_unordered(CONCURRENCY)
-                .collect()
-                .await;
-            for (name, outcome) in verdicts {
-                if let Outcome::Done(health) | Outcome::Later(health) = outcome {
-                    self.record(&name, health);
-                }
-            }
-            self.publish();
+            self.heal_page(page, live, |r| ShardOwner::Object {
+                bucket: r.bucket.clone(),
+                key: r.key.clone(),
+            })
+            .await;
             if !full {
                 return true;
             }
         }
+    }
+
+    /// Notes the shards of a page of versions as live and heals them,
+    /// each as `owner_of` names it, recording each object's health.
+    async fn heal_page(
+        &mut self,
+        page: Vec<ObjectRecord>,
+        live: &mut LiveSets,
+        owner_of: impl Fn(&ObjectRecord) -> ShardOwner,
+    ) {
+        let repairer = self.repairer();
+        let verdicts: Vec<(ObjectName, Outcome)> = futures::stream::iter(page)
+            .map(|record| {
+                let sets = record.shard_sets();
+                note_live(live, &sets);
+                let repairer = repairer.clone();
+                let owner = owner_of(&record);
+                async move {
+                    let outcome = repairer
+                        .heal_sets(&owner, (&record.bucket, &record.key), sets)
+                        .await;
+                    ((record.bucket, record.key), outcome)
+                }
+            })
+            .buffer_unordered(CONCURRENCY)
+            .collect()
+            .await;
+        for (name, outcome) in verdicts {
+            if let Outcome::Done(health) | Outcome::Later(health) = outcome {
+                self.record(&name, health);
+            }
+        }
+        self.publish();
     }
 
     async fn scan_upload_parts(&mut self, live: &mut LiveSets) -> bool {

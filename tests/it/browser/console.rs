@@ -334,3 +334,194 @@ async fn console_shows_a_killed_node_down_then_up() {
         .await;
     b.screenshot("console-cluster-node-back").await;
 }
+
+/// The version id of a PUT of `data` to `key` in `bucket`, with a legal
+/// hold when `hold`.
+async fn put_version(
+    sdk: &aws_sdk_s3::Client,
+    bucket: &str,
+    key: &str,
+    data: &[u8],
+    hold: bool,
+) -> String {
+    let mut put = sdk
+        .put_object()
+        .bucket(bucket)
+        .key(key)
+        .body(aws_sdk_s3::primitives::ByteStream::from(data.to_vec()));
+    if hold {
+        put = put.object_lock_legal_hold_status(aws_sdk_s3::types::ObjectLockLegalHoldStatus::On);
+    }
+    let out = put
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("PUT {key}: {e:?}"));
+    out.version_id().expect("a version id").to_string()
+}
+
+/// The version ids (and whether each is a delete marker) the versions
+/// page shows, top to bottom.
+async fn version_rows(b: &Browser) -> Vec<(String, bool)> {
+    b.wait_for("#versions", super::DEFAULT_WAIT).await;
+    let rows = b
+        .eval(
+            "return Array.from(document.querySelectorAll('#versions tr.version'))
+                .map(r => [r.dataset.version, r.classList.contains('delete-marker'),
+                           r.classList.contains('latest')]);",
+            vec![],
+        )
+        .await;
+    let rows = rows.as_array().expect("rows").clone();
+    // Exactly the first row is the latest.
+    for (i, r) in rows.iter().enumerate() {
+        assert_eq!(r[2].as_bool(), Some(i == 0), "latest badge of row {i}");
+    }
+    rows.iter()
+        .map(|r| {
+            (
+                r[0].as_str().expect("version id").to_string(),
+                r[1].as_bool().expect("marker flag"),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn console_versions_of_a_key() {
+    let ip = IpAddr::V4(Ipv4Addr::LOCALHOST);
+    let console_at = console_addr(ip);
+    let store = StoreProcess::start(&[("PREDASTORE_CONSOLE_LISTEN", &console_at.to_string())]);
+    let console = format!("http://{console_at}");
+    let sdk = store.client();
+    // Object lock turns versioning on; a legal hold makes a version the
+    // gateway refuses to delete.
+    let bucket = "console-versions";
+    sdk.create_bucket()
+        .bucket(bucket)
+        .object_lock_enabled_for_bucket(true)
+        .send()
+        .await
+        .expect("create the lock bucket");
+    let key = "docs/note.txt";
+    let v1 = put_version(&sdk, bucket, key, b"first version", false).await;
+    let v2 = put_version(&sdk, bucket, key, b"second", false).await;
+    // A key the first one prefixes: not one of its versions.
+    put_version(&sdk, bucket, "docs/note.txt.bak", b"other", false).await;
+
+    let b = Browser::start().await;
+    sign_in(&b, &console, ACCESS_KEY, SECRET_KEY).await;
+
+    // From the bucket page, the object's "versions" link.
+    b.goto(&format!("{console}/buckets/{bucket}?prefix=docs%2F"))
+        .await;
+    click(&b, &format!("tr.object[data-key='{key}'] a.versions")).await;
+    b.wait_for("#versions", super::DEFAULT_WAIT).await;
+    assert_eq!(path(&b).await, format!("/buckets/{bucket}/versions"));
+    assert_eq!(b.text("#versions-key").await, key);
+    assert_eq!(
+        version_rows(&b).await,
+        [(v2.clone(), false), (v1.clone(), false)]
+    );
+
+    // A plain delete leaves a marker, listed first, without a download.
+    sdk.delete_object()
+        .bucket(bucket)
+        .key(key)
+        .send()
+        .await
+        .expect("delete (a marker)");
+    let versions_url = format!("{console}/buckets/{bucket}/versions?key=docs%2Fnote.txt");
+    b.goto(&versions_url).await;
+    let rows = version_rows(&b).await;
+    assert_eq!(rows.len(), 3, "{rows:?}");
+    assert!(rows[0].1, "the marker is first: {rows:?}");
+    let marker = rows[0].0.clone();
+    assert_eq!(rows[1..], [(v2.clone(), false), (v1.clone(), false)]);
+    let marker_row = format!("tr[data-version='{marker}']");
+    assert!(b.text(&marker_row).await.contains("delete marker"));
+    assert!(b
+        .client()
+        .find_all(Locator::Css(&format!("{marker_row} a.download-version")))
+        .await
+        .expect("find links")
+        .is_empty());
+    b.screenshot("console-versions").await;
+
+    // The old version downloads with its own bytes.
+    click(&b, &format!("tr[data-version='{v1}'] a.download-version")).await;
+    let saved = b.wait_download("note.txt", Duration::from_secs(60)).await;
+    assert_eq!(
+        std::fs::read(&saved).expect("read the download"),
+        b"first version"
+    );
+
+    // Deleting the old version removes it for good.
+    b.goto(&versions_url).await;
+    click(
+        &b,
+        &format!("tr[data-version='{v1}'] button.delete-version"),
+    )
+    .await;
+    wait_gone(&b, &format!("tr[data-version='{v1}']")).await;
+    assert_eq!(path(&b).await, format!("/buckets/{bucket}/versions"));
+    let gone = sdk
+        .get_object()
+        .bucket(bucket)
+        .key(key)
+        .version_id(&v1)
+        .send()
+        .await
+        .expect_err("the deleted version still reads");
+    assert_eq!(error_code(&gone).as_deref(), Some("NoSuchVersion"));
+
+    // Deleting the marker brings the version under it back.
+    click(&b, &format!("{marker_row} button.delete-version")).await;
+    wait_gone(&b, &marker_row).await;
+    assert_eq!(version_rows(&b).await, [(v2.clone(), false)]);
+    assert_eq!(get_bytes(&sdk, bucket, key).await, b"second");
+
+    // A version under a legal hold: the gateway's refusal is a message
+    // page, and the version stays.
+    let held_key = "docs/held <&>.txt";
+    let held = put_version(&sdk, bucket, held_key, b"held", true).await;
+    b.goto(&format!(
+        "{console}/buckets/{bucket}/versions?key=docs%2Fheld%20%3C%26%3E.txt"
+    ))
+    .await;
+    assert_eq!(b.text("#versions-key").await, held_key);
+    assert_eq!(version_rows(&b).await, [(held.clone(), false)]);
+    click(
+        &b,
+        &format!("tr[data-version='{held}'] button.delete-version"),
+    )
+    .await;
+    let refused = b.text("#error").await;
+    assert!(refused.contains("AccessDenied"), "{refused}");
+    let status = b
+        .wait_for("#error", super::DEFAULT_WAIT)
+        .await
+        .attr("data-status")
+        .await
+        .expect("status attribute");
+    assert_eq!(status.as_deref(), Some("403"));
+    b.screenshot("console-versions-refused").await;
+    sdk.head_object()
+        .bucket(bucket)
+        .key(held_key)
+        .version_id(&held)
+        .send()
+        .await
+        .expect("the held version is still there");
+
+    // Without the CSRF token, a version delete is refused.
+    assert_eq!(
+        post_from_page(
+            &b,
+            &format!("/buckets/{bucket}/objects/delete"),
+            &format!("key=docs%2Fnote.txt&version={v2}")
+        )
+        .await,
+        403
+    );
+    assert_eq!(get_bytes(&sdk, bucket, key).await, b"second");
+}
