@@ -40,6 +40,9 @@ use crate::storage::meta::{
 /// Largest part S3 accepts.
 pub(crate) const MAX_PART_BYTES: u64 = 5 << 30;
 
+/// Noncurrent versions read per page when looking for one by its data.
+const VERSIONS_PAGE: usize = 1000;
+
 /// Size limits of new objects, and how long replaced data is kept.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct ObjectLimits {
@@ -513,10 +516,76 @@ impl ObjectService {
                 condition,
             }
         };
+        let place = match &op {
+            MetaOp::DeleteObject { bucket, key } | MetaOp::DeleteObjectIf { bucket, key, .. } => {
+                (bucket.clone(), key.clone())
+            }
+            _ => return Err(ObjectError::Internal("not a delete")),
+        };
         Ok(match self.submit(op).await? {
             MetaOutcome::MarkerAdded { version } => Some(version),
+            // A re-sent delete that had applied: its marker is the latest
+            // version, unless something came after it.
+            MetaOutcome::Duplicate => self
+                .latest_marker(&place.0, &place.1)
+                .await
+                .map(|m| m.version_ref()),
             _ => None,
         })
+    }
+
+    /// The id to announce for a write that committed the data of
+    /// `object_id` to `place`: from its outcome, or, for a re-sent op that
+    /// had already applied (whose outcome only says so), read back from
+    /// the version holding that data. `None` for a `null` version (S3
+    /// announces none for a write while versioning is suspended or off).
+    pub(super) async fn written_version(
+        &self,
+        outcome: MetaOutcome,
+        (bucket, key): (&str, &str),
+        object_id: u128,
+    ) -> Option<VersionRef> {
+        let version = match outcome {
+            MetaOutcome::Stored { version } => Some(version),
+            MetaOutcome::Completed { version, .. } => version,
+            MetaOutcome::Duplicate => self.version_holding(bucket, key, object_id).await,
+            _ => None,
+        };
+        version.filter(|v| *v != VersionRef::Null)
+    }
+
+    /// The version of `bucket/key` whose data is `object_id`, if any.
+    async fn version_holding(
+        &self,
+        bucket: &str,
+        key: &str,
+        object_id: u128,
+    ) -> Option<VersionRef> {
+        let holds = |r: &ObjectRecord| r.object_id == object_id && !r.delete_marker;
+        if let Ok(current) = self.object(bucket, key).await {
+            if holds(&current) {
+                return Some(current.version_ref());
+            }
+        }
+        let mut after = None;
+        loop {
+            let read = MetaRead::KeyVersions {
+                bucket: bucket.into(),
+                key: key.into(),
+                after,
+                limit: VERSIONS_PAGE,
+            };
+            let MetaReadResult::VersionRecords(page) = self.read(read).await.ok()? else {
+                return None;
+            };
+            if let Some(found) = page.iter().find(|r| holds(r)) {
+                return Some(found.version_ref());
+            }
+            if page.len() < VERSIONS_PAGE {
+                return None;
+            }
+            after = page.last().map(|r| r.seq);
+        }
     }
 
     /// Removes one version or delete marker for good (its data goes on
@@ -646,14 +715,9 @@ impl ObjectService {
         if degraded {
             self.heal.report(&record.bucket, &record.key);
         }
-        // A `null` version (versioning suspended) is not announced, as S3
-        // does not.
-        let version = match outcome {
-            MetaOutcome::Stored {
-                version: version @ VersionRef::Id(_),
-            } => Some(version),
-            _ => None,
-        };
+        let version = self
+            .written_version(outcome, (&record.bucket, &record.key), record.object_id)
+            .await;
         Ok(Written { record, version })
     }
 

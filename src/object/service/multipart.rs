@@ -165,6 +165,7 @@ impl ObjectService {
             delete_marker: false,
             lock: ObjectLock::default(),
         };
+        let object_id = template.object_id;
         let outcome = self
             .submit(MetaOp::CompleteMultipart {
                 bucket: upload.bucket.clone(),
@@ -175,11 +176,9 @@ impl ObjectService {
                 condition,
             })
             .await?;
-        Ok(match outcome {
-            // A `null` version (versioning suspended) is not announced.
-            MetaOutcome::Completed { version, .. } => version.filter(|v| *v != VersionRef::Null),
-            _ => None,
-        })
+        Ok(self
+            .written_version(outcome, (&upload.bucket, &upload.key), object_id)
+            .await)
     }
 
     /// Aborts `upload`; its parts go on the drop list.

@@ -7,3 +7,4 @@ mod meta_membership;
 mod multi_node;
 mod operations;
 mod orphans;
+mod versioning;

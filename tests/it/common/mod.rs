@@ -20,6 +20,8 @@
 //! | 127.0.0.102–106 | `cluster::operations` (a node added) |
 //! | 127.0.0.112–116 | `cluster::operations` (a node drained) |
 //! | 127.0.0.132–136 | `cluster::meta_membership` |
+//! | 127.0.0.162–165 | `cluster::versioning` (leader kills on a versioned bucket) |
+//! | 127.0.0.172–175 | `cluster::versioning` (noncurrent versions, a node down, bit rot) |
 //!
 //! Tests that read this process's own metrics hold [`serial::process_metrics`].
 #![allow(dead_code)]

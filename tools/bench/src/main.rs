@@ -13,6 +13,10 @@
 //!   CompleteMultipartUpload is timed.
 //! - `big`: one `--big-gib` GiB object PUT from a file on disk and GET to a
 //!   sink; with `--pid`, the store's resident memory is sampled every 100 ms.
+//! - `versions-put`, `versions-list`, `versions-get` (`versions` names the
+//!   three): PUT rates on a versioned bucket against an unversioned one,
+//!   and ListObjectVersions and GET of a key with 10,000 versions against
+//!   keys with few; see `versions.rs`.
 //!
 //! While a phase runs, a progress line goes to stderr about once a second.
 //! Figures go to stdout as `RESULT <name> <value> <unit>`; MB is 10^6 bytes.
@@ -24,6 +28,7 @@
 
 mod memory;
 mod report;
+mod versions;
 
 /// The same allocator as the store: the SDK allocates many small buffers
 /// across threads, and the client shares the machine with the store, so a
@@ -83,6 +88,16 @@ pub enum Phase {
     Multipart,
     /// One big object PUT and GET, with the store's peak memory.
     Big,
+    /// 4 KiB and 1 MiB PUTs on a versioned bucket against an unversioned one.
+    VersionsPut,
+    /// ListObjectVersions pages of a key with `--history-versions` versions
+    /// against a key with 10.
+    VersionsList,
+    /// GET of the latest version of a key with `--history-versions`
+    /// versions against a key with one.
+    VersionsGet,
+    /// The three versioning phases.
+    Versions,
 }
 
 impl Phase {
@@ -94,6 +109,10 @@ impl Phase {
             Phase::Small => "small",
             Phase::Multipart => "multipart",
             Phase::Big => "big",
+            Phase::VersionsPut => "versions-put",
+            Phase::VersionsList => "versions-list",
+            Phase::VersionsGet => "versions-get",
+            Phase::Versions => "versions",
         }
     }
 
@@ -102,7 +121,13 @@ impl Phase {
         match self {
             Phase::Large => ("large put", "large get"),
             Phase::Medium => ("medium put", "medium get"),
-            Phase::Small | Phase::Multipart | Phase::Big => {
+            Phase::Small
+            | Phase::Multipart
+            | Phase::Big
+            | Phase::VersionsPut
+            | Phase::VersionsList
+            | Phase::VersionsGet
+            | Phase::Versions => {
                 unreachable!("{} is not a throughput phase", self.name())
             }
         }
@@ -162,7 +187,15 @@ pub struct BenchArgs {
     /// Process id of the store, to sample its memory (Linux /proc).
     #[arg(long)]
     pub pid: Option<u32>,
-    /// Phases to skip, comma separated.
+    /// Versions of the deep key of the `versions-list` and `versions-get`
+    /// phases.
+    #[arg(long, default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(11..=1_000_000))]
+    pub history_versions: u64,
+    /// Page size (max-keys) of the `versions-list` phase.
+    #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u64).range(1..=1000))]
+    pub list_max_keys: u64,
+    /// Phases to skip, comma separated (`versions` skips the three
+    /// versioning phases).
     #[arg(long, value_enum, value_delimiter = ',')]
     pub skip: Vec<Phase>,
     /// Let the SDK send and check no checksums unless an operation needs them
@@ -251,6 +284,7 @@ pub async fn run(args: BenchArgs) -> Result<(), Box<dyn std::error::Error>> {
             failed.push("small");
         }
     }
+    versions::run(&bench, &args, &mut failed).await;
     if !skip(Phase::Multipart) {
         if let Err(e) = bench.multipart().await {
             eprintln!("multipart phase failed: {e}");
@@ -416,11 +450,17 @@ impl Bench {
         let size = usize::try_from(mib * MIB)?;
         let (put_ticker, get_ticker) = phase.put_get_tickers();
         let put = self
-            .put_loop(put_ticker, phase.name(), clients, random_bytes(size))
+            .put_loop(
+                &self.bucket,
+                put_ticker,
+                phase.name(),
+                clients,
+                random_bytes(size),
+            )
             .await?;
         report_throughput(&format!("put_{mib}mib"), &put.progress, put.elapsed);
         let outcome = match self
-            .get_loop(get_ticker, clients, &put.keys, size as u64)
+            .get_loop(&self.bucket, get_ticker, clients, &put.keys, size as u64)
             .await
         {
             Ok(get) => {
@@ -436,11 +476,23 @@ impl Bench {
     /// 4 KiB PUTs, then GETs of what was put, at `clients` concurrency.
     async fn small(&self, clients: usize) -> Result<(), BoxError> {
         let mut put = self
-            .put_loop("small put", "small", clients, random_bytes(SMALL_BYTES))
+            .put_loop(
+                &self.bucket,
+                "small put",
+                "small",
+                clients,
+                random_bytes(SMALL_BYTES),
+            )
             .await?;
         report_small("put_4k", &put.progress, put.elapsed, &mut put.latencies);
         let outcome = match self
-            .get_loop("small get", clients, &put.keys, SMALL_BYTES as u64)
+            .get_loop(
+                &self.bucket,
+                "small get",
+                clients,
+                &put.keys,
+                SMALL_BYTES as u64,
+            )
             .await
         {
             Ok(mut get) => {
@@ -456,6 +508,7 @@ impl Bench {
     /// `clients` clients PUT `body` under new keys until the phase ends.
     async fn put_loop(
         &self,
+        bucket: &str,
         ticker: &'static str,
         phase: &str,
         clients: usize,
@@ -468,7 +521,7 @@ impl Bench {
         let mut tasks = Vec::with_capacity(clients);
         for c in 0..clients {
             let client = self.client.clone();
-            let bucket = self.bucket.clone();
+            let bucket = bucket.to_owned();
             let prefix = format!("{}/{phase}/{c}", self.run_id);
             let body = body.clone();
             let p = progress.clone();
@@ -521,6 +574,7 @@ impl Bench {
     /// until the phase ends.
     async fn get_loop(
         &self,
+        bucket: &str,
         ticker: &'static str,
         clients: usize,
         keys: &[String],
@@ -537,7 +591,7 @@ impl Bench {
         let mut tasks = Vec::with_capacity(clients);
         for _ in 0..clients {
             let client = self.client.clone();
-            let bucket = self.bucket.clone();
+            let bucket = bucket.to_owned();
             let keys = keys.clone();
             let p = progress.clone();
             let checksums = self.checksums;
@@ -946,6 +1000,16 @@ mod tests {
                 Phase::Big
             ]
         );
+        let args = parse(&["--skip", "versions,versions-put,versions-list,versions-get"]).unwrap();
+        assert_eq!(
+            args.skip,
+            [
+                Phase::Versions,
+                Phase::VersionsPut,
+                Phase::VersionsList,
+                Phase::VersionsGet
+            ]
+        );
         let args = parse(&["--skip", "medium"]).unwrap();
         assert_eq!(args.skip, [Phase::Medium]);
         assert!(parse(&["--skip", "huge"]).is_err());
@@ -956,6 +1020,19 @@ mod tests {
                 Ok(*p)
             );
         }
+    }
+
+    #[test]
+    fn versions_options_default_and_range() {
+        let args = parse(&[]).unwrap();
+        assert_eq!((args.history_versions, args.list_max_keys), (10_000, 100));
+        assert!(parse(&["--history-versions", "10"]).is_err());
+        assert!(parse(&["--list-max-keys", "0"]).is_err());
+        assert!(parse(&["--list-max-keys", "1001"]).is_err());
+        assert_eq!(
+            parse(&["--list-max-keys", "1000"]).unwrap().list_max_keys,
+            1000
+        );
     }
 
     #[test]

@@ -138,7 +138,7 @@ pub(super) fn progress_line(name: &str, p: &Progress, elapsed: Duration) -> Stri
 /// Prints one `RESULT` line on stdout.
 pub(super) fn result(name: &str, value: f64, unit: &str) {
     match unit {
-        "s" | "ms" => println!("RESULT {name} {value:.3} {unit}"),
+        "s" | "ms" | "ratio" => println!("RESULT {name} {value:.3} {unit}"),
         _ => println!("RESULT {name} {value:.1} {unit}"),
     }
 }
