@@ -158,3 +158,69 @@ fn version_3_records_read_with_no_checksums_email_or_cors() {
     assert_eq!((k.user_id.as_str(), k.email), ("user", None));
     assert!(AccessKey::decode(&bytes[..bytes.len() - 2]).is_err());
 }
+
+/// The first byte of a version-4 record.
+const VERSION_4: u8 = 4;
+
+#[test]
+fn version_4_records_read_as_the_null_version_with_no_lock() {
+    let layout = ErasureLayout {
+        data: 2,
+        parity: 1,
+        stripe_bytes: 1 << 20,
+    };
+    let acl = Acl::private("alice");
+    let no_pairs: Vec<(String, String)> = vec![];
+    let no_tags: Vec<(String, String)> = vec![];
+    // An object as the previous build wrote it: version 3's fields, parts
+    // with their checksums.
+    let part = (1u32, 10u64, "p1", 70u128, vec![1u64, 2, 3], &no_pairs);
+    let object = (
+        ("b", "k", 7u128, 10u64, "e-1"),
+        (
+            None::<String>,
+            &no_pairs,
+            &no_pairs,
+            &no_pairs,
+            9u64,
+            layout,
+        ),
+        (vec![part], Vec::<u64>::new(), None::<Bytes>),
+        (&no_tags, "alice", &acl),
+    );
+    let bytes = postcard::to_extend(&object, vec![VERSION_4]).unwrap();
+    let o = ObjectRecord::decode(&bytes).unwrap();
+    assert_eq!((o.object_id, o.parts[0].object_id), (7, 70));
+    assert!(!o.versioned && !o.delete_marker && !o.lock.is_set());
+    assert_eq!(o.version_ref(), super::super::version::VersionRef::Null);
+    assert!(ObjectRecord::decode(&bytes[..bytes.len() - 1]).is_err());
+    let again = o.encode();
+    assert_eq!(again[0], RECORD_VERSION);
+    assert_eq!(ObjectRecord::decode(&again).unwrap(), o);
+
+    let bucket = (
+        "b",
+        "alice",
+        5u64,
+        &no_tags,
+        None::<String>,
+        &acl,
+        Vec::<u8>::new(),
+    );
+    let bytes = postcard::to_extend(&bucket, vec![VERSION_4]).unwrap();
+    let b = BucketRecord::decode(&bytes).unwrap();
+    assert_eq!(
+        (b.versioning, b.object_lock),
+        (super::super::lock::Versioning::Unversioned, None)
+    );
+
+    let upload = (
+        ("b", "k", "u", 1u64),
+        (None::<String>, &no_pairs, &no_pairs, layout),
+        (&no_tags, "alice", &acl, None::<(String, bool)>),
+    );
+    let bytes = postcard::to_extend(&upload, vec![VERSION_4]).unwrap();
+    let u = MultipartUpload::decode(&bytes).unwrap();
+    assert!(!u.lock.is_set());
+    assert!(MultipartUpload::decode(&bytes[..bytes.len() - 1]).is_err());
+}

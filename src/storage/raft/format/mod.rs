@@ -140,4 +140,48 @@ mod tests {
         assert_eq!(decode::<LogId<u64>>(&vote)?, log_id);
         Ok(())
     }
+
+    /// A version-5 entry whose op held a version-4 bucket record (no
+    /// versioning, no lock), as the previous build wrote it.
+    #[test]
+    fn a_version_5_entry_reads_with_its_old_record_shape() -> Result<(), Box<dyn std::error::Error>>
+    {
+        let log_id = LogId::new(CommittedLeaderId::new(4, 1), 12);
+        const NORMAL: u32 = 1;
+        const CREATE_BUCKET: u32 = 0;
+        let acl = crate::storage::meta::acl::Acl::private("alice");
+        let tags: Vec<(String, String)> = vec![];
+        let bucket_v4 = (
+            "b",
+            "alice",
+            5u64,
+            &tags,
+            None::<String>,
+            &acl,
+            Vec::<u8>::new(),
+        );
+        let written = (
+            log_id,
+            NORMAL,
+            vec![(CREATE_BUCKET, bucket_v4)],
+            vec![9u128],
+            2_000u64,
+        );
+        let mut bytes = vec![VERSION_5];
+        bytes.extend(postcard::to_stdvec(&written)?);
+        let entry = decode_entry(&bytes)?;
+        let EntryPayload::Normal(request) = entry.payload else {
+            panic!("not a normal entry");
+        };
+        let [MetaOp::CreateBucket { record }] = request.ops.as_slice() else {
+            panic!("not one CreateBucket: {:?}", request.ops);
+        };
+        assert_eq!((record.name.as_str(), record.object_lock), ("b", None));
+        assert_eq!(
+            record.versioning,
+            crate::storage::meta::lock::Versioning::Unversioned
+        );
+        assert!(decode_entry(&bytes[..bytes.len() - 2]).is_err());
+        Ok(())
+    }
 }
