@@ -18,6 +18,7 @@ mod durability;
 mod listing;
 mod multipart;
 mod multipart_checksums;
+mod object_lock;
 mod objects;
 mod reads;
 mod tagging;
