@@ -182,26 +182,8 @@ fi
 
 # --- the store --------------------------------------------------------------
 
-free_port() {
-  "$PY" - "$1" <<'EOF'
-import socket, sys
-kind = socket.SOCK_DGRAM if sys.argv[1] == "udp" else socket.SOCK_STREAM
-s = socket.socket(socket.AF_INET, kind)
-s.bind(("127.0.0.1", 0))
-print(s.getsockname()[1])
-EOF
-}
-
-http_ok() {
-  "$PY" - "$1" <<'EOF'
-import sys, urllib.request
-try:
-    with urllib.request.urlopen(sys.argv[1], timeout=2) as r:
-        sys.exit(0 if r.status == 200 else 1)
-except Exception:
-    sys.exit(1)
-EOF
-}
+# shellcheck source=lib/local-store.sh
+source "$ROOT/scripts/lib/local-store.sh"
 
 HTTP_PORT="$(free_port tcp)"
 QUIC_PORT="$(free_port udp)"
