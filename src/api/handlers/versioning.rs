@@ -99,9 +99,7 @@ pub(crate) fn version_headers(r: &S3Request, resp: &mut HttpResponseBuilder, o: 
         .bucket_record
         .as_ref()
         .is_some_and(|b| b.versioning != Versioning::Unversioned);
-    // A `null` version written while versioning was suspended has a place
-    // of its own; one from before versioning does not.
-    if o.versioned || o.seq != VersionSeq::OLDEST || versioned_bucket {
+    if has_version_id(o) || versioned_bucket {
         resp.insert_header(("x-amz-version-id", o.version_ref().to_id()));
     }
     if let Some(ret) = o.lock.retention {
@@ -116,10 +114,17 @@ pub(crate) fn version_headers(r: &S3Request, resp: &mut HttpResponseBuilder, o: 
     }
 }
 
+/// Whether answers about `o` name its version: it has an id of its own,
+/// or is a `null` version written while versioning was suspended (it has
+/// a place of its own; one from before versioning does not).
+fn has_version_id(o: &ObjectRecord) -> bool {
+    o.versioned || o.seq != VersionSeq::OLDEST
+}
+
 /// Puts `x-amz-version-id` on a finished answer about `o`, when it has a
 /// version of its own or was written while versioning was suspended.
 pub(crate) fn with_version_id(resp: &mut HttpResponse, o: &ObjectRecord) {
-    if !(o.versioned || o.seq != VersionSeq::OLDEST) {
+    if !has_version_id(o) {
         return;
     }
     if let Ok(v) = actix_web::http::header::HeaderValue::from_str(&o.version_ref().to_id()) {

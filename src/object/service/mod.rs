@@ -40,9 +40,6 @@ use crate::storage::meta::{
 /// Largest part S3 accepts.
 pub(crate) const MAX_PART_BYTES: u64 = 5 << 30;
 
-/// Noncurrent versions read per page when looking for one by its data.
-const VERSIONS_PAGE: usize = 1000;
-
 /// Size limits of new objects, and how long replaced data is kept.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct ObjectLimits {
@@ -562,30 +559,10 @@ impl ObjectService {
         object_id: u128,
     ) -> Option<VersionRef> {
         let holds = |r: &ObjectRecord| r.object_id == object_id && !r.delete_marker;
-        if let Ok(current) = self.object(bucket, key).await {
-            if holds(&current) {
-                return Some(current.version_ref());
-            }
-        }
-        let mut after = None;
-        loop {
-            let read = MetaRead::KeyVersions {
-                bucket: bucket.into(),
-                key: key.into(),
-                after,
-                limit: VERSIONS_PAGE,
-            };
-            let MetaReadResult::VersionRecords(page) = self.read(read).await.ok()? else {
-                return None;
-            };
-            if let Some(found) = page.iter().find(|r| holds(r)) {
-                return Some(found.version_ref());
-            }
-            if page.len() < VERSIONS_PAGE {
-                return None;
-            }
-            after = page.last().map(|r| r.seq);
-        }
+        settle::version_where(&self.consensus, (bucket, key), holds)
+            .await
+            .flatten()
+            .map(|r| r.version_ref())
     }
 
     /// Removes one version or delete marker for good (its data goes on

@@ -10,7 +10,7 @@ use crate::actors::consensus::ConsensusClient;
 use crate::metrics;
 use crate::object::coordinator::ShardSet;
 use crate::object::error::ObjectError;
-use crate::storage::meta::{MetaOp, MetaOutcome, MetaRead, MetaReadResult, OpId};
+use crate::storage::meta::{MetaOp, MetaOutcome, MetaRead, MetaReadResult, ObjectRecord, OpId};
 
 /// How often the drop task looks for due drops.
 const DROP_EVERY: Duration = Duration::from_secs(1);
@@ -21,9 +21,48 @@ const VERSIONS_PAGE: usize = 1000;
 /// How often an unsettled op is fenced again while no leader answers.
 const FENCE_RETRY: Duration = Duration::from_secs(1);
 
-/// Whether the metadata still points to the data of `object_id` (the
-/// object's current version and, for a part, the upload's part); `None`
-/// if it could not be read.
+/// The version of `bucket/key` (current first, then noncurrent ones,
+/// newest first) that `matches`; `None` if the metadata could not be read.
+pub(super) async fn version_where(
+    consensus: &ConsensusClient,
+    (bucket, key): (&str, &str),
+    matches: impl Fn(&ObjectRecord) -> bool,
+) -> Option<Option<ObjectRecord>> {
+    let object = MetaRead::Object {
+        bucket: bucket.into(),
+        key: key.into(),
+    };
+    let MetaReadResult::Object(current) = consensus.read(object).await.ok()? else {
+        return None;
+    };
+    if let Some(current) = current.filter(|r| matches(r)) {
+        return Some(Some(current));
+    }
+    let mut after = None;
+    loop {
+        let read = MetaRead::KeyVersions {
+            bucket: bucket.into(),
+            key: key.into(),
+            after,
+            limit: VERSIONS_PAGE,
+        };
+        let MetaReadResult::VersionRecords(page) = consensus.read(read).await.ok()? else {
+            return None;
+        };
+        let full = page.len() == VERSIONS_PAGE;
+        after = page.last().map(|r| r.seq);
+        if let Some(found) = page.into_iter().find(|r| matches(r)) {
+            return Some(Some(found));
+        }
+        if !full {
+            return Some(None);
+        }
+    }
+}
+
+/// Whether the metadata still points to the data of `object_id` (any
+/// version of the object and, for a part, the upload's part); `None` if
+/// it could not be read.
 async fn still_referenced(
     consensus: &ConsensusClient,
     owner: &DataOwner,
@@ -32,38 +71,12 @@ async fn still_referenced(
     let (bucket, key) = match owner {
         DataOwner::Object { bucket, key } | DataOwner::Part { bucket, key, .. } => (bucket, key),
     };
-    let object = MetaRead::Object {
-        bucket: bucket.clone(),
-        key: key.clone(),
-    };
-    let MetaReadResult::Object(record) = consensus.read(object).await.ok()? else {
-        return None;
-    };
-    if record.is_some_and(|r| r.shard_sets().iter().any(|s| s.object_id == object_id)) {
+    let holds = |r: &ObjectRecord| r.shard_sets().iter().any(|s| s.object_id == object_id);
+    if version_where(consensus, (bucket.as_str(), key.as_str()), holds)
+        .await?
+        .is_some()
+    {
         return Some(true);
-    }
-    // A version kept by versioning may have become noncurrent since.
-    let mut after = None;
-    loop {
-        let read = MetaRead::KeyVersions {
-            bucket: bucket.clone(),
-            key: key.clone(),
-            after,
-            limit: VERSIONS_PAGE,
-        };
-        let MetaReadResult::VersionRecords(page) = consensus.read(read).await.ok()? else {
-            return None;
-        };
-        if page
-            .iter()
-            .any(|r| r.shard_sets().iter().any(|s| s.object_id == object_id))
-        {
-            return Some(true);
-        }
-        if page.len() < VERSIONS_PAGE {
-            break;
-        }
-        after = page.last().map(|r| r.seq);
     }
     let DataOwner::Part {
         upload_id, part, ..
