@@ -444,6 +444,70 @@ pub static PEER_UP: LazyLock<IntGaugeVec> = LazyLock::new(|| {
     )
 });
 
+/// Object versions the lifecycle expired (current and noncurrent).
+pub static LIFECYCLE_EXPIRED_OBJECTS: LazyLock<IntCounter> = LazyLock::new(|| {
+    counter(
+        "predastore_lifecycle_expired_objects_total",
+        "Object versions expired by lifecycle rules (current ones get a delete marker on a versioned bucket)",
+    )
+});
+/// Bytes of the versions the lifecycle expired and uploads it aborted.
+pub static LIFECYCLE_EXPIRED_BYTES: LazyLock<IntCounter> = LazyLock::new(|| {
+    counter(
+        "predastore_lifecycle_expired_bytes_total",
+        "Bytes of object versions expired and upload parts aborted by lifecycle rules",
+    )
+});
+/// Lone delete markers the lifecycle removed.
+pub static LIFECYCLE_MARKERS_REMOVED: LazyLock<IntCounter> = LazyLock::new(|| {
+    counter(
+        "predastore_lifecycle_delete_markers_removed_total",
+        "Expired object delete markers removed by lifecycle rules",
+    )
+});
+/// Incomplete multipart uploads the lifecycle aborted.
+pub static LIFECYCLE_UPLOADS_ABORTED: LazyLock<IntCounter> = LazyLock::new(|| {
+    counter(
+        "predastore_lifecycle_uploads_aborted_total",
+        "Incomplete multipart uploads aborted by lifecycle rules",
+    )
+});
+/// Records the lifecycle walk in progress has looked at.
+pub static LIFECYCLE_WALK_EXAMINED: LazyLock<IntGauge> = LazyLock::new(|| {
+    gauge(
+        "predastore_lifecycle_walk_examined",
+        "Records the lifecycle walk in progress has looked at (0 between walks)",
+    )
+});
+/// Buckets with lifecycle rules the walk in progress has finished.
+pub static LIFECYCLE_WALK_BUCKETS_DONE: LazyLock<IntGauge> = LazyLock::new(|| {
+    gauge(
+        "predastore_lifecycle_walk_buckets_done",
+        "Buckets the lifecycle walk in progress has finished",
+    )
+});
+/// Buckets with lifecycle rules.
+pub static LIFECYCLE_BUCKETS: LazyLock<IntGauge> = LazyLock::new(|| {
+    gauge(
+        "predastore_lifecycle_buckets",
+        "Buckets with lifecycle rules, as of the last walk",
+    )
+});
+/// When the last lifecycle walk finished (Unix seconds).
+pub static LIFECYCLE_LAST_COMPLETED: LazyLock<IntGauge> = LazyLock::new(|| {
+    gauge(
+        "predastore_lifecycle_last_completed_timestamp_seconds",
+        "When the last complete lifecycle walk finished, Unix seconds (0: none yet)",
+    )
+});
+/// Writes refused because they would take a bucket past its quota.
+pub static QUOTA_REFUSALS: LazyLock<IntCounter> = LazyLock::new(|| {
+    counter(
+        "predastore_quota_refusals_total",
+        "Writes refused with QuotaExceeded because they would take a bucket past its quota",
+    )
+});
+
 /// The registry `/metrics` exposes.
 pub static REGISTRY: LazyLock<Registry> = LazyLock::new(|| {
     let registry = Registry::new();
@@ -503,6 +567,16 @@ pub static REGISTRY: LazyLock<Registry> = LazyLock::new(|| {
         Box::new(SCRUB_LAST_PASS_CORRUPT.clone()),
         Box::new(SHARDS_MARKED_CORRUPT.clone()),
         Box::new(PEER_UP.clone()),
+        // Lifecycle and quotas.
+        Box::new(LIFECYCLE_EXPIRED_OBJECTS.clone()),
+        Box::new(LIFECYCLE_EXPIRED_BYTES.clone()),
+        Box::new(LIFECYCLE_MARKERS_REMOVED.clone()),
+        Box::new(LIFECYCLE_UPLOADS_ABORTED.clone()),
+        Box::new(LIFECYCLE_WALK_EXAMINED.clone()),
+        Box::new(LIFECYCLE_WALK_BUCKETS_DONE.clone()),
+        Box::new(LIFECYCLE_BUCKETS.clone()),
+        Box::new(LIFECYCLE_LAST_COMPLETED.clone()),
+        Box::new(QUOTA_REFUSALS.clone()),
     ];
     // Both sides show up (at zero) before any traffic.
     for side in ["client", "server"] {

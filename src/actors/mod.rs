@@ -2,6 +2,7 @@
 //! they talk by messages, and locking lives inside each actor.
 
 pub(crate) mod consensus;
+pub(crate) mod lifecycle;
 pub(crate) mod pool;
 pub(crate) mod repair;
 pub(crate) mod ring;

@@ -9,7 +9,8 @@ use std::time::Duration;
 use clap::{Args, Subcommand};
 use serde_json::Value;
 
-use super::table::{bytes, table, time_ms};
+use super::cli_buckets::BucketCommand;
+use super::table::{bytes, iso_time_ms, span_ms, table, time_ms};
 
 /// How long one admin call may take (a meta node added waits for it to
 /// catch up).
@@ -72,7 +73,7 @@ pub enum AdminCommand {
         #[command(subcommand)]
         command: KeyCommand,
     },
-    /// Buckets.
+    /// Buckets, their usage and quotas.
     Bucket {
         /// What to do.
         #[command(subcommand)]
@@ -163,18 +164,6 @@ pub enum KeyCommand {
     },
 }
 
-/// `admin bucket …`.
-#[derive(Subcommand, Debug)]
-pub enum BucketCommand {
-    /// Lists the buckets.
-    List,
-    /// One bucket with its object count and bytes.
-    Info {
-        /// The bucket's name.
-        name: String,
-    },
-}
-
 /// Why a call did not give an answer to print.
 #[derive(Debug, thiserror::Error)]
 enum CliError {
@@ -259,14 +248,12 @@ fn request(command: &AdminCommand) -> (&'static str, String, Option<Value>) {
             KeyCommand::List => ("GET", "/keys".into(), None),
             KeyCommand::Delete { id } => ("DELETE", format!("/keys/{}", encode(id)), None),
         },
-        AdminCommand::Bucket { command } => match command {
-            BucketCommand::List => ("GET", "/buckets".into(), None),
-            BucketCommand::Info { name } => ("GET", format!("/buckets/{}", encode(name)), None),
-        },
+        AdminCommand::Bucket { command } => super::cli_buckets::request(command),
     }
 }
 
-fn encode(segment: &str) -> String {
+/// A path segment, percent-encoded.
+pub(super) fn encode(segment: &str) -> String {
     percent_encoding::utf8_percent_encode(segment, percent_encoding::NON_ALPHANUMERIC).to_string()
 }
 
@@ -291,6 +278,11 @@ fn call(args: &AdminArgs) -> Result<Value, CliError> {
     let response = match (method, body) {
         ("GET", _) => agent.get(&url).header("Authorization", &auth).call(),
         ("DELETE", _) => agent.delete(&url).header("Authorization", &auth).call(),
+        ("PUT", Some(body)) => agent
+            .put(&url)
+            .header("Authorization", &auth)
+            .content_type("application/json")
+            .send(body.to_string()),
         (_, Some(body)) => agent
             .post(&url)
             .header("Authorization", &auth)
@@ -313,7 +305,7 @@ fn call(args: &AdminArgs) -> Result<Value, CliError> {
 }
 
 /// A value as a cell: strings bare, null as `-`.
-fn cell(v: &Value) -> String {
+pub(super) fn cell(v: &Value) -> String {
     match v {
         Value::Null => "-".into(),
         Value::String(s) if s.is_empty() => "-".into(),
@@ -322,11 +314,13 @@ fn cell(v: &Value) -> String {
     }
 }
 
-fn size(v: &Value) -> String {
+/// A byte count as a human size, null as `-`.
+pub(super) fn size(v: &Value) -> String {
     v.as_u64().map_or_else(|| "-".into(), bytes)
 }
 
-fn rows(v: &Value) -> impl Iterator<Item = &Value> {
+/// The elements of a JSON array (none for anything else).
+pub(super) fn rows(v: &Value) -> impl Iterator<Item = &Value> {
     v.as_array().into_iter().flatten()
 }
 
@@ -360,40 +354,7 @@ fn render(command: &AdminCommand, a: &Value) -> String {
             ),
             KeyCommand::Delete { id } => format!("deleted access key {id}\n"),
         },
-        AdminCommand::Bucket { command } => match command {
-            BucketCommand::List => table(
-                &["BUCKET", "OWNER", "CREATED"],
-                &rows(a)
-                    .map(|b| {
-                        vec![
-                            cell(&b["name"]),
-                            cell(&b["owner"]),
-                            b["created_ms"].as_u64().map_or("-".into(), time_ms),
-                        ]
-                    })
-                    .collect::<Vec<_>>(),
-            ),
-            BucketCommand::Info { .. } => {
-                let mut out = format!(
-                    "bucket:  {}\nowner:   {}\ncreated: {}\nobjects: {}\nbytes:   {} ({})\nuploads in progress: {}\nversioning: {}\nobject lock: {}\nversions: {} ({} locked)\n",
-                    cell(&a["name"]),
-                    cell(&a["owner"]),
-                    a["created_ms"].as_u64().map_or("-".into(), time_ms),
-                    cell(&a["objects"]),
-                    size(&a["bytes"]),
-                    cell(&a["bytes"]),
-                    cell(&a["uploads_in_progress"]),
-                    cell(&a["versioning"]),
-                    a["object_lock"].as_str().unwrap_or("off"),
-                    cell(&a["versions"]),
-                    cell(&a["locked_versions"]),
-                );
-                if let Some(why) = a["delete_blocked_by"].as_str() {
-                    out.push_str(&format!("cannot be deleted: {why}\n"));
-                }
-                out
-            }
-        },
+        AdminCommand::Bucket { command } => super::cli_buckets::render(command, a),
     }
 }
 
@@ -449,6 +410,35 @@ fn render_status(a: &Value) -> String {
             cell(&r["rebalance_objects_left"]),
             size(&r["rebalance_bytes_moved"]),
             cell(&r["layout_version"]),
+        ));
+    }
+    out.push_str(&render_lifecycle(&a["lifecycle"]));
+    out
+}
+
+/// The lifecycle walk: what the last complete one did, where the running
+/// one is.
+fn render_lifecycle(l: &Value) -> String {
+    let mut out = match (l["last_started_ms"].as_u64(), l["last_finished_ms"].as_u64()) {
+        (Some(started), Some(finished)) => format!(
+            "lifecycle: last walk finished {} (took {}): {} expired ({}), {} markers removed, {} uploads aborted\n",
+            iso_time_ms(finished),
+            span_ms(finished.saturating_sub(started)),
+            cell(&l["last_expired_objects"]),
+            size(&l["last_expired_bytes"]),
+            cell(&l["last_markers_removed"]),
+            cell(&l["last_uploads_aborted"]),
+        ),
+        _ if l["walk_in_progress"] == Value::Bool(true) => {
+            "lifecycle: no walk finished yet\n".to_string()
+        }
+        _ => "lifecycle: no walk yet\n".to_string(),
+    };
+    if l["walk_in_progress"] == Value::Bool(true) {
+        out.push_str(&format!(
+            "lifecycle: walking bucket {} ({} records looked at)\n",
+            cell(&l["walk_bucket"]),
+            cell(&l["walk_examined"]),
         ));
     }
     out
@@ -518,7 +508,12 @@ mod tests {
             ],
             "repair": {"objects_below_redundancy": 4, "objects_misplaced": 1, "heal_queue_length": 0,
                        "rebalance_objects_left": 7, "rebalance_bytes_moved": 2048, "heal_bytes": 0,
-                       "layout_version": 3, "reported_by": 2, "updated_ms": 0}
+                       "layout_version": 3, "reported_by": 2, "updated_ms": 0},
+            "lifecycle": {"last_started_ms": 1_795_496_397_000u64, "last_finished_ms": 1_795_496_400_000u64,
+                          "last_expired_objects": 120, "last_expired_bytes": 1_258_291,
+                          "last_markers_removed": 4, "last_uploads_aborted": 2,
+                          "walk_in_progress": false, "walk_started_ms": null,
+                          "walk_bucket": null, "walk_examined": null}
         });
         let out = render_status(&status);
         assert!(
@@ -543,6 +538,47 @@ mod tests {
         assert!(
             out.contains("7 objects left to move, 2.0 KiB moved (layout v3)"),
             "{out}"
+        );
+        assert!(
+            out.ends_with(
+                "lifecycle: last walk finished 2026-11-24T05:00:00Z (took 3 s): 120 expired (1.2 MiB), 4 markers removed, 2 uploads aborted\n"
+            ),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn the_lifecycle_walk_reads_as_a_line_or_two() {
+        let never = json!({"last_started_ms": null, "last_finished_ms": null,
+            "last_expired_objects": null, "last_expired_bytes": null,
+            "last_markers_removed": null, "last_uploads_aborted": null,
+            "walk_in_progress": false, "walk_started_ms": null,
+            "walk_bucket": null, "walk_examined": null});
+        assert_eq!(render_lifecycle(&never), "lifecycle: no walk yet\n");
+        // An older gateway's status has no lifecycle at all.
+        assert_eq!(render_lifecycle(&Value::Null), "lifecycle: no walk yet\n");
+
+        let mut first = never.clone();
+        first["walk_in_progress"] = json!(true);
+        first["walk_started_ms"] = json!(1_000);
+        first["walk_bucket"] = json!("logs");
+        first["walk_examined"] = json!(4200);
+        assert_eq!(
+            render_lifecycle(&first),
+            "lifecycle: no walk finished yet\nlifecycle: walking bucket logs (4200 records looked at)\n"
+        );
+
+        let mut again = first.clone();
+        again["last_started_ms"] = json!(0);
+        again["last_finished_ms"] = json!(90 * 60_000);
+        again["last_expired_objects"] = json!(0);
+        again["last_expired_bytes"] = json!(0);
+        again["last_markers_removed"] = json!(0);
+        again["last_uploads_aborted"] = json!(0);
+        assert_eq!(
+            render_lifecycle(&again),
+            "lifecycle: last walk finished 1970-01-01T01:30:00Z (took 90 min): 0 expired (0 B), 0 markers removed, 0 uploads aborted\n\
+             lifecycle: walking bucket logs (4200 records looked at)\n"
         );
     }
 

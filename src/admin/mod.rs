@@ -4,5 +4,6 @@
 
 pub(crate) mod api;
 pub(crate) mod cli;
+mod cli_buckets;
 pub(crate) mod service;
 mod table;

@@ -52,6 +52,36 @@ pub(crate) fn time_ms(ms: u64) -> String {
     httpdate::fmt_http_date(UNIX_EPOCH + Duration::from_millis(ms))
 }
 
+/// Milliseconds since the Unix epoch as an RFC 3339 time to the second
+/// (`2026-11-24T05:00:00Z`): compact, for a time inside a sentence.
+pub(crate) fn iso_time_ms(ms: u64) -> String {
+    let secs = i64::try_from(ms / 1000).unwrap_or(i64::MAX);
+    match time::OffsetDateTime::from_unix_timestamp(secs) {
+        Ok(t) => format!(
+            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+            t.year(),
+            u8::from(t.month()),
+            t.day(),
+            t.hour(),
+            t.minute(),
+            t.second()
+        ),
+        Err(_) => format!("{ms} ms after the epoch"),
+    }
+}
+
+/// A span of milliseconds for people, in whole seconds below two minutes
+/// (`3 s`), whole minutes below two hours (`75 min`), else hours and
+/// minutes (`26 h 5 min`).
+pub(crate) fn span_ms(ms: u64) -> String {
+    let secs = ms.saturating_add(500) / 1000;
+    match secs {
+        s if s < 120 => format!("{s} s"),
+        s if s < 7200 => format!("{} min", s / 60),
+        s => format!("{} h {} min", s / 3600, s % 3600 / 60),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -78,6 +108,30 @@ mod tests {
         assert_eq!(bytes(1536), "1.5 KiB");
         assert_eq!(bytes(5 << 30), "5.0 GiB");
         assert_eq!(bytes(u64::MAX), "16.0 EiB");
+    }
+
+    #[test]
+    fn times_in_sentences_are_rfc_3339() {
+        assert_eq!(iso_time_ms(0), "1970-01-01T00:00:00Z");
+        assert_eq!(iso_time_ms(1_795_496_400_999), "2026-11-24T05:00:00Z");
+        assert!(iso_time_ms(u64::MAX).contains("after the epoch"));
+    }
+
+    #[test]
+    fn spans_read_in_the_largest_sensible_unit() {
+        assert_eq!(span_ms(0), "0 s");
+        assert_eq!(span_ms(2_600), "3 s");
+        assert_eq!(span_ms(119_000), "119 s");
+        assert_eq!(span_ms(75 * 60_000), "75 min");
+        assert_eq!(span_ms((26 * 60 + 5) * 60_000), "26 h 5 min");
+        assert_eq!(
+            span_ms(u64::MAX),
+            format!(
+                "{} h {} min",
+                u64::MAX / 1000 / 3600,
+                u64::MAX / 1000 % 3600 / 60
+            )
+        );
     }
 
     #[test]

@@ -54,7 +54,10 @@ fn need(endpoint: &Endpoint) -> Need {
         | Endpoint::DeleteBucketTagging
         | Endpoint::GetBucketCors
         | Endpoint::PutBucketCors
-        | Endpoint::DeleteBucketCors => Need::Owner,
+        | Endpoint::DeleteBucketCors
+        | Endpoint::GetBucketLifecycleConfiguration
+        | Endpoint::PutBucketLifecycleConfiguration
+        | Endpoint::DeleteBucketLifecycle => Need::Owner,
         Endpoint::HeadBucket
         | Endpoint::ListObjects(_)
         | Endpoint::ListObjectsV2(_)

@@ -13,7 +13,7 @@ use super::client_errors::count_malformed;
 use super::context::{error_response, request_id, set_request_id, Gateway, S3Request, S3Result};
 use super::error::{S3Error, S3ErrorCode};
 use super::handlers::{
-    acl, attributes, bucket, cors, list, multipart, object, tagging, versioning,
+    acl, attributes, bucket, cors, lifecycle, list, multipart, object, tagging, versioning,
 };
 use super::router::{Endpoint, Target};
 use crate::metrics;
@@ -129,6 +129,9 @@ async fn dispatch(
         Endpoint::GetBucketCors => cors::get_bucket(&r, gw).await,
         Endpoint::PutBucketCors => cors::put_bucket(&r, payload, gw).await,
         Endpoint::DeleteBucketCors => cors::delete_bucket(&r, gw).await,
+        Endpoint::GetBucketLifecycleConfiguration => lifecycle::get_bucket(&r, gw).await,
+        Endpoint::PutBucketLifecycleConfiguration => lifecycle::put_bucket(&r, payload, gw).await,
+        Endpoint::DeleteBucketLifecycle => lifecycle::delete_bucket(&r, gw).await,
         Endpoint::GetBucketTagging => tagging::get_bucket(&r, gw).await,
         Endpoint::PutBucketTagging => tagging::put_bucket(&r, payload, gw).await,
         Endpoint::DeleteBucketTagging => tagging::delete_bucket(&r, gw).await,

@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::values::HumanDuration;
+use crate::actors::lifecycle::LifecycleWalkConfig;
 use crate::actors::repair::RepairConfig;
 use crate::actors::scrub::ScrubConfig;
 
@@ -38,6 +39,15 @@ pub struct UpkeepSettings {
     /// most after a layout change (a node added, drained or removed); 0: no
     /// limit. Default 64.
     pub rebalance_mb_s: u64,
+    /// `PREDASTORE_LIFECYCLE_OBJECTS_PER_SEC`: records per second the
+    /// lifecycle walk looks at most; 0: no limit. Default 1000.
+    pub lifecycle_objects_per_sec: u64,
+    /// `PREDASTORE_LIFECYCLE_DAY_SECS`: **for tests only**, the length of a
+    /// lifecycle "day" in seconds (as RGW's `rgw_lc_debug_interval`); rule
+    /// days, the rounding to midnight and the walk's period (a 24th of a
+    /// day, at least 1s) all scale with it. Production leaves the default
+    /// 86400.
+    pub lifecycle_day_secs: u64,
 }
 
 impl Default for UpkeepSettings {
@@ -50,6 +60,8 @@ impl Default for UpkeepSettings {
             node_down_after: HumanDuration::secs(15 * 60),
             orphan_grace: HumanDuration::secs(3600),
             rebalance_mb_s: 64,
+            lifecycle_objects_per_sec: 1000,
+            lifecycle_day_secs: crate::storage::meta::lifecycle::DAY_MS / 1000,
         }
     }
 }
@@ -71,6 +83,19 @@ impl UpkeepSettings {
             node_down_after: self.node_down_after.get(),
             scan_every: self.heal_scan_every.get(),
             orphan_grace: self.orphan_grace.get(),
+        }
+    }
+
+    /// The length of a lifecycle day, in milliseconds.
+    pub fn lifecycle_day_ms(&self) -> u64 {
+        self.lifecycle_day_secs.saturating_mul(1000)
+    }
+
+    /// How the lifecycle walk paces itself and how often it runs.
+    pub fn lifecycle(&self) -> LifecycleWalkConfig {
+        LifecycleWalkConfig {
+            objects_per_sec: self.lifecycle_objects_per_sec,
+            day_ms: self.lifecycle_day_ms(),
         }
     }
 }

@@ -155,6 +155,11 @@ impl Config {
                 return Err(ConfigError(format!("{var}: must be at most 1048576")));
             }
         }
+        if u.lifecycle_day_secs == 0 {
+            return Err(ConfigError(
+                "PREDASTORE_LIFECYCLE_DAY_SECS: must be at least 1".into(),
+            ));
+        }
         Ok(())
     }
 }

@@ -186,6 +186,7 @@ async fn browse(
             next => next,
             cors => cors,
             share_expiries => SHARE_EXPIRIES,
+            usage => super::buckets::usage_view(console, &bucket).await,
         },
     ))
 }

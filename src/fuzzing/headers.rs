@@ -158,7 +158,7 @@ pub fn continuation_token(value: &str) {
 
 /// A request body, given to every XML body parser: CompleteMultipartUpload,
 /// Delete (DeleteObjects), CreateBucketConfiguration, Tagging,
-/// AccessControlPolicy and CORSConfiguration.
+/// AccessControlPolicy, CORSConfiguration and LifecycleConfiguration.
 pub fn xml_bodies(body: &[u8]) {
     xml_complete_multipart(body);
     xml_delete(body);
@@ -166,6 +166,30 @@ pub fn xml_bodies(body: &[u8]) {
     xml_tagging(body);
     xml_access_control_policy(body);
     xml_cors(body);
+    xml_lifecycle(body);
+}
+
+/// A LifecycleConfiguration body: a parsed one has 1 to 1000 rules with
+/// unique ids, and its rendering parses back to the same rules.
+pub fn xml_lifecycle(body: &[u8]) {
+    let Ok(config) = parse_lifecycle(body) else {
+        return;
+    };
+    assert!((1..=MAX_RULES).contains(&config.rules.len()));
+    let ids: std::collections::HashSet<&str> = config.rules.iter().map(|r| r.id.as_str()).collect();
+    assert_eq!(ids.len(), config.rules.len(), "rule ids are unique");
+    // U+0000 can only be written as `&#x0;`, which no parser reads.
+    let unwritable = config.rules.iter().any(|r| {
+        std::iter::once(&r.id)
+            .chain(std::iter::once(&r.filter.prefix))
+            .chain(r.filter.tags.iter().flat_map(|(k, v)| [k, v]))
+            .any(|t| t.contains('\0') || t.trim() != t)
+    });
+    if unwritable {
+        return;
+    }
+    let xml = lifecycle_to_xml(&config);
+    assert_eq!(parse_lifecycle(xml.as_bytes()).ok(), Some(config), "{xml}");
 }
 
 /// A CORSConfiguration body: a parsed one has 1 to 100 rules, each with

@@ -32,12 +32,14 @@ pub(super) use crate::api::request::{
 };
 pub(super) use crate::api::xml::acl::{acl_to_xml, parse_access_control_policy};
 pub(super) use crate::api::xml::cors::{cors_to_xml, parse_cors, MAX_CORS_RULES};
+pub(super) use crate::api::xml::lifecycle::{lifecycle_to_xml, parse_lifecycle};
 pub(super) use crate::api::xml::{
     parse_complete_multipart_upload, parse_create_bucket_configuration, parse_delete,
     parse_tagging, tagging_to_xml, MAX_DELETE_OBJECTS,
 };
 pub(super) use crate::storage::index::marks::{CorruptMark, ScrubRecord};
 pub(super) use crate::storage::meta::acl::{CannedAcl, Grantee};
+pub(super) use crate::storage::meta::lifecycle::MAX_RULES;
 pub(super) use crate::storage::meta::records::RECORD_VERSION;
 pub(super) use crate::storage::meta::{
     AccessKey, BucketRecord, ClusterLayout, MetaOp, MetaRead, MetaState, MultipartUpload,

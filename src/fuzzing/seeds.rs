@@ -125,6 +125,15 @@ pub fn seeds(target: &str) -> Vec<Vec<u8>> {
              <AllowedOrigin>https://*.example.com</AllowedOrigin><AllowedMethod>GET</AllowedMethod>\
              <AllowedHeader>*</AllowedHeader><ExposeHeader>ETag</ExposeHeader>\
              <MaxAgeSeconds>600</MaxAgeSeconds></CORSRule></CORSConfiguration>",
+            "<LifecycleConfiguration><Rule><ID>logs</ID><Filter><And><Prefix>logs/</Prefix>\
+             <Tag><Key>k</Key><Value>v</Value></Tag><ObjectSizeGreaterThan>10</ObjectSizeGreaterThan>\
+             </And></Filter><Status>Enabled</Status><Expiration><Days>30</Days></Expiration>\
+             <NoncurrentVersionExpiration><NoncurrentDays>7</NoncurrentDays>\
+             <NewerNoncurrentVersions>5</NewerNoncurrentVersions></NoncurrentVersionExpiration>\
+             </Rule><Rule><ID>uploads</ID><Prefix>tmp/</Prefix><Status>Disabled</Status>\
+             <AbortIncompleteMultipartUpload><DaysAfterInitiation>7</DaysAfterInitiation>\
+             </AbortIncompleteMultipartUpload><Expiration><Date>2030-01-01T00:00:00.000Z</Date>\
+             </Expiration></Rule></LifecycleConfiguration>",
         ]),
         "consensus_wire" => consensus_seeds(),
         "meta_records" => record_seeds(),

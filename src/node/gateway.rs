@@ -54,6 +54,7 @@ pub(super) fn start_objects(
         max_object_bytes: cfg.objects.max_object_bytes,
         inline_bytes: cfg.inline_bytes()?,
         drop_grace: Duration::from_millis(cfg.objects.drop_grace_ms),
+        lifecycle_day_ms: cfg.upkeep.lifecycle_day_ms(),
     };
     let objects = Arc::new(ObjectService::new(consensus, coordinator, limits));
     objects.start_drops();

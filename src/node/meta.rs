@@ -11,6 +11,7 @@ use actix::Actor;
 use super::transport::Transport;
 use crate::actors::consensus::network::QuicNetwork;
 use crate::actors::consensus::{Consensus, ConsensusClient, ConsensusConfig, LocalRaft};
+use crate::actors::lifecycle::Lifecycle;
 use crate::actors::repair::{LeaderCheck, Repair};
 use crate::config::Config;
 use crate::error::Error;
@@ -80,13 +81,26 @@ pub(super) fn start_consensus(
     })
 }
 
+/// Says whether this node leads the metadata group now.
+fn leader_check(cfg: &Config, local: &LocalRaft) -> LeaderCheck {
+    let (raft, me) = (local.raft.clone(), cfg.node_id);
+    Arc::new(move || raft.metrics().borrow().current_leader == Some(me))
+}
+
 /// Starts repair on a meta node that runs the object service; it works
 /// only while this node leads the metadata group.
 pub(super) fn start_repair(cfg: &Config, objects: &Arc<ObjectService>, local: &LocalRaft) {
-    let (raft, me) = (local.raft.clone(), cfg.node_id);
-    let is_leader: LeaderCheck =
-        Arc::new(move || raft.metrics().borrow().current_leader == Some(me));
-    Repair::new(objects.clone(), is_leader, cfg.repair()).start();
+    Repair::new(objects.clone(), leader_check(cfg, local), cfg.repair()).start();
+}
+
+/// Starts the lifecycle walker beside repair, under the same condition.
+pub(super) fn start_lifecycle(cfg: &Config, objects: &Arc<ObjectService>, local: &LocalRaft) {
+    Lifecycle::new(
+        objects.clone(),
+        leader_check(cfg, local),
+        cfg.upkeep.lifecycle(),
+    )
+    .start();
 }
 
 /// Shuts this node's Raft member down on the transport's runtime.

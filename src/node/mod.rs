@@ -67,6 +67,7 @@ pub async fn serve(cfg: Config, https: Option<Arc<HttpsIdentity>>) -> Result<(),
     };
     if let (Some(objects), Some(local)) = (&objects, &local) {
         meta::start_repair(&cfg, objects, local);
+        meta::start_lifecycle(&cfg, objects, local);
     }
     let mut front = http::Front {
         node: node.clone(),

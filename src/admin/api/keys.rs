@@ -1,4 +1,4 @@
-//! `/admin/v1/keys…` and `/admin/v1/buckets…`.
+//! `/admin/v1/keys…`: S3 access keys.
 
 use actix_web::{web, HttpResponse};
 use serde_json::json as object;
@@ -11,9 +11,7 @@ type Answer = Result<HttpResponse, AdminHttpError>;
 pub(super) fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/keys", web::post().to(create_key))
         .route("/keys", web::get().to(list_keys))
-        .route("/keys/{id}", web::delete().to(delete_key))
-        .route("/buckets", web::get().to(buckets))
-        .route("/buckets/{name}", web::get().to(bucket));
+        .route("/keys/{id}", web::delete().to(delete_key));
 }
 
 /// `POST /keys?name=…&user=…&email=…`: a key for a new user with display
@@ -40,12 +38,4 @@ async fn list_keys(_: Authorized, api: web::Data<AdminApi>) -> Answer {
 async fn delete_key(_: Authorized, api: web::Data<AdminApi>, id: web::Path<String>) -> Answer {
     service(&api).delete_key(&id).await?;
     Ok(json(&object!({ "deleted": id.into_inner() })))
-}
-
-async fn buckets(_: Authorized, api: web::Data<AdminApi>) -> Answer {
-    Ok(json(&service(&api).buckets().await?))
-}
-
-async fn bucket(_: Authorized, api: web::Data<AdminApi>, name: web::Path<String>) -> Answer {
-    Ok(json(&service(&api).bucket_info(&name).await?))
 }

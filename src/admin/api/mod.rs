@@ -7,6 +7,7 @@
 //! Handlers parse, call the [`AdminService`], render; errors map to HTTP
 //! in [`error`].
 
+mod buckets;
 mod cluster;
 mod error;
 mod keys;
@@ -94,6 +95,7 @@ pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
                 AdminHttpError::bad_request(format!("bad query: {e}")).into()
             }))
             .configure(cluster::routes)
+            .configure(buckets::routes)
             .configure(keys::routes)
             .configure(meta::routes)
             .default_service(web::to(not_found)),

@@ -1,11 +1,21 @@
-//! Buckets as an operator sees them: who owns them, what they hold.
+//! Buckets as an operator sees them: who owns them, what they hold, the
+//! quota an operator set on them and how many lifecycle rules they carry.
+//!
+//! Usage and quota come from the exact counters the state machine keeps
+//! (no walk); the counts of current objects, versions and locked versions
+//! come from walking the bucket's listings, since they answer different
+//! questions (what a listing shows, what blocks a delete).
 
 use serde::Serialize;
 
 use super::error::AdminError;
 use super::handle::AdminService;
+use crate::object::ObjectError;
 use crate::storage::meta::lock::{may_delete, RetentionPeriod, Versioning};
-use crate::storage::meta::{BucketRecord, ListQuery, MetaRead, MetaReadResult, VersionsQuery};
+use crate::storage::meta::usage::{BucketUsage, Quota};
+use crate::storage::meta::{
+    BucketRecord, ListQuery, MetaOpError, MetaRead, MetaReadResult, VersionsQuery,
+};
 
 /// Objects counted per listing page.
 const PAGE: usize = 1000;
@@ -19,6 +29,42 @@ pub(crate) struct BucketSummary {
     pub owner: String,
     /// Creation time, ms since the Unix epoch.
     pub created_ms: u64,
+}
+
+/// What a bucket holds by the exact counters: what its quota limits.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub(crate) struct UsageCounts {
+    /// Bytes of every version (noncurrent ones too) and of every part of
+    /// its uploads in progress.
+    pub bytes: u64,
+    /// Versions that are not delete markers, noncurrent ones too.
+    pub objects: u64,
+}
+
+/// A bucket's usage against its quota, and its lifecycle rules: what the
+/// console shows for every bucket and a quota change answers, read
+/// without walking the bucket.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub(crate) struct BucketLimits {
+    /// What the bucket holds now.
+    pub usage: UsageCounts,
+    /// The operator's limits (`null` on an axis: no limit).
+    pub quota: Quota,
+    /// Lifecycle rules the bucket carries (0 when none), enabled or not.
+    pub lifecycle_rules: u64,
+}
+
+impl BucketLimits {
+    fn new(usage: BucketUsage, lifecycle_rules: u64) -> Self {
+        Self {
+            usage: UsageCounts {
+                bytes: usage.bytes,
+                objects: usage.objects,
+            },
+            quota: usage.quota,
+            lifecycle_rules,
+        }
+    }
 }
 
 /// A bucket with what it holds.
@@ -48,6 +94,10 @@ pub(crate) struct BucketInfo {
     pub locked_versions: u64,
     /// Why the bucket cannot be deleted now, if it cannot.
     pub delete_blocked_by: Option<String>,
+    /// Usage by the exact counters, quota and lifecycle rules (`usage`,
+    /// `quota` and `lifecycle_rules` in the JSON).
+    #[serde(flatten)]
+    pub limits: BucketLimits,
 }
 
 fn summary(b: BucketRecord) -> BucketSummary {
@@ -69,9 +119,48 @@ impl AdminService {
         }
     }
 
+    /// A bucket's usage, quota and number of lifecycle rules, from the
+    /// counters (cheap: no walk); `NotFound` for an unknown bucket.
+    pub(crate) async fn bucket_limits(&self, name: &str) -> Result<BucketLimits, AdminError> {
+        let usage = self.objects.usage(name).await?;
+        let rules = self
+            .objects
+            .lifecycle(name)
+            .await?
+            .map_or(0, |c| c.rules.len() as u64);
+        Ok(BucketLimits::new(usage, rules))
+    }
+
+    /// Sets a bucket's quota (`Quota::default()` removes it); the bucket's
+    /// limits as they now are. A quota below what the bucket holds is
+    /// accepted: writes that add to it are refused until it is back under.
+    pub(crate) async fn set_quota(
+        &self,
+        name: &str,
+        quota: Quota,
+    ) -> Result<BucketLimits, AdminError> {
+        self.objects.bucket(name).await?;
+        match self.objects.set_quota(name, quota).await {
+            Ok(()) => {}
+            // Deleted between the check and the op.
+            Err(ObjectError::Refused(MetaOpError::NoSuchBucket)) => {
+                return Err(ObjectError::NoSuchBucket(name.to_owned()).into())
+            }
+            Err(e) => return Err(e.into()),
+        }
+        tracing::info!(
+            bucket = name,
+            max_bytes = ?quota.max_bytes,
+            max_objects = ?quota.max_objects,
+            "bucket quota set by the admin API"
+        );
+        self.bucket_limits(name).await
+    }
+
     /// One bucket, with its objects counted (a walk of its listing).
     pub(crate) async fn bucket_info(&self, name: &str) -> Result<BucketInfo, AdminError> {
         let record = self.objects.bucket(name).await?;
+        let limits = self.bucket_limits(name).await?;
         let bucket = summary(record.clone());
         let (mut objects, mut bytes) = (0u64, 0u64);
         let mut start_after = None;
@@ -145,6 +234,7 @@ impl AdminService {
             versions,
             locked_versions,
             delete_blocked_by,
+            limits,
         })
     }
 

@@ -12,6 +12,7 @@ use super::error::AdminError;
 use super::handle::AdminService;
 use crate::actors::consensus::MetaMembers;
 use crate::cluster::ring::NodeId;
+use crate::storage::meta::lifecycle::LifecycleProgress;
 use crate::storage::meta::{
     ClusterLayout, MetaOp, MetaOpError, MetaRead, MetaReadResult, NodeInfo, NodeState, RepairReport,
 };
@@ -71,6 +72,58 @@ pub(crate) struct ClusterStatus {
     pub nodes: Vec<NodeStatus>,
     /// What repair last published (none before the first report).
     pub repair: Option<RepairReport>,
+    /// The lifecycle walk: the last complete one and the one running.
+    pub lifecycle: LifecycleStatus,
+}
+
+/// The lifecycle walk as the status shows it: what the last complete walk
+/// did (every `last_*` field `null` until one has finished) and where the
+/// walk in progress is (`walk_*` `null` between walks).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub(crate) struct LifecycleStatus {
+    /// When the last complete walk started, ms since the Unix epoch.
+    pub last_started_ms: Option<u64>,
+    /// When it finished.
+    pub last_finished_ms: Option<u64>,
+    /// Object versions it expired (current and noncurrent).
+    pub last_expired_objects: Option<u64>,
+    /// Their bytes and those of the uploads it aborted.
+    pub last_expired_bytes: Option<u64>,
+    /// Lone delete markers it removed.
+    pub last_markers_removed: Option<u64>,
+    /// Incomplete multipart uploads it aborted.
+    pub last_uploads_aborted: Option<u64>,
+    /// Whether a walk is running now.
+    pub walk_in_progress: bool,
+    /// When the running walk started.
+    pub walk_started_ms: Option<u64>,
+    /// The bucket it is in.
+    pub walk_bucket: Option<String>,
+    /// Records it has looked at so far.
+    pub walk_examined: Option<u64>,
+}
+
+impl LifecycleStatus {
+    /// The status of what the metadata keeps (`None`: no walk ever began).
+    fn of(progress: Option<LifecycleProgress>) -> Self {
+        let Some(p) = progress else {
+            return Self::default();
+        };
+        let last = p.last_run.map(|run| (run, p.last_tally));
+        let walk = p.walk.map(|(started, bucket, _)| (started, bucket));
+        Self {
+            last_started_ms: last.map(|((started, _), _)| started),
+            last_finished_ms: last.map(|((_, finished), _)| finished),
+            last_expired_objects: last.map(|(_, t)| t.objects),
+            last_expired_bytes: last.map(|(_, t)| t.bytes),
+            last_markers_removed: last.map(|(_, t)| t.markers),
+            last_uploads_aborted: last.map(|(_, t)| t.uploads),
+            walk_in_progress: walk.is_some(),
+            walk_started_ms: walk.as_ref().map(|(started, _)| *started),
+            walk_examined: walk.as_ref().map(|_| p.examined),
+            walk_bucket: walk.map(|(_, bucket)| bucket),
+        }
+    }
 }
 
 impl AdminService {
@@ -97,6 +150,10 @@ impl AdminService {
             MetaReadResult::RepairReport(report) => report,
             _ => None,
         };
+        let lifecycle = match self.objects.read(MetaRead::LifecycleProgress).await? {
+            MetaReadResult::LifecycleProgress(progress) => LifecycleStatus::of(progress),
+            _ => LifecycleStatus::default(),
+        };
         let data = self.objects.coordinator();
         let nodes = layout.iter().flat_map(|l| l.storage_nodes.iter());
         let nodes = join_all(nodes.map(|n| async move {
@@ -115,6 +172,7 @@ impl AdminService {
             meta: self.meta_members().await.ok(),
             nodes,
             repair,
+            lifecycle,
         })
     }
 
@@ -353,6 +411,58 @@ mod tests {
             "{e:?}"
         );
         assert!(check_enough(&layout(&[Active, Active, Active, Removed]), 3, "x").is_ok());
+    }
+
+    #[test]
+    fn lifecycle_status_is_null_until_a_walk_ran() {
+        use crate::storage::meta::lifecycle::{LifecycleTally, WalkPoint};
+        assert_eq!(LifecycleStatus::of(None), LifecycleStatus::default());
+        let json = serde_json::to_value(LifecycleStatus::of(None)).expect("serializes");
+        assert_eq!(json["walk_in_progress"], false);
+        assert!(json["last_finished_ms"].is_null() && json["walk_bucket"].is_null());
+
+        let running = LifecycleProgress {
+            walk: Some((5_000, "logs".into(), WalkPoint::Current(None))),
+            tally: LifecycleTally::default(),
+            examined: 42,
+            last_run: Some((1_000, 4_000)),
+            last_tally: LifecycleTally {
+                objects: 120,
+                bytes: 1 << 20,
+                markers: 4,
+                uploads: 2,
+            },
+        };
+        let s = LifecycleStatus::of(Some(running));
+        assert_eq!(
+            (s.last_started_ms, s.last_finished_ms),
+            (Some(1_000), Some(4_000))
+        );
+        assert_eq!(
+            (
+                s.last_expired_objects,
+                s.last_expired_bytes,
+                s.last_markers_removed,
+                s.last_uploads_aborted
+            ),
+            (Some(120), Some(1 << 20), Some(4), Some(2))
+        );
+        assert!(s.walk_in_progress);
+        assert_eq!(s.walk_bucket.as_deref(), Some("logs"));
+        assert_eq!(
+            (s.walk_started_ms, s.walk_examined),
+            (Some(5_000), Some(42))
+        );
+
+        let first_walk = LifecycleProgress {
+            walk: Some((5_000, "logs".into(), WalkPoint::Uploads(None))),
+            examined: 7,
+            ..LifecycleProgress::default()
+        };
+        let s = LifecycleStatus::of(Some(first_walk));
+        assert!(
+            s.walk_in_progress && s.last_finished_ms.is_none() && s.last_expired_objects.is_none()
+        );
     }
 
     #[test]

@@ -15,6 +15,7 @@ mod handle;
 mod keys;
 mod meta;
 
+pub(crate) use buckets::BucketLimits;
 pub(crate) use cluster::{ClusterStatus, NewNode};
 pub(crate) use error::AdminError;
 pub(crate) use handle::AdminService;

@@ -111,6 +111,10 @@ pub(crate) enum S3ErrorCode {
     InvalidBucketState,
     /// A default retention period that is not a positive number of days or years, or too long.
     InvalidRetentionPeriod,
+    /// 404: the bucket has no lifecycle configuration.
+    NoSuchLifecycleConfiguration,
+    /// 403: the write would take the bucket past its quota (as MinIO answers).
+    QuotaExceeded,
     /// 400: an ACL document or grant header that does not validate.
     MalformedACLError,
     /// 400: a grant names a grantee by e-mail address, which cannot be
@@ -192,6 +196,8 @@ impl S3ErrorCode {
         S3ErrorCode::ObjectLockConfigurationNotFoundError,
         S3ErrorCode::InvalidBucketState,
         S3ErrorCode::InvalidRetentionPeriod,
+        S3ErrorCode::NoSuchLifecycleConfiguration,
+        S3ErrorCode::QuotaExceeded,
         S3ErrorCode::MalformedACLError,
         S3ErrorCode::UnresolvableGrantByEmailAddress,
         S3ErrorCode::NotImplemented,
@@ -257,6 +263,8 @@ impl S3ErrorCode {
                 "ObjectLockConfigurationNotFoundError"
             }
             S3ErrorCode::InvalidBucketState => "InvalidBucketState",
+            S3ErrorCode::NoSuchLifecycleConfiguration => "NoSuchLifecycleConfiguration",
+            S3ErrorCode::QuotaExceeded => "QuotaExceeded",
             S3ErrorCode::InvalidRetentionPeriod => "InvalidRetentionPeriod",
             S3ErrorCode::MalformedACLError => "MalformedACLError",
             S3ErrorCode::UnresolvableGrantByEmailAddress => "UnresolvableGrantByEmailAddress",
@@ -323,6 +331,7 @@ impl S3ErrorCode {
             | S3ErrorCode::AccessForbidden
             | S3ErrorCode::InvalidAccessKeyId
             | S3ErrorCode::InvalidObjectState
+            | S3ErrorCode::QuotaExceeded
             | S3ErrorCode::RequestTimeTooSkewed
             | S3ErrorCode::SignatureDoesNotMatch => 403,
             S3ErrorCode::NoSuchBucket
@@ -332,7 +341,8 @@ impl S3ErrorCode {
             | S3ErrorCode::NoSuchCORSConfiguration
             | S3ErrorCode::NoSuchVersion
             | S3ErrorCode::NoSuchObjectLockConfiguration
-            | S3ErrorCode::ObjectLockConfigurationNotFoundError => 404,
+            | S3ErrorCode::ObjectLockConfigurationNotFoundError
+            | S3ErrorCode::NoSuchLifecycleConfiguration => 404,
             S3ErrorCode::MethodNotAllowed => 405,
             S3ErrorCode::BucketAlreadyExists
             | S3ErrorCode::BucketAlreadyOwnedByYou
@@ -434,6 +444,8 @@ impl S3ErrorCode {
             S3ErrorCode::NoSuchObjectLockConfiguration => "The specified object does not have a ObjectLock configuration",
             S3ErrorCode::ObjectLockConfigurationNotFoundError => "Object Lock configuration does not exist for this bucket",
             S3ErrorCode::InvalidBucketState => "The request is not valid with the current state of the bucket.",
+            S3ErrorCode::NoSuchLifecycleConfiguration => "The lifecycle configuration does not exist",
+            S3ErrorCode::QuotaExceeded => "Bucket quota exceeded",
             S3ErrorCode::InvalidRetentionPeriod => "The retention period is not valid.",
             S3ErrorCode::MalformedACLError => {
                 "The XML you provided was not well-formed or did not validate against our published schema."

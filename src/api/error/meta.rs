@@ -40,6 +40,7 @@ impl From<MetaOpError> for S3Error {
             MetaOpError::InvalidBucketState => S3ErrorCode::InvalidBucketState,
             MetaOpError::NoObjectLockConfig => S3ErrorCode::InvalidRequest,
             MetaOpError::DeleteMarkerTarget => S3ErrorCode::MethodNotAllowed,
+            MetaOpError::QuotaExceeded => S3ErrorCode::QuotaExceeded,
         };
         S3Error::new(code)
     }

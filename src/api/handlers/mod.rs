@@ -9,6 +9,7 @@ pub(crate) mod attributes;
 pub(crate) mod body;
 pub(crate) mod bucket;
 pub(crate) mod cors;
+pub(crate) mod lifecycle;
 pub(crate) mod list;
 pub(crate) mod multipart;
 pub(crate) mod object;

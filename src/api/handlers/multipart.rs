@@ -1,6 +1,7 @@
 //! Multipart uploads: Create, UploadPart, UploadPartCopy, Complete (only
 //! metadata: parts stay where they were written), Abort, ListParts,
-//! ListMultipartUploads.
+//! ListMultipartUploads; with the lifecycle headers that announce when an
+//! upload is aborted or its object expires ([`super::lifecycle`]).
 
 use std::collections::BTreeMap;
 
@@ -10,6 +11,7 @@ use actix_web::{web, HttpResponse};
 
 use super::body::complete_body;
 use super::body::upload_body;
+use super::lifecycle::{abort_headers, completed_expiration, created_abort_headers, expiration};
 use super::object::{
     body_digests, checksum_elements, checksum_header, copy_source, object_meta,
     part_checksum_elements, write_condition, write_error,
@@ -29,6 +31,7 @@ use crate::api::xml::{
     PartInfo, UploadInfo,
 };
 use crate::metrics;
+use crate::object::now_ms;
 use crate::object::service::MAX_PART_BYTES;
 use crate::storage::meta::{MetaRead, MetaReadResult, MultipartUpload, PartRecord, UploadChecksum};
 
@@ -46,10 +49,12 @@ pub(crate) async fn create(r: &S3Request, gw: &Gateway) -> S3Result {
     validate_object_key(r.key())?;
     let meta = object_meta(r)?;
     let checksum = upload_checksum(r)?;
+    let before_ms = now_ms();
     let upload_id = gw
         .objects
         .create_upload(r.bucket(), r.key(), meta, checksum.clone())
         .await?;
+    let abort = created_abort_headers(gw, (r.bucket(), r.key()), &upload_id, before_ms).await;
     let result = InitiateMultipartUploadResult {
         bucket: r.bucket().to_string(),
         key: r.key().to_string(),
@@ -60,6 +65,9 @@ pub(crate) async fn create(r: &S3Request, gw: &Gateway) -> S3Result {
         if let Ok(v) = HeaderValue::from_str(&value) {
             resp.headers_mut().insert(HeaderName::from_static(name), v);
         }
+    }
+    for (name, value) in abort {
+        resp.headers_mut().insert(name, value);
     }
     Ok(resp)
 }
@@ -166,12 +174,14 @@ pub(crate) async fn complete(
         .await?;
     let mut resp = completed(&upload.bucket, &upload.key, etag, &checksums);
     if let Some(v) = version {
-        if let Ok(value) = actix_web::http::header::HeaderValue::from_str(&v.to_id()) {
-            resp.headers_mut().insert(
-                actix_web::http::header::HeaderName::from_static("x-amz-version-id"),
-                value,
-            );
+        if let Ok(value) = HeaderValue::from_str(&v.to_id()) {
+            resp.headers_mut()
+                .insert(HeaderName::from_static("x-amz-version-id"), value);
         }
+    }
+    let object = (upload.bucket.as_str(), upload.key.as_str());
+    if let Some((name, value)) = completed_expiration(gw, object, version).await {
+        resp.headers_mut().insert(name, value);
     }
     Ok(resp)
 }
@@ -267,7 +277,14 @@ async fn already_completed(
             .iter()
             .zip(parts)
             .all(|(have, (n, etag))| have.part_number == *n && have.etag.trim_matches('"') == etag);
-    Ok(same.then(|| completed(&o.bucket, &o.key, o.etag.clone(), &o.checksums)))
+    if !same {
+        return Ok(None);
+    }
+    let mut resp = completed(&o.bucket, &o.key, o.etag.clone(), &o.checksums);
+    if let Some((name, value)) = expiration(gw, &o).await {
+        resp.headers_mut().insert(name, value);
+    }
+    Ok(Some(resp))
 }
 
 /// A CompleteMultipartUpload's answer.
@@ -307,6 +324,7 @@ pub(crate) async fn list_parts(r: &S3Request, gw: &Gateway, args: ListPartsArgs)
     let MetaReadResult::Parts(page) = gw.objects.read(read).await? else {
         return Err(S3Error::new(S3ErrorCode::InternalError));
     };
+    let abort = abort_headers(gw, (&upload.bucket, &upload.key), upload.initiated_ms).await;
     let result = ListPartsResult {
         bucket: upload.bucket,
         key: upload.key,
@@ -330,7 +348,11 @@ pub(crate) async fn list_parts(r: &S3Request, gw: &Gateway, args: ListPartsArgs)
         owner: owner_of(r, &upload.owner),
         storage_class: "STANDARD".into(),
     };
-    Ok(xml(StatusCode::OK, result.to_xml()))
+    let mut resp = xml(StatusCode::OK, result.to_xml());
+    for (name, value) in abort {
+        resp.headers_mut().insert(name, value);
+    }
+    Ok(resp)
 }
 
 /// ListMultipartUploads: a page of the bucket's uploads in progress,

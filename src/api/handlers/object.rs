@@ -1,7 +1,9 @@
 //! Object operations: PutObject, GetObject/HeadObject, DeleteObject,
 //! DeleteObjects, CopyObject; and the request pieces multipart shares with
 //! them (stored headers, body digests, checksum elements). The object's
-//! life itself is the object service's ([`crate::object`]).
+//! life itself is the object service's ([`crate::object`]); when the
+//! bucket's lifecycle rules will expire it is announced by the headers of
+//! [`super::lifecycle`].
 
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::http::StatusCode;
@@ -11,6 +13,7 @@ use futures::StreamExt;
 
 use super::body::small_body;
 use super::body::upload_body;
+use super::lifecycle::{expiration, read_expiration};
 use super::part_checksum::checksum_type;
 use super::versioning::{
     bypass_governance, lock_headers, marker_error, version_headers, version_of,
@@ -200,6 +203,9 @@ pub(crate) async fn put(r: &S3Request, payload: web::Payload, gw: &Gateway) -> S
             resp.insert_header((h, v.as_str()));
         }
     }
+    if let Some(h) = expiration(gw, &record).await {
+        resp.insert_header(h);
+    }
     Ok(resp.finish())
 }
 
@@ -261,6 +267,7 @@ fn object_headers(resp: &mut HttpResponseBuilder, o: &ObjectRecord) {
 
 /// GetObject and HeadObject.
 pub(crate) async fn get(r: &S3Request, gw: &Gateway, args: ReadArgs) -> S3Result {
+    let named_version = matches!(args.version, Ok(Some(_)));
     let o = match args.version? {
         Some(v) => {
             let o = gw
@@ -323,6 +330,9 @@ pub(crate) async fn get(r: &S3Request, gw: &Gateway, args: ReadArgs) -> S3Result
     });
     object_headers(&mut resp, &o);
     version_headers(r, &mut resp, &o);
+    if let Some(h) = read_expiration(gw, &o, named_version).await {
+        resp.insert_header(h);
+    }
     if part.is_some() && !o.parts.is_empty() {
         resp.insert_header(("x-amz-mp-parts-count", o.parts.len().to_string()));
     }
@@ -566,6 +576,7 @@ pub(crate) async fn copy(r: &S3Request, gw: &Gateway) -> S3Result {
         .copy(&src, (bucket, key), meta, checksums)
         .await?;
     let record = written.record;
+    let expires = expiration(gw, &record).await;
     let result = CopyObjectResult {
         etag: record.etag,
         last_modified_ms: record.last_modified_ms,
@@ -577,6 +588,9 @@ pub(crate) async fn copy(r: &S3Request, gw: &Gateway) -> S3Result {
     }
     if src.versioned {
         resp.insert_header(("x-amz-copy-source-version-id", src.version_ref().to_id()));
+    }
+    if let Some(h) = expires {
+        resp.insert_header(h);
     }
     Ok(resp.content_type("application/xml").body(result.to_xml()))
 }

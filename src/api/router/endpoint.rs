@@ -98,6 +98,13 @@ pub(crate) enum Endpoint {
     PutBucketCors,
     /// `DELETE /bucket?cors`.
     DeleteBucketCors,
+    /// `GET /bucket?lifecycle`.
+    GetBucketLifecycleConfiguration,
+    /// `PUT /bucket?lifecycle` (PutBucketLifecycleConfiguration, or the
+    /// older PutBucketLifecycle: the same document).
+    PutBucketLifecycleConfiguration,
+    /// `DELETE /bucket?lifecycle`.
+    DeleteBucketLifecycle,
     /// `GET /bucket?acl`.
     GetBucketAcl,
     /// `PUT /bucket?acl`.
@@ -181,6 +188,9 @@ impl Endpoint {
             Endpoint::GetBucketCors => "GetBucketCors",
             Endpoint::PutBucketCors => "PutBucketCors",
             Endpoint::DeleteBucketCors => "DeleteBucketCors",
+            Endpoint::GetBucketLifecycleConfiguration => "GetBucketLifecycleConfiguration",
+            Endpoint::PutBucketLifecycleConfiguration => "PutBucketLifecycleConfiguration",
+            Endpoint::DeleteBucketLifecycle => "DeleteBucketLifecycle",
             Endpoint::GetBucketAcl => "GetBucketAcl",
             Endpoint::PutBucketAcl => "PutBucketAcl",
             Endpoint::GetObjectAcl => "GetObjectAcl",

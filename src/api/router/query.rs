@@ -12,6 +12,8 @@ pub(crate) enum SubResource {
     Tagging,
     /// `cors`: the bucket's CORS rules.
     Cors,
+    /// `lifecycle`: the bucket's lifecycle rules.
+    Lifecycle,
     /// `delete`: DeleteObjects (POST on the bucket).
     Delete,
     /// `location`: GetBucketLocation.
@@ -33,10 +35,11 @@ pub(crate) enum SubResource {
 }
 
 impl SubResource {
-    const ALL: [(&'static str, SubResource); 12] = [
+    const ALL: [(&'static str, SubResource); 13] = [
         ("acl", SubResource::Acl),
         ("tagging", SubResource::Tagging),
         ("cors", SubResource::Cors),
+        ("lifecycle", SubResource::Lifecycle),
         ("delete", SubResource::Delete),
         ("location", SubResource::Location),
         ("versioning", SubResource::Versioning),

@@ -84,6 +84,14 @@ fn bucket_endpoint(m: &Method, q: &Query<'_>) -> Endpoint {
             _ => Endpoint::NotImplemented,
         };
     }
+    if q.names(S::Lifecycle) {
+        return match *m {
+            Method::GET => Endpoint::GetBucketLifecycleConfiguration,
+            Method::PUT => Endpoint::PutBucketLifecycleConfiguration,
+            Method::DELETE => Endpoint::DeleteBucketLifecycle,
+            _ => Endpoint::NotImplemented,
+        };
+    }
     if q.names(S::ObjectLock) {
         return match *m {
             Method::GET => Endpoint::GetObjectLockConfiguration,

@@ -89,6 +89,43 @@ fn sub_resources_pick_the_operation_in_order() {
 }
 
 #[test]
+fn lifecycle_routes_to_its_bucket_operations() {
+    assert_eq!(
+        route(Method::GET, BUCKET, "lifecycle"),
+        Endpoint::GetBucketLifecycleConfiguration
+    );
+    assert_eq!(
+        route(Method::PUT, BUCKET, "lifecycle"),
+        Endpoint::PutBucketLifecycleConfiguration
+    );
+    assert_eq!(
+        route(Method::DELETE, BUCKET, "lifecycle="),
+        Endpoint::DeleteBucketLifecycle
+    );
+    assert_eq!(
+        route(Method::POST, BUCKET, "lifecycle"),
+        Endpoint::NotImplemented
+    );
+    assert_eq!(
+        route(Method::GET, BUCKET, "lifecycle").name(),
+        "GetBucketLifecycleConfiguration"
+    );
+    assert_eq!(
+        route(Method::PUT, BUCKET, "lifecycle").name(),
+        "PutBucketLifecycleConfiguration"
+    );
+    assert_eq!(
+        route(Method::DELETE, BUCKET, "lifecycle").name(),
+        "DeleteBucketLifecycle"
+    );
+    // Never mistaken for a listing or a bucket deletion.
+    assert_ne!(
+        route(Method::DELETE, BUCKET, "lifecycle"),
+        Endpoint::DeleteBucket
+    );
+}
+
+#[test]
 fn listing_arguments_are_typed() {
     let Endpoint::ListObjectsV2(args) = route(
         Method::GET,

@@ -37,10 +37,10 @@
 //! `error_document` the `<Error>` document of an `api::error::S3Error`
 //! (this module imports `api::error`, never the reverse). Documents of one
 //! sub-resource ([`acl`], [`cors`], [`tagging`], [`attributes`],
-//! [`versioning`], [`object_lock`]) have their own file. This file only
-//! declares the modules and re-exports what callers name as `xml::…`. The
-//! bodies' parsed values come from `api::request` and `storage::meta`;
-//! neither imports this module.
+//! [`versioning`], [`object_lock`], [`lifecycle`]) have their own file.
+//! This file only declares the modules and re-exports what callers name as
+//! `xml::…`. The bodies' parsed values come from `api::request` and
+//! `storage::meta`; neither imports this module.
 
 mod error_document;
 mod parse_error;
@@ -49,6 +49,7 @@ mod render;
 pub(crate) mod acl;
 pub(crate) mod attributes;
 pub(crate) mod cors;
+pub(crate) mod lifecycle;
 pub(crate) mod object_lock;
 pub(crate) mod requests;
 pub(crate) mod responses;

@@ -12,10 +12,9 @@
 //! that resolved the old version streams it to the last byte. Multipart
 //! parts follow the same rules per part.
 
-use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::Mutex;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use bytes::{Bytes, BytesMut};
 use futures::{Stream, StreamExt};
@@ -25,12 +24,16 @@ use super::coordinator::{ObjectCoordinator, ShardSet, WriteError};
 use super::error::ObjectError;
 use super::heal_report::HealReports;
 
+mod limits;
+use limits::Recent;
 mod multipart;
 mod settle;
 mod tags;
 use crate::actors::consensus::{ConsensusClient, ConsensusError};
 use crate::storage::meta::acl::Acl;
+use crate::storage::meta::lifecycle::LifecycleConfig;
 use crate::storage::meta::lock::ObjectLock;
+use crate::storage::meta::usage::BucketUsage;
 use crate::storage::meta::version::{VersionRef, VersionSeq};
 use crate::storage::meta::{
     BucketRecord, DeleteCondition, ErasureLayout, MetaOp, MetaOutcome, MetaRead, MetaReadResult,
@@ -50,6 +53,9 @@ pub(crate) struct ObjectLimits {
     /// How long the data of a replaced or deleted version is kept for the
     /// GETs still streaming it (`PREDASTORE_DROP_GRACE_MS`).
     pub drop_grace: Duration,
+    /// The length of a lifecycle day (`PREDASTORE_LIFECYCLE_DAY_SECS`), for
+    /// the expiry dates answers announce.
+    pub lifecycle_day_ms: u64,
 }
 
 /// What a writer says about an object besides its bytes.
@@ -132,45 +138,6 @@ pub(crate) fn now_ms() -> u64 {
         .map_or(0, |d| d.as_millis() as u64)
 }
 
-/// Buckets seen to exist in the last [`RecentBuckets::TTL`], with their
-/// records. An upload checks its bucket (and its ACL) before taking the
-/// body, so a missing bucket fails fast; that check may be slightly stale,
-/// because the commit checks the bucket again. Only existence is
-/// remembered, never absence, so a new bucket is usable at once; an ACL
-/// changed through another gateway is seen here within the TTL.
-#[derive(Default)]
-struct RecentBuckets {
-    seen: Mutex<HashMap<String, (Instant, BucketRecord)>>,
-}
-
-impl RecentBuckets {
-    /// How long a sighting counts.
-    const TTL: Duration = Duration::from_secs(1);
-    /// Sightings kept before the map is cleared.
-    const MAX: usize = 4096;
-
-    fn get(&self, bucket: &str) -> Option<BucketRecord> {
-        let seen = self.seen.lock().ok()?;
-        let (at, record) = seen.get(bucket)?;
-        (at.elapsed() < Self::TTL).then(|| record.clone())
-    }
-
-    fn forget(&self, bucket: &str) {
-        if let Ok(mut seen) = self.seen.lock() {
-            seen.remove(bucket);
-        }
-    }
-
-    fn insert(&self, record: &BucketRecord) {
-        if let Ok(mut seen) = self.seen.lock() {
-            if seen.len() >= Self::MAX {
-                seen.clear();
-            }
-            seen.insert(record.name.clone(), (Instant::now(), record.clone()));
-        }
-    }
-}
-
 /// Reads a small body whole; fails unless it has exactly `size` bytes.
 async fn collect_exact<S, E>(body: &mut S, size: u64) -> Result<Bytes, ServiceWriteError<E>>
 where
@@ -201,7 +168,11 @@ pub(crate) struct ObjectService {
     consensus: ConsensusClient,
     data: ObjectCoordinator,
     limits: ObjectLimits,
-    recent_buckets: RecentBuckets,
+    recent_buckets: Recent<BucketRecord>,
+    /// Lifecycle rules seen lately, for expiry headers.
+    recent_lifecycles: Recent<Option<LifecycleConfig>>,
+    /// Usage and quotas seen lately, for the quota precheck.
+    recent_usage: Recent<BucketUsage>,
     /// Where the drop task goes on next (entries that cannot be dropped
     /// yet must not hold back the ones behind them).
     drop_cursor: Mutex<Option<Vec<u8>>>,
@@ -246,7 +217,9 @@ impl ObjectService {
             consensus,
             data,
             limits,
-            recent_buckets: RecentBuckets::default(),
+            recent_buckets: Recent::default(),
+            recent_lifecycles: Recent::default(),
+            recent_usage: Recent::default(),
             drop_cursor: Mutex::new(None),
         }
     }
@@ -279,7 +252,12 @@ impl ObjectService {
         // A stopped actor answers `Unavailable`: the op never reached it.
         let failure = match self.consensus.submit_once(id, op).await {
             Ok(Ok(outcome)) => return Ok(outcome),
-            Ok(Err(refused)) => CommitFailure::NotApplied(refused.into()),
+            Ok(Err(refused)) => {
+                if refused == crate::storage::meta::MetaOpError::QuotaExceeded {
+                    crate::metrics::QUOTA_REFUSALS.inc();
+                }
+                CommitFailure::NotApplied(refused.into())
+            }
             Err(
                 e @ (ConsensusError::NotLeader(_)
                 | ConsensusError::Unavailable(_)
@@ -323,7 +301,7 @@ impl ObjectService {
             return Ok(record);
         }
         let record = self.bucket(name).await?;
-        self.recent_buckets.insert(&record);
+        self.recent_buckets.insert(name, record.clone());
         Ok(record)
     }
 
@@ -387,6 +365,9 @@ impl ObjectService {
                 max,
             }));
         }
+        self.quota_precheck(&new.bucket, Some(&new.key), new.size, 1)
+            .await
+            .map_err(WriteError::Store)?;
         let place = (new.bucket.as_str(), new.key.as_str());
         let mut set = self
             .data
@@ -426,6 +407,8 @@ impl ObjectService {
         meta: ObjectMeta,
         checksums: Vec<(String, String)>,
     ) -> Result<Written, ObjectError> {
+        self.quota_precheck(bucket, Some(key), source.size, 1)
+            .await?;
         let (set, inline_data, md5) = if source.size <= self.limits.inline_bytes {
             let set = self.data.new_shard_set(
                 (bucket, key),

@@ -85,6 +85,9 @@ impl ObjectService {
                 max: MAX_PART_BYTES,
             }));
         }
+        self.quota_precheck(&upload.bucket, None, size, 0)
+            .await
+            .map_err(WriteError::Store)?;
         let place = (upload.bucket.as_str(), upload.key.as_str());
         let mut set = self
             .data
@@ -123,6 +126,7 @@ impl ObjectService {
                 max: MAX_PART_BYTES,
             });
         }
+        self.quota_precheck(&upload.bucket, None, size, 0).await?;
         let place = (upload.bucket.as_str(), upload.key.as_str());
         let (set, md5) = self
             .store_copy(source, range, place, number, upload.layout)
@@ -141,6 +145,8 @@ impl ObjectService {
         (etag, checksums): (String, Vec<(String, String)>),
         condition: WriteCondition,
     ) -> Result<Option<VersionRef>, ObjectError> {
+        self.quota_precheck(&upload.bucket, Some(&upload.key), 0, 1)
+            .await?;
         let template = ObjectRecord {
             bucket: upload.bucket.clone(),
             key: upload.key.clone(),

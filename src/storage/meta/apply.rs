@@ -82,7 +82,11 @@ impl MetaState {
             }
             let mark = overlay.undo.len();
             overlay.drops.clear();
-            let result = match overlay.apply(op) {
+            overlay.usage_before.clear();
+            let applied = overlay
+                .apply(op)
+                .and_then(|outcome| overlay.check_quotas().map(|()| outcome));
+            let result = match applied {
                 Ok(outcome) => {
                     let drops = std::mem::take(&mut overlay.drops);
                     overlay
@@ -113,10 +117,7 @@ impl MetaState {
 /// Bookkeeping writes (ids, drops) of an op that applied cannot be
 /// refused: a failure there is the store's.
 fn store_only(e: Fail) -> MetaError {
-    match e {
-        Fail::Op(_) => MetaError::Encode("an id or drop list entry"),
-        Fail::Store(e) => e,
-    }
+    e.into_store()
 }
 
 impl Overlay<'_> {
@@ -175,15 +176,19 @@ impl Overlay<'_> {
     }
 
     /// Removes an upload, its index entry and its parts.
-    fn remove_upload(&mut self, upload: &MultipartUpload, parts: &[PartRecord]) {
+    fn remove_upload(
+        &mut self,
+        upload: &MultipartUpload,
+        parts: &[PartRecord],
+    ) -> Result<(), Fail> {
         for p in parts {
-            self.remove(Space::Parts, keys::part_key(&p.upload_id, p.part_number));
+            self.remove(Space::Parts, keys::part_key(&p.upload_id, p.part_number))?;
         }
-        self.remove(Space::Uploads, keys::upload_key(&upload.upload_id));
+        self.remove(Space::Uploads, keys::upload_key(&upload.upload_id))?;
         self.remove(
             Space::UploadKeys,
             keys::upload_index_key(&upload.bucket, &upload.key, &upload.upload_id),
-        );
+        )
     }
 
     fn apply(&mut self, op: &MetaOp) -> Result<MetaOutcome, Fail> {
@@ -243,7 +248,7 @@ impl Overlay<'_> {
                 {
                     return Err(MetaOpError::NoSuchKey.into());
                 }
-                self.remove(Space::AccessKeys, k);
+                self.remove(Space::AccessKeys, k)?;
                 Ok(MetaOutcome::Done)
             }
             MetaOp::ReportRepair { report } => {
@@ -265,7 +270,7 @@ impl Overlay<'_> {
                     return Err(MetaOpError::InvalidArgument.into());
                 }
                 for key in keys {
-                    self.remove(Space::Drops, key.clone());
+                    self.remove(Space::Drops, key.clone())?;
                 }
                 Ok(MetaOutcome::Done)
             }
@@ -317,6 +322,19 @@ impl Overlay<'_> {
                 version,
                 change,
             } => self.update_version(bucket, key, *version, change),
+            MetaOp::PutBucketLifecycle { bucket, config } => {
+                self.put_lifecycle(bucket, config.as_ref())
+            }
+            MetaOp::SetBucketQuota { bucket, quota } => {
+                self.set_quota(bucket, *quota)?;
+                Ok(MetaOutcome::Done)
+            }
+            MetaOp::ApplyLifecycle {
+                bucket,
+                day_ms,
+                due,
+            } => self.apply_lifecycle(bucket, *day_ms, due),
+            MetaOp::LifecycleProgress { progress } => self.put_lifecycle_progress(progress),
         }
     }
 
@@ -388,11 +406,13 @@ impl Overlay<'_> {
                 .upload(&upload_id)?
                 .ok_or(MetaError::Corrupt("upload index entry without its upload"))?;
             let parts = self.parts(&upload_id)?;
-            self.remove_upload(&upload, &parts);
+            self.remove_upload(&upload, &parts)?;
             self.drops
                 .extend(parts.iter().map(|p| p.shard_set(upload.layout)));
         }
-        self.remove(Space::Buckets, keys::bucket_key(name));
+        self.remove(Space::Buckets, keys::bucket_key(name))?;
+        self.remove(Space::Usage, keys::bucket_key(name))?;
+        self.remove(Space::Lifecycle, keys::bucket_key(name))?;
         Ok(MetaOutcome::Done)
     }
 
@@ -416,7 +436,7 @@ impl Overlay<'_> {
 
     /// Deletes the current version of a key: removes it on a bucket never
     /// versioned, else adds a delete marker (see `versions`).
-    fn delete_object(
+    pub(super) fn delete_object(
         &mut self,
         bucket: &str,
         key: &str,
@@ -430,7 +450,7 @@ impl Overlay<'_> {
         }
         if bucket_record.versioning == Versioning::Unversioned {
             if let Some(old) = &old {
-                self.remove(Space::Objects, keys::object_key(bucket, key));
+                self.remove(Space::Objects, keys::object_key(bucket, key))?;
                 self.drops.extend(old.shard_sets());
             }
             return Ok(MetaOutcome::Removed(old));
@@ -543,7 +563,7 @@ impl Overlay<'_> {
             delete_marker: false,
             ..template.clone()
         };
-        self.remove_upload(&upload, &all_parts);
+        self.remove_upload(&upload, &all_parts)?;
         self.drops
             .extend(unused_parts.iter().map(|p| p.shard_set(upload.layout)));
         let (version, replaced) = self.write_version(&bucket_record, record)?;
@@ -554,7 +574,7 @@ impl Overlay<'_> {
         })
     }
 
-    fn abort_multipart(
+    pub(super) fn abort_multipart(
         &mut self,
         bucket: &str,
         key: &str,
@@ -562,7 +582,7 @@ impl Overlay<'_> {
     ) -> Result<MetaOutcome, Fail> {
         let upload = self.upload_for(bucket, key, upload_id)?;
         let parts = self.parts(upload_id)?;
-        self.remove_upload(&upload, &parts);
+        self.remove_upload(&upload, &parts)?;
         self.drops
             .extend(parts.iter().map(|p| p.shard_set(upload.layout)));
         Ok(MetaOutcome::Aborted { parts })

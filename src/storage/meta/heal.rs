@@ -134,7 +134,7 @@ impl Overlay<'_> {
         // would fail the commit on every replica.
         check_heal_entries(objects)?;
         for (bucket, key) in objects {
-            self.remove(Space::HealQueue, keys::heal_key(bucket, key));
+            self.remove(Space::HealQueue, keys::heal_key(bucket, key))?;
         }
         Ok(MetaOutcome::Done)
     }

@@ -15,6 +15,7 @@
 //! snapshots, and survive restarts.
 
 use std::ops::Bound;
+use std::sync::PoisonError;
 
 use fjall::Readable;
 
@@ -69,6 +70,16 @@ impl Overlay<'_> {
         // fences): the order key ends with the id.
         let mut order = pos.key();
         order.extend_from_slice(&id_key(id));
+        // A leader whose clock is behind the last one's remembers ids
+        // before the expiry cursor: the next expiry looks from the front.
+        let behind = self
+            .state
+            .expired_through
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .as_ref()
+            .is_some_and(|through| order <= *through);
+        self.rescan_expiry |= behind;
         self.put(Space::AppliedOrder, order, id_key(id))?;
         Ok(())
     }
@@ -89,25 +100,51 @@ impl Overlay<'_> {
             return Ok(());
         };
         let upper = Bound::Excluded(before.to_be_bytes().to_vec());
+        let lower = self
+            .state
+            .expired_through
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+            .map_or(Bound::Unbounded, Bound::Excluded);
         let mut expired = Vec::new();
         for guard in self
             .state
             .ks(Space::AppliedOrder)
-            .range((Bound::Unbounded, upper))
+            .range((lower, upper))
             .take(EXPIRE_PER_ENTRY)
         {
             let (k, id) = guard.into_inner()?;
             expired.push((k.to_vec(), id.to_vec()));
         }
+        if let Some((last, _)) = expired.last() {
+            self.expired_to = Some(last.clone());
+        }
         for (order, id) in expired {
-            self.remove(Space::AppliedOrder, order);
-            self.remove(Space::AppliedOps, id);
+            self.remove(Space::AppliedOrder, order)
+                .map_err(Fail::into_store)?;
+            self.remove(Space::AppliedOps, id)
+                .map_err(Fail::into_store)?;
         }
         Ok(())
     }
 }
 
 impl MetaState {
+    /// Moves the expiry cursor after a batch committed: past what it
+    /// expired, or back to the front when it remembered an id before it.
+    pub(super) fn advance_expiry(&self, expired_to: Option<Vec<u8>>, rescan: bool) {
+        let mut through = self
+            .expired_through
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if rescan {
+            *through = None;
+        } else if expired_to.is_some() {
+            *through = expired_to;
+        }
+    }
+
     /// Up to `limit` entries of the drop list queued before `before_ms`,
     /// oldest first, after the key `after` (a cursor, so that entries that
     /// cannot be dropped yet do not hold back the ones behind them).

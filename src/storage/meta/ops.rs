@@ -10,11 +10,13 @@ use serde::{Deserialize, Serialize};
 use super::acl::Acl;
 use super::cors::CorsRule;
 use super::error::MetaError;
+use super::lifecycle::{Due, LifecycleConfig, LifecycleProgress, LifecycleTally};
 use super::lock::{ObjectLockConfig, Retention, Versioning};
 use super::records::{
     from_current_bytes, to_bytes, AccessKey, BucketRecord, ClusterLayout, MultipartUpload,
     ObjectRecord, PartRecord, RepairReport, Tags,
 };
+use super::usage::Quota;
 use super::version::{VersionRef, VersionSeq};
 
 /// S3's minimum size of every part of a multipart upload but the last.
@@ -296,6 +298,38 @@ pub enum MetaOp {
         /// What to change.
         change: VersionChange,
     },
+    /// Sets (`Some`) or removes (`None`) a bucket's lifecycle rules.
+    PutBucketLifecycle {
+        /// Name of the bucket.
+        bucket: String,
+        /// The new rules; `None` removes them.
+        config: Option<LifecycleConfig>,
+    },
+    /// Sets a bucket's quota (an empty [`Quota`] removes it). Usage above
+    /// a new, lower quota stays; only writes that add to it are refused.
+    SetBucketQuota {
+        /// Name of the bucket.
+        bucket: String,
+        /// The new limits.
+        quota: Quota,
+    },
+    /// Carries out lifecycle actions the walk found due, each only if the
+    /// bucket's rules still call for it at the entry's time (see
+    /// [`LifecycleConfig::due_for_key`]); the others are left alone.
+    /// Answers [`MetaOutcome::LifecycleApplied`].
+    ApplyLifecycle {
+        /// Name of the bucket.
+        bucket: String,
+        /// The length of a day the walk counted with (a test setting).
+        day_ms: u64,
+        /// The actions, each for one version or upload.
+        due: Vec<Due>,
+    },
+    /// Records where the lifecycle walk is, so the next leader resumes it.
+    LifecycleProgress {
+        /// The walk's state.
+        progress: LifecycleProgress,
+    },
 }
 
 /// An in-place change of one version ([`MetaOp::UpdateVersion`]).
@@ -480,6 +514,8 @@ pub enum MetaOutcome {
         /// the shard copies written for it are referenced by nothing.
         applied: bool,
     },
+    /// `ApplyLifecycle`: what it did.
+    LifecycleApplied(LifecycleTally),
 }
 
 /// Why an op was refused; the op changed nothing.
@@ -556,6 +592,9 @@ pub enum MetaOpError {
     /// The op names a delete marker where it needs a version with data.
     #[error("the version is a delete marker")]
     DeleteMarkerTarget,
+    /// The write would take the bucket past its quota.
+    #[error("the bucket quota would be exceeded")]
+    QuotaExceeded,
 }
 
 /// The outcome of one op: what it did, or why it was refused.

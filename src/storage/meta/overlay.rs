@@ -12,6 +12,7 @@ use super::keys;
 use super::ops::MetaOpError;
 use super::records::ShardSet;
 use super::state::{encode_last_applied, end_bound, MetaState, Space, SPACES, SPACE_COUNT};
+use super::usage::BucketUsage;
 
 /// Where an op sits in the log: the order key of what it leaves behind.
 #[derive(Clone, Copy, Debug)]
@@ -51,6 +52,17 @@ pub(super) enum Fail {
     Store(MetaError),
 }
 
+impl Fail {
+    /// For bookkeeping writes (ids, drops), which cannot be refused: a
+    /// failure there is the store's.
+    pub(super) fn into_store(self) -> MetaError {
+        match self {
+            Fail::Op(_) => MetaError::Encode("an id or drop list entry"),
+            Fail::Store(e) => e,
+        }
+    }
+}
+
 impl From<MetaOpError> for Fail {
     fn from(e: MetaOpError) -> Self {
         Fail::Op(e)
@@ -88,6 +100,13 @@ pub(super) struct Overlay<'a> {
     /// Data the op being applied leaves unreferenced, queued for the drop
     /// list only if the op applies.
     pub(super) drops: Vec<ShardSet>,
+    /// Usage of each bucket the op being applied changed, as it was
+    /// before the op (for the quota check).
+    pub(super) usage_before: BTreeMap<String, BucketUsage>,
+    /// The last applied-order key this batch's expiry removed.
+    pub(super) expired_to: Option<Vec<u8>>,
+    /// This batch remembered an id before the expiry cursor.
+    pub(super) rescan_expiry: bool,
 }
 
 impl<'a> Overlay<'a> {
@@ -102,6 +121,9 @@ impl<'a> Overlay<'a> {
                 op: 0,
             },
             drops: Vec::new(),
+            usage_before: BTreeMap::new(),
+            expired_to: None,
+            rescan_expiry: false,
         }
     }
 
@@ -133,12 +155,16 @@ impl<'a> Overlay<'a> {
         if !keys::storable(&key) || u32::try_from(value.len()).is_err() {
             return Err(MetaOpError::InvalidArgument.into());
         }
+        self.account(s, &key, Some(&value))?;
         self.set(s, key, Some(value));
         Ok(())
     }
 
-    pub(super) fn remove(&mut self, s: Space, key: Vec<u8>) {
+    /// Stages a removal.
+    pub(super) fn remove(&mut self, s: Space, key: Vec<u8>) -> Result<(), Fail> {
+        self.account(s, &key, None)?;
         self.set(s, key, None);
+        Ok(())
     }
 
     pub(super) fn rollback(&mut self, mark: usize) {
@@ -248,6 +274,13 @@ impl<'a> Overlay<'a> {
     }
 
     pub(super) fn commit(self, log_index: u64, raft_state: Option<&[u8]>) -> Result<(), MetaError> {
+        let (state, expired_to, rescan) = (self.state, self.expired_to.clone(), self.rescan_expiry);
+        self.write(log_index, raft_state)?;
+        state.advance_expiry(expired_to, rescan);
+        Ok(())
+    }
+
+    fn write(self, log_index: u64, raft_state: Option<&[u8]>) -> Result<(), MetaError> {
         let mut batch = self.state.db.batch();
         for s in SPACES {
             let ks = self.state.ks(s);
@@ -285,16 +318,16 @@ mod tests {
         let state = MetaState::open(dir.path())?;
         let mut overlay = Overlay::new(&state);
         assert!(overlay
-            .put(Space::Objects, b"a".to_vec(), b"1".to_vec())
+            .put(Space::Buckets, b"a".to_vec(), b"1".to_vec())
             .is_ok());
         let mark = overlay.undo.len();
         assert!(overlay
-            .put(Space::Objects, b"a".to_vec(), b"2".to_vec())
+            .put(Space::Buckets, b"a".to_vec(), b"2".to_vec())
             .is_ok());
-        overlay.remove(Space::Objects, b"b".to_vec());
+        assert!(overlay.remove(Space::Buckets, b"b".to_vec()).is_ok());
         overlay.rollback(mark);
-        assert_eq!(overlay.get(Space::Objects, b"a")?, Some(b"1".to_vec()));
-        assert_eq!(overlay.writes[Space::Objects.index()].len(), 1);
+        assert_eq!(overlay.get(Space::Buckets, b"a")?, Some(b"1".to_vec()));
+        assert_eq!(overlay.writes[Space::Buckets.index()].len(), 1);
         Ok(())
     }
 }

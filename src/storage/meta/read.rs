@@ -2,6 +2,8 @@
 //! not a meta node at all) sends a [`MetaRead`] to the leader and gets a
 //! [`MetaReadResult`] back; a meta node answers the same value locally.
 
+use super::lifecycle::{DuePage, LifecycleConfig, LifecycleProgress, WalkPoint};
+use super::usage::BucketUsage;
 use serde::{Deserialize, Serialize};
 
 use super::error::MetaError;
@@ -151,6 +153,27 @@ pub enum MetaRead {
         /// At most this many.
         limit: usize,
     },
+    /// A bucket's lifecycle rules.
+    Lifecycle(String),
+    /// The names of the buckets with lifecycle rules.
+    LifecycleBuckets,
+    /// One page of the lifecycle walk of a bucket: what is due.
+    LifecycleDue {
+        /// Name of the bucket.
+        bucket: String,
+        /// Where the page starts.
+        from: WalkPoint,
+        /// Records to look at, about.
+        limit: usize,
+        /// The walk's clock (ms since the Unix epoch).
+        now_ms: u64,
+        /// The length of a day (a test setting).
+        day_ms: u64,
+    },
+    /// The lifecycle walk's progress.
+    LifecycleProgress,
+    /// A bucket's usage and quota.
+    Usage(String),
 }
 
 /// The answer to a [`MetaRead`], variant for variant.
@@ -194,6 +217,16 @@ pub enum MetaReadResult {
     Versions(VersionsPage),
     /// For [`MetaRead::KeyVersions`] and [`MetaRead::ScanVersions`].
     VersionRecords(Vec<ObjectRecord>),
+    /// For [`MetaRead::Lifecycle`].
+    Lifecycle(Option<LifecycleConfig>),
+    /// For [`MetaRead::LifecycleBuckets`].
+    LifecycleBuckets(Vec<String>),
+    /// For [`MetaRead::LifecycleDue`].
+    LifecycleDue(DuePage),
+    /// For [`MetaRead::LifecycleProgress`].
+    LifecycleProgress(Option<LifecycleProgress>),
+    /// For [`MetaRead::Usage`].
+    Usage(BucketUsage),
 }
 
 impl MetaState {
@@ -275,6 +308,23 @@ impl MetaState {
             MetaRead::ScanUploadParts { after, limit } => MetaReadResult::ScanUploadParts(
                 self.scan_upload_parts(after.as_ref().map(|(id, n)| (id.as_str(), *n)), *limit)?,
             ),
+            MetaRead::Lifecycle(bucket) => MetaReadResult::Lifecycle(self.lifecycle(bucket)?),
+            MetaRead::LifecycleBuckets => {
+                MetaReadResult::LifecycleBuckets(self.lifecycle_buckets()?)
+            }
+            MetaRead::LifecycleDue {
+                bucket,
+                from,
+                limit,
+                now_ms,
+                day_ms,
+            } => MetaReadResult::LifecycleDue(
+                self.lifecycle_due(bucket, from, *limit, *now_ms, *day_ms)?,
+            ),
+            MetaRead::LifecycleProgress => {
+                MetaReadResult::LifecycleProgress(self.lifecycle_progress()?)
+            }
+            MetaRead::Usage(bucket) => MetaReadResult::Usage(self.bucket_usage(bucket)?),
         })
     }
 }

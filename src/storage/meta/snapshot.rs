@@ -19,8 +19,9 @@ use super::state::{decode_last_applied, MetaState, Space, SPACES};
 /// Magic bytes that start a snapshot stream.
 const SNAPSHOT_MAGIC: &[u8; 8] = b"PSMETA\r\n";
 /// Version of the snapshot stream format: 3 added the heal queue keyspace,
-/// 4 the versions keyspace.
-pub(super) const SNAPSHOT_VERSION: u8 = 4;
+/// 4 the versions keyspace, 5 the usage and lifecycle keyspaces (a stream
+/// without them is counted again on import).
+pub(super) const SNAPSHOT_VERSION: u8 = 5;
 /// The oldest version import still reads: a version-2 stream is a
 /// version-3 stream without a heal queue, and that a version-4 stream
 /// without versions (a node may still hold one built before an upgrade,
@@ -55,7 +56,11 @@ impl Space {
             Space::Layout if key == keys::REPAIR_REPORT_KEY => {
                 RepairReport::decode(value).map(drop)
             }
-            Space::Layout => ClusterLayout::decode(value).map(drop),
+            Space::Layout => match super::lifecycle_state::is_progress(key, value) {
+                Some(true) => Ok(()),
+                Some(false) => Err(MetaError::Corrupt("lifecycle progress")),
+                None => ClusterLayout::decode(value).map(drop),
+            },
             Space::Meta if key == keys::LAST_APPLIED_KEY => decode_last_applied(value).map(drop),
             // The consensus layer's own record: opaque here, checked there.
             Space::Meta if key == keys::RAFT_STATE_KEY => Ok(()),
@@ -64,6 +69,10 @@ impl Space {
                 super::once::check_entry(self, key, value)
             }
             Space::HealQueue => super::heal::check_entry(key, value),
+            Space::Usage if super::usage::check_entry(key, value) => Ok(()),
+            Space::Usage => Err(MetaError::Corrupt("bucket usage")),
+            Space::Lifecycle if super::lifecycle_state::check_entry(value) => Ok(()),
+            Space::Lifecycle => Err(MetaError::Corrupt("lifecycle configuration")),
         }
     }
 }
@@ -112,6 +121,7 @@ impl MetaState {
     /// incomplete and should be removed.
     pub fn import(dir: &Path, r: &mut impl Read) -> Result<Self, MetaError> {
         let state = Self::open(dir)?;
+        state.forget_counted()?;
         for s in SPACES {
             if !state.ks(s).is_empty()? {
                 return Err(MetaError::NotEmpty);
@@ -148,6 +158,7 @@ impl MetaState {
             let s = Space::from_tag(tag[0])
                 .filter(|&s| version >= 3 || s != Space::HealQueue)
                 .filter(|&s| version >= 4 || s != Space::Versions)
+                .filter(|&s| version >= 5 || !matches!(s, Space::Usage | Space::Lifecycle))
                 .ok_or(MetaError::BadSnapshot("unknown keyspace"))?;
             let key = read_chunk(&mut r, keys::MAX_KEY_BYTES)?;
             let value = read_chunk(&mut r, u32::MAX as usize)?;
@@ -172,6 +183,7 @@ impl MetaState {
             }
         }
         batch.commit()?;
+        state.count_usage_once()?;
         state.db.persist(PersistMode::SyncAll)?;
         Ok(state)
     }

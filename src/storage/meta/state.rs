@@ -45,10 +45,14 @@ pub(super) enum Space {
     HealQueue,
     /// Noncurrent versions and delete markers (`versions`).
     Versions,
+    /// Each bucket's usage and quota (`usage`).
+    Usage,
+    /// Each bucket's lifecycle rules (`lifecycle_state`).
+    Lifecycle,
 }
 
 /// How many keyspaces there are.
-pub(super) const SPACE_COUNT: usize = 13;
+pub(super) const SPACE_COUNT: usize = 15;
 
 /// Every keyspace, in [`Space`] (and snapshot) order.
 pub(super) const SPACES: [Space; SPACE_COUNT] = [
@@ -65,6 +69,8 @@ pub(super) const SPACES: [Space; SPACE_COUNT] = [
     Space::Drops,
     Space::HealQueue,
     Space::Versions,
+    Space::Usage,
+    Space::Lifecycle,
 ];
 
 impl Space {
@@ -84,6 +90,8 @@ impl Space {
             Space::Drops => "drops",
             Space::HealQueue => "heal_queue",
             Space::Versions => "versions",
+            Space::Usage => "usage",
+            Space::Lifecycle => "lifecycle",
         }
     }
 
@@ -121,6 +129,11 @@ pub struct MetaState {
     spaces: [Keyspace; SPACE_COUNT],
     /// Serializes `apply_batch` calls, so each sees the last one's commit.
     pub(super) apply_lock: Arc<Mutex<()>>,
+    /// The last key of the applied-order keyspace that expiry removed (all
+    /// before it are gone too): the next expiry starts after it instead of
+    /// wading through the removed keys' tombstones. Only in memory; a
+    /// restart starts from the front once.
+    pub(super) expired_through: Arc<Mutex<Option<Vec<u8>>>>,
 }
 
 impl MetaState {
@@ -153,12 +166,17 @@ impl MetaState {
             open(Space::Drops)?,
             open(Space::HealQueue)?,
             separated(Space::Versions)?,
+            open(Space::Usage)?,
+            open(Space::Lifecycle)?,
         ];
-        Ok(Self {
+        let state = Self {
             db,
             spaces,
             apply_lock: Arc::new(Mutex::new(())),
-        })
+            expired_through: Arc::new(Mutex::new(None)),
+        };
+        state.count_usage_once()?;
+        Ok(state)
     }
 
     /// The keyspace of `s`.

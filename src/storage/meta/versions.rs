@@ -102,10 +102,11 @@ impl Overlay<'_> {
     }
 
     /// Removes a noncurrent version or marker, dropping its data.
-    fn remove_noncurrent(&mut self, record: &ObjectRecord) {
+    fn remove_noncurrent(&mut self, record: &ObjectRecord) -> Result<(), Fail> {
         let k = keys::version_key(&record.bucket, &record.key, record.seq);
-        self.remove(Space::Versions, k);
+        self.remove(Space::Versions, k)?;
         self.drops.extend(record.shard_sets());
+        Ok(())
     }
 
     /// Makes `record` the key's newest version on `bucket`, as its
@@ -158,11 +159,11 @@ impl Overlay<'_> {
                 }
                 replaced = Some(old);
             }
-            self.remove(Space::Objects, keys::object_key(&b, &k));
+            self.remove(Space::Objects, keys::object_key(&b, &k))?;
         }
         if bucket.versioning == Versioning::Suspended {
             if let Some(null) = self.noncurrent_null(&b, &k)? {
-                self.remove_noncurrent(&null);
+                self.remove_noncurrent(&null)?;
             }
         }
         let version = record.version_ref();
@@ -193,12 +194,12 @@ impl Overlay<'_> {
         let marker = record.delete_marker;
         match found {
             Found::Current(record) => {
-                self.remove(Space::Objects, keys::object_key(bucket, key));
+                self.remove(Space::Objects, keys::object_key(bucket, key))?;
                 self.drops.extend(record.shard_sets());
                 self.promote_newest(bucket, key)?;
             }
             Found::Noncurrent(record) => {
-                self.remove_noncurrent(&record);
+                self.remove_noncurrent(&record)?;
                 // A latest delete marker gone: the version under it is
                 // current again.
                 if self.object(bucket, key)?.is_none() {
@@ -220,7 +221,7 @@ impl Overlay<'_> {
         if newest.delete_marker {
             return Ok(());
         }
-        self.remove(Space::Versions, keys::version_key(bucket, key, newest.seq));
+        self.remove(Space::Versions, keys::version_key(bucket, key, newest.seq))?;
         let v = newest.try_encode()?;
         self.put(Space::Objects, keys::object_key(bucket, key), v)
     }

@@ -17,6 +17,9 @@
 //!   three): PUT rates on a versioned bucket against an unversioned one,
 //!   and ListObjectVersions and GET of a key with 10,000 versions against
 //!   keys with few; see `versions.rs`.
+//! - `lifecycle`, only with `--lifecycle-objects N`: the rate at which the
+//!   store's lifecycle walk expires N objects, and 4 KiB PUT/GET while it
+//!   does against idle; see `lifecycle.rs`.
 //!
 //! While a phase runs, a progress line goes to stderr about once a second.
 //! Figures go to stdout as `RESULT <name> <value> <unit>`; MB is 10^6 bytes.
@@ -26,6 +29,7 @@
 //! The bucket is created if missing; objects the run created are deleted
 //! after each phase, and the bucket at the end if the run created it.
 
+mod lifecycle;
 mod memory;
 mod report;
 mod versions;
@@ -98,6 +102,9 @@ pub enum Phase {
     VersionsGet,
     /// The three versioning phases.
     Versions,
+    /// Lifecycle expiration of `--lifecycle-objects` objects, and 4 KiB
+    /// PUT/GET while it runs against idle (off without that option).
+    Lifecycle,
 }
 
 impl Phase {
@@ -113,6 +120,7 @@ impl Phase {
             Phase::VersionsList => "versions-list",
             Phase::VersionsGet => "versions-get",
             Phase::Versions => "versions",
+            Phase::Lifecycle => "lifecycle",
         }
     }
 
@@ -127,7 +135,8 @@ impl Phase {
             | Phase::VersionsPut
             | Phase::VersionsList
             | Phase::VersionsGet
-            | Phase::Versions => {
+            | Phase::Versions
+            | Phase::Lifecycle => {
                 unreachable!("{} is not a throughput phase", self.name())
             }
         }
@@ -194,6 +203,18 @@ pub struct BenchArgs {
     /// Page size (max-keys) of the `versions-list` phase.
     #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u64).range(1..=1000))]
     pub list_max_keys: u64,
+    /// Objects the `lifecycle` phase expires; 0 (the default) leaves the
+    /// phase off, as it needs a store with a short lifecycle day.
+    #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u64).range(0..=10_000_000))]
+    pub lifecycle_objects: u64,
+    /// The store's lifecycle day in seconds (its
+    /// `PREDASTORE_LIFECYCLE_DAY_SECS`), for the `lifecycle` phase.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..))]
+    pub lifecycle_day_secs: u64,
+    /// The store's Prometheus metrics, read by the `lifecycle` phase
+    /// (plain HTTP; default: the endpoint's `/metrics`).
+    #[arg(long)]
+    pub metrics_url: Option<String>,
     /// Phases to skip, comma separated (`versions` skips the three
     /// versioning phases).
     #[arg(long, value_enum, value_delimiter = ',')]
@@ -298,6 +319,7 @@ pub async fn run(args: BenchArgs) -> Result<(), Box<dyn std::error::Error>> {
             failed.push("big");
         }
     }
+    lifecycle::run(&bench, &args, &mut failed).await;
 
     if created_bucket {
         if let Err(e) = bench

@@ -455,12 +455,11 @@ fn snapshots_keep_the_heal_queue() -> Result<(), MetaError> {
 
     // A version-2 stream (before the heal queue) still imports; one that
     // claims version 2 but holds heal entries, or a future version, not.
-    let mut v2 = without_heal.clone();
-    v2[8] = 2;
+    let v2 = as_older_stream(&without_heal, 2);
     let dir = tempfile::tempdir()?;
     let c = MetaState::import(dir.path(), &mut v2.as_slice())?;
     assert_eq!(c.get_object("b", "k")?, Some(object("b", "k", 1)));
-    for (version, stream) in [(2, &bytes), (5, &without_heal)] {
+    for (version, stream) in [(2, &as_older_stream(&bytes, 2)), (6, &without_heal)] {
         let mut bad = stream.clone();
         bad[8] = version;
         let dir = tempfile::tempdir()?;

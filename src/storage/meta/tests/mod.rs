@@ -4,6 +4,7 @@
 mod batches;
 pub(super) mod fixtures;
 mod heal;
+mod lifecycle;
 mod multipart;
 mod objects;
 mod once;
@@ -27,6 +28,31 @@ fn export(state: &MetaState) -> Result<Vec<u8>, MetaError> {
     let mut out = Vec::new();
     state.export(&mut out)?;
     Ok(out)
+}
+
+/// `stream` as a snapshot of format `version` (before 5) would hold it:
+/// relabelled, without the usage and lifecycle keyspaces it did not have.
+pub(super) fn as_older_stream(stream: &[u8], version: u8) -> Vec<u8> {
+    let newer = [super::state::Space::Usage, super::state::Space::Lifecycle].map(|s| s.tag());
+    let mut out = stream[..9].to_vec();
+    out[8] = version;
+    let (mut at, mut count) = (9, 0u64);
+    while stream[at] != super::snapshot::SNAPSHOT_END {
+        let start = at;
+        at += 1;
+        for _ in 0..2 {
+            let len =
+                u32::from_le_bytes([stream[at], stream[at + 1], stream[at + 2], stream[at + 3]]);
+            at += 4 + len as usize;
+        }
+        if !newer.contains(&stream[start]) {
+            out.extend_from_slice(&stream[start..at]);
+            count += 1;
+        }
+    }
+    out.push(super::snapshot::SNAPSHOT_END);
+    out.extend_from_slice(&count.to_le_bytes());
+    out
 }
 
 fn upload(bucket: &str, key: &str, id: &str) -> MultipartUpload {

@@ -10,7 +10,9 @@
 //!
 //! Version 4: entries carried record format 3 (tags); version 5: record
 //! format 4 (part checksums, e-mail addresses, CORS rules); version 6:
-//! record format 5 (versions, object lock).
+//! record format 5 (versions, object lock). Ops added since (lifecycle,
+//! quotas) are appended variants that carry no changed record, so version
+//! 6 entries written before them read unchanged.
 
 mod old;
 mod v4;

@@ -1,0 +1,272 @@
+//! What each bucket holds, and the quota an operator set on it.
+//!
+//! Usage is counted where records change, not estimated: every write of
+//! an object version, delete marker or upload part through the overlay
+//! adds the new record's share and takes away the old one's, in the same
+//! batch, so the count can never drift from the records (overwrites,
+//! versions, deletes, aborted uploads and lifecycle all go through it).
+//! A bucket's bytes are the sizes of all its versions plus the parts of
+//! its uploads in progress; its objects are its versions that are not
+//! delete markers.
+//!
+//! An op that leaves a bucket fuller than before and past its quota is
+//! refused ([`MetaOpError::QuotaExceeded`]) and rolled back, so nothing of
+//! it is stored; an op that frees space is never refused.
+
+use std::collections::BTreeMap;
+
+use fjall::Readable;
+use serde::{Deserialize, Serialize};
+
+use super::error::MetaError;
+use super::keys;
+use super::ops::MetaOpError;
+use super::overlay::{Fail, Overlay};
+use super::records::{from_bytes, to_bytes, MultipartUpload, ObjectRecord, PartRecord};
+use super::state::{MetaState, Space};
+
+/// The key, in the usage keyspace, that says usage has been counted for
+/// every bucket (stores written before usage was kept are counted once
+/// when opened). No bucket key starts with a zero byte.
+const COUNTED_KEY: &[u8] = b"\x00counted";
+
+/// An operator's limits on one bucket; `None`: no limit.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Quota {
+    /// Most bytes the bucket may hold.
+    pub max_bytes: Option<u64>,
+    /// Most objects (versions, delete markers aside) it may hold.
+    pub max_objects: Option<u64>,
+}
+
+impl Quota {
+    /// Whether any limit is set.
+    pub fn is_set(&self) -> bool {
+        self.max_bytes.is_some() || self.max_objects.is_some()
+    }
+}
+
+/// What a bucket holds, and its quota.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BucketUsage {
+    /// Bytes of every version and of every part of uploads in progress.
+    pub bytes: u64,
+    /// Versions that are not delete markers.
+    pub objects: u64,
+    /// The bucket's quota.
+    pub quota: Quota,
+}
+
+impl BucketUsage {
+    /// Whether adding `bytes` and `objects` would take the bucket past its
+    /// quota (what the gateway checks before it stores a body).
+    pub fn would_exceed(&self, bytes: u64, objects: u64) -> bool {
+        let over = |used: u64, add: u64, max: Option<u64>| {
+            add > 0 && max.is_some_and(|m| used.saturating_add(add) > m)
+        };
+        over(self.bytes, bytes, self.quota.max_bytes)
+            || over(self.objects, objects, self.quota.max_objects)
+    }
+
+    /// Whether `self`, reached from `before`, grew past the quota.
+    fn grew_past_quota(&self, before: &BucketUsage) -> bool {
+        let past = |now: u64, was: u64, max: Option<u64>| now > was && max.is_some_and(|m| now > m);
+        past(self.bytes, before.bytes, self.quota.max_bytes)
+            || past(self.objects, before.objects, self.quota.max_objects)
+    }
+
+    fn encode(&self) -> Result<Vec<u8>, MetaError> {
+        to_bytes(self)
+    }
+
+    fn decode(b: &[u8]) -> Result<BucketUsage, MetaError> {
+        from_bytes(b, "bucket usage")
+    }
+}
+
+/// A record's share of its bucket's usage: (bucket, bytes, objects).
+type Share = (String, u64, u64);
+
+/// The share of an object version or delete marker.
+fn version_share(v: &[u8]) -> Result<Share, MetaError> {
+    let r = ObjectRecord::decode(v)?;
+    Ok(if r.delete_marker {
+        (r.bucket, 0, 0)
+    } else {
+        (r.bucket, r.size, 1)
+    })
+}
+
+impl Overlay<'_> {
+    /// The bucket's usage as the batch so far leaves it.
+    pub(super) fn usage(&self, bucket: &str) -> Result<BucketUsage, MetaError> {
+        Ok(self
+            .get_record(Space::Usage, &keys::bucket_key(bucket), BucketUsage::decode)?
+            .unwrap_or_default())
+    }
+
+    fn set_usage(&mut self, bucket: &str, usage: &BucketUsage) -> Result<(), Fail> {
+        let v = usage.encode()?;
+        self.put(Space::Usage, keys::bucket_key(bucket), v)
+    }
+
+    /// The share of the record stored at `key` of `s` (for parts, found
+    /// through their upload), if `s` counts toward usage.
+    fn share(&self, s: Space, value: &[u8]) -> Result<Option<Share>, MetaError> {
+        match s {
+            Space::Objects | Space::Versions => version_share(value).map(Some),
+            Space::Parts => {
+                let part = PartRecord::decode(value)?;
+                Ok(self
+                    .upload(&part.upload_id)?
+                    .map(|u| (u.bucket, part.size, 0)))
+            }
+            _ => Ok(None),
+        }
+    }
+
+    /// Moves the usage of the bucket(s) concerned from the record now at
+    /// `key` of `s` to `new` (`None`: removed); called before the write.
+    pub(super) fn account(&mut self, s: Space, key: &[u8], new: Option<&[u8]>) -> Result<(), Fail> {
+        if !matches!(s, Space::Objects | Space::Versions | Space::Parts) {
+            return Ok(());
+        }
+        let old = match self.get(s, key)? {
+            Some(v) => self.share(s, &v)?,
+            None => None,
+        };
+        let new = match new {
+            Some(v) => self.share(s, v)?,
+            None => None,
+        };
+        if old == new {
+            // A record rewritten in place (tags, placement): no change.
+            return Ok(());
+        }
+        if let Some((bucket, bytes, objects)) = old {
+            self.change_usage(&bucket, |u| {
+                u.bytes = u.bytes.saturating_sub(bytes);
+                u.objects = u.objects.saturating_sub(objects);
+            })?;
+        }
+        if let Some((bucket, bytes, objects)) = new {
+            self.change_usage(&bucket, |u| {
+                u.bytes = u.bytes.saturating_add(bytes);
+                u.objects = u.objects.saturating_add(objects);
+            })?;
+        }
+        Ok(())
+    }
+
+    fn change_usage(
+        &mut self,
+        bucket: &str,
+        change: impl FnOnce(&mut BucketUsage),
+    ) -> Result<(), Fail> {
+        let mut usage = self.usage(bucket)?;
+        self.usage_before.entry(bucket.to_owned()).or_insert(usage);
+        change(&mut usage);
+        self.set_usage(bucket, &usage)
+    }
+
+    /// Refuses the op just applied if it left a bucket fuller than before
+    /// and past its quota.
+    pub(super) fn check_quotas(&mut self) -> Result<(), Fail> {
+        let before = std::mem::take(&mut self.usage_before);
+        for (bucket, was) in before {
+            if self.usage(&bucket)?.grew_past_quota(&was) {
+                return Err(MetaOpError::QuotaExceeded.into());
+            }
+        }
+        Ok(())
+    }
+
+    /// Sets a bucket's quota.
+    pub(super) fn set_quota(
+        &mut self,
+        bucket: &str,
+        quota: super::usage::Quota,
+    ) -> Result<(), Fail> {
+        self.require_bucket(bucket)?;
+        let mut usage = self.usage(bucket)?;
+        usage.quota = quota;
+        self.set_usage(bucket, &usage)
+    }
+}
+
+impl MetaState {
+    /// A bucket's usage and quota (zero for an unknown bucket).
+    pub fn bucket_usage(&self, bucket: &str) -> Result<BucketUsage, MetaError> {
+        Ok(self
+            .ks(Space::Usage)
+            .get(keys::bucket_key(bucket))?
+            .map(|v| BucketUsage::decode(&v))
+            .transpose()?
+            .unwrap_or_default())
+    }
+
+    /// Counts every bucket's usage from its records, once, for a store
+    /// written before usage was kept (opened or imported): the count then
+    /// goes on op by op.
+    pub(super) fn count_usage_once(&self) -> Result<(), MetaError> {
+        if self.ks(Space::Usage).get(COUNTED_KEY)?.is_some() {
+            return Ok(());
+        }
+        let _guard = self
+            .apply_lock
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut usage: BTreeMap<String, BucketUsage> = BTreeMap::new();
+        let snap = self.snapshot();
+        for s in [Space::Objects, Space::Versions] {
+            for guard in snap.iter(self.ks(s)) {
+                let (_, v) = guard.into_inner()?;
+                let (bucket, bytes, objects) = version_share(&v)?;
+                let u = usage.entry(bucket).or_default();
+                u.bytes += bytes;
+                u.objects += objects;
+            }
+        }
+        let mut uploads: BTreeMap<String, String> = BTreeMap::new();
+        for guard in snap.iter(self.ks(Space::Uploads)) {
+            let (_, v) = guard.into_inner()?;
+            let u = MultipartUpload::decode(&v)?;
+            uploads.insert(u.upload_id, u.bucket);
+        }
+        for guard in snap.iter(self.ks(Space::Parts)) {
+            let (_, v) = guard.into_inner()?;
+            let part = PartRecord::decode(&v)?;
+            if let Some(bucket) = uploads.get(&part.upload_id) {
+                usage.entry(bucket.clone()).or_default().bytes += part.size;
+            }
+        }
+        let mut batch = self.db.batch();
+        let ks = self.ks(Space::Usage);
+        for (bucket, mut u) in usage {
+            let key = keys::bucket_key(&bucket);
+            if let Some(stored) = ks.get(&key)? {
+                u.quota = BucketUsage::decode(&stored)?.quota;
+            }
+            batch.insert(ks, key, u.encode()?);
+        }
+        batch.insert(ks, COUNTED_KEY, [1u8]);
+        batch.commit()?;
+        Ok(())
+    }
+}
+
+impl MetaState {
+    /// Forgets that usage was counted (a fresh store about to import a
+    /// snapshot, which says whether it was).
+    pub(super) fn forget_counted(&self) -> Result<(), MetaError> {
+        Ok(self.ks(Space::Usage).remove(COUNTED_KEY)?)
+    }
+}
+
+/// Checks an imported snapshot entry of the usage keyspace.
+pub(super) fn check_entry(key: &[u8], value: &[u8]) -> bool {
+    key == COUNTED_KEY || BucketUsage::decode(value).is_ok()
+}
+
+#[cfg(test)]
+mod tests;
