@@ -356,6 +356,7 @@ fn conditions_of(raw: RawFilter) -> Parsed<RuleFilter> {
         }
     }
     Ok(RuleFilter {
+        prefix_given: raw.prefix.is_some(),
         prefix: raw.prefix.unwrap_or_default(),
         tags: raw.tags.into_iter().map(|t| (t.key, t.value)).collect(),
         size_greater_than: greater,
@@ -529,7 +530,7 @@ fn raw_rule(rule: &LifecycleRule) -> RawRule {
 /// nothing.
 fn raw_filter(f: &RuleFilter) -> RawFilter {
     let conditions = RawFilter {
-        prefix: (!f.prefix.is_empty()).then(|| f.prefix.clone()),
+        prefix: (f.prefix_given || !f.prefix.is_empty()).then(|| f.prefix.clone()),
         tags: f
             .tags
             .iter()

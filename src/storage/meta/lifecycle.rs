@@ -63,6 +63,9 @@ pub struct LifecycleRule {
 pub struct RuleFilter {
     /// Keys starting with this (empty: every key).
     pub prefix: String,
+    /// Whether a `Prefix` was given, an empty one too (kept for the
+    /// answer, which echoes it).
+    pub prefix_given: bool,
     /// Objects carrying every one of these tags.
     pub tags: Tags,
     /// Objects larger than this many bytes.

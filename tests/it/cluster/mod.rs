@@ -2,6 +2,7 @@
 //! storage nodes with a gateway.
 
 mod healing;
+mod lifecycle;
 mod meta_cluster;
 mod meta_membership;
 mod multi_node;

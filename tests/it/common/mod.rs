@@ -22,6 +22,7 @@
 //! | 127.0.0.132–136 | `cluster::meta_membership` |
 //! | 127.0.0.162–165 | `cluster::versioning` (leader kills on a versioned bucket) |
 //! | 127.0.0.172–175 | `cluster::versioning` (noncurrent versions, a node down, bit rot) |
+//! | 127.0.0.192–195 | `cluster::lifecycle` (a leader killed mid-walk) |
 //!
 //! Tests that read this process's own metrics hold [`serial::process_metrics`].
 #![allow(dead_code)]
@@ -33,6 +34,7 @@ pub mod digest;
 pub mod disk;
 pub mod heal;
 pub mod http;
+pub mod lifecycle;
 pub mod meta;
 pub mod node;
 pub mod presign;

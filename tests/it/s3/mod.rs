@@ -2,8 +2,8 @@
 //! Rust (path-style, SigV4, the SDK's default CRC32 checksums with
 //! aws-chunked trailers) and by a plain HTTP client: buckets, objects of
 //! stripe-edge sizes, ranges, conditionals, checksums, copy, listing,
-//! multipart, auth and presigned URLs, request ids, restart, and the loss
-//! of volumes under erasure coding 2+1.
+//! multipart, lifecycle rules, quotas, auth and presigned URLs, request
+//! ids, restart, and the loss of volumes under erasure coding 2+1.
 //!
 //! Each test starts its own store (one node, three volumes, 1 MiB stripes).
 
@@ -15,11 +15,13 @@ mod conditional;
 mod copy;
 mod cors;
 mod durability;
+mod lifecycle;
 mod listing;
 mod multipart;
 mod multipart_checksums;
 mod object_lock;
 mod objects;
+mod quota;
 mod reads;
 mod tagging;
 mod versioning;

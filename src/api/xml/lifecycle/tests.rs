@@ -179,6 +179,17 @@ fn an_empty_filter_means_every_object() {
 }
 
 #[test]
+fn an_empty_prefix_in_a_filter_reads_back_as_given() {
+    let (c, xml) = round_trip(
+        "<Rule><ID>rule1</ID><Expiration><Days>1</Days></Expiration>\
+         <Filter><Prefix></Prefix></Filter><Status>Enabled</Status></Rule>",
+    );
+    assert!(c.rules[0].filter.prefix_given);
+    assert!(c.rules[0].filter.matches("any/key", &vec![], 1));
+    assert!(xml.contains("<Filter><Prefix></Prefix></Filter>"), "{xml}");
+}
+
+#[test]
 fn actions_read_back() {
     // test_lifecycle_set_date: botocore sends the date as a date-time.
     for date in [

@@ -68,6 +68,7 @@ fn filters_need_every_condition() {
         size_greater_than: Some(10),
         size_less_than: Some(100),
         and: true,
+        prefix_given: true,
     };
     let tags = vec![("k".into(), "v".into()), ("other".into(), "x".into())];
     assert!(f.matches("logs/a", &tags, 50));
