@@ -10,7 +10,7 @@ use clap::{Args, Subcommand};
 use serde_json::Value;
 
 use super::cli_buckets::BucketCommand;
-use super::table::{bytes, iso_time_ms, span_ms, table, time_ms};
+use super::table::{cell, encode, iso_time_ms, rows, size, span_ms, table, time_ms};
 
 /// How long one admin call may take (a meta node added waits for it to
 /// catch up).
@@ -252,11 +252,6 @@ fn request(command: &AdminCommand) -> (&'static str, String, Option<Value>) {
     }
 }
 
-/// A path segment, percent-encoded.
-pub(super) fn encode(segment: &str) -> String {
-    percent_encoding::utf8_percent_encode(segment, percent_encoding::NON_ALPHANUMERIC).to_string()
-}
-
 /// Makes the call; the answer's JSON.
 fn call(args: &AdminArgs) -> Result<Value, CliError> {
     let token = args
@@ -302,26 +297,6 @@ fn call(args: &AdminArgs) -> Result<Value, CliError> {
         return Err(CliError::Refused(message));
     }
     Ok(answer)
-}
-
-/// A value as a cell: strings bare, null as `-`.
-pub(super) fn cell(v: &Value) -> String {
-    match v {
-        Value::Null => "-".into(),
-        Value::String(s) if s.is_empty() => "-".into(),
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
-    }
-}
-
-/// A byte count as a human size, null as `-`.
-pub(super) fn size(v: &Value) -> String {
-    v.as_u64().map_or_else(|| "-".into(), bytes)
-}
-
-/// The elements of a JSON array (none for anything else).
-pub(super) fn rows(v: &Value) -> impl Iterator<Item = &Value> {
-    v.as_array().into_iter().flatten()
 }
 
 /// The answer to `command` for people.

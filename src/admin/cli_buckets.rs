@@ -5,8 +5,7 @@
 use clap::{ArgGroup, Subcommand};
 use serde_json::{json, Value};
 
-use super::cli::{cell, encode, rows, size};
-use super::table::{table, time_ms};
+use super::table::{cell, encode, rows, size, table, time_ms};
 
 /// `admin bucket …`.
 #[derive(Subcommand, Debug)]
@@ -180,22 +179,18 @@ fn percent(used: u64, max: u64) -> u128 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::admin::cli::{AdminArgs, AdminCommand};
     use clap::Parser;
 
-    /// `predastore admin …` as main.rs parses it.
+    /// `predastore admin bucket …` (the whole command line is checked in
+    /// `cli`'s tests).
     #[derive(clap::Parser)]
     struct Cli {
-        #[command(flatten)]
-        args: AdminArgs,
+        #[command(subcommand)]
+        command: BucketCommand,
     }
 
     fn parse(argv: &[&str]) -> Result<BucketCommand, clap::Error> {
-        let cli = Cli::try_parse_from([&["admin", "bucket"][..], argv].concat())?;
-        match cli.args.command {
-            AdminCommand::Bucket { command } => Ok(command),
-            other => panic!("not a bucket command: {other:?}"),
-        }
+        Ok(Cli::try_parse_from([&["bucket"][..], argv].concat())?.command)
     }
 
     #[test]

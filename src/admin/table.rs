@@ -2,6 +2,8 @@
 
 use std::time::{Duration, UNIX_EPOCH};
 
+use serde_json::Value;
+
 /// Columns aligned on the widest cell, two spaces apart; the last column
 /// is not padded.
 pub(crate) fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
@@ -80,6 +82,31 @@ pub(crate) fn span_ms(ms: u64) -> String {
         s if s < 7200 => format!("{} min", s / 60),
         s => format!("{} h {} min", s / 3600, s % 3600 / 60),
     }
+}
+
+/// A path segment, percent-encoded.
+pub(super) fn encode(segment: &str) -> String {
+    percent_encoding::utf8_percent_encode(segment, percent_encoding::NON_ALPHANUMERIC).to_string()
+}
+
+/// A value as a cell: strings bare, null as `-`.
+pub(super) fn cell(v: &Value) -> String {
+    match v {
+        Value::Null => "-".into(),
+        Value::String(s) if s.is_empty() => "-".into(),
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// A byte count as a human size, null as `-`.
+pub(super) fn size(v: &Value) -> String {
+    v.as_u64().map_or_else(|| "-".into(), bytes)
+}
+
+/// The elements of a JSON array (none for anything else).
+pub(super) fn rows(v: &Value) -> impl Iterator<Item = &Value> {
+    v.as_array().into_iter().flatten()
 }
 
 #[cfg(test)]

@@ -25,7 +25,8 @@ use super::error::ObjectError;
 use super::heal_report::HealReports;
 
 mod limits;
-use limits::Recent;
+mod recent;
+use recent::Recent;
 mod multipart;
 mod settle;
 mod tags;

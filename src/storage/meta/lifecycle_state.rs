@@ -17,6 +17,16 @@ use super::overlay::{Fail, Overlay};
 use super::records::{from_bytes, to_bytes, MultipartUpload, ObjectRecord};
 use super::state::{end_bound, MetaState, Space};
 
+/// What a page of the walk asks of one bucket: its rules, at a time,
+/// with a length of day.
+#[derive(Clone, Copy)]
+struct DueAt<'a> {
+    bucket: &'a str,
+    config: &'a LifecycleConfig,
+    now_ms: u64,
+    day_ms: u64,
+}
+
 /// Key of the lifecycle walk's progress (in the layout keyspace).
 const PROGRESS_KEY: &[u8] = b"lifecycle";
 
@@ -194,29 +204,32 @@ impl MetaState {
             return Ok(DuePage::default());
         };
         let limit = limit.max(1);
+        let at = DueAt {
+            bucket,
+            config: &config,
+            now_ms,
+            day_ms,
+        };
         match from {
-            WalkPoint::Current(after) => {
-                self.due_current(bucket, &config, after.as_deref(), limit, now_ms, day_ms)
-            }
-            WalkPoint::Versions(after) => {
-                self.due_versions(bucket, &config, after.as_deref(), limit, now_ms, day_ms)
-            }
-            WalkPoint::Uploads(after) => {
-                self.due_uploads(bucket, &config, after.as_ref(), limit, now_ms, day_ms)
-            }
+            WalkPoint::Current(after) => self.due_current(&at, after.as_deref(), limit),
+            WalkPoint::Versions(after) => self.due_versions(&at, after.as_deref(), limit),
+            WalkPoint::Uploads(after) => self.due_uploads(&at, after.as_ref(), limit),
         }
     }
 
     /// Current versions (the `objects` keyspace).
     fn due_current(
         &self,
-        bucket: &str,
-        config: &LifecycleConfig,
+        at: &DueAt<'_>,
         after: Option<&str>,
         limit: usize,
-        now_ms: u64,
-        day_ms: u64,
     ) -> Result<DuePage, MetaError> {
+        let DueAt {
+            bucket,
+            config,
+            now_ms,
+            day_ms,
+        } = *at;
         let prefix = keys::object_prefix(bucket);
         let lower = after.map_or(Bound::Included(prefix.clone()), |k| {
             Bound::Excluded(keys::object_key(bucket, k))
@@ -248,13 +261,11 @@ impl MetaState {
     /// keyspace), each looked at whole.
     fn due_versions(
         &self,
-        bucket: &str,
-        config: &LifecycleConfig,
+        at: &DueAt<'_>,
         after: Option<&str>,
         limit: usize,
-        now_ms: u64,
-        day_ms: u64,
     ) -> Result<DuePage, MetaError> {
+        let bucket = at.bucket;
         let prefix = keys::version_prefix(bucket, "");
         let lower = match after {
             // Past every version of the last key looked at.
@@ -274,15 +285,7 @@ impl MetaState {
             let record = ObjectRecord::decode(&v)?;
             if current_key.as_deref() != Some(record.key.as_str()) {
                 if let Some(key) = current_key.take() {
-                    self.due_key(
-                        bucket,
-                        &key,
-                        config,
-                        &mut versions,
-                        &mut page,
-                        now_ms,
-                        day_ms,
-                    )?;
+                    self.due_key(at, &key, &mut versions, &mut page)?;
                     if page.examined as usize >= limit {
                         full = true;
                         page.next = Some(WalkPoint::Versions(Some(key)));
@@ -295,15 +298,7 @@ impl MetaState {
         }
         if !full {
             if let Some(key) = current_key {
-                self.due_key(
-                    bucket,
-                    &key,
-                    config,
-                    &mut versions,
-                    &mut page,
-                    now_ms,
-                    day_ms,
-                )?;
+                self.due_key(at, &key, &mut versions, &mut page)?;
             }
             page = uploads_next(page);
         }
@@ -312,17 +307,19 @@ impl MetaState {
 
     /// Adds what is due among `older` (a key's noncurrent versions and
     /// markers, newest first) and its current version; empties `older`.
-    #[allow(clippy::too_many_arguments)]
     fn due_key(
         &self,
-        bucket: &str,
+        at: &DueAt<'_>,
         key: &str,
-        config: &LifecycleConfig,
         older: &mut Vec<ObjectRecord>,
         page: &mut DuePage,
-        now_ms: u64,
-        day_ms: u64,
     ) -> Result<(), MetaError> {
+        let DueAt {
+            bucket,
+            config,
+            now_ms,
+            day_ms,
+        } = *at;
         let mut all: Vec<ObjectRecord> = self.get_object(bucket, key)?.into_iter().collect();
         all.append(older);
         page.examined += all.len() as u64;
@@ -338,13 +335,16 @@ impl MetaState {
     /// Incomplete multipart uploads.
     fn due_uploads(
         &self,
-        bucket: &str,
-        config: &LifecycleConfig,
+        at: &DueAt<'_>,
         after: Option<&(String, String)>,
         limit: usize,
-        now_ms: u64,
-        day_ms: u64,
     ) -> Result<DuePage, MetaError> {
+        let DueAt {
+            bucket,
+            config,
+            now_ms,
+            day_ms,
+        } = *at;
         let mut page = DuePage::default();
         if !config.rules.iter().any(|r| r.abort_after_days.is_some()) {
             return Ok(page);

@@ -39,6 +39,7 @@ pub(crate) mod lock;
 mod once;
 pub(crate) mod ops;
 mod overlay;
+mod quota;
 pub(crate) mod read;
 pub(crate) mod records;
 mod snapshot;

@@ -12,11 +12,11 @@ use super::cors::CorsRule;
 use super::error::MetaError;
 use super::lifecycle::{Due, LifecycleConfig, LifecycleProgress, LifecycleTally};
 use super::lock::{ObjectLockConfig, Retention, Versioning};
+use super::quota::Quota;
 use super::records::{
     from_current_bytes, to_bytes, AccessKey, BucketRecord, ClusterLayout, MultipartUpload,
     ObjectRecord, PartRecord, RepairReport, Tags,
 };
-use super::usage::Quota;
 use super::version::{VersionRef, VersionSeq};
 
 /// S3's minimum size of every part of a multipart upload but the last.

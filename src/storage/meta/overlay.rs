@@ -10,9 +10,9 @@ use std::ops::Bound;
 use super::error::MetaError;
 use super::keys;
 use super::ops::MetaOpError;
+use super::quota::BucketUsage;
 use super::records::ShardSet;
 use super::state::{encode_last_applied, end_bound, MetaState, Space, SPACES, SPACE_COUNT};
-use super::usage::BucketUsage;
 
 /// Where an op sits in the log: the order key of what it leaves behind.
 #[derive(Clone, Copy, Debug)]

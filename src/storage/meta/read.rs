@@ -3,7 +3,7 @@
 //! [`MetaReadResult`] back; a meta node answers the same value locally.
 
 use super::lifecycle::{DuePage, LifecycleConfig, LifecycleProgress, WalkPoint};
-use super::usage::BucketUsage;
+use super::quota::BucketUsage;
 use serde::{Deserialize, Serialize};
 
 use super::error::MetaError;

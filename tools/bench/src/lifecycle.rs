@@ -36,10 +36,9 @@ use std::time::{Duration, Instant};
 
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::{
-    BucketLifecycleConfiguration, Delete, ExpirationStatus, LifecycleExpiration, LifecycleRule,
-    LifecycleRuleFilter, ObjectIdentifier,
+    BucketLifecycleConfiguration, ExpirationStatus, LifecycleExpiration, LifecycleRule,
+    LifecycleRuleFilter,
 };
-use futures::StreamExt;
 
 use super::report::{
     describe, random_bytes, report_small, result, result_errors, Progress, Ticker,
@@ -482,42 +481,10 @@ impl Bench {
             }
         }
         let total = keys.len();
-        let failed: usize = futures::stream::iter(keys.chunks(1000))
-            .map(|batch| async move { self.delete_batch(lb, batch).await })
-            .buffer_unordered(4)
-            .fold(0, |a, n| async move { a + n })
-            .await;
+        let ids: Vec<_> = keys.into_iter().map(|k| (k, None)).collect();
+        let failed = self.delete_all(lb, &ids).await;
         if failed > 0 {
             eprintln!("warning: could not delete {failed} of {total} objects in {lb}");
-        }
-    }
-
-    /// DeleteObjects of `batch` in `lb`; how many were not deleted.
-    async fn delete_batch(&self, lb: &str, batch: &[String]) -> usize {
-        let objects: Result<Vec<_>, _> = batch
-            .iter()
-            .map(|k| ObjectIdentifier::builder().key(k).build())
-            .collect();
-        let Ok(objects) = objects else {
-            return batch.len();
-        };
-        let Ok(delete) = Delete::builder()
-            .set_objects(Some(objects))
-            .quiet(true)
-            .build()
-        else {
-            return batch.len();
-        };
-        match self
-            .client
-            .delete_objects()
-            .bucket(lb)
-            .delete(delete)
-            .send()
-            .await
-        {
-            Ok(out) => out.errors().len(),
-            Err(_) => batch.len(),
         }
     }
 }

@@ -29,6 +29,7 @@
 //! The bucket is created if missing; objects the run created are deleted
 //! after each phase, and the bucket at the end if the run created it.
 
+mod cleanup;
 mod lifecycle;
 mod memory;
 mod report;

@@ -24,9 +24,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use aws_sdk_s3::primitives::ByteStream;
-use aws_sdk_s3::types::{
-    BucketVersioningStatus, Delete, ObjectIdentifier, VersioningConfiguration,
-};
+use aws_sdk_s3::types::{BucketVersioningStatus, VersioningConfiguration};
 use bytes::Bytes;
 use futures::StreamExt;
 
@@ -691,42 +689,10 @@ impl Bench {
             }
         }
         let total = ids.len();
-        let failed: usize = futures::stream::iter(ids.chunks(1000))
-            .map(|batch| async move { self.delete_versions(vb, batch).await })
-            .buffer_unordered(4)
-            .fold(0, |a, n| async move { a + n })
-            .await;
+        let ids: Vec<_> = ids.into_iter().map(|(k, v)| (k, Some(v))).collect();
+        let failed = self.delete_all(vb, &ids).await;
         if failed > 0 {
             eprintln!("warning: could not delete {failed} of {total} versions in {vb}");
-        }
-    }
-
-    /// DeleteObjects of (key, version id) pairs; how many were not deleted.
-    async fn delete_versions(&self, vb: &str, batch: &[(String, String)]) -> usize {
-        let objects: Result<Vec<_>, _> = batch
-            .iter()
-            .map(|(k, v)| ObjectIdentifier::builder().key(k).version_id(v).build())
-            .collect();
-        let Ok(objects) = objects else {
-            return batch.len();
-        };
-        let Ok(delete) = Delete::builder()
-            .set_objects(Some(objects))
-            .quiet(true)
-            .build()
-        else {
-            return batch.len();
-        };
-        match self
-            .client
-            .delete_objects()
-            .bucket(vb)
-            .delete(delete)
-            .send()
-            .await
-        {
-            Ok(out) => out.errors().len(),
-            Err(_) => batch.len(),
         }
     }
 }
