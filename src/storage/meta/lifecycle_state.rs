@@ -27,6 +27,13 @@ struct DueAt<'a> {
     day_ms: u64,
 }
 
+impl<'a> DueAt<'a> {
+    /// Bucket, rules, time and day length, for the page readers.
+    fn parts(&self) -> (&'a str, &'a LifecycleConfig, u64, u64) {
+        (self.bucket, self.config, self.now_ms, self.day_ms)
+    }
+}
+
 /// Key of the lifecycle walk's progress (in the layout keyspace).
 const PROGRESS_KEY: &[u8] = b"lifecycle";
 
@@ -224,12 +231,7 @@ impl MetaState {
         after: Option<&str>,
         limit: usize,
     ) -> Result<DuePage, MetaError> {
-        let DueAt {
-            bucket,
-            config,
-            now_ms,
-            day_ms,
-        } = *at;
+        let (bucket, config, now_ms, day_ms) = at.parts();
         let prefix = keys::object_prefix(bucket);
         let lower = after.map_or(Bound::Included(prefix.clone()), |k| {
             Bound::Excluded(keys::object_key(bucket, k))
@@ -314,12 +316,7 @@ impl MetaState {
         older: &mut Vec<ObjectRecord>,
         page: &mut DuePage,
     ) -> Result<(), MetaError> {
-        let DueAt {
-            bucket,
-            config,
-            now_ms,
-            day_ms,
-        } = *at;
+        let (bucket, config, now_ms, day_ms) = at.parts();
         let mut all: Vec<ObjectRecord> = self.get_object(bucket, key)?.into_iter().collect();
         all.append(older);
         page.examined += all.len() as u64;
@@ -339,12 +336,7 @@ impl MetaState {
         after: Option<&(String, String)>,
         limit: usize,
     ) -> Result<DuePage, MetaError> {
-        let DueAt {
-            bucket,
-            config,
-            now_ms,
-            day_ms,
-        } = *at;
+        let (bucket, config, now_ms, day_ms) = at.parts();
         let mut page = DuePage::default();
         if !config.rules.iter().any(|r| r.abort_after_days.is_some()) {
             return Ok(page);
