@@ -61,7 +61,7 @@ impl From<AdminError> for AdminHttpError {
             AdminError::Invalid(_) => Self::new(400, "BadRequest", message),
             AdminError::Refused(_) => Self::new(409, "Refused", message),
             AdminError::Unavailable(_) => Self::new(503, "Unavailable", message),
-            AdminError::Internal(_) => Self::new(500, "InternalError", message),
+            AdminError::Internal(_) => Self::new(500, "Internal", message),
         }
     }
 }
