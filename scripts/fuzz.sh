@@ -12,7 +12,10 @@
 # corpus in fuzz/corpus/<target>, which it seeds itself with valid inputs
 # (`predastore::fuzzing::seeds`) and which keeps what the fuzzer finds.
 # A crash, a panic, a timeout or running out of memory fails the target;
-# its input lands in fuzz/artifacts/<target>/ and is printed (hex).
+# its input lands in fuzz/artifacts/<target>/ and is printed (hex). So does
+# a run that executed no input (libFuzzer's final stats missing or 0 runs),
+# and so does an empty or failed `cargo fuzz list`: a fuzz run that tested
+# nothing is not a pass.
 #
 # Prints a line per target (`fuzz NAME: ok, N runs` or `fuzz NAME: FAIL
 # ...`) and, last, `N passed, M failed`; exits non-zero on any failure.
@@ -69,7 +72,17 @@ if [[ ! -f Cargo.lock ]]; then
   cp "$ROOT/Cargo.lock" Cargo.lock
 fi
 
-mapfile -t ALL_TARGETS < <(cargo fuzz list)
+# Read in two steps: a failing `cargo fuzz list` inside a process
+# substitution would go unnoticed and leave the list empty.
+listed="$(cargo fuzz list)" || {
+  echo "fuzz: 'cargo fuzz list' failed" >&2
+  exit 1
+}
+mapfile -t ALL_TARGETS < <(printf '%s\n' "$listed" | sed '/^[[:space:]]*$/d')
+if ((${#ALL_TARGETS[@]} == 0)); then
+  echo "fuzz: 'cargo fuzz list' names no target in $FUZZ_DIR: nothing to fuzz" >&2
+  exit 1
+fi
 if (($# > 0)); then
   TARGETS=("$@")
   for t in "${TARGETS[@]}"; do
@@ -147,8 +160,19 @@ for t in "${TARGETS[@]}"; do
     -artifact_prefix="$artifacts/" \
     >"$log" 2>&1 || status=$?
   find "$WORK/tmp" -mindepth 1 -delete 2>/dev/null || true
-  runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
-  if ((status == 0)); then
+  # How many inputs ran, from libFuzzer's final stats (or its last
+  # "Done N runs" line): a run that executed none tested nothing.
+  runs=$(sed -n 's/^stat::number_of_executed_units: *\([0-9][0-9]*\)$/\1/p' "$log" | tail -1)
+  if [[ -z "$runs" ]]; then
+    runs=$(sed -n 's/^Done \([0-9][0-9]*\) runs in .*/\1/p' "$log" | tail -1)
+  fi
+  if ((status == 0)) && [[ ! "$runs" =~ ^[1-9][0-9]*$ ]]; then
+    failed=$((failed + 1))
+    echo "fuzz $t: FAIL: exited 0 but ran ${runs:-no} inputs (no final" \
+      "'stat::number_of_executed_units' or 'Done N runs' above 0)"
+    echo "  last lines of the log:"
+    tail -20 "$log" | sed 's/^/    /'
+  elif ((status == 0)); then
     passed=$((passed + 1))
     echo "fuzz $t: ok, ${runs:-?} runs in ${SECONDS_PER_TARGET} s"
   else

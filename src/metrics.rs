@@ -89,6 +89,14 @@ pub static WAL_SEGMENTS_RECLAIMED: LazyLock<IntCounter> = LazyLock::new(|| {
         "WAL segments deleted after their live records were copied forward",
     )
 });
+/// Bytes the WAL segment files take on disk that no shard needs (records
+/// of deleted, replaced or abandoned shards not yet compacted away).
+pub static WAL_RECLAIMABLE_BYTES: LazyLock<IntGauge> = LazyLock::new(|| {
+    gauge(
+        "predastore_wal_reclaimable_bytes",
+        "Bytes of WAL segment files on disk that no live shard uses, until compaction gives them back",
+    )
+});
 /// Fragments whose CRC did not match on read or compaction.
 pub static WAL_CORRUPT_FRAGMENTS: LazyLock<IntCounter> = LazyLock::new(|| {
     counter(
@@ -433,6 +441,13 @@ pub static SHARDS_MARKED_CORRUPT: LazyLock<IntGauge> = LazyLock::new(|| {
         "Shards on this node marked corrupt and not yet rewritten or deleted",
     )
 });
+/// Corrupt shards of this node whose objects it queued for repair.
+pub static CORRUPT_SHARDS_QUEUED: LazyLock<IntCounter> = LazyLock::new(|| {
+    counter(
+        "predastore_corrupt_shards_queued_total",
+        "Shards marked corrupt on this node whose objects were put on the heal queue",
+    )
+});
 
 /// 1 while the pool's failure detector holds a peer up, 0 while it holds
 /// it down, by the peer's transport address.
@@ -519,6 +534,7 @@ pub static REGISTRY: LazyLock<Registry> = LazyLock::new(|| {
         Box::new(WAL_RECORDS_PER_FSYNC.clone()),
         Box::new(WAL_SEGMENTS_LIVE.clone()),
         Box::new(WAL_SEGMENTS_RECLAIMED.clone()),
+        Box::new(WAL_RECLAIMABLE_BYTES.clone()),
         Box::new(WAL_CORRUPT_FRAGMENTS.clone()),
         Box::new(RAFT_OPS_PER_ENTRY.clone()),
         Box::new(RAFT_ENTRIES_PER_LOG_SYNC.clone()),
@@ -566,6 +582,7 @@ pub static REGISTRY: LazyLock<Registry> = LazyLock::new(|| {
         Box::new(SCRUB_PASS_PROGRESS.clone()),
         Box::new(SCRUB_LAST_PASS_CORRUPT.clone()),
         Box::new(SHARDS_MARKED_CORRUPT.clone()),
+        Box::new(CORRUPT_SHARDS_QUEUED.clone()),
         Box::new(PEER_UP.clone()),
         // Lifecycle and quotas.
         Box::new(LIFECYCLE_EXPIRED_OBJECTS.clone()),

@@ -109,10 +109,22 @@ fetch_url() {
   "$SMOKE_CLIENTS_DIR/fetch-url.sh" "$1" "$2" || fail "presigned GET failed"
 }
 
-# bucket_gone: this session's bucket no longer exists.
+# bucket_gone: this session's bucket no longer exists. Listing it must fail
+# with NoSuchBucket (any other failure, such as a 403 or a refused
+# connection, says nothing about the bucket), and the list of buckets, which
+# must itself succeed, must not name it.
 bucket_gone() {
-  if "$SMOKE_AWS" --endpoint-url "$SMOKE_EP" s3api head-bucket --bucket "$SMOKE_BUCKET" 2>/dev/null; then
-    fail "bucket $SMOKE_BUCKET still exists"
+  local err names
+  if err="$("$SMOKE_AWS" --endpoint-url "$SMOKE_EP" s3api list-objects-v2 \
+    --bucket "$SMOKE_BUCKET" 2>&1 >/dev/null)"; then
+    fail "bucket $SMOKE_BUCKET still exists (list-objects-v2 succeeded)"
   fi
-  echo "bucket $SMOKE_BUCKET is gone"
+  [[ "$err" == *"(NoSuchBucket)"* ]] ||
+    fail "list-objects-v2 of $SMOKE_BUCKET did not answer NoSuchBucket: $err"
+  names="$("$SMOKE_AWS" --endpoint-url "$SMOKE_EP" s3api list-buckets \
+    --query 'Buckets[].Name' --output text)" || fail "list-buckets failed"
+  if tr '\t' '\n' <<<"$names" | grep -qxF "$SMOKE_BUCKET"; then
+    fail "list-buckets still names $SMOKE_BUCKET"
+  fi
+  echo "bucket $SMOKE_BUCKET is gone (NoSuchBucket; not in list-buckets)"
 }

@@ -77,7 +77,11 @@ fetch_url "$url" "$SMOKE_DATA/small.txt"
 
 step "rclone deletefile, rclone purge"
 rclone deletefile "$R/small.txt"
-if rclone lsf "$R" | grep -qx small.txt; then
+# A listing that fails, or lists nothing, would also lack small.txt: it must
+# succeed and still name what is left.
+rclone lsf "$R" >lsf.out || fail "rclone lsf after deletefile failed"
+grep -qx big.bin lsf.out || fail "rclone lsf after deletefile lacks big.bin: $(cat lsf.out)"
+if grep -qx small.txt lsf.out; then
   fail "small.txt still listed after deletefile"
 fi
 rclone purge "$R"

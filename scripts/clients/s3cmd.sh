@@ -70,7 +70,11 @@ fetch_url "$url" "$SMOKE_DATA/small.txt"
 
 step "s3cmd del, del --recursive --force, rb"
 s3cmd del "$S3/small.txt"
-if s3cmd ls "$S3/small.txt" | grep -q small.txt; then
+# A listing that fails, or lists nothing, would also lack small.txt: it must
+# succeed and still name what is left.
+s3cmd ls "$S3" >ls-after-del.out || fail "s3cmd ls after del failed"
+grep -q " $S3/big.bin\$" ls-after-del.out || fail "s3cmd ls after del lacks big.bin: $(cat ls-after-del.out)"
+if grep -q " $S3/small.txt\$" ls-after-del.out; then
   fail "small.txt still listed after del"
 fi
 s3cmd del --recursive --force "$S3/"

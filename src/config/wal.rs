@@ -18,9 +18,9 @@ pub struct WalSettings {
     /// (`vol0`, `vol1`, …), or a comma list of volume directories (one per
     /// disk); each volume has its own WAL writer. Default 3.
     pub volumes: Volumes,
-    /// `PREDASTORE_SEGMENT_BYTES`: bytes preallocated for each WAL segment
-    /// file; at least what one fragment and its headers take. Default
-    /// 268435456 (256 MiB).
+    /// `PREDASTORE_SEGMENT_BYTES`: bytes of each WAL segment file (sparse:
+    /// blocks are allocated as shards reserve them); at least what one
+    /// fragment and its headers take. Default 268435456 (256 MiB).
     pub segment_bytes: u64,
     /// `PREDASTORE_FRAGMENT_BYTES`: payload bytes per CRC-checked fragment
     /// of a shard, 512 to 67108864. Default 65536 (64 KiB).

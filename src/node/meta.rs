@@ -57,15 +57,18 @@ pub(super) async fn start_member(
     Ok(Some(LocalRaft { raft, state }))
 }
 
-/// Starts the Consensus actor on a meta or gateway node: in front of
-/// `local` on a meta node, forwarding to the meta peers elsewhere.
+/// Starts the Consensus actor on a meta or gateway node, and on a
+/// storage node that knows the meta peers (it reports corrupt shards to
+/// the heal queue): in front of `local` on a meta node, forwarding to the
+/// meta peers elsewhere.
 pub(super) fn start_consensus(
     cfg: &Config,
     local: Option<&LocalRaft>,
     transport: &Transport,
 ) -> Option<ConsensusClient> {
     let roles = cfg.roles();
-    (roles.meta || roles.gateway).then(|| {
+    let reports = roles.storage && !cfg.meta_peers().is_empty();
+    (roles.meta || roles.gateway || reports).then(|| {
         let limits = ConsensusConfig {
             op_timeout: Duration::from_millis(cfg.cluster.meta_op_timeout_ms),
             ..ConsensusConfig::default()

@@ -1,8 +1,9 @@
 //! Assembles a process from its roles (`PREDASTORE_ROLE`): which actors,
 //! listeners and services start, in which order, and how they stop.
 //!
-//! - `storage`: the storage node and its scrubber ([`storage`]), served
-//!   over the cluster transport.
+//! - `storage`: the storage node, its scrubber and the reporter of its
+//!   corrupt marks to the heal queue ([`storage`]), served over the
+//!   cluster transport.
 //! - `meta`: this node's Raft member and the Consensus actor in front of
 //!   it ([`meta`]), served over the cluster transport; the object service
 //!   for repair, which runs while this node leads.
@@ -42,6 +43,7 @@ pub async fn serve(cfg: Config, https: Option<Arc<HttpsIdentity>>) -> Result<(),
     // This node's member of the metadata group.
     let local = meta::start_member(&cfg, &transport).await?;
     let consensus = meta::start_consensus(&cfg, local.as_ref(), &transport);
+    let mark_reports = storage::report_marks(node.as_ref(), consensus.as_ref());
     if roles.storage || roles.meta {
         transport.serve(
             &cfg,
@@ -86,6 +88,7 @@ pub async fn serve(cfg: Config, https: Option<Arc<HttpsIdentity>>) -> Result<(),
         }
     }
     http::serve(&cfg, front, https).await?;
+    drop(mark_reports);
     drop(consensus);
     meta::stop_member(local, &transport.quic).await;
     storage::stop(node).await?;

@@ -1,8 +1,11 @@
 //! The storage role: the storage node (WAL writers, syncer, shard index)
-//! and its scrubber, started before anything serves it, stopped last.
+//! and its scrubber, started before anything serves it, stopped last; and
+//! the reporter of its corrupt marks, once the metadata path is up.
 
 use actix_web::web;
 
+use crate::actors::consensus::ConsensusClient;
+use crate::actors::scrub::MarkReports;
 use crate::actors::wal::node::StorageNode;
 use crate::config::Config;
 use crate::error::Error;
@@ -18,6 +21,19 @@ pub(super) fn start(cfg: &Config) -> Result<Option<web::Data<StorageNode>>, Erro
     let node = StorageNode::start(&storage)?;
     node.start_scrubber(cfg.scrub());
     Ok(Some(web::Data::new(node)))
+}
+
+/// Starts reporting the storage node's corrupt marks to the heal queue
+/// through `consensus` (see [`MarkReports`]); stopped when dropped.
+pub(super) fn report_marks(
+    node: Option<&web::Data<StorageNode>>,
+    consensus: Option<&ConsensusClient>,
+) -> Option<MarkReports> {
+    let (node, consensus) = (node?, consensus?);
+    Some(MarkReports::start(
+        node.get_ref().clone(),
+        consensus.clone(),
+    ))
 }
 
 /// Stops the storage node once nothing serves it any more: its writers

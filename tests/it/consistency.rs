@@ -10,9 +10,13 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use aws_sdk_s3::config::http::HttpResponse;
+use aws_sdk_s3::config::retry::RetryConfig;
+use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_s3::Client;
 
 use crate::common::cluster::Cluster;
+use crate::common::heal::assert_no_s3_500;
 use crate::common::node::metric_at;
 use crate::common::s3::*;
 use crate::common::store::StoreProcess;
@@ -57,14 +61,41 @@ struct Op {
     kind: OpKind,
 }
 
+/// A request that failed: its HTTP status (0: no response) and S3 error
+/// code.
+#[derive(Clone, Debug, PartialEq)]
+struct Failure {
+    status: u16,
+    code: Option<String>,
+}
+
+impl Failure {
+    fn of<E: ProvideErrorMetadata>(e: &SdkError<E, HttpResponse>) -> Self {
+        Self {
+            status: error_status(e).unwrap_or(0),
+            code: error_code(e),
+        }
+    }
+
+    /// A 503 that tells the client to come back later, in S3's words: the
+    /// only failure a store may answer while it elects a leader.
+    fn is_retry_later(&self) -> bool {
+        self.status == 503
+            && matches!(
+                self.code.as_deref(),
+                Some("ServiceUnavailable" | "SlowDown")
+            )
+    }
+}
+
 #[derive(Clone, Debug, PartialEq)]
 enum OpKind {
-    /// A PUT of this value: acknowledged, or failed with this status.
-    Write(Value, Result<(), u16>),
+    /// A PUT of this value: acknowledged, or failed.
+    Write(Value, Result<(), Failure>),
     /// A GET: the value it delivered whole, or NoSuchKey.
     Read(Option<Value>),
-    /// A GET that failed with this status (a 503 is allowed).
-    ReadFailed(u16),
+    /// A GET that failed otherwise.
+    ReadFailed(Failure),
     /// A GET whose body was not exactly any write.
     Corrupt(usize),
     /// A DELETE, acknowledged.
@@ -84,8 +115,8 @@ fn record(history: &History, key: usize, start: Instant, kind: OpKind) {
     history.lock().expect("history lock").push(op);
 }
 
-/// Writes `value` to `key`; its status.
-async fn write(s3: &Client, bucket: &str, key: &str, value: Value) -> Result<(), u16> {
+/// Writes `value` to `key`.
+async fn write(s3: &Client, bucket: &str, key: &str, value: Value) -> Result<(), Failure> {
     s3.put_object()
         .bucket(bucket)
         .key(key)
@@ -93,7 +124,7 @@ async fn write(s3: &Client, bucket: &str, key: &str, value: Value) -> Result<(),
         .send()
         .await
         .map(|_| ())
-        .map_err(|e| error_status(&e).unwrap_or(0))
+        .map_err(|e| Failure::of(&e))
 }
 
 /// Reads `key` to the last byte and checks it.
@@ -101,7 +132,7 @@ async fn read(s3: &Client, bucket: &str, key: &str) -> OpKind {
     let out = match s3.get_object().bucket(bucket).key(key).send().await {
         Ok(out) => out,
         Err(e) if error_code(&e).as_deref() == Some("NoSuchKey") => return OpKind::Read(None),
-        Err(e) => return OpKind::ReadFailed(error_status(&e).unwrap_or(0)),
+        Err(e) => return OpKind::ReadFailed(Failure::of(&e)),
     };
     match out.body.collect().await {
         Ok(bytes) => {
@@ -116,19 +147,23 @@ async fn read(s3: &Client, bucket: &str, key: &str) -> OpKind {
     }
 }
 
-/// Checks a history per key: no corrupt body, no 500, no read of a value
-/// nobody wrote, and no read older than a write acknowledged before the
-/// read began (a register's linearizability, against the acknowledged
-/// writes; a write that failed may or may not have applied).
-fn check_history(history: &[Op]) -> Result<(), String> {
+/// Checks a history per key: no corrupt body, no failed request but (with
+/// `retry_later_allowed`) a 503 ServiceUnavailable or SlowDown, no read of
+/// a value nobody wrote, and no read older than a write acknowledged
+/// before the read began (a register's linearizability, against the
+/// acknowledged writes; a write that failed may or may not have applied).
+fn check_history(history: &[Op], retry_later_allowed: bool) -> Result<(), String> {
+    let allowed = |f: &Failure| retry_later_allowed && f.is_retry_later();
     let mut writes: BTreeMap<(usize, Value), (Instant, Instant, bool)> = BTreeMap::new();
     let mut acked_by_key: HashMap<usize, Vec<(Instant, Instant)>> = HashMap::new();
     let mut deletes: HashMap<usize, Vec<(Instant, Instant)>> = HashMap::new();
     for op in history {
         match &op.kind {
             OpKind::Write(v, result) => {
-                if *result == Err(500) {
-                    return Err(format!("a PUT answered 500: {op:?}"));
+                if let Err(f) = result {
+                    if !allowed(f) {
+                        return Err(format!("a PUT failed: {op:?}"));
+                    }
                 }
                 writes.insert((op.key, *v), (op.start, op.end, result.is_ok()));
                 if result.is_ok() {
@@ -144,7 +179,7 @@ fn check_history(history: &[Op]) -> Result<(), String> {
                     "a GET delivered a cut or wrong body ({len} bytes): {op:?}"
                 ))
             }
-            OpKind::ReadFailed(500) => return Err(format!("a GET answered 500: {op:?}")),
+            OpKind::ReadFailed(f) if !allowed(f) => return Err(format!("a GET failed: {op:?}")),
             OpKind::ReadFailed(_) | OpKind::Read(_) => {}
         }
     }
@@ -275,7 +310,13 @@ fn spawn_load(
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_get_racing_overwrites_and_deletes_delivers_one_whole_version() {
     let store = StoreProcess::start(&[("PREDASTORE_STRIPE_BYTES", "262144")]);
-    let s3 = store.client();
+    // Retries off: a 500 (or any failure) the SDK would retry away must
+    // show in the history.
+    let s3 = Client::from_conf(
+        store
+            .client_config(ACCESS_KEY, SECRET_KEY, RetryConfig::disabled())
+            .build(),
+    );
     s3.create_bucket()
         .bucket("race")
         .send()
@@ -328,9 +369,11 @@ async fn a_get_racing_overwrites_and_deletes_delivers_one_whole_version() {
         whole >= 10 && writes >= 10,
         "too little happened: {whole} whole GETs, {writes} PUTs"
     );
-    if let Err(e) = check_history(&history) {
+    // Nothing fails here: no fault, no leader change.
+    if let Err(e) = check_history(&history, false) {
         panic!("{e}");
     }
+    assert_no_s3_500(store.addr(), "overwrites racing reads and deletes");
 }
 
 #[tokio::test]
@@ -373,12 +416,33 @@ async fn replaced_and_deleted_data_is_dropped_after_the_grace_period() {
     );
 }
 
-/// The meta node that says it leads.
-fn leader(cluster: &Cluster) -> Option<usize> {
-    (0..3).find(|&i| {
-        cluster.nodes[i].is_running()
-            && cluster.nodes[i].metric("predastore_raft_is_leader") == Some(1.0)
-    })
+/// Polls (every 50 ms, `timeout` at most) for a running meta node that
+/// says it leads; when `kill`, SIGKILLs it in the same look. Returns the
+/// node and how long the wait took; `None` if no node led in time.
+async fn find_leader(
+    cluster: &Arc<Mutex<Cluster>>,
+    timeout: Duration,
+    kill: bool,
+) -> Option<(usize, Duration)> {
+    let at = Instant::now();
+    while at.elapsed() < timeout {
+        let c = cluster.clone();
+        let found = tokio::task::spawn_blocking(move || {
+            let mut c = c.lock().expect("cluster");
+            let leader = c.leader()?;
+            if kill {
+                c.nodes[leader].kill();
+            }
+            Some(leader)
+        })
+        .await
+        .expect("poll the leader");
+        if let Some(i) = found {
+            return Some((i, at.elapsed()));
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    None
 }
 
 /// Reads an env knob of the failover run (longer runs for the bench).
@@ -404,7 +468,10 @@ async fn killing_the_leader_loses_no_acknowledged_write_and_serves_no_stale_read
         ("PREDASTORE_RPC_TIMEOUT_MS", "3000"),
     ];
     let cluster = Arc::new(Mutex::new(Cluster::start(32, &env)));
-    let s3 = cluster.lock().expect("cluster").gateway(3);
+    let (s3, gateway) = {
+        let c = cluster.lock().expect("cluster");
+        (c.gateway(3), c.gateway_http())
+    };
     let deadline = Instant::now() + Duration::from_secs(30);
     while s3.create_bucket().bucket("nemesis").send().await.is_err() {
         assert!(
@@ -424,36 +491,27 @@ async fn killing_the_leader_loses_no_acknowledged_write_and_serves_no_stale_read
     };
     let tasks = spawn_load(&s3, "nemesis", load, stop.clone(), &history);
 
-    // The nemesis: kill the leader, time the election, restart it.
+    // The nemesis: kill the leader, time the election, restart it. Every
+    // round kills a leader (there must be one to kill) and a new one must
+    // be elected: a round that found none would test nothing.
     let started = Instant::now();
-    let mut kills: Vec<(Instant, Option<Duration>)> = Vec::new();
+    let mut kills: Vec<(Instant, Duration)> = Vec::new();
     while !kill_every.is_zero() && started.elapsed() + kill_every < run_for {
         tokio::time::sleep(kill_every).await;
-        let c = cluster.clone();
-        let killed = tokio::task::spawn_blocking(move || {
-            let mut c = c.lock().expect("cluster");
-            let leader = leader(&c)?;
-            c.nodes[leader].kill();
-            Some(leader)
-        })
-        .await
-        .expect("kill");
-        let Some(killed) = killed else { continue };
+        let round = kills.len() + 1;
+        let (killed, _) = find_leader(&cluster, Duration::from_secs(30), true)
+            .await
+            .unwrap_or_else(|| panic!("kill {round}: no meta node led within 30 s"));
         let at = Instant::now();
-        let mut elected = None;
-        while at.elapsed() < Duration::from_secs(10) {
-            let c = cluster.clone();
-            if tokio::task::spawn_blocking(move || leader(&c.lock().expect("cluster")))
-                .await
-                .expect("poll")
-                .is_some()
-            {
-                elected = Some(at.elapsed());
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        kills.push((at, elected));
+        let (_, took) = find_leader(&cluster, Duration::from_secs(30), false)
+            .await
+            .unwrap_or_else(|| {
+                panic!(
+                    "kill {round}: no new leader within 30 s of killing node {}",
+                    killed + 1
+                )
+            });
+        kills.push((at, took));
         tokio::time::sleep(Duration::from_secs(2)).await;
         let c = cluster.clone();
         tokio::task::spawn_blocking(move || c.lock().expect("cluster").nodes[killed].restart())
@@ -479,19 +537,14 @@ async fn killing_the_leader_loses_no_acknowledged_write_and_serves_no_stale_read
     }
     // The SDK retries a 500 and would hide it: the gateway's own count
     // must show none.
-    let c = cluster.clone();
-    let served_500 = tokio::task::spawn_blocking(move || {
-        let gateway = c.lock().expect("cluster").nodes[3].http;
-        // Requests were counted (the gateway answered), and none with 500.
-        metric_at(gateway, "predastore_s3_requests_total", "")?;
-        Some(metric_at(gateway, "predastore_s3_requests_total", "status=\"500\"").unwrap_or(0.0))
-    })
-    .await
-    .expect("metrics");
-    assert_eq!(served_500, Some(0.0), "the gateway answered 500");
+    assert_no_s3_500(gateway, "leader kills");
     let history = history.lock().expect("history").clone();
     report(&history, &kills);
-    if let Err(e) = check_history(&history) {
+    if !kill_every.is_zero() {
+        assert!(!kills.is_empty(), "the run of {run_for:?} killed no leader");
+    }
+    // A client may see 503 while there is no leader, and nothing else.
+    if let Err(e) = check_history(&history, true) {
         panic!("{e}");
     }
     let acked = history
@@ -509,7 +562,7 @@ async fn killing_the_leader_loses_no_acknowledged_write_and_serves_no_stale_read
 }
 
 /// Prints the failover figures as `RESULT` lines.
-fn report(history: &[Op], kills: &[(Instant, Option<Duration>)]) {
+fn report(history: &[Op], kills: &[(Instant, Duration)]) {
     let mut acked_puts: Vec<Instant> = history
         .iter()
         .filter(|op| matches!(op.kind, OpKind::Write(_, Ok(()))))
@@ -524,7 +577,7 @@ fn report(history: &[Op], kills: &[(Instant, Option<Duration>)]) {
         println!(
             "RESULT kill{}_election_s {:.3} s\nRESULT kill{}_first_put_s {:.3} s",
             i + 1,
-            elected.map_or(f64::NAN, |d| d.as_secs_f64()),
+            elected.as_secs_f64(),
             i + 1,
             first.unwrap_or(f64::NAN)
         );
@@ -560,4 +613,60 @@ fn report(history: &[Op], kills: &[(Instant, Option<Duration>)]) {
         gets.len()
     );
     println!("RESULT failed_requests {failed} count");
+}
+
+/// The history check refuses what a client must never see: a failure
+/// other than a 503 asking it to come back later (a 404 NoSuchBucket, a
+/// 403, a 500, a 503 without S3's code, no answer at all), and any failure
+/// where no fault was injected.
+#[test]
+fn the_history_check_allows_only_a_503_and_only_under_faults() {
+    let now = Instant::now();
+    let op = |kind: OpKind| Op {
+        key: 0,
+        start: now,
+        end: now,
+        kind,
+    };
+    let failure = |status: u16, code: Option<&str>| Failure {
+        status,
+        code: code.map(str::to_string),
+    };
+    let value = Value {
+        writer: 0,
+        seq: 1,
+        len: 16,
+    };
+    let kinds = |f: Failure| [OpKind::ReadFailed(f.clone()), OpKind::Write(value, Err(f))];
+    for f in [
+        failure(503, Some("ServiceUnavailable")),
+        failure(503, Some("SlowDown")),
+    ] {
+        for kind in kinds(f) {
+            let history = [op(kind.clone())];
+            assert!(
+                check_history(&history, true).is_ok(),
+                "{kind:?} refused under faults"
+            );
+            assert!(
+                check_history(&history, false).is_err(),
+                "{kind:?} passed with no fault"
+            );
+        }
+    }
+    for f in [
+        failure(404, Some("NoSuchBucket")),
+        failure(403, Some("AccessDenied")),
+        failure(500, Some("InternalError")),
+        failure(503, None),
+        failure(0, None),
+    ] {
+        for kind in kinds(f) {
+            let history = [op(kind.clone())];
+            assert!(
+                check_history(&history, true).is_err(),
+                "{kind:?} passed under faults"
+            );
+        }
+    }
 }

@@ -7,10 +7,11 @@ use std::net::SocketAddr;
 use std::time::Instant;
 
 use actix::prelude::*;
-use tokio::sync::oneshot;
+use tokio::sync::{oneshot, watch};
 
 use super::error::ConsensusError;
 use super::messages::LeaderMaybeChanged;
+use super::reads::{RemoteReads, RouteWatch};
 use super::types::*;
 use super::wire::{self, MetaCall, MetaReply};
 use crate::actors::pool::PeerClient;
@@ -52,6 +53,12 @@ pub struct Consensus {
     pub(super) next_entry: u64,
     /// When an in-flight entry last completed (or the first one left).
     pub(super) last_progress: Instant,
+    /// Reads in flight to another node: one waiting too long makes the
+    /// probe ask who leads, as a stalled entry does.
+    pub(super) remote_reads: RemoteReads,
+    /// Publishes `current` to the reads in flight, which go again on the
+    /// new route when it moves.
+    pub(super) route_tx: watch::Sender<Route>,
     /// A probe for the leader is under way.
     pub(super) probing: bool,
     /// Which of the other meta nodes the next probe asks.
@@ -90,6 +97,8 @@ impl Consensus {
             in_flight_entries: HashMap::new(),
             next_entry: 0,
             last_progress: Instant::now(),
+            remote_reads: RemoteReads::default(),
+            route_tx: watch::Sender::new(Route::Unknown),
             probing: false,
             probe_turn: 0,
             turn_pending: false,
@@ -191,6 +200,7 @@ impl Consensus {
                 self.generation += 1;
                 self.in_flight = 0;
                 self.reroute_in_flight(route);
+                self.route_tx.send_replace(route);
             }
             if self.pending.is_empty() {
                 return;
@@ -258,11 +268,27 @@ impl Consensus {
         }
     }
 
-    /// On a node outside the group: when the leader has gone quiet, asks
-    /// the next meta node who leads now.
+    /// The current route, for a read about to leave: its watch starts
+    /// from it.
+    pub(super) fn read_route(&mut self, ctx: &mut Context<Self>) -> (Route, RouteWatch) {
+        if self.route() != self.current {
+            // Moves the entries in flight too, and publishes the route.
+            self.flush(ctx);
+        }
+        (self.current, self.route_tx.subscribe())
+    }
+
+    /// On a node outside the group: when the leader has gone quiet (an
+    /// entry or a read to it unanswered for [`PROBE_AFTER`]), asks the
+    /// next meta node who leads now.
     pub(super) fn probe_leader(&mut self, ctx: &mut Context<Self>) {
-        let stalled = self.in_flight > 0 && self.last_progress.elapsed() >= PROBE_AFTER;
-        let Route::Remote(leader, _) = self.current else {
+        let entries_stalled = self.in_flight > 0 && self.last_progress.elapsed() >= PROBE_AFTER;
+        let reads_stalled = self
+            .remote_reads
+            .oldest()
+            .is_some_and(|t| t.elapsed() >= PROBE_AFTER);
+        let stalled = entries_stalled || reads_stalled;
+        let Route::Remote(leader, _) = self.route() else {
             return;
         };
         if self.local.is_some() || self.probing || !stalled || self.meta_peers.len() < 2 {
@@ -481,6 +507,9 @@ impl Consensus {
         }
         match leader {
             Some(l) if l != asked => self.leader_hint = Some(l),
+            // A node no longer believed to lead failed or knew nothing:
+            // the newer hint (a probe's answer) stands.
+            None if self.leader_hint.is_some_and(|h| h != asked) => {}
             _ => {
                 // Ask the next configured meta node.
                 self.leader_hint = None;
@@ -572,5 +601,27 @@ impl Consensus {
         });
         metrics::RAFT_PENDING_OPS.set(self.pending.len() as i64);
         Ok(rx)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_failure_of_the_old_leader_does_not_undo_a_newer_hint() {
+        let meta = |id: u64| (id, SocketAddr::from(([127, 0, 0, id as u8], 9100)));
+        let peers = vec![meta(1), meta(2), meta(3)];
+        let mut c = Consensus::new(9, None, None, peers, ConsensusConfig::default());
+        c.note_leader(1, Some(3));
+        assert_eq!(c.leader_hint, Some(3));
+        // The read or entry that went to 1 before the hint moved fails
+        // late: 3 is still the one to ask.
+        c.note_leader(1, None);
+        assert_eq!(c.leader_hint, Some(3));
+        // The hinted leader itself failing moves on to the next member.
+        c.note_leader(3, None);
+        assert_eq!(c.leader_hint, None);
+        assert_eq!(c.next_peer, 3);
     }
 }

@@ -10,6 +10,7 @@ use tokio::sync::oneshot;
 use super::actor::Consensus;
 use super::error::ConsensusError;
 use super::messages::*;
+use super::reads::moved_from;
 use super::types::*;
 use super::wire::{self, MetaCall, MetaReply};
 use crate::actors::pool::PeerClient;
@@ -104,14 +105,24 @@ impl Handler<ReadAttempt> for Consensus {
 
     fn handle(&mut self, msg: ReadAttempt, ctx: &mut Self::Context) -> Self::Result {
         let me = ctx.address();
-        let route = self.route();
+        let (route, routes) = self.read_route(ctx);
         let (peers, local) = (self.peers.clone(), self.read_local(msg.read.clone()));
+        let reads = self.remote_reads.clone();
         Box::pin(async move {
             let ReadAttempt { read, deadline } = msg;
             let (asked, result) = match (route, peers) {
                 (Route::Local, _) => (None, local.await),
                 (Route::Remote(id, addr), Some(peers)) => {
-                    (Some(id), read_remote(&peers, addr, &read).await)
+                    let _counted = reads.start();
+                    // A leader that dies with the read in flight is not
+                    // waited for: once another leads, ask it.
+                    let result = tokio::select! {
+                        r = read_remote(&peers, addr, &read) => r,
+                        () = moved_from(routes, route) => Err(ConsensusError::Indeterminate(
+                            "the leader changed with the read in flight".into(),
+                        )),
+                    };
+                    (Some(id), result)
                 }
                 // No reachable leader known: move on to the next member.
                 _ => (Some(NO_PEER), Err(ConsensusError::NotLeader(None))),

@@ -21,7 +21,10 @@
 //! deadline fails with [`ConsensusError::Indeterminate`].
 //!
 //! Reads are linearizable: the leader confirms its leadership (read index)
-//! before reading its state; other nodes forward the read to it.
+//! before reading its state; other nodes forward the read to it. A read
+//! forwarded to a leader that has gone quiet makes the probe ask who leads
+//! as a stalled entry does, and goes again to the new leader as soon as
+//! one is known (see `reads`).
 //!
 //! The actor's state and routing are in `actor`, its handlers in
 //! `handlers`, membership changes in `membership`; callers use
@@ -36,6 +39,7 @@ mod members;
 mod membership;
 mod messages;
 pub(crate) mod network;
+mod reads;
 pub(crate) mod service;
 mod types;
 pub(crate) mod wire;

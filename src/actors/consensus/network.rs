@@ -10,6 +10,13 @@
 //! the pool's failure detector, so calls to a member known down fail at
 //! once (as `Unreachable`, which makes openraft back off, see
 //! `backoff` below).
+//!
+//! A call that is only slow (no answer within openraft's deadline, one
+//! heartbeat interval) is a network error, not `Unreachable`: openraft
+//! sends again at the next heartbeat instead of backing off for a second.
+//! On a busy machine a follower may miss that deadline once; backing off
+//! then cost a second without commits whenever it was the leader's only
+//! live follower (right after a failover) or both followers missed it.
 
 // openraft's traits fix the (large) error types returned here.
 #![allow(clippy::result_large_err)]
@@ -103,13 +110,13 @@ fn unreachable<E: std::error::Error>(e: NetError) -> RPCError<u64, BasicNode, E>
 }
 
 /// The RPC error for a transport failure: the peer cannot be reached when
-/// the pool holds it down, the connection failed or nothing came back in
-/// time (openraft then backs off); anything else is a network error.
+/// the pool holds it down or the connection failed (openraft then backs
+/// off); anything else, a call that timed out included, is a network
+/// error (sent again at the next heartbeat: a slow answer says little
+/// about the member, and the pool marks a dead one down within seconds).
 fn transport_error<E: std::error::Error>(e: NetError) -> RPCError<u64, BasicNode, E> {
     match e {
-        e @ (NetError::PeerDown(_) | NetError::Connection { .. } | NetError::Timeout(_)) => {
-            unreachable(e)
-        }
+        e @ (NetError::PeerDown(_) | NetError::Connection { .. }) => unreachable(e),
         e => RPCError::Network(NetworkError::new(&e)),
     }
 }
@@ -141,7 +148,7 @@ impl RaftPeer {
         let reply = match sent.await {
             // A slow answer alone says little about the member: logged
             // only if the pool finds it down.
-            Err(_) => return Err(unreachable(NetError::Timeout(ttl))),
+            Err(_) => return Err(transport_error(NetError::Timeout(ttl))),
             Ok(Err(failure)) => {
                 let e = failure.error;
                 match &e {
@@ -286,12 +293,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_member_the_pool_holds_down_is_unreachable_so_openraft_backs_off() {
+    fn a_member_the_pool_holds_down_is_unreachable_but_a_slow_one_is_not() {
         let addr: SocketAddr = ([127, 0, 0, 1], 9100).into();
         let down = transport_error::<std::io::Error>(NetError::PeerDown(addr));
         assert!(matches!(down, RPCError::Unreachable(_)), "{down:?}");
+        // A slow answer is tried again at the next heartbeat, without the
+        // second of backoff.
         let timeout = transport_error::<std::io::Error>(NetError::Timeout(Duration::ZERO));
-        assert!(matches!(timeout, RPCError::Unreachable(_)));
+        assert!(matches!(timeout, RPCError::Network(_)), "{timeout:?}");
         let garbled = transport_error::<std::io::Error>(NetError::Body("short".into()));
         assert!(matches!(garbled, RPCError::Network(_)));
     }

@@ -46,6 +46,9 @@ pub struct Pool {
     /// The [`PeerHealth`](super::PeerHealth) views it publishes the down
     /// peers to.
     pub(super) views: Views,
+    /// Dials of down peers a caller asked for now (see `DialNow`), with
+    /// the callers waiting on each (one dial per peer however many ask).
+    pub(super) dialing_now: HashMap<SocketAddr, Vec<oneshot::Sender<bool>>>,
 }
 
 impl Pool {
@@ -60,6 +63,7 @@ impl Pool {
             dialing: HashMap::new(),
             peers: HashMap::new(),
             views: Vec::new(),
+            dialing_now: HashMap::new(),
         }
     }
 

@@ -14,7 +14,9 @@ use s2n_quic::connection::Handle as ConnectionHandle;
 
 use super::actor::Pool;
 use super::health::PeerHealth;
-use super::messages::{AttachHealth, Evict, GetConnection, MarkDown, PooledConnections, Watch};
+use super::messages::{
+    AttachHealth, DialNow, Evict, GetConnection, MarkDown, PooledConnections, Watch,
+};
 use crate::net::rpc::{self, Body, Idle};
 use crate::net::{Channel, NetError};
 use crate::storage::ShardKey;
@@ -71,6 +73,21 @@ impl PeerClient {
     /// When `addr` was marked down; `None` when it is up or unknown.
     pub fn down_since(&self, addr: SocketAddr) -> Option<Instant> {
         self.health.down_since(addr)
+    }
+
+    /// Whether `addr` is up, dialing it now (within `timeout`) if the
+    /// pool holds it down: for a caller that cannot do without the peer
+    /// and should not fail at once with [`NetError::PeerDown`] when the
+    /// peer may have come back since the detector last looked. A dial
+    /// that completes marks the peer up for every caller.
+    pub async fn dial_now(&self, addr: SocketAddr, timeout: Duration) -> bool {
+        if self.is_up(addr) {
+            return true;
+        }
+        self.pool
+            .send(DialNow { addr, timeout })
+            .await
+            .unwrap_or(false)
     }
 
     /// Watches `peers` from now on: each is probed in the background even

@@ -13,20 +13,28 @@
 //! by itself proof that the peer is down: it is dropped and the peer is
 //! probed at once, and only a failed dial marks it down.
 //!
+//! A caller that cannot do without a down peer (a read short of shards)
+//! may ask for a dial now, bounded by a short timeout of its own
+//! ([`DialNow`]), rather than fail at once or wait for the next probe: a
+//! peer restarted a moment ago answers such a dial well before the
+//! detector's own dial (begun while it was still dead) gives up. A dial
+//! that completes marks the peer up; one that fails changes nothing.
+//!
 //! State changes are logged once (WARN down, INFO up; INFO for a peer not
 //! reached yet since this process started, as members start in any order)
 //! and exported as `predastore_peer_up{node}`; nothing is logged per probe.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use actix::prelude::*;
 use s2n_quic::connection::Handle as ConnectionHandle;
+use tokio::sync::oneshot;
 
 use super::actor::Pool;
 use super::health::{DownMap, PeerHealth};
-use super::messages::{AttachHealth, MarkDown, Watch};
+use super::messages::{AttachHealth, DialNow, MarkDown, Watch};
 use crate::metrics;
 use crate::net::rpc::{self, Idle};
 use crate::net::{endpoint, NetError};
@@ -233,6 +241,43 @@ impl Pool {
         });
     }
 
+    /// Dials down peer `addr` now within `timeout` (joining such a dial
+    /// under way); `tx` hears whether it answered.
+    fn dial_now(
+        &mut self,
+        addr: SocketAddr,
+        timeout: Duration,
+        tx: oneshot::Sender<bool>,
+        ctx: &mut Context<Self>,
+    ) {
+        let waiters = self.dialing_now.entry(addr).or_default();
+        waiters.push(tx);
+        if waiters.len() > 1 {
+            return;
+        }
+        let client = self.client.clone();
+        let keep_alive = self.cfg.keep_alive;
+        let timeout = timeout.min(self.cfg.dial_timeout);
+        let dial = async move { endpoint::connect(&client, addr, timeout, keep_alive).await };
+        ctx.spawn(dial.into_actor(self).map(move |result, act, _| {
+            let up = match result {
+                Ok(conn) => {
+                    act.pool_connection(addr, conn);
+                    act.mark_up(addr);
+                    true
+                }
+                // Still down, as the detector holds: nothing to change.
+                Err(e) => {
+                    tracing::debug!(peer = %addr, error = %e, "dial of a down peer failed");
+                    false
+                }
+            };
+            for waiter in act.dialing_now.remove(&addr).unwrap_or_default() {
+                let _ = waiter.send(up);
+            }
+        }));
+    }
+
     pub(super) fn attach(&mut self, health: &PeerHealth) {
         self.views.push(Arc::downgrade(&health.down));
         self.publish();
@@ -251,6 +296,19 @@ impl Handler<Watch> for Pool {
             }
             self.probe(addr, ctx);
         }
+    }
+}
+
+impl Handler<DialNow> for Pool {
+    type Result = ResponseFuture<bool>;
+
+    fn handle(&mut self, msg: DialNow, ctx: &mut Self::Context) -> Self::Result {
+        if !self.is_down(msg.addr) {
+            return Box::pin(async { true });
+        }
+        let (tx, rx) = oneshot::channel();
+        self.dial_now(msg.addr, msg.timeout, tx, ctx);
+        Box::pin(async move { rx.await.unwrap_or(false) })
     }
 }
 

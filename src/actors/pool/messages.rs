@@ -1,6 +1,7 @@
 //! Messages the Pool handles.
 
 use std::net::SocketAddr;
+use std::time::Duration;
 
 use actix::Message;
 use s2n_quic::connection::Handle as ConnectionHandle;
@@ -57,3 +58,17 @@ pub struct MarkDown {
 #[derive(Message)]
 #[rtype(result = "()")]
 pub struct AttachHealth(pub PeerHealth);
+
+/// Dial `addr` now even if it is held down, within `timeout`, and answer
+/// whether it is up: for a caller that cannot do without this peer (a read
+/// short of shards) and should not wait for the next probe. A completed
+/// dial marks the peer up at once.
+#[derive(Message)]
+#[rtype(result = "bool")]
+pub struct DialNow {
+    /// The peer's transport address.
+    pub addr: SocketAddr,
+    /// Longest the dial may take (the pool's dial timeout, if shorter,
+    /// wins).
+    pub timeout: Duration,
+}

@@ -38,6 +38,16 @@ struct Harness {
 
 impl Harness {
     fn new() -> Result<Self, NetError> {
+        Self::with_probe(ProbeConfig {
+            interval: Duration::from_millis(100),
+            heartbeat_timeout: Duration::from_millis(300),
+            misses: 2,
+            dial_timeout: Duration::from_millis(300),
+        })
+    }
+
+    /// The same with the failure detector timed by `probe`.
+    fn with_probe(probe: ProbeConfig) -> Result<Self, NetError> {
         let ca = ClusterCa::generate()?;
         let rt = endpoint::runtime(1)?;
         let client = endpoint::start_client(
@@ -50,12 +60,6 @@ impl Harness {
             dial_timeout: DIAL_TIMEOUT,
             rpc_timeout: RPC_TIMEOUT,
             keep_alive: true,
-        };
-        let probe = ProbeConfig {
-            interval: Duration::from_millis(100),
-            heartbeat_timeout: Duration::from_millis(300),
-            misses: 2,
-            dial_timeout: Duration::from_millis(300),
         };
         let pool = Pool::new(client, cfg).with_probe(probe).start();
         Ok(Self {
@@ -267,5 +271,39 @@ async fn a_timeout_older_than_the_peers_last_answer_does_not_mark_it_down() -> T
         h.until_up(addr, true).await,
         "the probe did not find the peer"
     );
+    Ok(())
+}
+
+#[actix_rt::test]
+async fn a_down_peer_dialed_now_is_up_before_the_next_probe() -> TestResult {
+    // Probes far apart: only the dial asked for can find the peer.
+    let h = Harness::with_probe(ProbeConfig {
+        interval: Duration::from_secs(3600),
+        ..ProbeConfig::default()
+    })?;
+    let addr = free_addr()?;
+    assert!(h.peers.health(addr).await.is_err());
+    assert!(!h.peers.is_up(addr));
+
+    // Nothing there yet: the dial fails, the peer stays down.
+    assert!(!h.peers.dial_now(addr, Duration::from_millis(200)).await);
+    assert!(!h.peers.is_up(addr), "a failed dial marked the peer up");
+
+    // Back: the dial finds it at once, and calls go through.
+    let _node = h.serve(addr)?;
+    assert!(
+        h.peers.dial_now(addr, DIAL_TIMEOUT).await,
+        "a listening peer did not answer a dial"
+    );
+    assert!(h.peers.is_up(addr), "an answered dial left the peer down");
+    assert_eq!(peer_up(addr), 1);
+    assert_eq!(
+        h.peers.pooled().await,
+        1,
+        "the dialed connection is not pooled"
+    );
+    h.peers.health(addr).await?;
+    // Up already: nothing to dial.
+    assert!(h.peers.dial_now(addr, Duration::from_millis(1)).await);
     Ok(())
 }

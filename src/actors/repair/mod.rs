@@ -9,7 +9,9 @@
 //! Work comes from two places:
 //! - the durable heal queue in the metadata (gateways put objects there
 //!   that they wrote with a node down or read with a shard missing or
-//!   corrupt), looked at every [`TICK`];
+//!   corrupt; storage nodes put the objects of shards scrub or a read
+//!   marked corrupt, within seconds of the mark: see
+//!   [`crate::actors::scrub::MarkReports`]), looked at every [`TICK`];
 //! - a scan of every object and upload part against the layout and the
 //!   storage nodes' inventories (missing shards, scrub's corrupt marks),
 //!   every `PREDASTORE_HEAL_SCAN_EVERY` and once after taking over, so

@@ -7,14 +7,19 @@
 //! Reads run on blocking threads a piece at a time; the actor only keeps
 //! the schedule and answers [`ScrubNow`]. The start of the last completed
 //! pass is kept in the shard index, so a restart keeps the schedule.
+//!
+//! A mark is news for repair: [`MarkReports`] puts the objects of new
+//! marks on the durable heal queue within seconds of the mark.
 
 mod actor;
 mod client;
+mod marks;
 mod messages;
 mod pass;
 mod report;
 
 pub(crate) use client::ScrubClient;
+pub(crate) use marks::MarkReports;
 pub(crate) use report::{ScrubConfig, ScrubReport};
 
 #[cfg(test)]

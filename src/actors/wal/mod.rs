@@ -5,7 +5,8 @@
 //! never interleave; senders fill the payload of the records reserved for
 //! them on their own blocking threads. It never fsyncs:
 //! finished appends are published to the node's sync state, and the
-//! [`Syncer`] makes them durable. Sparse segments are compacted on a timer.
+//! [`Syncer`] makes them durable. Sparse segments are compacted on a timer,
+//! which also publishes the bytes compaction could still give back.
 
 mod messages;
 pub(crate) mod node;
@@ -55,6 +56,7 @@ impl Actor for WalWriter {
             if let Err(e) = result {
                 tracing::warn!(volume = act.volume.id(), error = %e, "compaction failed");
             }
+            act.volume.report_reclaimable();
         });
     }
 }

@@ -135,7 +135,18 @@ pub(crate) async fn authenticate_head(
             _ => parts.path.to_string(),
         };
         let now = now.unix_timestamp();
-        v2.verify(parts.method, &resource, &query, &headers, &secret, now)?;
+        let verify =
+            |resource: &str| v2.verify(parts.method, resource, &query, &headers, &secret, now);
+        match verify(&resource) {
+            // botocore signs a path-style bucket request as the virtual-host
+            // one would be, `/bucket/` for the path `/bucket`.
+            Err(AuthError::SignatureMismatch)
+                if object_key.is_none() && !resource.ends_with('/') =>
+            {
+                verify(&format!("{resource}/"))?
+            }
+            other => other?,
+        }
         (signature_v2_context(v2.access_key, &gw.region), Some(key))
     } else if let Some(v2) = PresignedV2::parse(&query) {
         let v2 = v2?;

@@ -11,7 +11,7 @@ use hmac::{Hmac, KeyInit, Mac};
 use sha1::Sha1;
 use subtle::ConstantTimeEq;
 
-use super::sigv4::AuthError;
+use super::sigv4::{parse_http_date, AuthError};
 
 /// Sub-resources that are part of the signed resource, in sorted order.
 const SUBRESOURCES: &[&str] = &[
@@ -163,9 +163,10 @@ impl HeaderV2 {
     /// Checks the signature of a request: `method`, the signed `resource`
     /// path (with the bucket first for virtual-host requests), the decoded
     /// `query` and the request's `headers` (lower-case names). The date is
-    /// `x-amz-date` if sent (then signed among the `x-amz-*` headers, with
-    /// an empty date line), else `Date`; more than 15 minutes from
-    /// `now_unix` is `RequestTimeTooSkewed`.
+    /// `x-amz-date` if sent, even empty (then signed among the `x-amz-*`
+    /// headers, with an empty date line), else `Date`; none that parses is
+    /// `InvalidDate`, more than 15 minutes from `now_unix`
+    /// `RequestTimeTooSkewed`.
     pub(crate) fn verify(
         &self,
         method: &str,
@@ -181,17 +182,14 @@ impl HeaderV2 {
                 .find(|(k, _)| k == name)
                 .map_or("", |(_, v)| v.trim())
         };
-        let amz_date = header("x-amz-date");
-        let (date_line, date) = if amz_date.is_empty() {
-            (header("date"), header("date"))
-        } else {
-            ("", amz_date)
+        // A present x-amz-date is the date, even empty (then no valid one).
+        let (date_line, date) = match headers.iter().find(|(k, _)| k == "x-amz-date") {
+            Some((_, amz_date)) => ("", amz_date.trim()),
+            None => (header("date"), header("date")),
         };
-        let when = httpdate::parse_http_date(date)
-            .ok()
-            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-            .ok_or(AuthError::InvalidDate)?;
-        let when = i64::try_from(when.as_secs()).map_err(|_| AuthError::InvalidDate)?;
+        let when = parse_http_date(date)
+            .ok_or(AuthError::InvalidDate)?
+            .unix_timestamp();
         if (now_unix - when).abs() > MAX_SKEW_SECS {
             return Err(AuthError::RequestTimeTooSkewed);
         }
@@ -318,6 +316,26 @@ mod tests {
             h.verify("GET", "/b/k", &[], &headers(&[]), "secret", now),
             Err(AuthError::InvalidDate)
         );
+        // An empty x-amz-date is no date, whatever Date says (AWS:
+        // AccessDenied); a weekday that is not the date's is a date, here
+        // years off (AWS: RequestTimeTooSkewed); before 1970 is none.
+        let with_date = |amz: &str| headers(&[("x-amz-date", amz), ("date", date)]);
+        for (amz, want) in [
+            ("", AuthError::InvalidDate),
+            (
+                "Tue, 07 Jul 2010 21:53:04 GMT",
+                AuthError::RequestTimeTooSkewed,
+            ),
+            (
+                "Tue, 07 Jul 9999 21:53:04 GMT",
+                AuthError::RequestTimeTooSkewed,
+            ),
+            ("Tue, 07 Jul 1950 21:53:04 GMT", AuthError::InvalidDate),
+        ] {
+            let got = h.verify("GET", "/b/k", &[], &with_date(amz), "secret", now);
+            assert_eq!(got, Err(want), "x-amz-date {amz:?}");
+        }
+        assert_eq!(s3_code(AuthError::InvalidDate), "AccessDenied");
 
         assert!(HeaderV2::parse("AWS4-HMAC-SHA256 Credential=x").is_none());
         assert!(matches!(HeaderV2::parse("AWS nocolon"), Some(Err(_))));

@@ -32,10 +32,11 @@ impl From<AuthError> for S3Error {
                 (InvalidArgument, "Unsupported Authorization Type")
             }
             AuthError::MalformedHeader(m) => (AuthorizationHeaderMalformed, header_message(m)),
-            // A validity AWS will not grant is refused as an expired one.
-            AuthError::MalformedQuery(
-                m @ (MalformedQuery::ExpiresTooLong | MalformedQuery::ExpiresZero),
-            ) => (AccessDenied, query_message(m)),
+            // A URL valid for no time at all has expired (a negative or
+            // too long validity is malformed, below).
+            AuthError::MalformedQuery(MalformedQuery::ExpiresZero) => {
+                (AccessDenied, "Request has expired")
+            }
             AuthError::MalformedQuery(m) => (AuthorizationQueryParametersError, query_message(m)),
             AuthError::IncompleteV2Query => (
                 AccessDenied,
@@ -142,9 +143,11 @@ fn query_message(m: MalformedQuery) -> &'static str {
             "X-Amz-Date must be in the ISO8601 Long Format \"yyyyMMdd'T'HHmmss'Z'\""
         }
         MalformedQuery::ExpiresNotNumber => "X-Amz-Expires should be a number",
-        MalformedQuery::ExpiresZero => "X-Amz-Expires must be non-negative",
+        MalformedQuery::ExpiresNegative => "X-Amz-Expires must be non-negative",
+        MalformedQuery::ExpiresZero => "Request has expired",
         MalformedQuery::ExpiresTooLong => {
-            "X-Amz-Expires must be less than a week (in seconds) that is 604800"
+            "X-Amz-Expires must be less than a week (in seconds); that is, the given \
+             X-Amz-Expires must be less than 604800 seconds"
         }
         MalformedQuery::SignedHeaders => "Error parsing the X-Amz-SignedHeaders parameter.",
         MalformedQuery::EmptySignature => "X-Amz-Signature must not be empty.",

@@ -375,14 +375,25 @@ pub(crate) async fn get(r: &S3Request, gw: &Gateway, args: ReadArgs) -> S3Result
     if r.http.method() == actix_web::http::Method::HEAD {
         return Ok(resp.streaming(futures::stream::empty::<Result<Bytes, actix_web::Error>>()));
     }
-    let stream = gw.objects.read_data(&o, range).map(|chunk| match chunk {
-        Ok(c) => {
-            metrics::S3_BYTES_OUT.inc_by(c.len() as u64);
-            Ok(c)
-        }
-        // The status is sent; breaking the stream tells the client.
-        Err(e) => Err(actix_web::error::ErrorInternalServerError(e.to_string())),
-    });
+    // The first piece comes before the status: an object that cannot be
+    // read now (too few of its shards can be) is answered with the error
+    // (503 and Retry-After), not with a 200 whose body breaks off.
+    let mut data = Box::pin(gw.objects.read_data(&o, range));
+    let first = match data.next().await {
+        Some(Ok(piece)) => Some(Ok(piece)),
+        Some(Err(e)) => return Err(e.into()),
+        None => None,
+    };
+    let stream = futures::stream::iter(first)
+        .chain(data)
+        .map(|chunk| match chunk {
+            Ok(c) => {
+                metrics::S3_BYTES_OUT.inc_by(c.len() as u64);
+                Ok(c)
+            }
+            // The status is sent; breaking the stream tells the client.
+            Err(e) => Err(actix_web::error::ErrorInternalServerError(e.to_string())),
+        });
     Ok(resp.streaming(stream))
 }
 

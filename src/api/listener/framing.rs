@@ -9,11 +9,14 @@
 //!   and a HEAD followed by a GET lost its answer. With no HEAD on the
 //!   wire that flag never lies; the marker lets the app restore the method
 //!   and send the answer without a body (see `super::head`).
-//! - **A head too large for S3 is replaced** by a one-line request carrying
+//! - **A head S3 refuses is replaced** by a one-line request carrying
 //!   [`REFUSED_MARKER`] (and `Connection: close`), so it is answered in
-//!   order, with an S3 XML error, instead of the HTTP layer's bare 431: AWS
-//!   allows an 8 KiB header section; the HTTP layer takes at most 96
-//!   headers.
+//!   order, with an S3 XML error, instead of the HTTP layer's bare 400 or
+//!   431: a header section over AWS's 8 KiB (the HTTP layer takes at most
+//!   96 headers), a request target longer than the HTTP layer can hold
+//!   (a key that long is far over S3's 1024 bytes), and a head with both
+//!   `Content-Length` and `Transfer-Encoding` (RFC 9112 §6.1: refused, and
+//!   the connection closed after).
 //!
 //! Bodies pass unchanged; their framing (`Content-Length`, chunked) is
 //! followed only to find the next head. A head the tracker cannot read
@@ -35,6 +38,16 @@ pub(crate) const HEADER_SECTION_TOO_LARGE: &str = "header_section_too_large";
 /// A head that names one of the listener's own markers.
 pub(crate) const RESERVED_HEADER: &str = "reserved_header";
 
+/// A request target too long for the HTTP layer, mostly path: its key is
+/// far over S3's limit.
+pub(crate) const KEY_TOO_LONG: &str = "key_too_long";
+
+/// A request target too long for the HTTP layer, mostly query.
+pub(crate) const URI_TOO_LONG: &str = "uri_too_long";
+
+/// A head with both `Content-Length` and `Transfer-Encoding`.
+pub(crate) const LENGTH_AND_TRANSFER_ENCODING: &str = "length_and_transfer_encoding";
+
 /// AWS's limit on a request's header section (names, values, separators).
 pub(crate) const MAX_HEADER_SECTION_BYTES: usize = 8 << 10;
 
@@ -44,8 +57,13 @@ const MAX_HEADERS: usize = 96;
 /// Headers parsed to tell "too many" from "malformed".
 const PARSED_HEADERS: usize = 256;
 
-/// A head (request line included) still unfinished at this size is refused.
-const MAX_HEAD_BYTES: usize = 64 << 10;
+/// The longest request target the HTTP layer takes (the `http` crate's
+/// limit on a URI).
+pub(crate) const MAX_TARGET_BYTES: usize = u16::MAX as usize - 1;
+
+/// A head (request line included) still unfinished at this size is refused
+/// as too large: room for the longest target and the largest section.
+const MAX_HEAD_BYTES: usize = 96 << 10;
 
 /// A chunk-size or trailer line longer than this is not a chunked body.
 const MAX_CHUNK_LINE: usize = 4 << 10;
@@ -91,6 +109,8 @@ enum BodyFraming {
     None,
     Length(u64),
     Chunked,
+    /// Both `Content-Length` and `Transfer-Encoding`.
+    Both,
     Unknown,
 }
 
@@ -117,6 +137,11 @@ impl RequestFraming {
                         continue;
                     }
                     let Some(end) = crlf.map(|i| from + i + 4) else {
+                        // The target so far (the line may be unfinished).
+                        let target = input.splitn(3, |b| *b == b' ').nth(1);
+                        if let Some(reason) = target.and_then(long_target) {
+                            return Some(self.refuse(input, out, reason));
+                        }
                         if input.len() > MAX_HEAD_BYTES {
                             return Some(self.refuse(input, out, HEADER_SECTION_TOO_LARGE));
                         }
@@ -209,6 +234,9 @@ impl RequestFraming {
                 return Ok(());
             }
         }
+        if let Some(reason) = request.path.and_then(|p| long_target(p.as_bytes())) {
+            return Err(reason);
+        }
         let section: usize = request
             .headers
             .iter()
@@ -228,6 +256,7 @@ impl RequestFraming {
                 .iter()
                 .any(|h| h.name.eq_ignore_ascii_case("upgrade"));
         self.state = match (upgrade, body_framing(request.headers)) {
+            (_, BodyFraming::Both) => return Err(LENGTH_AND_TRANSFER_ENCODING),
             (true, _) | (_, BodyFraming::Unknown) => State::Passthrough,
             (false, BodyFraming::None) => State::Head { scanned: 0 },
             (false, BodyFraming::Length(0)) => State::Head { scanned: 0 },
@@ -269,6 +298,7 @@ impl RequestFraming {
 /// it is the last transfer coding, else one `Content-Length`.
 fn body_framing(headers: &[httparse::Header<'_>]) -> BodyFraming {
     let mut length: Option<u64> = None;
+    let mut bad_length = false;
     let mut chunked = None;
     for h in headers {
         if h.name.eq_ignore_ascii_case("transfer-encoding") {
@@ -282,18 +312,38 @@ fn body_framing(headers: &[httparse::Header<'_>]) -> BodyFraming {
                 .ok()
                 .and_then(|v| v.trim().parse::<u64>().ok());
             match (value, length) {
-                (Some(v), None) => length = Some(v),
+                (Some(v), None) if !bad_length => length = Some(v),
                 (Some(v), Some(l)) if v == l => {}
-                _ => return BodyFraming::Unknown,
+                _ => bad_length = true,
             }
         }
     }
-    match (chunked, length) {
-        (Some(true), None) => BodyFraming::Chunked,
-        (None, Some(n)) => BodyFraming::Length(n),
-        (None, None) => BodyFraming::None,
-        _ => BodyFraming::Unknown,
+    match (chunked, length, bad_length) {
+        (Some(_), _, true) | (Some(_), Some(_), _) => BodyFraming::Both,
+        (_, _, true) => BodyFraming::Unknown,
+        (Some(true), None, _) => BodyFraming::Chunked,
+        (None, Some(n), _) => BodyFraming::Length(n),
+        (None, None, _) => BodyFraming::None,
+        (Some(false), None, _) => BodyFraming::Unknown,
     }
+}
+
+/// Why a request `target` (or its start) is refused, if it is longer than
+/// the HTTP layer takes: [`KEY_TOO_LONG`] when the path is the longer part,
+/// else [`URI_TOO_LONG`].
+fn long_target(target: &[u8]) -> Option<&'static str> {
+    if target.len() <= MAX_TARGET_BYTES {
+        return None;
+    }
+    let path = target
+        .iter()
+        .position(|b| *b == b'?')
+        .unwrap_or(target.len());
+    Some(if path * 2 >= target.len() {
+        KEY_TOO_LONG
+    } else {
+        URI_TOO_LONG
+    })
 }
 
 /// The size of a chunk-size line (`hex[;extensions]`).

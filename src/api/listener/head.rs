@@ -9,7 +9,10 @@ use actix_web::http::header::{HeaderValue, CONTENT_LENGTH};
 use actix_web::http::Method;
 use actix_web::middleware::Next;
 
-use super::framing::{HEAD_MARKER, REFUSED_MARKER, RESERVED_HEADER};
+use super::framing::{
+    HEADER_SECTION_TOO_LARGE, HEAD_MARKER, KEY_TOO_LONG, LENGTH_AND_TRANSFER_ENCODING,
+    REFUSED_MARKER, RESERVED_HEADER, URI_TOO_LONG,
+};
 use crate::api::context::error_answer;
 use crate::api::error::{S3Error, S3ErrorCode};
 
@@ -20,12 +23,7 @@ pub(crate) async fn restore_head(
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     if let Some(reason) = req.headers().get(REFUSED_MARKER) {
-        let error = if reason.as_bytes() == RESERVED_HEADER.as_bytes() {
-            S3Error::new(S3ErrorCode::InvalidArgument)
-                .with_message("Headers named x-predastore-* are reserved.")
-        } else {
-            S3Error::new(S3ErrorCode::RequestHeaderSectionTooLarge)
-        };
+        let error = refusal(reason.to_str().unwrap_or_default());
         let answer = error_answer(req.method(), req.path(), error);
         return Ok(req.into_response(answer));
     }
@@ -39,6 +37,22 @@ pub(crate) async fn restore_head(
     } else {
         res.map_into_boxed_body()
     })
+}
+
+/// The S3 error for a head the listener refused, by its reason.
+fn refusal(reason: &str) -> S3Error {
+    match reason {
+        RESERVED_HEADER => S3Error::new(S3ErrorCode::InvalidArgument)
+            .with_message("Headers named x-predastore-* are reserved."),
+        // The request line did not fit; a key is at most 1024 bytes.
+        KEY_TOO_LONG => S3Error::new(S3ErrorCode::KeyTooLongError),
+        URI_TOO_LONG => S3Error::new(S3ErrorCode::InvalidURI),
+        LENGTH_AND_TRANSFER_ENCODING => S3Error::new(S3ErrorCode::InvalidRequest)
+            .with_message("A request must not carry both Content-Length and Transfer-Encoding."),
+        HEADER_SECTION_TOO_LARGE => S3Error::new(S3ErrorCode::RequestHeaderSectionTooLarge),
+        // Only the listener sets the marker, with one of the reasons above.
+        _ => S3Error::new(S3ErrorCode::InvalidRequest),
+    }
 }
 
 /// A HEAD answer: the GET answer's head with no body. The HTTP layer took

@@ -76,7 +76,7 @@ fn too_large_header_sections_are_replaced_and_the_rest_dropped() {
     let input = format!("GET / HTTP/1.1\r\n{ninety_seven}\r\n");
     assert_eq!(run(input.as_bytes()).1, vec![HEADER_SECTION_TOO_LARGE]);
     // A head that never ends.
-    let endless = format!("GET / HTTP/1.1\r\nx: {}", "v".repeat(70_000));
+    let endless = format!("GET / HTTP/1.1\r\nx: {}", "v".repeat(100_000));
     assert_eq!(run(endless.as_bytes()).1, vec![HEADER_SECTION_TOO_LARGE]);
     // Just under the limits passes.
     let ok = format!("GET / HTTP/1.1\r\nx-big: {}\r\n\r\n", "v".repeat(8000));
@@ -109,10 +109,61 @@ fn what_the_http_layer_refuses_passes_through() {
         "GARBAGE\r\n\r\nHEAD / HTTP/1.1\r\n\r\n",
         "GET / HTTP/9.9\r\n\r\nHEAD / HTTP/1.1\r\n\r\n",
         "PUT / HTTP/1.1\r\ncontent-length: 1\r\ncontent-length: 2\r\n\r\nHEAD / HTTP/1.1\r\n\r\n",
-        "PUT / HTTP/1.1\r\ncontent-length: 3\r\ntransfer-encoding: chunked\r\n\r\nHEAD / HTTP/1.1\r\n\r\n",
         "GET / HTTP/1.1\r\nupgrade: websocket\r\n\r\nHEAD / HTTP/1.1\r\n\r\n",
         "HEAD / HTTP/1.1\nhost: h\n\nHEAD / HTTP/1.1\r\n\r\n",
     ] {
-        assert_eq!(run(input.as_bytes()), (input.to_string(), vec![]), "{input}");
+        assert_eq!(
+            run(input.as_bytes()),
+            (input.to_string(), vec![]),
+            "{input}"
+        );
     }
+}
+
+#[test]
+fn a_length_and_a_transfer_encoding_together_are_refused() {
+    for headers in [
+        "content-length: 3\r\ntransfer-encoding: chunked\r\n",
+        "Transfer-Encoding: chunked\r\nContent-Length: 3\r\n",
+        "transfer-encoding: gzip\r\ncontent-length: 3\r\n",
+        "content-length: abc\r\ntransfer-encoding: chunked\r\n",
+        "transfer-encoding: chunked\r\ncontent-length: 1\r\ncontent-length: 2\r\n",
+    ] {
+        let input = format!(
+            "PUT /b/k HTTP/1.1\r\nhost: h\r\n{headers}\r\n0\r\n\r\nGET /next HTTP/1.1\r\n\r\n"
+        );
+        let (out, refused) = run(input.as_bytes());
+        assert_eq!(refused, vec![LENGTH_AND_TRANSFER_ENCODING], "{headers}");
+        assert_eq!(
+            out,
+            "GET / HTTP/1.1\r\nhost: predastore\r\nx-predastore-refused: length_and_transfer_encoding\r\nconnection: close\r\n\r\n",
+            "{headers}"
+        );
+    }
+}
+
+#[test]
+fn a_target_longer_than_the_http_layer_takes_is_refused() {
+    let key = "k".repeat(MAX_TARGET_BYTES);
+    for (target, want) in [
+        (format!("/b/{key}"), KEY_TOO_LONG),
+        (format!("/{key}?list-type=2"), KEY_TOO_LONG),
+        (format!("/b?prefix={key}"), URI_TOO_LONG),
+    ] {
+        let input = format!("GET {target} HTTP/1.1\r\nhost: h\r\n\r\nGET /next HTTP/1.1\r\n\r\n");
+        let (out, refused) = run(input.as_bytes());
+        assert_eq!(refused, vec![want], "{}", &target[..20]);
+        assert!(
+            out.starts_with("GET / HTTP/1.1\r\n") && !out.contains("/next"),
+            "{}",
+            &out[..60]
+        );
+        // Refused before the line ends, too.
+        let unfinished = &input[..MAX_TARGET_BYTES + 6];
+        assert_eq!(run(unfinished.as_bytes()).1, vec![want]);
+    }
+    // The longest target the HTTP layer takes passes.
+    let target = format!("/b/{}", "k".repeat(MAX_TARGET_BYTES - 3));
+    let input = format!("GET {target} HTTP/1.1\r\nhost: h\r\n\r\n");
+    assert_eq!(run(input.as_bytes()).1, Vec::<&str>::new());
 }

@@ -1,17 +1,35 @@
-//! Reading a range of an object: stripe by stripe from the data shards,
-//! falling over to parity the moment a shard fails.
+//! Reading a range of an object: stripe by stripe from k of its shards,
+//! data shards first, falling over to the others the moment one fails.
+//!
+//! Shards are opened only as needed, and each open asks the storage node
+//! at the same time what it holds under the key: a shard it reports
+//! missing, or marked corrupt (by the scrubber or an earlier read), is
+//! left out before a byte of it is used. Shards on nodes the failure
+//! detector holds down are tried last, and then with a short dial of their
+//! own rather than refused: a node restarted a moment ago is up well
+//! before the detector's next probe finds it. The first stripe is read
+//! only once k shards are open, so an object that cannot be read now
+//! fails before its first byte (the caller can still answer with an error
+//! status); only damage nobody knew of can end a read part way.
 
 use std::ops::Range;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::time::Duration;
 
 use bytes::{Bytes, BytesMut};
-use std::pin::Pin;
-
 use futures::{Stream, StreamExt};
 
-use super::{CoordinatorError, DegradedHook, ObjectCoordinator, ShardBody, ShardSet};
+use super::{CoordinatorError, DegradedHook, ObjectCoordinator, ShardBody, ShardSet, ShardTarget};
+use crate::net::NetError;
 use crate::object::erasure::ErasureCodec;
-use crate::storage::StorageError;
+use crate::storage::{ShardKey, ShardState, StorageError};
+
+/// Longest dial of a node the failure detector holds down, when a read
+/// needs a shard on it: a live node answers a dial in a few round trips,
+/// and a read that cannot be served should fail fast rather than wait out
+/// the pool's full dial timeout.
+const DOWN_NODE_DIAL: Duration = Duration::from_millis(300);
 
 /// Streams `range` of the data of `set`, read by `coordinator`.
 pub(super) fn stream(
@@ -77,8 +95,51 @@ impl ShardCursor {
     }
 }
 
-/// Reads a range stripe by stripe: the data shards while they answer, all
-/// shards (and a reconstruction) once one does not.
+/// What the reader knows of one shard.
+enum Slot {
+    /// Not open: not needed yet, or closed after a stripe did without it
+    /// (an open shard must sit at the stripe being read; RS cannot tell a
+    /// stale chunk).
+    Closed,
+    /// Open at the stripe being read.
+    Open(ShardCursor),
+    /// Missing, known corrupt, unreachable, or failed part way: not tried
+    /// again by this read.
+    Bad,
+}
+
+/// Which shards to open next, at most `want`: of those `closed` (neither
+/// open nor known bad), the ones on nodes believed `up` first, each group
+/// in shard order, so data shards come before parity (no decoding while
+/// the data shards answer) and a node believed down is dialed only when
+/// the others cannot make up the number.
+fn pick(closed: &[bool], up: &[bool], want: usize) -> Vec<usize> {
+    let is_up = |i: usize| up.get(i).copied().unwrap_or(false);
+    let candidates = closed.iter().enumerate().filter(|(_, c)| **c);
+    let (first, last): (Vec<usize>, Vec<usize>) =
+        candidates.map(|(i, _)| i).partition(|i| is_up(*i));
+    first.into_iter().chain(last).take(want).collect()
+}
+
+/// Whether a shard a storage node reports as `state` may be read, for a
+/// set whose shards are `shard_len` bytes; the reason if not.
+fn readable(key: ShardKey, state: ShardState, shard_len: u64) -> Result<(), StorageError> {
+    match state {
+        ShardState::Present { len } if len == shard_len => Ok(()),
+        ShardState::Present { len } => Err(StorageError::LengthMismatch {
+            expected: shard_len,
+            got: len,
+        }),
+        ShardState::Missing => Err(StorageError::NotFound(key)),
+        ShardState::Corrupt => Err(StorageError::Corrupt {
+            key,
+            detail: "marked corrupt",
+        }),
+    }
+}
+
+/// Reads a range stripe by stripe from k open shards, opening others when
+/// one fails.
 struct StripeReader {
     coordinator: ObjectCoordinator,
     set: ShardSet,
@@ -88,123 +149,187 @@ struct StripeReader {
     last_stripe: u64,
     skip: usize,
     remaining: u64,
-    /// One cursor slot per shard; `None` = not opened or failed.
-    shards: Vec<Option<ShardCursor>>,
-    /// Told (once) when a shard fails.
+    /// One slot per shard.
+    shards: Vec<Slot>,
+    /// Told (once) when a shard is missing or fails.
     on_degraded: Option<DegradedHook>,
 }
 
 impl StripeReader {
-    /// A shard failed: tell whoever asked, once.
+    /// A shard could not be used: tell whoever asked, once.
     fn degraded(&mut self) {
         if let Some(hook) = self.on_degraded.take() {
             hook();
         }
     }
 
-    /// Opens shard `i` at the start of `stripe`; `None` if it cannot be read.
+    /// Whether shard `i` is on a node believed up (it may still be down).
+    fn node_up(&self, i: usize) -> bool {
+        match self.coordinator.target(&self.set, i) {
+            Ok(ShardTarget::Remote(peers, addr)) => peers.is_up(addr),
+            Ok(ShardTarget::Local(..)) => true,
+            Err(_) => false,
+        }
+    }
+
+    /// Opens shard `i` at the start of `stripe`, once its node says it
+    /// holds it intact; a node believed down is dialed first, briefly.
     fn open_shard(
         &self,
         codec: &ErasureCodec,
         i: usize,
         stripe: u64,
-    ) -> impl std::future::Future<Output = Option<ShardCursor>> + Send + 'static {
+    ) -> impl std::future::Future<Output = Result<ShardCursor, CoordinatorError>> + Send + 'static
+    {
         let full = codec.chunk_len(codec.stripe_bytes()) as u64;
-        let range = stripe * full..codec.shard_len(self.set.size);
-        let (key, object) = (self.set.key(i), self.set.object_id);
-        let target = self.coordinator.target(&self.set, i);
+        let shard_len = codec.shard_len(self.set.size);
+        let range = stripe * full..shard_len;
+        let key = self.set.key(i);
+        let (reader, asker) = (
+            self.coordinator.target(&self.set, i),
+            self.coordinator.target(&self.set, i),
+        );
         async move {
-            let opened = match target {
-                Ok(target) => target.read(key, range).await,
-                Err(e) => Err(e),
-            };
-            match opened {
-                Ok(body) => Some(ShardCursor {
-                    body,
-                    pending: Bytes::new(),
-                }),
-                Err(e) => {
-                    tracing::warn!(object, shard = i, error = %e, "shard missing");
-                    None
+            let (reader, asker) = (reader?, asker?);
+            if let ShardTarget::Remote(peers, addr) = &reader {
+                if !peers.dial_now(*addr, DOWN_NODE_DIAL).await {
+                    return Err(NetError::PeerDown(*addr).into());
                 }
             }
+            // Both on the same node, together: no round trip added.
+            let (state, body) = futures::join!(asker.stat(vec![key]), reader.read(key, range));
+            match state.map(|s| s.first().copied()) {
+                Ok(Some(state)) => readable(key, state, shard_len)?,
+                // The open decides; a damaged chunk still fails its CRC.
+                Ok(None) => {}
+                Err(e) => tracing::debug!(shard = %key, error = %e, "shard state unknown"),
+            }
+            Ok(ShardCursor {
+                body: body?,
+                pending: Bytes::new(),
+            })
         }
     }
 
-    async fn next_piece(&mut self) -> Result<Bytes, CoordinatorError> {
-        if self.codec.is_none() {
-            let codec = self.set.codec()?;
-            let span = codec.stripes_for_range(self.set.size, self.range.clone())?;
-            self.next_stripe = span.first_stripe;
-            self.last_stripe = span.last_stripe;
-            self.skip = span.skip;
-            self.remaining = span.take;
-            self.shards = (0..codec.total_chunks()).map(|_| None).collect();
-            // The data shards open together: on other nodes each open is a
-            // round trip (or, for a dead node, a dial timeout).
-            let opens: Vec<_> = (0..codec.data_chunks())
-                .map(|i| self.open_shard(&codec, i, self.next_stripe))
+    /// Opens `want` more shards at the start of `stripe` (together), or
+    /// fails if the shards not yet tried are too few for that.
+    async fn open_more(
+        &mut self,
+        codec: &ErasureCodec,
+        stripe: u64,
+        mut want: usize,
+    ) -> Result<(), CoordinatorError> {
+        while want > 0 {
+            let closed: Vec<bool> = self
+                .shards
+                .iter()
+                .map(|s| matches!(s, Slot::Closed))
                 .collect();
-            for (i, cursor) in futures::future::join_all(opens)
-                .await
-                .into_iter()
-                .enumerate()
-            {
-                if cursor.is_none() {
-                    self.degraded();
-                }
-                self.shards[i] = cursor;
+            let left = closed.iter().filter(|c| **c).count();
+            if left < want {
+                return Err(CoordinatorError::Quorum(format!(
+                    "{want} more shards needed for stripe {stripe} of object {:x}, {left} left to try",
+                    self.set.object_id
+                )));
             }
-            self.codec = Some(Arc::new(codec));
+            let up: Vec<bool> = (0..closed.len()).map(|i| self.node_up(i)).collect();
+            let picked = pick(&closed, &up, want);
+            let opens: Vec<_> = picked
+                .iter()
+                .map(|&i| self.open_shard(codec, i, stripe))
+                .collect();
+            for (i, opened) in picked
+                .into_iter()
+                .zip(futures::future::join_all(opens).await)
+            {
+                match opened {
+                    Ok(cursor) => {
+                        self.shards[i] = Slot::Open(cursor);
+                        want -= 1;
+                        if i >= codec.data_chunks() {
+                            // Parity stands in for a data shard.
+                            self.degraded();
+                        }
+                    }
+                    Err(e) => {
+                        tracing::warn!(object = self.set.object_id, shard = i, error = %e, "shard not readable");
+                        self.shards[i] = Slot::Bad;
+                        self.degraded();
+                    }
+                }
+            }
         }
-        let Some(codec) = self.codec.clone() else {
-            return Err(CoordinatorError::Layout("no codec".into()));
-        };
+        Ok(())
+    }
+
+    /// The codec, set up on the first call.
+    fn codec(&mut self) -> Result<Arc<ErasureCodec>, CoordinatorError> {
+        if let Some(codec) = &self.codec {
+            return Ok(codec.clone());
+        }
+        let codec = Arc::new(self.set.codec()?);
+        let span = codec.stripes_for_range(self.set.size, self.range.clone())?;
+        self.next_stripe = span.first_stripe;
+        self.last_stripe = span.last_stripe;
+        self.skip = span.skip;
+        self.remaining = span.take;
+        self.shards = (0..codec.total_chunks()).map(|_| Slot::Closed).collect();
+        self.codec = Some(codec.clone());
+        Ok(codec)
+    }
+
+    async fn next_piece(&mut self) -> Result<Bytes, CoordinatorError> {
+        let codec = self.codec()?;
         if self.next_stripe > self.last_stripe {
             return Err(CoordinatorError::Quorum("read past the last stripe".into()));
         }
         let stripe = self.next_stripe;
         let stripe_len = codec.stripe_len(self.set.size, stripe);
         let chunk_len = codec.chunk_len(stripe_len);
+        let k = codec.data_chunks();
         let mut chunks: Vec<Option<Bytes>> = vec![None; codec.total_chunks()];
         let mut have = 0;
-        let mut next_shard = 0;
-        while have < codec.data_chunks() {
-            if next_shard == codec.total_chunks() {
-                return Err(CoordinatorError::Quorum(format!(
-                    "only {have} of {} shards readable for stripe {stripe} of object {:x}",
-                    codec.data_chunks(),
-                    self.set.object_id
-                )));
-            }
-            let i = next_shard;
-            next_shard += 1;
-            if self.shards[i].is_none() && i >= codec.data_chunks() {
-                self.shards[i] = self.open_shard(&codec, i, stripe).await;
-                if self.shards[i].is_none() {
-                    self.degraded();
+        loop {
+            let mut failed = false;
+            let slots = self.shards.iter_mut().zip(chunks.iter_mut());
+            for (i, (slot, chunk)) in slots.enumerate() {
+                if have == k {
+                    break;
+                }
+                let Slot::Open(cursor) = slot else {
+                    continue;
+                };
+                if chunk.is_some() {
+                    continue;
+                }
+                match cursor.take(chunk_len).await {
+                    Ok(piece) => {
+                        *chunk = Some(piece);
+                        have += 1;
+                    }
+                    Err(e) => {
+                        tracing::warn!(object = self.set.object_id, shard = i, error = %e, "shard unreadable; reconstructing");
+                        *slot = Slot::Bad;
+                        failed = true;
+                    }
                 }
             }
-            let Some(cursor) = self.shards[i].as_mut() else {
-                continue;
-            };
-            match cursor.take(chunk_len).await {
-                Ok(chunk) => {
-                    chunks[i] = Some(chunk);
-                    have += 1;
-                }
-                Err(e) => {
-                    tracing::warn!(object = self.set.object_id, shard = i, error = %e, "shard unreadable; reconstructing");
-                    self.shards[i] = None;
-                    self.degraded();
-                }
+            if failed {
+                self.degraded();
             }
+            if have == k {
+                break;
+            }
+            // Every open shard has been tried for this stripe: open more.
+            self.open_more(&codec, stripe, k - have).await?;
         }
-        // A shard open but not needed for this stripe would lag behind by
-        // a chunk: close it, so it is reopened at the right stripe if a
-        // later stripe needs it (RS cannot tell a stale chunk).
-        for cursor in &mut self.shards[next_shard..] {
-            *cursor = None;
+        // A shard open but not used for this stripe would lag behind by a
+        // chunk: close it, so it is reopened at the right stripe if a later
+        // stripe needs it.
+        for (slot, chunk) in self.shards.iter_mut().zip(&chunks) {
+            if chunk.is_none() && matches!(slot, Slot::Open(_)) {
+                *slot = Slot::Closed;
+            }
         }
         let mut data = codec.decode_stripe(chunks, stripe_len)?;
         self.next_stripe += 1;
@@ -217,3 +342,6 @@ impl StripeReader {
         Ok(data.slice(..take))
     }
 }
+
+#[cfg(test)]
+mod tests;

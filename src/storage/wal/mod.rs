@@ -7,6 +7,8 @@ pub(crate) mod aligned;
 pub(crate) mod durability;
 pub(crate) mod reader;
 pub(crate) mod record;
+mod recovery;
 pub(crate) mod segment;
 pub(crate) mod shard_write;
+mod space;
 pub(crate) mod volume;

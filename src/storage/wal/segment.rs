@@ -1,7 +1,8 @@
 //! WAL segment files.
 //!
 //! A volume's log is a series of segment files `<volume>/wal/<id>.seg`, each
-//! preallocated to the configured size and filled by appending records. A
+//! of the configured size (sparse: blocks are allocated as records are
+//! reserved) and filled by appending records. A
 //! segment starts with a small versioned header so a stray file is never
 //! mistaken for a segment.
 
@@ -68,8 +69,10 @@ fn check_header(b: &[u8], id: SegmentId) -> bool {
         && crc32c::crc32c(&b[..28]).to_le_bytes() == b[28..32]
 }
 
-/// Creates a new segment file of exactly `size` bytes (space reserved up
-/// front so appends do not grow the file) and writes its header.
+/// Creates a new segment file of exactly `size` bytes and writes its
+/// header. The file is sparse: appends never change its size, and its
+/// blocks are allocated as shards reserve records (see `space`), so a
+/// segment takes on disk what it holds, not `size`.
 pub(crate) fn create_segment(volume_dir: &Path, id: SegmentId, size: u64) -> io::Result<File> {
     let path = segment_path(volume_dir, id);
     let file = OpenOptions::new()
@@ -77,11 +80,7 @@ pub(crate) fn create_segment(volume_dir: &Path, id: SegmentId, size: u64) -> io:
         .write(true)
         .create_new(true)
         .open(&path)?;
-    if let Err(e) = rustix::fs::fallocate(&file, rustix::fs::FallocateFlags::empty(), 0, size) {
-        // Filesystems without fallocate still get a file of the right size.
-        tracing::debug!(error = %e, "fallocate unsupported, using set_len");
-        file.set_len(size)?;
-    }
+    file.set_len(size)?;
     file.write_all_at(&encode_header(id, size), 0)?;
     // The new name must survive a power loss like the data written into it.
     File::open(wal_dir(volume_dir))?.sync_all()?;

@@ -15,23 +15,24 @@ use std::sync::Arc;
 
 use super::durability::SyncState;
 use super::reader::read_extent_range;
-use super::record::{
-    max_payload_in, record_disk_size, Padding, RecordHeader, RecordKind, ALIGN, HEADER_LEN,
-};
+use super::record::{max_payload_in, record_disk_size, Padding, RecordHeader, ALIGN, HEADER_LEN};
+use super::recovery::Recovery;
 use super::segment::{
     create_segment, list_segments, open_direct, open_segment, scan_segment, segment_path, wal_dir,
     SegmentFiles, SEGMENT_HEADER_LEN,
 };
 use super::shard_write::{Abandoned, PlannedExtent, ShardWrite, WriteId, DIRECT_MIN_BYTES};
+use super::space::{self, Region};
 use crate::metrics;
 use crate::storage::error::StorageError;
-use crate::storage::index::{Extent, Position, SegmentId, ShardEntry, ShardIndex, VolumeId};
+use crate::storage::index::{Position, SegmentId, ShardEntry, ShardIndex, VolumeId};
 use crate::storage::shard_key::ShardKey;
 
 /// Sizes and thresholds of a volume's log.
 #[derive(Clone, Copy, Debug)]
 pub struct VolumeConfig {
-    /// Size every segment file is preallocated to; no segment grows past it.
+    /// Size of every segment file; no segment grows past it. Its blocks
+    /// are allocated as shards reserve them.
     pub segment_bytes: u64,
     /// Payload bytes per CRC-checked fragment.
     pub fragment_bytes: u32,
@@ -89,7 +90,7 @@ pub struct Volume {
     files: Arc<SegmentFiles>,
     sync: Arc<SyncState>,
     active: ActiveSegment,
-    writes: HashMap<WriteId, Position>,
+    writes: HashMap<WriteId, OpenWrite>,
     next_write: WriteId,
     open_starts: BTreeMap<Position, usize>,
     segments: BTreeSet<SegmentId>,
@@ -101,6 +102,16 @@ pub struct Volume {
     /// Segments compaction could not empty (a corrupt shard): left alone.
     uncopyable: HashSet<SegmentId>,
     abandoned: Abandoned,
+    /// What this volume last added to `predastore_wal_reclaimable_bytes`.
+    reported_reclaimable: i64,
+}
+
+/// A shard write in progress: where its records start (the frontier
+/// cannot pass it) and the payload blocks allocated for it (given back
+/// at once if the write is given up).
+struct OpenWrite {
+    start: Position,
+    payload: Vec<Region>,
 }
 
 /// A compaction copy of `key`: the index moves from `old` to `new` once
@@ -139,12 +150,7 @@ impl Volume {
             segment: 0,
             offset: 0,
         });
-        let mut recovery = Recovery {
-            id,
-            index: &index,
-            assembling: HashMap::new(),
-            confirmed: HashSet::new(),
-        };
+        let mut recovery = Recovery::new(id, &index);
         let mut segments = BTreeSet::new();
         for &seg in &ids {
             let file = open_segment(dir, seg)?;
@@ -229,6 +235,7 @@ impl Volume {
             releasing: Vec::new(),
             uncopyable: HashSet::new(),
             abandoned: Abandoned::default(),
+            reported_reclaimable: 0,
         };
         // Sealed segments without a live record (all deleted or torn) can go
         // now: the checkpoint just persisted is past all of them.
@@ -311,11 +318,25 @@ impl Volume {
                 break;
             }
         }
+        let payload: Vec<Region> = extents
+            .iter()
+            .map(|e| Region {
+                file: e.file.clone(),
+                offset: e.extent.at.offset + e.header.payload_offset(),
+                len: e.extent.disk_size - e.header.payload_offset(),
+            })
+            .collect();
         let start = extents[0].extent.at;
+        // The shard's blocks now, so a full disk fails it before its body
+        // is streamed; the records reserved stay behind as dead space.
+        if let Err(e) = payload.iter().try_for_each(space::allocate) {
+            self.discard(OpenWrite { start, payload });
+            return Err(e.into());
+        }
         *self.open_starts.entry(start).or_default() += 1;
         let id = self.next_write;
         self.next_write += 1;
-        self.writes.insert(id, start);
+        self.writes.insert(id, OpenWrite { start, payload });
         Ok(ShardWrite::new(
             id,
             key,
@@ -341,16 +362,17 @@ impl Volume {
         mut w: ShardWrite,
     ) -> Result<(ShardKey, ShardEntry, Vec<Arc<File>>), StorageError> {
         w.settled = true;
-        if !self.take_write(w.id) {
+        let Some(open) = self.take_write(w.id) else {
             return Err(StorageError::UnknownWrite(w.id));
-        }
-        self.sync.update_frontier(self.id, self.frontier());
+        };
         if w.written != w.len {
+            self.discard(open);
             return Err(StorageError::LengthMismatch {
                 expected: w.len,
                 got: w.written,
             });
         }
+        self.sync.update_frontier(self.id, self.frontier());
         for e in &w.extents {
             let table: Vec<u8> = e.crcs.iter().flat_map(|c| c.to_le_bytes()).collect();
             e.file
@@ -392,10 +414,34 @@ impl Volume {
         })
     }
 
-    /// Gives up a shard write; its reserved records stay behind as dead
-    /// space that recovery skips and compaction reclaims.
+    /// Gives up a shard write: the blocks of its payload go back to the
+    /// filesystem at once; its reserved records stay behind (headers
+    /// intact, payload zeros) as dead space that recovery skips and
+    /// compaction deletes with their segment.
     pub fn abort_shard(&mut self, id: WriteId) {
-        if self.take_write(id) {
+        if let Some(open) = self.take_write(id) {
+            self.discard(open);
+        }
+    }
+
+    /// Frees the payload blocks of a write that will never complete, and
+    /// has the frontier it held back persisted: otherwise, with no append
+    /// after it, the persisted checkpoint would stay behind the segments
+    /// the write filled and compaction would never qualify them.
+    fn discard(&mut self, open: OpenWrite) {
+        for region in &open.payload {
+            space::release(region);
+        }
+        // An append-less publication: the syncer's next round persists the
+        // frontier now past the write.
+        let marker = self.sync.publish(
+            self.id,
+            self.active.id,
+            &self.active.file,
+            self.frontier(),
+            0,
+        );
+        if marker.is_err() {
             self.sync.update_frontier(self.id, self.frontier());
         }
     }
@@ -551,6 +597,33 @@ impl Volume {
         self.sync.pending_bytes()
     }
 
+    /// Bytes the segment files take on disk that no shard needs: records
+    /// of deleted, replaced or abandoned shards that compaction has not
+    /// given back yet (writes in progress are not counted).
+    pub fn reclaimable_bytes(&self) -> u64 {
+        let allocated: u64 = self
+            .segments
+            .iter()
+            .filter_map(|&seg| self.files.get(self.id, seg))
+            .map(|file| space::allocated_bytes(&file))
+            .sum();
+        let live: u64 = self.live.values().sum();
+        let open: u64 = self
+            .writes
+            .values()
+            .flat_map(|w| w.payload.iter().map(|r| r.len))
+            .sum();
+        allocated.saturating_sub(live + open)
+    }
+
+    /// Publishes [`Volume::reclaimable_bytes`] in the node's
+    /// `predastore_wal_reclaimable_bytes` (the sum over its volumes).
+    pub fn report_reclaimable(&mut self) {
+        let now = i64::try_from(self.reclaimable_bytes()).unwrap_or(i64::MAX);
+        metrics::WAL_RECLAIMABLE_BYTES.add(now - self.reported_reclaimable);
+        self.reported_reclaimable = now;
+    }
+
     /// Segments compacted and waiting for a sync before deletion.
     pub fn segments_awaiting_release(&self) -> usize {
         self.releasing.len()
@@ -623,18 +696,16 @@ impl Volume {
         }
     }
 
-    /// Forgets a write in progress; `false` if there was none.
-    fn take_write(&mut self, id: WriteId) -> bool {
-        let Some(start) = self.writes.remove(&id) else {
-            return false;
-        };
-        if let Some(n) = self.open_starts.get_mut(&start) {
+    /// Forgets a write in progress; `None` if there was none.
+    fn take_write(&mut self, id: WriteId) -> Option<OpenWrite> {
+        let open = self.writes.remove(&id)?;
+        if let Some(n) = self.open_starts.get_mut(&open.start) {
             *n -= 1;
             if *n == 0 {
-                self.open_starts.remove(&start);
+                self.open_starts.remove(&open.start);
             }
         }
-        true
+        Some(open)
     }
 
     /// The position before which every record is complete.
@@ -684,103 +755,6 @@ impl Volume {
         self.segments.remove(&seg);
         self.live.remove(&seg);
         metrics::WAL_SEGMENTS_LIVE.dec();
-        Ok(())
-    }
-}
-
-/// Re-indexes the records found after the checkpoint, in log order.
-struct Recovery<'a> {
-    id: VolumeId,
-    index: &'a ShardIndex,
-    assembling: HashMap<ShardKey, ShardEntry>,
-    confirmed: HashSet<Position>,
-}
-
-impl Recovery<'_> {
-    fn apply(
-        &mut self,
-        seg: SegmentId,
-        rec: &super::segment::ScannedRecord,
-    ) -> Result<(), StorageError> {
-        let key = rec.header.key;
-        let at = Position {
-            segment: seg,
-            offset: rec.offset,
-        };
-        match (rec.header.kind, rec.intact) {
-            (RecordKind::Tombstone, _) => {
-                self.assembling.remove(&key);
-                if let Some(entry) = self.index.get(&key)?.filter(|e| e.volume == self.id) {
-                    self.index.remove(&key, &entry)?;
-                }
-            }
-            (RecordKind::Extent, false) => {
-                self.assembling.remove(&key);
-            }
-            (RecordKind::Extent, true) => {
-                let extent = Extent {
-                    at,
-                    shard_offset: rec.header.extent_offset,
-                    len: rec.header.extent_len,
-                    disk_size: rec.header.disk_size(),
-                };
-                if rec.header.extent_offset == 0 {
-                    let entry = ShardEntry {
-                        volume: self.id,
-                        len: rec.header.shard_len,
-                        crc: rec.payload_crc,
-                        fragment_bytes: rec.header.fragment_bytes,
-                        extents: vec![extent],
-                    };
-                    self.assembling.insert(key, entry);
-                } else {
-                    let fits = self.assembling.get(&key).is_some_and(|e| {
-                        e.extents.last().map(|l| l.shard_offset + l.len)
-                            == Some(extent.shard_offset)
-                            && e.len == rec.header.shard_len
-                    });
-                    let Some(entry) = self.assembling.get_mut(&key).filter(|_| fits) else {
-                        self.assembling.remove(&key);
-                        return Ok(());
-                    };
-                    entry.crc =
-                        crc32c::crc32c_combine(entry.crc, rec.payload_crc, extent.len as usize);
-                    entry.extents.push(extent);
-                }
-                let complete = self.assembling.get(&key).is_some_and(|e| {
-                    e.extents.last().map(|l| l.shard_offset + l.len) == Some(e.len)
-                });
-                if complete {
-                    if let Some(entry) = self.assembling.remove(&key) {
-                        let replaced = self.index.get(&key)?;
-                        if replaced.as_ref() != Some(&entry) {
-                            self.index.put(&key, &entry, replaced.as_ref())?;
-                        }
-                        self.confirmed.extend(entry.extents.iter().map(|e| e.at));
-                    }
-                }
-            }
-        }
-        Ok(())
-    }
-
-    /// Index entries past the checkpoint that no intact record backs were
-    /// written ahead of a sync that never happened: drop them.
-    fn drop_unconfirmed(&self, checkpoint: Position) -> Result<(), StorageError> {
-        for owner in self.index.extents_from(self.id, checkpoint)? {
-            if self.confirmed.contains(&owner.at) {
-                continue;
-            }
-            match self.index.get(&owner.key)? {
-                Some(entry)
-                    if entry.volume == self.id
-                        && entry.extents.iter().any(|e| e.at == owner.at) =>
-                {
-                    self.index.remove(&owner.key, &entry)?
-                }
-                _ => self.index.remove_extent(self.id, owner.at)?,
-            }
-        }
         Ok(())
     }
 }

@@ -319,6 +319,8 @@ async fn console_shows_a_killed_node_down_then_up() {
         assert_eq!(state, "up", "node {id}");
     }
     b.screenshot("console-cluster").await;
+    // A mark on the page's window: a reload (or any navigation) loses it.
+    b.eval("window.notReloaded = 'cluster page';", vec![]).await;
 
     // Killed: the page, refreshing itself, shows it down with an alert.
     cluster.nodes[2].kill();
@@ -326,13 +328,31 @@ async fn console_shows_a_killed_node_down_then_up() {
     b.wait_for(down, Duration::from_secs(60)).await;
     let alerts = b.text("#alerts").await;
     assert!(alerts.contains("Storage node 3"), "{alerts}");
+    assert_not_reloaded(&b, "node 3 shown down").await;
     b.screenshot("console-cluster-node-down").await;
 
     // Restarted: up again, no reload.
     cluster.nodes[2].restart();
     b.wait_for("tr[data-node='3'].up", Duration::from_secs(60))
         .await;
+    assert_not_reloaded(&b, "node 3 shown up again").await;
     b.screenshot("console-cluster-node-back").await;
+}
+
+/// Asserts the page still carries the mark set on its window before the
+/// kill: it changed in place, it was not reloaded.
+async fn assert_not_reloaded(b: &Browser, when: &str) {
+    let mark = b
+        .eval(
+            "return window.notReloaded === undefined ? null : window.notReloaded;",
+            vec![],
+        )
+        .await;
+    assert_eq!(
+        mark,
+        json!("cluster page"),
+        "{when}: the page lost the mark set on it before the kill (it was reloaded)"
+    );
 }
 
 /// The version id of a PUT of `data` to `key` in `bucket`, with a legal

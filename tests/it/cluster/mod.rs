@@ -8,4 +8,6 @@ mod meta_membership;
 mod multi_node;
 mod operations;
 mod orphans;
+mod restart_read;
+mod scrub_heal;
 mod versioning;

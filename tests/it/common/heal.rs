@@ -89,14 +89,69 @@ pub fn peer_up(http: SocketAddr, peer: SocketAddr) -> Option<f64> {
 }
 
 /// S3 requests the gateway at `http` answered with a status starting with
-/// `status_prefix` (`"500"`, or `"5"` for every 5xx).
+/// `status_prefix` (`"500"`, or `"5"` for every 5xx); 0 when none did.
+///
+/// Panics when the gateway does not answer `/metrics`, has no
+/// `predastore_s3_requests_total`, or none of its series has a `status`
+/// label: a renamed metric or label must fail the check, not read as "no
+/// such answer".
 pub fn s3_answers(http: SocketAddr, status_prefix: &str) -> f64 {
-    metric_at(
-        http,
-        "predastore_s3_requests_total{",
-        &format!("status=\"{status_prefix}"),
-    )
-    .unwrap_or(0.0)
+    let text =
+        http_get(http, "/metrics").unwrap_or_else(|| panic!("{http} does not answer /metrics"));
+    count_s3_answers(&text, status_prefix).unwrap_or_else(|e| panic!("{http}: {e}"))
+}
+
+/// [`s3_answers`] on the text of a `/metrics` page.
+fn count_s3_answers(metrics: &str, status_prefix: &str) -> Result<f64, String> {
+    let family = format!("{S3_REQUESTS}{{");
+    let series: Vec<&str> = metrics.lines().filter(|l| l.starts_with(&family)).collect();
+    if !series.iter().any(|l| l.contains("status=\"")) {
+        return Err(format!(
+            "no {S3_REQUESTS} series with a status label (series: {series:?})"
+        ));
+    }
+    let wanted = format!("status=\"{status_prefix}");
+    series
+        .iter()
+        .filter(|l| l.contains(&wanted))
+        .map(|l| {
+            l.rsplit(' ')
+                .next()
+                .and_then(|v| v.parse::<f64>().ok())
+                .ok_or_else(|| format!("unreadable series {l}"))
+        })
+        .sum()
+}
+
+/// A missing metric or a renamed label is an error, not "no 500".
+#[test]
+fn counting_s3_answers_refuses_a_missing_metric_or_label() {
+    let page = "predastore_s3_requests_total{op=\"GetObject\",status=\"200\"} 7\n\
+                predastore_s3_requests_total{op=\"PutObject\",status=\"503\"} 2\n";
+    assert_eq!(count_s3_answers(page, "2"), Ok(7.0));
+    assert_eq!(count_s3_answers(page, "5"), Ok(2.0));
+    assert_eq!(count_s3_answers(page, "500"), Ok(0.0));
+    let relabelled = page.replace("status=", "code=");
+    assert!(count_s3_answers(&relabelled, "500").is_err());
+    let renamed = page.replace("s3_requests_total", "s3_requests");
+    assert!(count_s3_answers(&renamed, "500").is_err());
+    assert!(count_s3_answers("", "500").is_err());
+}
+
+/// Asserts the gateway at `http` answered no S3 request with 500, and, so
+/// that a count that is not kept cannot pass for none, that it did count
+/// some 2xx answers. `when` names the moment for the message.
+pub fn assert_no_s3_500(http: SocketAddr, when: &str) {
+    let ok = s3_answers(http, "2");
+    assert!(
+        ok > 0.0,
+        "{when}: the gateway at {http} counted no 2xx answer, so its 500 count proves nothing"
+    );
+    assert_eq!(
+        s3_answers(http, "500"),
+        0.0,
+        "{when}: the gateway at {http} answered 500 ({ok} 2xx answers)"
+    );
 }
 
 /// The meta node (of `meta`, HTTP addresses) that says it leads.
@@ -404,28 +459,34 @@ pub async fn put_cut_off(
         s.write_all(head.as_bytes()).expect("send head");
         s.write_all(&part).expect("send part of the body");
         s.flush().expect("flush");
-        // Let the gateway stream what it got on to the storage nodes.
-        std::thread::sleep(Duration::from_millis(500));
-        s.set_read_timeout(Some(Duration::from_millis(100)))
-            .expect("read timeout");
-        let mut answer = [0u8; 512];
-        match s.read(&mut answer) {
-            Err(e)
-                if matches!(
-                    e.kind(),
-                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
-                ) => {}
-            Ok(0) => panic!("PUT {key}: the gateway closed the connection before the body ended"),
-            Ok(n) => panic!(
-                "PUT {key}: the gateway answered before the body ended: {}",
-                String::from_utf8_lossy(&answer[..n])
-            ),
-            Err(e) => panic!("PUT {key}: {e}"),
-        }
-        let _ = s.shutdown(Shutdown::Both);
+        hang_up_unanswered(s, &key);
     })
     .await
     .expect("cut-off PUT");
+}
+
+/// A client dying mid-body: waits half a second so the store passes on
+/// what it got, checks it has not answered (the body is not complete),
+/// and closes the connection. Panics if the store answered or hung up.
+pub fn hang_up_unanswered(mut s: TcpStream, key: &str) {
+    std::thread::sleep(Duration::from_millis(500));
+    s.set_read_timeout(Some(Duration::from_millis(100)))
+        .expect("read timeout");
+    let mut answer = [0u8; 512];
+    match s.read(&mut answer) {
+        Err(e)
+            if matches!(
+                e.kind(),
+                std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+            ) => {}
+        Ok(0) => panic!("PUT {key}: the store closed the connection before the body ended"),
+        Ok(n) => panic!(
+            "PUT {key}: the store answered before the body ended: {}",
+            String::from_utf8_lossy(&answer[..n])
+        ),
+        Err(e) => panic!("PUT {key}: {e}"),
+    }
+    let _ = s.shutdown(Shutdown::Both);
 }
 
 /// Bytes of each shard of an object of `size` bytes coded with `data`
@@ -498,4 +559,50 @@ pub fn flip_one_payload_byte_per_object(volume_dir: &Path) -> Vec<Flip> {
         file.sync_all().expect("sync segment");
     }
     flips
+}
+
+/// Flips a payload byte of every object version's shard on the volume,
+/// every copy of it: compaction may have copied a record forward and
+/// only the index knows which copy is live. The versions damaged.
+pub fn flip_every_copy_per_object(volume_dir: &Path) -> HashSet<u128> {
+    let mut flipped = HashSet::new();
+    for round in 0.. {
+        assert!(
+            round < 10,
+            "intact copies keep appearing on {}",
+            volume_dir.display()
+        );
+        let flips = flip_one_payload_byte_per_object(volume_dir);
+        if flips.is_empty() {
+            return flipped;
+        }
+        flipped.extend(flips.iter().map(|f| f.object));
+    }
+    unreachable!("the loop returns or fails")
+}
+
+/// PUTs every object, then waits until the storage nodes at `storage`
+/// count `shards` shards in all.
+pub async fn put_all_and_count_shards(
+    s3: &Client,
+    bucket: &str,
+    objects: &[TestObject],
+    storage: &[SocketAddr],
+    shards: f64,
+) {
+    for obj in objects {
+        put_object(s3, bucket, obj)
+            .await
+            .unwrap_or_else(|s| panic!("PUT {}: status {s}", obj.key));
+    }
+    wait_for(
+        "every shard counted on the storage nodes",
+        Duration::from_secs(30),
+        |note| {
+            let stored = sum_over(storage, SHARDS_STORED);
+            *note = format!("{SHARDS_STORED} summed: {stored:?}, want {shards}");
+            (stored == Some(shards)).then_some(())
+        },
+    )
+    .await;
 }

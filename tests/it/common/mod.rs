@@ -23,6 +23,8 @@
 //! | 127.0.0.162–165 | `cluster::versioning` (leader kills on a versioned bucket) |
 //! | 127.0.0.172–175 | `cluster::versioning` (noncurrent versions, a node down, bit rot) |
 //! | 127.0.0.192–195 | `cluster::lifecycle` (a leader killed mid-walk) |
+//! | 127.0.0.202–205 | `cluster::scrub_heal` (bit rot healed at default settings) |
+//! | 127.0.0.212–215 | `cluster::restart_read` (reads right after a restart, a shard corrupt) |
 //!
 //! Tests that read this process's own metrics hold [`serial::process_metrics`].
 #![allow(dead_code)]

@@ -13,6 +13,7 @@
 
 mod auth;
 mod bodies;
+mod edge_answers;
 mod floods;
 mod framing;
 mod headers;

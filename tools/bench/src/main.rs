@@ -20,6 +20,9 @@
 //! - `lifecycle`, only with `--lifecycle-objects N`: the rate at which the
 //!   store's lifecycle walk expires N objects, and 4 KiB PUT/GET while it
 //!   does against idle; see `lifecycle.rs`.
+//! - `failover`, only with `--failover-seconds N`: 4 KiB PUTs while
+//!   someone kills the metadata leader, and the longest stall per kill;
+//!   see `failover.rs`.
 //!
 //! While a phase runs, a progress line goes to stderr about once a second.
 //! Figures go to stdout as `RESULT <name> <value> <unit>`; MB is 10^6 bytes.
@@ -30,6 +33,7 @@
 //! after each phase, and the bucket at the end if the run created it.
 
 mod cleanup;
+mod failover;
 mod lifecycle;
 mod memory;
 mod report;
@@ -235,6 +239,9 @@ pub struct BenchArgs {
     /// of the system's roots (e.g. the `ca.pem` of `predastore tls init`).
     #[arg(long)]
     pub ca_bundle: Option<PathBuf>,
+    /// Options of the `failover` phase (off by default).
+    #[command(flatten)]
+    pub failover: failover::FailoverArgs,
 }
 
 /// Runs the bench on its own Tokio runtime; exits 1 on failure.
@@ -321,6 +328,7 @@ pub async fn run(args: BenchArgs) -> Result<(), Box<dyn std::error::Error>> {
         }
     }
     lifecycle::run(&bench, &args, &mut failed).await;
+    failover::run(&bench, &args, &mut failed).await;
 
     if created_bucket {
         if let Err(e) = bench

@@ -136,7 +136,10 @@ pub(crate) enum MalformedQuery {
     /// `X-Amz-Expires` is not a number.
     #[error("X-Amz-Expires is not a number")]
     ExpiresNotNumber,
-    /// `X-Amz-Expires` is zero.
+    /// `X-Amz-Expires` is negative.
+    #[error("X-Amz-Expires is negative")]
+    ExpiresNegative,
+    /// `X-Amz-Expires` is zero: the URL expired as it was made.
     #[error("X-Amz-Expires is zero")]
     ExpiresZero,
     /// `X-Amz-Expires` is more than a week.

@@ -41,6 +41,7 @@ mod signing;
 mod tests;
 mod verify;
 
+pub(crate) use date::parse_http_date;
 pub(crate) use error::{AuthError, MalformedHeader, MalformedQuery};
 pub(crate) use header::AuthorizationHeader;
 pub(crate) use parts::RequestParts;

@@ -84,7 +84,7 @@ pub(super) fn parse_expires(v: &str) -> Result<u64, AuthError> {
     let err = AuthError::MalformedQuery;
     let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
     if v.strip_prefix('-').is_some_and(digits) {
-        return Err(err(MalformedQuery::ExpiresZero));
+        return Err(err(MalformedQuery::ExpiresNegative));
     }
     if v.is_empty() || !v.bytes().all(|b| b.is_ascii_digit()) {
         return Err(err(MalformedQuery::ExpiresNotNumber));

@@ -312,15 +312,24 @@ fn aws_example_presigned_url() {
 #[test]
 fn presigned_expires_bounds() {
     let headers = h(&[("host", "examplebucket.s3.amazonaws.com")]);
-    // A validity out of range is refused as an expired URL (403); one
-    // that is not a number is malformed (400).
+    // A negative or too long validity is malformed (400, as AWS answers),
+    // as is one that is not a number; a zero one has expired (403).
     for (bad, code, status) in [
-        ("604801", "AccessDenied", 403),
+        ("604801", "AuthorizationQueryParametersError", 400),
         ("0", "AccessDenied", 403),
-        ("-1", "AccessDenied", 403),
+        ("-1", "AuthorizationQueryParametersError", 400),
         ("abc", "AuthorizationQueryParametersError", 400),
         ("", "AuthorizationQueryParametersError", 400),
-        ("99999999999999999999999", "AccessDenied", 403),
+        (
+            "99999999999999999999999",
+            "AuthorizationQueryParametersError",
+            400,
+        ),
+        (
+            "-99999999999999999999999",
+            "AuthorizationQueryParametersError",
+            400,
+        ),
     ] {
         let query = parse_query(&presigned_query(bad));
         let parts = RequestParts {
@@ -333,6 +342,19 @@ fn presigned_expires_bounds() {
         assert_eq!(s3_code(err), code, "{bad}");
         assert_eq!(http_status(err), status, "{bad}");
     }
+    let malformed = AuthError::MalformedQuery;
+    assert_eq!(
+        parse_expires("-1"),
+        Err(malformed(MalformedQuery::ExpiresNegative))
+    );
+    assert_eq!(
+        parse_expires("0"),
+        Err(malformed(MalformedQuery::ExpiresZero))
+    );
+    assert_eq!(
+        parse_expires("604801"),
+        Err(malformed(MalformedQuery::ExpiresTooLong))
+    );
     assert_eq!(parse_expires("604800"), Ok(604800));
     assert_eq!(parse_expires("1"), Ok(1));
 }

@@ -88,6 +88,14 @@ fn messages_are_aws_wording() {
              X-Amz-Credential, X-Amz-Signature, X-Amz-Date, X-Amz-SignedHeaders, and \
              X-Amz-Expires parameters."
     );
+    let e = S3Error::from(AuthError::MalformedQuery(MalformedQuery::ExpiresTooLong));
+    assert_eq!(
+        e.message,
+        "X-Amz-Expires must be less than a week (in seconds); that is, the given \
+         X-Amz-Expires must be less than 604800 seconds"
+    );
+    let e = S3Error::from(AuthError::MalformedQuery(MalformedQuery::ExpiresNegative));
+    assert_eq!(e.message, "X-Amz-Expires must be non-negative");
     let e = S3Error::from(ChunkedError::Incomplete);
     assert_eq!(
         e.message,

@@ -1,0 +1,235 @@
+//! Which shards a read opens, and which it leaves out.
+
+use super::*;
+use crate::storage::ObjectId;
+
+fn key() -> ShardKey {
+    ShardKey {
+        object: ObjectId(7),
+        part: 0,
+        shard: 1,
+    }
+}
+
+#[test]
+fn data_shards_on_nodes_believed_up_come_first() {
+    // 2+1, all closed, all up: the data shards, no parity.
+    assert_eq!(
+        pick(&[true, true, true], &[true, true, true], 2),
+        vec![0, 1]
+    );
+    // 4+2: only as many as asked for, in shard order.
+    let all = [true; 6];
+    assert_eq!(pick(&all, &all, 4), vec![0, 1, 2, 3]);
+    assert_eq!(pick(&all, &all, 1), vec![0]);
+}
+
+#[test]
+fn a_shard_known_bad_or_open_is_not_picked_again() {
+    // Shard 0 marked corrupt (or open already): parity stands in.
+    assert_eq!(
+        pick(&[false, true, true], &[true, true, true], 2),
+        vec![1, 2]
+    );
+    assert_eq!(pick(&[false, false, true], &[true, true, true], 1), vec![2]);
+    // Nothing left: nothing to open (the caller fails before a byte).
+    assert!(pick(&[false, false, false], &[true, true, true], 1).is_empty());
+    assert_eq!(pick(&[false, true, false], &[true, true, true], 2), vec![1]);
+}
+
+#[test]
+fn a_node_believed_down_is_tried_only_when_the_others_are_too_few() {
+    // Data shard 0 on a down node: parity on an up node first.
+    assert_eq!(
+        pick(&[true, true, true], &[false, true, true], 2),
+        vec![1, 2]
+    );
+    // The restart case: shard 1 corrupt, parity's node believed down; the
+    // down node is the only way, so it is tried.
+    assert_eq!(
+        pick(&[false, false, true], &[true, true, false], 1),
+        vec![2]
+    );
+    // Two needed, one up: the up one and then the down one.
+    assert_eq!(
+        pick(&[true, false, true], &[false, true, true], 2),
+        vec![2, 0]
+    );
+    // Down nodes in shard order too.
+    assert_eq!(
+        pick(&[true, true, true, true], &[false, false, true, false], 3),
+        vec![2, 0, 1]
+    );
+}
+
+#[test]
+fn only_a_present_shard_of_the_right_length_is_read() {
+    assert!(readable(key(), ShardState::Present { len: 10 }, 10).is_ok());
+    assert!(matches!(
+        readable(key(), ShardState::Corrupt, 10),
+        Err(StorageError::Corrupt { .. })
+    ));
+    assert!(matches!(
+        readable(key(), ShardState::Missing, 10),
+        Err(StorageError::NotFound(k)) if k == key()
+    ));
+    assert!(matches!(
+        readable(key(), ShardState::Present { len: 9 }, 10),
+        Err(StorageError::LengthMismatch {
+            expected: 10,
+            got: 9
+        })
+    ));
+}
+
+/// A coordinator over one in-process storage node of three volumes (an
+/// empty ring: shard i on volume i), with an idle peer pool.
+mod local {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::time::Duration;
+
+    use actix::Actor;
+
+    use super::*;
+    use crate::actors::pool::{PeerClient, Pool, PoolConfig};
+    use crate::actors::ring::Ring;
+    use crate::actors::scrub::tests::data;
+    use crate::actors::wal::node::{StorageConfig, StorageNode};
+    use crate::net::endpoint::{self, EndpointRuntime, QuicSettings};
+    use crate::net::tls::TlsMaterial;
+    use crate::storage::meta::ErasureLayout;
+    use crate::storage::wal::record::{RecordHeader, HEADER_LEN};
+    use crate::storage::wal::segment::segment_path;
+    use crate::storage::{FsyncMode, VolumeConfig};
+
+    type TestResult = Result<(), Box<dyn std::error::Error>>;
+
+    fn start(
+        root: &std::path::Path,
+    ) -> Result<(ObjectCoordinator, StorageNode, EndpointRuntime), Box<dyn std::error::Error>> {
+        let node = StorageNode::start(&StorageConfig {
+            index_dir: root.join("index"),
+            volumes: (0..3).map(|i| root.join(format!("vol{i}"))).collect(),
+            volume: VolumeConfig {
+                segment_bytes: 1 << 20,
+                fragment_bytes: 4096,
+                compact_below: 0.5,
+                max_shard_bytes: 1 << 30,
+            },
+            fsync: FsyncMode::Off,
+            sync_interval: Duration::from_millis(2),
+            sync_pending_bytes: 64 << 20,
+            slow_sync: None,
+        })?;
+        let rt = endpoint::runtime(1)?;
+        let tls = TlsMaterial::dev(&root.join("tls"))?;
+        let client = endpoint::start_client(
+            rt.handle(),
+            ([127, 0, 0, 1], 0).into(),
+            &tls,
+            &QuicSettings::default(),
+        )?;
+        let cfg = PoolConfig {
+            dial_timeout: Duration::from_secs(1),
+            rpc_timeout: Duration::from_secs(5),
+            keep_alive: false,
+        };
+        let peers = PeerClient::new(Pool::new(client, cfg).start(), cfg.rpc_timeout);
+        let (_, ring) = Ring::new(Vec::new())?;
+        let layout = ErasureLayout {
+            data: 2,
+            parity: 1,
+            stripe_bytes: 16 << 10,
+        };
+        let coordinator = ObjectCoordinator::new(Some(node.clone()), 1, ring, peers, layout)?;
+        Ok((coordinator, node, rt))
+    }
+
+    /// Flips a bit of byte `at` of shard `key` (on volume 0) on disk.
+    async fn flip(
+        node: &StorageNode,
+        root: &std::path::Path,
+        key: ShardKey,
+        at: u64,
+    ) -> TestResult {
+        use std::os::unix::fs::FileExt;
+        let entry = node.shard_entry(key).await?;
+        let extent = entry
+            .extents
+            .iter()
+            .find(|e| e.shard_offset <= at && at < e.shard_offset + e.len)
+            .ok_or("no extent holds the byte")?;
+        let path = segment_path(&root.join("vol0"), extent.at.segment);
+        let file = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open(path)?;
+        let mut head = [0u8; HEADER_LEN as usize];
+        file.read_exact_at(&mut head, extent.at.offset)?;
+        let header = RecordHeader::decode(&head).map_err(|_| "record header")?;
+        let pos = extent.at.offset + header.payload_offset() + (at - extent.shard_offset);
+        let mut b = [0u8; 1];
+        file.read_exact_at(&mut b, pos)?;
+        file.write_all_at(&[b[0] ^ 0x04], pos)?;
+        Ok(())
+    }
+
+    async fn read_all(
+        mut body: Pin<Box<dyn Stream<Item = Result<Bytes, CoordinatorError>> + Send>>,
+    ) -> Result<Vec<u8>, CoordinatorError> {
+        let mut out = Vec::new();
+        while let Some(piece) = body.next().await {
+            out.extend_from_slice(&piece?);
+        }
+        Ok(out)
+    }
+
+    #[actix_rt::test]
+    async fn a_shard_marked_corrupt_is_left_out_and_too_few_fail_before_the_first_byte(
+    ) -> TestResult {
+        let dir = tempfile::tempdir()?;
+        let (coordinator, node, _rt) = start(dir.path())?;
+        // 160 stripes of 16 KiB: 8 KiB of each shard per stripe, shards of
+        // 1.25 MiB (a storage node reads 1 MiB at a time).
+        let body = data(9, 2560 << 10);
+        let len = body.len() as u64;
+        let mut set = coordinator.new_shard_set(("b", "k"), 77, 0, len, coordinator.layout());
+        let mut feed = futures::stream::iter([Ok::<_, std::io::Error>(Bytes::from(body.clone()))]);
+        coordinator
+            .write(&mut set, &mut feed)
+            .await
+            .map_err(|e| format!("write: {e:?}"))?;
+        assert_eq!(read_all(coordinator.read(set.clone(), 0..len)).await?, body);
+
+        // Data shard 0 damaged in a late stripe, past the first MiB the
+        // node would read of it; scrub marks it.
+        flip(&node, dir.path(), set.key(0), (1200 << 10) + 100).await?;
+        assert_eq!(node.scrub_now().await?.corrupt_keys, vec![set.key(0)]);
+
+        // Parity stands in, and the read says it was degraded.
+        let degraded = Arc::new(AtomicBool::new(false));
+        let told = degraded.clone();
+        let hook: DegradedHook = Box::new(move || told.store(true, Ordering::SeqCst));
+        let got = read_all(coordinator.read_reporting(set.clone(), 0..len, Some(hook))).await?;
+        assert_eq!(got, body);
+        assert!(
+            degraded.load(Ordering::SeqCst),
+            "a parity read not reported"
+        );
+
+        // Parity gone too: one good shard of two needed. The read fails
+        // at its first piece, though most stripes of shard 0 would read
+        // back: it is known corrupt, so it is not used at all.
+        assert!(coordinator.delete_shard_on(1, set.key(2)).await?);
+        let mut read = coordinator.read(set.clone(), 0..len);
+        let first = read.next().await;
+        assert!(
+            matches!(first, Some(Err(CoordinatorError::Quorum(_)))),
+            "first piece: {:?}",
+            first.map(|r| r.map(|piece| piece.len()))
+        );
+        assert!(read.next().await.is_none(), "a failed read went on");
+        node.shutdown().await?;
+        Ok(())
+    }
+}
