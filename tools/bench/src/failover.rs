@@ -29,9 +29,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use aws_sdk_s3::primitives::ByteStream;
-
 use super::report::{describe, random_bytes, result, result_errors, Progress, Ticker};
+use super::requests::put_bytes;
 use super::{Bench, BenchArgs, BoxError};
 
 /// Pause of a client after a failed PUT, so a store that refuses at once
@@ -129,14 +128,7 @@ async fn phase(bench: &Bench, opts: &FailoverArgs) -> Result<(), BoxError> {
             while Instant::now() < deadline {
                 let key = format!("{prefix}/{i}");
                 i += 1;
-                let put = client
-                    .put_object()
-                    .bucket(&bucket)
-                    .key(&key)
-                    .content_length(body.len() as i64)
-                    .body(ByteStream::from(body.clone()))
-                    .send()
-                    .await;
+                let put = put_bytes(&client, &bucket, &key, &body).await;
                 match put {
                     Ok(_) => {
                         done.push(unix_now());

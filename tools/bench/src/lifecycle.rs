@@ -34,7 +34,6 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::{
     BucketLifecycleConfiguration, ExpirationStatus, LifecycleExpiration, LifecycleRule,
     LifecycleRuleFilter,
@@ -43,6 +42,7 @@ use aws_sdk_s3::types::{
 use super::report::{
     describe, random_bytes, report_small, result, result_errors, Progress, Ticker,
 };
+use super::requests::put_bytes;
 use super::{Bench, BenchArgs, BoxError, Phase, Timed, SMALL_BYTES};
 
 /// Size of each object left to expire.
@@ -328,14 +328,7 @@ impl Bench {
                     let key = expiring_key(i);
                     let mut stored = false;
                     for _ in 0..PUT_ATTEMPTS {
-                        let put = client
-                            .put_object()
-                            .bucket(&bucket)
-                            .key(&key)
-                            .content_length(body.len() as i64)
-                            .body(ByteStream::from(body.clone()))
-                            .send()
-                            .await;
+                        let put = put_bytes(&client, &bucket, &key, &body).await;
                         match put {
                             Ok(_) => {
                                 p.done(body.len() as u64);

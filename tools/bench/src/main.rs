@@ -37,6 +37,7 @@ mod failover;
 mod lifecycle;
 mod memory;
 mod report;
+mod requests;
 mod versions;
 
 /// The same allocator as the store: the SDK allocates many small buffers
@@ -49,6 +50,7 @@ use memory::{read_mem_kib, MemSampler};
 use report::{
     describe, drain, random_bytes, report_small, report_throughput, result, Progress, Ticker,
 };
+use requests::put_bytes;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -564,14 +566,7 @@ impl Bench {
                     let key = format!("{prefix}/{i}");
                     i += 1;
                     let t0 = Instant::now();
-                    let put = client
-                        .put_object()
-                        .bucket(&bucket)
-                        .key(&key)
-                        .content_length(body.len() as i64)
-                        .body(ByteStream::from(body.clone()))
-                        .send()
-                        .await;
+                    let put = put_bytes(&client, &bucket, &key, &body).await;
                     match put {
                         Ok(_) => {
                             latencies.push(t0.elapsed());

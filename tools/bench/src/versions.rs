@@ -23,12 +23,12 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::{BucketVersioningStatus, VersioningConfiguration};
 use bytes::Bytes;
 use futures::StreamExt;
 
 use super::report::{describe, percentile, random_bytes, result, Progress, Ticker};
+use super::requests::put_bytes;
 use super::{Bench, BenchArgs, BoxError, Phase, Timed, MIB, SMALL_BYTES};
 
 /// Versions of the shallow key (and the entries of the like-for-like
@@ -396,14 +396,7 @@ impl Bench {
 
     /// PUTs one version of `key`; its version id.
     async fn put_version(&self, vb: &str, key: &str, body: Bytes) -> Result<String, String> {
-        let out = self
-            .client
-            .put_object()
-            .bucket(vb)
-            .key(key)
-            .content_length(body.len() as i64)
-            .body(ByteStream::from(body))
-            .send()
+        let out = put_bytes(&self.client, vb, key, &body)
             .await
             .map_err(|e| format!("PutObject {key}: {}", describe(&e)))?;
         out.version_id()
