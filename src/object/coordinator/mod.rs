@@ -110,6 +110,7 @@ type ShardSender = mpsc::Sender<Result<Bytes, StorageError>>;
 type ShardBody = Pin<Box<dyn Stream<Item = Result<Bytes, StorageError>> + Send>>;
 
 /// Where one shard is written, read or deleted.
+#[derive(Clone)]
 enum ShardTarget {
     /// This process's storage node; a volume when the caller chooses it.
     Local(StorageNode, Option<u16>),

@@ -185,12 +185,10 @@ impl StripeReader {
         let shard_len = codec.shard_len(self.set.size);
         let range = stripe * full..shard_len;
         let key = self.set.key(i);
-        let (reader, asker) = (
-            self.coordinator.target(&self.set, i),
-            self.coordinator.target(&self.set, i),
-        );
+        let target = self.coordinator.target(&self.set, i);
         async move {
-            let (reader, asker) = (reader?, asker?);
+            let reader = target?;
+            let asker = reader.clone();
             if let ShardTarget::Remote(peers, addr) = &reader {
                 if !peers.dial_now(*addr, DOWN_NODE_DIAL).await {
                     return Err(NetError::PeerDown(*addr).into());
