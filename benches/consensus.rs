@@ -86,6 +86,7 @@ async fn step(
                         cors: vec![],
                         versioning: Default::default(),
                         object_lock: None,
+                        access: Default::default(),
                     },
                 };
                 match consensus.send(Submit(op)).await {

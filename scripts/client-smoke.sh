@@ -17,6 +17,9 @@
 #   restic  scripts/clients/restic.sh        js     scripts/clients/js/session.mjs
 #   https   scripts/clients/https.sh (the AWS CLI against a second store
 #           of the same binary serving HTTPS; not with SMOKE_ENDPOINT)
+#   policy  scripts/clients/policy.sh (`aws s3api put-bucket-policy` with a
+#           public-read policy, then anonymous curl: an object's bytes; the
+#           listing, a PUT and a DELETE refused)
 # A session makes its bucket, uploads a small and a multipart file, lists,
 # downloads and compares bytes, syncs a tree twice (the second moves
 # nothing), fetches a presigned URL with curl, deletes (restic: backs up
@@ -48,7 +51,7 @@ AWSCLI_VERSION=1.46.3
 BOTO3_VERSION=1.44.5
 BOTOCORE_VERSION=1.44.5
 S3TRANSFER_VERSION=0.19.3
-ALL_CLIENTS="awscli boto3 rclone s3cmd restic js https"
+ALL_CLIENTS="awscli boto3 rclone s3cmd restic js https policy"
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 CLIENTS_DIR="$ROOT/scripts/clients"
@@ -320,6 +323,7 @@ run_client s3cmd "$CLIENTS_DIR/s3cmd.sh"
 run_client restic "$CLIENTS_DIR/restic.sh"
 run_client js node "$JS_DIR/session.mjs"
 run_client https "$CLIENTS_DIR/https.sh"
+run_client policy "$CLIENTS_DIR/policy.sh"
 
 # --- shutdown ----------------------------------------------------------------
 

@@ -16,6 +16,8 @@ mod error;
 mod net;
 mod node;
 mod object;
+/// AWS's bucket-policy language (parse, evaluate, is-public); no HTTP in it.
+pub(crate) mod policy;
 mod storage;
 
 /// Every Prometheus metric the process exports: public as a whole, since

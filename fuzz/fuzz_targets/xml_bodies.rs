@@ -1,5 +1,6 @@
-//! Every XML request body: CompleteMultipartUpload, Delete,
-//! CreateBucketConfiguration, Tagging, AccessControlPolicy.
+//! Every XML request body (CompleteMultipartUpload, Delete,
+//! CreateBucketConfiguration, Tagging, AccessControlPolicy, CORS, lifecycle,
+//! ownership controls, public access block) and bucket policies (JSON).
 //! Input format and invariants: `predastore::fuzzing::xml_bodies`.
 #![no_main]
 

@@ -101,6 +101,18 @@ pub(crate) fn checked_body(
     headers: &HeaderMap,
     checks: Checks<'_>,
 ) -> Result<(CheckedBody, SummarySlot), S3Error> {
+    let raw = payload
+        .map(|piece| piece.map_err(|e| err(S3ErrorCode::IncompleteBody, format!("body: {e}"))));
+    checked_stream(Box::pin(raw), headers, checks)
+}
+
+/// [`checked_body`] for a body that is not the request's own payload (the
+/// file of a form upload), its failures already S3 errors.
+pub(crate) fn checked_stream(
+    payload: CheckedBody,
+    headers: &HeaderMap,
+    checks: Checks<'_>,
+) -> Result<(CheckedBody, SummarySlot), S3Error> {
     let Checks {
         auth,
         declared,
@@ -149,7 +161,7 @@ pub(crate) fn checked_body(
 }
 
 struct BodyState {
-    payload: web::Payload,
+    payload: CheckedBody,
     decoder: Option<ChunkedDecoder>,
     sha: Option<PayloadHasher>,
     hasher: Checksummer,
@@ -184,9 +196,7 @@ impl BodyState {
             }
             let raw = match tokio::time::timeout(self.idle, self.payload.next()).await {
                 Err(_) => return Err(S3Error::new(S3ErrorCode::RequestTimeout)),
-                Ok(Some(Err(e))) => {
-                    return Err(err(S3ErrorCode::IncompleteBody, format!("body: {e}")));
-                }
+                Ok(Some(Err(e))) => return Err(e),
                 Ok(Some(Ok(raw))) => raw,
                 Ok(None) => return self.finish().map(|()| None),
             };

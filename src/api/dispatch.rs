@@ -13,7 +13,8 @@ use super::client_errors::count_malformed;
 use super::context::{error_response, request_id, set_request_id, Gateway, S3Request, S3Result};
 use super::error::{S3Error, S3ErrorCode};
 use super::handlers::{
-    acl, attributes, bucket, cors, lifecycle, list, multipart, object, tagging, versioning,
+    acl, attributes, bucket, bucket_access, cors, lifecycle, list, multipart, object, post_object,
+    tagging, versioning,
 };
 use super::router::{Endpoint, Target};
 use crate::metrics;
@@ -72,6 +73,8 @@ async fn authenticate(req: &HttpRequest, gw: &Gateway) -> Result<S3Request, S3Er
         auth: head.auth,
         caller: head.caller,
         bucket_record: None,
+        policy: None,
+        action: None,
         headers: head.headers,
         body_idle: gw.body_idle,
     })
@@ -139,6 +142,21 @@ async fn dispatch(
         Endpoint::PutBucketAcl => acl::put_bucket_acl(&r, payload, gw).await,
         Endpoint::GetObjectAcl => acl::get_object_acl(&r, gw).await,
         Endpoint::PutObjectAcl => acl::put_object_acl(&r, payload, gw).await,
+        Endpoint::GetBucketPolicy => bucket_access::get_policy(&r).await,
+        Endpoint::PutBucketPolicy => bucket_access::put_policy(&r, payload, gw).await,
+        Endpoint::DeleteBucketPolicy => bucket_access::delete_policy(&r, gw).await,
+        Endpoint::GetBucketPolicyStatus => bucket_access::get_policy_status(&r).await,
+        Endpoint::GetBucketOwnershipControls => bucket_access::get_ownership(&r).await,
+        Endpoint::PutBucketOwnershipControls => bucket_access::put_ownership(&r, payload, gw).await,
+        Endpoint::DeleteBucketOwnershipControls => bucket_access::delete_ownership(&r, gw).await,
+        Endpoint::GetPublicAccessBlock => bucket_access::get_public_access_block(&r).await,
+        Endpoint::PutPublicAccessBlock => {
+            bucket_access::put_public_access_block(&r, payload, gw).await
+        }
+        Endpoint::DeletePublicAccessBlock => {
+            bucket_access::delete_public_access_block(&r, gw).await
+        }
+        Endpoint::PostObject => post_object::handle(r, payload, gw).await,
         Endpoint::MethodNotAllowed => Err(S3Error::new(S3ErrorCode::MethodNotAllowed)),
         Endpoint::NotImplemented => Err(S3Error::new(S3ErrorCode::NotImplemented)
             .with_message("This operation or sub-resource is not supported by predastore.")),

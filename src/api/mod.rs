@@ -20,6 +20,7 @@ pub(crate) mod dispatch;
 pub(crate) mod error;
 pub(crate) mod handlers;
 pub(crate) mod listener;
+pub(crate) mod post_object;
 pub(crate) mod query;
 pub(crate) mod request;
 pub(crate) mod router;

@@ -36,6 +36,25 @@ pub struct HttpSettings {
     /// (`/admin/v1/…`); unset or empty, every admin call is refused. Never
     /// logged. Default unset.
     pub admin_token: Option<String>,
+    /// `PREDASTORE_NEW_BUCKET_DEFAULTS`: how a bucket created without an
+    /// `x-amz-object-ownership` header starts. `open` (default): ACLs on,
+    /// objects owned by their writer, no Block Public Access switches, as
+    /// Ceph RGW and S3 before 2023 (and the ACL-using clients and the
+    /// conformance suite expect). `aws`: as AWS since April 2023,
+    /// `BucketOwnerEnforced` (ACLs off) and all four Block Public Access
+    /// switches on.
+    pub new_bucket_defaults: NewBucketDefaults,
+}
+
+/// How new buckets start (`PREDASTORE_NEW_BUCKET_DEFAULTS`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum NewBucketDefaults {
+    /// ACLs on, no ownership controls and no Block Public Access set.
+    #[default]
+    Open,
+    /// `BucketOwnerEnforced` and every Block Public Access switch on.
+    Aws,
 }
 
 impl Default for HttpSettings {
@@ -48,6 +67,7 @@ impl Default for HttpSettings {
             region: "us-east-1".into(),
             body_idle_timeout_ms: 20_000,
             admin_token: None,
+            new_bucket_defaults: NewBucketDefaults::Open,
         }
     }
 }

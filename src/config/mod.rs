@@ -33,6 +33,7 @@ mod tests;
 
 pub(crate) use console::ConsoleListen;
 pub(crate) use error::ConfigError;
+pub(crate) use http::NewBucketDefaults;
 pub use load::Config;
 pub(crate) use log::is_raft_peer_noise;
 pub(crate) use tls::TlsSource;

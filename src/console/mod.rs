@@ -17,6 +17,7 @@ mod context;
 mod error;
 mod gateway;
 mod objects;
+mod post_form;
 mod render;
 mod server;
 mod session;

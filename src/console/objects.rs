@@ -16,7 +16,7 @@ use crate::api::error::S3ErrorCode;
 /// Keys on one page of the browser.
 const PAGE_KEYS: u32 = 100;
 /// Share link lifetimes offered, in seconds (an hour, a day, a week).
-const SHARE_EXPIRIES: [u64; 3] = [3600, 86_400, 604_800];
+pub(super) const SHARE_EXPIRIES: [u64; 3] = [3600, 86_400, 604_800];
 
 /// Registers the routes.
 pub(super) fn routes(cfg: &mut web::ServiceConfig) {
@@ -301,7 +301,7 @@ struct Share {
 
 /// The S3 endpoint as the browser reaches it: `PREDASTORE_CONSOLE_S3_URL`,
 /// or the console's host with the S3 listener's port.
-fn public_s3(console: &Console, req: &HttpRequest) -> (String, String) {
+pub(super) fn public_s3(console: &Console, req: &HttpRequest) -> (String, String) {
     if let Some(url) = &console.s3_url {
         let url = url.trim_end_matches('/');
         let (scheme, authority) = url.split_once("://").unwrap_or(("http", url));

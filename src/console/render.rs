@@ -16,6 +16,11 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
         ("buckets.html", include_str!("templates/buckets.html")),
         ("bucket.html", include_str!("templates/bucket.html")),
         ("share.html", include_str!("templates/share.html")),
+        ("post_form.html", include_str!("templates/post_form.html")),
+        (
+            "post_form_snippet.html",
+            include_str!("templates/post_form_snippet.html"),
+        ),
         ("versions.html", include_str!("templates/versions.html")),
         ("cluster.html", include_str!("templates/cluster.html")),
         (
@@ -110,6 +115,8 @@ mod tests {
             "buckets.html",
             "bucket.html",
             "share.html",
+            "post_form.html",
+            "post_form_snippet.html",
             "versions.html",
             "cluster.html",
             "cluster_live.html",

@@ -11,6 +11,7 @@ use actix_web::{web, App, HttpResponse};
 
 use super::context::Console;
 use super::error::ConsoleError;
+use super::post_form::{self, FormAction};
 use super::{admin_pages, buckets, objects, render, sign_in, uploads, versions};
 use crate::api::listener::{self, HttpsIdentity, ListenerConfig};
 
@@ -58,6 +59,7 @@ fn routes(cfg: &mut web::ServiceConfig) {
         .configure(sign_in::routes)
         .configure(buckets::routes)
         .configure(objects::routes)
+        .configure(post_form::routes)
         .configure(uploads::routes)
         .configure(versions::routes)
         .configure(admin_pages::routes)
@@ -101,9 +103,21 @@ async fn security_headers(
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let mut res = next.call(req).await?;
+    // The upload form's page may post to the S3 endpoint too.
+    let csp = match res.response().extensions().get::<FormAction>() {
+        Some(FormAction(origin)) => CONTENT_SECURITY_POLICY.replace(
+            "form-action 'self'",
+            &format!("form-action 'self' {origin}"),
+        ),
+        None => CONTENT_SECURITY_POLICY.to_string(),
+    };
     let headers = res.headers_mut();
+    headers.insert(
+        HeaderName::from_static("content-security-policy"),
+        HeaderValue::from_str(&csp)
+            .unwrap_or_else(|_| HeaderValue::from_static(CONTENT_SECURITY_POLICY)),
+    );
     for (name, value) in [
-        ("content-security-policy", CONTENT_SECURITY_POLICY),
         ("x-content-type-options", "nosniff"),
         ("x-frame-options", "DENY"),
         ("referrer-policy", "no-referrer"),

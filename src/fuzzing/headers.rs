@@ -156,9 +156,11 @@ pub fn continuation_token(value: &str) {
 
 // ----- XML bodies -----
 
-/// A request body, given to every XML body parser: CompleteMultipartUpload,
+/// A request body, given to every body parser: CompleteMultipartUpload,
 /// Delete (DeleteObjects), CreateBucketConfiguration, Tagging,
-/// AccessControlPolicy, CORSConfiguration and LifecycleConfiguration.
+/// AccessControlPolicy, CORSConfiguration, LifecycleConfiguration,
+/// OwnershipControls, PublicAccessBlockConfiguration, and a bucket policy
+/// (JSON).
 pub fn xml_bodies(body: &[u8]) {
     xml_complete_multipart(body);
     xml_delete(body);
@@ -167,6 +169,59 @@ pub fn xml_bodies(body: &[u8]) {
     xml_access_control_policy(body);
     xml_cors(body);
     xml_lifecycle(body);
+    xml_bucket_access(body);
+    bucket_policy(body);
+}
+
+/// OwnershipControls and PublicAccessBlockConfiguration: what parses
+/// renders back to the same setting.
+pub fn xml_bucket_access(body: &[u8]) {
+    if let Ok(o) = parse_ownership_controls(body) {
+        let xml = ownership_controls_to_xml(o);
+        assert_eq!(
+            parse_ownership_controls(xml.as_bytes()).ok(),
+            Some(o),
+            "{xml}"
+        );
+    }
+    if let Ok(b) = parse_public_access_block(body) {
+        let xml = public_access_block_to_xml(b);
+        assert_eq!(
+            parse_public_access_block(xml.as_bytes()).ok(),
+            Some(b),
+            "{xml}"
+        );
+    }
+}
+
+/// A bucket policy: one that parses is evaluated for an anonymous and a
+/// signed request without panicking, and its publicity is decided.
+pub fn bucket_policy(body: &[u8]) {
+    let Ok(text) = std::str::from_utf8(body) else {
+        return;
+    };
+    let Ok(policy) = Policy::parse(text, "bucket") else {
+        return;
+    };
+    let _ = policy.is_public();
+    let mut context = ConditionContext::default();
+    context.insert("aws:SourceIp", "10.1.2.3");
+    context.insert("s3:prefix", "home/alice/");
+    context.insert("s3:ExistingObjectTag/k", "v");
+    for principal in [
+        None,
+        Some(Principal {
+            user_id: "alice-id",
+            user_name: "alice",
+        }),
+    ] {
+        let _ = policy.evaluate(&PolicyRequest {
+            action: "s3:GetObject",
+            resource: "arn:aws:s3:::bucket/home/alice/x",
+            principal,
+            context: &context,
+        });
+    }
 }
 
 /// A LifecycleConfiguration body: a parsed one has 1 to 1000 rules with

@@ -31,12 +31,17 @@ pub(super) use crate::api::request::{
     validate_response_overrides, ConditionTarget, Conditions, HeaderError, HeaderScope, TagTarget,
 };
 pub(super) use crate::api::xml::acl::{acl_to_xml, parse_access_control_policy};
+pub(super) use crate::api::xml::bucket_access::{
+    ownership_controls_to_xml, parse_ownership_controls, parse_public_access_block,
+    public_access_block_to_xml,
+};
 pub(super) use crate::api::xml::cors::{cors_to_xml, parse_cors, MAX_CORS_RULES};
 pub(super) use crate::api::xml::lifecycle::{lifecycle_to_xml, parse_lifecycle};
 pub(super) use crate::api::xml::{
     parse_complete_multipart_upload, parse_create_bucket_configuration, parse_delete,
     parse_tagging, tagging_to_xml, MAX_DELETE_OBJECTS,
 };
+pub(super) use crate::policy::{ConditionContext, Policy, PolicyRequest, Principal};
 pub(super) use crate::storage::index::marks::{CorruptMark, ScrubRecord};
 pub(super) use crate::storage::meta::acl::{CannedAcl, Grantee};
 pub(super) use crate::storage::meta::lifecycle::MAX_RULES;

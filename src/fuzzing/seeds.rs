@@ -134,6 +134,17 @@ pub fn seeds(target: &str) -> Vec<Vec<u8>> {
              <AbortIncompleteMultipartUpload><DaysAfterInitiation>7</DaysAfterInitiation>\
              </AbortIncompleteMultipartUpload><Expiration><Date>2030-01-01T00:00:00.000Z</Date>\
              </Expiration></Rule></LifecycleConfiguration>",
+            "<OwnershipControls><Rule><ObjectOwnership>BucketOwnerPreferred</ObjectOwnership>\
+             </Rule></OwnershipControls>",
+            "<PublicAccessBlockConfiguration><BlockPublicAcls>true</BlockPublicAcls>\
+             <RestrictPublicBuckets>false</RestrictPublicBuckets></PublicAccessBlockConfiguration>",
+            r#"{"Version":"2012-10-17","Statement":[{"Sid":"home","Effect":"Allow",
+             "Principal":{"AWS":["arn:aws:iam::alice-id:root"]},"Action":["s3:Get*","s3:PutObject"],
+             "Resource":"arn:aws:s3:::bucket/home/${aws:username}/*",
+             "Condition":{"IpAddress":{"aws:SourceIp":"10.0.0.0/8"},
+             "StringLikeIfExists":{"s3:prefix":["home/*"]}}},{"Effect":"Deny","Principal":"*",
+             "NotAction":"s3:GetObject","Resource":["arn:aws:s3:::bucket","arn:aws:s3:::bucket/*"],
+             "Condition":{"Bool":{"aws:SecureTransport":"false"}}}]}"#,
         ]),
         "consensus_wire" => consensus_seeds(),
         "meta_records" => record_seeds(),

@@ -139,7 +139,11 @@ pub(super) fn sample_bucket() -> Option<BucketRecord> {
             "cors":[{"id":"web","allowed_origins":["https://*.example.com"],
                      "allowed_methods":["GET"],"allowed_headers":["*"],
                      "expose_headers":["ETag"],"max_age_seconds":600}],
-            "versioning":"Enabled","object_lock":{"default_retention":null}}"#,
+            "versioning":"Enabled","object_lock":{"default_retention":null},
+            "access":{"policy":"{\"Version\":\"2012-10-17\",\"Statement\":[]}",
+                      "ownership":"BucketOwnerEnforced","public_access_block":
+                      {"block_public_acls":true,"ignore_public_acls":true,
+                       "block_public_policy":false,"restrict_public_buckets":false}}}"#,
     )
     .ok()
 }

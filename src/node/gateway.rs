@@ -94,6 +94,8 @@ pub(super) fn start_gateway(
         domain: http.domain.clone(),
         region: http.region.clone(),
         body_idle: Duration::from_millis(http.body_idle_timeout_ms),
+        policies: Default::default(),
+        new_bucket_defaults: http.new_bucket_defaults,
     }
 }
 

@@ -28,6 +28,7 @@ fn create_bucket(name: String) -> MetaOp {
             cors: vec![],
             versioning: Default::default(),
             object_lock: None,
+            access: Default::default(),
         },
     }
 }

@@ -56,6 +56,7 @@ fn create_bucket(name: &str) -> MetaOp {
             cors: vec![],
             versioning: Default::default(),
             object_lock: None,
+            access: Default::default(),
         },
     }
 }

@@ -117,7 +117,11 @@ fn canonical_resource(path: &str, query: &[(String, String)]) -> String {
 }
 
 /// Compares the HMAC-SHA1 of `to_sign` with `signature` in constant time.
-fn check_signature(secret: &str, to_sign: &str, signature: &[u8]) -> Result<(), AuthError> {
+pub(crate) fn check_signature(
+    secret: &str,
+    to_sign: &str,
+    signature: &[u8],
+) -> Result<(), AuthError> {
     let mut mac = Hmac::<Sha1>::new_from_slice(secret.as_bytes())
         .map_err(|_| AuthError::SignatureMismatch)?;
     mac.update(to_sign.as_bytes());

@@ -21,4 +21,8 @@ pub(crate) struct Gateway {
     /// How long a client may pause in the middle of a request body
     /// (`PREDASTORE_BODY_IDLE_TIMEOUT_MS`) before `RequestTimeout`.
     pub body_idle: std::time::Duration,
+    /// Each bucket's policy, parsed once per change.
+    pub policies: crate::api::access::cache::PolicyCache,
+    /// How new buckets start (`PREDASTORE_NEW_BUCKET_DEFAULTS`).
+    pub new_bucket_defaults: crate::config::NewBucketDefaults,
 }

@@ -10,6 +10,6 @@ mod request;
 mod response;
 
 pub(crate) use gateway::Gateway;
-pub(crate) use request::S3Request;
+pub(crate) use request::{S3Request, Transport};
 pub(crate) use response::{error_answer, error_response, request_id, set_request_id};
 pub(crate) use response::{xml, S3Result};

@@ -5,9 +5,18 @@
 use actix_web::http::header::HeaderMap;
 use actix_web::HttpRequest;
 
+use crate::api::access::cache::BucketPolicy;
 use crate::api::auth::request::Caller;
 use crate::api::auth::sigv4::AuthContext;
 use crate::storage::meta::BucketRecord;
+
+/// How a request's connection came: each request's connection data
+/// (`conn_data`) holds it, for the `aws:SecureTransport` policy key.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Transport {
+    /// The connection is TLS.
+    pub secure: bool,
+}
 
 /// One authenticated S3 request.
 pub(crate) struct S3Request {
@@ -28,6 +37,12 @@ pub(crate) struct S3Request {
     pub caller: Option<Caller>,
     /// The addressed bucket's record, once authorization has read it.
     pub bucket_record: Option<BucketRecord>,
+    /// The addressed bucket's policy, parsed, once authorization has read
+    /// it (`None`: it has none).
+    pub policy: Option<std::sync::Arc<BucketPolicy>>,
+    /// The S3 action the request is, as policies name it (`s3:GetObject`),
+    /// once authorization has named it.
+    pub action: Option<&'static str>,
     /// The request's headers, and the `x-amz-*` headers a presigned URL
     /// carries in its query (SDKs hoist them there: checksums, checksum
     /// mode); a real header wins over a hoisted one.

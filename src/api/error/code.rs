@@ -117,6 +117,22 @@ pub(crate) enum S3ErrorCode {
     QuotaExceeded,
     /// 400: an ACL document or grant header that does not validate.
     MalformedACLError,
+    /// 400: a bucket policy that does not parse or validate.
+    MalformedPolicy,
+    /// 404: the bucket has no policy.
+    NoSuchBucketPolicy,
+    /// 404: the bucket has no Object Ownership setting.
+    OwnershipControlsNotFoundError,
+    /// 404: the bucket has no Block Public Access switches.
+    NoSuchPublicAccessBlockConfiguration,
+    /// 400: an ACL on a bucket whose ACLs are off (`BucketOwnerEnforced`).
+    AccessControlListNotSupported,
+    /// 400: ACLs turned off while the bucket's ACL grants to others.
+    InvalidBucketAclWithObjectOwnership,
+    /// 400: a form upload whose body is not well-formed multipart/form-data.
+    MalformedPOSTRequest,
+    /// 400: a form upload's POST policy that does not parse or validate.
+    InvalidPolicyDocument,
     /// 400: a grant names a grantee by e-mail address, which cannot be
     /// resolved here.
     UnresolvableGrantByEmailAddress,
@@ -199,6 +215,14 @@ impl S3ErrorCode {
         S3ErrorCode::NoSuchLifecycleConfiguration,
         S3ErrorCode::QuotaExceeded,
         S3ErrorCode::MalformedACLError,
+        S3ErrorCode::MalformedPolicy,
+        S3ErrorCode::NoSuchBucketPolicy,
+        S3ErrorCode::OwnershipControlsNotFoundError,
+        S3ErrorCode::NoSuchPublicAccessBlockConfiguration,
+        S3ErrorCode::AccessControlListNotSupported,
+        S3ErrorCode::InvalidBucketAclWithObjectOwnership,
+        S3ErrorCode::MalformedPOSTRequest,
+        S3ErrorCode::InvalidPolicyDocument,
         S3ErrorCode::UnresolvableGrantByEmailAddress,
         S3ErrorCode::NotImplemented,
         S3ErrorCode::NotModified,
@@ -267,6 +291,18 @@ impl S3ErrorCode {
             S3ErrorCode::QuotaExceeded => "QuotaExceeded",
             S3ErrorCode::InvalidRetentionPeriod => "InvalidRetentionPeriod",
             S3ErrorCode::MalformedACLError => "MalformedACLError",
+            S3ErrorCode::MalformedPolicy => "MalformedPolicy",
+            S3ErrorCode::NoSuchBucketPolicy => "NoSuchBucketPolicy",
+            S3ErrorCode::OwnershipControlsNotFoundError => "OwnershipControlsNotFoundError",
+            S3ErrorCode::NoSuchPublicAccessBlockConfiguration => {
+                "NoSuchPublicAccessBlockConfiguration"
+            }
+            S3ErrorCode::AccessControlListNotSupported => "AccessControlListNotSupported",
+            S3ErrorCode::InvalidBucketAclWithObjectOwnership => {
+                "InvalidBucketAclWithObjectOwnership"
+            }
+            S3ErrorCode::MalformedPOSTRequest => "MalformedPOSTRequest",
+            S3ErrorCode::InvalidPolicyDocument => "InvalidPolicyDocument",
             S3ErrorCode::UnresolvableGrantByEmailAddress => "UnresolvableGrantByEmailAddress",
             S3ErrorCode::NotImplemented => "NotImplemented",
             S3ErrorCode::NotModified => "NotModified",
@@ -317,6 +353,11 @@ impl S3ErrorCode {
             | S3ErrorCode::MalformedTrailerError
             | S3ErrorCode::MalformedXML
             | S3ErrorCode::MalformedACLError
+            | S3ErrorCode::MalformedPolicy
+            | S3ErrorCode::AccessControlListNotSupported
+            | S3ErrorCode::InvalidBucketAclWithObjectOwnership
+            | S3ErrorCode::MalformedPOSTRequest
+            | S3ErrorCode::InvalidPolicyDocument
             | S3ErrorCode::UnresolvableGrantByEmailAddress
             | S3ErrorCode::MaxMessageLengthExceeded
             | S3ErrorCode::MetadataTooLarge
@@ -342,7 +383,10 @@ impl S3ErrorCode {
             | S3ErrorCode::NoSuchVersion
             | S3ErrorCode::NoSuchObjectLockConfiguration
             | S3ErrorCode::ObjectLockConfigurationNotFoundError
-            | S3ErrorCode::NoSuchLifecycleConfiguration => 404,
+            | S3ErrorCode::NoSuchLifecycleConfiguration
+            | S3ErrorCode::NoSuchBucketPolicy
+            | S3ErrorCode::OwnershipControlsNotFoundError
+            | S3ErrorCode::NoSuchPublicAccessBlockConfiguration => 404,
             S3ErrorCode::MethodNotAllowed => 405,
             S3ErrorCode::BucketAlreadyExists
             | S3ErrorCode::BucketAlreadyOwnedByYou
@@ -447,6 +491,14 @@ impl S3ErrorCode {
             S3ErrorCode::NoSuchLifecycleConfiguration => "The lifecycle configuration does not exist",
             S3ErrorCode::QuotaExceeded => "Bucket quota exceeded",
             S3ErrorCode::InvalidRetentionPeriod => "The retention period is not valid.",
+            S3ErrorCode::MalformedPolicy => "Policies must be valid JSON and the first byte must be '{'",
+            S3ErrorCode::NoSuchBucketPolicy => "The bucket policy does not exist",
+            S3ErrorCode::OwnershipControlsNotFoundError => "The bucket ownership controls were not found",
+            S3ErrorCode::NoSuchPublicAccessBlockConfiguration => "The public access block configuration was not found",
+            S3ErrorCode::AccessControlListNotSupported => "The bucket does not allow ACLs",
+            S3ErrorCode::InvalidBucketAclWithObjectOwnership => "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting",
+            S3ErrorCode::MalformedPOSTRequest => "The body of your POST request is not well-formed multipart/form-data.",
+            S3ErrorCode::InvalidPolicyDocument => "The content of the form does not meet the conditions specified in the policy document.",
             S3ErrorCode::MalformedACLError => {
                 "The XML you provided was not well-formed or did not validate against our published schema."
             }

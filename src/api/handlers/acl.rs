@@ -9,8 +9,8 @@ use actix_web::{web, HttpResponse};
 use super::body::small_body;
 use super::versioning::version_of;
 use crate::api::access::{
-    access_keys, acl_in_headers, bucket_of, denied, hide_missing, object_access, owner_element,
-    require_object, user_names,
+    access_keys, acl_in_headers, acls_not_supported, bucket_of, check_acl_allowed, denied,
+    hide_missing, object_access, owner_element, require_object, user_names,
 };
 use crate::api::context::{xml, Gateway, S3Request, S3Result};
 use crate::api::error::{S3Error, S3ErrorCode};
@@ -121,8 +121,13 @@ pub(crate) async fn get_bucket_acl(r: &S3Request, gw: &Gateway) -> S3Result {
 /// PutBucketAcl: replaces the bucket's ACL with the one in the headers
 /// or the body.
 pub(crate) async fn put_bucket_acl(r: &S3Request, payload: web::Payload, gw: &Gateway) -> S3Result {
-    let owner = bucket_of(r)?.owner.clone();
+    let bucket = bucket_of(r)?;
+    if bucket.access.acls_disabled() {
+        return Err(acls_not_supported());
+    }
+    let owner = bucket.owner.clone();
     let acl = acl_to_put(r, payload, gw, &owner, &owner).await?;
+    check_acl_allowed(&bucket.access, &acl)?;
     gw.objects.put_bucket_acl(r.bucket(), acl).await?;
     Ok(HttpResponse::Ok().finish())
 }
@@ -149,10 +154,15 @@ pub(crate) async fn put_object_acl(r: &S3Request, payload: web::Payload, gw: &Ga
         .object_at(r.bucket(), r.key(), version)
         .await
         .map_err(|e| hide_missing(r, e.into()))?;
+    let bucket = bucket_of(r)?;
+    if bucket.access.acls_disabled() {
+        return Err(acls_not_supported());
+    }
     require_object(r, &o, Permission::WriteAcp)?;
     let (owner, _) = object_access(r, &o)?;
-    let bucket_owner = bucket_of(r)?.owner.clone();
+    let bucket_owner = bucket.owner.clone();
     let acl = acl_to_put(r, payload, gw, &owner, &bucket_owner).await?;
+    check_acl_allowed(&bucket.access, &acl)?;
     gw.objects
         .put_object_acl((r.bucket(), r.key()), version, acl)
         .await?;

@@ -13,7 +13,10 @@ use crate::api::router::{encode_bucket_token, ListBucketsArgs};
 use crate::api::xml::{
     parse_create_bucket_configuration, BucketInfo, ListAllMyBucketsResult, LocationConstraint,
 };
+use crate::config::NewBucketDefaults;
 use crate::object::service::now_ms;
+use crate::storage::meta::acl::Acl;
+use crate::storage::meta::bucket_access::{BucketAccess, ObjectOwnership, PublicAccessBlock};
 use crate::storage::meta::lock::{ObjectLockConfig, Versioning};
 use crate::storage::meta::{BucketRecord, MetaOp, MetaRead, MetaReadResult};
 
@@ -80,6 +83,7 @@ pub(crate) async fn create(r: &S3Request, payload: web::Payload, gw: &Gateway) -
         .map(|c| c.user_id.clone())
         .unwrap_or_default();
     let acl = acl_for_new(r, &owner, &owner)?;
+    let access = access_on_create(r, gw, &acl, &owner)?;
     let created = gw
         .objects
         .submit(MetaOp::CreateBucket {
@@ -93,6 +97,7 @@ pub(crate) async fn create(r: &S3Request, payload: web::Payload, gw: &Gateway) -
                 cors: vec![],
                 versioning: Versioning::Unversioned,
                 object_lock: lock_on_create(r)?,
+                access,
             },
         })
         .await;
@@ -123,6 +128,40 @@ fn lock_on_create(r: &S3Request) -> Result<Option<ObjectLockConfig>, S3Error> {
         Some(_) => Err(S3Error::new(S3ErrorCode::InvalidArgument)
             .with_message("x-amz-bucket-object-lock-enabled must be true or false")),
     }
+}
+
+/// The access settings a new bucket starts with: the Object Ownership of
+/// `x-amz-object-ownership`, else the store's defaults
+/// (`PREDASTORE_NEW_BUCKET_DEFAULTS`: none set, or AWS's
+/// `BucketOwnerEnforced` with every Block Public Access switch on). ACLs
+/// turned off refuse an `acl` granting anyone but the owner
+/// (`InvalidBucketAclWithObjectOwnership`), as AWS refuses it.
+fn access_on_create(
+    r: &S3Request,
+    gw: &Gateway,
+    acl: &Acl,
+    owner: &str,
+) -> Result<BucketAccess, S3Error> {
+    let aws = gw.new_bucket_defaults == NewBucketDefaults::Aws;
+    let ownership = match r.header("x-amz-object-ownership").map(str::trim) {
+        Some(v) => Some(ObjectOwnership::parse(v).ok_or_else(|| {
+            S3Error::new(S3ErrorCode::InvalidArgument)
+                .with_message(format!("Invalid x-amz-object-ownership header: {v}"))
+        })?),
+        None if aws => Some(ObjectOwnership::BucketOwnerEnforced),
+        None => None,
+    };
+    let access = BucketAccess {
+        policy: None,
+        ownership,
+        public_access_block: aws.then_some(PublicAccessBlock::ALL),
+    };
+    if access.acls_disabled() && !acl.only_owner(owner) {
+        return Err(S3Error::new(
+            S3ErrorCode::InvalidBucketAclWithObjectOwnership,
+        ));
+    }
+    Ok(access)
 }
 
 async fn recreate_succeeds(gw: &Gateway, name: &str) -> Result<bool, S3Error> {

@@ -19,7 +19,7 @@ use super::object::{
 use super::part_checksum::{
     self, algorithm_of, check_expected, object_checksum, upload_checksum, upload_headers,
 };
-use crate::api::access::{named_owner, owner_of, user_names};
+use crate::api::access::{named_owner, user_names};
 use crate::api::checksum::multipart_etag;
 use crate::api::context::{xml, Gateway, S3Request, S3Result};
 use crate::api::error::{S3Error, S3ErrorCode};
@@ -325,6 +325,7 @@ pub(crate) async fn list_parts(r: &S3Request, gw: &Gateway, args: ListPartsArgs)
         return Err(S3Error::new(S3ErrorCode::InternalError));
     };
     let abort = abort_headers(gw, (&upload.bucket, &upload.key), upload.initiated_ms).await;
+    let names = user_names(gw).await?;
     let result = ListPartsResult {
         bucket: upload.bucket,
         key: upload.key,
@@ -344,8 +345,8 @@ pub(crate) async fn list_parts(r: &S3Request, gw: &Gateway, args: ListPartsArgs)
                 checksums: part_checksum_elements(&p.checksums),
             })
             .collect(),
-        initiator: owner_of(r, &upload.owner),
-        owner: owner_of(r, &upload.owner),
+        initiator: named_owner(r, &names, &upload.owner),
+        owner: named_owner(r, &names, &upload.owner),
         storage_class: "STANDARD".into(),
     };
     let mut resp = xml(StatusCode::OK, result.to_xml());

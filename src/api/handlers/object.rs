@@ -18,8 +18,11 @@ use super::part_checksum::checksum_type;
 use super::versioning::{
     bypass_governance, lock_headers, marker_error, version_headers, version_of,
 };
-use crate::api::access::{hide_missing, new_object_access, require_object, require_object_in};
-use crate::api::body::SummarySlot;
+use crate::api::access::{
+    hide_missing, new_object_access, policy_of, require_delete, require_object,
+    require_object_action,
+};
+use crate::api::body::{CheckedBody, SummarySlot};
 use crate::api::checksum::{ChecksumAlgorithm, Digests};
 use crate::api::context::{xml, Gateway, S3Request, S3Result};
 use crate::api::error::{S3Error, S3ErrorCode};
@@ -165,6 +168,23 @@ pub(crate) fn checksum_header(alg: &str) -> Option<&'static str> {
 /// PutObject: streams the body to the storage nodes, then commits the
 /// object (unless a write condition fails) and answers its ETag.
 pub(crate) async fn put(r: &S3Request, payload: web::Payload, gw: &Gateway) -> S3Result {
+    let plan = plan_put(r, gw).await?;
+    let (size, mut body, slot) = upload_body(r, payload, MAX_PART_BYTES, None).await?;
+    let (mut resp, _) = write_put(r, gw, plan, size, &mut body, &slot).await?;
+    Ok(resp.finish())
+}
+
+/// What a PutObject writes besides its body, read from the request's
+/// headers: a form upload (PostObject) makes the same from its fields.
+pub(crate) struct PutPlan {
+    meta: ObjectMeta,
+    condition: WriteCondition,
+}
+
+/// Every check of a PutObject before its body is read: the key, the
+/// metadata headers, the write condition, the bucket, the digest Object
+/// Lock asks for.
+pub(crate) async fn plan_put(r: &S3Request, gw: &Gateway) -> Result<PutPlan, S3Error> {
     validate_object_key(r.key())?;
     let meta = object_meta(r)?;
     let condition = write_condition(r)?;
@@ -178,17 +198,31 @@ pub(crate) async fn put(r: &S3Request, payload: web::Payload, gw: &Gateway) -> S
             "Content-MD5 OR x-amz-checksum- HTTP header is required for Put Object requests with Object Lock parameters",
         ));
     }
-    let (size, mut body, slot) = upload_body(r, payload, MAX_PART_BYTES, None).await?;
+    Ok(PutPlan { meta, condition })
+}
+
+/// Writes the object `plan` describes with the `size` bytes of `body`
+/// (checked: its summary appears in `slot`), and answers `200` with the
+/// headers of a stored object (ETag, version, checksums, expiration),
+/// with the record written.
+pub(crate) async fn write_put(
+    r: &S3Request,
+    gw: &Gateway,
+    plan: PutPlan,
+    size: u64,
+    body: &mut CheckedBody,
+    slot: &SummarySlot,
+) -> Result<(HttpResponseBuilder, ObjectRecord), S3Error> {
     let new = NewObject {
         bucket: r.bucket().to_string(),
         key: r.key().to_string(),
         size,
-        meta,
-        condition,
+        meta: plan.meta,
+        condition: plan.condition,
     };
     let written = gw
         .objects
-        .put(new, &mut body, || body_digests(&slot))
+        .put(new, body, || body_digests(slot))
         .await
         .map_err(write_error)?;
     let record = written.record;
@@ -206,7 +240,7 @@ pub(crate) async fn put(r: &S3Request, payload: web::Payload, gw: &Gateway) -> S
     if let Some(h) = expiration(gw, &record).await {
         resp.insert_header(h);
     }
-    Ok(resp.finish())
+    Ok((resp, record))
 }
 
 /// The condition of a conditional write: `If-None-Match: *` (create
@@ -477,6 +511,7 @@ pub(crate) async fn delete_many(r: &S3Request, payload: web::Payload, gw: &Gatew
     let request = parse_delete(&body)?;
     let bypass = bypass_governance(r);
     let deletes = request.objects.iter().map(|o| async move {
+        require_delete(r, &o.key, o.version_id.is_some())?;
         match o.version_id.as_deref() {
             None => gw
                 .objects
@@ -533,7 +568,12 @@ pub(crate) async fn copy_source(r: &S3Request, gw: &Gateway) -> Result<ObjectRec
         return Err(S3Error::new(S3ErrorCode::InvalidRequest)
             .with_message("The source of a copy request may not specifically refer to a delete marker by version id."));
     }
-    require_object_in(r, &bucket, &o, Permission::Read)?;
+    let action = match src.version {
+        Some(_) => "s3:GetObjectVersion",
+        None => "s3:GetObject",
+    };
+    let policy = policy_of(gw, &bucket);
+    require_object_action(r, &bucket, policy.as_deref(), &o, action, Permission::Read)?;
     evaluate_conditions(
         &conditions(r, "x-amz-copy-source-"),
         &quoted(&o.etag),

@@ -8,10 +8,12 @@ use actix_web::{web, HttpResponse};
 
 use super::body::small_body;
 use super::versioning::{named_version, version_of, with_version_id};
+use crate::api::access::{hide_missing, require_change};
 use crate::api::context::{xml, Gateway, S3Request, S3Result};
 use crate::api::error::{S3Error, S3ErrorCode};
 use crate::api::request::{check_tags, TagTarget};
 use crate::api::xml::{parse_tagging, tagging_to_xml};
+use crate::storage::meta::version::VersionRef;
 use crate::storage::meta::Tags;
 
 /// Largest `Tagging` body: 50 tags of the longest keys and values, with
@@ -30,6 +32,22 @@ async fn tags_in_body(
     Ok(tags)
 }
 
+/// Fails unless the caller may change the tags of the version named: by
+/// the bucket's ACL or its policy (which may look at the version's
+/// present tags, `s3:ExistingObjectTag/…`).
+async fn may_change(
+    r: &S3Request,
+    gw: &Gateway,
+    version: Option<VersionRef>,
+) -> Result<(), S3Error> {
+    let o = gw
+        .objects
+        .object_at(r.bucket(), r.key(), version)
+        .await
+        .map_err(|e| hide_missing(r, e.into()))?;
+    require_change(r, &o)
+}
+
 /// GetObjectTagging: the tags of the version asked for, or of the
 /// current one (an empty set if none).
 pub(crate) async fn get_object(r: &S3Request, gw: &Gateway) -> S3Result {
@@ -42,8 +60,8 @@ pub(crate) async fn get_object(r: &S3Request, gw: &Gateway) -> S3Result {
 /// PutObjectTagging: replaces the tags of the version asked for, or of
 /// the current one.
 pub(crate) async fn put_object(r: &S3Request, payload: web::Payload, gw: &Gateway) -> S3Result {
-    gw.objects.bucket(r.bucket()).await?;
     let version = version_of(r)?;
+    may_change(r, gw, version).await?;
     let tags = tags_in_body(r, payload, TagTarget::Object).await?;
     gw.objects
         .put_object_tags((r.bucket(), r.key()), version, tags)
@@ -55,6 +73,7 @@ pub(crate) async fn put_object(r: &S3Request, payload: web::Payload, gw: &Gatewa
 /// the current one.
 pub(crate) async fn delete_object(r: &S3Request, gw: &Gateway) -> S3Result {
     let version = version_of(r)?;
+    may_change(r, gw, version).await?;
     gw.objects
         .put_object_tags((r.bucket(), r.key()), version, Tags::new())
         .await?;

@@ -13,7 +13,7 @@ use actix_web::web;
 
 use crate::api::access;
 use crate::api::auth::request::authenticate_head;
-use crate::api::context::{error_answer, Gateway};
+use crate::api::context::{error_answer, Gateway, Transport};
 use crate::api::error::S3Error;
 use crate::api::request::parse_tagging_header;
 use crate::api::router::{Endpoint, Target};
@@ -68,6 +68,14 @@ async fn refusal(req: &Request, gw: &Gateway) -> Option<S3Error> {
             return Some(e.into());
         }
     }
-    let caller = head.caller.as_ref().map(|c| c.user_id.as_str());
-    access::check(&endpoint, bucket, caller, gw).await.err()
+    let asker = access::Asker {
+        caller: head.caller.as_ref(),
+        headers: &head.headers,
+        query: &head.query,
+        peer: req.peer_addr().map(|a| a.ip()),
+        secure: req.conn_data::<Transport>().is_some_and(|t| t.secure),
+    };
+    access::check(&endpoint, bucket, Some(key), &asker, gw)
+        .await
+        .err()
 }

@@ -33,6 +33,7 @@ use actix_web::web;
 use bytes::BytesMut;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
+use crate::api::context::Transport;
 pub(crate) use head::restore_head;
 pub(crate) use https::{HttpsError, HttpsIdentity};
 
@@ -85,7 +86,11 @@ where
         .listen("s3", listener, move || {
             let app = app().into_factory().map_err(|e| e.into().error_response());
             let gateway = gateway.clone();
+            let secure = https.is_some();
             let http = HttpService::build()
+                .on_connect_ext(move |_, data| {
+                    data.insert(Transport { secure });
+                })
                 .client_request_timeout(config.head_timeout)
                 // A request answered before its body was read (refused
                 // credentials, a missing bucket) has the rest of its body

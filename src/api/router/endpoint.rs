@@ -127,6 +127,29 @@ pub(crate) enum Endpoint {
     GetObjectLegalHold,
     /// `PUT /bucket/key?legal-hold`.
     PutObjectLegalHold,
+    /// `GET /bucket?policy`.
+    GetBucketPolicy,
+    /// `PUT /bucket?policy`.
+    PutBucketPolicy,
+    /// `DELETE /bucket?policy`.
+    DeleteBucketPolicy,
+    /// `GET /bucket?policyStatus`.
+    GetBucketPolicyStatus,
+    /// `GET /bucket?ownershipControls`.
+    GetBucketOwnershipControls,
+    /// `PUT /bucket?ownershipControls`.
+    PutBucketOwnershipControls,
+    /// `DELETE /bucket?ownershipControls`.
+    DeleteBucketOwnershipControls,
+    /// `GET /bucket?publicAccessBlock`.
+    GetPublicAccessBlock,
+    /// `PUT /bucket?publicAccessBlock`.
+    PutPublicAccessBlock,
+    /// `DELETE /bucket?publicAccessBlock`.
+    DeletePublicAccessBlock,
+    /// `POST /bucket` with a `multipart/form-data` body: a browser form
+    /// upload, authenticated by its own form fields.
+    PostObject,
     /// A method with no bucket that is not ListBuckets.
     MethodNotAllowed,
     /// A bucket or object request this store does not implement (a
@@ -195,6 +218,17 @@ impl Endpoint {
             Endpoint::PutBucketAcl => "PutBucketAcl",
             Endpoint::GetObjectAcl => "GetObjectAcl",
             Endpoint::PutObjectAcl => "PutObjectAcl",
+            Endpoint::GetBucketPolicy => "GetBucketPolicy",
+            Endpoint::PutBucketPolicy => "PutBucketPolicy",
+            Endpoint::DeleteBucketPolicy => "DeleteBucketPolicy",
+            Endpoint::GetBucketPolicyStatus => "GetBucketPolicyStatus",
+            Endpoint::GetBucketOwnershipControls => "GetBucketOwnershipControls",
+            Endpoint::PutBucketOwnershipControls => "PutBucketOwnershipControls",
+            Endpoint::DeleteBucketOwnershipControls => "DeleteBucketOwnershipControls",
+            Endpoint::GetPublicAccessBlock => "GetPublicAccessBlock",
+            Endpoint::PutPublicAccessBlock => "PutPublicAccessBlock",
+            Endpoint::DeletePublicAccessBlock => "DeletePublicAccessBlock",
+            Endpoint::PostObject => "PostObject",
             Endpoint::MethodNotAllowed | Endpoint::NotImplemented => "Unknown",
         }
     }

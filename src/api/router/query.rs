@@ -32,10 +32,18 @@ pub(crate) enum SubResource {
     Retention,
     /// `legal-hold`: an object version's legal hold.
     LegalHold,
+    /// `policy`: the bucket's policy.
+    Policy,
+    /// `policyStatus`: whether the bucket's policy makes it public.
+    PolicyStatus,
+    /// `ownershipControls`: the bucket's Object Ownership.
+    OwnershipControls,
+    /// `publicAccessBlock`: the bucket's Block Public Access switches.
+    PublicAccessBlock,
 }
 
 impl SubResource {
-    const ALL: [(&'static str, SubResource); 13] = [
+    const ALL: [(&'static str, SubResource); 17] = [
         ("acl", SubResource::Acl),
         ("tagging", SubResource::Tagging),
         ("cors", SubResource::Cors),
@@ -49,12 +57,39 @@ impl SubResource {
         ("object-lock", SubResource::ObjectLock),
         ("retention", SubResource::Retention),
         ("legal-hold", SubResource::LegalHold),
+        ("policy", SubResource::Policy),
+        ("policyStatus", SubResource::PolicyStatus),
+        ("ownershipControls", SubResource::OwnershipControls),
+        ("publicAccessBlock", SubResource::PublicAccessBlock),
     ];
 
     fn named(name: &str) -> Option<SubResource> {
         Self::ALL.iter().find(|(n, _)| *n == name).map(|(_, s)| *s)
     }
 }
+
+/// S3's bucket sub-resources this store does not implement: a GET
+/// naming one is `NotImplemented`, not a listing.
+const OTHER_SUBRESOURCES: &[&str] = &[
+    "accelerate",
+    "analytics",
+    "encryption",
+    "intelligent-tiering",
+    "inventory",
+    "logging",
+    "metrics",
+    "notification",
+    "replication",
+    "requestPayment",
+    "website",
+    "uploadId",
+    "partNumber",
+    "torrent",
+    "select",
+    "restore",
+    "session",
+    "metadataTable",
+];
 
 /// Query parameters a ListObjects (V1) request may carry.
 const LIST_V1_PARAMS: &[&str] = &["prefix", "delimiter", "marker", "max-keys", "encoding-type"];
@@ -112,11 +147,16 @@ impl<'a> Query<'a> {
         self.pairs.iter().all(|(k, _)| names.contains(&k.as_str()))
     }
 
-    /// Whether every parameter is one a ListObjects (V1) takes.
+    /// Whether a bucket GET is a ListObjects (V1): no parameter names a
+    /// sub-resource S3 has (those this store lacks are `NotImplemented`,
+    /// never a listing) nor another `list-type`; any other parameter is
+    /// ignored, as AWS ignores it (a browser form's redirect back to the
+    /// bucket carries `bucket`, `key` and `etag`).
     pub(crate) fn only_list_v1(&self) -> bool {
-        self.pairs
-            .iter()
-            .all(|(k, _)| LIST_V1_PARAMS.contains(&k.as_str()))
+        self.pairs.iter().all(|(k, _)| {
+            LIST_V1_PARAMS.contains(&k.as_str())
+                || (k != "list-type" && !OTHER_SUBRESOURCES.contains(&k.as_str()))
+        }) && self.subs.is_empty()
     }
 
     /// Whether every parameter is one a GetObject takes: `response-*`

@@ -92,6 +92,36 @@ fn bucket_endpoint(m: &Method, q: &Query<'_>) -> Endpoint {
             _ => Endpoint::NotImplemented,
         };
     }
+    if q.names(S::Policy) {
+        return match *m {
+            Method::GET => Endpoint::GetBucketPolicy,
+            Method::PUT => Endpoint::PutBucketPolicy,
+            Method::DELETE => Endpoint::DeleteBucketPolicy,
+            _ => Endpoint::NotImplemented,
+        };
+    }
+    if q.names(S::PolicyStatus) {
+        return match *m {
+            Method::GET => Endpoint::GetBucketPolicyStatus,
+            _ => Endpoint::NotImplemented,
+        };
+    }
+    if q.names(S::OwnershipControls) {
+        return match *m {
+            Method::GET => Endpoint::GetBucketOwnershipControls,
+            Method::PUT => Endpoint::PutBucketOwnershipControls,
+            Method::DELETE => Endpoint::DeleteBucketOwnershipControls,
+            _ => Endpoint::NotImplemented,
+        };
+    }
+    if q.names(S::PublicAccessBlock) {
+        return match *m {
+            Method::GET => Endpoint::GetPublicAccessBlock,
+            Method::PUT => Endpoint::PutPublicAccessBlock,
+            Method::DELETE => Endpoint::DeletePublicAccessBlock,
+            _ => Endpoint::NotImplemented,
+        };
+    }
     if q.names(S::ObjectLock) {
         return match *m {
             Method::GET => Endpoint::GetObjectLockConfiguration,
@@ -105,6 +135,7 @@ fn bucket_endpoint(m: &Method, q: &Query<'_>) -> Endpoint {
         Method::HEAD => Endpoint::HeadBucket,
         Method::DELETE if q.is_empty() => Endpoint::DeleteBucket,
         Method::POST if q.names(S::Delete) => Endpoint::DeleteObjects,
+        Method::POST if q.is_empty() => Endpoint::PostObject,
         Method::GET if q.names(S::Location) => Endpoint::GetBucketLocation,
         Method::GET if q.names(S::Versioning) => Endpoint::GetBucketVersioning,
         Method::GET if q.names(S::Uploads) => {

@@ -82,6 +82,14 @@ fn sub_resources_pick_the_operation_in_order() {
         route(Method::GET, BUCKET, "list-type=1"),
         Endpoint::NotImplemented
     );
+    assert_eq!(
+        route(Method::GET, BUCKET, "website"),
+        Endpoint::NotImplemented
+    );
+    assert!(matches!(
+        route(Method::GET, BUCKET, "bucket=b&key=k&etag=%22e%22&prefix=p"),
+        Endpoint::ListObjects(_)
+    ));
     assert!(matches!(
         route(Method::GET, OBJECT, "versionId=v"),
         Endpoint::GetObject(_)

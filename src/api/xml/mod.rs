@@ -48,6 +48,7 @@ mod render;
 
 pub(crate) mod acl;
 pub(crate) mod attributes;
+pub(crate) mod bucket_access;
 pub(crate) mod cors;
 pub(crate) mod lifecycle;
 pub(crate) mod object_lock;

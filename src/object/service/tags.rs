@@ -1,9 +1,10 @@
-//! Tag sets, ACLs and CORS rules of objects and buckets: metadata-only changes,
-//! committed through Raft like every other.
+//! Tag sets, ACLs, CORS rules and access settings of objects and buckets:
+//! metadata-only changes, committed through Raft like every other.
 
 use super::ObjectService;
 use crate::object::error::ObjectError;
 use crate::storage::meta::acl::Acl;
+use crate::storage::meta::bucket_access::AccessChange;
 use crate::storage::meta::cors::CorsRule;
 use crate::storage::meta::version::VersionRef;
 use crate::storage::meta::{MetaOp, MetaOpError, Tags, VersionChange};
@@ -96,6 +97,23 @@ impl ObjectService {
         self.submit(MetaOp::PutBucketCors {
             bucket: bucket.into(),
             rules,
+        })
+        .await?;
+        self.recent_buckets.forget(bucket);
+        Ok(())
+    }
+
+    /// Replaces one access setting of `bucket` (policy, object ownership
+    /// or Block Public Access); the bucket record cached for requests is
+    /// dropped so the next one sees the change.
+    pub(crate) async fn put_bucket_access(
+        &self,
+        bucket: &str,
+        change: AccessChange,
+    ) -> Result<(), ObjectError> {
+        self.submit(MetaOp::PutBucketAccess {
+            bucket: bucket.into(),
+            change,
         })
         .await?;
         self.recent_buckets.forget(bucket);

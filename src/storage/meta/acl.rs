@@ -116,6 +116,33 @@ impl CannedAcl {
 }
 
 impl Acl {
+    /// Whether it grants anything to everyone or to every signed request
+    /// (what Block Public Access calls a public ACL).
+    pub fn is_public(&self) -> bool {
+        self.grants
+            .iter()
+            .any(|g| matches!(g.grantee, Grantee::AllUsers | Grantee::AuthenticatedUsers))
+    }
+
+    /// The ACL with its public grants left out (`IgnorePublicAcls`).
+    pub fn without_public(&self) -> Acl {
+        Acl {
+            grants: self
+                .grants
+                .iter()
+                .filter(|g| matches!(g.grantee, Grantee::User(_)))
+                .cloned()
+                .collect(),
+        }
+    }
+
+    /// Whether it grants nothing to anyone but `owner`.
+    pub fn only_owner(&self, owner: &str) -> bool {
+        self.grants
+            .iter()
+            .all(|g| matches!(&g.grantee, Grantee::User(id) if id == owner))
+    }
+
     /// The `private` ACL of a resource owned by `owner`.
     pub fn private(owner: &str) -> Self {
         CannedAcl::Private.grants(owner, owner)

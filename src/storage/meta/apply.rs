@@ -335,6 +335,9 @@ impl Overlay<'_> {
                 due,
             } => self.apply_lifecycle(bucket, *day_ms, due),
             MetaOp::LifecycleProgress { progress } => self.put_lifecycle_progress(progress),
+            MetaOp::PutBucketAccess { bucket, change } => {
+                self.update_bucket(bucket, |b| change.apply_to(&mut b.access))
+            }
         }
     }
 
@@ -355,7 +358,8 @@ impl Overlay<'_> {
         Ok(MetaOutcome::Done)
     }
 
-    /// Changes a bucket's record in place (tags, ACL).
+    /// Changes a bucket's record in place (tags, ACL, CORS, access
+    /// settings).
     fn update_bucket(
         &mut self,
         bucket: &str,

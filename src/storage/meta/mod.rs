@@ -28,6 +28,7 @@
 
 pub(crate) mod acl;
 mod apply;
+pub(crate) mod bucket_access;
 pub(crate) mod cors;
 mod error;
 mod heal;

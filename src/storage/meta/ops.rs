@@ -8,6 +8,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::acl::Acl;
+use super::bucket_access::AccessChange;
 use super::cors::CorsRule;
 use super::error::MetaError;
 use super::lifecycle::{Due, LifecycleConfig, LifecycleProgress, LifecycleTally};
@@ -329,6 +330,15 @@ pub enum MetaOp {
     LifecycleProgress {
         /// The walk's state.
         progress: LifecycleProgress,
+    },
+    /// Replaces one access setting of a bucket (policy, object ownership
+    /// or Block Public Access), leaving the others as they are;
+    /// `NoSuchBucket` if it is missing.
+    PutBucketAccess {
+        /// Name of the bucket.
+        bucket: String,
+        /// The setting to replace, with its new value.
+        change: AccessChange,
     },
 }
 

@@ -24,12 +24,12 @@ use crate::common::store::{StoreProcess, ACCESS_KEY, SECRET_KEY};
 const UPLOAD_WAIT: Duration = Duration::from_secs(180);
 
 /// A free console address on `ip`.
-fn console_addr(ip: IpAddr) -> SocketAddr {
+pub(super) fn console_addr(ip: IpAddr) -> SocketAddr {
     SocketAddr::new(ip, free_port(ip))
 }
 
 /// The browser's sign-in with `key` and `secret` on `console`.
-async fn sign_in(b: &Browser, console: &str, key: &str, secret: &str) {
+pub(super) async fn sign_in(b: &Browser, console: &str, key: &str, secret: &str) {
     b.goto(&format!("{console}/login")).await;
     b.wait_for("#access_key_id", super::DEFAULT_WAIT)
         .await
@@ -68,7 +68,7 @@ async fn wait_gone(b: &Browser, css: &str) {
 }
 
 /// Clicks the first element matching `css`.
-async fn click(b: &Browser, css: &str) {
+pub(super) async fn click(b: &Browser, css: &str) {
     b.wait_for(css, super::DEFAULT_WAIT)
         .await
         .click()
@@ -77,7 +77,7 @@ async fn click(b: &Browser, css: &str) {
 }
 
 /// The path of the page the browser shows.
-async fn path(b: &Browser) -> String {
+pub(super) async fn path(b: &Browser) -> String {
     b.client()
         .current_url()
         .await

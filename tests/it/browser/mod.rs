@@ -18,6 +18,7 @@
 
 mod console;
 mod cors;
+mod post_form;
 
 use std::fs::File;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};

@@ -31,6 +31,7 @@ fn bucket_op() -> MetaOp {
             cors: vec![],
             versioning: Default::default(),
             object_lock: None,
+            access: Default::default(),
         },
     }
 }

@@ -15,16 +15,16 @@ use super::create_bucket;
 use crate::common::admin::admin;
 use crate::common::s3::*;
 
-const TOKEN: &str = "acl-test-admin-token";
+pub(super) const TOKEN: &str = "acl-test-admin-token";
 const ALL_USERS: &str = "http://acs.amazonaws.com/groups/global/AllUsers";
 
 /// A user made through the admin API: its id and an SDK client of its key.
-struct User {
-    id: String,
-    s3: Client,
+pub(super) struct User {
+    pub(super) id: String,
+    pub(super) s3: Client,
 }
 
-fn new_user(store: &StoreProcess, name: &str) -> User {
+pub(super) fn new_user(store: &StoreProcess, name: &str) -> User {
     let (status, key) = admin(
         store.addr(),
         "POST",
@@ -55,7 +55,12 @@ fn grant(grantee: aws_sdk_s3::types::builders::GranteeBuilder, permission: Permi
 }
 
 /// An unsigned request: its status and the S3 error code of its body.
-fn anonymous(store: &StoreProcess, method: &str, target: &str, body: &[u8]) -> (u16, String) {
+pub(super) fn anonymous(
+    store: &StoreProcess,
+    method: &str,
+    target: &str,
+    body: &[u8],
+) -> (u16, String) {
     let r = http_request(store.addr(), method, target, &[], body).expect("anonymous request");
     let text = String::from_utf8_lossy(&r.body).into_owned();
     let code = text

@@ -21,6 +21,8 @@ mod multipart;
 mod multipart_checksums;
 mod object_lock;
 mod objects;
+mod policy;
+mod post_object;
 mod quota;
 mod reads;
 mod tagging;

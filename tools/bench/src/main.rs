@@ -17,6 +17,8 @@
 //!   three): PUT rates on a versioned bucket against an unversioned one,
 //!   and ListObjectVersions and GET of a key with 10,000 versions against
 //!   keys with few; see `versions.rs`.
+//! - `policy`: 4 KiB GETs on a bucket with a 20-statement policy against
+//!   one with none; see `policy.rs`.
 //! - `lifecycle`, only with `--lifecycle-objects N`: the rate at which the
 //!   store's lifecycle walk expires N objects, and 4 KiB PUT/GET while it
 //!   does against idle; see `lifecycle.rs`.
@@ -36,6 +38,7 @@ mod cleanup;
 mod failover;
 mod lifecycle;
 mod memory;
+mod policy;
 mod report;
 mod requests;
 mod versions;
@@ -109,6 +112,8 @@ pub enum Phase {
     VersionsGet,
     /// The three versioning phases.
     Versions,
+    /// 4 KiB GETs on a bucket with a 20-statement policy against none.
+    Policy,
     /// Lifecycle expiration of `--lifecycle-objects` objects, and 4 KiB
     /// PUT/GET while it runs against idle (off without that option).
     Lifecycle,
@@ -127,6 +132,7 @@ impl Phase {
             Phase::VersionsList => "versions-list",
             Phase::VersionsGet => "versions-get",
             Phase::Versions => "versions",
+            Phase::Policy => "policy",
             Phase::Lifecycle => "lifecycle",
         }
     }
@@ -143,6 +149,7 @@ impl Phase {
             | Phase::VersionsList
             | Phase::VersionsGet
             | Phase::Versions
+            | Phase::Policy
             | Phase::Lifecycle => {
                 unreachable!("{} is not a throughput phase", self.name())
             }
@@ -316,6 +323,7 @@ pub async fn run(args: BenchArgs) -> Result<(), Box<dyn std::error::Error>> {
         }
     }
     versions::run(&bench, &args, &mut failed).await;
+    policy::run(&bench, &args, &mut failed).await;
     if !skip(Phase::Multipart) {
         if let Err(e) = bench.multipart().await {
             eprintln!("multipart phase failed: {e}");

@@ -41,14 +41,14 @@ mod signing;
 mod tests;
 mod verify;
 
-pub(crate) use date::parse_http_date;
+pub(crate) use date::{format_amz_date, parse_http_date};
 pub(crate) use error::{AuthError, MalformedHeader, MalformedQuery};
-pub(crate) use header::AuthorizationHeader;
+pub(crate) use header::{AuthorizationHeader, Credential};
 pub(crate) use parts::RequestParts;
 pub(crate) use payload::{PayloadHasher, PayloadMode};
 pub(crate) use presign::{presign, PresignRequest};
 pub(crate) use presigned::PresignedParams;
-pub(crate) use scheme::{EMPTY_SHA256, SERVICE};
+pub(crate) use scheme::{ALGORITHM, EMPTY_SHA256, SERVICE};
 pub(crate) use signing::SigningKey;
 pub(crate) use verify::{detect_auth_kind, verify, AuthContext, AuthKind};
 
@@ -56,8 +56,6 @@ pub(crate) use verify::{detect_auth_kind, verify, AuthContext, AuthKind};
 #[cfg(any(test, feature = "fuzzing"))]
 pub(crate) use canonical::{canonical_request, string_to_sign};
 #[cfg(any(test, feature = "fuzzing"))]
-pub(crate) use date::{format_amz_date, parse_amz_date};
+pub(crate) use date::parse_amz_date;
 #[cfg(any(test, feature = "fuzzing"))]
-pub(crate) use header::Credential;
-#[cfg(any(test, feature = "fuzzing"))]
-pub(crate) use scheme::{ALGORITHM, MAX_PRESIGNED_EXPIRES, UNSIGNED_PAYLOAD};
+pub(crate) use scheme::{MAX_PRESIGNED_EXPIRES, UNSIGNED_PAYLOAD};

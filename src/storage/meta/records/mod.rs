@@ -13,8 +13,10 @@
 //!   objects and uploads, users behind access keys.
 //! - [`v4`]: checksums on parts and uploads, e-mail addresses on users,
 //!   CORS rules on buckets.
-//! - [`v5`] (written today): versioning and object lock on buckets,
-//!   version ids, delete markers and locks on objects and uploads.
+//! - [`v5`]: versioning and object lock on buckets, version ids, delete
+//!   markers and locks on objects and uploads.
+//! - [`v6`] (written today): access settings on buckets (policy, object
+//!   ownership, Block Public Access).
 //!
 //! A new version is one new file with the shapes it changes (each a
 //! [`codec::Shape`] whose `Previous` is the shape it replaces), a bump of
@@ -25,7 +27,8 @@ mod shards;
 pub(crate) mod v2;
 pub(crate) mod v3;
 pub(crate) mod v4;
-mod v5;
+pub(crate) mod v5;
+mod v6;
 
 pub(crate) use codec::from_bytes;
 pub(crate) use codec::from_current_bytes;
@@ -46,9 +49,9 @@ pub(crate) use v4::AccessKey;
 pub(crate) use v4::PartInfo;
 pub(crate) use v4::PartRecord;
 pub(crate) use v4::UploadChecksum;
-pub use v5::BucketRecord;
 pub(crate) use v5::MultipartUpload;
 pub use v5::ObjectRecord;
+pub use v6::BucketRecord;
 
 use super::error::MetaError;
 use super::lock::ObjectLock;

@@ -1,6 +1,7 @@
 use bytes::Bytes;
 
 use super::super::acl::Acl;
+use super::super::bucket_access::{BucketAccess, ObjectOwnership, PublicAccessBlock};
 use super::super::cors::CorsRule;
 use super::super::lock::{
     DefaultRetention, LockMode, ObjectLock, ObjectLockConfig, Retention, RetentionPeriod,
@@ -77,6 +78,29 @@ fn acl() -> impl Strategy<Value = Acl> {
     .prop_map(|grants| Acl { grants })
 }
 
+fn access() -> impl Strategy<Value = BucketAccess> {
+    let ownership = prop_oneof![
+        Just(ObjectOwnership::BucketOwnerEnforced),
+        Just(ObjectOwnership::BucketOwnerPreferred),
+        Just(ObjectOwnership::ObjectWriter),
+    ];
+    (
+        proptest::option::of(text()),
+        proptest::option::of(ownership),
+        proptest::option::of(proptest::array::uniform4(any::<bool>())),
+    )
+        .prop_map(|(policy, ownership, block)| BucketAccess {
+            policy,
+            ownership,
+            public_access_block: block.map(|[a, b, c, d]| PublicAccessBlock {
+                block_public_acls: a,
+                ignore_public_acls: b,
+                block_public_policy: c,
+                restrict_public_buckets: d,
+            }),
+        })
+}
+
 fn bucket() -> impl Strategy<Value = BucketRecord> {
     (
         text(),
@@ -92,9 +116,10 @@ fn bucket() -> impl Strategy<Value = BucketRecord> {
             ),
             0..3,
         ),
+        access(),
     )
         .prop_map(
-            |(name, owner, created_ms, tags, region, acl, cors)| BucketRecord {
+            |(name, owner, created_ms, tags, region, acl, cors, access)| BucketRecord {
                 versioning: if created_ms % 3 == 0 {
                     Versioning::Enabled
                 } else {
@@ -123,6 +148,7 @@ fn bucket() -> impl Strategy<Value = BucketRecord> {
                         max_age_seconds: Some(5),
                     })
                     .collect(),
+                access,
             },
         )
 }

@@ -1,6 +1,7 @@
-//! Format version 5, today's: versioning and object lock on buckets,
-//! version ids, delete markers and locks on objects, locks on multipart
-//! uploads. The shapes it changed, and the steps from version 4.
+//! Format version 5: versioning and object lock on buckets, version ids,
+//! delete markers and locks on objects, locks on multipart uploads. The
+//! shapes it changed, and the steps from version 4; objects and uploads
+//! are still written in these shapes, buckets have changed since (`v6`).
 
 use bytes::Bytes;
 use serde::{Deserialize, Serialize};
@@ -14,30 +15,19 @@ use super::v2::ErasureLayout;
 use super::v3::Tags;
 use super::v4::{self, PartInfo, UploadChecksum};
 
-/// A bucket and who owns it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct BucketRecord {
-    /// The bucket's name, its key in the store (S3's naming rules are
-    /// checked by the API layer).
-    pub name: String,
-    /// The id of the user who created it, who always has full control.
-    pub owner: String,
-    /// Creation time, milliseconds since the Unix epoch.
-    pub created_ms: u64,
-    /// The bucket's tag set (PutBucketTagging); empty: none.
-    pub tags: Tags,
-    /// The `LocationConstraint` it was created with (`None`: none given,
-    /// which GetBucketLocation answers as the store's region).
-    pub region: Option<String>,
-    /// Who may list it, write into it, and read or replace this ACL.
-    pub acl: Acl,
-    /// Its CORS rules (`PutBucketCors`); empty: none.
-    pub cors: Vec<CorsRule>,
-    /// Whether writes keep the versions they replace.
-    pub versioning: Versioning,
-    /// Its object lock configuration; `Some` exactly when it was created
-    /// with object lock enabled (which also enabled versioning for good).
-    pub object_lock: Option<ObjectLockConfig>,
+/// A bucket before its access settings (policy, object ownership, Block
+/// Public Access).
+#[derive(Deserialize)]
+pub(crate) struct BucketRecord {
+    pub(crate) name: String,
+    pub(crate) owner: String,
+    pub(crate) created_ms: u64,
+    pub(crate) tags: Tags,
+    pub(crate) region: Option<String>,
+    pub(crate) acl: Acl,
+    pub(crate) cors: Vec<CorsRule>,
+    pub(crate) versioning: Versioning,
+    pub(crate) object_lock: Option<ObjectLockConfig>,
 }
 
 impl Shape for BucketRecord {

@@ -23,6 +23,7 @@ pub(crate) fn bucket(name: &str, owner: &str) -> BucketRecord {
         cors: Vec::new(),
         versioning: Default::default(),
         object_lock: None,
+        access: Default::default(),
     }
 }
 

@@ -1,6 +1,7 @@
 //! Unit tests of the metadata state machine, by theme; the shared setup
 //! (a fresh store, sample uploads and parts, a scripted workload) is here.
 
+mod access;
 mod batches;
 pub(super) mod fixtures;
 mod heal;

@@ -4,19 +4,22 @@
 //! Log entries hold metadata ops and so the records in them, whose shapes
 //! change: an entry is decoded as the shape its version wrote (one generic
 //! old shape, [`old`], with a file per old version naming its records:
-//! [`v4`], [`v5`]) and upgraded to today's. The other values (vote,
-//! purge point, committed id, applied state, snapshot meta) have kept one
-//! shape, and every version still read decodes as it.
+//! [`v4`], [`v5`], [`v6`]) and upgraded to today's. The other values
+//! (vote, purge point, committed id, applied state, snapshot meta) have
+//! kept one shape, and every version still read decodes as it.
 //!
 //! Version 4: entries carried record format 3 (tags); version 5: record
 //! format 4 (part checksums, e-mail addresses, CORS rules); version 6:
-//! record format 5 (versions, object lock). Ops added since (lifecycle,
-//! quotas) are appended variants that carry no changed record, so version
-//! 6 entries written before them read unchanged.
+//! record format 5 (versions, object lock; lifecycle and quota ops came
+//! later as appended variants); version 7: record format 6 (access
+//! settings on buckets). Ops added since are appended variants; one that
+//! carries no changed record keeps entries written before it readable
+//! unchanged.
 
 mod old;
 mod v4;
 mod v5;
+mod v6;
 
 use openraft::Entry;
 use serde::{Deserialize, Serialize};
@@ -24,13 +27,16 @@ use serde::{Deserialize, Serialize};
 use super::types::MetaRaft;
 
 /// Format version of the values written today.
-const VALUE_VERSION: u8 = 6;
+const VALUE_VERSION: u8 = 7;
 
 /// The oldest version still read (see [`v4`]).
 const VERSION_4: u8 = 4;
 
-/// The version before today's (see [`v5`]).
+/// Entries with version-4 records (see [`v5`]).
 const VERSION_5: u8 = 5;
+
+/// The version before today's (see [`v6`]).
+const VERSION_6: u8 = 6;
 
 /// Versioned postcard encoding of a stored value.
 pub(super) fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, postcard::Error> {
@@ -47,7 +53,7 @@ fn invalid(e: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> std::io::E
 /// [`decode_entry`]); a wrong version or damaged bytes is an error.
 pub(super) fn decode<T: for<'de> Deserialize<'de>>(bytes: &[u8]) -> Result<T, std::io::Error> {
     match bytes.split_first() {
-        Some((&(VALUE_VERSION | VERSION_5 | VERSION_4), rest)) => {
+        Some((&(VALUE_VERSION | VERSION_6 | VERSION_5 | VERSION_4), rest)) => {
             postcard::from_bytes(rest).map_err(invalid)
         }
         _ => Err(invalid("unknown stored value version")),
@@ -59,6 +65,9 @@ pub(super) fn decode<T: for<'de> Deserialize<'de>>(bytes: &[u8]) -> Result<T, st
 pub(super) fn decode_entry(bytes: &[u8]) -> Result<Entry<MetaRaft>, std::io::Error> {
     match bytes.split_first() {
         Some((&VALUE_VERSION, rest)) => postcard::from_bytes(rest).map_err(invalid),
+        Some((&VERSION_6, rest)) => postcard::from_bytes::<old::Entry<v6::Records5>>(rest)
+            .map(Entry::from)
+            .map_err(invalid),
         Some((&VERSION_5, rest)) => postcard::from_bytes::<old::Entry<v5::Records4>>(rest)
             .map(Entry::from)
             .map_err(invalid),
@@ -184,6 +193,179 @@ mod tests {
             crate::storage::meta::lock::Versioning::Unversioned
         );
         assert!(decode_entry(&bytes[..bytes.len() - 2]).is_err());
+        Ok(())
+    }
+
+    /// A version-6 entry whose first op held a version-5 bucket record (no
+    /// access settings) and whose second is a later-appended op, as the
+    /// previous build wrote it.
+    #[test]
+    fn a_version_6_entry_reads_with_its_old_record_shape() -> Result<(), Box<dyn std::error::Error>>
+    {
+        use crate::storage::meta::bucket_access::BucketAccess;
+        use crate::storage::meta::lock::{ObjectLockConfig, Versioning};
+        use crate::storage::meta::usage::Quota;
+
+        let log_id = LogId::new(CommittedLeaderId::new(5, 1), 21);
+        const NORMAL: u32 = 1;
+        const CREATE_BUCKET: u32 = 0;
+        const SET_BUCKET_QUOTA: u32 = 28;
+        let acl = crate::storage::meta::acl::Acl::private("alice");
+        let tags: Vec<(String, String)> = vec![];
+        let lock = Some(ObjectLockConfig::default());
+        let bucket_v5 = (
+            ("b", "alice", 5u64, &tags, None::<String>, &acl),
+            (Vec::<u8>::new(), Versioning::Enabled, lock),
+        );
+        let quota = Quota {
+            max_bytes: Some(10),
+            max_objects: None,
+        };
+        let written = (
+            log_id,
+            NORMAL,
+            (
+                2u32,
+                (CREATE_BUCKET, bucket_v5),
+                (SET_BUCKET_QUOTA, ("b", quota)),
+            ),
+            vec![9u128, 10],
+            3_000u64,
+        );
+        let mut bytes = vec![VERSION_6];
+        bytes.extend(postcard::to_stdvec(&written)?);
+        let entry = decode_entry(&bytes)?;
+        assert_eq!(entry.log_id, log_id);
+        let EntryPayload::Normal(request) = entry.payload else {
+            panic!("not a normal entry");
+        };
+        assert_eq!(
+            (request.ids.as_slice(), request.at_ms),
+            (&[9u128, 10][..], 3_000)
+        );
+        let [MetaOp::CreateBucket { record }, MetaOp::SetBucketQuota { bucket, quota: q }] =
+            request.ops.as_slice()
+        else {
+            panic!("not CreateBucket, SetBucketQuota: {:?}", request.ops);
+        };
+        assert_eq!(
+            (record.name.as_str(), record.owner.as_str()),
+            ("b", "alice")
+        );
+        assert_eq!(
+            (record.versioning, record.object_lock),
+            (Versioning::Enabled, lock)
+        );
+        assert_eq!(record.access, BucketAccess::default());
+        assert_eq!((bucket.as_str(), *q), ("b", quota));
+        assert!(decode_entry(&bytes[..bytes.len() - 2]).is_err());
+
+        // Other values of version 6 read as they are.
+        let mut vote = vec![VERSION_6];
+        vote.extend(postcard::to_stdvec(&log_id)?);
+        assert_eq!(decode::<LogId<u64>>(&vote)?, log_id);
+        Ok(())
+    }
+
+    /// The old op shape lists today's ops in their order up to the last
+    /// one version 6 had, with their types: an entry of ops that hold no
+    /// bucket record reads the same under version 6 as under today's.
+    #[test]
+    fn version_6_ops_without_bucket_records_read_as_today() -> Result<(), Box<dyn std::error::Error>>
+    {
+        use crate::storage::meta::bucket_access::AccessChange;
+        use crate::storage::meta::lifecycle::{Due, LifecycleConfig, LifecycleProgress};
+        use crate::storage::meta::lock::{ObjectLockConfig, Versioning};
+        use crate::storage::meta::usage::Quota;
+        use crate::storage::meta::version::{VersionRef, VersionSeq};
+        use crate::storage::meta::{DeleteCondition, ObjectRecord, VersionChange, WriteCondition};
+
+        let marker = ObjectRecord::delete_marker("b", "k", 5);
+        let ops = vec![
+            MetaOp::PutObject {
+                record: marker,
+                condition: WriteCondition::IfAbsent,
+            },
+            MetaOp::PutBucketCors {
+                bucket: "b".into(),
+                rules: vec![],
+            },
+            MetaOp::DeleteObjectIf {
+                bucket: "b".into(),
+                key: "k".into(),
+                condition: DeleteCondition {
+                    size: Some(3),
+                    ..DeleteCondition::default()
+                },
+            },
+            MetaOp::DeleteVersion {
+                bucket: "b".into(),
+                key: "k".into(),
+                version: VersionRef::Id(VersionSeq(7)),
+                bypass_governance: true,
+            },
+            MetaOp::PutBucketVersioning {
+                bucket: "b".into(),
+                state: Versioning::Suspended,
+            },
+            MetaOp::PutObjectLockConfig {
+                bucket: "b".into(),
+                config: ObjectLockConfig::default(),
+            },
+            MetaOp::UpdateVersion {
+                bucket: "b".into(),
+                key: "k".into(),
+                version: Some(VersionRef::Null),
+                change: VersionChange::LegalHold(true),
+            },
+            MetaOp::PutBucketLifecycle {
+                bucket: "b".into(),
+                config: Some(LifecycleConfig::default()),
+            },
+            MetaOp::SetBucketQuota {
+                bucket: "b".into(),
+                quota: Quota {
+                    max_bytes: None,
+                    max_objects: Some(4),
+                },
+            },
+            MetaOp::ApplyLifecycle {
+                bucket: "b".into(),
+                day_ms: 86_400_000,
+                due: vec![Due::abort("k", "u")],
+            },
+            MetaOp::LifecycleProgress {
+                progress: LifecycleProgress {
+                    examined: 3,
+                    ..LifecycleProgress::default()
+                },
+            },
+        ];
+        let entry = |ops: Vec<MetaOp>| -> Entry<MetaRaft> {
+            Entry {
+                log_id: LogId::new(CommittedLeaderId::new(6, 1), 30),
+                payload: EntryPayload::Normal(MetaRequest {
+                    ops,
+                    ids: vec![],
+                    at_ms: 4_000,
+                }),
+            }
+        };
+        let mut bytes = encode(&entry(ops.clone()))?;
+        bytes[0] = VERSION_6;
+        let EntryPayload::Normal(request) = decode_entry(&bytes)?.payload else {
+            panic!("not a normal entry");
+        };
+        assert_eq!(request.ops, ops);
+
+        // Version 6 had no op after `LifecycleProgress`.
+        let mut bytes = encode(&entry(vec![MetaOp::PutBucketAccess {
+            bucket: "b".into(),
+            change: AccessChange::Policy(None),
+        }]))?;
+        assert!(decode_entry(&bytes).is_ok());
+        bytes[0] = VERSION_6;
+        assert!(decode_entry(&bytes).is_err());
         Ok(())
     }
 }

@@ -13,9 +13,13 @@ use serde::Deserialize;
 use super::super::types::{MetaRaft, MetaRequest};
 use crate::storage::meta::acl::Acl;
 use crate::storage::meta::cors::CorsRule;
+use crate::storage::meta::lifecycle::{Due, LifecycleConfig, LifecycleProgress};
+use crate::storage::meta::lock::{ObjectLockConfig, Versioning};
+use crate::storage::meta::usage::Quota;
+use crate::storage::meta::version::VersionRef;
 use crate::storage::meta::{
     AccessKey, BucketRecord, ClusterLayout, DeleteCondition, MetaOp, MultipartUpload, ObjectRecord,
-    OpId, PartRecord, RepairReport, ShardOwner, Tags, WriteCondition,
+    OpId, PartRecord, RepairReport, ShardOwner, Tags, VersionChange, WriteCondition,
 };
 
 /// The record shapes one old value version's ops held, and their steps
@@ -69,7 +73,7 @@ struct Request<R: OldRecords> {
     at_ms: u64,
 }
 
-/// A [`MetaOp`] of an old version: the variants value version 5 had, in
+/// A [`MetaOp`] of an old version: the variants value version 6 had, in
 /// the same order (an older version simply never wrote the later ones),
 /// the records in that version's shapes. Postcard writes a struct variant
 /// as its index and then its fields in order, exactly as a tuple variant,
@@ -107,6 +111,14 @@ enum Op<R: OldRecords> {
     PutBucketAcl(String, Acl),
     PutBucketCors(String, Vec<CorsRule>),
     DeleteObjectIf(String, String, DeleteCondition),
+    DeleteVersion(String, String, VersionRef, bool),
+    PutBucketVersioning(String, Versioning),
+    PutObjectLockConfig(String, ObjectLockConfig),
+    UpdateVersion(String, String, Option<VersionRef>, VersionChange),
+    PutBucketLifecycle(String, Option<LifecycleConfig>),
+    SetBucketQuota(String, Quota),
+    ApplyLifecycle(String, u64, Vec<Due>),
+    LifecycleProgress(LifecycleProgress),
 }
 
 /// The step to today's entry: the records in its ops upgraded,
@@ -188,6 +200,30 @@ impl<R: OldRecords> Op<R> {
                 key,
                 condition,
             },
+            Op::DeleteVersion(bucket, key, version, bypass_governance) => MetaOp::DeleteVersion {
+                bucket,
+                key,
+                version,
+                bypass_governance,
+            },
+            Op::PutBucketVersioning(bucket, state) => MetaOp::PutBucketVersioning { bucket, state },
+            Op::PutObjectLockConfig(bucket, config) => {
+                MetaOp::PutObjectLockConfig { bucket, config }
+            }
+            Op::UpdateVersion(bucket, key, version, change) => MetaOp::UpdateVersion {
+                bucket,
+                key,
+                version,
+                change,
+            },
+            Op::PutBucketLifecycle(bucket, config) => MetaOp::PutBucketLifecycle { bucket, config },
+            Op::SetBucketQuota(bucket, quota) => MetaOp::SetBucketQuota { bucket, quota },
+            Op::ApplyLifecycle(bucket, day_ms, due) => MetaOp::ApplyLifecycle {
+                bucket,
+                day_ms,
+                due,
+            },
+            Op::LifecycleProgress(progress) => MetaOp::LifecycleProgress { progress },
         }
     }
 }

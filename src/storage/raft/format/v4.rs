@@ -14,7 +14,7 @@ impl OldRecords for Records3 {
     type Part = v2::PartRecord;
     type Key = v3::AccessKey;
     fn bucket(b: Self::Bucket) -> records::BucketRecord {
-        records::BucketRecord::upgrade(Shape::upgrade(b))
+        records::BucketRecord::upgrade(Shape::upgrade(Shape::upgrade(b)))
     }
     fn object(o: Self::Object) -> records::ObjectRecord {
         records::ObjectRecord::upgrade(Shape::upgrade(o))

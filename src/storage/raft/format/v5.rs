@@ -1,6 +1,6 @@
 //! Log value version 5: entries whose ops held version-4 records (no
-//! versioning or object lock on buckets, no version ids or locks on
-//! objects and uploads; parts and keys as today).
+//! versioning, object lock or access settings on buckets, no version ids
+//! or locks on objects and uploads; parts and keys as today).
 
 use super::old::OldRecords;
 use crate::storage::meta::records::{self, v4, Shape};
@@ -15,7 +15,7 @@ impl OldRecords for Records4 {
     type Part = records::PartRecord;
     type Key = records::AccessKey;
     fn bucket(b: Self::Bucket) -> records::BucketRecord {
-        records::BucketRecord::upgrade(b)
+        records::BucketRecord::upgrade(Shape::upgrade(b))
     }
     fn object(o: Self::Object) -> records::ObjectRecord {
         records::ObjectRecord::upgrade(o)

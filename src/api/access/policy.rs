@@ -1,0 +1,259 @@
+//! Bucket policies at the HTTP edge: which S3 action a request is and
+//! the condition keys it carries.
+
+use std::net::IpAddr;
+
+use actix_web::http::header::HeaderMap;
+
+use super::cache::BucketPolicy;
+use crate::api::auth::request::Caller;
+use crate::api::request::parse_tagging_header;
+use crate::api::router::Endpoint;
+use crate::api::xml::format_timestamp;
+use crate::object::service::now_ms;
+use crate::policy::{ConditionContext, Decision, PolicyRequest, Principal};
+use crate::storage::meta::ObjectRecord;
+
+/// What an access decision reads of a request: who asks, what it
+/// carries, and where it comes from.
+pub(crate) struct Asker<'a> {
+    /// The signed-in user; `None`: anonymous.
+    pub caller: Option<&'a Caller>,
+    /// Its headers (presigned ones hoisted).
+    pub headers: &'a HeaderMap,
+    /// Its decoded query.
+    pub query: &'a [(String, String)],
+    /// The client's address (`aws:SourceIp`).
+    pub peer: Option<IpAddr>,
+    /// Whether it came over TLS (`aws:SecureTransport`).
+    pub secure: bool,
+}
+
+impl Asker<'_> {
+    /// The caller's user id (`None`: anonymous).
+    pub(crate) fn caller_id(&self) -> Option<&str> {
+        self.caller.map(|c| c.user_id.as_str())
+    }
+
+    fn query(&self, name: &str) -> Option<&str> {
+        self.query
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+}
+
+/// What the bucket's policy says of `action` on `resource` (a bucket or
+/// object ARN) for `asker`; `object`: the object the request reads or
+/// changes, for `s3:ExistingObjectTag/…`.
+pub(crate) fn decide(
+    policy: &BucketPolicy,
+    asker: &Asker<'_>,
+    action: &str,
+    resource: &str,
+    object: Option<&ObjectRecord>,
+) -> Decision {
+    let context = context(asker, object);
+    let principal = asker.caller.map(|c| Principal {
+        user_id: &c.user_id,
+        user_name: &c.display_name,
+    });
+    policy.policy.evaluate(&PolicyRequest {
+        action,
+        resource,
+        principal,
+        context: &context,
+    })
+}
+
+/// The ARN of bucket `bucket`, or of its object `key`.
+pub(crate) fn resource_arn(bucket: &str, key: Option<&str>) -> String {
+    match key {
+        Some(k) => format!("arn:aws:s3:::{bucket}/{k}"),
+        None => format!("arn:aws:s3:::{bucket}"),
+    }
+}
+
+/// Request headers that are condition keys of the same name (`s3:<name>`).
+const HEADER_KEYS: &[&str] = &[
+    "x-amz-acl",
+    "x-amz-grant-read",
+    "x-amz-grant-write",
+    "x-amz-grant-read-acp",
+    "x-amz-grant-write-acp",
+    "x-amz-grant-full-control",
+    "x-amz-server-side-encryption",
+    "x-amz-server-side-encryption-aws-kms-key-id",
+    "x-amz-copy-source",
+    "x-amz-metadata-directive",
+    "x-amz-storage-class",
+    "x-amz-content-sha256",
+];
+
+/// The condition keys of a request (see AWS's list for S3).
+fn context(asker: &Asker<'_>, object: Option<&ObjectRecord>) -> ConditionContext {
+    let mut c = ConditionContext::default();
+    let now = now_ms();
+    c.insert("aws:CurrentTime", format_timestamp(now));
+    c.insert("aws:EpochTime", (now / 1000).to_string());
+    c.insert(
+        "aws:SecureTransport",
+        if asker.secure { "true" } else { "false" },
+    );
+    for (header, key) in [("referer", "aws:Referer"), ("user-agent", "aws:UserAgent")] {
+        if let Some(v) = asker.header(header) {
+            c.insert(key, v);
+        }
+    }
+    if let Some(ip) = asker.peer {
+        c.insert("aws:SourceIp", ip.to_string());
+    }
+    match asker.caller {
+        Some(caller) => {
+            c.insert("aws:username", &caller.display_name);
+            c.insert("aws:userid", &caller.user_id);
+            c.insert("aws:PrincipalType", "User");
+        }
+        None => c.insert("aws:PrincipalType", "Anonymous"),
+    }
+    for name in ["prefix", "delimiter", "max-keys"] {
+        if let Some(v) = asker.query(name) {
+            c.insert(&format!("s3:{name}"), v);
+        }
+    }
+    if let Some(v) = asker.query("versionId") {
+        c.insert("s3:VersionId", v);
+    }
+    for name in HEADER_KEYS {
+        if let Some(v) = asker.header(name) {
+            c.insert(&format!("s3:{name}"), v);
+        }
+    }
+    for (header, key) in [
+        ("x-amz-object-lock-mode", "s3:object-lock-mode"),
+        (
+            "x-amz-object-lock-retain-until-date",
+            "s3:object-lock-retain-until-date",
+        ),
+        ("x-amz-object-lock-legal-hold", "s3:object-lock-legal-hold"),
+    ] {
+        if let Some(v) = asker.header(header) {
+            c.insert(key, v);
+        }
+    }
+    let request_tags = asker.header("x-amz-tagging").map(parse_tagging_header);
+    for (k, v) in request_tags.and_then(Result::ok).unwrap_or_default() {
+        c.insert(&format!("s3:RequestObjectTag/{k}"), &v);
+        c.insert("s3:RequestObjectTagKeys", &k);
+    }
+    let auth = asker.header("authorization").unwrap_or_default();
+    let (version, kind) = if auth.starts_with("AWS4-") {
+        ("AWS4-HMAC-SHA256", "REST-HEADER")
+    } else if auth.starts_with("AWS ") {
+        ("AWS", "REST-HEADER")
+    } else if asker.query("X-Amz-Signature").is_some() {
+        ("AWS4-HMAC-SHA256", "REST-QUERY-STRING")
+    } else if asker.query("Signature").is_some() {
+        ("AWS", "REST-QUERY-STRING")
+    } else {
+        ("", "")
+    };
+    if !version.is_empty() {
+        c.insert("s3:signatureversion", version);
+        c.insert("s3:authType", kind);
+    }
+    if let Some(o) = object {
+        for (k, v) in &o.tags {
+            c.insert(&format!("s3:ExistingObjectTag/{k}"), v);
+        }
+    }
+    c
+}
+
+/// The S3 action a request to `endpoint` is, as policies name it;
+/// `versioned`: it names a version (`versionId`), which some actions
+/// distinguish. `None` for requests no bucket policy governs.
+pub(crate) fn action_of(endpoint: &Endpoint, versioned: bool) -> Option<&'static str> {
+    let pick = |plain, version| if versioned { version } else { plain };
+    Some(match endpoint {
+        Endpoint::ListBuckets(_)
+        | Endpoint::CreateBucket
+        | Endpoint::MethodNotAllowed
+        | Endpoint::NotImplemented => return None,
+        Endpoint::HeadBucket | Endpoint::ListObjects(_) | Endpoint::ListObjectsV2(_) => {
+            "s3:ListBucket"
+        }
+        Endpoint::DeleteBucket => "s3:DeleteBucket",
+        Endpoint::GetBucketLocation => "s3:GetBucketLocation",
+        Endpoint::GetBucketVersioning => "s3:GetBucketVersioning",
+        Endpoint::PutBucketVersioning => "s3:PutBucketVersioning",
+        Endpoint::GetObjectLockConfiguration => "s3:GetBucketObjectLockConfiguration",
+        Endpoint::PutObjectLockConfiguration => "s3:PutBucketObjectLockConfiguration",
+        Endpoint::GetObjectRetention => "s3:GetObjectRetention",
+        Endpoint::PutObjectRetention => "s3:PutObjectRetention",
+        Endpoint::GetObjectLegalHold => "s3:GetObjectLegalHold",
+        Endpoint::PutObjectLegalHold => "s3:PutObjectLegalHold",
+        Endpoint::ListObjectVersions(_) => "s3:ListBucketVersions",
+        Endpoint::ListMultipartUploads(_) => "s3:ListBucketMultipartUploads",
+        Endpoint::ListParts(_) => "s3:ListMultipartUploadParts",
+        Endpoint::PutObject
+        | Endpoint::PostObject
+        | Endpoint::CopyObject
+        | Endpoint::CreateMultipartUpload
+        | Endpoint::UploadPart { .. }
+        | Endpoint::UploadPartCopy { .. }
+        | Endpoint::CompleteMultipartUpload { .. } => "s3:PutObject",
+        Endpoint::AbortMultipartUpload { .. } => "s3:AbortMultipartUpload",
+        Endpoint::GetObject(_) | Endpoint::HeadObject(_) => {
+            pick("s3:GetObject", "s3:GetObjectVersion")
+        }
+        Endpoint::GetObjectAttributes => {
+            pick("s3:GetObjectAttributes", "s3:GetObjectVersionAttributes")
+        }
+        Endpoint::DeleteObject | Endpoint::DeleteObjects => {
+            pick("s3:DeleteObject", "s3:DeleteObjectVersion")
+        }
+        Endpoint::GetObjectTagging => pick("s3:GetObjectTagging", "s3:GetObjectVersionTagging"),
+        Endpoint::PutObjectTagging => pick("s3:PutObjectTagging", "s3:PutObjectVersionTagging"),
+        Endpoint::DeleteObjectTagging => {
+            pick("s3:DeleteObjectTagging", "s3:DeleteObjectVersionTagging")
+        }
+        Endpoint::GetObjectAcl => pick("s3:GetObjectAcl", "s3:GetObjectVersionAcl"),
+        Endpoint::PutObjectAcl => pick("s3:PutObjectAcl", "s3:PutObjectVersionAcl"),
+        Endpoint::GetBucketTagging => "s3:GetBucketTagging",
+        Endpoint::PutBucketTagging | Endpoint::DeleteBucketTagging => "s3:PutBucketTagging",
+        Endpoint::GetBucketCors => "s3:GetBucketCORS",
+        Endpoint::PutBucketCors | Endpoint::DeleteBucketCors => "s3:PutBucketCORS",
+        Endpoint::GetBucketLifecycleConfiguration => "s3:GetLifecycleConfiguration",
+        Endpoint::PutBucketLifecycleConfiguration | Endpoint::DeleteBucketLifecycle => {
+            "s3:PutLifecycleConfiguration"
+        }
+        Endpoint::GetBucketAcl => "s3:GetBucketAcl",
+        Endpoint::PutBucketAcl => "s3:PutBucketAcl",
+        Endpoint::GetBucketPolicy => "s3:GetBucketPolicy",
+        Endpoint::PutBucketPolicy => "s3:PutBucketPolicy",
+        Endpoint::DeleteBucketPolicy => "s3:DeleteBucketPolicy",
+        Endpoint::GetBucketPolicyStatus => "s3:GetBucketPolicyStatus",
+        Endpoint::GetBucketOwnershipControls => "s3:GetBucketOwnershipControls",
+        Endpoint::PutBucketOwnershipControls | Endpoint::DeleteBucketOwnershipControls => {
+            "s3:PutBucketOwnershipControls"
+        }
+        Endpoint::GetPublicAccessBlock => "s3:GetBucketPublicAccessBlock",
+        Endpoint::PutPublicAccessBlock | Endpoint::DeletePublicAccessBlock => {
+            "s3:PutBucketPublicAccessBlock"
+        }
+    })
+}
+
+/// Whether `action` manages the policy itself: the bucket's owner may
+/// always, whatever the policy says (so no policy locks its owner out).
+pub(crate) fn manages_policy(action: &str) -> bool {
+    matches!(
+        action,
+        "s3:GetBucketPolicy" | "s3:PutBucketPolicy" | "s3:DeleteBucketPolicy"
+    )
+}

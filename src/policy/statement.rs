@@ -1,0 +1,389 @@
+//! One statement: its parsing with AWS's refusals, and whether it applies
+//! to a request.
+
+use serde_json::{Map, Value};
+
+use super::actions::{self, ActionId, ActionSet, Kind};
+use super::condition::{self, Condition};
+use super::error::{self, PolicyError};
+use super::pattern::{Pattern, Syntax};
+use super::request::{PolicyRequest, Principal};
+
+/// Allow or Deny.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Effect {
+    Allow,
+    Deny,
+}
+
+/// One entry of `Principal`/`NotPrincipal`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum PrincipalEntry {
+    /// `*` or `{"AWS": "*"}`: everyone, anonymous included.
+    Anyone,
+    /// A user id: bare, `arn:aws:iam::<id>:root`, or `CanonicalUser`.
+    Id(Box<str>),
+    /// `arn:aws:iam::<account>:user/<path/><name>`: the user whose name
+    /// (or id) is `<name>`; the account part (a tenant in some stores) is
+    /// not checked, since this store has one namespace of users.
+    User(Box<str>),
+    /// A service principal (`{"Service": "logging.s3.amazonaws.com"}`):
+    /// accepted, never a caller here.
+    Service(Box<str>),
+}
+
+impl PrincipalEntry {
+    fn matches(&self, caller: Option<&Principal<'_>>) -> bool {
+        match (self, caller) {
+            (PrincipalEntry::Anyone, _) => true,
+            (PrincipalEntry::Id(id), Some(p)) => &**id == p.user_id,
+            (PrincipalEntry::User(name), Some(p)) => &**name == p.user_name || &**name == p.user_id,
+            _ => false,
+        }
+    }
+}
+
+/// `Principal` (negated: false) or `NotPrincipal` (negated: true).
+#[derive(Debug, Clone)]
+pub(crate) struct Principals {
+    pub(crate) negated: bool,
+    pub(crate) entries: Vec<PrincipalEntry>,
+}
+
+/// `Action` or `NotAction`, expanded over S3's actions.
+#[derive(Debug, Clone)]
+pub(crate) struct Actions {
+    pub(crate) negated: bool,
+    pub(crate) set: ActionSet,
+    /// The patterns as written, lower-cased, for a request action that is
+    /// not in the table.
+    patterns: Vec<Box<str>>,
+    /// Whether some pattern has a wildcard.
+    pub(crate) wildcard: bool,
+}
+
+impl Actions {
+    fn matches(&self, id: Option<ActionId>, name: &str) -> bool {
+        let hit = match id {
+            Some(id) => self.set.contains(id),
+            None => {
+                let lower = name.to_ascii_lowercase();
+                self.patterns
+                    .iter()
+                    .any(|p| actions::wildcard(p.as_bytes(), lower.as_bytes()))
+            }
+        };
+        hit != self.negated
+    }
+}
+
+/// A parsed statement.
+#[derive(Debug, Clone)]
+pub(crate) struct Statement {
+    pub(crate) effect: Effect,
+    pub(crate) principals: Principals,
+    pub(crate) actions: Actions,
+    /// `Resource` (false) or `NotResource` (true).
+    pub(crate) resources_negated: bool,
+    pub(crate) resources: Vec<Pattern>,
+    pub(crate) conditions: Vec<Condition>,
+}
+
+impl Statement {
+    /// Whether the statement applies to `req`, whose action was looked up
+    /// as `action`. Cheapest tests first.
+    pub(crate) fn applies(&self, req: &PolicyRequest<'_>, action: Option<ActionId>) -> bool {
+        if !self.actions.matches(action, req.action) {
+            return false;
+        }
+        let named = self
+            .principals
+            .entries
+            .iter()
+            .any(|e| e.matches(req.principal.as_ref()));
+        if named == self.principals.negated {
+            return false;
+        }
+        let hit = self
+            .resources
+            .iter()
+            .any(|r| r.matches(req.resource, req.context));
+        if hit == self.resources_negated {
+            return false;
+        }
+        self.conditions.iter().all(|c| c.holds(req.context))
+    }
+
+    /// Parses one statement of the policy of `bucket`.
+    pub(crate) fn parse(
+        value: &Value,
+        bucket: &str,
+        variables: bool,
+    ) -> Result<Statement, PolicyError> {
+        let Value::Object(fields) = value else {
+            return Err(PolicyError::new(error::INVALID_JSON));
+        };
+        for name in fields.keys() {
+            if !matches!(
+                name.as_str(),
+                "Sid"
+                    | "Effect"
+                    | "Principal"
+                    | "NotPrincipal"
+                    | "Action"
+                    | "NotAction"
+                    | "Resource"
+                    | "NotResource"
+                    | "Condition"
+            ) {
+                return Err(PolicyError::new(format!("Unknown field {name}")));
+            }
+        }
+        if let Some(sid) = fields.get("Sid") {
+            if !sid.is_string() {
+                return Err(PolicyError::new(error::INVALID_JSON));
+            }
+        }
+        let effect = match fields.get("Effect") {
+            None => return Err(missing("Effect")),
+            Some(Value::String(s)) if s == "Allow" => Effect::Allow,
+            Some(Value::String(s)) if s == "Deny" => Effect::Deny,
+            Some(Value::String(s)) => return Err(PolicyError::new(format!("Invalid effect: {s}"))),
+            Some(_) => return Err(PolicyError::new(error::INVALID_JSON)),
+        };
+        let principals = parse_principals(fields)?;
+        if principals.negated && effect == Effect::Allow {
+            // AWS advises against Allow with NotPrincipal and S3 refuses it
+            // (it would grant everyone, anonymous included, but a few).
+            return Err(PolicyError::new(error::INVALID_PRINCIPAL));
+        }
+        let actions = parse_actions(fields)?;
+        let (resources_negated, resources) = parse_resources(fields, bucket, variables)?;
+        if !actions.negated {
+            check_action_resources(&actions, &resources, bucket)?;
+        }
+        let conditions = match fields.get("Condition") {
+            Some(c) => condition::parse(c, variables)?,
+            None => Vec::new(),
+        };
+        if !actions.negated && !actions.wildcard {
+            check_condition_actions(&conditions, &actions.set)?;
+        }
+        Ok(Statement {
+            effect,
+            principals,
+            actions,
+            resources_negated,
+            resources,
+            conditions,
+        })
+    }
+}
+
+fn missing(field: &str) -> PolicyError {
+    PolicyError::new(format!("Missing required field {field}"))
+}
+
+/// Exactly one of `name` and `Not<name>`: (negated, value).
+fn one_of<'v>(
+    fields: &'v Map<String, Value>,
+    name: &str,
+    not_name: &str,
+) -> Result<(bool, &'v Value), PolicyError> {
+    match (fields.get(name), fields.get(not_name)) {
+        (Some(v), None) => Ok((false, v)),
+        (None, Some(v)) => Ok((true, v)),
+        (None, None) => Err(missing(name)),
+        (Some(_), Some(_)) => Err(PolicyError::new(format!(
+            "Statement cannot have both {name} and {not_name}"
+        ))),
+    }
+}
+
+/// A string or a non-empty array of strings; `empty` is the error for
+/// an empty string or array.
+fn strings<'v>(value: &'v Value, empty: &str) -> Result<Vec<&'v str>, PolicyError> {
+    let out: Vec<&str> = match value {
+        Value::String(s) => vec![s.as_str()],
+        Value::Array(items) => items
+            .iter()
+            .map(|v| {
+                v.as_str()
+                    .ok_or_else(|| PolicyError::new(error::INVALID_JSON))
+            })
+            .collect::<Result<_, _>>()?,
+        _ => return Err(PolicyError::new(error::INVALID_JSON)),
+    };
+    if out.is_empty() || out.iter().any(|s| s.is_empty()) {
+        return Err(PolicyError::new(empty));
+    }
+    Ok(out)
+}
+
+fn parse_principals(fields: &Map<String, Value>) -> Result<Principals, PolicyError> {
+    let (negated, value) = one_of(fields, "Principal", "NotPrincipal")?;
+    let invalid = || PolicyError::new(error::INVALID_PRINCIPAL);
+    let mut entries = Vec::new();
+    match value {
+        Value::String(s) if s == "*" => entries.push(PrincipalEntry::Anyone),
+        Value::Object(kinds) if !kinds.is_empty() => {
+            for (kind, v) in kinds {
+                for s in strings(v, error::INVALID_PRINCIPAL)? {
+                    entries.push(match kind.as_str() {
+                        "AWS" => aws_principal(s).ok_or_else(invalid)?,
+                        "CanonicalUser" if !s.contains(['*', '?']) => PrincipalEntry::Id(s.into()),
+                        "Service" if !s.contains(['*', '?']) => PrincipalEntry::Service(s.into()),
+                        _ => return Err(invalid()),
+                    });
+                }
+            }
+        }
+        _ => return Err(invalid()),
+    }
+    // "*" stands alone.
+    if entries.len() > 1 && entries.contains(&PrincipalEntry::Anyone) {
+        return Err(invalid());
+    }
+    Ok(Principals { negated, entries })
+}
+
+/// One `AWS` principal: `*`, a bare user id, `arn:aws:iam::<id>:root` or
+/// `arn:aws:iam::<account>:user/[path/]<name>`. Roles and other ARNs name
+/// nothing this store has, and AWS refuses principals that do not exist.
+fn aws_principal(s: &str) -> Option<PrincipalEntry> {
+    if s == "*" {
+        return Some(PrincipalEntry::Anyone);
+    }
+    if s.contains(['*', '?']) || s.chars().any(char::is_whitespace) {
+        return None;
+    }
+    let Some(rest) = s.strip_prefix("arn:") else {
+        return Some(PrincipalEntry::Id(s.into()));
+    };
+    let mut parts = rest.splitn(5, ':');
+    let (partition, service, region, account, resource) = (
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+    );
+    if !partition.starts_with("aws") || service != "iam" || !region.is_empty() || account.is_empty()
+    {
+        return None;
+    }
+    if resource == "root" {
+        return Some(PrincipalEntry::Id(account.into()));
+    }
+    let name = resource.strip_prefix("user/")?.rsplit('/').next()?;
+    if name.is_empty() {
+        return None;
+    }
+    Some(PrincipalEntry::User(name.into()))
+}
+
+fn parse_actions(fields: &Map<String, Value>) -> Result<Actions, PolicyError> {
+    let (negated, value) = one_of(fields, "Action", "NotAction")?;
+    let mut set = ActionSet::default();
+    let mut patterns = Vec::new();
+    let mut wildcard = false;
+    for s in strings(value, error::INVALID_ACTION)? {
+        let lower = s.to_ascii_lowercase();
+        if lower == "*" || lower.starts_with("s3:") {
+            if lower.contains(['*', '?']) {
+                wildcard = true;
+                set.insert_matching(&lower);
+            } else {
+                let id = actions::lookup(&lower)
+                    .ok_or_else(|| PolicyError::new(error::INVALID_ACTION))?;
+                set.insert(id);
+            }
+        } else {
+            return Err(PolicyError::new(error::INVALID_ACTION));
+        }
+        patterns.push(lower.into());
+    }
+    Ok(Actions {
+        negated,
+        set,
+        patterns,
+        wildcard,
+    })
+}
+
+fn parse_resources(
+    fields: &Map<String, Value>,
+    bucket: &str,
+    variables: bool,
+) -> Result<(bool, Vec<Pattern>), PolicyError> {
+    let (negated, value) = one_of(fields, "Resource", "NotResource")?;
+    let syntax = Syntax {
+        wildcards: true,
+        variables,
+        ignore_case: false,
+    };
+    let bucket_arn = format!("arn:aws:s3:::{bucket}");
+    let object_prefix = format!("{bucket_arn}/");
+    let mut out = Vec::new();
+    for s in strings(value, error::INVALID_RESOURCE)? {
+        let p = Pattern::new(s, syntax);
+        let names_us = s == "*"
+            || (s.starts_with("arn:")
+                && (p.can_match(&bucket_arn, true) || p.can_match(&object_prefix, false)));
+        if !names_us {
+            return Err(PolicyError::new(error::INVALID_RESOURCE));
+        }
+        out.push(p);
+    }
+    Ok((negated, out))
+}
+
+/// AWS refuses a statement with an action that applies to none of its
+/// resources (`s3:GetObject` on `arn:aws:s3:::bucket`, `s3:ListBucket` on
+/// `arn:aws:s3:::bucket/*`). Wildcard actions are not checked.
+fn check_action_resources(
+    actions: &Actions,
+    resources: &[Pattern],
+    bucket: &str,
+) -> Result<(), PolicyError> {
+    if actions.wildcard {
+        return Ok(());
+    }
+    let bucket_arn = format!("arn:aws:s3:::{bucket}");
+    let object_prefix = format!("{bucket_arn}/");
+    let covers_bucket = resources.iter().any(|r| r.can_match(&bucket_arn, true));
+    let covers_objects = resources.iter().any(|r| r.can_match(&object_prefix, false));
+    for id in actions.set.iter() {
+        let ok = match id.kind() {
+            Kind::Bucket => covers_bucket,
+            Kind::Object => covers_objects,
+            Kind::Account => false,
+        };
+        if !ok {
+            return Err(PolicyError::new(error::ACTION_RESOURCE_MISMATCH));
+        }
+    }
+    Ok(())
+}
+
+/// AWS refuses a condition key that no action of the statement supports,
+/// for the S3 keys tied to one kind of request (listing parameters, the
+/// canned ACL header, a version id).
+fn check_condition_actions(conditions: &[Condition], set: &ActionSet) -> Result<(), PolicyError> {
+    for c in conditions {
+        let allowed: fn(&str) -> bool = match &*c.key {
+            "s3:prefix" | "s3:delimiter" | "s3:max-keys" => {
+                |a| matches!(a, "s3:ListBucket" | "s3:ListBucketVersions")
+            }
+            "s3:x-amz-acl" => {
+                |a| matches!(a, "s3:PutObject" | "s3:PutObjectAcl" | "s3:PutBucketAcl")
+            }
+            "s3:versionid" => |a| a.contains("ObjectVersion"),
+            _ => continue,
+        };
+        if set.iter().any(|id| !allowed(id.name())) {
+            return Err(PolicyError::new(error::CONDITION_ACTION_MISMATCH));
+        }
+    }
+    Ok(())
+}

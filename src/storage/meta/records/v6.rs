@@ -1,0 +1,63 @@
+//! Format version 6, today's: access settings on buckets (policy, object
+//! ownership, Block Public Access). The shape it changed, and the step
+//! from version 5; every other record is still written in an earlier
+//! version's shape.
+
+use serde::{Deserialize, Serialize};
+
+use super::super::acl::Acl;
+use super::super::bucket_access::BucketAccess;
+use super::super::cors::CorsRule;
+use super::super::lock::{ObjectLockConfig, Versioning};
+use super::codec::Shape;
+use super::v3::Tags;
+use super::v5;
+
+/// A bucket and who owns it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BucketRecord {
+    /// The bucket's name, its key in the store (S3's naming rules are
+    /// checked by the API layer).
+    pub name: String,
+    /// The id of the user who created it, who always has full control.
+    pub owner: String,
+    /// Creation time, milliseconds since the Unix epoch.
+    pub created_ms: u64,
+    /// The bucket's tag set (PutBucketTagging); empty: none.
+    pub tags: Tags,
+    /// The `LocationConstraint` it was created with (`None`: none given,
+    /// which GetBucketLocation answers as the store's region).
+    pub region: Option<String>,
+    /// Who may list it, write into it, and read or replace this ACL.
+    pub acl: Acl,
+    /// Its CORS rules (`PutBucketCors`); empty: none.
+    pub cors: Vec<CorsRule>,
+    /// Whether writes keep the versions they replace.
+    pub versioning: Versioning,
+    /// Its object lock configuration; `Some` exactly when it was created
+    /// with object lock enabled (which also enabled versioning for good).
+    pub object_lock: Option<ObjectLockConfig>,
+    /// Its policy, Object Ownership and Block Public Access switches.
+    pub access: BucketAccess,
+}
+
+impl Shape for BucketRecord {
+    const SINCE: u8 = 6;
+    type Previous = v5::BucketRecord;
+    /// No policy, ownership never set (it behaves as `ObjectWriter`, as
+    /// it always did), no Block Public Access: access is decided as before.
+    fn upgrade(v: v5::BucketRecord) -> Self {
+        Self {
+            name: v.name,
+            owner: v.owner,
+            created_ms: v.created_ms,
+            tags: v.tags,
+            region: v.region,
+            acl: v.acl,
+            cors: v.cors,
+            versioning: v.versioning,
+            object_lock: v.object_lock,
+            access: BucketAccess::default(),
+        }
+    }
+}

@@ -1,0 +1,31 @@
+//! Log value version 6: entries whose ops held version-5 records (no
+//! access settings on buckets; objects, uploads, parts and keys as today).
+
+use super::old::OldRecords;
+use crate::storage::meta::records::{self, v5, Shape};
+
+/// The record shapes of value version 6.
+pub(super) enum Records5 {}
+
+impl OldRecords for Records5 {
+    type Bucket = v5::BucketRecord;
+    type Object = records::ObjectRecord;
+    type Upload = records::MultipartUpload;
+    type Part = records::PartRecord;
+    type Key = records::AccessKey;
+    fn bucket(b: Self::Bucket) -> records::BucketRecord {
+        records::BucketRecord::upgrade(b)
+    }
+    fn object(o: Self::Object) -> records::ObjectRecord {
+        o
+    }
+    fn upload(u: Self::Upload) -> records::MultipartUpload {
+        u
+    }
+    fn part(p: Self::Part) -> records::PartRecord {
+        p
+    }
+    fn key(k: Self::Key) -> records::AccessKey {
+        k
+    }
+}
