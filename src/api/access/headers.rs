@@ -67,9 +67,7 @@ pub(crate) fn new_object_access(r: &S3Request) -> Result<(String, Acl), S3Error>
         }
         ObjectOwnership::BucketOwnerPreferred | ObjectOwnership::ObjectWriter => {
             let acl = acl_for_new(r, &writer, &bucket_owner)?;
-            if bucket.access.block_in_force().block_public_acls && acl.is_public() {
-                return Err(denied());
-            }
+            check_acl_allowed(&bucket.access, &acl)?;
             Ok((writer, acl))
         }
     }
@@ -85,7 +83,7 @@ const GRANTS: [(&str, Permission); 5] = [
 ];
 
 /// Whether the request carries `x-amz-acl` or an `x-amz-grant-*` header.
-pub(crate) fn has_acl_headers(r: &S3Request) -> bool {
+fn has_acl_headers(r: &S3Request) -> bool {
     r.headers().contains_key("x-amz-acl")
         || GRANTS.iter().any(|(h, _)| r.headers().contains_key(*h))
 }

@@ -131,6 +131,8 @@ pub(crate) struct Checked {
     pub bucket: BucketRecord,
     /// Its policy, parsed; `None`: it has none.
     pub policy: Option<Arc<BucketPolicy>>,
+    /// The S3 action the request is, as policies name it.
+    pub action: Option<&'static str>,
 }
 
 /// Authorizes `r` for `endpoint` ([`check`]) and leaves the bucket's
@@ -141,12 +143,11 @@ pub(crate) async fn authorize(
     r: &mut S3Request,
     gw: &Gateway,
 ) -> Result<(), S3Error> {
-    let versioned = r.query.iter().any(|(n, _)| n == "versionId");
-    r.action = policy::action_of(endpoint, versioned);
     let checked = check(endpoint, r.bucket(), r.key.as_deref(), &asker_of(r), gw).await?;
     if let Some(c) = checked {
         r.bucket_record = Some(c.bucket);
         r.policy = c.policy;
+        r.action = c.action;
     }
     Ok(())
 }
@@ -177,14 +178,15 @@ pub(crate) async fn check(
     let policy = gw.policies.of(&bucket);
     let caller = asker.caller_id();
     let is_owner = caller == Some(bucket.owner.as_str());
+    let versioned = asker.query.iter().any(|(n, _)| n == "versionId");
+    let action = policy::action_of(endpoint, versioned);
     let acl_allows = match need {
         Need::Owner => is_owner,
         Need::Bucket(p) => bucket_acl_allows(&bucket, caller, p),
         _ => true,
     };
     if !matches!(need, Need::Exists) {
-        let versioned = asker.query.iter().any(|(n, _)| n == "versionId");
-        let action = policy::action_of(endpoint, versioned).unwrap_or_default();
+        let action = action.unwrap_or_default();
         let owner_manages = is_owner && policy::manages_policy(action);
         if !owner_manages {
             judge(
@@ -198,7 +200,11 @@ pub(crate) async fn check(
             )?;
         }
     }
-    Ok(Some(Checked { bucket, policy }))
+    Ok(Some(Checked {
+        bucket,
+        policy,
+        action,
+    }))
 }
 
 /// The verdict on `action` on `bucket` (on its object `key`): the
