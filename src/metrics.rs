@@ -166,6 +166,14 @@ pub static RAFT_OPS_PER_ENTRY: LazyLock<Histogram> = LazyLock::new(|| {
         buckets(1.0, 2.0, 14),
     )
 });
+/// Linearizable reads served by one leadership check on the leader.
+pub static RAFT_READS_PER_CHECK: LazyLock<Histogram> = LazyLock::new(|| {
+    histogram(
+        "predastore_raft_reads_per_leadership_check",
+        "Linearizable reads that shared one leadership check (heartbeat round) on the leader",
+        buckets(1.0, 2.0, 14),
+    )
+});
 /// Raft entries acknowledged by one log sync.
 pub static RAFT_ENTRIES_PER_LOG_SYNC: LazyLock<Histogram> = LazyLock::new(|| {
     histogram(
@@ -359,6 +367,27 @@ pub static HEAL_SCANS: LazyLock<IntCounter> = LazyLock::new(|| {
         "Completed repair scans of every object against the layout",
     )
 });
+/// How long the last complete scan took.
+pub static HEAL_SCAN_MILLIS: LazyLock<IntGauge> = LazyLock::new(|| {
+    gauge(
+        "predastore_heal_scan_milliseconds",
+        "Duration of the last complete repair scan, in milliseconds",
+    )
+});
+/// Referenced shard copies the last complete scan counted.
+pub static HEAL_SCAN_LIVE_SHARDS: LazyLock<IntGauge> = LazyLock::new(|| {
+    gauge(
+        "predastore_heal_scan_live_shards",
+        "Referenced shard copies (object, part, shard, node) the last complete scan counted",
+    )
+});
+/// Memory of the scan's filter of referenced copies.
+pub static HEAL_SCAN_FILTER_BYTES: LazyLock<IntGauge> = LazyLock::new(|| {
+    gauge(
+        "predastore_heal_scan_filter_bytes",
+        "Bytes the last complete scan's filter of referenced shard copies took",
+    )
+});
 /// Shards deleted because nothing pointed to them.
 pub static ORPHANS_COLLECTED: LazyLock<IntCounter> = LazyLock::new(|| {
     counter(
@@ -537,6 +566,7 @@ pub static REGISTRY: LazyLock<Registry> = LazyLock::new(|| {
         Box::new(WAL_RECLAIMABLE_BYTES.clone()),
         Box::new(WAL_CORRUPT_FRAGMENTS.clone()),
         Box::new(RAFT_OPS_PER_ENTRY.clone()),
+        Box::new(RAFT_READS_PER_CHECK.clone()),
         Box::new(RAFT_ENTRIES_PER_LOG_SYNC.clone()),
         Box::new(RAFT_APPLY_SECONDS.clone()),
         Box::new(RAFT_PENDING_OPS.clone()),
@@ -553,6 +583,9 @@ pub static REGISTRY: LazyLock<Registry> = LazyLock::new(|| {
         Box::new(REBALANCE_LEFT.clone()),
         Box::new(LAYOUT_VERSION.clone()),
         Box::new(HEAL_SCANS.clone()),
+        Box::new(HEAL_SCAN_MILLIS.clone()),
+        Box::new(HEAL_SCAN_LIVE_SHARDS.clone()),
+        Box::new(HEAL_SCAN_FILTER_BYTES.clone()),
         Box::new(ORPHANS_COLLECTED.clone()),
         Box::new(SHARDS_STORED.clone()),
         Box::new(SHARD_BYTES_STORED.clone()),

@@ -14,7 +14,7 @@ use super::table::{cell, encode, iso_time_ms, rows, size, span_ms, table, time_m
 
 /// How long one admin call may take (a meta node added waits for it to
 /// catch up).
-const CALL_TIMEOUT: Duration = Duration::from_secs(120);
+const CALL_TIMEOUT: Duration = Duration::from_secs(180);
 
 /// The admin CLI's options and subcommand.
 #[derive(Args, Debug)]

@@ -41,6 +41,18 @@ fn one_node(raft: &Raft<MetaRaft>, state: &SharedMetaState) -> Addr<Consensus> {
     Consensus::new(1, Some(local), None, vec![], ConsensusConfig::default()).start()
 }
 
+/// Starts (or restarts) the one-node group stored under `dir` on `rt`.
+async fn start(
+    rt: &predastore::transport::endpoint::EndpointRuntime,
+    dir: &std::path::Path,
+) -> Result<(Raft<MetaRaft>, SharedMetaState), Box<dyn std::error::Error>> {
+    let path = dir.to_path_buf();
+    Ok(rt
+        .handle()
+        .spawn(async move { start_single_node(&path, 1).await })
+        .await??)
+}
+
 /// Buckets as a linearizable read through the actor sees them.
 async fn bucket_count(consensus: &Addr<Consensus>) -> Result<usize, Box<dyn std::error::Error>> {
     match consensus.send(Read(MetaRead::Buckets)).await?? {
@@ -55,11 +67,7 @@ async fn concurrent_ops_are_batched_committed_and_kept() -> Result<(), Box<dyn s
     let _serial = serial::process_metrics().await;
     let dir = tempfile::tempdir()?;
     let rt = endpoint::runtime(2)?;
-    let path = dir.path().to_path_buf();
-    let (raft, state) = rt
-        .handle()
-        .spawn(async move { start_single_node(&path, 1).await })
-        .await??;
+    let (raft, state) = start(&rt, dir.path()).await?;
     let consensus = one_node(&raft, &state);
     let entries_before = metrics::RAFT_OPS_PER_ENTRY.get_sample_count();
 
@@ -103,16 +111,60 @@ async fn concurrent_ops_are_batched_committed_and_kept() -> Result<(), Box<dyn s
     // Restart from the data directory: the log and state come back.
     raft.shutdown().await?;
     drop((raft, state, consensus));
-    let path = dir.path().to_path_buf();
-    let (raft, state) = rt
-        .handle()
-        .spawn(async move { start_single_node(&path, 1).await })
-        .await??;
+    let (raft, state) = start(&rt, dir.path()).await?;
     let consensus = one_node(&raft, &state);
     assert_eq!(bucket_count(&consensus).await?, 5760);
     let again = consensus.send(Submit(create_bucket("b0".into()))).await??;
     assert_eq!(again.err(), Some(MetaOpError::BucketAlreadyOwnedByYou));
     raft.shutdown().await?;
     let _ = Arc::strong_count(&state);
+    Ok(())
+}
+
+#[actix_rt::test]
+async fn reads_see_every_acknowledged_write_and_share_leadership_checks(
+) -> Result<(), Box<dyn std::error::Error>> {
+    // Counts this process's leadership checks.
+    let _serial = serial::process_metrics().await;
+    let dir = tempfile::tempdir()?;
+    let rt = endpoint::runtime(2)?;
+    let (raft, state) = start(&rt, dir.path()).await?;
+    let consensus = one_node(&raft, &state);
+    let checks_before = metrics::RAFT_READS_PER_CHECK.get_sample_count();
+    let reads_before = metrics::RAFT_READS_PER_CHECK.get_sample_sum();
+
+    // 64 callers: each creates its bucket, then reads the bucket list
+    // three times; every read must see the caller's own acknowledged write.
+    let reads = futures::stream::iter((0..640u32).map(|i| {
+        let consensus = consensus.clone();
+        async move {
+            let name = format!("r{i}");
+            consensus
+                .send(Submit(create_bucket(name.clone())))
+                .await??
+                .map_err(|e| format!("create {name}: {e:?}"))?;
+            for _ in 0..3 {
+                match consensus.send(Read(MetaRead::Buckets)).await?? {
+                    MetaReadResult::Buckets(b) if b.iter().any(|r| r.name == name) => {}
+                    other => return Err(format!("read after {name} missed it: {other:?}").into()),
+                }
+            }
+            Ok::<_, Box<dyn std::error::Error>>(())
+        }
+    }))
+    .buffer_unordered(64)
+    .collect::<Vec<_>>()
+    .await;
+    for r in reads {
+        r?;
+    }
+    let checks = metrics::RAFT_READS_PER_CHECK.get_sample_count() - checks_before;
+    let served = metrics::RAFT_READS_PER_CHECK.get_sample_sum() - reads_before;
+    assert_eq!(served, 1920.0, "every read went through a leadership check");
+    assert!(
+        checks < 1920,
+        "{checks} leadership checks for 1920 concurrent reads: not shared"
+    );
+    raft.shutdown().await?;
     Ok(())
 }

@@ -11,6 +11,7 @@ use tokio::sync::{oneshot, watch};
 
 use super::error::ConsensusError;
 use super::messages::LeaderMaybeChanged;
+use super::read_index::ReadIndex;
 use super::reads::{RemoteReads, RouteWatch};
 use super::types::*;
 use super::wire::{self, MetaCall, MetaReply};
@@ -28,6 +29,9 @@ pub struct Consensus {
     /// This node's Raft member on a meta node; `None` elsewhere (every
     /// entry is forwarded).
     pub(super) local: Option<LocalRaft>,
+    /// Leadership checks of `local`, shared by the reads that arrive
+    /// together.
+    pub(super) read_index: Option<ReadIndex>,
     /// The transport forwarded entries, reads and probes go over.
     pub(super) peers: Option<PeerClient>,
     /// Meta nodes known from configuration, for a node outside the group.
@@ -85,6 +89,7 @@ impl Consensus {
     ) -> Self {
         Self {
             node_id,
+            read_index: local.as_ref().map(|l| ReadIndex::new(l.raft.clone())),
             local,
             peers,
             meta_peers,
@@ -527,15 +532,11 @@ impl Consensus {
         &self,
         read: MetaRead,
     ) -> ResponseFuture<Result<MetaReadResult, ConsensusError>> {
-        let Some(local) = self.local.clone() else {
+        let (Some(local), Some(read_index)) = (self.local.clone(), self.read_index.clone()) else {
             return Box::pin(async { Err(ConsensusError::NotLeader(None)) });
         };
         Box::pin(async move {
-            local
-                .raft
-                .ensure_linearizable()
-                .await
-                .map_err(|e| classify(&e))?;
+            read_index.confirm().await?;
             local
                 .state
                 .load()

@@ -18,6 +18,7 @@ use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use actix::prelude::*;
+use openraft::error::{ClientWriteError, RaftError};
 use openraft::{BasicNode, ChangeMembers};
 
 use super::actor::Consensus;
@@ -29,10 +30,11 @@ use crate::actors::pool::PeerClient;
 use crate::net::Channel;
 
 /// How long a new member may take to catch up as a learner.
-const CATCH_UP: Duration = Duration::from_secs(30);
+const CATCH_UP: Duration = Duration::from_secs(120);
 
-/// How long a membership change may look for a leader.
-const CHANGE_DEADLINE: Duration = Duration::from_secs(45);
+/// How long a membership change may take, looking for a leader and
+/// waiting for a new member to catch up.
+const CHANGE_DEADLINE: Duration = Duration::from_secs(CATCH_UP.as_secs() + 45);
 
 /// How often a process outside the group asks for the members.
 const REFRESH_EVERY: Duration = Duration::from_secs(2);
@@ -81,6 +83,34 @@ fn raft_error(e: impl std::fmt::Display) -> MembershipError {
     MembershipError::Unavailable(e.to_string())
 }
 
+/// Adds `id` as a learner and waits until it holds the log up to the entry
+/// that added it. (openraft's own wait counts a learner within
+/// `replication_lag_threshold` entries as caught up: one that holds nothing
+/// yet passes while the log is short.)
+async fn caught_up(
+    local: &LocalRaft,
+    id: u64,
+    node: BasicNode,
+) -> Result<(), RaftError<u64, ClientWriteError<u64, BasicNode>>> {
+    let added = local.raft.add_learner(id, node, false).await?;
+    let joined = added.log_id.index;
+    let mut metrics = local.raft.metrics();
+    loop {
+        let matched = metrics
+            .borrow_and_update()
+            .replication
+            .as_ref()
+            .and_then(|r| r.get(&id).cloned().flatten());
+        if matched.is_some_and(|m| m.index >= joined) {
+            return Ok(());
+        }
+        if metrics.changed().await.is_err() {
+            // Raft stopped: the membership change that follows says so.
+            return Ok(());
+        }
+    }
+}
+
 /// Makes `change` on this node, which must lead.
 async fn change_here(local: LocalRaft, change: MetaChange) -> Result<MetaMembers, MembershipError> {
     let before = members_of(&local);
@@ -99,9 +129,7 @@ async fn change_here(local: LocalRaft, change: MetaChange) -> Result<MetaMembers
                     return Ok(before);
                 }
             }
-            let learner = local
-                .raft
-                .add_learner(id, BasicNode::new(addr.clone()), true);
+            let learner = caught_up(&local, id, BasicNode::new(addr.clone()));
             match tokio::time::timeout(CATCH_UP, learner).await {
                 Ok(Ok(_)) => {}
                 Ok(Err(e)) => return Err(forward_or(e, raft_error)),

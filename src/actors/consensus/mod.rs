@@ -21,7 +21,8 @@
 //! deadline fails with [`ConsensusError::Indeterminate`].
 //!
 //! Reads are linearizable: the leader confirms its leadership (read index)
-//! before reading its state; other nodes forward the read to it. A read
+//! before reading its state, one confirmation for the reads that arrived
+//! before it began (`read_index`); other nodes forward the read to it. A read
 //! forwarded to a leader that has gone quiet makes the probe ask who leads
 //! as a stalled entry does, and goes again to the new leader as soon as
 //! one is known (see `reads`).
@@ -39,6 +40,7 @@ mod members;
 mod membership;
 mod messages;
 pub(crate) mod network;
+mod read_index;
 mod reads;
 pub(crate) mod service;
 mod types;

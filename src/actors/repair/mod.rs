@@ -25,6 +25,7 @@
 //! Writes are paced to `PREDASTORE_HEAL_MB_S`.
 
 mod heal;
+mod live;
 mod scan;
 
 use std::collections::{HashMap, HashSet};
@@ -108,6 +109,9 @@ struct RepairState {
     stale: Arc<std::sync::Mutex<Vec<heal::StaleCopy>>>,
     /// Copies repair wrote since the scan began.
     written: Arc<std::sync::Mutex<HashSet<(u64, ShardKey)>>>,
+    /// Referenced shard copies the last complete scan found: the next
+    /// scan's filter is sized for them.
+    live_shards: usize,
     is_leader: LeaderCheck,
 }
 
@@ -145,6 +149,7 @@ impl Repair {
                 reported: None,
                 stale: Arc::default(),
                 written: Arc::default(),
+                live_shards: 0,
                 is_leader,
             }),
             leading: false,
@@ -239,6 +244,8 @@ impl RepairState {
             let started = Instant::now();
             if self.scan().await {
                 metrics::HEAL_SCANS.inc();
+                metrics::HEAL_SCAN_MILLIS
+                    .set(i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX));
                 // Verdicts the scan did not renew are of objects gone.
                 self.verdicts.retain(|_, (_, at)| *at >= started);
             }

@@ -5,8 +5,9 @@
 //! on the node that holds them: data of PUTs that failed or whose commit
 //! never took, deletes owed to a node that was down, old copies a repair
 //! moved, anything a crash left behind. The scan builds the map of every
-//! referenced (object id, part) → nodes as it goes; then each storage node
-//! that is up lists its shards. A shard that is not referenced becomes a
+//! referenced shard copies as it goes (a Bloom filter, `live`: a copy it
+//! wrongly calls referenced waits for a later scan; a referenced copy is
+//! never missed); then each storage node that is up lists its shards. A shard that is not referenced becomes a
 //! candidate; it is deleted only when a later scan, at least
 //! `PREDASTORE_ORPHAN_GRACE` after the first sighting, still finds it
 //! unreferenced — so a PUT in flight (its shards written, its record not
@@ -14,12 +15,13 @@
 //! period. A scan whose metadata reads did not all succeed collects
 //! nothing.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::time::Instant;
 
 use futures::StreamExt;
 
 use super::heal::{self, Outcome, CONCURRENCY};
+use super::live::LiveShards;
 use super::{ObjectName, RepairState};
 use crate::cluster::layout::rebalance::{plan_set, CopyState};
 use crate::metrics;
@@ -32,9 +34,6 @@ const SCAN_PAGE: usize = 100;
 /// Shard keys listed per page.
 const LIST_PAGE: usize = 1000;
 
-/// Referenced shard copies: (object id, part, shard index, node).
-type LiveSets = HashSet<(u128, u32, u16, u64)>;
-
 impl RepairState {
     /// One scan; whether it saw all metadata (only then are orphans
     /// collected).
@@ -43,11 +42,16 @@ impl RepairState {
         if let Ok(mut written) = self.written.lock() {
             written.clear();
         }
-        let mut live = LiveSets::new();
+        let mut live = LiveShards::new(self.live_shards);
         let complete = self.scan_objects(&mut live).await
             && self.scan_versions(&mut live).await
             && self.scan_upload_parts(&mut live).await
             && self.scan_drops(&mut live).await;
+        if complete {
+            self.live_shards = live.len();
+            metrics::HEAL_SCAN_LIVE_SHARDS.set(i64::try_from(live.len()).unwrap_or(i64::MAX));
+            metrics::HEAL_SCAN_FILTER_BYTES.set(i64::try_from(live.bytes()).unwrap_or(i64::MAX));
+        }
         if complete && (self.is_leader)() {
             self.collect_orphans(&live, started).await;
         }
@@ -90,7 +94,7 @@ impl RepairState {
 
     /// Noncurrent versions and delete markers: their shards are live and
     /// healed like the current versions'.
-    async fn scan_versions(&mut self, live: &mut LiveSets) -> bool {
+    async fn scan_versions(&mut self, live: &mut LiveShards) -> bool {
         let mut after = None;
         loop {
             let read = MetaRead::ScanVersions {
@@ -116,7 +120,7 @@ impl RepairState {
         }
     }
 
-    async fn scan_objects(&mut self, live: &mut LiveSets) -> bool {
+    async fn scan_objects(&mut self, live: &mut LiveShards) -> bool {
         let mut after = None;
         loop {
             let read = MetaRead::ScanObjects {
@@ -144,7 +148,7 @@ impl RepairState {
     async fn heal_page(
         &mut self,
         page: Vec<ObjectRecord>,
-        live: &mut LiveSets,
+        live: &mut LiveShards,
         owner_of: impl Fn(&ObjectRecord) -> ShardOwner,
     ) {
         let repairer = self.repairer();
@@ -172,7 +176,7 @@ impl RepairState {
         self.publish();
     }
 
-    async fn scan_upload_parts(&mut self, live: &mut LiveSets) -> bool {
+    async fn scan_upload_parts(&mut self, live: &mut LiveShards) -> bool {
         let mut after = None;
         loop {
             let read = MetaRead::ScanUploadParts {
@@ -212,7 +216,7 @@ impl RepairState {
         }
     }
 
-    async fn scan_drops(&mut self, live: &mut LiveSets) -> bool {
+    async fn scan_drops(&mut self, live: &mut LiveShards) -> bool {
         let mut after = None;
         loop {
             let read = MetaRead::DueDrops {
@@ -236,7 +240,7 @@ impl RepairState {
 
     /// Lists every storage node that is up and deletes the shards found
     /// unreferenced twice, the grace period apart.
-    async fn collect_orphans(&mut self, live: &LiveSets, started: Instant) {
+    async fn collect_orphans(&mut self, live: &LiveShards, started: Instant) {
         let data = self.objects.coordinator().clone();
         let now = Instant::now();
         // What repair wrote during the scan may be referenced by a
@@ -288,7 +292,7 @@ impl RepairState {
     }
 }
 
-fn note_live(live: &mut LiveSets, sets: &[ShardSet]) {
+fn note_live(live: &mut LiveShards, sets: &[ShardSet]) {
     for set in sets {
         for (i, &node) in set.nodes.iter().enumerate() {
             live.insert((set.object_id, set.part, i as u16, node));

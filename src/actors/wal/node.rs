@@ -255,23 +255,31 @@ impl StorageNode {
         StorageError,
     > {
         let reader = self.reader.clone();
-        let read = actix_web::rt::task::spawn_blocking(move || reader.read(key, range))
-            .await
-            .map_err(|_| StorageError::Stopped)??;
-        let len = read.remaining();
-        // One blocking task reads ahead while the caller sends what it has:
-        // at most one piece waits in the channel; a caller that goes away
-        // ends the read.
+        // The lookup and the first piece in one blocking call: a shard
+        // chunk of a GET (up to a piece, 1 MiB) costs one thread hop.
+        let (len, first, rest) = actix_web::rt::task::spawn_blocking(move || {
+            let mut read = reader.read(key, range)?;
+            let len = read.remaining();
+            let first = read.next();
+            Ok::<_, StorageError>((len, first, read))
+        })
+        .await
+        .map_err(|_| StorageError::Stopped)??;
+        // For the rest, one blocking task reads ahead while the caller
+        // sends what it has: at most one piece waits in the channel; a
+        // caller that goes away ends the read.
         let (tx, mut rx) = tokio::sync::mpsc::channel(1);
-        actix_web::rt::task::spawn_blocking(move || {
-            for piece in read {
-                if tx.blocking_send(piece).is_err() {
-                    break;
+        if rest.remaining() > 0 {
+            actix_web::rt::task::spawn_blocking(move || {
+                for piece in rest {
+                    if tx.blocking_send(piece).is_err() {
+                        break;
+                    }
                 }
-            }
-        });
-        let pieces = futures::stream::poll_fn(move |cx| rx.poll_recv(cx));
-        Ok((len, pieces))
+            });
+        }
+        let rest = futures::stream::poll_fn(move |cx| rx.poll_recv(cx));
+        Ok((len, futures::stream::iter(first).chain(rest)))
     }
 
     /// Reads a whole range into memory (small shards, tests).

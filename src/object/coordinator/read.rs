@@ -12,6 +12,7 @@
 //! fails before its first byte (the caller can still answer with an error
 //! status); only damage nobody knew of can end a read part way.
 
+use std::collections::VecDeque;
 use std::ops::Range;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -50,49 +51,98 @@ pub(super) fn stream(
         skip: 0,
         remaining: range.end - range.start,
         shards: Vec::new(),
+        ready: VecDeque::new(),
         range,
         on_degraded,
     };
     Box::pin(futures::stream::unfold(reader, |mut r| async move {
-        if r.remaining == 0 {
-            return None;
-        }
-        match r.next_piece().await {
-            Ok(piece) => Some((Ok(piece), r)),
-            Err(e) => {
+        loop {
+            if let Some(piece) = r.ready.pop_front() {
+                return Some((Ok(piece), r));
+            }
+            if r.remaining == 0 {
+                return None;
+            }
+            if let Err(e) = r.next_stripe().await {
                 r.remaining = 0;
-                Some((Err(e), r))
+                return Some((Err(e), r));
             }
         }
     }))
 }
 
-/// One shard's bytes from some offset on, taken in exact-size pieces:
-/// slices of what the storage node read, copied only where a piece spans
-/// two reads.
+/// One shard's bytes from some offset on, taken in exact-size chunks made
+/// of the pieces the storage node sent: slices, never copies.
 struct ShardCursor {
     body: ShardBody,
     pending: Bytes,
 }
 
 impl ShardCursor {
-    async fn take(&mut self, n: usize) -> Result<Bytes, StorageError> {
-        while self.pending.len() < n {
-            let Some(next) = self.body.next().await else {
-                return Err(StorageError::BodyFailed("shard ended early".into()));
-            };
-            let next = next?;
-            self.pending = if self.pending.is_empty() {
-                next
-            } else {
-                let mut joined = BytesMut::with_capacity(self.pending.len() + next.len());
-                joined.extend_from_slice(&self.pending);
-                joined.extend_from_slice(&next);
-                joined.freeze()
-            };
+    /// The next `n` bytes, as the pieces that carry them.
+    async fn take(&mut self, n: usize) -> Result<Chunk, StorageError> {
+        let mut chunk = Chunk::default();
+        while chunk.len < n {
+            if self.pending.is_empty() {
+                let Some(next) = self.body.next().await else {
+                    return Err(StorageError::BodyFailed("shard ended early".into()));
+                };
+                self.pending = next?;
+                continue;
+            }
+            let piece = self
+                .pending
+                .split_to((n - chunk.len).min(self.pending.len()));
+            chunk.len += piece.len();
+            chunk.pieces.push(piece);
         }
-        Ok(self.pending.split_to(n))
+        Ok(chunk)
     }
+}
+
+/// One shard's chunk of a stripe, in the pieces it arrived in.
+#[derive(Default)]
+struct Chunk {
+    pieces: Vec<Bytes>,
+    len: usize,
+}
+
+impl Chunk {
+    /// The chunk as one buffer, for decoding: copied only if it arrived in
+    /// more than one piece.
+    fn contiguous(self) -> Bytes {
+        match <[Bytes; 1]>::try_from(self.pieces) {
+            Ok([only]) => only,
+            Err(pieces) => {
+                let mut joined = BytesMut::with_capacity(self.len);
+                for piece in &pieces {
+                    joined.extend_from_slice(piece);
+                }
+                joined.freeze()
+            }
+        }
+    }
+}
+
+/// A stripe's data from its `k` data chunks (all present), cut to
+/// `stripe_len` (the last chunk may carry padding): their pieces in order,
+/// no byte copied.
+fn data_pieces(chunks: Vec<Option<Chunk>>, k: usize, stripe_len: usize) -> VecDeque<Bytes> {
+    let mut out = VecDeque::new();
+    let mut left = stripe_len;
+    for piece in chunks.into_iter().take(k).flatten().flat_map(|c| c.pieces) {
+        if left == 0 {
+            break;
+        }
+        let piece = if piece.len() > left {
+            piece.slice(..left)
+        } else {
+            piece
+        };
+        left -= piece.len();
+        out.push_back(piece);
+    }
+    out
 }
 
 /// What the reader knows of one shard.
@@ -151,6 +201,8 @@ struct StripeReader {
     remaining: u64,
     /// One slot per shard.
     shards: Vec<Slot>,
+    /// Pieces of the range read but not yet handed on.
+    ready: VecDeque<Bytes>,
     /// Told (once) when a shard is missing or fails.
     on_degraded: Option<DegradedHook>,
 }
@@ -276,7 +328,8 @@ impl StripeReader {
         Ok(codec)
     }
 
-    async fn next_piece(&mut self) -> Result<Bytes, CoordinatorError> {
+    /// Reads the next stripe into `ready`, cut to the range.
+    async fn next_stripe(&mut self) -> Result<(), CoordinatorError> {
         let codec = self.codec()?;
         if self.next_stripe > self.last_stripe {
             return Err(CoordinatorError::Quorum("read past the last stripe".into()));
@@ -285,7 +338,7 @@ impl StripeReader {
         let stripe_len = codec.stripe_len(self.set.size, stripe);
         let chunk_len = codec.chunk_len(stripe_len);
         let k = codec.data_chunks();
-        let mut chunks: Vec<Option<Bytes>> = vec![None; codec.total_chunks()];
+        let mut chunks: Vec<Option<Chunk>> = (0..codec.total_chunks()).map(|_| None).collect();
         let mut have = 0;
         loop {
             let mut failed = false;
@@ -329,15 +382,39 @@ impl StripeReader {
                 *slot = Slot::Closed;
             }
         }
-        let mut data = codec.decode_stripe(chunks, stripe_len)?;
+        let mut data = if chunks[..k].iter().all(Option::is_some) {
+            data_pieces(chunks, k, stripe_len)
+        } else {
+            let chunks = chunks
+                .into_iter()
+                .map(|c| c.map(Chunk::contiguous))
+                .collect();
+            VecDeque::from([codec.decode_stripe(chunks, stripe_len)?])
+        };
         self.next_stripe += 1;
-        if self.skip > 0 {
-            data = data.slice(self.skip.min(data.len())..);
-            self.skip = 0;
+        // The range's own bytes: the first stripe's head and the last
+        // one's tail fall away.
+        while self.skip > 0 {
+            let Some(front) = data.front_mut() else { break };
+            if front.len() <= self.skip {
+                self.skip -= front.len();
+                data.pop_front();
+            } else {
+                *front = front.slice(self.skip..);
+                self.skip = 0;
+            }
         }
-        let take = (data.len() as u64).min(self.remaining) as usize;
-        self.remaining -= take as u64;
-        Ok(data.slice(..take))
+        for mut piece in data {
+            if self.remaining == 0 {
+                break;
+            }
+            if piece.len() as u64 > self.remaining {
+                piece.truncate(self.remaining as usize);
+            }
+            self.remaining -= piece.len() as u64;
+            self.ready.push_back(piece);
+        }
+        Ok(())
     }
 }
 

@@ -80,6 +80,10 @@ pub(crate) fn raft_config(snapshot_every: u64) -> Result<Arc<Config>, String> {
         // Entries are at most about 1 MiB (MAX_ENTRY_BYTES): an
         // AppendEntries stays far below the transport's message limit.
         max_payload_entries: 32,
+        // A snapshot goes in chunks of 3 MiB, each sent and written on the
+        // follower within this time: openraft's 200 ms default times out
+        // on a loaded machine and sends the chunk again, over and over.
+        install_snapshot_timeout: 5_000,
         ..Config::default()
     }
     .validate()

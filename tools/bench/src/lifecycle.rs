@@ -195,7 +195,7 @@ fn ops_per_sec(t: &Timed) -> f64 {
 }
 
 /// `a / b`, or 0 when `b` is not positive.
-fn ratio(a: f64, b: f64) -> f64 {
+pub(super) fn ratio(a: f64, b: f64) -> f64 {
     if b > 0.0 {
         a / b
     } else {

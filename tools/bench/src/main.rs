@@ -25,6 +25,9 @@
 //! - `failover`, only with `--failover-seconds N`: 4 KiB PUTs while
 //!   someone kills the metadata leader, and the longest stall per kill;
 //!   see `failover.rs`.
+//! - `scale`, only with `--scale-objects N`: N small objects PUT and left
+//!   in a bucket of their own, PUT rate per window, HEAD/GET latency as
+//!   the count grows, and a full listing; see `scale.rs`.
 //!
 //! While a phase runs, a progress line goes to stderr about once a second.
 //! Figures go to stdout as `RESULT <name> <value> <unit>`; MB is 10^6 bytes.
@@ -41,6 +44,7 @@ mod memory;
 mod policy;
 mod report;
 mod requests;
+mod scale;
 mod versions;
 
 /// The same allocator as the store: the SDK allocates many small buffers
@@ -251,6 +255,9 @@ pub struct BenchArgs {
     /// Options of the `failover` phase (off by default).
     #[command(flatten)]
     pub failover: failover::FailoverArgs,
+    /// Options of the `scale` phase (off by default).
+    #[command(flatten)]
+    pub scale: scale::ScaleArgs,
 }
 
 /// Runs the bench on its own Tokio runtime; exits 1 on failure.
@@ -339,6 +346,7 @@ pub async fn run(args: BenchArgs) -> Result<(), Box<dyn std::error::Error>> {
     }
     lifecycle::run(&bench, &args, &mut failed).await;
     failover::run(&bench, &args, &mut failed).await;
+    scale::run(&bench, &args, &mut failed).await;
 
     if created_bucket {
         if let Err(e) = bench
