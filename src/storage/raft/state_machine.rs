@@ -7,7 +7,7 @@
 //! directory and switches to it.
 
 use std::fs;
-use std::io::{Cursor, Write};
+use std::io::{Cursor, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -245,27 +245,75 @@ fn write_snapshot_file(
 }
 
 fn read_snapshot_file(root: &Path) -> Result<Option<Snapshot<MetaRaft>>, RaftStorageError> {
-    let bytes = match fs::read(root.join(SNAPSHOT_FILE)) {
-        Ok(b) => b,
+    let read_err =
+        |e: &std::io::Error| RaftStorageError::from(StorageIOError::read_snapshot(None, e));
+    let mut file = match fs::File::open(root.join(SNAPSHOT_FILE)) {
+        Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(StorageIOError::read_snapshot(None, &e).into()),
+        Err(e) => return Err(read_err(&e)),
     };
-    let damaged = || {
-        RaftStorageError::from(StorageIOError::read_snapshot(
-            None,
-            &std::io::Error::other("damaged snapshot file"),
-        ))
-    };
-    let (len, rest) = bytes.split_first_chunk::<8>().ok_or_else(damaged)?;
-    let len = usize::try_from(u64::from_le_bytes(*len)).map_err(|_| damaged())?;
-    if rest.len() < len {
-        return Err(damaged());
-    }
-    let (meta, data) = rest.split_at(len);
-    let meta = decode(meta)
-        .map_err(|e| RaftStorageError::from(StorageIOError::read_snapshot(None, &e)))?;
+    let size = file.metadata().map_err(|e| read_err(&e))?.len();
+    let damaged = || read_err(&std::io::Error::other("damaged snapshot file"));
+    // Read straight into the buffers kept: a snapshot is as large as the
+    // metadata, and one copy in memory is enough.
+    let mut len = [0u8; 8];
+    file.read_exact(&mut len).map_err(|_| damaged())?;
+    let len = u64::from_le_bytes(len);
+    let data_len = len
+        .checked_add(8)
+        .and_then(|head| size.checked_sub(head))
+        .ok_or_else(damaged)?;
+    let mut meta = vec![0u8; usize::try_from(len).map_err(|_| damaged())?];
+    file.read_exact(&mut meta).map_err(|_| damaged())?;
+    let meta = decode(&meta).map_err(|e| read_err(&e))?;
+    let mut data = Vec::with_capacity(usize::try_from(data_len).map_err(|_| damaged())?);
+    file.read_to_end(&mut data).map_err(|e| read_err(&e))?;
     Ok(Some(Snapshot {
         meta,
-        snapshot: Box::new(Cursor::new(data.to_vec())),
+        snapshot: Box::new(Cursor::new(data)),
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn meta() -> SnapshotMeta<u64, BasicNode> {
+        SnapshotMeta {
+            last_log_id: None,
+            last_membership: StoredMembership::default(),
+            snapshot_id: "7-1".into(),
+        }
+    }
+
+    #[test]
+    fn the_snapshot_file_reads_back_and_a_damaged_one_is_an_error(
+    ) -> Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        assert!(
+            read_snapshot_file(dir.path())?.is_none(),
+            "no file: no snapshot"
+        );
+        let data = vec![42u8; 100_000];
+        write_snapshot_file(dir.path(), &meta(), &data)?;
+        let read = read_snapshot_file(dir.path())?.ok_or("snapshot missing")?;
+        assert_eq!(read.meta.snapshot_id, "7-1");
+        assert_eq!(read.snapshot.into_inner(), data);
+
+        let path = dir.path().join(SNAPSHOT_FILE);
+        let whole = fs::read(&path)?;
+        // Cut inside the meta, and a header claiming more meta than the file.
+        fs::write(&path, &whole[..12])?;
+        assert!(read_snapshot_file(dir.path()).is_err());
+        let mut huge = whole.clone();
+        huge[..8].copy_from_slice(&u64::MAX.to_le_bytes());
+        fs::write(&path, &huge)?;
+        assert!(read_snapshot_file(dir.path()).is_err());
+        // A damaged meta record.
+        let mut bad = whole;
+        bad[8] ^= 0xff;
+        fs::write(&path, &bad)?;
+        assert!(read_snapshot_file(dir.path()).is_err());
+        Ok(())
+    }
 }
