@@ -79,7 +79,7 @@ wait_for() { # wait_for <what> <seconds> <command...>
 
 bench() { # bench <gateway URL> <bucket> <prefix>
   "$BENCH" --endpoint "$1" --bucket "$2" --seconds "$SECONDS_PER_PHASE" \
-    --skip small,multipart,big | sed -n "s/^RESULT /RESULT $3_/p"
+    --skip small,multipart,big,versions,policy | sed -n "s/^RESULT /RESULT $3_/p"
 }
 
 s3curl() {

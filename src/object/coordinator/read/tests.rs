@@ -233,3 +233,60 @@ mod local {
         Ok(())
     }
 }
+
+fn chunk(pieces: &[&'static [u8]]) -> Chunk {
+    Chunk {
+        pieces: pieces.iter().map(|p| Bytes::from_static(p)).collect(),
+        len: pieces.iter().map(|p| p.len()).sum(),
+    }
+}
+
+fn joined(pieces: &VecDeque<Bytes>) -> Vec<u8> {
+    pieces.iter().flat_map(|p| p.iter().copied()).collect()
+}
+
+#[test]
+fn a_healthy_stripe_is_its_data_chunks_pieces_cut_to_the_stripe() {
+    // 2+1, stripe of 9 bytes in chunks of 5: the second chunk ends with a
+    // padding byte; parity (last) is not part of the data.
+    let chunks = vec![
+        Some(chunk(&[b"abc", b"de"])),
+        Some(chunk(&[b"f", b"ghi", b"\0"])),
+        Some(chunk(&[b"PPPPP"])),
+    ];
+    let data = data_pieces(chunks, 2, 9);
+    assert_eq!(joined(&data), b"abcdefghi");
+    assert_eq!(data.len(), 4, "the pieces as they arrived, none joined");
+}
+
+#[test]
+fn a_chunk_to_decode_is_joined_only_when_it_came_in_pieces() {
+    let one = Bytes::from_static(b"whole");
+    let single = Chunk {
+        pieces: vec![one.clone()],
+        len: 5,
+    };
+    let out = single.contiguous();
+    assert_eq!(out.as_ptr(), one.as_ptr(), "a single piece is not copied");
+    assert_eq!(chunk(&[b"ab", b"c", b"de"]).contiguous(), &b"abcde"[..]);
+}
+
+#[actix_rt::test]
+async fn a_cursor_hands_out_exact_chunks_across_the_pieces_it_reads() -> Result<(), StorageError> {
+    let body: ShardBody = Box::pin(futures::stream::iter(
+        [&b"abcd"[..], b"ef", b"ghijk"].map(|p| Ok(Bytes::from_static(p))),
+    ));
+    let mut cursor = ShardCursor {
+        body,
+        pending: Bytes::new(),
+    };
+    let first = cursor.take(3).await?;
+    assert_eq!((first.len, first.pieces.len()), (3, 1));
+    let second = cursor.take(5).await?;
+    assert_eq!(second.contiguous(), &b"defgh"[..]);
+    assert!(matches!(
+        cursor.take(4).await,
+        Err(StorageError::BodyFailed(_))
+    ));
+    Ok(())
+}
