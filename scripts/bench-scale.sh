@@ -226,7 +226,7 @@ SNAPSHOTS=$(metric_of 5 predastore_raft_snapshots_installed_total)
 echo "RESULT scale_raft_applied_index $TARGET count"
 echo "RESULT scale_snapshots_installed ${SNAPSHOTS:-0} count"
 if [[ "${SNAPSHOTS:-0}" == 0 ]]; then
-  echo "# node 5 installed no snapshot: the leader still had its whole log ($TARGET entries, fewer than PREDASTORE_RAFT_SNAPSHOT_EVERY + 1000), so it replayed the log; set SCALE_SNAPSHOT_EVERY lower to measure a snapshot" >&2
+  echo "# node 5 installed no snapshot: it caught up from the log (the leader had not purged it yet; set SCALE_SNAPSHOT_EVERY lower to measure a snapshot) or did not catch up at all (see above)" >&2
 fi
 report_memory 5
 

@@ -275,6 +275,15 @@ pub static RAFT_SNAPSHOTS_INSTALLED: LazyLock<IntCounter> = LazyLock::new(|| {
     )
 });
 
+/// Size of the metadata snapshot on this node's disk: it grows with the
+/// metadata, and a new member receives all of it.
+pub static RAFT_SNAPSHOT_BYTES: LazyLock<IntGauge> = LazyLock::new(|| {
+    gauge(
+        "predastore_raft_snapshot_bytes",
+        "Size of the current metadata snapshot file (what a new member receives)",
+    )
+});
+
 /// Drop-list entries whose data was deleted after the grace period.
 pub static DATA_DROPPED: LazyLock<IntCounter> = LazyLock::new(|| {
     counter(
@@ -600,6 +609,7 @@ pub static REGISTRY: LazyLock<Registry> = LazyLock::new(|| {
         Box::new(S3_BYTES_IN.clone()),
         Box::new(S3_BYTES_OUT.clone()),
         Box::new(RAFT_SNAPSHOTS_INSTALLED.clone()),
+        Box::new(RAFT_SNAPSHOT_BYTES.clone()),
         Box::new(POOL_HITS.clone()),
         Box::new(POOL_MISSES.clone()),
         Box::new(QUIC_CONNECTIONS.clone()),

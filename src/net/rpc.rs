@@ -293,6 +293,14 @@ pub(crate) struct OpenStream {
     gauge: StreamGauge,
 }
 
+impl OpenStream {
+    /// Lets the peer take up to `idle` for each part of its answer.
+    pub(crate) fn answer_within(mut self, idle: Idle) -> Self {
+        self.idle = idle;
+        self
+    }
+}
+
 /// Opens a request stream on a connection; fails at once when the
 /// connection is closed (so the caller may retry on a new one).
 pub(crate) async fn open(conn: &mut ConnectionHandle, idle: Idle) -> Result<OpenStream, NetError> {

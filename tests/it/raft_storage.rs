@@ -3,8 +3,6 @@
 //! carrying metadata ops, restart, and snapshot install.
 #![allow(clippy::result_large_err)] // openraft's StorageError, fixed by its traits
 
-use std::io::Cursor;
-
 use crate::common::serial;
 use openraft::storage::RaftStateMachine;
 use openraft::testing::{StoreBuilder, Suite};
@@ -89,17 +87,17 @@ async fn ops_in_entries_apply_survive_restart_and_travel_by_snapshot(
     assert_eq!(applied.map(|l| l.index), Some(2));
     assert!(sm.shared_state().load().get_bucket("a")?.is_some());
 
-    // A snapshot installed on another node reproduces the state.
-    let snapshot = sm.get_snapshot_builder().await.build_snapshot().await?;
+    // A snapshot installed on another node reproduces the state. It
+    // travels as openraft sends it: read from the builder's file, written
+    // into the file the follower receives into.
+    let mut snapshot = sm.get_snapshot_builder().await.build_snapshot().await?;
     let other = tempfile::tempdir()?;
     let mut follower = MetaStateMachine::open(other.path())?;
     let shared = follower.shared_state();
-    follower
-        .install_snapshot(
-            &snapshot.meta,
-            Box::new(Cursor::new(snapshot.snapshot.into_inner())),
-        )
-        .await?;
+    let mut receiving = follower.begin_receiving_snapshot().await?;
+    let sent = tokio::io::copy(&mut snapshot.snapshot, &mut receiving).await?;
+    assert!(sent > 0, "the snapshot has data");
+    follower.install_snapshot(&snapshot.meta, receiving).await?;
     assert_eq!(follower.applied_state().await?.0.map(|l| l.index), Some(2));
     assert!(
         shared.load().get_bucket("b")?.is_some(),
@@ -108,6 +106,17 @@ async fn ops_in_entries_apply_survive_restart_and_travel_by_snapshot(
     drop((follower, shared));
     let mut reopened = MetaStateMachine::open(other.path())?;
     assert_eq!(reopened.applied_state().await?.0.map(|l| l.index), Some(2));
-    assert!(reopened.get_current_snapshot().await?.is_some());
+    let current = reopened
+        .get_current_snapshot()
+        .await?
+        .ok_or("no snapshot after the install")?;
+    assert_eq!(
+        current.meta, snapshot.meta,
+        "the installed snapshot is current"
+    );
+    let mut data = Vec::new();
+    let mut file = current.snapshot;
+    tokio::io::AsyncReadExt::read_to_end(&mut file, &mut data).await?;
+    assert_eq!(data.len() as u64, sent, "and can be sent on");
     Ok(())
 }

@@ -83,17 +83,32 @@ fn raft_error(e: impl std::fmt::Display) -> MembershipError {
     MembershipError::Unavailable(e.to_string())
 }
 
-/// Adds `id` as a learner and waits until it holds the log up to the entry
-/// that added it. (openraft's own wait counts a learner within
-/// `replication_lag_threshold` entries as caught up: one that holds nothing
-/// yet passes while the log is short.)
+/// Adds `id` as a learner (unless it is one already) and waits until it
+/// holds the log up to the entry that added it. (openraft's own wait counts
+/// a learner within `replication_lag_threshold` entries as caught up: one
+/// that holds nothing yet passes while the log is short.)
+///
+/// A request sent again while the first still waits (its caller timed
+/// out) finds the learner there and only waits: adding it again would
+/// restart its replication, and with it a snapshot half sent, so a learner
+/// needing a large snapshot would never catch up.
 async fn caught_up(
     local: &LocalRaft,
     id: u64,
     node: BasicNode,
+    already_learner: bool,
 ) -> Result<(), RaftError<u64, ClientWriteError<u64, BasicNode>>> {
-    let added = local.raft.add_learner(id, node, false).await?;
-    let joined = added.log_id.index;
+    let joined = if already_learner {
+        let metrics = local.raft.metrics();
+        let index = metrics
+            .borrow()
+            .membership_config
+            .log_id()
+            .map_or(0, |l| l.index);
+        index
+    } else {
+        local.raft.add_learner(id, node, false).await?.log_id.index
+    };
     let mut metrics = local.raft.metrics();
     loop {
         let matched = metrics
@@ -129,7 +144,8 @@ async fn change_here(local: LocalRaft, change: MetaChange) -> Result<MetaMembers
                     return Ok(before);
                 }
             }
-            let learner = caught_up(&local, id, BasicNode::new(addr.clone()));
+            let already_learner = before.learners.iter().any(|m| m.id == id);
+            let learner = caught_up(&local, id, BasicNode::new(addr.clone()), already_learner);
             match tokio::time::timeout(CATCH_UP, learner).await {
                 Ok(Ok(_)) => {}
                 Ok(Err(e)) => return Err(forward_or(e, raft_error)),
@@ -200,7 +216,7 @@ async fn at_peer(
     let body =
         wire::encode(&MetaCall::Membership(change)).map_err(|e| unavailable(e.to_string()))?;
     let reply = peers
-        .message(addr, Channel::Meta, body)
+        .message_waiting(addr, Channel::Meta, body, CHANGE_DEADLINE)
         .await
         .map_err(|f| unavailable(f.error.to_string()))?;
     match wire::decode::<MetaReply>(&reply).map_err(|e| unavailable(e.to_string()))? {

@@ -144,7 +144,12 @@ impl RaftPeer {
         // entries gets 20 ms more per MiB, so a follower catching up on
         // large entries is not cut off and re-sent the same forever.
         let ttl = option.hard_ttl() + Duration::from_millis(20 * (body.len() as u64 >> 20));
-        let sent = tokio::time::timeout(ttl, self.peers.message(addr, Channel::Raft, body));
+        // The last chunk of a snapshot is answered once the member has
+        // imported it: that answer may take longer than the RPC timeout.
+        let sent = tokio::time::timeout(
+            ttl,
+            self.peers.message_waiting(addr, Channel::Raft, body, ttl),
+        );
         let reply = match sent.await {
             // A slow answer alone says little about the member: logged
             // only if the pool finds it down.

@@ -12,9 +12,12 @@
 //! next one, which starts as soon as the current one ends. So every read's
 //! answer reflects every write acknowledged before the read arrived, just
 //! as with a round of its own: nothing is served from a lease or a clock,
-//! and a deposed leader's round fails for every read in it alike.
+//! and a deposed leader's round fails for every read in it alike. A round
+//! no quorum answers is tried again for a few seconds before the reads
+//! fail: a stall of the members' disks is then a pause, not an error.
 
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use openraft::Raft;
 use tokio::sync::oneshot;
@@ -25,6 +28,12 @@ use crate::metrics;
 use crate::storage::raft::MetaRaft;
 
 type Waiter = oneshot::Sender<Result<(), ConsensusError>>;
+
+/// How long a check is tried again while no quorum answers: several
+/// election timeouts, so a leader that lost its quorum is replaced first.
+const QUORUM_WAIT: Duration = Duration::from_secs(3);
+/// Pause between two such tries (a heartbeat interval).
+const QUORUM_RETRY: Duration = Duration::from_millis(100);
 
 /// The leadership checks of one Raft node. Cheap to clone.
 #[derive(Clone)]
@@ -78,14 +87,32 @@ impl ReadIndex {
                 std::mem::take(&mut rounds.next)
             };
             metrics::RAFT_READS_PER_CHECK.observe(batch.len() as f64);
+            let result = self.confirm_round().await;
+            for waiter in batch {
+                let _ = waiter.send(result.clone());
+            }
+        }
+    }
+
+    /// One leadership check, tried again while no quorum answers: a
+    /// quorum that stalls for a moment (its members' disks busy) or a
+    /// leader about to be deposed settles within [`QUORUM_WAIT`], and the
+    /// reads then go on or go to the new leader instead of failing. Every
+    /// try is a round that began after the batch's reads arrived.
+    async fn confirm_round(&self) -> Result<(), ConsensusError> {
+        let started = Instant::now();
+        loop {
             let result = self
                 .raft
                 .ensure_linearizable()
                 .await
                 .map(|_| ())
                 .map_err(|e| classify(&e));
-            for waiter in batch {
-                let _ = waiter.send(result.clone());
+            match result {
+                Err(ConsensusError::Unavailable(_)) if started.elapsed() < QUORUM_WAIT => {
+                    tokio::time::sleep(QUORUM_RETRY).await;
+                }
+                other => return other,
             }
         }
     }

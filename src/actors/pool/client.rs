@@ -229,10 +229,25 @@ impl PeerClient {
         channel: Channel,
         body: Bytes,
     ) -> Result<Bytes, MessageFailure> {
+        self.message_waiting(addr, channel, body, self.rpc_timeout)
+            .await
+    }
+
+    /// [`message`](Self::message) for a call whose answer may take longer
+    /// than the RPC timeout (a snapshot's import, a new member catching
+    /// up): the reply may take up to `wait`.
+    pub async fn message_waiting(
+        &self,
+        addr: SocketAddr,
+        channel: Channel,
+        body: Bytes,
+        wait: Duration,
+    ) -> Result<Bytes, MessageFailure> {
         let (stream, id, started) = self.open(addr).await.map_err(|error| MessageFailure {
             error,
             maybe_delivered: false,
         })?;
+        let stream = stream.answer_within(Idle(wait));
         let result = rpc::message(stream, channel, body)
             .await
             .map_err(|e| with_peer(addr, e));

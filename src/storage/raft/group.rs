@@ -67,6 +67,10 @@ impl RaftNetwork<MetaRaft> for SingleNode {
     }
 }
 
+/// How long one snapshot chunk's answer may take; the last one's includes
+/// the import of the whole snapshot on the member.
+const INSTALL_SNAPSHOT_TIMEOUT_MS: u64 = 10 * 60 * 1000;
+
 /// Raft timing and log compaction for the metadata group: a snapshot every
 /// `snapshot_every` entries, the log purged behind it.
 pub(crate) fn raft_config(snapshot_every: u64) -> Result<Arc<Config>, String> {
@@ -80,10 +84,12 @@ pub(crate) fn raft_config(snapshot_every: u64) -> Result<Arc<Config>, String> {
         // Entries are at most about 1 MiB (MAX_ENTRY_BYTES): an
         // AppendEntries stays far below the transport's message limit.
         max_payload_entries: 32,
-        // A snapshot goes in chunks of 3 MiB, each sent and written on the
-        // follower within this time: openraft's 200 ms default times out
-        // on a loaded machine and sends the chunk again, over and over.
-        install_snapshot_timeout: 5_000,
+        // A snapshot goes in chunks of 3 MiB, each answered within this
+        // time, and the last one only once the member has imported the
+        // whole snapshot (about 15 s per million small objects): a shorter
+        // limit makes the leader send the snapshot again from the start,
+        // over and over, and a new member of a large store never joins.
+        install_snapshot_timeout: INSTALL_SNAPSHOT_TIMEOUT_MS,
         ..Config::default()
     }
     .validate()

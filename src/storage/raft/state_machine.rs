@@ -7,7 +7,7 @@
 //! directory and switches to it.
 
 use std::fs;
-use std::io::{Cursor, Read, Write};
+use std::io::{BufReader, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -18,16 +18,16 @@ use openraft::{
     StorageIOError, StoredMembership,
 };
 use serde::{Deserialize, Serialize};
+use tokio::io::AsyncWriteExt;
 
 use super::format::{decode, encode};
+use super::snapshot_file::{SnapshotFiles, SyncingWriter};
 use super::types::{MetaRaft, MetaRequest, MetaResponse, RaftStorageError, SharedMetaState};
 use crate::metrics;
 use crate::storage::meta::{MetaState, OpBatch};
 
 /// File naming the directory that holds the current state.
 const CURRENT: &str = "CURRENT";
-/// The last built snapshot: its meta, then its data.
-const SNAPSHOT_FILE: &str = "snapshot.bin";
 
 /// What Raft needs to know about the applied state.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -54,6 +54,7 @@ pub struct MetaStateMachine {
     state: SharedMetaState,
     applied: Applied,
     generation: u64,
+    snapshots: Arc<SnapshotFiles>,
 }
 
 fn current_dir(root: &Path) -> Result<(u64, PathBuf), std::io::Error> {
@@ -90,6 +91,7 @@ impl MetaStateMachine {
             state: Arc::new(ArcSwap::from_pointee(state)),
             applied,
             generation,
+            snapshots: Arc::new(SnapshotFiles::open(root).map_err(sm_read)?),
         })
     }
 
@@ -146,35 +148,58 @@ impl RaftStateMachine<MetaRaft> for MetaStateMachine {
 
     async fn get_snapshot_builder(&mut self) -> Self::SnapshotBuilder {
         SnapshotBuilder {
-            root: self.root.clone(),
+            snapshots: self.snapshots.clone(),
             state: self.state.load_full(),
         }
     }
 
-    async fn begin_receiving_snapshot(&mut self) -> Result<Box<Cursor<Vec<u8>>>, RaftStorageError> {
-        Ok(Box::new(Cursor::new(Vec::new())))
+    async fn begin_receiving_snapshot(&mut self) -> Result<Box<tokio::fs::File>, RaftStorageError> {
+        // Read back for the import once every chunk is in.
+        let file = tokio::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .open(self.snapshots.receiving_path())
+            .await
+            .map_err(snap_err)?;
+        Ok(Box::new(file))
     }
 
     async fn install_snapshot(
         &mut self,
         meta: &SnapshotMeta<u64, BasicNode>,
-        snapshot: Box<Cursor<Vec<u8>>>,
+        snapshot: Box<tokio::fs::File>,
     ) -> Result<(), RaftStorageError> {
+        // Every chunk is written (a write error surfaces in the flush).
+        let mut snapshot = snapshot;
+        snapshot.flush().await.map_err(snap_err)?;
+        let mut file = snapshot.into_std().await;
         let next = self.generation + 1;
         let dir = self.root.join(format!("state-{next}"));
-        if dir.exists() {
-            fs::remove_dir_all(&dir).map_err(snap_err)?;
-        }
-        let data = snapshot.into_inner();
-        let state = MetaState::import(&dir, &mut data.as_slice()).map_err(snap_err)?;
+        let snapshots = self.snapshots.clone();
+        let owned_meta = meta.clone();
+        // Import and publish stream the whole metadata: a blocking job.
+        let state = tokio::task::spawn_blocking(move || -> Result<MetaState, RaftStorageError> {
+            if dir.exists() {
+                fs::remove_dir_all(&dir).map_err(snap_err)?;
+            }
+            file.seek(SeekFrom::Start(0)).map_err(snap_err)?;
+            let state = MetaState::import(&dir, &mut BufReader::with_capacity(1 << 20, &file))
+                .map_err(snap_err)?;
+            // The imported state carries the record exported with it,
+            // which is where this snapshot's meta came from.
+            state.persist(true).map_err(snap_err)?;
+            let data = snapshots.stage_received(&mut file).map_err(snap_err)?;
+            snapshots.publish(&owned_meta, &data).map_err(snap_err)?;
+            Ok(state)
+        })
+        .await
+        .map_err(snap_err)??;
         let applied = Applied {
             last_applied: meta.last_log_id,
             membership: meta.last_membership.clone(),
         };
-        // The imported state carries the record exported with it, which is
-        // where this snapshot's meta came from.
-        state.persist(true).map_err(snap_err)?;
-        write_snapshot_file(&self.root, meta, &data).map_err(snap_err)?;
         set_current(&self.root, next).map_err(snap_err)?;
         let old = self.root.join(format!("state-{}", self.generation));
         self.state.store(Arc::new(state));
@@ -189,131 +214,65 @@ impl RaftStateMachine<MetaRaft> for MetaStateMachine {
     async fn get_current_snapshot(
         &mut self,
     ) -> Result<Option<Snapshot<MetaRaft>>, RaftStorageError> {
-        read_snapshot_file(&self.root)
+        let current = self
+            .snapshots
+            .current()
+            .map_err(|e| RaftStorageError::from(StorageIOError::read_snapshot(None, &e)))?;
+        Ok(current.map(|(meta, file)| Snapshot {
+            meta,
+            snapshot: Box::new(tokio::fs::File::from_std(file)),
+        }))
     }
 }
 
 /// Builds snapshots from a point-in-time view while apply goes on.
 pub struct SnapshotBuilder {
-    root: PathBuf,
+    snapshots: Arc<SnapshotFiles>,
     state: Arc<MetaState>,
 }
 
 impl RaftSnapshotBuilder<MetaRaft> for SnapshotBuilder {
     async fn build_snapshot(&mut self) -> Result<Snapshot<MetaRaft>, RaftStorageError> {
-        let mut data = Vec::new();
-        let record = self
-            .state
-            .export_with_raft_state(&mut data)
-            .map_err(snap_err)?;
-        let applied: Applied = match record {
-            Some(bytes) => decode(&bytes).map_err(snap_err)?,
-            None => Applied::default(),
-        };
-        let meta = SnapshotMeta {
-            last_log_id: applied.last_applied,
-            last_membership: applied.membership,
-            snapshot_id: format!(
-                "{}-{}",
-                applied.last_applied.map_or(0, |l| l.index),
-                rand::random::<u32>()
-            ),
-        };
-        write_snapshot_file(&self.root, &meta, &data).map_err(snap_err)?;
+        let snapshots = self.snapshots.clone();
+        let state = self.state.clone();
+        // The export streams the whole metadata to a file: a blocking job.
+        let meta = tokio::task::spawn_blocking(move || -> Result<_, RaftStorageError> {
+            let path = snapshots.building_path();
+            let mut file = SyncingWriter::create(&path).map_err(snap_err)?;
+            let record = state.export_with_raft_state(&mut file).map_err(snap_err)?;
+            file.finish().map_err(snap_err)?;
+            let applied: Applied = match record {
+                Some(bytes) => decode(&bytes).map_err(snap_err)?,
+                None => Applied::default(),
+            };
+            let meta = SnapshotMeta {
+                last_log_id: applied.last_applied,
+                last_membership: applied.membership,
+                snapshot_id: format!(
+                    "{}-{}",
+                    applied.last_applied.map_or(0, |l| l.index),
+                    rand::random::<u32>()
+                ),
+            };
+            snapshots.publish(&meta, &path).map_err(snap_err)?;
+            Ok(meta)
+        })
+        .await
+        .map_err(snap_err)??;
         crate::metrics::RAFT_SNAPSHOTS_BUILT.inc();
+        // A snapshot installed meanwhile may be newer: hand out the current.
+        let (meta, file) = match self.snapshots.current().map_err(snap_err)? {
+            Some(current) => current,
+            None => {
+                return Err(snap_err(std::io::Error::other(format!(
+                    "snapshot {} was published but is gone",
+                    meta.snapshot_id
+                ))))
+            }
+        };
         Ok(Snapshot {
             meta,
-            snapshot: Box::new(Cursor::new(data)),
+            snapshot: Box::new(tokio::fs::File::from_std(file)),
         })
-    }
-}
-
-fn write_snapshot_file(
-    root: &Path,
-    meta: &SnapshotMeta<u64, BasicNode>,
-    data: &[u8],
-) -> Result<(), std::io::Error> {
-    let meta = encode(meta).map_err(std::io::Error::other)?;
-    let tmp = root.join("snapshot.tmp");
-    let mut f = fs::File::create(&tmp)?;
-    f.write_all(&(meta.len() as u64).to_le_bytes())?;
-    f.write_all(&meta)?;
-    f.write_all(data)?;
-    f.sync_all()?;
-    fs::rename(&tmp, root.join(SNAPSHOT_FILE))?;
-    fs::File::open(root)?.sync_all()
-}
-
-fn read_snapshot_file(root: &Path) -> Result<Option<Snapshot<MetaRaft>>, RaftStorageError> {
-    let read_err =
-        |e: &std::io::Error| RaftStorageError::from(StorageIOError::read_snapshot(None, e));
-    let mut file = match fs::File::open(root.join(SNAPSHOT_FILE)) {
-        Ok(f) => f,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(read_err(&e)),
-    };
-    let size = file.metadata().map_err(|e| read_err(&e))?.len();
-    let damaged = || read_err(&std::io::Error::other("damaged snapshot file"));
-    // Read straight into the buffers kept: a snapshot is as large as the
-    // metadata, and one copy in memory is enough.
-    let mut len = [0u8; 8];
-    file.read_exact(&mut len).map_err(|_| damaged())?;
-    let len = u64::from_le_bytes(len);
-    let data_len = len
-        .checked_add(8)
-        .and_then(|head| size.checked_sub(head))
-        .ok_or_else(damaged)?;
-    let mut meta = vec![0u8; usize::try_from(len).map_err(|_| damaged())?];
-    file.read_exact(&mut meta).map_err(|_| damaged())?;
-    let meta = decode(&meta).map_err(|e| read_err(&e))?;
-    let mut data = Vec::with_capacity(usize::try_from(data_len).map_err(|_| damaged())?);
-    file.read_to_end(&mut data).map_err(|e| read_err(&e))?;
-    Ok(Some(Snapshot {
-        meta,
-        snapshot: Box::new(Cursor::new(data)),
-    }))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn meta() -> SnapshotMeta<u64, BasicNode> {
-        SnapshotMeta {
-            last_log_id: None,
-            last_membership: StoredMembership::default(),
-            snapshot_id: "7-1".into(),
-        }
-    }
-
-    #[test]
-    fn the_snapshot_file_reads_back_and_a_damaged_one_is_an_error(
-    ) -> Result<(), Box<dyn std::error::Error>> {
-        let dir = tempfile::tempdir()?;
-        assert!(
-            read_snapshot_file(dir.path())?.is_none(),
-            "no file: no snapshot"
-        );
-        let data = vec![42u8; 100_000];
-        write_snapshot_file(dir.path(), &meta(), &data)?;
-        let read = read_snapshot_file(dir.path())?.ok_or("snapshot missing")?;
-        assert_eq!(read.meta.snapshot_id, "7-1");
-        assert_eq!(read.snapshot.into_inner(), data);
-
-        let path = dir.path().join(SNAPSHOT_FILE);
-        let whole = fs::read(&path)?;
-        // Cut inside the meta, and a header claiming more meta than the file.
-        fs::write(&path, &whole[..12])?;
-        assert!(read_snapshot_file(dir.path()).is_err());
-        let mut huge = whole.clone();
-        huge[..8].copy_from_slice(&u64::MAX.to_le_bytes());
-        fs::write(&path, &huge)?;
-        assert!(read_snapshot_file(dir.path()).is_err());
-        // A damaged meta record.
-        let mut bad = whole;
-        bad[8] ^= 0xff;
-        fs::write(&path, &bad)?;
-        assert!(read_snapshot_file(dir.path()).is_err());
-        Ok(())
     }
 }

@@ -2,8 +2,6 @@
 //! ([`MetaRequest`]), the results ([`MetaResponse`]), openraft's type
 //! bundle ([`MetaRaft`]), and the handle readers share.
 
-use std::io::Cursor;
-
 use serde::{Deserialize, Serialize};
 
 use crate::storage::meta::{MetaOp, MetaResult, MetaState, OpId};
@@ -36,7 +34,7 @@ openraft::declare_raft_types!(
         NodeId = u64,
         Node = openraft::BasicNode,
         Entry = openraft::Entry<MetaRaft>,
-        SnapshotData = Cursor<Vec<u8>>,
+        SnapshotData = tokio::fs::File,
         AsyncRuntime = openraft::TokioRuntime,
 );
 
