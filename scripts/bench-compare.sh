@@ -36,13 +36,13 @@ SKIP="${BENCH_SKIP:-multipart,big,versions,policy}"
 source "$ROOT/scripts/lib/bench-cluster.sh"
 cleanup_on_exit "${COMPARE_KEEP:-}"
 
-"$BIN" tls init "$WORK/certs" --nodes 4 >/dev/null
-# The S3 listener's TLS (COMPARE_SCHEME=https) uses node 0's certificate
-# (127.0.0.150) for the `all` role and node 1's for the cluster's node 1.
-s3_tls() { # s3_tls <certificate index>
+# The S3 listener's TLS (COMPARE_SCHEME=https) uses one certificate for
+# both S3 addresses: the `all` role's and the cluster's node 1.
+"$BIN" tls init "$WORK/certs" --nodes 4 --https-host "$(ip_of 0)" --https-host "$(ip_of 1)" >/dev/null
+s3_tls() {
   [[ "$SCHEME" == https ]] || return 0
-  NODE_ENV+=(PREDASTORE_HTTPS_CERT="$WORK/certs/node$1.pem"
-    PREDASTORE_HTTPS_KEY="$WORK/certs/node$1-key.pem")
+  NODE_ENV+=(PREDASTORE_HTTPS_CERT="$WORK/certs/https.pem"
+    PREDASTORE_HTTPS_KEY="$WORK/certs/https-key.pem")
 }
 probe() { curl -sf --cacert "$WORK/certs/ca.pem" "$SCHEME://$(ip_of "$1"):9000/health/ready" >/dev/null 2>&1; }
 
@@ -56,7 +56,7 @@ run_bench() { # run_bench <node index> <prefix>
 }
 
 echo "# the all role alone" >&2
-s3_tls 0
+s3_tls
 env PREDASTORE_ROLE=all PREDASTORE_DATA_DIR="$WORK/single" \
   PREDASTORE_LISTEN="$(ip_of 0):9000" PREDASTORE_QUIC_LISTEN="$(ip_of 0):9100" \
   PREDASTORE_CONSOLE_LISTEN=off PREDASTORE_ACCESS_KEY="$KEY" PREDASTORE_SECRET_KEY="$SECRET" \
@@ -71,7 +71,7 @@ PIDS[0]=0
 
 echo "# three nodes, S3 on node 1" >&2
 NODE_ENV=(PREDASTORE_CONSOLE_LISTEN=off PREDASTORE_ACCESS_KEY="$KEY" PREDASTORE_SECRET_KEY="$SECRET")
-s3_tls 1
+s3_tls
 start 1 all
 NODE_ENV=()
 for i in 2 3; do start "$i" storage,meta; done
