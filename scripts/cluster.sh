@@ -41,6 +41,7 @@ start() { # start <id> <role> <storage nodes> <erasure coding>
     PREDASTORE_TLS_KEY="$DIR/certs/node$((id - 1))-key.pem" \
     PREDASTORE_ACCESS_KEY=predastore PREDASTORE_SECRET_KEY=predastore-secret \
     PREDASTORE_ADMIN_TOKEN="$TOKEN" \
+    GLIBC_TUNABLES="${GLIBC_TUNABLES:-glibc.cpu.x86_rep_movsb_threshold=0x4000000}" \
     "$BIN" >>"$DIR/n$id.log" 2>&1 &
   echo $! >"$DIR/n$id.pid"
 }

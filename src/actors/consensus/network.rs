@@ -146,6 +146,8 @@ impl RaftPeer {
         let ttl = option.hard_ttl() + Duration::from_millis(20 * (body.len() as u64 >> 20));
         // The last chunk of a snapshot is answered once the member has
         // imported it: that answer may take longer than the RPC timeout.
+        // A shorter deadline (a heartbeat's) is only this call's: the
+        // call is dropped, the member is not marked down.
         let sent = tokio::time::timeout(
             ttl,
             self.peers.message_waiting(addr, Channel::Raft, body, ttl),

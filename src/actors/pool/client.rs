@@ -235,7 +235,10 @@ impl PeerClient {
 
     /// [`message`](Self::message) for a call whose answer may take longer
     /// than the RPC timeout (a snapshot's import, a new member catching
-    /// up): the reply may take up to `wait`.
+    /// up): the reply may take up to `wait`. Never less than the RPC
+    /// timeout: a peer slower than that is marked down and its connection
+    /// closed, with every call on it, so a caller with a shorter deadline
+    /// of its own (a Raft heartbeat's) drops the call instead.
     pub async fn message_waiting(
         &self,
         addr: SocketAddr,
@@ -247,7 +250,7 @@ impl PeerClient {
             error,
             maybe_delivered: false,
         })?;
-        let stream = stream.answer_within(Idle(wait));
+        let stream = stream.answer_within(Idle(wait.max(self.rpc_timeout)));
         let result = rpc::message(stream, channel, body)
             .await
             .map_err(|e| with_peer(addr, e));

@@ -72,6 +72,15 @@ impl Harness {
     /// A node answering `health` on `addr`, on a runtime of its own:
     /// dropping the runtime kills it as SIGKILL would (no goodbye).
     fn serve(&self, addr: SocketAddr) -> Result<EndpointRuntime, NetError> {
+        self.serve_with(addr, Services::default())
+    }
+
+    /// [`serve`](Self::serve) with `services` besides `health`.
+    fn serve_with(
+        &self,
+        addr: SocketAddr,
+        services: Services,
+    ) -> Result<EndpointRuntime, NetError> {
         let rt = endpoint::runtime(1)?;
         let server = endpoint::start_server(
             rt.handle(),
@@ -80,12 +89,7 @@ impl Harness {
             &QuicSettings::default(),
             rand::random(),
         )?;
-        server::serve(
-            server,
-            Services::default(),
-            rt.handle(),
-            Idle(Duration::from_secs(1)),
-        );
+        server::serve(server, services, rt.handle(), Idle(Duration::from_secs(1)));
         Ok(rt)
     }
 
@@ -234,6 +238,51 @@ async fn a_killed_peer_is_found_by_heartbeats_and_calls_on_its_connection_fail_a
     );
     assert_eq!(peer_up(addr), 1);
     h.peers.health(addr).await?;
+    Ok(())
+}
+
+/// Answers every message after a pause, as a busy member does.
+struct SlowAnswer(Duration);
+
+impl crate::net::server::MessageService for SlowAnswer {
+    fn call(
+        &self,
+        body: Bytes,
+    ) -> futures::future::BoxFuture<'static, Result<Bytes, crate::net::server::ServiceError>> {
+        let pause = self.0;
+        Box::pin(async move {
+            tokio::time::sleep(pause).await;
+            Ok(body)
+        })
+    }
+}
+
+#[actix_rt::test]
+async fn a_callers_short_wait_does_not_mark_a_slow_peer_down() -> TestResult {
+    let h = Harness::new()?;
+    let addr = free_addr()?;
+    let _node = h.serve_with(
+        addr,
+        Services {
+            raft: Some(std::sync::Arc::new(SlowAnswer(Duration::from_millis(300)))),
+            ..Services::default()
+        },
+    )?;
+    h.peers.health(addr).await?;
+
+    // A Raft heartbeat waits 50 ms; the member answers in 300. The call
+    // is the caller's to drop: it goes on, and the peer stays up, with
+    // its connection (a shard transfer on it would have failed).
+    let body = Bytes::from_static(b"append");
+    let reply = h
+        .peers
+        .message_waiting(addr, Channel::Raft, body.clone(), Duration::from_millis(50))
+        .await
+        .map_err(|f| f.error)?;
+    assert_eq!(reply, body);
+    h.peers.pooled().await;
+    assert!(h.peers.is_up(addr), "a slow answer marked the peer down");
+    assert_eq!(h.peers.pooled().await, 1, "the connection was closed");
     Ok(())
 }
 

@@ -11,10 +11,10 @@ use std::ops::Range;
 use std::os::unix::fs::FileExt;
 use std::sync::Arc;
 
-use bytes::{Bytes, BytesMut};
+use bytes::Bytes;
 
 use super::record::{decode_crc_table, RecordHeader, RecordKind, CRC_LEN, HEADER_LEN};
-use super::segment::SegmentFiles;
+use super::segment::{read_exact_at, SegmentFiles};
 use crate::metrics;
 use crate::storage::error::StorageError;
 use crate::storage::index::{Extent, ShardEntry, ShardIndex};
@@ -204,15 +204,18 @@ pub(crate) fn read_extent_range(
         .map_err(eof_is_corrupt(key))?;
     let data_start = first * frag;
     let data_end = ((last + 1) * frag).min(extent.len);
-    let mut data = BytesMut::zeroed((data_end - data_start) as usize);
-    file.read_exact_at(&mut data, base + header.payload_offset() + data_start)
-        .map_err(eof_is_corrupt(key))?;
+    let data = read_exact_at(
+        file,
+        base + header.payload_offset() + data_start,
+        data_end - data_start,
+    )
+    .map_err(eof_is_corrupt(key))?;
     for (chunk, expected) in data.chunks(frag as usize).zip(decode_crc_table(&table)) {
         if crc32c::crc32c(chunk) != expected {
             metrics::WAL_CORRUPT_FRAGMENTS.inc();
             return Err(corrupt(key, "fragment checksum mismatch"));
         }
     }
-    let data = data.freeze();
+    let data = Bytes::from(data);
     Ok(data.slice((range.start - data_start) as usize..(range.end - data_start) as usize))
 }

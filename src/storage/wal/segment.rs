@@ -136,10 +136,21 @@ pub(crate) fn open_direct(volume_dir: &Path, id: SegmentId) -> Option<File> {
 }
 
 /// Reads exactly `len` bytes at `pos`, or fails with `UnexpectedEof`.
+/// The buffer is read into as it is allocated, never zeroed first: one
+/// pass less over every byte a GET reads.
 pub(crate) fn read_exact_at(file: &File, pos: u64, len: u64) -> io::Result<Vec<u8>> {
     let len = usize::try_from(len).map_err(|_| io::Error::other("length overflows usize"))?;
-    let mut buf = vec![0u8; len];
-    file.read_exact_at(&mut buf, pos)?;
+    let mut buf = Vec::with_capacity(len);
+    while buf.len() < len {
+        let at = pos + buf.len() as u64;
+        match rustix::io::pread(file, rustix::buffer::spare_capacity(&mut buf), at) {
+            Ok(0) => return Err(io::ErrorKind::UnexpectedEof.into()),
+            Ok(_) | Err(rustix::io::Errno::INTR) => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    // The capacity may exceed `len`, so one read may have gone past it.
+    buf.truncate(len);
     Ok(buf)
 }
 
@@ -299,6 +310,24 @@ mod tests {
             assert!(!check_header(&c, 7), "flip at byte {i} went unnoticed");
         }
         assert!(!check_header(&b[..10], 7));
+    }
+
+    #[test]
+    fn read_exact_at_returns_the_bytes_or_unexpected_eof() -> Result<(), std::io::Error> {
+        let dir = tempfile::tempdir()?;
+        let path = dir.path().join("f");
+        let bytes: Vec<u8> = (0..300_000u32).map(|i| (i % 251) as u8).collect();
+        fs::write(&path, &bytes)?;
+        let f = File::open(&path)?;
+        assert_eq!(read_exact_at(&f, 0, 300_000)?, bytes);
+        assert_eq!(read_exact_at(&f, 12_345, 70_000)?, bytes[12_345..82_345]);
+        assert!(read_exact_at(&f, 7, 0)?.is_empty());
+        let short = read_exact_at(&f, 299_990, 11).map(|_| ());
+        assert_eq!(
+            short.map_err(|e| e.kind()),
+            Err(std::io::ErrorKind::UnexpectedEof)
+        );
+        Ok(())
     }
 
     #[test]

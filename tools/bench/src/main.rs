@@ -6,6 +6,8 @@
 //! - `large`: `--large-clients` clients PUT `--large-mib` MiB objects for
 //!   `--seconds`, then GET them back (streamed and discarded) for as long.
 //! - `medium`: the same with 1 MiB objects and `--medium-clients` clients.
+//!   Both report the CPU seconds per GB this client spent, and with `--pid`
+//!   the store's (`cpu.rs`): on a small machine the two share the cores.
 //! - `small`: 4 KiB PUTs, then GETs, at `--small-clients` concurrency, with
 //!   latency percentiles.
 //! - `multipart`: a `--parts` × `--part-mib` MiB multipart upload (75 × 8
@@ -38,6 +40,7 @@
 //! after each phase, and the bucket at the end if the run created it.
 
 mod cleanup;
+mod cpu;
 mod failover;
 mod lifecycle;
 mod memory;
@@ -53,9 +56,11 @@ mod versions;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+use cpu::CpuMark;
 use memory::{read_mem_kib, MemSampler};
 use report::{
-    describe, drain, random_bytes, report_small, report_throughput, result, Progress, Ticker,
+    describe, drain, random_bytes, report_cpu, report_small, report_throughput, result, Progress,
+    Ticker,
 };
 use requests::put_bytes;
 
@@ -211,7 +216,7 @@ pub struct BenchArgs {
     /// Size of the big object, in GiB (fractions allowed, at most 5).
     #[arg(long, default_value_t = 1.0)]
     pub big_gib: f64,
-    /// Process id of the store, to sample its memory (Linux /proc).
+    /// Process id of the store, to sample its memory and CPU time (Linux /proc).
     #[arg(long)]
     pub pid: Option<u32>,
     /// Versions of the deep key of the `versions-list` and `versions-get`
@@ -299,6 +304,7 @@ pub async fn run(args: BenchArgs) -> Result<(), Box<dyn std::error::Error>> {
         checksums: !args.no_checksums,
         parts: args.parts,
         part_bytes: usize::try_from(args.part_mib * MIB)?,
+        store_pid: args.pid,
     };
     eprintln!(
         "bench: endpoint {}, bucket {}, keys under {}/, {} s per timed phase",
@@ -489,6 +495,8 @@ struct Bench {
     parts: i32,
     /// Bytes per multipart part.
     part_bytes: usize,
+    /// The store's process, whose CPU time throughput phases report.
+    store_pid: Option<u32>,
 }
 
 impl Bench {
@@ -498,6 +506,7 @@ impl Bench {
     async fn throughput(&self, phase: Phase, clients: usize, mib: u64) -> Result<(), BoxError> {
         let size = usize::try_from(mib * MIB)?;
         let (put_ticker, get_ticker) = phase.put_get_tickers();
+        let cpu = CpuMark::now(self.store_pid);
         let put = self
             .put_loop(
                 &self.bucket,
@@ -508,12 +517,15 @@ impl Bench {
             )
             .await?;
         report_throughput(&format!("put_{mib}mib"), &put.progress, put.elapsed);
+        report_cpu(&format!("put_{mib}mib"), &cpu, put.progress.bytes());
+        let cpu = CpuMark::now(self.store_pid);
         let outcome = match self
             .get_loop(&self.bucket, get_ticker, clients, &put.keys, size as u64)
             .await
         {
             Ok(get) => {
                 report_throughput(&format!("get_{mib}mib"), &get.progress, get.elapsed);
+                report_cpu(&format!("get_{mib}mib"), &cpu, get.progress.bytes());
                 Ok(())
             }
             Err(e) => Err(e),

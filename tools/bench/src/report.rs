@@ -11,6 +11,7 @@ use aws_sdk_s3::primitives::ByteStream;
 use bytes::Bytes;
 use rand::RngCore;
 
+use super::cpu::CpuMark;
 use super::BoxError;
 
 /// Counters of one phase, shared by its clients and its progress line.
@@ -201,6 +202,18 @@ pub(super) fn report_throughput(name: &str, p: &Progress, elapsed: Duration) {
         "MB/s",
     );
     result_errors(name, p);
+}
+
+/// Prints the CPU seconds per GB the store (with `--pid`) and this client
+/// spent since `mark`, for a phase that moved `bytes`.
+pub(super) fn report_cpu(name: &str, mark: &CpuMark, bytes: u64) {
+    let (store, client) = mark.per_gb(bytes);
+    if let Some(store) = store {
+        result(&format!("{name}_store_cpu_s_per_gb"), store, "s");
+    }
+    if let Some(client) = client {
+        result(&format!("{name}_client_cpu_s_per_gb"), client, "s");
+    }
 }
 
 /// Prints ops/s and p50/p99 latency of a small-object phase.

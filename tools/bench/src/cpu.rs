@@ -1,0 +1,98 @@
+//! CPU time spent by the store and by this client during a phase, read
+//! from Linux `/proc/<pid>/stat`. On a small machine both share the cores,
+//! so a throughput figure alone cannot tell a slower store from a busier
+//! client (TLS decryption, checksums): CPU seconds per GB moved can.
+
+use std::time::Duration;
+
+/// Ticks per second of `/proc/<pid>/stat`'s times (`USER_HZ`, 100 on
+/// every Linux architecture this runs on).
+const TICKS_PER_SECOND: f64 = 100.0;
+
+/// User plus system CPU time of process `pid` (`"self"` for this one).
+pub(super) fn cpu_time(pid: &str) -> std::io::Result<Duration> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat"))?;
+    parse_stat(&stat).ok_or_else(|| {
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!("/proc/{pid}/stat: no utime/stime"),
+        )
+    })
+}
+
+/// utime + stime of a `/proc/<pid>/stat` line. The command name (field 2)
+/// may hold spaces and parentheses, so fields are counted after its
+/// closing parenthesis: utime and stime are the 12th and 13th there.
+fn parse_stat(stat: &str) -> Option<Duration> {
+    let rest = &stat[stat.rfind(')')? + 1..];
+    let mut fields = rest.split_whitespace().skip(11);
+    let utime: u64 = fields.next()?.parse().ok()?;
+    let stime: u64 = fields.next()?.parse().ok()?;
+    Some(Duration::from_secs_f64(
+        (utime + stime) as f64 / TICKS_PER_SECOND,
+    ))
+}
+
+/// The CPU times of the store (when its pid is known) and of this client
+/// at the start of a phase.
+pub(super) struct CpuMark {
+    store_pid: Option<u32>,
+    store: Option<Duration>,
+    client: Option<Duration>,
+}
+
+impl CpuMark {
+    /// Reads both times now.
+    pub(super) fn now(store_pid: Option<u32>) -> CpuMark {
+        CpuMark {
+            store_pid,
+            store: store_pid.and_then(|pid| cpu_time(&pid.to_string()).ok()),
+            client: cpu_time("self").ok(),
+        }
+    }
+
+    /// CPU seconds per GB (10^9 bytes) moved since the mark, for the store
+    /// and for this client; `None` where a time could not be read.
+    pub(super) fn per_gb(&self, bytes: u64) -> (Option<f64>, Option<f64>) {
+        let gb = bytes as f64 / 1e9;
+        let since = |start: Option<Duration>, pid: Option<String>| {
+            let end = cpu_time(pid.as_deref()?).ok()?;
+            let spent = end.checked_sub(start?)?;
+            (gb > 0.0).then(|| spent.as_secs_f64() / gb)
+        };
+        (
+            since(self.store, self.store_pid.map(|p| p.to_string())),
+            since(self.client, Some("self".into())),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_times_after_a_name_with_spaces_and_parentheses() {
+        let stat = "4242 (my (odd) name) S 1 4242 4242 0 -1 4194560 100 0 0 0 250 75 0 0 20 0 4 0";
+        assert_eq!(parse_stat(stat), Some(Duration::from_millis(3250)));
+    }
+
+    #[test]
+    fn refuses_a_cut_line() {
+        assert_eq!(parse_stat("4242 (name) S 1 2 3"), None);
+        assert_eq!(parse_stat("no parenthesis"), None);
+    }
+
+    #[test]
+    fn counts_own_cpu() {
+        let start = cpu_time("self").expect("own /proc stat");
+        let spin = std::time::Instant::now();
+        let mut end = start;
+        // Spin until a tick is counted (10 ms of CPU), however busy the machine.
+        while end == start && spin.elapsed() < Duration::from_secs(10) {
+            std::hint::black_box((0..10_000u64).sum::<u64>());
+            end = cpu_time("self").expect("own /proc stat");
+        }
+        assert!(end > start, "{end:?} after {start:?}");
+    }
+}
