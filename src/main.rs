@@ -108,10 +108,15 @@ fn main() {
             std::process::exit(2);
         }
     };
-    let result = actix_web::rt::System::new().block_on(predastore::serve(cfg, https));
+    let system = actix_web::rt::System::new();
+    let result = system.block_on(predastore::serve(cfg, https));
     if let Err(e) = result {
         tracing::error!("{e}");
         eprintln!("predastore: {e}");
+        // Exit with the runtime still alive: dropping it would poll the
+        // actors started before the failure (an S3 port already in use)
+        // outside any runtime, and they would panic on their way out.
         std::process::exit(1);
     }
+    drop(system);
 }

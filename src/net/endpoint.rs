@@ -215,6 +215,16 @@ impl EndpointRuntime {
             None => unreachable!("the runtime is only taken in drop"),
         }
     }
+
+    /// Stops the runtime and waits (up to 5 s) until its threads are gone,
+    /// so no task answers after it returns: a test's SIGKILL. It blocks:
+    /// call it from a thread of its own, not from async code.
+    #[cfg(test)]
+    pub(crate) fn stop_now(mut self) {
+        if let Some(rt) = self.0.take() {
+            rt.shutdown_timeout(std::time::Duration::from_secs(5));
+        }
+    }
 }
 
 impl Drop for EndpointRuntime {

@@ -25,5 +25,6 @@ mod https;
 mod inline_objects;
 mod raft_storage;
 mod s3;
+mod startup;
 mod storage;
 mod transport;

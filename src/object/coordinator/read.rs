@@ -1,5 +1,6 @@
 //! Reading a range of an object: stripe by stripe from k of its shards,
-//! data shards first, falling over to the others the moment one fails.
+//! this node's first, then data shards, falling over to the others the
+//! moment one fails.
 //!
 //! Shards are opened only as needed, and each open asks the storage node
 //! at the same time what it holds under the key: a shard it reports
@@ -158,17 +159,35 @@ enum Slot {
     Bad,
 }
 
-/// Which shards to open next, at most `want`: of those `closed` (neither
-/// open nor known bad), the ones on nodes believed `up` first, each group
-/// in shard order, so data shards come before parity (no decoding while
-/// the data shards answer) and a node believed down is dialed only when
-/// the others cannot make up the number.
-fn pick(closed: &[bool], up: &[bool], want: usize) -> Vec<usize> {
-    let is_up = |i: usize| up.get(i).copied().unwrap_or(false);
-    let candidates = closed.iter().enumerate().filter(|(_, c)| **c);
-    let (first, last): (Vec<usize>, Vec<usize>) =
-        candidates.map(|(i, _)| i).partition(|i| is_up(*i));
-    first.into_iter().chain(last).take(want).collect()
+/// Where a shard is, as a read sees it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Place {
+    /// On this node: no network between it and the reader.
+    Local,
+    /// On a node the failure detector believes up.
+    Up,
+    /// On a node believed down, or on no known node.
+    Down,
+}
+
+/// Which shards to open next, at most `want`, of those `closed` (neither
+/// open nor known bad). Shards on this node come first, data before
+/// parity: a local parity shard and a decode cost less than a data
+/// shard's bytes over the network. Then data shards on nodes believed up,
+/// then their parity (no decoding while the data shards answer), each
+/// group in shard order; a node believed down is dialed only when the
+/// others cannot make up the number. `data` is the number of data shards.
+fn pick(closed: &[bool], places: &[Place], data: usize, want: usize) -> Vec<usize> {
+    let rank = |i: usize| match places.get(i).copied().unwrap_or(Place::Down) {
+        Place::Local => 0,
+        Place::Up if i < data => 1,
+        Place::Up => 2,
+        Place::Down => 3,
+    };
+    let mut candidates: Vec<usize> = (0..closed.len()).filter(|&i| closed[i]).collect();
+    candidates.sort_by_key(|&i| (rank(i), i));
+    candidates.truncate(want);
+    candidates
 }
 
 /// Whether a shard a storage node reports as `state` may be read, for a
@@ -215,13 +234,19 @@ impl StripeReader {
         }
     }
 
-    /// Whether shard `i` is on a node believed up (it may still be down).
-    fn node_up(&self, i: usize) -> bool {
+    /// Where shard `i` is (a node believed up may still be down).
+    fn place(&self, i: usize) -> Place {
         match self.coordinator.target(&self.set, i) {
-            Ok(ShardTarget::Remote(peers, addr)) => peers.is_up(addr),
-            Ok(ShardTarget::Local(..)) => true,
-            Err(_) => false,
+            Ok(ShardTarget::Remote(peers, addr)) if peers.is_up(addr) => Place::Up,
+            Ok(ShardTarget::Remote(..)) | Err(_) => Place::Down,
+            Ok(ShardTarget::Local(..)) => Place::Local,
         }
+    }
+
+    /// Whether some data shard cannot be read now: known bad, or on a node
+    /// believed down. A parity shard read then stands in for it.
+    fn data_unavailable(&self, data: usize) -> bool {
+        (0..data).any(|i| matches!(self.shards[i], Slot::Bad) || self.place(i) == Place::Down)
     }
 
     /// Opens shard `i` at the start of `stripe`, once its node says it
@@ -282,8 +307,8 @@ impl StripeReader {
                     self.set.object_id
                 )));
             }
-            let up: Vec<bool> = (0..closed.len()).map(|i| self.node_up(i)).collect();
-            let picked = pick(&closed, &up, want);
+            let places: Vec<Place> = (0..closed.len()).map(|i| self.place(i)).collect();
+            let picked = pick(&closed, &places, codec.data_chunks(), want);
             let opens: Vec<_> = picked
                 .iter()
                 .map(|&i| self.open_shard(codec, i, stripe))
@@ -296,8 +321,9 @@ impl StripeReader {
                     Ok(cursor) => {
                         self.shards[i] = Slot::Open(cursor);
                         want -= 1;
-                        if i >= codec.data_chunks() {
-                            // Parity stands in for a data shard.
+                        if i >= codec.data_chunks() && self.data_unavailable(codec.data_chunks()) {
+                            // Parity stands in for a data shard (not
+                            // only saves a transfer, as a local one does).
                             self.degraded();
                         }
                     }

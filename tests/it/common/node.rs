@@ -4,7 +4,7 @@
 use std::io::{Read, Write};
 use std::net::{IpAddr, SocketAddr, TcpStream, UdpSocket};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
 /// A free port on `ip` (UDP and TCP both, as far as a quick check goes).
@@ -43,13 +43,20 @@ impl NodeTls {
 /// Waits until the process `child` answers `/health/ready` on `http`;
 /// panics if it exits first or is not ready within 20 s.
 pub fn wait_ready(child: &mut Child, http: SocketAddr) {
+    if let Err(status) = ready_or_exited(child, http) {
+        panic!("predastore exited during start: {status}");
+    }
+}
+
+/// [`wait_ready`], with an exit during start returned rather than a panic.
+pub fn ready_or_exited(child: &mut Child, http: SocketAddr) -> Result<(), ExitStatus> {
     let deadline = Instant::now() + Duration::from_secs(20);
     while Instant::now() < deadline {
         if let Ok(Some(status)) = child.try_wait() {
-            panic!("predastore exited during start: {status}");
+            return Err(status);
         }
         if http_get(http, "/health/ready").is_some_and(|b| b.contains("ready")) {
-            return;
+            return Ok(());
         }
         std::thread::sleep(Duration::from_millis(50));
     }

@@ -1,7 +1,7 @@
 //! A real `predastore` process serving S3 (role `all`, one node, three
 //! volumes, erasure coding 2+1), started, killed and restarted at will.
 
-use super::node::{free_port, wait_ready};
+use super::node::{free_port, ready_or_exited, wait_ready};
 use super::sdk::client_config_at;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
@@ -33,6 +33,20 @@ pub fn free_port_pair(ip: IpAddr) -> (u16, u16) {
         quic = free_port(ip);
     }
     (http, quic)
+}
+
+/// Runs a store that is expected not to start, with `env` only; its exit
+/// status and its stderr, which must name the problem and hold no panic.
+pub fn failed_start(env: Vec<(String, String)>) -> (Option<i32>, String) {
+    let out = Command::new(binary())
+        .env_clear()
+        .envs(env)
+        .stdin(Stdio::null())
+        .output()
+        .expect("run predastore");
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    (out.status.code(), stderr)
 }
 
 /// The environment of a single-node test store: role `all`, the test
@@ -101,12 +115,44 @@ impl StoreProcess {
             quic,
             env,
         };
-        store.spawn();
+        store.spawn_on_free_ports();
         store
     }
 
-    fn spawn(&mut self) {
-        assert!(self.child.is_none(), "store already running");
+    /// Starts the process; if it exits during start, starts it again on
+    /// other ports. Another test (or an outgoing connection's ephemeral
+    /// port) can take a port between [`free_port_pair`] and the bind:
+    /// the store then exits with "Address already in use". A store that
+    /// fails to start for any other reason fails all three tries.
+    fn spawn_on_free_ports(&mut self) {
+        for attempt in 1..=3 {
+            let mut child = self.command().spawn().expect("start predastore");
+            match ready_or_exited(&mut child, self.http) {
+                Ok(()) => {
+                    self.child = Some(child);
+                    return;
+                }
+                Err(status) if attempt < 3 => {
+                    eprintln!("predastore exited during start ({status}); again on other ports");
+                    let (http, quic) = free_port_pair(self.http.ip());
+                    self.http.set_port(http);
+                    self.quic.set_port(quic);
+                    let (http, quic) = (self.http.to_string(), self.quic.to_string());
+                    apply_overrides(
+                        &mut self.env,
+                        &[
+                            ("PREDASTORE_LISTEN", &http),
+                            ("PREDASTORE_QUIC_LISTEN", &quic),
+                        ],
+                    );
+                }
+                Err(status) => panic!("predastore exited during start: {status}"),
+            }
+        }
+    }
+
+    /// The store's command, with its environment only.
+    fn command(&self) -> Command {
         let mut cmd = Command::new(binary());
         cmd.env_clear()
             .stdin(Stdio::null())
@@ -115,7 +161,12 @@ impl StoreProcess {
         for (k, v) in &self.env {
             cmd.env(k, v);
         }
-        self.child = Some(cmd.spawn().expect("start predastore"));
+        cmd
+    }
+
+    fn spawn(&mut self) {
+        assert!(self.child.is_none(), "store already running");
+        self.child = Some(self.command().spawn().expect("start predastore"));
         self.wait_ready();
     }
 

@@ -3,6 +3,10 @@
 use super::*;
 use crate::storage::ObjectId;
 
+const L: Place = Place::Local;
+const U: Place = Place::Up;
+const D: Place = Place::Down;
+
 fn key() -> ShardKey {
     ShardKey {
         object: ObjectId(7),
@@ -14,50 +18,51 @@ fn key() -> ShardKey {
 #[test]
 fn data_shards_on_nodes_believed_up_come_first() {
     // 2+1, all closed, all up: the data shards, no parity.
-    assert_eq!(
-        pick(&[true, true, true], &[true, true, true], 2),
-        vec![0, 1]
-    );
+    assert_eq!(pick(&[true, true, true], &[U, U, U], 2, 2), vec![0, 1]);
     // 4+2: only as many as asked for, in shard order.
     let all = [true; 6];
-    assert_eq!(pick(&all, &all, 4), vec![0, 1, 2, 3]);
-    assert_eq!(pick(&all, &all, 1), vec![0]);
+    let up = [U; 6];
+    assert_eq!(pick(&all, &up, 4, 4), vec![0, 1, 2, 3]);
+    assert_eq!(pick(&all, &up, 4, 1), vec![0]);
+}
+
+#[test]
+fn shards_on_this_node_come_first_parity_before_a_remote_data_shard() {
+    // 2+1, parity here: it and one data shard, not two over the network.
+    assert_eq!(pick(&[true, true, true], &[U, U, L], 2, 2), vec![2, 0]);
+    // A data shard here: it and the other data shard.
+    assert_eq!(pick(&[true, true, true], &[U, L, U], 2, 2), vec![1, 0]);
+    // Every shard here (the `all` role): the data shards, no decoding.
+    assert_eq!(pick(&[true, true, true], &[L, L, L], 2, 2), vec![0, 1]);
+    // 4+2 with a data and a parity shard here: both, then remote data.
+    let all = [true; 6];
+    assert_eq!(pick(&all, &[L, U, U, U, L, U], 4, 4), vec![0, 4, 1, 2]);
+    // A remote node believed down still comes last.
+    assert_eq!(pick(&[true, true, true], &[D, U, L], 2, 2), vec![2, 1]);
 }
 
 #[test]
 fn a_shard_known_bad_or_open_is_not_picked_again() {
     // Shard 0 marked corrupt (or open already): parity stands in.
-    assert_eq!(
-        pick(&[false, true, true], &[true, true, true], 2),
-        vec![1, 2]
-    );
-    assert_eq!(pick(&[false, false, true], &[true, true, true], 1), vec![2]);
+    assert_eq!(pick(&[false, true, true], &[U, U, U], 2, 2), vec![1, 2]);
+    assert_eq!(pick(&[false, false, true], &[U, U, U], 2, 1), vec![2]);
     // Nothing left: nothing to open (the caller fails before a byte).
-    assert!(pick(&[false, false, false], &[true, true, true], 1).is_empty());
-    assert_eq!(pick(&[false, true, false], &[true, true, true], 2), vec![1]);
+    assert!(pick(&[false, false, false], &[U, U, U], 2, 1).is_empty());
+    assert_eq!(pick(&[false, true, false], &[U, U, U], 2, 2), vec![1]);
 }
 
 #[test]
 fn a_node_believed_down_is_tried_only_when_the_others_are_too_few() {
     // Data shard 0 on a down node: parity on an up node first.
-    assert_eq!(
-        pick(&[true, true, true], &[false, true, true], 2),
-        vec![1, 2]
-    );
+    assert_eq!(pick(&[true, true, true], &[D, U, U], 2, 2), vec![1, 2]);
     // The restart case: shard 1 corrupt, parity's node believed down; the
     // down node is the only way, so it is tried.
-    assert_eq!(
-        pick(&[false, false, true], &[true, true, false], 1),
-        vec![2]
-    );
+    assert_eq!(pick(&[false, false, true], &[U, U, D], 2, 1), vec![2]);
     // Two needed, one up: the up one and then the down one.
-    assert_eq!(
-        pick(&[true, false, true], &[false, true, true], 2),
-        vec![2, 0]
-    );
+    assert_eq!(pick(&[true, false, true], &[D, U, U], 2, 2), vec![2, 0]);
     // Down nodes in shard order too.
     assert_eq!(
-        pick(&[true, true, true, true], &[false, false, true, false], 3),
+        pick(&[true, true, true, true], &[D, D, U, D], 2, 3),
         vec![2, 0, 1]
     );
 }
