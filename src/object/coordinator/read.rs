@@ -322,8 +322,8 @@ impl StripeReader {
                         self.shards[i] = Slot::Open(cursor);
                         want -= 1;
                         if i >= codec.data_chunks() && self.data_unavailable(codec.data_chunks()) {
-                            // Parity stands in for a data shard (not
-                            // only saves a transfer, as a local one does).
+                            // Parity stands in for a data shard that
+                            // cannot be read, not just saves a transfer.
                             self.degraded();
                         }
                     }
