@@ -31,6 +31,13 @@ fn read_current(files: &SnapshotFiles) -> io::Result<Option<(Meta, Vec<u8>)>> {
         .transpose()
 }
 
+/// Asserts that the current snapshot is `id` holding `data`.
+fn assert_current(files: &SnapshotFiles, id: &str, data: &[u8]) -> io::Result<()> {
+    let (m, got) = read_current(files)?.ok_or_else(|| io::Error::other("missing"))?;
+    assert_eq!((m.snapshot_id.as_str(), got.as_slice()), (id, data));
+    Ok(())
+}
+
 fn data_files(root: &Path) -> io::Result<usize> {
     let mut n = 0;
     for entry in fs::read_dir(root)? {
@@ -49,8 +56,7 @@ fn a_published_snapshot_reads_back_and_replaces_the_last() -> io::Result<()> {
 
     let first = vec![7u8; 300_000];
     files.publish(&meta(10), &built(&files, &first)?)?;
-    let (m, data) = read_current(&files)?.ok_or_else(|| io::Error::other("missing"))?;
-    assert_eq!((m.snapshot_id.as_str(), data), ("10-1", first));
+    assert_current(&files, "10-1", &first)?;
 
     // A reader holding the old data keeps reading it after a newer one
     // is published; the old file is gone from the directory.
@@ -66,11 +72,7 @@ fn a_published_snapshot_reads_back_and_replaces_the_last() -> io::Result<()> {
     // Reopened, the same snapshot is current.
     drop(files);
     let files = SnapshotFiles::open(dir.path())?;
-    let (m, data) = read_current(&files)?.ok_or_else(|| io::Error::other("missing"))?;
-    assert_eq!(
-        (m.snapshot_id.as_str(), data.as_slice()),
-        ("20-1", &b"second"[..])
-    );
+    assert_current(&files, "20-1", b"second")?;
     Ok(())
 }
 
@@ -82,11 +84,7 @@ fn an_older_snapshot_never_replaces_a_newer_one() -> io::Result<()> {
     let older = built(&files, b"older")?;
     files.publish(&meta(40), &older)?;
     assert!(!older.exists(), "the superseded build is removed");
-    let (m, data) = read_current(&files)?.ok_or_else(|| io::Error::other("missing"))?;
-    assert_eq!(
-        (m.snapshot_id.as_str(), data.as_slice()),
-        ("50-1", &b"newer"[..])
-    );
+    assert_current(&files, "50-1", b"newer")?;
     Ok(())
 }
 
@@ -159,8 +157,7 @@ fn a_snapshot_of_an_earlier_version_is_converted() -> io::Result<()> {
     fs::write(dir.path().join(LEGACY), legacy_file(&meta(9), &data)?)?;
     let files = SnapshotFiles::open(dir.path())?;
     assert!(!dir.path().join(LEGACY).exists());
-    let (m, back) = read_current(&files)?.ok_or_else(|| io::Error::other("missing"))?;
-    assert_eq!((m.snapshot_id.as_str(), back), ("9-1", data));
+    assert_current(&files, "9-1", &data)?;
     Ok(())
 }
 
