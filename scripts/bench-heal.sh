@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Heal benchmark: how fast a returning node is repaired, and what repair
-# costs foreground traffic.
+# Heal benchmark: how fast a returning node is repaired, alone and while
+# clients use the store, and what repair costs those clients.
 #
 # Usage: scripts/bench-heal.sh   (after `cargo build --release --workspace`)
 #
@@ -8,33 +8,46 @@
 # a gateway on 127.0.0.91-94, 2+1), then:
 #   1. runs `predastore-bench` (large-object PUT/GET) on the idle cluster;
 #   2. kills node 3 and writes HEAL_BENCH_GIB GiB of 8 MiB objects (each
-#      written with two shards on one node, queued for repair);
-#   3. restarts node 3 and, while repair moves those shards back, runs the
-#      same bench again; repair is over when the repair leader reports an
-#      empty heal queue and no object below full redundancy or misplaced
-#      (polled every 0.1 s while the bench runs).
-# Prints `RESULT` lines: heal MB/s (shard bytes written by repair over the
-# time from the restart to the end of repair) and the bench's figures idle
-# and while healing.
+#      written with two shards on one node, queued for repair); restarts
+#      node 3 with no client running and waits for repair (repair alone,
+#      at `PREDASTORE_REPAIR_IDLE_MB_S`);
+#   3. does the same again with HEAL_BENCH_BUSY_GIB GiB, but runs the
+#      bench of step 1 from the restart on: repair gives way to it
+#      (`PREDASTORE_HEAL_MB_S`); at the default rate the repair lasts
+#      longer than the bench, so every phase of it runs during repair.
+# Repair is over when the repair leader reports an empty heal queue and no
+# object below full redundancy or misplaced (polled every 0.1 s).
+# Prints `RESULT` lines: for each of the two repairs, MB/s (shard bytes
+# written by repair over the time from the restart to the end of repair,
+# and over the time from the first repaired object to the end); the
+# bench's figures idle and while healing, and the share of its idle
+# throughput each kept.
 #
 # Environment:
-#   HEAL_BENCH_GIB        data to repair (default 1)
-#   PREDASTORE_HEAL_MB_S  repair's rate limit (default 32, the store's default; 0: none)
-#   BENCH_SECONDS         length of each bench phase (default 10)
-#   HEAL_BENCH_KEEP=1     keep the nodes' logs and data (path printed)
-#   PREDASTORE_LOG        the nodes' log filter (default warn)
+#   HEAL_BENCH_GIB               data to repair alone (default 1)
+#   HEAL_BENCH_BUSY_GIB          data to repair under the bench (default 3)
+#   PREDASTORE_HEAL_MB_S         repair's rate while clients are active
+#                                (default 32, the store's default; 0: none)
+#   PREDASTORE_REPAIR_IDLE_MB_S  repair's rate with no client (default 0,
+#                                the store's default: none)
+#   BENCH_SECONDS                length of each bench phase (default 10)
+#   HEAL_BENCH_KEEP=1            keep the nodes' logs and data (path printed)
+#   PREDASTORE_LOG               the nodes' log filter (default warn)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 GIB="${HEAL_BENCH_GIB:-1}"
+BUSY_GIB="${HEAL_BENCH_BUSY_GIB:-3}"
 HEAL_MB_S="${PREDASTORE_HEAL_MB_S:-32}"
+IDLE_MB_S="${PREDASTORE_REPAIR_IDLE_MB_S:-0}"
 WORK="$(mktemp -d)"
 IP_BASE=90
 NODES="1@127.0.0.91:9100,2@127.0.0.92:9100,3@127.0.0.93:9100"
 GATEWAY="http://127.0.0.94:9000"
 # shellcheck source=scripts/lib/bench-cluster.sh
 source "$ROOT/scripts/lib/bench-cluster.sh"
-NODE_ENV=(PREDASTORE_HEAL_MB_S="$HEAL_MB_S" PREDASTORE_HEAL_SCAN_EVERY=10s
+NODE_ENV=(PREDASTORE_HEAL_MB_S="$HEAL_MB_S" PREDASTORE_REPAIR_IDLE_MB_S="$IDLE_MB_S"
+  PREDASTORE_HEAL_SCAN_EVERY=10s
   PREDASTORE_NODE_DOWN_AFTER=1h)
 cleanup_on_exit "${HEAL_BENCH_KEEP:-}"
 
@@ -45,45 +58,63 @@ start 4 gateway
 for i in 1 2 3 4; do wait_for "node $i" 30 ready "$i"; done
 
 echo "# idle cluster" >&2
-bench "$GATEWAY" idle idle
+bench "$GATEWAY" idle idle | tee "$WORK/idle.txt"
 
-echo "# node 3 down: writing $GIB GiB to repair later" >&2
-kill -9 "${PIDS[3]}"
-PIDS[3]=0
 peer_down() {
   curl -sf "$GATEWAY/metrics" | grep -q 'predastore_peer_up{node="127.0.0.93:9100"} 0'
 }
-wait_for "node 3 known down" 30 peer_down
-fill "$GATEWAY" heal "$GIB"
-OBJECTS=$((GIB * 128))
-sleep 2
-
-echo "# node 3 back: repairing while the bench runs" >&2
-HEALED_BEFORE=$(metric_max predastore_heal_bytes_total)
-start 3 storage,meta
-T0=$(date +%s.%N)
-wait_for "node 3" 30 ready 3
-bench "$GATEWAY" busy healing >"$WORK/busy.txt" &
-BENCH_PID=$!
 repaired() {
   [[ "$(metric_max predastore_heal_queue_length)" == 0 ]] &&
     [[ "$(metric_max predastore_objects_below_redundancy)" == 0 ]] &&
     [[ "$(metric_max predastore_objects_misplaced)" == 0 ]]
 }
-# Repair has begun once the leader counts healed bytes.
-started() { [[ "$(metric_max predastore_heal_bytes_total)" != "$HEALED_BEFORE" ]]; }
-# (HEAL_BENCH_GIB=0: nothing to repair, the same bench right after the
-# restart, to tell repair's cost from the restart's.)
-[[ "$OBJECTS" == 0 ]] || wait_for "repair to begin" 120 started
-wait_for "repair" 1800 repaired
-T1=$(date +%s.%N)
-wait "$BENCH_PID"
+
+# repair <name> <GiB> <with bench: 0|1>: node 3 down, <GiB> written, node 3
+# back, repair timed (with the bench running from the restart on if asked).
+repair() {
+  local name=$1 gib=$2 load=$3 healed_before t0 t_first t1 bench_pid= objects
+  objects=$((gib * 128))
+  echo "# $name: node 3 down, writing $gib GiB to repair later" >&2
+  kill -9 "${PIDS[3]}"
+  PIDS[3]=0
+  wait_for "node 3 known down" 30 peer_down
+  fill "$GATEWAY" "${name//_/-}" "$gib"
+  # Longer than the store's 3 s client quiet time: the repair alone
+  # starts with no client seen.
+  sleep 4
+  echo "# $name: node 3 back, repairing" >&2
+  healed_before=$(metric_max predastore_heal_bytes_total)
+  start 3 storage,meta
+  t0=$(date +%s.%N)
+  wait_for "node 3" 30 ready 3
+  if [[ "$load" == 1 ]]; then
+    bench "$GATEWAY" busy healing >"$WORK/busy.txt" &
+    bench_pid=$!
+  fi
+  # Repair has begun once the leader counts healed bytes (one object
+  # repaired).
+  started() { [[ "$(metric_max predastore_heal_bytes_total)" != "$healed_before" ]]; }
+  # (HEAL_BENCH_GIB=0: nothing to repair, the same bench right after the
+  # restart, to tell repair's cost from the restart's.)
+  [[ "$objects" == 0 ]] || wait_for "repair to begin" 120 started
+  t_first=$(date +%s.%N)
+  wait_for "repair" 1800 repaired
+  t1=$(date +%s.%N)
+  [[ -z "$bench_pid" ]] || wait "$bench_pid"
+  awk -v a="$(metric_max predastore_heal_bytes_total)" -v b="$healed_before" \
+    -v t0="$t0" -v tf="$t_first" -v t1="$t1" -v objects="$objects" -v n="$name" 'BEGIN {
+    bytes = a - b
+    printf "RESULT %s_objects %d count\n", n, objects
+    printf "RESULT %s_bytes %.1f MB\n", n, bytes / 1e6
+    printf "RESULT %s_seconds %.3f s\n", n, t1 - t0
+    printf "RESULT %s_throughput %.1f MB/s\n", n, bytes / 1e6 / (t1 - t0)
+    printf "RESULT %s_first_object_seconds %.3f s\n", n, tf - t0
+    if (t1 > tf) printf "RESULT %s_repairing_throughput %.1f MB/s\n", n, bytes / 1e6 / (t1 - tf)
+  }'
+}
+
+repair heal_alone "$GIB" 0
+repair heal_busy "$BUSY_GIB" 1
 cat "$WORK/busy.txt"
-HEALED=$(awk -v a="$(metric_max predastore_heal_bytes_total)" -v b="$HEALED_BEFORE" 'BEGIN { print a - b }')
-awk -v bytes="$HEALED" -v t0="$T0" -v t1="$T1" -v objects="$OBJECTS" 'BEGIN {
-  secs = t1 - t0
-  printf "RESULT heal_objects %d count\n", objects
-  printf "RESULT heal_bytes %.1f MB\n", bytes / 1e6
-  printf "RESULT heal_seconds %.3f s\n", secs
-  printf "RESULT heal_throughput %.1f MB/s\n", bytes / 1e6 / secs
-}'
+# The share of its idle throughput each figure kept while repair ran.
+kept "$WORK/idle.txt" "$WORK/busy.txt" healing

@@ -6,6 +6,7 @@
 //! binary, the integration tests, the benches and the fuzz targets use is
 //! re-exported below, so `unreachable_pub` flags everything else.
 
+mod activity;
 mod actors;
 mod admin;
 mod api;

@@ -369,6 +369,20 @@ pub static HEAL_FAILURES: LazyLock<IntCounter> = LazyLock::new(|| {
         "Object repairs that failed (tried again later)",
     )
 });
+/// Shard copies repair could not read cleanly and rebuilt instead.
+pub static HEAL_COPY_FALLBACKS: LazyLock<IntCounter> = LazyLock::new(|| {
+    counter(
+        "predastore_heal_copy_fallbacks_total",
+        "Shards repair meant to copy as they are but whose copy could not be read (damaged, node lost) and rebuilt from the rest of the set",
+    )
+});
+/// Whether repair runs at its busy rate because clients use the store.
+pub static REPAIR_CLIENTS_ACTIVE: LazyLock<IntGauge> = LazyLock::new(|| {
+    gauge(
+        "predastore_repair_clients_active",
+        "1 while repair and rebalance give way to clients (a client request within the last 3 s: PREDASTORE_HEAL_MB_S and PREDASTORE_REBALANCE_MB_S apply), 0 while they run at PREDASTORE_REPAIR_IDLE_MB_S (repair leader only)",
+    )
+});
 /// Completed scans of all metadata against the layout.
 pub static HEAL_SCANS: LazyLock<IntCounter> = LazyLock::new(|| {
     counter(
@@ -588,6 +602,8 @@ pub static REGISTRY: LazyLock<Registry> = LazyLock::new(|| {
         Box::new(SHARDS_HEALED.clone()),
         Box::new(HEAL_BYTES.clone()),
         Box::new(HEAL_FAILURES.clone()),
+        Box::new(HEAL_COPY_FALLBACKS.clone()),
+        Box::new(REPAIR_CLIENTS_ACTIVE.clone()),
         Box::new(REBALANCE_BYTES.clone()),
         Box::new(REBALANCE_LEFT.clone()),
         Box::new(LAYOUT_VERSION.clone()),

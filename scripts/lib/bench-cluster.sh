@@ -97,3 +97,15 @@ fill() { # fill <gateway URL> <bucket> <GiB>: 8 MiB objects, 4 uploads at a time
   seq 1 $(($3 * 128)) | xargs -P 4 -I{} bash -c \
     "s3curl -T '$WORK/object' '$1/$2/object-{}' -o /dev/null"
 }
+
+# kept <idle results> <busy results> <busy prefix>: a `RESULT kept_<name>`
+# line per MB/s figure, the busy run's share of the idle run's.
+kept() {
+  cat "$1" "$2" | awk -v busy_prefix="^$3_" '
+    $1 == "RESULT" && $2 ~ /_mb_s$/ {
+      name = $2
+      if (sub(/^idle_/, "", name)) idle[name] = $3
+      else if (sub(busy_prefix, "", name)) busy[name] = $3
+    }
+    END { for (n in busy) if (idle[n] > 0) printf "RESULT kept_%s %.0f %%\n", n, 100 * busy[n] / idle[n] }'
+}

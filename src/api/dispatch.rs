@@ -26,6 +26,7 @@ pub(crate) async fn handle(
     gw: web::Data<Gateway>,
 ) -> HttpResponse {
     let started = std::time::Instant::now();
+    crate::activity::CLIENTS.seen();
     let id = request_id();
     let known_method = matches!(
         *req.method(),

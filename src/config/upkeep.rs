@@ -22,8 +22,13 @@ pub struct UpkeepSettings {
     /// `7d`); at least 1s. Default `7d`.
     pub scrub_every: HumanDuration,
     /// `PREDASTORE_HEAL_MB_S`: MiB per second of shard data repair writes
-    /// at most; 0: no limit, at most 1048576. Default 32.
+    /// at most while clients use the store; 0: no limit, at most 1048576.
+    /// Default 32.
     pub heal_mb_s: u64,
+    /// `PREDASTORE_REPAIR_IDLE_MB_S`: MiB per second of shard data repair
+    /// and rebalance write at most while no client uses the store; 0: no
+    /// limit, at most 1048576. Default 0.
+    pub repair_idle_mb_s: u64,
     /// `PREDASTORE_HEAL_SCAN_EVERY`: time between two repair scans of every
     /// object against the layout (which also collect orphans); at least 1s.
     /// Default `1h`.
@@ -36,8 +41,8 @@ pub struct UpkeepSettings {
     /// 1s. Default `1h`.
     pub orphan_grace: HumanDuration,
     /// `PREDASTORE_REBALANCE_MB_S`: MiB per second of shard data moved at
-    /// most after a layout change (a node added, drained or removed); 0: no
-    /// limit. Default 64.
+    /// most after a layout change (a node added, drained or removed) while
+    /// clients use the store; 0: no limit, at most 1048576. Default 32.
     pub rebalance_mb_s: u64,
     /// `PREDASTORE_LIFECYCLE_OBJECTS_PER_SEC`: records per second the
     /// lifecycle walk looks at most; 0: no limit. Default 1000.
@@ -56,10 +61,11 @@ impl Default for UpkeepSettings {
             scrub_mb_s: 10,
             scrub_every: HumanDuration::secs(7 * 86_400),
             heal_mb_s: 32,
+            repair_idle_mb_s: 0,
             heal_scan_every: HumanDuration::secs(3600),
             node_down_after: HumanDuration::secs(15 * 60),
             orphan_grace: HumanDuration::secs(3600),
-            rebalance_mb_s: 64,
+            rebalance_mb_s: 32,
             lifecycle_objects_per_sec: 1000,
             lifecycle_day_secs: crate::storage::meta::lifecycle::DAY_MS / 1000,
         }
@@ -80,6 +86,7 @@ impl UpkeepSettings {
         RepairConfig {
             rebalance_bytes_per_sec: self.rebalance_mb_s << 20,
             heal_bytes_per_sec: self.heal_mb_s << 20,
+            idle_bytes_per_sec: self.repair_idle_mb_s << 20,
             node_down_after: self.node_down_after.get(),
             scan_every: self.heal_scan_every.get(),
             orphan_grace: self.orphan_grace.get(),

@@ -150,6 +150,8 @@ impl Config {
         for (var, value) in [
             ("PREDASTORE_SCRUB_MB_S", u.scrub_mb_s),
             ("PREDASTORE_HEAL_MB_S", u.heal_mb_s),
+            ("PREDASTORE_REBALANCE_MB_S", u.rebalance_mb_s),
+            ("PREDASTORE_REPAIR_IDLE_MB_S", u.repair_idle_mb_s),
         ] {
             if value > 1 << 20 {
                 return Err(ConfigError(format!("{var}: must be at most 1048576")));

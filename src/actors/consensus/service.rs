@@ -102,12 +102,16 @@ impl MessageService for MetaService {
                 MetaCall::WhoLeads => {
                     MetaReply::Leader(consensus.send(WhoLeads).await.unwrap_or(None))
                 }
-                MetaCall::Read(read) => MetaReply::Read(Box::new(
+                MetaCall::Read(read) => MetaReply::Read(Box::new({
+                    // A gateway serving a client: repair gives way.
+                    if read.made_for_a_client() {
+                        crate::activity::CLIENTS.seen();
+                    }
                     consensus
                         .send(ReadForwarded(read))
                         .await
-                        .unwrap_or_else(|e| Err(stopped(e))),
-                )),
+                        .unwrap_or_else(|e| Err(stopped(e)))
+                })),
             };
             encode_reply(&reply)
         })

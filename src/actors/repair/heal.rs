@@ -8,10 +8,11 @@ use std::time::{Duration, Instant};
 use futures::StreamExt;
 
 use super::{LeaderCheck, ObjectName, RepairConfig, RepairState};
+use crate::activity;
 use crate::cluster::layout::rebalance::{plan_set, CopyState, NodeStanding, SetHealth, SetPlan};
 use crate::cluster::ring::NodeId;
 use crate::metrics;
-use crate::object::{ObjectCoordinator, ObjectService, ShardSet};
+use crate::object::{CoordinatorError, ObjectCoordinator, ObjectService, ShardSet};
 use crate::storage::meta::version::VersionSeq;
 use crate::storage::meta::{MetaOp, MetaOutcome, MetaRead, MetaReadResult, ShardOwner, NO_NODE};
 use crate::storage::{ShardKey, ShardState};
@@ -20,8 +21,10 @@ use crate::storage::{ShardKey, ShardState};
 const VERSIONS_PAGE: usize = 100;
 /// Heal-queue entries looked at per round.
 const QUEUE_PAGE: usize = 1000;
-/// Object repairs in flight at once.
-pub(super) const CONCURRENCY: usize = 2;
+/// Object repairs in flight at once: enough to keep the disks and the
+/// network busy between one shard's end and the next one's start (2 moved
+/// 90 MB/s on the development VM, 8 moved 116 MB/s).
+pub(super) const CONCURRENCY: usize = 8;
 /// Shard keys asked of one node at a time.
 const STAT_BATCH: usize = 1000;
 /// First wait before a queue entry that could not be healed is tried again;
@@ -136,12 +139,19 @@ impl RepairState {
         }
         if !done.is_empty() {
             let n = done.len();
-            if let Err(e) = self
+            match self
                 .objects
                 .submit(MetaOp::ForgetHeal { objects: done })
                 .await
             {
-                tracing::debug!(error = %e, entries = n, "healed entries stay queued for now");
+                // The gauge counts them gone now, not at the next look.
+                Ok(_) => {
+                    let left = metrics::HEAL_QUEUE.get() - n as i64;
+                    metrics::HEAL_QUEUE.set(left.max(0));
+                }
+                Err(e) => {
+                    tracing::debug!(error = %e, entries = n, "healed entries stay queued for now");
+                }
             }
         }
     }
@@ -318,7 +328,7 @@ impl Repairer {
             if plan.writes.is_empty() {
                 continue;
             }
-            if !self.execute(&data, owner, set, &plan).await {
+            if !self.execute(&data, owner, set, &copies, &plan).await {
                 metrics::HEAL_FAILURES.inc();
                 later = true;
             }
@@ -340,6 +350,7 @@ impl Repairer {
         data: &ObjectCoordinator,
         owner: &ShardOwner,
         set: &ShardSet,
+        copies: &[CopyState],
         plan: &SetPlan,
     ) -> bool {
         if !(self.is_leader)() {
@@ -350,23 +361,22 @@ impl Repairer {
         let shard_len = data.shard_len(set);
         let rebalance = plan.health == SetHealth::Misplaced;
         let bytes = shard_len * plan.writes.len() as u64;
-        if rebalance {
-            pace(
-                bytes,
+        let (busy_rate, paced_until) = if rebalance {
+            (
                 self.cfg.rebalance_bytes_per_sec,
                 &self.rebalance_paced_until,
             )
-            .await;
         } else {
-            pace(bytes, self.cfg.heal_bytes_per_sec, &self.paced_until).await;
-        }
-        let results = match data.rebuild(set, &plan.writes).await {
-            Ok(results) => results,
-            Err(e) => {
-                tracing::warn!(object = %format!("{:032x}", set.object_id), part = set.part, error = %e, "repair could not read the object");
-                return false;
-            }
+            (self.cfg.heal_bytes_per_sec, &self.paced_until)
         };
+        // Clients first: the busy rate while they use the store.
+        let rate = if activity::CLIENTS.active() {
+            busy_rate
+        } else {
+            self.cfg.idle_bytes_per_sec
+        };
+        pace(bytes, rate, paced_until).await;
+        let results = write_planned(data, set, copies, &plan.writes).await;
         let written: Vec<(usize, u64)> = results
             .iter()
             .filter(|(_, r)| r.is_ok())
@@ -450,6 +460,54 @@ impl Repairer {
             }));
         }
     }
+}
+
+/// Writes the shards of `writes` (shard index, node): a shard whose
+/// recorded copy is healthy is copied from it (a move: one shard read, no
+/// decoding), the others, and any copy that failed, are rebuilt from the
+/// rest of the set. Each write's result.
+async fn write_planned(
+    data: &ObjectCoordinator,
+    set: &ShardSet,
+    copies: &[CopyState],
+    writes: &[(usize, u64)],
+) -> Vec<(usize, Result<(), CoordinatorError>)> {
+    let source = |i: usize| {
+        let from = set.nodes.get(i).copied().filter(|&n| n != NO_NODE)?;
+        (copies.get(i) == Some(&CopyState::Healthy)).then_some(from)
+    };
+    let (movable, mut rebuild): (Vec<_>, Vec<_>) = writes
+        .iter()
+        .partition(|&&(i, to)| source(i).is_some_and(|from| from != to));
+    let copied = futures::future::join_all(movable.into_iter().map(|(i, to)| async move {
+        let from = source(i).unwrap_or(NO_NODE);
+        (i, to, data.copy_shard(set, i, from, to).await)
+    }))
+    .await;
+    let mut results = Vec::with_capacity(writes.len());
+    for (i, to, result) in copied {
+        match result {
+            Ok(()) => results.push((i, Ok(()))),
+            Err(e) => {
+                tracing::info!(object = %format!("{:032x}", set.object_id), shard = i, error = %e, "shard copy failed; rebuilding it from the others");
+                metrics::HEAL_COPY_FALLBACKS.inc();
+                rebuild.push((i, to));
+            }
+        }
+    }
+    if rebuild.is_empty() {
+        return results;
+    }
+    match data.rebuild(set, &rebuild).await {
+        Ok(rebuilt) => results.extend(rebuilt),
+        Err(e) => {
+            // Logged by the caller, once per shard.
+            let why = format!("rebuilding failed: {e}");
+            let failed = |&(i, _): &(usize, u64)| (i, Err(CoordinatorError::Quorum(why.clone())));
+            results.extend(rebuild.iter().map(failed));
+        }
+    }
+    results
 }
 
 /// Waits so that the writes paced by `paced_until` stay under

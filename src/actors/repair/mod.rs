@@ -22,7 +22,10 @@
 //! missing, damaged, or not on their proper node from the others, write
 //! them there, commit the new placement through Raft (`PlaceShards`, which
 //! applies only if that version still exists), then delete the old copies.
-//! Writes are paced to `PREDASTORE_HEAL_MB_S`.
+//! A shard whose copy is healthy but on the wrong node is copied as it is
+//! instead of rebuilt. Writes are paced to `PREDASTORE_HEAL_MB_S` (and
+//! moves to `PREDASTORE_REBALANCE_MB_S`) while clients use the store, and
+//! to `PREDASTORE_REPAIR_IDLE_MB_S` while none does: clients come first.
 
 mod heal;
 mod live;
@@ -54,10 +57,15 @@ const REPORT_REFRESH: Duration = Duration::from_secs(30);
 #[derive(Clone, Copy, Debug)]
 pub struct RepairConfig {
     /// Shard bytes moved per second at most after a layout change (a set
-    /// that is whole but not on its proper nodes); 0: no limit.
+    /// that is whole but not on its proper nodes) while clients use the
+    /// store; 0: no limit.
     pub rebalance_bytes_per_sec: u64,
-    /// Shard bytes written per second at most (0: no limit).
+    /// Shard bytes written per second at most while clients use the
+    /// store (0: no limit).
     pub heal_bytes_per_sec: u64,
+    /// Shard bytes written or moved per second at most while no client
+    /// does (see [`crate::activity`]); 0: no limit.
+    pub idle_bytes_per_sec: u64,
     /// A node down this long has its shards rebuilt on other nodes.
     pub node_down_after: Duration,
     /// Time between two scans of all metadata.
@@ -197,6 +205,8 @@ impl Actor for Repair {
 impl RepairState {
     /// One round: the heal queue, then a scan if one is due.
     async fn round(&mut self) {
+        let clients = crate::activity::CLIENTS.active();
+        metrics::REPAIR_CLIENTS_ACTIVE.set(i64::from(clients));
         // No storage node known yet (a meta-only node before the layout
         // is read): nothing to repair, nothing to report.
         if self.objects.coordinator().storage_nodes().is_empty() {
@@ -313,6 +323,7 @@ impl RepairState {
         self.rescan_at = None;
         self.reported = None;
         metrics::REBALANCE_LEFT.set(0);
+        metrics::REPAIR_CLIENTS_ACTIVE.set(0);
         self.publish();
     }
 

@@ -461,6 +461,23 @@ impl ObjectCoordinator {
         Ok(())
     }
 
+    /// Copies shard `i` of `set` as it is from storage node `from` to node
+    /// `to`: one shard read and written, nothing decoded or encoded. The
+    /// read checks every fragment's CRC, so a damaged copy fails here
+    /// instead of spreading (and `to` stores nothing of a body cut short).
+    pub(crate) async fn copy_shard(
+        &self,
+        set: &ShardSet,
+        i: usize,
+        from: u64,
+        to: u64,
+    ) -> Result<(), CoordinatorError> {
+        let len = self.shard_len(set);
+        let key = set.key(i);
+        let body = self.target_on(from, i)?.read(key, 0..len).await?;
+        self.target_on(to, i)?.put(key, len, body).await
+    }
+
     /// Rebuilds shards of `set` from the others: reads its data through
     /// the reader a GET uses (which reconstructs what is missing), encodes
     /// it again and writes shard i to node n for each `(i, n)` of

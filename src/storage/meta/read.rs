@@ -176,6 +176,23 @@ pub enum MetaRead {
     Usage(String),
 }
 
+impl MetaRead {
+    /// Whether the S3 API makes this read for a client's request (its
+    /// access key, its bucket, its object): such a read at the leader
+    /// means clients are using the store. Background work (rings, scans,
+    /// repair, lifecycle, the admin API) reads other things.
+    pub(crate) fn made_for_a_client(&self) -> bool {
+        matches!(
+            self,
+            MetaRead::AccessKey(_)
+                | MetaRead::Bucket(_)
+                | MetaRead::Object { .. }
+                | MetaRead::Latest { .. }
+                | MetaRead::Version { .. }
+        )
+    }
+}
+
 /// The answer to a [`MetaRead`], variant for variant.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum MetaReadResult {

@@ -8,6 +8,7 @@ mod meta_membership;
 mod multi_node;
 mod operations;
 mod orphans;
+mod repair_copy;
 mod restart_read;
 mod scrub_heal;
 mod versioning;
