@@ -14,20 +14,21 @@
 #   3. does the same again with HEAL_BENCH_BUSY_GIB GiB, but runs the
 #      bench of step 1 from the restart on: repair gives way to it
 #      (`PREDASTORE_HEAL_MB_S`); at the default rate the repair lasts
-#      longer than the bench, so every phase of it runs during repair.
+#      longer than the bench, so every phase of it runs during repair;
+#   4. runs the bench once more, repair done.
 # Repair is over when the repair leader reports an empty heal queue and no
 # object below full redundancy or misplaced (polled every 0.1 s).
 # Prints `RESULT` lines: for each of the two repairs, MB/s (shard bytes
 # written by repair over the time from the restart to the end of repair,
 # and over the time from the first repaired object to the end); the
-# bench's figures idle and while healing, and the share of its idle
-# throughput each kept.
+# bench's figures idle, while healing and after, and the share of the
+# idle and the after figures each kept while healing.
 #
 # Environment:
 #   HEAL_BENCH_GIB               data to repair alone (default 1)
 #   HEAL_BENCH_BUSY_GIB          data to repair under the bench (default 3)
 #   PREDASTORE_HEAL_MB_S         repair's rate while clients are active
-#                                (default 32, the store's default; 0: none)
+#                                (default 16, the store's default; 0: none)
 #   PREDASTORE_REPAIR_IDLE_MB_S  repair's rate with no client (default 0,
 #                                the store's default: none)
 #   BENCH_SECONDS                length of each bench phase (default 10)
@@ -38,7 +39,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 GIB="${HEAL_BENCH_GIB:-1}"
 BUSY_GIB="${HEAL_BENCH_BUSY_GIB:-3}"
-HEAL_MB_S="${PREDASTORE_HEAL_MB_S:-32}"
+HEAL_MB_S="${PREDASTORE_HEAL_MB_S:-16}"
 IDLE_MB_S="${PREDASTORE_REPAIR_IDLE_MB_S:-0}"
 WORK="$(mktemp -d)"
 IP_BASE=90
@@ -116,5 +117,11 @@ repair() {
 repair heal_alone "$GIB" 0
 repair heal_busy "$BUSY_GIB" 1
 cat "$WORK/busy.txt"
-# The share of its idle throughput each figure kept while repair ran.
-kept "$WORK/idle.txt" "$WORK/busy.txt" healing
+echo "# after repair" >&2
+bench "$GATEWAY" after after | tee "$WORK/after.txt"
+# The share of its throughput each figure kept while repair ran: of the
+# idle cluster's at the start, and of the same cluster's right after the
+# repair (the same data and processes: this VM's speed drifts between
+# runs far more than a repair at the default rate costs).
+kept kept "$WORK/idle.txt" idle "$WORK/busy.txt" healing
+kept kept_of_after "$WORK/after.txt" after "$WORK/busy.txt" healing

@@ -24,7 +24,7 @@
 # Environment:
 #   REBALANCE_BENCH_GIB          data written before each new node joins (default 2)
 #   PREDASTORE_REBALANCE_MB_S    the rate while clients are active (default
-#                                32, the store's; 0: none)
+#                                16, the store's; 0: none)
 #   PREDASTORE_REPAIR_IDLE_MB_S  the rate with no client (default 0, the
 #                                store's: none)
 #   BENCH_SECONDS                length of each bench phase (default 10)
@@ -34,7 +34,7 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 GIB="${REBALANCE_BENCH_GIB:-2}"
-RATE="${PREDASTORE_REBALANCE_MB_S:-32}"
+RATE="${PREDASTORE_REBALANCE_MB_S:-16}"
 IDLE_RATE="${PREDASTORE_REPAIR_IDLE_MB_S:-0}"
 WORK="$(mktemp -d)"
 IP_BASE=120
@@ -101,4 +101,4 @@ join 5 2 0
 join 6 3 1
 cat "$WORK/busy.txt"
 # The share of its idle throughput each figure kept during the move.
-kept "$WORK/idle.txt" "$WORK/busy.txt" rebalancing
+kept kept "$WORK/idle.txt" idle "$WORK/busy.txt" rebalancing

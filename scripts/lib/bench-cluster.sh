@@ -98,14 +98,15 @@ fill() { # fill <gateway URL> <bucket> <GiB>: 8 MiB objects, 4 uploads at a time
     "s3curl -T '$WORK/object' '$1/$2/object-{}' -o /dev/null"
 }
 
-# kept <idle results> <busy results> <busy prefix>: a `RESULT kept_<name>`
-# line per MB/s figure, the busy run's share of the idle run's.
+# kept <label> <base results> <base prefix> <busy results> <busy prefix>:
+# a `RESULT <label>_<name>` line per MB/s figure, the busy run's share of
+# the base run's.
 kept() {
-  cat "$1" "$2" | awk -v busy_prefix="^$3_" '
+  cat "$2" "$4" | awk -v label="$1" -v base_prefix="^$3_" -v busy_prefix="^$5_" '
     $1 == "RESULT" && $2 ~ /_mb_s$/ {
       name = $2
-      if (sub(/^idle_/, "", name)) idle[name] = $3
+      if (sub(base_prefix, "", name)) base[name] = $3
       else if (sub(busy_prefix, "", name)) busy[name] = $3
     }
-    END { for (n in busy) if (idle[n] > 0) printf "RESULT kept_%s %.0f %%\n", n, 100 * busy[n] / idle[n] }'
+    END { for (n in busy) if (base[n] > 0) printf "RESULT %s_%s %.0f %%\n", label, n, 100 * busy[n] / base[n] }'
 }

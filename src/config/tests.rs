@@ -104,8 +104,8 @@ fn scrub_settings_parse_and_are_checked() -> Result<(), ConfigError> {
 #[test]
 fn repair_rates_default_to_giving_way_to_clients_and_are_checked() -> Result<(), ConfigError> {
     let repair = Config::default().repair();
-    assert_eq!(repair.heal_bytes_per_sec, 32 << 20);
-    assert_eq!(repair.rebalance_bytes_per_sec, 32 << 20);
+    assert_eq!(repair.heal_bytes_per_sec, 16 << 20);
+    assert_eq!(repair.rebalance_bytes_per_sec, 16 << 20);
     assert_eq!(repair.idle_bytes_per_sec, 0, "no limit with no client");
     let cfg = load(&[
         ("PREDASTORE_REPAIR_IDLE_MB_S", "200"),

@@ -23,7 +23,7 @@ pub struct UpkeepSettings {
     pub scrub_every: HumanDuration,
     /// `PREDASTORE_HEAL_MB_S`: MiB per second of shard data repair writes
     /// at most while clients use the store; 0: no limit, at most 1048576.
-    /// Default 32.
+    /// Default 16.
     pub heal_mb_s: u64,
     /// `PREDASTORE_REPAIR_IDLE_MB_S`: MiB per second of shard data repair
     /// and rebalance write at most while no client uses the store; 0: no
@@ -42,7 +42,7 @@ pub struct UpkeepSettings {
     pub orphan_grace: HumanDuration,
     /// `PREDASTORE_REBALANCE_MB_S`: MiB per second of shard data moved at
     /// most after a layout change (a node added, drained or removed) while
-    /// clients use the store; 0: no limit, at most 1048576. Default 32.
+    /// clients use the store; 0: no limit, at most 1048576. Default 16.
     pub rebalance_mb_s: u64,
     /// `PREDASTORE_LIFECYCLE_OBJECTS_PER_SEC`: records per second the
     /// lifecycle walk looks at most; 0: no limit. Default 1000.
@@ -60,12 +60,12 @@ impl Default for UpkeepSettings {
         Self {
             scrub_mb_s: 10,
             scrub_every: HumanDuration::secs(7 * 86_400),
-            heal_mb_s: 32,
+            heal_mb_s: 16,
             repair_idle_mb_s: 0,
             heal_scan_every: HumanDuration::secs(3600),
             node_down_after: HumanDuration::secs(15 * 60),
             orphan_grace: HumanDuration::secs(3600),
-            rebalance_mb_s: 32,
+            rebalance_mb_s: 16,
             lifecycle_objects_per_sec: 1000,
             lifecycle_day_secs: crate::storage::meta::lifecycle::DAY_MS / 1000,
         }
