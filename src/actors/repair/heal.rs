@@ -370,7 +370,7 @@ impl Repairer {
             (self.cfg.heal_bytes_per_sec, &self.paced_until)
         };
         // Clients first: the busy rate while they use the store.
-        let rate = if activity::CLIENTS.active() {
+        let rate = if clients_active() {
             busy_rate
         } else {
             self.cfg.idle_bytes_per_sec
@@ -460,6 +460,14 @@ impl Repairer {
             }));
         }
     }
+}
+
+/// Whether clients use the store now (see [`activity`]), shown in
+/// `predastore_repair_clients_active` each time repair asks.
+pub(super) fn clients_active() -> bool {
+    let active = activity::CLIENTS.active();
+    metrics::REPAIR_CLIENTS_ACTIVE.set(i64::from(active));
+    active
 }
 
 /// Writes the shards of `writes` (shard index, node): a shard whose

@@ -205,8 +205,7 @@ impl Actor for Repair {
 impl RepairState {
     /// One round: the heal queue, then a scan if one is due.
     async fn round(&mut self) {
-        let clients = crate::activity::CLIENTS.active();
-        metrics::REPAIR_CLIENTS_ACTIVE.set(i64::from(clients));
+        heal::clients_active();
         // No storage node known yet (a meta-only node before the layout
         // is read): nothing to repair, nothing to report.
         if self.objects.coordinator().storage_nodes().is_empty() {
