@@ -111,6 +111,11 @@ impl Config {
                 "PREDASTORE_COMPACT_BELOW_PERCENT: must be between 0 and 100".into(),
             ));
         }
+        if wal.compact_mb_s > 1 << 20 {
+            return Err(ConfigError(
+                "PREDASTORE_COMPACT_MB_S: must be at most 1048576".into(),
+            ));
+        }
         Ok(())
     }
 

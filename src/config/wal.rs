@@ -40,6 +40,11 @@ pub struct WalSettings {
     /// fall below this percentage of its size is compacted, 0 to 100.
     /// Default 50.
     pub compact_below_percent: u8,
+    /// `PREDASTORE_COMPACT_MB_S`: MiB per second compaction copies at most
+    /// on each volume, a slice every 100 ms, so the writes waiting on the
+    /// volume's writer never wait for a whole segment; 0: no limit (whole
+    /// segments at once). At most 1048576. Default 64.
+    pub compact_mb_s: u64,
     /// `PREDASTORE_MAX_SHARD_BYTES`: bytes of the largest shard a storage
     /// node accepts. Default 5368709120 (5 GiB).
     pub max_shard_bytes: u64,
@@ -55,6 +60,7 @@ impl Default for WalSettings {
             sync_interval_ms: 2,
             sync_pending_bytes: 64 << 20,
             compact_below_percent: 50,
+            compact_mb_s: 64,
             max_shard_bytes: 5 << 30,
         }
     }
@@ -84,6 +90,7 @@ impl WalSettings {
             fsync: self.fsync,
             sync_interval: Duration::from_millis(self.sync_interval_ms),
             sync_pending_bytes: self.sync_pending_bytes,
+            compact_bytes_per_sec: self.compact_mb_s << 20,
             slow_sync: None,
         }
     }

@@ -28,6 +28,7 @@ pub(crate) fn start_node(root: &Path, fsync: FsyncMode) -> Result<StorageNode, S
         fsync,
         sync_interval: Duration::from_millis(2),
         sync_pending_bytes: 64 << 20,
+        compact_bytes_per_sec: 0,
         slow_sync: None,
     })
 }
@@ -208,8 +209,8 @@ async fn rewriting_a_key_replaces_its_copy_and_frees_the_old_one() -> Result<(),
     // Segment 1 holds at most the new copy's first piece: compaction moves
     // it and deletes the segment, which it would not if the old copy
     // still counted as live.
-    let report = node.compact_all().await?;
-    assert!(report.segments_compacted >= 1, "{report:?}");
+    // (The writer's own compaction timer may get there first.)
+    node.compact_all().await?;
     let segments = list_segments(&dir.path().join("vol0"))?;
     assert!(!segments.contains(&1), "segment 1 kept: {segments:?}");
     assert_eq!(node.read_shard_to_vec(k, None).await?, new);

@@ -6,7 +6,9 @@
 //! them on their own blocking threads. It never fsyncs:
 //! finished appends are published to the node's sync state, and the
 //! [`Syncer`] makes them durable. Sparse segments are compacted on a timer,
-//! which also publishes the bytes compaction could still give back.
+//! a slice per tick paced to the compaction rate, so a write waiting on the
+//! writer waits for one slice at most; the timer also publishes the bytes
+//! compaction could still give back.
 
 mod messages;
 pub(crate) mod node;
@@ -21,24 +23,60 @@ use crate::storage::{Appended, CompactionReport, ShardWrite, StorageError, Volum
 
 pub(crate) use messages::{BeginShard, Compact, DeleteShard, FinishShard, ReleaseSynced};
 
-/// How often a writer looks for a segment to compact.
-const COMPACTION_TICK: Duration = Duration::from_secs(1);
+/// How often a writer compacts a slice.
+const COMPACTION_TICK: Duration = Duration::from_millis(100);
+
+/// Compaction ticks between two reports of the reclaimable bytes (which
+/// look at every segment file): once a second, and on the tick a segment
+/// is deleted.
+const REPORT_EVERY_TICKS: u32 = 10;
 
 /// The per-volume writer actor.
 pub(crate) struct WalWriter {
     volume: Volume,
     syncer: Addr<Syncer>,
     nudge_bytes: u64,
+    compaction: CompactionPace,
+    ticks: u32,
 }
 
 impl WalWriter {
     /// A writer for `volume`; it nudges `syncer` once more than
-    /// `nudge_bytes` wait for a sync.
-    pub(crate) fn new(volume: Volume, syncer: Addr<Syncer>, nudge_bytes: u64) -> Self {
+    /// `nudge_bytes` wait for a sync, and compacts at most
+    /// `compact_bytes_per_sec` (0: no limit).
+    pub(crate) fn new(
+        volume: Volume,
+        syncer: Addr<Syncer>,
+        nudge_bytes: u64,
+        compact_bytes_per_sec: u64,
+    ) -> Self {
         Self {
             volume,
             syncer,
             nudge_bytes,
+            compaction: CompactionPace::new(compact_bytes_per_sec, COMPACTION_TICK),
+            ticks: 0,
+        }
+    }
+
+    /// One compaction tick: deletes what earlier slices emptied and copies
+    /// the next slice.
+    fn compaction_tick(&mut self) {
+        let segments = self.volume.segment_count();
+        let result = self.volume.release_synced().and_then(|_| {
+            match self.compaction.slice() {
+                Some(max_bytes) => self.volume.compact_bytes(max_bytes),
+                // No limit: whole segments, one a tick.
+                None => self.volume.compact(1),
+            }
+        });
+        match result {
+            Ok(report) => self.compaction.spent(report.bytes_moved),
+            Err(e) => tracing::warn!(volume = self.volume.id(), error = %e, "compaction failed"),
+        }
+        self.ticks += 1;
+        if self.ticks % REPORT_EVERY_TICKS == 0 || self.volume.segment_count() != segments {
+            self.volume.report_reclaimable();
         }
     }
 }
@@ -48,16 +86,47 @@ impl Actor for WalWriter {
 
     fn started(&mut self, ctx: &mut Self::Context) {
         ctx.set_mailbox_capacity(1024);
-        ctx.run_interval(COMPACTION_TICK, |act, _| {
-            let result = act
-                .volume
-                .release_synced()
-                .and_then(|_| act.volume.compact(1));
-            if let Err(e) = result {
-                tracing::warn!(volume = act.volume.id(), error = %e, "compaction failed");
-            }
-            act.volume.report_reclaimable();
+        ctx.run_interval(COMPACTION_TICK, |act, _| act.compaction_tick());
+    }
+}
+
+/// How many bytes compaction may copy on each tick: a tick's share of the
+/// rate, less what an earlier slice took over its share (a shard is never
+/// split, so one slice may take several ticks' worth).
+struct CompactionPace {
+    /// Bytes one tick earns; `None`: no limit.
+    per_tick: Option<u64>,
+    /// Bytes earned and not yet copied; negative after a slice went over.
+    credit: i64,
+}
+
+impl CompactionPace {
+    fn new(bytes_per_sec: u64, tick: Duration) -> Self {
+        let per_tick = (bytes_per_sec > 0).then(|| {
+            let bytes = u128::from(bytes_per_sec) * tick.as_millis() / 1000;
+            u64::try_from(bytes).unwrap_or(u64::MAX).max(1)
         });
+        Self {
+            per_tick,
+            credit: 0,
+        }
+    }
+
+    /// The most this tick may copy: `Some(0)` while an earlier slice's
+    /// excess is being paid back, `None` for no limit.
+    fn slice(&mut self) -> Option<u64> {
+        let per_tick = self.per_tick?;
+        let per_tick_i = i64::try_from(per_tick).unwrap_or(i64::MAX);
+        self.credit = self.credit.saturating_add(per_tick_i).min(per_tick_i);
+        Some(u64::try_from(self.credit).unwrap_or(0))
+    }
+
+    /// `bytes` were copied in this tick's slice.
+    fn spent(&mut self, bytes: u64) {
+        if self.per_tick.is_some() {
+            let bytes = i64::try_from(bytes).unwrap_or(i64::MAX);
+            self.credit = self.credit.saturating_sub(bytes);
+        }
     }
 }
 
@@ -102,5 +171,35 @@ impl Handler<ReleaseSynced> for WalWriter {
 
     fn handle(&mut self, _: ReleaseSynced, _: &mut Self::Context) -> Self::Result {
         self.volume.release_synced()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn compaction_gets_a_tick_share_of_its_rate_and_pays_back_a_big_slice() {
+        // 64 MiB/s in 100 ms ticks: 6.4 MiB a tick.
+        let mut pace = CompactionPace::new(64 << 20, Duration::from_millis(100));
+        let share = (64u64 << 20) / 10;
+        assert_eq!(pace.slice(), Some(share));
+        pace.spent(share / 2);
+        assert_eq!(pace.slice(), Some(share), "unused credit does not pile up");
+        // One shard of three ticks' worth: the next two ticks copy nothing.
+        pace.spent(3 * share);
+        assert_eq!(pace.slice(), Some(0));
+        pace.spent(0);
+        assert_eq!(pace.slice(), Some(0));
+        pace.spent(0);
+        assert_eq!(pace.slice(), Some(share));
+    }
+
+    #[test]
+    fn compaction_without_a_rate_is_not_sliced() {
+        let mut pace = CompactionPace::new(0, Duration::from_millis(100));
+        assert_eq!(pace.slice(), None);
+        pace.spent(1 << 30);
+        assert_eq!(pace.slice(), None);
     }
 }

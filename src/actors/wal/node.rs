@@ -41,6 +41,8 @@ pub struct StorageConfig {
     pub sync_interval: Duration,
     /// Pending bytes that trigger a sync even if nobody waits.
     pub sync_pending_bytes: u64,
+    /// Bytes per second each volume's compaction copies at most (0: no limit).
+    pub compact_bytes_per_sec: u64,
     /// Test hook: every sync round sleeps this long first.
     pub slow_sync: Option<Duration>,
 }
@@ -103,8 +105,9 @@ impl StorageNode {
             )?;
             let arbiter = Arbiter::new();
             let (syncer, nudge) = (syncer.clone(), cfg.sync_pending_bytes);
+            let compact_rate = cfg.compact_bytes_per_sec;
             let addr = WalWriter::start_in_arbiter(&arbiter.handle(), move |_| {
-                WalWriter::new(volume, syncer, nudge)
+                WalWriter::new(volume, syncer, nudge, compact_rate)
             });
             writers.push(addr);
             arbiters.push(arbiter);

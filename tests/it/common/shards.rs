@@ -30,6 +30,7 @@ pub fn storage_config(
         fsync: FsyncMode::Group,
         sync_interval: Duration::from_millis(2),
         sync_pending_bytes: 64 << 20,
+        compact_bytes_per_sec: 0,
         slow_sync: None,
     }
 }

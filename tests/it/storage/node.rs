@@ -238,9 +238,10 @@ async fn deleting_half_and_compacting_shrinks_disk_use() -> Result<(), StorageEr
             "second delete finds nothing"
         );
     }
-    let report = node.compact_all().await?;
+    // The writer's own compaction timer may do part of it first: what
+    // counts is the space given back.
+    node.compact_all().await?;
     let after = dir_bytes(&wal);
-    assert!(report.segments_compacted > 0, "{report:?}");
     assert!(
         after * 10 < before * 7,
         "disk use {before} -> {after} bytes"

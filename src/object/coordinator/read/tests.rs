@@ -124,6 +124,7 @@ mod local {
             fsync: FsyncMode::Off,
             sync_interval: Duration::from_millis(2),
             sync_pending_bytes: 64 << 20,
+            compact_bytes_per_sec: 0,
             slow_sync: None,
         })?;
         let rt = endpoint::runtime(1)?;

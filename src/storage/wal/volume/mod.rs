@@ -14,7 +14,6 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::durability::SyncState;
-use super::reader::read_extent_range;
 use super::record::{max_payload_in, record_disk_size, Padding, RecordHeader, ALIGN, HEADER_LEN};
 use super::recovery::Recovery;
 use super::segment::{
@@ -27,6 +26,11 @@ use crate::metrics;
 use crate::storage::error::StorageError;
 use crate::storage::index::{Position, SegmentId, ShardEntry, ShardIndex, VolumeId};
 use crate::storage::shard_key::ShardKey;
+
+mod compaction;
+
+pub(crate) use compaction::CompactionReport;
+use compaction::{PendingSwap, Release, SegmentCompaction};
 
 /// Sizes and thresholds of a volume's log.
 #[derive(Clone, Copy, Debug)]
@@ -70,17 +74,6 @@ struct ActiveSegment {
     end: u64,
 }
 
-/// What one compaction pass did.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct CompactionReport {
-    /// Segments whose live records were copied forward.
-    pub segments_compacted: u64,
-    /// Shards copied.
-    pub shards_moved: u64,
-    /// Payload bytes copied.
-    pub bytes_moved: u64,
-}
-
 /// A volume's WAL, owned by its writer.
 pub struct Volume {
     id: VolumeId,
@@ -101,6 +94,8 @@ pub struct Volume {
     releasing: Vec<(SegmentId, Release)>,
     /// Segments compaction could not empty (a corrupt shard): left alone.
     uncopyable: HashSet<SegmentId>,
+    /// The segment being compacted, when a slice stopped part-way.
+    compacting: Option<SegmentCompaction>,
     abandoned: Abandoned,
     /// What this volume last added to `predastore_wal_reclaimable_bytes`.
     reported_reclaimable: i64,
@@ -112,24 +107,6 @@ pub struct Volume {
 struct OpenWrite {
     start: Position,
     payload: Vec<Region>,
-}
-
-/// A compaction copy of `key`: the index moves from `old` to `new` once
-/// the copy (append `seq`) is durable, never before.
-struct PendingSwap {
-    key: ShardKey,
-    old: ShardEntry,
-    new: ShardEntry,
-    seq: u64,
-}
-
-/// Where a compacted segment is on its way to deletion.
-#[derive(Clone, Copy, Debug)]
-enum Release {
-    /// Its records were copied; the copies are durable once `synced` reaches this.
-    Copied(u64),
-    /// The index points at the copies; that is durable once `synced` reaches this.
-    Swapped(u64),
 }
 
 impl Volume {
@@ -234,6 +211,7 @@ impl Volume {
             swaps: Vec::new(),
             releasing: Vec::new(),
             uncopyable: HashSet::new(),
+            compacting: None,
             abandoned: Abandoned::default(),
             reported_reclaimable: 0,
         };
@@ -481,117 +459,6 @@ impl Volume {
         Ok(Some(Appended { seq, crc: 0 }))
     }
 
-    /// Copies the live records of sparse sealed segments forward, at most
-    /// `max_segments` of them. Only segments before the last persisted
-    /// checkpoint qualify (recovery never rescans them). The index moves to
-    /// the copies once they are durable, and the segment is deleted once
-    /// that move is durable too: see [`Volume::release_synced`].
-    pub fn compact(&mut self, max_segments: usize) -> Result<CompactionReport, StorageError> {
-        self.reap_abandoned();
-        let Some(durable) = self.sync.persisted_checkpoint(self.id) else {
-            return Ok(CompactionReport::default());
-        };
-        let busy: HashSet<SegmentId> = self.releasing.iter().map(|(s, _)| *s).collect();
-        let threshold = (self.cfg.segment_bytes as f64 * self.cfg.compact_below) as u64;
-        let victims: Vec<SegmentId> = self
-            .segments
-            .iter()
-            .copied()
-            .filter(|s| *s < durable.segment && *s < self.active.id)
-            .filter(|s| !busy.contains(s) && !self.uncopyable.contains(s))
-            .filter(|s| self.live.get(s).copied().unwrap_or(0) < threshold)
-            .take(max_segments)
-            .collect();
-        let mut report = CompactionReport::default();
-        for seg in victims {
-            let mut keys: Vec<ShardKey> = self
-                .index
-                .extents_in(self.id, seg)?
-                .into_iter()
-                .map(|o| o.key)
-                .collect();
-            keys.dedup();
-            let mut copied_all = true;
-            for key in keys {
-                match self.copy_forward(key, seg) {
-                    Ok(moved) => {
-                        report.shards_moved += u64::from(moved > 0);
-                        report.bytes_moved += moved;
-                    }
-                    Err(e @ StorageError::Corrupt { .. }) => {
-                        // Keep the segment: the damaged shard is repaired
-                        // from its other shards, not by losing it here.
-                        tracing::warn!(volume = self.id, segment = seg, error = %e, "compaction found corrupt shard");
-                        copied_all = false;
-                    }
-                    Err(e) => return Err(e),
-                }
-            }
-            if copied_all {
-                self.releasing
-                    .push((seg, Release::Copied(self.sync.appended())));
-                report.segments_compacted += 1;
-            } else {
-                self.uncopyable.insert(seg);
-            }
-        }
-        Ok(report)
-    }
-
-    /// Moves the index to compaction copies that are now durable, and
-    /// deletes compacted segments once that move is durable. Answers how
-    /// many segments are still on their way.
-    pub fn release_synced(&mut self) -> Result<usize, StorageError> {
-        self.reap_abandoned();
-        let synced = self.sync.synced();
-        let (ready, waiting): (Vec<_>, Vec<_>) = std::mem::take(&mut self.swaps)
-            .into_iter()
-            .partition(|swap| swap.seq <= synced);
-        self.swaps = waiting;
-        for swap in ready {
-            // Unless the shard was deleted or replaced meanwhile.
-            if self.index.get(&swap.key)?.as_ref() == Some(&swap.old) {
-                self.index_put(&swap.key, &swap.new)?;
-            }
-        }
-        let mut marker = None;
-        let mut still = Vec::new();
-        for (seg, stage) in std::mem::take(&mut self.releasing) {
-            match stage {
-                Release::Copied(seq) if seq <= synced => {
-                    if self.live.get(&seg).copied().unwrap_or(0) > 0 {
-                        // Something could not move; compaction may try again.
-                        continue;
-                    }
-                    let marker = match marker {
-                        Some(m) => m,
-                        None => {
-                            // An append-less publication whose sync also
-                            // persists the index moves made above.
-                            let m = self.sync.publish(
-                                self.id,
-                                self.active.id,
-                                &self.active.file,
-                                self.frontier(),
-                                0,
-                            )?;
-                            marker = Some(m);
-                            m
-                        }
-                    };
-                    still.push((seg, Release::Swapped(marker)));
-                }
-                Release::Swapped(seq) if seq <= synced => {
-                    self.unlink(seg)?;
-                    metrics::WAL_SEGMENTS_RECLAIMED.inc();
-                }
-                other => still.push((seg, other)),
-            }
-        }
-        self.releasing = still;
-        Ok(self.releasing.len())
-    }
-
     /// Bytes appended on this node and not yet taken by a sync.
     pub fn pending_sync_bytes(&self) -> u64 {
         self.sync.pending_bytes()
@@ -622,58 +489,6 @@ impl Volume {
         let now = i64::try_from(self.reclaimable_bytes()).unwrap_or(i64::MAX);
         metrics::WAL_RECLAIMABLE_BYTES.add(now - self.reported_reclaimable);
         self.reported_reclaimable = now;
-    }
-
-    /// Segments compacted and waiting for a sync before deletion.
-    pub fn segments_awaiting_release(&self) -> usize {
-        self.releasing.len()
-    }
-
-    fn copy_forward(&mut self, key: ShardKey, seg: SegmentId) -> Result<u64, StorageError> {
-        let Some(entry) = self.index.get(&key)?.filter(|e| e.volume == self.id) else {
-            return Ok(0);
-        };
-        if !entry.extents.iter().any(|e| e.at.segment == seg) {
-            return Ok(0);
-        }
-        let mut write = self.begin_shard(key, entry.len)?;
-        if let Err(e) = self.copy_payload(&mut write, key, &entry) {
-            self.abort_shard(write.id());
-            self.index.note_read_error(&key, &entry, &e);
-            return Err(e);
-        }
-        let (_, new, files) = self.complete(write)?;
-        let seq = self.publish(&new, files)?.seq;
-        self.swaps.push(PendingSwap {
-            key,
-            old: entry.clone(),
-            new,
-            seq,
-        });
-        Ok(entry.len)
-    }
-
-    fn copy_payload(
-        &self,
-        write: &mut ShardWrite,
-        key: ShardKey,
-        entry: &ShardEntry,
-    ) -> Result<(), StorageError> {
-        let step = u64::from(self.cfg.fragment_bytes) * 16;
-        for e in &entry.extents {
-            let file = self
-                .files
-                .get(self.id, e.at.segment)
-                .ok_or(StorageError::NotFound(key))?;
-            let mut pos = 0;
-            while pos < e.len {
-                let end = (pos + step).min(e.len);
-                let piece = read_extent_range(&file, &key, e, entry.fragment_bytes, pos..end)?;
-                write.write(&piece)?;
-                pos = end;
-            }
-        }
-        Ok(())
     }
 
     fn index_put(&mut self, key: &ShardKey, entry: &ShardEntry) -> Result<(), StorageError> {
