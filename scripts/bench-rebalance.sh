@@ -13,7 +13,9 @@
 #      `PREDASTORE_REPAIR_IDLE_MB_S`;
 #   3. writes as much again, adds a fifth node (127.0.0.126) and runs the
 #      bench of step 1 while its share moves to it: the move gives way to
-#      the clients (`PREDASTORE_REBALANCE_MB_S`).
+#      the clients (`PREDASTORE_REBALANCE_MB_S`);
+#   4. runs the bench once more on the five nodes after the moves: the
+#      baseline with the same nodes and data as the busy run.
 # A move is over when the repair leader has nothing left to move and
 # nothing misplaced.
 # Prints `RESULT` lines: for each move, MB/s (shard bytes moved over the
@@ -100,5 +102,9 @@ join() {
 join 5 2 0
 join 6 3 1
 cat "$WORK/busy.txt"
-# The share of its idle throughput each figure kept during the move.
+echo "# after the moves" >&2
+bench "$GATEWAY" after after | tee "$WORK/after.txt"
+# The share each figure kept during the move: of the idle three-node
+# cluster's at the start, and of the five nodes' right after the move.
 kept kept "$WORK/idle.txt" idle "$WORK/busy.txt" rebalancing
+kept kept_of_after "$WORK/after.txt" after "$WORK/busy.txt" rebalancing

@@ -376,6 +376,20 @@ pub static HEAL_COPY_FALLBACKS: LazyLock<IntCounter> = LazyLock::new(|| {
         "Shards repair meant to copy as they are but whose copy could not be read (damaged, node lost) and rebuilt from the rest of the set",
     )
 });
+/// Shard copies this storage node made from another node on request
+/// (`CopyShard`), by result.
+pub static SHARD_COPIES: LazyLock<IntCounterVec> = LazyLock::new(|| {
+    let copies = counter_vec(
+        "predastore_shard_copies_total",
+        "Shards this storage node copied from another node for repair (CopyShard), by result: stored, or failed (the source lacked it, held it damaged or was lost, or the write failed)",
+        &["result"],
+    );
+    // Both series exist from the start, at 0, for the dashboard.
+    for result in ["stored", "failed"] {
+        copies.with_label_values(&[result]);
+    }
+    copies
+});
 /// Whether repair runs at its busy rate because clients use the store.
 pub static REPAIR_CLIENTS_ACTIVE: LazyLock<IntGauge> = LazyLock::new(|| {
     gauge(
@@ -603,6 +617,7 @@ pub static REGISTRY: LazyLock<Registry> = LazyLock::new(|| {
         Box::new(HEAL_BYTES.clone()),
         Box::new(HEAL_FAILURES.clone()),
         Box::new(HEAL_COPY_FALLBACKS.clone()),
+        Box::new(SHARD_COPIES.clone()),
         Box::new(REPAIR_CLIENTS_ACTIVE.clone()),
         Box::new(REBALANCE_BYTES.clone()),
         Box::new(REBALANCE_LEFT.clone()),

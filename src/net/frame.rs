@@ -9,6 +9,8 @@
 //! A body follows its header as raw bytes; its length is in the header, so
 //! a stream that ends early or runs long is detected, never taken as data.
 
+use std::net::SocketAddr;
+
 use bytes::{Buf, Bytes, BytesMut};
 use serde::{Deserialize, Serialize};
 
@@ -76,6 +78,18 @@ pub enum Request {
     },
     /// The node's totals; answered by [`Response::NodeStats`].
     NodeStats,
+    /// Store a shard read from another storage node, `from`: the bytes go
+    /// from node to node, not through the caller (repair moving a shard).
+    /// Answered like [`Request::PutShard`], once the copy is durable.
+    CopyShard {
+        /// The shard to copy.
+        key: ShardKey,
+        /// Its length: exactly this many bytes are read and stored.
+        len: u64,
+        /// The cluster transport address of the node that holds it (its IP
+        /// and port: an IPv6 scope id is not carried).
+        from: SocketAddr,
+    },
 }
 
 /// The services a node answers [`Request::Message`]s for.
@@ -227,6 +241,14 @@ mod tests {
             (proptest::option::of(key()), any::<u32>())
                 .prop_map(|(after, limit)| Request::ListShards { after, limit }),
             Just(Request::NodeStats),
+            // An address is carried as IP and port (no IPv6 flow or scope).
+            (key(), any::<u64>(), any::<std::net::IpAddr>(), any::<u16>()).prop_map(
+                |(key, len, ip, port)| Request::CopyShard {
+                    key,
+                    len,
+                    from: SocketAddr::new(ip, port),
+                }
+            ),
         ]
     }
 

@@ -11,6 +11,7 @@
 //! `predastore_quic_streams_open` true.
 
 use std::future::Future;
+use std::net::SocketAddr;
 use std::ops::Range;
 use std::time::Duration;
 
@@ -365,6 +366,26 @@ where
             _ => Err(e),
         };
     }
+    stored(s).await
+}
+
+/// Has the peer store a shard of `len` bytes it reads from the storage
+/// node at `from` itself, over an opened stream; answers its CRC32C. The
+/// peer answers once the copy is durable: `s` must allow for the copy.
+pub(crate) async fn copy_shard(
+    mut s: OpenStream,
+    key: ShardKey,
+    len: u64,
+    from: SocketAddr,
+) -> Result<u32, NetError> {
+    s.tx.send(frame::encode(&Request::CopyShard { key, len, from })?)
+        .await?;
+    s.tx.finish()?;
+    stored(s).await
+}
+
+/// The answer to a shard write: its CRC32C, or the peer's refusal.
+async fn stored(mut s: OpenStream) -> Result<u32, NetError> {
     let mut buf = BytesMut::new();
     let response = read_header(&mut s.rx, &mut buf, s.idle).await?;
     expect_end(&mut s.rx, &buf, s.idle).await?;

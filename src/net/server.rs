@@ -2,6 +2,7 @@
 //! connection, and the services it calls (shard storage, Raft and metadata
 //! messages). Built on the stream plumbing of [`super::rpc`].
 
+use std::net::SocketAddr;
 use std::ops::Range;
 use std::sync::Arc;
 
@@ -47,6 +48,17 @@ pub(crate) trait ShardService: Send + Sync + 'static {
     ) -> BoxFuture<'static, Result<(u64, ServiceBody), ServiceError>>;
     /// Delete a shard; whether it existed.
     fn delete_shard(&self, key: ShardKey) -> BoxFuture<'static, Result<bool, ServiceError>>;
+    /// Store a shard of `len` bytes read from the storage node at `from`;
+    /// its CRC32C once durable.
+    fn copy_shard(
+        &self,
+        key: ShardKey,
+        len: u64,
+        from: SocketAddr,
+    ) -> BoxFuture<'static, Result<u32, ServiceError>> {
+        let _ = (key, len, from);
+        Box::pin(async { Err(not_served("shard copies")) })
+    }
     /// What the node holds under each key, in order (at most
     /// [`frame::MAX_INVENTORY_KEYS`] keys, checked before this is called).
     fn stat_shards(
@@ -216,6 +228,13 @@ async fn answer(request: Request, services: &Services, tx: &mut Sender) -> Resul
                 Ok((len, body)) => send_body(tx, len, body).await,
                 Err(e) => respond(tx, &error_response(e)).await,
             }
+        }
+        Request::CopyShard { key, len, from } => {
+            let response = match shards.copy_shard(key, len, from).await {
+                Ok(crc) => Response::Stored { crc },
+                Err(e) => error_response(e),
+            };
+            respond(tx, &response).await
         }
         Request::DeleteShard { key } => {
             let response = match shards.delete_shard(key).await {

@@ -83,9 +83,10 @@ impl Transport {
         )
         .map_err(transport)?;
         let services = Services {
-            shards: served
-                .node
-                .map(|node| Arc::new(StorageService::new(node.clone())) as Arc<dyn ShardService>),
+            shards: served.node.map(|node| {
+                let service = StorageService::new(node.clone(), self.peers.clone());
+                Arc::new(service) as Arc<dyn ShardService>
+            }),
             raft: served
                 .local
                 .map(|l| Arc::new(RaftService::new(l.raft.clone())) as Arc<dyn MessageService>),

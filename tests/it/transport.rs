@@ -1,6 +1,7 @@
 //! The cluster transport between real processes: a storage node started
 //! as `predastore` (role `storage`) on its own 127.0.0.2x address, and this
-//! test as the client through the connection pool.
+//! test as the client through the connection pool (two such nodes for a
+//! copy between them).
 
 use std::net::IpAddr;
 use std::time::{Duration, Instant};
@@ -9,16 +10,18 @@ use actix::prelude::*;
 use bytes::Bytes;
 use futures::StreamExt;
 
+use crate::common::damage::corrupt_segments;
 use crate::common::node::{NodeProcess, NodeTls};
 use crate::common::serial;
 use crate::common::shards::{new_key, random_bytes, rng};
 use predastore::metrics;
+use predastore::shards::ShardKey;
 use predastore::transport::endpoint::{self, QuicSettings};
 use predastore::transport::tls::{init_cluster_dir, TlsMaterial};
 use predastore::transport::{ErrorKind, NetError};
 use predastore::transport::{PeerClient, Pool, PoolConfig};
 
-/// 127.0.0.`last`; each test's node has its own, in 127.0.0.22–27 (see
+/// 127.0.0.`last`; each test's node has its own, in 127.0.0.22–29 (see
 /// `common`).
 fn ip(last: u8) -> IpAddr {
     IpAddr::from([127, 0, 0, last])
@@ -458,5 +461,105 @@ async fn abandoned_and_failed_requests_leak_no_stream_and_store_nothing() -> Res
         big
     );
     assert_eq!(client.peers.pooled().await, 1);
+    Ok(())
+}
+
+/// The node's answer for a shard it must not hold.
+async fn assert_not_stored(client: &Client, node: &NodeProcess, key: ShardKey, why: &str) {
+    let r = client.peers.get_shard(node.quic, key, None).await;
+    assert!(
+        matches!(
+            r,
+            Err(NetError::Remote {
+                kind: ErrorKind::NotFound,
+                ..
+            })
+        ),
+        "{why}: stored anyway ({:?})",
+        r.map(|b| b.len())
+    );
+}
+
+/// Repair moving a shard between two other nodes has the target read the
+/// source itself (`CopyShard`): the target then holds the same bytes under
+/// the same CRC. A source that lacks the shard, holds it damaged or is
+/// down fails the copy with its reason, and the target stores nothing.
+#[actix_rt::test]
+async fn a_shard_copied_between_two_nodes_is_whole_or_not_stored() -> Result<(), NetError> {
+    let certs = Certs::new();
+    let dir_a = tempfile::tempdir().expect("tempdir");
+    let dir_b = tempfile::tempdir().expect("tempdir");
+    let mut source = NodeProcess::start(ip(28), dir_a.path(), certs.node(0), &[]);
+    let target = NodeProcess::start(ip(29), dir_b.path(), certs.node(1), &[]);
+    let client = Client::new(&certs.material(2), Duration::from_secs(5));
+    let mut rng = rng(5);
+    let (key, data) = (new_key(0), random_bytes(&mut rng, 3 << 20));
+    let len = data.len() as u64;
+    let crc = client
+        .peers
+        .put_shard(source.quic, key, len, body(&data))
+        .await?;
+    let copied = client
+        .peers
+        .copy_shard(target.quic, key, len, source.quic)
+        .await?;
+    assert_eq!(copied, crc, "the copy's CRC32C");
+    let back = read_all(client.peers.get_shard(target.quic, key, None).await?).await?;
+    assert!(back == data, "the copy reads back other bytes");
+
+    let missing = new_key(1);
+    let r = client
+        .peers
+        .copy_shard(target.quic, missing, 1000, source.quic)
+        .await;
+    assert!(
+        matches!(
+            r,
+            Err(NetError::Remote {
+                kind: ErrorKind::NotFound,
+                ..
+            })
+        ),
+        "a copy of a shard the source lacks: {r:?}"
+    );
+    assert_not_stored(&client, &target, missing, "a shard the source lacks").await;
+
+    let (damaged, bytes) = (new_key(2), random_bytes(&mut rng, 2 << 20));
+    client
+        .peers
+        .put_shard(source.quic, damaged, bytes.len() as u64, body(&bytes))
+        .await?;
+    assert!(corrupt_segments(dir_a.path()) > 0, "nothing damaged");
+    let r = client
+        .peers
+        .copy_shard(target.quic, damaged, bytes.len() as u64, source.quic)
+        .await;
+    assert!(r.is_err(), "a damaged shard was copied: {r:?}");
+    assert_not_stored(&client, &target, damaged, "a damaged source").await;
+
+    source.kill();
+    let r = client
+        .peers
+        .copy_shard(target.quic, damaged, bytes.len() as u64, source.quic)
+        .await;
+    assert!(
+        matches!(
+            r,
+            Err(NetError::Remote {
+                kind: ErrorKind::Unavailable,
+                ..
+            })
+        ),
+        "a copy from a node that is down: {r:?}"
+    );
+    assert_not_stored(&client, &target, damaged, "a source that is down").await;
+    // The first copy is still whole, and no stream was left open.
+    let back = read_all(client.peers.get_shard(target.quic, key, None).await?).await?;
+    assert!(back == data, "the copy changed");
+    assert_eq!(
+        server_streams_open(&target).await,
+        Some(0.0),
+        "server streams still open on the target"
+    );
     Ok(())
 }

@@ -21,6 +21,10 @@ use crate::net::rpc::{self, Body, Idle};
 use crate::net::{Channel, NetError};
 use crate::storage::ShardKey;
 
+/// The slowest a peer may copy a shard from another node before the
+/// caller gives up on its answer: 1 MiB/s, far below any working link.
+pub(crate) const COPY_BYTES_PER_SEC_AT_LEAST: u64 = 1 << 20;
+
 /// A connection error names its peer (one a stream reports does not).
 fn with_peer(addr: SocketAddr, e: NetError) -> NetError {
     match e {
@@ -215,6 +219,29 @@ impl PeerClient {
     {
         let (stream, id, started) = self.open(addr).await?;
         let result = rpc::put_shard(stream, key, len, body)
+            .await
+            .map_err(|e| with_peer(addr, e));
+        self.report_result(addr, id, started, &result);
+        result
+    }
+
+    /// Has `addr` store the shard `key` (`len` bytes) it reads from the
+    /// storage node at `from` itself: the bytes cross the network once,
+    /// not through this node. Its CRC32C once durable on `addr`. The
+    /// answer comes after the whole copy: it may take the RPC timeout plus
+    /// a second per [`COPY_BYTES_PER_SEC_AT_LEAST`] bytes (the peer bounds
+    /// each wait of its own on `from`).
+    pub async fn copy_shard(
+        &self,
+        addr: SocketAddr,
+        key: ShardKey,
+        len: u64,
+        from: SocketAddr,
+    ) -> Result<u32, NetError> {
+        let (stream, id, started) = self.open(addr).await?;
+        let copying = Duration::from_secs(len / COPY_BYTES_PER_SEC_AT_LEAST);
+        let stream = stream.answer_within(Idle(self.rpc_timeout + copying));
+        let result = rpc::copy_shard(stream, key, len, from)
             .await
             .map_err(|e| with_peer(addr, e));
         self.report_result(addr, id, started, &result);

@@ -123,12 +123,6 @@ mod tests {
         let local = ([127, 0, 0, 1], 0).into();
         let server = endpoint::start_server(rt.handle(), local, &tls, &settings, [7; 32])?;
         let addr = server.local_addr()?;
-        let services = Services {
-            shards: Some(Arc::new(StorageService::new(node.clone())) as Arc<dyn ShardService>),
-            ..Services::default()
-        };
-        let idle = Idle(Duration::from_secs(10));
-        crate::net::server::serve(server, services, rt.handle(), idle);
         let client = endpoint::start_client(rt.handle(), local, &tls, &settings)?;
         let cfg = PoolConfig {
             dial_timeout: Duration::from_secs(5),
@@ -136,6 +130,13 @@ mod tests {
             keep_alive: true,
         };
         let peers = PeerClient::new(Pool::new(client, cfg).start(), cfg.rpc_timeout);
+        let service = StorageService::new(node.clone(), peers.clone());
+        let services = Services {
+            shards: Some(Arc::new(service) as Arc<dyn ShardService>),
+            ..Services::default()
+        };
+        let idle = Idle(Duration::from_secs(10));
+        crate::net::server::serve(server, services, rt.handle(), idle);
 
         // Stat: every key, in the order asked, across several requests.
         let mut asked: Vec<ShardKey> = keys.iter().rev().copied().collect();

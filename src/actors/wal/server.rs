@@ -1,26 +1,45 @@
 //! The storage node's side of the cluster transport: each shard RPC that
 //! arrives over QUIC is served by the local [`StorageNode`].
 
+use std::net::SocketAddr;
 use std::ops::Range;
 
 use futures::future::BoxFuture;
 use futures::StreamExt;
 
+use crate::actors::pool::PeerClient;
 use crate::actors::wal::node::StorageNode;
+use crate::metrics;
 use crate::net::rpc::Body;
 use crate::net::server::{ServiceBody, ServiceError, ShardService};
-use crate::net::ErrorKind;
+use crate::net::{ErrorKind, NetError};
 use crate::storage::{NodeStats, ShardKey, ShardState, StorageError};
 
 /// Serves shard RPCs from a storage node.
 pub(crate) struct StorageService {
     node: StorageNode,
+    /// This process's client to other nodes, for shard copies.
+    peers: PeerClient,
 }
 
 impl StorageService {
-    /// A service over `node`.
-    pub(crate) fn new(node: StorageNode) -> Self {
-        Self { node }
+    /// A service over `node`, copying shards from other nodes through
+    /// `peers`.
+    pub(crate) fn new(node: StorageNode, peers: PeerClient) -> Self {
+        Self { node, peers }
+    }
+}
+
+/// How a failure to read the source of a copy is reported: the source's
+/// own answer (not found, corrupt) when it gave one, else unavailable.
+fn source_error(from: SocketAddr, e: NetError) -> ServiceError {
+    let kind = match &e {
+        NetError::Remote { kind, .. } => *kind,
+        _ => ErrorKind::Unavailable,
+    };
+    ServiceError {
+        kind,
+        message: format!("copy source {from}: {e}"),
     }
 }
 
@@ -77,6 +96,37 @@ impl ShardService for StorageService {
             let (len, pieces) = node.read_shard(key, range).await.map_err(service_error)?;
             let body: ServiceBody = Box::pin(pieces.map(|p| p.map_err(service_error)));
             Ok((len, body))
+        })
+    }
+
+    fn copy_shard(
+        &self,
+        key: ShardKey,
+        len: u64,
+        from: SocketAddr,
+    ) -> BoxFuture<'static, Result<u32, ServiceError>> {
+        let (node, peers) = (self.node.clone(), self.peers.clone());
+        Box::pin(async move {
+            let copied = async {
+                let source = peers
+                    .get_shard(from, key, Some(0..len))
+                    .await
+                    .map_err(|e| source_error(from, e))?;
+                // A source that fails mid-way (a corrupt fragment, a lost
+                // node) cuts the body short, and a short body stores nothing.
+                let body = source
+                    .into_stream()
+                    .map(|chunk| chunk.map_err(|e| StorageError::BodyFailed(e.to_string())));
+                let ack = node
+                    .put_shard(None, key, len, Box::pin(body))
+                    .await
+                    .map_err(service_error)?;
+                Ok(ack.crc)
+            }
+            .await;
+            let result = if copied.is_ok() { "stored" } else { "failed" };
+            metrics::SHARD_COPIES.with_label_values(&[result]).inc();
+            copied
         })
     }
 

@@ -474,8 +474,18 @@ impl ObjectCoordinator {
     ) -> Result<(), CoordinatorError> {
         let len = self.shard_len(set);
         let key = set.key(i);
-        let body = self.target_on(from, i)?.read(key, 0..len).await?;
-        self.target_on(to, i)?.put(key, len, body).await
+        match (self.target_on(from, i)?, self.target_on(to, i)?) {
+            // Between two other nodes: the target reads the source itself,
+            // so the bytes cross the network once, not through this node.
+            (ShardTarget::Remote(_, source), ShardTarget::Remote(peers, target)) => {
+                peers.copy_shard(target, key, len, source).await?;
+                Ok(())
+            }
+            (source, target) => {
+                let body = source.read(key, 0..len).await?;
+                target.put(key, len, body).await
+            }
+        }
     }
 
     /// Rebuilds shards of `set` from the others: reads its data through

@@ -67,6 +67,13 @@ async fn a_damaged_shard_is_rebuilt_not_copied_when_repair_moves_it() {
         fallbacks >= 1.0,
         "no shard move read a damaged copy (node 4 doubled no object?)"
     );
+    // Moves between two nodes other than the leader went node to node.
+    let copied: f64 = cluster
+        .nodes
+        .iter()
+        .filter_map(|n| n.metric("predastore_shard_copies_total{result=\"stored\"}"))
+        .sum();
+    assert!(copied >= 1.0, "no shard was copied node to node");
 
     let follower = cluster
         .leader()

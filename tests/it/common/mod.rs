@@ -10,7 +10,7 @@
 //! | 127.0.0.1 | single-node stores (`s3`, `inline_objects`), client sockets |
 //! | 127.0.0.2–4 | `cluster::meta_cluster` ([`meta::MetaCluster`]) |
 //! | 127.0.0.12–17 | `cluster::multi_node` |
-//! | 127.0.0.22–27 | `transport` |
+//! | 127.0.0.22–29 | `transport` |
 //! | 127.0.0.32–35 | `consistency` (the leader-kill run) |
 //! | 127.0.0.42–45 | `cluster::healing` (a node killed mid-upload) |
 //! | 127.0.0.52–56 | `cluster::healing` (a node removed for good) |
@@ -25,6 +25,7 @@
 //! | 127.0.0.192–195 | `cluster::lifecycle` (a leader killed mid-walk) |
 //! | 127.0.0.202–205 | `cluster::scrub_heal` (bit rot healed at default settings) |
 //! | 127.0.0.212–215 | `cluster::restart_read` (reads right after a restart, a shard corrupt) |
+//! | 127.0.0.222–228 | `cluster::repair_copy` (a damaged shard moved by repair) |
 //!
 //! Tests that read this process's own metrics hold [`serial::process_metrics`].
 #![allow(dead_code)]
