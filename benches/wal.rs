@@ -30,6 +30,8 @@ fn config(dir: &Path, fsync: FsyncMode) -> StorageConfig {
         fsync,
         sync_interval: Duration::from_millis(2),
         sync_pending_bytes: 64 << 20,
+        // The store's default.
+        compact_bytes_per_sec: 64 << 20,
         slow_sync: None,
     }
 }

@@ -74,8 +74,9 @@ impl WalWriter {
             Ok(report) => self.compaction.spent(report.bytes_moved),
             Err(e) => tracing::warn!(volume = self.volume.id(), error = %e, "compaction failed"),
         }
-        self.ticks += 1;
-        if self.ticks % REPORT_EVERY_TICKS == 0 || self.volume.segment_count() != segments {
+        self.ticks = self.ticks.wrapping_add(1);
+        if self.ticks.is_multiple_of(REPORT_EVERY_TICKS) || self.volume.segment_count() != segments
+        {
             self.volume.report_reclaimable();
         }
     }

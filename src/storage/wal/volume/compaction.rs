@@ -7,51 +7,13 @@
 
 use std::collections::HashSet;
 
-use super::Volume;
+use super::{CompactionReport, PendingSwap, Release, SegmentCompaction, Volume};
 use crate::metrics;
 use crate::storage::error::StorageError;
 use crate::storage::index::{SegmentId, ShardEntry};
 use crate::storage::shard_key::ShardKey;
 use crate::storage::wal::reader::read_extent_range;
 use crate::storage::wal::shard_write::ShardWrite;
-
-/// What one compaction pass did.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct CompactionReport {
-    /// Segments whose live records were copied forward.
-    pub segments_compacted: u64,
-    /// Shards copied.
-    pub shards_moved: u64,
-    /// Payload bytes copied.
-    pub bytes_moved: u64,
-}
-
-/// A compaction copy of `key`: the index moves from `old` to `new` once
-/// the copy (append `seq`) is durable, never before.
-pub(super) struct PendingSwap {
-    key: ShardKey,
-    old: ShardEntry,
-    new: ShardEntry,
-    seq: u64,
-}
-
-/// A segment part-way through compaction.
-pub(super) struct SegmentCompaction {
-    seg: SegmentId,
-    /// Shards still to copy forward, the next one last.
-    keys: Vec<ShardKey>,
-    /// Whether every shard so far was copied (none found corrupt).
-    copied_all: bool,
-}
-
-/// Where a compacted segment is on its way to deletion.
-#[derive(Clone, Copy, Debug)]
-pub(super) enum Release {
-    /// Its records were copied; the copies are durable once `synced` reaches this.
-    Copied(u64),
-    /// The index points at the copies; that is durable once `synced` reaches this.
-    Swapped(u64),
-}
 
 impl Volume {
     /// Copies the live records of sparse sealed segments forward until

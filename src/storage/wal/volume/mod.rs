@@ -29,9 +29,6 @@ use crate::storage::shard_key::ShardKey;
 
 mod compaction;
 
-pub(crate) use compaction::CompactionReport;
-use compaction::{PendingSwap, Release, SegmentCompaction};
-
 /// Sizes and thresholds of a volume's log.
 #[derive(Clone, Copy, Debug)]
 pub struct VolumeConfig {
@@ -72,6 +69,44 @@ struct ActiveSegment {
     file: Arc<File>,
     direct: Option<Arc<File>>,
     end: u64,
+}
+
+/// What one compaction pass did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CompactionReport {
+    /// Segments whose live records were copied forward.
+    pub segments_compacted: u64,
+    /// Shards copied.
+    pub shards_moved: u64,
+    /// Payload bytes copied.
+    pub bytes_moved: u64,
+}
+
+/// A compaction copy of `key`: the index moves from `old` to `new` once
+/// the copy (append `seq`) is durable, never before.
+struct PendingSwap {
+    key: ShardKey,
+    old: ShardEntry,
+    new: ShardEntry,
+    seq: u64,
+}
+
+/// A segment part-way through compaction.
+struct SegmentCompaction {
+    seg: SegmentId,
+    /// Shards still to copy forward, the next one last.
+    keys: Vec<ShardKey>,
+    /// Whether every shard so far was copied (none found corrupt).
+    copied_all: bool,
+}
+
+/// Where a compacted segment is on its way to deletion.
+#[derive(Clone, Copy, Debug)]
+enum Release {
+    /// Its records were copied; the copies are durable once `synced` reaches this.
+    Copied(u64),
+    /// The index points at the copies; that is durable once `synced` reaches this.
+    Swapped(u64),
 }
 
 /// A volume's WAL, owned by its writer.
