@@ -7,15 +7,20 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
-/// A free port on `ip` (UDP and TCP both, as far as a quick check goes).
+/// A free port on `ip` (UDP and TCP both, as far as a quick check goes),
+/// below the kernel's ephemeral range: a process's own client socket,
+/// bound to its address with port 0, can then never take the port its
+/// server is about to listen on (a node failed to start so).
 pub fn free_port(ip: IpAddr) -> u16 {
-    for _ in 0..100 {
-        let Ok(udp) = UdpSocket::bind((ip, 0)) else {
-            continue;
-        };
-        let Ok(addr) = udp.local_addr() else { continue };
-        if std::net::TcpListener::bind((ip, addr.port())).is_ok() {
-            return addr.port();
+    let ephemeral_from = std::fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range")
+        .ok()
+        .and_then(|r| r.split_whitespace().next()?.parse::<u16>().ok())
+        .unwrap_or(32768);
+    let low = 10_000.min(ephemeral_from / 2);
+    for _ in 0..1000 {
+        let port = rand::random_range(low..ephemeral_from);
+        if UdpSocket::bind((ip, port)).is_ok() && std::net::TcpListener::bind((ip, port)).is_ok() {
+            return port;
         }
     }
     panic!("no free port on {ip}");
