@@ -66,6 +66,24 @@ pub(crate) fn service_error(e: StorageError) -> ServiceError {
     }
 }
 
+/// Stores a shard whose `len` bytes arrive over the transport; its CRC32C
+/// once durable. A body that fails or ends short stores nothing.
+async fn store(
+    node: &StorageNode,
+    key: ShardKey,
+    len: u64,
+    body: Body,
+) -> Result<u32, ServiceError> {
+    let body = body
+        .into_stream()
+        .map(|chunk| chunk.map_err(|e| StorageError::BodyFailed(e.to_string())));
+    let ack = node
+        .put_shard(None, key, len, Box::pin(body))
+        .await
+        .map_err(service_error)?;
+    Ok(ack.crc)
+}
+
 impl ShardService for StorageService {
     fn put_shard(
         &self,
@@ -74,16 +92,7 @@ impl ShardService for StorageService {
         body: Body,
     ) -> BoxFuture<'static, Result<u32, ServiceError>> {
         let node = self.node.clone();
-        Box::pin(async move {
-            let body = body
-                .into_stream()
-                .map(|chunk| chunk.map_err(|e| StorageError::BodyFailed(e.to_string())));
-            let ack = node
-                .put_shard(None, key, len, Box::pin(body))
-                .await
-                .map_err(service_error)?;
-            Ok(ack.crc)
-        })
+        Box::pin(async move { store(&node, key, len, body).await })
     }
 
     fn get_shard(
@@ -114,14 +123,7 @@ impl ShardService for StorageService {
                     .map_err(|e| source_error(from, e))?;
                 // A source that fails mid-way (a corrupt fragment, a lost
                 // node) cuts the body short, and a short body stores nothing.
-                let body = source
-                    .into_stream()
-                    .map(|chunk| chunk.map_err(|e| StorageError::BodyFailed(e.to_string())));
-                let ack = node
-                    .put_shard(None, key, len, Box::pin(body))
-                    .await
-                    .map_err(service_error)?;
-                Ok(ack.crc)
+                store(&node, key, len, source).await
             }
             .await;
             let result = if copied.is_ok() { "stored" } else { "failed" };
