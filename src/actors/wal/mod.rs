@@ -37,6 +37,8 @@ pub(crate) struct WalWriter {
     syncer: Addr<Syncer>,
     nudge_bytes: u64,
     compaction: CompactionPace,
+    /// Whether the last compaction tick failed (logged once, not per tick).
+    compaction_failing: bool,
     ticks: u32,
 }
 
@@ -55,6 +57,7 @@ impl WalWriter {
             syncer,
             nudge_bytes,
             compaction: CompactionPace::new(compact_bytes_per_sec, COMPACTION_TICK),
+            compaction_failing: false,
             ticks: 0,
         }
     }
@@ -71,8 +74,18 @@ impl WalWriter {
             }
         });
         match result {
-            Ok(report) => self.compaction.spent(report.bytes_moved),
-            Err(e) => tracing::warn!(volume = self.volume.id(), error = %e, "compaction failed"),
+            Ok(report) => {
+                self.compaction.spent(report.bytes_moved);
+                if std::mem::take(&mut self.compaction_failing) {
+                    tracing::info!(volume = self.volume.id(), "compaction works again");
+                }
+            }
+            // Logged when it starts failing, not on every 100 ms tick.
+            Err(e) if !self.compaction_failing => {
+                self.compaction_failing = true;
+                tracing::warn!(volume = self.volume.id(), error = %e, "compaction failed");
+            }
+            Err(_) => {}
         }
         self.ticks = self.ticks.wrapping_add(1);
         if self.ticks.is_multiple_of(REPORT_EVERY_TICKS) || self.volume.segment_count() != segments
