@@ -38,7 +38,7 @@ use futures::future::join_all;
 use meta::MetaCluster;
 use predastore::meta::start_single_node;
 use predastore::meta::{BucketRecord, MetaOp};
-use predastore::meta::{Consensus, ConsensusConfig, LocalRaft, Submit};
+use predastore::meta::{Consensus, ConsensusConfig, LocalRaft, ReadLease, Submit};
 use predastore::metrics;
 use predastore::transport::endpoint;
 
@@ -161,6 +161,7 @@ fn one_node(secs: u64) -> BenchResult<()> {
         let local = LocalRaft {
             raft: raft.clone(),
             state,
+            lease: ReadLease::new(),
         };
         let consensus =
             Consensus::new(1, Some(local), None, vec![], ConsensusConfig::default()).start();

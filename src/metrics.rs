@@ -174,6 +174,13 @@ pub static RAFT_READS_PER_CHECK: LazyLock<Histogram> = LazyLock::new(|| {
         buckets(1.0, 2.0, 14),
     )
 });
+/// Linearizable reads answered under the leader's read lease.
+pub static RAFT_LEASE_READS: LazyLock<IntCounter> = LazyLock::new(|| {
+    counter(
+        "predastore_raft_lease_reads_total",
+        "Linearizable reads the leader answered under its read lease, without a leadership check of their own",
+    )
+});
 /// Raft entries acknowledged by one log sync.
 pub static RAFT_ENTRIES_PER_LOG_SYNC: LazyLock<Histogram> = LazyLock::new(|| {
     histogram(
@@ -604,6 +611,7 @@ pub static REGISTRY: LazyLock<Registry> = LazyLock::new(|| {
         Box::new(WAL_CORRUPT_FRAGMENTS.clone()),
         Box::new(RAFT_OPS_PER_ENTRY.clone()),
         Box::new(RAFT_READS_PER_CHECK.clone()),
+        Box::new(RAFT_LEASE_READS.clone()),
         Box::new(RAFT_ENTRIES_PER_LOG_SYNC.clone()),
         Box::new(RAFT_APPLY_SECONDS.clone()),
         Box::new(RAFT_PENDING_OPS.clone()),

@@ -25,6 +25,10 @@ pub fn init(cfg: &Config) {
                     !is_raft_peer_noise(m) && !is_http_client_error(m)
                 }))),
         )
-        .with(ClientErrorLayer)
+        // Filtered to the events it counts: a layer without a filter makes
+        // every callsite of every crate live at every level, so each
+        // `debug!` and `trace!` (openraft's per-message summaries, spans)
+        // would be built and dispatched only to be dropped.
+        .with(ClientErrorLayer.with_filter(filter_fn(is_http_client_error)))
         .init();
 }

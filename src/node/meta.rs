@@ -10,7 +10,7 @@ use actix::Actor;
 
 use super::transport::Transport;
 use crate::actors::consensus::network::QuicNetwork;
-use crate::actors::consensus::{Consensus, ConsensusClient, ConsensusConfig, LocalRaft};
+use crate::actors::consensus::{Consensus, ConsensusClient, ConsensusConfig, LocalRaft, ReadLease};
 use crate::actors::lifecycle::Lifecycle;
 use crate::actors::repair::{LeaderCheck, Repair};
 use crate::config::Config;
@@ -54,7 +54,11 @@ pub(super) async fn start_member(
         members = meta_peers.len().max(1),
         "metadata group member started"
     );
-    Ok(Some(LocalRaft { raft, state }))
+    Ok(Some(LocalRaft {
+        raft,
+        state,
+        lease: ReadLease::new(),
+    }))
 }
 
 /// Starts the Consensus actor on a meta or gateway node, and on a

@@ -11,7 +11,7 @@ use crate::common::serial;
 use openraft::Raft;
 use predastore::meta::start_single_node;
 use predastore::meta::{BucketRecord, MetaOp, MetaOpError, MetaRead, MetaReadResult};
-use predastore::meta::{Consensus, ConsensusConfig, LocalRaft, Read, Submit};
+use predastore::meta::{Consensus, ConsensusConfig, LocalRaft, Read, ReadLease, Submit};
 use predastore::meta::{MetaRaft, SharedMetaState};
 use predastore::metrics;
 use predastore::transport::endpoint;
@@ -37,6 +37,7 @@ fn one_node(raft: &Raft<MetaRaft>, state: &SharedMetaState) -> Addr<Consensus> {
     let local = LocalRaft {
         raft: raft.clone(),
         state: state.clone(),
+        lease: ReadLease::new(),
     };
     Consensus::new(1, Some(local), None, vec![], ConsensusConfig::default()).start()
 }
@@ -122,7 +123,7 @@ async fn concurrent_ops_are_batched_committed_and_kept() -> Result<(), Box<dyn s
 }
 
 #[actix_rt::test]
-async fn reads_see_every_acknowledged_write_and_share_leadership_checks(
+async fn reads_see_every_acknowledged_write_and_share_leadership_checks_or_a_lease(
 ) -> Result<(), Box<dyn std::error::Error>> {
     // Counts this process's leadership checks.
     let _serial = serial::process_metrics().await;
@@ -132,6 +133,7 @@ async fn reads_see_every_acknowledged_write_and_share_leadership_checks(
     let consensus = one_node(&raft, &state);
     let checks_before = metrics::RAFT_READS_PER_CHECK.get_sample_count();
     let reads_before = metrics::RAFT_READS_PER_CHECK.get_sample_sum();
+    let leased_before = metrics::RAFT_LEASE_READS.get();
 
     // 64 callers: each creates its bucket, then reads the bucket list
     // three times; every read must see the caller's own acknowledged write.
@@ -160,7 +162,13 @@ async fn reads_see_every_acknowledged_write_and_share_leadership_checks(
     }
     let checks = metrics::RAFT_READS_PER_CHECK.get_sample_count() - checks_before;
     let served = metrics::RAFT_READS_PER_CHECK.get_sample_sum() - reads_before;
-    assert_eq!(served, 1920.0, "every read went through a leadership check");
+    let leased = metrics::RAFT_LEASE_READS.get() - leased_before;
+    assert_eq!(
+        served + leased as f64,
+        1920.0,
+        "every read went through a leadership check or the read lease"
+    );
+    assert!(leased > 0, "no read was answered under the read lease");
     assert!(
         checks < 1920,
         "{checks} leadership checks for 1920 concurrent reads: not shared"

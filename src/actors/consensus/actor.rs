@@ -89,7 +89,9 @@ impl Consensus {
     ) -> Self {
         Self {
             node_id,
-            read_index: local.as_ref().map(|l| ReadIndex::new(l.raft.clone())),
+            read_index: local
+                .as_ref()
+                .map(|l| ReadIndex::new(l.raft.clone(), l.lease.clone())),
             local,
             peers,
             meta_peers,

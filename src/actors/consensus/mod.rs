@@ -22,7 +22,9 @@
 //!
 //! Reads are linearizable: the leader confirms its leadership (read index)
 //! before reading its state, one confirmation for the reads that arrived
-//! before it began (`read_index`); other nodes forward the read to it. A read
+//! before it began (`read_index`), and no round at all for a while after
+//! one succeeded (the leader's read lease, `lease`); other nodes forward
+//! the read to it. A read
 //! forwarded to a leader that has gone quiet makes the probe ask who leads
 //! as a stalled entry does, and goes again to the new leader as soon as
 //! one is known (see `reads`).
@@ -36,6 +38,7 @@ mod actor;
 mod client;
 mod error;
 mod handlers;
+mod lease;
 mod members;
 mod membership;
 mod messages;
@@ -49,6 +52,7 @@ pub(crate) mod wire;
 pub use actor::Consensus;
 pub(crate) use client::ConsensusClient;
 pub use error::ConsensusError;
+pub use lease::ReadLease;
 pub(crate) use members::MembershipError;
 pub(crate) use members::MetaChange;
 pub(crate) use members::MetaMembers;

@@ -15,6 +15,10 @@
 //! and a deposed leader's round fails for every read in it alike. A round
 //! no quorum answers is tried again for a few seconds before the reads
 //! fail: a stall of the members' disks is then a pause, not an error.
+//!
+//! A round that succeeded also gives the leader a read lease (see
+//! `lease`): for [`READ_LEASE`](super::lease::READ_LEASE) after it began,
+//! reads are answered without a round of their own.
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -23,6 +27,7 @@ use openraft::Raft;
 use tokio::sync::oneshot;
 
 use super::error::ConsensusError;
+use super::lease::{Leadership, ReadLease};
 use super::types::classify;
 use crate::metrics;
 use crate::storage::raft::MetaRaft;
@@ -39,6 +44,7 @@ const QUORUM_RETRY: Duration = Duration::from_millis(100);
 #[derive(Clone)]
 pub(super) struct ReadIndex {
     raft: Raft<MetaRaft>,
+    lease: ReadLease,
     rounds: Arc<Mutex<Rounds>>,
 }
 
@@ -50,18 +56,24 @@ struct Rounds {
 }
 
 impl ReadIndex {
-    /// Leadership checks of `raft`.
-    pub(super) fn new(raft: Raft<MetaRaft>) -> Self {
+    /// Leadership checks of `raft`, which take and use `lease`.
+    pub(super) fn new(raft: Raft<MetaRaft>, lease: ReadLease) -> Self {
         Self {
             raft,
+            lease,
             rounds: Arc::default(),
         }
     }
 
-    /// Resolves once this node is confirmed leader by a round that began
-    /// after the call, and its state machine has caught up with that
-    /// round's commit index: the local state may then be read.
+    /// Resolves once the local state may be read: at once under a read
+    /// lease, otherwise once this node is confirmed leader by a round that
+    /// began after the call and its state machine has caught up with that
+    /// round's commit index.
     pub(super) async fn confirm(&self) -> Result<(), ConsensusError> {
+        if self.leased() {
+            metrics::RAFT_LEASE_READS.inc();
+            return Ok(());
+        }
         let (tx, rx) = oneshot::channel();
         let start = {
             let mut rounds = self.lock();
@@ -86,8 +98,22 @@ impl ReadIndex {
                 }
                 std::mem::take(&mut rounds.next)
             };
+            // The round just ended may have given a lease that covers
+            // the reads which arrived while it ran.
+            if self.leased() {
+                metrics::RAFT_LEASE_READS.inc_by(batch.len() as u64);
+                for waiter in batch {
+                    let _ = waiter.send(Ok(()));
+                }
+                continue;
+            }
             metrics::RAFT_READS_PER_CHECK.observe(batch.len() as f64);
+            let leadership = Leadership::of(&self.raft);
+            let began = Instant::now();
             let result = self.confirm_round().await;
+            if let (Ok(()), Some(leadership)) = (&result, leadership) {
+                self.lease.taken(leadership, began);
+            }
             for waiter in batch {
                 let _ = waiter.send(result.clone());
             }
@@ -115,6 +141,12 @@ impl ReadIndex {
                 other => return other,
             }
         }
+    }
+
+    /// Whether a read arriving now is covered by this node's read lease.
+    fn leased(&self) -> bool {
+        self.lease
+            .covers(Leadership::of(&self.raft).as_ref(), Instant::now())
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Rounds> {

@@ -10,6 +10,7 @@ use openraft::Raft;
 use super::actor::Consensus;
 use super::client::ConsensusClient;
 use super::error::ConsensusError;
+use super::lease::ReadLease;
 use super::members::MembershipError;
 use super::messages::{MembershipForwarded, ReadForwarded, SubmitForwarded, WhoLeads};
 use super::wire::{self, MetaCall, MetaReply, RaftCall, RaftReply};
@@ -34,20 +35,30 @@ fn encode_reply<T: serde::Serialize>(reply: &T) -> Result<Bytes, ServiceError> {
 /// Hands Raft RPCs from peers to the local Raft.
 pub(crate) struct RaftService {
     raft: Raft<MetaRaft>,
+    /// While it runs (and just after start) vote requests are refused.
+    lease: ReadLease,
 }
 
 impl RaftService {
-    /// Serves `raft`.
-    pub(crate) fn new(raft: Raft<MetaRaft>) -> Self {
-        Self { raft }
+    /// Serves `raft`, whose read lease is `lease`.
+    pub(crate) fn new(raft: Raft<MetaRaft>, lease: ReadLease) -> Self {
+        Self { raft, lease }
     }
 }
 
 impl MessageService for RaftService {
     fn call(&self, body: Bytes) -> BoxFuture<'static, Result<Bytes, ServiceError>> {
         let raft = self.raft.clone();
+        let lease = self.lease.clone();
         Box::pin(async move {
             let reply = match wire::decode(&body).map_err(bad_request)? {
+                // The candidate counts the refusal as a vote not granted.
+                RaftCall::Vote(_) if lease.refuses_votes(std::time::Instant::now()) => {
+                    return Err(ServiceError {
+                        kind: ErrorKind::Unavailable,
+                        message: "no vote while a read lease may run".into(),
+                    });
+                }
                 RaftCall::AppendEntries(r) => {
                     RaftReply::AppendEntries(raft.append_entries(r).await)
                 }

@@ -78,6 +78,9 @@ pub struct LocalRaft {
     /// The metadata state machine it applies committed entries to, read
     /// directly by linearizable reads once leadership is confirmed.
     pub state: SharedMetaState,
+    /// Its read lease: taken and used by the read path, and why its Raft
+    /// service refuses votes for a while.
+    pub lease: super::ReadLease,
 }
 
 pub(super) type Waiter = oneshot::Sender<Result<MetaResult, ConsensusError>>;

@@ -301,6 +301,85 @@ async fn an_op_sent_again_after_a_lost_reply_applies_once() -> TestResult {
     Ok(())
 }
 
+/// The leader's read lease must not outlive its leadership: a leader frozen
+/// (SIGSTOP) long enough for the others to elect a successor, which then
+/// acknowledges a write, must not answer a read that reaches it after that
+/// write from the state it had when it froze.
+#[actix_rt::test]
+async fn a_frozen_leader_answers_no_read_from_before_its_successor_s_writes() -> TestResult {
+    let _serial = serial::process_metrics().await;
+    let cluster = MetaCluster::start(3, &[]);
+    let old = cluster
+        .wait_leader(Duration::from_secs(10))
+        .ok_or("no leader elected")?;
+    let client = cluster.client(Duration::from_secs(10));
+    let pinned = cluster.client_pinned_to(Duration::from_secs(5), old);
+    let created = client.consensus.send(Submit(bucket_op())).await??;
+    assert_eq!(created, Ok(MetaOutcome::Done));
+    // Reads through the old leader now run under its lease.
+    let leased_before = cluster.nodes[old]
+        .metric("predastore_raft_lease_reads_total")
+        .ok_or("lease metric")?;
+    for _ in 0..20 {
+        assert_eq!(read_object(&pinned.consensus, "after-freeze").await?, None);
+    }
+    let leased = cluster.nodes[old]
+        .metric("predastore_raft_lease_reads_total")
+        .ok_or("lease metric")?;
+    assert!(leased > leased_before, "no read ran under the lease");
+
+    cluster.nodes[old].signal("STOP");
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let new = loop {
+        match (0..3).find(|&i| {
+            i != old && cluster.nodes[i].metric("predastore_raft_is_leader") == Some(1.0)
+        }) {
+            Some(i) => break i,
+            None if Instant::now() < deadline => {
+                actix_rt::time::sleep(Duration::from_millis(20)).await
+            }
+            None => {
+                cluster.nodes[old].signal("CONT");
+                return Err("no successor elected while the leader was frozen".into());
+            }
+        }
+    };
+    let written = client
+        .consensus
+        .send(Submit(put("after-freeze", 9)))
+        .await??;
+    assert_eq!(written, Ok(MetaOutcome::Replaced(None)));
+    // Reads sent to the frozen leader now wait in its socket; they arrive
+    // the moment it runs again, before it has heard of its successor.
+    let reads: Vec<_> = (0..8)
+        .map(|_| {
+            let pinned = pinned.consensus.clone();
+            actix_rt::spawn(async move { read_object(&pinned, "after-freeze").await })
+        })
+        .collect();
+    actix_rt::time::sleep(Duration::from_millis(200)).await;
+    cluster.nodes[old].signal("CONT");
+    for read in reads {
+        match read.await? {
+            Ok(found) => assert_eq!(
+                found.map(|o| o.object_id),
+                Some(9),
+                "the old leader answered from before its successor's write"
+            ),
+            // Refused or timed out: not an answer, so not a stale one.
+            Err(refused) => eprintln!("pinned read: {refused}"),
+        }
+    }
+    assert_eq!(
+        read_object(&client.consensus, "after-freeze")
+            .await?
+            .map(|o| o.object_id),
+        Some(9)
+    );
+    eprintln!("leader {old} frozen, node {new} took over");
+    Ok(())
+}
+
 #[actix_rt::test]
 async fn a_restarted_node_catches_up_from_a_snapshot() -> TestResult {
     // Its pool and QUIC client move this process's metrics.

@@ -87,6 +87,17 @@ impl MetaCluster {
     /// A gateway-side client: a pool and a Consensus actor that forwards
     /// to this group. Call inside an actix system.
     pub fn client(&self, op_timeout: Duration) -> MetaClient {
+        self.client_of(op_timeout, self.peers())
+    }
+
+    /// A gateway-side client that knows only node `i`: everything it sends
+    /// goes there, whoever leads.
+    pub fn client_pinned_to(&self, op_timeout: Duration, i: usize) -> MetaClient {
+        let peer = self.peers()[i];
+        self.client_of(op_timeout, vec![peer])
+    }
+
+    fn client_of(&self, op_timeout: Duration, peers: Vec<(u64, SocketAddr)>) -> MetaClient {
         let n = self.nodes.len();
         let material = TlsMaterial::load(
             &self.certs.path().join("ca.pem"),
@@ -107,12 +118,12 @@ impl MetaCluster {
             rpc_timeout: Duration::from_secs(2),
             keep_alive: true,
         };
-        let peers = PeerClient::new(Pool::new(quic, cfg).start(), cfg.rpc_timeout);
         let limits = ConsensusConfig {
             op_timeout,
             ..ConsensusConfig::default()
         };
-        let consensus = Consensus::new(1000, None, Some(peers), self.peers(), limits).start();
+        let pool = PeerClient::new(Pool::new(quic, cfg).start(), cfg.rpc_timeout);
+        let consensus = Consensus::new(1000, None, Some(pool), peers, limits).start();
         MetaClient { consensus, _rt: rt }
     }
 }
