@@ -5,6 +5,7 @@
 use actix::Addr;
 use bytes::Bytes;
 use futures::future::BoxFuture;
+use openraft::raft::VoteResponse;
 use openraft::Raft;
 
 use super::actor::Consensus;
@@ -52,12 +53,12 @@ impl MessageService for RaftService {
         let lease = self.lease.clone();
         Box::pin(async move {
             let reply = match wire::decode(&body).map_err(bad_request)? {
-                // The candidate counts the refusal as a vote not granted.
+                // Refused as openraft refuses a vote inside its own leader
+                // lease: with this node's vote, and no log id (so the
+                // candidate takes nothing from it but "not granted").
                 RaftCall::Vote(_) if lease.refuses_votes(std::time::Instant::now()) => {
-                    return Err(ServiceError {
-                        kind: ErrorKind::Unavailable,
-                        message: "no vote while a read lease may run".into(),
-                    });
+                    let vote = raft.metrics().borrow().vote;
+                    RaftReply::Vote(Ok(VoteResponse::new(vote, None, false)))
                 }
                 RaftCall::AppendEntries(r) => {
                     RaftReply::AppendEntries(raft.append_entries(r).await)
