@@ -10,8 +10,8 @@ use super::Bench;
 /// DeleteObjects batches in flight at once.
 const BATCHES_AT_ONCE: usize = 4;
 /// Passes over the keys still there; the later ones only over keys the
-/// store refused.
-const DELETE_ATTEMPTS: u32 = 4;
+/// store refused, one batch at a time.
+const DELETE_ATTEMPTS: u32 = 6;
 /// Pause before a pass over refused keys (the store's `Retry-After`).
 const RETRY_PAUSE: std::time::Duration = std::time::Duration::from_secs(1);
 
@@ -19,7 +19,8 @@ impl Bench {
     /// Deletes every (key, version) of `ids` from `bucket` (no version:
     /// the key's current one); how many could not be deleted. Keys the
     /// store refused with a 503 (it sheds load) are sent again after a
-    /// pause, as an SDK retries a whole request that got one.
+    /// pause and one batch at a time, as an SDK retries a whole request
+    /// that got one.
     pub(super) async fn delete_all(&self, bucket: &str, ids: &[(String, Option<String>)]) -> usize {
         let mut left = ids.to_vec();
         for attempt in 0..DELETE_ATTEMPTS {
