@@ -23,30 +23,31 @@ impl Bench {
     /// that got one.
     pub(super) async fn delete_all(&self, bucket: &str, ids: &[(String, Option<String>)]) -> usize {
         let mut left = ids.to_vec();
+        let mut failed = 0;
         for attempt in 0..DELETE_ATTEMPTS {
             if attempt > 0 {
                 tokio::time::sleep(RETRY_PAUSE).await;
             }
-            let refused: Vec<Vec<(String, Option<String>)>> =
-                futures::stream::iter(left.chunks(1000))
-                    .map(|batch| async move { self.delete_batch(bucket, batch).await })
-                    .buffer_unordered(BATCHES_AT_ONCE)
-                    .collect()
-                    .await;
-            left = refused.into_iter().flatten().collect();
+            let at_once = if attempt == 0 { BATCHES_AT_ONCE } else { 1 };
+            let outcomes: Vec<Refused> = futures::stream::iter(left.chunks(1000))
+                .map(|batch| async move { self.delete_batch(bucket, batch).await })
+                .buffer_unordered(at_once)
+                .collect()
+                .await;
+            left = Vec::new();
+            for refused in outcomes {
+                failed += refused.for_good;
+                left.extend(refused.again);
+            }
             if left.is_empty() {
                 break;
             }
         }
-        left.len()
+        failed + left.len()
     }
 
     /// One DeleteObjects of `batch`; the keys it did not delete.
-    async fn delete_batch(
-        &self,
-        bucket: &str,
-        batch: &[(String, Option<String>)],
-    ) -> Vec<(String, Option<String>)> {
+    async fn delete_batch(&self, bucket: &str, batch: &[(String, Option<String>)]) -> Refused {
         let objects: Result<Vec<_>, _> = batch
             .iter()
             .map(|(k, v)| {
@@ -57,14 +58,14 @@ impl Bench {
             })
             .collect();
         let Ok(objects) = objects else {
-            return batch.to_vec();
+            return Refused::all_for_good(batch);
         };
         let Ok(delete) = Delete::builder()
             .set_objects(Some(objects))
             .quiet(true)
             .build()
         else {
-            return batch.to_vec();
+            return Refused::all_for_good(batch);
         };
         match self
             .client
@@ -84,13 +85,16 @@ impl Bench {
                         e.message().unwrap_or("")
                     );
                 }
-                out.errors()
-                    .iter()
-                    .filter_map(|e| {
-                        let key = e.key()?.to_string();
-                        Some((key, e.version_id().map(str::to_string)))
-                    })
-                    .collect()
+                let mut refused = Refused::default();
+                for e in out.errors() {
+                    match (e.key(), e.code()) {
+                        (Some(key), Some("ServiceUnavailable" | "SlowDown")) => refused
+                            .again
+                            .push((key.to_string(), e.version_id().map(str::to_string))),
+                        _ => refused.for_good += 1,
+                    }
+                }
+                refused
             }
             Err(e) => {
                 eprintln!(
@@ -98,8 +102,28 @@ impl Bench {
                     batch.len(),
                     describe(&e)
                 );
-                batch.to_vec()
+                // The SDK already retried a whole request that could be.
+                Refused::all_for_good(batch)
             }
+        }
+    }
+}
+
+/// The keys of one DeleteObjects that were not deleted.
+#[derive(Default)]
+struct Refused {
+    /// Refused with a 503: sent again on the next pass.
+    again: Vec<(String, Option<String>)>,
+    /// Refused for another reason (or unnamed): not sent again.
+    for_good: usize,
+}
+
+impl Refused {
+    /// A batch whose request failed as a whole.
+    fn all_for_good(batch: &[(String, Option<String>)]) -> Self {
+        Self {
+            again: Vec::new(),
+            for_good: batch.len(),
         }
     }
 }
