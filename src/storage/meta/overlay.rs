@@ -196,20 +196,28 @@ impl<'a> Overlay<'a> {
         Ok(false)
     }
 
-    /// The first live (key, value) starting with `prefix`, without
-    /// reading the ones after it.
+    /// The first live (key, value) starting with `prefix`, and after
+    /// `after` if given, without reading the ones after it. `after` lets a
+    /// caller that knows every key up to it is gone seek past them: an LSM
+    /// tree keeps removed keys as tombstones that a scan from the prefix
+    /// would step over one by one.
     pub(super) fn first_with_prefix(
         &self,
         s: Space,
         prefix: &[u8],
+        after: Option<&[u8]>,
     ) -> Result<Option<Entry>, MetaError> {
         let writes = &self.writes[s.index()];
-        let range = (Bound::Included(prefix.to_vec()), end_bound(prefix));
+        let lower = after.map_or_else(
+            || Bound::Included(prefix.to_vec()),
+            |k| Bound::Excluded(k.to_vec()),
+        );
+        let range = (lower, end_bound(prefix));
         let pending = writes
-            .range(range)
+            .range(range.clone())
             .find_map(|(k, v)| v.as_ref().map(|v| (k.clone(), v.clone())));
         let mut stored = None;
-        for guard in self.state.ks(s).prefix(prefix) {
+        for guard in self.state.ks(s).range(range) {
             let (k, v) = guard.into_inner()?;
             match writes.get(&*k) {
                 // Removed in this batch; a rewrite is among `pending`.

@@ -47,15 +47,22 @@ impl Overlay<'_> {
         VersionSeq::at(self.pos.log_index, self.pos.op)
     }
 
-    /// The newest noncurrent version or delete marker of a key.
+    /// The newest noncurrent version or delete marker of a key, older
+    /// than `older_than` if given (the caller knows none newer is left).
     fn newest_noncurrent(
         &self,
         bucket: &str,
         key: &str,
+        older_than: Option<VersionSeq>,
     ) -> Result<Option<ObjectRecord>, MetaError> {
-        self.first_with_prefix(Space::Versions, &keys::version_key_prefix(bucket, key))?
-            .map(|(_, v)| ObjectRecord::decode(&v))
-            .transpose()
+        let after = older_than.map(|seq| keys::version_key(bucket, key, seq));
+        self.first_with_prefix(
+            Space::Versions,
+            &keys::version_key_prefix(bucket, key),
+            after.as_deref(),
+        )?
+        .map(|(_, v)| ObjectRecord::decode(&v))
+        .transpose()
     }
 
     /// The `null` version among a key's noncurrent versions and markers
@@ -196,14 +203,18 @@ impl Overlay<'_> {
             Found::Current(record) => {
                 self.remove(Space::Objects, keys::object_key(bucket, key))?;
                 self.drops.extend(record.shard_sets());
-                self.promote_newest(bucket, key)?;
+                // Every other version is older than the current one: the
+                // search starts after it, past the versions removed before
+                // it (deleting a key's history newest first stays linear).
+                self.promote_newest(bucket, key, Some(record.seq))?;
             }
             Found::Noncurrent(record) => {
                 self.remove_noncurrent(&record)?;
                 // A latest delete marker gone: the version under it is
-                // current again.
-                if self.object(bucket, key)?.is_none() {
-                    self.promote_newest(bucket, key)?;
+                // current again. Without a current version the latest is
+                // a marker, so removing an older version changes nothing.
+                if marker && self.object(bucket, key)?.is_none() {
+                    self.promote_newest(bucket, key, None)?;
                 }
             }
         }
@@ -212,10 +223,16 @@ impl Overlay<'_> {
         })
     }
 
-    /// After the current version went: the newest noncurrent version, if
-    /// it is not a delete marker, becomes current.
-    fn promote_newest(&mut self, bucket: &str, key: &str) -> Result<(), Fail> {
-        let Some(newest) = self.newest_noncurrent(bucket, key)? else {
+    /// After the current version went: the newest noncurrent version
+    /// (older than `older_than` if given), if it is not a delete marker,
+    /// becomes current.
+    fn promote_newest(
+        &mut self,
+        bucket: &str,
+        key: &str,
+        older_than: Option<VersionSeq>,
+    ) -> Result<(), Fail> {
+        let Some(newest) = self.newest_noncurrent(bucket, key, older_than)? else {
             return Ok(());
         };
         if newest.delete_marker {

@@ -103,6 +103,45 @@ fn overwrites_keep_versions_and_deletes_by_id_promote_the_next() -> Result<(), M
 }
 
 #[test]
+fn deleting_a_history_newest_first_brings_back_each_next_version() -> Result<(), MetaError> {
+    let (_d, s) = versioned(Versioning::Enabled)?;
+    let del = || MetaOp::DeleteObject {
+        bucket: "b".into(),
+        key: "k".into(),
+    };
+    let v1 = stored(apply(&s, 2, put("b", "k", 1))?);
+    let v2 = stored(apply(&s, 3, put("b", "k", 2))?);
+    let m1 = stored(apply(&s, 4, del())?);
+    let v3 = stored(apply(&s, 5, put("b", "k", 3))?);
+    let m2 = stored(apply(&s, 6, del())?);
+    let latest = |s: &MetaState| -> Result<_, MetaError> {
+        let l = s.latest_version("b", "k")?;
+        Ok(l.map(|o| (o.version_ref(), o.delete_marker)))
+    };
+    // An older version under a latest marker: the marker stays latest.
+    assert!(apply(&s, 7, delete_version("k", v2, false))?.is_ok());
+    assert_eq!(s.get_object("b", "k")?, None);
+    assert_eq!(latest(&s)?, Some((m2, true)));
+    // In one batch: the latest marker (v3 comes back), then v3 itself
+    // (the marker under it is latest again).
+    let r = s.apply_batch(
+        8,
+        &[
+            delete_version("k", m2, false),
+            delete_version("k", v3, false),
+        ],
+    )?;
+    assert!(r.iter().all(Result::is_ok), "{r:?}");
+    assert_eq!(s.get_object("b", "k")?, None);
+    assert_eq!(latest(&s)?, Some((m1, true)));
+    // The last marker gone: the oldest version is current.
+    assert!(apply(&s, 9, delete_version("k", m1, false))?.is_ok());
+    assert_eq!(s.get_object("b", "k")?.map(|o| o.object_id), Some(1));
+    assert_eq!(all_versions(&s)?, [("k".into(), v1, true, false)]);
+    Ok(())
+}
+
+#[test]
 fn a_delete_adds_a_marker_and_removing_it_brings_the_object_back() -> Result<(), MetaError> {
     let (_d, s) = versioned(Versioning::Enabled)?;
     let v1 = stored(apply(&s, 2, put("b", "k", 1))?);
