@@ -270,6 +270,36 @@ impl LifecycleConfig {
         }
         due
     }
+
+    /// Whether `d` is among [`Self::due_for_key`]`(versions, ..)`, judged
+    /// on its own version alone: the state machine checks every action
+    /// of a page this way, and judging a whole deep history for each
+    /// would make expiring it quadratic.
+    pub fn still_due(&self, versions: &[ObjectRecord], d: &Due, now_ms: u64, day_ms: u64) -> bool {
+        let Some(i) = versions.iter().position(|v| v.version_ref() == d.version) else {
+            return false;
+        };
+        let v = &versions[i];
+        if Due::of(v, d.action) != *d {
+            return false;
+        }
+        match d.action {
+            LifecycleAction::ExpireCurrent => {
+                i == 0 && !v.delete_marker && self.current_expired(v, now_ms, day_ms)
+            }
+            LifecycleAction::RemoveMarker => {
+                versions.len() == 1 && v.delete_marker && self.marker_expired(v, now_ms, day_ms)
+            }
+            LifecycleAction::ExpireNoncurrent => {
+                let Some(newer) = i.checked_sub(1).map(|n| &versions[n]) else {
+                    return false;
+                };
+                let newer_noncurrent = versions[1..i].iter().filter(|v| !v.delete_marker).count();
+                self.noncurrent_expired(v, newer.last_modified_ms, newer_noncurrent, now_ms, day_ms)
+            }
+            LifecycleAction::AbortUpload => false,
+        }
+    }
 }
 
 /// One lifecycle action due on one version (or upload).

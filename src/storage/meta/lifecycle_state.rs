@@ -98,9 +98,10 @@ impl Overlay<'_> {
             .get_record(Space::Lifecycle, &keys::bucket_key(bucket), decode_config)?
             .unwrap_or_default();
         let mut tally = LifecycleTally::default();
+        let mut history = KeyHistory::default();
         for d in due {
             let (mark, drops) = (self.undo.len(), self.drops.len());
-            match self.apply_due(bucket, &config, day_ms, d) {
+            match self.apply_due(bucket, &config, day_ms, d, &mut history) {
                 Ok(done) => tally.add(&done),
                 Err(Fail::Op(_)) => {
                     self.rollback(mark);
@@ -112,13 +113,16 @@ impl Overlay<'_> {
         Ok(MetaOutcome::LifecycleApplied(tally))
     }
 
-    /// One action, if the rules still call for it now.
+    /// One action, if the rules still call for it now. `history` holds
+    /// the versions of the key of the action before, as the batch leaves
+    /// them.
     fn apply_due(
         &mut self,
         bucket: &str,
         config: &LifecycleConfig,
         day_ms: u64,
         d: &Due,
+        history: &mut KeyHistory,
     ) -> Result<LifecycleTally, Fail> {
         let now = self.pos.at_ms;
         let mut done = LifecycleTally::default();
@@ -140,8 +144,14 @@ impl Overlay<'_> {
             }
             return Ok(done);
         }
-        let versions = self.versions_of(bucket, &d.key)?;
-        if !config.due_for_key(&versions, now, day_ms).contains(d) {
+        if history.key.as_deref() != Some(d.key.as_str()) {
+            *history = KeyHistory {
+                key: Some(d.key.clone()),
+                versions: self.versions_of(bucket, &d.key)?,
+            };
+        }
+        let versions = &history.versions;
+        if !config.still_due(versions, d, now, day_ms) {
             return Ok(done);
         }
         let size = versions
@@ -152,18 +162,41 @@ impl Overlay<'_> {
             LifecycleAction::ExpireCurrent => {
                 self.delete_object(bucket, &d.key, &DeleteCondition::default())?;
                 (done.objects, done.bytes) = (1, size);
+                // A marker added, or a version replaced: read it again.
+                history.key = None;
             }
             LifecycleAction::ExpireNoncurrent => {
                 self.delete_version(bucket, &d.key, d.version, false)?;
                 (done.objects, done.bytes) = (1, size);
+                history.removed(d);
             }
             LifecycleAction::RemoveMarker => {
                 self.delete_version(bucket, &d.key, d.version, false)?;
                 done.markers = 1;
+                history.removed(d);
             }
             LifecycleAction::AbortUpload => {}
         }
         Ok(done)
+    }
+}
+
+/// The versions of one key, newest first, kept while an
+/// `ApplyLifecycle` op carries out several actions on that key: reading
+/// the whole history again for each would make expiring the old versions
+/// of a key with a deep history quadratic.
+#[derive(Default)]
+struct KeyHistory {
+    /// The key, `None` when nothing is kept.
+    key: Option<String>,
+    versions: Vec<ObjectRecord>,
+}
+
+impl KeyHistory {
+    /// `d`'s version was deleted by id. The versions left keep their
+    /// order, whichever of them is current now.
+    fn removed(&mut self, d: &Due) {
+        self.versions.retain(|v| v.version_ref() != d.version);
     }
 }
 

@@ -217,3 +217,79 @@ fn a_current_version_is_due_once_and_markers_are_never_current_expiries() {
     let over = [marker("k", 0, 3), version("k", 0, 1)];
     assert!(config.due_for_key(&over, 5 * DAY, DAY).is_empty());
 }
+
+mod still_due {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Rules of every kind the state machine re-checks, on one prefix.
+    fn config(current_days: u32, noncurrent_days: u32, keep: Option<u32>) -> LifecycleConfig {
+        LifecycleConfig {
+            rules: vec![
+                LifecycleRule {
+                    noncurrent: Some(NoncurrentExpiration {
+                        days: noncurrent_days,
+                        newer_versions: keep,
+                    }),
+                    expiration: Some(Expiration {
+                        days: Some(current_days),
+                        expired_object_delete_marker: true,
+                        ..Expiration::default()
+                    }),
+                    ..rule("all", "")
+                },
+                // A longer noncurrent rule for the small versions only.
+                LifecycleRule {
+                    noncurrent: Some(NoncurrentExpiration {
+                        days: noncurrent_days + 3,
+                        newer_versions: None,
+                    }),
+                    filter: RuleFilter {
+                        size_less_than: Some(5),
+                        ..RuleFilter::default()
+                    },
+                    ..rule("small", "")
+                },
+            ],
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn judges_one_action_as_the_whole_key_does(
+            // (marker?, days before now it was written, size), newest first.
+            history in proptest::collection::vec((any::<bool>(), 0u64..8, 0u64..10), 1..12),
+            current_days in 1u32..4,
+            noncurrent_days in 1u32..4,
+            keep in proptest::option::of(0u32..4),
+        ) {
+            let config = config(current_days, noncurrent_days, keep);
+            let now = 20 * DAY;
+            let mut at = now;
+            let n = history.len() as u64;
+            let versions: Vec<ObjectRecord> = history
+                .iter()
+                .enumerate()
+                .map(|(i, &(is_marker, back, size))| {
+                    at = at.saturating_sub(back * DAY / 2);
+                    let seq = n - i as u64;
+                    let v = if is_marker { marker("k", at, seq) } else { version("k", at, seq) };
+                    ObjectRecord { size: if is_marker { 0 } else { size }, ..v }
+                })
+                .collect();
+            let due = config.due_for_key(&versions, now, DAY);
+            for v in &versions {
+                for action in [
+                    LifecycleAction::ExpireCurrent,
+                    LifecycleAction::ExpireNoncurrent,
+                    LifecycleAction::RemoveMarker,
+                ] {
+                    let d = Due::of(v, action);
+                    prop_assert_eq!(config.still_due(&versions, &d, now, DAY), due.contains(&d), "{:?}", d);
+                }
+            }
+            let foreign = Due { key: "other".into(), ..Due::of(&versions[0], LifecycleAction::ExpireCurrent) };
+            prop_assert!(!config.still_due(&versions, &foreign, now, DAY));
+        }
+    }
+}

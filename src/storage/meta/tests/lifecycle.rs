@@ -281,3 +281,48 @@ fn a_forged_or_stale_action_does_nothing() -> Result<(), MetaError> {
     );
     Ok(())
 }
+
+#[test]
+fn a_deep_history_expires_in_one_op_down_to_the_versions_kept() -> Result<(), MetaError> {
+    let (_d, s) = open()?;
+    let rule = LifecycleRule {
+        id: "noncurrent".into(),
+        enabled: true,
+        noncurrent: Some(NoncurrentExpiration {
+            days: 1,
+            newer_versions: Some(3),
+        }),
+        ..LifecycleRule::default()
+    };
+    let versioning = MetaOp::PutBucketVersioning {
+        bucket: "b".into(),
+        state: Versioning::Enabled,
+    };
+    at(
+        &s,
+        1,
+        1,
+        &[create_bucket("b"), versioning, rules(vec![rule])],
+    )?;
+    let mut versions = Vec::new();
+    for i in 0..12u128 {
+        match at(&s, 2 + i as u64, 1, &[written("k", i, 1)])?.remove(0) {
+            Ok(MetaOutcome::Stored { version }) => versions.push(version),
+            other => panic!("{other:?}"),
+        }
+    }
+    // Eleven noncurrent versions, the three newest kept: eight are due.
+    let mut due = walk(&s, 3 * DAY)?;
+    assert_eq!(due.len(), 8, "{due:?}");
+    // An action found twice is carried out once.
+    due.push(due[0].clone());
+    let done = apply_due(&s, 20, 3 * DAY, due)?;
+    assert_eq!((done.objects, done.bytes), (8, 80));
+    for (i, v) in versions.iter().enumerate() {
+        let kept = s.get_version("b", "k", *v)?.is_some();
+        assert_eq!(kept, i >= 8, "version {i}");
+    }
+    assert_eq!(s.get_object("b", "k")?.map(|o| o.object_id), Some(11));
+    assert!(walk(&s, 3 * DAY)?.is_empty());
+    Ok(())
+}
