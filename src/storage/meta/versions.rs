@@ -149,6 +149,10 @@ impl Overlay<'_> {
         }
         let (b, k) = (record.bucket.clone(), record.key.clone());
         let old = self.object(&b, &k)?;
+        // A key has one `null` version at most: a current one means no
+        // noncurrent one to look for (a search that reads the whole
+        // history, on every write of a suspended bucket).
+        let null_current = old.as_ref().is_some_and(|o| !o.versioned);
         let mut replaced = None;
         if let Some(old) = old {
             // The same record put again (a repeat that escaped its id) must
@@ -168,7 +172,7 @@ impl Overlay<'_> {
             }
             self.remove(Space::Objects, keys::object_key(&b, &k))?;
         }
-        if bucket.versioning == Versioning::Suspended {
+        if bucket.versioning == Versioning::Suspended && !null_current {
             if let Some(null) = self.noncurrent_null(&b, &k)? {
                 self.remove_noncurrent(&null)?;
             }

@@ -172,6 +172,54 @@ fn a_delete_adds_a_marker_and_removing_it_brings_the_object_back() -> Result<(),
 }
 
 #[test]
+fn a_key_keeps_one_null_version_through_suspended_writes_and_deletes() -> Result<(), MetaError> {
+    let (_d, s) = open()?;
+    assert!(apply(
+        &s,
+        1,
+        MetaOp::CreateBucket {
+            record: bucket("b", "owner")
+        }
+    )?
+    .is_ok());
+    let state = |state| MetaOp::PutBucketVersioning {
+        bucket: "b".into(),
+        state,
+    };
+    // A version from before versioning, then two versioned ones.
+    assert!(apply(&s, 2, put("b", "k", 1))?.is_ok());
+    assert!(apply(&s, 3, state(Versioning::Enabled))?.is_ok());
+    let v2 = stored(apply(&s, 4, put("b", "k", 2))?);
+    let v3 = stored(apply(&s, 5, put("b", "k", 3))?);
+    assert!(apply(&s, 6, state(Versioning::Suspended))?.is_ok());
+    // A delete adds a null marker; the oldest null version goes.
+    let del = MetaOp::DeleteObject {
+        bucket: "b".into(),
+        key: "k".into(),
+    };
+    assert_eq!(stored(apply(&s, 7, del)?), VersionRef::Null);
+    let marker_then = |null_marker| {
+        vec![
+            ("k".to_owned(), VersionRef::Null, true, null_marker),
+            ("k".to_owned(), v3, false, false),
+            ("k".to_owned(), v2, false, false),
+        ]
+    };
+    assert_eq!(all_versions(&s)?, marker_then(true));
+    // A write replaces the null marker, and then its own null version.
+    for (index, id) in [(8, 4), (9, 5)] {
+        assert_eq!(
+            stored(apply(&s, index, put("b", "k", id))?),
+            VersionRef::Null
+        );
+        assert_eq!(all_versions(&s)?, marker_then(false));
+        let null = s.get_version("b", "k", VersionRef::Null)?;
+        assert_eq!(null.map(|o| o.object_id), Some(id));
+    }
+    Ok(())
+}
+
+#[test]
 fn suspension_replaces_only_the_null_version() -> Result<(), MetaError> {
     let (_d, s) = versioned(Versioning::Enabled)?;
     let v1 = stored(apply(&s, 2, put("b", "k", 1))?);
