@@ -64,6 +64,21 @@ fn written(key: &str, id: u128, at_ms: u64) -> MetaOp {
     }
 }
 
+/// Bucket `b`, versioning enabled, with `rule` alone (log index 1).
+fn versioned_with(s: &MetaState, rule: LifecycleRule) -> Result<(), MetaError> {
+    let versioning = MetaOp::PutBucketVersioning {
+        bucket: "b".into(),
+        state: Versioning::Enabled,
+    };
+    at(
+        s,
+        1,
+        1,
+        &[create_bucket("b"), versioning, rules(vec![rule])],
+    )?;
+    Ok(())
+}
+
 /// Every page of the walk of bucket `b` at `now`.
 fn walk(s: &MetaState, now: u64) -> Result<Vec<Due>, MetaError> {
     let mut point = WalkPoint::Current(None);
@@ -132,16 +147,7 @@ fn versioned_expiry_adds_markers_then_noncurrent_and_lone_markers_go() -> Result
         }),
         ..expire("", 1)
     };
-    let versioning = MetaOp::PutBucketVersioning {
-        bucket: "b".into(),
-        state: Versioning::Enabled,
-    };
-    at(
-        &s,
-        1,
-        1,
-        &[create_bucket("b"), versioning, rules(vec![rule])],
-    )?;
+    versioned_with(&s, rule)?;
     at(&s, 2, 1, &[written("k", 1, 1)])?;
     // Day 2: the current version gets a delete marker.
     let due = walk(&s, 2 * DAY)?;
@@ -294,16 +300,7 @@ fn a_deep_history_expires_in_one_op_down_to_the_versions_kept() -> Result<(), Me
         }),
         ..LifecycleRule::default()
     };
-    let versioning = MetaOp::PutBucketVersioning {
-        bucket: "b".into(),
-        state: Versioning::Enabled,
-    };
-    at(
-        &s,
-        1,
-        1,
-        &[create_bucket("b"), versioning, rules(vec![rule])],
-    )?;
+    versioned_with(&s, rule)?;
     let mut versions = Vec::new();
     for i in 0..12u128 {
         match at(&s, 2 + i as u64, 1, &[written("k", i, 1)])?.remove(0) {
