@@ -161,7 +161,7 @@ fn one_node(secs: u64) -> BenchResult<()> {
         let local = LocalRaft {
             raft: raft.clone(),
             state,
-            lease: ReadLease::new(),
+            lease: ReadLease::default(),
         };
         let consensus =
             Consensus::new(1, Some(local), None, vec![], ConsensusConfig::default()).start();

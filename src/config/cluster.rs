@@ -29,6 +29,11 @@ pub struct ClusterSettings {
     /// `PREDASTORE_META_OP_TIMEOUT_MS`: milliseconds a metadata op or read
     /// may wait for a leader before it fails, 100 to 50000. Default 10000.
     pub meta_op_timeout_ms: u64,
+    /// `PREDASTORE_META_READ_LEASE_MS`: milliseconds after a successful
+    /// leadership round during which the metadata leader answers reads
+    /// without another, 0 (off: a round for every batch of reads) to 300
+    /// (half of Raft's 600 ms election timeout). Default 300.
+    pub meta_read_lease_ms: u64,
 }
 
 impl Default for ClusterSettings {
@@ -38,6 +43,7 @@ impl Default for ClusterSettings {
             storage_nodes: NodeList::default(),
             raft_snapshot_every: 50_000,
             meta_op_timeout_ms: 10_000,
+            meta_read_lease_ms: 300,
         }
     }
 }

@@ -41,6 +41,12 @@ impl Config {
                 "PREDASTORE_META_OP_TIMEOUT_MS: must be 100 to {MAX_META_OP_TIMEOUT_MS}"
             )));
         }
+        let longest_lease = crate::actors::consensus::READ_LEASE.as_millis();
+        if u128::from(self.cluster.meta_read_lease_ms) > longest_lease {
+            return Err(ConfigError(format!(
+                "PREDASTORE_META_READ_LEASE_MS: must be 0 (off) to {longest_lease}"
+            )));
+        }
         if self.http.body_idle_timeout_ms < 100 {
             return Err(ConfigError(
                 "PREDASTORE_BODY_IDLE_TIMEOUT_MS: must be at least 100".into(),

@@ -57,7 +57,7 @@ pub(super) async fn start_member(
     Ok(Some(LocalRaft {
         raft,
         state,
-        lease: ReadLease::new(),
+        lease: ReadLease::new(Duration::from_millis(cfg.cluster.meta_read_lease_ms)),
     }))
 }
 

@@ -36,7 +36,10 @@ use openraft::{LogId, ServerState, Vote};
 use crate::storage::raft::MetaRaft;
 
 /// How long after a successful round began its leader answers reads
-/// without another: half of the group's `election_timeout_max` (600 ms).
+/// without another, by default and at most: half of the group's
+/// `election_timeout_max` (600 ms). `PREDASTORE_META_READ_LEASE_MS` may
+/// shorten it, or turn it off (0) where clocks are not trusted to run at
+/// the same rate (a VM paused and resumed with its clock behind).
 pub(crate) const READ_LEASE: Duration = Duration::from_millis(300);
 
 /// What a lease was taken under: the leader's vote (term and node) and the
@@ -75,21 +78,27 @@ pub struct ReadLease {
 }
 
 struct LeaseState {
+    /// How long a lease lasts after its round began (zero: never taken).
+    length: Duration,
     /// When this node's group started: it votes for nobody before
-    /// `started + READ_LEASE`.
+    /// `started + length`.
     started: Instant,
     held: Mutex<Option<Held>>,
 }
 
 impl ReadLease {
-    /// The lease of a group member that starts now (holding none).
-    pub fn new() -> Self {
-        Self::started_at(Instant::now())
+    /// The lease of a group member that starts now (holding none), lasting
+    /// `length` after each successful round, at most [`READ_LEASE`] (a
+    /// longer one is cut to it). Zero turns leases off: every read waits
+    /// for a round, and no vote is refused for the lease's sake.
+    pub fn new(length: Duration) -> Self {
+        Self::started_at(Instant::now(), length)
     }
 
-    fn started_at(started: Instant) -> Self {
+    fn started_at(started: Instant, length: Duration) -> Self {
         Self {
             inner: Arc::new(LeaseState {
+                length: length.min(READ_LEASE),
                 started,
                 held: Mutex::new(None),
             }),
@@ -98,9 +107,13 @@ impl ReadLease {
 
     /// Records that a round which began at `began`, under `leadership`,
     /// was answered by a quorum: reads may be answered locally until
-    /// `began + READ_LEASE`. A later lease never shortens the current one.
+    /// `began` plus the lease's length. A later lease never shortens the
+    /// current one.
     pub(super) fn taken(&self, leadership: Leadership, began: Instant) {
-        let until = began + READ_LEASE;
+        if self.inner.length.is_zero() {
+            return;
+        }
+        let until = began + self.inner.length;
         let mut held = self.lock();
         let keep = held
             .as_ref()
@@ -122,9 +135,10 @@ impl ReadLease {
     }
 
     /// Whether this node must refuse a vote now: it holds a read lease, or
-    /// its group started less than [`READ_LEASE`] ago.
+    /// its group started less than a lease's length ago.
     pub(crate) fn refuses_votes(&self, now: Instant) -> bool {
-        now < self.inner.started + READ_LEASE || self.lock().as_ref().is_some_and(|h| now < h.until)
+        now < self.inner.started + self.inner.length
+            || self.lock().as_ref().is_some_and(|h| now < h.until)
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Option<Held>> {
@@ -136,8 +150,9 @@ impl ReadLease {
 }
 
 impl Default for ReadLease {
+    /// The lease at its default (and longest) length, [`READ_LEASE`].
     fn default() -> Self {
-        Self::new()
+        Self::new(READ_LEASE)
     }
 }
 
@@ -161,7 +176,7 @@ mod tests {
     fn settled() -> (ReadLease, Instant) {
         let now = Instant::now();
         let start = now.checked_sub(READ_LEASE * 2).unwrap_or(now);
-        (ReadLease::started_at(start), now)
+        (ReadLease::started_at(start, READ_LEASE), now)
     }
 
     #[test]
@@ -192,7 +207,7 @@ mod tests {
     #[test]
     fn votes_are_refused_while_a_lease_runs_and_just_after_start() {
         let now = Instant::now();
-        let fresh = ReadLease::started_at(now);
+        let fresh = ReadLease::started_at(now, READ_LEASE);
         assert!(fresh.refuses_votes(now + READ_LEASE / 2), "just started");
         assert!(!fresh.refuses_votes(now + READ_LEASE));
 
@@ -201,5 +216,38 @@ mod tests {
         lease.taken(leading(3, 10), now);
         assert!(lease.refuses_votes(now + READ_LEASE / 2), "holds a lease");
         assert!(!lease.refuses_votes(now + READ_LEASE));
+    }
+
+    #[test]
+    fn a_shorter_lease_runs_out_sooner_and_a_longer_one_is_cut_to_the_longest() {
+        let now = Instant::now();
+        let short = ReadLease::started_at(now, READ_LEASE / 3);
+        let l = leading(3, 10);
+        short.taken(l.clone(), now);
+        assert!(short.covers(Some(&l), now + READ_LEASE / 4));
+        assert!(!short.covers(Some(&l), now + READ_LEASE / 2), "ran out");
+        assert!(!short.refuses_votes(now + READ_LEASE / 2));
+
+        let long = ReadLease::started_at(now, READ_LEASE * 4);
+        long.taken(l.clone(), now);
+        assert!(
+            !long.covers(Some(&l), now + READ_LEASE),
+            "cut to READ_LEASE"
+        );
+        assert!(!long.refuses_votes(now + READ_LEASE));
+    }
+
+    #[test]
+    fn a_lease_turned_off_covers_no_read_and_refuses_no_vote() {
+        let now = Instant::now();
+        let off = ReadLease::started_at(now, Duration::ZERO);
+        let l = leading(3, 10);
+        assert!(
+            !off.refuses_votes(now),
+            "just started, but no lease to guard"
+        );
+        off.taken(l.clone(), now);
+        assert!(!off.covers(Some(&l), now));
+        assert!(!off.refuses_votes(now));
     }
 }

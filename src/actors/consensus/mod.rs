@@ -53,6 +53,7 @@ pub use actor::Consensus;
 pub(crate) use client::ConsensusClient;
 pub use error::ConsensusError;
 pub use lease::ReadLease;
+pub(crate) use lease::READ_LEASE;
 pub(crate) use members::MembershipError;
 pub(crate) use members::MetaChange;
 pub(crate) use members::MetaMembers;

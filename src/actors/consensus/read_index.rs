@@ -17,8 +17,9 @@
 //! fail: a stall of the members' disks is then a pause, not an error.
 //!
 //! A round that succeeded also gives the leader a read lease (see
-//! `lease`): for [`READ_LEASE`](super::lease::READ_LEASE) after it began,
-//! reads are answered without a round of their own.
+//! `lease`): for the lease's length after it began
+//! ([`READ_LEASE`](super::lease::READ_LEASE) unless configured shorter or
+//! off), reads are answered without a round of their own.
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};

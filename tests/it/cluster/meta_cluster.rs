@@ -380,6 +380,42 @@ async fn a_frozen_leader_answers_no_read_from_before_its_successor_s_writes() ->
     Ok(())
 }
 
+/// `PREDASTORE_META_READ_LEASE_MS=0`, the operator's off switch: real
+/// meta processes answer every read after a leadership round of its own
+/// (sequential reads share none), and none under a lease.
+#[actix_rt::test]
+async fn with_the_read_lease_off_each_read_waits_for_a_leadership_round() -> TestResult {
+    let _serial = serial::process_metrics().await;
+    let cluster = MetaCluster::start(3, &[("PREDASTORE_META_READ_LEASE_MS", "0")]);
+    let leader = cluster
+        .wait_leader(Duration::from_secs(10))
+        .ok_or("no leader elected")?;
+    let pinned = cluster.client_pinned_to(Duration::from_secs(10), leader);
+    let created = pinned.consensus.send(Submit(bucket_op())).await??;
+    assert_eq!(created, Ok(MetaOutcome::Done));
+    let checked = "predastore_raft_reads_per_leadership_check_sum";
+    let before = cluster.nodes[leader]
+        .metric(checked)
+        .ok_or("check metric")?;
+    for _ in 0..20 {
+        assert_eq!(read_object(&pinned.consensus, "nothing-here").await?, None);
+    }
+    let after = cluster.nodes[leader]
+        .metric(checked)
+        .ok_or("check metric")?;
+    assert!(
+        after - before >= 20.0,
+        "{} of 20 reads went through a leadership round",
+        after - before
+    );
+    assert_eq!(
+        cluster.nodes[leader].metric("predastore_raft_lease_reads_total"),
+        Some(0.0),
+        "a read was answered under a lease turned off"
+    );
+    Ok(())
+}
+
 #[actix_rt::test]
 async fn a_restarted_node_catches_up_from_a_snapshot() -> TestResult {
     // Its pool and QUIC client move this process's metrics.
