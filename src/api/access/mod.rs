@@ -28,7 +28,7 @@ use crate::storage::meta::acl::{Acl, Permission};
 use crate::storage::meta::{AccessKey, BucketRecord, MetaRead, MetaReadResult, ObjectRecord};
 
 use basics::caller_id;
-pub(crate) use basics::{bucket_of, denied};
+pub(crate) use basics::{bucket_of, check_expected_owner, denied};
 pub(crate) use cache::BucketPolicy;
 pub(crate) use headers::{
     acl_for_new, acl_in_headers, acls_not_supported, check_acl_allowed, new_object_access,
@@ -153,8 +153,9 @@ pub(crate) async fn authorize(
 }
 
 /// Whether `asker` may run `endpoint` on `bucket` (on its object `key`):
-/// a missing bucket is `NoSuchBucket` for everyone, a request the policy
-/// denies or neither the policy nor the ACL allows `AccessDenied`.
+/// a missing bucket is `NoSuchBucket` for everyone, a bucket not owned by
+/// the `x-amz-expected-bucket-owner` named, a request the policy denies or
+/// neither the policy nor the ACL allows `AccessDenied`.
 /// Answers the bucket's record and policy when they were read.
 pub(crate) async fn check(
     endpoint: &Endpoint,
@@ -175,6 +176,7 @@ pub(crate) async fn check(
         Need::Exists | Need::Owner | Need::Bucket(_) => {}
     }
     let bucket = gw.objects.bucket_precheck(bucket).await?;
+    check_expected_owner(asker.headers, "x-amz-expected-bucket-owner", &bucket)?;
     let policy = gw.policies.of(&bucket);
     let caller = asker.caller_id();
     let is_owner = caller == Some(bucket.owner.as_str());

@@ -19,8 +19,8 @@ use super::versioning::{
     bypass_governance, lock_headers, marker_error, version_headers, version_of,
 };
 use crate::api::access::{
-    hide_missing, new_object_access, policy_of, require_delete, require_object,
-    require_object_action,
+    check_expected_owner, hide_missing, new_object_access, policy_of, require_delete,
+    require_object, require_object_action,
 };
 use crate::api::body::{CheckedBody, SummarySlot};
 use crate::api::checksum::{ChecksumAlgorithm, Digests};
@@ -559,6 +559,7 @@ pub(crate) async fn delete_many(r: &S3Request, payload: web::Payload, gw: &Gatew
 pub(crate) async fn copy_source(r: &S3Request, gw: &Gateway) -> Result<ObjectRecord, S3Error> {
     let src = parse_copy_source(r.header("x-amz-copy-source").unwrap_or_default())?;
     let bucket = gw.objects.bucket_precheck(&src.bucket).await?;
+    check_expected_owner(r.headers(), "x-amz-source-expected-bucket-owner", &bucket)?;
     let o = match src.version {
         Some(v) => gw.objects.object_version(&src.bucket, &src.key, v).await?,
         None => gw.objects.object(&src.bucket, &src.key).await?,

@@ -491,3 +491,84 @@ async fn acls_open_buckets_and_objects_to_others_and_to_anonymous_requests() {
     assert_eq!(preflight.status, 403);
     assert!(String::from_utf8_lossy(&preflight.body).contains("<Code>AccessForbidden</Code>"));
 }
+
+/// `ExpectedBucketOwner` (and `ExpectedSourceBucketOwner` on a copy): a
+/// request naming an owner other than the bucket's is refused before it
+/// reads or writes anything, even by the bucket's own owner; naming the
+/// right owner changes nothing.
+#[tokio::test]
+async fn a_request_naming_another_owner_is_refused_by_the_bucket() {
+    let store = StoreProcess::start(&[("PREDASTORE_ADMIN_TOKEN", TOKEN)]);
+    let alice = new_user(&store, "alice");
+    let bob = new_user(&store, "bob");
+    create_bucket(&alice.s3, "alice-docs").await;
+    put(&alice.s3, "alice-docs", "plan.txt", b"v1").await;
+
+    let listed = alice
+        .s3
+        .list_objects_v2()
+        .bucket("alice-docs")
+        .expected_bucket_owner(&alice.id)
+        .send()
+        .await
+        .expect("list naming the right owner");
+    assert_eq!(listed.key_count(), Some(1));
+    assert_s3_error(
+        alice
+            .s3
+            .list_objects_v2()
+            .bucket("alice-docs")
+            .expected_bucket_owner(&bob.id)
+            .send()
+            .await,
+        "AccessDenied",
+        403,
+    );
+    assert_s3_error(
+        alice
+            .s3
+            .put_object()
+            .bucket("alice-docs")
+            .key("plan.txt")
+            .body(ByteStream::from_static(b"v2"))
+            .expected_bucket_owner(&bob.id)
+            .send()
+            .await,
+        "AccessDenied",
+        403,
+    );
+    assert_eq!(
+        get_bytes(&alice.s3, "alice-docs", "plan.txt").await,
+        b"v1",
+        "a refused PUT wrote nothing"
+    );
+    let head = alice
+        .s3
+        .head_bucket()
+        .bucket("alice-docs")
+        .expected_bucket_owner(&bob.id)
+        .send()
+        .await;
+    assert_eq!(
+        head.err()
+            .and_then(|e| e.raw_response().map(|r| r.status().as_u16())),
+        Some(403),
+        "HeadBucket naming another owner"
+    );
+
+    // A copy checks its source bucket's owner too.
+    let copy = |source_owner: &str| {
+        alice
+            .s3
+            .copy_object()
+            .bucket("alice-docs")
+            .key("copy.txt")
+            .copy_source("alice-docs/plan.txt")
+            .expected_bucket_owner(&alice.id)
+            .expected_source_bucket_owner(source_owner)
+            .send()
+    };
+    assert_s3_error(copy(&bob.id).await, "AccessDenied", 403);
+    copy(&alice.id).await.expect("copy naming the right owners");
+    assert_eq!(get_bytes(&alice.s3, "alice-docs", "copy.txt").await, b"v1");
+}
