@@ -13,26 +13,48 @@ use subtle::ConstantTimeEq;
 
 use super::sigv4::{parse_http_date, AuthError};
 
-/// Sub-resources that are part of the signed resource, in sorted order.
+/// Sub-resources that are part of the signed resource, in sorted order:
+/// AWS's documented list, the ones SDKs sign for the sub-resources added
+/// since (`cors`, `tagging`, `delete`, `object-lock`, …; botocore's
+/// `HmacV1Auth`), and `legal-hold` and `retention` as AWS documents them.
+/// Those of operations the store does not serve are here too, so that such
+/// a request is answered `NotImplemented`, not `SignatureDoesNotMatch`.
 const SUBRESOURCES: &[&str] = &[
+    "accelerate",
     "acl",
+    "analytics",
+    "cors",
     "delete",
+    "inventory",
     "legal-hold",
+    "lifecycle",
     "location",
+    "logging",
+    "metrics",
+    "notification",
     "object-lock",
     "partNumber",
+    "policy",
+    "replication",
+    "requestPayment",
     "response-cache-control",
     "response-content-disposition",
     "response-content-encoding",
     "response-content-language",
     "response-content-type",
     "response-expires",
+    "restore",
     "retention",
+    "select",
+    "select-type",
+    "tagging",
+    "torrent",
     "uploadId",
     "uploads",
     "versionId",
     "versioning",
     "versions",
+    "website",
 ];
 
 /// The parameters of a SigV2 presigned URL, if the query carries them.
@@ -384,5 +406,33 @@ mod tests {
         ));
         let p = PresignedV2::parse(&query).expect("present").expect("valid");
         assert_eq!(p.verify("POST", "/b/k", &query, "secret", 1000), Ok(()));
+    }
+
+    #[test]
+    fn bucket_sub_resources_are_signed() {
+        // 2026-11-23 10:00:00 UTC.
+        let now = 1_795_428_000;
+        let date = "Mon, 23 Nov 2026 10:00:00 GMT";
+        let hs = headers(&[("date", date)]);
+        for sub in ["cors", "lifecycle", "policy", "tagging", "website"] {
+            let to_sign = format!("PUT\n\n\n{date}\n/b?{sub}");
+            let auth = format!("AWS key:{}", sign("secret", &to_sign));
+            let v2 = HeaderV2::parse(&auth).expect("present").expect("valid");
+            let query = parse(sub);
+            assert_eq!(
+                v2.verify("PUT", "/b", &query, &hs, "secret", now),
+                Ok(()),
+                "?{sub}"
+            );
+            // Signed without the sub-resource: not the request sent.
+            let bare = format!("PUT\n\n\n{date}\n/b");
+            let auth = format!("AWS key:{}", sign("secret", &bare));
+            let v2 = HeaderV2::parse(&auth).expect("present").expect("valid");
+            assert_eq!(
+                v2.verify("PUT", "/b", &query, &hs, "secret", now),
+                Err(AuthError::SignatureMismatch),
+                "?{sub} left out of the signature"
+            );
+        }
     }
 }
