@@ -14,7 +14,10 @@
 # throughput figure, `RESULT ratio_<figure>` (cluster / all): the goals of
 # the cluster's data path are read from those ratios, which compare two
 # runs on one machine a minute apart (this kind of VM varies ±20 % between
-# runs, so ratios are steadier than absolute figures).
+# runs, so ratios are steadier than absolute figures). The store's CPU
+# seconds per GB (`*_store_cpu_s_per_gb`) are the `all` process's, and the
+# three cluster processes' added up, with their ratio too: on a machine
+# whose cores are all busy, throughput follows CPU per GB.
 #
 # Environment:
 #   BENCH_SECONDS        length of each bench phase (default 10)
@@ -46,13 +49,15 @@ s3_tls() {
 }
 probe() { curl -sf --cacert "$WORK/certs/ca.pem" "$SCHEME://$(ip_of "$1"):9000/health/ready" >/dev/null 2>&1; }
 
-run_bench() { # run_bench <node index> <prefix>
-  local url="$SCHEME://$(ip_of "$1"):9000"
+run_bench() { # run_bench <node index> <prefix> [other processes of the store]
+  local url="$SCHEME://$(ip_of "$1"):9000" node=$1 prefix=$2 also=() pid
+  shift 2
+  for pid in "$@"; do also+=(--also-pid "$pid"); done
   # shellcheck disable=SC2086
   "$BENCH" --endpoint "$url" --access-key "$KEY" --secret-key "$SECRET" \
     --ca-bundle "$WORK/certs/ca.pem" --seconds "$SECONDS_PER_PHASE" \
-    --skip "$SKIP" --pid "${PIDS[$1]}" ${BENCH_ARGS:-} |
-    sed -n "s/^RESULT /RESULT $2_/p" | tee "$WORK/$2.txt"
+    --skip "$SKIP" --pid "${PIDS[$node]}" "${also[@]}" ${BENCH_ARGS:-} |
+    sed -n "s/^RESULT /RESULT ${prefix}_/p" | tee "$WORK/$prefix.txt"
 }
 
 echo "# the all role alone" >&2
@@ -77,10 +82,12 @@ NODE_ENV=()
 for i in 2 3; do start "$i" storage,meta; done
 for i in 2 3; do wait_for "node $i" 30 ready "$i"; done
 wait_for "node 1" 30 probe 1
-run_bench 1 cluster
+# The cluster's store CPU figures add up its three processes.
+run_bench 1 cluster "${PIDS[2]}" "${PIDS[3]}"
 
-# cluster / all for every throughput figure both runs have.
-awk '$4 == "MB/s" || $4 == "ops/s" {
+# cluster / all for every throughput figure both runs have, and for the
+# store's CPU per GB.
+awk '$4 == "MB/s" || $4 == "ops/s" || $2 ~ /_store_cpu_s_per_gb$/ {
        name = $2; sub(/^(all|cluster)_/, "", name)
        if ($2 ~ /^all_/) all[name] = $3; else cluster[name] = $3
      }

@@ -33,20 +33,31 @@ fn parse_stat(stat: &str) -> Option<Duration> {
     ))
 }
 
-/// The CPU times of the store (when its pid is known) and of this client
-/// at the start of a phase.
+/// CPU time of every process in `pids` added up; `None` if one cannot be
+/// read (a process gone mid-phase makes no figure rather than a wrong one).
+fn total_cpu_time(pids: &[u32]) -> Option<Duration> {
+    pids.iter().map(|pid| cpu_time(&pid.to_string()).ok()).sum()
+}
+
+/// The CPU times of the store (the processes of it that are known: one
+/// for the `all` role, every node of a cluster on this machine) and of
+/// this client at the start of a phase.
 pub(super) struct CpuMark {
-    store_pid: Option<u32>,
+    store_pids: Vec<u32>,
     store: Option<Duration>,
     client: Option<Duration>,
 }
 
 impl CpuMark {
-    /// Reads both times now.
-    pub(super) fn now(store_pid: Option<u32>) -> CpuMark {
+    /// Reads both times now; no store figure when `store_pids` is empty.
+    pub(super) fn now(store_pids: &[u32]) -> CpuMark {
         CpuMark {
-            store_pid,
-            store: store_pid.and_then(|pid| cpu_time(&pid.to_string()).ok()),
+            store_pids: store_pids.to_vec(),
+            store: if store_pids.is_empty() {
+                None
+            } else {
+                total_cpu_time(store_pids)
+            },
             client: cpu_time("self").ok(),
         }
     }
@@ -55,14 +66,13 @@ impl CpuMark {
     /// and for this client; `None` where a time could not be read.
     pub(super) fn per_gb(&self, bytes: u64) -> (Option<f64>, Option<f64>) {
         let gb = bytes as f64 / 1e9;
-        let since = |start: Option<Duration>, pid: Option<String>| {
-            let end = cpu_time(pid.as_deref()?).ok()?;
-            let spent = end.checked_sub(start?)?;
+        let per_gb = |start: Option<Duration>, end: Option<Duration>| {
+            let spent = end?.checked_sub(start?)?;
             (gb > 0.0).then(|| spent.as_secs_f64() / gb)
         };
         (
-            since(self.store, self.store_pid.map(|p| p.to_string())),
-            since(self.client, Some("self".into())),
+            per_gb(self.store, total_cpu_time(&self.store_pids)),
+            per_gb(self.client, cpu_time("self").ok()),
         )
     }
 }
@@ -81,6 +91,17 @@ mod tests {
     fn refuses_a_cut_line() {
         assert_eq!(parse_stat("4242 (name) S 1 2 3"), None);
         assert_eq!(parse_stat("no parenthesis"), None);
+    }
+
+    #[test]
+    fn adds_up_the_store_s_processes_and_makes_no_figure_for_one_gone() {
+        let own = std::process::id();
+        let once = total_cpu_time(&[own]).expect("own /proc stat");
+        let twice = total_cpu_time(&[own, own]).expect("own /proc stat");
+        // Read a moment apart: the second sum counts at least twice the first.
+        assert!(twice >= once * 2, "{twice:?} against {once:?}");
+        assert_eq!(total_cpu_time(&[own, u32::MAX]), None);
+        assert!(CpuMark::now(&[]).per_gb(1_000_000_000).0.is_none());
     }
 
     #[test]

@@ -7,7 +7,8 @@
 //!   `--seconds`, then GET them back (streamed and discarded) for as long.
 //! - `medium`: the same with 1 MiB objects and `--medium-clients` clients.
 //!   Both report the CPU seconds per GB this client spent, and with `--pid`
-//!   the store's (`cpu.rs`): on a small machine the two share the cores.
+//!   the store's (`cpu.rs`; with `--also-pid`, every process of it added
+//!   up): on a small machine the two share the cores.
 //! - `small`: 4 KiB PUTs, then GETs, at `--small-clients` concurrency, with
 //!   latency percentiles.
 //! - `multipart`: a `--parts` × `--part-mib` MiB multipart upload (75 × 8
@@ -56,7 +57,7 @@ mod versions;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-use cpu::CpuMark;
+use cpu::{cpu_time, CpuMark};
 use memory::{read_mem_kib, MemSampler};
 use report::{
     describe, drain, random_bytes, report_cpu, report_small, report_throughput, result, Progress,
@@ -219,6 +220,11 @@ pub struct BenchArgs {
     /// Process id of the store, to sample its memory and CPU time (Linux /proc).
     #[arg(long)]
     pub pid: Option<u32>,
+    /// Another process of the store (a cluster's other nodes on this
+    /// machine), whose CPU time counts in the store's CPU seconds per GB
+    /// with `--pid`'s; may be given more than once.
+    #[arg(long, requires = "pid")]
+    pub also_pid: Vec<u32>,
     /// Versions of the deep key of the `versions-list` and `versions-get`
     /// phases.
     #[arg(long, default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(11..=1_000_000))]
@@ -291,6 +297,10 @@ pub async fn run(args: BenchArgs) -> Result<(), Box<dyn std::error::Error>> {
         read_mem_kib(pid)
             .map_err(|e| format!("--pid {pid}: cannot read /proc/{pid}/status: {e}"))?;
     }
+    for pid in &args.also_pid {
+        cpu_time(&pid.to_string())
+            .map_err(|e| format!("--also-pid {pid}: cannot read /proc/{pid}/stat: {e}"))?;
+    }
     let client = make_client(&args).map_err(|e| e.to_string())?;
     let bucket = args.bucket.clone();
     let created_bucket = ensure_bucket(&client, &bucket)
@@ -304,7 +314,11 @@ pub async fn run(args: BenchArgs) -> Result<(), Box<dyn std::error::Error>> {
         checksums: !args.no_checksums,
         parts: args.parts,
         part_bytes: usize::try_from(args.part_mib * MIB)?,
-        store_pid: args.pid,
+        store_pids: args
+            .pid
+            .into_iter()
+            .chain(args.also_pid.iter().copied())
+            .collect(),
     };
     eprintln!(
         "bench: endpoint {}, bucket {}, keys under {}/, {} s per timed phase",
@@ -495,8 +509,8 @@ struct Bench {
     parts: i32,
     /// Bytes per multipart part.
     part_bytes: usize,
-    /// The store's process, whose CPU time throughput phases report.
-    store_pid: Option<u32>,
+    /// The store's processes, whose CPU time throughput phases report.
+    store_pids: Vec<u32>,
 }
 
 impl Bench {
@@ -506,7 +520,7 @@ impl Bench {
     async fn throughput(&self, phase: Phase, clients: usize, mib: u64) -> Result<(), BoxError> {
         let size = usize::try_from(mib * MIB)?;
         let (put_ticker, get_ticker) = phase.put_get_tickers();
-        let cpu = CpuMark::now(self.store_pid);
+        let cpu = CpuMark::now(&self.store_pids);
         let put = self
             .put_loop(
                 &self.bucket,
@@ -518,7 +532,7 @@ impl Bench {
             .await?;
         report_throughput(&format!("put_{mib}mib"), &put.progress, put.elapsed);
         report_cpu(&format!("put_{mib}mib"), &cpu, put.progress.bytes());
-        let cpu = CpuMark::now(self.store_pid);
+        let cpu = CpuMark::now(&self.store_pids);
         let outcome = match self
             .get_loop(&self.bucket, get_ticker, clients, &put.keys, size as u64)
             .await
