@@ -21,6 +21,7 @@ pub use shard_key::ObjectId;
 pub use shard_key::ShardKey;
 pub use wal::durability::FsyncMode;
 pub use wal::durability::SyncState;
+pub(crate) use wal::reader::ShardRead;
 pub use wal::reader::ShardReader;
 pub(crate) use wal::shard_write::ShardWrite;
 pub use wal::volume::Appended;

@@ -22,8 +22,8 @@ use crate::actors::wal::{BeginShard, Compact, DeleteShard, FinishShard, ReleaseS
 use crate::storage::wal::segment::SegmentFiles;
 use crate::storage::{
     index::inventory::disk_space, CompactionReport, FsyncMode, NodeStats, ScrubRecord, ShardEntry,
-    ShardIndex, ShardKey, ShardReader, ShardState, StorageError, SyncState, Volume, VolumeConfig,
-    VolumeId,
+    ShardIndex, ShardKey, ShardRead, ShardReader, ShardState, StorageError, SyncState, Volume,
+    VolumeConfig, VolumeId,
 };
 
 /// Everything a storage node needs to start.
@@ -260,29 +260,54 @@ impl StorageNode {
         let reader = self.reader.clone();
         // The lookup and the first piece in one blocking call: a shard
         // chunk of a GET (up to a piece, 1 MiB) costs one thread hop.
-        let (len, first, rest) = actix_web::rt::task::spawn_blocking(move || {
-            let mut read = reader.read(key, range)?;
-            let len = read.remaining();
-            let first = read.next();
-            Ok::<_, StorageError>((len, first, read))
-        })
-        .await
-        .map_err(|_| StorageError::Stopped)??;
-        // For the rest, one blocking task reads ahead while the caller
-        // sends what it has: at most one piece waits in the channel; a
-        // caller that goes away ends the read.
-        let (tx, mut rx) = tokio::sync::mpsc::channel(1);
-        if rest.remaining() > 0 {
-            actix_web::rt::task::spawn_blocking(move || {
-                for piece in rest {
-                    if tx.blocking_send(piece).is_err() {
-                        break;
-                    }
-                }
+        let started = actix_web::rt::task::spawn_blocking(move || start_read(&reader, key, range))
+            .await
+            .map_err(|_| StorageError::Stopped)??;
+        Ok(read_on(started))
+    }
+
+    /// What this node holds under `key` (`Err` if its index cannot say)
+    /// and a read of `range` of it as [`StorageNode::read_shard`] starts
+    /// one, both in one blocking call: a GET opening a shard on its own
+    /// node pays one thread hop, not one for each. No read is started for
+    /// a shard the index knows missing or corrupt.
+    pub async fn stat_and_read_shard(
+        &self,
+        key: ShardKey,
+        range: Range<u64>,
+    ) -> (
+        Result<ShardState, StorageError>,
+        Result<
+            (
+                u64,
+                impl Stream<Item = Result<Bytes, StorageError>> + Send + 'static,
+            ),
+            StorageError,
+        >,
+    ) {
+        let reader = self.reader.clone();
+        let opened = actix_web::rt::task::spawn_blocking(move || {
+            let state = reader.index().stat(&[key]).and_then(|states| {
+                states
+                    .first()
+                    .copied()
+                    .ok_or(StorageError::IndexDamaged("no state answered for a shard"))
             });
+            let started = match state {
+                Ok(ShardState::Missing) => Err(StorageError::NotFound(key)),
+                Ok(ShardState::Corrupt) => Err(StorageError::Corrupt {
+                    key,
+                    detail: "marked corrupt",
+                }),
+                Ok(ShardState::Present { .. }) | Err(_) => start_read(&reader, key, Some(range)),
+            };
+            (state, started)
+        })
+        .await;
+        match opened {
+            Ok((state, started)) => (state, started.map(read_on)),
+            Err(_) => (Err(StorageError::Stopped), Err(StorageError::Stopped)),
         }
-        let rest = futures::stream::poll_fn(move |cx| rx.poll_recv(cx));
-        Ok((len, futures::stream::iter(first).chain(rest)))
     }
 
     /// Reads a whole range into memory (small shards, tests).
@@ -340,6 +365,46 @@ impl StorageNode {
         }
         Ok(total)
     }
+}
+
+/// A read begun on a blocking thread: its length, its first piece, and the
+/// rest of it.
+type StartedRead = (u64, Option<Result<Bytes, StorageError>>, ShardRead);
+
+/// Looks a shard up and reads its first piece (blocking).
+fn start_read(
+    reader: &ShardReader,
+    key: ShardKey,
+    range: Option<Range<u64>>,
+) -> Result<StartedRead, StorageError> {
+    let mut read = reader.read(key, range)?;
+    let len = read.remaining();
+    let first = read.next();
+    Ok((len, first, read))
+}
+
+/// The stream of a read begun by [`start_read`]: its first piece, then the
+/// rest, which one blocking task reads ahead while the caller sends what
+/// it has (at most one piece waits in the channel; a caller that goes away
+/// ends the read).
+fn read_on(
+    (len, first, rest): StartedRead,
+) -> (
+    u64,
+    impl Stream<Item = Result<Bytes, StorageError>> + Send + 'static,
+) {
+    let (tx, mut rx) = tokio::sync::mpsc::channel(1);
+    if rest.remaining() > 0 {
+        actix_web::rt::task::spawn_blocking(move || {
+            for piece in rest {
+                if tx.blocking_send(piece).is_err() {
+                    break;
+                }
+            }
+        });
+    }
+    let rest = futures::stream::poll_fn(move |cx| rx.poll_recv(cx));
+    (len, futures::stream::iter(first).chain(rest))
 }
 
 /// Runs `f` on a blocking thread (fjall reads stay off the async threads).

@@ -152,6 +152,34 @@ impl ShardTarget {
         }
     }
 
+    /// What the node holds under `key` (`Ok(None)` if it answered no
+    /// state) and a read of `range` of it, asked together: on this node in
+    /// one blocking call, on another as two requests side by side.
+    async fn stat_and_read(
+        self,
+        key: ShardKey,
+        range: Range<u64>,
+    ) -> (
+        Result<Option<ShardState>, CoordinatorError>,
+        Result<ShardBody, CoordinatorError>,
+    ) {
+        match self {
+            ShardTarget::Local(node, _) => {
+                let (state, read) = node.stat_and_read_shard(key, range).await;
+                let body = read.map(|(_, body)| Box::pin(body) as ShardBody);
+                (
+                    state.map(Some).map_err(Into::into),
+                    body.map_err(Into::into),
+                )
+            }
+            remote @ ShardTarget::Remote(..) => {
+                let (state, body) =
+                    futures::join!(remote.clone().stat(vec![key]), remote.read(key, range));
+                (state.map(|s| s.first().copied()), body)
+            }
+        }
+    }
+
     async fn stat(self, keys: Vec<ShardKey>) -> Result<Vec<ShardState>, CoordinatorError> {
         Ok(match self {
             ShardTarget::Local(node, _) => node.stat_shards(keys).await?,

@@ -264,16 +264,15 @@ impl StripeReader {
         let key = self.set.key(i);
         let target = self.coordinator.target(&self.set, i);
         async move {
-            let reader = target?;
-            let asker = reader.clone();
-            if let ShardTarget::Remote(peers, addr) = &reader {
+            let target = target?;
+            if let ShardTarget::Remote(peers, addr) = &target {
                 if !peers.dial_now(*addr, DOWN_NODE_DIAL).await {
                     return Err(NetError::PeerDown(*addr).into());
                 }
             }
             // Both on the same node, together: no round trip added.
-            let (state, body) = futures::join!(asker.stat(vec![key]), reader.read(key, range));
-            match state.map(|s| s.first().copied()) {
+            let (state, body) = target.stat_and_read(key, range).await;
+            match state {
                 Ok(Some(state)) => readable(key, state, shard_len)?,
                 // The open decides; a damaged chunk still fails its CRC.
                 Ok(None) => {}

@@ -238,6 +238,66 @@ mod local {
         node.shutdown().await?;
         Ok(())
     }
+
+    #[actix_rt::test]
+    async fn a_local_open_answers_the_state_and_reads_only_a_shard_not_known_bad() -> TestResult {
+        let dir = tempfile::tempdir()?;
+        let (coordinator, node, _rt) = start(dir.path())?;
+        let body = data(4, 96 << 10);
+        let len = body.len() as u64;
+        let layout = coordinator.layout();
+        let mut set = coordinator.new_shard_set(("b", "k"), 78, 0, len, layout);
+        let mut feed = futures::stream::iter([Ok::<_, std::io::Error>(Bytes::from(body))]);
+        coordinator
+            .write(&mut set, &mut feed)
+            .await
+            .map_err(|e| format!("write: {e:?}"))?;
+        let key = set.key(0);
+        let whole = node.read_shard_to_vec(key, None).await?;
+        let n = whole.len() as u64;
+
+        // Present: its length, and the range asked for.
+        let (state, read) = node.stat_and_read_shard(key, 100..n).await;
+        assert_eq!(state?, ShardState::Present { len: n });
+        let (read_len, stream) = read?;
+        assert_eq!(read_len, n - 100);
+        let mut stream = std::pin::pin!(stream);
+        let mut got = Vec::new();
+        while let Some(piece) = stream.next().await {
+            got.extend_from_slice(&piece?);
+        }
+        assert_eq!(got, whole[100..]);
+
+        // Never written: missing, and no read.
+        let other = coordinator.new_shard_set(("b", "other"), 79, 0, len, layout);
+        let (state, read) = node.stat_and_read_shard(other.key(0), 0..n).await;
+        assert_eq!(state?, ShardState::Missing);
+        assert!(
+            matches!(read, Err(StorageError::NotFound(_))),
+            "{:?}",
+            read.map(|(l, _)| l)
+        );
+
+        // Damaged in its first fragment and marked by scrub: corrupt, and
+        // no read started (one would have answered its first piece).
+        flip(&node, dir.path(), key, 10).await?;
+        assert_eq!(node.scrub_now().await?.corrupt_keys, vec![key]);
+        let (state, read) = node.stat_and_read_shard(key, 0..n).await;
+        assert_eq!(state?, ShardState::Corrupt);
+        assert!(
+            matches!(
+                read,
+                Err(StorageError::Corrupt {
+                    detail: "marked corrupt",
+                    ..
+                })
+            ),
+            "{:?}",
+            read.map(|(l, _)| l)
+        );
+        node.shutdown().await?;
+        Ok(())
+    }
 }
 
 fn chunk(pieces: &[&'static [u8]]) -> Chunk {
