@@ -162,6 +162,7 @@ fn one_node(secs: u64) -> BenchResult<()> {
             raft: raft.clone(),
             state,
             lease: ReadLease::default(),
+            clock: predastore::meta::MetaClock::default(),
         };
         let consensus =
             Consensus::new(1, Some(local), None, vec![], ConsensusConfig::default()).start();

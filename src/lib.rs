@@ -44,7 +44,8 @@ pub use node::{https_identity, serve};
 /// consensus bench).
 pub mod meta {
     pub use crate::actors::consensus::{
-        Consensus, ConsensusConfig, ConsensusError, LocalRaft, Read, ReadLease, Submit, SubmitOnce,
+        Consensus, ConsensusConfig, ConsensusError, LocalRaft, MetaClock, Read, ReadLease, Submit,
+        SubmitOnce,
     };
     pub use crate::storage::meta::acl::Acl;
     pub use crate::storage::meta::{

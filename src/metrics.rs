@@ -6,7 +6,7 @@
 use std::sync::LazyLock;
 
 use prometheus::{
-    exponential_buckets, Encoder, Histogram, HistogramOpts, HistogramVec, IntCounter,
+    exponential_buckets, Encoder, GaugeVec, Histogram, HistogramOpts, HistogramVec, IntCounter,
     IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry, TextEncoder,
 };
 
@@ -220,6 +220,30 @@ pub static RAFT_IS_LEADER: LazyLock<IntGauge> = LazyLock::new(|| {
     gauge(
         "predastore_raft_is_leader",
         "1 when this node leads the metadata group",
+    )
+});
+
+/// Each meta member's wall clock as it last reported it to this leader,
+/// less this leader's own (seconds; positive: the member runs ahead).
+pub static META_CLOCK_SKEW: LazyLock<GaugeVec> = LazyLock::new(|| {
+    built(
+        "predastore_meta_clock_skew_seconds",
+        GaugeVec::new(
+            Opts::new(
+                "predastore_meta_clock_skew_seconds",
+                "A meta member's reported wall clock less the leader's (seconds)",
+            ),
+            &["node"],
+        ),
+    )
+});
+
+/// Buckets whose stored policy this gateway cannot read: every request to
+/// them but the owner's policy calls is denied (fail closed).
+pub static BUCKET_POLICIES_UNREADABLE: LazyLock<IntGauge> = LazyLock::new(|| {
+    gauge(
+        "predastore_bucket_policies_unreadable",
+        "Buckets whose stored policy does not parse (requests to them are denied)",
     )
 });
 
@@ -642,6 +666,8 @@ pub static REGISTRY: LazyLock<Registry> = LazyLock::new(|| {
         Box::new(RAFT_LEADER_CHANGES.clone()),
         Box::new(RAFT_IS_LEADER.clone()),
         Box::new(RAFT_SNAPSHOTS_BUILT.clone()),
+        Box::new(META_CLOCK_SKEW.clone()),
+        Box::new(BUCKET_POLICIES_UNREADABLE.clone()),
         Box::new(S3_REQUESTS.clone()),
         Box::new(HTTP_MALFORMED_REQUESTS.clone()),
         Box::new(S3_REQUEST_SECONDS.clone()),

@@ -123,6 +123,13 @@ fn render_info(a: &Value) -> String {
     if let Some(why) = a["delete_blocked_by"].as_str() {
         out.push_str(&format!("cannot be deleted: {why}\n"));
     }
+    match a["policy"].as_str() {
+        Some("unreadable") => out.push_str(
+            "policy: UNREADABLE: every request but the owner's policy calls is denied; put a readable one\n",
+        ),
+        Some(state) => out.push_str(&format!("policy: {state}\n")),
+        None => {}
+    }
     out
 }
 

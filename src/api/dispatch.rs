@@ -75,7 +75,7 @@ async fn authenticate(req: &HttpRequest, gw: &Gateway) -> Result<S3Request, S3Er
         caller: head.caller,
         bucket_record: None,
         policy: None,
-        action: None,
+        rule: None,
         headers: head.headers,
         body_idle: gw.body_idle,
     })

@@ -34,6 +34,11 @@ pub struct ClusterSettings {
     /// without another, 0 (off: a round for every batch of reads) to 300
     /// (half of Raft's 600 ms election timeout). Default 300.
     pub meta_read_lease_ms: u64,
+    /// `PREDASTORE_TEST_CLOCK_OFFSET_MS`: **tests only**, milliseconds added
+    /// to this meta member's wall clock (negative: behind), to show that one
+    /// member's clock cannot move the group's time. Default 0; production
+    /// never sets it.
+    pub test_clock_offset_ms: i64,
 }
 
 impl Default for ClusterSettings {
@@ -44,6 +49,7 @@ impl Default for ClusterSettings {
             raft_snapshot_every: 50_000,
             meta_op_timeout_ms: 10_000,
             meta_read_lease_ms: 300,
+            test_clock_offset_ms: 0,
         }
     }
 }

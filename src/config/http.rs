@@ -44,6 +44,11 @@ pub struct HttpSettings {
     /// `BucketOwnerEnforced` (ACLs off) and all four Block Public Access
     /// switches on.
     pub new_bucket_defaults: NewBucketDefaults,
+    /// `PREDASTORE_TEST_UNCHECKED_POLICIES`: **tests only**, a fault hook:
+    /// PutBucketPolicy stores its body without parsing it, so a test can
+    /// store a policy that cannot be read and see it deny (fail closed).
+    /// Default false; production never sets it.
+    pub test_unchecked_policies: bool,
 }
 
 /// How new buckets start (`PREDASTORE_NEW_BUCKET_DEFAULTS`).
@@ -68,6 +73,7 @@ impl Default for HttpSettings {
             body_idle_timeout_ms: 20_000,
             admin_token: None,
             new_bucket_defaults: NewBucketDefaults::Open,
+            test_unchecked_policies: false,
         }
     }
 }

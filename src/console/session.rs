@@ -68,7 +68,17 @@ struct Failures {
 pub(crate) struct Sessions {
     by_id: Mutex<HashMap<String, Session>>,
     failures: Mutex<HashMap<IpAddr, Failures>>,
+    /// The sign-in form tokens this console handed out, with when each
+    /// expires: a sign-in must bring one of them (a token set by anyone
+    /// else, however it got into the browser, is refused).
+    sign_in_tokens: Mutex<HashMap<String, Instant>>,
 }
+
+/// How long a sign-in form may be filled in.
+pub(crate) const SIGN_IN_LIFETIME: Duration = Duration::from_secs(3600);
+
+/// Sign-in tokens kept at most (the oldest go first past it).
+const MAX_SIGN_IN_TOKENS: usize = 10_000;
 
 /// A random token: 32 bytes, hex.
 pub(crate) fn random_token() -> String {
@@ -93,6 +103,32 @@ impl Sessions {
             map.insert(id.clone(), session);
         }
         id
+    }
+
+    /// A new sign-in form token, remembered as this console's.
+    pub(crate) fn issue_sign_in(&self) -> String {
+        let token = random_token();
+        if let Ok(mut map) = self.sign_in_tokens.lock() {
+            let now = Instant::now();
+            map.retain(|_, expires| *expires > now);
+            if map.len() >= MAX_SIGN_IN_TOKENS {
+                if let Some(oldest) = map.iter().min_by_key(|(_, e)| **e).map(|(t, _)| t.clone()) {
+                    map.remove(&oldest);
+                }
+            }
+            map.insert(token.clone(), now + SIGN_IN_LIFETIME);
+        }
+        token
+    }
+
+    /// Whether `token` is a live sign-in token this console issued; it is
+    /// used up either way.
+    pub(crate) fn take_sign_in(&self, token: &str) -> bool {
+        let Ok(mut map) = self.sign_in_tokens.lock() else {
+            return false;
+        };
+        map.remove(token)
+            .is_some_and(|expires| expires > Instant::now())
     }
 
     /// The live session of `id`.
@@ -201,6 +237,18 @@ mod tests {
         assert!(sessions.get(&a).is_none());
         sessions.close_key("b");
         assert!(sessions.get(&b).is_none());
+    }
+
+    #[test]
+    fn only_issued_sign_in_tokens_count_and_each_once() {
+        let sessions = Sessions::default();
+        let issued = sessions.issue_sign_in();
+        assert!(
+            !sessions.take_sign_in(&random_token()),
+            "a token set by someone else"
+        );
+        assert!(sessions.take_sign_in(&issued));
+        assert!(!sessions.take_sign_in(&issued), "used up");
     }
 
     #[test]

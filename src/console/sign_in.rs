@@ -13,6 +13,7 @@ use super::error::ConsoleError;
 use super::render::{html, render_text};
 use super::session::{
     cookie, random_token, tokens_match, Session, SESSION_COOKIE, SESSION_LIFETIME, SIGN_IN_COOKIE,
+    SIGN_IN_LIFETIME,
 };
 
 /// Registers the routes.
@@ -25,7 +26,7 @@ pub(super) fn routes(cfg: &mut web::ServiceConfig) {
 /// The sign-in form, with a fresh CSRF pair (a cookie and a field that
 /// must match).
 fn sign_in_page(console: &Console, status: StatusCode, error: Option<&str>) -> HttpResponse {
-    let token = random_token();
+    let token = console.sessions.issue_sign_in();
     let context = minijinja::context! {
         csrf => token,
         error => error,
@@ -34,12 +35,7 @@ fn sign_in_page(console: &Console, status: StatusCode, error: Option<&str>) -> H
     match render_text("sign_in.html", context) {
         Ok(body) => {
             let mut res = html(status, body);
-            let pair = cookie(
-                SIGN_IN_COOKIE,
-                token,
-                console.secure,
-                Duration::from_secs(3600),
-            );
+            let pair = cookie(SIGN_IN_COOKIE, token, console.secure, SIGN_IN_LIFETIME);
             if let Err(e) = res.add_cookie(&pair) {
                 tracing::warn!(error = %e, "console: sign-in cookie not set");
             }
@@ -67,11 +63,18 @@ async fn sign_in(
     form: web::Form<Credentials>,
 ) -> Result<HttpResponse, ConsoleError> {
     let console = console(&req)?;
-    let paired = req
-        .cookie(SIGN_IN_COOKIE)
-        .is_some_and(|c| tokens_match(c.value(), &form.csrf));
+    // The pair must match and be one this console issued: a cookie
+    // planted by someone else (a sibling site, a script) signs nobody in.
+    let paired = req.cookie(SIGN_IN_COOKIE).is_some_and(|c| {
+        tokens_match(c.value(), &form.csrf) && console.sessions.take_sign_in(c.value())
+    });
     if !paired {
         return Err(ConsoleError::Csrf);
+    }
+    // A session cookie the browser brought (planted, or an old one) is
+    // never taken over: it is closed, and a new id is issued below.
+    if let Some(old) = req.cookie(SESSION_COOKIE) {
+        console.sessions.close(old.value());
     }
     let client = req
         .peer_addr()

@@ -96,6 +96,7 @@ pub(super) fn start_gateway(
         body_idle: Duration::from_millis(http.body_idle_timeout_ms),
         policies: Default::default(),
         new_bucket_defaults: http.new_bucket_defaults,
+        unchecked_policies: http.test_unchecked_policies,
     }
 }
 

@@ -10,7 +10,9 @@ use actix::Actor;
 
 use super::transport::Transport;
 use crate::actors::consensus::network::QuicNetwork;
-use crate::actors::consensus::{Consensus, ConsensusClient, ConsensusConfig, LocalRaft, ReadLease};
+use crate::actors::consensus::{
+    Consensus, ConsensusClient, ConsensusConfig, LocalRaft, MetaClock, ReadLease,
+};
 use crate::actors::lifecycle::Lifecycle;
 use crate::actors::repair::{LeaderCheck, Repair};
 use crate::config::Config;
@@ -41,7 +43,14 @@ pub(super) async fn start_member(
         cfg.node_id,
         cfg.cluster.raft_snapshot_every,
     );
-    let network = QuicNetwork::new(transport.peers.clone());
+    let clock = MetaClock::new(cfg.cluster.test_clock_offset_ms);
+    if cfg.cluster.test_clock_offset_ms != 0 {
+        tracing::warn!(
+            offset_ms = cfg.cluster.test_clock_offset_ms,
+            "PREDASTORE_TEST_CLOCK_OFFSET_MS set: this member's clock is off on purpose (tests only)"
+        );
+    }
+    let network = QuicNetwork::new(transport.peers.clone(), clock.clone());
     let quic = transport.quic.handle();
     let (raft, state) = quic
         .spawn(async move { start_group(&dir, node_id, &members, network, every).await })
@@ -58,6 +67,7 @@ pub(super) async fn start_member(
         raft,
         state,
         lease: ReadLease::new(Duration::from_millis(cfg.cluster.meta_read_lease_ms)),
+        clock,
     }))
 }
 

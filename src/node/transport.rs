@@ -87,10 +87,9 @@ impl Transport {
                 let service = StorageService::new(node.clone(), self.peers.clone());
                 Arc::new(service) as Arc<dyn ShardService>
             }),
-            raft: served.local.map(|l| {
-                Arc::new(RaftService::new(l.raft.clone(), l.lease.clone()))
-                    as Arc<dyn MessageService>
-            }),
+            raft: served
+                .local
+                .map(|l| Arc::new(RaftService::new(l)) as Arc<dyn MessageService>),
             meta: served
                 .consensus
                 .map(|c| Arc::new(MetaService::new(c)) as Arc<dyn MessageService>),

@@ -12,7 +12,9 @@
 //! Files: `statement.rs` (a statement and its matching), `condition.rs`
 //! (operators), `pattern.rs` (wildcards and policy variables),
 //! `actions.rs` (S3's action names), `public.rs` (is-public),
-//! `request.rs` (what a request brings), `error.rs` (AWS's messages).
+//! `request.rs` (what a request brings), `error.rs` (AWS's messages),
+//! `table.rs` (the permission table: IAM actions and ACL grants per
+//! operation).
 
 mod actions;
 mod condition;
@@ -25,6 +27,7 @@ mod pattern;
 mod public;
 mod request;
 mod statement;
+pub(crate) mod table;
 #[cfg(test)]
 mod tests;
 

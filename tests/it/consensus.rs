@@ -47,6 +47,7 @@ fn one_node_leasing(
         raft: raft.clone(),
         state: state.clone(),
         lease,
+        clock: predastore::meta::MetaClock::default(),
     };
     Consensus::new(1, Some(local), None, vec![], ConsensusConfig::default()).start()
 }

@@ -14,6 +14,7 @@
 
 mod common;
 
+mod access;
 mod browser;
 mod cluster;
 mod consensus;

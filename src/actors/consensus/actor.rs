@@ -410,10 +410,22 @@ impl Consensus {
             return unreachable_route(batch);
         };
         let raft = local.raft.clone();
+        // The quorum's time, so no one clock (this leader's included) can
+        // move lock expiry; none until a majority has reported: the batch
+        // waits a heartbeat.
+        let at_ms = {
+            let m = raft.metrics();
+            let m = m.borrow();
+            let voters: Vec<u64> = m.membership_config.membership().voter_ids().collect();
+            local.clock.quorum_ms(m.id, &voters)
+        };
+        let Some(at_ms) = at_ms else {
+            return self.requeue(batch, ctx);
+        };
         let request = MetaRequest {
             ops: batch.iter().map(|p| p.op.clone()).collect(),
             ids: batch.iter().map(|p| p.id).collect(),
-            at_ms: now_ms(),
+            at_ms,
         };
         let (generation, seq) = self.start_entry(Route::Local, batch);
         self.watch_deadlines(ctx);

@@ -36,6 +36,7 @@
 
 mod actor;
 mod client;
+mod clock;
 mod error;
 mod handlers;
 mod lease;
@@ -51,6 +52,7 @@ pub(crate) mod wire;
 
 pub use actor::Consensus;
 pub(crate) use client::ConsensusClient;
+pub use clock::MetaClock;
 pub use error::ConsensusError;
 pub use lease::ReadLease;
 pub(crate) use lease::READ_LEASE;

@@ -36,6 +36,7 @@ use openraft::raft::{
 };
 use openraft::BasicNode;
 
+use super::clock::MetaClock;
 use super::wire::{self, RaftCall, RaftReply};
 use crate::actors::pool::PeerClient;
 use crate::net::{Channel, NetError};
@@ -63,14 +64,17 @@ type Reachability = Arc<Mutex<HashMap<u64, Reach>>>;
 pub(crate) struct QuicNetwork {
     peers: PeerClient,
     reach: Reachability,
+    clock: MetaClock,
 }
 
 impl QuicNetwork {
-    /// A network sending through `peers`.
-    pub(crate) fn new(peers: PeerClient) -> Self {
+    /// A network sending through `peers`; members' clocks in answers to
+    /// appends go to `clock`.
+    pub(crate) fn new(peers: PeerClient, clock: MetaClock) -> Self {
         Self {
             peers,
             reach: Reachability::default(),
+            clock,
         }
     }
 }
@@ -91,6 +95,7 @@ impl RaftNetworkFactory<MetaRaft> for QuicNetwork {
             target,
             addr,
             reach: self.reach.clone(),
+            clock: self.clock.clone(),
         }
     }
 }
@@ -101,6 +106,7 @@ pub(crate) struct RaftPeer {
     target: u64,
     addr: Option<SocketAddr>,
     reach: Reachability,
+    clock: MetaClock,
 }
 
 type RpcResult<T, E> = Result<T, RPCError<u64, BasicNode, E>>;
@@ -267,6 +273,10 @@ impl RaftNetwork<MetaRaft> for RaftPeer {
         option: RPCOption,
     ) -> RpcResult<AppendEntriesResponse<u64>, RaftError<u64>> {
         match self.call(RaftCall::AppendEntries(rpc), &option).await? {
+            RaftReply::AppendEntriesAt(r, clock_ms) => {
+                self.clock.record(self.target, clock_ms);
+                self.answered(r)
+            }
             RaftReply::AppendEntries(r) => self.answered(r),
             _ => Err(self.mismatch()),
         }

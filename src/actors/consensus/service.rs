@@ -10,10 +10,12 @@ use openraft::Raft;
 
 use super::actor::Consensus;
 use super::client::ConsensusClient;
+use super::clock::MetaClock;
 use super::error::ConsensusError;
 use super::lease::ReadLease;
 use super::members::MembershipError;
 use super::messages::{MembershipForwarded, ReadForwarded, SubmitForwarded, WhoLeads};
+use super::types::LocalRaft;
 use super::wire::{self, MetaCall, MetaReply, RaftCall, RaftReply};
 use crate::net::server::{MessageService, ServiceError};
 use crate::net::ErrorKind;
@@ -38,12 +40,18 @@ pub(crate) struct RaftService {
     raft: Raft<MetaRaft>,
     /// While it runs (and just after start) vote requests are refused.
     lease: ReadLease,
+    /// This member's clock, sent with every answer to an append.
+    clock: MetaClock,
 }
 
 impl RaftService {
-    /// Serves `raft`, whose read lease is `lease`.
-    pub(crate) fn new(raft: Raft<MetaRaft>, lease: ReadLease) -> Self {
-        Self { raft, lease }
+    /// Serves `local`'s Raft member.
+    pub(crate) fn new(local: &LocalRaft) -> Self {
+        Self {
+            raft: local.raft.clone(),
+            lease: local.lease.clone(),
+            clock: local.clock.clone(),
+        }
     }
 }
 
@@ -51,6 +59,7 @@ impl MessageService for RaftService {
     fn call(&self, body: Bytes) -> BoxFuture<'static, Result<Bytes, ServiceError>> {
         let raft = self.raft.clone();
         let lease = self.lease.clone();
+        let clock = self.clock.clone();
         Box::pin(async move {
             let reply = match wire::decode(&body).map_err(bad_request)? {
                 // Refused as openraft refuses a vote inside its own leader
@@ -61,7 +70,8 @@ impl MessageService for RaftService {
                     RaftReply::Vote(Ok(VoteResponse::new(vote, None, false)))
                 }
                 RaftCall::AppendEntries(r) => {
-                    RaftReply::AppendEntries(raft.append_entries(r).await)
+                    let answer = raft.append_entries(r).await;
+                    RaftReply::AppendEntriesAt(answer, clock.now_ms())
                 }
                 RaftCall::Vote(r) => RaftReply::Vote(raft.vote(r).await),
                 RaftCall::InstallSnapshot(r) => {

@@ -81,6 +81,8 @@ pub struct LocalRaft {
     /// Its read lease: taken and used by the read path, and why its Raft
     /// service refuses votes for a while.
     pub lease: super::ReadLease,
+    /// Its clock and its peers' reported ones: the time entries carry.
+    pub clock: super::MetaClock,
 }
 
 pub(super) type Waiter = oneshot::Sender<Result<MetaResult, ConsensusError>>;
@@ -174,11 +176,4 @@ pub(super) fn classify<E: ForwardHint>(e: &RaftError<u64, E>) -> ConsensusError 
         },
         RaftError::Fatal(f) => ConsensusError::Failed(f.to_string()),
     }
-}
-
-/// Milliseconds since the Unix epoch: the time a Raft entry carries.
-pub(super) fn now_ms() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as u64)
 }

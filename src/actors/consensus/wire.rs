@@ -66,6 +66,10 @@ pub(crate) enum RaftReply {
     Vote(Result<VoteResponse<u64>, RaftError<u64>>),
     /// For [`RaftCall::InstallSnapshot`].
     InstallSnapshot(Result<InstallSnapshotResponse<u64>, RaftError<u64, InstallSnapshotError>>),
+    /// For [`RaftCall::AppendEntries`], with the member's wall clock (ms
+    /// since the Unix epoch) for the group's time (`clock`); answered
+    /// today, where [`RaftReply::AppendEntries`] was before.
+    AppendEntriesAt(Result<AppendEntriesResponse<u64>, RaftError<u64>>, u64),
 }
 
 /// A metadata request a gateway (or a follower) sends the leader.
@@ -117,6 +121,12 @@ mod tests {
         ));
         let back: RaftCall = decode(&encode(&vote)?)?;
         assert!(matches!(back, RaftCall::Vote(v) if v.vote == Vote::new(3, 1)));
+        let clocked = RaftReply::AppendEntriesAt(Ok(AppendEntriesResponse::Success), 1_800_000);
+        let back: RaftReply = decode(&encode(&clocked)?)?;
+        assert!(matches!(
+            back,
+            RaftReply::AppendEntriesAt(Ok(AppendEntriesResponse::Success), 1_800_000)
+        ));
 
         assert!(matches!(decode::<MetaCall>(&[]), Err(WireError::Version)));
         assert!(matches!(

@@ -94,6 +94,10 @@ pub(crate) struct BucketInfo {
     pub locked_versions: u64,
     /// Why the bucket cannot be deleted now, if it cannot.
     pub delete_blocked_by: Option<String>,
+    /// Its policy: `readable`, or `unreadable` (a stored text that does
+    /// not parse: every request but the owner's policy calls is denied);
+    /// absent without a policy.
+    pub policy: Option<&'static str>,
     /// Usage by the exact counters, quota and lifecycle rules (`usage`,
     /// `quota` and `lifecycle_rules` in the JSON).
     #[serde(flatten)]
@@ -234,6 +238,14 @@ impl AdminService {
             versions,
             locked_versions,
             delete_blocked_by,
+            policy: record
+                .access
+                .policy
+                .as_deref()
+                .map(|text| match crate::policy::Policy::parse(text, name) {
+                    Ok(_) => "readable",
+                    Err(_) => "unreadable",
+                }),
             limits,
         })
     }

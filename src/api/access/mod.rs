@@ -1,8 +1,12 @@
 //! Who may do what. Every request is authorized here before its handler
 //! runs (the listener's `Expect: 100-continue` check asks the same
-//! question before the body comes), as AWS decides: an explicit deny in
-//! the bucket's policy wins, then an allow from the policy or the ACL,
-//! else `AccessDenied`. Object reads and object ACLs are then checked
+//! question before the body comes), as AWS decides and as the permission
+//! table (`policy::table`) says of its operation: an explicit deny in the
+//! bucket's policy wins (a policy that cannot be read denies), then an
+//! allow from the policy or what the table says an ACL grant gives (or
+//! the bucket's owner, for what no grant gives), else `AccessDenied`;
+//! the bucket policy's own calls are its owner's (`MethodNotAllowed` to
+//! others the policy allows). Object reads and object ACLs are then checked
 //! against the object's own ACL (and the policy, with the object's tags)
 //! by their handlers ([`require_object`]). Object Ownership
 //! (`BucketOwnerEnforced` turns ACLs off) and Block Public Access
@@ -23,96 +27,17 @@ use super::context::{Gateway, S3Request, Transport};
 use super::error::{S3Error, S3ErrorCode};
 use super::router::Endpoint;
 use super::xml::Owner;
+use crate::policy::table::{self, AclGrant, Decided, Rule, Who};
 use crate::policy::Decision;
 use crate::storage::meta::acl::{Acl, Permission};
 use crate::storage::meta::{AccessKey, BucketRecord, MetaRead, MetaReadResult, ObjectRecord};
 
-use basics::caller_id;
 pub(crate) use basics::{bucket_of, check_expected_owner, denied};
 pub(crate) use cache::BucketPolicy;
 pub(crate) use headers::{
     acl_for_new, acl_in_headers, acls_not_supported, check_acl_allowed, new_object_access,
 };
 pub(crate) use policy::Asker;
-
-/// What an operation needs of the bucket it addresses.
-enum Need {
-    /// Nothing (the request is refused anyway, or checks itself).
-    Nothing,
-    /// A signed request (no bucket: ListBuckets, CreateBucket).
-    Signed,
-    /// The bucket must exist; the handler checks the object (its ACL and
-    /// tags) or each key.
-    Exists,
-    /// The bucket's owner (or whom its policy allows).
-    Owner,
-    /// This permission on the bucket (or the policy's allow).
-    Bucket(Permission),
-}
-
-fn need(endpoint: &Endpoint) -> Need {
-    use Permission::{Read, ReadAcp, Write, WriteAcp};
-    match endpoint {
-        Endpoint::MethodNotAllowed | Endpoint::NotImplemented | Endpoint::PostObject => {
-            Need::Nothing
-        }
-        Endpoint::ListBuckets(_) | Endpoint::CreateBucket => Need::Signed,
-        Endpoint::GetObject(_)
-        | Endpoint::HeadObject(_)
-        | Endpoint::GetObjectAttributes
-        | Endpoint::GetObjectTagging
-        | Endpoint::GetObjectAcl
-        | Endpoint::PutObjectAcl
-        | Endpoint::GetObjectRetention
-        | Endpoint::GetObjectLegalHold
-        | Endpoint::PutObjectTagging
-        | Endpoint::DeleteObjectTagging
-        | Endpoint::DeleteObjects => Need::Exists,
-        Endpoint::DeleteBucket
-        | Endpoint::GetBucketLocation
-        | Endpoint::GetBucketVersioning
-        | Endpoint::PutBucketVersioning
-        | Endpoint::GetObjectLockConfiguration
-        | Endpoint::PutObjectLockConfiguration
-        | Endpoint::GetBucketTagging
-        | Endpoint::PutBucketTagging
-        | Endpoint::DeleteBucketTagging
-        | Endpoint::GetBucketCors
-        | Endpoint::PutBucketCors
-        | Endpoint::DeleteBucketCors
-        | Endpoint::GetBucketLifecycleConfiguration
-        | Endpoint::PutBucketLifecycleConfiguration
-        | Endpoint::DeleteBucketLifecycle
-        | Endpoint::GetBucketPolicy
-        | Endpoint::PutBucketPolicy
-        | Endpoint::DeleteBucketPolicy
-        | Endpoint::GetBucketPolicyStatus
-        | Endpoint::GetBucketOwnershipControls
-        | Endpoint::PutBucketOwnershipControls
-        | Endpoint::DeleteBucketOwnershipControls
-        | Endpoint::GetPublicAccessBlock
-        | Endpoint::PutPublicAccessBlock
-        | Endpoint::DeletePublicAccessBlock => Need::Owner,
-        Endpoint::HeadBucket
-        | Endpoint::ListObjects(_)
-        | Endpoint::ListObjectsV2(_)
-        | Endpoint::ListObjectVersions(_)
-        | Endpoint::ListMultipartUploads(_)
-        | Endpoint::ListParts(_) => Need::Bucket(Read),
-        Endpoint::PutObject
-        | Endpoint::CopyObject
-        | Endpoint::DeleteObject
-        | Endpoint::CreateMultipartUpload
-        | Endpoint::UploadPart { .. }
-        | Endpoint::UploadPartCopy { .. }
-        | Endpoint::CompleteMultipartUpload { .. }
-        | Endpoint::AbortMultipartUpload { .. }
-        | Endpoint::PutObjectRetention
-        | Endpoint::PutObjectLegalHold => Need::Bucket(Write),
-        Endpoint::GetBucketAcl => Need::Bucket(ReadAcp),
-        Endpoint::PutBucketAcl => Need::Bucket(WriteAcp),
-    }
-}
 
 /// What a request reads for access decisions ([`Asker`]).
 pub(crate) fn asker_of(r: &S3Request) -> Asker<'_> {
@@ -131,8 +56,8 @@ pub(crate) struct Checked {
     pub bucket: BucketRecord,
     /// Its policy, parsed; `None`: it has none.
     pub policy: Option<Arc<BucketPolicy>>,
-    /// The S3 action the request is, as policies name it.
-    pub action: Option<&'static str>,
+    /// The operation's row of the permission table.
+    pub rule: &'static Rule,
 }
 
 /// Authorizes `r` for `endpoint` ([`check`]) and leaves the bucket's
@@ -147,16 +72,20 @@ pub(crate) async fn authorize(
     if let Some(c) = checked {
         r.bucket_record = Some(c.bucket);
         r.policy = c.policy;
-        r.action = c.action;
+        r.rule = Some(c.rule);
     }
     Ok(())
 }
 
-/// Whether `asker` may run `endpoint` on `bucket` (on its object `key`):
-/// a missing bucket is `NoSuchBucket` for everyone, a bucket not owned by
-/// the `x-amz-expected-bucket-owner` named, a request the policy denies or
-/// neither the policy nor the ACL allows `AccessDenied`.
-/// Answers the bucket's record and policy when they were read.
+/// Whether `asker` may run `endpoint` on `bucket` (on its object `key`),
+/// as the permission table's row for it says: a missing bucket is
+/// `NoSuchBucket` for everyone, a bucket not owned by the
+/// `x-amz-expected-bucket-owner` named, a request the policy denies or
+/// neither the policy nor the ACL allows `AccessDenied`, a policy call by
+/// anyone but the owner `MethodNotAllowed` (or `AccessDenied`).
+/// Operations decided on the object itself are left to their handler
+/// ([`require_object`]). Answers the bucket's record and policy when
+/// they were read.
 pub(crate) async fn check(
     endpoint: &Endpoint,
     bucket: &str,
@@ -164,81 +93,148 @@ pub(crate) async fn check(
     asker: &Asker<'_>,
     gw: &Gateway,
 ) -> Result<Option<Checked>, S3Error> {
-    let need = need(endpoint);
-    match need {
-        Need::Nothing => return Ok(None),
-        Need::Signed => {
+    let rule = table::rule(endpoint.name());
+    match rule.who {
+        Who::Nobody => return Err(denied()),
+        Who::Unsupported | Who::Form => return Ok(None),
+        Who::Signed => {
             return match asker.caller {
                 Some(_) => Ok(None),
                 None => Err(denied()),
             }
         }
-        Need::Exists | Need::Owner | Need::Bucket(_) => {}
+        Who::Anyone | Who::OwnerOnly => {}
     }
     let bucket = gw.objects.bucket_precheck(bucket).await?;
     check_expected_owner(asker.headers, "x-amz-expected-bucket-owner", &bucket)?;
     let policy = gw.policies.of(&bucket);
-    let caller = asker.caller_id();
-    let is_owner = caller == Some(bucket.owner.as_str());
-    let versioned = asker.query.iter().any(|(n, _)| n == "versionId");
-    let action = policy::action_of(endpoint, versioned);
-    let acl_allows = match need {
-        Need::Owner => is_owner,
-        Need::Bucket(p) => bucket_acl_allows(&bucket, caller, p),
-        _ => true,
-    };
-    if !matches!(need, Need::Exists) {
-        let action = action.unwrap_or_default();
-        let owner_manages = is_owner && policy::manages_policy(action);
-        if !owner_manages {
-            judge(
-                &bucket,
-                policy.as_deref(),
-                asker,
-                action,
-                key,
-                None,
-                acl_allows,
-            )?;
+    if rule.decided == Decided::Gateway {
+        let on = Target {
+            bucket: &bucket,
+            policy: policy.as_deref(),
+            key,
+            object: None,
+        };
+        decide(rule, asker.names_version(), &on, asker)?;
+        for action in lock_actions_asked(rule, asker) {
+            judge(&on, asker, &[action], on.is_owner(asker))?;
         }
     }
     Ok(Some(Checked {
         bucket,
         policy,
-        action,
+        rule,
     }))
 }
 
-/// The verdict on `action` on `bucket` (on its object `key`): the
-/// policy's explicit deny wins; then its allow (unless
-/// `RestrictPublicBuckets` holds a public policy to the owner) or the
-/// ACL's (`acl_allows`); else `AccessDenied`.
+/// The lock actions a write asks for besides `s3:PutObject` (AWS checks
+/// `s3:PutObjectRetention` for `x-amz-object-lock-mode` and
+/// `-retain-until-date`, `s3:PutObjectLegalHold` for
+/// `x-amz-object-lock-legal-hold`): no ACL grant gives them.
+fn lock_actions_asked(rule: &Rule, asker: &Asker<'_>) -> Vec<&'static str> {
+    if !rule.actions.contains(&"s3:PutObject") {
+        return Vec::new();
+    }
+    let has = |h: &str| asker.headers.contains_key(h);
+    let mut actions = Vec::new();
+    if has("x-amz-object-lock-mode") || has("x-amz-object-lock-retain-until-date") {
+        actions.push(table::RETENTION_ON_WRITE);
+    }
+    if has("x-amz-object-lock-legal-hold") {
+        actions.push(table::LEGAL_HOLD_ON_WRITE);
+    }
+    actions
+}
+
+/// What a decision is about: the bucket, its parsed policy, and the
+/// object (its key, and its record once read).
+struct Target<'a> {
+    bucket: &'a BucketRecord,
+    policy: Option<&'a BucketPolicy>,
+    key: Option<&'a str>,
+    object: Option<&'a ObjectRecord>,
+}
+
+impl Target<'_> {
+    fn is_owner(&self, asker: &Asker<'_>) -> bool {
+        asker.caller_id() == Some(self.bucket.owner.as_str())
+    }
+}
+
+/// The verdict of `rule` (the form naming a version when `versioned`)
+/// on `on` for `asker`: the owner-only rule, then every action of the
+/// row weighed with what the ACL gives ([`judge`]).
+fn decide(rule: &Rule, versioned: bool, on: &Target<'_>, asker: &Asker<'_>) -> Result<(), S3Error> {
+    let is_owner = on.is_owner(asker);
+    let actions = rule.actions(versioned);
+    if rule.who == Who::OwnerOnly {
+        if is_owner {
+            return Ok(());
+        }
+        // Someone the policy lets in is told the call is the owner's.
+        judge(on, asker, actions, false)?;
+        return Err(S3Error::new(S3ErrorCode::MethodNotAllowed));
+    }
+    let caller = asker.caller_id();
+    let acl_ok = match rule.acl_grant(versioned) {
+        None => is_owner,
+        Some(AclGrant::Bucket(g)) => bucket_acl_allows(on.bucket, caller, permission(g)),
+        Some(AclGrant::BucketOwnersOwn(g)) => {
+            is_owner && bucket_acl_allows(on.bucket, caller, permission(g))
+        }
+        Some(AclGrant::Object(g)) => on.object.is_some_and(|o| {
+            let (owner, acl) = object_access_in(on.bucket, o);
+            acl_allows(on.bucket, &owner, &acl, caller, permission(g))
+        }),
+    };
+    judge(on, asker, actions, acl_ok)
+}
+
+/// The ACL permission a table grant names.
+fn permission(g: table::Grant) -> Permission {
+    match g {
+        table::Grant::Read => Permission::Read,
+        table::Grant::Write => Permission::Write,
+        table::Grant::ReadAcp => Permission::ReadAcp,
+        table::Grant::WriteAcp => Permission::WriteAcp,
+    }
+}
+
+/// The verdict on `actions` (every one of them) on `on`: the policy's
+/// explicit deny of any wins (a policy that cannot be read denies them
+/// all); then each must be allowed by the policy (unless
+/// `RestrictPublicBuckets` holds a public policy to the owner) or by the
+/// ACL (`acl_allows`); else `AccessDenied`.
 fn judge(
-    bucket: &BucketRecord,
-    policy: Option<&BucketPolicy>,
+    on: &Target<'_>,
     asker: &Asker<'_>,
-    action: &str,
-    key: Option<&str>,
-    object: Option<&ObjectRecord>,
+    actions: &[&str],
     acl_allows: bool,
 ) -> Result<(), S3Error> {
-    let decision = match policy {
-        Some(p) => {
-            let resource = policy::resource_arn(&bucket.name, key);
-            policy::decide(p, asker, action, &resource, object)
-        }
-        None => Decision::Unmatched,
-    };
-    let allowed = match decision {
-        Decision::Deny => false,
-        Decision::Allow => {
-            let restricted = bucket.access.block_in_force().restrict_public_buckets
-                && policy.is_some_and(|p| p.public)
-                && asker.caller_id() != Some(bucket.owner.as_str());
-            !restricted || acl_allows
-        }
-        Decision::Unmatched => acl_allows,
-    };
+    if actions.is_empty() {
+        // A row that names nothing grants nothing.
+        return Err(denied());
+    }
+    let resource = on
+        .policy
+        .map(|_| policy::resource_arn(&on.bucket.name, on.key));
+    let mut allowed = true;
+    for action in actions {
+        let decision = match (on.policy, &resource) {
+            (Some(p), Some(resource)) => policy::decide(p, asker, action, resource, on.object),
+            _ => Decision::Unmatched,
+        };
+        allowed &= match decision {
+            Decision::Deny => return Err(denied()),
+            Decision::Allow => {
+                let restricted = on.bucket.access.block_in_force().restrict_public_buckets
+                    && on.policy.is_some_and(|p| p.public)
+                    && !on.is_owner(asker);
+                !restricted || acl_allows
+            }
+            Decision::Unmatched => acl_allows,
+        };
+    }
     if allowed {
         Ok(())
     } else {
@@ -285,53 +281,44 @@ pub(crate) fn object_access(r: &S3Request, o: &ObjectRecord) -> Result<(String, 
     Ok(object_access_in(bucket_of(r)?, o))
 }
 
-/// Fails with `AccessDenied` unless the request's action on `o` (of the
-/// addressed bucket) is allowed: the policy (with the object's tags) and
-/// the object's ACL (`permission`), as [`judge`] weighs them.
-pub(crate) fn require_object(
-    r: &S3Request,
-    o: &ObjectRecord,
-    permission: Permission,
-) -> Result<(), S3Error> {
-    let bucket = bucket_of(r)?;
-    let action = r.action.unwrap_or("s3:GetObject");
-    require_object_action(r, bucket, r.policy.as_deref(), o, action, permission)
+/// Fails with `AccessDenied` unless the request may act on `o` (of the
+/// addressed bucket) as its row of the permission table says: the policy
+/// (with the object's tags) and the object's ACL (or the bucket's, for
+/// changes in place), as [`judge`] weighs them. A row decided at the
+/// gateway was decided there.
+pub(crate) fn require_object(r: &S3Request, o: &ObjectRecord) -> Result<(), S3Error> {
+    let rule = r
+        .rule
+        .ok_or_else(|| S3Error::new(S3ErrorCode::InternalError))?;
+    if rule.decided == Decided::Gateway {
+        return Ok(());
+    }
+    let on = Target {
+        bucket: bucket_of(r)?,
+        policy: r.policy.as_deref(),
+        key: Some(o.key.as_str()),
+        object: Some(o),
+    };
+    decide(rule, asker_of(r).names_version(), &on, &asker_of(r))
 }
 
-/// [`require_object`] for `action` on `o` of `bucket` (whose parsed
-/// policy is `policy`): a copy's source, which another bucket may hold.
-pub(crate) fn require_object_action(
+/// [`require_object`] for a read of `o` of `bucket` (whose parsed
+/// policy is `policy`; `versioned`: the version was named): a copy's
+/// source, which another bucket may hold.
+pub(crate) fn require_source(
     r: &S3Request,
     bucket: &BucketRecord,
     policy: Option<&BucketPolicy>,
     o: &ObjectRecord,
-    action: &str,
-    permission: Permission,
+    versioned: bool,
 ) -> Result<(), S3Error> {
-    let (owner, acl) = object_access_in(bucket, o);
-    let caller = caller_id(r);
-    let acl_ok = acl_allows(bucket, &owner, &acl, caller, permission);
-    let key = Some(o.key.as_str());
-    judge(bucket, policy, &asker_of(r), action, key, Some(o), acl_ok)
-}
-
-/// Fails with `AccessDenied` unless the request may change `o` (of the
-/// addressed bucket) in place: the bucket's ACL (`WRITE`), or the policy
-/// for the request's action with `o`'s tags.
-pub(crate) fn require_change(r: &S3Request, o: &ObjectRecord) -> Result<(), S3Error> {
-    let bucket = bucket_of(r)?;
-    let acl_ok = bucket_acl_allows(bucket, caller_id(r), Permission::Write);
-    let action = r.action.unwrap_or_default();
-    let policy = r.policy.as_deref();
-    judge(
+    let on = Target {
         bucket,
         policy,
-        &asker_of(r),
-        action,
-        Some(&o.key),
-        Some(o),
-        acl_ok,
-    )
+        key: Some(o.key.as_str()),
+        object: Some(o),
+    };
+    decide(table::rule("GetObject"), versioned, &on, &asker_of(r))
 }
 
 /// Reads the parsed policy of `bucket` (another bucket than the
@@ -342,26 +329,39 @@ pub(crate) fn policy_of(gw: &Gateway, bucket: &BucketRecord) -> Option<Arc<Bucke
 
 /// Fails with `AccessDenied` unless the caller may delete `key` of the
 /// addressed bucket (one entry of DeleteObjects; `versioned`: it names a
-/// version): the policy's `s3:DeleteObject` on the key, else the
-/// bucket's ACL (`WRITE`).
+/// version), as the table's `DeleteObject` row says.
 pub(crate) fn require_delete(r: &S3Request, key: &str, versioned: bool) -> Result<(), S3Error> {
-    let bucket = bucket_of(r)?;
-    let action = if versioned {
-        "s3:DeleteObjectVersion"
-    } else {
-        "s3:DeleteObject"
+    let on = Target {
+        bucket: bucket_of(r)?,
+        policy: r.policy.as_deref(),
+        key: Some(key),
+        object: None,
     };
-    let acl_ok = bucket_acl_allows(bucket, caller_id(r), Permission::Write);
-    let policy = r.policy.as_deref();
-    judge(
+    decide(table::rule("DeleteObject"), versioned, &on, &asker_of(r))
+}
+
+/// Whether the caller holds `s3:BypassGovernanceRetention` on the
+/// addressed object after the policy: the bucket's owner unless the
+/// policy denies it, anyone else only by the policy's allow. The
+/// `x-amz-bypass-governance-retention` header counts for nobody else.
+pub(crate) fn may_bypass_governance(r: &S3Request, key: &str) -> bool {
+    let Ok(bucket) = bucket_of(r) else {
+        return false;
+    };
+    let on = Target {
         bucket,
-        policy,
-        &asker_of(r),
-        action,
-        Some(key),
-        None,
-        acl_ok,
+        policy: r.policy.as_deref(),
+        key: Some(key),
+        object: None,
+    };
+    let asker = asker_of(r);
+    judge(
+        &on,
+        &asker,
+        &[table::BYPASS_GOVERNANCE],
+        on.is_owner(&asker),
     )
+    .is_ok()
 }
 
 /// A missing key is `NoSuchKey` only to a caller who may list the bucket
@@ -374,17 +374,13 @@ pub(crate) fn hide_missing(r: &S3Request, e: S3Error) -> S3Error {
     let Some(b) = &r.bucket_record else {
         return denied();
     };
-    let acl_ok = bucket_acl_allows(b, caller_id(r), Permission::Read);
-    let asker = asker_of(r);
-    match judge(
-        b,
-        r.policy.as_deref(),
-        &asker,
-        "s3:ListBucket",
-        None,
-        None,
-        acl_ok,
-    ) {
+    let on = Target {
+        bucket: b,
+        policy: r.policy.as_deref(),
+        key: None,
+        object: None,
+    };
+    match decide(table::rule("ListObjects"), false, &on, &asker_of(r)) {
         Ok(()) => e,
         Err(denied) => denied,
     }

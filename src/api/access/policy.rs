@@ -8,7 +8,6 @@ use actix_web::http::header::HeaderMap;
 use super::cache::BucketPolicy;
 use crate::api::auth::request::Caller;
 use crate::api::request::parse_tagging_header;
-use crate::api::router::Endpoint;
 use crate::api::xml::format_timestamp;
 use crate::object::service::now_ms;
 use crate::policy::{ConditionContext, Decision, PolicyRequest, Principal};
@@ -35,6 +34,12 @@ impl Asker<'_> {
         self.caller.map(|c| c.user_id.as_str())
     }
 
+    /// Whether the request names a version (`versionId`): the table's
+    /// version form of its operation applies.
+    pub(crate) fn names_version(&self) -> bool {
+        self.query("versionId").is_some()
+    }
+
     fn query(&self, name: &str) -> Option<&str> {
         self.query
             .iter()
@@ -49,7 +54,8 @@ impl Asker<'_> {
 
 /// What the bucket's policy says of `action` on `resource` (a bucket or
 /// object ARN) for `asker`; `object`: the object the request reads or
-/// changes, for `s3:ExistingObjectTag/…`.
+/// changes, for `s3:ExistingObjectTag/…`. A stored policy that cannot be
+/// read denies everything (fail closed).
 pub(crate) fn decide(
     policy: &BucketPolicy,
     asker: &Asker<'_>,
@@ -57,12 +63,15 @@ pub(crate) fn decide(
     resource: &str,
     object: Option<&ObjectRecord>,
 ) -> Decision {
+    let Some(parsed) = &policy.policy else {
+        return Decision::Deny;
+    };
     let context = context(asker, object);
     let principal = asker.caller.map(|c| Principal {
         user_id: &c.user_id,
         user_name: &c.display_name,
     });
-    policy.policy.evaluate(&PolicyRequest {
+    parsed.evaluate(&PolicyRequest {
         action,
         resource,
         principal,
@@ -172,88 +181,4 @@ fn context(asker: &Asker<'_>, object: Option<&ObjectRecord>) -> ConditionContext
         }
     }
     c
-}
-
-/// The S3 action a request to `endpoint` is, as policies name it;
-/// `versioned`: it names a version (`versionId`), which some actions
-/// distinguish. `None` for requests no bucket policy governs.
-pub(crate) fn action_of(endpoint: &Endpoint, versioned: bool) -> Option<&'static str> {
-    let pick = |plain, version| if versioned { version } else { plain };
-    Some(match endpoint {
-        Endpoint::ListBuckets(_)
-        | Endpoint::CreateBucket
-        | Endpoint::MethodNotAllowed
-        | Endpoint::NotImplemented => return None,
-        Endpoint::HeadBucket | Endpoint::ListObjects(_) | Endpoint::ListObjectsV2(_) => {
-            "s3:ListBucket"
-        }
-        Endpoint::DeleteBucket => "s3:DeleteBucket",
-        Endpoint::GetBucketLocation => "s3:GetBucketLocation",
-        Endpoint::GetBucketVersioning => "s3:GetBucketVersioning",
-        Endpoint::PutBucketVersioning => "s3:PutBucketVersioning",
-        Endpoint::GetObjectLockConfiguration => "s3:GetBucketObjectLockConfiguration",
-        Endpoint::PutObjectLockConfiguration => "s3:PutBucketObjectLockConfiguration",
-        Endpoint::GetObjectRetention => "s3:GetObjectRetention",
-        Endpoint::PutObjectRetention => "s3:PutObjectRetention",
-        Endpoint::GetObjectLegalHold => "s3:GetObjectLegalHold",
-        Endpoint::PutObjectLegalHold => "s3:PutObjectLegalHold",
-        Endpoint::ListObjectVersions(_) => "s3:ListBucketVersions",
-        Endpoint::ListMultipartUploads(_) => "s3:ListBucketMultipartUploads",
-        Endpoint::ListParts(_) => "s3:ListMultipartUploadParts",
-        Endpoint::PutObject
-        | Endpoint::PostObject
-        | Endpoint::CopyObject
-        | Endpoint::CreateMultipartUpload
-        | Endpoint::UploadPart { .. }
-        | Endpoint::UploadPartCopy { .. }
-        | Endpoint::CompleteMultipartUpload { .. } => "s3:PutObject",
-        Endpoint::AbortMultipartUpload { .. } => "s3:AbortMultipartUpload",
-        Endpoint::GetObject(_) | Endpoint::HeadObject(_) => {
-            pick("s3:GetObject", "s3:GetObjectVersion")
-        }
-        Endpoint::GetObjectAttributes => {
-            pick("s3:GetObjectAttributes", "s3:GetObjectVersionAttributes")
-        }
-        Endpoint::DeleteObject | Endpoint::DeleteObjects => {
-            pick("s3:DeleteObject", "s3:DeleteObjectVersion")
-        }
-        Endpoint::GetObjectTagging => pick("s3:GetObjectTagging", "s3:GetObjectVersionTagging"),
-        Endpoint::PutObjectTagging => pick("s3:PutObjectTagging", "s3:PutObjectVersionTagging"),
-        Endpoint::DeleteObjectTagging => {
-            pick("s3:DeleteObjectTagging", "s3:DeleteObjectVersionTagging")
-        }
-        Endpoint::GetObjectAcl => pick("s3:GetObjectAcl", "s3:GetObjectVersionAcl"),
-        Endpoint::PutObjectAcl => pick("s3:PutObjectAcl", "s3:PutObjectVersionAcl"),
-        Endpoint::GetBucketTagging => "s3:GetBucketTagging",
-        Endpoint::PutBucketTagging | Endpoint::DeleteBucketTagging => "s3:PutBucketTagging",
-        Endpoint::GetBucketCors => "s3:GetBucketCORS",
-        Endpoint::PutBucketCors | Endpoint::DeleteBucketCors => "s3:PutBucketCORS",
-        Endpoint::GetBucketLifecycleConfiguration => "s3:GetLifecycleConfiguration",
-        Endpoint::PutBucketLifecycleConfiguration | Endpoint::DeleteBucketLifecycle => {
-            "s3:PutLifecycleConfiguration"
-        }
-        Endpoint::GetBucketAcl => "s3:GetBucketAcl",
-        Endpoint::PutBucketAcl => "s3:PutBucketAcl",
-        Endpoint::GetBucketPolicy => "s3:GetBucketPolicy",
-        Endpoint::PutBucketPolicy => "s3:PutBucketPolicy",
-        Endpoint::DeleteBucketPolicy => "s3:DeleteBucketPolicy",
-        Endpoint::GetBucketPolicyStatus => "s3:GetBucketPolicyStatus",
-        Endpoint::GetBucketOwnershipControls => "s3:GetBucketOwnershipControls",
-        Endpoint::PutBucketOwnershipControls | Endpoint::DeleteBucketOwnershipControls => {
-            "s3:PutBucketOwnershipControls"
-        }
-        Endpoint::GetPublicAccessBlock => "s3:GetBucketPublicAccessBlock",
-        Endpoint::PutPublicAccessBlock | Endpoint::DeletePublicAccessBlock => {
-            "s3:PutBucketPublicAccessBlock"
-        }
-    })
-}
-
-/// Whether `action` manages the policy itself: the bucket's owner may
-/// always, whatever the policy says (so no policy locks its owner out).
-pub(crate) fn manages_policy(action: &str) -> bool {
-    matches!(
-        action,
-        "s3:GetBucketPolicy" | "s3:PutBucketPolicy" | "s3:DeleteBucketPolicy"
-    )
 }

@@ -25,4 +25,7 @@ pub(crate) struct Gateway {
     pub policies: crate::api::access::cache::PolicyCache,
     /// How new buckets start (`PREDASTORE_NEW_BUCKET_DEFAULTS`).
     pub new_bucket_defaults: crate::config::NewBucketDefaults,
+    /// `PREDASTORE_TEST_UNCHECKED_POLICIES` (a test-only fault hook):
+    /// PutBucketPolicy stores its body unparsed.
+    pub unchecked_policies: bool,
 }

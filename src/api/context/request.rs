@@ -40,9 +40,9 @@ pub(crate) struct S3Request {
     /// The addressed bucket's policy, parsed, once authorization has read
     /// it (`None`: it has none).
     pub policy: Option<std::sync::Arc<BucketPolicy>>,
-    /// The S3 action the request is, as policies name it (`s3:GetObject`),
-    /// once authorization has named it.
-    pub action: Option<&'static str>,
+    /// The operation's row of the permission table, once authorization
+    /// has looked it up.
+    pub rule: Option<&'static crate::policy::table::Rule>,
     /// The request's headers, and the `x-amz-*` headers a presigned URL
     /// carries in its query (SDKs hoist them there: checksums, checksum
     /// mode); a real header wins over a hoisted one.

@@ -140,7 +140,7 @@ pub(crate) async fn get_object_acl(r: &S3Request, gw: &Gateway) -> S3Result {
         .object_at(r.bucket(), r.key(), version_of(r)?)
         .await
         .map_err(|e| hide_missing(r, e.into()))?;
-    require_object(r, &o, Permission::ReadAcp)?;
+    require_object(r, &o)?;
     let (owner, acl) = object_access(r, &o)?;
     render(r, gw, &owner, &acl).await
 }
@@ -158,7 +158,7 @@ pub(crate) async fn put_object_acl(r: &S3Request, payload: web::Payload, gw: &Ga
     if bucket.access.acls_disabled() {
         return Err(acls_not_supported());
     }
-    require_object(r, &o, Permission::WriteAcp)?;
+    require_object(r, &o)?;
     let (owner, _) = object_access(r, &o)?;
     let bucket_owner = bucket.owner.clone();
     let acl = acl_to_put(r, payload, gw, &owner, &bucket_owner).await?;

@@ -58,15 +58,17 @@ pub(crate) async fn put_policy(r: &S3Request, payload: web::Payload, gw: &Gatewa
     let text = std::str::from_utf8(&body).map_err(|_| {
         S3Error::new(S3ErrorCode::MalformedPolicy).with_message("Policies must be valid JSON")
     })?;
-    let policy = Policy::parse(text, r.bucket()).map_err(|e| {
-        on_bucket(
-            r,
-            S3Error::new(S3ErrorCode::MalformedPolicy).with_message(e.message),
-        )
-    })?;
-    let bucket = bucket_of(r)?;
-    if bucket.access.block_in_force().block_public_policy && policy.is_public() {
-        return Err(on_bucket(r, S3Error::new(S3ErrorCode::AccessDenied)));
+    if !gw.unchecked_policies {
+        let policy = Policy::parse(text, r.bucket()).map_err(|e| {
+            on_bucket(
+                r,
+                S3Error::new(S3ErrorCode::MalformedPolicy).with_message(e.message),
+            )
+        })?;
+        let bucket = bucket_of(r)?;
+        if bucket.access.block_in_force().block_public_policy && policy.is_public() {
+            return Err(on_bucket(r, S3Error::new(S3ErrorCode::AccessDenied)));
+        }
     }
     gw.objects
         .put_bucket_access(r.bucket(), AccessChange::Policy(Some(text.to_string())))

@@ -20,7 +20,7 @@ use super::versioning::{
 };
 use crate::api::access::{
     check_expected_owner, hide_missing, new_object_access, policy_of, require_delete,
-    require_object, require_object_action,
+    require_object, require_source,
 };
 use crate::api::body::{CheckedBody, SummarySlot};
 use crate::api::checksum::{ChecksumAlgorithm, Digests};
@@ -39,7 +39,6 @@ use crate::api::xml::{
 use crate::metrics;
 use crate::object::service::MAX_PART_BYTES;
 use crate::object::{NewObject, ObjectDigests, ObjectMeta, WriteError};
-use crate::storage::meta::acl::Permission;
 use crate::storage::meta::version::VersionRef;
 use crate::storage::meta::{DeleteCondition, ObjectRecord, Tags, WriteCondition};
 
@@ -328,7 +327,7 @@ pub(crate) async fn get(r: &S3Request, gw: &Gateway, args: ReadArgs) -> S3Result
             }
         },
     };
-    require_object(r, &o, Permission::Read)?;
+    require_object(r, &o)?;
     let etag = quoted(&o.etag);
     evaluate_conditions(
         &conditions(r, ""),
@@ -459,7 +458,7 @@ pub(crate) async fn delete(r: &S3Request, gw: &Gateway) -> S3Result {
         Some(version) => {
             let removed = gw
                 .objects
-                .delete_version(r.bucket(), r.key(), version, bypass_governance(r))
+                .delete_version(r.bucket(), r.key(), version, bypass_governance(r, r.key()))
                 .await?;
             resp.insert_header(("x-amz-version-id", version.to_id()));
             if removed == Some(true) {
@@ -509,9 +508,9 @@ pub(crate) async fn delete_many(r: &S3Request, payload: web::Payload, gw: &Gatew
     gw.objects.bucket(r.bucket()).await?;
     let body = small_body(r, payload, MAX_DELETE_BODY).await?;
     let request = parse_delete(&body)?;
-    let bypass = bypass_governance(r);
     let deletes = request.objects.iter().map(|o| async move {
         require_delete(r, &o.key, o.version_id.is_some())?;
+        let bypass = bypass_governance(r, &o.key);
         match o.version_id.as_deref() {
             None => gw
                 .objects
@@ -569,12 +568,8 @@ pub(crate) async fn copy_source(r: &S3Request, gw: &Gateway) -> Result<ObjectRec
         return Err(S3Error::new(S3ErrorCode::InvalidRequest)
             .with_message("The source of a copy request may not specifically refer to a delete marker by version id."));
     }
-    let action = match src.version {
-        Some(_) => "s3:GetObjectVersion",
-        None => "s3:GetObject",
-    };
     let policy = policy_of(gw, &bucket);
-    require_object_action(r, &bucket, policy.as_deref(), &o, action, Permission::Read)?;
+    require_source(r, &bucket, policy.as_deref(), &o, src.version.is_some())?;
     evaluate_conditions(
         &conditions(r, "x-amz-copy-source-"),
         &quoted(&o.etag),

@@ -8,7 +8,7 @@ use actix_web::{web, HttpResponse};
 
 use super::body::small_body;
 use super::versioning::{named_version, version_of, with_version_id};
-use crate::api::access::{hide_missing, require_change};
+use crate::api::access::{hide_missing, require_object};
 use crate::api::context::{xml, Gateway, S3Request, S3Result};
 use crate::api::error::{S3Error, S3ErrorCode};
 use crate::api::request::{check_tags, TagTarget};
@@ -45,7 +45,7 @@ async fn may_change(
         .object_at(r.bucket(), r.key(), version)
         .await
         .map_err(|e| hide_missing(r, e.into()))?;
-    require_change(r, &o)
+    require_object(r, &o)
 }
 
 /// GetObjectTagging: the tags of the version asked for, or of the

@@ -10,7 +10,7 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse, HttpResponseBuilder};
 
 use super::body::small_body;
-use crate::api::access::require_object;
+use crate::api::access::{may_bypass_governance, require_object};
 use crate::api::context::{xml, Gateway, S3Request, S3Result};
 use crate::api::error::{S3Error, S3ErrorCode};
 use crate::api::request::parse_iso8601_ms;
@@ -21,7 +21,6 @@ use crate::api::xml::{
     versioning_configuration, ObjectLockParseError,
 };
 use crate::object::service::now_ms;
-use crate::storage::meta::acl::Permission;
 use crate::storage::meta::lock::{LockMode, ObjectLock, Retention, Versioning};
 use crate::storage::meta::version::{VersionRef, VersionSeq};
 use crate::storage::meta::{MetaOp, ObjectRecord, VersionChange};
@@ -34,17 +33,14 @@ pub(crate) fn version_of(r: &S3Request) -> Result<Option<VersionRef>, S3Error> {
     request_version(&r.query)
 }
 
-/// Whether the caller may bypass governance retention: it asked
-/// (`x-amz-bypass-governance-retention: true`) and owns the bucket.
-pub(crate) fn bypass_governance(r: &S3Request) -> bool {
+/// Whether the request may bypass governance retention of `key`: it
+/// asked (`x-amz-bypass-governance-retention: true`) and holds
+/// `s3:BypassGovernanceRetention` after the policy.
+pub(crate) fn bypass_governance(r: &S3Request, key: &str) -> bool {
     let asked = r
         .header("x-amz-bypass-governance-retention")
         .is_some_and(|v| v.trim().eq_ignore_ascii_case("true"));
-    let owner = match (&r.bucket_record, &r.caller) {
-        (Some(b), Some(c)) => b.owner == c.user_id,
-        _ => false,
-    };
-    asked && owner
+    asked && may_bypass_governance(r, key)
 }
 
 /// The lock a write asks for with `x-amz-object-lock-mode`,
@@ -168,7 +164,7 @@ pub(crate) async fn named_version(r: &S3Request, gw: &Gateway) -> Result<ObjectR
     if o.delete_marker {
         return Err(marker_error(&o, true));
     }
-    require_object(r, &o, Permission::Read)?;
+    require_object(r, &o)?;
     Ok(o)
 }
 
@@ -287,7 +283,7 @@ pub(crate) async fn put_retention(r: &S3Request, payload: web::Payload, gw: &Gat
     }
     let change = VersionChange::Retention {
         retention,
-        bypass_governance: bypass_governance(r),
+        bypass_governance: bypass_governance(r, r.key()),
     };
     change_version(r, gw, change).await
 }
@@ -304,5 +300,10 @@ pub(crate) async fn put_legal_hold(r: &S3Request, payload: web::Payload, gw: &Ga
     require_lock_bucket(r)?;
     let body = small_body(r, payload, MAX_CONFIG_BODY).await?;
     let on = parse_legal_hold(&body).map_err(|_| S3Error::new(S3ErrorCode::MalformedXML))?;
-    change_version(r, gw, VersionChange::LegalHold(on)).await
+    // The gateway let the request through only with the permission.
+    let change = VersionChange::LegalHold {
+        on,
+        permitted: true,
+    };
+    change_version(r, gw, change).await
 }

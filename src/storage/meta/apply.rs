@@ -59,19 +59,23 @@ impl MetaState {
             .apply_lock
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
-        if let Some(last_applied) = self.last_applied()? {
-            if log_index <= last_applied {
+        let last = self.applied()?;
+        if let Some(last) = last {
+            if log_index <= last.index {
                 return Err(MetaError::StaleLogIndex {
                     index: log_index,
-                    last_applied,
+                    last_applied: last.index,
                 });
             }
         }
+        // The group's time never goes backwards, whichever leader stamped
+        // the entry (see `actors::consensus::clock`).
+        let at_ms = batch.at_ms.max(last.map_or(0, |l| l.at_ms));
         let mut overlay = Overlay::new(self);
         let mut results = Vec::with_capacity(batch.ops.len());
         for (i, op) in batch.ops.iter().enumerate() {
             overlay.pos = Position {
-                at_ms: batch.at_ms,
+                at_ms,
                 log_index,
                 op: i as u32,
             };
@@ -108,8 +112,12 @@ impl MetaState {
             }
             results.push(result);
         }
-        overlay.expire_ids(batch.at_ms)?;
-        overlay.commit(log_index, raft_state)?;
+        overlay.expire_ids(at_ms)?;
+        let applied = super::state::Applied {
+            index: log_index,
+            at_ms,
+        };
+        overlay.commit(applied, raft_state)?;
         Ok(results)
     }
 }

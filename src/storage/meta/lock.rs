@@ -2,10 +2,11 @@
 //! settings a bucket carries, the lock a version carries, and the rules
 //! that decide whether a version may be deleted or its retention changed.
 //!
-//! The rules are pure functions of the records and the proposing leader's
-//! clock (`at_ms` of the Raft entry), so every replica decides the same and
-//! no gateway, retry or race can slip past them: the state machine calls
-//! them when it applies a delete or a retention change.
+//! The rules are pure functions of the records, the permission the op
+//! records, and the group's time (`at_ms` of the Raft entry: the quorum's
+//! clock, which no single member's clock can move ahead), so every replica
+//! decides the same and no gateway, retry or race can slip past them: the
+//! state machine calls them when it applies a delete or a lock change.
 
 use serde::{Deserialize, Serialize};
 
@@ -170,6 +171,21 @@ pub(crate) fn may_delete(lock: &ObjectLock, now_ms: u64, bypass: bool) -> Result
     }
 }
 
+/// Whether a version's legal hold may be set to `on`: lifting a hold
+/// needs `permitted` (the caller holds the permission, decided at the
+/// gateway and recorded in the op); setting one, or a change that changes
+/// nothing, is judged at the gateway alone.
+pub(crate) fn may_change_legal_hold(
+    lock: &ObjectLock,
+    on: bool,
+    permitted: bool,
+) -> Result<(), LockRefusal> {
+    if lock.legal_hold && !on && !permitted {
+        return Err(LockRefusal::LegalHold);
+    }
+    Ok(())
+}
+
 /// Whether a version's retention may change from `old` to `new` at
 /// `now_ms`: an active retention may only be extended (same mode, same or
 /// later end); an active governance one may be changed otherwise (mode,
@@ -237,6 +253,22 @@ mod tests {
         assert!(ok(None, true).is_err());
         // Once it has ended, anything goes.
         assert_eq!(may_change_retention(Some(&c), None, 100, false), Ok(()));
+    }
+
+    #[test]
+    fn a_hold_is_lifted_only_with_the_permission_recorded() {
+        let held = ObjectLock {
+            retention: None,
+            legal_hold: true,
+        };
+        assert_eq!(
+            may_change_legal_hold(&held, false, false),
+            Err(LockRefusal::LegalHold)
+        );
+        assert_eq!(may_change_legal_hold(&held, false, true), Ok(()));
+        assert_eq!(may_change_legal_hold(&held, true, false), Ok(()));
+        let free = ObjectLock::default();
+        assert_eq!(may_change_legal_hold(&free, true, true), Ok(()));
     }
 
     #[test]

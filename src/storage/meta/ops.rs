@@ -358,8 +358,20 @@ pub enum VersionChange {
         /// The caller asked to bypass governance retention and may.
         bypass_governance: bool,
     },
+    /// Turns its legal hold on or off as an entry written before the
+    /// caller's permission was recorded asked (applied as asked; never
+    /// written today, see [`VersionChange::LegalHold`]).
+    LegalHoldUnrecorded(bool),
     /// Turns its legal hold on or off; needs a bucket with object lock.
-    LegalHold(bool),
+    /// Lifting a hold needs `permitted`: the caller holds
+    /// `s3:PutObjectLegalHold` (decided at the gateway, recorded here so
+    /// the state machine refuses a lift nobody was allowed).
+    LegalHold {
+        /// On or off.
+        on: bool,
+        /// The caller holds the permission to change the hold.
+        permitted: bool,
+    },
 }
 
 /// What a conditional delete requires of the current version: every

@@ -12,7 +12,9 @@ use super::keys;
 use super::ops::MetaOpError;
 use super::quota::BucketUsage;
 use super::records::ShardSet;
-use super::state::{encode_last_applied, end_bound, MetaState, Space, SPACES, SPACE_COUNT};
+use super::state::{
+    encode_last_applied, end_bound, Applied, MetaState, Space, SPACES, SPACE_COUNT,
+};
 
 /// Where an op sits in the log: the order key of what it leaves behind.
 #[derive(Clone, Copy, Debug)]
@@ -281,14 +283,18 @@ impl<'a> Overlay<'a> {
         Ok(out)
     }
 
-    pub(super) fn commit(self, log_index: u64, raft_state: Option<&[u8]>) -> Result<(), MetaError> {
+    pub(super) fn commit(
+        self,
+        applied: Applied,
+        raft_state: Option<&[u8]>,
+    ) -> Result<(), MetaError> {
         let (state, expired_to, rescan) = (self.state, self.expired_to.clone(), self.rescan_expiry);
-        self.write(log_index, raft_state)?;
+        self.write(applied, raft_state)?;
         state.advance_expiry(expired_to, rescan);
         Ok(())
     }
 
-    fn write(self, log_index: u64, raft_state: Option<&[u8]>) -> Result<(), MetaError> {
+    fn write(self, applied: Applied, raft_state: Option<&[u8]>) -> Result<(), MetaError> {
         let mut batch = self.state.db.batch();
         for s in SPACES {
             let ks = self.state.ks(s);
@@ -306,7 +312,7 @@ impl<'a> Overlay<'a> {
         batch.insert(
             self.state.ks(Space::Meta),
             keys::LAST_APPLIED_KEY,
-            encode_last_applied(log_index),
+            encode_last_applied(applied),
         );
         if let Some(raft_state) = raft_state {
             batch.insert(self.state.ks(Space::Meta), keys::RAFT_STATE_KEY, raft_state);

@@ -22,7 +22,10 @@ use super::records::{
 const INLINE_RECORD_BYTES: u32 = 2048;
 
 /// Version byte of the stored last applied index.
-const LAST_APPLIED_VERSION: u8 = 1;
+const LAST_APPLIED_VERSION: u8 = 2;
+
+/// The last applied index alone, as written before entry times were kept.
+const LAST_APPLIED_VERSION_1: u8 = 1;
 
 /// The keyspaces, in snapshot order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -101,23 +104,42 @@ impl Space {
     }
 }
 
-/// The stored form of the last applied log index (versioned).
-pub(super) fn encode_last_applied(index: u64) -> Vec<u8> {
-    let mut v = Vec::with_capacity(9);
+/// The stored form of the last applied log index and the time that entry
+/// applied with (versioned; version 1 held the index alone).
+pub(super) fn encode_last_applied(applied: Applied) -> Vec<u8> {
+    let mut v = Vec::with_capacity(17);
     v.push(LAST_APPLIED_VERSION);
-    v.extend_from_slice(&index.to_le_bytes());
+    v.extend_from_slice(&applied.index.to_le_bytes());
+    v.extend_from_slice(&applied.at_ms.to_le_bytes());
     v
 }
 
-/// Inverse of [`encode_last_applied`].
-pub(super) fn decode_last_applied(v: &[u8]) -> Result<u64, MetaError> {
+/// Inverse of [`encode_last_applied`], for both versions (a version-1
+/// record's time is 0: the next entry's own).
+pub(super) fn decode_last_applied(v: &[u8]) -> Result<Applied, MetaError> {
+    let corrupt = || MetaError::Corrupt("last applied index");
+    let word = |b: &[u8]| b.try_into().map(u64::from_le_bytes).map_err(|_| corrupt());
     match v.split_first() {
-        Some((&LAST_APPLIED_VERSION, rest)) => rest
-            .try_into()
-            .map(u64::from_le_bytes)
-            .map_err(|_| MetaError::Corrupt("last applied index")),
-        _ => Err(MetaError::Corrupt("last applied index")),
+        Some((&LAST_APPLIED_VERSION, rest)) if rest.len() == 16 => Ok(Applied {
+            index: word(&rest[..8])?,
+            at_ms: word(&rest[8..])?,
+        }),
+        Some((&LAST_APPLIED_VERSION_1, rest)) => Ok(Applied {
+            index: word(rest)?,
+            at_ms: 0,
+        }),
+        _ => Err(corrupt()),
     }
+}
+
+/// The last entry applied: its log index and the time it applied with,
+/// below which the next entry's time never goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) struct Applied {
+    /// Its log index.
+    pub index: u64,
+    /// The time its ops applied with, ms since the Unix epoch.
+    pub at_ms: u64,
 }
 
 /// The metadata store; cheap to clone and safe to share between threads.
@@ -198,6 +220,11 @@ impl MetaState {
 
     /// Index of the last applied log entry; `None` before the first batch.
     pub fn last_applied(&self) -> Result<Option<u64>, MetaError> {
+        Ok(self.applied()?.map(|a| a.index))
+    }
+
+    /// The last applied entry, with its time.
+    pub(super) fn applied(&self) -> Result<Option<Applied>, MetaError> {
         self.ks(Space::Meta)
             .get(keys::LAST_APPLIED_KEY)?
             .map(|v| decode_last_applied(&v))

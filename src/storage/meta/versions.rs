@@ -17,7 +17,7 @@
 
 use super::error::MetaError;
 use super::keys;
-use super::lock::{may_change_retention, may_delete, Versioning};
+use super::lock::{may_change_legal_hold, may_change_retention, may_delete, Versioning};
 use super::ops::{MetaOpError, MetaOutcome, VersionChange};
 use super::overlay::{Fail, Overlay};
 use super::records::{BucketRecord, ObjectRecord};
@@ -272,7 +272,9 @@ impl Overlay<'_> {
         }
         let locked = matches!(
             change,
-            VersionChange::Retention { .. } | VersionChange::LegalHold(_)
+            VersionChange::Retention { .. }
+                | VersionChange::LegalHold { .. }
+                | VersionChange::LegalHoldUnrecorded(_)
         );
         if locked && bucket_record.object_lock.is_none() {
             return Err(MetaOpError::NoObjectLockConfig.into());
@@ -293,7 +295,12 @@ impl Overlay<'_> {
                 .map_err(|_| MetaOpError::ObjectLocked)?;
                 record.lock.retention = *retention;
             }
-            VersionChange::LegalHold(on) => record.lock.legal_hold = *on,
+            VersionChange::LegalHoldUnrecorded(on) => record.lock.legal_hold = *on,
+            VersionChange::LegalHold { on, permitted } => {
+                may_change_legal_hold(&record.lock, *on, *permitted)
+                    .map_err(|_| MetaOpError::ObjectLocked)?;
+                record.lock.legal_hold = *on;
+            }
         }
         let v = record.try_encode()?;
         let k = if current {

@@ -14,8 +14,10 @@ pub struct MetaRequest {
     pub ops: Vec<MetaOp>,
     /// Each op's id (at most once), parallel to `ops`; empty for none.
     pub ids: Vec<OpId>,
-    /// The proposing leader's clock, ms since the Unix epoch: every node
-    /// applies with this time, never its own.
+    /// The group's time, ms since the Unix epoch: the latest time a
+    /// majority of the meta members' clocks had reached when the leader
+    /// proposed it (`actors::consensus::clock`), never behind the last
+    /// entry's. Every node applies with this time, never its own.
     pub at_ms: u64,
 }
 

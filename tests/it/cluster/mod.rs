@@ -3,6 +3,7 @@
 
 mod healing;
 mod lifecycle;
+mod lock_clock;
 mod meta_cluster;
 mod meta_membership;
 mod multi_node;

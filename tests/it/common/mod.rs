@@ -26,10 +26,12 @@
 //! | 127.0.0.202–205 | `cluster::scrub_heal` (bit rot healed at default settings) |
 //! | 127.0.0.212–215 | `cluster::restart_read` (reads right after a restart, a shard corrupt) |
 //! | 127.0.0.222–228 | `cluster::repair_copy` (a damaged shard moved by repair) |
+//! | 127.0.0.232–235 | `cluster::lock_clock` (a leader whose clock runs ahead) |
 //!
 //! Tests that read this process's own metrics hold [`serial::process_metrics`].
 #![allow(dead_code)]
 
+pub mod access;
 pub mod admin;
 pub mod cluster;
 pub mod damage;

@@ -81,3 +81,53 @@ pub fn presign_at(
     }
     out
 }
+
+/// `method target` with `headers` and `body`, signed in its headers
+/// (SigV4, us-east-1, the payload's SHA-256 signed) with `access`/`secret`,
+/// sent on a new connection: the response.
+pub fn signed_request(
+    addr: SocketAddr,
+    (access, secret): (&str, &str),
+    method: &str,
+    target: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> std::io::Result<super::http::RawResponse> {
+    let url = format!("http://{addr}{target}");
+    let identity =
+        aws_credential_types::Credentials::new(access, secret, None, None, "test").into();
+    let mut settings = SigningSettings::default();
+    settings.percent_encoding_mode = PercentEncodingMode::Single;
+    settings.uri_path_normalization_mode = UriPathNormalizationMode::Disabled;
+    settings.payload_checksum_kind = aws_sigv4::http_request::PayloadChecksumKind::XAmzSha256;
+    let params = aws_sigv4::sign::v4::SigningParams::builder()
+        .identity(&identity)
+        .region("us-east-1")
+        .name("s3")
+        .time(SystemTime::now())
+        .settings(settings)
+        .build()
+        .expect("signing params")
+        .into();
+    let host = addr.to_string();
+    let mut all: Vec<(String, String)> = vec![("host".into(), host)];
+    all.extend(
+        headers
+            .iter()
+            .map(|(k, v)| (k.to_ascii_lowercase(), v.to_string())),
+    );
+    let signable = SignableRequest::new(
+        method,
+        url.as_str(),
+        all.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+        SignableBody::Bytes(body),
+    )
+    .expect("signable");
+    let (instructions, _) = sign(signable, &params).expect("sign").into_parts();
+    let (signed, _) = instructions.into_parts();
+    for h in signed {
+        all.push((h.name().to_string(), h.value().to_string()));
+    }
+    let refs: Vec<(&str, &str)> = all.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    super::http::http_request(addr, method, target, &refs, body)
+}

@@ -9,41 +9,18 @@ use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::{
     AccessControlPolicy, BucketCannedAcl, Grant, Grantee, ObjectCannedAcl, Owner, Permission, Type,
 };
-use aws_sdk_s3::Client;
 
 use super::create_bucket;
-use crate::common::admin::admin;
 use crate::common::s3::*;
 
 pub(super) const TOKEN: &str = "acl-test-admin-token";
 const ALL_USERS: &str = "http://acs.amazonaws.com/groups/global/AllUsers";
 
-/// A user made through the admin API: its id and an SDK client of its key.
-pub(super) struct User {
-    pub(super) id: String,
-    pub(super) s3: Client,
-}
+pub(super) use crate::common::access::User;
 
+/// A new user of `store` named `name` (the store runs with [`TOKEN`]).
 pub(super) fn new_user(store: &StoreProcess, name: &str) -> User {
-    let (status, key) = admin(
-        store.addr(),
-        "POST",
-        &format!("/keys?name={name}&email={name}@example.com"),
-        Some(TOKEN),
-        "",
-    );
-    assert_eq!(status, 200, "create a key for {name}: {key}");
-    let field = |f: &str| {
-        key[f]
-            .as_str()
-            .unwrap_or_else(|| panic!("{f} in {key}"))
-            .to_string()
-    };
-    assert_eq!(field("display_name"), name);
-    User {
-        id: field("user_id"),
-        s3: store.client_with_keys(&field("access_key_id"), &field("secret_access_key")),
-    }
+    crate::common::access::new_user(store, name, TOKEN)
 }
 
 /// One grant of an `AccessControlPolicy`.

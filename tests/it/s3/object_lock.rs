@@ -11,24 +11,15 @@ use aws_sdk_s3::types::{
     ObjectLockLegalHold, ObjectLockLegalHoldStatus, ObjectLockMode, ObjectLockRetention,
     ObjectLockRetentionMode, ObjectLockRule, VersioningConfiguration,
 };
-use aws_sdk_s3::Client;
 
 use super::versioning::*;
 use super::{create_bucket, now_secs};
+use crate::common::access::lock_bucket;
 use crate::common::admin::admin;
 use crate::common::s3::*;
 
 /// The admin API's bearer token of the stores that need it.
 const ADMIN_TOKEN: &str = "versioning-admin-token";
-
-async fn lock_bucket(s3: &Client, bucket: &str) {
-    s3.create_bucket()
-        .bucket(bucket)
-        .object_lock_enabled_for_bucket(true)
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("create lock bucket {bucket}: {}", DisplayErrorContext(&e)));
-}
 
 #[tokio::test]
 async fn governance_retention_by_default_yields_only_to_a_bypass() {

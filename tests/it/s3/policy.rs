@@ -15,6 +15,7 @@ use std::time::Duration;
 
 use super::acl::{anonymous, new_user, TOKEN};
 use super::{completed, create_bucket, create_upload, upload_part};
+use crate::common::access::put_policy;
 use crate::common::s3::*;
 
 /// A store whose admin API makes users.
@@ -37,20 +38,6 @@ fn policy_of(statements: &str) -> String {
 /// `arn:aws:iam::<id>:root`, the principal form AWS users write.
 fn principal(user_id: &str) -> String {
     format!("arn:aws:iam::{user_id}:root")
-}
-
-async fn put_policy(s3: &Client, bucket: &str, policy: &str) {
-    s3.put_bucket_policy()
-        .bucket(bucket)
-        .policy(policy)
-        .send()
-        .await
-        .unwrap_or_else(|e| {
-            panic!(
-                "put policy on {bucket}: {}\n{policy}",
-                DisplayErrorContext(&e)
-            )
-        });
 }
 
 async fn put_object(

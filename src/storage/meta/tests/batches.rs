@@ -5,7 +5,7 @@ use super::*;
 use crate::storage::meta::keys;
 use crate::storage::meta::records::{AccessKey, ClusterLayout, NodeInfo, NodeState};
 use crate::storage::meta::state::Space;
-use crate::storage::meta::MetaOpError;
+use crate::storage::meta::{MetaOpError, OpBatch};
 
 #[test]
 fn refused_op_changes_nothing_and_the_batch_goes_on() -> Result<(), MetaError> {
@@ -136,5 +136,40 @@ fn reopen_keeps_everything() -> Result<(), MetaError> {
     assert_eq!(state.get_access_key("AK")?, Some(key));
     assert_eq!(state.layout()?, Some(layout));
     assert_eq!(state.list_buckets()?, vec![bucket("b", "AKOWNER")]);
+    Ok(())
+}
+
+#[test]
+fn the_entry_time_never_goes_backwards_across_leaders() -> Result<(), MetaError> {
+    use crate::storage::meta::state::{decode_last_applied, encode_last_applied, Applied};
+    let (_dir, state) = open()?;
+    let entry = |at_ms| OpBatch {
+        ops: &[],
+        ids: &[],
+        at_ms,
+    };
+    state.apply_entry(1, entry(10_000), None)?;
+    // A later leader whose clock is behind: its entry applies at the
+    // time already reached.
+    state.apply_entry(2, entry(2_000), None)?;
+    let applied = state.applied()?.map(|a| (a.index, a.at_ms));
+    assert_eq!(applied, Some((2, 10_000)));
+    state.apply_entry(3, entry(12_000), None)?;
+    assert_eq!(state.applied()?.map(|a| a.at_ms), Some(12_000));
+
+    // The stored form: round trip, the old one-field form, damage.
+    let a = Applied {
+        index: 7,
+        at_ms: 99,
+    };
+    assert_eq!(decode_last_applied(&encode_last_applied(a))?, a);
+    let mut v1 = vec![1u8];
+    v1.extend_from_slice(&7u64.to_le_bytes());
+    let old = decode_last_applied(&v1)?;
+    assert_eq!((old.index, old.at_ms), (7, 0));
+    let bytes = encode_last_applied(a);
+    assert!(decode_last_applied(&bytes[..bytes.len() - 1]).is_err());
+    assert!(decode_last_applied(&[9, 0, 0]).is_err());
+    assert!(decode_last_applied(&[]).is_err());
     Ok(())
 }

@@ -316,7 +316,10 @@ mod tests {
                 bucket: "b".into(),
                 key: "k".into(),
                 version: Some(VersionRef::Null),
-                change: VersionChange::LegalHold(true),
+                change: VersionChange::LegalHold {
+                    on: true,
+                    permitted: true,
+                },
             },
             MetaOp::PutBucketLifecycle {
                 bucket: "b".into(),
