@@ -15,6 +15,7 @@ use aws_sdk_s3::types::{
 };
 
 use super::*;
+use crate::common::lifecycle::{built, prefix, put_rules, rule};
 
 const HOLD_OFF: &str = "<LegalHold><Status>OFF</Status></LegalHold>";
 
@@ -313,30 +314,11 @@ async fn a_held_version_survives_batch_deletes_copies_uploads_and_lifecycle() {
     // held one, noncurrent now, stays; one beside it that is not held goes.
     let loose = put_version(&owner.s3, "keep", "loose", b"loose").await;
     put_version(&owner.s3, "keep", "loose", b"newer").await;
-    owner
-        .s3
-        .put_bucket_lifecycle_configuration()
-        .bucket("keep")
-        .lifecycle_configuration(crate::common::lifecycle::config(vec![
-            aws_sdk_s3::types::LifecycleRule::builder()
-                .id("old")
-                .filter(
-                    aws_sdk_s3::types::LifecycleRuleFilter::builder()
-                        .prefix("")
-                        .build(),
-                )
-                .status(aws_sdk_s3::types::ExpirationStatus::Enabled)
-                .noncurrent_version_expiration(
-                    aws_sdk_s3::types::NoncurrentVersionExpiration::builder()
-                        .noncurrent_days(1)
-                        .build(),
-                )
-                .build()
-                .expect("rule"),
-        ]))
-        .send()
-        .await
-        .expect("lifecycle rule");
+    let expire_noncurrent = aws_sdk_s3::types::NoncurrentVersionExpiration::builder()
+        .noncurrent_days(1)
+        .build();
+    let old = rule("old", prefix("")).noncurrent_version_expiration(expire_noncurrent);
+    put_rules(&owner.s3, "keep", built([old])).await;
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
     loop {
         let gone = owner
@@ -477,26 +459,19 @@ async fn attributes_need_get_object_too() {
         reader.id
     );
     put_policy(&owner.s3, "attrs", &policy_of(&statements)).await;
-    let r = reader
-        .s3
-        .get_object_attributes()
-        .bucket("attrs")
-        .key("secret")
-        .object_attributes(aws_sdk_s3::types::ObjectAttributes::ObjectSize)
-        .send()
-        .await;
+    let attributes = |s3: &Client| {
+        s3.get_object_attributes()
+            .bucket("attrs")
+            .key("secret")
+            .object_attributes(aws_sdk_s3::types::ObjectAttributes::ObjectSize)
+            .send()
+    };
     assert_eq!(
-        outcome(r),
+        outcome(attributes(&reader.s3).await),
         (403, "AccessDenied".into()),
         "size, ETag and parts leak"
     );
-    let r = owner
-        .s3
-        .get_object_attributes()
-        .bucket("attrs")
-        .key("secret")
-        .object_attributes(aws_sdk_s3::types::ObjectAttributes::ObjectSize)
-        .send()
+    let r = attributes(&owner.s3)
         .await
         .expect("the owner reads attributes");
     assert_eq!(r.object_size(), Some(6));
