@@ -299,7 +299,8 @@ pub(crate) fn require_object(r: &S3Request, o: &ObjectRecord) -> Result<(), S3Er
         key: Some(o.key.as_str()),
         object: Some(o),
     };
-    decide(rule, asker_of(r).names_version(), &on, &asker_of(r))
+    let asker = asker_of(r);
+    decide(rule, asker.names_version(), &on, &asker)
 }
 
 /// [`require_object`] for a read of `o` of `bucket` (whose parsed

@@ -9,8 +9,8 @@ use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
 use super::{
-    body_tag, create_bucket, describe, exchange, object_path, put_object, read_until_close,
-    Hostile, Signing,
+    body_tag, counter, create_bucket, describe, exchange, object_path, put_object,
+    read_until_close, Hostile, Signing,
 };
 use crate::common::digest::random_bytes;
 
@@ -28,6 +28,30 @@ fn send_and_close(h: &Hostile, head: &[u8], partial: &[u8]) -> std::io::Result<(
     Ok(())
 }
 
+/// Requests of operation `op` the store has answered, whatever the
+/// status: a cut body's request counts once its handler has ended.
+fn answered(h: &Hostile, op: &str) -> f64 {
+    counter(&h.metrics(), "predastore_s3_requests_total", "op", op).0
+}
+
+/// Waits until the store has answered `n` more `op` requests than
+/// `before` (the cut bodies' handlers have all ended, whatever they
+/// stored), 30 s at most; a failed case otherwise.
+fn wait_answered(h: &Hostile, case: &str, op: &str, before: f64, n: usize) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let seen = answered(h, op) - before;
+        if seen >= n as f64 {
+            return;
+        }
+        if Instant::now() > deadline {
+            h.check(case, false, || format!("{seen} of {n} {op} requests ended"));
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
 #[test]
 fn bodies_cut_mid_stream_store_nothing() {
     let idle_ms = BODY_IDLE.as_millis().to_string();
@@ -39,7 +63,8 @@ fn bodies_cut_mid_stream_store_nothing() {
     put_object(&h, "cut", "keep-small", &keep_small);
 
     // The client closes the connection part way.
-    for (case, key, declared, sent) in [
+    let puts = answered(&h, "PutObject");
+    let cuts = [
         ("a small object (kept in metadata)", "small", 6000, 3000),
         ("an erasure-coded object", "large", 3 << 20, 3 << 19),
         (
@@ -61,7 +86,8 @@ fn bodies_cut_mid_stream_store_nothing() {
             1 << 20,
         ),
         ("an overwrite of a small object", "keep-small", 6000, 10),
-    ] {
+    ];
+    for (case, key, declared, sent) in cuts {
         let head = h.signed_head("PUT", &object_path("cut", key), &[], Some(declared), false);
         let body = random_bytes(23, sent);
         let sent_ok = send_and_close(&h, &head, &body);
@@ -71,8 +97,8 @@ fn bodies_cut_mid_stream_store_nothing() {
             || format!("{sent_ok:?}"),
         );
     }
-    // Give the store a moment to see the connections end.
-    std::thread::sleep(Duration::from_millis(300));
+    // Each cut request's handler has ended before its key is looked at.
+    wait_answered(&h, "the cut PUTs end", "PutObject", puts, cuts.len());
     for key in ["small", "large", "stripe", "almost"] {
         h.expect_absent("a body cut by the client", "cut", key);
     }
@@ -95,8 +121,12 @@ fn bodies_cut_mid_stream_store_nothing() {
         body_tag(&r, "UploadId").unwrap_or_else(|| panic!("create upload: {}", describe(&r)));
     let target = format!("/cut/parts?partNumber=1&uploadId={upload_id}");
     let head = h.signed_head("PUT", &target, &[], Some(6 << 20), false);
-    let _ = send_and_close(&h, &head, &random_bytes(24, 2 << 20));
-    std::thread::sleep(Duration::from_millis(300));
+    let parts = answered(&h, "UploadPart");
+    let sent = send_and_close(&h, &head, &random_bytes(24, 2 << 20));
+    h.check("an upload part cut: sent", sent.is_ok(), || {
+        format!("{sent:?}")
+    });
+    wait_answered(&h, "the cut upload part ends", "UploadPart", parts, 1);
     let r = h.signed("GET", &format!("/cut/parts?uploadId={upload_id}"), &[], b"");
     h.check(
         "an upload part cut by the client is not listed",
@@ -132,7 +162,11 @@ fn bodies_cut_mid_stream_store_nothing() {
     partial.extend_from_slice(&random_bytes(25, chunk));
     partial.extend_from_slice(format!("\r\n{chunk:x}\r\n").as_bytes());
     partial.extend_from_slice(&random_bytes(26, 1000));
-    let _ = send_and_close(&h, &head, &partial);
+    let puts = answered(&h, "PutObject");
+    let sent = send_and_close(&h, &head, &partial);
+    h.check("an aws-chunked body cut: sent", sent.is_ok(), || {
+        format!("{sent:?}")
+    });
 
     // Twenty at once.
     let threads: Vec<_> = (0..20)
@@ -148,10 +182,15 @@ fn bodies_cut_mid_stream_store_nothing() {
             })
         })
         .collect();
-    for t in threads {
-        let _ = t.join();
+    for (i, t) in threads.into_iter().enumerate() {
+        let sent = t.join();
+        h.check(
+            &format!("cut body {i} of twenty: sent"),
+            matches!(sent, Ok(Ok(()))),
+            || format!("{sent:?}"),
+        );
     }
-    std::thread::sleep(Duration::from_millis(300));
+    wait_answered(&h, "the twenty-one cut PUTs end", "PutObject", puts, 21);
     h.expect_absent(
         "an aws-chunked body cut in its second chunk",
         "cut",

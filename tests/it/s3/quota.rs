@@ -13,6 +13,9 @@ use aws_sdk_s3::Client;
 
 use super::versioning::{delete_version, put_version, set_versioning};
 use super::{completed, create_bucket, create_upload, upload_part};
+use std::time::Duration;
+
+use crate::common::heal::{metric, wait_for};
 use crate::common::lifecycle::*;
 use crate::common::s3::*;
 
@@ -60,6 +63,10 @@ async fn a_byte_quota_refuses_the_write_that_would_cross_it_and_keeps_none_of_it
     put(&s3, "capped", "c", &random_bytes(3, 1000)).await;
     assert_eq!(usage(addr, "capped"), (10_000, 2));
     refused_put(&s3, "capped", "d", 1).await;
+    // The refused copy leaves no shard behind either: the store holds as
+    // many as before it (shards written for it are dropped at once).
+    let shards_before = metric(addr, "predastore_shards_stored");
+    assert!(shards_before.is_some_and(|n| n > 0.0), "{shards_before:?}");
     assert_s3_error(
         s3.copy_object()
             .bucket("capped")
@@ -71,6 +78,16 @@ async fn a_byte_quota_refuses_the_write_that_would_cross_it_and_keeps_none_of_it
         403,
     );
     assert_gone(&s3, "capped", "a-copy").await;
+    wait_for(
+        "the refused copy's shards dropped",
+        Duration::from_secs(30),
+        |note| {
+            let now = metric(addr, "predastore_shards_stored");
+            *note = format!("{now:?} shards, {shards_before:?} before the copy");
+            (now == shards_before).then_some(())
+        },
+    )
+    .await;
 
     // Deletes are never refused; parts count as they are uploaded.
     s3.delete_object()
