@@ -10,6 +10,7 @@ mod activity;
 mod actors;
 mod admin;
 mod api;
+mod clock;
 mod cluster;
 mod config;
 mod console;

@@ -57,19 +57,8 @@ pub(crate) fn time_ms(ms: u64) -> String {
 /// Milliseconds since the Unix epoch as an RFC 3339 time to the second
 /// (`2026-11-24T05:00:00Z`): compact, for a time inside a sentence.
 pub(crate) fn iso_time_ms(ms: u64) -> String {
-    let secs = i64::try_from(ms / 1000).unwrap_or(i64::MAX);
-    match time::OffsetDateTime::from_unix_timestamp(secs) {
-        Ok(t) => format!(
-            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
-            t.year(),
-            u8::from(t.month()),
-            t.day(),
-            t.hour(),
-            t.minute(),
-            t.second()
-        ),
-        Err(_) => format!("{ms} ms after the epoch"),
-    }
+    crate::clock::format_rfc3339(ms, crate::clock::Precision::Seconds)
+        .unwrap_or_else(|| format!("{ms} ms after the epoch"))
 }
 
 /// A span of milliseconds for people, in whole seconds below two minutes

@@ -156,17 +156,8 @@ pub(super) fn sign_post_policy(r: &PostPolicyRequest<'_>) -> Result<SignedForm, 
 
 /// `2015-12-30T12:00:00.000Z`: a POST policy's `expiration`.
 fn iso8601_millis(t: OffsetDateTime) -> String {
-    let t = t.to_offset(time::UtcOffset::UTC);
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
-        t.year(),
-        u8::from(t.month()),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second(),
-        t.millisecond()
-    )
+    let ms = u64::try_from(t.unix_timestamp_nanos() / 1_000_000).unwrap_or(0);
+    crate::clock::format_timestamp(ms)
 }
 
 /// What the user asks for.

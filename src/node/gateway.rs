@@ -14,10 +14,10 @@ use crate::actors::wal::node::StorageNode;
 use crate::admin::api::AdminApi;
 use crate::admin::service::AdminService;
 use crate::api::Gateway;
+use crate::clock::now_ms;
 use crate::cluster::layout::{layout_members, seed_layout};
 use crate::config::{Config, ConfigError};
 use crate::error::Error;
-use crate::object::service::now_ms;
 use crate::object::{ObjectCoordinator, ObjectLimits, ObjectService};
 use crate::storage::meta::{AccessKey, MetaOp};
 

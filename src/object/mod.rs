@@ -23,7 +23,6 @@ pub(crate) use coordinator::ObjectCoordinator;
 pub(crate) use coordinator::ShardSet;
 pub(crate) use coordinator::WriteError;
 pub(crate) use error::ObjectError;
-pub(crate) use service::now_ms;
 pub(crate) use service::NewObject;
 pub(crate) use service::ObjectDigests;
 pub(crate) use service::ObjectLimits;

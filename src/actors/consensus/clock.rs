@@ -54,7 +54,7 @@ impl MetaClock {
 
     /// This member's wall clock, ms since the Unix epoch.
     pub fn now_ms(&self) -> u64 {
-        wall_ms().saturating_add_signed(self.offset_ms)
+        crate::clock::now_ms().saturating_add_signed(self.offset_ms)
     }
 
     /// Records member `node`'s clock from its answer to a heartbeat or an
@@ -103,13 +103,6 @@ impl MetaClock {
     }
 }
 
-/// This machine's wall clock, ms since the Unix epoch.
-fn wall_ms() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as u64)
-}
-
 /// The latest time a majority of `voters` clocks has reached: the
 /// majority-th largest of `clocks`; `None` with fewer clocks than that.
 fn quorum_time(mut clocks: Vec<u64>, voters: usize) -> Option<u64> {
@@ -147,7 +140,7 @@ mod tests {
     #[test]
     fn a_leader_ahead_stamps_its_followers_time() {
         let leader = MetaClock::new(YEAR_MS as i64);
-        let true_now = wall_ms();
+        let true_now = crate::clock::now_ms();
         assert_eq!(leader.quorum_ms(3, &[1, 2, 3]), None, "no reports yet");
         leader.record(2, true_now);
         let stamped = leader.quorum_ms(3, &[1, 2, 3]).unwrap_or(u64::MAX);

@@ -127,7 +127,7 @@ impl Walk {
         if let Some((_, finished)) = progress.last_run {
             metrics::LIFECYCLE_LAST_COMPLETED.set(i64::try_from(finished / 1000).unwrap_or(0));
         }
-        let now = crate::object::now_ms();
+        let now = crate::clock::now_ms();
         if progress.walk.is_none() {
             let due = progress
                 .last_run
@@ -182,7 +182,7 @@ impl Walk {
                 }
             };
             if progress.walk.is_none() {
-                let now = crate::object::now_ms();
+                let now = crate::clock::now_ms();
                 progress.last_run = Some((started, now));
                 progress.last_tally = progress.tally;
                 metrics::LIFECYCLE_LAST_COMPLETED.set(i64::try_from(now / 1000).unwrap_or(0));
@@ -218,7 +218,7 @@ impl Walk {
             bucket: bucket.to_owned(),
             from: point,
             limit: PAGE,
-            now_ms: crate::object::now_ms(),
+            now_ms: crate::clock::now_ms(),
             day_ms: self.cfg.day_ms,
         };
         let page = match self.objects.read(read).await? {

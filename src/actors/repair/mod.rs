@@ -280,7 +280,7 @@ impl RepairState {
             heal_bytes: metrics::HEAL_BYTES.get(),
             layout_version: self.layout_version,
             reported_by: data.node_id(),
-            updated_ms: crate::object::service::now_ms(),
+            updated_ms: crate::clock::now_ms(),
         };
         let due = match &self.reported {
             None => true,

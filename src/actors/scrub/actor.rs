@@ -10,7 +10,8 @@ use crate::storage::{ShardReader, StorageError};
 
 use super::messages::ScrubNow;
 
-use super::report::{unix_now, ScrubConfig, ScrubReport};
+use super::report::{ScrubConfig, ScrubReport};
+use crate::clock::now_secs;
 
 /// First pass of a node that never completed one: this long after start
 /// (or sooner, if passes are more frequent).
@@ -48,7 +49,7 @@ impl Scrubber {
         match self.reader.index().scrub_record() {
             Ok(Some(last)) => {
                 let due = last.started_at.saturating_add(self.cfg.every.as_secs());
-                Duration::from_secs(due.saturating_sub(unix_now()))
+                Duration::from_secs(due.saturating_sub(now_secs()))
             }
             Ok(None) => self.cfg.every.min(FIRST_PASS_AFTER),
             Err(e) => {

@@ -7,7 +7,8 @@ use std::time::{Duration, Instant};
 use crate::metrics;
 use crate::storage::{ScrubRecord, ShardIndex, ShardKey, ShardReader, StorageError};
 
-use super::report::{unix_now, ScrubReport};
+use super::report::ScrubReport;
+use crate::clock::now_secs;
 
 /// Keys fetched from the index at a time.
 const PAGE: usize = 1000;
@@ -118,7 +119,7 @@ async fn check_shard(
 /// fast as the disk goes). Keeps the metrics and the persisted record.
 pub(super) async fn run(reader: ShardReader, rate: u64) -> Result<ScrubReport, StorageError> {
     let started = Instant::now();
-    let started_at = unix_now();
+    let started_at = now_secs();
     let index: ShardIndex = reader.index().clone();
     let total = index.approximate_len().max(1);
     metrics::SCRUB_PASS_PROGRESS.set(0.0);
@@ -164,7 +165,7 @@ pub(super) async fn run(reader: ShardReader, rate: u64) -> Result<ScrubReport, S
     report.elapsed = started.elapsed();
     let record = ScrubRecord {
         started_at,
-        finished_at: unix_now(),
+        finished_at: now_secs(),
         shards: report.shards,
         bytes: report.bytes,
         corrupt: report.corrupt,

@@ -1,7 +1,7 @@
 //! The scrubber's settings and what a pass found: plain data shared by
 //! the actor, its messages and the pass itself.
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use crate::storage::ShardKey;
 
@@ -44,11 +44,4 @@ pub struct ScrubReport {
     pub errors: u64,
     /// How long the pass took.
     pub elapsed: Duration,
-}
-
-/// Seconds since the Unix epoch: when a pass starts and ends.
-pub(super) fn unix_now() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
 }

@@ -253,7 +253,7 @@ impl AdminService {
     /// Every version and marker of `name`, and how many of them are
     /// locked now.
     async fn count_versions(&self, name: &str) -> Result<(u64, u64), AdminError> {
-        let now = crate::object::service::now_ms();
+        let now = crate::clock::now_ms();
         let (mut versions, mut locked) = (0u64, 0u64);
         let mut query = VersionsQuery {
             max_keys: PAGE,

@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use super::error::AdminError;
 use super::handle::AdminService;
-use crate::object::service::now_ms;
+use crate::clock::now_ms;
 use crate::object::ObjectError;
 use crate::storage::meta::{AccessKey, MetaOp, MetaOpError, MetaRead, MetaReadResult};
 

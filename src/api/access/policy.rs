@@ -9,7 +9,7 @@ use super::cache::BucketPolicy;
 use crate::api::auth::request::Caller;
 use crate::api::request::parse_tagging_header;
 use crate::api::xml::format_timestamp;
-use crate::object::service::now_ms;
+use crate::clock::now_ms;
 use crate::policy::{ConditionContext, Decision, PolicyRequest, Principal};
 use crate::storage::meta::ObjectRecord;
 

@@ -13,8 +13,8 @@ use crate::api::router::{encode_bucket_token, ListBucketsArgs};
 use crate::api::xml::{
     parse_create_bucket_configuration, BucketInfo, ListAllMyBucketsResult, LocationConstraint,
 };
+use crate::clock::now_ms;
 use crate::config::NewBucketDefaults;
-use crate::object::service::now_ms;
 use crate::storage::meta::acl::Acl;
 use crate::storage::meta::bucket_access::{BucketAccess, ObjectOwnership, PublicAccessBlock};
 use crate::storage::meta::lock::{ObjectLockConfig, Versioning};

@@ -15,7 +15,7 @@ use crate::api::context::{xml, Gateway, S3Request, S3Result};
 use crate::api::error::{S3Error, S3ErrorCode};
 use crate::api::request::http_date;
 use crate::api::xml::lifecycle::{lifecycle_to_xml, parse_lifecycle, LifecycleParseError};
-use crate::object::now_ms;
+use crate::clock::now_ms;
 use crate::storage::meta::version::VersionRef;
 use crate::storage::meta::ObjectRecord;
 

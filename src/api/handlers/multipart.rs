@@ -30,8 +30,8 @@ use crate::api::xml::{
     CopyPartResult, InitiateMultipartUploadResult, ListMultipartUploadsResult, ListPartsResult,
     PartInfo, UploadInfo,
 };
+use crate::clock::now_ms;
 use crate::metrics;
-use crate::object::now_ms;
 use crate::object::service::MAX_PART_BYTES;
 use crate::storage::meta::{MetaRead, MetaReadResult, MultipartUpload, PartRecord, UploadChecksum};
 

@@ -20,7 +20,7 @@ use crate::api::xml::{
     parse_object_lock_configuration, parse_retention, parse_versioning, retention_to_xml,
     versioning_configuration, ObjectLockParseError,
 };
-use crate::object::service::now_ms;
+use crate::clock::now_ms;
 use crate::storage::meta::lock::{LockMode, ObjectLock, Retention, Versioning};
 use crate::storage::meta::version::{VersionRef, VersionSeq};
 use crate::storage::meta::{MetaOp, ObjectRecord, VersionChange};

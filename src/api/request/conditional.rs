@@ -154,11 +154,7 @@ fn etag_list_matches(list: &str, current: &EntityTag<'_>, comparison: Comparison
     }
 }
 
-fn now_secs() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
-}
+use crate::clock::now_secs;
 
 /// Evaluates conditional headers against the object's current ETag and
 /// Last-Modified, in the order of RFC 9110 §13.2.2 that S3 documents:

@@ -24,8 +24,9 @@ use time::format_description::well_known::{Iso8601, Rfc3339};
 use time::{Date, Month, OffsetDateTime, UtcOffset};
 
 use super::parse_error::XmlParseError;
-use super::render::{format_timestamp, render};
+use super::render::render;
 use super::requests::{check_document, present, schema};
+use crate::clock::format_timestamp;
 use crate::storage::meta::lifecycle::{
     Expiration, LifecycleConfig, LifecycleRule, NoncurrentExpiration, RuleFilter, MAX_RULES,
     MAX_RULE_ID_BYTES,

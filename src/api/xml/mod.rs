@@ -59,12 +59,12 @@ pub(crate) mod tagging;
 mod tests;
 pub(crate) mod versioning;
 
+pub(crate) use crate::clock::format_timestamp;
 pub(crate) use attributes::{AttributesPart, ObjectAttributes, ObjectParts};
 pub(crate) use object_lock::{
     legal_hold_to_xml, object_lock_configuration_to_xml, parse_legal_hold,
     parse_object_lock_configuration, parse_retention, retention_to_xml, ObjectLockParseError,
 };
-pub(crate) use render::format_timestamp;
 pub(crate) use requests::{
     parse_complete_multipart_upload, parse_create_bucket_configuration, parse_delete, CompletedPart,
 };

@@ -9,16 +9,14 @@ use std::borrow::Cow;
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use quick_xml::se::{QuoteLevel, Serializer as XmlSerializer};
 use serde::{Serialize, Serializer};
-use time::OffsetDateTime;
+
+use crate::clock::format_timestamp;
 
 /// Starts every document, as in AWS's responses.
 pub(crate) const XML_DECLARATION: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
 
 /// The namespace AWS puts on the root of every response document.
 pub(crate) const S3_XMLNS: &str = "http://s3.amazonaws.com/doc/2006-03-01/";
-
-/// The latest time an S3 timestamp can show: four-digit years only.
-pub(super) const MAX_TIMESTAMP_MS: u64 = 253_402_300_799_999;
 
 /// Bytes left as they are by `encoding-type=url`.
 const KEY_ENCODE_SET: &AsciiSet = &NON_ALPHANUMERIC
@@ -27,29 +25,6 @@ const KEY_ENCODE_SET: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'_')
     .remove(b'*')
     .remove(b'/');
-
-/// Formats Unix milliseconds as S3 shows times in XML, e.g.
-/// `2009-10-12T17:50:30.000Z`.
-///
-/// Times after 9999-12-31T23:59:59.999Z are shown as that instant: SDKs
-/// parse four-digit years only.
-pub(crate) fn format_timestamp(ms_since_epoch: u64) -> String {
-    let ms = ms_since_epoch.min(MAX_TIMESTAMP_MS);
-    match OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000) {
-        Ok(t) => format!(
-            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
-            t.year(),
-            u8::from(t.month()),
-            t.day(),
-            t.hour(),
-            t.minute(),
-            t.second(),
-            t.millisecond()
-        ),
-        // Unreachable: every clamped value is inside time's default range.
-        Err(_) => "9999-12-31T23:59:59.999Z".to_owned(),
-    }
-}
 
 /// Encodes a key-valued field for `encoding-type=url` the way AWS does:
 /// ASCII letters, digits and `-` `.` `_` `*` `/` stay, every other byte of

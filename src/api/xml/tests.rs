@@ -14,6 +14,7 @@ use super::parse_error::*;
 use super::render::*;
 use super::*;
 use crate::api::error::{S3Error, S3ErrorCode};
+use crate::clock::MAX_TIMESTAMP_MS;
 
 mod requests;
 mod responses;

@@ -14,7 +14,7 @@
 
 use std::ops::Range;
 use std::sync::Mutex;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use bytes::{Bytes, BytesMut};
 use futures::{Stream, StreamExt};
@@ -31,6 +31,7 @@ mod multipart;
 mod settle;
 mod tags;
 use crate::actors::consensus::{ConsensusClient, ConsensusError};
+use crate::clock::now_ms;
 use crate::storage::meta::acl::Acl;
 use crate::storage::meta::lifecycle::LifecycleConfig;
 use crate::storage::meta::lock::ObjectLock;
@@ -130,13 +131,6 @@ pub(crate) struct NewObject {
     /// What must hold of the version it replaces (`If-None-Match: *`,
     /// `If-Match`).
     pub condition: WriteCondition,
-}
-
-/// Milliseconds since the Unix epoch, now.
-pub(crate) fn now_ms() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as u64)
 }
 
 /// Reads a small body whole; fails unless it has exactly `size` bytes.

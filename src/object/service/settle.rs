@@ -5,8 +5,9 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::{now_ms, DataOwner, ObjectService};
+use super::{DataOwner, ObjectService};
 use crate::actors::consensus::ConsensusClient;
+use crate::clock::now_ms;
 use crate::metrics;
 use crate::object::coordinator::ShardSet;
 use crate::object::error::ObjectError;

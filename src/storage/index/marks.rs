@@ -2,19 +2,13 @@
 //! damaged (which copy, when) and the scrubber's last completed pass.
 //! Versioned binary values.
 
-use std::time::{SystemTime, UNIX_EPOCH};
-
 use super::entry::{Reader, ShardEntry};
 use crate::storage::error::StorageError;
 
 const MARK_VERSION: u8 = 1;
 const SCRUB_RECORD_VERSION: u8 = 1;
 
-fn unix_now() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
-}
+use crate::clock::now_secs;
 
 /// A shard found damaged: when, and which copy.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -29,7 +23,7 @@ impl CorruptMark {
     /// A mark for `entry`, found now.
     pub fn now(entry: ShardEntry) -> Self {
         Self {
-            found_at: unix_now(),
+            found_at: now_secs(),
             entry,
         }
     }
