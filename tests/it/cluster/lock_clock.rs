@@ -33,35 +33,6 @@ async fn a_leader_with_its_clock_ahead_cannot_release_a_compliance_version() {
         .await
         .ok();
     create_bucket_when_ready(&s3, "vault").await;
-    let put = s3
-        .put_object()
-        .bucket("vault")
-        .key("ledger")
-        .body(b"ledger".to_vec().into())
-        .send()
-        .await
-        .expect("put the version");
-    let version = put.version_id().expect("a version id").to_string();
-    let now_s = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .expect("clock")
-        .as_secs();
-    // Long enough to move the leadership, short enough to wait out.
-    let until_s = now_s + 40;
-    s3.put_object_retention()
-        .bucket("vault")
-        .key("ledger")
-        .version_id(&version)
-        .retention(
-            ObjectLockRetention::builder()
-                .mode(ObjectLockRetentionMode::Compliance)
-                .retain_until_date(DateTime::from_secs(until_s as i64))
-                .build(),
-        )
-        .send()
-        .await
-        .expect("compliance retention");
-
     // Kill leaders (bringing each back) until the fast member leads.
     for _ in 0..12 {
         let leader = wait_for("a leader", Duration::from_secs(30), |_| cluster.leader()).await;
@@ -77,6 +48,35 @@ async fn a_leader_with_its_clock_ahead_cannot_release_a_compliance_version() {
     }
     let leader = wait_for("a leader", Duration::from_secs(30), |_| cluster.leader()).await;
     assert_eq!(leader, fast, "the member ahead never took the lead");
+    let put = s3
+        .put_object()
+        .bucket("vault")
+        .key("ledger")
+        .body(b"ledger".to_vec().into())
+        .send()
+        .await
+        .expect("put the version");
+    let version = put.version_id().expect("a version id").to_string();
+    let now_s = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .expect("clock")
+        .as_secs();
+    // Set under the fast leader, which an hour ahead finds it over at once.
+    let until_s = now_s + 20;
+    s3.put_object_retention()
+        .bucket("vault")
+        .key("ledger")
+        .version_id(&version)
+        .retention(
+            ObjectLockRetention::builder()
+                .mode(ObjectLockRetentionMode::Compliance)
+                .retain_until_date(DateTime::from_secs(until_s as i64))
+                .build(),
+        )
+        .send()
+        .await
+        .expect("compliance retention");
+
     // It sees the others an hour behind it.
     let skew = wait_for("the skew exported", Duration::from_secs(10), |note| {
         let m = cluster.nodes[fast].metric("predastore_meta_clock_skew_seconds{node=\"1\"}");

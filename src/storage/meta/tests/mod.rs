@@ -152,7 +152,116 @@ fn scripted_batches() -> Vec<Vec<MetaOp>> {
         ops.push(MetaOp::PutPart {
             part: part(&format!("u{round}"), 1, MIN_PART_SIZE),
         });
+        ops.extend(versioned_round(round));
         batches.push(ops);
     }
     batches
+}
+
+/// One round of the script on a versioned bucket with object lock, a
+/// lifecycle rule and a quota: versions, retention and legal hold changes
+/// (some refused by the lock), version deletes, lifecycle actions, a
+/// quota that refuses writes.
+fn versioned_round(round: u32) -> Vec<MetaOp> {
+    use super::lifecycle::{Due, Expiration, LifecycleAction, LifecycleConfig, LifecycleRule};
+    use super::lock::{LockMode, ObjectLockConfig, Retention, Versioning};
+    use super::ops::VersionChange;
+    use super::quota::Quota;
+    use super::version::{VersionRef, VersionSeq};
+
+    let v = "v".to_string();
+    let key = |n: u32| format!("k{}", n % 3);
+    // The version of `key(round)` the round before wrote (its second put,
+    // op 28 of its entry), which that round gave a retention.
+    let earlier = VersionRef::Id(VersionSeq::at(u64::from(round), 28));
+    let mode = if round.is_multiple_of(2) {
+        LockMode::Governance
+    } else {
+        LockMode::Compliance
+    };
+    let rule = LifecycleRule {
+        id: "old".into(),
+        enabled: true,
+        expiration: Some(Expiration {
+            days: Some(1 + round),
+            ..Expiration::default()
+        }),
+        ..LifecycleRule::default()
+    };
+    vec![
+        create_bucket(&v),
+        MetaOp::PutBucketVersioning {
+            bucket: v.clone(),
+            state: Versioning::Enabled,
+        },
+        MetaOp::PutObjectLockConfig {
+            bucket: v.clone(),
+            config: ObjectLockConfig::default(),
+        },
+        // Room for this round's four writes but the last.
+        MetaOp::SetBucketQuota {
+            bucket: v.clone(),
+            quota: Quota {
+                max_bytes: None,
+                max_objects: Some(u64::from(4 * round + 3)),
+            },
+        },
+        put(&v, &key(round), u128::from(1000 + round)),
+        put(&v, &key(round + 1), u128::from(2000 + round)),
+        MetaOp::UpdateVersion {
+            bucket: v.clone(),
+            key: key(round),
+            version: None,
+            change: VersionChange::LegalHold {
+                on: round.is_multiple_of(2),
+                permitted: round.is_multiple_of(3),
+            },
+        },
+        MetaOp::UpdateVersion {
+            bucket: v.clone(),
+            key: key(round + 1),
+            version: None,
+            change: VersionChange::Retention {
+                retention: Some(Retention {
+                    mode,
+                    until_ms: u64::from(round) * 1000,
+                }),
+                bypass_governance: !round.is_multiple_of(2),
+            },
+        },
+        // The earlier round's retained version of this key.
+        MetaOp::DeleteVersion {
+            bucket: v.clone(),
+            key: key(round),
+            version: earlier,
+            bypass_governance: round.is_multiple_of(4),
+        },
+        MetaOp::DeleteVersion {
+            bucket: v.clone(),
+            key: key(round),
+            version: VersionRef::Null,
+            bypass_governance: false,
+        },
+        // Refused: a lock bucket's versioning cannot be suspended.
+        MetaOp::PutBucketVersioning {
+            bucket: v.clone(),
+            state: Versioning::Suspended,
+        },
+        MetaOp::PutBucketLifecycle {
+            bucket: v.clone(),
+            config: Some(LifecycleConfig { rules: vec![rule] }),
+        },
+        MetaOp::ApplyLifecycle {
+            bucket: v.clone(),
+            day_ms: 1,
+            due: vec![Due {
+                key: key(round + 1),
+                version: earlier,
+                action: LifecycleAction::ExpireCurrent,
+                upload_id: String::new(),
+            }],
+        },
+        put(&v, &format!("over-{round}"), u128::from(3000 + round)),
+        put(&v, &format!("more-{round}"), u128::from(4000 + round)),
+    ]
 }
