@@ -15,6 +15,7 @@
 //! entry's time).
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -41,6 +42,9 @@ pub struct MetaClock {
     /// Added to the wall clock: tests only (`PREDASTORE_TEST_CLOCK_OFFSET_MS`).
     offset_ms: i64,
     reports: Arc<Mutex<HashMap<u64, Report>>>,
+    /// Whether entries are waiting for a majority of clocks (logged when
+    /// that starts and ends).
+    waiting: Arc<AtomicBool>,
 }
 
 impl MetaClock {
@@ -49,6 +53,7 @@ impl MetaClock {
         Self {
             offset_ms,
             reports: Arc::default(),
+            waiting: Arc::default(),
         }
     }
 
@@ -88,7 +93,7 @@ impl MetaClock {
     pub(crate) fn quorum_ms(&self, me: u64, voters: &[u64]) -> Option<u64> {
         let now = Instant::now();
         let mut clocks = Vec::with_capacity(voters.len());
-        {
+        let reported: Vec<u64> = {
             let reports = self.reports.lock().unwrap_or_else(|p| p.into_inner());
             for v in voters {
                 if *v == me {
@@ -98,8 +103,24 @@ impl MetaClock {
                     clocks.push(r.clock_ms.saturating_add(since));
                 }
             }
+            reports.keys().copied().collect()
+        };
+        let time = quorum_time(clocks, voters.len());
+        let was_waiting = self.waiting.swap(time.is_none(), Ordering::Relaxed);
+        match (was_waiting, time) {
+            (false, None) => tracing::warn!(
+                node = me,
+                ?voters,
+                ?reported,
+                "metadata entries wait: fewer than a majority of the members' clocks reported"
+            ),
+            (true, Some(_)) => tracing::info!(
+                node = me,
+                "a majority of the members' clocks reported; metadata entries go on"
+            ),
+            _ => {}
         }
-        quorum_time(clocks, voters.len())
+        time
     }
 }
 
