@@ -13,6 +13,9 @@
 //! lifecycle, versioning, CORS, tagging of the bucket or encryption
 //! settings: those are the owner's, or whom the policy allows.
 
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
 /// An ACL permission, as a grant names it (`FULL_CONTROL` holds them all).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Grant {
@@ -467,9 +470,12 @@ const UNLISTED: Rule = row("", &[], Never, Gateway, Nobody);
 /// The rule of `operation` (the router's name); an operation the table
 /// does not list is refused (deny by default).
 pub(crate) fn rule(operation: &str) -> &'static Rule {
-    TABLE
-        .iter()
-        .find(|r| r.operation == operation)
+    // Looked up on every request: a map built once, not a scan.
+    static BY_NAME: OnceLock<HashMap<&'static str, &'static Rule>> = OnceLock::new();
+    BY_NAME
+        .get_or_init(|| TABLE.iter().map(|r| (r.operation, r)).collect())
+        .get(operation)
+        .copied()
         .unwrap_or(&UNLISTED)
 }
 

@@ -93,7 +93,7 @@ impl MetaClock {
     pub(crate) fn quorum_ms(&self, me: u64, voters: &[u64]) -> Option<u64> {
         let now = Instant::now();
         let mut clocks = Vec::with_capacity(voters.len());
-        let reported: Vec<u64> = {
+        {
             let reports = self.reports.lock().unwrap_or_else(|p| p.into_inner());
             for v in voters {
                 if *v == me {
@@ -103,15 +103,14 @@ impl MetaClock {
                     clocks.push(r.clock_ms.saturating_add(since));
                 }
             }
-            reports.keys().copied().collect()
-        };
+        }
         let time = quorum_time(clocks, voters.len());
         let was_waiting = self.waiting.swap(time.is_none(), Ordering::Relaxed);
         match (was_waiting, time) {
             (false, None) => tracing::warn!(
                 node = me,
                 ?voters,
-                ?reported,
+                reported = ?self.reported(),
                 "metadata entries wait: fewer than a majority of the members' clocks reported"
             ),
             (true, Some(_)) => tracing::info!(
@@ -121,6 +120,12 @@ impl MetaClock {
             _ => {}
         }
         time
+    }
+
+    /// The members that have reported a clock (for the log).
+    fn reported(&self) -> Vec<u64> {
+        let reports = self.reports.lock().unwrap_or_else(|p| p.into_inner());
+        reports.keys().copied().collect()
     }
 }
 

@@ -131,19 +131,20 @@ pub(crate) async fn check(
 /// `s3:PutObjectRetention` for `x-amz-object-lock-mode` and
 /// `-retain-until-date`, `s3:PutObjectLegalHold` for
 /// `x-amz-object-lock-legal-hold`): no ACL grant gives them.
-fn lock_actions_asked(rule: &Rule, asker: &Asker<'_>) -> Vec<&'static str> {
-    if !rule.actions.contains(&"s3:PutObject") {
-        return Vec::new();
-    }
-    let has = |h: &str| asker.headers.contains_key(h);
-    let mut actions = Vec::new();
-    if has("x-amz-object-lock-mode") || has("x-amz-object-lock-retain-until-date") {
-        actions.push(table::RETENTION_ON_WRITE);
-    }
-    if has("x-amz-object-lock-legal-hold") {
-        actions.push(table::LEGAL_HOLD_ON_WRITE);
-    }
-    actions
+fn lock_actions_asked<'a>(
+    rule: &Rule,
+    asker: &'a Asker<'_>,
+) -> impl Iterator<Item = &'static str> + 'a {
+    let writes = rule.actions.contains(&"s3:PutObject");
+    let has = move |h: &str| writes && asker.headers.contains_key(h);
+    let retention = has("x-amz-object-lock-mode") || has("x-amz-object-lock-retain-until-date");
+    let hold = has("x-amz-object-lock-legal-hold");
+    [
+        (retention, table::RETENTION_ON_WRITE),
+        (hold, table::LEGAL_HOLD_ON_WRITE),
+    ]
+    .into_iter()
+    .filter_map(|(asked, action)| asked.then_some(action))
 }
 
 /// What a decision is about: the bucket, its parsed policy, and the
