@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Import circles between the files of src/.
+"""Import circles between the files of src/, and imports that point up.
 
 Lists every `crate::`/`super::`/`self::` path a file names (in `use`
 declarations and inline in code) as an edge to the file that defines the
@@ -7,7 +7,18 @@ item, following re-exports (`pub use`) to the defining file, then prints
 each group of files that import each other around a loop and exits 1 when
 there is one. `--edges` prints every edge instead.
 
-    scripts/import-cycles.py [--edges] [SRC_DIR]
+Floors: a `lib.rs` or `mod.rs` whose doc comment has a line starting
+"Floors, top to bottom" followed by numbered lines (`//! 1. `a`, `b``)
+orders the folders and files below it, named by their path from there
+(`actors/core`). An edge from a file on one floor to a file on a higher
+one is an upward import, and exits 1 too. Folders on one floor may import
+each other; test code (`tests.rs`, `tests/`, `#[cfg(test)] mod`) is not
+checked, since a test may check a lower layer through a higher one.
+
+`--self-test` runs the check on small planted crates (an upward import,
+a circle, a clean one) and exits 1 unless it fails exactly the first two.
+
+    scripts/import-cycles.py [--edges | --self-test] [SRC_DIR]
 """
 
 import os
@@ -231,11 +242,15 @@ class Crate:
             self.text[file],
         ) is not None
 
-    def edges(self):
+    def edges(self, skip_test_code=False):
         out = {}
         for file in self.files.values():
             targets = set()
             text = self.text[file]
+            if skip_test_code:
+                for m in CFG_TEST_MOD_RE.finditer(text):
+                    end = next((b for a, b in inline_mod_spans(text) if a == m.end()), len(text))
+                    text = text[:m.start()] + " " * (end - m.start()) + text[end:]
             spans = inline_mod_spans(text)
             depth = lambda pos: sum(1 for a, b in spans if a <= pos < b)
             for m in USE_RE.finditer(text):
@@ -253,6 +268,72 @@ class Crate:
             targets.discard(file)
             out[file] = targets
         return out
+
+
+FLOORS_RE = re.compile(r"^//!.*Floors, top to bottom", re.M)
+FLOOR_LINE_RE = re.compile(r"^//!\s*(\d+)\.\s+(.*)$")
+CFG_TEST_MOD_RE = re.compile(r"#\[cfg\(test\)\]\s*(?:pub(?:\([^)]*\))?\s+)?mod\s+" + IDENT + r"\s*\{")
+
+
+def floor_plans(src):
+    """(folder, {entry path: floor number}) for every file declaring floors."""
+    plans = []
+    for root, _dirs, names in os.walk(src):
+        for name in ("lib.rs", "mod.rs"):
+            if name not in names:
+                continue
+            with open(os.path.join(root, name), encoding="utf-8") as fh:
+                lines = fh.read().splitlines()
+            start = next((i for i, l in enumerate(lines) if FLOORS_RE.match(l)), None)
+            if start is None:
+                continue
+            floors = {}
+            for line in lines[start + 1:]:
+                if not line.startswith("//!"):
+                    break
+                m = FLOOR_LINE_RE.match(line)
+                if m:
+                    for entry in re.findall(r"`([^`]+)`", m.group(2)):
+                        floors[entry] = int(m.group(1))
+            if floors:
+                plans.append((root, os.path.join(root, name), floors))
+    return plans
+
+
+def floor_of(folder, floors, path):
+    """The floor of `path` under `folder` (longest matching entry), or None."""
+    rel = os.path.relpath(path, folder)
+    stem = rel[:-3] if rel.endswith(".rs") else rel
+    best = None
+    for entry, floor in floors.items():
+        if stem == entry or stem.startswith(entry + os.sep):
+            if best is None or len(entry) > len(best[0]):
+                best = (entry, floor)
+    return best
+
+
+def is_test_file(path):
+    parts = path.split(os.sep)
+    return parts[-1] == "tests.rs" or "tests" in parts[:-1]
+
+
+def upward_imports(crate, src):
+    """(from, to, why) for every import that points to a higher floor,
+    leaving out imports made only inside `#[cfg(test)]` modules."""
+    plans = floor_plans(src)
+    edges = crate.edges(skip_test_code=True)
+    found = []
+    for f, targets in edges.items():
+        if is_test_file(f):
+            continue
+        for t in targets:
+            for folder, declared_in, floors in plans:
+                if f == declared_in or not (f.startswith(folder + os.sep) and t.startswith(folder + os.sep)):
+                    continue
+                a, b = floor_of(folder, floors, f), floor_of(folder, floors, t)
+                if a and b and a[0] != b[0] and b[1] < a[1]:
+                    found.append((f, t, f"`{a[0]}` (floor {a[1]}) imports `{b[0]}` (floor {b[1]}), declared in {declared_in}"))
+    return sorted(found)
 
 
 def cycles(edges):
@@ -289,7 +370,49 @@ def cycles(edges):
     return comps
 
 
+def self_test():
+    """The check fails a planted upward import and a planted circle, and
+    passes the same crate without them."""
+    import tempfile
+
+    lib = (
+        "//! Floors, top to bottom:\n//!\n//! 1. `top`\n//! 2. `low`\n\n"
+        "mod top;\nmod low;\n"
+    )
+    cases = {
+        "clean": {"top.rs": "use crate::low::f;\n", "low.rs": "pub fn f() {}\n"},
+        "upward": {
+            "top.rs": "use crate::low::f;\n",
+            "low.rs": "pub fn f() { crate::top::g() }\n",
+        },
+        "circle": {
+            "top.rs": "use crate::low::f;\npub fn g() {}\n",
+            "low.rs": "pub fn f() {}\n#[cfg(test)]\nmod tests {\n    use crate::top::g;\n}\n",
+        },
+        "test-only": {
+            "top.rs": "pub fn g() {}\n",
+            "low.rs": "pub fn f() {}\n#[cfg(test)]\nmod tests {\n    use crate::top::g;\n}\n",
+        },
+    }
+    want = {"clean": 0, "upward": 1, "circle": 1, "test-only": 0}
+    failed = False
+    for name, files in cases.items():
+        with tempfile.TemporaryDirectory() as d:
+            with open(os.path.join(d, "lib.rs"), "w") as fh:
+                fh.write(lib)
+            for f, text in files.items():
+                with open(os.path.join(d, f), "w") as fh:
+                    fh.write(text)
+            crate = Crate(d)
+            got = 1 if (upward_imports(crate, d) or cycles(crate.edges())) else 0
+        print(f"self-test {name}: {'fails' if got else 'passes'}")
+        failed |= got != want[name]
+    return 1 if failed else 0
+
+
 def main():
+    if "--self-test" in sys.argv:
+        return self_test()
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
     src = args[0] if args else os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "src")
     src = os.path.normpath(src)
@@ -303,9 +426,14 @@ def main():
         return 0
     comps = cycles(edges)
     count = sum(len(v) for v in edges.values())
+    upward = upward_imports(crate, src)
+    for f, t, why in upward:
+        print(f"upward import: {rel(f)} -> {rel(t)}: {why}")
+    if upward:
+        print(f"{len(upward)} upward imports")
     if not comps:
         print(f"no import circle: {len(edges)} files, {count} edges")
-        return 0
+        return 1 if upward else 0
     for comp in comps:
         members = set(comp)
         print(f"circle of {len(comp)} files:")

@@ -1,10 +1,20 @@
 //! predastore: a distributed, S3-compatible object store.
 //!
-//! Dependency direction: `node → {api, admin, console} → object → actors →
-//! {storage, net, cluster}`; only those above `storage` use actix, and the
-//! plain modules are tested without it. The modules are private: what the
-//! binary, the integration tests, the benches and the fuzz targets use is
-//! re-exported below, so `unreachable_pub` flags everything else.
+//! Floors, top to bottom (a file imports only from its own floor and
+//! those below it; `scripts/import-cycles.py` checks it in CI):
+//!
+//! 1. `node`, `error`, `fuzzing`: a process assembled from its roles
+//! 2. `api`, `admin`, `console`, `config`: the S3, admin and console edges
+//! 3. `actors/upkeep`: repair and lifecycle, clients of the object service
+//! 4. `object`: the object service and the shard coordinator
+//! 5. `actors/core`: consensus, WAL writers, syncer, pool, ring, scrub
+//! 6. `storage`, `net`, `cluster`: plain code, no actix
+//! 7. `policy`, `metrics`, `clock`, `activity`: leaves
+//!
+//! Only floors 1–5 use actix; the plain modules are tested without it.
+//! The modules are private: what the binary, the integration tests, the
+//! benches and the fuzz targets use is re-exported below, so
+//! `unreachable_pub` flags everything else.
 
 mod activity;
 mod actors;
@@ -44,7 +54,7 @@ pub use node::{https_identity, serve};
 /// the Raft group's storage (the consensus and Raft storage tests, the
 /// consensus bench).
 pub mod meta {
-    pub use crate::actors::consensus::{
+    pub use crate::actors::core::consensus::{
         Consensus, ConsensusConfig, ConsensusError, LocalRaft, MetaClock, Read, ReadLease, Submit,
         SubmitOnce,
     };
@@ -62,7 +72,7 @@ pub mod meta {
 /// The storage engine: WAL segments and records, volumes, the shard index
 /// and a storage node's client (the storage tests, the WAL bench).
 pub mod shards {
-    pub use crate::actors::wal::node::{StorageConfig, StorageNode};
+    pub use crate::actors::core::wal::node::{StorageConfig, StorageNode};
     pub use crate::storage::wal::record::{record_disk_size, Padding, RecordKind};
     pub use crate::storage::wal::segment::{
         list_segments, open_segment, scan_segment, segment_path, SegmentFiles, SEGMENT_HEADER_LEN,
@@ -77,7 +87,7 @@ pub mod shards {
 /// frames and the connection pool (the transport tests and bench, `tls
 /// init`).
 pub mod transport {
-    pub use crate::actors::pool::{PeerClient, Pool, PoolConfig};
+    pub use crate::actors::core::pool::{PeerClient, Pool, PoolConfig};
     pub use crate::net::frame::decode;
     pub use crate::net::rpc::Body;
     pub use crate::net::{endpoint, tls, ErrorKind, NetError, Request, Response};

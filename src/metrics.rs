@@ -174,6 +174,23 @@ pub static RAFT_READS_PER_CHECK: LazyLock<Histogram> = LazyLock::new(|| {
         buckets(1.0, 2.0, 14),
     )
 });
+/// Metadata reads this process asked of the metadata group (its own
+/// member or the leader), by kind: how many a request costs.
+pub static META_READS: LazyLock<IntCounterVec> = LazyLock::new(|| {
+    counter_vec(
+        "predastore_meta_reads_total",
+        "Linearizable metadata reads this process made, by kind (bucket, object, access_key, ...)",
+        &["read"],
+    )
+});
+/// Request signatures checked (SigV4 or SigV2, header or presigned, and
+/// POST form policies).
+pub static SIGNATURE_CHECKS: LazyLock<IntCounter> = LazyLock::new(|| {
+    counter(
+        "predastore_signature_checks_total",
+        "Request signatures verified (SigV4, SigV2, presigned URLs, POST form policies)",
+    )
+});
 /// Linearizable reads answered under the leader's read lease.
 pub static RAFT_LEASE_READS: LazyLock<IntCounter> = LazyLock::new(|| {
     counter(
@@ -636,6 +653,8 @@ pub static REGISTRY: LazyLock<Registry> = LazyLock::new(|| {
         Box::new(RAFT_OPS_PER_ENTRY.clone()),
         Box::new(RAFT_READS_PER_CHECK.clone()),
         Box::new(RAFT_LEASE_READS.clone()),
+        Box::new(META_READS.clone()),
+        Box::new(SIGNATURE_CHECKS.clone()),
         Box::new(RAFT_ENTRIES_PER_LOG_SYNC.clone()),
         Box::new(RAFT_APPLY_SECONDS.clone()),
         Box::new(RAFT_PENDING_OPS.clone()),

@@ -5,17 +5,18 @@
 //! the answer and counts it. Nothing below imports this file.
 
 use actix_web::http::Method;
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpMessage, HttpRequest, HttpResponse};
 
 use super::access;
-use super::auth::request::authenticate_head;
 use super::client_errors::count_malformed;
+use super::context::{authenticate_head, Authenticated};
 use super::context::{error_response, request_id, set_request_id, Gateway, S3Request, S3Result};
 use super::error::{S3Error, S3ErrorCode};
 use super::handlers::{
     acl, attributes, bucket, bucket_access, cors, lifecycle, list, multipart, object, post_object,
     tagging, versioning,
 };
+use super::listener::Vetted;
 use super::router::{Endpoint, Target};
 use crate::metrics;
 
@@ -37,12 +38,27 @@ pub(crate) async fn handle(
         ("Unknown", Err(S3Error::new(S3ErrorCode::MethodNotAllowed)))
     } else if req.method() == Method::OPTIONS {
         ("Preflight", cors::preflight(&req, &gw).await)
+    } else if let Some(vetted) = take_vetted(&req) {
+        // Checked whole by the 100-continue check: not again.
+        let Vetted {
+            head,
+            endpoint,
+            checked,
+        } = vetted;
+        let mut s3 = s3_request(&req, head, &gw);
+        if let Some(c) = checked {
+            access::keep_checked(&mut s3, c);
+        }
+        (endpoint.name(), run(endpoint, s3, payload, &gw).await)
     } else {
-        match authenticate(&req, &gw).await {
-            Ok(s3) => match Endpoint::route(&Target::of(&s3)) {
-                Ok(endpoint) => (endpoint.name(), dispatch(endpoint, s3, payload, &gw).await),
-                Err(e) => (e.name, Err(e.error)),
-            },
+        match authenticate_head(req.method(), req.uri(), req.headers(), &gw).await {
+            Ok(head) => {
+                let s3 = s3_request(&req, head, &gw);
+                match Endpoint::route(&Target::of(&s3)) {
+                    Ok(endpoint) => (endpoint.name(), dispatch(endpoint, s3, payload, &gw).await),
+                    Err(e) => (e.name, Err(e.error)),
+                }
+            }
             Err(e) => ("Unauthenticated", Err(e)),
         }
     };
@@ -64,23 +80,30 @@ pub(crate) async fn handle(
     response
 }
 
-async fn authenticate(req: &HttpRequest, gw: &Gateway) -> Result<S3Request, S3Error> {
-    let head = authenticate_head(req.method(), req.uri(), req.headers(), gw).await?;
-    Ok(S3Request {
+/// What the 100-continue check found, if it vetted this request.
+fn take_vetted(req: &HttpRequest) -> Option<Vetted> {
+    req.extensions_mut().remove::<Vetted>()
+}
+
+/// The request the handlers see, from its authenticated head.
+fn s3_request(req: &HttpRequest, head: Authenticated, gw: &Gateway) -> S3Request {
+    S3Request {
         http: req.clone(),
         bucket: head.bucket,
         key: head.key,
         query: head.query,
         auth: head.auth,
         caller: head.caller,
-        bucket_record: None,
+        bucket_record: head.bucket_record,
         policy: None,
         rule: None,
         headers: head.headers,
         body_idle: gw.body_idle,
-    })
+    }
 }
 
+/// Checks the headers the operation refuses and the caller's access, then
+/// runs the operation.
 async fn dispatch(
     endpoint: Endpoint,
     mut r: S3Request,
@@ -89,6 +112,11 @@ async fn dispatch(
 ) -> S3Result {
     endpoint.check_headers(r.headers())?;
     access::authorize(&endpoint, &mut r, gw).await?;
+    run(endpoint, r, payload, gw).await
+}
+
+/// Runs the operation's handler on a checked request.
+async fn run(endpoint: Endpoint, r: S3Request, payload: web::Payload, gw: &Gateway) -> S3Result {
     match endpoint {
         Endpoint::ListBuckets(args) => bucket::list_buckets(&r, gw, args).await,
         Endpoint::CreateBucket => bucket::create(&r, payload, gw).await,

@@ -1,14 +1,23 @@
-//! The S3 HTTP edge (actix-web). From the top down: [`dispatch`] (every S3
-//! request: authentication, routing, access, the handler, CORS and request
-//! id on the answer); `router` (which operation, typed arguments);
-//! `handlers/` (one file per group of operations); `access` (bucket and
-//! object ACLs); `context` (the gateway, the request, the answer
-//! conventions: the bottom, importing none of the above). Beside them:
-//! `listener/` (HTTP framing, HTTPS, the 100-continue check), `auth/`
-//! (SigV2/SigV4, aws-chunked), `request/` (header and parameter
-//! validation), `xml/` (documents), `error/` (every S3 error code), the
-//! checked body stream (`body`, `spool`, `checksum`), and the health and
-//! metrics endpoints below.
+//! The S3 HTTP edge (actix-web).
+//!
+//! Floors, top to bottom (checked by `scripts/import-cycles.py`):
+//!
+//! 1. `dispatch`, `listener`: every S3 request (authentication, routing,
+//!    access, the handler, CORS and request id on the answer); HTTP
+//!    framing, HTTPS and the 100-continue check
+//! 2. `handlers`, `post_object`: one file per group of operations
+//! 3. `access`: who may do what (ACLs, bucket policy, the permission table)
+//! 4. `router`: which operation, with typed arguments
+//! 5. `context`: the gateway, the authenticated request (`identity`), the
+//!    parsed bucket policies, the answer conventions
+//! 6. `xml`, `body`, `spool`, `client_errors`: documents, the checked body
+//!    stream
+//! 7. `error`: every S3 error code, mapped from the errors below and
+//!    from the layers under `api`
+//! 8. `auth`, `request`, `checksum`, `query`: signatures, header and
+//!    parameter validation, each with an error type of its own
+//!
+//! The health and metrics endpoints are below.
 
 pub(crate) mod access;
 pub(crate) mod auth;
@@ -31,7 +40,7 @@ pub(crate) use context::Gateway;
 
 use actix_web::{web, HttpResponse};
 
-use crate::actors::wal::node::StorageNode;
+use crate::actors::core::wal::node::StorageNode;
 use crate::metrics;
 
 /// Registers the operational endpoints.

@@ -25,10 +25,10 @@ use super::transport::TransportSettings;
 use super::upkeep::UpkeepSettings;
 use super::values::Roles;
 use super::wal::WalSettings;
-use crate::actors::pool::PoolConfig;
-use crate::actors::repair::RepairConfig;
-use crate::actors::scrub::ScrubConfig;
-use crate::actors::wal::node::StorageConfig;
+use crate::actors::core::pool::PoolConfig;
+use crate::actors::core::scrub::ScrubConfig;
+use crate::actors::core::wal::node::StorageConfig;
+use crate::actors::upkeep::repair::RepairConfig;
 use crate::net::endpoint::QuicSettings;
 use crate::storage::meta::ErasureLayout;
 

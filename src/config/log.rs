@@ -9,7 +9,7 @@
 /// `openraft::replication` (all about one failed attempt: off; a storage
 /// error met there is still logged by the Raft core) and the WARN lines of
 /// its replication progress handler (its ERROR stays). The Raft network
-/// logs each member's changes instead (`actors::consensus::network`). See
+/// logs each member's changes instead (`actors::core::consensus::network`). See
 /// also [`is_raft_peer_noise`].
 pub(crate) const DEFAULT_LOG: &str = "info,openraft=warn,openraft::replication=off,\
 openraft::engine::handler::replication_handler=error,fjall=warn,lsm_tree=warn";

@@ -5,7 +5,7 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use crate::actors::scrub::ScrubConfig;
+use crate::actors::core::scrub::ScrubConfig;
 use crate::config::console::ConsoleListen;
 use crate::config::error::ConfigError;
 use crate::config::load::Config;
@@ -297,8 +297,8 @@ fn the_default_log_drops_openraft_retries_to_a_down_member_but_not_real_errors()
         tracing::error!(target: "openraft::core::raft_core", error = "disk", "received Notify::ReplicationStorageError");
         tracing::error!(target: "openraft::core::raft_core", target = 2, "fail to join task: panic");
         tracing::warn!(target: "openraft::core::sm::worker", "state machine trouble");
-        tracing::warn!(target: "predastore::actors::pool::detector", "peer down");
-        tracing::info!(target: "predastore::actors::consensus::network", "meta member reachable again");
+        tracing::warn!(target: "predastore::actors::core::pool::detector", "peer down");
+        tracing::info!(target: "predastore::actors::core::consensus::network", "meta member reachable again");
         tracing::info!(target: "openraft::core::raft_core", "chatty info");
     });
     for quiet in [

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use crate::actors::pool::PoolConfig;
+use crate::actors::core::pool::PoolConfig;
 use crate::net::endpoint::QuicSettings;
 
 /// How this node talks to the other nodes over QUIC.

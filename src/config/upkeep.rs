@@ -5,9 +5,9 @@
 use serde::{Deserialize, Serialize};
 
 use super::values::HumanDuration;
-use crate::actors::lifecycle::LifecycleWalkConfig;
-use crate::actors::repair::RepairConfig;
-use crate::actors::scrub::ScrubConfig;
+use crate::actors::core::scrub::ScrubConfig;
+use crate::actors::upkeep::lifecycle::LifecycleWalkConfig;
+use crate::actors::upkeep::repair::RepairConfig;
 
 /// Rates and periods of scrub, repair and rebalance.
 #[derive(Clone, Debug, Serialize, Deserialize)]

@@ -41,7 +41,7 @@ impl Config {
                 "PREDASTORE_META_OP_TIMEOUT_MS: must be 100 to {MAX_META_OP_TIMEOUT_MS}"
             )));
         }
-        let longest_lease = crate::actors::consensus::READ_LEASE.as_millis();
+        let longest_lease = crate::actors::core::consensus::READ_LEASE.as_millis();
         if u128::from(self.cluster.meta_read_lease_ms) > longest_lease {
             return Err(ConfigError(format!(
                 "PREDASTORE_META_READ_LEASE_MS: must be 0 (off) to {longest_lease}"

@@ -7,7 +7,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use super::values::Volumes;
-use crate::actors::wal::node::StorageConfig;
+use crate::actors::core::wal::node::StorageConfig;
 use crate::storage::{FsyncMode, VolumeConfig};
 
 /// Where shards are written and how often they are synced.

@@ -11,7 +11,9 @@ pub(super) use bytes::BytesMut;
 pub(super) use sha2::{Digest, Sha256};
 pub(super) use time::OffsetDateTime;
 
-pub(super) use crate::actors::consensus::wire::{self, MetaCall, MetaReply, RaftCall, RaftReply};
+pub(super) use crate::actors::core::consensus::wire::{
+    self, MetaCall, MetaReply, RaftCall, RaftReply,
+};
 pub(super) use crate::api::auth::chunked::{ChunkedDecoder, MAX_LINE_LEN};
 pub(super) use crate::api::auth::sigv2::{HeaderV2, PresignedV2};
 pub(super) use crate::api::auth::sigv4::{

@@ -7,10 +7,10 @@ use std::time::Duration;
 use actix::Actor;
 use actix_web::web;
 
-use crate::actors::consensus::ConsensusClient;
-use crate::actors::pool::PeerClient;
-use crate::actors::ring::Ring;
-use crate::actors::wal::node::StorageNode;
+use crate::actors::core::consensus::ConsensusClient;
+use crate::actors::core::pool::PeerClient;
+use crate::actors::core::ring::Ring;
+use crate::actors::core::wal::node::StorageNode;
 use crate::admin::api::AdminApi;
 use crate::admin::service::AdminService;
 use crate::api::Gateway;

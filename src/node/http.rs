@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use actix_web::{web, App};
 
-use crate::actors::wal::node::StorageNode;
+use crate::actors::core::wal::node::StorageNode;
 use crate::admin::api::AdminApi;
 use crate::api::listener::{self, HttpsIdentity, ListenerConfig};
 use crate::api::Gateway;

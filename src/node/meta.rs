@@ -9,12 +9,12 @@ use std::time::Duration;
 use actix::Actor;
 
 use super::transport::Transport;
-use crate::actors::consensus::network::QuicNetwork;
-use crate::actors::consensus::{
+use crate::actors::core::consensus::network::QuicNetwork;
+use crate::actors::core::consensus::{
     Consensus, ConsensusClient, ConsensusConfig, LocalRaft, MetaClock, ReadLease,
 };
-use crate::actors::lifecycle::Lifecycle;
-use crate::actors::repair::{LeaderCheck, Repair};
+use crate::actors::upkeep::lifecycle::Lifecycle;
+use crate::actors::upkeep::repair::{LeaderCheck, Repair};
 use crate::config::Config;
 use crate::error::Error;
 use crate::net::endpoint::EndpointRuntime;

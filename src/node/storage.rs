@@ -4,9 +4,9 @@
 
 use actix_web::web;
 
-use crate::actors::consensus::ConsensusClient;
-use crate::actors::scrub::MarkReports;
-use crate::actors::wal::node::StorageNode;
+use crate::actors::core::consensus::ConsensusClient;
+use crate::actors::core::scrub::MarkReports;
+use crate::actors::core::wal::node::StorageNode;
 use crate::config::Config;
 use crate::error::Error;
 

@@ -5,11 +5,11 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::actors::consensus::service::{MetaService, RaftService};
-use crate::actors::consensus::{ConsensusClient, LocalRaft};
-use crate::actors::pool::{PeerClient, Pool};
-use crate::actors::wal::node::StorageNode;
-use crate::actors::wal::server::StorageService;
+use crate::actors::core::consensus::service::{MetaService, RaftService};
+use crate::actors::core::consensus::{ConsensusClient, LocalRaft};
+use crate::actors::core::pool::{PeerClient, Pool};
+use crate::actors::core::wal::node::StorageNode;
+use crate::actors::core::wal::server::StorageService;
 use crate::config::{Config, TlsSource};
 use crate::error::Error;
 use crate::net::endpoint::{self, EndpointRuntime};

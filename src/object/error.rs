@@ -1,7 +1,7 @@
 //! Why an object operation failed, in the object service's own terms; the
 //! S3 edge decides the code and status each variant is answered with.
 
-use crate::actors::consensus::ConsensusError;
+use crate::actors::core::consensus::ConsensusError;
 use crate::storage::meta::MetaOpError;
 
 use super::coordinator::CoordinatorError;

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
 
 use super::coordinator::DegradedHook;
-use crate::actors::consensus::ConsensusClient;
+use crate::actors::core::consensus::ConsensusClient;
 use crate::metrics;
 use crate::storage::meta::MetaOp;
 

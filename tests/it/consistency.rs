@@ -152,6 +152,15 @@ async fn read(s3: &Client, bucket: &str, key: &str) -> OpKind {
 /// a value nobody wrote, and no read older than a write acknowledged
 /// before the read began (a register's linearizability, against the
 /// acknowledged writes; a write that failed may or may not have applied).
+/// GETs that returned a whole object, and PUTs acknowledged, in `history`.
+fn whole_reads_and_writes(history: &[Op]) -> (usize, usize) {
+    let count = |f: fn(&OpKind) -> bool| history.iter().filter(|op| f(&op.kind)).count();
+    (
+        count(|k| matches!(k, OpKind::Read(Some(_)))),
+        count(|k| matches!(k, OpKind::Write(_, Ok(())))),
+    )
+}
+
 fn check_history(history: &[Op], retry_later_allowed: bool) -> Result<(), String> {
     let allowed = |f: &Failure| retry_later_allowed && f.is_retry_later();
     let mut writes: BTreeMap<(usize, Value), (Instant, Instant, bool)> = BTreeMap::new();
@@ -350,21 +359,26 @@ async fn a_get_racing_overwrites_and_deletes_delivers_one_whole_version() {
             }
         })
     };
-    tokio::time::sleep(Duration::from_secs(8)).await;
+    // At least 8 s of racing, and on until enough of each op happened
+    // (a loaded machine does fewer per second), within a generous deadline.
+    let raced = Instant::now();
+    loop {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        let (whole, writes) = whole_reads_and_writes(&history.lock().expect("history"));
+        let enough = whole >= 10 && writes >= 10;
+        if (enough && raced.elapsed() >= Duration::from_secs(8))
+            || raced.elapsed() >= Duration::from_secs(120)
+        {
+            break;
+        }
+    }
     stop.store(true, std::sync::atomic::Ordering::Relaxed);
     tasks.push(deleter);
     for t in tasks {
         t.await.expect("load task");
     }
     let history = history.lock().expect("history").clone();
-    let whole = history
-        .iter()
-        .filter(|op| matches!(op.kind, OpKind::Read(Some(_))))
-        .count();
-    let writes = history
-        .iter()
-        .filter(|op| matches!(op.kind, OpKind::Write(_, Ok(()))))
-        .count();
+    let (whole, writes) = whole_reads_and_writes(&history);
     assert!(
         whole >= 10 && writes >= 10,
         "too little happened: {whole} whole GETs, {writes} PUTs"

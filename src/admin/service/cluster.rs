@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use super::error::AdminError;
 use super::handle::AdminService;
-use crate::actors::consensus::MetaMembers;
+use crate::actors::core::consensus::MetaMembers;
 use crate::cluster::ring::NodeId;
 use crate::storage::meta::lifecycle::LifecycleProgress;
 use crate::storage::meta::{

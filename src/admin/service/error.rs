@@ -1,7 +1,7 @@
 //! Why an admin operation did not happen, in the admin service's terms; the
 //! admin API decides the HTTP status of each.
 
-use crate::actors::consensus::ConsensusError;
+use crate::actors::core::consensus::ConsensusError;
 use crate::object::ObjectError;
 
 /// An admin operation that was refused or failed; a refused one changed

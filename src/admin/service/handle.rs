@@ -3,8 +3,8 @@
 
 use std::sync::Arc;
 
-use crate::actors::consensus::ConsensusClient;
-use crate::actors::pool::PeerClient;
+use crate::actors::core::consensus::ConsensusClient;
+use crate::actors::core::pool::PeerClient;
 use crate::object::ObjectService;
 
 /// The admin operations of one gateway.

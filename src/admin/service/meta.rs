@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 
 use super::error::AdminError;
 use super::handle::AdminService;
-use crate::actors::consensus::{MembershipError, MetaChange, MetaMembers};
+use crate::actors::core::consensus::{MembershipError, MetaChange, MetaMembers};
 
 impl From<MembershipError> for AdminError {
     fn from(e: MembershipError) -> Self {

@@ -16,7 +16,7 @@
 //! operations themselves are handlers (`handlers::acl`).
 
 mod basics;
-pub(crate) mod cache;
+
 mod headers;
 mod policy;
 
@@ -32,8 +32,8 @@ use crate::policy::Decision;
 use crate::storage::meta::acl::{Acl, Permission};
 use crate::storage::meta::{AccessKey, BucketRecord, MetaRead, MetaReadResult, ObjectRecord};
 
+pub(crate) use crate::api::context::BucketPolicy;
 pub(crate) use basics::{bucket_of, check_expected_owner, denied};
-pub(crate) use cache::BucketPolicy;
 pub(crate) use headers::{
     acl_for_new, acl_in_headers, acls_not_supported, check_acl_allowed, new_object_access,
 };
@@ -68,13 +68,27 @@ pub(crate) async fn authorize(
     r: &mut S3Request,
     gw: &Gateway,
 ) -> Result<(), S3Error> {
-    let checked = check(endpoint, r.bucket(), r.key.as_deref(), &asker_of(r), gw).await?;
+    let read = r.bucket_record.take();
+    let checked = check(
+        endpoint,
+        r.bucket(),
+        r.key.as_deref(),
+        &asker_of(r),
+        read,
+        gw,
+    )
+    .await?;
     if let Some(c) = checked {
-        r.bucket_record = Some(c.bucket);
-        r.policy = c.policy;
-        r.rule = Some(c.rule);
+        keep_checked(r, c);
     }
     Ok(())
+}
+
+/// Leaves what [`check`] read in the request for the handler.
+pub(crate) fn keep_checked(r: &mut S3Request, c: Checked) {
+    r.bucket_record = Some(c.bucket);
+    r.policy = c.policy;
+    r.rule = Some(c.rule);
 }
 
 /// Whether `asker` may run `endpoint` on `bucket` (on its object `key`),
@@ -84,13 +98,15 @@ pub(crate) async fn authorize(
 /// neither the policy nor the ACL allows `AccessDenied`, a policy call by
 /// anyone but the owner `MethodNotAllowed` (or `AccessDenied`).
 /// Operations decided on the object itself are left to their handler
-/// ([`require_object`]). Answers the bucket's record and policy when
-/// they were read.
+/// ([`require_object`]). `read` is the bucket's record if the request's
+/// authentication read it already (else it is read here). Answers the
+/// bucket's record and policy when they were read.
 pub(crate) async fn check(
     endpoint: &Endpoint,
     bucket: &str,
     key: Option<&str>,
     asker: &Asker<'_>,
+    read: Option<BucketRecord>,
     gw: &Gateway,
 ) -> Result<Option<Checked>, S3Error> {
     let rule = table::rule(endpoint.name());
@@ -105,7 +121,10 @@ pub(crate) async fn check(
         }
         Who::Anyone | Who::OwnerOnly => {}
     }
-    let bucket = gw.objects.bucket_precheck(bucket).await?;
+    let bucket = match read {
+        Some(record) if record.name == bucket => record,
+        _ => gw.objects.bucket_precheck(bucket).await?,
+    };
     check_expected_owner(asker.headers, "x-amz-expected-bucket-owner", &bucket)?;
     let policy = gw.policies.of(&bucket);
     if rule.decided == Decided::Gateway {

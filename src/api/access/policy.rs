@@ -5,8 +5,8 @@ use std::net::IpAddr;
 
 use actix_web::http::header::HeaderMap;
 
-use super::cache::BucketPolicy;
-use crate::api::auth::request::Caller;
+use crate::api::context::BucketPolicy;
+use crate::api::context::Caller;
 use crate::api::request::parse_tagging_header;
 use crate::api::xml::format_timestamp;
 use crate::clock::now_ms;

@@ -22,7 +22,7 @@ pub(crate) struct Gateway {
     /// (`PREDASTORE_BODY_IDLE_TIMEOUT_MS`) before `RequestTimeout`.
     pub body_idle: std::time::Duration,
     /// Each bucket's policy, parsed once per change.
-    pub policies: crate::api::access::cache::PolicyCache,
+    pub policies: super::bucket_policy::PolicyCache,
     /// How new buckets start (`PREDASTORE_NEW_BUCKET_DEFAULTS`).
     pub new_bucket_defaults: crate::config::NewBucketDefaults,
     /// `PREDASTORE_TEST_UNCHECKED_POLICIES` (a test-only fault hook):

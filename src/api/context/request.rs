@@ -5,8 +5,8 @@
 use actix_web::http::header::HeaderMap;
 use actix_web::HttpRequest;
 
-use crate::api::access::cache::BucketPolicy;
-use crate::api::auth::request::Caller;
+use super::bucket_policy::BucketPolicy;
+use super::identity::Caller;
 use crate::api::auth::sigv4::AuthContext;
 use crate::storage::meta::BucketRecord;
 
@@ -35,7 +35,8 @@ pub(crate) struct S3Request {
     pub auth: AuthContext,
     /// The user it acts for; `None`: anonymous.
     pub caller: Option<Caller>,
-    /// The addressed bucket's record, once authorization has read it.
+    /// The addressed bucket's record: read with the signing key, and
+    /// then checked by authorization (which reads it if it was not).
     pub bucket_record: Option<BucketRecord>,
     /// The addressed bucket's policy, parsed, once authorization has read
     /// it (`None`: it has none).

@@ -3,7 +3,7 @@
 
 use super::code::S3ErrorCode;
 use super::s3_error::S3Error;
-use crate::actors::consensus::ConsensusError;
+use crate::actors::core::consensus::ConsensusError;
 use crate::object::{CoordinatorError, ObjectError};
 
 impl From<ObjectError> for S3Error {
@@ -35,7 +35,7 @@ impl From<ObjectError> for S3Error {
 /// Metadata that could not be committed or read. A client may retry any
 /// 503: an op that was never applied (no leader, overloaded) changed
 /// nothing, and one whose outcome is unknown either applied once or is
-/// fenced off, never applied twice (see `actors::consensus`).
+/// fenced off, never applied twice (see `actors::core::consensus`).
 impl From<ConsensusError> for S3Error {
     fn from(e: ConsensusError) -> Self {
         let code = match e {

@@ -8,7 +8,7 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 
 use super::body::small_body;
-use crate::api::auth::request::address;
+use crate::api::context::address;
 use crate::api::context::{xml, Gateway, S3Request, S3Result};
 use crate::api::error::{S3Error, S3ErrorCode};
 use crate::api::xml::cors::{cors_to_xml, parse_cors, CorsParseError};

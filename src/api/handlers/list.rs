@@ -9,8 +9,8 @@ use crate::api::error::{S3Error, S3ErrorCode};
 use crate::api::request::make_continuation_token;
 use crate::api::router::{ListArgs, ListV1Args, ListV2Args, ListVersionsArgs};
 use crate::api::xml::{
-    CommonPrefix, DeleteMarkerInfo, ListBucketResultV1, ListBucketResultV2, ListVersionsResult,
-    ObjectInfo, Owner, VersionEntry, VersionInfo,
+    CommonPrefix, DeleteMarkerInfo, ListBucketResult, ListPaging, ListVersionsResult, ObjectInfo,
+    Owner, VersionEntry, VersionInfo,
 };
 use crate::storage::meta::{
     ListPage, ListQuery, MetaRead, MetaReadResult, ObjectRecord, VersionsQuery,
@@ -82,14 +82,16 @@ pub(crate) async fn objects_v1(r: &S3Request, gw: &Gateway, args: ListV1Args) ->
     let ListV1Args { list, marker } = args;
     let max = list.max_keys.clone()?;
     let page = page(r, gw, &list, marker.clone(), max).await?;
-    let result = ListBucketResultV1 {
+    let result = ListBucketResult {
         name: r.bucket().to_string(),
         prefix: list.prefix,
-        marker: marker.unwrap_or_default(),
-        next_marker: if list.delimiter.is_some() {
-            page.next_marker.clone()
-        } else {
-            None
+        page: ListPaging::Marker {
+            marker: marker.unwrap_or_default(),
+            next_marker: if list.delimiter.is_some() {
+                page.next_marker.clone()
+            } else {
+                None
+            },
         },
         max_keys: max,
         delimiter: list.delimiter,
@@ -117,20 +119,22 @@ pub(crate) async fn objects_v2(r: &S3Request, gw: &Gateway, args: ListV2Args) ->
         None => start_after.clone(),
     };
     let page = page(r, gw, &list, from, max).await?;
-    let result = ListBucketResultV2 {
+    let result = ListBucketResult {
         name: r.bucket().to_string(),
         prefix: list.prefix,
         max_keys: max,
         delimiter: list.delimiter,
         is_truncated: page.is_truncated,
-        // Echoed as sent, an empty one too.
-        continuation_token,
-        next_continuation_token: page
-            .next_marker
-            .as_deref()
-            .filter(|_| page.is_truncated)
-            .map(make_continuation_token),
-        start_after,
+        page: ListPaging::Token {
+            // Echoed as sent, an empty one too.
+            continuation_token,
+            next_continuation_token: page
+                .next_marker
+                .as_deref()
+                .filter(|_| page.is_truncated)
+                .map(make_continuation_token),
+            start_after,
+        },
         encoding_type: list.encoding?,
         common_prefixes: prefixes(&page),
         contents: contents(page.objects, fetch_owner.then(|| owner_of(r, ""))),

@@ -4,21 +4,37 @@
 //! refuses, a missing bucket, a bucket the caller may not write into) gets
 //! its S3 error instead, so the client does not send gigabytes to be told
 //! no. It asks the same router and the same access check as the S3
-//! dispatcher, so the two cannot disagree on what the request is.
+//! dispatcher, so the two cannot disagree on what the request is; and what
+//! it found ([`Vetted`]) goes with the request to the dispatcher, which
+//! then neither checks the signature nor reads the key and the bucket a
+//! second time.
 
 use actix_http::body::BoxBody;
-use actix_http::{Request, Response};
+use actix_http::{HttpMessage, Request, Response};
 use actix_web::http::Method;
 use actix_web::web;
 
-use crate::api::access;
-use crate::api::auth::request::authenticate_head;
+use crate::api::access::{self, Checked};
+use crate::api::context::{authenticate_head, Authenticated};
 use crate::api::context::{error_answer, Gateway, Transport};
 use crate::api::error::S3Error;
 use crate::api::request::parse_tagging_header;
 use crate::api::router::{Endpoint, Target};
 
-/// Lets `req` continue, or answers it with the error it would end in.
+/// A request head the 100-continue check let through: authenticated,
+/// routed, its headers and access checked. Kept in the request's
+/// extensions for the dispatcher.
+pub(crate) struct Vetted {
+    /// The authenticated head.
+    pub head: Authenticated,
+    /// The operation it names.
+    pub endpoint: Endpoint,
+    /// What the access check read (the bucket's record and policy).
+    pub checked: Option<Checked>,
+}
+
+/// Lets `req` continue (with what was found in its extensions), or
+/// answers it with the error it would end in.
 pub(crate) async fn check_expect(
     req: Request,
     gateway: Option<web::Data<Gateway>>,
@@ -26,23 +42,25 @@ pub(crate) async fn check_expect(
     let Some(gw) = gateway else {
         return Ok(req);
     };
-    match refusal(&req, &gw).await {
-        None => Ok(req),
-        Some(e) => Err(error_answer(req.method(), req.path(), e).into()),
+    match vet(&req, &gw).await {
+        Ok(None) => Ok(req),
+        Ok(Some(vetted)) => {
+            req.extensions_mut().insert(vetted);
+            Ok(req)
+        }
+        Err(e) => Err(error_answer(req.method(), req.path(), e).into()),
     }
 }
 
-/// What the head alone says the request would be refused with.
-async fn refusal(req: &Request, gw: &Gateway) -> Option<S3Error> {
-    let head = match authenticate_head(req.method(), req.uri(), &req.head().headers, gw).await {
-        Ok(head) => head,
-        Err(e) => return Some(e),
-    };
+/// What the head alone says: the error the request would be refused
+/// with, else, for a write into an object, what was checked.
+async fn vet(req: &Request, gw: &Gateway) -> Result<Option<Vetted>, S3Error> {
+    let mut head = authenticate_head(req.method(), req.uri(), &req.head().headers, gw).await?;
     let (Some(bucket), Some(key)) = (&head.bucket, &head.key) else {
-        return None;
+        return Ok(None);
     };
     if !matches!(*req.method(), Method::PUT | Method::POST) {
-        return None;
+        return Ok(None);
     }
     let target = Target {
         method: req.method(),
@@ -51,13 +69,8 @@ async fn refusal(req: &Request, gw: &Gateway) -> Option<S3Error> {
         query: &head.query,
         headers: &head.headers,
     };
-    let endpoint = match Endpoint::route(&target) {
-        Ok(endpoint) => endpoint,
-        Err(e) => return Some(e.error),
-    };
-    if let Err(e) = endpoint.check_headers(&head.headers) {
-        return Some(e);
-    }
+    let endpoint = Endpoint::route(&target).map_err(|e| e.error)?;
+    endpoint.check_headers(&head.headers)?;
     if matches!(endpoint, Endpoint::PutObject | Endpoint::CopyObject) {
         if let Some(Err(e)) = head
             .headers
@@ -65,7 +78,7 @@ async fn refusal(req: &Request, gw: &Gateway) -> Option<S3Error> {
             .and_then(|v| v.to_str().ok())
             .map(parse_tagging_header)
         {
-            return Some(e.into());
+            return Err(e.into());
         }
     }
     let asker = access::Asker {
@@ -75,7 +88,11 @@ async fn refusal(req: &Request, gw: &Gateway) -> Option<S3Error> {
         peer: req.peer_addr().map(|a| a.ip()),
         secure: req.conn_data::<Transport>().is_some_and(|t| t.secure),
     };
-    access::check(&endpoint, bucket, Some(key), &asker, gw)
-        .await
-        .err()
+    let read = head.bucket_record.take();
+    let checked = access::check(&endpoint, bucket, Some(key), &asker, read, gw).await?;
+    Ok(Some(Vetted {
+        head,
+        endpoint,
+        checked,
+    }))
 }

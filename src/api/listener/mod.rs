@@ -34,6 +34,7 @@ use bytes::BytesMut;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
 use crate::api::context::Transport;
+pub(crate) use expect::Vetted;
 pub(crate) use head::restore_head;
 pub(crate) use https::{HttpsError, HttpsIdentity};
 

@@ -11,9 +11,9 @@ use base64::Engine as _;
 use subtle::ConstantTimeEq;
 
 use super::form::field;
-use crate::api::auth::request::Caller;
 use crate::api::auth::sigv2::check_signature;
 use crate::api::auth::sigv4::{AuthError, Credential, MalformedQuery, SigningKey, ALGORITHM};
+use crate::api::context::Caller;
 use crate::api::context::Gateway;
 use crate::api::error::{in_region, S3Error, S3ErrorCode};
 

@@ -71,9 +71,9 @@ pub(crate) use requests::{
 pub(crate) use responses::{
     BucketInfo, Checksums, CommonPrefix, CompleteMultipartUploadResult, CopyObjectResult,
     CopyPartResult, DeleteError, DeleteMarkerInfo, DeleteResult, DeletedObject, EncodingType,
-    InitiateMultipartUploadResult, ListAllMyBucketsResult, ListBucketResultV1, ListBucketResultV2,
-    ListMultipartUploadsResult, ListPartsResult, ListVersionsResult, LocationConstraint,
-    ObjectInfo, Owner, PartInfo, UploadInfo, VersionEntry, VersionInfo,
+    InitiateMultipartUploadResult, ListAllMyBucketsResult, ListBucketResult,
+    ListMultipartUploadsResult, ListPaging, ListPartsResult, ListVersionsResult,
+    LocationConstraint, ObjectInfo, Owner, PartInfo, UploadInfo, VersionEntry, VersionInfo,
 };
 pub(crate) use tagging::{parse_tagging, tagging_to_xml};
 pub(crate) use versioning::{parse_versioning, versioning_configuration};

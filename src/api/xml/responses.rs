@@ -201,56 +201,10 @@ fn url_encode_each<T>(items: &mut [T], field: impl Fn(&mut T) -> &mut String) {
     }
 }
 
-/// ListObjects (V1) answer.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "PascalCase")]
-pub(crate) struct ListBucketResultV1 {
-    /// The listed bucket, as named in the request.
-    pub name: String,
-    /// The request's `prefix` (empty if none).
-    pub prefix: String,
-    /// The request's `marker` (empty if none).
-    pub marker: String,
-    /// Where the next page starts; AWS sends it when truncated with a delimiter.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub next_marker: Option<String>,
-    /// The request's `max-keys`.
-    pub max_keys: u32,
-    /// The request's `delimiter`, if any.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub delimiter: Option<String>,
-    /// More results follow.
-    pub is_truncated: bool,
-    /// Set from the request; `to_xml` then encodes Prefix, Marker,
-    /// NextMarker, Delimiter, Key and CommonPrefixes.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub encoding_type: Option<EncodingType>,
-    /// Objects, in key order; each carries its `Owner`.
-    pub contents: Vec<ObjectInfo>,
-    /// Keys rolled up at the delimiter, each prefix once (empty without a delimiter).
-    pub common_prefixes: Vec<CommonPrefix>,
-}
-
-impl ListBucketResultV1 {
-    /// The response document, with key fields encoded if asked.
-    pub(crate) fn to_xml(&self) -> String {
-        // The top-level Prefix of a V1 listing stays as it is: AWS does
-        // not encode it, and SDKs (botocore) do not decode it.
-        let doc = url_encoded(self, self.encoding_type, |e| {
-            url_encode_in_place(&mut e.marker);
-            url_encode_opt(&mut e.next_marker);
-            url_encode_opt(&mut e.delimiter);
-            url_encode_each(&mut e.contents, |o| &mut o.key);
-            url_encode_each(&mut e.common_prefixes, |p| &mut p.prefix);
-        });
-        render("ListBucketResult", &*doc)
-    }
-}
-
-/// ListObjectsV2 answer. `KeyCount` is computed: Contents plus
-/// CommonPrefixes, as AWS counts it.
+/// A ListObjects answer, V1 or V2: one document, `ListBucketResult`, whose
+/// paging elements differ by version ([`ListPaging`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct ListBucketResultV2 {
+pub(crate) struct ListBucketResult {
     /// The listed bucket, as named in the request.
     pub name: String,
     /// The request's `prefix` (empty if none).
@@ -261,44 +215,85 @@ pub(crate) struct ListBucketResultV2 {
     pub delimiter: Option<String>,
     /// More results follow.
     pub is_truncated: bool,
-    /// The request's `continuation-token`; opaque, never URL-encoded, so it
-    /// must be made of XML-safe characters (e.g. base64url).
-    pub continuation_token: Option<String>,
-    /// Token for the next page, when truncated; same rules.
-    pub next_continuation_token: Option<String>,
-    /// The request's `start-after`, if any.
-    pub start_after: Option<String>,
-    /// Set from the request; `to_xml` then encodes Prefix, Delimiter,
-    /// StartAfter, Key and CommonPrefixes.
+    /// Set from the request; `to_xml` then encodes Delimiter, Key,
+    /// CommonPrefixes and the page's key-valued elements.
     pub encoding_type: Option<EncodingType>,
-    /// Objects; `owner` set only with `fetch-owner=true`.
+    /// Objects, in key order; `owner` always set in V1, in V2 only with
+    /// `fetch-owner=true`.
     pub contents: Vec<ObjectInfo>,
-    /// Keys rolled up at the delimiter, each prefix once (empty without a delimiter).
+    /// Keys rolled up at the delimiter, each prefix once (empty without a
+    /// delimiter).
     pub common_prefixes: Vec<CommonPrefix>,
+    /// Where this page starts and the next one does.
+    pub page: ListPaging,
 }
 
-impl ListBucketResultV2 {
+/// How a listing pages: by key (V1) or by opaque token (V2).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum ListPaging {
+    /// ListObjects (V1).
+    Marker {
+        /// The request's `marker` (empty if none).
+        marker: String,
+        /// Where the next page starts; AWS sends it when truncated with a
+        /// delimiter.
+        next_marker: Option<String>,
+    },
+    /// ListObjectsV2. `KeyCount` is computed: Contents plus
+    /// CommonPrefixes, as AWS counts it.
+    Token {
+        /// The request's `continuation-token`; opaque, never URL-encoded,
+        /// so it must be made of XML-safe characters (e.g. base64url).
+        continuation_token: Option<String>,
+        /// Token for the next page, when truncated; same rules.
+        next_continuation_token: Option<String>,
+        /// The request's `start-after`, if any.
+        start_after: Option<String>,
+    },
+}
+
+impl ListBucketResult {
     /// The response document, with key fields encoded if asked.
     pub(crate) fn to_xml(&self) -> String {
         let doc = url_encoded(self, self.encoding_type, |e| {
-            url_encode_in_place(&mut e.prefix);
             url_encode_opt(&mut e.delimiter);
-            url_encode_opt(&mut e.start_after);
             url_encode_each(&mut e.contents, |o| &mut o.key);
             url_encode_each(&mut e.common_prefixes, |p| &mut p.prefix);
+            match &mut e.page {
+                ListPaging::Marker {
+                    marker,
+                    next_marker,
+                } => {
+                    // The top-level Prefix of a V1 listing stays as it is:
+                    // AWS does not encode it, and SDKs (botocore) do not
+                    // decode it.
+                    url_encode_in_place(marker);
+                    url_encode_opt(next_marker);
+                }
+                ListPaging::Token { start_after, .. } => {
+                    url_encode_in_place(&mut e.prefix);
+                    url_encode_opt(start_after);
+                }
+            }
         });
-        render("ListBucketResult", &ListV2Wire::from(&*doc))
+        render("ListBucketResult", &ListWire::from(&*doc))
     }
 }
 
-/// ListBucketResultV2 as written, with the computed `KeyCount`.
+/// ListBucketResult as written, in AWS's element order for either version
+/// (the elements of the other version left out).
 #[derive(Serialize)]
 #[serde(rename_all = "PascalCase")]
-struct ListV2Wire<'a> {
+struct ListWire<'a> {
     name: &'a str,
     prefix: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    marker: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    next_marker: Option<&'a str>,
     max_keys: u32,
-    key_count: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    key_count: Option<usize>,
     #[serde(skip_serializing_if = "Option::is_none")]
     delimiter: Option<&'a str>,
     is_truncated: bool,
@@ -314,22 +309,44 @@ struct ListV2Wire<'a> {
     common_prefixes: &'a [CommonPrefix],
 }
 
-impl<'a> From<&'a ListBucketResultV2> for ListV2Wire<'a> {
-    fn from(r: &'a ListBucketResultV2) -> Self {
-        ListV2Wire {
+impl<'a> From<&'a ListBucketResult> for ListWire<'a> {
+    fn from(r: &'a ListBucketResult) -> Self {
+        let mut wire = ListWire {
             name: &r.name,
             prefix: &r.prefix,
+            marker: None,
+            next_marker: None,
             max_keys: r.max_keys,
-            key_count: r.contents.len() + r.common_prefixes.len(),
+            key_count: None,
             delimiter: r.delimiter.as_deref(),
             is_truncated: r.is_truncated,
-            continuation_token: r.continuation_token.as_deref(),
-            next_continuation_token: r.next_continuation_token.as_deref(),
-            start_after: r.start_after.as_deref(),
+            continuation_token: None,
+            next_continuation_token: None,
+            start_after: None,
             encoding_type: r.encoding_type,
             contents: &r.contents,
             common_prefixes: &r.common_prefixes,
+        };
+        match &r.page {
+            ListPaging::Marker {
+                marker,
+                next_marker,
+            } => {
+                wire.marker = Some(marker);
+                wire.next_marker = next_marker.as_deref();
+            }
+            ListPaging::Token {
+                continuation_token,
+                next_continuation_token,
+                start_after,
+            } => {
+                wire.key_count = Some(r.contents.len() + r.common_prefixes.len());
+                wire.continuation_token = continuation_token.as_deref();
+                wire.next_continuation_token = next_continuation_token.as_deref();
+                wire.start_after = start_after.as_deref();
+            }
         }
+        wire
     }
 }
 

@@ -145,12 +145,14 @@ fn xml10_char(c: char) -> bool {
 
 /// A V1 listing with keys that need escaping and encoding (shared by the
 /// listing tests and the round-trip properties).
-fn v1() -> ListBucketResultV1 {
-    ListBucketResultV1 {
+fn v1() -> ListBucketResult {
+    ListBucketResult {
         name: "bucket".into(),
         prefix: "photos/ 2006/".into(),
-        marker: "photos/ 2006/a+b".into(),
-        next_marker: Some("photos/ 2006/z z".into()),
+        page: ListPaging::Marker {
+            marker: "photos/ 2006/a+b".into(),
+            next_marker: Some("photos/ 2006/z z".into()),
+        },
         max_keys: 1000,
         delimiter: Some("/".into()),
         is_truncated: true,
@@ -167,16 +169,18 @@ fn v1() -> ListBucketResultV1 {
 }
 
 /// A V2 listing with continuation tokens and a start-after.
-fn v2() -> ListBucketResultV2 {
-    ListBucketResultV2 {
+fn v2() -> ListBucketResult {
+    ListBucketResult {
         name: "bucket".into(),
         prefix: "a b/".into(),
         max_keys: 2,
         delimiter: Some("/".into()),
         is_truncated: true,
-        continuation_token: Some("MS0xLTI=".into()),
-        next_continuation_token: Some("Mi0zLTQ=".into()),
-        start_after: Some("a b/0".into()),
+        page: ListPaging::Token {
+            continuation_token: Some("MS0xLTI=".into()),
+            next_continuation_token: Some("Mi0zLTQ=".into()),
+            start_after: Some("a b/0".into()),
+        },
         encoding_type: None,
         contents: vec![
             ObjectInfo {
@@ -300,7 +304,9 @@ proptest! {
     ) {
         let mut r = v1();
         r.prefix = prefix.clone();
-        r.marker = marker.clone();
+        if let ListPaging::Marker { marker: m, .. } = &mut r.page {
+            *m = marker.clone();
+        }
         r.contents = vec![object(&key)];
         r.common_prefixes = vec![CommonPrefix { prefix: key.clone() }];
         let doc = r.to_xml();

@@ -30,9 +30,9 @@ use tokio::sync::mpsc;
 
 mod read;
 
-use crate::actors::pool::PeerClient;
-use crate::actors::ring::RingView;
-use crate::actors::wal::node::StorageNode;
+use crate::actors::core::pool::PeerClient;
+use crate::actors::core::ring::RingView;
+use crate::actors::core::wal::node::StorageNode;
 use crate::cluster::placement::assign_shards;
 use crate::cluster::ring::{placement_key, NodeId};
 use crate::net::NetError;

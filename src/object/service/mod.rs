@@ -30,7 +30,7 @@ use recent::Recent;
 mod multipart;
 mod settle;
 mod tags;
-use crate::actors::consensus::{ConsensusClient, ConsensusError};
+use crate::actors::core::consensus::{ConsensusClient, ConsensusError};
 use crate::clock::now_ms;
 use crate::storage::meta::acl::Acl;
 use crate::storage::meta::lifecycle::LifecycleConfig;

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::{DataOwner, ObjectService};
-use crate::actors::consensus::ConsensusClient;
+use crate::actors::core::consensus::ConsensusClient;
 use crate::clock::now_ms;
 use crate::metrics;
 use crate::object::coordinator::ShardSet;

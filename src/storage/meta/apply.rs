@@ -69,7 +69,7 @@ impl MetaState {
             }
         }
         // The group's time never goes backwards, whichever leader stamped
-        // the entry (see `actors::consensus::clock`).
+        // the entry (see `actors::core::consensus::clock`).
         let at_ms = batch.at_ms.max(last.map_or(0, |l| l.at_ms));
         let mut overlay = Overlay::new(self);
         let mut results = Vec::with_capacity(batch.ops.len());

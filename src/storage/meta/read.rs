@@ -174,9 +174,50 @@ pub enum MetaRead {
     LifecycleProgress,
     /// A bucket's usage and quota.
     Usage(String),
+    /// An access key and the bucket a request signed with it addresses,
+    /// in one read: what authenticating and authorizing a request needs.
+    AccessKeyAndBucket {
+        /// The access key id.
+        access_key: String,
+        /// The addressed bucket's name.
+        bucket: String,
+    },
 }
 
 impl MetaRead {
+    /// The read's kind, as the `read` label of
+    /// `predastore_meta_reads_total`.
+    pub(crate) fn kind(&self) -> &'static str {
+        match self {
+            Self::Bucket { .. } => "bucket",
+            Self::Buckets { .. } => "buckets",
+            Self::Object { .. } => "object",
+            Self::Upload { .. } => "upload",
+            Self::AccessKey { .. } => "access_key",
+            Self::Layout { .. } => "layout",
+            Self::Objects { .. } => "objects",
+            Self::Parts { .. } => "parts",
+            Self::DueDrops { .. } => "due_drops",
+            Self::Uploads { .. } => "uploads",
+            Self::HealQueue { .. } => "heal_queue",
+            Self::ScanObjects { .. } => "scan_objects",
+            Self::ScanUploadParts { .. } => "scan_upload_parts",
+            Self::AccessKeys { .. } => "access_keys",
+            Self::RepairReport { .. } => "repair_report",
+            Self::Version { .. } => "version",
+            Self::Latest { .. } => "latest",
+            Self::Versions { .. } => "versions",
+            Self::KeyVersions { .. } => "key_versions",
+            Self::ScanVersions { .. } => "scan_versions",
+            Self::Lifecycle { .. } => "lifecycle",
+            Self::LifecycleBuckets { .. } => "lifecycle_buckets",
+            Self::LifecycleDue { .. } => "lifecycle_due",
+            Self::LifecycleProgress { .. } => "lifecycle_progress",
+            Self::Usage { .. } => "usage",
+            Self::AccessKeyAndBucket { .. } => "access_key_and_bucket",
+        }
+    }
+
     /// Whether the S3 API makes this read for a client's request (its
     /// access key, its bucket, its object): such a read at the leader
     /// means clients are using the store. Background work (rings, scans,
@@ -185,6 +226,7 @@ impl MetaRead {
         matches!(
             self,
             MetaRead::AccessKey(_)
+                | MetaRead::AccessKeyAndBucket { .. }
                 | MetaRead::Bucket(_)
                 | MetaRead::Object { .. }
                 | MetaRead::Latest { .. }
@@ -244,6 +286,8 @@ pub enum MetaReadResult {
     LifecycleProgress(Option<LifecycleProgress>),
     /// For [`MetaRead::Usage`].
     Usage(BucketUsage),
+    /// For [`MetaRead::AccessKeyAndBucket`]: the key, and the bucket.
+    AccessKeyAndBucket(Option<AccessKey>, Option<BucketRecord>),
 }
 
 impl MetaState {
@@ -342,6 +386,12 @@ impl MetaState {
                 MetaReadResult::LifecycleProgress(self.lifecycle_progress()?)
             }
             MetaRead::Usage(bucket) => MetaReadResult::Usage(self.bucket_usage(bucket)?),
+            MetaRead::AccessKeyAndBucket { access_key, bucket } => {
+                MetaReadResult::AccessKeyAndBucket(
+                    self.get_access_key(access_key)?,
+                    self.get_bucket(bucket)?,
+                )
+            }
         })
     }
 }

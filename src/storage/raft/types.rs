@@ -16,7 +16,7 @@ pub struct MetaRequest {
     pub ids: Vec<OpId>,
     /// The group's time, ms since the Unix epoch: the latest time a
     /// majority of the meta members' clocks had reached when the leader
-    /// proposed it (`actors::consensus::clock`), never behind the last
+    /// proposed it (`actors::core::consensus::clock`), never behind the last
     /// entry's. Every node applies with this time, never its own.
     pub at_ms: u64,
 }

@@ -1,6 +1,6 @@
 //! The write-ahead log's on-disk side: segment files of CRC32C-checked
 //! records, one volume per directory, appends, reads, recovery of a torn
-//! tail and compaction. The WAL writer actor (`actors/wal/`) drives it;
+//! tail and compaction. The WAL writer actor (`actors/core/wal/`) drives it;
 //! nothing here uses actix.
 
 pub(crate) mod aligned;

@@ -42,11 +42,13 @@ fn env_with<'a>(extra: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
     env
 }
 
-/// A running meta node that does not lead and is not `except`.
-fn follower(cluster: &Cluster, except: Option<usize>) -> usize {
-    let leader = cluster.leader();
+/// A running meta node that does not lead and is not `except`, chosen
+/// once a leader is known (while there is none, any node might be about
+/// to lead).
+async fn follower(cluster: &Cluster, except: Option<usize>) -> usize {
+    let leader = wait_leader(cluster).await;
     (0..cluster.meta)
-        .find(|&i| Some(i) != leader && Some(i) != except && cluster.nodes[i].is_running())
+        .find(|&i| i != leader && Some(i) != except && cluster.nodes[i].is_running())
         .expect("a running follower")
 }
 
@@ -199,8 +201,10 @@ async fn upload_loop(s3: Client, bucket: &'static str, uploads: Arc<Uploads>, op
 
 /// A storage (and meta) node SIGKILLed while three clients upload and read
 /// objects of 1 B to 3 MiB. Once the gateway reports it down, every PUT
-/// and GET succeeds at the first attempt (the client never retries) with
-/// p99 under a second, and nothing ever answers 500 or wrong bytes. With
+/// and GET succeeds at the first attempt (the client never retries)
+/// without waiting on the down node (every one well under its RPC
+/// timeout, 20 s here; the p99 is printed, a second or less on an idle
+/// machine), and nothing ever answers 500 or wrong bytes. With
 /// it back, repair brings every object to full redundancy on its proper
 /// nodes (objects written meanwhile have two shards on one node); then
 /// with another node down, every object reads back byte-identical.
@@ -213,7 +217,13 @@ async fn a_node_killed_mid_upload_loop_loses_nothing_and_heals() {
     const BUCKET: &str = "killed-mid-upload";
     /// Objects uploaded before the gateway knows the node is down at most.
     const FIRST_PHASE: usize = 24;
-    let env = env_with(&[("PREDASTORE_NODE_DOWN_AFTER", "120s")]);
+    // A request that waited on the down node would take the RPC timeout:
+    // long, so that no busy machine's slow request is mistaken for one.
+    const RPC_TIMEOUT: Duration = Duration::from_secs(20);
+    let env = env_with(&[
+        ("PREDASTORE_NODE_DOWN_AFTER", "120s"),
+        ("PREDASTORE_RPC_TIMEOUT_MS", "20000"),
+    ]);
     let mut cluster = Cluster::start(42, &env);
     let gateway = cluster.gateway_http();
     let meta = cluster.meta_https();
@@ -257,8 +267,7 @@ async fn a_node_killed_mid_upload_loop_loses_nothing_and_heals() {
         },
     )
     .await;
-    wait_leader(&cluster).await;
-    let victim = follower(&cluster, None);
+    let victim = follower(&cluster, None).await;
     let victim_quic = cluster.nodes[victim].quic;
     cluster.nodes[victim].kill();
     let killed_at = Instant::now();
@@ -345,13 +354,10 @@ async fn a_node_killed_mid_upload_loop_loses_nothing_and_heals() {
         get_p99.as_secs_f64() * 1000.0,
         gets.len()
     );
+    let slowest = puts.iter().chain(&gets).max().copied().unwrap_or_default();
     assert!(
-        put_p99 < Duration::from_secs(1),
-        "PUT p99 {put_p99:?} with a node known down"
-    );
-    assert!(
-        get_p99 < Duration::from_secs(1),
-        "GET p99 {get_p99:?} with a node known down"
+        slowest < RPC_TIMEOUT,
+        "a request with the node known down took {slowest:?}: it waited on the down node"
     );
 
     // Repair sees objects below full redundancy while the node is away.
@@ -375,7 +381,7 @@ async fn a_node_killed_mid_upload_loop_loses_nothing_and_heals() {
 
     // Another node down: every object, those written during the outage
     // too, still reads back, rebuilt from the others where needed.
-    let second = follower(&cluster, Some(victim));
+    let second = follower(&cluster, Some(victim)).await;
     cluster.nodes[second].kill();
     let degraded_before =
         metric(gateway, DEGRADED_READS).expect("the gateway counts degraded reads");
@@ -453,7 +459,7 @@ async fn a_node_removed_for_good_has_its_shards_rebuilt_elsewhere() {
 
     // One more node down (a follower, so the metadata keeps its leader):
     // every object still has two shards on the nodes left.
-    let second = follower(&cluster, None);
+    let second = follower(&cluster, None).await;
     cluster.nodes[second].kill();
     assert_objects(
         &cluster.gateway(3),
@@ -732,8 +738,7 @@ async fn space_returns_after_failed_puts_and_deletes_with_a_node_down() {
     .await;
 
     // A node down, and known down.
-    wait_leader(&cluster).await;
-    let victim = follower(&cluster, None);
+    let victim = follower(&cluster, None).await;
     cluster.nodes[victim].kill();
     let s3 = cluster.gateway(1);
     wait_peer_down(gateway, cluster.nodes[victim].quic, &s3, BUCKET, &keep).await;

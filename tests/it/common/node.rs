@@ -133,8 +133,11 @@ impl NodeProcess {
             .env("PREDASTORE_TLS_KEY", &self.tls.key)
             .env("PREDASTORE_VOLUMES", "1")
             .env("PREDASTORE_SEGMENT_BYTES", (64u64 << 20).to_string())
-            .env("PREDASTORE_LOG", "warn")
-            .stdout(Stdio::null())
+            .env(
+                "PREDASTORE_LOG",
+                std::env::var("PREDASTORE_TEST_NODE_LOG_LEVEL").unwrap_or_else(|_| "warn".into()),
+            )
+            .stdout(node_log(self.http))
             .stderr(Stdio::inherit());
         for (k, v) in &self.extra_env {
             cmd.env(k, v);
@@ -238,4 +241,20 @@ pub fn http_get(addr: SocketAddr, path: &str) -> Option<String> {
     let (head, body) = out.split_once("\r\n\r\n")?;
     let status = head.split(' ').nth(1)?;
     (status == "200").then(|| body.to_string())
+}
+
+/// Where a node's log goes: nowhere, or, when `PREDASTORE_TEST_NODE_LOGS`
+/// names a directory (to debug a failing test), appended to
+/// `<dir>/<http address>.log` there (at `PREDASTORE_TEST_NODE_LOG_LEVEL`,
+/// `warn` by default).
+fn node_log(http: SocketAddr) -> Stdio {
+    let Some(dir) = std::env::var_os("PREDASTORE_TEST_NODE_LOGS") else {
+        return Stdio::null();
+    };
+    let path = Path::new(&dir).join(format!("{http}.log"));
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+        .map_or_else(|_| Stdio::null(), Stdio::from)
 }

@@ -215,11 +215,18 @@ fn bodies_cut_mid_stream_store_nothing() {
         let head = h.signed_head("PUT", &object_path("cut", key), &[], Some(declared), false);
         let started = Instant::now();
         let wire = match TcpStream::connect(h.addr()) {
-            Ok(mut s) => {
-                let _ = s.write_all(&head);
-                let _ = s.write_all(&random_bytes(28, sent));
-                read_until_close(&s, started, started + BODY_IDLE * 5)
-            }
+            Ok(mut s) => match s
+                .write_all(&head)
+                .and_then(|()| s.write_all(&random_bytes(28, sent)))
+            {
+                Ok(()) => read_until_close(&s, started, started + BODY_IDLE * 5),
+                // The stall is the point: a send that failed before it
+                // tested nothing.
+                Err(e) => super::Wire {
+                    error: Some(format!("sending the head and first bytes: {e}")),
+                    ..super::Wire::default()
+                },
+            },
             Err(e) => super::Wire {
                 error: Some(e.to_string()),
                 ..super::Wire::default()

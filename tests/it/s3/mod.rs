@@ -14,6 +14,7 @@ mod checksums;
 mod conditional;
 mod copy;
 mod cors;
+mod costs;
 mod durability;
 mod lifecycle;
 mod listing;

@@ -45,6 +45,7 @@ mod cpu;
 mod failover;
 mod lifecycle;
 mod memory;
+mod metrics_page;
 mod policy;
 mod report;
 mod requests;
@@ -59,9 +60,10 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use cpu::{cpu_time, CpuMark};
 use memory::{read_mem_kib, MemSampler};
+use metrics_page::{default_metrics_url, scrape, MetricsUrl, RequestCosts};
 use report::{
-    describe, drain, random_bytes, report_cpu, report_small, report_throughput, result, Progress,
-    Ticker,
+    describe, drain, random_bytes, report_costs, report_cpu, report_small, report_throughput,
+    result, Progress, Ticker,
 };
 use requests::put_bytes;
 
@@ -240,8 +242,9 @@ pub struct BenchArgs {
     /// `PREDASTORE_LIFECYCLE_DAY_SECS`), for the `lifecycle` phase.
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..))]
     pub lifecycle_day_secs: u64,
-    /// The store's Prometheus metrics, read by the `lifecycle` phase
-    /// (plain HTTP; default: the endpoint's `/metrics`).
+    /// The store's Prometheus metrics, read by the `lifecycle` phase and,
+    /// for the metadata reads and signature checks each request costs, by
+    /// the `small` phase (plain HTTP; default: the endpoint's `/metrics`).
     #[arg(long)]
     pub metrics_url: Option<String>,
     /// Phases to skip, comma separated (`versions` skips the three
@@ -319,6 +322,13 @@ pub async fn run(args: BenchArgs) -> Result<(), Box<dyn std::error::Error>> {
             .into_iter()
             .chain(args.also_pid.iter().copied())
             .collect(),
+        metrics: MetricsUrl::parse(
+            &args
+                .metrics_url
+                .clone()
+                .unwrap_or_else(|| default_metrics_url(&args.endpoint)),
+        )
+        .ok(),
     };
     eprintln!(
         "bench: endpoint {}, bucket {}, keys under {}/, {} s per timed phase",
@@ -511,6 +521,8 @@ struct Bench {
     part_bytes: usize,
     /// The store's processes, whose CPU time throughput phases report.
     store_pids: Vec<u32>,
+    /// The store's `/metrics` page, if its URL can be read.
+    metrics: Option<MetricsUrl>,
 }
 
 impl Bench {
@@ -550,6 +562,7 @@ impl Bench {
 
     /// 4 KiB PUTs, then GETs of what was put, at `clients` concurrency.
     async fn small(&self, clients: usize) -> Result<(), BoxError> {
+        let before = self.request_costs().await;
         let mut put = self
             .put_loop(
                 &self.bucket,
@@ -560,6 +573,8 @@ impl Bench {
             )
             .await?;
         report_small("put_4k", &put.progress, put.elapsed, &mut put.latencies);
+        let after_put = self.request_costs().await;
+        report_costs("put_4k", before.as_ref(), after_put.as_ref(), &put.progress);
         let outcome = match self
             .get_loop(
                 &self.bucket,
@@ -572,12 +587,26 @@ impl Bench {
         {
             Ok(mut get) => {
                 report_small("get_4k", &get.progress, get.elapsed, &mut get.latencies);
+                let after_get = self.request_costs().await;
+                report_costs(
+                    "get_4k",
+                    after_put.as_ref(),
+                    after_get.as_ref(),
+                    &get.progress,
+                );
                 Ok(())
             }
             Err(e) => Err(e),
         };
         self.delete_keys("small", put.keys).await;
         outcome
+    }
+
+    /// The store's metadata reads and signature checks so far; `None` if
+    /// its metrics cannot be read or do not count them.
+    async fn request_costs(&self) -> Option<RequestCosts> {
+        let text = scrape(self.metrics.as_ref()?).await.ok()?;
+        RequestCosts::of(&text)
     }
 
     /// `clients` clients PUT `body` under new keys until the phase ends.

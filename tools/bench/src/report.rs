@@ -12,6 +12,7 @@ use bytes::Bytes;
 use rand::RngCore;
 
 use super::cpu::CpuMark;
+use super::metrics_page::RequestCosts;
 use super::BoxError;
 
 /// Counters of one phase, shared by its clients and its progress line.
@@ -47,6 +48,11 @@ impl Progress {
                 *first = Some(format!("{what}: {err}"));
             }
         }
+    }
+
+    /// Requests answered (done or failed).
+    pub(super) fn requests(&self) -> u64 {
+        self.ops.load(Ordering::Relaxed) + self.errors()
     }
 
     pub(super) fn errors(&self) -> u64 {
@@ -242,6 +248,23 @@ pub(super) fn report_small(
         );
     }
     result_errors(name, p);
+}
+
+/// Prints what each request of a phase cost the store: metadata reads (by
+/// kind, and all) and signature checks per request, from its counters
+/// `before` and `after` the phase. Nothing if either is unknown.
+pub(super) fn report_costs(
+    name: &str,
+    before: Option<&RequestCosts>,
+    after: Option<&RequestCosts>,
+    p: &Progress,
+) {
+    let (Some(before), Some(after)) = (before, after) else {
+        return;
+    };
+    for (figure, per_op) in after.per_op_since(before, p.requests()) {
+        result(&format!("{name}_{figure}_per_op"), per_op, "ratio");
+    }
 }
 
 #[cfg(test)]

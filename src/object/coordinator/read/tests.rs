@@ -96,10 +96,10 @@ mod local {
     use actix::Actor;
 
     use super::*;
-    use crate::actors::pool::{PeerClient, Pool, PoolConfig};
-    use crate::actors::ring::Ring;
-    use crate::actors::scrub::tests::data;
-    use crate::actors::wal::node::{StorageConfig, StorageNode};
+    use crate::actors::core::pool::{PeerClient, Pool, PoolConfig};
+    use crate::actors::core::ring::Ring;
+    use crate::actors::core::scrub::tests::data;
+    use crate::actors::core::wal::node::{StorageConfig, StorageNode};
     use crate::net::endpoint::{self, EndpointRuntime, QuicSettings};
     use crate::net::tls::TlsMaterial;
     use crate::storage::meta::ErasureLayout;

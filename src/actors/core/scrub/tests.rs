@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 
 use super::*;
-use crate::actors::wal::node::{StorageConfig, StorageNode};
+use crate::actors::core::wal::node::{StorageConfig, StorageNode};
 use crate::metrics;
 use crate::storage::wal::record::{RecordHeader, HEADER_LEN};
 use crate::storage::wal::segment::{list_segments, segment_path};

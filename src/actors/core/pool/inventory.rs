@@ -85,9 +85,9 @@ mod tests {
     use actix::Actor;
 
     use super::*;
-    use crate::actors::pool::{Pool, PoolConfig};
-    use crate::actors::scrub::tests::{data, flip_payload_byte, key, put, start_node};
-    use crate::actors::wal::server::StorageService;
+    use crate::actors::core::pool::{Pool, PoolConfig};
+    use crate::actors::core::scrub::tests::{data, flip_payload_byte, key, put, start_node};
+    use crate::actors::core::wal::server::StorageService;
     use crate::net::endpoint::{self, QuicSettings};
     use crate::net::rpc::Idle;
     use crate::net::server::{Services, ShardService};

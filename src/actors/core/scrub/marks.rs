@@ -23,8 +23,8 @@ use std::time::Duration;
 
 use tokio::task::JoinHandle;
 
-use crate::actors::consensus::ConsensusClient;
-use crate::actors::wal::node::StorageNode;
+use crate::actors::core::consensus::ConsensusClient;
+use crate::actors::core::wal::node::StorageNode;
 use crate::metrics;
 use crate::storage::meta::{MetaOp, MetaRead, MetaReadResult, ObjectRecord};
 use crate::storage::ShardKey;

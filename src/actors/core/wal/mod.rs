@@ -18,7 +18,7 @@ use std::time::Duration;
 
 use actix::prelude::*;
 
-use crate::actors::syncer::{Nudge, Syncer};
+use crate::actors::core::syncer::{Nudge, Syncer};
 use crate::storage::{Appended, CompactionReport, ShardWrite, StorageError, Volume};
 
 pub(crate) use messages::{BeginShard, Compact, DeleteShard, FinishShard, ReleaseSynced};

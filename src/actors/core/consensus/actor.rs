@@ -15,7 +15,7 @@ use super::read_index::ReadIndex;
 use super::reads::{RemoteReads, RouteWatch};
 use super::types::*;
 use super::wire::{self, MetaCall, MetaReply};
-use crate::actors::pool::PeerClient;
+use crate::actors::core::pool::PeerClient;
 use crate::metrics;
 use crate::net::Channel;
 use crate::storage::meta::{MetaOp, MetaRead, MetaReadResult, MetaResult, OpId};
@@ -221,7 +221,15 @@ impl Consensus {
             let batch = self.take_batch(route);
             match route {
                 _ if batch.is_empty() => {}
-                Route::Local => self.write_local(batch, ctx),
+                Route::Local => {
+                    if !self.write_local(batch, ctx) {
+                        // Put back to wait for the members' clocks: the
+                        // retry timer flushes again (looping here would
+                        // take the batch back out at once, forever, and
+                        // starve the thread the answers arrive on).
+                        return;
+                    }
+                }
                 Route::Remote(id, addr) => self.forward(id, addr, batch, ctx),
                 Route::Unknown => unreachable_route(batch),
             }
@@ -405,9 +413,12 @@ impl Consensus {
         self.retry_later(ctx);
     }
 
-    pub(super) fn write_local(&mut self, batch: Vec<Pending>, ctx: &mut Context<Self>) {
+    /// Proposes `batch` to the local Raft member, leading; false if it
+    /// was put back to wait for a majority of the members' clocks.
+    pub(super) fn write_local(&mut self, batch: Vec<Pending>, ctx: &mut Context<Self>) -> bool {
         let Some(local) = &self.local else {
-            return unreachable_route(batch);
+            unreachable_route(batch);
+            return true;
         };
         let raft = local.raft.clone();
         // The quorum's time, so no one clock (this leader's included) can
@@ -420,7 +431,8 @@ impl Consensus {
             local.clock.quorum_ms(m.id, &voters)
         };
         let Some(at_ms) = at_ms else {
-            return self.requeue(batch, ctx);
+            self.requeue(batch, ctx);
+            return false;
         };
         let request = MetaRequest {
             ops: batch.iter().map(|p| p.op.clone()).collect(),
@@ -449,6 +461,7 @@ impl Consensus {
             }
             act.flush_after_turn(ctx);
         }));
+        true
     }
 
     pub(super) fn forward(

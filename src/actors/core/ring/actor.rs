@@ -10,8 +10,8 @@ use arc_swap::{ArcSwap, ArcSwapOption};
 
 use super::messages::SetMembers;
 use super::view::RingView;
-use crate::actors::consensus::ConsensusClient;
-use crate::actors::pool::PeerClient;
+use crate::actors::core::consensus::ConsensusClient;
+use crate::actors::core::pool::PeerClient;
 use crate::cluster::layout::layout_members;
 use crate::cluster::ring::{HashRing, Member, RingError};
 use crate::storage::meta::{ClusterLayout, MetaOp, MetaRead, MetaReadResult};

@@ -38,7 +38,7 @@ use openraft::BasicNode;
 
 use super::clock::MetaClock;
 use super::wire::{self, RaftCall, RaftReply};
-use crate::actors::pool::PeerClient;
+use crate::actors::core::pool::PeerClient;
 use crate::net::{Channel, NetError};
 use crate::storage::raft::MetaRaft;
 

@@ -7,8 +7,8 @@ use std::ops::Range;
 use futures::future::BoxFuture;
 use futures::StreamExt;
 
-use crate::actors::pool::PeerClient;
-use crate::actors::wal::node::StorageNode;
+use crate::actors::core::pool::PeerClient;
+use crate::actors::core::wal::node::StorageNode;
 use crate::metrics;
 use crate::net::rpc::Body;
 use crate::net::server::{ServiceBody, ServiceError, ShardService};

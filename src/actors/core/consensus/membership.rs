@@ -26,7 +26,7 @@ use super::members::{MembershipError, MetaChange, MetaMember, MetaMembers};
 use super::messages::{ChangeMeta, GetMetaMembers, LeaderHint, MembershipForwarded};
 use super::types::{ForwardHint, LocalRaft, Route, NO_PEER, RETRY_DELAY};
 use super::wire::{self, MetaCall, MetaReply};
-use crate::actors::pool::PeerClient;
+use crate::actors::core::pool::PeerClient;
 use crate::net::Channel;
 
 /// How long a new member may take to catch up as a learner.

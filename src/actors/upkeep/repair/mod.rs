@@ -11,7 +11,7 @@
 //!   that they wrote with a node down or read with a shard missing or
 //!   corrupt; storage nodes put the objects of shards scrub or a read
 //!   marked corrupt, within seconds of the mark: see
-//!   [`crate::actors::scrub::MarkReports`]), looked at every [`TICK`];
+//!   [`crate::actors::core::scrub::MarkReports`]), looked at every [`TICK`];
 //! - a scan of every object and upload part against the layout and the
 //!   storage nodes' inventories (missing shards, scrub's corrupt marks),
 //!   every `PREDASTORE_HEAL_SCAN_EVERY` and once after taking over, so

@@ -18,7 +18,7 @@ use std::time::Duration;
 
 use actix::prelude::*;
 
-use crate::actors::repair::LeaderCheck;
+use crate::actors::upkeep::repair::LeaderCheck;
 use crate::metrics;
 use crate::object::ObjectService;
 use crate::storage::meta::lifecycle::{LifecycleProgress, LifecycleTally, WalkPoint};

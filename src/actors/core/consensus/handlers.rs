@@ -13,7 +13,7 @@ use super::messages::*;
 use super::reads::moved_from;
 use super::types::*;
 use super::wire::{self, MetaCall, MetaReply};
-use crate::actors::pool::PeerClient;
+use crate::actors::core::pool::PeerClient;
 use crate::net::Channel;
 use crate::storage::meta::{MetaRead, MetaReadResult, MetaResult};
 

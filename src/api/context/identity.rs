@@ -7,12 +7,12 @@ use actix_web::http::header::{HeaderMap, HeaderName, HeaderValue};
 use actix_web::http::{Method, Uri};
 use time::OffsetDateTime;
 
-use super::sigv2::{HeaderV2, PresignedV2};
-use super::sigv4::{self, AuthContext, AuthError, RequestParts};
-use crate::api::context::Gateway;
+use super::Gateway;
+use crate::api::auth::sigv2::{HeaderV2, PresignedV2};
+use crate::api::auth::sigv4::{self, AuthContext, AuthError, RequestParts};
 use crate::api::error::{in_region, S3Error, S3ErrorCode};
 use crate::api::request::header_text;
-use crate::storage::meta::{AccessKey, MetaRead, MetaReadResult};
+use crate::storage::meta::{AccessKey, BucketRecord, MetaRead, MetaReadResult};
 
 /// The user a request acts for.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -41,6 +41,9 @@ pub(crate) struct Authenticated {
     /// The headers, and the `x-amz-*` headers a presigned URL carries in
     /// its query (a real header wins over a hoisted one).
     pub headers: HeaderMap,
+    /// The addressed bucket's record, read with the signing key (a key
+    /// kept in metadata); `None` when it was not read so, or is missing.
+    pub bucket_record: Option<BucketRecord>,
 }
 
 impl Gateway {
@@ -67,11 +70,29 @@ impl Gateway {
         }
     }
 
-    /// The key `access_key`, or `InvalidAccessKeyId`.
-    async fn known_key(&self, access_key: &str) -> Result<AccessKey, AuthError> {
-        self.key_for(access_key)
-            .await
-            .ok_or(AuthError::UnknownAccessKey)
+    /// The key `access_key`, or `InvalidAccessKeyId`; with it, when the
+    /// key is kept in metadata and the request addresses `bucket`, the
+    /// bucket's record, read in the same metadata read (the access check
+    /// then reads nothing more of the bucket).
+    async fn known_key(
+        &self,
+        access_key: &str,
+        bucket: Option<&str>,
+    ) -> Result<(AccessKey, Option<BucketRecord>), AuthError> {
+        let (key, record) = match bucket {
+            Some(bucket) if access_key != self.access_key => {
+                let read = MetaRead::AccessKeyAndBucket {
+                    access_key: access_key.into(),
+                    bucket: bucket.into(),
+                };
+                match self.objects.read(read).await {
+                    Ok(MetaReadResult::AccessKeyAndBucket(key, record)) => (key, record),
+                    _ => (None, None),
+                }
+            }
+            _ => (self.key_for(access_key).await, None),
+        };
+        Ok((key.ok_or(AuthError::UnknownAccessKey)?, record))
     }
 }
 
@@ -122,12 +143,17 @@ pub(crate) async fn authenticate_head(
         && PresignedV2::parse(&query).is_none()
         && sigv4::detect_auth_kind(&parts).map_err(|e| in_region(e, &gw.region))?
             == sigv4::AuthKind::Anonymous;
+    if !anonymous {
+        crate::metrics::SIGNATURE_CHECKS.inc();
+    }
+    let mut bucket_record = None;
     let (auth, key) = if anonymous {
         // Allowed or not by the ACLs of what it addresses.
         (signature_v2_context(String::new(), &gw.region), None)
     } else if let Some(v2) = v2_header {
         let v2 = v2?;
-        let key = gw.known_key(&v2.access_key).await?;
+        let (key, record) = gw.known_key(&v2.access_key, bucket.as_deref()).await?;
+        bucket_record = record;
         let secret = key.secret.clone();
         // Virtual-host requests sign the bucket as the path's first segment.
         let resource = match &bucket {
@@ -150,7 +176,8 @@ pub(crate) async fn authenticate_head(
         (signature_v2_context(v2.access_key, &gw.region), Some(key))
     } else if let Some(v2) = PresignedV2::parse(&query) {
         let v2 = v2?;
-        let key = gw.known_key(&v2.access_key).await?;
+        let (key, record) = gw.known_key(&v2.access_key, bucket.as_deref()).await?;
+        bucket_record = record;
         v2.verify(
             parts.method,
             parts.path,
@@ -161,7 +188,14 @@ pub(crate) async fn authenticate_head(
         (signature_v2_context(v2.access_key, &gw.region), Some(key))
     } else {
         let key = match claimed_access_key(&parts) {
-            Some(key) => gw.key_for(&key).await,
+            Some(key) => match gw.known_key(&key, bucket.as_deref()).await {
+                Ok((key, record)) => {
+                    bucket_record = record;
+                    Some(key)
+                }
+                // Refused by the verification below, with its own error.
+                Err(_) => None,
+            },
             None => None,
         };
         let secret = key.as_ref().map(|k| k.secret.clone());
@@ -189,6 +223,7 @@ pub(crate) async fn authenticate_head(
         auth,
         caller: key.as_ref().map(caller_of),
         headers,
+        bucket_record,
     })
 }
 

@@ -16,9 +16,11 @@ use actix::prelude::*;
 use bytes::Bytes;
 use futures::{Stream, StreamExt};
 
-use crate::actors::scrub::{ScrubClient, ScrubConfig, ScrubReport};
-use crate::actors::syncer::{Syncer, SyncerConfig, WaitDurable};
-use crate::actors::wal::{BeginShard, Compact, DeleteShard, FinishShard, ReleaseSynced, WalWriter};
+use crate::actors::core::scrub::{ScrubClient, ScrubConfig, ScrubReport};
+use crate::actors::core::syncer::{Syncer, SyncerConfig, WaitDurable};
+use crate::actors::core::wal::{
+    BeginShard, Compact, DeleteShard, FinishShard, ReleaseSynced, WalWriter,
+};
 use crate::storage::wal::segment::SegmentFiles;
 use crate::storage::{
     index::inventory::disk_space, CompactionReport, FsyncMode, NodeStats, ScrubRecord, ShardEntry,

@@ -202,10 +202,10 @@ mod tests {
         for _ in 0..16 {
             t.take(64 << 10).await;
         }
-        // 1 MiB at 4 MiB/s.
+        // 1 MiB at 4 MiB/s: at least 250 ms (less the first take's
+        // credit); how much longer depends on the machine.
         let took = start.elapsed();
         assert!(took >= Duration::from_millis(230), "{took:?}");
-        assert!(took < Duration::from_secs(3), "{took:?}");
 
         // Idle time saves up at most a second of credit.
         tokio::time::sleep(Duration::from_millis(1500)).await;
@@ -215,9 +215,11 @@ mod tests {
         let took = start.elapsed();
         assert!(took >= Duration::from_millis(400), "{took:?}");
 
+        // No rate: 1 TiB is let through at once, not paced (paced at any
+        // rate, it would take far longer than the generous deadline).
         let mut free = Throttle::new(0);
-        let start = Instant::now();
-        free.take(1 << 40).await;
-        assert!(start.elapsed() < Duration::from_millis(100));
+        tokio::time::timeout(Duration::from_secs(20), free.take(1 << 40))
+            .await
+            .expect("a throttle without a rate does not wait");
     }
 }

@@ -64,6 +64,9 @@ impl ConsensusClient {
 
     /// A linearizable read at the leader.
     pub(crate) async fn read(&self, read: MetaRead) -> Result<MetaReadResult, ConsensusError> {
+        crate::metrics::META_READS
+            .with_label_values(&[read.kind()])
+            .inc();
         self.addr.send(Read(read)).await.map_err(stopped)?
     }
 
