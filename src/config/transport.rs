@@ -48,6 +48,12 @@ pub struct TransportSettings {
     /// idle served stream) may take before it fails; at least 1. Default
     /// 5000.
     pub rpc_timeout_ms: u64,
+    /// `PREDASTORE_TEST_PROBE_INTERVAL_MS`: **tests only**, milliseconds
+    /// between the failure detector's rounds (heartbeats of watched peers,
+    /// probes of down ones) instead of 500, so a test can hold a restarted
+    /// peer down until a request looks at it. Default 0 (the built-in
+    /// 500 ms); production never sets it.
+    pub test_probe_interval_ms: u64,
 }
 
 impl Default for TransportSettings {
@@ -64,6 +70,7 @@ impl Default for TransportSettings {
             quic_threads: 2,
             dial_timeout_ms: 2_000,
             rpc_timeout_ms: 5_000,
+            test_probe_interval_ms: 0,
         }
     }
 }

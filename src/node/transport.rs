@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use crate::actors::core::consensus::service::{MetaService, RaftService};
 use crate::actors::core::consensus::{ConsensusClient, LocalRaft};
+use crate::actors::core::pool::health::ProbeConfig;
 use crate::actors::core::pool::{PeerClient, Pool};
 use crate::actors::core::wal::node::StorageNode;
 use crate::actors::core::wal::server::StorageService;
@@ -48,7 +49,16 @@ pub(super) fn start(cfg: &Config) -> Result<Transport, Error> {
     let client =
         endpoint::start_client(quic.handle(), listen, &tls, &cfg.quic()).map_err(transport)?;
     let pool = cfg.pool();
-    let peers = PeerClient::new(Pool::new(client, pool).start(), pool.rpc_timeout);
+    let mut probe = ProbeConfig::default();
+    if cfg.transport.test_probe_interval_ms > 0 {
+        probe.interval = Duration::from_millis(cfg.transport.test_probe_interval_ms);
+        tracing::warn!(
+            interval_ms = cfg.transport.test_probe_interval_ms,
+            "PREDASTORE_TEST_PROBE_INTERVAL_MS set: the failure detector runs at another pace (tests only)"
+        );
+    }
+    let pool = Pool::new(client, pool).with_probe(probe).start();
+    let peers = PeerClient::new(pool, cfg.pool().rpc_timeout);
     // The failure detector probes every other member from the start.
     let mut watched: Vec<_> = cfg.meta_peers().iter().map(|(_, addr)| *addr).collect();
     watched.extend(cfg.storage_nodes().into_values());

@@ -12,7 +12,7 @@
 mod actor;
 mod client;
 mod detector;
-mod health;
+pub(crate) mod health;
 mod inventory;
 mod messages;
 #[cfg(test)]
