@@ -7,15 +7,15 @@
 //! version's shape to it; a record of an old version is decoded as that
 //! version's shape and upgraded step by step to today's:
 //!
-//! - [`v2`] (the oldest still read): the first shapes; the cluster layout,
+//! - [`format_v2`] (the oldest still read): the first shapes; the cluster layout,
 //!   the repair report and the erasure layout are still these.
-//! - [`v3`]: tags and ACLs on buckets, objects and uploads, owners on
+//! - [`format_v3`]: tags and ACLs on buckets, objects and uploads, owners on
 //!   objects and uploads, users behind access keys.
-//! - [`v4`]: checksums on parts and uploads, e-mail addresses on users,
+//! - [`format_v4`]: checksums on parts and uploads, e-mail addresses on users,
 //!   CORS rules on buckets.
-//! - [`v5`]: versioning and object lock on buckets, version ids, delete
+//! - [`format_v5`]: versioning and object lock on buckets, version ids, delete
 //!   markers and locks on objects and uploads.
-//! - [`v6`] (written today): access settings on buckets (policy, object
+//! - [`format_v6`] (written today): access settings on buckets (policy, object
 //!   ownership, Block Public Access).
 //!
 //! A new version is one new file with the shapes it changes (each a
@@ -23,12 +23,12 @@
 //! [`RECORD_VERSION`], and the re-exports below pointed at it.
 
 mod codec;
+pub(crate) mod format_v2;
+pub(crate) mod format_v3;
+pub(crate) mod format_v4;
+pub(crate) mod format_v5;
+mod format_v6;
 mod shards;
-pub(crate) mod v2;
-pub(crate) mod v3;
-pub(crate) mod v4;
-pub(crate) mod v5;
-mod v6;
 
 pub(crate) use codec::from_bytes;
 pub(crate) use codec::from_current_bytes;
@@ -36,22 +36,22 @@ pub(crate) use codec::to_bytes;
 pub(crate) use codec::Shape;
 #[cfg(any(test, feature = "fuzzing"))]
 pub(crate) use codec::RECORD_VERSION;
+pub(crate) use format_v2::ClusterLayout;
+pub use format_v2::ErasureLayout;
+pub(crate) use format_v2::NodeInfo;
+pub(crate) use format_v2::NodeState;
+pub(crate) use format_v2::RepairReport;
+pub(crate) use format_v3::Tags;
+pub(crate) use format_v4::AccessKey;
+pub(crate) use format_v4::PartInfo;
+pub(crate) use format_v4::PartRecord;
+pub(crate) use format_v4::UploadChecksum;
+pub(crate) use format_v5::MultipartUpload;
+pub use format_v5::ObjectRecord;
+pub use format_v6::BucketRecord;
 pub(crate) use shards::PendingDrop;
 pub(crate) use shards::ShardSet;
 pub(crate) use shards::NO_NODE;
-pub(crate) use v2::ClusterLayout;
-pub use v2::ErasureLayout;
-pub(crate) use v2::NodeInfo;
-pub(crate) use v2::NodeState;
-pub(crate) use v2::RepairReport;
-pub(crate) use v3::Tags;
-pub(crate) use v4::AccessKey;
-pub(crate) use v4::PartInfo;
-pub(crate) use v4::PartRecord;
-pub(crate) use v4::UploadChecksum;
-pub(crate) use v5::MultipartUpload;
-pub use v5::ObjectRecord;
-pub use v6::BucketRecord;
 
 use super::error::MetaError;
 use super::lock::ObjectLock;

@@ -2,17 +2,17 @@
 //! checksums, e-mail addresses or CORS rules; no versions or locks).
 
 use super::old::OldRecords;
-use crate::storage::meta::records::{self, v2, v3, Shape};
+use crate::storage::meta::records::{self, format_v2, format_v3, Shape};
 
 /// The record shapes of value version 4.
 pub(super) enum Records3 {}
 
 impl OldRecords for Records3 {
-    type Bucket = v3::BucketRecord;
-    type Object = v3::ObjectRecord;
-    type Upload = v3::MultipartUpload;
-    type Part = v2::PartRecord;
-    type Key = v3::AccessKey;
+    type Bucket = format_v3::BucketRecord;
+    type Object = format_v3::ObjectRecord;
+    type Upload = format_v3::MultipartUpload;
+    type Part = format_v2::PartRecord;
+    type Key = format_v3::AccessKey;
     fn bucket(b: Self::Bucket) -> records::BucketRecord {
         records::BucketRecord::upgrade(Shape::upgrade(Shape::upgrade(b)))
     }

@@ -3,15 +3,15 @@
 //! or locks on objects and uploads; parts and keys as today).
 
 use super::old::OldRecords;
-use crate::storage::meta::records::{self, v4, Shape};
+use crate::storage::meta::records::{self, format_v4, Shape};
 
 /// The record shapes of value version 5.
 pub(super) enum Records4 {}
 
 impl OldRecords for Records4 {
-    type Bucket = v4::BucketRecord;
-    type Object = v4::ObjectRecord;
-    type Upload = v4::MultipartUpload;
+    type Bucket = format_v4::BucketRecord;
+    type Object = format_v4::ObjectRecord;
+    type Upload = format_v4::MultipartUpload;
     type Part = records::PartRecord;
     type Key = records::AccessKey;
     fn bucket(b: Self::Bucket) -> records::BucketRecord {

@@ -2,13 +2,13 @@
 //! access settings on buckets; objects, uploads, parts and keys as today).
 
 use super::old::OldRecords;
-use crate::storage::meta::records::{self, v5, Shape};
+use crate::storage::meta::records::{self, format_v5, Shape};
 
 /// The record shapes of value version 6.
 pub(super) enum Records5 {}
 
 impl OldRecords for Records5 {
-    type Bucket = v5::BucketRecord;
+    type Bucket = format_v5::BucketRecord;
     type Object = records::ObjectRecord;
     type Upload = records::MultipartUpload;
     type Part = records::PartRecord;

@@ -10,8 +10,8 @@ use super::super::bucket_access::BucketAccess;
 use super::super::cors::CorsRule;
 use super::super::lock::{ObjectLockConfig, Versioning};
 use super::codec::Shape;
-use super::v3::Tags;
-use super::v5;
+use super::format_v3::Tags;
+use super::format_v5;
 
 /// A bucket and who owns it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -43,10 +43,10 @@ pub struct BucketRecord {
 
 impl Shape for BucketRecord {
     const SINCE: u8 = 6;
-    type Previous = v5::BucketRecord;
+    type Previous = format_v5::BucketRecord;
     /// No policy, ownership never set (it behaves as `ObjectWriter`, as
     /// it always did), no Block Public Access: access is decided as before.
-    fn upgrade(v: v5::BucketRecord) -> Self {
+    fn upgrade(v: format_v5::BucketRecord) -> Self {
         Self {
             name: v.name,
             owner: v.owner,

@@ -7,7 +7,7 @@ use serde::Deserialize;
 
 use super::super::acl::Acl;
 use super::codec::Shape;
-use super::v2;
+use super::format_v2;
 
 /// A tag set: (key, value) pairs with unique keys, in the order given.
 /// The API layer checks S3's limits (count, lengths) before a set is stored.
@@ -26,9 +26,9 @@ pub(crate) struct BucketRecord {
 
 impl Shape for BucketRecord {
     const SINCE: u8 = 3;
-    type Previous = v2::BucketRecord;
+    type Previous = format_v2::BucketRecord;
     /// A bucket had no ACL: its owner alone had access.
-    fn upgrade(v: v2::BucketRecord) -> Self {
+    fn upgrade(v: format_v2::BucketRecord) -> Self {
         Self {
             acl: Acl::private(&v.owner),
             name: v.name,
@@ -66,10 +66,10 @@ impl<H: Shape> Shape for Owned<H> {
 }
 
 /// An object whose parts have no checksums.
-pub(crate) type ObjectRecord = Owned<v2::ObjectRecord>;
+pub(crate) type ObjectRecord = Owned<format_v2::ObjectRecord>;
 
 /// A multipart upload before checksums.
-pub(crate) type MultipartUpload = Owned<v2::MultipartUpload>;
+pub(crate) type MultipartUpload = Owned<format_v2::MultipartUpload>;
 
 /// An access key before e-mail addresses.
 #[derive(Deserialize)]
@@ -83,10 +83,10 @@ pub(crate) struct AccessKey {
 
 impl Shape for AccessKey {
     const SINCE: u8 = 3;
-    type Previous = v2::AccessKey;
+    type Previous = format_v2::AccessKey;
     /// Each key was a user of its own, named by the key id (which owns the
     /// buckets it created).
-    fn upgrade(v: v2::AccessKey) -> Self {
+    fn upgrade(v: format_v2::AccessKey) -> Self {
         Self {
             user_id: v.access_key_id.clone(),
             display_name: v.access_key_id.clone(),

@@ -1,7 +1,7 @@
 //! Format version 5: versioning and object lock on buckets, version ids,
 //! delete markers and locks on objects, locks on multipart uploads. The
 //! shapes it changed, and the steps from version 4; objects and uploads
-//! are still written in these shapes, buckets have changed since (`v6`).
+//! are still written in these shapes, buckets have changed since (`format_v6`).
 
 use bytes::Bytes;
 use serde::{Deserialize, Serialize};
@@ -11,9 +11,9 @@ use super::super::cors::CorsRule;
 use super::super::lock::{ObjectLock, ObjectLockConfig, Versioning};
 use super::super::version::VersionSeq;
 use super::codec::Shape;
-use super::v2::ErasureLayout;
-use super::v3::Tags;
-use super::v4::{self, PartInfo, UploadChecksum};
+use super::format_v2::ErasureLayout;
+use super::format_v3::Tags;
+use super::format_v4::{self, PartInfo, UploadChecksum};
 
 /// A bucket before its access settings (policy, object ownership, Block
 /// Public Access).
@@ -32,9 +32,9 @@ pub(crate) struct BucketRecord {
 
 impl Shape for BucketRecord {
     const SINCE: u8 = 5;
-    type Previous = v4::BucketRecord;
+    type Previous = format_v4::BucketRecord;
     /// Never versioned, no object lock.
-    fn upgrade(v: v4::BucketRecord) -> Self {
+    fn upgrade(v: format_v4::BucketRecord) -> Self {
         Self {
             name: v.name,
             owner: v.owner,
@@ -108,10 +108,10 @@ pub struct ObjectRecord {
 
 impl Shape for ObjectRecord {
     const SINCE: u8 = 5;
-    type Previous = v4::ObjectRecord;
+    type Previous = format_v4::ObjectRecord;
     /// The key's `null` version, older than every version written since;
     /// no lock.
-    fn upgrade(v: v4::ObjectRecord) -> Self {
+    fn upgrade(v: format_v4::ObjectRecord) -> Self {
         Self {
             bucket: v.bucket,
             key: v.key,
@@ -173,9 +173,9 @@ pub struct MultipartUpload {
 
 impl Shape for MultipartUpload {
     const SINCE: u8 = 5;
-    type Previous = v4::MultipartUpload;
+    type Previous = format_v4::MultipartUpload;
     /// No lock.
-    fn upgrade(v: v4::MultipartUpload) -> Self {
+    fn upgrade(v: format_v4::MultipartUpload) -> Self {
         Self {
             bucket: v.bucket,
             key: v.key,

@@ -1,7 +1,7 @@
 //! Format version 4: checksums on parts and uploads, e-mail addresses on
 //! users, CORS rules on buckets. The shapes it changed, and the steps from
 //! version 3; parts, users and upload checksums are still written in
-//! these shapes, buckets, objects and uploads have changed since (`v5`).
+//! these shapes, buckets, objects and uploads have changed since (`format_v5`).
 
 use bytes::Bytes;
 use serde::{Deserialize, Serialize};
@@ -9,8 +9,8 @@ use serde::{Deserialize, Serialize};
 use super::super::acl::Acl;
 use super::super::cors::CorsRule;
 use super::codec::Shape;
-use super::v2::{self, ErasureLayout};
-use super::v3::{self, Tags};
+use super::format_v2::{self, ErasureLayout};
+use super::format_v3::{self, Tags};
 
 /// A bucket before versioning and object lock.
 #[derive(Deserialize)]
@@ -26,9 +26,9 @@ pub(crate) struct BucketRecord {
 
 impl Shape for BucketRecord {
     const SINCE: u8 = 4;
-    type Previous = v3::BucketRecord;
+    type Previous = format_v3::BucketRecord;
     /// No CORS rules.
-    fn upgrade(v: v3::BucketRecord) -> Self {
+    fn upgrade(v: format_v3::BucketRecord) -> Self {
         Self {
             name: v.name,
             owner: v.owner,
@@ -62,9 +62,9 @@ pub struct PartInfo {
 
 impl Shape for PartInfo {
     const SINCE: u8 = 4;
-    type Previous = v2::PartInfo;
+    type Previous = format_v2::PartInfo;
     /// No checksum.
-    fn upgrade(v: v2::PartInfo) -> Self {
+    fn upgrade(v: format_v2::PartInfo) -> Self {
         Self {
             part_number: v.part_number,
             size: v.size,
@@ -99,9 +99,9 @@ pub(crate) struct ObjectRecord {
 }
 impl Shape for ObjectRecord {
     const SINCE: u8 = 4;
-    type Previous = v3::ObjectRecord;
+    type Previous = format_v3::ObjectRecord;
     /// Its parts get their own (empty) checksums.
-    fn upgrade(v: v3::ObjectRecord) -> Self {
+    fn upgrade(v: format_v3::ObjectRecord) -> Self {
         let h = v.head;
         Self {
             bucket: h.bucket,
@@ -143,9 +143,9 @@ pub(crate) struct MultipartUpload {
 }
 impl Shape for MultipartUpload {
     const SINCE: u8 = 4;
-    type Previous = v3::MultipartUpload;
+    type Previous = format_v3::MultipartUpload;
     /// No checksum.
-    fn upgrade(v: v3::MultipartUpload) -> Self {
+    fn upgrade(v: format_v3::MultipartUpload) -> Self {
         let h = v.head;
         Self {
             bucket: h.bucket,
@@ -200,9 +200,9 @@ pub struct PartRecord {
 
 impl Shape for PartRecord {
     const SINCE: u8 = 4;
-    type Previous = v2::PartRecord;
+    type Previous = format_v2::PartRecord;
     /// No checksum.
-    fn upgrade(v: v2::PartRecord) -> Self {
+    fn upgrade(v: format_v2::PartRecord) -> Self {
         Self {
             upload_id: v.upload_id,
             part_number: v.part_number,
@@ -236,9 +236,9 @@ pub struct AccessKey {
 
 impl Shape for AccessKey {
     const SINCE: u8 = 4;
-    type Previous = v3::AccessKey;
+    type Previous = format_v3::AccessKey;
     /// No e-mail address.
-    fn upgrade(v: v3::AccessKey) -> Self {
+    fn upgrade(v: format_v3::AccessKey) -> Self {
         Self {
             access_key_id: v.access_key_id,
             secret: v.secret,
