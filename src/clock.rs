@@ -4,6 +4,7 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use time::macros::format_description;
 use time::OffsetDateTime;
 
 /// The last instant SDKs can parse (four-digit years):
@@ -39,19 +40,13 @@ pub(crate) fn format_rfc3339(ms: u64, precision: Precision) -> Option<String> {
         return None;
     }
     let t = OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000).ok()?;
-    let date = format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
-        t.year(),
-        u8::from(t.month()),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second()
-    );
-    Some(match precision {
-        Precision::Millis => format!("{date}.{:03}Z", t.millisecond()),
-        Precision::Seconds => format!("{date}Z"),
-    })
+    let layout = match precision {
+        Precision::Millis => format_description!(
+            "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z"
+        ),
+        Precision::Seconds => format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z"),
+    };
+    t.format(layout).ok()
 }
 
 /// Formats Unix milliseconds as S3 shows times in XML, e.g.

@@ -32,16 +32,13 @@ pub(crate) fn parse_amz_date(s: &str) -> Option<OffsetDateTime> {
 
 /// Formats a time as `YYYYMMDDTHHMMSSZ` in UTC.
 pub(crate) fn format_amz_date(t: OffsetDateTime) -> String {
-    let t = t.to_offset(time::UtcOffset::UTC);
-    format!(
-        "{:04}{:02}{:02}T{:02}{:02}{:02}Z",
-        t.year(),
-        u8::from(t.month()),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second()
-    )
+    // Cannot fail: a fixed layout, and years past 9999 do not exist
+    // without `time`'s large-dates feature.
+    t.to_offset(time::UtcOffset::UTC)
+        .format(time::macros::format_description!(
+            "[year][month][day]T[hour][minute][second]Z"
+        ))
+        .unwrap_or_default()
 }
 
 /// Parses an HTTP `Date` header as AWS reads it: the IMF-fixdate
