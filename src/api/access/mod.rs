@@ -16,14 +16,13 @@
 //! operations themselves are handlers (`handlers::acl`).
 
 mod basics;
-
 mod headers;
 mod policy;
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use super::context::{Gateway, S3Request, Transport};
+use super::context::{BucketPolicy, Gateway, S3Request, Transport};
 use super::error::{S3Error, S3ErrorCode};
 use super::router::Endpoint;
 use super::xml::Owner;
@@ -32,7 +31,6 @@ use crate::policy::Decision;
 use crate::storage::meta::acl::{Acl, Permission};
 use crate::storage::meta::{AccessKey, BucketRecord, MetaRead, MetaReadResult, ObjectRecord};
 
-pub(crate) use crate::api::context::BucketPolicy;
 pub(crate) use basics::{bucket_of, check_expected_owner, denied};
 pub(crate) use headers::{
     acl_for_new, acl_in_headers, acls_not_supported, check_acl_allowed, new_object_access,
