@@ -9,6 +9,7 @@ use actix_web::{web, HttpMessage, HttpRequest, HttpResponse};
 
 use super::access;
 use super::client_errors::count_malformed;
+use super::context::Transport;
 use super::context::{authenticate_head, Authenticated};
 use super::context::{error_response, request_id, set_request_id, Gateway, S3Request, S3Result};
 use super::error::{S3Error, S3ErrorCode};
@@ -43,22 +44,19 @@ pub(crate) async fn handle(
         let Vetted {
             head,
             endpoint,
-            checked,
+            authorized,
         } = vetted;
-        let mut s3 = s3_request(&req, head, &gw);
-        if let Some(c) = checked {
-            access::keep_checked(&mut s3, c);
-        }
+        let s3 = S3Request::new(&req, head, authorized, gw.body_idle);
         (endpoint.name(), run(endpoint, s3, payload, &gw).await)
     } else {
         match authenticate_head(req.method(), req.uri(), req.headers(), &gw).await {
-            Ok(head) => {
-                let s3 = s3_request(&req, head, &gw);
-                match Endpoint::route(&Target::of(&s3)) {
-                    Ok(endpoint) => (endpoint.name(), dispatch(endpoint, s3, payload, &gw).await),
-                    Err(e) => (e.name, Err(e.error)),
-                }
-            }
+            Ok(head) => match Endpoint::route(&Target::of(req.method(), &head)) {
+                Ok(endpoint) => (
+                    endpoint.name(),
+                    dispatch(&req, endpoint, head, payload, &gw).await,
+                ),
+                Err(e) => (e.name, Err(e.error)),
+            },
             Err(e) => ("Unauthenticated", Err(e)),
         }
     };
@@ -85,34 +83,21 @@ fn take_vetted(req: &HttpRequest) -> Option<Vetted> {
     req.extensions_mut().remove::<Vetted>()
 }
 
-/// The request the handlers see, from its authenticated head.
-fn s3_request(req: &HttpRequest, head: Authenticated, gw: &Gateway) -> S3Request {
-    S3Request {
-        http: req.clone(),
-        bucket: head.bucket,
-        key: head.key,
-        query: head.query,
-        auth: head.auth,
-        caller: head.caller,
-        bucket_record: head.bucket_record,
-        policy: None,
-        rule: None,
-        headers: head.headers,
-        body_idle: gw.body_idle,
-    }
-}
-
 /// Checks the headers the operation refuses and the caller's access, then
 /// runs the operation.
 async fn dispatch(
+    req: &HttpRequest,
     endpoint: Endpoint,
-    mut r: S3Request,
+    mut head: Authenticated,
     payload: web::Payload,
     gw: &Gateway,
 ) -> S3Result {
-    endpoint.check_headers(r.headers())?;
-    access::authorize(&endpoint, &mut r, gw).await?;
-    run(endpoint, r, payload, gw).await
+    endpoint.check_headers(&head.headers)?;
+    let peer = req.peer_addr().map(|a| a.ip());
+    let secure = req.conn_data::<Transport>().is_some_and(|t| t.secure);
+    let authorized = access::authorize(&endpoint, &mut head, peer, secure, gw).await?;
+    let s3 = S3Request::new(req, head, authorized, gw.body_idle);
+    run(endpoint, s3, payload, gw).await
 }
 
 /// Runs the operation's handler on a checked request.

@@ -20,9 +20,11 @@ mod headers;
 mod policy;
 
 use std::collections::HashMap;
+use std::net::IpAddr;
 use std::sync::Arc;
 
-use super::context::{BucketPolicy, Gateway, S3Request, Transport};
+use super::context::Transport;
+use super::context::{Authenticated, Authorized, BucketPolicy, Caller, Gateway, S3Request};
 use super::error::{S3Error, S3ErrorCode};
 use super::router::Endpoint;
 use super::xml::Owner;
@@ -30,6 +32,7 @@ use crate::policy::table::{self, AclGrant, Decided, Rule, Who};
 use crate::policy::Decision;
 use crate::storage::meta::acl::{Acl, Permission};
 use crate::storage::meta::{AccessKey, BucketRecord, MetaRead, MetaReadResult, ObjectRecord};
+use actix_web::http::header::HeaderMap;
 
 pub(crate) use basics::{bucket_of, check_expected_owner, denied};
 pub(crate) use headers::{
@@ -48,45 +51,59 @@ pub(crate) fn asker_of(r: &S3Request) -> Asker<'_> {
     }
 }
 
-/// What [`check`] found: the addressed bucket and its parsed policy.
-pub(crate) struct Checked {
-    /// The bucket's record.
-    pub bucket: BucketRecord,
-    /// Its policy, parsed; `None`: it has none.
-    pub policy: Option<Arc<BucketPolicy>>,
-    /// The operation's row of the permission table.
-    pub rule: &'static Rule,
-}
-
-/// Authorizes `r` for `endpoint` ([`check`]) and leaves the bucket's
-/// record, its policy and the request's action in the request for the
-/// handler.
+/// Authorizes the request whose head is `head` for `endpoint`
+/// ([`check`]), from the client at `peer` (`secure`: over TLS), with the
+/// bucket's record the authentication read (taken from `head`).
 pub(crate) async fn authorize(
     endpoint: &Endpoint,
-    r: &mut S3Request,
+    head: &mut Authenticated,
+    peer: Option<IpAddr>,
+    secure: bool,
     gw: &Gateway,
-) -> Result<(), S3Error> {
-    let read = r.bucket_record.take();
-    let checked = check(
-        endpoint,
-        r.bucket(),
-        r.key.as_deref(),
-        &asker_of(r),
-        read,
+) -> Result<Authorized, S3Error> {
+    let read = head.bucket_record.take();
+    let asker = Asker {
+        caller: head.caller.as_ref(),
+        headers: &head.headers,
+        query: &head.query,
+        peer,
+        secure,
+    };
+    let bucket = head.bucket.as_deref().unwrap_or_default();
+    check(endpoint, bucket, head.key.as_deref(), &asker, read, gw).await
+}
+
+/// The PutObject a POST form stands for: `form`'s request acting for
+/// `caller` on `key` with the form's object `headers`, authorized as a
+/// PutObject of them.
+pub(crate) async fn authorize_put_form(
+    form: S3Request,
+    caller: Option<Caller>,
+    key: String,
+    headers: HeaderMap,
+    gw: &Gateway,
+) -> Result<S3Request, S3Error> {
+    let put = S3Request {
+        caller,
+        key: Some(key),
+        headers,
+        ..form
+    };
+    let authorized = check(
+        &Endpoint::PutObject,
+        put.bucket(),
+        put.key.as_deref(),
+        &asker_of(&put),
+        None,
         gw,
     )
     .await?;
-    if let Some(c) = checked {
-        keep_checked(r, c);
-    }
-    Ok(())
-}
-
-/// Leaves what [`check`] read in the request for the handler.
-pub(crate) fn keep_checked(r: &mut S3Request, c: Checked) {
-    r.bucket_record = Some(c.bucket);
-    r.policy = c.policy;
-    r.rule = Some(c.rule);
+    Ok(S3Request {
+        bucket_record: authorized.bucket,
+        policy: authorized.policy,
+        rule: authorized.rule,
+        ..put
+    })
 }
 
 /// Whether `asker` may run `endpoint` on `bucket` (on its object `key`),
@@ -98,7 +115,8 @@ pub(crate) fn keep_checked(r: &mut S3Request, c: Checked) {
 /// Operations decided on the object itself are left to their handler
 /// ([`require_object`]). `read` is the bucket's record if the request's
 /// authentication read it already (else it is read here). Answers the
-/// bucket's record and policy when they were read.
+/// operation's row, and the bucket's record and policy when they were
+/// read.
 pub(crate) async fn check(
     endpoint: &Endpoint,
     bucket: &str,
@@ -106,14 +124,19 @@ pub(crate) async fn check(
     asker: &Asker<'_>,
     read: Option<BucketRecord>,
     gw: &Gateway,
-) -> Result<Option<Checked>, S3Error> {
+) -> Result<Authorized, S3Error> {
     let rule = table::rule(endpoint.name());
+    let no_bucket = Authorized {
+        rule,
+        bucket: None,
+        policy: None,
+    };
     match rule.who {
         Who::Nobody => return Err(denied()),
-        Who::Unsupported | Who::Form => return Ok(None),
+        Who::Unsupported | Who::Form => return Ok(no_bucket),
         Who::Signed => {
             return match asker.caller {
-                Some(_) => Ok(None),
+                Some(_) => Ok(no_bucket),
                 None => Err(denied()),
             }
         }
@@ -137,11 +160,11 @@ pub(crate) async fn check(
             judge(&on, asker, &[action], on.is_owner(asker))?;
         }
     }
-    Ok(Some(Checked {
-        bucket,
-        policy,
+    Ok(Authorized {
         rule,
-    }))
+        bucket: Some(bucket),
+        policy,
+    })
 }
 
 /// The lock actions a write asks for besides `s3:PutObject` (AWS checks
@@ -305,9 +328,7 @@ pub(crate) fn object_access(r: &S3Request, o: &ObjectRecord) -> Result<(String, 
 /// changes in place), as [`judge`] weighs them. A row decided at the
 /// gateway was decided there.
 pub(crate) fn require_object(r: &S3Request, o: &ObjectRecord) -> Result<(), S3Error> {
-    let rule = r
-        .rule
-        .ok_or_else(|| S3Error::new(S3ErrorCode::InternalError))?;
+    let rule = r.rule;
     if rule.decided == Decided::Gateway {
         return Ok(());
     }

@@ -1,13 +1,19 @@
-//! One authenticated S3 request as the handlers see it: the addressing,
-//! the decoded query, the caller and how the body is protected, and the
-//! bucket record authorization read.
+//! One authenticated, authorized S3 request as the handlers see it: the
+//! addressing, the decoded query, the caller and how the body is
+//! protected, and what authorization read (the operation's row of the
+//! permission table, the bucket's record and its parsed policy). It is
+//! built whole once authorization has decided, so nothing in it is filled
+//! in later.
 
 use actix_web::http::header::HeaderMap;
 use actix_web::HttpRequest;
 
+use std::sync::Arc;
+
 use super::bucket_policy::BucketPolicy;
-use super::identity::Caller;
+use super::identity::{Authenticated, Caller};
 use crate::api::auth::sigv4::AuthContext;
+use crate::policy::table::Rule;
 use crate::storage::meta::BucketRecord;
 
 /// How a request's connection came: each request's connection data
@@ -35,15 +41,15 @@ pub(crate) struct S3Request {
     pub auth: AuthContext,
     /// The user it acts for; `None`: anonymous.
     pub caller: Option<Caller>,
-    /// The addressed bucket's record: read with the signing key, and
-    /// then checked by authorization (which reads it if it was not).
+    /// The addressed bucket's record, as authorization read it; `None`
+    /// for an operation its row does not decide on a bucket (ListBuckets,
+    /// a POST form).
     pub bucket_record: Option<BucketRecord>,
-    /// The addressed bucket's policy, parsed, once authorization has read
-    /// it (`None`: it has none).
-    pub policy: Option<std::sync::Arc<BucketPolicy>>,
-    /// The operation's row of the permission table, once authorization
-    /// has looked it up.
-    pub rule: Option<&'static crate::policy::table::Rule>,
+    /// The addressed bucket's policy, parsed (`None`: it has none, or was
+    /// not read).
+    pub policy: Option<Arc<BucketPolicy>>,
+    /// The operation's row of the permission table.
+    pub rule: &'static Rule,
     /// The request's headers, and the `x-amz-*` headers a presigned URL
     /// carries in its query (SDKs hoist them there: checksums, checksum
     /// mode); a real header wins over a hoisted one.
@@ -52,7 +58,41 @@ pub(crate) struct S3Request {
     pub body_idle: std::time::Duration,
 }
 
+/// What authorization decided on and read for a request: the handler
+/// gets it inside the [`S3Request`].
+pub(crate) struct Authorized {
+    /// The operation's row of the permission table.
+    pub rule: &'static Rule,
+    /// The addressed bucket's record, when the row decides on the bucket.
+    pub bucket: Option<BucketRecord>,
+    /// Its policy, parsed; `None`: it has none (or was not read).
+    pub policy: Option<Arc<BucketPolicy>>,
+}
+
 impl S3Request {
+    /// The request the handlers see: its authenticated head and what
+    /// authorization read for it.
+    pub(crate) fn new(
+        http: &HttpRequest,
+        head: Authenticated,
+        authorized: Authorized,
+        body_idle: std::time::Duration,
+    ) -> S3Request {
+        S3Request {
+            http: http.clone(),
+            bucket: head.bucket,
+            key: head.key,
+            query: head.query,
+            auth: head.auth,
+            caller: head.caller,
+            bucket_record: authorized.bucket,
+            policy: authorized.policy,
+            rule: authorized.rule,
+            headers: head.headers,
+            body_idle,
+        }
+    }
+
     /// A header's value, if it is valid text.
     pub(crate) fn header(&self, name: &str) -> Option<&str> {
         self.headers.get(name).and_then(|v| v.to_str().ok())

@@ -40,7 +40,12 @@ const PATH: &AsciiSet = &UNRESERVED.remove(b'/');
 /// file as a PutObject would, and answers as the form asks (204 by
 /// default, 200, 201 with a `PostResponse` document, or 303 to
 /// `success_action_redirect`).
-pub(crate) async fn handle(mut r: S3Request, payload: web::Payload, gw: &Gateway) -> S3Result {
+pub(crate) async fn handle(
+    form_request: S3Request,
+    payload: web::Payload,
+    gw: &Gateway,
+) -> S3Result {
+    let r = &form_request;
     let boundary = form::boundary(r.header("content-type"))?;
     let checks = Checks {
         auth: &r.auth,
@@ -76,13 +81,12 @@ pub(crate) async fn handle(mut r: S3Request, payload: web::Payload, gw: &Gateway
         }
         None => None,
     };
-    if signer.is_some() {
-        r.caller = signer;
-    }
-    r.key = Some(key);
-    r.headers = headers::object_headers(&r.headers, &fields)?;
-    Endpoint::PutObject.check_headers(r.headers())?;
-    access::authorize(&Endpoint::PutObject, &mut r, gw).await?;
+    // The form's file is a PutObject by the form's signer (anonymous
+    // when it has none), authorized as one.
+    let caller = signer.or_else(|| r.caller.clone());
+    let headers = headers::object_headers(&r.headers, &fields)?;
+    Endpoint::PutObject.check_headers(&headers)?;
+    let r = access::authorize_put_form(form_request, caller, key, headers, gw).await?;
     let plan = plan_put(&r, gw).await?;
 
     let mut file_auth = r.auth.clone();

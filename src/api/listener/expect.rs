@@ -14,9 +14,9 @@ use actix_http::{HttpMessage, Request, Response};
 use actix_web::http::Method;
 use actix_web::web;
 
-use crate::api::access::{self, Checked};
+use crate::api::access;
 use crate::api::context::{authenticate_head, Authenticated};
-use crate::api::context::{error_answer, Gateway, Transport};
+use crate::api::context::{error_answer, Authorized, Gateway, Transport};
 use crate::api::error::S3Error;
 use crate::api::request::parse_tagging_header;
 use crate::api::router::{Endpoint, Target};
@@ -29,8 +29,9 @@ pub(crate) struct Vetted {
     pub head: Authenticated,
     /// The operation it names.
     pub endpoint: Endpoint,
-    /// What the access check read (the bucket's record and policy).
-    pub checked: Option<Checked>,
+    /// What the access check decided on and read (the operation's row,
+    /// the bucket's record and policy).
+    pub authorized: Authorized,
 }
 
 /// Lets `req` continue (with what was found in its extensions), or
@@ -56,20 +57,13 @@ pub(crate) async fn check_expect(
 /// with, else, for a write into an object, what was checked.
 async fn vet(req: &Request, gw: &Gateway) -> Result<Option<Vetted>, S3Error> {
     let mut head = authenticate_head(req.method(), req.uri(), &req.head().headers, gw).await?;
-    let (Some(bucket), Some(key)) = (&head.bucket, &head.key) else {
+    if head.bucket.is_none() || head.key.is_none() {
         return Ok(None);
-    };
+    }
     if !matches!(*req.method(), Method::PUT | Method::POST) {
         return Ok(None);
     }
-    let target = Target {
-        method: req.method(),
-        bucket: Some(bucket),
-        key: Some(key),
-        query: &head.query,
-        headers: &head.headers,
-    };
-    let endpoint = Endpoint::route(&target).map_err(|e| e.error)?;
+    let endpoint = Endpoint::route(&Target::of(req.method(), &head)).map_err(|e| e.error)?;
     endpoint.check_headers(&head.headers)?;
     if matches!(endpoint, Endpoint::PutObject | Endpoint::CopyObject) {
         if let Some(Err(e)) = head
@@ -81,18 +75,12 @@ async fn vet(req: &Request, gw: &Gateway) -> Result<Option<Vetted>, S3Error> {
             return Err(e.into());
         }
     }
-    let asker = access::Asker {
-        caller: head.caller.as_ref(),
-        headers: &head.headers,
-        query: &head.query,
-        peer: req.peer_addr().map(|a| a.ip()),
-        secure: req.conn_data::<Transport>().is_some_and(|t| t.secure),
-    };
-    let read = head.bucket_record.take();
-    let checked = access::check(&endpoint, bucket, Some(key), &asker, read, gw).await?;
+    let peer = req.peer_addr().map(|a| a.ip());
+    let secure = req.conn_data::<Transport>().is_some_and(|t| t.secure);
+    let authorized = access::authorize(&endpoint, &mut head, peer, secure, gw).await?;
     Ok(Some(Vetted {
         head,
         endpoint,
-        checked,
+        authorized,
     }))
 }

@@ -12,7 +12,7 @@ use super::args::{
 };
 use super::endpoint::{Endpoint, RouteError};
 use super::query::{Query, SubResource};
-use crate::api::context::S3Request;
+use crate::api::context::Authenticated;
 use crate::api::request::parse_part_number;
 
 /// What the router reads of a request: its head, authenticated.
@@ -30,14 +30,14 @@ pub(crate) struct Target<'a> {
 }
 
 impl<'a> Target<'a> {
-    /// The head of an authenticated S3 request.
-    pub(crate) fn of(r: &'a S3Request) -> Target<'a> {
+    /// The authenticated head of an S3 request sent with `method`.
+    pub(crate) fn of(method: &'a Method, head: &'a Authenticated) -> Target<'a> {
         Target {
-            method: r.http.method(),
-            bucket: r.bucket.as_deref(),
-            key: r.key.as_deref(),
-            query: &r.query,
-            headers: &r.headers,
+            method,
+            bucket: head.bucket.as_deref(),
+            key: head.key.as_deref(),
+            query: &head.query,
+            headers: &head.headers,
         }
     }
 }
