@@ -260,6 +260,8 @@ class Crate:
                         targets.add(self.resolve(absolute if name != "*" else absolute[:-1]))
             # paths written inline in code, outside `use` declarations
             code = USE_RE.sub(lambda m: " " * len(m.group(0)), text)
+            # `pub(in path)` names where an item is seen, not a use of it
+            code = VIS_IN_RE.sub(lambda m: " " * len(m.group(0)), code)
             for m in PATH_RE.finditer(code):
                 absolute = self.absolute(file, m.group(1).split("::"), depth(m.start()))
                 if absolute is not None:
@@ -270,6 +272,7 @@ class Crate:
         return out
 
 
+VIS_IN_RE = re.compile(r"pub\(in\s+[^)]*\)")
 FLOORS_RE = re.compile(r"^//!.*Floors, top to bottom", re.M)
 FLOOR_LINE_RE = re.compile(r"^//!\s*(\d+)\.\s+(.*)$")
 CFG_TEST_MOD_RE = re.compile(r"#\[cfg\(test\)\]\s*(?:pub(?:\([^)]*\))?\s+)?mod\s+" + IDENT + r"\s*\{")

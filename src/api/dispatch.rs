@@ -14,8 +14,8 @@ use super::context::{authenticate_head, Authenticated};
 use super::context::{error_response, request_id, set_request_id, Gateway, S3Request, S3Result};
 use super::error::{S3Error, S3ErrorCode};
 use super::handlers::{
-    acl, attributes, bucket, bucket_access, cors, lifecycle, list, multipart, object, post_object,
-    tagging, versioning,
+    acl, attributes, bucket, bucket_access, cors, lifecycle, list, multipart, object, object_lock,
+    post_object, tagging, versioning,
 };
 use super::listener::Vetted;
 use super::router::{Endpoint, Target};
@@ -110,12 +110,12 @@ async fn run(endpoint: Endpoint, r: S3Request, payload: web::Payload, gw: &Gatew
         Endpoint::GetBucketLocation => bucket::location(&r, gw).await,
         Endpoint::GetBucketVersioning => versioning::get_versioning(&r, gw).await,
         Endpoint::PutBucketVersioning => versioning::put_versioning(&r, payload, gw).await,
-        Endpoint::GetObjectLockConfiguration => versioning::get_lock_config(&r, gw).await,
-        Endpoint::PutObjectLockConfiguration => versioning::put_lock_config(&r, payload, gw).await,
-        Endpoint::GetObjectRetention => versioning::get_retention(&r, gw).await,
-        Endpoint::PutObjectRetention => versioning::put_retention(&r, payload, gw).await,
-        Endpoint::GetObjectLegalHold => versioning::get_legal_hold(&r, gw).await,
-        Endpoint::PutObjectLegalHold => versioning::put_legal_hold(&r, payload, gw).await,
+        Endpoint::GetObjectLockConfiguration => object_lock::get_lock_config(&r, gw).await,
+        Endpoint::PutObjectLockConfiguration => object_lock::put_lock_config(&r, payload, gw).await,
+        Endpoint::GetObjectRetention => object_lock::get_retention(&r, gw).await,
+        Endpoint::PutObjectRetention => object_lock::put_retention(&r, payload, gw).await,
+        Endpoint::GetObjectLegalHold => object_lock::get_legal_hold(&r, gw).await,
+        Endpoint::PutObjectLegalHold => object_lock::put_legal_hold(&r, payload, gw).await,
         Endpoint::DeleteObjects => object::delete_many(&r, payload, gw).await,
         Endpoint::ListObjects(args) => list::objects_v1(&r, gw, args).await,
         Endpoint::ListObjectsV2(args) => list::objects_v2(&r, gw, args).await,

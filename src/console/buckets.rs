@@ -203,7 +203,7 @@ async fn delete(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::storage::meta::usage::Quota;
+    use crate::storage::meta::quota::Quota;
 
     fn limits(bytes: u64, objects: u64, quota: Quota, rules: u64) -> BucketLimits {
         let mut l = BucketLimits {

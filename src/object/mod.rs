@@ -15,7 +15,7 @@
 pub(crate) mod coordinator;
 pub(crate) mod erasure;
 mod error;
-mod heal_report;
+mod repair_reports;
 pub(crate) mod service;
 
 pub(crate) use coordinator::CoordinatorError;

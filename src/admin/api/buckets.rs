@@ -5,7 +5,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use super::{json, service, AdminApi, AdminHttpError, Authorized};
-use crate::storage::meta::usage::Quota;
+use crate::storage::meta::quota::Quota;
 
 type Answer = Result<HttpResponse, AdminHttpError>;
 

@@ -12,7 +12,7 @@ use super::error::AdminError;
 use super::handle::AdminService;
 use crate::object::ObjectError;
 use crate::storage::meta::lock::{may_delete, RetentionPeriod, Versioning};
-use crate::storage::meta::usage::{BucketUsage, Quota};
+use crate::storage::meta::quota::{BucketUsage, Quota};
 use crate::storage::meta::{
     BucketRecord, ListQuery, MetaOpError, MetaRead, MetaReadResult, VersionsQuery,
 };

@@ -14,10 +14,9 @@ use futures::StreamExt;
 use super::body::small_body;
 use super::body::upload_body;
 use super::lifecycle::{expiration, read_expiration};
+use super::object_lock::{bypass_governance, lock_headers};
 use super::part_checksum::checksum_type;
-use super::versioning::{
-    bypass_governance, lock_headers, marker_error, version_headers, version_of,
-};
+use super::versioning::{marker_error, version_headers, version_of};
 use crate::api::access::{
     check_expected_owner, hide_missing, new_object_access, policy_of, require_delete,
     require_object, require_source,

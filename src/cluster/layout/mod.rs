@@ -1,8 +1,7 @@
 //! The cluster layout (storage nodes with zone, weight and state, kept in
-//! Raft) and where each shard set should live under it: healing, drain
-//! and rebalance are one plan with different targets.
-
-pub(crate) mod rebalance;
+//! Raft) and the ring members it stands for. What repair does with a
+//! shard set under it (healing, drain and rebalance are one plan with
+//! different targets) is the repair actor's `plan`.
 
 use std::net::SocketAddr;
 

@@ -22,9 +22,10 @@ use md5::{Digest as _, Md5};
 
 use super::coordinator::{ObjectCoordinator, ShardSet, WriteError};
 use super::error::ObjectError;
-use super::heal_report::HealReports;
+use super::repair_reports::HealReports;
 
-mod limits;
+mod lifecycle;
+mod quota;
 mod recent;
 use recent::Recent;
 mod multipart;
@@ -35,7 +36,7 @@ use crate::clock::now_ms;
 use crate::storage::meta::acl::Acl;
 use crate::storage::meta::lifecycle::LifecycleConfig;
 use crate::storage::meta::lock::ObjectLock;
-use crate::storage::meta::usage::BucketUsage;
+use crate::storage::meta::quota::BucketUsage;
 use crate::storage::meta::version::{VersionRef, VersionSeq};
 use crate::storage::meta::{
     BucketRecord, DeleteCondition, ErasureLayout, MetaOp, MetaOutcome, MetaRead, MetaReadResult,
@@ -44,6 +45,11 @@ use crate::storage::meta::{
 
 /// Largest part S3 accepts.
 pub(crate) const MAX_PART_BYTES: u64 = 5 << 30;
+
+/// A metadata read answered with another kind of result than asked.
+fn unexpected() -> ObjectError {
+    ObjectError::Internal("unexpected metadata read answer")
+}
 
 /// Size limits of new objects, and how long replaced data is kept.
 #[derive(Clone, Copy, Debug)]

@@ -17,7 +17,7 @@
 //! [`records`] (stored values, one file per format version, and the chain
 //! that upgrades old ones), [`keys`] (key encodings), [`state`] (the store
 //! and its readers), `overlay` (a batch's pending writes and undo log),
-//! `apply` (applying ops), `once` (at-most-once ids, the drop list), `heal`
+//! `apply` (applying ops), `once` (at-most-once ids, the drop list), `repair`
 //! (what the repair actor needs: placements, the heal queue, full scans),
 //! `snapshot` (export/import), `versions`
 //! (how writes and deletes change a key's versions), `version_reads`
@@ -31,21 +31,19 @@ mod apply;
 pub(crate) mod bucket_access;
 pub(crate) mod cors;
 mod error;
-mod heal;
 pub(crate) mod keys;
 pub(crate) mod lifecycle;
-mod lifecycle_state;
 pub(crate) mod list;
 pub(crate) mod lock;
 mod once;
 pub(crate) mod ops;
 mod overlay;
-mod quota;
+pub(crate) mod quota;
 pub(crate) mod read;
 pub(crate) mod records;
+mod repair;
 mod snapshot;
 pub(crate) mod state;
-pub(crate) mod usage;
 pub(crate) mod version;
 mod version_reads;
 mod versions;

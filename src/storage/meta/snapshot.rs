@@ -56,7 +56,7 @@ impl Space {
             Space::Layout if key == keys::REPAIR_REPORT_KEY => {
                 RepairReport::decode(value).map(drop)
             }
-            Space::Layout => match super::lifecycle_state::is_progress(key, value) {
+            Space::Layout => match super::lifecycle::state::is_progress(key, value) {
                 Some(true) => Ok(()),
                 Some(false) => Err(MetaError::Corrupt("lifecycle progress")),
                 None => ClusterLayout::decode(value).map(drop),
@@ -68,10 +68,10 @@ impl Space {
             Space::AppliedOps | Space::AppliedOrder | Space::Drops => {
                 super::once::check_entry(self, key, value)
             }
-            Space::HealQueue => super::heal::check_entry(key, value),
-            Space::Usage if super::usage::check_entry(key, value) => Ok(()),
+            Space::HealQueue => super::repair::check_entry(key, value),
+            Space::Usage if super::quota::usage::check_entry(key, value) => Ok(()),
             Space::Usage => Err(MetaError::Corrupt("bucket usage")),
-            Space::Lifecycle if super::lifecycle_state::check_entry(value) => Ok(()),
+            Space::Lifecycle if super::lifecycle::state::check_entry(value) => Ok(()),
             Space::Lifecycle => Err(MetaError::Corrupt("lifecycle configuration")),
         }
     }

@@ -50,7 +50,7 @@ pub(super) enum Space {
     Versions,
     /// Each bucket's usage and quota (`usage`).
     Usage,
-    /// Each bucket's lifecycle rules (`lifecycle_state`).
+    /// Each bucket's lifecycle rules (`lifecycle::state`).
     Lifecycle,
 }
 

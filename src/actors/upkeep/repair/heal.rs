@@ -7,9 +7,9 @@ use std::time::{Duration, Instant};
 
 use futures::StreamExt;
 
+use super::plan::{plan_set, CopyState, NodeStanding, SetHealth, SetPlan};
 use super::{LeaderCheck, ObjectName, RepairConfig, RepairState};
 use crate::activity;
-use crate::cluster::layout::rebalance::{plan_set, CopyState, NodeStanding, SetHealth, SetPlan};
 use crate::cluster::ring::NodeId;
 use crate::metrics;
 use crate::object::{CoordinatorError, ObjectCoordinator, ObjectService, ShardSet};

@@ -29,6 +29,7 @@
 
 mod heal;
 mod live;
+mod plan;
 mod scan;
 
 use std::collections::{HashMap, HashSet};
@@ -37,11 +38,11 @@ use std::time::{Duration, Instant};
 
 use actix::prelude::*;
 
-use crate::cluster::layout::rebalance::{NodeStanding, SetHealth};
 use crate::metrics;
 use crate::object::ObjectService;
 use crate::storage::meta::{MetaOp, RepairReport};
 use crate::storage::ShardKey;
+use plan::{NodeStanding, SetHealth};
 
 /// How often the repair actor looks at the heal queue.
 const TICK: Duration = Duration::from_secs(1);

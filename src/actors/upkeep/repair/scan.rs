@@ -22,8 +22,8 @@ use futures::StreamExt;
 
 use super::heal::{self, Outcome, CONCURRENCY};
 use super::live::LiveShards;
+use super::plan::{plan_set, CopyState};
 use super::{ObjectName, RepairState};
-use crate::cluster::layout::rebalance::{plan_set, CopyState};
 use crate::metrics;
 use crate::object::ShardSet;
 use crate::storage::meta::{MetaRead, MetaReadResult, ObjectRecord, ShardOwner};

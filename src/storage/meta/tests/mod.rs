@@ -4,11 +4,11 @@
 mod access;
 mod batches;
 pub(super) mod fixtures;
-mod heal;
 mod lifecycle;
 mod multipart;
 mod objects;
 mod once;
+mod repair;
 mod snapshot;
 mod versions;
 

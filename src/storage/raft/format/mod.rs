@@ -204,7 +204,7 @@ mod tests {
     {
         use crate::storage::meta::bucket_access::BucketAccess;
         use crate::storage::meta::lock::{ObjectLockConfig, Versioning};
-        use crate::storage::meta::usage::Quota;
+        use crate::storage::meta::quota::Quota;
 
         let log_id = LogId::new(CommittedLeaderId::new(5, 1), 21);
         const NORMAL: u32 = 1;
@@ -276,7 +276,7 @@ mod tests {
         use crate::storage::meta::bucket_access::AccessChange;
         use crate::storage::meta::lifecycle::{Due, LifecycleConfig, LifecycleProgress};
         use crate::storage::meta::lock::{ObjectLockConfig, Versioning};
-        use crate::storage::meta::usage::Quota;
+        use crate::storage::meta::quota::Quota;
         use crate::storage::meta::version::{VersionRef, VersionSeq};
         use crate::storage::meta::{DeleteCondition, ObjectRecord, VersionChange, WriteCondition};
 

@@ -15,7 +15,7 @@ use crate::storage::meta::acl::Acl;
 use crate::storage::meta::cors::CorsRule;
 use crate::storage::meta::lifecycle::{Due, LifecycleConfig, LifecycleProgress};
 use crate::storage::meta::lock::{ObjectLockConfig, Versioning};
-use crate::storage::meta::usage::Quota;
+use crate::storage::meta::quota::Quota;
 use crate::storage::meta::version::VersionRef;
 use crate::storage::meta::{
     AccessKey, BucketRecord, ClusterLayout, DeleteCondition, MetaOp, MultipartUpload, ObjectRecord,

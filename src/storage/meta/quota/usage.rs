@@ -17,13 +17,13 @@ use std::collections::BTreeMap;
 
 use fjall::Readable;
 
-use super::error::MetaError;
-use super::keys;
-use super::ops::MetaOpError;
-use super::overlay::{Fail, Overlay};
-pub(crate) use super::quota::{BucketUsage, Quota};
-use super::records::{MultipartUpload, ObjectRecord, PartRecord};
-use super::state::{MetaState, Space};
+use super::{BucketUsage, Quota};
+use crate::storage::meta::error::MetaError;
+use crate::storage::meta::keys;
+use crate::storage::meta::ops::MetaOpError;
+use crate::storage::meta::overlay::{Fail, Overlay};
+use crate::storage::meta::records::{MultipartUpload, ObjectRecord, PartRecord};
+use crate::storage::meta::state::{MetaState, Space};
 
 /// The key, in the usage keyspace, that says usage has been counted for
 /// every bucket (stores written before usage was kept are counted once
@@ -45,7 +45,7 @@ fn version_share(v: &[u8]) -> Result<Share, MetaError> {
 
 impl Overlay<'_> {
     /// The bucket's usage as the batch so far leaves it.
-    pub(super) fn usage(&self, bucket: &str) -> Result<BucketUsage, MetaError> {
+    pub(in crate::storage::meta) fn usage(&self, bucket: &str) -> Result<BucketUsage, MetaError> {
         Ok(self
             .get_record(Space::Usage, &keys::bucket_key(bucket), BucketUsage::decode)?
             .unwrap_or_default())
@@ -73,7 +73,12 @@ impl Overlay<'_> {
 
     /// Moves the usage of the bucket(s) concerned from the record now at
     /// `key` of `s` to `new` (`None`: removed); called before the write.
-    pub(super) fn account(&mut self, s: Space, key: &[u8], new: Option<&[u8]>) -> Result<(), Fail> {
+    pub(in crate::storage::meta) fn account(
+        &mut self,
+        s: Space,
+        key: &[u8],
+        new: Option<&[u8]>,
+    ) -> Result<(), Fail> {
         if !matches!(s, Space::Objects | Space::Versions | Space::Parts) {
             return Ok(());
         }
@@ -117,7 +122,7 @@ impl Overlay<'_> {
 
     /// Refuses the op just applied if it left a bucket fuller than before
     /// and past its quota.
-    pub(super) fn check_quotas(&mut self) -> Result<(), Fail> {
+    pub(in crate::storage::meta) fn check_quotas(&mut self) -> Result<(), Fail> {
         let before = std::mem::take(&mut self.usage_before);
         for (bucket, was) in before {
             if self.usage(&bucket)?.grew_past_quota(&was) {
@@ -128,10 +133,10 @@ impl Overlay<'_> {
     }
 
     /// Sets a bucket's quota.
-    pub(super) fn set_quota(
+    pub(in crate::storage::meta) fn set_quota(
         &mut self,
         bucket: &str,
-        quota: super::usage::Quota,
+        quota: Quota,
     ) -> Result<(), Fail> {
         self.require_bucket(bucket)?;
         let mut usage = self.usage(bucket)?;
@@ -154,7 +159,7 @@ impl MetaState {
     /// Counts every bucket's usage from its records, once, for a store
     /// written before usage was kept (opened or imported): the count then
     /// goes on op by op.
-    pub(super) fn count_usage_once(&self) -> Result<(), MetaError> {
+    pub(in crate::storage::meta) fn count_usage_once(&self) -> Result<(), MetaError> {
         if self.ks(Space::Usage).get(COUNTED_KEY)?.is_some() {
             return Ok(());
         }
@@ -204,13 +209,13 @@ impl MetaState {
 impl MetaState {
     /// Forgets that usage was counted (a fresh store about to import a
     /// snapshot, which says whether it was).
-    pub(super) fn forget_counted(&self) -> Result<(), MetaError> {
+    pub(in crate::storage::meta) fn forget_counted(&self) -> Result<(), MetaError> {
         Ok(self.ks(Space::Usage).remove(COUNTED_KEY)?)
     }
 }
 
 /// Checks an imported snapshot entry of the usage keyspace.
-pub(super) fn check_entry(key: &[u8], value: &[u8]) -> bool {
+pub(in crate::storage::meta) fn check_entry(key: &[u8], value: &[u8]) -> bool {
     key == COUNTED_KEY || BucketUsage::decode(value).is_ok()
 }
 

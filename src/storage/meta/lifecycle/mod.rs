@@ -13,11 +13,16 @@
 //! creation), plus the rule's days, rounded up to the next midnight UTC.
 //! The length of a day is a parameter so tests can shorten it; production
 //! uses [`DAY_MS`].
+//!
+//! The rules are here; [`state`] is lifecycle in the state machine (the
+//! stored rules, the walk's pages, the ops that carry out what it found).
+
+pub(crate) mod state;
 
 use serde::{Deserialize, Serialize};
 
-use super::records::{ObjectRecord, Tags};
-use super::version::VersionRef;
+use crate::storage::meta::records::{ObjectRecord, Tags};
+use crate::storage::meta::version::VersionRef;
 
 /// Milliseconds in a real day.
 pub(crate) const DAY_MS: u64 = 24 * 60 * 60 * 1000;

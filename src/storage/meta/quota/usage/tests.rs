@@ -6,10 +6,10 @@ use fjall::Readable;
 use crate::storage::meta::error::MetaError;
 use crate::storage::meta::lock::Versioning;
 use crate::storage::meta::ops::{MetaOp, MetaOpError, MetaOutcome, WriteCondition, MIN_PART_SIZE};
+use crate::storage::meta::quota::{BucketUsage, Quota};
 use crate::storage::meta::records::{MultipartUpload, ObjectRecord, PartRecord};
 use crate::storage::meta::state::{MetaState, Space};
 use crate::storage::meta::tests::fixtures::{bucket, create_bucket, layout, object, put};
-use crate::storage::meta::usage::{BucketUsage, Quota};
 use crate::storage::meta::version::VersionRef;
 
 fn open() -> Result<(tempfile::TempDir, MetaState), MetaError> {

@@ -1,10 +1,13 @@
-//! A bucket's quota and usage, as stored and as they cross the wire (the
-//! counting itself is `usage`'s).
+//! Quotas and usage in the state machine, in one room: a bucket's quota
+//! and usage as stored and as they cross the wire (here), and the counting
+//! and the quota check as records change ([`usage`]).
+
+pub(crate) mod usage;
 
 use serde::{Deserialize, Serialize};
 
-use super::error::MetaError;
-use super::records::{from_bytes, to_bytes};
+use crate::storage::meta::error::MetaError;
+use crate::storage::meta::records::{from_bytes, to_bytes};
 
 /// An operator's limits on one bucket; `None`: no limit.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -45,19 +48,19 @@ impl BucketUsage {
     }
 
     /// Whether `self`, reached from `before`, grew past the quota.
-    pub(super) fn grew_past_quota(&self, before: &BucketUsage) -> bool {
+    pub(in crate::storage::meta) fn grew_past_quota(&self, before: &BucketUsage) -> bool {
         let past = |now: u64, was: u64, max: Option<u64>| now > was && max.is_some_and(|m| now > m);
         past(self.bytes, before.bytes, self.quota.max_bytes)
             || past(self.objects, before.objects, self.quota.max_objects)
     }
 
     /// The stored form (version byte + postcard).
-    pub(super) fn encode(&self) -> Result<Vec<u8>, MetaError> {
+    pub(in crate::storage::meta) fn encode(&self) -> Result<Vec<u8>, MetaError> {
         to_bytes(self)
     }
 
     /// Inverse of [`BucketUsage::encode`].
-    pub(super) fn decode(b: &[u8]) -> Result<BucketUsage, MetaError> {
+    pub(in crate::storage::meta) fn decode(b: &[u8]) -> Result<BucketUsage, MetaError> {
         from_bytes(b, "bucket usage")
     }
 }

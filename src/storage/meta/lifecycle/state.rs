@@ -7,15 +7,15 @@ use std::ops::Bound;
 
 use fjall::Readable;
 
-use super::error::MetaError;
-use super::keys;
-use super::lifecycle::{
+use super::{
     Due, DuePage, LifecycleAction, LifecycleConfig, LifecycleProgress, LifecycleTally, WalkPoint,
 };
-use super::ops::{DeleteCondition, MetaOutcome};
-use super::overlay::{Fail, Overlay};
-use super::records::{from_bytes, to_bytes, MultipartUpload, ObjectRecord};
-use super::state::{end_bound, MetaState, Space};
+use crate::storage::meta::error::MetaError;
+use crate::storage::meta::keys;
+use crate::storage::meta::ops::{DeleteCondition, MetaOutcome};
+use crate::storage::meta::overlay::{Fail, Overlay};
+use crate::storage::meta::records::{from_bytes, to_bytes, MultipartUpload, ObjectRecord};
+use crate::storage::meta::state::{end_bound, MetaState, Space};
 
 /// What a page of the walk asks of one bucket: its rules, at a time,
 /// with a length of day.
@@ -46,8 +46,8 @@ fn decode_progress(v: &[u8]) -> Result<LifecycleProgress, MetaError> {
 }
 
 impl Overlay<'_> {
-    /// [`super::MetaOp::PutBucketLifecycle`].
-    pub(super) fn put_lifecycle(
+    /// [`crate::storage::meta::MetaOp::PutBucketLifecycle`].
+    pub(in crate::storage::meta) fn put_lifecycle(
         &mut self,
         bucket: &str,
         config: Option<&LifecycleConfig>,
@@ -64,8 +64,8 @@ impl Overlay<'_> {
         Ok(MetaOutcome::Done)
     }
 
-    /// [`super::MetaOp::LifecycleProgress`].
-    pub(super) fn put_lifecycle_progress(
+    /// [`crate::storage::meta::MetaOp::LifecycleProgress`].
+    pub(in crate::storage::meta) fn put_lifecycle_progress(
         &mut self,
         progress: &LifecycleProgress,
     ) -> Result<MetaOutcome, Fail> {
@@ -85,10 +85,10 @@ impl Overlay<'_> {
         Ok(out)
     }
 
-    /// [`super::MetaOp::ApplyLifecycle`]: each action that is still due
+    /// [`crate::storage::meta::MetaOp::ApplyLifecycle`]: each action that is still due
     /// is carried out; one refused (a version under lock) is rolled back
     /// alone and the others go on.
-    pub(super) fn apply_lifecycle(
+    pub(in crate::storage::meta) fn apply_lifecycle(
         &mut self,
         bucket: &str,
         day_ms: u64,
@@ -409,12 +409,12 @@ fn uploads_next(mut page: DuePage) -> DuePage {
 }
 
 /// Checks an imported snapshot entry of the lifecycle keyspace.
-pub(super) fn check_entry(value: &[u8]) -> bool {
+pub(in crate::storage::meta) fn check_entry(value: &[u8]) -> bool {
     decode_config(value).is_ok()
 }
 
 /// Whether `key`/`value` of the layout keyspace is the walk's progress,
 /// well formed.
-pub(super) fn is_progress(key: &[u8], value: &[u8]) -> Option<bool> {
+pub(in crate::storage::meta) fn is_progress(key: &[u8], value: &[u8]) -> Option<bool> {
     (key == PROGRESS_KEY).then(|| decode_progress(value).is_ok())
 }
