@@ -1,17 +1,14 @@
 //! Format version 3: tags and ACLs on buckets, objects and multipart
 //! uploads, owners on objects and uploads, users behind access keys. The
 //! shapes it changed, as it wrote them, and the steps from version 2.
-//! Parts kept their version-2 shape.
+//! Parts kept their version-2 shape; the tag set is today's (`tags`).
 
 use serde::Deserialize;
 
 use super::super::acl::Acl;
 use super::codec::Shape;
 use super::format_v2;
-
-/// A tag set: (key, value) pairs with unique keys, in the order given.
-/// The API layer checks S3's limits (count, lengths) before a set is stored.
-pub(crate) type Tags = Vec<(String, String)>;
+use super::tags::Tags;
 
 /// A bucket before CORS rules.
 #[derive(Deserialize)]

@@ -2,60 +2,68 @@
 //! upgrades.
 //!
 //! A record is stored as a format version byte and its postcard encoding
-//! ([`codec`]). Each version's file holds the shapes that version
-//! introduced and, next to each, the step that upgrades the previous
-//! version's shape to it; a record of an old version is decoded as that
-//! version's shape and upgraded step by step to today's:
+//! ([`codec`]). Today's shape of each record is in a file named for the
+//! record, with the step that reads it from the previous format's shape
+//! ([`BucketRecord`] in `bucket`, [`ObjectRecord`] in `object` and its
+//! parts in `object_part`, [`MultipartUpload`] in `upload` and its parts
+//! in `upload_part`, [`AccessKey`] in `access_key`, the cluster layout and
+//! the repair report in `cluster`; the pieces records share: the tag set
+//! in `tags`, [`ErasureLayout`] in `erasure_layout`). Each older format's file holds the shapes it
+//! wrote that have changed since, with their upgrade steps; a record of an
+//! old version is decoded as that version's shape and upgraded step by
+//! step to today's:
 //!
-//! - [`format_v2`] (the oldest still read): the first shapes; the cluster layout,
-//!   the repair report and the erasure layout are still these.
+//! - [`format_v2`] (the oldest still read): the first shapes.
 //! - [`format_v3`]: tags and ACLs on buckets, objects and uploads, owners on
 //!   objects and uploads, users behind access keys.
 //! - [`format_v4`]: checksums on parts and uploads, e-mail addresses on users,
 //!   CORS rules on buckets.
 //! - [`format_v5`]: versioning and object lock on buckets, version ids, delete
 //!   markers and locks on objects and uploads.
-//! - [`format_v6`] (written today): access settings on buckets (policy, object
+//! - format 6 (written today): access settings on buckets (policy, object
 //!   ownership, Block Public Access).
 //!
-//! A new version is one new file with the shapes it changes (each a
-//! [`codec::Shape`] whose `Previous` is the shape it replaces), a bump of
-//! [`RECORD_VERSION`], and the re-exports below pointed at it.
+//! A new format moves the shapes it changes, as they are, from their
+//! record's file into a new `format_vN` file (the previous format's), puts
+//! the new shapes in the record's file (each a [`codec::Shape`] whose
+//! `Previous` is the shape it replaces), and bumps [`RECORD_VERSION`].
 
+mod access_key;
+mod bucket;
+mod cluster;
 mod codec;
+mod erasure_layout;
 pub(crate) mod format_v2;
 pub(crate) mod format_v3;
 pub(crate) mod format_v4;
 pub(crate) mod format_v5;
-mod format_v6;
+mod object;
+mod object_part;
 mod shards;
+mod tags;
+mod upload;
+mod upload_part;
 
+pub(crate) use access_key::AccessKey;
+pub use bucket::BucketRecord;
+pub(crate) use cluster::{ClusterLayout, NodeInfo, NodeState, RepairReport};
 pub(crate) use codec::from_bytes;
 pub(crate) use codec::from_current_bytes;
 pub(crate) use codec::to_bytes;
 pub(crate) use codec::Shape;
 #[cfg(any(test, feature = "fuzzing"))]
 pub(crate) use codec::RECORD_VERSION;
-pub(crate) use format_v2::ClusterLayout;
-pub use format_v2::ErasureLayout;
-pub(crate) use format_v2::NodeInfo;
-pub(crate) use format_v2::NodeState;
-pub(crate) use format_v2::RepairReport;
-pub(crate) use format_v3::Tags;
-pub(crate) use format_v4::AccessKey;
-pub(crate) use format_v4::PartInfo;
-pub(crate) use format_v4::PartRecord;
-pub(crate) use format_v4::UploadChecksum;
-pub(crate) use format_v5::MultipartUpload;
-pub use format_v5::ObjectRecord;
-pub use format_v6::BucketRecord;
+pub use erasure_layout::ErasureLayout;
+pub use object::ObjectRecord;
+pub(crate) use object_part::PartInfo;
 pub(crate) use shards::PendingDrop;
 pub(crate) use shards::ShardSet;
 pub(crate) use shards::NO_NODE;
+pub(crate) use tags::Tags;
+pub(crate) use upload::MultipartUpload;
+pub(crate) use upload_part::{PartRecord, UploadChecksum};
 
 use super::error::MetaError;
-use super::lock::ObjectLock;
-use super::version::{VersionRef, VersionSeq};
 
 /// Gives today's shape of a record its `encode`/`decode` pair; `$what`
 /// names it in errors.
@@ -93,102 +101,8 @@ stored_record!(
     RepairReport: "repair report record",
 );
 
-impl ObjectRecord {
-    /// A delete marker for `bucket/key` written at `at_ms`; its id and
-    /// place are set when it is applied. Its owner is left empty (the
-    /// bucket's owner).
-    pub fn delete_marker(bucket: &str, key: &str, at_ms: u64) -> ObjectRecord {
-        ObjectRecord {
-            bucket: bucket.to_owned(),
-            key: key.to_owned(),
-            object_id: 0,
-            size: 0,
-            etag: String::new(),
-            content_type: None,
-            user_metadata: vec![],
-            headers: vec![],
-            checksums: vec![],
-            last_modified_ms: at_ms,
-            layout: ErasureLayout {
-                data: 1,
-                parity: 0,
-                stripe_bytes: 0,
-            },
-            parts: vec![],
-            shard_nodes: vec![],
-            inline_data: None,
-            tags: vec![],
-            owner: String::new(),
-            acl: super::acl::Acl::default(),
-            seq: VersionSeq::OLDEST,
-            versioned: false,
-            delete_marker: true,
-            lock: ObjectLock::default(),
-        }
-    }
-
-    /// The version as requests name it: `null` or its own id.
-    pub fn version_ref(&self) -> VersionRef {
-        if self.versioned {
-            VersionRef::Id(self.seq)
-        } else {
-            VersionRef::Null
-        }
-    }
-
-    /// The shards of this version's data: each part's for multipart, none
-    /// for an object kept inline.
-    pub fn shard_sets(&self) -> Vec<ShardSet> {
-        if self.inline_data.is_some() || self.delete_marker {
-            return vec![];
-        }
-        if self.parts.is_empty() {
-            return vec![ShardSet {
-                object_id: self.object_id,
-                part: 0,
-                size: self.size,
-                layout: self.layout,
-                nodes: self.shard_nodes.clone(),
-            }];
-        }
-        self.parts
-            .iter()
-            .map(|p| ShardSet {
-                object_id: p.object_id,
-                part: p.part_number,
-                size: p.size,
-                layout: self.layout,
-                nodes: p.shard_nodes.clone(),
-            })
-            .collect()
-    }
-}
-
-impl PartRecord {
-    /// The shards of this part, coded with its upload's `layout`.
-    pub fn shard_set(&self, layout: ErasureLayout) -> ShardSet {
-        ShardSet {
-            object_id: self.object_id,
-            part: self.part_number,
-            size: self.size,
-            layout,
-            nodes: self.shard_nodes.clone(),
-        }
-    }
-}
-
-impl NodeState {
-    /// The lowercase name the admin API shows.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            NodeState::Active => "active",
-            NodeState::Draining => "draining",
-            NodeState::Removed => "removed",
-        }
-    }
-}
-
 #[cfg(test)]
 mod old_versions;
+
 #[cfg(test)]
 mod tests;

@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::format_v2::ErasureLayout;
+use super::erasure_layout::ErasureLayout;
 
 /// The node id that stands for "no node" in `shard_nodes`: a shard index
 /// whose entry is `NO_NODE` has no copy anywhere (its write failed) and

@@ -1,7 +1,6 @@
-//! Format version 6, today's: access settings on buckets (policy, object
-//! ownership, Block Public Access). The shape it changed, and the step
-//! from version 5; every other record is still written in an earlier
-//! version's shape.
+//! A bucket's record as written today (format 6: access settings, that
+//! is policy, object ownership and Block Public Access, joined what
+//! format 5 kept), and how it is read from the format before.
 
 use serde::{Deserialize, Serialize};
 
@@ -10,8 +9,8 @@ use super::super::bucket_access::BucketAccess;
 use super::super::cors::CorsRule;
 use super::super::lock::{ObjectLockConfig, Versioning};
 use super::codec::Shape;
-use super::format_v3::Tags;
 use super::format_v5;
+use super::tags::Tags;
 
 /// A bucket and who owns it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -1,0 +1,89 @@
+//! The cluster's records, in the shape format 2 first wrote and still
+//! written today: the layout of storage nodes ([`ClusterLayout`],
+//! [`NodeInfo`], [`NodeState`]) and what repair last found
+//! ([`RepairReport`]).
+
+use serde::{Deserialize, Serialize};
+
+use super::codec::first_shape;
+
+first_shape!(ClusterLayout, RepairReport);
+
+/// Where a storage node stands in the layout.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum NodeState {
+    /// Takes new shards and keeps its share.
+    Active,
+    /// Takes no new shards; rebalance moves every shard it holds to the
+    /// active nodes, after which it can be removed.
+    Draining,
+    /// No longer part of the cluster: shards still recorded on it are
+    /// rebuilt elsewhere. Kept in the layout so its id is never reused.
+    Removed,
+}
+
+/// A storage node shards can be placed on.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NodeInfo {
+    /// The id `shard_nodes` entries name it by (at least 1: 0 is
+    /// [`NO_NODE`](super::NO_NODE)), fixed for the node's life.
+    pub id: u64,
+    /// Address the node's shard service listens on (QUIC, `host:port`).
+    pub addr: String,
+    /// Failure zone; shards of a stripe are spread across zones.
+    pub zone: String,
+    /// Relative capacity: a node of weight 2 gets about twice the shards
+    /// of a node of weight 1.
+    pub weight: u32,
+    /// Whether it takes new shards, is being emptied, or is gone.
+    pub state: NodeState,
+}
+
+/// Which storage nodes make up the cluster. Replaced only by the next
+/// version (`version + 1`), so two concurrent changes cannot both apply.
+/// The metadata members are openraft's own membership, not kept here.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClusterLayout {
+    /// Monotonic version; a layout only replaces the one before it.
+    pub version: u64,
+    /// Nodes that store shards (removed ones included), by id.
+    pub storage_nodes: Vec<NodeInfo>,
+}
+
+/// What the repair actor last found, published through Raft by the leader
+/// that runs it, so every gateway's admin API can show it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RepairReport {
+    /// Objects with a shard missing, corrupt, on a down node or sharing a
+    /// node, as repair last verified them.
+    pub objects_below_redundancy: u64,
+    /// Objects whole but not on their proper nodes (a rebalance's work).
+    pub objects_misplaced: u64,
+    /// Entries in the durable heal queue.
+    pub heal_queue_length: u64,
+    /// Shard sets the current rebalance still has to move.
+    pub rebalance_objects_left: u64,
+    /// Shard bytes moved by rebalance since the reporting leader started.
+    pub rebalance_bytes_moved: u64,
+    /// Shard bytes rebuilt by repair since the reporting leader started.
+    pub heal_bytes: u64,
+    /// The layout version the report's verdicts were made against.
+    pub layout_version: u64,
+    /// The node id of the leader whose repair actor made the report.
+    pub reported_by: u64,
+    /// When the report was made, ms since the Unix epoch (the reporting
+    /// leader's clock).
+    pub updated_ms: u64,
+}
+
+impl NodeState {
+    /// The lowercase name the admin API shows.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NodeState::Active => "active",
+            NodeState::Draining => "draining",
+            NodeState::Removed => "removed",
+        }
+    }
+}
