@@ -318,6 +318,53 @@ mod tests {
         }
     }
 
+    /// The bytes of each shard request on the wire, written out: nodes of
+    /// different builds talk to each other, so a change of how a request
+    /// is declared must not change them.
+    #[test]
+    fn shard_requests_keep_their_wire_bytes() -> Result<(), FrameError> {
+        use crate::storage::shard_key::ObjectId;
+        let key = ShardKey {
+            object: ObjectId(5),
+            part: 2,
+            shard: 3,
+        };
+        let from = SocketAddr::from(([127, 0, 0, 1], 9000));
+        let cases: [(Request, &[u8]); 8] = [
+            (
+                Request::PutShard { key, len: 1000 },
+                &[0, 5, 2, 3, 0xE8, 0x07],
+            ),
+            (
+                Request::GetShard {
+                    key,
+                    range: Some((10, 300)),
+                },
+                &[1, 5, 2, 3, 1, 10, 0xAC, 0x02],
+            ),
+            (Request::GetShard { key, range: None }, &[1, 5, 2, 3, 0]),
+            (Request::DeleteShard { key }, &[2, 5, 2, 3]),
+            (Request::StatShards { keys: vec![key] }, &[5, 1, 5, 2, 3]),
+            (
+                Request::ListShards {
+                    after: Some(key),
+                    limit: 1000,
+                },
+                &[6, 1, 5, 2, 3, 0xE8, 0x07],
+            ),
+            (Request::NodeStats, &[7]),
+            (
+                Request::CopyShard { key, len: 7, from },
+                &[8, 5, 2, 3, 7, 0, 127, 0, 0, 1, 0xA8, 0x46],
+            ),
+        ];
+        for (request, wire) in cases {
+            let frame = encode(&request)?;
+            assert_eq!(&frame[PREFIX_LEN..], wire, "{request:?}");
+        }
+        Ok(())
+    }
+
     #[test]
     fn responses_round_trip() -> Result<(), FrameError> {
         for r in [

@@ -5,6 +5,8 @@ pub mod endpoint;
 pub(crate) mod frame;
 pub(crate) mod rpc;
 pub(crate) mod server;
+pub(crate) mod service;
+pub(crate) mod shard;
 pub mod tls;
 
 pub(crate) use frame::Channel;

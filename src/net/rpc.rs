@@ -1,5 +1,7 @@
-//! The RPCs over QUIC streams: the stream plumbing both sides share and
-//! the client calls (the server loop is in `server.rs`).
+//! The RPCs over QUIC streams: the stream plumbing both sides share, and
+//! the client calls of the node's messages and health (each shard
+//! operation's call is in its file under `shard`; the server loop is in
+//! `server.rs`).
 //!
 //! One request per bidirectional stream. Both halves of every stream are
 //! closed on every path: a sender finishes after its last byte and resets
@@ -11,19 +13,16 @@
 //! `predastore_quic_streams_open` true.
 
 use std::future::Future;
-use std::net::SocketAddr;
-use std::ops::Range;
 use std::time::Duration;
 
 use bytes::{Bytes, BytesMut};
-use futures::{Stream, StreamExt};
+use futures::Stream;
 use s2n_quic::connection::Handle as ConnectionHandle;
 use s2n_quic::stream::{ReceiveStream, SendStream};
 
 use super::frame::{self, Channel, ErrorKind, Request, Response};
 use super::NetError;
 use crate::metrics;
-use crate::storage::{NodeStats, ShardKey, ShardState};
 
 /// Application error code for a stream reset because the body failed or
 /// the sender gave up mid-way: the reader must not use what it got.
@@ -103,7 +102,7 @@ impl Sender {
     }
 
     /// Abandons the message: the peer sees a reset, not an end.
-    fn reset(&mut self) {
+    pub(super) fn reset(&mut self) {
         if let Some(mut tx) = self.tx.take() {
             let _ = tx.reset(RESET_ABANDONED.into());
         }
@@ -276,22 +275,27 @@ impl Body {
     }
 }
 
-fn remote(kind: ErrorKind, message: String) -> NetError {
+pub(super) fn remote(kind: ErrorKind, message: String) -> NetError {
     NetError::Remote { kind, message }
 }
 
-fn unexpected(r: Response) -> NetError {
-    NetError::Protocol(frame::FrameError::Malformed(format!(
-        "unexpected response {r:?}"
-    )))
+/// The error a response other than the one expected stands for: the
+/// peer's refusal, or a protocol error.
+pub(super) fn unexpected(r: Response) -> NetError {
+    match r {
+        Response::Error { kind, message } => remote(kind, message),
+        other => NetError::Protocol(frame::FrameError::Malformed(format!(
+            "unexpected response {other:?}"
+        ))),
+    }
 }
 
 /// A freshly opened request stream (nothing sent yet).
 pub(crate) struct OpenStream {
-    rx: ReceiveStream,
-    tx: Sender,
-    idle: Idle,
-    gauge: StreamGauge,
+    pub(super) rx: ReceiveStream,
+    pub(super) tx: Sender,
+    pub(super) idle: Idle,
+    pub(super) gauge: StreamGauge,
 }
 
 impl OpenStream {
@@ -329,7 +333,7 @@ pub(crate) async fn open(conn: &mut ConnectionHandle, idle: Idle) -> Result<Open
 }
 
 /// A request without a body, answered by a response without one.
-async fn call(
+pub(super) async fn call(
     conn: &mut ConnectionHandle,
     request: &Request,
     idle: Idle,
@@ -341,177 +345,6 @@ async fn call(
     let response = read_header(&mut s.rx, &mut buf, idle).await?;
     expect_end(&mut s.rx, &buf, idle).await?;
     Ok(response)
-}
-
-/// Stores a shard of `len` bytes on the peer over an opened stream;
-/// answers its CRC32C. A body that fails, runs long or short resets the
-/// stream; a refusal by the peer comes back as its error.
-pub(crate) async fn put_shard<S>(
-    mut s: OpenStream,
-    key: ShardKey,
-    len: u64,
-    body: S,
-) -> Result<u32, NetError>
-where
-    S: Stream<Item = Result<Bytes, NetError>>,
-{
-    let sent = send_put(&mut s, key, len, body).await;
-    if let Err(e) = sent {
-        s.tx.reset();
-        // The peer may have refused early (busy, too large): its answer
-        // says more than our failed send.
-        let mut buf = BytesMut::new();
-        return match read_header(&mut s.rx, &mut buf, Idle(Duration::from_secs(1))).await {
-            Ok(Response::Error { kind, message }) => Err(remote(kind, message)),
-            _ => Err(e),
-        };
-    }
-    stored(s).await
-}
-
-/// Has the peer store a shard of `len` bytes it reads from the storage
-/// node at `from` itself, over an opened stream; answers its CRC32C. The
-/// peer answers once the copy is durable: `s` must allow for the copy.
-pub(crate) async fn copy_shard(
-    mut s: OpenStream,
-    key: ShardKey,
-    len: u64,
-    from: SocketAddr,
-) -> Result<u32, NetError> {
-    s.tx.send(frame::encode(&Request::CopyShard { key, len, from })?)
-        .await?;
-    s.tx.finish()?;
-    stored(s).await
-}
-
-/// The answer to a shard write: its CRC32C, or the peer's refusal.
-async fn stored(mut s: OpenStream) -> Result<u32, NetError> {
-    let mut buf = BytesMut::new();
-    let response = read_header(&mut s.rx, &mut buf, s.idle).await?;
-    expect_end(&mut s.rx, &buf, s.idle).await?;
-    match response {
-        Response::Stored { crc } => Ok(crc),
-        Response::Error { kind, message } => Err(remote(kind, message)),
-        other => Err(unexpected(other)),
-    }
-}
-
-async fn send_put<S>(s: &mut OpenStream, key: ShardKey, len: u64, body: S) -> Result<(), NetError>
-where
-    S: Stream<Item = Result<Bytes, NetError>>,
-{
-    s.tx.send(frame::encode(&Request::PutShard { key, len })?)
-        .await?;
-    let mut body = std::pin::pin!(body);
-    let mut sent = 0u64;
-    while let Some(chunk) = body.next().await {
-        let chunk = chunk?;
-        sent += chunk.len() as u64;
-        if sent > len {
-            return Err(NetError::Body(format!(
-                "body runs past the declared {len} bytes"
-            )));
-        }
-        s.tx.send(chunk).await?;
-    }
-    if sent != len {
-        return Err(NetError::Body(format!(
-            "body is {sent} bytes, {len} declared"
-        )));
-    }
-    s.tx.finish()
-}
-
-/// Starts reading a shard (or `range` of it) from the peer.
-pub(crate) async fn get_shard(
-    conn: &mut ConnectionHandle,
-    key: ShardKey,
-    range: Option<Range<u64>>,
-    idle: Idle,
-) -> Result<Body, NetError> {
-    let mut s = open(conn, idle).await?;
-    let request = Request::GetShard {
-        key,
-        range: range.clone().map(|r| (r.start, r.end)),
-    };
-    s.tx.send(frame::encode(&request)?).await?;
-    s.tx.finish()?;
-    let mut buf = BytesMut::new();
-    match read_header(&mut s.rx, &mut buf, idle).await? {
-        Response::Body { len } => {
-            if let Some(r) = range {
-                if len != r.end.saturating_sub(r.start) {
-                    return Err(NetError::Body(format!(
-                        "range of {} bytes answered with {len}",
-                        r.end - r.start
-                    )));
-                }
-            }
-            Ok(Body::new(s.rx, buf, len, idle, Some(s.gauge)))
-        }
-        Response::Error { kind, message } => Err(remote(kind, message)),
-        other => Err(unexpected(other)),
-    }
-}
-
-/// Deletes a shard on the peer; whether it existed.
-pub(crate) async fn delete_shard(
-    conn: &mut ConnectionHandle,
-    key: ShardKey,
-    idle: Idle,
-) -> Result<bool, NetError> {
-    match call(conn, &Request::DeleteShard { key }, idle).await? {
-        Response::Deleted { existed } => Ok(existed),
-        Response::Error { kind, message } => Err(remote(kind, message)),
-        other => Err(unexpected(other)),
-    }
-}
-
-/// What `addr` holds under each of `keys` (at most
-/// [`frame::MAX_INVENTORY_KEYS`]), in their order.
-pub(crate) async fn stat_shards(
-    conn: &mut ConnectionHandle,
-    keys: Vec<ShardKey>,
-    idle: Idle,
-) -> Result<Vec<ShardState>, NetError> {
-    let n = keys.len();
-    match call(conn, &Request::StatShards { keys }, idle).await? {
-        Response::ShardStates { states } if states.len() == n => Ok(states),
-        Response::Error { kind, message } => Err(remote(kind, message)),
-        other => Err(unexpected(other)),
-    }
-}
-
-/// One page of the peer's shard keys after `after`, at most `limit` (itself
-/// at most [`frame::MAX_INVENTORY_KEYS`]).
-pub(crate) async fn list_shards(
-    conn: &mut ConnectionHandle,
-    after: Option<ShardKey>,
-    limit: u32,
-    idle: Idle,
-) -> Result<Vec<ShardKey>, NetError> {
-    match call(conn, &Request::ListShards { after, limit }, idle).await? {
-        Response::ShardKeys { keys }
-            if keys.len() <= limit as usize
-                && keys.iter().all(|k| after.is_none_or(|a| *k > a)) =>
-        {
-            Ok(keys)
-        }
-        Response::Error { kind, message } => Err(remote(kind, message)),
-        other => Err(unexpected(other)),
-    }
-}
-
-/// The peer's totals (shards held, space).
-pub(crate) async fn node_stats(
-    conn: &mut ConnectionHandle,
-    idle: Idle,
-) -> Result<NodeStats, NetError> {
-    match call(conn, &Request::NodeStats, idle).await? {
-        Response::NodeStats { stats } => Ok(stats),
-        Response::Error { kind, message } => Err(remote(kind, message)),
-        other => Err(unexpected(other)),
-    }
 }
 
 /// Largest [`Request::Message`] body or reply: Raft sends snapshots in
@@ -539,7 +372,6 @@ pub(crate) async fn message(
                 .collect(MAX_MESSAGE_BYTES)
                 .await
         }
-        Response::Error { kind, message } => Err(remote(kind, message)),
         other => Err(unexpected(other)),
     }
 }
@@ -548,7 +380,6 @@ pub(crate) async fn message(
 pub(crate) async fn health(conn: &mut ConnectionHandle, idle: Idle) -> Result<(), NetError> {
     match call(conn, &Request::Health, idle).await? {
         Response::Healthy => Ok(()),
-        Response::Error { kind, message } => Err(remote(kind, message)),
         other => Err(unexpected(other)),
     }
 }

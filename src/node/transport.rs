@@ -14,7 +14,8 @@ use crate::actors::core::wal::server::StorageService;
 use crate::config::{Config, TlsSource};
 use crate::error::Error;
 use crate::net::endpoint::{self, EndpointRuntime};
-use crate::net::server::{self, MessageService, Services, ShardService};
+use crate::net::server::{self, MessageService, Services};
+use crate::net::shard::ShardService;
 use crate::net::tls::TlsMaterial;
 use crate::net::NetError;
 

@@ -17,7 +17,8 @@ use super::members::MembershipError;
 use super::messages::{MembershipForwarded, ReadForwarded, SubmitForwarded, WhoLeads};
 use super::types::LocalRaft;
 use super::wire::{self, MetaCall, MetaReply, RaftCall, RaftReply};
-use crate::net::server::{MessageService, ServiceError};
+use crate::net::server::MessageService;
+use crate::net::service::ServiceError;
 use crate::net::ErrorKind;
 use crate::storage::raft::MetaRaft;
 

@@ -18,6 +18,7 @@ use super::messages::{
     AttachHealth, DialNow, Evict, GetConnection, MarkDown, PooledConnections, Watch,
 };
 use crate::net::rpc::{self, Body, Idle};
+use crate::net::shard;
 use crate::net::{Channel, NetError};
 use crate::storage::ShardKey;
 
@@ -218,7 +219,7 @@ impl PeerClient {
         S: Stream<Item = Result<Bytes, NetError>>,
     {
         let (stream, id, started) = self.open(addr).await?;
-        let result = rpc::put_shard(stream, key, len, body)
+        let result = shard::put_shard(stream, key, len, body)
             .await
             .map_err(|e| with_peer(addr, e));
         self.report_result(addr, id, started, &result);
@@ -241,7 +242,7 @@ impl PeerClient {
         let (stream, id, started) = self.open(addr).await?;
         let copying = Duration::from_secs(len / COPY_BYTES_PER_SEC_AT_LEAST);
         let stream = stream.answer_within(Idle(self.rpc_timeout + copying));
-        let result = rpc::copy_shard(stream, key, len, from)
+        let result = shard::copy_shard(stream, key, len, from)
             .await
             .map_err(|e| with_peer(addr, e));
         self.report_result(addr, id, started, &result);
@@ -304,7 +305,7 @@ impl PeerClient {
         let idle = self.idle();
         self.run(addr, true, |mut conn| {
             let range = range.clone();
-            async move { rpc::get_shard(&mut conn, key, range, idle).await }
+            async move { shard::get_shard(&mut conn, key, range, idle).await }
         })
         .await
     }
@@ -313,7 +314,7 @@ impl PeerClient {
     pub async fn delete_shard(&self, addr: SocketAddr, key: ShardKey) -> Result<bool, NetError> {
         let idle = self.idle();
         self.run(addr, true, |mut conn| async move {
-            rpc::delete_shard(&mut conn, key, idle).await
+            shard::delete_shard(&mut conn, key, idle).await
         })
         .await
     }

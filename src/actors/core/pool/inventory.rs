@@ -9,7 +9,7 @@ use std::net::SocketAddr;
 
 use super::client::PeerClient;
 use crate::net::frame::MAX_INVENTORY_KEYS;
-use crate::net::rpc;
+use crate::net::shard;
 use crate::net::NetError;
 use crate::storage::{NodeStats, ShardKey, ShardState};
 
@@ -27,7 +27,7 @@ impl PeerClient {
             let got = self
                 .run(addr, true, |mut conn| {
                     let batch = batch.to_vec();
-                    async move { rpc::stat_shards(&mut conn, batch, idle).await }
+                    async move { shard::stat_shards(&mut conn, batch, idle).await }
                 })
                 .await?;
             states.extend(got);
@@ -52,7 +52,7 @@ impl PeerClient {
             let want = u32::try_from(want).unwrap_or(u32::MAX);
             let page = self
                 .run(addr, true, |mut conn| async move {
-                    rpc::list_shards(&mut conn, after, want, idle).await
+                    shard::list_shards(&mut conn, after, want, idle).await
                 })
                 .await?;
             let done = page.len() < want as usize;
@@ -71,7 +71,7 @@ impl PeerClient {
     pub async fn node_stats(&self, addr: SocketAddr) -> Result<NodeStats, NetError> {
         let idle = self.idle();
         self.run(addr, true, |mut conn| async move {
-            rpc::node_stats(&mut conn, idle).await
+            shard::node_stats(&mut conn, idle).await
         })
         .await
     }
@@ -90,7 +90,8 @@ mod tests {
     use crate::actors::core::wal::server::StorageService;
     use crate::net::endpoint::{self, QuicSettings};
     use crate::net::rpc::Idle;
-    use crate::net::server::{Services, ShardService};
+    use crate::net::server::Services;
+    use crate::net::shard::ShardService;
     use crate::net::tls::TlsMaterial;
     use crate::net::ErrorKind;
     use crate::storage::FsyncMode;
@@ -178,17 +179,17 @@ mod tests {
             )
         };
         let too_many = vec![key(1, 1); MAX_INVENTORY_KEYS + 1];
-        let refused = rpc::stat_shards(&mut conn, too_many, idle)
+        let refused = shard::stat_shards(&mut conn, too_many, idle)
             .await
             .map(|_| ());
         assert!(bad_request(&refused), "{refused:?}");
         let limit = MAX_INVENTORY_KEYS as u32 + 1;
-        let refused = rpc::list_shards(&mut conn, None, limit, idle)
+        let refused = shard::list_shards(&mut conn, None, limit, idle)
             .await
             .map(|_| ());
         assert!(bad_request(&refused), "{refused:?}");
         // The connection is still good afterwards.
-        let page = rpc::list_shards(&mut conn, None, 1, idle).await?;
+        let page = shard::list_shards(&mut conn, None, 1, idle).await?;
         assert_eq!(page, keys[..1]);
         drop(conn);
         drop(rt);

@@ -248,7 +248,7 @@ impl crate::net::server::MessageService for SlowAnswer {
     fn call(
         &self,
         body: Bytes,
-    ) -> futures::future::BoxFuture<'static, Result<Bytes, crate::net::server::ServiceError>> {
+    ) -> futures::future::BoxFuture<'static, Result<Bytes, crate::net::service::ServiceError>> {
         let pause = self.0;
         Box::pin(async move {
             tokio::time::sleep(pause).await;

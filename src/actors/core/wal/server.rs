@@ -11,7 +11,8 @@ use crate::actors::core::pool::PeerClient;
 use crate::actors::core::wal::node::StorageNode;
 use crate::metrics;
 use crate::net::rpc::Body;
-use crate::net::server::{ServiceBody, ServiceError, ShardService};
+use crate::net::service::{ServiceBody, ServiceError};
+use crate::net::shard::ShardService;
 use crate::net::{ErrorKind, NetError};
 use crate::storage::{NodeStats, ShardKey, ShardState, StorageError};
 
