@@ -19,7 +19,6 @@
 //! Placement comes from the Ring actor's snapshot ([`RingView`]): an empty
 //! ring means this process's volumes are the only storage.
 
-use std::net::SocketAddr;
 use std::ops::Range;
 use std::pin::Pin;
 
@@ -28,41 +27,26 @@ use futures::future::Either;
 use futures::stream::{FuturesUnordered, Stream, StreamExt};
 use tokio::sync::mpsc;
 
+mod error;
 mod read;
+mod shard_store;
+
+pub(crate) use error::CoordinatorError;
+
+use shard_store::{LocalShards, RemoteShards, ShardBody, ShardStore};
 
 use crate::actors::core::pool::PeerClient;
 use crate::actors::core::ring::RingView;
 use crate::actors::core::wal::node::StorageNode;
 use crate::cluster::placement::assign_shards;
 use crate::cluster::ring::{placement_key, NodeId};
-use crate::net::NetError;
-use crate::object::erasure::{ErasureCodec, ErasureError};
+use crate::object::erasure::ErasureCodec;
 pub(crate) use crate::storage::meta::ShardSet;
 use crate::storage::meta::{ErasureLayout, NO_NODE};
 use crate::storage::{ObjectId, ShardKey, ShardState, StorageError};
 
 /// Stripes in flight per shard between the encoder and a shard writer.
 const SHARD_QUEUE: usize = 2;
-
-/// What can go wrong moving object data.
-#[derive(Debug, thiserror::Error)]
-pub(crate) enum CoordinatorError {
-    /// Too few shards could be written or read.
-    #[error("not enough shards: {0}")]
-    Quorum(String),
-    /// The erasure code refused the data.
-    #[error("erasure coding: {0}")]
-    Erasure(#[from] ErasureError),
-    /// A storage node failed.
-    #[error("storage: {0}")]
-    Storage(#[from] StorageError),
-    /// Another storage node could not be reached or refused.
-    #[error("peer: {0}")]
-    Peer(#[from] NetError),
-    /// The layout cannot be used.
-    #[error("bad layout: {0}")]
-    Layout(String),
-}
 
 /// A write that failed: because of the body (the caller's error), or here.
 #[derive(Debug)]
@@ -107,104 +91,9 @@ pub(crate) struct ObjectCoordinator {
 }
 
 type ShardSender = mpsc::Sender<Result<Bytes, StorageError>>;
-type ShardBody = Pin<Box<dyn Stream<Item = Result<Bytes, StorageError>> + Send>>;
 
 /// Where one shard is written, read or deleted.
-#[derive(Clone)]
-enum ShardTarget {
-    /// This process's storage node; a volume when the caller chooses it.
-    Local(StorageNode, Option<u16>),
-    /// Another storage node, over the cluster transport.
-    Remote(PeerClient, SocketAddr),
-}
-
-impl ShardTarget {
-    async fn put(self, key: ShardKey, len: u64, body: ShardBody) -> Result<(), CoordinatorError> {
-        match self {
-            ShardTarget::Local(node, volume) => {
-                node.put_shard(volume, key, len, body).await?;
-            }
-            ShardTarget::Remote(peers, addr) => {
-                let body = body.map(|r| r.map_err(|e| NetError::Body(e.to_string())));
-                peers.put_shard(addr, key, len, body).await?;
-            }
-        }
-        Ok(())
-    }
-
-    async fn read(self, key: ShardKey, range: Range<u64>) -> Result<ShardBody, CoordinatorError> {
-        match self {
-            ShardTarget::Local(node, _) => {
-                let (_, body) = node.read_shard(key, Some(range)).await?;
-                Ok(Box::pin(body))
-            }
-            ShardTarget::Remote(peers, addr) => {
-                let body = peers.get_shard(addr, key, Some(range)).await?;
-                let chunks = futures::stream::unfold(body, |mut body| async move {
-                    let chunk = body.next_chunk().await?;
-                    Some((
-                        chunk.map_err(|e| StorageError::BodyFailed(e.to_string())),
-                        body,
-                    ))
-                });
-                Ok(Box::pin(chunks))
-            }
-        }
-    }
-
-    /// What the node holds under `key` (`Ok(None)` if it answered no
-    /// state) and a read of `range` of it, asked together: on this node in
-    /// one blocking call, on another as two requests side by side.
-    async fn stat_and_read(
-        self,
-        key: ShardKey,
-        range: Range<u64>,
-    ) -> (
-        Result<Option<ShardState>, CoordinatorError>,
-        Result<ShardBody, CoordinatorError>,
-    ) {
-        match self {
-            ShardTarget::Local(node, _) => {
-                let (state, read) = node.stat_and_read_shard(key, range).await;
-                let body = read.map(|(_, body)| Box::pin(body) as ShardBody);
-                (
-                    state.map(Some).map_err(Into::into),
-                    body.map_err(Into::into),
-                )
-            }
-            remote @ ShardTarget::Remote(..) => {
-                let (state, body) =
-                    futures::join!(remote.clone().stat(vec![key]), remote.read(key, range));
-                (state.map(|s| s.first().copied()), body)
-            }
-        }
-    }
-
-    async fn stat(self, keys: Vec<ShardKey>) -> Result<Vec<ShardState>, CoordinatorError> {
-        Ok(match self {
-            ShardTarget::Local(node, _) => node.stat_shards(keys).await?,
-            ShardTarget::Remote(peers, addr) => peers.stat_shards(addr, keys).await?,
-        })
-    }
-
-    async fn list(
-        self,
-        after: Option<ShardKey>,
-        limit: usize,
-    ) -> Result<Vec<ShardKey>, CoordinatorError> {
-        Ok(match self {
-            ShardTarget::Local(node, _) => node.list_shards(after, limit).await?,
-            ShardTarget::Remote(peers, addr) => peers.list_shards(addr, after, limit).await?,
-        })
-    }
-
-    async fn delete(self, key: ShardKey) -> Result<bool, CoordinatorError> {
-        Ok(match self {
-            ShardTarget::Local(node, _) => node.delete_shard(key).await?,
-            ShardTarget::Remote(peers, addr) => peers.delete_shard(addr, key).await?,
-        })
-    }
-}
+type ShardTarget = Box<dyn ShardStore>;
 
 impl ObjectCoordinator {
     /// A coordinator writing new objects with `layout`, placing shards by
@@ -361,7 +250,10 @@ impl ObjectCoordinator {
                 // Alone, this node spreads an object's shards over its
                 // volumes itself; in a cluster the node picks.
                 let volume = ring.is_empty().then(|| (i % local.volume_count()) as u16);
-                return Ok(ShardTarget::Local(local.clone(), volume));
+                return Ok(Box::new(LocalShards {
+                    node: local.clone(),
+                    volume,
+                }));
             }
         }
         if node == NO_NODE {
@@ -370,7 +262,10 @@ impl ObjectCoordinator {
             )));
         }
         match ring.member(NodeId(node)) {
-            Some(member) => Ok(ShardTarget::Remote(self.peers.clone(), member.addr)),
+            Some(member) => Ok(Box::new(RemoteShards {
+                peers: self.peers.clone(),
+                addr: member.addr,
+            })),
             None => Err(CoordinatorError::Quorum(format!(
                 "shard {i} is on node {node}, which is not a known storage node"
             ))),
@@ -502,18 +397,17 @@ impl ObjectCoordinator {
     ) -> Result<(), CoordinatorError> {
         let len = self.shard_len(set);
         let key = set.key(i);
-        match (self.target_on(from, i)?, self.target_on(to, i)?) {
-            // Between two other nodes: the target reads the source itself,
-            // so the bytes cross the network once, not through this node.
-            (ShardTarget::Remote(_, source), ShardTarget::Remote(peers, target)) => {
-                peers.copy_shard(target, key, len, source).await?;
-                Ok(())
-            }
-            (source, target) => {
-                let body = source.read(key, 0..len).await?;
-                target.put(key, len, body).await
-            }
+        let (source, target) = (self.target_on(from, i)?, self.target_on(to, i)?);
+        // Between two other nodes: the target reads the source itself, so
+        // the bytes cross the network once, not through this node.
+        if let Some(copy) = source
+            .peer_addr()
+            .and_then(|addr| target.copy_from_peer(addr, key, len))
+        {
+            return copy.await;
         }
+        let body = source.read(key, 0..len).await?;
+        target.put(key, len, body).await
     }
 
     /// Rebuilds shards of `set` from the others: reads its data through

@@ -22,8 +22,8 @@ use std::time::Duration;
 use bytes::{Bytes, BytesMut};
 use futures::{Stream, StreamExt};
 
-use super::{CoordinatorError, DegradedHook, ObjectCoordinator, ShardBody, ShardSet, ShardTarget};
-use crate::net::NetError;
+use super::shard_store::Place;
+use super::{CoordinatorError, DegradedHook, ObjectCoordinator, ShardBody, ShardSet};
 use crate::object::erasure::ErasureCodec;
 use crate::storage::{ShardKey, ShardState, StorageError};
 
@@ -159,17 +159,6 @@ enum Slot {
     Bad,
 }
 
-/// Where a shard is, as a read sees it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Place {
-    /// On this node: no network between it and the reader.
-    Local,
-    /// On a node the failure detector believes up.
-    Up,
-    /// On a node believed down, or on no known node.
-    Down,
-}
-
 /// Which shards to open next, at most `want`, of those `closed` (neither
 /// open nor known bad). Shards on this node come first, data before
 /// parity: a local parity shard and a decode cost less than a data
@@ -237,9 +226,8 @@ impl StripeReader {
     /// Where shard `i` is (a node believed up may still be down).
     fn place(&self, i: usize) -> Place {
         match self.coordinator.target(&self.set, i) {
-            Ok(ShardTarget::Remote(peers, addr)) if peers.is_up(addr) => Place::Up,
-            Ok(ShardTarget::Remote(..)) | Err(_) => Place::Down,
-            Ok(ShardTarget::Local(..)) => Place::Local,
+            Ok(target) => target.place(),
+            Err(_) => Place::Down,
         }
     }
 
@@ -265,11 +253,7 @@ impl StripeReader {
         let target = self.coordinator.target(&self.set, i);
         async move {
             let target = target?;
-            if let ShardTarget::Remote(peers, addr) = &target {
-                if !peers.dial_now(*addr, DOWN_NODE_DIAL).await {
-                    return Err(NetError::PeerDown(*addr).into());
-                }
-            }
+            target.reachable(DOWN_NODE_DIAL).await?;
             // Both on the same node, together: no round trip added.
             let (state, body) = target.stat_and_read(key, range).await;
             match state {
