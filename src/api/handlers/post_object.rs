@@ -22,7 +22,7 @@ use crate::api::access;
 use crate::api::body::{checked_body, checked_stream, declared_length, requested_checksum, Checks};
 use crate::api::context::{Gateway, S3Request, S3Result};
 use crate::api::error::{S3Error, S3ErrorCode};
-use crate::api::post_object::{form, headers, policy, signature};
+use crate::api::post_object::{form, headers, post_policy, signature};
 use crate::api::router::Endpoint;
 use crate::api::spool::spool;
 use crate::object::service::MAX_PART_BYTES;
@@ -75,7 +75,7 @@ pub(crate) async fn handle(
     let signer = signature::signer(&fields, gw).await?;
     let policy = match form::field(&fields, "policy") {
         Some(p) => {
-            let policy = policy::parse(p)?;
+            let policy = post_policy::parse(p)?;
             policy.check(&fields, r.bucket(), OffsetDateTime::now_utc())?;
             Some(policy)
         }
@@ -100,7 +100,7 @@ pub(crate) async fn handle(
     let (mut file, slot) = checked_stream(form.file.data, r.headers(), checks)?;
     let (min, max) = policy
         .as_ref()
-        .and_then(policy::PostPolicy::length_range)
+        .and_then(post_policy::PostPolicy::length_range)
         .unwrap_or((0, MAX_PART_BYTES));
     let spooled = spool(&mut file, max.min(MAX_PART_BYTES))
         .await

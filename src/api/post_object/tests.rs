@@ -12,7 +12,7 @@ use time::OffsetDateTime;
 
 use super::form::{boundary, read_form, MAX_FIELDS_BYTES, MAX_FIELD_BYTES};
 use super::headers::object_headers;
-use super::policy::{parse, Condition};
+use super::post_policy::{parse, Condition};
 use crate::api::body::CheckedBody;
 use crate::api::error::{S3Error, S3ErrorCode};
 
@@ -33,7 +33,7 @@ fn fields(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
 
 const EXPIRES: &str = "2030-01-01T00:00:00.000Z";
 
-fn policy(conditions: &str) -> super::policy::PostPolicy {
+fn policy(conditions: &str) -> super::post_policy::PostPolicy {
     parse(&b64(&format!(
         r#"{{"expiration": "{EXPIRES}", "conditions": [{conditions}]}}"#
     )))

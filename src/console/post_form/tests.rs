@@ -164,7 +164,7 @@ fn as_posted(form: &SignedForm, file_name: &str) -> Vec<(String, String)> {
 
 #[test]
 fn the_store_takes_the_form_until_it_expires() {
-    use crate::api::post_object::policy::parse;
+    use crate::api::post_object::post_policy::parse;
     let form = sign_post_policy(&request(Success::Created, 3600)).expect("sign");
     let policy = parse(field(&form, "policy")).expect("the store reads the policy");
     assert_eq!(policy.length_range(), Some((0, 10 << 20)));
