@@ -33,6 +33,12 @@ pub(super) enum Place {
 /// A shard's bytes as they are read or written.
 pub(super) type ShardBody = Pin<Box<dyn Stream<Item = Result<Bytes, StorageError>> + Send>>;
 
+/// What a node holds under a key, and a read of it, asked together.
+pub(super) type StatAndRead = (
+    Result<Option<ShardState>, CoordinatorError>,
+    Result<ShardBody, CoordinatorError>,
+);
+
 /// A result a store answers later.
 type Answer<T> = BoxFuture<'static, Result<T, CoordinatorError>>;
 
@@ -45,17 +51,7 @@ pub(super) trait ShardStore: Send + Sync {
     /// What the node holds under `key` (`Ok(None)`: it answered no state)
     /// and a read of `range` of it, asked together so that neither waits
     /// on the other.
-    fn stat_and_read(
-        &self,
-        key: ShardKey,
-        range: Range<u64>,
-    ) -> BoxFuture<
-        'static,
-        (
-            Result<Option<ShardState>, CoordinatorError>,
-            Result<ShardBody, CoordinatorError>,
-        ),
-    >;
+    fn stat_and_read(&self, key: ShardKey, range: Range<u64>) -> BoxFuture<'static, StatAndRead>;
     /// What the node holds under each of `keys`, in their order.
     fn stat(&self, keys: Vec<ShardKey>) -> Answer<Vec<ShardState>>;
     /// The node's shard keys after `after`, at most `limit`.
@@ -105,17 +101,7 @@ impl ShardStore for LocalShards {
     }
 
     /// In one blocking call on the node.
-    fn stat_and_read(
-        &self,
-        key: ShardKey,
-        range: Range<u64>,
-    ) -> BoxFuture<
-        'static,
-        (
-            Result<Option<ShardState>, CoordinatorError>,
-            Result<ShardBody, CoordinatorError>,
-        ),
-    > {
+    fn stat_and_read(&self, key: ShardKey, range: Range<u64>) -> BoxFuture<'static, StatAndRead> {
         let node = self.node.clone();
         async move {
             let (state, read) = node.stat_and_read_shard(key, range).await;
@@ -196,17 +182,7 @@ impl ShardStore for RemoteShards {
     }
 
     /// As two requests side by side.
-    fn stat_and_read(
-        &self,
-        key: ShardKey,
-        range: Range<u64>,
-    ) -> BoxFuture<
-        'static,
-        (
-            Result<Option<ShardState>, CoordinatorError>,
-            Result<ShardBody, CoordinatorError>,
-        ),
-    > {
+    fn stat_and_read(&self, key: ShardKey, range: Range<u64>) -> BoxFuture<'static, StatAndRead> {
         let (stat, read) = (self.stat(vec![key]), self.read(key, range));
         async move {
             let (state, body) = futures::join!(stat, read);
