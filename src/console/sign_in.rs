@@ -15,6 +15,7 @@ use super::session::{
     cookie, random_token, tokens_match, Session, SESSION_COOKIE, SESSION_LIFETIME, SIGN_IN_COOKIE,
     SIGN_IN_LIFETIME,
 };
+use crate::api::auth::sigv4::AuthError;
 
 /// Registers the routes.
 pub(super) fn routes(cfg: &mut web::ServiceConfig) {
@@ -79,7 +80,18 @@ async fn sign_in(
     let client = req
         .peer_addr()
         .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |a| a.ip());
-    let key = console.keys.key_for(form.access_key_id.trim()).await;
+    let key = match console.keys.key_for(form.access_key_id.trim()).await {
+        Ok(key) => Some(key),
+        // Not a wrong key: the store cannot tell now.
+        Err(AuthError::KeysUnreadable) => {
+            return Ok(sign_in_page(
+                console,
+                StatusCode::SERVICE_UNAVAILABLE,
+                Some("The store cannot check keys right now; try again shortly."),
+            ))
+        }
+        Err(_) => None,
+    };
     let key = key.filter(|k| bool::from(k.secret.as_bytes().ct_eq(form.secret.as_bytes())));
     let Some(key) = key else {
         let wait = console.sessions.failed(client);

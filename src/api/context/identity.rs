@@ -49,9 +49,12 @@ pub(crate) struct Authenticated {
 impl Gateway {
     /// The key `access_key`: the configured one (whose user is named by
     /// its id, the first admin), or one kept in metadata.
-    pub(crate) async fn key_for(&self, access_key: &str) -> Option<AccessKey> {
+    /// `UnknownAccessKey` when there is none, `KeysUnreadable` when the
+    /// metadata cannot say (a client told its key is invalid might drop
+    /// it, so a store that cannot read its keys says it is unavailable).
+    pub(crate) async fn key_for(&self, access_key: &str) -> Result<AccessKey, AuthError> {
         if access_key == self.access_key {
-            return Some(AccessKey {
+            return Ok(AccessKey {
                 access_key_id: self.access_key.clone(),
                 secret: self.secret_key.clone(),
                 created_ms: 0,
@@ -65,8 +68,9 @@ impl Gateway {
             .read(MetaRead::AccessKey(access_key.into()))
             .await
         {
-            Ok(MetaReadResult::AccessKey(Some(k))) => Some(k),
-            _ => None,
+            Ok(MetaReadResult::AccessKey(Some(k))) => Ok(k),
+            Ok(_) => Err(AuthError::UnknownAccessKey),
+            Err(_) => Err(AuthError::KeysUnreadable),
         }
     }
 
@@ -79,20 +83,20 @@ impl Gateway {
         access_key: &str,
         bucket: Option<&str>,
     ) -> Result<(AccessKey, Option<BucketRecord>), AuthError> {
-        let (key, record) = match bucket {
+        match bucket {
             Some(bucket) if access_key != self.access_key => {
                 let read = MetaRead::AccessKeyAndBucket {
                     access_key: access_key.into(),
                     bucket: bucket.into(),
                 };
                 match self.objects.read(read).await {
-                    Ok(MetaReadResult::AccessKeyAndBucket(key, record)) => (key, record),
-                    _ => (None, None),
+                    Ok(MetaReadResult::AccessKeyAndBucket(Some(key), record)) => Ok((key, record)),
+                    Ok(_) => Err(AuthError::UnknownAccessKey),
+                    Err(_) => Err(AuthError::KeysUnreadable),
                 }
             }
-            _ => (self.key_for(access_key).await, None),
-        };
-        Ok((key.ok_or(AuthError::UnknownAccessKey)?, record))
+            _ => Ok((self.key_for(access_key).await?, None)),
+        }
     }
 }
 
@@ -193,6 +197,7 @@ pub(crate) async fn authenticate_head(
                     bucket_record = record;
                     Some(key)
                 }
+                Err(AuthError::KeysUnreadable) => return Err(AuthError::KeysUnreadable.into()),
                 // Refused by the verification below, with its own error.
                 Err(_) => None,
             },

@@ -14,6 +14,10 @@ impl From<AuthError> for S3Error {
                 InvalidAccessKeyId,
                 "The AWS access key Id you provided does not exist in our records.",
             ),
+            AuthError::KeysUnreadable => (
+                ServiceUnavailable,
+                "Please reduce your request rate.",
+            ),
             AuthError::SignatureMismatch => (
                 SignatureDoesNotMatch,
                 "The request signature we calculated does not match the signature you provided.",

@@ -68,10 +68,7 @@ pub(crate) async fn signer(
                     &gw.region,
                 ));
             }
-            let key = gw
-                .key_for(&credential.access_key)
-                .await
-                .ok_or(AuthError::UnknownAccessKey)?;
+            let key = gw.key_for(&credential.access_key).await?;
             let signing = SigningKey::derive(
                 &key.secret,
                 &credential.date,
@@ -87,10 +84,7 @@ pub(crate) async fn signer(
         None => {
             let access_key = required(fields, "AWSAccessKeyId")?;
             let signature = required(fields, "Signature")?;
-            let key = gw
-                .key_for(access_key)
-                .await
-                .ok_or(AuthError::UnknownAccessKey)?;
+            let key = gw.key_for(access_key).await?;
             let signature = STANDARD
                 .decode(signature.trim().as_bytes())
                 .map_err(|_| AuthError::SignatureMismatch)?;

@@ -7,6 +7,7 @@ mod lock_clock;
 mod meta_cluster;
 mod meta_membership;
 mod multi_node;
+mod no_quorum;
 mod operations;
 mod orphans;
 mod repair_copy;

@@ -9,6 +9,10 @@ pub(crate) enum AuthError {
     /// The access key id is not known to the server.
     #[error("unknown access key id")]
     UnknownAccessKey,
+    /// The access keys kept in metadata could not be read (no metadata
+    /// leader reachable): whether the key exists is not known.
+    #[error("the access keys cannot be read now")]
+    KeysUnreadable,
     /// The signature computed by the server differs from the one sent.
     #[error("the signature does not match")]
     SignatureMismatch,

@@ -8,6 +8,7 @@ use super::*;
 fn statuses_are_those_the_auth_errors_had() {
     let auth = [
         (AuthError::UnknownAccessKey, "InvalidAccessKeyId", 403),
+        (AuthError::KeysUnreadable, "ServiceUnavailable", 503),
         (AuthError::SignatureMismatch, "SignatureDoesNotMatch", 403),
         (AuthError::RequestTimeTooSkewed, "RequestTimeTooSkewed", 403),
         (AuthError::Anonymous, "AccessDenied", 403),
