@@ -481,6 +481,23 @@ pub static ORPHANS_COLLECTED: LazyLock<IntCounter> = LazyLock::new(|| {
     )
 });
 
+/// Whether each of this storage node's volumes takes writes (1) or has
+/// failed (0: its directory is gone or a write or probe failed).
+pub static VOLUME_UP: LazyLock<IntGaugeVec> = LazyLock::new(|| {
+    gauge_vec(
+        "predastore_volume_up",
+        "Whether each volume of this storage node takes writes (1) or has failed (0)",
+        &["volume"],
+    )
+});
+/// I/O errors each volume gave a write or a probe.
+pub static VOLUME_IO_ERRORS: LazyLock<IntCounterVec> = LazyLock::new(|| {
+    counter_vec(
+        "predastore_volume_io_errors_total",
+        "I/O errors each volume of this storage node gave a write or a probe",
+        &["volume"],
+    )
+});
 /// Shards this storage node holds (live index entries).
 pub static SHARDS_STORED: LazyLock<IntGauge> = LazyLock::new(|| {
     gauge(
@@ -678,6 +695,8 @@ pub static REGISTRY: LazyLock<Registry> = LazyLock::new(|| {
         Box::new(HEAL_SCAN_LIVE_SHARDS.clone()),
         Box::new(HEAL_SCAN_FILTER_BYTES.clone()),
         Box::new(ORPHANS_COLLECTED.clone()),
+        Box::new(VOLUME_UP.clone()),
+        Box::new(VOLUME_IO_ERRORS.clone()),
         Box::new(SHARDS_STORED.clone()),
         Box::new(SHARD_BYTES_STORED.clone()),
         Box::new(RAFT_TERM.clone()),

@@ -15,6 +15,13 @@ fn every_dashboard_metric_is_exported() -> Result<(), Box<dyn std::error::Error>
     predastore::metrics::PEER_UP
         .with_label_values(&["127.0.0.1:9100"])
         .set(1);
+    // As once a storage node has opened its volumes.
+    predastore::metrics::VOLUME_UP
+        .with_label_values(&["0"])
+        .set(1);
+    predastore::metrics::VOLUME_IO_ERRORS
+        .with_label_values(&["0"])
+        .inc_by(0);
     let exported = predastore::metrics::render();
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/grafana");
     let mut charted = BTreeSet::new();

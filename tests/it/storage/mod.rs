@@ -5,3 +5,4 @@ mod compaction;
 mod node;
 mod recovery;
 mod space;
+mod volumes;

@@ -10,6 +10,7 @@
 //! writer waits for one slice at most; the timer also publishes the bytes
 //! compaction could still give back.
 
+mod health;
 mod messages;
 pub(crate) mod node;
 pub(crate) mod server;

@@ -16,6 +16,7 @@ use actix::prelude::*;
 use bytes::Bytes;
 use futures::{Stream, StreamExt};
 
+use super::health::{start_prober, VolumeHealth};
 use crate::actors::core::scrub::{ScrubClient, ScrubConfig, ScrubReport};
 use crate::actors::core::syncer::{Syncer, SyncerConfig, WaitDurable};
 use crate::actors::core::wal::{
@@ -69,6 +70,7 @@ pub struct StorageNode {
     arbiters: Arc<Mutex<Vec<Arbiter>>>,
     scrubber: Arc<OnceLock<ScrubClient>>,
     volume_dirs: Arc<Vec<PathBuf>>,
+    health: Arc<VolumeHealth>,
 }
 
 fn stopped(_: MailboxError) -> StorageError {
@@ -116,6 +118,8 @@ impl StorageNode {
         }
         // The syncer stops last, after every writer.
         arbiters.push(syncer_arbiter);
+        let health = VolumeHealth::new(cfg.volumes.clone());
+        start_prober(&health);
         Ok(Self {
             writers: Arc::new(writers),
             syncer,
@@ -125,6 +129,7 @@ impl StorageNode {
             arbiters: Arc::new(Mutex::new(arbiters)),
             scrubber: Arc::new(OnceLock::new()),
             volume_dirs: Arc::new(cfg.volumes.clone()),
+            health,
         })
     }
 
@@ -181,11 +186,21 @@ impl StorageNode {
     where
         S: Stream<Item = Result<Bytes, StorageError>> + Unpin,
     {
-        let writer = self.writer(volume.unwrap_or_else(|| self.volume_for(&key)))?;
+        let volume = self
+            .health
+            .pick(volume.unwrap_or_else(|| self.volume_for(&key)));
+        // What the volume's disk answered: an I/O error fails the volume
+        // (a body that fails says nothing of the disk).
+        let disk = |e: StorageError| {
+            self.health.saw(volume, &e);
+            e
+        };
+        let writer = self.writer(volume)?;
         let mut write = writer
             .send(BeginShard { key, len })
             .await
-            .map_err(stopped)??;
+            .map_err(stopped)?
+            .map_err(disk)?;
         // From here, a dropped `write` (this future cancelled, a body
         // error) is aborted by the volume: see `ShardWrite`'s Drop.
         while let Some(chunk) = body.next().await {
@@ -197,12 +212,14 @@ impl StorageNode {
             // blocking thread, in parallel with other shards.
             write = actix_web::rt::task::spawn_blocking(move || write.write(&data).map(|_| write))
                 .await
-                .map_err(|_| StorageError::Stopped)??;
+                .map_err(|_| StorageError::Stopped)?
+                .map_err(disk)?;
         }
         let appended = writer
             .send(FinishShard { write })
             .await
-            .map_err(stopped)??;
+            .map_err(stopped)?
+            .map_err(disk)?;
         self.wait_durable(appended.seq).await?;
         Ok(ShardAck {
             seq: appended.seq,

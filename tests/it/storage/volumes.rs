@@ -1,0 +1,112 @@
+//! A volume whose disk goes away while the store serves (its directory
+//! moved away, as an unmounted disk leaves it), at default settings: the
+//! store notices within its probe interval, shows it in `/metrics`, puts
+//! new shards on its other volumes so every PUT succeeds, reads every
+//! object byte-identical, and takes the volume back when it returns.
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use aws_sdk_s3::Client;
+
+use crate::common::heal::{assert_objects, put_object, TestObject};
+use crate::common::node::http_get;
+use crate::common::store::StoreProcess;
+
+/// `predastore_volume_up` of `volume`, as `/metrics` shows it.
+fn volume_up(addr: SocketAddr, volume: u16) -> Option<i64> {
+    let page = http_get(addr, "/metrics")?;
+    let prefix = format!("predastore_volume_up{{volume=\"{volume}\"}} ");
+    page.lines()
+        .find_map(|l| l.strip_prefix(&prefix))
+        .and_then(|v| v.trim().parse().ok())
+}
+
+/// Waits (a minute at most) until `volume` shows `up`.
+fn wait_volume(addr: SocketAddr, volume: u16, up: i64, what: &str) -> Duration {
+    let t = Instant::now();
+    while volume_up(addr, volume) != Some(up) {
+        assert!(
+            t.elapsed() < Duration::from_secs(60),
+            "{what}: /metrics still shows {:?}",
+            volume_up(addr, volume)
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    t.elapsed()
+}
+
+/// Bytes of every file under `dir`.
+fn bytes_under(dir: &Path) -> u64 {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    entries
+        .flatten()
+        .map(|e| match e.metadata() {
+            Ok(m) if m.is_dir() => bytes_under(&e.path()),
+            Ok(m) => m.len(),
+            Err(_) => 0,
+        })
+        .sum()
+}
+
+fn objects(prefix: &str, seed: u64, n: usize) -> Vec<TestObject> {
+    (0..n)
+        .map(|i| {
+            let len = 1000 + (i * 37_813) % 300_000;
+            TestObject::new(format!("{prefix}-{i}"), seed + i as u64, len)
+        })
+        .collect()
+}
+
+async fn put_all(s3: &Client, objs: &[TestObject]) -> usize {
+    let mut failed = 0;
+    for o in objs {
+        if put_object(s3, "disks", o).await.is_err() {
+            failed += 1;
+        }
+    }
+    failed
+}
+
+#[tokio::test]
+async fn a_volume_that_goes_away_is_gone_around_and_taken_back() {
+    let store = StoreProcess::start(&[]);
+    let (addr, s3) = (store.addr(), store.client());
+    s3.create_bucket()
+        .bucket("disks")
+        .send()
+        .await
+        .expect("bucket");
+    assert_eq!(volume_up(addr, 1), Some(1), "volume 1 starts up");
+    let before = objects("before", 100, 20);
+    assert_eq!(put_all(&s3, &before).await, 0, "PUTs with every disk");
+
+    // The disk of volume 1 goes away.
+    let vol1 = store.data_dir().join("vol1");
+    let away = store.data_dir().join("vol1-unmounted");
+    std::fs::rename(&vol1, &away).expect("move volume 1 away");
+    let noticed = wait_volume(addr, 1, 0, "volume 1 gone");
+    println!("RESULT volume_failure_noticed_ms {}", noticed.as_millis());
+    assert!(!vol1.exists(), "a volume that is gone is not created again");
+
+    let written_there = bytes_under(&away);
+    let during = objects("during", 200, 40);
+    assert_eq!(put_all(&s3, &during).await, 0, "every PUT goes around it");
+    assert_eq!(
+        bytes_under(&away),
+        written_there,
+        "no new shard went to the failed volume"
+    );
+    assert_objects(&s3, "disks", &before, "volume 1 gone").await;
+    assert_objects(&s3, "disks", &during, "volume 1 gone").await;
+
+    // It comes back: it takes shards again.
+    std::fs::rename(&away, &vol1).expect("move volume 1 back");
+    wait_volume(addr, 1, 1, "volume 1 back");
+    let after = objects("after", 300, 20);
+    assert_eq!(put_all(&s3, &after).await, 0, "PUTs with volume 1 back");
+    assert_objects(&s3, "disks", &after, "volume 1 back").await;
+}
