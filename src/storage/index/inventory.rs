@@ -9,7 +9,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::entry::ShardEntry;
+use super::entry::{ShardEntry, VolumeId};
 use super::shard_index::ShardIndex;
 use crate::storage::error::StorageError;
 use crate::storage::shard_key::ShardKey;
@@ -66,10 +66,25 @@ pub(crate) fn disk_space(dirs: &[std::path::PathBuf]) -> (u64, u64) {
 impl ShardIndex {
     /// The state of each of `keys`, in order.
     pub fn stat(&self, keys: &[ShardKey]) -> Result<Vec<ShardState>, StorageError> {
-        keys.iter().map(|key| self.stat_one(key)).collect()
+        self.stat_without(keys, &|_| false)
     }
 
-    fn stat_one(&self, key: &ShardKey) -> Result<ShardState, StorageError> {
+    /// [`ShardIndex::stat`], a shard on a volume that `failed` says has
+    /// failed answered missing: its bytes cannot be counted on, so a
+    /// reader goes to parity and repair writes it again elsewhere.
+    pub fn stat_without(
+        &self,
+        keys: &[ShardKey],
+        failed: &dyn Fn(VolumeId) -> bool,
+    ) -> Result<Vec<ShardState>, StorageError> {
+        keys.iter().map(|key| self.stat_one(key, failed)).collect()
+    }
+
+    fn stat_one(
+        &self,
+        key: &ShardKey,
+        failed: &dyn Fn(VolumeId) -> bool,
+    ) -> Result<ShardState, StorageError> {
         let entry = match self.get(key) {
             Ok(Some(entry)) => entry,
             Ok(None) => return Ok(ShardState::Missing),
@@ -77,6 +92,9 @@ impl ShardIndex {
             Err(StorageError::IndexDamaged(_)) => return Ok(ShardState::Corrupt),
             Err(e) => return Err(e),
         };
+        if failed(entry.volume) {
+            return Ok(ShardState::Missing);
+        }
         let marked = match self.corrupt_mark(key) {
             Ok(mark) => mark.is_some_and(|m| m.entry == entry),
             // A damaged mark still says something was wrong.

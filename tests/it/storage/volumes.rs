@@ -23,6 +23,15 @@ fn volume_up(addr: SocketAddr, volume: u16) -> Option<i64> {
         .and_then(|v| v.trim().parse().ok())
 }
 
+/// The value of the unlabelled metric `name` in `/metrics`.
+fn metric(addr: SocketAddr, name: &str) -> f64 {
+    let page = http_get(addr, "/metrics").unwrap_or_default();
+    page.lines()
+        .find_map(|l| l.strip_prefix(&format!("{name} ")))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(0.0)
+}
+
 /// Waits (a minute at most) until `volume` shows `up`.
 fn wait_volume(addr: SocketAddr, volume: u16, up: i64, what: &str) -> Duration {
     let t = Instant::now();
@@ -100,8 +109,29 @@ async fn a_volume_that_goes_away_is_gone_around_and_taken_back() {
         written_there,
         "no new shard went to the failed volume"
     );
+    let degraded = metric(addr, "predastore_degraded_reads_total");
     assert_objects(&s3, "disks", &before, "volume 1 gone").await;
     assert_objects(&s3, "disks", &during, "volume 1 gone").await;
+    // The shards on the failed volume were not read from it: parity stood
+    // in, and the objects went to repair, which writes them again on the
+    // healthy volumes.
+    assert!(
+        metric(addr, "predastore_degraded_reads_total") > degraded,
+        "reads of shards on the failed volume went to parity"
+    );
+    let t = Instant::now();
+    while metric(addr, "predastore_shards_healed_total") < 1.0 {
+        assert!(
+            t.elapsed() < Duration::from_secs(120),
+            "no shard of the failed volume was written again"
+        );
+        std::thread::sleep(Duration::from_millis(500));
+    }
+    println!(
+        "RESULT volume_failure_shards_healed {} in {} ms",
+        metric(addr, "predastore_shards_healed_total"),
+        t.elapsed().as_millis()
+    );
 
     // It comes back: it takes shards again.
     std::fs::rename(&away, &vol1).expect("move volume 1 back");

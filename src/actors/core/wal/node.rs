@@ -304,14 +304,18 @@ impl StorageNode {
             StorageError,
         >,
     ) {
-        let reader = self.reader.clone();
+        let (reader, health) = (self.reader.clone(), self.health.clone());
         let opened = actix_web::rt::task::spawn_blocking(move || {
-            let state = reader.index().stat(&[key]).and_then(|states| {
-                states
-                    .first()
-                    .copied()
-                    .ok_or(StorageError::IndexDamaged("no state answered for a shard"))
-            });
+            let failed = |v| health.is_failed(v);
+            let state = reader
+                .index()
+                .stat_without(&[key], &failed)
+                .and_then(|states| {
+                    states
+                        .first()
+                        .copied()
+                        .ok_or(StorageError::IndexDamaged("no state answered for a shard"))
+                });
             let started = match state {
                 Ok(ShardState::Missing) => Err(StorageError::NotFound(key)),
                 Ok(ShardState::Corrupt) => Err(StorageError::Corrupt {
@@ -439,8 +443,8 @@ async fn blocking<T: Send + 'static>(
 impl StorageNode {
     /// What this node holds under each of `keys`, in their order.
     pub async fn stat_shards(&self, keys: Vec<ShardKey>) -> Result<Vec<ShardState>, StorageError> {
-        let index = self.reader.index().clone();
-        blocking(move || index.stat(&keys)).await
+        let (index, health) = (self.reader.index().clone(), self.health.clone());
+        blocking(move || index.stat_without(&keys, &|v| health.is_failed(v))).await
     }
 
     /// This node's shard keys in key order strictly after `after` (from

@@ -122,6 +122,32 @@ fn stat_reports_present_missing_and_corrupt() -> Result<(), StorageError> {
 }
 
 #[test]
+fn shards_on_a_failed_volume_answer_missing() -> Result<(), StorageError> {
+    let dir = tempfile::tempdir()?;
+    let index = ShardIndex::open(dir.path())?;
+    let (a, b) = (key(1, 0), key(1, 1));
+    index.put(&a, &entry(1, 10), None)?;
+    let on_volume_1 = ShardEntry {
+        volume: 1,
+        ..entry(1, 20)
+    };
+    index.put(&b, &on_volume_1, None)?;
+    assert_eq!(
+        index.stat_without(&[a, b], &|v| v == 1)?,
+        vec![ShardState::Present { len: 10 }, ShardState::Missing]
+    );
+    // The volume back: the shard is there again.
+    assert_eq!(
+        index.stat_without(&[a, b], &|_| false)?,
+        vec![
+            ShardState::Present { len: 10 },
+            ShardState::Present { len: 20 }
+        ]
+    );
+    Ok(())
+}
+
+#[test]
 fn a_mark_outlives_a_restart_and_applies_only_to_its_copy() -> Result<(), StorageError> {
     let dir = tempfile::tempdir()?;
     let k = key(5, 2);
