@@ -481,12 +481,21 @@ pub static ORPHANS_COLLECTED: LazyLock<IntCounter> = LazyLock::new(|| {
     )
 });
 
-/// Whether each of this storage node's volumes takes writes (1) or has
-/// failed (0: its directory is gone or a write or probe failed).
+/// Whether each of this storage node's volumes is in service (1) or has
+/// failed (0: its directory is gone, or a write or probe met an I/O error
+/// other than a full disk).
 pub static VOLUME_UP: LazyLock<IntGaugeVec> = LazyLock::new(|| {
     gauge_vec(
         "predastore_volume_up",
-        "Whether each volume of this storage node takes writes (1) or has failed (0)",
+        "Whether each volume of this storage node is in service (1) or has failed (0)",
+        &["volume"],
+    )
+});
+/// Whether each volume is full: still read, but takes no new shard.
+pub static VOLUME_FULL: LazyLock<IntGaugeVec> = LazyLock::new(|| {
+    gauge_vec(
+        "predastore_volume_full",
+        "Whether each volume of this storage node is full (1): read, but takes no new shard",
         &["volume"],
     )
 });
@@ -696,6 +705,7 @@ pub static REGISTRY: LazyLock<Registry> = LazyLock::new(|| {
         Box::new(HEAL_SCAN_FILTER_BYTES.clone()),
         Box::new(ORPHANS_COLLECTED.clone()),
         Box::new(VOLUME_UP.clone()),
+        Box::new(VOLUME_FULL.clone()),
         Box::new(VOLUME_IO_ERRORS.clone()),
         Box::new(SHARDS_STORED.clone()),
         Box::new(SHARD_BYTES_STORED.clone()),

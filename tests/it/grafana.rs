@@ -19,6 +19,9 @@ fn every_dashboard_metric_is_exported() -> Result<(), Box<dyn std::error::Error>
     predastore::metrics::VOLUME_UP
         .with_label_values(&["0"])
         .set(1);
+    predastore::metrics::VOLUME_FULL
+        .with_label_values(&["0"])
+        .set(0);
     predastore::metrics::VOLUME_IO_ERRORS
         .with_label_values(&["0"])
         .inc_by(0);

@@ -1,15 +1,18 @@
-//! Which of the storage node's volumes take writes. A volume fails when a
-//! write into it meets an I/O error, or when its probe does (every
-//! [`PROBE_INTERVAL`]: a block written, synced and removed in its
-//! directory; a directory that is gone fails it). A failed volume takes no
+//! Which of the storage node's volumes take writes, and which can be read.
+//! A volume fails when a write into it meets an I/O error, or when its
+//! probe does (every [`PROBE_INTERVAL`]: a block written, synced and
+//! removed in its directory; a directory that is gone fails it); it is
+//! full when either finds no space left. A failed or full volume takes no
 //! new shard — writes go to the node's next healthy volume, the index
 //! remembering where each shard is — and comes back when its probe passes
-//! again. Each change is logged once with the volume's path and shown in
-//! `predastore_volume_up`; `predastore_volume_io_errors_total` counts the
-//! errors.
+//! again; a full one is still read, a failed one is not (its shards
+//! answer missing). Each change is logged once with the volume's path and
+//! shown in `predastore_volume_up` and `predastore_volume_full`;
+//! `predastore_volume_io_errors_total` counts the errors.
 
+use std::io;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::{Arc, Weak};
 use std::time::Duration;
 
@@ -20,80 +23,120 @@ use crate::storage::{StorageError, VolumeId};
 /// How often each volume is probed: a failed disk is noticed within this.
 pub(crate) const PROBE_INTERVAL: Duration = Duration::from_secs(5);
 
+/// How a volume stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+enum Standing {
+    /// Takes new shards and is read.
+    Ok = 0,
+    /// No space left: read, but takes no new shard.
+    Full = 1,
+    /// Its disk failed: neither read nor written.
+    Failed = 2,
+}
+
+impl Standing {
+    fn of(v: u8) -> Standing {
+        match v {
+            0 => Standing::Ok,
+            1 => Standing::Full,
+            _ => Standing::Failed,
+        }
+    }
+
+    /// What an I/O error says of the disk.
+    fn after(e: &io::Error) -> Standing {
+        match e.kind() {
+            io::ErrorKind::StorageFull | io::ErrorKind::QuotaExceeded => Standing::Full,
+            _ => Standing::Failed,
+        }
+    }
+}
+
 /// The volumes' health, shared by the node's clones and its prober.
 pub(crate) struct VolumeHealth {
     dirs: Vec<PathBuf>,
-    failed: Vec<AtomicBool>,
+    standing: Vec<AtomicU8>,
 }
 
 impl VolumeHealth {
     /// Every volume of `dirs` healthy.
     pub(crate) fn new(dirs: Vec<PathBuf>) -> Arc<Self> {
         for i in 0..dirs.len() {
-            metrics::VOLUME_UP
-                .with_label_values(&[&i.to_string()])
-                .set(1);
-            metrics::VOLUME_IO_ERRORS
-                .with_label_values(&[&i.to_string()])
-                .inc_by(0);
+            let v = i.to_string();
+            metrics::VOLUME_UP.with_label_values(&[&v]).set(1);
+            metrics::VOLUME_FULL.with_label_values(&[&v]).set(0);
+            metrics::VOLUME_IO_ERRORS.with_label_values(&[&v]).inc_by(0);
         }
-        let failed = dirs.iter().map(|_| AtomicBool::new(false)).collect();
-        Arc::new(Self { dirs, failed })
+        let standing = dirs
+            .iter()
+            .map(|_| AtomicU8::new(Standing::Ok as u8))
+            .collect();
+        Arc::new(Self { dirs, standing })
     }
 
-    /// Whether `volume` has failed.
+    fn standing(&self, v: usize) -> Standing {
+        self.standing.get(v).map_or(Standing::Failed, |s| {
+            Standing::of(s.load(Ordering::Relaxed))
+        })
+    }
+
+    /// Whether `volume` has failed (its shards cannot be counted on).
     pub(crate) fn is_failed(&self, volume: VolumeId) -> bool {
-        self.failed
-            .get(usize::from(volume))
-            .is_some_and(|f| f.load(Ordering::Relaxed))
+        self.standing(usize::from(volume)) == Standing::Failed
     }
 
     /// The volume a new shard goes to: `preferred` while it is healthy,
     /// else the next healthy one after it; `preferred` when none is (the
     /// write then fails with the volume's own error).
     pub(crate) fn pick(&self, preferred: VolumeId) -> VolumeId {
-        let n = self.failed.len();
-        if n == 0 || !self.is_failed(preferred) {
+        let n = self.standing.len();
+        if n == 0 || self.standing(usize::from(preferred)) == Standing::Ok {
             return preferred;
         }
         (1..n)
             .map(|step| (usize::from(preferred) + step) % n)
-            .find(|&v| !self.failed[v].load(Ordering::Relaxed))
+            .find(|&v| self.standing(v) == Standing::Ok)
             .and_then(|v| VolumeId::try_from(v).ok())
             .unwrap_or(preferred)
     }
 
     /// Takes note of what a write into `volume` met: an I/O error fails
-    /// the volume (other errors say nothing of the disk).
+    /// the volume, or marks it full (other errors say nothing of the
+    /// disk).
     pub(crate) fn saw(&self, volume: VolumeId, e: &StorageError) {
         if let StorageError::Io(io) = e {
             metrics::VOLUME_IO_ERRORS
                 .with_label_values(&[&volume.to_string()])
                 .inc();
-            self.set(usize::from(volume), Some(io.to_string()));
+            self.set(usize::from(volume), Err(io));
         }
     }
 
-    /// Marks volume `v` failed (`why`) or healthy (`None`); logs a change.
-    fn set(&self, v: usize, why: Option<String>) {
-        let (Some(flag), Some(dir)) = (self.failed.get(v), self.dirs.get(v)) else {
+    /// Sets volume `v`'s standing from what its disk last answered; logs
+    /// a change.
+    fn set(&self, v: usize, answered: Result<(), &io::Error>) {
+        let (Some(slot), Some(dir)) = (self.standing.get(v), self.dirs.get(v)) else {
             return;
         };
-        let failed = why.is_some();
-        if flag.swap(failed, Ordering::Relaxed) == failed {
+        let now = answered.map_or_else(Standing::after, |()| Standing::Ok);
+        if Standing::of(slot.swap(now as u8, Ordering::Relaxed)) == now {
             return;
         }
+        let label = v.to_string();
         metrics::VOLUME_UP
-            .with_label_values(&[&v.to_string()])
-            .set(i64::from(!failed));
-        match why {
-            Some(why) => tracing::warn!(
-                volume = v,
-                path = %dir.display(),
-                error = %why,
-                "volume failed: new shards go to the node's other volumes"
-            ),
-            None => tracing::info!(volume = v, path = %dir.display(), "volume back in service"),
+            .with_label_values(&[&label])
+            .set(i64::from(now != Standing::Failed));
+        metrics::VOLUME_FULL
+            .with_label_values(&[&label])
+            .set(i64::from(now == Standing::Full));
+        let path = dir.display();
+        match (now, answered) {
+            (Standing::Failed, Err(e)) => tracing::warn!(volume = v, path = %path, error = %e,
+                "volume failed: not read, new shards go to the node's other volumes"),
+            (Standing::Full, _) => tracing::warn!(volume = v, path = %path,
+                "volume full: read, new shards go to the node's other volumes"),
+            _ => tracing::info!(volume = v, path = %path, "volume back in service"),
         }
     }
 
@@ -104,18 +147,18 @@ impl VolumeHealth {
             health
                 .dirs
                 .iter()
-                .map(|d| probe_volume(d).err().map(|e| e.to_string()))
+                .map(|d| probe_volume(d))
                 .collect::<Vec<_>>()
         })
         .await
         .unwrap_or_default();
-        for (v, why) in results.into_iter().enumerate() {
-            if why.is_some() {
+        for (v, answered) in results.into_iter().enumerate() {
+            if answered.is_err() {
                 metrics::VOLUME_IO_ERRORS
                     .with_label_values(&[&v.to_string()])
                     .inc();
             }
-            self.set(v, why);
+            self.set(v, answered.as_ref().map(|_| ()));
         }
     }
 }
@@ -138,6 +181,23 @@ pub(crate) fn start_prober(health: &Arc<VolumeHealth>) {
 mod tests {
     use super::*;
 
+    fn gone() -> io::Error {
+        io::Error::from(io::ErrorKind::NotFound)
+    }
+
+    #[test]
+    fn a_full_volume_is_read_but_takes_no_new_shard() {
+        let h = health(2);
+        h.saw(
+            0,
+            &StorageError::Io(io::Error::from(io::ErrorKind::StorageFull)),
+        );
+        assert!(!h.is_failed(0), "a full disk's shards are still read");
+        assert_eq!(h.pick(0), 1);
+        h.set(0, Ok(()));
+        assert_eq!(h.pick(0), 0);
+    }
+
     fn health(n: usize) -> Arc<VolumeHealth> {
         VolumeHealth::new((0..n).map(|i| PathBuf::from(format!("/v{i}"))).collect())
     }
@@ -149,17 +209,17 @@ mod tests {
         h.saw(1, &StorageError::Io(std::io::Error::other("EIO")));
         assert!(h.is_failed(1));
         assert_eq!(h.pick(1), 2);
-        h.set(2, Some("gone".into()));
+        h.set(2, Err(&gone()));
         assert_eq!(h.pick(1), 0, "the next healthy one, wrapping");
-        h.set(1, None);
+        h.set(1, Ok(()));
         assert_eq!(h.pick(1), 1);
     }
 
     #[test]
     fn with_every_volume_failed_the_preferred_one_is_kept() {
         let h = health(2);
-        h.set(0, Some("gone".into()));
-        h.set(1, Some("gone".into()));
+        h.set(0, Err(&gone()));
+        h.set(1, Err(&gone()));
         assert_eq!(h.pick(1), 1);
     }
 
