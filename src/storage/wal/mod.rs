@@ -5,6 +5,7 @@
 
 pub(crate) mod aligned;
 pub(crate) mod durability;
+pub(crate) mod identity;
 pub(crate) mod probe;
 pub(crate) mod reader;
 pub(crate) mod record;

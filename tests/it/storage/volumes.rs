@@ -1,8 +1,11 @@
-//! A volume whose disk goes away while the store serves (its directory
-//! moved away, as an unmounted disk leaves it), at default settings: the
+//! A volume whose disk goes away, at default settings. While the store
+//! serves (its directory moved away, as an unmounted disk leaves it): the
 //! store notices within its probe interval, shows it in `/metrics`, puts
 //! new shards on its other volumes so every PUT succeeds, reads every
-//! object byte-identical, and takes the volume back when it returns.
+//! object byte-identical, and takes the volume back when it returns; an
+//! empty mount point in its place is not taken for it. At a restart with
+//! the volume's directory deleted: the store starts, does not create the
+//! directory again, and serves from its other volumes.
 
 use std::net::SocketAddr;
 use std::path::Path;
@@ -100,6 +103,16 @@ async fn a_volume_that_goes_away_is_gone_around_and_taken_back() {
     let noticed = wait_volume(addr, 1, 0, "volume 1 gone");
     println!("RESULT volume_failure_noticed_ms {}", noticed.as_millis());
     assert!(!vol1.exists(), "a volume that is gone is not created again");
+    // An empty mount point where the disk was is not the volume: it stays
+    // failed over two more probes.
+    std::fs::create_dir(&vol1).expect("empty mount point");
+    std::thread::sleep(Duration::from_secs(11));
+    assert_eq!(
+        volume_up(addr, 1),
+        Some(0),
+        "an empty mount point is not the volume"
+    );
+    std::fs::remove_dir(&vol1).expect("remove the empty mount point");
 
     let written_there = bytes_under(&away);
     let during = objects("during", 200, 40);
@@ -139,4 +152,30 @@ async fn a_volume_that_goes_away_is_gone_around_and_taken_back() {
     let after = objects("after", 300, 20);
     assert_eq!(put_all(&s3, &after).await, 0, "PUTs with volume 1 back");
     assert_objects(&s3, "disks", &after, "volume 1 back").await;
+}
+
+#[tokio::test]
+async fn a_store_restarted_without_a_volume_serves_from_the_others() {
+    let mut store = StoreProcess::start(&[]);
+    let s3 = store.client();
+    s3.create_bucket()
+        .bucket("disks")
+        .send()
+        .await
+        .expect("bucket");
+    let before = objects("before", 400, 20);
+    assert_eq!(put_all(&s3, &before).await, 0, "PUTs with every disk");
+
+    // The disk of volume 2 is gone at the restart.
+    store.kill();
+    let vol2 = store.data_dir().join("vol2");
+    std::fs::remove_dir_all(&vol2).expect("delete volume 2");
+    store.restart();
+    let (addr, s3) = (store.addr(), store.client());
+    assert_eq!(volume_up(addr, 2), Some(0), "volume 2 is shown failed");
+    assert!(!vol2.exists(), "a missing volume is not created again");
+    assert_objects(&s3, "disks", &before, "volume 2 gone at start").await;
+    let after = objects("after", 500, 20);
+    assert_eq!(put_all(&s3, &after).await, 0, "PUTs without volume 2");
+    assert_objects(&s3, "disks", &after, "volume 2 gone at start").await;
 }

@@ -1,7 +1,8 @@
 //! Which of the storage node's volumes take writes, and which can be read.
 //! A volume fails when a write into it meets an I/O error, or when its
 //! probe does (every [`PROBE_INTERVAL`]: a block written, synced and
-//! removed in its directory; a directory that is gone fails it); it is
+//! removed in its directory, which must still hold the volume's identity:
+//! a directory that is gone, or another disk in its place, fails it); it is
 //! full when either finds no space left. A failed or full volume takes no
 //! new shard — writes go to the node's next healthy volume, the index
 //! remembering where each shard is — and comes back when its probe passes
@@ -17,6 +18,7 @@ use std::sync::{Arc, Weak};
 use std::time::Duration;
 
 use crate::metrics;
+use crate::storage::wal::identity::holds;
 use crate::storage::wal::probe::probe_volume;
 use crate::storage::{StorageError, VolumeId};
 
@@ -57,22 +59,39 @@ impl Standing {
 pub(crate) struct VolumeHealth {
     dirs: Vec<PathBuf>,
     standing: Vec<AtomicU8>,
+    /// The store's id: the probe checks each disk in place still holds
+    /// its volume's identity.
+    store: u128,
+    /// The volumes not taken in at start: failed until the node restarts.
+    left_out: Vec<bool>,
 }
 
 impl VolumeHealth {
-    /// Every volume of `dirs` healthy.
-    pub(crate) fn new(dirs: Vec<PathBuf>) -> Arc<Self> {
-        for i in 0..dirs.len() {
+    /// Every volume of `dirs` (slots of store `store`) healthy but those
+    /// `left_out` at start, which stay failed.
+    pub(crate) fn new(dirs: Vec<PathBuf>, store: u128, left_out: &[usize]) -> Arc<Self> {
+        let left_out: Vec<bool> = (0..dirs.len()).map(|i| left_out.contains(&i)).collect();
+        for (i, out) in left_out.iter().enumerate() {
             let v = i.to_string();
-            metrics::VOLUME_UP.with_label_values(&[&v]).set(1);
+            metrics::VOLUME_UP
+                .with_label_values(&[&v])
+                .set(i64::from(!out));
             metrics::VOLUME_FULL.with_label_values(&[&v]).set(0);
             metrics::VOLUME_IO_ERRORS.with_label_values(&[&v]).inc_by(0);
         }
-        let standing = dirs
+        let standing = left_out
             .iter()
-            .map(|_| AtomicU8::new(Standing::Ok as u8))
+            .map(|&out| {
+                let now = if out { Standing::Failed } else { Standing::Ok };
+                AtomicU8::new(now as u8)
+            })
             .collect();
-        Arc::new(Self { dirs, standing })
+        Arc::new(Self {
+            dirs,
+            standing,
+            store,
+            left_out,
+        })
     }
 
     fn standing(&self, v: usize) -> Standing {
@@ -140,19 +159,29 @@ impl VolumeHealth {
         }
     }
 
-    /// Probes every volume once, on a blocking thread.
+    /// Probes every volume taken in once, on a blocking thread: its
+    /// directory takes a write, and holds its own identity.
     async fn probe_all(self: &Arc<Self>) {
         let health = self.clone();
         let results = tokio::task::spawn_blocking(move || {
             health
                 .dirs
                 .iter()
-                .map(|d| probe_volume(d))
+                .enumerate()
+                .map(|(v, d)| {
+                    if health.left_out[v] {
+                        return None;
+                    }
+                    Some(probe_volume(d).and_then(|()| holds(d, health.store, v)))
+                })
                 .collect::<Vec<_>>()
         })
         .await
         .unwrap_or_default();
         for (v, answered) in results.into_iter().enumerate() {
+            let Some(answered) = answered else {
+                continue;
+            };
             if answered.is_err() {
                 metrics::VOLUME_IO_ERRORS
                     .with_label_values(&[&v.to_string()])
@@ -199,7 +228,11 @@ mod tests {
     }
 
     fn health(n: usize) -> Arc<VolumeHealth> {
-        VolumeHealth::new((0..n).map(|i| PathBuf::from(format!("/v{i}"))).collect())
+        VolumeHealth::new(
+            (0..n).map(|i| PathBuf::from(format!("/v{i}"))).collect(),
+            7,
+            &[],
+        )
     }
 
     #[test]
@@ -213,6 +246,18 @@ mod tests {
         assert_eq!(h.pick(1), 0, "the next healthy one, wrapping");
         h.set(1, Ok(()));
         assert_eq!(h.pick(1), 1);
+    }
+
+    #[test]
+    fn a_volume_left_out_at_start_is_failed() {
+        let h = VolumeHealth::new(
+            (0..3).map(|i| PathBuf::from(format!("/v{i}"))).collect(),
+            7,
+            &[1],
+        );
+        assert!(h.is_failed(1));
+        assert_eq!(h.pick(1), 2);
+        assert!(!h.is_failed(0));
     }
 
     #[test]

@@ -22,6 +22,7 @@ use crate::actors::core::syncer::{Syncer, SyncerConfig, WaitDurable};
 use crate::actors::core::wal::{
     BeginShard, Compact, DeleteShard, FinishShard, ReleaseSynced, WalWriter,
 };
+use crate::storage::wal::identity::admit_volumes;
 use crate::storage::wal::segment::SegmentFiles;
 use crate::storage::{
     index::inventory::disk_space, CompactionReport, FsyncMode, NodeStats, ScrubRecord, ShardEntry,
@@ -62,7 +63,8 @@ pub struct ShardAck {
 /// Handle to a running storage node; cheap to clone.
 #[derive(Clone)]
 pub struct StorageNode {
-    writers: Arc<Vec<Addr<WalWriter>>>,
+    /// Each volume's writer; `None` for a volume not taken in at start.
+    writers: Arc<Vec<Option<Addr<WalWriter>>>>,
     syncer: Addr<Syncer>,
     reader: ShardReader,
     state: Arc<SyncState>,
@@ -82,6 +84,7 @@ impl StorageNode {
     /// inside an actix `System`.
     pub fn start(cfg: &StorageConfig) -> Result<Self, StorageError> {
         std::fs::create_dir_all(&cfg.index_dir)?;
+        let admitted = admit_volumes(&cfg.index_dir, &cfg.volumes)?;
         let index = ShardIndex::open(&cfg.index_dir)?;
         let files = Arc::new(SegmentFiles::default());
         let state = Arc::new(SyncState::default());
@@ -97,28 +100,54 @@ impl StorageNode {
         });
         let mut writers = Vec::new();
         let mut arbiters = Vec::new();
+        let mut refused = Vec::new();
         for (i, dir) in cfg.volumes.iter().enumerate() {
             let id = VolumeId::try_from(i).map_err(|_| StorageError::NoSuchVolume(u16::MAX))?;
-            let volume = Volume::open(
-                id,
-                dir,
-                cfg.volume,
-                index.clone(),
-                files.clone(),
-                state.clone(),
-            )?;
+            // A volume that is not this store's, or cannot be opened, is
+            // left out: the node serves its other volumes.
+            let opened = match admitted.refused.get(i) {
+                Some(Some(why)) => Err(why.to_string()),
+                _ => Volume::open(
+                    id,
+                    dir,
+                    cfg.volume,
+                    index.clone(),
+                    files.clone(),
+                    state.clone(),
+                )
+                .map_err(|e| e.to_string()),
+            };
+            let volume = match opened {
+                Ok(volume) => volume,
+                Err(why) => {
+                    tracing::error!(
+                        volume = i,
+                        path = %dir.display(),
+                        error = %why,
+                        "volume not taken in: the node serves its other volumes"
+                    );
+                    refused.push(i);
+                    writers.push(None);
+                    continue;
+                }
+            };
             let arbiter = Arbiter::new();
             let (syncer, nudge) = (syncer.clone(), cfg.sync_pending_bytes);
             let compact_rate = cfg.compact_bytes_per_sec;
             let addr = WalWriter::start_in_arbiter(&arbiter.handle(), move |_| {
                 WalWriter::new(volume, syncer, nudge, compact_rate)
             });
-            writers.push(addr);
+            writers.push(Some(addr));
             arbiters.push(arbiter);
+        }
+        if refused.len() == cfg.volumes.len() {
+            return Err(StorageError::Io(std::io::Error::other(
+                "no volume could be taken in (see the errors above)",
+            )));
         }
         // The syncer stops last, after every writer.
         arbiters.push(syncer_arbiter);
-        let health = VolumeHealth::new(cfg.volumes.clone());
+        let health = VolumeHealth::new(cfg.volumes.clone(), admitted.store.store, &refused);
         start_prober(&health);
         Ok(Self {
             writers: Arc::new(writers),
@@ -164,6 +193,7 @@ impl StorageNode {
     fn writer(&self, volume: VolumeId) -> Result<&Addr<WalWriter>, StorageError> {
         self.writers
             .get(usize::from(volume))
+            .and_then(Option::as_ref)
             .ok_or(StorageError::NoSuchVolume(volume))
     }
 
@@ -364,7 +394,7 @@ impl StorageNode {
         // Compaction only touches what the persisted checkpoint has passed.
         self.sync_now().await?;
         let mut total = CompactionReport::default();
-        for w in self.writers.iter() {
+        for w in self.writers.iter().flatten() {
             let r = w
                 .send(Compact {
                     max_segments: usize::MAX,
@@ -379,7 +409,7 @@ impl StorageNode {
         for _ in 0..4 {
             self.sync_now().await?;
             let mut waiting = 0;
-            for w in self.writers.iter() {
+            for w in self.writers.iter().flatten() {
                 waiting += w.send(ReleaseSynced).await.map_err(stopped)??;
             }
             if waiting == 0 {
