@@ -141,9 +141,9 @@ impl StorageNode {
             arbiters.push(arbiter);
         }
         if refused.len() == cfg.volumes.len() {
-            return Err(StorageError::Io(std::io::Error::other(
-                "no volume could be taken in (see the errors above)",
-            )));
+            // Still started: the metadata and what is kept inline are
+            // served; shard reads and writes fail until a volume is back.
+            tracing::error!("no volume could be taken in: no shard can be stored or read");
         }
         // The syncer stops last, after every writer.
         arbiters.push(syncer_arbiter);
