@@ -74,7 +74,7 @@ impl Gateway {
         }
     }
 
-    /// The key `access_key`, or `InvalidAccessKeyId`; with it, when the
+    /// The key `access_key` (or why not, as [`Gateway::key_for`]); with it, when the
     /// key is kept in metadata and the request addresses `bucket`, the
     /// bucket's record, read in the same metadata read (the access check
     /// then reads nothing more of the bucket).

@@ -65,5 +65,8 @@ pub(super) async fn serve_put(
     shards: Option<&dyn ShardService>,
     tx: &mut Sender,
 ) -> Result<(), NetError> {
-    put::serve(shards, key, len, body, tx).await
+    match shards {
+        Some(shards) => put::serve(shards, key, len, body, tx).await,
+        None => answer_with(tx, Err(not_served("shards"))).await,
+    }
 }

@@ -11,7 +11,7 @@ use crate::net::frame::{self, Request, Response};
 use crate::net::rpc::{
     expect_end, read_header, remote, unexpected, Body, Idle, OpenStream, Sender,
 };
-use crate::net::service::{answer_with, not_served};
+use crate::net::service::answer_with;
 use crate::net::NetError;
 use crate::storage::ShardKey;
 
@@ -80,15 +80,12 @@ pub(super) async fn stored(mut s: OpenStream) -> Result<u32, NetError> {
 
 /// Stores the shard whose `len` bytes `body` brings, and answers.
 pub(super) async fn serve(
-    shards: Option<&dyn ShardService>,
+    shards: &dyn ShardService,
     key: ShardKey,
     len: u64,
     body: Body,
     tx: &mut Sender,
 ) -> Result<(), NetError> {
-    let stored = match shards {
-        Some(shards) => shards.put_shard(key, len, body).await,
-        None => Err(not_served("shards")),
-    };
+    let stored = shards.put_shard(key, len, body).await;
     answer_with(tx, stored.map(|crc| Response::Stored { crc })).await
 }

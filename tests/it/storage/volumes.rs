@@ -13,39 +13,26 @@ use std::time::{Duration, Instant};
 
 use aws_sdk_s3::Client;
 
-use crate::common::heal::{assert_objects, put_object, TestObject};
-use crate::common::node::http_get;
+use crate::common::heal::{assert_objects, metric, put_object, wait_for, TestObject};
 use crate::common::store::StoreProcess;
 
 /// `predastore_volume_up` of `volume`, as `/metrics` shows it.
-fn volume_up(addr: SocketAddr, volume: u16) -> Option<i64> {
-    let page = http_get(addr, "/metrics")?;
-    let prefix = format!("predastore_volume_up{{volume=\"{volume}\"}} ");
-    page.lines()
-        .find_map(|l| l.strip_prefix(&prefix))
-        .and_then(|v| v.trim().parse().ok())
+fn volume_up(addr: SocketAddr, volume: u16) -> Option<f64> {
+    metric(
+        addr,
+        &format!("predastore_volume_up{{volume=\"{volume}\"}}"),
+    )
 }
 
-/// The value of the unlabelled metric `name` in `/metrics`.
-fn metric(addr: SocketAddr, name: &str) -> f64 {
-    let page = http_get(addr, "/metrics").unwrap_or_default();
-    page.lines()
-        .find_map(|l| l.strip_prefix(&format!("{name} ")))
-        .and_then(|v| v.trim().parse().ok())
-        .unwrap_or(0.0)
-}
-
-/// Waits (a minute at most) until `volume` shows `up`.
-fn wait_volume(addr: SocketAddr, volume: u16, up: i64, what: &str) -> Duration {
+/// Waits (a minute at most) until `volume` shows `up`; how long it took.
+async fn wait_volume(addr: SocketAddr, volume: u16, up: f64, what: &str) -> Duration {
     let t = Instant::now();
-    while volume_up(addr, volume) != Some(up) {
-        assert!(
-            t.elapsed() < Duration::from_secs(60),
-            "{what}: /metrics still shows {:?}",
-            volume_up(addr, volume)
-        );
-        std::thread::sleep(Duration::from_millis(200));
-    }
+    wait_for(what, Duration::from_secs(60), |note| {
+        let now = volume_up(addr, volume);
+        *note = format!("/metrics shows {now:?}");
+        (now == Some(up)).then_some(())
+    })
+    .await;
     t.elapsed()
 }
 
@@ -92,7 +79,7 @@ async fn a_volume_that_goes_away_is_gone_around_and_taken_back() {
         .send()
         .await
         .expect("bucket");
-    assert_eq!(volume_up(addr, 1), Some(1), "volume 1 starts up");
+    assert_eq!(volume_up(addr, 1), Some(1.0), "volume 1 starts up");
     let before = objects("before", 100, 20);
     assert_eq!(put_all(&s3, &before).await, 0, "PUTs with every disk");
 
@@ -100,16 +87,16 @@ async fn a_volume_that_goes_away_is_gone_around_and_taken_back() {
     let vol1 = store.data_dir().join("vol1");
     let away = store.data_dir().join("vol1-unmounted");
     std::fs::rename(&vol1, &away).expect("move volume 1 away");
-    let noticed = wait_volume(addr, 1, 0, "volume 1 gone");
+    let noticed = wait_volume(addr, 1, 0.0, "volume 1 gone").await;
     println!("RESULT volume_failure_noticed_ms {}", noticed.as_millis());
     assert!(!vol1.exists(), "a volume that is gone is not created again");
     // An empty mount point where the disk was is not the volume: it stays
     // failed over two more probes.
     std::fs::create_dir(&vol1).expect("empty mount point");
-    std::thread::sleep(Duration::from_secs(11));
+    tokio::time::sleep(Duration::from_secs(11)).await;
     assert_eq!(
         volume_up(addr, 1),
-        Some(0),
+        Some(0.0),
         "an empty mount point is not the volume"
     );
     std::fs::remove_dir(&vol1).expect("remove the empty mount point");
@@ -122,33 +109,35 @@ async fn a_volume_that_goes_away_is_gone_around_and_taken_back() {
         written_there,
         "no new shard went to the failed volume"
     );
-    let degraded = metric(addr, "predastore_degraded_reads_total");
+    let degraded = metric(addr, "predastore_degraded_reads_total").unwrap_or(0.0);
     assert_objects(&s3, "disks", &before, "volume 1 gone").await;
     assert_objects(&s3, "disks", &during, "volume 1 gone").await;
     // The shards on the failed volume were not read from it: parity stood
     // in, and the objects went to repair, which writes them again on the
     // healthy volumes.
     assert!(
-        metric(addr, "predastore_degraded_reads_total") > degraded,
+        metric(addr, "predastore_degraded_reads_total").unwrap_or(0.0) > degraded,
         "reads of shards on the failed volume went to parity"
     );
     let t = Instant::now();
-    while metric(addr, "predastore_shards_healed_total") < 1.0 {
-        assert!(
-            t.elapsed() < Duration::from_secs(120),
-            "no shard of the failed volume was written again"
-        );
-        std::thread::sleep(Duration::from_millis(500));
-    }
+    let healed = wait_for(
+        "a shard of the failed volume written again",
+        Duration::from_secs(120),
+        |note| {
+            let healed = metric(addr, "predastore_shards_healed_total").unwrap_or(0.0);
+            *note = format!("{healed} shards healed");
+            (healed >= 1.0).then_some(healed)
+        },
+    )
+    .await;
     println!(
-        "RESULT volume_failure_shards_healed {} in {} ms",
-        metric(addr, "predastore_shards_healed_total"),
+        "RESULT volume_failure_shards_healed {healed} in {} ms",
         t.elapsed().as_millis()
     );
 
     // It comes back: it takes shards again.
     std::fs::rename(&away, &vol1).expect("move volume 1 back");
-    wait_volume(addr, 1, 1, "volume 1 back");
+    wait_volume(addr, 1, 1.0, "volume 1 back").await;
     let after = objects("after", 300, 20);
     assert_eq!(put_all(&s3, &after).await, 0, "PUTs with volume 1 back");
     assert_objects(&s3, "disks", &after, "volume 1 back").await;
@@ -172,7 +161,7 @@ async fn a_store_restarted_without_a_volume_serves_from_the_others() {
     std::fs::remove_dir_all(&vol2).expect("delete volume 2");
     store.restart();
     let (addr, s3) = (store.addr(), store.client());
-    assert_eq!(volume_up(addr, 2), Some(0), "volume 2 is shown failed");
+    assert_eq!(volume_up(addr, 2), Some(0.0), "volume 2 is shown failed");
     assert!(!vol2.exists(), "a missing volume is not created again");
     assert_objects(&s3, "disks", &before, "volume 2 gone at start").await;
     let after = objects("after", 500, 20);
