@@ -58,6 +58,17 @@ enum TlsCommand {
         #[arg(long = "https-host")]
         https_hosts: Vec<String>,
     },
+    /// Issue a node certificate from an existing CA (a store's own
+    /// `<data dir>/tls`, or a `tls init` directory) into DIR, as the
+    /// identity a node with data directory D reads from D/tls: how a
+    /// single store takes more nodes.
+    Node {
+        /// Directory holding the CA (ca.pem, ca-key.pem).
+        #[arg(long)]
+        ca: PathBuf,
+        /// Output directory (the new node's `<data dir>/tls`).
+        dir: PathBuf,
+    },
 }
 
 fn main() {
@@ -65,25 +76,33 @@ fn main() {
     if let Some(Command::Admin(args)) = cli.command {
         std::process::exit(predastore::run_admin(args));
     }
-    if let Some(Command::Tls {
-        command:
+    if let Some(Command::Tls { command }) = &cli.command {
+        let done = match command {
             TlsCommand::Init {
                 dir,
                 nodes,
                 https_hosts,
-            },
-    }) = &cli.command
-    {
-        match tls::init_cluster_dir(dir, *nodes, https_hosts) {
-            Ok(()) => println!(
-                "wrote a cluster CA, {nodes} node certificates{} to {}",
-                if https_hosts.is_empty() {
-                    ""
-                } else {
-                    " and an HTTPS certificate"
-                },
-                dir.display()
-            ),
+            } => tls::init_cluster_dir(dir, *nodes, https_hosts).map(|()| {
+                format!(
+                    "wrote a cluster CA, {nodes} node certificates{} to {}",
+                    if https_hosts.is_empty() {
+                        ""
+                    } else {
+                        " and an HTTPS certificate"
+                    },
+                    dir.display()
+                )
+            }),
+            TlsCommand::Node { ca, dir } => tls::issue_node_dir(ca, dir).map(|()| {
+                format!(
+                    "wrote a node certificate from {} to {}",
+                    ca.display(),
+                    dir.display()
+                )
+            }),
+        };
+        match done {
+            Ok(said) => println!("{said}"),
             Err(e) => {
                 eprintln!("predastore: {e}");
                 std::process::exit(1);

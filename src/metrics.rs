@@ -499,6 +499,39 @@ pub static VOLUME_FULL: LazyLock<IntGaugeVec> = LazyLock::new(|| {
         &["volume"],
     )
 });
+/// Size of each volume's filesystem (0 while it cannot be examined).
+pub static VOLUME_CAPACITY: LazyLock<IntGaugeVec> = LazyLock::new(|| {
+    gauge_vec(
+        "predastore_volume_capacity_bytes",
+        "Size of the filesystem each volume of this storage node is on, as its last probe found",
+        &["volume"],
+    )
+});
+/// Space left on each volume's filesystem for this process.
+pub static VOLUME_FREE: LazyLock<IntGaugeVec> = LazyLock::new(|| {
+    gauge_vec(
+        "predastore_volume_free_bytes",
+        "Space left for this process on the filesystem each volume of this storage node is on, as its last probe found",
+        &["volume"],
+    )
+});
+/// Failed volumes across the storage nodes, as the repair leader last
+/// saw them (their shards are rebuilt on the nodes' other volumes).
+pub static FAILED_VOLUMES: LazyLock<IntGauge> = LazyLock::new(|| {
+    gauge(
+        "predastore_failed_volumes",
+        "Failed volumes across the storage nodes, as the repair leader last saw them",
+    )
+});
+/// Failed volumes the repair leader knew of when its last complete scan
+/// began: once it equals [`FAILED_VOLUMES`] (and nothing is below
+/// redundancy), every failed disk's shards have been rebuilt.
+pub static FAILED_VOLUMES_SCANNED: LazyLock<IntGauge> = LazyLock::new(|| {
+    gauge(
+        "predastore_failed_volumes_scanned",
+        "Failed volumes the repair leader knew of when its last complete scan began",
+    )
+});
 /// I/O errors each volume gave a write or a probe.
 pub static VOLUME_IO_ERRORS: LazyLock<IntCounterVec> = LazyLock::new(|| {
     counter_vec(
@@ -707,6 +740,10 @@ pub static REGISTRY: LazyLock<Registry> = LazyLock::new(|| {
         Box::new(VOLUME_UP.clone()),
         Box::new(VOLUME_FULL.clone()),
         Box::new(VOLUME_IO_ERRORS.clone()),
+        Box::new(VOLUME_CAPACITY.clone()),
+        Box::new(FAILED_VOLUMES.clone()),
+        Box::new(FAILED_VOLUMES_SCANNED.clone()),
+        Box::new(VOLUME_FREE.clone()),
         Box::new(SHARDS_STORED.clone()),
         Box::new(SHARD_BYTES_STORED.clone()),
         Box::new(RAFT_TERM.clone()),

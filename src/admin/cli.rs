@@ -369,6 +369,38 @@ fn render_status(a: &Value) -> String {
             &nodes,
         ));
     }
+    let disks: Vec<Vec<String>> = rows(&a["nodes"])
+        .flat_map(|n| rows(&n["volumes"]).map(move |v| (n, v)))
+        .map(|(n, v)| {
+            vec![
+                cell(&n["id"]),
+                cell(&v["slot"]),
+                cell(&v["path"]),
+                match v["state"].as_str() {
+                    Some("ok") => "ok".into(),
+                    other => other.unwrap_or("?").to_uppercase(),
+                },
+                cell(&v["io_errors"]),
+                size(&v["free_bytes"]),
+                size(&v["capacity_bytes"]),
+            ]
+        })
+        .collect();
+    if !disks.is_empty() {
+        out.push('\n');
+        out.push_str(&table(
+            &[
+                "NODE",
+                "VOLUME",
+                "PATH",
+                "STATE",
+                "IO ERRORS",
+                "FREE",
+                "CAPACITY",
+            ],
+            &disks,
+        ));
+    }
     out.push('\n');
     out.push_str(&render_meta(&a["meta"]));
     let r = &a["repair"];

@@ -14,7 +14,7 @@ use std::net::SocketAddr;
 use bytes::{Buf, Bytes, BytesMut};
 use serde::{Deserialize, Serialize};
 
-use crate::storage::{NodeStats, ShardKey, ShardState};
+use crate::storage::{NodeStats, ShardKey, ShardState, VolumeStatus};
 
 /// The frame format version this code writes and reads.
 pub(crate) const FRAME_VERSION: u8 = 1;
@@ -90,6 +90,10 @@ pub enum Request {
         /// and port: an IPv6 scope id is not carried).
         from: SocketAddr,
     },
+    /// How each of the node's volumes stands; answered by
+    /// [`Response::Volumes`] (a node of an older version answers
+    /// `BadRequest`).
+    Volumes,
 }
 
 /// The services a node answers [`Request::Message`]s for.
@@ -163,6 +167,11 @@ pub enum Response {
     NodeStats {
         /// Shards and bytes held, and the volumes' capacity and free space.
         stats: NodeStats,
+    },
+    /// The answer to [`Request::Volumes`].
+    Volumes {
+        /// One per volume slot, in slot order.
+        volumes: Vec<VolumeStatus>,
     },
 }
 
@@ -330,7 +339,7 @@ mod tests {
             shard: 3,
         };
         let from = SocketAddr::from(([127, 0, 0, 1], 9000));
-        let cases: [(Request, &[u8]); 8] = [
+        let cases: [(Request, &[u8]); 9] = [
             (
                 Request::PutShard { key, len: 1000 },
                 &[0, 5, 2, 3, 0xE8, 0x07],
@@ -357,6 +366,7 @@ mod tests {
                 Request::CopyShard { key, len: 7, from },
                 &[8, 5, 2, 3, 7, 0, 127, 0, 0, 1, 0xA8, 0x46],
             ),
+            (Request::Volumes, &[9]),
         ];
         for (request, wire) in cases {
             let frame = encode(&request)?;

@@ -111,17 +111,37 @@ pub struct ClusterCa {
 }
 
 impl ClusterCa {
-    /// A new self-signed CA.
-    pub fn generate() -> Result<Self, NetError> {
+    /// What a cluster CA certificate says of itself: the issuer name and
+    /// usages every certificate it signs refers to.
+    fn params() -> Result<CertificateParams, NetError> {
         let mut params = CertificateParams::new(Vec::<String>::new()).map_err(tls_err)?;
         params
             .distinguished_name
             .push(DnType::CommonName, "predastore cluster CA");
         params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
         params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+        Ok(params)
+    }
+
+    /// A new self-signed CA.
+    pub fn generate() -> Result<Self, NetError> {
+        let params = Self::params()?;
         let key = KeyPair::generate().map_err(tls_err)?;
         let pem = params.self_signed(&key).map_err(tls_err)?.pem();
         Ok(Self { params, key, pem })
+    }
+
+    /// The CA in `dir` (`ca.pem` and `ca-key.pem`, as `tls init` and a
+    /// store's development identity write them), to issue more node
+    /// certificates from: how a store grows by a node.
+    pub fn load(dir: &Path) -> Result<Self, NetError> {
+        let pem = read(&dir.join("ca.pem"))?;
+        let key = KeyPair::from_pem(&read(&dir.join("ca-key.pem"))?).map_err(tls_err)?;
+        Ok(Self {
+            params: Self::params()?,
+            key,
+            pem,
+        })
     }
 
     /// The CA certificate, PEM.
@@ -199,9 +219,64 @@ pub fn init_cluster_dir(dir: &Path, nodes: usize, https_hosts: &[String]) -> Res
     Ok(())
 }
 
+/// Writes a node identity issued by the CA in `ca_dir` into `dir` as the
+/// files a node's development identity reads (`ca.pem`, `node.pem`,
+/// `node-key.pem`): `<data dir>/tls` of a node joining a store that
+/// started with its own development CA. An identity already in `dir` is
+/// kept (an error), never overwritten.
+pub fn issue_node_dir(ca_dir: &Path, dir: &Path) -> Result<(), NetError> {
+    let ca = ClusterCa::load(ca_dir)?;
+    let files = DevFiles::new(dir);
+    if files.cert.exists() {
+        return Err(NetError::Tls(format!(
+            "{} exists: this node has an identity already",
+            files.cert.display()
+        )));
+    }
+    fs::create_dir_all(dir).map_err(tls_err)?;
+    let (cert, key) = ca.issue_node()?;
+    fs::write(&files.ca, ca.pem()).map_err(tls_err)?;
+    write_private(&files.key, &key)?;
+    fs::write(&files.cert, cert).map_err(tls_err)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_loaded_ca_issues_certificates_the_first_node_trusts() -> Result<(), NetError> {
+        let first = tempfile::tempdir().map_err(tls_err)?;
+        let own = TlsMaterial::dev(first.path())?;
+        let second = tempfile::tempdir().map_err(tls_err)?;
+        issue_node_dir(first.path(), second.path())?;
+        let joined = TlsMaterial::dev(second.path())?;
+        assert_eq!(joined.ca_pem, own.ca_pem);
+        assert_ne!(joined.cert_pem, own.cert_pem);
+        // The new certificate names the first node's CA as its issuer and
+        // is signed by its key: rustls's verifier accepts it.
+        use rustls::pki_types::pem::PemObject;
+        use rustls::pki_types::CertificateDer;
+        let mut roots = rustls::RootCertStore::empty();
+        roots
+            .add(CertificateDer::from_pem_slice(own.ca_pem.as_bytes()).map_err(tls_err)?)
+            .map_err(tls_err)?;
+        let provider = std::sync::Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+        let verifier = rustls::server::WebPkiClientVerifier::builder_with_provider(
+            std::sync::Arc::new(roots),
+            provider,
+        )
+        .build()
+        .map_err(tls_err)?;
+        let cert = CertificateDer::from_pem_slice(joined.cert_pem.as_bytes()).map_err(tls_err)?;
+        verifier
+            .verify_client_cert(&cert, &[], rustls::pki_types::UnixTime::now())
+            .map_err(tls_err)?;
+        // A second identity is never written over the first.
+        assert!(issue_node_dir(first.path(), second.path()).is_err());
+        assert!(ClusterCa::load(second.path()).is_err(), "no CA key there");
+        Ok(())
+    }
 
     #[test]
     fn dev_identity_is_generated_once_and_reused() -> Result<(), NetError> {

@@ -19,7 +19,7 @@ use crate::cluster::layout::{layout_members, seed_layout};
 use crate::config::{Config, ConfigError};
 use crate::error::Error;
 use crate::object::{ObjectCoordinator, ObjectLimits, ObjectService};
-use crate::storage::meta::{AccessKey, MetaOp};
+use crate::storage::meta::{AccessKey, ClusterLayout, MetaOp};
 
 /// The object service over this node's storage and the storage nodes
 /// listed: what the S3 gateway and repair both drive.
@@ -32,8 +32,7 @@ pub(super) fn start_objects(
     let layout = cfg.erasure();
     // The configured storage nodes seed the first layout; from then on the
     // layout in Raft decides (the ring follows it).
-    let storage_nodes = cfg.storage_nodes();
-    let seed = (!storage_nodes.is_empty()).then(|| seed_layout(storage_nodes));
+    let seed = first_layout(cfg, node.is_some());
     let members = seed.as_ref().map(layout_members).unwrap_or_default();
     let config_error = |e: String| {
         Error::Config(ConfigError(format!(
@@ -59,6 +58,20 @@ pub(super) fn start_objects(
     let objects = Arc::new(ObjectService::new(consensus, coordinator, limits));
     objects.start_drops();
     Ok(objects)
+}
+
+/// The layout to seed Raft with if it has none: the storage nodes
+/// configured, or, for a process that is its own storage node and alone in
+/// its metadata group (the `all` role), this node alone, so that the
+/// store can take more nodes later. A process that joins a group learns
+/// the layout from it.
+fn first_layout(cfg: &Config, own_storage: bool) -> Option<ClusterLayout> {
+    let storage_nodes = cfg.storage_nodes();
+    if !storage_nodes.is_empty() {
+        return Some(seed_layout(storage_nodes));
+    }
+    let alone = cfg.roles().meta && cfg.meta_peers().is_empty();
+    (own_storage && alone).then(|| seed_layout([(cfg.node_id, cfg.transport.quic_listen)]))
 }
 
 /// The S3 gateway over `objects`; the configured access key is recorded

@@ -11,12 +11,12 @@ pub(crate) mod shard_key;
 pub(crate) mod wal;
 
 pub use error::StorageError;
-pub(crate) use index::NodeStats;
 pub(crate) use index::ScrubRecord;
 pub use index::ShardEntry;
 pub use index::ShardIndex;
 pub(crate) use index::ShardState;
 pub(crate) use index::VolumeId;
+pub(crate) use index::{NodeStats, VolumeState, VolumeStatus};
 pub use shard_key::ObjectId;
 pub use shard_key::ShardKey;
 pub use wal::durability::FsyncMode;

@@ -16,7 +16,7 @@ use crate::storage::meta::lifecycle::LifecycleProgress;
 use crate::storage::meta::{
     ClusterLayout, MetaOp, MetaOpError, MetaRead, MetaReadResult, NodeInfo, NodeState, RepairReport,
 };
-use crate::storage::NodeStats;
+use crate::storage::{NodeStats, VolumeStatus};
 
 /// Tries of a layout change that met a concurrent one.
 const LAYOUT_TRIES: usize = 3;
@@ -57,6 +57,9 @@ pub(crate) struct NodeStatus {
     pub capacity_bytes: Option<u64>,
     /// Space left on them.
     pub free_bytes: Option<u64>,
+    /// Its volumes (disks), each with its state and space (unknown while
+    /// the node is down, or of a version that does not tell).
+    pub volumes: Option<Vec<VolumeStatus>>,
 }
 
 /// The whole cluster in one answer.
@@ -158,11 +161,18 @@ impl AdminService {
         let nodes = layout.iter().flat_map(|l| l.storage_nodes.iter());
         let nodes = join_all(nodes.map(|n| async move {
             let up = n.state != NodeState::Removed && data.node_is_up(NodeId(n.id));
-            let stats = match n.addr.parse::<SocketAddr>() {
-                Ok(addr) if up => self.peers.node_stats(addr).await.ok(),
-                _ => None,
+            let (stats, volumes) = match n.addr.parse::<SocketAddr>() {
+                Ok(addr) if up => {
+                    let (stats, volumes) =
+                        futures::join!(self.peers.node_stats(addr), self.peers.volumes(addr));
+                    (stats.ok(), volumes.ok())
+                }
+                _ => (None, None),
             };
-            node_status(n, up, stats)
+            NodeStatus {
+                volumes,
+                ..node_status(n, up, stats)
+            }
         }))
         .await;
         let erasure = self.objects.layout();
@@ -377,6 +387,7 @@ fn node_status(n: &NodeInfo, up: bool, stats: Option<NodeStats>) -> NodeStatus {
         bytes_stored: stats.map(|s| s.shard_bytes),
         capacity_bytes: stats.map(|s| s.capacity_bytes),
         free_bytes: stats.map(|s| s.free_bytes),
+        volumes: None,
     }
 }
 

@@ -9,7 +9,7 @@ use futures::future::BoxFuture;
 use crate::net::frame::{self, ErrorKind};
 use crate::net::rpc::Body;
 use crate::net::service::{not_served, ServiceBody, ServiceError};
-use crate::storage::{NodeStats, ShardKey, ShardState};
+use crate::storage::{NodeStats, ShardKey, ShardState, VolumeStatus};
 
 /// What a node does with each shard operation; the storage node
 /// implements it.
@@ -62,6 +62,10 @@ pub(crate) trait ShardService: Send + Sync + 'static {
     /// The node's totals.
     fn node_stats(&self) -> BoxFuture<'static, Result<NodeStats, ServiceError>> {
         Box::pin(async { Err(not_served("node stats")) })
+    }
+    /// How each volume stands, in slot order.
+    fn volumes(&self) -> BoxFuture<'static, Result<Vec<VolumeStatus>, ServiceError>> {
+        Box::pin(async { Err(not_served("volume status")) })
     }
 }
 

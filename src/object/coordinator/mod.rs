@@ -43,7 +43,7 @@ use crate::cluster::ring::{placement_key, NodeId};
 use crate::object::erasure::ErasureCodec;
 pub(crate) use crate::storage::meta::ShardSet;
 use crate::storage::meta::{ErasureLayout, NO_NODE};
-use crate::storage::{ObjectId, ShardKey, ShardState, StorageError};
+use crate::storage::{ObjectId, ShardKey, ShardState, StorageError, VolumeStatus};
 
 /// Stripes in flight per shard between the encoder and a shard writer.
 const SHARD_QUEUE: usize = 2;
@@ -112,7 +112,11 @@ impl ObjectCoordinator {
         // A process with no storage of its own and no storage nodes listed
         // learns them from the layout in Raft (its writes answer 503 until
         // then).
-        if let (true, Some(node)) = (snapshot.is_empty(), &local) {
+        // Alone (no ring, or a ring of this node only), the node spreads
+        // an object's shards over its volumes, one per volume.
+        let alone = snapshot.is_empty()
+            || (snapshot.len() == 1 && snapshot.member(NodeId(node_id)).is_some());
+        if let (true, Some(node)) = (alone, &local) {
             if shards > node.volume_count() {
                 return Err(CoordinatorError::Layout(format!(
                     "{}+{} needs {shards} volumes, this node has {}",
@@ -303,6 +307,14 @@ impl ObjectCoordinator {
         limit: usize,
     ) -> Result<Vec<ShardKey>, CoordinatorError> {
         self.target_on(node, 0)?.list(after, limit).await
+    }
+
+    /// How each volume of storage node `node` stands.
+    pub(crate) async fn volumes_on(
+        &self,
+        node: u64,
+    ) -> Result<Vec<VolumeStatus>, CoordinatorError> {
+        self.target_on(node, 0)?.volumes().await
     }
 
     /// Deletes shard `key` on storage node `node`; whether it was there.

@@ -17,7 +17,7 @@ use super::error::CoordinatorError;
 use crate::actors::core::pool::PeerClient;
 use crate::actors::core::wal::node::StorageNode;
 use crate::net::NetError;
-use crate::storage::{ShardKey, ShardState, StorageError};
+use crate::storage::{ShardKey, ShardState, StorageError, VolumeStatus};
 
 /// Where a shard is, as a reader sees it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -70,6 +70,8 @@ pub(super) trait ShardStore: Send + Sync {
     fn copy_from_peer(&self, source: SocketAddr, key: ShardKey, len: u64) -> Option<Answer<()>>;
     /// The node's cluster transport address; `None` for this process's.
     fn peer_addr(&self) -> Option<SocketAddr>;
+    /// How each of the node's volumes stands.
+    fn volumes(&self) -> Answer<Vec<VolumeStatus>>;
 }
 
 /// This process's storage node; a volume when the caller chooses it (a
@@ -143,6 +145,11 @@ impl ShardStore for LocalShards {
 
     fn peer_addr(&self) -> Option<SocketAddr> {
         None
+    }
+
+    fn volumes(&self) -> Answer<Vec<VolumeStatus>> {
+        let node = self.node.clone();
+        async move { Ok(node.volumes().await) }.boxed()
     }
 }
 
@@ -238,5 +245,10 @@ impl ShardStore for RemoteShards {
 
     fn peer_addr(&self) -> Option<SocketAddr> {
         Some(self.addr)
+    }
+
+    fn volumes(&self) -> Answer<Vec<VolumeStatus>> {
+        let (peers, addr) = (self.peers.clone(), self.addr);
+        async move { Ok(peers.volumes(addr).await?) }.boxed()
     }
 }

@@ -29,6 +29,37 @@ pub enum ShardState {
     Corrupt,
 }
 
+/// How one of a storage node's volumes stands: what `admin status` shows
+/// per disk, and what repair watches (a volume newly failed has its
+/// shards rebuilt at once).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VolumeStatus {
+    /// Its slot in `PREDASTORE_VOLUMES` (the `volume` label of metrics).
+    pub slot: VolumeId,
+    /// Its directory.
+    pub path: String,
+    /// In service, full, or failed.
+    pub state: VolumeState,
+    /// Size of its filesystem (0 while it cannot be examined).
+    pub capacity_bytes: u64,
+    /// Space left on it for this process.
+    pub free_bytes: u64,
+    /// I/O errors its writes and probes met since the node started.
+    pub io_errors: u64,
+}
+
+/// Where a volume stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum VolumeState {
+    /// Read and written.
+    Ok,
+    /// No space left: read, but takes no new shard.
+    Full,
+    /// Its disk failed or is missing: neither read nor written.
+    Failed,
+}
+
 /// A storage node's totals, for the cluster status: the live shards of its
 /// index, and the space of the filesystems its volumes are on.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]

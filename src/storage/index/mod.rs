@@ -21,7 +21,7 @@ pub(crate) use entry::Position;
 pub(crate) use entry::SegmentId;
 pub use entry::ShardEntry;
 pub(crate) use entry::VolumeId;
-pub(crate) use inventory::NodeStats;
 pub(crate) use inventory::ShardState;
+pub(crate) use inventory::{NodeStats, VolumeState, VolumeStatus};
 pub(crate) use marks::ScrubRecord;
 pub use shard_index::ShardIndex;

@@ -11,7 +11,7 @@ use openraft::raft::{
     AppendEntriesRequest, AppendEntriesResponse, InstallSnapshotRequest, InstallSnapshotResponse,
     VoteRequest, VoteResponse,
 };
-use openraft::{BasicNode, Config, Raft, SnapshotPolicy};
+use openraft::{BasicNode, ChangeMembers, Config, Raft, SnapshotPolicy};
 
 use super::log_store::LogStore;
 use super::state_machine::MetaStateMachine;
@@ -125,8 +125,51 @@ pub(crate) async fn start_group<N: RaftNetworkFactory<MetaRaft>>(
     }
     if initialized {
         hold_elections_after_restart(&raft);
+        if let Some(addr) = members.get(&node_id) {
+            keep_own_address(&raft, node_id, addr.clone());
+        }
     }
     Ok((raft, state))
+}
+
+/// A group of one (a single store) restarted with another transport
+/// address records it, once it leads, so that members added later reach
+/// it. A group of several changes an address by removing and adding the
+/// member: openraft warns that setting a node's address in place is only
+/// safe when no other member could be using the old one.
+fn keep_own_address(raft: &Raft<MetaRaft>, node_id: u64, addr: String) {
+    let alone = move |m: &openraft::RaftMetrics<u64, BasicNode>| {
+        let members = m.membership_config.membership();
+        members.voter_ids().eq([node_id]) && members.learner_ids().next().is_none()
+    };
+    let recorded = move |m: &openraft::RaftMetrics<u64, BasicNode>| {
+        let members = m.membership_config.membership();
+        members.get_node(&node_id).map(|n| n.addr.clone())
+    };
+    {
+        let m = raft.metrics();
+        let m = m.borrow();
+        if !alone(&m) || recorded(&m).as_deref() == Some(addr.as_str()) {
+            return;
+        }
+    }
+    let raft = raft.clone();
+    tokio::spawn(async move {
+        let leads = raft
+            .wait(Some(Duration::from_secs(60)))
+            .metrics(|m| m.current_leader == Some(node_id), "this member leads")
+            .await;
+        let from = leads.ok().and_then(|m| recorded(&m));
+        let change = ChangeMembers::SetNodes(BTreeMap::from([(node_id, BasicNode::new(&addr))]));
+        match raft.change_membership(change, false).await {
+            Ok(_) => {
+                tracing::info!(from = ?from, to = %addr, "this metadata member's address changed")
+            }
+            Err(e) => {
+                tracing::warn!(to = %addr, error = %e, "could not record this metadata member's new address")
+            }
+        }
+    });
 }
 
 /// How long a restarted member of a group calls no election.

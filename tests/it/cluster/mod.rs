@@ -1,6 +1,8 @@
 //! Several processes as one cluster: the metadata group alone, and
 //! storage nodes with a gateway.
 
+mod disks;
+mod grow;
 mod healing;
 mod lifecycle;
 mod lock_clock;

@@ -35,6 +35,17 @@ pub struct NodeTls {
 }
 
 impl NodeTls {
+    /// No TLS files given: the node uses (and on first start writes) its
+    /// development identity in `<data dir>/tls`, as a store started with
+    /// README's first command does.
+    pub fn own_identity() -> Self {
+        Self {
+            ca: PathBuf::new(),
+            cert: PathBuf::new(),
+            key: PathBuf::new(),
+        }
+    }
+
     /// Node `i`'s files in a directory written by `predastore tls init`.
     pub fn in_dir(dir: &Path, i: usize) -> Self {
         Self {
@@ -128,9 +139,6 @@ impl NodeProcess {
             .env("PREDASTORE_DATA_DIR", &self.data_dir)
             .env("PREDASTORE_LISTEN", self.http.to_string())
             .env("PREDASTORE_QUIC_LISTEN", self.quic.to_string())
-            .env("PREDASTORE_TLS_CA", &self.tls.ca)
-            .env("PREDASTORE_TLS_CERT", &self.tls.cert)
-            .env("PREDASTORE_TLS_KEY", &self.tls.key)
             .env("PREDASTORE_VOLUMES", "1")
             .env("PREDASTORE_SEGMENT_BYTES", (64u64 << 20).to_string())
             .env(
@@ -139,6 +147,11 @@ impl NodeProcess {
             )
             .stdout(node_log(self.http))
             .stderr(Stdio::inherit());
+        if !self.tls.ca.as_os_str().is_empty() {
+            cmd.env("PREDASTORE_TLS_CA", &self.tls.ca)
+                .env("PREDASTORE_TLS_CERT", &self.tls.cert)
+                .env("PREDASTORE_TLS_KEY", &self.tls.key);
+        }
         for (k, v) in &self.extra_env {
             cmd.env(k, v);
         }

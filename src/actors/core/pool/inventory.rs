@@ -11,7 +11,7 @@ use super::client::PeerClient;
 use crate::net::frame::MAX_INVENTORY_KEYS;
 use crate::net::shard;
 use crate::net::NetError;
-use crate::storage::{NodeStats, ShardKey, ShardState};
+use crate::storage::{NodeStats, ShardKey, ShardState, VolumeStatus};
 
 impl PeerClient {
     /// What `addr` holds under each of `keys`, in their order; any number
@@ -67,6 +67,15 @@ impl PeerClient {
 }
 
 impl PeerClient {
+    /// How `addr`'s volumes stand (a read, retried once).
+    pub async fn volumes(&self, addr: SocketAddr) -> Result<Vec<VolumeStatus>, NetError> {
+        let idle = self.idle();
+        self.run(addr, true, |mut conn| async move {
+            shard::volumes(&mut conn, idle).await
+        })
+        .await
+    }
+
     /// `addr`'s totals: shards held and space (a read, retried once).
     pub async fn node_stats(&self, addr: SocketAddr) -> Result<NodeStats, NetError> {
         let idle = self.idle();

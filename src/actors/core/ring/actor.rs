@@ -91,8 +91,8 @@ impl Ring {
                 Ok(MetaReadResult::Layout(layout)) => layout,
                 _ => return None,
             };
-            if layout.is_some() {
-                return layout;
+            if let Some(layout) = layout {
+                return Some(moved_store(&consensus, layout, seed.as_ref()).await);
             }
             let seed = seed?;
             match consensus
@@ -104,7 +104,7 @@ impl Ring {
                 Ok(Ok(_)) => {
                     tracing::info!(
                         nodes = seed.storage_nodes.len(),
-                        "cluster layout seeded from PREDASTORE_STORAGE_NODES"
+                        "cluster layout seeded (PREDASTORE_STORAGE_NODES, or this node alone)"
                     );
                     Some(seed)
                 }
@@ -152,6 +152,45 @@ impl Ring {
         crate::metrics::LAYOUT_VERSION.set(i64::try_from(layout.version).unwrap_or(i64::MAX));
         self.view.ring.store(Arc::new(ring));
         self.view.layout.store(Some(Arc::new(layout)));
+    }
+}
+
+/// `layout`, with a single store's own address brought up to date: a
+/// store alone in its layout (the `all` role, `seed` naming it alone) that
+/// was restarted with another `PREDASTORE_QUIC_LISTEN` (before it takes
+/// more nodes, so they can reach it) moves its entry there. In a layout
+/// of several nodes an address changes only by an operator's hand.
+async fn moved_store(
+    consensus: &ConsensusClient,
+    layout: ClusterLayout,
+    seed: Option<&ClusterLayout>,
+) -> ClusterLayout {
+    let (Some(own), [entry]) = (
+        seed.and_then(|s| match s.storage_nodes.as_slice() {
+            [own] => Some(own),
+            _ => None,
+        }),
+        layout.storage_nodes.as_slice(),
+    ) else {
+        return layout;
+    };
+    if entry.id != own.id || entry.addr == own.addr {
+        return layout;
+    }
+    let mut moved = layout.clone();
+    moved.version += 1;
+    moved.storage_nodes[0].addr = own.addr.clone();
+    match consensus
+        .submit(MetaOp::SetLayout {
+            layout: moved.clone(),
+        })
+        .await
+    {
+        Ok(Ok(_)) => {
+            tracing::info!(node = own.id, from = %entry.addr, to = %own.addr, "this store's address in the cluster layout changed");
+            moved
+        }
+        _ => layout,
     }
 }
 

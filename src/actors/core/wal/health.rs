@@ -18,9 +18,10 @@ use std::sync::{Arc, Weak};
 use std::time::Duration;
 
 use crate::metrics;
+use crate::storage::index::inventory::disk_space;
 use crate::storage::wal::identity::holds;
 use crate::storage::wal::probe::probe_volume;
-use crate::storage::{StorageError, VolumeId};
+use crate::storage::{StorageError, VolumeId, VolumeState, VolumeStatus};
 
 /// How often each volume is probed: a failed disk is noticed within this.
 pub(crate) const PROBE_INTERVAL: Duration = Duration::from_secs(5);
@@ -100,6 +101,32 @@ impl VolumeHealth {
         })
     }
 
+    /// How each volume stands, in slot order, with its filesystem's space
+    /// (`statvfs`: call on a blocking thread).
+    pub(crate) fn statuses(&self) -> Vec<VolumeStatus> {
+        self.dirs
+            .iter()
+            .enumerate()
+            .map(|(v, dir)| {
+                let (capacity_bytes, free_bytes) = disk_space(std::slice::from_ref(dir));
+                VolumeStatus {
+                    slot: VolumeId::try_from(v).unwrap_or(VolumeId::MAX),
+                    path: dir.display().to_string(),
+                    state: match self.standing(v) {
+                        Standing::Ok => VolumeState::Ok,
+                        Standing::Full => VolumeState::Full,
+                        Standing::Failed => VolumeState::Failed,
+                    },
+                    capacity_bytes,
+                    free_bytes,
+                    io_errors: metrics::VOLUME_IO_ERRORS
+                        .with_label_values(&[&v.to_string()])
+                        .get(),
+                }
+            })
+            .collect()
+    }
+
     /// Whether `volume` has failed (its shards cannot be counted on).
     pub(crate) fn is_failed(&self, volume: VolumeId) -> bool {
         self.standing(usize::from(volume)) == Standing::Failed
@@ -169,6 +196,14 @@ impl VolumeHealth {
                 .iter()
                 .enumerate()
                 .map(|(v, d)| {
+                    let (capacity, free) = disk_space(std::slice::from_ref(d));
+                    let label = v.to_string();
+                    let gauge = |g: &prometheus::IntGaugeVec, bytes: u64| {
+                        g.with_label_values(&[&label])
+                            .set(i64::try_from(bytes).unwrap_or(i64::MAX));
+                    };
+                    gauge(&metrics::VOLUME_CAPACITY, capacity);
+                    gauge(&metrics::VOLUME_FREE, free);
                     if health.left_out[v] {
                         return None;
                     }

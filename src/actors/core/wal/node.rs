@@ -27,7 +27,7 @@ use crate::storage::wal::segment::SegmentFiles;
 use crate::storage::{
     index::inventory::disk_space, CompactionReport, FsyncMode, NodeStats, ScrubRecord, ShardEntry,
     ShardIndex, ShardKey, ShardRead, ShardReader, ShardState, StorageError, SyncState, Volume,
-    VolumeConfig, VolumeId,
+    VolumeConfig, VolumeId, VolumeStatus,
 };
 
 /// Everything a storage node needs to start.
@@ -176,6 +176,15 @@ impl StorageNode {
             capacity_bytes,
             free_bytes,
         }
+    }
+
+    /// How each volume stands, in slot order (`statvfs` of each on a
+    /// blocking thread).
+    pub async fn volumes(&self) -> Vec<VolumeStatus> {
+        let health = self.health.clone();
+        tokio::task::spawn_blocking(move || health.statuses())
+            .await
+            .unwrap_or_default()
     }
 
     /// Number of volumes.

@@ -14,7 +14,7 @@ use crate::net::rpc::Body;
 use crate::net::service::{ServiceBody, ServiceError};
 use crate::net::shard::ShardService;
 use crate::net::{ErrorKind, NetError};
-use crate::storage::{NodeStats, ShardKey, ShardState, StorageError};
+use crate::storage::{NodeStats, ShardKey, ShardState, StorageError, VolumeStatus};
 
 /// Serves shard RPCs from a storage node.
 pub(crate) struct StorageService {
@@ -158,5 +158,10 @@ impl ShardService for StorageService {
     fn node_stats(&self) -> BoxFuture<'static, Result<NodeStats, ServiceError>> {
         let node = self.node.clone();
         Box::pin(async move { Ok(node.stats().await) })
+    }
+
+    fn volumes(&self) -> BoxFuture<'static, Result<Vec<VolumeStatus>, ServiceError>> {
+        let node = self.node.clone();
+        Box::pin(async move { Ok(node.volumes().await) })
     }
 }

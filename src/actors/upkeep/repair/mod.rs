@@ -14,7 +14,8 @@
 //!   [`crate::actors::core::scrub::MarkReports`]), looked at every [`TICK`];
 //! - a scan of every object and upload part against the layout and the
 //!   storage nodes' inventories (missing shards, scrub's corrupt marks),
-//!   every `PREDASTORE_HEAL_SCAN_EVERY` and once after taking over, so
+//!   every `PREDASTORE_HEAL_SCAN_EVERY`, at once when a node's disk fails
+//!   ([`volumes`]), and once after taking over, so
 //!   nothing is missed after a restart or a lost report. The same pass
 //!   collects orphans (see [`scan`]).
 //!
@@ -31,6 +32,7 @@ mod heal;
 mod live;
 mod plan;
 mod scan;
+mod volumes;
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -118,6 +120,8 @@ struct RepairState {
     stale: Arc<std::sync::Mutex<Vec<heal::StaleCopy>>>,
     /// Copies repair wrote since the scan began.
     written: Arc<std::sync::Mutex<HashSet<(u64, ShardKey)>>>,
+    /// The storage nodes' failed volumes: a change starts a scan.
+    failed_volumes: volumes::FailedVolumes,
     /// Referenced shard copies the last complete scan found: the next
     /// scan's filter is sized for them.
     live_shards: usize,
@@ -158,6 +162,7 @@ impl Repair {
                 reported: None,
                 stale: Arc::default(),
                 written: Arc::default(),
+                failed_volumes: Default::default(),
                 live_shards: 0,
                 is_leader,
             }),
@@ -222,7 +227,9 @@ impl RepairState {
             .into_iter()
             .map(|n| (n, heal::standing(&data, n, self.cfg.node_down_after)))
             .collect();
-        let changed = standings != self.standings;
+        // So does a disk that failed or came back.
+        let disks = self.failed_volumes.changed(&data).await;
+        let changed = standings != self.standings || disks;
         if changed {
             self.standings = standings;
             self.retry_at.clear();
@@ -252,8 +259,10 @@ impl RepairState {
                 }
             }
             let started = Instant::now();
+            let failed_volumes = metrics::FAILED_VOLUMES.get();
             if self.scan().await {
                 metrics::HEAL_SCANS.inc();
+                metrics::FAILED_VOLUMES_SCANNED.set(failed_volumes);
                 metrics::HEAL_SCAN_MILLIS
                     .set(i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX));
                 // Verdicts the scan did not renew are of objects gone.
@@ -318,6 +327,8 @@ impl RepairState {
         self.queue_cursor = None;
         self.orphans.clear();
         self.standings.clear();
+        self.failed_volumes.forget();
+        metrics::FAILED_VOLUMES_SCANNED.set(0);
         self.last_scan = None;
         self.layout_version = 0;
         self.rescan_at = None;

@@ -1,0 +1,245 @@
+//! Disks failing in a cluster, at default settings (no shortened heal,
+//! scrub or node-down timer): three `storage,meta` nodes with three
+//! volumes each, 2+1. First a volume of node 2 goes away while it serves
+//! (its directory, with every shard in it, moved away, as an unmounted
+//! disk leaves it); then node 1 is restarted with a volume directory
+//! deleted. Each time: PUTs go on, every object reads byte-identical (a
+//! multipart one included, never a 200 with a cut body), the failed
+//! volume shows in `/metrics` and `admin status` within a minute, repair
+//! rebuilds its shards at once (not at the hourly scan), and then, with
+//! another node killed, every object still reads byte-identical.
+
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use aws_sdk_s3::primitives::ByteStream;
+use aws_sdk_s3::types::{CompletedMultipartUpload, CompletedPart};
+use aws_sdk_s3::Client;
+use serde_json::Value;
+
+use crate::common::admin::admin;
+use crate::common::cluster::Cluster;
+use crate::common::digest::{md5_hex, random_bytes};
+use crate::common::heal::{
+    assert_objects, create_bucket_when_ready, leader_of, metric, put_object, wait_for, TestObject,
+    BELOW_REDUNDANCY, SHARDS_HEALED,
+};
+
+const TOKEN: &str = "disks-admin-token";
+/// Failed volumes across the cluster, as the repair leader sees them.
+const FAILED_VOLUMES: &str = "predastore_failed_volumes";
+const BUCKET: &str = "disks";
+
+/// `predastore_volume_up` of `volume` at `http`.
+fn volume_up(http: SocketAddr, volume: u16) -> Option<f64> {
+    metric(
+        http,
+        &format!("predastore_volume_up{{volume=\"{volume}\"}}"),
+    )
+}
+
+/// Volume `volume` of node `node` as `admin status` shows it.
+fn status_of(gw: SocketAddr, node: u64, volume: u64) -> Value {
+    let (_, status) = admin(gw, "GET", "/status", Some(TOKEN), "");
+    status["nodes"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|n| n["id"].as_u64() == Some(node))
+        .and_then(|n| n["volumes"].as_array())
+        .and_then(|v| v.iter().find(|v| v["slot"].as_u64() == Some(volume)))
+        .cloned()
+        .unwrap_or(Value::Null)
+}
+
+/// Waits until node `node`'s volume shows failed in its `/metrics` and in
+/// `admin status`; how long that took.
+async fn wait_failed(gw: SocketAddr, http: SocketAddr, node: u64, volume: u16) -> Duration {
+    let t = Instant::now();
+    wait_for("the volume shown failed", Duration::from_secs(60), |note| {
+        let up = volume_up(http, volume);
+        let shown = status_of(gw, node, u64::from(volume));
+        *note = format!("/metrics: {up:?}; admin status: {shown}");
+        (up == Some(0.0) && shown["state"] == "failed").then_some(())
+    })
+    .await;
+    t.elapsed()
+}
+
+/// Shards repair on `leader` has healed.
+fn healed(leader: SocketAddr) -> f64 {
+    metric(leader, SHARDS_HEALED).unwrap_or(0.0)
+}
+
+/// Waits until repair on `leader` knows of `failed` failed volumes, has
+/// completed a scan that began knowing of them all, healed shards since
+/// `healed_before`, and finds nothing below full redundancy: every
+/// failed volume's shards rebuilt. How long that took.
+async fn wait_rebuilt(leader: SocketAddr, failed: f64, healed_before: f64) -> Duration {
+    let t = Instant::now();
+    wait_for("the failed volumes' shards rebuilt", Duration::from_secs(180), |note| {
+        let known = metric(leader, FAILED_VOLUMES);
+        let scanned = metric(leader, "predastore_failed_volumes_scanned");
+        let below = metric(leader, BELOW_REDUNDANCY);
+        let healed = healed(leader);
+        *note = format!(
+            "failed volumes {known:?}, scanned {scanned:?}, healed {healed} (from {healed_before}), below redundancy {below:?}"
+        );
+        let done = known == Some(failed)
+            && scanned == Some(failed)
+            && healed > healed_before
+            && below == Some(0.0);
+        done.then_some(())
+    })
+    .await;
+    t.elapsed()
+}
+
+/// PUTs `objects`, one at a time, as the failure is under way; how many
+/// failed.
+async fn put_during(s3: &Client, objects: &[TestObject]) -> usize {
+    let mut failed = 0;
+    for o in objects {
+        if put_object(s3, BUCKET, o).await.is_err() {
+            failed += 1;
+        }
+    }
+    failed
+}
+
+fn objects(prefix: &str, seed: u64, n: usize) -> Vec<TestObject> {
+    (0..n)
+        .map(|i| {
+            let len = 9_000 + (i * 41_017) % 400_000;
+            TestObject::new(format!("{prefix}/{i:03}"), seed + i as u64, len)
+        })
+        .collect()
+}
+
+/// A 12 MiB object in three parts.
+async fn put_multipart(s3: &Client, key: &str) -> TestObject {
+    let upload = s3
+        .create_multipart_upload()
+        .bucket(BUCKET)
+        .key(key)
+        .send()
+        .await
+        .expect("CreateMultipartUpload");
+    let id = upload.upload_id().expect("an upload id").to_string();
+    let seed = 7_700;
+    let whole = random_bytes(seed, 12 << 20);
+    let mut parts = Vec::new();
+    for (n, chunk) in (1..).zip(whole.chunks(5 << 20)) {
+        let part = s3
+            .upload_part()
+            .bucket(BUCKET)
+            .key(key)
+            .upload_id(&id)
+            .part_number(n)
+            .body(ByteStream::from(chunk.to_vec()))
+            .send()
+            .await
+            .expect("UploadPart");
+        parts.push(
+            CompletedPart::builder()
+                .part_number(n)
+                .set_e_tag(part.e_tag().map(str::to_string))
+                .build(),
+        );
+    }
+    s3.complete_multipart_upload()
+        .bucket(BUCKET)
+        .key(key)
+        .upload_id(&id)
+        .multipart_upload(
+            CompletedMultipartUpload::builder()
+                .set_parts(Some(parts))
+                .build(),
+        )
+        .send()
+        .await
+        .expect("CompleteMultipartUpload");
+    TestObject {
+        key: key.into(),
+        seed,
+        len: whole.len(),
+        md5: md5_hex(&whole),
+    }
+}
+
+#[tokio::test]
+async fn failed_disks_are_gone_around_and_rebuilt_at_default_settings() {
+    let mut cluster = Cluster::start(
+        152,
+        &[
+            ("PREDASTORE_ADMIN_TOKEN", TOKEN),
+            ("PREDASTORE_VOLUMES", "3"),
+        ],
+    );
+    let gw = cluster.gateway_http();
+    let meta = cluster.meta_https();
+    let s3 = cluster.gateway(3);
+    create_bucket_when_ready(&s3, BUCKET).await;
+    let mut all = objects("before", 100, 60);
+    for o in &all {
+        put_object(&s3, BUCKET, o).await.expect("PUT before");
+    }
+    all.push(put_multipart(&s3, "multipart/a").await);
+
+    // The leader stays up throughout (repair's counters are its own);
+    // the disks fail on the two other nodes, `x` and `y`.
+    let leader = cluster.leader().expect("a metadata leader");
+    let leader_http = cluster.nodes[leader].http;
+    let (x, y) = match leader {
+        0 => (1, 2),
+        1 => (0, 2),
+        _ => (0, 1),
+    };
+
+    // (a) Node x's volume 1 goes away while the node serves.
+    let before = healed(leader_http);
+    let dir = cluster.nodes[x].data_dir.clone();
+    std::fs::rename(dir.join("vol1"), dir.join("vol1.gone")).expect("move vol1 away");
+    let during = objects("during-a", 300, 100);
+    let failed = put_during(&s3, &during).await;
+    assert!(failed <= 1, "{failed} of 100 PUTs failed with a disk gone");
+    all.extend(during);
+    let shown = wait_failed(gw, cluster.nodes[x].http, x as u64 + 1, 1).await;
+    assert_objects(&s3, BUCKET, &all, "with a volume gone").await;
+    let rebuilt = wait_rebuilt(leader_http, 1.0, before).await;
+    eprintln!("(a) volume failure shown within {shown:?}; rebuilt {rebuilt:?} after");
+    cluster.nodes[y].kill();
+    assert_objects(&s3, BUCKET, &all, "after the rebuild, another node killed").await;
+
+    // (b) Node y restarted with its volume 2 directory deleted (node x's
+    // volume 1 is still gone).
+    let before = healed(leader_http);
+    let dir = cluster.nodes[y].data_dir.clone();
+    std::fs::remove_dir_all(dir.join("vol2")).expect("delete vol2");
+    cluster.nodes[y].spawn();
+    assert!(
+        !dir.join("vol2").exists(),
+        "a missing volume is not created again"
+    );
+    let during = objects("during-b", 600, 100);
+    let failed = put_during(&s3, &during).await;
+    assert!(failed <= 1, "{failed} of 100 PUTs failed after the restart");
+    all.extend(during);
+    let shown = wait_failed(gw, cluster.nodes[y].http, y as u64 + 1, 2).await;
+    assert_objects(&s3, BUCKET, &all, "with a volume deleted").await;
+    let rebuilt = wait_rebuilt(leader_http, 2.0, before).await;
+    eprintln!("(b) volume failure shown within {shown:?}; rebuilt {rebuilt:?} after");
+    cluster.nodes[x].kill();
+    assert_objects(
+        &s3,
+        BUCKET,
+        &all,
+        "after the rebuild, the first node killed",
+    )
+    .await;
+    assert_eq!(
+        leader_of(&meta),
+        Some(leader_http),
+        "the leader stayed (its repair did the work)"
+    );
+}
