@@ -112,6 +112,26 @@ pub enum NodeCommand {
         #[arg(long)]
         force: bool,
     },
+    /// A node's disks.
+    Disk {
+        /// What to do.
+        #[command(subcommand)]
+        command: DiskCommand,
+    },
+}
+
+/// `admin node disk …`.
+#[derive(Subcommand, Debug)]
+pub enum DiskCommand {
+    /// Takes the new, empty disk mounted where a failed volume was into
+    /// service (the volume's slot: its place in PREDASTORE_VOLUMES); repair
+    /// rebuilds what was lost and new shards fill it.
+    Replace {
+        /// Node id.
+        id: u64,
+        /// The failed volume's slot (`admin status` lists them).
+        volume: u16,
+    },
 }
 
 /// `admin layout …`.
@@ -223,6 +243,13 @@ fn request(command: &AdminCommand) -> (&'static str, String, Option<Value>) {
             NodeCommand::Remove { id, force } => {
                 ("DELETE", format!("/nodes/{id}?force={force}"), None)
             }
+            NodeCommand::Disk {
+                command: DiskCommand::Replace { id, volume },
+            } => (
+                "POST",
+                format!("/nodes/{id}/volumes/{volume}/replace"),
+                None,
+            ),
         },
         AdminCommand::Meta { command } => match command {
             MetaCommand::List => ("GET", "/meta".into(), None),
@@ -303,6 +330,12 @@ fn call(args: &AdminArgs) -> Result<Value, CliError> {
 fn render(command: &AdminCommand, a: &Value) -> String {
     match command {
         AdminCommand::Status => render_status(a),
+        AdminCommand::Node {
+            command:
+                NodeCommand::Disk {
+                    command: DiskCommand::Replace { id, .. },
+                },
+        } => disk_table(rows(a).map(|v| (id.to_string(), v))),
         AdminCommand::Layout { .. } | AdminCommand::Node { .. } => render_layout(a),
         AdminCommand::Meta { .. } => render_meta(a),
         AdminCommand::Key { command } => match command {
@@ -369,37 +402,12 @@ fn render_status(a: &Value) -> String {
             &nodes,
         ));
     }
-    let disks: Vec<Vec<String>> = rows(&a["nodes"])
-        .flat_map(|n| rows(&n["volumes"]).map(move |v| (n, v)))
-        .map(|(n, v)| {
-            vec![
-                cell(&n["id"]),
-                cell(&v["slot"]),
-                cell(&v["path"]),
-                match v["state"].as_str() {
-                    Some("ok") => "ok".into(),
-                    other => other.unwrap_or("?").to_uppercase(),
-                },
-                cell(&v["io_errors"]),
-                size(&v["free_bytes"]),
-                size(&v["capacity_bytes"]),
-            ]
-        })
-        .collect();
+    let disks = disk_table(
+        rows(&a["nodes"]).flat_map(|n| rows(&n["volumes"]).map(move |v| (cell(&n["id"]), v))),
+    );
     if !disks.is_empty() {
         out.push('\n');
-        out.push_str(&table(
-            &[
-                "NODE",
-                "VOLUME",
-                "PATH",
-                "STATE",
-                "IO ERRORS",
-                "FREE",
-                "CAPACITY",
-            ],
-            &disks,
-        ));
+        out.push_str(&disks);
     }
     out.push('\n');
     out.push_str(&render_meta(&a["meta"]));
@@ -421,6 +429,42 @@ fn render_status(a: &Value) -> String {
     }
     out.push_str(&render_lifecycle(&a["lifecycle"]));
     out
+}
+
+/// Disks (volumes) by node: state, I/O errors, space; empty when there
+/// are none.
+fn disk_table<'a>(volumes: impl Iterator<Item = (String, &'a Value)>) -> String {
+    let disks: Vec<Vec<String>> = volumes
+        .map(|(node, v)| {
+            vec![
+                node,
+                cell(&v["slot"]),
+                cell(&v["path"]),
+                match v["state"].as_str() {
+                    Some("ok") => "ok".into(),
+                    other => other.unwrap_or("?").to_uppercase(),
+                },
+                cell(&v["io_errors"]),
+                size(&v["free_bytes"]),
+                size(&v["capacity_bytes"]),
+            ]
+        })
+        .collect();
+    if disks.is_empty() {
+        return String::new();
+    }
+    table(
+        &[
+            "NODE",
+            "VOLUME",
+            "PATH",
+            "STATE",
+            "IO ERRORS",
+            "FREE",
+            "CAPACITY",
+        ],
+        &disks,
+    )
 }
 
 /// The lifecycle walk: what the last complete one did, where the running

@@ -94,6 +94,12 @@ pub enum Request {
     /// [`Response::Volumes`] (a node of an older version answers
     /// `BadRequest`).
     Volumes,
+    /// Take the empty directory of failed volume `slot` in as its new
+    /// disk; answered by [`Response::Volumes`] once it is in service.
+    ReplaceVolume {
+        /// The failed volume's slot.
+        slot: u16,
+    },
 }
 
 /// The services a node answers [`Request::Message`]s for.
@@ -339,7 +345,7 @@ mod tests {
             shard: 3,
         };
         let from = SocketAddr::from(([127, 0, 0, 1], 9000));
-        let cases: [(Request, &[u8]); 9] = [
+        let cases: [(Request, &[u8]); 10] = [
             (
                 Request::PutShard { key, len: 1000 },
                 &[0, 5, 2, 3, 0xE8, 0x07],
@@ -367,6 +373,7 @@ mod tests {
                 &[8, 5, 2, 3, 7, 0, 127, 0, 0, 1, 0xA8, 0x46],
             ),
             (Request::Volumes, &[9]),
+            (Request::ReplaceVolume { slot: 2 }, &[10, 2]),
         ];
         for (request, wire) in cases {
             let frame = encode(&request)?;
@@ -390,6 +397,16 @@ mod tests {
                 ],
             },
             Response::ShardKeys { keys: vec![] },
+            Response::Volumes {
+                volumes: vec![crate::storage::VolumeStatus {
+                    slot: 2,
+                    path: "/srv/disk2".into(),
+                    state: crate::storage::VolumeState::Failed,
+                    capacity_bytes: 1 << 40,
+                    free_bytes: 7,
+                    io_errors: 3,
+                }],
+            },
             Response::Error {
                 kind: ErrorKind::Corrupt,
                 message: "bad".into(),

@@ -62,6 +62,15 @@ pub enum StorageError {
     /// The volume number is not configured on this node.
     #[error("volume {0} does not exist")]
     NoSuchVolume(u16),
+    /// A volume cannot be replaced: it is in service, or the directory in
+    /// its place is not an empty disk.
+    #[error("volume {volume} not replaced: {why}")]
+    NotReplaced {
+        /// The volume's slot.
+        volume: u16,
+        /// Why.
+        why: String,
+    },
     /// A sync failed: what is in the page cache can no longer be trusted, so
     /// the node refuses writes until it restarts and recovers from disk.
     #[error("an fsync failed; writes are refused until restart")]

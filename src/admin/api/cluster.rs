@@ -14,6 +14,10 @@ pub(super) fn routes(cfg: &mut web::ServiceConfig) {
         .route("/layout", web::get().to(layout))
         .route("/nodes", web::post().to(add_node))
         .route("/nodes/{id}/drain", web::post().to(drain_node))
+        .route(
+            "/nodes/{id}/volumes/{slot}/replace",
+            web::post().to(replace_disk),
+        )
         .route("/nodes/{id}", web::delete().to(remove_node));
 }
 
@@ -31,6 +35,15 @@ async fn add_node(_: Authorized, api: web::Data<AdminApi>, node: web::Json<NewNo
 
 async fn drain_node(_: Authorized, api: web::Data<AdminApi>, id: web::Path<u64>) -> Answer {
     Ok(json(&service(&api).drain_node(id.into_inner()).await?))
+}
+
+async fn replace_disk(
+    _: Authorized,
+    api: web::Data<AdminApi>,
+    path: web::Path<(u64, u16)>,
+) -> Answer {
+    let (id, slot) = path.into_inner();
+    Ok(json(&service(&api).replace_disk(id, slot).await?))
 }
 
 /// `?force=true` removes a node that still holds shards.

@@ -4,6 +4,7 @@
 //! process installs it within a second and repair moves the shards.
 
 use std::net::SocketAddr;
+use std::time::Duration;
 
 use futures::future::join_all;
 use serde::{Deserialize, Serialize};
@@ -12,6 +13,7 @@ use super::error::AdminError;
 use super::handle::AdminService;
 use crate::actors::core::consensus::MetaMembers;
 use crate::cluster::ring::NodeId;
+use crate::net::{ErrorKind, NetError};
 use crate::storage::meta::lifecycle::LifecycleProgress;
 use crate::storage::meta::{
     ClusterLayout, MetaOp, MetaOpError, MetaRead, MetaReadResult, NodeInfo, NodeState, RepairReport,
@@ -242,6 +244,42 @@ impl AdminService {
             }
         })
         .await
+    }
+
+    /// Has storage node `id` take the new, empty disk mounted where its
+    /// failed volume `slot` was in; the node's volumes afterwards. Its
+    /// refusals (a volume in service, a directory that is not empty) are
+    /// the caller's to fix.
+    pub(crate) async fn replace_disk(
+        &self,
+        id: u64,
+        slot: u16,
+    ) -> Result<Vec<VolumeStatus>, AdminError> {
+        let layout = self.layout().await?;
+        let node = layout
+            .storage_nodes
+            .iter()
+            .find(|n| n.id == id && n.state != NodeState::Removed)
+            .ok_or_else(|| AdminError::NotFound(format!("no storage node {id}")))?;
+        let addr: SocketAddr = node
+            .addr
+            .parse()
+            .map_err(|_| AdminError::Internal(format!("node {id}'s address {:?}", node.addr)))?;
+        // A node just restarted (its disk swapped) may not be seen up
+        // yet: reach it now rather than refuse.
+        if !self.peers.is_up(addr) && !self.peers.dial_now(addr, Duration::from_secs(2)).await {
+            return Err(AdminError::Unavailable(format!(
+                "node {id} does not answer"
+            )));
+        }
+        match self.peers.replace_volume(addr, slot).await {
+            Ok(volumes) => Ok(volumes),
+            Err(NetError::Remote {
+                kind: ErrorKind::BadRequest,
+                message,
+            }) => Err(AdminError::Refused(message)),
+            Err(e) => Err(AdminError::Unavailable(format!("node {id}: {e}"))),
+        }
     }
 
     /// Starts moving every shard off node `id`; it takes no new ones.

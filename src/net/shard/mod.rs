@@ -1,7 +1,8 @@
 //! The shard operations, one file each: the client call and the node's
 //! handling of [`Request::PutShard`] (`put`), `CopyShard` (`copy`),
 //! `GetShard` (`get`), `DeleteShard` (`delete`), `StatShards` (`stat`),
-//! `ListShards` (`list`), `NodeStats` (`stats`) and `Volumes` (`volumes`). Their request and
+//! `ListShards` (`list`), `NodeStats` (`stats`), `Volumes` and
+//! `ReplaceVolume` (`volumes`). Their request and
 //! answer frames are variants of the one wire enum in `frame`, which keeps
 //! every variant's number in one place. What a node does with each is
 //! the [`ShardService`] it serves (the storage node's).
@@ -30,7 +31,7 @@ pub(crate) use put::put_shard;
 pub(crate) use service::ShardService;
 pub(crate) use stat::stat_shards;
 pub(crate) use stats::node_stats;
-pub(crate) use volumes::volumes;
+pub(crate) use volumes::{replace_volume, volumes};
 
 /// Serves a shard request that carries no body (its stream's end was
 /// read), with `shards` (`None`: this node stores none).
@@ -50,6 +51,7 @@ pub(super) async fn serve(
         Request::ListShards { after, limit } => list::serve(shards, after, limit, tx).await,
         Request::NodeStats => stats::serve(shards, tx).await,
         Request::Volumes => volumes::serve(shards, tx).await,
+        Request::ReplaceVolume { slot } => volumes::serve_replace(shards, slot, tx).await,
         Request::PutShard { .. } | Request::Message { .. } | Request::Health => {
             let bad = ServiceError {
                 kind: ErrorKind::BadRequest,

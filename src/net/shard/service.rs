@@ -67,6 +67,14 @@ pub(crate) trait ShardService: Send + Sync + 'static {
     fn volumes(&self) -> BoxFuture<'static, Result<Vec<VolumeStatus>, ServiceError>> {
         Box::pin(async { Err(not_served("volume status")) })
     }
+    /// Takes a new disk in for failed volume `slot`; the volumes after.
+    fn replace_volume(
+        &self,
+        slot: u16,
+    ) -> BoxFuture<'static, Result<Vec<VolumeStatus>, ServiceError>> {
+        let _ = slot;
+        Box::pin(async { Err(not_served("volume replacement")) })
+    }
 }
 
 /// Refuses a batch larger than [`frame::MAX_INVENTORY_KEYS`].

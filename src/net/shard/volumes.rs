@@ -1,5 +1,6 @@
-//! Volumes: how each of a node's volumes stands ([`Request::Volumes`],
-//! answered [`Response::Volumes`]).
+//! Volumes: how each of a node's volumes stands ([`Request::Volumes`]),
+//! and a failed one's disk replaced ([`Request::ReplaceVolume`]); both
+//! answered [`Response::Volumes`].
 
 use s2n_quic::connection::Handle as ConnectionHandle;
 
@@ -19,6 +20,29 @@ pub(crate) async fn volumes(
         Response::Volumes { volumes } => Ok(volumes),
         other => Err(unexpected(other)),
     }
+}
+
+/// Has the peer take a new disk in for failed volume `slot`; its volumes
+/// afterwards.
+pub(crate) async fn replace_volume(
+    conn: &mut ConnectionHandle,
+    slot: u16,
+    idle: Idle,
+) -> Result<Vec<VolumeStatus>, NetError> {
+    match call(conn, &Request::ReplaceVolume { slot }, idle).await? {
+        Response::Volumes { volumes } => Ok(volumes),
+        other => Err(unexpected(other)),
+    }
+}
+
+/// Takes a new disk in for failed volume `slot`; answers the volumes.
+pub(super) async fn serve_replace(
+    shards: &dyn ShardService,
+    slot: u16,
+    tx: &mut Sender,
+) -> Result<(), NetError> {
+    let volumes = shards.replace_volume(slot).await;
+    answer_with(tx, volumes.map(|volumes| Response::Volumes { volumes })).await
 }
 
 /// Answers the node's volumes.

@@ -342,6 +342,34 @@ impl ShardIndex {
         Ok(out)
     }
 
+    /// Forgets everything recorded on `volume`: the shards whose entries
+    /// name it, its extents and its checkpoint. A new disk takes the slot
+    /// of a failed one; what was on the old disk is gone (repair rebuilds
+    /// what any object still needs). How many shards it forgot.
+    pub fn forget_volume(&self, volume: VolumeId) -> Result<usize, StorageError> {
+        let owners = self.extents_from(
+            volume,
+            Position {
+                segment: 0,
+                offset: 0,
+            },
+        )?;
+        let mut forgotten = 0;
+        for owner in owners {
+            match self.get(&owner.key)? {
+                Some(entry) if entry.volume == volume => {
+                    self.remove(&owner.key, &entry)?;
+                    forgotten += 1;
+                }
+                // The shard was written again elsewhere: only the
+                // extent is left.
+                _ => self.remove_extent(volume, owner.at)?,
+            }
+        }
+        self.checkpoints.remove(volume.to_be_bytes())?;
+        Ok(forgotten)
+    }
+
     /// The log position up to which the persisted index matches `volume`.
     pub fn checkpoint(&self, volume: VolumeId) -> Result<Option<Position>, StorageError> {
         let Some(v) = self.checkpoints.get(volume.to_be_bytes())? else {

@@ -114,3 +114,46 @@ fn put_get_remove_and_reverse_map() -> Result<(), StorageError> {
     assert_eq!(index.checkpoint(2)?, None);
     Ok(())
 }
+
+#[test]
+fn a_replaced_volume_is_forgotten_and_the_others_kept() -> Result<(), StorageError> {
+    let dir = tempfile::tempdir()?;
+    let index = ShardIndex::open(dir.path())?;
+    let at = |segment, offset| Position { segment, offset };
+    let entry = |volume, at| ShardEntry {
+        volume,
+        len: 10,
+        crc: 7,
+        fragment_bytes: 4,
+        extents: vec![Extent {
+            at,
+            shard_offset: 0,
+            len: 10,
+            disk_size: 86,
+        }],
+    };
+    let key = |shard| ShardKey {
+        object: ObjectId(9),
+        part: 0,
+        shard,
+    };
+    // Shards 0 and 1 on the failed volume 2, shard 2 on volume 0; shard 1
+    // was rebuilt on volume 0 since (its old extent is all that is left).
+    index.put(&key(0), &entry(2, at(1, 32)), None)?;
+    index.put(&key(2), &entry(0, at(1, 32)), None)?;
+    index.put(&key(1), &entry(2, at(1, 200)), None)?;
+    let rebuilt = entry(0, at(1, 400));
+    index.put(&key(1), &rebuilt, None)?;
+    index.set_checkpoints(&[(2, at(1, 300)), (0, at(1, 500))])?;
+
+    assert_eq!(index.forget_volume(2)?, 1);
+    assert_eq!(index.get(&key(0))?, None);
+    assert_eq!(index.get(&key(1))?, Some(rebuilt));
+    assert_eq!(index.get(&key(2))?, Some(entry(0, at(1, 32))));
+    assert!(index.extents_from(2, at(0, 0))?.is_empty());
+    assert_eq!(index.checkpoint(2)?, None);
+    assert_eq!(index.checkpoint(0)?, Some(at(1, 500)));
+    // Nothing left to forget.
+    assert_eq!(index.forget_volume(2)?, 0);
+    Ok(())
+}

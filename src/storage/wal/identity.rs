@@ -98,6 +98,9 @@ pub(crate) enum Refusal {
     /// The directory has no identity where the store had a volume.
     #[error("the directory has no volume.id where this store had a volume (an empty mount point, or a new disk)")]
     NoIdentity,
+    /// A disk offered as a replacement holds something (this entry).
+    #[error("the directory is not empty (it holds {0}): a replacement disk must be empty")]
+    NotEmpty(String),
     /// The identity names another store or another slot.
     #[error("volume.id belongs to {0}")]
     Foreign(String),
@@ -174,6 +177,32 @@ fn admit(dir: &Path, store: u128, slot: usize, had: bool) -> Result<(), Refusal>
         None if had => Err(Refusal::NoIdentity),
         None => Ok(write_identity(&path, mine)?),
     }
+}
+
+/// Makes the empty directory `dir` (a new disk, mounted where a failed
+/// volume was) slot `slot` of `store`: refused unless it is a directory
+/// holding nothing (a filesystem's `lost+found` aside, and this slot's own
+/// identity, left by a claim whose replacement did not finish), so that a
+/// disk with data, or a missing mount on the root disk, is never taken.
+pub(crate) fn claim_empty(dir: &Path, store: u128, slot: usize) -> Result<(), Refusal> {
+    let number = u16::try_from(slot).map_err(|_| Refusal::Foreign(format!("slot {slot}")))?;
+    let mine = Identity { store, number };
+    if !dir.is_dir() {
+        return Err(Refusal::Missing);
+    }
+    let path = dir.join(VOLUME_ID_FILE);
+    let claimed = read_identity(&path).ok().flatten() == Some(mine);
+    for entry in fs::read_dir(dir)? {
+        let name = entry?.file_name();
+        let ours = name == "lost+found" || (claimed && name == VOLUME_ID_FILE);
+        if !ours {
+            return Err(Refusal::NotEmpty(name.to_string_lossy().into_owned()));
+        }
+    }
+    if !claimed {
+        write_identity(&path, mine)?;
+    }
+    Ok(())
 }
 
 /// Whether `dir` still holds the identity of slot `slot` of `store`

@@ -117,6 +117,12 @@ impl SegmentFiles {
         map.insert((volume, segment), file);
     }
 
+    /// Forgets every segment of `volume` (a failed disk being replaced).
+    pub fn remove_volume(&self, volume: VolumeId) {
+        let mut map = self.map.write().unwrap_or_else(|e| e.into_inner());
+        map.retain(|(v, _), _| *v != volume);
+    }
+
     /// Forgets a segment (before its file is unlinked).
     pub fn remove(&self, volume: VolumeId, segment: SegmentId) {
         let mut map = self.map.write().unwrap_or_else(|e| e.into_inner());

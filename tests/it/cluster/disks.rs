@@ -7,7 +7,9 @@
 //! multipart one included, never a 200 with a cut body), the failed
 //! volume shows in `/metrics` and `admin status` within a minute, repair
 //! rebuilds its shards at once (not at the hourly scan), and then, with
-//! another node killed, every object still reads byte-identical.
+//! another node killed, every object still reads byte-identical. Last, a
+//! new disk mounted where the lost one was is taken in through the admin
+//! CLI (one with a file on it is refused), and new shards go to it.
 
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
@@ -242,4 +244,76 @@ async fn failed_disks_are_gone_around_and_rebuilt_at_default_settings() {
         Some(leader_http),
         "the leader stayed (its repair did the work)"
     );
+
+    // (c) Node x comes back (its volume 1 still missing) and a new disk is
+    // mounted there: a disk holding anything is refused, an empty one is
+    // taken in, and new shards go to it.
+    cluster.nodes[x].spawn();
+    let (id, volume) = ((x + 1).to_string(), "1");
+    let replace = |volume: &str| disk_replace(gw, &id, volume);
+    let new_disk = cluster.nodes[x].data_dir.join("vol1");
+    std::fs::create_dir(&new_disk).expect("mount the new disk");
+    std::fs::write(new_disk.join("photo.jpg"), b"someone's file").expect("a file");
+    let (ok, said) = replace(volume);
+    assert!(
+        !ok && said.contains("not empty"),
+        "a disk with a file on it: {said}"
+    );
+    let (ok, said) = replace("0");
+    assert!(
+        !ok && said.contains("in service"),
+        "a volume in service: {said}"
+    );
+    std::fs::remove_file(new_disk.join("photo.jpg")).expect("empty the disk");
+    let (ok, said) = replace(volume);
+    assert!(ok, "the new disk refused: {said}");
+    assert!(said.contains("ok"), "{said}");
+    assert_eq!(status_of(gw, x as u64 + 1, 1)["state"], "ok");
+    assert_eq!(volume_up(cluster.nodes[x].http, 1), Some(1.0));
+    let after = objects("after-c", 900, 60);
+    for o in &after {
+        put_object(&s3, BUCKET, o)
+            .await
+            .expect("PUT with the new disk");
+    }
+    all.extend(after);
+    assert!(
+        bytes_under(&new_disk.join("wal")) > 0,
+        "no shard went to the new disk"
+    );
+    assert_objects(&s3, BUCKET, &all, "with the new disk").await;
+}
+
+/// `predastore admin node disk replace NODE VOLUME` through the gateway
+/// at `gw`: whether it succeeded, and what it printed.
+fn disk_replace(gw: SocketAddr, node: &str, volume: &str) -> (bool, String) {
+    let url = format!("http://{gw}");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_predastore"))
+        .args(["admin", "--url", &url, "--token", TOKEN])
+        .args(["node", "disk", "replace", node, volume])
+        .output()
+        .expect("run predastore admin");
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success(), said)
+}
+
+/// Bytes of the files under `dir` (sparse segment files count what they
+/// hold on disk, so a fresh empty segment counts nothing).
+fn bytes_under(dir: &std::path::Path) -> u64 {
+    use std::os::unix::fs::MetadataExt;
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    entries
+        .flatten()
+        .map(|e| match e.metadata() {
+            Ok(m) if m.is_dir() => bytes_under(&e.path()),
+            Ok(m) => m.blocks() * 512,
+            Err(_) => 0,
+        })
+        .sum()
 }

@@ -76,6 +76,20 @@ impl PeerClient {
         .await
     }
 
+    /// Has `addr` take a new disk in for failed volume `slot` (not
+    /// retried: the node may have done it).
+    pub async fn replace_volume(
+        &self,
+        addr: SocketAddr,
+        slot: u16,
+    ) -> Result<Vec<VolumeStatus>, NetError> {
+        let idle = self.idle();
+        self.run(addr, false, |mut conn| async move {
+            shard::replace_volume(&mut conn, slot, idle).await
+        })
+        .await
+    }
+
     /// `addr`'s totals: shards held and space (a read, retried once).
     pub async fn node_stats(&self, addr: SocketAddr) -> Result<NodeStats, NetError> {
         let idle = self.idle();

@@ -13,7 +13,7 @@
 
 use std::io;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 use std::sync::{Arc, Weak};
 use std::time::Duration;
 
@@ -63,8 +63,9 @@ pub(crate) struct VolumeHealth {
     /// The store's id: the probe checks each disk in place still holds
     /// its volume's identity.
     store: u128,
-    /// The volumes not taken in at start: failed until the node restarts.
-    left_out: Vec<bool>,
+    /// The volumes not taken in at start (or given up for a replacement
+    /// disk): failed, and not probed, until a disk is taken in for them.
+    left_out: Vec<AtomicBool>,
 }
 
 impl VolumeHealth {
@@ -91,7 +92,7 @@ impl VolumeHealth {
             dirs,
             standing,
             store,
-            left_out,
+            left_out: left_out.into_iter().map(AtomicBool::new).collect(),
         })
     }
 
@@ -125,6 +126,32 @@ impl VolumeHealth {
                 }
             })
             .collect()
+    }
+
+    fn is_left_out(&self, v: usize) -> bool {
+        self.left_out
+            .get(v)
+            .is_none_or(|out| out.load(Ordering::Relaxed))
+    }
+
+    /// Leaves `volume` out (failed, not probed) while its disk is being
+    /// replaced.
+    pub(crate) fn leave_out(&self, volume: VolumeId) {
+        if let Some(out) = self.left_out.get(usize::from(volume)) {
+            out.store(true, Ordering::Relaxed);
+        }
+        self.set(
+            usize::from(volume),
+            Err(&io::Error::other("being replaced")),
+        );
+    }
+
+    /// Takes `volume` back in service: a new disk was taken in for it.
+    pub(crate) fn take_back(&self, volume: VolumeId) {
+        if let Some(out) = self.left_out.get(usize::from(volume)) {
+            out.store(false, Ordering::Relaxed);
+        }
+        self.set(usize::from(volume), Ok(()));
     }
 
     /// Whether `volume` has failed (its shards cannot be counted on).
@@ -204,7 +231,7 @@ impl VolumeHealth {
                     };
                     gauge(&metrics::VOLUME_CAPACITY, capacity);
                     gauge(&metrics::VOLUME_FREE, free);
-                    if health.left_out[v] {
+                    if health.is_left_out(v) {
                         return None;
                     }
                     Some(probe_volume(d).and_then(|()| holds(d, health.store, v)))

@@ -13,6 +13,7 @@
 mod health;
 mod messages;
 pub(crate) mod node;
+mod replace;
 pub(crate) mod server;
 
 use std::time::Duration;

@@ -13,6 +13,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use actix::prelude::*;
+use arc_swap::ArcSwap;
 use bytes::Bytes;
 use futures::{Stream, StreamExt};
 
@@ -64,15 +65,71 @@ pub struct ShardAck {
 #[derive(Clone)]
 pub struct StorageNode {
     /// Each volume's writer; `None` for a volume not taken in at start.
-    writers: Arc<Vec<Option<Addr<WalWriter>>>>,
-    syncer: Addr<Syncer>,
+    /// Swapped whole when a failed volume's disk is replaced.
+    writers: Arc<ArcSwap<Vec<Option<Addr<WalWriter>>>>>,
+    pub(super) syncer: Addr<Syncer>,
     reader: ShardReader,
-    state: Arc<SyncState>,
+    pub(super) state: Arc<SyncState>,
     fsync: FsyncMode,
-    arbiters: Arc<Mutex<Vec<Arbiter>>>,
+    /// The threads of the scrubber, the volumes' writers (tagged with
+    /// their volume) and the syncer, in the order they stop.
+    arbiters: Arc<Mutex<Vec<NodeThread>>>,
+    /// What opening a volume takes (a replacement disk is opened while
+    /// the node runs).
+    pub(super) opener: Arc<VolumeOpener>,
     scrubber: Arc<OnceLock<ScrubClient>>,
-    volume_dirs: Arc<Vec<PathBuf>>,
-    health: Arc<VolumeHealth>,
+    pub(super) volume_dirs: Arc<Vec<PathBuf>>,
+    pub(super) health: Arc<VolumeHealth>,
+}
+
+/// One of the node's threads: a volume's writer (tagged with its volume),
+/// the scrubber or the syncer.
+type NodeThread = (Option<VolumeId>, Arbiter);
+
+/// What opening one of the node's volumes takes, kept for a disk that
+/// replaces a failed one.
+pub(super) struct VolumeOpener {
+    pub(super) index: ShardIndex,
+    pub(super) files: Arc<SegmentFiles>,
+    pub(super) volume: VolumeConfig,
+    pub(super) sync_pending_bytes: u64,
+    pub(super) compact_bytes_per_sec: u64,
+    /// The store's id, which every volume's identity names.
+    pub(super) store: u128,
+    /// The actix system the node runs in: a volume opened later (from a
+    /// blocking thread) starts its writer's thread in it.
+    pub(super) system: actix::System,
+}
+
+impl VolumeOpener {
+    /// Opens (recovering) volume `id` in `dir` and starts its writer on a
+    /// thread of its own.
+    pub(super) fn start(
+        &self,
+        id: VolumeId,
+        dir: &std::path::Path,
+        state: &Arc<SyncState>,
+        syncer: &Addr<Syncer>,
+    ) -> Result<(Addr<WalWriter>, Arbiter), StorageError> {
+        if actix::System::try_current().is_none() {
+            actix::System::set_current(self.system.clone());
+        }
+        let volume = Volume::open(
+            id,
+            dir,
+            self.volume,
+            self.index.clone(),
+            self.files.clone(),
+            state.clone(),
+        )?;
+        let arbiter = Arbiter::new();
+        let (syncer, nudge) = (syncer.clone(), self.sync_pending_bytes);
+        let compact_rate = self.compact_bytes_per_sec;
+        let addr = WalWriter::start_in_arbiter(&arbiter.handle(), move |_| {
+            WalWriter::new(volume, syncer, nudge, compact_rate)
+        });
+        Ok((addr, arbiter))
+    }
 }
 
 fn stopped(_: MailboxError) -> StorageError {
@@ -98,6 +155,15 @@ impl StorageNode {
         let syncer = Syncer::start_in_arbiter(&syncer_arbiter.handle(), move |_| {
             Syncer::new(s, i, syncer_cfg)
         });
+        let opener = VolumeOpener {
+            index: index.clone(),
+            files: files.clone(),
+            volume: cfg.volume,
+            sync_pending_bytes: cfg.sync_pending_bytes,
+            compact_bytes_per_sec: cfg.compact_bytes_per_sec,
+            store: admitted.store.store,
+            system: actix::System::current(),
+        };
         let mut writers = Vec::new();
         let mut arbiters = Vec::new();
         let mut refused = Vec::new();
@@ -105,20 +171,17 @@ impl StorageNode {
             let id = VolumeId::try_from(i).map_err(|_| StorageError::NoSuchVolume(u16::MAX))?;
             // A volume that is not this store's, or cannot be opened, is
             // left out: the node serves its other volumes.
-            let opened = match admitted.refused.get(i) {
+            let started = match admitted.refused.get(i) {
                 Some(Some(why)) => Err(why.to_string()),
-                _ => Volume::open(
-                    id,
-                    dir,
-                    cfg.volume,
-                    index.clone(),
-                    files.clone(),
-                    state.clone(),
-                )
-                .map_err(|e| e.to_string()),
+                _ => opener
+                    .start(id, dir, &state, &syncer)
+                    .map_err(|e| e.to_string()),
             };
-            let volume = match opened {
-                Ok(volume) => volume,
+            match started {
+                Ok((addr, arbiter)) => {
+                    writers.push(Some(addr));
+                    arbiters.push((Some(id), arbiter));
+                }
                 Err(why) => {
                     tracing::error!(
                         volume = i,
@@ -128,17 +191,8 @@ impl StorageNode {
                     );
                     refused.push(i);
                     writers.push(None);
-                    continue;
                 }
-            };
-            let arbiter = Arbiter::new();
-            let (syncer, nudge) = (syncer.clone(), cfg.sync_pending_bytes);
-            let compact_rate = cfg.compact_bytes_per_sec;
-            let addr = WalWriter::start_in_arbiter(&arbiter.handle(), move |_| {
-                WalWriter::new(volume, syncer, nudge, compact_rate)
-            });
-            writers.push(Some(addr));
-            arbiters.push(arbiter);
+            }
         }
         if refused.len() == cfg.volumes.len() {
             // Still started: the metadata and what is kept inline are
@@ -146,16 +200,17 @@ impl StorageNode {
             tracing::error!("no volume could be taken in: no shard can be stored or read");
         }
         // The syncer stops last, after every writer.
-        arbiters.push(syncer_arbiter);
+        arbiters.push((None, syncer_arbiter));
         let health = VolumeHealth::new(cfg.volumes.clone(), admitted.store.store, &refused);
         start_prober(&health);
         Ok(Self {
-            writers: Arc::new(writers),
+            writers: Arc::new(ArcSwap::from_pointee(writers)),
             syncer,
             reader: ShardReader::new(index, files),
             state,
             fsync: cfg.fsync,
             arbiters: Arc::new(Mutex::new(arbiters)),
+            opener: Arc::new(opener),
             scrubber: Arc::new(OnceLock::new()),
             volume_dirs: Arc::new(cfg.volumes.clone()),
             health,
@@ -189,20 +244,21 @@ impl StorageNode {
 
     /// Number of volumes.
     pub fn volume_count(&self) -> usize {
-        self.writers.len()
+        self.writers.load().len()
     }
 
     /// The volume a shard goes to when the caller does not choose: shards of
     /// one object land on different volumes while there are enough.
     pub fn volume_for(&self, key: &ShardKey) -> VolumeId {
-        let n = self.writers.len().max(1) as u128;
+        let n = self.writers.load().len().max(1) as u128;
         ((key.object.0 + u128::from(key.part) + u128::from(key.shard)) % n) as VolumeId
     }
 
-    fn writer(&self, volume: VolumeId) -> Result<&Addr<WalWriter>, StorageError> {
+    fn writer(&self, volume: VolumeId) -> Result<Addr<WalWriter>, StorageError> {
         self.writers
+            .load()
             .get(usize::from(volume))
-            .and_then(Option::as_ref)
+            .and_then(Option::clone)
             .ok_or(StorageError::NoSuchVolume(volume))
     }
 
@@ -403,7 +459,8 @@ impl StorageNode {
         // Compaction only touches what the persisted checkpoint has passed.
         self.sync_now().await?;
         let mut total = CompactionReport::default();
-        for w in self.writers.iter().flatten() {
+        let writers = self.writers.load_full();
+        for w in writers.iter().flatten() {
             let r = w
                 .send(Compact {
                     max_segments: usize::MAX,
@@ -418,7 +475,7 @@ impl StorageNode {
         for _ in 0..4 {
             self.sync_now().await?;
             let mut waiting = 0;
-            for w in self.writers.iter().flatten() {
+            for w in writers.iter().flatten() {
                 waiting += w.send(ReleaseSynced).await.map_err(stopped)??;
             }
             if waiting == 0 {
@@ -470,12 +527,53 @@ fn read_on(
 }
 
 /// Runs `f` on a blocking thread (fjall reads stay off the async threads).
-async fn blocking<T: Send + 'static>(
+pub(super) async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, StorageError> + Send + 'static,
 ) -> Result<T, StorageError> {
     actix_web::rt::task::spawn_blocking(f)
         .await
         .map_err(|_| StorageError::Stopped)?
+}
+
+/// A volume's writer, swapped for a replacement disk's.
+impl StorageNode {
+    /// Stops the writer of `volume`, if it has one, and waits for its
+    /// thread: nothing of the old volume runs on once this returns.
+    pub(super) async fn stop_writer(&self, volume: VolumeId) {
+        let mut writers = (*self.writers.load_full()).clone();
+        if let Some(slot) = writers.get_mut(usize::from(volume)) {
+            *slot = None;
+        }
+        self.writers.store(Arc::new(writers));
+        let arbiter = {
+            let mut arbiters = self.arbiters.lock().unwrap_or_else(|e| e.into_inner());
+            let at = arbiters.iter().position(|(v, _)| *v == Some(volume));
+            at.map(|at| arbiters.remove(at).1)
+        };
+        if let Some(arbiter) = arbiter {
+            arbiter.stop();
+            let _ = actix_web::rt::task::spawn_blocking(move || arbiter.join()).await;
+        }
+    }
+
+    /// Serves `volume` with `writer`, whose thread is `arbiter` (stopped
+    /// before the syncer's at shutdown).
+    pub(super) fn install_writer(
+        &self,
+        volume: VolumeId,
+        writer: Addr<WalWriter>,
+        arbiter: Arbiter,
+    ) {
+        let mut writers = (*self.writers.load_full()).clone();
+        if let Some(slot) = writers.get_mut(usize::from(volume)) {
+            *slot = Some(writer);
+        }
+        self.writers.store(Arc::new(writers));
+        let mut arbiters = self.arbiters.lock().unwrap_or_else(|e| e.into_inner());
+        // The syncer's thread is last: it stops after every writer.
+        let before_syncer = arbiters.len().saturating_sub(1);
+        arbiters.insert(before_syncer, (Some(volume), arbiter));
+    }
 }
 
 /// Shard inventory and scrub.
@@ -528,7 +626,7 @@ impl StorageNode {
             self.arbiters
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())
-                .insert(0, arbiter);
+                .insert(0, (None, arbiter));
             client
         });
         started
@@ -553,7 +651,7 @@ impl StorageNode {
             std::mem::take(&mut *self.arbiters.lock().unwrap_or_else(|e| e.into_inner()));
         drop(self);
         actix_web::rt::task::spawn_blocking(move || {
-            for arbiter in arbiters {
+            for (_, arbiter) in arbiters {
                 arbiter.stop();
                 let _ = arbiter.join();
             }

@@ -55,7 +55,9 @@ pub(crate) fn service_error(e: StorageError) -> ServiceError {
         }
         StorageError::Busy => ErrorKind::Busy,
         StorageError::SyncFailed | StorageError::Stopped => ErrorKind::Unavailable,
-        StorageError::NoSuchVolume(_) | StorageError::TooLarge { .. } => ErrorKind::BadRequest,
+        StorageError::NoSuchVolume(_)
+        | StorageError::TooLarge { .. }
+        | StorageError::NotReplaced { .. } => ErrorKind::BadRequest,
         StorageError::Io(_)
         | StorageError::Index(_)
         | StorageError::IndexDamaged(_)
@@ -163,5 +165,13 @@ impl ShardService for StorageService {
     fn volumes(&self) -> BoxFuture<'static, Result<Vec<VolumeStatus>, ServiceError>> {
         let node = self.node.clone();
         Box::pin(async move { Ok(node.volumes().await) })
+    }
+
+    fn replace_volume(
+        &self,
+        slot: u16,
+    ) -> BoxFuture<'static, Result<Vec<VolumeStatus>, ServiceError>> {
+        let node = self.node.clone();
+        Box::pin(async move { node.replace_volume(slot).await.map_err(service_error) })
     }
 }

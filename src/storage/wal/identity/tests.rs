@@ -129,3 +129,28 @@ fn a_lost_store_id_is_taken_from_the_volumes() -> io::Result<()> {
     assert_eq!(again.store, first.store);
     Ok(())
 }
+
+#[test]
+fn only_an_empty_directory_is_claimed_for_a_failed_volume() -> io::Result<()> {
+    let root = tempfile::tempdir()?;
+    let disk = root.path().join("vol1");
+    let store = 0xfeed_u128;
+    assert!(matches!(
+        claim_empty(&disk, store, 1),
+        Err(Refusal::Missing)
+    ));
+    fs::create_dir_all(disk.join("lost+found"))?;
+    fs::write(disk.join("photo.jpg"), b"data")?;
+    assert!(matches!(
+        claim_empty(&disk, store, 1),
+        Err(Refusal::NotEmpty(name)) if name == "photo.jpg"
+    ));
+    fs::remove_file(disk.join("photo.jpg"))?;
+    assert!(claim_empty(&disk, store, 1).is_ok());
+    holds(&disk, store, 1)?;
+    // A claim whose replacement did not finish may be made again; one
+    // for another slot may not.
+    assert!(claim_empty(&disk, store, 1).is_ok());
+    assert!(claim_empty(&disk, store, 2).is_err());
+    Ok(())
+}
