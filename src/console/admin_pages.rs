@@ -10,6 +10,7 @@ use super::context::{check_csrf, console, see_other, AdminUser, Console};
 use super::error::ConsoleError;
 use super::render::page;
 use crate::admin::service::ClusterStatus;
+use crate::storage::VolumeState;
 
 /// Free space below this share of a node's capacity is an alert.
 const NEARLY_FULL_PERCENT: u64 = 5;
@@ -50,6 +51,19 @@ fn alerts(status: &ClusterStatus) -> Vec<String> {
         }
         if !n.up {
             out.push(format!("Storage node {} ({}) is down.", n.id, n.addr));
+        }
+        for v in n.volumes.iter().flatten() {
+            match v.state {
+                VolumeState::Failed => out.push(format!(
+                    "Disk {} ({}) of storage node {} has failed: its shards are rebuilt on the node's other disks; put in a new disk and run `predastore admin node disk replace {} {}`.",
+                    v.slot, v.path, n.id, n.id, v.slot
+                )),
+                VolumeState::Full => out.push(format!(
+                    "Disk {} ({}) of storage node {} is full: it takes no new shards.",
+                    v.slot, v.path, n.id
+                )),
+                VolumeState::Ok => {}
+            }
         }
         if let (Some(free), Some(capacity)) = (n.free_bytes, n.capacity_bytes) {
             if capacity > 0 && free * 100 < capacity * NEARLY_FULL_PERCENT {
@@ -193,6 +207,59 @@ async fn delete_key(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::admin::service::NodeStatus;
+    use crate::storage::VolumeStatus;
+
+    #[test]
+    fn a_failed_or_full_disk_is_an_alert_naming_it() {
+        let volume = |slot, state| VolumeStatus {
+            slot,
+            path: format!("/srv/disk{slot}"),
+            state,
+            capacity_bytes: 100,
+            free_bytes: 50,
+            io_errors: 0,
+        };
+        let status = ClusterStatus {
+            layout_version: 1,
+            erasure: "2+1".into(),
+            meta: None,
+            nodes: vec![NodeStatus {
+                id: 2,
+                addr: "10.0.0.2:9100".into(),
+                zone: String::new(),
+                weight: 1,
+                state: "active",
+                up: true,
+                shards: Some(1),
+                bytes_stored: Some(1),
+                capacity_bytes: Some(300),
+                free_bytes: Some(150),
+                volumes: Some(vec![
+                    volume(0, VolumeState::Ok),
+                    volume(1, VolumeState::Failed),
+                    volume(2, VolumeState::Full),
+                ]),
+            }],
+            repair: None,
+            lifecycle: Default::default(),
+        };
+        let alerts = alerts(&status);
+        assert!(
+            alerts.iter().any(
+                |a| a.contains("Disk 1 (/srv/disk1) of storage node 2 has failed")
+                    && a.contains("admin node disk replace 2 1")
+            ),
+            "{alerts:?}"
+        );
+        assert!(
+            alerts
+                .iter()
+                .any(|a| a.contains("Disk 2 (/srv/disk2) of storage node 2 is full")),
+            "{alerts:?}"
+        );
+        assert!(!alerts.iter().any(|a| a.contains("Disk 0")), "{alerts:?}");
+    }
 
     #[test]
     fn progress_counts_down_from_the_peak() {

@@ -16,6 +16,8 @@ mod keys;
 mod meta;
 
 pub(crate) use buckets::BucketLimits;
+#[cfg(test)]
+pub(crate) use cluster::NodeStatus;
 pub(crate) use cluster::{ClusterStatus, NewNode};
 pub(crate) use error::AdminError;
 pub(crate) use handle::AdminService;

@@ -112,18 +112,25 @@ impl ObjectCoordinator {
         // A process with no storage of its own and no storage nodes listed
         // learns them from the layout in Raft (its writes answer 503 until
         // then).
-        // Alone (no ring, or a ring of this node only), the node spreads
-        // an object's shards over its volumes, one per volume.
-        let alone = snapshot.is_empty()
-            || (snapshot.len() == 1 && snapshot.member(NodeId(node_id)).is_some());
-        if let (true, Some(node)) = (alone, &local) {
+        // Alone (no ring), the node spreads an object's shards over its
+        // volumes, one per volume. A single store seeds a ring of itself
+        // (it may have grown since: the layout in Raft is read later), so
+        // too few volumes for the code is only a warning there.
+        let own_ring = snapshot.len() == 1 && snapshot.member(NodeId(node_id)).is_some();
+        if let (true, Some(node)) = (snapshot.is_empty() || own_ring, &local) {
             if shards > node.volume_count() {
-                return Err(CoordinatorError::Layout(format!(
+                let why = format!(
                     "{}+{} needs {shards} volumes, this node has {}",
                     layout.data,
                     layout.parity,
                     node.volume_count()
-                )));
+                );
+                if !own_ring {
+                    return Err(CoordinatorError::Layout(why));
+                }
+                tracing::warn!(
+                    "{why}: while the store is one node, an object's shards share disks"
+                );
             }
         } else if snapshot.len() > 1 && snapshot.len() < shards {
             // Two shards of an object on one node: losing that node

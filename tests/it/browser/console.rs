@@ -317,6 +317,13 @@ async fn console_shows_a_killed_node_down_then_up() {
     for id in 1..=3 {
         let state = b.text(&format!("tr[data-node='{id}'] td.node-up")).await;
         assert_eq!(state, "up", "node {id}");
+        // Each node's disk, with its state.
+        let disk = b
+            .text(&format!(
+                "tr[data-disk-node='{id}'][data-volume='0'] td.volume-state"
+            ))
+            .await;
+        assert_eq!(disk, "ok", "node {id}'s disk");
     }
     b.screenshot("console-cluster").await;
     // A mark on the page's window: a reload (or any navigation) loses it.

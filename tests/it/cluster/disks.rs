@@ -14,18 +14,16 @@
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-use aws_sdk_s3::primitives::ByteStream;
-use aws_sdk_s3::types::{CompletedMultipartUpload, CompletedPart};
 use aws_sdk_s3::Client;
 use serde_json::Value;
 
 use crate::common::admin::admin;
 use crate::common::cluster::Cluster;
-use crate::common::digest::{md5_hex, random_bytes};
 use crate::common::heal::{
     assert_objects, create_bucket_when_ready, leader_of, metric, put_object, wait_for, TestObject,
     BELOW_REDUNDANCY, SHARDS_HEALED,
 };
+use crate::common::sdk;
 
 const TOKEN: &str = "disks-admin-token";
 /// Failed volumes across the cluster, as the repair leader sees them.
@@ -120,53 +118,9 @@ fn objects(prefix: &str, seed: u64, n: usize) -> Vec<TestObject> {
 
 /// A 12 MiB object in three parts.
 async fn put_multipart(s3: &Client, key: &str) -> TestObject {
-    let upload = s3
-        .create_multipart_upload()
-        .bucket(BUCKET)
-        .key(key)
-        .send()
-        .await
-        .expect("CreateMultipartUpload");
-    let id = upload.upload_id().expect("an upload id").to_string();
-    let seed = 7_700;
-    let whole = random_bytes(seed, 12 << 20);
-    let mut parts = Vec::new();
-    for (n, chunk) in (1..).zip(whole.chunks(5 << 20)) {
-        let part = s3
-            .upload_part()
-            .bucket(BUCKET)
-            .key(key)
-            .upload_id(&id)
-            .part_number(n)
-            .body(ByteStream::from(chunk.to_vec()))
-            .send()
-            .await
-            .expect("UploadPart");
-        parts.push(
-            CompletedPart::builder()
-                .part_number(n)
-                .set_e_tag(part.e_tag().map(str::to_string))
-                .build(),
-        );
-    }
-    s3.complete_multipart_upload()
-        .bucket(BUCKET)
-        .key(key)
-        .upload_id(&id)
-        .multipart_upload(
-            CompletedMultipartUpload::builder()
-                .set_parts(Some(parts))
-                .build(),
-        )
-        .send()
-        .await
-        .expect("CompleteMultipartUpload");
-    TestObject {
-        key: key.into(),
-        seed,
-        len: whole.len(),
-        md5: md5_hex(&whole),
-    }
+    let object = TestObject::new(key, 7_700, 12 << 20);
+    sdk::put_multipart(s3, BUCKET, key, &object.body(), 5 << 20).await;
+    object
 }
 
 #[tokio::test]

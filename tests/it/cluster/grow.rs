@@ -17,8 +17,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use aws_sdk_s3::config::retry::RetryConfig;
-use aws_sdk_s3::primitives::ByteStream;
-use aws_sdk_s3::types::{CompletedMultipartUpload, CompletedPart};
 use aws_sdk_s3::Client;
 use futures::StreamExt;
 use serde_json::Value;
@@ -27,7 +25,7 @@ use crate::common::admin::admin;
 use crate::common::digest::{md5_hex, random_bytes};
 use crate::common::heal::{get_md5, put_object, wait_for, TestObject};
 use crate::common::node::{NodeProcess, NodeTls};
-use crate::common::sdk::client_config_at;
+use crate::common::sdk::{self, client_config_at};
 
 const TOKEN: &str = "grow-admin-token";
 const FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/it/fixtures/all-role");
@@ -126,53 +124,13 @@ fn node(ip: u8, dir: &Path, env: &[(&str, &str)]) -> NodeProcess {
 
 /// A 12 MiB object uploaded in three parts; what it must read back as.
 async fn put_multipart(s3: &Client, bucket: &str, key: &str, seed: u64) -> Expected {
-    let upload = s3
-        .create_multipart_upload()
-        .bucket(bucket)
-        .key(key)
-        .send()
-        .await
-        .expect("CreateMultipartUpload");
-    let id = upload.upload_id().expect("an upload id").to_string();
-    let mut whole = Vec::new();
-    let mut parts = Vec::new();
-    for (n, len) in [(1, 5 << 20), (2, 5 << 20), (3, 2 << 20)] {
-        let data = random_bytes(seed + n as u64, len);
-        let part = s3
-            .upload_part()
-            .bucket(bucket)
-            .key(key)
-            .upload_id(&id)
-            .part_number(n)
-            .body(ByteStream::from(data.clone()))
-            .send()
-            .await
-            .expect("UploadPart");
-        parts.push(
-            CompletedPart::builder()
-                .part_number(n)
-                .set_e_tag(part.e_tag().map(str::to_string))
-                .build(),
-        );
-        whole.extend_from_slice(&data);
-    }
-    s3.complete_multipart_upload()
-        .bucket(bucket)
-        .key(key)
-        .upload_id(&id)
-        .multipart_upload(
-            CompletedMultipartUpload::builder()
-                .set_parts(Some(parts))
-                .build(),
-        )
-        .send()
-        .await
-        .expect("CompleteMultipartUpload");
+    let data = random_bytes(seed, 12 << 20);
+    sdk::put_multipart(s3, bucket, key, &data, 5 << 20).await;
     Expected {
         bucket: bucket.into(),
         key: key.into(),
-        len: whole.len(),
-        md5: md5_hex(&whole),
+        len: data.len(),
+        md5: md5_hex(&data),
     }
 }
 

@@ -230,3 +230,54 @@ pub fn metadata(pairs: &[(&str, &str)]) -> HashMap<String, String> {
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect()
 }
+
+/// Uploads `data` as a multipart object in parts of `part_size` bytes
+/// (the last one shorter), as a client's multipart upload does.
+pub async fn put_multipart(
+    client: &Client,
+    bucket: &str,
+    key: &str,
+    data: &[u8],
+    part_size: usize,
+) {
+    use aws_sdk_s3::types::{CompletedMultipartUpload, CompletedPart};
+    let upload = client
+        .create_multipart_upload()
+        .bucket(bucket)
+        .key(key)
+        .send()
+        .await
+        .expect("CreateMultipartUpload");
+    let id = upload.upload_id().expect("an upload id").to_string();
+    let mut parts = Vec::new();
+    for (n, chunk) in (1..).zip(data.chunks(part_size)) {
+        let part = client
+            .upload_part()
+            .bucket(bucket)
+            .key(key)
+            .upload_id(&id)
+            .part_number(n)
+            .body(ByteStream::from(chunk.to_vec()))
+            .send()
+            .await
+            .expect("UploadPart");
+        parts.push(
+            CompletedPart::builder()
+                .part_number(n)
+                .set_e_tag(part.e_tag().map(str::to_string))
+                .build(),
+        );
+    }
+    let parts = CompletedMultipartUpload::builder()
+        .set_parts(Some(parts))
+        .build();
+    client
+        .complete_multipart_upload()
+        .bucket(bucket)
+        .key(key)
+        .upload_id(&id)
+        .multipart_upload(parts)
+        .send()
+        .await
+        .expect("CompleteMultipartUpload");
+}

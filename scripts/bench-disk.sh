@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Disk failure benchmark: how fast a failed disk's shards are rebuilt at
+# the store's default pacing, and what that costs clients.
+#
+# Usage: scripts/bench-disk.sh   (after `cargo build --release --workspace`)
+#
+# Starts three `storage,meta` nodes of three volumes each and a gateway on
+# 127.0.0.161-164 (2+1), writes DISK_BENCH_GIB GiB of 8 MiB objects, runs
+# `predastore-bench` (large-object PUT/GET) on the healthy cluster, then
+# moves node 2's volume 1 away (an unmounted disk, its shards lost) and
+# runs the bench again while repair rebuilds them. The rebuild is over
+# when the repair leader's last complete scan covered the failed volume
+# (`predastore_failed_volumes_scanned`) and nothing is below redundancy.
+# Prints `RESULT` lines: the bytes that were on the failed disk, the
+# shard bytes rebuilt, the seconds from the failure to the end of the
+# rebuild, MB/s; the bench healthy and during the rebuild, and the share
+# of its healthy figures kept.
+#
+# Environment:
+#   DISK_BENCH_GIB      data written before the disk fails (default 2)
+#   BENCH_SECONDS       length of each bench phase (default 10)
+#   DISK_BENCH_KEEP=1   keep the nodes' logs and data (path printed)
+#   PREDASTORE_LOG      the nodes' log filter (default warn)
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+GIB="${DISK_BENCH_GIB:-2}"
+WORK="$(mktemp -d)"
+IP_BASE=160
+NODES="1@127.0.0.161:9100,2@127.0.0.162:9100,3@127.0.0.163:9100"
+GATEWAY="http://127.0.0.164:9000"
+TOKEN=bench-admin-token
+# shellcheck source=scripts/lib/bench-cluster.sh
+source "$ROOT/scripts/lib/bench-cluster.sh"
+NODE_ENV=(PREDASTORE_VOLUMES=3 PREDASTORE_ADMIN_TOKEN="$TOKEN")
+cleanup_on_exit "${DISK_BENCH_KEEP:-}"
+
+"$BIN" tls init "$WORK/certs" --nodes 4 >/dev/null
+for i in 1 2 3; do start "$i" storage,meta; done
+start 4 gateway
+for i in 1 2 3 4; do wait_for "node $i" 30 ready "$i"; done
+
+echo "# writing $GIB GiB" >&2
+fill "$GATEWAY" disk "$GIB"
+sleep 4 # longer than the store's 3 s client quiet time
+echo "# healthy cluster" >&2
+bench "$GATEWAY" healthy healthy | tee "$WORK/healthy.txt"
+
+lost=$(du -s -B1 "$WORK/n2/vol1" | cut -f1)
+healed_before=$(metric_max predastore_heal_bytes_total)
+echo "# node 2's volume 1 goes away; the bench runs during the rebuild" >&2
+mv "$WORK/n2/vol1" "$WORK/n2/vol1.gone"
+t0=$(date +%s.%N)
+bench "$GATEWAY" busy rebuilding >"$WORK/busy.txt" &
+bench_pid=$!
+rebuilt() {
+  [[ "$(metric_max predastore_failed_volumes_scanned)" == 1 ]] &&
+    [[ "$(metric_max predastore_objects_below_redundancy)" == 0 ]]
+}
+wait_for "the rebuild" 3600 rebuilt
+t1=$(date +%s.%N)
+wait "$bench_pid"
+cat "$WORK/busy.txt"
+awk -v a="$(metric_max predastore_heal_bytes_total)" -v b="$healed_before" \
+  -v t0="$t0" -v t1="$t1" -v lost="$lost" 'BEGIN {
+  bytes = a - b
+  printf "RESULT disk_lost_bytes %.1f MB\n", lost / 1e6
+  printf "RESULT disk_rebuilt_bytes %.1f MB\n", bytes / 1e6
+  printf "RESULT disk_rebuild_seconds %.3f s\n", t1 - t0
+  printf "RESULT disk_rebuild_throughput %.1f MB/s\n", bytes / 1e6 / (t1 - t0)
+}'
+kept kept "$WORK/healthy.txt" healthy "$WORK/busy.txt" rebuilding
