@@ -12,8 +12,10 @@
 #   2. nodes 2 and 3 (role all) start with certificates from node 1's CA
 #      (`predastore tls node`), are added with `predastore admin meta add`
 #      and `node add`, and the bench runs again while the shards move;
-#   3. the move is over when the three nodes hold as many shards each and
-#      repair finds nothing below redundancy or misplaced.
+#   3. the move is over when nodes 2 and 3 each hold a shard of every
+#      object the single store held and repair finds nothing below
+#      redundancy or misplaced; then the bench runs once more on the three
+#      nodes.
 # Prints `RESULT` lines: the move's seconds, shard bytes moved (repair's
 # heal and rebalance counters: a set with two shards on one node counts as
 # a heal), MB/s; the bench idle and during the move, and the share of its
@@ -91,16 +93,25 @@ done
 echo "# nodes 2 and 3 added; the bench runs while the shards move" >&2
 bench "$STORE" busy moving >"$WORK/busy.txt" &
 bench_pid=$!
-# The bench's own objects land on the three nodes alike: equal counts.
+# Over when repair finds nothing to move or rebuild and nodes 2 and 3
+# each hold a shard of every object the single store held (the bench's
+# own objects, written and deleted meanwhile, leave shards behind until
+# the drop grace period: counts alone do not settle).
+objects=$((GIB * 128))
+started() { [[ "$(moved)" != "$moved_before" ]]; }
 done_moving() {
   local a b c below misplaced
   read -r a b c below misplaced < <(standing)
-  [[ -n "$c" && "$a" == "$b" && "$b" == "$c" && "$below" == 0 && "$misplaced" == 0 ]]
+  [[ -n "$c" && "$b" -ge "$objects" && "$c" -ge "$objects" && "$below" == 0 && "$misplaced" == 0 ]] &&
+    [[ "$(metric_max predastore_rebalance_objects_left)" == 0 ]]
 }
+wait_for "the move to begin" 120 started
 wait_for "the move to three nodes" 3600 done_moving
 t1=$(date +%s.%N)
 wait "$bench_pid"
 cat "$WORK/busy.txt"
+echo "# three nodes, after the move" >&2
+bench "$STORE" after after | tee "$WORK/after.txt"
 awk -v a="$(moved)" -v b="$moved_before" -v t0="$t0" -v t1="$t1" -v total="$total" 'BEGIN {
   bytes = a - b
   printf "RESULT grow_shards %d count\n", total
@@ -108,4 +119,8 @@ awk -v a="$(moved)" -v b="$moved_before" -v t0="$t0" -v t1="$t1" -v total="$tota
   printf "RESULT grow_seconds %.3f s\n", t1 - t0
   printf "RESULT grow_throughput %.1f MB/s\n", bytes / 1e6 / (t1 - t0)
 }'
+# The share each figure kept during the move: of the single store's, and
+# of the three nodes' after the move (the same machine now runs three
+# processes: that, not the move, is most of the difference).
 kept kept "$WORK/idle.txt" idle "$WORK/busy.txt" moving
+kept kept_of_after "$WORK/after.txt" after "$WORK/busy.txt" moving
