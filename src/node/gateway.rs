@@ -40,11 +40,14 @@ pub(super) fn start_objects(
         )))
     };
     let (ring, ring_view) = Ring::new(members).map_err(|e| config_error(e.to_string()))?;
+    // Seeded with itself alone: a single store.
+    let single_store = seed.is_some() && cfg.storage_nodes().is_empty();
     ring.follow(
         consensus.clone(),
         seed,
         peers.clone(),
         cfg.transport.quic_listen,
+        single_store,
     )
     .start();
     let coordinator = ObjectCoordinator::new(node.cloned(), cfg.node_id, ring_view, peers, layout)

@@ -357,9 +357,16 @@ impl ShardIndex {
         let mut forgotten = 0;
         for owner in owners {
             match self.get(&owner.key)? {
+                // Only while the entry still names the old volume: a
+                // shard rebuilt elsewhere meanwhile keeps its new entry
+                // (the window between this read and the removal is what
+                // is left of that race; repair rebuilds long before an
+                // operator swaps the disk).
                 Some(entry) if entry.volume == volume => {
-                    self.remove(&owner.key, &entry)?;
-                    forgotten += 1;
+                    if self.get(&owner.key)?.as_ref() == Some(&entry) {
+                        self.remove(&owner.key, &entry)?;
+                        forgotten += 1;
+                    }
                 }
                 // The shard was written again elsewhere: only the
                 // extent is left.

@@ -181,9 +181,12 @@ fn admit(dir: &Path, store: u128, slot: usize, had: bool) -> Result<(), Refusal>
 
 /// Makes the empty directory `dir` (a new disk, mounted where a failed
 /// volume was) slot `slot` of `store`: refused unless it is a directory
-/// holding nothing (a filesystem's `lost+found` aside, and this slot's own
-/// identity, left by a claim whose replacement did not finish), so that a
-/// disk with data, or a missing mount on the root disk, is never taken.
+/// holding nothing but a filesystem's `lost+found` and the volume probe's
+/// scratch file, so that a disk with someone's data is never taken. A
+/// directory this slot's identity was already written to (a replacement
+/// that did not finish) may also hold what opening it began (`wal/`).
+/// An empty directory is taken whatever disk it is on: with a disk
+/// unmounted, that is the disk holding its mount point.
 pub(crate) fn claim_empty(dir: &Path, store: u128, slot: usize) -> Result<(), Refusal> {
     let number = u16::try_from(slot).map_err(|_| Refusal::Foreign(format!("slot {slot}")))?;
     let mine = Identity { store, number };
@@ -194,7 +197,9 @@ pub(crate) fn claim_empty(dir: &Path, store: u128, slot: usize) -> Result<(), Re
     let claimed = read_identity(&path).ok().flatten() == Some(mine);
     for entry in fs::read_dir(dir)? {
         let name = entry?.file_name();
-        let ours = name == "lost+found" || (claimed && name == VOLUME_ID_FILE);
+        let ours = name == "lost+found"
+            || name == super::probe::PROBE_FILE
+            || (claimed && (name == VOLUME_ID_FILE || name == "wal"));
         if !ours {
             return Err(Refusal::NotEmpty(name.to_string_lossy().into_owned()));
         }

@@ -30,6 +30,9 @@ struct Follow {
     peers: PeerClient,
     /// This process's own transport address (not watched).
     own: SocketAddr,
+    /// `seed` is this process alone (a single store, the `all` role): its
+    /// entry follows the process's address.
+    single_store: bool,
     /// A read is under way.
     reading: bool,
 }
@@ -67,12 +70,14 @@ impl Ring {
         seed: Option<ClusterLayout>,
         peers: PeerClient,
         own: SocketAddr,
+        single_store: bool,
     ) -> Self {
         self.follow = Some(Follow {
             consensus,
             seed,
             peers,
             own,
+            single_store,
             reading: false,
         });
         self
@@ -86,13 +91,15 @@ impl Ring {
         follow.reading = true;
         let consensus = follow.consensus.clone();
         let seed = follow.seed.clone();
+        let single_store = follow.single_store;
         let read = async move {
             let layout = match consensus.read(MetaRead::Layout).await {
                 Ok(MetaReadResult::Layout(layout)) => layout,
                 _ => return None,
             };
             if let Some(layout) = layout {
-                return Some(moved_store(&consensus, layout, seed.as_ref()).await);
+                let own = seed.as_ref().filter(|_| single_store);
+                return Some(moved_store(&consensus, layout, own).await);
             }
             let seed = seed?;
             match consensus
@@ -156,7 +163,8 @@ impl Ring {
 }
 
 /// `layout`, with a single store's own address brought up to date: a
-/// store alone in its layout (the `all` role, `seed` naming it alone) that
+/// store alone in its layout (the `all` role, `seed` its own one-node
+/// layout) that
 /// was restarted with another `PREDASTORE_QUIC_LISTEN` (before it takes
 /// more nodes, so they can reach it) moves its entry there. In a layout
 /// of several nodes an address changes only by an operator's hand.

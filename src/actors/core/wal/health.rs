@@ -241,7 +241,8 @@ impl VolumeHealth {
         .await
         .unwrap_or_default();
         for (v, answered) in results.into_iter().enumerate() {
-            let Some(answered) = answered else {
+            // Left out since (its disk being replaced): not the probe's.
+            let Some(answered) = answered.filter(|_| !self.is_left_out(v)) else {
                 continue;
             };
             if answered.is_err() {

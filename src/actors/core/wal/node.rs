@@ -77,6 +77,8 @@ pub struct StorageNode {
     /// What opening a volume takes (a replacement disk is opened while
     /// the node runs).
     pub(super) opener: Arc<VolumeOpener>,
+    /// Held while a failed volume's disk is being replaced.
+    pub(super) replacing: Arc<tokio::sync::Mutex<()>>,
     scrubber: Arc<OnceLock<ScrubClient>>,
     pub(super) volume_dirs: Arc<Vec<PathBuf>>,
     pub(super) health: Arc<VolumeHealth>,
@@ -89,10 +91,15 @@ type NodeThread = (Option<VolumeId>, Arbiter);
 /// What opening one of the node's volumes takes, kept for a disk that
 /// replaces a failed one.
 pub(super) struct VolumeOpener {
+    /// The node's shard index.
     pub(super) index: ShardIndex,
+    /// The open segment files readers share.
     pub(super) files: Arc<SegmentFiles>,
+    /// Segment and fragment sizes, compaction threshold.
     pub(super) volume: VolumeConfig,
+    /// Pending bytes after which a writer nudges the syncer.
     pub(super) sync_pending_bytes: u64,
+    /// Bytes per second the writer's compaction copies at most.
     pub(super) compact_bytes_per_sec: u64,
     /// The store's id, which every volume's identity names.
     pub(super) store: u128,
@@ -211,6 +218,7 @@ impl StorageNode {
             fsync: cfg.fsync,
             arbiters: Arc::new(Mutex::new(arbiters)),
             opener: Arc::new(opener),
+            replacing: Arc::default(),
             scrubber: Arc::new(OnceLock::new()),
             volume_dirs: Arc::new(cfg.volumes.clone()),
             health,

@@ -30,6 +30,11 @@ impl StorageNode {
                 "it is in service: only a failed volume's disk is replaced".into(),
             ));
         }
+        // One replacement at a time on a node: a second (an operator's
+        // retry after a timeout) must not open the same disk twice.
+        let Some(_replacing) = self.replacing.try_lock().ok() else {
+            return Err(refuse("a replacement is under way on this node".into()));
+        };
         // The new disk is checked and claimed first: a refusal leaves the
         // failed volume as it was.
         let store = self.opener.store;
@@ -51,6 +56,9 @@ impl StorageNode {
         .await?;
         self.install_writer(volume, writer, arbiter);
         self.health.take_back(volume);
+        // A sync round begun before the volume opened persists its old
+        // checkpoint; the next one persists the new disk's.
+        self.sync_now().await?;
         tracing::info!(
             volume,
             shards_forgotten = forgotten,

@@ -19,6 +19,8 @@ use crate::storage::{VolumeId, VolumeState};
 /// How often the nodes' volumes are looked at: as often as a node probes
 /// them.
 const CHECK_EVERY: Duration = Duration::from_secs(5);
+/// Longest wait for a node's answer (a `statvfs` of each of its disks).
+const ASK_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// The failed volumes of each storage node, as last seen.
 #[derive(Default)]
@@ -37,15 +39,19 @@ impl FailedVolumes {
             return false;
         }
         self.checked = Some(Instant::now());
-        let nodes: Vec<u64> = data
-            .storage_nodes()
+        // A node no longer in the layout has no disks to rebuild.
+        let members = data.storage_nodes();
+        self.known.retain(|n, _| members.contains(n));
+        let nodes: Vec<u64> = members
             .into_iter()
             .filter(|&n| data.node_is_up(NodeId(n)))
             .collect();
-        let answers = join_all(nodes.iter().map(|&n| data.volumes_on(n))).await;
+        // A node whose disk hangs does not hold repair up.
+        let ask = |n| tokio::time::timeout(ASK_TIMEOUT, data.volumes_on(n));
+        let answers = join_all(nodes.iter().map(|&n| ask(n))).await;
         let mut changed = false;
         for (node, answer) in nodes.into_iter().zip(answers) {
-            let Ok(volumes) = answer else {
+            let Ok(Ok(volumes)) = answer else {
                 continue; // Down since, or of a version that does not tell.
             };
             let failed: Vec<VolumeId> = volumes

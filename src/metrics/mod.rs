@@ -5,46 +5,16 @@
 
 use std::sync::LazyLock;
 
+mod build;
+mod volumes;
+
+use build::{buckets, built, counter, counter_vec, float_gauge, gauge, gauge_vec, histogram};
+pub use volumes::*;
+
 use prometheus::{
-    exponential_buckets, Encoder, GaugeVec, Histogram, HistogramOpts, HistogramVec, IntCounter,
-    IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry, TextEncoder,
+    Encoder, GaugeVec, Histogram, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge,
+    IntGaugeVec, Opts, Registry, TextEncoder,
 };
-
-/// The metric `made` built, named `name`. Every name and help text in this
-/// file is a constant, so a metric that cannot be built is a bug in this
-/// file, not a state to handle at run time; the unit test
-/// `every_metric_renders` builds each one, so such a bug fails CI instead.
-#[allow(clippy::panic)]
-fn built<M>(name: &str, made: prometheus::Result<M>) -> M {
-    made.unwrap_or_else(|e| panic!("metric {name}: {e}"))
-}
-
-fn counter(name: &str, help: &str) -> IntCounter {
-    built(name, IntCounter::with_opts(Opts::new(name, help)))
-}
-
-fn gauge(name: &str, help: &str) -> IntGauge {
-    built(name, IntGauge::with_opts(Opts::new(name, help)))
-}
-
-fn gauge_vec(name: &str, help: &str, labels: &[&str]) -> IntGaugeVec {
-    built(name, IntGaugeVec::new(Opts::new(name, help), labels))
-}
-
-fn counter_vec(name: &str, help: &str, labels: &[&str]) -> IntCounterVec {
-    built(name, IntCounterVec::new(Opts::new(name, help), labels))
-}
-
-fn histogram(name: &str, help: &str, buckets: Vec<f64>) -> Histogram {
-    built(
-        name,
-        Histogram::with_opts(HistogramOpts::new(name, help).buckets(buckets)),
-    )
-}
-
-fn buckets(start: f64, factor: f64, count: usize) -> Vec<f64> {
-    exponential_buckets(start, factor, count).unwrap_or_default()
-}
 
 /// Payload bytes appended to WAL segments.
 pub static WAL_APPENDED_BYTES: LazyLock<IntCounter> = LazyLock::new(|| {
@@ -481,65 +451,6 @@ pub static ORPHANS_COLLECTED: LazyLock<IntCounter> = LazyLock::new(|| {
     )
 });
 
-/// Whether each of this storage node's volumes is in service (1) or has
-/// failed (0: its directory is gone, or a write or probe met an I/O error
-/// other than a full disk).
-pub static VOLUME_UP: LazyLock<IntGaugeVec> = LazyLock::new(|| {
-    gauge_vec(
-        "predastore_volume_up",
-        "Whether each volume of this storage node is in service (1) or has failed (0)",
-        &["volume"],
-    )
-});
-/// Whether each volume is full: still read, but takes no new shard.
-pub static VOLUME_FULL: LazyLock<IntGaugeVec> = LazyLock::new(|| {
-    gauge_vec(
-        "predastore_volume_full",
-        "Whether each volume of this storage node is full (1): read, but takes no new shard",
-        &["volume"],
-    )
-});
-/// Size of each volume's filesystem (0 while it cannot be examined).
-pub static VOLUME_CAPACITY: LazyLock<IntGaugeVec> = LazyLock::new(|| {
-    gauge_vec(
-        "predastore_volume_capacity_bytes",
-        "Size of the filesystem each volume of this storage node is on, as its last probe found",
-        &["volume"],
-    )
-});
-/// Space left on each volume's filesystem for this process.
-pub static VOLUME_FREE: LazyLock<IntGaugeVec> = LazyLock::new(|| {
-    gauge_vec(
-        "predastore_volume_free_bytes",
-        "Space left for this process on the filesystem each volume of this storage node is on, as its last probe found",
-        &["volume"],
-    )
-});
-/// Failed volumes across the storage nodes, as the repair leader last
-/// saw them (their shards are rebuilt on the nodes' other volumes).
-pub static FAILED_VOLUMES: LazyLock<IntGauge> = LazyLock::new(|| {
-    gauge(
-        "predastore_failed_volumes",
-        "Failed volumes across the storage nodes, as the repair leader last saw them",
-    )
-});
-/// Failed volumes the repair leader knew of when its last complete scan
-/// began: once it equals [`FAILED_VOLUMES`] (and nothing is below
-/// redundancy), every failed disk's shards have been rebuilt.
-pub static FAILED_VOLUMES_SCANNED: LazyLock<IntGauge> = LazyLock::new(|| {
-    gauge(
-        "predastore_failed_volumes_scanned",
-        "Failed volumes the repair leader knew of when its last complete scan began",
-    )
-});
-/// I/O errors each volume gave a write or a probe.
-pub static VOLUME_IO_ERRORS: LazyLock<IntCounterVec> = LazyLock::new(|| {
-    counter_vec(
-        "predastore_volume_io_errors_total",
-        "I/O errors each volume of this storage node gave a write or a probe",
-        &["volume"],
-    )
-});
 /// Shards this storage node holds (live index entries).
 pub static SHARDS_STORED: LazyLock<IntGauge> = LazyLock::new(|| {
     gauge(
@@ -564,10 +475,6 @@ pub static RAFT_PENDING_OPS: LazyLock<IntGauge> = LazyLock::new(|| {
 });
 
 // Scrub and shard inventory.
-
-fn float_gauge(name: &str, help: &str) -> prometheus::Gauge {
-    built(name, prometheus::Gauge::with_opts(Opts::new(name, help)))
-}
 
 /// Bytes the scrubber read and checked.
 pub static SCRUB_BYTES: LazyLock<IntCounter> = LazyLock::new(|| {
