@@ -32,7 +32,7 @@ pub(super) fn start_objects(
     let layout = cfg.erasure();
     // The configured storage nodes seed the first layout; from then on the
     // layout in Raft decides (the ring follows it).
-    let seed = first_layout(cfg, node.is_some());
+    let (seed, single_store) = first_layout(cfg, node.is_some());
     let members = seed.as_ref().map(layout_members).unwrap_or_default();
     let config_error = |e: String| {
         Error::Config(ConfigError(format!(
@@ -40,8 +40,6 @@ pub(super) fn start_objects(
         )))
     };
     let (ring, ring_view) = Ring::new(members).map_err(|e| config_error(e.to_string()))?;
-    // Seeded with itself alone: a single store.
-    let single_store = seed.is_some() && cfg.storage_nodes().is_empty();
     ring.follow(
         consensus.clone(),
         seed,
@@ -66,15 +64,16 @@ pub(super) fn start_objects(
 /// The layout to seed Raft with if it has none: the storage nodes
 /// configured, or, for a process that is its own storage node and alone in
 /// its metadata group (the `all` role), this node alone, so that the
-/// store can take more nodes later. A process that joins a group learns
-/// the layout from it.
-fn first_layout(cfg: &Config, own_storage: bool) -> Option<ClusterLayout> {
+/// store can take more nodes later; and whether it is that single store.
+/// A process that joins a group learns the layout from it.
+fn first_layout(cfg: &Config, own_storage: bool) -> (Option<ClusterLayout>, bool) {
     let storage_nodes = cfg.storage_nodes();
     if !storage_nodes.is_empty() {
-        return Some(seed_layout(storage_nodes));
+        return (Some(seed_layout(storage_nodes)), false);
     }
-    let alone = cfg.roles().meta && cfg.meta_peers().is_empty();
-    (own_storage && alone).then(|| seed_layout([(cfg.node_id, cfg.transport.quic_listen)]))
+    let single_store = own_storage && cfg.roles().meta && cfg.meta_peers().is_empty();
+    let own = single_store.then(|| seed_layout([(cfg.node_id, cfg.transport.quic_listen)]));
+    (own, single_store)
 }
 
 /// The S3 gateway over `objects`; the configured access key is recorded

@@ -20,8 +20,8 @@ use serde_json::Value;
 use crate::common::admin::admin;
 use crate::common::cluster::Cluster;
 use crate::common::heal::{
-    assert_objects, create_bucket_when_ready, leader_of, metric, put_object, wait_for, TestObject,
-    BELOW_REDUNDANCY, SHARDS_HEALED,
+    assert_objects, create_bucket_when_ready, leader_of, metric, put_object, volume_up, wait_for,
+    TestObject, BELOW_REDUNDANCY, SHARDS_HEALED,
 };
 use crate::common::sdk;
 
@@ -29,14 +29,6 @@ const TOKEN: &str = "disks-admin-token";
 /// Failed volumes across the cluster, as the repair leader sees them.
 const FAILED_VOLUMES: &str = "predastore_failed_volumes";
 const BUCKET: &str = "disks";
-
-/// `predastore_volume_up` of `volume` at `http`.
-fn volume_up(http: SocketAddr, volume: u16) -> Option<f64> {
-    metric(
-        http,
-        &format!("predastore_volume_up{{volume=\"{volume}\"}}"),
-    )
-}
 
 /// Volume `volume` of node `node` as `admin status` shows it.
 fn status_of(gw: SocketAddr, node: u64, volume: u64) -> Value {

@@ -21,7 +21,7 @@ use aws_sdk_s3::Client;
 use futures::StreamExt;
 use serde_json::Value;
 
-use crate::common::admin::admin;
+use crate::common::admin::{admin, shards_by_node};
 use crate::common::digest::{md5_hex, random_bytes};
 use crate::common::heal::{get_md5, put_object, wait_for, TestObject};
 use crate::common::node::{NodeProcess, NodeTls};
@@ -148,16 +148,6 @@ async fn assert_all(s3: &Client, objects: &[Expected], when: &str) {
             Err(e) => panic!("{when}: GET {}/{} failed: {e:?}", o.bucket, o.key),
         }
     }
-}
-
-/// Shards each storage node holds, by id (`None` while unknown).
-fn shards_by_node(status: &Value) -> Vec<(u64, Option<u64>)> {
-    status["nodes"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .map(|n| (n["id"].as_u64().unwrap_or(0), n["shards"].as_u64()))
-        .collect()
 }
 
 #[tokio::test]

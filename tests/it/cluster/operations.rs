@@ -8,7 +8,7 @@ use std::time::Duration;
 use futures::StreamExt;
 use serde_json::Value;
 
-use crate::common::admin::admin;
+use crate::common::admin::{admin, shards_by_node};
 use crate::common::cluster::Cluster;
 use crate::common::heal::{
     assert_objects, create_bucket_when_ready, get_md5, put_object, wait_for, TestObject,
@@ -23,16 +23,6 @@ fn admin_ok(http: SocketAddr, method: &str, path: &str, body: &str) -> Value {
     let (status, json) = admin(http, method, path, Some(TOKEN), body);
     assert_eq!(status, 200, "{method} {path}: {json}");
     json
-}
-
-/// Shards each storage node of the status holds (`None` while unknown).
-fn shards_by_node(status: &Value) -> Vec<(u64, Option<u64>)> {
-    status["nodes"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .map(|n| (n["id"].as_u64().unwrap_or(0), n["shards"].as_u64()))
-        .collect()
 }
 
 /// Mixed sizes, all above the inline limit so each object has k+m shards.

@@ -34,3 +34,14 @@ pub fn admin(
         serde_json::from_slice(&r.body).unwrap_or(Value::Null),
     )
 }
+
+/// Shards each storage node of an `admin status` answer holds, by id
+/// (`None` while unknown).
+pub fn shards_by_node(status: &Value) -> Vec<(u64, Option<u64>)> {
+    status["nodes"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|n| (n["id"].as_u64().unwrap_or(0), n["shards"].as_u64()))
+        .collect()
+}

@@ -606,3 +606,11 @@ pub async fn put_all_and_count_shards(
     )
     .await;
 }
+
+/// `predastore_volume_up` of `volume` at `http`, as `/metrics` shows it.
+pub fn volume_up(http: SocketAddr, volume: u16) -> Option<f64> {
+    metric(
+        http,
+        &format!("predastore_volume_up{{volume=\"{volume}\"}}"),
+    )
+}

@@ -14,16 +14,8 @@ use std::time::{Duration, Instant};
 
 use aws_sdk_s3::Client;
 
-use crate::common::heal::{assert_objects, metric, put_object, wait_for, TestObject};
+use crate::common::heal::{assert_objects, metric, put_object, volume_up, wait_for, TestObject};
 use crate::common::store::StoreProcess;
-
-/// `predastore_volume_up` of `volume`, as `/metrics` shows it.
-fn volume_up(addr: SocketAddr, volume: u16) -> Option<f64> {
-    metric(
-        addr,
-        &format!("predastore_volume_up{{volume=\"{volume}\"}}"),
-    )
-}
 
 /// Waits (a minute at most) until `volume` shows `up`; how long it took.
 async fn wait_volume(addr: SocketAddr, volume: u16, up: f64, what: &str) -> Duration {
