@@ -335,7 +335,7 @@ fn render(command: &AdminCommand, a: &Value) -> String {
                 NodeCommand::Disk {
                     command: DiskCommand::Replace { id, .. },
                 },
-        } => disk_table(rows(a).map(|v| (id.to_string(), v))),
+        } => disk_table(std::iter::once(&serde_json::json!({ "id": id, "volumes": a }))),
         AdminCommand::Layout { .. } | AdminCommand::Node { .. } => render_layout(a),
         AdminCommand::Meta { .. } => render_meta(a),
         AdminCommand::Key { command } => match command {
@@ -402,9 +402,7 @@ fn render_status(a: &Value) -> String {
             &nodes,
         ));
     }
-    let disks = disk_table(
-        rows(&a["nodes"]).flat_map(|n| rows(&n["volumes"]).map(move |v| (cell(&n["id"]), v))),
-    );
+    let disks = disk_table(rows(&a["nodes"]));
     if !disks.is_empty() {
         out.push('\n');
         out.push_str(&disks);
@@ -433,11 +431,34 @@ fn render_status(a: &Value) -> String {
 
 /// Disks (volumes) by node: state, I/O errors, space; empty when there
 /// are none.
-fn disk_table<'a>(volumes: impl Iterator<Item = (String, &'a Value)>) -> String {
-    let disks: Vec<Vec<String>> = volumes
-        .map(|(node, v)| {
-            vec![
-                node,
+fn disk_table<'a>(nodes: impl Iterator<Item = &'a Value>) -> String {
+    let mut disks: Vec<Vec<String>> = Vec::new();
+    for n in nodes {
+        let recorded = |slot: &Value| {
+            rows(&n["recorded_volumes"])
+                .find(|r| r["slot"] == *slot)
+                .map_or_else(|| "-".to_string(), |r| cell(&r["condition"]))
+        };
+        let answered: Vec<&Value> = rows(&n["volumes"]).collect();
+        if answered.is_empty() {
+            // Down (or of a version that does not tell): as last recorded.
+            for r in rows(&n["recorded_volumes"]) {
+                disks.push(vec![
+                    cell(&n["id"]),
+                    cell(&r["slot"]),
+                    "?".into(),
+                    "unknown".into(),
+                    "?".into(),
+                    "?".into(),
+                    size(&r["capacity_bytes"]),
+                    cell(&r["condition"]),
+                ]);
+            }
+            continue;
+        }
+        for v in answered {
+            disks.push(vec![
+                cell(&n["id"]),
                 cell(&v["slot"]),
                 cell(&v["path"]),
                 match v["state"].as_str() {
@@ -447,9 +468,10 @@ fn disk_table<'a>(volumes: impl Iterator<Item = (String, &'a Value)>) -> String 
                 cell(&v["io_errors"]),
                 size(&v["free_bytes"]),
                 size(&v["capacity_bytes"]),
-            ]
-        })
-        .collect();
+                recorded(&v["slot"]),
+            ]);
+        }
+    }
     if disks.is_empty() {
         return String::new();
     }
@@ -462,6 +484,7 @@ fn disk_table<'a>(volumes: impl Iterator<Item = (String, &'a Value)>) -> String 
             "IO ERRORS",
             "FREE",
             "CAPACITY",
+            "IN LAYOUT",
         ],
         &disks,
     )

@@ -235,6 +235,7 @@ mod tests {
                 bytes_stored: Some(1),
                 capacity_bytes: Some(300),
                 free_bytes: Some(150),
+                recorded_volumes: Vec::new(),
                 volumes: Some(vec![
                     volume(0, VolumeState::Ok),
                     volume(1, VolumeState::Failed),

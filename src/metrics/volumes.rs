@@ -66,3 +66,21 @@ pub static VOLUME_IO_ERRORS: LazyLock<IntCounterVec> = LazyLock::new(|| {
         &["volume"],
     )
 });
+/// Shards moved back to their own volume once a new disk was taken in
+/// for it (the node-local rebalance of a replaced disk).
+pub static SHARDS_MOVED_HOME: LazyLock<IntCounterVec> = LazyLock::new(|| {
+    counter_vec(
+        "predastore_volume_shards_moved_home_total",
+        "Shards this storage node moved back to their own volume after its disk was replaced",
+        &["volume"],
+    )
+});
+/// Whether shards are being moved back to a volume whose disk was
+/// replaced (1 while the move runs).
+pub static SHARDS_MOVING_HOME: LazyLock<IntGaugeVec> = LazyLock::new(|| {
+    gauge_vec(
+        "predastore_volume_moving_home",
+        "Whether shards are being moved back to each volume of this storage node after its disk was replaced (1)",
+        &["volume"],
+    )
+});

@@ -8,4 +8,5 @@ pub(crate) mod pool;
 pub(crate) mod ring;
 pub(crate) mod scrub;
 pub(crate) mod syncer;
+pub(crate) mod throttle;
 pub(crate) mod wal;

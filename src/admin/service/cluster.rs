@@ -16,7 +16,8 @@ use crate::cluster::ring::NodeId;
 use crate::net::{ErrorKind, NetError};
 use crate::storage::meta::lifecycle::LifecycleProgress;
 use crate::storage::meta::{
-    ClusterLayout, MetaOp, MetaOpError, MetaRead, MetaReadResult, NodeInfo, NodeState, RepairReport,
+    ClusterLayout, MetaOp, MetaOpError, MetaRead, MetaReadResult, NodeInfo, NodeState,
+    RepairReport, VolumeInfo,
 };
 use crate::storage::{NodeStats, VolumeStatus};
 
@@ -62,6 +63,9 @@ pub(crate) struct NodeStatus {
     /// Its volumes (disks), each with its state and space (unknown while
     /// the node is down, or of a version that does not tell).
     pub volumes: Option<Vec<VolumeStatus>>,
+    /// Its volumes as the cluster layout records them (the repair
+    /// leader's last look): known while the node is down too.
+    pub recorded_volumes: Vec<VolumeInfo>,
 }
 
 /// The whole cluster in one answer.
@@ -237,6 +241,7 @@ impl AdminService {
                         zone: node.zone.clone().unwrap_or_default(),
                         weight: node.weight.unwrap_or(1),
                         state: NodeState::Active,
+                        volumes: Vec::new(),
                     });
                     layout.storage_nodes.sort_by_key(|n| n.id);
                     Ok(())
@@ -426,6 +431,7 @@ fn node_status(n: &NodeInfo, up: bool, stats: Option<NodeStats>) -> NodeStatus {
         capacity_bytes: stats.map(|s| s.capacity_bytes),
         free_bytes: stats.map(|s| s.free_bytes),
         volumes: None,
+        recorded_volumes: n.volumes.clone(),
     }
 }
 
@@ -445,6 +451,7 @@ mod tests {
                     zone: String::new(),
                     weight: 1,
                     state,
+                    volumes: Vec::new(),
                 })
                 .collect(),
         }

@@ -42,7 +42,7 @@ use crate::cluster::placement::assign_shards;
 use crate::cluster::ring::{placement_key, NodeId};
 use crate::object::erasure::ErasureCodec;
 pub(crate) use crate::storage::meta::ShardSet;
-use crate::storage::meta::{ErasureLayout, NO_NODE};
+use crate::storage::meta::{ClusterLayout, ErasureLayout, NO_NODE};
 use crate::storage::{ObjectId, ShardKey, ShardState, StorageError, VolumeStatus};
 
 /// Stripes in flight per shard between the encoder and a shard writer.
@@ -239,6 +239,23 @@ impl ObjectCoordinator {
                 .iter()
                 .any(|n| n.id == node && n.state == crate::storage::meta::NodeState::Removed)
         })
+    }
+
+    /// The cluster layout placement follows (`None`: none read yet, or no
+    /// layout).
+    pub(crate) fn cluster_layout(&self) -> Option<std::sync::Arc<ClusterLayout>> {
+        self.ring.layout()
+    }
+
+    /// What placement follows of the ring: each member's id, zone and
+    /// weight (a layout change that leaves these alone, a disk's state
+    /// recorded, moves no shard).
+    pub(crate) fn placement_members(&self) -> Vec<(u64, String, u32)> {
+        let ring = self.ring.snapshot();
+        ring.members()
+            .iter()
+            .map(|m| (m.id.0, m.zone.clone(), m.weight))
+            .collect()
     }
 
     /// The version of the cluster layout placement follows (0: none read

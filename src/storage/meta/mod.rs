@@ -78,5 +78,7 @@ pub(crate) use records::RepairReport;
 pub(crate) use records::ShardSet;
 pub(crate) use records::Tags;
 pub(crate) use records::UploadChecksum;
+pub(crate) use records::VolumeCondition;
+pub(crate) use records::VolumeInfo;
 pub(crate) use records::NO_NODE;
 pub(crate) use state::MetaState;

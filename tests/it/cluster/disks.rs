@@ -30,29 +30,33 @@ const TOKEN: &str = "disks-admin-token";
 const FAILED_VOLUMES: &str = "predastore_failed_volumes";
 const BUCKET: &str = "disks";
 
-/// Volume `volume` of node `node` as `admin status` shows it.
-fn status_of(gw: SocketAddr, node: u64, volume: u64) -> Value {
+/// Volume `volume` of node `node` as `admin status` shows it: as the
+/// node answers (`list` "volumes") or as the layout in Raft records it
+/// ("recorded_volumes").
+fn status_of(gw: SocketAddr, node: u64, volume: u64, list: &str) -> Value {
     let (_, status) = admin(gw, "GET", "/status", Some(TOKEN), "");
     status["nodes"]
         .as_array()
         .into_iter()
         .flatten()
         .find(|n| n["id"].as_u64() == Some(node))
-        .and_then(|n| n["volumes"].as_array())
+        .and_then(|n| n[list].as_array())
         .and_then(|v| v.iter().find(|v| v["slot"].as_u64() == Some(volume)))
         .cloned()
         .unwrap_or(Value::Null)
 }
 
-/// Waits until node `node`'s volume shows failed in its `/metrics` and in
-/// `admin status`; how long that took.
+/// Waits until node `node`'s volume shows failed in its `/metrics`, in
+/// `admin status` and in the layout; how long that took.
 async fn wait_failed(gw: SocketAddr, http: SocketAddr, node: u64, volume: u16) -> Duration {
     let t = Instant::now();
     wait_for("the volume shown failed", Duration::from_secs(60), |note| {
         let up = volume_up(http, volume);
-        let shown = status_of(gw, node, u64::from(volume));
-        *note = format!("/metrics: {up:?}; admin status: {shown}");
-        (up == Some(0.0) && shown["state"] == "failed").then_some(())
+        let shown = status_of(gw, node, u64::from(volume), "volumes");
+        let recorded = status_of(gw, node, u64::from(volume), "recorded_volumes");
+        *note = format!("/metrics: {up:?}; admin status: {shown}; layout: {recorded}");
+        (up == Some(0.0) && shown["state"] == "failed" && recorded["condition"] == "failed")
+            .then_some(())
     })
     .await;
     t.elapsed()
@@ -214,8 +218,49 @@ async fn failed_disks_are_gone_around_and_rebuilt_at_default_settings() {
     let (ok, said) = replace(volume);
     assert!(ok, "the new disk refused: {said}");
     assert!(said.contains("ok"), "{said}");
-    assert_eq!(status_of(gw, x as u64 + 1, 1)["state"], "ok");
+    assert_eq!(status_of(gw, x as u64 + 1, 1, "volumes")["state"], "ok");
+    wait_for(
+        "the new disk recorded in the layout",
+        Duration::from_secs(60),
+        |note| {
+            let recorded = status_of(gw, x as u64 + 1, 1, "recorded_volumes");
+            *note = recorded.to_string();
+            (recorded["condition"] == "ok").then_some(())
+        },
+    )
+    .await;
     assert_eq!(volume_up(cluster.nodes[x].http, 1), Some(1.0));
+    // Before any new write, the shards of volume 1 kept on the node's
+    // other volumes meanwhile move back: the new disk fills.
+    let x_http = cluster.nodes[x].http;
+    let moved_home = || {
+        metric(
+            x_http,
+            "predastore_volume_shards_moved_home_total{volume=\"1\"}",
+        )
+    };
+    let moving = || metric(x_http, "predastore_volume_moving_home{volume=\"1\"}");
+    wait_for(
+        "the move back to the new disk",
+        Duration::from_secs(120),
+        |note| {
+            let (moved, running) = (moved_home(), moving());
+            *note = format!("moved {moved:?}, running {running:?}");
+            (moved.is_some_and(|n| n > 0.0) && running == Some(0.0)).then_some(())
+        },
+    )
+    .await;
+    let filled = bytes_under(&new_disk.join("wal"));
+    let others = bytes_under(&cluster.nodes[x].data_dir.join("vol0").join("wal"));
+    eprintln!(
+        "(c) {} shards moved back to the new disk; it holds {filled} bytes, volume 0 {others}",
+        moved_home().unwrap_or(0.0)
+    );
+    assert!(
+        filled > others / 10,
+        "the new disk holds {filled} bytes, volume 0 {others}"
+    );
+    assert_objects(&s3, BUCKET, &all, "after the move back").await;
     let after = objects("after-c", 900, 60);
     for o in &after {
         put_object(&s3, BUCKET, o)
@@ -228,6 +273,28 @@ async fn failed_disks_are_gone_around_and_rebuilt_at_default_settings() {
         "no shard went to the new disk"
     );
     assert_objects(&s3, BUCKET, &all, "with the new disk").await;
+
+    // (d) Every disk of node y fails (its volume 2 is still gone; 0 and 1
+    // go too): the layout records it, the node takes no new shard, and
+    // what it held is rebuilt on the two other nodes.
+    let before = healed(leader_http);
+    let dir = cluster.nodes[y].data_dir.clone();
+    for v in ["vol0", "vol1"] {
+        std::fs::rename(dir.join(v), dir.join(format!("{v}.gone"))).expect("move a volume away");
+    }
+    let during = objects("during-d", 1200, 100);
+    let failed = put_during(&s3, &during).await;
+    assert!(
+        failed <= 1,
+        "{failed} of 100 PUTs failed with every disk of a node gone"
+    );
+    all.extend(during);
+    for volume in [0, 1] {
+        wait_failed(gw, cluster.nodes[y].http, y as u64 + 1, volume).await;
+    }
+    let rebuilt = wait_rebuilt(leader_http, 3.0, before).await;
+    eprintln!("(d) a node's every disk failed: its shards rebuilt elsewhere {rebuilt:?} after");
+    assert_objects(&s3, BUCKET, &all, "with every disk of a node failed").await;
 }
 
 /// `predastore admin node disk replace NODE VOLUME` through the gateway

@@ -39,6 +39,7 @@ fn a_layout_places_on_active_nodes_keeps_draining_ones_and_drops_removed_ones() 
         zone: "z".into(),
         weight: 1,
         state: NodeState::Active,
+        volumes: Vec::new(),
     });
     let members = layout_members(&layout);
     let ids: Vec<(u64, u32)> = members.iter().map(|m| (m.id.0, m.weight)).collect();

@@ -2,7 +2,7 @@
 
 use actix::Message;
 
-use crate::storage::{Appended, CompactionReport, ShardKey, ShardWrite, StorageError};
+use crate::storage::{Appended, CompactionReport, ShardEntry, ShardKey, ShardWrite, StorageError};
 
 /// Reserve room for a shard of `len` bytes; the sender fills the payload.
 #[derive(Message)]
@@ -21,6 +21,18 @@ pub(crate) struct BeginShard {
 pub(crate) struct FinishShard {
     /// The reservation `BeginShard` answered, its payload now written.
     pub write: ShardWrite,
+}
+
+/// All of the payload of a shard copied from another volume of the node
+/// was written: kept only if the index still names `from` (see
+/// `Volume::finish_move`).
+#[derive(Message)]
+#[rtype(result = "Result<Option<Appended>, StorageError>")]
+pub(crate) struct FinishMove {
+    /// The reservation `BeginShard` answered, its payload now written.
+    pub write: ShardWrite,
+    /// The copy the payload was read from.
+    pub from: ShardEntry,
 }
 
 /// Delete a shard (writes a tombstone); `None` if it was not there.

@@ -13,6 +13,7 @@
 mod health;
 mod messages;
 pub(crate) mod node;
+mod rehome;
 mod replace;
 pub(crate) mod server;
 
@@ -23,7 +24,9 @@ use actix::prelude::*;
 use crate::actors::core::syncer::{Nudge, Syncer};
 use crate::storage::{Appended, CompactionReport, ShardWrite, StorageError, Volume};
 
-pub(crate) use messages::{BeginShard, Compact, DeleteShard, FinishShard, ReleaseSynced};
+pub(crate) use messages::{
+    BeginShard, Compact, DeleteShard, FinishMove, FinishShard, ReleaseSynced,
+};
 
 /// How often a writer compacts a slice.
 const COMPACTION_TICK: Duration = Duration::from_millis(100);
@@ -163,6 +166,14 @@ impl Handler<FinishShard> for WalWriter {
             let _ = self.syncer.try_send(Nudge);
         }
         Ok(appended)
+    }
+}
+
+impl Handler<FinishMove> for WalWriter {
+    type Result = Result<Option<Appended>, StorageError>;
+
+    fn handle(&mut self, msg: FinishMove, _: &mut Self::Context) -> Self::Result {
+        self.volume.finish_move(msg.write, &msg.from)
     }
 }
 

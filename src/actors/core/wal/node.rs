@@ -27,8 +27,8 @@ use crate::storage::wal::identity::admit_volumes;
 use crate::storage::wal::segment::SegmentFiles;
 use crate::storage::{
     index::inventory::disk_space, CompactionReport, FsyncMode, NodeStats, ScrubRecord, ShardEntry,
-    ShardIndex, ShardKey, ShardRead, ShardReader, ShardState, StorageError, SyncState, Volume,
-    VolumeConfig, VolumeId, VolumeStatus,
+    ShardIndex, ShardKey, ShardRead, ShardReader, ShardState, ShardWrite, StorageError, SyncState,
+    Volume, VolumeConfig, VolumeId, VolumeStatus,
 };
 
 /// Everything a storage node needs to start.
@@ -139,7 +139,7 @@ impl VolumeOpener {
     }
 }
 
-fn stopped(_: MailboxError) -> StorageError {
+pub(super) fn stopped(_: MailboxError) -> StorageError {
     StorageError::Stopped
 }
 
@@ -262,7 +262,7 @@ impl StorageNode {
         ((key.object.0 + u128::from(key.part) + u128::from(key.shard)) % n) as VolumeId
     }
 
-    fn writer(&self, volume: VolumeId) -> Result<Addr<WalWriter>, StorageError> {
+    pub(super) fn writer(&self, volume: VolumeId) -> Result<Addr<WalWriter>, StorageError> {
         self.writers
             .load()
             .get(usize::from(volume))
@@ -292,18 +292,38 @@ impl StorageNode {
         let volume = self
             .health
             .pick(volume.unwrap_or_else(|| self.volume_for(&key)));
-        // What the volume's disk answered: an I/O error fails the volume
-        // (a body that fails says nothing of the disk).
-        let disk = |e: StorageError| {
-            self.health.saw(volume, &e);
-            e
-        };
         let writer = self.writer(volume)?;
+        let write = self.fill(&writer, volume, key, len, &mut body).await?;
+        let appended = writer
+            .send(FinishShard { write })
+            .await
+            .map_err(stopped)?
+            .map_err(|e| self.disk(volume, e))?;
+        self.wait_durable(appended.seq).await?;
+        Ok(ShardAck {
+            seq: appended.seq,
+            crc: appended.crc,
+        })
+    }
+
+    /// Reserves room for shard `key` on `volume` and writes `body` (exactly
+    /// `len` bytes) into it; the write, to be finished by the caller.
+    pub(super) async fn fill<S>(
+        &self,
+        writer: &Addr<WalWriter>,
+        volume: VolumeId,
+        key: ShardKey,
+        len: u64,
+        body: &mut S,
+    ) -> Result<ShardWrite, StorageError>
+    where
+        S: Stream<Item = Result<Bytes, StorageError>> + Unpin,
+    {
         let mut write = writer
             .send(BeginShard { key, len })
             .await
             .map_err(stopped)?
-            .map_err(disk)?;
+            .map_err(|e| self.disk(volume, e))?;
         // From here, a dropped `write` (this future cancelled, a body
         // error) is aborted by the volume: see `ShardWrite`'s Drop.
         while let Some(chunk) = body.next().await {
@@ -316,18 +336,17 @@ impl StorageNode {
             write = actix_web::rt::task::spawn_blocking(move || write.write(&data).map(|_| write))
                 .await
                 .map_err(|_| StorageError::Stopped)?
-                .map_err(disk)?;
+                .map_err(|e| self.disk(volume, e))?;
         }
-        let appended = writer
-            .send(FinishShard { write })
-            .await
-            .map_err(stopped)?
-            .map_err(disk)?;
-        self.wait_durable(appended.seq).await?;
-        Ok(ShardAck {
-            seq: appended.seq,
-            crc: appended.crc,
-        })
+        Ok(write)
+    }
+
+    /// `e`, which `volume`'s disk answered, noted: an I/O error fails the
+    /// volume (a body that fails says nothing of the disk, and is not
+    /// passed here).
+    pub(super) fn disk(&self, volume: VolumeId, e: StorageError) -> StorageError {
+        self.health.saw(volume, &e);
+        e
     }
 
     /// Deletes a shard; `false` if it was not stored here.
@@ -347,7 +366,7 @@ impl StorageNode {
         }
     }
 
-    async fn wait_durable(&self, seq: u64) -> Result<(), StorageError> {
+    pub(super) async fn wait_durable(&self, seq: u64) -> Result<(), StorageError> {
         if self.fsync.ack_waits_for_sync() {
             self.syncer
                 .send(WaitDurable { seq })

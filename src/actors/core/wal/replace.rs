@@ -4,8 +4,9 @@
 //! old volume's writer, forgets what its index recorded there (those
 //! shards are gone; repair rebuilds what any object needs), gives the new
 //! disk the volume's identity, opens it and takes it back in service:
-//! new shards go to it again, and the repair scan the change starts
-//! rebuilds onto it (and the node's other volumes) what was lost.
+//! new shards go to it again, the repair scan the change starts rebuilds
+//! what was lost, and the shards of its own kept meanwhile on the node's
+//! other volumes move back to it (`rehome`).
 
 use super::node::{blocking, StorageNode};
 use crate::storage::wal::identity::claim_empty;
@@ -64,6 +65,7 @@ impl StorageNode {
             shards_forgotten = forgotten,
             "a new disk was taken in for a failed volume"
         );
+        self.start_moving_home(volume);
         Ok(self.volumes().await)
     }
 }

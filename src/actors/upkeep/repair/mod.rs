@@ -108,9 +108,12 @@ struct RepairState {
     paced_until: Arc<std::sync::Mutex<Instant>>,
     /// Pacing of rebalance moves.
     rebalance_paced_until: Arc<std::sync::Mutex<Instant>>,
-    /// The layout version the last scan was made against: a new one
-    /// starts a rebalance (a scan).
+    /// The layout version the last scan was made against.
     layout_version: u64,
+    /// The ring members (id, zone, weight) the last scan placed against:
+    /// a change starts a rebalance (a scan). A new layout version that
+    /// only records a disk's state does not.
+    placement: Vec<(u64, String, u32)>,
     /// A scan left sets to move: look again then, not a whole
     /// `PREDASTORE_HEAL_SCAN_EVERY` later.
     rescan_at: Option<Instant>,
@@ -158,6 +161,7 @@ impl Repair {
                 paced_until: Arc::new(std::sync::Mutex::new(Instant::now())),
                 rebalance_paced_until: Arc::new(std::sync::Mutex::new(Instant::now())),
                 layout_version: 0,
+                placement: Vec::new(),
                 rescan_at: None,
                 reported: None,
                 stale: Arc::default(),
@@ -228,7 +232,7 @@ impl RepairState {
             .map(|n| (n, heal::standing(&data, n, self.cfg.node_down_after)))
             .collect();
         // So does a disk that failed or came back.
-        let disks = self.failed_volumes.changed(&data).await;
+        let disks = self.failed_volumes.changed(&data, &self.objects).await;
         let changed = standings != self.standings || disks;
         if changed {
             self.standings = standings;
@@ -236,8 +240,8 @@ impl RepairState {
         }
         // A new layout (a node added, draining or removed) moves sets: a
         // rebalance is a scan against the new ring.
-        let layout_version = data.layout_version();
-        let relayout = layout_version != self.layout_version;
+        let placement = data.placement_members();
+        let relayout = placement != self.placement;
         self.heal_queue().await;
         self.publish();
         let due = changed
@@ -247,8 +251,10 @@ impl RepairState {
                 .last_scan
                 .is_none_or(|at| at.elapsed() >= self.cfg.scan_every);
         if due {
+            self.layout_version = data.layout_version();
             if relayout {
-                self.layout_version = layout_version;
+                self.placement = placement;
+                let layout_version = self.layout_version;
                 if let Some(moves) = self.count_moves().await {
                     metrics::REBALANCE_LEFT.set(moves);
                     tracing::info!(
@@ -331,6 +337,7 @@ impl RepairState {
         metrics::FAILED_VOLUMES_SCANNED.set(0);
         self.last_scan = None;
         self.layout_version = 0;
+        self.placement.clear();
         self.rescan_at = None;
         self.reported = None;
         metrics::REBALANCE_LEFT.set(0);

@@ -1,13 +1,14 @@
-//! The cluster's records, in the shape format 2 first wrote and still
-//! written today: the layout of storage nodes ([`ClusterLayout`],
-//! [`NodeInfo`], [`NodeState`]) and what repair last found
-//! ([`RepairReport`]).
+//! The cluster's records: the layout of storage nodes and their disks
+//! ([`ClusterLayout`], [`NodeInfo`], [`NodeState`], [`VolumeInfo`]; format
+//! 7 added the disks, `format_v6` has the shape before) and what repair
+//! last found ([`RepairReport`], as format 2 first wrote it).
 
 use serde::{Deserialize, Serialize};
 
-use super::codec::first_shape;
+use super::codec::{first_shape, Shape};
+use super::format_v6;
 
-first_shape!(ClusterLayout, RepairReport);
+first_shape!(RepairReport);
 
 /// Where a storage node stands in the layout.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -38,6 +39,36 @@ pub struct NodeInfo {
     pub weight: u32,
     /// Whether it takes new shards, is being emptied, or is gone.
     pub state: NodeState,
+    /// Its volumes (disks) as the repair leader last found them; empty
+    /// until a node has been asked (or for a node of an older release).
+    pub volumes: Vec<VolumeInfo>,
+}
+
+/// How one volume of a storage node stands, as its node last reported it
+/// to the repair leader, which records every change here: the layout is
+/// where a failed disk is known cluster-wide, and placement takes a node
+/// whose every volume failed as holding nothing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum VolumeCondition {
+    /// In service.
+    Ok,
+    /// Read, but its filesystem takes no new shard.
+    Full,
+    /// Failed (an I/O error, a missing or foreign disk): its shards are
+    /// rebuilt elsewhere until a new disk is taken in.
+    Failed,
+}
+
+/// One volume (disk) of a storage node in the layout.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VolumeInfo {
+    /// The volume's slot on its node (its place in `PREDASTORE_VOLUMES`).
+    pub slot: u16,
+    /// How it stands.
+    pub condition: VolumeCondition,
+    /// Size of its filesystem in bytes (0 while it cannot be examined).
+    pub capacity_bytes: u64,
 }
 
 /// Which storage nodes make up the cluster. Replaced only by the next
@@ -49,6 +80,30 @@ pub struct ClusterLayout {
     pub version: u64,
     /// Nodes that store shards (removed ones included), by id.
     pub storage_nodes: Vec<NodeInfo>,
+}
+
+impl Shape for ClusterLayout {
+    const SINCE: u8 = 7;
+    type Previous = format_v6::ClusterLayout;
+    /// No node's volumes known yet: the repair leader records them at its
+    /// next look.
+    fn upgrade(v: format_v6::ClusterLayout) -> Self {
+        Self {
+            version: v.version,
+            storage_nodes: v
+                .storage_nodes
+                .into_iter()
+                .map(|n| NodeInfo {
+                    id: n.id,
+                    addr: n.addr,
+                    zone: n.zone,
+                    weight: n.weight,
+                    state: n.state,
+                    volumes: Vec::new(),
+                })
+                .collect(),
+        }
+    }
 }
 
 /// What the repair actor last found, published through Raft by the leader
@@ -75,6 +130,17 @@ pub struct RepairReport {
     /// When the report was made, ms since the Unix epoch (the reporting
     /// leader's clock).
     pub updated_ms: u64,
+}
+
+impl VolumeCondition {
+    /// The lowercase name the admin API shows.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            VolumeCondition::Ok => "ok",
+            VolumeCondition::Full => "full",
+            VolumeCondition::Failed => "failed",
+        }
+    }
 }
 
 impl NodeState {

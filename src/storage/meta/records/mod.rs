@@ -20,8 +20,10 @@
 //!   CORS rules on buckets.
 //! - [`format_v5`]: versioning and object lock on buckets, version ids, delete
 //!   markers and locks on objects and uploads.
-//! - format 6 (written today): access settings on buckets (policy, object
-//!   ownership, Block Public Access).
+//! - [`format_v6`]: access settings on buckets (policy, object ownership,
+//!   Block Public Access).
+//! - format 7 (written today): the volumes (disks) of each storage node in
+//!   the cluster layout, with their state and capacity.
 //!
 //! A new format moves the shapes it changes, as they are, from their
 //! record's file into a new `format_vN` file (the previous format's), puts
@@ -37,6 +39,7 @@ pub(crate) mod format_v2;
 pub(crate) mod format_v3;
 pub(crate) mod format_v4;
 pub(crate) mod format_v5;
+pub(crate) mod format_v6;
 mod object;
 mod object_part;
 mod shards;
@@ -46,7 +49,9 @@ mod upload_part;
 
 pub(crate) use access_key::AccessKey;
 pub use bucket::BucketRecord;
-pub(crate) use cluster::{ClusterLayout, NodeInfo, NodeState, RepairReport};
+pub(crate) use cluster::{
+    ClusterLayout, NodeInfo, NodeState, RepairReport, VolumeCondition, VolumeInfo,
+};
 pub(crate) use codec::from_bytes;
 pub(crate) use codec::from_current_bytes;
 pub(crate) use codec::to_bytes;

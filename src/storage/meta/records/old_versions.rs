@@ -271,3 +271,50 @@ fn a_version_5_bucket_reads_with_no_access_settings() {
     relabelled[0] = VERSION_5;
     assert!(BucketRecord::decode(&relabelled).is_err());
 }
+
+#[test]
+fn a_version_6_layout_reads_with_no_volumes_known() {
+    use super::{ClusterLayout, NodeState, VolumeCondition, VolumeInfo};
+
+    const VERSION_6: u8 = 6;
+    // A layout as the previous build wrote it: nodes without volumes.
+    let layout = (
+        4u64,
+        vec![
+            (1u64, "127.0.0.1:9101", "a", 1u32, NodeState::Active),
+            (2u64, "127.0.0.1:9102", "", 2u32, NodeState::Draining),
+        ],
+    );
+    let bytes = postcard::to_extend(&layout, vec![VERSION_6]).unwrap();
+    let l = ClusterLayout::decode(&bytes).unwrap();
+    assert_eq!(l.version, 4);
+    let nodes: Vec<_> = l
+        .storage_nodes
+        .iter()
+        .map(|n| (n.id, n.addr.as_str(), n.zone.as_str(), n.weight, n.state))
+        .collect();
+    assert_eq!(
+        nodes,
+        vec![
+            (1, "127.0.0.1:9101", "a", 1, NodeState::Active),
+            (2, "127.0.0.1:9102", "", 2, NodeState::Draining),
+        ]
+    );
+    assert!(l.storage_nodes.iter().all(|n| n.volumes.is_empty()));
+    assert!(ClusterLayout::decode(&bytes[..bytes.len() - 1]).is_err());
+
+    // Today's layout, volumes and all, reads back the same; under
+    // version 6's byte it has bytes left over (a damaged record).
+    let mut today = l.clone();
+    today.storage_nodes[0].volumes = vec![VolumeInfo {
+        slot: 2,
+        condition: VolumeCondition::Failed,
+        capacity_bytes: 1 << 40,
+    }];
+    let again = today.try_encode().unwrap();
+    assert_eq!(again[0], RECORD_VERSION);
+    assert_eq!(ClusterLayout::decode(&again).unwrap(), today);
+    let mut relabelled = again.clone();
+    relabelled[0] = VERSION_6;
+    assert!(ClusterLayout::decode(&relabelled).is_err());
+}

@@ -318,16 +318,30 @@ fn cluster() -> impl Strategy<Value = ClusterLayout> {
     (
         any::<u64>(),
         proptest::collection::vec(
-            (any::<u64>(), text(), text(), any::<u32>(), 0..3u8).prop_map(
-                |(id, addr, zone, weight, state)| NodeInfo {
+            (
+                (any::<u64>(), text(), text(), any::<u32>(), 0..3u8),
+                proptest::collection::vec((any::<u16>(), 0..3u8, any::<u64>()), 0..4),
+            )
+                .prop_map(|((id, addr, zone, weight, state), volumes)| NodeInfo {
                     id,
                     addr,
                     zone,
                     weight,
                     state: [NodeState::Active, NodeState::Draining, NodeState::Removed]
                         [usize::from(state)],
-                },
-            ),
+                    volumes: volumes
+                        .into_iter()
+                        .map(|(slot, condition, capacity_bytes)| VolumeInfo {
+                            slot,
+                            condition: [
+                                VolumeCondition::Ok,
+                                VolumeCondition::Full,
+                                VolumeCondition::Failed,
+                            ][usize::from(condition)],
+                            capacity_bytes,
+                        })
+                        .collect(),
+                }),
             0..4,
         ),
     )

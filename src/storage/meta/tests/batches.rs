@@ -85,6 +85,7 @@ fn reopen_keeps_everything() -> Result<(), MetaError> {
             zone: "z1".into(),
             weight: 100,
             state: NodeState::Active,
+            volumes: Vec::new(),
         }],
     };
     let key = AccessKey {

@@ -4,7 +4,7 @@
 //! Log entries hold metadata ops and so the records in them, whose shapes
 //! change: an entry is decoded as the shape its version wrote (one generic
 //! old shape, [`old`], with a file per old version naming its records:
-//! [`v4`], [`v5`], [`v6`]) and upgraded to today's. The other values
+//! [`v4`], [`v5`], [`v6`], [`v7`]) and upgraded to today's. The other values
 //! (vote, purge point, committed id, applied state, snapshot meta) have
 //! kept one shape, and every version still read decodes as it.
 //!
@@ -12,7 +12,8 @@
 //! format 4 (part checksums, e-mail addresses, CORS rules); version 6:
 //! record format 5 (versions, object lock; lifecycle and quota ops came
 //! later as appended variants); version 7: record format 6 (access
-//! settings on buckets). Ops added since are appended variants; one that
+//! settings on buckets); version 8: record format 7 (volumes in the
+//! cluster layout). Ops added since are appended variants; one that
 //! carries no changed record keeps entries written before it readable
 //! unchanged.
 
@@ -20,6 +21,7 @@ mod old;
 mod v4;
 mod v5;
 mod v6;
+mod v7;
 
 use openraft::Entry;
 use serde::{Deserialize, Serialize};
@@ -27,7 +29,7 @@ use serde::{Deserialize, Serialize};
 use super::types::MetaRaft;
 
 /// Format version of the values written today.
-const VALUE_VERSION: u8 = 7;
+const VALUE_VERSION: u8 = 8;
 
 /// The oldest version still read (see [`v4`]).
 const VERSION_4: u8 = 4;
@@ -35,8 +37,11 @@ const VERSION_4: u8 = 4;
 /// Entries with version-4 records (see [`v5`]).
 const VERSION_5: u8 = 5;
 
-/// The version before today's (see [`v6`]).
+/// Entries with version-5 records (see [`v6`]).
 const VERSION_6: u8 = 6;
+
+/// The version before today's (see [`v7`]).
+const VERSION_7: u8 = 7;
 
 /// Versioned postcard encoding of a stored value.
 pub(super) fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, postcard::Error> {
@@ -53,7 +58,7 @@ fn invalid(e: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> std::io::E
 /// [`decode_entry`]); a wrong version or damaged bytes is an error.
 pub(super) fn decode<T: for<'de> Deserialize<'de>>(bytes: &[u8]) -> Result<T, std::io::Error> {
     match bytes.split_first() {
-        Some((&(VALUE_VERSION | VERSION_6 | VERSION_5 | VERSION_4), rest)) => {
+        Some((&(VALUE_VERSION | VERSION_7 | VERSION_6 | VERSION_5 | VERSION_4), rest)) => {
             postcard::from_bytes(rest).map_err(invalid)
         }
         _ => Err(invalid("unknown stored value version")),
@@ -65,6 +70,9 @@ pub(super) fn decode<T: for<'de> Deserialize<'de>>(bytes: &[u8]) -> Result<T, st
 pub(super) fn decode_entry(bytes: &[u8]) -> Result<Entry<MetaRaft>, std::io::Error> {
     match bytes.split_first() {
         Some((&VALUE_VERSION, rest)) => postcard::from_bytes(rest).map_err(invalid),
+        Some((&VERSION_7, rest)) => postcard::from_bytes::<old::Entry<v7::Records6>>(rest)
+            .map(Entry::from)
+            .map_err(invalid),
         Some((&VERSION_6, rest)) => postcard::from_bytes::<old::Entry<v6::Records5>>(rest)
             .map(Entry::from)
             .map_err(invalid),
@@ -267,12 +275,11 @@ mod tests {
         Ok(())
     }
 
-    /// The old op shape lists today's ops in their order up to the last
-    /// one version 6 had, with their types: an entry of ops that hold no
-    /// bucket record reads the same under version 6 as under today's.
+    /// The old op shape lists today's ops in their order, with their
+    /// types: an entry of ops that hold no changed record reads the same
+    /// under versions 6 and 7 as under today's.
     #[test]
-    fn version_6_ops_without_bucket_records_read_as_today() -> Result<(), Box<dyn std::error::Error>>
-    {
+    fn old_ops_without_changed_records_read_as_today() -> Result<(), Box<dyn std::error::Error>> {
         use crate::storage::meta::bucket_access::AccessChange;
         use crate::storage::meta::lifecycle::{Due, LifecycleConfig, LifecycleProgress};
         use crate::storage::meta::lock::{ObjectLockConfig, Versioning};
@@ -354,21 +361,62 @@ mod tests {
                 }),
             }
         };
-        let mut bytes = encode(&entry(ops.clone()))?;
-        bytes[0] = VERSION_6;
+        let mut ops = ops;
+        for version in [VERSION_6, VERSION_7] {
+            let mut bytes = encode(&entry(ops.clone()))?;
+            bytes[0] = version;
+            let EntryPayload::Normal(request) = decode_entry(&bytes)?.payload else {
+                panic!("not a normal entry");
+            };
+            assert_eq!(request.ops, ops, "version {version}");
+            // Version 7 added `PutBucketAccess` (appended).
+            ops.push(MetaOp::PutBucketAccess {
+                bucket: "b".into(),
+                change: AccessChange::Policy(None),
+            });
+        }
+        Ok(())
+    }
+
+    /// A version-7 entry whose op held a version-6 layout (nodes without
+    /// volumes), as the previous build wrote it.
+    #[test]
+    fn a_version_7_entry_reads_with_its_old_layout_shape() -> Result<(), Box<dyn std::error::Error>>
+    {
+        use crate::storage::meta::NodeState;
+
+        let log_id = LogId::new(CommittedLeaderId::new(7, 1), 40);
+        const NORMAL: u32 = 1;
+        const SET_LAYOUT: u32 = 9;
+        let layout_v6 = (
+            3u64,
+            vec![(1u64, "127.0.0.1:9101", "", 1u32, NodeState::Active)],
+        );
+        let written = (
+            log_id,
+            NORMAL,
+            vec![(SET_LAYOUT, layout_v6)],
+            vec![11u128],
+            5_000u64,
+        );
+        let mut bytes = vec![VERSION_7];
+        bytes.extend(postcard::to_stdvec(&written)?);
         let EntryPayload::Normal(request) = decode_entry(&bytes)?.payload else {
             panic!("not a normal entry");
         };
-        assert_eq!(request.ops, ops);
-
-        // Version 6 had no op after `LifecycleProgress`.
-        let mut bytes = encode(&entry(vec![MetaOp::PutBucketAccess {
-            bucket: "b".into(),
-            change: AccessChange::Policy(None),
-        }]))?;
-        assert!(decode_entry(&bytes).is_ok());
-        bytes[0] = VERSION_6;
-        assert!(decode_entry(&bytes).is_err());
+        let [MetaOp::SetLayout { layout }] = request.ops.as_slice() else {
+            panic!("not one SetLayout: {:?}", request.ops);
+        };
+        assert_eq!(layout.version, 3);
+        let [node] = layout.storage_nodes.as_slice() else {
+            panic!("not one node: {layout:?}");
+        };
+        assert_eq!(
+            (node.id, node.addr.as_str(), node.state),
+            (1, "127.0.0.1:9101", NodeState::Active)
+        );
+        assert!(node.volumes.is_empty());
+        assert!(decode_entry(&bytes[..bytes.len() - 2]).is_err());
         Ok(())
     }
 }

@@ -12,6 +12,7 @@ use serde::Deserialize;
 
 use super::super::types::{MetaRaft, MetaRequest};
 use crate::storage::meta::acl::Acl;
+use crate::storage::meta::bucket_access::AccessChange;
 use crate::storage::meta::cors::CorsRule;
 use crate::storage::meta::lifecycle::{Due, LifecycleConfig, LifecycleProgress};
 use crate::storage::meta::lock::{ObjectLockConfig, Versioning};
@@ -35,6 +36,8 @@ pub(super) trait OldRecords {
     type Part: DeserializeOwned;
     /// Its access key record.
     type Key: DeserializeOwned;
+    /// Its cluster layout.
+    type Layout: DeserializeOwned;
     /// A bucket record of that shape, today.
     fn bucket(b: Self::Bucket) -> BucketRecord;
     /// An object record of that shape, today.
@@ -45,6 +48,8 @@ pub(super) trait OldRecords {
     fn part(p: Self::Part) -> PartRecord;
     /// An access key record of that shape, today.
     fn key(k: Self::Key) -> AccessKey;
+    /// A layout of that shape, today.
+    fn layout(l: Self::Layout) -> ClusterLayout;
 }
 
 /// An `openraft::Entry<MetaRaft>` of an old version.
@@ -73,7 +78,7 @@ struct Request<R: OldRecords> {
     at_ms: u64,
 }
 
-/// A [`MetaOp`] of an old version: the variants value version 6 had, in
+/// A [`MetaOp`] of an old version: the variants value version 7 had, in
 /// the same order (an older version simply never wrote the later ones),
 /// the records in that version's shapes. Postcard writes a struct variant
 /// as its index and then its fields in order, exactly as a tuple variant,
@@ -97,7 +102,7 @@ enum Op<R: OldRecords> {
     ),
     AbortMultipart(String, String, String),
     PutAccessKey(R::Key),
-    SetLayout(ClusterLayout),
+    SetLayout(R::Layout),
     Fence(OpId),
     ForgetDrops(Vec<Vec<u8>>),
     PlaceShards(ShardOwner, u128, u32, Vec<u64>, Option<Vec<u64>>),
@@ -119,6 +124,7 @@ enum Op<R: OldRecords> {
     SetBucketQuota(String, Quota),
     ApplyLifecycle(String, u64, Vec<Due>),
     LifecycleProgress(LifecycleProgress),
+    PutBucketAccess(String, AccessChange),
 }
 
 /// The step to today's entry: the records in its ops upgraded,
@@ -176,7 +182,9 @@ impl<R: OldRecords> Op<R> {
                 upload_id,
             },
             Op::PutAccessKey(key) => MetaOp::PutAccessKey { key: R::key(key) },
-            Op::SetLayout(layout) => MetaOp::SetLayout { layout },
+            Op::SetLayout(layout) => MetaOp::SetLayout {
+                layout: R::layout(layout),
+            },
             Op::Fence(op) => MetaOp::Fence { op },
             Op::ForgetDrops(keys) => MetaOp::ForgetDrops { keys },
             Op::PlaceShards(owner, object_id, part, nodes, expected) => MetaOp::PlaceShards {
@@ -224,6 +232,7 @@ impl<R: OldRecords> Op<R> {
                 due,
             },
             Op::LifecycleProgress(progress) => MetaOp::LifecycleProgress { progress },
+            Op::PutBucketAccess(bucket, change) => MetaOp::PutBucketAccess { bucket, change },
         }
     }
 }

@@ -2,7 +2,7 @@
 //! checksums, e-mail addresses or CORS rules; no versions or locks).
 
 use super::old::OldRecords;
-use crate::storage::meta::records::{self, format_v2, format_v3, Shape};
+use crate::storage::meta::records::{self, format_v2, format_v3, format_v6, Shape};
 
 /// The record shapes of value version 4.
 pub(super) enum Records3 {}
@@ -13,6 +13,7 @@ impl OldRecords for Records3 {
     type Upload = format_v3::MultipartUpload;
     type Part = format_v2::PartRecord;
     type Key = format_v3::AccessKey;
+    type Layout = format_v6::ClusterLayout;
     fn bucket(b: Self::Bucket) -> records::BucketRecord {
         records::BucketRecord::upgrade(Shape::upgrade(Shape::upgrade(b)))
     }
@@ -27,5 +28,8 @@ impl OldRecords for Records3 {
     }
     fn key(k: Self::Key) -> records::AccessKey {
         records::AccessKey::upgrade(k)
+    }
+    fn layout(l: Self::Layout) -> records::ClusterLayout {
+        records::ClusterLayout::upgrade(l)
     }
 }

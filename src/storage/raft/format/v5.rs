@@ -3,7 +3,7 @@
 //! or locks on objects and uploads; parts and keys as today).
 
 use super::old::OldRecords;
-use crate::storage::meta::records::{self, format_v4, Shape};
+use crate::storage::meta::records::{self, format_v4, format_v6, Shape};
 
 /// The record shapes of value version 5.
 pub(super) enum Records4 {}
@@ -14,6 +14,7 @@ impl OldRecords for Records4 {
     type Upload = format_v4::MultipartUpload;
     type Part = records::PartRecord;
     type Key = records::AccessKey;
+    type Layout = format_v6::ClusterLayout;
     fn bucket(b: Self::Bucket) -> records::BucketRecord {
         records::BucketRecord::upgrade(Shape::upgrade(b))
     }
@@ -28,5 +29,8 @@ impl OldRecords for Records4 {
     }
     fn key(k: Self::Key) -> records::AccessKey {
         k
+    }
+    fn layout(l: Self::Layout) -> records::ClusterLayout {
+        records::ClusterLayout::upgrade(l)
     }
 }

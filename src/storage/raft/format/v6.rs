@@ -2,7 +2,7 @@
 //! access settings on buckets; objects, uploads, parts and keys as today).
 
 use super::old::OldRecords;
-use crate::storage::meta::records::{self, format_v5, Shape};
+use crate::storage::meta::records::{self, format_v5, format_v6, Shape};
 
 /// The record shapes of value version 6.
 pub(super) enum Records5 {}
@@ -13,6 +13,7 @@ impl OldRecords for Records5 {
     type Upload = records::MultipartUpload;
     type Part = records::PartRecord;
     type Key = records::AccessKey;
+    type Layout = format_v6::ClusterLayout;
     fn bucket(b: Self::Bucket) -> records::BucketRecord {
         records::BucketRecord::upgrade(b)
     }
@@ -27,5 +28,8 @@ impl OldRecords for Records5 {
     }
     fn key(k: Self::Key) -> records::AccessKey {
         k
+    }
+    fn layout(l: Self::Layout) -> records::ClusterLayout {
+        records::ClusterLayout::upgrade(l)
     }
 }

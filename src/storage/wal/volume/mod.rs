@@ -368,6 +368,23 @@ impl Volume {
         self.publish(&entry.1, entry.2)
     }
 
+    /// Completes a shard copied here from another of the node's volumes,
+    /// if the index still names the copy it was read from (`from`);
+    /// `None`, the write dropped, if the shard was deleted or written
+    /// again meanwhile (a move never brings back what a delete removed).
+    pub fn finish_move(
+        &mut self,
+        w: ShardWrite,
+        from: &ShardEntry,
+    ) -> Result<Option<Appended>, StorageError> {
+        if self.index.get(&w.key)?.as_ref() != Some(from) {
+            drop(w);
+            self.reap_abandoned();
+            return Ok(None);
+        }
+        self.finish_shard(w).map(Some)
+    }
+
     /// Checks a write is whole and writes its CRC tables; the entry that
     /// will point at it and the files it touched.
     fn complete(
