@@ -11,10 +11,13 @@
 # runs the bench again while repair rebuilds them. The rebuild is over
 # when the repair leader's last complete scan covered the failed volume
 # (`predastore_failed_volumes_scanned`) and nothing is below redundancy.
-# Prints `RESULT` lines: the bytes that were on the failed disk, the
-# shard bytes rebuilt, the seconds from the failure to the end of the
-# rebuild, MB/s; the bench healthy and during the rebuild, and the share
-# of its healthy figures kept.
+# Then a new, empty disk is put in its place (`admin node disk replace`)
+# and the bench runs a third time while node 2 moves the volume's shards
+# back to it. Prints `RESULT` lines: the bytes that were on the failed
+# disk, the shard bytes rebuilt, the seconds from the failure to the end
+# of the rebuild, MB/s; the bytes the new disk holds once filled, the
+# seconds that took, MB/s; the bench healthy, during the rebuild and
+# during the refill, and the share of its healthy figures kept.
 #
 # Environment:
 #   DISK_BENCH_GIB      data written before the disk fails (default 2)
@@ -70,3 +73,30 @@ awk -v a="$(metric_max predastore_heal_bytes_total)" -v b="$healed_before" \
   printf "RESULT disk_rebuild_throughput %.1f MB/s\n", bytes / 1e6 / (t1 - t0)
 }'
 kept kept "$WORK/healthy.txt" healthy "$WORK/busy.txt" rebuilding
+
+echo "# a new disk for node 2's volume 1; the bench runs while it fills" >&2
+mkdir "$WORK/n2/vol1"
+node2_metric() {
+  curl -sf "http://$(ip_of 2):9000/metrics" | awk -v m="$1" '$1 == m { print $2 }'
+}
+t0=$(date +%s.%N)
+"$BIN" admin --url "$GATEWAY" --token "$TOKEN" node disk replace 2 1 >/dev/null
+bench "$GATEWAY" busy refilling >"$WORK/refill.txt" &
+bench_pid=$!
+refilled() {
+  [[ "$(node2_metric 'predastore_volume_moving_home{volume="1"}')" == 0 ]] &&
+    [[ -n "$(node2_metric 'predastore_volume_shards_moved_home_total{volume="1"}')" ]]
+}
+wait_for "the new disk filled" 3600 refilled
+t1=$(date +%s.%N)
+filled=$(du -s -B1 "$WORK/n2/vol1" | cut -f1)
+wait "$bench_pid"
+cat "$WORK/refill.txt"
+awk -v filled="$filled" -v t0="$t0" -v t1="$t1" \
+  -v moved="$(node2_metric 'predastore_volume_shards_moved_home_total{volume="1"}')" 'BEGIN {
+  printf "RESULT disk_refill_shards %d count\n", moved
+  printf "RESULT disk_refill_bytes %.1f MB\n", filled / 1e6
+  printf "RESULT disk_refill_seconds %.3f s\n", t1 - t0
+  printf "RESULT disk_refill_throughput %.1f MB/s\n", filled / 1e6 / (t1 - t0)
+}'
+kept kept_refill "$WORK/healthy.txt" healthy "$WORK/refill.txt" refilling

@@ -49,6 +49,16 @@ async fn put_all(s3: &aws_sdk_s3::Client, bucket: &str, objs: &[TestObject]) {
     assert!(failed.is_empty(), "PUTs failed: {failed:?}");
 }
 
+/// Each storage node's state in the layout, in id order.
+fn node_states(gw: SocketAddr) -> Vec<Value> {
+    admin_ok(gw, "GET", "/layout", "")["storage_nodes"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|n| n["state"].clone())
+        .collect()
+}
+
 /// Waits until the leader's repair report says the layout `version` (or
 /// a later one: disks' states recorded since) is rebalanced: nothing left
 /// to move, nothing misplaced.
@@ -163,13 +173,7 @@ async fn a_drained_node_ends_empty_and_can_go_with_nothing_lost() {
         r#"{"id":2,"addr":"nonsense"}"#,
     );
     assert_eq!(status, 400, "{e}");
-    let states: Vec<Value> = admin_ok(gw, "GET", "/layout", "")["storage_nodes"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .map(|n| n["state"].clone())
-        .collect();
-    assert_eq!(states, ["active", "active", "active"]);
+    assert_eq!(node_states(gw), ["active"; 4]);
 
     let layout = admin_ok(gw, "POST", "/nodes/1/drain", "");
     assert_eq!(layout["storage_nodes"][0]["state"], "draining");

@@ -7,22 +7,9 @@ use serde::{Deserialize, Serialize};
 
 use super::codec::{first_shape, Shape};
 use super::format_v6;
+pub use super::node_state::NodeState;
 
 first_shape!(RepairReport);
-
-/// Where a storage node stands in the layout.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum NodeState {
-    /// Takes new shards and keeps its share.
-    Active,
-    /// Takes no new shards; rebalance moves every shard it holds to the
-    /// active nodes, after which it can be removed.
-    Draining,
-    /// No longer part of the cluster: shards still recorded on it are
-    /// rebuilt elsewhere. Kept in the layout so its id is never reused.
-    Removed,
-}
 
 /// A storage node shards can be placed on.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -139,17 +126,6 @@ impl VolumeCondition {
             VolumeCondition::Ok => "ok",
             VolumeCondition::Full => "full",
             VolumeCondition::Failed => "failed",
-        }
-    }
-}
-
-impl NodeState {
-    /// The lowercase name the admin API shows.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            NodeState::Active => "active",
-            NodeState::Draining => "draining",
-            NodeState::Removed => "removed",
         }
     }
 }

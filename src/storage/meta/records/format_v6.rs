@@ -4,8 +4,8 @@
 
 use serde::Deserialize;
 
-use super::cluster::NodeState;
 use super::codec::first_shape;
+use super::node_state::NodeState;
 
 first_shape!(ClusterLayout);
 

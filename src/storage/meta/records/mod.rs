@@ -40,6 +40,7 @@ pub(crate) mod format_v3;
 pub(crate) mod format_v4;
 pub(crate) mod format_v5;
 pub(crate) mod format_v6;
+mod node_state;
 mod object;
 mod object_part;
 mod shards;
