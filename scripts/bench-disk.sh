@@ -15,8 +15,8 @@
 # and the bench runs a third time while node 2 moves the volume's shards
 # back to it. Prints `RESULT` lines: the bytes that were on the failed
 # disk, the shard bytes rebuilt, the seconds from the failure to the end
-# of the rebuild, MB/s; the bytes the new disk holds once filled, the
-# seconds that took, MB/s; the bench healthy, during the rebuild and
+# of the rebuild, MB/s; the shards and bytes moved back to the new disk
+# (new writes meanwhile not counted), the seconds that took, MB/s; the bench healthy, during the rebuild and
 # during the refill, and the share of its healthy figures kept.
 #
 # Environment:
@@ -89,10 +89,10 @@ refilled() {
 }
 wait_for "the new disk filled" 3600 refilled
 t1=$(date +%s.%N)
-filled=$(du -s -B1 "$WORK/n2/vol1" | cut -f1)
 wait "$bench_pid"
 cat "$WORK/refill.txt"
-awk -v filled="$filled" -v t0="$t0" -v t1="$t1" \
+awk -v t0="$t0" -v t1="$t1" \
+  -v filled="$(node2_metric 'predastore_volume_bytes_moved_home_total{volume="1"}')" \
   -v moved="$(node2_metric 'predastore_volume_shards_moved_home_total{volume="1"}')" 'BEGIN {
   printf "RESULT disk_refill_shards %d count\n", moved
   printf "RESULT disk_refill_bytes %.1f MB\n", filled / 1e6

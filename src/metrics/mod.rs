@@ -652,6 +652,7 @@ pub static REGISTRY: LazyLock<Registry> = LazyLock::new(|| {
         Box::new(FAILED_VOLUMES_SCANNED.clone()),
         Box::new(VOLUME_FREE.clone()),
         Box::new(SHARDS_MOVED_HOME.clone()),
+        Box::new(BYTES_MOVED_HOME.clone()),
         Box::new(SHARDS_MOVING_HOME.clone()),
         Box::new(SHARDS_STORED.clone()),
         Box::new(SHARD_BYTES_STORED.clone()),

@@ -75,6 +75,15 @@ pub static SHARDS_MOVED_HOME: LazyLock<IntCounterVec> = LazyLock::new(|| {
         &["volume"],
     )
 });
+/// Shard bytes moved back to their own volume once a new disk was taken
+/// in for it.
+pub static BYTES_MOVED_HOME: LazyLock<IntCounterVec> = LazyLock::new(|| {
+    counter_vec(
+        "predastore_volume_bytes_moved_home_total",
+        "Shard bytes this storage node moved back to their own volume after its disk was replaced",
+        &["volume"],
+    )
+});
 /// Whether shards are being moved back to a volume whose disk was
 /// replaced (1 while the move runs).
 pub static SHARDS_MOVING_HOME: LazyLock<IntGaugeVec> = LazyLock::new(|| {

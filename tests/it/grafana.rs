@@ -37,6 +37,9 @@ fn every_dashboard_metric_is_exported() -> Result<(), Box<dyn std::error::Error>
     predastore::metrics::SHARDS_MOVED_HOME
         .with_label_values(&["0"])
         .inc_by(0);
+    predastore::metrics::BYTES_MOVED_HOME
+        .with_label_values(&["0"])
+        .inc_by(0);
     let exported = predastore::metrics::render();
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/grafana");
     let mut charted = BTreeSet::new();

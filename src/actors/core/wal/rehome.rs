@@ -93,9 +93,13 @@ impl StorageNode {
                     Ok(true) => {
                         moved.shards += 1;
                         moved.bytes += len;
+                        let label = volume.to_string();
                         metrics::SHARDS_MOVED_HOME
-                            .with_label_values(&[&volume.to_string()])
+                            .with_label_values(&[&label])
                             .inc();
+                        metrics::BYTES_MOVED_HOME
+                            .with_label_values(&[&label])
+                            .inc_by(len);
                     }
                     Ok(false) => {}
                     // Deleted meanwhile, or a damaged copy scrub and
