@@ -14,6 +14,7 @@
 //! the syncer, after the segments it points into were synced.
 
 use std::path::Path;
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use fjall::{Database, Keyspace};
 
@@ -98,7 +99,15 @@ pub struct ShardIndex {
     checkpoints: Keyspace,
     corrupt: Keyspace,
     scrub: Keyspace,
+    /// Locks that make a look-then-change of one shard's entry atomic
+    /// across the node's volume writers (each runs on its own thread): a
+    /// shard moved to another volume against its delete, or against
+    /// compaction's swap of it. Striped by key.
+    key_locks: Arc<[Mutex<()>; KEY_LOCKS]>,
 }
+
+/// Stripes of [`ShardIndex::lock_key`].
+const KEY_LOCKS: usize = 64;
 
 /// Key of the scrubber's record in the `scrub` keyspace.
 const SCRUB_RECORD_KEY: &[u8] = b"last-pass";
@@ -120,10 +129,24 @@ impl ShardIndex {
             checkpoints,
             corrupt,
             scrub,
+            key_locks: Arc::new(std::array::from_fn(|_| Mutex::new(()))),
         };
         metrics::SHARDS_MARKED_CORRUPT.set(index.corrupt_count()? as i64);
         index.count_stored()?;
         Ok(index)
+    }
+
+    /// Holds `key`'s entry for a look-then-change that another volume's
+    /// writer must not come between (held over index calls and at most a
+    /// record's CRC tables, never over a shard's payload).
+    pub fn lock_key(&self, key: &ShardKey) -> MutexGuard<'_, ()> {
+        let stripe = (key.object.0 as usize)
+            .wrapping_add(key.part as usize)
+            .wrapping_add(usize::from(key.shard))
+            % KEY_LOCKS;
+        self.key_locks[stripe]
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
     }
 
     /// Looks a shard up.

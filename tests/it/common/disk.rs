@@ -26,6 +26,8 @@ pub fn volume_config(segment_bytes: u64) -> VolumeConfig {
 /// Volume 0 under `root`, with its index, reader and sync state.
 pub struct Disk {
     pub volume: Volume,
+    /// The open segment files, which other volumes of the node share.
+    pub files: Arc<SegmentFiles>,
     pub reader: ShardReader,
     pub sync: Arc<SyncState>,
     pub index: ShardIndex,
@@ -47,6 +49,7 @@ impl Disk {
         )?;
         Ok(Self {
             volume,
+            files: files.clone(),
             reader: ShardReader::new(index.clone(), files),
             sync,
             index,

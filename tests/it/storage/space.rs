@@ -225,3 +225,52 @@ fn an_abandoned_write_gives_its_blocks_back_at_once() -> Result<(), StorageError
     assert_eq!(disk.read(key)?, kept);
     Ok(())
 }
+
+/// A shard moved to another volume of the node (back to a replaced disk)
+/// counts on the new volume only: its old copy's bytes become
+/// reclaimable on the volume it left, so compaction takes them back. A
+/// move of a copy the index no longer names is dropped.
+#[test]
+fn a_shard_moved_to_another_volume_leaves_its_old_copy_reclaimable() -> Result<(), StorageError> {
+    use predastore::shards::Volume;
+
+    let dir = tempfile::tempdir()?;
+    let mut disk = Disk::open(dir.path(), volume_config(4 << 20))?;
+    let mut other = Volume::open(
+        1,
+        &dir.path().join("vol1"),
+        volume_config(4 << 20),
+        disk.index.clone(),
+        disk.files.clone(),
+        disk.sync.clone(),
+    )?;
+    let (key, data) = (new_key(0), random_bytes(9, 300_000));
+    disk.put(key, &data, 65536)?;
+    disk.sync()?;
+    let before = disk.volume.reclaimable_bytes();
+    let from = disk.reader.entry(&key)?;
+
+    let mut w = other.begin_shard(key, data.len() as u64)?;
+    w.write(&data)?;
+    assert!(other.finish_move(w, &from)?.is_some(), "the move kept");
+    assert_eq!(disk.reader.entry(&key)?.volume, 1);
+    disk.volume.forget_copy(&key, &from)?;
+    let after = disk.volume.reclaimable_bytes();
+    assert!(
+        after >= before + data.len() as u64,
+        "reclaimable {before} before the move, {after} after"
+    );
+    assert_eq!(disk.read(key)?, data);
+
+    // A second move of the copy the first one replaced: dropped, and the
+    // entry stays on volume 1.
+    let mut w = disk.volume.begin_shard(key, data.len() as u64)?;
+    w.write(&data)?;
+    assert!(
+        disk.volume.finish_move(w, &from)?.is_none(),
+        "a stale move dropped"
+    );
+    assert_eq!(disk.reader.entry(&key)?.volume, 1);
+    assert_eq!(disk.read(key)?, data);
+    Ok(())
+}

@@ -19,8 +19,11 @@ use crate::storage::meta::{MetaOp, MetaRead, MetaReadResult, MetaResult, OpId};
 use crate::storage::raft::MetaRaft;
 
 /// Format version of every message here. Version 4: records carry tags;
-/// version 5: part checksums and e-mail addresses.
-const WIRE_VERSION: u8 = 5;
+/// version 5: part checksums and e-mail addresses; version 6: records of
+/// format 7 (versions, object lock and access settings on buckets, disks
+/// in the cluster layout): a process of an older release is refused, not
+/// misread.
+const WIRE_VERSION: u8 = 6;
 
 /// A message that cannot be decoded.
 #[derive(Debug, thiserror::Error)]

@@ -35,6 +35,17 @@ pub(crate) struct FinishMove {
     pub from: ShardEntry,
 }
 
+/// The copy `entry` of `key` on this volume was moved to another volume
+/// of the node: its bytes are no longer live here.
+#[derive(Message)]
+#[rtype(result = "Result<(), StorageError>")]
+pub(crate) struct ForgetCopy {
+    /// The shard moved.
+    pub key: ShardKey,
+    /// Its copy on this volume, as the move read it.
+    pub entry: ShardEntry,
+}
+
 /// Delete a shard (writes a tombstone); `None` if it was not there.
 #[derive(Message)]
 #[rtype(result = "Result<Option<Appended>, StorageError>")]

@@ -25,7 +25,7 @@ use crate::actors::core::syncer::{Nudge, Syncer};
 use crate::storage::{Appended, CompactionReport, ShardWrite, StorageError, Volume};
 
 pub(crate) use messages::{
-    BeginShard, Compact, DeleteShard, FinishMove, FinishShard, ReleaseSynced,
+    BeginShard, Compact, DeleteShard, FinishMove, FinishShard, ForgetCopy, ReleaseSynced,
 };
 
 /// How often a writer compacts a slice.
@@ -174,6 +174,14 @@ impl Handler<FinishMove> for WalWriter {
 
     fn handle(&mut self, msg: FinishMove, _: &mut Self::Context) -> Self::Result {
         self.volume.finish_move(msg.write, &msg.from)
+    }
+}
+
+impl Handler<ForgetCopy> for WalWriter {
+    type Result = Result<(), StorageError>;
+
+    fn handle(&mut self, msg: ForgetCopy, _: &mut Self::Context) -> Self::Result {
+        self.volume.forget_copy(&msg.key, &msg.entry)
     }
 }
 

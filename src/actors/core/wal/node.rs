@@ -61,6 +61,10 @@ pub struct ShardAck {
     pub crc: u32,
 }
 
+/// Lookups a delete makes of a shard that keeps moving between volumes
+/// (a move back to a replaced disk, a compaction) before it gives up.
+const DELETE_TRIES: usize = 3;
+
 /// Handle to a running storage node; cheap to clone.
 #[derive(Clone)]
 pub struct StorageNode {
@@ -351,19 +355,21 @@ impl StorageNode {
 
     /// Deletes a shard; `false` if it was not stored here.
     pub async fn delete_shard(&self, key: ShardKey) -> Result<bool, StorageError> {
-        let entry = match self.reader.entry(&key) {
-            Ok(entry) => entry,
-            Err(StorageError::NotFound(_)) => return Ok(false),
-            Err(e) => return Err(e),
-        };
-        let writer = self.writer(entry.volume)?;
-        match writer.send(DeleteShard { key }).await.map_err(stopped)?? {
-            Some(appended) => {
+        // A shard moved to another volume between the lookup and the
+        // delete is deleted there.
+        for _ in 0..DELETE_TRIES {
+            let entry = match self.reader.entry(&key) {
+                Ok(entry) => entry,
+                Err(StorageError::NotFound(_)) => return Ok(false),
+                Err(e) => return Err(e),
+            };
+            let writer = self.writer(entry.volume)?;
+            if let Some(appended) = writer.send(DeleteShard { key }).await.map_err(stopped)?? {
                 self.wait_durable(appended.seq).await?;
-                Ok(true)
+                return Ok(true);
             }
-            None => Ok(false),
         }
+        Ok(false)
     }
 
     pub(super) async fn wait_durable(&self, seq: u64) -> Result<(), StorageError> {

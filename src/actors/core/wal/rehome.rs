@@ -9,7 +9,7 @@
 //! object are on distinct disks again, as they were before the failure.
 
 use super::node::{blocking, stopped, StorageNode};
-use super::FinishMove;
+use super::{FinishMove, ForgetCopy};
 use crate::actors::core::throttle::Throttle;
 use crate::metrics;
 use crate::storage::{ShardEntry, ShardKey, StorageError, VolumeId};
@@ -22,6 +22,8 @@ const PAGE: usize = 1000;
 struct Moved {
     shards: u64,
     bytes: u64,
+    /// Shards that could not be moved (they stay where they are).
+    skipped: u64,
 }
 
 impl StorageNode {
@@ -45,6 +47,7 @@ impl StorageNode {
                     volume,
                     shards = m.shards,
                     bytes = m.bytes,
+                    left = m.skipped,
                     "shards moved back to a replaced volume"
                 ),
                 Err(e) => tracing::warn!(
@@ -102,10 +105,14 @@ impl StorageNode {
                             .inc_by(len);
                     }
                     Ok(false) => {}
-                    // Deleted meanwhile, or a damaged copy scrub and
-                    // repair deal with: it stays where it is.
-                    Err(StorageError::NotFound(_) | StorageError::Corrupt { .. }) => {}
-                    Err(e) => return Err(e),
+                    // The new disk failed: the rest stay where they are.
+                    Err(e) if self.health.is_failed(volume) => return Err(e),
+                    // Deleted meanwhile, a damaged copy (scrub and repair
+                    // deal with it), a read that failed: this one stays.
+                    Err(e) => {
+                        moved.skipped += 1;
+                        tracing::debug!(volume, ?key, error = %e, "a shard was not moved back");
+                    }
                 }
             }
             match last {
@@ -128,17 +135,22 @@ impl StorageNode {
         let writer = self.writer(to)?;
         let write = self.fill(&writer, to, key, len, &mut body).await?;
         let kept = writer
-            .send(FinishMove { write, from })
+            .send(FinishMove {
+                write,
+                from: from.clone(),
+            })
             .await
             .map_err(stopped)?
             .map_err(|e| self.disk(to, e))?;
-        match kept {
-            Some(appended) => {
-                self.wait_durable(appended.seq).await?;
-                Ok(true)
-            }
-            None => Ok(false),
+        let Some(appended) = kept else {
+            return Ok(false);
+        };
+        // The old copy's segment can be compacted away now.
+        if let Ok(source) = self.writer(from.volume) {
+            let _ = source.send(ForgetCopy { key, entry: from }).await;
         }
+        self.wait_durable(appended.seq).await?;
+        Ok(true)
     }
 }
 

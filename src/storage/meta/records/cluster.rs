@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::codec::{first_shape, Shape};
 use super::format_v6;
-pub use super::node_state::NodeState;
+pub(crate) use super::node_state::NodeState;
 
 first_shape!(RepairReport);
 

@@ -151,7 +151,10 @@ impl Volume {
             .partition(|swap| swap.seq <= synced);
         self.swaps = waiting;
         for swap in ready {
-            // Unless the shard was deleted or replaced meanwhile.
+            // Unless the shard was deleted, replaced or moved to another
+            // volume meanwhile.
+            let index = self.index.clone();
+            let _held = index.lock_key(&swap.key);
             if self.index.get(&swap.key)?.as_ref() == Some(&swap.old) {
                 self.index_put(&swap.key, &swap.new)?;
             }

@@ -377,12 +377,28 @@ impl Volume {
         w: ShardWrite,
         from: &ShardEntry,
     ) -> Result<Option<Appended>, StorageError> {
+        let index = self.index.clone();
+        let held = index.lock_key(&w.key);
         if self.index.get(&w.key)?.as_ref() != Some(from) {
+            drop(held);
             drop(w);
             self.reap_abandoned();
             return Ok(None);
         }
-        self.finish_shard(w).map(Some)
+        let (key, entry, files) = self.complete(w)?;
+        self.index_put(&key, &entry)?;
+        drop(held);
+        self.publish(&entry, files).map(Some)
+    }
+
+    /// Gives back the live bytes of `entry`, the copy of `key` this volume
+    /// held before the node moved it to another volume, once the index no
+    /// longer names it: compaction can then take its segment.
+    pub fn forget_copy(&mut self, key: &ShardKey, entry: &ShardEntry) -> Result<(), StorageError> {
+        if entry.volume == self.id && self.index.get(key)?.as_ref() != Some(entry) {
+            self.forget_live(entry);
+        }
+        Ok(())
     }
 
     /// Checks a write is whole and writes its CRC tables; the entry that
@@ -490,6 +506,8 @@ impl Volume {
         if self.sync.has_failed() {
             return Err(StorageError::SyncFailed);
         }
+        let index = self.index.clone();
+        let _held = index.lock_key(&key);
         let Some(entry) = self.index.get(&key)?.filter(|e| e.volume == self.id) else {
             return Ok(None);
         };
