@@ -159,6 +159,11 @@ impl VolumeHealth {
         self.standing(usize::from(volume)) == Standing::Failed
     }
 
+    /// Whether `volume` takes new shards (neither failed nor full).
+    pub(crate) fn takes_shards(&self, volume: VolumeId) -> bool {
+        self.standing(usize::from(volume)) == Standing::Ok
+    }
+
     /// The volume a new shard goes to: `preferred` while it is healthy,
     /// else the next healthy one after it; `preferred` when none is (the
     /// write then fails with the volume's own error).

@@ -84,8 +84,8 @@ impl StorageNode {
             })
             .await?;
             for (key, entry) in away {
-                if self.health.is_failed(volume) {
-                    return Err(StorageError::NoSuchVolume(volume));
+                if !self.health.takes_shards(volume) {
+                    return Ok(self.stopped(volume, moved));
                 }
                 if self.health.is_failed(entry.volume) {
                     continue; // Repair rebuilds what a failed volume held.
@@ -105,8 +105,9 @@ impl StorageNode {
                             .inc_by(len);
                     }
                     Ok(false) => {}
-                    // The new disk failed: the rest stay where they are.
-                    Err(e) if self.health.is_failed(volume) => return Err(e),
+                    Err(_) if !self.health.takes_shards(volume) => {
+                        return Ok(self.stopped(volume, moved));
+                    }
                     // Deleted meanwhile, a damaged copy (scrub and repair
                     // deal with it), a read that failed: this one stays.
                     Err(e) => {
@@ -120,6 +121,16 @@ impl StorageNode {
                 None => return Ok(moved),
             }
         }
+    }
+
+    /// What a pass did before `volume` failed or filled up: the shards
+    /// not moved yet stay where they are.
+    fn stopped(&self, volume: VolumeId, moved: Moved) -> Moved {
+        tracing::warn!(
+            volume,
+            "the replaced volume failed or is full: the shards not moved back yet stay on the node's other volumes"
+        );
+        moved
     }
 
     /// Copies shard `key` (the copy `from`) to `to`; `false` if it was
@@ -247,6 +258,32 @@ mod tests {
         ));
         // A second pass finds nothing left to move.
         assert_eq!(node.move_home(1).await.expect("again").shards, 0);
+        node.shutdown().await.expect("shutdown");
+    }
+
+    #[actix_rt::test]
+    async fn a_full_new_disk_stops_the_move_and_leaves_the_shards_where_they_are() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let node = start(dir.path());
+        let key = (1..100u128)
+            .map(|o| ShardKey {
+                object: ObjectId(o),
+                part: 0,
+                shard: 0,
+            })
+            .find(|k| node.volume_for(k) == 1)
+            .expect("a key of volume 1");
+        put_on(&node, 2, key).await;
+        let full = std::io::Error::from(std::io::ErrorKind::StorageFull);
+        node.health.saw(1, &StorageError::Io(full));
+        assert!(!node.health.takes_shards(1));
+        let moved = node.move_home(1).await.expect("move home");
+        assert_eq!(moved.shards, 0);
+        assert_eq!(node.shard_entry(key).await.expect("entry").volume, 2);
+        assert_eq!(
+            node.read_shard_to_vec(key, None).await.expect("read"),
+            bytes(&key)
+        );
         node.shutdown().await.expect("shutdown");
     }
 }
