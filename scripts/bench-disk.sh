@@ -76,22 +76,19 @@ kept kept "$WORK/healthy.txt" healthy "$WORK/busy.txt" rebuilding
 
 echo "# a new disk for node 2's volume 1; the bench runs while it fills" >&2
 mkdir "$WORK/n2/vol1"
-node2_metric() {
-  curl -sf "http://$(ip_of 2):9000/metrics" | awk -v m="$1" '$1 == m { print $2 }'
-}
 t0=$(date +%s.%N)
 "$BIN" admin --url "$GATEWAY" --token "$TOKEN" node disk replace 2 1 >/dev/null
 bench "$GATEWAY" busy refilling >"$WORK/refill.txt" &
 bench_pid=$!
 # The gauge is 1 from the pass's start and 0 once it is over.
-refilled() { [[ "$(node2_metric 'predastore_volume_moving_home{volume="1"}')" == 0 ]]; }
+refilled() { [[ "$(metric_of 2 'predastore_volume_moving_home{volume="1"}')" == 0 ]]; }
 wait_for "the new disk filled" 3600 refilled
 t1=$(date +%s.%N)
 wait "$bench_pid"
 cat "$WORK/refill.txt"
 awk -v t0="$t0" -v t1="$t1" \
-  -v filled="$(node2_metric 'predastore_volume_bytes_moved_home_total{volume="1"}')" \
-  -v moved="$(node2_metric 'predastore_volume_shards_moved_home_total{volume="1"}')" 'BEGIN {
+  -v filled="$(metric_of 2 'predastore_volume_bytes_moved_home_total{volume="1"}')" \
+  -v moved="$(metric_of 2 'predastore_volume_shards_moved_home_total{volume="1"}')" 'BEGIN {
   printf "RESULT disk_refill_shards %d count\n", moved
   printf "RESULT disk_refill_bytes %.1f MB\n", filled / 1e6
   printf "RESULT disk_refill_seconds %.3f s\n", t1 - t0

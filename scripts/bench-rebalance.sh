@@ -90,7 +90,7 @@ join() {
   wait_for "the rebalance" 3600 done_moving
   t1=$(date +%s.%N)
   [[ -z "$bench_pid" ]] || wait "$bench_pid"
-  shards=$(curl -sf "http://$(ip_of "$node"):9000/metrics" | awk '$1 == "predastore_shards_stored" { print $2 }')
+  shards=$(metric_of "$node" predastore_shards_stored)
   awk -v a="$(metric_max predastore_rebalance_bytes_total)" -v b="$moved_before" \
     -v t0="$t0" -v t1="$t1" -v shards="$shards" -v n="$name" 'BEGIN {
     bytes = a - b

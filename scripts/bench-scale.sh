@@ -84,12 +84,6 @@ fi
 
 now() { date +%s.%N; }
 since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.3f", b - a }'; }
-# metric_of <i> <name>: its value on node i (empty if it does not answer
-# or has no such metric).
-metric_of() {
-  curl -sf --max-time 2 "http://$(ip_of "$1"):9000/metrics" 2>/dev/null |
-    awk -v m="$2" '$1 == m { print $2; exit }' || true
-}
 # at_least <a> <b>: a >= b, both numbers (an empty a is not).
 at_least() { [[ -n "$1" ]] && awk -v a="$1" -v b="$2" 'BEGIN { exit !(a >= b) }'; }
 # mem_kib <pid> <VmRSS|VmHWM>

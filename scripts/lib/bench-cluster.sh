@@ -56,13 +56,19 @@ cleanup_on_exit() {
 
 ready() { curl -sf "http://$(ip_of "$1"):9000/health/ready" >/dev/null 2>&1; }
 
+# Metric $2 (labels included, as /metrics writes them) of node $1; empty
+# if the node does not answer or has no such series.
+metric_of() {
+  curl -sf --max-time 2 "http://$(ip_of "$1"):9000/metrics" 2>/dev/null |
+    awk -v m="$2" '$1 == m { print $2; exit }' || true
+}
+
 # The largest value of metric $1 over the meta nodes 1-3 (the repair
 # leader's).
 metric_max() {
   local best=0 v i
   for i in 1 2 3; do
-    v=$(curl -sf "http://$(ip_of "$i"):9000/metrics" 2>/dev/null |
-      awk -v m="$1" '$1 == m { print $2 }' || true)
+    v=$(metric_of "$i" "$1")
     [[ -n "$v" ]] && best=$(awk -v a="$best" -v b="$v" 'BEGIN { print (b > a) ? b : a }')
   done
   echo "$best"
