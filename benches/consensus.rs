@@ -87,6 +87,7 @@ async fn step(
                         versioning: Default::default(),
                         object_lock: None,
                         access: Default::default(),
+                        encryption: None,
                     },
                 };
                 match consensus.send(Submit(op)).await {

@@ -230,6 +230,10 @@ fi
 # shellcheck source=lib/local-store.sh
 source "$ROOT/scripts/lib/local-store.sh"
 
+# The master key of the stores this script starts (SSE-S3, and SSE-KMS
+# under the id smoke-1), fresh each run.
+SMOKE_KMS_KEYS="smoke-1:$("$PY" -c 'import base64, os; print(base64.b64encode(os.urandom(32)).decode())')"
+export SMOKE_KMS_KEYS
 if [[ -n "${SMOKE_ENDPOINT:-}" ]]; then
   ENDPOINT="${SMOKE_ENDPOINT%/}"
   step "using running endpoint $ENDPOINT (SMOKE_ENDPOINT)"
@@ -240,7 +244,8 @@ else
   ENDPOINT="http://127.0.0.1:$HTTP_PORT"
   step "start $BIN on $ENDPOINT (QUIC 127.0.0.1:$QUIC_PORT)"
   mkdir -p "$WORK/data"
-  PREDASTORE_ROLE=all \
+  PREDASTORE_KMS_KEYS="$SMOKE_KMS_KEYS" \
+    PREDASTORE_ROLE=all \
     PREDASTORE_DATA_DIR="$WORK/data" \
     PREDASTORE_LISTEN="127.0.0.1:$HTTP_PORT" \
     PREDASTORE_QUIC_LISTEN="127.0.0.1:$QUIC_PORT" \
@@ -285,6 +290,7 @@ export AWS_SHARED_CREDENTIALS_FILE="$WORK/aws-credentials"
 export SMOKE_EP="$ENDPOINT" SMOKE_ACCESS_KEY="$ACCESS_KEY" SMOKE_SECRET_KEY="$SECRET_KEY"
 export SMOKE_REGION="$REGION" SMOKE_AWS="$AWS" SMOKE_CLIENTS_DIR="$CLIENTS_DIR" SMOKE_BIN="$BIN"
 export SMOKE_DATA="$WORK/inputs" SMOKE_SKIP_AUTH_CHECK="${SMOKE_SKIP_AUTH_CHECK:-}"
+export SMOKE_PY="$PY"
 mkdir -p "$SMOKE_DATA"
 printf 'predastore client smoke test\nline two\n' >"$SMOKE_DATA/small.txt"
 head -c $((24 * 1024 * 1024)) /dev/urandom >"$SMOKE_DATA/big.bin"

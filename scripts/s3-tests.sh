@@ -70,9 +70,17 @@
 # `fails_on_aws` (AWS defaults to BucketOwnerEnforced) and left out too,
 # though the store's default (no ownership controls) is what it checks.
 #
+# Encryption. S3TESTS_SET=encryption selects the server-side encryption
+# tests: -m "(encryption or sse_s3 or bucket_encryption) and not
+# fails_on_aws" (SSE-C, SSE-S3, SSE-KMS, bucket default encryption, copies
+# between modes, SSE in form uploads and policy conditions: 111 at 8f0ae7b,
+# 45 of them the parametrized copies). Every set's store holds master keys
+# under the ids the suite names (testkey-1, testkey-2) and takes SSE-C over
+# plain HTTP (PREDASTORE_SSE_C_ALLOW_HTTP, a test-only setting).
+#
 # Environment:
 #   S3TESTS_SET           `versioning` (default: the selection above),
-#                         `lifecycle` or `access`
+#                         `lifecycle`, `access` or `encryption`
 #   S3TESTS_LC_DAY_SECS   length of the store's lifecycle day in seconds
 #                         (default: a real day; the suite's lc_debug_interval
 #                         is then 10, unused by the tests that pass)
@@ -123,7 +131,11 @@ case "${S3TESTS_SET:-versioning}" in
     DEFAULT_M="not fails_on_aws and not encryption"
     DEFAULT_K="bucket_policy or object_ownership or post_object or block_public or policy_status"
     ;;
-  *) echo "s3-tests: S3TESTS_SET must be versioning, lifecycle or access" >&2 && exit 1 ;;
+  encryption)
+    DEFAULT_M="(encryption or sse_s3 or bucket_encryption) and not fails_on_aws"
+    DEFAULT_K=""
+    ;;
+  *) echo "s3-tests: S3TESTS_SET must be versioning, lifecycle, access or encryption" >&2 && exit 1 ;;
 esac
 SELECT_M="${S3TESTS_M:-$DEFAULT_M}"
 SELECT_K="${S3TESTS_K:-$DEFAULT_K}"
@@ -239,6 +251,10 @@ HTTP_PORT="$(free_port tcp)"
 QUIC_PORT="$(free_port udp)"
 ENDPOINT="http://127.0.0.1:$HTTP_PORT"
 ADMIN_TOKEN="$("$PY" -c 'import secrets; print(secrets.token_hex(16))')"
+# The KMS key ids the suite names (its defaults for kms_keyid and
+# kms_keyid2), each a fresh random master key; SSE-C is taken over plain
+# HTTP (the suite's is_secure = False), a setting for tests only.
+KMS_KEYS="$("$PY" -c 'import base64, secrets; print(",".join(f"testkey-{i}:" + base64.b64encode(secrets.token_bytes(32)).decode() for i in (1, 2)))')"
 echo "== start $BIN on $ENDPOINT (QUIC 127.0.0.1:$QUIC_PORT)"
 mkdir -p "$WORK/data"
 # The configured key only administers; the suite's users are made below.
@@ -248,6 +264,8 @@ PREDASTORE_ROLE=all \
   PREDASTORE_QUIC_LISTEN="127.0.0.1:$QUIC_PORT" \
   PREDASTORE_CONSOLE_LISTEN=off \
   PREDASTORE_ADMIN_TOKEN="$ADMIN_TOKEN" \
+  PREDASTORE_KMS_KEYS="$KMS_KEYS" \
+  PREDASTORE_SSE_C_ALLOW_HTTP=true \
   PREDASTORE_ACCESS_KEY="s3tests-admin" \
   PREDASTORE_SECRET_KEY="$("$PY" -c 'import secrets; print(secrets.token_hex(20))')" \
   NO_COLOR=1 \

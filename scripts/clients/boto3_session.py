@@ -199,7 +199,41 @@ except ClientError as e:
     code = e.response["Error"]["Code"]
     check(code == "NoSuchCORSConfiguration", f"get_bucket_cors after delete: {code}")
 
+step("SSE-S3 and SSE-KMS: put_object, upload_file (multipart) and get_object report and undo them")
+sealed = os.urandom(3 * MiB + 5)
+put = s3.put_object(Bucket=bucket, Key="sse/s3.bin", Body=sealed, ServerSideEncryption="AES256")
+check(put.get("ServerSideEncryption") == "AES256", f"PutObject SSE {put.get('ServerSideEncryption')!r}")
+got = s3.get_object(Bucket=bucket, Key="sse/s3.bin")
+check(got.get("ServerSideEncryption") == "AES256", "GetObject does not report AES256")
+check(got["Body"].read() == sealed, "SSE-S3 object read back different")
+s3.upload_file(src, bucket, "sse/kms.bin", Config=tc,
+               ExtraArgs={"ServerSideEncryption": "aws:kms", "SSEKMSKeyId": "smoke-1"})
+head = s3.head_object(Bucket=bucket, Key="sse/kms.bin")
+check(head.get("SSEKMSKeyId") == "smoke-1", f"HeadObject SSEKMSKeyId {head.get('SSEKMSKeyId')!r}")
+s3.download_file(bucket, "sse/kms.bin", dst + ".kms", Config=tc)
+check(sha256_file(dst + ".kms") == sha256_file(src), "SSE-KMS multipart object read back different")
+
+step("bucket default encryption: a plain put_object is encrypted, then the default is removed")
+s3.put_bucket_encryption(Bucket=bucket, ServerSideEncryptionConfiguration={
+    "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]})
+conf = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]
+check(conf["Rules"][0]["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"] == "AES256", f"{conf}")
+put = s3.put_object(Bucket=bucket, Key="sse/default.txt", Body=b"by default")
+check(put.get("ServerSideEncryption") == "AES256", "the bucket default was not applied")
+s3.delete_bucket_encryption(Bucket=bucket)
+
+step("SSE-C over plain HTTP is refused (InvalidRequest): the key would cross the wire in clear")
+try:
+    s3.put_object(Bucket=bucket, Key="sse/c.bin", Body=b"x", SSECustomerAlgorithm="AES256",
+                  SSECustomerKey=os.urandom(32))
+    check(False, "SSE-C over plain HTTP was accepted")
+except ClientError as e:
+    code = e.response["Error"]["Code"]
+    check(code == "InvalidRequest", f"SSE-C over HTTP: {code}")
+
 step("clean up the bucket")
+for k in ("sse/s3.bin", "sse/kms.bin", "sse/default.txt"):
+    s3.delete_object(Bucket=bucket, Key=k)
 for k in ("crc/object.bin", "py/20m.bin"):
     s3.delete_object(Bucket=bucket, Key=k)
 s3.delete_bucket(Bucket=bucket)

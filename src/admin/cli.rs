@@ -10,6 +10,7 @@ use clap::{Args, Subcommand};
 use serde_json::Value;
 
 use super::cli_buckets::BucketCommand;
+use super::cli_kms::KmsCommand;
 use super::table::{cell, encode, iso_time_ms, rows, size, span_ms, table, time_ms};
 
 /// How long one admin call may take (a meta node added waits for it to
@@ -78,6 +79,12 @@ pub enum AdminCommand {
         /// What to do.
         #[command(subcommand)]
         command: BucketCommand,
+    },
+    /// Master keys of encryption at rest.
+    Kms {
+        /// What to do.
+        #[command(subcommand)]
+        command: KmsCommand,
     },
 }
 
@@ -276,6 +283,7 @@ fn request(command: &AdminCommand) -> (&'static str, String, Option<Value>) {
             KeyCommand::Delete { id } => ("DELETE", format!("/keys/{}", encode(id)), None),
         },
         AdminCommand::Bucket { command } => super::cli_buckets::request(command),
+        AdminCommand::Kms { command } => super::cli_kms::request(command),
     }
 }
 
@@ -363,6 +371,7 @@ fn render(command: &AdminCommand, a: &Value) -> String {
             KeyCommand::Delete { id } => format!("deleted access key {id}\n"),
         },
         AdminCommand::Bucket { command } => super::cli_buckets::render(command, a),
+        AdminCommand::Kms { command } => super::cli_kms::render(command, a),
     }
 }
 

@@ -5,5 +5,6 @@
 pub(crate) mod api;
 pub(crate) mod cli;
 mod cli_buckets;
+mod cli_kms;
 pub(crate) mod service;
 mod table;

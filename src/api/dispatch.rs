@@ -14,8 +14,8 @@ use super::context::{authenticate_head, Authenticated};
 use super::context::{error_response, request_id, set_request_id, Gateway, S3Request, S3Result};
 use super::error::{S3Error, S3ErrorCode};
 use super::handlers::{
-    acl, attributes, bucket, bucket_access, cors, lifecycle, list, multipart, object, object_lock,
-    post_object, tagging, versioning,
+    acl, attributes, bucket, bucket_access, cors, encryption, lifecycle, list, multipart, object,
+    object_lock, post_object, tagging, versioning,
 };
 use super::listener::Vetted;
 use super::router::{Endpoint, Target};
@@ -170,6 +170,9 @@ async fn run(endpoint: Endpoint, r: S3Request, payload: web::Payload, gw: &Gatew
         Endpoint::DeletePublicAccessBlock => {
             bucket_access::delete_public_access_block(&r, gw).await
         }
+        Endpoint::GetBucketEncryption => encryption::get_bucket_encryption(&r).await,
+        Endpoint::PutBucketEncryption => encryption::put_bucket_encryption(&r, payload, gw).await,
+        Endpoint::DeleteBucketEncryption => encryption::delete_bucket_encryption(&r, gw).await,
         Endpoint::PostObject => post_object::handle(r, payload, gw).await,
         Endpoint::MethodNotAllowed => Err(S3Error::new(S3ErrorCode::MethodNotAllowed)),
         Endpoint::NotImplemented => Err(S3Error::new(S3ErrorCode::NotImplemented)

@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 
 use super::cluster::ClusterSettings;
 use super::console::{ConsoleConfig, ConsoleListen};
+use super::encryption::EncryptionSettings;
 use super::error::ConfigError;
 use super::http::HttpSettings;
 use super::log::DEFAULT_LOG;
@@ -68,6 +69,8 @@ pub struct Config {
     pub certs: TlsSettings,
     /// The web console's address and links.
     pub console: ConsoleConfig,
+    /// Master keys of encryption at rest.
+    pub encryption: EncryptionSettings,
 }
 
 impl Default for Config {
@@ -85,6 +88,7 @@ impl Default for Config {
             upkeep: UpkeepSettings::default(),
             certs: TlsSettings::default(),
             console: ConsoleConfig::default(),
+            encryption: EncryptionSettings::default(),
         }
     }
 }

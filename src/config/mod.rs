@@ -11,11 +11,12 @@
 //! (the S3 listener), [`wal`] (volumes and syncing), [`transport`] (QUIC),
 //! [`cluster`] (members, metadata timing), [`objects`] (erasure coding and
 //! limits), [`upkeep`] (scrub, repair, rebalance), [`tls`] (certificates),
-//! [`console`] (the web console), [`log`] (the default log filter);
+//! [`console`] (the web console), [`encryption`] (master keys, SSE-C), [`log`] (the default log filter);
 //! `load` holds [`Config`] itself and reads the environment.
 
 pub(crate) mod cluster;
 pub(crate) mod console;
+pub(crate) mod encryption;
 mod error;
 pub(crate) mod http;
 mod load;

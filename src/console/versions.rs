@@ -146,6 +146,17 @@ async fn versions(
             _ => break,
         }
     }
+    let head = S3Call::new(Method::HEAD, s3_path(&bucket, Some(&q.key)));
+    let encryption = match console.gateway.send(&session, head).await {
+        Ok(answer) => encryption_of(answer.status().as_u16(), |name| {
+            answer
+                .headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string)
+        }),
+        Err(_) => None,
+    };
     Ok(page(
         "versions.html",
         minijinja::context! {
@@ -154,13 +165,56 @@ async fn versions(
             key => q.key,
             prefix => folder_of(&q.key),
             versions => rows,
+            encryption => encryption,
         },
     ))
+}
+
+/// How the current version is encrypted, from its HEAD answer: its
+/// status and a header reader. An SSE-C object answers 400 without its
+/// key, which the console does not hold.
+fn encryption_of(status: u16, header: impl Fn(&str) -> Option<String>) -> Option<String> {
+    if status == 400 {
+        return Some("SSE-C: a customer-provided key (its data cannot be read here)".into());
+    }
+    if status != 200 {
+        return None;
+    }
+    match header("x-amz-server-side-encryption").as_deref() {
+        Some("AES256") => Some("SSE-S3 (AES-256-GCM, a key the store holds)".into()),
+        Some("aws:kms") => Some(format!(
+            "SSE-KMS, key {}",
+            header("x-amz-server-side-encryption-aws-kms-key-id").unwrap_or_default()
+        )),
+        _ => Some("none".into()),
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_encryption_line_names_the_mode() {
+        let headers = |pairs: &'static [(&'static str, &'static str)]| {
+            move |name: &str| {
+                pairs
+                    .iter()
+                    .find(|(n, _)| *n == name)
+                    .map(|(_, v)| v.to_string())
+            }
+        };
+        let kms = headers(&[
+            ("x-amz-server-side-encryption", "aws:kms"),
+            ("x-amz-server-side-encryption-aws-kms-key-id", "k1"),
+        ]);
+        assert_eq!(encryption_of(200, kms).as_deref(), Some("SSE-KMS, key k1"));
+        let s3 = headers(&[("x-amz-server-side-encryption", "AES256")]);
+        assert!(encryption_of(200, s3).is_some_and(|e| e.starts_with("SSE-S3")));
+        assert!(encryption_of(400, headers(&[])).is_some_and(|e| e.starts_with("SSE-C")));
+        assert_eq!(encryption_of(200, headers(&[])).as_deref(), Some("none"));
+        assert_eq!(encryption_of(404, headers(&[])), None);
+    }
 
     #[test]
     fn versions_and_markers_are_read_in_order() {

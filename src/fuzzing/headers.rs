@@ -103,9 +103,16 @@ pub fn request_headers(data: &[u8]) {
         assert!(size <= MAX_USER_METADATA_BYTES);
         assert!(meta.iter().all(|(k, _)| !k.is_empty()));
     }
-    for scope in [HeaderScope::Create, HeaderScope::CustomerKeys] {
-        let _ = check_unsupported_headers(pairs(), scope);
-    }
+    let _ = check_unsupported_headers(pairs());
+    let field = |name: &str| {
+        headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    };
+    let _ = write_encryption(field);
+    let _ = customer_key(field, COPY_SOURCE_CUSTOMER);
+    let _ = refuse_write_encryption(field);
 }
 
 /// An `x-amz-copy-source` value: a parsed source names a bucket and a

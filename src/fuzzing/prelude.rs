@@ -23,6 +23,9 @@ pub(super) use crate::api::auth::sigv4::{
 };
 pub(super) use crate::api::checksum::{parse_checksum, parse_content_md5, ChecksumAlgorithm};
 pub(super) use crate::api::request::params::MAX_PART_NUMBER;
+pub(super) use crate::api::request::sse::{
+    customer_key, refuse_write_encryption, write_encryption, COPY_SOURCE_CUSTOMER,
+};
 pub(super) use crate::api::request::tagging::MAX_OBJECT_TAGS;
 pub(super) use crate::api::request::user_metadata::MAX_USER_METADATA_BYTES;
 pub(super) use crate::api::request::{
@@ -30,7 +33,7 @@ pub(super) use crate::api::request::{
     make_continuation_token, parse_continuation_token, parse_copy_source, parse_copy_source_range,
     parse_max_keys, parse_part_number, parse_range, parse_tagging_directive, parse_tagging_header,
     response_overrides, user_metadata, validate_bucket_name, validate_object_key,
-    validate_response_overrides, ConditionTarget, Conditions, HeaderError, HeaderScope, TagTarget,
+    validate_response_overrides, ConditionTarget, Conditions, HeaderError, TagTarget,
 };
 pub(super) use crate::api::xml::acl::{acl_to_xml, parse_access_control_policy};
 pub(super) use crate::api::xml::bucket_access::{

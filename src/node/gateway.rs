@@ -18,6 +18,7 @@ use crate::clock::now_ms;
 use crate::cluster::layout::{layout_members, seed_layout};
 use crate::config::{Config, ConfigError};
 use crate::error::Error;
+use crate::object::sse::Sse;
 use crate::object::{ObjectCoordinator, ObjectLimits, ObjectService};
 use crate::storage::meta::{AccessKey, ClusterLayout, MetaOp};
 
@@ -56,7 +57,10 @@ pub(super) fn start_objects(
         drop_grace: Duration::from_millis(cfg.objects.drop_grace_ms),
         lifecycle_day_ms: cfg.upkeep.lifecycle_day_ms(),
     };
-    let objects = Arc::new(ObjectService::new(consensus, coordinator, limits));
+    let keys = cfg.encryption.master_keys()?;
+    tracing::info!(keys = ?keys, "master keys of encryption at rest");
+    let sse = Sse::new(Arc::new(keys));
+    let objects = Arc::new(ObjectService::new(consensus, coordinator, limits, sse));
     objects.start_drops();
     Ok(objects)
 }
@@ -112,6 +116,7 @@ pub(super) fn start_gateway(
         policies: Default::default(),
         new_bucket_defaults: http.new_bucket_defaults,
         unchecked_policies: http.test_unchecked_policies,
+        sse_c_over_http: cfg.encryption.sse_c_allow_http,
     }
 }
 

@@ -56,6 +56,9 @@ pub(crate) enum ObjectError {
     /// Object data could not be written or read.
     #[error("data: {0}")]
     Data(#[from] CoordinatorError),
+    /// Data could not be encrypted or decrypted with the keys given.
+    #[error("encryption: {0}")]
+    Encryption(#[from] super::sse::SseError),
     /// A local invariant broke (a bug, not the caller's fault).
     #[error("internal: {0}")]
     Internal(&'static str),

@@ -7,6 +7,8 @@
 //!   read from the storage nodes the Ring actor places them on.
 //! - [`service`] ties data to metadata: writes data, commits the record
 //!   through the Consensus actor, and drops the data a commit replaced.
+//! - [`sse`] encrypts data at rest (SSE-S3, SSE-KMS, SSE-C) before it is
+//!   coded, and decrypts it as it is read.
 //!
 //! It is a plain value shared by the HTTP workers, not a mailbox: each
 //! request's work is its own future, and the actors it drives (Consensus,
@@ -17,6 +19,7 @@ pub(crate) mod erasure;
 mod error;
 mod repair_reports;
 pub(crate) mod service;
+pub(crate) mod sse;
 
 pub(crate) use coordinator::CoordinatorError;
 pub(crate) use coordinator::ObjectCoordinator;

@@ -454,6 +454,9 @@ pub(crate) const TABLE: &[Rule] = &[
         "DeletePublicAccessBlock",
         &["s3:PutBucketPublicAccessBlock"],
     ),
+    setting("GetBucketEncryption", &["s3:GetEncryptionConfiguration"]),
+    setting("PutBucketEncryption", &["s3:PutEncryptionConfiguration"]),
+    setting("DeleteBucketEncryption", &["s3:PutEncryptionConfiguration"]),
     row(
         "PostObject",
         &["s3:PutObject"],

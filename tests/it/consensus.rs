@@ -30,6 +30,7 @@ fn create_bucket(name: String) -> MetaOp {
             versioning: Default::default(),
             object_lock: None,
             access: Default::default(),
+            encryption: None,
         },
     }
 }

@@ -55,6 +55,7 @@ fn create_bucket(name: &str) -> MetaOp {
             versioning: Default::default(),
             object_lock: None,
             access: Default::default(),
+            encryption: None,
         },
     }
 }

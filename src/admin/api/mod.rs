@@ -11,6 +11,7 @@ mod buckets;
 mod cluster;
 mod error;
 mod keys;
+mod kms;
 mod meta;
 
 use std::future::{ready, Ready};
@@ -97,6 +98,7 @@ pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
             .configure(cluster::routes)
             .configure(buckets::routes)
             .configure(keys::routes)
+            .configure(kms::routes)
             .configure(meta::routes)
             .default_service(web::to(not_found)),
     );

@@ -39,6 +39,7 @@ impl From<ObjectError> for AdminError {
             | ObjectError::Refused(_)
             | ObjectError::Data(_)
             | ObjectError::Internal(_)) => AdminError::Internal(e.to_string()),
+            ObjectError::Encryption(e) => AdminError::Refused(format!("encryption: {e}")),
         }
     }
 }

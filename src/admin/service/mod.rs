@@ -13,6 +13,7 @@ mod cluster;
 mod error;
 mod handle;
 mod keys;
+mod kms;
 mod meta;
 
 pub(crate) use buckets::BucketLimits;

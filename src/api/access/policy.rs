@@ -97,6 +97,7 @@ const HEADER_KEYS: &[&str] = &[
     "x-amz-grant-full-control",
     "x-amz-server-side-encryption",
     "x-amz-server-side-encryption-aws-kms-key-id",
+    "x-amz-server-side-encryption-customer-algorithm",
     "x-amz-copy-source",
     "x-amz-metadata-directive",
     "x-amz-storage-class",

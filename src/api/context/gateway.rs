@@ -28,4 +28,7 @@ pub(crate) struct Gateway {
     /// `PREDASTORE_TEST_UNCHECKED_POLICIES` (a test-only fault hook):
     /// PutBucketPolicy stores its body unparsed.
     pub unchecked_policies: bool,
+    /// `PREDASTORE_SSE_C_ALLOW_HTTP` (for tests): SSE-C keys are taken
+    /// over plain HTTP too.
+    pub sse_c_over_http: bool,
 }

@@ -93,6 +93,11 @@ impl S3Request {
         }
     }
 
+    /// Whether it came over TLS.
+    pub(crate) fn secure(&self) -> bool {
+        self.http.conn_data::<Transport>().is_some_and(|t| t.secure)
+    }
+
     /// A header's value, if it is valid text.
     pub(crate) fn header(&self, name: &str) -> Option<&str> {
         self.headers.get(name).and_then(|v| v.to_str().ok())

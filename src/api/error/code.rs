@@ -136,6 +136,13 @@ pub(crate) enum S3ErrorCode {
     /// 400: a grant names a grantee by e-mail address, which cannot be
     /// resolved here.
     UnresolvableGrantByEmailAddress,
+    /// 400: an SSE-C algorithm other than `AES256`.
+    InvalidEncryptionAlgorithmError,
+    /// 400: the KMS key a request names is not configured
+    /// (`KMS.NotFoundException`).
+    KmsNotFound,
+    /// 404: the bucket has no default encryption.
+    ServerSideEncryptionConfigurationNotFoundError,
     /// 501: the request needs a feature this server does not have.
     NotImplemented,
     /// 304: a conditional GET/HEAD matched; sent without a body.
@@ -224,6 +231,9 @@ impl S3ErrorCode {
         S3ErrorCode::MalformedPOSTRequest,
         S3ErrorCode::InvalidPolicyDocument,
         S3ErrorCode::UnresolvableGrantByEmailAddress,
+        S3ErrorCode::InvalidEncryptionAlgorithmError,
+        S3ErrorCode::KmsNotFound,
+        S3ErrorCode::ServerSideEncryptionConfigurationNotFoundError,
         S3ErrorCode::NotImplemented,
         S3ErrorCode::NotModified,
         S3ErrorCode::PreconditionFailed,
@@ -297,6 +307,11 @@ impl S3ErrorCode {
             S3ErrorCode::NoSuchPublicAccessBlockConfiguration => {
                 "NoSuchPublicAccessBlockConfiguration"
             }
+            S3ErrorCode::InvalidEncryptionAlgorithmError => "InvalidEncryptionAlgorithmError",
+            S3ErrorCode::KmsNotFound => "KMS.NotFoundException",
+            S3ErrorCode::ServerSideEncryptionConfigurationNotFoundError => {
+                "ServerSideEncryptionConfigurationNotFoundError"
+            }
             S3ErrorCode::AccessControlListNotSupported => "AccessControlListNotSupported",
             S3ErrorCode::InvalidBucketAclWithObjectOwnership => {
                 "InvalidBucketAclWithObjectOwnership"
@@ -367,7 +382,9 @@ impl S3ErrorCode {
             | S3ErrorCode::RequestHeaderSectionTooLarge
             | S3ErrorCode::UnexpectedContent
             | S3ErrorCode::XAmzContentSHA256Mismatch
-            | S3ErrorCode::InvalidRetentionPeriod => 400,
+            | S3ErrorCode::InvalidRetentionPeriod
+            | S3ErrorCode::InvalidEncryptionAlgorithmError
+            | S3ErrorCode::KmsNotFound => 400,
             S3ErrorCode::AccessDenied
             | S3ErrorCode::AccessForbidden
             | S3ErrorCode::InvalidAccessKeyId
@@ -386,7 +403,8 @@ impl S3ErrorCode {
             | S3ErrorCode::NoSuchLifecycleConfiguration
             | S3ErrorCode::NoSuchBucketPolicy
             | S3ErrorCode::OwnershipControlsNotFoundError
-            | S3ErrorCode::NoSuchPublicAccessBlockConfiguration => 404,
+            | S3ErrorCode::NoSuchPublicAccessBlockConfiguration
+            | S3ErrorCode::ServerSideEncryptionConfigurationNotFoundError => 404,
             S3ErrorCode::MethodNotAllowed => 405,
             S3ErrorCode::BucketAlreadyExists
             | S3ErrorCode::BucketAlreadyOwnedByYou
@@ -495,6 +513,13 @@ impl S3ErrorCode {
             S3ErrorCode::NoSuchBucketPolicy => "The bucket policy does not exist",
             S3ErrorCode::OwnershipControlsNotFoundError => "The bucket ownership controls were not found",
             S3ErrorCode::NoSuchPublicAccessBlockConfiguration => "The public access block configuration was not found",
+            S3ErrorCode::InvalidEncryptionAlgorithmError => {
+                "The encryption request you specified is not valid. The valid value is AES256."
+            }
+            S3ErrorCode::KmsNotFound => "Invalid keyId",
+            S3ErrorCode::ServerSideEncryptionConfigurationNotFoundError => {
+                "The server side encryption configuration was not found"
+            }
             S3ErrorCode::AccessControlListNotSupported => "The bucket does not allow ACLs",
             S3ErrorCode::InvalidBucketAclWithObjectOwnership => "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting",
             S3ErrorCode::MalformedPOSTRequest => "The body of your POST request is not well-formed multipart/form-data.",

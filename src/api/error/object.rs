@@ -4,6 +4,7 @@
 use super::code::S3ErrorCode;
 use super::s3_error::S3Error;
 use crate::actors::core::consensus::ConsensusError;
+use crate::object::sse::SseError;
 use crate::object::{CoordinatorError, ObjectError};
 
 impl From<ObjectError> for S3Error {
@@ -24,8 +25,33 @@ impl From<ObjectError> for S3Error {
             ObjectError::Refused(e) => e.into(),
             ObjectError::Metadata(e) => e.into(),
             ObjectError::Data(e) => e.into(),
+            ObjectError::Encryption(e) => e.into(),
             ObjectError::Internal(what) => {
                 tracing::error!(error = what, "object request failed");
+                S3Error::new(S3ErrorCode::InternalError)
+            }
+        }
+    }
+}
+
+/// Data that could not be encrypted or decrypted with the keys given, as
+/// AWS answers each case.
+impl From<SseError> for S3Error {
+    fn from(e: SseError) -> Self {
+        match e {
+            SseError::NoMasterKey => S3Error::new(S3ErrorCode::NotImplemented).with_message(
+                "Server side encryption specified but no master key is configured (PREDASTORE_KMS_KEYS)",
+            ),
+            SseError::UnknownKey(id) => S3Error::new(S3ErrorCode::KmsNotFound)
+                .with_message(format!("Invalid keyId {id}")),
+            SseError::KeyRequired => S3Error::new(S3ErrorCode::InvalidRequest).with_message(
+                "The object was stored using a form of Server Side Encryption. The correct parameters must be provided to retrieve the object.",
+            ),
+            SseError::WrongKey => S3Error::new(S3ErrorCode::InvalidArgument).with_message("The provided customer encryption key does not match the key the object was encrypted with."),
+            SseError::NotCustomerEncrypted => S3Error::new(S3ErrorCode::InvalidRequest)
+                .with_message("The encryption parameters are not applicable to this object."),
+            SseError::Damaged | SseError::Random | SseError::KeyGone(_) => {
+                tracing::error!(error = %e, "encrypted data could not be read or written");
                 S3Error::new(S3ErrorCode::InternalError)
             }
         }

@@ -53,7 +53,17 @@ fn code(e: &HeaderError) -> S3ErrorCode {
         | HeaderError::InvalidPartNumber
         | HeaderError::InvalidContinuationToken
         | HeaderError::InvalidTaggingDirective
-        | HeaderError::InvalidEncryptionMethod => S3ErrorCode::InvalidArgument,
+        | HeaderError::InvalidEncryptionMethod
+        | HeaderError::EncryptionConflict
+        | HeaderError::KmsKeyWithoutKms
+        | HeaderError::EncryptionOnRead
+        | HeaderError::CustomerAlgorithmMissing
+        | HeaderError::CustomerKeyMissing
+        | HeaderError::CustomerKeyInvalid
+        | HeaderError::CustomerKeyMd5Missing
+        | HeaderError::CustomerKeyMd5Mismatch => S3ErrorCode::InvalidArgument,
+        HeaderError::CustomerAlgorithmInvalid => S3ErrorCode::InvalidEncryptionAlgorithmError,
+        HeaderError::CustomerKeyOverHttp => S3ErrorCode::InvalidRequest,
         HeaderError::InvalidTag(_) => S3ErrorCode::InvalidTag,
         HeaderError::UnsupportedHeader(_) => S3ErrorCode::NotImplemented,
         HeaderError::InvalidStorageClass => S3ErrorCode::InvalidStorageClass,

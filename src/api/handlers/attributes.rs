@@ -4,6 +4,7 @@
 
 use actix_web::http::StatusCode;
 
+use super::encryption::read_key;
 use super::object::{checksum_elements, part_checksum_elements};
 use super::versioning::{named_version, with_version_id};
 use crate::api::context::{xml, Gateway, S3Request, S3Result};
@@ -49,6 +50,8 @@ pub(crate) async fn get(r: &S3Request, gw: &Gateway) -> S3Result {
         None => 0,
     };
     let o = named_version(r, gw).await?;
+    // An SSE-C object's attributes are its key holder's, as its data.
+    read_key(r, gw, &o)?;
     let asked = |name: &str| wanted.contains(&name);
     let checksums = checksum_elements(&o.checksums);
     let object_parts = (asked("ObjectParts") && !o.parts.is_empty()).then(|| {

@@ -98,6 +98,7 @@ pub(crate) async fn create(r: &S3Request, payload: web::Payload, gw: &Gateway) -
                 versioning: Versioning::Unversioned,
                 object_lock: lock_on_create(r)?,
                 access,
+                encryption: None,
             },
         })
         .await;

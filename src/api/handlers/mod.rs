@@ -10,6 +10,7 @@ pub(crate) mod body;
 pub(crate) mod bucket;
 pub(crate) mod bucket_access;
 pub(crate) mod cors;
+pub(crate) mod encryption;
 pub(crate) mod lifecycle;
 pub(crate) mod list;
 pub(crate) mod multipart;

@@ -11,6 +11,7 @@ use actix_web::{web, HttpResponse};
 
 use super::body::complete_body;
 use super::body::upload_body;
+use super::encryption::{add_sse_headers, completing_customer, sse_headers, upload_key};
 use super::lifecycle::{abort_headers, completed_expiration, created_abort_headers, expiration};
 use super::object::{
     body_digests, checksum_elements, checksum_header, copy_source, object_meta,
@@ -47,13 +48,15 @@ async fn upload(r: &S3Request, gw: &Gateway, upload_id: &str) -> Result<Multipar
 /// and checksum algorithm, and answers its id.
 pub(crate) async fn create(r: &S3Request, gw: &Gateway) -> S3Result {
     validate_object_key(r.key())?;
-    let meta = object_meta(r)?;
+    let meta = object_meta(r, gw)?;
+    let customer = meta.sse.customer().cloned();
     let checksum = upload_checksum(r)?;
     let before_ms = now_ms();
-    let upload_id = gw
+    let upload = gw
         .objects
         .create_upload(r.bucket(), r.key(), meta, checksum.clone())
         .await?;
+    let upload_id = upload.upload_id.clone();
     let abort = created_abort_headers(gw, (r.bucket(), r.key()), &upload_id, before_ms).await;
     let result = InitiateMultipartUploadResult {
         bucket: r.bucket().to_string(),
@@ -61,6 +64,7 @@ pub(crate) async fn create(r: &S3Request, gw: &Gateway) -> S3Result {
         upload_id,
     };
     let mut resp = xml(StatusCode::OK, result.to_xml());
+    add_sse_headers(&mut resp, upload.encryption.as_ref(), customer.as_ref());
     for (name, value) in checksum.iter().flat_map(upload_headers) {
         if let Ok(v) = HeaderValue::from_str(&value) {
             resp.headers_mut().insert(HeaderName::from_static(name), v);
@@ -82,16 +86,20 @@ pub(crate) async fn upload_part(
     number: u32,
 ) -> S3Result {
     let upload = upload(r, gw, upload_id).await?;
+    let (key, customer) = upload_key(r, gw, &upload)?;
     let required = upload.checksum.as_ref().and_then(algorithm_of);
     let (size, mut body, slot) = upload_body(r, payload, MAX_PART_BYTES, required).await?;
     let (part, digests) = gw
         .objects
-        .upload_part(&upload, number, size, &mut body, || body_digests(&slot))
+        .upload_part((&upload, key), number, size, &mut body, || {
+            body_digests(&slot)
+        })
         .await
         .map_err(write_error)?;
     metrics::S3_BYTES_IN.inc_by(size);
     let mut resp = HttpResponse::Ok();
     resp.insert_header(("ETag", format!("\"{}\"", part.etag)));
+    sse_headers(&mut resp, upload.encryption.as_ref(), customer.as_ref());
     for (alg, v) in &digests.checksums {
         if let Some(h) = checksum_header(alg) {
             resp.insert_header((h, v.as_str()));
@@ -108,21 +116,24 @@ pub(crate) async fn upload_part_copy(
     number: u32,
 ) -> S3Result {
     let upload = upload(r, gw, upload_id).await?;
-    let src = copy_source(r, gw).await?;
+    let (src, src_key) = copy_source(r, gw).await?;
+    let (key, customer) = upload_key(r, gw, &upload)?;
     let range = match r.header("x-amz-copy-source-range") {
         Some(h) => parse_copy_source_range(h, src.size)?,
         None => 0..src.size,
     };
     let part = gw
         .objects
-        .upload_part_copy(&upload, number, &src, range)
+        .upload_part_copy((&upload, key), number, (&src, src_key), range)
         .await?;
     let result = CopyPartResult {
         etag: part.etag,
         last_modified_ms: part.last_modified_ms,
         checksums: Checksums::default(),
     };
-    Ok(xml(StatusCode::OK, result.to_xml()))
+    let mut resp = xml(StatusCode::OK, result.to_xml());
+    add_sse_headers(&mut resp, upload.encryption.as_ref(), customer.as_ref());
+    Ok(resp)
 }
 
 /// CompleteMultipartUpload: commits the listed parts as the object (or,
@@ -149,6 +160,7 @@ pub(crate) async fn complete(
         let gone = S3Error::new(S3ErrorCode::NoSuchUpload);
         return already_completed(r, gw, &parts).await?.ok_or(gone);
     };
+    let customer = completing_customer(r, gw, &upload)?;
     let mut md5s = Vec::with_capacity(parts.len());
     for (_, etag) in &parts {
         let mut md5 = [0u8; 16];
@@ -179,6 +191,7 @@ pub(crate) async fn complete(
                 .insert(HeaderName::from_static("x-amz-version-id"), value);
         }
     }
+    add_sse_headers(&mut resp, upload.encryption.as_ref(), customer.as_ref());
     let object = (upload.bucket.as_str(), upload.key.as_str());
     if let Some((name, value)) = completed_expiration(gw, object, version).await {
         resp.headers_mut().insert(name, value);

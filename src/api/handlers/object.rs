@@ -13,6 +13,7 @@ use futures::StreamExt;
 
 use super::body::small_body;
 use super::body::upload_body;
+use super::encryption::{read_key, source_key, sse_headers, write_sse};
 use super::lifecycle::{expiration, read_expiration};
 use super::object_lock::{bypass_governance, lock_headers};
 use super::part_checksum::checksum_type;
@@ -37,6 +38,7 @@ use crate::api::xml::{
 };
 use crate::metrics;
 use crate::object::service::MAX_PART_BYTES;
+use crate::object::sse::{DataKey, SseRequest};
 use crate::object::{NewObject, ObjectDigests, ObjectMeta, WriteError};
 use crate::storage::meta::version::VersionRef;
 use crate::storage::meta::{DeleteCondition, ObjectRecord, Tags, WriteCondition};
@@ -61,8 +63,9 @@ fn tags_in_header(r: &S3Request) -> Result<Tags, S3Error> {
     })
 }
 
-/// Reads the metadata headers of a PUT, COPY (REPLACE) or multipart create.
-pub(crate) fn object_meta(r: &S3Request) -> Result<ObjectMeta, S3Error> {
+/// Reads the metadata and encryption headers of a PUT, COPY (REPLACE) or
+/// multipart create.
+pub(crate) fn object_meta(r: &S3Request, gw: &Gateway) -> Result<ObjectMeta, S3Error> {
     let texts: Vec<(&str, std::borrow::Cow<'_, str>)> = r
         .headers()
         .iter()
@@ -96,6 +99,7 @@ pub(crate) fn object_meta(r: &S3Request) -> Result<ObjectMeta, S3Error> {
         owner,
         acl,
         lock: lock_headers(r)?,
+        sse: write_sse(r, gw)?,
     })
 }
 
@@ -184,7 +188,7 @@ pub(crate) struct PutPlan {
 /// Lock asks for.
 pub(crate) async fn plan_put(r: &S3Request, gw: &Gateway) -> Result<PutPlan, S3Error> {
     validate_object_key(r.key())?;
-    let meta = object_meta(r)?;
+    let meta = object_meta(r, gw)?;
     let condition = write_condition(r)?;
     gw.objects.bucket_precheck(r.bucket()).await?;
     let has_digest = r.header("content-md5").is_some()
@@ -211,6 +215,7 @@ pub(crate) async fn write_put(
     body: &mut CheckedBody,
     slot: &SummarySlot,
 ) -> Result<(HttpResponseBuilder, ObjectRecord), S3Error> {
+    let customer = plan.meta.sse.customer().cloned();
     let new = NewObject {
         bucket: r.bucket().to_string(),
         key: r.key().to_string(),
@@ -230,6 +235,7 @@ pub(crate) async fn write_put(
     if let Some(v) = written.version {
         resp.insert_header(("x-amz-version-id", v.to_id()));
     }
+    sse_headers(&mut resp, record.encryption.as_ref(), customer.as_ref());
     for (alg, v) in &record.checksums {
         if let Some(h) = checksum_header(alg) {
             resp.insert_header((h, v.as_str()));
@@ -327,6 +333,18 @@ pub(crate) async fn get(r: &S3Request, gw: &Gateway, args: ReadArgs) -> S3Result
         },
     };
     require_object(r, &o)?;
+    let part = args.part_number?;
+    let by_part = match (part, r.header("range")) {
+        (Some(_), Some(_)) => {
+            return Err(S3Error::new(S3ErrorCode::InvalidRequest)
+                .with_message("Cannot specify both Range header and partNumber query parameter."))
+        }
+        (Some(n), None) => Some(part_range(&o, n)?),
+        (None, _) => None,
+    };
+    // An SSE-C object's key is checked before anything else of it is
+    // told (its ETag in a 304, its bytes).
+    let (data_key, customer) = read_key(r, gw, &o)?;
     let etag = quoted(&o.etag);
     evaluate_conditions(
         &conditions(r, ""),
@@ -345,13 +363,8 @@ pub(crate) async fn get(r: &S3Request, gw: &Gateway, args: ReadArgs) -> S3Result
         }
     })?;
     validate_response_overrides(&r.query, true)?;
-    let part = args.part_number?;
-    let range = match (part, r.header("range")) {
-        (Some(_), Some(_)) => {
-            return Err(S3Error::new(S3ErrorCode::InvalidRequest)
-                .with_message("Cannot specify both Range header and partNumber query parameter."))
-        }
-        (Some(n), None) => part_range(&o, n)?,
+    let range = match (by_part, r.header("range")) {
+        (Some(range), _) => range,
         (None, Some(h)) => parse_range(h, o.size)?,
         (None, None) => None,
     };
@@ -361,6 +374,7 @@ pub(crate) async fn get(r: &S3Request, gw: &Gateway, args: ReadArgs) -> S3Result
         StatusCode::OK
     });
     object_headers(&mut resp, &o);
+    sse_headers(&mut resp, o.encryption.as_ref(), customer.as_ref());
     version_headers(r, &mut resp, &o);
     if let Some(h) = read_expiration(gw, &o, named_version).await {
         resp.insert_header(h);
@@ -410,7 +424,7 @@ pub(crate) async fn get(r: &S3Request, gw: &Gateway, args: ReadArgs) -> S3Result
     // The first piece comes before the status: an object that cannot be
     // read now (too few of its shards can be) is answered with the error
     // (503 and Retry-After), not with a 200 whose body breaks off.
-    let mut data = Box::pin(gw.objects.read_data(&o, range));
+    let mut data = gw.objects.read_data(&o, range, data_key.as_ref());
     let first = match data.next().await {
         Some(Ok(piece)) => Some(Ok(piece)),
         Some(Err(e)) => return Err(e.into()),
@@ -553,8 +567,12 @@ pub(crate) async fn delete_many(r: &S3Request, payload: web::Payload, gw: &Gatew
     Ok(xml(StatusCode::OK, result.to_xml()))
 }
 
-/// The source of a copy, after its conditions.
-pub(crate) async fn copy_source(r: &S3Request, gw: &Gateway) -> Result<ObjectRecord, S3Error> {
+/// The source of a copy and its data key (an SSE-C source's key checked
+/// before its conditions tell anything of it), after its conditions.
+pub(crate) async fn copy_source(
+    r: &S3Request,
+    gw: &Gateway,
+) -> Result<(ObjectRecord, Option<DataKey>), S3Error> {
     let src = parse_copy_source(r.header("x-amz-copy-source").unwrap_or_default())?;
     let bucket = gw.objects.bucket_precheck(&src.bucket).await?;
     check_expected_owner(r.headers(), "x-amz-source-expected-bucket-owner", &bucket)?;
@@ -569,20 +587,22 @@ pub(crate) async fn copy_source(r: &S3Request, gw: &Gateway) -> Result<ObjectRec
     }
     let policy = policy_of(gw, &bucket);
     require_source(r, &bucket, policy.as_deref(), &o, src.version.is_some())?;
+    let key = source_key(r, gw, &o)?;
     evaluate_conditions(
         &conditions(r, "x-amz-copy-source-"),
         &quoted(&o.etag),
         o.last_modified_ms,
         ConditionTarget::CopySource,
     )?;
-    Ok(o)
+    Ok((o, key))
 }
 
 /// CopyObject (COPY or REPLACE metadata).
 pub(crate) async fn copy(r: &S3Request, gw: &Gateway) -> S3Result {
     let (bucket, key) = (r.bucket(), r.key());
     validate_object_key(key)?;
-    let src = copy_source(r, gw).await?;
+    let (src, src_key) = copy_source(r, gw).await?;
+    let sse = write_sse(r, gw)?;
     let replace = match r.header("x-amz-metadata-directive") {
         None | Some("COPY") => false,
         Some("REPLACE") => true,
@@ -595,17 +615,20 @@ pub(crate) async fn copy(r: &S3Request, gw: &Gateway) -> S3Result {
     let names_version = r
         .header("x-amz-copy-source")
         .is_some_and(|h| h.contains("versionId="));
-    if !replace && src.bucket == bucket && src.key == key && !names_version {
+    let encrypts = !matches!(sse, SseRequest::Default);
+    if !replace && src.bucket == bucket && src.key == key && !names_version && !encrypts {
         return Err(S3Error::new(S3ErrorCode::InvalidRequest).with_message(
             "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.",
         ));
     }
     let mut meta = if replace {
-        object_meta(r)?
+        object_meta(r, gw)?
     } else {
         let (owner, acl) = new_object_access(r)?;
         ObjectMeta::of(&src, owner, acl)
     };
+    let customer = sse.customer().cloned();
+    meta.sse = sse;
     meta.tags = match parse_tagging_directive(r.header("x-amz-tagging-directive"))? {
         TaggingDirective::Copy => src.tags.clone(),
         TaggingDirective::Replace => tags_in_header(r)?,
@@ -619,7 +642,7 @@ pub(crate) async fn copy(r: &S3Request, gw: &Gateway) -> S3Result {
     };
     let written = gw
         .objects
-        .copy(&src, (bucket, key), meta, checksums)
+        .copy((&src, src_key), (bucket, key), meta, checksums)
         .await?;
     let record = written.record;
     let expires = expiration(gw, &record).await;
@@ -632,6 +655,7 @@ pub(crate) async fn copy(r: &S3Request, gw: &Gateway) -> S3Result {
     if let Some(v) = written.version {
         resp.insert_header(("x-amz-version-id", v.to_id()));
     }
+    sse_headers(&mut resp, record.encryption.as_ref(), customer.as_ref());
     if src.versioned {
         resp.insert_header(("x-amz-copy-source-version-id", src.version_ref().to_id()));
     }

@@ -146,6 +146,38 @@ pub(crate) enum HeaderError {
     /// `x-amz-server-side-encryption` names no method AWS knows.
     #[error("The encryption method specified is not supported")]
     InvalidEncryptionMethod,
+
+    // ----- Server-side encryption -----
+    /// `x-amz-server-side-encryption` together with SSE-C headers.
+    #[error("Server Side Encryption with Customer provided key is incompatible with the encryption method specified")]
+    EncryptionConflict,
+    /// A KMS key id or context without `x-amz-server-side-encryption: aws:kms`.
+    #[error("x-amz-server-side-encryption-aws-kms-key-id header is not valid without x-amz-server-side-encryption: aws:kms")]
+    KmsKeyWithoutKms,
+    /// Encryption headers of a write on a read or a part upload.
+    #[error("x-amz-server-side-encryption header is not supported for this operation.")]
+    EncryptionOnRead,
+    /// SSE-C key or MD5 without its algorithm.
+    #[error("Requests specifying Server Side Encryption with Customer provided keys must provide a valid encryption algorithm.")]
+    CustomerAlgorithmMissing,
+    /// An SSE-C algorithm other than `AES256`.
+    #[error("The encryption request you specified is not valid. The valid value is AES256.")]
+    CustomerAlgorithmInvalid,
+    /// An SSE-C algorithm without its key.
+    #[error("Requests specifying Server Side Encryption with Customer provided keys must provide an appropriate secret key.")]
+    CustomerKeyMissing,
+    /// An SSE-C key that is not the base64 of 32 bytes.
+    #[error("The secret key was invalid for the specified algorithm.")]
+    CustomerKeyInvalid,
+    /// An SSE-C key without its MD5.
+    #[error("Requests specifying Server Side Encryption with Customer provided keys must provide the client calculated MD5 of the secret key.")]
+    CustomerKeyMd5Missing,
+    /// An SSE-C key whose MD5 is not the one given.
+    #[error("The calculated MD5 hash of the key did not match the hash that was provided.")]
+    CustomerKeyMd5Mismatch,
+    /// An SSE-C key sent over plain HTTP.
+    #[error("Requests specifying Server Side Encryption with Customer provided keys must be made over a secure connection.")]
+    CustomerKeyOverHttp,
 }
 
 #[cfg(test)]

@@ -39,6 +39,7 @@ pub(crate) mod names;
 pub(crate) mod overrides;
 pub(crate) mod params;
 pub(crate) mod range;
+pub(crate) mod sse;
 pub(crate) mod tagging;
 mod text;
 pub(crate) mod unsupported;
@@ -58,5 +59,5 @@ pub(crate) use tagging::{
     check_tags, parse_tagging_directive, parse_tagging_header, TagTarget, TaggingDirective,
 };
 pub(crate) use text::header_text;
-pub(crate) use unsupported::{check_unsupported_headers, HeaderScope};
+pub(crate) use unsupported::check_unsupported_headers;
 pub(crate) use user_metadata::user_metadata;

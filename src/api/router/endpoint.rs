@@ -9,7 +9,7 @@ use super::args::{
 use actix_web::http::header::HeaderMap;
 
 use crate::api::error::S3Error;
-use crate::api::request::{check_unsupported_headers, HeaderScope};
+use crate::api::request::check_unsupported_headers;
 
 /// An S3 operation and the arguments the router already parsed.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -147,6 +147,12 @@ pub(crate) enum Endpoint {
     PutPublicAccessBlock,
     /// `DELETE /bucket?publicAccessBlock`.
     DeletePublicAccessBlock,
+    /// `GET /bucket?encryption`.
+    GetBucketEncryption,
+    /// `PUT /bucket?encryption`.
+    PutBucketEncryption,
+    /// `DELETE /bucket?encryption`.
+    DeleteBucketEncryption,
     /// `POST /bucket` with a `multipart/form-data` body: a browser form
     /// upload, authenticated by its own form fields.
     PostObject,
@@ -228,37 +234,36 @@ impl Endpoint {
             Endpoint::GetPublicAccessBlock => "GetPublicAccessBlock",
             Endpoint::PutPublicAccessBlock => "PutPublicAccessBlock",
             Endpoint::DeletePublicAccessBlock => "DeletePublicAccessBlock",
+            Endpoint::GetBucketEncryption => "GetBucketEncryption",
+            Endpoint::PutBucketEncryption => "PutBucketEncryption",
+            Endpoint::DeleteBucketEncryption => "DeleteBucketEncryption",
             Endpoint::PostObject => "PostObject",
             Endpoint::MethodNotAllowed | Endpoint::NotImplemented => "Unknown",
         }
     }
 
-    /// Which headers asking for missing features the operation refuses
-    /// (see [`check_unsupported_headers`]).
-    pub(crate) fn header_scope(&self) -> Option<HeaderScope> {
-        match self {
+    /// Whether the operation creates something, and so refuses headers
+    /// asking for features it does not have (see
+    /// [`check_unsupported_headers`]).
+    fn creates(&self) -> bool {
+        matches!(
+            self,
             Endpoint::PutObject
-            | Endpoint::CopyObject
-            | Endpoint::CreateMultipartUpload
-            | Endpoint::CreateBucket => Some(HeaderScope::Create),
-            Endpoint::GetObject(_)
-            | Endpoint::HeadObject(_)
-            | Endpoint::GetObjectAttributes
-            | Endpoint::UploadPart { .. }
-            | Endpoint::UploadPartCopy { .. } => Some(HeaderScope::CustomerKeys),
-            _ => None,
-        }
+                | Endpoint::CopyObject
+                | Endpoint::CreateMultipartUpload
+                | Endpoint::CreateBucket
+        )
     }
 
     /// Refuses a request whose headers ask for a feature the operation
     /// does not have (the dispatcher and the `Expect: 100-continue`
     /// check both judge the head this way).
     pub(crate) fn check_headers(&self, headers: &HeaderMap) -> Result<(), S3Error> {
-        if let Some(scope) = self.header_scope() {
+        if self.creates() {
             let headers = headers
                 .iter()
                 .filter_map(|(n, v)| Some((n.as_str(), v.to_str().ok()?)));
-            check_unsupported_headers(headers, scope)?;
+            check_unsupported_headers(headers)?;
         }
         Ok(())
     }

@@ -40,10 +40,12 @@ pub(crate) enum SubResource {
     OwnershipControls,
     /// `publicAccessBlock`: the bucket's Block Public Access switches.
     PublicAccessBlock,
+    /// `encryption`: the bucket's default encryption.
+    Encryption,
 }
 
 impl SubResource {
-    const ALL: [(&'static str, SubResource); 17] = [
+    const ALL: [(&'static str, SubResource); 18] = [
         ("acl", SubResource::Acl),
         ("tagging", SubResource::Tagging),
         ("cors", SubResource::Cors),
@@ -61,6 +63,7 @@ impl SubResource {
         ("policyStatus", SubResource::PolicyStatus),
         ("ownershipControls", SubResource::OwnershipControls),
         ("publicAccessBlock", SubResource::PublicAccessBlock),
+        ("encryption", SubResource::Encryption),
     ];
 
     fn named(name: &str) -> Option<SubResource> {
@@ -73,7 +76,6 @@ impl SubResource {
 const OTHER_SUBRESOURCES: &[&str] = &[
     "accelerate",
     "analytics",
-    "encryption",
     "intelligent-tiering",
     "inventory",
     "logging",

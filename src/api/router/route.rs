@@ -122,6 +122,14 @@ fn bucket_endpoint(m: &Method, q: &Query<'_>) -> Endpoint {
             _ => Endpoint::NotImplemented,
         };
     }
+    if q.names(S::Encryption) {
+        return match *m {
+            Method::GET => Endpoint::GetBucketEncryption,
+            Method::PUT => Endpoint::PutBucketEncryption,
+            Method::DELETE => Endpoint::DeleteBucketEncryption,
+            _ => Endpoint::NotImplemented,
+        };
+    }
     if q.names(S::ObjectLock) {
         return match *m {
             Method::GET => Endpoint::GetObjectLockConfiguration,

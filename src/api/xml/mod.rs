@@ -50,6 +50,7 @@ pub(crate) mod acl;
 pub(crate) mod attributes;
 pub(crate) mod bucket_access;
 pub(crate) mod cors;
+pub(crate) mod encryption;
 pub(crate) mod lifecycle;
 pub(crate) mod object_lock;
 pub(crate) mod requests;

@@ -8,8 +8,9 @@ use bytes::Bytes;
 use futures::Stream;
 
 use super::*;
-use crate::object::coordinator::{ShardSet, WriteError};
+use crate::object::coordinator::WriteError;
 use crate::object::error::ObjectError;
+use crate::object::sse::{etag_of, DataKey};
 
 use crate::storage::meta::acl::Acl;
 use crate::storage::meta::lock::ObjectLock;
@@ -20,34 +21,39 @@ use crate::storage::meta::{
 };
 
 impl ObjectService {
-    /// Starts a multipart upload whose parts carry `checksum`; its id.
+    /// Starts a multipart upload whose parts carry `checksum`, encrypted
+    /// as `meta` asks (or as the bucket's default); the upload.
     pub(crate) async fn create_upload(
         &self,
         bucket: &str,
         key: &str,
         meta: ObjectMeta,
         checksum: Option<UploadChecksum>,
-    ) -> Result<String, ObjectError> {
+    ) -> Result<MultipartUpload, ObjectError> {
+        let target = self.bucket_precheck(bucket).await?;
+        let encryption = self.new_key(&meta.sse, &target)?.map(|(e, _)| e);
         let upload_id = format!("{:032x}", rand::random::<u128>());
+        let upload = MultipartUpload {
+            bucket: bucket.into(),
+            key: key.into(),
+            upload_id: upload_id.clone(),
+            initiated_ms: now_ms(),
+            content_type: meta.content_type,
+            user_metadata: meta.user_metadata,
+            headers: meta.headers,
+            layout: self.layout(),
+            tags: meta.tags,
+            owner: meta.owner,
+            acl: meta.acl,
+            checksum,
+            lock: meta.lock,
+            encryption,
+        };
         self.submit(MetaOp::CreateMultipart {
-            upload: MultipartUpload {
-                bucket: bucket.into(),
-                key: key.into(),
-                upload_id: upload_id.clone(),
-                initiated_ms: now_ms(),
-                content_type: meta.content_type,
-                user_metadata: meta.user_metadata,
-                headers: meta.headers,
-                layout: self.layout(),
-                tags: meta.tags,
-                owner: meta.owner,
-                acl: meta.acl,
-                checksum,
-                lock: meta.lock,
-            },
+            upload: upload.clone(),
         })
         .await?;
-        Ok(upload_id)
+        Ok(upload)
     }
 
     /// The upload `upload_id`, which must target `bucket/key`.
@@ -66,11 +72,12 @@ impl ObjectService {
         }
     }
 
-    /// Stores part `number` of `upload` from `body` (`size` bytes) and
+    /// Stores part `number` of `upload` from `body` (`size` bytes),
+    /// encrypted with the upload's data key `key` when it is encrypted, and
     /// records it; `digests` is asked once the body has ended cleanly.
     pub(crate) async fn upload_part<S, E>(
         &self,
-        upload: &MultipartUpload,
+        (upload, key): (&MultipartUpload, Option<DataKey>),
         number: u32,
         size: u64,
         body: &mut S,
@@ -88,35 +95,36 @@ impl ObjectService {
         self.quota_precheck(&upload.bucket, None, size, 0)
             .await
             .map_err(WriteError::Store)?;
+        let key = upload_key(upload, key).map_err(WriteError::Store)?;
         let place = (upload.bucket.as_str(), upload.key.as_str());
-        let mut set = self
-            .data
-            .new_shard_set(place, rand::random(), number, size, upload.layout);
-        self.data.write(&mut set, body).await.map_err(store_error)?;
+        let data = self
+            .store(place, number, size, upload.layout, key.as_ref(), body)
+            .await?;
         let Some(digests) = digests() else {
-            self.drop_now(vec![set]);
+            self.drop_now(vec![data.set]);
             return Err(WriteError::Store(ObjectError::Internal(
                 "body ended without its digests",
             )));
         };
+        let etag = etag_of(
+            &digests.md5,
+            key.as_ref().map(|k| &k.0),
+            key.as_ref().map(|k| &k.1),
+        );
         let part = self
-            .record_part(
-                upload,
-                set,
-                hex::encode(digests.md5),
-                digests.checksums.clone(),
-            )
+            .record_part(upload, data, etag, digests.checksums.clone())
             .await
             .map_err(WriteError::Store)?;
         Ok((part, digests))
     }
 
-    /// Copies `range` of `source` as part `number` of `upload`.
+    /// Copies `range` of `source` (decrypted with its data key) as part
+    /// `number` of `upload` (encrypted with the upload's data key).
     pub(crate) async fn upload_part_copy(
         &self,
-        upload: &MultipartUpload,
+        (upload, key): (&MultipartUpload, Option<DataKey>),
         number: u32,
-        source: &ObjectRecord,
+        (source, source_key): (&ObjectRecord, Option<DataKey>),
         range: Range<u64>,
     ) -> Result<PartRecord, ObjectError> {
         let size = range.end - range.start;
@@ -127,12 +135,18 @@ impl ObjectService {
             });
         }
         self.quota_precheck(&upload.bucket, None, size, 0).await?;
+        let key = upload_key(upload, key)?;
         let place = (upload.bucket.as_str(), upload.key.as_str());
-        let (set, md5) = self
-            .store_copy(source, range, place, number, upload.layout)
+        let (data, md5) = self
+            .store_copy(
+                (source, source_key.as_ref()),
+                range,
+                (place, number, upload.layout),
+                key.as_ref(),
+            )
             .await?;
-        self.record_part(upload, set, hex::encode(md5), vec![])
-            .await
+        let etag = etag_of(&md5, key.as_ref().map(|k| &k.0), key.as_ref().map(|k| &k.1));
+        self.record_part(upload, data, etag, vec![]).await
     }
 
     /// Completes `upload` from `parts` (number, ETag) as an object whose
@@ -170,6 +184,8 @@ impl ObjectService {
             versioned: false,
             delete_marker: false,
             lock: ObjectLock::default(),
+            // The upload's, when it is applied.
+            encryption: None,
         };
         let object_id = template.object_id;
         let outcome = self
@@ -198,19 +214,20 @@ impl ObjectService {
         Ok(())
     }
 
-    /// Records the part just written as `set`, with its ETag and checksum
+    /// Records the part just written as `data`, with its ETag and checksum
     /// (the part it replaced goes on the drop list).
     async fn record_part(
         &self,
         upload: &MultipartUpload,
-        set: ShardSet,
+        data: StoredData,
         etag: String,
         checksums: Vec<(String, String)>,
     ) -> Result<PartRecord, ObjectError> {
+        let set = data.set;
         let part = PartRecord {
             upload_id: upload.upload_id.clone(),
             part_number: set.part,
-            size: set.size,
+            size: data.size,
             etag,
             object_id: set.object_id,
             shard_nodes: set.nodes.clone(),
@@ -230,5 +247,20 @@ impl ObjectService {
             self.heal.report(&upload.bucket, &upload.key);
         }
         Ok(part)
+    }
+}
+
+/// The upload's encryption with its data key `key`: both or neither (an
+/// encrypted upload's part is never stored in plain text).
+fn upload_key(upload: &MultipartUpload, key: Option<DataKey>) -> Result<NewKey, ObjectError> {
+    match (&upload.encryption, key) {
+        (Some(e), Some(k)) => Ok(Some((e.clone(), k))),
+        (None, None) => Ok(None),
+        (Some(_), None) => Err(ObjectError::Internal(
+            "encrypted upload written without its key",
+        )),
+        (None, Some(_)) => Err(ObjectError::Internal(
+            "a key given for an upload not encrypted",
+        )),
     }
 }

@@ -346,6 +346,9 @@ impl Overlay<'_> {
             MetaOp::PutBucketAccess { bucket, change } => {
                 self.update_bucket(bucket, |b| change.apply_to(&mut b.access))
             }
+            MetaOp::PutBucketEncryption { bucket, config } => {
+                self.update_bucket(bucket, |b| b.encryption.clone_from(config))
+            }
         }
     }
 
@@ -420,7 +423,7 @@ impl Overlay<'_> {
             let parts = self.parts(&upload_id)?;
             self.remove_upload(&upload, &parts)?;
             self.drops
-                .extend(parts.iter().map(|p| p.shard_set(upload.layout)));
+                .extend(parts.iter().map(|p| upload.part_shards(p)));
         }
         self.remove(Space::Buckets, keys::bucket_key(name))?;
         self.remove(Space::Usage, keys::bucket_key(name))?;
@@ -501,7 +504,7 @@ impl Overlay<'_> {
         let v = part.try_encode()?;
         self.put(Space::Parts, key, v)?;
         if let Some(old) = &old {
-            self.drops.push(old.shard_set(upload.layout));
+            self.drops.push(upload.part_shards(old));
         }
         Ok(MetaOutcome::PartReplaced(old))
     }
@@ -572,12 +575,13 @@ impl Overlay<'_> {
                 .collect(),
             inline_data: None,
             lock: upload.lock,
+            encryption: upload.encryption.clone(),
             delete_marker: false,
             ..template.clone()
         };
         self.remove_upload(&upload, &all_parts)?;
         self.drops
-            .extend(unused_parts.iter().map(|p| p.shard_set(upload.layout)));
+            .extend(unused_parts.iter().map(|p| upload.part_shards(p)));
         let (version, replaced) = self.write_version(&bucket_record, record)?;
         Ok(MetaOutcome::Completed {
             version: (bucket_record.versioning != Versioning::Unversioned).then_some(version),
@@ -596,7 +600,7 @@ impl Overlay<'_> {
         let parts = self.parts(upload_id)?;
         self.remove_upload(&upload, &parts)?;
         self.drops
-            .extend(parts.iter().map(|p| p.shard_set(upload.layout)));
+            .extend(parts.iter().map(|p| upload.part_shards(p)));
         Ok(MetaOutcome::Aborted { parts })
     }
 }

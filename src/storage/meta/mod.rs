@@ -24,12 +24,13 @@
 //! (reads of versions, ListObjectVersions), [`lock`] (versioning settings and object
 //! lock rules), [`version`] (version ids), [`list`] (ListObjects), [`read`] (reads
 //! through consensus), [`acl`] and [`cors`] (bucket and object
-//! permissions, CORS rules).
+//! permissions, CORS rules), [`encryption`] (how data is encrypted at rest).
 
 pub(crate) mod acl;
 mod apply;
 pub(crate) mod bucket_access;
 pub(crate) mod cors;
+pub(crate) mod encryption;
 mod error;
 pub(crate) mod keys;
 pub(crate) mod lifecycle;

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::acl::Acl;
 use super::bucket_access::AccessChange;
 use super::cors::CorsRule;
+use super::encryption::{DefaultEncryption, Encryption};
 use super::error::MetaError;
 use super::lifecycle::{Due, LifecycleConfig, LifecycleProgress, LifecycleTally};
 use super::lock::{ObjectLockConfig, Retention, Versioning};
@@ -340,6 +341,14 @@ pub enum MetaOp {
         /// The setting to replace, with its new value.
         change: AccessChange,
     },
+    /// Sets (`Some`) or removes (`None`) a bucket's default encryption;
+    /// `NoSuchBucket` if it is missing.
+    PutBucketEncryption {
+        /// Name of the bucket.
+        bucket: String,
+        /// The new default; `None` removes it.
+        config: Option<DefaultEncryption>,
+    },
 }
 
 /// An in-place change of one version ([`MetaOp::UpdateVersion`]).
@@ -371,6 +380,18 @@ pub enum VersionChange {
         on: bool,
         /// The caller holds the permission to change the hold.
         permitted: bool,
+    },
+    /// Replaces the sealed data key of its data (a re-wrap onto another
+    /// master key: the data is not touched); refused with
+    /// `PreconditionFailed` unless the version still holds the data
+    /// `object_id` sealed as `sealed_key` (a rewrite meanwhile wins).
+    Rekey {
+        /// The data the new sealing is for.
+        object_id: u128,
+        /// The sealed key the re-wrap started from.
+        sealed_key: Vec<u8>,
+        /// The encryption with the data key sealed anew.
+        encryption: Encryption,
     },
 }
 

@@ -301,6 +301,21 @@ impl Overlay<'_> {
                     .map_err(|_| MetaOpError::ObjectLocked)?;
                 record.lock.legal_hold = *on;
             }
+            VersionChange::Rekey {
+                object_id,
+                sealed_key,
+                encryption,
+            } => {
+                let same = record.object_id == *object_id
+                    && record
+                        .encryption
+                        .as_ref()
+                        .is_some_and(|e| e.sealed_key == *sealed_key);
+                if !same {
+                    return Err(MetaOpError::PreconditionFailed.into());
+                }
+                record.encryption = Some(encryption.clone());
+            }
         }
         let v = record.try_encode()?;
         let k = if current {

@@ -280,6 +280,12 @@ fn ops() -> Vec<Op> {
             "<PublicAccessBlockConfiguration><BlockPublicAcls>false</BlockPublicAcls></PublicAccessBlockConfiguration>",
         ),
         op("DeletePublicAccessBlock", OwnerOrPolicy, "DELETE", "/{b}?publicAccessBlock"),
+        with_body(
+            op("PutBucketEncryption", OwnerOrPolicy, "PUT", "/{b}?encryption"),
+            "<ServerSideEncryptionConfiguration><Rule><ApplyServerSideEncryptionByDefault><SSEAlgorithm>AES256</SSEAlgorithm></ApplyServerSideEncryptionByDefault></Rule></ServerSideEncryptionConfiguration>",
+        ),
+        op("GetBucketEncryption", OwnerOrPolicy, "GET", "/{b}?encryption"),
+        op("DeleteBucketEncryption", OwnerOrPolicy, "DELETE", "/{b}?encryption"),
     ]
 }
 

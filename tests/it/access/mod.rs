@@ -25,7 +25,10 @@ const TOKEN: &str = "access-test-admin-token";
 
 /// A store with the admin API on (and `extra` settings).
 fn store(extra: &[(&str, &str)]) -> StoreProcess {
-    let mut env = vec![("PREDASTORE_ADMIN_TOKEN", TOKEN)];
+    let mut env = vec![
+        ("PREDASTORE_ADMIN_TOKEN", TOKEN),
+        ("PREDASTORE_KMS_KEYS", TEST_KMS_KEYS),
+    ];
     env.extend_from_slice(extra);
     StoreProcess::start(&env)
 }

@@ -18,7 +18,7 @@ use crate::common::cluster::Cluster;
 use crate::common::http::{http_request, path_and_query};
 use crate::common::node::free_port;
 use crate::common::sdk::{error_code, get_bytes};
-use crate::common::store::{StoreProcess, ACCESS_KEY, SECRET_KEY};
+use crate::common::store::{StoreProcess, ACCESS_KEY, SECRET_KEY, TEST_KMS_KEYS};
 
 /// Longest wait for the page's upload to finish.
 const UPLOAD_WAIT: Duration = Duration::from_secs(180);
@@ -103,7 +103,10 @@ async fn post_from_page(b: &Browser, url: &str, body: &str) -> u64 {
 async fn console_flows_in_a_browser() {
     let ip = IpAddr::V4(Ipv4Addr::LOCALHOST);
     let console_at = console_addr(ip);
-    let store = StoreProcess::start(&[("PREDASTORE_CONSOLE_LISTEN", &console_at.to_string())]);
+    let store = StoreProcess::start(&[
+        ("PREDASTORE_CONSOLE_LISTEN", &console_at.to_string()),
+        ("PREDASTORE_KMS_KEYS", TEST_KMS_KEYS),
+    ]);
     let console = format!("http://{console_at}");
     let sdk = store.client();
     let b = Browser::start().await;
@@ -137,6 +140,26 @@ async fn console_flows_in_a_browser() {
         .send()
         .await
         .expect("the bucket exists for the SDK");
+    // The bucket encrypts what is written into it (SSE-S3 by default).
+    let by_default = aws_sdk_s3::types::ServerSideEncryptionByDefault::builder()
+        .sse_algorithm(aws_sdk_s3::types::ServerSideEncryption::Aes256)
+        .build()
+        .expect("default");
+    sdk.put_bucket_encryption()
+        .bucket("console-photos")
+        .server_side_encryption_configuration(
+            aws_sdk_s3::types::ServerSideEncryptionConfiguration::builder()
+                .rules(
+                    aws_sdk_s3::types::ServerSideEncryptionRule::builder()
+                        .apply_server_side_encryption_by_default(by_default)
+                        .build(),
+                )
+                .build()
+                .expect("configuration"),
+        )
+        .send()
+        .await
+        .expect("bucket default encryption");
 
     // A 20 MiB upload into folder docs/, the progress bar reaching 100%.
     let data: Vec<u8> = (0..20u32 << 20)
@@ -168,6 +191,24 @@ async fn console_flows_in_a_browser() {
         get_bytes(&sdk, "console-photos", "docs/report.bin").await,
         data
     );
+    // Uploaded with the bucket's default encryption; its page says so.
+    let head = sdk
+        .head_object()
+        .bucket("console-photos")
+        .key("docs/report.bin")
+        .send()
+        .await
+        .expect("head the upload");
+    assert_eq!(
+        head.server_side_encryption(),
+        Some(&aws_sdk_s3::types::ServerSideEncryption::Aes256)
+    );
+    b.goto(&format!(
+        "{console}/buckets/console-photos/versions?key=docs%2Freport.bin"
+    ))
+    .await;
+    let mode = b.text("#encryption-mode").await;
+    assert!(mode.starts_with("SSE-S3"), "encryption shown: {mode}");
 
     // Listed under its folder.
     b.goto(&format!("{console}/buckets/console-photos")).await;

@@ -32,6 +32,7 @@ fn bucket_op() -> MetaOp {
             versioning: Default::default(),
             object_lock: None,
             access: Default::default(),
+            encryption: None,
         },
     }
 }
@@ -64,6 +65,7 @@ fn put(key: &str, object_id: u128) -> MetaOp {
             versioned: false,
             delete_marker: false,
             lock: Default::default(),
+            encryption: None,
         },
         // Each key is submitted once: a second application would be
         // refused, so a `PreconditionFailed` means an op applied twice.

@@ -2,6 +2,7 @@
 //! storage nodes with a gateway.
 
 mod disks;
+mod encryption;
 mod grow;
 mod healing;
 mod lifecycle;

@@ -24,6 +24,11 @@ pub fn sha256_hex(data: &[u8]) -> String {
     hex::encode(Sha256::digest(data))
 }
 
+/// Base64 MD5 (as `Content-MD5` and SSE-C key digests are sent).
+pub fn md5_b64(data: &[u8]) -> String {
+    b64(&Md5::digest(data))
+}
+
 /// Lowercase hex MD5.
 pub fn md5_hex(data: &[u8]) -> String {
     hex::encode(Md5::digest(data))

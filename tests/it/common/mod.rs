@@ -47,4 +47,5 @@ pub mod s3;
 pub mod sdk;
 pub mod serial;
 pub mod shards;
+pub mod sse;
 pub mod store;

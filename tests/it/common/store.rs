@@ -15,6 +15,9 @@ use aws_sdk_s3::Client;
 pub const ACCESS_KEY: &str = "PSTESTACCESSKEY00001";
 /// Secret key every test store is started with.
 pub const SECRET_KEY: &str = "predastore/test/secret/0123456789abcdefgh";
+/// Master keys of the tests that encrypt (`PREDASTORE_KMS_KEYS`): two
+/// KMS key ids, `test-1` the default.
+pub const TEST_KMS_KEYS: &str = "test-1:AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE=,test-2:AgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgI=";
 /// One mebibyte.
 pub const MIB: usize = 1 << 20;
 /// Stripe size the stores are started with (`PREDASTORE_STRIPE_BYTES`).
@@ -191,6 +194,11 @@ impl StoreProcess {
     pub fn restart(&mut self) {
         self.kill();
         self.spawn();
+    }
+
+    /// Sets a variable for the next (re)start.
+    pub fn set_env(&mut self, key: &str, value: &str) {
+        apply_overrides(&mut self.env, &[(key, value)]);
     }
 
     /// The running store's process id.

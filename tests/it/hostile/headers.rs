@@ -1,6 +1,7 @@
-//! Request headers that ask for what the store does not do (KMS and
-//! customer keys, object lock, storage classes, website redirects):
-//! refused, never silently ignored; and `x-amz-acl`, `x-amz-grant-*` and
+//! Request headers that ask for what the store does not do here (SSE-S3
+//! and SSE-KMS without a master key, SSE-C keys over plain HTTP, object
+//! lock, storage classes, website redirects): refused, never silently
+//! ignored; and `x-amz-acl`, `x-amz-grant-*` and
 //! `x-amz-tagging` values AWS refuses. Nothing refused is stored.
 
 use super::{create_bucket, describe, object_path, Hostile, Want};
@@ -18,7 +19,7 @@ fn unsupported_headers_and_bad_tags_are_refused_and_store_nothing() {
     let long_value = format!("k={}", "v".repeat(257));
     let cases: &[HeaderCase<'_>] = &[
         (
-            "x-amz-server-side-encryption: aws:kms",
+            "x-amz-server-side-encryption: aws:kms (no master key configured)",
             &[("x-amz-server-side-encryption", "aws:kms")],
             NOT_IMPLEMENTED,
         ),
@@ -44,7 +45,7 @@ fn unsupported_headers_and_bad_tags_are_refused_and_store_nothing() {
             &[(400, Some("InvalidArgument"))],
         ),
         (
-            "SSE-C (customer-provided key)",
+            "SSE-C (customer-provided key) over plain HTTP",
             &[
                 ("x-amz-server-side-encryption-customer-algorithm", "AES256"),
                 (
@@ -56,7 +57,7 @@ fn unsupported_headers_and_bad_tags_are_refused_and_store_nothing() {
                     "6QPQ1kHAlmFDk5v3n8k8pA==",
                 ),
             ],
-            NOT_IMPLEMENTED,
+            &[(400, Some("InvalidRequest"))],
         ),
         (
             "x-amz-object-lock-mode with a retain-until date",

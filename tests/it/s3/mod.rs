@@ -16,6 +16,7 @@ mod copy;
 mod cors;
 mod costs;
 mod durability;
+mod encryption;
 mod lifecycle;
 mod listing;
 mod multipart;

@@ -50,6 +50,7 @@ mod policy;
 mod report;
 mod requests;
 mod scale;
+mod sse;
 mod versions;
 
 /// The same allocator as the store: the SDK allocates many small buffers
@@ -255,6 +256,9 @@ pub struct BenchArgs {
     /// (by default PUTs carry a CRC32 and GETs ask for and check it).
     #[arg(long)]
     pub no_checksums: bool,
+    /// Write (and read) the objects with server-side encryption.
+    #[arg(long, value_enum, default_value = "none")]
+    pub sse: sse::SseMode,
     /// Give up on one request after this many seconds.
     #[arg(long, default_value_t = 600, value_parser = clap::value_parser!(u64).range(1..))]
     pub timeout_secs: u64,
@@ -460,6 +464,10 @@ fn make_client(args: &BenchArgs) -> Result<Client, BoxError> {
         .response_checksum_validation(response_checksums);
     let config = match &args.ca_bundle {
         Some(path) => config.http_client(trusting(path)?),
+        None => config,
+    };
+    let config = match sse::SseHeaders::new(args.sse) {
+        Some(headers) => config.interceptor(headers),
         None => config,
     };
     Ok(Client::from_conf(config.build()))

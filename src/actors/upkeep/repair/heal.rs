@@ -226,7 +226,7 @@ impl RepairState {
                     MetaReadResult::ScanUploadParts(page) => page
                         .into_iter()
                         .filter(|(u, _)| &u.upload_id == upload_id)
-                        .map(|(u, p)| p.shard_set(u.layout))
+                        .map(|(u, p)| u.part_shards(&p))
                         .collect(),
                     _ => Vec::new(),
                 }

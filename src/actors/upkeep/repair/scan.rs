@@ -193,7 +193,7 @@ impl RepairState {
             let repairer = self.repairer();
             futures::stream::iter(page)
                 .map(|(upload, part)| {
-                    let set = part.shard_set(upload.layout);
+                    let set = upload.part_shards(&part);
                     note_live(live, std::slice::from_ref(&set));
                     let repairer = repairer.clone();
                     async move {

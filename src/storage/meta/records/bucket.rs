@@ -1,15 +1,15 @@
-//! A bucket's record as written today (format 6: access settings, that
-//! is policy, object ownership and Block Public Access, joined what
-//! format 5 kept), and how it is read from the format before.
+//! A bucket's record as written today (format 8: its default encryption
+//! joined what format 7 kept), and how it is read from the format before.
 
 use serde::{Deserialize, Serialize};
 
 use super::super::acl::Acl;
 use super::super::bucket_access::BucketAccess;
 use super::super::cors::CorsRule;
+use super::super::encryption::DefaultEncryption;
 use super::super::lock::{ObjectLockConfig, Versioning};
 use super::codec::Shape;
-use super::format_v5;
+use super::format_v7;
 use super::tags::Tags;
 
 /// A bucket and who owns it.
@@ -38,14 +38,15 @@ pub struct BucketRecord {
     pub object_lock: Option<ObjectLockConfig>,
     /// Its policy, Object Ownership and Block Public Access switches.
     pub access: BucketAccess,
+    /// Its default encryption (PutBucketEncryption); `None`: objects are stored as sent.
+    pub encryption: Option<DefaultEncryption>,
 }
 
 impl Shape for BucketRecord {
-    const SINCE: u8 = 6;
-    type Previous = format_v5::BucketRecord;
-    /// No policy, ownership never set (it behaves as `ObjectWriter`, as
-    /// it always did), no Block Public Access: access is decided as before.
-    fn upgrade(v: format_v5::BucketRecord) -> Self {
+    const SINCE: u8 = 8;
+    type Previous = format_v7::BucketRecord;
+    /// No default encryption.
+    fn upgrade(v: format_v7::BucketRecord) -> Self {
         Self {
             name: v.name,
             owner: v.owner,
@@ -56,7 +57,8 @@ impl Shape for BucketRecord {
             cors: v.cors,
             versioning: v.versioning,
             object_lock: v.object_lock,
-            access: BucketAccess::default(),
+            access: v.access,
+            encryption: None,
         }
     }
 }

@@ -18,7 +18,7 @@ use super::super::error::MetaError;
 
 /// Version byte that starts every record written today (see `records` for
 /// what each version added).
-pub(crate) const RECORD_VERSION: u8 = 7;
+pub(crate) const RECORD_VERSION: u8 = 8;
 
 /// The oldest version still read.
 pub(crate) const OLDEST_VERSION: u8 = 2;

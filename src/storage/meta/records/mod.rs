@@ -22,8 +22,11 @@
 //!   markers and locks on objects and uploads.
 //! - [`format_v6`]: access settings on buckets (policy, object ownership,
 //!   Block Public Access).
-//! - format 7 (written today): the volumes (disks) of each storage node in
-//!   the cluster layout, with their state and capacity.
+//! - [`format_v7`]: the volumes (disks) of each storage node in the cluster
+//!   layout, with their state and capacity.
+//! - format 8 (written today): encryption at rest: how each object's and
+//!   upload's data is encrypted (its sealed data key), buckets' default
+//!   encryption.
 //!
 //! A new format moves the shapes it changes, as they are, from their
 //! record's file into a new `format_vN` file (the previous format's), puts
@@ -40,6 +43,7 @@ pub(crate) mod format_v3;
 pub(crate) mod format_v4;
 pub(crate) mod format_v5;
 pub(crate) mod format_v6;
+pub(crate) mod format_v7;
 mod node_state;
 mod object;
 mod object_part;

@@ -1,17 +1,19 @@
 //! An object version's record (a version or a delete marker) as written
-//! today (format 5), and how it is read from format 4's shape.
+//! today (format 8: how its data is encrypted), and how it is read from
+//! format 7's shape.
 
 use bytes::Bytes;
 use serde::{Deserialize, Serialize};
 
 use super::super::acl::Acl;
+use super::super::encryption::{stored_size, Encryption};
 use super::super::lock::ObjectLock;
 use super::super::version::{VersionRef, VersionSeq};
 use super::codec::Shape;
 use super::erasure_layout::ErasureLayout;
 use super::object_part::PartInfo;
 use super::tags::Tags;
-use super::{format_v4, ShardSet};
+use super::{format_v7, ShardSet};
 
 /// One version of an object, or a delete marker.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -68,14 +70,15 @@ pub struct ObjectRecord {
     pub delete_marker: bool,
     /// Its retention and legal hold.
     pub lock: ObjectLock,
+    /// How its data (inline or in shards) is encrypted; `None`: stored as sent.
+    pub encryption: Option<Encryption>,
 }
 
 impl Shape for ObjectRecord {
-    const SINCE: u8 = 5;
-    type Previous = format_v4::ObjectRecord;
-    /// The key's `null` version, older than every version written since;
-    /// no lock.
-    fn upgrade(v: format_v4::ObjectRecord) -> Self {
+    const SINCE: u8 = 8;
+    type Previous = format_v7::ObjectRecord;
+    /// Not encrypted.
+    fn upgrade(v: format_v7::ObjectRecord) -> Self {
         Self {
             bucket: v.bucket,
             key: v.key,
@@ -94,10 +97,11 @@ impl Shape for ObjectRecord {
             tags: v.tags,
             owner: v.owner,
             acl: v.acl,
-            seq: VersionSeq::OLDEST,
-            versioned: false,
-            delete_marker: false,
-            lock: ObjectLock::default(),
+            seq: v.seq,
+            versioned: v.versioned,
+            delete_marker: v.delete_marker,
+            lock: v.lock,
+            encryption: None,
         }
     }
 }
@@ -133,6 +137,7 @@ impl ObjectRecord {
             versioned: false,
             delete_marker: true,
             lock: ObjectLock::default(),
+            encryption: None,
         }
     }
 
@@ -155,7 +160,7 @@ impl ObjectRecord {
             return vec![ShardSet {
                 object_id: self.object_id,
                 part: 0,
-                size: self.size,
+                size: stored_size(self.encryption.as_ref(), self.size),
                 layout: self.layout,
                 nodes: self.shard_nodes.clone(),
             }];
@@ -165,7 +170,7 @@ impl ObjectRecord {
             .map(|p| ShardSet {
                 object_id: p.object_id,
                 part: p.part_number,
-                size: p.size,
+                size: stored_size(self.encryption.as_ref(), p.size),
                 layout: self.layout,
                 nodes: p.shard_nodes.clone(),
             })

@@ -3,6 +3,7 @@ use bytes::Bytes;
 use super::super::acl::Acl;
 use super::super::bucket_access::{BucketAccess, ObjectOwnership, PublicAccessBlock};
 use super::super::cors::CorsRule;
+use super::super::encryption::{DefaultEncryption, Encryption, SseMode};
 use super::super::lock::{
     DefaultRetention, LockMode, ObjectLock, ObjectLockConfig, Retention, RetentionPeriod,
     Versioning,
@@ -101,6 +102,42 @@ fn access() -> impl Strategy<Value = BucketAccess> {
         })
 }
 
+fn encryption() -> impl Strategy<Value = Option<Encryption>> {
+    proptest::option::of(
+        (
+            0u8..3,
+            proptest::option::of(text()),
+            text(),
+            proptest::collection::vec(any::<u8>(), 0..70),
+            any::<[u8; 16]>(),
+            any::<[u8; 32]>(),
+        )
+            .prop_map(
+                |(mode, context, key_id, sealed_key, salt, key_check)| Encryption {
+                    mode: match mode {
+                        0 => SseMode::S3,
+                        1 => SseMode::Kms { context },
+                        _ => SseMode::Customer { salt, key_check },
+                    },
+                    key_id,
+                    sealed_key,
+                },
+            ),
+    )
+}
+
+fn default_encryption() -> impl Strategy<Value = Option<DefaultEncryption>> {
+    proptest::option::of(
+        (any::<bool>(), proptest::option::of(text()), any::<bool>()).prop_map(
+            |(kms, kms_key_id, bucket_key)| DefaultEncryption {
+                kms,
+                kms_key_id,
+                bucket_key,
+            },
+        ),
+    )
+}
+
 fn bucket() -> impl Strategy<Value = BucketRecord> {
     (
         text(),
@@ -117,9 +154,11 @@ fn bucket() -> impl Strategy<Value = BucketRecord> {
             0..3,
         ),
         access(),
+        default_encryption(),
     )
         .prop_map(
-            |(name, owner, created_ms, tags, region, acl, cors, access)| BucketRecord {
+            |(name, owner, created_ms, tags, region, acl, cors, access, encryption)| BucketRecord {
+                encryption,
                 versioning: if created_ms % 3 == 0 {
                     Versioning::Enabled
                 } else {
@@ -183,7 +222,13 @@ fn object() -> impl Strategy<Value = ObjectRecord> {
             proptest::option::of(proptest::collection::vec(any::<u8>(), 0..64)),
         ),
         (pairs(), text(), acl()),
-        (any::<u64>(), any::<bool>(), any::<bool>(), lock()),
+        (
+            any::<u64>(),
+            any::<bool>(),
+            any::<bool>(),
+            lock(),
+            encryption(),
+        ),
     )
         .prop_map(
             |(
@@ -191,8 +236,9 @@ fn object() -> impl Strategy<Value = ObjectRecord> {
                 (content_type, user_metadata, headers, checksums),
                 (last_modified_ms, layout, parts, shard_nodes, inline_data),
                 (tags, owner, acl),
-                (seq, versioned, delete_marker, lock),
+                (seq, versioned, delete_marker, lock, encryption),
             )| ObjectRecord {
+                encryption,
                 seq: VersionSeq(seq),
                 versioned,
                 delete_marker,
@@ -229,6 +275,7 @@ fn upload() -> impl Strategy<Value = MultipartUpload> {
             proptest::option::of((text(), any::<bool>())),
         ),
         lock(),
+        encryption(),
     )
         .prop_map(
             |(
@@ -236,7 +283,9 @@ fn upload() -> impl Strategy<Value = MultipartUpload> {
                 (content_type, user_metadata, headers, layout),
                 (tags, owner, acl, checksum),
                 lock,
+                encryption,
             )| MultipartUpload {
+                encryption,
                 lock,
                 bucket,
                 key,

@@ -1,15 +1,17 @@
-//! A multipart upload in progress, as written today (format 5), and how it
-//! is read from format 4's shape.
+//! A multipart upload in progress, as written today (format 8: how its
+//! parts are encrypted), and how it is read from format 7's shape.
 
 use serde::{Deserialize, Serialize};
 
 use super::super::acl::Acl;
+use super::super::encryption::{stored_size, Encryption};
 use super::super::lock::ObjectLock;
 use super::codec::Shape;
 use super::erasure_layout::ErasureLayout;
-use super::format_v4;
+use super::format_v7;
 use super::tags::Tags;
-use super::upload_part::UploadChecksum;
+use super::upload_part::{PartRecord, UploadChecksum};
+use super::ShardSet;
 
 /// A multipart upload in progress.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -42,13 +44,15 @@ pub struct MultipartUpload {
     /// Retention and legal hold the final object gets
     /// (`x-amz-object-lock-*` at creation).
     pub lock: ObjectLock,
+    /// How its parts are encrypted (each part's data under the upload's data key); `None`: not encrypted.
+    pub encryption: Option<Encryption>,
 }
 
 impl Shape for MultipartUpload {
-    const SINCE: u8 = 5;
-    type Previous = format_v4::MultipartUpload;
-    /// No lock.
-    fn upgrade(v: format_v4::MultipartUpload) -> Self {
+    const SINCE: u8 = 8;
+    type Previous = format_v7::MultipartUpload;
+    /// Not encrypted.
+    fn upgrade(v: format_v7::MultipartUpload) -> Self {
         Self {
             bucket: v.bucket,
             key: v.key,
@@ -62,7 +66,22 @@ impl Shape for MultipartUpload {
             owner: v.owner,
             acl: v.acl,
             checksum: v.checksum,
-            lock: ObjectLock::default(),
+            lock: v.lock,
+            encryption: None,
+        }
+    }
+}
+
+impl MultipartUpload {
+    /// The shards of its part `part`, coded with its layout (and holding
+    /// encrypted bytes when it is encrypted).
+    pub fn part_shards(&self, part: &PartRecord) -> ShardSet {
+        ShardSet {
+            object_id: part.object_id,
+            part: part.part_number,
+            size: stored_size(self.encryption.as_ref(), part.size),
+            layout: self.layout,
+            nodes: part.shard_nodes.clone(),
         }
     }
 }

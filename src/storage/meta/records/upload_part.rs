@@ -5,8 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::codec::Shape;
-use super::erasure_layout::ErasureLayout;
-use super::{format_v2, ShardSet};
+use super::format_v2;
 
 /// The checksum of a multipart upload.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -56,19 +55,6 @@ impl Shape for PartRecord {
             shard_nodes: v.shard_nodes,
             last_modified_ms: v.last_modified_ms,
             checksums: vec![],
-        }
-    }
-}
-
-impl PartRecord {
-    /// The shards of this part, coded with its upload's `layout`.
-    pub fn shard_set(&self, layout: ErasureLayout) -> ShardSet {
-        ShardSet {
-            object_id: self.object_id,
-            part: self.part_number,
-            size: self.size,
-            layout,
-            nodes: self.shard_nodes.clone(),
         }
     }
 }

@@ -24,6 +24,7 @@ pub(crate) fn bucket(name: &str, owner: &str) -> BucketRecord {
         versioning: Default::default(),
         object_lock: None,
         access: Default::default(),
+        encryption: None,
     }
 }
 
@@ -50,6 +51,7 @@ pub(crate) fn object(bucket: &str, key: &str, id: u128) -> ObjectRecord {
         versioned: false,
         delete_marker: false,
         lock: Default::default(),
+        encryption: None,
     }
 }
 

@@ -71,6 +71,7 @@ fn upload(bucket: &str, key: &str, id: &str) -> MultipartUpload {
         acl: crate::storage::meta::acl::Acl::private("owner"),
         checksum: None,
         lock: Default::default(),
+        encryption: None,
     }
 }
 

@@ -4,7 +4,7 @@
 //! Log entries hold metadata ops and so the records in them, whose shapes
 //! change: an entry is decoded as the shape its version wrote (one generic
 //! old shape, [`old`], with a file per old version naming its records:
-//! [`v4`], [`v5`], [`v6`], [`v7`]) and upgraded to today's. The other values
+//! [`v4`], [`v5`], [`v6`], [`v7`], [`v8`]) and upgraded to today's. The other values
 //! (vote, purge point, committed id, applied state, snapshot meta) have
 //! kept one shape, and every version still read decodes as it.
 //!
@@ -13,7 +13,8 @@
 //! record format 5 (versions, object lock; lifecycle and quota ops came
 //! later as appended variants); version 7: record format 6 (access
 //! settings on buckets); version 8: record format 7 (volumes in the
-//! cluster layout). Ops added since are appended variants; one that
+//! cluster layout); version 9: record format 8 (encryption of objects and
+//! uploads, buckets' default encryption). Ops added since are appended variants; one that
 //! carries no changed record keeps entries written before it readable
 //! unchanged.
 
@@ -22,6 +23,7 @@ mod v4;
 mod v5;
 mod v6;
 mod v7;
+mod v8;
 
 use openraft::Entry;
 use serde::{Deserialize, Serialize};
@@ -29,7 +31,7 @@ use serde::{Deserialize, Serialize};
 use super::types::MetaRaft;
 
 /// Format version of the values written today.
-const VALUE_VERSION: u8 = 8;
+const VALUE_VERSION: u8 = 9;
 
 /// The oldest version still read (see [`v4`]).
 const VERSION_4: u8 = 4;
@@ -40,8 +42,11 @@ const VERSION_5: u8 = 5;
 /// Entries with version-5 records (see [`v6`]).
 const VERSION_6: u8 = 6;
 
-/// The version before today's (see [`v7`]).
+/// Entries with version-6 records (see [`v7`]).
 const VERSION_7: u8 = 7;
+
+/// The version before today's (see [`v8`]).
+const VERSION_8: u8 = 8;
 
 /// Versioned postcard encoding of a stored value.
 pub(super) fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, postcard::Error> {
@@ -58,9 +63,10 @@ fn invalid(e: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> std::io::E
 /// [`decode_entry`]); a wrong version or damaged bytes is an error.
 pub(super) fn decode<T: for<'de> Deserialize<'de>>(bytes: &[u8]) -> Result<T, std::io::Error> {
     match bytes.split_first() {
-        Some((&(VALUE_VERSION | VERSION_7 | VERSION_6 | VERSION_5 | VERSION_4), rest)) => {
-            postcard::from_bytes(rest).map_err(invalid)
-        }
+        Some((
+            &(VALUE_VERSION | VERSION_8 | VERSION_7 | VERSION_6 | VERSION_5 | VERSION_4),
+            rest,
+        )) => postcard::from_bytes(rest).map_err(invalid),
         _ => Err(invalid("unknown stored value version")),
     }
 }
@@ -70,6 +76,9 @@ pub(super) fn decode<T: for<'de> Deserialize<'de>>(bytes: &[u8]) -> Result<T, st
 pub(super) fn decode_entry(bytes: &[u8]) -> Result<Entry<MetaRaft>, std::io::Error> {
     match bytes.split_first() {
         Some((&VALUE_VERSION, rest)) => postcard::from_bytes(rest).map_err(invalid),
+        Some((&VERSION_8, rest)) => postcard::from_bytes::<old::Entry<v8::Records7>>(rest)
+            .map(Entry::from)
+            .map_err(invalid),
         Some((&VERSION_7, rest)) => postcard::from_bytes::<old::Entry<v7::Records6>>(rest)
             .map(Entry::from)
             .map_err(invalid),
@@ -111,7 +120,7 @@ mod tests {
         assert_eq!(back.log_id, entry.log_id);
         assert!(decode_entry(&bytes[..bytes.len() - 1]).is_err());
         let mut wrong = bytes.clone();
-        wrong[0] = 9;
+        wrong[0] = 10;
         assert!(decode_entry(&wrong).is_err());
         assert!(decode_entry(&[]).is_err());
         Ok(())
@@ -277,7 +286,7 @@ mod tests {
 
     /// The old op shape lists today's ops in their order, with their
     /// types: an entry of ops that hold no changed record reads the same
-    /// under versions 6 and 7 as under today's.
+    /// under versions 6, 7 and 8 as under today's.
     #[test]
     fn old_ops_without_changed_records_read_as_today() -> Result<(), Box<dyn std::error::Error>> {
         use crate::storage::meta::bucket_access::AccessChange;
@@ -285,14 +294,9 @@ mod tests {
         use crate::storage::meta::lock::{ObjectLockConfig, Versioning};
         use crate::storage::meta::quota::Quota;
         use crate::storage::meta::version::{VersionRef, VersionSeq};
-        use crate::storage::meta::{DeleteCondition, ObjectRecord, VersionChange, WriteCondition};
+        use crate::storage::meta::{DeleteCondition, VersionChange};
 
-        let marker = ObjectRecord::delete_marker("b", "k", 5);
         let ops = vec![
-            MetaOp::PutObject {
-                record: marker,
-                condition: WriteCondition::IfAbsent,
-            },
             MetaOp::PutBucketCors {
                 bucket: "b".into(),
                 rules: vec![],
@@ -362,7 +366,7 @@ mod tests {
             }
         };
         let mut ops = ops;
-        for version in [VERSION_6, VERSION_7] {
+        for version in [VERSION_6, VERSION_7, VERSION_8] {
             let mut bytes = encode(&entry(ops.clone()))?;
             bytes[0] = version;
             let EntryPayload::Normal(request) = decode_entry(&bytes)?.payload else {
@@ -416,6 +420,45 @@ mod tests {
             (1, "127.0.0.1:9101", NodeState::Active)
         );
         assert!(node.volumes.is_empty());
+        assert!(decode_entry(&bytes[..bytes.len() - 2]).is_err());
+        Ok(())
+    }
+
+    /// A version-8 entry whose op held a version-7 object record (no
+    /// encryption), as the previous build wrote it: today's encoding of a
+    /// record without encryption less its last byte (`None`), since
+    /// postcard writes fields in order.
+    #[test]
+    fn a_version_8_entry_reads_with_its_old_object_shape() -> Result<(), Box<dyn std::error::Error>>
+    {
+        use crate::storage::meta::{ObjectRecord, WriteCondition};
+
+        let log_id = LogId::new(CommittedLeaderId::new(8, 1), 50);
+        const NORMAL: u32 = 1;
+        const PUT_OBJECT: u32 = 2;
+        let marker = ObjectRecord::delete_marker("b", "k", 6);
+        let today = postcard::to_stdvec(&marker)?;
+        assert_eq!(today.last(), Some(&0), "encryption: None is the last byte");
+        let mut bytes = vec![VERSION_8];
+        bytes.extend(postcard::to_stdvec(&(log_id, NORMAL, 1u32, PUT_OBJECT))?);
+        bytes.extend_from_slice(&today[..today.len() - 1]);
+        bytes.extend(postcard::to_stdvec(&(
+            WriteCondition::IfAbsent,
+            vec![12u128],
+            6_000u64,
+        ))?);
+        let EntryPayload::Normal(request) = decode_entry(&bytes)?.payload else {
+            panic!("not a normal entry");
+        };
+        let [MetaOp::PutObject { record, condition }] = request.ops.as_slice() else {
+            panic!("not one PutObject: {:?}", request.ops);
+        };
+        assert_eq!(record, &marker);
+        assert_eq!(*condition, WriteCondition::IfAbsent);
+        assert_eq!(
+            (request.ids.as_slice(), request.at_ms),
+            (&[12u128][..], 6_000)
+        );
         assert!(decode_entry(&bytes[..bytes.len() - 2]).is_err());
         Ok(())
     }

@@ -15,13 +15,13 @@ impl OldRecords for Records3 {
     type Key = format_v3::AccessKey;
     type Layout = format_v6::ClusterLayout;
     fn bucket(b: Self::Bucket) -> records::BucketRecord {
-        records::BucketRecord::upgrade(Shape::upgrade(Shape::upgrade(b)))
+        records::BucketRecord::upgrade(Shape::upgrade(Shape::upgrade(Shape::upgrade(b))))
     }
     fn object(o: Self::Object) -> records::ObjectRecord {
-        records::ObjectRecord::upgrade(Shape::upgrade(o))
+        records::ObjectRecord::upgrade(Shape::upgrade(Shape::upgrade(o)))
     }
     fn upload(u: Self::Upload) -> records::MultipartUpload {
-        records::MultipartUpload::upgrade(Shape::upgrade(u))
+        records::MultipartUpload::upgrade(Shape::upgrade(Shape::upgrade(u)))
     }
     fn part(p: Self::Part) -> records::PartRecord {
         records::PartRecord::upgrade(p)

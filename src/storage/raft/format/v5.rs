@@ -16,13 +16,13 @@ impl OldRecords for Records4 {
     type Key = records::AccessKey;
     type Layout = format_v6::ClusterLayout;
     fn bucket(b: Self::Bucket) -> records::BucketRecord {
-        records::BucketRecord::upgrade(Shape::upgrade(b))
+        records::BucketRecord::upgrade(Shape::upgrade(Shape::upgrade(b)))
     }
     fn object(o: Self::Object) -> records::ObjectRecord {
-        records::ObjectRecord::upgrade(o)
+        records::ObjectRecord::upgrade(Shape::upgrade(o))
     }
     fn upload(u: Self::Upload) -> records::MultipartUpload {
-        records::MultipartUpload::upgrade(u)
+        records::MultipartUpload::upgrade(Shape::upgrade(u))
     }
     fn part(p: Self::Part) -> records::PartRecord {
         p

@@ -2,26 +2,26 @@
 //! access settings on buckets; objects, uploads, parts and keys as today).
 
 use super::old::OldRecords;
-use crate::storage::meta::records::{self, format_v5, format_v6, Shape};
+use crate::storage::meta::records::{self, format_v5, format_v6, format_v7, Shape};
 
 /// The record shapes of value version 6.
 pub(super) enum Records5 {}
 
 impl OldRecords for Records5 {
     type Bucket = format_v5::BucketRecord;
-    type Object = records::ObjectRecord;
-    type Upload = records::MultipartUpload;
+    type Object = format_v7::ObjectRecord;
+    type Upload = format_v7::MultipartUpload;
     type Part = records::PartRecord;
     type Key = records::AccessKey;
     type Layout = format_v6::ClusterLayout;
     fn bucket(b: Self::Bucket) -> records::BucketRecord {
-        records::BucketRecord::upgrade(b)
+        records::BucketRecord::upgrade(Shape::upgrade(b))
     }
     fn object(o: Self::Object) -> records::ObjectRecord {
-        o
+        records::ObjectRecord::upgrade(o)
     }
     fn upload(u: Self::Upload) -> records::MultipartUpload {
-        u
+        records::MultipartUpload::upgrade(u)
     }
     fn part(p: Self::Part) -> records::PartRecord {
         p

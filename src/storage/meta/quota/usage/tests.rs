@@ -77,6 +77,7 @@ fn upload(id: &str) -> MetaOp {
             acl: crate::storage::meta::acl::Acl::private("owner"),
             checksum: None,
             lock: Default::default(),
+            encryption: None,
         },
     }
 }
