@@ -602,6 +602,14 @@ pub static QUOTA_REFUSALS: LazyLock<IntCounter> = LazyLock::new(|| {
         "Writes refused with QuotaExceeded because they would take a bucket past its quota",
     )
 });
+/// New versions and uploads written encrypted, by mode (`s3`, `kms`, `c`).
+pub static SSE_WRITES: LazyLock<IntCounterVec> = LazyLock::new(|| {
+    counter_vec(
+        "predastore_sse_writes_total",
+        "New object versions and multipart uploads encrypted at rest, by mode (s3, kms, c)",
+        &["mode"],
+    )
+});
 
 /// The registry `/metrics` exposes.
 pub static REGISTRY: LazyLock<Registry> = LazyLock::new(|| {
@@ -697,8 +705,12 @@ pub static REGISTRY: LazyLock<Registry> = LazyLock::new(|| {
         Box::new(LIFECYCLE_BUCKETS.clone()),
         Box::new(LIFECYCLE_LAST_COMPLETED.clone()),
         Box::new(QUOTA_REFUSALS.clone()),
+        Box::new(SSE_WRITES.clone()),
     ];
     // Both sides show up (at zero) before any traffic.
+    for mode in ["s3", "kms", "c"] {
+        SSE_WRITES.with_label_values(&[mode]);
+    }
     for side in ["client", "server"] {
         QUIC_CONNECTIONS.with_label_values(&[side]);
         QUIC_STREAMS_OPEN.with_label_values(&[side]);

@@ -7,6 +7,7 @@ use std::ops::Range;
 use bytes::Bytes;
 use futures::Stream;
 
+use super::data::StoredData;
 use super::*;
 use crate::object::coordinator::WriteError;
 use crate::object::error::ObjectError;
