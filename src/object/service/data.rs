@@ -79,11 +79,7 @@ impl ObjectService {
                 "body ended without its digests",
             )));
         };
-        let etag = etag_of(
-            &digests.md5,
-            key.as_ref().map(|k| &k.0),
-            key.as_ref().map(|k| &k.1),
-        );
+        let etag = etag_of(&digests.md5, key.as_ref());
         let record = single_part_record(
             &new.bucket,
             &new.key,
@@ -118,11 +114,7 @@ impl ObjectService {
                 new_key.as_ref(),
             )
             .await?;
-        let etag = etag_of(
-            &md5,
-            new_key.as_ref().map(|k| &k.0),
-            new_key.as_ref().map(|k| &k.1),
-        );
+        let etag = etag_of(&md5, new_key.as_ref());
         let record = single_part_record(bucket, key, data, etag, meta, checksums);
         self.commit(record, WriteCondition::Always).await
     }
@@ -151,14 +143,14 @@ impl ObjectService {
         let cipher = key.map(|k| ChunkCipher::new(&k.1, object_id));
         let inline_data = if part == 0 && size <= self.limits.inline_bytes {
             let plain = collect_exact(body, size).await.map_err(store_error)?;
-            Some(match &cipher {
+            Some(match cipher {
                 Some(c) => encrypt_all(c, &plain),
                 None => plain,
             })
         } else {
             match cipher {
                 Some(c) => {
-                    let mut encrypted = Encrypting::new(&mut *body, c, size);
+                    let mut encrypted = Encrypting::new(&mut *body, c);
                     self.data.write(&mut set, &mut encrypted).await
                 }
                 None => self.data.write(&mut set, body).await,
@@ -197,7 +189,7 @@ impl ObjectService {
                     .then(|| Ok(data.slice(range.start as usize..range.end as usize)));
                 return futures::stream::iter(piece).boxed();
             };
-            let (stored, _) = stored_range(record.size, range.clone());
+            let stored = stored_range(record.size, range.clone());
             let end = (stored.end as usize).min(data.len());
             let start = (stored.start as usize).min(end);
             let piece = futures::stream::iter([Ok::<_, ObjectError>(data.slice(start..end))]);
@@ -233,7 +225,7 @@ impl ObjectService {
                         .boxed();
                 };
                 let cipher = ChunkCipher::new(k, set.object_id);
-                let (stored, _) = stored_range(plain, sub.clone());
+                let stored = stored_range(plain, sub.clone());
                 let encrypted = data
                     .read_reporting(set, stored, Some(hook))
                     .map(|piece| piece.map_err(ObjectError::from));

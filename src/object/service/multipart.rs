@@ -107,11 +107,7 @@ impl ObjectService {
                 "body ended without its digests",
             )));
         };
-        let etag = etag_of(
-            &digests.md5,
-            key.as_ref().map(|k| &k.0),
-            key.as_ref().map(|k| &k.1),
-        );
+        let etag = etag_of(&digests.md5, key.as_ref());
         let part = self
             .record_part(upload, data, etag, digests.checksums.clone())
             .await
@@ -146,7 +142,7 @@ impl ObjectService {
                 key.as_ref(),
             )
             .await?;
-        let etag = etag_of(&md5, key.as_ref().map(|k| &k.0), key.as_ref().map(|k| &k.1));
+        let etag = etag_of(&md5, key.as_ref());
         self.record_part(upload, data, etag, vec![]).await
     }
 

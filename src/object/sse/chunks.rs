@@ -8,6 +8,7 @@
 //! last chunk is sealed with a flag in its associated data, so a blob cut
 //! short at a chunk border does not pass as whole.
 
+use std::collections::VecDeque;
 use std::pin::Pin;
 use std::task::{ready, Context, Poll};
 
@@ -79,54 +80,36 @@ fn chunk_count(plain: u64) -> u64 {
     plain.div_ceil(CHUNK_BYTES)
 }
 
-/// Encrypts a whole small blob of `plain` bytes (an inline object).
-pub(crate) fn encrypt_all(cipher: &ChunkCipher, plain: &[u8]) -> Bytes {
-    let chunks = chunk_count(plain.len() as u64);
-    let mut out = BytesMut::with_capacity(plain.len() + chunks as usize * TAG);
-    for (index, piece) in plain.chunks(CHUNK).enumerate() {
-        let mut chunk = BytesMut::with_capacity(piece.len() + TAG);
-        chunk.extend_from_slice(piece);
-        cipher.seal(index as u64, index as u64 + 1 == chunks, &mut chunk);
+/// Encrypts a whole small blob (an inline object).
+pub(crate) fn encrypt_all(cipher: ChunkCipher, plain: &[u8]) -> Bytes {
+    let mut sealer = ChunkSealer::new(cipher);
+    let mut out =
+        BytesMut::with_capacity(plain.len() + chunk_count(plain.len() as u64) as usize * TAG);
+    for chunk in sealer.push(plain).into_iter().chain(sealer.finish()) {
         out.extend_from_slice(&chunk);
     }
     out.freeze()
 }
 
-/// A body of `plain` bytes, encrypted as it streams: one stored chunk per
-/// item. The plain bytes are copied once, into the chunk they are
-/// encrypted in.
+/// A body encrypted as it streams: one stored chunk per item, sealed by a
+/// [`ChunkSealer`] (the plain bytes are copied once, into the chunk they
+/// are encrypted in).
 pub(crate) struct Encrypting<S> {
     body: S,
-    cipher: ChunkCipher,
-    /// The rest of the last piece the body gave.
-    pending: Bytes,
-    /// The chunk being filled.
-    chunk: BytesMut,
-    index: u64,
-    chunks: u64,
-    ended: bool,
+    /// `None` once the body ended or failed.
+    sealer: Option<ChunkSealer>,
+    /// Sealed chunks not given yet.
+    ready: VecDeque<Bytes>,
 }
 
 impl<S> Encrypting<S> {
-    /// Encrypts `body`, which is to give `plain` bytes, with `cipher`.
-    pub(crate) fn new(body: S, cipher: ChunkCipher, plain: u64) -> Self {
+    /// Encrypts `body` with `cipher`.
+    pub(crate) fn new(body: S, cipher: ChunkCipher) -> Self {
         Encrypting {
             body,
-            cipher,
-            pending: Bytes::new(),
-            chunk: BytesMut::new(),
-            index: 0,
-            chunks: chunk_count(plain),
-            ended: false,
+            sealer: Some(ChunkSealer::new(cipher)),
+            ready: VecDeque::new(),
         }
-    }
-
-    fn seal_chunk(&mut self) -> Bytes {
-        let mut chunk = std::mem::take(&mut self.chunk);
-        let last = self.index + 1 >= self.chunks;
-        self.cipher.seal(self.index, last, &mut chunk);
-        self.index += 1;
-        chunk.freeze()
     }
 }
 
@@ -139,37 +122,30 @@ where
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let this = self.get_mut();
         loop {
-            if !this.pending.is_empty() {
-                if this.chunk.capacity() == 0 {
-                    this.chunk.reserve(CHUNK + TAG);
+            if let Some(chunk) = this.ready.pop_front() {
+                return Poll::Ready(Some(Ok(chunk)));
+            }
+            let Some(sealer) = &mut this.sealer else {
+                return Poll::Ready(None);
+            };
+            match ready!(Pin::new(&mut this.body).poll_next(cx)) {
+                Some(Ok(piece)) => this.ready.extend(sealer.push(&piece)),
+                Some(Err(e)) => {
+                    // Nothing follows a failure.
+                    this.sealer = None;
+                    return Poll::Ready(Some(Err(e)));
                 }
-                let n = (CHUNK - this.chunk.len()).min(this.pending.len());
-                this.chunk.extend_from_slice(&this.pending.split_to(n));
-            }
-            if this.chunk.len() == CHUNK {
-                return Poll::Ready(Some(Ok(this.seal_chunk())));
-            }
-            if this.ended {
-                return Poll::Ready((!this.chunk.is_empty()).then(|| Ok(this.seal_chunk())));
-            }
-            if this.pending.is_empty() {
-                match ready!(Pin::new(&mut this.body).poll_next(cx)) {
-                    Some(Ok(piece)) => this.pending = piece,
-                    Some(Err(e)) => {
-                        // Nothing follows a failure.
-                        this.chunk.clear();
-                        this.ended = true;
-                        return Poll::Ready(Some(Err(e)));
-                    }
-                    None => this.ended = true,
-                }
+                None => this
+                    .ready
+                    .extend(this.sealer.take().and_then(ChunkSealer::finish)),
             }
         }
     }
 }
 
-/// Encrypts bytes pushed in pieces whose total is not known ahead (a
-/// spooled body): each chunk once a byte past it arrives, the last one,
+/// The one place chunks are filled and sealed (a streamed body, an inline
+/// object, a spooled body): bytes pushed in pieces whose total need not be
+/// known ahead, each chunk sealed once a byte past it arrives, the last one,
 /// sealed as last, at [`ChunkSealer::finish`]. What it gives reads back
 /// with [`Decrypting`] for the total pushed.
 pub(crate) struct ChunkSealer {
@@ -220,17 +196,12 @@ impl ChunkSealer {
 }
 
 /// Where a read of plain bytes `range` of a blob of `plain` bytes starts
-/// and ends in its stored bytes (whole chunks), and how many plain bytes
-/// to skip in the first one.
-pub(crate) fn stored_range(plain: u64, range: std::ops::Range<u64>) -> (std::ops::Range<u64>, u64) {
+/// and ends in its stored bytes (whole chunks).
+pub(crate) fn stored_range(plain: u64, range: std::ops::Range<u64>) -> std::ops::Range<u64> {
     let stored_chunk = CHUNK_BYTES + TAG_BYTES;
-    let first = range.start / CHUNK_BYTES;
     let end_chunk = range.end.div_ceil(CHUNK_BYTES);
     let stored_end = (end_chunk * stored_chunk).min(plain + chunk_count(plain) * TAG_BYTES);
-    (
-        first * stored_chunk..stored_end,
-        range.start - first * CHUNK_BYTES,
-    )
+    range.start / CHUNK_BYTES * stored_chunk..stored_end
 }
 
 /// Stored chunks decrypted as they stream: the plain bytes of a range
@@ -259,7 +230,6 @@ impl<S> Decrypting<S> {
         plain: u64,
         range: std::ops::Range<u64>,
     ) -> Self {
-        let (_, skip) = stored_range(plain, range.clone());
         Decrypting {
             stored,
             cipher,
@@ -267,7 +237,8 @@ impl<S> Decrypting<S> {
             chunk: BytesMut::new(),
             index: range.start / CHUNK_BYTES,
             plain,
-            skip: skip as usize,
+            // The bytes of the first chunk before the range.
+            skip: (range.start % CHUNK_BYTES) as usize,
             remaining: range.end.saturating_sub(range.start),
         }
     }

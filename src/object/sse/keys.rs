@@ -30,6 +30,8 @@ pub(crate) trait KeyProvider: Send + Sync {
     fn default_key(&self) -> Option<&str>;
     /// The ids of every key it can open with.
     fn key_ids(&self) -> Vec<String>;
+    /// Whether it holds key `key_id`.
+    fn holds(&self, key_id: &str) -> bool;
     /// Seals `data_key` under master key `key_id`, bound to `context`.
     fn seal(&self, key_id: &str, data_key: &DataKey, context: &[u8]) -> Result<Vec<u8>, SseError>;
     /// Opens a data key [`KeyProvider::seal`] sealed under `key_id` with
@@ -177,6 +179,10 @@ impl KeyProvider for MasterKeys {
 
     fn key_ids(&self) -> Vec<String> {
         self.keys.keys().cloned().collect()
+    }
+
+    fn holds(&self, key_id: &str) -> bool {
+        self.keys.contains_key(key_id)
     }
 
     fn seal(&self, key_id: &str, data_key: &DataKey, context: &[u8]) -> Result<Vec<u8>, SseError> {

@@ -193,7 +193,7 @@ impl Sse {
             Some(id) => id,
             None => self.keys.default_key().ok_or(SseError::NoMasterKey)?,
         };
-        if self.keys.key_ids().iter().any(|k| k == id) {
+        if self.keys.holds(id) {
             Ok(id.to_string())
         } else if self.keys.default_key().is_none() {
             Err(SseError::NoMasterKey)
@@ -259,17 +259,13 @@ impl Sse {
     }
 }
 
-/// The ETag of data whose MD5 is `md5`, encrypted as `encryption` with
-/// `data_key`: the MD5 itself unless SSE-KMS or SSE-C, whose ETags are not
+/// The ETag of data whose MD5 is `md5`, encrypted as `key` says (its
+/// encryption and data key): the MD5 itself unless SSE-KMS or SSE-C, whose ETags are not
 /// the MD5 of the data as in S3 (an SSE-C object's MD5 would tell
 /// something about the data to whoever reads the listing).
-pub(crate) fn etag_of(
-    md5: &[u8; 16],
-    encryption: Option<&Encryption>,
-    data_key: Option<&DataKey>,
-) -> String {
-    match (encryption.map(|e| &e.mode), data_key) {
-        (Some(SseMode::Kms { .. } | SseMode::Customer { .. }), Some(k)) => {
+pub(crate) fn etag_of(md5: &[u8; 16], key: Option<&(Encryption, DataKey)>) -> String {
+    match key {
+        Some((e, k)) if matches!(e.mode, SseMode::Kms { .. } | SseMode::Customer { .. }) => {
             let mac = hmac::Key::new(hmac::HMAC_SHA256, k.bytes());
             let mut input = b"predastore etag\0".to_vec();
             input.extend_from_slice(md5);
