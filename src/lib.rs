@@ -6,7 +6,8 @@
 //! 1. `node`, `error`, `fuzzing`: a process assembled from its roles
 //! 2. `api`, `admin`, `console`, `config`: the S3, admin and console edges
 //! 3. `actors/upkeep`: repair and lifecycle, clients of the object service
-//! 4. `object`: the object service and the shard coordinator
+//! 4. `object`, `identity`: the object service and the shard coordinator;
+//!    IAM identities (users, roles' sessions) and their policies
 //! 5. `actors/core`: consensus, WAL writers, syncer, pool, ring, scrub
 //! 6. `storage`, `net`, `cluster`: plain code, no actix
 //! 7. `policy`, `metrics`, `clock`, `activity`: leaves
@@ -25,10 +26,12 @@ mod cluster;
 mod config;
 mod console;
 mod error;
+mod identity;
 mod net;
 mod node;
 mod object;
-/// AWS's bucket-policy language (parse, evaluate, is-public); no HTTP in it.
+/// AWS's policy language (bucket, identity and trust policies: parse,
+/// evaluate, is-public); no HTTP in it.
 pub(crate) mod policy;
 mod storage;
 

@@ -39,6 +39,18 @@ pub(crate) async fn handle(
         ("Unknown", Err(S3Error::new(S3ErrorCode::MethodNotAllowed)))
     } else if req.method() == Method::OPTIONS {
         ("Preflight", cors::preflight(&req, &gw).await)
+    } else if super::iam::is_query_api(&req) {
+        // IAM and STS answer in their own documents, with their own
+        // codes: not an S3 request.
+        let (op, mut response) = super::iam::handle(&req, payload, &gw, &id).await;
+        set_request_id(&mut response, &id);
+        metrics::S3_REQUESTS
+            .with_label_values(&[op, response.status().as_str()])
+            .inc();
+        metrics::S3_REQUEST_SECONDS
+            .with_label_values(&[op])
+            .observe(started.elapsed().as_secs_f64());
+        return response;
     } else if let Some(vetted) = take_vetted(&req) {
         // Checked whole by the 100-continue check: not again.
         let Vetted {

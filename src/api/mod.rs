@@ -28,6 +28,7 @@ pub(crate) mod context;
 pub(crate) mod dispatch;
 pub(crate) mod error;
 pub(crate) mod handlers;
+pub(crate) mod iam;
 pub(crate) mod listener;
 pub(crate) mod post_object;
 pub(crate) mod query;

@@ -36,8 +36,10 @@ pub struct ClusterSettings {
     pub meta_read_lease_ms: u64,
     /// `PREDASTORE_TEST_CLOCK_OFFSET_MS`: **tests only**, milliseconds added
     /// to this meta member's wall clock (negative: behind), to show that one
-    /// member's clock cannot move the group's time. Default 0; production
-    /// never sets it.
+    /// member's clock cannot move the group's time, and to this gateway's
+    /// clock for temporary credentials' expiry (to show a session stops at
+    /// its end without waiting for it). Default 0; production never sets
+    /// it.
     pub test_clock_offset_ms: i64,
 }
 

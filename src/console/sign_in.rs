@@ -92,7 +92,11 @@ async fn sign_in(
         }
         Err(_) => None,
     };
-    let key = key.filter(|k| bool::from(k.secret.as_bytes().ct_eq(form.secret.as_bytes())));
+    // Temporary credentials do not sign in: the console's requests carry
+    // no session token.
+    let key = key.filter(|k| {
+        k.session_token.is_none() && bool::from(k.secret.as_bytes().ct_eq(form.secret.as_bytes()))
+    });
     let Some(key) = key else {
         let wait = console.sessions.failed(client);
         tracing::info!(%client, wait_s = wait.as_secs(), "console: failed sign-in");
@@ -104,13 +108,13 @@ async fn sign_in(
         ));
     };
     console.sessions.succeeded(client);
-    let admin = key.user_id == console.keys.access_key;
-    tracing::info!(user = %key.user_id, admin, "console: signed in");
+    let admin = key.caller.user_id == console.keys.access_key && key.caller.identity.is_none();
+    tracing::info!(user = %key.caller.user_id, admin, "console: signed in");
     let id = console.sessions.open(Session {
-        access_key: key.access_key_id,
+        access_key: form.access_key_id.trim().to_string(),
         secret: key.secret,
-        user_id: key.user_id,
-        display_name: key.display_name,
+        user_id: key.caller.user_id,
+        display_name: key.caller.display_name,
         admin,
         csrf: random_token(),
         expires: std::time::Instant::now(),

@@ -220,6 +220,7 @@ pub fn bucket_policy(body: &[u8]) {
         Some(Principal {
             user_id: "alice-id",
             user_name: "alice",
+            iam: None,
         }),
     ] {
         let _ = policy.evaluate(&PolicyRequest {

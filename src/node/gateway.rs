@@ -107,6 +107,7 @@ pub(super) fn start_gateway(
     });
     tracing::info!(ec = %cfg.objects.ec, access_key = %http.access_key, "S3 gateway ready");
     Gateway {
+        identities: crate::identity::Identities::new(objects.clone()),
         objects,
         access_key: http.access_key.clone(),
         secret_key: http.secret_key.clone(),
@@ -117,6 +118,7 @@ pub(super) fn start_gateway(
         new_bucket_defaults: http.new_bucket_defaults,
         unchecked_policies: http.test_unchecked_policies,
         sse_c_over_http: cfg.encryption.sse_c_allow_http,
+        test_clock_offset_ms: cfg.cluster.test_clock_offset_ms,
     }
 }
 

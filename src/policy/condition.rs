@@ -155,7 +155,13 @@ fn mask(prefix: u8, max: u8) -> u128 {
 }
 
 /// Parses a statement's `Condition` object.
-pub(crate) fn parse(value: &Value, variables: bool) -> Result<Vec<Condition>, PolicyError> {
+/// Parses a `Condition` block; `services`: the prefixes (`"sts:"`) of
+/// other services' keys the policy may use besides `aws:` and S3's.
+pub(crate) fn parse(
+    value: &Value,
+    variables: bool,
+    services: &[&str],
+) -> Result<Vec<Condition>, PolicyError> {
     let Value::Object(ops) = value else {
         return Err(PolicyError::new(error::INVALID_JSON));
     };
@@ -167,7 +173,7 @@ pub(crate) fn parse(value: &Value, variables: bool) -> Result<Vec<Condition>, Po
             return Err(PolicyError::new(error::INVALID_JSON));
         };
         for (key, raw) in keys {
-            check_key(key)?;
+            check_key(key, services)?;
             let strings = value_strings(raw)?;
             let values = parse_values(op, &strings, variables)?;
             out.push(Condition {
@@ -275,10 +281,12 @@ const S3_KEYS: &[&str] = &[
     "s3:if-none-match",
 ];
 
-/// Refuses a condition key AWS does not know for S3.
-fn check_key(key: &str) -> Result<(), PolicyError> {
+/// Refuses a condition key AWS does not know for S3 (or for `services`).
+fn check_key(key: &str, services: &[&str]) -> Result<(), PolicyError> {
     let lower = normalize_key(key);
-    let ok = if let Some(name) = lower.strip_prefix("aws:") {
+    let ok = if let Some(service) = services.iter().find(|p| lower.starts_with(**p)) {
+        lower.len() > service.len()
+    } else if let Some(name) = lower.strip_prefix("aws:") {
         !name.is_empty()
     } else if lower.starts_with("s3:") {
         S3_KEYS.iter().any(|k| match k.strip_suffix(['/', '-']) {

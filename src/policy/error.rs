@@ -52,3 +52,5 @@ pub(crate) const CONDITION_ACTION_MISMATCH: &str =
     "Conditions do not apply to combination of actions and resources in statement";
 /// An `aws:SourceIp` value that is not an IP address or CIDR.
 pub(crate) const INVALID_IP: &str = "Invalid IP address in Conditions";
+/// A resource of an identity or trust policy that is neither an ARN nor `*`.
+pub(crate) const RESOURCE_NOT_ARN: &str = "Resource must be in ARN format or \"*\".";

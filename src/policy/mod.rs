@@ -1,6 +1,7 @@
-//! AWS's bucket-policy language, for S3 resources: parsing with AWS's
-//! refusals (the `MalformedPolicy` messages), evaluation of one request,
-//! and AWS's definition of a public policy.
+//! AWS's policy language: bucket policies, IAM identity policies (users',
+//! groups', roles', sessions') and roles' trust policies ([`Scope`]):
+//! parsing with AWS's refusals (the `MalformedPolicy` messages),
+//! evaluation of one request, and AWS's definition of a public policy.
 //!
 //! Self-contained on purpose: no HTTP types and no S3 error codes; the API
 //! layer builds a [`PolicyRequest`] and maps [`PolicyError`] to
@@ -12,7 +13,8 @@
 //! Files: `statement.rs` (a statement and its matching), `condition.rs`
 //! (operators), `pattern.rs` (wildcards and policy variables),
 //! `actions.rs` (S3's action names), `public.rs` (is-public),
-//! `request.rs` (what a request brings), `error.rs` (AWS's messages),
+//! `request.rs` (what a request brings), `scope.rs` (what a policy is
+//! attached to), `error.rs` (AWS's messages),
 //! `table.rs` (the permission table: IAM actions and ACL grants per
 //! operation).
 
@@ -26,6 +28,9 @@ mod parse_tests;
 mod pattern;
 mod public;
 mod request;
+mod scope;
+#[cfg(test)]
+mod scope_tests;
 mod statement;
 pub(crate) mod table;
 #[cfg(test)]
@@ -34,14 +39,16 @@ mod tests;
 use serde_json::Value;
 
 pub(crate) use self::error::PolicyError;
-pub(crate) use self::request::{ConditionContext, PolicyRequest, Principal};
+pub(crate) use self::request::{ConditionContext, IamKind, IamPrincipal, PolicyRequest, Principal};
+pub(crate) use self::scope::Scope;
 use self::statement::{Effect, Statement};
 
 /// The largest policy AWS accepts (20 KiB); the caller checks the size
 /// before parsing.
 pub(crate) const MAX_POLICY_BYTES: usize = 20 * 1024;
 
-/// A parsed, validated bucket policy.
+/// A parsed, validated policy (a bucket's, an identity's or a role's trust
+/// policy).
 #[derive(Debug, Clone)]
 pub(crate) struct Policy {
     statements: Vec<Statement>,
@@ -67,6 +74,11 @@ impl Policy {
     /// "2008-10-17" or no version reads them literally, as AWS. Leading
     /// white space is tolerated before the '{'.
     pub(crate) fn parse(text: &str, bucket: &str) -> Result<Policy, PolicyError> {
+        Self::parse_in(text, Scope::Bucket(bucket))
+    }
+
+    /// Parses `text` as a policy of `scope` (see [`Policy::parse`]).
+    pub(crate) fn parse_in(text: &str, scope: Scope<'_>) -> Result<Policy, PolicyError> {
         if !text.trim_start().starts_with('{') {
             return Err(PolicyError::new(error::FIRST_BYTE));
         }
@@ -98,9 +110,9 @@ impl Policy {
             }
             Some(Value::Array(items)) => items
                 .iter()
-                .map(|s| Statement::parse(s, bucket, variables))
+                .map(|s| Statement::parse(s, scope, variables))
                 .collect::<Result<Vec<_>, _>>()?,
-            Some(single) => vec![Statement::parse(single, bucket, variables)?],
+            Some(single) => vec![Statement::parse(single, scope, variables)?],
         };
         Ok(Policy { statements })
     }

@@ -108,7 +108,7 @@ fn refusals_with_aws_messages() {
         ),
         (
             one(
-                r#""Effect":"Allow","Principal":{"AWS":"arn:aws:iam::1:role/r"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::examplebucket/*""#,
+                r#""Effect":"Allow","Principal":{"AWS":"arn:aws:iam::1:group/g"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::examplebucket/*""#,
             ),
             error::INVALID_PRINCIPAL,
         ),

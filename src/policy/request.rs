@@ -20,10 +20,39 @@ pub(crate) struct PolicyRequest<'a> {
 /// (`arn:aws:iam::<account>:user/<name>`).
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Principal<'a> {
-    /// The store's user id (the canonical id of ACLs).
+    /// The account's canonical id (the canonical id of ACLs): the user
+    /// itself for an account root.
     pub(crate) user_id: &'a str,
-    /// The user's name (display name).
+    /// The account's name (display name).
     pub(crate) user_name: &'a str,
+    /// For an IAM user or a role's session: who within the account;
+    /// `None`: the account root.
+    pub(crate) iam: Option<IamPrincipal<'a>>,
+}
+
+/// An IAM user or a role's session, within its account.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct IamPrincipal<'a> {
+    /// A user, or a role's session.
+    pub(crate) kind: IamKind,
+    /// The user's or the role's name.
+    pub(crate) name: &'a str,
+    /// The user's ARN, or the session's (`arn:aws:sts::…:assumed-role/…`).
+    pub(crate) arn: &'a str,
+    /// Whether a statement naming the account itself (its id or
+    /// `:root`) counts for this principal: it does in another account's
+    /// policy (the account delegates to its identities), not in its own
+    /// (there the identity's own policies decide).
+    pub(crate) account_counts: bool,
+}
+
+/// What kind of identity within an account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum IamKind {
+    /// An IAM user.
+    User,
+    /// A session of an assumed role.
+    Role,
 }
 
 /// Condition key -> values of one request. Keys are case-insensitive

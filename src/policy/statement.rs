@@ -7,7 +7,8 @@ use super::actions::{self, ActionId, ActionSet, Kind};
 use super::condition::{self, Condition};
 use super::error::{self, PolicyError};
 use super::pattern::{Pattern, Syntax};
-use super::request::{PolicyRequest, Principal};
+use super::request::{IamKind, PolicyRequest, Principal};
+use super::scope::Scope;
 
 /// Allow or Deny.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -23,10 +24,25 @@ pub(crate) enum PrincipalEntry {
     Anyone,
     /// A user id: bare, `arn:aws:iam::<id>:root`, or `CanonicalUser`.
     Id(Box<str>),
-    /// `arn:aws:iam::<account>:user/<path/><name>`: the user whose name
-    /// (or id) is `<name>`; the account part (a tenant in some stores) is
-    /// not checked, since this store has one namespace of users.
-    User(Box<str>),
+    /// `arn:aws:iam::<account>:user/<path/><name>`: the IAM user `<name>`
+    /// of `<account>`; for an account root, the account whose display
+    /// name (or id) is `<name>` (the names roots had before IAM users).
+    User {
+        /// The ARN's account part.
+        account: Box<str>,
+        /// The user name (the path dropped).
+        name: Box<str>,
+    },
+    /// `arn:aws:iam::<account>:role/<path/><name>`: every session of the
+    /// role.
+    Role {
+        /// The ARN's account part.
+        account: Box<str>,
+        /// The role name (the path dropped).
+        name: Box<str>,
+    },
+    /// `arn:aws:sts::<account>:assumed-role/<role>/<session>`: one session.
+    Session(Box<str>),
     /// A service principal (`{"Service": "logging.s3.amazonaws.com"}`):
     /// accepted, never a caller here.
     Service(Box<str>),
@@ -34,11 +50,25 @@ pub(crate) enum PrincipalEntry {
 
 impl PrincipalEntry {
     fn matches(&self, caller: Option<&Principal<'_>>) -> bool {
-        match (self, caller) {
+        let Some(p) = caller else {
+            return *self == PrincipalEntry::Anyone;
+        };
+        match (self, &p.iam) {
             (PrincipalEntry::Anyone, _) => true,
-            (PrincipalEntry::Id(id), Some(p)) => &**id == p.user_id,
-            (PrincipalEntry::User(name), Some(p)) => &**name == p.user_name || &**name == p.user_id,
-            _ => false,
+            (PrincipalEntry::Id(id), None) => &**id == p.user_id,
+            (PrincipalEntry::Id(id), Some(iam)) => iam.account_counts && &**id == p.user_id,
+            (PrincipalEntry::User { name, .. }, None) => {
+                &**name == p.user_name || &**name == p.user_id
+            }
+            (PrincipalEntry::User { account, name }, Some(iam)) => {
+                iam.kind == IamKind::User && &**account == p.user_id && &**name == iam.name
+            }
+            (PrincipalEntry::Role { account, name }, Some(iam)) => {
+                iam.kind == IamKind::Role && &**account == p.user_id && &**name == iam.name
+            }
+            (PrincipalEntry::Session(arn), Some(iam)) => &**arn == iam.arn,
+            (PrincipalEntry::Role { .. } | PrincipalEntry::Session(_), None)
+            | (PrincipalEntry::Service(_), _) => false,
         }
     }
 }
@@ -114,10 +144,10 @@ impl Statement {
         self.conditions.iter().all(|c| c.holds(req.context))
     }
 
-    /// Parses one statement of the policy of `bucket`.
+    /// Parses one statement of a policy of `scope`.
     pub(crate) fn parse(
         value: &Value,
-        bucket: &str,
+        scope: Scope<'_>,
         variables: bool,
     ) -> Result<Statement, PolicyError> {
         let Value::Object(fields) = value else {
@@ -151,19 +181,33 @@ impl Statement {
             Some(Value::String(s)) => return Err(PolicyError::new(format!("Invalid effect: {s}"))),
             Some(_) => return Err(PolicyError::new(error::INVALID_JSON)),
         };
-        let principals = parse_principals(fields)?;
+        let principals = match scope {
+            // An identity policy speaks for its holder alone; a
+            // `Principal` in it (IAM refuses one, RGW takes `"*"`) must
+            // still be well formed, and still restricts.
+            Scope::Identity
+                if fields.contains_key("Principal") || fields.contains_key("NotPrincipal") =>
+            {
+                parse_principals(fields)?
+            }
+            Scope::Identity => Principals {
+                negated: false,
+                entries: vec![PrincipalEntry::Anyone],
+            },
+            Scope::Bucket(_) | Scope::Trust => parse_principals(fields)?,
+        };
         if principals.negated && effect == Effect::Allow {
             // AWS advises against Allow with NotPrincipal and S3 refuses it
             // (it would grant everyone, anonymous included, but a few).
             return Err(PolicyError::new(error::INVALID_PRINCIPAL));
         }
-        let actions = parse_actions(fields)?;
-        let (resources_negated, resources) = parse_resources(fields, bucket, variables)?;
-        if !actions.negated {
+        let actions = parse_actions(fields, scope)?;
+        let (resources_negated, resources) = parse_resources(fields, scope, variables)?;
+        if let (false, Scope::Bucket(bucket)) = (actions.negated, scope) {
             check_action_resources(&actions, &resources, bucket)?;
         }
         let conditions = match fields.get("Condition") {
-            Some(c) => condition::parse(c, variables)?,
+            Some(c) => condition::parse(c, variables, other_services(scope))?,
             None => Vec::new(),
         };
         if !actions.negated && !actions.wildcard {
@@ -247,8 +291,10 @@ fn parse_principals(fields: &Map<String, Value>) -> Result<Principals, PolicyErr
     Ok(Principals { negated, entries })
 }
 
-/// One `AWS` principal: `*`, a bare user id, `arn:aws:iam::<id>:root` or
-/// `arn:aws:iam::<account>:user/[path/]<name>`. Roles and other ARNs name
+/// One `AWS` principal: `*`, a bare user id, `arn:aws:iam::<id>:root`,
+/// `arn:aws:iam::<account>:user/[path/]<name>`,
+/// `arn:aws:iam::<account>:role/[path/]<name>` or
+/// `arn:aws:sts::<account>:assumed-role/<role>/<session>`. Other ARNs name
 /// nothing this store has, and AWS refuses principals that do not exist.
 fn aws_principal(s: &str) -> Option<PrincipalEntry> {
     if s == "*" {
@@ -268,21 +314,47 @@ fn aws_principal(s: &str) -> Option<PrincipalEntry> {
         parts.next()?,
         parts.next()?,
     );
-    if !partition.starts_with("aws") || service != "iam" || !region.is_empty() || account.is_empty()
-    {
+    if !partition.starts_with("aws") || !region.is_empty() || account.is_empty() {
+        return None;
+    }
+    if service == "sts" {
+        let session = resource.strip_prefix("assumed-role/")?;
+        return (session.split('/').count() == 2 && !session.split('/').any(str::is_empty))
+            .then(|| PrincipalEntry::Session(s.into()));
+    }
+    if service != "iam" {
         return None;
     }
     if resource == "root" {
         return Some(PrincipalEntry::Id(account.into()));
     }
-    let name = resource.strip_prefix("user/")?.rsplit('/').next()?;
-    if name.is_empty() {
-        return None;
+    let last = |rest: &str| -> Option<Box<str>> {
+        let name = rest.rsplit('/').next()?;
+        (!name.is_empty()).then(|| name.into())
+    };
+    let account = account.into();
+    if let Some(rest) = resource.strip_prefix("role/") {
+        return Some(PrincipalEntry::Role {
+            account,
+            name: last(rest)?,
+        });
     }
-    Some(PrincipalEntry::User(name.into()))
+    Some(PrincipalEntry::User {
+        account,
+        name: last(resource.strip_prefix("user/")?)?,
+    })
 }
 
-fn parse_actions(fields: &Map<String, Value>) -> Result<Actions, PolicyError> {
+/// The services whose actions a policy of `scope` may name besides S3's.
+fn other_services(scope: Scope<'_>) -> &'static [&'static str] {
+    match scope {
+        Scope::Bucket(_) => &[],
+        Scope::Identity => &["iam:", "sts:"],
+        Scope::Trust => &["sts:"],
+    }
+}
+
+fn parse_actions(fields: &Map<String, Value>, scope: Scope<'_>) -> Result<Actions, PolicyError> {
     let (negated, value) = one_of(fields, "Action", "NotAction")?;
     let mut set = ActionSet::default();
     let mut patterns = Vec::new();
@@ -298,6 +370,9 @@ fn parse_actions(fields: &Map<String, Value>) -> Result<Actions, PolicyError> {
                     .ok_or_else(|| PolicyError::new(error::INVALID_ACTION))?;
                 set.insert(id);
             }
+        } else if other_services(scope).iter().any(|p| lower.starts_with(p)) {
+            // Not S3's: matched by its pattern alone.
+            wildcard |= lower.contains(['*', '?']);
         } else {
             return Err(PolicyError::new(error::INVALID_ACTION));
         }
@@ -313,15 +388,33 @@ fn parse_actions(fields: &Map<String, Value>) -> Result<Actions, PolicyError> {
 
 fn parse_resources(
     fields: &Map<String, Value>,
-    bucket: &str,
+    scope: Scope<'_>,
     variables: bool,
 ) -> Result<(bool, Vec<Pattern>), PolicyError> {
-    let (negated, value) = one_of(fields, "Resource", "NotResource")?;
     let syntax = Syntax {
         wildcards: true,
         variables,
         ignore_case: false,
     };
+    let bucket = match scope {
+        Scope::Bucket(bucket) => bucket,
+        // A trust policy's resource is the role itself.
+        Scope::Trust if !fields.contains_key("Resource") && !fields.contains_key("NotResource") => {
+            return Ok((false, vec![Pattern::new("*", syntax)]))
+        }
+        Scope::Identity | Scope::Trust => {
+            let (negated, value) = one_of(fields, "Resource", "NotResource")?;
+            let mut out = Vec::new();
+            for s in strings(value, error::INVALID_RESOURCE)? {
+                if s != "*" && !s.starts_with("arn:") {
+                    return Err(PolicyError::new(error::RESOURCE_NOT_ARN));
+                }
+                out.push(Pattern::new(s, syntax));
+            }
+            return Ok((negated, out));
+        }
+    };
+    let (negated, value) = one_of(fields, "Resource", "NotResource")?;
     let bucket_arn = format!("arn:aws:s3:::{bucket}");
     let object_prefix = format!("{bucket_arn}/");
     let mut out = Vec::new();

@@ -65,7 +65,11 @@ fn decide(
     };
     let principal = match who {
         Who::Anonymous => None,
-        Who::User(user_id, user_name) => Some(Principal { user_id, user_name }),
+        Who::User(user_id, user_name) => Some(Principal {
+            user_id,
+            user_name,
+            iam: None,
+        }),
     };
     policy.evaluate(&PolicyRequest {
         action,
@@ -422,6 +426,7 @@ fn twenty_statements_decide_by_the_one_that_applies() {
         principal: Some(Principal {
             user_id: "alice-id",
             user_name: "alice",
+            iam: None,
         }),
         context: &ctx,
     };
@@ -432,6 +437,7 @@ fn twenty_statements_decide_by_the_one_that_applies() {
         principal: Some(Principal {
             user_id: "u1-id",
             user_name: "u1",
+            iam: None,
         }),
         ..req
     };

@@ -3,20 +3,14 @@
 //! deleted. A gateway looks a key up in the metadata on every request
 //! signed with it, so a deleted key is refused at once everywhere.
 
-use rand::distr::{Alphanumeric, SampleString};
-use rand::Rng;
 use serde::Serialize;
 
 use super::error::AdminError;
 use super::handle::AdminService;
 use crate::clock::now_ms;
+use crate::identity::{new_key_id, new_secret};
 use crate::object::ObjectError;
 use crate::storage::meta::{AccessKey, MetaOp, MetaOpError, MetaRead, MetaReadResult};
-
-/// Characters of a generated access key id (AWS's ids are 20).
-const KEY_ID_CHARS: usize = 20;
-/// Characters of a generated secret (AWS's are 40).
-const SECRET_CHARS: usize = 40;
 
 /// A key just created: the only time its secret is shown.
 #[derive(Clone, Debug, Serialize)]
@@ -52,16 +46,6 @@ pub(crate) struct KeyInfo {
     pub configured: bool,
 }
 
-/// An access key id: `PK` and upper-case letters and digits.
-fn new_key_id() -> String {
-    const CHARS: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-    let mut rng = rand::rng();
-    let tail: String = (0..KEY_ID_CHARS - 2)
-        .map(|_| char::from(CHARS[rng.random_range(0..CHARS.len())]))
-        .collect();
-    format!("PK{tail}")
-}
-
 impl AdminService {
     /// Creates a key with a random id and secret: for a new user named
     /// `name` (default: the key id, with a random canonical id) with
@@ -73,7 +57,7 @@ impl AdminService {
         user: Option<String>,
         email: Option<String>,
     ) -> Result<NewKey, AdminError> {
-        let access_key_id = new_key_id();
+        let access_key_id = new_key_id("PK");
         if email
             .as_deref()
             .is_some_and(|e| e.len() > 254 || !e.contains('@'))
@@ -102,7 +86,7 @@ impl AdminService {
         }
         let key = AccessKey {
             access_key_id,
-            secret: Alphanumeric.sample_string(&mut rand::rng(), SECRET_CHARS),
+            secret: new_secret(),
             created_ms: now_ms(),
             user_id,
             display_name,
@@ -184,8 +168,8 @@ mod tests {
 
     #[test]
     fn key_ids_look_like_aws_ones_and_differ() {
-        let (a, b) = (new_key_id(), new_key_id());
-        assert_eq!(a.len(), KEY_ID_CHARS);
+        let (a, b) = (new_key_id("PK"), new_key_id("PK"));
+        assert_eq!(a.len(), crate::identity::KEY_ID_CHARS);
         assert!(a.starts_with("PK"));
         assert!(a
             .chars()

@@ -10,6 +10,7 @@ use crate::api::error::{S3Error, S3ErrorCode};
 use crate::api::xml::acl::parse_group;
 use crate::storage::meta::acl::{Acl, CannedAcl, Grant, Grantee, Permission};
 use crate::storage::meta::bucket_access::{BucketAccess, ObjectOwnership};
+use actix_web::http::header::HeaderMap;
 
 /// The canned ACL that leaves an object to the bucket's owner.
 const BUCKET_OWNER_FULL_CONTROL: &str = "bucket-owner-full-control";
@@ -84,8 +85,12 @@ const GRANTS: [(&str, Permission); 5] = [
 
 /// Whether the request carries `x-amz-acl` or an `x-amz-grant-*` header.
 fn has_acl_headers(r: &S3Request) -> bool {
-    r.headers().contains_key("x-amz-acl")
-        || GRANTS.iter().any(|(h, _)| r.headers().contains_key(*h))
+    asks_acl(r.headers())
+}
+
+/// Whether `headers` hold `x-amz-acl` or an `x-amz-grant-*` header.
+pub(super) fn asks_acl(headers: &HeaderMap) -> bool {
+    headers.contains_key("x-amz-acl") || GRANTS.iter().any(|(h, _)| headers.contains_key(*h))
 }
 
 /// The ACL in the request's headers, if any.

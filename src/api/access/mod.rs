@@ -17,7 +17,7 @@
 
 mod basics;
 mod headers;
-mod policy;
+pub(crate) mod policy;
 
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -136,7 +136,10 @@ pub(crate) async fn check(
         Who::Unsupported | Who::Form => return Ok(no_bucket),
         Who::Signed => {
             return match asker.caller {
-                Some(_) => Ok(no_bucket),
+                Some(_) => {
+                    judge_account_wide(rule, bucket, asker)?;
+                    Ok(no_bucket)
+                }
                 None => Err(denied()),
             }
         }
@@ -197,9 +200,45 @@ struct Target<'a> {
 }
 
 impl Target<'_> {
+    /// Whether the caller is the bucket owner's account root (its IAM
+    /// users and roles are of the account, but their own policies decide
+    /// what they may do in it).
     fn is_owner(&self, asker: &Asker<'_>) -> bool {
+        self.same_account(asker) && asker.caller.is_some_and(|c| c.identity.is_none())
+    }
+
+    /// Whether the caller acts for the bucket owner's account (its root,
+    /// an IAM user or a role's session).
+    fn same_account(&self, asker: &Asker<'_>) -> bool {
         asker.caller_id() == Some(self.bucket.owner.as_str())
     }
+}
+
+/// For an IAM identity, the verdict of its own policies on a row that
+/// addresses no bucket's policy or ACL (ListBuckets, CreateBucket): each
+/// action must be allowed on the bucket named (`arn:aws:s3:::*` for none),
+/// and a new bucket's ACL asks `s3:PutBucketAcl` too. An account root
+/// may do these in its own account.
+fn judge_account_wide(rule: &Rule, bucket: &str, asker: &Asker<'_>) -> Result<(), S3Error> {
+    let Some(identity) = asker.caller.and_then(|c| c.identity.as_deref()) else {
+        return Ok(());
+    };
+    let resource = policy::resource_arn(if bucket.is_empty() { "*" } else { bucket }, None);
+    let context = policy::context(asker, None);
+    let principal = asker
+        .caller
+        .and_then(|c| policy::principal(asker, &c.user_id));
+    let acl_asked = headers::asks_acl(asker.headers);
+    let extra =
+        (rule.actions.contains(&"s3:CreateBucket") && acl_asked).then_some("s3:PutBucketAcl");
+    for action in rule.actions.iter().copied().chain(extra) {
+        if policy::decide_identity(identity, principal, action, &resource, &context)
+            != Decision::Allow
+        {
+            return Err(denied());
+        }
+    }
+    Ok(())
 }
 
 /// The verdict of `rule` (the form naming a version when `versioned`)
@@ -212,8 +251,12 @@ fn decide(rule: &Rule, versioned: bool, on: &Target<'_>, asker: &Asker<'_>) -> R
         if is_owner {
             return Ok(());
         }
-        // Someone the policy lets in is told the call is the owner's.
+        // Someone the policy lets in is told the call is the owner's,
+        // unless it is one of the owner account's own identities.
         judge(on, asker, actions, false)?;
+        if on.same_account(asker) {
+            return Ok(());
+        }
         return Err(S3Error::new(S3ErrorCode::MethodNotAllowed));
     }
     let caller = asker.caller_id();
@@ -241,11 +284,16 @@ fn permission(g: table::Grant) -> Permission {
     }
 }
 
-/// The verdict on `actions` (every one of them) on `on`: the policy's
-/// explicit deny of any wins (a policy that cannot be read denies them
-/// all); then each must be allowed by the policy (unless
-/// `RestrictPublicBuckets` holds a public policy to the owner) or by the
-/// ACL (`acl_allows`); else `AccessDenied`.
+/// The verdict on `actions` (every one of them) on `on`, as AWS
+/// evaluates: an explicit deny in the bucket's policy or the caller's
+/// own (IAM) policies wins (a policy that cannot be read denies them
+/// all); then each action must be allowed: for an account root or an
+/// anonymous caller by the bucket's policy (unless
+/// `RestrictPublicBuckets` holds a public policy to the owner's account)
+/// or the ACL (`acl_allows`); for an IAM identity of the owner's account
+/// by its own policies or the bucket's policy; for one of another
+/// account by its own policies *and* the bucket's policy or ACL. Else
+/// `AccessDenied`.
 fn judge(
     on: &Target<'_>,
     asker: &Asker<'_>,
@@ -256,24 +304,33 @@ fn judge(
         // A row that names nothing grants nothing.
         return Err(denied());
     }
-    let resource = on
-        .policy
-        .map(|_| policy::resource_arn(&on.bucket.name, on.key));
+    let identity = asker.caller.and_then(|c| c.identity.as_deref());
+    if on.policy.is_none() && identity.is_none() {
+        return if acl_allows { Ok(()) } else { Err(denied()) };
+    }
+    let resource = policy::resource_arn(&on.bucket.name, on.key);
+    let context = policy::context(asker, on.object);
+    let principal = policy::principal(asker, &on.bucket.owner);
+    let same_account = on.same_account(asker);
+    let restricted = on.bucket.access.block_in_force().restrict_public_buckets
+        && on.policy.is_some_and(|p| p.public)
+        && !same_account;
     let mut allowed = true;
     for action in actions {
-        let decision = match (on.policy, &resource) {
-            (Some(p), Some(resource)) => policy::decide(p, asker, action, resource, on.object),
-            _ => Decision::Unmatched,
+        let bucket_says = match on.policy {
+            Some(p) => policy::decide(p, principal, action, &resource, &context),
+            None => Decision::Unmatched,
         };
-        allowed &= match decision {
-            Decision::Deny => return Err(denied()),
-            Decision::Allow => {
-                let restricted = on.bucket.access.block_in_force().restrict_public_buckets
-                    && on.policy.is_some_and(|p| p.public)
-                    && !on.is_owner(asker);
-                !restricted || acl_allows
-            }
-            Decision::Unmatched => acl_allows,
+        let own_says =
+            identity.map(|i| policy::decide_identity(i, principal, action, &resource, &context));
+        if bucket_says == Decision::Deny || own_says == Some(Decision::Deny) {
+            return Err(denied());
+        }
+        let by_policy = bucket_says == Decision::Allow && !restricted;
+        allowed &= match own_says {
+            None => by_policy || acl_allows,
+            Some(own) if same_account => own == Decision::Allow || by_policy,
+            Some(own) => own == Decision::Allow && (by_policy || acl_allows),
         };
     }
     if allowed {

@@ -10,7 +10,8 @@ use crate::api::context::Caller;
 use crate::api::request::parse_tagging_header;
 use crate::api::xml::format_timestamp;
 use crate::clock::now_ms;
-use crate::policy::{ConditionContext, Decision, PolicyRequest, Principal};
+use crate::identity::Identity;
+use crate::policy::{ConditionContext, Decision, IamKind, IamPrincipal, PolicyRequest, Principal};
 use crate::storage::meta::ObjectRecord;
 
 /// What an access decision reads of a request: who asks, what it
@@ -52,31 +53,93 @@ impl Asker<'_> {
     }
 }
 
+/// The caller as policies match it, judged on a resource of `owner`'s
+/// (an account's own identities are not matched by statements naming
+/// the account itself there: their own policies speak for them).
+pub(crate) fn principal<'a>(asker: &Asker<'a>, owner: &str) -> Option<Principal<'a>> {
+    let c = asker.caller?;
+    Some(Principal {
+        user_id: &c.user_id,
+        user_name: &c.display_name,
+        iam: c.identity.as_deref().map(|i| IamPrincipal {
+            kind: i.kind,
+            name: &i.name,
+            arn: &i.arn,
+            account_counts: c.user_id != owner,
+        }),
+    })
+}
+
 /// What the bucket's policy says of `action` on `resource` (a bucket or
-/// object ARN) for `asker`; `object`: the object the request reads or
-/// changes, for `s3:ExistingObjectTag/…`. A stored policy that cannot be
-/// read denies everything (fail closed).
+/// object ARN) for `principal`, with the request's condition keys
+/// `context`. A stored policy that cannot be read denies everything
+/// (fail closed).
 pub(crate) fn decide(
     policy: &BucketPolicy,
-    asker: &Asker<'_>,
+    principal: Option<Principal<'_>>,
     action: &str,
     resource: &str,
-    object: Option<&ObjectRecord>,
+    context: &ConditionContext,
 ) -> Decision {
     let Some(parsed) = &policy.policy else {
         return Decision::Deny;
     };
-    let context = context(asker, object);
-    let principal = asker.caller.map(|c| Principal {
-        user_id: &c.user_id,
-        user_name: &c.display_name,
-    });
     parsed.evaluate(&PolicyRequest {
         action,
         resource,
         principal,
-        context: &context,
+        context,
     })
+}
+
+/// What an IAM identity's own policies (and its session policy) say of
+/// `action` on `resource`.
+pub(crate) fn decide_identity(
+    identity: &Identity,
+    principal: Option<Principal<'_>>,
+    action: &str,
+    resource: &str,
+    context: &ConditionContext,
+) -> Decision {
+    identity.decide(&PolicyRequest {
+        action,
+        resource,
+        principal,
+        context,
+    })
+}
+
+/// The condition keys of who signed: the account root, an IAM user or
+/// a role's session (`aws:username` is a user's alone, as in AWS; a
+/// root keeps its display name there, as before IAM users).
+pub(crate) fn principal_keys(c: &mut ConditionContext, caller: &Caller) {
+    c.insert("aws:PrincipalAccount", &caller.user_id);
+    c.insert(
+        "sts:authentication",
+        if caller.temporary { "true" } else { "false" },
+    );
+    let Some(identity) = &caller.identity else {
+        c.insert("aws:username", &caller.display_name);
+        c.insert("aws:userid", &caller.user_id);
+        c.insert("aws:PrincipalType", "Account");
+        c.insert(
+            "aws:PrincipalArn",
+            crate::identity::arn::root(&caller.user_id),
+        );
+        return;
+    };
+    c.insert("aws:userid", &identity.id);
+    c.insert("aws:PrincipalArn", &identity.arn);
+    match identity.kind {
+        IamKind::User => {
+            c.insert("aws:username", &identity.name);
+            c.insert("aws:PrincipalType", "User");
+        }
+        IamKind::Role => c.insert("aws:PrincipalType", "AssumedRole"),
+    }
+    for (k, v) in &identity.tags {
+        c.insert(&format!("aws:PrincipalTag/{k}"), v);
+    }
 }
 
 /// The ARN of bucket `bucket`, or of its object `key`.
@@ -105,7 +168,7 @@ const HEADER_KEYS: &[&str] = &[
 ];
 
 /// The condition keys of a request (see AWS's list for S3).
-fn context(asker: &Asker<'_>, object: Option<&ObjectRecord>) -> ConditionContext {
+pub(crate) fn context(asker: &Asker<'_>, object: Option<&ObjectRecord>) -> ConditionContext {
     let mut c = ConditionContext::default();
     let now = now_ms();
     c.insert("aws:CurrentTime", format_timestamp(now));
@@ -123,11 +186,7 @@ fn context(asker: &Asker<'_>, object: Option<&ObjectRecord>) -> ConditionContext
         c.insert("aws:SourceIp", ip.to_string());
     }
     match asker.caller {
-        Some(caller) => {
-            c.insert("aws:username", &caller.display_name);
-            c.insert("aws:userid", &caller.user_id);
-            c.insert("aws:PrincipalType", "User");
-        }
+        Some(caller) => principal_keys(&mut c, caller),
         None => c.insert("aws:PrincipalType", "Anonymous"),
     }
     for name in ["prefix", "delimiter", "max-keys"] {

@@ -21,6 +21,9 @@ pub(crate) struct Gateway {
     /// How long a client may pause in the middle of a request body
     /// (`PREDASTORE_BODY_IDLE_TIMEOUT_MS`) before `RequestTimeout`.
     pub body_idle: std::time::Duration,
+    /// IAM identities: accounts' documents cached by generation, and IAM
+    /// changes.
+    pub identities: crate::identity::Identities,
     /// Each bucket's policy, parsed once per change.
     pub policies: super::bucket_policy::PolicyCache,
     /// How new buckets start (`PREDASTORE_NEW_BUCKET_DEFAULTS`).
@@ -28,7 +31,17 @@ pub(crate) struct Gateway {
     /// `PREDASTORE_TEST_UNCHECKED_POLICIES` (a test-only fault hook):
     /// PutBucketPolicy stores its body unparsed.
     pub unchecked_policies: bool,
+    /// `PREDASTORE_TEST_CLOCK_OFFSET_MS` (tests only): added to the clock
+    /// temporary credentials' expiry is checked by.
+    pub test_clock_offset_ms: i64,
     /// `PREDASTORE_SSE_C_ALLOW_HTTP` (for tests): SSE-C keys are taken
     /// over plain HTTP too.
     pub sse_c_over_http: bool,
+}
+
+impl Gateway {
+    /// Now, by the clock temporary credentials expire by.
+    pub(crate) fn session_clock_ms(&self) -> u64 {
+        crate::clock::now_ms().saturating_add_signed(self.test_clock_offset_ms)
+    }
 }

@@ -12,15 +12,66 @@ use crate::api::auth::sigv2::{HeaderV2, PresignedV2};
 use crate::api::auth::sigv4::{self, AuthContext, AuthError, RequestParts};
 use crate::api::error::{in_region, S3Error, S3ErrorCode};
 use crate::api::request::header_text;
-use crate::storage::meta::{AccessKey, BucketRecord, MetaRead, MetaReadResult};
+use std::sync::Arc;
+
+use subtle::ConstantTimeEq;
+
+use crate::identity::{Identity, KeyRefusal};
+use crate::storage::meta::iam::Credential;
+use crate::storage::meta::{BucketRecord, MetaRead, MetaReadResult};
 
 /// The user a request acts for.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Caller {
-    /// Its canonical id (bucket and object owners are these).
+    /// Its account's canonical id (bucket and object owners are these;
+    /// what an IAM user or a role's session creates is its account's).
     pub user_id: String,
-    /// The name shown as `DisplayName` in `Owner` elements.
+    /// The account's name, shown as `DisplayName` in `Owner` elements.
     pub display_name: String,
+    /// The IAM user or role's session it is within the account; `None`:
+    /// the account root.
+    pub identity: Option<Arc<Identity>>,
+    /// Whether it signed with temporary credentials (STS).
+    pub temporary: bool,
+}
+
+impl Caller {
+    /// An account root signing with its own key.
+    pub(crate) fn root(user_id: String, display_name: String) -> Caller {
+        Caller {
+            user_id,
+            display_name,
+            identity: None,
+            temporary: false,
+        }
+    }
+}
+
+/// A key that may sign requests, and who they act for.
+pub(crate) struct Signer {
+    /// The secret that signs with it.
+    pub secret: String,
+    /// Who its requests act for.
+    pub caller: Caller,
+    /// For temporary credentials: the token each request must carry
+    /// (`x-amz-security-token`).
+    pub session_token: Option<String>,
+}
+
+impl Signer {
+    /// Refuses a request whose session token (`sent`) does not go with
+    /// the key: missing or wrong for temporary credentials, present for
+    /// a key that takes none.
+    pub(crate) fn check_token(&self, sent: Option<&str>) -> Result<(), AuthError> {
+        match (&self.session_token, sent) {
+            (None, None) => Ok(()),
+            (None, Some("")) => Ok(()),
+            (Some(expected), Some(t)) if bool::from(expected.as_bytes().ct_eq(t.as_bytes())) => {
+                Ok(())
+            }
+            _ => Err(AuthError::InvalidToken),
+        }
+    }
 }
 
 /// An authenticated request head.
@@ -48,30 +99,15 @@ pub(crate) struct Authenticated {
 
 impl Gateway {
     /// The key `access_key`: the configured one (whose user is named by
-    /// its id, the first admin), or one kept in metadata.
-    /// `UnknownAccessKey` when there is none, `KeysUnreadable` when the
-    /// metadata cannot say (a client told its key is invalid might drop
-    /// it, so a store that cannot read its keys says it is unavailable).
-    pub(crate) async fn key_for(&self, access_key: &str) -> Result<AccessKey, AuthError> {
-        if access_key == self.access_key {
-            return Ok(AccessKey {
-                access_key_id: self.access_key.clone(),
-                secret: self.secret_key.clone(),
-                created_ms: 0,
-                user_id: self.access_key.clone(),
-                display_name: self.access_key.clone(),
-                email: None,
-            });
-        }
-        match self
-            .objects
-            .read(MetaRead::AccessKey(access_key.into()))
-            .await
-        {
-            Ok(MetaReadResult::AccessKey(Some(k))) => Ok(k),
-            Ok(_) => Err(AuthError::UnknownAccessKey),
-            Err(_) => Err(AuthError::KeysUnreadable),
-        }
+    /// its id, the first admin), or one kept in metadata (an account
+    /// root's, an IAM user's, a temporary credential).
+    /// `UnknownAccessKey` when there is none (or it is deactivated),
+    /// `ExpiredToken`/`InvalidToken` for a session past its expiry or
+    /// revoked, `KeysUnreadable` when the metadata cannot say (a client
+    /// told its key is invalid might drop it, so a store that cannot read
+    /// its keys says it is unavailable).
+    pub(crate) async fn key_for(&self, access_key: &str) -> Result<Signer, AuthError> {
+        Ok(self.known_key(access_key, None).await?.0)
     }
 
     /// The key `access_key` (or why not, as [`Gateway::key_for`]); with it, when the
@@ -82,28 +118,56 @@ impl Gateway {
         &self,
         access_key: &str,
         bucket: Option<&str>,
-    ) -> Result<(AccessKey, Option<BucketRecord>), AuthError> {
-        match bucket {
-            Some(bucket) if access_key != self.access_key => {
-                let read = MetaRead::AccessKeyAndBucket {
-                    access_key: access_key.into(),
-                    bucket: bucket.into(),
-                };
-                match self.objects.read(read).await {
-                    Ok(MetaReadResult::AccessKeyAndBucket(Some(key), record)) => Ok((key, record)),
-                    Ok(_) => Err(AuthError::UnknownAccessKey),
-                    Err(_) => Err(AuthError::KeysUnreadable),
+    ) -> Result<(Signer, Option<BucketRecord>), AuthError> {
+        if access_key == self.access_key {
+            let signer = Signer {
+                secret: self.secret_key.clone(),
+                caller: Caller::root(self.access_key.clone(), self.access_key.clone()),
+                session_token: None,
+            };
+            return Ok((signer, None));
+        }
+        let read = MetaRead::Credential {
+            access_key: access_key.into(),
+            bucket: bucket.map(str::to_string),
+        };
+        let (credential, record) = match self.objects.read(read).await {
+            Ok(MetaReadResult::Credential(Some(c), record)) => (c, record),
+            Ok(_) => return Err(AuthError::UnknownAccessKey),
+            Err(_) => return Err(AuthError::KeysUnreadable),
+        };
+        let signer = match credential {
+            Credential::Root(key) => Signer {
+                secret: key.secret,
+                caller: Caller::root(key.user_id, key.display_name),
+                session_token: None,
+            },
+            Credential::Iam { key, generation } => {
+                let view = self
+                    .identities
+                    .view(&key.account, generation)
+                    .await
+                    .map_err(|_| AuthError::KeysUnreadable)?;
+                let identity =
+                    view.identity(&key, self.session_clock_ms())
+                        .map_err(|r| match r {
+                            KeyRefusal::Inactive => AuthError::UnknownAccessKey,
+                            KeyRefusal::Expired => AuthError::ExpiredToken,
+                            KeyRefusal::Revoked => AuthError::InvalidToken,
+                        })?;
+                Signer {
+                    secret: key.secret,
+                    caller: Caller {
+                        user_id: key.account,
+                        display_name: key.account_name,
+                        identity,
+                        temporary: key.session.is_some(),
+                    },
+                    session_token: key.session.map(|s| s.token),
                 }
             }
-            _ => Ok((self.key_for(access_key).await?, None)),
-        }
-    }
-}
-
-fn caller_of(key: &AccessKey) -> Caller {
-    Caller {
-        user_id: key.user_id.clone(),
-        display_name: key.display_name.clone(),
+        };
+        Ok((signer, record))
     }
 }
 
@@ -197,7 +261,11 @@ pub(crate) async fn authenticate_head(
                     bucket_record = record;
                     Some(key)
                 }
-                Err(AuthError::KeysUnreadable) => return Err(AuthError::KeysUnreadable.into()),
+                Err(
+                    e @ (AuthError::KeysUnreadable
+                    | AuthError::ExpiredToken
+                    | AuthError::InvalidToken),
+                ) => return Err(e.into()),
                 // Refused by the verification below, with its own error.
                 Err(_) => None,
             },
@@ -208,6 +276,18 @@ pub(crate) async fn authenticate_head(
             .map_err(|e| in_region(e, &gw.region))?;
         (auth, key)
     };
+    if let Some(signer) = &key {
+        let sent = parts
+            .header_values("x-amz-security-token")
+            .next()
+            .or_else(|| {
+                query
+                    .iter()
+                    .find(|(k, _)| k.eq_ignore_ascii_case("x-amz-security-token"))
+                    .map(|(_, v)| v.as_str())
+            });
+        signer.check_token(sent)?;
+    }
     let headers = with_hoisted_headers(raw_headers, &query);
     // Authentication parameters, headers hoisted into the query, and the
     // SDKs' `x-id` operation hint do not change the operation.
@@ -226,7 +306,7 @@ pub(crate) async fn authenticate_head(
         key: object_key,
         query,
         auth,
-        caller: key.as_ref().map(caller_of),
+        caller: key.map(|k| k.caller),
         headers,
         bucket_record,
     })

@@ -14,6 +14,11 @@ impl From<AuthError> for S3Error {
                 InvalidAccessKeyId,
                 "The AWS access key Id you provided does not exist in our records.",
             ),
+            AuthError::ExpiredToken => (ExpiredToken, "The provided token has expired."),
+            AuthError::InvalidToken => (
+                InvalidToken,
+                "The provided token is malformed or otherwise invalid.",
+            ),
             AuthError::KeysUnreadable => (
                 ServiceUnavailable,
                 "Please reduce your request rate.",

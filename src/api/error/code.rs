@@ -30,9 +30,10 @@ pub(crate) enum S3ErrorCode {
     /// 400: a multipart part other than the last is under the minimum size.
     EntityTooSmall,
     /// 400: a session token has expired (not presigned URLs: see the module).
-    // AWS answers it; listed for a complete code table, not produced yet.
-    #[cfg_attr(not(test), allow(dead_code))]
     ExpiredToken,
+    /// 400: a session token that is missing, wrong, or whose session was
+    /// revoked (its role deleted).
+    InvalidToken,
     /// 400: the body ended before `Content-Length` bytes arrived.
     IncompleteBody,
     /// 500: a server fault; clients retry.
@@ -184,6 +185,7 @@ impl S3ErrorCode {
         S3ErrorCode::EntityTooLarge,
         S3ErrorCode::EntityTooSmall,
         S3ErrorCode::ExpiredToken,
+        S3ErrorCode::InvalidToken,
         S3ErrorCode::IncompleteBody,
         S3ErrorCode::InternalError,
         S3ErrorCode::InvalidAccessKeyId,
@@ -261,6 +263,7 @@ impl S3ErrorCode {
             S3ErrorCode::EntityTooLarge => "EntityTooLarge",
             S3ErrorCode::EntityTooSmall => "EntityTooSmall",
             S3ErrorCode::ExpiredToken => "ExpiredToken",
+            S3ErrorCode::InvalidToken => "InvalidToken",
             S3ErrorCode::IncompleteBody => "IncompleteBody",
             S3ErrorCode::InternalError => "InternalError",
             S3ErrorCode::InvalidAccessKeyId => "InvalidAccessKeyId",
@@ -354,6 +357,7 @@ impl S3ErrorCode {
             | S3ErrorCode::EntityTooLarge
             | S3ErrorCode::EntityTooSmall
             | S3ErrorCode::ExpiredToken
+            | S3ErrorCode::InvalidToken
             | S3ErrorCode::IncompleteBody
             | S3ErrorCode::InvalidArgument
             | S3ErrorCode::InvalidBucketName
@@ -447,6 +451,7 @@ impl S3ErrorCode {
                 "Your proposed upload is smaller than the minimum allowed object size."
             }
             S3ErrorCode::ExpiredToken => "The provided token has expired.",
+            S3ErrorCode::InvalidToken => "The provided token is malformed or otherwise invalid.",
             S3ErrorCode::IncompleteBody => {
                 "You did not provide the number of bytes specified by the Content-Length HTTP header."
             }

@@ -41,6 +41,9 @@ impl From<MetaOpError> for S3Error {
             MetaOpError::NoObjectLockConfig => S3ErrorCode::InvalidRequest,
             MetaOpError::DeleteMarkerTarget => S3ErrorCode::MethodNotAllowed,
             MetaOpError::QuotaExceeded => S3ErrorCode::QuotaExceeded,
+            // IAM changes come only from the IAM API, which answers its
+            // own codes (`api::iam`); never an S3 request's refusal.
+            MetaOpError::Iam(_) => S3ErrorCode::InvalidRequest,
         };
         S3Error::new(code)
     }

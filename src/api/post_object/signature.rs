@@ -92,8 +92,7 @@ pub(crate) async fn signer(
             key
         }
     };
-    Ok(Some(Caller {
-        user_id: key.user_id,
-        display_name: key.display_name,
-    }))
+    // Temporary credentials sign a form with their token as a field.
+    key.check_token(field(fields, "x-amz-security-token"))?;
+    Ok(Some(key.caller))
 }

@@ -66,6 +66,7 @@ pub(crate) use object_lock::{
     legal_hold_to_xml, object_lock_configuration_to_xml, parse_legal_hold,
     parse_object_lock_configuration, parse_retention, retention_to_xml, ObjectLockParseError,
 };
+pub(crate) use render::escape_text;
 pub(crate) use requests::{
     parse_complete_multipart_upload, parse_create_bucket_configuration, parse_delete, CompletedPart,
 };

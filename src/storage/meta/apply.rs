@@ -349,6 +349,7 @@ impl Overlay<'_> {
             MetaOp::PutBucketEncryption { bucket, config } => {
                 self.update_bucket(bucket, |b| b.encryption.clone_from(config))
             }
+            MetaOp::Iam { account, change } => self.apply_iam(account, change),
         }
     }
 

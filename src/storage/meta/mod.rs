@@ -32,6 +32,7 @@ pub(crate) mod bucket_access;
 pub(crate) mod cors;
 pub(crate) mod encryption;
 mod error;
+pub(crate) mod iam;
 pub(crate) mod keys;
 pub(crate) mod lifecycle;
 pub(crate) mod list;

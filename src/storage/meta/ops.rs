@@ -12,6 +12,8 @@ use super::bucket_access::AccessChange;
 use super::cors::CorsRule;
 use super::encryption::{DefaultEncryption, Encryption};
 use super::error::MetaError;
+use super::iam::change::IamChange;
+use super::iam::error::IamErrorKind;
 use super::lifecycle::{Due, LifecycleConfig, LifecycleProgress, LifecycleTally};
 use super::lock::{ObjectLockConfig, Retention, Versioning};
 use super::quota::Quota;
@@ -349,6 +351,14 @@ pub enum MetaOp {
         /// The new default; `None` removes it.
         config: Option<DefaultEncryption>,
     },
+    /// Changes an account's IAM (users, groups, policies, roles, keys,
+    /// sessions); refused with [`MetaOpError::Iam`].
+    Iam {
+        /// The account (its root's canonical id).
+        account: String,
+        /// The change.
+        change: IamChange,
+    },
 }
 
 /// An in-place change of one version ([`MetaOp::UpdateVersion`]).
@@ -638,6 +648,9 @@ pub enum MetaOpError {
     /// The write would take the bucket past its quota.
     #[error("the bucket quota would be exceeded")]
     QuotaExceeded,
+    /// An IAM change refused, as IAM answers it.
+    #[error("IAM refused the change: {0:?}")]
+    Iam(IamErrorKind),
 }
 
 /// The outcome of one op: what it did, or why it was refused.

@@ -7,6 +7,8 @@ use super::quota::BucketUsage;
 use serde::{Deserialize, Serialize};
 
 use super::error::MetaError;
+use super::iam::records::{AccountIam, IamKey};
+use super::iam::state::Credential;
 use super::list::{ListPage, ListQuery};
 use super::ops::{PartsPage, UploadsPage};
 use super::records::{
@@ -182,6 +184,20 @@ pub enum MetaRead {
         /// The addressed bucket's name.
         bucket: String,
     },
+    /// The credential an access key id names (a root's key, or an IAM
+    /// key with its account's generation), and the bucket the request
+    /// addresses if any: what authenticating and authorizing a request
+    /// needs, in one read.
+    Credential {
+        /// The access key id.
+        access_key: String,
+        /// The addressed bucket's name, if any.
+        bucket: Option<String>,
+    },
+    /// An account's IAM document and its generation.
+    AccountIam(String),
+    /// IAM key records by access key id (those that exist).
+    IamKeys(Vec<String>),
 }
 
 impl MetaRead {
@@ -215,6 +231,9 @@ impl MetaRead {
             Self::LifecycleProgress { .. } => "lifecycle_progress",
             Self::Usage { .. } => "usage",
             Self::AccessKeyAndBucket { .. } => "access_key_and_bucket",
+            Self::Credential { .. } => "credential",
+            Self::AccountIam { .. } => "account_iam",
+            Self::IamKeys { .. } => "iam_keys",
         }
     }
 
@@ -227,6 +246,7 @@ impl MetaRead {
             self,
             MetaRead::AccessKey(_)
                 | MetaRead::AccessKeyAndBucket { .. }
+                | MetaRead::Credential { .. }
                 | MetaRead::Bucket(_)
                 | MetaRead::Object { .. }
                 | MetaRead::Latest { .. }
@@ -288,6 +308,12 @@ pub enum MetaReadResult {
     Usage(BucketUsage),
     /// For [`MetaRead::AccessKeyAndBucket`]: the key, and the bucket.
     AccessKeyAndBucket(Option<AccessKey>, Option<BucketRecord>),
+    /// For [`MetaRead::Credential`]: the credential, and the bucket.
+    Credential(Option<Credential>, Option<BucketRecord>),
+    /// For [`MetaRead::AccountIam`]: the generation and the document.
+    AccountIam(u64, AccountIam),
+    /// For [`MetaRead::IamKeys`].
+    IamKeys(Vec<IamKey>),
 }
 
 impl MetaState {
@@ -386,6 +412,22 @@ impl MetaState {
                 MetaReadResult::LifecycleProgress(self.lifecycle_progress()?)
             }
             MetaRead::Usage(bucket) => MetaReadResult::Usage(self.bucket_usage(bucket)?),
+            MetaRead::Credential { access_key, bucket } => MetaReadResult::Credential(
+                self.get_credential(access_key)?,
+                match bucket {
+                    Some(b) => self.get_bucket(b)?,
+                    None => None,
+                },
+            ),
+            MetaRead::AccountIam(account) => {
+                let (generation, doc) = self.account_iam(account)?;
+                MetaReadResult::AccountIam(generation, doc)
+            }
+            MetaRead::IamKeys(ids) => MetaReadResult::IamKeys(
+                ids.iter()
+                    .filter_map(|id| self.get_iam_key(id).transpose())
+                    .collect::<Result<_, _>>()?,
+            ),
             MetaRead::AccessKeyAndBucket { access_key, bucket } => {
                 MetaReadResult::AccessKeyAndBucket(
                     self.get_access_key(access_key)?,

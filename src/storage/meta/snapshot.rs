@@ -20,8 +20,8 @@ use super::state::{decode_last_applied, MetaState, Space, SPACES};
 const SNAPSHOT_MAGIC: &[u8; 8] = b"PSMETA\r\n";
 /// Version of the snapshot stream format: 3 added the heal queue keyspace,
 /// 4 the versions keyspace, 5 the usage and lifecycle keyspaces (a stream
-/// without them is counted again on import).
-pub(super) const SNAPSHOT_VERSION: u8 = 5;
+/// without them is counted again on import), 6 the IAM keyspaces.
+pub(super) const SNAPSHOT_VERSION: u8 = 6;
 /// The oldest version import still reads: a version-2 stream is a
 /// version-3 stream without a heal queue, and that a version-4 stream
 /// without versions (a node may still hold one built before an upgrade,
@@ -73,6 +73,8 @@ impl Space {
             Space::Usage => Err(MetaError::Corrupt("bucket usage")),
             Space::Lifecycle if super::lifecycle::state::check_entry(value) => Ok(()),
             Space::Lifecycle => Err(MetaError::Corrupt("lifecycle configuration")),
+            Space::Iam => super::iam::check_entry(key, value),
+            Space::IamKeys => super::iam::IamKey::decode(value).map(drop),
         }
     }
 }
@@ -159,6 +161,7 @@ impl MetaState {
                 .filter(|&s| version >= 3 || s != Space::HealQueue)
                 .filter(|&s| version >= 4 || s != Space::Versions)
                 .filter(|&s| version >= 5 || !matches!(s, Space::Usage | Space::Lifecycle))
+                .filter(|&s| version >= 6 || !matches!(s, Space::Iam | Space::IamKeys))
                 .ok_or(MetaError::BadSnapshot("unknown keyspace"))?;
             let key = read_chunk(&mut r, keys::MAX_KEY_BYTES)?;
             let value = read_chunk(&mut r, u32::MAX as usize)?;

@@ -52,10 +52,14 @@ pub(super) enum Space {
     Usage,
     /// Each bucket's lifecycle rules (`lifecycle::state`).
     Lifecycle,
+    /// Each account's IAM document and its generation (`iam`).
+    Iam,
+    /// Access keys of IAM users and temporary credentials (`iam`).
+    IamKeys,
 }
 
 /// How many keyspaces there are.
-pub(super) const SPACE_COUNT: usize = 15;
+pub(super) const SPACE_COUNT: usize = 17;
 
 /// Every keyspace, in [`Space`] (and snapshot) order.
 pub(super) const SPACES: [Space; SPACE_COUNT] = [
@@ -74,6 +78,8 @@ pub(super) const SPACES: [Space; SPACE_COUNT] = [
     Space::Versions,
     Space::Usage,
     Space::Lifecycle,
+    Space::Iam,
+    Space::IamKeys,
 ];
 
 impl Space {
@@ -95,6 +101,8 @@ impl Space {
             Space::Versions => "versions",
             Space::Usage => "usage",
             Space::Lifecycle => "lifecycle",
+            Space::Iam => "iam",
+            Space::IamKeys => "iam_keys",
         }
     }
 
@@ -190,6 +198,8 @@ impl MetaState {
             separated(Space::Versions)?,
             open(Space::Usage)?,
             open(Space::Lifecycle)?,
+            open(Space::Iam)?,
+            open(Space::IamKeys)?,
         ];
         let state = Self {
             db,
@@ -231,7 +241,7 @@ impl MetaState {
             .transpose()
     }
 
-    fn get_record<T>(
+    pub(super) fn get_record<T>(
         &self,
         s: Space,
         key: &[u8],

@@ -9,6 +9,13 @@ pub(crate) enum AuthError {
     /// The access key id is not known to the server.
     #[error("unknown access key id")]
     UnknownAccessKey,
+    /// A temporary credential past its expiry.
+    #[error("the session token has expired")]
+    ExpiredToken,
+    /// A temporary credential's token missing or wrong, a token with a
+    /// key that takes none, or a session revoked (its role deleted).
+    #[error("the session token is invalid")]
+    InvalidToken,
     /// The access keys kept in metadata could not be read (no metadata
     /// leader reachable): whether the key exists is not known.
     #[error("the access keys cannot be read now")]

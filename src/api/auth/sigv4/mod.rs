@@ -50,7 +50,7 @@ pub(crate) use presign::{presign, PresignRequest};
 pub(crate) use presigned::PresignedParams;
 pub(crate) use scheme::{ALGORITHM, EMPTY_SHA256, SERVICE};
 pub(crate) use signing::SigningKey;
-pub(crate) use verify::{detect_auth_kind, verify, AuthContext, AuthKind};
+pub(crate) use verify::{detect_auth_kind, verify, verify_query_api, AuthContext, AuthKind};
 
 // Named only by the fuzzing entry points (compiled in tests too).
 #[cfg(any(test, feature = "fuzzing"))]

@@ -101,15 +101,66 @@ where
     F: Fn(&str) -> Option<String>,
 {
     match detect_auth_kind(parts)? {
-        AuthKind::Header => verify_header(parts, region, &lookup_secret, now),
+        AuthKind::Header => verify_header(parts, Scope::S3 { region }, &lookup_secret, now),
         AuthKind::Presigned => verify_presigned(parts, region, &lookup_secret, now),
         AuthKind::Anonymous => Err(AuthError::Anonymous),
     }
 }
 
+/// Authenticates a form-encoded query API request (IAM's or STS's,
+/// signed in the header with service `iam` or `sts`) whose body hashes
+/// to `body_sha256` (lower-case hex): IAM is global, so any region in the
+/// credential scope is taken (SDKs sign `us-east-1` or none); the
+/// body's hash is the payload hash whether or not
+/// `x-amz-content-sha256` is sent (if sent, it must match).
+pub(crate) fn verify_query_api<F>(
+    parts: &RequestParts<'_>,
+    services: &[&str],
+    body_sha256: &str,
+    lookup_secret: F,
+    now: OffsetDateTime,
+) -> Result<AuthContext, AuthError>
+where
+    F: Fn(&str) -> Option<String>,
+{
+    match detect_auth_kind(parts)? {
+        AuthKind::Header => verify_header(
+            parts,
+            Scope::QueryApi {
+                services,
+                body_sha256,
+            },
+            &lookup_secret,
+            now,
+        ),
+        AuthKind::Presigned => Err(AuthError::UnsupportedAuthorization),
+        AuthKind::Anonymous => Err(AuthError::Anonymous),
+    }
+}
+
+/// Which credential scopes a request may be signed for, and where its
+/// payload hash comes from.
+#[derive(Clone, Copy)]
+enum Scope<'a> {
+    /// S3 in the store's region; the payload hash is
+    /// `x-amz-content-sha256`.
+    S3 {
+        /// The store's region.
+        region: &'a str,
+    },
+    /// A query API (IAM, STS) of these services, any region; the payload
+    /// hash is the body's.
+    QueryApi {
+        /// The services taken.
+        services: &'a [&'a str],
+        /// The body's SHA-256, lower-case hex.
+        body_sha256: &'a str,
+    },
+}
+
 fn verify_header<F>(
     parts: &RequestParts<'_>,
-    region: &str,
+    scope: Scope<'_>,
     lookup_secret: &F,
     now: OffsetDateTime,
 ) -> Result<AuthContext, AuthError>
@@ -122,11 +173,21 @@ where
         .ok_or(AuthError::Anonymous)?;
     let auth = AuthorizationHeader::parse(value)?;
     let malformed = AuthError::MalformedHeader;
-    if auth.credential.service != SERVICE {
-        return Err(malformed(MalformedHeader::WrongService));
-    }
-    if auth.credential.region != region {
-        return Err(malformed(MalformedHeader::WrongRegion));
+    let service = auth.credential.service.as_str();
+    match scope {
+        Scope::S3 { region } => {
+            if service != SERVICE {
+                return Err(malformed(MalformedHeader::WrongService));
+            }
+            if auth.credential.region != region {
+                return Err(malformed(MalformedHeader::WrongRegion));
+            }
+        }
+        Scope::QueryApi { services, .. } => {
+            if !services.contains(&service) {
+                return Err(malformed(MalformedHeader::WrongService));
+            }
+        }
     }
 
     let (amz_date, request_time) = header_request_time(parts)?;
@@ -134,10 +195,17 @@ where
         return Err(malformed(MalformedHeader::DateMismatch));
     }
 
-    let content_sha = parts
+    let declared = parts
         .single_header("x-amz-content-sha256")
-        .map_err(|()| AuthError::RepeatedContentSha256)?
-        .ok_or(AuthError::MissingContentSha256)?;
+        .map_err(|()| AuthError::RepeatedContentSha256)?;
+    let content_sha = match (scope, declared) {
+        (Scope::S3 { .. }, Some(d)) => d,
+        (Scope::S3 { .. }, None) => return Err(AuthError::MissingContentSha256),
+        (Scope::QueryApi { body_sha256, .. }, Some(d)) if !d.eq_ignore_ascii_case(body_sha256) => {
+            return Err(AuthError::ContentSha256Mismatch)
+        }
+        (Scope::QueryApi { body_sha256, .. }, _) => body_sha256,
+    };
     let payload = PayloadMode::from_header(content_sha)?;
 
     let secret = lookup_secret(&auth.credential.access_key).ok_or(AuthError::UnknownAccessKey)?;

@@ -49,7 +49,7 @@ macro_rules! first_shape {
         }
     )+};
 }
-pub(super) use first_shape;
+pub(crate) use first_shape;
 
 /// Writes `value` as version byte + postcard.
 pub(crate) fn to_bytes<T: Serialize>(value: &T) -> Result<Vec<u8>, MetaError> {

@@ -36,7 +36,7 @@
 mod access_key;
 mod bucket;
 mod cluster;
-mod codec;
+pub(crate) mod codec;
 mod erasure_layout;
 pub(crate) mod format_v2;
 pub(crate) mod format_v3;

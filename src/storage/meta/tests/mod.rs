@@ -32,9 +32,11 @@ fn export(state: &MetaState) -> Result<Vec<u8>, MetaError> {
 }
 
 /// `stream` as a snapshot of format `version` (before 5) would hold it:
-/// relabelled, without the usage and lifecycle keyspaces it did not have.
+/// relabelled, without the usage, lifecycle and IAM keyspaces it did not
+/// have.
 pub(super) fn as_older_stream(stream: &[u8], version: u8) -> Vec<u8> {
-    let newer = [super::state::Space::Usage, super::state::Space::Lifecycle].map(|s| s.tag());
+    use super::state::Space;
+    let newer = [Space::Usage, Space::Lifecycle, Space::Iam, Space::IamKeys].map(|s| s.tag());
     let mut out = stream[..9].to_vec();
     out[8] = version;
     let (mut at, mut count) = (9, 0u64);

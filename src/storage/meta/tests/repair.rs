@@ -459,7 +459,7 @@ fn snapshots_keep_the_heal_queue() -> Result<(), MetaError> {
     let dir = tempfile::tempdir()?;
     let c = MetaState::import(dir.path(), &mut v2.as_slice())?;
     assert_eq!(c.get_object("b", "k")?, Some(object("b", "k", 1)));
-    for (version, stream) in [(2, &as_older_stream(&bytes, 2)), (6, &without_heal)] {
+    for (version, stream) in [(2, &as_older_stream(&bytes, 2)), (7, &without_heal)] {
         let mut bad = stream.clone();
         bad[8] = version;
         let dir = tempfile::tempdir()?;

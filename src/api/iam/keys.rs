@@ -1,0 +1,220 @@
+//! Access keys of IAM users and of the account root: create (at most
+//! two), list, activate or deactivate, delete.
+
+use super::entities::find;
+use super::users::MAX_NAME;
+use super::xml::{Answer, IAM_NS};
+use super::{IamApiError, IamRequest};
+use crate::api::access::access_keys;
+use crate::clock::now_ms;
+use crate::identity::{arn, new_key_id, new_secret};
+use crate::storage::meta::iam::{AccountIam, IamChange, IamKey};
+
+/// Whose keys a call is about: a user of the account (its stored name
+/// and id), or the account root.
+struct KeyOwner {
+    /// The user's name; empty: the root.
+    user: String,
+    /// The user's id; empty: the root.
+    id: String,
+    /// The ARN the call is authorized on.
+    arn: String,
+}
+
+/// The `UserName` named, or the caller when none is (an IAM user's own
+/// keys, or the root's).
+fn owner(r: &IamRequest<'_>, doc: &AccountIam) -> Result<KeyOwner, IamApiError> {
+    let named = match (r.form.get("UserName"), &r.caller.identity) {
+        (Some(n), _) if !n.is_empty() => {
+            super::form::check_name("UserName", n, MAX_NAME)?;
+            Some(n.to_string())
+        }
+        (_, Some(i)) if i.kind == crate::policy::IamKind::User => Some(i.name.clone()),
+        (_, Some(_)) => {
+            return Err(IamApiError::validation(
+                "Must specify userName when calling with non-User credentials",
+            ))
+        }
+        (_, None) => None,
+    };
+    Ok(match named {
+        Some(n) => {
+            let (name, u) = find(&doc.users, "user", &n)?;
+            KeyOwner {
+                user: name.to_string(),
+                id: u.id.clone(),
+                arn: arn::entity(r.account(), "user", &u.path, name),
+            }
+        }
+        None => KeyOwner {
+            user: String::new(),
+            id: String::new(),
+            arn: arn::root(r.account()),
+        },
+    })
+}
+
+/// The name a key is shown under: its user's, or the root's.
+fn shown_name(r: &IamRequest<'_>, owner: &KeyOwner) -> String {
+    if owner.user.is_empty() {
+        r.caller.display_name.clone()
+    } else {
+        owner.user.clone()
+    }
+}
+
+fn no_key(id: &str) -> IamApiError {
+    IamApiError::no_such(format!("The Access Key with id {id} cannot be found."))
+}
+
+/// CreateAccessKey: the secret is shown this once.
+pub(super) async fn create(r: &IamRequest<'_>) -> Result<Answer, IamApiError> {
+    let (_, doc) = r.gw.identities.document(r.account()).await?;
+    let owner = owner(r, &doc)?;
+    r.authorize("iam:CreateAccessKey", &owner.arn)?;
+    let key = IamKey {
+        access_key_id: new_key_id("PK"),
+        secret: new_secret(),
+        account: r.account().to_string(),
+        account_name: r.caller.display_name.clone(),
+        principal_id: owner.id.clone(),
+        active: true,
+        created_ms: now_ms(),
+        session: None,
+    };
+    let change = IamChange::CreateKey {
+        user: owner.user.clone(),
+        key: key.clone(),
+    };
+    r.gw.identities.change(r.account(), change).await?;
+    tracing::info!(access_key = %key.access_key_id, user = %owner.arn, "access key created");
+    let mut a = Answer::new("CreateAccessKey", IAM_NS);
+    a.open("AccessKey")
+        .text("UserName", &shown_name(r, &owner))
+        .text("AccessKeyId", &key.access_key_id)
+        .text("Status", "Active")
+        .text("SecretAccessKey", &key.secret)
+        .time("CreateDate", key.created_ms)
+        .close("AccessKey");
+    Ok(a)
+}
+
+/// UpdateAccessKey (`Status`: Active or Inactive): a deactivated key is
+/// refused at its next request, on every gateway.
+pub(super) async fn update(r: &IamRequest<'_>) -> Result<Answer, IamApiError> {
+    let id = r.form.required("AccessKeyId")?.to_string();
+    let active = match r.form.required("Status")? {
+        "Active" => true,
+        "Inactive" => false,
+        other => {
+            return Err(IamApiError::validation(format!(
+                "1 validation error detected: Value '{other}' at 'status' failed to satisfy constraint: Member must satisfy enum value set: [Active, Inactive]"
+            )))
+        }
+    };
+    let (_, doc) = r.gw.identities.document(r.account()).await?;
+    let owner = owner(r, &doc)?;
+    r.authorize("iam:UpdateAccessKey", &owner.arn)?;
+    let change = IamChange::SetKeyActive {
+        user: owner.user,
+        access_key_id: id,
+        active,
+    };
+    r.gw.identities.change(r.account(), change).await?;
+    Ok(Answer::new("UpdateAccessKey", IAM_NS))
+}
+
+/// DeleteAccessKey.
+pub(super) async fn delete(r: &IamRequest<'_>) -> Result<Answer, IamApiError> {
+    let id = r.form.required("AccessKeyId")?.to_string();
+    let (_, doc) = r.gw.identities.document(r.account()).await?;
+    let owner = owner(r, &doc)?;
+    r.authorize("iam:DeleteAccessKey", &owner.arn)?;
+    let change = IamChange::DeleteKey {
+        user: owner.user,
+        access_key_id: id.clone(),
+    };
+    r.gw.identities.change(r.account(), change).await?;
+    tracing::info!(access_key = %id, "access key deleted");
+    Ok(Answer::new("DeleteAccessKey", IAM_NS))
+}
+
+/// ListAccessKeys (without secrets): a user's, or the root's (those made
+/// through IAM, and those the admin CLI made for the account).
+pub(super) async fn list(r: &IamRequest<'_>) -> Result<Answer, IamApiError> {
+    let (_, doc) = r.gw.identities.document(r.account()).await?;
+    let owner = owner(r, &doc)?;
+    r.authorize("iam:ListAccessKeys", &owner.arn)?;
+    let ids = if owner.user.is_empty() {
+        doc.root_keys.iter().cloned().collect()
+    } else {
+        find(&doc.users, "user", &owner.user)?
+            .1
+            .keys
+            .iter()
+            .cloned()
+            .collect()
+    };
+    let mut keys: Vec<(String, bool, u64)> =
+        r.gw.identities
+            .keys(ids)
+            .await?
+            .into_iter()
+            .map(|k| (k.access_key_id, k.active, k.created_ms))
+            .collect();
+    if owner.user.is_empty() {
+        let admin_made = access_keys(r.gw).await.map_err(|_| {
+            IamApiError::new("ServiceUnavailable", 503, "The keys cannot be read now.")
+        })?;
+        keys.extend(
+            admin_made
+                .into_iter()
+                .filter(|k| k.user_id == r.account())
+                .map(|k| (k.access_key_id, true, k.created_ms)),
+        );
+    }
+    let name = shown_name(r, &owner);
+    let mut a = Answer::new("ListAccessKeys", IAM_NS);
+    a.open("AccessKeyMetadata");
+    for (id, active, created) in keys {
+        a.open("member")
+            .text("UserName", &name)
+            .text("AccessKeyId", &id)
+            .text("Status", if active { "Active" } else { "Inactive" })
+            .time("CreateDate", created)
+            .close("member");
+    }
+    a.close("AccessKeyMetadata")
+        .paging(None)
+        .text("UserName", &name);
+    Ok(a)
+}
+
+/// GetAccessKeyLastUsed: the key's user; when it was last used is not
+/// tracked (answered as never, `N/A`, as AWS answers an unused key).
+pub(super) async fn last_used(r: &IamRequest<'_>) -> Result<Answer, IamApiError> {
+    let id = r.form.required("AccessKeyId")?.to_string();
+    let (_, doc) = r.gw.identities.document(r.account()).await?;
+    let holder = doc
+        .users
+        .iter()
+        .find(|(_, u)| u.keys.contains(&id))
+        .map(|(n, _)| n.clone())
+        .or_else(|| {
+            doc.root_keys
+                .contains(&id)
+                .then(|| r.caller.display_name.clone())
+        })
+        .ok_or_else(|| no_key(&id))?;
+    r.authorize(
+        "iam:GetAccessKeyLastUsed",
+        &arn::entity(r.account(), "user", "/", &holder),
+    )?;
+    let mut a = Answer::new("GetAccessKeyLastUsed", IAM_NS);
+    a.text("UserName", &holder)
+        .open("AccessKeyLastUsed")
+        .text("ServiceName", "N/A")
+        .text("Region", "N/A")
+        .close("AccessKeyLastUsed");
+    Ok(a)
+}
