@@ -78,9 +78,20 @@
 # under the ids the suite names (testkey-1, testkey-2) and takes SSE-C over
 # plain HTTP (PREDASTORE_SSE_C_ALLOW_HTTP, a test-only setting).
 #
+# Identity. S3TESTS_SET=iam runs s3tests/functional/test_iam.py and
+# test_sts.py instead of test_s3.py: -m "not fails_on_aws and not
+# webidentity_test and not iam_tenant" (accounts, IAM users, groups,
+# user/group/role policies, managed policies, cross-account access,
+# AssumeRole, GetSessionToken, GetCallerIdentity). The `[iam root]` and
+# `[iam alt root]` sections are account roots the admin CLI makes (every
+# user it makes is one). Left out: `webidentity_test` (an OpenID provider,
+# Keycloak, is not part of the run) and `iam_tenant` (RGW's tenant-less
+# user policies, where [iam] edits another user's policies by its RGW uid:
+# this store's users are accounts, each administering its own).
+#
 # Environment:
 #   S3TESTS_SET           `versioning` (default: the selection above),
-#                         `lifecycle`, `access` or `encryption`
+#                         `lifecycle`, `access`, `encryption` or `iam`
 #   S3TESTS_LC_DAY_SECS   length of the store's lifecycle day in seconds
 #                         (default: a real day; the suite's lc_debug_interval
 #                         is then 10, unused by the tests that pass)
@@ -103,6 +114,7 @@ BOTOCORE_VERSION=1.44.5
 S3TRANSFER_VERSION=0.19.3
 PYTEST_TIMEOUT_VERSION=2.4.0
 
+TEST_FILES=(s3tests/functional/test_s3.py)
 DEFAULT_M="not fails_on_aws"
 DEFAULT_K="(versioning or versioned or object_lock or delete_marker or conditional_write or put_object_ifmatch or put_object_ifnonmatch) and not bucket_logging and not lifecycle"
 
@@ -135,7 +147,12 @@ case "${S3TESTS_SET:-versioning}" in
     DEFAULT_M="(encryption or sse_s3 or bucket_encryption) and not fails_on_aws"
     DEFAULT_K=""
     ;;
-  *) echo "s3-tests: S3TESTS_SET must be versioning, lifecycle, access or encryption" >&2 && exit 1 ;;
+  iam)
+    DEFAULT_M="not fails_on_aws and not webidentity_test and not iam_tenant"
+    DEFAULT_K=""
+    TEST_FILES=(s3tests/functional/test_iam.py s3tests/functional/test_sts.py)
+    ;;
+  *) echo "s3-tests: S3TESTS_SET must be versioning, lifecycle, access, encryption or iam" >&2 && exit 1 ;;
 esac
 SELECT_M="${S3TESTS_M:-$DEFAULT_M}"
 SELECT_K="${S3TESTS_K:-$DEFAULT_K}"
@@ -310,7 +327,7 @@ export S3T_HOST=127.0.0.1 S3T_PORT="$HTTP_PORT"
 
 # --- the suite ----------------------------------------------------------------
 
-echo "== pytest s3tests/functional/test_s3.py -m \"$SELECT_M\" -k \"$SELECT_K\""
+echo "== pytest ${TEST_FILES[*]} -m \"$SELECT_M\" -k \"$SELECT_K\""
 rm -f "$JUNIT" "$FAILURES"
 # Only the suite's own settings reach boto3.
 unset AWS_PROFILE AWS_DEFAULT_PROFILE AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_ENDPOINT_URL
@@ -326,7 +343,7 @@ rc=0
     PYTHONDONTWRITEBYTECODE=1 \
     COLUMNS="${COLUMNS:-160}" \
     exec timeout -s INT -k 60 "$RUN_TIMEOUT" \
-    "$PY" -m pytest -p no:cacheprovider s3tests/functional/test_s3.py \
+    "$PY" -m pytest -p no:cacheprovider "${TEST_FILES[@]}" \
     -m "$SELECT_M" -k "$SELECT_K" \
     --timeout "$TEST_TIMEOUT" --junitxml "$JUNIT" --tb=short -rfE "$@"
 ) || rc=$?

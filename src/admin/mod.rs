@@ -5,6 +5,7 @@
 pub(crate) mod api;
 pub(crate) mod cli;
 mod cli_buckets;
+mod cli_iam;
 mod cli_kms;
 pub(crate) mod service;
 mod table;

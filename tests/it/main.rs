@@ -23,6 +23,7 @@ mod deploy;
 mod grafana;
 mod hostile;
 mod https;
+mod identity;
 mod inline_objects;
 mod raft_storage;
 mod s3;

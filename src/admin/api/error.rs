@@ -47,6 +47,16 @@ impl AdminHttpError {
         Self::new(400, "BadRequest", message)
     }
 
+    /// 503: the store cannot answer now.
+    pub(crate) fn unavailable(message: impl Into<String>) -> Self {
+        Self::new(503, "Unavailable", message)
+    }
+
+    /// An IAM refusal: its status, its code, its message.
+    pub(crate) fn iam(status: u16, code: &'static str, message: String) -> Self {
+        Self::new(status, code, message)
+    }
+
     /// 404: no such endpoint or thing.
     pub(crate) fn not_found(message: impl Into<String>) -> Self {
         Self::new(404, "NotFound", message)

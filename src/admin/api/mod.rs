@@ -10,6 +10,7 @@
 mod buckets;
 mod cluster;
 mod error;
+mod iam;
 mod keys;
 mod kms;
 mod meta;
@@ -97,6 +98,7 @@ pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
             }))
             .configure(cluster::routes)
             .configure(buckets::routes)
+            .configure(iam::routes)
             .configure(keys::routes)
             .configure(kms::routes)
             .configure(meta::routes)

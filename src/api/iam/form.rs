@@ -16,6 +16,11 @@ impl Form {
         }
     }
 
+    /// A form of these pairs.
+    pub(crate) fn from_pairs(pairs: Vec<(String, String)>) -> Form {
+        Form { pairs }
+    }
+
     /// The value of `name`, if sent.
     pub(crate) fn get(&self, name: &str) -> Option<&str> {
         self.pairs

@@ -180,6 +180,27 @@ pub(crate) async fn handle(
     }
 }
 
+/// Runs IAM `action` with `params` as the root of `account` (named
+/// `name`): the admin API's way in (`predastore admin user …`); the
+/// answer's result as JSON.
+pub(crate) async fn run_as_root(
+    req: &HttpRequest,
+    gw: &Gateway,
+    account: String,
+    name: String,
+    action: &str,
+    params: Vec<(String, String)>,
+) -> Result<serde_json::Value, IamApiError> {
+    let r = IamRequest {
+        caller: Caller::root(account, name),
+        form: Form::from_pairs(params),
+        gw,
+        http: req,
+    };
+    let (_, result) = dispatch(action, &r).await;
+    Ok(xml::result_json(&result?.into_document("admin")))
+}
+
 /// Who signed the call (SigV4, service `iam` or `sts`, over the body's
 /// hash), with its session token checked.
 async fn authenticate(req: &HttpRequest, body: &[u8], gw: &Gateway) -> Result<Caller, IamApiError> {

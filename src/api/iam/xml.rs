@@ -104,15 +104,103 @@ impl Answer {
         self
     }
 
-    /// Ends the answer with `request_id`.
-    pub(crate) fn finish(mut self, request_id: &str) -> HttpResponse {
+    /// The whole document, ended with `request_id`.
+    pub(crate) fn into_document(mut self, request_id: &str) -> String {
         let action = self.action;
         self.out.push_str(&format!(
             "</{action}Result><ResponseMetadata><RequestId>{}</RequestId></ResponseMetadata></{action}Response>",
             escape(request_id)
         ));
-        HttpResponse::Ok().content_type("text/xml").body(self.out)
+        self.out
     }
+
+    /// Ends the answer with `request_id`.
+    pub(crate) fn finish(self, request_id: &str) -> HttpResponse {
+        HttpResponse::Ok()
+            .content_type("text/xml")
+            .body(self.into_document(request_id))
+    }
+}
+
+/// The `<{Action}Result>` of an answer as JSON, for the admin API: an
+/// element with text is a string, one with children an object (children
+/// of one name more than once: an array), an empty one null.
+pub(crate) fn result_json(xml: &str) -> serde_json::Value {
+    use quick_xml::events::Event;
+    use serde_json::{Map, Value};
+
+    /// An element being read: its name, children so far, text.
+    struct Open {
+        name: String,
+        children: Map<String, Value>,
+        text: String,
+    }
+    fn close(o: Open) -> Value {
+        if !o.children.is_empty() {
+            Value::Object(o.children)
+        } else if o.text.is_empty() {
+            Value::Null
+        } else {
+            Value::String(o.text)
+        }
+    }
+    fn add(parent: &mut Map<String, Value>, name: String, v: Value) {
+        match parent.get_mut(&name) {
+            Some(Value::Array(items)) => items.push(v),
+            Some(first) => {
+                let first = first.take();
+                parent.insert(name, Value::Array(vec![first, v]));
+            }
+            None => {
+                parent.insert(name, v);
+            }
+        }
+    }
+    let mut reader = quick_xml::Reader::from_str(xml);
+    let mut stack: Vec<Open> = Vec::new();
+    let mut result = Value::Null;
+    loop {
+        match reader.read_event() {
+            Ok(Event::Start(e)) => stack.push(Open {
+                name: e.local_name().as_ref().to_string(),
+                children: Map::new(),
+                text: String::new(),
+            }),
+            Ok(Event::Text(t)) => {
+                if let Some(top) = stack.last_mut() {
+                    top.text.push_str(&t.xml10_content());
+                }
+            }
+            Ok(Event::GeneralRef(r)) => {
+                let c = match &*r {
+                    _ if r.is_char_ref() => r.resolve_char_ref().ok().flatten(),
+                    "amp" => Some('&'),
+                    "lt" => Some('<'),
+                    "gt" => Some('>'),
+                    "apos" => Some('\''),
+                    "quot" => Some('"'),
+                    _ => None,
+                };
+                if let (Some(top), Some(c)) = (stack.last_mut(), c) {
+                    top.text.push(c);
+                }
+            }
+            Ok(Event::End(_)) => {
+                let Some(done) = stack.pop() else { break };
+                let is_result = done.name.ends_with("Result") && stack.len() == 1;
+                let name = done.name.clone();
+                let value = close(done);
+                if is_result {
+                    result = value;
+                } else if let Some(parent) = stack.last_mut() {
+                    add(&mut parent.children, name, value);
+                }
+            }
+            Ok(Event::Eof) | Err(_) => break,
+            Ok(_) => {}
+        }
+    }
+    result
 }
 
 #[cfg(test)]
@@ -128,6 +216,21 @@ mod tests {
             .decode_utf8()
             .unwrap();
         assert_eq!(back, doc);
+    }
+
+    #[test]
+    fn results_read_back_as_json() {
+        let mut a = Answer::new("ListUsers", IAM_NS);
+        a.open("Users");
+        for n in ["a&b", "c"] {
+            a.open("member").text("UserName", n).close("member");
+        }
+        a.close("Users").paging(None).open("Empty").close("Empty");
+        let v = result_json(&a.into_document("r1"));
+        assert_eq!(v["Users"]["member"][0]["UserName"], "a&b");
+        assert_eq!(v["Users"]["member"][1]["UserName"], "c");
+        assert_eq!(v["IsTruncated"], "false");
+        assert!(v["Empty"].is_null());
     }
 
     #[test]

@@ -5,6 +5,7 @@ mod disks;
 mod encryption;
 mod grow;
 mod healing;
+mod identity;
 mod lifecycle;
 mod lock_clock;
 mod meta_cluster;

@@ -39,6 +39,7 @@ pub mod digest;
 pub mod disk;
 pub mod heal;
 pub mod http;
+pub mod iam;
 pub mod lifecycle;
 pub mod meta;
 pub mod node;

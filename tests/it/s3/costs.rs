@@ -23,9 +23,9 @@ const BUCKET: &str = "costs";
 struct Costs {
     /// `predastore_signature_checks_total`.
     signature_checks: f64,
-    /// Metadata reads of the key and the bucket together.
+    /// Metadata reads of the key (its credential) and the bucket together.
     key_and_bucket_reads: f64,
-    /// Metadata reads of the key alone.
+    /// Metadata reads of the key alone, or of its account's IAM.
     key_reads: f64,
 }
 
@@ -40,8 +40,8 @@ impl Costs {
         };
         Costs {
             signature_checks: metric(http, "predastore_signature_checks_total").unwrap_or(0.0),
-            key_and_bucket_reads: reads("access_key_and_bucket"),
-            key_reads: reads("access_key"),
+            key_and_bucket_reads: reads("credential"),
+            key_reads: reads("access_key") + reads("account_iam"),
         }
     }
 
