@@ -93,23 +93,45 @@ pub(super) fn asks_acl(headers: &HeaderMap) -> bool {
     headers.contains_key("x-amz-acl") || GRANTS.iter().any(|(h, _)| headers.contains_key(*h))
 }
 
-/// The ACL in the request's headers, if any.
+/// The ACL in the request's headers, if any; a grantee named by e-mail
+/// address is `UnresolvableGrantByEmailAddress` (see
+/// [`acl_in_headers_by_email`]).
 pub(crate) fn acl_in_headers(
     r: &S3Request,
     owner: &str,
     bucket_owner: &str,
 ) -> Result<Option<Acl>, S3Error> {
+    match acl_in_headers_by_email(r, owner, bucket_owner)? {
+        Some((_, by_email)) if !by_email.is_empty() => {
+            Err(S3Error::new(S3ErrorCode::UnresolvableGrantByEmailAddress))
+        }
+        other => Ok(other.map(|(acl, _)| acl)),
+    }
+}
+
+/// The ACL in the request's headers, if any, and its grants to users
+/// named by e-mail address (`emailAddress="…"`), for the caller to
+/// resolve.
+pub(crate) fn acl_in_headers_by_email(
+    r: &S3Request,
+    owner: &str,
+    bucket_owner: &str,
+) -> Result<Option<AclByEmail>, S3Error> {
     let mut grants = Vec::new();
+    let mut by_email = Vec::new();
     let mut any_grant = false;
     for (header, permission) in GRANTS {
         for value in r.headers().get_all(header) {
             any_grant = true;
             let value = value.to_str().map_err(|_| bad_grant(header))?;
             for grantee in parse_grantees(header, value)? {
-                grants.push(Grant {
-                    grantee,
-                    permission,
-                });
+                match grantee {
+                    Named::Grantee(grantee) => grants.push(Grant {
+                        grantee,
+                        permission,
+                    }),
+                    Named::Email(email) => by_email.push((email, permission)),
+                }
             }
         }
     }
@@ -117,13 +139,25 @@ pub(crate) fn acl_in_headers(
         (Some(_), true) => Err(S3Error::new(S3ErrorCode::InvalidRequest)
             .with_message("Specifying both Canned ACLs and Header Grants is not allowed")),
         (Some(name), false) => match CannedAcl::parse(name.trim()) {
-            Some(canned) => Ok(Some(canned.grants(owner, bucket_owner))),
+            Some(canned) => Ok(Some((canned.grants(owner, bucket_owner), by_email))),
             None => Err(S3Error::new(S3ErrorCode::InvalidArgument)
                 .with_message(format!("{name} is not a canned ACL"))),
         },
-        (None, true) => Ok(Some(Acl { grants })),
+        (None, true) => Ok(Some((Acl { grants }, by_email))),
         (None, false) => Ok(None),
     }
+}
+
+/// An ACL and its grants to users named by e-mail address (to resolve).
+pub(crate) type AclByEmail = (Acl, Vec<(String, Permission)>);
+
+/// A grantee as a header names it.
+#[derive(Debug, PartialEq, Eq)]
+enum Named {
+    /// A user id or a group.
+    Grantee(Grantee),
+    /// A user by e-mail address, to resolve.
+    Email(String),
 }
 
 fn bad_grant(header: &str) -> S3Error {
@@ -132,7 +166,7 @@ fn bad_grant(header: &str) -> S3Error {
 
 /// The grantees of one `x-amz-grant-*` value: `id="…"`, `uri="…"` or
 /// `emailAddress="…"`, comma-separated.
-fn parse_grantees(header: &str, value: &str) -> Result<Vec<Grantee>, S3Error> {
+fn parse_grantees(header: &str, value: &str) -> Result<Vec<Named>, S3Error> {
     value
         .split(',')
         .map(str::trim)
@@ -141,9 +175,11 @@ fn parse_grantees(header: &str, value: &str) -> Result<Vec<Grantee>, S3Error> {
             let (kind, quoted) = item.split_once('=').ok_or_else(|| bad_grant(header))?;
             let v = quoted.trim().trim_matches('"');
             match kind.trim().to_ascii_lowercase().as_str() {
-                "id" if !v.is_empty() => Ok(Grantee::User(v.to_string())),
-                "uri" => parse_group(v).ok_or_else(|| bad_grant(header)),
-                "emailaddress" => Err(S3Error::new(S3ErrorCode::UnresolvableGrantByEmailAddress)),
+                "id" if !v.is_empty() => Ok(Named::Grantee(Grantee::User(v.to_string()))),
+                "uri" => parse_group(v)
+                    .map(Named::Grantee)
+                    .ok_or_else(|| bad_grant(header)),
+                "emailaddress" if !v.is_empty() => Ok(Named::Email(v.to_string())),
                 _ => Err(bad_grant(header)),
             }
         })
@@ -161,9 +197,15 @@ mod tests {
             "id=\"abc\", uri=\"http://acs.amazonaws.com/groups/global/AllUsers\"",
         )
         .expect("valid");
-        assert_eq!(g, vec![Grantee::User("abc".into()), Grantee::AllUsers]);
-        let e = parse_grantees("x-amz-grant-read", "emailAddress=\"a@b.c\"").unwrap_err();
-        assert_eq!(e.code, S3ErrorCode::UnresolvableGrantByEmailAddress);
+        assert_eq!(
+            g,
+            vec![
+                Named::Grantee(Grantee::User("abc".into())),
+                Named::Grantee(Grantee::AllUsers)
+            ]
+        );
+        let e = parse_grantees("x-amz-grant-read", "emailAddress=\"a@b.c\"").unwrap();
+        assert_eq!(e, vec![Named::Email("a@b.c".into())]);
         let e = parse_grantees("x-amz-grant-read", "uri=\"http://example.com/\"").unwrap_err();
         assert_eq!(e.code, S3ErrorCode::InvalidArgument);
         assert!(parse_grantees("x-amz-grant-read", "abc").is_err());

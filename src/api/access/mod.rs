@@ -36,7 +36,7 @@ use actix_web::http::header::HeaderMap;
 
 pub(crate) use basics::{bucket_of, check_expected_owner, denied};
 pub(crate) use headers::{
-    acl_for_new, acl_in_headers, acls_not_supported, check_acl_allowed, new_object_access,
+    acl_for_new, acl_in_headers_by_email, acls_not_supported, check_acl_allowed, new_object_access,
 };
 pub(crate) use policy::Asker;
 

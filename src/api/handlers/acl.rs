@@ -9,7 +9,7 @@ use actix_web::{web, HttpResponse};
 use super::body::small_body;
 use super::versioning::version_of;
 use crate::api::access::{
-    access_keys, acl_in_headers, acls_not_supported, bucket_of, check_acl_allowed, denied,
+    access_keys, acl_in_headers_by_email, acls_not_supported, bucket_of, check_acl_allowed, denied,
     hide_missing, object_access, owner_element, require_object, user_names,
 };
 use crate::api::context::{xml, Gateway, S3Request, S3Result};
@@ -58,8 +58,8 @@ async fn acl_in_request(
     owner: &str,
     bucket_owner: &str,
 ) -> Result<(Acl, Vec<(String, Permission)>), S3Error> {
-    if let Some(acl) = acl_in_headers(r, owner, bucket_owner)? {
-        return Ok((acl, vec![]));
+    if let Some(found) = acl_in_headers_by_email(r, owner, bucket_owner)? {
+        return Ok(found);
     }
     let body = small_body(r, payload, MAX_ACL_BODY).await?;
     if body.iter().all(u8::is_ascii_whitespace) {

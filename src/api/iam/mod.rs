@@ -14,6 +14,7 @@ mod error;
 mod form;
 mod groups;
 mod keys;
+mod oidc;
 mod policies;
 mod roles;
 mod sts;
@@ -324,6 +325,13 @@ async fn dispatch(action: &str, r: &IamRequest<'_>) -> (&'static str, Result<Ans
         "UntagRole" => roles::untag,
         "ListRoleTags" => roles::list_tags,
         "GetAccountSummary" => account::summary,
+        "CreateOpenIDConnectProvider" => oidc::create,
+        "ListOpenIDConnectProviders" => oidc::list,
+        "GetOpenIDConnectProvider" => oidc::get,
+        "DeleteOpenIDConnectProvider" => oidc::delete,
+        "AddClientIDToOpenIDConnectProvider" => oidc::add_client_id,
+        "RemoveClientIDFromOpenIDConnectProvider" => oidc::remove_client_id,
+        "UpdateOpenIDConnectProviderThumbprint" => oidc::update_thumbprints,
         "AssumeRole" => sts::assume_role,
         "GetSessionToken" => sts::get_session_token,
         "GetCallerIdentity" => sts::get_caller_identity,

@@ -17,7 +17,10 @@ pub(crate) struct Credential {
 }
 
 impl Credential {
-    /// Parses `AKID/YYYYMMDD/region/service/aws4_request`.
+    /// Parses `AKID/YYYYMMDD/region/service/aws4_request`. The region may
+    /// be empty (botocore signs so with `region_name=''`, as Ceph's
+    /// conformance suite makes its IAM, STS and some S3 clients); the
+    /// caller decides whether that region is taken.
     ///
     /// Returns `None` when the shape is wrong so each caller can map it to
     /// its own error (header or query parameter).
@@ -31,7 +34,6 @@ impl Credential {
         let access_key = it.next()?;
         if terminator != "aws4_request"
             || access_key.is_empty()
-            || region.is_empty()
             || service.is_empty()
             || date.len() != 8
             || !date.bytes().all(|b| b.is_ascii_digit())

@@ -179,7 +179,8 @@ where
             if service != SERVICE {
                 return Err(malformed(MalformedHeader::WrongService));
             }
-            if auth.credential.region != region {
+            // An empty region is no region at all: the store's.
+            if auth.credential.region != region && !auth.credential.region.is_empty() {
                 return Err(malformed(MalformedHeader::WrongRegion));
             }
         }
@@ -242,7 +243,7 @@ where
     if params.credential.service != SERVICE {
         return Err(err(MalformedQuery::WrongService));
     }
-    if params.credential.region != region {
+    if params.credential.region != region && !params.credential.region.is_empty() {
         return Err(err(MalformedQuery::WrongRegion));
     }
     if params.amz_date.get(..8) != Some(params.credential.date.as_str()) {

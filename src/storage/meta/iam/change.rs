@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::error::IamError;
 use super::records::{
-    AccountIam, IamGroup, IamKey, IamRole, IamUser, ManagedPolicy, PolicyVersion,
+    AccountIam, IamGroup, IamKey, IamRole, IamUser, ManagedPolicy, OidcProvider, PolicyVersion,
 };
 
 /// Access keys an IAM user may hold.
@@ -18,6 +18,8 @@ pub(crate) const MAX_ATTACHED: usize = 10;
 pub(crate) const MAX_POLICY_VERSIONS: usize = 5;
 /// Groups one user may belong to.
 pub(crate) const MAX_GROUPS_PER_USER: usize = 10;
+/// OpenID Connect providers of one account.
+pub(crate) const MAX_OIDC_PROVIDERS: usize = 100;
 
 /// What an attachment or inline policy belongs to.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -225,6 +227,27 @@ pub enum IamChange {
         new_name: Option<String>,
         /// The new path, if changed.
         new_path: Option<String>,
+    },
+    /// Adds an OpenID Connect provider.
+    CreateOidcProvider {
+        /// Its URL without the scheme (its key and ARN).
+        host: String,
+        /// The provider.
+        provider: OidcProvider,
+    },
+    /// Deletes an OpenID Connect provider.
+    DeleteOidcProvider {
+        /// Its URL without the scheme.
+        host: String,
+    },
+    /// Replaces a provider's client ids (`client_ids`) or thumbprints.
+    UpdateOidcProvider {
+        /// Its URL without the scheme.
+        host: String,
+        /// The new client ids, if changed.
+        client_ids: Option<Vec<String>>,
+        /// The new thumbprints, if changed.
+        thumbprints: Option<Vec<String>>,
     },
     /// Tags a user or a role (a tag with an existing key replaces it).
     Tag {
@@ -760,12 +783,53 @@ impl AccountIam {
                 }
                 self.groups.insert(new, group);
             }
+            IamChange::CreateOidcProvider { host, provider } => {
+                if self.oidc_providers.contains_key(host) {
+                    return Err(IamError::EntityAlreadyExists(format!(
+                        "Provider with url {} already exists.",
+                        provider.url
+                    )));
+                }
+                if self.oidc_providers.len() >= MAX_OIDC_PROVIDERS {
+                    return Err(IamError::LimitExceeded(format!(
+                        "Cannot exceed quota for OpenIdConnectProvidersPerAccount: {MAX_OIDC_PROVIDERS}"
+                    )));
+                }
+                let mut provider = provider.clone();
+                provider.created_ms = now_ms;
+                self.oidc_providers.insert(host.clone(), provider);
+            }
+            IamChange::DeleteOidcProvider { host } => {
+                if self.oidc_providers.remove(host).is_none() {
+                    return Err(no_provider(host));
+                }
+            }
+            IamChange::UpdateOidcProvider {
+                host,
+                client_ids,
+                thumbprints,
+            } => {
+                let p = self
+                    .oidc_providers
+                    .get_mut(host)
+                    .ok_or_else(|| no_provider(host))?;
+                if let Some(c) = client_ids {
+                    p.client_ids.clone_from(c);
+                }
+                if let Some(t) = thumbprints {
+                    p.thumbprints.clone_from(t);
+                }
+            }
             IamChange::Untag { holder, keys } => {
                 self.tags_mut(holder)?.retain(|(k, _)| !keys.contains(k));
             }
         }
         Ok(())
     }
+}
+
+fn no_provider(host: &str) -> IamError {
+    IamError::NoSuchEntity(format!("OpenIDConnect Provider {host} not found."))
 }
 
 fn no_key(id: &str) -> IamError {

@@ -20,7 +20,8 @@ mod tests;
 pub(crate) use change::{Holder, IamChange};
 pub(crate) use error::{IamError, IamErrorKind};
 pub(crate) use records::{
-    AccountIam, IamGroup, IamKey, IamRole, IamUser, InlinePolicies, ManagedPolicy, Session,
+    AccountIam, IamGroup, IamKey, IamRole, IamUser, InlinePolicies, ManagedPolicy, OidcProvider,
+    Session,
 };
 pub(crate) use state::check_entry;
 pub(crate) use state::Credential;

@@ -26,6 +26,23 @@ pub struct AccountIam {
     /// Ids of the account root's keys made through IAM (at most two;
     /// keys made by the admin CLI are kept with the account's record).
     pub root_keys: BTreeSet<String>,
+    /// OpenID Connect providers whose tokens the account's roles may
+    /// trust, by URL without its scheme (the ARN's last part).
+    pub oidc_providers: BTreeMap<String, OidcProvider>,
+}
+
+/// An OpenID Connect identity provider (IAM's
+/// `CreateOpenIDConnectProvider`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OidcProvider {
+    /// Its issuer URL, as given (scheme included).
+    pub url: String,
+    /// The audiences (client ids) it issues tokens for, in order.
+    pub client_ids: Vec<String>,
+    /// Thumbprints of its servers' certificates, in order.
+    pub thumbprints: Vec<String>,
+    /// Creation time, ms since the Unix epoch.
+    pub created_ms: u64,
 }
 
 /// An IAM user of an account.
