@@ -462,8 +462,9 @@ pub(crate) fn may_bypass_governance(r: &S3Request, key: &str) -> bool {
 }
 
 /// A missing key is `NoSuchKey` only to a caller who may list the bucket
-/// (by its policy or ACL); to others it is `AccessDenied`, as AWS answers
-/// (nothing is learned of what the bucket holds).
+/// (by its policy or ACL) with the key as prefix; to others it is
+/// `AccessDenied`, as AWS answers (nothing is learned of what the bucket
+/// holds).
 pub(crate) fn hide_missing(r: &S3Request, e: S3Error) -> S3Error {
     if e.code != S3ErrorCode::NoSuchKey {
         return e;
@@ -477,7 +478,19 @@ pub(crate) fn hide_missing(r: &S3Request, e: S3Error) -> S3Error {
         key: None,
         object: None,
     };
-    match decide(table::rule("ListObjects"), false, &on, &asker_of(r)) {
+    // Listing the missing key's name itself (`s3:prefix` = the key), as
+    // RGW asks: a policy allowing only a prefix's listing tells of keys
+    // under it.
+    let mut query = r.query.clone();
+    if let Some(key) = &r.key {
+        query.retain(|(n, _)| n != "prefix");
+        query.push(("prefix".into(), key.clone()));
+    }
+    let asker = Asker {
+        query: &query,
+        ..asker_of(r)
+    };
+    match decide(table::rule("ListObjects"), false, &on, &asker) {
         Ok(()) => e,
         Err(denied) => denied,
     }

@@ -22,6 +22,8 @@
 //!   keys with few; see `versions.rs`.
 //! - `policy`: 4 KiB GETs on a bucket with a 20-statement policy against
 //!   one with none; see `policy.rs`.
+//! - `identity`: 4 KiB GETs as an IAM user with 10 attached policies
+//!   against the account root (the bench's key); see `identity.rs`.
 //! - `lifecycle`, only with `--lifecycle-objects N`: the rate at which the
 //!   store's lifecycle walk expires N objects, and 4 KiB PUT/GET while it
 //!   does against idle; see `lifecycle.rs`.
@@ -43,6 +45,8 @@
 mod cleanup;
 mod cpu;
 mod failover;
+mod iam;
+mod identity;
 mod lifecycle;
 mod memory;
 mod metrics_page;
@@ -127,6 +131,9 @@ pub enum Phase {
     Versions,
     /// 4 KiB GETs on a bucket with a 20-statement policy against none.
     Policy,
+    /// 4 KiB GETs as an IAM user with 10 attached policies (and one with
+    /// one) against the account root, on a bucket with a policy.
+    Identity,
     /// Lifecycle expiration of `--lifecycle-objects` objects, and 4 KiB
     /// PUT/GET while it runs against idle (off without that option).
     Lifecycle,
@@ -146,6 +153,7 @@ impl Phase {
             Phase::VersionsGet => "versions-get",
             Phase::Versions => "versions",
             Phase::Policy => "policy",
+            Phase::Identity => "identity",
             Phase::Lifecycle => "lifecycle",
         }
     }
@@ -163,6 +171,7 @@ impl Phase {
             | Phase::VersionsGet
             | Phase::Versions
             | Phase::Policy
+            | Phase::Identity
             | Phase::Lifecycle => {
                 unreachable!("{} is not a throughput phase", self.name())
             }
@@ -365,6 +374,7 @@ pub async fn run(args: BenchArgs) -> Result<(), Box<dyn std::error::Error>> {
     }
     versions::run(&bench, &args, &mut failed).await;
     policy::run(&bench, &args, &mut failed).await;
+    identity::run(&bench, &args, &mut failed).await;
     if !skip(Phase::Multipart) {
         if let Err(e) = bench.multipart().await {
             eprintln!("multipart phase failed: {e}");
@@ -421,6 +431,15 @@ fn big_object_bytes(gib: f64) -> Result<u64, String> {
 /// An S3 client for the bench: path-style, us-east-1, no retries (errors are
 /// counted), timeouts long enough for a multi-GiB request.
 fn make_client(args: &BenchArgs) -> Result<Client, BoxError> {
+    make_client_as(args, &args.access_key, &args.secret_key)
+}
+
+/// [`make_client`] signing with other keys.
+fn make_client_as(
+    args: &BenchArgs,
+    access_key: &str,
+    secret_key: &str,
+) -> Result<Client, BoxError> {
     let timeout = Duration::from_secs(args.timeout_secs);
     let (request_checksums, response_checksums) = if args.no_checksums {
         (
@@ -434,8 +453,8 @@ fn make_client(args: &BenchArgs) -> Result<Client, BoxError> {
         )
     };
     let credentials = Credentials::new(
-        args.access_key.clone(),
-        args.secret_key.clone(),
+        access_key.to_string(),
+        secret_key.to_string(),
         None,
         None,
         "predastore-bench",
@@ -685,6 +704,20 @@ impl Bench {
         keys: &[String],
         size: u64,
     ) -> Result<Timed, BoxError> {
+        self.get_loop_as(&self.client, bucket, ticker, clients, keys, size)
+            .await
+    }
+
+    /// [`Bench::get_loop`] signing with `client`'s keys.
+    async fn get_loop_as(
+        &self,
+        client: &Client,
+        bucket: &str,
+        ticker: &'static str,
+        clients: usize,
+        keys: &[String],
+        size: u64,
+    ) -> Result<Timed, BoxError> {
         if keys.is_empty() {
             return Err(format!("{ticker}: no object was stored, nothing to GET").into());
         }
@@ -695,7 +728,7 @@ impl Bench {
         let deadline = started + self.seconds;
         let mut tasks = Vec::with_capacity(clients);
         for _ in 0..clients {
-            let client = self.client.clone();
+            let client = client.clone();
             let bucket = bucket.to_owned();
             let keys = keys.clone();
             let p = progress.clone();

@@ -70,7 +70,7 @@ pub(super) async fn run(bench: &Bench, args: &BenchArgs, failed: &mut Vec<&'stat
 }
 
 /// `<bucket>-<tag>-<run>`, within S3's 63 characters.
-fn bucket_name(bucket: &str, tag: &str, run_id: &str) -> String {
+pub(super) fn bucket_name(bucket: &str, tag: &str, run_id: &str) -> String {
     let run = run_id.trim_start_matches("bench-");
     let room = 63usize.saturating_sub(run.len() + tag.len() + 2);
     let base: String = bucket.chars().take(room).collect();
@@ -155,7 +155,7 @@ pub(super) fn twenty_statements(b: &str) -> String {
 }
 
 /// Requests per second and latency percentiles of loops taken together.
-fn figures(legs: &[Timed]) -> (f64, f64, f64, u64) {
+pub(super) fn figures(legs: &[Timed]) -> (f64, f64, f64, u64) {
     let mut latencies: Vec<Duration> = legs
         .iter()
         .flat_map(|t| t.latencies.iter().copied())
@@ -233,7 +233,7 @@ impl Bench {
     }
 
     /// PUTs `OBJECTS` 4 KiB objects (`data/<i>`) into `bucket`.
-    async fn policy_objects(&self, bucket: &str) -> Result<Vec<String>, BoxError> {
+    pub(super) async fn policy_objects(&self, bucket: &str) -> Result<Vec<String>, BoxError> {
         let body = random_bytes(SMALL_BYTES);
         let keys: Vec<String> = (0..OBJECTS).map(|i| format!("data/{i:04}")).collect();
         let failures: Vec<String> = futures::stream::iter(&keys)
@@ -275,7 +275,7 @@ impl Bench {
     }
 
     /// Deletes `bucket`'s policy, its objects, then it (best effort).
-    async fn remove_bucket(&self, bucket: &str) {
+    pub(super) async fn remove_bucket(&self, bucket: &str) {
         let _ = self
             .client
             .delete_bucket_policy()

@@ -6,9 +6,11 @@
 //! read answers, so a gateway's cached copy of the document is checked
 //! on every request without reading the document.
 //!
-//! Keyspaces: `iam` holds `d<account>` (the document) and `g<account>`
-//! (its generation, u64 big-endian after the version byte); `iam_keys`
-//! holds the key records by access key id.
+//! Keyspaces: `iam` holds `d<account>` (the document), `g<account>`
+//! (its generation, u64 big-endian after the version byte) and
+//! `x<expiry><key id>` (temporary credentials by expiry, so expired ones
+//! are dropped a few at a time as new ones are made); `iam_keys` holds
+//! the key records by access key id.
 
 pub(crate) mod change;
 pub(crate) mod error;

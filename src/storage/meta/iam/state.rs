@@ -27,6 +27,37 @@ fn generation_key(account: &str) -> Vec<u8> {
 /// Version byte of a stored generation.
 const GENERATION_VERSION: u8 = 1;
 
+/// The prefix of the expiry index: `x | expires_ms (u64 big-endian) |
+/// access key id` for every temporary credential, oldest first, so
+/// expired ones are found and dropped without a scan of every key.
+const EXPIRY_PREFIX: &[u8] = b"x";
+
+/// The value of an expiry index entry (a version byte alone).
+const EXPIRY_VALUE: [u8; 1] = [1];
+
+/// Expired credentials dropped per new one (bounded work per op; more
+/// than are made, so they never pile up).
+const PURGE_PER_SESSION: usize = 16;
+
+fn expiry_key(expires_ms: u64, access_key_id: &str) -> Vec<u8> {
+    [
+        EXPIRY_PREFIX,
+        &expires_ms.to_be_bytes(),
+        access_key_id.as_bytes(),
+    ]
+    .concat()
+}
+
+/// (expiry, access key id) of an expiry index key.
+fn split_expiry_key(k: &[u8]) -> Option<(u64, &str)> {
+    let rest = k.strip_prefix(EXPIRY_PREFIX)?;
+    let (at, id) = (rest.get(..8)?, rest.get(8..)?);
+    Some((
+        u64::from_be_bytes(at.try_into().ok()?),
+        std::str::from_utf8(id).ok()?,
+    ))
+}
+
 fn encode_generation(g: u64) -> Vec<u8> {
     let mut v = vec![GENERATION_VERSION];
     v.extend_from_slice(&g.to_be_bytes());
@@ -48,6 +79,7 @@ pub(crate) fn check_entry(key: &[u8], value: &[u8]) -> Result<(), MetaError> {
     match key.first() {
         Some(b'd') => AccountIam::decode(value).map(drop),
         Some(b'g') => decode_generation(value).map(drop),
+        Some(b'x') if split_expiry_key(key).is_some() && value == EXPIRY_VALUE => Ok(()),
         _ => Err(MetaError::Corrupt("IAM entry")),
     }
 }
@@ -98,6 +130,11 @@ impl Overlay<'_> {
                     return Err(MetaOpError::Iam(IamErrorKind::EntityAlreadyExists).into());
                 }
                 self.put(Space::IamKeys, k, key.try_encode()?)?;
+                if let Some(session) = &key.session {
+                    let ek = expiry_key(session.expires_ms, &key.access_key_id);
+                    self.put(Space::Iam, ek, EXPIRY_VALUE.to_vec())?;
+                    self.purge_expired()?;
+                }
             }
             KeyEffect::SetActive(id, active) => {
                 let k = id.as_bytes().to_vec();
@@ -121,6 +158,31 @@ impl Overlay<'_> {
             self.put(Space::Iam, gk, encode_generation(g.saturating_add(1)))?;
         }
         Ok(MetaOutcome::Done)
+    }
+}
+
+impl Overlay<'_> {
+    /// Drops up to [`PURGE_PER_SESSION`] temporary credentials expired
+    /// before this op's time (refused anyway; this frees their space).
+    fn purge_expired(&mut self) -> Result<(), Fail> {
+        let mut after: Option<Vec<u8>> = None;
+        for _ in 0..PURGE_PER_SESSION {
+            let Some((k, _)) =
+                self.first_with_prefix(Space::Iam, EXPIRY_PREFIX, after.as_deref())?
+            else {
+                break;
+            };
+            let Some((expires_ms, id)) = split_expiry_key(&k) else {
+                return Err(MetaError::Corrupt("IAM expiry index").into());
+            };
+            if expires_ms >= self.pos.at_ms {
+                break;
+            }
+            self.remove(Space::IamKeys, id.as_bytes().to_vec())?;
+            self.remove(Space::Iam, k.clone())?;
+            after = Some(k);
+        }
+        Ok(())
     }
 }
 

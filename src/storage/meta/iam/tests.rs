@@ -470,3 +470,52 @@ fn iam_survives_a_snapshot() -> Result<(), MetaError> {
     assert_eq!(b.get_credential("K1")?, a.get_credential("K1")?);
     Ok(())
 }
+
+#[test]
+fn expired_sessions_are_dropped_as_new_ones_are_made() -> Result<(), MetaError> {
+    use crate::storage::meta::ops::OpBatch;
+    let (_d, state) = open()?;
+    state.apply_batch(1, &[iam("acct", user("u", "AIDA1"))])?;
+    let session = |id: &str, expires_ms| {
+        iam(
+            "acct",
+            IamChange::CreateSession {
+                key: key(
+                    id,
+                    "AIDA1",
+                    Some(Session {
+                        name: "s".into(),
+                        expires_ms,
+                        token: "t".into(),
+                        policy: None,
+                    }),
+                ),
+            },
+        )
+    };
+    let at = |ms, index, op: MetaOp| {
+        state.apply_entry(
+            index,
+            OpBatch {
+                ops: &[op],
+                ids: &[],
+                at_ms: ms,
+            },
+            None,
+        )
+    };
+    at(1_000, 2, session("T1", 5_000))?;
+    at(1_000, 3, session("T2", 9_000))?;
+    // At 6 s, T1 is past its end: the next session drops it, not T2.
+    at(6_000, 4, session("T3", 20_000))?;
+    assert_eq!(state.get_credential("T1")?, None);
+    assert!(state.get_credential("T2")?.is_some());
+    assert!(state.get_credential("T3")?.is_some());
+    // The snapshot stays importable with the index in it.
+    let mut bytes = Vec::new();
+    state.export(&mut bytes)?;
+    let dir = tempfile::tempdir()?;
+    let copy = MetaState::import(dir.path(), &mut bytes.as_slice())?;
+    assert!(copy.get_credential("T2")?.is_some());
+    Ok(())
+}
