@@ -39,6 +39,14 @@ pub(crate) fn document(arn: &str) -> Option<&'static str> {
     POLICIES.iter().find(|(n, _)| *n == name).map(|(_, d)| *d)
 }
 
+/// The ARN of the AWS managed policy `arn` names, as written canonically
+/// (`arn:aws:iam::aws:policy/<name>`), if known.
+pub(crate) fn canonical(arn: &str) -> Option<String> {
+    document(arn)?;
+    let name = arn.rsplit('/').next()?;
+    Some(format!("{ARN_PREFIX}{name}"))
+}
+
 /// Every AWS managed policy known: (name, document).
 pub(crate) fn all() -> &'static [(&'static str, &'static str)] {
     POLICIES

@@ -42,6 +42,8 @@ pub(crate) struct Identity {
     pub id: String,
     /// The user's ARN, or the session's.
     pub arn: String,
+    /// The user's ARN, or the role's (`aws:PrincipalArn`).
+    pub principal_arn: String,
     /// The user's or role's tags (`aws:PrincipalTag/…`).
     pub tags: Vec<(String, String)>,
     /// The policies that speak for it.
@@ -59,6 +61,14 @@ impl PartialEq for Identity {
 impl Eq for Identity {}
 
 impl Identity {
+    /// Whether the session policy, if any, allows `request` (a bucket
+    /// policy's grant to a session counts only then).
+    pub(crate) fn session_allows(&self, request: &PolicyRequest<'_>) -> bool {
+        self.session_policy
+            .as_ref()
+            .is_none_or(|p| p.evaluate(request) == Decision::Allow)
+    }
+
     /// What its policies say of `request`: a deny in the identity's
     /// policies or the session policy wins; an allow counts only if the
     /// session policy (if any) allows too.
@@ -162,6 +172,7 @@ impl AccountView {
                 name: name.clone(),
                 id: user.id.clone(),
                 arn: arn::entity(account, "user", &user.path, name),
+                principal_arn: arn::entity(account, "user", &user.path, name),
                 tags: user.tags.clone(),
                 policies,
                 session_policy,
@@ -188,6 +199,7 @@ impl AccountView {
             name: name.clone(),
             id: format!("{}:{}", role.id, session.name),
             arn: arn::session(account, name, &session.name),
+            principal_arn: arn::entity(account, "role", &role.path, name),
             tags: role.tags.clone(),
             policies,
             session_policy,

@@ -49,16 +49,27 @@ pub(crate) enum PrincipalEntry {
 }
 
 impl PrincipalEntry {
-    fn matches(&self, caller: Option<&Principal<'_>>) -> bool {
+    /// Whether the entry names `caller` in a statement of `effect`.
+    ///
+    /// A statement naming an account names its IAM users and roles'
+    /// sessions too when it denies, or when it allows in another account's
+    /// policy (`account_counts`; in its own, their own policies decide).
+    /// An account root is named by its id; `user/<name>` names it by its
+    /// display name or id only under an account part that is no account
+    /// id of this store (the names roots had before IAM users, as in
+    /// `arn:aws:iam::111122223333:user/alice`).
+    fn matches(&self, caller: Option<&Principal<'_>>, effect: Effect) -> bool {
         let Some(p) = caller else {
             return *self == PrincipalEntry::Anyone;
         };
         match (self, &p.iam) {
             (PrincipalEntry::Anyone, _) => true,
             (PrincipalEntry::Id(id), None) => &**id == p.user_id,
-            (PrincipalEntry::Id(id), Some(iam)) => iam.account_counts && &**id == p.user_id,
-            (PrincipalEntry::User { name, .. }, None) => {
-                &**name == p.user_name || &**name == p.user_id
+            (PrincipalEntry::Id(id), Some(iam)) => {
+                (iam.account_counts || effect == Effect::Deny) && &**id == p.user_id
+            }
+            (PrincipalEntry::User { account, name }, None) => {
+                !is_account_id(account) && (&**name == p.user_name || &**name == p.user_id)
             }
             (PrincipalEntry::User { account, name }, Some(iam)) => {
                 iam.kind == IamKind::User && &**account == p.user_id && &**name == iam.name
@@ -71,6 +82,12 @@ impl PrincipalEntry {
             | (PrincipalEntry::Service(_), _) => false,
         }
     }
+}
+
+/// Whether `s` has the form of this store's account ids (an account
+/// root's canonical id: 64 hexadecimal digits).
+fn is_account_id(s: &str) -> bool {
+    s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
 /// `Principal` (negated: false) or `NotPrincipal` (negated: true).
@@ -130,7 +147,7 @@ impl Statement {
             .principals
             .entries
             .iter()
-            .any(|e| e.matches(req.principal.as_ref()));
+            .any(|e| e.matches(req.principal.as_ref(), self.effect));
         if named == self.principals.negated {
             return false;
         }

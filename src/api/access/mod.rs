@@ -312,6 +312,9 @@ fn judge(
     let context = policy::context(asker, on.object);
     let principal = policy::principal(asker, &on.bucket.owner);
     let same_account = on.same_account(asker);
+    let foreign_object = on
+        .object
+        .is_some_and(|o| !o.owner.is_empty() && o.owner != on.bucket.owner);
     let restricted = on.bucket.access.block_in_force().restrict_public_buckets
         && on.policy.is_some_and(|p| p.public)
         && !same_account;
@@ -327,10 +330,17 @@ fn judge(
             return Err(denied());
         }
         let by_policy = bucket_says == Decision::Allow && !restricted;
-        allowed &= match own_says {
-            None => by_policy || acl_allows,
-            Some(own) if same_account => own == Decision::Allow || by_policy,
-            Some(own) => own == Decision::Allow && (by_policy || acl_allows),
+        allowed &= match (own_says, identity) {
+            (Some(own), Some(i)) if same_account => {
+                // A session policy narrows the bucket policy's grant too;
+                // an object another account owns also needs its ACL.
+                let granted = own == Decision::Allow
+                    || (by_policy
+                        && policy::session_allows(i, principal, action, &resource, &context));
+                granted && (!foreign_object || acl_allows)
+            }
+            (Some(own), _) => own == Decision::Allow && (by_policy || acl_allows),
+            (None, _) => by_policy || acl_allows,
         };
     }
     if allowed {

@@ -92,6 +92,23 @@ pub(crate) fn decide(
     })
 }
 
+/// Whether an IAM identity's session policy, if any, allows `action` on
+/// `resource`.
+pub(crate) fn session_allows(
+    identity: &Identity,
+    principal: Option<Principal<'_>>,
+    action: &str,
+    resource: &str,
+    context: &ConditionContext,
+) -> bool {
+    identity.session_allows(&PolicyRequest {
+        action,
+        resource,
+        principal,
+        context,
+    })
+}
+
 /// What an IAM identity's own policies (and its session policy) say of
 /// `action` on `resource`.
 pub(crate) fn decide_identity(
@@ -129,7 +146,7 @@ pub(crate) fn principal_keys(c: &mut ConditionContext, caller: &Caller) {
         return;
     };
     c.insert("aws:userid", &identity.id);
-    c.insert("aws:PrincipalArn", &identity.arn);
+    c.insert("aws:PrincipalArn", &identity.principal_arn);
     match identity.kind {
         IamKind::User => {
             c.insert("aws:username", &identity.name);

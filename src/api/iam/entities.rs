@@ -3,10 +3,141 @@
 
 use std::collections::BTreeMap;
 
-use super::xml::{document, Answer};
-use super::IamApiError;
+use super::form::page;
+use super::xml::{document, Answer, IAM_NS};
+use super::{IamApiError, IamRequest};
 use crate::identity::arn;
-use crate::storage::meta::iam::{IamGroup, IamRole, IamUser, ManagedPolicy};
+use crate::storage::meta::iam::{AccountIam, IamGroup, IamRole, IamUser, ManagedPolicy};
+
+/// Users, groups or roles: how requests name them and where the
+/// document keeps them.
+pub(crate) struct Kind<T: 'static> {
+    /// The word in ARNs and messages (`user`).
+    pub word: &'static str,
+    /// The parameter naming one (`UserName`).
+    pub param: &'static str,
+    /// How long a name may be.
+    pub max: usize,
+    /// Where the document keeps them.
+    pub map: fn(&AccountIam) -> &BTreeMap<String, T>,
+    /// How an answer shows one, under an element of the given name.
+    pub write: fn(&mut Answer, &str, &str, &str, &T),
+}
+
+/// IAM users.
+pub(crate) const USER: Kind<IamUser> = Kind {
+    word: "user",
+    param: "UserName",
+    max: 64,
+    map: |d| &d.users,
+    write: user,
+};
+
+/// Groups.
+pub(crate) const GROUP: Kind<IamGroup> = Kind {
+    word: "group",
+    param: "GroupName",
+    max: 128,
+    map: |d| &d.groups,
+    write: group,
+};
+
+/// Roles.
+pub(crate) const ROLE: Kind<IamRole> = Kind {
+    word: "role",
+    param: "RoleName",
+    max: 64,
+    map: |d| &d.roles,
+    write: role,
+};
+
+/// What has a path (users, groups, roles).
+pub(crate) trait Pathed {
+    /// Its path (`/division/`).
+    fn path(&self) -> &str;
+}
+
+impl Pathed for IamUser {
+    fn path(&self) -> &str {
+        &self.path
+    }
+}
+
+impl Pathed for IamGroup {
+    fn path(&self) -> &str {
+        &self.path
+    }
+}
+
+impl Pathed for IamRole {
+    fn path(&self) -> &str {
+        &self.path
+    }
+}
+
+/// The ARN of entity `name` of `kind` with `path` in the caller's account.
+pub(crate) fn arn_of<T>(r: &IamRequest<'_>, kind: &Kind<T>, path: &str, name: &str) -> String {
+    arn::entity(r.account(), kind.word, path, name)
+}
+
+/// The document read now and the name, as stored, of the entity of
+/// `kind` the form names, once the caller may `action` it.
+pub(crate) async fn authorized<T: Pathed>(
+    r: &IamRequest<'_>,
+    kind: &Kind<T>,
+    action: &str,
+) -> Result<(AccountIam, String), IamApiError> {
+    let asked = r.form.name(kind.param, kind.max)?;
+    let (_, doc) = r.gw.identities.document(r.account()).await?;
+    let (stored, e) = find((kind.map)(&doc), kind.word, asked)?;
+    r.authorize(action, &arn_of(r, kind, e.path(), stored))?;
+    let stored = stored.to_string();
+    Ok((doc, stored))
+}
+
+/// The document and stored name of the entity of `kind` the form names,
+/// once the caller may `action` it under its present name and path and
+/// under the new ones (`new_name`, `new_path`): a rename must not take a
+/// name the caller may not act on (principals are named by name).
+pub(crate) async fn authorized_rename<T: Pathed>(
+    r: &IamRequest<'_>,
+    kind: &Kind<T>,
+    action: &str,
+    new_name: Option<&str>,
+    new_path: Option<&str>,
+) -> Result<(AccountIam, String), IamApiError> {
+    let (doc, name) = authorized(r, kind, action).await?;
+    let (_, e) = find((kind.map)(&doc), kind.word, &name)?;
+    let path = new_path.unwrap_or(e.path());
+    r.authorize(action, &arn_of(r, kind, path, new_name.unwrap_or(&name)))?;
+    Ok((doc, name))
+}
+
+/// `action` (ListUsers…): the entities of `kind` under `PathPrefix`,
+/// paged, in the answer's `list` element.
+pub(crate) async fn list<T: Pathed>(
+    r: &IamRequest<'_>,
+    kind: &Kind<T>,
+    action: &'static str,
+    list: &str,
+) -> Result<Answer, IamApiError> {
+    r.authorize(&format!("iam:{action}"), &arn_of(r, kind, "/", "*"))?;
+    let prefix = r.form.get("PathPrefix").unwrap_or("/");
+    let (_, doc) = r.gw.identities.document(r.account()).await?;
+    let items = (kind.map)(&doc)
+        .iter()
+        .filter(|(_, e)| e.path().starts_with(prefix))
+        .map(|(n, e)| (n.clone(), (n, e)))
+        .collect();
+    let (found, next) = page(&r.form, items)?;
+    let mut a = Answer::new(action, IAM_NS);
+    a.open(list);
+    for (n, e) in found {
+        (kind.write)(&mut a, "member", r.account(), n, e);
+    }
+    a.close(list).paging(next.as_deref());
+    Ok(a)
+}
 
 /// The entry of `map` named `name` in any case, with its name as stored;
 /// `NoSuchEntity` naming `kind` if there is none.

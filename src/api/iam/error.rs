@@ -89,14 +89,31 @@ impl From<IdentityError> for IamApiError {
 
 impl From<ObjectError> for IamApiError {
     fn from(e: ObjectError) -> Self {
+        tracing::warn!(error = %e, "IAM request failed in the store");
         // IAM's state lives in the metadata: a store that cannot reach it
         // now is unavailable; anything else is a fault.
-        tracing::warn!(error = %e, "IAM request failed in the store");
-        IamApiError::new(
+        let unavailable = IamApiError::new(
             "ServiceUnavailable",
             503,
             "The service is temporarily unavailable; try again.",
-        )
+        );
+        let failure = IamApiError::new(
+            "ServiceFailure",
+            500,
+            "The request failed because of an unknown error.",
+        );
+        match e {
+            ObjectError::Metadata(_) | ObjectError::Data(_) => unavailable,
+            ObjectError::NoSuchBucket(_)
+            | ObjectError::NoSuchKey { .. }
+            | ObjectError::NoSuchVersion { .. }
+            | ObjectError::NoSuchUpload
+            | ObjectError::TooLarge { .. }
+            | ObjectError::IncompleteBody { .. }
+            | ObjectError::Refused(_)
+            | ObjectError::Encryption(_)
+            | ObjectError::Internal(_) => failure,
+        }
     }
 }
 

@@ -47,6 +47,25 @@ impl Form {
         Ok(v)
     }
 
+    /// A new name (`NewUserName`…), if sent: checked as [`Form::name`].
+    pub(crate) fn new_name(&self, param: &str, max: usize) -> Result<Option<String>, IamApiError> {
+        match self.get(param) {
+            Some(n) => {
+                check_name(param, n, max)?;
+                Ok(Some(n.to_string()))
+            }
+            None => Ok(None),
+        }
+    }
+
+    /// A new path (`NewPath`), if sent: checked as [`Form::path`].
+    pub(crate) fn new_path(&self, param: &str) -> Result<Option<String>, IamApiError> {
+        match self.get(param) {
+            Some(_) => self.path(param).map(Some),
+            None => Ok(None),
+        }
+    }
+
     /// The `Path` parameter (`/` when not sent): `/`, or `/…/` of
     /// printable ASCII, at most 512 characters.
     pub(crate) fn path(&self, param: &str) -> Result<String, IamApiError> {

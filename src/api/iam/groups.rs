@@ -1,8 +1,8 @@
 //! Groups of IAM users: create, read (with members), list, rename,
 //! delete, membership.
 
-use super::entities::{find, group, user};
-use super::form::{check_name, page};
+use super::entities::{self, authorized, authorized_rename, find, group, user, GROUP};
+use super::form::page;
 use super::users::MAX_NAME as MAX_USER_NAME;
 use super::xml::{Answer, IAM_NS};
 use super::{IamApiError, IamRequest};
@@ -36,10 +36,8 @@ pub(super) async fn create(r: &IamRequest<'_>) -> Result<Answer, IamApiError> {
 
 /// GetGroup: the group and its members.
 pub(super) async fn get(r: &IamRequest<'_>) -> Result<Answer, IamApiError> {
-    let name = r.form.name("GroupName", MAX_NAME)?;
-    let (_, doc) = r.gw.identities.document(r.account()).await?;
-    let (stored, g) = find(&doc.groups, "group", name)?;
-    r.authorize("iam:GetGroup", &group_arn(r, &g.path, stored))?;
+    let (doc, name) = authorized(r, &GROUP, "iam:GetGroup").await?;
+    let (stored, g) = find(&doc.groups, "group", &name)?;
     let members = doc
         .users
         .iter()
@@ -59,44 +57,23 @@ pub(super) async fn get(r: &IamRequest<'_>) -> Result<Answer, IamApiError> {
 
 /// ListGroups (by `PathPrefix`, paged).
 pub(super) async fn list(r: &IamRequest<'_>) -> Result<Answer, IamApiError> {
-    r.authorize("iam:ListGroups", &group_arn(r, "/", "*"))?;
-    let prefix = r.form.get("PathPrefix").unwrap_or("/");
-    let (_, doc) = r.gw.identities.document(r.account()).await?;
-    let items = doc
-        .groups
-        .iter()
-        .filter(|(_, g)| g.path.starts_with(prefix))
-        .map(|(n, g)| (n.clone(), (n, g)))
-        .collect();
-    let (groups, next) = page(&r.form, items)?;
-    let mut a = Answer::new("ListGroups", IAM_NS);
-    a.open("Groups");
-    for (n, g) in groups {
-        group(&mut a, "member", r.account(), n, g);
-    }
-    a.close("Groups").paging(next.as_deref());
-    Ok(a)
+    entities::list(r, &GROUP, "ListGroups", "Groups").await
 }
 
 /// UpdateGroup (`NewGroupName`, `NewPath`).
 pub(super) async fn update(r: &IamRequest<'_>) -> Result<Answer, IamApiError> {
-    let name = r.form.name("GroupName", MAX_NAME)?;
-    let new_name = match r.form.get("NewGroupName") {
-        Some(n) => {
-            check_name("NewGroupName", n, MAX_NAME)?;
-            Some(n.to_string())
-        }
-        None => None,
-    };
-    let new_path = match r.form.get("NewPath") {
-        Some(_) => Some(r.form.path("NewPath")?),
-        None => None,
-    };
-    let (_, doc) = r.gw.identities.document(r.account()).await?;
-    let (stored, g) = find(&doc.groups, "group", name)?;
-    r.authorize("iam:UpdateGroup", &group_arn(r, &g.path, stored))?;
+    let new_name = r.form.new_name("NewGroupName", MAX_NAME)?;
+    let new_path = r.form.new_path("NewPath")?;
+    let (_, name) = authorized_rename(
+        r,
+        &GROUP,
+        "iam:UpdateGroup",
+        new_name.as_deref(),
+        new_path.as_deref(),
+    )
+    .await?;
     let change = IamChange::UpdateGroup {
-        name: stored.to_string(),
+        name,
         new_name,
         new_path,
     };
@@ -106,14 +83,10 @@ pub(super) async fn update(r: &IamRequest<'_>) -> Result<Answer, IamApiError> {
 
 /// DeleteGroup (no members, no policies).
 pub(super) async fn delete(r: &IamRequest<'_>) -> Result<Answer, IamApiError> {
-    let name = r.form.name("GroupName", MAX_NAME)?;
-    let (_, doc) = r.gw.identities.document(r.account()).await?;
-    let (stored, g) = find(&doc.groups, "group", name)?;
-    r.authorize("iam:DeleteGroup", &group_arn(r, &g.path, stored))?;
-    let change = IamChange::DeleteGroup {
-        name: stored.to_string(),
-    };
-    r.gw.identities.change(r.account(), change).await?;
+    let (_, name) = authorized(r, &GROUP, "iam:DeleteGroup").await?;
+    r.gw.identities
+        .change(r.account(), IamChange::DeleteGroup { name })
+        .await?;
     Ok(Answer::new("DeleteGroup", IAM_NS))
 }
 

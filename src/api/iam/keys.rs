@@ -195,21 +195,15 @@ pub(super) async fn list(r: &IamRequest<'_>) -> Result<Answer, IamApiError> {
 pub(super) async fn last_used(r: &IamRequest<'_>) -> Result<Answer, IamApiError> {
     let id = r.form.required("AccessKeyId")?.to_string();
     let (_, doc) = r.gw.identities.document(r.account()).await?;
-    let holder = doc
-        .users
-        .iter()
-        .find(|(_, u)| u.keys.contains(&id))
-        .map(|(n, _)| n.clone())
-        .or_else(|| {
-            doc.root_keys
-                .contains(&id)
-                .then(|| r.caller.display_name.clone())
-        })
-        .ok_or_else(|| no_key(&id))?;
-    r.authorize(
-        "iam:GetAccessKeyLastUsed",
-        &arn::entity(r.account(), "user", "/", &holder),
-    )?;
+    let user = doc.users.iter().find(|(_, u)| u.keys.contains(&id));
+    let (holder, arn) = match user {
+        Some((n, u)) => (n.clone(), arn::entity(r.account(), "user", &u.path, n)),
+        None if doc.root_keys.contains(&id) => {
+            (r.caller.display_name.clone(), arn::root(r.account()))
+        }
+        None => return Err(no_key(&id)),
+    };
+    r.authorize("iam:GetAccessKeyLastUsed", &arn)?;
     let mut a = Answer::new("GetAccessKeyLastUsed", IAM_NS);
     a.text("UserName", &holder)
         .open("AccessKeyLastUsed")

@@ -106,13 +106,7 @@ impl IamRequest<'_> {
     /// `None` for an account root (it may do anything in its account).
     fn own_decision(&self, action: &str, resource: &str) -> Option<Decision> {
         let identity = self.caller.identity.as_ref()?;
-        let asker = Asker {
-            caller: Some(&self.caller),
-            headers: self.http.headers(),
-            query: &[],
-            peer: self.http.peer_addr().map(|a| a.ip()),
-            secure: self.http.conn_data::<Transport>().is_some_and(|t| t.secure),
-        };
+        let asker = self.asker();
         let context = access_policy::context(&asker, None);
         let principal = access_policy::principal(&asker, self.account());
         Some(access_policy::decide_identity(
@@ -123,12 +117,39 @@ impl IamRequest<'_> {
     /// Refuses `action` (`iam:CreateUser`) on `resource` unless the caller
     /// is its account's root, or its own policies allow it.
     pub(crate) fn authorize(&self, action: &str, resource: &str) -> Result<(), IamApiError> {
+        // GetSessionToken's credentials call no IAM action (as AWS without
+        // MFA); a role's session calls what its policies allow.
+        let role = |i: &crate::identity::Identity| i.kind == crate::policy::IamKind::Role;
+        if self.caller.temporary && !self.caller.identity.as_deref().is_some_and(role) {
+            return Err(IamApiError::denied(&self.caller_arn(), action, resource));
+        }
         match self.own_decision(action, resource) {
             None | Some(Decision::Allow) => Ok(()),
             Some(Decision::Deny | Decision::Unmatched) => {
                 Err(IamApiError::denied(&self.caller_arn(), action, resource))
             }
         }
+    }
+
+    /// What condition keys read of the call: its caller, headers and
+    /// client.
+    pub(crate) fn asker(&self) -> Asker<'_> {
+        Asker {
+            caller: Some(&self.caller),
+            headers: self.http.headers(),
+            query: &[],
+            peer: self.http.peer_addr().map(|a| a.ip()),
+            secure: self.http.conn_data::<Transport>().is_some_and(|t| t.secure),
+        }
+    }
+
+    /// Whether the caller may `action` on `resource` by its own policies
+    /// (an account root may).
+    pub(crate) fn allows(&self, action: &str, resource: &str) -> bool {
+        matches!(
+            self.own_decision(action, resource),
+            None | Some(Decision::Allow)
+        )
     }
 
     /// Whether the caller's own policies explicitly deny `action` on

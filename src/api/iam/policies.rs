@@ -10,7 +10,7 @@ use super::xml::{document, Answer, IAM_NS};
 use super::{IamApiError, IamRequest};
 use crate::identity::{arn, managed, new_id, Identities};
 use crate::policy::Scope;
-use crate::storage::meta::iam::{AccountIam, Holder, IamChange, InlinePolicies};
+use crate::storage::meta::iam::{AccountIam, Holder, IamChange, InlinePolicies, ManagedPolicy};
 
 /// The longest policy name.
 const MAX_POLICY_NAME: usize = 128;
@@ -68,18 +68,19 @@ impl Kind {
     }
 }
 
-/// A holder as stored: its name, inline policies, attachments and ARN.
+/// A holder as stored: its name, inline policies and attachments.
 struct Found<'d> {
     name: &'d str,
     inline: &'d InlinePolicies,
     attached: &'d BTreeSet<String>,
-    arn: String,
 }
 
+/// The holder of `kind` the form names, once the caller may `action` it.
 fn found<'d>(
     r: &IamRequest<'_>,
     doc: &'d AccountIam,
     kind: Kind,
+    action: &str,
 ) -> Result<Found<'d>, IamApiError> {
     let asked = r.form.name(kind.param(), kind.max())?;
     let (name, inline, attached, path) = match kind {
@@ -96,11 +97,12 @@ fn found<'d>(
             (n, &ro.inline, &ro.attached, &ro.path)
         }
     };
+    let arn = arn::entity(r.account(), kind.word(), path, name);
+    r.authorize(&format!("iam:{action}"), &arn)?;
     Ok(Found {
         name,
         inline,
         attached,
-        arn: arn::entity(r.account(), kind.word(), path, name),
     })
 }
 
@@ -125,8 +127,7 @@ async fn put_inline(
     }
     Identities::check_document(&text, Scope::Identity)?;
     let (_, doc) = r.gw.identities.document(r.account()).await?;
-    let f = found(r, &doc, kind)?;
-    r.authorize(&format!("iam:{action}"), &f.arn)?;
+    let f = found(r, &doc, kind, action)?;
     let change = IamChange::PutInline {
         holder: kind.holder(f.name),
         name: policy_name,
@@ -143,8 +144,7 @@ async fn get_inline(
 ) -> Result<Answer, IamApiError> {
     let policy_name = r.form.name("PolicyName", MAX_POLICY_NAME)?;
     let (_, doc) = r.gw.identities.document(r.account()).await?;
-    let f = found(r, &doc, kind)?;
-    r.authorize(&format!("iam:{action}"), &f.arn)?;
+    let f = found(r, &doc, kind, action)?;
     let (stored, text) = find(f.inline, "policy", policy_name)?;
     let mut a = Answer::new(action, IAM_NS);
     a.text(kind.param(), f.name)
@@ -159,8 +159,7 @@ async fn list_inline(
     action: &'static str,
 ) -> Result<Answer, IamApiError> {
     let (_, doc) = r.gw.identities.document(r.account()).await?;
-    let f = found(r, &doc, kind)?;
-    r.authorize(&format!("iam:{action}"), &f.arn)?;
+    let f = found(r, &doc, kind, action)?;
     let items = f.inline.keys().map(|n| (n.clone(), n)).collect();
     let (names, next) = page(&r.form, items)?;
     let mut a = Answer::new(action, IAM_NS);
@@ -179,8 +178,7 @@ async fn delete_inline(
 ) -> Result<Answer, IamApiError> {
     let policy_name = r.form.name("PolicyName", MAX_POLICY_NAME)?;
     let (_, doc) = r.gw.identities.document(r.account()).await?;
-    let f = found(r, &doc, kind)?;
-    r.authorize(&format!("iam:{action}"), &f.arn)?;
+    let f = found(r, &doc, kind, action)?;
     let (stored, _) = find(f.inline, "policy", policy_name)?;
     let change = IamChange::DeleteInline {
         holder: kind.holder(f.name),
@@ -190,18 +188,25 @@ async fn delete_inline(
     Ok(Answer::new(action, IAM_NS))
 }
 
-/// Refuses a managed policy ARN that names no policy this account may
-/// attach (AWS's known ones, or its own).
-fn attachable(r: &IamRequest<'_>, doc: &AccountIam, policy_arn: &str) -> Result<(), IamApiError> {
-    let exists = managed::document(policy_arn).is_some()
-        || own_policy_name(r.account(), policy_arn).is_some_and(|n| doc.policies.contains_key(n));
-    if exists {
-        Ok(())
-    } else {
-        Err(IamApiError::no_such(format!(
-            "Policy {policy_arn} does not exist or is not attachable."
-        )))
+/// The canonical ARN of the managed policy `policy_arn` names (AWS's
+/// known ones, or the account's own, with its path), as attachments
+/// keep it; `NoSuchEntity` for one this account cannot attach.
+fn canonical_arn(
+    r: &IamRequest<'_>,
+    doc: &AccountIam,
+    policy_arn: &str,
+) -> Result<String, IamApiError> {
+    if let Some(arn) = managed::canonical(policy_arn) {
+        return Ok(arn);
     }
+    own_policy_name(r.account(), policy_arn)
+        .and_then(|n| find(&doc.policies, "policy", n).ok())
+        .map(|(n, p)| arn::entity(r.account(), "policy", &p.path, n))
+        .ok_or_else(|| {
+            IamApiError::no_such(format!(
+                "Policy {policy_arn} does not exist or is not attachable."
+            ))
+        })
 }
 
 async fn attach(
@@ -212,20 +217,17 @@ async fn attach(
 ) -> Result<Answer, IamApiError> {
     let policy_arn = r.form.required("PolicyArn")?.to_string();
     let (_, doc) = r.gw.identities.document(r.account()).await?;
-    let f = found(r, &doc, kind)?;
-    r.authorize(&format!("iam:{action}"), &f.arn)?;
+    let f = found(r, &doc, kind, action)?;
     let holder = kind.holder(f.name);
     let change = if on {
-        attachable(r, &doc, &policy_arn)?;
         IamChange::Attach {
             holder,
-            arn: policy_arn,
+            arn: canonical_arn(r, &doc, &policy_arn)?,
         }
     } else {
-        IamChange::Detach {
-            holder,
-            arn: policy_arn,
-        }
+        // A policy deleted since is detached by the ARN it was kept under.
+        let arn = canonical_arn(r, &doc, &policy_arn).unwrap_or(policy_arn);
+        IamChange::Detach { holder, arn }
     };
     r.gw.identities.change(r.account(), change).await?;
     Ok(Answer::new(action, IAM_NS))
@@ -237,8 +239,7 @@ async fn list_attached(
     action: &'static str,
 ) -> Result<Answer, IamApiError> {
     let (_, doc) = r.gw.identities.document(r.account()).await?;
-    let f = found(r, &doc, kind)?;
-    r.authorize(&format!("iam:{action}"), &f.arn)?;
+    let f = found(r, &doc, kind, action)?;
     let prefix = r.form.get("PathPrefix").unwrap_or("/");
     let items = f
         .attached
@@ -298,16 +299,21 @@ per_kind! {
     list_attached_role_policies => list_attached(Kind::Role, "ListAttachedRolePolicies"),
 }
 
-/// The account's own managed policy `PolicyArn` names, as stored.
+/// The account's own managed policy `PolicyArn` names, as stored, with
+/// its canonical ARN, once the caller may `action` it (authorized on the
+/// canonical ARN, never on the one sent).
 fn own_policy<'d>(
     r: &IamRequest<'_>,
     doc: &'d AccountIam,
-) -> Result<(&'d str, &'d crate::storage::meta::iam::ManagedPolicy), IamApiError> {
+    action: &str,
+) -> Result<(&'d str, &'d ManagedPolicy, String), IamApiError> {
     let policy_arn = r.form.required("PolicyArn")?;
-    let name = own_policy_name(r.account(), policy_arn)
-        .ok_or_else(|| IamApiError::no_such(format!("Policy {policy_arn} was not found.")))?;
-    find(&doc.policies, "policy", name)
-        .map_err(|_| IamApiError::no_such(format!("Policy {policy_arn} was not found.")))
+    let missing = || IamApiError::no_such(format!("Policy {policy_arn} was not found."));
+    let name = own_policy_name(r.account(), policy_arn).ok_or_else(missing)?;
+    let (stored, p) = find(&doc.policies, "policy", name).map_err(|_| missing())?;
+    let arn = arn::entity(r.account(), "policy", &p.path, stored);
+    r.authorize(action, &arn)?;
+    Ok((stored, p, arn))
 }
 
 /// CreatePolicy.
@@ -337,11 +343,11 @@ pub(super) async fn create_policy(r: &IamRequest<'_>) -> Result<Answer, IamApiEr
 
 /// GetPolicy: the account's own, or an AWS managed one.
 pub(super) async fn get_policy(r: &IamRequest<'_>) -> Result<Answer, IamApiError> {
-    let policy_arn = r.form.required("PolicyArn")?;
-    r.authorize("iam:GetPolicy", policy_arn)?;
     let (_, doc) = r.gw.identities.document(r.account()).await?;
     let mut a = Answer::new("GetPolicy", IAM_NS);
-    if managed::document(policy_arn).is_some() {
+    if let Some(policy_arn) = managed::canonical(r.form.required("PolicyArn")?) {
+        r.authorize("iam:GetPolicy", &policy_arn)?;
+        let policy_arn = policy_arn.as_str();
         let name = policy_arn.rsplit('/').next().unwrap_or(policy_arn);
         a.open("Policy")
             .text("PolicyName", name)
@@ -353,8 +359,8 @@ pub(super) async fn get_policy(r: &IamRequest<'_>) -> Result<Answer, IamApiError
             .close("Policy");
         return Ok(a);
     }
-    let (name, p) = own_policy(r, &doc)?;
-    let attachments = doc.attachments(&arn::entity(r.account(), "policy", &p.path, name));
+    let (name, p, arn) = own_policy(r, &doc, "iam:GetPolicy")?;
+    let attachments = doc.attachments(&arn);
     policy(&mut a, "Policy", r.account(), name, p, attachments);
     Ok(a)
 }
@@ -423,10 +429,10 @@ pub(super) async fn list_policies(r: &IamRequest<'_>) -> Result<Answer, IamApiEr
 /// DeletePolicy (attached to nothing, as IAM asks).
 pub(super) async fn delete_policy(r: &IamRequest<'_>) -> Result<Answer, IamApiError> {
     let (_, doc) = r.gw.identities.document(r.account()).await?;
-    let (name, _) = own_policy(r, &doc)?;
-    r.authorize("iam:DeletePolicy", r.form.required("PolicyArn")?)?;
+    let (name, _, arn) = own_policy(r, &doc, "iam:DeletePolicy")?;
     let change = IamChange::DeletePolicy {
         name: name.to_string(),
+        arn,
     };
     r.gw.identities.change(r.account(), change).await?;
     Ok(Answer::new("DeletePolicy", IAM_NS))
@@ -456,8 +462,7 @@ pub(super) async fn create_version(r: &IamRequest<'_>) -> Result<Answer, IamApiE
     Identities::check_document(&text, Scope::Identity)?;
     let set_default = r.form.get("SetAsDefault") == Some("true");
     let (_, doc) = r.gw.identities.document(r.account()).await?;
-    let (name, p) = own_policy(r, &doc)?;
-    r.authorize("iam:CreatePolicyVersion", r.form.required("PolicyArn")?)?;
+    let (name, p, _) = own_policy(r, &doc, "iam:CreatePolicyVersion")?;
     let n = p.next_version;
     let change = IamChange::CreatePolicyVersion {
         name: name.to_string(),
@@ -466,7 +471,7 @@ pub(super) async fn create_version(r: &IamRequest<'_>) -> Result<Answer, IamApiE
     };
     r.gw.identities.change(r.account(), change).await?;
     let (_, doc) = r.gw.identities.document(r.account()).await?;
-    let (_, p) = own_policy(r, &doc)?;
+    let (_, p, _) = own_policy(r, &doc, "iam:CreatePolicyVersion")?;
     let created = p.versions.get(&n).map_or(0, |v| v.created_ms);
     let mut a = Answer::new("CreatePolicyVersion", IAM_NS);
     write_version(&mut a, n, p.default_version == n, created, None);
@@ -477,14 +482,19 @@ pub(super) async fn create_version(r: &IamRequest<'_>) -> Result<Answer, IamApiE
 pub(super) async fn get_version(r: &IamRequest<'_>) -> Result<Answer, IamApiError> {
     let n = version_number(r.form.required("VersionId")?)?;
     let policy_arn = r.form.required("PolicyArn")?;
-    r.authorize("iam:GetPolicyVersion", policy_arn)?;
     let mut a = Answer::new("GetPolicyVersion", IAM_NS);
-    if let Some(text) = managed::document(policy_arn).filter(|_| n == 1) {
+    if let Some(canonical) = managed::canonical(policy_arn) {
+        r.authorize("iam:GetPolicyVersion", &canonical)?;
+        let text = managed::document(&canonical)
+            .filter(|_| n == 1)
+            .ok_or_else(|| {
+                IamApiError::no_such(format!("Policy {policy_arn} version v{n} does not exist."))
+            })?;
         write_version(&mut a, 1, true, 0, Some(text));
         return Ok(a);
     }
     let (_, doc) = r.gw.identities.document(r.account()).await?;
-    let (_, p) = own_policy(r, &doc)?;
+    let (_, p, _) = own_policy(r, &doc, "iam:GetPolicyVersion")?;
     let v = p.versions.get(&n).ok_or_else(|| {
         IamApiError::no_such(format!("Policy {policy_arn} version v{n} does not exist."))
     })?;
@@ -501,8 +511,7 @@ pub(super) async fn get_version(r: &IamRequest<'_>) -> Result<Answer, IamApiErro
 /// ListPolicyVersions.
 pub(super) async fn list_versions(r: &IamRequest<'_>) -> Result<Answer, IamApiError> {
     let (_, doc) = r.gw.identities.document(r.account()).await?;
-    let (_, p) = own_policy(r, &doc)?;
-    r.authorize("iam:ListPolicyVersions", r.form.required("PolicyArn")?)?;
+    let (_, p, _) = own_policy(r, &doc, "iam:ListPolicyVersions")?;
     let mut a = Answer::new("ListPolicyVersions", IAM_NS);
     a.open("Versions");
     for (n, v) in p.versions.iter().rev() {
@@ -527,8 +536,7 @@ pub(super) async fn list_versions(r: &IamRequest<'_>) -> Result<Answer, IamApiEr
 pub(super) async fn delete_version(r: &IamRequest<'_>) -> Result<Answer, IamApiError> {
     let n = version_number(r.form.required("VersionId")?)?;
     let (_, doc) = r.gw.identities.document(r.account()).await?;
-    let (name, _) = own_policy(r, &doc)?;
-    r.authorize("iam:DeletePolicyVersion", r.form.required("PolicyArn")?)?;
+    let (name, _, _) = own_policy(r, &doc, "iam:DeletePolicyVersion")?;
     let change = IamChange::DeletePolicyVersion {
         name: name.to_string(),
         version: n,
@@ -541,8 +549,7 @@ pub(super) async fn delete_version(r: &IamRequest<'_>) -> Result<Answer, IamApiE
 pub(super) async fn set_default_version(r: &IamRequest<'_>) -> Result<Answer, IamApiError> {
     let n = version_number(r.form.required("VersionId")?)?;
     let (_, doc) = r.gw.identities.document(r.account()).await?;
-    let (name, _) = own_policy(r, &doc)?;
-    r.authorize("iam:SetDefaultPolicyVersion", r.form.required("PolicyArn")?)?;
+    let (name, _, _) = own_policy(r, &doc, "iam:SetDefaultPolicyVersion")?;
     let change = IamChange::SetDefaultPolicyVersion {
         name: name.to_string(),
         version: n,

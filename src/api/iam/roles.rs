@@ -1,7 +1,6 @@
 //! Roles: create with a trust policy, read, list, change, delete, tag.
 
-use super::entities::{find, role};
-use super::form::page;
+use super::entities::{self, authorized, find, role, ROLE};
 use super::xml::{Answer, IAM_NS};
 use super::{IamApiError, IamRequest};
 use crate::identity::{arn, new_id, Identities};
@@ -61,10 +60,8 @@ pub(super) async fn create(r: &IamRequest<'_>) -> Result<Answer, IamApiError> {
 
 /// GetRole.
 pub(super) async fn get(r: &IamRequest<'_>) -> Result<Answer, IamApiError> {
-    let name = r.form.name("RoleName", MAX_NAME)?;
-    let (_, doc) = r.gw.identities.document(r.account()).await?;
-    let (stored, ro) = find(&doc.roles, "role", name)?;
-    r.authorize("iam:GetRole", &role_arn(r, &ro.path, stored))?;
+    let (doc, name) = authorized(r, &ROLE, "iam:GetRole").await?;
+    let (stored, ro) = find(&doc.roles, "role", &name)?;
     let mut a = Answer::new("GetRole", IAM_NS);
     role(&mut a, "Role", r.account(), stored, ro);
     Ok(a)
@@ -72,33 +69,7 @@ pub(super) async fn get(r: &IamRequest<'_>) -> Result<Answer, IamApiError> {
 
 /// ListRoles (by `PathPrefix`, paged).
 pub(super) async fn list(r: &IamRequest<'_>) -> Result<Answer, IamApiError> {
-    r.authorize("iam:ListRoles", &role_arn(r, "/", "*"))?;
-    let prefix = r.form.get("PathPrefix").unwrap_or("/");
-    let (_, doc) = r.gw.identities.document(r.account()).await?;
-    let items = doc
-        .roles
-        .iter()
-        .filter(|(_, ro)| ro.path.starts_with(prefix))
-        .map(|(n, ro)| (n.clone(), (n, ro)))
-        .collect();
-    let (roles, next) = page(&r.form, items)?;
-    let mut a = Answer::new("ListRoles", IAM_NS);
-    a.open("Roles");
-    for (n, ro) in roles {
-        role(&mut a, "member", r.account(), n, ro);
-    }
-    a.close("Roles").paging(next.as_deref());
-    Ok(a)
-}
-
-/// The role named by `RoleName`, as stored, once the caller may `action`
-/// it.
-async fn authorized_role(r: &IamRequest<'_>, action: &str) -> Result<String, IamApiError> {
-    let name = r.form.name("RoleName", MAX_NAME)?;
-    let (_, doc) = r.gw.identities.document(r.account()).await?;
-    let (stored, ro) = find(&doc.roles, "role", name)?;
-    r.authorize(action, &role_arn(r, &ro.path, stored))?;
-    Ok(stored.to_string())
+    entities::list(r, &ROLE, "ListRoles", "Roles").await
 }
 
 /// UpdateRole (`Description`, `MaxSessionDuration`).
@@ -107,7 +78,7 @@ pub(super) async fn update(r: &IamRequest<'_>) -> Result<Answer, IamApiError> {
         .form
         .number("MaxSessionDuration", SESSION_SECS)?
         .map(|n| n as u32);
-    let name = authorized_role(r, "iam:UpdateRole").await?;
+    let (_, name) = authorized(r, &ROLE, "iam:UpdateRole").await?;
     let change = IamChange::UpdateRole {
         name,
         description: r.form.get("Description").map(str::to_string),
@@ -121,7 +92,7 @@ pub(super) async fn update(r: &IamRequest<'_>) -> Result<Answer, IamApiError> {
 pub(super) async fn update_trust(r: &IamRequest<'_>) -> Result<Answer, IamApiError> {
     let trust = r.form.required("PolicyDocument")?.to_string();
     Identities::check_document(&trust, Scope::Trust)?;
-    let name = authorized_role(r, "iam:UpdateAssumeRolePolicy").await?;
+    let (_, name) = authorized(r, &ROLE, "iam:UpdateAssumeRolePolicy").await?;
     let change = IamChange::UpdateTrust {
         name,
         document: trust,
@@ -132,7 +103,7 @@ pub(super) async fn update_trust(r: &IamRequest<'_>) -> Result<Answer, IamApiErr
 
 /// DeleteRole (no policies left): its sessions stop working at once.
 pub(super) async fn delete(r: &IamRequest<'_>) -> Result<Answer, IamApiError> {
-    let name = authorized_role(r, "iam:DeleteRole").await?;
+    let (_, name) = authorized(r, &ROLE, "iam:DeleteRole").await?;
     r.gw.identities
         .change(r.account(), IamChange::DeleteRole { name })
         .await?;
@@ -142,7 +113,7 @@ pub(super) async fn delete(r: &IamRequest<'_>) -> Result<Answer, IamApiError> {
 /// TagRole.
 pub(super) async fn tag(r: &IamRequest<'_>) -> Result<Answer, IamApiError> {
     let tags = r.form.tags()?;
-    let name = authorized_role(r, "iam:TagRole").await?;
+    let (_, name) = authorized(r, &ROLE, "iam:TagRole").await?;
     let change = IamChange::Tag {
         holder: Holder::Role(name),
         tags,
@@ -159,7 +130,7 @@ pub(super) async fn untag(r: &IamRequest<'_>) -> Result<Answer, IamApiError> {
         .into_iter()
         .map(str::to_string)
         .collect();
-    let name = authorized_role(r, "iam:UntagRole").await?;
+    let (_, name) = authorized(r, &ROLE, "iam:UntagRole").await?;
     let change = IamChange::Untag {
         holder: Holder::Role(name),
         keys,
@@ -170,17 +141,7 @@ pub(super) async fn untag(r: &IamRequest<'_>) -> Result<Answer, IamApiError> {
 
 /// ListRoleTags.
 pub(super) async fn list_tags(r: &IamRequest<'_>) -> Result<Answer, IamApiError> {
-    let name = authorized_role(r, "iam:ListRoleTags").await?;
-    let (_, doc) = r.gw.identities.document(r.account()).await?;
+    let (doc, name) = authorized(r, &ROLE, "iam:ListRoleTags").await?;
     let (_, ro) = find(&doc.roles, "role", &name)?;
-    let mut a = Answer::new("ListRoleTags", IAM_NS);
-    a.open("Tags");
-    for (k, v) in &ro.tags {
-        a.open("member")
-            .text("Key", k)
-            .text("Value", v)
-            .close("member");
-    }
-    a.close("Tags").paging(None);
-    Ok(a)
+    Ok(super::users::tag_list("ListRoleTags", &ro.tags))
 }

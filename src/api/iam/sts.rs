@@ -9,8 +9,6 @@ use super::form::check_name;
 use super::xml::{Answer, STS_NS};
 use super::{IamApiError, IamRequest};
 use crate::api::access::policy as access_policy;
-use crate::api::access::Asker;
-use crate::api::context::Transport;
 use crate::clock::now_ms;
 use crate::identity::{arn, new_key_id, new_secret, Identities};
 use crate::policy::{Decision, IamKind, Policy, PolicyRequest, Scope};
@@ -93,13 +91,22 @@ pub(super) async fn assume_role(r: &IamRequest<'_>) -> Result<Answer, IamApiErro
     } else {
         account
     };
-    if r.denies("sts:AssumeRole", &role_arn) {
-        return Err(denied());
-    }
     let (_, doc) = r.gw.identities.document(account).await?;
     let (stored, role) = find(&doc.roles, "role", role_name).map_err(|_| denied())?;
+    // Judged on the role's own ARN, never on the one sent.
+    let canonical = arn::entity(account, "role", &role.path, stored);
+    if r.denies("sts:AssumeRole", &canonical) {
+        return Err(denied());
+    }
     let trust = Policy::parse_in(&role.trust, Scope::Trust).map_err(|_| denied())?;
-    if !trusts(r, &trust, &role_arn) {
+    let allowed = match trusts(r, &trust, &canonical) {
+        Trusted::Named => true,
+        // The trust names the caller's account: its own policies must
+        // let it assume the role too.
+        Trusted::ByAccount => r.allows("sts:AssumeRole", &canonical),
+        Trusted::No => false,
+    };
+    if !allowed {
         return Err(denied());
     }
     let secs = r
@@ -135,24 +142,38 @@ pub(super) async fn assume_role(r: &IamRequest<'_>) -> Result<Answer, IamApiErro
     Ok(a)
 }
 
-/// Whether the trust policy allows the caller to assume the role.
-fn trusts(r: &IamRequest<'_>, trust: &Policy, role_arn: &str) -> bool {
-    let asker = Asker {
-        caller: Some(&r.caller),
-        headers: r.http.headers(),
-        query: &[],
-        peer: r.http.peer_addr().map(|a| a.ip()),
-        secure: r.http.conn_data::<Transport>().is_some_and(|t| t.secure),
-    };
+/// How a trust policy lets the caller in.
+enum Trusted {
+    /// By naming it (its ARN, its session, or everyone).
+    Named,
+    /// By naming its account only.
+    ByAccount,
+    /// Not at all.
+    No,
+}
+
+/// Whether, and how, the trust policy allows the caller to assume the
+/// role `role_arn`.
+fn trusts(r: &IamRequest<'_>, trust: &Policy, role_arn: &str) -> Trusted {
+    let asker = r.asker();
     let context = access_policy::context(&asker, None);
-    // A trust policy naming an account speaks for all its identities.
-    let principal = access_policy::principal(&asker, "");
-    trust.evaluate(&PolicyRequest {
-        action: "sts:AssumeRole",
-        resource: role_arn,
-        principal,
-        context: &context,
-    }) == Decision::Allow
+    let ask = |owner: &str| {
+        trust.evaluate(&PolicyRequest {
+            action: "sts:AssumeRole",
+            resource: role_arn,
+            principal: access_policy::principal(&asker, owner),
+            context: &context,
+        }) == Decision::Allow
+    };
+    // Judged as its own account's resource, a statement naming the
+    // account does not name its identities; as another's, it does.
+    if ask(r.account()) {
+        Trusted::Named
+    } else if ask("") {
+        Trusted::ByAccount
+    } else {
+        Trusted::No
+    }
 }
 
 /// GetSessionToken: temporary credentials of the caller itself (an IAM

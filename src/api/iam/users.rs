@@ -1,7 +1,6 @@
 //! IAM users: create, read, list, rename, delete, tag.
 
-use super::entities::{find, user};
-use super::form::page;
+use super::entities::{self, authorized, authorized_rename, find, user, USER};
 use super::xml::{Answer, IAM_NS};
 use super::{IamApiError, IamRequest};
 use crate::identity::{arn, new_id};
@@ -75,44 +74,23 @@ pub(super) async fn get(r: &IamRequest<'_>) -> Result<Answer, IamApiError> {
 
 /// ListUsers (by `PathPrefix`, paged).
 pub(super) async fn list(r: &IamRequest<'_>) -> Result<Answer, IamApiError> {
-    r.authorize("iam:ListUsers", &user_arn(r, "/", "*"))?;
-    let prefix = r.form.get("PathPrefix").unwrap_or("/");
-    let (_, doc) = r.gw.identities.document(r.account()).await?;
-    let items = doc
-        .users
-        .iter()
-        .filter(|(_, u)| u.path.starts_with(prefix))
-        .map(|(n, u)| (n.clone(), (n, u)))
-        .collect();
-    let (users, next) = page(&r.form, items)?;
-    let mut a = Answer::new("ListUsers", IAM_NS);
-    a.open("Users");
-    for (n, u) in users {
-        user(&mut a, "member", r.account(), n, u);
-    }
-    a.close("Users").paging(next.as_deref());
-    Ok(a)
+    entities::list(r, &USER, "ListUsers", "Users").await
 }
 
 /// UpdateUser (`NewUserName`, `NewPath`).
 pub(super) async fn update(r: &IamRequest<'_>) -> Result<Answer, IamApiError> {
-    let name = r.form.name("UserName", MAX_NAME)?;
-    let new_name = match r.form.get("NewUserName") {
-        Some(n) => {
-            super::form::check_name("NewUserName", n, MAX_NAME)?;
-            Some(n.to_string())
-        }
-        None => None,
-    };
-    let new_path = match r.form.get("NewPath") {
-        Some(_) => Some(r.form.path("NewPath")?),
-        None => None,
-    };
-    let (_, doc) = r.gw.identities.document(r.account()).await?;
-    let (stored, u) = find(&doc.users, "user", name)?;
-    r.authorize("iam:UpdateUser", &user_arn(r, &u.path, stored))?;
+    let new_name = r.form.new_name("NewUserName", MAX_NAME)?;
+    let new_path = r.form.new_path("NewPath")?;
+    let (_, name) = authorized_rename(
+        r,
+        &USER,
+        "iam:UpdateUser",
+        new_name.as_deref(),
+        new_path.as_deref(),
+    )
+    .await?;
     let change = IamChange::UpdateUser {
-        name: stored.to_string(),
+        name,
         new_name,
         new_path,
     };
@@ -123,24 +101,20 @@ pub(super) async fn update(r: &IamRequest<'_>) -> Result<Answer, IamApiError> {
 /// DeleteUser (its keys and policies must be gone; its group
 /// memberships go with it).
 pub(super) async fn delete(r: &IamRequest<'_>) -> Result<Answer, IamApiError> {
-    let name = r.form.name("UserName", MAX_NAME)?;
-    let (_, doc) = r.gw.identities.document(r.account()).await?;
-    let (stored, u) = find(&doc.users, "user", name)?;
-    r.authorize("iam:DeleteUser", &user_arn(r, &u.path, stored))?;
-    let change = IamChange::DeleteUser {
-        name: stored.to_string(),
-    };
-    r.gw.identities.change(r.account(), change).await?;
+    let (_, name) = authorized(r, &USER, "iam:DeleteUser").await?;
+    r.gw.identities
+        .change(r.account(), IamChange::DeleteUser { name })
+        .await?;
     Ok(Answer::new("DeleteUser", IAM_NS))
 }
 
 /// TagUser.
 pub(super) async fn tag(r: &IamRequest<'_>) -> Result<Answer, IamApiError> {
-    let name = r.form.name("UserName", MAX_NAME)?;
-    r.authorize("iam:TagUser", &user_arn(r, "/", name))?;
+    let tags = r.form.tags()?;
+    let (_, name) = authorized(r, &USER, "iam:TagUser").await?;
     let change = IamChange::Tag {
-        holder: Holder::User(name.to_string()),
-        tags: r.form.tags()?,
+        holder: Holder::User(name),
+        tags,
     };
     r.gw.identities.change(r.account(), change).await?;
     Ok(Answer::new("TagUser", IAM_NS))
@@ -148,10 +122,9 @@ pub(super) async fn tag(r: &IamRequest<'_>) -> Result<Answer, IamApiError> {
 
 /// UntagUser.
 pub(super) async fn untag(r: &IamRequest<'_>) -> Result<Answer, IamApiError> {
-    let name = r.form.name("UserName", MAX_NAME)?;
-    r.authorize("iam:UntagUser", &user_arn(r, "/", name))?;
+    let (_, name) = authorized(r, &USER, "iam:UntagUser").await?;
     let change = IamChange::Untag {
-        holder: Holder::User(name.to_string()),
+        holder: Holder::User(name),
         keys: r
             .form
             .list("TagKeys")
@@ -165,18 +138,21 @@ pub(super) async fn untag(r: &IamRequest<'_>) -> Result<Answer, IamApiError> {
 
 /// ListUserTags.
 pub(super) async fn list_tags(r: &IamRequest<'_>) -> Result<Answer, IamApiError> {
-    let name = r.form.name("UserName", MAX_NAME)?;
-    let (_, doc) = r.gw.identities.document(r.account()).await?;
-    let (stored, u) = find(&doc.users, "user", name)?;
-    r.authorize("iam:ListUserTags", &user_arn(r, &u.path, stored))?;
-    let mut a = Answer::new("ListUserTags", IAM_NS);
+    let (doc, name) = authorized(r, &USER, "iam:ListUserTags").await?;
+    let (_, u) = find(&doc.users, "user", &name)?;
+    Ok(tag_list("ListUserTags", &u.tags))
+}
+
+/// The answer listing `tags` (ListUserTags, ListRoleTags).
+pub(super) fn tag_list(action: &'static str, tags: &[(String, String)]) -> Answer {
+    let mut a = Answer::new(action, IAM_NS);
     a.open("Tags");
-    for (k, v) in &u.tags {
+    for (k, v) in tags {
         a.open("member")
             .text("Key", k)
             .text("Value", v)
             .close("member");
     }
     a.close("Tags").paging(None);
-    Ok(a)
+    a
 }

@@ -221,3 +221,85 @@ fn only_the_account_and_those_its_policies_allow_administer_it() {
         iam.sts("GetCallerIdentity", &[]).ok().text("Account")
     );
 }
+
+#[test]
+fn a_policy_arn_is_judged_as_the_policy_it_names() {
+    let store = store();
+    let iam = root(&store);
+    let account = iam
+        .sts("GetCallerIdentity", &[])
+        .ok()
+        .text("Account")
+        .unwrap();
+    let doc = policy(r#"{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}"#);
+    for (name, path) in [("DevPolicy", "/"), ("Box", "/sandbox/")] {
+        iam.iam(
+            "CreatePolicy",
+            &[
+                ("PolicyName", name),
+                ("Path", path),
+                ("PolicyDocument", &doc),
+            ],
+        )
+        .ok();
+    }
+    let alice = Iam::new(store.addr(), iam.user_with_key("alice"));
+    iam.put_user_policy(
+        "alice",
+        "sandbox-only",
+        &policy(&format!(
+            r#"{{"Effect":"Allow","Action":["iam:CreatePolicyVersion","iam:GetPolicy"],"Resource":"arn:aws:iam::{account}:policy/sandbox/*"}}"#
+        )),
+    );
+    let everything = policy(r#"{"Effect":"Allow","Action":"*","Resource":"*"}"#);
+    // Its own sandbox: allowed.
+    alice
+        .iam(
+            "CreatePolicyVersion",
+            &[
+                (
+                    "PolicyArn",
+                    &format!("arn:aws:iam::{account}:policy/sandbox/Box"),
+                ),
+                ("PolicyDocument", &everything),
+            ],
+        )
+        .ok();
+    // DevPolicy named under the sandbox path, with no account, or in
+    // another case: judged as /DevPolicy, refused.
+    for lying in [
+        format!("arn:aws:iam::{account}:policy/sandbox/DevPolicy"),
+        "arn:aws:iam:::policy/sandbox/DevPolicy".to_string(),
+        format!("arn:aws:iam::{account}:policy/sandbox/devpolicy"),
+    ] {
+        alice
+            .iam(
+                "CreatePolicyVersion",
+                &[
+                    ("PolicyArn", &lying),
+                    ("PolicyDocument", &everything),
+                    ("SetAsDefault", "true"),
+                ],
+            )
+            .fails(403, "AccessDenied");
+    }
+    let dev = iam
+        .iam(
+            "GetPolicy",
+            &[(
+                "PolicyArn",
+                &format!("arn:aws:iam::{account}:policy/DevPolicy"),
+            )],
+        )
+        .ok();
+    assert_eq!(dev.text("DefaultVersionId").as_deref(), Some("v1"));
+
+    // Temporary credentials of GetSessionToken call no IAM action.
+    let root_session = Iam::new(
+        store.addr(),
+        Iam::temporary(&iam.sts("GetSessionToken", &[]).ok()),
+    );
+    root_session
+        .iam("CreateUser", &[("UserName", "eve")])
+        .fails(403, "AccessDenied");
+}

@@ -222,3 +222,80 @@ async fn a_session_token_carries_its_users_rights() {
         .sts("GetSessionToken", &[("DurationSeconds", "60")])
         .fails(400, "ValidationError");
 }
+
+#[tokio::test]
+async fn a_trust_naming_the_account_needs_the_callers_own_allow_and_sessions_stay_narrow() {
+    let store = store();
+    books(&store).await;
+    let iam = root(&store);
+    let account = iam
+        .sts("GetCallerIdentity", &[])
+        .ok()
+        .text("Account")
+        .unwrap();
+    let alice = Iam::new(store.addr(), iam.user_with_key("alice"));
+    let trust = policy(&format!(
+        r#"{{"Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::{account}:root"}},"Action":"sts:AssumeRole"}}"#
+    ));
+    let role_arn = iam
+        .iam(
+            "CreateRole",
+            &[("RoleName", "ops"), ("AssumeRolePolicyDocument", &trust)],
+        )
+        .ok()
+        .text("Arn")
+        .unwrap();
+    // The trust names only the account: alice's own policy must allow it.
+    let assume = |name: &str, extra: &[(&str, &str)]| {
+        let mut params = vec![("RoleArn", role_arn.as_str()), ("RoleSessionName", name)];
+        params.extend_from_slice(extra);
+        alice.sts("AssumeRole", &params)
+    };
+    assume("s1", &[]).fails(403, "AccessDenied");
+    iam.put_user_policy(
+        "alice",
+        "may-assume",
+        &policy(&format!(
+            r#"{{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"{role_arn}"}}"#
+        )),
+    );
+    assume("s1", &[]).ok();
+
+    // A bucket policy naming the role: its sessions read, unless their
+    // session policy leaves the read out.
+    crate::common::access::put_policy(
+        &store.client(),
+        "books",
+        &policy(&format!(
+            r#"{{"Effect":"Allow","Principal":{{"AWS":"{role_arn}"}},"Action":"s3:GetObject","Resource":"arn:aws:s3:::books/*"}}"#
+        )),
+    )
+    .await;
+    let wide = s3(&store, &Iam::temporary(&assume("wide", &[]).ok()));
+    assert_eq!(get(&wide, "books", "a").await, None);
+    let narrow_policy =
+        policy(r#"{"Effect":"Allow","Action":"s3:PutObject","Resource":"arn:aws:s3:::books/*"}"#);
+    let narrow = s3(
+        &store,
+        &Iam::temporary(&assume("narrow", &[("Policy", &narrow_policy)]).ok()),
+    );
+    assert_eq!(
+        get(&narrow, "books", "a").await.as_deref(),
+        Some("AccessDenied")
+    );
+
+    // A bucket policy's deny naming the account reaches its identities.
+    crate::common::access::put_policy(
+        &store.client(),
+        "books",
+        &policy(&format!(
+            r#"{{"Effect":"Allow","Principal":{{"AWS":"{role_arn}"}},"Action":"s3:GetObject","Resource":"arn:aws:s3:::books/*"}},
+               {{"Effect":"Deny","Principal":{{"AWS":"{account}"}},"Action":"s3:GetObject","Resource":"arn:aws:s3:::books/a"}}"#
+        )),
+    )
+    .await;
+    assert_eq!(
+        get(&wide, "books", "a").await.as_deref(),
+        Some("AccessDenied")
+    );
+}

@@ -12,6 +12,7 @@
 //! are dropped a few at a time as new ones are made); `iam_keys` holds
 //! the key records by access key id.
 
+mod apply;
 pub(crate) mod change;
 pub(crate) mod error;
 pub(crate) mod records;

@@ -258,7 +258,10 @@ fn policy_versions_follow_iam() {
         1,
     )
     .unwrap();
-    let delete = IamChange::DeletePolicy { name: "p".into() };
+    let delete = IamChange::DeletePolicy {
+        name: "p".into(),
+        arn: arn.clone(),
+    };
     assert_eq!(
         kind(doc.apply(&delete, 11)),
         Some(IamErrorKind::DeleteConflict)
