@@ -5,7 +5,8 @@
 //! 1. `dispatch`, `listener`: every S3 request (authentication, routing,
 //!    access, the handler, CORS and request id on the answer); HTTP
 //!    framing, HTTPS and the 100-continue check
-//! 2. `handlers`, `post_object`: one file per group of operations
+//! 2. `handlers`, `post_object`, `iam`: one file per group of operations;
+//!    the IAM and STS query APIs
 //! 3. `access`: who may do what (ACLs, bucket policy, the permission table)
 //! 4. `router`: which operation, with typed arguments
 //! 5. `context`: the gateway, the authenticated request (`identity`), the
