@@ -299,3 +299,42 @@ async fn a_trust_naming_the_account_needs_the_callers_own_allow_and_sessions_sta
         Some("AccessDenied")
     );
 }
+
+#[tokio::test]
+async fn a_session_presigns_urls_that_carry_its_token() {
+    use crate::common::http::{path_and_query, presign_get, send_presigned};
+    let store = store();
+    books(&store).await;
+    let iam = root(&store);
+    let keys = iam.user_with_key("alice");
+    iam.put_user_policy(
+        "alice",
+        "read",
+        &policy(r#"{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::books/*"}"#),
+    );
+    let temporary = Iam::temporary(
+        &Iam::new(store.addr(), keys)
+            .sts("GetSessionToken", &[])
+            .ok(),
+    );
+    let presigned = presign_get(&s3(&store, &temporary), "books", "a").await;
+    assert!(presigned.uri().contains("X-Amz-Security-Token="));
+    let ok = send_presigned(store.addr(), &presigned, &[], b"").unwrap();
+    assert_eq!(ok.status, 200, "{}", String::from_utf8_lossy(&ok.body));
+    assert_eq!(ok.body, b"data");
+    // The same URL without its token is refused.
+    let target = path_and_query(presigned.uri());
+    let stripped: String = target
+        .split('&')
+        .filter(|p| !p.starts_with("X-Amz-Security-Token="))
+        .collect::<Vec<_>>()
+        .join("&");
+    let refused =
+        crate::common::http::http_request(store.addr(), "GET", &stripped, &[], b"").unwrap();
+    assert_eq!(
+        refused.status,
+        403,
+        "{}",
+        String::from_utf8_lossy(&refused.body)
+    );
+}
