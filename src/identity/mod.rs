@@ -97,22 +97,34 @@ pub(crate) enum KeyRefusal {
     Revoked,
 }
 
+/// What a key acts as, once resolved against the document: the same
+/// for every request it signs while the document stays (a key record
+/// changes only in `active`, checked per request).
+type Resolved = Result<Option<Arc<Identity>>, KeyRefusal>;
+
 /// An account's IAM document as a gateway keeps it, with each
-/// principal's policies parsed on first use.
+/// principal's policies parsed, and each key's identity built, on first
+/// use.
 pub(crate) struct AccountView {
     /// The document's generation.
     pub generation: u64,
     /// The document.
     pub doc: AccountIam,
     parsed: Mutex<HashMap<String, Arc<PolicySet>>>,
+    resolved: Mutex<HashMap<String, Resolved>>,
 }
 
 impl AccountView {
+    /// Keys' identities kept before that map is cleared (sessions come
+    /// and go).
+    const MAX_RESOLVED: usize = 65_536;
+
     fn new(generation: u64, doc: AccountIam) -> Self {
         AccountView {
             generation,
             doc,
             parsed: Mutex::new(HashMap::new()),
+            resolved: Mutex::new(HashMap::new()),
         }
     }
 
@@ -129,7 +141,9 @@ impl AccountView {
     }
 
     /// The identity `key` acts for at `now_ms`, or why it cannot act;
-    /// `None` for a root's session (the account root itself).
+    /// `None` for a root's session (the account root itself). Built once
+    /// per key (and document); its state and expiry are checked every
+    /// time.
     pub(crate) fn identity(
         &self,
         key: &IamKey,
@@ -143,6 +157,22 @@ impl AccountView {
                 return Err(KeyRefusal::Expired);
             }
         }
+        let id = &key.access_key_id;
+        if let Some(r) = self.resolved.lock().ok().and_then(|m| m.get(id).cloned()) {
+            return r;
+        }
+        let r = self.resolve(key);
+        if let Ok(mut m) = self.resolved.lock() {
+            if m.len() >= Self::MAX_RESOLVED {
+                m.clear();
+            }
+            m.insert(id.clone(), r.clone());
+        }
+        r
+    }
+
+    /// [`AccountView::identity`] built from the document.
+    fn resolve(&self, key: &IamKey) -> Resolved {
         let account = key.account.as_str();
         let session_policy = key
             .session

@@ -61,7 +61,11 @@ fn doc() -> AccountIam {
 
 fn key(principal: &str, session: Option<Session>) -> IamKey {
     IamKey {
-        access_key_id: "K".into(),
+        // One key per principal and session, as ids are unique.
+        access_key_id: format!(
+            "K-{principal}-{}",
+            session.as_ref().map_or("", |s| s.name.as_str())
+        ),
         secret: "S".into(),
         account: ACCOUNT.into(),
         account_name: "acct".into(),
@@ -133,6 +137,14 @@ fn keys_that_cannot_act_are_refused_with_why() {
         Decision::Unmatched
     );
     assert_eq!(view.identity(&live, 100).unwrap_err(), KeyRefusal::Expired);
+    // Built once per key, but its state is read each time.
+    let mut deactivated = live.clone();
+    deactivated.active = false;
+    assert_eq!(
+        view.identity(&deactivated, 99).unwrap_err(),
+        KeyRefusal::Inactive
+    );
+    assert!(view.identity(&live, 99).unwrap().is_some());
     let orphan = key("AROAOLD", Some(session(100, None)));
     assert_eq!(view.identity(&orphan, 0).unwrap_err(), KeyRefusal::Revoked);
     // A root's session is the root.

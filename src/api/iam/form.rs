@@ -199,7 +199,7 @@ pub(crate) fn page<T>(
     mut items: Vec<(String, T)>,
 ) -> Result<(Vec<T>, Option<String>), IamApiError> {
     let max = form.number("MaxItems", 1..=1000)?.unwrap_or(100) as usize;
-    items.sort_by_key(|a| a.0.to_lowercase());
+    items.sort_by_cached_key(|a| a.0.to_lowercase());
     let marker = form.get("Marker").map(str::to_lowercase);
     let mut rest: Vec<(String, T)> = items
         .into_iter()
