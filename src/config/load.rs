@@ -19,6 +19,7 @@ use super::console::{ConsoleConfig, ConsoleListen};
 use super::encryption::EncryptionSettings;
 use super::error::ConfigError;
 use super::http::HttpSettings;
+use super::identity::IdentitySettings;
 use super::log::DEFAULT_LOG;
 use super::objects::ObjectSettings;
 use super::tls::{TlsSettings, TlsSource};
@@ -71,6 +72,8 @@ pub struct Config {
     pub console: ConsoleConfig,
     /// Master keys of encryption at rest.
     pub encryption: EncryptionSettings,
+    /// Web identity: OpenID providers' keys.
+    pub identity: IdentitySettings,
 }
 
 impl Default for Config {
@@ -89,6 +92,7 @@ impl Default for Config {
             certs: TlsSettings::default(),
             console: ConsoleConfig::default(),
             encryption: EncryptionSettings::default(),
+            identity: IdentitySettings::default(),
         }
     }
 }

@@ -11,7 +11,7 @@
 //! (the S3 listener), [`wal`] (volumes and syncing), [`transport`] (QUIC),
 //! [`cluster`] (members, metadata timing), [`objects`] (erasure coding and
 //! limits), [`upkeep`] (scrub, repair, rebalance), [`tls`] (certificates),
-//! [`console`] (the web console), [`encryption`] (master keys, SSE-C), [`log`] (the default log filter);
+//! [`console`] (the web console), [`encryption`] (master keys, SSE-C), [`identity`] (OpenID providers' keys), [`log`] (the default log filter);
 //! `load` holds [`Config`] itself and reads the environment.
 
 pub(crate) mod cluster;
@@ -19,6 +19,7 @@ pub(crate) mod console;
 pub(crate) mod encryption;
 mod error;
 pub(crate) mod http;
+pub(crate) mod identity;
 mod load;
 pub(crate) mod log;
 pub(crate) mod objects;

@@ -57,6 +57,7 @@ impl Config {
                 "PREDASTORE_RAFT_SNAPSHOT_EVERY: must be at least 1".into(),
             ));
         }
+        self.identity.key_sources()?;
         self.check_wal_format()?;
         self.tls()?;
         self.check_transport()?;

@@ -12,6 +12,7 @@
 pub(crate) mod arn;
 mod error;
 pub(crate) mod managed;
+pub(crate) mod oidc;
 mod policies;
 
 use std::collections::HashMap;

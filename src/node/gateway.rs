@@ -108,6 +108,10 @@ pub(super) fn start_gateway(
     tracing::info!(ec = %cfg.objects.ec, access_key = %http.access_key, "S3 gateway ready");
     Gateway {
         identities: crate::identity::Identities::new(objects.clone()),
+        // Checked when the configuration loaded.
+        provider_keys: crate::identity::oidc::ProviderKeys::new(
+            cfg.identity.key_sources().unwrap_or_default(),
+        ),
         objects,
         access_key: http.access_key.clone(),
         secret_key: http.secret_key.clone(),

@@ -281,6 +281,18 @@ const S3_KEYS: &[&str] = &[
     "s3:if-none-match",
 ];
 
+/// In the services a policy may use: the claims of OpenID providers'
+/// tokens, `<provider host>:<claim>` (`accounts.example.com:sub`).
+pub(crate) const PROVIDER_KEYS: &str = "<provider>:";
+
+/// Whether `key` is an OpenID provider's claim: `<host>:<claim>`, the host
+/// not a service of AWS's.
+fn is_provider_key(key: &str) -> bool {
+    key.rsplit_once(':').is_some_and(|(host, claim)| {
+        !host.is_empty() && !claim.is_empty() && !["aws", "s3", "iam", "sts"].contains(&host)
+    })
+}
+
 /// Refuses a condition key AWS does not know for S3 (or for `services`).
 fn check_key(key: &str, services: &[&str]) -> Result<(), PolicyError> {
     let lower = normalize_key(key);
@@ -294,7 +306,7 @@ fn check_key(key: &str, services: &[&str]) -> Result<(), PolicyError> {
             None => lower == *k,
         })
     } else {
-        false
+        services.contains(&PROVIDER_KEYS) && is_provider_key(&lower)
     };
     if ok {
         Ok(())

@@ -53,6 +53,9 @@ pub(crate) enum IamKind {
     User,
     /// A session of an assumed role.
     Role,
+    /// The holder of an OpenID provider's token, asking to assume a role
+    /// (its `name` is the provider's host, its `arn` the provider's).
+    WebIdentity,
 }
 
 /// Condition key -> values of one request. Keys are case-insensitive

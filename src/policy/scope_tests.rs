@@ -147,3 +147,74 @@ fn iam_principals_match_by_account_user_role_and_session() {
         Decision::Unmatched
     );
 }
+
+#[test]
+fn trust_policies_name_openid_providers_and_read_their_claims() {
+    let trust = doc(
+        r#""Effect":"Allow","Principal":{"Federated":"arn:aws:iam::acct:oidc-provider/idp.test/realms/demo"},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringEquals":{"idp.test/realms/demo:sub":"alice","idp.test/realms/demo:aud":"app"}}"#,
+    );
+    let p = parse(&trust, Scope::Trust).unwrap();
+    let ask = |account: &'static str, host: &'static str, kind, sub: &str| {
+        let mut ctx = ConditionContext::default();
+        ctx.insert("idp.test/realms/demo:sub", sub);
+        ctx.insert("idp.test/realms/demo:aud", "app");
+        p.evaluate(&PolicyRequest {
+            action: "sts:AssumeRoleWithWebIdentity",
+            resource: "arn:aws:iam::acct:role/r",
+            principal: Some(Principal {
+                user_id: account,
+                user_name: "",
+                iam: Some(IamPrincipal {
+                    kind,
+                    name: host,
+                    arn: "",
+                    account_counts: false,
+                }),
+            }),
+            context: &ctx,
+        })
+    };
+    let web = IamKind::WebIdentity;
+    assert_eq!(
+        ask("acct", "idp.test/realms/demo", web, "alice"),
+        Decision::Allow
+    );
+    assert_eq!(
+        ask("acct", "idp.test/realms/demo", web, "bob"),
+        Decision::Unmatched
+    );
+    assert_eq!(ask("acct", "other.test", web, "alice"), Decision::Unmatched);
+    assert_eq!(
+        ask("other", "idp.test/realms/demo", web, "alice"),
+        Decision::Unmatched
+    );
+    // A user named like the provider is not its token's holder.
+    let user = IamKind::User;
+    assert_eq!(
+        ask("acct", "idp.test/realms/demo", user, "alice"),
+        Decision::Unmatched
+    );
+    // RGW's ARN without an account, and a bare host, are taken.
+    for principal in [
+        "arn:aws:iam:::oidc-provider/idp.test/realms/demo",
+        "accounts.example.com",
+    ] {
+        let s = format!(
+            r#""Effect":"Allow","Principal":{{"Federated":"{principal}"}},"Action":"sts:AssumeRoleWithWebIdentity""#
+        );
+        assert!(parse(&doc(&s), Scope::Trust).is_ok(), "{principal}");
+    }
+    // Federated principals and claims belong to trust policies alone.
+    let in_bucket = doc(
+        r#""Effect":"Allow","Principal":{"Federated":"accounts.example.com"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*""#,
+    );
+    assert!(parse(&in_bucket, Scope::Bucket("b")).is_err());
+    let claim_in_identity = doc(
+        r#""Effect":"Allow","Action":"s3:GetObject","Resource":"*","Condition":{"StringEquals":{"idp.test:sub":"a"}}"#,
+    );
+    assert!(parse(&claim_in_identity, Scope::Identity).is_err());
+    let bad = doc(
+        r#""Effect":"Allow","Principal":{"Federated":"arn:aws:iam::acct:role/r"},"Action":"sts:AssumeRoleWithWebIdentity""#,
+    );
+    assert!(parse(&bad, Scope::Trust).is_err());
+}

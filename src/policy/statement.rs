@@ -46,6 +46,15 @@ pub(crate) enum PrincipalEntry {
     /// A service principal (`{"Service": "logging.s3.amazonaws.com"}`):
     /// accepted, never a caller here.
     Service(Box<str>),
+    /// `{"Federated": "arn:aws:iam::<account>:oidc-provider/<host>"}` (or
+    /// the bare host) in a trust policy: whoever holds a token of that
+    /// OpenID provider (AssumeRoleWithWebIdentity).
+    Federated {
+        /// The ARN's account part; empty: any (RGW writes none).
+        account: Box<str>,
+        /// The provider's URL without its scheme.
+        host: Box<str>,
+    },
 }
 
 impl PrincipalEntry {
@@ -78,7 +87,17 @@ impl PrincipalEntry {
                 iam.kind == IamKind::Role && &**account == p.user_id && &**name == iam.name
             }
             (PrincipalEntry::Session(arn), Some(iam)) => &**arn == iam.arn,
-            (PrincipalEntry::Role { .. } | PrincipalEntry::Session(_), None)
+            (PrincipalEntry::Federated { account, host }, Some(iam)) => {
+                iam.kind == IamKind::WebIdentity
+                    && host.eq_ignore_ascii_case(iam.name)
+                    && (account.is_empty() || &**account == p.user_id)
+            }
+            (
+                PrincipalEntry::Role { .. }
+                | PrincipalEntry::Session(_)
+                | PrincipalEntry::Federated { .. },
+                None,
+            )
             | (PrincipalEntry::Service(_), _) => false,
         }
     }
@@ -205,13 +224,14 @@ impl Statement {
             Scope::Identity
                 if fields.contains_key("Principal") || fields.contains_key("NotPrincipal") =>
             {
-                parse_principals(fields)?
+                parse_principals(fields, false)?
             }
             Scope::Identity => Principals {
                 negated: false,
                 entries: vec![PrincipalEntry::Anyone],
             },
-            Scope::Bucket(_) | Scope::Trust => parse_principals(fields)?,
+            Scope::Bucket(_) => parse_principals(fields, false)?,
+            Scope::Trust => parse_principals(fields, true)?,
         };
         if principals.negated && effect == Effect::Allow {
             // AWS advises against Allow with NotPrincipal and S3 refuses it
@@ -281,7 +301,12 @@ fn strings<'v>(value: &'v Value, empty: &str) -> Result<Vec<&'v str>, PolicyErro
     Ok(out)
 }
 
-fn parse_principals(fields: &Map<String, Value>) -> Result<Principals, PolicyError> {
+/// `federated`: whether `Federated` principals may be named (a trust
+/// policy's).
+fn parse_principals(
+    fields: &Map<String, Value>,
+    federated: bool,
+) -> Result<Principals, PolicyError> {
     let (negated, value) = one_of(fields, "Principal", "NotPrincipal")?;
     let invalid = || PolicyError::new(error::INVALID_PRINCIPAL);
     let mut entries = Vec::new();
@@ -294,6 +319,7 @@ fn parse_principals(fields: &Map<String, Value>) -> Result<Principals, PolicyErr
                         "AWS" => aws_principal(s).ok_or_else(invalid)?,
                         "CanonicalUser" if !s.contains(['*', '?']) => PrincipalEntry::Id(s.into()),
                         "Service" if !s.contains(['*', '?']) => PrincipalEntry::Service(s.into()),
+                        "Federated" if federated => federated_principal(s).ok_or_else(invalid)?,
                         _ => return Err(invalid()),
                     });
                 }
@@ -362,12 +388,31 @@ fn aws_principal(s: &str) -> Option<PrincipalEntry> {
     })
 }
 
-/// The services whose actions a policy of `scope` may name besides S3's.
+/// A `Federated` principal: an OpenID provider's ARN
+/// (`arn:aws:iam::<account>:oidc-provider/<host>`) or its bare host.
+fn federated_principal(s: &str) -> Option<PrincipalEntry> {
+    if s.contains(['*', '?']) || s.chars().any(char::is_whitespace) {
+        return None;
+    }
+    let (account, host) = match s.strip_prefix("arn:aws:iam::") {
+        Some(rest) => rest.split_once(":oidc-provider/")?,
+        None if !s.starts_with("arn:") => ("", s),
+        None => return None,
+    };
+    (!host.is_empty()).then(|| PrincipalEntry::Federated {
+        account: account.into(),
+        host: host.trim_end_matches('/').into(),
+    })
+}
+
+/// The services whose actions (and condition keys) a policy of `scope`
+/// may name besides S3's; a trust policy also takes OpenID providers'
+/// claims ([`condition::PROVIDER_KEYS`]).
 fn other_services(scope: Scope<'_>) -> &'static [&'static str] {
     match scope {
         Scope::Bucket(_) => &[],
         Scope::Identity => &["iam:", "sts:"],
-        Scope::Trust => &["sts:"],
+        Scope::Trust => &["sts:", condition::PROVIDER_KEYS],
     }
 }
 

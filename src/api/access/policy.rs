@@ -153,6 +153,7 @@ pub(crate) fn principal_keys(c: &mut ConditionContext, caller: &Caller) {
             c.insert("aws:PrincipalType", "User");
         }
         IamKind::Role => c.insert("aws:PrincipalType", "AssumedRole"),
+        IamKind::WebIdentity => c.insert("aws:PrincipalType", "WebIdentityUser"),
     }
     for (k, v) in &identity.tags {
         c.insert(&format!("aws:PrincipalTag/{k}"), v);

@@ -24,6 +24,8 @@ pub(crate) struct Gateway {
     /// IAM identities: accounts' documents cached by generation, and IAM
     /// changes.
     pub identities: crate::identity::Identities,
+    /// OpenID providers' signing keys (web identity).
+    pub provider_keys: crate::identity::oidc::ProviderKeys,
     /// Each bucket's policy, parsed once per change.
     pub policies: super::bucket_policy::PolicyCache,
     /// How new buckets start (`PREDASTORE_NEW_BUCKET_DEFAULTS`).

@@ -19,6 +19,7 @@ mod policies;
 mod roles;
 mod sts;
 mod users;
+mod web_identity;
 mod xml;
 
 use actix_web::http::{header, Method};
@@ -185,6 +186,15 @@ pub(crate) async fn handle(
         Service::Iam => IAM_NS,
         Service::Sts => STS_NS,
     };
+    if action == "AssumeRoleWithWebIdentity" {
+        // Unsigned: the provider's token is the credential.
+        let result = web_identity::assume_role(req, &form, gw).await;
+        let response = match result {
+            Ok(answer) => answer.finish(request_id),
+            Err(e) => e.response(ns, request_id),
+        };
+        return ("AssumeRoleWithWebIdentity", response);
+    }
     let caller = match authenticate(req, &body, gw).await {
         Ok(c) => c,
         Err(e) => return ("IamUnauthenticated", e.response(ns, request_id)),

@@ -4,6 +4,7 @@
 use super::entities::find;
 use super::xml::{Answer, IAM_NS};
 use super::{IamApiError, IamRequest};
+use crate::identity::oidc::provider_host;
 use crate::storage::meta::iam::{IamChange, OidcProvider};
 
 /// The longest issuer URL IAM takes.
@@ -11,14 +12,11 @@ const MAX_URL: usize = 255;
 
 /// A provider's URL without its scheme: its key and the end of its ARN.
 fn host_of(url: &str) -> Result<&str, IamApiError> {
-    let host = url
-        .strip_prefix("https://")
-        .or_else(|| url.strip_prefix("http://"))
-        .filter(|h| !h.is_empty() && url.len() <= MAX_URL)
+    provider_host(url)
+        .filter(|_| url.len() <= MAX_URL)
         .ok_or_else(|| {
             IamApiError::validation(format!("{url} is not a valid OpenID Connect provider URL"))
-        })?;
-    Ok(host.trim_end_matches('/'))
+        })
 }
 
 fn provider_arn(r: &IamRequest<'_>, host: &str) -> String {

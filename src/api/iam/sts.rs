@@ -1,18 +1,20 @@
 //! STS: AssumeRole (the role's trust policy decides; a session policy
-//! narrows), GetSessionToken and GetCallerIdentity. Temporary
+//! narrows), GetSessionToken and GetCallerIdentity (web identity is in
+//! `web_identity`). Temporary
 //! credentials are IAM keys with a session, kept through Raft like any
 //! key: they outlive a leader change, stop at their expiry, and stop at
 //! once when their role is deleted.
 
 use super::entities::find;
-use super::form::check_name;
+use super::form::{check_name, Form};
 use super::xml::{Answer, STS_NS};
 use super::{IamApiError, IamRequest};
 use crate::api::access::policy as access_policy;
+use crate::api::context::Gateway;
 use crate::clock::now_ms;
 use crate::identity::{arn, new_key_id, new_secret, Identities};
 use crate::policy::{Decision, IamKind, Policy, PolicyRequest, Scope};
-use crate::storage::meta::iam::{IamChange, IamKey, Session};
+use crate::storage::meta::iam::{IamChange, IamKey, IamRole, Session};
 
 /// The largest session policy (IAM packs it; this is the plain size AWS
 /// takes).
@@ -61,36 +63,111 @@ fn temporary_key(
     }
 }
 
+/// What AssumeRole and AssumeRoleWithWebIdentity both take: the role,
+/// the session's name and its policy.
+pub(super) struct RoleRequest {
+    /// `RoleArn` as sent.
+    pub role_arn: String,
+    /// `RoleSessionName`.
+    pub session_name: String,
+    /// `Policy`: a session policy, checked.
+    pub policy: Option<String>,
+}
+
+impl RoleRequest {
+    /// Reads and checks the role request of `form`.
+    pub(super) fn parse(form: &Form) -> Result<RoleRequest, IamApiError> {
+        let role_arn = form.required("RoleArn")?.to_string();
+        let session_name = form.required("RoleSessionName")?.to_string();
+        if session_name.len() < 2 {
+            return Err(IamApiError::validation(
+                "RoleSessionName must have 2 to 64 characters.",
+            ));
+        }
+        check_name("RoleSessionName", &session_name, 64)?;
+        let policy = form.get("Policy").map(str::to_string);
+        if let Some(p) = &policy {
+            if p.len() > MAX_SESSION_POLICY {
+                return Err(IamApiError::new(
+                    "PackedPolicyTooLarge",
+                    400,
+                    "The session policy is too large.",
+                ));
+            }
+            Identities::check_document(p, Scope::Identity)?;
+        }
+        Ok(RoleRequest {
+            role_arn,
+            session_name,
+            policy,
+        })
+    }
+
+    /// The role's account and name; `default_account` when the ARN names
+    /// no account.
+    pub(super) fn role<'a>(
+        &'a self,
+        default_account: &'a str,
+    ) -> Result<(&'a str, &'a str), IamApiError> {
+        let (account, name) = arn::split(&self.role_arn, "role").ok_or_else(|| {
+            IamApiError::validation(format!("{} is not a valid role ARN.", self.role_arn))
+        })?;
+        Ok((
+            if account.is_empty() {
+                default_account
+            } else {
+                account
+            },
+            name,
+        ))
+    }
+}
+
+/// Starts a session of `role` (named `stored`, of `account`) for `req`,
+/// for the form's `DurationSeconds`, and writes its credentials and user
+/// to `a`.
+pub(super) async fn start_session(
+    gw: &Gateway,
+    a: &mut Answer,
+    form: &Form,
+    (account, account_name): (&str, &str),
+    (stored, role): (&str, &IamRole),
+    req: &RoleRequest,
+) -> Result<(), IamApiError> {
+    let secs = form
+        .number("DurationSeconds", 900..=u64::from(role.max_session_secs))
+        .map_err(|_| invalid_duration(u64::from(role.max_session_secs)))?
+        .unwrap_or(3600);
+    let key = temporary_key(
+        account,
+        account_name,
+        &role.id,
+        &req.session_name,
+        secs,
+        req.policy.clone(),
+    );
+    let change = IamChange::CreateSession { key: key.clone() };
+    gw.identities.change(account, change).await?;
+    if let Some(s) = &key.session {
+        credentials(a, &key, s);
+    }
+    a.open("AssumedRoleUser")
+        .text(
+            "AssumedRoleId",
+            &format!("{}:{}", role.id, req.session_name),
+        )
+        .text("Arn", &arn::session(account, stored, &req.session_name))
+        .close("AssumedRoleUser")
+        .text("PackedPolicySize", "0");
+    Ok(())
+}
+
 /// AssumeRole: the role's trust policy must allow the caller
 /// (`sts:AssumeRole`), and the caller's own policies must not deny it.
 pub(super) async fn assume_role(r: &IamRequest<'_>) -> Result<Answer, IamApiError> {
-    let role_arn = r.form.required("RoleArn")?.to_string();
-    let session_name = r.form.required("RoleSessionName")?.to_string();
-    if session_name.len() < 2 {
-        return Err(IamApiError::validation(
-            "RoleSessionName must have 2 to 64 characters.",
-        ));
-    }
-    check_name("RoleSessionName", &session_name, 64)?;
-    let policy = r.form.get("Policy").map(str::to_string);
-    if let Some(p) = &policy {
-        if p.len() > MAX_SESSION_POLICY {
-            return Err(IamApiError::new(
-                "PackedPolicyTooLarge",
-                400,
-                "The session policy is too large.",
-            ));
-        }
-        Identities::check_document(p, Scope::Identity)?;
-    }
-    let denied = || IamApiError::denied(&r.caller_arn(), "sts:AssumeRole", &role_arn);
-    let (account, role_name) = arn::split(&role_arn, "role")
-        .ok_or_else(|| IamApiError::validation(format!("{role_arn} is not a valid role ARN.")))?;
-    let account = if account.is_empty() {
-        r.account()
-    } else {
-        account
-    };
+    let req = RoleRequest::parse(&r.form)?;
+    let denied = || IamApiError::denied(&r.caller_arn(), "sts:AssumeRole", &req.role_arn);
+    let (account, role_name) = req.role(r.account())?;
     let (_, doc) = r.gw.identities.document(account).await?;
     let (stored, role) = find(&doc.roles, "role", role_name).map_err(|_| denied())?;
     // Judged on the role's own ARN, never on the one sent.
@@ -109,36 +186,22 @@ pub(super) async fn assume_role(r: &IamRequest<'_>) -> Result<Answer, IamApiErro
     if !allowed {
         return Err(denied());
     }
-    let secs = r
-        .form
-        .number("DurationSeconds", 900..=u64::from(role.max_session_secs))
-        .map_err(|_| invalid_duration(u64::from(role.max_session_secs)))?
-        .unwrap_or(3600);
     let account_name = if account == r.account() {
         r.caller.display_name.clone()
     } else {
         account.to_string()
     };
-    let key = temporary_key(
-        account,
-        &account_name,
-        &role.id,
-        &session_name,
-        secs,
-        policy,
-    );
-    let change = IamChange::CreateSession { key: key.clone() };
-    r.gw.identities.change(account, change).await?;
-    tracing::info!(role = %role_arn, session = %session_name, by = %r.caller_arn(), "role assumed");
+    tracing::info!(role = %req.role_arn, session = %req.session_name, by = %r.caller_arn(), "role assumed");
     let mut a = Answer::new("AssumeRole", STS_NS);
-    if let Some(s) = &key.session {
-        credentials(&mut a, &key, s);
-    }
-    a.open("AssumedRoleUser")
-        .text("AssumedRoleId", &format!("{}:{session_name}", role.id))
-        .text("Arn", &arn::session(account, stored, &session_name))
-        .close("AssumedRoleUser")
-        .text("PackedPolicySize", "0");
+    start_session(
+        r.gw,
+        &mut a,
+        &r.form,
+        (account, &account_name),
+        (stored, role),
+        &req,
+    )
+    .await?;
     Ok(a)
 }
 

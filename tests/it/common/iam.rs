@@ -159,6 +159,28 @@ impl Iam {
         }
     }
 
+    /// STS's `action` with `params`, unsigned (AssumeRoleWithWebIdentity:
+    /// the token is the credential).
+    pub fn unsigned_sts(addr: SocketAddr, action: &str, params: &[(&str, &str)]) -> Reply {
+        let mut body = format!("Action={action}&Version=2011-06-15");
+        for (k, v) in params {
+            body.push_str(&format!("&{k}={}", percent_encode(v)));
+        }
+        let host = addr.to_string();
+        let headers = [
+            ("host", host.as_str()),
+            (
+                "content-type",
+                "application/x-www-form-urlencoded; charset=utf-8",
+            ),
+        ];
+        let r = http_request(addr, "POST", "/", &headers, body.as_bytes()).expect("STS call");
+        Reply {
+            status: r.status,
+            body: String::from_utf8_lossy(&r.body).into_owned(),
+        }
+    }
+
     /// Creates IAM user `name` (path `/`) and a key for it: the user's keys.
     pub fn user_with_key(&self, name: &str) -> Keys {
         self.iam("CreateUser", &[("UserName", name)]).ok();

@@ -2,13 +2,14 @@
 //! roles made through the IAM query API on the S3 endpoint (`api`), what
 //! their policies let them do in S3, alone and with bucket policies,
 //! ACLs and other accounts (`s3`), and STS's temporary credentials
-//! (`sts`). Each test starts its own single-node store; the cluster's
+//! (`sts`; from an OpenID provider's tokens: `web`). Each test starts its own single-node store; the cluster's
 //! own test (every gateway sees a change at once) is `cluster::identity`.
 
 mod admin;
 mod api;
 mod s3;
 mod sts;
+mod web;
 
 use aws_sdk_s3::Client;
 

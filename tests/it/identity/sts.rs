@@ -35,7 +35,8 @@ fn reader_role(iam: &Iam, alice_arn: &str) -> String {
     made.text("Arn").unwrap()
 }
 
-async fn books(store: &StoreProcess) {
+/// Bucket `books` with objects `a` and `public/b`.
+pub(super) async fn books(store: &StoreProcess) {
     let s3 = store.client();
     s3.create_bucket().bucket("books").send().await.unwrap();
     for k in ["a", "public/b"] {
