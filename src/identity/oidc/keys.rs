@@ -12,7 +12,7 @@ use jsonwebtoken::jwk::{Jwk, PublicKeyUse};
 use jsonwebtoken::DecodingKey;
 use serde_json::Value;
 
-use super::{check, provider_host, WebToken, WebTokenError, ALGORITHMS};
+use super::token::{check, provider_host, WebToken, WebTokenError, ALGORITHMS};
 
 /// How long fetched keys are used before they are fetched again.
 const FRESH: Duration = Duration::from_secs(600);
