@@ -2,7 +2,7 @@ use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde_json::json;
 
 use super::keys::{parse_key_set, KeySource, KeySources};
-use super::token::check;
+use super::token::{check, WebToken};
 use super::*;
 
 const KEY_A: &str = include_str!("../../../tests/fixtures/oidc/key-a.pem");
