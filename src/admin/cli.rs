@@ -10,7 +10,7 @@ use clap::{Args, Subcommand};
 use serde_json::Value;
 
 use super::cli_buckets::BucketCommand;
-use super::cli_iam::{GroupCommand, PolicyCommand, RoleCommand, UserCommand};
+use super::cli_iam::{GroupCommand, IamCommand, PolicyCommand, RoleCommand, UserCommand};
 use super::cli_kms::KmsCommand;
 use super::table::{cell, encode, iso_time_ms, rows, size, span_ms, table, time_ms};
 
@@ -123,6 +123,15 @@ pub enum AdminCommand {
         /// What to do.
         #[command(subcommand)]
         command: RoleCommand,
+    },
+    /// An account's IAM as a whole: importing MinIO's.
+    Iam {
+        /// The account (default: the configured key's account).
+        #[arg(long, global = true)]
+        account: Option<String>,
+        /// What to do.
+        #[command(subcommand)]
+        command: IamCommand,
     },
 }
 
@@ -252,7 +261,11 @@ pub fn run(args: AdminArgs) -> i32 {
             } else {
                 print!("{}", render(&args.command, &answer));
             }
-            0
+            // An import that could not carry everything it meant to.
+            match answer["failed"].as_array() {
+                Some(failed) if !failed.is_empty() => 1,
+                _ => 0,
+            }
         }
         Err(CliError::Refused(m)) => {
             eprintln!("predastore admin: {m}");
@@ -347,12 +360,70 @@ fn plain_request(command: &AdminCommand) -> (&'static str, String, Option<Value>
         AdminCommand::User { .. }
         | AdminCommand::Group { .. }
         | AdminCommand::Policy { .. }
-        | AdminCommand::Role { .. } => ("GET", "/status".into(), None),
+        | AdminCommand::Role { .. }
+        | AdminCommand::Iam { .. } => ("GET", "/status".into(), None),
     }
 }
 
-/// Makes the call; the answer's JSON.
+/// Makes the call (an import: its calls); the answer's JSON.
 fn call(args: &AdminArgs) -> Result<Value, CliError> {
+    if let AdminCommand::Iam {
+        account,
+        command: IamCommand::Import { file, root_user },
+    } = &args.command
+    {
+        return import_iam(args, file, account.as_deref(), root_user.as_deref());
+    }
+    let (method, path, body) = request(&args.command)?;
+    let (status, answer) = send(args, method, &path, body)?;
+    if status != 200 {
+        let url = format!("{}/admin/v1{path}", args.url.trim_end_matches('/'));
+        let message = answer["message"]
+            .as_str()
+            .map(str::to_string)
+            .unwrap_or_else(|| format!("HTTP {status} from {url}"));
+        return Err(CliError::Refused(message));
+    }
+    Ok(answer)
+}
+
+/// `admin iam import`: MinIO's export carried in, call by call.
+fn import_iam(
+    args: &AdminArgs,
+    file: &std::path::Path,
+    account: Option<&str>,
+    root_user: Option<&str>,
+) -> Result<Value, CliError> {
+    use super::cli_iam::{body, call as iam_call};
+    use super::minio_iam::{plan, run, MinioExport};
+    let export = MinioExport::read(file).map_err(CliError::Usage)?;
+    let who = body(&iam_call("GetCallerIdentity", &[]), account);
+    let (status, answer) = send(args, "POST", "/iam", Some(who))?;
+    let account_id = match (status, answer["result"]["Account"].as_str()) {
+        (200, Some(id)) => id.to_string(),
+        _ => {
+            return Err(CliError::Refused(
+                answer["message"]
+                    .as_str()
+                    .unwrap_or("no such account")
+                    .into(),
+            ))
+        }
+    };
+    let steps = plan(&export, &account_id, root_user);
+    run(steps, account, |body| {
+        send(args, "POST", "/iam", Some(body)).map_err(|e| e.to_string())
+    })
+    .map_err(CliError::Usage)
+}
+
+/// One call to the admin API: its status and JSON answer.
+fn send(
+    args: &AdminArgs,
+    method: &str,
+    path: &str,
+    body: Option<Value>,
+) -> Result<(u16, Value), CliError> {
     let token = args
         .token
         .as_deref()
@@ -360,7 +431,6 @@ fn call(args: &AdminArgs) -> Result<Value, CliError> {
         .ok_or_else(|| {
             CliError::Usage("no admin token: set PREDASTORE_ADMIN_TOKEN or pass --token".into())
         })?;
-    let (method, path, body) = request(&args.command)?;
     let url = format!("{}/admin/v1{path}", args.url.trim_end_matches('/'));
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .http_status_as_error(false)
@@ -387,15 +457,7 @@ fn call(args: &AdminArgs) -> Result<Value, CliError> {
     let mut response = response.map_err(unreachable)?;
     let status = response.status().as_u16();
     let text = response.body_mut().read_to_string().map_err(unreachable)?;
-    let answer: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
-    if status != 200 {
-        let message = answer["message"]
-            .as_str()
-            .map(str::to_string)
-            .unwrap_or_else(|| format!("HTTP {status} from {url}"));
-        return Err(CliError::Refused(message));
-    }
-    Ok(answer)
+    Ok((status, serde_json::from_str(&text).unwrap_or(Value::Null)))
 }
 
 /// The answer to `command` for people.
@@ -440,6 +502,7 @@ fn render(command: &AdminCommand, a: &Value) -> String {
         | AdminCommand::Group { .. }
         | AdminCommand::Policy { .. }
         | AdminCommand::Role { .. } => super::cli_iam::render(a),
+        AdminCommand::Iam { .. } => super::minio_iam::render(a),
     }
 }
 

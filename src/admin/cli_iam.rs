@@ -217,6 +217,22 @@ pub enum RoleCommand {
     },
 }
 
+/// `admin iam …`: an account's IAM as a whole.
+#[derive(Subcommand, Debug)]
+pub enum IamCommand {
+    /// Imports MinIO's IAM export (`mc admin cluster iam export`): users
+    /// with their keys, policies, groups, mappings, service accounts.
+    /// Run it again after a failure: what exists is kept.
+    Import {
+        /// The export's zip.
+        file: std::path::PathBuf,
+        /// MinIO's root user: its service accounts become keys of the
+        /// account's root.
+        #[arg(long)]
+        root_user: Option<String>,
+    },
+}
+
 /// One IAM call: the action and its parameters.
 pub(super) struct IamCall {
     /// IAM's action name.
@@ -225,7 +241,7 @@ pub(super) struct IamCall {
     pub params: Vec<(String, String)>,
 }
 
-fn call(action: &'static str, params: &[(&str, &str)]) -> IamCall {
+pub(super) fn call(action: &'static str, params: &[(&str, &str)]) -> IamCall {
     IamCall {
         action,
         params: params

@@ -69,16 +69,47 @@ fn no_key(id: &str) -> IamApiError {
 
 /// CreateAccessKey: the secret is shown this once.
 pub(super) async fn create(r: &IamRequest<'_>) -> Result<Answer, IamApiError> {
+    let key = (new_key_id("PK"), new_secret(), true);
+    issue(r, "CreateAccessKey", key).await
+}
+
+/// ImportAccessKey: a key with the id, secret and status given (the
+/// admin API's alone: `admin iam import` carries another store's keys
+/// over unchanged, so its clients keep working).
+pub(super) async fn import(r: &IamRequest<'_>) -> Result<Answer, IamApiError> {
+    let id = r.form.required("AccessKeyId")?.to_string();
+    let secret = r.form.required("SecretAccessKey")?.to_string();
+    let printable = |s: &str| s.bytes().all(|b| b.is_ascii_graphic());
+    if !(3..=128).contains(&id.len()) || !printable(&id) {
+        return Err(IamApiError::validation(
+            "AccessKeyId must be 3 to 128 printable characters.",
+        ));
+    }
+    if !(8..=128).contains(&secret.len()) || !printable(&secret) {
+        return Err(IamApiError::validation(
+            "SecretAccessKey must be 8 to 128 printable characters.",
+        ));
+    }
+    let active = r.form.get("Status") != Some("Inactive");
+    issue(r, "ImportAccessKey", (id, secret, active)).await
+}
+
+/// Gives the caller's or `UserName`'s user the key (id, secret, active).
+async fn issue(
+    r: &IamRequest<'_>,
+    action: &'static str,
+    (access_key_id, secret, active): (String, String, bool),
+) -> Result<Answer, IamApiError> {
     let (_, doc) = r.gw.identities.document(r.account()).await?;
     let owner = owner(r, &doc)?;
     r.authorize("iam:CreateAccessKey", &owner.arn)?;
     let key = IamKey {
-        access_key_id: new_key_id("PK"),
-        secret: new_secret(),
+        access_key_id,
+        secret,
         account: r.account().to_string(),
         account_name: r.caller.display_name.clone(),
         principal_id: owner.id.clone(),
-        active: true,
+        active,
         created_ms: now_ms(),
         session: None,
     };
@@ -87,12 +118,12 @@ pub(super) async fn create(r: &IamRequest<'_>) -> Result<Answer, IamApiError> {
         key: key.clone(),
     };
     r.gw.identities.change(r.account(), change).await?;
-    tracing::info!(access_key = %key.access_key_id, user = %owner.arn, "access key created");
-    let mut a = Answer::new("CreateAccessKey", IAM_NS);
+    tracing::info!(access_key = %key.access_key_id, user = %owner.arn, action, "access key created");
+    let mut a = Answer::new(action, IAM_NS);
     a.open("AccessKey")
         .text("UserName", &shown_name(r, &owner))
         .text("AccessKeyId", &key.access_key_id)
-        .text("Status", "Active")
+        .text("Status", if active { "Active" } else { "Inactive" })
         .text("SecretAccessKey", &key.secret)
         .time("CreateDate", key.created_ms)
         .close("AccessKey");

@@ -7,6 +7,7 @@
 
 mod admin;
 mod api;
+mod minio;
 mod s3;
 mod sts;
 mod web;

@@ -402,6 +402,12 @@ impl AccountIam {
                     return Err(IamError::InvalidInput("the key is not the user's".into()));
                 }
                 let keys = self.keys_mut(user)?;
+                if keys.contains(&key.access_key_id) {
+                    return Err(IamError::EntityAlreadyExists(format!(
+                        "Access key {} already exists.",
+                        key.access_key_id
+                    )));
+                }
                 if keys.len() >= MAX_KEYS_PER_USER {
                     return Err(IamError::LimitExceeded(format!(
                         "Cannot exceed quota for AccessKeysPerUser: {MAX_KEYS_PER_USER}"

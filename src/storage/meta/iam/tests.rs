@@ -140,6 +140,15 @@ fn quotas_are_kept() {
         kind(doc.apply(&third, 1)),
         Some(IamErrorKind::LimitExceeded)
     );
+    // A key the user has already is that, whatever the quota.
+    let again = IamChange::CreateKey {
+        user: "u".into(),
+        key: key("K0", "AIDA1", None),
+    };
+    assert_eq!(
+        kind(doc.apply(&again, 1)),
+        Some(IamErrorKind::EntityAlreadyExists)
+    );
     // A key made for another principal is refused.
     doc.apply(
         &IamChange::DeleteKey {
