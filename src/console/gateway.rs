@@ -29,7 +29,7 @@ use tokio_rustls::TlsConnector;
 
 use super::error::ConsoleError;
 use super::session::Session;
-use crate::api::auth::sigv4::{presign, PresignRequest};
+use crate::api::auth::sigv4::{presign, sign_headers, HeaderSignRequest, PresignRequest};
 use crate::api::listener::HttpsIdentity;
 
 /// Largest XML answer read whole.
@@ -134,6 +134,13 @@ struct ErrorDocument {
     message: String,
 }
 
+/// IAM's error document.
+#[derive(serde::Deserialize, Default)]
+#[serde(rename_all = "PascalCase", default)]
+struct IamErrorDocument {
+    error: ErrorDocument,
+}
+
 /// Where and how to reach this process's S3 listener.
 pub(crate) struct GatewayClient {
     addr: SocketAddr,
@@ -222,6 +229,14 @@ impl GatewayClient {
         let request = request
             .body(call.body)
             .map_err(|e| ConsoleError::Internal(format!("request: {e}")))?;
+        self.roundtrip(request).await
+    }
+
+    /// Sends `request` over a new connection to the listener.
+    async fn roundtrip(
+        &self,
+        request: Request<CallBody>,
+    ) -> Result<Response<Incoming>, ConsoleError> {
         let unreachable = |e: &dyn std::fmt::Display| {
             ConsoleError::Unreachable(format!("S3 listener at {}: {e}", self.addr))
         };
@@ -265,6 +280,64 @@ impl GatewayClient {
         let body = read_whole(answer).await?;
         quick_xml::de::from_reader(body.as_ref())
             .map_err(|e| ConsoleError::Internal(format!("unexpected S3 answer: {e}")))
+    }
+
+    /// Runs IAM `action` with `params` as `session`'s user (a form POST
+    /// signed for service `iam`, as AWS's SDKs send it); the answer's
+    /// result as JSON, or IAM's error.
+    pub(crate) async fn iam(
+        &self,
+        session: &Session,
+        action: &str,
+        params: &[(&str, &str)],
+    ) -> Result<serde_json::Value, ConsoleError> {
+        let mut form = form_urlencoded::Serializer::new(String::new());
+        form.append_pair("Action", action)
+            .append_pair("Version", "2010-05-08");
+        for (name, value) in params {
+            form.append_pair(name, value);
+        }
+        let body = form.finish();
+        let content_type = "application/x-www-form-urlencoded; charset=utf-8";
+        let signed = sign_headers(&HeaderSignRequest {
+            method: "POST",
+            host: &self.host,
+            path: "/",
+            content_type,
+            body: body.as_bytes(),
+            access_key: &session.access_key,
+            secret: &session.secret,
+            region: &self.region,
+            service: "iam",
+            now: time::OffsetDateTime::now_utc(),
+        });
+        let mut request = Request::builder()
+            .method(Method::POST)
+            .uri("/")
+            .header("host", &self.host)
+            .header("content-type", content_type)
+            .header("content-length", body.len());
+        for (name, value) in signed {
+            request = request.header(name, value);
+        }
+        let request = request
+            .body(CallBody::Full(Some(Bytes::from(body))))
+            .map_err(|e| ConsoleError::Internal(format!("request: {e}")))?;
+        let answer = self.roundtrip(request).await?;
+        let status = answer.status();
+        let text = read_whole(answer).await?;
+        if !status.is_success() {
+            let doc: IamErrorDocument =
+                quick_xml::de::from_reader(text.as_ref()).unwrap_or_default();
+            return Err(ConsoleError::Gateway {
+                status: status.as_u16(),
+                code: doc.error.code,
+                message: doc.error.message,
+            });
+        }
+        Ok(crate::api::iam::result_json(&String::from_utf8_lossy(
+            &text,
+        )))
     }
 
     /// Sends `call`, expecting no answer body worth reading.

@@ -4,7 +4,8 @@
 //! It is a client of the same services as everything else: bucket and
 //! object pages send S3 requests to this process's own S3 listener,
 //! presigned with the signed-in user's key (`gateway`), so the gateway's
-//! authorization decides what a user sees and does; the cluster and key
+//! authorization decides what a user sees and does; the identity pages
+//! (`iam_pages`) send IAM calls the same way, signed in their header; the cluster and key
 //! pages call the `AdminService` the admin API calls, for admin users
 //! only (the user of `PREDASTORE_ACCESS_KEY`). Pages are rendered from
 //! templates embedded in the binary; the one script and the style sheet
@@ -16,6 +17,7 @@ mod buckets;
 mod context;
 mod error;
 mod gateway;
+mod iam_pages;
 mod objects;
 mod post_form;
 mod render;

@@ -28,6 +28,9 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
             include_str!("templates/cluster_live.html"),
         ),
         ("keys.html", include_str!("templates/keys.html")),
+        ("iam.html", include_str!("templates/iam.html")),
+        ("iam_user.html", include_str!("templates/iam_user.html")),
+        ("iam_group.html", include_str!("templates/iam_group.html")),
     ];
     for (name, source) in templates {
         if let Err(e) = env.add_template(name, source) {

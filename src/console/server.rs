@@ -12,7 +12,7 @@ use actix_web::{web, App, HttpResponse};
 use super::context::Console;
 use super::error::ConsoleError;
 use super::post_form::{self, FormAction};
-use super::{admin_pages, buckets, objects, render, sign_in, uploads, versions};
+use super::{admin_pages, buckets, iam_pages, objects, render, sign_in, uploads, versions};
 use crate::api::listener::{self, HttpsIdentity, ListenerConfig};
 
 /// The Content-Security-Policy of every answer: this origin's script and
@@ -63,6 +63,7 @@ fn routes(cfg: &mut web::ServiceConfig) {
         .configure(uploads::routes)
         .configure(versions::routes)
         .configure(admin_pages::routes)
+        .configure(iam_pages::routes)
         .default_service(web::to(not_found));
 }
 

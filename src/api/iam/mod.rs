@@ -29,6 +29,7 @@ use time::OffsetDateTime;
 
 pub(crate) use error::IamApiError;
 use form::Form;
+pub(crate) use xml::result_json;
 use xml::{Answer, IAM_NS, STS_NS};
 
 use super::access::policy as access_policy;

@@ -18,6 +18,7 @@
 
 mod console;
 mod cors;
+mod iam;
 mod post_form;
 
 use std::fs::File;

@@ -36,6 +36,7 @@ mod payload;
 mod presign;
 mod presigned;
 mod scheme;
+mod sign;
 mod signing;
 #[cfg(test)]
 mod tests;
@@ -49,6 +50,7 @@ pub(crate) use payload::{PayloadHasher, PayloadMode};
 pub(crate) use presign::{presign, PresignRequest};
 pub(crate) use presigned::PresignedParams;
 pub(crate) use scheme::{ALGORITHM, EMPTY_SHA256, SERVICE};
+pub(crate) use sign::{sign_headers, HeaderSignRequest};
 pub(crate) use signing::SigningKey;
 pub(crate) use verify::{detect_auth_kind, verify, verify_query_api, AuthContext, AuthKind};
 
