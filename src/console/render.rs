@@ -31,6 +31,10 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
         ("iam.html", include_str!("templates/iam.html")),
         ("iam_user.html", include_str!("templates/iam_user.html")),
         ("iam_group.html", include_str!("templates/iam_group.html")),
+        (
+            "iam_policies.html",
+            include_str!("templates/iam_policies.html"),
+        ),
     ];
     for (name, source) in templates {
         if let Err(e) = env.add_template(name, source) {

@@ -1,8 +1,9 @@
 //! The IAM and STS query APIs on the S3 endpoint, as Ceph RGW serves
 //! them (boto3's `iam`/`sts` clients and the AWS CLI pointed at
 //! `--endpoint-url` send them here): a form-encoded `POST /` with an
-//! `Action`, signed with SigV4 for service `iam` or `sts`, answered in
-//! IAM's XML. Handlers parse the form into an IAM change or a read, call
+//! `Action`, signed with SigV4 for service `iam` or `sts` (but
+//! AssumeRoleWithWebIdentity, whose OpenID token is its credential),
+//! answered in IAM's XML. Handlers parse the form into an IAM change or a read, call
 //! the identity service, and render; who may call what is decided here
 //! ([`IamRequest::authorize`]): an account root may do anything to its
 //! own account's IAM, an IAM user or a role's session what its own
