@@ -5,8 +5,10 @@
 //! of their S3 statements, its groups groups, its policy mappings
 //! attachments, and its service accounts more keys of their parent.
 //! Each is one IAM call through the admin API, so a second run finds
-//! what the first made (`EntityAlreadyExists`) and goes on. What has no
-//! place here is listed with the reason, never dropped silently.
+//! what the first made (`EntityAlreadyExists`: checked to be its own) and
+//! goes on; a user or policy of the same name that is not its own is a
+//! conflict, left alone. What has no place here is listed with the
+//! reason, never dropped silently.
 
 use std::collections::BTreeMap;
 use std::io::Read;
@@ -125,12 +127,56 @@ impl MinioExport {
     }
 }
 
+/// The tag of the IAM users an import makes: a user of that name
+/// without it is someone else's, and is left alone.
+const IMPORTED_TAG: (&str, &str) = ("imported-from", "minio");
+
+/// How a call whose entity exists already tells this import's own (it
+/// counts as already there) from another's (a conflict: left alone, with
+/// whatever depends on it).
+#[derive(Debug, Clone, PartialEq)]
+pub(super) enum Existing {
+    /// Anything of that name will do (a group; an attachment).
+    Any,
+    /// A user this import made (tagged [`IMPORTED_TAG`]).
+    ImportedUser(String),
+    /// A managed policy with this document.
+    SamePolicy(String, Value),
+    /// A key of this user (`""`: the root).
+    OwnKey(String, String),
+}
+
 /// One IAM call of an import, and what it carries (`user alice`).
 pub(super) struct Step {
     /// What it carries, for the report.
     pub item: String,
     /// The call.
     pub call: IamCall,
+    /// How an entity already there is told apart.
+    pub existing: Existing,
+    /// The items it acts on (a key's user): skipped if one is a conflict.
+    pub needs: Vec<String>,
+}
+
+impl Step {
+    fn new(item: String, call: IamCall) -> Step {
+        Step {
+            item,
+            call,
+            existing: Existing::Any,
+            needs: Vec::new(),
+        }
+    }
+
+    fn existing(mut self, existing: Existing) -> Step {
+        self.existing = existing;
+        self
+    }
+
+    fn needs(mut self, items: &[String]) -> Step {
+        self.needs = items.to_vec();
+        self
+    }
 }
 
 /// What an import does, in order, and what it cannot carry (item, why).
@@ -157,7 +203,8 @@ fn disabled(status: &str) -> bool {
 
 /// The S3 statements of a MinIO policy (MinIO's `admin:`/`kms:` actions
 /// mean nothing here): the document to create, if any statement is left,
-/// and the actions dropped.
+/// and what was dropped (actions, and Allow statements with a `NotAction`
+/// that would reach IAM here).
 fn s3_policy(doc: &Value) -> (Option<String>, Vec<String>) {
     let mut dropped = Vec::new();
     let statements = match &doc["Statement"] {
@@ -168,6 +215,26 @@ fn s3_policy(doc: &Value) -> (Option<String>, Vec<String>) {
     let is_s3 = |a: &str| a == "*" || a.to_ascii_lowercase().starts_with("s3:");
     let mut kept = Vec::new();
     for mut st in statements {
+        // "Allow all but these": without MinIO's own actions in the list,
+        // it would allow IAM's and STS's here too.
+        let not_actions = match &st["NotAction"] {
+            Value::String(a) => vec![a.clone()],
+            Value::Array(items) => items
+                .iter()
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect(),
+            _ => Vec::new(),
+        };
+        if st["Effect"] == "Allow"
+            && not_actions.iter().any(|a| !is_s3(a))
+            && not_actions.iter().any(|a| is_s3(a))
+        {
+            dropped.push(format!(
+                "an Allow statement with NotAction {}",
+                not_actions.join(", ")
+            ));
+            continue;
+        }
         for field in ["Action", "NotAction"] {
             let actions: Vec<String> = match &st[field] {
                 Value::String(a) => vec![a.clone()],
@@ -211,6 +278,7 @@ fn s3_policy(doc: &Value) -> (Option<String>, Vec<String>) {
 pub(super) fn plan(export: &MinioExport, account: &str, root_user: Option<&str>) -> ImportPlan {
     let mut p = ImportPlan::default();
     let mut policies = Vec::new();
+    let policy_arn = |name: &str| format!("arn:aws:iam::{account}:policy/{name}");
     for (name, doc) in &export.policies {
         let item = format!("policy {name}");
         match s3_policy(doc) {
@@ -218,17 +286,19 @@ pub(super) fn plan(export: &MinioExport, account: &str, root_user: Option<&str>)
                 if !dropped.is_empty() {
                     p.not_carried.push((
                         item.clone(),
-                        format!("actions of no S3 store dropped: {}", dropped.join(", ")),
+                        format!("dropped (no S3 meaning): {}", dropped.join(", ")),
                     ));
                 }
                 policies.push(name.as_str());
-                p.steps.push(Step {
-                    item,
-                    call: call(
-                        "CreatePolicy",
-                        &[("PolicyName", name), ("PolicyDocument", &document)],
-                    ),
-                });
+                let parsed = serde_json::from_str(&document).unwrap_or(Value::Null);
+                let create = call(
+                    "CreatePolicy",
+                    &[("PolicyName", name), ("PolicyDocument", &document)],
+                );
+                p.steps.push(
+                    Step::new(item, create)
+                        .existing(Existing::SamePolicy(policy_arn(name), parsed)),
+                );
             }
             (None, dropped) => p.not_carried.push((
                 item,
@@ -236,7 +306,6 @@ pub(super) fn plan(export: &MinioExport, account: &str, root_user: Option<&str>)
             )),
         }
     }
-    let policy_arn = |name: &str| format!("arn:aws:iam::{account}:policy/{name}");
     let mut users = Vec::new();
     for (name, u) in &export.users {
         let item = format!("user {name}");
@@ -251,22 +320,31 @@ pub(super) fn plan(export: &MinioExport, account: &str, root_user: Option<&str>)
         } else {
             "Active"
         };
-        p.steps.push(Step {
-            item: item.clone(),
-            call: call("CreateUser", &[("UserName", name)]),
-        });
-        p.steps.push(Step {
-            item: format!("key {name} of user {name}"),
-            call: call(
-                "ImportAccessKey",
-                &[
-                    ("UserName", name),
-                    ("AccessKeyId", name),
-                    ("SecretAccessKey", &u.secret_key),
-                    ("Status", status),
-                ],
-            ),
-        });
+        let (tag, value) = IMPORTED_TAG;
+        let create = call(
+            "CreateUser",
+            &[
+                ("UserName", name),
+                ("Tags.member.1.Key", tag),
+                ("Tags.member.1.Value", value),
+            ],
+        );
+        p.steps
+            .push(Step::new(item.clone(), create).existing(Existing::ImportedUser(name.clone())));
+        let key = call(
+            "ImportAccessKey",
+            &[
+                ("UserName", name),
+                ("AccessKeyId", name),
+                ("SecretAccessKey", &u.secret_key),
+                ("Status", status),
+            ],
+        );
+        p.steps.push(
+            Step::new(format!("key {name} of user {name}"), key)
+                .existing(Existing::OwnKey(name.clone(), name.clone()))
+                .needs(&[item]),
+        );
     }
     // Attachments of mapped policies that were carried.
     let attach = |p: &mut ImportPlan, kind: &str, who: &str, mapped: &MinioMapping| {
@@ -286,10 +364,9 @@ pub(super) fn plan(export: &MinioExport, account: &str, root_user: Option<&str>)
                     .push((item, "the policy was not carried".into()));
                 continue;
             }
-            p.steps.push(Step {
-                item,
-                call: call(action, &[(param, who), ("PolicyArn", &policy_arn(name))]),
-            });
+            let attach = call(action, &[(param, who), ("PolicyArn", &policy_arn(name))]);
+            let needs = [format!("{kind} {who}"), format!("policy {name}")];
+            p.steps.push(Step::new(item, attach).needs(&needs));
         }
     };
     for (name, g) in &export.groups {
@@ -299,20 +376,17 @@ pub(super) fn plan(export: &MinioExport, account: &str, root_user: Option<&str>)
                 .push((item, "not a valid IAM group name".into()));
             continue;
         }
-        p.steps.push(Step {
-            item,
-            call: call("CreateGroup", &[("GroupName", name)]),
-        });
+        p.steps
+            .push(Step::new(item, call("CreateGroup", &[("GroupName", name)])));
         for member in &g.members {
             let item = format!("member {member} of group {name}");
             if users.contains(&member.as_str()) {
-                p.steps.push(Step {
-                    item,
-                    call: call(
-                        "AddUserToGroup",
-                        &[("GroupName", name), ("UserName", member)],
-                    ),
-                });
+                let add = call(
+                    "AddUserToGroup",
+                    &[("GroupName", name), ("UserName", member)],
+                );
+                p.steps
+                    .push(Step::new(item, add).needs(&[format!("user {member}")]));
             } else {
                 p.not_carried
                     .push((item, "not one of the export's users".into()));
@@ -366,23 +440,35 @@ pub(super) fn plan(export: &MinioExport, account: &str, root_user: Option<&str>)
         };
         match (why, user) {
             (None, Some(user)) => {
-                let status = if disabled(&sa.status) {
+                // MinIO refuses a disabled user's service accounts too.
+                let parent_off = export
+                    .users
+                    .get(&sa.parent)
+                    .is_some_and(|u| disabled(&u.status));
+                let status = if disabled(&sa.status) || parent_off {
                     "Inactive"
                 } else {
                     "Active"
                 };
-                p.steps.push(Step {
-                    item,
-                    call: call(
-                        "ImportAccessKey",
-                        &[
-                            ("UserName", user),
-                            ("AccessKeyId", key),
-                            ("SecretAccessKey", &sa.secret_key),
-                            ("Status", status),
-                        ],
-                    ),
-                });
+                let import = call(
+                    "ImportAccessKey",
+                    &[
+                        ("UserName", user),
+                        ("AccessKeyId", key),
+                        ("SecretAccessKey", &sa.secret_key),
+                        ("Status", status),
+                    ],
+                );
+                let needs: Vec<String> = if user.is_empty() {
+                    Vec::new()
+                } else {
+                    vec![format!("user {user}")]
+                };
+                p.steps.push(
+                    Step::new(item, import)
+                        .existing(Existing::OwnKey(user.to_string(), key.clone()))
+                        .needs(&needs),
+                );
             }
             (why, _) => p
                 .not_carried
@@ -398,8 +484,75 @@ pub(super) fn plan(export: &MinioExport, account: &str, root_user: Option<&str>)
     p
 }
 
+/// Whether the entity a step found already there is this import's own,
+/// asked with `send`.
+fn is_ours(
+    existing: &Existing,
+    account: Option<&str>,
+    send: &mut impl FnMut(Value) -> Result<(u16, Value), String>,
+) -> Result<bool, String> {
+    let mut ask = |action: &'static str, params: &[(&str, &str)]| -> Result<Value, String> {
+        let (status, answer) = send(body(&call(action, params), account))?;
+        Ok(if status == 200 {
+            answer["result"].clone()
+        } else {
+            Value::Null
+        })
+    };
+    Ok(match existing {
+        Existing::Any => true,
+        Existing::ImportedUser(name) => {
+            let tags = ask("ListUserTags", &[("UserName", name)])?;
+            let (tag, value) = IMPORTED_TAG;
+            list_items(&tags["Tags"])
+                .iter()
+                .any(|t| t["Key"] == tag && t["Value"] == value)
+        }
+        Existing::SamePolicy(arn, document) => {
+            let policy = ask("GetPolicy", &[("PolicyArn", arn)])?;
+            let version = policy["Policy"]["DefaultVersionId"]
+                .as_str()
+                .unwrap_or_default();
+            let got = ask(
+                "GetPolicyVersion",
+                &[("PolicyArn", arn), ("VersionId", version)],
+            )?;
+            let text = got["PolicyVersion"]["Document"]
+                .as_str()
+                .unwrap_or_default();
+            let text = percent_encoding::percent_decode_str(text).decode_utf8_lossy();
+            serde_json::from_str::<Value>(&text).is_ok_and(|v| &v == document)
+        }
+        Existing::OwnKey(user, id) => {
+            let params: &[(&str, &str)] = if user.is_empty() {
+                &[]
+            } else {
+                &[("UserName", user)]
+            };
+            let keys = ask("ListAccessKeys", params)?;
+            list_items(&keys["AccessKeyMetadata"])
+                .iter()
+                .any(|k| k["AccessKeyId"] == id.as_str())
+        }
+    })
+}
+
+/// The items of an IAM list in the admin API's JSON (one item is an
+/// object, none is null).
+fn list_items(list: &Value) -> Vec<Value> {
+    match &list["member"] {
+        Value::Array(items) => items.clone(),
+        Value::Null => Vec::new(),
+        one => vec![one.clone()],
+    }
+}
+
 /// Runs `plan` on `account` with `send` (one admin API call: its HTTP
 /// status and JSON, or why it could not be made); the report as JSON.
+/// An entity already there that is not this import's own (a user of the
+/// same name it did not make, a policy with another document, a key of
+/// someone else) is a conflict: left as it is, and what depends on it is
+/// skipped.
 pub(super) fn run(
     plan: ImportPlan,
     account: Option<&str>,
@@ -408,11 +561,23 @@ pub(super) fn run(
     let mut done: BTreeMap<&'static str, u64> = BTreeMap::new();
     let mut existing = 0u64;
     let mut failed = Vec::new();
+    let mut conflicts: Vec<String> = Vec::new();
+    let mut skipped = Vec::new();
     for step in &plan.steps {
+        if let Some(c) = step.needs.iter().find(|n| conflicts.contains(n)) {
+            skipped.push(json!({"item": step.item, "because": c}));
+            continue;
+        }
         let (status, answer) = send(body(&step.call, account))?;
         match (status, answer["error"].as_str()) {
             (200, _) => *done.entry(step.call.action).or_default() += 1,
-            (_, Some("EntityAlreadyExists")) => existing += 1,
+            (_, Some("EntityAlreadyExists")) => {
+                if is_ours(&step.existing, account, &mut send)? {
+                    existing += 1;
+                } else {
+                    conflicts.push(step.item.clone());
+                }
+            }
             _ => failed.push(json!({
                 "item": step.item,
                 "error": answer["error"],
@@ -421,6 +586,11 @@ pub(super) fn run(
         }
     }
     let count = |a: &str| done.get(a).copied().unwrap_or(0);
+    let not_carried: Vec<Value> = plan
+        .not_carried
+        .iter()
+        .map(|(item, why)| json!({"item": item, "why": why}))
+        .collect();
     Ok(json!({
         "account": account,
         "created": {
@@ -432,7 +602,9 @@ pub(super) fn run(
             "attachments": count("AttachUserPolicy") + count("AttachGroupPolicy"),
         },
         "already_there": existing,
-        "not_carried": plan.not_carried.iter().map(|(item, why)| json!({"item": item, "why": why})).collect::<Vec<_>>(),
+        "conflicts": conflicts,
+        "skipped": skipped,
+        "not_carried": not_carried,
         "failed": failed,
     }))
 }
@@ -460,6 +632,20 @@ pub(super) fn render(report: &Value) -> String {
                 "  {}: {}\n",
                 x["item"].as_str().unwrap_or(""),
                 x["why"].as_str().unwrap_or("")
+            ));
+        }
+    }
+    let conflicts = list(&report["conflicts"]);
+    if !conflicts.is_empty() {
+        out.push_str("conflicts (there already, not this import's: left alone):\n");
+        for x in &conflicts {
+            out.push_str(&format!("  {}\n", x.as_str().unwrap_or("")));
+        }
+        for x in list(&report["skipped"]) {
+            out.push_str(&format!(
+                "  skipped {} (needs {})\n",
+                x["item"].as_str().unwrap_or(""),
+                x["because"].as_str().unwrap_or("")
             ));
         }
     }

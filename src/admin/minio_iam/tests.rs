@@ -141,6 +141,17 @@ fn policies_keep_their_s3_statements() {
         ])
     );
     assert_eq!(dropped, ["admin:*", "kms:*"]);
+    // "Allow all of S3 but DeleteBucket" cannot be said without reaching
+    // IAM here: the statement is dropped, and said so.
+    let (kept, dropped) = s3_policy(&json!({"Statement": [
+        {"Effect": "Allow", "NotAction": ["s3:DeleteBucket", "admin:*"], "Resource": "*"},
+        {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}));
+    let kept: Value = serde_json::from_str(&kept.expect("kept")).expect("json");
+    assert_eq!(kept["Statement"].as_array().map(Vec::len), Some(1));
+    assert!(
+        dropped.iter().any(|d| d.contains("NotAction")),
+        "{dropped:?}"
+    );
     let (none, _) = s3_policy(&json!({"Statement": {"Effect": "Allow", "Action": "admin:*"}}));
     assert!(none.is_none());
 }
@@ -159,4 +170,107 @@ fn bad_exports_are_refused_and_missing_files_are_empty() {
     std::fs::write(&not_zip, b"not a zip").expect("write");
     assert!(MinioExport::read(&not_zip).is_err());
     assert!(MinioExport::read(&dir.path().join("missing.zip")).is_err());
+}
+
+#[test]
+fn a_disabled_users_service_accounts_come_in_inactive() {
+    let mut export = fixture();
+    if let Some(alice) = export.users.get_mut("alice") {
+        alice.status = "disabled".into();
+    }
+    let p = plan(&export, "ACCT", None);
+    let step = p
+        .steps
+        .iter()
+        .find(|s| s.item == "service account ALICEBACKUP00000001 of alice")
+        .expect("step");
+    assert!(step
+        .call
+        .params
+        .contains(&("Status".into(), "Inactive".into())));
+}
+
+#[test]
+fn what_is_there_already_but_not_this_imports_is_left_alone() {
+    let p = plan(&fixture(), "ACCT", Some("minioadmin"));
+    // The store: every create finds its entity there; alice is someone
+    // else's (no import tag), bob is this import's; the policies are
+    // the same documents; the keys are their users'.
+    let docs: std::collections::BTreeMap<String, String> = p
+        .steps
+        .iter()
+        .filter_map(|s| match &s.existing {
+            Existing::SamePolicy(arn, doc) => Some((arn.clone(), doc.to_string())),
+            _ => None,
+        })
+        .collect();
+    let mut calls = Vec::new();
+    let send = |body: Value| -> Result<(u16, Value), String> {
+        let action = body["action"].as_str().unwrap_or_default().to_string();
+        let param = |name: &str| {
+            body["params"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .find(|p| p[0] == name)
+                .and_then(|p| p[1].as_str())
+                .unwrap_or_default()
+                .to_string()
+        };
+        calls.push(action.clone());
+        let exists = json!({"error": "EntityAlreadyExists", "message": "exists"});
+        Ok(match action.as_str() {
+            "CreateUser" | "CreatePolicy" | "CreateGroup" | "ImportAccessKey" => (409, exists),
+            "ListUserTags" if param("UserName") == "alice" => {
+                (200, json!({"result": {"Tags": null}}))
+            }
+            "ListUserTags" => (
+                200,
+                json!({"result": {"Tags": {"member": {"Key": "imported-from", "Value": "minio"}}}}),
+            ),
+            "GetPolicy" => (
+                200,
+                json!({"result": {"Policy": {"DefaultVersionId": "v1"}}}),
+            ),
+            "GetPolicyVersion" => {
+                let doc = docs.get(&param("PolicyArn")).cloned().unwrap_or_default();
+                (200, json!({"result": {"PolicyVersion": {"Document": doc}}}))
+            }
+            "ListAccessKeys" => {
+                let user = param("UserName");
+                let id = if user.is_empty() {
+                    "ROOTAPP000000000003".to_string()
+                } else {
+                    user
+                };
+                (
+                    200,
+                    json!({"result": {"AccessKeyMetadata": {"member": {"AccessKeyId": id}}}}),
+                )
+            }
+            _ => (200, json!({"result": {}})),
+        })
+    };
+    let report = run(p, None, send).expect("run");
+    assert_eq!(report["conflicts"], json!(["user alice"]));
+    let skipped: Vec<&str> = report["skipped"]
+        .as_array()
+        .expect("skipped")
+        .iter()
+        .map(|s| s["item"].as_str().unwrap_or_default())
+        .collect();
+    assert!(skipped.contains(&"key alice of user alice"), "{skipped:?}");
+    assert!(
+        skipped.contains(&"service account ALICEBACKUP00000001 of alice"),
+        "{skipped:?}"
+    );
+    assert!(
+        skipped.contains(&"policy invoices-read of user alice"),
+        "{skipped:?}"
+    );
+    assert_eq!(report["failed"], json!([]));
+    // bob and carol with their keys, the root's key, 6 policies, 2 groups.
+    assert_eq!(report["already_there"], 13, "{report}");
+    // alice's key and service account were never sent.
+    assert_eq!(calls.iter().filter(|c| *c == "ImportAccessKey").count(), 3);
 }

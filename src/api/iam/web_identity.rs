@@ -31,10 +31,11 @@ impl From<WebTokenError> for IamApiError {
             e @ WebTokenError::Expired(_) => {
                 IamApiError::new("ExpiredTokenException", 400, e.to_string())
             }
-            WebTokenError::KeysUnavailable(m) => IamApiError::new(
+            // The cause (paths, addresses) is logged, not told.
+            WebTokenError::KeysUnavailable(_) => IamApiError::new(
                 "IDPCommunicationError",
                 400,
-                format!("The OpenID provider's keys could not be read: {m}"),
+                "The OpenID provider's keys could not be read.",
             ),
         }
     }

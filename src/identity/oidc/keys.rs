@@ -30,56 +30,84 @@ pub(crate) enum KeySource {
     File(PathBuf),
     /// A JWKS URL (`http://` or `https://`).
     Url(String),
+    /// Where the issuer's discovery document says (`jwks_uri`).
+    Discover,
 }
 
-/// The operator's key sources by provider (`PREDASTORE_OIDC_JWKS`);
-/// a provider not listed publishes its keys where its discovery document
-/// (`<issuer>/.well-known/openid-configuration`) says.
+/// The operator's key sources by issuer URL (`PREDASTORE_OIDC_JWKS`).
+/// When it lists none, any HTTPS issuer is trusted through its discovery
+/// document (`<issuer>/.well-known/openid-configuration`); when it lists
+/// some, only those.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct KeySources(pub(super) Vec<(String, KeySource)>);
 
+/// An issuer URL as sources and the cache know it: no trailing '/'.
+fn issuer_key(url: &str) -> String {
+    url.trim_end_matches('/').to_string()
+}
+
 impl KeySources {
-    /// Parses entries `<issuer URL>=<JWKS file path or URL>`, separated by
-    /// commas or white space.
+    /// Parses entries `<issuer URL>=<JWKS file path, JWKS URL or
+    /// "discover">`, separated by commas or white space.
     pub(crate) fn parse(text: &str) -> Result<Self, String> {
         let mut out = Vec::new();
         for entry in text.split([',', ' ', '\n', '\t']).filter(|e| !e.is_empty()) {
             let (issuer, source) = entry
                 .split_once('=')
                 .ok_or_else(|| format!("{entry}: expected <issuer URL>=<JWKS file or URL>"))?;
-            let host = provider_host(issuer)
-                .ok_or_else(|| format!("{issuer}: not an http:// or https:// issuer URL"))?;
-            let source = if source.starts_with("http://") || source.starts_with("https://") {
+            if provider_host(issuer).is_none() {
+                return Err(format!("{issuer}: not an http:// or https:// issuer URL"));
+            }
+            let source = if source == "discover" {
+                KeySource::Discover
+            } else if source.starts_with("http://") || source.starts_with("https://") {
                 KeySource::Url(source.to_string())
             } else if source.is_empty() {
                 return Err(format!("{entry}: no JWKS file or URL"));
             } else {
                 KeySource::File(PathBuf::from(source))
             };
-            out.push((host.to_ascii_lowercase(), source));
+            out.push((issuer_key(issuer), source));
         }
         Ok(Self(out))
     }
 
-    fn get(&self, host: &str) -> Option<&KeySource> {
-        let host = host.to_ascii_lowercase();
-        self.0.iter().find(|(h, _)| *h == host).map(|(_, s)| s)
+    /// Where the keys of `issuer` are read; `None`: it is not trusted.
+    fn source(&self, issuer: &str) -> Option<KeySource> {
+        let issuer = issuer_key(issuer);
+        if self.0.is_empty() {
+            return issuer
+                .starts_with("https://")
+                .then_some(KeySource::Discover);
+        }
+        self.0
+            .iter()
+            .find(|(i, _)| i.eq_ignore_ascii_case(&issuer))
+            .map(|(_, s)| s.clone())
     }
 }
 
 /// One usable key of a set: its id and the key.
 type KeyList = Vec<(Option<String>, DecodingKey)>;
 
-/// A provider's keys as last fetched.
+/// A provider's keys as last fetched, and how the last fetch went.
 struct Cached {
+    /// The last keys read (none yet: empty).
     keys: Arc<KeyList>,
-    fetched: Instant,
+    /// When the last fetch was tried.
+    tried: Instant,
+    /// Why the last fetch failed, if it did.
+    failure: Option<String>,
 }
 
-/// Providers' signing keys, fetched when needed and cached per provider.
+/// Providers' signing keys, fetched when needed and cached per issuer.
+/// One fetch runs at a time, and a failed one is not tried again for
+/// [`REFETCH_AFTER`], so tokens naming a provider that does not answer
+/// cannot tie up the blocking threads.
 pub(crate) struct ProviderKeys {
     sources: KeySources,
     cache: Mutex<HashMap<String, Cached>>,
+    fetching: tokio::sync::Mutex<()>,
     agent: ureq::Agent,
 }
 
@@ -101,6 +129,7 @@ impl ProviderKeys {
         Self {
             sources,
             cache: Mutex::new(HashMap::new()),
+            fetching: tokio::sync::Mutex::new(()),
             agent,
         }
     }
@@ -123,19 +152,34 @@ impl ProviderKeys {
                 header.alg
             )));
         }
-        let mut keys = self.keys(host, provider_url, false).await?;
+        let source = self.sources.source(provider_url).ok_or_else(|| {
+            WebTokenError::Untrusted(format!(
+                "This store does not trust the OpenID provider {provider_url} (PREDASTORE_OIDC_JWKS)."
+            ))
+        })?;
+        let issuer = issuer_key(provider_url);
+        let mut keys = self.keys(&issuer, &source, false).await?;
         if !has_key(&keys, header.kid.as_deref()) {
             // Rotated keys: fetch again (at most every REFETCH_AFTER).
-            keys = self.keys(host, provider_url, true).await?;
+            keys = self.keys(&issuer, &source, true).await?;
         }
         let mut last = WebTokenError::Untrusted(format!(
             "The token's signing key {} is not among the provider's keys.",
             header.kid.as_deref().unwrap_or("(no kid)")
         ));
-        for (_, key) in keys
+        // The key the token names; else those that name none.
+        let named: Vec<_> = keys
             .iter()
-            .filter(|(kid, _)| header.kid.is_none() || kid.as_deref() == header.kid.as_deref())
-        {
+            .filter(|(kid, _)| header.kid.is_some() && kid.as_deref() == header.kid.as_deref())
+            .collect();
+        let candidates = if named.is_empty() {
+            keys.iter()
+                .filter(|(kid, _)| kid.is_none() || header.kid.is_none())
+                .collect()
+        } else {
+            named
+        };
+        for (_, key) in candidates {
             match check(token, key, header.alg, host, client_ids) {
                 Ok(t) => return Ok(t),
                 Err(e) => last = e,
@@ -144,55 +188,65 @@ impl ProviderKeys {
         Err(last)
     }
 
-    /// The keys of provider `host`: cached ones while fresh (`refresh`:
-    /// unless fetched less than [`REFETCH_AFTER`] ago), else fetched; the
-    /// last ones kept when a fetch fails.
+    /// The keys of `issuer`: cached ones while fresh (`refresh`: unless
+    /// tried less than [`REFETCH_AFTER`] ago), else fetched from `source`;
+    /// the last ones kept when a fetch fails.
     async fn keys(
         &self,
-        host: &str,
-        provider_url: &str,
+        issuer: &str,
+        source: &KeySource,
         refresh: bool,
     ) -> Result<Arc<KeyList>, WebTokenError> {
-        let cached = {
-            let cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
-            cache
-                .get(host)
-                .map(|c| (c.keys.clone(), c.fetched.elapsed()))
-        };
-        if let Some((keys, age)) = &cached {
-            let limit = if refresh { REFETCH_AFTER } else { FRESH };
-            if *age < limit {
-                return Ok(keys.clone());
+        let limit = if refresh { REFETCH_AFTER } else { FRESH };
+        if let Some(known) = self.cached(issuer, limit) {
+            return known;
+        }
+        let _turn = self.fetching.lock().await;
+        // Fetched by another request while this one waited?
+        if let Some(known) = self.cached(issuer, REFETCH_AFTER.min(limit)) {
+            return known;
+        }
+        let agent = self.agent.clone();
+        let (source, url) = (source.clone(), issuer.to_string());
+        let fetched = tokio::task::spawn_blocking(move || fetch(&agent, &source, &url))
+            .await
+            .unwrap_or_else(|e| Err(e.to_string()));
+        let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
+        let entry = cache.entry(issuer.to_string()).or_insert_with(|| Cached {
+            keys: Arc::new(Vec::new()),
+            tried: Instant::now(),
+            failure: None,
+        });
+        entry.tried = Instant::now();
+        match fetched {
+            Ok(keys) => {
+                if entry.failure.take().is_some() {
+                    tracing::info!(provider = %issuer, "the OpenID provider's keys can be read again");
+                }
+                entry.keys = Arc::new(keys);
+            }
+            Err(e) => {
+                if entry.failure.is_none() {
+                    tracing::warn!(provider = %issuer, error = %e, "cannot fetch the OpenID provider's keys; the last ones (if any) stay in use");
+                }
+                entry.failure = Some(e);
             }
         }
-        let source = self.sources.get(host).cloned();
-        let agent = self.agent.clone();
-        let issuer = provider_url.trim_end_matches('/').to_string();
-        let fetched = tokio::task::spawn_blocking(move || fetch(&agent, source, &issuer))
-            .await
-            .map_err(|e| WebTokenError::KeysUnavailable(e.to_string()))
-            .and_then(|r| r.map_err(WebTokenError::KeysUnavailable));
-        match (fetched, cached) {
-            (Ok(keys), _) => {
-                let keys = Arc::new(keys);
-                let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
-                cache.insert(
-                    host.to_string(),
-                    Cached {
-                        keys: keys.clone(),
-                        fetched: Instant::now(),
-                    },
-                );
-                Ok(keys)
-            }
-            (Err(e), Some((keys, _))) => {
-                tracing::warn!(provider = %host, error = %e, "cannot fetch the OpenID provider's keys; using the last ones");
-                Ok(keys)
-            }
-            (Err(e), None) => {
-                tracing::warn!(provider = %host, error = %e, "cannot fetch the OpenID provider's keys");
-                Err(e)
-            }
+        Self::known(entry)
+    }
+
+    /// The cached keys of `issuer` if tried less than `limit` ago.
+    fn cached(&self, issuer: &str, limit: Duration) -> Option<Result<Arc<KeyList>, WebTokenError>> {
+        let cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
+        let entry = cache.get(issuer).filter(|c| c.tried.elapsed() < limit)?;
+        Some(Self::known(entry))
+    }
+
+    /// An entry's keys, or why there are none.
+    fn known(entry: &Cached) -> Result<Arc<KeyList>, WebTokenError> {
+        match &entry.failure {
+            Some(e) if entry.keys.is_empty() => Err(WebTokenError::KeysUnavailable(e.clone())),
+            _ => Ok(entry.keys.clone()),
         }
     }
 }
@@ -205,17 +259,21 @@ fn has_key(keys: &KeyList, kid: Option<&str>) -> bool {
     }
 }
 
-/// Reads a key set from `source`, or from the discovery document of
-/// `issuer`.
-fn fetch(agent: &ureq::Agent, source: Option<KeySource>, issuer: &str) -> Result<KeyList, String> {
+/// Reads the key set of `issuer` from `source`.
+fn fetch(agent: &ureq::Agent, source: &KeySource, issuer: &str) -> Result<KeyList, String> {
     let text = match source {
-        Some(KeySource::File(path)) => std::fs::read_to_string(&path)
+        KeySource::File(path) => std::fs::read_to_string(path)
             .map_err(|e| format!("cannot read {}: {e}", path.display()))?,
-        Some(KeySource::Url(url)) => get(agent, &url)?,
-        None => {
+        KeySource::Url(url) => get(agent, url)?,
+        KeySource::Discover => {
             let discovery = format!("{issuer}/.well-known/openid-configuration");
             let doc: Value = serde_json::from_str(&get(agent, &discovery)?)
                 .map_err(|e| format!("{discovery}: not JSON: {e}"))?;
+            // The document must be the issuer's own.
+            let named = doc.get("issuer").and_then(Value::as_str).map(issuer_key);
+            if named.as_deref() != Some(issuer) {
+                return Err(format!("{discovery}: names another issuer ({named:?})"));
+            }
             let jwks_uri = doc
                 .get("jwks_uri")
                 .and_then(Value::as_str)

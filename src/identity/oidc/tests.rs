@@ -107,22 +107,59 @@ fn refusals() {
 }
 
 #[test]
+fn audiences_must_be_registered_and_times_hold() {
+    // No client id registered: no token is taken.
+    let token = sign(KEY_A, "k1", claims(json!("app"), now() + 600));
+    assert!(matches!(
+        check_with(&token, &[]),
+        Err(WebTokenError::Untrusted(_))
+    ));
+    // `azp` counts only without `aud`.
+    let mut c = claims(json!("other"), now() + 600);
+    c["azp"] = json!("app");
+    let token = sign(KEY_A, "k1", c.clone());
+    assert!(matches!(
+        check_with(&token, &["app"]),
+        Err(WebTokenError::Untrusted(_))
+    ));
+    c.as_object_mut().expect("object").remove("aud");
+    let token = sign(KEY_A, "k1", c);
+    assert_eq!(check_with(&token, &["app"]).expect("azp").audience, "app");
+    // Not valid before `nbf` (beyond the leeway).
+    let mut c = claims(json!("app"), now() + 600);
+    c["nbf"] = json!(now() + 300);
+    let token = sign(KEY_A, "k1", c);
+    assert!(matches!(
+        check_with(&token, &["app"]),
+        Err(WebTokenError::Untrusted(_))
+    ));
+    // A provider named like one of AWS's services is no provider.
+    assert_eq!(provider_host("https://aws"), None);
+    assert_eq!(provider_host("https://sts/"), None);
+    assert_eq!(
+        provider_host("https://sso.example.com/"),
+        Some("sso.example.com")
+    );
+}
+
+#[test]
 fn key_sources_parse() {
     let s = KeySources::parse(
-        "https://idp.test/realms/demo=/etc/jwks.json, http://b.test/=https://b.test/certs",
+        "https://idp.test/realms/demo/=/etc/jwks.json, http://b.test=https://b.test/certs http://c.test=discover",
     )
     .expect("parse");
     assert_eq!(
         s,
         KeySources(vec![
             (
-                "idp.test/realms/demo".into(),
+                "https://idp.test/realms/demo".into(),
                 KeySource::File("/etc/jwks.json".into())
             ),
             (
-                "b.test".into(),
+                "http://b.test".into(),
                 KeySource::Url("https://b.test/certs".into())
             ),
+            ("http://c.test".into(), KeySource::Discover),
         ])
     );
     assert!(KeySources::parse("https://a.test").is_err());
@@ -136,8 +173,11 @@ async fn provider_keys_from_a_file_and_unknown_providers() {
     let dir = tempfile::tempdir().expect("dir");
     let path = dir.path().join("jwks.json");
     std::fs::write(&path, JWKS_A).expect("write");
-    let sources = KeySources::parse(&format!("https://idp.test/realms/demo={}", path.display()))
-        .expect("parse");
+    let sources = KeySources::parse(&format!(
+        "https://idp.test/realms/demo={}, http://127.0.0.1:9/realms/x=discover",
+        path.display()
+    ))
+    .expect("parse");
     let keys = ProviderKeys::new(sources);
     let ids = vec!["app".to_string()];
     let token = sign(KEY_A, "k1", claims(json!("app"), now() + 600));
@@ -153,11 +193,26 @@ async fn provider_keys_from_a_file_and_unknown_providers() {
             .await,
         Err(WebTokenError::Untrusted(_))
     ));
-    // A provider whose keys cannot be fetched (nothing listens there).
+    // A provider whose keys cannot be fetched (nothing listens there),
+    // twice: the second answer is the remembered failure.
     let token = sign(KEY_A, "k1", claims(json!("app"), now() + 600));
+    for _ in 0..2 {
+        assert!(matches!(
+            keys.verify(&token, "http://127.0.0.1:9/realms/x", &ids)
+                .await,
+            Err(WebTokenError::KeysUnavailable(_))
+        ));
+    }
+    // An issuer the operator did not list is not trusted.
     assert!(matches!(
-        keys.verify(&token, "http://127.0.0.1:9/realms/x", &ids)
+        keys.verify(&token, "https://elsewhere.test", &ids).await,
+        Err(WebTokenError::Untrusted(_))
+    ));
+    // With nothing listed, any HTTPS issuer (by discovery), no HTTP one.
+    let open = ProviderKeys::new(KeySources::default());
+    assert!(matches!(
+        open.verify(&token, "http://127.0.0.1:9/realms/x", &ids)
             .await,
-        Err(WebTokenError::KeysUnavailable(_))
+        Err(WebTokenError::Untrusted(_))
     ));
 }

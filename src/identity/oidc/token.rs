@@ -39,12 +39,17 @@ pub(super) const ALGORITHMS: &[Algorithm] = &[
 
 /// A provider's URL without its scheme and trailing '/': how IAM names
 /// it (the end of its ARN, the prefix of its condition keys).
+/// A host naming one of AWS's services (`aws`, `s3`, `iam`, `sts`) is
+/// refused: its claims would read as those services' condition keys.
 pub(crate) fn provider_host(url: &str) -> Option<&str> {
     let host = url
         .strip_prefix("https://")
         .or_else(|| url.strip_prefix("http://"))?
         .trim_end_matches('/');
-    (!host.is_empty()).then_some(host)
+    let reserved = ["aws", "s3", "iam", "sts"]
+        .iter()
+        .any(|s| host.eq_ignore_ascii_case(s));
+    (!host.is_empty() && !reserved).then_some(host)
 }
 
 /// The issuer a token claims, read before its signature is checked (to
@@ -116,8 +121,8 @@ fn strings(v: Option<&Value>) -> Vec<&str> {
 
 /// Checks `token` against `key` (already chosen by its `kid`): the
 /// signature, `exp` and `nbf` (a minute's leeway), the issuer (`host`,
-/// any scheme), and the audience (one of `client_ids`, by `aud` or
-/// `azp`; any when the provider lists none).
+/// any scheme), and the audience (one of `client_ids`: `aud`, or `azp`
+/// when there is no `aud`; none registered, none taken).
 pub(super) fn check(
     token: &str,
     key: &jsonwebtoken::DecodingKey,
@@ -127,6 +132,7 @@ pub(super) fn check(
 ) -> Result<WebToken, WebTokenError> {
     let mut validation = Validation::new(algorithm);
     validation.validate_aud = false;
+    validation.validate_nbf = true;
     validation.set_required_spec_claims(&["exp", "iss"]);
     let data = jsonwebtoken::decode::<Map<String, Value>>(token, key, &validation).map_err(|e| {
         use jsonwebtoken::errors::ErrorKind;
@@ -157,21 +163,19 @@ pub(super) fn check(
             "The token's issuer {issuer} is not the provider's."
         )));
     }
+    // The client the token is for: `aud`, else `azp`; it must be one the
+    // account registered (a provider signs tokens for every client).
     let aud = strings(claims.get("aud"));
-    let azp = strings(claims.get("azp"));
-    let audience = if client_ids.is_empty() {
-        aud.first().or(azp.first()).copied()
+    let for_clients = if aud.is_empty() {
+        strings(claims.get("azp"))
     } else {
-        aud.iter()
-            .chain(&azp)
-            .find(|a| client_ids.iter().any(|c| c == *a))
-            .copied()
+        aud
     };
-    let audience = match audience {
-        Some(a) => a.to_string(),
-        None if client_ids.is_empty() => String::new(),
-        None => return Err(WebTokenError::Untrusted("Incorrect token audience".into())),
-    };
+    let audience = for_clients
+        .iter()
+        .find(|a| client_ids.iter().any(|c| c == *a))
+        .map(|a| a.to_string())
+        .ok_or_else(|| WebTokenError::Untrusted("Incorrect token audience".into()))?;
     let subject = claims
         .get("sub")
         .and_then(Value::as_str)

@@ -271,7 +271,12 @@ impl Provider {
 #[tokio::test]
 async fn provider_keys_are_discovered_cached_and_rotated() {
     let idp = Provider::start(JWKS_A);
-    let store = store();
+    // A plain-HTTP issuer is trusted only when the operator lists it.
+    let sources = format!("{}=discover", idp.issuer);
+    let store = StoreProcess::start(&[
+        ("PREDASTORE_ADMIN_TOKEN", TOKEN),
+        ("PREDASTORE_OIDC_JWKS", &sources),
+    ]);
     books(&store).await;
     let iam = root(&store);
     let role = web_role(&iam, &idp.issuer);
