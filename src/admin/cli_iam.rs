@@ -7,6 +7,7 @@ use clap::Subcommand;
 use serde_json::{json, Value};
 
 use super::table::{cell, table};
+use crate::api::iam::list_members;
 
 /// `admin user …`.
 #[derive(Subcommand, Debug)]
@@ -408,22 +409,12 @@ pub(super) fn body(call: &IamCall, account: Option<&str>) -> Value {
     })
 }
 
-/// Items of the list `name` in an answer (a list of one is an object,
-/// an empty one null).
-fn items<'a>(a: &'a Value, name: &str) -> Vec<&'a Value> {
-    match &a[name]["member"] {
-        Value::Array(v) => v.iter().collect(),
-        Value::Null => Vec::new(),
-        one => vec![one],
-    }
-}
-
 /// The answer (`{"action", "result"}`) as text.
 pub(super) fn render(answer: &Value) -> String {
     let action = answer["action"].as_str().unwrap_or_default();
     let a = &answer["result"];
     let rows = |list: &str, cols: &[&str]| -> Vec<Vec<String>> {
-        items(a, list)
+        list_members(a, list)
             .into_iter()
             .map(|m| cols.iter().map(|c| cell(&m[*c])).collect())
             .collect()

@@ -18,6 +18,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::cli_iam::{body, call, IamCall};
+use crate::api::iam::list_members;
 
 /// The export's folder inside the zip.
 const ASSETS: &str = "iam-assets";
@@ -504,7 +505,7 @@ fn is_ours(
         Existing::ImportedUser(name) => {
             let tags = ask("ListUserTags", &[("UserName", name)])?;
             let (tag, value) = IMPORTED_TAG;
-            list_items(&tags["Tags"])
+            list_members(&tags, "Tags")
                 .iter()
                 .any(|t| t["Key"] == tag && t["Value"] == value)
         }
@@ -530,21 +531,11 @@ fn is_ours(
                 &[("UserName", user)]
             };
             let keys = ask("ListAccessKeys", params)?;
-            list_items(&keys["AccessKeyMetadata"])
+            list_members(&keys, "AccessKeyMetadata")
                 .iter()
                 .any(|k| k["AccessKeyId"] == id.as_str())
         }
     })
-}
-
-/// The items of an IAM list in the admin API's JSON (one item is an
-/// object, none is null).
-fn list_items(list: &Value) -> Vec<Value> {
-    match &list["member"] {
-        Value::Array(items) => items.clone(),
-        Value::Null => Vec::new(),
-        one => vec![one.clone()],
-    }
 }
 
 /// Runs `plan` on `account` with `send` (one admin API call: its HTTP

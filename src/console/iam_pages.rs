@@ -15,6 +15,7 @@ use super::context::{check_csrf, console, see_other, Console, SignedIn};
 use super::error::ConsoleError;
 use super::render::page;
 use super::session::Session;
+use crate::api::iam::list_members;
 
 /// Registers the routes.
 pub(super) fn routes(cfg: &mut web::ServiceConfig) {
@@ -31,16 +32,6 @@ pub(super) fn routes(cfg: &mut web::ServiceConfig) {
         .route("/iam/groups/{name}/policies", web::post().to(group_policy));
 }
 
-/// The items of list `name` in an IAM answer (one item is an object,
-/// none is null).
-fn members(answer: &Value, name: &str) -> Vec<Value> {
-    match &answer[name]["member"] {
-        Value::Array(items) => items.clone(),
-        Value::Null => Vec::new(),
-        one => vec![one.clone()],
-    }
-}
-
 /// A list read for a page: its items, or why it could not be read.
 async fn list(
     console: &Console,
@@ -52,7 +43,7 @@ async fn list(
     let mut all: Vec<(&str, &str)> = vec![("MaxItems", "1000")];
     all.extend_from_slice(params);
     match console.gateway.iam(session, action, &all).await {
-        Ok(answer) => Ok(members(&answer, name)),
+        Ok(answer) => Ok(list_members(&answer, name).into_iter().cloned().collect()),
         Err(e) => Err(e.to_string()),
     }
 }
@@ -434,7 +425,7 @@ async fn group_page(
         minijinja::context! {
             layout => console.layout(session),
             group => Page::from_serialize(&got["Group"]),
-            members => Page::from_serialize(members(&got, "Users")),
+            members => Page::from_serialize(list_members(&got, "Users")),
             attached, attached_error,
             policies => Page::from_serialize(&attachable(console, session).await),
             error,

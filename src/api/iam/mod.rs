@@ -30,7 +30,7 @@ use time::OffsetDateTime;
 
 pub(crate) use error::IamApiError;
 use form::Form;
-pub(crate) use xml::result_json;
+pub(crate) use xml::{list_members, result_json};
 use xml::{Answer, IAM_NS, STS_NS};
 
 use super::access::policy as access_policy;
@@ -137,13 +137,7 @@ impl IamRequest<'_> {
     /// What condition keys read of the call: its caller, headers and
     /// client.
     pub(crate) fn asker(&self) -> Asker<'_> {
-        Asker {
-            caller: Some(&self.caller),
-            headers: self.http.headers(),
-            query: &[],
-            peer: self.http.peer_addr().map(|a| a.ip()),
-            secure: self.http.conn_data::<Transport>().is_some_and(|t| t.secure),
-        }
+        asker(self.http, Some(&self.caller))
     }
 
     /// Whether the caller may `action` on `resource` by its own policies
@@ -159,6 +153,18 @@ impl IamRequest<'_> {
     /// `resource` (STS calls that need no allow still honour a deny).
     pub(crate) fn denies(&self, action: &str, resource: &str) -> bool {
         self.own_decision(action, resource) == Some(Decision::Deny)
+    }
+}
+
+/// What condition keys read of a call by `caller` (`None`: unsigned):
+/// its headers and client; a form POST has no query keys.
+fn asker<'a>(http: &'a HttpRequest, caller: Option<&'a Caller>) -> Asker<'a> {
+    Asker {
+        caller,
+        headers: http.headers(),
+        query: &[],
+        peer: http.peer_addr().map(|a| a.ip()),
+        secure: http.conn_data::<Transport>().is_some_and(|t| t.secure),
     }
 }
 

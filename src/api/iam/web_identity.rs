@@ -14,8 +14,7 @@ use super::sts::{start_session, RoleRequest};
 use super::xml::{Answer, STS_NS};
 use super::IamApiError;
 use crate::api::access::policy as access_policy;
-use crate::api::access::Asker;
-use crate::api::context::{Gateway, Transport};
+use crate::api::context::Gateway;
 use crate::identity::arn;
 use crate::identity::oidc::{claimed_issuer, provider_host, WebTokenError};
 use crate::policy::{Decision, IamKind, IamPrincipal, Policy, PolicyRequest, Principal, Scope};
@@ -84,14 +83,7 @@ pub(super) async fn assume_role(
     let (stored, role) = find(&doc.roles, "role", role_name).map_err(|_| denied())?;
     let canonical = arn::entity(account, "role", &role.path, stored);
     let trust = Policy::parse_in(&role.trust, Scope::Trust).map_err(|_| denied())?;
-    let asker = Asker {
-        caller: None,
-        headers: http.headers(),
-        query: &[],
-        peer: http.peer_addr().map(|a| a.ip()),
-        secure: http.conn_data::<Transport>().is_some_and(|t| t.secure),
-    };
-    let mut context = access_policy::context(&asker, None);
+    let mut context = access_policy::context(&super::asker(http, None), None);
     for (key, value) in web.condition_keys(stored_host) {
         context.insert(&key, value);
     }

@@ -122,6 +122,19 @@ impl Answer {
     }
 }
 
+/// The items of the list `name` in an answer made by [`result_json`]
+/// (`{"member": …}`: one item is an object, none is null).
+pub(crate) fn list_members<'a>(
+    answer: &'a serde_json::Value,
+    name: &str,
+) -> Vec<&'a serde_json::Value> {
+    match &answer[name]["member"] {
+        serde_json::Value::Array(items) => items.iter().collect(),
+        serde_json::Value::Null => Vec::new(),
+        one => vec![one],
+    }
+}
+
 /// The `<{Action}Result>` of an answer as JSON, for the admin API: an
 /// element with text is a string, one with children an object (children
 /// of one name more than once: an array), an empty one null.
