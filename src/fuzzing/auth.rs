@@ -162,7 +162,9 @@ impl Head {
         let parts = self.parts();
         let now = parse_amz_date(NOW_AMZ).unwrap_or(OffsetDateTime::UNIX_EPOCH);
         if let Ok(ctx) = sigv4::verify(&parts, REGION, |_| Some(SECRET.to_owned()), now) {
-            assert_eq!(ctx.region, REGION);
+            // An empty scope region is taken as the store's (botocore with
+            // `region_name=''` signs so); no other region gets through.
+            assert!(ctx.region == REGION || ctx.region.is_empty());
             assert!(ctx.signed_headers.iter().any(|h| h == "host"));
             assert!(hex::decode(&ctx.seed_signature).is_ok_and(|s| s.len() == 32));
             match ChunkedDecoder::for_auth(&ctx) {

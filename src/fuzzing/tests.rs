@@ -65,3 +65,19 @@ fn garbage_does_not_panic() {
         }
     }
 }
+
+#[test]
+fn a_presigned_request_with_an_empty_scope_region_authenticates_as_the_stores() {
+    // Found by the fuzzer: botocore signs with `region_name=''` so, and the
+    // store takes that scope as its own region.
+    let request = b"GET /bucket/key?X-Amz-Algorithm=AWS4-HMAC-SHA256\
+&X-Amz-Credential=AKIAIOSFODNN7EXAMPLE%2F20130524%2F%2Fs3%2Faws4_request\
+&X-Amz-Date=20130524T000000Z&X-Amz-Expires=86400&X-Amz-SignedHeaders=host\
+&X-Amz-Signature=00 HTTP/1.1\nhost: bucket.s3.amazonaws.com\n";
+    let mut head = Head::parse(request);
+    assert!(head.resign());
+    let now = parse_amz_date(NOW_AMZ).unwrap();
+    let ctx = sigv4::verify(&head.parts(), REGION, |_| Some(SECRET.to_owned()), now).unwrap();
+    assert!(ctx.region.is_empty());
+    run("auth_request", request);
+}
