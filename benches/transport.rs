@@ -20,7 +20,7 @@
 #[allow(dead_code)]
 mod node;
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 use std::time::{Duration, Instant};
 
 use actix::prelude::*;
@@ -31,7 +31,7 @@ use node::{NodeProcess, NodeTls};
 use predastore::shards::{ObjectId, ShardKey};
 use predastore::transport::endpoint::{self, QuicSettings};
 use predastore::transport::tls::{init_cluster_dir, TlsMaterial};
-use predastore::transport::NetError;
+use predastore::transport::{NetError, PeerAddr};
 use predastore::transport::{PeerClient, Pool, PoolConfig};
 
 const SHARD: usize = 1 << 20;
@@ -65,7 +65,7 @@ struct Figures {
 
 async fn measure(
     peers: &PeerClient,
-    peer: SocketAddr,
+    peer: PeerAddr,
     small_for: Duration,
 ) -> Result<Figures, NetError> {
     let payload = Bytes::from(vec![0x42u8; SHARD]);
@@ -176,7 +176,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         };
         let figures = actix_rt::System::new().block_on({
             let client_tls = client_tls.clone();
-            let peer = node.quic;
+            let peer = PeerAddr::from(node.quic);
             async move {
                 let rt = endpoint::runtime(1)?;
                 let quic = endpoint::start_client(

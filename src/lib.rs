@@ -93,5 +93,5 @@ pub mod transport {
     pub use crate::actors::core::pool::{PeerClient, Pool, PoolConfig};
     pub use crate::net::frame::decode;
     pub use crate::net::rpc::Body;
-    pub use crate::net::{endpoint, tls, ErrorKind, NetError, Request, Response};
+    pub use crate::net::{endpoint, tls, ErrorKind, NetError, PeerAddr, Request, Response};
 }

@@ -19,9 +19,9 @@
 //! on-disk contract: changing either hash, its seed or its input encoding
 //! relocates nearly every object in every cluster.
 
+use crate::net::PeerAddr;
 use std::error::Error;
 use std::fmt;
-use std::net::SocketAddr;
 
 use serde::{Deserialize, Serialize};
 use xxhash_rust::xxh3::{xxh3_64_with_seed, Xxh3};
@@ -51,12 +51,12 @@ impl fmt::Display for NodeId {
 }
 
 /// One node of the cluster membership, as gossiped or configured.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub(crate) struct Member {
     /// Stable identity; decides the node's ring positions.
     pub id: NodeId,
     /// Where peers reach the node; not used for placement.
-    pub addr: SocketAddr,
+    pub addr: PeerAddr,
     /// Failure domain (rack, room, AZ); placement spreads shards across zones.
     pub zone: String,
     /// Relative capacity; 0 keeps the node a member that receives no data.
@@ -344,7 +344,7 @@ mod tests {
     fn member(id: u64, zone: &str, weight: u32) -> Member {
         Member {
             id: NodeId(id),
-            addr: SocketAddr::from(([127, 0, 0, 1], 9000 + (id % 1000) as u16)),
+            addr: PeerAddr::from(([127, 0, 0, 1], 9000 + (id % 1000) as u16)),
             zone: zone.to_string(),
             weight,
         }

@@ -2,8 +2,8 @@
 //! storage nodes that seed the first layout, and the metadata path's
 //! timing.
 
+use crate::net::PeerAddr;
 use std::collections::BTreeMap;
-use std::net::SocketAddr;
 
 use serde::{Deserialize, Serialize};
 
@@ -59,12 +59,12 @@ impl Default for ClusterSettings {
 impl ClusterSettings {
     /// The meta nodes `PREDASTORE_META_PEERS` names, as (id, address); with
     /// none named, a meta node is alone in its group.
-    pub fn meta_peers(&self) -> Vec<(u64, SocketAddr)> {
+    pub fn meta_peers(&self) -> Vec<(u64, PeerAddr)> {
         self.meta_peers.0.clone()
     }
 
     /// `PREDASTORE_STORAGE_NODES` as (node id, transport address) pairs.
-    pub fn storage_nodes(&self) -> BTreeMap<u64, SocketAddr> {
+    pub fn storage_nodes(&self) -> BTreeMap<u64, PeerAddr> {
         self.storage_nodes.0.iter().copied().collect()
     }
 }

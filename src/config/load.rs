@@ -5,8 +5,8 @@
 //! (`PREDASTORE_SEGMENT_BYTES`); loading routes it to its section, and an
 //! error names the variable whichever section holds it.
 
+use crate::net::PeerAddr;
 use std::collections::BTreeMap;
-use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use figment::providers::{Env, Serialized};
@@ -164,13 +164,29 @@ impl Config {
 
     /// The meta nodes `PREDASTORE_META_PEERS` names, as (id, address); with
     /// none named, a meta node is alone in its group.
-    pub fn meta_peers(&self) -> Vec<(u64, SocketAddr)> {
+    pub fn meta_peers(&self) -> Vec<(u64, PeerAddr)> {
         self.cluster.meta_peers()
     }
 
     /// `PREDASTORE_STORAGE_NODES` as (node id, transport address) pairs.
-    pub fn storage_nodes(&self) -> BTreeMap<u64, SocketAddr> {
+    pub fn storage_nodes(&self) -> BTreeMap<u64, PeerAddr> {
         self.cluster.storage_nodes()
+    }
+
+    /// Where other nodes reach this one: the address listed for this
+    /// node's id in `PREDASTORE_STORAGE_NODES` or `PREDASTORE_META_PEERS`
+    /// (a name, in Kubernetes, while the node listens on `0.0.0.0`), else
+    /// its `PREDASTORE_QUIC_LISTEN`.
+    pub fn own_addr(&self) -> PeerAddr {
+        self.storage_nodes()
+            .get(&self.node_id)
+            .copied()
+            .or_else(|| {
+                self.meta_peers()
+                    .into_iter()
+                    .find_map(|(id, addr)| (id == self.node_id).then_some(addr))
+            })
+            .unwrap_or_else(|| self.transport.quic_listen.into())
     }
 
     /// `PREDASTORE_INLINE_BYTES`, checked (see [`ObjectSettings::inline_bytes`]).

@@ -177,6 +177,41 @@ fn meta_peers_parse_and_must_include_a_meta_node() -> Result<(), ConfigError> {
 }
 
 #[test]
+fn nodes_may_be_listed_by_name_and_a_node_is_reached_where_it_is_listed() -> Result<(), ConfigError>
+{
+    // Kubernetes: each pod listens on every interface and is reached by
+    // its StatefulSet name.
+    let names = "1@predastore-0.predastore-nodes:9100,2@predastore-1.predastore-nodes:9100";
+    let cfg = load(&[
+        ("PREDASTORE_NODE_ID", "2"),
+        ("PREDASTORE_QUIC_LISTEN", "0.0.0.0:9100"),
+        ("PREDASTORE_META_PEERS", names),
+        ("PREDASTORE_STORAGE_NODES", names),
+    ])?;
+    assert_eq!(
+        cfg.meta_peers()[0].1.to_string(),
+        "predastore-0.predastore-nodes:9100"
+    );
+    assert_eq!(
+        cfg.own_addr().to_string(),
+        "predastore-1.predastore-nodes:9100"
+    );
+    // Not listed: its listening address.
+    let alone = load(&[("PREDASTORE_QUIC_LISTEN", "127.0.0.9:9100")])?;
+    assert_eq!(alone.own_addr().to_string(), "127.0.0.9:9100");
+    for bad in [
+        "1@predastore-0:",
+        "1@bad name:9100",
+        "1@-x:9100",
+        "1@host:0",
+    ] {
+        let err = load_err(&[("PREDASTORE_STORAGE_NODES", bad)]);
+        assert!(err.contains("PREDASTORE_STORAGE_NODES"), "{bad}: {err}");
+    }
+    Ok(())
+}
+
+#[test]
 fn storage_nodes_parse_and_a_gateway_alone_needs_them() -> Result<(), ConfigError> {
     let cfg = load(&[
         ("PREDASTORE_ROLE", "gateway"),
@@ -190,7 +225,7 @@ fn storage_nodes_parse_and_a_gateway_alone_needs_them() -> Result<(), ConfigErro
     assert_eq!(
         nodes[&3],
         "127.0.0.4:9100"
-            .parse::<SocketAddr>()
+            .parse::<crate::net::PeerAddr>()
             .map_err(|e| ConfigError(e.to_string()))?
     );
     for bad in ["1@nowhere", "x@127.0.0.1:1", "1@127.0.0.1:1,1@127.0.0.2:1"] {

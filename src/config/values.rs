@@ -6,8 +6,8 @@
 //! nothing later has to handle a parse failure. Each also prints back in
 //! the form it parses, which is how the defaults reach figment.
 
+use crate::net::PeerAddr;
 use std::fmt;
-use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::str::FromStr;
 use std::time::Duration;
@@ -135,7 +135,7 @@ serde_as_text!(ErasureSpec);
 /// twice (`PREDASTORE_META_PEERS`, `PREDASTORE_STORAGE_NODES`).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
-pub struct NodeList(pub Vec<(u64, SocketAddr)>);
+pub struct NodeList(pub Vec<(u64, PeerAddr)>);
 
 impl NodeList {
     /// No nodes listed.
@@ -156,7 +156,7 @@ impl FromStr for NodeList {
 
     fn from_str(spec: &str) -> Result<Self, String> {
         let bad = |item: &str| format!("{item:?} is not id@host:port");
-        let mut nodes: Vec<(u64, SocketAddr)> = Vec::new();
+        let mut nodes: Vec<(u64, PeerAddr)> = Vec::new();
         for item in spec.split(',').map(str::trim).filter(|s| !s.is_empty()) {
             let (id, addr) = item.split_once('@').ok_or_else(|| bad(item))?;
             let id = id.trim().parse().map_err(|_| bad(item))?;

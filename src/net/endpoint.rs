@@ -1,6 +1,7 @@
 //! The QUIC endpoint: one server and one client per process, on a tokio
 //! runtime of their own, mutual TLS always on.
 
+use crate::net::PeerAddr;
 use std::net::SocketAddr;
 use std::time::Duration;
 
@@ -179,26 +180,27 @@ pub fn start_client(
         .map_err(err)
 }
 
-/// Opens a connection to `addr`, failing after `timeout`.
+/// Opens a connection to `addr` (a name looked up now, so a peer that
+/// moved is found where it is), failing after `timeout`.
 pub async fn connect(
     client: &Client,
-    addr: SocketAddr,
+    addr: PeerAddr,
     timeout: Duration,
     keep_alive: bool,
 ) -> Result<ConnectionHandle, NetError> {
-    let attempt = client.connect(Connect::new(addr).with_server_name(SERVER_NAME));
+    let failed = |message: String| NetError::Connection { addr, message };
+    let attempt = async {
+        let socket = addr.resolve().await.map_err(|e| failed(e.to_string()))?;
+        client
+            .connect(Connect::new(socket).with_server_name(SERVER_NAME))
+            .await
+            .map_err(|e| failed(e.to_string()))
+    };
     let mut conn = tokio::time::timeout(timeout, attempt)
         .await
-        .map_err(|_| NetError::Timeout(timeout))?
-        .map_err(|e| NetError::Connection {
-            addr,
-            message: e.to_string(),
-        })?;
+        .map_err(|_| NetError::Timeout(timeout))??;
     conn.keep_alive(keep_alive)
-        .map_err(|e| NetError::Connection {
-            addr,
-            message: e.to_string(),
-        })?;
+        .map_err(|e| failed(e.to_string()))?;
     // The connection lives as long as a handle to it does.
     Ok(conn.handle())
 }

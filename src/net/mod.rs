@@ -1,6 +1,7 @@
 //! Plain networking code (no actix): the QUIC endpoint (s2n-quic, mutual
 //! TLS), the RPC framing, and the client and server sides of each RPC.
 
+pub(crate) mod addr;
 pub mod endpoint;
 pub(crate) mod frame;
 pub(crate) mod rpc;
@@ -9,6 +10,7 @@ pub(crate) mod service;
 pub(crate) mod shard;
 pub mod tls;
 
+pub use addr::PeerAddr;
 pub(crate) use frame::Channel;
 pub use frame::ErrorKind;
 pub use frame::Request;
@@ -27,7 +29,7 @@ pub enum NetError {
     #[error("connection to {addr}: {message}")]
     Connection {
         /// The peer's transport (QUIC) address.
-        addr: std::net::SocketAddr,
+        addr: PeerAddr,
         /// What happened.
         message: String,
     },
@@ -54,7 +56,7 @@ pub enum NetError {
     /// The pool's failure detector holds the peer down: the call was not
     /// attempted (a background probe marks the peer up when it answers).
     #[error("peer {0} is down")]
-    PeerDown(std::net::SocketAddr),
+    PeerDown(PeerAddr),
 }
 
 impl NetError {

@@ -317,7 +317,7 @@ pub(crate) async fn open(conn: &mut ConnectionHandle, idle: Idle) -> Result<Open
             conn.open_bidirectional_stream()
                 .await
                 .map_err(|e| NetError::Connection {
-                    addr,
+                    addr: addr.into(),
                     message: e.to_string(),
                 })
         })

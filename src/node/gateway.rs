@@ -45,7 +45,7 @@ pub(super) fn start_objects(
         consensus.clone(),
         seed,
         peers.clone(),
-        cfg.transport.quic_listen,
+        cfg.own_addr(),
         single_store,
     )
     .start();
@@ -76,7 +76,7 @@ fn first_layout(cfg: &Config, own_storage: bool) -> (Option<ClusterLayout>, bool
         return (Some(seed_layout(storage_nodes)), false);
     }
     let single_store = own_storage && cfg.roles().meta && cfg.meta_peers().is_empty();
-    let own = single_store.then(|| seed_layout([(cfg.node_id, cfg.transport.quic_listen)]));
+    let own = single_store.then(|| seed_layout([(cfg.node_id, cfg.own_addr())]));
     (own, single_store)
 }
 

@@ -17,7 +17,7 @@ use crate::net::endpoint::{self, EndpointRuntime};
 use crate::net::server::{self, MessageService, Services};
 use crate::net::shard::ShardService;
 use crate::net::tls::TlsMaterial;
-use crate::net::NetError;
+use crate::net::{NetError, PeerAddr};
 
 use actix::Actor;
 
@@ -63,7 +63,8 @@ pub(super) fn start(cfg: &Config) -> Result<Transport, Error> {
     // The failure detector probes every other member from the start.
     let mut watched: Vec<_> = cfg.meta_peers().iter().map(|(_, addr)| *addr).collect();
     watched.extend(cfg.storage_nodes().into_values());
-    watched.retain(|addr| *addr != listen);
+    let own = cfg.own_addr();
+    watched.retain(|addr| *addr != own && *addr != PeerAddr::from(listen));
     watched.sort();
     watched.dedup();
     peers.watch(watched);

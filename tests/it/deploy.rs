@@ -94,6 +94,24 @@ fn every_setting_in_the_compose_file_is_one_the_config_knows() {
 }
 
 #[test]
+fn every_setting_in_the_kubernetes_manifests_is_one_the_config_knows() {
+    let mut used = BTreeSet::new();
+    for file in ["nodes.yaml", "gateway.yaml"] {
+        used.extend(variables(&repo_file(&format!(
+            "deploy/kubernetes/base/{file}"
+        ))));
+    }
+    assert!(used.len() >= 10, "{used:?}");
+    // The admin CLI's own, in the join init container.
+    let cli = ["PREDASTORE_ADMIN_URL"];
+    assert_eq!(
+        unknown(&used, &cli),
+        Vec::<String>::new(),
+        "in deploy/kubernetes/base"
+    );
+}
+
+#[test]
 fn every_setting_the_cluster_script_uses_is_known() {
     let used = variables(&repo_file("scripts/cluster.sh"));
     // The admin CLI's own (not the server's) settings.

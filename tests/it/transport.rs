@@ -18,7 +18,7 @@ use predastore::metrics;
 use predastore::shards::ShardKey;
 use predastore::transport::endpoint::{self, QuicSettings};
 use predastore::transport::tls::{init_cluster_dir, TlsMaterial};
-use predastore::transport::{ErrorKind, NetError};
+use predastore::transport::{ErrorKind, NetError, PeerAddr};
 use predastore::transport::{PeerClient, Pool, PoolConfig};
 
 /// 127.0.0.`last`; each test's node has its own, in 127.0.0.22–29 (see
@@ -121,7 +121,7 @@ async fn ten_thousand_requests_on_one_connection_leak_no_stream() -> Result<(), 
     let data_dir = tempfile::tempdir().expect("tempdir");
     let node = NodeProcess::start(ip(22), data_dir.path(), certs.node(0), &[]);
     let client = Client::new(&certs.material(2), Duration::from_secs(10));
-    let peer = node.quic;
+    let peer: PeerAddr = node.quic.into();
     let misses_before = metrics::POOL_MISSES.get();
 
     // 10,000 requests, 64 at a time: puts, gets (whole and ranged),
@@ -241,20 +241,20 @@ async fn a_restarted_peer_is_reconnected_without_hanging() -> Result<(), NetErro
     let data = random_bytes(&mut rng(2), 10_000);
     client
         .peers
-        .put_shard(node.quic, key, data.len() as u64, body(&data))
+        .put_shard(node.quic.into(), key, data.len() as u64, body(&data))
         .await?;
     let misses = metrics::POOL_MISSES.get();
 
     node.restart();
     let started = Instant::now();
-    let got = read_all(client.peers.get_shard(node.quic, key, None).await?).await?;
+    let got = read_all(client.peers.get_shard(node.quic.into(), key, None).await?).await?;
     assert!(got == data, "the acknowledged shard survives the restart");
     println!(
         "RESULT read_after_peer_restart_ms {:.0} ms",
         started.elapsed().as_secs_f64() * 1000.0
     );
     assert!(metrics::POOL_MISSES.get() > misses, "the pool dialed anew");
-    client.peers.health(node.quic).await?;
+    client.peers.health(node.quic.into()).await?;
     Ok(())
 }
 
@@ -266,12 +266,12 @@ async fn a_stopped_peer_fails_within_the_timeout_and_is_evicted() -> Result<(), 
     let node = NodeProcess::start(ip(24), data_dir.path(), certs.node(0), &[]);
     let timeout = Duration::from_millis(800);
     let client = Client::new(&certs.material(2), timeout);
-    client.peers.health(node.quic).await?;
+    client.peers.health(node.quic.into()).await?;
     assert_eq!(client.peers.pooled().await, 1);
 
     node.signal("STOP");
     let started = Instant::now();
-    let r = client.peers.health(node.quic).await;
+    let r = client.peers.health(node.quic.into()).await;
     let took = started.elapsed();
     assert!(matches!(r, Err(NetError::Timeout(_))), "{r:?}");
     // Ended by the pool's own timeout (the error says so), not by the
@@ -283,25 +283,25 @@ async fn a_stopped_peer_fails_within_the_timeout_and_is_evicted() -> Result<(), 
     // Marked down and its connection closed: the next call fails at once,
     // without a dial.
     actix_rt::time::sleep(Duration::from_millis(50)).await;
-    assert!(!client.peers.is_up(node.quic));
+    assert!(!client.peers.is_up(node.quic.into()));
     assert_eq!(
         client.peers.pooled().await,
         0,
         "the dead connection is still pooled"
     );
     let misses = metrics::POOL_MISSES.get();
-    let r = client.peers.health(node.quic).await;
+    let r = client.peers.health(node.quic.into()).await;
     assert!(matches!(r, Err(NetError::PeerDown(_))), "{r:?}");
     assert_eq!(metrics::POOL_MISSES.get(), misses, "a down peer was dialed");
 
     // Running again, it is found by the failure detector's probe.
     node.signal("CONT");
     let deadline = Instant::now() + Duration::from_secs(10);
-    while !client.peers.is_up(node.quic) {
+    while !client.peers.is_up(node.quic.into()) {
         assert!(Instant::now() < deadline, "the probe did not find the peer");
         actix_rt::time::sleep(Duration::from_millis(20)).await;
     }
-    client.peers.health(node.quic).await?;
+    client.peers.health(node.quic.into()).await?;
     Ok(())
 }
 
@@ -317,19 +317,19 @@ async fn a_peer_with_a_certificate_from_another_ca_is_refused() -> Result<(), Ne
     let mut mixed = strangers.material(1);
     mixed.ca_pem = certs.material(1).ca_pem;
     let outsider = Client::new(&mixed, Duration::from_secs(3));
-    let r = outsider.peers.health(node.quic).await;
+    let r = outsider.peers.health(node.quic.into()).await;
     assert!(r.is_err(), "a foreign client certificate was accepted");
 
     // A client of the other cluster does not trust our node either.
     let foreign = Client::new(&strangers.material(1), Duration::from_secs(3));
     assert!(
-        foreign.peers.health(node.quic).await.is_err(),
+        foreign.peers.health(node.quic.into()).await.is_err(),
         "a foreign server was trusted"
     );
 
     // A member of the cluster gets in.
     let member = Client::new(&certs.material(1), Duration::from_secs(3));
-    member.peers.health(node.quic).await?;
+    member.peers.health(node.quic.into()).await?;
     Ok(())
 }
 
@@ -347,7 +347,8 @@ async fn garbage_on_a_stream_gets_an_error_and_the_node_goes_on() -> Result<(), 
         &certs.material(2),
         &QuicSettings::default(),
     )?;
-    let mut conn = endpoint::connect(&quic, node.quic, Duration::from_secs(2), false).await?;
+    let mut conn =
+        endpoint::connect(&quic, node.quic.into(), Duration::from_secs(2), false).await?;
     let mut rng = rng(3);
     for i in 0..200usize {
         let stream = conn
@@ -380,14 +381,14 @@ async fn garbage_on_a_stream_gets_an_error_and_the_node_goes_on() -> Result<(), 
         "server streams still open after garbage"
     );
     // The node still serves well-formed requests.
-    client.peers.health(node.quic).await?;
+    client.peers.health(node.quic.into()).await?;
     let key = new_key(0);
     client
         .peers
-        .put_shard(node.quic, key, 3, body(b"abc"))
+        .put_shard(node.quic.into(), key, 3, body(b"abc"))
         .await?;
     assert_eq!(
-        read_all(client.peers.get_shard(node.quic, key, None).await?).await?,
+        read_all(client.peers.get_shard(node.quic.into(), key, None).await?).await?,
         b"abc"
     );
     Ok(())
@@ -400,7 +401,7 @@ async fn abandoned_and_failed_requests_leak_no_stream_and_store_nothing() -> Res
     let data_dir = tempfile::tempdir().expect("tempdir");
     let node = NodeProcess::start(ip(27), data_dir.path(), certs.node(0), &[]);
     let client = Client::new(&certs.material(2), Duration::from_secs(5));
-    let peer = node.quic;
+    let peer: PeerAddr = node.quic.into();
     let mut rng = rng(4);
     let big = random_bytes(&mut rng, 4 << 20);
     let big_key = new_key(0);
@@ -469,7 +470,7 @@ async fn abandoned_and_failed_requests_leak_no_stream_and_store_nothing() -> Res
 
 /// The node's answer for a shard it must not hold.
 async fn assert_not_stored(client: &Client, node: &NodeProcess, key: ShardKey, why: &str) {
-    let r = client.peers.get_shard(node.quic, key, None).await;
+    let r = client.peers.get_shard(node.quic.into(), key, None).await;
     assert!(
         matches!(
             r,
@@ -500,20 +501,26 @@ async fn a_shard_copied_between_two_nodes_is_whole_or_not_stored() -> Result<(),
     let len = data.len() as u64;
     let crc = client
         .peers
-        .put_shard(source.quic, key, len, body(&data))
+        .put_shard(source.quic.into(), key, len, body(&data))
         .await?;
     let copied = client
         .peers
-        .copy_shard(target.quic, key, len, source.quic)
+        .copy_shard(target.quic.into(), key, len, source.quic.into())
         .await?;
     assert_eq!(copied, crc, "the copy's CRC32C");
-    let back = read_all(client.peers.get_shard(target.quic, key, None).await?).await?;
+    let back = read_all(
+        client
+            .peers
+            .get_shard(target.quic.into(), key, None)
+            .await?,
+    )
+    .await?;
     assert!(back == data, "the copy reads back other bytes");
 
     let missing = new_key(1);
     let r = client
         .peers
-        .copy_shard(target.quic, missing, 1000, source.quic)
+        .copy_shard(target.quic.into(), missing, 1000, source.quic.into())
         .await;
     assert!(
         matches!(
@@ -530,12 +537,22 @@ async fn a_shard_copied_between_two_nodes_is_whole_or_not_stored() -> Result<(),
     let (damaged, bytes) = (new_key(2), random_bytes(&mut rng, 2 << 20));
     client
         .peers
-        .put_shard(source.quic, damaged, bytes.len() as u64, body(&bytes))
+        .put_shard(
+            source.quic.into(),
+            damaged,
+            bytes.len() as u64,
+            body(&bytes),
+        )
         .await?;
     assert!(corrupt_segments(dir_a.path()) > 0, "nothing damaged");
     let r = client
         .peers
-        .copy_shard(target.quic, damaged, bytes.len() as u64, source.quic)
+        .copy_shard(
+            target.quic.into(),
+            damaged,
+            bytes.len() as u64,
+            source.quic.into(),
+        )
         .await;
     assert!(r.is_err(), "a damaged shard was copied: {r:?}");
     assert_not_stored(&client, &target, damaged, "a damaged source").await;
@@ -543,7 +560,12 @@ async fn a_shard_copied_between_two_nodes_is_whole_or_not_stored() -> Result<(),
     source.kill();
     let r = client
         .peers
-        .copy_shard(target.quic, damaged, bytes.len() as u64, source.quic)
+        .copy_shard(
+            target.quic.into(),
+            damaged,
+            bytes.len() as u64,
+            source.quic.into(),
+        )
         .await;
     assert!(
         matches!(
@@ -557,7 +579,13 @@ async fn a_shard_copied_between_two_nodes_is_whole_or_not_stored() -> Result<(),
     );
     assert_not_stored(&client, &target, damaged, "a source that is down").await;
     // The first copy is still whole, and no stream was left open.
-    let back = read_all(client.peers.get_shard(target.quic, key, None).await?).await?;
+    let back = read_all(
+        client
+            .peers
+            .get_shard(target.quic.into(), key, None)
+            .await?,
+    )
+    .await?;
     assert!(back == data, "the copy changed");
     assert_eq!(
         server_streams_open(&target).await,

@@ -3,7 +3,7 @@
 //! op, a compare-and-swap on the layout version; the Ring actor of every
 //! process installs it within a second and repair moves the shards.
 
-use std::net::SocketAddr;
+use crate::net::PeerAddr;
 use std::time::Duration;
 
 use futures::future::join_all;
@@ -167,7 +167,7 @@ impl AdminService {
         let nodes = layout.iter().flat_map(|l| l.storage_nodes.iter());
         let nodes = join_all(nodes.map(|n| async move {
             let up = n.state != NodeState::Removed && data.node_is_up(NodeId(n.id));
-            let (stats, volumes) = match n.addr.parse::<SocketAddr>() {
+            let (stats, volumes) = match n.addr.parse::<PeerAddr>() {
                 Ok(addr) if up => {
                     let (stats, volumes) =
                         futures::join!(self.peers.node_stats(addr), self.peers.volumes(addr));
@@ -198,9 +198,9 @@ impl AdminService {
         if node.id == 0 {
             return Err(AdminError::Invalid("node ids start at 1".into()));
         }
-        let addr: SocketAddr = node.addr.parse().map_err(|_| {
+        let addr: PeerAddr = node.addr.parse().map_err(|_| {
             AdminError::Invalid(format!(
-                "{:?} is not an address (host:port of the node's PREDASTORE_QUIC_LISTEN)",
+                "{:?} is not an address (host:port where the node's PREDASTORE_QUIC_LISTEN is reached: an IP address or a DNS name)",
                 node.addr
             ))
         })?;
@@ -266,7 +266,7 @@ impl AdminService {
             .iter()
             .find(|n| n.id == id && n.state != NodeState::Removed)
             .ok_or_else(|| AdminError::NotFound(format!("no storage node {id}")))?;
-        let addr: SocketAddr = node
+        let addr: PeerAddr = node
             .addr
             .parse()
             .map_err(|_| AdminError::Internal(format!("node {id}'s address {:?}", node.addr)))?;
@@ -322,7 +322,7 @@ impl AdminService {
                     "node {id} is active: drain it first (admin node drain {id}), or remove it with --force (its shards are then rebuilt from parity)"
                 )));
             }
-            let addr: SocketAddr = node
+            let addr: PeerAddr = node
                 .addr
                 .parse()
                 .map_err(|_| AdminError::Internal(format!("node {id} has a bad address")))?;

@@ -1,7 +1,7 @@
 //! The metadata group's members: listed, added, removed (openraft's
 //! membership change, through the Consensus actor wherever the leader is).
 
-use std::net::SocketAddr;
+use crate::net::PeerAddr;
 
 use super::error::AdminError;
 use super::handle::AdminService;
@@ -31,9 +31,9 @@ impl AdminService {
 
     /// Adds node `id` (running, with the meta role, at `addr`) as a voter.
     pub(crate) async fn add_meta(&self, id: u64, addr: &str) -> Result<MetaMembers, AdminError> {
-        let addr: SocketAddr = addr.parse().map_err(|_| {
+        let addr: PeerAddr = addr.parse().map_err(|_| {
             AdminError::Invalid(format!(
-                "{addr:?} is not an address (host:port of the node's PREDASTORE_QUIC_LISTEN)"
+                "{addr:?} is not an address (host:port where the node's PREDASTORE_QUIC_LISTEN is reached: an IP address or a DNS name)"
             ))
         })?;
         self.change_meta(MetaChange::Add { id, addr }).await

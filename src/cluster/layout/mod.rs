@@ -3,7 +3,7 @@
 //! shard set under it (healing, drain and rebalance are one plan with
 //! different targets) is the repair actor's `plan`.
 
-use std::net::SocketAddr;
+use crate::net::PeerAddr;
 
 use crate::cluster::ring::{Member, NodeId};
 use crate::storage::meta::{ClusterLayout, NodeInfo, NodeState, VolumeCondition};
@@ -52,7 +52,7 @@ fn all_volumes_failed(node: &NodeInfo) -> bool {
 }
 
 /// The first layout, from the configured storage nodes.
-pub(crate) fn seed_layout(nodes: impl IntoIterator<Item = (u64, SocketAddr)>) -> ClusterLayout {
+pub(crate) fn seed_layout(nodes: impl IntoIterator<Item = (u64, PeerAddr)>) -> ClusterLayout {
     ClusterLayout {
         version: 1,
         storage_nodes: nodes

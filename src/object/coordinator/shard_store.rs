@@ -4,7 +4,7 @@
 //! through the connection Pool). The coordinator asks a [`ShardStore`]
 //! and never which kind it is.
 
-use std::net::SocketAddr;
+use crate::net::PeerAddr;
 use std::ops::Range;
 use std::pin::Pin;
 use std::time::Duration;
@@ -67,9 +67,9 @@ pub(super) trait ShardStore: Send + Sync {
     /// the storage node at `source` itself, so the bytes cross the network
     /// once; `None` when it cannot (this process's node: the caller reads
     /// and writes it on).
-    fn copy_from_peer(&self, source: SocketAddr, key: ShardKey, len: u64) -> Option<Answer<()>>;
+    fn copy_from_peer(&self, source: PeerAddr, key: ShardKey, len: u64) -> Option<Answer<()>>;
     /// The node's cluster transport address; `None` for this process's.
-    fn peer_addr(&self) -> Option<SocketAddr>;
+    fn peer_addr(&self) -> Option<PeerAddr>;
     /// How each of the node's volumes stands.
     fn volumes(&self) -> Answer<Vec<VolumeStatus>>;
 }
@@ -139,11 +139,11 @@ impl ShardStore for LocalShards {
         futures::future::ready(Ok(())).boxed()
     }
 
-    fn copy_from_peer(&self, _: SocketAddr, _: ShardKey, _: u64) -> Option<Answer<()>> {
+    fn copy_from_peer(&self, _: PeerAddr, _: ShardKey, _: u64) -> Option<Answer<()>> {
         None
     }
 
-    fn peer_addr(&self) -> Option<SocketAddr> {
+    fn peer_addr(&self) -> Option<PeerAddr> {
         None
     }
 
@@ -158,7 +158,7 @@ pub(super) struct RemoteShards {
     /// The connection pool's client.
     pub peers: PeerClient,
     /// The node's cluster transport address.
-    pub addr: SocketAddr,
+    pub addr: PeerAddr,
 }
 
 impl ShardStore for RemoteShards {
@@ -232,7 +232,7 @@ impl ShardStore for RemoteShards {
         .boxed()
     }
 
-    fn copy_from_peer(&self, source: SocketAddr, key: ShardKey, len: u64) -> Option<Answer<()>> {
+    fn copy_from_peer(&self, source: PeerAddr, key: ShardKey, len: u64) -> Option<Answer<()>> {
         let (peers, addr) = (self.peers.clone(), self.addr);
         Some(
             async move {
@@ -243,7 +243,7 @@ impl ShardStore for RemoteShards {
         )
     }
 
-    fn peer_addr(&self) -> Option<SocketAddr> {
+    fn peer_addr(&self) -> Option<PeerAddr> {
         Some(self.addr)
     }
 

@@ -123,6 +123,10 @@ impl MetaCluster {
             ..ConsensusConfig::default()
         };
         let pool = PeerClient::new(Pool::new(quic, cfg).start(), cfg.rpc_timeout);
+        let peers = peers
+            .into_iter()
+            .map(|(id, addr)| (id, addr.into()))
+            .collect();
         let consensus = Consensus::new(1000, None, Some(pool), peers, limits).start();
         MetaClient { consensus, _rt: rt }
     }

@@ -2,8 +2,8 @@
 //! sends entries, and how it follows the leader. Its message handlers are
 //! in `handlers`, its membership changes in `membership`.
 
+use crate::net::PeerAddr;
 use std::collections::{HashMap, VecDeque};
-use std::net::SocketAddr;
 use std::time::Instant;
 
 use actix::prelude::*;
@@ -35,7 +35,7 @@ pub struct Consensus {
     /// The transport forwarded entries, reads and probes go over.
     pub(super) peers: Option<PeerClient>,
     /// Meta nodes known from configuration, for a node outside the group.
-    pub(super) meta_peers: Vec<(u64, SocketAddr)>,
+    pub(super) meta_peers: Vec<(u64, PeerAddr)>,
     /// The node last said to lead; `None` until someone says.
     pub(super) leader_hint: Option<u64>,
     /// Which of `meta_peers` to try next when no leader is known.
@@ -84,7 +84,7 @@ impl Consensus {
         node_id: u64,
         local: Option<LocalRaft>,
         peers: Option<PeerClient>,
-        meta_peers: Vec<(u64, SocketAddr)>,
+        meta_peers: Vec<(u64, PeerAddr)>,
         cfg: ConsensusConfig,
     ) -> Self {
         Self {
@@ -115,7 +115,7 @@ impl Consensus {
         }
     }
 
-    pub(super) fn peer_addr(&self, id: u64) -> Option<SocketAddr> {
+    pub(super) fn peer_addr(&self, id: u64) -> Option<PeerAddr> {
         let from_raft = self.local.as_ref().and_then(|l| {
             let m = l.raft.metrics();
             let m = m.borrow();
@@ -315,7 +315,7 @@ impl Consensus {
         // Ask the meta nodes other than the silent leader in turn: one
         // that was just restarted (or is down too) must not be asked again
         // and again while the others know the new leader.
-        let others: Vec<(u64, SocketAddr)> = self
+        let others: Vec<(u64, PeerAddr)> = self
             .meta_peers
             .iter()
             .copied()
@@ -467,7 +467,7 @@ impl Consensus {
     pub(super) fn forward(
         &mut self,
         leader: u64,
-        addr: SocketAddr,
+        addr: PeerAddr,
         batch: Vec<Pending>,
         ctx: &mut Context<Self>,
     ) {
@@ -638,7 +638,7 @@ mod tests {
 
     #[test]
     fn a_failure_of_the_old_leader_does_not_undo_a_newer_hint() {
-        let meta = |id: u64| (id, SocketAddr::from(([127, 0, 0, id as u8], 9100)));
+        let meta = |id: u64| (id, PeerAddr::from(([127, 0, 0, id as u8], 9100)));
         let peers = vec![meta(1), meta(2), meta(3)];
         let mut c = Consensus::new(9, None, None, peers, ConsensusConfig::default());
         c.note_leader(1, Some(3));

@@ -1,7 +1,7 @@
 //! How the Consensus actor answers each message: ops are queued for the
 //! next entry, reads go to the leader, forwarded traffic is served here.
 
-use std::net::SocketAddr;
+use crate::net::PeerAddr;
 use std::time::Instant;
 
 use actix::prelude::*;
@@ -155,7 +155,7 @@ impl Handler<ReadAttempt> for Consensus {
 /// (`Indeterminate`), reads change nothing.
 async fn read_remote(
     peers: &PeerClient,
-    addr: SocketAddr,
+    addr: PeerAddr,
     read: &MetaRead,
 ) -> Result<MetaReadResult, ConsensusError> {
     let indeterminate = |e: String| ConsensusError::Indeterminate(e);

@@ -4,6 +4,9 @@
 
 use std::net::SocketAddr;
 
+use crate::net::addr::BadPeerAddr;
+use crate::net::PeerAddr;
+
 use serde::{Deserialize, Serialize};
 
 /// One member of the metadata group.
@@ -29,6 +32,7 @@ pub struct MetaMembers {
 
 /// A change of the metadata group.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "ChangeOnWire", into = "ChangeOnWire")]
 pub enum MetaChange {
     /// Adds node `id` at `addr` as a voter (a learner until caught up).
     Add {
@@ -37,7 +41,7 @@ pub enum MetaChange {
         id: u64,
         /// The new node's `PREDASTORE_QUIC_LISTEN`, where the leader sends
         /// it the log.
-        addr: SocketAddr,
+        addr: PeerAddr,
     },
     /// Takes node `id` out of the group.
     Remove {
@@ -45,6 +49,50 @@ pub enum MetaChange {
         /// voter).
         id: u64,
     },
+}
+
+/// [`MetaChange`] as it crosses the network. An IP address keeps the
+/// shape it had before names were taken (`Add`, a socket address), so
+/// nodes of both releases understand each other during a rolling upgrade;
+/// a DNS name travels as text in a variant of its own.
+#[derive(Serialize, Deserialize)]
+enum ChangeOnWire {
+    Add { id: u64, addr: SocketAddr },
+    Remove { id: u64 },
+    AddNamed { id: u64, addr: String },
+}
+
+impl From<MetaChange> for ChangeOnWire {
+    fn from(change: MetaChange) -> Self {
+        match change {
+            MetaChange::Add { id, addr } => match addr.as_socket() {
+                Some(addr) => ChangeOnWire::Add { id, addr },
+                None => ChangeOnWire::AddNamed {
+                    id,
+                    addr: addr.to_string(),
+                },
+            },
+            MetaChange::Remove { id } => ChangeOnWire::Remove { id },
+        }
+    }
+}
+
+impl TryFrom<ChangeOnWire> for MetaChange {
+    type Error = BadPeerAddr;
+
+    fn try_from(change: ChangeOnWire) -> Result<Self, BadPeerAddr> {
+        Ok(match change {
+            ChangeOnWire::Add { id, addr } => MetaChange::Add {
+                id,
+                addr: addr.into(),
+            },
+            ChangeOnWire::AddNamed { id, addr } => MetaChange::Add {
+                id,
+                addr: PeerAddr::parse(&addr)?,
+            },
+            ChangeOnWire::Remove { id } => MetaChange::Remove { id },
+        })
+    }
 }
 
 /// Why a membership change or read did not happen; a refused change

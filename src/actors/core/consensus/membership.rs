@@ -13,8 +13,8 @@
 //! with `PREDASTORE_META_PEERS=1,2,3` keeps finding the leader after node 4
 //! joined and node 1 left.
 
+use crate::net::PeerAddr;
 use std::collections::{BTreeMap, BTreeSet};
-use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use actix::prelude::*;
@@ -209,7 +209,7 @@ where
 /// A membership request at the node at `addr`.
 async fn at_peer(
     peers: &PeerClient,
-    addr: SocketAddr,
+    addr: PeerAddr,
     change: Option<MetaChange>,
 ) -> Result<MetaMembers, MembershipError> {
     let unavailable = |e: String| MembershipError::Unavailable(e);
@@ -235,7 +235,7 @@ impl Consensus {
         }
         let mut new = Vec::new();
         for m in members.voters.iter().chain(&members.learners) {
-            let Ok(addr) = m.addr.parse::<SocketAddr>() else {
+            let Ok(addr) = m.addr.parse::<PeerAddr>() else {
                 continue;
             };
             match self.meta_peers.iter_mut().find(|(id, _)| *id == m.id) {

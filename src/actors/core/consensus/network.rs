@@ -21,8 +21,8 @@
 // openraft's traits fix the (large) error types returned here.
 #![allow(clippy::result_large_err)]
 
+use crate::net::PeerAddr;
 use std::collections::HashMap;
-use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -104,7 +104,7 @@ impl RaftNetworkFactory<MetaRaft> for QuicNetwork {
 pub(crate) struct RaftPeer {
     peers: PeerClient,
     target: u64,
-    addr: Option<SocketAddr>,
+    addr: Option<PeerAddr>,
     reach: Reachability,
     clock: MetaClock,
 }
@@ -311,7 +311,7 @@ mod tests {
 
     #[test]
     fn a_member_the_pool_holds_down_is_unreachable_but_a_slow_one_is_not() {
-        let addr: SocketAddr = ([127, 0, 0, 1], 9100).into();
+        let addr: PeerAddr = ([127, 0, 0, 1], 9100).into();
         let down = transport_error::<std::io::Error>(NetError::PeerDown(addr));
         assert!(matches!(down, RPCError::Unreachable(_)), "{down:?}");
         // A slow answer is tried again at the next heartbeat, without the

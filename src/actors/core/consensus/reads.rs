@@ -81,7 +81,7 @@ pub(super) async fn moved_from(mut routes: RouteWatch, route: Route) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::net::SocketAddr;
+    use crate::net::PeerAddr;
     use std::time::Duration;
 
     #[test]
@@ -100,8 +100,8 @@ mod tests {
 
     #[tokio::test]
     async fn a_read_is_cut_short_when_the_route_moves() {
-        let old: SocketAddr = ([127, 0, 0, 1], 9100).into();
-        let new: SocketAddr = ([127, 0, 0, 2], 9100).into();
+        let old: PeerAddr = ([127, 0, 0, 1], 9100).into();
+        let new: PeerAddr = ([127, 0, 0, 2], 9100).into();
         let (tx, rx) = watch::channel(Route::Remote(1, old));
         let wait = tokio::spawn(moved_from(rx.clone(), Route::Remote(1, old)));
         tokio::time::sleep(Duration::from_millis(20)).await;

@@ -3,7 +3,7 @@
 //! errors tell where the leader is. Kept apart from the actor so the
 //! actor, its handlers and its membership changes import them as siblings.
 
-use std::net::SocketAddr;
+use crate::net::PeerAddr;
 use std::time::{Duration, Instant};
 
 use openraft::error::{CheckIsLeaderError, ClientWriteError, RaftError};
@@ -117,7 +117,7 @@ impl Pending {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum Route {
     Local,
-    Remote(u64, SocketAddr),
+    Remote(u64, PeerAddr),
     Unknown,
 }
 

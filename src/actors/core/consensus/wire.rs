@@ -140,6 +140,51 @@ mod tests {
         Ok(())
     }
 
+    #[test]
+    fn a_member_added_by_ip_keeps_its_old_shape_and_one_by_name_travels_as_text(
+    ) -> Result<(), WireError> {
+        use super::super::members::MetaChange;
+        use crate::net::PeerAddr;
+        use std::net::SocketAddr;
+        // What a node of the release before names sends and reads.
+        #[derive(Serialize)]
+        enum OldChange {
+            Add { id: u64, addr: SocketAddr },
+        }
+        let ip = SocketAddr::from(([10, 0, 0, 4], 9100));
+        let old = encode(&Some(OldChange::Add { id: 4, addr: ip }))?;
+        let new = MetaChange::Add {
+            id: 4,
+            addr: PeerAddr::from(ip),
+        };
+        assert_eq!(encode(&Some(new.clone()))?, old);
+        assert_eq!(decode::<Option<MetaChange>>(&old)?, Some(new));
+        let named = MetaChange::Add {
+            id: 4,
+            addr: "predastore-3.predastore-nodes:9100"
+                .parse()
+                .map_err(|_| WireError::Version)?,
+        };
+        let bytes = encode(&MetaCall::Membership(Some(named.clone())))?;
+        assert_eq!(
+            decode::<MetaCall>(&bytes)?,
+            MetaCall::Membership(Some(named))
+        );
+        // A name that is no address is refused, not taken.
+        #[derive(Serialize)]
+        enum Forged {
+            _Add,
+            _Remove,
+            AddNamed { id: u64, addr: String },
+        }
+        let forged = encode(&Some(Forged::AddNamed {
+            id: 4,
+            addr: "no address".into(),
+        }))?;
+        assert!(decode::<Option<MetaChange>>(&forged).is_err());
+        Ok(())
+    }
+
     proptest::proptest! {
         #[test]
         fn garbage_never_panics(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..256)) {

@@ -1,8 +1,8 @@
 //! The Pool actor: the pooled connections, one per peer, and the dials
 //! under way. Its failure detector's half is in `detector`.
 
+use crate::net::PeerAddr;
 use std::collections::HashMap;
-use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use actix::prelude::*;
@@ -37,18 +37,18 @@ pub struct Pool {
     /// The failure detector's timing.
     pub(super) probe: ProbeConfig,
     /// The one live connection per peer, reused by every request.
-    pub(super) conns: HashMap<SocketAddr, ConnectionHandle>,
+    pub(super) conns: HashMap<PeerAddr, ConnectionHandle>,
     /// Dials under way, with the requests waiting on each (one dial per
     /// peer however many ask).
-    pub(super) dialing: HashMap<SocketAddr, Vec<Waiter>>,
+    pub(super) dialing: HashMap<PeerAddr, Vec<Waiter>>,
     /// What the failure detector knows of each peer it has met.
-    pub(super) peers: HashMap<SocketAddr, PeerEntry>,
+    pub(super) peers: HashMap<PeerAddr, PeerEntry>,
     /// The [`PeerHealth`](super::PeerHealth) views it publishes the down
     /// peers to.
     pub(super) views: Views,
     /// Dials of down peers a caller asked for now (see `DialNow`), with
     /// the callers waiting on each (one dial per peer however many ask).
-    pub(super) dialing_now: HashMap<SocketAddr, Vec<oneshot::Sender<bool>>>,
+    pub(super) dialing_now: HashMap<PeerAddr, Vec<oneshot::Sender<bool>>>,
 }
 
 impl Pool {
@@ -75,7 +75,7 @@ impl Pool {
 
     /// Drops the pooled connection to `addr` if it is the one with this id
     /// (a newer one is kept); whether it was.
-    pub(super) fn evict(&mut self, addr: SocketAddr, connection_id: u64) -> bool {
+    pub(super) fn evict(&mut self, addr: PeerAddr, connection_id: u64) -> bool {
         if self.conns.get(&addr).map(|h| h.id()) != Some(connection_id) {
             return false;
         }
@@ -87,7 +87,7 @@ impl Pool {
         true
     }
 
-    pub(super) fn dial(&mut self, addr: SocketAddr, ctx: &mut Context<Self>) {
+    pub(super) fn dial(&mut self, addr: PeerAddr, ctx: &mut Context<Self>) {
         let client = self.client.clone();
         let (timeout, keep_alive) = (self.cfg.dial_timeout, self.cfg.keep_alive);
         let started = Instant::now();

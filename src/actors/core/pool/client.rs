@@ -3,7 +3,7 @@
 //! idempotent calls once on a fresh connection, and reads peer health
 //! without a round trip.
 
-use std::net::SocketAddr;
+use crate::net::PeerAddr;
 use std::ops::Range;
 use std::time::{Duration, Instant};
 
@@ -27,9 +27,11 @@ use crate::storage::ShardKey;
 pub(crate) const COPY_BYTES_PER_SEC_AT_LEAST: u64 = 1 << 20;
 
 /// A connection error names its peer (one a stream reports does not).
-fn with_peer(addr: SocketAddr, e: NetError) -> NetError {
+fn with_peer(addr: PeerAddr, e: NetError) -> NetError {
     match e {
-        NetError::Connection { addr: a, message } if a.ip().is_unspecified() => {
+        NetError::Connection { addr: a, message }
+            if a.as_socket().is_some_and(|s| s.ip().is_unspecified()) =>
+        {
             NetError::Connection { addr, message }
         }
         e => e,
@@ -71,12 +73,12 @@ impl PeerClient {
     /// False only when the pool's failure detector holds `addr` down (a
     /// call to it would fail at once with [`NetError::PeerDown`]). No
     /// round trip: it reads shared state.
-    pub fn is_up(&self, addr: SocketAddr) -> bool {
+    pub fn is_up(&self, addr: PeerAddr) -> bool {
         self.health.is_up(addr)
     }
 
     /// When `addr` was marked down; `None` when it is up or unknown.
-    pub fn down_since(&self, addr: SocketAddr) -> Option<Instant> {
+    pub fn down_since(&self, addr: PeerAddr) -> Option<Instant> {
         self.health.down_since(addr)
     }
 
@@ -85,7 +87,7 @@ impl PeerClient {
     /// and should not fail at once with [`NetError::PeerDown`] when the
     /// peer may have come back since the detector last looked. A dial
     /// that completes marks the peer up for every caller.
-    pub async fn dial_now(&self, addr: SocketAddr, timeout: Duration) -> bool {
+    pub async fn dial_now(&self, addr: PeerAddr, timeout: Duration) -> bool {
         if self.is_up(addr) {
             return true;
         }
@@ -99,7 +101,7 @@ impl PeerClient {
     /// without traffic (a dead one is marked down within about two
     /// heartbeats), and has a `predastore_peer_up{node}` value at once (1
     /// until proven down). Watching a peer again changes nothing.
-    pub fn watch(&self, peers: Vec<SocketAddr>) {
+    pub fn watch(&self, peers: Vec<PeerAddr>) {
         self.pool.do_send(Watch { peers });
     }
 
@@ -109,7 +111,7 @@ impl PeerClient {
     /// failed or timed out is evicted.
     pub(super) fn report(
         &self,
-        addr: SocketAddr,
+        addr: PeerAddr,
         connection_id: u64,
         started: Instant,
         e: &NetError,
@@ -129,7 +131,7 @@ impl PeerClient {
         }
     }
 
-    pub(super) async fn connection(&self, addr: SocketAddr) -> Result<ConnectionHandle, NetError> {
+    pub(super) async fn connection(&self, addr: PeerAddr) -> Result<ConnectionHandle, NetError> {
         self.pool
             .send(GetConnection { addr })
             .await
@@ -144,7 +146,7 @@ impl PeerClient {
     /// more on a fresh one.
     pub(super) async fn run<T, F, Fut>(
         &self,
-        addr: SocketAddr,
+        addr: PeerAddr,
         retry: bool,
         mut call: F,
     ) -> Result<T, NetError>
@@ -180,7 +182,7 @@ impl PeerClient {
     /// call began.
     pub(super) async fn open(
         &self,
-        addr: SocketAddr,
+        addr: PeerAddr,
     ) -> Result<(rpc::OpenStream, u64, Instant), NetError> {
         let idle = self.idle();
         let started = Instant::now();
@@ -194,7 +196,7 @@ impl PeerClient {
     /// Reports the failure of a call on an opened stream to the pool.
     pub(super) fn report_result<T>(
         &self,
-        addr: SocketAddr,
+        addr: PeerAddr,
         connection_id: u64,
         started: Instant,
         r: &Result<T, NetError>,
@@ -210,7 +212,7 @@ impl PeerClient {
     /// longer.
     pub async fn put_shard<S>(
         &self,
-        addr: SocketAddr,
+        addr: PeerAddr,
         key: ShardKey,
         len: u64,
         body: S,
@@ -234,15 +236,20 @@ impl PeerClient {
     /// each wait of its own on `from`).
     pub async fn copy_shard(
         &self,
-        addr: SocketAddr,
+        addr: PeerAddr,
         key: ShardKey,
         len: u64,
-        from: SocketAddr,
+        from: PeerAddr,
     ) -> Result<u32, NetError> {
+        // The copy names its source by IP: a name is looked up here.
+        let source = from.resolve().await.map_err(|e| NetError::Connection {
+            addr: from,
+            message: e.to_string(),
+        })?;
         let (stream, id, started) = self.open(addr).await?;
         let copying = Duration::from_secs(len / COPY_BYTES_PER_SEC_AT_LEAST);
         let stream = stream.answer_within(Idle(self.rpc_timeout + copying));
-        let result = shard::copy_shard(stream, key, len, from)
+        let result = shard::copy_shard(stream, key, len, source)
             .await
             .map_err(|e| with_peer(addr, e));
         self.report_result(addr, id, started, &result);
@@ -253,7 +260,7 @@ impl PeerClient {
     /// failure says whether the peer may have acted on the message.
     pub async fn message(
         &self,
-        addr: SocketAddr,
+        addr: PeerAddr,
         channel: Channel,
         body: Bytes,
     ) -> Result<Bytes, MessageFailure> {
@@ -269,7 +276,7 @@ impl PeerClient {
     /// of its own (a Raft heartbeat's) drops the call instead.
     pub async fn message_waiting(
         &self,
-        addr: SocketAddr,
+        addr: PeerAddr,
         channel: Channel,
         body: Bytes,
         wait: Duration,
@@ -298,7 +305,7 @@ impl PeerClient {
     /// chunk must arrive within the RPC timeout.
     pub async fn get_shard(
         &self,
-        addr: SocketAddr,
+        addr: PeerAddr,
         key: ShardKey,
         range: Option<Range<u64>>,
     ) -> Result<Body, NetError> {
@@ -311,7 +318,7 @@ impl PeerClient {
     }
 
     /// Deletes a shard on `addr`; whether it existed.
-    pub async fn delete_shard(&self, addr: SocketAddr, key: ShardKey) -> Result<bool, NetError> {
+    pub async fn delete_shard(&self, addr: PeerAddr, key: ShardKey) -> Result<bool, NetError> {
         let idle = self.idle();
         self.run(addr, true, |mut conn| async move {
             shard::delete_shard(&mut conn, key, idle).await
@@ -320,7 +327,7 @@ impl PeerClient {
     }
 
     /// Whether `addr` answers.
-    pub async fn health(&self, addr: SocketAddr) -> Result<(), NetError> {
+    pub async fn health(&self, addr: PeerAddr) -> Result<(), NetError> {
         let idle = self.idle();
         self.run(addr, true, |mut conn| async move {
             rpc::health(&mut conn, idle).await

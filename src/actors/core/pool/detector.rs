@@ -24,7 +24,7 @@
 //! reached yet since this process started, as members start in any order)
 //! and exported as `predastore_peer_up{node}`; nothing is logged per probe.
 
-use std::net::SocketAddr;
+use crate::net::PeerAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -55,19 +55,19 @@ enum Probe {
     Missed(String),
 }
 
-fn peer_up_gauge(addr: SocketAddr) -> prometheus::IntGauge {
+fn peer_up_gauge(addr: PeerAddr) -> prometheus::IntGauge {
     metrics::PEER_UP.with_label_values(&[&addr.to_string()])
 }
 
 impl Pool {
     /// Whether the pool holds `addr` down.
-    pub(super) fn is_down(&self, addr: SocketAddr) -> bool {
+    pub(super) fn is_down(&self, addr: PeerAddr) -> bool {
         self.peers.get(&addr).is_some_and(|p| p.down.is_some())
     }
 
     /// One probe round: every down peer and every watched one.
     pub(super) fn tick(&mut self, ctx: &mut Context<Self>) {
-        let due: Vec<SocketAddr> = self
+        let due: Vec<PeerAddr> = self
             .peers
             .iter()
             .filter(|(_, p)| !p.probing && (p.down.is_some() || p.watched))
@@ -81,7 +81,7 @@ impl Pool {
     /// Probes `addr` unless a probe of it (or a request's dial, which
     /// decides as well) is under way: a heartbeat on the pooled
     /// connection, or a dial and a heartbeat.
-    pub(super) fn probe(&mut self, addr: SocketAddr, ctx: &mut Context<Self>) {
+    pub(super) fn probe(&mut self, addr: PeerAddr, ctx: &mut Context<Self>) {
         let down = self.is_down(addr);
         let pooled = if down {
             None
@@ -130,7 +130,7 @@ impl Pool {
         );
     }
 
-    fn probed(&mut self, addr: SocketAddr, outcome: Probe, ctx: &mut Context<Self>) {
+    fn probed(&mut self, addr: PeerAddr, outcome: Probe, ctx: &mut Context<Self>) {
         let Some(entry) = self.peers.get_mut(&addr) else {
             return;
         };
@@ -170,7 +170,7 @@ impl Pool {
     }
 
     /// Keeps a connection a probe dialed, unless one is pooled already.
-    fn pool_connection(&mut self, addr: SocketAddr, conn: ConnectionHandle) {
+    fn pool_connection(&mut self, addr: PeerAddr, conn: ConnectionHandle) {
         if let std::collections::hash_map::Entry::Vacant(slot) = self.conns.entry(addr) {
             slot.insert(conn);
             metrics::QUIC_CONNECTIONS
@@ -184,7 +184,7 @@ impl Pool {
     /// it up. Evidence from a dial or request that began (`since`) before
     /// the peer last answered is stale and ignored: a dial that raced a
     /// restart, or one slow request to a peer that answers heartbeats.
-    pub(super) fn mark_down(&mut self, addr: SocketAddr, reason: String, since: Option<Instant>) {
+    pub(super) fn mark_down(&mut self, addr: PeerAddr, reason: String, since: Option<Instant>) {
         let entry = self.peers.entry(addr).or_default();
         if entry.down.is_some() {
             return;
@@ -214,7 +214,7 @@ impl Pool {
     }
 
     /// Marks `addr` up (it answered); logged if it was down.
-    pub(super) fn mark_up(&mut self, addr: SocketAddr) {
+    pub(super) fn mark_up(&mut self, addr: PeerAddr) {
         let entry = self.peers.entry(addr).or_default();
         entry.misses = 0;
         entry.alive_at = Some(Instant::now());
@@ -245,7 +245,7 @@ impl Pool {
     /// under way); `tx` hears whether it answered.
     fn dial_now(
         &mut self,
-        addr: SocketAddr,
+        addr: PeerAddr,
         timeout: Duration,
         tx: oneshot::Sender<bool>,
         ctx: &mut Context<Self>,

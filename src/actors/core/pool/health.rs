@@ -2,8 +2,8 @@
 //! of which peers are down that [`PeerClient`](super::PeerClient)s read
 //! without a round trip, and the pool's record of each peer.
 
+use crate::net::PeerAddr;
 use std::collections::HashMap;
-use std::net::SocketAddr;
 use std::sync::{Arc, RwLock, Weak};
 use std::time::{Duration, Instant};
 
@@ -43,7 +43,7 @@ impl Default for ProbeConfig {
     }
 }
 
-pub(super) type DownMap = HashMap<SocketAddr, Instant>;
+pub(super) type DownMap = HashMap<PeerAddr, Instant>;
 
 /// Which peers the pool holds down, and since when: written by the pool,
 /// read by anyone without a round trip (the lock is never held across an
@@ -56,12 +56,12 @@ pub struct PeerHealth {
 
 impl PeerHealth {
     /// False only when the peer is known down.
-    pub fn is_up(&self, addr: SocketAddr) -> bool {
+    pub fn is_up(&self, addr: PeerAddr) -> bool {
         self.down_since(addr).is_none()
     }
 
     /// When the peer was marked down; `None` when up or unknown.
-    pub fn down_since(&self, addr: SocketAddr) -> Option<Instant> {
+    pub fn down_since(&self, addr: PeerAddr) -> Option<Instant> {
         match self.down.read() {
             Ok(down) => down.get(&addr).copied(),
             Err(poisoned) => poisoned.into_inner().get(&addr).copied(),

@@ -5,7 +5,7 @@
 //! Larger asks than one request may carry ([`MAX_INVENTORY_KEYS`]) are cut
 //! into several requests here.
 
-use std::net::SocketAddr;
+use crate::net::PeerAddr;
 
 use super::client::PeerClient;
 use crate::net::frame::MAX_INVENTORY_KEYS;
@@ -18,7 +18,7 @@ impl PeerClient {
     /// of keys (sent [`MAX_INVENTORY_KEYS`] at a time).
     pub async fn stat_shards(
         &self,
-        addr: SocketAddr,
+        addr: PeerAddr,
         keys: Vec<ShardKey>,
     ) -> Result<Vec<ShardState>, NetError> {
         let idle = self.idle();
@@ -40,7 +40,7 @@ impl PeerClient {
     /// are no more. A large `limit` is fetched in several requests.
     pub async fn list_shards(
         &self,
-        addr: SocketAddr,
+        addr: PeerAddr,
         after: Option<ShardKey>,
         limit: usize,
     ) -> Result<Vec<ShardKey>, NetError> {
@@ -68,7 +68,7 @@ impl PeerClient {
 
 impl PeerClient {
     /// How `addr`'s volumes stand (a read, retried once).
-    pub async fn volumes(&self, addr: SocketAddr) -> Result<Vec<VolumeStatus>, NetError> {
+    pub async fn volumes(&self, addr: PeerAddr) -> Result<Vec<VolumeStatus>, NetError> {
         let idle = self.idle();
         self.run(addr, true, |mut conn| async move {
             shard::volumes(&mut conn, idle).await
@@ -80,7 +80,7 @@ impl PeerClient {
     /// retried: the node may have done it).
     pub async fn replace_volume(
         &self,
-        addr: SocketAddr,
+        addr: PeerAddr,
         slot: u16,
     ) -> Result<Vec<VolumeStatus>, NetError> {
         let idle = self.idle();
@@ -91,7 +91,7 @@ impl PeerClient {
     }
 
     /// `addr`'s totals: shards held and space (a read, retried once).
-    pub async fn node_stats(&self, addr: SocketAddr) -> Result<NodeStats, NetError> {
+    pub async fn node_stats(&self, addr: PeerAddr) -> Result<NodeStats, NetError> {
         let idle = self.idle();
         self.run(addr, true, |mut conn| async move {
             shard::node_stats(&mut conn, idle).await
@@ -165,6 +165,7 @@ mod tests {
         // Stat: every key, in the order asked, across several requests.
         let mut asked: Vec<ShardKey> = keys.iter().rev().copied().collect();
         asked.push(key(5, 5));
+        let addr = PeerAddr::from(addr);
         let states = peers.stat_shards(addr, asked.clone()).await?;
         assert_eq!(states.len(), asked.len());
         for (k, s) in asked.iter().zip(&states) {

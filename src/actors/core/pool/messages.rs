@@ -1,6 +1,6 @@
 //! Messages the Pool handles.
 
-use std::net::SocketAddr;
+use crate::net::PeerAddr;
 use std::time::Duration;
 
 use actix::Message;
@@ -14,7 +14,7 @@ use crate::net::NetError;
 #[rtype(result = "Result<ConnectionHandle, NetError>")]
 pub struct GetConnection {
     /// The peer's transport address, the pool's key for its connection.
-    pub addr: SocketAddr,
+    pub addr: PeerAddr,
 }
 
 /// The connection with this id to `addr` failed: drop it from the pool.
@@ -22,7 +22,7 @@ pub struct GetConnection {
 #[rtype(result = "()")]
 pub struct Evict {
     /// The transport address whose pooled connection failed.
-    pub addr: SocketAddr,
+    pub addr: PeerAddr,
     /// s2n-quic's id of the failed connection (a newer one is kept).
     pub connection_id: u64,
 }
@@ -37,7 +37,7 @@ pub struct PooledConnections;
 #[rtype(result = "()")]
 pub struct Watch {
     /// The peers' transport addresses.
-    pub peers: Vec<SocketAddr>,
+    pub peers: Vec<PeerAddr>,
 }
 
 /// A request to `addr` got no answer in time: mark the peer down, unless
@@ -46,7 +46,7 @@ pub struct Watch {
 #[rtype(result = "()")]
 pub struct MarkDown {
     /// The transport address of the peer that did not answer.
-    pub addr: SocketAddr,
+    pub addr: PeerAddr,
     /// What happened, for the log.
     pub reason: String,
     /// When the failed request began.
@@ -67,7 +67,7 @@ pub struct AttachHealth(pub PeerHealth);
 #[rtype(result = "bool")]
 pub struct DialNow {
     /// The peer's transport address.
-    pub addr: SocketAddr,
+    pub addr: PeerAddr,
     /// Longest the dial may take (the pool's dial timeout, if shorter,
     /// wins).
     pub timeout: Duration,

@@ -2,7 +2,9 @@
 //! loopback: a client pool here, a server started (and killed) on a
 //! runtime of its own.
 
-use std::net::{SocketAddr, UdpSocket};
+use std::net::UdpSocket;
+
+use crate::net::PeerAddr;
 use std::time::{Duration, Instant};
 
 use actix::prelude::*;
@@ -71,20 +73,19 @@ impl Harness {
 
     /// A node answering `health` on `addr`, on a runtime of its own:
     /// dropping the runtime kills it as SIGKILL would (no goodbye).
-    fn serve(&self, addr: SocketAddr) -> Result<EndpointRuntime, NetError> {
+    fn serve(&self, addr: PeerAddr) -> Result<EndpointRuntime, NetError> {
         self.serve_with(addr, Services::default())
     }
 
     /// [`serve`](Self::serve) with `services` besides `health`.
-    fn serve_with(
-        &self,
-        addr: SocketAddr,
-        services: Services,
-    ) -> Result<EndpointRuntime, NetError> {
+    fn serve_with(&self, addr: PeerAddr, services: Services) -> Result<EndpointRuntime, NetError> {
         let rt = endpoint::runtime(1)?;
+        let bind = addr
+            .as_socket()
+            .ok_or_else(|| NetError::Endpoint(format!("{addr} is no IP address")))?;
         let server = endpoint::start_server(
             rt.handle(),
-            addr,
+            bind,
             &self.ca.node_material()?,
             &QuicSettings::default(),
             rand::random(),
@@ -95,7 +96,7 @@ impl Harness {
 
     /// Waits until `addr` is up (`true`) or down (`false`) in the
     /// client's view; whether it got there in time.
-    async fn until_up(&self, addr: SocketAddr, up: bool) -> bool {
+    async fn until_up(&self, addr: PeerAddr, up: bool) -> bool {
         let deadline = Instant::now() + PATIENCE;
         while self.peers.is_up(addr) != up {
             if Instant::now() >= deadline {
@@ -108,11 +109,11 @@ impl Harness {
 }
 
 /// A loopback address nothing listens on (yet).
-fn free_addr() -> Result<SocketAddr, std::io::Error> {
-    UdpSocket::bind("127.0.0.1:0")?.local_addr()
+fn free_addr() -> Result<PeerAddr, std::io::Error> {
+    Ok(UdpSocket::bind("127.0.0.1:0")?.local_addr()?.into())
 }
 
-fn peer_up(addr: SocketAddr) -> i64 {
+fn peer_up(addr: PeerAddr) -> i64 {
     metrics::PEER_UP
         .with_label_values(&[&addr.to_string()])
         .get()

@@ -1,7 +1,7 @@
 //! The Ring actor: follows the layout in Raft and swaps the snapshot its
 //! [`RingView`] readers see.
 
-use std::net::SocketAddr;
+use crate::net::PeerAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -29,7 +29,7 @@ struct Follow {
     /// The failure detector, told to watch every node in the layout.
     peers: PeerClient,
     /// This process's own transport address (not watched).
-    own: SocketAddr,
+    own: PeerAddr,
     /// `seed` is this process alone (a single store, the `all` role): its
     /// entry follows the process's address.
     single_store: bool,
@@ -69,7 +69,7 @@ impl Ring {
         consensus: ConsensusClient,
         seed: Option<ClusterLayout>,
         peers: PeerClient,
-        own: SocketAddr,
+        own: PeerAddr,
         single_store: bool,
     ) -> Self {
         self.follow = Some(Follow {
@@ -143,7 +143,7 @@ impl Ring {
             }
         };
         if let Some(f) = &self.follow {
-            let watched: Vec<SocketAddr> = ring
+            let watched: Vec<PeerAddr> = ring
                 .members()
                 .iter()
                 .map(|m| m.addr)

@@ -121,7 +121,7 @@ impl ShardService for StorageService {
         Box::pin(async move {
             let copied = async {
                 let source = peers
-                    .get_shard(from, key, Some(0..len))
+                    .get_shard(from.into(), key, Some(0..len))
                     .await
                     .map_err(|e| source_error(from, e))?;
                 // A source that fails mid-way (a corrupt fragment, a lost
