@@ -322,7 +322,7 @@ mod tests {
         for shown in [
             r#"<span id="usage-bytes" data-bytes="472907776">451.0 MiB</span> of <span id="quota-bytes">1.0 GiB</span> (44%)"#,
             r#"<span id="usage-objects">70</span> objects of <span id="quota-objects">1000</span> (7%);"#,
-            r#"<span id="lifecycle-rules">2</span> lifecycle rules."#,
+            r#"<span id="lifecycle-rules">2</span> lifecycle rules</a>."#,
         ] {
             assert!(text.contains(shown), "{shown} not in {text}");
         }

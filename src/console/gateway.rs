@@ -270,6 +270,19 @@ impl GatewayClient {
         Err(gateway_error(status, &body))
     }
 
+    /// Sends `call`; its answer's body as text (a policy, a configuration
+    /// document shown as it is).
+    pub(crate) async fn text(
+        &self,
+        session: &Session,
+        call: S3Call,
+    ) -> Result<String, ConsoleError> {
+        let answer = self.ok(session, call).await?;
+        let body = read_whole(answer).await?;
+        String::from_utf8(body.to_vec())
+            .map_err(|_| ConsoleError::Internal("the S3 answer is not UTF-8".into()))
+    }
+
     /// Sends `call` and reads its XML answer into `T`.
     pub(crate) async fn xml<T: DeserializeOwned>(
         &self,

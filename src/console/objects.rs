@@ -201,7 +201,7 @@ struct KeyQuery {
 }
 
 /// `call` for `version` (`?versionId=`), when one is named.
-fn at_version(call: S3Call, version: Option<&str>) -> S3Call {
+pub(super) fn at_version(call: S3Call, version: Option<&str>) -> S3Call {
     match version.filter(|v| !v.is_empty()) {
         Some(v) => call.query("versionId", v),
         None => call,

@@ -6,37 +6,45 @@ use actix_web::http::StatusCode;
 use actix_web::HttpResponse;
 use minijinja::{Environment, Value};
 
+/// Every page template, by file name, embedded in the binary.
+const TEMPLATE_SOURCES: &[(&str, &str)] = &[
+    ("base.html", include_str!("templates/base.html")),
+    ("sign_in.html", include_str!("templates/sign_in.html")),
+    ("message.html", include_str!("templates/message.html")),
+    ("buckets.html", include_str!("templates/buckets.html")),
+    ("bucket.html", include_str!("templates/bucket.html")),
+    ("share.html", include_str!("templates/share.html")),
+    ("post_form.html", include_str!("templates/post_form.html")),
+    (
+        "post_form_snippet.html",
+        include_str!("templates/post_form_snippet.html"),
+    ),
+    ("versions.html", include_str!("templates/versions.html")),
+    ("cluster.html", include_str!("templates/cluster.html")),
+    (
+        "cluster_live.html",
+        include_str!("templates/cluster_live.html"),
+    ),
+    ("keys.html", include_str!("templates/keys.html")),
+    ("iam.html", include_str!("templates/iam.html")),
+    ("iam_user.html", include_str!("templates/iam_user.html")),
+    ("iam_group.html", include_str!("templates/iam_group.html")),
+    (
+        "iam_policies.html",
+        include_str!("templates/iam_policies.html"),
+    ),
+    (
+        "setting_macros.html",
+        include_str!("templates/setting_macros.html"),
+    ),
+    ("settings.html", include_str!("templates/settings.html")),
+    ("object.html", include_str!("templates/object.html")),
+];
+
 /// The templates, by file name; `.html` ones are HTML-escaped.
 static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
     let mut env = Environment::new();
-    let templates = [
-        ("base.html", include_str!("templates/base.html")),
-        ("sign_in.html", include_str!("templates/sign_in.html")),
-        ("message.html", include_str!("templates/message.html")),
-        ("buckets.html", include_str!("templates/buckets.html")),
-        ("bucket.html", include_str!("templates/bucket.html")),
-        ("share.html", include_str!("templates/share.html")),
-        ("post_form.html", include_str!("templates/post_form.html")),
-        (
-            "post_form_snippet.html",
-            include_str!("templates/post_form_snippet.html"),
-        ),
-        ("versions.html", include_str!("templates/versions.html")),
-        ("cluster.html", include_str!("templates/cluster.html")),
-        (
-            "cluster_live.html",
-            include_str!("templates/cluster_live.html"),
-        ),
-        ("keys.html", include_str!("templates/keys.html")),
-        ("iam.html", include_str!("templates/iam.html")),
-        ("iam_user.html", include_str!("templates/iam_user.html")),
-        ("iam_group.html", include_str!("templates/iam_group.html")),
-        (
-            "iam_policies.html",
-            include_str!("templates/iam_policies.html"),
-        ),
-    ];
-    for (name, source) in templates {
+    for (name, source) in TEMPLATE_SOURCES.iter().copied() {
         if let Err(e) = env.add_template(name, source) {
             tracing::error!(template = name, error = %e, "console template does not parse");
         }
@@ -115,20 +123,7 @@ mod tests {
 
     #[test]
     fn every_template_parses() {
-        for name in [
-            "base.html",
-            "sign_in.html",
-            "message.html",
-            "buckets.html",
-            "bucket.html",
-            "share.html",
-            "post_form.html",
-            "post_form_snippet.html",
-            "versions.html",
-            "cluster.html",
-            "cluster_live.html",
-            "keys.html",
-        ] {
+        for (name, _) in TEMPLATE_SOURCES {
             assert!(TEMPLATES.get_template(name).is_ok(), "{name}");
         }
     }

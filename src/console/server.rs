@@ -12,7 +12,10 @@ use actix_web::{web, App, HttpResponse};
 use super::context::Console;
 use super::error::ConsoleError;
 use super::post_form::{self, FormAction};
-use super::{admin_pages, buckets, iam_pages, objects, render, sign_in, uploads, versions};
+use super::{
+    admin_pages, buckets, iam_pages, object_settings, objects, render, settings, sign_in, uploads,
+    versions,
+};
 use crate::api::listener::{self, HttpsIdentity, ListenerConfig};
 
 /// The Content-Security-Policy of every answer: this origin's script and
@@ -62,6 +65,8 @@ fn routes(cfg: &mut web::ServiceConfig) {
         .configure(post_form::routes)
         .configure(uploads::routes)
         .configure(versions::routes)
+        .configure(settings::routes)
+        .configure(object_settings::routes)
         .configure(admin_pages::routes)
         .configure(iam_pages::routes)
         .default_service(web::to(not_found));

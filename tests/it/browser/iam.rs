@@ -14,7 +14,7 @@ use crate::common::sdk::error_code;
 use crate::common::store::{StoreProcess, ACCESS_KEY, SECRET_KEY};
 
 /// Types `text` into the element `css`.
-async fn type_into(b: &Browser, css: &str, text: &str) {
+pub(super) async fn type_into(b: &Browser, css: &str, text: &str) {
     b.wait_for(css, super::DEFAULT_WAIT)
         .await
         .send_keys(text)
@@ -23,7 +23,7 @@ async fn type_into(b: &Browser, css: &str, text: &str) {
 }
 
 /// Chooses the option `value` of the select `css`.
-async fn choose(b: &Browser, css: &str, value: &str) {
+pub(super) async fn choose(b: &Browser, css: &str, value: &str) {
     b.wait_for(css, super::DEFAULT_WAIT)
         .await
         .select_by_value(value)

@@ -20,6 +20,7 @@ mod console;
 mod cors;
 mod iam;
 mod post_form;
+mod settings;
 
 use std::fs::File;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
