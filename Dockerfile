@@ -10,7 +10,8 @@ COPY tools ./tools
 RUN cargo build --release --bin predastore
 
 FROM debian:bookworm-slim
-RUN useradd --system --home /data predastore && mkdir -p /data && chown predastore /data
+# uid 999, as deploy/kubernetes runs it (runAsUser, fsGroup).
+RUN useradd --system --uid 999 --home /data predastore && mkdir -p /data && chown predastore /data
 COPY --from=build /src/target/release/predastore /usr/local/bin/predastore
 USER predastore
 # glibc's vector loop instead of `rep movsb` for copies below 64 MiB: on

@@ -8,8 +8,8 @@
 #   (default: target/release/predastore)
 #
 # Installs what it needs: a virtualenv in target/kubernetes-venv (PyYAML,
-# boto3, kubernetes-validate, pinned) and Debian's libnss-wrapper (pod
-# names resolve through it). kubectl must be on PATH (it renders the
+# boto3, kubernetes-validate, pinned) and Debian's libnss-wrapper (the init
+# container's admin CLI resolves names through it). kubectl must be on PATH (it renders the
 # kustomize manifests, as users do).
 set -euo pipefail
 

@@ -9,16 +9,21 @@ ENV (from the Dockerfile) under the container's `env`, its Secrets (made
 by deploy/kubernetes/secrets.sh) as files where they are mounted and in
 `secretKeyRef`s, its volumes as directories, and its containers' exact
 command and args, init containers first. Names resolve as cluster DNS
-would (the headless Service's pod names, the gateway Service) through
-nss_wrapper. The only rewrites: `0.0.0.0` becomes the pod's IP (one
+would (the headless Service's pod names, the gateway Service): for the
+store's peers through its tests-only PREDASTORE_TEST_HOSTS file, for the
+admin CLI of the init container through nss_wrapper. The only rewrites:
+`0.0.0.0` becomes the pod's IP (one
 network namespace per pod), a mount path its directory, and the image's
-binary the one under test.
+binary the one under test. A Secret's files get their `defaultMode`, and
+must be readable by the pod's `runAsUser`/`fsGroup` as kubelet would
+make them.
 
 Then: the three node pods and both gateways form a cluster and serve S3
 (boto3: objects written through one gateway read back through the other,
 MD5 checked); a node pod rescheduled to a new IP is found by its name;
 the four-node render's new pod joins the storage layout by itself and
-takes shards; with a node pod killed, every object still reads back.
+takes shards, and, drained, stays draining when its pod restarts; with a
+node pod killed, every object still reads back.
 
 Usage: scripts/kubernetes_check.py BINARY   (scripts/kubernetes-check.sh
 sets up its Python packages and nss_wrapper; KUBERNETES_CHECK_KEEP=1 keeps
@@ -158,7 +163,8 @@ class Cluster:
         return path
 
     def volumes(self, pod, spec, claims):
-        """Each volume of the pod as a directory (Secrets as their files)."""
+        """Each volume of the pod as a directory (Secrets as their files,
+        with their mode; one the pod's user could not read is an error)."""
         dirs = {}
         for claim in claims:
             name = claim["metadata"]["name"]
@@ -173,7 +179,8 @@ class Cluster:
                     file = os.path.join(path, item["path"])
                     with open(file, "wb") as f:
                         f.write(data[item["key"]])
-                    os.chmod(file, v["secret"].get("defaultMode", 0o644) | 0o600)
+                    os.chmod(file, v["secret"].get("defaultMode", 0o644))
+                readable_by_pod(pod, spec, v)
             elif "emptyDir" not in v:
                 fail(f"volume {v['name']}: only secrets, emptyDirs and claims are played")
             dirs[v["name"]] = path
@@ -194,14 +201,21 @@ class Cluster:
             for mount_path, local in mounts:
                 value = re.sub(re.escape(mount_path) + r"(?=/|$|,)", local, value)
             env[name] = value
-        env.update(
-            HOSTNAME=pod,
-            PATH=f"{self.bin_dir}:/usr/bin:/bin",
-            LD_PRELOAD="libnss_wrapper.so",
-            NSS_WRAPPER_HOSTS=self.hosts_file,
-            NSS_WRAPPER_PASSWD="/etc/passwd",
-            NSS_WRAPPER_GROUP="/etc/group",
-        )
+        env.update(HOSTNAME=pod, PATH=f"{self.bin_dir}:/usr/bin:/bin")
+        return env
+
+    def dns(self, env, init):
+        """Cluster DNS for a container: the store's own test hosts file for
+        its peers (read on every lookup, safe with its many threads), and
+        nss_wrapper for the admin CLI's HTTP client in an init container."""
+        env = dict(env, PREDASTORE_TEST_HOSTS=self.hosts_file)
+        if init:
+            env.update(
+                LD_PRELOAD="libnss_wrapper.so",
+                NSS_WRAPPER_HOSTS=self.hosts_file,
+                NSS_WRAPPER_PASSWD="/etc/passwd",
+                NSS_WRAPPER_GROUP="/etc/group",
+            )
         return env
 
     def argv(self, container):
@@ -216,14 +230,14 @@ class Cluster:
         out = open(log_path, "ab")
         for init in spec.get("initContainers", []):
             mounts = [(m["mountPath"], dirs[m["name"]]) for m in init.get("volumeMounts", [])]
-            env = self.container_env(pod, ip, init, mounts)
+            env = self.dns(self.container_env(pod, ip, init, mounts), init=True)
             log(f"{pod}: init container {init['name']}")
             done = subprocess.run(self.argv(init), env=env, stdout=out, stderr=out, timeout=PATIENCE)
             if done.returncode != 0:
                 fail(f"{pod}: init container {init['name']} exited {done.returncode} ({log_path})")
         (container,) = spec["containers"]
         mounts = [(m["mountPath"], dirs[m["name"]]) for m in container.get("volumeMounts", [])]
-        env = self.container_env(pod, ip, container, mounts)
+        env = self.dns(self.container_env(pod, ip, container, mounts), init=False)
         proc = subprocess.Popen(self.argv(container), env=env, stdout=out, stderr=out)
         ports = {p["name"]: p["containerPort"] for p in container.get("ports", [])}
         self.procs[pod] = (proc, ip, container, ports, log_path)
@@ -257,6 +271,19 @@ class Cluster:
             proc.send_signal(signal.SIGKILL)
             proc.wait()
         self.procs.clear()
+
+
+def readable_by_pod(pod, spec, volume):
+    """Fails unless the pod's user reads the Secret volume's files: they
+    are root's, of group fsGroup when one is set (kubelet's rule)."""
+    context = spec.get("securityContext", {})
+    mode = volume["secret"].get("defaultMode", 0o644)
+    if context.get("runAsUser", 0) == 0:
+        return
+    readable = mode & (0o040 if "fsGroup" in context else 0o004)
+    if not readable:
+        fail(f"{pod}: secret volume {volume['name']} (mode {mode:o}) is not readable "
+             f"by user {context.get('runAsUser')} (fsGroup {context.get('fsGroup')})")
 
 
 def tail(path, n=30):
@@ -433,6 +460,16 @@ def check(cluster, base, four):
         lambda: next(n for n in admin(cluster, GATEWAY_IPS[0], "status")["nodes"] if n["id"] == 4)["shards"],
     )
     log(f"node 4 holds {took} shards")
+
+    # Drained, then its pod restarted: the join leaves the drain alone.
+    admin(cluster, GATEWAY_IPS[0], "node", "drain", "4")
+    cluster.kill(new)
+    cluster.start_pod(new, NODE_IP(84), nodes4["spec"]["template"], nodes4["spec"]["volumeClaimTemplates"])
+    cluster.wait_ready(new)
+    state = next(n for n in admin(cluster, GATEWAY_IPS[0], "status")["nodes"] if n["id"] == 4)["state"]
+    if state != "draining":
+        fail(f"node 4 is {state} after its pod restarted while draining")
+    log("node 4 still draining after its pod restarted")
     cluster.kill(pods[1])
     read_all(first, "k8s", written, f"4 nodes, {pods[1]} down")
 

@@ -174,18 +174,28 @@ impl Config {
     }
 
     /// Where other nodes reach this one: the address listed for this
-    /// node's id in `PREDASTORE_STORAGE_NODES` or `PREDASTORE_META_PEERS`
-    /// (a name, in Kubernetes, while the node listens on `0.0.0.0`), else
-    /// its `PREDASTORE_QUIC_LISTEN`.
+    /// node's id in `PREDASTORE_STORAGE_NODES` (a storage node) or
+    /// `PREDASTORE_META_PEERS` (a meta node), a name in Kubernetes while
+    /// the node listens on `0.0.0.0`; else its `PREDASTORE_QUIC_LISTEN`. A
+    /// gateway's id is no listed node's, whatever its number.
     pub fn own_addr(&self) -> PeerAddr {
-        self.storage_nodes()
-            .get(&self.node_id)
-            .copied()
-            .or_else(|| {
-                self.meta_peers()
-                    .into_iter()
-                    .find_map(|(id, addr)| (id == self.node_id).then_some(addr))
-            })
+        let roles = self.roles();
+        let storage = roles
+            .storage
+            .then(|| self.storage_nodes().get(&self.node_id).copied())
+            .flatten();
+        let meta = || {
+            roles
+                .meta
+                .then(|| {
+                    self.meta_peers()
+                        .into_iter()
+                        .find_map(|(id, addr)| (id == self.node_id).then_some(addr))
+                })
+                .flatten()
+        };
+        storage
+            .or_else(meta)
             .unwrap_or_else(|| self.transport.quic_listen.into())
     }
 

@@ -54,6 +54,11 @@ pub struct TransportSettings {
     /// peer down until a request looks at it. Default 0 (the built-in
     /// 500 ms); production never sets it.
     pub test_probe_interval_ms: u64,
+    /// `PREDASTORE_TEST_HOSTS`: **tests only**, a hosts file (`ip name…`
+    /// lines) read on every lookup of a peer's name before DNS, so a test
+    /// can give names to processes on loopback and move one. Default
+    /// unset; production never sets it.
+    pub test_hosts: Option<std::path::PathBuf>,
 }
 
 impl Default for TransportSettings {
@@ -71,6 +76,7 @@ impl Default for TransportSettings {
             dial_timeout_ms: 2_000,
             rpc_timeout_ms: 5_000,
             test_probe_interval_ms: 0,
+            test_hosts: None,
         }
     }
 }

@@ -7,8 +7,9 @@
 use std::collections::HashSet;
 use std::fmt;
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::str::FromStr;
-use std::sync::{LazyLock, Mutex, PoisonError};
+use std::sync::{LazyLock, Mutex, OnceLock, PoisonError};
 
 /// A peer's transport address: `ip:port` (an IPv6 one in brackets) or
 /// `name:port`. Copy and cheap to compare: every distinct address is
@@ -22,6 +23,30 @@ pub struct PeerAddr(&'static str);
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{0:?} is not host:port (an IP address or a DNS name, and a port)")]
 pub struct BadPeerAddr(pub String);
+
+/// `PREDASTORE_TEST_HOSTS`: a hosts file read before DNS (tests only).
+static TEST_HOSTS: OnceLock<PathBuf> = OnceLock::new();
+
+/// Has every later lookup read `file` (`ip name…` lines, as /etc/hosts)
+/// before DNS: **tests only**, so that processes on loopback answer to
+/// their Kubernetes names and one can move. The first call wins.
+pub(crate) fn use_test_hosts(file: PathBuf) {
+    let _ = TEST_HOSTS.set(file);
+}
+
+/// `host`'s address in the test hosts file, if one is set and names it.
+async fn test_host(host: &str) -> Option<std::net::IpAddr> {
+    let text = tokio::fs::read_to_string(TEST_HOSTS.get()?).await.ok()?;
+    text.lines()
+        .map(|line| line.split('#').next().unwrap_or_default())
+        .find_map(|line| {
+            let mut fields = line.split_whitespace();
+            let ip = fields.next()?.parse().ok()?;
+            fields
+                .any(|name| name.eq_ignore_ascii_case(host))
+                .then_some(ip)
+        })
+}
 
 /// Every address seen, each stored once.
 static KNOWN: LazyLock<Mutex<HashSet<&'static str>>> = LazyLock::new(Mutex::default);
@@ -87,15 +112,24 @@ impl PeerAddr {
         self.0.parse().ok()
     }
 
-    /// Where this address points now: the IP itself, or the name looked
-    /// up (the first address the resolver gives).
-    pub async fn resolve(&self) -> std::io::Result<SocketAddr> {
+    /// Where this address points now for a socket bound like `local`:
+    /// the IP itself, or the name looked up, its first address of
+    /// `local`'s family (IPv4 or IPv6), else its first address.
+    pub async fn resolve(&self, local: SocketAddr) -> std::io::Result<SocketAddr> {
         if let Some(socket) = self.as_socket() {
             return Ok(socket);
         }
-        tokio::net::lookup_host(self.0)
-            .await?
-            .next()
+        if let Some((host, port)) = self.0.rsplit_once(':') {
+            if let (Some(ip), Ok(port)) = (test_host(host).await, port.parse()) {
+                return Ok(SocketAddr::new(ip, port));
+            }
+        }
+        let found: Vec<SocketAddr> = tokio::net::lookup_host(self.0).await?.collect();
+        found
+            .iter()
+            .find(|a| a.is_ipv4() == local.is_ipv4())
+            .or(found.first())
+            .copied()
             .ok_or_else(|| {
                 std::io::Error::new(
                     std::io::ErrorKind::NotFound,
@@ -186,15 +220,39 @@ mod tests {
 
     #[tokio::test]
     async fn an_ip_resolves_to_itself_and_a_name_through_the_resolver() {
+        let v4 = SocketAddr::from(([0, 0, 0, 0], 0));
         let ip = PeerAddr::parse("127.0.0.2:9100").unwrap();
         assert_eq!(
-            ip.resolve().await.unwrap(),
+            ip.resolve(v4).await.unwrap(),
             SocketAddr::from(([127, 0, 0, 2], 9100))
         );
+        // `localhost` is often `::1` first: an IPv4 socket gets 127.0.0.1.
         let name = PeerAddr::parse("localhost:9100").unwrap();
-        let resolved = name.resolve().await.unwrap();
-        assert!(resolved.ip().is_loopback() && resolved.port() == 9100);
+        let resolved = name.resolve(v4).await.unwrap();
+        assert!(resolved.is_ipv4() && resolved.ip().is_loopback() && resolved.port() == 9100);
         let unknown = PeerAddr::parse("no-such-host.invalid:9100").unwrap();
-        assert!(unknown.resolve().await.is_err());
+        assert!(unknown.resolve(v4).await.is_err());
+    }
+
+    #[tokio::test]
+    async fn a_test_hosts_file_names_loopback_processes_and_moves_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("hosts");
+        std::fs::write(&file, "# pods\n127.0.0.77 pod-0.nodes other\n").unwrap();
+        use_test_hosts(file.clone());
+        let v4 = SocketAddr::from(([0, 0, 0, 0], 0));
+        let pod = PeerAddr::parse("pod-0.nodes:9100").unwrap();
+        assert_eq!(
+            pod.resolve(v4).await.unwrap(),
+            SocketAddr::from(([127, 0, 0, 77], 9100))
+        );
+        std::fs::write(&file, "127.0.0.78 pod-0.nodes\n").unwrap();
+        assert_eq!(
+            pod.resolve(v4).await.unwrap(),
+            SocketAddr::from(([127, 0, 0, 78], 9100))
+        );
+        // A name the file does not hold goes to DNS.
+        let other = PeerAddr::parse("localhost:9100").unwrap();
+        assert!(other.resolve(v4).await.unwrap().ip().is_loopback());
     }
 }

@@ -190,7 +190,11 @@ pub async fn connect(
 ) -> Result<ConnectionHandle, NetError> {
     let failed = |message: String| NetError::Connection { addr, message };
     let attempt = async {
-        let socket = addr.resolve().await.map_err(|e| failed(e.to_string()))?;
+        let local = client.local_addr().map_err(|e| failed(e.to_string()))?;
+        let socket = addr
+            .resolve(local)
+            .await
+            .map_err(|e| failed(e.to_string()))?;
         client
             .connect(Connect::new(socket).with_server_name(SERVER_NAME))
             .await

@@ -58,6 +58,10 @@ pub(super) fn start(cfg: &Config) -> Result<Transport, Error> {
             "PREDASTORE_TEST_PROBE_INTERVAL_MS set: the failure detector runs at another pace (tests only)"
         );
     }
+    if let Some(hosts) = &cfg.transport.test_hosts {
+        tracing::warn!(file = %hosts.display(), "PREDASTORE_TEST_HOSTS set: peers' names are read from this file first (tests only)");
+        crate::net::addr::use_test_hosts(hosts.clone());
+    }
     let pool = Pool::new(client, pool).with_probe(probe).start();
     let peers = PeerClient::new(pool, cfg.pool().rpc_timeout);
     // The failure detector probes every other member from the start.

@@ -241,11 +241,16 @@ impl PeerClient {
         len: u64,
         from: PeerAddr,
     ) -> Result<u32, NetError> {
-        // The copy names its source by IP: a name is looked up here.
-        let source = from.resolve().await.map_err(|e| NetError::Connection {
-            addr: from,
-            message: e.to_string(),
-        })?;
+        // The copy names its source by IP: a name is looked up here, as
+        // the target (a node listening on IPv4, as this one) reaches it.
+        let lookup = from.resolve(std::net::SocketAddr::from(([0, 0, 0, 0], 0)));
+        let source = tokio::time::timeout(self.rpc_timeout, lookup)
+            .await
+            .map_err(|_| NetError::Timeout(self.rpc_timeout))?
+            .map_err(|e| NetError::Connection {
+                addr: from,
+                message: e.to_string(),
+            })?;
         let (stream, id, started) = self.open(addr).await?;
         let copying = Duration::from_secs(len / COPY_BYTES_PER_SEC_AT_LEAST);
         let stream = stream.answer_within(Idle(self.rpc_timeout + copying));

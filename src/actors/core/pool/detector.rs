@@ -65,8 +65,28 @@ impl Pool {
         self.peers.get(&addr).is_some_and(|p| p.down.is_some())
     }
 
-    /// One probe round: every down peer and every watched one.
+    /// One probe round: every down peer and every watched one. A peer
+    /// nobody watches that stayed down for the probe config's
+    /// `forget_unwatched_after` is forgotten instead of probed for ever.
     pub(super) fn tick(&mut self, ctx: &mut Context<Self>) {
+        let gone: Vec<PeerAddr> = self
+            .peers
+            .iter()
+            .filter(|(_, p)| !p.watched && !p.probing)
+            .filter(|(_, p)| {
+                p.down
+                    .is_some_and(|d| d.elapsed() >= self.probe.forget_unwatched_after)
+            })
+            .map(|(addr, _)| *addr)
+            .collect();
+        for addr in &gone {
+            self.peers.remove(addr);
+            let _ = metrics::PEER_UP.remove_label_values(&[&addr.to_string()]);
+            tracing::info!(peer = %addr, "a peer nobody watches stayed down: forgotten");
+        }
+        if !gone.is_empty() {
+            self.publish();
+        }
         let due: Vec<PeerAddr> = self
             .peers
             .iter()

@@ -19,6 +19,9 @@ pub(crate) const HEARTBEAT_MISSES: u32 = 2;
 /// than by a QUIC handshake retransmission much later.
 pub(crate) const PROBE_DIAL_TIMEOUT: Duration = Duration::from_secs(1);
 
+/// Default of [`ProbeConfig::forget_unwatched_after`].
+pub(crate) const FORGET_UNWATCHED_AFTER: Duration = Duration::from_secs(60);
+
 /// Timing of the failure detector.
 #[derive(Clone, Copy, Debug)]
 pub struct ProbeConfig {
@@ -30,6 +33,10 @@ pub struct ProbeConfig {
     pub misses: u32,
     /// Bound of a probe's dial.
     pub dial_timeout: Duration,
+    /// How long a peer nobody watches (a shard copy's source named by IP,
+    /// a node taken out of the layout) stays known, and probed, while
+    /// down; then it is forgotten, gauge and all.
+    pub forget_unwatched_after: Duration,
 }
 
 impl Default for ProbeConfig {
@@ -39,6 +46,7 @@ impl Default for ProbeConfig {
             heartbeat_timeout: HEARTBEAT_TIMEOUT,
             misses: HEARTBEAT_MISSES,
             dial_timeout: PROBE_DIAL_TIMEOUT,
+            forget_unwatched_after: FORGET_UNWATCHED_AFTER,
         }
     }
 }

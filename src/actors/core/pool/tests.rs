@@ -45,6 +45,7 @@ impl Harness {
             heartbeat_timeout: Duration::from_millis(300),
             misses: 2,
             dial_timeout: Duration::from_millis(300),
+            forget_unwatched_after: Duration::from_secs(1),
         })
     }
 
@@ -355,5 +356,46 @@ async fn a_down_peer_dialed_now_is_up_before_the_next_probe() -> TestResult {
     h.peers.health(addr).await?;
     // Up already: nothing to dial.
     assert!(h.peers.dial_now(addr, Duration::from_millis(1)).await);
+    Ok(())
+}
+
+#[actix_rt::test]
+async fn a_peer_nobody_watches_is_forgotten_once_down_a_while_a_watched_one_is_not() -> TestResult {
+    let h = Harness::new()?;
+    let (lost, kept) = (free_addr()?, free_addr()?);
+    h.peers.watch(vec![kept]);
+    assert!(h.peers.health(lost).await.is_err());
+    let deadline = Instant::now() + PATIENCE;
+    while h.peers.down_since(kept).is_none() {
+        assert!(
+            Instant::now() < deadline,
+            "the watched peer never went down"
+        );
+        actix_rt::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(
+        h.peers.down_since(lost).is_some(),
+        "a failed call left the peer up"
+    );
+    while h.peers.down_since(lost).is_some() {
+        assert!(
+            Instant::now() < deadline,
+            "the unwatched peer was never forgotten"
+        );
+        actix_rt::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(
+        h.peers.down_since(kept).is_some(),
+        "the watched peer was forgotten"
+    );
+    let exported = metrics::render();
+    assert!(
+        !exported.contains(&format!("\"{lost}\"")),
+        "{lost}'s gauge is still exported"
+    );
+    assert!(
+        exported.contains(&format!("\"{kept}\"")),
+        "{kept}'s gauge is gone"
+    );
     Ok(())
 }
