@@ -20,6 +20,7 @@ use super::error::ConsoleError;
 use super::gateway::S3Call;
 use super::render::page;
 use super::session::Session;
+use crate::api::error::S3ErrorCode;
 use crate::storage::meta::quota::Quota;
 
 /// The namespace of S3's XML documents.
@@ -272,8 +273,19 @@ async fn read(
     read_call(console, session, call).await
 }
 
+/// S3's answers for a configuration a bucket or object does not have.
+const NOT_SET: [S3ErrorCode; 7] = [
+    S3ErrorCode::NoSuchBucketPolicy,
+    S3ErrorCode::NoSuchTagSet,
+    S3ErrorCode::NoSuchCORSConfiguration,
+    S3ErrorCode::NoSuchLifecycleConfiguration,
+    S3ErrorCode::NoSuchPublicAccessBlockConfiguration,
+    S3ErrorCode::ObjectLockConfigurationNotFoundError,
+    S3ErrorCode::NoSuchObjectLockConfiguration,
+];
+
 /// `call`'s answer as text; `None` when S3 says there is no such
-/// configuration (`NoSuch…` but the bucket or key, `…NotFound…`).
+/// configuration ([`NOT_SET`]).
 pub(super) async fn read_call(
     console: &Console,
     session: &Session,
@@ -281,16 +293,8 @@ pub(super) async fn read_call(
 ) -> Result<Option<String>, ConsoleError> {
     match console.gateway.text(session, call).await {
         Ok(text) => Ok(Some(text)),
-        Err(e) => match e.gateway_code() {
-            Some(code)
-                if code.starts_with("NoSuch")
-                    && !matches!(code, "NoSuchBucket" | "NoSuchKey" | "NoSuchVersion")
-                    || code.contains("NotFound") =>
-            {
-                Ok(None)
-            }
-            _ => Err(e),
-        },
+        Err(e) if NOT_SET.iter().any(|c| e.gateway_code() == Some(c.as_str())) => Ok(None),
+        Err(e) => Err(e),
     }
 }
 
