@@ -124,6 +124,9 @@ pub enum AdminCommand {
         #[command(subcommand)]
         command: RoleCommand,
     },
+    /// Buckets moved in from another S3 endpoint (MinIO, AWS, another
+    /// store): versions in order, settings, resumable.
+    Import(Box<super::import::ImportArgs>),
     /// An account's IAM as a whole: importing MinIO's.
     Iam {
         /// The account (default: the configured key's account).
@@ -361,12 +364,16 @@ fn plain_request(command: &AdminCommand) -> (&'static str, String, Option<Value>
         | AdminCommand::Group { .. }
         | AdminCommand::Policy { .. }
         | AdminCommand::Role { .. }
-        | AdminCommand::Iam { .. } => ("GET", "/status".into(), None),
+        | AdminCommand::Iam { .. }
+        | AdminCommand::Import(_) => ("GET", "/status".into(), None),
     }
 }
 
 /// Makes the call (an import: its calls); the answer's JSON.
 fn call(args: &AdminArgs) -> Result<Value, CliError> {
+    if let AdminCommand::Import(import) = &args.command {
+        return super::import::run(&args.url, import).map_err(CliError::Usage);
+    }
     if let AdminCommand::Iam {
         account,
         command: IamCommand::Import { file, root_user },
@@ -472,6 +479,7 @@ fn render(command: &AdminCommand, a: &Value) -> String {
         } => disk_table(std::iter::once(&serde_json::json!({ "id": id, "volumes": a }))),
         AdminCommand::Layout { .. } | AdminCommand::Node { .. } => render_layout(a),
         AdminCommand::Meta { .. } => render_meta(a),
+        AdminCommand::Import(_) => super::import::render_summary(a),
         AdminCommand::Key { command } => match command {
             KeyCommand::Create { .. } => format!(
                 "access key id:     {}\nsecret access key: {}\nuser:              {} ({})\n(the secret is shown only now: keep it)\n",

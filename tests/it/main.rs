@@ -24,6 +24,7 @@ mod grafana;
 mod hostile;
 mod https;
 mod identity;
+mod import;
 mod inline_objects;
 mod raft_storage;
 mod s3;

@@ -191,7 +191,13 @@ pub(crate) async fn plan_put(r: &S3Request, gw: &Gateway) -> Result<PutPlan, S3E
     let meta = object_meta(r, gw)?;
     let condition = write_condition(r)?;
     gw.objects.bucket_precheck(r.bucket()).await?;
+    // As AWS: Content-MD5, a checksum header, or a checksum the SDK
+    // sends as a trailer (`x-amz-sdk-checksum-algorithm`, its default for
+    // a streamed body).
     let has_digest = r.header("content-md5").is_some()
+        || r.header("x-amz-sdk-checksum-algorithm").is_some()
+        || r.header("x-amz-trailer")
+            .is_some_and(|t| t.trim().to_ascii_lowercase().starts_with("x-amz-checksum-"))
         || r.headers()
             .keys()
             .any(|h| h.as_str().starts_with("x-amz-checksum-"));
