@@ -14,8 +14,8 @@ use super::context::{authenticate_head, Authenticated};
 use super::context::{error_response, request_id, set_request_id, Gateway, S3Request, S3Result};
 use super::error::{S3Error, S3ErrorCode};
 use super::handlers::{
-    acl, attributes, bucket, bucket_access, cors, encryption, lifecycle, list, multipart, object,
-    object_lock, post_object, tagging, versioning,
+    acl, attributes, bucket, bucket_access, cors, encryption, lifecycle, list, multipart,
+    notification, object, object_lock, post_object, tagging, versioning,
 };
 use super::listener::Vetted;
 use super::router::{Endpoint, Target};
@@ -172,6 +172,8 @@ async fn run(endpoint: Endpoint, r: S3Request, payload: web::Payload, gw: &Gatew
         Endpoint::PutBucketPolicy => bucket_access::put_policy(&r, payload, gw).await,
         Endpoint::DeleteBucketPolicy => bucket_access::delete_policy(&r, gw).await,
         Endpoint::GetBucketPolicyStatus => bucket_access::get_policy_status(&r).await,
+        Endpoint::GetBucketNotification => notification::get_notification(&r).await,
+        Endpoint::PutBucketNotification => notification::put_notification(&r, payload).await,
         Endpoint::GetBucketOwnershipControls => bucket_access::get_ownership(&r).await,
         Endpoint::PutBucketOwnershipControls => bucket_access::put_ownership(&r, payload, gw).await,
         Endpoint::DeleteBucketOwnershipControls => bucket_access::delete_ownership(&r, gw).await,

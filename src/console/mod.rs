@@ -14,10 +14,12 @@
 
 mod admin_pages;
 mod buckets;
+mod configuration;
 mod context;
 mod error;
 mod gateway;
 mod iam_pages;
+mod lifecycle_rules;
 mod object_settings;
 mod objects;
 mod post_form;

@@ -8,13 +8,14 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use hyper::Method;
 use serde::{Deserialize, Serialize};
 
+use super::configuration::{read_call, with_document};
 use super::context::{check_csrf, console, s3_path, see_other, Console, SignedIn};
 use super::error::ConsoleError;
 use super::gateway::S3Call;
 use super::objects::{at_version, folder_of};
 use super::render::page;
 use super::session::Session;
-use super::settings::{read_call, tagging_xml, with_document, xml, Section, Tagging, S3_XMLNS};
+use super::settings::{tagging_xml, xml, Section, Tagging, S3_XMLNS};
 
 /// Registers the routes.
 pub(super) fn routes(cfg: &mut web::ServiceConfig) {

@@ -8,19 +8,18 @@
 //! gateway's own message beside its form, with what was typed kept.
 
 use actix_web::{web, HttpRequest, HttpResponse};
-use base64::Engine as _;
 use hyper::Method;
-use md5::{Digest as _, Md5};
 use quick_xml::escape::escape;
 use serde::{Deserialize, Serialize};
 
 use super::buckets::usage_view;
+use super::configuration::{read_call, with_document};
 use super::context::{check_csrf, console, s3_path, see_other, Console, SignedIn};
 use super::error::ConsoleError;
 use super::gateway::S3Call;
+use super::lifecycle_rules::{add_rule, delete_rule, rule_rows, DeleteForm, RuleForm};
 use super::render::page;
 use super::session::Session;
-use crate::api::error::S3ErrorCode;
 use crate::storage::meta::quota::Quota;
 
 /// The namespace of S3's XML documents.
@@ -32,7 +31,66 @@ pub(super) fn routes(cfg: &mut web::ServiceConfig) {
         .route(
             "/buckets/{bucket}/settings/{section}",
             web::post().to(change),
+        )
+        .route(
+            "/buckets/{bucket}/lifecycle/add",
+            web::post().to(add_lifecycle_rule),
+        )
+        .route(
+            "/buckets/{bucket}/lifecycle/delete",
+            web::post().to(delete_lifecycle_rule),
         );
+}
+
+/// Adds a lifecycle rule from the page's form (see `lifecycle_rules`).
+async fn add_lifecycle_rule(
+    req: HttpRequest,
+    SignedIn(session): SignedIn,
+    bucket: web::Path<String>,
+    form: web::Form<RuleForm>,
+) -> Result<HttpResponse, ConsoleError> {
+    check_csrf(&session, &form.csrf)?;
+    let console = console(&req)?;
+    let outcome = add_rule(console, &session, &bucket, &form).await;
+    lifecycle_changed(console, &session, &bucket, outcome).await
+}
+
+/// Deletes a lifecycle rule by its id.
+async fn delete_lifecycle_rule(
+    req: HttpRequest,
+    SignedIn(session): SignedIn,
+    bucket: web::Path<String>,
+    form: web::Form<DeleteForm>,
+) -> Result<HttpResponse, ConsoleError> {
+    check_csrf(&session, &form.csrf)?;
+    let console = console(&req)?;
+    let outcome = delete_rule(console, &session, &bucket, &form.id).await;
+    lifecycle_changed(console, &session, &bucket, outcome).await
+}
+
+/// Back to the lifecycle section, or the page with the refusal beside the
+/// form (and the configuration that was refused in its editor).
+async fn lifecycle_changed(
+    console: &Console,
+    session: &Session,
+    bucket: &str,
+    outcome: Result<(), (ConsoleError, String)>,
+) -> Result<HttpResponse, ConsoleError> {
+    match outcome {
+        Ok(()) => {
+            tracing::info!(bucket, by = %session.access_key, "console: lifecycle rules changed");
+            Ok(see_other(&format!("/buckets/{bucket}/settings#lifecycle")))
+        }
+        Err((e, draft)) => {
+            settings_page(
+                console,
+                session,
+                bucket,
+                Some(("lifecycle", e.to_string(), draft)),
+            )
+            .await
+        }
+    }
 }
 
 /// One setting as the page shows it: its state, or why it could not be
@@ -238,6 +296,10 @@ async fn settings_page(
         })
     });
     let tags = tags.map(|t| t.and_then(|t| xml::<Tagging>(&t).ok()).map(|t| t.lines()));
+    let lifecycle_rules = match &lifecycle {
+        Ok(Some(document)) => rule_rows(document),
+        _ => Vec::new(),
+    };
     let refused = refused.as_ref();
     let sections = minijinja::context! {
         versioning => Section::of(parsed::<VersioningConfiguration>(Ok(versioning))).refused("versioning", refused),
@@ -256,6 +318,7 @@ async fn settings_page(
             layout => console.layout(session),
             bucket,
             s => sections,
+            rules => lifecycle_rules,
             usage => usage_view(console, bucket).await,
         },
     ))
@@ -271,38 +334,6 @@ async fn read(
 ) -> Result<Option<String>, ConsoleError> {
     let call = S3Call::new(Method::GET, s3_path(bucket, None)).query(sub, "");
     read_call(console, session, call).await
-}
-
-/// S3's answers for a configuration a bucket or object does not have.
-const NOT_SET: [S3ErrorCode; 7] = [
-    S3ErrorCode::NoSuchBucketPolicy,
-    S3ErrorCode::NoSuchTagSet,
-    S3ErrorCode::NoSuchCORSConfiguration,
-    S3ErrorCode::NoSuchLifecycleConfiguration,
-    S3ErrorCode::NoSuchPublicAccessBlockConfiguration,
-    S3ErrorCode::ObjectLockConfigurationNotFoundError,
-    S3ErrorCode::NoSuchObjectLockConfiguration,
-];
-
-/// `call`'s answer as text; `None` when S3 says there is no such
-/// configuration ([`NOT_SET`]).
-pub(super) async fn read_call(
-    console: &Console,
-    session: &Session,
-    call: S3Call,
-) -> Result<Option<String>, ConsoleError> {
-    match console.gateway.text(session, call).await {
-        Ok(text) => Ok(Some(text)),
-        Err(e) if NOT_SET.iter().any(|c| e.gateway_code() == Some(c.as_str())) => Ok(None),
-        Err(e) => Err(e),
-    }
-}
-
-/// `call` with `body` and its Content-MD5 (S3 asks it of configuration
-/// documents).
-pub(super) fn with_document(call: S3Call, body: String) -> S3Call {
-    let md5 = base64::engine::general_purpose::STANDARD.encode(Md5::digest(&body));
-    call.header("content-md5", md5).body(body)
 }
 
 /// `text` read as the document `T`.

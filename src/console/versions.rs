@@ -11,6 +11,7 @@ use super::error::ConsoleError;
 use super::gateway::S3Call;
 use super::objects::folder_of;
 use super::render::page;
+use crate::api::xml::version_listing::{read_version_page, VersionPage};
 
 /// Entries asked for per ListObjectVersions page.
 const PAGE_VERSIONS: u32 = 1000;
@@ -20,38 +21,6 @@ const MAX_PAGES: usize = 1000;
 /// Registers the routes.
 pub(super) fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/buckets/{bucket}/versions", web::get().to(versions));
-}
-
-/// ListObjectVersions' answer: its elements in document order, since
-/// versions and delete markers are interleaved (newest first per key).
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct ListVersionsResult {
-    #[serde(rename = "$value")]
-    items: Vec<Item>,
-}
-
-/// An element of [`ListVersionsResult`] the console reads, or another.
-#[derive(Deserialize)]
-enum Item {
-    Version(Entry),
-    DeleteMarker(Entry),
-    IsTruncated(bool),
-    NextKeyMarker(String),
-    NextVersionIdMarker(String),
-    #[serde(other)]
-    Other,
-}
-
-/// A `Version` or `DeleteMarker` element.
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "PascalCase", default)]
-struct Entry {
-    key: String,
-    version_id: String,
-    is_latest: bool,
-    last_modified: String,
-    size: u64,
 }
 
 /// A row of the page.
@@ -66,28 +35,10 @@ struct Row {
 
 /// One page read: the rows of `key`, and where the next page starts
 /// (`None` when done: no more pages, or a later key was reached).
-fn rows_of(listing: ListVersionsResult, key: &str) -> (Vec<Row>, Option<(String, String)>) {
+fn rows_of(page: VersionPage, key: &str) -> (Vec<Row>, Option<(String, String)>) {
     let mut rows = Vec::new();
-    let (mut truncated, mut next_key, mut next_version) = (false, None, None);
     let mut past = false;
-    for item in listing.items {
-        let (entry, delete_marker) = match item {
-            Item::Version(e) => (e, false),
-            Item::DeleteMarker(e) => (e, true),
-            Item::IsTruncated(t) => {
-                truncated = t;
-                continue;
-            }
-            Item::NextKeyMarker(k) => {
-                next_key = Some(k);
-                continue;
-            }
-            Item::NextVersionIdMarker(v) => {
-                next_version = Some(v);
-                continue;
-            }
-            Item::Other => continue,
-        };
+    for entry in page.entries {
         // Keys are listed in order, and `key` is the first of those it
         // prefixes: once another one shows, there are no more of its.
         if entry.key != key {
@@ -97,16 +48,12 @@ fn rows_of(listing: ListVersionsResult, key: &str) -> (Vec<Row>, Option<(String,
         rows.push(Row {
             version_id: entry.version_id,
             modified: entry.last_modified,
-            size: if delete_marker { 0 } else { entry.size },
+            size: entry.size,
             latest: entry.is_latest,
-            delete_marker,
+            delete_marker: entry.delete_marker,
         });
     }
-    let next = match (truncated && !past, next_key) {
-        (true, Some(k)) => Some((k, next_version.unwrap_or_default())),
-        _ => None,
-    };
-    (rows, next)
+    (rows, page.next.filter(|_| !past))
 }
 
 /// The key named in the query.
@@ -138,8 +85,10 @@ async fn versions(
                 call = call.query("version-id-marker", version.clone());
             }
         }
-        let listing: ListVersionsResult = console.gateway.xml(&session, call).await?;
-        let (page_rows, next) = rows_of(listing, &q.key);
+        let text = console.gateway.text(&session, call).await?;
+        let page = read_version_page(text.as_bytes())
+            .map_err(|e| ConsoleError::Internal(format!("unexpected S3 answer: {e}")))?;
+        let (page_rows, next) = rows_of(page, &q.key);
         rows.extend(page_rows);
         match next {
             Some(next) if marker.as_ref() != Some(&next) => marker = Some(next),
@@ -225,7 +174,7 @@ mod tests {
 <Version><Key>k</Key><VersionId>v2</VersionId><IsLatest>false</IsLatest><LastModified>2026-01-02T00:00:00.000Z</LastModified><ETag>\"e\"</ETag><Size>5</Size><StorageClass>STANDARD</StorageClass><Owner><ID>o</ID></Owner></Version>\
 <Version><Key>k</Key><VersionId>v1</VersionId><IsLatest>false</IsLatest><LastModified>2026-01-01T00:00:00.000Z</LastModified><Size>7</Size></Version>\
 </ListVersionsResult>";
-        let l: ListVersionsResult = quick_xml::de::from_str(xml).expect("parse");
+        let l = read_version_page(xml.as_bytes()).expect("parse");
         let (rows, next) = rows_of(l, "k");
         let ids: Vec<(&str, bool, bool, u64)> = rows
             .iter()
@@ -249,7 +198,7 @@ mod tests {
 <Version><Key>k</Key><VersionId>v1</VersionId><IsLatest>true</IsLatest></Version>\
 <Version><Key>ka</Key><VersionId>v2</VersionId><IsLatest>true</IsLatest></Version>\
 </ListVersionsResult>";
-        let l: ListVersionsResult = quick_xml::de::from_str(xml).expect("parse");
+        let l = read_version_page(xml.as_bytes()).expect("parse");
         let (rows, next) = rows_of(l, "k");
         assert_eq!(rows.len(), 1);
         assert_eq!(rows[0].version_id, "v1");

@@ -436,6 +436,8 @@ pub(crate) const TABLE: &[Rule] = &[
         OwnerOnly,
     ),
     setting("GetBucketPolicyStatus", &["s3:GetBucketPolicyStatus"]),
+    setting("GetBucketNotification", &["s3:GetBucketNotification"]),
+    setting("PutBucketNotification", &["s3:PutBucketNotification"]),
     setting(
         "GetBucketOwnershipControls",
         &["s3:GetBucketOwnershipControls"],

@@ -2,7 +2,8 @@
 //! interleaves versions and delete markers, newest first per key; the
 //! SDK's answer splits them into two lists and loses that order (a PUT
 //! and a DELETE in one millisecond could not be told apart), so the
-//! answer's XML is read as it came, from the SDK's own response.
+//! answer's XML is read as it came, from the SDK's own response
+//! (`api::xml::version_listing`, tested there).
 
 use std::sync::{Arc, Mutex};
 
@@ -10,9 +11,9 @@ use aws_sdk_s3::config::interceptors::AfterDeserializationInterceptorContextRef;
 use aws_sdk_s3::config::{ConfigBag, Intercept, RuntimeComponents};
 use aws_sdk_s3::error::BoxError;
 use aws_sdk_s3::Client;
-use serde::Deserialize;
 
 use super::error::{s3_error, ImportError, Side};
+use crate::api::xml::version_listing::read_version_page;
 
 /// Entries asked for per page.
 const PAGE_ENTRIES: i32 = 1000;
@@ -39,39 +40,7 @@ pub(super) struct KeyVersions {
     pub(super) versions: Vec<SourceVersion>,
 }
 
-/// ListObjectVersions' answer, its elements in document order.
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct ListVersionsResult {
-    #[serde(rename = "$value")]
-    items: Vec<Item>,
-}
-
-/// An element of [`ListVersionsResult`] read here, or another.
-#[derive(Deserialize)]
-enum Item {
-    Version(Entry),
-    DeleteMarker(Entry),
-    IsTruncated(bool),
-    NextKeyMarker(String),
-    NextVersionIdMarker(String),
-    #[serde(other)]
-    Other,
-}
-
-/// A `Version` or `DeleteMarker` element.
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "PascalCase", default)]
-struct Entry {
-    key: String,
-    version_id: String,
-    #[serde(rename = "ETag")]
-    etag: String,
-    size: u64,
-}
-
-/// One page: its entries newest first per key, and where the next starts.
-#[derive(Debug, PartialEq)]
+/// One page read: its entries by key, and where the next starts.
 struct VersionPage {
     entries: Vec<(String, SourceVersion)>,
     next: Option<(String, String)>,
@@ -79,48 +48,24 @@ struct VersionPage {
 
 /// Reads a page's XML.
 fn parse_page(xml: &[u8]) -> Result<VersionPage, String> {
-    let text = std::str::from_utf8(xml).map_err(|e| e.to_string())?;
-    let listing: ListVersionsResult = quick_xml::de::from_str(text).map_err(|e| e.to_string())?;
-    let (mut truncated, mut key_marker, mut version_marker) = (false, None, String::new());
-    let mut entries = Vec::new();
-    for item in listing.items {
-        let (entry, delete_marker) = match item {
-            Item::Version(e) => (e, false),
-            Item::DeleteMarker(e) => (e, true),
-            Item::IsTruncated(t) => {
-                truncated = t;
-                continue;
-            }
-            Item::NextKeyMarker(k) => {
-                key_marker = Some(k);
-                continue;
-            }
-            Item::NextVersionIdMarker(v) => {
-                version_marker = v;
-                continue;
-            }
-            Item::Other => continue,
-        };
-        entries.push((
-            entry.key,
-            SourceVersion {
-                version_id: entry.version_id,
-                delete_marker,
-                etag: entry.etag.trim_matches('"').to_string(),
-                size: entry.size,
-            },
-        ));
-    }
-    let next = match (truncated, key_marker) {
-        (false, _) => None,
-        (true, Some(k)) => Some((k, version_marker)),
-        // Truncated without a marker: go on after the last entry read.
-        (true, None) => {
-            let (key, last) = entries.last().ok_or("a truncated page with no entry")?;
-            Some((key.clone(), last.version_id.clone()))
-        }
-    };
-    Ok(VersionPage { entries, next })
+    let page = read_version_page(xml)?;
+    let entries = page
+        .entries
+        .into_iter()
+        .map(|v| {
+            let version = SourceVersion {
+                version_id: v.version_id,
+                delete_marker: v.delete_marker,
+                etag: v.etag,
+                size: v.size,
+            };
+            (v.key, version)
+        })
+        .collect();
+    Ok(VersionPage {
+        entries,
+        next: page.next,
+    })
 }
 
 /// Keeps the raw body of the answer it is attached to.
@@ -244,53 +189,4 @@ impl VersionLister {
 fn oldest_first(mut key: KeyVersions) -> KeyVersions {
     key.versions.reverse();
     key
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_page_keeps_versions_and_delete_markers_in_document_order() {
-        let xml = br#"<?xml version="1.0" encoding="UTF-8"?>
-<ListVersionsResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">
-<Name>b</Name><IsTruncated>true</IsTruncated>
-<NextKeyMarker>b</NextKeyMarker><NextVersionIdMarker>v4</NextVersionIdMarker>
-<DeleteMarker><Key>a</Key><VersionId>v3</VersionId><IsLatest>true</IsLatest></DeleteMarker>
-<Version><Key>a</Key><VersionId>v2</VersionId><ETag>"e2"</ETag><Size>5</Size></Version>
-<DeleteMarker><Key>a</Key><VersionId>v1</VersionId></DeleteMarker>
-<Version><Key>b</Key><VersionId>v4</VersionId><ETag>&quot;e4-2&quot;</ETag><Size>7</Size></Version>
-</ListVersionsResult>"#;
-        let page = parse_page(xml).expect("a page");
-        let ids: Vec<(&str, &str, bool)> = page
-            .entries
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.version_id.as_str(), v.delete_marker))
-            .collect();
-        assert_eq!(
-            ids,
-            [
-                ("a", "v3", true),
-                ("a", "v2", false),
-                ("a", "v1", true),
-                ("b", "v4", false)
-            ]
-        );
-        assert_eq!(page.entries[3].1.etag, "e4-2");
-        assert_eq!(page.entries[3].1.size, 7);
-        assert_eq!(page.next, Some(("b".into(), "v4".into())));
-    }
-
-    #[test]
-    fn a_last_page_has_no_next_and_garbage_is_refused() {
-        let xml = br#"<ListVersionsResult><IsTruncated>false</IsTruncated></ListVersionsResult>"#;
-        let page = parse_page(xml).expect("an empty page");
-        assert!(page.entries.is_empty());
-        assert_eq!(page.next, None);
-        assert!(parse_page(b"<ListVersionsResult><Version>").is_err());
-        assert!(parse_page(b"\xff\xfe").is_err());
-        let no_marker =
-            br#"<ListVersionsResult><IsTruncated>true</IsTruncated></ListVersionsResult>"#;
-        assert!(parse_page(no_marker).is_err());
-    }
 }

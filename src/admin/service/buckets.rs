@@ -222,7 +222,7 @@ impl AdminService {
             uploads_in_progress: uploads,
             versioning: match record.versioning {
                 Versioning::Unversioned => "Unversioned",
-                Versioning::Enabled => "Enabled",
+                Versioning::Enabled | Versioning::EnabledExcept(_) => "Enabled",
                 Versioning::Suspended => "Suspended",
             },
             object_lock: record.object_lock.map(|l| match l.default_retention {

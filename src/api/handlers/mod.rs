@@ -14,6 +14,7 @@ pub(crate) mod encryption;
 pub(crate) mod lifecycle;
 pub(crate) mod list;
 pub(crate) mod multipart;
+pub(crate) mod notification;
 pub(crate) mod object;
 pub(crate) mod object_lock;
 pub(crate) mod part_checksum;

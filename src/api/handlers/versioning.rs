@@ -11,7 +11,7 @@ use crate::api::context::{xml, Gateway, S3Request, S3Result};
 use crate::api::error::{S3Error, S3ErrorCode};
 use crate::api::router::request_version;
 use crate::api::xml::{format_timestamp, parse_versioning, versioning_configuration};
-use crate::storage::meta::lock::Versioning;
+use crate::storage::meta::lock::{Versioning, VersioningExclusions};
 use crate::storage::meta::version::{VersionRef, VersionSeq};
 use crate::storage::meta::{MetaOp, ObjectRecord};
 
@@ -106,7 +106,7 @@ pub(crate) async fn named_version(r: &S3Request, gw: &Gateway) -> Result<ObjectR
 /// GetBucketVersioning: empty for a bucket never versioned.
 pub(crate) async fn get_versioning(r: &S3Request, gw: &Gateway) -> S3Result {
     let b = gw.objects.bucket(r.bucket()).await?;
-    Ok(xml(StatusCode::OK, versioning_configuration(b.versioning)))
+    Ok(xml(StatusCode::OK, versioning_configuration(&b.versioning)))
 }
 
 /// PutBucketVersioning: `Enabled` or `Suspended`; `MfaDelete` cannot be
@@ -119,8 +119,22 @@ pub(crate) async fn put_versioning(r: &S3Request, payload: web::Payload, gw: &Ga
             "DevPay and Mfa are mutually exclusive authorization methods; MFA is not configured",
         ));
     }
-    let Some(state) = request.status else {
+    let Some(status) = request.status else {
         return Err(S3Error::new(S3ErrorCode::MalformedXML));
+    };
+    let illegal = |message: &str| S3Error::new(S3ErrorCode::InvalidArgument).with_message(message);
+    let exclusions = request.exclusions;
+    let state = match status {
+        _ if exclusions.is_empty() => status,
+        Versioning::Enabled if exclusions.prefixes.len() > VersioningExclusions::MAX_PREFIXES => {
+            return Err(illegal("Too many excluded prefixes (at most 10)"));
+        }
+        Versioning::Enabled => Versioning::EnabledExcept(Box::new(exclusions)),
+        _ => {
+            return Err(illegal(
+                "Excluded prefixes and folders are supported only when versioning is enabled",
+            ))
+        }
     };
     gw.objects
         .submit(MetaOp::PutBucketVersioning {

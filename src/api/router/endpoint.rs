@@ -135,6 +135,10 @@ pub(crate) enum Endpoint {
     DeleteBucketPolicy,
     /// `GET /bucket?policyStatus`.
     GetBucketPolicyStatus,
+    /// `GET /bucket?notification`.
+    GetBucketNotification,
+    /// `PUT /bucket?notification`.
+    PutBucketNotification,
     /// `GET /bucket?ownershipControls`.
     GetBucketOwnershipControls,
     /// `PUT /bucket?ownershipControls`.
@@ -228,6 +232,8 @@ impl Endpoint {
             Endpoint::PutBucketPolicy => "PutBucketPolicy",
             Endpoint::DeleteBucketPolicy => "DeleteBucketPolicy",
             Endpoint::GetBucketPolicyStatus => "GetBucketPolicyStatus",
+            Endpoint::GetBucketNotification => "GetBucketNotification",
+            Endpoint::PutBucketNotification => "PutBucketNotification",
             Endpoint::GetBucketOwnershipControls => "GetBucketOwnershipControls",
             Endpoint::PutBucketOwnershipControls => "PutBucketOwnershipControls",
             Endpoint::DeleteBucketOwnershipControls => "DeleteBucketOwnershipControls",

@@ -42,10 +42,12 @@ pub(crate) enum SubResource {
     PublicAccessBlock,
     /// `encryption`: the bucket's default encryption.
     Encryption,
+    /// `notification`: the bucket's event notifications (always none).
+    Notification,
 }
 
 impl SubResource {
-    const ALL: [(&'static str, SubResource); 18] = [
+    const ALL: [(&'static str, SubResource); 19] = [
         ("acl", SubResource::Acl),
         ("tagging", SubResource::Tagging),
         ("cors", SubResource::Cors),
@@ -64,6 +66,7 @@ impl SubResource {
         ("ownershipControls", SubResource::OwnershipControls),
         ("publicAccessBlock", SubResource::PublicAccessBlock),
         ("encryption", SubResource::Encryption),
+        ("notification", SubResource::Notification),
     ];
 
     fn named(name: &str) -> Option<SubResource> {
@@ -80,7 +83,6 @@ const OTHER_SUBRESOURCES: &[&str] = &[
     "inventory",
     "logging",
     "metrics",
-    "notification",
     "replication",
     "requestPayment",
     "website",

@@ -106,6 +106,13 @@ fn bucket_endpoint(m: &Method, q: &Query<'_>) -> Endpoint {
             _ => Endpoint::NotImplemented,
         };
     }
+    if q.names(S::Notification) {
+        return match *m {
+            Method::GET => Endpoint::GetBucketNotification,
+            Method::PUT => Endpoint::PutBucketNotification,
+            _ => Endpoint::NotImplemented,
+        };
+    }
     if q.names(S::OwnershipControls) {
         return match *m {
             Method::GET => Endpoint::GetBucketOwnershipControls,

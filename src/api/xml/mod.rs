@@ -52,12 +52,14 @@ pub(crate) mod bucket_access;
 pub(crate) mod cors;
 pub(crate) mod encryption;
 pub(crate) mod lifecycle;
+pub(crate) mod notification;
 pub(crate) mod object_lock;
 pub(crate) mod requests;
 pub(crate) mod responses;
 pub(crate) mod tagging;
 #[cfg(test)]
 mod tests;
+pub(crate) mod version_listing;
 pub(crate) mod versioning;
 
 pub(crate) use crate::clock::format_timestamp;

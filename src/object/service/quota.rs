@@ -57,7 +57,7 @@ impl ObjectService {
         }
         let (mut bytes, mut objects) = (bytes, objects);
         if let Some(key) = replaces {
-            let versioning = self.bucket_precheck(bucket).await?.versioning;
+            let versioning = self.bucket_precheck(bucket).await?.versioning.for_key(key);
             if versioning != Versioning::Enabled {
                 if let Ok(current) = self.object(bucket, key).await {
                     // Unversioned: replaced; suspended: only a null one is.

@@ -313,7 +313,7 @@ impl Overlay<'_> {
                 bypass_governance,
             } => self.delete_version(bucket, key, *version, *bypass_governance),
             MetaOp::PutBucketVersioning { bucket, state } => {
-                self.put_bucket_versioning(bucket, *state)
+                self.put_bucket_versioning(bucket, state.clone())
             }
             MetaOp::PutObjectLockConfig { bucket, config } => {
                 // Object lock can be turned on for a bucket whose
@@ -444,9 +444,9 @@ impl Overlay<'_> {
             self.object(&record.bucket, &record.key)?.as_ref(),
         )?;
         let (version, replaced) = self.write_version(&bucket, record.clone())?;
-        Ok(match bucket.versioning {
+        Ok(match bucket.versioning.status() {
             Versioning::Unversioned => MetaOutcome::Replaced(replaced),
-            Versioning::Enabled | Versioning::Suspended => MetaOutcome::Stored { version },
+            _ => MetaOutcome::Stored { version },
         })
     }
 

@@ -15,7 +15,7 @@ const DAY_MS: u64 = 24 * 60 * 60 * 1000;
 
 /// A bucket's versioning state (`PutBucketVersioning`). A bucket never
 /// returns to [`Versioning::Unversioned`] once versioning was turned on.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Versioning {
     /// Never turned on: every write replaces the `null` version.
     #[default]
@@ -24,13 +24,98 @@ pub enum Versioning {
     Enabled,
     /// Writes replace the `null` version only; other versions stay.
     Suspended,
+    /// Enabled, but for the keys MinIO's extensions exclude, which are
+    /// written as under [`Versioning::Suspended`]. (Appended: records and
+    /// log entries written before it read unchanged.)
+    EnabledExcept(Box<VersioningExclusions>),
 }
 
 impl Versioning {
     /// Whether a write keeps the version it replaces (with a new id for
     /// the new one).
-    pub fn keeps_versions(self) -> bool {
-        self == Versioning::Enabled
+    pub fn keeps_versions(&self) -> bool {
+        *self == Versioning::Enabled
+    }
+
+    /// The state writes of `key` follow: never [`Versioning::EnabledExcept`].
+    pub fn for_key(&self, key: &str) -> Versioning {
+        match self {
+            Versioning::EnabledExcept(x) if x.excludes(key) => Versioning::Suspended,
+            other => other.status(),
+        }
+    }
+
+    /// The bucket's status as S3 names it (`EnabledExcept` is `Enabled`).
+    pub fn status(&self) -> Versioning {
+        match self {
+            Versioning::EnabledExcept(_) => Versioning::Enabled,
+            other => other.clone(),
+        }
+    }
+
+    /// Its exclusions, if any.
+    pub fn exclusions(&self) -> Option<&VersioningExclusions> {
+        match self {
+            Versioning::EnabledExcept(x) => Some(x),
+            _ => None,
+        }
+    }
+}
+
+/// MinIO's extensions to versioning (`ExcludedPrefixes`, `ExcludeFolders`):
+/// keys under any of these prefixes, or ending in `/` with `folders`, keep
+/// no versions (Spark's and Hadoop's temporary folders, say).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VersioningExclusions {
+    /// Prefixes; `*` in one stands for any run of characters.
+    pub prefixes: Vec<String>,
+    /// Whether keys ending in `/` (folder objects) are excluded.
+    pub folders: bool,
+}
+
+impl VersioningExclusions {
+    /// The most prefixes a bucket takes (as MinIO).
+    pub const MAX_PREFIXES: usize = 10;
+
+    /// Whether none is set.
+    pub fn is_empty(&self) -> bool {
+        self.prefixes.is_empty() && !self.folders
+    }
+
+    /// Whether writes of `key` keep no versions.
+    pub fn excludes(&self, key: &str) -> bool {
+        (self.folders && key.ends_with('/'))
+            || self
+                .prefixes
+                .iter()
+                .any(|p| starts_with_pattern(key.as_bytes(), p.as_bytes()))
+    }
+}
+
+/// Whether `text` starts with something `pattern` matches, `*` standing
+/// for any run of bytes (MinIO matches `prefix*` the same way).
+fn starts_with_pattern(text: &[u8], pattern: &[u8]) -> bool {
+    // Greedy matching with one point to go back to: the last `*` seen.
+    let (mut t, mut p) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    loop {
+        if p == pattern.len() {
+            // The whole pattern matched a prefix: the rest is `*`'s.
+            return true;
+        }
+        if pattern[p] == b'*' {
+            star = Some((p, t));
+            p += 1;
+        } else if t < text.len() && text[t] == pattern[p] {
+            t += 1;
+            p += 1;
+        } else if let Some((sp, st)) = star.filter(|&(_, st)| st < text.len()) {
+            star = Some((sp, st + 1));
+            p = sp + 1;
+            t = st + 1;
+        } else {
+            return false;
+        }
     }
 }
 
@@ -205,6 +290,85 @@ pub(crate) fn may_change_retention(
         LockMode::Compliance => Err(LockRefusal::Retained),
         LockMode::Governance if extends || bypass => Ok(()),
         LockMode::Governance => Err(LockRefusal::Retained),
+    }
+}
+
+#[cfg(test)]
+mod exclusion_tests {
+    use super::*;
+
+    #[test]
+    fn a_prefix_pattern_matches_key_starts_with_stars_for_any_run() {
+        let x = VersioningExclusions {
+            prefixes: vec!["prefix1".into(), "jobs/*/_temporary/".into()],
+            folders: false,
+        };
+        for key in [
+            "prefix1",
+            "prefix1/a",
+            "prefix10",
+            "jobs/7/_temporary/",
+            "jobs/a/b/_temporary/x",
+        ] {
+            assert!(x.excludes(key), "{key}");
+        }
+        for key in [
+            "prefix",
+            "Prefix1",
+            "jobs/7/_temp",
+            "jobs/_temporary/",
+            "a/",
+            "",
+        ] {
+            assert!(!x.excludes(key), "{key}");
+        }
+        let folders = VersioningExclusions {
+            prefixes: vec![],
+            folders: true,
+        };
+        assert!(folders.excludes("photos/"));
+        assert!(!folders.excludes("photos/a"));
+        assert!(starts_with_pattern(b"anything", b"*"));
+        assert!(starts_with_pattern(b"", b""));
+    }
+
+    #[test]
+    fn an_excluded_key_is_suspended_and_the_bucket_reads_enabled() {
+        let v = Versioning::EnabledExcept(Box::new(VersioningExclusions {
+            prefixes: vec!["tmp/".into()],
+            folders: true,
+        }));
+        assert_eq!(v.for_key("tmp/x"), Versioning::Suspended);
+        assert_eq!(v.for_key("dir/"), Versioning::Suspended);
+        assert_eq!(v.for_key("data/x"), Versioning::Enabled);
+        assert_eq!(v.status(), Versioning::Enabled);
+        assert!(!v.keeps_versions());
+        assert_eq!(Versioning::Suspended.for_key("x"), Versioning::Suspended);
+        assert_eq!(Versioning::Enabled.exclusions(), None);
+    }
+
+    #[test]
+    fn the_appended_variant_leaves_the_old_ones_encoded_as_before() {
+        // Records and log entries hold `Versioning` as postcard's variant
+        // index: the old variants keep theirs.
+        for (v, byte) in [
+            (Versioning::Unversioned, 0u8),
+            (Versioning::Enabled, 1),
+            (Versioning::Suspended, 2),
+        ] {
+            assert_eq!(postcard::to_stdvec(&v).expect("encodes"), [byte]);
+        }
+        let x = Versioning::EnabledExcept(Box::new(VersioningExclusions {
+            prefixes: vec!["a".into()],
+            folders: true,
+        }));
+        let bytes = postcard::to_stdvec(&x).expect("encodes");
+        assert_eq!(
+            postcard::from_bytes::<Versioning>(&bytes).expect("decodes"),
+            x
+        );
+        assert!(postcard::from_bytes::<Versioning>(&bytes[..bytes.len() - 1]).is_err());
+        assert!(postcard::from_bytes::<Versioning>(&[9]).is_err());
     }
 }
 

@@ -137,11 +137,13 @@ impl Overlay<'_> {
         }
         // On a bucket never versioned a key has one version, older than
         // any written once versioning is on: it keeps the oldest place.
-        record.seq = match bucket.versioning {
+        // MinIO's exclusions make some keys of an enabled bucket suspended.
+        let versioning = bucket.versioning.for_key(&record.key);
+        record.seq = match versioning {
             Versioning::Unversioned => VersionSeq::OLDEST,
-            Versioning::Enabled | Versioning::Suspended => self.new_seq(),
+            _ => self.new_seq(),
         };
-        record.versioned = bucket.versioning.keeps_versions();
+        record.versioned = versioning.keeps_versions();
         if record.lock.retention.is_none() && !record.delete_marker {
             record.lock.retention = bucket
                 .object_lock
@@ -157,10 +159,10 @@ impl Overlay<'_> {
         if let Some(old) = old {
             // The same record put again (a repeat that escaped its id) must
             // not drop its own data.
-            let keep = match bucket.versioning {
+            let keep = match versioning {
                 Versioning::Unversioned => false,
                 Versioning::Enabled => true,
-                Versioning::Suspended => old.versioned,
+                _ => old.versioned,
             };
             if keep {
                 self.put_noncurrent(&old)?;
@@ -172,7 +174,7 @@ impl Overlay<'_> {
             }
             self.remove(Space::Objects, keys::object_key(&b, &k))?;
         }
-        if bucket.versioning == Versioning::Suspended && !null_current {
+        if versioning == Versioning::Suspended && !null_current {
             if let Some(null) = self.noncurrent_null(&b, &k)? {
                 self.remove_noncurrent(&null)?;
             }
@@ -336,10 +338,16 @@ impl Overlay<'_> {
         let mut record = self.require_bucket(bucket)?;
         match state {
             Versioning::Unversioned => return Err(MetaOpError::InvalidArgument.into()),
-            Versioning::Suspended if record.object_lock.is_some() => {
+            // A locked bucket keeps every version of every key.
+            Versioning::Suspended | Versioning::EnabledExcept(_)
+                if record.object_lock.is_some() =>
+            {
                 return Err(MetaOpError::InvalidBucketState.into())
             }
-            Versioning::Enabled | Versioning::Suspended => record.versioning = state,
+            Versioning::EnabledExcept(x) if x.is_empty() => record.versioning = Versioning::Enabled,
+            Versioning::Enabled | Versioning::Suspended | Versioning::EnabledExcept(_) => {
+                record.versioning = state
+            }
         }
         let v = record.try_encode()?;
         self.put(Space::Buckets, keys::bucket_key(bucket), v)?;

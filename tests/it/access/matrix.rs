@@ -268,6 +268,11 @@ fn ops() -> Vec<Op> {
         ),
         op("DeleteBucketPolicy", OwnerOnly, "DELETE", "/{b}?policy"),
         op("GetBucketPolicyStatus", OwnerOrPolicy, "GET", "/{b}?policyStatus"),
+        op("GetBucketNotification", OwnerOrPolicy, "GET", "/{b}?notification"),
+        with_body(
+            op("PutBucketNotification", OwnerOrPolicy, "PUT", "/{b}?notification"),
+            "<NotificationConfiguration/>",
+        ),
         op("GetBucketOwnershipControls", OwnerOrPolicy, "GET", "/{b}?ownershipControls"),
         with_body(
             op("PutBucketOwnershipControls", OwnerOrPolicy, "PUT", "/{b}?ownershipControls"),

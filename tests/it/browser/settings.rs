@@ -1,7 +1,8 @@
 //! A bucket's settings page in a real browser: versioning, tags, the
 //! bucket policy (a malformed one shows S3's message and keeps the draft,
 //! a public one gets its badge), Block Public Access, CORS and lifecycle
-//! rules (a bad rule shows S3's message), the quota and a lock bucket's
+//! rules (as XML and rule by rule: added with the form, deleted by their
+//! button; a bad rule shows S3's message), the quota and a lock bucket's
 //! default retention, each changed through the page and checked with
 //! aws-sdk-s3; an object's tags, legal hold and retention (shortened only
 //! with the governance bypass). Another user gets S3's refusal, not the
@@ -33,12 +34,28 @@ async fn replace_text(b: &Browser, css: &str, text: &str) {
 /// Saves a section with its button and waits for the page that answers
 /// (the page shown before is marked, so its twin is not taken for it).
 async fn save(b: &Browser, section: &str) {
+    submit(b, &format!("#{section}-save")).await;
+}
+
+/// The lifecycle rules of bucket `docs`, as the SDK reads them.
+async fn lifecycle_rules(s3: &aws_sdk_s3::Client) -> Vec<aws_sdk_s3::types::LifecycleRule> {
+    let got = s3
+        .get_bucket_lifecycle_configuration()
+        .bucket("docs")
+        .send()
+        .await
+        .expect("GetBucketLifecycleConfiguration of docs");
+    got.rules().to_vec()
+}
+
+/// Clicks the button `css` and waits for the page that answers (see [`save`]).
+async fn submit(b: &Browser, css: &str) {
     b.eval(
         "document.body.setAttribute('data-before-save', '1')",
         vec![],
     )
     .await;
-    click(b, &format!("#{section}-save")).await;
+    click(b, css).await;
     b.wait_for("body:not([data-before-save])", super::DEFAULT_WAIT)
         .await;
 }
@@ -170,17 +187,63 @@ async fn console_changes_a_buckets_settings() {
     b.screenshot("console-settings-bad-lifecycle").await;
     replace_text(&b, "#lifecycle-document", LIFECYCLE).await;
     save(&b, "lifecycle").await;
-    let rules = s3
-        .get_bucket_lifecycle_configuration()
-        .bucket("docs")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(rules.rules()[0].id(), Some("old-logs"));
-    assert_eq!(
-        rules.rules()[0].expiration().and_then(|e| e.days()),
-        Some(30)
+    let rules = lifecycle_rules(&s3).await;
+    assert_eq!(rules[0].id(), Some("old-logs"));
+    assert_eq!(rules[0].expiration().and_then(|e| e.days()), Some(30));
+    let listed = b.text("#lifecycle-rules tr[data-rule='old-logs']").await;
+    assert!(
+        listed.contains("keys starting with logs/")
+            && listed.contains("current versions expire after 30 days"),
+        "{listed}"
     );
+
+    // Rule by rule: one added through the form, a bad one refused with
+    // S3's message, the first deleted by its button.
+    type_into(&b, "#rule-id", "scratch").await;
+    type_into(&b, "#rule-prefix", "tmp/").await;
+    type_into(&b, "#rule-tag", "kind=scratch").await;
+    type_into(&b, "#rule-larger-than", "1024").await;
+    type_into(&b, "#rule-expire-days", "1").await;
+    type_into(&b, "#rule-noncurrent-days", "2").await;
+    type_into(&b, "#rule-keep-newer", "1").await;
+    submit(&b, "#rule-add").await;
+    let rules = lifecycle_rules(&s3).await;
+    let ids: Vec<_> = rules.iter().filter_map(|r| r.id()).collect();
+    assert_eq!(ids, ["old-logs", "scratch"]);
+    let scratch = &rules[1];
+    assert_eq!(scratch.expiration().and_then(|e| e.days()), Some(1));
+    let noncurrent = scratch
+        .noncurrent_version_expiration()
+        .expect("noncurrent expiry");
+    assert_eq!(
+        (
+            noncurrent.noncurrent_days(),
+            noncurrent.newer_noncurrent_versions()
+        ),
+        (Some(2), Some(1))
+    );
+    let and = scratch
+        .filter()
+        .and_then(|f| f.and())
+        .expect("an And filter");
+    assert_eq!(and.prefix(), Some("tmp/"));
+    assert_eq!(and.tags()[0].key(), "kind");
+    assert_eq!(and.object_size_greater_than(), Some(1024));
+    // Expired delete markers cannot go by tag: S3 says so on the page.
+    type_into(&b, "#rule-id", "markers").await;
+    type_into(&b, "#rule-tag", "kind=old").await;
+    click(&b, "#rule-expired-markers").await;
+    submit(&b, "#rule-add").await;
+    let refusal = b.text("#lifecycle .change-error").await;
+    assert!(
+        refusal.starts_with("InvalidArgument") || refusal.starts_with("MalformedXML"),
+        "{refusal}"
+    );
+    b.screenshot("console-settings-lifecycle-rules").await;
+    submit(&b, "#lifecycle-rules tr[data-rule='old-logs'] .delete-rule").await;
+    let rules = lifecycle_rules(&s3).await;
+    let ids: Vec<_> = rules.iter().filter_map(|r| r.id()).collect();
+    assert_eq!(ids, ["scratch"]);
 
     // The quota (the admin user's): 2 objects at most.
     type_into(&b, "#quota-max-objects", "2").await;

@@ -21,6 +21,7 @@ mod lifecycle;
 mod listing;
 mod multipart;
 mod multipart_checksums;
+mod notification;
 mod object_lock;
 mod objects;
 mod policy;
@@ -29,6 +30,7 @@ mod quota;
 mod reads;
 mod tagging;
 mod versioning;
+mod versioning_exclusions;
 
 use std::time::SystemTime;
 

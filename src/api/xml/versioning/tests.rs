@@ -16,6 +16,7 @@ fn what_sdks_send_parses() {
         Ok(VersioningRequest {
             status: Some(Versioning::Enabled),
             mfa_delete: None,
+            exclusions: VersioningExclusions::default(),
         })
     );
     let doc = "<VersioningConfiguration>\n  <MfaDelete>Disabled</MfaDelete>\n  \
@@ -25,6 +26,7 @@ fn what_sdks_send_parses() {
         Ok(VersioningRequest {
             status: Some(Versioning::Suspended),
             mfa_delete: Some(false),
+            exclusions: VersioningExclusions::default(),
         })
     );
     let doc = "<VersioningConfiguration><Status>Enabled</Status>\
@@ -88,7 +90,7 @@ fn malformed_documents_are_errors() {
 
 #[test]
 fn rendering_round_trips() {
-    let none = versioning_configuration(Versioning::Unversioned);
+    let none = versioning_configuration(&Versioning::Unversioned);
     assert_eq!(
         none,
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
@@ -96,7 +98,7 @@ fn rendering_round_trips() {
     );
     assert_eq!(parse(&none).map(|r| r.status), Ok(None));
     for status in [Versioning::Enabled, Versioning::Suspended] {
-        let doc = versioning_configuration(status);
+        let doc = versioning_configuration(&status);
         assert!(
             doc.starts_with(
                 "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<VersioningConfiguration \
@@ -109,7 +111,40 @@ fn rendering_round_trips() {
             Ok(VersioningRequest {
                 status: Some(status),
                 mfa_delete: None,
+                exclusions: VersioningExclusions::default(),
             })
         );
     }
+}
+
+#[test]
+fn minio_exclusions_parse_and_render_back() {
+    // As minio-py sends them: one `ExcludedPrefixes` element per prefix.
+    let doc = "<VersioningConfiguration><Status>Enabled</Status>\
+        <ExcludedPrefixes><Prefix>prefix1</Prefix></ExcludedPrefixes>\
+        <ExcludedPrefixes><Prefix>jobs/*/_temporary/</Prefix></ExcludedPrefixes>\
+        <ExcludeFolders>true</ExcludeFolders></VersioningConfiguration>";
+    let request = parse(doc).expect("parses");
+    let exclusions = VersioningExclusions {
+        prefixes: vec!["prefix1".into(), "jobs/*/_temporary/".into()],
+        folders: true,
+    };
+    assert_eq!(request.status, Some(Versioning::Enabled));
+    assert_eq!(request.exclusions, exclusions);
+    let rendered =
+        versioning_configuration(&Versioning::EnabledExcept(Box::new(exclusions.clone())));
+    assert!(
+        rendered.contains(
+            "<Status>Enabled</Status><ExcludedPrefixes><Prefix>prefix1</Prefix></ExcludedPrefixes>"
+        ),
+        "{rendered}"
+    );
+    assert!(
+        rendered.contains("<ExcludeFolders>true</ExcludeFolders>"),
+        "{rendered}"
+    );
+    assert_eq!(parse(&rendered).map(|r| r.exclusions), Ok(exclusions));
+    let bad = "<VersioningConfiguration><Status>Enabled</Status>\
+        <ExcludeFolders>yes</ExcludeFolders></VersioningConfiguration>";
+    assert!(parse(bad).is_err());
 }

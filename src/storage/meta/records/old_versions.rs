@@ -250,7 +250,10 @@ fn a_version_5_bucket_reads_with_no_access_settings() {
         (b.name.as_str(), b.owner.as_str(), b.region.as_deref()),
         ("b", "alice", Some("eu-west-1"))
     );
-    assert_eq!((b.versioning, b.object_lock), (Versioning::Enabled, lock));
+    assert_eq!(
+        (b.versioning.clone(), b.object_lock),
+        (Versioning::Enabled, lock)
+    );
     assert_eq!((&b.tags, &b.acl), (&tags, &acl));
     assert_eq!(b.access, BucketAccess::default());
     assert_eq!(b.access.ownership_in_force(), ObjectOwnership::ObjectWriter);

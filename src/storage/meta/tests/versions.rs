@@ -3,7 +3,9 @@
 //! ListObjectVersions pages.
 
 use super::*;
-use crate::storage::meta::lock::{LockMode, ObjectLock, ObjectLockConfig, Retention, Versioning};
+use crate::storage::meta::lock::{
+    LockMode, ObjectLock, ObjectLockConfig, Retention, Versioning, VersioningExclusions,
+};
 use crate::storage::meta::ops::{MetaOpError, MetaOutcome, VersionChange};
 use crate::storage::meta::version::VersionRef;
 use crate::storage::meta::version_reads::VersionsQuery;
@@ -247,6 +249,64 @@ fn suspension_replaces_only_the_null_version() -> Result<(), MetaError> {
         state: Versioning::Unversioned,
     };
     assert_eq!(apply(&s, 6, back)?, Err(MetaOpError::InvalidArgument));
+    Ok(())
+}
+
+#[test]
+fn keys_minio_excludes_keep_one_null_version_others_every_version() -> Result<(), MetaError> {
+    let exclusions = VersioningExclusions {
+        prefixes: vec!["jobs/*/_temporary/".into()],
+        folders: true,
+    };
+    let (_d, s) = versioned(Versioning::EnabledExcept(Box::new(exclusions)))?;
+    let mut index = 2;
+    let mut write = |key: &str, id: u128| -> Result<VersionRef, MetaError> {
+        index += 1;
+        Ok(stored(apply(&s, index, put("b", key, id))?))
+    };
+    for key in ["jobs/7/_temporary/part-0", "photos/"] {
+        assert_eq!(write(key, 1)?, VersionRef::Null, "{key}");
+        assert_eq!(write(key, 2)?, VersionRef::Null, "{key}");
+        assert_eq!(s.get_object("b", key)?.map(|o| o.object_id), Some(2));
+    }
+    let v1 = write("jobs/7/result", 3)?;
+    let v2 = write("jobs/7/result", 4)?;
+    assert!(v1 != VersionRef::Null && v1 != v2);
+    assert_eq!(
+        all_versions(&s)?,
+        [
+            (
+                "jobs/7/_temporary/part-0".into(),
+                VersionRef::Null,
+                true,
+                false
+            ),
+            ("jobs/7/result".into(), v2, true, false),
+            ("jobs/7/result".into(), v1, false, false),
+            ("photos/".into(), VersionRef::Null, true, false),
+        ]
+    );
+    Ok(())
+}
+
+#[test]
+fn a_locked_bucket_takes_no_exclusions() -> Result<(), MetaError> {
+    let (_d, s) = open()?;
+    let mut lock_bucket = bucket("b", "owner");
+    lock_bucket.object_lock = Some(ObjectLockConfig::default());
+    lock_bucket.versioning = Versioning::Enabled;
+    let create = MetaOp::CreateBucket {
+        record: lock_bucket,
+    };
+    assert!(apply(&s, 1, create)?.is_ok());
+    let exclude = MetaOp::PutBucketVersioning {
+        bucket: "b".into(),
+        state: Versioning::EnabledExcept(Box::new(VersioningExclusions {
+            prefixes: vec!["tmp/".into()],
+            folders: false,
+        })),
+    };
+    assert_eq!(apply(&s, 2, exclude)?, Err(MetaOpError::InvalidBucketState));
     Ok(())
 }
 

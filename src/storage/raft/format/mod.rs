@@ -270,7 +270,7 @@ mod tests {
             ("b", "alice")
         );
         assert_eq!(
-            (record.versioning, record.object_lock),
+            (record.versioning.clone(), record.object_lock),
             (Versioning::Enabled, lock)
         );
         assert_eq!(record.access, BucketAccess::default());
