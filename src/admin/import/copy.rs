@@ -178,8 +178,11 @@ async fn carry_version(
     let parts = multipart_parts(&v.etag);
     let first = get(cx, bucket, key, v, parts.map(|_| 1)).await?;
     let head = ObjectHead::read(cx, bucket, key, v, &first).await?;
-    let etag = match (parts, first.parts_count()) {
-        (Some(_), Some(n)) if n >= 1 => carry_parts(cx, bucket, key, v, &head, first, n).await?,
+    let (etag, by_parts) = match (parts, first.parts_count()) {
+        (Some(_), Some(n)) if n >= 1 => (
+            carry_parts(cx, bucket, key, v, &head, first, n).await?,
+            true,
+        ),
         _ => {
             let length = first.content_length().unwrap_or_default();
             if u64::try_from(length).ok() != Some(v.size) {
@@ -193,11 +196,14 @@ async fn carry_version(
                 .send()
                 .await
                 .map_err(|e| s3_error(Side::Here, &format!("put {bucket}/{key}"), e))?;
-            put.e_tag().unwrap_or_default().to_string()
+            (put.e_tag().unwrap_or_default().to_string(), false)
         }
     };
     let etag = etag.trim_matches('"');
-    if head.comparable_etag && etag != v.etag {
+    // A multipart version a source will not give part by part lands as
+    // one part: its ETag is this store's MD5, not the source's `…-N`.
+    let comparable = head.comparable_etag && (parts.is_none() || by_parts);
+    if comparable && etag != v.etag {
         return Err(VersionError::Failed(ImportError::Unreadable {
             what: format!("{bucket}/{key}"),
             message: format!("written with ETag {etag}, the source's is {}", v.etag),
