@@ -4,6 +4,8 @@
 use aws_sdk_s3::config::http::HttpResponse;
 use aws_sdk_s3::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 
+use crate::api::error::S3ErrorCode;
+
 /// Which end of the import a call went to.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(super) enum Side {
@@ -62,5 +64,18 @@ where
         what: what.to_string(),
         code,
         message,
+    }
+}
+
+impl ImportError {
+    /// Whether an S3 call was answered with one of `codes`: the one place
+    /// the wire's code text is read as the store's typed codes.
+    pub(super) fn answered(&self, codes: &[S3ErrorCode]) -> bool {
+        match self {
+            ImportError::Call {
+                code: Some(code), ..
+            } => codes.iter().any(|c| c.as_str() == code),
+            _ => false,
+        }
     }
 }

@@ -17,11 +17,12 @@ use aws_sdk_s3::Client;
 
 use super::error::{s3_error, ImportError, Side};
 use super::report::Problem;
+use crate::api::error::S3ErrorCode;
 
 /// Error codes that mean "this bucket has none" (or the source does not
 /// know the setting at all, as MinIO answers for some).
-fn is_absent(e: &ImportError, absent: &str) -> bool {
-    matches!(e, ImportError::Call { code: Some(code), .. } if code == absent || code == "NotImplemented")
+fn is_absent(e: &ImportError, absent: S3ErrorCode) -> bool {
+    e.answered(&[absent, S3ErrorCode::NotImplemented])
 }
 
 /// A put's outcome, its answer dropped.
@@ -36,7 +37,7 @@ where
 fn optional<T, E>(
     r: Result<T, SdkError<E, HttpResponse>>,
     what: &str,
-    absent: &str,
+    absent: S3ErrorCode,
 ) -> Result<Option<T>, ImportError>
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
@@ -92,19 +93,19 @@ impl BucketSettings {
                 .send()
                 .await,
             &at("object lock configuration"),
-            "ObjectLockConfigurationNotFoundError",
+            S3ErrorCode::ObjectLockConfigurationNotFoundError,
         )?
         .and_then(|o| o.object_lock_configuration().cloned());
         let policy = optional(
             source.get_bucket_policy().bucket(bucket).send().await,
             &at("policy"),
-            "NoSuchBucketPolicy",
+            S3ErrorCode::NoSuchBucketPolicy,
         )?
         .and_then(|o| o.policy().map(str::to_string));
         let public_access_block = optional(
             source.get_public_access_block().bucket(bucket).send().await,
             &at("public access block"),
-            "NoSuchPublicAccessBlockConfiguration",
+            S3ErrorCode::NoSuchPublicAccessBlockConfiguration,
         )?
         .and_then(|o| o.public_access_block_configuration().cloned());
         let lifecycle = optional(
@@ -114,7 +115,7 @@ impl BucketSettings {
                 .send()
                 .await,
             &at("lifecycle"),
-            "NoSuchLifecycleConfiguration",
+            S3ErrorCode::NoSuchLifecycleConfiguration,
         )?
         .and_then(|o| {
             BucketLifecycleConfiguration::builder()
@@ -125,7 +126,7 @@ impl BucketSettings {
         let cors = optional(
             source.get_bucket_cors().bucket(bucket).send().await,
             &at("CORS"),
-            "NoSuchCORSConfiguration",
+            S3ErrorCode::NoSuchCORSConfiguration,
         )?
         .and_then(|o| {
             CorsConfiguration::builder()
@@ -136,7 +137,7 @@ impl BucketSettings {
         let tagging = optional(
             source.get_bucket_tagging().bucket(bucket).send().await,
             &at("tags"),
-            "NoSuchTagSet",
+            S3ErrorCode::NoSuchTagSet,
         )?
         .and_then(|o| {
             Tagging::builder()
@@ -147,7 +148,7 @@ impl BucketSettings {
         let encryption = optional(
             source.get_bucket_encryption().bucket(bucket).send().await,
             &at("default encryption"),
-            "ServerSideEncryptionConfigurationNotFoundError",
+            S3ErrorCode::ServerSideEncryptionConfigurationNotFoundError,
         )?
         .and_then(|o| o.server_side_encryption_configuration().cloned());
         let ownership = optional(
@@ -157,7 +158,7 @@ impl BucketSettings {
                 .send()
                 .await,
             &at("ownership controls"),
-            "OwnershipControlsNotFoundError",
+            S3ErrorCode::OwnershipControlsNotFoundError,
         )?
         .and_then(|o| o.ownership_controls().cloned());
         Ok(Self {
@@ -196,12 +197,9 @@ impl BucketSettings {
             .await
             .map_err(|e| s3_error(Side::Here, &format!("create {bucket}"), e));
         match made {
-            Err(ImportError::Call {
-                code: Some(code), ..
-            }) if code == "BucketAlreadyOwnedByYou" => {}
-            other => {
-                other?;
-            }
+            Ok(_) => {}
+            Err(e) if e.answered(&[S3ErrorCode::BucketAlreadyOwnedByYou]) => {}
+            Err(e) => return Err(e),
         }
         if self.versioning.is_some() && self.lock.is_none() {
             here.put_bucket_versioning()
