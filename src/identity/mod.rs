@@ -11,6 +11,7 @@
 
 pub(crate) mod arn;
 mod error;
+pub(crate) mod key_use;
 pub(crate) mod managed;
 pub(crate) mod oidc;
 mod policies;
@@ -24,7 +25,7 @@ pub(crate) use policies::PolicySet;
 use crate::clock::now_ms;
 use crate::object::{ObjectError, ObjectService};
 use crate::policy::{Decision, IamKind, Policy, PolicyRequest, Scope};
-use crate::storage::meta::iam::{AccountIam, IamChange, IamError, IamErrorKind, IamKey};
+use crate::storage::meta::iam::{AccountIam, IamChange, IamError, IamErrorKind, IamKey, KeyUse};
 use crate::storage::meta::{MetaOp, MetaOpError, MetaRead, MetaReadResult};
 
 /// The longest policy document IAM takes (managed policies: 6,144
@@ -243,6 +244,8 @@ impl AccountView {
 pub(crate) struct Identities {
     objects: Arc<ObjectService>,
     accounts: Mutex<HashMap<String, Arc<AccountView>>>,
+    /// Keys' uses noted here and not yet written.
+    pub uses: Arc<key_use::KeyUses>,
 }
 
 impl Identities {
@@ -254,6 +257,7 @@ impl Identities {
         Identities {
             objects,
             accounts: Mutex::new(HashMap::new()),
+            uses: Arc::default(),
         }
     }
 
@@ -305,6 +309,27 @@ impl Identities {
             MetaReadResult::IamKeys(keys) => Ok(keys),
             _ => Err(ObjectError::Internal("unexpected answer to an IAM key read").into()),
         }
+    }
+
+    /// When `access_key_id` was last used: the later of what was written
+    /// and what this gateway noted since.
+    pub(crate) async fn last_use(
+        &self,
+        access_key_id: &str,
+    ) -> Result<Option<KeyUse>, IdentityError> {
+        let written = match self
+            .objects
+            .read(MetaRead::KeyUse(access_key_id.to_string()))
+            .await?
+        {
+            MetaReadResult::KeyUse(u) => u,
+            _ => return Err(ObjectError::Internal("unexpected answer to a key use read").into()),
+        };
+        let unwritten = self.uses.unwritten(access_key_id);
+        Ok(match (written, unwritten) {
+            (Some(w), Some(u)) if w.at_ms > u.at_ms => Some(w),
+            (w, u) => u.or(w),
+        })
     }
 
     /// Makes `change` to `account`'s IAM: refused as IAM would (checked

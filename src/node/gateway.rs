@@ -106,8 +106,10 @@ pub(super) fn start_gateway(
         }
     });
     tracing::info!(ec = %cfg.objects.ec, access_key = %http.access_key, "S3 gateway ready");
+    let identities = crate::identity::Identities::new(objects.clone());
+    identities.uses.clone().write_periodically(objects.clone());
     Gateway {
-        identities: crate::identity::Identities::new(objects.clone()),
+        identities,
         // Checked when the configuration loaded.
         provider_keys: crate::identity::oidc::ProviderKeys::new(
             cfg.identity.key_sources().unwrap_or_default(),

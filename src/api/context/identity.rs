@@ -287,6 +287,11 @@ pub(crate) async fn authenticate_head(
                     .map(|(_, v)| v.as_str())
             });
         signer.check_token(sent)?;
+        if !signer.caller.temporary {
+            gw.identities
+                .uses
+                .note(&auth.access_key, "s3", &auth.region);
+        }
     }
     let headers = with_hoisted_headers(raw_headers, &query);
     // Authentication parameters, headers hoisted into the query, and the

@@ -194,9 +194,7 @@ pub(super) async fn list(r: &IamRequest<'_>) -> Result<Answer, IamApiError> {
             .map(|k| (k.access_key_id, k.active, k.created_ms))
             .collect();
     if owner.user.is_empty() {
-        let admin_made = access_keys(r.gw).await.map_err(|_| {
-            IamApiError::new("ServiceUnavailable", 503, "The keys cannot be read now.")
-        })?;
+        let admin_made = access_keys(r.gw).await.map_err(|_| unreadable_keys())?;
         keys.extend(
             admin_made
                 .into_iter()
@@ -221,25 +219,46 @@ pub(super) async fn list(r: &IamRequest<'_>) -> Result<Answer, IamApiError> {
     Ok(a)
 }
 
-/// GetAccessKeyLastUsed: the key's user; when it was last used is not
-/// tracked (answered as never, `N/A`, as AWS answers an unused key).
+/// GetAccessKeyLastUsed: the key's user, and when, for which service
+/// and in which region it last signed a request (`N/A` for a key never
+/// used, as AWS answers). Another gateway's uses show once it writes its
+/// batch ([`crate::identity::key_use::FLUSH_EVERY`]).
 pub(super) async fn last_used(r: &IamRequest<'_>) -> Result<Answer, IamApiError> {
     let id = r.form.required("AccessKeyId")?.to_string();
     let (_, doc) = r.gw.identities.document(r.account()).await?;
     let user = doc.users.iter().find(|(_, u)| u.keys.contains(&id));
     let (holder, arn) = match user {
         Some((n, u)) => (n.clone(), arn::entity(r.account(), "user", &u.path, n)),
-        None if doc.root_keys.contains(&id) => {
+        None if doc.root_keys.contains(&id) || root_made_by_admin(r, &id).await? => {
             (r.caller.display_name.clone(), arn::root(r.account()))
         }
         None => return Err(no_key(&id)),
     };
     r.authorize("iam:GetAccessKeyLastUsed", &arn)?;
+    let used = r.gw.identities.last_use(&id).await?;
     let mut a = Answer::new("GetAccessKeyLastUsed", IAM_NS);
-    a.text("UserName", &holder)
-        .open("AccessKeyLastUsed")
-        .text("ServiceName", "N/A")
-        .text("Region", "N/A")
-        .close("AccessKeyLastUsed");
+    a.text("UserName", &holder).open("AccessKeyLastUsed");
+    match used {
+        Some(u) => a
+            .time("LastUsedDate", u.at_ms)
+            .text("ServiceName", &u.service)
+            .text("Region", &u.region),
+        None => a.text("ServiceName", "N/A").text("Region", "N/A"),
+    };
+    a.close("AccessKeyLastUsed");
     Ok(a)
+}
+
+/// Whether `id` is a key the admin API made for the caller's account
+/// (the account root's, kept apart from IAM's keys).
+async fn root_made_by_admin(r: &IamRequest<'_>, id: &str) -> Result<bool, IamApiError> {
+    let keys = access_keys(r.gw).await.map_err(|_| unreadable_keys())?;
+    Ok(keys
+        .iter()
+        .any(|k| k.access_key_id == id && k.user_id == r.account()))
+}
+
+/// The keys cannot be read now (the metadata does not answer).
+fn unreadable_keys() -> IamApiError {
+    IamApiError::new("ServiceUnavailable", 503, "The keys cannot be read now.")
 }

@@ -280,7 +280,7 @@ async fn authenticate(req: &HttpRequest, body: &[u8], gw: &Gateway) -> Result<Ca
     };
     let secret = signer.as_ref().map(|s| s.secret.clone());
     let body_sha256 = hex::encode(Sha256::digest(body));
-    sigv4::verify_query_api(
+    let auth = sigv4::verify_query_api(
         &parts,
         &["iam", "sts"],
         &body_sha256,
@@ -289,6 +289,11 @@ async fn authenticate(req: &HttpRequest, body: &[u8], gw: &Gateway) -> Result<Ca
     )?;
     let signer = signer.ok_or(AuthError::UnknownAccessKey)?;
     signer.check_token(parts.header_values("x-amz-security-token").next())?;
+    if !signer.caller.temporary {
+        gw.identities
+            .uses
+            .note(&auth.access_key, &auth.service, &auth.region);
+    }
     Ok(signer.caller)
 }
 

@@ -257,6 +257,7 @@ impl Overlay<'_> {
                     return Err(MetaOpError::NoSuchKey.into());
                 }
                 self.remove(Space::AccessKeys, k)?;
+                self.forget_key_use(access_key_id)?;
                 Ok(MetaOutcome::Done)
             }
             MetaOp::ReportRepair { report } => {
@@ -350,6 +351,7 @@ impl Overlay<'_> {
                 self.update_bucket(bucket, |b| b.encryption.clone_from(config))
             }
             MetaOp::Iam { account, change } => self.apply_iam(account, change),
+            MetaOp::KeysUsed { uses } => self.apply_key_uses(uses),
         }
     }
 

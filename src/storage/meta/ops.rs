@@ -14,6 +14,7 @@ use super::encryption::{DefaultEncryption, Encryption};
 use super::error::MetaError;
 use super::iam::change::IamChange;
 use super::iam::error::IamErrorKind;
+use super::iam::records::KeyUse;
 use super::lifecycle::{Due, LifecycleConfig, LifecycleProgress, LifecycleTally};
 use super::lock::{ObjectLockConfig, Retention, Versioning};
 use super::quota::Quota;
@@ -358,6 +359,14 @@ pub enum MetaOp {
         account: String,
         /// The change.
         change: IamChange,
+    },
+    /// Records when access keys were last used (a gateway's batch):
+    /// uses of keys that are gone, or older than those recorded, are
+    /// skipped; more than
+    /// [`MAX_KEY_USES`](super::iam::state::MAX_KEY_USES) is `InvalidArgument`.
+    KeysUsed {
+        /// Access key id and its use.
+        uses: Vec<(String, KeyUse)>,
     },
 }
 

@@ -7,7 +7,7 @@ use super::quota::BucketUsage;
 use serde::{Deserialize, Serialize};
 
 use super::error::MetaError;
-use super::iam::records::{AccountIam, IamKey};
+use super::iam::records::{AccountIam, IamKey, KeyUse};
 use super::iam::state::Credential;
 use super::list::{ListPage, ListQuery};
 use super::ops::{PartsPage, UploadsPage};
@@ -198,6 +198,8 @@ pub enum MetaRead {
     AccountIam(String),
     /// IAM key records by access key id (those that exist).
     IamKeys(Vec<String>),
+    /// When an access key was last used.
+    KeyUse(String),
 }
 
 impl MetaRead {
@@ -234,6 +236,7 @@ impl MetaRead {
             Self::Credential { .. } => "credential",
             Self::AccountIam { .. } => "account_iam",
             Self::IamKeys { .. } => "iam_keys",
+            Self::KeyUse { .. } => "key_use",
         }
     }
 
@@ -314,6 +317,8 @@ pub enum MetaReadResult {
     AccountIam(u64, AccountIam),
     /// For [`MetaRead::IamKeys`].
     IamKeys(Vec<IamKey>),
+    /// For [`MetaRead::KeyUse`].
+    KeyUse(Option<KeyUse>),
 }
 
 impl MetaState {
@@ -428,6 +433,7 @@ impl MetaState {
                     .filter_map(|id| self.get_iam_key(id).transpose())
                     .collect::<Result<_, _>>()?,
             ),
+            MetaRead::KeyUse(id) => MetaReadResult::KeyUse(self.get_key_use(id)?),
             MetaRead::AccessKeyAndBucket { access_key, bucket } => {
                 MetaReadResult::AccessKeyAndBucket(
                     self.get_access_key(access_key)?,

@@ -1,7 +1,8 @@
 //! IAM in a cluster: a change made through one gateway is in force on
 //! every gateway at its next request (each request's credential read
 //! names the account's IAM generation), and temporary credentials,
-//! kept through Raft, outlive the metadata leader.
+//! kept through Raft, outlive the metadata leader; a key's last use
+//! noted at one gateway is answered by another after its batch.
 //!
 //! Nodes 1–3 `storage,meta` on 127.0.0.248–250, the gateway on .251, two
 //! more gateways on .252 and .253.
@@ -88,6 +89,28 @@ async fn iam_changes_are_in_force_on_every_gateway_at_once() {
         .ok();
     for a in &alice {
         assert_eq!(get(a).await.as_deref(), Some("AccessDenied"));
+    }
+
+    // A key's use, noted by the gateway it signed at, reaches the others
+    // with that gateway's next batch (every 10 s, the only setting).
+    let bob = root_on(0).user_with_key("bob");
+    let bob_at_1 = s3_client(&format!("http://{}", gateways[0]), &bob);
+    assert_eq!(get(&bob_at_1).await.as_deref(), Some("AccessDenied"));
+    let deadline = Instant::now() + Duration::from_secs(40);
+    loop {
+        let r = root_on(2)
+            .iam("GetAccessKeyLastUsed", &[("AccessKeyId", &bob.access)])
+            .ok();
+        if r.text("LastUsedDate").is_some() {
+            assert_eq!(r.text("ServiceName").as_deref(), Some("s3"));
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "bob's use never reached gateway 3: {}",
+            r.body
+        );
+        tokio::time::sleep(Duration::from_millis(500)).await;
     }
 
     // A role's session outlives the leader that recorded it.

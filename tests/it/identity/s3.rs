@@ -142,6 +142,51 @@ async fn a_deactivated_key_fails_at_once_and_comes_back() {
 }
 
 #[tokio::test]
+async fn a_keys_last_use_says_when_for_which_service_and_where() {
+    let store = store();
+    books(&store.client()).await;
+    let iam = root(&store);
+    let keys = iam.user_with_key("alice");
+    let last_used = |by: &Iam| by.iam("GetAccessKeyLastUsed", &[("AccessKeyId", &keys.access)]);
+    let never = last_used(&iam).ok();
+    assert_eq!(never.text("UserName").as_deref(), Some("alice"));
+    assert_eq!(never.text("ServiceName").as_deref(), Some("N/A"));
+    assert_eq!(never.text("LastUsedDate"), None);
+
+    let before = time::OffsetDateTime::now_utc()
+        .replace_nanosecond(0)
+        .unwrap();
+    // Refused by policy, but signed with the key: a use.
+    assert_eq!(
+        get(&s3(&store, &keys), "books", "other/1").await.as_deref(),
+        Some("AccessDenied")
+    );
+    let after_s3 = last_used(&iam).ok();
+    assert_eq!(after_s3.text("ServiceName").as_deref(), Some("s3"));
+    assert_eq!(after_s3.text("Region").as_deref(), Some("us-east-1"));
+    let date = after_s3.text("LastUsedDate").expect("a last-used date");
+    let at =
+        time::OffsetDateTime::parse(&date, &time::format_description::well_known::Rfc3339).unwrap();
+    assert!(
+        at >= before && at <= time::OffsetDateTime::now_utc(),
+        "{date}"
+    );
+
+    // The key's own IAM call is its latest use.
+    let alice = Iam::new(store.addr(), keys.clone());
+    alice.iam("ListAccessKeys", &[]).fails(403, "AccessDenied");
+    assert_eq!(
+        last_used(&iam).ok().text("ServiceName").as_deref(),
+        Some("iam")
+    );
+    // A key of another account is not this account's to ask about.
+    let (_, other) = other_account(&store, "someone-else");
+    last_used(&other).fails(404, "NoSuchEntity");
+    // Nor is it alice's, without a policy saying so.
+    last_used(&alice).fails(403, "AccessDenied");
+}
+
+#[tokio::test]
 async fn an_explicit_deny_in_a_group_beats_an_allow_in_the_bucket_policy() {
     let store = store();
     let root_s3 = store.client();

@@ -51,17 +51,13 @@ pub(crate) fn detect_auth_kind(parts: &RequestParts<'_>) -> Result<AuthKind, Aut
 /// Everything a handler needs after successful authentication.
 #[derive(Debug, Clone)]
 pub(crate) struct AuthContext {
-    /// The access key id whose secret verified the signature.
-    // Read by the tests, the fuzz targets and in the Debug output of a request.
-    #[cfg_attr(not(test), allow(dead_code))]
+    /// The access key id whose secret verified the signature (its use
+    /// is noted for GetAccessKeyLastUsed).
     pub access_key: String,
-    /// Region from the credential scope; the caller may check it.
-    // Read by the tests, the fuzz targets and in the Debug output of a request.
-    #[cfg_attr(not(test), allow(dead_code))]
+    /// Region from the credential scope.
     pub region: String,
-    /// Service from the credential scope (always `s3`).
-    // Shown in the Debug output of a request; nothing branches on it.
-    #[allow(dead_code)]
+    /// Service from the credential scope: `s3`, or `iam`/`sts` on the
+    /// query API.
     pub service: String,
     /// Derived signing key, for chunk and trailer signatures.
     pub signing_key: SigningKey,

@@ -180,3 +180,16 @@ pub struct Session {
     /// The session policy given with AssumeRole: it only narrows.
     pub policy: Option<String>,
 }
+
+/// When and where an access key last signed a request (IAM's
+/// GetAccessKeyLastUsed). Gateways gather uses and write them in
+/// batches, so it is as fresh as the last batch (AWS's is within hours).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyUse {
+    /// When, ms since the Unix epoch (the gateway's clock).
+    pub at_ms: u64,
+    /// The service the request was for: `s3`, `iam` or `sts`.
+    pub service: String,
+    /// The region it was signed for.
+    pub region: String,
+}

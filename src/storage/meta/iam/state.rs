@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::change::{IamChange, KeyEffect};
 use super::error::IamErrorKind;
-use super::records::{AccountIam, IamKey};
+use super::records::{AccountIam, IamKey, KeyUse};
 use crate::storage::meta::error::MetaError;
 use crate::storage::meta::keys::storable;
 use crate::storage::meta::ops::{MetaOpError, MetaOutcome};
@@ -23,6 +23,15 @@ fn document_key(account: &str) -> Vec<u8> {
 fn generation_key(account: &str) -> Vec<u8> {
     [b"g", account.as_bytes()].concat()
 }
+
+/// The key of an access key's last use in the `iam` keyspace.
+fn key_use_key(access_key_id: &str) -> Vec<u8> {
+    [b"u", access_key_id.as_bytes()].concat()
+}
+
+/// Uses one [`crate::storage::meta::MetaOp::KeysUsed`] records at most
+/// (a gateway sends more in several).
+pub(crate) const MAX_KEY_USES: usize = 4096;
 
 /// Version byte of a stored generation.
 const GENERATION_VERSION: u8 = 1;
@@ -79,6 +88,7 @@ pub(crate) fn check_entry(key: &[u8], value: &[u8]) -> Result<(), MetaError> {
     match key.first() {
         Some(b'd') => AccountIam::decode(value).map(drop),
         Some(b'g') => decode_generation(value).map(drop),
+        Some(b'u') => KeyUse::decode(value).map(drop),
         Some(b'x') if split_expiry_key(key).is_some() && value == EXPIRY_VALUE => Ok(()),
         _ => Err(MetaError::Corrupt("IAM entry")),
     }
@@ -146,6 +156,7 @@ impl Overlay<'_> {
             }
             KeyEffect::Delete(id) => {
                 self.remove(Space::IamKeys, id.as_bytes().to_vec())?;
+                self.remove(Space::Iam, key_use_key(id))?;
             }
         }
         if !change.keeps_document() {
@@ -162,6 +173,37 @@ impl Overlay<'_> {
 }
 
 impl Overlay<'_> {
+    /// Records when keys were last used: each use of a key that exists
+    /// and is later than the one recorded (gateways' batches may cross).
+    pub(in crate::storage::meta) fn apply_key_uses(
+        &mut self,
+        uses: &[(String, KeyUse)],
+    ) -> Result<MetaOutcome, Fail> {
+        if uses.len() > MAX_KEY_USES {
+            return Err(MetaOpError::InvalidArgument.into());
+        }
+        for (id, used) in uses {
+            let uk = key_use_key(id);
+            let exists = self.get(Space::IamKeys, id.as_bytes())?.is_some()
+                || self.get(Space::AccessKeys, id.as_bytes())?.is_some();
+            if id.is_empty() || !storable(&uk) || !exists {
+                continue;
+            }
+            let newer = self
+                .get_record(Space::Iam, &uk, KeyUse::decode)?
+                .is_none_or(|old| old.at_ms < used.at_ms);
+            if newer {
+                self.put(Space::Iam, uk, used.try_encode()?)?;
+            }
+        }
+        Ok(MetaOutcome::Done)
+    }
+
+    /// Forgets when a deleted key was last used.
+    pub(in crate::storage::meta) fn forget_key_use(&mut self, id: &str) -> Result<(), Fail> {
+        self.remove(Space::Iam, key_use_key(id))
+    }
+
     /// Drops up to [`PURGE_PER_SESSION`] temporary credentials expired
     /// before this op's time (refused anyway; this frees their space).
     fn purge_expired(&mut self) -> Result<(), Fail> {
@@ -198,6 +240,16 @@ impl MetaState {
         };
         let generation = self.iam_generation(&key.account)?;
         Ok(Some(Credential::Iam { key, generation }))
+    }
+
+    /// When `access_key_id` was last used, as the gateways' last
+    /// batches said; `None`: never (or not yet written).
+    pub fn get_key_use(&self, access_key_id: &str) -> Result<Option<KeyUse>, MetaError> {
+        let k = key_use_key(access_key_id);
+        if !storable(&k) {
+            return Ok(None);
+        }
+        self.get_record(Space::Iam, &k, KeyUse::decode)
     }
 
     /// An IAM key record, if it exists.

@@ -531,3 +531,70 @@ fn expired_sessions_are_dropped_as_new_ones_are_made() -> Result<(), MetaError> 
     assert!(copy.get_credential("T2")?.is_some());
     Ok(())
 }
+
+fn used(at_ms: u64, service: &str) -> KeyUse {
+    KeyUse {
+        at_ms,
+        service: service.into(),
+        region: "r1".into(),
+    }
+}
+
+#[test]
+fn a_key_use_round_trips_and_damage_is_an_error() {
+    let u = used(42, "s3");
+    let bytes = u.try_encode().unwrap();
+    assert_eq!(KeyUse::decode(&bytes).unwrap(), u);
+    assert!(check_entry(b"uK1", &bytes).is_ok());
+    assert!(KeyUse::decode(&bytes[..bytes.len() - 1]).is_err());
+    let mut bad = bytes.clone();
+    bad[0] = 0xee;
+    assert!(KeyUse::decode(&bad).is_err());
+    assert!(check_entry(b"uK1", &bad).is_err());
+}
+
+#[test]
+fn a_keys_last_use_is_the_latest_of_existing_keys_and_goes_with_the_key() -> Result<(), MetaError> {
+    let (_d, state) = open()?;
+    let create = IamChange::CreateKey {
+        user: "u".into(),
+        key: key("K1", "AIDA1", None),
+    };
+    state.apply_batch(1, &[iam("acct", user("u", "AIDA1")), iam("acct", create)])?;
+    let generation = state.account_iam("acct")?.0;
+    let uses = |uses: Vec<(&str, KeyUse)>| MetaOp::KeysUsed {
+        uses: uses.into_iter().map(|(k, u)| (k.to_string(), u)).collect(),
+    };
+    let results = state.apply_batch(
+        2,
+        &[
+            uses(vec![("K1", used(10, "s3")), ("NOPE", used(10, "s3"))]),
+            // A batch that crossed a later one does not go back in time.
+            uses(vec![("K1", used(20, "iam"))]),
+            uses(vec![("K1", used(15, "sts"))]),
+        ],
+    )?;
+    assert!(results.iter().all(|r| *r == Ok(MetaOutcome::Done)));
+    assert_eq!(state.get_key_use("K1")?, Some(used(20, "iam")));
+    assert_eq!(state.get_key_use("NOPE")?, None);
+    assert_eq!(
+        state.read(&MetaRead::KeyUse("K1".into()))?,
+        MetaReadResult::KeyUse(Some(used(20, "iam")))
+    );
+    // Uses change neither the document nor its generation.
+    assert_eq!(state.account_iam("acct")?.0, generation);
+    let too_many = MetaOp::KeysUsed {
+        uses: vec![("K1".into(), used(30, "s3")); state::MAX_KEY_USES + 1],
+    };
+    assert_eq!(
+        state.apply_batch(3, &[too_many])?[0],
+        Err(MetaOpError::InvalidArgument)
+    );
+    let delete = IamChange::DeleteKey {
+        user: "u".into(),
+        access_key_id: "K1".into(),
+    };
+    state.apply_batch(4, &[iam("acct", delete)])?;
+    assert_eq!(state.get_key_use("K1")?, None);
+    Ok(())
+}
