@@ -2,7 +2,7 @@
 # Runs minio-py's functional suite (the one MinIO's mint runs) against a
 # freshly started predastore (`all` role), in full mode, to the end, and
 # fails if any test fails or is not applicable but those listed in
-# scripts/minio-py/run.py (MinIO's snowball uploads, S3 Select).
+# scripts/minio-py/run.py (MinIO's snowball uploads).
 #
 # Usage: scripts/minio-py-tests.sh [path-to-predastore-binary]
 #   (binary default: target/release/predastore)

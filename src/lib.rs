@@ -10,7 +10,8 @@
 //!    IAM identities (users, roles' sessions) and their policies
 //! 5. `actors/core`: consensus, WAL writers, syncer, pool, ring, scrub
 //! 6. `storage`, `net`, `cluster`: plain code, no actix
-//! 7. `policy`, `metrics`, `clock`, `activity`: leaves
+//! 7. `policy`, `select`, `metrics`, `clock`, `activity`: leaves (the
+//!    policy and S3 Select languages among them)
 //!
 //! Only floors 1–5 use actix; the plain modules are tested without it.
 //! The modules are private: what the binary, the integration tests, the
@@ -33,6 +34,7 @@ mod object;
 /// AWS's policy language (bucket, identity and trust policies: parse,
 /// evaluate, is-public); no HTTP in it.
 pub(crate) mod policy;
+mod select;
 mod storage;
 
 /// Every Prometheus metric the process exports: public as a whole, since

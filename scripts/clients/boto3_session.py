@@ -231,7 +231,36 @@ except ClientError as e:
     code = e.response["Error"]["Code"]
     check(code == "InvalidRequest", f"SSE-C over HTTP: {code}")
 
+step("select_object_content: a CSV filtered to JSON, and a bad cast ends in its error event")
+rows = "".join(f"{i},name{i},{i * 7 % 50}\n" for i in range(2000))
+s3.put_object(Bucket=bucket, Key="select/t.csv", Body=("id,name,score\n" + rows).encode())
+
+
+def select(sql, output):
+    answer = s3.select_object_content(
+        Bucket=bucket, Key="select/t.csv", Expression=sql, ExpressionType="SQL",
+        InputSerialization={"CSV": {"FileHeaderInfo": "USE"}}, OutputSerialization=output)
+    records, ended = b"", False
+    for event in answer["Payload"]:
+        records += event.get("Records", {}).get("Payload", b"")
+        ended = ended or "End" in event
+    check(ended, "the select answer had no End event")
+    return records.decode()
+
+
+got = select("SELECT s.id, s.name FROM S3Object s WHERE CAST(s.score AS INT) = 49 LIMIT 3",
+             {"JSON": {}})
+want = "".join(f'{{"id":"{i}","name":"name{i}"}}\n' for i in range(2000) if i * 7 % 50 == 49)
+check(got == "".join(want.splitlines(True)[:3]), f"select answered {got!r}")
+check(select("select count(*) from s3object", {"CSV": {}}) == "2000\n", "count(*)")
+try:
+    select("select cast(name as int) from s3object", {"CSV": {}})
+    check(False, "a failing cast ended without an error")
+except Exception as e:  # botocore's EventStreamError
+    check("CastFailed" in str(e), f"the error event: {e}")
+
 step("clean up the bucket")
+s3.delete_object(Bucket=bucket, Key="select/t.csv")
 for k in ("sse/s3.bin", "sse/kms.bin", "sse/default.txt"):
     s3.delete_object(Bucket=bucket, Key=k)
 for k in ("crc/object.bin", "py/20m.bin"):

@@ -12,7 +12,7 @@ it: SERVER_ENDPOINT, ACCESS_KEY, SECRET_KEY, ENABLE_HTTPS, MINT_MODE)
 Exits 1 if a test fails or is not applicable (the suite's NA: the server
 answered 405 or 501) other than these, which the store does not have:
 MinIO's snowball uploads (its own extension: a tar archive extracted on
-PUT) and S3 Select (which AWS closed to new customers in 2024).
+PUT).
 """
 
 import importlib.util
@@ -25,7 +25,6 @@ import sys
 EXPECTED = {
     "minio-py:test_upload_snowball_objects": "MinIO's snowball extension",
     "minio-py:test_upload_snowball_objects_with_staging": "MinIO's snowball extension",
-    "minio-py:test_select_object_content": "S3 Select",
 }
 
 

@@ -15,7 +15,7 @@ use super::context::{error_response, request_id, set_request_id, Gateway, S3Requ
 use super::error::{S3Error, S3ErrorCode};
 use super::handlers::{
     acl, attributes, bucket, bucket_access, cors, encryption, lifecycle, list, multipart,
-    notification, object, object_lock, post_object, tagging, versioning,
+    notification, object, object_lock, post_object, select, tagging, versioning,
 };
 use super::listener::Vetted;
 use super::router::{Endpoint, Target};
@@ -152,6 +152,7 @@ async fn run(endpoint: Endpoint, r: S3Request, payload: web::Payload, gw: &Gatew
         Endpoint::AbortMultipartUpload { upload_id } => multipart::abort(&r, gw, &upload_id).await,
         Endpoint::ListParts(args) => multipart::list_parts(&r, gw, args).await,
         Endpoint::GetObjectAttributes => attributes::get(&r, gw).await,
+        Endpoint::SelectObjectContent => select::select(&r, payload, gw).await,
         Endpoint::GetObjectTagging => tagging::get_object(&r, gw).await,
         Endpoint::PutObjectTagging => tagging::put_object(&r, payload, gw).await,
         Endpoint::DeleteObjectTagging => tagging::delete_object(&r, gw).await,

@@ -350,6 +350,14 @@ pub(crate) const TABLE: &[Rule] = &[
         Object(Read),
         OnObject,
     ),
+    // AWS checks SelectObjectContent as a GetObject of the object.
+    row(
+        "SelectObjectContent",
+        &["s3:GetObject"],
+        Object(Read),
+        OnObject,
+        Anyone,
+    ),
     versioned(
         "GetObjectTagging",
         &["s3:GetObjectTagging"],

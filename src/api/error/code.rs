@@ -144,6 +144,30 @@ pub(crate) enum S3ErrorCode {
     KmsNotFound,
     /// 404: the bucket has no default encryption.
     ServerSideEncryptionConfigurationNotFoundError,
+    /// 400: S3 Select: the SQL expression cannot be parsed.
+    ParseUnexpectedToken,
+    /// 400: S3 Select: SQL that S3 Select does not run.
+    UnsupportedSyntax,
+    /// 400: S3 Select: a function it does not know.
+    UnsupportedFunction,
+    /// 400: S3 Select: a function or operator given the wrong values.
+    EvaluatorInvalidArguments,
+    /// 400: S3 Select: a CAST that cannot be made.
+    CastFailed,
+    /// 400: S3 Select: the object is not the CSV it was said to be.
+    CSVParsingError,
+    /// 400: S3 Select: the object is not the JSON it was said to be.
+    JSONParsingError,
+    /// 400: S3 Select: the object is not in the compression it was said to be in.
+    InvalidCompressionFormat,
+    /// 400: S3 Select: one record is longer than 1 MiB.
+    OverMaxRecordSize,
+    /// 400: S3 Select: the expression is longer than 256 KiB.
+    ExpressionTooLong,
+    /// 400: S3 Select: `ExpressionType` is not `SQL`.
+    InvalidExpressionType,
+    /// 400: S3 Select: a setting with a value S3 does not take.
+    InvalidRequestParameter,
     /// 501: the request needs a feature this server does not have.
     NotImplemented,
     /// 304: a conditional GET/HEAD matched; sent without a body.
@@ -236,6 +260,18 @@ impl S3ErrorCode {
         S3ErrorCode::InvalidEncryptionAlgorithmError,
         S3ErrorCode::KmsNotFound,
         S3ErrorCode::ServerSideEncryptionConfigurationNotFoundError,
+        S3ErrorCode::ParseUnexpectedToken,
+        S3ErrorCode::UnsupportedSyntax,
+        S3ErrorCode::UnsupportedFunction,
+        S3ErrorCode::EvaluatorInvalidArguments,
+        S3ErrorCode::CastFailed,
+        S3ErrorCode::CSVParsingError,
+        S3ErrorCode::JSONParsingError,
+        S3ErrorCode::InvalidCompressionFormat,
+        S3ErrorCode::OverMaxRecordSize,
+        S3ErrorCode::ExpressionTooLong,
+        S3ErrorCode::InvalidExpressionType,
+        S3ErrorCode::InvalidRequestParameter,
         S3ErrorCode::NotImplemented,
         S3ErrorCode::NotModified,
         S3ErrorCode::PreconditionFailed,
@@ -322,6 +358,18 @@ impl S3ErrorCode {
             S3ErrorCode::MalformedPOSTRequest => "MalformedPOSTRequest",
             S3ErrorCode::InvalidPolicyDocument => "InvalidPolicyDocument",
             S3ErrorCode::UnresolvableGrantByEmailAddress => "UnresolvableGrantByEmailAddress",
+            S3ErrorCode::ParseUnexpectedToken => "ParseUnexpectedToken",
+            S3ErrorCode::UnsupportedSyntax => "UnsupportedSyntax",
+            S3ErrorCode::UnsupportedFunction => "UnsupportedFunction",
+            S3ErrorCode::EvaluatorInvalidArguments => "EvaluatorInvalidArguments",
+            S3ErrorCode::CastFailed => "CastFailed",
+            S3ErrorCode::CSVParsingError => "CSVParsingError",
+            S3ErrorCode::JSONParsingError => "JSONParsingError",
+            S3ErrorCode::InvalidCompressionFormat => "InvalidCompressionFormat",
+            S3ErrorCode::OverMaxRecordSize => "OverMaxRecordSize",
+            S3ErrorCode::ExpressionTooLong => "ExpressionTooLong",
+            S3ErrorCode::InvalidExpressionType => "InvalidExpressionType",
+            S3ErrorCode::InvalidRequestParameter => "InvalidRequestParameter",
             S3ErrorCode::NotImplemented => "NotImplemented",
             S3ErrorCode::NotModified => "NotModified",
             S3ErrorCode::PreconditionFailed => "PreconditionFailed",
@@ -350,7 +398,19 @@ impl S3ErrorCode {
     pub(crate) fn http_status(&self) -> u16 {
         match self {
             S3ErrorCode::NotModified => 304,
-            S3ErrorCode::AuthorizationHeaderMalformed
+            S3ErrorCode::ParseUnexpectedToken
+            | S3ErrorCode::UnsupportedSyntax
+            | S3ErrorCode::UnsupportedFunction
+            | S3ErrorCode::EvaluatorInvalidArguments
+            | S3ErrorCode::CastFailed
+            | S3ErrorCode::CSVParsingError
+            | S3ErrorCode::JSONParsingError
+            | S3ErrorCode::InvalidCompressionFormat
+            | S3ErrorCode::OverMaxRecordSize
+            | S3ErrorCode::ExpressionTooLong
+            | S3ErrorCode::InvalidExpressionType
+            | S3ErrorCode::InvalidRequestParameter
+            | S3ErrorCode::AuthorizationHeaderMalformed
             | S3ErrorCode::AuthorizationQueryParametersError
             | S3ErrorCode::BadDigest
             | S3ErrorCode::BadRequest
@@ -557,6 +617,18 @@ impl S3ErrorCode {
                 "The request signature we calculated does not match the signature you provided. \
                  Check your key and signing method."
             }
+            S3ErrorCode::ParseUnexpectedToken => "The SQL expression contains an unexpected token.",
+            S3ErrorCode::UnsupportedSyntax => "The SQL expression contains unsupported syntax.",
+            S3ErrorCode::UnsupportedFunction => "The SQL expression contains an unsupported function.",
+            S3ErrorCode::EvaluatorInvalidArguments => "Incorrect number or type of arguments in a function call.",
+            S3ErrorCode::CastFailed => "Attempt to convert from one data type to another using CAST failed in the SQL expression.",
+            S3ErrorCode::CSVParsingError => "Encountered an error parsing the CSV file.",
+            S3ErrorCode::JSONParsingError => "Encountered an error parsing the JSON file.",
+            S3ErrorCode::InvalidCompressionFormat => "The file is not in a supported compression format.",
+            S3ErrorCode::OverMaxRecordSize => "The length of a record in the input or result is greater than maxCharsPerRecord of 1 MB.",
+            S3ErrorCode::ExpressionTooLong => "The SQL expression is too long: The maximum byte-length for the SQL expression is 256 KB.",
+            S3ErrorCode::InvalidExpressionType => "The ExpressionType is invalid. Only SQL expressions are supported.",
+            S3ErrorCode::InvalidRequestParameter => "The value of a parameter in SelectRequest element is invalid.",
             S3ErrorCode::SlowDown => "Please reduce your request rate.",
             S3ErrorCode::UnexpectedContent => "This request does not support content",
             S3ErrorCode::XAmzContentSHA256Mismatch => {

@@ -19,5 +19,6 @@ pub(crate) mod object;
 pub(crate) mod object_lock;
 pub(crate) mod part_checksum;
 pub(crate) mod post_object;
+pub(crate) mod select;
 pub(crate) mod tagging;
 pub(crate) mod versioning;

@@ -80,6 +80,8 @@ pub(crate) enum Endpoint {
     ListParts(ListPartsArgs),
     /// `GET /bucket/key?attributes`.
     GetObjectAttributes,
+    /// `POST /bucket/key?select&select-type=2`.
+    SelectObjectContent,
     /// `GET /bucket/key?tagging`.
     GetObjectTagging,
     /// `PUT /bucket/key?tagging`.
@@ -212,6 +214,7 @@ impl Endpoint {
             Endpoint::AbortMultipartUpload { .. } => "AbortMultipartUpload",
             Endpoint::ListParts(_) => "ListParts",
             Endpoint::GetObjectAttributes => "GetObjectAttributes",
+            Endpoint::SelectObjectContent => "SelectObjectContent",
             Endpoint::GetObjectTagging => "GetObjectTagging",
             Endpoint::PutObjectTagging => "PutObjectTagging",
             Endpoint::DeleteObjectTagging => "DeleteObjectTagging",

@@ -200,6 +200,12 @@ fn object_endpoint(m: &Method, q: &Query<'_>, copy: bool) -> Result<Endpoint, Ro
             _ => Endpoint::NotImplemented,
         });
     }
+    if q.get("select").is_some() {
+        return Ok(match *m {
+            Method::POST => Endpoint::SelectObjectContent,
+            _ => Endpoint::NotImplemented,
+        });
+    }
     Ok(match (m.clone(), q.owned("uploadId")) {
         (Method::PUT, Some(upload_id)) => {
             let name = if copy { "UploadPartCopy" } else { "UploadPart" };

@@ -56,6 +56,7 @@ pub(crate) mod notification;
 pub(crate) mod object_lock;
 pub(crate) mod requests;
 pub(crate) mod responses;
+pub(crate) mod select;
 pub(crate) mod tagging;
 #[cfg(test)]
 mod tests;

@@ -233,6 +233,10 @@ fn ops() -> Vec<Op> {
             op("GetObjectAttributes", ObjectAcl(Read), "GET", "/{b}/obj?attributes"),
             &[("x-amz-object-attributes", "ETag")],
         ),
+        with_body(
+            op("SelectObjectContent", ObjectAcl(Read), "POST", "/{b}/obj?select&select-type=2"),
+            "<SelectObjectContentRequest><Expression>select * from s3object</Expression><ExpressionType>SQL</ExpressionType><InputSerialization><CSV/></InputSerialization><OutputSerialization><CSV/></OutputSerialization></SelectObjectContentRequest>",
+        ),
         op("GetObjectTagging", ObjectAcl(Read), "GET", "/{b}/obj?tagging"),
         with_body(op("PutObjectTagging", BucketAcl(Write), "PUT", "/{b}/obj?tagging"), TAGS),
         op("DeleteObjectTagging", BucketAcl(Write), "DELETE", "/{b}/obj?tagging"),

@@ -28,6 +28,7 @@ mod policy;
 mod post_object;
 mod quota;
 mod reads;
+mod select;
 mod tagging;
 mod versioning;
 mod versioning_exclusions;
