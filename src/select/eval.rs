@@ -6,6 +6,7 @@ use std::cmp::Ordering;
 
 use super::error::{SelectError, SelectErrorKind};
 use super::sql::{Aggregate, BinaryOp, CastType, Expr, Function, Literal, TrimSide};
+use super::timestamp;
 use super::value::{compare, equals, Record, Value};
 
 /// The value of `e` for `record`; `aggregates`: the folded values an
@@ -268,6 +269,25 @@ fn like(text: &[char], pattern: &[char], escape: Option<char>) -> bool {
     }
 }
 
+/// A timestamp, or text that reads as one (`CastFailed` otherwise).
+fn timestamp_of(v: &Value) -> Result<Value, SelectError> {
+    match v {
+        Value::Timestamp(_) => Ok(v.clone()),
+        Value::Str(s) => timestamp::parse(s)
+            .map(Value::Timestamp)
+            .ok_or_else(|| cast_failed(v, CastType::Timestamp)),
+        _ => Err(cast_failed(v, CastType::Timestamp)),
+    }
+}
+
+/// [`timestamp_of`], unwrapped.
+fn stamp(v: &Value) -> Result<time::OffsetDateTime, SelectError> {
+    match timestamp_of(v)? {
+        Value::Timestamp(t) => Ok(t),
+        _ => Err(cast_failed(v, CastType::Timestamp)),
+    }
+}
+
 fn cast_failed(v: &Value, t: CastType) -> SelectError {
     SelectError::new(
         SelectErrorKind::CastFailed,
@@ -293,6 +313,7 @@ fn cast(v: Value, t: CastType) -> Result<Value, SelectError> {
             Some(n) => Value::Float(float(&n).unwrap_or(f64::NAN)),
             None => return Err(cast_failed(&v, t)),
         },
+        CastType::Timestamp => timestamp_of(&v)?,
         CastType::Bool => match (&v, truth(&v), v.number()) {
             (_, Some(b), _) => Value::Bool(b),
             (_, None, Some(n)) => Value::Bool(float(&n) != Some(0.0)),
@@ -303,7 +324,7 @@ fn cast(v: Value, t: CastType) -> Result<Value, SelectError> {
 
 fn call(f: Function, mut args: Vec<Value>) -> Result<Value, SelectError> {
     let first = args.first().cloned().unwrap_or(Value::Missing);
-    if !matches!(f, Function::Coalesce | Function::NullIf) && first.is_absent() {
+    if !matches!(f, Function::Coalesce | Function::NullIf | Function::UtcNow) && first.is_absent() {
         return Ok(Value::Null);
     }
     Ok(match f {
@@ -317,6 +338,28 @@ fn call(f: Function, mut args: Vec<Value>) -> Result<Value, SelectError> {
             Some(Value::Float(x)) => Value::Float(x.abs()),
             _ => return Err(invalid(format!("ABS of '{}'", first.text()))),
         },
+        Function::ToTimestamp => timestamp_of(&first)?,
+        Function::UtcNow => Value::Timestamp(time::OffsetDateTime::now_utc()),
+        Function::Extract(part) => Value::Int(timestamp::extract(part, &stamp(&first)?)),
+        Function::DateAdd(part) => {
+            let n = match first.number() {
+                Some(Value::Int(n)) => n,
+                _ => return Err(invalid(format!("DATE_ADD of '{}'", first.text()))),
+            };
+            let t = stamp(args.get(1).unwrap_or(&Value::Missing))?;
+            timestamp::add(part, n, t)
+                .map(Value::Timestamp)
+                .ok_or_else(|| invalid("DATE_ADD goes past the calendar"))?
+        }
+        Function::DateDiff(part) => {
+            let b = args.get(1).unwrap_or(&Value::Missing);
+            if b.is_absent() {
+                return Ok(Value::Null);
+            }
+            timestamp::diff(part, stamp(&first)?, stamp(b)?)
+                .map(Value::Int)
+                .ok_or_else(|| invalid("DATE_DIFF takes no time-zone part"))?
+        }
         Function::Coalesce => args
             .into_iter()
             .find(|a| !a.is_absent())

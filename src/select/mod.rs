@@ -16,6 +16,7 @@ pub(crate) mod output;
 pub(crate) mod sql;
 #[cfg(test)]
 mod tests;
+mod timestamp;
 mod value;
 
 use bytes::Bytes;

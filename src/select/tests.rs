@@ -254,6 +254,46 @@ fn json_records_in_and_out() {
 }
 
 #[test]
+fn timestamps_are_read_compared_and_computed() {
+    let data = "id,at\n1,2020-01-31T10:00:00Z\n2,2021-06-15T\n3,2019-12-31T23:59:59.5-01:00\n";
+    let q = |sql: &str| run(sql, csv(FileHeader::Use), csv_out(), data);
+    assert_eq!(
+        q("select id from s3object where to_timestamp(at) > to_timestamp('2020-06-01T')"),
+        "2\n"
+    );
+    assert_eq!(
+        q("select id, extract(year from to_timestamp(at)) from s3object where cast(at as timestamp) < '2020-01-02T'"),
+        "3,2019\n"
+    );
+    assert_eq!(
+        q("select date_add(month, 1, to_timestamp(at)) from s3object limit 1"),
+        "2020-02-29T10:00:00Z\n"
+    );
+    assert_eq!(
+        q("select date_diff(day, to_timestamp(at), to_timestamp('2020-03-01T10:00:00Z')) from s3object limit 1"),
+        "30\n"
+    );
+    assert_eq!(
+        q("select max(to_timestamp(at)) from s3object"),
+        "2021-06-15T00:00:00Z\n"
+    );
+    assert_eq!(
+        q("select count(*) from s3object where utcnow() > to_timestamp(at)"),
+        "3\n"
+    );
+    let bad = run_in(
+        "select to_timestamp(id) from s3object",
+        csv(FileHeader::Use),
+        csv_out(),
+        data.as_bytes(),
+        8,
+        false,
+    )
+    .unwrap();
+    assert_eq!(bad.error.as_deref(), Some("CastFailed"));
+}
+
+#[test]
 fn gzip_input_is_read_through() {
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
     gz.write_all(PEOPLE.as_bytes()).unwrap();

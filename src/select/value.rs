@@ -4,6 +4,7 @@ use std::cmp::Ordering;
 use std::sync::Arc;
 
 use super::sql::PathStep;
+use super::timestamp;
 
 /// A value.
 #[derive(Clone, Debug, PartialEq)]
@@ -22,6 +23,8 @@ pub(crate) enum Value {
     Str(String),
     /// A JSON object or array.
     Json(serde_json::Value),
+    /// A timestamp.
+    Timestamp(time::OffsetDateTime),
 }
 
 /// One input record.
@@ -65,6 +68,7 @@ impl Value {
                 .map_or(serde_json::Value::Null, serde_json::Value::Number),
             Value::Str(s) => serde_json::Value::String(s.clone()),
             Value::Json(j) => j.clone(),
+            Value::Timestamp(t) => serde_json::Value::String(timestamp::format(t)),
         })
     }
 
@@ -77,6 +81,7 @@ impl Value {
             Value::Float(x) => x.to_string(),
             Value::Str(s) => s.clone(),
             Value::Json(j) => j.to_string(),
+            Value::Timestamp(t) => timestamp::format(t),
         }
     }
 
@@ -120,6 +125,9 @@ pub(crate) fn compare(a: &Value, b: &Value) -> Option<Ordering> {
         (Value::Int(x), Value::Int(y)) => Some(x.cmp(y)),
         (Value::Str(x), Value::Str(y)) => Some(x.cmp(y)),
         (Value::Bool(x), Value::Bool(y)) => Some(x.cmp(y)),
+        (Value::Timestamp(x), Value::Timestamp(y)) => Some(x.cmp(y)),
+        (Value::Str(s), Value::Timestamp(_)) => compare(&Value::Timestamp(timestamp::parse(s)?), b),
+        (Value::Timestamp(_), Value::Str(s)) => compare(a, &Value::Timestamp(timestamp::parse(s)?)),
         (Value::Int(_) | Value::Float(_), Value::Int(_) | Value::Float(_)) => {
             a.as_f64()?.partial_cmp(&b.as_f64()?)
         }

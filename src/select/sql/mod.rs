@@ -2,6 +2,8 @@
 //! over the object's records. [`lexer`] splits the text into tokens,
 //! [`parser`] builds the [`Query`] the evaluator runs.
 
+pub(crate) use super::timestamp::DatePart;
+
 pub(crate) mod lexer;
 pub(crate) mod parser;
 #[cfg(test)]
@@ -119,6 +121,8 @@ pub(crate) enum CastType {
     Str,
     /// `BOOL`, `BOOLEAN`.
     Bool,
+    /// `TIMESTAMP`.
+    Timestamp,
 }
 
 /// An aggregate function.
@@ -157,6 +161,16 @@ pub(crate) enum Function {
     NullIf,
     /// `ABS(n)`.
     Abs,
+    /// `TO_TIMESTAMP(s)`.
+    ToTimestamp,
+    /// `UTCNOW()`.
+    UtcNow,
+    /// `EXTRACT(part FROM t)`.
+    Extract(DatePart),
+    /// `DATE_ADD(part, n, t)`.
+    DateAdd(DatePart),
+    /// `DATE_DIFF(part, a, b)`.
+    DateDiff(DatePart),
 }
 
 /// Which end TRIM trims.

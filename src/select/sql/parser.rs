@@ -4,7 +4,8 @@
 
 use super::lexer::{tokenize, Token};
 use super::{
-    Aggregate, BinaryOp, CastType, Expr, Function, Literal, PathStep, Query, SelectItem, TrimSide,
+    Aggregate, BinaryOp, CastType, DatePart, Expr, Function, Literal, PathStep, Query, SelectItem,
+    TrimSide,
 };
 use crate::select::error::{unexpected, SelectError, SelectErrorKind};
 
@@ -521,6 +522,30 @@ impl Parser {
                 checked(Function::Substring, args, 2..=3)
             }
             "trim" => self.trim(),
+            "extract" => {
+                let part = self.date_part()?;
+                self.expect_keyword("from")?;
+                let t = self.expr()?;
+                self.expect_symbol(")")?;
+                Ok(Expr::Call(Function::Extract(part), vec![t]))
+            }
+            "date_add" | "date_diff" => {
+                let part = self.date_part()?;
+                if matches!(part, DatePart::TimezoneHour | DatePart::TimezoneMinute) {
+                    return Err(SelectError::new(
+                        SelectErrorKind::InvalidArguments,
+                        format!("{} takes no time-zone part", name.to_uppercase()),
+                    ));
+                }
+                self.expect_symbol(",")?;
+                let args = self.arguments()?;
+                let function = if name == "date_add" {
+                    Function::DateAdd(part)
+                } else {
+                    Function::DateDiff(part)
+                };
+                checked(function, args, 2..=2)
+            }
             _ => {
                 let (function, arity) = match name {
                     "lower" => (Function::Lower, 1..=1),
@@ -529,6 +554,8 @@ impl Parser {
                     "coalesce" => (Function::Coalesce, 1..=usize::MAX),
                     "nullif" => (Function::NullIf, 2..=2),
                     "abs" => (Function::Abs, 1..=1),
+                    "to_timestamp" => (Function::ToTimestamp, 1..=1),
+                    "utcnow" => (Function::UtcNow, 0..=0),
                     _ => {
                         return Err(SelectError::new(
                             SelectErrorKind::UnsupportedFunction,
@@ -581,6 +608,7 @@ impl Parser {
             "float" | "decimal" | "numeric" | "double" | "real" => CastType::Float,
             "string" | "varchar" | "char" | "text" => CastType::Str,
             "bool" | "boolean" => CastType::Bool,
+            "timestamp" => CastType::Timestamp,
             other => {
                 return Err(SelectError::new(
                     SelectErrorKind::UnsupportedSyntax,
@@ -588,6 +616,15 @@ impl Parser {
                 ))
             }
         })
+    }
+
+    /// A date part's keyword (`YEAR`, `MONTH`, …).
+    fn date_part(&mut self) -> Result<DatePart, SelectError> {
+        match self.next() {
+            Some(Token::Word(w)) => DatePart::named(&w)
+                .ok_or_else(|| unexpected(format!("'{w}' (expected a date part)"))),
+            _ => Err(unexpected("(expected a date part)")),
+        }
     }
 
     /// `CASE …` with `CASE` taken.
