@@ -59,6 +59,12 @@ pub(crate) fn eval(
                 None => None,
             };
             let pattern: Vec<char> = p.text().chars().collect();
+            // Matching costs up to text × pattern: a pattern is kept short.
+            if pattern.len() > MAX_LIKE_PATTERN {
+                return Err(invalid(format!(
+                    "A LIKE pattern is longer than {MAX_LIKE_PATTERN} characters"
+                )));
+            }
             let text: Vec<char> = v.text().chars().collect();
             Value::Bool(like(&text, &pattern, escape) != *negated)
         }
@@ -68,12 +74,13 @@ pub(crate) fn eval(
             high,
             negated,
         } => {
+            // `v >= low AND v <= high`, with AND's null logic.
             let v = ev(value)?;
-            match (compare(&v, &ev(low)?), compare(&v, &ev(high)?)) {
-                (Some(l), Some(h)) => {
-                    Value::Bool((l != Ordering::Less && h != Ordering::Greater) != *negated)
-                }
-                _ => Value::Null,
+            let above = compare(&v, &ev(low)?).map_or(Value::Null, |o| Value::Bool(o.is_ge()));
+            let below = compare(&v, &ev(high)?).map_or(Value::Null, |o| Value::Bool(o.is_le()));
+            match (binary(BinaryOp::And, above, below)?, *negated) {
+                (Value::Bool(b), negated) => Value::Bool(b != negated),
+                (other, _) => other,
             }
         }
         Expr::In {
@@ -254,19 +261,70 @@ fn float(v: &Value) -> Option<f64> {
     }
 }
 
+/// The longest LIKE pattern taken, in characters.
+const MAX_LIKE_PATTERN: usize = 1024;
+
+/// One element of a LIKE pattern.
+#[derive(Clone, Copy, PartialEq)]
+enum Wild {
+    /// `%`: any run of characters.
+    Any,
+    /// `_`: one character.
+    One,
+    /// This character.
+    Char(char),
+}
+
 /// Whether `text` matches the LIKE `pattern` (`%` any run, `_` one
-/// character, `escape` making the next one literal).
+/// character, `escape` making the next one literal). Iterative, going
+/// back only to the last `%`: time at most text × pattern, no recursion
+/// (a record may be a megabyte long).
 fn like(text: &[char], pattern: &[char], escape: Option<char>) -> bool {
-    match pattern.split_first() {
-        None => text.is_empty(),
-        Some((&c, rest)) if Some(c) == escape => match rest.split_first() {
-            Some((&lit, rest)) => text.first() == Some(&lit) && like(&text[1..], rest, escape),
-            None => false,
-        },
-        Some(('%', rest)) => (0..=text.len()).any(|i| like(&text[i..], rest, escape)),
-        Some(('_', rest)) => !text.is_empty() && like(&text[1..], rest, escape),
-        Some((c, rest)) => text.first() == Some(c) && like(&text[1..], rest, escape),
+    let mut wilds = Vec::with_capacity(pattern.len());
+    let mut chars = pattern.iter().copied();
+    while let Some(c) = chars.next() {
+        wilds.push(match c {
+            c if Some(c) == escape => match chars.next() {
+                Some(lit) => Wild::Char(lit),
+                None => Wild::Char(c),
+            },
+            '%' => Wild::Any,
+            '_' => Wild::One,
+            c => Wild::Char(c),
+        });
     }
+    let (mut t, mut w) = (0, 0);
+    // The last `%` seen, and where in the text it was tried up to.
+    let mut back: Option<(usize, usize)> = None;
+    while t < text.len() {
+        match wilds.get(w) {
+            Some(Wild::One) => {
+                t += 1;
+                w += 1;
+            }
+            Some(Wild::Char(c)) if *c == text[t] => {
+                t += 1;
+                w += 1;
+            }
+            Some(Wild::Any) => {
+                back = Some((w, t));
+                w += 1;
+            }
+            _ => match back {
+                Some((bw, bt)) => {
+                    back = Some((bw, bt + 1));
+                    w = bw + 1;
+                    t = bt + 1;
+                }
+                None => return false,
+            },
+        }
+    }
+    wilds
+        .get(w..)
+        .unwrap_or_default()
+        .iter()
+        .all(|x| *x == Wild::Any)
 }
 
 /// A timestamp, or text that reads as one (`CastFailed` otherwise).
@@ -379,6 +437,10 @@ fn call(f: Function, mut args: Vec<Value>) -> Result<Value, SelectError> {
                 _ if v.is_none() => Ok(None),
                 _ => Err(invalid("SUBSTRING takes whole numbers")),
             };
+            // A null start or length makes a null.
+            if args.iter().skip(1).any(Value::is_absent) {
+                return Ok(Value::Null);
+            }
             let start = int(args.get(1))?.unwrap_or(1);
             let len = int(args.get(2))?;
             let chars: Vec<char> = first.text().chars().collect();
@@ -483,5 +545,36 @@ impl Fold {
             },
             Aggregate::Min | Aggregate::Max => self.best.clone().unwrap_or(Value::Null),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::like;
+
+    fn matches(text: &str, pattern: &str) -> bool {
+        let t: Vec<char> = text.chars().collect();
+        let p: Vec<char> = pattern.chars().collect();
+        like(&t, &p, Some('\\'))
+    }
+
+    #[test]
+    fn like_matches_as_sql_does_without_recursion_or_blowup() {
+        assert!(matches("alice", "a%"));
+        assert!(matches("alice", "%ic%"));
+        assert!(matches("alice", "_lic_"));
+        assert!(!matches("alice", "_lic"));
+        assert!(matches("", "%"));
+        assert!(!matches("", "_"));
+        assert!(matches("50%", "50\\%"));
+        assert!(!matches("500", "50\\%"));
+        assert!(matches("a_b", "a\\_b"));
+        assert!(matches("abcabd", "%ab_"));
+        assert!(matches("mississippi", "m%iss%pi"));
+        assert!(!matches("mississippi", "m%iss%pix"));
+        // A megabyte of text and a pattern that backtracks a lot.
+        let long = "a".repeat(1 << 20);
+        assert!(!matches(&long, "%a%a%a%a%a%b"));
+        assert!(matches(&(long + "b"), "%a%a%b"));
     }
 }

@@ -34,14 +34,39 @@ fn event(event_type: &'static str, content_type: Option<&'static str>, payload: 
     encode(&m)
 }
 
+/// The frame of `m`. Writing fails only past the format's limits (a
+/// 16 MiB payload, a 32 KiB header value); payloads are far smaller by
+/// construction and error messages are cut short, so the fallback (an
+/// `InternalError` frame, never an empty answer) is not expected.
 fn encode(m: &Message) -> Bytes {
     let mut out = Vec::with_capacity(m.payload().len() + 128);
-    // Fails only past the format's limits (16 MiB payload, 128 KiB of
-    // headers); records are sent in far smaller pieces.
-    match aws_smithy_eventstream::frame::write_message_to(m, &mut out) {
+    if aws_smithy_eventstream::frame::write_message_to(m, &mut out).is_ok() {
+        return Bytes::from(out);
+    }
+    let fallback = Message::new(Bytes::new())
+        .add_header(header(":message-type", "error"))
+        .add_header(header(":error-code", "InternalError"))
+        .add_header(header(":error-message", "The answer could not be framed."));
+    let mut out = Vec::new();
+    match aws_smithy_eventstream::frame::write_message_to(&fallback, &mut out) {
         Ok(()) => Bytes::from(out),
         Err(_) => Bytes::new(),
     }
+}
+
+/// The longest error message sent (a message quoting a huge field is
+/// cut, on a character boundary).
+const MAX_MESSAGE_BYTES: usize = 1024;
+
+fn shortened(message: &str) -> String {
+    if message.len() <= MAX_MESSAGE_BYTES {
+        return message.to_string();
+    }
+    let mut end = MAX_MESSAGE_BYTES;
+    while !message.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…", message.get(..end).unwrap_or_default())
 }
 
 /// A `Records` event carrying result bytes.
@@ -81,24 +106,26 @@ pub(crate) fn error(code: &str, e: &SelectError) -> Bytes {
     let m = Message::new(Bytes::new())
         .add_header(header(":message-type", "error"))
         .add_header(header(":error-code", code))
-        .add_header(header(":error-message", e.message.clone()));
+        .add_header(header(":error-message", shortened(&e.message)));
     encode(&m)
+}
+
+/// A string header of a frame read back (the tests read answers).
+#[cfg(test)]
+pub(crate) fn text(m: &Message, name: &str) -> Option<String> {
+    m.headers()
+        .iter()
+        .find(|h| h.name().as_str() == name)
+        .and_then(|h| match h.value() {
+            HeaderValue::String(s) => Some(s.as_str().to_string()),
+            _ => None,
+        })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use aws_smithy_eventstream::frame::read_message_from;
-
-    fn text(m: &Message, name: &str) -> Option<String> {
-        m.headers()
-            .iter()
-            .find(|h| h.name().as_str() == name)
-            .and_then(|h| match h.value() {
-                HeaderValue::String(s) => Some(s.as_str().to_string()),
-                _ => None,
-            })
-    }
 
     #[test]
     fn frames_read_back_as_written() {
@@ -124,6 +151,19 @@ mod tests {
         let m = read_message_from(cont()).unwrap();
         assert_eq!(text(&m, ":event-type").as_deref(), Some("Cont"));
         assert!(m.payload().is_empty());
+
+        // A message quoting a huge value is cut, still framed.
+        let huge = SelectError::new(
+            super::super::SelectErrorKind::CastFailed,
+            "é".repeat(40_000),
+        );
+        let m = read_message_from(error("CastFailed", &huge)).unwrap();
+        let said = text(&m, ":error-message").unwrap();
+        assert!(
+            said.len() <= MAX_MESSAGE_BYTES + 3 && said.ends_with('…'),
+            "{}",
+            said.len()
+        );
 
         // A damaged frame is refused, not misread.
         let mut bad = frame.to_vec();

@@ -147,7 +147,13 @@ struct CsvParser {
     out_len: usize,
     ends: Vec<usize>,
     ends_len: usize,
+    /// Input bytes of the record being read (empty fields write no
+    /// output, so output alone does not bound a record).
+    record_in: usize,
 }
+
+/// Most fields one CSV record may have.
+const MAX_FIELDS: usize = 1 << 16;
 
 impl CsvParser {
     fn new(c: &CsvInput) -> Self {
@@ -171,6 +177,7 @@ impl CsvParser {
             out_len: 0,
             ends: vec![0; 64],
             ends_len: 0,
+            record_in: 0,
         }
     }
 
@@ -191,9 +198,13 @@ impl CsvParser {
                 &mut self.out[self.out_len..],
                 &mut self.ends[self.ends_len..],
             );
-            input = &input[read..];
+            input = input.get(read..).unwrap_or_default();
             self.out_len += wrote;
             self.ends_len += ended;
+            self.record_in += read;
+            if self.record_in > MAX_RECORD_BYTES {
+                return Err(too_large());
+            }
             match result {
                 R::InputEmpty => {}
                 R::OutputFull => {
@@ -203,6 +214,12 @@ impl CsvParser {
                     self.out.resize(self.out.len() * 2, 0);
                 }
                 R::OutputEndsFull => {
+                    if self.ends.len() >= MAX_FIELDS {
+                        return Err(SelectError::new(
+                            SelectErrorKind::RecordTooLarge,
+                            format!("A record has more than {MAX_FIELDS} fields"),
+                        ));
+                    }
                     let n = self.ends.len() * 2;
                     self.ends.resize(n, 0);
                 }
@@ -233,6 +250,7 @@ impl CsvParser {
         }
         self.out_len = 0;
         self.ends_len = 0;
+        self.record_in = 0;
         if !self.first_seen {
             self.first_seen = true;
             match self.header {

@@ -34,6 +34,15 @@ use value::{Record, Value};
 /// Result bytes gathered before a `Records` event is sent.
 const RECORDS_FRAME_BYTES: usize = 64 * 1024;
 
+/// Bytes of the object read per step: a step's records are written and
+/// sent before the next is read, so a step bounds the memory a query
+/// holds. A compressed object is read in far smaller steps, as a
+/// kilobyte of gzip may hold a megabyte of records.
+const STEP_BYTES: usize = 64 << 10;
+
+/// [`STEP_BYTES`] for a gzip-compressed object.
+const GZIP_STEP_BYTES: usize = 1 << 10;
+
 /// Bytes scanned between two `Progress` events.
 const PROGRESS_EVERY: u64 = 1 << 20;
 
@@ -100,13 +109,20 @@ impl Select {
         futures::stream::unfold(Some((runner, data)), move |state| async move {
             let (mut runner, mut data) = state?;
             loop {
-                let step = match data.next().await {
-                    Some(Ok(chunk)) => runner.feed(&chunk),
-                    Some(Err(e)) => Err(SelectError::new(
-                        SelectErrorKind::Read,
-                        format!("The object could not be read: {e}"),
-                    )),
-                    None => runner.finish().map(|frames| (frames, true)),
+                let step = if runner.has_input() {
+                    runner.step()
+                } else {
+                    match data.next().await {
+                        Some(Ok(chunk)) => {
+                            runner.input = chunk;
+                            continue;
+                        }
+                        Some(Err(e)) => Err(SelectError::new(
+                            SelectErrorKind::Read,
+                            format!("The object could not be read: {e}"),
+                        )),
+                        None => runner.finish().map(|frames| (frames, true)),
+                    }
                 };
                 match step {
                     Ok((frames, true)) => return Some((frames, None)),
@@ -216,6 +232,10 @@ struct Runner {
     stopped: bool,
     /// When the last frame was made.
     last_frame: std::time::Instant,
+    /// The object's bytes received and not read yet.
+    input: Bytes,
+    /// Bytes read per step.
+    step_bytes: usize,
 }
 
 impl Runner {
@@ -253,17 +273,31 @@ impl Runner {
             progress_at: 0,
             stopped,
             last_frame: std::time::Instant::now(),
+            input: Bytes::new(),
+            step_bytes: if spec.gzip {
+                GZIP_STEP_BYTES
+            } else {
+                STEP_BYTES
+            },
         }
     }
 
-    /// Reads one chunk: the frames ready, and whether the answer is done.
-    fn feed(&mut self, chunk: &[u8]) -> Result<(Vec<Bytes>, bool), SelectError> {
+    /// Whether bytes received wait to be read.
+    fn has_input(&self) -> bool {
+        !self.input.is_empty()
+    }
+
+    /// Reads one step of the input: the frames ready, and whether the
+    /// answer is done.
+    fn step(&mut self) -> Result<(Vec<Bytes>, bool), SelectError> {
         if self.stopped {
+            self.input = Bytes::new();
             return self.finish().map(|f| (f, true));
         }
+        let chunk = self.input.split_to(self.step_bytes.min(self.input.len()));
         self.counts.scanned += chunk.len() as u64;
         let sink = &mut self.sink;
-        let go = self.reader.push(Some(chunk), &mut |r| sink.record(r))?;
+        let go = self.reader.push(Some(&chunk), &mut |r| sink.record(r))?;
         self.counts.processed = self.reader.processed;
         let mut frames = Vec::new();
         if self.sink.out.len() >= RECORDS_FRAME_BYTES {

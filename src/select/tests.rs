@@ -2,11 +2,11 @@
 //! arrives, and read back from the event stream.
 
 use aws_smithy_eventstream::frame::read_message_from;
-use aws_smithy_types::event_stream::HeaderValue;
 use bytes::Bytes;
 use futures::StreamExt;
 use std::io::Write;
 
+use super::events::text as header;
 use super::input::{CsvInput, FileHeader, InputFormat};
 use super::limits::MAX_RECORD_BYTES;
 use super::output::{CsvOutput, OutputFormat};
@@ -37,16 +37,6 @@ struct Answer {
     records: String,
     events: Vec<String>,
     error: Option<String>,
-}
-
-fn header(m: &aws_smithy_types::event_stream::Message, name: &str) -> Option<String> {
-    m.headers()
-        .iter()
-        .find(|h| h.name().as_str() == name)
-        .and_then(|h| match h.value() {
-            HeaderValue::String(s) => Some(s.as_str().to_string()),
-            _ => None,
-        })
 }
 
 /// Runs `sql` over `data` sent in `chunk`-byte pieces.
@@ -291,6 +281,72 @@ fn timestamps_are_read_compared_and_computed() {
     )
     .unwrap();
     assert_eq!(bad.error.as_deref(), Some("CastFailed"));
+}
+
+#[test]
+fn nulls_follow_sql() {
+    let q = |sql: &str| run(sql, csv(FileHeader::Use), csv_out(), PEOPLE);
+    // `0 NOT BETWEEN 1 AND NULL` is true: 0 < 1 settles it.
+    assert_eq!(
+        q("select name from s3object where 0 not between 1 and null limit 1"),
+        "alice\n"
+    );
+    assert_eq!(
+        q("select count(*) from s3object where 0 between 1 and null"),
+        "0\n"
+    );
+    assert_eq!(
+        q("select substring(name, null) from s3object limit 1"),
+        "\n"
+    );
+    assert_eq!(
+        q("select coalesce(nope, name) from s3object limit 1"),
+        "alice\n"
+    );
+}
+
+#[test]
+fn a_compressed_object_is_answered_in_bounded_frames() {
+    // 16 MiB of rows in well under a megabyte of gzip.
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    let row = "x,y,z\n".repeat(1 << 14);
+    for _ in 0..(16 << 20) / row.len() {
+        gz.write_all(row.as_bytes()).unwrap();
+    }
+    let data = gz.finish().unwrap();
+    assert!(data.len() < 1 << 20, "{}", data.len());
+    let spec = SelectSpec {
+        expression: "select * from s3object".into(),
+        input: csv(FileHeader::None),
+        gzip: true,
+        output: csv_out(),
+        progress: false,
+    };
+    let select = Select::prepare(spec).unwrap();
+    let pieces = futures::stream::iter([Ok::<_, std::io::Error>(Bytes::from(data))]);
+    let mut frames = Box::pin(select.run(pieces, |_| "Other"));
+    let (mut largest, mut total) = (0, 0);
+    while let Some(f) = futures::executor::block_on(frames.next()) {
+        largest = largest.max(f.len());
+        total += f.len();
+    }
+    assert!(total > 15 << 20, "{total}");
+    assert!(largest < 4 << 20, "a frame of {largest} bytes");
+}
+
+#[test]
+fn a_record_of_empty_fields_is_bounded_too() {
+    let commas = ",".repeat(MAX_RECORD_BYTES + 10);
+    let a = run_in(
+        "select * from s3object",
+        csv(FileHeader::None),
+        csv_out(),
+        commas.as_bytes(),
+        1 << 16,
+        false,
+    )
+    .unwrap();
+    assert_eq!(a.error.as_deref(), Some("Other"));
 }
 
 #[test]

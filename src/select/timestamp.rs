@@ -130,16 +130,20 @@ pub(crate) fn extract(part: DatePart, t: &OffsetDateTime) -> i64 {
 /// `DATE_ADD(part, n, t)`; `None` past the calendar's range or for a
 /// time-zone part.
 pub(crate) fn add(part: DatePart, n: i64, t: OffsetDateTime) -> Option<OffsetDateTime> {
+    // `Duration::days` and the like panic past their range; seconds
+    // do not.
+    let seconds = |unit: i64| n.checked_mul(unit).map(Duration::seconds);
     let months = match part {
         DatePart::Year => n.checked_mul(12)?,
         DatePart::Month => n,
-        DatePart::Day => return t.checked_add(Duration::days(n)),
-        DatePart::Hour => return t.checked_add(Duration::hours(n)),
-        DatePart::Minute => return t.checked_add(Duration::minutes(n)),
-        DatePart::Second => return t.checked_add(Duration::seconds(n)),
+        DatePart::Day => return t.checked_add(seconds(86_400)?),
+        DatePart::Hour => return t.checked_add(seconds(3_600)?),
+        DatePart::Minute => return t.checked_add(seconds(60)?),
+        DatePart::Second => return t.checked_add(seconds(1)?),
         DatePart::TimezoneHour | DatePart::TimezoneMinute => return None,
     };
-    let index = i64::from(t.year()) * 12 + i64::from(u8::from(t.month())) - 1 + months;
+    let index =
+        (i64::from(t.year()) * 12 + i64::from(u8::from(t.month())) - 1).checked_add(months)?;
     let year = i32::try_from(index.div_euclid(12)).ok()?;
     let month = Month::try_from(u8::try_from(index.rem_euclid(12) + 1).ok()?).ok()?;
     // The day kept where the month has it, else its last day.
@@ -220,6 +224,17 @@ mod tests {
             format(&add(DatePart::Hour, 25, t("2020-02-28T")).unwrap()),
             "2020-02-29T01:00:00Z"
         );
+        for part in [
+            DatePart::Year,
+            DatePart::Month,
+            DatePart::Day,
+            DatePart::Hour,
+            DatePart::Second,
+        ] {
+            assert_eq!(add(part, i64::MAX, ts), None, "{part:?}");
+            assert_eq!(add(part, i64::MIN, ts), None, "{part:?}");
+            assert_eq!(add(part, 200_000_000_000_000, ts), None, "{part:?}");
+        }
         assert_eq!(
             diff(DatePart::Year, t("2010-01-01T"), t("2011-01-01T")),
             Some(1)

@@ -262,61 +262,71 @@ pub(crate) enum Expr {
     },
 }
 
-/// Calls `f` on `e` and every expression within it.
-pub(crate) fn visit(e: &Expr, f: &mut impl FnMut(&Expr)) {
-    f(e);
+/// The expressions directly within `e`.
+fn children(e: &Expr) -> Vec<&Expr> {
     match e {
-        Expr::Literal(_) | Expr::Path(_) => {}
-        Expr::Not(a) | Expr::Negate(a) | Expr::Cast(a, _) => visit(a, f),
-        Expr::IsNull { value, .. } => visit(value, f),
-        Expr::Binary(_, a, b) => {
-            visit(a, f);
-            visit(b, f);
-        }
+        Expr::Literal(_) | Expr::Path(_) => Vec::new(),
+        Expr::Not(a) | Expr::Negate(a) | Expr::Cast(a, _) => vec![a],
+        Expr::IsNull { value, .. } => vec![value],
+        Expr::Binary(_, a, b) => vec![a, b],
         Expr::Like {
             value,
             pattern,
             escape,
             ..
-        } => {
-            visit(value, f);
-            visit(pattern, f);
-            if let Some(e) = escape {
-                visit(e, f);
-            }
-        }
+        } => [Some(&**value), Some(&**pattern), escape.as_deref()]
+            .into_iter()
+            .flatten()
+            .collect(),
         Expr::Between {
             value, low, high, ..
-        } => {
-            visit(value, f);
-            visit(low, f);
-            visit(high, f);
-        }
-        Expr::In { value, list, .. } => {
-            visit(value, f);
-            list.iter().for_each(|e| visit(e, f));
-        }
-        Expr::Call(_, args) => args.iter().for_each(|e| visit(e, f)),
-        Expr::Aggregate { arg, .. } => {
-            if let Some(a) = arg {
-                visit(a, f);
-            }
-        }
+        } => vec![value, low, high],
+        Expr::In { value, list, .. } => std::iter::once(&**value).chain(list).collect(),
+        Expr::Call(_, args) => args.iter().collect(),
+        Expr::Aggregate { arg, .. } => arg.as_deref().into_iter().collect(),
         Expr::Case {
             operand,
             arms,
             otherwise,
-        } => {
-            if let Some(o) = operand {
-                visit(o, f);
-            }
-            for (w, t) in arms {
-                visit(w, f);
-                visit(t, f);
-            }
-            if let Some(o) = otherwise {
-                visit(o, f);
-            }
+        } => operand
+            .as_deref()
+            .into_iter()
+            .chain(arms.iter().flat_map(|(w, t)| [w, t]))
+            .chain(otherwise.as_deref())
+            .collect(),
+    }
+}
+
+/// Calls `f` on `e` and every expression within it (without recursion:
+/// a tree's depth is checked with it).
+pub(crate) fn visit(e: &Expr, f: &mut impl FnMut(&Expr)) {
+    let mut stack = vec![e];
+    while let Some(e) = stack.pop() {
+        f(e);
+        stack.extend(children(e));
+    }
+}
+
+/// How many levels `e` nests (a literal: 1).
+pub(crate) fn depth(e: &Expr) -> usize {
+    let mut deepest = 0;
+    let mut stack = vec![(e, 1)];
+    while let Some((e, level)) = stack.pop() {
+        deepest = deepest.max(level);
+        stack.extend(children(e).into_iter().map(|c| (c, level + 1)));
+    }
+    deepest
+}
+
+/// Whether `e` reads the record outside any aggregate call.
+pub(crate) fn reads_outside_aggregates(e: &Expr) -> bool {
+    let mut stack = vec![e];
+    while let Some(e) = stack.pop() {
+        match e {
+            Expr::Path(_) => return true,
+            Expr::Aggregate { .. } => {}
+            e => stack.extend(children(e)),
         }
     }
+    false
 }

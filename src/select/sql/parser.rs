@@ -17,6 +17,8 @@ pub(crate) fn parse(text: &str) -> Result<Query, SelectError> {
         aggregates: 0,
         alias: None,
         from_path: None,
+        depth: 0,
+        tree: 0,
     };
     p.query()
 }
@@ -27,13 +29,34 @@ struct Parser {
     aggregates: usize,
     alias: Option<String>,
     from_path: Option<Vec<PathStep>>,
+    /// How deep parentheses, calls, NOT and signs nest here.
+    depth: usize,
+    /// How deep the tree built to here is (nesting and chains' links).
+    tree: usize,
 }
+
+/// The deepest parentheses, calls, NOT and signs may nest (the parser
+/// recurses a few frames per level): far beyond any real query.
+pub(crate) const MAX_DEPTH: usize = 64;
+
+/// The deepest a parsed expression's tree may be (each link of an
+/// operator chain is a level; AND and OR chains are built balanced):
+/// the evaluator recurses once per level, well within a worker thread's
+/// stack.
+pub(crate) const MAX_TREE_DEPTH: usize = 256;
 
 /// Words that end an expression or a select item (never an alias).
 const RESERVED: &[&str] = &[
     "select", "from", "where", "limit", "as", "and", "or", "not", "like", "between", "in", "is",
     "escape", "case", "when", "then", "else", "end", "group", "order", "having", "join",
 ];
+
+fn too_deep(limit: usize) -> SelectError {
+    SelectError::new(
+        SelectErrorKind::UnsupportedSyntax,
+        format!("The expression nests deeper than {limit} levels"),
+    )
+}
 
 fn unsupported(what: &str) -> SelectError {
     SelectError::new(
@@ -140,6 +163,21 @@ impl Parser {
         let aggregates = self.aggregates;
         if aggregates > 0 && filter.as_ref().is_some_and(has_aggregate) {
             return Err(unsupported("An aggregate in WHERE"));
+        }
+        if aggregates > 0
+            && items
+                .iter()
+                .any(|i| super::reads_outside_aggregates(&i.expr))
+        {
+            return Err(unsupported(
+                "A column beside an aggregate (without GROUP BY)",
+            ));
+        }
+        // Counted while parsing, near enough to bound what was built;
+        // exactly here, before anything evaluates it.
+        let trees = items.iter().map(|i| &i.expr).chain(filter.as_ref());
+        if trees.map(super::depth).max().unwrap_or(0) > MAX_TREE_DEPTH {
+            return Err(too_deep(MAX_TREE_DEPTH));
         }
         Ok(Query {
             items,
@@ -261,25 +299,72 @@ impl Parser {
         }
     }
 
-    fn expr(&mut self) -> Result<Expr, SelectError> {
-        let mut left = self.and()?;
-        while self.eat_keyword("or") {
-            left = binary(BinaryOp::Or, left, self.and()?);
+    /// One level deeper into nesting (the parser recurses): refused past
+    /// [`MAX_DEPTH`]; it counts toward the tree's depth too. Each caller
+    /// gives its levels back once its subtree is built; a refusal ends the
+    /// parse, so nothing is given back then.
+    fn deeper(&mut self) -> Result<(), SelectError> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(too_deep(MAX_DEPTH));
         }
-        Ok(left)
+        self.link(1)
+    }
+
+    /// `n` more levels of the tree being built (a chain's links): refused
+    /// past [`MAX_TREE_DEPTH`], before a deeper tree exists.
+    fn link(&mut self, n: usize) -> Result<(), SelectError> {
+        self.tree += n;
+        if self.tree > MAX_TREE_DEPTH {
+            return Err(too_deep(MAX_TREE_DEPTH));
+        }
+        Ok(())
+    }
+
+    /// Gives back one level of nesting and `links` of the tree.
+    fn shallower(&mut self, links: usize) {
+        self.depth -= 1;
+        self.tree -= links + 1;
+    }
+
+    fn expr(&mut self) -> Result<Expr, SelectError> {
+        self.deeper()?;
+        let (terms, links) = self.chain("or", Self::and)?;
+        self.shallower(links);
+        Ok(balanced(BinaryOp::Or, terms))
     }
 
     fn and(&mut self) -> Result<Expr, SelectError> {
-        let mut left = self.not()?;
-        while self.eat_keyword("and") {
-            left = binary(BinaryOp::And, left, self.not()?);
+        let (terms, links) = self.chain("and", Self::not)?;
+        self.tree -= links;
+        Ok(balanced(BinaryOp::And, terms))
+    }
+
+    /// Terms joined by the keyword `kw`, and the tree levels their
+    /// balanced tree takes (counted as it grows: log2 of the terms).
+    fn chain(
+        &mut self,
+        kw: &str,
+        term: fn(&mut Self) -> Result<Expr, SelectError>,
+    ) -> Result<(Vec<Expr>, usize), SelectError> {
+        let mut terms = vec![term(self)?];
+        let mut links = 0;
+        while self.eat_keyword(kw) {
+            if terms.len().is_power_of_two() {
+                self.link(1)?;
+                links += 1;
+            }
+            terms.push(term(self)?);
         }
-        Ok(left)
+        Ok((terms, links))
     }
 
     fn not(&mut self) -> Result<Expr, SelectError> {
         if self.eat_keyword("not") {
-            return Ok(Expr::Not(Box::new(self.not()?)));
+            self.deeper()?;
+            let e = self.not()?;
+            self.shallower(0);
+            return Ok(Expr::Not(Box::new(e)));
         }
         self.predicate()
     }
@@ -356,45 +441,59 @@ impl Parser {
     }
 
     fn additive(&mut self) -> Result<Expr, SelectError> {
-        let mut left = self.multiplicative()?;
-        loop {
-            let op = match self.peek() {
-                Some(Token::Symbol("+")) => BinaryOp::Add,
-                Some(Token::Symbol("-")) => BinaryOp::Sub,
-                Some(Token::Symbol("||")) => BinaryOp::Concat,
-                _ => return Ok(left),
-            };
-            self.pos += 1;
-            left = binary(op, left, self.multiplicative()?);
-        }
+        self.operator_chain(Self::multiplicative, |t| match t {
+            Token::Symbol("+") => Some(BinaryOp::Add),
+            Token::Symbol("-") => Some(BinaryOp::Sub),
+            Token::Symbol("||") => Some(BinaryOp::Concat),
+            _ => None,
+        })
     }
 
     fn multiplicative(&mut self) -> Result<Expr, SelectError> {
-        let mut left = self.unary()?;
-        loop {
-            let op = match self.peek() {
-                Some(Token::Symbol("*")) => BinaryOp::Mul,
-                Some(Token::Symbol("/")) => BinaryOp::Div,
-                Some(Token::Symbol("%")) => BinaryOp::Rem,
-                _ => return Ok(left),
-            };
+        self.operator_chain(Self::unary, |t| match t {
+            Token::Symbol("*") => Some(BinaryOp::Mul),
+            Token::Symbol("/") => Some(BinaryOp::Div),
+            Token::Symbol("%") => Some(BinaryOp::Rem),
+            _ => None,
+        })
+    }
+
+    /// Operands joined by the operators `op_of` reads, left to right
+    /// (each link a tree level).
+    fn operator_chain(
+        &mut self,
+        operand: fn(&mut Self) -> Result<Expr, SelectError>,
+        op_of: fn(&Token) -> Option<BinaryOp>,
+    ) -> Result<Expr, SelectError> {
+        let mut left = operand(self)?;
+        let mut links = 0;
+        while let Some(op) = self.peek().and_then(op_of) {
             self.pos += 1;
-            left = binary(op, left, self.unary()?);
+            self.link(1)?;
+            links += 1;
+            left = binary(op, left, operand(self)?);
         }
+        self.tree -= links;
+        Ok(left)
     }
 
     fn unary(&mut self) -> Result<Expr, SelectError> {
-        if self.eat_symbol("-") {
-            return Ok(match self.unary()? {
-                Expr::Literal(Literal::Int(i)) => Expr::Literal(Literal::Int(-i)),
-                Expr::Literal(Literal::Float(x)) => Expr::Literal(Literal::Float(-x)),
-                e => Expr::Negate(Box::new(e)),
-            });
-        }
-        if self.eat_symbol("+") {
-            return self.unary();
-        }
-        self.primary()
+        let sign = if self.eat_symbol("-") {
+            -1
+        } else if self.eat_symbol("+") {
+            1
+        } else {
+            return self.primary();
+        };
+        self.deeper()?;
+        let e = self.unary()?;
+        self.shallower(0);
+        Ok(match (sign, e) {
+            (1, e) => e,
+            (_, Expr::Literal(Literal::Int(i))) => Expr::Literal(Literal::Int(-i)),
+            (_, Expr::Literal(Literal::Float(x))) => Expr::Literal(Literal::Float(-x)),
+            (_, e) => Expr::Negate(Box::new(e)),
+        })
     }
 
     fn primary(&mut self) -> Result<Expr, SelectError> {
@@ -659,6 +758,16 @@ impl Parser {
 
 fn binary(op: BinaryOp, a: Expr, b: Expr) -> Expr {
     Expr::Binary(op, Box::new(a), Box::new(b))
+}
+
+/// `terms` joined by `op` (AND or OR, which group either way) as a
+/// balanced tree: a chain of n terms nests log2(n) deep, not n.
+fn balanced(op: BinaryOp, mut terms: Vec<Expr>) -> Expr {
+    if terms.len() <= 1 {
+        return terms.pop().unwrap_or(Expr::Literal(Literal::Null));
+    }
+    let right = terms.split_off(terms.len() / 2);
+    binary(op, balanced(op, terms), balanced(op, right))
 }
 
 /// A call of `function` with `args`, if their count is in `arity`.
