@@ -178,6 +178,7 @@ pub fn xml_bodies(body: &[u8]) {
     xml_lifecycle(body);
     xml_bucket_access(body);
     bucket_policy(body);
+    super::select::select_request(body);
 }
 
 /// OwnershipControls and PublicAccessBlockConfiguration: what parses

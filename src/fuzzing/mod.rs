@@ -28,6 +28,7 @@ mod chunked;
 mod headers;
 mod prelude;
 mod seeds;
+mod select;
 mod stored;
 #[cfg(test)]
 mod tests;
@@ -36,4 +37,5 @@ pub use auth::*;
 pub use chunked::*;
 pub use headers::*;
 pub use seeds::{plant_seeds, seeds, TARGETS};
+pub use select::*;
 pub use stored::*;

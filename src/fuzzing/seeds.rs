@@ -18,6 +18,7 @@ pub const TARGETS: &[&str] = &[
     "range_headers",
     "request_headers",
     "segment_scan",
+    "select_query",
     "xml_bodies",
 ];
 
@@ -101,7 +102,24 @@ pub fn seeds(target: &str) -> Vec<Vec<u8>> {
              1000\n\
              cGhvdG9zLzIwMjQvaW1nLmpwZw",
         ]),
+        "select_query" => text(&[
+            "select s.name, cast(s.age as int) + 1 from S3Object s where s.city like 'P%' and s.age between 20 and 40 limit 5\n\
+             csv-use\n\
+             \x05name,age,city\nalice,31,Paris\nbob,25,\"Lyon, FR\"\r\ncarol,x,Paris",
+            "select count(*), sum(e.n), max(to_timestamp(e.at)) from S3Object[*].items[*] e where e.n is not null\n\
+             json,json\n\
+             \x03{\"items\":[{\"n\":1,\"at\":\"2020-01-01T\"},{\"n\":2.5}]}\n{\"items\":[]}",
+            "select case when _1 in ('a', 'b') then upper(_1) else substring(_2, 2, 3) end from s3object\n\
+             csv\n\
+             \x40a,hello\nz,world\n",
+        ]),
         "xml_bodies" => text(&[
+            "<SelectObjectContentRequest><Expression>select * from s3object</Expression>\
+             <ExpressionType>SQL</ExpressionType><InputSerialization><CompressionType>GZIP\
+             </CompressionType><CSV><FileHeaderInfo>USE</FileHeaderInfo><Comments>#</Comments>\
+             </CSV></InputSerialization><OutputSerialization><JSON><RecordDelimiter>;\
+             </RecordDelimiter></JSON></OutputSerialization><RequestProgress><Enabled>true\
+             </Enabled></RequestProgress></SelectObjectContentRequest>",
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
              <CompleteMultipartUpload xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">\
              <Part><PartNumber>1</PartNumber><ETag>\"a54357aff0632cce46d942af68356b38\"</ETag>\

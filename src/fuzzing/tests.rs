@@ -16,6 +16,7 @@ fn run(target: &str, data: &[u8]) {
         "request_headers" => request_headers(data),
         "xml_bodies" => xml_bodies(data),
         "segment_scan" => segment_scan(data),
+        "select_query" => select_query(data),
         // frame_decode calls a public API directly.
         _ => {}
     }

@@ -110,8 +110,9 @@ pub(crate) fn error(code: &str, e: &SelectError) -> Bytes {
     encode(&m)
 }
 
-/// A string header of a frame read back (the tests read answers).
-#[cfg(test)]
+/// A string header of a frame read back (the tests and the fuzz target
+/// read answers).
+#[cfg(any(test, feature = "fuzzing"))]
 pub(crate) fn text(m: &Message, name: &str) -> Option<String> {
     m.headers()
         .iter()
