@@ -56,6 +56,37 @@ fn shown(r: Result<Vec<Value>, String>) -> (Page, Option<String>) {
     }
 }
 
+/// `keys` (ListAccessKeys' members), each with `LastUsed`: when, for
+/// which service and where it last signed, `never`, or why it cannot be
+/// said (one GetAccessKeyLastUsed per key: a user has two at most).
+async fn with_last_use(console: &Console, session: &Session, mut keys: Vec<Value>) -> Vec<Value> {
+    for key in &mut keys {
+        let id = key["AccessKeyId"].as_str().unwrap_or_default().to_string();
+        let shown = match console
+            .gateway
+            .iam(session, "GetAccessKeyLastUsed", &[("AccessKeyId", &id)])
+            .await
+        {
+            Ok(answer) => {
+                let used = &answer["AccessKeyLastUsed"];
+                match used["LastUsedDate"].as_str() {
+                    Some(at) => format!(
+                        "{at} ({}, {})",
+                        used["ServiceName"].as_str().unwrap_or_default(),
+                        used["Region"].as_str().unwrap_or_default()
+                    ),
+                    None => "never".to_string(),
+                }
+            }
+            Err(e) => e.to_string(),
+        };
+        if let Some(k) = key.as_object_mut() {
+            k.insert("LastUsed".into(), Value::String(shown));
+        }
+    }
+    keys
+}
+
 /// What a page shows after a change: the error, or a new key's secret.
 #[derive(Default)]
 struct Notice {
@@ -204,16 +235,19 @@ async fn user_page(
         .iam(session, "GetUser", &[("UserName", name)])
         .await?;
     let who = [("UserName", name)];
-    let (keys, keys_error) = shown(
-        list(
-            console,
-            session,
-            "ListAccessKeys",
-            &who,
-            "AccessKeyMetadata",
-        )
-        .await,
-    );
+    let keys = list(
+        console,
+        session,
+        "ListAccessKeys",
+        &who,
+        "AccessKeyMetadata",
+    )
+    .await;
+    let keys = match keys {
+        Ok(keys) => Ok(with_last_use(console, session, keys).await),
+        Err(e) => Err(e),
+    };
+    let (keys, keys_error) = shown(keys);
     let (attached, attached_error) = shown(
         list(
             console,

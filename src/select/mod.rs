@@ -126,7 +126,11 @@ impl Select {
                 };
                 match step {
                     Ok((frames, true)) => return Some((frames, None)),
-                    Ok((frames, false)) if frames.is_empty() => continue,
+                    Ok((frames, false)) if frames.is_empty() => {
+                        // Other requests on this thread run between steps.
+                        YieldNow(false).await;
+                        continue;
+                    }
                     Ok((frames, false)) => return Some((frames, Some((runner, data)))),
                     Err(e) => {
                         // What was found before the failure is sent first.
@@ -138,6 +142,27 @@ impl Select {
             }
         })
         .flat_map(futures::stream::iter)
+    }
+}
+
+/// Gives the executor back its thread once (a step of a long query
+/// found nothing to send, and would otherwise go on to the next step in
+/// the same poll).
+struct YieldNow(bool);
+
+impl std::future::Future for YieldNow {
+    type Output = ();
+
+    fn poll(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<()> {
+        if self.0 {
+            return std::task::Poll::Ready(());
+        }
+        self.0 = true;
+        cx.waker().wake_by_ref();
+        std::task::Poll::Pending
     }
 }
 

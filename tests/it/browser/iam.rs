@@ -105,6 +105,11 @@ async fn console_manages_an_accounts_iam() {
         super::DEFAULT_WAIT,
     )
     .await;
+    // Her reads above were the key's uses: the page says when and where.
+    let used = b
+        .text(&format!("tr[data-key='{key_id}'] .key-last-used"))
+        .await;
+    assert!(used.ends_with("(s3, us-east-1)"), "{used}");
     assert_eq!(read(alice.clone()).await, None);
 
     // A malformed policy shows IAM's message; a good one is listed.
