@@ -26,6 +26,9 @@ pub(crate) enum SelectErrorKind {
     ExpressionTooLong,
     /// The object's bytes could not be read.
     Read,
+    /// An answer frame could not be written (past the event stream's
+    /// limits; not expected).
+    Framing,
 }
 
 /// A query refused or stopped, with a message for the client.

@@ -24,7 +24,11 @@ fn header(name: &'static str, value: impl Into<String>) -> Header {
 }
 
 /// One event frame of `event_type` with `payload`.
-fn event(event_type: &'static str, content_type: Option<&'static str>, payload: Bytes) -> Bytes {
+fn event(
+    event_type: &'static str,
+    content_type: Option<&'static str>,
+    payload: Bytes,
+) -> Result<Bytes, SelectError> {
     let mut m = Message::new(payload)
         .add_header(header(":message-type", "event"))
         .add_header(header(":event-type", event_type));
@@ -36,22 +40,18 @@ fn event(event_type: &'static str, content_type: Option<&'static str>, payload: 
 
 /// The frame of `m`. Writing fails only past the format's limits (a
 /// 16 MiB payload, a 32 KiB header value); payloads are far smaller by
-/// construction and error messages are cut short, so the fallback (an
-/// `InternalError` frame, never an empty answer) is not expected.
-fn encode(m: &Message) -> Bytes {
+/// construction and error messages are cut short, so a `Framing` error
+/// (which ends the answer with an error frame) is not expected.
+fn encode(m: &Message) -> Result<Bytes, SelectError> {
     let mut out = Vec::with_capacity(m.payload().len() + 128);
-    if aws_smithy_eventstream::frame::write_message_to(m, &mut out).is_ok() {
-        return Bytes::from(out);
-    }
-    let fallback = Message::new(Bytes::new())
-        .add_header(header(":message-type", "error"))
-        .add_header(header(":error-code", "InternalError"))
-        .add_header(header(":error-message", "The answer could not be framed."));
-    let mut out = Vec::new();
-    match aws_smithy_eventstream::frame::write_message_to(&fallback, &mut out) {
-        Ok(()) => Bytes::from(out),
-        Err(_) => Bytes::new(),
-    }
+    aws_smithy_eventstream::frame::write_message_to(m, &mut out)
+        .map(|()| Bytes::from(out))
+        .map_err(|e| {
+            SelectError::new(
+                super::SelectErrorKind::Framing,
+                format!("The answer could not be framed: {e}"),
+            )
+        })
 }
 
 /// The longest error message sent (a message quoting a huge field is
@@ -70,7 +70,7 @@ fn shortened(message: &str) -> String {
 }
 
 /// A `Records` event carrying result bytes.
-pub(crate) fn records(payload: Bytes) -> Bytes {
+pub(crate) fn records(payload: Bytes) -> Result<Bytes, SelectError> {
     event("Records", Some("application/octet-stream"), payload)
 }
 
@@ -82,32 +82,39 @@ fn counts_xml(root: &str, c: Counts) -> Bytes {
 }
 
 /// A `Progress` event (sent when the request asked for progress).
-pub(crate) fn progress(c: Counts) -> Bytes {
+pub(crate) fn progress(c: Counts) -> Result<Bytes, SelectError> {
     event("Progress", Some("text/xml"), counts_xml("Progress", c))
 }
 
 /// The `Stats` event, after the last record.
-pub(crate) fn stats(c: Counts) -> Bytes {
+pub(crate) fn stats(c: Counts) -> Result<Bytes, SelectError> {
     event("Stats", Some("text/xml"), counts_xml("Stats", c))
 }
 
 /// A `Cont` event: the query goes on (a keep-alive, no payload).
-pub(crate) fn cont() -> Bytes {
+pub(crate) fn cont() -> Result<Bytes, SelectError> {
     event("Cont", None, Bytes::new())
 }
 
 /// The `End` event: the answer is complete.
-pub(crate) fn end() -> Bytes {
+pub(crate) fn end() -> Result<Bytes, SelectError> {
     event("End", None, Bytes::new())
 }
 
 /// An error message, ending the stream; `code` is S3's error code.
+/// If even that cannot be framed (a code past the format's limits), the
+/// message is left out.
 pub(crate) fn error(code: &str, e: &SelectError) -> Bytes {
-    let m = Message::new(Bytes::new())
-        .add_header(header(":message-type", "error"))
-        .add_header(header(":error-code", code))
-        .add_header(header(":error-message", shortened(&e.message)));
-    encode(&m)
+    let frame = |message: String| {
+        let m = Message::new(Bytes::new())
+            .add_header(header(":message-type", "error"))
+            .add_header(header(":error-code", code))
+            .add_header(header(":error-message", message));
+        encode(&m)
+    };
+    frame(shortened(&e.message))
+        .or_else(|_| frame(String::new()))
+        .unwrap_or_default()
 }
 
 /// A string header of a frame read back (the tests and the fuzz target
@@ -130,7 +137,7 @@ mod tests {
 
     #[test]
     fn frames_read_back_as_written() {
-        let frame = records(Bytes::from_static(b"a,b\n"));
+        let frame = records(Bytes::from_static(b"a,b\n")).unwrap();
         let m = read_message_from(frame.clone()).unwrap();
         assert_eq!(text(&m, ":event-type").as_deref(), Some("Records"));
         assert_eq!(text(&m, ":message-type").as_deref(), Some("event"));
@@ -140,7 +147,7 @@ mod tests {
             processed: 20,
             returned: 4,
         };
-        let m = read_message_from(stats(counts)).unwrap();
+        let m = read_message_from(stats(counts).unwrap()).unwrap();
         let payload = String::from_utf8(m.payload().to_vec()).unwrap();
         assert!(
             payload.contains("<BytesProcessed>20</BytesProcessed>"),
@@ -149,7 +156,7 @@ mod tests {
         let e = SelectError::new(super::super::SelectErrorKind::CastFailed, "no");
         let m = read_message_from(error("CastFailed", &e)).unwrap();
         assert_eq!(text(&m, ":error-code").as_deref(), Some("CastFailed"));
-        let m = read_message_from(cont()).unwrap();
+        let m = read_message_from(cont().unwrap()).unwrap();
         assert_eq!(text(&m, ":event-type").as_deref(), Some("Cont"));
         assert!(m.payload().is_empty());
 

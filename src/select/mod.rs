@@ -134,7 +134,7 @@ impl Select {
                     Ok((frames, false)) => return Some((frames, Some((runner, data)))),
                     Err(e) => {
                         // What was found before the failure is sent first.
-                        let mut frames = runner.pending();
+                        let mut frames = runner.pending().unwrap_or_default();
                         frames.push(events::error(code_of(e.kind), &e));
                         return Some((frames, None));
                     }
@@ -326,11 +326,11 @@ impl Runner {
         self.counts.processed = self.reader.processed;
         let mut frames = Vec::new();
         if self.sink.out.len() >= RECORDS_FRAME_BYTES {
-            frames.push(self.records());
+            frames.push(self.records()?);
         }
         if self.progress && self.counts.scanned - self.progress_at >= PROGRESS_EVERY {
             self.progress_at = self.counts.scanned;
-            frames.push(events::progress(self.counts));
+            frames.push(events::progress(self.counts)?);
         }
         if !go {
             self.stopped = true;
@@ -338,7 +338,7 @@ impl Runner {
             return Ok((frames, true));
         }
         if frames.is_empty() && self.last_frame.elapsed() >= KEEPALIVE_AFTER {
-            frames.push(events::cont());
+            frames.push(events::cont()?);
         }
         if !frames.is_empty() {
             self.last_frame = std::time::Instant::now();
@@ -357,26 +357,26 @@ impl Runner {
         if self.sink.query.is_aggregate() {
             self.sink.fold_row()?;
         }
-        let mut frames = self.pending();
+        let mut frames = self.pending()?;
         if self.progress {
-            frames.push(events::progress(self.counts));
+            frames.push(events::progress(self.counts)?);
         }
-        frames.push(events::stats(self.counts));
-        frames.push(events::end());
+        frames.push(events::stats(self.counts)?);
+        frames.push(events::end()?);
         Ok(frames)
     }
 
     /// The results gathered and not sent yet, as a frame if any.
-    fn pending(&mut self) -> Vec<Bytes> {
+    fn pending(&mut self) -> Result<Vec<Bytes>, SelectError> {
         if self.sink.out.is_empty() {
-            Vec::new()
+            Ok(Vec::new())
         } else {
-            vec![self.records()]
+            Ok(vec![self.records()?])
         }
     }
 
     /// A Records frame of the results gathered so far.
-    fn records(&mut self) -> Bytes {
+    fn records(&mut self) -> Result<Bytes, SelectError> {
         let out = std::mem::take(&mut self.sink.out);
         self.counts.returned += out.len() as u64;
         events::records(Bytes::from(out))

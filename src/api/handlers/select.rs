@@ -35,7 +35,7 @@ fn code_of(kind: SelectErrorKind) -> S3ErrorCode {
         SelectErrorKind::InvalidCompression => S3ErrorCode::InvalidCompressionFormat,
         SelectErrorKind::RecordTooLarge => S3ErrorCode::OverMaxRecordSize,
         SelectErrorKind::ExpressionTooLong => S3ErrorCode::ExpressionTooLong,
-        SelectErrorKind::Read => S3ErrorCode::InternalError,
+        SelectErrorKind::Read | SelectErrorKind::Framing => S3ErrorCode::InternalError,
     }
 }
 
