@@ -309,6 +309,46 @@ fn object_headers(resp: &mut HttpResponseBuilder, o: &ObjectRecord) {
     }
 }
 
+/// The addressed object's current version, or the error reading it
+/// gets: `NoSuchKey` naming the delete marker that is latest, if one is.
+pub(crate) async fn current_object(r: &S3Request, gw: &Gateway) -> Result<ObjectRecord, S3Error> {
+    match gw.objects.object(r.bucket(), r.key()).await {
+        Ok(o) => Ok(o),
+        Err(e) => {
+            let e = hide_missing(r, e.into());
+            if e.code != S3ErrorCode::NoSuchKey {
+                return Err(e);
+            }
+            Err(match gw.objects.latest_marker(r.bucket(), r.key()).await {
+                Some(m) => marker_error(&m, false),
+                None => e.with_header("x-amz-delete-marker", "false".to_owned()),
+            })
+        }
+    }
+}
+
+/// `o`'s bytes in `range`, with the first piece read before the answer's
+/// status: an object that cannot be read now (too few of its shards can
+/// be) is answered with the error (503 and Retry-After), not with a 200
+/// whose body breaks off.
+pub(crate) async fn readable_data(
+    gw: &Gateway,
+    o: &ObjectRecord,
+    range: std::ops::Range<u64>,
+    key: Option<&DataKey>,
+) -> Result<
+    impl futures::Stream<Item = Result<Bytes, crate::object::ObjectError>> + Unpin + 'static,
+    S3Error,
+> {
+    let mut data = gw.objects.read_data(o, range, key);
+    let first = match data.next().await {
+        Some(Ok(piece)) => Some(Ok(piece)),
+        Some(Err(e)) => return Err(e.into()),
+        None => None,
+    };
+    Ok(futures::stream::iter(first).chain(data))
+}
+
 /// GetObject and HeadObject.
 pub(crate) async fn get(r: &S3Request, gw: &Gateway, args: ReadArgs) -> S3Result {
     let named_version = matches!(args.version, Ok(Some(_)));
@@ -324,19 +364,7 @@ pub(crate) async fn get(r: &S3Request, gw: &Gateway, args: ReadArgs) -> S3Result
             }
             o
         }
-        None => match gw.objects.object(r.bucket(), r.key()).await {
-            Ok(o) => o,
-            Err(e) => {
-                let e = hide_missing(r, e.into());
-                if e.code == S3ErrorCode::NoSuchKey {
-                    return Err(match gw.objects.latest_marker(r.bucket(), r.key()).await {
-                        Some(m) => marker_error(&m, false),
-                        None => e.with_header("x-amz-delete-marker", "false".to_owned()),
-                    });
-                }
-                return Err(e);
-            }
-        },
+        None => current_object(r, gw).await?,
     };
     require_object(r, &o)?;
     let part = args.part_number?;
@@ -427,17 +455,8 @@ pub(crate) async fn get(r: &S3Request, gw: &Gateway, args: ReadArgs) -> S3Result
     if r.http.method() == actix_web::http::Method::HEAD {
         return Ok(resp.streaming(futures::stream::empty::<Result<Bytes, actix_web::Error>>()));
     }
-    // The first piece comes before the status: an object that cannot be
-    // read now (too few of its shards can be) is answered with the error
-    // (503 and Retry-After), not with a 200 whose body breaks off.
-    let mut data = gw.objects.read_data(&o, range, data_key.as_ref());
-    let first = match data.next().await {
-        Some(Ok(piece)) => Some(Ok(piece)),
-        Some(Err(e)) => return Err(e.into()),
-        None => None,
-    };
-    let stream = futures::stream::iter(first)
-        .chain(data)
+    let stream = readable_data(gw, &o, range, data_key.as_ref())
+        .await?
         .map(|chunk| match chunk {
             Ok(c) => {
                 metrics::S3_BYTES_OUT.inc_by(c.len() as u64);

@@ -11,8 +11,8 @@ use futures::StreamExt;
 
 use super::body::small_body;
 use super::encryption::read_key;
-use super::versioning::marker_error;
-use crate::api::access::{hide_missing, require_object};
+use super::object::{current_object, readable_data};
+use crate::api::access::require_object;
 use crate::api::context::{Gateway, S3Request, S3Result};
 use crate::api::error::{S3Error, S3ErrorCode};
 use crate::api::xml::select::{parse_select_request, SelectRequestError};
@@ -64,29 +64,10 @@ pub(crate) async fn select(r: &S3Request, payload: web::Payload, gw: &Gateway) -
     let body = small_body(r, payload, MAX_SELECT_BODY).await?;
     let spec = parse_select_request(&body).map_err(request_error)?;
     let select = Select::prepare(spec).map_err(select_error)?;
-    let o = match gw.objects.object(r.bucket(), r.key()).await {
-        Ok(o) => o,
-        Err(e) => {
-            let e = hide_missing(r, e.into());
-            if e.code == S3ErrorCode::NoSuchKey {
-                if let Some(m) = gw.objects.latest_marker(r.bucket(), r.key()).await {
-                    return Err(marker_error(&m, false));
-                }
-            }
-            return Err(e);
-        }
-    };
+    let o = current_object(r, gw).await?;
     require_object(r, &o)?;
     let (data_key, _) = read_key(r, gw, &o)?;
-    // The first piece before the status: an object that cannot be read
-    // now is answered with its error, not a 200 that breaks off.
-    let mut data = gw.objects.read_data(&o, 0..o.size, data_key.as_ref());
-    let first = match data.next().await {
-        Some(Ok(piece)) => Some(Ok(piece)),
-        Some(Err(e)) => return Err(e.into()),
-        None => None,
-    };
-    let data = futures::stream::iter(first).chain(data);
+    let data = readable_data(gw, &o, 0..o.size, data_key.as_ref()).await?;
     let frames = select
         .run(data, |kind| code_of(kind).as_str())
         .map(|frame| {
