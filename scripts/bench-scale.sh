@@ -11,7 +11,7 @@
 # and, only if SCALE_SNAPSHOT_EVERY is set, PREDASTORE_RAFT_SNAPSHOT_EVERY
 # (so a small run still makes the new member install a snapshot). Then:
 #   1. `predastore-bench`'s `scale` phase through the gateway:
-#      SCALE_OBJECTS objects of 1 KiB (inline in the metadata at default
+#      SCALE_OBJECTS objects of SCALE_OBJECT_BYTES (inline in the metadata at default
 #      settings) PUT by SCALE_CLIENTS clients, HEAD/GET p50/p99 at 10,000
 #      objects and every SCALE_PROBE_EVERY, the PUT rate per window, and a
 #      full ListObjectsV2 walk (RESULT scale_put_*, scale_head_*,
@@ -29,7 +29,11 @@
 #      (scale_snapshot_install_s), the admin call's own time (it returns
 #      once the learner has caught up and was made a voter;
 #      scale_meta_add_s), the snapshots it installed (0: it replayed the
-#      log instead) and its memory;
+#      log instead), the size of the one the leader sent
+#      (scale_snapshot_sent_mib) and its memory; meanwhile SCALE_CLIENTS clients PUT
+#      4 KiB objects for SCALE_JOIN_WRITE_SECONDS (from 2 s before the
+#      call): their rate and failed PUTs (scale_join_put_4k_ops_s,
+#      scale_join_put_errors; any failure fails the run);
 #   5. a repair scan: the metadata leader (which runs repair) is
 #      SIGKILLed; the node taking over repair scans every object at once.
 #      From the new leader's first word until its completed-scan counter
@@ -40,14 +44,18 @@
 #      gauge predastore_heal_scan_milliseconds when the store exports it
 #      (scale_repair_scan_s; otherwise the round's time, said on stderr).
 # Refuses to start (exit 2) if the disk under the work directory has less
-# than 4 KiB per object on each of the four meta nodes plus 2 GiB free (a
-# 30,000-object run took 3.6 KiB per object per node: the record, its
-# Raft log entry until purged, and a snapshot). Exits 1 if a step or
+# than the object's size plus 768 bytes per object on each of the four
+# meta nodes, plus 4 GiB, free (a run of 1,000,000 objects of 256 bytes
+# took 753 bytes per object per node, the Raft log and fjall's journals
+# included; the leader exports a snapshot for step 4). Exits 1 if a step or
 # the bench failed, after printing what was measured.
 #
 # Environment:
 #   SCALE_OBJECTS         objects to write (default 1000000)
+#   SCALE_OBJECT_BYTES    each object's size (default 256: inline)
 #   SCALE_CLIENTS         concurrent clients (default 64)
+#   SCALE_JOIN_WRITE_SECONDS  how long clients write 4 KiB objects while
+#                         the new member of step 4 joins (default 60)
 #   SCALE_PROBE_EVERY     objects between two HEAD/GET probes, and the PUT
 #                         rate's window (default 100000)
 #   SCALE_SNAPSHOT_EVERY  PREDASTORE_RAFT_SNAPSHOT_EVERY of the nodes
@@ -59,7 +67,9 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 OBJECTS="${SCALE_OBJECTS:-1000000}"
+OBJECT_BYTES="${SCALE_OBJECT_BYTES:-256}"
 CLIENTS="${SCALE_CLIENTS:-64}"
+JOIN_WRITE_SECONDS="${SCALE_JOIN_WRITE_SECONDS:-60}"
 PROBE_EVERY="${SCALE_PROBE_EVERY:-100000}"
 WORK="$(mktemp -d)"
 IP_BASE=180
@@ -74,11 +84,11 @@ if [[ -n "${SCALE_SNAPSHOT_EVERY:-}" ]]; then
 fi
 cleanup_on_exit "${SCALE_KEEP:-}"
 
-NEED_KIB=$((OBJECTS * 4 * 4 + 2 * 1024 * 1024))
+NEED_KIB=$((OBJECTS * (OBJECT_BYTES + 768) * 4 / 1024 + 4 * 1024 * 1024))
 FREE_KIB=$(df -Pk "$WORK" | awk 'NR == 2 { print $4 }')
 echo "# disk: $((FREE_KIB >> 20)) GiB free under $WORK, $((NEED_KIB >> 20)) GiB wanted for $OBJECTS objects" >&2
 if ((FREE_KIB < NEED_KIB)); then
-  echo "not enough free disk under $WORK for $OBJECTS objects: $((FREE_KIB >> 10)) MiB free, want $((NEED_KIB >> 10)) MiB (4 KiB per object on each of 4 meta nodes + 2 GiB); set TMPDIR elsewhere or lower SCALE_OBJECTS" >&2
+  echo "not enough free disk under $WORK for $OBJECTS objects: $((FREE_KIB >> 10)) MiB free, want $((NEED_KIB >> 10)) MiB (object size + 768 bytes per object on each of 4 meta nodes + 4 GiB); set TMPDIR elsewhere or lower SCALE_OBJECTS" >&2
   exit 2
 fi
 
@@ -135,8 +145,8 @@ echo "# 1. $OBJECTS objects through the gateway, $CLIENTS clients" >&2
 BENCH_STATUS=0
 T0=$(now)
 "$BENCH" --endpoint "$GATEWAY" --bucket scale \
-  --skip large,medium,small,multipart,big,versions,policy \
-  --scale-objects "$OBJECTS" --scale-clients "$CLIENTS" \
+  --skip large,medium,small,multipart,big,versions,policy,identity,lifecycle \
+  --scale-objects "$OBJECTS" --scale-object-bytes "$OBJECT_BYTES" --scale-clients "$CLIENTS" \
   --scale-probe-every "$PROBE_EVERY" >"$WORK/bench.txt" || BENCH_STATUS=$?
 echo "# the bench took $(since "$T0") s" >&2
 cat "$WORK/bench.txt"
@@ -148,6 +158,12 @@ for i in 1 2 3 4; do
   # (The gateway keeps no data directory.)
   if [[ -d "$WORK/n$i" ]]; then
     echo "RESULT scale_disk_mib_node$i $(mib "$(du -sk "$WORK/n$i" | cut -f1)") MiB"
+    # Where node i's bytes are, per object: every directory two levels
+    # down and every file of meta/ (the Raft log, the state machine,
+    # snapshots).
+    du -k --max-depth=2 "$WORK/n$i" | sort -k2 | while read -r kib dir; do
+      echo "# node $i ${dir#"$WORK/n$i"}: $(mib "$kib") MiB, $(awk -v k="$kib" -v n="$OBJECTS" 'BEGIN { printf "%.0f", k * 1024 / n }') bytes per object" >&2
+    done
   fi
 done
 
@@ -179,9 +195,17 @@ NODE_ENV=("${NODE_ENV_BEFORE[@]}")
 wait_for "node 5" 30 ready 5
 L=$(wait_leader 30 1 2 3)
 TARGET=$(metric_of "$L" predastore_raft_applied_index)
-T0=$(now)
 # The call's exit status goes to a file: a background child that ended
 # still answers `kill -0` until it is waited for.
+# Writers keep going while the member joins: SCALE_CLIENTS clients PUT
+# 4 KiB objects (the bench's `small` phase) for JOIN_WRITE_SECONDS.
+"$BENCH" --endpoint "$GATEWAY" --bucket scale-join --seconds "$JOIN_WRITE_SECONDS" \
+  --small-clients "$CLIENTS" \
+  --skip large,medium,multipart,big,versions,policy,identity,lifecycle \
+  >"$WORK/join-writes.txt" 2>"$WORK/join-writes.err" &
+WRITERS_PID=$!
+sleep 2
+T0=$(now)
 (
   rc=0
   PREDASTORE_ADMIN_TOKEN="$TOKEN" "$BIN" admin --url "$GATEWAY" meta add 5 "$(ip_of 5):9100" \
@@ -216,7 +240,23 @@ else
   cat "$WORK/meta-add.txt" >&2
   FAILED+=("meta add")
 fi
+WRITES_STATUS=0
+wait "$WRITERS_PID" || WRITES_STATUS=$?
+JOIN_PUTS=$(awk '$2 == "put_4k_ops_s" { print $3 }' "$WORK/join-writes.txt")
+JOIN_PUT_ERRORS=$(awk '$2 == "put_4k_errors" { print $3 }' "$WORK/join-writes.txt")
+echo "RESULT scale_join_put_4k_ops_s ${JOIN_PUTS:-0} ops/s"
+echo "RESULT scale_join_put_errors ${JOIN_PUT_ERRORS:-0} count"
+if [[ "$WRITES_STATUS" != 0 || -n "$JOIN_PUT_ERRORS" ]]; then
+  tail -5 "$WORK/join-writes.err" >&2
+  FAILED+=("writes during the join (exit $WRITES_STATUS, ${JOIN_PUT_ERRORS:-0} failed PUTs)")
+fi
+if [[ -n "$INSTALLED" ]] && ! at_least "$JOIN_WRITE_SECONDS" "$INSTALLED"; then
+  echo "# the writers stopped after $JOIN_WRITE_SECONDS s, before the member caught up ($INSTALLED s): raise SCALE_JOIN_WRITE_SECONDS" >&2
+fi
 SNAPSHOTS=$(metric_of 5 predastore_raft_snapshots_installed_total)
+SENT=$(metric_of "$L" predastore_raft_snapshot_bytes)
+[[ -n "$SENT" && "$SENT" != 0 ]] &&
+  echo "RESULT scale_snapshot_sent_mib $(awk -v b="$SENT" 'BEGIN { printf "%.1f", b / 1048576 }') MiB"
 echo "RESULT scale_raft_applied_index $TARGET count"
 echo "RESULT scale_snapshots_installed ${SNAPSHOTS:-0} count"
 if [[ "${SNAPSHOTS:-0}" == 0 ]]; then

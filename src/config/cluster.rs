@@ -24,7 +24,8 @@ pub struct ClusterSettings {
     /// process's own volumes only.
     pub storage_nodes: NodeList,
     /// `PREDASTORE_RAFT_SNAPSHOT_EVERY`: log entries between two metadata
-    /// snapshots; the log is purged behind each. At least 1. Default 50000.
+    /// snapshots; the log is purged behind each, keeping as many entries
+    /// again for members that fall behind. At least 1. Default 10000.
     pub raft_snapshot_every: u64,
     /// `PREDASTORE_META_OP_TIMEOUT_MS`: milliseconds a metadata op or read
     /// may wait for a leader before it fails, 100 to 50000. Default 10000.
@@ -48,7 +49,7 @@ impl Default for ClusterSettings {
         Self {
             meta_peers: NodeList::default(),
             storage_nodes: NodeList::default(),
-            raft_snapshot_every: 50_000,
+            raft_snapshot_every: 10_000,
             meta_op_timeout_ms: 10_000,
             meta_read_lease_ms: 300,
             test_clock_offset_ms: 0,

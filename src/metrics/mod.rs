@@ -298,7 +298,7 @@ pub static RAFT_SNAPSHOTS_INSTALLED: LazyLock<IntCounter> = LazyLock::new(|| {
 pub static RAFT_SNAPSHOT_BYTES: LazyLock<IntGauge> = LazyLock::new(|| {
     gauge(
         "predastore_raft_snapshot_bytes",
-        "Size of the current metadata snapshot file (what a new member receives)",
+        "Size of the last metadata snapshot exported to a lagging or new member",
     )
 });
 

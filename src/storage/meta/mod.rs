@@ -52,6 +52,9 @@ mod versions;
 pub(crate) use version_reads::VersionsQuery;
 #[cfg(test)]
 mod tests;
+/// Sample records and ops, for other layers' unit tests too.
+#[cfg(test)]
+pub(crate) use tests::fixtures;
 
 pub(crate) use list::ListPage;
 pub use list::ListQuery;
@@ -83,4 +86,5 @@ pub(crate) use records::UploadChecksum;
 pub(crate) use records::VolumeCondition;
 pub(crate) use records::VolumeInfo;
 pub(crate) use records::NO_NODE;
+pub(crate) use snapshot::StateView;
 pub(crate) use state::MetaState;

@@ -6,8 +6,9 @@
 
 use std::io::{BufReader, BufWriter, Read, Write};
 use std::path::Path;
+use std::sync::Arc;
 
-use fjall::{PersistMode, Readable};
+use fjall::{PersistMode, Readable, Snapshot};
 
 use super::error::MetaError;
 use super::keys;
@@ -79,24 +80,51 @@ impl Space {
     }
 }
 
+/// The whole state at one point in time, which a Raft snapshot is: taken
+/// in an instant (fjall keeps the versions it sees), exported only when a
+/// follower needs it, while apply goes on.
+pub(crate) struct StateView {
+    state: Arc<MetaState>,
+    snap: Snapshot,
+}
+
+impl StateView {
+    /// The consensus layer's record (last applied log id, membership) as
+    /// of this view.
+    pub(crate) fn raft_state(&self) -> Result<Option<Vec<u8>>, MetaError> {
+        Ok(self
+            .snap
+            .get(self.state.ks(Space::Meta), keys::RAFT_STATE_KEY)?
+            .map(|v| v.to_vec()))
+    }
+
+    /// Writes this view to `w` as a snapshot stream; the bytes it wrote.
+    pub(crate) fn export(&self, w: &mut impl Write) -> Result<u64, MetaError> {
+        self.state.export_from(&self.snap, w)
+    }
+}
+
 impl MetaState {
+    /// A point-in-time view of every keyspace, to export later.
+    pub(crate) fn view(self: Arc<Self>) -> StateView {
+        let snap = self.snapshot();
+        StateView { state: self, snap }
+    }
+
     /// Writes a consistent snapshot of every keyspace to `w` as a
     /// versioned stream of (keyspace, key, value) entries. Two stores that
     /// applied the same batches write identical bytes.
     pub fn export(&self, w: &mut impl Write) -> Result<(), MetaError> {
-        self.export_with_raft_state(w).map(|_| ())
+        self.export_from(&self.snapshot(), w).map(drop)
     }
 
-    /// [`MetaState::export`], answering the consensus layer's record as of
-    /// the exported state (both read from one point-in-time view).
-    pub fn export_with_raft_state(&self, w: &mut impl Write) -> Result<Option<Vec<u8>>, MetaError> {
-        let mut w = BufWriter::new(w);
+    fn export_from(&self, snap: &Snapshot, w: &mut impl Write) -> Result<u64, MetaError> {
+        let mut w = CountingWriter {
+            inner: BufWriter::new(w),
+            written: 0,
+        };
         w.write_all(SNAPSHOT_MAGIC)?;
         w.write_all(&[SNAPSHOT_VERSION])?;
-        let snap = self.snapshot();
-        let raft_state = snap
-            .get(self.ks(Space::Meta), keys::RAFT_STATE_KEY)?
-            .map(|v| v.to_vec());
         let mut count = 0u64;
         for s in SPACES {
             for guard in snap.iter(self.ks(s)) {
@@ -114,7 +142,7 @@ impl MetaState {
         w.write_all(&[SNAPSHOT_END])?;
         w.write_all(&count.to_le_bytes())?;
         w.flush()?;
-        Ok(raft_state)
+        Ok(w.written)
     }
 
     /// Builds a store in `dir` from a stream written by
@@ -189,6 +217,24 @@ impl MetaState {
         state.count_usage_once()?;
         state.db.persist(PersistMode::SyncAll)?;
         Ok(state)
+    }
+}
+
+/// Counts what passes through to `inner`.
+struct CountingWriter<W> {
+    inner: W,
+    written: u64,
+}
+
+impl<W: Write> Write for CountingWriter<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.written += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
     }
 }
 

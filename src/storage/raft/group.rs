@@ -80,7 +80,11 @@ pub(crate) fn raft_config(snapshot_every: u64) -> Result<Arc<Config>, String> {
         election_timeout_min: 300,
         election_timeout_max: 600,
         snapshot_policy: SnapshotPolicy::LogsSinceLast(snapshot_every),
-        max_in_snapshot_log_to_keep: snapshot_every.min(1_000),
+        // A snapshot writes nothing (the state is its own snapshot), so
+        // they come often and the log stays short; as many entries are
+        // kept behind one, so a member down for a while catches up from
+        // the log rather than with a whole snapshot.
+        max_in_snapshot_log_to_keep: snapshot_every,
         // Entries are at most about 1 MiB (MAX_ENTRY_BYTES): an
         // AppendEntries stays far below the transport's message limit.
         max_payload_entries: 32,

@@ -14,6 +14,7 @@
 mod format;
 pub(crate) mod group;
 pub(crate) mod log_store;
+mod snapshot_data;
 mod snapshot_file;
 pub(crate) mod state_machine;
 mod types;

@@ -1,93 +1,58 @@
-//! The last metadata snapshot on disk.
+//! Snapshot files under a state machine's directory.
 //!
-//! A snapshot's data (a [`MetaState`](crate::storage::meta::MetaState)
-//! export) is a file of its own: openraft reads it in chunks to send to a
-//! follower, and a follower writes the chunks it receives into a file. So
-//! no snapshot is ever held whole in memory, however large the metadata.
-//! A small record (`snapshot.meta`, replaced atomically) names the current
-//! data file and carries openraft's meta; a data file is complete and
-//! synced before a record names it.
+//! The state machine is its own snapshot: the fjall state is durable at
+//! its applied index, so a "built" snapshot is only a point-in-time view
+//! of it, and nothing is copied on disk. A view becomes a file only when
+//! a follower must be sent one: it is exported into an unnamed file
+//! (gone when the last handle closes) that openraft reads in chunks. A
+//! follower writes the chunks it receives into `snapshot.receiving`,
+//! imports it and removes it. No snapshot is ever held whole in memory.
 
 use std::fs;
-use std::io::{self, Read, Seek, SeekFrom, Write};
-use std::os::unix::fs::MetadataExt;
+use std::io::{self, BufWriter, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 
-use openraft::{BasicNode, SnapshotMeta};
-use serde::{Deserialize, Serialize};
+use crate::storage::meta::StateView;
 
-use super::format::{decode, encode};
-
-/// The record naming the current snapshot.
-const RECORD: &str = "snapshot.meta";
 /// Where a snapshot from the leader is received.
 const RECEIVING: &str = "snapshot.receiving";
-/// Data files being built end so until published.
-const BUILDING: &str = ".building";
-/// Published data files end so.
-const DATA: &str = ".data";
-/// The single-file snapshot of earlier versions: meta length, meta, data.
-const LEGACY: &str = "snapshot.bin";
+/// A view being exported to send (unlinked once open).
+const SENDING: &str = ".sending";
+/// Files of earlier versions, which kept every snapshot on disk: the
+/// record naming the current one, its data files, data files being
+/// built, and the single-file snapshot of the versions before.
+const EARLIER_RECORDS: [&str; 3] = ["snapshot.meta", "snapshot.meta.tmp", "snapshot.bin"];
+const EARLIER_SUFFIXES: [&str; 2] = [".data", ".building"];
 
 /// Bytes a snapshot file is written between two syncs (see
 /// [`SyncingWriter`]).
 const SYNC_EVERY: u64 = 8 << 20;
 
-/// Openraft's meta of a metadata snapshot.
-pub(super) type Meta = SnapshotMeta<u64, BasicNode>;
-
-/// What `snapshot.meta` holds (a versioned value, see `format`).
-#[derive(Debug, Serialize, Deserialize)]
-struct Record {
-    meta: Meta,
-    /// The data file's name in the same directory.
-    data_file: String,
-    /// Its length: a shorter file is a damaged snapshot.
-    data_len: u64,
-}
-
-fn damaged(what: &str) -> io::Error {
-    io::Error::new(io::ErrorKind::InvalidData, format!("snapshot {what}"))
-}
-
-/// The snapshot files under a state machine's directory. Publishing is
-/// serialised: a snapshot built in the background and one installed from
-/// the leader may finish together, and the newer one must stay current;
-/// and a reader opens the data file its record names before a publish
-/// can remove it.
-pub(super) struct SnapshotFiles {
+/// The snapshot files under a state machine's directory.
+pub(super) struct SnapshotDir {
     root: PathBuf,
-    publish: Mutex<()>,
 }
 
-impl SnapshotFiles {
-    /// The files under `root`; leftovers of an interrupted build or
-    /// receive are removed and a single-file snapshot of an earlier
-    /// version is converted.
+impl SnapshotDir {
+    /// The directory `root`; files an interrupted receive or export left,
+    /// and the snapshots earlier versions kept, are removed (the state
+    /// itself holds everything they did).
     pub(super) fn open(root: &Path) -> io::Result<Self> {
-        let files = Self {
-            root: root.to_path_buf(),
-            publish: Mutex::new(()),
-        };
         for entry in fs::read_dir(root)? {
             let name = entry?.file_name();
             let name = name.to_string_lossy();
-            if name.ends_with(BUILDING) || name == RECEIVING {
+            let leftover = name == RECEIVING
+                || name.ends_with(SENDING)
+                || EARLIER_RECORDS.contains(&&*name)
+                || (name.starts_with("snapshot-")
+                    && EARLIER_SUFFIXES.iter().any(|s| name.ends_with(s)));
+            if leftover {
                 fs::remove_file(root.join(&*name))?;
             }
         }
-        files.convert_legacy()?;
-        if let Some(record) = files.record()? {
-            files.note_size(record.data_len);
-        }
-        Ok(files)
-    }
-
-    /// A fresh path for a snapshot about to be built.
-    pub(super) fn building_path(&self) -> PathBuf {
-        self.root
-            .join(format!("snapshot-{:016x}{BUILDING}", rand::random::<u64>()))
+        Ok(Self {
+            root: root.to_path_buf(),
+        })
     }
 
     /// Where a snapshot from the leader is received (one at a time).
@@ -95,153 +60,58 @@ impl SnapshotFiles {
         self.root.join(RECEIVING)
     }
 
-    /// A received snapshot's data as a synced file under this directory,
-    /// ready to [`publish`](Self::publish): the receiving file itself, or
-    /// a copy of another (openraft may hand over any snapshot data).
-    pub(super) fn stage_received(&self, data: &mut fs::File) -> io::Result<PathBuf> {
-        let receiving = self.receiving_path();
-        if let Ok(on_disk) = fs::metadata(&receiving) {
-            let held = data.metadata()?;
-            if (on_disk.dev(), on_disk.ino()) == (held.dev(), held.ino()) {
-                data.sync_all()?;
-                return Ok(receiving);
-            }
+    /// Removes the received snapshot once imported.
+    pub(super) fn received(&self) -> io::Result<()> {
+        match fs::remove_file(self.receiving_path()) {
+            Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
+            _ => Ok(()),
         }
-        let path = self.building_path();
-        data.seek(SeekFrom::Start(0))?;
-        let mut copy = SyncingWriter::create(&path)?;
-        io::copy(data, &mut copy)?;
-        copy.finish()?;
-        Ok(path)
     }
 
-    /// Makes the complete, synced file `data` the current snapshot with
-    /// `meta`, unless the current one is newer (then `data` is removed).
-    /// Data files no record names any more are removed: a reader that has
-    /// one open keeps reading it.
-    pub(super) fn publish(&self, meta: &Meta, data: &Path) -> io::Result<()> {
-        let _one_at_a_time = self.lock()?;
-        if let Some(current) = self.record()? {
-            if current.meta.last_log_id > meta.last_log_id {
-                return fs::remove_file(data);
-            }
-        }
-        let data_file = format!("snapshot-{:016x}{DATA}", rand::random::<u64>());
-        let data_len = fs::metadata(data)?.len();
-        fs::rename(data, self.root.join(&data_file))?;
-        let record = encode(&Record {
-            meta: meta.clone(),
-            data_file: data_file.clone(),
-            data_len,
-        })
-        .map_err(io::Error::other)?;
-        let tmp = self.root.join(format!("{RECORD}.tmp"));
-        let mut f = fs::File::create(&tmp)?;
-        f.write_all(&record)?;
-        f.sync_all()?;
-        fs::rename(&tmp, self.root.join(RECORD))?;
-        fs::File::open(&self.root)?.sync_all()?;
-        self.note_size(data_len);
-        for entry in fs::read_dir(&self.root)? {
-            let name = entry?.file_name();
-            let name = name.to_string_lossy();
-            if name.ends_with(DATA) && name != data_file {
-                fs::remove_file(self.root.join(&*name))?;
-            }
-        }
-        Ok(())
-    }
-
-    /// The current snapshot's meta and its data file, open at its start;
-    /// `None` before the first snapshot.
-    pub(super) fn current(&self) -> io::Result<Option<(Meta, fs::File)>> {
-        // Not while a publish removes the file the record named.
-        let _no_publish = self.lock()?;
-        let Some(record) = self.record()? else {
-            return Ok(None);
-        };
-        if record.data_file.contains(['/', '\\']) || !record.data_file.ends_with(DATA) {
-            return Err(damaged("record names a file outside the snapshot"));
-        }
-        let file = fs::File::open(self.root.join(&record.data_file))?;
-        if file.metadata()?.len() != record.data_len {
-            return Err(damaged("data file is not the length its record says"));
-        }
-        Ok(Some((record.meta, file)))
-    }
-
-    fn lock(&self) -> io::Result<std::sync::MutexGuard<'_, ()>> {
-        self.publish
-            .lock()
-            .map_err(|_| io::Error::other("snapshot files lock poisoned"))
-    }
-
-    fn note_size(&self, bytes: u64) {
+    /// Exports `view` into a file no name points to, open at its start:
+    /// its disk is given back when the sender drops it, and a crash
+    /// leaves nothing behind.
+    pub(super) fn export(&self, view: &StateView) -> io::Result<fs::File> {
+        let path = self
+            .root
+            .join(format!("snapshot-{:016x}{SENDING}", rand::random::<u64>()));
+        let file = fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create_new(true)
+            .open(&path)?;
+        fs::remove_file(&path)?;
+        let mut out = BufWriter::with_capacity(1 << 20, SyncingWriter::new(file));
+        let bytes = view.export(&mut out).map_err(io::Error::other)?;
+        let mut file = out.into_inner().map_err(|e| e.into_error())?.finish()?;
+        file.seek(SeekFrom::Start(0))?;
         crate::metrics::RAFT_SNAPSHOT_BYTES.set(i64::try_from(bytes).unwrap_or(i64::MAX));
-    }
-
-    fn record(&self) -> io::Result<Option<Record>> {
-        match fs::read(self.root.join(RECORD)) {
-            Ok(bytes) => decode(&bytes).map(Some),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(e),
-        }
-    }
-
-    /// Splits an earlier version's `snapshot.bin` into a data file and a
-    /// record, streaming its data.
-    fn convert_legacy(&self) -> io::Result<()> {
-        let path = self.root.join(LEGACY);
-        let mut file = match fs::File::open(&path) {
-            Ok(f) => f,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
-            Err(e) => return Err(e),
-        };
-        let size = file.metadata()?.len();
-        let mut len = [0u8; 8];
-        file.read_exact(&mut len)
-            .map_err(|_| damaged("file of an earlier version is cut short"))?;
-        let len = u64::from_le_bytes(len);
-        if len.checked_add(8).is_none_or(|head| head > size) {
-            return Err(damaged("file of an earlier version is cut short"));
-        }
-        let mut meta = vec![0u8; usize::try_from(len).map_err(io::Error::other)?];
-        file.read_exact(&mut meta)?;
-        let meta: Meta = decode(&meta)?;
-        let building = self.building_path();
-        let mut out = SyncingWriter::create(&building)?;
-        io::copy(&mut file, &mut out)?;
-        out.finish()?;
-        self.publish(&meta, &building)?;
-        fs::remove_file(path)?;
-        fs::File::open(&self.root)?.sync_all()
+        Ok(file)
     }
 }
 
 /// A snapshot file being written, synced every [`SYNC_EVERY`] bytes.
 ///
-/// Every member builds its snapshot at the same log index. Left to the
-/// page cache, a gigabyte of it would be flushed at the final sync, and
-/// the Raft log's syncs on the same disk would wait seconds behind it on
-/// every member at once: the leader then hears no quorum and reads fail.
-/// Synced as it goes, no sync waits behind more than a few megabytes.
+/// Every member may export at once. Left to the page cache, a gigabyte of
+/// it would be written back in one go, and the Raft log's syncs on the
+/// same disk would wait seconds behind it: the leader then hears no
+/// quorum and reads fail. Synced as it goes, no sync waits behind more
+/// than a few megabytes.
 pub(super) struct SyncingWriter {
     file: fs::File,
     unsynced: u64,
 }
 
 impl SyncingWriter {
-    /// Creates (or empties) the file at `path`.
-    pub(super) fn create(path: &Path) -> io::Result<Self> {
-        Ok(Self {
-            file: fs::File::create(path)?,
-            unsynced: 0,
-        })
+    /// Writes into `file` from where it stands.
+    pub(super) fn new(file: fs::File) -> Self {
+        Self { file, unsynced: 0 }
     }
 
-    /// Syncs what is left, data and length.
-    pub(super) fn finish(self) -> io::Result<()> {
-        self.file.sync_all()
+    /// Syncs what is left and hands the file back.
+    pub(super) fn finish(self) -> io::Result<fs::File> {
+        self.file.sync_data()?;
+        Ok(self.file)
     }
 }
 

@@ -2,9 +2,11 @@
 //!
 //! Each committed entry's ops are applied to the [`MetaState`] in one
 //! atomic commit together with the Raft record (last applied log id and
-//! membership), so after a crash the state and the record agree. Snapshots
-//! are the state's export; installing one imports it into a fresh
-//! directory and switches to it.
+//! membership), so after a crash the state and the record agree. The
+//! state is its own snapshot: building one makes the state durable and
+//! takes a point-in-time view of it (the log behind it may then go), and
+//! only a snapshot sent to a follower is exported (see `snapshot_data`).
+//! Installing one imports it into a fresh directory and switches to it.
 
 use std::fs;
 use std::io::{BufReader, Seek, SeekFrom, Write};
@@ -21,10 +23,11 @@ use serde::{Deserialize, Serialize};
 use tokio::io::AsyncWriteExt;
 
 use super::format::{decode, encode};
-use super::snapshot_file::{SnapshotFiles, SyncingWriter};
+use super::snapshot_data::SnapshotData;
+use super::snapshot_file::SnapshotDir;
 use super::types::{MetaRaft, MetaRequest, MetaResponse, RaftStorageError, SharedMetaState};
 use crate::metrics;
-use crate::storage::meta::{MetaState, OpBatch};
+use crate::storage::meta::{MetaState, OpBatch, StateView};
 
 /// File naming the directory that holds the current state.
 const CURRENT: &str = "CURRENT";
@@ -54,7 +57,7 @@ pub struct MetaStateMachine {
     state: SharedMetaState,
     applied: Applied,
     generation: u64,
-    snapshots: Arc<SnapshotFiles>,
+    snapshots: Arc<SnapshotDir>,
 }
 
 fn current_dir(root: &Path) -> Result<(u64, PathBuf), std::io::Error> {
@@ -91,7 +94,7 @@ impl MetaStateMachine {
             state: Arc::new(ArcSwap::from_pointee(state)),
             applied,
             generation,
-            snapshots: Arc::new(SnapshotFiles::open(root).map_err(sm_read)?),
+            snapshots: Arc::new(SnapshotDir::open(root).map_err(sm_read)?),
         })
     }
 
@@ -153,7 +156,7 @@ impl RaftStateMachine<MetaRaft> for MetaStateMachine {
         }
     }
 
-    async fn begin_receiving_snapshot(&mut self) -> Result<Box<tokio::fs::File>, RaftStorageError> {
+    async fn begin_receiving_snapshot(&mut self) -> Result<Box<SnapshotData>, RaftStorageError> {
         // Read back for the import once every chunk is in.
         let file = tokio::fs::OpenOptions::new()
             .read(true)
@@ -163,22 +166,21 @@ impl RaftStateMachine<MetaRaft> for MetaStateMachine {
             .open(self.snapshots.receiving_path())
             .await
             .map_err(snap_err)?;
-        Ok(Box::new(file))
+        Ok(Box::new(SnapshotData::file(file, self.snapshots.clone())))
     }
 
     async fn install_snapshot(
         &mut self,
         meta: &SnapshotMeta<u64, BasicNode>,
-        snapshot: Box<tokio::fs::File>,
+        snapshot: Box<SnapshotData>,
     ) -> Result<(), RaftStorageError> {
         // Every chunk is written (a write error surfaces in the flush).
         let mut snapshot = snapshot;
         snapshot.flush().await.map_err(snap_err)?;
-        let mut file = snapshot.into_std().await;
+        let mut file = snapshot.into_file().await.map_err(snap_err)?;
         let next = self.generation + 1;
         let dir = self.root.join(format!("state-{next}"));
         let snapshots = self.snapshots.clone();
-        let owned_meta = meta.clone();
         // Import and publish stream the whole metadata: a blocking job.
         let state = tokio::task::spawn_blocking(move || -> Result<MetaState, RaftStorageError> {
             if dir.exists() {
@@ -188,10 +190,11 @@ impl RaftStateMachine<MetaRaft> for MetaStateMachine {
             let state = MetaState::import(&dir, &mut BufReader::with_capacity(1 << 20, &file))
                 .map_err(snap_err)?;
             // The imported state carries the record exported with it,
-            // which is where this snapshot's meta came from.
+            // which is where this snapshot's meta came from; from now on
+            // the state is the snapshot.
             state.persist(true).map_err(snap_err)?;
-            let data = snapshots.stage_received(&mut file).map_err(snap_err)?;
-            snapshots.publish(&owned_meta, &data).map_err(snap_err)?;
+            drop(file);
+            snapshots.received().map_err(snap_err)?;
             Ok(state)
         })
         .await
@@ -214,65 +217,65 @@ impl RaftStateMachine<MetaRaft> for MetaStateMachine {
     async fn get_current_snapshot(
         &mut self,
     ) -> Result<Option<Snapshot<MetaRaft>>, RaftStorageError> {
-        let current = self
-            .snapshots
-            .current()
+        let (meta, view) = durable_view(self.state.load_full())
+            .await
             .map_err(|e| RaftStorageError::from(StorageIOError::read_snapshot(None, &e)))?;
-        Ok(current.map(|(meta, file)| Snapshot {
+        // Before anything was applied there is nothing to send.
+        if meta.last_log_id.is_none() {
+            return Ok(None);
+        }
+        Ok(Some(Snapshot {
             meta,
-            snapshot: Box::new(tokio::fs::File::from_std(file)),
+            snapshot: Box::new(SnapshotData::view(view, self.snapshots.clone())),
         }))
     }
 }
 
-/// Builds snapshots from a point-in-time view while apply goes on.
+/// A view of `state` and its snapshot meta, made durable first: the log
+/// behind a snapshot may be purged, so the state must hold on disk
+/// everything the view shows. The view is taken before the sync, so the
+/// sync covers it.
+async fn durable_view(
+    state: Arc<MetaState>,
+) -> Result<(SnapshotMeta<u64, BasicNode>, StateView), std::io::Error> {
+    tokio::task::spawn_blocking(move || {
+        let view = state.clone().view();
+        state.persist(true).map_err(std::io::Error::other)?;
+        let applied: Applied = match view.raft_state().map_err(std::io::Error::other)? {
+            Some(bytes) => decode(&bytes)?,
+            None => Applied::default(),
+        };
+        // Two views at one log id hold the same state and export the same
+        // bytes, so the id names the log id.
+        let snapshot_id = match applied.last_applied {
+            Some(l) => format!("{}-{}-{}", l.leader_id.term, l.leader_id.node_id, l.index),
+            None => "0-0-0".to_string(),
+        };
+        let meta = SnapshotMeta {
+            last_log_id: applied.last_applied,
+            last_membership: applied.membership,
+            snapshot_id,
+        };
+        Ok((meta, view))
+    })
+    .await
+    .map_err(std::io::Error::other)?
+}
+
+/// Builds snapshots: a durable view of the state, taken while apply goes
+/// on; nothing is written but the sync.
 pub struct SnapshotBuilder {
-    snapshots: Arc<SnapshotFiles>,
+    snapshots: Arc<SnapshotDir>,
     state: Arc<MetaState>,
 }
 
 impl RaftSnapshotBuilder<MetaRaft> for SnapshotBuilder {
     async fn build_snapshot(&mut self) -> Result<Snapshot<MetaRaft>, RaftStorageError> {
-        let snapshots = self.snapshots.clone();
-        let state = self.state.clone();
-        // The export streams the whole metadata to a file: a blocking job.
-        let meta = tokio::task::spawn_blocking(move || -> Result<_, RaftStorageError> {
-            let path = snapshots.building_path();
-            let mut file = SyncingWriter::create(&path).map_err(snap_err)?;
-            let record = state.export_with_raft_state(&mut file).map_err(snap_err)?;
-            file.finish().map_err(snap_err)?;
-            let applied: Applied = match record {
-                Some(bytes) => decode(&bytes).map_err(snap_err)?,
-                None => Applied::default(),
-            };
-            let meta = SnapshotMeta {
-                last_log_id: applied.last_applied,
-                last_membership: applied.membership,
-                snapshot_id: format!(
-                    "{}-{}",
-                    applied.last_applied.map_or(0, |l| l.index),
-                    rand::random::<u32>()
-                ),
-            };
-            snapshots.publish(&meta, &path).map_err(snap_err)?;
-            Ok(meta)
-        })
-        .await
-        .map_err(snap_err)??;
+        let (meta, view) = durable_view(self.state.clone()).await.map_err(snap_err)?;
         crate::metrics::RAFT_SNAPSHOTS_BUILT.inc();
-        // A snapshot installed meanwhile may be newer: hand out the current.
-        let (meta, file) = match self.snapshots.current().map_err(snap_err)? {
-            Some(current) => current,
-            None => {
-                return Err(snap_err(std::io::Error::other(format!(
-                    "snapshot {} was published but is gone",
-                    meta.snapshot_id
-                ))))
-            }
-        };
         Ok(Snapshot {
             meta,
-            snapshot: Box::new(tokio::fs::File::from_std(file)),
+            snapshot: Box::new(SnapshotData::view(view, self.snapshots.clone())),
         })
     }
 }

@@ -354,7 +354,7 @@ impl Scale {
         for _ in 0..self.s.clients {
             let client = self.client.clone();
             let bucket = self.bucket.clone();
-            let body = self.s.body.clone();
+            let size = self.s.body.len();
             let (next, p) = (next.clone(), load.progress.clone());
             let (stored, stop) = (load.stored.clone(), load.stop.clone());
             tasks.push(tokio::spawn(async move {
@@ -365,6 +365,10 @@ impl Scale {
                         break;
                     }
                     let key = scale_key(i);
+                    // Each object its own random bytes, as real objects
+                    // are: one body repeated would let block compression
+                    // shrink the metadata as no user's data would.
+                    let body = random_bytes(size);
                     let mut retry = Retry::new();
                     loop {
                         match put_bytes(&client, &bucket, &key, &body).await {

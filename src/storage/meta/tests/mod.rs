@@ -3,7 +3,7 @@
 
 mod access;
 mod batches;
-pub(super) mod fixtures;
+pub(crate) mod fixtures;
 mod lifecycle;
 mod multipart;
 mod objects;
