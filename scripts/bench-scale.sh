@@ -17,8 +17,12 @@
 #      full ListObjectsV2 walk (RESULT scale_put_*, scale_head_*,
 #      scale_get_*, scale_list_*; see tools/bench/src/scale.rs);
 #   2. each process's memory, VmRSS now and VmHWM (its peak so far)
-#      (scale_rss_mib_node<i>, scale_peak_rss_mib_node<i>), and each
-#      node's data directory on disk (scale_disk_mib_node<i>);
+#      (scale_rss_mib_node<i>, scale_peak_rss_mib_node<i>), each
+#      node's data directory on disk (scale_disk_mib_node<i>; per object
+#      beyond its payload, scale_disk_beyond_payload_bytes_per_object_node<i>)
+#      and its
+#      metadata's bytes per object by where they are
+#      (scale_disk_bytes_per_object_node<i>_<part>);
 #   3. a meta node that does not lead is SIGKILLed and started again: the
 #      time from its start to /health/ready (scale_meta_restart_ready_s)
 #      and to its applied Raft index reaching the leader's
@@ -133,6 +137,21 @@ report_memory() { # report_memory <i>
   echo "RESULT scale_rss_mib_node$1 $(mib "$(mem_kib "$pid" VmRSS)") MiB"
   echo "RESULT scale_peak_rss_mib_node$1 $(mib "$(mem_kib "$pid" VmHWM)") MiB"
 }
+# disk_breakdown <i>: where node i's metadata bytes are, per object: the
+# state machine's tables and journals, the Raft log's tables and journals
+# (the snapshot is the state itself: nothing else is kept).
+disk_breakdown() {
+  local d="$WORK/n$1" state part name kib
+  state=$(find "$d/meta/meta" -maxdepth 1 -name 'state-*' -type d | head -1)
+  for part in "state_tables:$state/keyspaces" "state_journals:$state/*.jnl" \
+    "log_tables:$d/meta/raft-log/keyspaces" "log_journals:$d/meta/raft-log/*.jnl"; do
+    name=${part%%:*}
+    # The path is a glob on purpose.
+    # shellcheck disable=SC2086
+    kib=$(du -sck ${part#*:} 2>/dev/null | awk 'END { print $1 }')
+    echo "RESULT scale_disk_bytes_per_object_node$1_$name $(awk -v k="${kib:-0}" -v n="$OBJECTS" 'BEGIN { printf "%.0f", k * 1024 / n }') bytes"
+  done
+}
 FAILED=()
 
 "$BIN" tls init "$WORK/certs" --nodes 5 >/dev/null
@@ -157,13 +176,10 @@ for i in 1 2 3 4; do
   report_memory "$i"
   # (The gateway keeps no data directory.)
   if [[ -d "$WORK/n$i" ]]; then
-    echo "RESULT scale_disk_mib_node$i $(mib "$(du -sk "$WORK/n$i" | cut -f1)") MiB"
-    # Where node i's bytes are, per object: every directory two levels
-    # down and every file of meta/ (the Raft log, the state machine,
-    # snapshots).
-    du -k --max-depth=2 "$WORK/n$i" | sort -k2 | while read -r kib dir; do
-      echo "# node $i ${dir#"$WORK/n$i"}: $(mib "$kib") MiB, $(awk -v k="$kib" -v n="$OBJECTS" 'BEGIN { printf "%.0f", k * 1024 / n }') bytes per object" >&2
-    done
+    kib=$(du -sk "$WORK/n$i" | cut -f1)
+    echo "RESULT scale_disk_mib_node$i $(mib "$kib") MiB"
+    echo "RESULT scale_disk_beyond_payload_bytes_per_object_node$i $(awk -v k="$kib" -v n="$OBJECTS" -v p="$OBJECT_BYTES" 'BEGIN { printf "%.0f", k * 1024 / n - p }') bytes"
+    disk_breakdown "$i"
   fi
 done
 

@@ -67,8 +67,9 @@ impl RaftNetwork<MetaRaft> for SingleNode {
     }
 }
 
-/// How long one snapshot chunk's answer may take; the last one's includes
-/// the import of the whole snapshot on the member.
+/// How long one snapshot chunk's answer may take: a chunk waits while the
+/// member's import is behind, and the last one's answer waits for the
+/// import's tail.
 const INSTALL_SNAPSHOT_TIMEOUT_MS: u64 = 10 * 60 * 1000;
 
 /// Raft timing and log compaction for the metadata group: a snapshot every
@@ -89,10 +90,11 @@ pub(crate) fn raft_config(snapshot_every: u64) -> Result<Arc<Config>, String> {
         // AppendEntries stays far below the transport's message limit.
         max_payload_entries: 32,
         // A snapshot goes in chunks of 3 MiB, each answered within this
-        // time, and the last one only once the member has imported the
-        // whole snapshot (about 15 s per million small objects): a shorter
-        // limit makes the leader send the snapshot again from the start,
-        // over and over, and a new member of a large store never joins.
+        // time; the member imports them as they come, so a chunk waits
+        // while the import is behind, and the last one's answer waits for
+        // the import's tail: a shorter limit makes the leader send the
+        // snapshot again from the start, and a large store's new member
+        // might never join.
         install_snapshot_timeout: INSTALL_SNAPSHOT_TIMEOUT_MS,
         ..Config::default()
     }

@@ -16,6 +16,7 @@ pub(crate) mod group;
 pub(crate) mod log_store;
 mod snapshot_data;
 mod snapshot_file;
+mod snapshot_import;
 pub(crate) mod state_machine;
 mod types;
 

@@ -1,11 +1,13 @@
 //! A metadata snapshot's data as openraft handles it: the leader reads it
-//! in chunks (a seek to the chunk's offset, then reads), a follower
-//! writes the chunks it receives into it.
+//! in chunks (a seek to the chunk's offset, then reads), a member writes
+//! the chunks it receives into it.
 //!
 //! A snapshot the state machine hands out is a view of its state; the
 //! view is exported to a file on a blocking thread at the first read or
 //! seek, so building a snapshot (which lets the log be purged) writes
-//! nothing, and only a snapshot actually sent costs an export.
+//! nothing, and only a snapshot actually sent costs an export. A
+//! snapshot being received is imported as its chunks arrive
+//! ([`SnapshotImport`]).
 
 use std::fs;
 use std::future::Future;
@@ -18,6 +20,7 @@ use tokio::io::{AsyncRead, AsyncSeek, AsyncWrite, ReadBuf};
 use tokio::task::JoinHandle;
 
 use super::snapshot_file::SnapshotDir;
+use super::snapshot_import::SnapshotImport;
 use crate::storage::meta::StateView;
 
 /// Where a snapshot's data stands.
@@ -26,8 +29,10 @@ enum Stage {
     View(Box<StateView>),
     /// Being exported on a blocking thread.
     Exporting(JoinHandle<io::Result<fs::File>>),
-    /// A file: exported, or being received.
+    /// Exported.
     File(tokio::fs::File),
+    /// Being received and imported.
+    Importing(SnapshotImport),
     /// The export failed (said once; every later call fails too).
     Failed,
 }
@@ -50,12 +55,20 @@ impl SnapshotData {
         }
     }
 
-    /// Data in `file` (a snapshot being received).
-    pub(super) fn file(file: tokio::fs::File, dir: Arc<SnapshotDir>) -> Self {
+    /// A snapshot being received into `import`.
+    pub(super) fn importing(import: SnapshotImport, dir: Arc<SnapshotDir>) -> Self {
         Self {
-            stage: Stage::File(file),
+            stage: Stage::Importing(import),
             dir,
             seek: None,
+        }
+    }
+
+    /// The import of a snapshot received; the data back if it is not one.
+    pub(super) fn into_import(self) -> Result<SnapshotImport, Self> {
+        match self.stage {
+            Stage::Importing(import) => Ok(import),
+            stage => Err(Self { stage, ..self }),
         }
     }
 
@@ -73,6 +86,7 @@ impl SnapshotData {
         loop {
             match &mut self.stage {
                 Stage::File(_) => break,
+                Stage::Importing(_) => return Poll::Ready(Err(not_readable())),
                 Stage::Failed => {
                     return Poll::Ready(Err(io::Error::other("snapshot export failed")))
                 }
@@ -124,6 +138,7 @@ impl AsyncSeek for SnapshotData {
         let this = self.get_mut();
         match &mut this.stage {
             Stage::File(file) => Pin::new(file).start_seek(position),
+            Stage::Importing(import) => import.seek(position),
             _ => {
                 this.seek = Some(position);
                 Ok(())
@@ -132,7 +147,11 @@ impl AsyncSeek for SnapshotData {
     }
 
     fn poll_complete(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<u64>> {
-        let file = ready!(self.get_mut().poll_file(cx))?;
+        let this = self.get_mut();
+        if let Stage::Importing(import) = &mut this.stage {
+            return Poll::Ready(Ok(import.position()));
+        }
+        let file = ready!(this.poll_file(cx))?;
         Pin::new(file).poll_complete(cx)
     }
 }
@@ -145,6 +164,14 @@ fn not_writable() -> io::Error {
     )
 }
 
+/// A snapshot being received is written, not read.
+fn not_readable() -> io::Error {
+    io::Error::new(
+        io::ErrorKind::Unsupported,
+        "a snapshot being received is written, not read",
+    )
+}
+
 impl AsyncWrite for SnapshotData {
     fn poll_write(
         self: Pin<&mut Self>,
@@ -152,7 +179,7 @@ impl AsyncWrite for SnapshotData {
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
         match &mut self.get_mut().stage {
-            Stage::File(file) => Pin::new(file).poll_write(cx, buf),
+            Stage::Importing(import) => import.poll_write(cx, buf),
             _ => Poll::Ready(Err(not_writable())),
         }
     }
@@ -167,7 +194,15 @@ impl AsyncWrite for SnapshotData {
     fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         match &mut self.get_mut().stage {
             Stage::File(file) => Pin::new(file).poll_shutdown(cx),
+            // The last chunk is in: the import reads the stream's end.
+            Stage::Importing(import) => {
+                import.close();
+                Poll::Ready(Ok(()))
+            }
             _ => Poll::Ready(Ok(())),
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

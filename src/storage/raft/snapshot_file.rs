@@ -5,8 +5,8 @@
 //! of it, and nothing is copied on disk. A view becomes a file only when
 //! a follower must be sent one: it is exported into an unnamed file
 //! (gone when the last handle closes) that openraft reads in chunks. A
-//! follower writes the chunks it receives into `snapshot.receiving`,
-//! imports it and removes it. No snapshot is ever held whole in memory.
+//! follower imports the chunks as they arrive (`snapshot_import`). No
+//! snapshot is ever held whole in memory.
 
 use std::fs;
 use std::io::{self, BufWriter, Seek, SeekFrom, Write};
@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 
 use crate::storage::meta::StateView;
 
-/// Where a snapshot from the leader is received.
+/// Where earlier versions received a snapshot from the leader.
 const RECEIVING: &str = "snapshot.receiving";
 /// A view being exported to send (unlinked once open).
 const SENDING: &str = ".sending";
@@ -53,19 +53,6 @@ impl SnapshotDir {
         Ok(Self {
             root: root.to_path_buf(),
         })
-    }
-
-    /// Where a snapshot from the leader is received (one at a time).
-    pub(super) fn receiving_path(&self) -> PathBuf {
-        self.root.join(RECEIVING)
-    }
-
-    /// Removes the received snapshot once imported.
-    pub(super) fn received(&self) -> io::Result<()> {
-        match fs::remove_file(self.receiving_path()) {
-            Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
-            _ => Ok(()),
-        }
     }
 
     /// Exports `view` into a file no name points to, open at its start:

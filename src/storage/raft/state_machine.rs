@@ -9,7 +9,7 @@
 //! Installing one imports it into a fresh directory and switches to it.
 
 use std::fs;
-use std::io::{BufReader, Seek, SeekFrom, Write};
+use std::io::{BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -20,11 +20,11 @@ use openraft::{
     StorageIOError, StoredMembership,
 };
 use serde::{Deserialize, Serialize};
-use tokio::io::AsyncWriteExt;
 
 use super::format::{decode, encode};
 use super::snapshot_data::SnapshotData;
 use super::snapshot_file::SnapshotDir;
+use super::snapshot_import::SnapshotImport;
 use super::types::{MetaRaft, MetaRequest, MetaResponse, RaftStorageError, SharedMetaState};
 use crate::metrics;
 use crate::storage::meta::{MetaState, OpBatch, StateView};
@@ -57,6 +57,8 @@ pub struct MetaStateMachine {
     state: SharedMetaState,
     applied: Applied,
     generation: u64,
+    /// The generation the next received snapshot is imported as.
+    next_generation: u64,
     snapshots: Arc<SnapshotDir>,
 }
 
@@ -67,6 +69,22 @@ fn current_dir(root: &Path) -> Result<(u64, PathBuf), std::io::Error> {
         Err(e) => return Err(e),
     };
     Ok((generation, root.join(format!("state-{generation}"))))
+}
+
+/// Removes state directories other than generation `current`'s: imports
+/// a crash or a newer snapshot interrupted, or a replaced state a crash
+/// kept from going.
+fn remove_other_states(root: &Path, current: u64) -> Result<(), std::io::Error> {
+    let keep = format!("state-{current}");
+    for entry in fs::read_dir(root)? {
+        let entry = entry?;
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with("state-") && name != keep && entry.file_type()?.is_dir() {
+            fs::remove_dir_all(entry.path())?;
+        }
+    }
+    Ok(())
 }
 
 /// Points `CURRENT` at generation `n`, atomically and durably.
@@ -84,6 +102,7 @@ impl MetaStateMachine {
     pub fn open(root: &Path) -> Result<Self, RaftStorageError> {
         fs::create_dir_all(root).map_err(sm_write)?;
         let (generation, dir) = current_dir(root).map_err(sm_read)?;
+        remove_other_states(root, generation).map_err(sm_write)?;
         let state = MetaState::open(&dir).map_err(sm_read)?;
         let applied = match state.raft_state().map_err(sm_read)? {
             Some(bytes) => decode(&bytes).map_err(sm_read)?,
@@ -94,8 +113,15 @@ impl MetaStateMachine {
             state: Arc::new(ArcSwap::from_pointee(state)),
             applied,
             generation,
+            next_generation: generation + 1,
             snapshots: Arc::new(SnapshotDir::open(root).map_err(sm_read)?),
         })
+    }
+
+    fn take_generation(&mut self) -> u64 {
+        let generation = self.next_generation;
+        self.next_generation += 1;
+        generation
     }
 
     /// The state readers use; it follows snapshot installs.
@@ -157,16 +183,17 @@ impl RaftStateMachine<MetaRaft> for MetaStateMachine {
     }
 
     async fn begin_receiving_snapshot(&mut self) -> Result<Box<SnapshotData>, RaftStorageError> {
-        // Read back for the import once every chunk is in.
-        let file = tokio::fs::OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(true)
-            .open(self.snapshots.receiving_path())
-            .await
-            .map_err(snap_err)?;
-        Ok(Box::new(SnapshotData::file(file, self.snapshots.clone())))
+        // A generation of its own: openraft begins a newer stream before
+        // it drops an abandoned one, whose import then fails and goes.
+        let generation = self.take_generation();
+        let dir = self.root.join(format!("state-{generation}"));
+        if dir.exists() {
+            fs::remove_dir_all(&dir).map_err(snap_err)?;
+        }
+        Ok(Box::new(SnapshotData::importing(
+            SnapshotImport::start(dir, generation),
+            self.snapshots.clone(),
+        )))
     }
 
     async fn install_snapshot(
@@ -174,31 +201,34 @@ impl RaftStateMachine<MetaRaft> for MetaStateMachine {
         meta: &SnapshotMeta<u64, BasicNode>,
         snapshot: Box<SnapshotData>,
     ) -> Result<(), RaftStorageError> {
-        // Every chunk is written (a write error surfaces in the flush).
-        let mut snapshot = snapshot;
-        snapshot.flush().await.map_err(snap_err)?;
-        let mut file = snapshot.into_file().await.map_err(snap_err)?;
-        let next = self.generation + 1;
-        let dir = self.root.join(format!("state-{next}"));
-        let snapshots = self.snapshots.clone();
-        // Import and publish stream the whole metadata: a blocking job.
-        let state = tokio::task::spawn_blocking(move || -> Result<MetaState, RaftStorageError> {
-            if dir.exists() {
-                fs::remove_dir_all(&dir).map_err(snap_err)?;
+        let (state, next) = match snapshot.into_import() {
+            // The usual way: imported as it arrived; its tail is left.
+            Ok(import) => {
+                let next = import.generation();
+                (import.finish().await.map_err(snap_err)?, next)
             }
-            file.seek(SeekFrom::Start(0)).map_err(snap_err)?;
-            let state = MetaState::import(&dir, &mut BufReader::with_capacity(1 << 20, &file))
+            // Data openraft did not receive (a snapshot of this node's
+            // own, handed over whole): exported, then imported.
+            Err(data) => {
+                let file = data.into_file().await.map_err(snap_err)?;
+                let next = self.take_generation();
+                let dir = self.root.join(format!("state-{next}"));
+                let state = tokio::task::spawn_blocking(move || {
+                    if dir.exists() {
+                        fs::remove_dir_all(&dir)?;
+                    }
+                    MetaState::import(&dir, &mut BufReader::with_capacity(1 << 20, &file))
+                        .map_err(std::io::Error::other)
+                })
+                .await
+                .map_err(snap_err)?
                 .map_err(snap_err)?;
-            // The imported state carries the record exported with it,
-            // which is where this snapshot's meta came from; from now on
-            // the state is the snapshot.
-            state.persist(true).map_err(snap_err)?;
-            drop(file);
-            snapshots.received().map_err(snap_err)?;
-            Ok(state)
-        })
-        .await
-        .map_err(snap_err)??;
+                (state, next)
+            }
+        };
+        // The imported state carries the record exported with it, which
+        // is where this snapshot's meta came from; it is synced, and from
+        // now on it is the snapshot.
         let applied = Applied {
             last_applied: meta.last_log_id,
             membership: meta.last_membership.clone(),

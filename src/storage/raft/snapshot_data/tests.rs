@@ -1,0 +1,123 @@
+use std::error::Error;
+use std::path::Path;
+
+use tokio::io::{AsyncReadExt, AsyncSeekExt, AsyncWriteExt};
+
+use super::*;
+use crate::storage::meta::fixtures::{create_bucket, put};
+use crate::storage::meta::MetaState;
+
+/// A store with a bucket of `objects` objects, and its snapshot dir.
+fn store(root: &Path, objects: u128) -> Result<(Arc<SnapshotDir>, Arc<MetaState>), Box<dyn Error>> {
+    std::fs::create_dir_all(root)?;
+    let dir = Arc::new(SnapshotDir::open(root)?);
+    let state = Arc::new(MetaState::open(&root.join("state-0"))?);
+    state.apply_batch(1, &[create_bucket("b")])?;
+    let ops: Vec<_> = (0..objects)
+        .map(|i| put("b", &format!("key-{i:05}"), i + 1))
+        .collect();
+    for (n, batch) in ops.chunks(100).enumerate() {
+        state.apply_batch(2 + n as u64, batch)?;
+    }
+    Ok((dir, state))
+}
+
+fn export(state: &MetaState) -> Result<Vec<u8>, Box<dyn Error>> {
+    let mut out = Vec::new();
+    state.export(&mut out)?;
+    Ok(out)
+}
+
+/// Reads up to `buf.len()` bytes, fewer only at the end.
+async fn read_chunk(data: &mut SnapshotData, buf: &mut [u8]) -> std::io::Result<usize> {
+    let mut n = 0;
+    while n < buf.len() {
+        match data.read(&mut buf[n..]).await? {
+            0 => break,
+            got => n += got,
+        }
+    }
+    Ok(n)
+}
+
+#[tokio::test]
+async fn a_view_sent_in_chunks_with_one_sent_twice_imports_as_the_state(
+) -> Result<(), Box<dyn Error>> {
+    let root = tempfile::tempdir()?;
+    let (dir, state) = store(root.path(), 2_000)?;
+    let mut expected = Vec::new();
+    state.clone().view().export(&mut expected)?;
+    let mut sent = SnapshotData::view(state.clone().view(), dir.clone());
+    // Applied after the snapshot was taken: not sent.
+    state.apply_batch(100, &[put("b", "later", 99_999)])?;
+    let import = SnapshotImport::start(root.path().join("state-1"), 1);
+    let mut received = SnapshotData::importing(import, dir);
+
+    // As openraft sends and receives: a seek to the chunk's offset on
+    // both sides, and the second chunk sent again (its answer was lost).
+    let mut buf = vec![0u8; 64 << 10];
+    let (mut offset, mut chunks) = (0u64, 0);
+    loop {
+        sent.seek(SeekFrom::Start(offset)).await?;
+        let n = read_chunk(&mut sent, &mut buf).await?;
+        if n == 0 {
+            break;
+        }
+        for _ in 0..if chunks == 1 { 2 } else { 1 } {
+            assert_eq!(received.seek(SeekFrom::Start(offset)).await?, offset);
+            received.write_all(&buf[..n]).await?;
+        }
+        offset += n as u64;
+        chunks += 1;
+    }
+    assert!(chunks > 2, "the snapshot spans several chunks ({chunks})");
+    received.shutdown().await?;
+    let copy = received
+        .into_import()
+        .map_err(|_| "a received snapshot is an import")?
+        .finish()
+        .await?;
+    assert!(export(&copy)? == expected, "the member holds what was sent");
+    assert!(copy.get_object("b", "key-01999")?.is_some());
+    assert!(
+        copy.get_object("b", "later")?.is_none(),
+        "the snapshot is of its time"
+    );
+    assert_eq!(copy.last_applied()?, Some(21));
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_cut_stream_is_refused_and_its_directory_removed() -> Result<(), Box<dyn Error>> {
+    let root = tempfile::tempdir()?;
+    let (_dir, state) = store(root.path(), 500)?;
+    let stream = export(&state)?;
+    let target = root.path().join("state-1");
+    let mut import = SnapshotImport::start(target.clone(), 1);
+    let half = &stream[..stream.len() / 2];
+    std::future::poll_fn(|cx| import.poll_write(cx, half)).await?;
+    assert!(
+        import.finish().await.is_err(),
+        "half a snapshot is not imported"
+    );
+    assert!(!target.exists(), "and nothing of it stays");
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_snapshot_being_received_is_not_read_and_not_skipped_ahead() -> Result<(), Box<dyn Error>>
+{
+    let root = tempfile::tempdir()?;
+    let (dir, _state) = store(root.path(), 1)?;
+    let import = SnapshotImport::start(root.path().join("state-1"), 1);
+    let mut received = SnapshotData::importing(import, dir.clone());
+    received.write_all(b"PSMETA").await?;
+    assert!(received.seek(SeekFrom::Start(7)).await.is_err(), "no gap");
+    let mut buf = [0u8; 4];
+    assert!(received.read(&mut buf).await.is_err(), "not readable");
+
+    let (_, state) = store(&root.path().join("other"), 1)?;
+    let mut sent = SnapshotData::view(state.view(), dir);
+    assert!(sent.write_all(b"x").await.is_err(), "a view is not written");
+    Ok(())
+}

@@ -1,0 +1,145 @@
+//! A snapshot from the leader imported as its chunks arrive.
+//!
+//! A blocking thread imports the stream into a fresh state directory
+//! while the leader is still sending it, so the member's disk holds no
+//! copy of the snapshot, the transfer and the import overlap, and once
+//! the last chunk is in only the import's tail is left. A bounded
+//! channel between the chunks and the import keeps memory bounded: the
+//! leader's chunks wait while the import is behind.
+
+use std::io::{self, Read, SeekFrom};
+use std::path::PathBuf;
+use std::task::{ready, Context, Poll};
+
+use bytes::{Buf, Bytes};
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+use tokio_util::sync::PollSender;
+
+use crate::storage::meta::MetaState;
+
+/// Chunks (3 MiB each from the leader) waiting for the import.
+const QUEUED_CHUNKS: usize = 4;
+
+/// The import of a snapshot being received.
+pub(super) struct SnapshotImport {
+    chunks: PollSender<Bytes>,
+    /// Bytes handed to the import.
+    received: u64,
+    /// Where the next write lands in the stream. The leader may send a
+    /// chunk again (its answer was lost) after a seek back; one snapshot
+    /// id always has the same bytes, so what was imported is skipped.
+    offset: u64,
+    job: JoinHandle<io::Result<MetaState>>,
+    generation: u64,
+}
+
+impl SnapshotImport {
+    /// Starts importing into `dir` (state generation `generation`), which
+    /// must not exist yet; a failed import removes it.
+    pub(super) fn start(dir: PathBuf, generation: u64) -> Self {
+        let (tx, rx) = mpsc::channel(QUEUED_CHUNKS);
+        let job = tokio::task::spawn_blocking(move || {
+            let mut reader = ChunkReader {
+                chunks: rx,
+                current: Bytes::new(),
+            };
+            let imported = MetaState::import(&dir, &mut reader).map_err(io::Error::other);
+            if imported.is_err() {
+                // A stream abandoned for a newer one, or damaged: nothing
+                // of it stays.
+                let _ = std::fs::remove_dir_all(&dir);
+            }
+            imported
+        });
+        Self {
+            chunks: PollSender::new(tx),
+            received: 0,
+            offset: 0,
+            job,
+            generation,
+        }
+    }
+
+    /// The state generation the import builds.
+    pub(super) fn generation(&self) -> u64 {
+        self.generation
+    }
+
+    /// Takes the next bytes of the stream (some of `buf`).
+    pub(super) fn poll_write(
+        &mut self,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        let again = usize::try_from(self.received - self.offset).unwrap_or(usize::MAX);
+        if again > 0 {
+            let n = again.min(buf.len());
+            self.offset += n as u64;
+            return Poll::Ready(Ok(n));
+        }
+        if ready!(self.chunks.poll_reserve(cx)).is_err()
+            || self.chunks.send_item(Bytes::copy_from_slice(buf)).is_err()
+        {
+            return Poll::Ready(Err(io::Error::other(
+                "the snapshot import stopped (its error is reported at install)",
+            )));
+        }
+        self.offset += buf.len() as u64;
+        self.received = self.offset;
+        Poll::Ready(Ok(buf.len()))
+    }
+
+    /// Where the next write lands.
+    pub(super) fn position(&self) -> u64 {
+        self.offset
+    }
+
+    /// Moves to `position`, at most as far as what was received.
+    pub(super) fn seek(&mut self, position: SeekFrom) -> io::Result<()> {
+        match position {
+            SeekFrom::Start(at) if at <= self.received => {
+                self.offset = at;
+                Ok(())
+            }
+            _ => Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "a snapshot being received can only go back over what it received",
+            )),
+        }
+    }
+
+    /// Ends the stream: the import reads its end next.
+    pub(super) fn close(&mut self) {
+        self.chunks.close();
+    }
+
+    /// Waits for the import to end; the imported state, synced.
+    pub(super) async fn finish(mut self) -> io::Result<MetaState> {
+        self.close();
+        self.job.await.map_err(io::Error::other)?
+    }
+}
+
+/// The import's side of the channel, as a reader.
+struct ChunkReader {
+    chunks: mpsc::Receiver<Bytes>,
+    current: Bytes,
+}
+
+impl Read for ChunkReader {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        while self.current.is_empty() {
+            match self.chunks.blocking_recv() {
+                Some(chunk) => self.current = chunk,
+                // Sender gone: the end of the stream (or of an abandoned
+                // one, which the import finds cut short).
+                None => return Ok(0),
+            }
+        }
+        let n = buf.len().min(self.current.len());
+        buf[..n].copy_from_slice(&self.current[..n]);
+        self.current.advance(n);
+        Ok(n)
+    }
+}
