@@ -14,9 +14,10 @@ use super::cli_iam::{GroupCommand, IamCommand, PolicyCommand, RoleCommand, UserC
 use super::cli_kms::KmsCommand;
 use super::table::{cell, encode, iso_time_ms, rows, size, span_ms, table, time_ms};
 
-/// How long one admin call may take (a meta node added waits for it to
-/// catch up).
-const CALL_TIMEOUT: Duration = Duration::from_secs(180);
+/// How long one admin call may take: a meta node added is waited for
+/// until it caught up, up to 10 minutes (a large store's snapshot), and
+/// the leader may be looked for before.
+const CALL_TIMEOUT: Duration = Duration::from_secs(12 * 60);
 
 /// The admin CLI's options and subcommand.
 #[derive(Args, Debug)]

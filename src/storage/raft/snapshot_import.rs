@@ -30,7 +30,9 @@ pub(super) struct SnapshotImport {
     /// chunk again (its answer was lost) after a seek back; one snapshot
     /// id always has the same bytes, so what was imported is skipped.
     offset: u64,
-    job: JoinHandle<io::Result<MetaState>>,
+    /// The import; taken by [`SnapshotImport::finish`].
+    job: Option<JoinHandle<io::Result<MetaState>>>,
+    dir: PathBuf,
     generation: u64,
 }
 
@@ -39,16 +41,18 @@ impl SnapshotImport {
     /// must not exist yet; a failed import removes it.
     pub(super) fn start(dir: PathBuf, generation: u64) -> Self {
         let (tx, rx) = mpsc::channel(QUEUED_CHUNKS);
+        let target = dir.clone();
         let job = tokio::task::spawn_blocking(move || {
             let mut reader = ChunkReader {
                 chunks: rx,
                 current: Bytes::new(),
             };
-            let imported = MetaState::import(&dir, &mut reader).map_err(io::Error::other);
-            if imported.is_err() {
+            let imported = MetaState::import(&target, &mut reader).map_err(io::Error::other);
+            if let Err(e) = &imported {
                 // A stream abandoned for a newer one, or damaged: nothing
                 // of it stays.
-                let _ = std::fs::remove_dir_all(&dir);
+                tracing::warn!(dir = %target.display(), "a metadata snapshot being received was not imported: {e}");
+                let _ = std::fs::remove_dir_all(&target);
             }
             imported
         });
@@ -56,7 +60,8 @@ impl SnapshotImport {
             chunks: PollSender::new(tx),
             received: 0,
             offset: 0,
-            job,
+            job: Some(job),
+            dir,
             generation,
         }
     }
@@ -117,7 +122,33 @@ impl SnapshotImport {
     /// Waits for the import to end; the imported state, synced.
     pub(super) async fn finish(mut self) -> io::Result<MetaState> {
         self.close();
-        self.job.await.map_err(io::Error::other)?
+        let job = self
+            .job
+            .take()
+            .ok_or_else(|| io::Error::other("the snapshot import was already finished"))?;
+        job.await.map_err(io::Error::other)?
+    }
+}
+
+impl Drop for SnapshotImport {
+    /// A snapshot openraft received but does not install (a newer one
+    /// came, the leader changed, the member caught up by the log): its
+    /// import ends and its directory goes, even if the import succeeded.
+    fn drop(&mut self) {
+        let Some(job) = self.job.take() else {
+            return;
+        };
+        self.chunks.close();
+        let dir = std::mem::take(&mut self.dir);
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            return; // No runtime: the next start removes the directory.
+        };
+        runtime.spawn(async move {
+            if let Ok(Ok(state)) = job.await {
+                drop(state);
+                let _ = tokio::task::spawn_blocking(move || std::fs::remove_dir_all(dir)).await;
+            }
+        });
     }
 }
 

@@ -228,11 +228,24 @@ impl RaftStateMachine<MetaRaft> for MetaStateMachine {
         };
         // The imported state carries the record exported with it, which
         // is where this snapshot's meta came from; it is synced, and from
-        // now on it is the snapshot.
+        // now on it is the snapshot. A state that says otherwise would
+        // have the log skip or apply twice what lies between the two.
         let applied = Applied {
             last_applied: meta.last_log_id,
             membership: meta.last_membership.clone(),
         };
+        let carried: Applied = match state.raft_state().map_err(snap_err)? {
+            Some(bytes) => decode(&bytes).map_err(snap_err)?,
+            None => Applied::default(),
+        };
+        if carried != applied {
+            drop(state);
+            let _ = fs::remove_dir_all(self.root.join(format!("state-{next}")));
+            return Err(snap_err(std::io::Error::other(format!(
+                "snapshot {} holds the state as of {:?}, not {:?}",
+                meta.snapshot_id, carried.last_applied, applied.last_applied
+            ))));
+        }
         set_current(&self.root, next).map_err(snap_err)?;
         let old = self.root.join(format!("state-{}", self.generation));
         self.state.store(Arc::new(state));
@@ -276,7 +289,8 @@ async fn durable_view(
             None => Applied::default(),
         };
         // Two views at one log id hold the same state and export the same
-        // bytes, so the id names the log id.
+        // bytes, so the id names the log id (openraft's storage contract:
+        // the current snapshot is the one last built).
         let snapshot_id = match applied.last_applied {
             Some(l) => format!("{}-{}-{}", l.leader_id.term, l.leader_id.node_id, l.index),
             None => "0-0-0".to_string(),

@@ -29,8 +29,12 @@ use super::wire::{self, MetaCall, MetaReply};
 use crate::actors::core::pool::PeerClient;
 use crate::net::Channel;
 
-/// How long a new member may take to catch up as a learner.
-const CATCH_UP: Duration = Duration::from_secs(120);
+/// How long a new member may take to catch up as a learner: as long as
+/// a snapshot chunk's answer may take, since a large store's snapshot is
+/// exported, sent and imported in that time (a store of ten million
+/// objects: 4.7 GB, some two minutes on the development VM). A node that
+/// is not running at the address given is refused only after it.
+const CATCH_UP: Duration = Duration::from_secs(10 * 60);
 
 /// How long a membership change may take, looking for a leader and
 /// waiting for a new member to catch up.

@@ -121,3 +121,34 @@ async fn a_snapshot_being_received_is_not_read_and_not_skipped_ahead() -> Result
     assert!(sent.write_all(b"x").await.is_err(), "a view is not written");
     Ok(())
 }
+
+#[tokio::test]
+async fn a_received_snapshot_openraft_does_not_install_leaves_nothing() -> Result<(), Box<dyn Error>>
+{
+    let root = tempfile::tempdir()?;
+    let (_dir, state) = store(root.path(), 50)?;
+    let stream = export(&state)?;
+    let target = root.path().join("state-1");
+    let mut import = SnapshotImport::start(target.clone(), 1);
+    std::future::poll_fn(|cx| import.poll_write(cx, &stream)).await?;
+    for _ in 0..200 {
+        if target.exists() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(target.exists(), "the import began");
+    import.close();
+    // Every chunk came, but the install does not (a newer snapshot, a
+    // leader change): the finished import's directory goes in the
+    // background.
+    drop(import);
+    for _ in 0..200 {
+        if !target.exists() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(!target.exists(), "the import's directory was removed");
+    Ok(())
+}
