@@ -98,8 +98,8 @@ impl StateView {
             .map(|v| v.to_vec()))
     }
 
-    /// Writes this view to `w` as a snapshot stream; the bytes it wrote.
-    pub(crate) fn export(&self, w: &mut impl Write) -> Result<u64, MetaError> {
+    /// Writes this view to `w` as a snapshot stream.
+    pub(crate) fn export(&self, w: &mut impl Write) -> Result<(), MetaError> {
         self.state.export_from(&self.snap, w)
     }
 }
@@ -115,14 +115,11 @@ impl MetaState {
     /// versioned stream of (keyspace, key, value) entries. Two stores that
     /// applied the same batches write identical bytes.
     pub fn export(&self, w: &mut impl Write) -> Result<(), MetaError> {
-        self.export_from(&self.snapshot(), w).map(drop)
+        self.export_from(&self.snapshot(), w)
     }
 
-    fn export_from(&self, snap: &Snapshot, w: &mut impl Write) -> Result<u64, MetaError> {
-        let mut w = CountingWriter {
-            inner: BufWriter::new(w),
-            written: 0,
-        };
+    fn export_from(&self, snap: &Snapshot, w: &mut impl Write) -> Result<(), MetaError> {
+        let mut w = BufWriter::with_capacity(1 << 20, w);
         w.write_all(SNAPSHOT_MAGIC)?;
         w.write_all(&[SNAPSHOT_VERSION])?;
         let mut count = 0u64;
@@ -142,7 +139,7 @@ impl MetaState {
         w.write_all(&[SNAPSHOT_END])?;
         w.write_all(&count.to_le_bytes())?;
         w.flush()?;
-        Ok(w.written)
+        Ok(())
     }
 
     /// Builds a store in `dir` from a stream written by
@@ -217,24 +214,6 @@ impl MetaState {
         state.count_usage_once()?;
         state.db.persist(PersistMode::SyncAll)?;
         Ok(state)
-    }
-}
-
-/// Counts what passes through to `inner`.
-struct CountingWriter<W> {
-    inner: W,
-    written: u64,
-}
-
-impl<W: Write> Write for CountingWriter<W> {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let n = self.inner.write(buf)?;
-        self.written += n as u64;
-        Ok(n)
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        self.inner.flush()
     }
 }
 

@@ -9,7 +9,7 @@
 //! snapshot is ever held whole in memory.
 
 use std::fs;
-use std::io::{self, BufWriter, Seek, SeekFrom, Write};
+use std::io::{self, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 use crate::storage::meta::StateView;
@@ -68,9 +68,11 @@ impl SnapshotDir {
             .create_new(true)
             .open(&path)?;
         fs::remove_file(&path)?;
-        let mut out = BufWriter::with_capacity(1 << 20, SyncingWriter::new(file));
-        let bytes = view.export(&mut out).map_err(io::Error::other)?;
-        let mut file = out.into_inner().map_err(|e| e.into_error())?.finish()?;
+        // The export buffers its own writes.
+        let mut out = SyncingWriter::new(file);
+        view.export(&mut out).map_err(io::Error::other)?;
+        let mut file = out.finish()?;
+        let bytes = file.stream_position()?;
         file.seek(SeekFrom::Start(0))?;
         crate::metrics::RAFT_SNAPSHOT_BYTES.set(i64::try_from(bytes).unwrap_or(i64::MAX));
         Ok(file)
