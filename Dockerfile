@@ -7,12 +7,14 @@ COPY benches ./benches
 # The workspace's other members and declared targets must be present.
 COPY tests ./tests
 COPY tools ./tools
-RUN cargo build --release --bin predastore
+RUN cargo build --release --bin predastore --bin predastore-import
 
 FROM debian:bookworm-slim
 # uid 999, as deploy/kubernetes runs it (runAsUser, fsGroup).
 RUN useradd --system --uid 999 --home /data predastore && mkdir -p /data && chown predastore /data
 COPY --from=build /src/target/release/predastore /usr/local/bin/predastore
+# Buckets moved in from another S3 endpoint (README, "Moving buckets in").
+COPY --from=build /src/target/release/predastore-import /usr/local/bin/predastore-import
 USER predastore
 # glibc's vector loop instead of `rep movsb` for copies below 64 MiB: on
 # AMD EPYC, `rep movsb` into a misaligned destination (every TLS record)

@@ -55,6 +55,15 @@ pub use error::Error;
 pub use node::logging::init as init_logging;
 pub use node::{https_identity, serve};
 
+/// What the store's own client tools share with it (`predastore-import`
+/// in tools/import): the S3 error codes it reads in answers, the version
+/// listing reader, and the plain-text tables `predastore admin` prints.
+pub mod client {
+    pub use crate::admin::table::{bytes, table};
+    pub use crate::api::error::S3ErrorCode;
+    pub use crate::api::xml::version_listing::{read_version_page, ListedVersion, VersionPage};
+}
+
 /// The metadata layer: the Consensus actor, metadata ops and records, and
 /// the Raft group's storage (the consensus and Raft storage tests, the
 /// consensus bench).

@@ -125,9 +125,6 @@ pub enum AdminCommand {
         #[command(subcommand)]
         command: RoleCommand,
     },
-    /// Buckets moved in from another S3 endpoint (MinIO, AWS, another
-    /// store): versions in order, settings, resumable.
-    Import(Box<super::import::ImportArgs>),
     /// An account's IAM as a whole: importing MinIO's.
     Iam {
         /// The account (default: the configured key's account).
@@ -265,7 +262,7 @@ pub fn run(args: AdminArgs) -> i32 {
             } else {
                 print!("{}", render(&args.command, &answer));
             }
-            // An import that could not carry everything it meant to.
+            // An IAM import that could not carry everything it meant to.
             match answer["failed"].as_array() {
                 Some(failed) if !failed.is_empty() => 1,
                 _ => 0,
@@ -365,16 +362,12 @@ fn plain_request(command: &AdminCommand) -> (&'static str, String, Option<Value>
         | AdminCommand::Group { .. }
         | AdminCommand::Policy { .. }
         | AdminCommand::Role { .. }
-        | AdminCommand::Iam { .. }
-        | AdminCommand::Import(_) => ("GET", "/status".into(), None),
+        | AdminCommand::Iam { .. } => ("GET", "/status".into(), None),
     }
 }
 
-/// Makes the call (an import: its calls); the answer's JSON.
+/// Makes the call (an IAM import: its calls); the answer's JSON.
 fn call(args: &AdminArgs) -> Result<Value, CliError> {
-    if let AdminCommand::Import(import) = &args.command {
-        return super::import::run(&args.url, import).map_err(CliError::Usage);
-    }
     if let AdminCommand::Iam {
         account,
         command: IamCommand::Import { file, root_user },
@@ -480,7 +473,6 @@ fn render(command: &AdminCommand, a: &Value) -> String {
         } => disk_table(std::iter::once(&serde_json::json!({ "id": id, "volumes": a }))),
         AdminCommand::Layout { .. } | AdminCommand::Node { .. } => render_layout(a),
         AdminCommand::Meta { .. } => render_meta(a),
-        AdminCommand::Import(_) => super::import::render_summary(a),
         AdminCommand::Key { command } => match command {
             KeyCommand::Create { .. } => format!(
                 "access key id:     {}\nsecret access key: {}\nuser:              {} ({})\n(the secret is shown only now: keep it)\n",

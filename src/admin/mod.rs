@@ -7,7 +7,6 @@ pub(crate) mod cli;
 mod cli_buckets;
 mod cli_iam;
 mod cli_kms;
-mod import;
 mod minio_iam;
 pub(crate) mod service;
-mod table;
+pub(crate) mod table;

@@ -1,4 +1,4 @@
-//! `predastore admin import`: a source store (another `all`-role process)
+//! `predastore-import`: a source store (another `all`-role process)
 //! with three buckets — unversioned with metadata, tags and a multipart
 //! object; versioned with delete markers, an anonymous-read policy,
 //! lifecycle, CORS and tags; object lock with a default retention,
@@ -318,15 +318,27 @@ async fn fill_source(s3: &Client) -> usize {
     count
 }
 
-/// `predastore admin import` from `source` into `here`, with `extra` options.
+/// `predastore-import`, built beside `predastore` by `cargo test
+/// --workspace` (its package, tools/import, is a workspace member).
+fn import_binary() -> std::path::PathBuf {
+    let path = binary().with_file_name("predastore-import");
+    assert!(
+        path.exists(),
+        "{} is not built: run the tests with --workspace",
+        path.display()
+    );
+    path
+}
+
+/// `predastore-import` from `source` into `here`, with `extra` options.
 fn import(
     source: &StoreProcess,
     here: &StoreProcess,
     state: &std::path::Path,
     extra: &[&str],
 ) -> Command {
-    let mut cmd = Command::new(binary());
-    cmd.args(["admin", "--json", "--url", &here.endpoint(), "import"])
+    let mut cmd = Command::new(import_binary());
+    cmd.args(["--json", "--url", &here.endpoint()])
         .args(["--source-url", &source.endpoint()])
         .arg("--state")
         .arg(state)

@@ -8,7 +8,7 @@ use serde::{Serialize, Serializer};
 
 /// An S3 error code: the `Code` element and the HTTP status that goes with it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub(crate) enum S3ErrorCode {
+pub enum S3ErrorCode {
     /// 403: authenticated but not allowed, or a presigned URL has expired.
     AccessDenied,
     /// 400: the `Authorization` header cannot be parsed.
@@ -286,7 +286,7 @@ impl S3ErrorCode {
     ];
 
     /// The code as AWS spells it in the `Code` element.
-    pub(crate) fn as_str(&self) -> &'static str {
+    pub fn as_str(&self) -> &'static str {
         match self {
             S3ErrorCode::AccessDenied => "AccessDenied",
             S3ErrorCode::AuthorizationHeaderMalformed => "AuthorizationHeaderMalformed",

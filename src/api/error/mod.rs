@@ -33,5 +33,5 @@ pub(crate) mod testing;
 mod tests;
 
 pub(crate) use auth::in_region;
-pub(crate) use code::S3ErrorCode;
+pub use code::S3ErrorCode;
 pub(crate) use s3_error::S3Error;

@@ -1,5 +1,5 @@
 //! ListObjectVersions' answer as this store's own clients read it (the
-//! console's version list, `admin import`): its elements in document
+//! console's version list, `predastore-import`): its elements in document
 //! order, since versions and delete markers are interleaved, newest first
 //! per key, an order that reading them as two lists would lose.
 
@@ -40,36 +40,36 @@ struct Entry {
 
 /// One version or delete marker as listed.
 #[derive(Debug, Clone, PartialEq, Default)]
-pub(crate) struct ListedVersion {
+pub struct ListedVersion {
     /// Its key.
-    pub(crate) key: String,
+    pub key: String,
     /// Its version id (`null` in an unversioned bucket).
-    pub(crate) version_id: String,
+    pub version_id: String,
     /// A delete marker rather than a version.
-    pub(crate) delete_marker: bool,
+    pub delete_marker: bool,
     /// Its key's current version.
-    pub(crate) is_latest: bool,
+    pub is_latest: bool,
     /// As listed (ISO 8601).
-    pub(crate) last_modified: String,
+    pub last_modified: String,
     /// Bytes (0 for a delete marker).
-    pub(crate) size: u64,
+    pub size: u64,
     /// ETag without quotes (empty for a delete marker).
-    pub(crate) etag: String,
+    pub etag: String,
 }
 
 /// One page: its entries in document order, and where the next page
 /// starts (key and version id markers; `None` on the last page).
 #[derive(Debug, PartialEq)]
-pub(crate) struct VersionPage {
+pub struct VersionPage {
     /// Versions and delete markers, newest first per key.
-    pub(crate) entries: Vec<ListedVersion>,
+    pub entries: Vec<ListedVersion>,
     /// The next page's `key-marker` and `version-id-marker`.
-    pub(crate) next: Option<(String, String)>,
+    pub next: Option<(String, String)>,
 }
 
 /// Reads a ListObjectVersions answer. A truncated page without markers
 /// goes on after its last entry; one without entries either is refused.
-pub(crate) fn read_version_page(xml: &[u8]) -> Result<VersionPage, String> {
+pub fn read_version_page(xml: &[u8]) -> Result<VersionPage, String> {
     let text = std::str::from_utf8(xml).map_err(|e| e.to_string())?;
     let listing: VersionListing = quick_xml::de::from_str(text).map_err(|e| e.to_string())?;
     let (mut truncated, mut key_marker, mut version_marker) = (false, None, String::new());

@@ -1,4 +1,4 @@
-//! `predastore admin import`: buckets moved in from another S3 endpoint
+//! `predastore-import`: buckets moved in from another S3 endpoint
 //! (MinIO, AWS, another predastore) over S3 itself: each bucket with its
 //! versioning state, every version and delete marker of every key in the
 //! order they were made, with metadata, tags, retention and legal hold,
@@ -26,7 +26,7 @@ use aws_sdk_s3::config::retry::RetryConfig;
 use aws_sdk_s3::config::timeout::TimeoutConfig;
 use aws_sdk_s3::config::{BehaviorVersion, Credentials, Region};
 use aws_sdk_s3::Client;
-use clap::Args;
+use clap::Parser;
 use futures::StreamExt;
 
 use copy::{carry_key, Carrier, Limiter};
@@ -36,52 +36,88 @@ use settings::BucketSettings;
 use state::ImportState;
 use versions::VersionLister;
 
-/// `admin import`'s options.
-#[derive(Args, Debug)]
-pub struct ImportArgs {
+/// `predastore-import`'s options.
+#[derive(Parser, Debug)]
+#[command(
+    version,
+    about = "Buckets moved into predastore from another S3 endpoint (MinIO, AWS, another store): versions in order, settings, resumable"
+)]
+struct ImportArgs {
+    /// This store's S3 endpoint (a gateway's HTTP address).
+    #[arg(
+        long,
+        env = "PREDASTORE_ADMIN_URL",
+        default_value = "http://127.0.0.1:9000"
+    )]
+    url: String,
+    /// Print the summary as JSON instead of tables.
+    #[arg(long)]
+    json: bool,
     /// The source's S3 endpoint, e.g. http://minio:9000.
     #[arg(long, env = "PREDASTORE_IMPORT_SOURCE_URL")]
-    pub source_url: String,
+    source_url: String,
     /// The source's access key.
     #[arg(long, env = "PREDASTORE_IMPORT_SOURCE_ACCESS_KEY")]
-    pub source_access_key: String,
+    source_access_key: String,
     /// The source's secret key.
     #[arg(
         long,
         env = "PREDASTORE_IMPORT_SOURCE_SECRET_KEY",
         hide_env_values = true
     )]
-    pub source_secret_key: String,
+    source_secret_key: String,
     /// The region the source's requests are signed for.
     #[arg(long, default_value = "us-east-1")]
-    pub source_region: String,
+    source_region: String,
     /// The access key buckets are made and written with here (their owner).
     #[arg(long, env = "PREDASTORE_ACCESS_KEY")]
-    pub access_key: String,
+    access_key: String,
     /// Its secret key.
     #[arg(long, env = "PREDASTORE_SECRET_KEY", hide_env_values = true)]
-    pub secret_key: String,
+    secret_key: String,
     /// This store's region (PREDASTORE_REGION).
     #[arg(long, env = "PREDASTORE_REGION", default_value = "us-east-1")]
-    pub region: String,
+    region: String,
     /// A bucket to carry (repeatable; default: every bucket the source key lists).
     #[arg(long = "bucket")]
-    pub buckets: Vec<String>,
+    buckets: Vec<String>,
     /// Where the position is kept between runs.
     #[arg(long, default_value = "predastore-import.json")]
-    pub state: PathBuf,
+    state: PathBuf,
     /// Keys carried at once.
     #[arg(long, default_value_t = 8)]
-    pub parallel: usize,
+    parallel: usize,
     /// Bytes per second at most, with K, M or G (binary) after the number
     /// (0: no limit).
     #[arg(long, default_value = "0", value_parser = parse_rate)]
-    pub bwlimit: u64,
+    bwlimit: u64,
 }
 
-/// The summary for people.
-pub(super) fn render_summary(summary: &serde_json::Value) -> String {
-    report::render(summary)
+/// Runs the import; the exit code is 1 if something could not be
+/// carried (listed in the summary), 2 on a usage error or if the import
+/// stopped.
+fn main() -> std::process::ExitCode {
+    let args = ImportArgs::parse();
+    match run(&args) {
+        Ok(summary) => {
+            if args.json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&summary).unwrap_or_default()
+                );
+            } else {
+                print!("{}", report::render(&summary));
+            }
+            match summary["failed"].as_array() {
+                Some(failed) if !failed.is_empty() => std::process::ExitCode::from(1),
+                _ => std::process::ExitCode::SUCCESS,
+            }
+        }
+        Err(message) => {
+            eprintln!("predastore-import: {message}");
+            std::process::ExitCode::from(2)
+        }
+    }
 }
 
 /// `10M` as bytes per second.
@@ -127,9 +163,9 @@ fn client(url: &str, region: &str, access_key: &str, secret_key: &str) -> Client
     Client::from_conf(config)
 }
 
-/// Runs the import against this store at `url`; its summary as JSON (with
-/// a `failed` list: the exit code is 1 if it is not empty).
-pub(super) fn run(url: &str, args: &ImportArgs) -> Result<serde_json::Value, String> {
+/// Runs the import against this store; its summary as JSON (with a
+/// `failed` list).
+fn run(args: &ImportArgs) -> Result<serde_json::Value, String> {
     if args.parallel == 0 {
         return Err("--parallel must be at least 1".into());
     }
@@ -137,14 +173,12 @@ pub(super) fn run(url: &str, args: &ImportArgs) -> Result<serde_json::Value, Str
         .enable_all()
         .build()
         .map_err(|e| e.to_string())?;
-    let summary = runtime
-        .block_on(import(url, args))
-        .map_err(|e| e.to_string())?;
+    let summary = runtime.block_on(import(args)).map_err(|e| e.to_string())?;
     serde_json::to_value(&summary).map_err(|e| e.to_string())
 }
 
 /// The import itself.
-async fn import(url: &str, args: &ImportArgs) -> Result<Summary, ImportError> {
+async fn import(args: &ImportArgs) -> Result<Summary, ImportError> {
     let start = Instant::now();
     let mut state = ImportState::load(&args.state, &args.source_url)?;
     let source = client(
@@ -155,7 +189,7 @@ async fn import(url: &str, args: &ImportArgs) -> Result<Summary, ImportError> {
     );
     let cx = Carrier {
         source: source.clone(),
-        here: client(url, &args.region, &args.access_key, &args.secret_key),
+        here: client(&args.url, &args.region, &args.access_key, &args.secret_key),
         limit: Limiter::new(args.bwlimit),
         progress: report::Progress::default(),
     };

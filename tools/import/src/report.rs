@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
-use crate::admin::table::{bytes, table};
+use predastore::client::{bytes, table};
 
 /// Something not carried, or a call that failed, and where.
 #[derive(Serialize, Debug, Clone, PartialEq)]

@@ -20,7 +20,7 @@ use aws_sdk_s3::Client;
 use super::error::{s3_error, ImportError, Side};
 use super::report::{KeyReport, Problem, Progress};
 use super::versions::{KeyVersions, SourceVersion};
-use crate::api::error::S3ErrorCode;
+use predastore::client::S3ErrorCode;
 
 /// What an import carries with: both clients, its rate limit and its
 /// progress counters.

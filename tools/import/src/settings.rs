@@ -17,7 +17,7 @@ use aws_sdk_s3::Client;
 
 use super::error::{s3_error, ImportError, Side};
 use super::report::Problem;
-use crate::api::error::S3ErrorCode;
+use predastore::client::S3ErrorCode;
 
 /// Error codes that mean "this bucket has none" (or the source does not
 /// know the setting at all, as MinIO answers for some).

@@ -4,7 +4,7 @@
 use aws_sdk_s3::config::http::HttpResponse;
 use aws_sdk_s3::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 
-use crate::api::error::S3ErrorCode;
+use predastore::client::S3ErrorCode;
 
 /// Which end of the import a call went to.
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -13,7 +13,7 @@ use aws_sdk_s3::error::BoxError;
 use aws_sdk_s3::Client;
 
 use super::error::{s3_error, ImportError, Side};
-use crate::api::xml::version_listing::read_version_page;
+use predastore::client::read_version_page;
 
 /// Entries asked for per page.
 const PAGE_ENTRIES: i32 = 1000;
