@@ -15,9 +15,10 @@
 # the cluster's data path are read from those ratios, which compare two
 # runs on one machine a minute apart (this kind of VM varies ±20 % between
 # runs, so ratios are steadier than absolute figures). The store's CPU
-# seconds per GB (`*_store_cpu_s_per_gb`) are the `all` process's, and the
-# three cluster processes' added up, with their ratio too: on a machine
-# whose cores are all busy, throughput follows CPU per GB.
+# seconds per GB (`*_store_cpu_s_per_gb`) and milliseconds per 4 KiB
+# request (`*_store_cpu_ms_per_op`) are the `all` process's, and the three
+# cluster processes' added up, with their ratio too: on a machine whose
+# cores are all busy, throughput follows CPU per GB.
 #
 # Environment:
 #   BENCH_SECONDS        length of each bench phase (default 10)
@@ -27,6 +28,8 @@
 #                        S3 over TLS (the bench trusts the generated CA)
 #   COMPARE_KEEP=1       keep the processes' logs and data (path printed)
 #   PREDASTORE_LOG       the processes' log filter (default warn)
+#   BENCH_STORE_BIN      the store binary (default target/release/predastore):
+#                        another build, for runs alternated with it
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -86,8 +89,8 @@ wait_for "node 1" 30 probe 1
 run_bench 1 cluster "${PIDS[2]}" "${PIDS[3]}"
 
 # cluster / all for every throughput figure both runs have, and for the
-# store's CPU per GB.
-awk '$4 == "MB/s" || $4 == "ops/s" || $2 ~ /_store_cpu_s_per_gb$/ {
+# store's CPU per GB and per small request.
+awk '$4 == "MB/s" || $4 == "ops/s" || $2 ~ /_store_cpu_(s_per_gb|ms_per_op)$/ {
        name = $2; sub(/^(all|cluster)_/, "", name)
        if ($2 ~ /^all_/) all[name] = $3; else cluster[name] = $3
      }

@@ -8,7 +8,8 @@
 # and `"$BIN" tls init "$WORK/certs" --nodes N` run. Extra PREDASTORE_*
 # settings for every node go in the array NODE_ENV.
 
-BIN="$ROOT/target/release/predastore"
+# BENCH_STORE_BIN: another store binary (an A/B run against a previous build).
+BIN="${BENCH_STORE_BIN:-$ROOT/target/release/predastore}"
 BENCH="$ROOT/target/release/predastore-bench"
 KEY=predastore
 SECRET=predastore-secret

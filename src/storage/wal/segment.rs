@@ -95,26 +95,48 @@ pub fn open_segment(volume_dir: &Path, id: SegmentId) -> io::Result<File> {
         .open(segment_path(volume_dir, id))
 }
 
+/// A segment's open files: the buffered one (headers, small records,
+/// scans) and, where the filesystem allows it, one for direct I/O, which
+/// large payloads are written and read through without the page cache
+/// (no copy through it, and no page cache to reclaim for a GET).
+#[derive(Clone)]
+pub struct SegmentHandle {
+    /// Opened for buffered reads and writes.
+    pub file: Arc<File>,
+    /// The same file opened with `O_DIRECT`; `None` where unsupported.
+    pub direct: Option<Arc<File>>,
+}
+
+impl SegmentHandle {
+    /// `file` (segment `id` of `volume_dir`), with its direct-I/O handle.
+    pub fn new(volume_dir: &Path, id: SegmentId, file: File) -> Self {
+        Self {
+            file: Arc::new(file),
+            direct: open_direct(volume_dir, id).map(Arc::new),
+        }
+    }
+}
+
 /// Open segment files of every volume of a node, shared by the writers
 /// (which add and remove segments) and the readers. The lock guards only
-/// the map; reads and writes happen on the `Arc<File>` outside it, and a
-/// reader holding a file keeps it readable after compaction unlinks it.
+/// the map; reads and writes happen on the files outside it, and a reader
+/// holding a handle keeps it readable after compaction unlinks it.
 #[derive(Default)]
 pub struct SegmentFiles {
-    map: RwLock<HashMap<(VolumeId, SegmentId), Arc<File>>>,
+    map: RwLock<HashMap<(VolumeId, SegmentId), SegmentHandle>>,
 }
 
 impl SegmentFiles {
-    /// The open file of a segment, if it still exists.
-    pub fn get(&self, volume: VolumeId, segment: SegmentId) -> Option<Arc<File>> {
+    /// The open files of a segment, if it still exists.
+    pub fn get(&self, volume: VolumeId, segment: SegmentId) -> Option<SegmentHandle> {
         let map = self.map.read().unwrap_or_else(|e| e.into_inner());
         map.get(&(volume, segment)).cloned()
     }
 
-    /// Registers a segment's file.
-    pub fn insert(&self, volume: VolumeId, segment: SegmentId, file: Arc<File>) {
+    /// Registers a segment's files.
+    pub fn insert(&self, volume: VolumeId, segment: SegmentId, handle: SegmentHandle) {
         let mut map = self.map.write().unwrap_or_else(|e| e.into_inner());
-        map.insert((volume, segment), file);
+        map.insert((volume, segment), handle);
     }
 
     /// Forgets every segment of `volume` (a failed disk being replaced).
@@ -132,9 +154,10 @@ impl SegmentFiles {
 
 /// Opens a segment for direct I/O (large payloads bypass the page cache);
 /// `None` where the filesystem does not support it (e.g. tmpfs).
-pub(crate) fn open_direct(volume_dir: &Path, id: SegmentId) -> Option<File> {
+fn open_direct(volume_dir: &Path, id: SegmentId) -> Option<File> {
     use std::os::unix::fs::OpenOptionsExt;
     OpenOptions::new()
+        .read(true)
         .write(true)
         .custom_flags(rustix::fs::OFlags::DIRECT.bits() as i32)
         .open(segment_path(volume_dir, id))

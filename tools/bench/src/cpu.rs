@@ -65,14 +65,25 @@ impl CpuMark {
     /// CPU seconds per GB (10^9 bytes) moved since the mark, for the store
     /// and for this client; `None` where a time could not be read.
     pub(super) fn per_gb(&self, bytes: u64) -> (Option<f64>, Option<f64>) {
-        let gb = bytes as f64 / 1e9;
-        let per_gb = |start: Option<Duration>, end: Option<Duration>| {
+        self.per(bytes as f64 / 1e9)
+    }
+
+    /// The store's CPU milliseconds per request since the mark, for a
+    /// phase of `requests` small requests (the cost that holds on any
+    /// machine, where ops/s follows the cores); `None` as for `per_gb`.
+    pub(super) fn store_ms_per_request(&self, requests: u64) -> Option<f64> {
+        self.per(requests as f64 / 1e3).0
+    }
+
+    /// CPU seconds since the mark per `units`, store's and client's.
+    fn per(&self, units: f64) -> (Option<f64>, Option<f64>) {
+        let per = |start: Option<Duration>, end: Option<Duration>| {
             let spent = end?.checked_sub(start?)?;
-            (gb > 0.0).then(|| spent.as_secs_f64() / gb)
+            (units > 0.0).then(|| spent.as_secs_f64() / units)
         };
         (
-            per_gb(self.store, total_cpu_time(&self.store_pids)),
-            per_gb(self.client, cpu_time("self").ok()),
+            per(self.store, total_cpu_time(&self.store_pids)),
+            per(self.client, cpu_time("self").ok()),
         )
     }
 }
@@ -102,6 +113,10 @@ mod tests {
         assert!(twice >= once * 2, "{twice:?} against {once:?}");
         assert_eq!(total_cpu_time(&[own, u32::MAX]), None);
         assert!(CpuMark::now(&[]).per_gb(1_000_000_000).0.is_none());
+        assert!(CpuMark::now(&[]).store_ms_per_request(1000).is_none());
+        let mark = CpuMark::now(&[own]);
+        assert!(mark.store_ms_per_request(1000).is_some_and(|ms| ms >= 0.0));
+        assert!(mark.store_ms_per_request(0).is_none());
     }
 
     #[test]

@@ -67,8 +67,8 @@ use cpu::{cpu_time, CpuMark};
 use memory::{read_mem_kib, MemSampler};
 use metrics_page::{default_metrics_url, scrape, MetricsUrl, RequestCosts};
 use report::{
-    describe, drain, random_bytes, report_costs, report_cpu, report_small, report_throughput,
-    result, Progress, Ticker,
+    describe, drain, random_bytes, report_costs, report_cpu, report_cpu_per_request, report_small,
+    report_throughput, result, Progress, Ticker,
 };
 use requests::put_bytes;
 
@@ -590,6 +590,7 @@ impl Bench {
     /// 4 KiB PUTs, then GETs of what was put, at `clients` concurrency.
     async fn small(&self, clients: usize) -> Result<(), BoxError> {
         let before = self.request_costs().await;
+        let cpu = CpuMark::now(&self.store_pids);
         let mut put = self
             .put_loop(
                 &self.bucket,
@@ -599,8 +600,10 @@ impl Bench {
                 random_bytes(SMALL_BYTES),
             )
             .await?;
+        report_cpu_per_request("put_4k", &cpu, put.latencies.len());
         report_small("put_4k", &put.progress, put.elapsed, &mut put.latencies);
         let after_put = self.request_costs().await;
+        let cpu = CpuMark::now(&self.store_pids);
         report_costs("put_4k", before.as_ref(), after_put.as_ref(), &put.progress);
         let outcome = match self
             .get_loop(
@@ -613,6 +616,7 @@ impl Bench {
             .await
         {
             Ok(mut get) => {
+                report_cpu_per_request("get_4k", &cpu, get.latencies.len());
                 report_small("get_4k", &get.progress, get.elapsed, &mut get.latencies);
                 let after_get = self.request_costs().await;
                 report_costs(

@@ -222,6 +222,14 @@ pub(super) fn report_cpu(name: &str, mark: &CpuMark, bytes: u64) {
     }
 }
 
+/// Prints the store's CPU milliseconds per request (with `--pid`) since
+/// `mark`, for a small-object phase that served `requests`.
+pub(super) fn report_cpu_per_request(name: &str, mark: &CpuMark, requests: usize) {
+    if let Some(ms) = mark.store_ms_per_request(requests as u64) {
+        result(&format!("{name}_store_cpu_ms_per_op"), ms, "ms");
+    }
+}
+
 /// Prints ops/s and p50/p99 latency of a small-object phase.
 pub(super) fn report_small(
     name: &str,

@@ -234,14 +234,14 @@ impl Volume {
     ) -> Result<(), StorageError> {
         let step = u64::from(self.cfg.fragment_bytes) * 16;
         for e in &entry.extents {
-            let file = self
+            let segment = self
                 .files
                 .get(self.id, e.at.segment)
                 .ok_or(StorageError::NotFound(key))?;
             let mut pos = 0;
             while pos < e.len {
                 let end = (pos + step).min(e.len);
-                let piece = read_extent_range(&file, &key, e, entry.fragment_bytes, pos..end)?;
+                let piece = read_extent_range(&segment, &key, e, entry.fragment_bytes, pos..end)?;
                 write.write(&piece)?;
                 pos = end;
             }

@@ -17,8 +17,8 @@ use super::durability::SyncState;
 use super::record::{max_payload_in, record_disk_size, Padding, RecordHeader, ALIGN, HEADER_LEN};
 use super::recovery::Recovery;
 use super::segment::{
-    create_segment, list_segments, open_direct, open_segment, scan_segment, segment_path, wal_dir,
-    SegmentFiles, SEGMENT_HEADER_LEN,
+    create_segment, list_segments, open_segment, scan_segment, segment_path, wal_dir, SegmentFiles,
+    SegmentHandle, SEGMENT_HEADER_LEN,
 };
 use super::shard_write::{Abandoned, PlannedExtent, ShardWrite, WriteId, DIRECT_MIN_BYTES};
 use super::space::{self, Region};
@@ -197,14 +197,14 @@ impl Volume {
                     file.sync_all()?;
                 }
             }
-            files.insert(id, seg, Arc::new(file));
+            files.insert(id, seg, SegmentHandle::new(dir, seg, file));
             segments.insert(seg);
         }
         recovery.drop_unconfirmed(checkpoint)?;
 
         let next = ids.last().map_or(1, |last| last + 1);
-        let file = Arc::new(create_segment(dir, next, cfg.segment_bytes)?);
-        files.insert(id, next, file.clone());
+        let handle = SegmentHandle::new(dir, next, create_segment(dir, next, cfg.segment_bytes)?);
+        files.insert(id, next, handle.clone());
         segments.insert(next);
         let start = Position {
             segment: next,
@@ -234,8 +234,8 @@ impl Volume {
             sync,
             active: ActiveSegment {
                 id: next,
-                file,
-                direct: open_direct(dir, next).map(Arc::new),
+                file: handle.file,
+                direct: handle.direct,
                 end: SEGMENT_HEADER_LEN,
             },
             writes: HashMap::new(),
@@ -542,7 +542,7 @@ impl Volume {
             .segments
             .iter()
             .filter_map(|&seg| self.files.get(self.id, seg))
-            .map(|file| space::allocated_bytes(&file))
+            .map(|handle| space::allocated_bytes(&handle.file))
             .sum();
         let live: u64 = self.live.values().sum();
         let open: u64 = self
@@ -617,14 +617,15 @@ impl Volume {
 
     fn roll_over(&mut self) -> Result<(), StorageError> {
         let next = self.active.id + 1;
-        let file = Arc::new(create_segment(&self.dir, next, self.cfg.segment_bytes)?);
-        self.files.insert(self.id, next, file.clone());
+        let file = create_segment(&self.dir, next, self.cfg.segment_bytes)?;
+        let handle = SegmentHandle::new(&self.dir, next, file);
+        self.files.insert(self.id, next, handle.clone());
         self.segments.insert(next);
         metrics::WAL_SEGMENTS_LIVE.inc();
         self.active = ActiveSegment {
             id: next,
-            file,
-            direct: open_direct(&self.dir, next).map(Arc::new),
+            file: handle.file,
+            direct: handle.direct,
             end: SEGMENT_HEADER_LEN,
         };
         Ok(())
