@@ -33,6 +33,7 @@ fn config(dir: &Path, fsync: FsyncMode) -> StorageConfig {
         // The store's default.
         compact_bytes_per_sec: 64 << 20,
         slow_sync: None,
+        page_cache_reads: false,
     }
 }
 

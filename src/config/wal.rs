@@ -48,6 +48,12 @@ pub struct WalSettings {
     /// `PREDASTORE_MAX_SHARD_BYTES`: bytes of the largest shard a storage
     /// node accepts. Default 5368709120 (5 GiB).
     pub max_shard_bytes: u64,
+    /// `PREDASTORE_PAGE_CACHE_READS`: read shard payloads of 64 KiB or
+    /// more through the page cache (`true`) instead of direct I/O. The
+    /// page cache serves a working set that fits in memory again without
+    /// the disk, at the cost of the kernel's copy and its page allocations
+    /// for every read that misses. Default `false`.
+    pub page_cache_reads: bool,
 }
 
 impl Default for WalSettings {
@@ -62,6 +68,7 @@ impl Default for WalSettings {
             compact_below_percent: 50,
             compact_mb_s: 64,
             max_shard_bytes: 5 << 30,
+            page_cache_reads: false,
         }
     }
 }
@@ -92,6 +99,7 @@ impl WalSettings {
             sync_pending_bytes: self.sync_pending_bytes,
             compact_bytes_per_sec: self.compact_mb_s << 20,
             slow_sync: None,
+            page_cache_reads: self.page_cache_reads,
         }
     }
 }

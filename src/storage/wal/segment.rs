@@ -124,13 +124,27 @@ impl SegmentHandle {
 #[derive(Default)]
 pub struct SegmentFiles {
     map: RwLock<HashMap<(VolumeId, SegmentId), SegmentHandle>>,
+    /// Readers get no direct-I/O handle (`PREDASTORE_PAGE_CACHE_READS`).
+    page_cache_reads: bool,
 }
 
 impl SegmentFiles {
-    /// The open files of a segment, if it still exists.
+    /// No segment yet; with `page_cache_reads`, every read is buffered.
+    pub fn new(page_cache_reads: bool) -> Self {
+        Self {
+            map: RwLock::default(),
+            page_cache_reads,
+        }
+    }
+
+    /// The open files of a segment for reading, if it still exists.
     pub fn get(&self, volume: VolumeId, segment: SegmentId) -> Option<SegmentHandle> {
         let map = self.map.read().unwrap_or_else(|e| e.into_inner());
-        map.get(&(volume, segment)).cloned()
+        let mut handle = map.get(&(volume, segment)).cloned()?;
+        if self.page_cache_reads {
+            handle.direct = None;
+        }
+        Some(handle)
     }
 
     /// Registers a segment's files.
@@ -339,6 +353,24 @@ mod tests {
             assert!(!check_header(&c, 7), "flip at byte {i} went unnoticed");
         }
         assert!(!check_header(&b[..10], 7));
+    }
+
+    #[test]
+    fn readers_get_the_direct_handle_unless_reads_go_through_the_page_cache(
+    ) -> Result<(), std::io::Error> {
+        let dir = tempfile::tempdir()?;
+        fs::create_dir_all(wal_dir(dir.path()))?;
+        let handle = SegmentHandle::new(dir.path(), 1, create_segment(dir.path(), 1, 1 << 20)?);
+        for page_cache_reads in [false, true] {
+            let files = SegmentFiles::new(page_cache_reads);
+            files.insert(0, 1, handle.clone());
+            let got = files.get(0, 1).expect("registered");
+            // Where the filesystem has no O_DIRECT (tmpfs), neither has one.
+            let direct = handle.direct.is_some() && !page_cache_reads;
+            assert_eq!(got.direct.is_some(), direct, "{page_cache_reads}");
+            assert!(files.get(0, 2).is_none());
+        }
+        Ok(())
     }
 
     #[test]

@@ -32,6 +32,7 @@ pub fn storage_config(
         sync_pending_bytes: 64 << 20,
         compact_bytes_per_sec: 0,
         slow_sync: None,
+        page_cache_reads: false,
     }
 }
 

@@ -30,6 +30,7 @@ pub(crate) fn start_node(root: &Path, fsync: FsyncMode) -> Result<StorageNode, S
         sync_pending_bytes: 64 << 20,
         compact_bytes_per_sec: 0,
         slow_sync: None,
+        page_cache_reads: false,
     })
 }
 

@@ -50,6 +50,8 @@ pub struct StorageConfig {
     pub compact_bytes_per_sec: u64,
     /// Test hook: every sync round sleeps this long first.
     pub slow_sync: Option<Duration>,
+    /// Large payloads read through the page cache, not direct I/O.
+    pub page_cache_reads: bool,
 }
 
 /// A durable shard write.
@@ -154,7 +156,7 @@ impl StorageNode {
         std::fs::create_dir_all(&cfg.index_dir)?;
         let admitted = admit_volumes(&cfg.index_dir, &cfg.volumes)?;
         let index = ShardIndex::open(&cfg.index_dir)?;
-        let files = Arc::new(SegmentFiles::default());
+        let files = Arc::new(SegmentFiles::new(cfg.page_cache_reads));
         let state = Arc::new(SyncState::default());
         let syncer_arbiter = Arbiter::new();
         let syncer_cfg = SyncerConfig {

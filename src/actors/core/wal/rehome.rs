@@ -190,6 +190,7 @@ mod tests {
             sync_pending_bytes: 64 << 20,
             compact_bytes_per_sec: 0,
             slow_sync: None,
+            page_cache_reads: false,
         })
         .expect("start a node")
     }

@@ -126,6 +126,7 @@ mod local {
             sync_pending_bytes: 64 << 20,
             compact_bytes_per_sec: 0,
             slow_sync: None,
+            page_cache_reads: false,
         })?;
         let rt = endpoint::runtime(1)?;
         let tls = TlsMaterial::dev(&root.join("tls"))?;
