@@ -25,8 +25,8 @@ pub(crate) const READ_PIECE_BYTES: u64 = 1 << 20;
 
 /// Payload reads of at least this many bytes go through the segment's
 /// direct-I/O handle. Through the page cache, a GET of data not cached
-/// paid the kernel's copy out of it and the reclaim of other pages to
-/// make room: a third of the cluster's CPU per GB served (64 MiB GETs).
+/// paid for the cache's new pages and the kernel's copy out of them: a
+/// third of the cluster's CPU per GB served (64 MiB GETs).
 /// Smaller reads stay buffered, where a cached page saves the device's
 /// round trip.
 const DIRECT_READ_MIN_BYTES: u64 = 64 << 10;
