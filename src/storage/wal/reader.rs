@@ -14,7 +14,7 @@ use std::sync::Arc;
 use bytes::Bytes;
 
 use super::record::{decode_crc_table, RecordHeader, RecordKind, ALIGN, CRC_LEN, HEADER_LEN};
-use super::segment::{read_exact_at, SegmentFiles, SegmentHandle};
+use super::segment::{fill_from, read_exact_at, SegmentFiles, SegmentHandle};
 use crate::metrics;
 use crate::storage::error::StorageError;
 use crate::storage::index::{Extent, ShardEntry, ShardIndex};
@@ -248,14 +248,7 @@ fn read_direct(file: &File, pos: u64, len: u64) -> io::Result<Bytes> {
     // it is, without zeroing it first: one pass less over every byte.
     let mut raw = Vec::<u8>::with_capacity(span + align);
     if raw.as_ptr().align_offset(align) == 0 {
-        while raw.len() < wanted {
-            let at = start + raw.len() as u64;
-            match rustix::io::pread(file, rustix::buffer::spare_capacity(&mut raw), at) {
-                Ok(0) => return Err(io::ErrorKind::UnexpectedEof.into()),
-                Ok(_) | Err(rustix::io::Errno::INTR) => {}
-                Err(e) => return Err(e.into()),
-            }
-        }
+        fill_from(file, &mut raw, start, wanted)?;
         let from = wanted - len as usize;
         return Ok(Bytes::from(raw).slice(from..wanted));
     }

@@ -98,7 +98,7 @@ pub fn open_segment(volume_dir: &Path, id: SegmentId) -> io::Result<File> {
 /// A segment's open files: the buffered one (headers, small records,
 /// scans) and, where the filesystem allows it, one for direct I/O, which
 /// large payloads are written and read through without the page cache
-/// (no copy through it, and no page cache to reclaim for a GET).
+/// (no copy through it, and no new cache pages for a GET).
 #[derive(Clone)]
 pub struct SegmentHandle {
     /// Opened for buffered reads and writes.
@@ -184,17 +184,25 @@ fn open_direct(volume_dir: &Path, id: SegmentId) -> Option<File> {
 pub(crate) fn read_exact_at(file: &File, pos: u64, len: u64) -> io::Result<Vec<u8>> {
     let len = usize::try_from(len).map_err(|_| io::Error::other("length overflows usize"))?;
     let mut buf = Vec::with_capacity(len);
+    fill_from(file, &mut buf, pos, len)?;
+    // The capacity may exceed `len`, so one read may have gone past it.
+    buf.truncate(len);
+    Ok(buf)
+}
+
+/// Reads the file from `pos` into `buf`'s spare capacity (`buf[i]` is the
+/// byte at `pos + i`) until `buf` holds at least `len` bytes, or fails
+/// with `UnexpectedEof`. Each read asks for all the capacity left.
+pub(crate) fn fill_from(file: &File, buf: &mut Vec<u8>, pos: u64, len: usize) -> io::Result<()> {
     while buf.len() < len {
         let at = pos + buf.len() as u64;
-        match rustix::io::pread(file, rustix::buffer::spare_capacity(&mut buf), at) {
+        match rustix::io::pread(file, rustix::buffer::spare_capacity(buf), at) {
             Ok(0) => return Err(io::ErrorKind::UnexpectedEof.into()),
             Ok(_) | Err(rustix::io::Errno::INTR) => {}
             Err(e) => return Err(e.into()),
         }
     }
-    // The capacity may exceed `len`, so one read may have gone past it.
-    buf.truncate(len);
-    Ok(buf)
+    Ok(())
 }
 
 /// A record found by a scan, with its position in the segment.
