@@ -6,6 +6,7 @@
 use std::sync::LazyLock;
 
 mod build;
+mod process;
 mod volumes;
 
 use build::{buckets, built, counter, counter_vec, float_gauge, gauge, gauge_vec, histogram};
@@ -706,6 +707,8 @@ pub static REGISTRY: LazyLock<Registry> = LazyLock::new(|| {
         Box::new(LIFECYCLE_LAST_COMPLETED.clone()),
         Box::new(QUOTA_REFUSALS.clone()),
         Box::new(SSE_WRITES.clone()),
+        Box::new(process::OPEN_FDS.clone()),
+        Box::new(process::MAX_FDS.clone()),
     ];
     // Both sides show up (at zero) before any traffic.
     for mode in ["s3", "kms", "c"] {
@@ -726,6 +729,7 @@ pub static REGISTRY: LazyLock<Registry> = LazyLock::new(|| {
 
 /// The Prometheus text exposition of every metric.
 pub fn render() -> String {
+    process::update();
     let mut out = Vec::new();
     if let Err(e) = TextEncoder::new().encode(&REGISTRY.gather(), &mut out) {
         tracing::error!(error = %e, "metric encoding failed");

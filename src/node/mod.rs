@@ -13,12 +13,13 @@
 //! - every role: the cluster transport's client and pool ([`transport`]),
 //!   and the HTTP listener with `/metrics` and `/health/*` ([`http`]).
 //!
-//! Start-up goes storage, transport, metadata, services, HTTP; shutdown
+//! Start-up raises the open-file limit, then goes storage, transport, metadata, services, HTTP; shutdown
 //! runs the other way once the HTTP listener stops on SIGTERM or SIGINT.
 
 mod console;
 mod gateway;
 mod http;
+mod limits;
 pub(crate) mod logging;
 mod meta;
 mod storage;
@@ -37,6 +38,7 @@ pub use http::https_identity;
 /// Runs the roles `cfg` names until a stop signal, inside an actix System.
 pub async fn serve(cfg: Config, https: Option<Arc<HttpsIdentity>>) -> Result<(), Error> {
     let roles = cfg.roles();
+    limits::raise_open_file_limit();
     let node = storage::start(&cfg)?;
     let transport = transport::start(&cfg)?;
     let peers = transport.peers.clone();

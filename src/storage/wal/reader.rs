@@ -217,9 +217,12 @@ pub(crate) fn read_extent_range(
         base + header.payload_offset() + data_start,
         data_end - data_start,
     );
-    let data = match &segment.direct {
-        Some(direct) if len >= DIRECT_READ_MIN_BYTES => read_direct(direct, at, len),
-        _ => read_exact_at(file, at, len).map(Bytes::from),
+    let direct = (len >= DIRECT_READ_MIN_BYTES)
+        .then(|| segment.direct())
+        .flatten();
+    let data = match direct {
+        Some(direct) => read_direct(&direct, at, len),
+        None => read_exact_at(file, at, len).map(Bytes::from),
     }
     .map_err(eof_is_corrupt(key))?;
     for (chunk, expected) in data.chunks(frag as usize).zip(decode_crc_table(&table)) {

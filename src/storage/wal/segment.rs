@@ -11,7 +11,7 @@ use std::fs::{self, File, OpenOptions};
 use std::io;
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, OnceLock, RwLock};
 
 use super::record::{decode_crc_table, RecordHeader, RecordKind, HEADER_LEN};
 use crate::storage::error::StorageError;
@@ -99,21 +99,46 @@ pub fn open_segment(volume_dir: &Path, id: SegmentId) -> io::Result<File> {
 /// scans) and, where the filesystem allows it, one for direct I/O, which
 /// large payloads are written and read through without the page cache
 /// (no copy through it, and no new cache pages for a GET).
+///
+/// The direct handle is opened at its first use, so a sealed segment no
+/// large read has touched holds one file descriptor, not two.
 #[derive(Clone)]
 pub struct SegmentHandle {
     /// Opened for buffered reads and writes.
     pub file: Arc<File>,
-    /// The same file opened with `O_DIRECT`; `None` where unsupported.
-    pub direct: Option<Arc<File>>,
+    /// The same file opened with `O_DIRECT` once asked for; `None` inside
+    /// where unsupported.
+    direct: Arc<OnceLock<Option<Arc<File>>>>,
 }
 
 impl SegmentHandle {
-    /// `file` (segment `id` of `volume_dir`), with its direct-I/O handle.
-    pub fn new(volume_dir: &Path, id: SegmentId, file: File) -> Self {
+    /// A segment's buffered `file`; its direct handle comes when needed.
+    pub fn new(file: File) -> Self {
         Self {
             file: Arc::new(file),
-            direct: open_direct(volume_dir, id).map(Arc::new),
+            direct: Arc::default(),
         }
+    }
+
+    /// The segment opened with `O_DIRECT`, opened now if not yet; `None`
+    /// where the filesystem (tmpfs) or the system (no `/proc`) does not
+    /// allow it, and the buffered file serves.
+    pub fn direct(&self) -> Option<Arc<File>> {
+        self.direct
+            .get_or_init(|| reopen_direct(&self.file).map(Arc::new))
+            .clone()
+    }
+
+    /// Whether the direct handle has been opened (tests count descriptors).
+    #[cfg(test)]
+    fn direct_opened(&self) -> bool {
+        self.direct.get().is_some_and(Option::is_some)
+    }
+
+    /// This segment without a direct handle: every read buffered.
+    fn buffered_only(mut self) -> Self {
+        self.direct = Arc::new(OnceLock::from(None));
+        self
     }
 }
 
@@ -140,11 +165,12 @@ impl SegmentFiles {
     /// The open files of a segment for reading, if it still exists.
     pub fn get(&self, volume: VolumeId, segment: SegmentId) -> Option<SegmentHandle> {
         let map = self.map.read().unwrap_or_else(|e| e.into_inner());
-        let mut handle = map.get(&(volume, segment)).cloned()?;
-        if self.page_cache_reads {
-            handle.direct = None;
-        }
-        Some(handle)
+        let handle = map.get(&(volume, segment)).cloned()?;
+        Some(if self.page_cache_reads {
+            handle.buffered_only()
+        } else {
+            handle
+        })
     }
 
     /// Registers a segment's files.
@@ -166,15 +192,17 @@ impl SegmentFiles {
     }
 }
 
-/// Opens a segment for direct I/O (large payloads bypass the page cache);
-/// `None` where the filesystem does not support it (e.g. tmpfs).
-fn open_direct(volume_dir: &Path, id: SegmentId) -> Option<File> {
+/// Opens `file` again with `O_DIRECT`, through its `/proc/self/fd` link:
+/// the same inode even if compaction has unlinked the segment since.
+/// `None` where the filesystem (tmpfs) or the system does not allow it.
+fn reopen_direct(file: &File) -> Option<File> {
+    use std::os::fd::AsRawFd;
     use std::os::unix::fs::OpenOptionsExt;
     OpenOptions::new()
         .read(true)
         .write(true)
         .custom_flags(rustix::fs::OFlags::DIRECT.bits() as i32)
-        .open(segment_path(volume_dir, id))
+        .open(format!("/proc/self/fd/{}", file.as_raw_fd()))
         .ok()
 }
 
@@ -364,19 +392,40 @@ mod tests {
     }
 
     #[test]
-    fn readers_get_the_direct_handle_unless_reads_go_through_the_page_cache(
+    fn the_direct_handle_opens_at_first_use_and_never_for_page_cache_reads(
     ) -> Result<(), std::io::Error> {
         let dir = tempfile::tempdir()?;
         fs::create_dir_all(wal_dir(dir.path()))?;
-        let handle = SegmentHandle::new(dir.path(), 1, create_segment(dir.path(), 1, 1 << 20)?);
-        for page_cache_reads in [false, true] {
-            let files = SegmentFiles::new(page_cache_reads);
-            files.insert(0, 1, handle.clone());
-            let got = files.get(0, 1).expect("registered");
-            // Where the filesystem has no O_DIRECT (tmpfs), neither has one.
-            let direct = handle.direct.is_some() && !page_cache_reads;
-            assert_eq!(got.direct.is_some(), direct, "{page_cache_reads}");
-            assert!(files.get(0, 2).is_none());
+        let handle = SegmentHandle::new(create_segment(dir.path(), 1, 1 << 20)?);
+        // A segment opened at start holds one descriptor until a large read.
+        assert!(!handle.direct_opened());
+        let buffered = SegmentFiles::new(true);
+        buffered.insert(0, 1, handle.clone());
+        let got = buffered.get(0, 1).expect("registered");
+        assert!(
+            got.direct().is_none(),
+            "page cache reads get no direct handle"
+        );
+        assert!(!handle.direct_opened(), "nor open one for the segment");
+        assert!(buffered.get(0, 2).is_none());
+
+        let files = SegmentFiles::new(false);
+        files.insert(0, 1, handle.clone());
+        let got = files.get(0, 1).expect("registered");
+        // Where the filesystem has no O_DIRECT (tmpfs) there is none.
+        let direct = got.direct();
+        if let Some(direct) = direct {
+            use std::os::unix::fs::MetadataExt;
+            assert!(handle.direct_opened(), "clones share the opened handle");
+            let inode = handle.file.metadata()?.ino();
+            assert_eq!(direct.metadata()?.ino(), inode);
+            // Opened late, after compaction unlinked the segment: still the
+            // same file, never whatever took its name.
+            fs::remove_file(segment_path(dir.path(), 1))?;
+            create_segment(dir.path(), 1, 1 << 20)?;
+            let late = SegmentHandle::new(handle.file.try_clone()?);
+            let reopened = late.direct().expect("reopened after the unlink");
+            assert_eq!(reopened.metadata()?.ino(), inode);
         }
         Ok(())
     }

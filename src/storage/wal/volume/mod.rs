@@ -197,13 +197,13 @@ impl Volume {
                     file.sync_all()?;
                 }
             }
-            files.insert(id, seg, SegmentHandle::new(dir, seg, file));
+            files.insert(id, seg, SegmentHandle::new(file));
             segments.insert(seg);
         }
         recovery.drop_unconfirmed(checkpoint)?;
 
         let next = ids.last().map_or(1, |last| last + 1);
-        let handle = SegmentHandle::new(dir, next, create_segment(dir, next, cfg.segment_bytes)?);
+        let handle = SegmentHandle::new(create_segment(dir, next, cfg.segment_bytes)?);
         files.insert(id, next, handle.clone());
         segments.insert(next);
         let start = Position {
@@ -234,8 +234,8 @@ impl Volume {
             sync,
             active: ActiveSegment {
                 id: next,
+                direct: handle.direct(),
                 file: handle.file,
-                direct: handle.direct,
                 end: SEGMENT_HEADER_LEN,
             },
             writes: HashMap::new(),
@@ -618,14 +618,14 @@ impl Volume {
     fn roll_over(&mut self) -> Result<(), StorageError> {
         let next = self.active.id + 1;
         let file = create_segment(&self.dir, next, self.cfg.segment_bytes)?;
-        let handle = SegmentHandle::new(&self.dir, next, file);
+        let handle = SegmentHandle::new(file);
         self.files.insert(self.id, next, handle.clone());
         self.segments.insert(next);
         metrics::WAL_SEGMENTS_LIVE.inc();
         self.active = ActiveSegment {
             id: next,
+            direct: handle.direct(),
             file: handle.file,
-            direct: handle.direct,
             end: SEGMENT_HEADER_LEN,
         };
         Ok(())
