@@ -4,9 +4,11 @@
 #![allow(clippy::result_large_err)] // openraft's StorageError, fixed by its traits
 
 use crate::common::serial;
-use openraft::storage::RaftStateMachine;
+use openraft::storage::{RaftLogStorage, RaftLogStorageExt, RaftStateMachine};
 use openraft::testing::{StoreBuilder, Suite};
-use openraft::{CommittedLeaderId, Entry, EntryPayload, LogId, RaftSnapshotBuilder, StorageError};
+use openraft::{
+    CommittedLeaderId, Entry, EntryPayload, LogId, RaftLogReader, RaftSnapshotBuilder, StorageError,
+};
 use predastore::meta::LogStore;
 use predastore::meta::MetaStateMachine;
 use predastore::meta::{BucketRecord, MetaOp};
@@ -120,5 +122,89 @@ async fn ops_in_entries_apply_survive_restart_and_travel_by_snapshot(
     let mut file = current.snapshot;
     tokio::io::AsyncReadExt::read_to_end(&mut file, &mut data).await?;
     assert_eq!(data.len() as u64, sent, "and can be sent on");
+    Ok(())
+}
+
+/// The last purged log id and every index still in `log`.
+async fn log_contents(
+    log: &mut LogStore,
+) -> Result<(Option<u64>, Vec<u64>), Box<dyn std::error::Error>> {
+    let state = log.get_log_state().await?;
+    let entries = log.try_get_log_entries(0..100).await?;
+    Ok((
+        state.last_purged_log_id.map(|l| l.index),
+        entries.iter().map(|e| e.log_id.index).collect(),
+    ))
+}
+
+#[tokio::test]
+async fn a_follower_log_is_purged_no_further_than_its_state_holds_on_disk(
+) -> Result<(), Box<dyn std::error::Error>> {
+    let _serial = serial::process_metrics().await;
+    // The leader's state through entry 3, as a snapshot.
+    let leader = tempfile::tempdir()?;
+    let mut leader_sm = MetaStateMachine::open(leader.path())?;
+    leader_sm
+        .apply((1..=3).map(|i| entry(1, i, vec![create_bucket(&format!("b{i}"))])))
+        .await?;
+    let mut snapshot = leader_sm
+        .get_snapshot_builder()
+        .await
+        .build_snapshot()
+        .await?;
+
+    // A follower holding entries 1 and 2 in its log, none applied, wired
+    // as a node starts it.
+    let dir = tempfile::tempdir()?;
+    let mut log = LogStore::open(&dir.path().join("log"))?;
+    let mut sm = MetaStateMachine::open(&dir.path().join("sm"))?;
+    log.gate_purges(sm.durable_index());
+    sm.report_durable_to(log.clone());
+    log.blocking_append((1..=2).map(|i| entry(1, i, vec![])))
+        .await?;
+
+    // openraft hands the snapshot over and purges up to it in one step.
+    let mut receiving = sm.begin_receiving_snapshot().await?;
+    tokio::io::copy(&mut snapshot.snapshot, &mut receiving).await?;
+    let upto = snapshot.meta.last_log_id.ok_or("snapshot of nothing")?;
+    log.purge(upto).await?;
+    // Before the state has switched, nothing is purged: a crash here
+    // restarts with the old state and the log that goes with it.
+    assert_eq!(log_contents(&mut log).await?, (None, vec![1, 2]));
+    drop((log, sm, receiving));
+    let mut reopened = LogStore::open(&dir.path().join("log"))?;
+    let mut sm = MetaStateMachine::open(&dir.path().join("sm"))?;
+    assert_eq!(sm.applied_state().await?.0, None);
+    assert_eq!(log_contents(&mut reopened).await?, (None, vec![1, 2]));
+    reopened.gate_purges(sm.durable_index());
+    sm.report_durable_to(reopened.clone());
+
+    // The leader sends the snapshot again.
+    let mut snapshot = leader_sm
+        .get_snapshot_builder()
+        .await
+        .build_snapshot()
+        .await?;
+    let mut receiving = sm.begin_receiving_snapshot().await?;
+    tokio::io::copy(&mut snapshot.snapshot, &mut receiving).await?;
+    reopened.purge(upto).await?;
+    assert_eq!(log_contents(&mut reopened).await?, (None, vec![1, 2]));
+
+    // Installed: now the purge happens.
+    sm.install_snapshot(&snapshot.meta, receiving).await?;
+    assert_eq!(sm.applied_state().await?.0.map(|l| l.index), Some(3));
+    assert_eq!(log_contents(&mut reopened).await?, (Some(3), vec![]));
+    // Past what the state holds on disk, a purge waits again: applying
+    // is not enough, a snapshot's sync is.
+    reopened
+        .blocking_append((4..=6).map(|i| entry(1, i, vec![])))
+        .await?;
+    sm.apply((4..=5).map(|i| entry(1, i, vec![]))).await?;
+    reopened
+        .purge(LogId::new(CommittedLeaderId::new(1, 1), 5))
+        .await?;
+    assert_eq!(log_contents(&mut reopened).await?, (Some(3), vec![4, 5, 6]));
+    sm.get_snapshot_builder().await.build_snapshot().await?;
+    assert_eq!(log_contents(&mut reopened).await?, (Some(5), vec![6]));
     Ok(())
 }

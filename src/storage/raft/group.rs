@@ -114,8 +114,11 @@ pub(crate) async fn start_group<N: RaftNetworkFactory<MetaRaft>>(
     network: N,
     snapshot_every: u64,
 ) -> Result<(Raft<MetaRaft>, SharedMetaState), String> {
-    let log = LogStore::open(&dir.join("raft-log")).map_err(|e| e.to_string())?;
-    let sm = MetaStateMachine::open(&dir.join("meta")).map_err(|e| e.to_string())?;
+    let mut log = LogStore::open(&dir.join("raft-log")).map_err(|e| e.to_string())?;
+    let mut sm = MetaStateMachine::open(&dir.join("meta")).map_err(|e| e.to_string())?;
+    // The log is purged no further than the state holds on disk.
+    log.gate_purges(sm.durable_index());
+    sm.report_durable_to(log.clone());
     let state = sm.shared_state();
     let raft = Raft::new(node_id, raft_config(snapshot_every)?, network, log, sm)
         .await

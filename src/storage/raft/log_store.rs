@@ -4,12 +4,20 @@
 //! it takes every pending acknowledgement, syncs the journal once, then
 //! answers them all in order — one fsync for all entries appended while
 //! the previous sync ran.
+//!
+//! Purges wait for the state machine: openraft 0.9 purges a follower's
+//! log up to a snapshot it installs in the same step as it hands the
+//! snapshot over, so a crash between that purge reaching disk and the
+//! state switching to the snapshot left a log purged past the state,
+//! and a member that could not start. A gated log purges no further than
+//! the state machine says it holds on disk ([`LogStore::state_durable_at`]);
+//! the rest waits.
 
 use std::fmt::Debug;
 use std::ops::{Bound, RangeBounds};
 use std::path::Path;
 use std::sync::mpsc;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use fjall::{Database, Keyspace, PersistMode};
 use openraft::storage::{LogFlushed, RaftLogStorage};
@@ -40,6 +48,17 @@ pub struct LogStore {
     log: Keyspace,
     store: Keyspace,
     flusher: Arc<mpsc::Sender<(LogFlushed<MetaRaft>, usize)>>,
+    /// `None`: purges happen when asked (openraft's storage suite).
+    gate: Option<Arc<Mutex<PurgeGate>>>,
+}
+
+/// What the state machine holds on disk, and the purge waiting for it.
+#[derive(Debug, Default)]
+struct PurgeGate {
+    /// Index of the last entry the state on disk includes.
+    durable: Option<u64>,
+    /// The furthest purge asked for beyond `durable`.
+    pending: Option<LogId<u64>>,
 }
 
 impl LogStore {
@@ -72,7 +91,49 @@ impl LogStore {
             log,
             store,
             flusher: Arc::new(tx),
+            gate: None,
         })
+    }
+
+    /// From now on, purges go no further than the state machine holds on
+    /// disk: through entry `durable` now, later as it says.
+    pub fn gate_purges(&mut self, durable: Option<u64>) {
+        self.gate = Some(Arc::new(Mutex::new(PurgeGate {
+            durable,
+            pending: None,
+        })));
+    }
+
+    /// The state machine holds every entry through `index` on disk: a purge
+    /// that waited for it happens now.
+    pub fn state_durable_at(&self, index: u64) -> Result<(), RaftStorageError> {
+        let Some(gate) = &self.gate else {
+            return Ok(());
+        };
+        let mut gate = gate.lock().unwrap_or_else(|e| e.into_inner());
+        gate.durable = gate.durable.max(Some(index));
+        match gate.pending {
+            Some(upto) if upto.index <= index => {
+                gate.pending = None;
+                self.purge_now(upto)
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Removes the entries through `upto` and records it as the last purged.
+    fn purge_now(&self, upto: LogId<u64>) -> Result<(), RaftStorageError> {
+        let mut batch = self.db.batch();
+        batch.insert(
+            &self.store,
+            LAST_PURGED_KEY,
+            encode(&upto).map_err(write_err)?,
+        );
+        for guard in self.log.range(..=index_key(upto.index)) {
+            let (k, _) = guard.into_inner().map_err(read_err)?;
+            batch.remove(&self.log, k);
+        }
+        batch.commit().map_err(write_err)
     }
 
     fn get_value<T: for<'de> serde::Deserialize<'de>>(
@@ -228,16 +289,14 @@ impl RaftLogStorage<MetaRaft> for LogStore {
     }
 
     async fn purge(&mut self, log_id: LogId<u64>) -> Result<(), RaftStorageError> {
-        let mut batch = self.db.batch();
-        batch.insert(
-            &self.store,
-            LAST_PURGED_KEY,
-            encode(&log_id).map_err(write_err)?,
-        );
-        for guard in self.log.range(..=index_key(log_id.index)) {
-            let (k, _) = guard.into_inner().map_err(read_err)?;
-            batch.remove(&self.log, k);
+        let Some(gate) = &self.gate else {
+            return self.purge_now(log_id);
+        };
+        let mut gate = gate.lock().unwrap_or_else(|e| e.into_inner());
+        if gate.durable.is_some_and(|d| log_id.index <= d) {
+            return self.purge_now(log_id);
         }
-        batch.commit().map_err(write_err)
+        gate.pending = gate.pending.max(Some(log_id));
+        Ok(())
     }
 }

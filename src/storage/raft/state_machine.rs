@@ -22,6 +22,7 @@ use openraft::{
 use serde::{Deserialize, Serialize};
 
 use super::format::{decode, encode};
+use super::log_store::LogStore;
 use super::snapshot_data::SnapshotData;
 use super::snapshot_file::SnapshotDir;
 use super::snapshot_import::SnapshotImport;
@@ -60,6 +61,9 @@ pub struct MetaStateMachine {
     /// The generation the next received snapshot is imported as.
     next_generation: u64,
     snapshots: Arc<SnapshotDir>,
+    /// Told whenever the state on disk moves on, so that the log is
+    /// purged no further (see the log store's doc).
+    log: Option<LogStore>,
 }
 
 fn current_dir(root: &Path) -> Result<(u64, PathBuf), std::io::Error> {
@@ -115,7 +119,19 @@ impl MetaStateMachine {
             generation,
             next_generation: generation + 1,
             snapshots: Arc::new(SnapshotDir::open(root).map_err(sm_read)?),
+            log: None,
         })
+    }
+
+    /// Index of the last entry the state on disk includes (at open, all
+    /// that is applied).
+    pub fn durable_index(&self) -> Option<u64> {
+        self.applied.last_applied.map(|l| l.index)
+    }
+
+    /// Tells `log` from now on whenever the state on disk moves on.
+    pub fn report_durable_to(&mut self, log: LogStore) {
+        self.log = Some(log);
     }
 
     fn take_generation(&mut self) -> u64 {
@@ -177,6 +193,7 @@ impl RaftStateMachine<MetaRaft> for MetaStateMachine {
 
     async fn get_snapshot_builder(&mut self) -> Self::SnapshotBuilder {
         SnapshotBuilder {
+            log: self.log.clone(),
             snapshots: self.snapshots.clone(),
             state: self.state.load_full(),
         }
@@ -251,6 +268,8 @@ impl RaftStateMachine<MetaRaft> for MetaStateMachine {
         self.state.store(Arc::new(state));
         self.generation = next;
         self.applied = applied;
+        // Only now may the log behind the snapshot go.
+        report_durable(self.log.as_ref(), meta.last_log_id)?;
         // Readers holding the old state keep their handle; the files go.
         let _ = fs::remove_dir_all(old);
         crate::metrics::RAFT_SNAPSHOTS_INSTALLED.inc();
@@ -263,6 +282,7 @@ impl RaftStateMachine<MetaRaft> for MetaStateMachine {
         let (meta, view) = durable_view(self.state.load_full())
             .await
             .map_err(|e| RaftStorageError::from(StorageIOError::read_snapshot(None, &e)))?;
+        report_durable(self.log.as_ref(), meta.last_log_id)?;
         // Before anything was applied there is nothing to send.
         if meta.last_log_id.is_none() {
             return Ok(None);
@@ -271,6 +291,15 @@ impl RaftStateMachine<MetaRaft> for MetaStateMachine {
             meta,
             snapshot: Box::new(SnapshotData::view(view, self.snapshots.clone())),
         }))
+    }
+}
+
+/// Tells the log (if any) that the state on disk holds everything through
+/// `at`.
+fn report_durable(log: Option<&LogStore>, at: Option<LogId<u64>>) -> Result<(), RaftStorageError> {
+    match (log, at) {
+        (Some(log), Some(at)) => log.state_durable_at(at.index),
+        _ => Ok(()),
     }
 }
 
@@ -309,6 +338,7 @@ async fn durable_view(
 /// Builds snapshots: a durable view of the state, taken while apply goes
 /// on; nothing is written but the sync.
 pub struct SnapshotBuilder {
+    log: Option<LogStore>,
     snapshots: Arc<SnapshotDir>,
     state: Arc<MetaState>,
 }
@@ -316,6 +346,7 @@ pub struct SnapshotBuilder {
 impl RaftSnapshotBuilder<MetaRaft> for SnapshotBuilder {
     async fn build_snapshot(&mut self) -> Result<Snapshot<MetaRaft>, RaftStorageError> {
         let (meta, view) = durable_view(self.state.clone()).await.map_err(snap_err)?;
+        report_durable(self.log.as_ref(), meta.last_log_id)?;
         crate::metrics::RAFT_SNAPSHOTS_BUILT.inc();
         Ok(Snapshot {
             meta,
