@@ -13,8 +13,9 @@
 //! - every role: the cluster transport's client and pool ([`transport`]),
 //!   and the HTTP listener with `/metrics` and `/health/*` ([`http`]).
 //!
-//! Start-up raises the open-file limit, then goes storage, transport, metadata, services, HTTP; shutdown
-//! runs the other way once the HTTP listener stops on SIGTERM or SIGINT.
+//! Start-up raises the open-file limit, then goes storage, transport,
+//! metadata, services, HTTP; shutdown runs the other way once the HTTP
+//! listener stops on SIGTERM or SIGINT.
 
 mod console;
 mod gateway;

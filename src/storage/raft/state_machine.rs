@@ -123,8 +123,9 @@ impl MetaStateMachine {
         })
     }
 
-    /// Index of the last entry the state on disk includes (at open, all
-    /// that is applied).
+    /// Index of the last entry the state on disk includes. Only right
+    /// after [`Self::open`]: later, entries applied since may not be on
+    /// disk yet.
     pub fn durable_index(&self) -> Option<u64> {
         self.applied.last_applied.map(|l| l.index)
     }
