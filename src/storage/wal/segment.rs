@@ -109,6 +109,8 @@ pub struct SegmentHandle {
     /// The same file opened with `O_DIRECT` once asked for; `None` inside
     /// where unsupported.
     direct: Arc<OnceLock<Option<Arc<File>>>>,
+    /// `false` in a reader's copy when reads go through the page cache.
+    direct_allowed: bool,
 }
 
 impl SegmentHandle {
@@ -117,13 +119,18 @@ impl SegmentHandle {
         Self {
             file: Arc::new(file),
             direct: Arc::default(),
+            direct_allowed: true,
         }
     }
 
     /// The segment opened with `O_DIRECT`, opened now if not yet; `None`
     /// where the filesystem (tmpfs) or the system (no `/proc`) does not
-    /// allow it, and the buffered file serves.
+    /// allow it, or in a reader's copy when reads go through the page
+    /// cache: the buffered file serves.
     pub fn direct(&self) -> Option<Arc<File>> {
+        if !self.direct_allowed {
+            return None;
+        }
         self.direct
             .get_or_init(|| reopen_direct(&self.file).map(Arc::new))
             .clone()
@@ -135,9 +142,10 @@ impl SegmentHandle {
         self.direct.get().is_some_and(Option::is_some)
     }
 
-    /// This segment without a direct handle: every read buffered.
+    /// A reader's copy of this segment that reads everything buffered (a
+    /// flag, not a new handle: this is on every read's path).
     fn buffered_only(mut self) -> Self {
-        self.direct = Arc::new(OnceLock::from(None));
+        self.direct_allowed = false;
         self
     }
 }
