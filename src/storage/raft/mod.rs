@@ -17,6 +17,7 @@ pub(crate) mod log_store;
 mod snapshot_data;
 mod snapshot_file;
 mod snapshot_import;
+mod snapshot_stream;
 pub(crate) mod state_machine;
 mod types;
 

@@ -2,12 +2,11 @@
 //! in chunks (a seek to the chunk's offset, then reads), a member writes
 //! the chunks it receives into it.
 //!
-//! A snapshot the state machine hands out is a view of its state; the
-//! view is exported to a file on a blocking thread at the first read or
-//! seek, so building a snapshot (which lets the log be purged) writes
-//! nothing, and only a snapshot actually sent costs an export. A
-//! snapshot being received is imported as its chunks arrive
-//! ([`SnapshotImport`]).
+//! A snapshot the state machine hands out is a view of its state; at the
+//! first read or seek it is measured, then streamed ([`SnapshotStream`]),
+//! so building a snapshot (which lets the log be purged) writes nothing,
+//! and sending one writes no copy of the state either. A snapshot being
+//! received is imported as its chunks arrive ([`SnapshotImport`]).
 
 use std::fs;
 use std::future::Future;
@@ -21,19 +20,20 @@ use tokio::task::JoinHandle;
 
 use super::snapshot_file::SnapshotDir;
 use super::snapshot_import::SnapshotImport;
+use super::snapshot_stream::SnapshotStream;
 use crate::storage::meta::StateView;
 
 /// Where a snapshot's data stands.
 enum Stage {
-    /// Not exported yet.
-    View(Box<StateView>),
-    /// Being exported on a blocking thread.
-    Exporting(JoinHandle<io::Result<fs::File>>),
-    /// Exported.
-    File(tokio::fs::File),
+    /// Not read yet.
+    View(Arc<StateView>),
+    /// Being measured on a blocking thread.
+    Measuring(Arc<StateView>, JoinHandle<io::Result<u64>>),
+    /// Being sent.
+    Streaming(SnapshotStream),
     /// Being received and imported.
     Importing(SnapshotImport),
-    /// The export failed (said once; every later call fails too).
+    /// The measure failed (said once; every later call fails too).
     Failed,
 }
 
@@ -41,15 +41,15 @@ enum Stage {
 pub struct SnapshotData {
     stage: Stage,
     dir: Arc<SnapshotDir>,
-    /// A seek asked for before the file existed.
+    /// A seek asked for and not done yet.
     seek: Option<SeekFrom>,
 }
 
 impl SnapshotData {
-    /// The snapshot `view`, exported under `dir` when first read.
+    /// The snapshot `view`, streamed when first read.
     pub(super) fn view(view: StateView, dir: Arc<SnapshotDir>) -> Self {
         Self {
-            stage: Stage::View(Box::new(view)),
+            stage: Stage::View(Arc::new(view)),
             dir,
             seek: None,
         }
@@ -72,36 +72,48 @@ impl SnapshotData {
         }
     }
 
-    /// The data as a file, exported first if it is still a view.
-    pub(super) async fn into_file(mut self) -> io::Result<fs::File> {
-        std::future::poll_fn(|cx| self.poll_file(cx).map_ok(drop)).await?;
-        match self.stage {
-            Stage::File(f) => Ok(f.into_std().await),
-            _ => Err(io::Error::other("snapshot data is not a file")),
-        }
+    /// The view exported into a file (a snapshot handed over whole, which
+    /// nothing streams).
+    pub(super) async fn into_file(self) -> io::Result<fs::File> {
+        let view = match self.stage {
+            Stage::View(view) | Stage::Measuring(view, _) => view,
+            Stage::Streaming(stream) => stream.view(),
+            Stage::Importing(_) | Stage::Failed => {
+                return Err(io::Error::other("snapshot data is not a view"))
+            }
+        };
+        let dir = self.dir.clone();
+        tokio::task::spawn_blocking(move || dir.export(&view))
+            .await
+            .map_err(io::Error::other)?
     }
 
-    /// Drives the export until the data is a file.
-    fn poll_file(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<&mut tokio::fs::File>> {
+    /// Drives the measure until the view streams, then does the seek
+    /// asked for.
+    fn poll_stream(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<&mut SnapshotStream>> {
         loop {
             match &mut self.stage {
-                Stage::File(_) => break,
+                Stage::Streaming(_) => break,
                 Stage::Importing(_) => return Poll::Ready(Err(not_readable())),
                 Stage::Failed => {
-                    return Poll::Ready(Err(io::Error::other("snapshot export failed")))
+                    return Poll::Ready(Err(io::Error::other("snapshot measure failed")))
                 }
-                Stage::View(_) => {
-                    if let Stage::View(view) = std::mem::replace(&mut self.stage, Stage::Failed) {
-                        let dir = self.dir.clone();
-                        self.stage = Stage::Exporting(tokio::task::spawn_blocking(move || {
-                            dir.export(&view)
-                        }));
-                    }
+                Stage::View(view) => {
+                    let view = view.clone();
+                    let measured = view.clone();
+                    let job = tokio::task::spawn_blocking(move || {
+                        measured.exported_len().map_err(io::Error::other)
+                    });
+                    self.stage = Stage::Measuring(view, job);
                 }
-                Stage::Exporting(job) => {
+                Stage::Measuring(view, job) => {
                     let done = ready!(Pin::new(job).poll(cx));
                     match done.map_err(io::Error::other).and_then(|r| r) {
-                        Ok(file) => self.stage = Stage::File(tokio::fs::File::from_std(file)),
+                        Ok(len) => {
+                            crate::metrics::RAFT_SNAPSHOT_BYTES
+                                .set(i64::try_from(len).unwrap_or(i64::MAX));
+                            self.stage = Stage::Streaming(SnapshotStream::start(view.clone(), len));
+                        }
                         Err(e) => {
                             self.stage = Stage::Failed;
                             return Poll::Ready(Err(e));
@@ -110,15 +122,21 @@ impl SnapshotData {
                 }
             }
         }
-        let Stage::File(file) = &mut self.stage else {
-            return Poll::Ready(Err(io::Error::other("snapshot data is not a file")));
+        let Stage::Streaming(stream) = &mut self.stage else {
+            return Poll::Ready(Err(io::Error::other("snapshot data is not streaming")));
         };
-        // A seek asked before the export: tokio's file ends it before
-        // the next read or seek.
         if let Some(pos) = self.seek.take() {
-            Pin::new(&mut *file).start_seek(pos)?;
+            let offset = match pos {
+                SeekFrom::Start(o) => Some(o),
+                SeekFrom::End(d) => stream.len().checked_add_signed(d),
+                SeekFrom::Current(d) => stream.position().checked_add_signed(d),
+            };
+            let offset = offset.ok_or_else(|| {
+                io::Error::new(io::ErrorKind::InvalidInput, "seek before the start")
+            })?;
+            stream.seek(offset)?;
         }
-        Poll::Ready(Ok(file))
+        Poll::Ready(Ok(stream))
     }
 }
 
@@ -128,8 +146,8 @@ impl AsyncRead for SnapshotData {
         cx: &mut Context<'_>,
         buf: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<()>> {
-        let file = ready!(self.get_mut().poll_file(cx))?;
-        Pin::new(file).poll_read(cx, buf)
+        let stream = ready!(self.get_mut().poll_stream(cx))?;
+        Pin::new(stream).poll_read(cx, buf)
     }
 }
 
@@ -137,7 +155,6 @@ impl AsyncSeek for SnapshotData {
     fn start_seek(self: Pin<&mut Self>, position: SeekFrom) -> io::Result<()> {
         let this = self.get_mut();
         match &mut this.stage {
-            Stage::File(file) => Pin::new(file).start_seek(position),
             Stage::Importing(import) => import.seek(position),
             _ => {
                 this.seek = Some(position);
@@ -151,8 +168,8 @@ impl AsyncSeek for SnapshotData {
         if let Stage::Importing(import) = &mut this.stage {
             return Poll::Ready(Ok(import.position()));
         }
-        let file = ready!(this.poll_file(cx))?;
-        Pin::new(file).poll_complete(cx)
+        let stream = ready!(this.poll_stream(cx))?;
+        Poll::Ready(Ok(stream.position()))
     }
 }
 
@@ -184,16 +201,12 @@ impl AsyncWrite for SnapshotData {
         }
     }
 
-    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        match &mut self.get_mut().stage {
-            Stage::File(file) => Pin::new(file).poll_flush(cx),
-            _ => Poll::Ready(Ok(())),
-        }
+    fn poll_flush(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Poll::Ready(Ok(()))
     }
 
-    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+    fn poll_shutdown(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         match &mut self.get_mut().stage {
-            Stage::File(file) => Pin::new(file).poll_shutdown(cx),
             // The last chunk is in: the import reads the stream's end.
             Stage::Importing(import) => {
                 import.close();

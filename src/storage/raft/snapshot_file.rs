@@ -2,11 +2,12 @@
 //!
 //! The state machine is its own snapshot: the fjall state is durable at
 //! its applied index, so a "built" snapshot is only a point-in-time view
-//! of it, and nothing is copied on disk. A view becomes a file only when
-//! a follower must be sent one: it is exported into an unnamed file
-//! (gone when the last handle closes) that openraft reads in chunks. A
-//! follower imports the chunks as they arrive (`snapshot_import`). No
-//! snapshot is ever held whole in memory.
+//! of it, and nothing is copied on disk. A view sent to a member is
+//! streamed (`snapshot_stream`); one handed over whole to this node's
+//! own install is exported into an unnamed file (gone when the last
+//! handle closes) and imported from it. A follower imports the chunks it
+//! receives as they arrive (`snapshot_import`). No snapshot is ever held
+//! whole in memory.
 
 use std::fs;
 use std::io::{self, Seek, SeekFrom, Write};
@@ -16,7 +17,7 @@ use crate::storage::meta::StateView;
 
 /// Where earlier versions received a snapshot from the leader.
 const RECEIVING: &str = "snapshot.receiving";
-/// A view being exported to send (unlinked once open).
+/// A view being exported (unlinked once open).
 const SENDING: &str = ".sending";
 /// Files of earlier versions, which kept every snapshot on disk: the
 /// record naming the current one, its data files, data files being
@@ -56,7 +57,7 @@ impl SnapshotDir {
     }
 
     /// Exports `view` into a file no name points to, open at its start:
-    /// its disk is given back when the sender drops it, and a crash
+    /// its disk is given back when the file is dropped, and a crash
     /// leaves nothing behind.
     pub(super) fn export(&self, view: &StateView) -> io::Result<fs::File> {
         let path = self
@@ -81,11 +82,10 @@ impl SnapshotDir {
 
 /// A snapshot file being written, synced every [`SYNC_EVERY`] bytes.
 ///
-/// Every member may export at once. Left to the page cache, a gigabyte of
-/// it would be written back in one go, and the Raft log's syncs on the
-/// same disk would wait seconds behind it: the leader then hears no
-/// quorum and reads fail. Synced as it goes, no sync waits behind more
-/// than a few megabytes.
+/// Left to the page cache, a gigabyte of it would be written back in one
+/// go, and the Raft log's syncs on the same disk would wait seconds
+/// behind it: the leader then hears no quorum and reads fail. Synced as
+/// it goes, no sync waits behind more than a few megabytes.
 pub(super) struct SyncingWriter {
     file: fs::File,
     unsynced: u64,

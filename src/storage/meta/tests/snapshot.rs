@@ -135,3 +135,40 @@ fn keyspaces_are_indexed_by_space() -> Result<(), MetaError> {
     assert_eq!(Space::from_tag(SPACE_COUNT as u8 + 1), None);
     Ok(())
 }
+
+#[test]
+fn a_view_measures_the_length_it_exports() -> Result<(), MetaError> {
+    let (_d, state) = open()?;
+    let state = std::sync::Arc::new(state);
+    for (i, ops) in scripted_batches().iter().enumerate() {
+        state.apply_batch(i as u64 + 1, ops)?;
+    }
+    // Objects kept inline, large enough that fjall keeps their records
+    // in blob files: measured without reading them, they still count.
+    let inline = |key: &str, bytes: usize| MetaOp::PutObject {
+        record: ObjectRecord {
+            size: bytes as u64,
+            shard_nodes: vec![],
+            inline_data: Some(bytes::Bytes::from(vec![3u8; bytes])),
+            ..object("b", key, 77)
+        },
+        condition: WriteCondition::Always,
+    };
+    let ops = [
+        create_bucket("b"),
+        inline("small", 100),
+        inline("large", 6_000),
+        inline("larger", 60_000),
+    ];
+    let r = state.apply_batch(1_000, &ops)?;
+    assert!(r.iter().all(Result::is_ok), "{r:?}");
+    state.ks(Space::Objects).rotate_memtable_and_wait()?;
+    state.apply_batch(1_001, &[inline("after a flush", 5_000)])?;
+
+    let view = state.clone().view();
+    let mut exported = Vec::new();
+    view.export(&mut exported)?;
+    assert_eq!(view.exported_len()?, exported.len() as u64);
+    assert!(exported.len() > 70_000, "the inline objects are in it");
+    Ok(())
+}

@@ -53,15 +53,23 @@ async fn a_view_sent_in_chunks_with_one_sent_twice_imports_as_the_state(
     let import = SnapshotImport::start(root.path().join("state-1"), 1);
     let mut received = SnapshotData::importing(import, dir);
 
-    // As openraft sends and receives: a seek to the chunk's offset on
-    // both sides, and the second chunk sent again (its answer was lost).
+    // As openraft sends and receives: the length first, a seek to the
+    // chunk's offset on both sides, and the second chunk read and sent
+    // again (its answer was lost).
+    assert_eq!(sent.seek(SeekFrom::End(0)).await?, expected.len() as u64);
     let mut buf = vec![0u8; 64 << 10];
     let (mut offset, mut chunks) = (0u64, 0);
     loop {
         sent.seek(SeekFrom::Start(offset)).await?;
-        let n = read_chunk(&mut sent, &mut buf).await?;
+        let mut n = read_chunk(&mut sent, &mut buf).await?;
         if n == 0 {
             break;
+        }
+        if chunks == 1 {
+            let first = buf[..n].to_vec();
+            assert_eq!(sent.seek(SeekFrom::Start(offset)).await?, offset);
+            n = read_chunk(&mut sent, &mut buf).await?;
+            assert!(buf[..n] == first[..], "a chunk read again is the same");
         }
         for _ in 0..if chunks == 1 { 2 } else { 1 } {
             assert_eq!(received.seek(SeekFrom::Start(offset)).await?, offset);
@@ -71,6 +79,14 @@ async fn a_view_sent_in_chunks_with_one_sent_twice_imports_as_the_state(
         chunks += 1;
     }
     assert!(chunks > 2, "the snapshot spans several chunks ({chunks})");
+    // A member that refused it has it sent from the start again.
+    assert_eq!(sent.seek(SeekFrom::Start(0)).await?, 0);
+    let mut again = Vec::new();
+    sent.read_to_end(&mut again).await?;
+    assert!(
+        again == expected,
+        "sent again from the start, it is the same"
+    );
     received.shutdown().await?;
     let copy = received
         .into_import()
