@@ -51,7 +51,7 @@
 # than the object's size plus 768 bytes per object on each of the four
 # meta nodes, plus 4 GiB, free (a run of 1,000,000 objects of 256 bytes
 # took 753 bytes per object per node, the Raft log and fjall's journals
-# included; the leader exports a snapshot for step 4). Exits 1 if a step or
+# included). Exits 1 if a step or
 # the bench failed, after printing what was measured.
 #
 # Environment:
@@ -63,7 +63,7 @@
 #   SCALE_PROBE_EVERY     objects between two HEAD/GET probes, and the PUT
 #                         rate's window (default 100000)
 #   SCALE_SNAPSHOT_EVERY  PREDASTORE_RAFT_SNAPSHOT_EVERY of the nodes
-#                         (default: unset, the store's 50000)
+#                         (default: unset, the store's 10000)
 #   SCALE_KEEP=1          keep the nodes' logs and data (path printed)
 #   TMPDIR                where the work directory goes (default /tmp)
 #   PREDASTORE_LOG        the nodes' log filter (default warn)

@@ -294,12 +294,12 @@ pub static RAFT_SNAPSHOTS_INSTALLED: LazyLock<IntCounter> = LazyLock::new(|| {
     )
 });
 
-/// Size of the metadata snapshot on this node's disk: it grows with the
+/// Size of the last metadata snapshot this node sent: it grows with the
 /// metadata, and a new member receives all of it.
 pub static RAFT_SNAPSHOT_BYTES: LazyLock<IntGauge> = LazyLock::new(|| {
     gauge(
         "predastore_raft_snapshot_bytes",
-        "Size of the last metadata snapshot exported to a lagging or new member",
+        "Size of the last metadata snapshot sent to a lagging or new member",
     )
 });
 
