@@ -13,9 +13,10 @@
 #   1. `predastore-bench`'s `scale` phase through the gateway:
 #      SCALE_OBJECTS objects of SCALE_OBJECT_BYTES (inline in the metadata at default
 #      settings) PUT by SCALE_CLIENTS clients, HEAD/GET p50/p99 at 10,000
-#      objects and every SCALE_PROBE_EVERY, the PUT rate per window, and a
-#      full ListObjectsV2 walk (RESULT scale_put_*, scale_head_*,
-#      scale_get_*, scale_list_*; see tools/bench/src/scale.rs);
+#      objects and every SCALE_PROBE_EVERY, the PUT rate per window, and
+#      full ListObjectsV2 and ListObjectVersions walks (RESULT
+#      scale_put_*, scale_head_*, scale_get_*, scale_list_*,
+#      scale_list_versions_*; see tools/bench/src/scale.rs);
 #   2. each process's memory, VmRSS now and VmHWM (its peak so far)
 #      (scale_rss_mib_node<i>, scale_peak_rss_mib_node<i>), each
 #      node's data directory on disk (scale_disk_mib_node<i>; per object

@@ -14,6 +14,7 @@ use std::io::{self, SeekFrom};
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{ready, Context, Poll};
+use std::time::Instant;
 
 use tokio::io::{AsyncRead, AsyncSeek, AsyncWrite, ReadBuf};
 use tokio::task::JoinHandle;
@@ -27,8 +28,8 @@ use crate::storage::meta::StateView;
 enum Stage {
     /// Not read yet.
     View(Arc<StateView>),
-    /// Being measured on a blocking thread.
-    Measuring(Arc<StateView>, JoinHandle<io::Result<u64>>),
+    /// Being measured on a blocking thread, since the instant given.
+    Measuring(Arc<StateView>, JoinHandle<io::Result<u64>>, Instant),
     /// Being sent.
     Streaming(SnapshotStream),
     /// Being received and imported.
@@ -76,7 +77,7 @@ impl SnapshotData {
     /// nothing streams).
     pub(super) async fn into_file(self) -> io::Result<fs::File> {
         let view = match self.stage {
-            Stage::View(view) | Stage::Measuring(view, _) => view,
+            Stage::View(view) | Stage::Measuring(view, ..) => view,
             Stage::Streaming(stream) => stream.view(),
             Stage::Importing(_) | Stage::Failed => {
                 return Err(io::Error::other("snapshot data is not a view"))
@@ -104,12 +105,17 @@ impl SnapshotData {
                     let job = tokio::task::spawn_blocking(move || {
                         measured.exported_len().map_err(io::Error::other)
                     });
-                    self.stage = Stage::Measuring(view, job);
+                    self.stage = Stage::Measuring(view, job, Instant::now());
                 }
-                Stage::Measuring(view, job) => {
+                Stage::Measuring(view, job, since) => {
                     let done = ready!(Pin::new(job).poll(cx));
                     match done.map_err(io::Error::other).and_then(|r| r) {
                         Ok(len) => {
+                            tracing::info!(
+                                bytes = len,
+                                measured_ms = since.elapsed().as_millis(),
+                                "sending a metadata snapshot"
+                            );
                             crate::metrics::RAFT_SNAPSHOT_BYTES
                                 .set(i64::try_from(len).unwrap_or(i64::MAX));
                             self.stage = Stage::Streaming(SnapshotStream::start(view.clone(), len));

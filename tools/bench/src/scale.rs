@@ -26,8 +26,9 @@
 //!    last full window) and `scale_put_last_over_first`.
 //! 4. A ListObjectsV2 walk of `scale/` with the store's default page
 //!    (1000 keys): `scale_list_walk_s`, `scale_list_pages_s`,
-//!    `scale_list_keys` and the slowest pages' p99. Every key stored must
-//!    come back once and in order.
+//!    `scale_list_keys_s`, `scale_list_keys` and the slowest pages' p99;
+//!    then the same with ListObjectVersions (`scale_list_versions_*`).
+//!    Every key stored must come back once and in order.
 //!
 //! `scale_errors` counts probe requests that failed or answered the wrong
 //! length, and listing faults (1 if the load stopped); above 0 the phase
@@ -46,6 +47,10 @@ use super::lifecycle::ratio;
 use super::report::{describe, percentile, random_bytes, result, result_errors, Progress};
 use super::requests::put_bytes;
 use super::{get_object, Bench, BenchArgs, BoxError};
+
+mod list;
+
+use list::Listing;
 
 /// Objects at the first probe, the base of the growth ratios.
 const FIRST_PROBE: u64 = 10_000;
@@ -337,7 +342,8 @@ impl Scale {
         result_errors("scale_put", &load.progress);
         report_probes(&probes);
         result_errors("scale_probe", &probes_progress);
-        let list_errors = self.list_walk().await?;
+        let list_errors =
+            self.list_walk(Listing::V2).await? + self.list_walk(Listing::Versions).await?;
 
         let errors = probes_progress.errors() + list_errors;
         println!("RESULT scale_errors {errors} count");
@@ -535,112 +541,6 @@ impl Scale {
                 "ratio",
             );
         }
-    }
-
-    /// Step 4: lists `scale/` to its end; the number of errors (a page
-    /// that failed every try, keys missing, extra or out of order).
-    async fn list_walk(&self) -> Result<u64, BoxError> {
-        let mut expected = 0..self.s.objects;
-        let pages = Arc::new(AtomicU64::new(0));
-        let keys = Arc::new(AtomicU64::new(0));
-        let started = Instant::now();
-        let shower = {
-            let (pages, keys) = (pages.clone(), keys.clone());
-            Shower::start(move || {
-                format!(
-                    "[scale] listing: {:.0} s, {} pages, {} keys",
-                    started.elapsed().as_secs_f64(),
-                    pages.load(Ordering::Relaxed),
-                    keys.load(Ordering::Relaxed)
-                )
-            })
-        };
-        let (mut latencies, mut token, mut errors) = (Vec::new(), None::<String>, 0u64);
-        let mut wrong = 0u64;
-        loop {
-            let mut answer = None;
-            let mut retry = Retry::new();
-            for attempt in 1.. {
-                let sent = self
-                    .client
-                    .list_objects_v2()
-                    .bucket(&self.bucket)
-                    .prefix(PREFIX)
-                    .set_continuation_token(token.clone())
-                    .send()
-                    .await;
-                match sent {
-                    Ok(out) => {
-                        latencies.push(retry.started.elapsed());
-                        answer = Some(out);
-                        break;
-                    }
-                    Err(e) => eprintln!(
-                        "[scale] ListObjectsV2 page {} (try {attempt}): {}",
-                        pages.load(Ordering::Relaxed) + 1,
-                        describe(&e)
-                    ),
-                }
-                if !retry.wait().await {
-                    break;
-                }
-            }
-            let Some(out) = answer else {
-                errors += 1;
-                eprintln!(
-                    "[scale] error: the listing stopped after {} s of failed tries",
-                    RETRY_FOR.as_secs()
-                );
-                break;
-            };
-            pages.fetch_add(1, Ordering::Relaxed);
-            for object in out.contents() {
-                keys.fetch_add(1, Ordering::Relaxed);
-                let want = expected.next().map(scale_key);
-                if object.key() != want.as_deref() {
-                    wrong += 1;
-                    if wrong <= ERRORS_SHOWN {
-                        eprintln!(
-                            "[scale] error: listed {:?} where {want:?} was expected",
-                            object.key()
-                        );
-                    }
-                }
-            }
-            if out.is_truncated() != Some(true) {
-                break;
-            }
-            token = out.next_continuation_token().map(str::to_owned);
-            if token.is_none() {
-                errors += 1;
-                eprintln!("[scale] error: a truncated page without a continuation token");
-                break;
-            }
-        }
-        let walk = started.elapsed();
-        drop(shower);
-        let missing = expected.count() as u64;
-        if missing > 0 {
-            eprintln!("[scale] error: {missing} stored keys were not listed");
-        }
-        let (pages, keys) = (pages.load(Ordering::Relaxed), keys.load(Ordering::Relaxed));
-        latencies.sort_unstable();
-        let secs = walk.as_secs_f64();
-        eprintln!("[scale] listed {keys} keys in {pages} pages in {secs:.2} s");
-        result("scale_list_walk_s", secs, "s");
-        result("scale_list_pages_s", ratio(pages as f64, secs), "pages/s");
-        println!("RESULT scale_list_keys {keys} count");
-        result(
-            "scale_list_page_p50_ms",
-            ms(percentile(&latencies, 50.0)),
-            "ms",
-        );
-        result(
-            "scale_list_page_p99_ms",
-            ms(percentile(&latencies, 99.0)),
-            "ms",
-        );
-        Ok(errors + wrong + missing)
     }
 }
 
