@@ -67,3 +67,19 @@ pub(crate) fn create_bucket(name: &str) -> MetaOp {
         record: bucket(name, "AKOWNER"),
     }
 }
+
+/// Creates bucket `b` in `state` (at index 1) and puts `objects` objects
+/// `key-00000`, `key-00001`, … in it, 100 to an entry from index 2 on.
+pub(crate) fn fill_bucket(
+    state: &crate::storage::meta::MetaState,
+    objects: u128,
+) -> Result<(), super::super::error::MetaError> {
+    state.apply_batch(1, &[create_bucket("b")])?;
+    let ops: Vec<_> = (0..objects)
+        .map(|i| put("b", &format!("key-{i:05}"), i + 1))
+        .collect();
+    for (n, batch) in ops.chunks(100).enumerate() {
+        state.apply_batch(2 + n as u64, batch)?;
+    }
+    Ok(())
+}

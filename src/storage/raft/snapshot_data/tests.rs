@@ -4,7 +4,7 @@ use std::path::Path;
 use tokio::io::{AsyncReadExt, AsyncSeekExt, AsyncWriteExt};
 
 use super::*;
-use crate::storage::meta::fixtures::{create_bucket, put};
+use crate::storage::meta::fixtures::{fill_bucket, put};
 use crate::storage::meta::MetaState;
 
 /// A store with a bucket of `objects` objects, and its snapshot dir.
@@ -12,13 +12,7 @@ fn store(root: &Path, objects: u128) -> Result<(Arc<SnapshotDir>, Arc<MetaState>
     std::fs::create_dir_all(root)?;
     let dir = Arc::new(SnapshotDir::open(root)?);
     let state = Arc::new(MetaState::open(&root.join("state-0"))?);
-    state.apply_batch(1, &[create_bucket("b")])?;
-    let ops: Vec<_> = (0..objects)
-        .map(|i| put("b", &format!("key-{i:05}"), i + 1))
-        .collect();
-    for (n, batch) in ops.chunks(100).enumerate() {
-        state.apply_batch(2 + n as u64, batch)?;
-    }
+    fill_bucket(&state, objects)?;
     Ok((dir, state))
 }
 

@@ -4,19 +4,13 @@ use std::time::Duration;
 use tokio::io::AsyncReadExt;
 
 use super::*;
-use crate::storage::meta::fixtures::{create_bucket, object, put};
+use crate::storage::meta::fixtures::{create_bucket, fill_bucket, object};
 use crate::storage::meta::{MetaOp, MetaState, ObjectRecord, WriteCondition};
 
 /// A view of a state with a bucket of `objects` objects, and its export.
 fn view(dir: &std::path::Path, objects: u128) -> Result<(Arc<StateView>, Vec<u8>), Box<dyn Error>> {
     let state = Arc::new(MetaState::open(dir)?);
-    state.apply_batch(1, &[create_bucket("b")])?;
-    let ops: Vec<_> = (0..objects)
-        .map(|i| put("b", &format!("key-{i:05}"), i + 1))
-        .collect();
-    for (n, batch) in ops.chunks(100).enumerate() {
-        state.apply_batch(2 + n as u64, batch)?;
-    }
+    fill_bucket(&state, objects)?;
     let view = Arc::new(state.view());
     let mut exported = Vec::new();
     view.export(&mut exported)?;
