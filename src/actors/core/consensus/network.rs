@@ -26,15 +26,19 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use std::future::Future;
+
 use openraft::error::{
-    InstallSnapshotError, NetworkError, RPCError, RaftError, RemoteError, Unreachable,
+    Fatal, InstallSnapshotError, NetworkError, RPCError, RaftError, RemoteError, ReplicationClosed,
+    StreamingError, Unreachable,
 };
+use openraft::network::snapshot_transport::{Chunked, SnapshotTransport};
 use openraft::network::{RPCOption, RaftNetwork, RaftNetworkFactory};
 use openraft::raft::{
     AppendEntriesRequest, AppendEntriesResponse, InstallSnapshotRequest, InstallSnapshotResponse,
-    VoteRequest, VoteResponse,
+    SnapshotResponse, VoteRequest, VoteResponse,
 };
-use openraft::BasicNode;
+use openraft::{BasicNode, OptionalSend, Snapshot, Vote};
 
 use super::clock::MetaClock;
 use super::wire::{self, RaftCall, RaftReply};
@@ -124,6 +128,21 @@ fn transport_error<E: std::error::Error>(e: NetError) -> RPCError<u64, BasicNode
     match e {
         e @ (NetError::PeerDown(_) | NetError::Connection { .. }) => unreachable(e),
         e => RPCError::Network(NetworkError::new(&e)),
+    }
+}
+
+/// A snapshot send that failed reading the snapshot, as the member being
+/// unreachable for now (logged once here); other failures as they are.
+fn snapshot_read_not_fatal(
+    target: u64,
+    e: StreamingError<MetaRaft, Fatal<u64>>,
+) -> StreamingError<MetaRaft, Fatal<u64>> {
+    match e {
+        StreamingError::StorageError(e) => {
+            tracing::warn!(member = target, error = %e, "a metadata snapshot could not be read to send; the member is tried again later");
+            StreamingError::Unreachable(Unreachable::new(&e))
+        }
+        e => e,
     }
 }
 
@@ -267,6 +286,21 @@ impl RaftNetwork<MetaRaft> for RaftPeer {
         openraft::network::Backoff::new(std::iter::repeat(std::time::Duration::from_secs(1)))
     }
 
+    /// openraft's chunked send, except that failing to read this node's
+    /// own snapshot does not stop its Raft member (openraft takes a
+    /// storage error while sending as fatal): the member is tried again
+    /// after the back-off, with a fresh snapshot.
+    async fn full_snapshot(
+        &mut self,
+        vote: Vote<u64>,
+        snapshot: Snapshot<MetaRaft>,
+        cancel: impl Future<Output = ReplicationClosed> + OptionalSend + 'static,
+        option: RPCOption,
+    ) -> Result<SnapshotResponse<u64>, StreamingError<MetaRaft, Fatal<u64>>> {
+        let sent = Chunked::send_snapshot(self, vote, snapshot, cancel, option).await;
+        sent.map_err(|e| snapshot_read_not_fatal(self.target, e))
+    }
+
     async fn append_entries(
         &mut self,
         rpc: AppendEntriesRequest<MetaRaft>,
@@ -320,5 +354,19 @@ mod tests {
         assert!(matches!(timeout, RPCError::Network(_)), "{timeout:?}");
         let garbled = transport_error::<std::io::Error>(NetError::Body("short".into()));
         assert!(matches!(garbled, RPCError::Network(_)));
+    }
+
+    #[test]
+    fn a_snapshot_that_cannot_be_read_to_send_is_not_fatal_but_other_failures_stay() {
+        let read = openraft::StorageIOError::read_snapshot(
+            None,
+            &std::io::Error::other("the export wrote fewer bytes than measured"),
+        );
+        let e = snapshot_read_not_fatal(2, StreamingError::StorageError(read.into()));
+        // openraft backs off from an unreachable member and sends again;
+        // a storage error would have ended this node's member.
+        assert!(matches!(e, StreamingError::Unreachable(_)), "{e:?}");
+        let closed = snapshot_read_not_fatal(2, ReplicationClosed::new("leader changed").into());
+        assert!(matches!(closed, StreamingError::Closed(_)), "{closed:?}");
     }
 }
