@@ -77,15 +77,17 @@ impl SnapshotStream {
     }
 
     /// Moves to `offset`: the end, the export's head, back into the bytes
-    /// read since the last seek, or to the start (the export begins
-    /// again); nowhere else.
+    /// read since the last seek (the first chunk sent again is one of
+    /// them), or to the start (the export begins again); nowhere else.
     pub(super) fn seek(&mut self, offset: u64) -> io::Result<u64> {
         if offset == self.exported {
             self.kept.clear();
             self.kept_from = offset;
+        } else if (self.kept_from..self.exported).contains(&offset) || offset == self.len {
+            // Read again from what was kept, or nothing (the end).
         } else if offset == 0 {
             *self = Self::start(self.view.clone(), self.len);
-        } else if !(self.kept_from..self.exported).contains(&offset) && offset != self.len {
+        } else {
             return Err(io::Error::new(
                 io::ErrorKind::Unsupported,
                 format!(

@@ -44,6 +44,10 @@ async fn a_stream_seeks_only_where_openraft_does() -> Result<(), Box<dyn Error>>
     let mut stream = SnapshotStream::start(view, exported.len() as u64);
     let mut chunk = vec![0u8; 1000];
     stream.read_exact(&mut chunk).await?;
+    // The first chunk sent again: read from what was kept.
+    assert_eq!(stream.seek(0)?, 0);
+    stream.read_exact(&mut chunk).await?;
+    assert!(chunk[..] == exported[..1000]);
     stream.seek(1000)?;
     stream.read_exact(&mut chunk).await?;
     // Back into the chunk read last: yes; further back: no.
