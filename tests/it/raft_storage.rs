@@ -38,7 +38,7 @@ fn entry(term: u64, index: u64, ops: Vec<MetaOp>) -> Entry<MetaRaft> {
     Entry {
         log_id: LogId::new(CommittedLeaderId::new(term, 1), index),
         payload: EntryPayload::Normal(MetaRequest {
-            ops,
+            ops: ops.into(),
             ..Default::default()
         }),
     }

@@ -12,6 +12,9 @@
 //! and a member that could not start. A gated log purges no further than
 //! the state machine says it holds on disk ([`LogStore::state_durable_at`]);
 //! the rest waits.
+//!
+//! The newest entries are also kept decoded ([`RecentEntries`]): openraft
+//! reads each one back right after appending it, to replicate and apply.
 
 use std::fmt::Debug;
 use std::ops::{Bound, RangeBounds};
@@ -26,6 +29,7 @@ use openraft::{
 };
 
 use super::format::{decode, decode_entry, encode};
+use super::recent_entries::RecentEntries;
 use super::types::{MetaRaft, RaftStorageError};
 use crate::metrics;
 
@@ -50,6 +54,9 @@ pub struct LogStore {
     flusher: Arc<mpsc::Sender<(LogFlushed<MetaRaft>, usize)>>,
     /// `None`: purges happen when asked (openraft's storage suite).
     gate: Option<Arc<Mutex<PurgeGate>>>,
+    /// The newest entries, decoded; held only for memory work, never
+    /// across I/O.
+    recent: Arc<Mutex<RecentEntries>>,
 }
 
 /// What the state machine holds on disk, and the purge waiting for it.
@@ -92,6 +99,7 @@ impl LogStore {
             store,
             flusher: Arc::new(tx),
             gate: None,
+            recent: Arc::default(),
         })
     }
 
@@ -121,8 +129,13 @@ impl LogStore {
         }
     }
 
+    fn recent(&self) -> std::sync::MutexGuard<'_, RecentEntries> {
+        self.recent.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
     /// Removes the entries through `upto` and records it as the last purged.
     fn purge_now(&self, upto: LogId<u64>) -> Result<(), RaftStorageError> {
+        self.recent().purge(upto.index);
         let mut batch = self.db.batch();
         batch.insert(
             &self.store,
@@ -198,6 +211,9 @@ impl RaftLogReader<MetaRaft> for LogStore {
         &mut self,
         range: RB,
     ) -> Result<Vec<Entry<MetaRaft>>, RaftStorageError> {
+        if let Some(entries) = self.recent().get(&range) {
+            return Ok(entries);
+        }
         let range = (bound_key(range.start_bound()), bound_key(range.end_bound()));
         let mut entries = Vec::new();
         for guard in self.log.range(range) {
@@ -265,13 +281,20 @@ impl RaftLogStorage<MetaRaft> for LogStore {
         I::IntoIter: OptionalSend,
     {
         let mut batch = self.db.batch();
-        let mut count = 0;
+        let mut appended = Vec::new();
         for entry in entries {
             let bytes = encode(&entry).map_err(write_err)?;
-            batch.insert(&self.log, index_key(entry.get_log_id().index), bytes);
-            count += 1;
+            let key = index_key(entry.get_log_id().index);
+            appended.push((entry, bytes.len()));
+            batch.insert(&self.log, key, bytes);
         }
         batch.commit().map_err(write_err)?;
+        let count = appended.len();
+        let mut recent = self.recent();
+        for (entry, size) in appended {
+            recent.push(entry, size);
+        }
+        drop(recent);
         // Acknowledged by the flusher once a sync covers it.
         self.flusher
             .send((callback, count))
@@ -279,6 +302,7 @@ impl RaftLogStorage<MetaRaft> for LogStore {
     }
 
     async fn truncate(&mut self, log_id: LogId<u64>) -> Result<(), RaftStorageError> {
+        self.recent().truncate(log_id.index);
         let mut batch = self.db.batch();
         for guard in self.log.range(index_key(log_id.index)..) {
             let (k, _) = guard.into_inner().map_err(read_err)?;

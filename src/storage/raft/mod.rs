@@ -14,6 +14,7 @@
 mod format;
 pub(crate) mod group;
 pub(crate) mod log_store;
+mod recent_entries;
 mod snapshot_data;
 mod snapshot_file;
 mod snapshot_import;

@@ -2,6 +2,8 @@
 //! ([`MetaRequest`]), the results ([`MetaResponse`]), openraft's type
 //! bundle ([`MetaRaft`]), and the handle readers share.
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 
 use crate::storage::meta::{MetaOp, MetaResult, MetaState, OpId};
@@ -11,7 +13,10 @@ use crate::storage::meta::{MetaOp, MetaResult, MetaState, OpId};
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MetaRequest {
     /// The ops, applied in order; a refused one does not stop the rest.
-    pub ops: Vec<MetaOp>,
+    /// Shared: the log keeps each new entry decoded, and the reads that
+    /// replicate and apply it take a copy (stored and sent exactly as a
+    /// list).
+    pub ops: Arc<[MetaOp]>,
     /// Each op's id (at most once), parallel to `ops`; empty for none.
     pub ids: Vec<OpId>,
     /// The group's time, ms since the Unix epoch: the latest time a

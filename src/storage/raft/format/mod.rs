@@ -110,7 +110,8 @@ mod tests {
                 ops: vec![MetaOp::DeleteObject {
                     bucket: "b".into(),
                     key: "k".into(),
-                }],
+                }]
+                .into(),
                 ids: vec![7],
                 at_ms: 1_700_000_000_000,
             }),
@@ -155,7 +156,7 @@ mod tests {
             (request.ids.as_slice(), request.at_ms),
             (&[7u128][..], 1_000)
         );
-        let [MetaOp::PutPart { part }] = request.ops.as_slice() else {
+        let [MetaOp::PutPart { part }] = &request.ops[..] else {
             panic!("not one PutPart: {:?}", request.ops);
         };
         assert_eq!((part.part_number, part.object_id), (3, 77));
@@ -201,7 +202,7 @@ mod tests {
         let EntryPayload::Normal(request) = entry.payload else {
             panic!("not a normal entry");
         };
-        let [MetaOp::CreateBucket { record }] = request.ops.as_slice() else {
+        let [MetaOp::CreateBucket { record }] = &request.ops[..] else {
             panic!("not one CreateBucket: {:?}", request.ops);
         };
         assert_eq!((record.name.as_str(), record.object_lock), ("b", None));
@@ -261,7 +262,7 @@ mod tests {
             (&[9u128, 10][..], 3_000)
         );
         let [MetaOp::CreateBucket { record }, MetaOp::SetBucketQuota { bucket, quota: q }] =
-            request.ops.as_slice()
+            &request.ops[..]
         else {
             panic!("not CreateBucket, SetBucketQuota: {:?}", request.ops);
         };
@@ -359,7 +360,7 @@ mod tests {
             Entry {
                 log_id: LogId::new(CommittedLeaderId::new(6, 1), 30),
                 payload: EntryPayload::Normal(MetaRequest {
-                    ops,
+                    ops: ops.into(),
                     ids: vec![],
                     at_ms: 4_000,
                 }),
@@ -372,7 +373,7 @@ mod tests {
             let EntryPayload::Normal(request) = decode_entry(&bytes)?.payload else {
                 panic!("not a normal entry");
             };
-            assert_eq!(request.ops, ops, "version {version}");
+            assert_eq!(&request.ops[..], &ops[..], "version {version}");
             // Version 7 added `PutBucketAccess` (appended).
             ops.push(MetaOp::PutBucketAccess {
                 bucket: "b".into(),
@@ -408,7 +409,7 @@ mod tests {
         let EntryPayload::Normal(request) = decode_entry(&bytes)?.payload else {
             panic!("not a normal entry");
         };
-        let [MetaOp::SetLayout { layout }] = request.ops.as_slice() else {
+        let [MetaOp::SetLayout { layout }] = &request.ops[..] else {
             panic!("not one SetLayout: {:?}", request.ops);
         };
         assert_eq!(layout.version, 3);
@@ -450,7 +451,7 @@ mod tests {
         let EntryPayload::Normal(request) = decode_entry(&bytes)?.payload else {
             panic!("not a normal entry");
         };
-        let [MetaOp::PutObject { record, condition }] = request.ops.as_slice() else {
+        let [MetaOp::PutObject { record, condition }] = &request.ops[..] else {
             panic!("not one PutObject: {:?}", request.ops);
         };
         assert_eq!(record, &marker);
