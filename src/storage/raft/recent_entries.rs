@@ -16,8 +16,10 @@ use openraft::{Entry, RaftLogId};
 use super::types::MetaRaft;
 
 /// Encoded bytes of entries kept at most: the entries replication and
-/// apply have yet to read, with room for a follower a little behind.
-const KEPT_BYTES: usize = 32 << 20;
+/// apply have yet to read (under a second of a busy leader's log), with
+/// room for a follower a little behind. Decoded, an entry of many small
+/// records takes a few times its encoded size.
+const KEPT_BYTES: usize = 8 << 20;
 
 /// Contiguous newest entries of the log, with their encoded sizes.
 #[derive(Default)]

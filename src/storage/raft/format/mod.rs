@@ -50,9 +50,8 @@ const VERSION_8: u8 = 8;
 
 /// Versioned postcard encoding of a stored value.
 pub(super) fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, postcard::Error> {
-    let mut out = vec![VALUE_VERSION];
-    out.extend_from_slice(&postcard::to_stdvec(value)?);
-    Ok(out)
+    // Straight after the version byte: an entry is up to a MiB.
+    postcard::to_extend(value, vec![VALUE_VERSION])
 }
 
 fn invalid(e: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> std::io::Error {
