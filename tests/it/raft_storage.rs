@@ -172,6 +172,19 @@ async fn a_follower_log_is_purged_no_further_than_its_state_holds_on_disk(
     // restarts with the old state and the log that goes with it.
     assert_eq!(log_contents(&mut log).await?, (None, vec![1, 2]));
     drop((log, sm, receiving));
+    // A crash stops every thread; here the dropped import finishes and
+    // removes its directory in the background, as a live member does.
+    // Reopened before it is gone, the start-up's clean-up of leftover
+    // state directories would race that removal.
+    let import_dir = dir.path().join("sm").join("state-1");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while import_dir.exists() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the abandoned import's directory was never removed"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
     let mut reopened = LogStore::open(&dir.path().join("log"))?;
     let mut sm = MetaStateMachine::open(&dir.path().join("sm"))?;
     assert_eq!(sm.applied_state().await?.0, None);
