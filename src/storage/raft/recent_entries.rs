@@ -4,7 +4,7 @@
 //! leader once per follower to replicate it and once to apply it, a
 //! follower once to apply it. Read from fjall, each is a lookup and a
 //! decode of every op in it (an entry holds dozens of small objects
-//! inline); served from here, it is a clone that shares the inline data.
+//! inline); served from here, it is a clone that shares the ops.
 //! The entries here are always the log's own (the same indexes, contiguous);
 //! truncation and purges remove them here first.
 
