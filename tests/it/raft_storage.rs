@@ -3,6 +3,9 @@
 //! carrying metadata ops, restart, and snapshot install.
 #![allow(clippy::result_large_err)] // openraft's StorageError, fixed by its traits
 
+use std::time::Duration;
+
+use crate::common::heal::wait_for;
 use crate::common::serial;
 use openraft::storage::{RaftLogStorage, RaftLogStorageExt, RaftStateMachine};
 use openraft::testing::{StoreBuilder, Suite};
@@ -177,14 +180,12 @@ async fn a_follower_log_is_purged_no_further_than_its_state_holds_on_disk(
     // Reopened before it is gone, the start-up's clean-up of leftover
     // state directories would race that removal.
     let import_dir = dir.path().join("sm").join("state-1");
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-    while import_dir.exists() {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the abandoned import's directory was never removed"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
+    wait_for(
+        "the abandoned import's directory removed",
+        Duration::from_secs(30),
+        |_| (!import_dir.exists()).then_some(()),
+    )
+    .await;
     let mut reopened = LogStore::open(&dir.path().join("log"))?;
     let mut sm = MetaStateMachine::open(&dir.path().join("sm"))?;
     assert_eq!(sm.applied_state().await?.0, None);

@@ -21,10 +21,13 @@ use super::types::MetaRaft;
 /// records takes a few times its encoded size.
 const KEPT_BYTES: usize = 8 << 20;
 
+/// An entry kept, with its encoded size.
+type Kept = (Entry<MetaRaft>, usize);
+
 /// Contiguous newest entries of the log, with their encoded sizes.
 #[derive(Default)]
 pub(super) struct RecentEntries {
-    entries: VecDeque<(Entry<MetaRaft>, usize)>,
+    entries: VecDeque<Kept>,
     bytes: usize,
 }
 
@@ -48,27 +51,28 @@ impl RecentEntries {
         self.bytes += size;
         self.entries.push_back((entry, size));
         while self.bytes > KEPT_BYTES && self.entries.len() > 1 {
-            if let Some((_, size)) = self.entries.pop_front() {
-                self.bytes -= size;
-            }
+            self.forget(VecDeque::pop_front);
         }
     }
 
     /// Forgets entries from `index` on (the log is truncated there).
     pub(super) fn truncate(&mut self, index: u64) {
         while self.last_index().is_some_and(|last| last >= index) {
-            if let Some((_, size)) = self.entries.pop_back() {
-                self.bytes -= size;
-            }
+            self.forget(VecDeque::pop_back);
         }
     }
 
     /// Forgets entries up to `index` (the log is purged through it).
     pub(super) fn purge(&mut self, index: u64) {
         while self.first_index().is_some_and(|first| first <= index) {
-            if let Some((_, size)) = self.entries.pop_front() {
-                self.bytes -= size;
-            }
+            self.forget(VecDeque::pop_front);
+        }
+    }
+
+    /// Takes one entry off an end (`pop`) and out of the byte count.
+    fn forget(&mut self, pop: fn(&mut VecDeque<Kept>) -> Option<Kept>) {
+        if let Some((_, size)) = pop(&mut self.entries) {
+            self.bytes -= size;
         }
     }
 
