@@ -143,8 +143,7 @@ impl LogStore {
             encode(&upto).map_err(write_err)?,
         );
         for guard in self.log.range(..=index_key(upto.index)) {
-            let (k, _) = guard.into_inner().map_err(read_err)?;
-            batch.remove(&self.log, k);
+            batch.remove(&self.log, guard.key().map_err(read_err)?);
         }
         batch.commit().map_err(write_err)
     }
@@ -305,8 +304,7 @@ impl RaftLogStorage<MetaRaft> for LogStore {
         self.recent().truncate(log_id.index);
         let mut batch = self.db.batch();
         for guard in self.log.range(index_key(log_id.index)..) {
-            let (k, _) = guard.into_inner().map_err(read_err)?;
-            batch.remove(&self.log, k);
+            batch.remove(&self.log, guard.key().map_err(read_err)?);
         }
         batch.commit().map_err(write_err)?;
         self.sync()

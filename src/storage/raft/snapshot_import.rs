@@ -7,8 +7,10 @@
 //! channel between the chunks and the import keeps memory bounded: the
 //! leader's chunks wait while the import is behind.
 
+use std::future::Future;
 use std::io::{self, Read, SeekFrom};
 use std::path::PathBuf;
+use std::pin::Pin;
 use std::task::{ready, Context, Poll};
 
 use bytes::{Buf, Bytes};
@@ -34,6 +36,9 @@ pub(super) struct SnapshotImport {
     job: Option<JoinHandle<io::Result<MetaState>>>,
     dir: PathBuf,
     generation: u64,
+    /// The import stopped and the leader sends the stream again from its
+    /// start: the next write begins a new import.
+    restart: bool,
 }
 
 impl SnapshotImport {
@@ -63,7 +68,14 @@ impl SnapshotImport {
             job: Some(job),
             dir,
             generation,
+            restart: false,
         }
+    }
+
+    /// The import ended before the stream did (damaged or cut bytes, a
+    /// disk error): it takes no more.
+    fn stopped(&self) -> bool {
+        self.chunks.get_ref().is_some_and(|tx| tx.is_closed())
     }
 
     /// The state generation the import builds.
@@ -77,6 +89,14 @@ impl SnapshotImport {
         cx: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
+        if self.restart {
+            // The stopped import has removed its directory once it ends.
+            if let Some(job) = &mut self.job {
+                let _ = ready!(Pin::new(job).poll(cx));
+            }
+            self.job = None;
+            *self = Self::start(std::mem::take(&mut self.dir), self.generation);
+        }
         let again = usize::try_from(self.received - self.offset).unwrap_or(usize::MAX);
         if again > 0 {
             let n = again.min(buf.len());
@@ -103,6 +123,15 @@ impl SnapshotImport {
     /// Moves to `position`, at most as far as what was received.
     pub(super) fn seek(&mut self, position: SeekFrom) -> io::Result<()> {
         match position {
+            // The member refused the stream its import stopped on, and the
+            // leader sends it again: without a new import, a leader whose
+            // snapshot does not change (no writes) would send it in vain.
+            SeekFrom::Start(0) if self.stopped() => {
+                self.restart = true;
+                self.offset = 0;
+                self.received = 0;
+                Ok(())
+            }
             SeekFrom::Start(at) if at <= self.received => {
                 self.offset = at;
                 Ok(())

@@ -115,6 +115,41 @@ async fn a_cut_stream_is_refused_and_its_directory_removed() -> Result<(), Box<d
 }
 
 #[tokio::test]
+async fn a_stream_whose_import_stopped_is_imported_when_sent_again() -> Result<(), Box<dyn Error>> {
+    let root = tempfile::tempdir()?;
+    let (dir, state) = store(root.path(), 500)?;
+    let stream = export(&state)?;
+    let target = root.path().join("state-1");
+    let import = SnapshotImport::start(target.clone(), 1);
+    let mut received = SnapshotData::importing(import, dir);
+    // Damaged bytes: the import stops, and the member refuses the rest.
+    let mut damaged = stream.clone();
+    damaged[..6].copy_from_slice(b"NOTPSM");
+    let mut refused = false;
+    for _ in 0..200 {
+        if received.write_all(&damaged[..1024]).await.is_err() {
+            refused = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert!(refused, "a stream the import stopped on is refused");
+    // The leader sends the same snapshot again from its start (its id,
+    // and so its bytes, unchanged: no entry was applied meanwhile).
+    assert_eq!(received.seek(SeekFrom::Start(0)).await?, 0);
+    received.write_all(&stream).await?;
+    received.shutdown().await?;
+    let copy = received
+        .into_import()
+        .map_err(|_| "a received snapshot is an import")?
+        .finish()
+        .await?;
+    assert!(export(&copy)? == stream, "the member holds what was sent");
+    assert!(copy.get_object("b", "key-00499")?.is_some());
+    Ok(())
+}
+
+#[tokio::test]
 async fn a_snapshot_being_received_is_not_read_and_not_skipped_ahead() -> Result<(), Box<dyn Error>>
 {
     let root = tempfile::tempdir()?;
