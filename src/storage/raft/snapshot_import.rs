@@ -12,6 +12,7 @@ use std::io::{self, Read, SeekFrom};
 use std::path::PathBuf;
 use std::pin::Pin;
 use std::task::{ready, Context, Poll};
+use std::time::Duration;
 
 use bytes::{Buf, Bytes};
 use tokio::sync::mpsc;
@@ -22,6 +23,14 @@ use crate::storage::meta::MetaState;
 
 /// Chunks (3 MiB each from the leader) waiting for the import.
 const QUEUED_CHUNKS: usize = 4;
+
+/// A stream no chunk arrives on for this long is abandoned: openraft
+/// keeps a stream the leader gave up (it stepped down, or the member
+/// caught up by the log) until another one begins, and its import would
+/// hold a blocking thread and a partial state directory, as large as the
+/// state, until then. Chunks come back to back, and the leader retries a
+/// lost one within seconds.
+const ABANDONED_AFTER: Duration = Duration::from_secs(300);
 
 /// The import of a snapshot being received.
 pub(super) struct SnapshotImport {
@@ -36,6 +45,8 @@ pub(super) struct SnapshotImport {
     job: Option<JoinHandle<io::Result<MetaState>>>,
     dir: PathBuf,
     generation: u64,
+    /// How long the import waits for a chunk ([`ABANDONED_AFTER`]).
+    idle: Duration,
     /// The import stopped and the leader sends the stream again from its
     /// start: the next write begins a new import.
     restart: bool,
@@ -45,17 +56,26 @@ impl SnapshotImport {
     /// Starts importing into `dir` (state generation `generation`), which
     /// must not exist yet; a failed import removes it.
     pub(super) fn start(dir: PathBuf, generation: u64) -> Self {
+        Self::start_waiting(dir, generation, ABANDONED_AFTER)
+    }
+
+    /// [`SnapshotImport::start`], the stream abandoned after `idle`
+    /// without a chunk.
+    pub(super) fn start_waiting(dir: PathBuf, generation: u64, idle: Duration) -> Self {
         let (tx, rx) = mpsc::channel(QUEUED_CHUNKS);
         let target = dir.clone();
+        let runtime = tokio::runtime::Handle::current();
         let job = tokio::task::spawn_blocking(move || {
             let mut reader = ChunkReader {
                 chunks: rx,
                 current: Bytes::new(),
+                runtime,
+                idle,
             };
             let imported = MetaState::import(&target, &mut reader).map_err(io::Error::other);
             if let Err(e) = &imported {
-                // A stream abandoned for a newer one, or damaged: nothing
-                // of it stays.
+                // A stream abandoned (for a newer one, or by the leader),
+                // or damaged: nothing of it stays.
                 tracing::warn!(dir = %target.display(), "a metadata snapshot being received was not imported: {e}");
                 let _ = std::fs::remove_dir_all(&target);
             }
@@ -68,6 +88,7 @@ impl SnapshotImport {
             job: Some(job),
             dir,
             generation,
+            idle,
             restart: false,
         }
     }
@@ -95,7 +116,7 @@ impl SnapshotImport {
                 let _ = ready!(Pin::new(job).poll(cx));
             }
             self.job = None;
-            *self = Self::start(std::mem::take(&mut self.dir), self.generation);
+            *self = Self::start_waiting(std::mem::take(&mut self.dir), self.generation, self.idle);
         }
         let again = usize::try_from(self.received - self.offset).unwrap_or(usize::MAX);
         if again > 0 {
@@ -185,16 +206,26 @@ impl Drop for SnapshotImport {
 struct ChunkReader {
     chunks: mpsc::Receiver<Bytes>,
     current: Bytes,
+    /// Times the wait for a chunk.
+    runtime: tokio::runtime::Handle,
+    idle: Duration,
 }
 
 impl Read for ChunkReader {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         while self.current.is_empty() {
-            match self.chunks.blocking_recv() {
-                Some(chunk) => self.current = chunk,
+            let next = tokio::time::timeout(self.idle, self.chunks.recv());
+            match self.runtime.block_on(next) {
+                Ok(Some(chunk)) => self.current = chunk,
                 // Sender gone: the end of the stream (or of an abandoned
                 // one, which the import finds cut short).
-                None => return Ok(0),
+                Ok(None) => return Ok(0),
+                Err(_) => {
+                    return Err(io::Error::new(
+                        io::ErrorKind::TimedOut,
+                        format!("no chunk came for {} s: abandoned", self.idle.as_secs()),
+                    ))
+                }
             }
         }
         let n = buf.len().min(self.current.len());

@@ -149,6 +149,46 @@ async fn a_stream_whose_import_stopped_is_imported_when_sent_again() -> Result<(
     Ok(())
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stream_no_chunk_comes_on_is_abandoned_and_its_directory_removed(
+) -> Result<(), Box<dyn Error>> {
+    let root = tempfile::tempdir()?;
+    let (dir, state) = store(root.path(), 500)?;
+    let stream = export(&state)?;
+    let target = root.path().join("state-1");
+    // The same wait as the default's (five minutes), shortened.
+    let idle = std::time::Duration::from_millis(300);
+    let import = SnapshotImport::start_waiting(target.clone(), 1, idle);
+    let mut received = SnapshotData::importing(import, dir);
+    received.write_all(&stream[..stream.len() / 2]).await?;
+    for _ in 0..200 {
+        if target.exists() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert!(target.exists(), "the import began");
+    // The leader sends nothing more, and openraft keeps the stream.
+    for _ in 0..600 {
+        if !target.exists() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(!target.exists(), "the abandoned import's directory goes");
+    // Sent again from its start, it is imported anew.
+    assert_eq!(received.seek(SeekFrom::Start(0)).await?, 0);
+    received.write_all(&stream).await?;
+    received.shutdown().await?;
+    let copy = received
+        .into_import()
+        .map_err(|_| "a received snapshot is an import")?
+        .finish()
+        .await?;
+    assert!(export(&copy)? == stream, "the member holds what was sent");
+    Ok(())
+}
+
 #[tokio::test]
 async fn a_snapshot_being_received_is_not_read_and_not_skipped_ahead() -> Result<(), Box<dyn Error>>
 {
