@@ -136,8 +136,19 @@ async fn a_stream_whose_import_stopped_is_imported_when_sent_again() -> Result<(
     assert!(refused, "a stream the import stopped on is refused");
     // The leader sends the same snapshot again from its start (its id,
     // and so its bytes, unchanged: no entry was applied meanwhile).
+    let copy = sent_again_from_the_start(received, &stream).await?;
+    assert!(copy.get_object("b", "key-00499")?.is_some());
+    Ok(())
+}
+
+/// The whole `stream` sent again from its start into `received`, which
+/// is then installed: the state it holds, checked to be the stream's.
+async fn sent_again_from_the_start(
+    mut received: SnapshotData,
+    stream: &[u8],
+) -> Result<MetaState, Box<dyn Error>> {
     assert_eq!(received.seek(SeekFrom::Start(0)).await?, 0);
-    received.write_all(&stream).await?;
+    received.write_all(stream).await?;
     received.shutdown().await?;
     let copy = received
         .into_import()
@@ -145,8 +156,7 @@ async fn a_stream_whose_import_stopped_is_imported_when_sent_again() -> Result<(
         .finish()
         .await?;
     assert!(export(&copy)? == stream, "the member holds what was sent");
-    assert!(copy.get_object("b", "key-00499")?.is_some());
-    Ok(())
+    Ok(copy)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -177,15 +187,7 @@ async fn a_stream_no_chunk_comes_on_is_abandoned_and_its_directory_removed(
     }
     assert!(!target.exists(), "the abandoned import's directory goes");
     // Sent again from its start, it is imported anew.
-    assert_eq!(received.seek(SeekFrom::Start(0)).await?, 0);
-    received.write_all(&stream).await?;
-    received.shutdown().await?;
-    let copy = received
-        .into_import()
-        .map_err(|_| "a received snapshot is an import")?
-        .finish()
-        .await?;
-    assert!(export(&copy)? == stream, "the member holds what was sent");
+    sent_again_from_the_start(received, &stream).await?;
     Ok(())
 }
 
