@@ -81,13 +81,7 @@ async fn a_view_sent_in_chunks_with_one_sent_twice_imports_as_the_state(
         again == expected,
         "sent again from the start, it is the same"
     );
-    received.shutdown().await?;
-    let copy = received
-        .into_import()
-        .map_err(|_| "a received snapshot is an import")?
-        .finish()
-        .await?;
-    assert!(export(&copy)? == expected, "the member holds what was sent");
+    let copy = installed(received, &expected).await?;
     assert!(copy.get_object("b", "key-01999")?.is_some());
     assert!(
         copy.get_object("b", "later")?.is_none(),
@@ -149,6 +143,12 @@ async fn sent_again_from_the_start(
 ) -> Result<MetaState, Box<dyn Error>> {
     assert_eq!(received.seek(SeekFrom::Start(0)).await?, 0);
     received.write_all(stream).await?;
+    installed(received, stream).await
+}
+
+/// The last chunk of `received` is in: the state its import built,
+/// checked to be `stream`'s.
+async fn installed(mut received: SnapshotData, stream: &[u8]) -> Result<MetaState, Box<dyn Error>> {
     received.shutdown().await?;
     let copy = received
         .into_import()
