@@ -169,6 +169,13 @@ pub static RAFT_LEASE_READS: LazyLock<IntCounter> = LazyLock::new(|| {
         "Linearizable reads the leader answered under its read lease, without a leadership check of their own",
     )
 });
+/// Leadership checks for reads that no quorum answered in time.
+pub static RAFT_READ_CHECK_RETRIES: LazyLock<IntCounter> = LazyLock::new(|| {
+    counter(
+        "predastore_raft_read_check_retries_total",
+        "Leadership checks for linearizable reads that no quorum answered in time and were tried again",
+    )
+});
 /// Raft entries acknowledged by one log sync.
 pub static RAFT_ENTRIES_PER_LOG_SYNC: LazyLock<Histogram> = LazyLock::new(|| {
     histogram(
@@ -628,6 +635,7 @@ pub static REGISTRY: LazyLock<Registry> = LazyLock::new(|| {
         Box::new(RAFT_OPS_PER_ENTRY.clone()),
         Box::new(RAFT_READS_PER_CHECK.clone()),
         Box::new(RAFT_LEASE_READS.clone()),
+        Box::new(RAFT_READ_CHECK_RETRIES.clone()),
         Box::new(META_READS.clone()),
         Box::new(SIGNATURE_CHECKS.clone()),
         Box::new(RAFT_ENTRIES_PER_LOG_SYNC.clone()),

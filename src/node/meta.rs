@@ -50,7 +50,8 @@ pub(super) async fn start_member(
             "PREDASTORE_TEST_CLOCK_OFFSET_MS set: this member's clock is off on purpose (tests only)"
         );
     }
-    let network = QuicNetwork::new(transport.peers.clone(), clock.clone());
+    let lease = ReadLease::new(Duration::from_millis(cfg.cluster.meta_read_lease_ms));
+    let network = QuicNetwork::new(transport.peers.clone(), clock.clone(), lease.clone());
     let quic = transport.quic.handle();
     let (raft, state) = quic
         .spawn(async move { start_group(&dir, node_id, &members, network, every).await })
@@ -66,7 +67,7 @@ pub(super) async fn start_member(
     Ok(Some(LocalRaft {
         raft,
         state,
-        lease: ReadLease::new(Duration::from_millis(cfg.cluster.meta_read_lease_ms)),
+        lease,
         clock,
     }))
 }

@@ -422,6 +422,42 @@ async fn with_the_read_lease_off_each_read_waits_for_a_leadership_round() -> Tes
     Ok(())
 }
 
+/// The heartbeats a quorum accepts renew the leader's lease at the store's
+/// default settings: reads that come further apart than the lease lasts
+/// are still answered without a leadership round of their own (a round
+/// per read is what a lease only rounds renew would cost here).
+#[actix_rt::test]
+async fn reads_further_apart_than_the_lease_run_under_the_lease_heartbeats_renew() -> TestResult {
+    let _serial = serial::process_metrics().await;
+    let cluster = MetaCluster::start(3, &[]);
+    let leader = cluster
+        .wait_leader(Duration::from_secs(10))
+        .ok_or("no leader elected")?;
+    let pinned = cluster.client_pinned_to(Duration::from_secs(10), leader);
+    let created = pinned.consensus.send(Submit(bucket_op())).await??;
+    assert_eq!(created, Ok(MetaOutcome::Done));
+    let checked = "predastore_raft_reads_per_leadership_check_sum";
+    let leased = "predastore_raft_lease_reads_total";
+    let node = &cluster.nodes[leader];
+    let (checked_before, leased_before) = (
+        node.metric(checked).ok_or("check metric")?,
+        node.metric(leased).ok_or("lease metric")?,
+    );
+    const READS: u32 = 10;
+    for _ in 0..READS {
+        // Longer than the lease (300 ms) lasts after what last renewed it.
+        actix_rt::time::sleep(Duration::from_millis(400)).await;
+        assert_eq!(read_object(&pinned.consensus, "nothing-here").await?, None);
+    }
+    let rounds = node.metric(checked).ok_or("check metric")? - checked_before;
+    let under_lease = node.metric(leased).ok_or("lease metric")? - leased_before;
+    assert!(
+        rounds <= 2.0 && under_lease >= f64::from(READS) - 2.0,
+        "over {READS} lookups, {rounds} metadata reads waited for a round, {under_lease} ran under the lease"
+    );
+    Ok(())
+}
+
 #[actix_rt::test]
 async fn a_restarted_node_catches_up_from_a_snapshot() -> TestResult {
     // Its pool and QUIC client move this process's metrics.

@@ -22,16 +22,34 @@
 //!   vote, so it cannot help elect a successor while it still answers from
 //!   its lease.
 //!
+//! A round is not the only proof. Every append the leader sends is a
+//! heartbeat too: a member that accepts one sent at `t` took the leader's
+//! vote after `t` (openraft touches its lease on every accepted append). So
+//! once a quorum has accepted appends sent at `t` or later, the leader holds
+//! the same lease as after a round that began at `t` ([`ReadLease::acked`],
+//! [`ReadLease::take_from_appends`]). While writes or heartbeats flow, reads
+//! then wait neither for a round nor for the state to apply entries no
+//! client has been answered for yet; a round is left for a leader whose
+//! members have not answered within the lease. Such a lease is only taken
+//! once the leader has applied an entry of its own term, so every write an
+//! earlier leader acknowledged is in its state.
+//!
+//! A vote this node is deciding stops every lease (reads wait for a round
+//! meanwhile), and one it grants ends them: a candidate it helps elect
+//! could otherwise take writes while this node still answered from its
+//! lease.
+//!
 //! What the lease assumes is that the members' clocks run at about the same
 //! rate (not that they agree): [`READ_LEASE`] is half of
 //! `election_timeout_max`, the rest a margin for drift and for the time a
 //! checked read takes to be answered. The lease also ends at once when
 //! the leader's vote or the membership changes.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use openraft::{LogId, ServerState, Vote};
+use openraft::{BasicNode, LogId, RaftMetrics, ServerState, Vote};
 
 use crate::storage::raft::MetaRaft;
 
@@ -53,8 +71,10 @@ pub(super) struct Leadership {
 impl Leadership {
     /// This node's leadership per its Raft metrics, if it leads.
     pub(super) fn of(raft: &openraft::Raft<MetaRaft>) -> Option<Self> {
-        let m = raft.metrics();
-        let m = m.borrow();
+        Self::in_metrics(&raft.metrics().borrow())
+    }
+
+    fn in_metrics(m: &RaftMetrics<u64, BasicNode>) -> Option<Self> {
         (m.state == ServerState::Leader && m.current_leader == Some(m.id)).then(|| Self {
             vote: m.vote,
             membership: *m.membership_config.log_id(),
@@ -83,7 +103,87 @@ struct LeaseState {
     /// When this node's group started: it votes for nobody before
     /// `started + length`.
     started: Instant,
-    held: Mutex<Option<Held>>,
+    leases: Mutex<Leases>,
+}
+
+/// What the lease's lock guards.
+#[derive(Default)]
+struct Leases {
+    held: Option<Held>,
+    /// Appends the members accepted, under the vote they were sent with.
+    appends: Appends,
+    /// Votes being decided now: no lease is taken or used meanwhile.
+    voting: usize,
+    /// When this node last granted a vote: no lease from before it counts.
+    granted: Option<Instant>,
+}
+
+/// When each member last accepted an append sent under `vote`: the send
+/// time, not the answer's, since the member took the vote after it.
+#[derive(Default)]
+struct Appends {
+    vote: Option<Vote<u64>>,
+    sent: BTreeMap<u64, Instant>,
+}
+
+impl Appends {
+    /// The latest time a majority of every config in `configs` accepted an
+    /// append sent no earlier, under `vote`; `me` (the leader) counts as
+    /// `now`. None while some config has no such majority.
+    fn quorum_since(
+        &self,
+        vote: &Vote<u64>,
+        configs: &[BTreeSet<u64>],
+        me: u64,
+        now: Instant,
+    ) -> Option<Instant> {
+        let mine = self.vote.as_ref() == Some(vote);
+        let mut since: Option<Instant> = None;
+        for config in configs {
+            let mut times: Vec<Instant> = config
+                .iter()
+                .filter_map(|id| match *id == me {
+                    true => Some(now),
+                    false => self.sent.get(id).copied().filter(|_| mine),
+                })
+                .collect();
+            let majority = config.len() / 2 + 1;
+            if config.is_empty() || times.len() < majority {
+                return None;
+            }
+            times.sort_unstable_by(|a, b| b.cmp(a));
+            let t = times[majority - 1];
+            since = Some(since.map_or(t, |s| s.min(t)));
+        }
+        since
+    }
+}
+
+/// A vote this node is deciding; see [`ReadLease::deciding_vote`].
+pub(super) struct VoteDecision {
+    lease: ReadLease,
+    granted: bool,
+}
+
+impl VoteDecision {
+    /// Records the decision: a granted vote ends every lease.
+    pub(super) fn decided(mut self, granted: bool) {
+        self.granted = granted;
+    }
+}
+
+impl Drop for VoteDecision {
+    /// A decision dropped unfinished counts as granted: the vote may have
+    /// gone through.
+    fn drop(&mut self) {
+        let mut l = self.lease.lock();
+        l.voting = l.voting.saturating_sub(1);
+        if self.granted {
+            l.held = None;
+            l.appends = Appends::default();
+            l.granted = Some(Instant::now());
+        }
+    }
 }
 
 impl ReadLease {
@@ -100,7 +200,7 @@ impl ReadLease {
             inner: Arc::new(LeaseState {
                 length: length.min(READ_LEASE),
                 started,
-                held: Mutex::new(None),
+                leases: Mutex::default(),
             }),
         }
     }
@@ -114,13 +214,75 @@ impl ReadLease {
             return;
         }
         let until = began + self.inner.length;
-        let mut held = self.lock();
-        let keep = held
+        let mut l = self.lock();
+        if l.voting > 0 || l.granted.is_some_and(|g| began <= g) {
+            return;
+        }
+        let keep = l
+            .held
             .as_ref()
             .is_some_and(|h| h.leadership == leadership && h.until >= until);
         if !keep {
-            *held = Some(Held { leadership, until });
+            l.held = Some(Held { leadership, until });
         }
+    }
+
+    /// Records that member `target` accepted an append this node sent at
+    /// `sent` under `vote`.
+    pub(super) fn acked(&self, target: u64, vote: Vote<u64>, sent: Instant) {
+        if self.inner.length.is_zero() {
+            return;
+        }
+        let mut l = self.lock();
+        if l.appends.vote != Some(vote) {
+            l.appends = Appends {
+                vote: Some(vote),
+                sent: BTreeMap::new(),
+            };
+        }
+        let last = l.appends.sent.entry(target).or_insert(sent);
+        *last = (*last).max(sent);
+    }
+
+    /// Takes the lease the appends a quorum accepted give, if this node
+    /// leads (per `m`) and has applied an entry of its own term. Returns
+    /// its leadership.
+    pub(super) fn take_from_appends(
+        &self,
+        m: &RaftMetrics<u64, BasicNode>,
+        now: Instant,
+    ) -> Option<Leadership> {
+        let leadership = Leadership::in_metrics(m)?;
+        let own_term_applied = m
+            .last_applied
+            .is_some_and(|l| l.leader_id.term == m.vote.leader_id().term);
+        if !own_term_applied || self.inner.length.is_zero() {
+            return Some(leadership);
+        }
+        let configs = m.membership_config.membership().get_joint_config();
+        let since = self
+            .lock()
+            .appends
+            .quorum_since(&leadership.vote, configs, m.id, now);
+        if let Some(since) = since {
+            self.taken(leadership.clone(), since);
+        }
+        Some(leadership)
+    }
+
+    /// Starts deciding a vote: None if this node must refuse it now (see
+    /// [`ReadLease::refuses_votes`]); otherwise no lease is taken or used
+    /// until the decision is dropped.
+    pub(super) fn deciding_vote(&self, now: Instant) -> Option<VoteDecision> {
+        let mut l = self.lock();
+        if self.refusing(&l, now) {
+            return None;
+        }
+        l.voting += 1;
+        Some(VoteDecision {
+            lease: self.clone(),
+            granted: true,
+        })
     }
 
     /// Whether a read may be answered from local state at `now`, this node
@@ -129,21 +291,29 @@ impl ReadLease {
         let Some(leadership) = leadership else {
             return false;
         };
-        self.lock()
-            .as_ref()
-            .is_some_and(|h| &h.leadership == leadership && now < h.until)
+        let l = self.lock();
+        l.voting == 0
+            && l.held
+                .as_ref()
+                .is_some_and(|h| &h.leadership == leadership && now < h.until)
     }
 
     /// Whether this node must refuse a vote now: it holds a read lease, or
-    /// its group started less than a lease's length ago.
-    pub(crate) fn refuses_votes(&self, now: Instant) -> bool {
-        now < self.inner.started + self.inner.length
-            || self.lock().as_ref().is_some_and(|h| now < h.until)
+    /// its group started less than a lease's length ago. (The Raft service
+    /// asks [`ReadLease::deciding_vote`], which also holds leases back.)
+    #[cfg(test)]
+    fn refuses_votes(&self, now: Instant) -> bool {
+        self.refusing(&self.lock(), now)
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Option<Held>> {
+    fn refusing(&self, l: &Leases, now: Instant) -> bool {
+        now < self.inner.started + self.inner.length
+            || l.held.as_ref().is_some_and(|h| now < h.until)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Leases> {
         self.inner
-            .held
+            .leases
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
@@ -235,6 +405,129 @@ mod tests {
             "cut to READ_LEASE"
         );
         assert!(!long.refuses_votes(now + READ_LEASE));
+    }
+
+    /// The metrics of node 1 leading in `term`, its last applied entry of
+    /// `applied_term`, its voters `configs`.
+    fn leader_metrics(
+        term: u64,
+        applied_term: u64,
+        configs: Vec<BTreeSet<u64>>,
+    ) -> RaftMetrics<u64, BasicNode> {
+        let mut m = RaftMetrics::new_initial(1);
+        m.state = ServerState::Leader;
+        m.current_leader = Some(1);
+        m.vote = Vote::new_committed(term, 1);
+        m.last_applied = Some(LogId::new(CommittedLeaderId::new(applied_term, 1), 12));
+        let membership = openraft::Membership::new(configs, None::<BTreeSet<u64>>);
+        m.membership_config = Arc::new(openraft::StoredMembership::new(
+            Some(LogId::new(CommittedLeaderId::new(term, 1), 10)),
+            membership,
+        ));
+        m
+    }
+
+    fn voters(ids: &[u64]) -> BTreeSet<u64> {
+        ids.iter().copied().collect()
+    }
+
+    #[test]
+    fn appends_a_quorum_accepted_give_the_lease_a_round_would() {
+        let (lease, now) = settled();
+        let m = leader_metrics(3, 3, vec![voters(&[1, 2, 3])]);
+        let l = leading(3, 10);
+        let vote = Vote::new_committed(3, 1);
+        assert_eq!(lease.take_from_appends(&m, now), Some(l.clone()));
+        assert!(!lease.covers(Some(&l), now), "no member accepted one yet");
+
+        let sent = now - Duration::from_millis(100);
+        lease.acked(2, vote, sent);
+        lease.take_from_appends(&m, now);
+        assert!(lease.covers(Some(&l), sent + READ_LEASE - Duration::from_millis(1)));
+        assert!(
+            !lease.covers(Some(&l), sent + READ_LEASE),
+            "from the send, not the answer"
+        );
+        assert!(
+            lease.refuses_votes(now),
+            "a lease from appends guards votes too"
+        );
+
+        // A later append moves it on; an earlier answer never moves it back.
+        lease.acked(3, vote, now);
+        lease.acked(2, vote, sent - Duration::from_millis(50));
+        lease.take_from_appends(&m, now);
+        assert!(lease.covers(Some(&l), now + READ_LEASE - Duration::from_millis(1)));
+    }
+
+    #[test]
+    fn appends_give_no_lease_under_another_vote_without_a_quorum_or_before_the_term_applied() {
+        let (lease, now) = settled();
+        let l = leading(3, 10);
+        // Accepted under the vote of an earlier term.
+        lease.acked(2, Vote::new_committed(2, 1), now);
+        lease.take_from_appends(&leader_metrics(3, 3, vec![voters(&[1, 2, 3])]), now);
+        assert!(!lease.covers(Some(&l), now));
+
+        // Under this vote, but the term's first entry is not applied yet.
+        lease.acked(2, Vote::new_committed(3, 1), now);
+        lease.take_from_appends(&leader_metrics(3, 2, vec![voters(&[1, 2, 3])]), now);
+        assert!(
+            !lease.covers(Some(&l), now),
+            "earlier leaders' writes may be missing"
+        );
+
+        // Five voters need two members besides the leader.
+        let five = leader_metrics(3, 3, vec![voters(&[1, 2, 3, 4, 5])]);
+        lease.take_from_appends(&five, now);
+        assert!(!lease.covers(Some(&l), now));
+        // Joint consensus: each config needs its own majority.
+        let joint = leader_metrics(3, 3, vec![voters(&[1, 2, 3]), voters(&[1, 4, 5])]);
+        lease.take_from_appends(&joint, now);
+        assert!(!lease.covers(Some(&l), now));
+        lease.acked(5, Vote::new_committed(3, 1), now);
+        lease.take_from_appends(&joint, now);
+        assert!(lease.covers(Some(&l), now));
+
+        let mut follower = leader_metrics(3, 3, vec![voters(&[1, 2, 3])]);
+        follower.state = ServerState::Follower;
+        assert_eq!(lease.take_from_appends(&follower, now), None);
+    }
+
+    #[test]
+    fn a_vote_being_decided_stops_the_lease_and_one_granted_ends_it() {
+        let (lease, now) = settled();
+        let m = leader_metrics(3, 3, vec![voters(&[1, 2, 3])]);
+        let l = leading(3, 10);
+        let deciding = lease.deciding_vote(now);
+        assert!(deciding.is_some(), "not refused: no lease yet");
+        lease.acked(2, Vote::new_committed(3, 1), now);
+        lease.take_from_appends(&m, now);
+        assert!(
+            !lease.covers(Some(&l), now),
+            "no lease while a vote is decided"
+        );
+        if let Some(deciding) = deciding {
+            deciding.decided(false);
+        }
+        lease.take_from_appends(&m, now);
+        assert!(lease.covers(Some(&l), now), "refused: leases go on");
+        assert!(lease.deciding_vote(now).is_none(), "refused while leased");
+
+        let later = now + READ_LEASE;
+        let granted = lease.deciding_vote(later);
+        assert!(granted.is_some(), "the lease ran out");
+        drop(granted); // unfinished: taken as granted, at the real clock's now
+        lease.take_from_appends(&m, now);
+        assert!(
+            !lease.covers(Some(&l), now),
+            "appends sent before the grant count no more"
+        );
+        lease.taken(l.clone(), now);
+        assert!(
+            !lease.covers(Some(&l), now),
+            "nor does a round begun before it"
+        );
     }
 
     #[test]

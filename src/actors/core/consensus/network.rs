@@ -40,6 +40,7 @@ use openraft::raft::{
 use openraft::{BasicNode, OptionalSend, Snapshot, Vote};
 
 use super::clock::MetaClock;
+use super::lease::ReadLease;
 use super::wire::{self, RaftCall, RaftReply};
 use crate::actors::core::pool::PeerClient;
 use crate::net::{Channel, NetError};
@@ -68,16 +69,18 @@ pub(crate) struct QuicNetwork {
     peers: PeerClient,
     reach: Reachability,
     clock: MetaClock,
+    lease: ReadLease,
 }
 
 impl QuicNetwork {
     /// A network sending through `peers`; members' clocks in answers to
-    /// appends go to `clock`.
-    pub(crate) fn new(peers: PeerClient, clock: MetaClock) -> Self {
+    /// appends go to `clock`, the appends they accepted to `lease`.
+    pub(crate) fn new(peers: PeerClient, clock: MetaClock, lease: ReadLease) -> Self {
         Self {
             peers,
             reach: Reachability::default(),
             clock,
+            lease,
         }
     }
 }
@@ -99,6 +102,7 @@ impl RaftNetworkFactory<MetaRaft> for QuicNetwork {
             addr,
             reach: self.reach.clone(),
             clock: self.clock.clone(),
+            lease: self.lease.clone(),
         }
     }
 }
@@ -110,6 +114,7 @@ pub(crate) struct RaftPeer {
     addr: Option<PeerAddr>,
     reach: Reachability,
     clock: MetaClock,
+    lease: ReadLease,
 }
 
 type RpcResult<T, E> = Result<T, RPCError<u64, BasicNode, E>>;
@@ -305,14 +310,21 @@ impl RaftNetwork<MetaRaft> for RaftPeer {
         rpc: AppendEntriesRequest<MetaRaft>,
         option: RPCOption,
     ) -> RpcResult<AppendEntriesResponse<u64>, RaftError<u64>> {
-        match self.call(RaftCall::AppendEntries(rpc), &option).await? {
+        let (vote, sent) = (rpc.vote, Instant::now());
+        let answer = match self.call(RaftCall::AppendEntries(rpc), &option).await? {
             RaftReply::AppendEntriesAt(r, clock_ms) => {
                 self.clock.record(self.target, clock_ms);
-                self.answered(r)
+                r
             }
-            RaftReply::AppendEntries(r) => self.answered(r),
-            _ => Err(self.mismatch()),
+            RaftReply::AppendEntries(r) => r,
+            _ => return Err(self.mismatch()),
+        };
+        if let Ok(AppendEntriesResponse::Success | AppendEntriesResponse::PartialSuccess(_)) =
+            &answer
+        {
+            self.lease.acked(self.target, vote, sent);
         }
+        self.answered(answer)
     }
 
     async fn install_snapshot(

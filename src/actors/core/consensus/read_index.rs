@@ -129,6 +129,7 @@ impl ReadIndex {
     async fn confirm_round(&self) -> Result<(), ConsensusError> {
         let started = Instant::now();
         loop {
+            let tried = Instant::now();
             let result = self
                 .raft
                 .ensure_linearizable()
@@ -136,18 +137,25 @@ impl ReadIndex {
                 .map(|_| ())
                 .map_err(|e| classify(&e));
             match result {
+                // A try that timed out has waited already: the next begins
+                // a retry pause after this one began, not after it ended.
                 Err(ConsensusError::Unavailable(_)) if started.elapsed() < QUORUM_WAIT => {
-                    tokio::time::sleep(QUORUM_RETRY).await;
+                    metrics::RAFT_READ_CHECK_RETRIES.inc();
+                    tokio::time::sleep_until((tried + QUORUM_RETRY).into()).await;
                 }
                 other => return other,
             }
         }
     }
 
-    /// Whether a read arriving now is covered by this node's read lease.
+    /// Whether a read arriving now is covered by this node's read lease,
+    /// from a round or from the appends a quorum accepted.
     fn leased(&self) -> bool {
-        self.lease
-            .covers(Leadership::of(&self.raft).as_ref(), Instant::now())
+        let now = Instant::now();
+        let leadership = self
+            .lease
+            .take_from_appends(&self.raft.metrics().borrow(), now);
+        self.lease.covers(leadership.as_ref(), now)
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Rounds> {
