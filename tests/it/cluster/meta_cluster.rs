@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use actix::prelude::*;
 
-use crate::common::meta::MetaCluster;
+use crate::common::meta::{MetaClient, MetaCluster};
 use crate::common::serial;
 use predastore::meta::MetaStateMachine;
 use predastore::meta::{
@@ -386,19 +386,29 @@ async fn a_frozen_leader_answers_no_read_from_before_its_successor_s_writes() ->
     Ok(())
 }
 
-/// `PREDASTORE_META_READ_LEASE_MS=0`, the operator's off switch: real
-/// meta processes answer every read after a leadership round of its own
-/// (sequential reads share none), and none under a lease.
-#[actix_rt::test]
-async fn with_the_read_lease_off_each_read_waits_for_a_leadership_round() -> TestResult {
-    let _serial = serial::process_metrics().await;
-    let cluster = MetaCluster::start(3, &[("PREDASTORE_META_READ_LEASE_MS", "0")]);
+/// Three meta processes started with `env`, their leader, a client of
+/// the leader's alone, and a bucket it created.
+async fn with_a_bucket(
+    env: &[(&str, &str)],
+) -> Result<(MetaCluster, usize, MetaClient), Box<dyn std::error::Error>> {
+    let cluster = MetaCluster::start(3, env);
     let leader = cluster
         .wait_leader(Duration::from_secs(10))
         .ok_or("no leader elected")?;
     let pinned = cluster.client_pinned_to(Duration::from_secs(10), leader);
     let created = pinned.consensus.send(Submit(bucket_op())).await??;
     assert_eq!(created, Ok(MetaOutcome::Done));
+    Ok((cluster, leader, pinned))
+}
+
+/// `PREDASTORE_META_READ_LEASE_MS=0`, the operator's off switch: real
+/// meta processes answer every read after a leadership round of its own
+/// (sequential reads share none), and none under a lease.
+#[actix_rt::test]
+async fn with_the_read_lease_off_each_read_waits_for_a_leadership_round() -> TestResult {
+    let _serial = serial::process_metrics().await;
+    let (cluster, leader, pinned) =
+        with_a_bucket(&[("PREDASTORE_META_READ_LEASE_MS", "0")]).await?;
     let checked = "predastore_raft_reads_per_leadership_check_sum";
     let before = cluster.nodes[leader]
         .metric(checked)
@@ -429,13 +439,7 @@ async fn with_the_read_lease_off_each_read_waits_for_a_leadership_round() -> Tes
 #[actix_rt::test]
 async fn reads_further_apart_than_the_lease_run_under_the_lease_heartbeats_renew() -> TestResult {
     let _serial = serial::process_metrics().await;
-    let cluster = MetaCluster::start(3, &[]);
-    let leader = cluster
-        .wait_leader(Duration::from_secs(10))
-        .ok_or("no leader elected")?;
-    let pinned = cluster.client_pinned_to(Duration::from_secs(10), leader);
-    let created = pinned.consensus.send(Submit(bucket_op())).await??;
-    assert_eq!(created, Ok(MetaOutcome::Done));
+    let (cluster, leader, pinned) = with_a_bucket(&[]).await?;
     let checked = "predastore_raft_reads_per_leadership_check_sum";
     let leased = "predastore_raft_lease_reads_total";
     let node = &cluster.nodes[leader];
