@@ -35,9 +35,11 @@
 //! earlier leader acknowledged is in its state.
 //!
 //! A vote this node is deciding stops every lease (reads wait for a round
-//! meanwhile), and one it grants ends them: a candidate it helps elect
-//! could otherwise take writes while this node still answered from its
-//! lease.
+//! meanwhile), and one it grants ends them, and any lease of that term or
+//! an earlier one for good: a candidate it helps elect could otherwise
+//! take writes while this node still answered from its lease (openraft's
+//! old replication streams may go on sending appends under the old vote,
+//! and its metrics may still say it leads).
 //!
 //! What the lease assumes is that the members' clocks run at about the same
 //! rate (not that they agree): [`READ_LEASE`] is half of
@@ -72,6 +74,10 @@ impl Leadership {
     /// This node's leadership per its Raft metrics, if it leads.
     pub(super) fn of(raft: &openraft::Raft<MetaRaft>) -> Option<Self> {
         Self::in_metrics(&raft.metrics().borrow())
+    }
+
+    fn term(&self) -> u64 {
+        self.vote.leader_id().term
     }
 
     fn in_metrics(m: &RaftMetrics<u64, BasicNode>) -> Option<Self> {
@@ -114,8 +120,11 @@ struct Leases {
     appends: Appends,
     /// Votes being decided now: no lease is taken or used meanwhile.
     voting: usize,
-    /// When this node last granted a vote: no lease from before it counts.
-    granted: Option<Instant>,
+    /// The highest term this node granted a vote in: a leadership of that
+    /// term or an earlier one takes and uses no lease. (openraft only
+    /// grants a vote above its own, and may still send appends under the
+    /// old one before its metrics say it stepped down.)
+    granted_term: u64,
 }
 
 /// When each member last accepted an append sent under `vote`: the send
@@ -162,6 +171,8 @@ impl Appends {
 /// A vote this node is deciding; see [`ReadLease::deciding_vote`].
 pub(super) struct VoteDecision {
     lease: ReadLease,
+    /// The term of the vote asked for.
+    term: u64,
     granted: bool,
 }
 
@@ -181,7 +192,7 @@ impl Drop for VoteDecision {
         if self.granted {
             l.held = None;
             l.appends = Appends::default();
-            l.granted = Some(Instant::now());
+            l.granted_term = l.granted_term.max(self.term);
         }
     }
 }
@@ -215,7 +226,7 @@ impl ReadLease {
         }
         let until = began + self.inner.length;
         let mut l = self.lock();
-        if l.voting > 0 || l.granted.is_some_and(|g| began <= g) {
+        if l.voting > 0 || leadership.term() <= l.granted_term {
             return;
         }
         let keep = l
@@ -234,11 +245,16 @@ impl ReadLease {
             return;
         }
         let mut l = self.lock();
-        if l.appends.vote != Some(vote) {
-            l.appends = Appends {
-                vote: Some(vote),
-                sent: BTreeMap::new(),
-            };
+        match l.appends.vote {
+            Some(current) if current == vote => {}
+            // A late answer from a stream of an earlier vote.
+            Some(current) if !(vote > current) => return,
+            _ => {
+                l.appends = Appends {
+                    vote: Some(vote),
+                    sent: BTreeMap::new(),
+                }
+            }
         }
         let last = l.appends.sent.entry(target).or_insert(sent);
         *last = (*last).max(sent);
@@ -270,10 +286,10 @@ impl ReadLease {
         Some(leadership)
     }
 
-    /// Starts deciding a vote: None if this node must refuse it now (see
-    /// [`ReadLease::refuses_votes`]); otherwise no lease is taken or used
-    /// until the decision is dropped.
-    pub(super) fn deciding_vote(&self, now: Instant) -> Option<VoteDecision> {
+    /// Starts deciding a vote asked for in `term`: None if this node must
+    /// refuse it now (see [`ReadLease::refuses_votes`]); otherwise no lease
+    /// is taken or used until the decision is dropped.
+    pub(super) fn deciding_vote(&self, term: u64, now: Instant) -> Option<VoteDecision> {
         let mut l = self.lock();
         if self.refusing(&l, now) {
             return None;
@@ -281,6 +297,7 @@ impl ReadLease {
         l.voting += 1;
         Some(VoteDecision {
             lease: self.clone(),
+            term,
             granted: true,
         })
     }
@@ -293,6 +310,7 @@ impl ReadLease {
         };
         let l = self.lock();
         l.voting == 0
+            && leadership.term() > l.granted_term
             && l.held
                 .as_ref()
                 .is_some_and(|h| &h.leadership == leadership && now < h.until)
@@ -495,11 +513,11 @@ mod tests {
     }
 
     #[test]
-    fn a_vote_being_decided_stops_the_lease_and_one_granted_ends_it() {
+    fn a_vote_being_decided_stops_the_lease_and_one_granted_ends_its_term_s() {
         let (lease, now) = settled();
         let m = leader_metrics(3, 3, vec![voters(&[1, 2, 3])]);
         let l = leading(3, 10);
-        let deciding = lease.deciding_vote(now);
+        let deciding = lease.deciding_vote(4, now);
         assert!(deciding.is_some(), "not refused: no lease yet");
         lease.acked(2, Vote::new_committed(3, 1), now);
         lease.take_from_appends(&m, now);
@@ -512,22 +530,35 @@ mod tests {
         }
         lease.take_from_appends(&m, now);
         assert!(lease.covers(Some(&l), now), "refused: leases go on");
-        assert!(lease.deciding_vote(now).is_none(), "refused while leased");
+        assert!(
+            lease.deciding_vote(4, now).is_none(),
+            "refused while leased"
+        );
 
         let later = now + READ_LEASE;
-        let granted = lease.deciding_vote(later);
+        let granted = lease.deciding_vote(4, later);
         assert!(granted.is_some(), "the lease ran out");
-        drop(granted); // unfinished: taken as granted, at the real clock's now
-        lease.take_from_appends(&m, now);
+        drop(granted); // unfinished: taken as granted
+        assert!(!lease.covers(Some(&l), later), "the grant ended the lease");
+        // openraft may still send appends under the old vote, and members
+        // that have not heard of the candidate accept them.
+        let after = later + Duration::from_millis(10);
+        lease.acked(2, Vote::new_committed(3, 1), after);
+        lease.take_from_appends(&m, after);
         assert!(
-            !lease.covers(Some(&l), now),
-            "appends sent before the grant count no more"
+            !lease.covers(Some(&l), after),
+            "appends under a term it voted past give no lease"
         );
-        lease.taken(l.clone(), now);
-        assert!(
-            !lease.covers(Some(&l), now),
-            "nor does a round begun before it"
-        );
+        lease.taken(l.clone(), after);
+        assert!(!lease.covers(Some(&l), after), "nor does a round");
+
+        // Leading in a later term, it takes leases again.
+        let l5 = leading(5, 10);
+        let m5 = leader_metrics(5, 5, vec![voters(&[1, 2, 3])]);
+        lease.acked(2, Vote::new_committed(5, 1), after);
+        lease.acked(3, Vote::new_committed(3, 1), after); // a late answer: ignored
+        lease.take_from_appends(&m5, after);
+        assert!(lease.covers(Some(&l5), after));
     }
 
     #[test]

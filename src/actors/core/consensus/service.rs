@@ -66,17 +66,19 @@ impl MessageService for RaftService {
                 // Refused as openraft refuses a vote inside its own leader
                 // lease: with this node's vote, and no log id (so the
                 // candidate takes nothing from it but "not granted").
-                RaftCall::Vote(r) => match lease.deciding_vote(std::time::Instant::now()) {
-                    None => {
-                        let vote = raft.metrics().borrow().vote;
-                        RaftReply::Vote(Ok(VoteResponse::new(vote, None, false)))
+                RaftCall::Vote(r) => {
+                    match lease.deciding_vote(r.vote.leader_id().term, std::time::Instant::now()) {
+                        None => {
+                            let vote = raft.metrics().borrow().vote;
+                            RaftReply::Vote(Ok(VoteResponse::new(vote, None, false)))
+                        }
+                        Some(decision) => {
+                            let answer = raft.vote(r).await;
+                            decision.decided(answer.as_ref().is_ok_and(|v| v.vote_granted));
+                            RaftReply::Vote(answer)
+                        }
                     }
-                    Some(decision) => {
-                        let answer = raft.vote(r).await;
-                        decision.decided(answer.as_ref().is_ok_and(|v| v.vote_granted));
-                        RaftReply::Vote(answer)
-                    }
-                },
+                }
                 RaftCall::AppendEntries(r) => {
                     let answer = raft.append_entries(r).await;
                     RaftReply::AppendEntriesAt(answer, clock.now_ms())
