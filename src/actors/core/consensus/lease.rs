@@ -248,7 +248,9 @@ impl ReadLease {
         match l.appends.vote {
             Some(current) if current == vote => {}
             // A late answer from a stream of an earlier vote.
-            Some(current) if !(vote > current) => return,
+            Some(current) if vote.partial_cmp(&current) != Some(std::cmp::Ordering::Greater) => {
+                return
+            }
             _ => {
                 l.appends = Appends {
                     vote: Some(vote),
