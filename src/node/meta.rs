@@ -58,6 +58,7 @@ pub(super) async fn start_member(
         .await
         .map_err(|e| Error::Meta(e.to_string()))?
         .map_err(Error::Meta)?;
+    lease.group_started();
     quic.spawn(export_metrics(raft.clone(), node_id));
     tracing::info!(
         node = node_id,

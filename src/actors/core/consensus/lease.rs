@@ -106,15 +106,14 @@ pub struct ReadLease {
 struct LeaseState {
     /// How long a lease lasts after its round began (zero: never taken).
     length: Duration,
-    /// When this node's group started: it votes for nobody before
-    /// `started + length`.
-    started: Instant,
     leases: Mutex<Leases>,
 }
 
 /// What the lease's lock guards.
-#[derive(Default)]
 struct Leases {
+    /// When this node's group started: it votes for nobody before
+    /// `started + length`.
+    started: Instant,
     held: Option<Held>,
     /// Appends the members accepted, under the vote they were sent with.
     appends: Appends,
@@ -210,8 +209,13 @@ impl ReadLease {
         Self {
             inner: Arc::new(LeaseState {
                 length: length.min(READ_LEASE),
-                started,
-                leases: Mutex::default(),
+                leases: Mutex::new(Leases {
+                    started,
+                    held: None,
+                    appends: Appends::default(),
+                    voting: 0,
+                    granted_term: 0,
+                }),
             }),
         }
     }
@@ -224,8 +228,12 @@ impl ReadLease {
         if self.inner.length.is_zero() {
             return;
         }
+        self.hold(&mut self.lock(), leadership, began);
+    }
+
+    /// [`ReadLease::taken`] with the lock held.
+    fn hold(&self, l: &mut Leases, leadership: Leadership, began: Instant) {
         let until = began + self.inner.length;
-        let mut l = self.lock();
         if l.voting > 0 || leadership.term() <= l.granted_term {
             return;
         }
@@ -236,6 +244,13 @@ impl ReadLease {
         if !keep {
             l.held = Some(Held { leadership, until });
         }
+    }
+
+    /// Marks the group started now: the vote refusal of a restarted member
+    /// runs from here, not from when the lease was made (the network that
+    /// records appends needs it before the group opens its log and state).
+    pub(crate) fn group_started(&self) {
+        self.lock().started = Instant::now();
     }
 
     /// Records that member `target` accepted an append this node sent at
@@ -278,12 +293,9 @@ impl ReadLease {
             return Some(leadership);
         }
         let configs = m.membership_config.membership().get_joint_config();
-        let since = self
-            .lock()
-            .appends
-            .quorum_since(&leadership.vote, configs, m.id, now);
-        if let Some(since) = since {
-            self.taken(leadership.clone(), since);
+        let mut l = self.lock();
+        if let Some(since) = l.appends.quorum_since(&leadership.vote, configs, m.id, now) {
+            self.hold(&mut l, leadership.clone(), since);
         }
         Some(leadership)
     }
@@ -327,8 +339,7 @@ impl ReadLease {
     }
 
     fn refusing(&self, l: &Leases, now: Instant) -> bool {
-        now < self.inner.started + self.inner.length
-            || l.held.as_ref().is_some_and(|h| now < h.until)
+        now < l.started + self.inner.length || l.held.as_ref().is_some_and(|h| now < h.until)
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Leases> {
