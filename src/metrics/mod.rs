@@ -318,6 +318,16 @@ pub static DATA_DROPPED: LazyLock<IntCounter> = LazyLock::new(|| {
     )
 });
 
+/// Shard writes a storage node failed on its side (its disks, its
+/// storage actors), by node, as the writing gateway saw them; new shards
+/// avoid the node for a while after each.
+pub static SHARD_WRITES_REFUSED: LazyLock<IntCounterVec> = LazyLock::new(|| {
+    counter_vec(
+        "predastore_shard_writes_refused_total",
+        "Shard writes a storage node failed on its side (disk, storage actor), by node; new shards avoid it for 10 s after each",
+        &["node"],
+    )
+});
 /// Reads that had to do without a shard (missing, corrupt, node down).
 pub static DEGRADED_READS: LazyLock<IntCounter> = LazyLock::new(|| {
     counter(
@@ -643,6 +653,7 @@ pub static REGISTRY: LazyLock<Registry> = LazyLock::new(|| {
         Box::new(RAFT_PENDING_OPS.clone()),
         Box::new(DATA_DROPPED.clone()),
         Box::new(DEGRADED_READS.clone()),
+        Box::new(SHARD_WRITES_REFUSED.clone()),
         Box::new(HEAL_REPORTS.clone()),
         Box::new(OBJECTS_BELOW_REDUNDANCY.clone()),
         Box::new(OBJECTS_MISPLACED.clone()),

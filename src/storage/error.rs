@@ -75,6 +75,11 @@ pub enum StorageError {
     /// the node refuses writes until it restarts and recovers from disk.
     #[error("an fsync failed; writes are refused until restart")]
     SyncFailed,
+    /// Every volume of the node failed or is full: a shard stored in one
+    /// would answer missing, so none is taken (the writer places it on
+    /// another node).
+    #[error("no volume of this node takes new shards (each failed or is full)")]
+    NoVolumeTakesShards,
     /// A writer's mailbox is full; the caller should slow down.
     #[error("storage is busy")]
     Busy,

@@ -21,6 +21,8 @@
 
 use std::ops::Range;
 use std::pin::Pin;
+use std::sync::Arc;
+use std::time::Instant;
 
 use bytes::Bytes;
 use futures::future::Either;
@@ -29,10 +31,12 @@ use tokio::sync::mpsc;
 
 mod error;
 mod read;
+mod refusals;
 mod shard_store;
 
 pub(crate) use error::CoordinatorError;
 
+use refusals::WriteRefusals;
 use shard_store::{LocalShards, RemoteShards, ShardBody, ShardStore};
 
 use crate::actors::core::pool::PeerClient;
@@ -88,6 +92,8 @@ pub(crate) struct ObjectCoordinator {
     ring: RingView,
     peers: PeerClient,
     layout: ErasureLayout,
+    /// Nodes that just failed a shard write: new shards avoid them.
+    refusals: Arc<WriteRefusals>,
 }
 
 type ShardSender = mpsc::Sender<Result<Bytes, StorageError>>;
@@ -150,13 +156,16 @@ impl ObjectCoordinator {
             ring,
             peers,
             layout,
+            refusals: Arc::default(),
         })
     }
 
     /// A new shard set for `size` bytes of `object_id` (part `part`) of
     /// `bucket/key`, its shards placed on the storage nodes: each on its
     /// proper node, or — for a node known to be down — on another one by
-    /// the rule of [`assign_shards`] (repair moves it back later).
+    /// the rule of [`assign_shards`] (repair moves it back later). A node
+    /// that just failed a shard write counts as down here (see
+    /// `refusals`).
     pub(crate) fn new_shard_set(
         &self,
         place: (&str, &str),
@@ -170,7 +179,8 @@ impl ObjectCoordinator {
         let nodes = if preference.is_empty() {
             vec![self.node_id; total]
         } else {
-            let up = |n: NodeId| self.node_is_up(n);
+            let now = Instant::now();
+            let up = |n: NodeId| self.node_is_up(n) && !self.refusals.avoids(n.0, now);
             assign_shards(&preference, total, up, up)
                 .into_iter()
                 .map(|n| n.0)
@@ -393,6 +403,7 @@ impl ObjectCoordinator {
             match r {
                 Ok(()) => holders.push(set.nodes[i]),
                 Err(e) => {
+                    self.refusals.saw(set.nodes[i], &e, Instant::now());
                     errors.push(format!("shard {i}: {e}"));
                     set.nodes[i] = NO_NODE;
                 }

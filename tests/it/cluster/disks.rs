@@ -293,7 +293,8 @@ async fn failed_disks_are_gone_around_and_rebuilt_at_default_settings() {
         wait_failed(gw, cluster.nodes[y].http, y as u64 + 1, volume).await;
     }
     let rebuilt = wait_rebuilt(leader_http, 3.0, before).await;
-    eprintln!("(d) {failed} of 100 PUTs failed; a node's every disk failed: its shards rebuilt elsewhere {rebuilt:?} after");
+    let refused = metric(gw, "predastore_shard_writes_refused_total").unwrap_or(0.0);
+    eprintln!("(d) {failed} of 100 PUTs failed ({refused} shard writes refused so far); a node's every disk failed: its shards rebuilt elsewhere {rebuilt:?} after");
     assert_objects(&s3, BUCKET, &all, "with every disk of a node failed").await;
 }
 

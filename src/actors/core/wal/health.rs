@@ -166,7 +166,7 @@ impl VolumeHealth {
 
     /// The volume a new shard goes to: `preferred` while it is healthy,
     /// else the next healthy one after it; `preferred` when none is (the
-    /// write then fails with the volume's own error).
+    /// write is then refused).
     pub(crate) fn pick(&self, preferred: VolumeId) -> VolumeId {
         let n = self.standing.len();
         if n == 0 || self.standing(usize::from(preferred)) == Standing::Ok {

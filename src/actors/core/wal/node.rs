@@ -284,7 +284,7 @@ impl StorageNode {
     /// Stores a shard of exactly `len` bytes streamed from `body` and
     /// answers once it is durable (per `PREDASTORE_FSYNC`). If the body
     /// fails, is shorter or longer than `len`, or the caller drops the
-    /// future, nothing is stored.
+    /// future, nothing is stored. Refused when no volume takes new shards.
     pub async fn put_shard<S>(
         &self,
         volume: Option<VolumeId>,
@@ -298,6 +298,9 @@ impl StorageNode {
         let volume = self
             .health
             .pick(volume.unwrap_or_else(|| self.volume_for(&key)));
+        if !self.health.takes_shards(volume) {
+            return Err(StorageError::NoVolumeTakesShards);
+        }
         let writer = self.writer(volume)?;
         let write = self.fill(&writer, volume, key, len, &mut body).await?;
         let appended = writer

@@ -54,7 +54,9 @@ pub(crate) fn service_error(e: StorageError) -> ServiceError {
             ErrorKind::LengthMismatch
         }
         StorageError::Busy => ErrorKind::Busy,
-        StorageError::SyncFailed | StorageError::Stopped => ErrorKind::Unavailable,
+        StorageError::SyncFailed | StorageError::Stopped | StorageError::NoVolumeTakesShards => {
+            ErrorKind::Unavailable
+        }
         StorageError::NoSuchVolume(_)
         | StorageError::TooLarge { .. }
         | StorageError::NotReplaced { .. } => ErrorKind::BadRequest,
