@@ -179,8 +179,8 @@ impl ObjectCoordinator {
         let nodes = if preference.is_empty() {
             vec![self.node_id; total]
         } else {
-            let now = Instant::now();
-            let up = |n: NodeId| self.node_is_up(n) && !self.refusals.avoids(n.0, now);
+            let avoided = self.refusals.avoided(Instant::now());
+            let up = |n: NodeId| self.node_is_up(n) && !avoided.contains(&n.0);
             assign_shards(&preference, total, up, up)
                 .into_iter()
                 .map(|n| n.0)

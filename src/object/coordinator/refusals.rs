@@ -49,11 +49,20 @@ impl WriteRefusals {
         }
     }
 
-    /// Whether new shards should avoid `node` at `now`.
-    pub(super) fn avoids(&self, node: u64, now: Instant) -> bool {
+    /// The nodes new shards should avoid at `now`: one lock per placement
+    /// (empty, as nearly always, it allocates nothing).
+    pub(super) fn avoided(&self, now: Instant) -> Vec<u64> {
         let last = self.last.lock().unwrap_or_else(|e| e.into_inner());
-        last.get(&node)
-            .is_some_and(|&at| now.saturating_duration_since(at) < AVOID_FOR)
+        last.iter()
+            .filter(|(_, &at)| now.saturating_duration_since(at) < AVOID_FOR)
+            .map(|(&node, _)| node)
+            .collect()
+    }
+
+    /// Whether new shards should avoid `node` at `now`.
+    #[cfg(test)]
+    fn avoids(&self, node: u64, now: Instant) -> bool {
+        self.avoided(now).contains(&node)
     }
 }
 
