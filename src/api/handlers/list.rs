@@ -13,7 +13,7 @@ use crate::api::xml::{
     Owner, VersionEntry, VersionInfo,
 };
 use crate::storage::meta::{
-    ListPage, ListQuery, MetaRead, MetaReadResult, ObjectRecord, VersionsQuery,
+    ListPage, ListQuery, ListedObject, MetaRead, MetaReadResult, VersionsQuery,
 };
 
 /// One page of the bucket after `start_after`, `max_keys` entries at
@@ -61,7 +61,7 @@ fn prefixes(page: &ListPage) -> Vec<CommonPrefix> {
 }
 
 /// The Contents entries of a page, each with `owner` if given.
-fn contents(objects: Vec<ObjectRecord>, owner: Option<Owner>) -> Vec<ObjectInfo> {
+fn contents(objects: Vec<ListedObject>, owner: Option<Owner>) -> Vec<ObjectInfo> {
     objects
         .into_iter()
         .map(|o| ObjectInfo {

@@ -55,11 +55,21 @@ pub(super) fn is_non_xml_char(c: char) -> bool {
     )
 }
 
+/// Whether `text` has a byte that starts or is a character XML 1.0 cannot
+/// hold: a control byte other than TAB, LF and CR, or 0xEF (U+FFFE and
+/// U+FFFF begin with it). A byte test runs over a whole listing document
+/// at memory speed; most documents have no such byte, and the rest are
+/// checked character by character.
+fn may_hold_non_xml_chars(text: &str) -> bool {
+    text.bytes()
+        .any(|b| (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) || b == 0xEF)
+}
+
 /// Replaces characters XML 1.0 cannot hold with `&#xN;`, as AWS does. Only
 /// applied to escaped text or to whole serialized documents, where such a
 /// character can only come from a value.
 pub(super) fn escape_non_xml_chars(text: &str) -> Cow<'_, str> {
-    if !text.chars().any(is_non_xml_char) {
+    if !may_hold_non_xml_chars(text) || !text.chars().any(is_non_xml_char) {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 16);
@@ -112,7 +122,16 @@ pub(super) fn ser_timestamp<S: Serializer>(ms: &u64, serializer: S) -> Result<S:
 
 /// AWS shows ETags quoted; accepts a value that already has its quotes.
 pub(super) fn ser_etag<S: Serializer>(etag: &str, serializer: S) -> Result<S::Ok, S::Error> {
-    serializer.serialize_str(&format!("\"{}\"", etag.trim_matches('"')))
+    let bare = etag.trim_matches('"');
+    if etag.len() == bare.len() + 2 && etag.starts_with('"') && etag.ends_with('"') {
+        // Stored quoted once, as objects' ETags are: shown as it is.
+        return serializer.serialize_str(etag);
+    }
+    let mut quoted = String::with_capacity(bare.len() + 2);
+    quoted.push('"');
+    quoted.push_str(bare);
+    quoted.push('"');
+    serializer.serialize_str(&quoted)
 }
 
 pub(super) fn url_encode_in_place(value: &mut String) {

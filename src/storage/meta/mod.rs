@@ -74,6 +74,7 @@ pub(crate) use records::AccessKey;
 pub use records::BucketRecord;
 pub(crate) use records::ClusterLayout;
 pub use records::ErasureLayout;
+pub(crate) use records::ListedObject;
 pub(crate) use records::MultipartUpload;
 pub(crate) use records::NodeInfo;
 pub(crate) use records::NodeState;

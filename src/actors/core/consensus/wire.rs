@@ -21,9 +21,11 @@ use crate::storage::raft::MetaRaft;
 /// Format version of every message here. Version 4: records carry tags;
 /// version 5: part checksums and e-mail addresses; version 6: records of
 /// format 7 (versions, object lock and access settings on buckets, disks
-/// in the cluster layout); version 7: records of format 8 (encryption):
-/// a process of an older release is refused, not misread.
-const WIRE_VERSION: u8 = 7;
+/// in the cluster layout); version 7: records of format 8 (encryption);
+/// version 8: listing pages carry what a listing shows of each object,
+/// not its whole record: a process of an older release is refused, not
+/// misread.
+const WIRE_VERSION: u8 = 8;
 
 /// A message that cannot be decoded.
 #[derive(Debug, thiserror::Error)]

@@ -164,6 +164,28 @@ fn list_objects_v1() {
 }
 
 #[test]
+fn an_etag_is_shown_quoted_once_however_it_is_stored() {
+    let shown = |etag: &str| {
+        let mut r = v1();
+        r.contents.truncate(1);
+        r.contents[0].etag = etag.into();
+        let doc = r.to_xml();
+        let from = doc.find("<ETag>").expect("an ETag") + "<ETag>".len();
+        let to = doc[from..].find("</ETag>").expect("its end") + from;
+        doc[from..to].to_owned()
+    };
+    let want = "&quot;d41d8cd98f00b204e9800998ecf8427e-2&quot;";
+    for stored in [
+        "d41d8cd98f00b204e9800998ecf8427e-2",
+        "\"d41d8cd98f00b204e9800998ecf8427e-2\"",
+        "\"\"d41d8cd98f00b204e9800998ecf8427e-2\"\"",
+        "\"\"d41d8cd98f00b204e9800998ecf8427e-2",
+    ] {
+        assert_eq!(shown(stored), want, "stored as {stored}");
+    }
+}
+
+#[test]
 fn list_objects_v1_minimal_leaves_optional_elements_out() {
     let r = ListBucketResult {
         name: "b".into(),

@@ -44,6 +44,7 @@ pub(crate) mod format_v4;
 pub(crate) mod format_v5;
 pub(crate) mod format_v6;
 pub(crate) mod format_v7;
+mod listed;
 mod node_state;
 mod object;
 mod object_part;
@@ -64,6 +65,7 @@ pub(crate) use codec::Shape;
 #[cfg(any(test, feature = "fuzzing"))]
 pub(crate) use codec::RECORD_VERSION;
 pub use erasure_layout::ErasureLayout;
+pub(crate) use listed::ListedObject;
 pub use object::ObjectRecord;
 pub(crate) use object_part::PartInfo;
 pub(crate) use shards::PendingDrop;

