@@ -19,9 +19,8 @@ use serde::{Deserialize, Serialize};
 use super::error::MetaError;
 use super::keys;
 use super::list::common_prefix;
-use super::lock::ObjectLock;
 use super::overlay::Entry;
-use super::records::ObjectRecord;
+use super::records::{ListedVersion, ObjectRecord};
 use super::state::{end_bound, past_prefix, scan_range, MetaState, Space};
 use super::version::{VersionRef, VersionSeq};
 
@@ -42,51 +41,11 @@ pub struct VersionsQuery {
     pub max_keys: usize,
 }
 
-/// One version or delete marker of a listing (without the record's data).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct VersionEntry {
-    /// Its key.
-    pub key: String,
-    /// Its id.
-    pub version: VersionRef,
-    /// Whether it is the key's newest version (marker or not).
-    pub is_latest: bool,
-    /// Whether it is a delete marker.
-    pub delete_marker: bool,
-    /// Last-Modified, milliseconds since the Unix epoch.
-    pub last_modified_ms: u64,
-    /// Its ETag as stored (empty for a marker).
-    pub etag: String,
-    /// Its size in bytes.
-    pub size: u64,
-    /// The id of the user who wrote it (empty: the bucket's owner).
-    pub owner: String,
-    /// Its retention and legal hold.
-    pub lock: ObjectLock,
-}
-
-impl VersionEntry {
-    /// The listing's view of `record`.
-    fn of(record: ObjectRecord, is_latest: bool) -> VersionEntry {
-        VersionEntry {
-            version: record.version_ref(),
-            key: record.key,
-            is_latest,
-            delete_marker: record.delete_marker,
-            last_modified_ms: record.last_modified_ms,
-            etag: record.etag,
-            size: record.size,
-            owner: record.owner,
-            lock: record.lock,
-        }
-    }
-}
-
 /// A page of ListObjectVersions.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct VersionsPage {
     /// Versions and markers in (key, newest first) order.
-    pub entries: Vec<VersionEntry>,
+    pub entries: Vec<ListedVersion>,
     /// Keys rolled up at the delimiter, each once, in order.
     pub common_prefixes: Vec<String>,
     /// Whether more follow.
@@ -325,12 +284,12 @@ impl MetaState {
                 &mut versions
             };
             let Some(entry) = scan.next() else { break };
-            let record = ObjectRecord::decode(&entry?.1)?;
             let is_latest = seen.as_deref() != Some(name.as_str());
+            let listed = ListedVersion::from_stored(&entry?.1, is_latest)?;
             seen = Some(name.clone());
             page.next_key_marker = Some(name);
-            page.next_version_marker = Some(record.version_ref());
-            page.entries.push(VersionEntry::of(record, is_latest));
+            page.next_version_marker = Some(listed.version);
+            page.entries.push(listed);
         }
         if !page.is_truncated {
             page.next_key_marker = None;
