@@ -127,11 +127,7 @@ pub(super) fn ser_etag<S: Serializer>(etag: &str, serializer: S) -> Result<S::Ok
         // Stored quoted once, as objects' ETags are: shown as it is.
         return serializer.serialize_str(etag);
     }
-    let mut quoted = String::with_capacity(bare.len() + 2);
-    quoted.push('"');
-    quoted.push_str(bare);
-    quoted.push('"');
-    serializer.serialize_str(&quoted)
+    serializer.serialize_str(&format!("\"{bare}\""))
 }
 
 pub(super) fn url_encode_in_place(value: &mut String) {

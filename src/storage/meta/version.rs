@@ -61,6 +61,16 @@ pub enum VersionRef {
 }
 
 impl VersionRef {
+    /// The id of a version stored with `seq`: its own if it was written
+    /// while versioning was on, else `null`.
+    pub fn of(versioned: bool, seq: VersionSeq) -> VersionRef {
+        if versioned {
+            VersionRef::Id(seq)
+        } else {
+            VersionRef::Null
+        }
+    }
+
     /// Reads a `versionId` argument; `None` if it names no version this
     /// store could have written (S3 answers `InvalidArgument`).
     pub fn parse(id: &str) -> Option<VersionRef> {

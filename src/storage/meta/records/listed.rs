@@ -160,11 +160,7 @@ impl ListedVersion {
         match leading::<VersionFields<'_>>(b)? {
             Some(f) => Ok(Self {
                 key: f.head.key.to_owned(),
-                version: if f.versioned {
-                    VersionRef::Id(f.seq)
-                } else {
-                    VersionRef::Null
-                },
+                version: VersionRef::of(f.versioned, f.seq),
                 is_latest,
                 delete_marker: f.delete_marker,
                 last_modified_ms: f.head.last_modified_ms,

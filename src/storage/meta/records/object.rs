@@ -143,11 +143,7 @@ impl ObjectRecord {
 
     /// The version as requests name it: `null` or its own id.
     pub fn version_ref(&self) -> VersionRef {
-        if self.versioned {
-            VersionRef::Id(self.seq)
-        } else {
-            VersionRef::Null
-        }
+        VersionRef::of(self.versioned, self.seq)
     }
 
     /// The shards of this version's data: each part's for multipart, none
