@@ -8,9 +8,10 @@
 # fuzz` is missing, builds every requested target once (optimized, with
 # debug assertions and overflow checks, libFuzzer's coverage
 # instrumentation, no sanitizer: the code is safe Rust, the coverage is what
-# matters), then runs each for FUZZ_SECONDS. Each target starts from its
-# corpus in fuzz/corpus/<target>, which it seeds itself with valid inputs
-# (`predastore::fuzzing::seeds`) and which keeps what the fuzzer finds.
+# matters), then runs each for FUZZ_SECONDS, FUZZ_JOBS at a time. Each
+# target starts from its corpus in fuzz/corpus/<target>, which it seeds
+# itself with valid inputs (`predastore::fuzzing::seeds`) and which keeps
+# what the fuzzer finds.
 # A crash, a panic, a timeout or running out of memory fails the target;
 # its input lands in fuzz/artifacts/<target>/ and is printed (hex). So does
 # a run that executed no input (libFuzzer's final stats missing or 0 runs),
@@ -25,12 +26,16 @@
 #
 # Environment:
 #   FUZZ_SECONDS      seconds per target (default 30)
+#   FUZZ_JOBS         targets fuzzed at a time (default: the number of
+#                     cores, each target being one process on one core)
 #   FUZZ_MAX_LEN      largest input in bytes (default 8192: an aws-chunked
 #                     line may be 4096 bytes, longer is an error to reach)
 #   FUZZ_TIMEOUT      seconds one input may take before it counts as a hang
 #                     (default 20)
 #   FUZZ_TARGET_DIR   cargo target directory (default fuzz/target, apart
 #                     from the main build's target/)
+#   FUZZ_BUILD_ONLY=1 build the targets (installing cargo-fuzz if needed)
+#                     and stop: CI starts that early, in the background
 #   FUZZ_BUILD_ARGS   extra `cargo fuzz build` arguments (e.g. "-O" for no
 #                     debug assertions, "--codegen-units 16")
 #   FUZZ_KEEP_LOGS    keep each target's libFuzzer log in this directory
@@ -46,10 +51,11 @@ INPUT_TIMEOUT="${FUZZ_TIMEOUT:-20}"
 TARGET_DIR="${FUZZ_TARGET_DIR:-$FUZZ_DIR/target}"
 KEEP_LOGS="${FUZZ_KEEP_LOGS:-}"
 SCRATCH="${FUZZ_SCRATCH:-}"
+JOBS="${FUZZ_JOBS:-$(nproc)}"
 read -r -a BUILD_ARGS <<<"${FUZZ_BUILD_ARGS:-}"
 export RUSTC_BOOTSTRAP=1
 
-for v in SECONDS_PER_TARGET MAX_LEN INPUT_TIMEOUT; do
+for v in SECONDS_PER_TARGET MAX_LEN INPUT_TIMEOUT JOBS; do
   [[ "${!v}" =~ ^[1-9][0-9]*$ ]] || {
     echo "$v must be a positive integer, not '${!v}'" >&2
     exit 2
@@ -103,7 +109,6 @@ if [[ -z "$SCRATCH" ]]; then
 fi
 WORK="$(mktemp -d "$SCRATCH/predastore-fuzz.XXXXXX")"
 trap 'rm -rf "$WORK"' EXIT
-mkdir -p "$WORK/tmp"
 
 build() {
   cargo fuzz build --sanitizer none --target-dir "$TARGET_DIR" "${BUILD_ARGS[@]}" "$@"
@@ -125,6 +130,9 @@ if ! $build_ok; then
   exit 1
 fi
 echo "built in $(($(date +%s) - start)) s"
+if [[ "${FUZZ_BUILD_ONLY:-}" == 1 ]]; then
+  exit 0
+fi
 
 TRIPLE="$(rustc -vV | sed -n 's/^host: //p')"
 BIN_DIR="$TARGET_DIR/$TRIPLE/release"
@@ -138,19 +146,21 @@ show_input() {
   ((size <= 512)) || echo "    ..."
 }
 
-passed=0
-failed=0
-for t in "${TARGETS[@]}"; do
+# Fuzzes target $1; prints its result line (and, on failure, what went
+# wrong) and exits non-zero when it failed. Runs in a subshell of its own.
+fuzz_target() {
+  local t=$1 corpus artifacts log marker tmp status=0 runs artifact
   corpus="$FUZZ_DIR/corpus/$t"
   artifacts="$FUZZ_DIR/artifacts/$t"
   mkdir -p "$corpus" "$artifacts"
   log="$WORK/$t.log"
   marker="$WORK/$t.start"
+  tmp="$WORK/tmp-$t"
+  mkdir -p "$tmp"
   touch "$marker"
-  status=0
   # libFuzzer stops itself after max_total_time; the outer timeout only
   # guards against a run that does not.
-  TMPDIR="$WORK/tmp" timeout --kill-after=10 $((SECONDS_PER_TARGET + 4 * INPUT_TIMEOUT + 60)) \
+  TMPDIR="$tmp" timeout --kill-after=10 $((SECONDS_PER_TARGET + 4 * INPUT_TIMEOUT + 60)) \
     "$BIN_DIR/$t" "$corpus" \
     -max_total_time="$SECONDS_PER_TARGET" \
     -max_len="$MAX_LEN" \
@@ -159,24 +169,25 @@ for t in "${TARGETS[@]}"; do
     -print_final_stats=1 \
     -artifact_prefix="$artifacts/" \
     >"$log" 2>&1 || status=$?
-  find "$WORK/tmp" -mindepth 1 -delete 2>/dev/null || true
+  rm -rf "$tmp"
+  if [[ -n "$KEEP_LOGS" ]]; then
+    mkdir -p "$KEEP_LOGS"
+    cp "$log" "$KEEP_LOGS/"
+  fi
   # How many inputs ran, from libFuzzer's final stats (or its last
   # "Done N runs" line): a run that executed none tested nothing.
   runs=$(sed -n 's/^stat::number_of_executed_units: *\([0-9][0-9]*\)$/\1/p' "$log" | tail -1)
   if [[ -z "$runs" ]]; then
     runs=$(sed -n 's/^Done \([0-9][0-9]*\) runs in .*/\1/p' "$log" | tail -1)
   fi
-  if ((status == 0)) && [[ ! "$runs" =~ ^[1-9][0-9]*$ ]]; then
-    failed=$((failed + 1))
+  if ((status == 0)) && [[ "$runs" =~ ^[1-9][0-9]*$ ]]; then
+    echo "fuzz $t: ok, $runs runs in ${SECONDS_PER_TARGET} s"
+    return 0
+  fi
+  if ((status == 0)); then
     echo "fuzz $t: FAIL: exited 0 but ran ${runs:-no} inputs (no final" \
       "'stat::number_of_executed_units' or 'Done N runs' above 0)"
-    echo "  last lines of the log:"
-    tail -20 "$log" | sed 's/^/    /'
-  elif ((status == 0)); then
-    passed=$((passed + 1))
-    echo "fuzz $t: ok, ${runs:-?} runs in ${SECONDS_PER_TARGET} s"
   else
-    failed=$((failed + 1))
     artifact=$(find "$artifacts" -type f -newer "$marker" | head -1)
     echo "fuzz $t: FAIL (exit $status) after ${runs:-?} runs," \
       "input ${artifact:-not saved}"
@@ -190,12 +201,32 @@ for t in "${TARGETS[@]}"; do
       echo "  reproduce: (cd fuzz && RUSTC_BOOTSTRAP=1 cargo fuzz run --sanitizer none" \
         "$t ${artifact#"$FUZZ_DIR/"})"
     fi
-    echo "  last lines of the log:"
-    tail -20 "$log" | sed 's/^/    /'
   fi
-  if [[ -n "$KEEP_LOGS" ]]; then
-    mkdir -p "$KEEP_LOGS"
-    cp "$log" "$KEEP_LOGS/"
+  echo "  last lines of the log:"
+  tail -20 "$log" | sed 's/^/    /'
+  return 1
+}
+
+# FUZZ_JOBS targets at a time, each on a core of its own; each one's
+# report is printed, in the targets' order, once all have run.
+running=0
+for t in "${TARGETS[@]}"; do
+  if ((running >= JOBS)); then
+    wait -n || true
+    running=$((running - 1))
+  fi
+  (fuzz_target "$t" >"$WORK/$t.report" 2>&1 && touch "$WORK/$t.passed") &
+  running=$((running + 1))
+done
+wait || true
+passed=0
+failed=0
+for t in "${TARGETS[@]}"; do
+  cat "$WORK/$t.report"
+  if [[ -f "$WORK/$t.passed" ]]; then
+    passed=$((passed + 1))
+  else
+    failed=$((failed + 1))
   fi
 done
 
