@@ -441,10 +441,10 @@ impl Overlay<'_> {
     ) -> Result<MetaOutcome, Fail> {
         let bucket = self.require_bucket(&record.bucket)?;
         check_object_key(&record.key)?;
-        check_condition(
-            condition,
-            self.object(&record.bucket, &record.key)?.as_ref(),
-        )?;
+        if *condition != WriteCondition::Always {
+            let current = self.object(&record.bucket, &record.key)?;
+            check_condition(condition, current.as_ref())?;
+        }
         let (version, replaced) = self.write_version(&bucket, record.clone())?;
         Ok(match bucket.versioning.status() {
             Versioning::Unversioned => MetaOutcome::Replaced(replaced),

@@ -22,7 +22,7 @@ use crate::storage::meta::error::MetaError;
 use crate::storage::meta::keys;
 use crate::storage::meta::ops::MetaOpError;
 use crate::storage::meta::overlay::{Fail, Overlay};
-use crate::storage::meta::records::{MultipartUpload, ObjectRecord, PartRecord};
+use crate::storage::meta::records::{usage_fields, MultipartUpload, PartRecord};
 use crate::storage::meta::state::{MetaState, Space};
 
 /// The key, in the usage keyspace, that says usage has been counted for
@@ -35,11 +35,11 @@ type Share = (String, u64, u64);
 
 /// The share of an object version or delete marker.
 fn version_share(v: &[u8]) -> Result<Share, MetaError> {
-    let r = ObjectRecord::decode(v)?;
-    Ok(if r.delete_marker {
-        (r.bucket, 0, 0)
+    let (bucket, size, delete_marker) = usage_fields(v)?;
+    Ok(if delete_marker {
+        (bucket, 0, 0)
     } else {
-        (r.bucket, r.size, 1)
+        (bucket, size, 1)
     })
 }
 

@@ -45,7 +45,7 @@ impl From<ObjectRecord> for ListedObject {
 /// read. Kept in step with [`ObjectRecord`] by the round-trip tests below.
 #[derive(Deserialize)]
 struct LeadingFields<'a> {
-    _bucket: &'a str,
+    bucket: &'a str,
     key: &'a str,
     _object_id: u128,
     size: u64,
@@ -174,6 +174,17 @@ impl ListedVersion {
     }
 }
 
+/// A stored object version's bucket, its size and whether it is a delete
+/// marker: what it counts for in the bucket's usage, which every replica
+/// reads of the record an op writes and of the one it replaces. Read as
+/// [`ListedVersion::from_stored`] reads; damaged bytes are an error.
+pub(crate) fn usage_fields(b: &[u8]) -> Result<(String, u64, bool), MetaError> {
+    match leading::<VersionFields<'_>>(b)? {
+        Some(f) => Ok((f.head.bucket.to_owned(), f.head.size, f.delete_marker)),
+        None => ObjectRecord::decode(b).map(|r| (r.bucket, r.size, r.delete_marker)),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -230,6 +241,11 @@ mod tests {
                 ListedVersion::from_stored(&stored, true)?,
                 ListedVersion::of(ObjectRecord::decode(&stored)?, true)
             );
+            let whole = ObjectRecord::decode(&stored)?;
+            assert_eq!(
+                usage_fields(&stored)?,
+                (whole.bucket, whole.size, whole.delete_marker)
+            );
         }
         Ok(())
     }
@@ -246,6 +262,10 @@ mod tests {
         assert_eq!(
             ListedVersion::from_stored(&old, false)?,
             ListedVersion::of(ObjectRecord::decode(&old)?, false)
+        );
+        assert_eq!(
+            usage_fields(&old)?,
+            ("bucket".to_owned(), 123_456_789, false)
         );
         assert_eq!(
             (listed.key.as_str(), listed.size),
@@ -270,11 +290,13 @@ mod tests {
                 ListedVersion::from_stored(&stored[..cut], true).is_err(),
                 "cut at {cut}"
             );
+            assert!(usage_fields(&stored[..cut]).is_err(), "cut at {cut}");
         }
         let mut unknown = stored.clone();
         unknown[0] = RECORD_VERSION + 1;
         assert!(ListedObject::from_stored(&unknown).is_err());
         assert!(ListedVersion::from_stored(&unknown, true).is_err());
+        assert!(usage_fields(&unknown).is_err());
         // A key that is not UTF-8.
         let mut bad = stored;
         bad[1 + 1 + "bucket".len() + 1] = 0xff;

@@ -65,7 +65,7 @@ pub(crate) use codec::Shape;
 #[cfg(any(test, feature = "fuzzing"))]
 pub(crate) use codec::RECORD_VERSION;
 pub use erasure_layout::ErasureLayout;
-pub(crate) use listed::{ListedObject, ListedVersion};
+pub(crate) use listed::{usage_fields, ListedObject, ListedVersion};
 pub use object::ObjectRecord;
 pub(crate) use object_part::PartInfo;
 pub(crate) use shards::PendingDrop;
