@@ -39,7 +39,7 @@
 #   FUZZ_PROFILE      release (default: optimized, the most inputs a
 #                     second) or dev (unoptimized: builds in half the
 #                     time, runs 5-13 times fewer inputs a second; CI's
-#                     short runs take it)
+#                     short smoke runs might take it)
 #   FUZZ_BUILD_ARGS   extra `cargo fuzz build` arguments (e.g. "-O" for no
 #                     debug assertions, "--codegen-units 16")
 #   FUZZ_KEEP_LOGS    keep each target's libFuzzer log in this directory
