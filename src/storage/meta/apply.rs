@@ -154,6 +154,21 @@ impl Overlay<'_> {
         )
     }
 
+    /// Refuses a conditional write whose condition does not hold of the
+    /// key's current version, read only for a condition that needs it.
+    fn check_condition(
+        &self,
+        condition: &WriteCondition,
+        bucket: &str,
+        key: &str,
+    ) -> Result<(), Fail> {
+        if *condition == WriteCondition::Always {
+            return Ok(());
+        }
+        let current = self.object(bucket, key)?;
+        Ok(check_against(condition, current.as_ref())?)
+    }
+
     pub(super) fn upload(&self, upload_id: &str) -> Result<Option<MultipartUpload>, MetaError> {
         self.get_record(
             Space::Uploads,
@@ -441,10 +456,7 @@ impl Overlay<'_> {
     ) -> Result<MetaOutcome, Fail> {
         let bucket = self.require_bucket(&record.bucket)?;
         check_object_key(&record.key)?;
-        if *condition != WriteCondition::Always {
-            let current = self.object(&record.bucket, &record.key)?;
-            check_condition(condition, current.as_ref())?;
-        }
+        self.check_condition(condition, &record.bucket, &record.key)?;
         let (version, replaced) = self.write_version(&bucket, record.clone())?;
         Ok(match bucket.versioning.status() {
             Versioning::Unversioned => MetaOutcome::Replaced(replaced),
@@ -523,7 +535,7 @@ impl Overlay<'_> {
     ) -> Result<MetaOutcome, Fail> {
         let upload = self.upload_for(bucket, key, upload_id)?;
         let bucket_record = self.require_bucket(bucket)?;
-        check_condition(condition, self.object(bucket, key)?.as_ref())?;
+        self.check_condition(condition, bucket, key)?;
         if listed.is_empty() {
             return Err(MetaOpError::InvalidRequest.into());
         }
@@ -630,7 +642,7 @@ fn check_id(id: &str) -> Result<(), MetaOpError> {
 
 /// Refuses a conditional write whose condition does not hold of the
 /// version it would replace.
-fn check_condition(
+fn check_against(
     condition: &WriteCondition,
     current: Option<&ObjectRecord>,
 ) -> Result<(), MetaOpError> {
