@@ -256,8 +256,10 @@ async fn failed_disks_are_gone_around_and_rebuilt_at_default_settings() {
         "(c) {} shards moved back to the new disk; it holds {filled} bytes, volume 0 {others}",
         moved_home().unwrap_or(0.0)
     );
+    // A third of the node's shards are volume 1's own, as many as volume
+    // 0's: all of them are back, not a few.
     assert!(
-        filled > others / 10,
+        filled > others / 3,
         "the new disk holds {filled} bytes, volume 0 {others}"
     );
     assert_objects(&s3, BUCKET, &all, "after the move back").await;

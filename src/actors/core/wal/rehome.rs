@@ -17,6 +17,20 @@ use crate::storage::{ShardEntry, ShardKey, StorageError, VolumeId};
 /// Index keys looked at per blocking call.
 const PAGE: usize = 1000;
 
+/// Lookups of a shard whose copy keeps moving (compaction rewrites it,
+/// it is written again) before the pass leaves it where it is.
+const MOVE_TRIES: usize = 3;
+
+/// What became of one shard in a move back.
+enum MoveBack {
+    /// Moved home: its length.
+    Moved(u64),
+    /// Nothing to move: already home, deleted, or on a failed volume.
+    Nothing,
+    /// Its copy moved each time it was looked up: it stays where it is.
+    KeptMoving,
+}
+
 /// What one move back found.
 #[derive(Default)]
 struct Moved {
@@ -59,8 +73,8 @@ impl StorageNode {
         });
     }
 
-    /// The pass: every index entry whose own volume is `volume` and that
-    /// sits on another volume in service is copied back.
+    /// The pass: every shard whose own volume is `volume` and that sits
+    /// on another volume in service is copied back.
     async fn move_home(&self, volume: VolumeId) -> Result<Moved, StorageError> {
         let mut throttle = Throttle::new(self.opener.compact_bytes_per_sec);
         let mut moved = Moved::default();
@@ -68,32 +82,22 @@ impl StorageNode {
         loop {
             let (index, node) = (self.opener.index.clone(), self.clone());
             let from = after;
-            let (last, away) = blocking(move || {
+            let (last, own) = blocking(move || {
                 let keys = index.list(from.as_ref(), PAGE)?;
-                let mut away = Vec::new();
-                for key in &keys {
-                    if node.volume_for(key) != volume {
-                        continue;
-                    }
-                    match index.get(key)? {
-                        Some(entry) if entry.volume != volume => away.push((*key, entry)),
-                        _ => {}
-                    }
-                }
-                Ok((keys.last().copied(), away))
+                let own: Vec<ShardKey> = keys
+                    .iter()
+                    .filter(|key| node.volume_for(key) == volume)
+                    .copied()
+                    .collect();
+                Ok((keys.last().copied(), own))
             })
             .await?;
-            for (key, entry) in away {
+            for key in own {
                 if !self.health.takes_shards(volume) {
                     return Ok(self.stopped(volume, moved));
                 }
-                if self.health.is_failed(entry.volume) {
-                    continue; // Repair rebuilds what a failed volume held.
-                }
-                throttle.take(entry.len).await;
-                let len = entry.len;
-                match self.move_shard(key, entry, volume).await {
-                    Ok(true) => {
+                match self.move_home_one(key, volume, &mut throttle).await {
+                    Ok(MoveBack::Moved(len)) => {
                         moved.shards += 1;
                         moved.bytes += len;
                         let label = volume.to_string();
@@ -104,12 +108,13 @@ impl StorageNode {
                             .with_label_values(&[&label])
                             .inc_by(len);
                     }
-                    Ok(false) => {}
+                    Ok(MoveBack::Nothing) => {}
+                    Ok(MoveBack::KeptMoving) => moved.skipped += 1,
                     Err(_) if !self.health.takes_shards(volume) => {
                         return Ok(self.stopped(volume, moved));
                     }
-                    // Deleted meanwhile, a damaged copy (scrub and repair
-                    // deal with it), a read that failed: this one stays.
+                    // A damaged copy (scrub and repair deal with it), a
+                    // read that failed: this one stays.
                     Err(e) => {
                         moved.skipped += 1;
                         tracing::debug!(volume, ?key, error = %e, "a shard was not moved back");
@@ -121,6 +126,35 @@ impl StorageNode {
                 None => return Ok(moved),
             }
         }
+    }
+
+    /// Moves shard `key` back to `volume` if it sits on another volume in
+    /// service. The copy is looked up right before the move, and again if
+    /// it moved meanwhile (a compaction of its volume rewrites it).
+    async fn move_home_one(
+        &self,
+        key: ShardKey,
+        volume: VolumeId,
+        throttle: &mut Throttle,
+    ) -> Result<MoveBack, StorageError> {
+        for _ in 0..MOVE_TRIES {
+            let entry = match self.shard_entry(key).await {
+                Ok(entry) => entry,
+                Err(StorageError::NotFound(_)) => return Ok(MoveBack::Nothing),
+                Err(e) => return Err(e),
+            };
+            // Repair rebuilds what a failed volume held.
+            if entry.volume == volume || self.health.is_failed(entry.volume) {
+                return Ok(MoveBack::Nothing);
+            }
+            throttle.take(entry.len).await;
+            let len = entry.len;
+            if self.move_shard(key, entry, volume).await? {
+                return Ok(MoveBack::Moved(len));
+            }
+            tracing::debug!(volume, ?key, "a shard's copy moved during its move back");
+        }
+        Ok(MoveBack::KeptMoving)
     }
 
     /// What a pass did before `volume` failed or filled up: the shards
