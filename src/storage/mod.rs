@@ -8,6 +8,7 @@ pub(crate) mod keyspace;
 pub(crate) mod meta;
 pub(crate) mod raft;
 pub(crate) mod shard_key;
+pub(crate) mod versioned;
 pub(crate) mod wal;
 
 pub use error::StorageError;

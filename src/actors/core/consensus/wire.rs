@@ -17,6 +17,7 @@ use super::error::ConsensusError;
 use super::members::{MembershipError, MetaChange, MetaMembers};
 use crate::storage::meta::{MetaOp, MetaRead, MetaReadResult, MetaResult, OpId};
 use crate::storage::raft::MetaRaft;
+use crate::storage::versioned;
 
 /// Format version of every message here. Version 4: records carry tags;
 /// version 5: part checksums and e-mail addresses; version 6: records of
@@ -40,7 +41,7 @@ pub(crate) enum WireError {
 
 /// Versioned postcard encoding.
 pub(crate) fn encode<T: Serialize>(value: &T) -> Result<Bytes, WireError> {
-    Ok(Bytes::from(postcard::to_extend(value, vec![WIRE_VERSION])?))
+    Ok(Bytes::from(versioned::encode(WIRE_VERSION, value)?))
 }
 
 /// Inverse of [`encode`].

@@ -15,6 +15,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use super::super::error::MetaError;
+use crate::storage::versioned;
 
 /// Version byte that starts every record written today (see `records` for
 /// what each version added).
@@ -53,7 +54,7 @@ pub(crate) use first_shape;
 
 /// Writes `value` as version byte + postcard.
 pub(crate) fn to_bytes<T: Serialize>(value: &T) -> Result<Vec<u8>, MetaError> {
-    postcard::to_extend(value, vec![RECORD_VERSION])
+    versioned::encode(RECORD_VERSION, value)
         .map_err(|_| MetaError::Encode(std::any::type_name::<T>()))
 }
 

@@ -29,6 +29,7 @@ use openraft::Entry;
 use serde::{Deserialize, Serialize};
 
 use super::types::MetaRaft;
+use crate::storage::versioned;
 
 /// Format version of the values written today.
 const VALUE_VERSION: u8 = 9;
@@ -51,7 +52,7 @@ const VERSION_8: u8 = 8;
 /// Versioned postcard encoding of a stored value.
 pub(super) fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, postcard::Error> {
     // Straight after the version byte: an entry is up to a MiB.
-    postcard::to_extend(value, vec![VALUE_VERSION])
+    versioned::encode(VALUE_VERSION, value)
 }
 
 fn invalid(e: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> std::io::Error {
