@@ -216,8 +216,16 @@ fuzz_target() {
     } | sed 's/^/  /' || true
     if [[ -n "$artifact" ]]; then
       show_input "$artifact"
-      echo "  reproduce: (cd fuzz && RUSTC_BOOTSTRAP=1 cargo fuzz run --sanitizer none" \
-        "${BUILD_ARGS[*]} $t ${artifact#"$FUZZ_DIR/"})"
+      # The same build as this run's (profile, debug info, directory).
+      local env="RUSTC_BOOTSTRAP=1" args=("${BUILD_ARGS[@]}")
+      if [[ -n "${CARGO_PROFILE_DEV_DEBUG:-}" ]]; then
+        env+=" CARGO_PROFILE_DEV_DEBUG=$CARGO_PROFILE_DEV_DEBUG"
+      fi
+      if [[ "$TARGET_DIR" != "$FUZZ_DIR/target" ]]; then
+        args+=(--target-dir "$TARGET_DIR")
+      fi
+      echo "  reproduce: (cd fuzz && $env cargo fuzz run --sanitizer none" \
+        "${args[*]} $t ${artifact#"$FUZZ_DIR/"})"
     fi
   fi
   echo "  last lines of the log:"

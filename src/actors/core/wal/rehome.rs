@@ -82,17 +82,24 @@ impl StorageNode {
         loop {
             let (index, node) = (self.opener.index.clone(), self.clone());
             let from = after;
-            let (last, own) = blocking(move || {
+            // A first cut, one blocking call per page: the shards of
+            // `volume` held elsewhere. Each is looked up again right
+            // before its move (`move_home_one`).
+            let (last, away) = blocking(move || {
                 let keys = index.list(from.as_ref(), PAGE)?;
-                let own: Vec<ShardKey> = keys
-                    .iter()
-                    .filter(|key| node.volume_for(key) == volume)
-                    .copied()
-                    .collect();
-                Ok((keys.last().copied(), own))
+                let mut away = Vec::new();
+                for key in &keys {
+                    if node.volume_for(key) != volume {
+                        continue;
+                    }
+                    if index.get(key)?.is_some_and(|entry| entry.volume != volume) {
+                        away.push(*key);
+                    }
+                }
+                Ok((keys.last().copied(), away))
             })
             .await?;
-            for key in own {
+            for key in away {
                 if !self.health.takes_shards(volume) {
                     return Ok(self.stopped(volume, moved));
                 }
@@ -147,9 +154,16 @@ impl StorageNode {
             if entry.volume == volume || self.health.is_failed(entry.volume) {
                 return Ok(MoveBack::Nothing);
             }
-            throttle.take(entry.len).await;
             let len = entry.len;
-            if self.move_shard(key, entry, volume).await? {
+            let kept = match self.move_shard(key, entry, volume).await {
+                Ok(kept) => kept,
+                Err(StorageError::NotFound(_)) => return Ok(MoveBack::Nothing),
+                Err(e) => return Err(e),
+            };
+            // Paced after the copy, so that no wait falls between the
+            // lookup and the read.
+            throttle.take(len).await;
+            if kept {
                 return Ok(MoveBack::Moved(len));
             }
             tracing::debug!(volume, ?key, "a shard's copy moved during its move back");
