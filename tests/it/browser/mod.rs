@@ -189,19 +189,20 @@ impl Browser {
     /// `timeout` for it to appear; panics (with the page's URL) if it
     /// does not.
     pub async fn wait_for(&self, css: &str, timeout: Duration) -> Element {
-        match self
-            .client
-            .wait()
-            .at_most(timeout)
-            .every(Duration::from_millis(50))
-            .for_element(Locator::Css(css))
-            .await
-        {
-            Ok(element) => element,
-            Err(e) => {
+        // Every error is retried until the deadline, not only a missing
+        // element: a lookup that lands while a form's submission loads the
+        // next page is "aborted by navigation".
+        let deadline = std::time::Instant::now() + timeout;
+        loop {
+            let e = match self.client.find(Locator::Css(css)).await {
+                Ok(element) => return element,
+                Err(e) => e,
+            };
+            if std::time::Instant::now() >= deadline {
                 let url = self.client.current_url().await.map(|u| u.to_string());
                 panic!("no element `{css}` within {timeout:?} on {url:?}: {e}");
             }
+            tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }
 
