@@ -16,7 +16,8 @@
 //!   96 headers), a request target longer than the HTTP layer can hold
 //!   (a key that long is far over S3's 1024 bytes), and a head with both
 //!   `Content-Length` and `Transfer-Encoding` (RFC 9112 §6.1: refused, and
-//!   the connection closed after).
+//!   the connection closed after). The listener refuses a head that is
+//!   still unfinished at its head timeout the same way.
 //!
 //! Bodies pass unchanged; their framing (`Content-Length`, chunked) is
 //! followed only to find the next head. A head the tracker cannot read
@@ -44,6 +45,9 @@ pub(crate) const KEY_TOO_LONG: &str = "key_too_long";
 
 /// A request target too long for the HTTP layer, mostly query.
 pub(crate) const URI_TOO_LONG: &str = "uri_too_long";
+
+/// A head still unfinished when the listener's head timeout ran out.
+pub(crate) const HEAD_TIMEOUT: &str = "head_timeout";
 
 /// A head with both `Content-Length` and `Transfer-Encoding`.
 pub(crate) const LENGTH_AND_TRANSFER_ENCODING: &str = "length_and_transfer_encoding";
@@ -219,6 +223,12 @@ impl RequestFraming {
         self.state == State::Closed
     }
 
+    /// Whether the next bytes belong to a request head (an unfinished head
+    /// waits in the caller's input).
+    pub(crate) fn in_head(&self) -> bool {
+        matches!(self.state, State::Head { .. })
+    }
+
     /// Passes one complete head (rewritten if it is a HEAD) and sets the
     /// state for its body; `Err` with the reason to refuse it.
     fn pass_head(&mut self, head: &[u8], out: &mut BytesMut) -> Result<(), &'static str> {
@@ -276,7 +286,7 @@ impl RequestFraming {
     }
 
     /// Replaces a refused head with its stand-in and drops the rest.
-    fn refuse(
+    pub(crate) fn refuse(
         &mut self,
         input: &mut BytesMut,
         out: &mut BytesMut,

@@ -10,8 +10,8 @@ use actix_web::http::Method;
 use actix_web::middleware::Next;
 
 use super::framing::{
-    HEADER_SECTION_TOO_LARGE, HEAD_MARKER, KEY_TOO_LONG, LENGTH_AND_TRANSFER_ENCODING,
-    REFUSED_MARKER, RESERVED_HEADER, URI_TOO_LONG,
+    HEADER_SECTION_TOO_LARGE, HEAD_MARKER, HEAD_TIMEOUT, KEY_TOO_LONG,
+    LENGTH_AND_TRANSFER_ENCODING, REFUSED_MARKER, RESERVED_HEADER, URI_TOO_LONG,
 };
 use crate::api::context::error_answer;
 use crate::api::error::{S3Error, S3ErrorCode};
@@ -50,6 +50,7 @@ fn refusal(reason: &str) -> S3Error {
         LENGTH_AND_TRANSFER_ENCODING => S3Error::new(S3ErrorCode::InvalidRequest)
             .with_message("A request must not carry both Content-Length and Transfer-Encoding."),
         HEADER_SECTION_TOO_LARGE => S3Error::new(S3ErrorCode::RequestHeaderSectionTooLarge),
+        HEAD_TIMEOUT => S3Error::new(S3ErrorCode::RequestTimeout),
         // Only the listener sets the marker, with one of the reasons above.
         _ => S3Error::new(S3ErrorCode::InvalidRequest),
     }

@@ -14,6 +14,7 @@ mod https;
 mod tests;
 
 use std::fmt;
+use std::future::Future;
 use std::io;
 use std::net::TcpListener;
 use std::pin::Pin;
@@ -41,7 +42,7 @@ pub(crate) use https::{HttpsError, HttpsIdentity};
 use crate::api::client_errors::count_malformed;
 use crate::api::context::Gateway;
 use connection::Connection;
-use framing::RequestFraming;
+use framing::{RequestFraming, HEAD_TIMEOUT};
 
 /// How long the rest of an unread request body is read and dropped after
 /// the answer, before the connection closes.
@@ -50,12 +51,20 @@ const UNREAD_BODY_LINGER: Duration = Duration::from_secs(3);
 /// Bytes read from the socket at a time.
 const READ_CHUNK: usize = 64 << 10;
 
+/// How much later than the listener's own head timer (see [`HeadWatch`])
+/// the HTTP layer's timer for a connection's first head runs out with a
+/// bare `408`: the listener's answer must come first (the HTTP layer's
+/// clock may run up to half a second early).
+const PARTIAL_HEAD_GRACE: Duration = Duration::from_secs(2);
+
 /// How the listener serves connections.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct ListenerConfig {
     /// Worker threads (each one runs the app).
     pub workers: usize,
-    /// A client must send its request head within this time.
+    /// A request head must be complete this long after its first byte (the
+    /// connection's first head: after the connection opened), see
+    /// [`HeadWatch`].
     pub head_timeout: Duration,
 }
 
@@ -92,7 +101,7 @@ where
                 .on_connect_ext(move |_, data| {
                     data.insert(Transport { secure });
                 })
-                .client_request_timeout(config.head_timeout)
+                .client_request_timeout(config.head_timeout + PARTIAL_HEAD_GRACE)
                 // A request answered before its body was read (refused
                 // credentials, a missing bucket) has the rest of its body
                 // read and dropped for a while before the connection
@@ -130,7 +139,11 @@ where
                             }
                         }
                     };
-                    Ok((FramedStream::new(io), Protocol::Http1, peer))
+                    Ok((
+                        FramedStream::new(io, config.head_timeout),
+                        Protocol::Http1,
+                        peer,
+                    ))
                 }
             })
             .and_then(http)
@@ -148,17 +161,78 @@ struct FramedStream<T> {
     out: BytesMut,
     /// The socket has no more to read.
     eof: bool,
+    /// The head timer (see [`HeadWatch`]).
+    deadline: Pin<Box<tokio::time::Sleep>>,
+    /// What the head timer is watching, if anything.
+    watch: HeadWatch,
+    /// How long a head may take.
+    head_timeout: Duration,
+}
+
+/// What happens when a connection's head timer runs out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum HeadWatch {
+    /// Nothing has arrived since the connection opened: it is closed
+    /// without an answer. A client's pool may hold a connection it opened
+    /// and never used; an unasked-for answer on it would be read as the
+    /// answer to the request the client sends next, while a plain close is
+    /// the idle close every client retries on a new connection.
+    Silent,
+    /// A head has begun and is unfinished: it is answered `RequestTimeout`
+    /// and the connection closed, as AWS does. This holds for every head
+    /// on a connection (the HTTP layer's own timer covers only the first).
+    Head,
+    /// A request is being read or answered, or the connection is idle
+    /// between requests (the HTTP layer's keep-alive timer covers that).
+    Off,
 }
 
 impl<T> FramedStream<T> {
-    fn new(io: T) -> Self {
+    fn new(io: T, head_timeout: Duration) -> Self {
         FramedStream {
             io,
             framing: RequestFraming::default(),
             input: BytesMut::new(),
             out: BytesMut::new(),
             eof: false,
+            deadline: Box::pin(tokio::time::sleep(head_timeout)),
+            watch: HeadWatch::Silent,
+            head_timeout,
         }
+    }
+
+    /// Follows the head in progress after a read was framed into `out`
+    /// (empty before it): a head that began after something else in this
+    /// read, or after a request, gets the whole timeout from now; the
+    /// connection's first head counts from the connection's start.
+    fn follow_head(&mut self) {
+        let unfinished = self.framing.in_head() && !self.input.is_empty();
+        let new_head = !self.out.is_empty() || self.watch == HeadWatch::Off;
+        self.watch = match (unfinished, new_head) {
+            (false, _) => HeadWatch::Off,
+            (true, false) => HeadWatch::Head,
+            (true, true) => {
+                let deadline = tokio::time::Instant::now() + self.head_timeout;
+                self.deadline.as_mut().reset(deadline);
+                HeadWatch::Head
+            }
+        };
+    }
+
+    /// Acts on the head timer when it has run out: `true` when the
+    /// connection's input ends here.
+    fn head_timer_ran_out(&mut self, cx: &mut Context<'_>) -> bool {
+        if self.watch == HeadWatch::Off || self.deadline.as_mut().poll(cx).is_pending() {
+            return false;
+        }
+        if self.watch == HeadWatch::Head {
+            let reason = self
+                .framing
+                .refuse(&mut self.input, &mut self.out, HEAD_TIMEOUT);
+            count_malformed(reason);
+        }
+        self.watch = HeadWatch::Off;
+        true
     }
 }
 
@@ -196,7 +270,12 @@ impl<T: AsyncRead + Unpin> AsyncRead for FramedStream<T> {
             this.input.reserve(READ_CHUNK);
             let read = tokio_util::io::poll_read_buf(Pin::new(&mut this.io), cx, &mut this.input);
             match read {
-                Poll::Pending => return Poll::Pending,
+                Poll::Pending => {
+                    if !this.head_timer_ran_out(cx) {
+                        return Poll::Pending;
+                    }
+                    this.eof = true;
+                }
                 Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
                 Poll::Ready(Ok(0)) => this.eof = true,
                 Poll::Ready(Ok(_)) => {
@@ -207,6 +286,7 @@ impl<T: AsyncRead + Unpin> AsyncRead for FramedStream<T> {
                         this.input.clear();
                         this.eof = true;
                     }
+                    this.follow_head();
                 }
             }
         }

@@ -167,3 +167,91 @@ fn a_target_longer_than_the_http_layer_takes_is_refused() {
     let input = format!("GET {target} HTTP/1.1\r\nhost: h\r\n\r\n");
     assert_eq!(run(input.as_bytes()).1, Vec::<&str>::new());
 }
+
+/// The head timer of these tests; the listener's is 10 s (the integration
+/// test `bounded_floods_leave_the_store_serving_and_healthy` runs it).
+const HEAD_TIMEOUT_HERE: std::time::Duration = std::time::Duration::from_millis(150);
+
+/// A connection whose client end is returned with what the listener's
+/// reader side hands the HTTP layer.
+fn framed_connection() -> (
+    tokio::io::DuplexStream,
+    super::FramedStream<tokio::io::DuplexStream>,
+) {
+    framed_connection_timing_out_after(HEAD_TIMEOUT_HERE)
+}
+
+fn framed_connection_timing_out_after(
+    head_timeout: std::time::Duration,
+) -> (
+    tokio::io::DuplexStream,
+    super::FramedStream<tokio::io::DuplexStream>,
+) {
+    let (client, server) = tokio::io::duplex(64 << 10);
+    (client, super::FramedStream::new(server, head_timeout))
+}
+
+/// Reads what the HTTP layer would get until the input ends.
+async fn read_to_end(framed: &mut super::FramedStream<tokio::io::DuplexStream>) -> String {
+    use tokio::io::AsyncReadExt;
+    let mut got = Vec::new();
+    framed.read_to_end(&mut got).await.expect("framed read");
+    String::from_utf8_lossy(&got).into_owned()
+}
+
+const TIMED_OUT_STAND_IN: &str = "GET / HTTP/1.1\r\nhost: predastore\r\nx-predastore-refused: head_timeout\r\nconnection: close\r\n\r\n";
+
+#[tokio::test]
+async fn a_connection_that_sends_nothing_ends_without_a_request() {
+    let (_client, mut framed) = framed_connection();
+    assert_eq!(read_to_end(&mut framed).await, "");
+}
+
+#[tokio::test]
+async fn an_unfinished_first_head_is_refused_as_timed_out() {
+    use tokio::io::AsyncWriteExt;
+    let (mut client, mut framed) = framed_connection();
+    client
+        .write_all(b"PUT /b/k HTTP/1.1\r\nhost: h\r\ncontent-le")
+        .await
+        .unwrap();
+    assert_eq!(read_to_end(&mut framed).await, TIMED_OUT_STAND_IN);
+}
+
+#[tokio::test]
+async fn a_slow_head_after_a_first_request_is_refused_too() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let (mut client, mut framed) = framed_connection();
+    let first = "PUT /b/k HTTP/1.1\r\nhost: h\r\ncontent-length: 5\r\n\r\nHEAD ";
+    client.write_all(first.as_bytes()).await.unwrap();
+    let mut got = vec![0; first.len()];
+    framed.read_exact(&mut got).await.unwrap();
+    assert_eq!(got, first.as_bytes());
+    // Idle between requests, past the head timeout: left to the HTTP
+    // layer's keep-alive timer.
+    tokio::time::sleep(HEAD_TIMEOUT_HERE * 2).await;
+    client.write_all(b"GET /b/k HTTP/1.1\r\nho").await.unwrap();
+    assert_eq!(read_to_end(&mut framed).await, TIMED_OUT_STAND_IN);
+}
+
+#[tokio::test]
+async fn a_head_finished_in_time_passes_and_the_idle_connection_stays() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    // Long enough that the head's second write comes in time on a busy
+    // machine.
+    let head_timeout = std::time::Duration::from_secs(1);
+    let (mut client, mut framed) = framed_connection_timing_out_after(head_timeout);
+    let head = "GET /b/k HTTP/1.1\r\nhost: h\r\n\r\n";
+    client.write_all(&head.as_bytes()[..10]).await.unwrap();
+    let reader = tokio::spawn(async move {
+        let mut got = vec![0; head.len()];
+        framed.read_exact(&mut got).await.map(|_| (got, framed))
+    });
+    client.write_all(&head.as_bytes()[10..]).await.unwrap();
+    let (got, mut framed) = reader.await.unwrap().unwrap();
+    assert_eq!(got, head.as_bytes());
+    // Nothing more: no stand-in and no end of input from the head timer.
+    let mut more = [0u8; 1];
+    let waited = tokio::time::timeout(head_timeout * 2, framed.read(&mut more)).await;
+    assert!(waited.is_err(), "the idle connection was ended: {waited:?}");
+}
