@@ -223,7 +223,7 @@ impl Read for ChunkReader {
                 Err(_) => {
                     return Err(io::Error::new(
                         io::ErrorKind::TimedOut,
-                        format!("no chunk came for {} s: abandoned", self.idle.as_secs()),
+                        format!("no chunk came for {:?}: abandoned", self.idle),
                     ))
                 }
             }

@@ -166,8 +166,11 @@ async fn a_stream_no_chunk_comes_on_is_abandoned_and_its_directory_removed(
     let (dir, state) = store(root.path(), 500)?;
     let stream = export(&state)?;
     let target = root.path().join("state-1");
-    // The same wait as the default's (five minutes), shortened.
-    let idle = std::time::Duration::from_millis(300);
+    // The same wait as the default's (five minutes), shortened; long
+    // enough that a busy machine's pause between two chunks of the
+    // stream sent again is not taken for an abandoned stream (300 ms was
+    // not, in a CI run).
+    let idle = std::time::Duration::from_secs(3);
     let import = SnapshotImport::start_waiting(target.clone(), 1, idle);
     let mut received = SnapshotData::importing(import, dir);
     received.write_all(&stream[..stream.len() / 2]).await?;
