@@ -100,7 +100,7 @@ pub(crate) async fn objects_v1(r: &S3Request, gw: &Gateway, args: ListV1Args) ->
         common_prefixes: prefixes(&page),
         contents: contents(page.objects, Some(owner_of(r, ""))),
     };
-    Ok(xml(StatusCode::OK, result.to_xml()))
+    Ok(xml(StatusCode::OK, result.into_xml()))
 }
 
 /// ListObjectsV2: a page after the continuation token's key, else after
@@ -139,7 +139,7 @@ pub(crate) async fn objects_v2(r: &S3Request, gw: &Gateway, args: ListV2Args) ->
         common_prefixes: prefixes(&page),
         contents: contents(page.objects, fetch_owner.then(|| owner_of(r, ""))),
     };
-    Ok(xml(StatusCode::OK, result.to_xml()))
+    Ok(xml(StatusCode::OK, result.into_xml()))
 }
 
 /// ListObjectVersions: every version and delete marker, newest first
@@ -217,5 +217,5 @@ pub(crate) async fn versions(r: &S3Request, gw: &Gateway, args: ListVersionsArgs
             .collect(),
         entries,
     };
-    Ok(xml(StatusCode::OK, result.to_xml()))
+    Ok(xml(StatusCode::OK, result.into_xml()))
 }

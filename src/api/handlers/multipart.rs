@@ -411,5 +411,5 @@ pub(crate) async fn list_uploads(r: &S3Request, gw: &Gateway, args: ListUploadsA
         common_prefixes: vec![],
         encoding_type: None,
     };
-    Ok(xml(StatusCode::OK, result.to_xml()))
+    Ok(xml(StatusCode::OK, result.into_xml()))
 }

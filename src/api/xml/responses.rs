@@ -3,8 +3,6 @@
 //! what AWS adds (declaration, namespace, quoted ETags, ISO-8601 times,
 //! `encoding-type=url`), so no handler can forget one of them.
 
-use std::borrow::Cow;
-
 use serde::{Serialize, Serializer};
 
 use super::render::{render, ser_etag, ser_timestamp, url_encode_in_place, url_encode_opt};
@@ -176,22 +174,15 @@ pub(crate) struct CommonPrefix {
     pub prefix: String,
 }
 
-/// `value` itself, or, when the request asked for `encoding-type=url`, a copy
-/// whose key-valued fields `encode` has URL-encoded: the one path every
-/// listing's `to_xml` takes.
-fn url_encoded<T: Clone>(
-    value: &T,
-    encoding: Option<EncodingType>,
-    encode: impl FnOnce(&mut T),
-) -> Cow<'_, T> {
+/// `value`, with its key-valued fields URL-encoded by `encode` when the
+/// request asked for `encoding-type=url`: the one path every listing's
+/// `into_xml` takes (in place: a page of a thousand keys is not copied).
+fn url_encoded<T>(mut value: T, encoding: Option<EncodingType>, encode: impl FnOnce(&mut T)) -> T {
     match encoding {
-        None => Cow::Borrowed(value),
-        Some(EncodingType::Url) => {
-            let mut encoded = value.clone();
-            encode(&mut encoded);
-            Cow::Owned(encoded)
-        }
+        None => {}
+        Some(EncodingType::Url) => encode(&mut value),
     }
+    value
 }
 
 /// URL-encodes the key-valued `field` of every item of a listing.
@@ -254,8 +245,9 @@ pub(crate) enum ListPaging {
 
 impl ListBucketResult {
     /// The response document, with key fields encoded if asked.
-    pub(crate) fn to_xml(&self) -> String {
-        let doc = url_encoded(self, self.encoding_type, |e| {
+    pub(crate) fn into_xml(self) -> String {
+        let encoding = self.encoding_type;
+        let doc = url_encoded(self, encoding, |e| {
             url_encode_opt(&mut e.delimiter);
             url_encode_each(&mut e.contents, |o| &mut o.key);
             url_encode_each(&mut e.common_prefixes, |p| &mut p.prefix);
@@ -276,7 +268,7 @@ impl ListBucketResult {
                 }
             }
         });
-        render("ListBucketResult", &ListWire::from(&*doc))
+        render("ListBucketResult", &ListWire::from(&doc))
     }
 }
 
@@ -456,8 +448,9 @@ pub(crate) struct ListVersionsResult {
 
 impl ListVersionsResult {
     /// The response document, with key fields encoded if asked.
-    pub(crate) fn to_xml(&self) -> String {
-        let doc = url_encoded(self, self.encoding_type, |e| {
+    pub(crate) fn into_xml(self) -> String {
+        let encoding = self.encoding_type;
+        let doc = url_encoded(self, encoding, |e| {
             url_encode_in_place(&mut e.prefix);
             url_encode_in_place(&mut e.key_marker);
             url_encode_opt(&mut e.next_key_marker);
@@ -465,7 +458,7 @@ impl ListVersionsResult {
             url_encode_each(&mut e.entries, VersionEntry::key_mut);
             url_encode_each(&mut e.common_prefixes, |p| &mut p.prefix);
         });
-        render("ListVersionsResult", &*doc)
+        render("ListVersionsResult", &doc)
     }
 }
 
@@ -668,8 +661,9 @@ pub(crate) struct ListMultipartUploadsResult {
 
 impl ListMultipartUploadsResult {
     /// The response document, with key fields encoded if asked.
-    pub(crate) fn to_xml(&self) -> String {
-        let doc = url_encoded(self, self.encoding_type, |e| {
+    pub(crate) fn into_xml(self) -> String {
+        let encoding = self.encoding_type;
+        let doc = url_encoded(self, encoding, |e| {
             url_encode_in_place(&mut e.key_marker);
             url_encode_in_place(&mut e.next_key_marker);
             url_encode_opt(&mut e.prefix);
@@ -677,7 +671,7 @@ impl ListMultipartUploadsResult {
             url_encode_each(&mut e.uploads, |u| &mut u.key);
             url_encode_each(&mut e.common_prefixes, |p| &mut p.prefix);
         });
-        render("ListMultipartUploadsResult", &*doc)
+        render("ListMultipartUploadsResult", &doc)
     }
 }
 

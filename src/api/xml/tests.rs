@@ -261,7 +261,7 @@ fn unquote_plus(s: &str) -> String {
 fn characters_xml_cannot_hold_become_hex_references() {
     let mut r = v1();
     r.contents = vec![object("a\u{1}b\u{1b}c\u{fffe}\r\n\td")];
-    let doc = r.to_xml();
+    let doc = r.clone().into_xml();
     assert!(
         doc.contains("<Key>a&#x1;b&#x1b;c&#xfffe;&#13;\n\td</Key>"),
         "{doc}"
@@ -271,7 +271,7 @@ fn characters_xml_cannot_hold_become_hex_references() {
     assert_eq!(c.contents[0].key, "a\u{1}b\u{1b}c\u{fffe}\r\n\td");
     // NUL is written, but no parser can read it back.
     r.contents = vec![object("a\0b")];
-    assert!(r.to_xml().contains("<Key>a&#x0;b</Key>"));
+    assert!(r.into_xml().contains("<Key>a&#x0;b</Key>"));
 }
 
 #[test]
@@ -309,7 +309,7 @@ proptest! {
         }
         r.contents = vec![object(&key)];
         r.common_prefixes = vec![CommonPrefix { prefix: key.clone() }];
-        let doc = r.to_xml();
+        let doc = r.into_xml();
         prop_assert!(doc.chars().all(xml10_char));
         assert_well_formed(&doc);
         if key.chars().chain(prefix.chars()).chain(marker.chars()).all(xml10_char) {
@@ -334,7 +334,7 @@ proptest! {
         let mut r = v2();
         r.encoding_type = Some(EncodingType::Url);
         r.contents = vec![object(&key)];
-        let c: CListV2 = parse(&r.to_xml());
+        let c: CListV2 = parse(&r.into_xml());
         prop_assert_eq!(unquote_plus(&c.contents[0].key), key);
     }
 

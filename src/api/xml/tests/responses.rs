@@ -125,7 +125,7 @@ fn location_constraint() {
 #[test]
 fn list_objects_v1() {
     let r = v1();
-    let doc = r.to_xml();
+    let doc = r.clone().into_xml();
     assert_root(&doc, "ListBucketResult");
     assert_well_formed(&doc);
     let c: CListV1 = parse(&doc);
@@ -169,7 +169,7 @@ fn an_etag_is_shown_quoted_once_however_it_is_stored() {
         let mut r = v1();
         r.contents.truncate(1);
         r.contents[0].etag = etag.into();
-        let doc = r.to_xml();
+        let doc = r.into_xml();
         let from = doc.find("<ETag>").expect("an ETag") + "<ETag>".len();
         let to = doc[from..].find("</ETag>").expect("its end") + from;
         doc[from..to].to_owned()
@@ -201,7 +201,7 @@ fn list_objects_v1_minimal_leaves_optional_elements_out() {
         contents: vec![],
         common_prefixes: vec![],
     };
-    let doc = r.to_xml();
+    let doc = r.into_xml();
     assert_eq!(
         doc,
         format!(
@@ -220,7 +220,7 @@ fn list_objects_v1_minimal_leaves_optional_elements_out() {
 fn list_objects_v1_url_encoding() {
     let mut r = v1();
     r.encoding_type = Some(EncodingType::Url);
-    let doc = r.to_xml();
+    let doc = r.into_xml();
     let c: CListV1 = parse(&doc);
     assert_eq!(c.encoding_type.as_deref(), Some("url"));
     assert_eq!(c.prefix, "photos/ 2006/");
@@ -243,7 +243,7 @@ fn list_objects_v1_url_encoding() {
 #[test]
 fn list_objects_v2() {
     let r = v2();
-    let doc = r.to_xml();
+    let doc = r.into_xml();
     assert_root(&doc, "ListBucketResult");
     let c: CListV2 = parse(&doc);
     assert_eq!(c.name, "bucket");
@@ -265,7 +265,7 @@ fn list_objects_v2() {
     // fetch-owner=true
     let mut with_owner = v2();
     with_owner.contents[0].owner = Some(owner());
-    let c: CListV2 = parse(&with_owner.to_xml());
+    let c: CListV2 = parse(&with_owner.into_xml());
     assert_eq!(
         c.contents[0].owner.as_ref().map(|o| o.id.clone()),
         Some(owner().id)
@@ -276,7 +276,7 @@ fn list_objects_v2() {
 fn list_objects_v2_url_encoding_leaves_tokens_alone() {
     let mut r = v2();
     r.encoding_type = Some(EncodingType::Url);
-    let c: CListV2 = parse(&r.to_xml());
+    let c: CListV2 = parse(&r.into_xml());
     assert_eq!(c.encoding_type.as_deref(), Some("url"));
     assert_eq!(c.prefix, "a%20b/");
     assert_eq!(c.start_after.as_deref(), Some("a%20b/0"));
@@ -569,7 +569,7 @@ fn list_multipart_uploads() {
         common_prefixes: Vec<CPrefix>,
         encoding_type: Option<String>,
     }
-    let doc = r.to_xml();
+    let doc = r.clone().into_xml();
     assert_root(&doc, "ListMultipartUploadsResult");
     let c: C = parse(&doc);
     assert_eq!(c.bucket, "b");
@@ -595,7 +595,7 @@ fn list_multipart_uploads() {
 
     let mut enc = r.clone();
     enc.encoding_type = Some(EncodingType::Url);
-    let c: C = parse(&enc.to_xml());
+    let c: C = parse(&enc.into_xml());
     assert_eq!(c.encoding_type.as_deref(), Some("url"));
     assert_eq!(c.next_key_marker, "my%20movie.m2ts");
     assert_eq!(c.upload[0].key, "my%20divisor");

@@ -101,7 +101,7 @@ fn list_object_versions() {
         #[serde(other)]
         Other,
     }
-    let doc = r.to_xml();
+    let doc = r.clone().into_xml();
     assert_root(&doc, "ListVersionsResult");
     assert_well_formed(&doc);
     let c: C = parse(&doc);
@@ -167,7 +167,7 @@ fn list_object_versions() {
     if let VersionEntry::Version(v) = &mut enc.entries[0] {
         v.checksum_algorithm = Some("CRC32".into());
     }
-    let c: C = parse(&enc.to_xml());
+    let c: C = parse(&enc.into_xml());
     assert_eq!(c.encoding_type.as_deref(), Some("url"));
     assert_eq!(c.version[0].key, "my%20image.jpg");
     assert_eq!(c.version[0].checksum_algorithm.as_deref(), Some("CRC32"));
@@ -181,6 +181,6 @@ fn list_object_versions() {
 
     let mut empty = r.clone();
     empty.entries.clear();
-    let c: C = parse(&empty.to_xml());
+    let c: C = parse(&empty.into_xml());
     assert!(c.version.is_empty() && c.delete_marker.is_empty());
 }
