@@ -54,7 +54,9 @@ const READ_CHUNK: usize = 64 << 10;
 /// How much later than the listener's own head timer (see [`HeadWatch`])
 /// the HTTP layer's timer for a connection's first head runs out with a
 /// bare `408`: the listener's answer must come first (the HTTP layer's
-/// clock may run up to half a second early).
+/// clock may run up to half a second early). It stays as the only timer
+/// on a first head the framing passes through unread (see
+/// [`framing`]: garbage, bare-LF line ends, an upgrade).
 const PARTIAL_HEAD_GRACE: Duration = Duration::from_secs(2);
 
 /// How the listener serves connections.
