@@ -1,12 +1,11 @@
 //! IAM's and STS's XML answers: `<{Action}Response><{Action}Result>…`
-//! with the request id, built element by element (the documents are
-//! small and flat; quick-xml escapes the text).
+//! with the request id, written element by element with the listings'
+//! writer (`api::xml::Elements`: the documents are small and flat).
 
 use actix_web::HttpResponse;
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
-use crate::api::xml::escape_text;
-use crate::clock::format_timestamp;
+use crate::api::xml::{escape_text, Elements};
 
 /// IAM's namespace.
 pub(crate) const IAM_NS: &str = "https://iam.amazonaws.com/doc/2010-05-08/";
@@ -32,51 +31,39 @@ pub(crate) fn document(text: &str) -> String {
 
 /// One answer being written.
 pub(crate) struct Answer {
-    out: String,
+    doc: Elements,
     action: &'static str,
 }
 
 impl Answer {
     /// Starts the answer to `action` in namespace `ns`.
     pub(crate) fn new(action: &'static str, ns: &str) -> Self {
-        let mut out = String::with_capacity(512);
-        out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-        out.push_str(&format!(
-            "<{action}Response xmlns=\"{ns}\"><{action}Result>"
-        ));
-        Answer { out, action }
+        let mut doc = Elements::new(&format!("{action}Response"), ns, 512);
+        doc.open(&format!("{action}Result"));
+        Answer { doc, action }
     }
 
     /// `<name>text</name>`.
     pub(crate) fn text(&mut self, name: &str, text: &str) -> &mut Self {
-        self.out.push('<');
-        self.out.push_str(name);
-        self.out.push('>');
-        self.out.push_str(&escape(text));
-        self.out.push_str("</");
-        self.out.push_str(name);
-        self.out.push('>');
+        self.doc.text(name, text);
         self
     }
 
     /// `<name>` of a time (ms since the Unix epoch), ISO 8601.
     pub(crate) fn time(&mut self, name: &str, ms: u64) -> &mut Self {
-        self.text(name, &format_timestamp(ms))
+        self.doc.timestamp(name, ms);
+        self
     }
 
     /// Opens `<name>`.
     pub(crate) fn open(&mut self, name: &str) -> &mut Self {
-        self.out.push('<');
-        self.out.push_str(name);
-        self.out.push('>');
+        self.doc.open(name);
         self
     }
 
     /// Closes `</name>`.
     pub(crate) fn close(&mut self, name: &str) -> &mut Self {
-        self.out.push_str("</");
-        self.out.push_str(name);
-        self.out.push('>');
+        self.doc.close(name);
         self
     }
 
@@ -107,11 +94,12 @@ impl Answer {
     /// The whole document, ended with `request_id`.
     pub(crate) fn into_document(mut self, request_id: &str) -> String {
         let action = self.action;
-        self.out.push_str(&format!(
-            "</{action}Result><ResponseMetadata><RequestId>{}</RequestId></ResponseMetadata></{action}Response>",
-            escape(request_id)
-        ));
-        self.out
+        self.doc
+            .close(&format!("{action}Result"))
+            .open("ResponseMetadata")
+            .text("RequestId", request_id)
+            .close("ResponseMetadata");
+        self.doc.finish(&format!("{action}Response"))
     }
 
     /// Ends the answer with `request_id`.
@@ -250,6 +238,12 @@ mod tests {
     fn text_is_escaped() {
         let mut a = Answer::new("GetUser", IAM_NS);
         a.text("UserName", "a<b&c");
-        assert!(a.out.contains("<UserName>a&lt;b&amp;c</UserName>"));
+        assert_eq!(
+            a.into_document("r&1"),
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<GetUserResponse \
+             xmlns=\"https://iam.amazonaws.com/doc/2010-05-08/\"><GetUserResult>\
+             <UserName>a&lt;b&amp;c</UserName></GetUserResult><ResponseMetadata>\
+             <RequestId>r&amp;1</RequestId></ResponseMetadata></GetUserResponse>"
+        );
     }
 }

@@ -31,7 +31,9 @@
 //! as they are, which element content preserves.
 //!
 //! The module is split the same way: [`responses`] holds the documents the
-//! server renders, [`requests`] the ones it parses, `render` what both use
+//! server renders, `listing` the listings among them (written element by
+//! element: a page holds a thousand entries), [`requests`] the ones it
+//! parses, `render` what both use
 //! (escaping, timestamps, the declaration), `parse_error` the
 //! [`XmlParseError`] every parser returns and the limits it enforces, and
 //! `error_document` the `<Error>` document of an `api::error::S3Error`
@@ -43,6 +45,7 @@
 //! `storage::meta`; neither imports this module.
 
 mod error_document;
+mod listing;
 mod parse_error;
 mod render;
 
@@ -65,20 +68,23 @@ pub(crate) mod versioning;
 
 pub(crate) use crate::clock::format_timestamp;
 pub(crate) use attributes::{AttributesPart, ObjectAttributes, ObjectParts};
+pub(crate) use listing::{
+    DeleteMarkerInfo, ListBucketResult, ListPaging, ListVersionsResult, ObjectInfo, VersionEntry,
+    VersionInfo,
+};
 pub(crate) use object_lock::{
     legal_hold_to_xml, object_lock_configuration_to_xml, parse_legal_hold,
     parse_object_lock_configuration, parse_retention, retention_to_xml, ObjectLockParseError,
 };
-pub(crate) use render::escape_text;
+pub(crate) use render::{escape_text, Elements, EncodingType};
 pub(crate) use requests::{
     parse_complete_multipart_upload, parse_create_bucket_configuration, parse_delete, CompletedPart,
 };
 pub(crate) use responses::{
     BucketInfo, Checksums, CommonPrefix, CompleteMultipartUploadResult, CopyObjectResult,
-    CopyPartResult, DeleteError, DeleteMarkerInfo, DeleteResult, DeletedObject, EncodingType,
-    InitiateMultipartUploadResult, ListAllMyBucketsResult, ListBucketResult,
-    ListMultipartUploadsResult, ListPaging, ListPartsResult, ListVersionsResult,
-    LocationConstraint, ObjectInfo, Owner, PartInfo, UploadInfo, VersionEntry, VersionInfo,
+    CopyPartResult, DeleteError, DeleteResult, DeletedObject, InitiateMultipartUploadResult,
+    ListAllMyBucketsResult, ListMultipartUploadsResult, ListPartsResult, LocationConstraint, Owner,
+    PartInfo, UploadInfo,
 };
 pub(crate) use tagging::{parse_tagging, tagging_to_xml};
 pub(crate) use versioning::{parse_versioning, versioning_configuration};

@@ -1,7 +1,8 @@
 //! Unit tests of the S3 XML documents, read back the way an SDK reads them.
 //! Shared fixtures, client-side views and the tests of the shared helpers
 //! live here; the document tests are in `tests/responses.rs`,
-//! `tests/versions.rs` (ListObjectVersions) and `tests/requests.rs`.
+//! `tests/versions.rs` (ListObjectVersions), `tests/listing.rs` (listing
+//! pages byte for byte) and `tests/requests.rs`.
 
 use std::borrow::Cow;
 
@@ -16,6 +17,7 @@ use super::*;
 use crate::api::error::{S3Error, S3ErrorCode};
 use crate::clock::MAX_TIMESTAMP_MS;
 
+mod listing;
 mod requests;
 mod responses;
 mod versions;
