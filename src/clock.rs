@@ -70,13 +70,10 @@ pub(crate) fn write_rfc3339(out: &mut String, ms: u64, precision: Precision) -> 
 }
 
 /// The last `width` decimal digits of `n`, zero-padded.
-fn push_digits(out: &mut String, mut n: u32, width: usize) {
-    let mut digits = [b'0'; 4];
-    for d in digits[..width.min(4)].iter_mut().rev() {
-        *d = b'0' + (n % 10) as u8;
-        n /= 10;
+fn push_digits(out: &mut String, n: u32, width: u32) {
+    for place in (0..width).rev() {
+        out.push(char::from(b'0' + (n / 10u32.pow(place) % 10) as u8));
     }
-    out.extend(digits[..width.min(4)].iter().map(|&d| char::from(d)));
 }
 
 /// Formats Unix milliseconds as S3 shows times in XML, e.g.

@@ -126,10 +126,15 @@ pub(super) fn ser_etag<S: Serializer>(etag: &str, serializer: S) -> Result<S::Ok
     serializer.serialize_str(&quoted_etag(etag))
 }
 
-/// An ETag as shown: quoted once, however it is stored (always `"`, the
-/// ETag without its quotes, `"`).
+/// An ETag without the quotes it may be stored with.
+fn unquoted_etag(etag: &str) -> &str {
+    etag.trim_matches('"')
+}
+
+/// An ETag as shown: quoted once, however it is stored (always `"`,
+/// [`unquoted_etag`], `"`).
 fn quoted_etag(etag: &str) -> Cow<'_, str> {
-    let bare = etag.trim_matches('"');
+    let bare = unquoted_etag(etag);
     if etag.len() == bare.len() + 2 && etag.starts_with('"') && etag.ends_with('"') {
         // Stored quoted once, as objects' ETags are: shown as it is.
         return Cow::Borrowed(etag);
@@ -208,11 +213,12 @@ impl Elements {
         self.close(name)
     }
 
-    /// An ETag, quoted once ([`quoted_etag`]'s quotes, escaped).
+    /// An ETag as [`quoted_etag`] shows it, escaped (the quotes as
+    /// `&quot;`) without building the quoted string first.
     pub(crate) fn etag(&mut self, name: &str, etag: &str) -> &mut Self {
         self.open(name);
         self.out.push_str("&quot;");
-        self.out.push_str(&escape_text(etag.trim_matches('"')));
+        self.out.push_str(&escape_text(unquoted_etag(etag)));
         self.out.push_str("&quot;");
         self.close(name)
     }
